@@ -1,0 +1,339 @@
+//! The command line: clap commands → core calls → printing. No figure is computed here.
+
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+use contingents::consolidate::{self, Cube, Filtre};
+use contingents::format::csv_safe;
+use contingents::import::Motif;
+use contingents::import::run::{ImportError, ImportOptions, Progress, import_files};
+use contingents::model::{Financement, TypologieGrille};
+use contingents::store::{Dossier, StoreError};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+#[derive(Parser)]
+#[command(
+    name = "contingents",
+    version = concat!(env!("CARGO_PKG_VERSION"), " — données de référence ", "COG 2026 (@etalab/decoupage-administratif 6.0.0)"),
+    about = "Consolider les états des lieux des réservations de logements sociaux et préparer la gestion en flux"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum GridFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Ouvre la fenêtre sur un dossier (par défaut le dernier ouvert, sinon le dossier de démonstration).
+    Gui { dossier: Option<PathBuf> },
+    /// Construit le dossier de démonstration à partir des fichiers fournis avec l'application.
+    Demo {
+        #[arg(long)]
+        dossier: PathBuf,
+    },
+    /// Importe des états des lieux de bailleurs dans un dossier (une seule transaction).
+    Import {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: Option<String>,
+        /// SIREN de l'EPCI ou code du département dont les communes sont acceptées.
+        #[arg(long)]
+        territoire: Option<String>,
+        /// Date de référence AAAA-MM-JJ (droits échus avant cette date).
+        #[arg(long = "date-reference")]
+        date_reference: Option<String>,
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+    },
+    /// Le stock consolidé, les rejets, conflits et droits échus.
+    Report {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
+    /// La grille financement × typologie d'un réservataire.
+    Grid {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        reservataire: String,
+        #[arg(long, conflicts_with = "epci")]
+        commune: Option<String>,
+        #[arg(long)]
+        epci: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: GridFormat,
+    },
+    /// Rétablit la version des logements apportée par un import précédent.
+    Restore {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long = "import")]
+        import_id: i64,
+    },
+    /// L'historique des imports du dossier.
+    Historique {
+        #[arg(long)]
+        dossier: PathBuf,
+    },
+    /// Écrit les fichiers de démonstration (réservé aux mainteneurs : assets/demo).
+    #[command(hide = true)]
+    GenererDemo { dossier_sortie: PathBuf },
+}
+
+/// A user error (exit 1) as opposed to an internal one (exit 2).
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+fn user(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!(UserError(e.to_string()))
+}
+
+fn store_err(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Sql(_) => anyhow!(e),
+        other => user(other),
+    }
+}
+
+/// A terminal progress bar on stderr (nothing when stderr is not a terminal).
+struct TerminalBar {
+    tty: bool,
+    last: std::cell::Cell<i32>,
+}
+
+impl TerminalBar {
+    fn new() -> Self {
+        Self { tty: std::io::stderr().is_terminal(), last: std::cell::Cell::new(-1) }
+    }
+
+    fn finish(&self) {
+        if self.tty && self.last.get() >= 0 {
+            eprintln!();
+        }
+    }
+}
+
+impl Progress for TerminalBar {
+    fn update(&self, fraction: f32, message: &str) {
+        if !self.tty {
+            return;
+        }
+        let pct = (fraction.clamp(0.0, 1.0) * 100.0) as i32;
+        if pct == self.last.get() {
+            return;
+        }
+        self.last.set(pct);
+        let filled = (pct / 4) as usize;
+        let msg: String = message.chars().take(50).collect();
+        eprint!("\r[{}{}] {pct:3} % {msg:<50}", "#".repeat(filled), " ".repeat(25 - filled));
+        let _ = std::io::stderr().flush();
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        None => crate::ui::run(None),
+        Some(Command::Gui { dossier }) => crate::ui::run(dossier),
+        Some(Command::Demo { dossier }) => {
+            build_demo(&dossier)?;
+            println!("Dossier de démonstration créé : {}", dossier.display());
+            Ok(())
+        }
+        Some(Command::Import { dossier, bailleur, territoire, date_reference, fichiers }) => {
+            let mut d = Dossier::open(&dossier, true).map_err(store_err)?;
+            let bar = TerminalBar::new();
+            let opts = ImportOptions { bailleur, territoire, date_reference };
+            let res = import_files(&mut d, &fichiers, &opts, &bar, &AtomicBool::new(false));
+            bar.finish();
+            let summaries = res.map_err(|e| match e {
+                ImportError::Store(StoreError::Sql(s)) => anyhow!(s),
+                other => user(other),
+            })?;
+            for s in summaries {
+                let rejets: usize = s.rejets.values().sum();
+                println!(
+                    "{} (import n° {}, {}) : {} lignes lues, {} logements, {} rejets, {} conflits, {} doublons, {} droits échus",
+                    s.fichier,
+                    s.import_id,
+                    s.bailleurs.join(", "),
+                    s.lignes_lues,
+                    s.logements,
+                    rejets,
+                    s.conflits,
+                    s.doublons,
+                    s.echus
+                );
+                for (m, n) in &s.rejets {
+                    println!("  {} : {n}", m.label());
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Report { dossier, format }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let r = consolidate::report(&d)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                ReportFormat::Json => {
+                    serde_json::to_writer(&mut out, &r)?;
+                    writeln!(out)?;
+                }
+                ReportFormat::Csv => write_cells_csv(&mut out, &r.cellules)?,
+            }
+            Ok(())
+        }
+        Some(Command::Grid { dossier, reservataire, commune, epci, bailleur, format }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let cube = Cube::load(&d)?;
+            let f = Filtre { reservataire: Some(reservataire.clone()), commune: commune.clone(), epci: epci.clone(), bailleur: bailleur.clone(), ..Default::default() };
+            let g = cube.grille(&f);
+            let mut out = std::io::stdout().lock();
+            match format {
+                GridFormat::Json => {
+                    let perimetre = match (&commune, &epci) {
+                        (Some(c), _) => serde_json::json!({ "commune": c }),
+                        (_, Some(e)) => serde_json::json!({ "epci": e }),
+                        _ => serde_json::json!({}),
+                    };
+                    let v = serde_json::json!({
+                        "reservataire": reservataire, "perimetre": perimetre, "bailleur": bailleur, "lignes": g.lignes_json()
+                    });
+                    writeln!(out, "{v}")?;
+                }
+                GridFormat::Csv => {
+                    out.write_all("\u{feff}".as_bytes())?;
+                    write_grid(&mut out, &g, ";", &reservataire)?;
+                }
+                GridFormat::Text => write_grid(&mut out, &g, "\t", &reservataire)?,
+            }
+            Ok(())
+        }
+        Some(Command::Restore { dossier, import_id }) => {
+            let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
+            let b = d.restore(import_id).map_err(store_err)?;
+            println!("Import n° {import_id} rétabli pour : {}", b.join(", "));
+            Ok(())
+        }
+        Some(Command::Historique { dossier }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            for i in d.imports()? {
+                println!(
+                    "{:>4}  {}  {}  {}  {} logements, {} rejets  {}",
+                    i.id,
+                    i.date_import,
+                    if i.actif { "actif " } else { "remplacé" },
+                    i.fichier,
+                    i.logements,
+                    i.rejets,
+                    i.bailleurs.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Some(Command::GenererDemo { dossier_sortie }) => {
+            for (f, b) in contingents::demo::write_demo_files(&dossier_sortie)? {
+                println!("{f} ({b})");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &str, titre: &str) -> Result<()> {
+    let cols: Vec<&str> = TypologieGrille::ALL.iter().map(|t| t.as_str()).collect();
+    writeln!(out, "{}{sep}{}{sep}TOTAL", csv_safe(titre), cols.join(sep))?;
+    let line = |out: &mut dyn Write, name: &str, vals: Vec<u64>| -> std::io::Result<()> {
+        let total: u64 = vals.iter().sum();
+        let v: Vec<String> = vals.iter().map(u64::to_string).collect();
+        writeln!(out, "{name}{sep}{}{sep}{total}", v.join(sep))
+    };
+    for f in g.rows() {
+        line(out, f.as_str(), TypologieGrille::ALL.iter().map(|t| g.get(f, *t)).collect())?;
+    }
+    line(out, "TOTAL", TypologieGrille::ALL.iter().map(|t| g.column_total(*t)).collect())?;
+    let _ = Financement::ALL;
+    Ok(())
+}
+
+/// The `cellules` as a tidy table for a French Excel: UTF-8 with BOM, `;`.
+pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
+    w.write_record(["bailleur", "commune", "epci", "reservataire", "financement", "typologie", "qpv", "individuel_collectif", "logements"])?;
+    for c in cells {
+        w.write_record([
+            csv_safe(&c.bailleur),
+            csv_safe(&c.commune),
+            csv_safe(&c.epci),
+            csv_safe(&c.reservataire),
+            c.financement.as_str().to_string(),
+            c.typologie.as_str().to_string(),
+            if c.qpv { "oui" } else { "non" }.to_string(),
+            c.individuel_collectif.as_str().to_string(),
+            c.logements.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Builds the demo dossier from the files embedded in the binary, through the normal
+/// import path; written to a temporary file then renamed, so it is never half-built.
+pub fn build_demo(dossier: &Path) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("contingents-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dossier.with_extension("tmp-demo");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let mut d = Dossier::open(&tmp, true).map_err(store_err)?;
+        for (name, bailleur, bytes) in contingents::demo::DEMO_FILES {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes)?;
+            let opts = ImportOptions {
+                bailleur: Some(bailleur.to_string()),
+                territoire: Some(contingents::demo::DEMO_TERRITOIRE.into()),
+                date_reference: Some(contingents::demo::DEMO_DATE_REFERENCE.into()),
+            };
+            import_files(&mut d, &[p], &opts, &contingents::import::run::Silent, &AtomicBool::new(false))
+                .map_err(|e| anyhow!("dossier de démonstration : {e}"))?;
+        }
+    }
+    if let Some(parent) = dossier.parent() {
+        std::fs::create_dir_all(parent).ok();
+    }
+    std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn motif_labels() -> Vec<&'static str> {
+    Motif::ALL.iter().map(|m| m.label()).collect()
+}

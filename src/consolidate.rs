@@ -1,0 +1,366 @@
+//! The consolidated état des lieux: the cube of the active stock (bailleur × commune ×
+//! réservataire × financement × typologie × QPV × individuel/collectif) and its views.
+//! Every figure the window, the command line and the exports show is a sum of this cube.
+
+use crate::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
+use crate::store::{Dossier, Result};
+use rusqlite::params;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cellule {
+    pub bailleur: String,
+    pub commune: String,
+    pub epci: String,
+    pub reservataire: String,
+    pub financement: Financement,
+    pub typologie: TypologieGrille,
+    pub qpv: bool,
+    pub individuel_collectif: IndividuelCollectif,
+    pub logements: u64,
+}
+
+/// SQL of the active dwellings: those of the active import of each bailleur.
+const ACTIFS: &str = "logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1";
+
+/// The réservataire a dwelling counts under: an extinct right counts as `non-reserve`.
+const RESERVATAIRE_ACTIF: &str = "CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
+     AND l.date_fin_convention < ?1 THEN 'non-reserve' ELSE l.reservataire END";
+
+/// A selection of the stock; `None` means all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filtre {
+    pub reservataire: Option<String>,
+    pub commune: Option<String>,
+    pub epci: Option<String>,
+    pub bailleur: Option<String>,
+    pub qpv: Option<bool>,
+    pub individuel_collectif: Option<IndividuelCollectif>,
+}
+
+impl Filtre {
+    pub fn accepts(&self, c: &Cellule) -> bool {
+        self.reservataire.as_ref().is_none_or(|r| *r == c.reservataire)
+            && self.commune.as_ref().is_none_or(|x| *x == c.commune)
+            && self.epci.as_ref().is_none_or(|x| *x == c.epci)
+            && self.bailleur.as_ref().is_none_or(|x| *x == c.bailleur)
+            && self.qpv.is_none_or(|x| x == c.qpv)
+            && self.individuel_collectif.is_none_or(|x| x == c.individuel_collectif)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Cube {
+    pub date_reference: Option<Date>,
+    pub cells: Vec<Cellule>,
+}
+
+/// A grid financement × typologie: counts per (financement, column T1..T6+).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grille {
+    pub counts: BTreeMap<Financement, [u64; 6]>,
+}
+
+impl Grille {
+    pub fn get(&self, f: Financement, t: TypologieGrille) -> u64 {
+        self.counts.get(&f).map(|r| r[t as usize]).unwrap_or(0)
+    }
+
+    pub fn row_total(&self, f: Financement) -> u64 {
+        self.counts.get(&f).map(|r| r.iter().sum()).unwrap_or(0)
+    }
+
+    pub fn column_total(&self, t: TypologieGrille) -> u64 {
+        self.counts.values().map(|r| r[t as usize]).sum()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().flat_map(|r| r.iter()).sum()
+    }
+
+    /// The rows shown: PLAI, PLUS, PLS always; PLI and Autre only when non-zero.
+    pub fn rows(&self) -> Vec<Financement> {
+        Financement::ALL
+            .into_iter()
+            .filter(|f| matches!(f, Financement::Plai | Financement::Plus | Financement::Pls) || self.row_total(*f) > 0)
+            .collect()
+    }
+
+    /// `{"PLAI": {"T1": 38, ..., "TOTAL": 453}, ..., "TOTAL": {...}}`
+    pub fn lignes_json(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        let row = |vals: [u64; 6]| {
+            let mut m = serde_json::Map::new();
+            for t in TypologieGrille::ALL {
+                m.insert(t.as_str().into(), vals[t as usize].into());
+            }
+            m.insert("TOTAL".into(), vals.iter().sum::<u64>().into());
+            serde_json::Value::Object(m)
+        };
+        for f in self.rows() {
+            out.insert(f.as_str().into(), row(self.counts.get(&f).copied().unwrap_or_default()));
+        }
+        let mut tot = [0u64; 6];
+        for t in TypologieGrille::ALL {
+            tot[t as usize] = self.column_total(t);
+        }
+        out.insert("TOTAL".into(), row(tot));
+        serde_json::Value::Object(out)
+    }
+}
+
+impl Cube {
+    /// Loads the active stock of a dossier, aggregated to cells.
+    pub fn load(d: &Dossier) -> Result<Cube> {
+        let dr = d.date_reference();
+        let sql = format!(
+            "SELECT l.bailleur, l.commune, l.epci, {RESERVATAIRE_ACTIF} AS r, l.financement, l.typologie_grille, l.qpv,
+                    l.individuel_collectif, COUNT(*)
+             FROM {ACTIFS} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 4, 5, 6, 7, 8"
+        );
+        let mut st = d.conn.prepare(&sql)?;
+        let rows = st.query_map(params![dr.to_string()], |r| {
+            Ok(Cellule {
+                bailleur: r.get(0)?,
+                commune: r.get(1)?,
+                epci: r.get(2)?,
+                reservataire: r.get(3)?,
+                financement: Financement::parse(&r.get::<_, String>(4)?).unwrap_or(Financement::Autre),
+                typologie: TypologieGrille::parse(&r.get::<_, String>(5)?).unwrap_or(TypologieGrille::T1),
+                qpv: r.get(6)?,
+                individuel_collectif: IndividuelCollectif::parse(&r.get::<_, String>(7)?)
+                    .unwrap_or(IndividuelCollectif::Collectif),
+                logements: r.get::<_, i64>(8)? as u64,
+            })
+        })?;
+        Ok(Cube { date_reference: Some(dr), cells: rows.collect::<std::result::Result<_, _>>()? })
+    }
+
+    pub fn total(&self, f: &Filtre) -> u64 {
+        self.cells.iter().filter(|c| f.accepts(c)).map(|c| c.logements).sum()
+    }
+
+    pub fn grille(&self, f: &Filtre) -> Grille {
+        let mut g = Grille::default();
+        for c in self.cells.iter().filter(|c| f.accepts(c)) {
+            g.counts.entry(c.financement).or_default()[c.typologie as usize] += c.logements;
+        }
+        g
+    }
+
+    /// Totals of the selection by any key, largest first (ties by key).
+    pub fn totals_by<K: Ord + Clone>(&self, f: &Filtre, key: impl Fn(&Cellule) -> K) -> Vec<(K, u64)> {
+        let mut m: BTreeMap<K, u64> = BTreeMap::new();
+        for c in self.cells.iter().filter(|c| f.accepts(c)) {
+            *m.entry(key(c)).or_default() += c.logements;
+        }
+        let mut v: Vec<(K, u64)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    pub fn bailleurs(&self) -> Vec<String> {
+        sorted_unique(self.cells.iter().map(|c| c.bailleur.clone()))
+    }
+
+    pub fn communes(&self) -> Vec<String> {
+        sorted_unique(self.cells.iter().map(|c| c.commune.clone()))
+    }
+
+    pub fn epcis(&self) -> Vec<String> {
+        sorted_unique(self.cells.iter().map(|c| c.epci.clone()))
+    }
+
+    pub fn reservataires(&self) -> Vec<String> {
+        sorted_unique(self.cells.iter().map(|c| c.reservataire.clone()))
+    }
+}
+
+fn sorted_unique(it: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = it.collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RejetOut {
+    pub fichier: String,
+    pub feuille: Option<String>,
+    pub ligne: u32,
+    pub motif: String,
+    pub valeur: String,
+    #[serde(skip)]
+    pub bailleur: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflitOut {
+    pub bailleur: String,
+    pub reference: String,
+    pub motif: String,
+    pub valeurs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EchuOut {
+    pub bailleur: String,
+    pub reference: String,
+    pub reservataire: String,
+    pub date_fin_convention: String,
+}
+
+/// `report --format json` of `interfaces.md`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub territoire: String,
+    pub date_reference: String,
+    pub logements: u64,
+    pub rejets: Vec<RejetOut>,
+    pub conflits: Vec<ConflitOut>,
+    pub echus: Vec<EchuOut>,
+    pub cellules: Vec<Cellule>,
+}
+
+pub fn anomalies(d: &Dossier) -> Result<(Vec<RejetOut>, Vec<ConflitOut>, Vec<EchuOut>)> {
+    let dr = d.date_reference().to_string();
+    let mut st = d.conn.prepare(
+        "SELECT i.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.bailleur FROM rejets r JOIN imports i ON i.id = r.import_id
+         JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1 ORDER BY r.import_id, r.id",
+    )?;
+    let rejets = st
+        .query_map([], |r| {
+            Ok(RejetOut {
+                fichier: r.get(0)?,
+                feuille: r.get(1)?,
+                ligne: r.get(2)?,
+                motif: r.get(3)?,
+                valeur: r.get(4)?,
+                bailleur: r.get(5)?,
+            })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut st = d.conn.prepare(
+        "SELECT c.bailleur, c.reference, c.motif, c.valeurs FROM conflits c
+         JOIN import_bailleurs b ON b.import_id = c.import_id AND b.bailleur = c.bailleur AND b.actif = 1 ORDER BY c.import_id, c.id",
+    )?;
+    let conflits = st
+        .query_map([], |r| {
+            Ok(ConflitOut {
+                bailleur: r.get(0)?,
+                reference: r.get(1)?,
+                motif: r.get(2)?,
+                valeurs: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+            })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut st = d.conn.prepare(&format!(
+        "SELECT l.bailleur, l.reference, l.reservataire, l.date_fin_convention FROM {ACTIFS}
+         WHERE l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL AND l.date_fin_convention < ?1
+         ORDER BY l.bailleur, l.reference"
+    ))?;
+    let echus = st
+        .query_map([&dr], |r| {
+            Ok(EchuOut { bailleur: r.get(0)?, reference: r.get(1)?, reservataire: r.get(2)?, date_fin_convention: r.get(3)? })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok((rejets, conflits, echus))
+}
+
+pub fn report(d: &Dossier) -> Result<Report> {
+    let cube = Cube::load(d)?;
+    let (rejets, conflits, echus) = anomalies(d)?;
+    Ok(Report {
+        territoire: d.territoire().code(),
+        date_reference: d.date_reference().to_string(),
+        logements: cube.total(&Filtre::default()),
+        rejets,
+        conflits,
+        echus,
+        cellules: cube.cells,
+    })
+}
+
+/// One dwelling of a cell, with its source, for the drill-down of the window.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogementSource {
+    pub bailleur: String,
+    pub reference: String,
+    pub commune: String,
+    pub reservataire: String,
+    pub typologie: String,
+    pub financement: String,
+    pub fichier: String,
+    pub feuille: Option<String>,
+    pub ligne: u32,
+}
+
+/// The dwellings behind a selection (optionally one financement and one typology column).
+pub fn logements(
+    d: &Dossier,
+    f: &Filtre,
+    financement: Option<Financement>,
+    typologie: Option<TypologieGrille>,
+    limit: usize,
+) -> Result<Vec<LogementSource>> {
+    let dr = d.date_reference().to_string();
+    let sql = format!(
+        "SELECT l.bailleur, l.reference, l.commune, {RESERVATAIRE_ACTIF} AS r, l.typologie, l.financement, i.fichier, l.feuille,
+                l.ligne, l.epci, l.qpv, l.individuel_collectif, l.typologie_grille
+         FROM {ACTIFS} JOIN imports i ON i.id = l.import_id ORDER BY l.bailleur, l.reference"
+    );
+    let mut st = d.conn.prepare(&sql)?;
+    let mut rows = st.query(params![dr])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let cell = Cellule {
+            bailleur: r.get(0)?,
+            commune: r.get(2)?,
+            epci: r.get(9)?,
+            reservataire: r.get(3)?,
+            financement: Financement::parse(&r.get::<_, String>(5)?).unwrap_or(Financement::Autre),
+            typologie: TypologieGrille::parse(&r.get::<_, String>(12)?).unwrap_or(TypologieGrille::T1),
+            qpv: r.get(10)?,
+            individuel_collectif: IndividuelCollectif::parse(&r.get::<_, String>(11)?).unwrap_or(IndividuelCollectif::Collectif),
+            logements: 1,
+        };
+        if !f.accepts(&cell) || financement.is_some_and(|x| x != cell.financement) || typologie.is_some_and(|x| x != cell.typologie) {
+            continue;
+        }
+        out.push(LogementSource {
+            bailleur: cell.bailleur,
+            reference: r.get(1)?,
+            commune: cell.commune,
+            reservataire: cell.reservataire,
+            typologie: r.get(4)?,
+            financement: cell.financement.as_str().to_string(),
+            fichier: r.get(6)?,
+            feuille: r.get(7)?,
+            ligne: r.get(8)?,
+        });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_rows_hide_empty_pli_and_autre() {
+        let mut g = Grille::default();
+        g.counts.insert(Financement::Plai, [38, 94, 221, 78, 22, 0]);
+        assert_eq!(g.rows(), vec![Financement::Plai, Financement::Plus, Financement::Pls]);
+        g.counts.insert(Financement::Autre, [1, 0, 0, 0, 0, 0]);
+        assert_eq!(g.rows().len(), 4);
+        assert_eq!(g.row_total(Financement::Plai), 453);
+        let j = g.lignes_json();
+        assert_eq!(j["PLAI"]["TOTAL"], 453);
+        assert_eq!(j["TOTAL"]["T1"], 39);
+        assert_eq!(j["PLUS"]["TOTAL"], 0);
+    }
+}

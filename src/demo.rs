@@ -1,0 +1,215 @@
+//! Synthetic états des lieux: the demo dossier shipped in `assets/demo/`, test fixtures and
+//! benchmark files are all written by this generator (deterministic for a given seed), in
+//! the layouts bailleurs really send.
+
+use crate::reference::reference;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::path::Path;
+
+/// A small deterministic generator (SplitMix64).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// Picks an index according to integer weights.
+    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        let mut x = self.below(total as usize) as u32;
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.len() - 1
+    }
+}
+
+/// One generated dwelling, as labels a bailleur would write.
+#[derive(Debug, Clone)]
+pub struct GenRow {
+    pub reference: String,
+    pub insee: String,
+    pub commune: String,
+    pub reservataire: String,
+    pub typologie: String,
+    pub financement: String,
+    pub qpv: bool,
+    pub individuel: bool,
+    /// Excel serial of the convention's end date, if any.
+    pub date_fin: Option<u32>,
+    pub annee: u32,
+    pub surface: f64,
+    pub loyer: f64,
+}
+
+/// Generates `n` dwellings on the communes of an EPCI.
+pub fn generate_rows(epci: &str, prefix: &str, n: usize, seed: u64) -> Vec<GenRow> {
+    let r = reference();
+    let communes: Vec<_> = r.epci(epci).map(|e| e.membres.iter().map(|&i| &r.communes[i]).collect()).unwrap_or_default();
+    let dep = communes.first().map(|c| c.departement.clone()).unwrap_or_default();
+    let epci_nom = r.epci(epci).map(|e| e.nom.clone()).unwrap_or_default();
+    let mut rng = Rng::new(seed);
+    let res_labels: Vec<(String, u32)> = vec![
+        ("Non réservé".into(), 40),
+        ("Préfecture".into(), 25),
+        ("Action Logement".into(), 12),
+        ("Préfecture fonctionnaires".into(), 3),
+        (format!("Conseil départemental {dep}"), 4),
+        (epci_nom, 4),
+        ("Ministère des Armées".into(), 1),
+        ("La Poste".into(), 1),
+    ];
+    let typos = ["Studio", "T1", "T2", "T3", "T4", "T5", "T6", "T3 bis", "Chambre"];
+    let typo_w = [4, 6, 20, 34, 23, 8, 2, 2, 1];
+    let fins = ["PLUS", "PLAI", "PLS", "PLA", "HLM/O", "PLI", "PLA-TS"];
+    let fin_w = [55, 15, 12, 8, 6, 2, 2];
+    let weights: Vec<u32> = (0..communes.len()).map(|i| 1 + (communes.len() - i) as u32 * 3).collect();
+    (0..n)
+        .map(|i| {
+            let c = communes[rng.weighted(&weights)];
+            let res = if rng.below(100) < 8 {
+                format!("Ville de {}", c.nom)
+            } else {
+                res_labels[rng.weighted(&res_labels.iter().map(|x| x.1).collect::<Vec<_>>())].0.clone()
+            };
+            let annee = 1955 + rng.below(68) as u32;
+            let date_fin = (!res.starts_with("Non") && rng.below(100) < 70).then(|| 44_900 + rng.below(9_000) as u32);
+            GenRow {
+                reference: format!("{prefix}{:07}", i + 1),
+                insee: c.insee.clone(),
+                commune: c.nom.clone(),
+                reservataire: res,
+                typologie: typos[rng.weighted(&typo_w)].to_string(),
+                financement: fins[rng.weighted(&fin_w)].to_string(),
+                qpv: rng.below(100) < 22,
+                individuel: rng.below(100) < 4,
+                date_fin,
+                annee,
+                surface: 25.0 + rng.below(90) as f64,
+                loyer: 250.0 + rng.below(50_000) as f64 / 100.0,
+            }
+        })
+        .collect()
+}
+
+/// Writes rows as a clean `.xlsx` (layout "a": header on row 1).
+pub fn write_xlsx(path: &Path, rows: &[GenRow], title: Option<&str>) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Etat des lieux")?;
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let mut r0 = 0u32;
+    if let Some(t) = title {
+        ws.write_string(0, 0, t)?;
+        r0 = 2;
+    }
+    let headers = [
+        "Référence logement",
+        "Code INSEE",
+        "Commune",
+        "Réservataire",
+        "Typologie",
+        "Financement",
+        "QPV",
+        "Individuel/Collectif",
+        "Date de fin de convention",
+        "Année de construction",
+        "Surface",
+        "Loyer",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(r0, c as u16, *h)?;
+    }
+    for (i, g) in rows.iter().enumerate() {
+        let r = r0 + 1 + i as u32;
+        ws.write_string(r, 0, &g.reference)?;
+        ws.write_string(r, 1, &g.insee)?;
+        ws.write_string(r, 2, &g.commune)?;
+        ws.write_string(r, 3, &g.reservataire)?;
+        ws.write_string(r, 4, &g.typologie)?;
+        ws.write_string(r, 5, &g.financement)?;
+        ws.write_string(r, 6, if g.qpv { "Oui" } else { "Non" })?;
+        ws.write_string(r, 7, if g.individuel { "Individuel" } else { "Collectif" })?;
+        if let Some(d) = g.date_fin {
+            ws.write_number_with_format(r, 8, d as f64, &date)?;
+        }
+        ws.write_number(r, 9, g.annee as f64)?;
+        ws.write_number(r, 10, g.surface)?;
+        ws.write_number(r, 11, g.loyer)?;
+    }
+    wb.save(path)
+}
+
+/// Writes rows as a French-Excel CSV (Windows-1252, `;`, upper-case abbreviated headers).
+pub fn write_csv_1252(path: &Path, rows: &[GenRow]) -> std::io::Result<()> {
+    let mut s = String::from("REF_LGT;CODE_INSEE;COMMUNE;CONTINGENT;TYPO;FINANCT;QPV;IND_COLL;DATE_FIN_CONV;ANNEE_CONST\r\n");
+    for g in rows {
+        let date = g
+            .date_fin
+            .and_then(|d| crate::model::Date::from_excel_serial(d as f64))
+            .map(|d| format!("{:02}/{:02}/{}", d.day, d.month, d.year))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "{};{};{};{};{};{};{};{};{};{}\r\n",
+            g.reference,
+            g.insee.trim_start_matches('0'),
+            g.commune.to_uppercase(),
+            g.reservataire.to_uppercase(),
+            g.typologie,
+            g.financement,
+            if g.qpv { "O" } else { "N" },
+            if g.individuel { "I" } else { "C" },
+            date,
+            g.annee
+        ));
+    }
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&s);
+    std::fs::write(path, bytes)
+}
+
+/// The demo corpus: (file name, bailleur) written into `dir`.
+pub fn write_demo_files(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    std::fs::create_dir_all(dir)?;
+    let tpm = "248300543";
+    let a = generate_rows(tpm, "HM-", 2400, 1);
+    write_xlsx(&dir.join("habitat_mediterranee_edl.xlsx"), &a, None)?;
+    let b = generate_rows(tpm, "", 1600, 2);
+    write_csv_1252(&dir.join("var_logis_contingents.csv"), &b)?;
+    let c = generate_rows(tpm, "CR", 900, 3);
+    write_xlsx(&dir.join("cote_rade_habitat_reservations.xlsx"), &c, Some("Etat des lieux des réservations au 01/01/2025"))?;
+    Ok(vec![
+        ("habitat_mediterranee_edl.xlsx".into(), "Habitat Méditerranée".into()),
+        ("var_logis_contingents.csv".into(), "Var Logis".into()),
+        ("cote_rade_habitat_reservations.xlsx".into(), "Côte et Rade Habitat".into()),
+    ])
+}
+
+/// Demo files embedded in the binary (generated by `contingents generer-demo assets/demo`).
+pub const DEMO_FILES: &[(&str, &str, &[u8])] = &[
+    ("habitat_mediterranee_edl.xlsx", "Habitat Méditerranée", include_bytes!("../assets/demo/habitat_mediterranee_edl.xlsx")),
+    ("var_logis_contingents.csv", "Var Logis", include_bytes!("../assets/demo/var_logis_contingents.csv")),
+    (
+        "cote_rade_habitat_reservations.xlsx",
+        "Côte et Rade Habitat",
+        include_bytes!("../assets/demo/cote_rade_habitat_reservations.xlsx"),
+    ),
+];
+
+pub const DEMO_TERRITOIRE: &str = "248300543";
+pub const DEMO_DATE_REFERENCE: &str = "2025-01-01";

@@ -1,0 +1,413 @@
+//! Finding the header row of a sheet (wherever it is, on one or two rows) and mapping its
+//! columns to the fields of a dwelling, by scoring each label against known synonyms.
+
+use crate::text::key;
+use calamine::{Data, Range};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Reference,
+    Reservataire,
+    Commune,
+    CodeInsee,
+    CodePostal,
+    Typologie,
+    Financement,
+    Qpv,
+    IndividuelCollectif,
+    DateFinConvention,
+    AnneeConstruction,
+    Bailleur,
+    Nature,
+    Rpls,
+    Surface,
+    Loyer,
+    Adresse,
+    Residence,
+    Etage,
+    TauxRotation,
+}
+
+impl Field {
+    pub const ALL: [Field; 20] = [
+        Field::Reference,
+        Field::Reservataire,
+        Field::Commune,
+        Field::CodeInsee,
+        Field::CodePostal,
+        Field::Typologie,
+        Field::Financement,
+        Field::Qpv,
+        Field::IndividuelCollectif,
+        Field::DateFinConvention,
+        Field::AnneeConstruction,
+        Field::Bailleur,
+        Field::Nature,
+        Field::Rpls,
+        Field::Surface,
+        Field::Loyer,
+        Field::Adresse,
+        Field::Residence,
+        Field::Etage,
+        Field::TauxRotation,
+    ];
+
+    /// French label shown to the user.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Reference => "Référence du logement",
+            Field::Reservataire => "Réservataire",
+            Field::Commune => "Commune",
+            Field::CodeInsee => "Code INSEE",
+            Field::CodePostal => "Code postal",
+            Field::Typologie => "Typologie",
+            Field::Financement => "Financement",
+            Field::Qpv => "QPV",
+            Field::IndividuelCollectif => "Individuel / collectif",
+            Field::DateFinConvention => "Date de fin de convention",
+            Field::AnneeConstruction => "Année de construction",
+            Field::Bailleur => "Bailleur",
+            Field::Nature => "Nature du logement",
+            Field::Rpls => "Identifiant RPLS",
+            Field::Surface => "Surface",
+            Field::Loyer => "Loyer",
+            Field::Adresse => "Adresse",
+            Field::Residence => "Résidence",
+            Field::Etage => "Étage",
+            Field::TauxRotation => "Taux de rotation",
+        }
+    }
+
+    /// (exact labels, words or phrases that are enough when contained in the label).
+    fn synonyms(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Field::Reference => (
+                &[
+                    "reference", "ref", "ref lgt", "reflgt", "ref logement", "ref log", "reference logement", "reference du logement",
+                    "n logement", "no logement", "num logement", "numero logement", "numero de logement", "n de logement", "n lgt",
+                    "num lgt", "identifiant", "identifiant logement", "identifiant du logement", "id logement", "id", "id lgt",
+                    "code logement", "code lgt", "matricule", "ref bailleur", "reference bailleur", "reference interne", "n",
+                    "numero", "lot", "n lot", "numero lot", "ref interne", "cle logement",
+                ],
+                &["reference logement", "ref logement", "n logement", "numero logement", "identifiant logement", "code logement", "ref lgt"],
+            ),
+            Field::Reservataire => (
+                &[
+                    "reservataire", "reservataires", "contingent", "contingents", "titulaire du droit", "organisme reservataire",
+                    "titulaire", "beneficiaire", "reservation", "type de reservation", "type reservation", "type contingent",
+                    "contingent reservataire", "reservataire du logement", "nom reservataire", "nom du reservataire",
+                    "reservataire actuel", "droit de reservation", "titulaire droit", "titulaire du droit de reservation",
+                    "reserve par", "reservant", "contingent de reservation",
+                ],
+                &["reservataire", "contingent", "titulaire"],
+            ),
+            Field::Commune => (
+                &[
+                    "commune", "ville", "nom commune", "libelle commune", "nom de la commune", "localite", "commune du logement",
+                    "lib commune", "commune logement", "nom ville", "libelle de la commune", "nom commune insee", "lieu",
+                ],
+                &["commune", "ville", "localite"],
+            ),
+            Field::CodeInsee => (
+                &[
+                    "code insee", "insee", "code commune", "cog", "depcom", "code insee commune", "n insee", "code commune insee",
+                    "codgeo", "cod insee", "insee commune", "code geo", "code insee de la commune",
+                ],
+                &["insee"],
+            ),
+            Field::CodePostal => (&["code postal", "cp", "code post", "postal", "c postal"], &["postal"]),
+            Field::Typologie => (
+                &[
+                    "typologie", "typo", "type", "type logement", "type de logement", "typ", "typologie logement", "type lgt",
+                    "typ lgt", "t", "nb pieces", "nombre de pieces", "nombre pieces", "pieces", "nb piece", "nbre pieces",
+                    "nb de pieces", "taille", "typologie du logement", "type f", "type t",
+                ],
+                &["typolog", "pieces"],
+            ),
+            Field::Financement => (
+                &[
+                    "financement", "financt", "fin", "financ", "type de financement", "type financement", "mode de financement",
+                    "financement initial", "finan", "categorie de financement", "categorie financement", "financement d origine",
+                    "nature du financement", "nature financement", "prod fin", "produit", "agrement", "type de pret",
+                ],
+                &["financ"],
+            ),
+            Field::Qpv => (
+                &[
+                    "qpv", "quartier prioritaire", "en qpv", "situe en qpv", "zone qpv", "code qpv", "qpv o n", "qpv oui non",
+                    "quartier politique de la ville", "qp", "qpv hors qpv", "localisation qpv", "qpv hqpv", "qpv hors qpv",
+                ],
+                &["qpv", "quartier prioritaire", "politique de la ville"],
+            ),
+            Field::IndividuelCollectif => (
+                &[
+                    "individuel collectif", "ind coll", "indcoll", "ind col", "i c", "type habitat", "type d habitat", "indiv coll",
+                    "collectif individuel", "individuel ou collectif", "coll ind", "type de bati", "type batiment", "type immeuble",
+                    "nature du bati", "forme urbaine", "type de construction", "ic",
+                ],
+                &["individuel", "collectif"],
+            ),
+            Field::DateFinConvention => (
+                &[
+                    "date fin convention", "date fin conv", "date de fin", "fin de convention", "echeance", "date echeance",
+                    "date fin reservation", "fin reservation", "date de fin de convention", "fin convention", "date fin",
+                    "date fin de reservation", "date d echeance", "echeance convention", "date expiration", "fin du droit",
+                    "date fin droit", "date de fin du droit", "date de fin de reservation", "fin de reservation", "dt fin conv",
+                ],
+                &["echeance", "fin conv", "fin de conv", "fin de reserv", "fin reserv", "date fin", "date de fin", "expiration"],
+            ),
+            Field::AnneeConstruction => (
+                &[
+                    "annee construction", "annee const", "annee de construction", "date construction", "annee mise en service",
+                    "annee de mise en service", "date de construction", "annee", "construction", "an const", "date mise en service",
+                    "mise en service", "annee constr", "annee de constr",
+                ],
+                &["construction", "mise en service", "annee const"],
+            ),
+            Field::Bailleur => (
+                &[
+                    "bailleur", "organisme", "nom bailleur", "organisme hlm", "bailleur social", "nom du bailleur", "raison sociale",
+                    "organisme gestionnaire", "gestionnaire", "proprietaire", "societe",
+                ],
+                &["bailleur"],
+            ),
+            Field::Nature => (
+                &[
+                    "nature", "type de logement", "categorie", "nature du logement", "categorie de logement", "type de residence",
+                    "nature logement", "categorie logement", "type residence", "categorie du logement", "type de structure",
+                ],
+                &["nature"],
+            ),
+            Field::Rpls => (&["rpls", "identifiant rpls", "n rpls", "id rpls", "code rpls"], &["rpls"]),
+            Field::Surface => (&["surface", "surf hab", "surface habitable", "shab", "sh", "surf", "surface m2"], &["surface"]),
+            Field::Loyer => (&["loyer", "loyer principal", "montant loyer"], &["loyer"]),
+            Field::Adresse => (&["adresse", "adresse du logement", "voie", "rue"], &["adresse"]),
+            Field::Residence => (
+                &["residence", "nom residence", "programme", "groupe", "ensemble immobilier", "nom du programme", "batiment"],
+                &["residence", "programme"],
+            ),
+            Field::Etage => (&["etage", "niveau", "n etage"], &["etage"]),
+            Field::TauxRotation => (&["taux de rotation", "rotation", "taux rotation"], &["rotation"]),
+        }
+    }
+
+    /// How well a header label names this field: 10 exact, 6 contained, 0 not at all.
+    pub fn score(self, label_key: &str) -> u32 {
+        if label_key.is_empty() {
+            return 0;
+        }
+        let (exact, contains) = self.synonyms();
+        if exact.contains(&label_key) {
+            return 10;
+        }
+        let padded = format!(" {label_key} ");
+        let hit = contains.iter().any(|w| if w.len() <= 6 { padded.contains(&format!(" {w}")) } else { label_key.contains(w) });
+        if !hit {
+            return 0;
+        }
+        // A reference to something else than the dwelling.
+        if self == Field::Reference && ["convention", "rpls", "programme", "reservation"].iter().any(|w| label_key.contains(w)) {
+            return 0;
+        }
+        if self == Field::Commune && label_key.contains("code") {
+            return 0;
+        }
+        6
+    }
+}
+
+/// The header found in a sheet: where it is and which column holds which field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeaderMatch {
+    /// Index (in the sheet's range) of the first header row.
+    pub row: usize,
+    /// 1 or 2 header rows.
+    pub rows: usize,
+    pub labels: Vec<String>,
+    pub columns: Vec<(Field, usize)>,
+    pub score: u32,
+}
+
+impl HeaderMatch {
+    pub fn column(&self, f: Field) -> Option<usize> {
+        self.columns.iter().find(|(g, _)| *g == f).map(|(_, c)| *c)
+    }
+
+    pub fn data_start(&self) -> usize {
+        self.row + self.rows
+    }
+
+    /// Whether the header names the dwelling reference and the réservataire.
+    pub fn has_mandatory(&self) -> bool {
+        self.column(Field::Reference).is_some() && self.column(Field::Reservataire).is_some()
+    }
+
+    pub fn has_commune(&self) -> bool {
+        [Field::Commune, Field::CodeInsee, Field::CodePostal].iter().any(|f| self.column(*f).is_some())
+    }
+}
+
+/// A cell as text for header matching.
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Empty | Data::Error(_) => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Assigns columns to fields from their labels, best scores first, each used once.
+pub fn map_columns(labels: &[Vec<String>]) -> (Vec<(Field, usize)>, u32) {
+    let mut pairs: Vec<(u32, Field, usize)> = Vec::new();
+    for (c, alternatives) in labels.iter().enumerate() {
+        for f in Field::ALL {
+            let s = alternatives.iter().map(|l| f.score(l)).max().unwrap_or(0);
+            if s > 0 {
+                pairs.push((s, f, c));
+            }
+        }
+    }
+    // Highest score first; on ties the field order of Field::ALL, then the leftmost column.
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut used_f = Vec::new();
+    let mut used_c = Vec::new();
+    let mut out = Vec::new();
+    let mut total = 0;
+    for (s, f, c) in pairs {
+        if used_f.contains(&f) || used_c.contains(&c) {
+            continue;
+        }
+        used_f.push(f);
+        used_c.push(c);
+        out.push((f, c));
+        total += s;
+    }
+    out.sort_by_key(|(_, c)| *c);
+    (out, total)
+}
+
+const SCAN_ROWS: usize = 60;
+
+/// Finds the most header-like row (or pair of rows) among the first rows of a sheet.
+pub fn detect_header(range: &Range<Data>) -> Option<HeaderMatch> {
+    let width = range.width();
+    let rows: Vec<Vec<String>> = range.rows().take(SCAN_ROWS).map(|r| r.iter().map(cell_text).collect()).collect();
+    let mut best: Option<HeaderMatch> = None;
+    let singles: Vec<(Vec<(Field, usize)>, u32)> = rows
+        .iter()
+        .map(|row| map_columns(&(0..width).map(|c| vec![key(row.get(c).map(String::as_str).unwrap_or(""))]).collect::<Vec<_>>()))
+        .collect();
+    for i in 0..rows.len() {
+        let (cols, score) = singles[i].clone();
+        let labels = rows[i].clone();
+        consider(&mut best, HeaderMatch { row: i, rows: 1, labels, columns: cols, score });
+        if i + 1 < rows.len() && rows[i].iter().any(|c| !c.trim().is_empty()) {
+            // Two header rows: the upper row's merged labels spread over the columns below.
+            let mut upper = String::new();
+            let mut alts = Vec::with_capacity(width);
+            let mut labels = Vec::with_capacity(width);
+            for c in 0..width {
+                let u = rows[i].get(c).map(String::as_str).unwrap_or("").trim();
+                let l = rows[i + 1].get(c).map(String::as_str).unwrap_or("").trim();
+                if !u.is_empty() {
+                    upper = u.to_string();
+                } else if l.is_empty() {
+                    upper.clear();
+                }
+                let combined = format!("{upper} {l}");
+                // A label on the lower row refines the upper one; alone, the upper one stands.
+                alts.push(if l.is_empty() { vec![key(&combined), key(u)] } else { vec![key(&combined), key(l)] });
+                labels.push(combined.trim().to_string());
+            }
+            let (cols, score) = map_columns(&alts);
+            // Two rows only when the upper one adds to what the lower one says alone.
+            if score <= singles[i + 1].1 {
+                continue;
+            }
+            consider(&mut best, HeaderMatch { row: i, rows: 2, labels, columns: cols, score });
+        }
+    }
+    best
+}
+
+fn consider(best: &mut Option<HeaderMatch>, cand: HeaderMatch) {
+    if !cand.has_mandatory() || cand.columns.len() < 2 {
+        return;
+    }
+    let better = match best {
+        None => true,
+        Some(b) => cand.score > b.score,
+    };
+    if better {
+        *best = Some(cand);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(rows: &[&[&str]]) -> Range<Data> {
+        let w = rows.iter().map(|r| r.len()).max().unwrap();
+        let mut r = Range::new((0, 0), (rows.len() as u32 - 1, w as u32 - 1));
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    r.set_value((i as u32, j as u32), Data::String(v.to_string()));
+                }
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn abbreviated_headers_below_title_rows() {
+        let r = range(&[
+            &["Etat des lieux des réservations au 01/01/2024", "", "", "", "", ""],
+            &["", "", "", "", "", ""],
+            &["REF_LGT", "CODE_INSEE", "COMMUNE", "CONTINGENT", "TYPO", "FINANCT"],
+            &["0040123", "6152", "VALBONNE", "PREF", "T3", "PLUS"],
+        ]);
+        let h = detect_header(&r).unwrap();
+        assert_eq!(h.row, 2);
+        assert_eq!(h.rows, 1);
+        assert_eq!(h.column(Field::Reference), Some(0));
+        assert_eq!(h.column(Field::CodeInsee), Some(1));
+        assert_eq!(h.column(Field::Commune), Some(2));
+        assert_eq!(h.column(Field::Reservataire), Some(3));
+        assert_eq!(h.column(Field::Typologie), Some(4));
+        assert_eq!(h.column(Field::Financement), Some(5));
+    }
+
+    #[test]
+    fn two_row_merged_headers() {
+        let r = range(&[
+            &["Référence", "Commune", "", "Réservataire", "Typologie"],
+            &["", "Code INSEE", "Nom", "", ""],
+            &["1", "06004", "Antibes", "Etat", "T2"],
+        ]);
+        let h = detect_header(&r).unwrap();
+        assert_eq!(h.rows, 2);
+        assert_eq!(h.data_start(), 2);
+        assert_eq!(h.column(Field::Reference), Some(0));
+        assert_eq!(h.column(Field::CodeInsee), Some(1));
+        assert_eq!(h.column(Field::Commune), Some(2));
+        assert_eq!(h.column(Field::Reservataire), Some(3));
+    }
+
+    #[test]
+    fn a_pivot_sheet_is_not_a_header() {
+        let r = range(&[&["Réservataire", "Antibes", "Vallauris", "Total"], &["Etat", "12", "3", "15"]]);
+        assert!(detect_header(&r).is_none());
+    }
+
+    #[test]
+    fn reservation_end_dates_are_not_references() {
+        assert_eq!(Field::Reference.score(&key("Réf. convention")), 0);
+        assert_eq!(Field::DateFinConvention.score(&key("Date de fin de convention")), 10);
+        assert_eq!(Field::IndividuelCollectif.score(&key("IND/COLL")), 10);
+        assert_eq!(Field::Typologie.score(&key("NB_PIECES")), 10);
+    }
+}

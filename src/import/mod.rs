@@ -1,0 +1,734 @@
+//! The import pipeline: bytes → sheets → header and column mapping → raw rows →
+//! normalised dwellings or rejets → de-duplicated stock. Each step is a small function
+//! tested alone; the store writes what comes out in one transaction.
+
+pub mod header;
+pub mod normalize;
+pub mod read;
+pub mod run;
+
+use crate::model::{Date, Financement, IndividuelCollectif, Logement, Reservataire, Typologie};
+use crate::reference::{CommuneError, Territoire, reference};
+use crate::text::{clean, is_error_marker, key};
+use calamine::Data;
+use header::{Field, HeaderMatch, detect_header};
+use normalize::{Correspondance, ReservataireResolver};
+use read::SheetData;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Why a readable row was set aside (the `motif` of `interfaces.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Motif {
+    ReferenceManquante,
+    CommuneInconnue,
+    CommuneHorsTerritoire,
+    TypologieInconnue,
+    FinancementInconnu,
+    ReservataireInconnu,
+    LigneIllisible,
+}
+
+impl Motif {
+    pub const ALL: [Motif; 7] = [
+        Motif::ReferenceManquante,
+        Motif::CommuneInconnue,
+        Motif::CommuneHorsTerritoire,
+        Motif::TypologieInconnue,
+        Motif::FinancementInconnu,
+        Motif::ReservataireInconnu,
+        Motif::LigneIllisible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Motif::ReferenceManquante => "reference_manquante",
+            Motif::CommuneInconnue => "commune_inconnue",
+            Motif::CommuneHorsTerritoire => "commune_hors_territoire",
+            Motif::TypologieInconnue => "typologie_inconnue",
+            Motif::FinancementInconnu => "financement_inconnu",
+            Motif::ReservataireInconnu => "reservataire_inconnu",
+            Motif::LigneIllisible => "ligne_illisible",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// French wording for the window and messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Motif::ReferenceManquante => "Référence manquante",
+            Motif::CommuneInconnue => "Commune inconnue",
+            Motif::CommuneHorsTerritoire => "Commune hors du territoire",
+            Motif::TypologieInconnue => "Typologie inconnue",
+            Motif::FinancementInconnu => "Financement inconnu",
+            Motif::ReservataireInconnu => "Réservataire inconnu",
+            Motif::LigneIllisible => "Ligne illisible",
+        }
+    }
+
+    /// The field whose label the user can map to resolve this motif.
+    pub fn champ(self) -> Option<&'static str> {
+        match self {
+            Motif::CommuneInconnue => Some("commune"),
+            Motif::TypologieInconnue => Some("typologie"),
+            Motif::FinancementInconnu => Some("financement"),
+            Motif::ReservataireInconnu => Some("reservataire"),
+            _ => None,
+        }
+    }
+}
+
+/// Where a row comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub feuille: Option<String>,
+    pub ligne: u32,
+}
+
+/// A row set aside, with its reason and the raw value that caused it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejet {
+    pub bailleur: String,
+    pub source: Source,
+    pub motif: Motif,
+    pub valeur: String,
+    /// The row's cells, tab-separated, so the dossier keeps the raw values.
+    pub brut: String,
+}
+
+/// A dwelling read from a row, with the raw labels it was normalised from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LigneLogement {
+    pub logement: Logement,
+    pub source: Source,
+    pub reservataire_brut: String,
+    pub typologie_brut: String,
+    pub financement_brut: String,
+    pub commune_brut: String,
+    pub brut: String,
+}
+
+/// What one data row turned into.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowOutcome {
+    Logement(Box<LigneLogement>),
+    Rejet(Rejet),
+}
+
+/// The normalisers in force for one import: territory, dossier mappings, caches.
+pub struct Context {
+    pub territoire: Territoire,
+    pub correspondance: Correspondance,
+    reservataires: ReservataireResolver,
+    /// User mappings for communes (label key → INSEE) and typologies (label key → label).
+    commune_map: HashMap<String, String>,
+    typologie_map: HashMap<String, Typologie>,
+    cache_reservataire: HashMap<String, Option<Reservataire>>,
+    cache_commune: HashMap<String, Result<(String, String), CommuneError>>,
+}
+
+/// User-confirmed label mappings of a dossier, per field (`reservataire`, `commune`,
+/// `typologie`), label key → canonical value.
+#[derive(Debug, Clone, Default)]
+pub struct Mappings {
+    pub reservataire: HashMap<String, String>,
+    pub commune: HashMap<String, String>,
+    pub typologie: HashMap<String, String>,
+}
+
+impl Context {
+    pub fn new(territoire: Territoire, correspondance: Correspondance, mappings: Mappings) -> Self {
+        Self {
+            reservataires: ReservataireResolver::new(territoire.clone(), mappings.reservataire),
+            territoire,
+            correspondance,
+            commune_map: mappings.commune,
+            typologie_map: mappings.typologie.into_iter().filter_map(|(k, v)| Some((k, Typologie::from_label(&v)?))).collect(),
+            cache_reservataire: HashMap::new(),
+            cache_commune: HashMap::new(),
+        }
+    }
+
+    pub fn reservataire(&mut self, raw: &str) -> Option<Reservataire> {
+        if let Some(r) = self.cache_reservataire.get(raw) {
+            return r.clone();
+        }
+        let r = self.reservataires.resolve(raw);
+        self.cache_reservataire.insert(raw.to_string(), r.clone());
+        r
+    }
+
+    /// (INSEE, EPCI SIREN) of a commune written as a code, `code - nom` or a name.
+    pub fn commune(&mut self, raw: &str) -> Result<(String, String), CommuneError> {
+        if let Some(r) = self.cache_commune.get(raw) {
+            return r.clone();
+        }
+        let r = match self.commune_map.get(&key(raw)) {
+            Some(insee) => reference().commune(insee).ok_or(CommuneError::Inconnue).and_then(|c| {
+                if self.territoire.contains(c) { Ok(c) } else { Err(CommuneError::HorsTerritoire) }
+            }),
+            None => reference().resolve_commune(raw, &self.territoire),
+        }
+        .map(|c| (c.insee.clone(), c.epci.clone().unwrap_or_default()));
+        self.cache_commune.insert(raw.to_string(), r.clone());
+        r
+    }
+
+    pub fn commune_by_postal_code(&mut self, cp: &str) -> Result<(String, String), CommuneError> {
+        match reference().commune_by_postal_code(cp, &Territoire::Tout) {
+            Some(c) if self.territoire.contains(c) => Ok((c.insee.clone(), c.epci.clone().unwrap_or_default())),
+            Some(_) => Err(CommuneError::HorsTerritoire),
+            None => Err(CommuneError::Inconnue),
+        }
+    }
+
+    pub fn typologie(&self, raw: &str) -> Option<Typologie> {
+        if let Some(t) = self.typologie_map.get(&key(raw)) {
+            return Some(*t);
+        }
+        normalize::typologie(raw)
+    }
+}
+
+/// A cell as trimmed text: numbers without a spurious `.0`, error cells and `#N/A` empty.
+pub fn cell_text(d: &Data) -> Cow<'_, str> {
+    match d {
+        Data::String(s) => {
+            let c = clean(s);
+            if is_error_marker(c) { Cow::Borrowed("") } else { Cow::Borrowed(c) }
+        }
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                Cow::Owned(format!("{}", *f as i64))
+            } else {
+                Cow::Owned(f.to_string())
+            }
+        }
+        Data::Int(i) => Cow::Owned(i.to_string()),
+        Data::Bool(b) => Cow::Borrowed(if *b { "VRAI" } else { "FAUX" }),
+        Data::DateTime(dt) => match Date::from_excel_serial(dt.as_f64()) {
+            Some(d) if dt.is_datetime() => Cow::Owned(d.to_string()),
+            _ => Cow::Owned(dt.as_f64().to_string()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s.as_str()),
+        Data::Error(_) | Data::Empty => Cow::Borrowed(""),
+    }
+}
+
+/// The raw text of a cell for `valeur` in rejets: error cells show as `#N/A`.
+fn raw_text(d: Option<&Data>) -> String {
+    match d {
+        Some(Data::Error(e)) => format!("#{e:?}").replace("#NA", "#N/A"),
+        Some(Data::String(s)) => clean(s).to_string(),
+        Some(other) => cell_text(other).into_owned(),
+        None => String::new(),
+    }
+}
+
+fn cell_date(d: &Data) -> Option<Date> {
+    match d {
+        Data::DateTime(dt) => Date::from_excel_serial(dt.as_f64()),
+        Data::Float(f) if (1800.0..=2200.0).contains(f) && f.fract() == 0.0 => Date::new(*f as i32, 12, 31),
+        Data::Float(f) if (1000.0..100_000.0).contains(f) => Date::from_excel_serial(*f),
+        Data::Int(i) if (1800..=2200).contains(i) => Date::new(*i as i32, 12, 31),
+        Data::Int(i) if (1000..100_000).contains(i) => Date::from_excel_serial(*i as f64),
+        Data::DateTimeIso(s) | Data::String(s) => normalize::date_text(s),
+        _ => None,
+    }
+}
+
+/// How the data sheets of a file were read: recorded with the import.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetPlan {
+    pub feuille: Option<String>,
+    pub header: HeaderMatch,
+    /// The sheet's name as the commune of every row, when it has no commune column.
+    pub commune_feuille: Option<String>,
+}
+
+/// Sheets that are never data: synthesis, pivot tables, notices.
+fn is_non_data_sheet(name: &str) -> bool {
+    let k = key(name);
+    [
+        "synthese", "notice", "tcd", "pivot", "sommaire", "lisez moi", "legende", "parametre", "liste", "aide",
+        "mode d emploi", "graphique", "recap", "tableau croise", "readme", "read me", "instructions", "definitions",
+    ]
+    .iter()
+    .any(|p| k.starts_with(p))
+}
+
+/// Chooses the data sheets of a workbook and their headers. Hidden sheets and sheets named
+/// like a synthesis or a notice are skipped; a sheet with no commune column must be named
+/// after a commune.
+pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
+    let mut plans = Vec::new();
+    for s in sheets {
+        if s.hidden || s.name.as_deref().is_some_and(is_non_data_sheet) {
+            continue;
+        }
+        let Some(mut h) = detect_header(&s.range) else { continue };
+        refine_by_content(&mut h, &s.range);
+        let commune_feuille = if h.has_commune() {
+            None
+        } else {
+            match &s.name {
+                Some(n) if !reference().communes_by_name(n).is_empty() => Some(n.clone()),
+                _ => continue,
+            }
+        };
+        plans.push(SheetPlan { feuille: s.name.clone(), header: h, commune_feuille });
+    }
+    plans
+}
+
+/// Headers such as « Type de logement » say little: when the individuel/collectif or the
+/// typology column is missing, a column whose values are all of that kind is taken for it.
+fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
+    let checks: [(Field, fn(&str) -> bool); 2] = [
+        (Field::IndividuelCollectif, |v| normalize::individuel_collectif(v).is_some()),
+        (Field::Typologie, |v| normalize::typologie(v).is_some()),
+    ];
+    for (field, accepts) in checks {
+        if h.column(field).is_some() {
+            continue;
+        }
+        let candidates: Vec<usize> = (0..range.width())
+            .filter(|c| match h.columns.iter().find(|(_, col)| col == c) {
+                None => true,
+                Some((f, _)) => *f == Field::Nature,
+            })
+            .collect();
+        for c in candidates {
+            let values: Vec<String> = range
+                .rows()
+                .skip(h.data_start())
+                .filter_map(|r| r.get(c).map(|d| cell_text(d).into_owned()))
+                .filter(|v| !v.is_empty())
+                .take(200)
+                .collect();
+            if values.len() >= 3 && values.iter().filter(|v| accepts(v)).count() * 10 >= values.len() * 9 {
+                h.columns.retain(|(_, col)| *col != c);
+                h.columns.push((field, c));
+                h.columns.sort_by_key(|(_, col)| *col);
+                break;
+            }
+        }
+    }
+}
+
+/// Whether a row is a total/subtotal or a count line rather than a dwelling.
+fn is_total_row(row: &[Data]) -> bool {
+    row.iter().filter(|d| !matches!(d, Data::Empty)).take(3).any(|d| {
+        let k = key(&cell_text(d));
+        k == "total"
+            || k.starts_with("total ")
+            || k.starts_with("sous total")
+            || k.starts_with("nombre de lignes")
+            || k.starts_with("nombre de logements")
+            || k.starts_with("nb de lignes")
+            || k.starts_with("nb lignes")
+            || k.starts_with("totaux")
+    })
+}
+
+/// Reads the data rows of one planned sheet and normalises each.
+pub fn read_rows(
+    sheet: &SheetData,
+    plan: &SheetPlan,
+    bailleur_defaut: &str,
+    ctx: &mut Context,
+    mut sink: impl FnMut(RowOutcome),
+) -> usize {
+    let h = &plan.header;
+    let col = |f: Field| h.column(f);
+    let mapped: Vec<usize> = h.columns.iter().map(|(_, c)| *c).collect();
+    let ref_label_key = col(Field::Reference).map(|c| key(h.labels.get(c).map(String::as_str).unwrap_or("")));
+    let mut read = 0;
+    for (i, row) in sheet.range.rows().enumerate().skip(h.data_start()) {
+        let get = |f: Field| col(f).and_then(|c| row.get(c));
+        let text = |f: Field| get(f).map(cell_text).unwrap_or(Cow::Borrowed(""));
+        let filled = mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !cell_text(d).is_empty())).count();
+        if filled < 2 || is_total_row(row) {
+            continue;
+        }
+        if let Some(k) = &ref_label_key
+            && !k.is_empty()
+            && key(&text(Field::Reference)) == *k
+        {
+            continue; // the header repeated
+        }
+        read += 1;
+        let source = Source { feuille: plan.feuille.clone(), ligne: sheet.row_number(i) };
+        let brut = row.iter().map(|d| cell_text(d).replace(['\t', '\n', '\r'], " ")).collect::<Vec<_>>().join("\t");
+        let bailleur = match text(Field::Bailleur) {
+            b if !b.is_empty() && key(&b) != key(bailleur_defaut) => b.into_owned(),
+            _ => bailleur_defaut.to_string(),
+        };
+        let rejet = |motif: Motif, valeur: String| {
+            RowOutcome::Rejet(Rejet { bailleur: bailleur.clone(), source: source.clone(), motif, valeur, brut: brut.clone() })
+        };
+
+        let reference = text(Field::Reference).into_owned();
+        if reference.is_empty() {
+            sink(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference))));
+            continue;
+        }
+
+        // Commune: the code if given, else the name, else the postal code, else the sheet name.
+        let code = text(Field::CodeInsee);
+        let nom = text(Field::Commune);
+        let cp = text(Field::CodePostal);
+        let (commune_brut, resolved) = if !code.is_empty() {
+            (code.to_string(), ctx.commune(&code))
+        } else if !nom.is_empty() {
+            (nom.to_string(), ctx.commune(&nom))
+        } else if !cp.is_empty() {
+            (cp.to_string(), ctx.commune_by_postal_code(&cp))
+        } else if let Some(n) = &plan.commune_feuille {
+            (n.clone(), ctx.commune(n))
+        } else {
+            let raw = [Field::CodeInsee, Field::Commune, Field::CodePostal]
+                .into_iter()
+                .map(|f| raw_text(get(f)))
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            (raw, Err(CommuneError::Inconnue))
+        };
+        let (commune, epci) = match resolved {
+            Ok(c) => c,
+            Err(e) => {
+                let motif = if e == CommuneError::HorsTerritoire { Motif::CommuneHorsTerritoire } else { Motif::CommuneInconnue };
+                let valeur = if commune_brut.is_empty() {
+                    [Field::CodeInsee, Field::Commune].into_iter().map(|f| raw_text(get(f))).find(|s| !s.is_empty()).unwrap_or_default()
+                } else {
+                    commune_brut
+                };
+                sink(rejet(motif, valeur));
+                continue;
+            }
+        };
+
+        let typologie_brut = text(Field::Typologie).into_owned();
+        let mut financement_brut = text(Field::Financement).into_owned();
+        let typologie = match ctx.typologie(&typologie_brut) {
+            Some(t) => t,
+            None => match normalize::typologie_et_reste(&typologie_brut) {
+                Some((t, rest)) if col(Field::Financement).is_none() => {
+                    financement_brut = rest;
+                    t
+                }
+                _ => {
+                    let v = if typologie_brut.is_empty() { raw_text(get(Field::Typologie)) } else { typologie_brut };
+                    sink(rejet(Motif::TypologieInconnue, v));
+                    continue;
+                }
+            },
+        };
+        let financement =
+            if financement_brut.is_empty() { Financement::Autre } else { ctx.correspondance.financement(&financement_brut) };
+
+        let reservataire_brut = text(Field::Reservataire).into_owned();
+        let Some(reservataire) = ctx.reservataire(&reservataire_brut) else {
+            let v = if reservataire_brut.is_empty() { raw_text(get(Field::Reservataire)) } else { reservataire_brut };
+            sink(rejet(Motif::ReservataireInconnu, v));
+            continue;
+        };
+
+        let logement = Logement {
+            bailleur: bailleur.clone(),
+            reference,
+            commune,
+            epci,
+            reservataire,
+            financement,
+            typologie,
+            qpv: normalize::qpv(&text(Field::Qpv)).unwrap_or(false),
+            individuel_collectif: normalize::individuel_collectif(&text(Field::IndividuelCollectif))
+                .unwrap_or(IndividuelCollectif::Collectif),
+            date_fin_convention: get(Field::DateFinConvention).and_then(cell_date),
+            annee_construction: get(Field::AnneeConstruction).and_then(|d| match d {
+                Data::DateTime(_) => cell_date(d).map(|x| x.year),
+                _ => normalize::annee(&cell_text(d)),
+            }),
+            nature: Some(text(Field::Nature).into_owned()).filter(|s| !s.is_empty()),
+        };
+        sink(RowOutcome::Logement(Box::new(LigneLogement {
+            logement,
+            source,
+            reservataire_brut,
+            typologie_brut: text(Field::Typologie).into_owned(),
+            financement_brut,
+            commune_brut,
+            brut,
+        })));
+    }
+    read
+}
+
+/// A bailleur name from a file name: `logis_des_oliviers_etat_des_lieux.xlsx` → `Logis des Oliviers`.
+pub fn bailleur_from_file_name(name: &str) -> Option<String> {
+    let stem = std::path::Path::new(name).file_stem()?.to_string_lossy().to_string();
+    const GENERIC: &[&str] = &[
+        "edl", "etat", "etats", "des", "lieux", "reservation", "reservations", "contingent", "contingents", "export", "extraction",
+        "fichier", "donnees", "data", "liste", "logements", "logement", "patrimoine", "final", "def", "definitif", "copie", "de",
+        "du", "la", "le", "les", "au", "v1", "v2", "v3", "version", "maj", "xlsx", "csv", "et", "d", "l", "parc",
+    ];
+    let words: Vec<String> = stem
+        .split(|c: char| c == '_' || c == '-' || c == ' ' || c == '.')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let is_generic = |w: &str| GENERIC.contains(&key(w).as_str()) || w.chars().all(|c| c.is_ascii_digit());
+    let start = words.iter().position(|w| !is_generic(w))?;
+    let end = words.iter().rposition(|w| !is_generic(w))? + 1;
+    let small = ["de", "des", "du", "la", "le", "les", "et", "d", "l", "en", "sur"];
+    let out: Vec<String> = words[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let lower = w.to_lowercase();
+            if i > 0 && small.contains(&lower.as_str()) {
+                lower
+            } else if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && w.len() <= 4 {
+                w.clone()
+            } else {
+                let mut c = lower.chars();
+                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            }
+        })
+        .collect();
+    Some(out.join(" ")).filter(|s| !s.is_empty())
+}
+
+/// De-duplication of one import: exact duplicates are one dwelling; the same bailleur and
+/// reference with other values is a conflict, counted once under the newest row.
+#[derive(Default)]
+pub struct Dedup {
+    seen: HashMap<(String, String), Seen>,
+    pub conflits: Vec<Conflit>,
+    conflit_index: HashMap<(String, String), usize>,
+    pub doublons: usize,
+}
+
+struct Seen {
+    logement: Logement,
+    /// Opaque id of where the kept row lives (the store's row id).
+    slot: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflit {
+    pub bailleur: String,
+    pub reference: String,
+    pub motif: String,
+    pub valeurs: Vec<String>,
+}
+
+/// What to do with a dwelling row after de-duplication.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DedupAction {
+    Insert,
+    /// An exact duplicate: nothing to write.
+    Skip,
+    /// Replace the row kept in `slot` by this newer one.
+    Replace(i64),
+}
+
+impl Dedup {
+    pub fn check(&mut self, l: &Logement) -> DedupAction {
+        let k = (l.bailleur.clone(), l.reference.clone());
+        let Some(prev) = self.seen.get_mut(&k) else { return DedupAction::Insert };
+        if prev.logement == *l {
+            self.doublons += 1;
+            return DedupAction::Skip;
+        }
+        let (motif, a, b) = if prev.logement.reservataire != l.reservataire {
+            ("reservataires_differents", prev.logement.reservataire.0.clone(), l.reservataire.0.clone())
+        } else {
+            ("valeurs_differentes", describe(&prev.logement), describe(l))
+        };
+        match self.conflit_index.get(&k) {
+            Some(&i) => {
+                let c = &mut self.conflits[i];
+                if !c.valeurs.contains(&b) {
+                    c.valeurs.push(b);
+                }
+            }
+            None => {
+                self.conflit_index.insert(k.clone(), self.conflits.len());
+                self.conflits.push(Conflit { bailleur: k.0, reference: k.1, motif: motif.into(), valeurs: vec![a, b] });
+            }
+        }
+        let slot = prev.slot;
+        prev.logement = l.clone();
+        DedupAction::Replace(slot)
+    }
+
+    /// Records where the row kept for this dwelling lives.
+    pub fn kept(&mut self, l: &Logement, slot: i64) {
+        self.seen.insert((l.bailleur.clone(), l.reference.clone()), Seen { logement: l.clone(), slot });
+    }
+
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+fn describe(l: &Logement) -> String {
+    format!(
+        "{} {} {} {}",
+        l.commune,
+        l.typologie.label(),
+        l.financement,
+        l.date_fin_convention.map(|d| d.to_string()).unwrap_or_default()
+    )
+    .trim()
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::Range;
+
+    fn sheet(name: Option<&str>, rows: &[&[&str]]) -> SheetData {
+        let w = rows.iter().map(|r| r.len()).max().unwrap();
+        let mut r = Range::new((0, 0), (rows.len() as u32 - 1, w as u32 - 1));
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    r.set_value((i as u32, j as u32), Data::String(v.to_string()));
+                }
+            }
+        }
+        SheetData { name: name.map(str::to_string), hidden: false, range: r, row_numbers: None }
+    }
+
+    fn ctx() -> Context {
+        Context::new(Territoire::Epci("240600585".into()), Correspondance::default(), Mappings::default())
+    }
+
+    fn run(s: &SheetData) -> Vec<RowOutcome> {
+        let plans = plan_sheets(std::slice::from_ref(s));
+        let mut out = vec![];
+        let mut c = ctx();
+        read_rows(s, &plans[0], "B", &mut c, |o| out.push(o));
+        out
+    }
+
+    fn motifs(out: &[RowOutcome]) -> Vec<(u32, Motif, String)> {
+        out.iter()
+            .filter_map(|o| match o {
+                RowOutcome::Rejet(r) => Some((r.source.ligne, r.motif, r.valeur.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_become_dwellings_or_rejets_with_their_row_number() {
+        let s = sheet(
+            Some("Etat des lieux"),
+            &[
+                &["Référence", "Code INSEE", "Commune", "Réservataire", "Typologie", "Financement", "QPV", "Date fin convention"],
+                &["A1", "06004", "Antibes", "Préfecture", "T3", "PLUS", "Oui", "31/12/2030"],
+                &["", "06004", "Antibes", "Préfecture", "T3", "PLUS", "", ""],
+                &["A3", "", "Valbone", "Préfecture", "T3", "PLUS", "", ""],
+                &["A4", "", "Cannes", "Préfecture", "T3", "PLUS", "", ""],
+                &["A5", "6004", "", "Préfecture", "NC", "PLUS", "", ""],
+                &["A6", "6004", "", "Toto", "T2", "PLUS", "", ""],
+                &["Total Antibes", "", "", "", "", "", "", ""],
+                &["Total", "", "", "", "", "", "12", "3"],
+                &["", "", "", "", "", "", "", ""],
+                &["Source : extraction du 02/01/2024", "", "", "", "", "", "", ""],
+            ],
+        );
+        let out = run(&s);
+        assert_eq!(out.len(), 6);
+        match &out[0] {
+            RowOutcome::Logement(l) => {
+                assert_eq!(l.logement.commune, "06004");
+                assert_eq!(l.logement.epci, "240600585");
+                assert_eq!(l.logement.reservataire.0, "etat");
+                assert!(l.logement.qpv);
+                assert_eq!(l.logement.date_fin_convention, Date::new(2030, 12, 31));
+                assert_eq!(l.source.ligne, 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            motifs(&out),
+            vec![
+                (3, Motif::ReferenceManquante, "".into()),
+                (4, Motif::CommuneInconnue, "Valbone".into()),
+                (5, Motif::CommuneHorsTerritoire, "Cannes".into()),
+                (6, Motif::TypologieInconnue, "NC".into()),
+                (7, Motif::ReservataireInconnu, "Toto".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sheet_without_commune_column_takes_its_name() {
+        let s = sheet(Some("Vallauris"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
+        let out = run(&s);
+        match &out[0] {
+            RowOutcome::Logement(l) => {
+                assert_eq!(l.logement.commune, "06155");
+                assert_eq!(l.logement.reservataire.0, "epci:240600585");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn synthesis_and_unnamed_sheets_are_not_planned() {
+        let synth = sheet(Some("Synthèse"), &[&["Réf", "Contingent", "Commune"], &["V1", "CASA", "Antibes"]]);
+        let no_commune = sheet(Some("Feuil1"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
+        assert!(plan_sheets(&[synth, no_commune]).is_empty());
+    }
+
+    #[test]
+    fn duplicates_and_conflicts() {
+        let l = Logement {
+            bailleur: "B".into(),
+            reference: "1".into(),
+            commune: "06004".into(),
+            epci: "240600585".into(),
+            reservataire: Reservataire::new("etat"),
+            financement: Financement::Plus,
+            typologie: Typologie::Studio,
+            qpv: false,
+            individuel_collectif: IndividuelCollectif::Collectif,
+            date_fin_convention: None,
+            annee_construction: None,
+            nature: None,
+        };
+        let mut d = Dedup::default();
+        assert_eq!(d.check(&l), DedupAction::Insert);
+        d.kept(&l, 7);
+        assert_eq!(d.check(&l), DedupAction::Skip);
+        let mut l2 = l.clone();
+        l2.reservataire = Reservataire::non_reserve();
+        assert_eq!(d.check(&l2), DedupAction::Replace(7));
+        assert_eq!(d.conflits[0].valeurs, vec!["etat".to_string(), "non-reserve".to_string()]);
+        assert_eq!(d.doublons, 1);
+    }
+
+    #[test]
+    fn bailleur_names_from_file_names() {
+        assert_eq!(bailleur_from_file_name("logis_des_oliviers_etat_des_lieux.xlsx").as_deref(), Some("Logis des Oliviers"));
+        assert_eq!(bailleur_from_file_name("habitat_azur_edl_2024.xlsx").as_deref(), Some("Habitat Azur"));
+        assert_eq!(bailleur_from_file_name("toits_de_la_brague_contingents.csv").as_deref(), Some("Toits de la Brague"));
+        assert_eq!(bailleur_from_file_name("etat_des_lieux_2024.xlsx"), None);
+    }
+}

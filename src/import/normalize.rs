@@ -1,0 +1,658 @@
+//! Value normalisers: each turns one raw cell into a canonical value of `domaine.md`, or
+//! says it cannot. None of them guesses: a near miss is not a match.
+
+use crate::model::{Date, Financement, IndividuelCollectif, Reservataire, Typologie};
+use crate::reference::{Territoire, reference};
+use crate::text::{key, place_key, slug};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Default financement correspondence of `domaine.md` (label key → canonical). Stored in each
+/// new dossier, where the user can edit it.
+pub const FINANCEMENT_DEFAUT: &[(&str, Financement)] = &[
+    ("PLAI", Financement::Plai),
+    ("PLA-I", Financement::Plai),
+    ("PLA I", Financement::Plai),
+    ("PLAI adapté", Financement::Plai),
+    ("PLA-TS", Financement::Plai),
+    ("PLA très social", Financement::Plai),
+    ("PLA d'intégration", Financement::Plai),
+    ("PLA intégration", Financement::Plai),
+    ("PLR", Financement::Plai),
+    ("PSR", Financement::Plai),
+    ("PLUS", Financement::Plus),
+    ("PLUS CD", Financement::Plus),
+    ("PLUS-CD", Financement::Plus),
+    ("PLA", Financement::Plus),
+    ("PLA ordinaire", Financement::Plus),
+    ("HLMO", Financement::Plus),
+    ("HLM/O", Financement::Plus),
+    ("HLM O", Financement::Plus),
+    ("HLM ordinaire", Financement::Plus),
+    ("HBM", Financement::Plus),
+    ("PLA CFF", Financement::Plus),
+    ("PLS", Financement::Pls),
+    ("PCL", Financement::Pls),
+    ("ILM", Financement::Pls),
+    ("ILN", Financement::Pls),
+    ("PLI", Financement::Pli),
+    ("Autre", Financement::Autre),
+    ("Autres", Financement::Autre),
+];
+
+/// RPLS variable FINAN (financement initial), codes whose canonical value is unambiguous.
+/// Source: SDES, « Répertoire des logements locatifs des bailleurs sociaux (RPLS) —
+/// dictionnaire des variables », variable FINAN; as restated in `domaine.md`. Other codes
+/// (11, 15, 50, 51, 53, 54, 55, 99...) are kept as `Autre` with their code until mapped.
+pub const RPLS_FINAN: &[(u32, Financement)] = &[
+    (10, Financement::Plai), // PLA d'intégration (PLAI)
+    (12, Financement::Plus), // PLA ordinaire
+    (13, Financement::Plus), // PLUS
+    (14, Financement::Pls),  // PLS, PPLS, PLA CFF
+    (16, Financement::Pli),  // PLI
+    (17, Financement::Pls),  // PCL
+    (52, Financement::Plus), // HLM/O
+];
+
+/// Typology: `T3`, `F3`, `3`, `3 pièces`, `Type 3`, `T3 bis`, `studio`, `chambre`...
+pub fn typologie(raw: &str) -> Option<Typologie> {
+    let k = key(raw);
+    match k.as_str() {
+        "" => return None,
+        "chambre" | "ch" | "chbre" | "chambres" => return Some(Typologie::Chambre),
+        "studio" | "studette" | "t1 studio" | "studios" => return Some(Typologie::Studio),
+        _ => {}
+    }
+    let compact: String = k.chars().filter(|c| *c != ' ').collect();
+    let mut s = compact.as_str();
+    for p in ["type", "typ", "tp", "t", "f"] {
+        if let Some(rest) = s.strip_prefix(p)
+            && rest.starts_with(|c: char| c.is_ascii_digit())
+        {
+            s = rest;
+            break;
+        }
+    }
+    let digits_end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    if digits_end == 0 || digits_end > 2 {
+        return None;
+    }
+    let n: u8 = s[..digits_end].parse().ok()?;
+    let mut rest = &s[digits_end..];
+    let mut bis = false;
+    let mut plus = false;
+    loop {
+        let before = rest;
+        for (suffix, flag) in [
+            ("bis", 1u8),
+            ("pieces", 0),
+            ("piece", 0),
+            ("pces", 0),
+            ("pce", 0),
+            ("p", 0),
+            ("etplus", 2),
+            ("et", 2),
+            ("plus", 2),
+            ("ter", 1),
+        ] {
+            if let Some(r) = rest.strip_prefix(suffix) {
+                match flag {
+                    1 => bis = true,
+                    2 => plus = true,
+                    _ => {}
+                }
+                rest = r;
+                break;
+            }
+        }
+        if rest.is_empty() || rest == before {
+            break;
+        }
+    }
+    if !rest.is_empty() || n == 0 || n > 15 || (plus && n < 5) {
+        return None;
+    }
+    Some(Typologie::Pieces { n, bis })
+}
+
+/// A column holding typology and financement together (`T3 PLUS`): the typology and the rest.
+pub fn typologie_et_reste(raw: &str) -> Option<(Typologie, String)> {
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    for cut in (1..words.len()).rev() {
+        if let Some(t) = typologie(&words[..cut].join(" ")) {
+            return Some((t, words[cut..].join(" ")));
+        }
+    }
+    None
+}
+
+/// The financement correspondence in force in a dossier (defaults plus user edits).
+#[derive(Debug, Clone)]
+pub struct Correspondance {
+    labels: HashMap<String, Financement>,
+}
+
+impl Default for Correspondance {
+    fn default() -> Self {
+        Self::from_pairs(FINANCEMENT_DEFAUT.iter().map(|(l, f)| (l.to_string(), *f)))
+    }
+}
+
+impl Correspondance {
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, Financement)>) -> Self {
+        Self { labels: pairs.into_iter().map(|(l, f)| (key(&l), f)).collect() }
+    }
+
+    /// The canonical financement of a label or RPLS code; `Autre` for anything else (the raw
+    /// label is kept by the caller).
+    pub fn financement(&self, raw: &str) -> Financement {
+        let k = key(raw);
+        if let Some(f) = self.labels.get(&k) {
+            return *f;
+        }
+        if let Ok(code) = k.parse::<u32>() {
+            if let Some(f) = self.labels.get(&code.to_string()) {
+                return *f;
+            }
+            if let Some((_, f)) = RPLS_FINAN.iter().find(|(c, _)| *c == code) {
+                return *f;
+            }
+        }
+        Financement::Autre
+    }
+}
+
+/// QPV: oui/non, O/N, 1/0, X/blank, `QPV`/`Hors QPV`, or a QPV code (`QP083001`).
+pub fn qpv(raw: &str) -> Option<bool> {
+    let k = key(raw);
+    match k.as_str() {
+        "" | "non" | "n" | "0" | "hors qpv" | "hqpv" | "hors" | "faux" | "false" | "no" | "hors quartier prioritaire"
+        | "non qpv" | "pas en qpv" | "hors zone" => Some(false),
+        "oui" | "o" | "1" | "x" | "qpv" | "yes" | "y" | "vrai" | "true" | "en qpv" | "dans qpv" | "quartier prioritaire"
+        | "qpv oui" => Some(true),
+        _ => {
+            let c = k.replace(' ', "");
+            let is_code = (c.starts_with("qp") || c.starts_with("qn"))
+                && c.len() >= 7
+                && c[2..].chars().all(|ch| ch.is_ascii_alphanumeric())
+                && c[2..].chars().filter(|ch| ch.is_ascii_digit()).count() >= 4;
+            is_code.then_some(true)
+        }
+    }
+}
+
+/// Individuel/collectif: `I`/`C`, `maison`, `appartement`...
+pub fn individuel_collectif(raw: &str) -> Option<IndividuelCollectif> {
+    let k = key(raw);
+    match k.as_str() {
+        "i" | "ind" | "indiv" | "individuel" | "individuelle" | "individuels" | "maison" | "maison individuelle"
+        | "pavillon" | "villa" | "mi" | "logement individuel" | "habitat individuel" => Some(IndividuelCollectif::Individuel),
+        "c" | "coll" | "col" | "collectif" | "collective" | "collectifs" | "appartement" | "appt" | "app" | "immeuble"
+        | "logement collectif" | "habitat collectif" | "intermediaire" | "semi collectif" => {
+            Some(IndividuelCollectif::Collectif)
+        }
+        _ => None,
+    }
+}
+
+/// A date written as text: `31/12/2023`, `31-12-2023`, `2023-12-31`, `31/12/23`,
+/// `31 décembre 2023`, an Excel serial as text, or a bare year (its 31 December).
+pub fn date_text(raw: &str) -> Option<Date> {
+    let s = raw.trim();
+    let s = s.split(['T', ' ']).next().filter(|p| p.len() >= 8).unwrap_or(s);
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(n) = s.parse::<f64>() {
+        if (1800.0..=2200.0).contains(&n) && n.fract() == 0.0 {
+            return Date::new(n as i32, 12, 31);
+        }
+        if (2.0..=100_000.0).contains(&n) {
+            return Date::from_excel_serial(n);
+        }
+        return None;
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+        let nums: Vec<i32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+        if parts[0].len() == 4 {
+            return Date::new(nums[0], nums[1] as u8, nums[2] as u8);
+        }
+        let year = match parts[2].len() {
+            4 => nums[2],
+            2 => {
+                if nums[2] < 70 {
+                    2000 + nums[2]
+                } else {
+                    1900 + nums[2]
+                }
+            }
+            _ => return None,
+        };
+        if nums[1] > 12 || nums[0] > 31 {
+            return None;
+        }
+        return Date::new(year, nums[1] as u8, nums[0] as u8);
+    }
+    // 31 décembre 2023
+    let words: Vec<String> = key(raw).split(' ').map(str::to_string).collect();
+    if words.len() == 3 {
+        const MONTHS: [&str; 12] =
+            ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"];
+        let d = words[0].trim_end_matches("er").parse().ok()?;
+        let m = MONTHS.iter().position(|m| *m == words[1])? as u8 + 1;
+        let y = words[2].parse().ok()?;
+        return Date::new(y, m, d);
+    }
+    None
+}
+
+/// A year: `1975`, `1975.0`, a date (its year).
+pub fn annee(raw: &str) -> Option<i32> {
+    let s = raw.trim();
+    if let Ok(n) = s.parse::<f64>()
+        && n.fract() == 0.0
+        && (1800.0..=2200.0).contains(&n)
+    {
+        return Some(n as i32);
+    }
+    date_text(s).map(|d| d.year)
+}
+
+/// Resolves réservataire labels to canonical ids (see `domaine.md`, « Réservataires »).
+pub struct ReservataireResolver {
+    territoire: Territoire,
+    departement: Option<String>,
+    region: Option<String>,
+    mappings: HashMap<String, String>,
+}
+
+impl ReservataireResolver {
+    /// `mappings`: label key → canonical id confirmed by the user in this dossier.
+    pub fn new(territoire: Territoire, mappings: HashMap<String, String>) -> Self {
+        Self { departement: territoire.departement(), region: territoire.region(), territoire, mappings }
+    }
+
+    pub fn resolve(&self, raw: &str) -> Option<Reservataire> {
+        let k = key(raw);
+        if k.is_empty() {
+            return None;
+        }
+        if let Some(id) = self.mappings.get(&k) {
+            return Some(Reservataire::new(id.clone()));
+        }
+        if let Some(id) = fixed_label(&k) {
+            return Some(Reservataire::new(id));
+        }
+        if k.split(' ').any(|w| w == "fonctionnaire" || w == "fonctionnaires") {
+            return Some(Reservataire::new(Reservataire::ETAT_FONCTIONNAIRES));
+        }
+        if let Some(id) = self.departement_label(&k) {
+            return Some(Reservataire::new(id));
+        }
+        if let Some(id) = self.region_label(&k) {
+            return Some(Reservataire::new(id));
+        }
+        if let Some(id) = self.autre_label(raw, &k) {
+            return Some(Reservataire::new(id));
+        }
+        if let Some(c) = self.commune_label(raw) {
+            return Some(Reservataire::new(format!("commune:{c}")));
+        }
+        if let Some(e) = self.epci_label(&k) {
+            return Some(Reservataire::new(format!("epci:{e}")));
+        }
+        None
+    }
+
+    fn departement_label(&self, k: &str) -> Option<String> {
+        let compact = k.replace(' ', "");
+        for p in ["cd", "cg"] {
+            if let Some(code) = compact.strip_prefix(p)
+                && (1..=3).contains(&code.len())
+                && let Some(d) = departement_code(code)
+            {
+                return Some(format!("departement:{d}"));
+            }
+        }
+        let rest = ["conseil departemental", "conseil general", "departement", "cd", "cg"]
+            .iter()
+            .find_map(|p| if k == *p { Some("") } else { k.strip_prefix(&format!("{p} ")) })?;
+        if rest.is_empty() {
+            return self.departement.as_ref().map(|d| format!("departement:{d}"));
+        }
+        let name = strip_article(rest);
+        if let Some(d) = departement_code(name) {
+            return Some(format!("departement:{d}"));
+        }
+        reference().departements.iter().find(|d| key(&d.nom) == name).map(|d| format!("departement:{}", d.code))
+    }
+
+    fn region_label(&self, k: &str) -> Option<String> {
+        let rest = ["conseil regional", "region"]
+            .iter()
+            .find_map(|p| if k == *p { Some("") } else { k.strip_prefix(&format!("{p} ")) })?;
+        if rest.is_empty() {
+            return self.region.as_ref().map(|r| format!("region:{r}"));
+        }
+        let name = strip_article(rest);
+        if name == "sud" || name == "paca" {
+            return Some("region:93".into());
+        }
+        reference().regions.iter().find(|r| key(&r.nom) == name).map(|r| format!("region:{}", r.code))
+    }
+
+    fn autre_label(&self, raw: &str, k: &str) -> Option<String> {
+        const KNOWN: &[&str] = &[
+            "la poste", "sncf", "ratp", "edf", "engie", "gdf", "orange", "france telecom", "air france", "caf", "cpam",
+            "msa", "france travail", "pole emploi", "urssaf", "banque de france", "sdis", "onf",
+        ];
+        if KNOWN.contains(&k) {
+            return Some(format!("autre:{}", slug(k)));
+        }
+        for p in ["autre", "autres", "employeur", "entreprise"] {
+            if let Some(rest) = k.strip_prefix(&format!("{p} "))
+                && !rest.is_empty()
+            {
+                let _ = raw;
+                return Some(format!("autre:{}", slug(rest)));
+            }
+        }
+        None
+    }
+
+    fn commune_label(&self, raw: &str) -> Option<String> {
+        let pk = place_key(raw);
+        let mut name = pk.as_str();
+        for p in ["ville de ", "ville d ", "ville ", "mairie de ", "mairie d ", "mairie ", "commune de ", "commune d ", "commune "] {
+            if let Some(rest) = name.strip_prefix(p) {
+                name = rest;
+                break;
+            }
+        }
+        if name.is_empty() {
+            return None;
+        }
+        let r = reference();
+        let cands = r.communes_by_name(name);
+        let pick = match cands.len() {
+            0 => None,
+            1 => Some(cands[0]),
+            _ => {
+                let inside: Vec<_> = cands.into_iter().filter(|c| self.territoire.contains(c)).collect();
+                (inside.len() == 1).then(|| inside[0])
+            }
+        };
+        pick.map(|c| c.insee.clone())
+    }
+
+    fn epci_label(&self, k: &str) -> Option<String> {
+        let idx = epci_index();
+        let cands = idx.get(k)?;
+        let inside: Vec<&(usize, bool)> = cands.iter().filter(|(e, _)| self.epci_in_territory(*e)).collect();
+        if inside.len() == 1 {
+            return Some(reference().epcis[inside[0].0].siren.clone());
+        }
+        // Outside the territory only full names count, never acronyms.
+        let full: Vec<_> = cands.iter().filter(|(_, acronym)| !acronym).collect();
+        (inside.is_empty() && full.len() == 1).then(|| reference().epcis[full[0].0].siren.clone())
+    }
+
+    fn epci_in_territory(&self, e: usize) -> bool {
+        let r = reference();
+        let epci = &r.epcis[e];
+        match &self.territoire {
+            Territoire::Tout => true,
+            Territoire::Epci(s) => &epci.siren == s,
+            Territoire::Departement(d) => epci.membres.iter().any(|&c| &r.communes[c].departement == d),
+        }
+    }
+}
+
+fn strip_article(s: &str) -> &str {
+    for a in ["de la ", "de l ", "des ", "du ", "de ", "d ", "la ", "le ", "les ", "l "] {
+        if let Some(r) = s.strip_prefix(a) {
+            return r;
+        }
+    }
+    s
+}
+
+fn departement_code(s: &str) -> Option<String> {
+    let s = s.trim().to_ascii_uppercase();
+    let code = if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { format!("0{s}") } else { s };
+    reference().departement(&code).map(|d| d.code.clone())
+}
+
+/// Labels that name one réservataire whatever the territory.
+fn fixed_label(k: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut m = HashMap::new();
+        for l in [
+            "non reserve", "non reservee", "non reserves", "non reservees", "nr", "libre", "libres", "bailleur", "contingent propre",
+            "contingent bailleur", "propre", "organisme", "reservation bailleur", "hors contingent", "sans reservataire", "aucun",
+            "non contingente", "logement libre", "contingent organisme", "bailleur non reserve", "patrimoine propre",
+        ] {
+            m.insert(l, Reservataire::NON_RESERVE);
+        }
+        for l in [
+            "prefecture", "prefet", "pref", "etat", "contingent prefectoral", "ddets", "mal loges", "contingent prefecture",
+            "contingent etat", "prefectoral", "ddcs", "ddcspp", "publics prioritaires", "etat mal loges", "prefecture mal loges",
+            "contingent prefet", "etat publics prioritaires", "reservation prefectorale", "drihl", "dreets",
+        ] {
+            m.insert(l, Reservataire::ETAT);
+        }
+        for l in ["agents de l etat", "etat agents", "prefecture agents"] {
+            m.insert(l, Reservataire::ETAT_FONCTIONNAIRES);
+        }
+        for l in [
+            "als", "action logement", "action logement services", "action logement service", "1% logement", "1 % logement",
+            "1%", "cil", "1% patronal", "employeurs via als", "al services", "alS",
+        ] {
+            m.insert(l, Reservataire::ACTION_LOGEMENT);
+        }
+        for l in [
+            "defense", "ministere des armees", "armees", "armee", "police", "gendarmerie", "ministere de la defense",
+            "defense nationale", "ministere de l interieur", "securite interieure", "police nationale", "gendarmerie nationale",
+            "chu", "hopital", "centre hospitalier", "ap hp", "aphp", "etablissement public de sante", "marine nationale",
+        ] {
+            m.insert(l, Reservataire::DEFENSE);
+        }
+        m
+    });
+    if let Some(id) = t.get(k) {
+        return Some(id);
+    }
+    for p in ["chu ", "centre hospitalier ", "hopital ", "ministere des armees ", "police ", "gendarmerie "] {
+        if k.starts_with(p) {
+            return Some(Reservataire::DEFENSE);
+        }
+    }
+    for p in ["action logement ", "prefecture ", "contingent prefectoral "] {
+        if k.starts_with(p) && !k.contains("fonctionnaire") {
+            return Some(if p == "action logement " { Reservataire::ACTION_LOGEMENT } else { Reservataire::ETAT });
+        }
+    }
+    None
+}
+
+/// EPCI label keys → (EPCI index, is an acronym): full name, name without the legal form,
+/// the legal form spelt out, and acronyms (`CASA`, `MTPM`, `Métropole TPM`).
+fn epci_index() -> &'static HashMap<String, Vec<(usize, bool)>> {
+    static IDX: OnceLock<HashMap<String, Vec<(usize, bool)>>> = OnceLock::new();
+    IDX.get_or_init(|| {
+        let mut m: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
+        let stop = ["de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "sur", "a", "au", "aux"];
+        for (i, e) in reference().epcis.iter().enumerate() {
+            let full = key(&e.nom);
+            let words: Vec<&str> = full.split(' ').collect();
+            let (abbr, long) = match e.kind.as_str() {
+                "CA" => ("ca", "communaute d agglomeration"),
+                "CC" => ("cc", "communaute de communes"),
+                "CU" => ("cu", "communaute urbaine"),
+                _ => ("metropole", "metropole"),
+            };
+            let first = words.first().copied().unwrap_or("");
+            let rest_words: &[&str] =
+                if first == abbr || first == "metropole" || first == "eurometropole" { &words[1..] } else { &words[..] };
+            let mut core_words: &[&str] = rest_words;
+            while let Some((w, r)) = core_words.split_first() {
+                if stop.contains(w) {
+                    core_words = r;
+                } else {
+                    break;
+                }
+            }
+            let core = core_words.join(" ");
+            let mut add = |k: String, acronym: bool| {
+                let v = m.entry(k).or_default();
+                if !v.iter().any(|(j, _)| *j == i) {
+                    v.push((i, acronym));
+                }
+            };
+            add(full.clone(), false);
+            if !core.is_empty() {
+                for prefix in [abbr, long, "agglomeration", "agglo", "communaute", "metropole"] {
+                    add(format!("{prefix} {core}"), false);
+                    add(format!("{prefix} de {core}"), false);
+                    add(format!("{prefix} du {core}"), false);
+                }
+                let sig: Vec<&str> = core_words.iter().copied().filter(|w| !stop.contains(w)).collect();
+                let acr: String = sig.iter().filter_map(|w| w.chars().next()).collect();
+                let long_acr: String =
+                    long.split(' ').filter(|w| !stop.contains(w)).filter_map(|w| w.chars().next()).collect();
+                if sig.len() >= 2 {
+                    add(format!("{long_acr}{acr}"), true);
+                    add(format!("{abbr} {acr}"), true);
+                    add(format!("metropole {acr}"), true);
+                }
+            }
+        }
+        m
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn casa() -> ReservataireResolver {
+        ReservataireResolver::new(Territoire::Epci("240600585".into()), HashMap::new())
+    }
+
+    #[test]
+    fn typologies_in_every_spelling() {
+        let t = |n, bis| Some(Typologie::Pieces { n, bis });
+        assert_eq!(typologie("T3"), t(3, false));
+        assert_eq!(typologie("F3"), t(3, false));
+        assert_eq!(typologie("3"), t(3, false));
+        assert_eq!(typologie("3 pièces"), t(3, false));
+        assert_eq!(typologie("1 pièce"), t(1, false));
+        assert_eq!(typologie("Type 3"), t(3, false));
+        assert_eq!(typologie("T3 bis"), t(3, true));
+        assert_eq!(typologie("T1BIS"), t(1, true));
+        assert_eq!(typologie("F2 bis"), t(2, true));
+        assert_eq!(typologie("T6 et +"), t(6, false));
+        assert_eq!(typologie("T7"), t(7, false));
+        assert_eq!(typologie("studio"), Some(Typologie::Studio));
+        assert_eq!(typologie("CHAMBRE"), Some(Typologie::Chambre));
+        for bad in ["NC", "Local commercial", "Parking", "?", "", "T0", "T3/T4"] {
+            assert_eq!(typologie(bad), None, "{bad}");
+        }
+        assert_eq!(typologie_et_reste("T3 PLUS"), Some((Typologie::Pieces { n: 3, bis: false }, "PLUS".into())));
+    }
+
+    #[test]
+    fn financements_by_label_and_rpls_code() {
+        let c = Correspondance::default();
+        assert_eq!(c.financement("PLA-TS"), Financement::Plai);
+        assert_eq!(c.financement("PLA d'intégration"), Financement::Plai);
+        assert_eq!(c.financement("PLA D'INTÉGRATION"), Financement::Plai);
+        assert_eq!(c.financement("HLM/O"), Financement::Plus);
+        assert_eq!(c.financement("PLA CFF"), Financement::Plus);
+        assert_eq!(c.financement("ILN"), Financement::Pls);
+        assert_eq!(c.financement("PLI"), Financement::Pli);
+        assert_eq!(c.financement("13"), Financement::Plus);
+        assert_eq!(c.financement("10"), Financement::Plai);
+        assert_eq!(c.financement("17"), Financement::Pls);
+        assert_eq!(c.financement("51"), Financement::Autre);
+        assert_eq!(c.financement("PSLA"), Financement::Autre);
+    }
+
+    #[test]
+    fn qpv_and_individuel_collectif() {
+        assert_eq!(qpv("Hors QPV"), Some(false));
+        assert_eq!(qpv("QP083001"), Some(true));
+        assert_eq!(qpv("1"), Some(true));
+        assert_eq!(qpv(""), Some(false));
+        assert_eq!(qpv("peut-être"), None);
+        assert_eq!(individuel_collectif("maison"), Some(IndividuelCollectif::Individuel));
+        assert_eq!(individuel_collectif("C"), Some(IndividuelCollectif::Collectif));
+    }
+
+    #[test]
+    fn dates_in_text() {
+        assert_eq!(date_text("31/12/2023"), Date::new(2023, 12, 31));
+        assert_eq!(date_text("2024-01-01"), Date::new(2024, 1, 1));
+        assert_eq!(date_text("2024-01-01 00:00:00"), Date::new(2024, 1, 1));
+        assert_eq!(date_text("31.12.23"), Date::new(2023, 12, 31));
+        assert_eq!(date_text("45291"), Date::new(2023, 12, 31));
+        assert_eq!(date_text("1er janvier 2024"), Date::new(2024, 1, 1));
+        assert_eq!(date_text("2030"), Date::new(2030, 12, 31));
+        assert_eq!(date_text("31/02/2023"), None);
+    }
+
+    #[test]
+    fn reservataires_from_the_usual_labels() {
+        let r = casa();
+        let id = |s: &str| r.resolve(s).map(|x| x.0);
+        for (label, want) in [
+            ("PRÉFECTURE", "etat"),
+            ("Mal logés", "etat"),
+            ("Contingent préfectoral", "etat"),
+            ("PRÉFECTURE FONCTIONNAIRES", "etat-fonctionnaires"),
+            ("Fonctionnaires", "etat-fonctionnaires"),
+            ("1% logement", "action-logement"),
+            ("CIL", "action-logement"),
+            ("Ville d'Antibes", "commune:06004"),
+            ("VILLE LA COLLE SUR LOUP", "commune:06044"),
+            ("Mairie de Valbonne", "commune:06152"),
+            ("Vallauris", "commune:06155"),
+            ("CASA", "epci:240600585"),
+            ("CA Sophia Antipolis", "epci:240600585"),
+            ("CA de Sophia Antipolis", "epci:240600585"),
+            ("CD06", "departement:06"),
+            ("Conseil départemental", "departement:06"),
+            ("Conseil général des Alpes-Maritimes", "departement:06"),
+            ("Département des Alpes-Maritimes", "departement:06"),
+            ("Région Sud", "region:93"),
+            ("Ministère des Armées", "defense"),
+            ("Gendarmerie", "defense"),
+            ("La Poste", "autre:la-poste"),
+            ("SNCF", "autre:sncf"),
+            ("NON RÉSERVÉ", "non-reserve"),
+            ("Contingent propre", "non-reserve"),
+        ] {
+            assert_eq!(id(label).as_deref(), Some(want), "{label}");
+        }
+        assert_eq!(id("Mairie de Valbone"), None);
+        assert_eq!(id("Toto"), None);
+        assert_eq!(id(""), None);
+    }
+
+    #[test]
+    fn epci_acronyms_of_another_territory() {
+        let r = ReservataireResolver::new(Territoire::Epci("248300543".into()), HashMap::new());
+        assert_eq!(r.resolve("MTPM").map(|x| x.0).as_deref(), Some("epci:248300543"));
+        assert_eq!(r.resolve("Métropole TPM").map(|x| x.0).as_deref(), Some("epci:248300543"));
+    }
+
+    #[test]
+    fn user_mappings_come_first() {
+        let mut m = HashMap::new();
+        m.insert(key("Toto"), "autre:toto".to_string());
+        let r = ReservataireResolver::new(Territoire::Tout, m);
+        assert_eq!(r.resolve("TOTO").map(|x| x.0).as_deref(), Some("autre:toto"));
+    }
+}

@@ -1,0 +1,235 @@
+//! Containers: the bytes of a file become named sheets of cells. Spreadsheets go through
+//! calamine; CSV/TXT are decoded (UTF-8 with or without BOM, UTF-16, Windows-1252) and
+//! split on the separator found in their first lines.
+
+use calamine::{Data, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
+use std::io::Cursor;
+
+#[derive(Debug)]
+/// One sheet of a file. For CSV, `row_numbers[i]` is the file line of row `i`.
+pub struct SheetData {
+    pub name: Option<String>,
+    pub hidden: bool,
+    pub range: Range<Data>,
+    pub row_numbers: Option<Vec<u32>>,
+}
+
+impl SheetData {
+    /// The 1-based row number a user sees in a spreadsheet app (or the CSV line).
+    pub fn row_number(&self, i: usize) -> u32 {
+        match &self.row_numbers {
+            Some(v) => v[i],
+            None => self.range.start().map(|(r, _)| r).unwrap_or(0) + i as u32 + 1,
+        }
+    }
+}
+
+/// Why a file cannot be read at all (the message is for the user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, ReadError> {
+    Err(ReadError(msg.into()))
+}
+
+/// Reads every sheet of a file from its bytes; the format is recognised from the content,
+/// not from the extension.
+pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return err("le fichier est vide");
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if contains_utf16(bytes, "EncryptedPackage") {
+            return err("le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis réimportez-le");
+        }
+        let wb = Xls::new(Cursor::new(bytes)).map_err(|e| {
+            let m = e.to_string().to_lowercase();
+            if m.contains("password") || m.contains("encrypt") {
+                ReadError("le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis réimportez-le".into())
+            } else {
+                ReadError(format!("classeur Excel 97-2003 illisible ou endommagé ({e})"))
+            }
+        })?;
+        return sheets_of(wb);
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        if let Ok(wb) = Xlsx::new(Cursor::new(bytes)) {
+            return sheets_of(wb);
+        }
+        if let Ok(wb) = Xlsb::new(Cursor::new(bytes)) {
+            return sheets_of(wb);
+        }
+        if let Ok(wb) = Ods::new(Cursor::new(bytes)) {
+            return sheets_of(wb);
+        }
+        return err(
+            "archive tronquée, endommagée, ou qui ne contient pas de classeur (xlsx, xlsm, xlsb, ods) : demandez au bailleur un nouvel export",
+        );
+    }
+    read_csv(bytes)
+}
+
+fn contains_utf16(bytes: &[u8], s: &str) -> bool {
+    let pat: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    bytes.windows(pat.len()).any(|w| w == pat.as_slice())
+}
+
+fn sheets_of<RS, R>(mut wb: R) -> Result<Vec<SheetData>, ReadError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let meta: Vec<(String, bool, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible, s.typ == calamine::SheetType::WorkSheet))
+        .collect();
+    let mut out = Vec::with_capacity(meta.len());
+    for (name, hidden, is_worksheet) in meta {
+        if !is_worksheet {
+            continue;
+        }
+        match wb.worksheet_range(&name) {
+            Ok(range) => out.push(SheetData { name: Some(name), hidden, range, row_numbers: None }),
+            Err(e) => return err(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé")),
+        }
+    }
+    if out.is_empty() {
+        return err("le classeur ne contient aucune feuille de données");
+    }
+    Ok(out)
+}
+
+/// Decodes CSV/TXT bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        match std::str::from_utf8(rest) {
+            Ok(s) => s.to_string(),
+            Err(_) => return err("fichier texte marqué UTF-8 mais dont l'encodage est invalide : réenregistrez-le en UTF-8 ou en CSV (séparateur point-virgule)"),
+        }
+    } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let (s, _, had_errors) = enc.decode(bytes);
+        if had_errors {
+            return err("fichier texte UTF-16 dont l'encodage est invalide");
+        }
+        s.into_owned()
+    } else if let Ok(s) = std::str::from_utf8(bytes) {
+        s.to_string()
+    } else {
+        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+    };
+    let control = text.chars().filter(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')).count();
+    if control > 0 && control * 100 > text.chars().count().max(1) || text.contains('\0') {
+        return err("ce n'est ni un classeur ni un fichier texte lisible (CSV) : vérifiez le fichier envoyé par le bailleur");
+    }
+    Ok(text)
+}
+
+/// The separator used by most of the first lines: `;`, `,`, tab or `|`.
+pub fn detect_separator(text: &str) -> u8 {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let mut best = (b';', 0usize, 0usize);
+    for sep in [b';', b'\t', b',', b'|'] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, sep as char)).collect();
+        let max = counts.iter().copied().max().unwrap_or(0);
+        if max == 0 {
+            continue;
+        }
+        // Lines agreeing with the most frequent non-zero count.
+        let mut freq = std::collections::HashMap::new();
+        for c in counts.iter().filter(|c| **c > 0) {
+            *freq.entry(*c).or_insert(0usize) += 1;
+        }
+        let (mode, agree) = freq.into_iter().max_by_key(|(c, n)| (*n, *c)).unwrap_or((0, 0));
+        if (agree, mode) > (best.1, best.2) {
+            best = (sep, agree, mode);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, sep: char) -> usize {
+    let mut inside = false;
+    let mut n = 0;
+    for c in line.chars() {
+        if c == '"' {
+            inside = !inside;
+        } else if c == sep && !inside {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
+    let text = decode_text(bytes)?;
+    let sep = detect_separator(&text);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(text.as_bytes());
+    let mut rows: Vec<Vec<Data>> = Vec::new();
+    let mut lines = Vec::new();
+    let mut width = 0;
+    let mut record = csv::StringRecord::new();
+    // The csv crate's own line count drifts with CRLF; count newlines before each record.
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    let line_of = |byte: u64| newlines.partition_point(|&nl| (nl as u64) <= byte) as u32 + 1;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| line_of(p.byte())).unwrap_or(0);
+                let row: Vec<Data> =
+                    record.iter().map(|f| if f.is_empty() { Data::Empty } else { Data::String(f.to_string()) }).collect();
+                width = width.max(row.len());
+                rows.push(row);
+                lines.push(line);
+            }
+            Err(e) => {
+                let line = e.position().map(|p| line_of(p.byte())).unwrap_or(0);
+                return err(format!("CSV illisible à la ligne {line} ({e})"));
+            }
+        }
+    }
+    if rows.is_empty() || width == 0 {
+        return err("le fichier est vide");
+    }
+    let mut range = Range::new((0, 0), (rows.len() as u32 - 1, width as u32 - 1));
+    for (r, row) in rows.into_iter().enumerate() {
+        for (c, v) in row.into_iter().enumerate() {
+            if !matches!(v, Data::Empty) {
+                range.set_value((r as u32, c as u32), v);
+            }
+        }
+    }
+    Ok(vec![SheetData { name: None, hidden: false, range, row_numbers: Some(lines) }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_csv_is_decoded() {
+        let bytes = b"REF;CONTINGENT\r\n001;PR\xc9FECTURE\r\n";
+        let sheets = read_sheets(bytes).unwrap();
+        assert_eq!(sheets[0].range.get((1, 1)), Some(&Data::String("PRÉFECTURE".into())));
+        assert_eq!(sheets[0].range.get((1, 0)), Some(&Data::String("001".into())));
+        assert_eq!(sheets[0].row_number(1), 2);
+    }
+
+    #[test]
+    fn separators_are_detected() {
+        assert_eq!(detect_separator("a;b;c\n1;2;3\n"), b';');
+        assert_eq!(detect_separator("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(detect_separator("a\tb\tc\n1\t2,5\t3\n"), b'\t');
+        assert_eq!(detect_separator("a;b;c\n\"1,5\";2;3\n"), b';');
+    }
+
+    #[test]
+    fn bad_containers_are_refused_with_a_reason() {
+        assert!(read_sheets(b"").unwrap_err().0.contains("vide"));
+        assert!(read_sheets(b"PK\x03\x04garbage").unwrap_err().0.contains("archive"));
+        assert!(read_sheets(&[0u8, 1, 2, 3, 0, 0, 200, 100]).is_err());
+    }
+}

@@ -1,0 +1,265 @@
+//! One import invocation: every file is read and planned first, then everything is written
+//! in one SQLite transaction, so a bad file leaves the dossier exactly as it was.
+
+use super::read::{SheetData, read_sheets};
+use super::{Context, Dedup, DedupAction, Motif, RowOutcome, SheetPlan, bailleur_from_file_name, plan_sheets, read_rows};
+use crate::model::Date;
+use crate::reference::Territoire;
+use crate::store::{Dossier, ImportWriter, StoreError, colonnes_json};
+use crate::text::key;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Reports progress of long work; the CLI draws a bar, the window a progress widget.
+pub trait Progress {
+    fn update(&self, fraction: f32, message: &str);
+}
+
+/// No progress display.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn update(&self, _: f32, _: &str) {}
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{fichier} : {raison}")]
+    File { fichier: String, raison: String },
+    #[error(
+        "{0} : aucune feuille n'a d'en-tête reconnaissable (il faut au moins la référence du logement, le réservataire et la commune, ou des feuilles nommées d'après les communes) : ce fichier n'est pas un état des lieux des réservations"
+    )]
+    NoHeader(String),
+    #[error("{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : relancez avec --bailleur NOM")]
+    NoBailleur(String),
+    #[error("{0}")]
+    Parametre(String),
+    #[error("import annulé : le dossier n'a pas été modifié")]
+    Cancelled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub bailleur: Option<String>,
+    pub territoire: Option<String>,
+    pub date_reference: Option<String>,
+}
+
+/// What one file gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub import_id: i64,
+    pub fichier: String,
+    pub bailleurs: Vec<String>,
+    pub feuilles: Vec<SheetPlan>,
+    pub lignes_lues: usize,
+    pub logements: usize,
+    pub rejets: BTreeMap<Motif, usize>,
+    pub conflits: usize,
+    pub doublons: usize,
+    pub echus: usize,
+}
+
+/// A file read and planned, ready to be written.
+pub struct PreparedFile {
+    pub path: PathBuf,
+    pub fichier: String,
+    pub sha256: String,
+    pub sheets: Vec<SheetData>,
+    pub plans: Vec<SheetPlan>,
+    pub bailleur: String,
+}
+
+/// Reads and plans one file; refuses it when it is not an état des lieux.
+pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile, ImportError> {
+    let fichier = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+    let bytes = std::fs::read(path).map_err(|e| ImportError::File {
+        fichier: path.display().to_string(),
+        raison: format!("lecture impossible ({e}) : vérifiez le chemin et les droits"),
+    })?;
+    let sheets = read_sheets(&bytes).map_err(|e| ImportError::File { fichier: fichier.clone(), raison: e.0 })?;
+    let plans = plan_sheets(&sheets);
+    if plans.is_empty() {
+        return Err(ImportError::NoHeader(fichier));
+    }
+    let has_bailleur_column = plans.iter().any(|p| p.header.column(super::header::Field::Bailleur).is_some());
+    let bailleur = match bailleur.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => b.to_string(),
+        None => match bailleur_from_file_name(&fichier) {
+            Some(b) => b,
+            None if has_bailleur_column => String::new(),
+            None => return Err(ImportError::NoBailleur(fichier)),
+        },
+    };
+    Ok(PreparedFile { path: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, sheets, plans, bailleur })
+}
+
+/// Imports files into a dossier in one transaction.
+pub fn import_files(
+    dossier: &mut Dossier,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Vec<FileSummary>, ImportError> {
+    let territoire = match &opts.territoire {
+        Some(t) => Territoire::parse(t).map_err(ImportError::Parametre)?,
+        None => dossier.territoire(),
+    };
+    let date_reference = match &opts.date_reference {
+        Some(d) => Date::parse_iso(d).ok_or_else(|| {
+            ImportError::Parametre(format!("date de référence invalide « {d} » : attendu AAAA-MM-JJ, par exemple 2024-01-01"))
+        })?,
+        None => dossier.date_reference(),
+    };
+    let mut prepared = Vec::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        progress.update(0.05 * i as f32 / files.len().max(1) as f32, &format!("Lecture de {}", f.display()));
+        prepared.push(prepare_file(f, opts.bailleur.as_deref())?);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ImportError::Cancelled);
+        }
+    }
+    write_prepared(dossier, prepared, &territoire, date_reference, progress, cancel)
+}
+
+/// Writes prepared files in one transaction (the window prepares, lets the user adjust
+/// the plans, then calls this).
+pub fn write_prepared(
+    dossier: &mut Dossier,
+    prepared: Vec<PreparedFile>,
+    territoire: &Territoire,
+    date_reference: Date,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Vec<FileSummary>, ImportError> {
+    let mut ctx = Context::new(territoire.clone(), dossier.correspondance()?, dossier.mappings()?);
+    let total_rows: usize =
+        prepared.iter().flat_map(|p| p.plans.iter().zip(std::iter::repeat(p))).map(|(pl, p)| sheet_rows(p, pl)).sum::<usize>().max(1);
+    let w = ImportWriter::begin(dossier)?;
+    w.set_parametre("territoire", &territoire.code())?;
+    w.set_parametre("date_reference", &date_reference.to_string())?;
+    let known_bailleurs = w.bailleurs()?;
+    let spelling = |b: &str| -> String {
+        known_bailleurs.iter().find(|k| key(k) == key(b)).cloned().unwrap_or_else(|| b.to_string())
+    };
+    let mut dedup = Dedup::default();
+    let mut done_rows = 0usize;
+    let mut summaries = Vec::new();
+    let mut first_import = None;
+    let mut flushed_conflicts = 0;
+    for p in prepared {
+        let plans_json: Vec<_> = p
+            .plans
+            .iter()
+            .map(|pl| {
+                (
+                    pl.feuille.clone(),
+                    pl.header.columns.iter().map(|(f, c)| (*f, *c, pl.header.labels.get(*c).cloned().unwrap_or_default())).collect(),
+                )
+            })
+            .collect();
+        let import_id = w.new_import(&p.fichier, &p.path.display().to_string(), &p.sha256, &colonnes_json(&plans_json))?;
+        let first = *first_import.get_or_insert(import_id);
+        let bailleur_defaut = spelling(&p.bailleur);
+        let mut s = FileSummary {
+            import_id,
+            fichier: p.fichier.clone(),
+            bailleurs: vec![],
+            feuilles: p.plans.clone(),
+            lignes_lues: 0,
+            logements: 0,
+            rejets: BTreeMap::new(),
+            conflits: 0,
+            doublons: 0,
+            echus: 0,
+        };
+        let doublons_before = dedup.doublons;
+        let mut kept_before = dedup.len();
+        let mut error: Option<StoreError> = None;
+        for plan in &p.plans {
+            let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
+            let mut n = 0usize;
+            let read = read_rows(sheet, plan, &bailleur_defaut, &mut ctx, |o| {
+                if error.is_some() {
+                    return;
+                }
+                n += 1;
+                if n.is_multiple_of(20_000) {
+                    progress.update(
+                        0.05 + 0.9 * (done_rows + n) as f32 / total_rows as f32,
+                        &format!("{} : {} lignes", p.fichier, done_rows + n),
+                    );
+                }
+                let r = match o {
+                    RowOutcome::Rejet(mut r) => {
+                        r.bailleur = spelling(&r.bailleur);
+                        add_bailleur(&mut s.bailleurs, &r.bailleur);
+                        *s.rejets.entry(r.motif).or_default() += 1;
+                        w.insert_rejet(import_id, &r)
+                    }
+                    RowOutcome::Logement(mut l) => {
+                        l.logement.bailleur = spelling(&l.logement.bailleur);
+                        add_bailleur(&mut s.bailleurs, &l.logement.bailleur);
+                        match dedup.check(&l.logement) {
+                            DedupAction::Skip => Ok(()),
+                            DedupAction::Insert => w.insert_logement(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
+                            DedupAction::Replace(slot) => w
+                                .delete_logement(slot)
+                                .and_then(|_| w.insert_logement(import_id, &l))
+                                .map(|slot| dedup.kept(&l.logement, slot)),
+                        }
+                    }
+                };
+                if let Err(e) = r {
+                    error = Some(e);
+                }
+            });
+            if let Some(e) = error.take() {
+                return Err(e.into());
+            }
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ImportError::Cancelled);
+            }
+            s.lignes_lues += read;
+            done_rows += sheet_rows(&p, plan);
+        }
+        for c in &dedup.conflits[flushed_conflicts..] {
+            w.insert_conflit(import_id, c)?;
+        }
+        s.conflits = dedup.conflits.len() - flushed_conflicts;
+        flushed_conflicts = dedup.conflits.len();
+        s.doublons = dedup.doublons - doublons_before;
+        s.logements = dedup.len() - kept_before;
+        kept_before = dedup.len();
+        let _ = kept_before;
+        if s.bailleurs.is_empty() && !bailleur_defaut.is_empty() {
+            s.bailleurs.push(bailleur_defaut.clone());
+        }
+        s.echus = w.count_echus(import_id, date_reference)?;
+        let rejets: usize = s.rejets.values().sum();
+        w.finish_import(import_id, first, &s.bailleurs, [s.lignes_lues, s.logements, rejets, s.conflits, s.doublons])?;
+        summaries.push(s);
+    }
+    progress.update(0.97, "Enregistrement du dossier");
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ImportError::Cancelled);
+    }
+    w.commit()?;
+    progress.update(1.0, "Import terminé");
+    Ok(summaries)
+}
+
+fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {
+    p.sheets.iter().find(|s| s.name == plan.feuille).map(|s| s.range.height().saturating_sub(plan.header.data_start())).unwrap_or(0)
+}
+
+fn add_bailleur(v: &mut Vec<String>, b: &str) {
+    if !v.iter().any(|x| x == b) {
+        v.push(b.to_string());
+    }
+}

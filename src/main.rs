@@ -1,0 +1,36 @@
+//! Parses the arguments: no subcommand opens the window, anything else runs the command line.
+
+mod cli;
+mod ui;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("contingents : erreur interne ({msg}) ; merci de la signaler avec le fichier concerné");
+    }));
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 1,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match std::panic::catch_unwind(|| cli::run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            let is_user = e.downcast_ref::<cli::UserError>().is_some();
+            eprintln!("contingents : {e}");
+            ExitCode::from(if is_user { 1 } else { 2 })
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}

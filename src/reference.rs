@@ -1,0 +1,409 @@
+//! Reference data of the Code officiel géographique 2026: communes (and the former
+//! communes déléguées/associées that now belong to them), postal codes, départements,
+//! régions and EPCI membership. Built by `scripts/build_reference.py` from
+//! `@etalab/decoupage-administratif@6.0.0` and embedded in the binary.
+
+use crate::text::place_key;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const DATA: &str = include_str!("../assets/reference_cog2026.tsv");
+
+/// Vintage of the embedded reference data, shown by `--version`.
+pub const VINTAGE: &str = "COG 2026 (@etalab/decoupage-administratif 6.0.0)";
+
+#[derive(Debug, Clone)]
+pub struct Commune {
+    pub insee: String,
+    pub nom: String,
+    pub departement: String,
+    /// SIREN of the EPCI à fiscalité propre, when the commune belongs to one.
+    pub epci: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Epci {
+    pub siren: String,
+    pub nom: String,
+    /// CA, CC, CU, METRO, MET69...
+    pub kind: String,
+    pub membres: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Departement {
+    pub code: String,
+    pub nom: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: String,
+    pub nom: String,
+}
+
+pub struct Reference {
+    pub communes: Vec<Commune>,
+    by_code: HashMap<String, usize>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_postal_code: HashMap<String, Vec<usize>>,
+    pub epcis: Vec<Epci>,
+    epci_by_siren: HashMap<String, usize>,
+    pub departements: Vec<Departement>,
+    pub regions: Vec<Region>,
+}
+
+/// The communes a dossier accepts: all, those of one EPCI, or those of one département.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Territoire {
+    Tout,
+    Epci(String),
+    Departement(String),
+}
+
+impl Territoire {
+    /// Parses `--territoire`: an EPCI SIREN (9 digits) or a département code.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let r = reference();
+        if s.is_empty() || s.eq_ignore_ascii_case("tout") {
+            return Ok(Self::Tout);
+        }
+        if r.epci(s).is_some() {
+            return Ok(Self::Epci(s.to_string()));
+        }
+        let dep = if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { format!("0{s}") } else { s.to_uppercase() };
+        if r.departement(&dep).is_some() {
+            return Ok(Self::Departement(dep));
+        }
+        Err(format!(
+            "territoire inconnu « {s} » : donnez le SIREN d'un EPCI (9 chiffres, ex. 240600585) ou un code de département (ex. 06)"
+        ))
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            Self::Tout => String::new(),
+            Self::Epci(s) | Self::Departement(s) => s.clone(),
+        }
+    }
+
+    pub fn contains(&self, c: &Commune) -> bool {
+        match self {
+            Self::Tout => true,
+            Self::Epci(s) => c.epci.as_deref() == Some(s),
+            Self::Departement(d) => &c.departement == d,
+        }
+    }
+
+    /// The territory's name for titles (`CA de Sophia Antipolis`, `Alpes-Maritimes`).
+    pub fn label(&self) -> String {
+        let r = reference();
+        match self {
+            Self::Tout => "France entière".into(),
+            Self::Epci(s) => r.epci(s).map(|e| e.nom.clone()).unwrap_or_else(|| s.clone()),
+            Self::Departement(d) => r.departement(d).map(|e| e.nom.clone()).unwrap_or_else(|| d.clone()),
+        }
+    }
+
+    /// The département of the territory: the département itself, or the one holding most
+    /// of the EPCI's communes. Used for a bare "Conseil départemental".
+    pub fn departement(&self) -> Option<String> {
+        let r = reference();
+        match self {
+            Self::Tout => None,
+            Self::Departement(d) => Some(d.clone()),
+            Self::Epci(s) => {
+                let e = r.epci(s)?;
+                let mut counts: HashMap<&str, usize> = HashMap::new();
+                for &i in &e.membres {
+                    *counts.entry(r.communes[i].departement.as_str()).or_default() += 1;
+                }
+                counts.into_iter().max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d))).map(|(d, _)| d.to_string())
+            }
+        }
+    }
+
+    pub fn region(&self) -> Option<String> {
+        let d = self.departement()?;
+        reference().departement(&d).map(|d| d.region.clone())
+    }
+}
+
+pub fn reference() -> &'static Reference {
+    static REF: OnceLock<Reference> = OnceLock::new();
+    REF.get_or_init(|| Reference::parse(DATA))
+}
+
+/// Why a commune could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommuneError {
+    Inconnue,
+    HorsTerritoire,
+}
+
+impl Reference {
+    fn parse(data: &str) -> Self {
+        let mut r = Reference {
+            communes: Vec::with_capacity(35_000),
+            by_code: HashMap::with_capacity(45_000),
+            by_name: HashMap::with_capacity(40_000),
+            by_postal_code: HashMap::with_capacity(7_000),
+            epcis: Vec::with_capacity(1_300),
+            epci_by_siren: HashMap::new(),
+            departements: Vec::new(),
+            regions: Vec::new(),
+        };
+        let mut formers: Vec<(&str, &str, &str)> = Vec::new();
+        for line in data.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            match f.as_slice() {
+                ["R", code, nom] => r.regions.push(Region { code: code.to_string(), nom: nom.to_string() }),
+                ["D", code, nom, region] => r.departements.push(Departement {
+                    code: code.to_string(),
+                    nom: nom.to_string(),
+                    region: region.to_string(),
+                }),
+                ["E", siren, nom, kind] => {
+                    r.epci_by_siren.insert(siren.to_string(), r.epcis.len());
+                    r.epcis.push(Epci { siren: siren.to_string(), nom: nom.to_string(), kind: kind.to_string(), membres: vec![] });
+                }
+                ["C", code, nom, dep, epci, cps] => {
+                    let i = r.communes.len();
+                    r.communes.push(Commune {
+                        insee: code.to_string(),
+                        nom: nom.to_string(),
+                        departement: dep.to_string(),
+                        epci: (!epci.is_empty()).then(|| epci.to_string()),
+                    });
+                    r.by_code.insert(code.to_string(), i);
+                    r.by_name.entry(place_key(nom)).or_default().push(i);
+                    for cp in cps.split(',').filter(|c| !c.is_empty()) {
+                        r.by_postal_code.entry(cp.to_string()).or_default().push(i);
+                    }
+                    if let Some(&e) = r.epci_by_siren.get(*epci) {
+                        r.epcis[e].membres.push(i);
+                    }
+                }
+                ["A", code, nom, parent, _kind] => formers.push((code, nom, parent)),
+                _ => {}
+            }
+        }
+        for (code, nom, parent) in formers {
+            let Some(&i) = r.by_code.get(parent) else { continue };
+            r.by_code.entry(code.to_string()).or_insert(i);
+            if !nom.is_empty() {
+                let v = r.by_name.entry(place_key(nom)).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+            }
+        }
+        r
+    }
+
+    pub fn epci(&self, siren: &str) -> Option<&Epci> {
+        self.epci_by_siren.get(siren.trim()).map(|&i| &self.epcis[i])
+    }
+
+    pub fn departement(&self, code: &str) -> Option<&Departement> {
+        self.departements.iter().find(|d| d.code == code)
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|d| d.code == code)
+    }
+
+    pub fn commune(&self, insee: &str) -> Option<&Commune> {
+        self.by_code.get(insee).map(|&i| &self.communes[i])
+    }
+
+    /// A commune by its INSEE code, current or former; a 4-digit code lost its leading zero.
+    pub fn commune_by_code(&self, code: &str) -> Option<&Commune> {
+        let code = code.trim();
+        let padded;
+        let code = if code.len() == 4 && code.chars().all(|c| c.is_ascii_digit()) {
+            padded = format!("0{code}");
+            padded.as_str()
+        } else {
+            code
+        };
+        let upper = code.to_ascii_uppercase();
+        self.by_code.get(&upper).map(|&i| &self.communes[i])
+    }
+
+    /// Current communes whose name (or former name) has this key.
+    pub fn communes_by_name(&self, name: &str) -> Vec<&Commune> {
+        let k = place_key(&reorder_article(name));
+        self.by_name.get(&k).map(|v| v.iter().map(|&i| &self.communes[i]).collect()).unwrap_or_default()
+    }
+
+    /// The single commune of a postal code, if the code serves only one.
+    pub fn commune_by_postal_code(&self, cp: &str, territoire: &Territoire) -> Option<&Commune> {
+        let cp = cp.trim();
+        let padded;
+        let cp = if cp.len() == 4 && cp.chars().all(|c| c.is_ascii_digit()) {
+            padded = format!("0{cp}");
+            padded.as_str()
+        } else {
+            cp
+        };
+        let v = self.by_postal_code.get(cp)?;
+        pick_one(v.iter().map(|&i| &self.communes[i]).collect(), territoire)
+    }
+
+    /// Resolves a commune written as a code, `code - nom`, or a name. A name shared by
+    /// several communes resolves to the one inside the territory, if exactly one.
+    pub fn resolve_commune(&self, raw: &str, territoire: &Territoire) -> Result<&Commune, CommuneError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(CommuneError::Inconnue);
+        }
+        let c = if let Some((code, name)) = split_code_name(raw) {
+            self.commune_by_code(code).or_else(|| self.by_name_in(name, territoire))
+        } else if looks_like_code(raw) {
+            self.commune_by_code(raw)
+        } else {
+            self.by_name_in(raw, territoire)
+        };
+        match c {
+            Some(c) if territoire.contains(c) => Ok(c),
+            Some(_) => Err(CommuneError::HorsTerritoire),
+            None => {
+                // A name shared by several communes none of which is in the territory.
+                if *territoire != Territoire::Tout && !looks_like_code(raw) && !self.communes_by_name(raw).is_empty() {
+                    Err(CommuneError::HorsTerritoire)
+                } else {
+                    Err(CommuneError::Inconnue)
+                }
+            }
+        }
+    }
+
+    fn by_name_in(&self, name: &str, territoire: &Territoire) -> Option<&Commune> {
+        pick_one(self.communes_by_name(name), territoire)
+    }
+}
+
+fn pick_one<'a>(cands: Vec<&'a Commune>, territoire: &Territoire) -> Option<&'a Commune> {
+    match cands.len() {
+        0 => None,
+        1 => Some(cands[0]),
+        _ => {
+            let inside: Vec<_> = cands.into_iter().filter(|c| territoire.contains(c)).collect();
+            if inside.len() == 1 { Some(inside[0]) } else { None }
+        }
+    }
+}
+
+/// An INSEE code: 4 or 5 digits, or a Corsican 2A/2B code.
+pub fn looks_like_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.len() {
+        4 => b.iter().all(u8::is_ascii_digit),
+        5 => {
+            (b[0].is_ascii_digit() && b[1].is_ascii_digit() || b[0] == b'2' && matches!(b[1], b'A' | b'B' | b'a' | b'b'))
+                && b[2..].iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
+/// `83137 - Toulon`, `83137 Toulon`, `Toulon (83137)`.
+fn split_code_name(s: &str) -> Option<(&str, &str)> {
+    if let Some(open) = s.rfind('(')
+        && s.ends_with(')')
+    {
+        let code = s[open + 1..s.len() - 1].trim();
+        if looks_like_code(code) {
+            return Some((code, s[..open].trim()));
+        }
+    }
+    let end = s.find(|c: char| !(c.is_ascii_alphanumeric()))?;
+    let (code, rest) = s.split_at(end);
+    if !looks_like_code(code) {
+        return None;
+    }
+    let name = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == ':' || c == '_');
+    Some((code, name.trim()))
+}
+
+/// `Seyne-sur-Mer (La)` → `La Seyne-sur-Mer`.
+fn reorder_article(name: &str) -> String {
+    let n = name.trim();
+    for art in ["(La)", "(Le)", "(Les)", "(L')", "(LA)", "(LE)", "(LES)", "(L)"] {
+        if let Some(base) = n.strip_suffix(art) {
+            let a = &art[1..art.len() - 1];
+            let sep = if a.ends_with('\'') { "" } else { " " };
+            return format!("{a}{sep}{}", base.trim());
+        }
+    }
+    n.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn casa() -> Territoire {
+        Territoire::Epci("240600585".into())
+    }
+
+    #[test]
+    fn communes_resolve_by_code_even_without_leading_zero() {
+        let r = reference();
+        assert_eq!(r.commune_by_code("6088").unwrap().nom, "Nice");
+        assert_eq!(r.commune_by_code("06004").unwrap().nom, "Antibes");
+        assert_eq!(r.commune_by_code("2A004").unwrap().nom, "Ajaccio");
+    }
+
+    #[test]
+    fn communes_resolve_by_name_variants() {
+        let r = reference();
+        let t = Territoire::Tout;
+        assert_eq!(r.resolve_commune("LA SEYNE SUR MER", &t).unwrap().insee, "83126");
+        assert_eq!(r.resolve_commune("Seyne-sur-Mer (La)", &t).unwrap().insee, "83126");
+        assert_eq!(r.resolve_commune("St-Paul-de-Vence", &casa()).unwrap().insee, "06128");
+        assert_eq!(r.resolve_commune("83137 - Toulon", &t).unwrap().insee, "83137");
+        assert_eq!(r.resolve_commune("CHÂTEAUNEUF-GRASSE", &casa()).unwrap().insee, "06038");
+    }
+
+    #[test]
+    fn a_shared_name_resolves_inside_the_territory() {
+        let r = reference();
+        assert_eq!(r.resolve_commune("Gourdon", &casa()).unwrap().insee, "06068");
+        assert_eq!(r.resolve_commune("Gourdon", &Territoire::Tout).unwrap_err(), CommuneError::Inconnue);
+    }
+
+    #[test]
+    fn a_former_commune_is_its_current_commune() {
+        let r = reference();
+        assert_eq!(r.resolve_commune("Romette", &Territoire::Tout).unwrap().insee, "05061");
+        assert_eq!(r.resolve_commune("Romette", &casa()).unwrap_err(), CommuneError::HorsTerritoire);
+    }
+
+    #[test]
+    fn near_misses_are_not_resolved() {
+        let r = reference();
+        assert_eq!(r.resolve_commune("Valbone", &casa()).unwrap_err(), CommuneError::Inconnue);
+        assert_eq!(r.resolve_commune("06999", &casa()).unwrap_err(), CommuneError::Inconnue);
+        assert_eq!(r.resolve_commune("Cannes", &casa()).unwrap_err(), CommuneError::HorsTerritoire);
+    }
+
+    #[test]
+    fn postal_codes_resolve_when_unambiguous() {
+        let r = reference();
+        assert_eq!(r.commune_by_postal_code("06560", &casa()).unwrap().insee, "06152");
+        assert!(r.commune_by_postal_code("06600", &Territoire::Tout).is_some());
+    }
+
+    #[test]
+    fn territories_parse_and_name_their_departement() {
+        assert_eq!(casa().departement().as_deref(), Some("06"));
+        assert_eq!(Territoire::parse("240600585").unwrap(), casa());
+        assert_eq!(Territoire::parse("6").unwrap(), Territoire::Departement("06".into()));
+        assert!(Territoire::parse("123").is_err());
+        assert_eq!(reference().epci("240600585").unwrap().membres.len(), 24);
+    }
+}

@@ -1,0 +1,412 @@
+//! The dossier: one SQLite file holding the dwellings with their source, the import
+//! history, the label mappings and the settings. Every import is one transaction.
+
+pub mod schema;
+
+use crate::import::header::Field;
+use crate::import::normalize::{Correspondance, FINANCEMENT_DEFAUT};
+use crate::import::{Conflit, LigneLogement, Mappings, Motif, Rejet};
+use crate::model::{Date, Financement};
+use crate::reference::Territoire;
+use crate::text::key;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("le dossier {path} a été créé par une version plus récente de Contingents (schéma {found}, cette version lit jusqu'au schéma {supported}) : mettez Contingents à jour ; le dossier n'a pas été modifié")]
+    TooNew { path: String, found: i64, supported: i64 },
+    #[error("le dossier {0} n'existe pas : créez-le avec `contingents import --dossier {0} FICHIER...`")]
+    Missing(String),
+    #[error("{path} n'est pas un dossier Contingents lisible ({source})")]
+    NotADossier { path: String, source: rusqlite::Error },
+    #[error("le dossier {path} est ouvert en écriture par une autre instance de Contingents ou est en lecture seule : fermez l'autre fenêtre ou copiez le dossier ailleurs")]
+    Busy { path: String },
+    #[error("import n° {0} introuvable dans le dossier (voir `contingents historique`)")]
+    UnknownImport(i64),
+    #[error("erreur SQLite : {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Dossier {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+/// One line of the import history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportInfo {
+    pub id: i64,
+    pub fichier: String,
+    pub sha256: String,
+    pub date_import: String,
+    pub bailleurs: Vec<String>,
+    pub actif: bool,
+    pub lignes_lues: i64,
+    pub logements: i64,
+    pub rejets: i64,
+    pub conflits: i64,
+    pub doublons: i64,
+}
+
+fn map_open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked | rusqlite::ErrorCode::ReadOnly) =>
+        {
+            StoreError::Busy { path: path.display().to_string() }
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            StoreError::NotADossier { path: path.display().to_string(), source: e }
+        }
+        other => StoreError::Sql(other),
+    }
+}
+
+impl Dossier {
+    /// Opens a dossier, creating it when `create` and it does not exist; migrates it forward.
+    pub fn open(path: &Path, create: bool) -> Result<Self> {
+        if !create && !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let flags = if create {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| map_open_error(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_millis(2000))?;
+        let mut d = Dossier { conn, path: path.to_path_buf() };
+        d.migrate().map_err(|e| match e {
+            StoreError::Sql(s) => map_open_error(path, s),
+            other => other,
+        })?;
+        Ok(d)
+    }
+
+    /// Opens an existing dossier read-only (views, reports, exports).
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| map_open_error(path, e))?;
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| StoreError::NotADossier { path: path.display().to_string(), source: e })?;
+        if v > schema::VERSION {
+            return Err(StoreError::TooNew { path: path.display().to_string(), found: v, supported: schema::VERSION });
+        }
+        if v < schema::VERSION {
+            drop(conn);
+            return Self::open(path, false);
+        }
+        Ok(Dossier { conn, path: path.to_path_buf() })
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let v: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if v > schema::VERSION {
+            return Err(StoreError::TooNew { path: self.path.display().to_string(), found: v, supported: schema::VERSION });
+        }
+        if v == schema::VERSION {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(v as usize) {
+            tx.execute_batch(sql)?;
+            if i == 0 {
+                seed(&tx)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", schema::VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn parametre(&self, cle: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT valeur FROM parametres WHERE cle = ?1", [cle], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_parametre(&self, cle: &str, valeur: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
+            params![cle, valeur],
+        )?;
+        Ok(())
+    }
+
+    pub fn territoire(&self) -> Territoire {
+        self.parametre("territoire")
+            .ok()
+            .flatten()
+            .and_then(|t| Territoire::parse(&t).ok())
+            .unwrap_or(Territoire::Tout)
+    }
+
+    pub fn date_reference(&self) -> Date {
+        self.parametre("date_reference").ok().flatten().and_then(|d| Date::parse_iso(&d)).unwrap_or_else(default_date_reference)
+    }
+
+    pub fn correspondance(&self) -> Result<Correspondance> {
+        let mut st = self.conn.prepare("SELECT libelle, valeur FROM correspondances WHERE champ = 'financement'")?;
+        let pairs = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .filter_map(|r| r.ok())
+            .filter_map(|(l, v)| Some((l, Financement::parse(&v)?)))
+            .collect::<Vec<_>>();
+        Ok(Correspondance::from_pairs(pairs))
+    }
+
+    pub fn mappings(&self) -> Result<Mappings> {
+        let mut m = Mappings::default();
+        let mut st = self.conn.prepare("SELECT champ, cle, valeur FROM correspondances WHERE champ <> 'financement'")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        for row in rows {
+            let (champ, cle, valeur) = row?;
+            match champ.as_str() {
+                "reservataire" => m.reservataire.insert(cle, valeur),
+                "commune" => m.commune.insert(cle, valeur),
+                "typologie" => m.typologie.insert(cle, valeur),
+                _ => None,
+            };
+        }
+        Ok(m)
+    }
+
+    /// Saves a label mapping confirmed by the user (`champ`: reservataire, commune,
+    /// typologie, financement).
+    pub fn set_mapping(&self, champ: &str, libelle: &str, valeur: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO correspondances(champ, cle, libelle, valeur, origine) VALUES (?1, ?2, ?3, ?4, 'utilisateur')
+             ON CONFLICT(champ, cle) DO UPDATE SET valeur = excluded.valeur, libelle = excluded.libelle, origine = 'utilisateur'",
+            params![champ, key(libelle), libelle, valeur],
+        )?;
+        Ok(())
+    }
+
+    pub fn imports(&self) -> Result<Vec<ImportInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT i.id, i.fichier, i.sha256, i.date_import, i.lignes_lues, i.logements, i.rejets, i.conflits, i.doublons,
+                    COALESCE(group_concat(b.bailleur, char(9)), ''), COALESCE(max(b.actif), 0)
+             FROM imports i LEFT JOIN import_bailleurs b ON b.import_id = i.id GROUP BY i.id ORDER BY i.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let bailleurs: String = r.get(9)?;
+            Ok(ImportInfo {
+                id: r.get(0)?,
+                fichier: r.get(1)?,
+                sha256: r.get(2)?,
+                date_import: r.get(3)?,
+                lignes_lues: r.get(4)?,
+                logements: r.get(5)?,
+                rejets: r.get(6)?,
+                conflits: r.get(7)?,
+                doublons: r.get(8)?,
+                bailleurs: bailleurs.split('\t').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                actif: r.get::<_, i64>(10)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Makes an import's version of its bailleurs' dwellings the active one again.
+    pub fn restore(&mut self, import_id: i64) -> Result<Vec<String>> {
+        let tx = self.conn.transaction()?;
+        let bailleurs: Vec<String> = {
+            let mut st = tx.prepare("SELECT bailleur FROM import_bailleurs WHERE import_id = ?1")?;
+            st.query_map([import_id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
+        };
+        if bailleurs.is_empty() {
+            return Err(StoreError::UnknownImport(import_id));
+        }
+        for b in &bailleurs {
+            tx.execute("UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1", [b])?;
+            tx.execute("UPDATE import_bailleurs SET actif = 1 WHERE bailleur = ?1 AND import_id = ?2", params![b, import_id])?;
+        }
+        tx.commit()?;
+        Ok(bailleurs)
+    }
+
+    /// Withdraws an import: its bailleurs no longer count (the history keeps it).
+    pub fn deactivate(&mut self, import_id: i64) -> Result<()> {
+        let n = self.conn.execute("UPDATE import_bailleurs SET actif = 0 WHERE import_id = ?1", [import_id])?;
+        if n == 0 {
+            return Err(StoreError::UnknownImport(import_id));
+        }
+        Ok(())
+    }
+}
+
+pub fn default_date_reference() -> Date {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let year = Date::new(1970, 1, 1).and_then(|d| d.add_days((now / 86_400) as i64)).map(|d| d.year).unwrap_or(2026);
+    Date::new(year, 1, 1).unwrap_or(Date { year: 2026, month: 1, day: 1 })
+}
+
+fn seed(tx: &Transaction) -> rusqlite::Result<()> {
+    let mut st = tx.prepare(
+        "INSERT OR IGNORE INTO correspondances(champ, cle, libelle, valeur, origine) VALUES ('financement', ?1, ?2, ?3, 'defaut')",
+    )?;
+    for (label, f) in FINANCEMENT_DEFAUT {
+        st.execute(params![key(label), label, f.as_str()])?;
+    }
+    Ok(())
+}
+
+/// Writes one import (one or several files) inside one transaction.
+pub struct ImportWriter<'c> {
+    tx: Transaction<'c>,
+    now: String,
+}
+
+impl<'c> ImportWriter<'c> {
+    pub fn begin(d: &'c mut Dossier) -> Result<Self> {
+        let tx = d.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| map_open_error(&d.path, e))?;
+        Ok(Self { tx, now: now_iso() })
+    }
+
+    pub fn set_parametre(&self, cle: &str, valeur: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
+            params![cle, valeur],
+        )?;
+        Ok(())
+    }
+
+    pub fn new_import(&self, fichier: &str, chemin: &str, sha256: &str, colonnes: &str) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO imports(fichier, chemin, sha256, date_import, colonnes) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![fichier, chemin, sha256, self.now, colonnes],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn insert_logement(&self, import_id: i64, l: &LigneLogement) -> Result<i64> {
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO logements(import_id, bailleur, reference, commune, epci, reservataire, reservataire_brut, financement,
+                financement_brut, typologie, typologie_grille, typologie_brut, qpv, individuel_collectif, date_fin_convention,
+                annee_construction, nature, commune_brut, feuille, ligne, brut)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        )?;
+        let g = &l.logement;
+        st.execute(params![
+            import_id,
+            g.bailleur,
+            g.reference,
+            g.commune,
+            g.epci,
+            g.reservataire.0,
+            l.reservataire_brut,
+            g.financement.as_str(),
+            l.financement_brut,
+            g.typologie.label(),
+            g.typologie.grille().as_str(),
+            l.typologie_brut,
+            g.qpv,
+            g.individuel_collectif.as_str(),
+            g.date_fin_convention.map(|d| d.to_string()),
+            g.annee_construction,
+            g.nature,
+            l.commune_brut,
+            l.source.feuille,
+            l.source.ligne,
+            l.brut,
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn delete_logement(&self, row_id: i64) -> Result<()> {
+        self.tx.prepare_cached("DELETE FROM logements WHERE id = ?1")?.execute([row_id])?;
+        Ok(())
+    }
+
+    pub fn insert_rejet(&self, import_id: i64, r: &Rejet) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rejets(import_id, bailleur, feuille, ligne, motif, valeur, brut) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![import_id, r.bailleur, r.source.feuille, r.source.ligne, r.motif.as_str(), r.valeur, r.brut])?;
+        Ok(())
+    }
+
+    pub fn insert_conflit(&self, import_id: i64, c: &Conflit) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO conflits(import_id, bailleur, reference, motif, valeurs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![import_id, c.bailleur, c.reference, c.motif, serde_json::to_string(&c.valeurs).unwrap_or_default()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the counts of an import and makes it the active version of its bailleurs.
+    /// Earlier imports of the same invocation (ids from `first_of_invocation`) stay active.
+    pub fn finish_import(&self, import_id: i64, first_of_invocation: i64, bailleurs: &[String], counts: [usize; 5]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE imports SET lignes_lues = ?2, logements = ?3, rejets = ?4, conflits = ?5, doublons = ?6 WHERE id = ?1",
+            params![import_id, counts[0] as i64, counts[1] as i64, counts[2] as i64, counts[3] as i64, counts[4] as i64],
+        )?;
+        for b in bailleurs {
+            self.tx.execute(
+                "UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1 AND import_id < ?2",
+                params![b, first_of_invocation],
+            )?;
+            self.tx.execute(
+                "INSERT INTO import_bailleurs(import_id, bailleur, actif) VALUES (?1, ?2, 1)
+                 ON CONFLICT(import_id, bailleur) DO UPDATE SET actif = 1",
+                params![import_id, b],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn count_echus(&self, import_id: i64, date_reference: Date) -> Result<usize> {
+        let n: i64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM logements WHERE import_id = ?1 AND reservataire <> 'non-reserve'
+             AND date_fin_convention IS NOT NULL AND date_fin_convention < ?2",
+            params![import_id, date_reference.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Existing bailleur names, to reuse their spelling.
+    pub fn bailleurs(&self) -> Result<Vec<String>> {
+        let mut st = self.tx.prepare("SELECT DISTINCT bailleur FROM import_bailleurs")?;
+        Ok(st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+pub fn now_iso() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let day = Date::new(1970, 1, 1).and_then(|d| d.add_days((secs / 86_400) as i64));
+    let t = secs % 86_400;
+    match day {
+        Some(d) => format!("{d} {:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60),
+        None => String::new(),
+    }
+}
+
+/// Column mappings recorded with an import, as JSON.
+pub fn colonnes_json(plans: &[(Option<String>, Vec<(Field, usize, String)>)]) -> String {
+    let v: Vec<serde_json::Value> = plans
+        .iter()
+        .map(|(feuille, cols)| {
+            serde_json::json!({
+                "feuille": feuille,
+                "colonnes": cols.iter().map(|(f, c, l)| serde_json::json!({"champ": f, "colonne": c, "entete": l})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(v).to_string()
+}
+
+/// The `motif` column parsed back.
+pub fn motif_of(s: &str) -> Motif {
+    Motif::parse(s).unwrap_or(Motif::LigneIllisible)
+}

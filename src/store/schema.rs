@@ -1,0 +1,86 @@
+//! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
+//! version; a dossier written by a newer Contingents is refused untouched.
+
+pub const VERSION: i64 = 1;
+
+/// Migration `i` brings a dossier from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 → 1
+    r#"
+    CREATE TABLE parametres (
+        cle TEXT PRIMARY KEY,
+        valeur TEXT NOT NULL
+    );
+    CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        fichier TEXT NOT NULL,
+        chemin TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        date_import TEXT NOT NULL,
+        lignes_lues INTEGER NOT NULL DEFAULT 0,
+        logements INTEGER NOT NULL DEFAULT 0,
+        rejets INTEGER NOT NULL DEFAULT 0,
+        conflits INTEGER NOT NULL DEFAULT 0,
+        doublons INTEGER NOT NULL DEFAULT 0,
+        colonnes TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE import_bailleurs (
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        bailleur TEXT NOT NULL,
+        actif INTEGER NOT NULL,
+        PRIMARY KEY (import_id, bailleur)
+    );
+    CREATE TABLE logements (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        bailleur TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        commune TEXT NOT NULL,
+        epci TEXT NOT NULL,
+        reservataire TEXT NOT NULL,
+        reservataire_brut TEXT NOT NULL,
+        financement TEXT NOT NULL,
+        financement_brut TEXT NOT NULL,
+        typologie TEXT NOT NULL,
+        typologie_grille TEXT NOT NULL,
+        typologie_brut TEXT NOT NULL,
+        qpv INTEGER NOT NULL,
+        individuel_collectif TEXT NOT NULL,
+        date_fin_convention TEXT,
+        annee_construction INTEGER,
+        nature TEXT,
+        commune_brut TEXT NOT NULL,
+        feuille TEXT,
+        ligne INTEGER NOT NULL,
+        brut TEXT NOT NULL
+    );
+    CREATE INDEX logements_import ON logements(import_id, bailleur);
+    CREATE TABLE rejets (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        bailleur TEXT NOT NULL,
+        feuille TEXT,
+        ligne INTEGER NOT NULL,
+        motif TEXT NOT NULL,
+        valeur TEXT NOT NULL,
+        brut TEXT NOT NULL
+    );
+    CREATE INDEX rejets_import ON rejets(import_id, bailleur);
+    CREATE TABLE conflits (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        bailleur TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        motif TEXT NOT NULL,
+        valeurs TEXT NOT NULL
+    );
+    CREATE TABLE correspondances (
+        champ TEXT NOT NULL,
+        cle TEXT NOT NULL,
+        libelle TEXT NOT NULL,
+        valeur TEXT NOT NULL,
+        origine TEXT NOT NULL,
+        PRIMARY KEY (champ, cle)
+    );
+    "#,
+];

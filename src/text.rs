@@ -1,0 +1,107 @@
+//! Text keys used to compare labels written by hand: case, accents, punctuation and
+//! repeated spaces do not matter, "St"/"Ste" mean "Saint"/"Sainte".
+
+/// Folds one character to lower-case ASCII where a French accent allows it.
+fn fold_char(c: char, out: &mut String) {
+    let s = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
+        'ç' | 'Ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ñ' | 'Ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
+        'œ' | 'Œ' => "oe",
+        'æ' | 'Æ' => "ae",
+        '%' => "%",
+        '/' => "/",
+        c if c.is_ascii_alphanumeric() => {
+            out.push(c.to_ascii_lowercase());
+            return;
+        }
+        _ => " ",
+    };
+    out.push_str(s);
+}
+
+/// The comparison key of a label: lower-case ASCII words separated by one space.
+/// Punctuation (hyphens, apostrophes, dots, underscores...) separates words.
+pub fn key(s: &str) -> String {
+    let mut folded = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut folded);
+    }
+    let mut out = String::with_capacity(folded.len());
+    for w in folded.split(|c: char| c == ' ' || c == '/').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Like [`key`], with "st"/"ste" expanded to "saint"/"sainte": the key of a place name.
+pub fn place_key(s: &str) -> String {
+    let k = key(s);
+    let mut out = String::with_capacity(k.len() + 8);
+    for w in k.split(' ') {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(match w {
+            "st" => "saint",
+            "ste" => "sainte",
+            "sts" => "saints",
+            "stes" => "saintes",
+            other => other,
+        });
+    }
+    out
+}
+
+/// Trims spaces, including non-breaking and other Unicode spaces.
+pub fn clean(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}' || c == '\u{feff}')
+}
+
+/// Spreadsheet error markers that stand for an empty cell.
+pub fn is_error_marker(s: &str) -> bool {
+    let u = s.trim().to_ascii_uppercase();
+    matches!(
+        u.as_str(),
+        "#N/A" | "#NA" | "#REF!" | "#VALUE!" | "#VALEUR!" | "#DIV/0!" | "#NAME?" | "#NOM?" | "#NUM!" | "#NULL!" | "#NUL!"
+    )
+}
+
+/// A lower-case slug made of ASCII words joined by hyphens (`La Poste` → `la-poste`).
+pub fn slug(s: &str) -> String {
+    key(s).replace(['/', ' '], "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_accents_and_punctuation() {
+        assert_eq!(key("  PRÉFECTURE  Fonctionnaires "), "prefecture fonctionnaires");
+        assert_eq!(key("Ville d'Antibes"), "ville d antibes");
+        assert_eq!(key("REF_LGT"), "ref lgt");
+        assert_eq!(place_key("St-Paul-de-Vence"), "saint paul de vence");
+        assert_eq!(place_key("CHÂTEAUNEUF-GRASSE"), "chateauneuf grasse");
+        assert_eq!(key("Œuvre"), "oeuvre");
+    }
+
+    #[test]
+    fn clean_trims_non_breaking_spaces() {
+        assert_eq!(clean("\u{a0} PLUS\u{a0}"), "PLUS");
+    }
+
+    #[test]
+    fn slug_joins_words_with_hyphens() {
+        assert_eq!(slug("La Poste"), "la-poste");
+        assert_eq!(slug("SNCF"), "sncf");
+    }
+}
