@@ -212,7 +212,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Grid { dossier, reservataire, commune, epci, bailleur, format }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
-            let f = Filtre { reservataire: Some(reservataire.clone()), commune: commune.clone(), epci: epci.clone(), bailleur: bailleur.clone(), ..Default::default() };
+            let f = Filtre {
+                reservataire: Some(reservataire.clone()),
+                commune: commune.clone(),
+                epci: epci.clone(),
+                bailleur: bailleur.clone(),
+                ..Default::default()
+            };
             let g = cube.grille(&f);
             let mut out = std::io::stdout().lock();
             match format {
@@ -286,7 +292,17 @@ fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &str, titre: &
 pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
-    w.write_record(["bailleur", "commune", "epci", "reservataire", "financement", "typologie", "qpv", "individuel_collectif", "logements"])?;
+    w.write_record([
+        "bailleur",
+        "commune",
+        "epci",
+        "reservataire",
+        "financement",
+        "typologie",
+        "qpv",
+        "individuel_collectif",
+        "logements",
+    ])?;
     for c in cells {
         w.write_record([
             csv_safe(&c.bailleur),

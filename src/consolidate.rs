@@ -22,7 +22,8 @@ pub struct Cellule {
 }
 
 /// SQL of the active dwellings: those of the active import of each bailleur.
-const ACTIFS: &str = "logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1";
+const ACTIFS: &str =
+    "logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1";
 
 /// The réservataire a dwelling counts under: an extinct right counts as `non-reserve`.
 const RESERVATAIRE_ACTIF: &str = "CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
@@ -262,7 +263,12 @@ pub fn anomalies(d: &Dossier) -> Result<(Vec<RejetOut>, Vec<ConflitOut>, Vec<Ech
     ))?;
     let echus = st
         .query_map([&dr], |r| {
-            Ok(EchuOut { bailleur: r.get(0)?, reference: r.get(1)?, reservataire: r.get(2)?, date_fin_convention: r.get(3)? })
+            Ok(EchuOut {
+                bailleur: r.get(0)?,
+                reference: r.get(1)?,
+                reservataire: r.get(2)?,
+                date_fin_convention: r.get(3)?,
+            })
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok((rejets, conflits, echus))
@@ -322,10 +328,14 @@ pub fn logements(
             financement: Financement::parse(&r.get::<_, String>(5)?).unwrap_or(Financement::Autre),
             typologie: TypologieGrille::parse(&r.get::<_, String>(12)?).unwrap_or(TypologieGrille::T1),
             qpv: r.get(10)?,
-            individuel_collectif: IndividuelCollectif::parse(&r.get::<_, String>(11)?).unwrap_or(IndividuelCollectif::Collectif),
+            individuel_collectif: IndividuelCollectif::parse(&r.get::<_, String>(11)?)
+                .unwrap_or(IndividuelCollectif::Collectif),
             logements: 1,
         };
-        if !f.accepts(&cell) || financement.is_some_and(|x| x != cell.financement) || typologie.is_some_and(|x| x != cell.typologie) {
+        if !f.accepts(&cell)
+            || financement.is_some_and(|x| x != cell.financement)
+            || typologie.is_some_and(|x| x != cell.typologie)
+        {
             continue;
         }
         out.push(LogementSource {

@@ -85,7 +85,10 @@ pub enum Typologie {
     Chambre,
     Studio,
     /// `T<n>` with `bis` when declared so (T1 bis, T3 bis...).
-    Pieces { n: u8, bis: bool },
+    Pieces {
+        n: u8,
+        bis: bool,
+    },
 }
 
 impl Typologie {
@@ -215,7 +218,8 @@ pub struct Date {
 
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Option<Self> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || !(1800..=2200).contains(&year) {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || !(1800..=2200).contains(&year)
+        {
             return None;
         }
         Some(Self { year, month, day })

@@ -73,7 +73,8 @@ impl Territoire {
         if r.epci(s).is_some() {
             return Ok(Self::Epci(s.to_string()));
         }
-        let dep = if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { format!("0{s}") } else { s.to_uppercase() };
+        let dep =
+            if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) { format!("0{s}") } else { s.to_uppercase() };
         if r.departement(&dep).is_some() {
             return Ok(Self::Departement(dep));
         }
@@ -167,7 +168,12 @@ impl Reference {
                 }),
                 ["E", siren, nom, kind] => {
                     r.epci_by_siren.insert(siren.to_string(), r.epcis.len());
-                    r.epcis.push(Epci { siren: siren.to_string(), nom: nom.to_string(), kind: kind.to_string(), membres: vec![] });
+                    r.epcis.push(Epci {
+                        siren: siren.to_string(),
+                        nom: nom.to_string(),
+                        kind: kind.to_string(),
+                        membres: vec![],
+                    });
                 }
                 ["C", code, nom, dep, epci, cps] => {
                     let i = r.communes.len();
@@ -303,7 +309,8 @@ pub fn looks_like_code(s: &str) -> bool {
     match b.len() {
         4 => b.iter().all(u8::is_ascii_digit),
         5 => {
-            (b[0].is_ascii_digit() && b[1].is_ascii_digit() || b[0] == b'2' && matches!(b[1], b'A' | b'B' | b'a' | b'b'))
+            (b[0].is_ascii_digit() && b[1].is_ascii_digit()
+                || b[0] == b'2' && matches!(b[1], b'A' | b'B' | b'a' | b'b'))
                 && b[2..].iter().all(u8::is_ascii_digit)
         }
         _ => false,

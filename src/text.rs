@@ -33,7 +33,7 @@ pub fn key(s: &str) -> String {
         fold_char(c, &mut folded);
     }
     let mut out = String::with_capacity(folded.len());
-    for w in folded.split(|c: char| c == ' ' || c == '/').filter(|w| !w.is_empty()) {
+    for w in folded.split([' ', '/']).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -71,7 +71,17 @@ pub fn is_error_marker(s: &str) -> bool {
     let u = s.trim().to_ascii_uppercase();
     matches!(
         u.as_str(),
-        "#N/A" | "#NA" | "#REF!" | "#VALUE!" | "#VALEUR!" | "#DIV/0!" | "#NAME?" | "#NOM?" | "#NUM!" | "#NULL!" | "#NUL!"
+        "#N/A"
+            | "#NA"
+            | "#REF!"
+            | "#VALUE!"
+            | "#VALEUR!"
+            | "#DIV/0!"
+            | "#NAME?"
+            | "#NOM?"
+            | "#NUM!"
+            | "#NULL!"
+            | "#NUL!"
     )
 }
 

@@ -148,7 +148,11 @@ impl Context {
             territoire,
             correspondance,
             commune_map: mappings.commune,
-            typologie_map: mappings.typologie.into_iter().filter_map(|(k, v)| Some((k, Typologie::from_label(&v)?))).collect(),
+            typologie_map: mappings
+                .typologie
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, Typologie::from_label(&v)?)))
+                .collect(),
             cache_reservataire: HashMap::new(),
             cache_commune: HashMap::new(),
         }
@@ -169,9 +173,10 @@ impl Context {
             return r.clone();
         }
         let r = match self.commune_map.get(&key(raw)) {
-            Some(insee) => reference().commune(insee).ok_or(CommuneError::Inconnue).and_then(|c| {
-                if self.territoire.contains(c) { Ok(c) } else { Err(CommuneError::HorsTerritoire) }
-            }),
+            Some(insee) => reference()
+                .commune(insee)
+                .ok_or(CommuneError::Inconnue)
+                .and_then(|c| if self.territoire.contains(c) { Ok(c) } else { Err(CommuneError::HorsTerritoire) }),
             None => reference().resolve_commune(raw, &self.territoire),
         }
         .map(|c| (c.insee.clone(), c.epci.clone().unwrap_or_default()));
@@ -255,8 +260,24 @@ pub struct SheetPlan {
 fn is_non_data_sheet(name: &str) -> bool {
     let k = key(name);
     [
-        "synthese", "notice", "tcd", "pivot", "sommaire", "lisez moi", "legende", "parametre", "liste", "aide",
-        "mode d emploi", "graphique", "recap", "tableau croise", "readme", "read me", "instructions", "definitions",
+        "synthese",
+        "notice",
+        "tcd",
+        "pivot",
+        "sommaire",
+        "lisez moi",
+        "legende",
+        "parametre",
+        "liste",
+        "aide",
+        "mode d emploi",
+        "graphique",
+        "recap",
+        "tableau croise",
+        "readme",
+        "read me",
+        "instructions",
+        "definitions",
     ]
     .iter()
     .any(|p| k.starts_with(p))
@@ -289,7 +310,8 @@ pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
 /// Headers such as « Type de logement » say little: when the individuel/collectif or the
 /// typology column is missing, a column whose values are all of that kind is taken for it.
 fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
-    let checks: [(Field, fn(&str) -> bool); 2] = [
+    type Accepts = fn(&str) -> bool;
+    let checks: [(Field, Accepts); 2] = [
         (Field::IndividuelCollectif, |v| normalize::individuel_collectif(v).is_some()),
         (Field::Typologie, |v| normalize::typologie(v).is_some()),
     ];
@@ -370,7 +392,13 @@ pub fn read_rows(
             _ => bailleur_defaut.to_string(),
         };
         let rejet = |motif: Motif, valeur: String| {
-            RowOutcome::Rejet(Rejet { bailleur: bailleur.clone(), source: source.clone(), motif, valeur, brut: brut.clone() })
+            RowOutcome::Rejet(Rejet {
+                bailleur: bailleur.clone(),
+                source: source.clone(),
+                motif,
+                valeur,
+                brut: brut.clone(),
+            })
         };
 
         let reference = text(Field::Reference).into_owned();
@@ -402,9 +430,17 @@ pub fn read_rows(
         let (commune, epci) = match resolved {
             Ok(c) => c,
             Err(e) => {
-                let motif = if e == CommuneError::HorsTerritoire { Motif::CommuneHorsTerritoire } else { Motif::CommuneInconnue };
+                let motif = if e == CommuneError::HorsTerritoire {
+                    Motif::CommuneHorsTerritoire
+                } else {
+                    Motif::CommuneInconnue
+                };
                 let valeur = if commune_brut.is_empty() {
-                    [Field::CodeInsee, Field::Commune].into_iter().map(|f| raw_text(get(f))).find(|s| !s.is_empty()).unwrap_or_default()
+                    [Field::CodeInsee, Field::Commune]
+                        .into_iter()
+                        .map(|f| raw_text(get(f)))
+                        .find(|s| !s.is_empty())
+                        .unwrap_or_default()
                 } else {
                     commune_brut
                 };
@@ -429,8 +465,11 @@ pub fn read_rows(
                 }
             },
         };
-        let financement =
-            if financement_brut.is_empty() { Financement::Autre } else { ctx.correspondance.financement(&financement_brut) };
+        let financement = if financement_brut.is_empty() {
+            Financement::Autre
+        } else {
+            ctx.correspondance.financement(&financement_brut)
+        };
 
         let reservataire_brut = text(Field::Reservataire).into_owned();
         let Some(reservataire) = ctx.reservataire(&reservataire_brut) else {
@@ -474,15 +513,47 @@ pub fn read_rows(
 pub fn bailleur_from_file_name(name: &str) -> Option<String> {
     let stem = std::path::Path::new(name).file_stem()?.to_string_lossy().to_string();
     const GENERIC: &[&str] = &[
-        "edl", "etat", "etats", "des", "lieux", "reservation", "reservations", "contingent", "contingents", "export", "extraction",
-        "fichier", "donnees", "data", "liste", "logements", "logement", "patrimoine", "final", "def", "definitif", "copie", "de",
-        "du", "la", "le", "les", "au", "v1", "v2", "v3", "version", "maj", "xlsx", "csv", "et", "d", "l", "parc",
+        "edl",
+        "etat",
+        "etats",
+        "des",
+        "lieux",
+        "reservation",
+        "reservations",
+        "contingent",
+        "contingents",
+        "export",
+        "extraction",
+        "fichier",
+        "donnees",
+        "data",
+        "liste",
+        "logements",
+        "logement",
+        "patrimoine",
+        "final",
+        "def",
+        "definitif",
+        "copie",
+        "de",
+        "du",
+        "la",
+        "le",
+        "les",
+        "au",
+        "v1",
+        "v2",
+        "v3",
+        "version",
+        "maj",
+        "xlsx",
+        "csv",
+        "et",
+        "d",
+        "l",
+        "parc",
     ];
-    let words: Vec<String> = stem
-        .split(|c: char| c == '_' || c == '-' || c == ' ' || c == '.')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = stem.split(['_', '-', ' ', '.']).filter(|w| !w.is_empty()).map(str::to_string).collect();
     let is_generic = |w: &str| GENERIC.contains(&key(w).as_str()) || w.chars().all(|c| c.is_ascii_digit());
     let start = words.iter().position(|w| !is_generic(w))?;
     let end = words.iter().rposition(|w| !is_generic(w))? + 1;
@@ -639,7 +710,16 @@ mod tests {
         let s = sheet(
             Some("Etat des lieux"),
             &[
-                &["Référence", "Code INSEE", "Commune", "Réservataire", "Typologie", "Financement", "QPV", "Date fin convention"],
+                &[
+                    "Référence",
+                    "Code INSEE",
+                    "Commune",
+                    "Réservataire",
+                    "Typologie",
+                    "Financement",
+                    "QPV",
+                    "Date fin convention",
+                ],
                 &["A1", "06004", "Antibes", "Préfecture", "T3", "PLUS", "Oui", "31/12/2030"],
                 &["", "06004", "Antibes", "Préfecture", "T3", "PLUS", "", ""],
                 &["A3", "", "Valbone", "Préfecture", "T3", "PLUS", "", ""],
@@ -726,9 +806,15 @@ mod tests {
 
     #[test]
     fn bailleur_names_from_file_names() {
-        assert_eq!(bailleur_from_file_name("logis_des_oliviers_etat_des_lieux.xlsx").as_deref(), Some("Logis des Oliviers"));
+        assert_eq!(
+            bailleur_from_file_name("logis_des_oliviers_etat_des_lieux.xlsx").as_deref(),
+            Some("Logis des Oliviers")
+        );
         assert_eq!(bailleur_from_file_name("habitat_azur_edl_2024.xlsx").as_deref(), Some("Habitat Azur"));
-        assert_eq!(bailleur_from_file_name("toits_de_la_brague_contingents.csv").as_deref(), Some("Toits de la Brague"));
+        assert_eq!(
+            bailleur_from_file_name("toits_de_la_brague_contingents.csv").as_deref(),
+            Some("Toits de la Brague")
+        );
         assert_eq!(bailleur_from_file_name("etat_des_lieux_2024.xlsx"), None);
     }
 }

@@ -166,9 +166,32 @@ impl Correspondance {
 pub fn qpv(raw: &str) -> Option<bool> {
     let k = key(raw);
     match k.as_str() {
-        "" | "non" | "n" | "0" | "hors qpv" | "hqpv" | "hors" | "faux" | "false" | "no" | "hors quartier prioritaire"
-        | "non qpv" | "pas en qpv" | "hors zone" => Some(false),
-        "oui" | "o" | "1" | "x" | "qpv" | "yes" | "y" | "vrai" | "true" | "en qpv" | "dans qpv" | "quartier prioritaire"
+        ""
+        | "non"
+        | "n"
+        | "0"
+        | "hors qpv"
+        | "hqpv"
+        | "hors"
+        | "faux"
+        | "false"
+        | "no"
+        | "hors quartier prioritaire"
+        | "non qpv"
+        | "pas en qpv"
+        | "hors zone" => Some(false),
+        "oui"
+        | "o"
+        | "1"
+        | "x"
+        | "qpv"
+        | "yes"
+        | "y"
+        | "vrai"
+        | "true"
+        | "en qpv"
+        | "dans qpv"
+        | "quartier prioritaire"
         | "qpv oui" => Some(true),
         _ => {
             let c = k.replace(' ', "");
@@ -185,10 +208,21 @@ pub fn qpv(raw: &str) -> Option<bool> {
 pub fn individuel_collectif(raw: &str) -> Option<IndividuelCollectif> {
     let k = key(raw);
     match k.as_str() {
-        "i" | "ind" | "indiv" | "individuel" | "individuelle" | "individuels" | "maison" | "maison individuelle"
-        | "pavillon" | "villa" | "mi" | "logement individuel" | "habitat individuel" => Some(IndividuelCollectif::Individuel),
-        "c" | "coll" | "col" | "collectif" | "collective" | "collectifs" | "appartement" | "appt" | "app" | "immeuble"
-        | "logement collectif" | "habitat collectif" | "intermediaire" | "semi collectif" => {
+        "i"
+        | "ind"
+        | "indiv"
+        | "individuel"
+        | "individuelle"
+        | "individuels"
+        | "maison"
+        | "maison individuelle"
+        | "pavillon"
+        | "villa"
+        | "mi"
+        | "logement individuel"
+        | "habitat individuel" => Some(IndividuelCollectif::Individuel),
+        "c" | "coll" | "col" | "collectif" | "collective" | "collectifs" | "appartement" | "appt" | "app"
+        | "immeuble" | "logement collectif" | "habitat collectif" | "intermediaire" | "semi collectif" => {
             Some(IndividuelCollectif::Collectif)
         }
         _ => None,
@@ -237,8 +271,20 @@ pub fn date_text(raw: &str) -> Option<Date> {
     // 31 décembre 2023
     let words: Vec<String> = key(raw).split(' ').map(str::to_string).collect();
     if words.len() == 3 {
-        const MONTHS: [&str; 12] =
-            ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"];
+        const MONTHS: [&str; 12] = [
+            "janvier",
+            "fevrier",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "aout",
+            "septembre",
+            "octobre",
+            "novembre",
+            "decembre",
+        ];
         let d = words[0].trim_end_matches("er").parse().ok()?;
         let m = MONTHS.iter().position(|m| *m == words[1])? as u8 + 1;
         let y = words[2].parse().ok()?;
@@ -344,8 +390,24 @@ impl ReservataireResolver {
 
     fn autre_label(&self, raw: &str, k: &str) -> Option<String> {
         const KNOWN: &[&str] = &[
-            "la poste", "sncf", "ratp", "edf", "engie", "gdf", "orange", "france telecom", "air france", "caf", "cpam",
-            "msa", "france travail", "pole emploi", "urssaf", "banque de france", "sdis", "onf",
+            "la poste",
+            "sncf",
+            "ratp",
+            "edf",
+            "engie",
+            "gdf",
+            "orange",
+            "france telecom",
+            "air france",
+            "caf",
+            "cpam",
+            "msa",
+            "france travail",
+            "pole emploi",
+            "urssaf",
+            "banque de france",
+            "sdis",
+            "onf",
         ];
         if KNOWN.contains(&k) {
             return Some(format!("autre:{}", slug(k)));
@@ -364,7 +426,17 @@ impl ReservataireResolver {
     fn commune_label(&self, raw: &str) -> Option<String> {
         let pk = place_key(raw);
         let mut name = pk.as_str();
-        for p in ["ville de ", "ville d ", "ville ", "mairie de ", "mairie d ", "mairie ", "commune de ", "commune d ", "commune "] {
+        for p in [
+            "ville de ",
+            "ville d ",
+            "ville ",
+            "mairie de ",
+            "mairie d ",
+            "mairie ",
+            "commune de ",
+            "commune d ",
+            "commune ",
+        ] {
             if let Some(rest) = name.strip_prefix(p) {
                 name = rest;
                 break;
@@ -430,16 +502,51 @@ fn fixed_label(k: &str) -> Option<&'static str> {
     let t = TABLE.get_or_init(|| {
         let mut m = HashMap::new();
         for l in [
-            "non reserve", "non reservee", "non reserves", "non reservees", "nr", "libre", "libres", "bailleur", "contingent propre",
-            "contingent bailleur", "propre", "organisme", "reservation bailleur", "hors contingent", "sans reservataire", "aucun",
-            "non contingente", "logement libre", "contingent organisme", "bailleur non reserve", "patrimoine propre",
+            "non reserve",
+            "non reservee",
+            "non reserves",
+            "non reservees",
+            "nr",
+            "libre",
+            "libres",
+            "bailleur",
+            "contingent propre",
+            "contingent bailleur",
+            "propre",
+            "organisme",
+            "reservation bailleur",
+            "hors contingent",
+            "sans reservataire",
+            "aucun",
+            "non contingente",
+            "logement libre",
+            "contingent organisme",
+            "bailleur non reserve",
+            "patrimoine propre",
         ] {
             m.insert(l, Reservataire::NON_RESERVE);
         }
         for l in [
-            "prefecture", "prefet", "pref", "etat", "contingent prefectoral", "ddets", "mal loges", "contingent prefecture",
-            "contingent etat", "prefectoral", "ddcs", "ddcspp", "publics prioritaires", "etat mal loges", "prefecture mal loges",
-            "contingent prefet", "etat publics prioritaires", "reservation prefectorale", "drihl", "dreets",
+            "prefecture",
+            "prefet",
+            "pref",
+            "etat",
+            "contingent prefectoral",
+            "ddets",
+            "mal loges",
+            "contingent prefecture",
+            "contingent etat",
+            "prefectoral",
+            "ddcs",
+            "ddcspp",
+            "publics prioritaires",
+            "etat mal loges",
+            "prefecture mal loges",
+            "contingent prefet",
+            "etat publics prioritaires",
+            "reservation prefectorale",
+            "drihl",
+            "dreets",
         ] {
             m.insert(l, Reservataire::ETAT);
         }
@@ -447,15 +554,41 @@ fn fixed_label(k: &str) -> Option<&'static str> {
             m.insert(l, Reservataire::ETAT_FONCTIONNAIRES);
         }
         for l in [
-            "als", "action logement", "action logement services", "action logement service", "1% logement", "1 % logement",
-            "1%", "cil", "1% patronal", "employeurs via als", "al services", "alS",
+            "als",
+            "action logement",
+            "action logement services",
+            "action logement service",
+            "1% logement",
+            "1 % logement",
+            "1%",
+            "cil",
+            "1% patronal",
+            "employeurs via als",
+            "al services",
+            "alS",
         ] {
             m.insert(l, Reservataire::ACTION_LOGEMENT);
         }
         for l in [
-            "defense", "ministere des armees", "armees", "armee", "police", "gendarmerie", "ministere de la defense",
-            "defense nationale", "ministere de l interieur", "securite interieure", "police nationale", "gendarmerie nationale",
-            "chu", "hopital", "centre hospitalier", "ap hp", "aphp", "etablissement public de sante", "marine nationale",
+            "defense",
+            "ministere des armees",
+            "armees",
+            "armee",
+            "police",
+            "gendarmerie",
+            "ministere de la defense",
+            "defense nationale",
+            "ministere de l interieur",
+            "securite interieure",
+            "police nationale",
+            "gendarmerie nationale",
+            "chu",
+            "hopital",
+            "centre hospitalier",
+            "ap hp",
+            "aphp",
+            "etablissement public de sante",
+            "marine nationale",
         ] {
             m.insert(l, Reservataire::DEFENSE);
         }
@@ -494,8 +627,11 @@ fn epci_index() -> &'static HashMap<String, Vec<(usize, bool)>> {
                 _ => ("metropole", "metropole"),
             };
             let first = words.first().copied().unwrap_or("");
-            let rest_words: &[&str] =
-                if first == abbr || first == "metropole" || first == "eurometropole" { &words[1..] } else { &words[..] };
+            let rest_words: &[&str] = if first == abbr || first == "metropole" || first == "eurometropole" {
+                &words[1..]
+            } else {
+                &words[..]
+            };
             let mut core_words: &[&str] = rest_words;
             while let Some((w, r)) = core_words.split_first() {
                 if stop.contains(w) {

@@ -40,12 +40,17 @@ pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         if contains_utf16(bytes, "EncryptedPackage") {
-            return err("le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis réimportez-le");
+            return err(
+                "le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis réimportez-le",
+            );
         }
         let wb = Xls::new(Cursor::new(bytes)).map_err(|e| {
             let m = e.to_string().to_lowercase();
             if m.contains("password") || m.contains("encrypt") {
-                ReadError("le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis réimportez-le".into())
+                ReadError(
+                    "le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe puis réimportez-le"
+                        .into(),
+                )
             } else {
                 ReadError(format!("classeur Excel 97-2003 illisible ou endommagé ({e})"))
             }
@@ -106,7 +111,11 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
     let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         match std::str::from_utf8(rest) {
             Ok(s) => s.to_string(),
-            Err(_) => return err("fichier texte marqué UTF-8 mais dont l'encodage est invalide : réenregistrez-le en UTF-8 ou en CSV (séparateur point-virgule)"),
+            Err(_) => {
+                return err(
+                    "fichier texte marqué UTF-8 mais dont l'encodage est invalide : réenregistrez-le en UTF-8 ou en CSV (séparateur point-virgule)",
+                );
+            }
         }
     } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
@@ -122,7 +131,9 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
     };
     let control = text.chars().filter(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')).count();
     if control > 0 && control * 100 > text.chars().count().max(1) || text.contains('\0') {
-        return err("ce n'est ni un classeur ni un fichier texte lisible (CSV) : vérifiez le fichier envoyé par le bailleur");
+        return err(
+            "ce n'est ni un classeur ni un fichier texte lisible (CSV) : vérifiez le fichier envoyé par le bailleur",
+        );
     }
     Ok(text)
 }
@@ -166,7 +177,8 @@ fn count_outside_quotes(line: &str, sep: char) -> usize {
 fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
     let text = decode_text(bytes)?;
     let sep = detect_separator(&text);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(text.as_bytes());
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(text.as_bytes());
     let mut rows: Vec<Vec<Data>> = Vec::new();
     let mut lines = Vec::new();
     let mut width = 0;
@@ -179,8 +191,10 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map(|p| line_of(p.byte())).unwrap_or(0);
-                let row: Vec<Data> =
-                    record.iter().map(|f| if f.is_empty() { Data::Empty } else { Data::String(f.to_string()) }).collect();
+                let row: Vec<Data> = record
+                    .iter()
+                    .map(|f| if f.is_empty() { Data::Empty } else { Data::String(f.to_string()) })
+                    .collect();
                 width = width.max(row.len());
                 rows.push(row);
                 lines.push(line);

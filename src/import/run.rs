@@ -2,10 +2,12 @@
 //! in one SQLite transaction, so a bad file leaves the dossier exactly as it was.
 
 use super::read::{SheetData, read_sheets};
-use super::{Context, Dedup, DedupAction, Motif, RowOutcome, SheetPlan, bailleur_from_file_name, plan_sheets, read_rows};
+use super::{
+    Context, Dedup, DedupAction, Motif, RowOutcome, SheetPlan, bailleur_from_file_name, plan_sheets, read_rows,
+};
 use crate::model::Date;
 use crate::reference::Territoire;
-use crate::store::{Dossier, ImportWriter, StoreError, colonnes_json};
+use crate::store::{Dossier, ImportWriter, StoreError};
 use crate::text::key;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -32,7 +34,9 @@ pub enum ImportError {
         "{0} : aucune feuille n'a d'en-tête reconnaissable (il faut au moins la référence du logement, le réservataire et la commune, ou des feuilles nommées d'après les communes) : ce fichier n'est pas un état des lieux des réservations"
     )]
     NoHeader(String),
-    #[error("{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : relancez avec --bailleur NOM")]
+    #[error(
+        "{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : relancez avec --bailleur NOM"
+    )]
     NoBailleur(String),
     #[error("{0}")]
     Parametre(String),
@@ -76,7 +80,8 @@ pub struct PreparedFile {
 
 /// Reads and plans one file; refuses it when it is not an état des lieux.
 pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile, ImportError> {
-    let fichier = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+    let fichier =
+        path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
     let bytes = std::fs::read(path).map_err(|e| ImportError::File {
         fichier: path.display().to_string(),
         raison: format!("lecture impossible ({e}) : vérifiez le chemin et les droits"),
@@ -95,7 +100,14 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
             None => return Err(ImportError::NoBailleur(fichier)),
         },
     };
-    Ok(PreparedFile { path: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, sheets, plans, bailleur })
+    Ok(PreparedFile {
+        path: path.to_path_buf(),
+        sha256: crate::sha256::hex_digest(&bytes),
+        fichier,
+        sheets,
+        plans,
+        bailleur,
+    })
 }
 
 /// Imports files into a dossier in one transaction.
@@ -112,7 +124,9 @@ pub fn import_files(
     };
     let date_reference = match &opts.date_reference {
         Some(d) => Date::parse_iso(d).ok_or_else(|| {
-            ImportError::Parametre(format!("date de référence invalide « {d} » : attendu AAAA-MM-JJ, par exemple 2024-01-01"))
+            ImportError::Parametre(format!(
+                "date de référence invalide « {d} » : attendu AAAA-MM-JJ, par exemple 2024-01-01"
+            ))
         })?,
         None => dossier.date_reference(),
     };
@@ -138,8 +152,12 @@ pub fn write_prepared(
     cancel: &AtomicBool,
 ) -> Result<Vec<FileSummary>, ImportError> {
     let mut ctx = Context::new(territoire.clone(), dossier.correspondance()?, dossier.mappings()?);
-    let total_rows: usize =
-        prepared.iter().flat_map(|p| p.plans.iter().zip(std::iter::repeat(p))).map(|(pl, p)| sheet_rows(p, pl)).sum::<usize>().max(1);
+    let total_rows: usize = prepared
+        .iter()
+        .flat_map(|p| p.plans.iter().zip(std::iter::repeat(p)))
+        .map(|(pl, p)| sheet_rows(p, pl))
+        .sum::<usize>()
+        .max(1);
     let w = ImportWriter::begin(dossier)?;
     w.set_parametre("territoire", &territoire.code())?;
     w.set_parametre("date_reference", &date_reference.to_string())?;
@@ -153,17 +171,12 @@ pub fn write_prepared(
     let mut first_import = None;
     let mut flushed_conflicts = 0;
     for p in prepared {
-        let plans_json: Vec<_> = p
-            .plans
-            .iter()
-            .map(|pl| {
-                (
-                    pl.feuille.clone(),
-                    pl.header.columns.iter().map(|(f, c)| (*f, *c, pl.header.labels.get(*c).cloned().unwrap_or_default())).collect(),
-                )
-            })
-            .collect();
-        let import_id = w.new_import(&p.fichier, &p.path.display().to_string(), &p.sha256, &colonnes_json(&plans_json))?;
+        let import_id = w.new_import(
+            &p.fichier,
+            &p.path.display().to_string(),
+            &p.sha256,
+            &serde_json::to_string(&p.plans).unwrap_or_default(),
+        )?;
         let first = *first_import.get_or_insert(import_id);
         let bailleur_defaut = spelling(&p.bailleur);
         let mut s = FileSummary {
@@ -207,7 +220,9 @@ pub fn write_prepared(
                         add_bailleur(&mut s.bailleurs, &l.logement.bailleur);
                         match dedup.check(&l.logement) {
                             DedupAction::Skip => Ok(()),
-                            DedupAction::Insert => w.insert_logement(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
+                            DedupAction::Insert => {
+                                w.insert_logement(import_id, &l).map(|slot| dedup.kept(&l.logement, slot))
+                            }
                             DedupAction::Replace(slot) => w
                                 .delete_logement(slot)
                                 .and_then(|_| w.insert_logement(import_id, &l))
@@ -255,7 +270,11 @@ pub fn write_prepared(
 }
 
 fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {
-    p.sheets.iter().find(|s| s.name == plan.feuille).map(|s| s.range.height().saturating_sub(plan.header.data_start())).unwrap_or(0)
+    p.sheets
+        .iter()
+        .find(|s| s.name == plan.feuille)
+        .map(|s| s.range.height().saturating_sub(plan.header.data_start()))
+        .unwrap_or(0)
 }
 
 fn add_bailleur(v: &mut Vec<String>, b: &str) {

@@ -3,7 +3,6 @@
 
 pub mod schema;
 
-use crate::import::header::Field;
 use crate::import::normalize::{Correspondance, FINANCEMENT_DEFAUT};
 use crate::import::{Conflit, LigneLogement, Mappings, Motif, Rejet};
 use crate::model::{Date, Financement};
@@ -14,13 +13,17 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("le dossier {path} a été créé par une version plus récente de Contingents (schéma {found}, cette version lit jusqu'au schéma {supported}) : mettez Contingents à jour ; le dossier n'a pas été modifié")]
+    #[error(
+        "le dossier {path} a été créé par une version plus récente de Contingents (schéma {found}, cette version lit jusqu'au schéma {supported}) : mettez Contingents à jour ; le dossier n'a pas été modifié"
+    )]
     TooNew { path: String, found: i64, supported: i64 },
     #[error("le dossier {0} n'existe pas : créez-le avec `contingents import --dossier {0} FICHIER...`")]
     Missing(String),
     #[error("{path} n'est pas un dossier Contingents lisible ({source})")]
     NotADossier { path: String, source: rusqlite::Error },
-    #[error("le dossier {path} est ouvert en écriture par une autre instance de Contingents ou est en lecture seule : fermez l'autre fenêtre ou copiez le dossier ailleurs")]
+    #[error(
+        "le dossier {path} est ouvert en écriture par une autre instance de Contingents ou est en lecture seule : fermez l'autre fenêtre ou copiez le dossier ailleurs"
+    )]
     Busy { path: String },
     #[error("import n° {0} introuvable dans le dossier (voir `contingents historique`)")]
     UnknownImport(i64),
@@ -54,7 +57,10 @@ pub struct ImportInfo {
 fn map_open_error(path: &Path, e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::SqliteFailure(f, _)
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked | rusqlite::ErrorCode::ReadOnly) =>
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked | rusqlite::ErrorCode::ReadOnly
+            ) =>
         {
             StoreError::Busy { path: path.display().to_string() }
         }
@@ -91,7 +97,8 @@ impl Dossier {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| map_open_error(path, e))?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| map_open_error(path, e))?;
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| StoreError::NotADossier { path: path.display().to_string(), source: e })?;
@@ -108,7 +115,11 @@ impl Dossier {
     fn migrate(&mut self) -> Result<()> {
         let v: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if v > schema::VERSION {
-            return Err(StoreError::TooNew { path: self.path.display().to_string(), found: v, supported: schema::VERSION });
+            return Err(StoreError::TooNew {
+                path: self.path.display().to_string(),
+                found: v,
+                supported: schema::VERSION,
+            });
         }
         if v == schema::VERSION {
             return Ok(());
@@ -138,15 +149,15 @@ impl Dossier {
     }
 
     pub fn territoire(&self) -> Territoire {
-        self.parametre("territoire")
-            .ok()
-            .flatten()
-            .and_then(|t| Territoire::parse(&t).ok())
-            .unwrap_or(Territoire::Tout)
+        self.parametre("territoire").ok().flatten().and_then(|t| Territoire::parse(&t).ok()).unwrap_or(Territoire::Tout)
     }
 
     pub fn date_reference(&self) -> Date {
-        self.parametre("date_reference").ok().flatten().and_then(|d| Date::parse_iso(&d)).unwrap_or_else(default_date_reference)
+        self.parametre("date_reference")
+            .ok()
+            .flatten()
+            .and_then(|d| Date::parse_iso(&d))
+            .unwrap_or_else(default_date_reference)
     }
 
     pub fn correspondance(&self) -> Result<Correspondance> {
@@ -161,8 +172,10 @@ impl Dossier {
 
     pub fn mappings(&self) -> Result<Mappings> {
         let mut m = Mappings::default();
-        let mut st = self.conn.prepare("SELECT champ, cle, valeur FROM correspondances WHERE champ <> 'financement'")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut st =
+            self.conn.prepare("SELECT champ, cle, valeur FROM correspondances WHERE champ <> 'financement'")?;
+        let rows =
+            st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         for row in rows {
             let (champ, cle, valeur) = row?;
             match champ.as_str() {
@@ -223,7 +236,10 @@ impl Dossier {
         }
         for b in &bailleurs {
             tx.execute("UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1", [b])?;
-            tx.execute("UPDATE import_bailleurs SET actif = 1 WHERE bailleur = ?1 AND import_id = ?2", params![b, import_id])?;
+            tx.execute(
+                "UPDATE import_bailleurs SET actif = 1 WHERE bailleur = ?1 AND import_id = ?2",
+                params![b, import_id],
+            )?;
         }
         tx.commit()?;
         Ok(bailleurs)
@@ -263,7 +279,10 @@ pub struct ImportWriter<'c> {
 
 impl<'c> ImportWriter<'c> {
     pub fn begin(d: &'c mut Dossier) -> Result<Self> {
-        let tx = d.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| map_open_error(&d.path, e))?;
+        let tx = d
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| map_open_error(&d.path, e))?;
         Ok(Self { tx, now: now_iso() })
     }
 
@@ -341,7 +360,13 @@ impl<'c> ImportWriter<'c> {
 
     /// Records the counts of an import and makes it the active version of its bailleurs.
     /// Earlier imports of the same invocation (ids from `first_of_invocation`) stay active.
-    pub fn finish_import(&self, import_id: i64, first_of_invocation: i64, bailleurs: &[String], counts: [usize; 5]) -> Result<()> {
+    pub fn finish_import(
+        &self,
+        import_id: i64,
+        first_of_invocation: i64,
+        bailleurs: &[String],
+        counts: [usize; 5],
+    ) -> Result<()> {
         self.tx.execute(
             "UPDATE imports SET lignes_lues = ?2, logements = ?3, rejets = ?4, conflits = ?5, doublons = ?6 WHERE id = ?1",
             params![import_id, counts[0] as i64, counts[1] as i64, counts[2] as i64, counts[3] as i64, counts[4] as i64],
@@ -390,20 +415,6 @@ pub fn now_iso() -> String {
         Some(d) => format!("{d} {:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60),
         None => String::new(),
     }
-}
-
-/// Column mappings recorded with an import, as JSON.
-pub fn colonnes_json(plans: &[(Option<String>, Vec<(Field, usize, String)>)]) -> String {
-    let v: Vec<serde_json::Value> = plans
-        .iter()
-        .map(|(feuille, cols)| {
-            serde_json::json!({
-                "feuille": feuille,
-                "colonnes": cols.iter().map(|(f, c, l)| serde_json::json!({"champ": f, "colonne": c, "entete": l})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::Value::Array(v).to_string()
 }
 
 /// The `motif` column parsed back.

@@ -1,0 +1,139 @@
+use rust_xlsxwriter::Workbook;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_contingents")
+}
+
+/// A fresh directory for one test, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "contingents-test-{}-{}-{}",
+            name,
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn run(args: &[&str]) -> Output {
+    Command::new(bin()).args(args).env("HOME", std::env::temp_dir()).output().expect("run contingents")
+}
+
+pub fn run_ok(args: &[&str]) -> String {
+    let o = run(args);
+    assert!(
+        o.status.success(),
+        "contingents {args:?} failed ({:?}): {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+pub fn import(dossier: &Path, extra: &[&str], files: &[&Path]) -> Output {
+    let mut args = vec!["import", "--dossier", dossier.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    for f in files {
+        args.push(f.to_str().unwrap());
+    }
+    run(&args)
+}
+
+pub fn report(dossier: &Path) -> Value {
+    serde_json::from_str(&run_ok(&["report", "--dossier", dossier.to_str().unwrap(), "--format", "json"])).unwrap()
+}
+
+/// Sum of the report's cells matching a predicate.
+pub fn cells_sum(r: &Value, pred: impl Fn(&Value) -> bool) -> u64 {
+    r["cellules"].as_array().unwrap().iter().filter(|c| pred(c)).map(|c| c["logements"].as_u64().unwrap()).sum()
+}
+
+/// Writes rows of strings to an xlsx sheet per (sheet name, rows).
+pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<&str>>)]) {
+    let mut wb = Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+pub const HEADER: [&str; 6] = ["Référence", "Code INSEE", "Commune", "Réservataire", "Typologie", "Financement"];
+
+/// A minimal stored (uncompressed) zip archive.
+pub fn zip_store(files: &[(&str, &[u8])]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in data {
+            crc ^= *b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in files {
+        let offset = out.len() as u32;
+        let crc = crc32(data);
+        let mut h = Vec::new();
+        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        h.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        h.extend_from_slice(&crc.to_le_bytes());
+        h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        h.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        central.extend_from_slice(&crc.to_le_bytes());
+        central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        central.extend_from_slice(&[0; 12]);
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+    }
+    let cd_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}

@@ -1,0 +1,254 @@
+//! The reconciliation rules of `interfaces.md`, each on a small file made here.
+
+use crate::common::*;
+use rust_xlsxwriter::Workbook;
+use serde_json::{Value, json};
+
+fn rows_for(grid: &[(&str, [u32; 6])], reservataire: &str) -> Vec<Vec<String>> {
+    let typos = ["T1", "T2", "T3", "T4", "T5", "T6"];
+    let mut rows = vec![];
+    let mut n = 0;
+    for (fin, counts) in grid {
+        for (t, count) in typos.iter().zip(counts) {
+            for _ in 0..*count {
+                n += 1;
+                rows.push(vec![
+                    format!("R{n:05}"),
+                    "83137".into(),
+                    "Toulon".into(),
+                    reservataire.into(),
+                    t.to_string(),
+                    fin.to_string(),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+fn write_rows(path: &std::path::Path, header: &[&str], rows: &[Vec<String>]) {
+    let mut all: Vec<Vec<&str>> = vec![header.to_vec()];
+    all.extend(rows.iter().map(|r| r.iter().map(String::as_str).collect()));
+    xlsx(path, &[("Etat des lieux", all)]);
+}
+
+#[test]
+fn the_published_paca_grid_comes_out_exactly() {
+    let t = TempDir::new("paca");
+    let f = t.path("bailleur_paca.xlsx");
+    let grid =
+        [("PLAI", [38, 94, 221, 78, 22, 0]), ("PLUS", [73, 354, 406, 378, 89, 3]), ("PLS", [41, 55, 98, 38, 12, 0])];
+    write_rows(&f, &HEADER, &rows_for(&grid, "Action Logement"));
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "248300543", "--bailleur", "Habitat Azur"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = run_ok(&[
+        "grid",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "action-logement",
+        "--epci",
+        "248300543",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["perimetre"], json!({"epci": "248300543"}));
+    let l = &v["lignes"];
+    assert_eq!(l["PLAI"], json!({"T1": 38, "T2": 94, "T3": 221, "T4": 78, "T5": 22, "T6+": 0, "TOTAL": 453}));
+    assert_eq!(l["PLUS"], json!({"T1": 73, "T2": 354, "T3": 406, "T4": 378, "T5": 89, "T6+": 3, "TOTAL": 1303}));
+    assert_eq!(l["PLS"], json!({"T1": 41, "T2": 55, "T3": 98, "T4": 38, "T5": 12, "T6+": 0, "TOTAL": 244}));
+    assert_eq!(l["TOTAL"], json!({"T1": 152, "T2": 503, "T3": 725, "T4": 494, "T5": 123, "T6+": 3, "TOTAL": 2000}));
+    assert!(l.get("PLI").is_none() && l.get("Autre").is_none());
+    let text =
+        run_ok(&["grid", "--dossier", d.to_str().unwrap(), "--reservataire", "action-logement", "--commune", "83137"]);
+    assert!(text.contains("TOTAL\t152\t503\t725\t494\t123\t3\t2000"), "{text}");
+}
+
+#[test]
+fn csv_in_windows_1252_with_any_separator() {
+    let t = TempDir::new("csv");
+    for (name, sep) in [("a_bailleur_pv.csv", ";"), ("b_bailleur_virgule.csv", ","), ("c_bailleur_tab.txt", "\t")] {
+        let text = [
+            "Etat des lieux au 01/01/2024",
+            "",
+            &["REF_LGT", "CODE_INSEE", "COMMUNE", "CONTINGENT", "TYPO", "FINANCT", "QPV", "IND/COLL"].join(sep),
+            &["001", "6004", "ANTIBES", "PRÉFECTURE", "F3", "PLUS", "O", "C"].join(sep),
+            &["002", "", "VALLAURIS", "NON RÉSERVÉ", "3 pièces", "PLA-TS", "N", "I"].join(sep),
+            &["003", "06152", "", "MAIRIE DE VALBONNE", "Studio", "13", "QP006001", "C"].join(sep),
+            &[""; 8].join(sep),
+            "Nombre de lignes : 3",
+        ]
+        .join("\r\n");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+        std::fs::write(t.path(name), &bytes).unwrap();
+    }
+    let d = t.path("d.sqlite");
+    let files = [t.path("a_bailleur_pv.csv"), t.path("b_bailleur_virgule.csv"), t.path("c_bailleur_tab.txt")];
+    let o = import(&d, &["--territoire", "240600585"], &files.iter().map(|p| p.as_path()).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], 9);
+    assert_eq!(r["rejets"].as_array().unwrap().len(), 0);
+    for b in ["A Bailleur Pv", "B Bailleur Virgule", "C Bailleur Tab"] {
+        assert_eq!(cells_sum(&r, |c| c["bailleur"] == b), 3, "{b}");
+        assert_eq!(cells_sum(&r, |c| c["bailleur"] == b && c["reservataire"] == "etat" && c["commune"] == "06004"), 1);
+        assert_eq!(
+            cells_sum(&r, |c| c["bailleur"] == b
+                && c["reservataire"] == "non-reserve"
+                && c["financement"] == "PLAI"
+                && c["individuel_collectif"] == "individuel"),
+            1
+        );
+        assert_eq!(
+            cells_sum(&r, |c| c["bailleur"] == b
+                && c["reservataire"] == "commune:06152"
+                && c["financement"] == "PLUS"
+                && c["typologie"] == "T1"
+                && c["qpv"] == true),
+            1
+        );
+    }
+}
+
+#[test]
+fn sheets_per_commune_skip_synthesis_and_hidden_sheets() {
+    let t = TempDir::new("sheets");
+    let f = t.path("residences_test.xlsx");
+    let mut wb = Workbook::new();
+    let synth = wb.add_worksheet().set_name("Synthèse").unwrap();
+    for (r, row) in [["Réservataire", "Antibes", "Biot"], ["Etat", "1", "1"]].iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            synth.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    for (name, hidden, refs) in
+        [("Antibes", false, ["A1", "A2"]), ("Biot", false, ["B1", "B2"]), ("Copie", true, ["A1", "B1"])]
+    {
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        ws.write_string(0, 0, "N° logement").unwrap();
+        ws.write_string(0, 1, "Titulaire du droit").unwrap();
+        ws.write_string(0, 2, "Type").unwrap();
+        for (i, r) in refs.iter().enumerate() {
+            ws.write_string(1 + i as u32, 0, *r).unwrap();
+            ws.write_string(1 + i as u32, 1, "CASA").unwrap();
+            ws.write_string(1 + i as u32, 2, "T2").unwrap();
+        }
+        ws.write_string(3, 0, format!("Total {name}")).unwrap();
+        ws.write_number(3, 2, 2.0).unwrap();
+        if hidden {
+            ws.set_hidden(true);
+        }
+    }
+    wb.save(&f).unwrap();
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "240600585"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], 4);
+    assert_eq!(cells_sum(&r, |c| c["commune"] == "06004" && c["reservataire"] == "epci:240600585"), 2);
+    assert_eq!(cells_sum(&r, |c| c["commune"] == "06018"), 2);
+    assert_eq!(r["rejets"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn duplicates_conflicts_and_extinct_rights() {
+    let t = TempDir::new("dups");
+    let f = t.path("bailleur_dups.xlsx");
+    let h = ["Référence", "Commune", "Réservataire", "Typologie", "Financement", "Date de fin de convention"];
+    let rows: Vec<Vec<&str>> = vec![
+        h.to_vec(),
+        vec!["1", "Antibes", "Préfecture", "T2", "PLUS", ""],
+        vec!["1", "Antibes", "Préfecture", "T2", "PLUS", ""],
+        vec!["2", "Antibes", "Préfecture", "T3", "PLUS", ""],
+        vec!["2", "Antibes", "Action Logement", "T3", "PLUS", ""],
+        vec!["3", "Antibes", "Préfecture", "T4", "PLAI", "31/12/2023"],
+        vec!["4", "Antibes", "Préfecture", "T4", "PLAI", "01/01/2024"],
+    ];
+    xlsx(&f, &[("EDL", rows)]);
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], 4);
+    assert_eq!(
+        r["conflits"],
+        json!([{"bailleur": "Bailleur Dups", "reference": "2", "motif": "reservataires_differents", "valeurs": ["etat", "action-logement"]}])
+    );
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement"), 1);
+    assert_eq!(
+        r["echus"],
+        json!([{"bailleur": "Bailleur Dups", "reference": "3", "reservataire": "etat", "date_fin_convention": "2023-12-31"}])
+    );
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "non-reserve" && c["typologie"] == "T4"), 1);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 2);
+}
+
+#[test]
+fn every_rejet_motif_with_file_sheet_and_row() {
+    let t = TempDir::new("rejets");
+    let f = t.path("bailleur_rejets.xlsx");
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["Etat des lieux"],
+        HEADER.to_vec(),
+        vec!["1", "06004", "Antibes", "Préfecture", "T2", "PLUS"],
+        vec!["", "06004", "Antibes", "Préfecture", "T2", "PLUS"],
+        vec!["3", "", "Antibe", "Préfecture", "T2", "PLUS"],
+        vec!["4", "06029", "Cannes", "Préfecture", "T2", "PLUS"],
+        vec!["5", "06004", "Antibes", "Préfecture", "Parking", "PLUS"],
+        vec!["6", "06004", "Antibes", "Mairie de Toulonn", "T2", "PLUS"],
+        vec!["7", "#N/A", "#N/A", "Préfecture", "T2", "PLUS"],
+    ];
+    xlsx(&f, &[("Feuil1", rows)]);
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "240600585"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], 1);
+    let got: Vec<(u64, String, String)> = r["rejets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["fichier"], "bailleur_rejets.xlsx");
+            assert_eq!(x["feuille"], "Feuil1");
+            (x["ligne"].as_u64().unwrap(), x["motif"].as_str().unwrap().into(), x["valeur"].as_str().unwrap().into())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (4, "reference_manquante".into(), "".into()),
+            (5, "commune_inconnue".into(), "Antibe".into()),
+            (6, "commune_hors_territoire".into(), "06029".into()),
+            (7, "typologie_inconnue".into(), "Parking".into()),
+            (8, "reservataire_inconnu".into(), "Mairie de Toulonn".into()),
+            (9, "commune_inconnue".into(), "#N/A".into()),
+        ]
+    );
+}
+
+#[test]
+fn report_csv_has_bom_semicolons_and_no_formula() {
+    let t = TempDir::new("csvout");
+    let f = t.path("x.xlsx");
+    write_rows(
+        &f,
+        &HEADER,
+        &[vec!["1".into(), "06004".into(), "Antibes".into(), "Etat".into(), "T2".into(), "PLUS".into()]],
+    );
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--bailleur", "=HYPERLINK(\"x\")"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = run(&["report", "--dossier", d.to_str().unwrap(), "--format", "csv"]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.starts_with('\u{feff}'));
+    let lines: Vec<&str> = s.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "bailleur;commune;epci;reservataire;financement;typologie;qpv;individuel_collectif;logements");
+    assert!(
+        lines[1].starts_with("\"'=HYPERLINK(\"\"x\"\")\";06004;240600585;etat;PLUS;T2;non;collectif;1"),
+        "{}",
+        lines[1]
+    );
+}

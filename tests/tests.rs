@@ -1,0 +1,8 @@
+//! One integration binary: each module drives the `contingents` binary or the core on
+//! files made by the test itself, in its own temporary directory.
+
+mod bad_input;
+mod common;
+mod dossier;
+mod import_rules;
+mod sample;
