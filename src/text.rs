@@ -1,6 +1,28 @@
 //! Text keys used to compare labels written by hand: case, accents, punctuation and
 //! repeated spaces do not matter, "St"/"Ste" mean "Saint"/"Sainte".
 
+/// FNV-1a: a fast hasher for the import's many small string keys (no DoS concern: the
+/// keys come from the user's own files).
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Folds one character to lower-case ASCII where a French accent allows it.
 fn fold_char(c: char, out: &mut String) {
     let s = match c {
@@ -68,7 +90,11 @@ pub fn clean(s: &str) -> &str {
 
 /// Spreadsheet error markers that stand for an empty cell.
 pub fn is_error_marker(s: &str) -> bool {
-    let u = s.trim().to_ascii_uppercase();
+    let s = s.trim();
+    if !s.starts_with('#') || s.len() > 8 {
+        return false;
+    }
+    let u = s.to_ascii_uppercase();
     matches!(
         u.as_str(),
         "#N/A"

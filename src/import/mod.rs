@@ -9,7 +9,7 @@ pub mod run;
 
 use crate::model::{Date, Financement, IndividuelCollectif, Logement, Reservataire, Typologie};
 use crate::reference::{CommuneError, Territoire, reference};
-use crate::text::{clean, is_error_marker, key};
+use crate::text::{FastMap, clean, is_error_marker, key};
 use calamine::Data;
 use header::{Field, HeaderMatch, detect_header};
 use normalize::{Correspondance, ReservataireResolver};
@@ -128,8 +128,12 @@ pub struct Context {
     /// User mappings for communes (label key → INSEE) and typologies (label key → label).
     commune_map: HashMap<String, String>,
     typologie_map: HashMap<String, Typologie>,
-    cache_reservataire: HashMap<String, Option<Reservataire>>,
-    cache_commune: HashMap<String, Result<(String, String), CommuneError>>,
+    cache_reservataire: FastMap<String, Option<Reservataire>>,
+    cache_commune: FastMap<String, Result<(String, String), CommuneError>>,
+    cache_typologie: FastMap<String, Option<Typologie>>,
+    cache_financement: FastMap<String, Financement>,
+    cache_qpv: FastMap<String, Option<bool>>,
+    cache_ic: FastMap<String, Option<IndividuelCollectif>>,
 }
 
 /// User-confirmed label mappings of a dossier, per field (`reservataire`, `commune`,
@@ -153,8 +157,12 @@ impl Context {
                 .into_iter()
                 .filter_map(|(k, v)| Some((k, Typologie::from_label(&v)?)))
                 .collect(),
-            cache_reservataire: HashMap::new(),
-            cache_commune: HashMap::new(),
+            cache_reservataire: FastMap::default(),
+            cache_commune: FastMap::default(),
+            cache_typologie: FastMap::default(),
+            cache_financement: FastMap::default(),
+            cache_qpv: FastMap::default(),
+            cache_ic: FastMap::default(),
         }
     }
 
@@ -192,12 +200,33 @@ impl Context {
         }
     }
 
-    pub fn typologie(&self, raw: &str) -> Option<Typologie> {
-        if let Some(t) = self.typologie_map.get(&key(raw)) {
-            return Some(*t);
-        }
-        normalize::typologie(raw)
+    pub fn typologie(&mut self, raw: &str) -> Option<Typologie> {
+        let map = &self.typologie_map;
+        cached(&mut self.cache_typologie, raw, |r| map.get(&key(r)).copied().or_else(|| normalize::typologie(r)))
     }
+
+    pub fn financement(&mut self, raw: &str) -> Financement {
+        let c = &self.correspondance;
+        cached(&mut self.cache_financement, raw, |r| c.financement(r))
+    }
+
+    pub fn qpv(&mut self, raw: &str) -> Option<bool> {
+        cached(&mut self.cache_qpv, raw, normalize::qpv)
+    }
+
+    pub fn individuel_collectif(&mut self, raw: &str) -> Option<IndividuelCollectif> {
+        cached(&mut self.cache_ic, raw, normalize::individuel_collectif)
+    }
+}
+
+/// Labels repeat thousands of times in a file: each distinct one is normalised once.
+fn cached<T: Clone>(cache: &mut FastMap<String, T>, raw: &str, f: impl FnOnce(&str) -> T) -> T {
+    if let Some(v) = cache.get(raw) {
+        return v.clone();
+    }
+    let v = f(raw);
+    cache.insert(raw.to_string(), v.clone());
+    v
 }
 
 /// A cell as trimmed text: numbers without a spurious `.0`, error cells and `#N/A` empty.
@@ -223,6 +252,29 @@ pub fn cell_text(d: &Data) -> Cow<'_, str> {
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s.as_str()),
         Data::Error(_) | Data::Empty => Cow::Borrowed(""),
     }
+}
+
+fn is_blank(d: &Data) -> bool {
+    match d {
+        Data::Empty | Data::Error(_) => true,
+        Data::String(s) => {
+            let c = clean(s);
+            c.is_empty() || is_error_marker(c)
+        }
+        _ => false,
+    }
+}
+
+/// The row's cells, tab-separated, as kept in the dossier.
+fn raw_row(row: &[Data]) -> String {
+    let mut out = String::with_capacity(row.len() * 12);
+    for (i, d) in row.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        out.extend(cell_text(d).chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
+    }
+    out
 }
 
 /// The raw text of a cell for `valeur` in rejets: error cells show as `#N/A`.
@@ -359,34 +411,35 @@ fn is_total_row(row: &[Data]) -> bool {
 }
 
 /// Reads the data rows of one planned sheet and normalises each.
-pub fn read_rows(
-    sheet: &SheetData,
+pub fn read_rows<R: AsRef<[Data]>>(
+    rows: impl Iterator<Item = (u32, R)>,
     plan: &SheetPlan,
     bailleur_defaut: &str,
     ctx: &mut Context,
-    mut sink: impl FnMut(RowOutcome),
+    mut sink: impl FnMut(RowOutcome) -> bool,
 ) -> usize {
     let h = &plan.header;
     let col = |f: Field| h.column(f);
     let mapped: Vec<usize> = h.columns.iter().map(|(_, c)| *c).collect();
-    let ref_label_key = col(Field::Reference).map(|c| key(h.labels.get(c).map(String::as_str).unwrap_or("")));
+    let ref_label =
+        col(Field::Reference).and_then(|c| h.labels.get(c)).map(|l| clean(l).to_string()).filter(|l| !l.is_empty());
     let mut read = 0;
-    for (i, row) in sheet.range.rows().enumerate().skip(h.data_start()) {
+    for (ligne, row) in rows {
+        let row = row.as_ref();
         let get = |f: Field| col(f).and_then(|c| row.get(c));
         let text = |f: Field| get(f).map(cell_text).unwrap_or(Cow::Borrowed(""));
-        let filled = mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !cell_text(d).is_empty())).count();
+        let filled = mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !is_blank(d))).count();
         if filled < 2 || is_total_row(row) {
             continue;
         }
-        if let Some(k) = &ref_label_key
-            && !k.is_empty()
-            && key(&text(Field::Reference)) == *k
+        if let Some(label) = &ref_label
+            && text(Field::Reference).eq_ignore_ascii_case(label)
         {
             continue; // the header repeated
         }
         read += 1;
-        let source = Source { feuille: plan.feuille.clone(), ligne: sheet.row_number(i) };
-        let brut = row.iter().map(|d| cell_text(d).replace(['\t', '\n', '\r'], " ")).collect::<Vec<_>>().join("\t");
+        let source = Source { feuille: plan.feuille.clone(), ligne };
+        let brut = raw_row(row);
         let bailleur = match text(Field::Bailleur) {
             b if !b.is_empty() && key(&b) != key(bailleur_defaut) => b.into_owned(),
             _ => bailleur_defaut.to_string(),
@@ -403,7 +456,9 @@ pub fn read_rows(
 
         let reference = text(Field::Reference).into_owned();
         if reference.is_empty() {
-            sink(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference))));
+            if !sink(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference)))) {
+                break;
+            }
             continue;
         }
 
@@ -444,7 +499,9 @@ pub fn read_rows(
                 } else {
                     commune_brut
                 };
-                sink(rejet(motif, valeur));
+                if !sink(rejet(motif, valeur)) {
+                    break;
+                }
                 continue;
             }
         };
@@ -460,21 +517,22 @@ pub fn read_rows(
                 }
                 _ => {
                     let v = if typologie_brut.is_empty() { raw_text(get(Field::Typologie)) } else { typologie_brut };
-                    sink(rejet(Motif::TypologieInconnue, v));
+                    if !sink(rejet(Motif::TypologieInconnue, v)) {
+                        break;
+                    }
                     continue;
                 }
             },
         };
-        let financement = if financement_brut.is_empty() {
-            Financement::Autre
-        } else {
-            ctx.correspondance.financement(&financement_brut)
-        };
+        let financement =
+            if financement_brut.is_empty() { Financement::Autre } else { ctx.financement(&financement_brut) };
 
         let reservataire_brut = text(Field::Reservataire).into_owned();
         let Some(reservataire) = ctx.reservataire(&reservataire_brut) else {
             let v = if reservataire_brut.is_empty() { raw_text(get(Field::Reservataire)) } else { reservataire_brut };
-            sink(rejet(Motif::ReservataireInconnu, v));
+            if !sink(rejet(Motif::ReservataireInconnu, v)) {
+                break;
+            }
             continue;
         };
 
@@ -486,8 +544,9 @@ pub fn read_rows(
             reservataire,
             financement,
             typologie,
-            qpv: normalize::qpv(&text(Field::Qpv)).unwrap_or(false),
-            individuel_collectif: normalize::individuel_collectif(&text(Field::IndividuelCollectif))
+            qpv: ctx.qpv(&text(Field::Qpv)).unwrap_or(false),
+            individuel_collectif: ctx
+                .individuel_collectif(&text(Field::IndividuelCollectif))
                 .unwrap_or(IndividuelCollectif::Collectif),
             date_fin_convention: get(Field::DateFinConvention).and_then(cell_date),
             annee_construction: get(Field::AnneeConstruction).and_then(|d| match d {
@@ -496,7 +555,7 @@ pub fn read_rows(
             }),
             nature: Some(text(Field::Nature).into_owned()).filter(|s| !s.is_empty()),
         };
-        sink(RowOutcome::Logement(Box::new(LigneLogement {
+        let go_on = sink(RowOutcome::Logement(Box::new(LigneLogement {
             logement,
             source,
             reservataire_brut,
@@ -505,6 +564,9 @@ pub fn read_rows(
             commune_brut,
             brut,
         })));
+        if !go_on {
+            break;
+        }
     }
     read
 }
@@ -580,9 +642,9 @@ pub fn bailleur_from_file_name(name: &str) -> Option<String> {
 /// reference with other values is a conflict, counted once under the newest row.
 #[derive(Default)]
 pub struct Dedup {
-    seen: HashMap<(String, String), Seen>,
+    seen: FastMap<(String, String), Seen>,
     pub conflits: Vec<Conflit>,
-    conflit_index: HashMap<(String, String), usize>,
+    conflit_index: FastMap<(String, String), usize>,
     pub doublons: usize,
 }
 
@@ -681,7 +743,7 @@ mod tests {
                 }
             }
         }
-        SheetData { name: name.map(str::to_string), hidden: false, range: r, row_numbers: None }
+        SheetData { name: name.map(str::to_string), hidden: false, range: r, row_numbers: None, rest: None }
     }
 
     fn ctx() -> Context {
@@ -692,7 +754,10 @@ mod tests {
         let plans = plan_sheets(std::slice::from_ref(s));
         let mut out = vec![];
         let mut c = ctx();
-        read_rows(s, &plans[0], "B", &mut c, |o| out.push(o));
+        read_rows(s.data_rows(plans[0].header.data_start()), &plans[0], "B", &mut c, |o| {
+            out.push(o);
+            true
+        });
         out
     }
 

@@ -4,6 +4,10 @@
 
 use calamine::{Data, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 use std::io::Cursor;
+use std::sync::Arc;
+
+/// Rows read up front from a large `.xlsx` sheet (header detection looks at the first 60).
+pub const HEAD_ROWS: u32 = 400;
 
 #[derive(Debug)]
 /// One sheet of a file. For CSV, `row_numbers[i]` is the file line of row `i`.
@@ -12,9 +16,17 @@ pub struct SheetData {
     pub hidden: bool,
     pub range: Range<Data>,
     pub row_numbers: Option<Vec<u32>>,
+    /// For a large `.xlsx` sheet, `range` holds only its first rows and the rest is streamed
+    /// from these workbook bytes (see [`stream_rest`]), so reading overlaps normalising.
+    pub rest: Option<Arc<Vec<u8>>>,
 }
 
 impl SheetData {
+    /// The rows held in `range` from index `from`, with the row number a user sees.
+    pub fn data_rows(&self, from: usize) -> impl Iterator<Item = (u32, &[Data])> {
+        self.range.rows().enumerate().skip(from).map(|(i, r)| (self.row_number(i), r))
+    }
+
     /// The 1-based row number a user sees in a spreadsheet app (or the CSV line).
     pub fn row_number(&self, i: usize) -> u32 {
         match &self.row_numbers {
@@ -74,6 +86,104 @@ pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
     read_csv(bytes)
 }
 
+/// Like [`read_sheets`], but a large `.xlsx` sheet is read only up to [`HEAD_ROWS`]; the
+/// import streams the rest with [`stream_rest`].
+pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return read_sheets(&bytes);
+    }
+    let Ok(mut wb) = Xlsx::new(Cursor::new(&bytes[..])) else { return read_sheets(&bytes) };
+    let meta: Vec<(String, bool, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible, s.typ == calamine::SheetType::WorkSheet))
+        .collect();
+    let mut out = Vec::new();
+    for (name, hidden, is_worksheet) in meta {
+        if !is_worksheet {
+            continue;
+        }
+        let read_error = |e: calamine::XlsxError| {
+            ReadError(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé"))
+        };
+        let mut cr = wb.worksheet_cells_reader(&name).map_err(read_error)?;
+        let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+        let mut first_row = None;
+        let mut more = false;
+        while let Some(c) = cr.next_cell().map_err(read_error)? {
+            let (r, col) = c.get_position();
+            let first = *first_row.get_or_insert(r);
+            if r >= first + HEAD_ROWS {
+                more = true;
+                break;
+            }
+            cells.push((r, col, Data::from(c.get_value().clone())));
+        }
+        drop(cr);
+        let range = match (cells.iter().map(|c| c.0).min(), cells.iter().map(|c| c.0).max()) {
+            (Some(r0), Some(r1)) => {
+                let width = cells.iter().map(|c| c.1).max().unwrap_or(0);
+                let mut range = Range::new((r0, 0), (r1, width));
+                for (r, c, v) in cells {
+                    range.set_value((r, c), v);
+                }
+                range
+            }
+            _ => Range::empty(),
+        };
+        out.push(SheetData { name: Some(name), hidden, range, row_numbers: None, rest: more.then(|| bytes.clone()) });
+    }
+    if out.is_empty() {
+        return err("le classeur ne contient aucune feuille de données");
+    }
+    Ok(out)
+}
+
+/// Streams the rows of an `.xlsx` sheet from absolute row `from_row` (0-based), in batches
+/// of (row number as shown, cells from column A). Stops early when `send` returns false.
+pub fn stream_rest(
+    bytes: &[u8],
+    sheet: &str,
+    from_row: u32,
+    mut send: impl FnMut(Vec<(u32, Vec<Data>)>) -> bool,
+) -> Result<(), ReadError> {
+    let read_error = |e: calamine::XlsxError| {
+        ReadError(format!("feuille « {sheet} » illisible ({e}) : le fichier est peut-être endommagé"))
+    };
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(read_error)?;
+    let mut cr = wb.worksheet_cells_reader(sheet).map_err(read_error)?;
+    let mut batch = Vec::with_capacity(2048);
+    let mut row: Vec<Data> = Vec::new();
+    let mut current = None;
+    while let Some(c) = cr.next_cell().map_err(read_error)? {
+        let (r, col) = c.get_position();
+        if r < from_row {
+            continue;
+        }
+        if current != Some(r) {
+            if let Some(prev) = current {
+                batch.push((prev + 1, std::mem::take(&mut row)));
+                if batch.len() >= 2048 && !send(std::mem::replace(&mut batch, Vec::with_capacity(2048))) {
+                    return Ok(());
+                }
+            }
+            current = Some(r);
+        }
+        let col = col as usize;
+        if col >= row.len() {
+            row.resize(col + 1, Data::Empty);
+        }
+        row[col] = Data::from(c.get_value().clone());
+    }
+    if let Some(prev) = current {
+        batch.push((prev + 1, row));
+    }
+    if !batch.is_empty() {
+        send(batch);
+    }
+    Ok(())
+}
+
 fn contains_utf16(bytes: &[u8], s: &str) -> bool {
     let pat: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     bytes.windows(pat.len()).any(|w| w == pat.as_slice())
@@ -96,7 +206,7 @@ where
             continue;
         }
         match wb.worksheet_range(&name) {
-            Ok(range) => out.push(SheetData { name: Some(name), hidden, range, row_numbers: None }),
+            Ok(range) => out.push(SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None }),
             Err(e) => return err(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé")),
         }
     }
@@ -216,7 +326,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
             }
         }
     }
-    Ok(vec![SheetData { name: None, hidden: false, range, row_numbers: Some(lines) }])
+    Ok(vec![SheetData { name: None, hidden: false, range, row_numbers: Some(lines), rest: None }])
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! One import invocation: every file is read and planned first, then everything is written
 //! in one SQLite transaction, so a bad file leaves the dossier exactly as it was.
 
-use super::read::{SheetData, read_sheets};
+use super::read::{SheetData, read_sheets_shared, stream_rest};
 use super::{
     Context, Dedup, DedupAction, Motif, RowOutcome, SheetPlan, bailleur_from_file_name, plan_sheets, read_rows,
 };
@@ -9,10 +9,14 @@ use crate::model::Date;
 use crate::reference::Territoire;
 use crate::store::{Dossier, ImportWriter, StoreError};
 use crate::text::key;
+use calamine::Data;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
 
 /// Reports progress of long work; the CLI draws a bar, the window a progress widget.
 pub trait Progress {
@@ -86,7 +90,9 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
         fichier: path.display().to_string(),
         raison: format!("lecture impossible ({e}) : vérifiez le chemin et les droits"),
     })?;
-    let sheets = read_sheets(&bytes).map_err(|e| ImportError::File { fichier: fichier.clone(), raison: e.0 })?;
+    let sha256 = crate::sha256::hex_digest(&bytes);
+    let bytes = Arc::new(bytes);
+    let sheets = read_sheets_shared(bytes).map_err(|e| ImportError::File { fichier: fichier.clone(), raison: e.0 })?;
     let plans = plan_sheets(&sheets);
     if plans.is_empty() {
         return Err(ImportError::NoHeader(fichier));
@@ -100,14 +106,7 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
             None => return Err(ImportError::NoBailleur(fichier)),
         },
     };
-    Ok(PreparedFile {
-        path: path.to_path_buf(),
-        sha256: crate::sha256::hex_digest(&bytes),
-        fichier,
-        sheets,
-        plans,
-        bailleur,
-    })
+    Ok(PreparedFile { path: path.to_path_buf(), sha256, fichier, sheets, plans, bailleur })
 }
 
 /// Imports files into a dossier in one transaction.
@@ -162,8 +161,16 @@ pub fn write_prepared(
     w.set_parametre("territoire", &territoire.code())?;
     w.set_parametre("date_reference", &date_reference.to_string())?;
     let known_bailleurs = w.bailleurs()?;
+    let known_keys: Vec<(String, String)> = known_bailleurs.iter().map(|b| (key(b), b.clone())).collect();
+    let last = std::cell::RefCell::new((String::new(), String::new()));
     let spelling = |b: &str| -> String {
-        known_bailleurs.iter().find(|k| key(k) == key(b)).cloned().unwrap_or_else(|| b.to_string())
+        let mut last = last.borrow_mut();
+        if last.0 != b {
+            let k = key(b);
+            let s = known_keys.iter().find(|(kk, _)| *kk == k).map(|(_, s)| s.clone()).unwrap_or_else(|| b.to_string());
+            *last = (b.to_string(), s);
+        }
+        last.1.clone()
     };
     let mut dedup = Dedup::default();
     let mut done_rows = 0usize;
@@ -193,49 +200,63 @@ pub fn write_prepared(
         };
         let doublons_before = dedup.doublons;
         let mut kept_before = dedup.len();
-        let mut error: Option<StoreError> = None;
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
             let mut n = 0usize;
-            let read = read_rows(sheet, plan, &bailleur_defaut, &mut ctx, |o| {
-                if error.is_some() {
-                    return;
-                }
-                n += 1;
-                if n.is_multiple_of(20_000) {
-                    progress.update(
-                        0.05 + 0.9 * (done_rows + n) as f32 / total_rows as f32,
-                        &format!("{} : {} lignes", p.fichier, done_rows + n),
-                    );
-                }
-                let r = match o {
-                    RowOutcome::Rejet(mut r) => {
-                        r.bailleur = spelling(&r.bailleur);
-                        add_bailleur(&mut s.bailleurs, &r.bailleur);
-                        *s.rejets.entry(r.motif).or_default() += 1;
-                        w.insert_rejet(import_id, &r)
+            let stop = AtomicBool::new(false);
+            let mut failure: Option<ImportError> = None;
+            // Three stages on their own threads: the rest of a large sheet is streamed from
+            // the workbook, rows are normalised, and this thread de-duplicates and writes.
+            let (read, streamed) = std::thread::scope(|scope| {
+                let (row_tx, row_rx) = sync_channel::<Vec<(u32, Vec<Data>)>>(8);
+                let reader = match &sheet.rest {
+                    Some(bytes) => {
+                        let from_row = sheet.range.end().map(|(r, _)| r + 1).unwrap_or(0);
+                        let name = sheet.name.clone().unwrap_or_default();
+                        let stop = &stop;
+                        Some(scope.spawn(move || {
+                            stream_rest(bytes, &name, from_row, |b| {
+                                !stop.load(Ordering::Relaxed) && row_tx.send(b).is_ok()
+                            })
+                        }))
                     }
-                    RowOutcome::Logement(mut l) => {
-                        l.logement.bailleur = spelling(&l.logement.bailleur);
-                        add_bailleur(&mut s.bailleurs, &l.logement.bailleur);
-                        match dedup.check(&l.logement) {
-                            DedupAction::Skip => Ok(()),
-                            DedupAction::Insert => {
-                                w.insert_logement(import_id, &l).map(|slot| dedup.kept(&l.logement, slot))
-                            }
-                            DedupAction::Replace(slot) => w
-                                .delete_logement(slot)
-                                .and_then(|_| w.insert_logement(import_id, &l))
-                                .map(|slot| dedup.kept(&l.logement, slot)),
-                        }
+                    None => {
+                        drop(row_tx);
+                        None
                     }
                 };
-                if let Err(e) = r {
-                    error = Some(e);
-                }
+                let rows = sheet
+                    .data_rows(plan.header.data_start())
+                    .map(|(l, r)| (l, Cow::Borrowed(r)))
+                    .chain(row_rx.into_iter().flatten().map(|(l, r)| (l, Cow::Owned(r))));
+                let read = read_rows(rows, plan, &bailleur_defaut, &mut ctx, |o| {
+                    n += 1;
+                    if n.is_multiple_of(20_000) {
+                        if cancel.load(Ordering::Relaxed) {
+                            failure = Some(ImportError::Cancelled);
+                            stop.store(true, Ordering::Relaxed);
+                            return false;
+                        }
+                        progress.update(
+                            0.05 + 0.9 * (done_rows + n) as f32 / total_rows as f32,
+                            &format!("{} : {} lignes", p.fichier, done_rows + n),
+                        );
+                    }
+                    if let Err(e) = write_outcome(&w, &mut dedup, &mut s, import_id, o, &spelling) {
+                        failure = Some(e.into());
+                        stop.store(true, Ordering::Relaxed);
+                        return false;
+                    }
+                    true
+                });
+                let streamed = reader.map(|r| r.join().unwrap_or(Ok(())));
+                (read, streamed)
             });
-            if let Some(e) = error.take() {
-                return Err(e.into());
+            if let Some(Err(e)) = streamed {
+                return Err(ImportError::File { fichier: p.fichier.clone(), raison: e.0 });
+            }
+            if let Some(e) = failure {
+                return Err(e);
             }
             if cancel.load(Ordering::Relaxed) {
                 return Err(ImportError::Cancelled);
@@ -267,6 +288,36 @@ pub fn write_prepared(
     w.commit()?;
     progress.update(1.0, "Import terminé");
     Ok(summaries)
+}
+
+fn write_outcome(
+    w: &ImportWriter,
+    dedup: &mut Dedup,
+    s: &mut FileSummary,
+    import_id: i64,
+    o: RowOutcome,
+    spelling: &dyn Fn(&str) -> String,
+) -> Result<(), StoreError> {
+    match o {
+        RowOutcome::Rejet(mut r) => {
+            r.bailleur = spelling(&r.bailleur);
+            add_bailleur(&mut s.bailleurs, &r.bailleur);
+            *s.rejets.entry(r.motif).or_default() += 1;
+            w.insert_rejet(import_id, &r)
+        }
+        RowOutcome::Logement(mut l) => {
+            l.logement.bailleur = spelling(&l.logement.bailleur);
+            add_bailleur(&mut s.bailleurs, &l.logement.bailleur);
+            match dedup.check(&l.logement) {
+                DedupAction::Skip => Ok(()),
+                DedupAction::Insert => w.insert_logement(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
+                DedupAction::Replace(slot) => w
+                    .delete_logement(slot)
+                    .and_then(|_| w.insert_logement(import_id, &l))
+                    .map(|slot| dedup.kept(&l.logement, slot)),
+            }
+        }
+    }
 }
 
 fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {
