@@ -39,7 +39,12 @@ pub enum GridFormat {
 #[derive(Subcommand)]
 pub enum Command {
     /// Ouvre la fenêtre sur un dossier (par défaut le dernier ouvert, sinon le dossier de démonstration).
-    Gui { dossier: Option<PathBuf> },
+    Gui {
+        dossier: Option<PathBuf>,
+        /// Fichiers à ouvrir dans l'assistant d'import dès le démarrage.
+        #[arg(long = "importer")]
+        importer: Vec<PathBuf>,
+    },
     /// Construit le dossier de démonstration à partir des fichiers fournis avec l'application.
     Demo {
         #[arg(long)]
@@ -159,8 +164,8 @@ impl Progress for TerminalBar {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        None => crate::ui::run(None),
-        Some(Command::Gui { dossier }) => crate::ui::run(dossier),
+        None => crate::ui::run(None, vec![]),
+        Some(Command::Gui { dossier, importer }) => crate::ui::run(dossier, importer),
         Some(Command::Demo { dossier }) => {
             build_demo(&dossier)?;
             println!("Dossier de démonstration créé : {}", dossier.display());
@@ -323,7 +328,7 @@ pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> 
 /// Builds the demo dossier from the files embedded in the binary, through the normal
 /// import path; written to a temporary file then renamed, so it is never half-built.
 pub fn build_demo(dossier: &Path) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("contingents-demo-{}", std::process::id()));
+    let dir = dossier.with_extension("demo-files");
     std::fs::create_dir_all(&dir)?;
     let tmp = dossier.with_extension("tmp-demo");
     let _ = std::fs::remove_file(&tmp);

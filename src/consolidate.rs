@@ -356,6 +356,116 @@ pub fn logements(
     Ok(out)
 }
 
+/// A label that could not be reconciled, with how often and by whom it is used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibelleInconnu {
+    /// `reservataire`, `commune`, `typologie` or `financement`.
+    pub champ: String,
+    pub libelle: String,
+    pub lignes: u64,
+    pub bailleurs: Vec<String>,
+}
+
+/// The labels set aside as unknown in the active imports, most frequent first.
+pub fn libelles_inconnus(d: &Dossier) -> Result<Vec<LibelleInconnu>> {
+    let mut st = d.conn.prepare(
+        "SELECT r.motif, r.valeur, COUNT(*), group_concat(DISTINCT r.bailleur) FROM rejets r
+         JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1
+         WHERE r.motif IN ('reservataire_inconnu', 'commune_inconnue', 'typologie_inconnue', 'financement_inconnu')
+           AND r.valeur <> ''
+         GROUP BY r.motif, r.valeur ORDER BY COUNT(*) DESC, r.valeur",
+    )?;
+    let rows = st.query_map([], |r| {
+        let motif: String = r.get(0)?;
+        let bailleurs: String = r.get(3)?;
+        Ok(LibelleInconnu {
+            champ: crate::import::Motif::parse(&motif).and_then(|m| m.champ()).unwrap_or("").to_string(),
+            libelle: r.get(1)?,
+            lignes: r.get::<_, i64>(2)? as u64,
+            bailleurs: bailleurs.split(',').map(str::to_string).collect(),
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// The name of a réservataire for people (`etat` → « État (contingent préfectoral) »).
+pub fn libelle_reservataire(id: &str) -> String {
+    let r = crate::reference::reference();
+    match id.split_once(':') {
+        None => match id {
+            "etat" => "État (contingent préfectoral)".into(),
+            "etat-fonctionnaires" => "État (agents civils et militaires)".into(),
+            "action-logement" => "Action Logement".into(),
+            "defense" => "Défense, sécurité intérieure, santé".into(),
+            "non-reserve" => "Non réservé".into(),
+            other => other.into(),
+        },
+        Some(("commune", insee)) => match r.commune(insee) {
+            Some(c) => format!("Commune {}", de(&c.nom)),
+            None => id.into(),
+        },
+        Some(("epci", siren)) => r.epci(siren).map(|e| e.nom.clone()).unwrap_or_else(|| id.into()),
+        Some(("departement", d)) => {
+            r.departement(d).map(|x| format!("Département {} ({d})", x.nom)).unwrap_or_else(|| id.into())
+        }
+        Some(("region", c)) => r.region(c).map(|x| format!("Région {}", x.nom)).unwrap_or_else(|| id.into()),
+        Some(("autre", slug)) => {
+            const ACRONYMS: &[&str] =
+                &["sncf", "ratp", "edf", "gdf", "caf", "cpam", "msa", "onf", "sdis", "urssaf", "chu"];
+            let words: Vec<String> = slug
+                .split('-')
+                .map(|w| {
+                    if ACRONYMS.contains(&w) {
+                        w.to_uppercase()
+                    } else {
+                        let mut c = w.chars();
+                        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                    }
+                })
+                .collect();
+            words.join(" ")
+        }
+        _ => id.into(),
+    }
+}
+
+/// « de » before a French place name: d'Antibes, du Pradet, des Mées, de La Garde.
+pub fn de(nom: &str) -> String {
+    if let Some(rest) = nom.strip_prefix("Le ") {
+        format!("du {rest}")
+    } else if let Some(rest) = nom.strip_prefix("Les ") {
+        format!("des {rest}")
+    } else if nom.starts_with(['A', 'E', 'I', 'O', 'U', 'Y', 'H', 'É', 'È', 'Î', 'Ô']) {
+        format!("d'{nom}")
+    } else {
+        format!("de {nom}")
+    }
+}
+
+/// A commune's name from its INSEE code.
+pub fn nom_commune(insee: &str) -> String {
+    crate::reference::reference().commune(insee).map(|c| c.nom.clone()).unwrap_or_else(|| insee.to_string())
+}
+
+/// An EPCI's name from its SIREN.
+pub fn nom_epci(siren: &str) -> String {
+    crate::reference::reference().epci(siren).map(|e| e.nom.clone()).unwrap_or_else(|| siren.to_string())
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn reservataires_have_readable_names() {
+        assert_eq!(libelle_reservataire("autre:la-poste"), "La Poste");
+        assert_eq!(libelle_reservataire("autre:sncf"), "SNCF");
+        assert_eq!(libelle_reservataire("commune:06004"), "Commune d'Antibes");
+        assert_eq!(libelle_reservataire("epci:240600585"), "CA de Sophia Antipolis");
+        assert_eq!(libelle_reservataire("departement:06"), "Département Alpes-Maritimes (06)");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

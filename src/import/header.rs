@@ -442,6 +442,19 @@ impl HeaderMatch {
         self.columns.iter().find(|(g, _)| *g == f).map(|(_, c)| *c)
     }
 
+    pub fn column_field(&self, c: usize) -> Option<Field> {
+        self.columns.iter().find(|(_, col)| *col == c).map(|(f, _)| *f)
+    }
+
+    /// Maps a column to a field chosen by the user (or ignores it); a field sits in one column.
+    pub fn set_column(&mut self, c: usize, f: Option<Field>) {
+        self.columns.retain(|(g, col)| *col != c && Some(*g) != f);
+        if let Some(f) = f {
+            self.columns.push((f, c));
+            self.columns.sort_by_key(|(_, col)| *col);
+        }
+    }
+
     pub fn data_start(&self) -> usize {
         self.row + self.rows
     }
@@ -554,6 +567,15 @@ fn consider(best: &mut Option<HeaderMatch>, cand: HeaderMatch) {
     if better {
         *best = Some(cand);
     }
+}
+
+/// The mapping given by one chosen row (the user picked the header row by hand).
+pub fn header_at_row(range: &Range<Data>, i: usize) -> HeaderMatch {
+    let width = range.width();
+    let row: Vec<String> = range.rows().nth(i).map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
+    let keys: Vec<Vec<String>> = (0..width).map(|c| vec![key(row.get(c).map(String::as_str).unwrap_or(""))]).collect();
+    let (columns, score) = map_columns(&keys);
+    HeaderMatch { row: i, rows: 1, labels: row, columns, score }
 }
 
 #[cfg(test)]

@@ -300,7 +300,7 @@ fn cell_date(d: &Data) -> Option<Date> {
 }
 
 /// How the data sheets of a file were read: recorded with the import.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SheetPlan {
     pub feuille: Option<String>,
     pub header: HeaderMatch,

@@ -333,3 +333,53 @@ fn add_bailleur(v: &mut Vec<String>, b: &str) {
         v.push(b.to_string());
     }
 }
+
+/// Applies the dossier's label mappings to the rows kept aside, without re-reading any file:
+/// each rejected row is normalised again from the raw cells kept in the dossier and the
+/// column mapping recorded with its import. Returns how many rows became dwellings.
+pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
+    let mut ctx = Context::new(dossier.territoire(), dossier.correspondance()?, dossier.mappings()?);
+    type Pending = (i64, i64, String, Option<String>, u32, String, String);
+    let pending: Vec<Pending> = {
+        let mut st = dossier
+            .conn
+            .prepare(
+                "SELECT r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.brut, i.colonnes FROM rejets r
+             JOIN imports i ON i.id = r.import_id
+             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1
+             WHERE r.motif IN ('reservataire_inconnu', 'commune_inconnue', 'typologie_inconnue', 'financement_inconnu')
+             ORDER BY r.id",
+            )
+            .map_err(StoreError::from)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            .map_err(StoreError::from)?;
+        rows.collect::<Result<_, _>>().map_err(StoreError::from)?
+    };
+    let w = ImportWriter::begin(dossier)?;
+    let mut resolved = 0;
+    for (rejet_id, import_id, bailleur, feuille, ligne, brut, colonnes) in pending {
+        let plans: Vec<SheetPlan> = serde_json::from_str(&colonnes).unwrap_or_default();
+        let Some(plan) = plans.iter().find(|p| p.feuille == feuille) else { continue };
+        let row: Vec<Data> =
+            brut.split('\t').map(|s| if s.is_empty() { Data::Empty } else { Data::String(s.to_string()) }).collect();
+        let mut outcome = None;
+        read_rows(std::iter::once((ligne, row)), plan, &bailleur, &mut ctx, |o| {
+            outcome = Some(o);
+            true
+        });
+        match outcome {
+            Some(RowOutcome::Logement(l)) => {
+                if !w.has_active_logement(&l.logement.bailleur, &l.logement.reference)? {
+                    w.insert_logement(import_id, &l)?;
+                }
+                w.delete_rejet(rejet_id)?;
+                resolved += 1;
+            }
+            Some(RowOutcome::Rejet(r)) => w.update_rejet(rejet_id, r.motif, &r.valeur)?,
+            None => {}
+        }
+    }
+    w.commit()?;
+    Ok(resolved)
+}

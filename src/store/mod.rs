@@ -170,6 +170,15 @@ impl Dossier {
         Ok(Correspondance::from_pairs(pairs))
     }
 
+    /// The financement correspondence as (label, canonical) rows, for display and editing.
+    pub fn financement_labels(&self) -> Result<Vec<(String, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT libelle, valeur FROM correspondances WHERE champ = 'financement' ORDER BY valeur, libelle",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     pub fn mappings(&self) -> Result<Mappings> {
         let mut m = Mappings::default();
         let mut st =
@@ -382,6 +391,27 @@ impl<'c> ImportWriter<'c> {
                 params![import_id, b],
             )?;
         }
+        Ok(())
+    }
+
+    pub fn has_active_logement(&self, bailleur: &str, reference: &str) -> Result<bool> {
+        let n: i64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM logements l JOIN import_bailleurs b ON b.import_id = l.import_id
+             AND b.bailleur = l.bailleur AND b.actif = 1 WHERE l.bailleur = ?1 AND l.reference = ?2",
+            params![bailleur, reference],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn delete_rejet(&self, id: i64) -> Result<()> {
+        self.tx.execute("DELETE FROM rejets WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn update_rejet(&self, id: i64, motif: Motif, valeur: &str) -> Result<()> {
+        self.tx
+            .execute("UPDATE rejets SET motif = ?2, valeur = ?3 WHERE id = ?1", params![id, motif.as_str(), valeur])?;
         Ok(())
     }
 

@@ -1,7 +1,51 @@
-//! The window (placeholder until the GUI issue lands).
+//! The window. `run` picks the dossier (argument, last one, else the demo dossier built on
+//! first run) and starts eframe; everything else lives in `app` and the screens.
+
+mod app;
+mod screens;
+mod settings;
+mod state;
+mod tasks;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 
-pub fn run(_dossier: Option<PathBuf>) -> anyhow::Result<()> {
-    anyhow::bail!("fenêtre pas encore disponible")
+/// The demo dossier in the user's data directory, built from the embedded files if missing.
+pub fn demo_dossier() -> anyhow::Result<PathBuf> {
+    let p = settings::data_dir().join("demo.sqlite");
+    if !p.exists() {
+        crate::cli::build_demo(&p)?;
+    }
+    Ok(p)
+}
+
+pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>) -> anyhow::Result<()> {
+    let mut s = settings::Settings::load();
+    let dossier = match dossier {
+        Some(d) => d,
+        None => match s.last_dossier.clone().filter(|p| p.exists()) {
+            Some(p) => p,
+            None => demo_dossier()?,
+        },
+    };
+    let size = s.window_size.unwrap_or([1280.0, 800.0]);
+    s.remember(&dossier);
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("Contingents")
+            .with_inner_size(size)
+            .with_min_inner_size([800.0, 500.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let creator: eframe::AppCreator = Box::new(move |cc| {
+        let mut app = app::App::new(s, Some(dossier));
+        if !to_import.is_empty() {
+            app.handle(&cc.egui_ctx, state::Action::Prepare(to_import));
+        }
+        Ok(Box::new(app))
+    });
+    eframe::run_native("Contingents", options, creator)
+        .map_err(|e| anyhow::anyhow!("impossible d'ouvrir la fenêtre : {e}"))
 }

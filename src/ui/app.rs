@@ -1,0 +1,424 @@
+//! The window: menu bar, navigation, status bar, and the one place (`handle`) where
+//! actions change state. Screens only draw and emit actions.
+
+use super::screens;
+use super::settings::Settings;
+use super::state::{Action, DossierView, Drill, Filters, Screen};
+use super::tasks::{Job, JobOutput};
+use contingents::consolidate;
+use contingents::import::run::{FileSummary, PreparedFile, prepare_file, reapply_mappings, write_prepared};
+use contingents::store::Dossier;
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+/// The import wizard: files read and planned, then their summary.
+pub struct Wizard {
+    pub files: Vec<PreparedFile>,
+    pub summaries: Option<Vec<FileSummary>>,
+    pub error: Option<String>,
+}
+
+pub struct App {
+    pub settings: Settings,
+    pub view: Option<DossierView>,
+    pub filters: Filters,
+    pub reservataire: Option<String>,
+    pub screen: Screen,
+    pub wizard: Option<Wizard>,
+    pub job: Option<Job>,
+    pub status: String,
+    pub error: Option<String>,
+    pub drill: Option<Drill>,
+    pub pending_remove: Option<i64>,
+    pub removed: Vec<i64>,
+    pub workshop: bool,
+    /// Run jobs on the UI thread (tests) instead of a background thread.
+    pub synchronous_jobs: bool,
+    /// The value typed or chosen for each unknown label, by (champ, libellé).
+    pub label_choices: std::collections::HashMap<(String, String), String>,
+    /// Whether settings are written to the user's configuration (not in tests).
+    pub persist_settings: bool,
+    title_sent: String,
+    workshop_applied: Option<bool>,
+}
+
+impl App {
+    pub fn new(settings: Settings, dossier: Option<PathBuf>) -> Self {
+        let workshop = settings.workshop;
+        let mut app = App {
+            settings,
+            view: None,
+            filters: Filters::default(),
+            reservataire: None,
+            screen: Screen::Consolidation,
+            wizard: None,
+            job: None,
+            status: String::new(),
+            error: None,
+            drill: None,
+            pending_remove: None,
+            removed: Vec::new(),
+            workshop,
+            synchronous_jobs: false,
+            label_choices: Default::default(),
+            persist_settings: true,
+            title_sent: String::new(),
+            workshop_applied: None,
+        };
+        if let Some(d) = dossier {
+            app.open(d);
+        }
+        app
+    }
+
+    /// A window for tests: settings not saved, jobs run at once.
+    #[cfg(test)]
+    pub fn for_tests(dossier: PathBuf) -> Self {
+        let mut app = App::new(Settings::default(), None);
+        app.persist_settings = false;
+        app.synchronous_jobs = true;
+        app.open(dossier);
+        app
+    }
+
+    fn save_settings(&self) {
+        if self.persist_settings {
+            self.settings.save();
+        }
+    }
+
+    /// Opens a dossier (public for tests, which cannot drive a file dialog).
+    pub fn open(&mut self, path: PathBuf) {
+        match DossierView::load(&path) {
+            Ok(v) => {
+                self.status = format!("Dossier ouvert : {}", path.display());
+                self.reservataire = v
+                    .cube
+                    .totals_by(&self.filters.filtre(None), |c| c.reservataire.clone())
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .find(|r| r != "non-reserve");
+                self.view = Some(v);
+                self.error = None;
+                self.drill = None;
+                self.settings.remember(&path);
+                self.save_settings();
+            }
+            Err(e) => self.error = Some(format!("Impossible d'ouvrir {} : {e}", path.display())),
+        }
+    }
+
+    fn reload(&mut self) {
+        if let Some(v) = &self.view {
+            let p = v.path.clone();
+            match DossierView::load(&p) {
+                Ok(v) => self.view = Some(v),
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    fn dossier_path(&self) -> Option<PathBuf> {
+        self.view.as_ref().map(|v| v.path.clone())
+    }
+
+    fn with_dossier<T>(&mut self, f: impl FnOnce(&mut Dossier) -> Result<T, String>) -> Option<T> {
+        let path = self.dossier_path()?;
+        let r = Dossier::open(&path, false).map_err(|e| e.to_string()).and_then(|mut d| f(&mut d));
+        match r {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+
+    pub fn handle(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Show(s) => self.screen = s,
+            Action::OpenDossierDialog => {
+                if let Some(p) = rfd::FileDialog::new()
+                    .set_title("Ouvrir un dossier Contingents")
+                    .add_filter("Dossier Contingents", &["sqlite", "contingents", "db"])
+                    .pick_file()
+                {
+                    self.open(p);
+                }
+            }
+            Action::NewDossierDialog => {
+                if let Some(p) = rfd::FileDialog::new()
+                    .set_title("Créer un dossier Contingents")
+                    .set_file_name("dossier.sqlite")
+                    .save_file()
+                {
+                    match Dossier::open(&p, true) {
+                        Ok(_) => self.open(p),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+            Action::OpenDossier(p) => self.open(p),
+            Action::ImportDialog => {
+                if let Some(files) = rfd::FileDialog::new()
+                    .set_title("Importer des états des lieux")
+                    .add_filter("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"])
+                    .pick_files()
+                {
+                    self.handle(ctx, Action::Prepare(files));
+                }
+            }
+            Action::Prepare(files) => {
+                if self.view.is_none() || self.job.is_some() {
+                    return;
+                }
+                self.screen = Screen::Import;
+                self.wizard = None;
+                self.job = Some(Job::spawn("lecture", ctx, self.synchronous_jobs, move |p, cancel| {
+                    let mut out = Vec::new();
+                    for (i, f) in files.iter().enumerate() {
+                        p.update(i as f32 / files.len().max(1) as f32, &format!("Lecture de {}", f.display()));
+                        if cancel.load(Ordering::Relaxed) {
+                            return JobOutput::Prepared(Err("lecture annulée".into()));
+                        }
+                        match prepare_file(f, None) {
+                            Ok(pf) => out.push(pf),
+                            Err(e) => return JobOutput::Prepared(Err(e.to_string())),
+                        }
+                    }
+                    JobOutput::Prepared(Ok(out))
+                }));
+            }
+            Action::StartImport => {
+                let (Some(path), Some(w)) = (self.dossier_path(), self.wizard.as_mut()) else { return };
+                let files = std::mem::take(&mut w.files);
+                let territoire = self
+                    .view
+                    .as_ref()
+                    .map(|v| v.territoire.clone())
+                    .unwrap_or(contingents::reference::Territoire::Tout);
+                let date = self
+                    .view
+                    .as_ref()
+                    .map(|v| v.date_reference)
+                    .unwrap_or_else(contingents::store::default_date_reference);
+                self.job = Some(Job::spawn("import", ctx, self.synchronous_jobs, move |p, cancel| {
+                    let r = Dossier::open(&path, false).map_err(|e| e.to_string()).and_then(|mut d| {
+                        write_prepared(&mut d, files, &territoire, date, p, cancel).map_err(|e| e.to_string())
+                    });
+                    JobOutput::Imported(r)
+                }));
+            }
+            Action::Cancel => {
+                if let Some(j) = &self.job {
+                    j.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Action::CloseWizard => {
+                self.wizard = None;
+                self.screen = Screen::Consolidation;
+            }
+            Action::Restore(id) => {
+                if self.with_dossier(|d| d.restore(id).map_err(|e| e.to_string())).is_some() {
+                    self.status = format!("Import n° {id} rétabli");
+                    self.reload();
+                }
+            }
+            Action::AskRemove(id) => self.pending_remove = (id >= 0).then_some(id),
+            Action::ConfirmRemove => {
+                if let Some(id) = self.pending_remove.take()
+                    && self.with_dossier(|d| d.deactivate(id).map_err(|e| e.to_string())).is_some()
+                {
+                    self.removed.push(id);
+                    self.status = format!("Import n° {id} retiré (annulable jusqu'à la fermeture)");
+                    self.reload();
+                }
+            }
+            Action::UndoRemove => {
+                if let Some(id) = self.removed.pop()
+                    && self.with_dossier(|d| d.restore(id).map_err(|e| e.to_string())).is_some()
+                {
+                    self.status = format!("Retrait de l'import n° {id} annulé");
+                    self.reload();
+                }
+            }
+            Action::MapLabel { champ, libelle, valeur } => {
+                let n = self.with_dossier(|d| {
+                    d.set_mapping(&champ, &libelle, &valeur).map_err(|e| e.to_string())?;
+                    reapply_mappings(d).map_err(|e| e.to_string())
+                });
+                if let Some(n) = n {
+                    self.status = format!("« {libelle} » associé à {valeur} : {n} ligne(s) réintégrée(s)");
+                    self.reload();
+                }
+            }
+            Action::SetFinancement { libelle, valeur } => {
+                let done = self.with_dossier(|d| {
+                    d.set_mapping("financement", &libelle, valeur.as_str()).map_err(|e| e.to_string())?;
+                    reapply_mappings(d).map_err(|e| e.to_string())
+                });
+                if done.is_some() {
+                    self.status = format!("Financement « {libelle} » → {valeur} (s'applique aux prochains imports)");
+                    self.reload();
+                }
+            }
+            Action::Drill { reservataire, financement, typologie } => {
+                let filtre = self.filters.filtre(Some(&reservataire));
+                let titre = format!(
+                    "{} — {} — {}",
+                    consolidate::libelle_reservataire(&reservataire),
+                    financement.map(|f| f.as_str()).unwrap_or("tous financements"),
+                    typologie.map(|t| t.as_str()).unwrap_or("toutes typologies")
+                );
+                if let Some(l) = self.with_dossier(|d| {
+                    consolidate::logements(d, &filtre, financement, typologie, 2000).map_err(|e| e.to_string())
+                }) {
+                    self.drill = Some(Drill { titre, logements: l });
+                }
+            }
+            Action::ToggleWorkshop => {
+                self.workshop = !self.workshop;
+                self.settings.workshop = self.workshop;
+                self.save_settings();
+            }
+        }
+    }
+
+    fn poll_job(&mut self) {
+        let Some(job) = &self.job else { return };
+        let Some(out) = job.poll() else { return };
+        self.job = None;
+        match out {
+            JobOutput::Prepared(Ok(files)) => {
+                self.wizard = Some(Wizard { files, summaries: None, error: None });
+            }
+            JobOutput::Prepared(Err(e)) => {
+                self.wizard = Some(Wizard { files: vec![], summaries: None, error: Some(e) });
+            }
+            JobOutput::Imported(r) => {
+                let w = self.wizard.get_or_insert(Wizard { files: vec![], summaries: None, error: None });
+                match r {
+                    Ok(s) => {
+                        let n: usize = s.iter().map(|x| x.logements).sum();
+                        self.status = format!("Import terminé : {n} logements");
+                        w.summaries = Some(s);
+                    }
+                    Err(e) => w.error = Some(e),
+                }
+                self.reload();
+            }
+        }
+    }
+
+    fn apply_style(&mut self, ctx: &egui::Context) {
+        if self.workshop_applied == Some(self.workshop) {
+            return;
+        }
+        if self.workshop_applied.is_none() {
+            // DejaVu Sans (shipped in assets/) draws the arrows and symbols the default font lacks.
+            ctx.add_font(egui::epaint::text::FontInsert::new(
+                "DejaVuSans",
+                egui::FontData::from_static(include_bytes!("../../assets/fonts/DejaVuSans.ttf")),
+                vec![egui::epaint::text::InsertFontFamily {
+                    family: egui::FontFamily::Proportional,
+                    priority: egui::epaint::text::FontPriority::Lowest,
+                }],
+            ));
+        }
+        self.workshop_applied = Some(self.workshop);
+        if self.workshop {
+            let mut v = egui::Visuals::light();
+            v.override_text_color = Some(egui::Color32::BLACK);
+            v.panel_fill = egui::Color32::WHITE;
+            v.window_fill = egui::Color32::WHITE;
+            v.extreme_bg_color = egui::Color32::WHITE;
+            ctx.set_visuals(v);
+            ctx.set_zoom_factor(1.6);
+        } else {
+            ctx.set_visuals(egui::Visuals::light());
+            ctx.set_zoom_factor(1.0);
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(self.workshop));
+    }
+
+    /// Draws the whole window; the eframe `App::ui` and the tests both call this.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_job();
+        self.apply_style(&ctx);
+        let mut actions = Vec::new();
+        ctx.input(|i| {
+            if i.key_pressed(egui::Key::F11) {
+                actions.push(Action::ToggleWorkshop);
+            }
+            if i.modifiers.command && i.key_pressed(egui::Key::O) {
+                actions.push(Action::OpenDossierDialog);
+            }
+            if i.modifiers.command && i.key_pressed(egui::Key::I) && !self.workshop {
+                actions.push(Action::ImportDialog);
+            }
+            if i.modifiers.command && i.key_pressed(egui::Key::Z) && !self.removed.is_empty() {
+                actions.push(Action::UndoRemove);
+            }
+            let dropped: Vec<PathBuf> = i
+                .raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect();
+            if !dropped.is_empty() && !self.workshop {
+                actions.push(Action::Prepare(dropped));
+            }
+        });
+        if let Some(v) = &self.view
+            && v.title() != self.title_sent
+        {
+            self.title_sent = v.title();
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title_sent.clone()));
+        }
+
+        egui::Panel::top("menu").show(ui, |ui| screens::menu_bar(self, ui, &mut actions));
+        egui::Panel::bottom("status").show(ui, |ui| screens::status_bar(self, ui, &mut actions));
+        if self.view.is_some() {
+            egui::Panel::left("filtres")
+                .resizable(true)
+                .default_size(330.0)
+                .min_size(260.0)
+                .show(ui, |ui| screens::filters(self, ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| match (&self.view, self.screen) {
+            (None, _) => {
+                ui.heading("Aucun dossier ouvert");
+                ui.label("Ouvrez ou créez un dossier (menu Dossier), puis importez les états des lieux des bailleurs.");
+            }
+            (Some(_), Screen::Consolidation) => screens::consolidation(self, ui, &mut actions),
+            (Some(_), Screen::Import) => screens::import(self, ui, &mut actions),
+            (Some(_), Screen::Libelles) => screens::libelles(self, ui, &mut actions),
+            (Some(_), Screen::Historique) => screens::historique(self, ui, &mut actions),
+        });
+        for a in actions {
+            self.handle(&ctx, a);
+        }
+        if self.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let size = ui.ctx().input(|i| i.viewport().inner_rect.map(|r| [r.width(), r.height()]));
+        if let Some(s) = size
+            && !self.workshop
+        {
+            self.settings.window_size = Some(s);
+        }
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_settings();
+    }
+}

@@ -1,0 +1,154 @@
+//! Menu bar, filter panel, status bar and confirmation dialog.
+
+use crate::ui::app::App;
+use crate::ui::state::{Action, Screen};
+use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
+use contingents::model::IndividuelCollectif;
+use eframe::egui;
+
+pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        if !app.workshop {
+            ui.menu_button("Dossier", |ui| {
+                if ui.button("Ouvrir un dossier… (Ctrl+O)").clicked() {
+                    actions.push(Action::OpenDossierDialog);
+                }
+                if ui.button("Nouveau dossier…").clicked() {
+                    actions.push(Action::NewDossierDialog);
+                }
+                if !app.settings.recent.is_empty() {
+                    ui.separator();
+                    ui.label("Dossiers récents");
+                    for p in &app.settings.recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            actions.push(Action::OpenDossier(p.clone()));
+                        }
+                    }
+                }
+            });
+        }
+        ui.separator();
+        for (screen, label) in [
+            (Screen::Consolidation, "Consolidation"),
+            (Screen::Import, "Import"),
+            (Screen::Libelles, "Libellés à rapprocher"),
+            (Screen::Historique, "Historique"),
+        ] {
+            if app.workshop && screen != Screen::Consolidation {
+                continue;
+            }
+            if ui.selectable_label(app.screen == screen, label).clicked() {
+                actions.push(Action::Show(screen));
+            }
+        }
+        ui.separator();
+        if !app.workshop && app.view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
+            actions.push(Action::ImportDialog);
+        }
+        let label = if app.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };
+        if ui.button(label).clicked() {
+            actions.push(Action::ToggleWorkshop);
+        }
+        if let Some(v) = &app.view {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("{} · date de référence {}", v.territoire.label(), v.date_reference));
+            });
+        }
+    });
+}
+
+pub fn status_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        if let Some(job) = &app.job {
+            let (f, msg) = job.fraction();
+            ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
+            ui.label(format!("{} — {msg}", job.label));
+            if ui.button("Annuler").clicked() {
+                actions.push(Action::Cancel);
+            }
+        }
+        if let Some(e) = &app.error {
+            ui.colored_label(egui::Color32::from_rgb(170, 0, 0), e);
+        } else {
+            ui.label(&app.status);
+        }
+        if !app.removed.is_empty() && ui.button("Annuler le retrait (Ctrl+Z)").clicked() {
+            actions.push(Action::UndoRemove);
+        }
+    });
+}
+
+fn combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[(String, String)]) {
+    let shown = value
+        .as_ref()
+        .and_then(|v| options.iter().find(|(id, _)| id == v).map(|(_, n)| n.clone()))
+        .unwrap_or_else(|| "Tous".into());
+    egui::ComboBox::from_label(label).selected_text(shown).width(150.0).show_ui(ui, |ui| {
+        ui.selectable_value(value, None, "Tous");
+        for (id, name) in options {
+            ui.selectable_value(value, Some(id.clone()), name);
+        }
+    });
+}
+
+pub fn filters(app: &mut App, ui: &mut egui::Ui) {
+    let Some(v) = &app.view else { return };
+    ui.heading("Filtres");
+    let cube = &v.cube;
+    let epcis: Vec<(String, String)> = cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect();
+    let mut communes: Vec<(String, String)> = cube
+        .cells
+        .iter()
+        .filter(|c| app.filters.epci.as_ref().is_none_or(|e| *e == c.epci))
+        .map(|c| (c.commune.clone(), nom_commune(&c.commune)))
+        .collect();
+    communes.sort_by(|a, b| a.1.cmp(&b.1));
+    communes.dedup();
+    let bailleurs: Vec<(String, String)> = cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect();
+    combo(ui, "EPCI", &mut app.filters.epci, &epcis);
+    combo(ui, "Commune", &mut app.filters.commune, &communes);
+    combo(ui, "Bailleur", &mut app.filters.bailleur, &bailleurs);
+    let mut res: Vec<(String, String)> =
+        cube.reservataires().into_iter().map(|r| (r.clone(), libelle_reservataire(&r))).collect();
+    res.sort_by(|a, b| a.1.cmp(&b.1));
+    let shown = app.reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "Tous".into());
+    egui::ComboBox::from_label("Réservataire (grille)").selected_text(shown).width(150.0).show_ui(ui, |ui| {
+        ui.selectable_value(&mut app.reservataire, None, "Tous");
+        for (id, name) in &res {
+            ui.selectable_value(&mut app.reservataire, Some(id.clone()), name);
+        }
+    });
+    ui.label("QPV");
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut app.filters.qpv, None, "Tous");
+        ui.selectable_value(&mut app.filters.qpv, Some(true), "QPV");
+        ui.selectable_value(&mut app.filters.qpv, Some(false), "Hors QPV");
+    });
+    ui.label("Individuel / collectif");
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut app.filters.individuel_collectif, None, "Tous");
+        ui.selectable_value(&mut app.filters.individuel_collectif, Some(IndividuelCollectif::Individuel), "Individuel");
+        ui.selectable_value(&mut app.filters.individuel_collectif, Some(IndividuelCollectif::Collectif), "Collectif");
+    });
+    if ui.button("Effacer les filtres").clicked() {
+        app.filters = Default::default();
+    }
+}
+
+/// The confirmation asked before an import is withdrawn.
+pub fn confirm_remove(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let Some(id) = app.pending_remove else { return };
+    egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
+        ui.label(format!(
+            "Retirer l'import n° {id} ? Ses logements ne seront plus comptés. Vous pourrez annuler tant que l'application reste ouverte."
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Retirer").clicked() {
+                actions.push(Action::ConfirmRemove);
+            }
+            if ui.button("Garder").clicked() {
+                actions.push(Action::AskRemove(-1));
+            }
+        });
+    });
+}

@@ -1,0 +1,130 @@
+//! The consolidated état des lieux: key figures, the grid financement × typologie of the
+//! chosen réservataire, the réservataires' shares, and the dwellings behind a cell.
+
+use super::num;
+use crate::ui::app::App;
+use crate::ui::state::Action;
+use contingents::consolidate::{libelle_reservataire, nom_commune};
+use contingents::format::{entier, pourcent};
+use contingents::model::TypologieGrille;
+use eframe::egui;
+
+pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let Some(v) = &app.view else { return };
+    let all = app.filters.filtre(None);
+    let total = v.cube.total(&all);
+    let by_res = v.cube.totals_by(&all, |c| c.reservataire.clone());
+    let non_reserve = by_res.iter().find(|(r, _)| r == "non-reserve").map(|x| x.1).unwrap_or(0);
+    let reserve = total - non_reserve;
+    ui.horizontal_wrapped(|ui| {
+        for (label, value) in [
+            ("Logements", entier(total)),
+            ("Réservés", entier(reserve)),
+            ("Non réservés", entier(non_reserve)),
+            ("Part réservée", pourcent(reserve, total)),
+            ("Bailleurs", v.cube.totals_by(&all, |c| c.bailleur.clone()).len().to_string()),
+            ("Communes", v.cube.totals_by(&all, |c| c.commune.clone()).len().to_string()),
+        ] {
+            ui.group(|ui| {
+                ui.set_min_width(96.0);
+                ui.vertical(|ui| {
+                    ui.label(label);
+                    ui.label(egui::RichText::new(value).size(22.0).strong());
+                });
+            });
+        }
+    });
+    if v.rejets.len() + v.conflits + v.echus > 0 {
+        ui.label(format!(
+            "{} ligne(s) mise(s) de côté, {} conflit(s), {} droit(s) échu(s) (comptés en non réservé).",
+            v.rejets.len(),
+            v.conflits,
+            v.echus
+        ));
+    }
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        let res = app.reservataire.as_deref();
+        let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
+        ui.heading(format!("Grille financement × typologie — {titre}"));
+        let g = v.cube.grille(&app.filters.filtre(res));
+        let drill = |f, t| Action::Drill { reservataire: res.unwrap_or("").to_string(), financement: f, typologie: t };
+        egui::Grid::new("grille").striped(true).min_col_width(70.0).show(ui, |ui| {
+            ui.strong("");
+            for t in TypologieGrille::ALL {
+                ui.strong(t.as_str());
+            }
+            ui.strong("TOTAL");
+            ui.end_row();
+            for f in g.rows() {
+                ui.strong(f.as_str());
+                for t in TypologieGrille::ALL {
+                    let n = g.get(f, t);
+                    let cell = ui.button(entier(n)).on_hover_text(format!("{f} {t} : voir les logements"));
+                    // Screen readers (and tests) read the cell with its row and column.
+                    cell.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::Button, true, format!("{f} {t} : {}", entier(n)))
+                    });
+                    if cell.clicked() && res.is_some() {
+                        actions.push(drill(Some(f), Some(t)));
+                    }
+                }
+                ui.strong(entier(g.row_total(f)));
+                ui.end_row();
+            }
+            ui.strong("TOTAL");
+            for t in TypologieGrille::ALL {
+                ui.strong(entier(g.column_total(t)));
+            }
+            ui.strong(entier(g.total())).widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Total général : {}", entier(g.total())))
+            });
+            ui.end_row();
+        });
+        ui.add_space(12.0);
+        ui.heading("Réservataires");
+        let perimetre = match (&app.filters.commune, &app.filters.epci) {
+            (Some(c), _) => nom_commune(c),
+            (_, Some(e)) => contingents::consolidate::nom_epci(e),
+            _ => v.territoire.label(),
+        };
+        ui.label(format!("Stock et part du parc — {perimetre}"));
+        egui::Grid::new("reservataires").striped(true).min_col_width(90.0).show(ui, |ui| {
+            ui.strong("Réservataire");
+            ui.strong("Logements");
+            ui.strong("Part du parc");
+            ui.end_row();
+            for (r, n) in &by_res {
+                if ui.link(libelle_reservataire(r)).clicked() {
+                    actions.push(Action::Drill { reservataire: r.clone(), financement: None, typologie: None });
+                }
+                num(ui, *n);
+                ui.label(pourcent(*n, total));
+                ui.end_row();
+            }
+        });
+        if let Some(d) = &app.drill {
+            ui.add_space(12.0);
+            ui.heading(format!("Logements : {}", d.titre));
+            ui.label(format!("{} logement(s) (2 000 au plus affichés)", d.logements.len()));
+            egui::Grid::new("drill").striped(true).show(ui, |ui| {
+                for h in ["Bailleur", "Référence", "Commune", "Typologie", "Financement", "Fichier", "Feuille", "Ligne"]
+                {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for l in &d.logements {
+                    ui.label(&l.bailleur);
+                    ui.label(&l.reference);
+                    ui.label(nom_commune(&l.commune));
+                    ui.label(&l.typologie);
+                    ui.label(&l.financement);
+                    ui.label(&l.fichier);
+                    ui.label(l.feuille.as_deref().unwrap_or("—"));
+                    ui.label(l.ligne.to_string());
+                    ui.end_row();
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,165 @@
+//! The import wizard: for each file, its bailleur, sheets, header row and column mapping
+//! with a preview, all editable; then the import with its progress, then the summary.
+
+use crate::ui::app::App;
+use crate::ui::state::Action;
+use contingents::import::cell_text;
+use contingents::import::header::{Field, header_at_row};
+use eframe::egui;
+
+pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.heading("Importer des états des lieux");
+    if app.job.is_some() {
+        ui.label("Travail en cours… (voir la barre de progression en bas de la fenêtre)");
+        return;
+    }
+    let Some(w) = &mut app.wizard else {
+        ui.label(
+            "Choisissez les fichiers des bailleurs (xlsx, xlsm, xls, xlsb, ods, csv), ou déposez-les sur la fenêtre.",
+        );
+        if ui.button("Choisir des fichiers…").clicked() {
+            actions.push(Action::ImportDialog);
+        }
+        return;
+    };
+    if let Some(e) = &w.error {
+        ui.colored_label(egui::Color32::from_rgb(170, 0, 0), format!("Fichier refusé : {e}"));
+        ui.label("Le dossier n'a pas été modifié.");
+        if ui.button("Fermer").clicked() {
+            actions.push(Action::CloseWizard);
+        }
+        return;
+    }
+    if let Some(summaries) = &w.summaries {
+        ui.heading("Résumé de l'import");
+        for s in summaries {
+            ui.group(|ui| {
+                ui.strong(format!("{} — {}", s.fichier, s.bailleurs.join(", ")));
+                ui.label(format!(
+                    "{} lignes lues · {} logements · {} mis de côté · {} conflits · {} doublons · {} droits échus",
+                    s.lignes_lues,
+                    s.logements,
+                    s.rejets.values().sum::<usize>(),
+                    s.conflits,
+                    s.doublons,
+                    s.echus
+                ));
+                for (m, n) in &s.rejets {
+                    ui.label(format!("  {} : {n}", m.label()));
+                }
+            });
+        }
+        if let Some(v) = &app.view {
+            let ids: Vec<String> = summaries.iter().map(|s| s.fichier.clone()).collect();
+            let rejets: Vec<_> = v.rejets.iter().filter(|r| ids.contains(&r.fichier)).take(500).collect();
+            if !rejets.is_empty() {
+                ui.label("Lignes mises de côté (fichier, feuille, ligne) :");
+                egui::ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
+                    egui::Grid::new("rejets").striped(true).show(ui, |ui| {
+                        for h in ["Fichier", "Feuille", "Ligne", "Motif", "Valeur"] {
+                            ui.strong(h);
+                        }
+                        ui.end_row();
+                        for r in rejets {
+                            ui.label(&r.fichier);
+                            ui.label(r.feuille.as_deref().unwrap_or("—"));
+                            ui.label(r.ligne.to_string());
+                            ui.label(
+                                contingents::import::Motif::parse(&r.motif).map(|m| m.label()).unwrap_or(&r.motif),
+                            );
+                            ui.label(&r.valeur);
+                            ui.end_row();
+                        }
+                    });
+                });
+            }
+        }
+        if ui.button("Voir la consolidation").clicked() {
+            actions.push(Action::CloseWizard);
+        }
+        return;
+    }
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for (fi, f) in w.files.iter_mut().enumerate() {
+            ui.group(|ui| {
+                ui.strong(&f.fichier);
+                ui.horizontal(|ui| {
+                    ui.label("Bailleur :");
+                    ui.add(egui::TextEdit::singleline(&mut f.bailleur).id_salt(("bailleur", fi)).desired_width(260.0));
+                });
+                let sheets = &f.sheets;
+                for (pi, plan) in f.plans.iter_mut().enumerate() {
+                    let Some(sheet) = sheets.iter().find(|s| s.name == plan.feuille) else { continue };
+                    ui.separator();
+                    ui.label(format!(
+                        "Feuille « {} »{}",
+                        plan.feuille.as_deref().unwrap_or("(CSV)"),
+                        plan.commune_feuille.as_ref().map(|c| format!(" — commune : {c}")).unwrap_or_default()
+                    ));
+                    let mut row = plan.header.row + plan.header.rows;
+                    ui.horizontal(|ui| {
+                        ui.label("Ligne d'en-tête :");
+                        let before = row;
+                        ui.add(egui::DragValue::new(&mut row).range(1..=sheet.range.height().max(1)));
+                        if row != before {
+                            plan.header = header_at_row(&sheet.range, row.saturating_sub(1));
+                        }
+                    });
+                    egui::ScrollArea::horizontal().id_salt(("apercu", fi, pi)).show(ui, |ui| {
+                        egui::Grid::new(("mapping", fi, pi)).striped(true).show(ui, |ui| {
+                            let width = sheet.range.width();
+                            for c in 0..width {
+                                let label = plan.header.labels.get(c).cloned().unwrap_or_default();
+                                ui.strong(if label.is_empty() { format!("col. {}", c + 1) } else { label });
+                            }
+                            ui.end_row();
+                            for c in 0..width {
+                                let current = plan.header.column_field(c);
+                                let mut choice = current;
+                                egui::ComboBox::new(("champ", fi, pi, c), column_letter(c))
+                                    .selected_text(choice.map(|f| f.label()).unwrap_or("(ignorée)"))
+                                    .show_ui(ui, |ui| {
+                                        ui.selectable_value(&mut choice, None, "(ignorée)");
+                                        for field in Field::ALL {
+                                            ui.selectable_value(&mut choice, Some(field), field.label());
+                                        }
+                                    });
+                                if choice != current {
+                                    plan.header.set_column(c, choice);
+                                }
+                            }
+                            ui.end_row();
+                            for r in sheet.range.rows().skip(plan.header.data_start()).take(5) {
+                                for c in 0..width {
+                                    ui.label(r.get(c).map(|d| cell_text(d).into_owned()).unwrap_or_default());
+                                }
+                                ui.end_row();
+                            }
+                        });
+                    });
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Importer").clicked() {
+                actions.push(Action::StartImport);
+            }
+            if ui.button("Abandonner").clicked() {
+                actions.push(Action::CloseWizard);
+            }
+        });
+    });
+}
+
+/// `A`, `B`, ... `Z`, `AA`: the column letters of a spreadsheet.
+fn column_letter(mut c: usize) -> String {
+    let mut s = String::new();
+    loop {
+        s.insert(0, (b'A' + (c % 26) as u8) as char);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s
+}

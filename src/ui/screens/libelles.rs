@@ -1,0 +1,124 @@
+//! Labels that could not be reconciled: the user maps each to a canonical value from a
+//! searchable list; the mapping is kept in the dossier and applied to the rows set aside.
+//! The financement correspondence is edited here too.
+
+use crate::ui::app::App;
+use crate::ui::state::Action;
+use contingents::consolidate::libelle_reservataire;
+use contingents::model::Financement;
+use contingents::reference::reference;
+use eframe::egui;
+
+/// Canonical values offered for a field, as (value stored, text shown).
+fn candidates(app: &App, champ: &str) -> Vec<(String, String)> {
+    let Some(v) = &app.view else { return vec![] };
+    let r = reference();
+    let communes = || {
+        let mut c: Vec<(String, String)> = r
+            .communes
+            .iter()
+            .filter(|c| v.territoire.contains(c))
+            .map(|c| (c.insee.clone(), format!("{} ({})", c.nom, c.insee)))
+            .collect();
+        c.sort_by(|a, b| a.1.cmp(&b.1));
+        c
+    };
+    match champ {
+        "typologie" => ["Chambre", "Studio", "T1", "T1bis", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
+            .iter()
+            .map(|t| (t.to_string(), t.to_string()))
+            .collect(),
+        "financement" => Financement::ALL.iter().map(|f| (f.as_str().to_string(), f.as_str().to_string())).collect(),
+        "commune" => communes(),
+        _ => {
+            let mut ids: Vec<String> = ["etat", "etat-fonctionnaires", "action-logement", "defense", "non-reserve"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            if let Some(d) = v.territoire.departement() {
+                ids.push(format!("departement:{d}"));
+            }
+            if let contingents::reference::Territoire::Epci(s) = &v.territoire {
+                ids.push(format!("epci:{s}"));
+            }
+            ids.extend(communes().into_iter().map(|(c, _)| format!("commune:{c}")));
+            ids.into_iter().map(|id| (id.clone(), libelle_reservataire(&id))).collect()
+        }
+    }
+}
+
+pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let Some(v) = &app.view else { return };
+    ui.heading("Libellés à rapprocher");
+    let libelles = v.libelles.clone();
+    let financements = v.financements.clone();
+    if libelles.is_empty() {
+        ui.label("Tous les libellés des fichiers importés sont reconnus.");
+    } else {
+        ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
+    }
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("libelles").striped(true).show(ui, |ui| {
+            for h in ["Champ", "Libellé", "Lignes", "Bailleurs", "Rechercher", "Associer à"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for l in &libelles {
+                ui.label(&l.champ);
+                ui.label(&l.libelle);
+                ui.label(l.lignes.to_string());
+                ui.label(l.bailleurs.join(", "));
+                let k = (l.champ.clone(), l.libelle.clone());
+                let search = app.label_choices.entry(k.clone()).or_default();
+                ui.add(
+                    egui::TextEdit::singleline(search)
+                        .id_salt(("recherche", &l.champ, &l.libelle))
+                        .desired_width(160.0),
+                );
+                let needle = contingents::text::key(search);
+                let options: Vec<(String, String)> = candidates(app, &l.champ)
+                    .into_iter()
+                    .filter(|(_, shown)| needle.is_empty() || contingents::text::key(shown).contains(&needle))
+                    .take(40)
+                    .collect();
+                egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer").selected_text("Choisir…").show_ui(
+                    ui,
+                    |ui| {
+                        for (value, shown) in options {
+                            if ui.selectable_label(false, shown).clicked() {
+                                actions.push(Action::MapLabel {
+                                    champ: l.champ.clone(),
+                                    libelle: l.libelle.clone(),
+                                    valeur: value,
+                                });
+                            }
+                        }
+                    },
+                );
+                ui.end_row();
+            }
+        });
+        ui.add_space(16.0);
+        ui.heading("Correspondance des financements");
+        egui::Grid::new("financements").striped(true).show(ui, |ui| {
+            ui.strong("Libellé → financement");
+            ui.end_row();
+            for (libelle, valeur) in &financements {
+                let current = Financement::parse(valeur).unwrap_or(Financement::Autre);
+                let mut choice = current;
+                egui::ComboBox::new(("fin", libelle), libelle.as_str()).selected_text(choice.as_str()).show_ui(
+                    ui,
+                    |ui| {
+                        for f in Financement::ALL {
+                            ui.selectable_value(&mut choice, f, f.as_str());
+                        }
+                    },
+                );
+                if choice != current {
+                    actions.push(Action::SetFinancement { libelle: libelle.clone(), valeur: choice });
+                }
+                ui.end_row();
+            }
+        });
+    });
+}

@@ -1,0 +1,22 @@
+//! One file per screen. Each reads the state and pushes actions; none changes state.
+
+mod chrome;
+mod consolidation;
+mod historique;
+mod import;
+mod libelles;
+
+pub use chrome::{confirm_remove, filters, menu_bar, status_bar};
+pub use consolidation::consolidation;
+pub use historique::historique;
+pub use import::import;
+pub use libelles::libelles;
+
+use eframe::egui;
+
+/// A numeric cell, right-aligned.
+pub(crate) fn num(ui: &mut egui::Ui, n: u64) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(contingents::format::entier(n));
+    });
+}

@@ -1,0 +1,106 @@
+//! The state the screens read: the open dossier's figures (all computed by the core),
+//! the filters, the screen shown. Screens never run SQL themselves.
+
+use contingents::consolidate::{self, Cube, Filtre, LibelleInconnu, LogementSource};
+use contingents::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
+use contingents::reference::Territoire;
+use contingents::store::{Dossier, ImportInfo};
+use std::path::{Path, PathBuf};
+
+/// Everything shown about the open dossier, reloaded after each change.
+pub struct DossierView {
+    pub path: PathBuf,
+    pub territoire: Territoire,
+    pub date_reference: Date,
+    pub cube: Cube,
+    pub imports: Vec<ImportInfo>,
+    pub rejets: Vec<consolidate::RejetOut>,
+    pub conflits: usize,
+    pub echus: usize,
+    pub libelles: Vec<LibelleInconnu>,
+    pub financements: Vec<(String, String)>,
+}
+
+impl DossierView {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let d = Dossier::open_read_only(path).map_err(|e| e.to_string())?;
+        let cube = Cube::load(&d).map_err(|e| e.to_string())?;
+        let (rejets, conflits, echus) = consolidate::anomalies(&d).map_err(|e| e.to_string())?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            territoire: d.territoire(),
+            date_reference: d.date_reference(),
+            imports: d.imports().map_err(|e| e.to_string())?,
+            libelles: consolidate::libelles_inconnus(&d).map_err(|e| e.to_string())?,
+            financements: d.financement_labels().map_err(|e| e.to_string())?,
+            cube,
+            rejets,
+            conflits: conflits.len(),
+            echus: echus.len(),
+        })
+    }
+
+    pub fn title(&self) -> String {
+        let name = self.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        format!("Contingents — {name} — {}", self.territoire.label())
+    }
+}
+
+/// The filter panel's choices.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    pub epci: Option<String>,
+    pub commune: Option<String>,
+    pub bailleur: Option<String>,
+    pub qpv: Option<bool>,
+    pub individuel_collectif: Option<IndividuelCollectif>,
+}
+
+impl Filters {
+    pub fn filtre(&self, reservataire: Option<&str>) -> Filtre {
+        Filtre {
+            reservataire: reservataire.map(str::to_string),
+            commune: self.commune.clone(),
+            epci: self.epci.clone(),
+            bailleur: self.bailleur.clone(),
+            qpv: self.qpv,
+            individuel_collectif: self.individuel_collectif,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Consolidation,
+    Import,
+    Libelles,
+    Historique,
+}
+
+/// The dwellings behind a clicked grid cell.
+pub struct Drill {
+    pub titre: String,
+    pub logements: Vec<LogementSource>,
+}
+
+/// What the screens ask for; `App::handle` is the one place where state changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Show(Screen),
+    OpenDossierDialog,
+    NewDossierDialog,
+    OpenDossier(PathBuf),
+    ImportDialog,
+    Prepare(Vec<PathBuf>),
+    StartImport,
+    Cancel,
+    CloseWizard,
+    Restore(i64),
+    AskRemove(i64),
+    ConfirmRemove,
+    UndoRemove,
+    MapLabel { champ: String, libelle: String, valeur: String },
+    SetFinancement { libelle: String, valeur: Financement },
+    Drill { reservataire: String, financement: Option<Financement>, typologie: Option<TypologieGrille> },
+    ToggleWorkshop,
+}

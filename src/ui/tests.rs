@@ -1,0 +1,167 @@
+//! The window driven through its accessibility labels (egui_kittest, no GPU).
+
+use super::app::App;
+use super::state::Action;
+use contingents::consolidate::{Cube, Filtre};
+use contingents::format::entier;
+use contingents::model::{Financement, TypologieGrille};
+use contingents::store::Dossier;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::path::{Path, PathBuf};
+
+struct Temp(PathBuf);
+
+impl Temp {
+    fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("contingents-ui-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Temp(p)
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn harness(app: App) -> Harness<'static, App> {
+    Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// The grid the command line computes (`grid --format json` calls the same core function).
+fn core_grid(dossier: &Path, reservataire: &str) -> contingents::consolidate::Grille {
+    let d = Dossier::open_read_only(dossier).unwrap();
+    Cube::load(&d).unwrap().grille(&Filtre { reservataire: Some(reservataire.into()), ..Default::default() })
+}
+
+#[test]
+fn the_demo_dossier_shows_the_grid_of_the_chosen_reservataire() {
+    let t = Temp::new("demo");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Consolidation");
+    // Choose « État » in the réservataire drop-down of the filter panel.
+    h.get_by_label("Réservataire (grille)").click();
+    h.run_steps(2);
+    h.get_all_by_label("État (contingent préfectoral)").last().unwrap().click();
+    h.run_steps(2);
+    assert_eq!(h.state().reservataire.as_deref(), Some("etat"));
+    h.get_by_label("Grille financement × typologie — État (contingent préfectoral)");
+    let g = core_grid(&dossier, "etat");
+    assert!(g.total() > 0);
+    // The PLUS × T3 cell and the grand total, as written on screen.
+    let plus_t3 = format!("PLUS T3 : {}", entier(g.get(Financement::Plus, TypologieGrille::T3)));
+    h.get_by_label(&format!("Total général : {}", entier(g.total())));
+    // A click on the cell lists its dwellings with their source.
+    h.get_by_label(&plus_t3).click();
+    h.run_steps(2);
+    let drill = h.state().drill.as_ref().expect("dwellings listed");
+    assert_eq!(drill.logements.len() as u64, g.get(Financement::Plus, TypologieGrille::T3));
+    assert!(drill.logements.iter().all(|l| l.ligne > 0 && !l.fichier.is_empty()));
+}
+
+fn write_file(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["Référence", "Commune", "Réservataire", "Typologie", "Financement"],
+        ["A1", "Antibes", "Préfecture", "T2", "PLUS"],
+        ["A2", "Antibes", "Préfecture", "T3", "PLAI"],
+        ["A3", "Biot", "Amicale des cheminots", "T3", "PLUS"],
+        ["A4", "Biot", "Amicale des cheminots", "T4", "PLUS"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn import_through_the_wizard_then_map_an_unknown_label() {
+    let t = Temp::new("wizard");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let file = t.0.join("azur_habitat_edl.xlsx");
+    write_file(&file);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    // Files arrive by the dialog or by drag and drop; both end in this action.
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![file]));
+    h.run_steps(2);
+    h.get_by_label("azur_habitat_edl.xlsx");
+    h.get_by_label("Importer").click();
+    h.run_steps(3);
+    h.get_by_label("Résumé de l'import");
+    h.get_by_label("  Réservataire inconnu : 2");
+    h.get_by_label("Voir la consolidation").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), 2);
+
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(2);
+    h.get_by_label("Amicale des cheminots");
+    h.get_by_label("Associer").click();
+    h.run_steps(2);
+    h.get_by_label("Action Logement").click();
+    h.run_steps(3);
+    let v = h.state().view.as_ref().unwrap();
+    assert!(v.libelles.is_empty(), "{:?}", v.libelles);
+    assert_eq!(v.cube.total(&Filtre { reservataire: Some("action-logement".into()), ..Default::default() }), 2);
+    assert_eq!(v.cube.total(&Filtre::default()), 4);
+    // The mapping is kept in the dossier for the next imports.
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    assert_eq!(
+        d.mappings().unwrap().reservataire.get("amicale des cheminots").map(String::as_str),
+        Some("action-logement")
+    );
+}
+
+#[test]
+fn workshop_mode_hides_editing_and_keeps_filters() {
+    let t = Temp::new("atelier");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.state_mut().filters.qpv = Some(true);
+    h.get_by_label("Mode atelier (F11)").click();
+    h.run_steps(4);
+    assert!(h.state().workshop);
+    h.get_by_label("Quitter le mode atelier (F11)");
+    assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
+    assert!(h.query_by_label("Historique").is_none());
+    assert_eq!(h.state().filters.qpv, Some(true));
+    assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6);
+}
+
+#[test]
+fn history_restores_and_undoes_a_removal() {
+    let t = Temp::new("histo");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    let before = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    h.get_by_label("Historique").click();
+    h.run_steps(2);
+    h.get_by_label("Retirer n° 1").click();
+    h.run_steps(2);
+    h.get_by_label("Retirer").click();
+    h.run_steps(2);
+    let after = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    assert!(after < before);
+    h.get_by_label("Annuler le retrait (Ctrl+Z)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);
+}
