@@ -36,6 +36,12 @@ pub enum GridFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RapprochementFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Ouvre la fenêtre sur un dossier (par défaut le dernier ouvert, sinon le dossier de démonstration).
@@ -86,6 +92,43 @@ pub enum Command {
         bailleur: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: GridFormat,
+    },
+    /// Le flux annuel d'un bailleur sur un EPCI (paramètres gardés dans le dossier).
+    Flux {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: String,
+        #[arg(long)]
+        epci: String,
+        #[arg(long)]
+        annee: i32,
+        /// Taux de rotation en pourcentage (5 = 5 %).
+        #[arg(long)]
+        rotation: Option<String>,
+        /// Mutations internes : un nombre, ou un pourcentage des libérations (10%).
+        #[arg(long)]
+        mutations: Option<String>,
+        #[arg(long)]
+        relogements: Option<u64>,
+        #[arg(long)]
+        ventes: Option<u64>,
+        /// Taux fixé à la main : ID=PCT (répétable), par exemple etat=25.
+        #[arg(long = "taux")]
+        taux: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+    },
+    /// Compare la déclaration d'un réservataire (effectifs ou références) avec le dossier.
+    Rapprochement {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        reservataire: String,
+        #[arg(long)]
+        declaration: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
     },
     /// Rétablit la version des logements apportée par un import précédent.
     Restore {
@@ -243,6 +286,131 @@ pub fn run(cli: Cli) -> Result<()> {
                     write_grid(&mut out, &g, ";", &reservataire)?;
                 }
                 GridFormat::Text => write_grid(&mut out, &g, "\t", &reservataire)?,
+            }
+            Ok(())
+        }
+        Some(Command::Flux {
+            dossier,
+            bailleur,
+            epci,
+            annee,
+            rotation,
+            mutations,
+            relogements,
+            ventes,
+            taux,
+            format,
+        }) => {
+            let given = rotation.is_some()
+                || mutations.is_some()
+                || relogements.is_some()
+                || ventes.is_some()
+                || !taux.is_empty();
+            let d = if given { Dossier::open(&dossier, false) } else { Dossier::open_read_only(&dossier) }
+                .map_err(store_err)?;
+            let mut p = contingents::flux::parametres(&d, &bailleur, &epci, annee)?;
+            let pct =
+                |s: &str, what: &str| -> Result<f64> {
+                    s.trim().trim_end_matches('%').trim().replace(',', ".").parse::<f64>().map_err(|_| {
+                        user(format!("{what} invalide « {s} » : attendu un pourcentage, par exemple 5 ou 5%"))
+                    })
+                };
+            if let Some(r) = &rotation {
+                p.rotation_pct = Some(pct(r, "taux de rotation")?);
+            }
+            if let Some(m) = &mutations {
+                if m.trim().ends_with('%') {
+                    p.mutations_pct = Some(pct(m, "mutations")?);
+                    p.mutations = None;
+                } else {
+                    p.mutations = Some(m.trim().parse().map_err(|_| {
+                        user(format!("mutations invalides « {m} » : un nombre ou un pourcentage (10%)"))
+                    })?);
+                    p.mutations_pct = None;
+                }
+            }
+            for (motif, v) in [("relogements", relogements), ("ventes", ventes)] {
+                if let Some(n) = v {
+                    p.soustraits.retain(|(m, _, _)| m != motif);
+                    p.soustraits.push((motif.to_string(), n, "ligne de commande".into()));
+                }
+            }
+            for t in &taux {
+                let (id, v) = t
+                    .split_once('=')
+                    .ok_or_else(|| user(format!("--taux « {t} » : attendu ID=PCT, par exemple etat=25")))?;
+                p.taux_fixes.insert(id.trim().to_string(), pct(v, "taux")?);
+            }
+            let groupes = contingents::flux::groupes(&d, &bailleur, &epci)?;
+            if groupes.is_empty() {
+                return Err(user(format!(
+                    "aucun logement du bailleur « {bailleur} » sur l'EPCI {epci} dans le dossier"
+                )));
+            }
+            if given {
+                contingents::flux::enregistrer_parametres(&d, &bailleur, &epci, annee, &p)?;
+            }
+            let f = contingents::flux::calculer(&bailleur, &epci, annee, &groupes, &p);
+            let mut out = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(out, "{}", serde_json::to_string(&f)?)?,
+                RapprochementFormat::Text => {
+                    writeln!(out, "Flux {annee} — {bailleur} — {}", consolidate::nom_epci(&epci))?;
+                    writeln!(out, "parc\t{}", f.parc)?;
+                    for (m, n) in &f.exclusions {
+                        writeln!(out, "  exclus ({m})\t{n}")?;
+                    }
+                    writeln!(out, "assiette\t{}", f.assiette)?;
+                    writeln!(out, "taux de rotation\t{:.2} %", f.taux_rotation * 100.0)?;
+                    writeln!(out, "libérations\t{}", f.liberations)?;
+                    for (m, n) in &f.soustraits {
+                        writeln!(out, "  soustraits ({m})\t{n}")?;
+                    }
+                    writeln!(out, "flux\t{}", f.flux)?;
+                    for r in &f.reservataires {
+                        writeln!(
+                            out,
+                            "{}\tstock {}\ttaux {:.2} %\t{} logements",
+                            consolidate::libelle_reservataire(&r.id),
+                            r.stock,
+                            r.taux * 100.0,
+                            r.logements
+                        )?;
+                    }
+                    for a in &f.alertes {
+                        writeln!(out, "alerte {} : {}", a.regle, a.detail)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Rapprochement { dossier, reservataire, declaration, format }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let r = contingents::rapprochement::rapprocher(&d, &reservataire, &declaration).map_err(user)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(out, "{}", serde_json::to_string(&r)?)?,
+                RapprochementFormat::Text => {
+                    writeln!(out, "Rapprochement {} ({})", consolidate::libelle_reservataire(&reservataire), r.mode)?;
+                    writeln!(out, "bailleur\tcommune\tdéclaré\tdossier\técart")?;
+                    for l in &r.lignes {
+                        let commune = if l.commune.is_empty() {
+                            "(toutes)".to_string()
+                        } else {
+                            consolidate::nom_commune(&l.commune)
+                        };
+                        writeln!(out, "{}\t{}\t{}\t{}\t{:+}", l.bailleur, commune, l.declare, l.dossier, l.ecart)?;
+                    }
+                    for x in &r.absents_du_dossier {
+                        writeln!(out, "absent du dossier : {} {}", x.bailleur, x.reference)?;
+                    }
+                    for x in &r.absents_de_la_declaration {
+                        writeln!(out, "absent de la déclaration : {} {}", x.bailleur, x.reference)?;
+                    }
+                    for (l, m) in &r.lignes_ignorees {
+                        writeln!(out, "ligne {l} ignorée : {m}")?;
+                    }
+                }
             }
             Ok(())
         }

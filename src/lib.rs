@@ -4,9 +4,11 @@
 
 pub mod consolidate;
 pub mod demo;
+pub mod flux;
 pub mod format;
 pub mod import;
 pub mod model;
+pub mod rapprochement;
 pub mod reference;
 pub mod sha256;
 pub mod store;

@@ -96,3 +96,111 @@ fn usage_errors_exit_1_without_backtrace() {
     let v = run_ok(&["--version"]);
     assert!(v.contains("COG 2026"), "{v}");
 }
+
+#[test]
+fn flux_parameters_survive_a_reopen_and_the_published_example_holds() {
+    let t = TempDir::new("flux");
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    // 2 000 / 2 760 / 607 dwellings for three réservataires on Antibes (CASA).
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    for (res, n) in [("Action Logement", 2000), ("Conseil départemental", 2760), ("La Poste", 607)] {
+        for i in 0..n {
+            rows.push(vec![
+                format!("{res}-{i}"),
+                "06004".into(),
+                "Antibes".into(),
+                res.into(),
+                "T3".into(),
+                "PLUS".into(),
+            ]);
+        }
+    }
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    xlsx(&f, &[("EDL", refs)]);
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
+    let ds = d.to_str().unwrap();
+    let args = ["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2025"];
+    let mut with = args.to_vec();
+    with.extend(["--rotation", "5", "--mutations", "0", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run_ok(&with)).unwrap();
+    assert_eq!(v["parc"], 5367);
+    assert_eq!(v["assiette"], 5367);
+    assert_eq!(v["liberations"], 268);
+    assert_eq!(v["flux"], 268);
+    let n =
+        |id: &str| v["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["logements"].clone();
+    assert_eq!((n("action-logement"), n("departement:06"), n("autre:la-poste")), (100.into(), 138.into(), 30.into()));
+    // The parameters were saved: without options the same result comes back, and next year starts from them.
+    let mut again = args.to_vec();
+    again.extend(["--format", "json"]);
+    let v2: serde_json::Value = serde_json::from_str(&run_ok(&again)).unwrap();
+    assert_eq!(v2["flux"], 268);
+    let next =
+        ["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2026", "--format", "json"];
+    let v3: serde_json::Value = serde_json::from_str(&run_ok(&next)).unwrap();
+    assert_eq!(v3["liberations"], 268);
+    let o = run(&["flux", "--dossier", ds, "--bailleur", "Inconnu", "--epci", "240600585", "--annee", "2025"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn rapprochement_shows_gaps_both_ways() {
+    let t = TempDir::new("rappro");
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    one_row_file(&f, "Action Logement", 3);
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
+    let decl = t.path("declaration.xlsx");
+    xlsx(
+        &decl,
+        &[(
+            "Déclaration",
+            vec![
+                vec!["Bailleur", "Commune", "Nombre de logements"],
+                vec!["AZUR", "Antibes", "5"],
+                vec!["Autre Bailleur", "Biot", "2"],
+            ],
+        )],
+    );
+    let out = run_ok(&[
+        "rapprochement",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "action-logement",
+        "--declaration",
+        decl.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["mode"], "effectifs");
+    let lignes = v["lignes"].as_array().unwrap();
+    let azur = lignes.iter().find(|l| l["bailleur"] == "Azur").unwrap();
+    assert_eq!(
+        (azur["commune"].as_str(), azur["declare"].as_u64(), azur["dossier"].as_u64(), azur["ecart"].as_i64()),
+        (Some("06004"), Some(5), Some(3), Some(-2))
+    );
+    let autre = lignes.iter().find(|l| l["bailleur"] == "Autre Bailleur").unwrap();
+    assert_eq!((autre["declare"].as_u64(), autre["dossier"].as_u64()), (Some(2), Some(0)));
+
+    let refs = t.path("references.csv");
+    std::fs::write(&refs, "Bailleur;Référence\nAzur;L0\nAzur;L1\nAzur;X9\n").unwrap();
+    let out = run_ok(&[
+        "rapprochement",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "action-logement",
+        "--declaration",
+        refs.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["mode"], "references");
+    assert_eq!(v["absents_du_dossier"].as_array().unwrap().len(), 1);
+    assert_eq!(v["absents_du_dossier"][0]["reference"], "X9");
+    assert_eq!(v["absents_de_la_declaration"][0]["reference"], "L2");
+}

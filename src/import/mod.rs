@@ -640,16 +640,20 @@ pub fn bailleur_from_file_name(name: &str) -> Option<String> {
 
 /// De-duplication of one import: exact duplicates are one dwelling; the same bailleur and
 /// reference with other values is a conflict, counted once under the newest row.
+/// Only a fingerprint of each kept dwelling is held, so a million rows stay cheap.
 #[derive(Default)]
 pub struct Dedup {
-    seen: FastMap<(String, String), Seen>,
+    seen: FastMap<Box<str>, Seen>,
     pub conflits: Vec<Conflit>,
-    conflit_index: FastMap<(String, String), usize>,
+    conflit_index: FastMap<Box<str>, usize>,
     pub doublons: usize,
 }
 
 struct Seen {
-    logement: Logement,
+    /// Hash of every normalised field: equal fingerprints are exact duplicates.
+    fingerprint: u64,
+    reservataire: Box<str>,
+    description: Box<str>,
     /// Opaque id of where the kept row lives (the store's row id).
     slot: i64,
 }
@@ -672,18 +676,32 @@ pub enum DedupAction {
     Replace(i64),
 }
 
+fn dedup_key(l: &Logement) -> Box<str> {
+    format!("{}\u{0}{}", l.bailleur, l.reference).into_boxed_str()
+}
+
+fn fingerprint(l: &Logement) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&l.bailleur, &l.reference, &l.commune, &l.epci, &l.reservataire.0).hash(&mut h);
+    (l.financement, l.typologie, l.qpv, l.individuel_collectif, l.date_fin_convention, l.annee_construction, &l.nature)
+        .hash(&mut h);
+    h.finish()
+}
+
 impl Dedup {
     pub fn check(&mut self, l: &Logement) -> DedupAction {
-        let k = (l.bailleur.clone(), l.reference.clone());
+        let k = dedup_key(l);
         let Some(prev) = self.seen.get_mut(&k) else { return DedupAction::Insert };
-        if prev.logement == *l {
+        let fp = fingerprint(l);
+        if prev.fingerprint == fp {
             self.doublons += 1;
             return DedupAction::Skip;
         }
-        let (motif, a, b) = if prev.logement.reservataire != l.reservataire {
-            ("reservataires_differents", prev.logement.reservataire.0.clone(), l.reservataire.0.clone())
+        let (motif, a, b) = if *prev.reservataire != *l.reservataire.0 {
+            ("reservataires_differents", prev.reservataire.to_string(), l.reservataire.0.clone())
         } else {
-            ("valeurs_differentes", describe(&prev.logement), describe(l))
+            ("valeurs_differentes", prev.description.to_string(), describe(l))
         };
         match self.conflit_index.get(&k) {
             Some(&i) => {
@@ -693,18 +711,29 @@ impl Dedup {
                 }
             }
             None => {
-                self.conflit_index.insert(k.clone(), self.conflits.len());
-                self.conflits.push(Conflit { bailleur: k.0, reference: k.1, motif: motif.into(), valeurs: vec![a, b] });
+                self.conflit_index.insert(k, self.conflits.len());
+                self.conflits.push(Conflit {
+                    bailleur: l.bailleur.clone(),
+                    reference: l.reference.clone(),
+                    motif: motif.into(),
+                    valeurs: vec![a, b],
+                });
             }
         }
-        let slot = prev.slot;
-        prev.logement = l.clone();
-        DedupAction::Replace(slot)
+        DedupAction::Replace(prev.slot)
     }
 
     /// Records where the row kept for this dwelling lives.
     pub fn kept(&mut self, l: &Logement, slot: i64) {
-        self.seen.insert((l.bailleur.clone(), l.reference.clone()), Seen { logement: l.clone(), slot });
+        self.seen.insert(
+            dedup_key(l),
+            Seen {
+                fingerprint: fingerprint(l),
+                reservataire: l.reservataire.0.clone().into_boxed_str(),
+                description: describe(l).into_boxed_str(),
+                slot,
+            },
+        );
     }
 
     pub fn len(&self) -> usize {

@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -81,6 +81,16 @@ pub const MIGRATIONS: &[&str] = &[
         valeur TEXT NOT NULL,
         origine TEXT NOT NULL,
         PRIMARY KEY (champ, cle)
+    );
+    "#,
+    // 1 → 2: the yearly flux parameters of each bailleur × EPCI × year.
+    r#"
+    CREATE TABLE flux_parametres (
+        bailleur TEXT NOT NULL,
+        epci TEXT NOT NULL,
+        annee INTEGER NOT NULL,
+        parametres TEXT NOT NULL,
+        PRIMARY KEY (bailleur, epci, annee)
     );
     "#,
 ];

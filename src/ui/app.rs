@@ -30,6 +30,8 @@ pub struct App {
     pub status: String,
     pub error: Option<String>,
     pub drill: Option<Drill>,
+    pub flux: Option<super::state::FluxView>,
+    pub rapprochement: Option<Result<contingents::rapprochement::Rapprochement, String>>,
     pub pending_remove: Option<i64>,
     pub removed: Vec<i64>,
     pub workshop: bool,
@@ -57,6 +59,8 @@ impl App {
             status: String::new(),
             error: None,
             drill: None,
+            rapprochement: None,
+            flux: None,
             pending_remove: None,
             removed: Vec::new(),
             workshop,
@@ -277,6 +281,59 @@ impl App {
                     self.drill = Some(Drill { titre, logements: l });
                 }
             }
+            Action::RapprochementDialog => {
+                if let Some(p) = rfd::FileDialog::new()
+                    .set_title("Déclaration du réservataire")
+                    .add_filter("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"])
+                    .pick_file()
+                {
+                    self.handle(ctx, Action::Rapprocher(p));
+                }
+            }
+            Action::Rapprocher(p) => {
+                let Some(res) = self.reservataire.clone() else {
+                    self.error = Some("Choisissez d'abord le réservataire dans le panneau des filtres.".into());
+                    return;
+                };
+                self.rapprochement = self
+                    .with_dossier(|d| Ok(contingents::rapprochement::rapprocher(d, &res, &p)))
+                    .map(Some)
+                    .unwrap_or(None);
+            }
+            Action::FluxSelect { bailleur, epci, annee } => {
+                let bailleurs = self.view.as_ref().map(|v| v.cube.bailleurs()).unwrap_or_default();
+                let loaded = self.with_dossier(|d| {
+                    let err = |e: contingents::store::StoreError| e.to_string();
+                    let groupes = contingents::flux::groupes(d, &bailleur, &epci).map_err(err)?;
+                    let params = contingents::flux::parametres(d, &bailleur, &epci, annee).map_err(err)?;
+                    let mut comparaison = Vec::new();
+                    for b in &bailleurs {
+                        let g = contingents::flux::groupes(d, b, &epci).map_err(err)?;
+                        if !g.is_empty() {
+                            let p = contingents::flux::parametres(d, b, &epci, annee).map_err(err)?;
+                            comparaison.push(contingents::flux::calculer(b, &epci, annee, &g, &p));
+                        }
+                    }
+                    Ok(super::state::FluxView { bailleur, epci, annee, params, groupes, comparaison })
+                });
+                if let Some(fv) = loaded {
+                    self.flux = Some(fv);
+                }
+            }
+            Action::FluxSave => {
+                if let Some(fv) = &self.flux {
+                    let (b, e, a, p) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee, fv.params.clone());
+                    if self
+                        .with_dossier(|d| {
+                            contingents::flux::enregistrer_parametres(d, &b, &e, a, &p).map_err(|e| e.to_string())
+                        })
+                        .is_some()
+                    {
+                        self.status = format!("Paramètres du flux {a} de {b} enregistrés dans le dossier");
+                        self.handle(ctx, Action::FluxSelect { bailleur: b, epci: e, annee: a });
+                    }
+                }
+            }
             Action::ToggleWorkshop => {
                 self.workshop = !self.workshop;
                 self.settings.workshop = self.workshop;
@@ -397,6 +454,8 @@ impl App {
             (Some(_), Screen::Import) => screens::import(self, ui, &mut actions),
             (Some(_), Screen::Libelles) => screens::libelles(self, ui, &mut actions),
             (Some(_), Screen::Historique) => screens::historique(self, ui, &mut actions),
+            (Some(_), Screen::Flux) => screens::flux(self, ui, &mut actions),
+            (Some(_), Screen::Rapprochement) => screens::rapprochement(self, ui, &mut actions),
         });
         for a in actions {
             self.handle(&ctx, a);

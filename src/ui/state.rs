@@ -74,7 +74,19 @@ pub enum Screen {
     Consolidation,
     Import,
     Libelles,
+    Rapprochement,
+    Flux,
     Historique,
+}
+
+/// The flux screen's selection, parameters (edited live) and dwellings.
+pub struct FluxView {
+    pub bailleur: String,
+    pub epci: String,
+    pub annee: i32,
+    pub params: contingents::flux::FluxParametres,
+    pub groupes: Vec<contingents::flux::Groupe>,
+    pub comparaison: Vec<contingents::flux::Flux>,
 }
 
 /// The dwellings behind a clicked grid cell.
@@ -103,4 +115,8 @@ pub enum Action {
     SetFinancement { libelle: String, valeur: Financement },
     Drill { reservataire: String, financement: Option<Financement>, typologie: Option<TypologieGrille> },
     ToggleWorkshop,
+    RapprochementDialog,
+    FluxSelect { bailleur: String, epci: String, annee: i32 },
+    FluxSave,
+    Rapprocher(PathBuf),
 }

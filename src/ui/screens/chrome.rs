@@ -32,6 +32,8 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             (Screen::Consolidation, "Consolidation"),
             (Screen::Import, "Import"),
             (Screen::Libelles, "Libellés à rapprocher"),
+            (Screen::Rapprochement, "Rapprochement"),
+            (Screen::Flux, "Flux annuel"),
             (Screen::Historique, "Historique"),
         ] {
             if app.workshop && screen != Screen::Consolidation {
@@ -48,11 +50,6 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let label = if app.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };
         if ui.button(label).clicked() {
             actions.push(Action::ToggleWorkshop);
-        }
-        if let Some(v) = &app.view {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(format!("{} · date de référence {}", v.territoire.label(), v.date_reference));
-            });
         }
     });
 }
@@ -93,6 +90,9 @@ fn combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[
 
 pub fn filters(app: &mut App, ui: &mut egui::Ui) {
     let Some(v) = &app.view else { return };
+    ui.strong(v.territoire.label());
+    ui.label(format!("Date de référence : {}", v.date_reference));
+    ui.separator();
     ui.heading("Filtres");
     let cube = &v.cube;
     let epcis: Vec<(String, String)> = cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect();

@@ -2,15 +2,19 @@
 
 mod chrome;
 mod consolidation;
+mod flux;
 mod historique;
 mod import;
 mod libelles;
+mod rapprochement;
 
 pub use chrome::{confirm_remove, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
+pub use flux::flux;
 pub use historique::historique;
 pub use import::import;
 pub use libelles::libelles;
+pub use rapprochement::rapprochement;
 
 use eframe::egui;
 

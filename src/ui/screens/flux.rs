@@ -1,0 +1,157 @@
+//! The yearly flux of a bailleur on an EPCI: editable parameters, live results from the
+//! core, the flux qualifié and the alerts, and a comparison of the EPCI's bailleurs.
+
+use crate::ui::app::App;
+use crate::ui::state::Action;
+use contingents::consolidate::{libelle_reservataire, nom_epci};
+use contingents::flux::calculer;
+use contingents::format::entier;
+use eframe::egui;
+
+fn opt_number(ui: &mut egui::Ui, label: &str, v: &mut Option<f64>, suffix: &str) {
+    ui.horizontal(|ui| {
+        let mut on = v.is_some();
+        if ui.checkbox(&mut on, label).changed() {
+            *v = if on { Some(v.unwrap_or(0.0)) } else { None };
+        }
+        if let Some(x) = v {
+            ui.add(egui::DragValue::new(x).speed(0.1).range(0.0..=100.0).suffix(suffix));
+        }
+    });
+}
+
+pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let Some(v) = &app.view else { return };
+    ui.heading("Flux annuel");
+    let bailleurs = v.cube.bailleurs();
+    let epcis = v.cube.epcis();
+    let Some(fv) = &mut app.flux else {
+        if let (Some(b), Some(e)) = (bailleurs.first(), epcis.first()) {
+            actions.push(Action::FluxSelect { bailleur: b.clone(), epci: e.clone(), annee: v.date_reference.year });
+        }
+        return;
+    };
+    ui.horizontal(|ui| {
+        let mut b = fv.bailleur.clone();
+        egui::ComboBox::new("flux-bailleur", "Bailleur").selected_text(&b).show_ui(ui, |ui| {
+            for x in &bailleurs {
+                ui.selectable_value(&mut b, x.clone(), x);
+            }
+        });
+        let mut e = fv.epci.clone();
+        egui::ComboBox::new("flux-epci", "EPCI").selected_text(nom_epci(&e)).show_ui(ui, |ui| {
+            for x in &epcis {
+                ui.selectable_value(&mut e, x.clone(), nom_epci(x));
+            }
+        });
+        let mut a = fv.annee;
+        ui.label("Année");
+        ui.add(egui::DragValue::new(&mut a).range(2000..=2100));
+        if b != fv.bailleur || e != fv.epci || a != fv.annee {
+            actions.push(Action::FluxSelect { bailleur: b, epci: e, annee: a });
+        }
+    });
+    let p = &mut fv.params;
+    let f = calculer(&fv.bailleur, &fv.epci, fv.annee, &fv.groupes, p);
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        ui.strong("Paramètres");
+        opt_number(ui, "Taux de rotation", &mut p.rotation_pct, " %");
+        let mut m = p.mutations.map(|x| x as f64);
+        ui.horizontal(|ui| {
+            let mut on = m.is_some();
+            if ui.checkbox(&mut on, "Mutations internes (nombre)").changed() {
+                m = on.then_some(m.unwrap_or(0.0));
+            }
+            if let Some(x) = &mut m {
+                ui.add(egui::DragValue::new(x).range(0.0..=100_000.0));
+            }
+        });
+        p.mutations = m.map(|x| x as u64);
+        opt_number(ui, "Mutations (% des libérations)", &mut p.mutations_pct, " %");
+        opt_number(ui, "Part de l'État", &mut p.taux_etat_pct, " %");
+        for motif in ["relogements", "ventes", "ORCOD", "LHI", "urgence"] {
+            let pos = p.soustraits.iter().position(|(m, _, _)| m == motif);
+            let mut n = pos.map(|i| p.soustraits[i].1).unwrap_or(0);
+            ui.horizontal(|ui| {
+                ui.label(format!("Soustraits : {motif}"));
+                ui.add(egui::DragValue::new(&mut n).range(0..=100_000));
+            });
+            match pos {
+                Some(i) => p.soustraits[i].1 = n,
+                None if n > 0 => p.soustraits.push((motif.to_string(), n, String::new())),
+                None => {}
+            }
+        }
+        if ui.button("Enregistrer les paramètres").clicked() {
+            actions.push(Action::FluxSave);
+        }
+        let ui = &mut cols[1];
+        ui.strong("Résultat");
+        egui::Grid::new("flux-resultat").striped(true).show(ui, |ui| {
+            let line = |ui: &mut egui::Ui, k: &str, v: String| {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            };
+            line(ui, "Parc", entier(f.parc));
+            for (m, n) in &f.exclusions {
+                line(ui, &format!("  exclus : {m}"), entier(*n));
+            }
+            line(ui, "Assiette", entier(f.assiette));
+            line(ui, "Taux de rotation", format!("{:.2} %", f.taux_rotation * 100.0).replace('.', ","));
+            line(ui, "Libérations", entier(f.liberations));
+            for (m, n) in &f.soustraits {
+                line(ui, &format!("  soustraits : {m}"), entier(*n));
+            }
+            line(ui, "Flux", entier(f.flux));
+        });
+    });
+    ui.separator();
+    egui::Grid::new("flux-parts").striped(true).show(ui, |ui| {
+        for h in ["Réservataire", "Stock", "Taux", "Logements"] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for r in &f.reservataires {
+            ui.label(libelle_reservataire(&r.id));
+            ui.label(entier(r.stock));
+            ui.label(format!("{:.1} %", r.taux * 100.0).replace('.', ","));
+            ui.label(entier(r.logements));
+            ui.end_row();
+        }
+    });
+    for a in &f.alertes {
+        ui.colored_label(egui::Color32::from_rgb(160, 60, 0), format!("⚠ {}", a.detail));
+    }
+    ui.collapsing("Flux qualifié (financement × typologie × QPV)", |ui| {
+        for (id, cells) in &f.flux_qualifie {
+            if cells.is_empty() {
+                continue;
+            }
+            let detail: Vec<String> = cells
+                .iter()
+                .map(|c| {
+                    format!("{} {}{} : {}", c.financement, c.typologie, if c.qpv { " QPV" } else { "" }, c.logements)
+                })
+                .collect();
+            ui.label(format!("{} — {}", libelle_reservataire(id), detail.join(" · ")));
+        }
+    });
+    ui.collapsing("Comparaison des bailleurs de l'EPCI", |ui| {
+        egui::Grid::new("flux-comparaison").striped(true).show(ui, |ui| {
+            for h in ["Bailleur", "Parc", "Assiette", "Libérations", "Flux"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for c in &fv.comparaison {
+                ui.label(&c.bailleur);
+                ui.label(entier(c.parc));
+                ui.label(entier(c.assiette));
+                ui.label(entier(c.liberations));
+                ui.label(entier(c.flux));
+                ui.end_row();
+            }
+        });
+    });
+}
