@@ -43,6 +43,21 @@ pub enum RapprochementFormat {
 }
 
 #[derive(Subcommand)]
+pub enum ExportCommand {
+    /// La fiche récapitulative du calcul de l'assiette d'un bailleur (une colonne par EPCI).
+    FicheAssiette {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: String,
+        #[arg(long)]
+        annee: i32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum Command {
     /// Ouvre la fenêtre sur un dossier (par défaut le dernier ouvert, sinon le dossier de démonstration).
     Gui {
@@ -118,6 +133,11 @@ pub enum Command {
         taux: Vec<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: RapprochementFormat,
+    },
+    /// Exporte un document (xlsx).
+    Export {
+        #[command(subcommand)]
+        document: ExportCommand,
     },
     /// Compare la déclaration d'un réservataire (effectifs ou références) avec le dossier.
     Rapprochement {
@@ -382,6 +402,12 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
+            Ok(())
+        }
+        Some(Command::Export { document: ExportCommand::FicheAssiette { dossier, bailleur, annee, out } }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            contingents::export::fiche_assiette::export(&d, &bailleur, annee, &out).map_err(user)?;
+            println!("Fiche de l'assiette écrite : {}", out.display());
             Ok(())
         }
         Some(Command::Rapprochement { dossier, reservataire, declaration, format }) => {

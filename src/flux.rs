@@ -43,6 +43,18 @@ pub struct FluxParametres {
     /// Shares fixed by hand, in percent, by réservataire id.
     #[serde(default)]
     pub taux_fixes: BTreeMap<String, f64>,
+    /// For the fiche récapitulative: contact at the bailleur, new programmes put into
+    /// service (let in stock this year, in the assiette next year), specific dwellings.
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub mises_en_service: u64,
+    #[serde(default)]
+    pub logements_pmr: u64,
+    #[serde(default)]
+    pub plai_adaptes: u64,
+    #[serde(default)]
+    pub commentaires: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

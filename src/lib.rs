@@ -4,6 +4,7 @@
 
 pub mod consolidate;
 pub mod demo;
+pub mod export;
 pub mod flux;
 pub mod format;
 pub mod import;

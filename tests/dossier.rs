@@ -204,3 +204,75 @@ fn rapprochement_shows_gaps_both_ways() {
     assert_eq!(v["absents_du_dossier"][0]["reference"], "X9");
     assert_eq!(v["absents_de_la_declaration"][0]["reference"], "L2");
 }
+
+#[test]
+fn fiche_assiette_export_reads_back_with_the_flux_figures() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("fiche");
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    one_row_file(&f, "Action Logement", 40);
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "06"], &[&f]).status.success());
+    let ds = d.to_str().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--rotation",
+        "10",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let out = t.path("fiche.xlsx");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let range = wb.worksheet_range("Calcul de l'assiette").unwrap();
+    let value = |label: &str| -> f64 {
+        let row = range.rows().find(|r| r[0] == Data::String(label.into())).unwrap_or_else(|| panic!("{label}"));
+        match &row[1] {
+            Data::Float(x) => *x,
+            Data::Int(x) => *x as f64,
+            other => panic!("{label}: {other:?}"),
+        }
+    };
+    assert_eq!(value("Parc locatif social (logements au 1er janvier)"), v["parc"].as_f64().unwrap());
+    assert_eq!(value("Assiette à répartir"), v["assiette"].as_f64().unwrap());
+    assert_eq!(value("Libérations prévisionnelles"), 4.0);
+    assert_eq!(value("Flux annuel à répartir"), v["flux"].as_f64().unwrap());
+    assert!((value("Taux de rotation") - 0.10).abs() < 1e-12);
+    // An unwritable destination: a clear message, exit 1, no partial file.
+    let bad = t.path("absent/fiche.xlsx");
+    let o = run(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("impossible d'écrire"));
+    assert!(!bad.exists());
+}

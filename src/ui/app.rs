@@ -334,6 +334,22 @@ impl App {
                     }
                 }
             }
+            Action::ExportFicheAssiette => {
+                let Some(fv) = &self.flux else { return };
+                let (b, a) = (fv.bailleur.clone(), fv.annee);
+                self.handle(ctx, Action::FluxSave);
+                let name = format!("Fiche_assiette_{}_{a}.xlsx", contingents::text::slug(&b));
+                if let Some(out) =
+                    rfd::FileDialog::new().set_title("Fiche de l'assiette").set_file_name(&name).save_file()
+                    && self
+                        .with_dossier(|d| {
+                            contingents::export::fiche_assiette::export(d, &b, a, &out).map_err(|e| e.to_string())
+                        })
+                        .is_some()
+                {
+                    self.status = format!("Fiche écrite : {}", out.display());
+                }
+            }
             Action::ToggleWorkshop => {
                 self.workshop = !self.workshop;
                 self.settings.workshop = self.workshop;

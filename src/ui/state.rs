@@ -118,5 +118,6 @@ pub enum Action {
     RapprochementDialog,
     FluxSelect { bailleur: String, epci: String, annee: i32 },
     FluxSave,
+    ExportFicheAssiette,
     Rapprocher(PathBuf),
 }

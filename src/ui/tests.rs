@@ -165,3 +165,32 @@ fn history_restores_and_undoes_a_removal() {
     h.run_steps(2);
     assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);
 }
+
+#[test]
+fn the_flux_screen_computes_live_with_the_core() {
+    let t = Temp::new("flux");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(3);
+    let fv = h.state().flux.as_ref().expect("flux loaded");
+    let (b, e, a) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee);
+    h.get_by_label("Taux de rotation saisi").click();
+    h.run_steps(3);
+    assert_eq!(h.state().flux.as_ref().unwrap().params.rotation_pct, Some(0.0));
+    h.state_mut().flux.as_mut().unwrap().params.rotation_pct = Some(10.0);
+    h.run_steps(2);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let groupes = contingents::flux::groupes(&d, &b, &e).unwrap();
+    let expected = contingents::flux::calculer(&b, &e, a, &groupes, &h.state().flux.as_ref().unwrap().params);
+    assert!(expected.flux > 0);
+    h.get_by_label("Assiette");
+    assert!(h.query_all_by_label(&entier(expected.assiette)).next().is_some());
+    assert!(h.query_all_by_label(&entier(expected.flux)).next().is_some());
+    h.get_by_label("Enregistrer les paramètres").click();
+    h.run_steps(2);
+    let saved = contingents::flux::parametres(&d, &b, &e, a).unwrap();
+    assert_eq!(saved.rotation_pct, Some(10.0));
+}

@@ -56,7 +56,7 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.strong("Paramètres");
-        opt_number(ui, "Taux de rotation", &mut p.rotation_pct, " %");
+        opt_number(ui, "Taux de rotation saisi", &mut p.rotation_pct, " %");
         let mut m = p.mutations.map(|x| x as f64);
         ui.horizontal(|ui| {
             let mut on = m.is_some();
@@ -82,6 +82,34 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 None if n > 0 => p.soustraits.push((motif.to_string(), n, String::new())),
                 None => {}
             }
+        }
+        for motif in ["ventes (L.443-7)", "démolitions"] {
+            let pos = p.exclusions_manuelles.iter().position(|(m, _)| m == motif);
+            let mut n = pos.map(|i| p.exclusions_manuelles[i].1).unwrap_or(0);
+            ui.horizontal(|ui| {
+                ui.label(format!("Exclus à la main : {motif}"));
+                ui.add(egui::DragValue::new(&mut n).range(0..=100_000));
+            });
+            match pos {
+                Some(i) => p.exclusions_manuelles[i].1 = n,
+                None if n > 0 => p.exclusions_manuelles.push((motif.to_string(), n)),
+                None => {}
+            }
+        }
+        ui.horizontal(|ui| {
+            ui.label("Logements PMR");
+            ui.add(egui::DragValue::new(&mut p.logements_pmr).range(0..=100_000));
+            ui.label("PLAI adaptés");
+            ui.add(egui::DragValue::new(&mut p.plai_adaptes).range(0..=100_000));
+        });
+        ui.horizontal(|ui| {
+            ui.label("Contact");
+            ui.text_edit_singleline(&mut p.contact);
+        });
+        ui.label("Commentaires");
+        ui.text_edit_multiline(&mut p.commentaires);
+        if ui.button("Exporter la fiche de l'assiette…").clicked() {
+            actions.push(Action::ExportFicheAssiette);
         }
         if ui.button("Enregistrer les paramètres").clicked() {
             actions.push(Action::FluxSave);

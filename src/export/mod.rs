@@ -1,0 +1,35 @@
+//! Documents written for people: one module per document. Every file is written to a
+//! temporary name next to its destination, then renamed, so a failure never leaves a
+//! partial file.
+
+pub mod fiche_assiette;
+
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{0}")]
+    Donnees(String),
+    #[error(
+        "impossible d'écrire {path} ({raison}) : fermez le fichier s'il est ouvert dans un tableur, ou choisissez un dossier où vous pouvez écrire"
+    )]
+    Ecriture { path: String, raison: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Saves a workbook atomically at `out`.
+pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
+    let ecriture =
+        |e: &dyn std::fmt::Display| ExportError::Ecriture { path: out.display().to_string(), raison: e.to_string() };
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "export".into());
+    let tmp = out.with_file_name(format!(".{name}.tmp"));
+    if let Err(e) = wb.save(&tmp) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ecriture(&e));
+    }
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        ecriture(&e)
+    })
+}
