@@ -134,6 +134,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: RapprochementFormat,
     },
+    /// Un graphique du stock en PNG (impression) ou SVG (texte réel).
+    Chart {
+        /// individuel-collectif, qpv, typologie, financement, communes, bailleurs, reservataires, etat-reservation, synthese
+        kind: String,
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        reservataire: Option<String>,
+        #[arg(long)]
+        commune: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        /// tout, reserve ou non-reserve
+        #[arg(long, default_value = "tout")]
+        stock: String,
+    },
     /// Exporte un document (xlsx).
     Export {
         #[command(subcommand)]
@@ -402,6 +420,24 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                 }
             }
+            Ok(())
+        }
+        Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
+            use contingents::charts::{Kind, Stock};
+            let k = Kind::parse(&kind).ok_or_else(|| {
+                user(format!(
+                    "graphique inconnu « {kind} » : {}",
+                    Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            let s = Stock::parse(&stock)
+                .ok_or_else(|| user(format!("--stock « {stock} » : tout, reserve ou non-reserve")))?;
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let cube = Cube::load(&d)?;
+            let f = Filtre { reservataire, commune, bailleur, ..Default::default() };
+            let sous_titre = format!("{} — {} — au {}", d.territoire().label(), s.label(), d.date_reference());
+            contingents::charts::export(&cube, k, &f, s, &sous_titre, &out).map_err(user)?;
+            println!("Graphique écrit : {}", out.display());
             Ok(())
         }
         Some(Command::Export { document: ExportCommand::FicheAssiette { dossier, bailleur, annee, out } }) => {

@@ -2,6 +2,7 @@
 //! housing, and compute the gestion en flux. This crate root is the domain core; it knows
 //! nothing of windows. The command line (`cli`) and the window (`ui`) are thin faces on it.
 
+pub mod charts;
 pub mod consolidate;
 pub mod demo;
 pub mod export;

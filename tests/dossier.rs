@@ -276,3 +276,40 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("impossible d'écrire"));
     assert!(!bad.exists());
 }
+
+#[test]
+fn charts_export_to_png_and_svg_with_the_totals_as_text() {
+    let t = TempDir::new("charts");
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    one_row_file(&f, "Action Logement", 1234);
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
+    let ds = d.to_str().unwrap();
+    for kind in [
+        "individuel-collectif",
+        "qpv",
+        "typologie",
+        "financement",
+        "communes",
+        "bailleurs",
+        "reservataires",
+        "etat-reservation",
+        "synthese",
+    ] {
+        let svg = t.path(&format!("{kind}.svg"));
+        run_ok(&["chart", kind, "--dossier", ds, "--out", svg.to_str().unwrap()]);
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.contains("<text"), "{kind}: real text");
+        assert!(text.contains("1\u{202f}234"), "{kind}: total 1 234 as text");
+        let png = t.path(&format!("{kind}.png"));
+        run_ok(&["chart", kind, "--dossier", ds, "--out", png.to_str().unwrap()]);
+        let bytes = std::fs::read(&png).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG");
+        let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+        assert!(width >= 1600, "{kind}: {width} px");
+    }
+    let svg = std::fs::read_to_string(t.path("reservataires.svg")).unwrap();
+    assert!(svg.contains("Action Logement"));
+    let o = run(&["chart", "camembert", "--dossier", ds, "--out", t.path("x.png").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -31,6 +31,10 @@ pub struct App {
     pub error: Option<String>,
     pub drill: Option<Drill>,
     pub flux: Option<super::state::FluxView>,
+    pub chart_kind: contingents::charts::Kind,
+    pub chart_stock: contingents::charts::Stock,
+    pub chart_by_reservataire: bool,
+    pub chart: Option<screens::tableau::ChartCache>,
     pub rapprochement: Option<Result<contingents::rapprochement::Rapprochement, String>>,
     pub pending_remove: Option<i64>,
     pub removed: Vec<i64>,
@@ -61,6 +65,10 @@ impl App {
             drill: None,
             rapprochement: None,
             flux: None,
+            chart_kind: contingents::charts::Kind::Reservataires,
+            chart_stock: contingents::charts::Stock::Tout,
+            chart_by_reservataire: false,
+            chart: None,
             pending_remove: None,
             removed: Vec::new(),
             workshop,
@@ -350,6 +358,38 @@ impl App {
                     self.status = format!("Fiche écrite : {}", out.display());
                 }
             }
+            Action::ExportChart(ext) => {
+                let Some(v) = &self.view else { return };
+                let kind = self.chart_kind;
+                let name = format!("{}_{}.{ext}", kind.name(), contingents::text::slug(&v.territoire.label()));
+                if let Some(out) =
+                    rfd::FileDialog::new().set_title("Exporter le graphique").set_file_name(&name).save_file()
+                {
+                    let f = self.filters.filtre(self.reservataire.as_deref().filter(|_| self.chart_by_reservataire));
+                    let sous_titre =
+                        format!("{} — {} — au {}", v.territoire.label(), self.chart_stock.label(), v.date_reference);
+                    match contingents::charts::export(&v.cube, kind, &f, self.chart_stock, &sous_titre, &out) {
+                        Ok(()) => self.status = format!("Graphique écrit : {}", out.display()),
+                        Err(e) => self.error = Some(e),
+                    }
+                }
+            }
+            Action::FilterOn(kind, key) => {
+                use contingents::charts::Kind;
+                match kind {
+                    Kind::Communes => self.filters.commune = Some(key),
+                    Kind::Bailleurs => self.filters.bailleur = Some(key),
+                    Kind::Reservataires | Kind::EtatReservation => {
+                        self.reservataire = Some(key);
+                        self.chart_by_reservataire = true;
+                    }
+                    Kind::Qpv => self.filters.qpv = Some(key == "qpv"),
+                    Kind::IndividuelCollectif => {
+                        self.filters.individuel_collectif = contingents::model::IndividuelCollectif::parse(&key)
+                    }
+                    _ => {}
+                }
+            }
             Action::ToggleWorkshop => {
                 self.workshop = !self.workshop;
                 self.settings.workshop = self.workshop;
@@ -470,6 +510,7 @@ impl App {
             (Some(_), Screen::Import) => screens::import(self, ui, &mut actions),
             (Some(_), Screen::Libelles) => screens::libelles(self, ui, &mut actions),
             (Some(_), Screen::Historique) => screens::historique(self, ui, &mut actions),
+            (Some(_), Screen::Tableau) => screens::tableau(self, ui, &mut actions),
             (Some(_), Screen::Flux) => screens::flux(self, ui, &mut actions),
             (Some(_), Screen::Rapprochement) => screens::rapprochement(self, ui, &mut actions),
         });

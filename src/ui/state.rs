@@ -72,6 +72,7 @@ impl Filters {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Consolidation,
+    Tableau,
     Import,
     Libelles,
     Rapprochement,
@@ -119,5 +120,7 @@ pub enum Action {
     FluxSelect { bailleur: String, epci: String, annee: i32 },
     FluxSave,
     ExportFicheAssiette,
+    ExportChart(&'static str),
+    FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
 }

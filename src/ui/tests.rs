@@ -194,3 +194,34 @@ fn the_flux_screen_computes_live_with_the_core() {
     let saved = contingents::flux::parametres(&d, &b, &e, a).unwrap();
     assert_eq!(saved.rotation_pct, Some(10.0));
 }
+
+#[test]
+fn a_click_on_a_bar_filters_the_dashboard() {
+    let t = Temp::new("tableau");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.get_by_label("Tableau de bord").click();
+    h.run_steps(2);
+    h.get_by_label("Logements par commune").click();
+    h.run_steps(3);
+    let node = h.get_by_label("Graphique : Logements par commune");
+    let rect = node.rect();
+    // The bar under the centre of the picture is the one the click must select.
+    let (data, size) = {
+        let c = h.state().chart.as_ref().unwrap();
+        (c.data.clone(), c.size)
+    };
+    let ppp = h.ctx.pixels_per_point();
+    let i =
+        contingents::charts::bar_at(&data, size, (rect.width() / 2.0 * ppp) as f64, (rect.height() / 2.0 * ppp) as f64)
+            .expect("a bar at the centre");
+    node.click();
+    h.run_steps(3);
+    assert_eq!(h.state().filters.commune.as_deref(), Some(data.bars[i].key.as_str()));
+    // The chart now shows that commune only.
+    let c = h.state().chart.as_ref().unwrap();
+    assert_eq!(c.data.bars.len(), 1);
+    assert_eq!(c.data.total, data.bars[i].value);
+}

@@ -30,13 +30,14 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         ui.separator();
         for (screen, label) in [
             (Screen::Consolidation, "Consolidation"),
+            (Screen::Tableau, "Tableau de bord"),
             (Screen::Import, "Import"),
             (Screen::Libelles, "Libellés à rapprocher"),
             (Screen::Rapprochement, "Rapprochement"),
             (Screen::Flux, "Flux annuel"),
             (Screen::Historique, "Historique"),
         ] {
-            if app.workshop && screen != Screen::Consolidation {
+            if app.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau) {
                 continue;
             }
             if ui.selectable_label(app.screen == screen, label).clicked() {

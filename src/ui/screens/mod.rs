@@ -7,6 +7,7 @@ mod historique;
 mod import;
 mod libelles;
 mod rapprochement;
+pub mod tableau;
 
 pub use chrome::{confirm_remove, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
@@ -15,6 +16,7 @@ pub use historique::historique;
 pub use import::import;
 pub use libelles::libelles;
 pub use rapprochement::rapprochement;
+pub use tableau::tableau;
 
 use eframe::egui;
 

@@ -1,0 +1,512 @@
+//! Charts of the stock, drawn with plotters for the window (RGB buffer) and for exports
+//! (PNG at print resolution, SVG with real text). The same layout serves drawing and
+//! hit-testing, so a hover or a click in the window finds the bar under the pointer.
+
+use crate::consolidate::{Cellule, Cube, Filtre, libelle_reservataire, nom_commune};
+use crate::format::{entier, pourcent};
+use crate::model::TypologieGrille;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::sync::Once;
+
+/// The kinds of chart of the dashboard (names as on the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    IndividuelCollectif,
+    Qpv,
+    Typologie,
+    Financement,
+    Communes,
+    Bailleurs,
+    Reservataires,
+    EtatReservation,
+    Synthese,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Reservataires,
+        Kind::Typologie,
+        Kind::Financement,
+        Kind::Communes,
+        Kind::Bailleurs,
+        Kind::Qpv,
+        Kind::IndividuelCollectif,
+        Kind::EtatReservation,
+        Kind::Synthese,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::IndividuelCollectif => "individuel-collectif",
+            Kind::Qpv => "qpv",
+            Kind::Typologie => "typologie",
+            Kind::Financement => "financement",
+            Kind::Communes => "communes",
+            Kind::Bailleurs => "bailleurs",
+            Kind::Reservataires => "reservataires",
+            Kind::EtatReservation => "etat-reservation",
+            Kind::Synthese => "synthese",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::IndividuelCollectif => "Individuel / collectif",
+            Kind::Qpv => "En QPV / hors QPV",
+            Kind::Typologie => "Logements par typologie",
+            Kind::Financement => "Logements par financement",
+            Kind::Communes => "Logements par commune",
+            Kind::Bailleurs => "Logements par bailleur",
+            Kind::Reservataires => "Logements par réservataire",
+            Kind::EtatReservation => "État de la réservation par typologie",
+            Kind::Synthese => "Synthèse",
+        }
+    }
+}
+
+/// Which part of the stock a chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stock {
+    #[default]
+    Tout,
+    Reserve,
+    NonReserve,
+}
+
+impl Stock {
+    pub fn accepts(self, c: &Cellule) -> bool {
+        match self {
+            Stock::Tout => true,
+            Stock::Reserve => c.reservataire != "non-reserve",
+            Stock::NonReserve => c.reservataire == "non-reserve",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stock::Tout => "parc total",
+            Stock::Reserve => "parc réservé",
+            Stock::NonReserve => "parc non réservé",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stock> {
+        match s {
+            "tout" => Some(Stock::Tout),
+            "reserve" => Some(Stock::Reserve),
+            "non-reserve" => Some(Stock::NonReserve),
+            _ => None,
+        }
+    }
+}
+
+/// One bar: its key (to filter on a click), label, value, and stacked parts if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub key: String,
+    pub label: String,
+    pub value: u64,
+    pub color: RGBColor,
+    /// For stacked bars: (segment label, value, colour).
+    pub segments: Vec<(String, u64, RGBColor)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    pub kind: Kind,
+    pub title: String,
+    pub total: u64,
+    pub bars: Vec<Bar>,
+}
+
+/// Okabe–Ito, readable by colour-blind readers, then Paul Tol's muted set.
+const PALETTE: [RGBColor; 16] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+    RGBColor(51, 34, 136),
+    RGBColor(136, 204, 238),
+    RGBColor(68, 170, 153),
+    RGBColor(17, 119, 51),
+    RGBColor(153, 153, 51),
+    RGBColor(221, 204, 119),
+    RGBColor(204, 102, 119),
+    RGBColor(136, 34, 85),
+    RGBColor(170, 68, 153),
+];
+
+/// The colour of a réservataire: the same in every chart and every export.
+pub fn reservataire_color(id: &str) -> RGBColor {
+    match id {
+        "non-reserve" => RGBColor(170, 170, 170),
+        "etat" => PALETTE[0],
+        "etat-fonctionnaires" => PALETTE[4],
+        "action-logement" => PALETTE[1],
+        "defense" => PALETTE[7],
+        _ => {
+            let kind_base = if id.starts_with("commune:") {
+                2
+            } else if id.starts_with("epci:") {
+                3
+            } else if id.starts_with("departement:") {
+                5
+            } else {
+                8
+            };
+            let h = id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+            if id.starts_with("commune:") {
+                PALETTE[[2, 9, 10, 11, 12, 13][h as usize % 6]]
+            } else {
+                PALETTE[(kind_base + h as usize % 3) % 16]
+            }
+        }
+    }
+}
+
+fn typology_color(t: TypologieGrille) -> RGBColor {
+    PALETTE[[4, 0, 2, 1, 3, 5][t as usize]]
+}
+
+type KeyFn = fn(&Cellule) -> &str;
+
+fn bars_by(
+    cube: &Cube,
+    f: &Filtre,
+    stock: Stock,
+    key: KeyFn,
+    label: impl Fn(&str) -> String,
+    color: impl Fn(&str, usize) -> RGBColor,
+) -> (u64, Vec<Bar>) {
+    // Keys borrowed from the cells: one pass, no allocation per cell.
+    let mut m: crate::text::FastMap<&str, u64> = Default::default();
+    for c in cube.cells.iter().filter(|c| f.accepts(c) && stock.accepts(c)) {
+        *m.entry(key(c)).or_default() += c.logements;
+    }
+    let total = m.values().sum();
+    let mut v: Vec<(&str, u64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let bars = v
+        .into_iter()
+        .enumerate()
+        .map(|(i, (k, n))| Bar { label: label(k), color: color(k, i), key: k.to_string(), value: n, segments: vec![] })
+        .collect();
+    (total, bars)
+}
+
+/// The figures of a chart, all sums of the cube.
+pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
+    let same = |s: &str| s.to_string();
+    let (total, mut bars) = match kind {
+        Kind::IndividuelCollectif => bars_by(
+            cube,
+            f,
+            stock,
+            |c| c.individuel_collectif.as_str(),
+            |k| if k == "individuel" { "Individuel".into() } else { "Collectif".into() },
+            |_, i| PALETTE[i],
+        ),
+        Kind::Qpv => bars_by(
+            cube,
+            f,
+            stock,
+            |c| if c.qpv { "qpv" } else { "hors-qpv" },
+            |k| if k == "qpv" { "En QPV".into() } else { "Hors QPV".into() },
+            |_, i| PALETTE[i],
+        ),
+        Kind::Typologie => bars_by(
+            cube,
+            f,
+            stock,
+            |c| c.typologie.as_str(),
+            same,
+            |k, _| TypologieGrille::parse(k).map(typology_color).unwrap_or(PALETTE[0]),
+        ),
+        Kind::Financement => bars_by(cube, f, stock, |c| c.financement.as_str(), same, |_, i| PALETTE[i]),
+        Kind::Communes => bars_by(cube, f, stock, |c| &c.commune, nom_commune, |_, _| PALETTE[2]),
+        Kind::Bailleurs => bars_by(cube, f, stock, |c| &c.bailleur, same, |_, _| PALETTE[0]),
+        Kind::Reservataires | Kind::Synthese => {
+            bars_by(cube, f, stock, |c| &c.reservataire, libelle_reservataire, |k, _| reservataire_color(k))
+        }
+        Kind::EtatReservation => {
+            let (total, mut bars) =
+                bars_by(cube, f, stock, |c| &c.reservataire, libelle_reservataire, |k, _| reservataire_color(k));
+            let mut by_typo: crate::text::FastMap<&str, [u64; 6]> = Default::default();
+            for c in cube.cells.iter().filter(|c| f.accepts(c) && stock.accepts(c)) {
+                by_typo.entry(&c.reservataire).or_default()[c.typologie as usize] += c.logements;
+            }
+            for b in &mut bars {
+                let counts = by_typo.get(b.key.as_str()).copied().unwrap_or_default();
+                b.segments = TypologieGrille::ALL
+                    .iter()
+                    .map(|t| (t.as_str().to_string(), counts[*t as usize], typology_color(*t)))
+                    .collect();
+            }
+            (total, bars)
+        }
+    };
+    if kind == Kind::Typologie {
+        bars.sort_by_key(|b| TypologieGrille::parse(&b.key).map(|t| t as usize).unwrap_or(9));
+    }
+    ChartData { kind, title: kind.title().to_string(), total, bars }
+}
+
+/// Registers the shipped font once (plotters finds fonts by family name).
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+        for style in [FontStyle::Normal, FontStyle::Bold, FontStyle::Italic, FontStyle::Oblique] {
+            let _ = plotters::style::register_font("sans-serif", style, bytes);
+        }
+    });
+}
+
+/// Geometry shared by drawing and hit-testing, in pixels of the target.
+pub struct Layout {
+    pub title_h: i32,
+    pub label_w: i32,
+    pub top: i32,
+    pub band: f64,
+    pub bar_right: i32,
+}
+
+pub fn layout(data: &ChartData, size: (u32, u32)) -> Layout {
+    let (w, h) = (size.0 as i32, size.1 as i32);
+    let scale = (w as f64 / 1000.0).clamp(0.6, 3.0);
+    let title_h = (48.0 * scale) as i32;
+    let longest = data.bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(4).min(40) as f64;
+    let label_w = ((longest * 8.5 + 16.0) * scale).min(w as f64 * 0.45) as i32;
+    let n = data.bars.len().max(1) as f64;
+    let legend_h = if data.kind == Kind::EtatReservation { (30.0 * scale) as i32 } else { 0 };
+    let band = ((h - title_h - legend_h - (10.0 * scale) as i32) as f64 / n).clamp(1.0, 56.0 * scale);
+    let value_w = (150.0 * scale) as i32;
+    Layout { title_h: title_h + legend_h, label_w, top: title_h + legend_h, band, bar_right: w - value_w }
+}
+
+/// The bar under a point of the chart, if any.
+pub fn bar_at(data: &ChartData, size: (u32, u32), x: f64, y: f64) -> Option<usize> {
+    let l = layout(data, size);
+    if x < 0.0 || x > size.0 as f64 || y < l.top as f64 {
+        return None;
+    }
+    let i = ((y - l.top as f64) / l.band) as usize;
+    (i < data.bars.len()).then_some(i)
+}
+
+type DrawResult = Result<(), String>;
+
+thread_local! {
+    /// Set while drawing into a buffer that already starts white (no background fill).
+    static WHITE_BUFFER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// Draws a chart on any plotters area (bitmap or SVG).
+pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, sous_titre: &str) -> DrawResult {
+    register_fonts();
+    if !WHITE_BUFFER.with(|w| w.get()) {
+        area.fill(&WHITE).map_err(err)?;
+    }
+    let (w, h) = area.dim_in_pixel();
+    let scale = (w as f64 / 1000.0).clamp(0.6, 3.0);
+    let px = |v: f64| (v * scale) as i32;
+    let l = layout(data, (w, h));
+    let font = |size: f64| ("sans-serif", (size * scale) as f64).into_font();
+    area.draw(&Text::new(data.title.clone(), (px(12.0), px(8.0)), font(22.0).color(&BLACK))).map_err(err)?;
+    area.draw(&Text::new(
+        format!("{sous_titre} — {} logements", entier(data.total)),
+        (px(12.0), px(30.0)),
+        font(13.0).color(&RGBColor(60, 60, 60)),
+    ))
+    .map_err(err)?;
+    if data.kind == Kind::EtatReservation {
+        for (i, t) in TypologieGrille::ALL.iter().enumerate() {
+            let x = l.label_w + px(70.0) * i as i32;
+            let y = l.top - px(26.0);
+            area.draw(&Rectangle::new([(x, y), (x + px(14.0), y + px(14.0))], typology_color(*t).filled()))
+                .map_err(err)?;
+            area.draw(&Text::new(t.as_str().to_string(), (x + px(18.0), y), font(13.0).color(&BLACK))).map_err(err)?;
+        }
+    }
+    let max = data.bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
+    let span = (l.bar_right - l.label_w - px(8.0)).max(1) as f64;
+    let label_font = (l.band * 0.55 / scale).clamp(9.0, 16.0);
+    for (i, b) in data.bars.iter().enumerate() {
+        let y0 = l.top + (i as f64 * l.band) as i32;
+        let y1 = l.top + ((i as f64 + 1.0) * l.band) as i32;
+        let pad = ((y1 - y0) as f64 * 0.15) as i32;
+        let label: String = if b.label.chars().count() > 40 {
+            b.label.chars().take(39).collect::<String>() + "…"
+        } else {
+            b.label.clone()
+        };
+        area.draw(&Text::new(label, (px(8.0), y0 + pad), font(label_font).color(&BLACK))).map_err(err)?;
+        let x0 = l.label_w;
+        let x1 = x0 + (b.value as f64 / max * span) as i32;
+        if b.segments.is_empty() {
+            area.draw(&Rectangle::new([(x0, y0 + pad), (x1.max(x0 + 1), y1 - pad)], b.color.filled())).map_err(err)?;
+        } else {
+            let mut x = x0;
+            for (_, v, c) in &b.segments {
+                let dx = (*v as f64 / max * span) as i32;
+                if dx > 0 {
+                    area.draw(&Rectangle::new([(x, y0 + pad), (x + dx, y1 - pad)], c.filled())).map_err(err)?;
+                }
+                x += dx;
+            }
+        }
+        area.draw(&Text::new(
+            format!("{} ({})", entier(b.value), pourcent(b.value, data.total)),
+            (x1 + px(6.0), y0 + pad),
+            font(label_font).color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Draws a chart kind; the synthesis page combines four charts.
+pub fn draw_kind<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    cube: &Cube,
+    kind: Kind,
+    f: &Filtre,
+    stock: Stock,
+    sous_titre: &str,
+) -> DrawResult {
+    if kind == Kind::Synthese {
+        if !WHITE_BUFFER.with(|w| w.get()) {
+            area.fill(&WHITE).map_err(err)?;
+        }
+        let parts = area.split_evenly((2, 2));
+        for (a, k) in parts.iter().zip([Kind::Reservataires, Kind::Typologie, Kind::Financement, Kind::Communes]) {
+            draw(a, &data(cube, k, f, stock), sous_titre)?;
+        }
+        return Ok(());
+    }
+    draw(area, &data(cube, kind, f, stock), sous_titre)
+}
+
+/// Writes a chart to a PNG (at least 1600 px wide) or an SVG file, by extension.
+pub fn export(
+    cube: &Cube,
+    kind: Kind,
+    f: &Filtre,
+    stock: Stock,
+    sous_titre: &str,
+    out: &std::path::Path,
+) -> DrawResult {
+    let n = data(cube, if kind == Kind::Synthese { Kind::Reservataires } else { kind }, f, stock).bars.len() as u32;
+    let w = 2000u32;
+    let h = if kind == Kind::Synthese { 1600 } else { (300 + n * 56).clamp(700, 6000) };
+    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.tmp.{ext}"));
+    let r = match ext.as_str() {
+        "png" => {
+            let root = BitMapBackend::new(&tmp, (w, h)).into_drawing_area();
+            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
+        }
+        "svg" => {
+            let root = SVGBackend::new(&tmp, (w / 2, h / 2)).into_drawing_area();
+            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
+        }
+        _ => Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg")),
+    };
+    match r.and_then(|_| std::fs::rename(&tmp, out).map_err(|e| e.to_string())) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(format!("impossible d'écrire {} ({e})", out.display()))
+        }
+    }
+}
+
+/// Renders a chart into an RGB buffer for the window.
+pub fn render_rgb(
+    cube: &Cube,
+    kind: Kind,
+    f: &Filtre,
+    stock: Stock,
+    sous_titre: &str,
+    size: (u32, u32),
+) -> Result<Vec<u8>, String> {
+    let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
+    WHITE_BUFFER.with(|w| w.set(true));
+    let r = (|| {
+        let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
+        draw_kind(&root, cube, kind, f, stock, sous_titre)?;
+        root.present().map_err(err)
+    })();
+    WHITE_BUFFER.with(|w| w.set(false));
+    r.map(|_| buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Financement, IndividuelCollectif};
+
+    fn cube() -> Cube {
+        let c = |r: &str, t: TypologieGrille, n: u64| Cellule {
+            bailleur: "B".into(),
+            commune: "06004".into(),
+            epci: "240600585".into(),
+            reservataire: r.into(),
+            financement: Financement::Plus,
+            typologie: t,
+            qpv: false,
+            individuel_collectif: IndividuelCollectif::Collectif,
+            logements: n,
+        };
+        Cube {
+            date_reference: None,
+            cells: vec![
+                c("etat", TypologieGrille::T2, 30),
+                c("etat", TypologieGrille::T3, 12),
+                c("non-reserve", TypologieGrille::T3, 58),
+            ],
+        }
+    }
+
+    #[test]
+    fn chart_figures_are_sums_of_the_cube() {
+        let d = data(&cube(), Kind::Reservataires, &Filtre::default(), Stock::Tout);
+        assert_eq!(d.total, 100);
+        assert_eq!(d.bars[0].key, "non-reserve");
+        assert_eq!(d.bars[1].value, 42);
+        let r = data(&cube(), Kind::Reservataires, &Filtre::default(), Stock::Reserve);
+        assert_eq!(r.total, 42);
+        let e = data(&cube(), Kind::EtatReservation, &Filtre::default(), Stock::Tout);
+        let etat = e.bars.iter().find(|b| b.key == "etat").unwrap();
+        assert_eq!(etat.segments.iter().map(|s| s.1).sum::<u64>(), 42);
+    }
+
+    #[test]
+    fn the_bar_under_the_pointer() {
+        let d = data(&cube(), Kind::Reservataires, &Filtre::default(), Stock::Tout);
+        let l = layout(&d, (1000, 600));
+        assert_eq!(bar_at(&d, (1000, 600), 500.0, l.top as f64 + 1.0), Some(0));
+        assert_eq!(bar_at(&d, (1000, 600), 500.0, l.top as f64 + l.band * 1.5), Some(1));
+        assert_eq!(bar_at(&d, (1000, 600), 500.0, 5.0), None);
+    }
+
+    #[test]
+    fn colours_are_stable() {
+        assert_eq!(reservataire_color("etat"), reservataire_color("etat"));
+        assert_ne!(reservataire_color("etat"), reservataire_color("action-logement"));
+    }
+}
