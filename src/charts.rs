@@ -324,7 +324,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
     let scale = (w as f64 / 1000.0).clamp(0.6, 3.0);
     let px = |v: f64| (v * scale) as i32;
     let l = layout(data, (w, h));
-    let font = |size: f64| ("sans-serif", (size * scale) as f64).into_font();
+    let font = |size: f64| ("sans-serif", size * scale).into_font();
     area.draw(&Text::new(data.title.clone(), (px(12.0), px(8.0)), font(22.0).color(&BLACK))).map_err(err)?;
     area.draw(&Text::new(
         format!("{sous_titre} — {} logements", entier(data.total)),
