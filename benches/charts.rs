@@ -17,7 +17,9 @@ fn main() {
     let bailleurs: Vec<String> = (0..12).map(|i| format!("Bailleur {i}")).collect();
     let reservataires = ["non-reserve", "etat", "action-logement", "etat-fonctionnaires", "defense", "autre:la-poste"];
     let mut rng = Rng::new(42);
-    let mut cells: HashMap<(usize, String, String, usize, usize, usize, bool, bool), u64> = HashMap::new();
+    // (bailleur, commune, réservataire, financement, typologie, qpv, individuel) → dwellings
+    type Key = (usize, String, String, usize, usize, bool, bool);
+    let mut cells: HashMap<Key, u64> = HashMap::new();
     for _ in 0..n {
         let e = epcis[rng.below(epcis.len())];
         let c = &r.communes[e.membres[rng.below(e.membres.len())]];
@@ -44,7 +46,7 @@ fn main() {
         date_reference: None,
         cells: cells
             .into_iter()
-            .map(|((b, commune, res, f, t, _, qpv, ind), logements)| Cellule {
+            .map(|((b, commune, res, f, t, qpv, ind), logements)| Cellule {
                 bailleur: bailleurs[b].clone(),
                 epci: r.commune(&commune).and_then(|c| c.epci.clone()).unwrap_or_default(),
                 commune,
