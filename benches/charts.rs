@@ -35,7 +35,6 @@ fn main() {
                 res,
                 rng.below(4),
                 rng.below(6),
-                0,
                 rng.below(5) == 0,
                 rng.below(20) == 0,
             ))
