@@ -44,6 +44,13 @@ pub enum RapprochementFormat {
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
+    /// L'état des lieux consolidé (Synthèse, une feuille par réservataire, Données, Anomalies).
+    EtatDesLieux {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// La fiche récapitulative du calcul de l'assiette d'un bailleur (une colonne par EPCI).
     FicheAssiette {
         #[arg(long)]
@@ -438,6 +445,15 @@ pub fn run(cli: Cli) -> Result<()> {
             let sous_titre = format!("{} — {} — au {}", d.territoire().label(), s.label(), d.date_reference());
             contingents::charts::export(&cube, k, &f, s, &sous_titre, &out).map_err(user)?;
             println!("Graphique écrit : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export { document: ExportCommand::EtatDesLieux { dossier, out } }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let bar = TerminalBar::new();
+            let r = contingents::export::etat_des_lieux::export(&d, &out, &bar);
+            bar.finish();
+            r.map_err(user)?;
+            println!("État des lieux consolidé écrit : {}", out.display());
             Ok(())
         }
         Some(Command::Export { document: ExportCommand::FicheAssiette { dossier, bailleur, annee, out } }) => {

@@ -252,3 +252,33 @@ fn report_csv_has_bom_semicolons_and_no_formula() {
         lines[1]
     );
 }
+
+#[test]
+fn the_consolidated_workbook_reads_back_with_the_cube_figures() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("edl");
+    let f = t.path("bailleur_paca.xlsx");
+    let grid =
+        [("PLAI", [38, 94, 221, 78, 22, 0]), ("PLUS", [73, 354, 406, 378, 89, 3]), ("PLS", [41, 55, 98, 38, 12, 0])];
+    let mut rows = rows_for(&grid, "Action Logement");
+    rows.extend(rows_for(&[("PLUS", [1, 2, 3, 4, 5, 6])], "Préfecture").into_iter().enumerate().map(|(i, mut r)| {
+        r[0] = format!("P{i}");
+        r
+    }));
+    write_rows(&f, &HEADER, &rows);
+    let d = t.path("d.sqlite");
+    assert!(import(&d, &["--territoire", "248300543", "--bailleur", "Habitat Azur"], &[&f]).status.success());
+    let out = t.path("EDL_consolide.xlsx");
+    run_ok(&["export", "etat-des-lieux", "--dossier", d.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.first().map(String::as_str), Some("Synthèse"));
+    assert!(names.iter().any(|n| n == "Données") && names.iter().any(|n| n == "Anomalies"));
+    let donnees = wb.worksheet_range("Données").unwrap();
+    let sum: f64 = donnees.rows().skip(1).map(|r| if let Data::Float(x) = r[9] { x } else { 0.0 }).sum();
+    assert_eq!(sum, 2021.0);
+    let al = wb.worksheet_range("Action Logement").unwrap();
+    let total_row = al.rows().find(|r| r[0] == Data::String("TOTAL".into())).unwrap();
+    let vals: Vec<f64> = total_row[1..8].iter().map(|d| if let Data::Float(x) = d { *x } else { -1.0 }).collect();
+    assert_eq!(vals, vec![152.0, 503.0, 725.0, 494.0, 123.0, 3.0, 2000.0]);
+}

@@ -4,5 +4,6 @@
 mod bad_input;
 mod common;
 mod dossier;
+mod faults;
 mod import_rules;
 mod sample;

@@ -2,6 +2,7 @@
 //! temporary name next to its destination, then renamed, so a failure never leaves a
 //! partial file.
 
+pub mod etat_des_lieux;
 pub mod fiche_assiette;
 
 use std::path::Path;

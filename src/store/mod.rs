@@ -97,6 +97,14 @@ impl Dossier {
         if !path.exists() {
             return Err(StoreError::Missing(path.display().to_string()));
         }
+        // A journal left by an interrupted import: rolling it back needs write access once.
+        let journal = PathBuf::from(format!("{}-journal", path.display()));
+        if std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0) {
+            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .map_err(|e| map_open_error(path, e))?;
+            conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+                .map_err(|e| map_open_error(path, e))?;
+        }
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| map_open_error(path, e))?;
         let v: i64 = conn
