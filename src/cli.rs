@@ -44,6 +44,33 @@ pub enum RapprochementFormat {
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
+    /// La fiche navette, vierge ou préremplie depuis le dossier (xlsx ou pdf).
+    FicheNavette {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, requires_all = ["logement", "reservataire"])]
+        dossier: Option<PathBuf>,
+        /// BAILLEUR:REFERENCE
+        #[arg(long, requires = "dossier")]
+        logement: Option<String>,
+        #[arg(long, requires = "dossier")]
+        reservataire: Option<String>,
+    },
+    /// L'annexe d'une convention pour un réservataire sur une commune ou un EPCI (xlsx ou pdf).
+    Annexe {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        reservataire: String,
+        #[arg(long, conflicts_with = "epci", required_unless_present = "epci")]
+        commune: Option<String>,
+        #[arg(long)]
+        epci: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// L'état des lieux consolidé (Synthèse, une feuille par réservataire, Données, Anomalies).
     EtatDesLieux {
         #[arg(long)]
@@ -445,6 +472,40 @@ pub fn run(cli: Cli) -> Result<()> {
             let sous_titre = format!("{} — {} — au {}", d.territoire().label(), s.label(), d.date_reference());
             contingents::charts::export(&cube, k, &f, s, &sous_titre, &out).map_err(user)?;
             println!("Graphique écrit : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export { document: ExportCommand::FicheNavette { out, dossier, logement, reservataire } }) => {
+            let d = match &dossier {
+                Some(p) => Some(Dossier::open_read_only(p).map_err(store_err)?),
+                None => None,
+            };
+            let valeurs = match (&d, &logement, &reservataire) {
+                (Some(d), Some(l), Some(r)) => {
+                    let (b, reference) = l
+                        .split_once(':')
+                        .ok_or_else(|| user(format!("--logement « {l} » : attendu BAILLEUR:REFERENCE")))?;
+                    contingents::export::fiche_navette::valeurs(d, b, reference, r).map_err(user)?
+                }
+                _ => Default::default(),
+            };
+            contingents::export::fiche_navette::export(d.as_ref(), &valeurs, &out).map_err(user)?;
+            println!("Fiche navette écrite : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export {
+            document: ExportCommand::Annexe { dossier, reservataire, commune, epci, bailleur, out },
+        }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            contingents::export::annexe::export(
+                &d,
+                &reservataire,
+                commune.as_deref(),
+                epci.as_deref(),
+                bailleur.as_deref(),
+                &out,
+            )
+            .map_err(user)?;
+            println!("Annexe écrite : {}", out.display());
             Ok(())
         }
         Some(Command::Export { document: ExportCommand::EtatDesLieux { dossier, out } }) => {

@@ -145,15 +145,26 @@ pub fn exclusion(g: &Groupe) -> Option<&'static str> {
 
 /// The bailleur's active dwellings on the EPCI, grouped.
 pub fn groupes(d: &Dossier, bailleur: &str, epci: &str) -> StoreResult<Vec<Groupe>> {
+    groupes_perimetre(d, Some(bailleur), None, Some(epci))
+}
+
+/// Active dwellings grouped, on a perimeter (any of bailleur, commune, EPCI may be open).
+pub fn groupes_perimetre(
+    d: &Dossier,
+    bailleur: Option<&str>,
+    commune: Option<&str>,
+    epci: Option<&str>,
+) -> StoreResult<Vec<Groupe>> {
     let dr = d.date_reference().to_string();
     let mut st = d.conn.prepare(
         "SELECT CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
-                AND l.date_fin_convention < ?3 THEN 'non-reserve' ELSE l.reservataire END,
+                AND l.date_fin_convention < ?4 THEN 'non-reserve' ELSE l.reservataire END,
                 l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
          FROM logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1
-         WHERE l.bailleur = ?1 AND l.epci = ?2 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
+         WHERE (?1 IS NULL OR l.bailleur = ?1) AND (?2 IS NULL OR l.commune = ?2) AND (?3 IS NULL OR l.epci = ?3)
+         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
     )?;
-    let rows = st.query_map(params![bailleur, epci, dr], |r| {
+    let rows = st.query_map(params![bailleur, commune, epci, dr], |r| {
         Ok(Groupe {
             reservataire: r.get(0)?,
             financement: Financement::parse(&r.get::<_, String>(1)?).unwrap_or(Financement::Autre),

@@ -313,3 +313,111 @@ fn charts_export_to_png_and_svg_with_the_totals_as_text() {
     let o = run(&["chart", "camembert", "--dossier", ds, "--out", t.path("x.png").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn fiche_navette_blank_and_prefilled() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("navette");
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    xlsx(
+        &f,
+        &[(
+            "EDL",
+            vec![
+                vec![
+                    "Référence",
+                    "Code INSEE",
+                    "Commune",
+                    "Réservataire",
+                    "Typologie",
+                    "Financement",
+                    "QPV",
+                    "Adresse",
+                    "Surface",
+                ],
+                vec!["L7", "06004", "Antibes", "Préfecture", "T3", "PLUS", "Oui", "12 rue des Lilas", "64,5"],
+            ],
+        )],
+    );
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
+    let blank = t.path("vierge.xlsx");
+    run_ok(&["export", "fiche-navette", "--out", blank.to_str().unwrap()]);
+    let mut wb: Xlsx<_> = open_workbook(&blank).unwrap();
+    let r = wb.worksheet_range("Fiche navette").unwrap();
+    let labels: Vec<String> = r
+        .rows()
+        .filter_map(|row| match &row[0] {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    for l in [
+        "Réservataire",
+        "Date de réception du préavis (JJ/MM/AAAA)",
+        "Réponse attendue au plus tard le",
+        "Ascenseur",
+        "Chauffage et eau chaude",
+        "Services et équipements à proximité",
+    ] {
+        assert!(labels.iter().any(|x| x == l), "{l}");
+    }
+    let listes = wb.worksheet_range("Listes").unwrap();
+    assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("3 mois".into()))));
+
+    let filled = t.path("fiche.xlsx");
+    let ds = d.to_str().unwrap();
+    run_ok(&[
+        "export",
+        "fiche-navette",
+        "--dossier",
+        ds,
+        "--logement",
+        "Azur:L7",
+        "--reservataire",
+        "etat",
+        "--out",
+        filled.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&filled).unwrap();
+    let r = wb.worksheet_range("Fiche navette").unwrap();
+    let value =
+        |label: &str| r.rows().find(|row| row[0] == Data::String(label.into())).map(|row| row[1].clone()).unwrap();
+    assert_eq!(value("Typologie"), Data::String("T3".into()));
+    assert_eq!(value("Financement"), Data::String("PLUS".into()));
+    assert_eq!(value("Quartier prioritaire (QPV)"), Data::String("Oui".into()));
+    assert_eq!(value("Commune"), Data::String("Antibes (06004)".into()));
+    assert_eq!(value("Adresse"), Data::String("12 rue des Lilas".into()));
+    assert_eq!(value("Surface habitable (m²)"), Data::Float(64.5));
+    assert_eq!(value("Réservataire"), Data::String("État (contingent préfectoral)".into()));
+    let pdf = t.path("fiche.pdf");
+    run_ok(&[
+        "export",
+        "fiche-navette",
+        "--dossier",
+        ds,
+        "--logement",
+        "Azur:L7",
+        "--reservataire",
+        "etat",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    if let Ok(o) = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output() {
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("12 rue des Lilas") && text.contains("Antibes (06004)"), "{text}");
+    }
+    let o = run(&[
+        "export",
+        "fiche-navette",
+        "--dossier",
+        ds,
+        "--logement",
+        "Azur:XX",
+        "--reservataire",
+        "etat",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}

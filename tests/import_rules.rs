@@ -282,3 +282,84 @@ fn the_consolidated_workbook_reads_back_with_the_cube_figures() {
     let vals: Vec<f64> = total_row[1..8].iter().map(|d| if let Data::Float(x) = d { *x } else { -1.0 }).collect();
     assert_eq!(vals, vec![152.0, 503.0, 725.0, 494.0, 123.0, 3.0, 2000.0]);
 }
+
+#[test]
+fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("ornex");
+    let f = t.path("bailleur_gex.xlsx");
+    let mut rows: Vec<Vec<String>> = vec![];
+    let mut add = |n: usize, res: &str, fin: &str, nature: &str| {
+        for _ in 0..n {
+            let i = rows.len();
+            rows.push(vec![
+                format!("O{i}"),
+                "01281".into(),
+                "Ornex".into(),
+                res.into(),
+                "T3".into(),
+                fin.into(),
+                nature.into(),
+            ]);
+        }
+    };
+    add(32, "Commune d'Ornex", "PLUS", "Logement familial");
+    add(180, "Non réservé", "PLUS", "Logement familial");
+    add(20, "Non réservé", "PLI", "Logement familial");
+    add(14, "Non réservé", "PLAI", "Résidence sociale");
+    let mut header = HEADER.to_vec();
+    header.push("Nature du logement");
+    write_rows(&f, &header, &rows);
+    let d = t.path("d.sqlite");
+    assert!(import(&d, &["--territoire", "01", "--bailleur", "Dynacité"], &[&f]).status.success());
+    let phrase = "246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en flux ; 32 logements réservés par la commune, soit 15 %";
+    let xlsx_out = t.path("annexe.xlsx");
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "commune:01281",
+        "--commune",
+        "01281",
+        "--out",
+        xlsx_out.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx_out).unwrap();
+    let r = wb.worksheet_range("Annexe").unwrap();
+    let text = match r.get((1, 0)) {
+        Some(Data::String(s)) => s.replace('\u{202f}', " "),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(text, format!("{phrase}."));
+    let value =
+        |label: &str| r.rows().find(|row| row[0] == Data::String(label.into())).map(|row| row[1].clone()).unwrap();
+    assert_eq!(value("Parc locatif social"), Data::Float(246.0));
+    assert_eq!(value("Logements exclus de l'assiette"), Data::Float(34.0));
+    assert_eq!(value("Logements concernés par la gestion en flux"), Data::Float(212.0));
+    assert_eq!(value("Logements réservés par le réservataire"), Data::Float(32.0));
+    let pdf = t.path("annexe.pdf");
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "commune:01281",
+        "--commune",
+        "01281",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7"));
+    if let Ok(o) = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output() {
+        let text = String::from_utf8_lossy(&o.stdout)
+            .replace('\u{202f}', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains(&phrase.split_whitespace().collect::<Vec<_>>().join(" ")), "{text}");
+    }
+}

@@ -2,8 +2,11 @@
 //! temporary name next to its destination, then renamed, so a failure never leaves a
 //! partial file.
 
+pub mod annexe;
 pub mod etat_des_lieux;
 pub mod fiche_assiette;
+pub mod fiche_navette;
+pub mod pdf;
 
 use std::path::Path;
 

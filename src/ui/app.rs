@@ -390,6 +390,86 @@ impl App {
                     _ => {}
                 }
             }
+            Action::ExportEtatDesLieux => {
+                let Some(v) = &self.view else { return };
+                if self.job.is_some() {
+                    return;
+                }
+                let name = format!(
+                    "EDL_consolide_{}_{}.xlsx",
+                    contingents::text::slug(&v.territoire.label()),
+                    v.date_reference
+                );
+                let path = v.path.clone();
+                if let Some(out) =
+                    rfd::FileDialog::new().set_title("État des lieux consolidé").set_file_name(&name).save_file()
+                {
+                    self.job = Some(Job::spawn("export", ctx, self.synchronous_jobs, move |p, _| {
+                        let r = Dossier::open_read_only(&path).map_err(|e| e.to_string()).and_then(|d| {
+                            contingents::export::etat_des_lieux::export(&d, &out, p)
+                                .map_err(|e| e.to_string())
+                                .map(|_| out.clone())
+                        });
+                        JobOutput::Exported(r)
+                    }));
+                }
+            }
+            Action::ExportAnnexe(ext) => {
+                let Some(res) = self.reservataire.clone() else {
+                    self.error = Some("Choisissez d'abord le réservataire dans le panneau des filtres.".into());
+                    return;
+                };
+                let (commune, epci, bailleur) =
+                    (self.filters.commune.clone(), self.filters.epci.clone(), self.filters.bailleur.clone());
+                let epci = epci.or_else(|| {
+                    if commune.is_none() {
+                        self.view.as_ref().and_then(|v| v.cube.epcis().first().cloned())
+                    } else {
+                        None
+                    }
+                });
+                let name = format!(
+                    "Annexe_{}_{}.{ext}",
+                    contingents::text::slug(&res),
+                    commune.clone().or(epci.clone()).unwrap_or_default()
+                );
+                if let Some(out) =
+                    rfd::FileDialog::new().set_title("Annexe de convention").set_file_name(&name).save_file()
+                    && self
+                        .with_dossier(|d| {
+                            contingents::export::annexe::export(
+                                d,
+                                &res,
+                                commune.as_deref(),
+                                epci.as_deref(),
+                                bailleur.as_deref(),
+                                &out,
+                            )
+                            .map_err(|e| e.to_string())
+                        })
+                        .is_some()
+                {
+                    self.status = format!("Annexe écrite : {}", out.display());
+                }
+            }
+            Action::FicheNavette { bailleur, reference, reservataire } => {
+                let name = format!("Fiche_navette_{}.xlsx", contingents::text::slug(&reference));
+                let Some(out) = rfd::FileDialog::new().set_title("Fiche navette").set_file_name(&name).save_file()
+                else {
+                    return;
+                };
+                let res = reservataire.unwrap_or_else(|| "etat".into());
+                if self
+                    .with_dossier(|d| {
+                        let v = contingents::export::fiche_navette::valeurs(d, &bailleur, &reference, &res)
+                            .map_err(|e| e.to_string())?;
+                        contingents::export::fiche_navette::export(Some(d), &v, &out).map_err(|e| e.to_string())
+                    })
+                    .is_some()
+                {
+                    self.status = format!("Fiche navette écrite : {}", out.display());
+                }
+            }
             Action::ToggleWorkshop => {
                 self.workshop = !self.workshop;
                 self.settings.workshop = self.workshop;
@@ -409,6 +489,10 @@ impl App {
             JobOutput::Prepared(Err(e)) => {
                 self.wizard = Some(Wizard { files: vec![], summaries: None, error: Some(e) });
             }
+            JobOutput::Exported(r) => match r {
+                Ok(p) => self.status = format!("Document écrit : {}", p.display()),
+                Err(e) => self.error = Some(e),
+            },
             JobOutput::Imported(r) => {
                 let w = self.wizard.get_or_insert(Wizard { files: vec![], summaries: None, error: None });
                 match r {

@@ -121,6 +121,9 @@ pub enum Action {
     FluxSave,
     ExportFicheAssiette,
     ExportChart(&'static str),
+    ExportEtatDesLieux,
+    ExportAnnexe(&'static str),
+    FicheNavette { bailleur: String, reference: String, reservataire: Option<String> },
     FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
 }

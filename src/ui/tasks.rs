@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 pub enum JobOutput {
     Prepared(Result<Vec<PreparedFile>, String>),
     Imported(Result<Vec<FileSummary>, String>),
+    Exported(Result<std::path::PathBuf, String>),
 }
 
 pub struct Job {

@@ -27,6 +27,20 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 }
             });
         }
+        if !app.workshop && app.view.is_some() {
+            ui.menu_button("Exporter", |ui| {
+                if ui.button("État des lieux consolidé (xlsx)…").clicked() {
+                    actions.push(Action::ExportEtatDesLieux);
+                }
+                if ui.button("Annexe de convention (xlsx)…").clicked() {
+                    actions.push(Action::ExportAnnexe("xlsx"));
+                }
+                if ui.button("Annexe de convention (pdf)…").clicked() {
+                    actions.push(Action::ExportAnnexe("pdf"));
+                }
+                ui.label("Annexe : réservataire choisi, sur la commune ou l'EPCI filtrés.");
+            });
+        }
         ui.separator();
         for (screen, label) in [
             (Screen::Consolidation, "Consolidation"),

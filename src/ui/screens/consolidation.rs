@@ -115,7 +115,15 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 ui.end_row();
                 for l in &d.logements {
                     ui.label(&l.bailleur);
-                    ui.label(&l.reference);
+                    ui.label(&l.reference).context_menu(|ui| {
+                        if ui.button("Fiche navette…").clicked() {
+                            actions.push(Action::FicheNavette {
+                                bailleur: l.bailleur.clone(),
+                                reference: l.reference.clone(),
+                                reservataire: Some(l.reservataire.clone()).filter(|r| r != "non-reserve"),
+                            });
+                        }
+                    });
                     ui.label(nom_commune(&l.commune));
                     ui.label(&l.typologie);
                     ui.label(&l.financement);
