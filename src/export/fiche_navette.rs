@@ -195,7 +195,8 @@ fn xlsx(valeurs: &BTreeMap<String, String>, reservataires: &[String], out: &Path
             "date_reponse" => {
                 let (p, d) = (row_of("preavis") + 1, row_of("date_preavis") + 1);
                 let f = format!("=IF(B{d}=\"\",\"\",IF(B{p}=\"1 mois\",WORKDAY(B{d},15),EDATE(B{d},1)))");
-                ws.write_formula_with_format(r, 1, Formula::new(f), &computed).map_err(e)?;
+                // Cached result empty: applications that do not recalculate on opening show nothing.
+                ws.write_formula_with_format(r, 1, Formula::new(f).set_result(" "), &computed).map_err(e)?;
             }
             "surface" | "loyer" | "etage" | "annee_construction" if v.replace(',', ".").parse::<f64>().is_ok() => {
                 ws.write_number_with_format(r, 1, v.replace(',', ".").parse::<f64>().unwrap_or(0.0), &input)
@@ -230,11 +231,11 @@ fn pdf(valeurs: &BTreeMap<String, String>, out: &Path) -> Result<(), ExportError
     let mut y = 95.0;
     for (key, lib, _) in CHAMPS {
         let h = if *key == "commentaires" || *key == "services" { 44.0 } else { 22.0 };
-        p.rect(50.0, y, 210.0, h, Some(0.9));
-        p.rect(260.0, y, 285.0, h, None);
-        p.text(55.0, y + 14.0, 8.5, lib);
+        p.rect(50.0, y, 235.0, h, Some(0.9));
+        p.rect(285.0, y, 260.0, h, None);
+        p.text(55.0, y + 14.0, 8.0, lib);
         if let Some(v) = valeurs.get(*key) {
-            p.text(265.0, y + 14.0, 9.5, v);
+            p.text(290.0, y + 14.0, 9.5, v);
         }
         y += h;
     }
