@@ -343,14 +343,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut out = std::io::stdout().lock();
             match format {
                 GridFormat::Json => {
-                    let perimetre = match (&commune, &epci) {
-                        (Some(c), _) => serde_json::json!({ "commune": c }),
-                        (_, Some(e)) => serde_json::json!({ "epci": e }),
-                        _ => serde_json::json!({}),
-                    };
-                    let v = serde_json::json!({
-                        "reservataire": reservataire, "perimetre": perimetre, "bailleur": bailleur, "lignes": g.lignes_json()
-                    });
+                    let v = grid_json(&reservataire, commune.as_deref(), epci.as_deref(), bailleur.as_deref(), &g);
                     writeln!(out, "{v}")?;
                 }
                 GridFormat::Csv => {
@@ -582,6 +575,30 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `grid --format json` of `interfaces.md`.
+pub fn grid_json(
+    reservataire: &str,
+    commune: Option<&str>,
+    epci: Option<&str>,
+    bailleur: Option<&str>,
+    g: &consolidate::Grille,
+) -> serde_json::Value {
+    let perimetre = match (commune, epci) {
+        (Some(c), _) => serde_json::json!({ "commune": c }),
+        (_, Some(e)) => serde_json::json!({ "epci": e }),
+        _ => serde_json::json!({}),
+    };
+    serde_json::json!({ "reservataire": reservataire, "perimetre": perimetre, "bailleur": bailleur, "lignes": g.lignes_json() })
+}
+
+/// The grid of the command line, from a dossier (the window tests compare with it).
+#[cfg(test)]
+pub fn grid_of(dossier: &Path, reservataire: &str, epci: Option<&str>) -> Result<serde_json::Value> {
+    let d = Dossier::open_read_only(dossier).map_err(store_err)?;
+    let f = Filtre { reservataire: Some(reservataire.into()), epci: epci.map(str::to_string), ..Default::default() };
+    Ok(grid_json(reservataire, None, epci, None, &Cube::load(&d)?.grille(&f)))
 }
 
 fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &str, titre: &str) -> Result<()> {

@@ -251,6 +251,29 @@ pub fn export(
                 }
                 r += 1;
             }
+            if let Some(f) = &a.flux
+                && let Some(cells) = f.flux_qualifie.get(&a.reservataire)
+            {
+                r += 1;
+                ws.write_string_with_format(
+                    r,
+                    0,
+                    format!("Flux qualifié {} (financement × typologie × QPV)", f.annee),
+                    &bold,
+                )
+                .map_err(e)?;
+                r += 1;
+                for (j, h) in ["Financement", "Typologie", "QPV", "Logements"].iter().enumerate() {
+                    ws.write_string_with_format(r, j as u16, *h, &head).map_err(e)?;
+                }
+                for c in cells {
+                    r += 1;
+                    ws.write_string_with_format(r, 0, c.financement.as_str(), &cell).map_err(e)?;
+                    ws.write_string_with_format(r, 1, c.typologie.as_str(), &cell).map_err(e)?;
+                    ws.write_string_with_format(r, 2, if c.qpv { "QPV" } else { "hors QPV" }, &cell).map_err(e)?;
+                    ws.write_number_with_format(r, 3, c.logements as f64, &num).map_err(e)?;
+                }
+            }
             ws.set_column_width(0, 48).map_err(e)?;
             ws.set_column_width(1, 22).map_err(e)?;
             ws.set_landscape();

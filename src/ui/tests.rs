@@ -225,3 +225,61 @@ fn a_click_on_a_bar_filters_the_dashboard() {
     assert_eq!(c.data.bars.len(), 1);
     assert_eq!(c.data.total, data.bars[i].value);
 }
+
+#[test]
+fn the_published_paca_grid_in_the_window_equals_grid_json() {
+    let t = Temp::new("paca");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "248300543").unwrap();
+    }
+    let file = t.0.join("bailleur_paca_edl.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Référence", "Code INSEE", "Réservataire", "Typologie", "Financement"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let grid =
+        [("PLAI", [38, 94, 221, 78, 22, 0]), ("PLUS", [73, 354, 406, 378, 89, 3]), ("PLS", [41, 55, 98, 38, 12, 0])];
+    let mut r = 1u32;
+    for (fin, counts) in grid {
+        for (t, n) in ["T1", "T2", "T3", "T4", "T5", "T6"].iter().zip(counts) {
+            for _ in 0..n {
+                for (c, v) in [format!("R{r}"), "83137".into(), "RÉSERVATAIRE A".into(), t.to_string(), fin.to_string()]
+                    .iter()
+                    .enumerate()
+                {
+                    ws.write_string(r, c as u16, v).unwrap();
+                }
+                r += 1;
+            }
+        }
+    }
+    wb.save(&file).unwrap();
+    {
+        // « RÉSERVATAIRE A » is mapped once by the user to Action Logement.
+        let d = Dossier::open(&dossier, false).unwrap();
+        d.set_mapping("reservataire", "RÉSERVATAIRE A", "action-logement").unwrap();
+    }
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![file]));
+    h.run_steps(2);
+    h.get_by_label("Importer").click();
+    h.run_steps(3);
+    h.get_by_label("Voir la consolidation").click();
+    h.run_steps(2);
+    h.get_by_label("Réservataire (grille)").click();
+    h.run_steps(2);
+    h.get_all_by_label("Action Logement").last().unwrap().click();
+    h.run_steps(2);
+    let json = crate::cli::grid_of(&dossier, "action-logement", Some("248300543")).unwrap();
+    for (fin, t, expected) in [("PLAI", "T3", 221), ("PLUS", "T2", 354), ("PLS", "T1", 41), ("PLUS", "T6+", 3)] {
+        assert_eq!(json["lignes"][fin][t], expected);
+        h.get_by_label(&format!("{fin} {t} : {}", entier(expected)));
+    }
+    assert_eq!(json["lignes"]["TOTAL"]["TOTAL"], 2000);
+    h.get_by_label(&format!("Total général : {}", entier(2000)));
+}

@@ -8,14 +8,27 @@ use contingents::flux::calculer;
 use contingents::format::entier;
 use eframe::egui;
 
-fn opt_number(ui: &mut egui::Ui, label: &str, v: &mut Option<f64>, suffix: &str) {
+fn opt_number(ui: &mut egui::Ui, label: &str, v: &mut Option<f64>, suffix: &str, max: f64) {
     ui.horizontal(|ui| {
         let mut on = v.is_some();
         if ui.checkbox(&mut on, label).changed() {
             *v = if on { Some(v.unwrap_or(0.0)) } else { None };
         }
         if let Some(x) = v {
-            ui.add(egui::DragValue::new(x).speed(0.1).range(0.0..=100.0).suffix(suffix));
+            ui.add(egui::DragValue::new(x).speed(0.1).range(0.0..=max).suffix(suffix));
+        }
+    });
+}
+
+/// Figures of the last 1–3 years (N-1, N-2, N-3), switched on by a checkbox.
+fn years(ui: &mut egui::Ui, label: &str, v: &mut Vec<u64>) {
+    ui.horizontal(|ui| {
+        let mut on = !v.is_empty();
+        if ui.checkbox(&mut on, label).changed() {
+            *v = if on { vec![0, 0, 0] } else { vec![] };
+        }
+        for x in v.iter_mut() {
+            ui.add(egui::DragValue::new(x).range(0..=1_000_000));
         }
     });
 }
@@ -56,7 +69,26 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.strong("Paramètres");
-        opt_number(ui, "Taux de rotation saisi", &mut p.rotation_pct, " %");
+        opt_number(ui, "Taux de rotation saisi", &mut p.rotation_pct, " %", 100.0);
+        ui.collapsing("Libérations : autres méthodes", |ui| {
+            years(ui, "Baux signés (3 dernières années)", &mut p.baux_signes);
+            years(ui, "Départs (1 à 3 dernières années)", &mut p.departs);
+            years(ui, "Entrées (1 à 3 dernières années)", &mut p.entrees);
+            ui.horizontal(|ui| {
+                ui.label("Taux calculé à partir des");
+                let mut m = p.methode_rotation.clone().unwrap_or_else(|| "departs".into());
+                ui.selectable_value(&mut m, "departs".to_string(), "départs");
+                ui.selectable_value(&mut m, "entrees".to_string(), "entrées");
+                ui.selectable_value(&mut m, "moyenne".to_string(), "moyenne des deux");
+                p.methode_rotation = Some(m);
+            });
+        });
+        ui.collapsing("Mutations : objectif CUS ou moyenne", |ui| {
+            let mut cus = p.mutations_cus.map(|x| x as f64);
+            opt_number(ui, "Objectif CUS (nombre)", &mut cus, "", 1_000_000.0);
+            p.mutations_cus = cus.map(|x| x as u64);
+            years(ui, "Mutations des 3 dernières années", &mut p.mutations_3_ans);
+        });
         let mut m = p.mutations.map(|x| x as f64);
         ui.horizontal(|ui| {
             let mut on = m.is_some();
@@ -68,8 +100,8 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         });
         p.mutations = m.map(|x| x as u64);
-        opt_number(ui, "Mutations (% des libérations)", &mut p.mutations_pct, " %");
-        opt_number(ui, "Part de l'État", &mut p.taux_etat_pct, " %");
+        opt_number(ui, "Mutations (% des libérations)", &mut p.mutations_pct, " %", 100.0);
+        opt_number(ui, "Part de l'État", &mut p.taux_etat_pct, " %", 100.0);
         for motif in ["relogements", "ventes", "ORCOD", "LHI", "urgence"] {
             let pos = p.soustraits.iter().position(|(m, _, _)| m == motif);
             let mut n = pos.map(|i| p.soustraits[i].1).unwrap_or(0);
@@ -137,7 +169,7 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     });
     ui.separator();
     egui::Grid::new("flux-parts").striped(true).show(ui, |ui| {
-        for h in ["Réservataire", "Stock", "Taux", "Logements"] {
+        for h in ["Réservataire", "Stock", "Taux", "Logements", "Taux fixé à la main"] {
             ui.strong(h);
         }
         ui.end_row();
@@ -146,6 +178,14 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             ui.label(entier(r.stock));
             ui.label(format!("{:.1} %", r.taux * 100.0).replace('.', ","));
             ui.label(entier(r.logements));
+            if r.id != "non-reserve" {
+                let mut fixed = p.taux_fixes.get(&r.id).copied();
+                opt_number(ui, &format!("fixer ({})", r.id), &mut fixed, " %", 100.0);
+                match fixed {
+                    Some(x) => p.taux_fixes.insert(r.id.clone(), x),
+                    None => p.taux_fixes.remove(&r.id),
+                };
+            }
             ui.end_row();
         }
     });

@@ -88,6 +88,29 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     ui.add(egui::TextEdit::singleline(&mut f.bailleur).id_salt(("bailleur", fi)).desired_width(260.0));
                 });
                 let sheets = &f.sheets;
+                // Which sheets are read: the detection's choice, which the user can change.
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Feuilles lues :");
+                    for s in sheets {
+                        let name = s.name.clone();
+                        let mut on = f.plans.iter().any(|p| p.feuille == name);
+                        let label = format!(
+                            "{}{}",
+                            name.as_deref().unwrap_or("(CSV)"),
+                            if s.hidden { " (masquée)" } else { "" }
+                        );
+                        if ui.checkbox(&mut on, label).changed() {
+                            if on {
+                                let header = contingents::import::header::detect_header(&s.range)
+                                    .unwrap_or_else(|| header_at_row(&s.range, 0));
+                                let commune_feuille = (!header.has_commune()).then(|| name.clone()).flatten();
+                                f.plans.push(contingents::import::SheetPlan { feuille: name, header, commune_feuille });
+                            } else {
+                                f.plans.retain(|p| p.feuille != name);
+                            }
+                        }
+                    }
+                });
                 for (pi, plan) in f.plans.iter_mut().enumerate() {
                     let Some(sheet) = sheets.iter().find(|s| s.name == plan.feuille) else { continue };
                     ui.separator();
