@@ -99,6 +99,9 @@ pub enum Command {
         /// Fichiers à ouvrir dans l'assistant d'import dès le démarrage.
         #[arg(long = "importer")]
         importer: Vec<PathBuf>,
+        /// Écran affiché à l'ouverture : consolidation, tableau, flux, historique...
+        #[arg(long)]
+        ecran: Option<String>,
     },
     /// Construit le dossier de démonstration à partir des fichiers fournis avec l'application.
     Demo {
@@ -279,8 +282,8 @@ impl Progress for TerminalBar {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        None => crate::ui::run(None, vec![]),
-        Some(Command::Gui { dossier, importer }) => crate::ui::run(dossier, importer),
+        None => crate::ui::run(None, vec![], None),
+        Some(Command::Gui { dossier, importer, ecran }) => crate::ui::run(dossier, importer, ecran),
         Some(Command::Demo { dossier }) => {
             build_demo(&dossier)?;
             println!("Dossier de démonstration créé : {}", dossier.display());

@@ -20,7 +20,19 @@ pub fn demo_dossier() -> anyhow::Result<PathBuf> {
     Ok(p)
 }
 
-pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>) -> anyhow::Result<()> {
+pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<String>) -> anyhow::Result<()> {
+    let screen = match ecran.as_deref() {
+        None | Some("consolidation") => state::Screen::Consolidation,
+        Some("tableau") => state::Screen::Tableau,
+        Some("import") => state::Screen::Import,
+        Some("libelles") => state::Screen::Libelles,
+        Some("rapprochement") => state::Screen::Rapprochement,
+        Some("flux") => state::Screen::Flux,
+        Some("historique") => state::Screen::Historique,
+        Some(other) => anyhow::bail!(
+            "écran inconnu « {other} » : consolidation, tableau, import, libelles, rapprochement, flux ou historique"
+        ),
+    };
     let mut s = settings::Settings::load();
     let dossier = match dossier {
         Some(d) => d,
@@ -41,6 +53,7 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>) -> anyhow::Result<
     };
     let creator: eframe::AppCreator = Box::new(move |cc| {
         let mut app = app::App::new(s, Some(dossier));
+        app.screen = screen;
         if !to_import.is_empty() {
             app.handle(&cc.egui_ctx, state::Action::Prepare(to_import));
         }
