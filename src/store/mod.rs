@@ -27,8 +27,24 @@ pub enum StoreError {
     Busy { path: String },
     #[error("import n° {0} introuvable dans le dossier (voir `contingents historique`)")]
     UnknownImport(i64),
+    #[error("le disque est plein : libérez de la place puis relancez ; le dossier n'a pas été modifié")]
+    DiskFull,
+    #[error(
+        "le dossier est en lecture seule (droits du fichier ou du répertoire) : copiez-le dans un répertoire où vous pouvez écrire"
+    )]
+    ReadOnly,
     #[error("erreur SQLite : {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => StoreError::DiskFull,
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ReadOnly => StoreError::ReadOnly,
+            _ => StoreError::Sql(e),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -67,7 +83,7 @@ fn map_open_error(path: &Path, e: rusqlite::Error) -> StoreError {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
             StoreError::NotADossier { path: path.display().to_string(), source: e }
         }
-        other => StoreError::Sql(other),
+        other => StoreError::from(other),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct App {
     pub synchronous_jobs: bool,
     /// The value typed or chosen for each unknown label, by (champ, libellé).
     pub label_choices: std::collections::HashMap<(String, String), String>,
+    /// Another window holds the dossier: this one only reads it.
+    pub read_only: bool,
+    lock: Option<PathBuf>,
     /// Whether settings are written to the user's configuration (not in tests).
     pub persist_settings: bool,
     title_sent: String,
@@ -75,6 +78,8 @@ impl App {
             synchronous_jobs: false,
             label_choices: Default::default(),
             persist_settings: true,
+            read_only: false,
+            lock: None,
             title_sent: String::new(),
             workshop_applied: None,
         };
@@ -100,11 +105,49 @@ impl App {
         }
     }
 
+    /// Editing controls are shown: not in workshop mode, not on a dossier another window holds.
+    pub fn can_edit(&self) -> bool {
+        !self.workshop && !self.read_only
+    }
+
+    fn release_lock(&mut self) {
+        if let Some(l) = self.lock.take() {
+            let _ = std::fs::remove_file(l);
+        }
+    }
+
+    /// Takes the dossier's lock file (`<dossier>.verrou`, holding the PID); when a live
+    /// process holds it, the dossier is opened read-only.
+    fn take_lock(&mut self, path: &std::path::Path) -> Option<u32> {
+        self.release_lock();
+        let lock = PathBuf::from(format!("{}.verrou", path.display()));
+        let me = std::process::id();
+        if let Ok(s) = std::fs::read_to_string(&lock)
+            && let Ok(pid) = s.trim().parse::<u32>()
+            && pid != me
+            && std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            return Some(pid);
+        }
+        if std::fs::write(&lock, me.to_string()).is_ok() {
+            self.lock = Some(lock);
+        }
+        None
+    }
+
     /// Opens a dossier (public for tests, which cannot drive a file dialog).
     pub fn open(&mut self, path: PathBuf) {
         match DossierView::load(&path) {
             Ok(v) => {
-                self.status = format!("Dossier ouvert : {}", path.display());
+                let holder = self.take_lock(&path);
+                self.read_only = holder.is_some();
+                self.status = match holder {
+                    Some(pid) => format!(
+                        "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise (processus {pid}) — {}",
+                        path.display()
+                    ),
+                    None => format!("Dossier ouvert : {}", path.display()),
+                };
                 self.reservataire = v
                     .cube
                     .totals_by(&self.filters.filtre(None), |c| c.reservataire.clone())
@@ -148,6 +191,22 @@ impl App {
     }
 
     pub fn handle(&mut self, ctx: &egui::Context, action: Action) {
+        let edits = matches!(
+            action,
+            Action::ImportDialog
+                | Action::Prepare(_)
+                | Action::StartImport
+                | Action::Restore(_)
+                | Action::ConfirmRemove
+                | Action::UndoRemove
+                | Action::MapLabel { .. }
+                | Action::SetFinancement { .. }
+                | Action::FluxSave
+        );
+        if edits && self.read_only {
+            self.error = Some("Dossier en lecture seule : une autre fenêtre Contingents l'utilise.".into());
+            return;
+        }
         match action {
             Action::Show(s) => self.screen = s,
             Action::OpenDossierDialog => {
@@ -607,6 +666,12 @@ impl App {
     }
 }
 
+impl Drop for App {
+    fn drop(&mut self) {
+        self.release_lock();
+    }
+}
+
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let size = ui.ctx().input(|i| i.viewport().inner_rect.map(|r| [r.width(), r.height()]));
@@ -620,5 +685,6 @@ impl eframe::App for App {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_settings();
+        self.release_lock();
     }
 }

@@ -283,3 +283,23 @@ fn the_published_paca_grid_in_the_window_equals_grid_json() {
     assert_eq!(json["lignes"]["TOTAL"]["TOTAL"], 2000);
     h.get_by_label(&format!("Total général : {}", entier(2000)));
 }
+
+#[test]
+fn a_second_window_opens_the_dossier_read_only() {
+    let t = Temp::new("verrou");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let first = App::for_tests(dossier.clone());
+    assert!(!first.read_only);
+    // Another live process holds the dossier: PID 1 stands for it.
+    std::fs::write(format!("{}.verrou", dossier.display()), "1").unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    assert!(h.state().read_only);
+    assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
+    assert!(h.state().status.contains("lecture seule"));
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Restore(1));
+    assert!(h.state().error.as_deref().unwrap_or("").contains("lecture seule"));
+    drop(first);
+}

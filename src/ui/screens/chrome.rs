@@ -54,12 +54,15 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             if app.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau) {
                 continue;
             }
+            if app.read_only && matches!(screen, Screen::Import | Screen::Libelles) {
+                continue;
+            }
             if ui.selectable_label(app.screen == screen, label).clicked() {
                 actions.push(Action::Show(screen));
             }
         }
         ui.separator();
-        if !app.workshop && app.view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
+        if app.can_edit() && app.view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
             actions.push(Action::ImportDialog);
         }
         let label = if app.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };

@@ -15,7 +15,7 @@ pub fn rapprochement(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         "Réservataire : {}. La déclaration est un tableur de ses effectifs attendus par bailleur et commune, ou de ses références de logements.",
         libelle_reservataire(res)
     ));
-    if !app.workshop && ui.button("Choisir la déclaration…").clicked() {
+    if app.can_edit() && ui.button("Choisir la déclaration…").clicked() {
         actions.push(Action::RapprochementDialog);
     }
     let Some(r) = &app.rapprochement else { return };

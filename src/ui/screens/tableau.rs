@@ -16,6 +16,7 @@ pub struct ChartCache {
 }
 
 pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let workshop = app.workshop;
     let Some(v) = &app.view else { return };
     let f = app.filters.filtre(app.reservataire.as_deref().filter(|_| app.chart_by_reservataire));
     ui.horizontal_wrapped(|ui| {
@@ -34,7 +35,7 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         }
         ui.checkbox(&mut app.chart_by_reservataire, "Limiter au réservataire choisi");
-        if !app.workshop {
+        if !workshop {
             if ui.button("Exporter en PNG…").clicked() {
                 actions.push(Action::ExportChart("png"));
             }
