@@ -5,5 +5,6 @@ mod bad_input;
 mod common;
 mod dossier;
 mod faults;
+mod fuzz;
 mod import_rules;
 mod sample;

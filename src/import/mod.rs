@@ -757,6 +757,35 @@ fn describe(l: &Logement) -> String {
     .to_string()
 }
 
+/// Runs one file's bytes through the whole reading pipeline, as the fuzz target and the
+/// crash regression tests do: errors are expected, panics are bugs.
+pub fn fuzz_one_file(data: &[u8]) {
+    let Ok(sheets) = read::read_sheets(data) else { return };
+    let plans = plan_sheets(&sheets);
+    let mut ctx = Context::new(Territoire::Tout, Correspondance::default(), Mappings::default());
+    for plan in &plans {
+        if let Some(sheet) = sheets.iter().find(|s| s.name == plan.feuille) {
+            read_rows(sheet.data_rows(plan.header.data_start()), plan, "B", &mut ctx, |_| true);
+        }
+    }
+}
+
+/// Runs one text through every value normaliser.
+pub fn fuzz_one_value(s: &str) {
+    let _ = normalize::typologie(s);
+    let _ = normalize::typologie_et_reste(s);
+    let _ = normalize::qpv(s);
+    let _ = normalize::individuel_collectif(s);
+    let _ = normalize::date_text(s);
+    let _ = normalize::annee(s);
+    let _ = Correspondance::default().financement(s);
+    let _ = crate::reference::reference().resolve_commune(s, &Territoire::Tout);
+    let mut ctx = Context::new(Territoire::Epci("240600585".into()), Correspondance::default(), Mappings::default());
+    let _ = ctx.reservataire(s);
+    let _ = bailleur_from_file_name(s);
+    let _ = crate::text::place_key(s);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,10 +247,11 @@ pub fn date_text(raw: &str) -> Option<Date> {
         return None;
     }
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
-    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() == 3 && parts.iter().all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit())) {
+        // At most four digits each, so every part parses (found by fuzzing: 3132222222221/22/32).
         let nums: Vec<i32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
         if parts[0].len() == 4 {
-            return Date::new(nums[0], nums[1] as u8, nums[2] as u8);
+            return Date::new(nums[0], u8::try_from(nums[1]).ok()?, u8::try_from(nums[2]).ok()?);
         }
         let year = match parts[2].len() {
             4 => nums[2],
@@ -737,6 +738,8 @@ mod tests {
         assert_eq!(date_text("1er janvier 2024"), Date::new(2024, 1, 1));
         assert_eq!(date_text("2030"), Date::new(2030, 12, 31));
         assert_eq!(date_text("31/02/2023"), None);
+        assert_eq!(date_text("3132222222221/22/32"), None);
+        assert_eq!(date_text("2023/300/1"), None);
     }
 
     #[test]

@@ -1,0 +1,206 @@
+//! National-scale benchmarks: a generated dossier over all 1 255 EPCI (realistic mixes of
+//! réservataires, typologies and financements), at several sizes. Each phase runs in its own
+//! process so that peak memory (VmHWM) is its own.
+//!
+//!     cargo bench --bench scale                          # 10 000, 100 000, 1 000 000
+//!     cargo bench --bench scale -- 10000 5400000         # chosen sizes
+//!
+//! Phases: import (CSV files, one per 500 000 dwellings, one transaction), report (JSON),
+//! grid (cube load + a grid), view (a grid and a chart redraw on the loaded cube: what the
+//! window does after a filter change), export (état des lieux consolidé, up to 1 000 000).
+
+use contingents::demo::Rng;
+use contingents::reference::reference;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// Writes `n` dwellings spread over every EPCI into CSV files of at most 500 000 rows.
+fn generate(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let r = reference();
+    let epcis: Vec<_> = r.epcis.iter().filter(|e| !e.membres.is_empty()).collect();
+    let weights: Vec<u32> = epcis.iter().map(|e| e.membres.len() as u32).collect();
+    let res = [
+        "Non réservé",
+        "Préfecture",
+        "Action Logement",
+        "Préfecture fonctionnaires",
+        "Conseil départemental",
+        "Ministère des Armées",
+    ];
+    let res_w = [40, 25, 14, 3, 5, 1];
+    let typos = ["Studio", "T1", "T2", "T3", "T4", "T5", "T6"];
+    let typo_w = [4, 6, 20, 35, 24, 9, 2];
+    let fins = ["PLUS", "PLAI", "PLS", "PLI", "HLM/O"];
+    let fin_w = [60, 16, 14, 3, 7];
+    let mut rng = Rng::new(5_400_000);
+    let mut files = Vec::new();
+    let per_file = 500_000;
+    let mut written = 0;
+    while written < n {
+        let path = dir.join(format!("bailleurs_national_{}.csv", files.len() + 1));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(w, "BAILLEUR;REF_LGT;CODE_INSEE;CONTINGENT;TYPO;FINANCT;QPV;IND_COLL;DATE_FIN_CONV").unwrap();
+        for _ in 0..per_file.min(n - written) {
+            let e = epcis[rng.weighted(&weights)];
+            let c = &r.communes[e.membres[rng.below(e.membres.len())]];
+            let bailleur = format!("Bailleur {:04}", rng.below(800));
+            let contingent =
+                if rng.below(12) == 0 { format!("Ville de {}", c.nom) } else { res[rng.weighted(&res_w)].to_string() };
+            let fin = if rng.below(4) == 0 {
+                format!("{}/01/20{:02}", 1 + rng.below(28), 20 + rng.below(20))
+            } else {
+                String::new()
+            };
+            writeln!(
+                w,
+                "{bailleur};R{written:08};{};{contingent};{};{};{};{};{fin}",
+                c.insee,
+                typos[rng.weighted(&typo_w)],
+                fins[rng.weighted(&fin_w)],
+                if rng.below(5) == 0 { "O" } else { "N" },
+                if rng.below(20) == 0 { "I" } else { "C" },
+            )
+            .unwrap();
+            written += 1;
+        }
+        files.push(path);
+    }
+    files
+}
+
+fn phase(args: &[String]) {
+    let name = args[2].as_str();
+    let dossier = PathBuf::from(&args[3]);
+    let t = Instant::now();
+    match name {
+        "import" => {
+            let _ = std::fs::remove_file(&dossier);
+            let mut d = contingents::store::Dossier::open(&dossier, true).unwrap();
+            let files: Vec<PathBuf> = args[4..].iter().map(PathBuf::from).collect();
+            let opts = contingents::import::run::ImportOptions {
+                bailleur: None,
+                territoire: None,
+                date_reference: Some("2025-01-01".into()),
+            };
+            contingents::import::run::import_files(
+                &mut d,
+                &files,
+                &opts,
+                &contingents::import::run::Silent,
+                &Default::default(),
+            )
+            .unwrap();
+        }
+        "report" => {
+            let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
+            let r = contingents::consolidate::report(&d).unwrap();
+            serde_json::to_writer(std::io::sink(), &r).unwrap();
+        }
+        "grid" => {
+            let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
+            let cube = contingents::consolidate::Cube::load(&d).unwrap();
+            let g = cube
+                .grille(&contingents::consolidate::Filtre { reservataire: Some("etat".into()), ..Default::default() });
+            assert!(g.total() > 0);
+        }
+        "view" => {
+            let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
+            let cube = contingents::consolidate::Cube::load(&d).unwrap();
+            let loaded = t.elapsed().as_secs_f64();
+            let epci = cube.epcis()[0].clone();
+            let mut worst_grid = 0.0f64;
+            let mut worst_chart = 0.0f64;
+            for f in [
+                contingents::consolidate::Filtre::default(),
+                contingents::consolidate::Filtre { epci: Some(epci), ..Default::default() },
+                contingents::consolidate::Filtre { bailleur: Some("Bailleur 0007".into()), ..Default::default() },
+            ] {
+                let t1 = Instant::now();
+                let _ =
+                    cube.grille(&contingents::consolidate::Filtre { reservataire: Some("etat".into()), ..f.clone() });
+                worst_grid = worst_grid.max(t1.elapsed().as_secs_f64());
+                let t2 = Instant::now();
+                let k = contingents::charts::Kind::Reservataires;
+                let _ =
+                    contingents::charts::render_rgb(&cube, k, &f, Default::default(), "bench", (1400, 800)).unwrap();
+                worst_chart = worst_chart.max(t2.elapsed().as_secs_f64());
+            }
+            println!(
+                "{:.3} {:.1} cube {:.2}s, {} cells; grid after a filter change {:.1} ms; chart {:.1} ms",
+                t.elapsed().as_secs_f64(),
+                peak_mb(),
+                loaded,
+                cube.cells.len(),
+                worst_grid * 1000.0,
+                worst_chart * 1000.0
+            );
+            return;
+        }
+        "export" => {
+            let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
+            let out = dossier.with_extension("xlsx");
+            contingents::export::etat_des_lieux::export(&d, &out, &contingents::import::run::Silent).unwrap();
+        }
+        other => panic!("unknown phase {other}"),
+    }
+    println!("{:.3} {:.1}", t.elapsed().as_secs_f64(), peak_mb());
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--phase") {
+        return phase(&args);
+    }
+    let mut sizes: Vec<usize> = args.iter().skip(1).filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![10_000, 100_000, 1_000_000];
+    }
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/scale");
+    for n in sizes {
+        let dir = base.join(n.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = Instant::now();
+        let files = generate(&dir, n);
+        println!("== {n} dwellings: {} CSV file(s) generated in {:.1} s", files.len(), t.elapsed().as_secs_f64());
+        let dossier = dir.join("dossier.sqlite");
+        let exe = std::env::current_exe().unwrap();
+        let mut phases = vec!["import", "report", "grid", "view"];
+        if n <= 1_000_000 {
+            phases.push("export");
+        }
+        for p in phases {
+            let mut cmd = Command::new(&exe);
+            cmd.arg("--phase").arg(p).arg(&dossier);
+            if p == "import" {
+                cmd.args(&files);
+            }
+            let out = cmd.output().unwrap();
+            let s = String::from_utf8_lossy(&out.stdout);
+            let line = s.lines().last().unwrap_or("").to_string();
+            let mut it = line.splitn(3, ' ');
+            let secs: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+            let mb: f64 = it.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN);
+            let extra = it.next().unwrap_or("");
+            if !out.status.success() {
+                println!("   {p:<7} FAILED: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+                continue;
+            }
+            println!("   {p:<7} {secs:8.2} s   peak {mb:7.0} MB   {extra}");
+        }
+        for f in files {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
