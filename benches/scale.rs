@@ -7,7 +7,7 @@
 //!
 //! Phases: import (CSV files, one per 500 000 dwellings, one transaction), report (JSON),
 //! grid (cube load + a grid), view (a grid and a chart redraw on the loaded cube: what the
-//! window does after a filter change), export (état des lieux consolidé, up to 1 000 000).
+//! window does after a filter change), export (état des lieux consolidé, up to 100 000).
 
 use contingents::demo::Rng;
 use contingents::reference::reference;
@@ -177,7 +177,9 @@ fn main() {
         let dossier = dir.join("dossier.sqlite");
         let exe = std::env::current_exe().unwrap();
         let mut phases = vec!["import", "report", "grid", "view"];
-        if n <= 1_000_000 {
+        // At national scale every commune that reserves gets its own sheet: the workbook is
+        // measured up to 100 000 dwellings.
+        if n <= 100_000 {
             phases.push("export");
         }
         for p in phases {

@@ -179,6 +179,9 @@ fn typology_color(t: TypologieGrille) -> RGBColor {
 
 type KeyFn = fn(&Cellule) -> &str;
 
+/// Bars drawn before the rest is grouped.
+pub const MAX_BARS: usize = 30;
+
 fn bars_by(
     cube: &Cube,
     f: &Filtre,
@@ -195,11 +198,25 @@ fn bars_by(
     let total = m.values().sum();
     let mut v: Vec<(&str, u64)> = m.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let bars = v
+    // Beyond MAX_BARS the smallest are summed in one « Autres » bar: readable, and fast to draw
+    // at national scale (thousands of communes).
+    let rest: u64 = v.iter().skip(MAX_BARS).map(|x| x.1).sum();
+    let others = v.len().saturating_sub(MAX_BARS);
+    let mut bars: Vec<Bar> = v
         .into_iter()
+        .take(MAX_BARS)
         .enumerate()
         .map(|(i, (k, n))| Bar { label: label(k), color: color(k, i), key: k.to_string(), value: n, segments: vec![] })
         .collect();
+    if others > 0 {
+        bars.push(Bar {
+            label: format!("Autres ({others})"),
+            color: RGBColor(200, 200, 200),
+            key: String::new(),
+            value: rest,
+            segments: vec![],
+        });
+    }
     (total, bars)
 }
 
@@ -244,8 +261,18 @@ pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
             for c in cube.cells.iter().filter(|c| f.accepts(c) && stock.accepts(c)) {
                 by_typo.entry(&c.reservataire).or_default()[c.typologie as usize] += c.logements;
             }
+            let shown: Vec<String> = bars.iter().map(|b| b.key.clone()).collect();
+            let mut others = [0u64; 6];
+            for (k, counts) in &by_typo {
+                if !shown.iter().any(|s| s == k) {
+                    for (o, c) in others.iter_mut().zip(counts) {
+                        *o += c;
+                    }
+                }
+            }
             for b in &mut bars {
-                let counts = by_typo.get(b.key.as_str()).copied().unwrap_or_default();
+                let counts =
+                    if b.key.is_empty() { others } else { by_typo.get(b.key.as_str()).copied().unwrap_or_default() };
                 b.segments = TypologieGrille::ALL
                     .iter()
                     .map(|t| (t.as_str().to_string(), counts[*t as usize], typology_color(*t)))
@@ -508,5 +535,35 @@ mod tests {
     fn colours_are_stable() {
         assert_eq!(reservataire_color("etat"), reservataire_color("etat"));
         assert_ne!(reservataire_color("etat"), reservataire_color("action-logement"));
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+    use crate::model::{Financement, IndividuelCollectif};
+
+    #[test]
+    fn small_bars_are_grouped_and_the_total_is_kept() {
+        let cells: Vec<Cellule> = (0..50)
+            .map(|i| Cellule {
+                bailleur: format!("B{i:02}"),
+                commune: "06004".into(),
+                epci: "240600585".into(),
+                reservataire: "etat".into(),
+                financement: Financement::Plus,
+                typologie: TypologieGrille::T3,
+                qpv: false,
+                individuel_collectif: IndividuelCollectif::Collectif,
+                logements: 100 - i,
+            })
+            .collect();
+        let cube = Cube { date_reference: None, cells };
+        let d = data(&cube, Kind::Bailleurs, &Filtre::default(), Stock::Tout);
+        assert_eq!(d.bars.len(), MAX_BARS + 1);
+        assert_eq!(d.bars.last().unwrap().label, "Autres (20)");
+        assert_eq!(d.bars.iter().map(|b| b.value).sum::<u64>(), d.total);
+        let e = data(&cube, Kind::EtatReservation, &Filtre::default(), Stock::Tout);
+        assert_eq!(e.bars.iter().map(|b| b.segments.iter().map(|s| s.1).sum::<u64>()).sum::<u64>(), e.total);
     }
 }

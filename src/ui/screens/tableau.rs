@@ -101,7 +101,7 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             let b = &c.data.bars[i];
             let tip = format!("{} : {} logements ({})", b.label, entier(b.value), pourcent(b.value, c.data.total));
             response.clone().on_hover_text(tip);
-            if response.clicked() {
+            if response.clicked() && !b.key.is_empty() {
                 actions.push(Action::FilterOn(app.chart_kind, b.key.clone()));
             }
         }
