@@ -64,6 +64,15 @@ pub struct Grille {
 }
 
 impl Grille {
+    /// The grid of some cells (already selected by the caller).
+    pub fn from_cells<'a>(cells: impl IntoIterator<Item = &'a Cellule>) -> Grille {
+        let mut g = Grille::default();
+        for c in cells {
+            g.counts.entry(c.financement).or_default()[c.typologie as usize] += c.logements;
+        }
+        g
+    }
+
     pub fn get(&self, f: Financement, t: TypologieGrille) -> u64 {
         self.counts.get(&f).map(|r| r[t as usize]).unwrap_or(0)
     }
@@ -143,11 +152,7 @@ impl Cube {
     }
 
     pub fn grille(&self, f: &Filtre) -> Grille {
-        let mut g = Grille::default();
-        for c in self.cells.iter().filter(|c| f.accepts(c)) {
-            g.counts.entry(c.financement).or_default()[c.typologie as usize] += c.logements;
-        }
-        g
+        Grille::from_cells(self.cells.iter().filter(|c| f.accepts(c)))
     }
 
     /// Totals of the selection by any key, largest first (ties by key).

@@ -7,6 +7,7 @@ use crate::consolidate::{self, Cube, Filtre, Grille, libelle_reservataire, nom_c
 use crate::model::TypologieGrille;
 use crate::store::Dossier;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 struct Styles {
@@ -32,14 +33,16 @@ fn styles() -> Styles {
     }
 }
 
-/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, unique.
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, no apostrophe at
+/// either end, unique (found at national scale: « Commune de Saint-Antoine-sur-l'Isle »).
 pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
     let clean: String = base.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
-    let mut name: String = clean.chars().take(31).collect();
+    let cut = |n: usize| clean.chars().take(n).collect::<String>().trim_matches(['\'', ' ']).to_string();
+    let mut name = cut(31);
     let mut n = 2;
     while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
         let suffix = format!(" ({n})");
-        name = clean.chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+        name = cut(31 - suffix.chars().count()) + &suffix;
         n += 1;
     }
     used.push(name.clone());
@@ -140,7 +143,12 @@ pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progre
     ws.set_freeze_panes(3, 0).map_err(e)?;
     page_setup(ws, &entete, 2).map_err(e)?;
 
-    let reservataires = cube.reservataires();
+    // Cells grouped once by réservataire, EPCI and commune: each sheet reads only its own.
+    let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&consolidate::Cellule>>> = BTreeMap::new();
+    for c in &cube.cells {
+        groups.entry(c.reservataire.as_str()).or_default().entry(c.epci.as_str()).or_default().push(c);
+    }
+    let reservataires: Vec<&str> = groups.keys().copied().collect();
     for (i, res) in reservataires.iter().enumerate() {
         progress.update(
             0.1 + 0.7 * i as f32 / reservataires.len().max(1) as f32,
@@ -151,16 +159,24 @@ pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progre
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(res), entete), &s.titre)
             .map_err(e)?;
         let mut r = 2;
-        let f = Filtre { reservataire: Some(res.clone()), ..Default::default() };
-        for epci in cube.epcis() {
-            let fe = Filtre { epci: Some(epci.clone()), ..f.clone() };
-            if cube.total(&fe) == 0 {
-                continue;
+        for (epci, cells) in &groups[res] {
+            r = write_grid(
+                ws,
+                &s,
+                r,
+                &format!("EPCI : {}", nom_epci(epci)),
+                &Grille::from_cells(cells.iter().copied()),
+            )
+            .map_err(e)?;
+            let mut by_commune: BTreeMap<&str, Vec<&consolidate::Cellule>> = BTreeMap::new();
+            for c in cells {
+                by_commune.entry(c.commune.as_str()).or_default().push(c);
             }
-            r = write_grid(ws, &s, r, &format!("EPCI : {}", nom_epci(&epci)), &cube.grille(&fe)).map_err(e)?;
-            for (commune, _) in cube.totals_by(&fe, |c| c.commune.clone()) {
-                let fc = Filtre { commune: Some(commune.clone()), ..f.clone() };
-                r = write_grid(ws, &s, r, &nom_commune(&commune), &cube.grille(&fc)).map_err(e)?;
+            let mut communes: Vec<(&str, u64, Vec<&consolidate::Cellule>)> =
+                by_commune.into_iter().map(|(k, v)| (k, v.iter().map(|c| c.logements).sum(), v)).collect();
+            communes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            for (commune, _, cells) in communes {
+                r = write_grid(ws, &s, r, &nom_commune(commune), &Grille::from_cells(cells)).map_err(e)?;
             }
         }
         ws.set_column_width(0, 36).map_err(e)?;
@@ -248,4 +264,18 @@ pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progre
     page_setup(ws, &entete, 0).map_err(e)?;
     progress.update(0.97, "Écriture du classeur");
     save_workbook(&mut wb, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_name;
+
+    #[test]
+    fn sheet_names_excel_accepts() {
+        let mut used = vec![];
+        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-sur-l");
+        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-su (2)");
+        assert_eq!(sheet_name("a/b:c", &mut used), "a-b-c");
+        assert_eq!(sheet_name("'x'", &mut used), "x");
+    }
 }
