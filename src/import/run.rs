@@ -129,15 +129,13 @@ pub fn import_files(
         })?,
         None => dossier.date_reference(),
     };
-    let mut prepared = Vec::with_capacity(files.len());
-    for (i, f) in files.iter().enumerate() {
-        progress.update(0.05 * i as f32 / files.len().max(1) as f32, &format!("Lecture de {}", f.display()));
-        prepared.push(prepare_file(f, opts.bailleur.as_deref())?);
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ImportError::Cancelled);
-        }
-    }
-    write_prepared(dossier, prepared, &territoire, date_reference, progress, cancel)
+    // Files are read one at a time inside the transaction: a bad file rolls everything back,
+    // and only one file is ever held in memory.
+    let prepared = files.iter().map(|f| {
+        progress.update(0.0, &format!("Lecture de {}", f.display()));
+        prepare_file(f, opts.bailleur.as_deref())
+    });
+    write_files(dossier, prepared, files.len(), &territoire, date_reference, progress, cancel)
 }
 
 /// Writes prepared files in one transaction (the window prepares, lets the user adjust
@@ -150,13 +148,20 @@ pub fn write_prepared(
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Vec<FileSummary>, ImportError> {
+    let n = prepared.len();
+    write_files(dossier, prepared.into_iter().map(Ok), n, territoire, date_reference, progress, cancel)
+}
+
+fn write_files(
+    dossier: &mut Dossier,
+    prepared: impl Iterator<Item = Result<PreparedFile, ImportError>>,
+    n_files: usize,
+    territoire: &Territoire,
+    date_reference: Date,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Vec<FileSummary>, ImportError> {
     let mut ctx = Context::new(territoire.clone(), dossier.correspondance()?, dossier.mappings()?);
-    let total_rows: usize = prepared
-        .iter()
-        .flat_map(|p| p.plans.iter().zip(std::iter::repeat(p)))
-        .map(|(pl, p)| sheet_rows(p, pl))
-        .sum::<usize>()
-        .max(1);
     let w = ImportWriter::begin(dossier)?;
     w.set_parametre("territoire", &territoire.code())?;
     w.set_parametre("date_reference", &date_reference.to_string())?;
@@ -173,11 +178,16 @@ pub fn write_prepared(
         last.1.clone()
     };
     let mut dedup = Dedup::default();
-    let mut done_rows = 0usize;
     let mut summaries = Vec::new();
     let mut first_import = None;
     let mut flushed_conflicts = 0;
-    for p in prepared {
+    for (file_index, p) in prepared.enumerate() {
+        let p = p?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ImportError::Cancelled);
+        }
+        let file_rows = p.plans.iter().map(|pl| sheet_rows(&p, pl)).sum::<usize>().max(1);
+        let mut done_rows = 0usize;
         let import_id = w.new_import(
             &p.fichier,
             &p.path.display().to_string(),
@@ -238,7 +248,8 @@ pub fn write_prepared(
                             return false;
                         }
                         progress.update(
-                            0.05 + 0.9 * (done_rows + n) as f32 / total_rows as f32,
+                            0.95 * (file_index as f32 + ((done_rows + n) as f32 / file_rows as f32).min(1.0))
+                                / n_files.max(1) as f32,
                             &format!("{} : {} lignes", p.fichier, done_rows + n),
                         );
                     }
