@@ -46,6 +46,10 @@ pub struct App {
     /// Another window holds the dossier: this one only reads it.
     pub read_only: bool,
     lock: Option<PathBuf>,
+    /// Files to open in the import wizard once the dossier is loaded (`gui --importer`).
+    pub pending_import: Vec<PathBuf>,
+    /// The window's context, for background jobs started outside a frame.
+    pub ctx: Option<egui::Context>,
     /// Whether settings are written to the user's configuration (not in tests).
     pub persist_settings: bool,
     title_sent: String,
@@ -77,6 +81,8 @@ impl App {
             workshop,
             synchronous_jobs: false,
             label_choices: Default::default(),
+            ctx: None,
+            pending_import: Vec::new(),
             persist_settings: true,
             read_only: false,
             lock: None,
@@ -135,9 +141,28 @@ impl App {
         None
     }
 
+    /// Loads a dossier's figures off the UI thread (a national dossier takes seconds).
+    fn load(&mut self, path: PathBuf, fresh: bool) {
+        if self.job.is_some() {
+            self.error = Some("Un travail est en cours : attendez sa fin pour ouvrir ou actualiser le dossier.".into());
+            return;
+        }
+        let ctx = self.ctx.clone().unwrap_or_default();
+        let label = if fresh { "ouverture" } else { "actualisation" };
+        self.job = Some(Job::spawn(label, &ctx, self.synchronous_jobs, move |p, _| {
+            p.update(0.1, &format!("Chargement de {}", path.display()));
+            let view = DossierView::load(&path).map(Box::new);
+            JobOutput::Loaded { path, fresh, view }
+        }));
+    }
+
     /// Opens a dossier (public for tests, which cannot drive a file dialog).
     pub fn open(&mut self, path: PathBuf) {
-        match DossierView::load(&path) {
+        self.load(path, true);
+    }
+
+    fn opened(&mut self, path: PathBuf, view: Result<DossierView, String>) {
+        match view {
             Ok(v) => {
                 let holder = self.take_lock(&path);
                 self.read_only = holder.is_some();
@@ -159,6 +184,12 @@ impl App {
                 self.drill = None;
                 self.settings.remember(&path);
                 self.save_settings();
+                let files = std::mem::take(&mut self.pending_import);
+                if !files.is_empty()
+                    && let Some(ctx) = self.ctx.clone()
+                {
+                    self.handle(&ctx, Action::Prepare(files));
+                }
             }
             Err(e) => self.error = Some(format!("Impossible d'ouvrir {} : {e}", path.display())),
         }
@@ -167,10 +198,7 @@ impl App {
     fn reload(&mut self) {
         if let Some(v) = &self.view {
             let p = v.path.clone();
-            match DossierView::load(&p) {
-                Ok(v) => self.view = Some(v),
-                Err(e) => self.error = Some(e),
-            }
+            self.load(p, false);
         }
     }
 
@@ -552,6 +580,14 @@ impl App {
                 Ok(p) => self.status = format!("Document écrit : {}", p.display()),
                 Err(e) => self.error = Some(e),
             },
+            JobOutput::Loaded { path, fresh: true, view } => self.opened(path, view.map(|v| *v)),
+            JobOutput::Loaded { fresh: false, view, .. } => match view {
+                Ok(v) => {
+                    self.view = Some(*v);
+                    self.chart = None;
+                }
+                Err(e) => self.error = Some(e),
+            },
             JobOutput::Imported(r) => {
                 let w = self.wizard.get_or_insert(Wizard { files: vec![], summaries: None, error: None });
                 match r {
@@ -601,6 +637,7 @@ impl App {
     /// Draws the whole window; the eframe `App::ui` and the tests both call this.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.ctx.get_or_insert_with(|| ctx.clone());
         self.poll_job();
         self.apply_style(&ctx);
         let mut actions = Vec::new();

@@ -52,11 +52,11 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
         ..Default::default()
     };
     let creator: eframe::AppCreator = Box::new(move |cc| {
-        let mut app = app::App::new(s, Some(dossier));
+        let mut app = app::App::new(s, None);
+        app.ctx = Some(cc.egui_ctx.clone());
+        app.open(dossier);
         app.screen = screen;
-        if !to_import.is_empty() {
-            app.handle(&cc.egui_ctx, state::Action::Prepare(to_import));
-        }
+        app.pending_import = to_import;
         Ok(Box::new(app))
     });
     eframe::run_native("Contingents", options, creator)

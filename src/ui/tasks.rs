@@ -10,6 +10,12 @@ pub enum JobOutput {
     Prepared(Result<Vec<PreparedFile>, String>),
     Imported(Result<Vec<FileSummary>, String>),
     Exported(Result<std::path::PathBuf, String>),
+    /// A dossier's figures loaded (`fresh`: newly opened, else refreshed after a change).
+    Loaded {
+        path: std::path::PathBuf,
+        fresh: bool,
+        view: Result<Box<crate::ui::state::DossierView>, String>,
+    },
 }
 
 pub struct Job {
