@@ -41,9 +41,9 @@ fn main() {
             .or_default() += 1;
     }
     let fins = [Financement::Plai, Financement::Plus, Financement::Pls, Financement::Pli];
-    let cube = Cube {
-        date_reference: None,
-        cells: cells
+    let cube = Cube::new(
+        None,
+        cells
             .into_iter()
             .map(|((b, commune, res, f, t, qpv, ind), logements)| Cellule {
                 bailleur: bailleurs[b].clone(),
@@ -61,7 +61,7 @@ fn main() {
                 logements,
             })
             .collect(),
-    };
+    );
     println!("{n} dwellings, {} cells in the cube", cube.cells.len());
     let commune = cube.cells[0].commune.clone();
     let filters = [

@@ -192,7 +192,7 @@ fn bars_by(
 ) -> (u64, Vec<Bar>) {
     // Keys borrowed from the cells: one pass, no allocation per cell.
     let mut m: crate::text::FastMap<&str, u64> = Default::default();
-    for c in cube.cells.iter().filter(|c| f.accepts(c) && stock.accepts(c)) {
+    for c in cube.selection(f).filter(|c| stock.accepts(c)) {
         *m.entry(key(c)).or_default() += c.logements;
     }
     let total = m.values().sum();
@@ -258,7 +258,7 @@ pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
             let (total, mut bars) =
                 bars_by(cube, f, stock, |c| &c.reservataire, libelle_reservataire, |k, _| reservataire_color(k));
             let mut by_typo: crate::text::FastMap<&str, [u64; 6]> = Default::default();
-            for c in cube.cells.iter().filter(|c| f.accepts(c) && stock.accepts(c)) {
+            for c in cube.selection(f).filter(|c| stock.accepts(c)) {
                 by_typo.entry(&c.reservataire).or_default()[c.typologie as usize] += c.logements;
             }
             let shown: Vec<String> = bars.iter().map(|b| b.key.clone()).collect();
@@ -499,14 +499,14 @@ mod tests {
             individuel_collectif: IndividuelCollectif::Collectif,
             logements: n,
         };
-        Cube {
-            date_reference: None,
-            cells: vec![
+        Cube::new(
+            None,
+            vec![
                 c("etat", TypologieGrille::T2, 30),
                 c("etat", TypologieGrille::T3, 12),
                 c("non-reserve", TypologieGrille::T3, 58),
             ],
-        }
+        )
     }
 
     #[test]
@@ -558,7 +558,7 @@ mod cap_tests {
                 logements: 100 - i,
             })
             .collect();
-        let cube = Cube { date_reference: None, cells };
+        let cube = Cube::new(None, cells);
         let d = data(&cube, Kind::Bailleurs, &Filtre::default(), Stock::Tout);
         assert_eq!(d.bars.len(), MAX_BARS + 1);
         assert_eq!(d.bars.last().unwrap().label, "Autres (20)");

@@ -54,7 +54,9 @@ impl Filtre {
 #[derive(Debug, Clone, Default)]
 pub struct Cube {
     pub date_reference: Option<Date>,
+    /// Sorted by réservataire, so that a réservataire's cells are one slice.
     pub cells: Vec<Cellule>,
+    by_reservataire: Vec<(String, std::ops::Range<usize>)>,
 }
 
 /// A grid financement × typologie: counts per (financement, column T1..T6+).
@@ -127,7 +129,7 @@ impl Cube {
         let sql = format!(
             "SELECT l.bailleur, l.commune, l.epci, {RESERVATAIRE_ACTIF} AS r, l.financement, l.typologie_grille, l.qpv,
                     l.individuel_collectif, COUNT(*)
-             FROM {ACTIFS} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 4, 5, 6, 7, 8"
+             FROM {ACTIFS} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 4, 1, 2, 5, 6, 7, 8"
         );
         let mut st = d.conn.prepare(&sql)?;
         let rows = st.query_map(params![dr.to_string()], |r| {
@@ -144,21 +146,50 @@ impl Cube {
                 logements: r.get::<_, i64>(8)? as u64,
             })
         })?;
-        Ok(Cube { date_reference: Some(dr), cells: rows.collect::<std::result::Result<_, _>>()? })
+        Ok(Cube::new(Some(dr), rows.collect::<std::result::Result<_, _>>()?))
+    }
+
+    /// A cube from cells in any order; they are sorted by réservataire and indexed.
+    pub fn new(date_reference: Option<Date>, mut cells: Vec<Cellule>) -> Cube {
+        cells.sort_by(|a, b| a.reservataire.cmp(&b.reservataire));
+        let mut by_reservataire: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        for (i, c) in cells.iter().enumerate() {
+            match by_reservataire.last_mut() {
+                Some((r, range)) if *r == c.reservataire => range.end = i + 1,
+                _ => by_reservataire.push((c.reservataire.clone(), i..i + 1)),
+            }
+        }
+        Cube { date_reference, cells, by_reservataire }
+    }
+
+    /// The cells a filter can accept: one réservataire's slice when it names one.
+    pub fn candidates(&self, f: &Filtre) -> &[Cellule] {
+        match &f.reservataire {
+            None => &self.cells,
+            Some(r) => match self.by_reservataire.binary_search_by(|(k, _)| k.as_str().cmp(r)) {
+                Ok(i) => &self.cells[self.by_reservataire[i].1.clone()],
+                Err(_) => &[],
+            },
+        }
+    }
+
+    /// The selected cells.
+    pub fn selection<'a>(&'a self, f: &'a Filtre) -> impl Iterator<Item = &'a Cellule> + 'a {
+        self.candidates(f).iter().filter(move |c| f.accepts(c))
     }
 
     pub fn total(&self, f: &Filtre) -> u64 {
-        self.cells.iter().filter(|c| f.accepts(c)).map(|c| c.logements).sum()
+        self.selection(f).map(|c| c.logements).sum()
     }
 
     pub fn grille(&self, f: &Filtre) -> Grille {
-        Grille::from_cells(self.cells.iter().filter(|c| f.accepts(c)))
+        Grille::from_cells(self.selection(f))
     }
 
     /// Totals of the selection by any key, largest first (ties by key).
     pub fn totals_by<K: Ord + Clone>(&self, f: &Filtre, key: impl Fn(&Cellule) -> K) -> Vec<(K, u64)> {
         let mut m: BTreeMap<K, u64> = BTreeMap::new();
-        for c in self.cells.iter().filter(|c| f.accepts(c)) {
+        for c in self.selection(f) {
             *m.entry(key(c)).or_default() += c.logements;
         }
         let mut v: Vec<(K, u64)> = m.into_iter().collect();
