@@ -129,7 +129,7 @@ impl Cube {
         let sql = format!(
             "SELECT l.bailleur, l.commune, l.epci, {RESERVATAIRE_ACTIF} AS r, l.financement, l.typologie_grille, l.qpv,
                     l.individuel_collectif, COUNT(*)
-             FROM {ACTIFS} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 4, 1, 2, 5, 6, 7, 8"
+             FROM {ACTIFS} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
         );
         let mut st = d.conn.prepare(&sql)?;
         let rows = st.query_map(params![dr.to_string()], |r| {
