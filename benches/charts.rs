@@ -3,7 +3,7 @@
 //!
 //!     cargo bench --bench charts [-- DWELLINGS]
 
-use contingents::charts::{Kind, Stock, data, render_rgb};
+use contingents::charts::{Kind, Stock, render_rgb};
 use contingents::consolidate::{Cellule, Cube, Filtre};
 use contingents::demo::Rng;
 use contingents::model::{Financement, IndividuelCollectif, TypologieGrille};
@@ -77,8 +77,7 @@ fn main() {
         for _ in 0..5 {
             for f in &filters {
                 let t = Instant::now();
-                let d = data(&cube, kind, f, Stock::Tout);
-                let rgb = render_rgb(&cube, kind, f, Stock::Tout, "bench", size).unwrap();
+                let (rgb, d) = render_rgb(&cube, kind, f, Stock::Tout, "bench", size).unwrap();
                 assert!(d.total > 0 && rgb.len() == 1400 * 800 * 3);
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 worst = worst.max(ms);

@@ -190,10 +190,24 @@ fn bars_by(
     label: impl Fn(&str) -> String,
     color: impl Fn(&str, usize) -> RGBColor,
 ) -> (u64, Vec<Bar>) {
-    // Keys borrowed from the cells: one pass, no allocation per cell.
+    // Keys borrowed from the cells: one pass, no allocation per cell; the previous key is
+    // checked first (cells come sorted by réservataire, and small key sets repeat).
     let mut m: crate::text::FastMap<&str, u64> = Default::default();
+    let mut last: Option<(&str, u64)> = None;
     for c in cube.selection(f).filter(|c| stock.accepts(c)) {
-        *m.entry(key(c)).or_default() += c.logements;
+        let k = key(c);
+        match &mut last {
+            Some((lk, n)) if *lk == k => *n += c.logements,
+            _ => {
+                if let Some((lk, n)) = last.take() {
+                    *m.entry(lk).or_default() += n;
+                }
+                last = Some((k, c.logements));
+            }
+        }
+    }
+    if let Some((lk, n)) = last {
+        *m.entry(lk).or_default() += n;
     }
     let total = m.values().sum();
     let mut v: Vec<(&str, u64)> = m.into_iter().collect();
@@ -258,8 +272,29 @@ pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
             let (total, mut bars) =
                 bars_by(cube, f, stock, |c| &c.reservataire, libelle_reservataire, |k, _| reservataire_color(k));
             let mut by_typo: crate::text::FastMap<&str, [u64; 6]> = Default::default();
+            // Cells are sorted by réservataire: add into the current entry until it changes.
+            let mut current: Option<(&str, [u64; 6])> = None;
             for c in cube.selection(f).filter(|c| stock.accepts(c)) {
-                by_typo.entry(&c.reservataire).or_default()[c.typologie as usize] += c.logements;
+                match &mut current {
+                    Some((r, counts)) if *r == c.reservataire => counts[c.typologie as usize] += c.logements,
+                    _ => {
+                        if let Some((r, counts)) = current.take() {
+                            let e = by_typo.entry(r).or_default();
+                            for (a, b) in e.iter_mut().zip(counts) {
+                                *a += b;
+                            }
+                        }
+                        let mut counts = [0u64; 6];
+                        counts[c.typologie as usize] = c.logements;
+                        current = Some((&c.reservataire, counts));
+                    }
+                }
+            }
+            if let Some((r, counts)) = current {
+                let e = by_typo.entry(r).or_default();
+                for (a, b) in e.iter_mut().zip(counts) {
+                    *a += b;
+                }
             }
             let shown: Vec<String> = bars.iter().map(|b| b.key.clone()).collect();
             let mut others = [0u64; 6];
@@ -462,7 +497,8 @@ pub fn export(
     }
 }
 
-/// Renders a chart into an RGB buffer for the window.
+/// Renders a chart into an RGB buffer for the window; also returns the figures drawn (for
+/// hit-testing; the synthesis page returns its réservataires chart). Figures are summed once.
 pub fn render_rgb(
     cube: &Cube,
     kind: Kind,
@@ -470,16 +506,24 @@ pub fn render_rgb(
     stock: Stock,
     sous_titre: &str,
     size: (u32, u32),
-) -> Result<Vec<u8>, String> {
+) -> Result<(Vec<u8>, ChartData), String> {
     let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
     WHITE_BUFFER.with(|w| w.set(true));
     let r = (|| {
         let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-        draw_kind(&root, cube, kind, f, stock, sous_titre)?;
-        root.present().map_err(err)
+        let d = if kind == Kind::Synthese {
+            draw_kind(&root, cube, kind, f, stock, sous_titre)?;
+            data(cube, Kind::Reservataires, f, stock)
+        } else {
+            let d = data(cube, kind, f, stock);
+            draw(&root, &d, sous_titre)?;
+            d
+        };
+        root.present().map_err(err)?;
+        Ok(d)
     })();
     WHITE_BUFFER.with(|w| w.set(false));
-    r.map(|_| buf)
+    r.map(|d| (buf, d))
 }
 
 #[cfg(test)]

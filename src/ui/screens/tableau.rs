@@ -68,14 +68,8 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let key = format!("{:?}{:?}{:?}{size:?}{}", app.chart_kind, app.chart_stock, f, v.cube.cells.len());
     if app.chart.as_ref().is_none_or(|c| c.key != key) {
         let sous_titre = format!("{} — {} — au {}", v.territoire.label(), app.chart_stock.label(), v.date_reference);
-        let data = charts::data(
-            &v.cube,
-            if app.chart_kind == Kind::Synthese { Kind::Reservataires } else { app.chart_kind },
-            &f,
-            app.chart_stock,
-        );
         match charts::render_rgb(&v.cube, app.chart_kind, &f, app.chart_stock, &sous_titre, size) {
-            Ok(rgb) => {
+            Ok((rgb, data)) => {
                 let image = egui::ColorImage::from_rgb([size.0 as usize, size.1 as usize], &rgb);
                 let texture = ui.ctx().load_texture("graphique", image, egui::TextureOptions::LINEAR);
                 app.chart = Some(ChartCache { key, texture, data, size });
