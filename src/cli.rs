@@ -4,9 +4,8 @@ use anyhow::{Context as _, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 use contingents::consolidate::{self, Cube, Filtre};
 use contingents::format::csv_safe;
-use contingents::import::Motif;
 use contingents::import::run::{ImportError, ImportOptions, Progress, import_files};
-use contingents::model::{Financement, TypologieGrille};
+use contingents::model::TypologieGrille;
 use contingents::store::{Dossier, StoreError};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -616,7 +615,6 @@ fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &str, titre: &
         line(out, f.as_str(), TypologieGrille::ALL.iter().map(|t| g.get(f, *t)).collect())?;
     }
     line(out, "TOTAL", TypologieGrille::ALL.iter().map(|t| g.column_total(*t)).collect())?;
-    let _ = Financement::ALL;
     Ok(())
 }
 
@@ -679,9 +677,4 @@ pub fn build_demo(dossier: &Path) -> Result<()> {
     std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
-}
-
-#[allow(dead_code)]
-fn motif_labels() -> Vec<&'static str> {
-    Motif::ALL.iter().map(|m| m.label()).collect()
 }

@@ -134,7 +134,7 @@ fn grid_rows(g: &Grille) -> Vec<Vec<String>> {
     rows
 }
 
-fn lines(a: &Annexe, commune: Option<&str>) -> Vec<(String, String)> {
+fn lines(a: &Annexe) -> Vec<(String, String)> {
     let mut v = vec![
         ("Réservataire".into(), libelle_reservataire(&a.reservataire)),
         ("Périmètre".into(), a.perimetre.clone()),
@@ -149,7 +149,6 @@ fn lines(a: &Annexe, commune: Option<&str>) -> Vec<(String, String)> {
     v.push(("Logements concernés par la gestion en flux".into(), entier(a.assiette)));
     v.push(("Logements réservés par le réservataire".into(), entier(a.stock)));
     v.push(("Part du réservataire".into(), crate::format::pourcent(a.stock, a.assiette)));
-    let _ = commune;
     if let Some(f) = &a.flux {
         let r = f.reservataires.iter().find(|r| r.id == a.reservataire);
         v.push((format!("Flux annuel {} du bailleur", f.annee), entier(f.flux)));
@@ -180,7 +179,7 @@ pub fn export(
             let mut y = p.paragraph(50.0, 90.0, 495.0, 11.0, &format!("{phrase}."));
             y += 10.0;
             let rows: Vec<Vec<String>> = std::iter::once(vec!["Rubrique".to_string(), "Valeur".to_string()])
-                .chain(lines(&a, commune).into_iter().map(|(k, v)| vec![k, v]))
+                .chain(lines(&a).into_iter().map(|(k, v)| vec![k, v]))
                 .collect();
             y = p.table(50.0, y, &[330.0, 165.0], &[false, true], &rows, 9.5) + 20.0;
             p.text(50.0, y, 11.0, "Stock du réservataire par financement et typologie");
@@ -224,7 +223,7 @@ pub fn export(
             ws.write_string_with_format(0, 0, &titre, &bold).map_err(e)?;
             ws.write_string(1, 0, format!("{phrase}.")).map_err(e)?;
             let mut r = 3;
-            for (k, v) in lines(&a, commune) {
+            for (k, v) in lines(&a) {
                 ws.write_string_with_format(r, 0, &k, &cell).map_err(e)?;
                 match v.replace('\u{202f}', "").parse::<f64>() {
                     Ok(n) => ws.write_number_with_format(r, 1, n, &num),

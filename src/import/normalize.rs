@@ -340,7 +340,7 @@ impl ReservataireResolver {
         if let Some(id) = self.region_label(&k) {
             return Some(Reservataire::new(id));
         }
-        if let Some(id) = self.autre_label(raw, &k) {
+        if let Some(id) = self.autre_label(&k) {
             return Some(Reservataire::new(id));
         }
         if let Some(c) = self.commune_label(raw) {
@@ -389,7 +389,7 @@ impl ReservataireResolver {
         reference().regions.iter().find(|r| key(&r.nom) == name).map(|r| format!("region:{}", r.code))
     }
 
-    fn autre_label(&self, raw: &str, k: &str) -> Option<String> {
+    fn autre_label(&self, k: &str) -> Option<String> {
         const KNOWN: &[&str] = &[
             "la poste",
             "sncf",
@@ -417,7 +417,6 @@ impl ReservataireResolver {
             if let Some(rest) = k.strip_prefix(&format!("{p} "))
                 && !rest.is_empty()
             {
-                let _ = raw;
                 return Some(format!("autre:{}", slug(rest)));
             }
         }
@@ -566,7 +565,6 @@ fn fixed_label(k: &str) -> Option<&'static str> {
             "1% patronal",
             "employeurs via als",
             "al services",
-            "alS",
         ] {
             m.insert(l, Reservataire::ACTION_LOGEMENT);
         }

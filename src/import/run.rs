@@ -209,7 +209,7 @@ fn write_files(
             echus: 0,
         };
         let doublons_before = dedup.doublons;
-        let mut kept_before = dedup.len();
+        let kept_before = dedup.len();
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
             let mut n = 0usize;
@@ -282,8 +282,6 @@ fn write_files(
         flushed_conflicts = dedup.conflits.len();
         s.doublons = dedup.doublons - doublons_before;
         s.logements = dedup.len() - kept_before;
-        kept_before = dedup.len();
-        let _ = kept_before;
         if s.bailleurs.is_empty() && !bailleur_defaut.is_empty() {
             s.bailleurs.push(bailleur_defaut.clone());
         }

@@ -539,6 +539,22 @@ impl App {
                     self.status = format!("Annexe écrite : {}", out.display());
                 }
             }
+            Action::FicheNavetteVierge => {
+                if let Some(out) = rfd::FileDialog::new()
+                    .set_title("Fiche navette vierge")
+                    .set_file_name("Fiche_navette.xlsx")
+                    .add_filter("Classeur ou PDF", &["xlsx", "pdf"])
+                    .save_file()
+                    && self
+                        .with_dossier(|d| {
+                            contingents::export::fiche_navette::export(Some(d), &Default::default(), &out)
+                                .map_err(|e| e.to_string())
+                        })
+                        .is_some()
+                {
+                    self.status = format!("Fiche navette écrite : {}", out.display());
+                }
+            }
             Action::FicheNavette { bailleur, reference, reservataire } => {
                 let name = format!("Fiche_navette_{}.xlsx", contingents::text::slug(&reference));
                 let Some(out) = rfd::FileDialog::new().set_title("Fiche navette").set_file_name(&name).save_file()

@@ -124,6 +124,7 @@ pub enum Action {
     ExportEtatDesLieux,
     ExportAnnexe(&'static str),
     FicheNavette { bailleur: String, reference: String, reservataire: Option<String> },
+    FicheNavetteVierge,
     FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
 }

@@ -38,6 +38,9 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 if ui.button("Annexe de convention (pdf)…").clicked() {
                     actions.push(Action::ExportAnnexe("pdf"));
                 }
+                if ui.button("Fiche navette vierge (xlsx ou pdf)…").clicked() {
+                    actions.push(Action::FicheNavetteVierge);
+                }
                 ui.label("Annexe : réservataire choisi, sur la commune ou l'EPCI filtrés.");
             });
         }

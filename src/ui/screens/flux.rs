@@ -115,6 +115,12 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     None if n > 0 => p.soustraits.push((motif.to_string(), n, String::new())),
                     None => {}
                 }
+                if let Some(line) = p.soustraits.iter_mut().find(|(m, n, _)| m == motif && *n > 0) {
+                    ui.horizontal(|ui| {
+                        ui.label(format!("Justification ({motif})"));
+                        ui.text_edit_singleline(&mut line.2);
+                    });
+                }
             }
             for motif in ["ventes (L.443-7)", "démolitions"] {
                 let pos = p.exclusions_manuelles.iter().position(|(m, _)| m == motif);
