@@ -51,6 +51,17 @@ impl Filtre {
     }
 }
 
+/// The key figures of a selection, shown above the grids and the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChiffresCles {
+    pub logements: u64,
+    pub reserves: u64,
+    pub non_reserves: u64,
+    pub bailleurs: usize,
+    pub reservataires: usize,
+    pub communes: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Cube {
     pub date_reference: Option<Date>,
@@ -176,6 +187,27 @@ impl Cube {
     /// The selected cells.
     pub fn selection<'a>(&'a self, f: &'a Filtre) -> impl Iterator<Item = &'a Cellule> + 'a {
         self.candidates(f).iter().filter(move |c| f.accepts(c))
+    }
+
+    pub fn chiffres_cles(&self, f: &Filtre) -> ChiffresCles {
+        let mut k = ChiffresCles::default();
+        let (mut bailleurs, mut reservataires, mut communes) =
+            (std::collections::HashSet::new(), std::collections::HashSet::new(), std::collections::HashSet::new());
+        for c in self.selection(f) {
+            k.logements += c.logements;
+            if c.reservataire == "non-reserve" {
+                k.non_reserves += c.logements;
+            } else {
+                k.reserves += c.logements;
+                reservataires.insert(c.reservataire.as_str());
+            }
+            bailleurs.insert(c.bailleur.as_str());
+            communes.insert(c.commune.as_str());
+        }
+        k.bailleurs = bailleurs.len();
+        k.reservataires = reservataires.len();
+        k.communes = communes.len();
+        k
     }
 
     pub fn total(&self, f: &Filtre) -> u64 {
@@ -518,5 +550,33 @@ mod tests {
         assert_eq!(j["PLAI"]["TOTAL"], 453);
         assert_eq!(j["TOTAL"]["T1"], 39);
         assert_eq!(j["PLUS"]["TOTAL"], 0);
+    }
+}
+
+#[cfg(test)]
+mod chiffres_tests {
+    use super::*;
+
+    #[test]
+    fn key_figures_of_a_selection() {
+        let c = |b: &str, r: &str, n: u64| Cellule {
+            bailleur: b.into(),
+            commune: "06004".into(),
+            epci: "240600585".into(),
+            reservataire: r.into(),
+            financement: Financement::Plus,
+            typologie: TypologieGrille::T3,
+            qpv: false,
+            individuel_collectif: IndividuelCollectif::Collectif,
+            logements: n,
+        };
+        let cube = Cube::new(None, vec![c("A", "etat", 3), c("B", "non-reserve", 5), c("A", "action-logement", 2)]);
+        let k = cube.chiffres_cles(&Filtre::default());
+        assert_eq!(
+            k,
+            ChiffresCles { logements: 10, reserves: 5, non_reserves: 5, bailleurs: 2, reservataires: 2, communes: 1 }
+        );
+        let k = cube.chiffres_cles(&Filtre { reservataire: Some("etat".into()), ..Default::default() });
+        assert_eq!((k.logements, k.reserves, k.bailleurs), (3, 3, 1));
     }
 }

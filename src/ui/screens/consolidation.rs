@@ -12,18 +12,17 @@ use eframe::egui;
 pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let Some(v) = &app.view else { return };
     let all = app.filters.filtre(None);
-    let total = v.cube.total(&all);
+    let k = v.cube.chiffres_cles(&all);
+    let total = k.logements;
     let by_res = v.cube.totals_by(&all, |c| c.reservataire.clone());
-    let non_reserve = by_res.iter().find(|(r, _)| r == "non-reserve").map(|x| x.1).unwrap_or(0);
-    let reserve = total - non_reserve;
     ui.horizontal_wrapped(|ui| {
         for (label, value) in [
-            ("Logements", entier(total)),
-            ("Réservés", entier(reserve)),
-            ("Non réservés", entier(non_reserve)),
-            ("Part réservée", pourcent(reserve, total)),
-            ("Bailleurs", v.cube.totals_by(&all, |c| c.bailleur.clone()).len().to_string()),
-            ("Communes", v.cube.totals_by(&all, |c| c.commune.clone()).len().to_string()),
+            ("Logements", entier(k.logements)),
+            ("Réservés", entier(k.reserves)),
+            ("Non réservés", entier(k.non_reserves)),
+            ("Part réservée", pourcent(k.reserves, k.logements)),
+            ("Bailleurs", k.bailleurs.to_string()),
+            ("Communes", k.communes.to_string()),
         ] {
             ui.group(|ui| {
                 ui.set_min_width(96.0);

@@ -44,23 +44,16 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         }
     });
-    let total = v.cube.total(&f);
-    let reserve = v
-        .cube
-        .cells
-        .iter()
-        .filter(|c| f.accepts(c) && c.reservataire != "non-reserve")
-        .map(|c| c.logements)
-        .sum::<u64>();
+    let k = v.cube.chiffres_cles(&f);
     ui.label(format!(
         "{} logements · {} réservés ({}) · {} non réservés · {} bailleurs · {} réservataires · {} communes",
-        entier(total),
-        entier(reserve),
-        pourcent(reserve, total),
-        entier(total - reserve),
-        v.cube.totals_by(&f, |c| c.bailleur.clone()).len(),
-        v.cube.totals_by(&f, |c| c.reservataire.clone()).iter().filter(|(r, _)| r != "non-reserve").count(),
-        v.cube.totals_by(&f, |c| c.commune.clone()).len(),
+        entier(k.logements),
+        entier(k.reserves),
+        pourcent(k.reserves, k.logements),
+        entier(k.non_reserves),
+        k.bailleurs,
+        k.reservataires,
+        k.communes,
     ));
     let avail = ui.available_size();
     let ppp = ui.ctx().pixels_per_point();
