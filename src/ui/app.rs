@@ -31,6 +31,9 @@ pub struct App {
     pub error: Option<String>,
     pub drill: Option<Drill>,
     pub flux: Option<super::state::FluxView>,
+    pub memo: Option<super::state::ConsolidationMemo>,
+    /// Bumped at each (re)load of the dossier's figures, so memos know they are stale.
+    view_generation: usize,
     pub chart_kind: contingents::charts::Kind,
     pub chart_stock: contingents::charts::Stock,
     pub chart_by_reservataire: bool,
@@ -72,6 +75,8 @@ impl App {
             drill: None,
             rapprochement: None,
             flux: None,
+            memo: None,
+            view_generation: 0,
             chart_kind: contingents::charts::Kind::Reservataires,
             chart_stock: contingents::charts::Stock::Tout,
             chart_by_reservataire: false,
@@ -180,6 +185,9 @@ impl App {
                     .map(|(r, _)| r)
                     .find(|r| r != "non-reserve");
                 self.view = Some(v);
+                self.view_generation += 1;
+                self.chart = None;
+                self.flux = None;
                 self.error = None;
                 self.drill = None;
                 self.settings.remember(&path);
@@ -600,6 +608,7 @@ impl App {
             JobOutput::Loaded { fresh: false, view, .. } => match view {
                 Ok(v) => {
                     self.view = Some(*v);
+                    self.view_generation += 1;
                     self.chart = None;
                 }
                 Err(e) => self.error = Some(e),
@@ -650,11 +659,28 @@ impl App {
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(self.workshop));
     }
 
+    /// Recomputes the consolidation figures only when the selection or the dossier changed.
+    fn refresh_memo(&mut self) {
+        let Some(v) = &self.view else { return };
+        let key = (self.filters.clone(), self.reservataire.clone(), self.view_generation);
+        if self.memo.as_ref().is_some_and(|m| m.key == key) {
+            return;
+        }
+        let all = self.filters.filtre(None);
+        self.memo = Some(super::state::ConsolidationMemo {
+            chiffres: v.cube.chiffres_cles(&all),
+            grille: v.cube.grille(&self.filters.filtre(self.reservataire.as_deref())),
+            by_res: v.cube.totals_by(&all, |c| c.reservataire.clone()),
+            key,
+        });
+    }
+
     /// Draws the whole window; the eframe `App::ui` and the tests both call this.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.ctx.get_or_insert_with(|| ctx.clone());
         self.poll_job();
+        self.refresh_memo();
         self.apply_style(&ctx);
         let mut actions = Vec::new();
         ctx.input(|i| {
@@ -698,6 +724,10 @@ impl App {
                 .show(ui, |ui| screens::filters(self, ui));
         }
         egui::CentralPanel::default().show(ui, |ui| match (&self.view, self.screen) {
+            (None, _) if self.job.is_some() => {
+                ui.heading("Chargement du dossier…");
+                ui.label("Un grand dossier prend quelques secondes ; la fenêtre reste utilisable.");
+            }
             (None, _) => {
                 ui.heading("Aucun dossier ouvert");
                 ui.label("Ouvrez ou créez un dossier (menu Dossier), puis importez les états des lieux des bailleurs.");

@@ -19,6 +19,47 @@ pub struct DossierView {
     pub echus: usize,
     pub libelles: Vec<LibelleInconnu>,
     pub financements: Vec<(String, String)>,
+    /// Choices of the filter panel, computed once per load (the cube can hold millions of cells).
+    pub options: FilterOptions,
+}
+
+/// (value, name shown) lists for the filter panel.
+#[derive(Default)]
+pub struct FilterOptions {
+    pub epcis: Vec<(String, String)>,
+    pub communes: Vec<(String, String, String)>,
+    pub bailleurs: Vec<(String, String)>,
+    pub reservataires: Vec<(String, String)>,
+}
+
+impl FilterOptions {
+    fn of(cube: &Cube) -> Self {
+        use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
+        let mut communes: std::collections::BTreeMap<(&str, &str), ()> = Default::default();
+        for c in &cube.cells {
+            communes.insert((c.commune.as_str(), c.epci.as_str()), ());
+        }
+        let mut communes: Vec<(String, String, String)> =
+            communes.into_keys().map(|(c, e)| (c.to_string(), nom_commune(c), e.to_string())).collect();
+        communes.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut reservataires: Vec<(String, String)> =
+            cube.reservataires().into_iter().map(|r| (libelle_reservataire(&r), r)).map(|(n, r)| (r, n)).collect();
+        reservataires.sort_by(|a, b| a.1.cmp(&b.1));
+        FilterOptions {
+            epcis: cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect(),
+            communes,
+            bailleurs: cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect(),
+            reservataires,
+        }
+    }
+}
+
+/// What the consolidation screen shows, recomputed only when the selection changes.
+pub struct ConsolidationMemo {
+    pub key: (Filters, Option<String>, usize),
+    pub chiffres: contingents::consolidate::ChiffresCles,
+    pub grille: contingents::consolidate::Grille,
+    pub by_res: Vec<(String, u64)>,
 }
 
 impl DossierView {
@@ -33,6 +74,7 @@ impl DossierView {
             imports: d.imports().map_err(|e| e.to_string())?,
             libelles: consolidate::libelles_inconnus(&d).map_err(|e| e.to_string())?,
             financements: d.financement_labels().map_err(|e| e.to_string())?,
+            options: FilterOptions::of(&cube),
             cube,
             rejets,
             conflits: conflits.len(),

@@ -2,7 +2,7 @@
 
 use crate::ui::app::App;
 use crate::ui::state::{Action, Screen};
-use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
+use contingents::consolidate::libelle_reservataire;
 use contingents::model::IndividuelCollectif;
 use eframe::egui;
 
@@ -81,7 +81,8 @@ pub fn status_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             let (f, msg) = job.fraction();
             ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
             ui.label(format!("{} — {msg}", job.label));
-            if ui.button("Annuler").clicked() {
+            // Reading and importing stop at once, leaving the dossier as it was.
+            if matches!(job.label.as_str(), "lecture" | "import") && ui.button("Annuler").clicked() {
                 actions.push(Action::Cancel);
             }
         }
@@ -115,27 +116,23 @@ pub fn filters(app: &mut App, ui: &mut egui::Ui) {
     ui.label(format!("Date de référence : {}", v.date_reference));
     ui.separator();
     ui.heading("Filtres");
-    let cube = &v.cube;
-    let epcis: Vec<(String, String)> = cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect();
-    let mut communes: Vec<(String, String)> = cube
-        .cells
+    let o = &v.options;
+    let epcis = &o.epcis;
+    let communes: Vec<(String, String)> = o
+        .communes
         .iter()
-        .filter(|c| app.filters.epci.as_ref().is_none_or(|e| *e == c.epci))
-        .map(|c| (c.commune.clone(), nom_commune(&c.commune)))
+        .filter(|(_, _, e)| app.filters.epci.as_ref().is_none_or(|x| x == e))
+        .map(|(c, n, _)| (c.clone(), n.clone()))
         .collect();
-    communes.sort_by(|a, b| a.1.cmp(&b.1));
-    communes.dedup();
-    let bailleurs: Vec<(String, String)> = cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect();
-    combo(ui, "EPCI", &mut app.filters.epci, &epcis);
+    let bailleurs = &o.bailleurs;
+    combo(ui, "EPCI", &mut app.filters.epci, epcis);
     combo(ui, "Commune", &mut app.filters.commune, &communes);
-    combo(ui, "Bailleur", &mut app.filters.bailleur, &bailleurs);
-    let mut res: Vec<(String, String)> =
-        cube.reservataires().into_iter().map(|r| (r.clone(), libelle_reservataire(&r))).collect();
-    res.sort_by(|a, b| a.1.cmp(&b.1));
+    combo(ui, "Bailleur", &mut app.filters.bailleur, bailleurs);
+    let res = &o.reservataires;
     let shown = app.reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "Tous".into());
     egui::ComboBox::from_label("Réservataire (grille)").selected_text(shown).width(150.0).show_ui(ui, |ui| {
         ui.selectable_value(&mut app.reservataire, None, "Tous");
-        for (id, name) in &res {
+        for (id, name) in res {
             ui.selectable_value(&mut app.reservataire, Some(id.clone()), name);
         }
     });

@@ -10,11 +10,10 @@ use contingents::model::TypologieGrille;
 use eframe::egui;
 
 pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    let Some(v) = &app.view else { return };
-    let all = app.filters.filtre(None);
-    let k = v.cube.chiffres_cles(&all);
+    let (Some(v), Some(m)) = (&app.view, &app.memo) else { return };
+    let k = m.chiffres;
     let total = k.logements;
-    let by_res = v.cube.totals_by(&all, |c| c.reservataire.clone());
+    let by_res = &m.by_res;
     ui.horizontal_wrapped(|ui| {
         for (label, value) in [
             ("Logements", entier(k.logements)),
@@ -46,7 +45,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let res = app.reservataire.as_deref();
         let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
         ui.heading(format!("Grille financement × typologie — {titre}"));
-        let g = v.cube.grille(&app.filters.filtre(res));
+        let g = &m.grille;
         let drill = |f, t| Action::Drill { reservataire: res.unwrap_or("").to_string(), financement: f, typologie: t };
         egui::Grid::new("grille").striped(true).min_col_width(70.0).show(ui, |ui| {
             ui.strong("");
@@ -93,7 +92,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             ui.strong("Logements");
             ui.strong("Part du parc");
             ui.end_row();
-            for (r, n) in &by_res {
+            for (r, n) in by_res.iter().take(60) {
                 if ui.link(libelle_reservataire(r)).clicked() {
                     actions.push(Action::Drill { reservataire: r.clone(), financement: None, typologie: None });
                 }
@@ -102,6 +101,9 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 ui.end_row();
             }
         });
+        if by_res.len() > 60 {
+            ui.label(format!("… et {} autres réservataires (tous dans l'état des lieux exporté)", by_res.len() - 60));
+        }
         if let Some(d) = &app.drill {
             ui.add_space(12.0);
             ui.heading(format!("Logements : {}", d.titre));

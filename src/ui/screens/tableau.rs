@@ -13,6 +13,7 @@ pub struct ChartCache {
     pub texture: egui::TextureHandle,
     pub data: charts::ChartData,
     pub size: (u32, u32),
+    pub chiffres: contingents::consolidate::ChiffresCles,
 }
 
 pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
@@ -44,7 +45,27 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         }
     });
-    let k = v.cube.chiffres_cles(&f);
+    let avail = ui.available_size();
+    let ppp = ui.ctx().pixels_per_point();
+    // One text line (the key figures) goes above the picture.
+    let size = ((avail.x * ppp).max(200.0) as u32, ((avail.y - 24.0) * ppp).max(150.0) as u32);
+    let key = format!("{:?}{:?}{:?}{size:?}{}", app.chart_kind, app.chart_stock, f, v.cube.cells.len());
+    if app.chart.as_ref().is_none_or(|c| c.key != key) {
+        let sous_titre = format!("{} — {} — au {}", v.territoire.label(), app.chart_stock.label(), v.date_reference);
+        match charts::render_rgb(&v.cube, app.chart_kind, &f, app.chart_stock, &sous_titre, size) {
+            Ok((rgb, data)) => {
+                let image = egui::ColorImage::from_rgb([size.0 as usize, size.1 as usize], &rgb);
+                let texture = ui.ctx().load_texture("graphique", image, egui::TextureOptions::LINEAR);
+                app.chart = Some(ChartCache { key, texture, data, size, chiffres: v.cube.chiffres_cles(&f) });
+            }
+            Err(e) => {
+                ui.colored_label(egui::Color32::from_rgb(170, 0, 0), e);
+                return;
+            }
+        }
+    }
+    let Some(c) = &app.chart else { return };
+    let k = c.chiffres;
     ui.label(format!(
         "{} logements · {} réservés ({}) · {} non réservés · {} bailleurs · {} réservataires · {} communes",
         entier(k.logements),
@@ -55,25 +76,6 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         k.reservataires,
         k.communes,
     ));
-    let avail = ui.available_size();
-    let ppp = ui.ctx().pixels_per_point();
-    let size = ((avail.x * ppp).max(200.0) as u32, (avail.y * ppp).max(150.0) as u32);
-    let key = format!("{:?}{:?}{:?}{size:?}{}", app.chart_kind, app.chart_stock, f, v.cube.cells.len());
-    if app.chart.as_ref().is_none_or(|c| c.key != key) {
-        let sous_titre = format!("{} — {} — au {}", v.territoire.label(), app.chart_stock.label(), v.date_reference);
-        match charts::render_rgb(&v.cube, app.chart_kind, &f, app.chart_stock, &sous_titre, size) {
-            Ok((rgb, data)) => {
-                let image = egui::ColorImage::from_rgb([size.0 as usize, size.1 as usize], &rgb);
-                let texture = ui.ctx().load_texture("graphique", image, egui::TextureOptions::LINEAR);
-                app.chart = Some(ChartCache { key, texture, data, size });
-            }
-            Err(e) => {
-                ui.colored_label(egui::Color32::from_rgb(170, 0, 0), e);
-                return;
-            }
-        }
-    }
-    let Some(c) = &app.chart else { return };
     let response = ui.add(
         egui::Image::new((c.texture.id(), egui::vec2(c.size.0 as f32 / ppp, c.size.1 as f32 / ppp)))
             .alt_text(format!("Graphique : {}", c.data.title))
