@@ -288,7 +288,33 @@ impl Reference {
     }
 
     fn by_name_in(&self, name: &str, territoire: &Territoire) -> Option<&Commune> {
-        pick_one(self.communes_by_name(name), territoire)
+        // « Antibes Cedex », « Antibes (06) », « Gourdon (Alpes-Maritimes) »: the postal mention
+        // goes, the département in parentheses chooses among homonyms.
+        let mut name = name.trim();
+        let mut dep: Option<String> = None;
+        if let Some(open) = name.rfind('(')
+            && name.ends_with(')')
+        {
+            let inside = name[open + 1..name.len() - 1].trim();
+            let code = if inside.len() == 1 { format!("0{inside}") } else { inside.to_uppercase() };
+            dep = self
+                .departement(&code)
+                .or_else(|| self.departements.iter().find(|d| place_key(&d.nom) == place_key(inside)))
+                .map(|d| d.code.clone());
+            if dep.is_some() {
+                name = name[..open].trim();
+            }
+        }
+        let k = place_key(name);
+        let name = match k.strip_suffix(" cedex") {
+            Some(_) => name[..name.to_ascii_lowercase().rfind("cedex").unwrap_or(name.len())].trim(),
+            None => name,
+        };
+        let cands = self.communes_by_name(name);
+        match dep {
+            Some(d) => pick_one(cands.into_iter().filter(|c| c.departement == d).collect(), &Territoire::Tout),
+            None => pick_one(cands, territoire),
+        }
     }
 }
 
@@ -388,6 +414,15 @@ mod tests {
         let r = reference();
         assert_eq!(r.resolve_commune("Romette", &Territoire::Tout).unwrap().insee, "05061");
         assert_eq!(r.resolve_commune("Romette", &casa()).unwrap_err(), CommuneError::HorsTerritoire);
+    }
+
+    #[test]
+    fn postal_mentions_and_departements_in_parentheses() {
+        let r = reference();
+        assert_eq!(r.resolve_commune("Antibes Cedex", &casa()).unwrap().insee, "06004");
+        assert_eq!(r.resolve_commune("Antibes (06)", &casa()).unwrap().insee, "06004");
+        assert_eq!(r.resolve_commune("Gourdon (46)", &Territoire::Tout).unwrap().insee, "46127");
+        assert_eq!(r.resolve_commune("Gourdon (Lot)", &Territoire::Tout).unwrap().insee, "46127");
     }
 
     #[test]

@@ -601,9 +601,21 @@ fn fixed_label(k: &str) -> Option<&'static str> {
             return Some(Reservataire::DEFENSE);
         }
     }
-    for p in ["action logement ", "prefecture ", "contingent prefectoral "] {
-        if k.starts_with(p) && !k.contains("fonctionnaire") {
-            return Some(if p == "action logement " { Reservataire::ACTION_LOGEMENT } else { Reservataire::ETAT });
+    if !k.contains("fonctionnaire") {
+        for p in ["action logement ", "als "] {
+            if k.starts_with(p) {
+                return Some(Reservataire::ACTION_LOGEMENT);
+            }
+        }
+        for p in ["prefecture ", "prefet ", "contingent prefectoral ", "etat ", "contingent etat "] {
+            if k.starts_with(p) {
+                return Some(Reservataire::ETAT);
+            }
+        }
+    }
+    for p in ["non reserve", "non reservee", "sans reservation", "non contingente"] {
+        if k == p || k.starts_with(&format!("{p} ")) {
+            return Some(Reservataire::NON_RESERVE);
         }
     }
     None
@@ -770,6 +782,11 @@ mod tests {
             ("SNCF", "autre:sncf"),
             ("NON RÉSERVÉ", "non-reserve"),
             ("Contingent propre", "non-reserve"),
+            ("Non réservé (bailleur)", "non-reserve"),
+            ("Préfet des Alpes-Maritimes", "etat"),
+            ("Etat - contingent préfectoral", "etat"),
+            ("Etat - fonctionnaires", "etat-fonctionnaires"),
+            ("ALS Méditerranée", "action-logement"),
         ] {
             assert_eq!(id(label).as_deref(), Some(want), "{label}");
         }
