@@ -363,3 +363,44 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
         assert!(text.contains(&phrase.split_whitespace().collect::<Vec<_>>().join(" ")), "{text}");
     }
 }
+
+#[test]
+fn a_sheet_per_reservataire_names_the_reservataire() {
+    let t = TempDir::new("par-reservataire");
+    let f = t.path("bailleur_par_contingent.xlsx");
+    let rows = |p: &'static str| -> Vec<Vec<&'static str>> {
+        vec![
+            vec!["Référence", "Commune", "Typologie", "Financement"],
+            vec![p, "Antibes", "T3", "PLUS"],
+            vec![
+                if p == "P1" {
+                    "P2"
+                } else if p == "A1" {
+                    "A2"
+                } else {
+                    "V2"
+                },
+                "Biot",
+                "T2",
+                "PLAI",
+            ],
+        ]
+    };
+    xlsx(
+        &f,
+        &[
+            ("Synthèse", vec![vec!["Réservataire", "Total"], vec!["Préfecture", "2"]]),
+            ("Préfecture", rows("P1")),
+            ("Action Logement", rows("A1")),
+            ("Ville d'Antibes", rows("V1")),
+        ],
+    );
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "240600585"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], 6);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 2);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement"), 2);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "commune:06004" && c["commune"] == "06018"), 1);
+}

@@ -520,6 +520,12 @@ const SCAN_ROWS: usize = 60;
 
 /// Finds the most header-like row (or pair of rows) among the first rows of a sheet.
 pub fn detect_header(range: &Range<Data>) -> Option<HeaderMatch> {
+    detect_header_with(range, true)
+}
+
+/// Like [`detect_header`]; without `require_reservataire` a header naming the reference and
+/// the commune suffices (sheets named after their réservataire).
+pub fn detect_header_with(range: &Range<Data>, require_reservataire: bool) -> Option<HeaderMatch> {
     let width = range.width();
     let rows: Vec<Vec<String>> = range.rows().take(SCAN_ROWS).map(|r| r.iter().map(cell_text).collect()).collect();
     let mut best: Option<HeaderMatch> = None;
@@ -534,7 +540,7 @@ pub fn detect_header(range: &Range<Data>) -> Option<HeaderMatch> {
     for i in 0..rows.len() {
         let (cols, score) = singles[i].clone();
         let labels = rows[i].clone();
-        consider(&mut best, HeaderMatch { row: i, rows: 1, labels, columns: cols, score });
+        consider(&mut best, require_reservataire, HeaderMatch { row: i, rows: 1, labels, columns: cols, score });
         if i + 1 < rows.len() && rows[i].iter().any(|c| !c.trim().is_empty()) {
             // Two header rows: the upper row's merged labels spread over the columns below.
             let mut upper = String::new();
@@ -558,14 +564,19 @@ pub fn detect_header(range: &Range<Data>) -> Option<HeaderMatch> {
             if score <= singles[i + 1].1 {
                 continue;
             }
-            consider(&mut best, HeaderMatch { row: i, rows: 2, labels, columns: cols, score });
+            consider(&mut best, require_reservataire, HeaderMatch { row: i, rows: 2, labels, columns: cols, score });
         }
     }
     best
 }
 
-fn consider(best: &mut Option<HeaderMatch>, cand: HeaderMatch) {
-    if !cand.has_mandatory() || cand.columns.len() < 2 {
+fn consider(best: &mut Option<HeaderMatch>, require_reservataire: bool, cand: HeaderMatch) {
+    let enough = if require_reservataire {
+        cand.has_mandatory()
+    } else {
+        cand.column(Field::Reference).is_some() && cand.has_commune()
+    };
+    if !enough || cand.columns.len() < 2 {
         return;
     }
     let better = match best {

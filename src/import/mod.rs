@@ -306,6 +306,9 @@ pub struct SheetPlan {
     pub header: HeaderMatch,
     /// The sheet's name as the commune of every row, when it has no commune column.
     pub commune_feuille: Option<String>,
+    /// The sheet's name as the réservataire of every row, when it has no réservataire column.
+    #[serde(default)]
+    pub reservataire_feuille: Option<String>,
 }
 
 /// Sheets that are never data: synthesis, pivot tables, notices.
@@ -344,7 +347,15 @@ pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
         if s.hidden || s.name.as_deref().is_some_and(is_non_data_sheet) {
             continue;
         }
-        let Some(mut h) = detect_header(&s.range) else { continue };
+        // A sheet per réservataire: its name is the réservataire of every row.
+        let (h, reservataire_feuille) = match detect_header(&s.range) {
+            Some(h) => (Some(h), None),
+            None => match &s.name {
+                Some(n) if names_a_reservataire(n) => (header::detect_header_with(&s.range, false), Some(n.clone())),
+                _ => (None, None),
+            },
+        };
+        let Some(mut h) = h else { continue };
         refine_by_content(&mut h, &s.range);
         let commune_feuille = if h.has_commune() {
             None
@@ -354,9 +365,23 @@ pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
                 _ => continue,
             }
         };
-        plans.push(SheetPlan { feuille: s.name.clone(), header: h, commune_feuille });
+        plans.push(SheetPlan { feuille: s.name.clone(), header: h, commune_feuille, reservataire_feuille });
     }
     plans
+}
+
+/// Whether a sheet name is a réservataire (« Préfecture », « Action Logement », « Ville
+/// d'Antibes », « Conseil départemental »...), whatever the territory.
+fn names_a_reservataire(name: &str) -> bool {
+    let k = key(name);
+    // A bare commune name is a sheet per commune, not per réservataire.
+    if !reference().communes_by_name(name).is_empty() {
+        return false;
+    }
+    ReservataireResolver::new(Territoire::Tout, HashMap::new()).resolve(name).is_some()
+        || ["conseil departemental", "conseil general", "departement", "conseil regional", "region"]
+            .iter()
+            .any(|p| k.starts_with(p))
 }
 
 /// Headers such as « Type de logement » say little: when the individuel/collectif or the
@@ -527,7 +552,10 @@ pub fn read_rows<R: AsRef<[Data]>>(
         let financement =
             if financement_brut.is_empty() { Financement::Autre } else { ctx.financement(&financement_brut) };
 
-        let reservataire_brut = text(Field::Reservataire).into_owned();
+        let reservataire_brut = match (col(Field::Reservataire), &plan.reservataire_feuille) {
+            (None, Some(n)) => n.clone(),
+            _ => text(Field::Reservataire).into_owned(),
+        };
         let Some(reservataire) = ctx.reservataire(&reservataire_brut) else {
             let v = if reservataire_brut.is_empty() { raw_text(get(Field::Reservataire)) } else { reservataire_brut };
             if !sink(rejet(Motif::ReservataireInconnu, v)) {

@@ -104,7 +104,12 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                                 let header = contingents::import::header::detect_header(&s.range)
                                     .unwrap_or_else(|| header_at_row(&s.range, 0));
                                 let commune_feuille = (!header.has_commune()).then(|| name.clone()).flatten();
-                                f.plans.push(contingents::import::SheetPlan { feuille: name, header, commune_feuille });
+                                f.plans.push(contingents::import::SheetPlan {
+                                    feuille: name,
+                                    header,
+                                    commune_feuille,
+                                    reservataire_feuille: None,
+                                });
                             } else {
                                 f.plans.retain(|p| p.feuille != name);
                             }
