@@ -158,6 +158,13 @@ impl Correspondance {
                 return *f;
             }
         }
+        // « PLUS (prêt locatif à usage social) », « PLAI - intégration »: the label before the
+        // explanation, when it is a known label on its own.
+        if let Some(head) = raw.split(['(', '-', ':']).next().map(str::trim).filter(|h| h.len() < raw.trim().len())
+            && let Some(f) = self.labels.get(&key(head))
+        {
+            return *f;
+        }
         Financement::Autre
     }
 }
@@ -165,6 +172,12 @@ impl Correspondance {
 /// QPV: oui/non, O/N, 1/0, X/blank, `QPV`/`Hors QPV`, or a QPV code (`QP083001`).
 pub fn qpv(raw: &str) -> Option<bool> {
     let k = key(raw);
+    // « Oui (QP006012) », « Non - hors quartier »: the first word decides.
+    match k.split(' ').next() {
+        Some("oui") if k != "oui" => return Some(true),
+        Some("non") if k != "non" && !k.starts_with("non qpv") => return Some(false),
+        _ => {}
+    }
     match k.as_str() {
         ""
         | "non"
@@ -321,6 +334,15 @@ impl ReservataireResolver {
     }
 
     pub fn resolve(&self, raw: &str) -> Option<Reservataire> {
+        self.resolve_exact(raw).or_else(|| {
+            // « Mairie de Biot (convention de 1998) »: the label without its remark.
+            let open = raw.find('(')?;
+            let head = raw[..open].trim();
+            (!head.is_empty()).then(|| self.resolve_exact(head)).flatten()
+        })
+    }
+
+    fn resolve_exact(&self, raw: &str) -> Option<Reservataire> {
         let k = key(raw);
         if k.is_empty() {
             return None;
@@ -725,6 +747,10 @@ mod tests {
         assert_eq!(c.financement("17"), Financement::Pls);
         assert_eq!(c.financement("51"), Financement::Autre);
         assert_eq!(c.financement("PSLA"), Financement::Autre);
+        assert_eq!(c.financement("PLUS (prêt locatif à usage social)"), Financement::Plus);
+        assert_eq!(c.financement("PLAI - intégration"), Financement::Plai);
+        assert_eq!(c.financement("PLA-I"), Financement::Plai);
+        assert_eq!(c.financement("PLUS-CD"), Financement::Plus);
     }
 
     #[test]
@@ -734,6 +760,9 @@ mod tests {
         assert_eq!(qpv("1"), Some(true));
         assert_eq!(qpv(""), Some(false));
         assert_eq!(qpv("peut-être"), None);
+        assert_eq!(qpv("Oui (QP006012)"), Some(true));
+        assert_eq!(qpv("Non - hors quartier"), Some(false));
+        assert_eq!(qpv("Non QPV"), Some(false));
         assert_eq!(individuel_collectif("maison"), Some(IndividuelCollectif::Individuel));
         assert_eq!(individuel_collectif("C"), Some(IndividuelCollectif::Collectif));
     }
@@ -791,6 +820,8 @@ mod tests {
             assert_eq!(id(label).as_deref(), Some(want), "{label}");
         }
         assert_eq!(id("Mairie de Valbone"), None);
+        assert_eq!(id("Mairie de Biot (convention de 1998)").as_deref(), Some("commune:06018"));
+        assert_eq!(id("Action Logement (ex-CIL)").as_deref(), Some("action-logement"));
         assert_eq!(id("Toto"), None);
         assert_eq!(id(""), None);
     }
