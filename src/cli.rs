@@ -101,6 +101,9 @@ pub enum Command {
         /// Écran affiché à l'ouverture : consolidation, tableau, flux, historique...
         #[arg(long)]
         ecran: Option<String>,
+        /// Ouvre le dossier de démonstration (construit s'il n'existe pas encore).
+        #[arg(long, conflicts_with = "dossier")]
+        demo: bool,
     },
     /// Construit le dossier de démonstration à partir des fichiers fournis avec l'application.
     Demo {
@@ -282,7 +285,10 @@ impl Progress for TerminalBar {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => crate::ui::run(None, vec![], None),
-        Some(Command::Gui { dossier, importer, ecran }) => crate::ui::run(dossier, importer, ecran),
+        Some(Command::Gui { dossier, importer, ecran, demo }) => {
+            let dossier = if demo { Some(crate::ui::demo_dossier()?) } else { dossier };
+            crate::ui::run(dossier, importer, ecran)
+        }
         Some(Command::Demo { dossier }) => {
             build_demo(&dossier)?;
             println!("Dossier de démonstration créé : {}", dossier.display());
