@@ -189,7 +189,16 @@ pub fn write_csv_1252(path: &Path, rows: &[GenRow]) -> std::io::Result<()> {
 pub fn write_demo_files(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     std::fs::create_dir_all(dir)?;
     let tpm = "248300543";
-    let a = generate_rows(tpm, "HM-", 2400, 1);
+    let mut a = generate_rows(tpm, "HM-", 2400, 1);
+    // A few labels to reconcile by hand, as in real files: an unknown réservataire and a
+    // misspelt commune (shown in « Libellés à rapprocher »).
+    for i in [17, 402, 1230] {
+        a[i].reservataire = "Amicale du personnel hospitalier".into();
+    }
+    for i in [88, 901] {
+        a[i].insee.clear();
+        a[i].commune = "Toulonn".into();
+    }
     write_xlsx(&dir.join("habitat_mediterranee_edl.xlsx"), &a, None)?;
     let b = generate_rows(tpm, "", 1600, 2);
     write_csv_1252(&dir.join("var_logis_contingents.csv"), &b)?;
