@@ -111,6 +111,20 @@ pub fn is_error_marker(s: &str) -> bool {
     )
 }
 
+/// Edit distance (Levenshtein) between two keys, to suggest the closest known label.
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// A lower-case slug made of ASCII words joined by hyphens (`La Poste` → `la-poste`).
 pub fn slug(s: &str) -> String {
     key(s).replace(['/', ' '], "-")
@@ -133,6 +147,14 @@ mod tests {
     #[test]
     fn clean_trims_non_breaking_spaces() {
         assert_eq!(clean("\u{a0} PLUS\u{a0}"), "PLUS");
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("toulonn", "toulon"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("valbone", "valbonne"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -76,15 +76,23 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         .desired_width(160.0),
                 );
                 let needle = contingents::text::key(search);
-                let options: Vec<(String, String)> = candidates(app, &l.champ)
-                    .into_iter()
-                    .filter(|(_, shown)| needle.is_empty() || contingents::text::key(shown).contains(&needle))
-                    .take(40)
-                    .collect();
+                let app_ref: &App = app;
                 egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer").selected_text("Choisir…").show_ui(
                     ui,
                     |ui| {
-                        for (value, shown) in options {
+                        // Computed only while the list is open. Without a search, the closest
+                        // names come first: the suggestion a user confirms, never applied alone.
+                        let mut options: Vec<(String, String)> = candidates(app_ref, &l.champ)
+                            .into_iter()
+                            .filter(|(_, shown)| needle.is_empty() || contingents::text::key(shown).contains(&needle))
+                            .collect();
+                        if needle.is_empty() {
+                            let target = contingents::text::place_key(&l.libelle);
+                            options.sort_by_cached_key(|(_, shown)| {
+                                contingents::text::distance(&contingents::text::place_key(shown), &target)
+                            });
+                        }
+                        for (value, shown) in options.into_iter().take(40) {
                             if ui.selectable_label(false, shown).clicked() {
                                 actions.push(Action::MapLabel {
                                     champ: l.champ.clone(),
