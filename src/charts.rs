@@ -475,26 +475,19 @@ pub fn export(
     let w = 2000u32;
     let h = if kind == Kind::Synthese { 1600 } else { (300 + n * 56).clamp(700, 6000) };
     let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp = out.with_file_name(format!(".{name}.tmp.{ext}"));
-    let r = match ext.as_str() {
-        "png" => {
-            let root = BitMapBackend::new(&tmp, (w, h)).into_drawing_area();
-            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
-        }
-        "svg" => {
-            let root = SVGBackend::new(&tmp, (w / 2, h / 2)).into_drawing_area();
-            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
-        }
-        _ => Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg")),
-    };
-    match r.and_then(|_| std::fs::rename(&tmp, out).map_err(|e| e.to_string())) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(format!("impossible d'écrire {} ({e})", out.display()))
-        }
+    if ext != "png" && ext != "svg" {
+        return Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg"));
     }
+    crate::export::write_atomically(out, |tmp| {
+        if ext == "png" {
+            let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
+            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
+        } else {
+            let root = SVGBackend::new(tmp, (w / 2, h / 2)).into_drawing_area();
+            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
+        }
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// Renders a chart into an RGB buffer for the window; also returns the figures drawn (for

@@ -22,18 +22,25 @@ pub enum ExportError {
     Store(#[from] crate::store::StoreError),
 }
 
-/// Saves a workbook atomically at `out`.
-pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
+/// Writes `out` through a temporary file next to it (same extension, so writers that go by
+/// it still work), renamed at the end: a failure leaves no partial file.
+pub fn write_atomically<E: std::fmt::Display>(
+    out: &Path,
+    write: impl FnOnce(&Path) -> Result<(), E>,
+) -> Result<(), ExportError> {
     let ecriture =
         |e: &dyn std::fmt::Display| ExportError::Ecriture { path: out.display().to_string(), raison: e.to_string() };
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "export".into());
-    let tmp = out.with_file_name(format!(".{name}.tmp"));
-    if let Err(e) = wb.save(&tmp) {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.tmp.{ext}"));
+    let r = write(&tmp).map_err(|e| ecriture(&e)).and_then(|_| std::fs::rename(&tmp, out).map_err(|e| ecriture(&e)));
+    if r.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(ecriture(&e));
     }
-    std::fs::rename(&tmp, out).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        ecriture(&e)
-    })
+    r
+}
+
+/// Saves a workbook atomically at `out`.
+pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
+    write_atomically(out, |tmp| wb.save(tmp))
 }

@@ -206,17 +206,6 @@ impl Pdf {
 
     /// Writes the PDF atomically.
     pub fn save(&self, out: &std::path::Path) -> Result<(), super::ExportError> {
-        let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let tmp = out.with_file_name(format!(".{name}.tmp"));
-        let ecriture =
-            |e: std::io::Error| super::ExportError::Ecriture { path: out.display().to_string(), raison: e.to_string() };
-        std::fs::write(&tmp, self.to_bytes()).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            ecriture(e)
-        })?;
-        std::fs::rename(&tmp, out).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            ecriture(e)
-        })
+        super::write_atomically(out, |tmp| std::fs::write(tmp, self.to_bytes()))
     }
 }
