@@ -267,6 +267,9 @@ fn is_blank(d: &Data) -> bool {
 
 /// The row's cells, tab-separated, as kept in the dossier.
 fn raw_row(row: &[Data]) -> String {
+    // Trailing empty cells are not part of the row (readers differ in how many they give).
+    let width = row.iter().rposition(|d| !matches!(d, Data::Empty)).map_or(0, |i| i + 1);
+    let row = &row[..width];
     let mut out = String::with_capacity(row.len() * 12);
     for (i, d) in row.iter().enumerate() {
         if i > 0 {
@@ -443,30 +446,67 @@ pub fn read_rows<R: AsRef<[Data]>>(
     ctx: &mut Context,
     mut sink: impl FnMut(RowOutcome) -> bool,
 ) -> usize {
-    let h = &plan.header;
-    let col = |f: Field| h.column(f);
-    let mapped: Vec<usize> = h.columns.iter().map(|(_, c)| *c).collect();
-    let ref_label =
-        col(Field::Reference).and_then(|c| h.labels.get(c)).map(|l| clean(l).to_string()).filter(|l| !l.is_empty());
+    let reader = RowReader::new(plan, bailleur_defaut);
     let mut read = 0;
     for (ligne, row) in rows {
-        let row = row.as_ref();
+        if let Some(o) = reader.read(ligne, row.as_ref(), ctx) {
+            read += 1;
+            if !sink(o) {
+                break;
+            }
+        }
+    }
+    read
+}
+
+/// Normalises the rows of one planned sheet, one at a time.
+pub struct RowReader<'a> {
+    plan: &'a SheetPlan,
+    bailleur_defaut: &'a str,
+    bailleur_defaut_key: String,
+    mapped: Vec<usize>,
+    ref_label: Option<String>,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn new(plan: &'a SheetPlan, bailleur_defaut: &'a str) -> Self {
+        let h = &plan.header;
+        let ref_label = h
+            .column(Field::Reference)
+            .and_then(|c| h.labels.get(c))
+            .map(|l| clean(l).to_string())
+            .filter(|l| !l.is_empty());
+        RowReader {
+            plan,
+            bailleur_defaut,
+            bailleur_defaut_key: key(bailleur_defaut),
+            mapped: h.columns.iter().map(|(_, c)| *c).collect(),
+            ref_label,
+        }
+    }
+
+    /// The outcome of one row, or `None` for a row that is not a dwelling (blank, total,
+    /// repeated header).
+    pub fn read(&self, ligne: u32, row: &[Data], ctx: &mut Context) -> Option<RowOutcome> {
+        let plan = self.plan;
+        let h = &plan.header;
+        let col = |f: Field| h.column(f);
+        let bailleur_defaut = self.bailleur_defaut;
         let get = |f: Field| col(f).and_then(|c| row.get(c));
         let text = |f: Field| get(f).map(cell_text).unwrap_or(Cow::Borrowed(""));
-        let filled = mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !is_blank(d))).count();
+        let filled = self.mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !is_blank(d))).count();
         if filled < 2 || is_total_row(row) {
-            continue;
+            return None;
         }
-        if let Some(label) = &ref_label
+        if let Some(label) = &self.ref_label
             && text(Field::Reference).eq_ignore_ascii_case(label)
         {
-            continue; // the header repeated
+            return None; // the header repeated
         }
-        read += 1;
         let source = Source { feuille: plan.feuille.clone(), ligne };
         let brut = raw_row(row);
         let bailleur = match text(Field::Bailleur) {
-            b if !b.is_empty() && key(&b) != key(bailleur_defaut) => b.into_owned(),
+            b if !b.is_empty() && b != bailleur_defaut && key(&b) != self.bailleur_defaut_key => b.into_owned(),
             _ => bailleur_defaut.to_string(),
         };
         let rejet = |motif: Motif, valeur: String| {
@@ -481,10 +521,7 @@ pub fn read_rows<R: AsRef<[Data]>>(
 
         let reference = text(Field::Reference).into_owned();
         if reference.is_empty() {
-            if !sink(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference)))) {
-                break;
-            }
-            continue;
+            return Some(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference))));
         }
 
         // Commune: the code if given, else the name, else the postal code, else the sheet name.
@@ -524,10 +561,7 @@ pub fn read_rows<R: AsRef<[Data]>>(
                 } else {
                     commune_brut
                 };
-                if !sink(rejet(motif, valeur)) {
-                    break;
-                }
-                continue;
+                return Some(rejet(motif, valeur));
             }
         };
 
@@ -542,10 +576,7 @@ pub fn read_rows<R: AsRef<[Data]>>(
                 }
                 _ => {
                     let v = if typologie_brut.is_empty() { raw_text(get(Field::Typologie)) } else { typologie_brut };
-                    if !sink(rejet(Motif::TypologieInconnue, v)) {
-                        break;
-                    }
-                    continue;
+                    return Some(rejet(Motif::TypologieInconnue, v));
                 }
             },
         };
@@ -558,10 +589,7 @@ pub fn read_rows<R: AsRef<[Data]>>(
         };
         let Some(reservataire) = ctx.reservataire(&reservataire_brut) else {
             let v = if reservataire_brut.is_empty() { raw_text(get(Field::Reservataire)) } else { reservataire_brut };
-            if !sink(rejet(Motif::ReservataireInconnu, v)) {
-                break;
-            }
-            continue;
+            return Some(rejet(Motif::ReservataireInconnu, v));
         };
 
         let logement = Logement {
@@ -583,7 +611,7 @@ pub fn read_rows<R: AsRef<[Data]>>(
             }),
             nature: Some(text(Field::Nature).into_owned()).filter(|s| !s.is_empty()),
         };
-        let go_on = sink(RowOutcome::Logement(Box::new(LigneLogement {
+        Some(RowOutcome::Logement(Box::new(LigneLogement {
             logement,
             source,
             reservataire_brut,
@@ -591,12 +619,8 @@ pub fn read_rows<R: AsRef<[Data]>>(
             financement_brut,
             commune_brut,
             brut,
-        })));
-        if !go_on {
-            break;
-        }
+        })))
     }
-    read
 }
 
 /// A bailleur name from a file name: `logis_des_oliviers_etat_des_lieux.xlsx` → `Logis des Oliviers`.
@@ -668,20 +692,39 @@ pub fn bailleur_from_file_name(name: &str) -> Option<String> {
 
 /// De-duplication of one import: exact duplicates are one dwelling; the same bailleur and
 /// reference with other values is a conflict, counted once under the newest row.
-/// Only a fingerprint of each kept dwelling is held, so a million rows stay cheap.
+/// Each kept dwelling costs a few dozen bytes and no allocation of its own: its key lives in
+/// one shared arena, its réservataire and commune are interned, the rest is a fingerprint.
 #[derive(Default)]
 pub struct Dedup {
-    seen: FastMap<Box<str>, Seen>,
+    /// Hash of (bailleur, reference) → first entry with that hash; entries with the same hash
+    /// are chained, and every match is confirmed on the full key, so no hash collision can
+    /// merge two dwellings.
+    index: FastMap<u64, u32>,
+    entries: Vec<Seen>,
+    /// `bailleur \0 reference` of every entry, end to end.
+    keys: String,
+    /// Interned réservataires and communes.
+    names: Vec<Box<str>>,
+    name_ids: FastMap<Box<str>, u32>,
+    /// The entry found (or not) by the last `check`, for the `kept` that follows it.
+    pending: Option<(u64, Option<u32>)>,
     pub conflits: Vec<Conflit>,
-    conflit_index: FastMap<Box<str>, usize>,
+    conflit_index: FastMap<u32, usize>,
     pub doublons: usize,
 }
 
 struct Seen {
+    key_start: usize,
+    key_len: u32,
+    /// Next entry with the same key hash, or `u32::MAX`.
+    next: u32,
     /// Hash of every normalised field: equal fingerprints are exact duplicates.
     fingerprint: u64,
-    reservataire: Box<str>,
-    description: Box<str>,
+    reservataire: u32,
+    commune: u32,
+    typologie: Typologie,
+    financement: Financement,
+    date_fin_convention: Option<Date>,
     /// Opaque id of where the kept row lives (the store's row id).
     slot: i64,
 }
@@ -704,8 +747,13 @@ pub enum DedupAction {
     Replace(i64),
 }
 
-fn dedup_key(l: &Logement) -> Box<str> {
-    format!("{}\u{0}{}", l.bailleur, l.reference).into_boxed_str()
+fn key_hash(l: &Logement) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::text::Fnv::default();
+    h.write(l.bailleur.as_bytes());
+    h.write(&[0]);
+    h.write(l.reference.as_bytes());
+    h.finish()
 }
 
 fn fingerprint(l: &Logement) -> u64 {
@@ -718,28 +766,78 @@ fn fingerprint(l: &Logement) -> u64 {
 }
 
 impl Dedup {
+    /// Makes room for `n` more dwellings.
+    pub fn reserve(&mut self, n: usize) {
+        self.index.reserve(n);
+        self.entries.reserve(n);
+        self.keys.reserve(n * 24);
+    }
+
+    fn key_of(&self, e: &Seen) -> &str {
+        &self.keys[e.key_start..e.key_start + e.key_len as usize]
+    }
+
+    fn same_key(&self, e: &Seen, l: &Logement) -> bool {
+        let k = self.key_of(e).as_bytes();
+        let (b, r) = (l.bailleur.as_bytes(), l.reference.as_bytes());
+        k.len() == b.len() + 1 + r.len() && k.starts_with(b) && k[b.len()] == 0 && k.ends_with(r)
+    }
+
+    fn find(&self, hash: u64, l: &Logement) -> Option<u32> {
+        let mut i = *self.index.get(&hash)?;
+        while i != u32::MAX {
+            let e = &self.entries[i as usize];
+            if self.same_key(e, l) {
+                return Some(i);
+            }
+            i = e.next;
+        }
+        None
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.name_ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.into());
+        self.name_ids.insert(s.into(), i);
+        i
+    }
+
+    fn describe_seen(&self, e: &Seen) -> String {
+        describe_parts(&self.names[e.commune as usize], e.typologie, e.financement, e.date_fin_convention)
+    }
+
     pub fn check(&mut self, l: &Logement) -> DedupAction {
-        let k = dedup_key(l);
-        let Some(prev) = self.seen.get_mut(&k) else { return DedupAction::Insert };
-        let fp = fingerprint(l);
-        if prev.fingerprint == fp {
+        self.check_hashed(key_hash(l), l)
+    }
+
+    fn check_hashed(&mut self, hash: u64, l: &Logement) -> DedupAction {
+        let found = self.find(hash, l);
+        self.pending = Some((hash, found));
+        let Some(i) = found else { return DedupAction::Insert };
+        let prev = &self.entries[i as usize];
+        if prev.fingerprint == fingerprint(l) {
             self.doublons += 1;
             return DedupAction::Skip;
         }
-        let (motif, a, b) = if *prev.reservataire != *l.reservataire.0 {
-            ("reservataires_differents", prev.reservataire.to_string(), l.reservataire.0.clone())
+        let slot = prev.slot;
+        let prev_reservataire = &self.names[prev.reservataire as usize];
+        let (motif, a, b) = if **prev_reservataire != *l.reservataire.0 {
+            ("reservataires_differents", prev_reservataire.to_string(), l.reservataire.0.clone())
         } else {
-            ("valeurs_differentes", prev.description.to_string(), describe(l))
+            ("valeurs_differentes", self.describe_seen(prev), describe(l))
         };
-        match self.conflit_index.get(&k) {
-            Some(&i) => {
-                let c = &mut self.conflits[i];
+        match self.conflit_index.get(&i) {
+            Some(&c) => {
+                let c = &mut self.conflits[c];
                 if !c.valeurs.contains(&b) {
                     c.valeurs.push(b);
                 }
             }
             None => {
-                self.conflit_index.insert(k, self.conflits.len());
+                self.conflit_index.insert(i, self.conflits.len());
                 self.conflits.push(Conflit {
                     bailleur: l.bailleur.clone(),
                     reference: l.reference.clone(),
@@ -748,41 +846,67 @@ impl Dedup {
                 });
             }
         }
-        DedupAction::Replace(prev.slot)
+        DedupAction::Replace(slot)
     }
 
-    /// Records where the row kept for this dwelling lives.
+    /// Records where the row kept for this dwelling lives (after `check` said to insert or
+    /// replace it).
     pub fn kept(&mut self, l: &Logement, slot: i64) {
-        self.seen.insert(
-            dedup_key(l),
-            Seen {
-                fingerprint: fingerprint(l),
-                reservataire: l.reservataire.0.clone().into_boxed_str(),
-                description: describe(l).into_boxed_str(),
-                slot,
-            },
-        );
+        self.kept_hashed(key_hash(l), l, slot)
+    }
+
+    fn kept_hashed(&mut self, hash: u64, l: &Logement, slot: i64) {
+        let found = match self.pending.take() {
+            Some((h, found)) if h == hash => found,
+            _ => self.find(hash, l),
+        };
+        let reservataire = self.intern(&l.reservataire.0);
+        let commune = self.intern(&l.commune);
+        let (fingerprint, typologie, financement, date_fin_convention) =
+            (fingerprint(l), l.typologie, l.financement, l.date_fin_convention);
+        if let Some(i) = found {
+            let e = &mut self.entries[i as usize];
+            (e.fingerprint, e.reservataire, e.commune, e.slot) = (fingerprint, reservataire, commune, slot);
+            (e.typologie, e.financement, e.date_fin_convention) = (typologie, financement, date_fin_convention);
+            return;
+        }
+        let i = self.entries.len() as u32;
+        let key_start = self.keys.len();
+        self.keys.push_str(&l.bailleur);
+        self.keys.push('\0');
+        self.keys.push_str(&l.reference);
+        let next = self.index.insert(hash, i).unwrap_or(u32::MAX);
+        self.entries.push(Seen {
+            key_start,
+            key_len: (self.keys.len() - key_start) as u32,
+            next,
+            fingerprint,
+            reservataire,
+            commune,
+            typologie,
+            financement,
+            date_fin_convention,
+            slot,
+        });
     }
 
     pub fn len(&self) -> usize {
-        self.seen.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.entries.is_empty()
     }
 }
 
 fn describe(l: &Logement) -> String {
-    format!(
-        "{} {} {} {}",
-        l.commune,
-        l.typologie.label(),
-        l.financement,
-        l.date_fin_convention.map(|d| d.to_string()).unwrap_or_default()
-    )
-    .trim()
-    .to_string()
+    describe_parts(&l.commune, l.typologie, l.financement, l.date_fin_convention)
+}
+
+fn describe_parts(commune: &str, typologie: Typologie, financement: Financement, date: Option<Date>) -> String {
+    format!("{} {} {} {}", commune, typologie.label(), financement, date.map(|d| d.to_string()).unwrap_or_default())
+        .trim()
+        .to_string()
 }
 
 /// Runs one file's bytes through the whole reading pipeline, as the fuzz target and the
@@ -953,6 +1077,31 @@ mod tests {
         assert_eq!(d.check(&l2), DedupAction::Replace(7));
         assert_eq!(d.conflits[0].valeurs, vec!["etat".to_string(), "non-reserve".to_string()]);
         assert_eq!(d.doublons, 1);
+        // The newer row now stands for the dwelling: it is the exact duplicate from here on.
+        d.kept(&l2, 8);
+        assert_eq!(d.check(&l2), DedupAction::Skip);
+        let mut l3 = l2.clone();
+        l3.typologie = Typologie::Pieces { n: 3, bis: false };
+        assert_eq!(d.check(&l3), DedupAction::Replace(8));
+        assert_eq!(d.conflits.len(), 1, "one conflict per dwelling");
+        assert_eq!(d.conflits[0].valeurs.len(), 3);
+        assert_eq!(d.len(), 1);
+
+        // Two different dwellings whose keys hash alike stay two dwellings.
+        let mut e = Dedup::default();
+        let mut other = l.clone();
+        other.reference = "2".into();
+        assert_eq!(e.check_hashed(42, &l), DedupAction::Insert);
+        e.kept_hashed(42, &l, 1);
+        assert_eq!(e.check_hashed(42, &other), DedupAction::Insert);
+        e.kept_hashed(42, &other, 2);
+        assert_eq!(e.check_hashed(42, &l), DedupAction::Skip);
+        assert_eq!(e.check_hashed(42, &other), DedupAction::Skip);
+        let mut other2 = other.clone();
+        other2.qpv = true;
+        assert_eq!(e.check_hashed(42, &other2), DedupAction::Replace(2));
+        assert_eq!(e.conflits[0].reference, "2");
+        assert_eq!(e.len(), 2);
     }
 
     #[test]

@@ -2,12 +2,33 @@
 //! calamine; CSV/TXT are decoded (UTF-8 with or without BOM, UTF-16, Windows-1252) and
 //! split on the separator found in their first lines.
 
-use calamine::{Data, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 use std::io::Cursor;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Rows read up front from a large `.xlsx` sheet (header detection looks at the first 60).
 pub const HEAD_ROWS: u32 = 400;
+
+/// The bytes of a file, shared between the sheets read from it and the streaming thread.
+#[derive(Clone)]
+pub struct SharedBytes(pub Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// An opened `.xlsx` workbook whose shared strings are already parsed: streaming the rest of
+/// a sheet reuses it instead of parsing them a second time.
+#[derive(Clone)]
+pub struct OpenWorkbook(pub Arc<Mutex<Xlsx<Cursor<SharedBytes>>>>);
+
+impl std::fmt::Debug for OpenWorkbook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OpenWorkbook")
+    }
+}
 
 #[derive(Debug)]
 /// One sheet of a file. For CSV, `row_numbers[i]` is the file line of row `i`.
@@ -17,8 +38,8 @@ pub struct SheetData {
     pub range: Range<Data>,
     pub row_numbers: Option<Vec<u32>>,
     /// For a large `.xlsx` sheet, `range` holds only its first rows and the rest is streamed
-    /// from these workbook bytes (see [`stream_rest`]), so reading overlaps normalising.
-    pub rest: Option<Arc<Vec<u8>>>,
+    /// from the open workbook (see [`stream_rest`]), so reading overlaps normalising.
+    pub rest: Option<OpenWorkbook>,
 }
 
 impl SheetData {
@@ -92,7 +113,7 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
     if !bytes.starts_with(b"PK\x03\x04") {
         return read_sheets(&bytes);
     }
-    let Ok(mut wb) = Xlsx::new(Cursor::new(&bytes[..])) else { return read_sheets(&bytes) };
+    let Ok(mut wb) = Xlsx::new(Cursor::new(SharedBytes(bytes.clone()))) else { return read_sheets(&bytes) };
     let meta: Vec<(String, bool, bool)> = wb
         .sheets_metadata()
         .iter()
@@ -131,30 +152,50 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
             }
             _ => Range::empty(),
         };
-        out.push(SheetData { name: Some(name), hidden, range, row_numbers: None, rest: more.then(|| bytes.clone()) });
+        out.push((SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None }, more));
     }
     if out.is_empty() {
         return err("le classeur ne contient aucune feuille de données");
     }
-    Ok(out)
+    let wb = OpenWorkbook(Arc::new(Mutex::new(wb)));
+    Ok(out
+        .into_iter()
+        .map(|(mut s, more)| {
+            if more {
+                s.rest = Some(wb.clone());
+            }
+            s
+        })
+        .collect())
 }
 
-/// Streams the rows of an `.xlsx` sheet from absolute row `from_row` (0-based), in batches
-/// of (row number as shown, cells from column A). Stops early when `send` returns false.
+/// Rows in transit from the streaming thread: (row number as shown, cells from column A).
+pub type RowBatch = Vec<(u32, Vec<Data>)>;
+
+/// Rows per batch sent by [`stream_rest`].
+pub const BATCH_ROWS: usize = 2048;
+
+/// Streams the rows of an `.xlsx` sheet from absolute row `from_row` (0-based), in batches.
+/// Stops early when `send` returns false. Batches handed back through `recycle` are refilled
+/// in place: their strings keep their capacity, so a steady stream allocates nothing and no
+/// memory is freed on another thread than the one that allocated it.
 pub fn stream_rest(
-    bytes: &[u8],
+    wb: &OpenWorkbook,
     sheet: &str,
     from_row: u32,
-    mut send: impl FnMut(Vec<(u32, Vec<Data>)>) -> bool,
+    mut recycle: impl FnMut() -> Option<RowBatch>,
+    mut send: impl FnMut(RowBatch) -> bool,
 ) -> Result<(), ReadError> {
     let read_error = |e: calamine::XlsxError| {
         ReadError(format!("feuille « {sheet} » illisible ({e}) : le fichier est peut-être endommagé"))
     };
-    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(read_error)?;
+    let mut wb = wb.0.lock().unwrap_or_else(|p| p.into_inner());
     let mut cr = wb.worksheet_cells_reader(sheet).map_err(read_error)?;
-    let mut batch = Vec::with_capacity(2048);
-    let mut row: Vec<Data> = Vec::new();
-    let mut current = None;
+    let mut batch: RowBatch = Vec::with_capacity(BATCH_ROWS);
+    // Rows of `batch` already filled; rows beyond are recycled storage.
+    let mut filled = 0usize;
+    let mut current: Option<u32> = None;
+    let mut next_col = 0usize;
     while let Some(c) = cr.next_cell().map_err(read_error)? {
         let (r, col) = c.get_position();
         if r < from_row {
@@ -162,26 +203,62 @@ pub fn stream_rest(
         }
         if current != Some(r) {
             if let Some(prev) = current {
-                batch.push((prev + 1, std::mem::take(&mut row)));
-                if batch.len() >= 2048 && !send(std::mem::replace(&mut batch, Vec::with_capacity(2048))) {
-                    return Ok(());
+                finish_row(&mut batch[filled - 1].1, next_col);
+                batch[filled - 1].0 = prev + 1;
+                if filled == BATCH_ROWS {
+                    batch.truncate(filled);
+                    let next = recycle().unwrap_or_else(|| Vec::with_capacity(BATCH_ROWS));
+                    if !send(std::mem::replace(&mut batch, next)) {
+                        return Ok(());
+                    }
+                    filled = 0;
                 }
             }
+            if filled == batch.len() {
+                batch.push((0, Vec::new()));
+            }
+            filled += 1;
             current = Some(r);
+            next_col = 0;
         }
+        let row = &mut batch[filled - 1].1;
         let col = col as usize;
         if col >= row.len() {
             row.resize(col + 1, Data::Empty);
         }
-        row[col] = Data::from(c.get_value().clone());
+        for d in &mut row[next_col..col] {
+            *d = Data::Empty;
+        }
+        assign(&mut row[col], c.get_value());
+        next_col = col + 1;
     }
     if let Some(prev) = current {
-        batch.push((prev + 1, row));
-    }
-    if !batch.is_empty() {
+        finish_row(&mut batch[filled - 1].1, next_col);
+        batch[filled - 1].0 = prev + 1;
+        batch.truncate(filled);
         send(batch);
     }
     Ok(())
+}
+
+/// Drops the cells of a recycled row beyond the last one this row filled.
+fn finish_row(row: &mut Vec<Data>, next_col: usize) {
+    row.truncate(next_col);
+}
+
+/// Stores a cell value, reusing the string already in the slot when there is one.
+fn assign(slot: &mut Data, v: &DataRef) {
+    match (slot, v) {
+        (Data::String(s), DataRef::SharedString(v)) => {
+            s.clear();
+            s.push_str(v);
+        }
+        (Data::String(s), DataRef::String(v)) => {
+            s.clear();
+            s.push_str(v);
+        }
+        (slot, v) => *slot = Data::from(v.clone()),
+    }
 }
 
 fn contains_utf16(bytes: &[u8], s: &str) -> bool {

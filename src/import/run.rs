@@ -1,9 +1,10 @@
 //! One import invocation: every file is read and planned first, then everything is written
 //! in one SQLite transaction, so a bad file leaves the dossier exactly as it was.
 
-use super::read::{SheetData, read_sheets_shared, stream_rest};
+use super::read::{RowBatch, SheetData, read_sheets_shared, stream_rest};
 use super::{
-    Context, Dedup, DedupAction, Motif, RowOutcome, SheetPlan, bailleur_from_file_name, plan_sheets, read_rows,
+    Context, Dedup, DedupAction, Motif, RowOutcome, RowReader, SheetPlan, bailleur_from_file_name, plan_sheets,
+    read_rows,
 };
 use crate::model::Date;
 use crate::reference::Territoire;
@@ -11,12 +12,11 @@ use crate::store::{Dossier, ImportWriter, StoreError};
 use crate::text::key;
 use calamine::Data;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 
 /// Reports progress of long work; the CLI draws a bar, the window a progress widget.
 pub trait Progress {
@@ -208,26 +208,59 @@ fn write_files(
             doublons: 0,
             echus: 0,
         };
+        dedup.reserve(file_rows);
         let doublons_before = dedup.doublons;
         let kept_before = dedup.len();
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
             let mut n = 0usize;
+            let mut read = 0usize;
             let stop = AtomicBool::new(false);
             let mut failure: Option<ImportError> = None;
-            // Three stages on their own threads: the rest of a large sheet is streamed from
-            // the workbook, rows are normalised, and this thread de-duplicates and writes.
-            let (read, streamed) = std::thread::scope(|scope| {
-                let (row_tx, row_rx) = sync_channel::<Vec<(u32, Vec<Data>)>>(8);
+            let rows = RowReader::new(plan, &bailleur_defaut);
+            // Called for each row; false stops the sheet (cancelled or failed).
+            let mut on_row = |ligne: u32, row: &[Data]| -> bool {
+                let Some(o) = rows.read(ligne, row, &mut ctx) else { return true };
+                read += 1;
+                n += 1;
+                if n.is_multiple_of(20_000) {
+                    if cancel.load(Ordering::Relaxed) {
+                        failure = Some(ImportError::Cancelled);
+                        stop.store(true, Ordering::Relaxed);
+                        return false;
+                    }
+                    progress.update(
+                        0.95 * (file_index as f32 + ((done_rows + n) as f32 / file_rows as f32).min(1.0))
+                            / n_files.max(1) as f32,
+                        &format!("{} : {} lignes", p.fichier, done_rows + n),
+                    );
+                }
+                if let Err(e) = write_outcome(&w, &mut dedup, &mut s, import_id, o, &spelling) {
+                    failure = Some(e.into());
+                    stop.store(true, Ordering::Relaxed);
+                    return false;
+                }
+                true
+            };
+            // Two stages: the rest of a large sheet is streamed from the workbook on its own
+            // thread while this one normalises, de-duplicates and writes. Batches go back to
+            // the streaming thread to be refilled.
+            let streamed = std::thread::scope(|scope| {
+                let (row_tx, row_rx) = sync_channel::<RowBatch>(8);
+                let (back_tx, back_rx) = channel::<RowBatch>();
                 let reader = match &sheet.rest {
-                    Some(bytes) => {
+                    Some(wb) => {
                         let from_row = sheet.range.end().map(|(r, _)| r + 1).unwrap_or(0);
                         let name = sheet.name.clone().unwrap_or_default();
                         let stop = &stop;
                         Some(scope.spawn(move || {
-                            stream_rest(bytes, &name, from_row, |b| {
-                                !stop.load(Ordering::Relaxed) && row_tx.send(b).is_ok()
-                            })
+                            stream_rest(
+                                wb,
+                                &name,
+                                from_row,
+                                || back_rx.try_recv().ok(),
+                                |b| !stop.load(Ordering::Relaxed) && row_tx.send(b).is_ok(),
+                            )
                         }))
                     }
                     None => {
@@ -235,33 +268,13 @@ fn write_files(
                         None
                     }
                 };
-                let rows = sheet
-                    .data_rows(plan.header.data_start())
-                    .map(|(l, r)| (l, Cow::Borrowed(r)))
-                    .chain(row_rx.into_iter().flatten().map(|(l, r)| (l, Cow::Owned(r))));
-                let read = read_rows(rows, plan, &bailleur_defaut, &mut ctx, |o| {
-                    n += 1;
-                    if n.is_multiple_of(20_000) {
-                        if cancel.load(Ordering::Relaxed) {
-                            failure = Some(ImportError::Cancelled);
-                            stop.store(true, Ordering::Relaxed);
-                            return false;
-                        }
-                        progress.update(
-                            0.95 * (file_index as f32 + ((done_rows + n) as f32 / file_rows as f32).min(1.0))
-                                / n_files.max(1) as f32,
-                            &format!("{} : {} lignes", p.fichier, done_rows + n),
-                        );
-                    }
-                    if let Err(e) = write_outcome(&w, &mut dedup, &mut s, import_id, o, &spelling) {
-                        failure = Some(e.into());
-                        stop.store(true, Ordering::Relaxed);
-                        return false;
-                    }
-                    true
-                });
-                let streamed = reader.map(|r| r.join().unwrap_or(Ok(())));
-                (read, streamed)
+                let mut go_on = sheet.data_rows(plan.header.data_start()).all(|(l, r)| on_row(l, r));
+                while go_on && let Ok(batch) = row_rx.recv() {
+                    go_on = batch.iter().all(|(l, r)| on_row(*l, r));
+                    let _ = back_tx.send(batch);
+                }
+                drop(row_rx);
+                reader.map(|r| r.join().unwrap_or(Ok(())))
             });
             if let Some(Err(e)) = streamed {
                 return Err(ImportError::File { fichier: p.fichier.clone(), raison: e.0 });
