@@ -421,3 +421,34 @@ fn fiche_navette_blank_and_prefilled() {
     ]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// A bulk import drops the dwellings index and rebuilds it at commit; an import that fails
+/// leaves it as it was.
+#[test]
+fn the_dwellings_index_survives_bulk_imports() {
+    use contingents::store::{Dossier, ImportWriter};
+    let t = TempDir::new("index");
+    let d = t.path("d.sqlite");
+    let has_index = || -> bool {
+        let c = rusqlite::Connection::open(&d).unwrap();
+        c.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'logements_import'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+            == 1
+    };
+    let mut dossier = Dossier::open(&d, true).unwrap();
+    {
+        let w = ImportWriter::begin(&mut dossier).unwrap();
+        w.expect_rows(1_000_000).unwrap();
+        // Dropped, then abandoned (as a failed import is): rolled back.
+    }
+    drop(dossier);
+    assert!(has_index());
+    let mut dossier = Dossier::open(&d, true).unwrap();
+    let w = ImportWriter::begin(&mut dossier).unwrap();
+    w.expect_rows(1_000_000).unwrap();
+    w.commit().unwrap();
+    drop(dossier);
+    assert!(has_index());
+}

@@ -404,3 +404,52 @@ fn a_sheet_per_reservataire_names_the_reservataire() {
     assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement"), 2);
     assert_eq!(cells_sum(&r, |c| c["reservataire"] == "commune:06004" && c["commune"] == "06018"), 1);
 }
+
+/// A sheet long enough to be streamed in several batches (rows are recycled between
+/// batches): rows of different widths, duplicates and conflicts far from the head all come
+/// out exactly.
+#[test]
+fn a_long_streamed_sheet_is_read_exactly() {
+    let t = TempDir::new("stream");
+    let n = 7_000;
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    let (mut plus, mut etat) = (0u64, 0u64);
+    for i in 0..n {
+        // Every third row has no financement: the row is one cell shorter than the others.
+        let financement = if i % 3 == 0 { "" } else { "PLUS" };
+        let reservataire = if i % 2 == 0 { "Préfecture" } else { "Action Logement" };
+        plus += (!financement.is_empty()) as u64;
+        etat += (i % 2 == 0) as u64;
+        rows.push(vec![
+            format!("L{i}"),
+            "06004".into(),
+            "Antibes".into(),
+            reservataire.into(),
+            format!("T{}", 1 + i % 5),
+            financement.into(),
+        ]);
+    }
+    // Far from the head: 25 exact duplicates, then 10 conflicts (other réservataire).
+    for i in 0..25 {
+        rows.push(rows[1 + i * 7].clone());
+    }
+    for i in 0..10 {
+        let mut r = rows[1 + i * 2].clone(); // an "État" row (even i)
+        r[3] = "Action Logement".into();
+        rows.push(r);
+    }
+    let (etat, action) = (etat - 10, n as u64 - etat + 10);
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let f = t.path("long.xlsx");
+    xlsx(&f, &[("EDL", refs)]);
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--bailleur", "Azur"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], n as u64);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), etat);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement"), action);
+    assert_eq!(cells_sum(&r, |c| c["financement"] == "PLUS"), plus);
+    assert_eq!(cells_sum(&r, |c| c["typologie"] == "T3"), (n / 5) as u64);
+    assert_eq!(r["conflits"].as_array().map(Vec::len), Some(10), "{}", r["conflits"]);
+}

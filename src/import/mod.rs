@@ -426,6 +426,11 @@ fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
 /// Whether a row is a total/subtotal or a count line rather than a dwelling.
 fn is_total_row(row: &[Data]) -> bool {
     row.iter().filter(|d| !matches!(d, Data::Empty)).take(3).any(|d| {
+        // Only text starting like « total », « sous-total », « nombre », « nb » can be one.
+        let Data::String(s) = d else { return false };
+        if !s.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| matches!(c, 't' | 'T' | 's' | 'S' | 'n' | 'N')) {
+            return false;
+        }
         let k = key(&cell_text(d));
         k == "total"
             || k.starts_with("total ")
@@ -708,6 +713,8 @@ pub struct Dedup {
     name_ids: FastMap<Box<str>, u32>,
     /// The entry found (or not) by the last `check`, for the `kept` that follows it.
     pending: Option<(u64, Option<u32>)>,
+    /// The file being imported (entries remember the file their kept row came from).
+    file: u32,
     pub conflits: Vec<Conflit>,
     conflit_index: FastMap<u32, usize>,
     pub doublons: usize,
@@ -727,6 +734,8 @@ struct Seen {
     date_fin_convention: Option<Date>,
     /// Opaque id of where the kept row lives (the store's row id).
     slot: i64,
+    /// The file the kept row came from.
+    file: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -766,6 +775,24 @@ fn fingerprint(l: &Logement) -> u64 {
 }
 
 impl Dedup {
+    /// Starts the next file of the invocation, with room for `n` more dwellings.
+    pub fn begin_file(&mut self, n: usize) {
+        self.file += 1;
+        self.reserve(n);
+    }
+
+    /// Extinct rights among the dwellings kept from the current file.
+    pub fn echus(&self, date_reference: Date) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.file == self.file
+                    && e.date_fin_convention.is_some_and(|d| d < date_reference)
+                    && *self.names[e.reservataire as usize] != *Reservataire::NON_RESERVE
+            })
+            .count()
+    }
+
     /// Makes room for `n` more dwellings.
     pub fn reserve(&mut self, n: usize) {
         self.index.reserve(n);
@@ -866,7 +893,8 @@ impl Dedup {
             (fingerprint(l), l.typologie, l.financement, l.date_fin_convention);
         if let Some(i) = found {
             let e = &mut self.entries[i as usize];
-            (e.fingerprint, e.reservataire, e.commune, e.slot) = (fingerprint, reservataire, commune, slot);
+            (e.fingerprint, e.reservataire, e.commune, e.slot, e.file) =
+                (fingerprint, reservataire, commune, slot, self.file);
             (e.typologie, e.financement, e.date_fin_convention) = (typologie, financement, date_fin_convention);
             return;
         }
@@ -887,6 +915,7 @@ impl Dedup {
             financement,
             date_fin_convention,
             slot,
+            file: self.file,
         });
     }
 

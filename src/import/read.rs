@@ -39,7 +39,15 @@ pub struct SheetData {
     pub row_numbers: Option<Vec<u32>>,
     /// For a large `.xlsx` sheet, `range` holds only its first rows and the rest is streamed
     /// from the open workbook (see [`stream_rest`]), so reading overlaps normalising.
-    pub rest: Option<OpenWorkbook>,
+    pub rest: Option<Rest>,
+}
+
+/// The part of a large `.xlsx` sheet still to stream.
+#[derive(Debug, Clone)]
+pub struct Rest {
+    pub workbook: OpenWorkbook,
+    /// The last row (0-based) the sheet declares, for progress and sizing.
+    pub last_row: u32,
 }
 
 impl SheetData {
@@ -128,6 +136,7 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
             ReadError(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé"))
         };
         let mut cr = wb.worksheet_cells_reader(&name).map_err(read_error)?;
+        let declared_last_row = cr.dimensions().end.0;
         let mut cells: Vec<(u32, u32, Data)> = Vec::new();
         let mut first_row = None;
         let mut more = false;
@@ -152,7 +161,11 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
             }
             _ => Range::empty(),
         };
-        out.push((SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None }, more));
+        let last_row = range.end().map_or(0, |(r, _)| r).max(declared_last_row);
+        out.push((
+            SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None },
+            more.then_some(last_row),
+        ));
     }
     if out.is_empty() {
         return err("le classeur ne contient aucune feuille de données");
@@ -161,9 +174,7 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
     Ok(out
         .into_iter()
         .map(|(mut s, more)| {
-            if more {
-                s.rest = Some(wb.clone());
-            }
+            s.rest = more.map(|last_row| Rest { workbook: wb.clone(), last_row });
             s
         })
         .collect())

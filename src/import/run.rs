@@ -8,7 +8,7 @@ use super::{
 };
 use crate::model::Date;
 use crate::reference::Territoire;
-use crate::store::{Dossier, ImportWriter, StoreError};
+use crate::store::{Dossier, ImportWriter, LogementInsert, StoreError};
 use crate::text::key;
 use calamine::Data;
 use serde::Serialize;
@@ -90,9 +90,14 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
         fichier: path.display().to_string(),
         raison: format!("lecture impossible ({e}) : vérifiez le chemin et les droits"),
     })?;
-    let sha256 = crate::sha256::hex_digest(&bytes);
     let bytes = Arc::new(bytes);
-    let sheets = read_sheets_shared(bytes).map_err(|e| ImportError::File { fichier: fichier.clone(), raison: e.0 })?;
+    // The digest is computed while the workbook is opened.
+    let (sha256, sheets) = std::thread::scope(|scope| {
+        let digest = scope.spawn(|| crate::sha256::hex_digest(&bytes));
+        let sheets = read_sheets_shared(bytes.clone());
+        (digest.join().unwrap_or_default(), sheets)
+    });
+    let sheets = sheets.map_err(|e| ImportError::File { fichier: fichier.clone(), raison: e.0 })?;
     let plans = plan_sheets(&sheets);
     if plans.is_empty() {
         return Err(ImportError::NoHeader(fichier));
@@ -163,6 +168,7 @@ fn write_files(
 ) -> Result<Vec<FileSummary>, ImportError> {
     let mut ctx = Context::new(territoire.clone(), dossier.correspondance()?, dossier.mappings()?);
     let w = ImportWriter::begin(dossier)?;
+    let mut insert = w.logement_insert()?;
     w.set_parametre("territoire", &territoire.code())?;
     w.set_parametre("date_reference", &date_reference.to_string())?;
     let known_bailleurs = w.bailleurs()?;
@@ -208,7 +214,8 @@ fn write_files(
             doublons: 0,
             echus: 0,
         };
-        dedup.reserve(file_rows);
+        dedup.begin_file(file_rows);
+        w.expect_rows(file_rows)?;
         let doublons_before = dedup.doublons;
         let kept_before = dedup.len();
         for plan in &p.plans {
@@ -235,7 +242,7 @@ fn write_files(
                         &format!("{} : {} lignes", p.fichier, done_rows + n),
                     );
                 }
-                if let Err(e) = write_outcome(&w, &mut dedup, &mut s, import_id, o, &spelling) {
+                if let Err(e) = write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, o, &spelling) {
                     failure = Some(e.into());
                     stop.store(true, Ordering::Relaxed);
                     return false;
@@ -249,7 +256,8 @@ fn write_files(
                 let (row_tx, row_rx) = sync_channel::<RowBatch>(8);
                 let (back_tx, back_rx) = channel::<RowBatch>();
                 let reader = match &sheet.rest {
-                    Some(wb) => {
+                    Some(rest) => {
+                        let wb = &rest.workbook;
                         let from_row = sheet.range.end().map(|(r, _)| r + 1).unwrap_or(0);
                         let name = sheet.name.clone().unwrap_or_default();
                         let stop = &stop;
@@ -298,7 +306,8 @@ fn write_files(
         if s.bailleurs.is_empty() && !bailleur_defaut.is_empty() {
             s.bailleurs.push(bailleur_defaut.clone());
         }
-        s.echus = w.count_echus(import_id, date_reference)?;
+        s.echus = dedup.echus(date_reference);
+        debug_assert_eq!(s.echus, w.count_echus(import_id, date_reference)?, "extinct rights counted in memory");
         let rejets: usize = s.rejets.values().sum();
         w.finish_import(import_id, first, &s.bailleurs, [s.lignes_lues, s.logements, rejets, s.conflits, s.doublons])?;
         summaries.push(s);
@@ -307,6 +316,7 @@ fn write_files(
     if cancel.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
     }
+    drop(insert);
     w.commit()?;
     progress.update(1.0, "Import terminé");
     Ok(summaries)
@@ -314,6 +324,7 @@ fn write_files(
 
 fn write_outcome(
     w: &ImportWriter,
+    insert: &mut LogementInsert,
     dedup: &mut Dedup,
     s: &mut FileSummary,
     import_id: i64,
@@ -332,10 +343,10 @@ fn write_outcome(
             add_bailleur(&mut s.bailleurs, &l.logement.bailleur);
             match dedup.check(&l.logement) {
                 DedupAction::Skip => Ok(()),
-                DedupAction::Insert => w.insert_logement(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
+                DedupAction::Insert => insert.insert(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
                 DedupAction::Replace(slot) => w
                     .delete_logement(slot)
-                    .and_then(|_| w.insert_logement(import_id, &l))
+                    .and_then(|_| insert.insert(import_id, &l))
                     .map(|slot| dedup.kept(&l.logement, slot)),
             }
         }
@@ -346,7 +357,13 @@ fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {
     p.sheets
         .iter()
         .find(|s| s.name == plan.feuille)
-        .map(|s| s.range.height().saturating_sub(plan.header.data_start()))
+        .map(|s| {
+            let height = match (&s.rest, s.range.start()) {
+                (Some(rest), Some((first, _))) => (rest.last_row + 1).saturating_sub(first) as usize,
+                _ => s.range.height(),
+            };
+            height.saturating_sub(plan.header.data_start())
+        })
         .unwrap_or(0)
 }
 

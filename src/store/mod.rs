@@ -308,7 +308,52 @@ fn seed(tx: &Transaction) -> rusqlite::Result<()> {
 pub struct ImportWriter<'c> {
     tx: Transaction<'c>,
     now: String,
+    /// The dwellings index was dropped for a bulk load and is rebuilt at commit.
+    index_dropped: std::cell::Cell<bool>,
 }
+
+const INSERT_LOGEMENT: &str = "INSERT INTO logements(import_id, bailleur, reference, commune, epci, reservataire,
+    reservataire_brut, financement, financement_brut, typologie, typologie_grille, typologie_brut, qpv,
+    individuel_collectif, date_fin_convention, annee_construction, nature, commune_brut, feuille, ligne, brut)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+
+/// A prepared dwelling insert (see [`ImportWriter::logement_insert`]).
+pub struct LogementInsert<'w>(rusqlite::Statement<'w>);
+
+impl LogementInsert<'_> {
+    pub fn insert(&mut self, import_id: i64, l: &LigneLogement) -> Result<i64> {
+        insert_logement_with(&mut self.0, import_id, l)
+    }
+}
+
+fn insert_logement_with(st: &mut rusqlite::Statement<'_>, import_id: i64, l: &LigneLogement) -> Result<i64> {
+    let g = &l.logement;
+    Ok(st.insert(params![
+        import_id,
+        g.bailleur,
+        g.reference,
+        g.commune,
+        g.epci,
+        g.reservataire.0,
+        l.reservataire_brut,
+        g.financement.as_str(),
+        l.financement_brut,
+        g.typologie.label(),
+        g.typologie.grille().as_str(),
+        l.typologie_brut,
+        g.qpv,
+        g.individuel_collectif.as_str(),
+        g.date_fin_convention.map(|d| d.to_string()),
+        g.annee_construction,
+        g.nature,
+        l.commune_brut,
+        l.source.feuille,
+        l.source.ligne,
+        l.brut,
+    ])?)
+}
+
+const LOGEMENTS_INDEX: &str = "CREATE INDEX logements_import ON logements(import_id, bailleur)";
 
 impl<'c> ImportWriter<'c> {
     pub fn begin(d: &'c mut Dossier) -> Result<Self> {
@@ -316,7 +361,23 @@ impl<'c> ImportWriter<'c> {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| map_open_error(&d.path, e))?;
-        Ok(Self { tx, now: now_iso() })
+        Ok(Self { tx, now: now_iso(), index_dropped: std::cell::Cell::new(false) })
+    }
+
+    /// Announces about `rows` more dwellings. When they outnumber those already in the
+    /// dossier, the dwellings index is dropped and rebuilt once at commit, which is cheaper
+    /// than keeping it up to date row by row (all inside the transaction: a failed import
+    /// leaves the index as it was).
+    pub fn expect_rows(&self, rows: usize) -> Result<()> {
+        if self.index_dropped.get() || rows < 50_000 {
+            return Ok(());
+        }
+        let existing: i64 = self.tx.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
+        if rows as i64 >= existing {
+            self.tx.execute_batch("DROP INDEX IF EXISTS logements_import")?;
+            self.index_dropped.set(true);
+        }
+        Ok(())
     }
 
     pub fn set_parametre(&self, cle: &str, valeur: &str) -> Result<()> {
@@ -336,37 +397,13 @@ impl<'c> ImportWriter<'c> {
     }
 
     pub fn insert_logement(&self, import_id: i64, l: &LigneLogement) -> Result<i64> {
-        let mut st = self.tx.prepare_cached(
-            "INSERT INTO logements(import_id, bailleur, reference, commune, epci, reservataire, reservataire_brut, financement,
-                financement_brut, typologie, typologie_grille, typologie_brut, qpv, individuel_collectif, date_fin_convention,
-                annee_construction, nature, commune_brut, feuille, ligne, brut)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-        )?;
-        let g = &l.logement;
-        st.execute(params![
-            import_id,
-            g.bailleur,
-            g.reference,
-            g.commune,
-            g.epci,
-            g.reservataire.0,
-            l.reservataire_brut,
-            g.financement.as_str(),
-            l.financement_brut,
-            g.typologie.label(),
-            g.typologie.grille().as_str(),
-            l.typologie_brut,
-            g.qpv,
-            g.individuel_collectif.as_str(),
-            g.date_fin_convention.map(|d| d.to_string()),
-            g.annee_construction,
-            g.nature,
-            l.commune_brut,
-            l.source.feuille,
-            l.source.ligne,
-            l.brut,
-        ])?;
-        Ok(self.tx.last_insert_rowid())
+        let mut st = self.tx.prepare_cached(INSERT_LOGEMENT)?;
+        insert_logement_with(&mut st, import_id, l)
+    }
+
+    /// The dwelling insert prepared once for a whole import (no statement lookup per row).
+    pub fn logement_insert(&self) -> Result<LogementInsert<'_>> {
+        Ok(LogementInsert(self.tx.prepare(INSERT_LOGEMENT)?))
     }
 
     pub fn delete_logement(&self, row_id: i64) -> Result<()> {
@@ -456,6 +493,9 @@ impl<'c> ImportWriter<'c> {
     }
 
     pub fn commit(self) -> Result<()> {
+        if self.index_dropped.get() {
+            self.tx.execute_batch(LOGEMENTS_INDEX)?;
+        }
         self.tx.commit()?;
         Ok(())
     }
