@@ -85,6 +85,17 @@ fn main() {
                 runs += 1;
             }
         }
-        println!("{:<22} mean {:6.2} ms   worst {:6.2} ms", kind.name(), total / runs as f64, worst);
+        let t = Instant::now();
+        for f in &filters {
+            let _ = contingents::charts::data(&cube, kind, f, Stock::Tout);
+        }
+        let data_ms = t.elapsed().as_secs_f64() * 1000.0 / filters.len() as f64;
+        println!(
+            "{:<22} mean {:6.2} ms   worst {:6.2} ms   (figures alone {:5.2} ms)",
+            kind.name(),
+            total / runs as f64,
+            worst,
+            data_ms
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! (PNG at print resolution, SVG with real text). The same layout serves drawing and
 //! hit-testing, so a hover or a click in the window finds the bar under the pointer.
 
-use crate::consolidate::{Cellule, Cube, Filtre, libelle_reservataire, nom_commune};
+use crate::consolidate::{Cellule, Cube, Dimension, Filtre, libelle_reservataire, nom_commune, qpv_key};
 use crate::format::{entier, pourcent};
 use crate::model::TypologieGrille;
 use plotters::coord::Shift;
@@ -85,6 +85,15 @@ impl Stock {
             Stock::Tout => true,
             Stock::Reserve => c.reservataire != "non-reserve",
             Stock::NonReserve => c.reservataire == "non-reserve",
+        }
+    }
+
+    /// The stock as the cube's selections take it: reserved only, non-reserved only, or all.
+    pub fn reserve(self) -> Option<bool> {
+        match self {
+            Stock::Tout => None,
+            Stock::Reserve => Some(true),
+            Stock::NonReserve => Some(false),
         }
     }
 
@@ -177,8 +186,6 @@ fn typology_color(t: TypologieGrille) -> RGBColor {
     PALETTE[[4, 0, 2, 1, 3, 5][t as usize]]
 }
 
-type KeyFn = fn(&Cellule) -> &str;
-
 /// Bars drawn before the rest is grouped.
 pub const MAX_BARS: usize = 30;
 
@@ -186,32 +193,13 @@ fn bars_by(
     cube: &Cube,
     f: &Filtre,
     stock: Stock,
-    key: KeyFn,
+    dim: Dimension,
     label: impl Fn(&str) -> String,
     color: impl Fn(&str, usize) -> RGBColor,
 ) -> (u64, Vec<Bar>) {
-    // Keys borrowed from the cells: one pass, no allocation per cell; the previous key is
-    // checked first (cells come sorted by réservataire, and small key sets repeat).
-    let mut m: crate::text::FastMap<&str, u64> = Default::default();
-    let mut last: Option<(&str, u64)> = None;
-    for c in cube.selection(f).filter(|c| stock.accepts(c)) {
-        let k = key(c);
-        match &mut last {
-            Some((lk, n)) if *lk == k => *n += c.logements,
-            _ => {
-                if let Some((lk, n)) = last.take() {
-                    *m.entry(lk).or_default() += n;
-                }
-                last = Some((k, c.logements));
-            }
-        }
-    }
-    if let Some((lk, n)) = last {
-        *m.entry(lk).or_default() += n;
-    }
-    let total = m.values().sum();
-    let mut v: Vec<(&str, u64)> = m.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    // Summed on the cube's codes, largest first (ties by key).
+    let v = cube.counts_by(f, stock.reserve(), dim);
+    let total = v.iter().map(|x| x.1).sum();
     // Beyond MAX_BARS the smallest are summed in one « Autres » bar: readable, and fast to draw
     // at national scale (thousands of communes).
     let rest: u64 = v.iter().skip(MAX_BARS).map(|x| x.1).sum();
@@ -242,7 +230,7 @@ pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
             cube,
             f,
             stock,
-            |c| c.individuel_collectif.as_str(),
+            Dimension::IndividuelCollectif,
             |k| if k == "individuel" { "Individuel".into() } else { "Collectif".into() },
             |_, i| PALETTE[i],
         ),
@@ -250,64 +238,42 @@ pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
             cube,
             f,
             stock,
-            |c| if c.qpv { "qpv" } else { "hors-qpv" },
-            |k| if k == "qpv" { "En QPV".into() } else { "Hors QPV".into() },
+            Dimension::Qpv,
+            |k| if k == qpv_key(true) { "En QPV".into() } else { "Hors QPV".into() },
             |_, i| PALETTE[i],
         ),
-        Kind::Typologie => bars_by(
-            cube,
-            f,
-            stock,
-            |c| c.typologie.as_str(),
-            same,
-            |k, _| TypologieGrille::parse(k).map(typology_color).unwrap_or(PALETTE[0]),
-        ),
-        Kind::Financement => bars_by(cube, f, stock, |c| c.financement.as_str(), same, |_, i| PALETTE[i]),
-        Kind::Communes => bars_by(cube, f, stock, |c| &c.commune, nom_commune, |_, _| PALETTE[2]),
-        Kind::Bailleurs => bars_by(cube, f, stock, |c| &c.bailleur, same, |_, _| PALETTE[0]),
+        Kind::Typologie => bars_by(cube, f, stock, Dimension::Typologie, same, |k, _| {
+            TypologieGrille::parse(k).map(typology_color).unwrap_or(PALETTE[0])
+        }),
+        Kind::Financement => bars_by(cube, f, stock, Dimension::Financement, same, |_, i| PALETTE[i]),
+        Kind::Communes => bars_by(cube, f, stock, Dimension::Commune, nom_commune, |_, _| PALETTE[2]),
+        Kind::Bailleurs => bars_by(cube, f, stock, Dimension::Bailleur, same, |_, _| PALETTE[0]),
         Kind::Reservataires | Kind::Synthese => {
-            bars_by(cube, f, stock, |c| &c.reservataire, libelle_reservataire, |k, _| reservataire_color(k))
+            bars_by(cube, f, stock, Dimension::Reservataire, libelle_reservataire, |k, _| reservataire_color(k))
         }
         Kind::EtatReservation => {
             let (total, mut bars) =
-                bars_by(cube, f, stock, |c| &c.reservataire, libelle_reservataire, |k, _| reservataire_color(k));
-            let mut by_typo: crate::text::FastMap<&str, [u64; 6]> = Default::default();
-            // Cells are sorted by réservataire: add into the current entry until it changes.
-            let mut current: Option<(&str, [u64; 6])> = None;
-            for c in cube.selection(f).filter(|c| stock.accepts(c)) {
-                match &mut current {
-                    Some((r, counts)) if *r == c.reservataire => counts[c.typologie as usize] += c.logements,
-                    _ => {
-                        if let Some((r, counts)) = current.take() {
-                            let e = by_typo.entry(r).or_default();
-                            for (a, b) in e.iter_mut().zip(counts) {
-                                *a += b;
-                            }
-                        }
-                        let mut counts = [0u64; 6];
-                        counts[c.typologie as usize] = c.logements;
-                        current = Some((&c.reservataire, counts));
-                    }
-                }
-            }
-            if let Some((r, counts)) = current {
-                let e = by_typo.entry(r).or_default();
-                for (a, b) in e.iter_mut().zip(counts) {
-                    *a += b;
-                }
-            }
-            let shown: Vec<String> = bars.iter().map(|b| b.key.clone()).collect();
+                bars_by(cube, f, stock, Dimension::Reservataire, libelle_reservataire, |k, _| reservataire_color(k));
+            // Sorted by réservataire id: looked up by binary search.
+            let by_typo = cube.typologies_by_reservataire(f, stock.reserve());
+            let counts_of = |k: &str| match by_typo.binary_search_by(|(r, _)| (*r).cmp(k)) {
+                Ok(i) => by_typo[i].1,
+                Err(_) => [0; 6],
+            };
+            // « Autres »: everything minus the réservataires shown.
             let mut others = [0u64; 6];
-            for (k, counts) in &by_typo {
-                if !shown.iter().any(|s| s == k) {
-                    for (o, c) in others.iter_mut().zip(counts) {
-                        *o += c;
-                    }
+            for (_, counts) in &by_typo {
+                for (o, c) in others.iter_mut().zip(counts) {
+                    *o += c;
+                }
+            }
+            for b in bars.iter().filter(|b| !b.key.is_empty()) {
+                for (o, c) in others.iter_mut().zip(counts_of(&b.key)) {
+                    *o -= c;
                 }
             }
             for b in &mut bars {
-                let counts =
-                    if b.key.is_empty() { others } else { by_typo.get(b.key.as_str()).copied().unwrap_or_default() };
+                let counts = if b.key.is_empty() { others } else { counts_of(&b.key) };
                 b.segments = TypologieGrille::ALL
                     .iter()
                     .map(|t| (t.as_str().to_string(), counts[*t as usize], typology_color(*t)))

@@ -4,6 +4,7 @@
 
 use crate::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
 use crate::store::{Dossier, Result};
+use crate::text::FastMap;
 use rusqlite::params;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,6 +69,72 @@ pub struct Cube {
     /// Sorted by réservataire, so that a réservataire's cells are one slice.
     pub cells: Vec<Cellule>,
     by_reservataire: Vec<(String, std::ops::Range<usize>)>,
+    /// The same cells as small integer codes, in the same order: selections and sums run on
+    /// these (a few nanoseconds per cell), the strings are only looked up for the results.
+    codes: Vec<Code>,
+    bailleurs: Vec<String>,
+    communes: Vec<String>,
+    epcis: Vec<String>,
+    reservataires: Vec<String>,
+}
+
+/// A cell as codes: indexes into the cube's sorted lists of bailleurs, communes, EPCI and
+/// réservataires.
+#[derive(Debug, Clone, Copy)]
+struct Code {
+    logements: u64,
+    bailleur: u32,
+    commune: u32,
+    epci: u32,
+    reservataire: u32,
+    financement: Financement,
+    typologie: TypologieGrille,
+    qpv: bool,
+    individuel_collectif: IndividuelCollectif,
+}
+
+/// A [`Filtre`] as codes; `None` when it names a value absent from the cube (it selects
+/// nothing).
+struct CodeFilter {
+    bailleur: Option<u32>,
+    commune: Option<u32>,
+    epci: Option<u32>,
+    reservataire: Option<u32>,
+    qpv: Option<bool>,
+    individuel_collectif: Option<IndividuelCollectif>,
+    /// Some(true): reserved stock only; Some(false): non-reserved only.
+    reserve: Option<bool>,
+    non_reserve: u32,
+}
+
+impl CodeFilter {
+    fn accepts(&self, c: &Code) -> bool {
+        self.bailleur.is_none_or(|x| x == c.bailleur)
+            && self.commune.is_none_or(|x| x == c.commune)
+            && self.epci.is_none_or(|x| x == c.epci)
+            && self.reservataire.is_none_or(|x| x == c.reservataire)
+            && self.qpv.is_none_or(|x| x == c.qpv)
+            && self.individuel_collectif.is_none_or(|x| x == c.individuel_collectif)
+            && self.reserve.is_none_or(|r| r == (c.reservataire != self.non_reserve))
+    }
+}
+
+/// What the stock is counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Bailleur,
+    Commune,
+    Epci,
+    Reservataire,
+    Financement,
+    Typologie,
+    Qpv,
+    IndividuelCollectif,
+}
+
+/// `qpv` / `hors-qpv`: the key of the QPV dimension.
+pub fn qpv_key(qpv: bool) -> &'static str {
+    if qpv { "qpv" } else { "hors-qpv" }
 }
 
 /// A grid financement × typologie: counts per (financement, column T1..T6+).
@@ -170,7 +237,139 @@ impl Cube {
                 _ => by_reservataire.push((c.reservataire.clone(), i..i + 1)),
             }
         }
-        Cube { date_reference, cells, by_reservataire }
+        let dictionary = |f: fn(&Cellule) -> &str| -> (Vec<String>, FastMap<&str, u32>) {
+            let mut v: Vec<&str> = cells.iter().map(f).collect();
+            v.sort_unstable();
+            v.dedup();
+            let ids = v.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
+            (v.into_iter().map(str::to_string).collect(), ids)
+        };
+        let (bailleurs, b_ids) = dictionary(|c| &c.bailleur);
+        let (communes, c_ids) = dictionary(|c| &c.commune);
+        let (epcis, e_ids) = dictionary(|c| &c.epci);
+        let (reservataires, r_ids) = dictionary(|c| &c.reservataire);
+        let codes = cells
+            .iter()
+            .map(|c| Code {
+                logements: c.logements,
+                bailleur: b_ids[c.bailleur.as_str()],
+                commune: c_ids[c.commune.as_str()],
+                epci: e_ids[c.epci.as_str()],
+                reservataire: r_ids[c.reservataire.as_str()],
+                financement: c.financement,
+                typologie: c.typologie,
+                qpv: c.qpv,
+                individuel_collectif: c.individuel_collectif,
+            })
+            .collect();
+        drop((b_ids, c_ids, e_ids, r_ids));
+        Cube { date_reference, cells, by_reservataire, codes, bailleurs, communes, epcis, reservataires }
+    }
+
+    fn code_filter(&self, f: &Filtre, reserve: Option<bool>) -> Option<CodeFilter> {
+        fn id(list: &[String], v: &Option<String>) -> Option<Option<u32>> {
+            match v {
+                None => Some(None),
+                Some(v) => list.binary_search(v).ok().map(|i| Some(i as u32)),
+            }
+        }
+        Some(CodeFilter {
+            bailleur: id(&self.bailleurs, &f.bailleur)?,
+            commune: id(&self.communes, &f.commune)?,
+            epci: id(&self.epcis, &f.epci)?,
+            reservataire: id(&self.reservataires, &f.reservataire)?,
+            qpv: f.qpv,
+            individuel_collectif: f.individuel_collectif,
+            reserve,
+            non_reserve: self
+                .reservataires
+                .binary_search_by(|r| r.as_str().cmp("non-reserve"))
+                .map_or(u32::MAX, |i| i as u32),
+        })
+    }
+
+    /// Visits the selected cells' codes (of the reserved or non-reserved stock only when
+    /// `reserve` says so).
+    fn scan(&self, f: &Filtre, reserve: Option<bool>, mut visit: impl FnMut(&Code)) {
+        let Some(cf) = self.code_filter(f, reserve) else { return };
+        let range = match &f.reservataire {
+            None => 0..self.codes.len(),
+            Some(r) => match self.by_reservataire.binary_search_by(|(k, _)| k.as_str().cmp(r)) {
+                Ok(i) => self.by_reservataire[i].1.clone(),
+                Err(_) => return,
+            },
+        };
+        for c in &self.codes[range] {
+            if cf.accepts(c) {
+                visit(c);
+            }
+        }
+    }
+
+    /// Dwellings of the selection per value of a dimension, largest first (ties by key).
+    /// Keys: INSEE code, EPCI SIREN, bailleur name, réservataire id, financement and
+    /// typologie labels, [`qpv_key`], individuel/collectif.
+    pub fn counts_by(&self, f: &Filtre, reserve: Option<bool>, dim: Dimension) -> Vec<(&str, u64)> {
+        let n = match dim {
+            Dimension::Bailleur => self.bailleurs.len(),
+            Dimension::Commune => self.communes.len(),
+            Dimension::Epci => self.epcis.len(),
+            Dimension::Reservataire => self.reservataires.len(),
+            Dimension::Financement => Financement::ALL.len(),
+            Dimension::Typologie => TypologieGrille::ALL.len(),
+            Dimension::Qpv | Dimension::IndividuelCollectif => 2,
+        };
+        let mut counts = vec![0u64; n];
+        let mut hit = vec![false; n];
+        let index = |c: &Code| -> usize {
+            match dim {
+                Dimension::Bailleur => c.bailleur as usize,
+                Dimension::Commune => c.commune as usize,
+                Dimension::Epci => c.epci as usize,
+                Dimension::Reservataire => c.reservataire as usize,
+                Dimension::Financement => c.financement as usize,
+                Dimension::Typologie => c.typologie as usize,
+                Dimension::Qpv => c.qpv as usize,
+                Dimension::IndividuelCollectif => (c.individuel_collectif == IndividuelCollectif::Individuel) as usize,
+            }
+        };
+        self.scan(f, reserve, |c| {
+            let i = index(c);
+            counts[i] += c.logements;
+            hit[i] = true;
+        });
+        let key = |i: usize| -> &str {
+            match dim {
+                Dimension::Bailleur => &self.bailleurs[i],
+                Dimension::Commune => &self.communes[i],
+                Dimension::Epci => &self.epcis[i],
+                Dimension::Reservataire => &self.reservataires[i],
+                Dimension::Financement => Financement::ALL[i].as_str(),
+                Dimension::Typologie => TypologieGrille::ALL[i].as_str(),
+                Dimension::Qpv => qpv_key(i == 1),
+                Dimension::IndividuelCollectif => {
+                    if i == 1 {
+                        IndividuelCollectif::Individuel.as_str()
+                    } else {
+                        IndividuelCollectif::Collectif.as_str()
+                    }
+                }
+            }
+        };
+        let mut v: Vec<(&str, u64)> = (0..n).filter(|&i| hit[i]).map(|i| (key(i), counts[i])).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// Dwellings per typologie column (T1..T6+) of each réservataire of the selection.
+    pub fn typologies_by_reservataire(&self, f: &Filtre, reserve: Option<bool>) -> Vec<(&str, [u64; 6])> {
+        let mut counts = vec![[0u64; 6]; self.reservataires.len()];
+        let mut hit = vec![false; self.reservataires.len()];
+        self.scan(f, reserve, |c| {
+            counts[c.reservataire as usize][c.typologie as usize] += c.logements;
+            hit[c.reservataire as usize] = true;
+        });
+        (0..counts.len()).filter(|&i| hit[i]).map(|i| (self.reservataires[i].as_str(), counts[i])).collect()
     }
 
     /// The cells a filter can accept: one réservataire's slice when it names one.
@@ -191,31 +390,49 @@ impl Cube {
 
     pub fn chiffres_cles(&self, f: &Filtre) -> ChiffresCles {
         let mut k = ChiffresCles::default();
-        let (mut bailleurs, mut reservataires, mut communes) =
-            (std::collections::HashSet::new(), std::collections::HashSet::new(), std::collections::HashSet::new());
-        for c in self.selection(f) {
+        let mut bailleurs = vec![false; self.bailleurs.len()];
+        let mut reservataires = vec![false; self.reservataires.len()];
+        let mut communes = vec![false; self.communes.len()];
+        let non_reserve = self.reservataires.binary_search_by(|r| r.as_str().cmp("non-reserve")).ok();
+        self.scan(f, None, |c| {
             k.logements += c.logements;
-            if c.reservataire == "non-reserve" {
+            if Some(c.reservataire as usize) == non_reserve {
                 k.non_reserves += c.logements;
             } else {
                 k.reserves += c.logements;
-                reservataires.insert(c.reservataire.as_str());
+                reservataires[c.reservataire as usize] = true;
             }
-            bailleurs.insert(c.bailleur.as_str());
-            communes.insert(c.commune.as_str());
-        }
-        k.bailleurs = bailleurs.len();
-        k.reservataires = reservataires.len();
-        k.communes = communes.len();
+            bailleurs[c.bailleur as usize] = true;
+            communes[c.commune as usize] = true;
+        });
+        let count = |v: &[bool]| v.iter().filter(|x| **x).count();
+        k.bailleurs = count(&bailleurs);
+        k.reservataires = count(&reservataires);
+        k.communes = count(&communes);
         k
     }
 
     pub fn total(&self, f: &Filtre) -> u64 {
-        self.selection(f).map(|c| c.logements).sum()
+        let mut n = 0;
+        self.scan(f, None, |c| n += c.logements);
+        n
     }
 
     pub fn grille(&self, f: &Filtre) -> Grille {
-        Grille::from_cells(self.selection(f))
+        let mut rows = [[0u64; 6]; Financement::ALL.len()];
+        let mut hit = [false; Financement::ALL.len()];
+        self.scan(f, None, |c| {
+            let i = c.financement as usize;
+            rows[i][c.typologie as usize] += c.logements;
+            hit[i] = true;
+        });
+        let mut g = Grille::default();
+        for (i, fin) in Financement::ALL.into_iter().enumerate() {
+            if hit[i] {
+                g.counts.insert(fin, rows[i]);
+            }
+        }
+        g
     }
 
     /// Totals of the selection by any key, largest first (ties by key).
@@ -230,27 +447,20 @@ impl Cube {
     }
 
     pub fn bailleurs(&self) -> Vec<String> {
-        sorted_unique(self.cells.iter().map(|c| c.bailleur.clone()))
+        self.bailleurs.clone()
     }
 
     pub fn communes(&self) -> Vec<String> {
-        sorted_unique(self.cells.iter().map(|c| c.commune.clone()))
+        self.communes.clone()
     }
 
     pub fn epcis(&self) -> Vec<String> {
-        sorted_unique(self.cells.iter().map(|c| c.epci.clone()))
+        self.epcis.clone()
     }
 
     pub fn reservataires(&self) -> Vec<String> {
-        sorted_unique(self.cells.iter().map(|c| c.reservataire.clone()))
+        self.reservataires.clone()
     }
-}
-
-fn sorted_unique(it: impl Iterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = it.collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -578,5 +788,125 @@ mod chiffres_tests {
         );
         let k = cube.chiffres_cles(&Filtre { reservataire: Some("etat".into()), ..Default::default() });
         assert_eq!((k.logements, k.reserves, k.bailleurs), (3, 3, 1));
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+    use crate::demo::Rng;
+
+    /// A random cube with a few values per dimension, so filters hit and miss.
+    fn random_cube(seed: u64, n: usize) -> Cube {
+        let mut rng = Rng::new(seed);
+        let pick = |rng: &mut Rng, v: &[&str]| v[rng.below(v.len())].to_string();
+        let cells = (0..n)
+            .map(|_| Cellule {
+                bailleur: pick(&mut rng, &["Azur", "Côte", "Logis", "Érable"]),
+                commune: pick(&mut rng, &["06004", "06029", "06088", "83137"]),
+                epci: pick(&mut rng, &["240600585", "200039915"]),
+                reservataire: pick(&mut rng, &["etat", "non-reserve", "action-logement", "commune:06004"]),
+                financement: Financement::ALL[rng.below(5)],
+                typologie: TypologieGrille::ALL[rng.below(6)],
+                qpv: rng.below(3) == 0,
+                individuel_collectif: if rng.below(4) == 0 {
+                    IndividuelCollectif::Individuel
+                } else {
+                    IndividuelCollectif::Collectif
+                },
+                logements: 1 + rng.below(9) as u64,
+            })
+            .collect();
+        Cube::new(None, cells)
+    }
+
+    fn filters() -> Vec<Filtre> {
+        let mut v = vec![Filtre::default()];
+        for r in [None, Some("etat"), Some("non-reserve"), Some("absent")] {
+            for c in [None, Some("06004"), Some("99999")] {
+                for b in [None, Some("Côte")] {
+                    for qpv in [None, Some(true)] {
+                        v.push(Filtre {
+                            reservataire: r.map(Into::into),
+                            commune: c.map(Into::into),
+                            bailleur: b.map(Into::into),
+                            qpv,
+                            epci: (c.is_none() && qpv.is_some()).then(|| "240600585".into()),
+                            individuel_collectif: b.and(Some(IndividuelCollectif::Collectif)),
+                        });
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    type KeyOf<'a> = &'a dyn Fn(&Cellule) -> String;
+
+    /// The coded selections give exactly the sums of the plain cells.
+    #[test]
+    fn coded_sums_equal_plain_sums() {
+        let cube = random_cube(7, 3_000);
+        assert!(cube.codes.len() == cube.cells.len());
+        for (i, f) in Financement::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i, "Financement::ALL follows the declaration order");
+        }
+        for f in filters() {
+            let plain: Vec<&Cellule> = cube.cells.iter().filter(|c| f.accepts(c)).collect();
+            assert_eq!(cube.total(&f), plain.iter().map(|c| c.logements).sum::<u64>(), "{f:?}");
+            assert_eq!(cube.grille(&f), Grille::from_cells(plain.iter().copied()), "{f:?}");
+            for (reserve, keep) in [
+                (None, &(|_: &Cellule| true) as &dyn Fn(&Cellule) -> bool),
+                (Some(true), &|c: &Cellule| c.reservataire != "non-reserve"),
+                (Some(false), &|c: &Cellule| c.reservataire == "non-reserve"),
+            ] {
+                let sum_by = |key: KeyOf| {
+                    let mut m: BTreeMap<String, u64> = BTreeMap::new();
+                    for c in plain.iter().filter(|c| keep(c)) {
+                        *m.entry(key(c)).or_default() += c.logements;
+                    }
+                    let mut v: Vec<(String, u64)> = m.into_iter().collect();
+                    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    v
+                };
+                let dims: [(Dimension, KeyOf); 8] = [
+                    (Dimension::Bailleur, &|c| c.bailleur.clone()),
+                    (Dimension::Commune, &|c| c.commune.clone()),
+                    (Dimension::Epci, &|c| c.epci.clone()),
+                    (Dimension::Reservataire, &|c| c.reservataire.clone()),
+                    (Dimension::Financement, &|c| c.financement.as_str().into()),
+                    (Dimension::Typologie, &|c| c.typologie.as_str().into()),
+                    (Dimension::Qpv, &|c| qpv_key(c.qpv).into()),
+                    (Dimension::IndividuelCollectif, &|c| c.individuel_collectif.as_str().into()),
+                ];
+                for (dim, key) in dims {
+                    let coded: Vec<(String, u64)> =
+                        cube.counts_by(&f, reserve, dim).into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+                    assert_eq!(coded, sum_by(key), "{dim:?} {reserve:?} {f:?}");
+                }
+                let typos = cube.typologies_by_reservataire(&f, reserve);
+                for (r, counts) in typos {
+                    for t in TypologieGrille::ALL {
+                        let plain_n: u64 = plain
+                            .iter()
+                            .filter(|c| keep(c) && c.reservataire == r && c.typologie == t)
+                            .map(|c| c.logements)
+                            .sum();
+                        assert_eq!(counts[t as usize], plain_n);
+                    }
+                }
+            }
+            let k = cube.chiffres_cles(&f);
+            let distinct = |key: fn(&Cellule) -> &str, pred: &dyn Fn(&Cellule) -> bool| {
+                plain.iter().filter(|c| pred(c)).map(|c| key(c)).collect::<std::collections::BTreeSet<_>>().len()
+            };
+            assert_eq!(k.bailleurs, distinct(|c| &c.bailleur, &|_| true));
+            assert_eq!(k.communes, distinct(|c| &c.commune, &|_| true));
+            assert_eq!(k.reservataires, distinct(|c| &c.reservataire, &|c| c.reservataire != "non-reserve"));
+            assert_eq!(
+                k.non_reserves,
+                plain.iter().filter(|c| c.reservataire == "non-reserve").map(|c| c.logements).sum::<u64>()
+            );
+        }
     }
 }

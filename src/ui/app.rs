@@ -180,10 +180,9 @@ impl App {
                 };
                 self.reservataire = v
                     .cube
-                    .totals_by(&self.filters.filtre(None), |c| c.reservataire.clone())
-                    .into_iter()
-                    .map(|(r, _)| r)
-                    .find(|r| r != "non-reserve");
+                    .counts_by(&self.filters.filtre(None), Some(true), consolidate::Dimension::Reservataire)
+                    .first()
+                    .map(|(r, _)| r.to_string());
                 self.view = Some(v);
                 self.view_generation += 1;
                 self.chart = None;
@@ -670,7 +669,12 @@ impl App {
         self.memo = Some(super::state::ConsolidationMemo {
             chiffres: v.cube.chiffres_cles(&all),
             grille: v.cube.grille(&self.filters.filtre(self.reservataire.as_deref())),
-            by_res: v.cube.totals_by(&all, |c| c.reservataire.clone()),
+            by_res: v
+                .cube
+                .counts_by(&all, None, consolidate::Dimension::Reservataire)
+                .into_iter()
+                .map(|(r, n)| (r.to_string(), n))
+                .collect(),
             key,
         });
     }
