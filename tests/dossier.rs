@@ -452,3 +452,48 @@ fn the_dwellings_index_survives_bulk_imports() {
     drop(dossier);
     assert!(has_index());
 }
+
+/// The cube loaded from a dossier (counted in memory, codes built from ranks) gives the same
+/// figures as its plain cells, under many filters.
+#[test]
+fn the_loaded_cube_counts_like_its_cells() {
+    use contingents::consolidate::{Cube, Dimension, Filtre, Grille};
+    let t = TempDir::new("cube");
+    let f = t.path("grand_bailleur.xlsx");
+    let rows = contingents::demo::generate_rows("248300543", "G", 3_000, 11);
+    contingents::demo::write_xlsx(&f, &rows, None).unwrap();
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dossier = contingents::store::Dossier::open_read_only(&d).unwrap();
+    let cube = Cube::load(&dossier).unwrap();
+    let total: u64 = cube.cells.iter().map(|c| c.logements).sum();
+    assert_eq!(total, report(&d)["logements"].as_u64().unwrap());
+    // Sorted by réservataire, then bailleur, commune, EPCI (as the SQL GROUP BY gave them).
+    assert!(
+        cube.cells.windows(2).all(|w| (&w[0].reservataire, &w[0].bailleur, &w[0].commune)
+            <= (&w[1].reservataire, &w[1].bailleur, &w[1].commune))
+    );
+    let mut filters = vec![Filtre::default()];
+    for c in cube.communes().into_iter().take(4) {
+        filters.push(Filtre { commune: Some(c), ..Default::default() });
+    }
+    for r in cube.reservataires() {
+        filters.push(Filtre { reservataire: Some(r.clone()), qpv: Some(false), ..Default::default() });
+    }
+    for f in &filters {
+        let plain: Vec<_> = cube.cells.iter().filter(|c| f.accepts(c)).collect();
+        assert_eq!(cube.grille(f), Grille::from_cells(plain.iter().copied()), "{f:?}");
+        let mut by_commune: Vec<(String, u64)> = Vec::new();
+        for c in &plain {
+            match by_commune.iter_mut().find(|(k, _)| *k == c.commune) {
+                Some(e) => e.1 += c.logements,
+                None => by_commune.push((c.commune.clone(), c.logements)),
+            }
+        }
+        by_commune.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let coded: Vec<(String, u64)> =
+            cube.counts_by(f, None, Dimension::Commune).into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+        assert_eq!(coded, by_commune, "{f:?}");
+    }
+}
