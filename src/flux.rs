@@ -156,14 +156,28 @@ pub fn groupes_perimetre(
     epci: Option<&str>,
 ) -> StoreResult<Vec<Groupe>> {
     let dr = d.date_reference().to_string();
-    let mut st = d.conn.prepare(
+    // Only the filters given are written, and for a bailleur the active imports drive the
+    // join (CROSS JOIN fixes the order), so that SQLite reaches one bailleur's dwellings through the
+    // (import, bailleur) index instead of reading the whole stock.
+    let mut filters = String::new();
+    for (value, sql) in [
+        (bailleur, " AND b.bailleur = ?1 AND l.bailleur = ?1"),
+        (commune, " AND l.commune = ?2"),
+        (epci, " AND l.epci = ?3"),
+    ] {
+        if value.is_some() {
+            filters.push_str(sql);
+        }
+    }
+    let join = if bailleur.is_some() { "CROSS JOIN" } else { "JOIN" };
+    let mut st = d.conn.prepare(&format!(
         "SELECT CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
                 AND l.date_fin_convention < ?4 THEN 'non-reserve' ELSE l.reservataire END,
                 l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
-         FROM logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1
-         WHERE (?1 IS NULL OR l.bailleur = ?1) AND (?2 IS NULL OR l.commune = ?2) AND (?3 IS NULL OR l.epci = ?3)
-         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
-    )?;
+         FROM import_bailleurs b {join} logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
+         WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}
+         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    ))?;
     let rows = st.query_map(params![bailleur, commune, epci, dr], |r| {
         Ok(Groupe {
             reservataire: r.get(0)?,
