@@ -453,3 +453,67 @@ fn a_long_streamed_sheet_is_read_exactly() {
     assert_eq!(cells_sum(&r, |c| c["typologie"] == "T3"), (n / 5) as u64);
     assert_eq!(r["conflits"].as_array().map(Vec::len), Some(10), "{}", r["conflits"]);
 }
+
+/// Past the limits (Excel's rows, a readable number of sheets) the état des lieux goes on
+/// over more sheets and loses nothing: small limits here, the real ones at national scale.
+#[test]
+fn the_consolidated_workbook_splits_what_does_not_fit() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    use contingents::export::etat_des_lieux::{Limites, export_with};
+    let t = TempDir::new("edl_split");
+    let f = t.path("bailleur_grand.xlsx");
+    let rows = contingents::demo::generate_rows("248300543", "S", 1_500, 3);
+    contingents::demo::write_xlsx(&f, &rows, None).unwrap();
+    let d = t.path("d.sqlite");
+    assert!(import(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]).status.success());
+    let dossier = contingents::store::Dossier::open_read_only(&d).unwrap();
+    let cube = contingents::consolidate::Cube::load(&dossier).unwrap();
+    let reservataires = cube.reservataires();
+    assert!(reservataires.len() > 4, "{reservataires:?}");
+    let out = t.path("EDL.xlsx");
+    let limites = Limites { lignes_par_feuille: 100, feuilles_reservataires: 3 };
+    export_with(&dossier, &out, &contingents::import::run::Silent, limites).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let names = wb.sheet_names();
+    // Three sheets of réservataires (the two largest and the others together).
+    let largest: Vec<String> = cube
+        .counts_by(&Default::default(), None, contingents::consolidate::Dimension::Reservataire)
+        .into_iter()
+        .take(2)
+        .map(|(k, _)| contingents::consolidate::libelle_reservataire(k))
+        .collect();
+    for l in &largest {
+        assert!(names.iter().any(|n| n == l), "{l} in {names:?}");
+    }
+    assert!(names.iter().any(|n| n == "Autres réservataires"), "{names:?}");
+    let mut titres = 0;
+    let mut totals = 0.0;
+    for n in names.iter().filter(|n| n.starts_with("Autres réservataires")) {
+        let ws = wb.worksheet_range(n).unwrap();
+        assert!(ws.height() <= 100, "{n}: {} rows", ws.height());
+        for r in ws.rows() {
+            if let Data::String(s) = &r[0]
+                && reservataires.iter().any(|x| contingents::consolidate::libelle_reservataire(x) == *s)
+            {
+                titres += 1;
+            }
+            if r[0] == Data::String("TOTAL".into())
+                && let Some(Data::Float(x)) = r.get(7)
+            {
+                totals += x;
+            }
+        }
+    }
+    assert_eq!(titres, reservataires.len() - 2, "every other réservataire has its title");
+    assert!(totals > 0.0);
+    // Données over several sheets of at most 99 rows each, nothing lost.
+    let donnees: Vec<&String> = names.iter().filter(|n| n.starts_with("Données")).collect();
+    assert_eq!(donnees.len(), cube.cells.len().div_ceil(99), "{names:?}");
+    let mut sum = 0.0;
+    for n in donnees {
+        let ws = wb.worksheet_range(n).unwrap();
+        assert!(ws.height() <= 100);
+        sum += ws.rows().skip(1).map(|r| if let Data::Float(x) = r[9] { x } else { 0.0 }).sum::<f64>();
+    }
+    assert_eq!(sum as u64, cube.total(&Default::default()));
+}

@@ -3,7 +3,7 @@
 //! table) and Anomalies (set aside, conflicts, extinct rights).
 
 use super::{ExportError, save_workbook};
-use crate::consolidate::{self, Cube, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
+use crate::consolidate::{self, Cube, Dimension, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
 use crate::model::TypologieGrille;
 use crate::store::Dossier;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -106,7 +106,91 @@ fn write_totals(
     Ok(r + 2)
 }
 
+/// Réservataires with a sheet of their own; beyond, the smallest share « Autres réservataires »
+/// (at national scale every commune is a réservataire: thousands of sheets help nobody).
+pub const MAX_FEUILLES_RESERVATAIRES: usize = 60;
+
+/// Rows of an Excel sheet (the header row included); longer tables continue on another sheet.
+pub const LIGNES_PAR_FEUILLE: u32 = 1_048_576;
+
+/// Adds a sheet written row by row to a temporary file: memory stays flat whatever its size.
+fn add_sheet<'a>(wb: &'a mut Workbook, name: &str, used: &mut Vec<String>) -> Result<&'a mut Worksheet, XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(sheet_name(name, used))?;
+    Ok(ws)
+}
+
+type Groups<'a> = BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a consolidate::Cellule>>>;
+
+/// One réservataire's grids: each EPCI, then its communes by decreasing stock. Returns the
+/// next free row.
+fn write_reservataire(
+    ws: &mut Worksheet,
+    s: &Styles,
+    mut r: u32,
+    epcis: &BTreeMap<&str, Vec<&consolidate::Cellule>>,
+) -> Result<u32, XlsxError> {
+    for (epci, cells) in epcis {
+        r = write_grid(ws, s, r, &format!("EPCI : {}", nom_epci(epci)), &Grille::from_cells(cells.iter().copied()))?;
+        let mut by_commune: BTreeMap<&str, Vec<&consolidate::Cellule>> = BTreeMap::new();
+        for c in cells {
+            by_commune.entry(c.commune.as_str()).or_default().push(c);
+        }
+        let mut communes: Vec<(&str, u64, Vec<&consolidate::Cellule>)> =
+            by_commune.into_iter().map(|(k, v)| (k, v.iter().map(|c| c.logements).sum(), v)).collect();
+        communes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (commune, _, cells) in communes {
+            r = write_grid(ws, s, r, &nom_commune(commune), &Grille::from_cells(cells))?;
+        }
+    }
+    Ok(r)
+}
+
+/// Rows `write_reservataire` will take (at most: a grid has at most five financement rows).
+fn reservataire_rows(epcis: &BTreeMap<&str, Vec<&consolidate::Cellule>>) -> u32 {
+    let grids: usize = epcis
+        .values()
+        .map(|cells| {
+            let mut communes: Vec<&str> = cells.iter().map(|c| c.commune.as_str()).collect();
+            communes.sort_unstable();
+            communes.dedup();
+            1 + communes.len()
+        })
+        .sum();
+    (grids * 9) as u32
+}
+
+fn finish_grid_sheet(ws: &mut Worksheet, entete: &str) -> Result<(), XlsxError> {
+    ws.set_column_width(0, 36)?;
+    for c in 1..=7 {
+        ws.set_column_width(c, 10)?;
+    }
+    page_setup(ws, entete, 0)
+}
+
+/// How large the workbook's sheets may grow (the defaults are Excel's; tests use small ones).
+#[derive(Debug, Clone, Copy)]
+pub struct Limites {
+    pub lignes_par_feuille: u32,
+    pub feuilles_reservataires: usize,
+}
+
+impl Default for Limites {
+    fn default() -> Self {
+        Limites { lignes_par_feuille: LIGNES_PAR_FEUILLE, feuilles_reservataires: MAX_FEUILLES_RESERVATAIRES }
+    }
+}
+
 pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progress) -> Result<(), ExportError> {
+    export_with(d, out, progress, Limites::default())
+}
+
+pub fn export_with(
+    d: &Dossier,
+    out: &Path,
+    progress: &dyn crate::import::run::Progress,
+    limites: Limites,
+) -> Result<(), ExportError> {
     let e = |x: XlsxError| ExportError::Donnees(x.to_string());
     let cube = Cube::load(d)?;
     let (rejets, conflits, echus) = consolidate::anomalies(d)?;
@@ -115,27 +199,26 @@ pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progre
     let entete = format!("État des lieux consolidé — {territoire} — au {date}");
     let s = styles();
     let mut wb = Workbook::new();
+    // The sheets' temporary files go next to the destination (space is there), not to a
+    // temporary directory that may live in memory.
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        wb.set_tempdir(dir).map_err(e)?;
+    }
     let mut used = Vec::new();
     let all = Filtre::default();
     let total = cube.total(&all);
 
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet_name("Synthèse", &mut used)).map_err(e)?;
+    let ws = add_sheet(&mut wb, "Synthèse", &mut used).map_err(e)?;
     ws.write_string_with_format(0, 0, &entete, &s.titre).map_err(e)?;
     ws.write_string(1, 0, format!("Territoire : {territoire} — date de référence : {date}")).map_err(e)?;
     let mut r = 3;
-    let by_res: Vec<(String, u64)> = cube
-        .totals_by(&all, |c| c.reservataire.clone())
-        .into_iter()
-        .map(|(k, n)| (libelle_reservataire(&k), n))
-        .collect();
-    r = write_totals(ws, &s, r, "Réservataire", &by_res, total).map_err(e)?;
-    r = write_totals(ws, &s, r, "Bailleur", &cube.totals_by(&all, |c| c.bailleur.clone()), total).map_err(e)?;
-    let by_commune: Vec<(String, u64)> = cube
-        .totals_by(&all, |c| c.commune.clone())
-        .into_iter()
-        .map(|(k, n)| (format!("{} ({k})", nom_commune(&k)), n))
-        .collect();
+    let totals = |dim: Dimension, label: &dyn Fn(&str) -> String| -> Vec<(String, u64)> {
+        cube.counts_by(&all, None, dim).into_iter().map(|(k, n)| (label(k), n)).collect()
+    };
+    r = write_totals(ws, &s, r, "Réservataire", &totals(Dimension::Reservataire, &libelle_reservataire), total)
+        .map_err(e)?;
+    r = write_totals(ws, &s, r, "Bailleur", &totals(Dimension::Bailleur, &|k| k.to_string()), total).map_err(e)?;
+    let by_commune = totals(Dimension::Commune, &|k| format!("{} ({k})", nom_commune(k)));
     write_totals(ws, &s, r, "Commune", &by_commune, total).map_err(e)?;
     ws.set_column_width(0, 48).map_err(e)?;
     ws.set_column_width(1, 14).map_err(e)?;
@@ -144,51 +227,69 @@ pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progre
     page_setup(ws, &entete, 2).map_err(e)?;
 
     // Cells grouped once by réservataire, EPCI and commune: each sheet reads only its own.
-    let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&consolidate::Cellule>>> = BTreeMap::new();
+    let mut groups: Groups = BTreeMap::new();
     for c in &cube.cells {
         groups.entry(c.reservataire.as_str()).or_default().entry(c.epci.as_str()).or_default().push(c);
     }
-    let reservataires: Vec<&str> = groups.keys().copied().collect();
+    let mut reservataires: Vec<&str> = groups.keys().copied().collect();
+    let mut autres: Vec<&str> = Vec::new();
+    if reservataires.len() > limites.feuilles_reservataires {
+        let largest: Vec<&str> = cube
+            .counts_by(&all, None, Dimension::Reservataire)
+            .into_iter()
+            .take(limites.feuilles_reservataires.saturating_sub(1))
+            .map(|(k, _)| k)
+            .collect();
+        (reservataires, autres) = reservataires.into_iter().partition(|r| largest.contains(r));
+    }
+    let n_sheets = reservataires.len() + autres.len();
     for (i, res) in reservataires.iter().enumerate() {
-        progress.update(
-            0.1 + 0.7 * i as f32 / reservataires.len().max(1) as f32,
-            &format!("Feuille {}", libelle_reservataire(res)),
-        );
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&libelle_reservataire(res), &mut used)).map_err(e)?;
+        progress
+            .update(0.1 + 0.7 * i as f32 / n_sheets.max(1) as f32, &format!("Feuille {}", libelle_reservataire(res)));
+        let ws = add_sheet(&mut wb, &libelle_reservataire(res), &mut used).map_err(e)?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(res), entete), &s.titre)
             .map_err(e)?;
-        let mut r = 2;
-        for (epci, cells) in &groups[res] {
-            r = write_grid(
-                ws,
-                &s,
-                r,
-                &format!("EPCI : {}", nom_epci(epci)),
-                &Grille::from_cells(cells.iter().copied()),
-            )
-            .map_err(e)?;
-            let mut by_commune: BTreeMap<&str, Vec<&consolidate::Cellule>> = BTreeMap::new();
-            for c in cells {
-                by_commune.entry(c.commune.as_str()).or_default().push(c);
+        write_reservataire(ws, &s, 2, &groups[res]).map_err(e)?;
+        finish_grid_sheet(ws, &entete).map_err(e)?;
+    }
+    if !autres.is_empty() {
+        // One title per réservataire, then its grids; a new sheet when the rows run out.
+        let mut part = 0;
+        let mut ws: Option<&mut Worksheet> = None;
+        let mut r = 0;
+        for (i, res) in autres.iter().enumerate() {
+            if i % 200 == 0 {
+                progress.update(
+                    0.1 + 0.7 * (reservataires.len() + i) as f32 / n_sheets.max(1) as f32,
+                    &format!("Autres réservataires ({i} / {})", autres.len()),
+                );
             }
-            let mut communes: Vec<(&str, u64, Vec<&consolidate::Cellule>)> =
-                by_commune.into_iter().map(|(k, v)| (k, v.iter().map(|c| c.logements).sum(), v)).collect();
-            communes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            for (commune, _, cells) in communes {
-                r = write_grid(ws, &s, r, &nom_commune(commune), &Grille::from_cells(cells)).map_err(e)?;
+            let needed = 1 + reservataire_rows(&groups[res]);
+            if ws.is_none() || r + needed >= limites.lignes_par_feuille {
+                if let Some(w) = ws.take() {
+                    finish_grid_sheet(w, &entete).map_err(e)?;
+                }
+                part += 1;
+                let name = if part == 1 {
+                    "Autres réservataires".to_string()
+                } else {
+                    format!("Autres réservataires ({part})")
+                };
+                let w = add_sheet(&mut wb, &name, &mut used).map_err(e)?;
+                w.write_string_with_format(0, 0, format!("{name} — {entete}"), &s.titre).map_err(e)?;
+                r = 2;
+                ws = Some(w);
             }
+            let Some(w) = ws.as_deref_mut() else { continue };
+            w.write_string_with_format(r, 0, libelle_reservataire(res), &s.titre).map_err(e)?;
+            r = write_reservataire(w, &s, r + 1, &groups[res]).map_err(e)?;
         }
-        ws.set_column_width(0, 36).map_err(e)?;
-        for c in 1..=7 {
-            ws.set_column_width(c, 10).map_err(e)?;
+        if let Some(w) = ws.take() {
+            finish_grid_sheet(w, &entete).map_err(e)?;
         }
-        page_setup(ws, &entete, 0).map_err(e)?;
     }
 
     progress.update(0.85, "Feuille Données");
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet_name("Données", &mut used)).map_err(e)?;
     let headers = [
         "Bailleur",
         "Commune (INSEE)",
@@ -201,67 +302,106 @@ pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progre
         "Individuel/collectif",
         "Logements",
     ];
-    for (j, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
+    let per_sheet = limites.lignes_par_feuille.saturating_sub(1).max(1) as usize;
+    let chunks: Vec<&[consolidate::Cellule]> =
+        if cube.cells.is_empty() { vec![&[][..]] } else { cube.cells.chunks(per_sheet).collect() };
+    for (part, chunk) in chunks.into_iter().enumerate() {
+        let name = if part == 0 { "Données".to_string() } else { format!("Données ({})", part + 1) };
+        let ws = add_sheet(&mut wb, &name, &mut used).map_err(e)?;
+        for (j, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
+        }
+        for (i, c) in chunk.iter().enumerate() {
+            let r = 1 + i as u32;
+            ws.write_string(r, 0, &c.bailleur).map_err(e)?;
+            ws.write_string(r, 1, &c.commune).map_err(e)?;
+            ws.write_string(r, 2, nom_commune(&c.commune)).map_err(e)?;
+            ws.write_string(r, 3, &c.epci).map_err(e)?;
+            ws.write_string(r, 4, &c.reservataire).map_err(e)?;
+            ws.write_string(r, 5, c.financement.as_str()).map_err(e)?;
+            ws.write_string(r, 6, c.typologie.as_str()).map_err(e)?;
+            ws.write_string(r, 7, if c.qpv { "QPV" } else { "hors QPV" }).map_err(e)?;
+            ws.write_string(r, 8, c.individuel_collectif.as_str()).map_err(e)?;
+            ws.write_number_with_format(r, 9, c.logements as f64, &s.nombre).map_err(e)?;
+        }
+        ws.autofilter(0, 0, (chunk.len() as u32).max(1), 9).map_err(e)?;
+        ws.set_freeze_panes(1, 0).map_err(e)?;
+        for (j, w) in [24, 12, 28, 12, 22, 11, 10, 9, 14, 11].iter().enumerate() {
+            ws.set_column_width(j as u16, *w).map_err(e)?;
+        }
+        page_setup(ws, &entete, 0).map_err(e)?;
     }
-    for (i, c) in cube.cells.iter().enumerate() {
-        let r = 1 + i as u32;
-        ws.write_string(r, 0, &c.bailleur).map_err(e)?;
-        ws.write_string(r, 1, &c.commune).map_err(e)?;
-        ws.write_string(r, 2, nom_commune(&c.commune)).map_err(e)?;
-        ws.write_string(r, 3, &c.epci).map_err(e)?;
-        ws.write_string(r, 4, &c.reservataire).map_err(e)?;
-        ws.write_string(r, 5, c.financement.as_str()).map_err(e)?;
-        ws.write_string(r, 6, c.typologie.as_str()).map_err(e)?;
-        ws.write_string(r, 7, if c.qpv { "QPV" } else { "hors QPV" }).map_err(e)?;
-        ws.write_string(r, 8, c.individuel_collectif.as_str()).map_err(e)?;
-        ws.write_number_with_format(r, 9, c.logements as f64, &s.nombre).map_err(e)?;
-    }
-    ws.autofilter(0, 0, cube.cells.len() as u32, 9).map_err(e)?;
-    ws.set_freeze_panes(1, 0).map_err(e)?;
-    for (j, w) in [24, 12, 28, 12, 22, 11, 10, 9, 14, 11].iter().enumerate() {
-        ws.set_column_width(j as u16, *w).map_err(e)?;
-    }
-    page_setup(ws, &entete, 0).map_err(e)?;
 
     progress.update(0.92, "Feuille Anomalies");
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet_name("Anomalies", &mut used)).map_err(e)?;
-    let headers = ["Type", "Fichier / bailleur", "Feuille / référence", "Ligne", "Motif / réservataire", "Valeur"];
-    for (j, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
-    }
-    let mut r = 1;
+    // Every anomaly as one row of six texts and its line number when it has one.
+    let mut lignes: Vec<([String; 6], Option<u32>)> = Vec::with_capacity(rejets.len() + conflits.len() + echus.len());
     for x in &rejets {
         let motif = crate::import::Motif::parse(&x.motif).map(|m| m.label()).unwrap_or(&x.motif);
-        for (j, v) in
-            ["Mis de côté", &x.fichier, x.feuille.as_deref().unwrap_or(""), "", motif, &x.valeur].iter().enumerate()
-        {
-            ws.write_string(r, j as u16, *v).map_err(e)?;
-        }
-        ws.write_number(r, 3, x.ligne as f64).map_err(e)?;
-        r += 1;
+        lignes.push((
+            [
+                "Mis de côté".into(),
+                x.fichier.clone(),
+                x.feuille.clone().unwrap_or_default(),
+                String::new(),
+                motif.to_string(),
+                x.valeur.clone(),
+            ],
+            Some(x.ligne),
+        ));
     }
     for c in &conflits {
-        for (j, v) in ["Conflit", &c.bailleur, &c.reference, "", &c.motif, &c.valeurs.join(" / ")].iter().enumerate() {
-            ws.write_string(r, j as u16, *v).map_err(e)?;
-        }
-        r += 1;
+        lignes.push((
+            [
+                "Conflit".into(),
+                c.bailleur.clone(),
+                c.reference.clone(),
+                String::new(),
+                c.motif.clone(),
+                c.valeurs.join(" / "),
+            ],
+            None,
+        ));
     }
     for x in &echus {
-        let res = libelle_reservataire(&x.reservataire);
         let fin = format!("convention échue le {}", x.date_fin_convention);
-        for (j, v) in ["Droit échu", &x.bailleur, &x.reference, "", &res, &fin].iter().enumerate() {
-            ws.write_string(r, j as u16, *v).map_err(e)?;
+        lignes.push((
+            [
+                "Droit échu".into(),
+                x.bailleur.clone(),
+                x.reference.clone(),
+                String::new(),
+                libelle_reservataire(&x.reservataire),
+                fin,
+            ],
+            None,
+        ));
+    }
+    let chunks: Vec<&[([String; 6], Option<u32>)]> =
+        if lignes.is_empty() { vec![&[][..]] } else { lignes.chunks(per_sheet).collect() };
+    for (part, chunk) in chunks.into_iter().enumerate() {
+        let name = if part == 0 { "Anomalies".to_string() } else { format!("Anomalies ({})", part + 1) };
+        let ws = add_sheet(&mut wb, &name, &mut used).map_err(e)?;
+        let headers = ["Type", "Fichier / bailleur", "Feuille / référence", "Ligne", "Motif / réservataire", "Valeur"];
+        for (j, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
         }
-        r += 1;
+        for (i, (texts, ligne)) in chunk.iter().enumerate() {
+            let r = 1 + i as u32;
+            for (j, v) in texts.iter().enumerate() {
+                if let (3, Some(ligne)) = (j, ligne) {
+                    ws.write_number(r, 3, *ligne as f64).map_err(e)?;
+                } else {
+                    ws.write_string(r, j as u16, v).map_err(e)?;
+                }
+            }
+        }
+        ws.autofilter(0, 0, (chunk.len() as u32).max(1), 5).map_err(e)?;
+        ws.set_freeze_panes(1, 0).map_err(e)?;
+        for (j, w) in [14, 36, 22, 8, 30, 36].iter().enumerate() {
+            ws.set_column_width(j as u16, *w).map_err(e)?;
+        }
+        page_setup(ws, &entete, 0).map_err(e)?;
     }
-    ws.autofilter(0, 0, r.saturating_sub(1).max(1), 5).map_err(e)?;
-    ws.set_freeze_panes(1, 0).map_err(e)?;
-    for (j, w) in [14, 36, 22, 8, 30, 36].iter().enumerate() {
-        ws.set_column_width(j as u16, *w).map_err(e)?;
-    }
-    page_setup(ws, &entete, 0).map_err(e)?;
     progress.update(0.97, "Écriture du classeur");
     save_workbook(&mut wb, out)
 }
