@@ -2,7 +2,7 @@
 //! (PNG at print resolution, SVG with real text). The same layout serves drawing and
 //! hit-testing, so a hover or a click in the window finds the bar under the pointer.
 
-use crate::consolidate::{Cellule, Cube, Dimension, Filtre, libelle_reservataire, nom_commune, qpv_key};
+use crate::consolidate::{Cellule, Cube, Dimension, Filtre, Tally, libelle_reservataire, nom_commune, qpv_key};
 use crate::format::{entier, pourcent};
 use crate::model::TypologieGrille;
 use plotters::coord::Shift;
@@ -189,24 +189,14 @@ fn typology_color(t: TypologieGrille) -> RGBColor {
 /// Bars drawn before the rest is grouped.
 pub const MAX_BARS: usize = 30;
 
-fn bars_by(
-    cube: &Cube,
-    f: &Filtre,
-    stock: Stock,
-    dim: Dimension,
-    label: impl Fn(&str) -> String,
-    color: impl Fn(&str, usize) -> RGBColor,
-) -> (u64, Vec<Bar>) {
-    // Summed on the cube's codes, largest first (ties by key).
-    let v = cube.counts_by(f, stock.reserve(), dim);
-    let total = v.iter().map(|x| x.1).sum();
+fn bars_by(t: Tally, label: impl Fn(&str) -> String, color: impl Fn(&str, usize) -> RGBColor) -> (u64, Vec<Bar>) {
+    let total = t.top.iter().map(|x| x.1).sum::<u64>() + t.rest;
     // Beyond MAX_BARS the smallest are summed in one « Autres » bar: readable, and fast to draw
     // at national scale (thousands of communes).
-    let rest: u64 = v.iter().skip(MAX_BARS).map(|x| x.1).sum();
-    let others = v.len().saturating_sub(MAX_BARS);
-    let mut bars: Vec<Bar> = v
+    let (rest, others) = (t.rest, t.rest_count);
+    let mut bars: Vec<Bar> = t
+        .top
         .into_iter()
-        .take(MAX_BARS)
         .enumerate()
         .map(|(i, (k, n))| Bar { label: label(k), color: color(k, i), key: k.to_string(), value: n, segments: vec![] })
         .collect();
@@ -222,40 +212,73 @@ fn bars_by(
     (total, bars)
 }
 
+/// The dimension a chart counts by.
+fn dimension(kind: Kind) -> Dimension {
+    match kind {
+        Kind::IndividuelCollectif => Dimension::IndividuelCollectif,
+        Kind::Qpv => Dimension::Qpv,
+        Kind::Typologie => Dimension::Typologie,
+        Kind::Financement => Dimension::Financement,
+        Kind::Communes => Dimension::Commune,
+        Kind::Bailleurs => Dimension::Bailleur,
+        Kind::Reservataires | Kind::Synthese | Kind::EtatReservation => Dimension::Reservataire,
+    }
+}
+
+/// The charts of the synthesis page, in reading order.
+pub const SYNTHESE: [Kind; 4] = [Kind::Reservataires, Kind::Typologie, Kind::Financement, Kind::Communes];
+
 /// The figures of a chart, all sums of the cube.
 pub fn data(cube: &Cube, kind: Kind, f: &Filtre, stock: Stock) -> ChartData {
+    if kind == Kind::EtatReservation {
+        // One pass: each réservataire's stock is the sum of its typologies.
+        let by_typo = cube.typologies_by_reservataire(f, stock.reserve());
+        let counts = Tally::new(by_typo.iter().map(|(k, c)| (*k, c.iter().sum())).collect(), MAX_BARS);
+        return data_from(cube, kind, f, stock, counts, Some(by_typo));
+    }
+    let counts = cube.tallies(f, stock.reserve(), &[dimension(kind)], MAX_BARS).pop().unwrap_or_default();
+    data_from(cube, kind, f, stock, counts, None)
+}
+
+/// The figures of the synthesis page's charts, summed in one pass.
+pub fn synthese_data(cube: &Cube, f: &Filtre, stock: Stock) -> Vec<ChartData> {
+    let dims: Vec<Dimension> = SYNTHESE.iter().map(|k| dimension(*k)).collect();
+    cube.tallies(f, stock.reserve(), &dims, MAX_BARS)
+        .into_iter()
+        .zip(SYNTHESE)
+        .map(|(counts, k)| data_from(cube, k, f, stock, counts, None))
+        .collect()
+}
+
+fn data_from(
+    cube: &Cube,
+    kind: Kind,
+    f: &Filtre,
+    stock: Stock,
+    counts: Tally,
+    by_typo: Option<Vec<(&str, [u64; 6])>>,
+) -> ChartData {
     let same = |s: &str| s.to_string();
     let (total, mut bars) = match kind {
         Kind::IndividuelCollectif => bars_by(
-            cube,
-            f,
-            stock,
-            Dimension::IndividuelCollectif,
+            counts,
             |k| if k == "individuel" { "Individuel".into() } else { "Collectif".into() },
             |_, i| PALETTE[i],
         ),
-        Kind::Qpv => bars_by(
-            cube,
-            f,
-            stock,
-            Dimension::Qpv,
-            |k| if k == qpv_key(true) { "En QPV".into() } else { "Hors QPV".into() },
-            |_, i| PALETTE[i],
-        ),
-        Kind::Typologie => bars_by(cube, f, stock, Dimension::Typologie, same, |k, _| {
-            TypologieGrille::parse(k).map(typology_color).unwrap_or(PALETTE[0])
-        }),
-        Kind::Financement => bars_by(cube, f, stock, Dimension::Financement, same, |_, i| PALETTE[i]),
-        Kind::Communes => bars_by(cube, f, stock, Dimension::Commune, nom_commune, |_, _| PALETTE[2]),
-        Kind::Bailleurs => bars_by(cube, f, stock, Dimension::Bailleur, same, |_, _| PALETTE[0]),
-        Kind::Reservataires | Kind::Synthese => {
-            bars_by(cube, f, stock, Dimension::Reservataire, libelle_reservataire, |k, _| reservataire_color(k))
+        Kind::Qpv => {
+            bars_by(counts, |k| if k == qpv_key(true) { "En QPV".into() } else { "Hors QPV".into() }, |_, i| PALETTE[i])
         }
+        Kind::Typologie => {
+            bars_by(counts, same, |k, _| TypologieGrille::parse(k).map(typology_color).unwrap_or(PALETTE[0]))
+        }
+        Kind::Financement => bars_by(counts, same, |_, i| PALETTE[i]),
+        Kind::Communes => bars_by(counts, nom_commune, |_, _| PALETTE[2]),
+        Kind::Bailleurs => bars_by(counts, same, |_, _| PALETTE[0]),
+        Kind::Reservataires | Kind::Synthese => bars_by(counts, libelle_reservataire, |k, _| reservataire_color(k)),
         Kind::EtatReservation => {
-            let (total, mut bars) =
-                bars_by(cube, f, stock, Dimension::Reservataire, libelle_reservataire, |k, _| reservataire_color(k));
+            let (total, mut bars) = bars_by(counts, libelle_reservataire, |k, _| reservataire_color(k));
             // Sorted by réservataire id: looked up by binary search.
-            let by_typo = cube.typologies_by_reservataire(f, stock.reserve());
+            let by_typo = by_typo.unwrap_or_else(|| cube.typologies_by_reservataire(f, stock.reserve()));
             let counts_of = |k: &str| match by_typo.binary_search_by(|(r, _)| (*r).cmp(k)) {
                 Ok(i) => by_typo[i].1,
                 Err(_) => [0; 6],
@@ -419,13 +442,18 @@ pub fn draw_kind<DB: DrawingBackend>(
         if !WHITE_BUFFER.with(|w| w.get()) {
             area.fill(&WHITE).map_err(err)?;
         }
-        let parts = area.split_evenly((2, 2));
-        for (a, k) in parts.iter().zip([Kind::Reservataires, Kind::Typologie, Kind::Financement, Kind::Communes]) {
-            draw(a, &data(cube, k, f, stock), sous_titre)?;
-        }
+        draw_synthese(area, &synthese_data(cube, f, stock), sous_titre)?;
         return Ok(());
     }
     draw(area, &data(cube, kind, f, stock), sous_titre)
+}
+
+/// The synthesis page: its four charts on a 2 × 2 grid.
+fn draw_synthese<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, all: &[ChartData], sous_titre: &str) -> DrawResult {
+    for (a, d) in area.split_evenly((2, 2)).iter().zip(all) {
+        draw(a, d, sous_titre)?;
+    }
+    Ok(())
 }
 
 /// Writes a chart to a PNG (at least 1600 px wide) or an SVG file, by extension.
@@ -471,8 +499,9 @@ pub fn render_rgb(
     let r = (|| {
         let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
         let d = if kind == Kind::Synthese {
-            draw_kind(&root, cube, kind, f, stock, sous_titre)?;
-            data(cube, Kind::Reservataires, f, stock)
+            let mut all = synthese_data(cube, f, stock);
+            draw_synthese(&root, &all, sous_titre)?;
+            all.swap_remove(0)
         } else {
             let d = data(cube, kind, f, stock);
             draw(&root, &d, sous_titre)?;

@@ -119,6 +119,30 @@ impl CodeFilter {
     }
 }
 
+/// Dwellings per value of a dimension: the largest values, sorted, then the others summed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tally<'a> {
+    pub top: Vec<(&'a str, u64)>,
+    pub rest: u64,
+    pub rest_count: usize,
+}
+
+impl<'a> Tally<'a> {
+    /// Keeps the `top` largest counts, sorted (largest first, ties by key).
+    pub fn new(mut v: Vec<(&'a str, u64)>, top: usize) -> Self {
+        let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then(a.0.cmp(b.0));
+        let (mut rest, mut rest_count) = (0, 0);
+        if v.len() > top {
+            v.select_nth_unstable_by(top, order);
+            rest = v[top..].iter().map(|x| x.1).sum();
+            rest_count = v.len() - top;
+            v.truncate(top);
+        }
+        v.sort_by(order);
+        Tally { top: v, rest, rest_count }
+    }
+}
+
 /// What the stock is counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -408,26 +432,85 @@ impl Cube {
     /// Visits the selected cells' codes (of the reserved or non-reserved stock only when
     /// `reserve` says so).
     fn scan(&self, f: &Filtre, reserve: Option<bool>, mut visit: impl FnMut(&Code)) {
-        let Some(cf) = self.code_filter(f, reserve) else { return };
-        let range = match &f.reservataire {
-            None => 0..self.codes.len(),
-            Some(r) => match self.by_reservataire.binary_search_by(|(k, _)| k.as_str().cmp(r)) {
-                Ok(i) => self.by_reservataire[i].1.clone(),
-                Err(_) => return,
-            },
-        };
-        for c in &self.codes[range] {
+        let Some((cf, codes)) = self.candidate_codes(f, reserve) else { return };
+        for c in codes {
             if cf.accepts(c) {
                 visit(c);
             }
         }
     }
 
+    /// The filter as codes and the slice of codes it can accept.
+    fn candidate_codes(&self, f: &Filtre, reserve: Option<bool>) -> Option<(CodeFilter, &[Code])> {
+        let cf = self.code_filter(f, reserve)?;
+        let range = match &f.reservataire {
+            None => 0..self.codes.len(),
+            Some(r) => match self.by_reservataire.binary_search_by(|(k, _)| k.as_str().cmp(r)) {
+                Ok(i) => self.by_reservataire[i].1.clone(),
+                Err(_) => return None,
+            },
+        };
+        Some((cf, &self.codes[range]))
+    }
+
+    /// Like `scan`, but a large selection is read by two threads, each into its own
+    /// accumulator, merged at the end (the sums do not depend on the split).
+    fn scan_split<A: Send>(
+        &self,
+        f: &Filtre,
+        reserve: Option<bool>,
+        init: impl Fn() -> A + Sync,
+        visit: impl Fn(&mut A, &Code) + Sync,
+        merge: impl Fn(&mut A, A),
+    ) -> A {
+        let mut acc = init();
+        let Some((cf, codes)) = self.candidate_codes(f, reserve) else { return acc };
+        let run = |codes: &[Code], acc: &mut A| {
+            for c in codes {
+                if cf.accepts(c) {
+                    visit(acc, c);
+                }
+            }
+        };
+        if codes.len() < 200_000 {
+            run(codes, &mut acc);
+            return acc;
+        }
+        let (a, b) = codes.split_at(codes.len() / 2);
+        let other = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                let mut acc = init();
+                run(b, &mut acc);
+                acc
+            });
+            run(a, &mut acc);
+            h.join()
+        });
+        match other {
+            Ok(o) => merge(&mut acc, o),
+            // The helper thread cannot panic (it only adds); should it, count its half here.
+            Err(_) => run(b, &mut acc),
+        }
+        acc
+    }
+
     /// Dwellings of the selection per value of a dimension, largest first (ties by key).
     /// Keys: INSEE code, EPCI SIREN, bailleur name, réservataire id, financement and
     /// typologie labels, [`qpv_key`], individuel/collectif.
     pub fn counts_by(&self, f: &Filtre, reserve: Option<bool>, dim: Dimension) -> Vec<(&str, u64)> {
-        let n = match dim {
+        self.counts_by_all(f, reserve, &[dim]).pop().unwrap_or_default()
+    }
+
+    /// [`Cube::counts_by`] for several dimensions in one pass over the cells.
+    pub fn counts_by_all(&self, f: &Filtre, reserve: Option<bool>, dims: &[Dimension]) -> Vec<Vec<(&str, u64)>> {
+        self.tallies(f, reserve, dims, usize::MAX).into_iter().map(|t| t.top).collect()
+    }
+
+    /// Like [`Cube::counts_by_all`], keeping only the `top` largest values of each dimension
+    /// (sorted) and the sum and number of the others: what a chart shows, without sorting
+    /// thousands of communes.
+    pub fn tallies(&self, f: &Filtre, reserve: Option<bool>, dims: &[Dimension], top: usize) -> Vec<Tally<'_>> {
+        let size = |dim: Dimension| match dim {
             Dimension::Bailleur => self.bailleurs.len(),
             Dimension::Commune => self.communes.len(),
             Dimension::Epci => self.epcis.len(),
@@ -436,9 +519,7 @@ impl Cube {
             Dimension::Typologie => TypologieGrille::ALL.len(),
             Dimension::Qpv | Dimension::IndividuelCollectif => 2,
         };
-        let mut counts = vec![0u64; n];
-        let mut hit = vec![false; n];
-        let index = |c: &Code| -> usize {
+        let index = |dim: Dimension, c: &Code| -> usize {
             match dim {
                 Dimension::Bailleur => c.bailleur as usize,
                 Dimension::Commune => c.commune as usize,
@@ -450,12 +531,25 @@ impl Cube {
                 Dimension::IndividuelCollectif => (c.individuel_collectif == IndividuelCollectif::Individuel) as usize,
             }
         };
-        self.scan(f, reserve, |c| {
-            let i = index(c);
-            counts[i] += c.logements;
-            hit[i] = true;
-        });
-        let key = |i: usize| -> &str {
+        // Every cell holds at least one dwelling: a zero count is a value not selected.
+        let counts: Vec<Vec<u64>> = self.scan_split(
+            f,
+            reserve,
+            || dims.iter().map(|d| vec![0u64; size(*d)]).collect(),
+            |counts: &mut Vec<Vec<u64>>, c| {
+                for (dim, v) in dims.iter().zip(counts.iter_mut()) {
+                    v[index(*dim, c)] += c.logements;
+                }
+            },
+            |a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p += q;
+                    }
+                }
+            },
+        );
+        let key = |dim: Dimension, i: usize| -> &str {
             match dim {
                 Dimension::Bailleur => &self.bailleurs[i],
                 Dimension::Commune => &self.communes[i],
@@ -473,20 +567,36 @@ impl Cube {
                 }
             }
         };
-        let mut v: Vec<(&str, u64)> = (0..n).filter(|&i| hit[i]).map(|i| (key(i), counts[i])).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        v
+        dims.iter()
+            .zip(counts)
+            .map(|(dim, counts)| {
+                let v = counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(i, n)| (key(*dim, i), n));
+                Tally::new(v.collect(), top)
+            })
+            .collect()
     }
 
     /// Dwellings per typologie column (T1..T6+) of each réservataire of the selection.
     pub fn typologies_by_reservataire(&self, f: &Filtre, reserve: Option<bool>) -> Vec<(&str, [u64; 6])> {
-        let mut counts = vec![[0u64; 6]; self.reservataires.len()];
-        let mut hit = vec![false; self.reservataires.len()];
-        self.scan(f, reserve, |c| {
-            counts[c.reservataire as usize][c.typologie as usize] += c.logements;
-            hit[c.reservataire as usize] = true;
-        });
-        (0..counts.len()).filter(|&i| hit[i]).map(|i| (self.reservataires[i].as_str(), counts[i])).collect()
+        let n = self.reservataires.len();
+        let counts = self.scan_split(
+            f,
+            reserve,
+            || vec![[0u64; 6]; n],
+            |counts: &mut Vec<[u64; 6]>, c| counts[c.reservataire as usize][c.typologie as usize] += c.logements,
+            |a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p += q;
+                    }
+                }
+            },
+        );
+        // Every cell holds at least one dwelling: an empty row is a réservataire not selected.
+        (0..n)
+            .filter(|&i| counts[i].iter().any(|x| *x > 0))
+            .map(|i| (self.reservataires[i].as_str(), counts[i]))
+            .collect()
     }
 
     /// The cells a filter can accept: one réservataire's slice when it names one.
@@ -959,6 +1069,37 @@ mod code_tests {
     }
 
     type KeyOf<'a> = &'a dyn Fn(&Cellule) -> String;
+
+    /// A large selection is summed by two threads: the sums are the same.
+    #[test]
+    fn split_sums_equal_plain_sums() {
+        let cube = random_cube(11, 210_000);
+        for f in [
+            Filtre::default(),
+            Filtre { commune: Some("06029".into()), ..Default::default() },
+            Filtre { qpv: Some(true), ..Default::default() },
+        ] {
+            let plain: Vec<&Cellule> = cube.cells.iter().filter(|c| f.accepts(c)).collect();
+            let mut by_bailleur: BTreeMap<&str, u64> = BTreeMap::new();
+            let mut by_typo: BTreeMap<(&str, usize), u64> = BTreeMap::new();
+            for c in &plain {
+                *by_bailleur.entry(&c.bailleur).or_default() += c.logements;
+                *by_typo.entry((&c.reservataire, c.typologie as usize)).or_default() += c.logements;
+            }
+            let coded: BTreeMap<&str, u64> = cube.counts_by(&f, None, Dimension::Bailleur).into_iter().collect();
+            assert_eq!(coded, by_bailleur);
+            for (r, counts) in cube.typologies_by_reservataire(&f, None) {
+                for (t, n) in counts.iter().enumerate() {
+                    assert_eq!(*n, by_typo.get(&(r, t)).copied().unwrap_or(0));
+                }
+            }
+            let t = cube.tallies(&f, None, &[Dimension::Commune], 2).pop().unwrap();
+            let communes: std::collections::BTreeSet<&str> = plain.iter().map(|c| c.commune.as_str()).collect();
+            assert_eq!(t.top.len(), communes.len().min(2));
+            assert_eq!(t.rest_count, communes.len() - t.top.len());
+            assert_eq!(t.top.iter().map(|x| x.1).sum::<u64>() + t.rest, plain.iter().map(|c| c.logements).sum::<u64>());
+        }
+    }
 
     /// The coded selections give exactly the sums of the plain cells.
     #[test]

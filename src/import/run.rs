@@ -9,7 +9,7 @@ use super::{
 use crate::model::Date;
 use crate::reference::Territoire;
 use crate::store::{Dossier, ImportWriter, LogementInsert, StoreError};
-use crate::text::key;
+use crate::text::{FastMap, key};
 use calamine::Data;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -171,18 +171,7 @@ fn write_files(
     let mut insert = w.logement_insert()?;
     w.set_parametre("territoire", &territoire.code())?;
     w.set_parametre("date_reference", &date_reference.to_string())?;
-    let known_bailleurs = w.bailleurs()?;
-    let known_keys: Vec<(String, String)> = known_bailleurs.iter().map(|b| (key(b), b.clone())).collect();
-    let last = std::cell::RefCell::new((String::new(), String::new()));
-    let spelling = |b: &str| -> String {
-        let mut last = last.borrow_mut();
-        if last.0 != b {
-            let k = key(b);
-            let s = known_keys.iter().find(|(kk, _)| *kk == k).map(|(_, s)| s.clone()).unwrap_or_else(|| b.to_string());
-            *last = (b.to_string(), s);
-        }
-        last.1.clone()
-    };
+    let mut bailleurs = Bailleurs::new(w.bailleurs()?);
     let mut dedup = Dedup::default();
     let mut summaries = Vec::new();
     let mut first_import = None;
@@ -201,7 +190,9 @@ fn write_files(
             &serde_json::to_string(&p.plans).unwrap_or_default(),
         )?;
         let first = *first_import.get_or_insert(import_id);
-        let bailleur_defaut = spelling(&p.bailleur);
+        let mut bailleur_defaut = p.bailleur.clone();
+        bailleurs.respell(&mut bailleur_defaut);
+        bailleurs.in_file.clear();
         let mut s = FileSummary {
             import_id,
             fichier: p.fichier.clone(),
@@ -242,7 +233,7 @@ fn write_files(
                         &format!("{} : {} lignes", p.fichier, done_rows + n),
                     );
                 }
-                if let Err(e) = write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, o, &spelling) {
+                if let Err(e) = write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, o, &mut bailleurs) {
                     failure = Some(e.into());
                     stop.store(true, Ordering::Relaxed);
                     return false;
@@ -329,18 +320,18 @@ fn write_outcome(
     s: &mut FileSummary,
     import_id: i64,
     o: RowOutcome,
-    spelling: &dyn Fn(&str) -> String,
+    bailleurs: &mut Bailleurs,
 ) -> Result<(), StoreError> {
     match o {
         RowOutcome::Rejet(mut r) => {
-            r.bailleur = spelling(&r.bailleur);
-            add_bailleur(&mut s.bailleurs, &r.bailleur);
+            bailleurs.respell(&mut r.bailleur);
+            bailleurs.note(&mut s.bailleurs, &r.bailleur);
             *s.rejets.entry(r.motif).or_default() += 1;
             w.insert_rejet(import_id, &r)
         }
         RowOutcome::Logement(mut l) => {
-            l.logement.bailleur = spelling(&l.logement.bailleur);
-            add_bailleur(&mut s.bailleurs, &l.logement.bailleur);
+            bailleurs.respell(&mut l.logement.bailleur);
+            bailleurs.note(&mut s.bailleurs, &l.logement.bailleur);
             match dedup.check(&l.logement) {
                 DedupAction::Skip => Ok(()),
                 DedupAction::Insert => insert.insert(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
@@ -367,9 +358,42 @@ fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {
         .unwrap_or(0)
 }
 
-fn add_bailleur(v: &mut Vec<String>, b: &str) {
-    if !v.iter().any(|x| x == b) {
-        v.push(b.to_string());
+/// Bailleur names: spelled as the dossier already spells them, and those met in the file
+/// being imported (in order of appearance). A file may name hundreds of bailleurs, row after
+/// row: both answers are one hash lookup.
+struct Bailleurs {
+    /// (key, spelling) of the bailleurs already in the dossier.
+    known: Vec<(String, String)>,
+    /// Name as read → the dossier's spelling when it differs.
+    spellings: FastMap<String, Option<String>>,
+    in_file: FastMap<String, ()>,
+}
+
+impl Bailleurs {
+    fn new(known: Vec<String>) -> Self {
+        let known = known.into_iter().map(|b| (key(&b), b)).collect();
+        Bailleurs { known, spellings: FastMap::default(), in_file: FastMap::default() }
+    }
+
+    fn respell(&mut self, b: &mut String) {
+        let spelling = match self.spellings.get(b.as_str()) {
+            Some(s) => s,
+            None => {
+                let k = key(b);
+                let s = self.known.iter().find(|(kk, _)| *kk == k).map(|(_, s)| s).filter(|s| *s != b).cloned();
+                self.spellings.entry(b.clone()).or_insert(s)
+            }
+        };
+        if let Some(s) = spelling {
+            b.clone_from(s);
+        }
+    }
+
+    fn note(&mut self, list: &mut Vec<String>, b: &str) {
+        if !self.in_file.contains_key(b) {
+            self.in_file.insert(b.to_string(), ());
+            list.push(b.to_string());
+        }
     }
 }
 
