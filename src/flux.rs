@@ -148,6 +148,33 @@ pub fn groupes(d: &Dossier, bailleur: &str, epci: &str) -> StoreResult<Vec<Group
     groupes_perimetre(d, Some(bailleur), None, Some(epci))
 }
 
+/// A bailleur's active dwellings grouped, for each EPCI where it has some (one query).
+pub fn groupes_par_epci(d: &Dossier, bailleur: &str) -> StoreResult<std::collections::BTreeMap<String, Vec<Groupe>>> {
+    let dr = d.date_reference().to_string();
+    // The bailleur's active imports drive the join: its dwellings only, through the index.
+    let mut st = d.conn.prepare(
+        "SELECT l.epci, CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
+                AND l.date_fin_convention < ?2 THEN 'non-reserve' ELSE l.reservataire END,
+                l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
+         FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
+         WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1
+         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6",
+    )?;
+    let mut out: std::collections::BTreeMap<String, Vec<Groupe>> = Default::default();
+    let mut rows = st.query(params![bailleur, dr])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(Groupe {
+            reservataire: r.get(1)?,
+            financement: Financement::parse(&r.get::<_, String>(2)?).unwrap_or(Financement::Autre),
+            typologie: TypologieGrille::parse(&r.get::<_, String>(3)?).unwrap_or(TypologieGrille::T1),
+            qpv: r.get(4)?,
+            nature: r.get(5)?,
+            logements: r.get::<_, i64>(6)? as u64,
+        });
+    }
+    Ok(out)
+}
+
 /// Active dwellings grouped, on a perimeter (any of bailleur, commune, EPCI may be open).
 pub fn groupes_perimetre(
     d: &Dossier,

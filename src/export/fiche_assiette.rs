@@ -3,7 +3,7 @@
 
 use super::{ExportError, save_workbook};
 use crate::consolidate::nom_epci;
-use crate::flux::{Flux, FluxParametres, calculer, groupes, parametres};
+use crate::flux::{Flux, FluxParametres, calculer, groupes_par_epci, parametres};
 use crate::store::Dossier;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
 use std::path::Path;
@@ -13,8 +13,8 @@ pub fn epcis_du_bailleur(d: &Dossier, bailleur: &str) -> Result<Vec<String>, Exp
     let mut st = d
         .conn
         .prepare(
-            "SELECT DISTINCT l.epci FROM logements l JOIN import_bailleurs b ON b.import_id = l.import_id
-             AND b.bailleur = l.bailleur AND b.actif = 1 WHERE l.bailleur = ?1 ORDER BY 1",
+            "SELECT DISTINCT l.epci FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id
+             AND b.bailleur = l.bailleur WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1 ORDER BY 1",
         )
         .map_err(crate::store::StoreError::from)?;
     let rows = st.query_map([bailleur], |r| r.get::<_, String>(0)).map_err(crate::store::StoreError::from)?;
@@ -23,13 +23,12 @@ pub fn epcis_du_bailleur(d: &Dossier, bailleur: &str) -> Result<Vec<String>, Exp
 
 /// Computes the flux of each EPCI of the bailleur with its saved parameters.
 pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<(Flux, FluxParametres)>, ExportError> {
-    let epcis = epcis_du_bailleur(d, bailleur)?;
-    if epcis.is_empty() {
+    let par_epci = groupes_par_epci(d, bailleur)?;
+    if par_epci.is_empty() {
         return Err(ExportError::Donnees(format!("aucun logement du bailleur « {bailleur} » dans le dossier")));
     }
     let mut out = Vec::new();
-    for e in epcis {
-        let g = groupes(d, bailleur, &e)?;
+    for (e, g) in par_epci {
         let p = parametres(d, bailleur, &e, annee)?;
         out.push((calculer(bailleur, &e, annee, &g, &p), p));
     }
