@@ -31,7 +31,7 @@ fn main() {
         *cells
             .entry((
                 rng.below(bailleurs.len()),
-                c.insee.clone(),
+                c.insee.to_string(),
                 res,
                 rng.below(4),
                 rng.below(6),
@@ -47,7 +47,7 @@ fn main() {
             .into_iter()
             .map(|((b, commune, res, f, t, qpv, ind), logements)| Cellule {
                 bailleur: bailleurs[b].clone(),
-                epci: r.commune(&commune).and_then(|c| c.epci.clone()).unwrap_or_default(),
+                epci: r.commune(&commune).and_then(|c| c.epci).unwrap_or_default().to_string(),
                 commune,
                 reservataire: res,
                 financement: fins[f],

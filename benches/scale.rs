@@ -73,7 +73,7 @@ fn generate(dir: &Path, n: usize) -> Vec<PathBuf> {
             let values = [
                 bailleur,
                 format!("R{written:08}"),
-                c.insee.clone(),
+                c.insee.to_string(),
                 contingent,
                 typos[rng.weighted(&typo_w)].to_string(),
                 fins[rng.weighted(&fin_w)].to_string(),

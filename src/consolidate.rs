@@ -906,10 +906,10 @@ pub fn libelle_reservataire(id: &str) -> String {
             other => other.into(),
         },
         Some(("commune", insee)) => match r.commune(insee) {
-            Some(c) => format!("Commune {}", de(&c.nom)),
+            Some(c) => format!("Commune {}", de(c.nom)),
             None => id.into(),
         },
-        Some(("epci", siren)) => r.epci(siren).map(|e| e.nom.clone()).unwrap_or_else(|| id.into()),
+        Some(("epci", siren)) => r.epci(siren).map(|e| e.nom.to_string()).unwrap_or_else(|| id.into()),
         Some(("departement", d)) => {
             r.departement(d).map(|x| format!("Département {} ({d})", x.nom)).unwrap_or_else(|| id.into())
         }
@@ -949,12 +949,12 @@ pub fn de(nom: &str) -> String {
 
 /// A commune's name from its INSEE code.
 pub fn nom_commune(insee: &str) -> String {
-    crate::reference::reference().commune(insee).map(|c| c.nom.clone()).unwrap_or_else(|| insee.to_string())
+    crate::reference::reference().commune(insee).map(|c| c.nom.to_string()).unwrap_or_else(|| insee.to_string())
 }
 
 /// An EPCI's name from its SIREN.
 pub fn nom_epci(siren: &str) -> String {
-    crate::reference::reference().epci(siren).map(|e| e.nom.clone()).unwrap_or_else(|| siren.to_string())
+    crate::reference::reference().epci(siren).map(|e| e.nom.to_string()).unwrap_or_else(|| siren.to_string())
 }
 
 #[cfg(test)]

@@ -63,8 +63,8 @@ pub fn generate_rows(epci: &str, prefix: &str, n: usize, seed: u64) -> Vec<GenRo
     let r = reference();
     let communes: Vec<_> =
         r.epci(epci).map(|e| e.membres.iter().map(|&i| &r.communes[i]).collect()).unwrap_or_default();
-    let dep = communes.first().map(|c| c.departement.clone()).unwrap_or_default();
-    let epci_nom = r.epci(epci).map(|e| e.nom.clone()).unwrap_or_default();
+    let dep = communes.first().map(|c| c.departement).unwrap_or_default();
+    let epci_nom = r.epci(epci).map(|e| e.nom).unwrap_or_default();
     let mut rng = Rng::new(seed);
     let res_labels: Vec<(String, u32)> = vec![
         ("Non réservé".into(), 40),
@@ -72,7 +72,7 @@ pub fn generate_rows(epci: &str, prefix: &str, n: usize, seed: u64) -> Vec<GenRo
         ("Action Logement".into(), 12),
         ("Préfecture fonctionnaires".into(), 3),
         (format!("Conseil départemental {dep}"), 4),
-        (epci_nom, 4),
+        (epci_nom.to_string(), 4),
         ("Ministère des Armées".into(), 1),
         ("La Poste".into(), 1),
     ];
@@ -93,8 +93,8 @@ pub fn generate_rows(epci: &str, prefix: &str, n: usize, seed: u64) -> Vec<GenRo
             let date_fin = (!res.starts_with("Non") && rng.below(100) < 70).then(|| 44_900 + rng.below(9_000) as u32);
             GenRow {
                 reference: format!("{prefix}{:07}", i + 1),
-                insee: c.insee.clone(),
-                commune: c.nom.clone(),
+                insee: c.insee.to_string(),
+                commune: c.nom.to_string(),
                 reservataire: res,
                 typologie: typos[rng.weighted(&typo_w)].to_string(),
                 financement: fins[rng.weighted(&fin_w)].to_string(),

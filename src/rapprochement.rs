@@ -111,7 +111,7 @@ pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result
             .resolve_commune(raw, &territoire)
             .ok()
             .or_else(|| reference().resolve_commune(raw, &crate::reference::Territoire::Tout).ok())
-            .map(|c| c.insee.clone())
+            .map(|c| c.insee.to_string())
     };
     for sheet in &sheets {
         let rows: Vec<Vec<String>> =

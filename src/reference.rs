@@ -3,7 +3,7 @@
 //! régions and EPCI membership. Built by `scripts/build_reference.py` from
 //! `@etalab/decoupage-administratif@6.0.0` and embedded in the binary.
 
-use crate::text::place_key;
+use crate::text::{FastMap, place_key};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -14,19 +14,19 @@ pub const VINTAGE: &str = "COG 2026 (@etalab/decoupage-administratif 6.0.0)";
 
 #[derive(Debug, Clone)]
 pub struct Commune {
-    pub insee: String,
-    pub nom: String,
-    pub departement: String,
+    pub insee: &'static str,
+    pub nom: &'static str,
+    pub departement: &'static str,
     /// SIREN of the EPCI à fiscalité propre, when the commune belongs to one.
-    pub epci: Option<String>,
+    pub epci: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Epci {
-    pub siren: String,
-    pub nom: String,
+    pub siren: &'static str,
+    pub nom: &'static str,
     /// CA, CC, CU, METRO, MET69...
-    pub kind: String,
+    pub kind: &'static str,
     pub membres: Vec<usize>,
 }
 
@@ -45,11 +45,11 @@ pub struct Region {
 
 pub struct Reference {
     pub communes: Vec<Commune>,
-    by_code: HashMap<String, usize>,
-    by_name: HashMap<String, Vec<usize>>,
-    by_postal_code: HashMap<String, Vec<usize>>,
+    by_code: FastMap<&'static str, usize>,
+    by_name: FastMap<String, Vec<usize>>,
+    by_postal_code: FastMap<&'static str, Vec<usize>>,
     pub epcis: Vec<Epci>,
-    epci_by_siren: HashMap<String, usize>,
+    epci_by_siren: FastMap<&'static str, usize>,
     pub departements: Vec<Departement>,
     pub regions: Vec<Region>,
 }
@@ -93,8 +93,8 @@ impl Territoire {
     pub fn contains(&self, c: &Commune) -> bool {
         match self {
             Self::Tout => true,
-            Self::Epci(s) => c.epci.as_deref() == Some(s),
-            Self::Departement(d) => &c.departement == d,
+            Self::Epci(s) => c.epci == Some(s),
+            Self::Departement(d) => c.departement == d,
         }
     }
 
@@ -103,7 +103,7 @@ impl Territoire {
         let r = reference();
         match self {
             Self::Tout => "France entière".into(),
-            Self::Epci(s) => r.epci(s).map(|e| e.nom.clone()).unwrap_or_else(|| s.clone()),
+            Self::Epci(s) => r.epci(s).map(|e| e.nom.to_string()).unwrap_or_else(|| s.clone()),
             Self::Departement(d) => r.departement(d).map(|e| e.nom.clone()).unwrap_or_else(|| d.clone()),
         }
     }
@@ -119,7 +119,7 @@ impl Territoire {
                 let e = r.epci(s)?;
                 let mut counts: HashMap<&str, usize> = HashMap::new();
                 for &i in &e.membres {
-                    *counts.entry(r.communes[i].departement.as_str()).or_default() += 1;
+                    *counts.entry(r.communes[i].departement).or_default() += 1;
                 }
                 counts.into_iter().max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d))).map(|(d, _)| d.to_string())
             }
@@ -145,20 +145,22 @@ pub enum CommuneError {
 }
 
 impl Reference {
-    fn parse(data: &str) -> Self {
+    fn parse(data: &'static str) -> Self {
         let mut r = Reference {
             communes: Vec::with_capacity(35_000),
-            by_code: HashMap::with_capacity(45_000),
-            by_name: HashMap::with_capacity(40_000),
-            by_postal_code: HashMap::with_capacity(7_000),
+            by_code: FastMap::with_capacity_and_hasher(45_000, Default::default()),
+            by_name: FastMap::with_capacity_and_hasher(40_000, Default::default()),
+            by_postal_code: FastMap::with_capacity_and_hasher(7_000, Default::default()),
             epcis: Vec::with_capacity(1_300),
-            epci_by_siren: HashMap::new(),
+            epci_by_siren: FastMap::default(),
             departements: Vec::new(),
             regions: Vec::new(),
         };
         let mut formers: Vec<(&str, &str, &str)> = Vec::new();
+        let mut f: Vec<&'static str> = Vec::with_capacity(8);
         for line in data.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
+            f.clear();
+            f.extend(line.split('\t'));
             match f.as_slice() {
                 ["R", code, nom] => r.regions.push(Region { code: code.to_string(), nom: nom.to_string() }),
                 ["D", code, nom, region] => r.departements.push(Departement {
@@ -167,26 +169,21 @@ impl Reference {
                     region: region.to_string(),
                 }),
                 ["E", siren, nom, kind] => {
-                    r.epci_by_siren.insert(siren.to_string(), r.epcis.len());
-                    r.epcis.push(Epci {
-                        siren: siren.to_string(),
-                        nom: nom.to_string(),
-                        kind: kind.to_string(),
-                        membres: vec![],
-                    });
+                    r.epci_by_siren.insert(siren, r.epcis.len());
+                    r.epcis.push(Epci { siren, nom, kind, membres: vec![] });
                 }
                 ["C", code, nom, dep, epci, cps] => {
                     let i = r.communes.len();
                     r.communes.push(Commune {
-                        insee: code.to_string(),
-                        nom: nom.to_string(),
-                        departement: dep.to_string(),
-                        epci: (!epci.is_empty()).then(|| epci.to_string()),
+                        insee: code,
+                        nom,
+                        departement: dep,
+                        epci: (!epci.is_empty()).then_some(*epci),
                     });
-                    r.by_code.insert(code.to_string(), i);
+                    r.by_code.insert(code, i);
                     r.by_name.entry(place_key(nom)).or_default().push(i);
                     for cp in cps.split(',').filter(|c| !c.is_empty()) {
-                        r.by_postal_code.entry(cp.to_string()).or_default().push(i);
+                        r.by_postal_code.entry(cp).or_default().push(i);
                     }
                     if let Some(&e) = r.epci_by_siren.get(*epci) {
                         r.epcis[e].membres.push(i);
@@ -198,7 +195,7 @@ impl Reference {
         }
         for (code, nom, parent) in formers {
             let Some(&i) = r.by_code.get(parent) else { continue };
-            r.by_code.entry(code.to_string()).or_insert(i);
+            r.by_code.entry(code).or_insert(i);
             if !nom.is_empty() {
                 let v = r.by_name.entry(place_key(nom)).or_default();
                 if !v.contains(&i) {
@@ -236,7 +233,7 @@ impl Reference {
             code
         };
         let upper = code.to_ascii_uppercase();
-        self.by_code.get(&upper).map(|&i| &self.communes[i])
+        self.by_code.get(upper.as_str()).map(|&i| &self.communes[i])
     }
 
     /// Current communes whose name (or former name) has this key.

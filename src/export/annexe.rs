@@ -87,7 +87,7 @@ pub fn calculer_annexe(
         Some(b) => {
             let epci = epci
                 .map(str::to_string)
-                .or_else(|| commune.and_then(|c| reference().commune(c)).and_then(|c| c.epci.clone()));
+                .or_else(|| commune.and_then(|c| reference().commune(c)).and_then(|c| c.epci.map(str::to_string)));
             match epci {
                 Some(e) => {
                     let p = parametres(d, b, &e, annee)?;

@@ -187,14 +187,14 @@ impl Context {
                 .and_then(|c| if self.territoire.contains(c) { Ok(c) } else { Err(CommuneError::HorsTerritoire) }),
             None => reference().resolve_commune(raw, &self.territoire),
         }
-        .map(|c| (c.insee.clone(), c.epci.clone().unwrap_or_default()));
+        .map(|c| (c.insee.to_string(), c.epci.unwrap_or_default().to_string()));
         self.cache_commune.insert(raw.to_string(), r.clone());
         r
     }
 
     pub fn commune_by_postal_code(&mut self, cp: &str) -> Result<(String, String), CommuneError> {
         match reference().commune_by_postal_code(cp, &Territoire::Tout) {
-            Some(c) if self.territoire.contains(c) => Ok((c.insee.clone(), c.epci.clone().unwrap_or_default())),
+            Some(c) if self.territoire.contains(c) => Ok((c.insee.to_string(), c.epci.unwrap_or_default().to_string())),
             Some(_) => Err(CommuneError::HorsTerritoire),
             None => Err(CommuneError::Inconnue),
         }

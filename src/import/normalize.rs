@@ -477,7 +477,7 @@ impl ReservataireResolver {
                 (inside.len() == 1).then(|| inside[0])
             }
         };
-        pick.map(|c| c.insee.clone())
+        pick.map(|c| c.insee.to_string())
     }
 
     fn epci_label(&self, k: &str) -> Option<String> {
@@ -485,11 +485,11 @@ impl ReservataireResolver {
         let cands = idx.get(k)?;
         let inside: Vec<&(usize, bool)> = cands.iter().filter(|(e, _)| self.epci_in_territory(*e)).collect();
         if inside.len() == 1 {
-            return Some(reference().epcis[inside[0].0].siren.clone());
+            return Some(reference().epcis[inside[0].0].siren.to_string());
         }
         // Outside the territory only full names count, never acronyms.
         let full: Vec<_> = cands.iter().filter(|(_, acronym)| !acronym).collect();
-        (inside.is_empty() && full.len() == 1).then(|| reference().epcis[full[0].0].siren.clone())
+        (inside.is_empty() && full.len() == 1).then(|| reference().epcis[full[0].0].siren.to_string())
     }
 
     fn epci_in_territory(&self, e: usize) -> bool {
@@ -497,8 +497,8 @@ impl ReservataireResolver {
         let epci = &r.epcis[e];
         match &self.territoire {
             Territoire::Tout => true,
-            Territoire::Epci(s) => &epci.siren == s,
-            Territoire::Departement(d) => epci.membres.iter().any(|&c| &r.communes[c].departement == d),
+            Territoire::Epci(s) => epci.siren == s,
+            Territoire::Departement(d) => epci.membres.iter().any(|&c| r.communes[c].departement == d),
         }
     }
 }
@@ -643,6 +643,13 @@ fn fixed_label(k: &str) -> Option<&'static str> {
     None
 }
 
+/// Builds the reference data and the label indexes the normalisers use, so that another thread
+/// can do it while the first file is being read.
+pub fn warm_up() {
+    let _ = epci_index();
+    let _ = fixed_label("");
+}
+
 /// EPCI label keys → (EPCI index, is an acronym): full name, name without the legal form,
 /// the legal form spelt out, and acronyms (`CASA`, `MTPM`, `Métropole TPM`).
 fn epci_index() -> &'static HashMap<String, Vec<(usize, bool)>> {
@@ -651,9 +658,9 @@ fn epci_index() -> &'static HashMap<String, Vec<(usize, bool)>> {
         let mut m: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
         let stop = ["de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "sur", "a", "au", "aux"];
         for (i, e) in reference().epcis.iter().enumerate() {
-            let full = key(&e.nom);
+            let full = key(e.nom);
             let words: Vec<&str> = full.split(' ').collect();
-            let (abbr, long) = match e.kind.as_str() {
+            let (abbr, long) = match e.kind {
                 "CA" => ("ca", "communaute d agglomeration"),
                 "CC" => ("cc", "communaute de communes"),
                 "CU" => ("cu", "communaute urbaine"),

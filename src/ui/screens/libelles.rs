@@ -18,7 +18,7 @@ fn candidates(app: &App, champ: &str) -> Vec<(String, String)> {
             .communes
             .iter()
             .filter(|c| v.territoire.contains(c))
-            .map(|c| (c.insee.clone(), format!("{} ({})", c.nom, c.insee)))
+            .map(|c| (c.insee.to_string(), format!("{} ({})", c.nom, c.insee)))
             .collect();
         c.sort_by(|a, b| a.1.cmp(&b.1));
         c
