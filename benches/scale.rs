@@ -2,8 +2,8 @@
 //! réservataires, typologies and financements), at several sizes. Each phase runs in its own
 //! process so that peak memory (VmHWM) is its own.
 //!
+//!     cargo bench --bench scale -- 10000 100000 1000000 5400000   # the documented run
 //!     cargo bench --bench scale                          # 10 000, 100 000, 1 000 000
-//!     cargo bench --bench scale -- 10000 5400000         # chosen sizes
 //!
 //! Phases: read (calamine's bare read of the same xlsx files, the reference of the import),
 //! import (xlsx files, one per 500 000 dwellings, one transaction), report (JSON), grid
