@@ -163,14 +163,7 @@ pub fn groupes_par_epci(d: &Dossier, bailleur: &str) -> StoreResult<std::collect
     let mut out: std::collections::BTreeMap<String, Vec<Groupe>> = Default::default();
     let mut rows = st.query(params![bailleur, dr])?;
     while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(Groupe {
-            reservataire: r.get(1)?,
-            financement: Financement::parse(&r.get::<_, String>(2)?).unwrap_or(Financement::Autre),
-            typologie: TypologieGrille::parse(&r.get::<_, String>(3)?).unwrap_or(TypologieGrille::T1),
-            qpv: r.get(4)?,
-            nature: r.get(5)?,
-            logements: r.get::<_, i64>(6)? as u64,
-        });
+        out.entry(r.get(0)?).or_default().push(groupe_at(r, 1)?);
     }
     Ok(out)
 }
@@ -205,17 +198,21 @@ pub fn groupes_perimetre(
          WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}
          GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
     ))?;
-    let rows = st.query_map(params![bailleur, commune, epci, dr], |r| {
-        Ok(Groupe {
-            reservataire: r.get(0)?,
-            financement: Financement::parse(&r.get::<_, String>(1)?).unwrap_or(Financement::Autre),
-            typologie: TypologieGrille::parse(&r.get::<_, String>(2)?).unwrap_or(TypologieGrille::T1),
-            qpv: r.get(3)?,
-            nature: r.get(4)?,
-            logements: r.get::<_, i64>(5)? as u64,
-        })
-    })?;
+    let rows = st.query_map(params![bailleur, commune, epci, dr], |r| groupe_at(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A group read from the columns réservataire, financement, typologie, QPV, nature, count
+/// starting at `first`.
+fn groupe_at(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Groupe> {
+    Ok(Groupe {
+        reservataire: r.get(first)?,
+        financement: Financement::parse(&r.get::<_, String>(first + 1)?).unwrap_or(Financement::Autre),
+        typologie: TypologieGrille::parse(&r.get::<_, String>(first + 2)?).unwrap_or(TypologieGrille::T1),
+        qpv: r.get(first + 3)?,
+        nature: r.get(first + 4)?,
+        logements: r.get::<_, i64>(first + 5)? as u64,
+    })
 }
 
 /// Splits `total` in proportion to `weights`, by largest remainder: the parts always add

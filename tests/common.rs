@@ -60,6 +60,18 @@ pub fn import(dossier: &Path, extra: &[&str], files: &[&Path]) -> Output {
     run(&args)
 }
 
+/// A dossier made by importing `n` generated dwellings of the Toulon metropolis (bailleur
+/// file `grand_bailleur.xlsx`).
+pub fn generated_dossier(t: &TempDir, n: usize, seed: u64) -> PathBuf {
+    let f = t.path("grand_bailleur.xlsx");
+    let rows = contingents::demo::generate_rows("248300543", "G", n, seed);
+    contingents::demo::write_xlsx(&f, &rows, None).unwrap();
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    d
+}
+
 pub fn report(dossier: &Path) -> Value {
     serde_json::from_str(&run_ok(&["report", "--dossier", dossier.to_str().unwrap(), "--format", "json"])).unwrap()
 }

@@ -459,12 +459,7 @@ fn the_dwellings_index_survives_bulk_imports() {
 fn the_loaded_cube_counts_like_its_cells() {
     use contingents::consolidate::{Cube, Dimension, Filtre, Grille};
     let t = TempDir::new("cube");
-    let f = t.path("grand_bailleur.xlsx");
-    let rows = contingents::demo::generate_rows("248300543", "G", 3_000, 11);
-    contingents::demo::write_xlsx(&f, &rows, None).unwrap();
-    let d = t.path("d.sqlite");
-    let o = import(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = generated_dossier(&t, 3_000, 11);
     let dossier = contingents::store::Dossier::open_read_only(&d).unwrap();
     let cube = Cube::load(&dossier).unwrap();
     let total: u64 = cube.cells.iter().map(|c| c.logements).sum();

@@ -461,11 +461,7 @@ fn the_consolidated_workbook_splits_what_does_not_fit() {
     use calamine::{Data, Reader, Xlsx, open_workbook};
     use contingents::export::etat_des_lieux::{Limites, export_with};
     let t = TempDir::new("edl_split");
-    let f = t.path("bailleur_grand.xlsx");
-    let rows = contingents::demo::generate_rows("248300543", "S", 1_500, 3);
-    contingents::demo::write_xlsx(&f, &rows, None).unwrap();
-    let d = t.path("d.sqlite");
-    assert!(import(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]).status.success());
+    let d = generated_dossier(&t, 1_500, 3);
     let dossier = contingents::store::Dossier::open_read_only(&d).unwrap();
     let cube = contingents::consolidate::Cube::load(&dossier).unwrap();
     let reservataires = cube.reservataires();
