@@ -96,7 +96,7 @@ pub enum Command {
     Gui {
         dossier: Option<PathBuf>,
         /// Fichiers à ouvrir dans l'assistant d'import dès le démarrage.
-        #[arg(long = "importer")]
+        #[arg(long = "importer", num_args = 1..)]
         importer: Vec<PathBuf>,
         /// Écran affiché à l'ouverture : consolidation, tableau, flux, historique...
         #[arg(long)]
@@ -683,4 +683,28 @@ pub fn build_demo(dossier: &Path) -> Result<()> {
     std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_files_follow_one_importer_flag() {
+        let cli = Cli::try_parse_from([
+            "contingents",
+            "gui",
+            "d.sqlite",
+            "--importer",
+            "a.xlsx",
+            "b.ods",
+            "--ecran",
+            "import",
+        ])
+        .unwrap();
+        let Some(Command::Gui { dossier, importer, ecran, .. }) = cli.command else { panic!("gui attendu") };
+        assert_eq!(dossier, Some(PathBuf::from("d.sqlite")));
+        assert_eq!(importer, vec![PathBuf::from("a.xlsx"), PathBuf::from("b.ods")]);
+        assert_eq!(ecran.as_deref(), Some("import"));
+    }
 }

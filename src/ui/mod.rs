@@ -41,6 +41,11 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
             None => demo_dossier()?,
         },
     };
+    // Files to import into a dossier that does not exist yet: it is created for them.
+    if !to_import.is_empty() && !dossier.exists() {
+        contingents::store::Dossier::open(&dossier, true)
+            .map_err(|e| anyhow::anyhow!("impossible de créer le dossier {} : {e}", dossier.display()))?;
+    }
     let size = s.window_size.unwrap_or([1280.0, 800.0]);
     s.remember(&dossier);
     let options = eframe::NativeOptions {
