@@ -55,6 +55,16 @@ fn a_killed_import_leaves_the_dossier_as_it_was() {
         let c = rusqlite::Connection::open(&d).unwrap();
         let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(ok, "ok");
+        // A bulk import drops the dwellings index and rebuilds it at commit: a kill in
+        // between leaves it as it was.
+        let index: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'logements_import'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 1, "round {round}: the dwellings index is there");
     }
     assert!(import(&d, &[], &[&big]).status.success(), "an import after the kills succeeds");
     assert!(report(&d)["logements"].as_u64().unwrap() > before["logements"].as_u64().unwrap());

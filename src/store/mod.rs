@@ -369,7 +369,7 @@ impl<'c> ImportWriter<'c> {
     /// than keeping it up to date row by row (all inside the transaction: a failed import
     /// leaves the index as it was).
     pub fn expect_rows(&self, rows: usize) -> Result<()> {
-        if self.index_dropped.get() || rows < 50_000 {
+        if self.index_dropped.get() || rows < 20_000 {
             return Ok(());
         }
         let existing: i64 = self.tx.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
