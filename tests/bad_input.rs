@@ -89,3 +89,62 @@ fn a_file_without_bailleur_is_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--bailleur"));
 }
+
+/// A minimal workbook written by hand (inline strings), as some exporters do.
+fn handmade_xlsx(rows: &[Vec<(usize, String)>]) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (i, cells) in rows.iter().enumerate() {
+        sheet.push_str(&format!(r#"<row r="{}">"#, i + 1));
+        for (col, v) in cells {
+            let letter = (b'A' + *col as u8) as char;
+            sheet.push_str(&format!(r#"<c r="{letter}{}" t="inlineStr"><is><t>{v}</t></is></c>"#, i + 1));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+    let workbook = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="EDL" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    let wb_rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    zip_store(&[
+        ("[Content_Types].xml", types.as_bytes()),
+        ("_rels/.rels", rels.as_bytes()),
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", wb_rels.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ])
+}
+
+/// Far down a long sheet (read in streamed batches), cells given right to left are read
+/// as they are, without a crash.
+#[test]
+fn cells_out_of_order_in_a_long_sheet_are_read() {
+    let t = TempDir::new("desordre");
+    let mut rows: Vec<Vec<(usize, String)>> =
+        vec![HEADER.iter().enumerate().map(|(i, h)| (i, h.to_string())).collect()];
+    for i in 0..900 {
+        let mut cells: Vec<(usize, String)> = vec![
+            (0, format!("L{i}")),
+            (1, "06004".into()),
+            (2, "Antibes".into()),
+            (3, if i % 2 == 0 { "Préfecture" } else { "Action Logement" }.into()),
+            (4, "T3".into()),
+            (5, "PLUS".into()),
+        ];
+        if i % 100 == 77 {
+            cells.reverse();
+        }
+        rows.push(cells);
+    }
+    let f = t.path("fait_main.xlsx");
+    std::fs::write(&f, handmade_xlsx(&rows)).unwrap();
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--bailleur", "B"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = report(&d);
+    assert_eq!(r["logements"], 900);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 450);
+    assert_eq!(cells_sum(&r, |c| c["financement"] == "PLUS"), 900);
+}

@@ -941,6 +941,27 @@ fn describe_parts(commune: &str, typologie: Typologie, financement: Financement,
 /// Runs one file's bytes through the whole reading pipeline, as the fuzz target and the
 /// crash regression tests do: errors are expected, panics are bugs.
 pub fn fuzz_one_file(data: &[u8]) {
+    // The path of large .xlsx sheets: first rows, then the rest streamed in recycled batches.
+    if let Ok(sheets) = read::read_sheets_shared(std::sync::Arc::new(data.to_vec())) {
+        for s in &sheets {
+            if let Some(rest) = &s.rest {
+                let from = s.range.end().map(|(r, _)| r + 1).unwrap_or(0);
+                // Every batch comes back to be refilled, as in an import.
+                let spare = std::cell::RefCell::new(None::<read::RowBatch>);
+                let name = s.name.as_deref().unwrap_or("");
+                let _ = read::stream_rest(
+                    &rest.workbook,
+                    name,
+                    from,
+                    || spare.borrow_mut().take(),
+                    |b| {
+                        *spare.borrow_mut() = Some(b);
+                        true
+                    },
+                );
+            }
+        }
+    }
     let Ok(sheets) = read::read_sheets(data) else { return };
     let plans = plan_sheets(&sheets);
     let mut ctx = Context::new(Territoire::Tout, Correspondance::default(), Mappings::default());

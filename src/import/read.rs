@@ -237,11 +237,14 @@ pub fn stream_rest(
         if col >= row.len() {
             row.resize(col + 1, Data::Empty);
         }
-        for d in &mut row[next_col..col] {
-            *d = Data::Empty;
+        // Cells normally come left to right; a file may give them in any order.
+        if col > next_col {
+            for d in &mut row[next_col..col] {
+                *d = Data::Empty;
+            }
         }
         assign(&mut row[col], c.get_value());
-        next_col = col + 1;
+        next_col = next_col.max(col + 1);
     }
     if let Some(prev) = current {
         finish_row(&mut batch[filled - 1].1, next_col);

@@ -282,7 +282,14 @@ fn write_files(
                     let _ = back_tx.send(batch);
                 }
                 drop(row_rx);
-                reader.map(|r| r.join().unwrap_or(Ok(())))
+                // A reading thread that died must not pass for the end of the sheet.
+                reader.map(|r| {
+                    r.join().unwrap_or_else(|_| {
+                        Err(super::read::ReadError(
+                            "lecture interrompue par une erreur interne : le fichier n'a pas été importé, signalez-le avec ce fichier".into(),
+                        ))
+                    })
+                })
             });
             if let Some(Err(e)) = streamed {
                 return Err(ImportError::File { fichier: p.fichier.clone(), raison: e.0 });
