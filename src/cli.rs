@@ -70,7 +70,7 @@ pub enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// L'état des lieux consolidé (Synthèse, une feuille par réservataire, Données, Anomalies).
+    /// L'état des lieux consolidé (Synthèse, une feuille par réservataire — au-delà de 60, « Autres réservataires » —, Données, Anomalies).
     EtatDesLieux {
         #[arg(long)]
         dossier: PathBuf,

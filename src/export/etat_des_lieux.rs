@@ -1,6 +1,7 @@
 //! The consolidated état des lieux workbook: Synthèse, one sheet per réservataire (its grids
-//! for the EPCI and each commune, PACA layout), Données (the tidy cube, ready for a pivot
-//! table) and Anomalies (set aside, conflicts, extinct rights).
+//! for the EPCI and each commune, PACA layout; beyond 60, the smallest share « Autres
+//! réservataires »), Données (the tidy cube, ready for a pivot table) and Anomalies (set
+//! aside, conflicts, extinct rights); long tables go on over more sheets.
 
 use super::{ExportError, save_workbook};
 use crate::consolidate::{self, Cube, Dimension, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
