@@ -778,7 +778,9 @@ impl Dedup {
     /// Starts the next file of the invocation, with room for `n` more dwellings.
     pub fn begin_file(&mut self, n: usize) {
         self.file += 1;
-        self.reserve(n);
+        // `n` comes from what the file declares: a hostile file may claim anything, so the
+        // room made in advance is bounded (beyond, the tables grow as rows come).
+        self.reserve(n.min(2_000_000));
     }
 
     /// Extinct rights among the dwellings kept from the current file.
