@@ -2,7 +2,7 @@
 //! (PNG at print resolution, SVG with real text). The same layout serves drawing and
 //! hit-testing, so a hover or a click in the window finds the bar under the pointer.
 
-use crate::consolidate::{Cellule, Cube, Dimension, Filtre, Tally, libelle_reservataire, nom_commune, qpv_key};
+use crate::consolidate::{Cube, Dimension, Filtre, Tally, libelle_reservataire, nom_commune, qpv_key};
 use crate::format::{entier, pourcent};
 use crate::model::TypologieGrille;
 use plotters::coord::Shift;
@@ -80,14 +80,6 @@ pub enum Stock {
 }
 
 impl Stock {
-    pub fn accepts(self, c: &Cellule) -> bool {
-        match self {
-            Stock::Tout => true,
-            Stock::Reserve => c.reservataire != "non-reserve",
-            Stock::NonReserve => c.reservataire == "non-reserve",
-        }
-    }
-
     /// The stock as the cube's selections take it: reserved only, non-reserved only, or all.
     pub fn reserve(self) -> Option<bool> {
         match self {
@@ -517,6 +509,7 @@ pub fn render_rgb(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consolidate::Cellule;
     use crate::model::{Financement, IndividuelCollectif};
 
     fn cube() -> Cube {
@@ -573,6 +566,7 @@ mod tests {
 #[cfg(test)]
 mod cap_tests {
     use super::*;
+    use crate::consolidate::Cellule;
     use crate::model::{Financement, IndividuelCollectif};
 
     #[test]

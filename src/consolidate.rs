@@ -599,22 +599,6 @@ impl Cube {
             .collect()
     }
 
-    /// The cells a filter can accept: one réservataire's slice when it names one.
-    pub fn candidates(&self, f: &Filtre) -> &[Cellule] {
-        match &f.reservataire {
-            None => &self.cells,
-            Some(r) => match self.by_reservataire.binary_search_by(|(k, _)| k.as_str().cmp(r)) {
-                Ok(i) => &self.cells[self.by_reservataire[i].1.clone()],
-                Err(_) => &[],
-            },
-        }
-    }
-
-    /// The selected cells.
-    pub fn selection<'a>(&'a self, f: &'a Filtre) -> impl Iterator<Item = &'a Cellule> + 'a {
-        self.candidates(f).iter().filter(move |c| f.accepts(c))
-    }
-
     pub fn chiffres_cles(&self, f: &Filtre) -> ChiffresCles {
         let mut k = ChiffresCles::default();
         let mut bailleurs = vec![false; self.bailleurs.len()];
@@ -660,17 +644,6 @@ impl Cube {
             }
         }
         g
-    }
-
-    /// Totals of the selection by any key, largest first (ties by key).
-    pub fn totals_by<K: Ord + Clone>(&self, f: &Filtre, key: impl Fn(&Cellule) -> K) -> Vec<(K, u64)> {
-        let mut m: BTreeMap<K, u64> = BTreeMap::new();
-        for c in self.selection(f) {
-            *m.entry(key(c)).or_default() += c.logements;
-        }
-        let mut v: Vec<(K, u64)> = m.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
     }
 
     pub fn bailleurs(&self) -> Vec<String> {
