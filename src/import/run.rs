@@ -220,7 +220,6 @@ fn write_files(
         let kept_before = dedup.len();
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
-            let mut n = 0usize;
             let mut read = 0usize;
             let stop = AtomicBool::new(false);
             let mut failure: Option<ImportError> = None;
@@ -229,17 +228,16 @@ fn write_files(
             let mut on_row = |ligne: u32, row: &[Data]| -> bool {
                 let Some(o) = rows.read(ligne, row, &mut ctx) else { return true };
                 read += 1;
-                n += 1;
-                if n.is_multiple_of(20_000) {
+                if read.is_multiple_of(20_000) {
                     if cancel.load(Ordering::Relaxed) {
                         failure = Some(ImportError::Cancelled);
                         stop.store(true, Ordering::Relaxed);
                         return false;
                     }
                     progress.update(
-                        0.95 * (file_index as f32 + ((done_rows + n) as f32 / file_rows as f32).min(1.0))
+                        0.95 * (file_index as f32 + ((done_rows + read) as f32 / file_rows as f32).min(1.0))
                             / n_files.max(1) as f32,
-                        &format!("{} : {} lignes", p.fichier, done_rows + n),
+                        &format!("{} : {} lignes", p.fichier, done_rows + read),
                     );
                 }
                 if let Err(e) = write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, o, &mut bailleurs) {
