@@ -796,7 +796,7 @@ impl Dedup {
     }
 
     /// Makes room for `n` more dwellings.
-    pub fn reserve(&mut self, n: usize) {
+    fn reserve(&mut self, n: usize) {
         self.index.reserve(n);
         self.entries.reserve(n);
         self.keys.reserve(n * 24);
