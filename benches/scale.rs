@@ -189,17 +189,19 @@ fn phase(args: &[String]) {
             contingents::export::etat_des_lieux::export(&d, &out, &contingents::import::run::Silent).unwrap();
         }
         "annexe" => {
-            // The État's annex on the largest commune.
+            // The État's annex on the largest commune, for its largest bailleur there.
             let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
-            let commune: String = d
+            let (commune, bailleur): (String, String) = d
                 .conn
-                .query_row("SELECT commune FROM logements GROUP BY commune ORDER BY COUNT(*) DESC LIMIT 1", [], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT commune, bailleur FROM logements GROUP BY commune, bailleur ORDER BY COUNT(*) DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .unwrap();
             let t = Instant::now();
             let out = dossier.with_extension("annexe.xlsx");
-            contingents::export::annexe::export(&d, "etat", Some(&commune), None, None, &out).unwrap();
+            contingents::export::annexe::export(&d, "etat", Some(&commune), None, Some(&bailleur), None, &out).unwrap();
             println!("{:.3} {:.1}", t.elapsed().as_secs_f64(), peak_mb());
             return;
         }

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 use contingents::consolidate::{self, Cube, Filtre};
+use contingents::flux::{ExclusionManuelle, FluxParametres};
 use contingents::format::csv_safe;
 use contingents::import::run::{ImportError, ImportOptions, Progress, import_files};
 use contingents::model::TypologieGrille;
@@ -41,6 +42,51 @@ pub enum RapprochementFormat {
     Json,
 }
 
+#[derive(clap::Args, Clone)]
+pub struct FluxArgs {
+    #[arg(long)]
+    dossier: PathBuf,
+    #[arg(long)]
+    bailleur: String,
+    #[arg(long, conflicts_with = "departement", required_unless_present = "departement")]
+    epci: Option<String>,
+    /// Le flux de tous les EPCI du bailleur dans le département (convention État), et leur somme.
+    #[arg(long)]
+    departement: Option<String>,
+    #[arg(long)]
+    annee: i32,
+    /// Taux de rotation en pourcentage : 5, 8,5 ou « 8,5 % ».
+    #[arg(long)]
+    rotation: Option<String>,
+    /// Mutations internes : un nombre, ou un pourcentage des libérations (10%).
+    #[arg(long)]
+    mutations: Option<String>,
+    #[arg(long)]
+    relogements: Option<String>,
+    #[arg(long)]
+    ventes: Option<String>,
+    /// Exclusion saisie à la main : MOTIF=N[@INSEE][:ID] (répétable).
+    #[arg(long = "exclusion")]
+    exclusions: Vec<String>,
+    /// Taux fixé à la main : ID=PCT (répétable) ; etat=PCT fixe la part totale de l'État.
+    #[arg(long = "taux")]
+    taux: Vec<String>,
+    /// Part des fonctionnaires dans celle de l'État (demande de l'État pour l'année), en %.
+    #[arg(long)]
+    fonctionnaires: Option<String>,
+    /// Collectivité dont la réservation vient d'un apport de terrain ou de financement (hors plafond de 20 %).
+    #[arg(long = "apport")]
+    apports: Vec<String>,
+    /// Référence de l'arrêté préfectoral (1 an au plus) qui autorise une part de l'État au-delà de 30 %.
+    #[arg(long)]
+    arrete: Option<String>,
+    /// Enregistre dans le dossier les paramètres donnés (la fenêtre, l'annexe et les bilans les reprennent).
+    #[arg(long)]
+    enregistrer: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: RapprochementFormat,
+}
+
 #[derive(Subcommand)]
 pub enum ExportCommand {
     /// La fiche navette, vierge ou préremplie depuis le dossier (xlsx ou pdf).
@@ -67,6 +113,9 @@ pub enum ExportCommand {
         epci: Option<String>,
         #[arg(long)]
         bailleur: Option<String>,
+        /// Année du flux imprimé (paramètres enregistrés) ; par défaut celle de la date de référence.
+        #[arg(long)]
+        annee: Option<i32>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -147,32 +196,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: GridFormat,
     },
-    /// Le flux annuel d'un bailleur sur un EPCI (paramètres gardés dans le dossier).
-    Flux {
-        #[arg(long)]
-        dossier: PathBuf,
-        #[arg(long)]
-        bailleur: String,
-        #[arg(long)]
-        epci: String,
-        #[arg(long)]
-        annee: i32,
-        /// Taux de rotation en pourcentage (5 = 5 %).
-        #[arg(long)]
-        rotation: Option<String>,
-        /// Mutations internes : un nombre, ou un pourcentage des libérations (10%).
-        #[arg(long)]
-        mutations: Option<String>,
-        #[arg(long)]
-        relogements: Option<u64>,
-        #[arg(long)]
-        ventes: Option<u64>,
-        /// Taux fixé à la main : ID=PCT (répétable), par exemple etat=25.
-        #[arg(long = "taux")]
-        taux: Vec<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: RapprochementFormat,
-    },
+    /// Le flux annuel d'un bailleur sur un EPCI ou un département (paramètres gardés dans le dossier).
+    Flux(FluxArgs),
     /// Un graphique du stock en PNG (impression) ou SVG (texte réel).
     Chart {
         /// individuel-collectif, qpv, typologie, financement, communes, bailleurs, reservataires, etat-reservation, synthese
@@ -321,6 +346,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 for (m, n) in &s.rejets {
                     println!("  {} : {n}", m.label());
                 }
+                for (label, n) in &s.presomptions {
+                    println!("  « {label} » compris comme la collectivité de la ligne (à vérifier) : {n}");
+                }
             }
             Ok(())
         }
@@ -362,101 +390,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Flux {
-            dossier,
-            bailleur,
-            epci,
-            annee,
-            rotation,
-            mutations,
-            relogements,
-            ventes,
-            taux,
-            format,
-        }) => {
-            let given = rotation.is_some()
-                || mutations.is_some()
-                || relogements.is_some()
-                || ventes.is_some()
-                || !taux.is_empty();
-            let d = if given { Dossier::open(&dossier, false) } else { Dossier::open_read_only(&dossier) }
-                .map_err(store_err)?;
-            let mut p = contingents::flux::parametres(&d, &bailleur, &epci, annee)?;
-            let pct =
-                |s: &str, what: &str| -> Result<f64> {
-                    s.trim().trim_end_matches('%').trim().replace(',', ".").parse::<f64>().map_err(|_| {
-                        user(format!("{what} invalide « {s} » : attendu un pourcentage, par exemple 5 ou 5%"))
-                    })
-                };
-            if let Some(r) = &rotation {
-                p.rotation_pct = Some(pct(r, "taux de rotation")?);
-            }
-            if let Some(m) = &mutations {
-                if m.trim().ends_with('%') {
-                    p.mutations_pct = Some(pct(m, "mutations")?);
-                    p.mutations = None;
-                } else {
-                    p.mutations = Some(m.trim().parse().map_err(|_| {
-                        user(format!("mutations invalides « {m} » : un nombre ou un pourcentage (10%)"))
-                    })?);
-                    p.mutations_pct = None;
-                }
-            }
-            for (motif, v) in [("relogements", relogements), ("ventes", ventes)] {
-                if let Some(n) = v {
-                    p.soustraits.retain(|(m, _, _)| m != motif);
-                    p.soustraits.push((motif.to_string(), n, "ligne de commande".into()));
-                }
-            }
-            for t in &taux {
-                let (id, v) = t
-                    .split_once('=')
-                    .ok_or_else(|| user(format!("--taux « {t} » : attendu ID=PCT, par exemple etat=25")))?;
-                p.taux_fixes.insert(id.trim().to_string(), pct(v, "taux")?);
-            }
-            let groupes = contingents::flux::groupes(&d, &bailleur, &epci)?;
-            if groupes.is_empty() {
-                return Err(user(format!(
-                    "aucun logement du bailleur « {bailleur} » sur l'EPCI {epci} dans le dossier"
-                )));
-            }
-            if given {
-                contingents::flux::enregistrer_parametres(&d, &bailleur, &epci, annee, &p)?;
-            }
-            let f = contingents::flux::calculer(&bailleur, &epci, annee, &groupes, &p);
-            let mut out = std::io::stdout().lock();
-            match format {
-                RapprochementFormat::Json => writeln!(out, "{}", serde_json::to_string(&f)?)?,
-                RapprochementFormat::Text => {
-                    writeln!(out, "Flux {annee} — {bailleur} — {}", consolidate::nom_epci(&epci))?;
-                    writeln!(out, "parc\t{}", f.parc)?;
-                    for (m, n) in &f.exclusions {
-                        writeln!(out, "  exclus ({m})\t{n}")?;
-                    }
-                    writeln!(out, "assiette\t{}", f.assiette)?;
-                    writeln!(out, "taux de rotation\t{:.2} %", f.taux_rotation * 100.0)?;
-                    writeln!(out, "libérations\t{}", f.liberations)?;
-                    for (m, n) in &f.soustraits {
-                        writeln!(out, "  soustraits ({m})\t{n}")?;
-                    }
-                    writeln!(out, "flux\t{}", f.flux)?;
-                    for r in &f.reservataires {
-                        writeln!(
-                            out,
-                            "{}\tstock {}\ttaux {:.2} %\t{} logements",
-                            consolidate::libelle_reservataire(&r.id),
-                            r.stock,
-                            r.taux * 100.0,
-                            r.logements
-                        )?;
-                    }
-                    for a in &f.alertes {
-                        writeln!(out, "alerte {} : {}", a.regle, a.detail)?;
-                    }
-                }
-            }
-            Ok(())
-        }
+        Some(Command::Flux(args)) => flux_command(args),
         Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
             use contingents::charts::{Kind, Stock};
             let k = Kind::parse(&kind).ok_or_else(|| {
@@ -494,7 +428,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Export {
-            document: ExportCommand::Annexe { dossier, reservataire, commune, epci, bailleur, out },
+            document: ExportCommand::Annexe { dossier, reservataire, commune, epci, bailleur, annee, out },
         }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             contingents::export::annexe::export(
@@ -503,6 +437,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 commune.as_deref(),
                 epci.as_deref(),
                 bailleur.as_deref(),
+                annee,
                 &out,
             )
             .map_err(user)?;
@@ -682,6 +617,199 @@ pub fn build_demo(dossier: &Path) -> Result<()> {
     }
     std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Applies the parameters given on the command line to those of the dossier.
+fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()> {
+    use contingents::format::{parse_entier, parse_pourcentage};
+    let pct = |s: &str, what: &str| parse_pourcentage(s).map_err(|e| user(format!("{what} : {e}")));
+    if let Some(r) = &a.rotation {
+        p.rotation_pct = Some(pct(r, "--rotation")?);
+    }
+    if let Some(m) = &a.mutations {
+        if m.trim().ends_with('%') {
+            p.mutations_pct = Some(pct(m, "--mutations")?);
+            p.mutations = None;
+        } else {
+            p.mutations =
+                Some(parse_entier(m).map_err(|e| user(format!("--mutations : {e} (ou un pourcentage : 10%)")))?);
+            p.mutations_pct = None;
+        }
+    }
+    for (motif, v) in [("relogements", &a.relogements), ("ventes", &a.ventes)] {
+        if let Some(v) = v {
+            let n = parse_entier(v).map_err(|e| user(format!("--{motif} : {e}")))?;
+            p.soustraits.retain(|(m, _, _)| m != motif);
+            p.soustraits.push((motif.to_string(), n, "ligne de commande".into()));
+        }
+    }
+    if !a.exclusions.is_empty() {
+        p.exclusions_manuelles.clear();
+        for e in &a.exclusions {
+            p.exclusions_manuelles.push(ExclusionManuelle::parse(e).map_err(user)?);
+        }
+    }
+    for t in &a.taux {
+        let (id, v) =
+            t.split_once('=').ok_or_else(|| user(format!("--taux « {t} » : attendu ID=PCT, par exemple etat=25")))?;
+        let x = pct(v, &format!("--taux {}", id.trim()))?;
+        match id.trim() {
+            "etat" => p.taux_etat_pct = Some(x),
+            "etat-fonctionnaires" => p.taux_fonctionnaires_pct = Some(x),
+            other => {
+                p.taux_fixes.insert(other.to_string(), x);
+            }
+        }
+    }
+    if let Some(f) = &a.fonctionnaires {
+        p.taux_fonctionnaires_pct = Some(pct(f, "--fonctionnaires")?);
+    }
+    p.apports.extend(a.apports.iter().map(|s| s.trim().to_string()));
+    if let Some(r) = &a.arrete {
+        p.arrete_prefectoral = Some(r.clone()).filter(|r| !r.trim().is_empty());
+    }
+    Ok(())
+}
+
+fn flux_command(a: FluxArgs) -> Result<()> {
+    let d = if a.enregistrer { Dossier::open(&a.dossier, false) } else { Dossier::open_read_only(&a.dossier) }
+        .map_err(store_err)?;
+    let given = a.rotation.is_some()
+        || a.mutations.is_some()
+        || a.relogements.is_some()
+        || a.ventes.is_some()
+        || !a.exclusions.is_empty()
+        || !a.taux.is_empty()
+        || a.fonctionnaires.is_some()
+        || !a.apports.is_empty()
+        || a.arrete.is_some();
+    let f = match (&a.epci, &a.departement) {
+        (Some(epci), _) => {
+            let groupes = contingents::flux::groupes(&d, &a.bailleur, epci)?;
+            if groupes.is_empty() {
+                return Err(user(format!(
+                    "aucun logement du bailleur « {} » sur l'EPCI {epci} dans le dossier",
+                    a.bailleur
+                )));
+            }
+            let mut p = contingents::flux::parametres(&d, &a.bailleur, epci, a.annee)?;
+            apply_flux_args(&a, &mut p)?;
+            contingents::flux::verifier(&groupes, &p).map_err(user)?;
+            if a.enregistrer {
+                p.annee_source = None;
+                contingents::flux::enregistrer_parametres(&d, &a.bailleur, epci, a.annee, &p)?;
+            }
+            contingents::flux::calculer(&a.bailleur, epci, a.annee, &groupes, &p)
+        }
+        (None, Some(dep)) => {
+            if contingents::reference::reference().departement(dep).is_none() {
+                return Err(user(format!("département inconnu « {dep} » : attendu un code comme 06, 83 ou 2A")));
+            }
+            if a.mutations.as_deref().is_some_and(|m| !m.trim().ends_with('%'))
+                || a.relogements.is_some()
+                || a.ventes.is_some()
+                || a.exclusions.iter().any(|e| !e.contains('@'))
+            {
+                return Err(user(
+                    "avec --departement, les soustraits en nombre et les exclusions sans commune se saisissent EPCI par EPCI (--epci) ; les mutations peuvent être données en pourcentage (10%)",
+                ));
+            }
+            let epcis = contingents::flux::epcis_du_departement(&d, &a.bailleur, dep)?;
+            if epcis.is_empty() {
+                return Err(user(format!("aucun logement du bailleur « {} » dans le département {dep}", a.bailleur)));
+            }
+            let mut entrees = Vec::new();
+            for e in &epcis {
+                let g = contingents::flux::groupes(&d, &a.bailleur, e)?;
+                let mut p = contingents::flux::parametres(&d, &a.bailleur, e, a.annee)?;
+                let mut own = FluxArgs { exclusions: vec![], ..a.clone() };
+                own.exclusions = a
+                    .exclusions
+                    .iter()
+                    .filter(|x| g.iter().any(|g| x.contains(&format!("@{}", g.commune))))
+                    .cloned()
+                    .collect();
+                apply_flux_args(&own, &mut p)?;
+                entrees.push((e.clone(), g, p));
+            }
+            for x in &a.exclusions {
+                if !entrees.iter().any(|(_, g, _)| g.iter().any(|g| x.contains(&format!("@{}", g.commune)))) {
+                    return Err(user(format!(
+                        "exclusion « {x} » : le bailleur n'a aucun logement dans cette commune du département"
+                    )));
+                }
+            }
+            for (_, g, p) in &entrees {
+                contingents::flux::verifier_departement(g, p).map_err(user)?;
+            }
+            if a.enregistrer {
+                for (e, _, p) in entrees.iter_mut() {
+                    p.annee_source = None;
+                    contingents::flux::enregistrer_parametres(&d, &a.bailleur, e, a.annee, p)?;
+                }
+            }
+            contingents::flux::calculer_departement(&a.bailleur, dep, a.annee, &entrees)
+        }
+        (None, None) => return Err(user("précisez --epci SIREN ou --departement CODE")),
+    };
+    if given && !a.enregistrer {
+        eprintln!(
+            "Paramètres utilisés pour ce calcul seulement : ajoutez --enregistrer pour les garder dans le dossier."
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    match a.format {
+        RapprochementFormat::Json => writeln!(out, "{}", serde_json::to_string(&f)?)?,
+        RapprochementFormat::Text => write_flux_text(&mut out, &f)?,
+    }
+    Ok(())
+}
+
+fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux) -> Result<()> {
+    use contingents::format::{entier, pourcentage};
+    let territoire = match (&f.epci, &f.departement) {
+        (Some(e), _) => consolidate::nom_epci(e),
+        (_, Some(d)) => format!("département {d}"),
+        _ => String::new(),
+    };
+    writeln!(out, "Flux {} — {} — {territoire}", f.annee, f.bailleur)?;
+    writeln!(out, "parc\t{}", entier(f.parc))?;
+    for (m, n) in &f.exclusions {
+        writeln!(out, "  exclus ({m})\t{}", entier(*n))?;
+    }
+    writeln!(out, "assiette\t{}", entier(f.assiette))?;
+    writeln!(out, "taux de rotation\t{}", pourcentage(f.taux_rotation))?;
+    writeln!(out, "libérations\t{}", entier(f.liberations))?;
+    for (m, n) in &f.soustraits {
+        writeln!(out, "  soustraits ({m})\t{}", entier(*n))?;
+    }
+    writeln!(out, "flux\t{}", entier(f.flux))?;
+    for r in &f.reservataires {
+        writeln!(
+            out,
+            "{}\t{} — stock {} / assiette {}\ttaux {}{}\t{} logements",
+            consolidate::libelle_reservataire(&r.id),
+            r.perimetre.libelle(),
+            entier(r.stock),
+            entier(r.assiette),
+            pourcentage(r.taux),
+            if r.origine == "defaut" { " (par défaut)" } else { "" },
+            entier(r.logements)
+        )?;
+    }
+    for c in &f.communes {
+        let detail: Vec<String> = c
+            .reservataires
+            .iter()
+            .filter(|r| r.logements > 0)
+            .map(|r| format!("{} {}", consolidate::libelle_reservataire(&r.id), r.logements))
+            .collect();
+        writeln!(out, "  {} : flux {} — {}", consolidate::nom_commune(&c.commune), c.flux, detail.join(", "))?;
+    }
+    for a in &f.alertes {
+        writeln!(out, "alerte {} : {}", a.regle, a.detail)?;
+    }
     Ok(())
 }
 

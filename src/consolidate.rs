@@ -907,18 +907,7 @@ pub fn libelle_reservataire(id: &str) -> String {
     }
 }
 
-/// « de » before a French place name: d'Antibes, du Pradet, des Mées, de La Garde.
-pub fn de(nom: &str) -> String {
-    if let Some(rest) = nom.strip_prefix("Le ") {
-        format!("du {rest}")
-    } else if let Some(rest) = nom.strip_prefix("Les ") {
-        format!("des {rest}")
-    } else if nom.starts_with(['A', 'E', 'I', 'O', 'U', 'Y', 'H', 'É', 'È', 'Î', 'Ô']) {
-        format!("d'{nom}")
-    } else {
-        format!("de {nom}")
-    }
-}
+pub use crate::format::de;
 
 /// A commune's name from its INSEE code.
 pub fn nom_commune(insee: &str) -> String {

@@ -28,6 +28,108 @@ pub fn csv_safe(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
 }
 
+/// A rate (a fraction) as a French percentage with one decimal: `0.151` → `15,1 %`.
+pub fn pourcentage(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let tenths = (x * 1000.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{},{}\u{a0}%", tenths.abs() / 10, tenths.abs() % 10)
+}
+
+/// An ISO date `2024-01-01` as French readers write it: `01/01/2024` (anything else as is).
+pub fn date_fr(iso: &str) -> String {
+    match crate::model::Date::parse_iso(iso) {
+        Some(d) => format!("{:02}/{:02}/{:04}", d.day, d.month, d.year),
+        None => iso.to_string(),
+    }
+}
+
+/// Whether a French name starts with a vowel sound that elides « de » (« d'Ornex »).
+fn elide(nom: &str) -> bool {
+    let first = nom.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c)).unwrap_or(' ');
+    matches!(first, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'à' | 'â' | 'é' | 'è' | 'ê' | 'î' | 'ô' | 'û' | 'œ')
+}
+
+/// « commune d'Ornex », « commune de Biot », « commune du Cannet » (Le Cannet), « commune des Adrets ».
+pub fn commune_de(nom: &str) -> String {
+    format!("commune {}", de(nom))
+}
+
+/// « d'Ornex », « de Biot », « du Cannet », « des Adrets », « de La Colle-sur-Loup ».
+pub fn de(nom: &str) -> String {
+    if let Some(rest) = nom.strip_prefix("Le ") {
+        return format!("du {rest}");
+    }
+    if let Some(rest) = nom.strip_prefix("Les ") {
+        return format!("des {rest}");
+    }
+    if elide(nom) { format!("d'{nom}") } else { format!("de {nom}") }
+}
+
+/// « à Ornex », « au Cannet », « aux Adrets ».
+pub fn a_commune(nom: &str) -> String {
+    if let Some(rest) = nom.strip_prefix("Le ") {
+        return format!("au {rest}");
+    }
+    if let Some(rest) = nom.strip_prefix("Les ") {
+        return format!("aux {rest}");
+    }
+    format!("à {nom}")
+}
+
+/// Why a typed number was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaisieError {
+    #[error("« {0} » n'est pas un nombre : écrivez par exemple 8,5")]
+    PasUnNombre(String),
+    #[error("« {0} » n'est pas un nombre entier de logements")]
+    PasUnEntier(String),
+    #[error("{0} est en dehors de {1}")]
+    HorsBornes(String, String),
+}
+
+/// Reads a number typed the French way or the English way: `8,5`, `8.5`, `8,5 %`, `1 600`
+/// (spaces, no-break spaces and narrow no-break spaces between thousands), `-2`. Refuses
+/// anything else rather than reading part of it.
+pub fn parse_nombre(s: &str) -> Result<f64, SaisieError> {
+    let t: String = s
+        .trim()
+        .trim_end_matches('%')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\''))
+        .collect();
+    let t = t.replace(',', ".");
+    let ok = !t.is_empty()
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+')
+        && t.matches('.').count() <= 1
+        && t.chars().skip(1).all(|c| c != '-' && c != '+')
+        && t.chars().any(|c| c.is_ascii_digit());
+    if !ok {
+        return Err(SaisieError::PasUnNombre(s.trim().to_string()));
+    }
+    t.parse::<f64>().map_err(|_| SaisieError::PasUnNombre(s.trim().to_string()))
+}
+
+/// A percentage between 0 and 100 (`8,5`, `8,5 %`, `8.5`).
+pub fn parse_pourcentage(s: &str) -> Result<f64, SaisieError> {
+    let x = parse_nombre(s)?;
+    if !(0.0..=100.0).contains(&x) {
+        return Err(SaisieError::HorsBornes(s.trim().to_string(), "0 à 100 %".into()));
+    }
+    Ok(x)
+}
+
+/// A whole, non-negative number of dwellings (`1 600`).
+pub fn parse_entier(s: &str) -> Result<u64, SaisieError> {
+    let x = parse_nombre(s).map_err(|_| SaisieError::PasUnEntier(s.trim().to_string()))?;
+    if x < 0.0 || x.fract() != 0.0 || x > 1e12 {
+        return Err(SaisieError::PasUnEntier(s.trim().to_string()));
+    }
+    Ok(x as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +141,38 @@ mod tests {
         assert_eq!(entier(999), "999");
         assert_eq!(pourcent(32, 212), "15,1\u{a0}%");
         assert_eq!(pourcent(0, 0), "–");
+    }
+
+    #[test]
+    fn french_input_is_read_or_refused() {
+        assert_eq!(parse_nombre("8,5"), Ok(8.5));
+        assert_eq!(parse_nombre("8.5"), Ok(8.5));
+        assert_eq!(parse_nombre(" 8,5 % "), Ok(8.5));
+        assert_eq!(parse_nombre("8,5\u{a0}%"), Ok(8.5));
+        assert_eq!(parse_nombre("1\u{202f}600"), Ok(1600.0));
+        assert_eq!(parse_nombre("1 600"), Ok(1600.0));
+        assert_eq!(parse_nombre("-2"), Ok(-2.0));
+        for bad in ["", "abc", "8,5,1", "8.5.1", "5-3", "%", "8 ,5x"] {
+            assert!(parse_nombre(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_pourcentage("27,5"), Ok(27.5));
+        assert!(parse_pourcentage("120").is_err());
+        assert!(parse_pourcentage("-1").is_err());
+        assert_eq!(parse_entier("1 600"), Ok(1600));
+        assert!(parse_entier("4,5").is_err());
+        assert!(parse_entier("-4").is_err());
+    }
+
+    #[test]
+    fn percentages_and_elisions() {
+        assert_eq!(pourcentage(32.0 / 212.0), "15,1\u{a0}%");
+        assert_eq!(pourcentage(0.3), "30,0\u{a0}%");
+        assert_eq!(commune_de("Ornex"), "commune d'Ornex");
+        assert_eq!(commune_de("Biot"), "commune de Biot");
+        assert_eq!(commune_de("Le Cannet"), "commune du Cannet");
+        assert_eq!(commune_de("Les Adrets-de-l'Estérel"), "commune des Adrets-de-l'Estérel");
+        assert_eq!(commune_de("Hyères"), "commune d'Hyères");
+        assert_eq!(a_commune("Le Cannet"), "au Cannet");
     }
 
     #[test]

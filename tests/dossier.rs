@@ -122,7 +122,8 @@ fn flux_parameters_survive_a_reopen_and_the_published_example_holds() {
     let ds = d.to_str().unwrap();
     let args = ["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2025"];
     let mut with = args.to_vec();
-    with.extend(["--rotation", "5", "--mutations", "0", "--format", "json"]);
+    // The deck's example has no State share: `--taux etat=0` (the default is 30 %).
+    with.extend(["--rotation", "5", "--mutations", "0", "--taux", "etat=0", "--enregistrer", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run_ok(&with)).unwrap();
     assert_eq!(v["parc"], 5367);
     assert_eq!(v["assiette"], 5367);
@@ -140,6 +141,17 @@ fn flux_parameters_survive_a_reopen_and_the_published_example_holds() {
         ["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2026", "--format", "json"];
     let v3: serde_json::Value = serde_json::from_str(&run_ok(&next)).unwrap();
     assert_eq!(v3["liberations"], 268);
+    assert_eq!(v3["parametres_a_confirmer"], true, "N−1 parameters are proposed « à confirmer »");
+    assert!(v3["alertes"].as_array().unwrap().iter().any(|a| a["regle"] == "parametre_a_confirmer"));
+    assert_eq!(v2["parametres_a_confirmer"], false);
+    // Each réservataire on its perimeter: Action Logement and the département on the EPCI.
+    let part = |id: &str| v["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(part("action-logement")["perimetre"]["epci"], "240600585");
+    assert_eq!(part("action-logement")["assiette"], 5367);
+    assert_eq!(part("etat")["logements"], 0);
+    // The commune breakdown: one commune, its figures are the EPCI's.
+    assert_eq!(v["communes"][0]["commune"], "06004");
+    assert_eq!(v["communes"][0]["flux"], 268);
     let o = run(&["flux", "--dossier", ds, "--bailleur", "Inconnu", "--epci", "240600585", "--annee", "2025"]);
     assert_eq!(o.status.code(), Some(1));
 }
@@ -226,6 +238,7 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
         "2025",
         "--rotation",
         "10",
+        "--enregistrer",
         "--format",
         "json",
     ]))
@@ -253,11 +266,17 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
             other => panic!("{label}: {other:?}"),
         }
     };
-    assert_eq!(value("Parc locatif social (logements au 1er janvier)"), v["parc"].as_f64().unwrap());
+    assert_eq!(value("Parc RPLS au 1er janvier"), v["parc"].as_f64().unwrap());
     assert_eq!(value("Assiette à répartir"), v["assiette"].as_f64().unwrap());
     assert_eq!(value("Libérations prévisionnelles"), 4.0);
     assert_eq!(value("Flux annuel à répartir"), v["flux"].as_f64().unwrap());
-    assert!((value("Taux de rotation") - 0.10).abs() < 1e-12);
+    assert!((value("Taux de rotation commun aux réservataires") - 0.10).abs() < 1e-12);
+    // The State's request: 30 % of the flux by default, in whole dwellings (⌊30 % × 4⌋ = 1).
+    assert_eq!(
+        value("Demande de l'État : candidats prioritaires (logements)")
+            + value("Demande de l'État : candidats fonctionnaires (logements)"),
+        1.0
+    );
     // An unwritable destination: a clear message, exit 1, no partial file.
     let bad = t.path("absent/fiche.xlsx");
     let o = run(&[

@@ -312,7 +312,7 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
     write_rows(&f, &header, &rows);
     let d = t.path("d.sqlite");
     assert!(import(&d, &["--territoire", "01", "--bailleur", "Dynacité"], &[&f]).status.success());
-    let phrase = "246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en flux ; 32 logements réservés par la commune, soit 15 %";
+    let phrase = "246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en flux ; 32 logements réservés par la commune, soit 15,1 %";
     let xlsx_out = t.path("annexe.xlsx");
     run_ok(&[
         "export",
@@ -329,7 +329,7 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
     let mut wb: Xlsx<_> = open_workbook(&xlsx_out).unwrap();
     let r = wb.worksheet_range("Annexe").unwrap();
     let text = match r.get((1, 0)) {
-        Some(Data::String(s)) => s.replace('\u{202f}', " "),
+        Some(Data::String(s)) => s.replace(['\u{202f}', '\u{a0}'], " "),
         other => panic!("{other:?}"),
     };
     assert_eq!(text, format!("{phrase}."));
@@ -337,8 +337,17 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
         |label: &str| r.rows().find(|row| row[0] == Data::String(label.into())).map(|row| row[1].clone()).unwrap();
     assert_eq!(value("Parc locatif social"), Data::Float(246.0));
     assert_eq!(value("Logements exclus de l'assiette"), Data::Float(34.0));
-    assert_eq!(value("Logements concernés par la gestion en flux"), Data::Float(212.0));
-    assert_eq!(value("Logements réservés par le réservataire"), Data::Float(32.0));
+    assert_eq!(value("Logements concernés par la gestion en flux (assiette)"), Data::Float(212.0));
+    assert_eq!(value("Logements réservés par le réservataire dans l'assiette"), Data::Float(32.0));
+    // Rates are numbers formatted as percentages, not text.
+    match value("Taux de la convention") {
+        Data::Float(x) => assert!((x - 32.0 / 212.0).abs() < 1e-12, "{x}"),
+        other => panic!("the rate must be a number: {other:?}"),
+    }
+    match value("Périmètre") {
+        Data::String(s) => assert_eq!(s, "commune d'Ornex (01281)"),
+        other => panic!("{other:?}"),
+    }
     let pdf = t.path("annexe.pdf");
     run_ok(&[
         "export",
@@ -356,7 +365,7 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
     assert!(bytes.starts_with(b"%PDF-1.7"));
     if let Ok(o) = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output() {
         let text = String::from_utf8_lossy(&o.stdout)
-            .replace('\u{202f}', " ")
+            .replace(['\u{202f}', '\u{a0}'], " ")
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");

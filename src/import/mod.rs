@@ -111,6 +111,8 @@ pub struct LigneLogement {
     pub financement_brut: String,
     pub commune_brut: String,
     pub brut: String,
+    /// The réservataire was a collectivité without a name, presumed to be the row's own.
+    pub presume: bool,
 }
 
 /// What one data row turned into.
@@ -131,7 +133,7 @@ pub struct Context {
     cache_reservataire: FastMap<String, Option<Reservataire>>,
     cache_commune: FastMap<String, Result<(String, String), CommuneError>>,
     cache_typologie: FastMap<String, Option<Typologie>>,
-    cache_financement: FastMap<String, Financement>,
+    cache_financement: FastMap<String, Option<Financement>>,
     cache_qpv: FastMap<String, Option<bool>>,
     cache_ic: FastMap<String, Option<IndividuelCollectif>>,
 }
@@ -164,6 +166,11 @@ impl Context {
             cache_qpv: FastMap::default(),
             cache_ic: FastMap::default(),
         }
+    }
+
+    /// Whether the user mapped this réservataire label in the dossier.
+    pub fn mapped(&self, raw: &str) -> bool {
+        self.reservataires.mapped(raw)
     }
 
     pub fn reservataire(&mut self, raw: &str) -> Option<Reservataire> {
@@ -205,7 +212,7 @@ impl Context {
         cached(&mut self.cache_typologie, raw, |r| map.get(&key(r)).copied().or_else(|| normalize::typologie(r)))
     }
 
-    pub fn financement(&mut self, raw: &str) -> Financement {
+    pub fn financement(&mut self, raw: &str) -> Option<Financement> {
         let c = &self.correspondance;
         cached(&mut self.cache_financement, raw, |r| c.financement(r))
     }
@@ -585,14 +592,25 @@ impl<'a> RowReader<'a> {
                 }
             },
         };
-        let financement =
-            if financement_brut.is_empty() { Financement::Autre } else { ctx.financement(&financement_brut) };
+        let Some(financement) = ctx.financement(&financement_brut) else {
+            return Some(rejet(Motif::FinancementInconnu, financement_brut));
+        };
 
         let reservataire_brut = match (col(Field::Reservataire), &plan.reservataire_feuille) {
             (None, Some(n)) => n.clone(),
             _ => text(Field::Reservataire).into_owned(),
         };
-        let Some(reservataire) = ctx.reservataire(&reservataire_brut) else {
+        // « Ville », « Métropole », « CD »: the collectivité where the dwelling is (presumed).
+        let sans_nom = normalize::collectivite_sans_nom(&reservataire_brut).filter(|_| !ctx.mapped(&reservataire_brut));
+        let presumed = sans_nom.and_then(|k| match k {
+            normalize::SansNom::Commune => Some(Reservataire::new(format!("commune:{commune}"))),
+            normalize::SansNom::Epci => (!epci.is_empty()).then(|| Reservataire::new(format!("epci:{epci}"))),
+            normalize::SansNom::Departement => crate::reference::reference()
+                .commune(&commune)
+                .map(|c| Reservataire::new(format!("departement:{}", c.departement))),
+        });
+        let presume = presumed.is_some();
+        let Some(reservataire) = presumed.or_else(|| ctx.reservataire(&reservataire_brut)) else {
             let v = if reservataire_brut.is_empty() { raw_text(get(Field::Reservataire)) } else { reservataire_brut };
             return Some(rejet(Motif::ReservataireInconnu, v));
         };
@@ -624,6 +642,7 @@ impl<'a> RowReader<'a> {
             financement_brut,
             commune_brut,
             brut,
+            presume,
         })))
     }
 }

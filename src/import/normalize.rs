@@ -30,12 +30,20 @@ pub const FINANCEMENT_DEFAUT: &[(&str, Financement)] = &[
     ("HLM O", Financement::Plus),
     ("HLM ordinaire", Financement::Plus),
     ("HBM", Financement::Plus),
-    ("PLA CFF", Financement::Plus),
     ("PLS", Financement::Pls),
+    ("PPLS", Financement::Pls),
+    ("PLA CFF", Financement::Pls),
     ("PCL", Financement::Pls),
     ("ILM", Financement::Pls),
     ("ILN", Financement::Pls),
     ("PLI", Financement::Pli),
+    ("LLI", Financement::Pli),
+    ("Intermédiaire", Financement::Pli),
+    ("Logement intermédiaire", Financement::Pli),
+    ("Loyer intermédiaire", Financement::Pli),
+    ("Libre", Financement::Pli),
+    ("Loyer libre", Financement::Pli),
+    ("Logement libre", Financement::Pli),
     ("Autre", Financement::Autre),
     ("Autres", Financement::Autre),
 ];
@@ -43,7 +51,7 @@ pub const FINANCEMENT_DEFAUT: &[(&str, Financement)] = &[
 /// RPLS variable FINAN (financement initial), codes whose canonical value is unambiguous.
 /// Source: SDES, « Répertoire des logements locatifs des bailleurs sociaux (RPLS) —
 /// dictionnaire des variables », variable FINAN; as restated in `domaine.md`. Other codes
-/// (11, 15, 50, 51, 53, 54, 55, 99...) are kept as `Autre` with their code until mapped.
+/// (11, 15, 50, 51, 53, 54, 55, 99...) are set aside as `financement_inconnu` until mapped.
 pub const RPLS_FINAN: &[(u32, Financement)] = &[
     (10, Financement::Plai), // PLA d'intégration (PLAI)
     (12, Financement::Plus), // PLA ordinaire
@@ -143,29 +151,33 @@ impl Correspondance {
         Self { labels: pairs.into_iter().map(|(l, f)| (key(&l), f)).collect() }
     }
 
-    /// The canonical financement of a label or RPLS code; `Autre` for anything else (the raw
-    /// label is kept by the caller).
-    pub fn financement(&self, raw: &str) -> Financement {
+    /// The canonical financement of a label or RPLS code: a blank cell is « non renseigné »
+    /// (`Autre`); a label in no list (PALULOS, a typo, an ambiguous RPLS code) is `None`, to be
+    /// set aside and mapped by the user, never guessed.
+    pub fn financement(&self, raw: &str) -> Option<Financement> {
         let k = key(raw);
+        if k.is_empty() {
+            return Some(Financement::Autre);
+        }
         if let Some(f) = self.labels.get(&k) {
-            return *f;
+            return Some(*f);
         }
         if let Ok(code) = k.parse::<u32>() {
             if let Some(f) = self.labels.get(&code.to_string()) {
-                return *f;
+                return Some(*f);
             }
-            if let Some((_, f)) = RPLS_FINAN.iter().find(|(c, _)| *c == code) {
-                return *f;
-            }
+            return RPLS_FINAN.iter().find(|(c, _)| *c == code).map(|(_, f)| *f);
         }
         // « PLUS (prêt locatif à usage social) », « PLAI - intégration »: the label before the
         // explanation, when it is a known label on its own.
-        if let Some(head) = raw.split(['(', '-', ':']).next().map(str::trim).filter(|h| h.len() < raw.trim().len())
+        // A hyphen only as a separator (« PLAI - intégration »): « PLA-X » is not a PLA.
+        let head = raw.split(['(', ':']).next().and_then(|h| h.split(" - ").next()).map(str::trim);
+        if let Some(head) = head.filter(|h| h.len() < raw.trim().len())
             && let Some(f) = self.labels.get(&key(head))
         {
-            return *f;
+            return Some(*f);
         }
-        Financement::Autre
+        None
     }
 }
 
@@ -319,18 +331,68 @@ pub fn annee(raw: &str) -> Option<i32> {
     date_text(s).map(|d| d.year)
 }
 
+/// A collectivité written without a name: the one where the row's dwelling is (a presumption,
+/// counted in the import summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SansNom {
+    Commune,
+    Epci,
+    Departement,
+}
+
+/// « Ville », « Mairie », « Contingent communal », « Métropole », « Agglo », « CD »…
+pub fn collectivite_sans_nom(raw: &str) -> Option<SansNom> {
+    let k = key(raw);
+    let k = k.strip_prefix("contingent ").filter(|r| !r.is_empty()).unwrap_or(&k);
+    let k = k.strip_prefix("reservation ").filter(|r| !r.is_empty()).unwrap_or(k);
+    match k {
+        "ville"
+        | "mairie"
+        | "commune"
+        | "communal"
+        | "municipal"
+        | "contingent communal"
+        | "communes"
+        | "la ville"
+        | "la commune" => Some(SansNom::Commune),
+        "epci"
+        | "metropole"
+        | "la metropole"
+        | "agglo"
+        | "agglomeration"
+        | "communaute d agglomeration"
+        | "communaute de communes"
+        | "communaute urbaine"
+        | "intercommunalite"
+        | "intercommunal"
+        | "interco" => Some(SansNom::Epci),
+        "departement"
+        | "le departement"
+        | "cd"
+        | "cg"
+        | "conseil departemental"
+        | "conseil general"
+        | "departemental" => Some(SansNom::Departement),
+        _ => None,
+    }
+}
+
 /// Resolves réservataire labels to canonical ids (see `domaine.md`, « Réservataires »).
 pub struct ReservataireResolver {
     territoire: Territoire,
-    departement: Option<String>,
     region: Option<String>,
     mappings: HashMap<String, String>,
 }
 
 impl ReservataireResolver {
+    /// Whether the user mapped this label in the dossier (a mapping beats a presumption).
+    pub fn mapped(&self, raw: &str) -> bool {
+        self.mappings.contains_key(&key(raw))
+    }
+
     /// `mappings`: label key → canonical id confirmed by the user in this dossier.
     pub fn new(territoire: Territoire, mappings: HashMap<String, String>) -> Self {
-        Self { departement: territoire.departement(), region: territoire.region(), territoire, mappings }
+        Self { region: territoire.region(), territoire, mappings }
     }
 
     pub fn resolve(&self, raw: &str) -> Option<Reservataire> {
@@ -386,10 +448,7 @@ impl ReservataireResolver {
         }
         let rest = ["conseil departemental", "conseil general", "departement", "cd", "cg"]
             .iter()
-            .find_map(|p| if k == *p { Some("") } else { k.strip_prefix(&format!("{p} ")) })?;
-        if rest.is_empty() {
-            return self.departement.as_ref().map(|d| format!("departement:{d}"));
-        }
+            .find_map(|p| k.strip_prefix(&format!("{p} ")))?;
         let name = strip_article(rest);
         if let Some(d) = departement_code(name) {
             return Some(format!("departement:{d}"));
@@ -742,22 +801,38 @@ mod tests {
     #[test]
     fn financements_by_label_and_rpls_code() {
         let c = Correspondance::default();
-        assert_eq!(c.financement("PLA-TS"), Financement::Plai);
-        assert_eq!(c.financement("PLA d'intégration"), Financement::Plai);
-        assert_eq!(c.financement("PLA D'INTÉGRATION"), Financement::Plai);
-        assert_eq!(c.financement("HLM/O"), Financement::Plus);
-        assert_eq!(c.financement("PLA CFF"), Financement::Plus);
-        assert_eq!(c.financement("ILN"), Financement::Pls);
-        assert_eq!(c.financement("PLI"), Financement::Pli);
-        assert_eq!(c.financement("13"), Financement::Plus);
-        assert_eq!(c.financement("10"), Financement::Plai);
-        assert_eq!(c.financement("17"), Financement::Pls);
-        assert_eq!(c.financement("51"), Financement::Autre);
-        assert_eq!(c.financement("PSLA"), Financement::Autre);
-        assert_eq!(c.financement("PLUS (prêt locatif à usage social)"), Financement::Plus);
-        assert_eq!(c.financement("PLAI - intégration"), Financement::Plai);
-        assert_eq!(c.financement("PLA-I"), Financement::Plai);
-        assert_eq!(c.financement("PLUS-CD"), Financement::Plus);
+        let f = |s: &str| c.financement(s);
+        assert_eq!(f("PLA-TS"), Some(Financement::Plai));
+        assert_eq!(f("PLA d'intégration"), Some(Financement::Plai));
+        assert_eq!(f("PLA D'INTÉGRATION"), Some(Financement::Plai));
+        assert_eq!(f("HLM/O"), Some(Financement::Plus));
+        assert_eq!(f("PLA CFF"), Some(Financement::Pls), "PLA CFF is a PLS (RPLS code 14)");
+        assert_eq!(f("PPLS"), Some(Financement::Pls));
+        assert_eq!(f("ILN"), Some(Financement::Pls));
+        assert_eq!(f("PLI"), Some(Financement::Pli));
+        for hors_assiette in ["LLI", "loyer libre", "Intermédiaire", "logement intermédiaire", "Libre"] {
+            assert_eq!(f(hors_assiette), Some(Financement::Pli), "{hors_assiette}");
+        }
+        assert_eq!(f("13"), Some(Financement::Plus));
+        assert_eq!(f("10"), Some(Financement::Plai));
+        assert_eq!(f("14"), Some(Financement::Pls));
+        assert_eq!(f("17"), Some(Financement::Pls));
+        assert_eq!(f("Autre"), Some(Financement::Autre));
+        assert_eq!(f(""), Some(Financement::Autre), "a blank cell is « non renseigné »");
+        for inconnu in ["51", "11", "PALULOS", "PSLA", "PLA-X", "Non conventionné"] {
+            assert_eq!(f(inconnu), None, "{inconnu} must be set aside, not turned into Autre");
+        }
+        assert_eq!(f("PLUS (prêt locatif à usage social)"), Some(Financement::Plus));
+        assert_eq!(f("PLAI - intégration"), Some(Financement::Plai));
+        assert_eq!(f("PLA-I"), Some(Financement::Plai));
+        assert_eq!(f("PLUS-CD"), Some(Financement::Plus));
+        let mapped = Correspondance::from_pairs(
+            FINANCEMENT_DEFAUT
+                .iter()
+                .map(|(l, f)| (l.to_string(), *f))
+                .chain([("PALULOS".to_string(), Financement::Plus)]),
+        );
+        assert_eq!(mapped.financement("Palulos"), Some(Financement::Plus));
     }
 
     #[test]
@@ -808,7 +883,6 @@ mod tests {
             ("CA Sophia Antipolis", "epci:240600585"),
             ("CA de Sophia Antipolis", "epci:240600585"),
             ("CD06", "departement:06"),
-            ("Conseil départemental", "departement:06"),
             ("Conseil général des Alpes-Maritimes", "departement:06"),
             ("Département des Alpes-Maritimes", "departement:06"),
             ("Région Sud", "region:93"),
@@ -831,6 +905,29 @@ mod tests {
         assert_eq!(id("Action Logement (ex-CIL)").as_deref(), Some("action-logement"));
         assert_eq!(id("Toto"), None);
         assert_eq!(id(""), None);
+    }
+
+    #[test]
+    fn collectivites_without_a_name_are_the_rows_own() {
+        for (label, want) in [
+            ("Ville", SansNom::Commune),
+            ("MAIRIE", SansNom::Commune),
+            ("Contingent communal", SansNom::Commune),
+            ("Contingent mairie", SansNom::Commune),
+            ("Métropole", SansNom::Epci),
+            ("Agglo", SansNom::Epci),
+            ("Communauté de communes", SansNom::Epci),
+            ("Intercommunalité", SansNom::Epci),
+            ("EPCI", SansNom::Epci),
+            ("Département", SansNom::Departement),
+            ("CD", SansNom::Departement),
+            ("Conseil général", SansNom::Departement),
+        ] {
+            assert_eq!(collectivite_sans_nom(label), Some(want), "{label}");
+        }
+        for named in ["Ville d'Antibes", "CD06", "Métropole TPM", "Action Logement", "Commune de Biot"] {
+            assert_eq!(collectivite_sans_nom(named), None, "{named}");
+        }
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct FileSummary {
     pub conflits: usize,
     pub doublons: usize,
     pub echus: usize,
+    /// Rows whose réservataire was a collectivité without a name, presumed to be the row's
+    /// own, by label (« Ville » → 12): for the user to check.
+    pub presomptions: BTreeMap<String, usize>,
 }
 
 /// A file read and planned, ready to be written.
@@ -213,6 +216,7 @@ fn write_files(
             conflits: 0,
             doublons: 0,
             echus: 0,
+            presomptions: BTreeMap::new(),
         };
         dedup.begin_file(file_rows);
         w.expect_rows(file_rows)?;
@@ -344,6 +348,9 @@ fn write_outcome(
             w.insert_rejet(import_id, &r)
         }
         RowOutcome::Logement(mut l) => {
+            if l.presume {
+                *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
+            }
             bailleurs.respell(&mut l.logement.bailleur);
             bailleurs.note(&mut s.bailleurs, &l.logement.bailleur);
             match dedup.check(&l.logement) {

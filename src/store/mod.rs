@@ -35,6 +35,8 @@ pub enum StoreError {
     ReadOnly,
     #[error("erreur SQLite : {0}")]
     Sql(rusqlite::Error),
+    #[error("le dossier contient une donnée illisible : {0}")]
+    Corrompu(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -151,7 +153,7 @@ impl Dossier {
         let tx = self.conn.transaction()?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(v as usize) {
             tx.execute_batch(sql)?;
-            if i == 0 {
+            if i == 0 || i == 2 {
                 seed(&tx)?;
             }
         }

@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -92,5 +92,11 @@ pub const MIGRATIONS: &[&str] = &[
         parametres TEXT NOT NULL,
         PRIMARY KEY (bailleur, epci, annee)
     );
+    "#,
+    // 2 → 3: « PLA CFF » is a PLS (RPLS code 14), not a PLUS; the new default labels (LLI,
+    // loyer libre, intermédiaire → PLI) are seeded after this step. A user's own choice stays.
+    r#"
+    UPDATE correspondances SET valeur = 'PLS'
+    WHERE champ = 'financement' AND cle = 'pla cff' AND origine = 'defaut';
     "#,
 ];

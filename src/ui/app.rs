@@ -537,6 +537,7 @@ impl App {
                                 commune.as_deref(),
                                 epci.as_deref(),
                                 bailleur.as_deref(),
+                                None,
                                 &out,
                             )
                             .map_err(|e| e.to_string())

@@ -2,12 +2,14 @@
 //! first run) and starts eframe; everything else lives in `app` and the screens.
 
 mod app;
+mod saisie;
 mod screens;
 mod settings;
 mod state;
 mod tasks;
 #[cfg(test)]
 mod tests;
+mod theme;
 
 use std::path::PathBuf;
 

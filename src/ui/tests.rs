@@ -6,6 +6,7 @@ use contingents::consolidate::{Cube, Filtre};
 use contingents::format::entier;
 use contingents::model::{Financement, TypologieGrille};
 use contingents::store::Dossier;
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::{Path, PathBuf};
@@ -166,8 +167,16 @@ fn history_restores_and_undoes_a_removal() {
     assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);
 }
 
+/// Types into the French numeric field labelled `label` (its text box, not its label).
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    let field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, label);
+    field.focus();
+    field.type_text(text);
+    h.run_steps(3);
+}
+
 #[test]
-fn the_flux_screen_computes_live_with_the_core() {
+fn saisie_decimale_francaise() {
     let t = Temp::new("flux");
     let dossier = t.0.join("demo.sqlite");
     crate::cli::build_demo(&dossier).unwrap();
@@ -177,22 +186,28 @@ fn the_flux_screen_computes_live_with_the_core() {
     h.run_steps(3);
     let fv = h.state().flux.as_ref().expect("flux loaded");
     let (b, e, a) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee);
-    h.get_by_label("Taux de rotation saisi").click();
-    h.run_steps(3);
-    assert_eq!(h.state().flux.as_ref().unwrap().params.rotation_pct, Some(0.0));
-    h.state_mut().flux.as_mut().unwrap().params.rotation_pct = Some(10.0);
-    h.run_steps(2);
+    // « 8,5 » is 8,5 %, not 8 % (the first release read it as 8,0).
+    type_into(&mut h, "Taux de rotation", "8,5");
+    assert_eq!(h.state().flux.as_ref().unwrap().params.rotation_pct, Some(8.5));
     let d = Dossier::open_read_only(&dossier).unwrap();
     let groupes = contingents::flux::groupes(&d, &b, &e).unwrap();
     let expected = contingents::flux::calculer(&b, &e, a, &groupes, &h.state().flux.as_ref().unwrap().params);
+    assert_eq!(expected.liberations, (expected.assiette as f64 * 0.085).round() as u64);
     assert!(expected.flux > 0);
-    h.get_by_label("Assiette");
-    assert!(h.query_all_by_label(&entier(expected.assiette)).next().is_some());
-    assert!(h.query_all_by_label(&entier(expected.flux)).next().is_some());
+    assert!(h.query_all_by_label(&entier(expected.flux)).next().is_some(), "the flux is on screen");
+    assert!(h.query_all_by_label(&contingents::format::pourcentage(0.085)).next().is_some());
+    // The State's default is shown as a default and raises no legal alert of its own.
+    assert!(h.query_all_by_label_contains("(par défaut)").next().is_some());
+    assert!(!expected.alertes.iter().any(|a| a.regle == "etat_max_30"), "{:?}", expected.alertes);
+    assert_eq!(expected.logements_etat(), (expected.flux as f64 * 0.3 + 1e-9).floor() as u64);
+    // What cannot be read is refused visibly, and the value stays.
+    type_into(&mut h, "Part de l'État", "trente");
+    assert!(h.query_all_by_label_contains("n'est pas un nombre").next().is_some());
+    assert_eq!(h.state().flux.as_ref().unwrap().params.taux_etat_pct, None);
     h.get_by_label("Enregistrer les paramètres").click();
     h.run_steps(2);
     let saved = contingents::flux::parametres(&d, &b, &e, a).unwrap();
-    assert_eq!(saved.rotation_pct, Some(10.0));
+    assert_eq!(saved.rotation_pct, Some(8.5));
 }
 
 #[test]

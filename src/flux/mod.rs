@@ -1,0 +1,1364 @@
+//! The yearly flux of a bailleur on an EPCI or a département (domaine.md, « The yearly flux »
+//! and « Rules of the shares »): parc, exclusions, assiette, libérations, soustraits, flux,
+//! each réservataire's rate on its own perimeter and its logements, the breakdown by commune
+//! with exact margins, the flux qualifié, and the legal alerts. One engine for the window,
+//! the command line, the annex, the fiche récapitulative and the bilans.
+
+pub mod arrondi;
+
+use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
+use crate::model::{Financement, TypologieGrille};
+use crate::reference::reference;
+use crate::store::{Dossier, Result as StoreResult};
+use crate::text::key;
+pub use arrondi::largest_remainder;
+use arrondi::{floor, round};
+use rusqlite::params;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The State's default total share (instruction of 28 March 2022 §4.2).
+pub const TAUX_ETAT_DEFAUT: f64 = 0.30;
+/// Ceiling of the fonctionnaires' share within the State's.
+pub const PLAFOND_FONCTIONNAIRES: f64 = 0.05;
+/// Collectivités' guarantee-based reservations: at most 20 % of the flux on their territory.
+pub const PLAFOND_COLLECTIVITES: f64 = 0.20;
+
+/// A dwelling count excluded from the assiette by hand (`MOTIF=N[@INSEE][:ID]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionManuelle {
+    pub motif: String,
+    pub logements: u64,
+    /// The commune where they are; else spread over the communes by their assiettes.
+    #[serde(default)]
+    pub commune: Option<String>,
+    /// The réservataire whose stock they were; else the stocks are unchanged.
+    #[serde(default)]
+    pub reservataire: Option<String>,
+}
+
+impl ExclusionManuelle {
+    /// Parses `MOTIF=N[@INSEE][:ID]`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (motif, rest) = s.split_once('=').ok_or_else(|| {
+            format!("exclusion « {s} » : attendu MOTIF=N[@INSEE][:ID], par exemple « vente=4@06004 »")
+        })?;
+        let motif = motif.trim();
+        if motif.is_empty() {
+            return Err(format!("exclusion « {s} » : le motif manque avant « = »"));
+        }
+        let (rest, reservataire) = match rest.split_once(':') {
+            Some((r, id)) => (r, Some(id.trim().to_string())),
+            None => (rest, None),
+        };
+        let (n, commune) = match rest.split_once('@') {
+            Some((n, c)) => (n, Some(c.trim().to_string())),
+            None => (rest, None),
+        };
+        let logements = crate::format::parse_entier(n)
+            .map_err(|_| format!("exclusion « {s} » : « {} » n'est pas un nombre de logements", n.trim()))?;
+        Ok(Self { motif: motif.to_string(), logements, commune, reservataire })
+    }
+}
+
+/// Reads the exclusions as saved now, or as `[motif, n]` pairs by the first versions.
+fn exclusions_compat<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ExclusionManuelle>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Paire(String, u64),
+        Complete(ExclusionManuelle),
+    }
+    Ok(Vec::<Repr>::deserialize(d)?
+        .into_iter()
+        .map(|r| match r {
+            Repr::Paire(motif, logements) => ExclusionManuelle { motif, logements, commune: None, reservataire: None },
+            Repr::Complete(e) => e,
+        })
+        .collect())
+}
+
+/// Everything the user enters for one bailleur × EPCI × year; kept in the dossier.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FluxParametres {
+    /// Turnover rate in percent (5.0 = 5 %).
+    pub rotation_pct: Option<f64>,
+    /// Departures (or arrivals) of the years actually entered (1 to 3), for the rotation rate.
+    #[serde(default)]
+    pub departs: Vec<u64>,
+    #[serde(default)]
+    pub entrees: Vec<u64>,
+    /// `departs`, `entrees` or `moyenne` (of both).
+    pub methode_rotation: Option<String>,
+    /// Signed leases of the years entered: libérations = their mean, instead of a rate.
+    #[serde(default)]
+    pub baux_signes: Vec<u64>,
+    /// Mutations internes: a number, or a percentage of the libérations.
+    pub mutations: Option<u64>,
+    pub mutations_pct: Option<f64>,
+    /// The CUS objective, else the mean of the years entered, else 10 % of libérations.
+    pub mutations_cus: Option<u64>,
+    #[serde(default)]
+    pub mutations_3_ans: Vec<u64>,
+    /// Other deductions: (motif, number, justification): relogements ANRU/NPNRU, ORCOD,
+    /// LHI, ventes, urgence, gens du voyage, démolition hors ANRU...
+    #[serde(default)]
+    pub soustraits: Vec<(String, u64, String)>,
+    /// Exclusions from the assiette entered by hand.
+    #[serde(default, deserialize_with = "exclusions_compat")]
+    pub exclusions_manuelles: Vec<ExclusionManuelle>,
+    /// The State's total share in percent (prioritaires + fonctionnaires); 30 by default.
+    pub taux_etat_pct: Option<f64>,
+    /// The fonctionnaires' part of it, in percent, as the State requests it for the year;
+    /// by default their stock share of the assiette, at most 5 %.
+    #[serde(default)]
+    pub taux_fonctionnaires_pct: Option<f64>,
+    /// A préfet's arrêté (≤ 1 year) allowing a State share above 30 %: its reference.
+    #[serde(default)]
+    pub arrete_prefectoral: Option<String>,
+    /// Rates fixed by hand, in percent, by réservataire id (on its own perimeter).
+    #[serde(default)]
+    pub taux_fixes: BTreeMap<String, f64>,
+    /// Collectivités whose reservations were granted for land or funding (outside the 20 % cap).
+    #[serde(default)]
+    pub apports: BTreeSet<String>,
+    /// For the fiche récapitulative: CUS and charte de relogement taken into account.
+    #[serde(default)]
+    pub cus: Option<bool>,
+    #[serde(default)]
+    pub charte_relogement: Option<bool>,
+    /// Contact at the bailleur, new programmes put into service (let in stock this year, in
+    /// the assiette next year), specific dwellings, comments.
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub mises_en_service: u64,
+    #[serde(default)]
+    pub logements_pmr: u64,
+    #[serde(default)]
+    pub plai_adaptes: u64,
+    #[serde(default)]
+    pub commentaires: String,
+    /// The year these parameters were saved for, when it is an earlier year than the one
+    /// computed: they are proposed « à confirmer ». Not saved.
+    #[serde(skip)]
+    pub annee_source: Option<i32>,
+}
+
+impl FluxParametres {
+    /// The State's total rate (a fraction) and whether it is the program's default.
+    pub fn taux_etat(&self) -> (f64, bool) {
+        match self.taux_etat_pct {
+            Some(p) => (p / 100.0, false),
+            None => (TAUX_ETAT_DEFAUT, true),
+        }
+    }
+
+    /// Whether the user entered anything (a saved, empty parameter set is not « saisi »).
+    pub fn saisis(&self) -> bool {
+        let mut blank = self.clone();
+        blank.annee_source = None;
+        blank != Self::default()
+    }
+}
+
+/// Deductions that need the préfet's agreement (instruction §4.2).
+pub fn accord_prefet_requis(motif: &str) -> bool {
+    let k = key(motif);
+    ["urgence", "gens du voyage", "demolition hors anru", "hospitalier", "hopital"].iter().any(|m| k.contains(m))
+}
+
+/// Where a réservataire's rate is measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Perimetre {
+    Commune(String),
+    Epci(String),
+    Departement(String),
+}
+
+impl Perimetre {
+    pub fn libelle(&self) -> String {
+        match self {
+            Self::Commune(c) => crate::format::commune_de(&nom_commune(c)),
+            Self::Epci(e) => nom_epci(e),
+            Self::Departement(d) => {
+                reference().departement(d).map(|x| format!("département {}", x.nom)).unwrap_or_else(|| d.clone())
+            }
+        }
+    }
+}
+
+/// Serialises as `{"epci": "…"}`, `{"commune": "…"}` or `{"departement": "…"}`.
+fn perimetre_json<S: serde::Serializer>(p: &Perimetre, s: S) -> Result<S::Ok, S::Error> {
+    let mut m = BTreeMap::new();
+    match p {
+        Perimetre::Commune(c) => m.insert("commune", c),
+        Perimetre::Epci(e) => m.insert("epci", e),
+        Perimetre::Departement(d) => m.insert("departement", d),
+    };
+    m.serialize(s)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartReservataire {
+    pub id: String,
+    #[serde(serialize_with = "perimetre_json")]
+    pub perimetre: Perimetre,
+    /// The assiette of its perimeter.
+    pub assiette: u64,
+    /// Its active reserved stock inside that assiette.
+    pub stock: u64,
+    /// The rate its convention states, on its perimeter.
+    pub taux: f64,
+    pub logements: u64,
+    /// Where the rate comes from: `defaut` (the program's), `fixe` (the user's), `stock`.
+    pub origine: &'static str,
+    /// The rate after a pro-rata reduction (rule 5), when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taux_reduit: Option<f64>,
+    /// A collectivité's reservation granted for land or funding (outside the 20 % cap).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub apport: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alerte {
+    pub regle: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservataire: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune: Option<String>,
+    pub detail: String,
+}
+
+impl Alerte {
+    fn new(regle: &str, detail: impl Into<String>) -> Self {
+        Self { regle: regle.into(), reservataire: None, commune: None, detail: detail.into() }
+    }
+
+    fn pour(mut self, reservataire: &str) -> Self {
+        self.reservataire = Some(reservataire.into());
+        self
+    }
+
+    fn dans(mut self, commune: &str) -> Self {
+        self.commune = Some(commune.into());
+        self
+    }
+}
+
+/// A réservataire's logements split by financement × typologie × QPV (indicative).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CelluleQualifiee {
+    pub financement: Financement,
+    pub typologie: TypologieGrille,
+    pub qpv: bool,
+    pub logements: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogementsReservataire {
+    pub id: String,
+    pub logements: u64,
+}
+
+/// The flux in one commune.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FluxCommune {
+    pub commune: String,
+    pub parc: u64,
+    pub exclus: u64,
+    pub exclusions: BTreeMap<String, u64>,
+    pub assiette: u64,
+    pub flux: u64,
+    pub reservataires: Vec<LogementsReservataire>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flux {
+    pub bailleur: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epci: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub departement: Option<String>,
+    pub annee: i32,
+    pub parc: u64,
+    pub exclus: u64,
+    pub exclusions: BTreeMap<String, u64>,
+    pub assiette: u64,
+    pub taux_rotation: f64,
+    pub liberations: u64,
+    pub soustraits: BTreeMap<String, u64>,
+    pub flux: u64,
+    pub parametres_a_confirmer: bool,
+    /// The State first (prioritaires, then fonctionnaires), the others by id, non réservé last.
+    pub reservataires: Vec<PartReservataire>,
+    pub communes: Vec<FluxCommune>,
+    pub flux_qualifie: BTreeMap<String, Vec<CelluleQualifiee>>,
+    pub alertes: Vec<Alerte>,
+    /// With `--departement`: the flux of each EPCI.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub epcis: Vec<Flux>,
+}
+
+impl Flux {
+    pub fn part(&self, id: &str) -> Option<&PartReservataire> {
+        self.reservataires.iter().find(|r| r.id == id)
+    }
+
+    /// A réservataire's logements (0 when it has no part).
+    pub fn logements(&self, id: &str) -> u64 {
+        self.part(id).map(|r| r.logements).unwrap_or(0)
+    }
+
+    /// The State's logements (prioritaires + fonctionnaires).
+    pub fn logements_etat(&self) -> u64 {
+        self.logements(ETAT) + self.logements(FONCTIONNAIRES)
+    }
+
+    /// The alerts about one réservataire.
+    pub fn alertes_de<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Alerte> + 'a {
+        self.alertes.iter().filter(move |a| a.reservataire.as_deref() == Some(id))
+    }
+}
+
+const ETAT: &str = "etat";
+const FONCTIONNAIRES: &str = "etat-fonctionnaires";
+const NON_RESERVE: &str = "non-reserve";
+
+/// One group of dwellings of the bailleur, in one commune.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Groupe {
+    pub commune: String,
+    pub reservataire: String,
+    pub financement: Financement,
+    pub typologie: TypologieGrille,
+    pub qpv: bool,
+    pub nature: Option<String>,
+    pub logements: u64,
+}
+
+/// Exclusion motifs, as the fiche récapitulative lists them.
+pub const MOTIF_PLI: &str = "PLI et logements intermédiaires";
+pub const MOTIF_FOYERS: &str = "logements-foyers et résidences sociales";
+pub const MOTIF_ETUDIANTS: &str = "logements étudiants";
+pub const MOTIF_DEFENSE: &str = "défense, sécurité intérieure, santé";
+pub const MOTIF_VENTE: &str = "logements en vente ou à démolir";
+
+/// Why a dwelling is outside the assiette, if it is (PLI, specific housing, défense, sale).
+pub fn exclusion(g: &Groupe) -> Option<&'static str> {
+    if g.financement == Financement::Pli {
+        return Some(MOTIF_PLI);
+    }
+    if let Some(n) = &g.nature {
+        let k = key(n);
+        const FOYERS: &[&str] = &[
+            "foyer",
+            "residence sociale",
+            "ftm",
+            "chrs",
+            "medico",
+            "pension de famille",
+            "residence autonomie",
+            "ehpad",
+            "fjt",
+            "jeunes travailleurs",
+            "maison relais",
+        ];
+        if FOYERS.iter().any(|f| k.contains(f)) {
+            return Some(MOTIF_FOYERS);
+        }
+        if ["etudiant", "crous", "universitaire"].iter().any(|f| k.contains(f)) {
+            return Some(MOTIF_ETUDIANTS);
+        }
+        if ["en vente", "mis en vente", "demolition", "a demolir", "l 443 7"].iter().any(|f| k.contains(f)) {
+            return Some(MOTIF_VENTE);
+        }
+    }
+    if g.reservataire == "defense" {
+        return Some(MOTIF_DEFENSE);
+    }
+    None
+}
+
+/// The assiette of one commune and the stocks in it.
+#[derive(Debug, Clone, Default)]
+struct BaseCommune {
+    insee: String,
+    parc: u64,
+    exclus: u64,
+    exclusions: BTreeMap<String, u64>,
+    assiette: u64,
+    /// Réservataire → active stock inside the assiette (non réservé and the State included).
+    stocks: BTreeMap<String, u64>,
+}
+
+type Cle = (Financement, TypologieGrille, bool);
+
+/// The bailleur's dwellings on the territory, reduced to what the shares need.
+#[derive(Debug, Clone, Default)]
+struct Base {
+    communes: Vec<BaseCommune>,
+    exclusions: BTreeMap<String, u64>,
+    /// Réservataire → its stock's mix in the assiette (flux qualifié, rule 8).
+    cellules: BTreeMap<String, BTreeMap<Cle, u64>>,
+    /// The whole assiette's mix (the State's flux qualifié, rule 7).
+    toutes: BTreeMap<Cle, u64>,
+}
+
+impl Base {
+    fn new(groupes: &[Groupe], p: &FluxParametres) -> Self {
+        let mut by_commune: BTreeMap<&str, BaseCommune> = BTreeMap::new();
+        let mut b = Base::default();
+        for g in groupes {
+            let c = by_commune
+                .entry(&g.commune)
+                .or_insert_with(|| BaseCommune { insee: g.commune.clone(), ..Default::default() });
+            c.parc += g.logements;
+            match exclusion(g) {
+                Some(motif) => {
+                    c.exclus += g.logements;
+                    *c.exclusions.entry(motif.to_string()).or_default() += g.logements;
+                    *b.exclusions.entry(motif.to_string()).or_default() += g.logements;
+                }
+                None => {
+                    c.assiette += g.logements;
+                    *c.stocks.entry(g.reservataire.clone()).or_default() += g.logements;
+                    let k = (g.financement, g.typologie, g.qpv);
+                    *b.cellules.entry(g.reservataire.clone()).or_default().entry(k).or_default() += g.logements;
+                    *b.toutes.entry(k).or_default() += g.logements;
+                }
+            }
+        }
+        b.communes = by_commune.into_values().collect();
+        for e in &p.exclusions_manuelles {
+            b.exclure(e);
+        }
+        b
+    }
+
+    /// A hand-entered exclusion (rule 10): in its commune, else spread over the communes by
+    /// their assiettes (or by the réservataire's stock when it names one).
+    fn exclure(&mut self, e: &ExclusionManuelle) {
+        let targets: Vec<usize> = (0..self.communes.len())
+            .filter(|&i| e.commune.as_ref().is_none_or(|c| *c == self.communes[i].insee))
+            .collect();
+        let weight = |c: &BaseCommune| match &e.reservataire {
+            Some(id) => c.stocks.get(id).copied().unwrap_or(0) as f64,
+            None => c.assiette as f64,
+        };
+        let w: Vec<f64> = targets.iter().map(|&i| weight(&self.communes[i])).collect();
+        let split = largest_remainder(e.logements, &w);
+        let mut applied = 0;
+        for (&i, n) in targets.iter().zip(split) {
+            let c = &mut self.communes[i];
+            let mut n = n.min(c.assiette);
+            if let Some(id) = &e.reservataire {
+                let s = c.stocks.entry(id.clone()).or_default();
+                n = n.min(*s);
+                *s -= n;
+            }
+            c.assiette -= n;
+            c.exclus += n;
+            if n > 0 {
+                *c.exclusions.entry(e.motif.clone()).or_default() += n;
+            }
+            applied += n;
+        }
+        if applied > 0 {
+            *self.exclusions.entry(e.motif.clone()).or_default() += applied;
+        }
+    }
+
+    fn parc(&self) -> u64 {
+        self.communes.iter().map(|c| c.parc).sum()
+    }
+
+    fn assiette(&self) -> u64 {
+        self.communes.iter().map(|c| c.assiette).sum()
+    }
+
+    fn stock(&self, id: &str) -> u64 {
+        self.communes.iter().map(|c| c.stocks.get(id).copied().unwrap_or(0)).sum()
+    }
+
+    fn ids(&self) -> BTreeSet<String> {
+        self.communes.iter().flat_map(|c| c.stocks.keys().cloned()).collect()
+    }
+}
+
+/// The departmental réservataires' stocks and the assiette of the département, when the flux
+/// of an EPCI is computed as part of `--departement` (rule 9).
+#[derive(Debug, Clone)]
+struct Departemental {
+    code: String,
+    assiette: u64,
+    stocks: BTreeMap<String, u64>,
+}
+
+/// Whose perimeter a réservataire's convention covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Portee {
+    Etat,
+    Commune,
+    Epci,
+    Departementale,
+    NonReserve,
+}
+
+fn portee(id: &str) -> Portee {
+    match id.split_once(':') {
+        _ if id == ETAT || id == FONCTIONNAIRES => Portee::Etat,
+        _ if id == NON_RESERVE => Portee::NonReserve,
+        Some(("commune", _)) => Portee::Commune,
+        Some(("epci", _)) => Portee::Epci,
+        _ => Portee::Departementale,
+    }
+}
+
+/// Whether a réservataire is a collectivité or a groupement (rule 6).
+fn collectivite(id: &str) -> bool {
+    id.starts_with("commune:") || id.starts_with("epci:") || id.starts_with("departement:") || id.starts_with("region:")
+}
+
+fn pct(x: f64) -> String {
+    crate::format::pourcentage(x)
+}
+
+/// The libérations of the year and the rotation rate, with the default flagged.
+fn liberations(assiette: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> (u64, f64) {
+    let mean = |v: &[u64]| (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64);
+    let rotation = match (p.rotation_pct, mean(&p.departs), mean(&p.entrees)) {
+        (Some(r), _, _) => r / 100.0,
+        (None, d, e) if assiette > 0 && (d.is_some() || e.is_some()) => {
+            let n = match p.methode_rotation.as_deref() {
+                Some("entrees") => e.or(d),
+                Some("moyenne") => match (d, e) {
+                    (Some(d), Some(e)) => Some((d + e) / 2.0),
+                    (d, e) => d.or(e),
+                },
+                _ => d.or(e),
+            };
+            n.unwrap_or(0.0) / assiette as f64
+        }
+        _ => {
+            if p.baux_signes.is_empty() {
+                alertes.push(Alerte::new(
+                    "parametre_par_defaut",
+                    "taux de rotation non renseigné : aucune libération comptée tant qu'il n'est pas saisi",
+                ));
+            }
+            0.0
+        }
+    };
+    let l = match mean(&p.baux_signes) {
+        Some(m) => round(m),
+        None => round(assiette as f64 * rotation),
+    };
+    let rotation = if p.rotation_pct.is_none() && !p.baux_signes.is_empty() && assiette > 0 {
+        l as f64 / assiette as f64
+    } else {
+        rotation
+    };
+    (l, rotation)
+}
+
+/// The soustraits by motif, with the mutations' default flagged.
+fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> BTreeMap<String, u64> {
+    let mean = |v: &[u64]| (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64);
+    let mut s: BTreeMap<String, u64> = BTreeMap::new();
+    let mutations = if let Some(n) = p.mutations {
+        n
+    } else if let Some(pc) = p.mutations_pct {
+        round(liberations as f64 * pc / 100.0)
+    } else if let Some(n) = p.mutations_cus {
+        n
+    } else if let Some(m) = mean(&p.mutations_3_ans) {
+        round(m)
+    } else {
+        alertes.push(Alerte::new(
+            "parametre_par_defaut",
+            "mutations internes : ni objectif CUS ni moyenne des années passées, 10 % des libérations retenus",
+        ));
+        round(liberations as f64 * 0.10)
+    };
+    s.insert("mutations".into(), mutations);
+    s.entry("relogements".into()).or_insert(0);
+    s.entry("ventes".into()).or_insert(0);
+    for (motif, n, _) in &p.soustraits {
+        *s.entry(motif.clone()).or_default() += n;
+        if accord_prefet_requis(motif) && *n > 0 {
+            alertes.push(Alerte::new(
+                "accord_prefet_requis",
+                format!("soustrait « {motif} » ({n}) : déduction soumise à l'accord du préfet"),
+            ));
+        }
+    }
+    s
+}
+
+/// Computes the territorialised flux of a bailleur on an EPCI from its dwellings' groups
+/// and the parameters.
+pub fn calculer(bailleur: &str, epci: &str, annee: i32, groupes: &[Groupe], p: &FluxParametres) -> Flux {
+    calculer_sur(bailleur, epci, annee, &Base::new(groupes, p), p, None)
+}
+
+fn calculer_sur(
+    bailleur: &str,
+    epci: &str,
+    annee: i32,
+    base: &Base,
+    p: &FluxParametres,
+    dep: Option<&Departemental>,
+) -> Flux {
+    let mut alertes = Vec::new();
+    let parc = base.parc();
+    let assiette = base.assiette();
+    let (liberations, taux_rotation) = liberations(assiette, p, &mut alertes);
+    let soustraits = soustraits(liberations, p, &mut alertes);
+    let total_soustraits: u64 = soustraits.values().sum();
+    if total_soustraits > liberations {
+        alertes.push(Alerte::new(
+            "soustraits_sup_liberations",
+            format!(
+                "les soustraits ({total_soustraits}) dépassent les libérations ({liberations}) : flux ramené à 0, à vérifier"
+            ),
+        ));
+    }
+    let flux = liberations.saturating_sub(total_soustraits);
+    let communes = &base.communes;
+    let nc = communes.len();
+    let f_c = largest_remainder(flux, &communes.iter().map(|c| c.assiette as f64).collect::<Vec<_>>());
+
+    // The perimeter of the departmental réservataires: the EPCI, or the département.
+    let perim_dep = |id: &str| match dep {
+        Some(d) => (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(id).copied().unwrap_or(0)),
+        None => (Perimetre::Epci(epci.to_string()), assiette, base.stock(id)),
+    };
+
+    // Rule 1–2: the State first, in whole dwellings.
+    let (r, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT).copied()) {
+        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
+        None => (TAUX_ETAT_DEFAUT, true),
+    };
+    let arrete = p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty());
+    if r > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
+        alertes.push(
+            Alerte::new(
+                "etat_max_30",
+                format!(
+                    "part de l'État fixée à {} : au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) ; limitée à 30 % du flux",
+                    pct(r)
+                ),
+            )
+            .pour(ETAT),
+        );
+    }
+    let s_total =
+        if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
+    let (perim_f, assiette_f, stock_f) = perim_dep(FONCTIONNAIRES);
+    let (f, f_defaut) = match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES).copied()) {
+        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
+        None => {
+            let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
+            (share.min(PLAFOND_FONCTIONNAIRES), true)
+        }
+    };
+    let f = f.min(r);
+    if f > PLAFOND_FONCTIONNAIRES + 1e-9 {
+        alertes.push(
+            Alerte::new(
+                "fonctionnaires_max_5",
+                format!("part des agents de l'État fixée à {} (plafond 5 % du flux) ; limitée à 5 %", pct(f)),
+            )
+            .pour(FONCTIONNAIRES),
+        );
+    }
+    let fo_total = round(f * flux as f64).min(floor(PLAFOND_FONCTIONNAIRES * flux as f64)).min(s_total);
+    if r_defaut {
+        alertes.push(
+            Alerte::new(
+                "parametre_par_defaut",
+                "part de l'État : 30 % par défaut (instruction du 28 mars 2022), fonctionnaires compris",
+            )
+            .pour(ETAT),
+        );
+    }
+    if f_defaut && f > 0.0 {
+        alertes.push(
+            Alerte::new(
+                "parametre_par_defaut",
+                format!(
+                    "part des fonctionnaires : {} par défaut (leur part du stock, au plus 5 %), tant que la demande de l'État n'est pas saisie",
+                    pct(f)
+                ),
+            )
+            .pour(FONCTIONNAIRES),
+        );
+    }
+
+    // Rule 4: every other réservataire on its own perimeter.
+    let mut ids: BTreeSet<String> = base.ids();
+    ids.extend(p.taux_fixes.keys().cloned());
+    if let Some(d) = dep {
+        ids.extend(d.stocks.keys().cloned());
+    }
+    ids.retain(|id| !matches!(portee(id), Portee::Etat | Portee::NonReserve));
+    let mut autres: Vec<PartReservataire> = Vec::new();
+    // quotas[k][c], a negative value where the réservataire cannot have logements.
+    let mut quotas: Vec<Vec<f64>> = Vec::new();
+    let etat_c: Vec<f64> =
+        f_c.iter().map(|&fc| if flux > 0 { s_total as f64 * fc as f64 / flux as f64 } else { 0.0 }).collect();
+    for id in &ids {
+        let fixe = p.taux_fixes.get(id).map(|t| (t / 100.0).clamp(0.0, 1.0));
+        let commune_propre = id.strip_prefix("commune:").and_then(|x| {
+            let i = communes.iter().position(|c| c.insee == x)?;
+            let outside = base.stock(id) - communes[i].stocks.get(id).copied().unwrap_or(0);
+            (outside == 0).then_some(i)
+        });
+        let (perimetre, ass, stock) = match (portee(id), commune_propre) {
+            (Portee::Commune, Some(i)) => (
+                Perimetre::Commune(communes[i].insee.clone()),
+                communes[i].assiette,
+                communes[i].stocks.get(id).copied().unwrap_or(0),
+            ),
+            (Portee::Departementale, _) => perim_dep(id),
+            _ => (Perimetre::Epci(epci.to_string()), assiette, base.stock(id)),
+        };
+        let taux = fixe.unwrap_or(if ass > 0 { stock as f64 / ass as f64 } else { 0.0 });
+        let q: Vec<f64> = (0..nc)
+            .map(|c| match &perimetre {
+                Perimetre::Commune(x) if *x != communes[c].insee => -1.0,
+                _ => taux * f_c[c] as f64,
+            })
+            .collect();
+        quotas.push(q);
+        autres.push(PartReservataire {
+            id: id.clone(),
+            perimetre,
+            assiette: ass,
+            stock,
+            taux,
+            logements: 0,
+            origine: if fixe.is_some() { "fixe" } else { "stock" },
+            taux_reduit: None,
+            apport: p.apports.contains(id),
+        });
+    }
+
+    // Rule 5: above 100 %, the State keeps its share and the others are reduced pro rata.
+    let avant: Vec<f64> = quotas.iter().map(|q| q.iter().map(|v| v.max(0.0)).sum()).collect();
+    let total_avant = r.min(1.0) * flux as f64 + avant.iter().sum::<f64>();
+    if flux > 0 && total_avant > flux as f64 * (1.0 + 1e-9) {
+        alertes.push(Alerte::new(
+            "total_sup_100",
+            format!("les parts des réservataires atteignent {} du flux", pct(total_avant / flux as f64)),
+        ));
+    }
+    let mut non_reserve_q = vec![0.0; nc];
+    for c in 0..nc {
+        let fc = f_c[c] as f64;
+        let dispo = (fc - etat_c[c]).max(0.0);
+        let demande: f64 = quotas.iter().map(|q| q[c].max(0.0)).sum();
+        if demande > dispo + 1e-9 && demande > 0.0 {
+            let k = dispo / demande;
+            for q in quotas.iter_mut() {
+                if q[c] > 0.0 {
+                    q[c] *= k;
+                }
+            }
+            alertes.push(
+                Alerte::new(
+                    "reduction_prorata",
+                    format!(
+                        "{} : les parts hors État ({}) dépassent ce que laisse l'État ({}) ; réduites au prorata",
+                        crate::format::commune_de(&nom_commune(&communes[c].insee)),
+                        pct(demande / fc),
+                        pct(dispo / fc)
+                    ),
+                )
+                .dans(&communes[c].insee),
+            );
+        }
+        non_reserve_q[c] = (dispo - quotas.iter().map(|q| q[c].max(0.0)).sum::<f64>()).max(0.0);
+    }
+    for (k, part) in autres.iter_mut().enumerate() {
+        let apres: f64 = quotas[k].iter().map(|v| v.max(0.0)).sum();
+        if avant[k] > 0.0 && apres < avant[k] * (1.0 - 1e-9) {
+            part.taux_reduit = Some(part.taux * apres / avant[k]);
+            alertes.push(
+                Alerte::new(
+                    "reduction_prorata",
+                    format!(
+                        "{} : taux ramené de {} à {} (parts au-delà de 100 %)",
+                        libelle_reservataire(&part.id),
+                        pct(part.taux),
+                        pct(part.taux * apres / avant[k])
+                    ),
+                )
+                .pour(&part.id),
+            );
+        }
+    }
+
+    // Totals: the others (non réservé included, in id order) share F − State.
+    let nr_pos = autres.partition_point(|a| a.id.as_str() < NON_RESERVE);
+    let mut weights: Vec<f64> = quotas.iter().map(|q| q.iter().map(|v| v.max(0.0)).sum()).collect();
+    weights.insert(nr_pos, non_reserve_q.iter().sum());
+    let reste = flux - s_total;
+    let mut totaux = largest_remainder(reste, &weights);
+    if totaux.iter().sum::<u64>() < reste {
+        totaux[nr_pos] += reste - totaux.iter().sum::<u64>();
+    }
+
+    // The réservataire × commune table, both margins exact. The State first, uniform in every
+    // commune (largest remainder of its total over the communes' flux, so within one dwelling
+    // of its rate × F_c); then the others by controlled rounding of what the State leaves.
+    let etat_par_commune = largest_remainder(s_total, &f_c.iter().map(|n| *n as f64).collect::<Vec<_>>());
+    let mut x: Vec<Vec<f64>> = Vec::new();
+    let mut rows = Vec::new();
+    for (k, q) in quotas.iter().enumerate() {
+        if k == nr_pos {
+            x.push(non_reserve_q.clone());
+            rows.push(totaux[nr_pos]);
+        }
+        x.push(q.clone());
+        rows.push(totaux[if k < nr_pos { k } else { k + 1 }]);
+    }
+    if nr_pos == quotas.len() {
+        x.push(non_reserve_q.clone());
+        rows.push(totaux[nr_pos]);
+    }
+    let reste_c: Vec<u64> = f_c.iter().zip(&etat_par_commune).map(|(f, e)| f - e).collect();
+    let mut table = vec![etat_par_commune];
+    table.extend(arrondi::controlled(&x, &rows, &reste_c));
+    // The State's logements in each commune: fonctionnaires by largest remainder.
+    let fo_c = largest_remainder(fo_total, &table[0].iter().map(|n| *n as f64).collect::<Vec<_>>());
+    // The parts, State first.
+    let stock_etat = base.stock(ETAT);
+    let (perim_e, assiette_e, stock_e) = match dep {
+        Some(d) => (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(ETAT).copied().unwrap_or(0)),
+        None => (Perimetre::Epci(epci.to_string()), assiette, stock_etat),
+    };
+    let origine = |defaut: bool| if defaut { "defaut" } else { "fixe" };
+    let mut parts = vec![
+        PartReservataire {
+            id: ETAT.into(),
+            perimetre: perim_e,
+            assiette: assiette_e,
+            stock: stock_e,
+            taux: r - f,
+            logements: s_total - fo_total,
+            origine: origine(r_defaut),
+            taux_reduit: None,
+            apport: false,
+        },
+        PartReservataire {
+            id: FONCTIONNAIRES.into(),
+            perimetre: perim_f,
+            assiette: assiette_f,
+            stock: stock_f,
+            taux: f,
+            logements: fo_total,
+            origine: origine(f_defaut),
+            taux_reduit: None,
+            apport: false,
+        },
+    ];
+    let non_reserve = PartReservataire {
+        id: NON_RESERVE.into(),
+        perimetre: Perimetre::Epci(epci.to_string()),
+        assiette,
+        stock: base.stock(NON_RESERVE),
+        taux: if flux > 0 { weights[nr_pos] / flux as f64 } else { (1.0 - r - avant.iter().sum::<f64>()).max(0.0) },
+        logements: totaux[nr_pos],
+        origine: "stock",
+        taux_reduit: None,
+        apport: false,
+    };
+    for (k, mut a) in autres.into_iter().enumerate() {
+        a.logements = totaux[if k < nr_pos { k } else { k + 1 }];
+        parts.push(a);
+    }
+    parts.push(non_reserve);
+    // Table rows are [State, autres with non réservé at nr_pos]: map each part to its row.
+    let row_of = |id: &str| -> Option<usize> {
+        if id == NON_RESERVE {
+            return Some(1 + nr_pos);
+        }
+        let k = ids.iter().position(|x| x == id)?;
+        Some(1 + if k < nr_pos { k } else { k + 1 })
+    };
+    let communes_out: Vec<FluxCommune> = (0..nc)
+        .map(|c| {
+            let mut res = vec![
+                LogementsReservataire { id: ETAT.into(), logements: table[0][c] - fo_c[c] },
+                LogementsReservataire { id: FONCTIONNAIRES.into(), logements: fo_c[c] },
+            ];
+            for part in &parts[2..] {
+                let n = row_of(&part.id).map(|i| table[i][c]).unwrap_or(0);
+                if n > 0 {
+                    res.push(LogementsReservataire { id: part.id.clone(), logements: n });
+                }
+            }
+            res.retain(|x| x.logements > 0 || x.id == ETAT);
+            FluxCommune {
+                commune: communes[c].insee.clone(),
+                parc: communes[c].parc,
+                exclus: communes[c].exclus,
+                exclusions: communes[c].exclusions.clone(),
+                assiette: communes[c].assiette,
+                flux: f_c[c],
+                reservataires: res,
+            }
+        })
+        .collect();
+
+    // Rule 6: collectivités ≤ 20 % on their territory (commune, its EPCI, its département).
+    for (c, com) in communes.iter().enumerate() {
+        if f_c[c] == 0 {
+            continue;
+        }
+        let dep_code = reference().commune(&com.insee).map(|x| x.departement.to_string()).unwrap_or_default();
+        let contributeurs: Vec<(&PartReservataire, f64)> = parts
+            .iter()
+            .filter(|a| collectivite(&a.id) && !a.apport)
+            .filter_map(|a| {
+                let concerne = match a.id.split_once(':') {
+                    Some(("commune", x)) => x == com.insee,
+                    Some(("epci", x)) => x == epci,
+                    Some(("departement", x)) => x == dep_code,
+                    _ => false,
+                };
+                let taux = a.taux_reduit.unwrap_or(a.taux);
+                (concerne && taux > 0.0).then_some((a, taux))
+            })
+            .collect();
+        let total: f64 = contributeurs.iter().map(|(_, t)| t).sum();
+        if total > PLAFOND_COLLECTIVITES + 1e-9 {
+            for (a, t) in &contributeurs {
+                alertes.push(
+                    Alerte::new(
+                        "collectivite_max_20",
+                        format!(
+                            "{} : {} ; avec les autres collectivités garantes, {} du flux {} (plafond 20 %) — à justifier par un apport de terrain ou de financement",
+                            libelle_reservataire(&a.id),
+                            pct(*t),
+                            pct(total),
+                            crate::format::a_commune(&nom_commune(&com.insee))
+                        ),
+                    )
+                    .pour(&a.id)
+                    .dans(&com.insee),
+                );
+            }
+        }
+    }
+
+    // Flux qualifié: the State follows the whole assiette with its floor outside QPV (rule 7),
+    // the others their own stock (rule 8).
+    let mut flux_qualifie: BTreeMap<String, Vec<CelluleQualifiee>> = BTreeMap::new();
+    let hors: u64 = base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
+    let qpv: u64 = base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
+    let h_flux = largest_remainder(flux, &[hors as f64, qpv as f64])[0];
+    let plancher = floor(0.30 * h_flux as f64);
+    let h_share = if hors + qpv > 0 { hors as f64 / (hors + qpv) as f64 } else { 0.0 };
+    let etat_hors = round(s_total as f64 * h_share).max(plancher).min(s_total);
+    if etat_hors < plancher {
+        alertes.push(
+            Alerte::new(
+                "etat_hors_qpv_min_30",
+                format!(
+                    "l'État obtient {etat_hors} des {h_flux} logements hors QPV, moins de 30 % : à arbitrer avec la DDETS"
+                ),
+            )
+            .pour(ETAT),
+        );
+    }
+    let split_hors = largest_remainder(etat_hors, &[(s_total - fo_total) as f64, fo_total as f64]);
+    let hors_cells: BTreeMap<Cle, u64> = base.toutes.iter().filter(|(k, _)| !k.2).map(|(k, n)| (*k, *n)).collect();
+    let qpv_cells: BTreeMap<Cle, u64> = base.toutes.iter().filter(|(k, _)| k.2).map(|(k, n)| (*k, *n)).collect();
+    for (i, (id, total)) in [(ETAT, s_total - fo_total), (FONCTIONNAIRES, fo_total)].into_iter().enumerate() {
+        let mut v = repartir(split_hors[i], &hors_cells);
+        v.extend(repartir(total - split_hors[i], &qpv_cells));
+        flux_qualifie.insert(id.to_string(), v);
+    }
+    for part in &parts[2..] {
+        let cells = base.cellules.get(&part.id).filter(|c| c.values().sum::<u64>() > 0).unwrap_or(&base.toutes);
+        flux_qualifie.insert(part.id.clone(), repartir(part.logements, cells));
+    }
+
+    if let Some(a) = p.annee_source.filter(|a| *a < annee) {
+        alertes.push(Alerte::new(
+            "parametre_a_confirmer",
+            format!("paramètres repris de {a} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
+        ));
+    }
+
+    Flux {
+        bailleur: bailleur.into(),
+        epci: Some(epci.into()),
+        departement: None,
+        annee,
+        parc,
+        exclus: parc - assiette,
+        exclusions: base.exclusions.clone(),
+        assiette,
+        taux_rotation,
+        liberations,
+        soustraits,
+        flux,
+        parametres_a_confirmer: p.annee_source.is_some_and(|a| a < annee),
+        reservataires: parts,
+        communes: communes_out,
+        flux_qualifie,
+        alertes,
+        epcis: vec![],
+    }
+}
+
+/// `n` logements over cells in proportion to their dwellings (largest remainder).
+fn repartir(n: u64, cells: &BTreeMap<Cle, u64>) -> Vec<CelluleQualifiee> {
+    let w: Vec<f64> = cells.values().map(|x| *x as f64).collect();
+    cells
+        .keys()
+        .zip(largest_remainder(n, &w))
+        .filter(|(_, n)| *n > 0)
+        .map(|(&(financement, typologie, qpv), logements)| CelluleQualifiee { financement, typologie, qpv, logements })
+        .collect()
+}
+
+/// The flux of a bailleur on a département (rule 9): each EPCI computed with the departmental
+/// réservataires' rates on the département's assiette, and their sum.
+pub fn calculer_departement(
+    bailleur: &str,
+    departement: &str,
+    annee: i32,
+    epcis: &[(String, Vec<Groupe>, FluxParametres)],
+) -> Flux {
+    let bases: Vec<Base> = epcis.iter().map(|(_, g, p)| Base::new(g, p)).collect();
+    let mut dep = Departemental { code: departement.to_string(), assiette: 0, stocks: BTreeMap::new() };
+    for b in &bases {
+        dep.assiette += b.assiette();
+        for c in &b.communes {
+            for (id, n) in &c.stocks {
+                if matches!(portee(id), Portee::Departementale | Portee::Etat) {
+                    *dep.stocks.entry(id.clone()).or_default() += n;
+                }
+            }
+        }
+    }
+    let par_epci: Vec<Flux> =
+        epcis.iter().zip(&bases).map(|((e, _, p), b)| calculer_sur(bailleur, e, annee, b, p, Some(&dep))).collect();
+    let mut total = Flux {
+        bailleur: bailleur.into(),
+        epci: None,
+        departement: Some(departement.into()),
+        annee,
+        parc: 0,
+        exclus: 0,
+        exclusions: BTreeMap::new(),
+        assiette: 0,
+        taux_rotation: 0.0,
+        liberations: 0,
+        soustraits: BTreeMap::new(),
+        flux: 0,
+        parametres_a_confirmer: false,
+        reservataires: vec![],
+        communes: vec![],
+        flux_qualifie: BTreeMap::new(),
+        alertes: vec![],
+        epcis: vec![],
+    };
+    let mut qualifie: BTreeMap<String, BTreeMap<Cle, u64>> = BTreeMap::new();
+    for f in &par_epci {
+        total.parc += f.parc;
+        total.exclus += f.exclus;
+        total.assiette += f.assiette;
+        total.liberations += f.liberations;
+        total.flux += f.flux;
+        total.parametres_a_confirmer |= f.parametres_a_confirmer;
+        for (m, n) in &f.exclusions {
+            *total.exclusions.entry(m.clone()).or_default() += n;
+        }
+        for (m, n) in &f.soustraits {
+            *total.soustraits.entry(m.clone()).or_default() += n;
+        }
+        for part in &f.reservataires {
+            match total.reservataires.iter_mut().find(|x| x.id == part.id) {
+                Some(x) => {
+                    x.logements += part.logements;
+                    if !matches!(x.perimetre, Perimetre::Departement(_)) && x.perimetre != part.perimetre {
+                        x.stock += part.stock;
+                        x.assiette += part.assiette;
+                        x.taux = if x.assiette > 0 { x.stock as f64 / x.assiette as f64 } else { x.taux };
+                    }
+                }
+                None => total.reservataires.push(part.clone()),
+            }
+        }
+        total.communes.extend(f.communes.iter().cloned());
+        for (id, cells) in &f.flux_qualifie {
+            for c in cells {
+                *qualifie.entry(id.clone()).or_default().entry((c.financement, c.typologie, c.qpv)).or_default() +=
+                    c.logements;
+            }
+        }
+        let nom = nom_epci(f.epci.as_deref().unwrap_or_default());
+        total.alertes.extend(f.alertes.iter().map(|a| Alerte { detail: format!("{nom} — {}", a.detail), ..a.clone() }));
+    }
+    // Non réservé last, the State first: the order of one EPCI's parts, merged.
+    let rang = |id: &str| match id {
+        ETAT => 0,
+        FONCTIONNAIRES => 1,
+        NON_RESERVE => 3,
+        _ => 2,
+    };
+    total.reservataires.sort_by(|a, b| rang(&a.id).cmp(&rang(&b.id)).then(a.id.cmp(&b.id)));
+    for part in total.reservataires.iter_mut() {
+        if part.id == NON_RESERVE {
+            part.perimetre = Perimetre::Departement(departement.into());
+            part.assiette = dep.assiette;
+        }
+        if total.flux > 0 && matches!(portee(&part.id), Portee::NonReserve) {
+            part.taux = part.logements as f64 / total.flux as f64;
+        }
+    }
+    total.taux_rotation = if total.assiette > 0 { total.liberations as f64 / total.assiette as f64 } else { 0.0 };
+    total.flux_qualifie = qualifie
+        .into_iter()
+        .map(|(id, cells)| {
+            let v = cells
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|((financement, typologie, qpv), logements)| CelluleQualifiee {
+                    financement,
+                    typologie,
+                    qpv,
+                    logements,
+                })
+                .collect();
+            (id, v)
+        })
+        .collect();
+    let etat = total.logements_etat();
+    let plafond = floor(0.30 * total.flux as f64);
+    let arrete = epcis.iter().any(|(_, _, p)| p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty()));
+    if etat > plafond && !arrete {
+        total.alertes.push(
+            Alerte::new(
+                "etat_max_30",
+                format!("l'État obtient {etat} logements sur le département, plus que 30 % du flux ({plafond})"),
+            )
+            .pour(ETAT),
+        );
+    }
+    total.epcis = par_epci;
+    total
+}
+
+/// Checks the parameters against the bailleur's dwellings before anything is computed or
+/// saved: a rate outside 0–100 %, an unknown réservataire, an exclusion in a commune where the
+/// bailleur has no dwelling. The message says what to correct.
+pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
+    let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
+    let check_pct = |what: &str, v: Option<f64>| match v {
+        Some(x) if !(0.0..=100.0).contains(&x) || !x.is_finite() => {
+            Err(format!("{what} : {x} % n'est pas un pourcentage entre 0 et 100"))
+        }
+        _ => Ok(()),
+    };
+    check_pct("taux de rotation", p.rotation_pct)?;
+    check_pct("part de l'État", p.taux_etat_pct)?;
+    check_pct("part des fonctionnaires", p.taux_fonctionnaires_pct)?;
+    check_pct("mutations", p.mutations_pct)?;
+    for (id, t) in &p.taux_fixes {
+        check_pct(&format!("taux de {id}"), Some(*t))?;
+        verifier_reservataire(id, &communes)?;
+        if id == NON_RESERVE {
+            return Err("le non réservé prend ce que laissent les autres : son taux ne se fixe pas".into());
+        }
+    }
+    for id in &p.apports {
+        verifier_reservataire(id, &communes)?;
+        if !collectivite(id) {
+            return Err(format!("apport de terrain ou de financement : « {id} » n'est pas une collectivité"));
+        }
+    }
+    for e in &p.exclusions_manuelles {
+        if let Some(c) = &e.commune
+            && !communes.contains(c.as_str())
+        {
+            return Err(format!(
+                "exclusion « {} » : le bailleur n'a aucun logement dans la commune {c} sur ce territoire",
+                e.motif
+            ));
+        }
+        if let Some(id) = &e.reservataire {
+            verifier_reservataire(id, &communes)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`verifier`] for one EPCI of a département: a commune's rate or exclusion may concern
+/// another EPCI of the département.
+pub fn verifier_departement(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
+    let mut p = p.clone();
+    let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
+    let ailleurs = |id: &str| id.strip_prefix("commune:").is_some_and(|c| !communes.contains(c));
+    p.taux_fixes.retain(|id, _| !ailleurs(id));
+    p.apports.retain(|id| !ailleurs(id));
+    p.exclusions_manuelles.retain(|e| e.commune.as_deref().is_none_or(|c| communes.contains(c)));
+    verifier(groupes, &p)
+}
+
+fn verifier_reservataire(id: &str, communes: &BTreeSet<&str>) -> Result<(), String> {
+    if !crate::model::Reservataire::is_valid_id(id) {
+        return Err(format!(
+            "réservataire inconnu « {id} » : attendu etat, etat-fonctionnaires, action-logement, commune:INSEE, epci:SIREN, departement:CODE, region:CODE ou autre:NOM"
+        ));
+    }
+    if let Some(c) = id.strip_prefix("commune:")
+        && !communes.contains(c)
+    {
+        return Err(format!("« {id} » : le bailleur n'a aucun logement dans cette commune sur ce territoire"));
+    }
+    Ok(())
+}
+
+/// The bailleur's active dwellings on the EPCI, grouped by commune.
+pub fn groupes(d: &Dossier, bailleur: &str, epci: &str) -> StoreResult<Vec<Groupe>> {
+    groupes_perimetre(d, Some(bailleur), None, Some(epci))
+}
+
+/// The EPCIs of the département where the bailleur has dwellings, in SIREN order.
+pub fn epcis_du_departement(d: &Dossier, bailleur: &str, departement: &str) -> StoreResult<Vec<String>> {
+    Ok(groupes_par_epci(d, bailleur)?
+        .into_iter()
+        .filter(|(_, g)| {
+            g.iter().any(|g| reference().commune(&g.commune).is_some_and(|c| c.departement == departement))
+        })
+        .map(|(e, _)| e)
+        .collect())
+}
+
+/// A bailleur's active dwellings grouped, for each EPCI where it has some (one query).
+pub fn groupes_par_epci(d: &Dossier, bailleur: &str) -> StoreResult<BTreeMap<String, Vec<Groupe>>> {
+    let dr = d.date_reference().to_string();
+    // The bailleur's active imports drive the join: its dwellings only, through the index.
+    let mut st = d.conn.prepare(
+        "SELECT l.epci, l.commune, CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
+                AND l.date_fin_convention < ?2 THEN 'non-reserve' ELSE l.reservataire END,
+                l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
+         FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
+         WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1
+         GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7",
+    )?;
+    let mut out: BTreeMap<String, Vec<Groupe>> = Default::default();
+    let mut rows = st.query(params![bailleur, dr])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?).or_default().push(groupe_at(r, 1)?);
+    }
+    Ok(out)
+}
+
+/// Active dwellings grouped by commune, on a perimeter (any of bailleur, commune, EPCI may be open).
+pub fn groupes_perimetre(
+    d: &Dossier,
+    bailleur: Option<&str>,
+    commune: Option<&str>,
+    epci: Option<&str>,
+) -> StoreResult<Vec<Groupe>> {
+    let dr = d.date_reference().to_string();
+    // Only the filters given are written, and for a bailleur the active imports drive the
+    // join (CROSS JOIN fixes the order), so that SQLite reaches one bailleur's dwellings through the
+    // (import, bailleur) index instead of reading the whole stock.
+    let mut filters = String::new();
+    for (value, sql) in [
+        (bailleur, " AND b.bailleur = ?1 AND l.bailleur = ?1"),
+        (commune, " AND l.commune = ?2"),
+        (epci, " AND l.epci = ?3"),
+    ] {
+        if value.is_some() {
+            filters.push_str(sql);
+        }
+    }
+    let join = if bailleur.is_some() { "CROSS JOIN" } else { "JOIN" };
+    let mut st = d.conn.prepare(&format!(
+        "SELECT l.commune, CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
+                AND l.date_fin_convention < ?4 THEN 'non-reserve' ELSE l.reservataire END,
+                l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
+         FROM import_bailleurs b {join} logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
+         WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}
+         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+    ))?;
+    let rows = st.query_map(params![bailleur, commune, epci, dr], |r| groupe_at(r, 0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A group read from the columns commune, réservataire, financement, typologie, QPV, nature,
+/// count starting at `first`.
+fn groupe_at(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Groupe> {
+    Ok(Groupe {
+        commune: r.get(first)?,
+        reservataire: r.get(first + 1)?,
+        financement: Financement::parse(&r.get::<_, String>(first + 2)?).unwrap_or(Financement::Autre),
+        typologie: TypologieGrille::parse(&r.get::<_, String>(first + 3)?).unwrap_or(TypologieGrille::T1),
+        qpv: r.get(first + 4)?,
+        nature: r.get(first + 5)?,
+        logements: r.get::<_, i64>(first + 6)? as u64,
+    })
+}
+
+/// The parameters saved for a bailleur × EPCI × year; else those of the latest year before,
+/// marked with their year so that they are proposed « à confirmer ».
+pub fn parametres(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<FluxParametres> {
+    let mut st = d.conn.prepare(
+        "SELECT annee, parametres FROM flux_parametres WHERE bailleur = ?1 AND epci = ?2 AND annee <= ?3
+         ORDER BY annee DESC LIMIT 1",
+    )?;
+    let mut rows = st.query(params![bailleur, epci, annee])?;
+    Ok(match rows.next()? {
+        Some(r) => {
+            let saved: i32 = r.get(0)?;
+            let mut p: FluxParametres = serde_json::from_str(&r.get::<_, String>(1)?).map_err(|e| {
+                crate::store::StoreError::Corrompu(format!("paramètres du flux {saved} illisibles : {e}"))
+            })?;
+            p.annee_source = (saved < annee).then_some(saved);
+            p
+        }
+        None => FluxParametres::default(),
+    })
+}
+
+/// Saves the parameters for the year (which confirms parameters carried over from N−1).
+pub fn enregistrer_parametres(
+    d: &Dossier,
+    bailleur: &str,
+    epci: &str,
+    annee: i32,
+    p: &FluxParametres,
+) -> StoreResult<()> {
+    d.conn.execute(
+        "INSERT INTO flux_parametres(bailleur, epci, annee, parametres) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(bailleur, epci, annee) DO UPDATE SET parametres = excluded.parametres",
+        params![bailleur, epci, annee, serde_json::to_string(p).unwrap_or_default()],
+    )?;
+    Ok(())
+}
+
+/// The flux of year N of a bailleur on an EPCI with its saved parameters: the figure the
+/// window, the annex, the fiche and the bilans all show.
+pub fn flux_enregistre(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<Option<Flux>> {
+    let g = groupes(d, bailleur, epci)?;
+    if g.is_empty() {
+        return Ok(None);
+    }
+    let p = parametres(d, bailleur, epci, annee)?;
+    Ok(Some(calculer(bailleur, epci, annee, &g, &p)))
+}
+
+#[cfg(test)]
+mod tests;
