@@ -88,6 +88,49 @@ pub struct FluxArgs {
 }
 
 #[derive(Subcommand)]
+pub enum SuiviCommand {
+    /// Importe des registres de mises à disposition (une seule transaction ; remplace le registre précédent du bailleur).
+    Import {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: Option<String>,
+        /// Étape à laquelle les conventions du bailleur décomptent le flux.
+        #[arg(long, value_enum)]
+        decompte: Option<DecompteArg>,
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DecompteArg {
+    #[value(name = "mise_a_disposition")]
+    MiseADisposition,
+    #[value(name = "mise_a_disposition_validee")]
+    MiseADispositionValidee,
+    #[value(name = "proposition_cal")]
+    PropositionCal,
+    #[value(name = "attribution_cal")]
+    AttributionCal,
+    #[value(name = "bail_signe")]
+    BailSigne,
+}
+
+impl DecompteArg {
+    fn etape(self) -> contingents::suivi::Etape {
+        use contingents::suivi::Etape;
+        match self {
+            DecompteArg::MiseADisposition => Etape::MiseADisposition,
+            DecompteArg::MiseADispositionValidee => Etape::MiseADispositionValidee,
+            DecompteArg::PropositionCal => Etape::PropositionCal,
+            DecompteArg::AttributionCal => Etape::AttributionCal,
+            DecompteArg::BailSigne => Etape::BailSigne,
+        }
+    }
+}
+
+#[derive(Subcommand)]
 pub enum ExportCommand {
     /// La fiche navette, vierge ou préremplie depuis le dossier (xlsx ou pdf).
     FicheNavette {
@@ -231,6 +274,56 @@ pub enum Command {
         declaration: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: RapprochementFormat,
+    },
+    /// Le suivi du flux : registres des mises à disposition des bailleurs.
+    Suivi {
+        #[command(subcommand)]
+        action: SuiviCommand,
+    },
+    /// Le bilan d'une période : objectifs, étapes, décomptes, taux de chute, hors flux, ventilation.
+    Bilan {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        annee: i32,
+        #[arg(long, conflicts_with_all = ["du", "au"])]
+        semestre: Option<u8>,
+        /// Début de la période AAAA-MM-JJ (avec --au).
+        #[arg(long, requires = "au")]
+        du: Option<String>,
+        #[arg(long, requires = "du")]
+        au: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        #[arg(long)]
+        epci: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+        /// Le bilan à envoyer (xlsx : une feuille par réservataire, la consolidation, la ventilation ; ou pdf).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Les réservataires vers qui orienter un logement libéré, du plus en retard au moins en retard.
+    Orienter {
+        #[arg(long)]
+        dossier: PathBuf,
+        /// BAILLEUR:REFERENCE
+        #[arg(long)]
+        logement: String,
+        /// AAAA-MM-JJ
+        #[arg(long)]
+        date: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+    },
+    /// L'échéance de réponse d'une mise à disposition (jours fériés français compris).
+    Delai {
+        /// AAAA-MM-JJ
+        #[arg(long = "mise-a-disposition")]
+        mise_a_disposition: String,
+        /// 1 ou 3 (mois)
+        #[arg(long)]
+        preavis: u8,
     },
     /// Rétablit la version des logements apportée par un import précédent.
     Restore {
@@ -495,6 +588,105 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("Import n° {import_id} rétabli pour : {}", b.join(", "));
             Ok(())
         }
+        Some(Command::Suivi { action: SuiviCommand::Import { dossier, bailleur, decompte, fichiers } }) => {
+            let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
+            let res = contingents::suivi::importer(&mut d, &fichiers, bailleur.as_deref(), decompte.map(|x| x.etape()))
+                .map_err(suivi_err)?;
+            for s in res {
+                let rejets: usize = s.rejets.values().sum();
+                println!(
+                    "{} (registre n° {}, {}) : {} lignes lues, {} mises à disposition, {} hors flux, {} mises de côté, {} signalées",
+                    s.fichier,
+                    s.import_id,
+                    s.bailleur,
+                    s.lignes_lues,
+                    s.mises_a_disposition,
+                    s.hors_flux,
+                    rejets,
+                    s.signalements
+                );
+                for (m, n) in &s.rejets {
+                    println!("  {m} : {n}");
+                }
+                for (label, n) in &s.presomptions {
+                    println!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Bilan { dossier, annee, semestre, du, au, bailleur, epci, format, out }) => {
+            let date = |s: &Option<String>, what: &str| -> Result<Option<contingents::model::Date>> {
+                s.as_deref()
+                    .map(|x| {
+                        contingents::model::Date::parse_iso(x)
+                            .ok_or_else(|| user(format!("{what} « {x} » : date attendue AAAA-MM-JJ")))
+                    })
+                    .transpose()
+            };
+            let periode =
+                contingents::suivi::bilan::Periode::new(annee, semestre, date(&du, "--du")?, date(&au, "--au")?)
+                    .map_err(user)?;
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let o = contingents::suivi::bilan::BilanOptions { periode, bailleur, epci };
+            let b = contingents::suivi::bilan::bilan(&d, &o).map_err(suivi_err)?;
+            if let Some(out) = &out {
+                contingents::export::bilan::export(&b, out).map_err(user)?;
+                eprintln!("Bilan écrit : {}", out.display());
+            }
+            let mut w = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(w, "{}", serde_json::to_string(&b)?)?,
+                RapprochementFormat::Text if out.is_none() => write_bilan_text(&mut w, &b)?,
+                RapprochementFormat::Text => {}
+            }
+            Ok(())
+        }
+        Some(Command::Orienter { dossier, logement, date, format }) => {
+            let (b, reference) = logement
+                .split_once(':')
+                .ok_or_else(|| user(format!("--logement « {logement} » : attendu BAILLEUR:REFERENCE")))?;
+            let date = contingents::model::Date::parse_iso(&date)
+                .ok_or_else(|| user(format!("--date « {date} » : date attendue AAAA-MM-JJ")))?;
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let o = contingents::suivi::orientation::orienter(&d, b, reference, date).map_err(suivi_err)?;
+            let mut w = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(w, "{}", serde_json::to_string(&o)?)?,
+                RapprochementFormat::Text => {
+                    writeln!(
+                        w,
+                        "Logement {b}:{reference} — {} — {}{} — libéré le {}",
+                        consolidate::nom_commune(&o.logement.commune),
+                        o.logement.typologie,
+                        if o.logement.qpv { " — QPV" } else { "" },
+                        contingents::format::date_fr(&o.date)
+                    )?;
+                    if o.candidats.is_empty() {
+                        writeln!(w, "Aucun réservataire n'a d'objectif sur ce logement cette année.")?;
+                    }
+                    for (i, c) in o.candidats.iter().enumerate() {
+                        writeln!(w, "{}. {} — {}", i + 1, consolidate::libelle_reservataire(&c.id), c.raison)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Delai { mise_a_disposition, preavis }) => {
+            let d = contingents::model::Date::parse_iso(&mise_a_disposition).ok_or_else(|| {
+                user(format!("--mise-a-disposition « {mise_a_disposition} » : date attendue AAAA-MM-JJ"))
+            })?;
+            if preavis != 1 && preavis != 3 {
+                return Err(user(format!("--preavis {preavis} : 1 ou 3 (mois)")));
+            }
+            let e = contingents::suivi::calendrier::echeance(
+                d,
+                preavis,
+                contingents::suivi::calendrier::RegleDelai::Preavis,
+            )
+            .ok_or_else(|| user("date hors du calendrier accepté"))?;
+            println!("{e}");
+            Ok(())
+        }
         Some(Command::Historique { dossier }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             for i in d.imports()? {
@@ -617,6 +809,61 @@ pub fn build_demo(dossier: &Path) -> Result<()> {
     }
     std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn suivi_err(e: contingents::suivi::SuiviError) -> anyhow::Error {
+    match e {
+        contingents::suivi::SuiviError::Store(s) => store_err(s),
+        other => user(other),
+    }
+}
+
+fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan::Bilan) -> Result<()> {
+    use contingents::format::{nombre_fr, pourcentage};
+    writeln!(
+        w,
+        "Bilan {} du {} au {}{}",
+        b.annee,
+        contingents::format::date_fr(&b.debut),
+        contingents::format::date_fr(&b.fin),
+        b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
+    )?;
+    writeln!(
+        w,
+        "réservataire\tobjectif\tà la période\tmis à dispo.\tcandidats\tCALEOL\tattribués\tbaux\tdécomptés\técart\tchute"
+    )?;
+    for r in &b.reservataires {
+        writeln!(
+            w,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            consolidate::libelle_reservataire(&r.id),
+            r.objectif,
+            nombre_fr(r.objectif_periode, 1),
+            r.mises_a_disposition,
+            r.avec_candidats,
+            r.examines_cal,
+            r.attributions,
+            r.baux_signes,
+            r.decomptes,
+            nombre_fr(r.ecart, 1),
+            pourcentage(r.taux_chute)
+        )?;
+    }
+    for (k, v) in &b.hors_flux {
+        if v.prevus > 0 || v.realises > 0 {
+            writeln!(w, "hors flux {k} : {} prévus, {} réalisés", v.prevus, v.realises)?;
+        }
+    }
+    for a in &b.alertes {
+        writeln!(w, "alerte {} : {}", a.regle, a.detail)?;
+    }
+    for s in &b.signalements {
+        writeln!(w, "signalé {}:{} : {}", s.bailleur, s.reference, s.detail)?;
+    }
+    if !b.rejets.is_empty() {
+        writeln!(w, "{} lignes de registre mises de côté", b.rejets.len())?;
+    }
     Ok(())
 }
 
@@ -788,14 +1035,14 @@ fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux) -> Result<
     for r in &f.reservataires {
         writeln!(
             out,
-            "{}\t{} — stock {} / assiette {}\ttaux {}{}\t{} logements",
+            "{}\t{} — stock {} / assiette {}\ttaux {}{}\t{}",
             consolidate::libelle_reservataire(&r.id),
             r.perimetre.libelle(),
             entier(r.stock),
             entier(r.assiette),
             pourcentage(r.taux),
             if r.origine == "defaut" { " (par défaut)" } else { "" },
-            entier(r.logements)
+            contingents::format::logements(r.logements)
         )?;
     }
     for c in &f.communes {

@@ -38,6 +38,16 @@ pub fn pourcentage(x: f64) -> String {
     format!("{sign}{},{}\u{a0}%", tenths.abs() / 10, tenths.abs() % 10)
 }
 
+/// « 1 logement », « 2 logements », « 1 600 logements ».
+pub fn logements(n: u64) -> String {
+    format!("{} {}", entier(n), if n > 1 { "logements" } else { "logement" })
+}
+
+/// A decimal number with a comma: `nombre_fr(9.75, 1)` → `9,8`.
+pub fn nombre_fr(x: f64, decimales: usize) -> String {
+    format!("{x:.decimales$}").replace('.', ",")
+}
+
 /// An ISO date `2024-01-01` as French readers write it: `01/01/2024` (anything else as is).
 pub fn date_fr(iso: &str) -> String {
     match crate::model::Date::parse_iso(iso) {

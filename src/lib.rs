@@ -14,4 +14,5 @@ pub mod rapprochement;
 pub mod reference;
 pub mod sha256;
 pub mod store;
+pub mod suivi;
 pub mod text;

@@ -8,3 +8,4 @@ mod faults;
 mod fuzz;
 mod import_rules;
 mod sample;
+mod suivi;

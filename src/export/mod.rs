@@ -3,6 +3,7 @@
 //! partial file.
 
 pub mod annexe;
+pub mod bilan;
 pub mod etat_des_lieux;
 pub mod fiche_assiette;
 pub mod fiche_navette;

@@ -261,7 +261,7 @@ pub fn cell_text(d: &Data) -> Cow<'_, str> {
     }
 }
 
-fn is_blank(d: &Data) -> bool {
+pub fn is_blank(d: &Data) -> bool {
     match d {
         Data::Empty | Data::Error(_) => true,
         Data::String(s) => {
@@ -273,7 +273,7 @@ fn is_blank(d: &Data) -> bool {
 }
 
 /// The row's cells, tab-separated, as kept in the dossier.
-fn raw_row(row: &[Data]) -> String {
+pub fn raw_row(row: &[Data]) -> String {
     // Trailing empty cells are not part of the row (readers differ in how many they give).
     let width = row.iter().rposition(|d| !matches!(d, Data::Empty)).map_or(0, |i| i + 1);
     let row = &row[..width];
@@ -288,7 +288,7 @@ fn raw_row(row: &[Data]) -> String {
 }
 
 /// The raw text of a cell for `valeur` in rejets: error cells show as `#N/A`.
-fn raw_text(d: Option<&Data>) -> String {
+pub fn raw_text(d: Option<&Data>) -> String {
     match d {
         Some(Data::Error(e)) => format!("#{e:?}").replace("#NA", "#N/A"),
         Some(Data::String(s)) => clean(s).to_string(),
@@ -297,7 +297,7 @@ fn raw_text(d: Option<&Data>) -> String {
     }
 }
 
-fn cell_date(d: &Data) -> Option<Date> {
+pub fn cell_date(d: &Data) -> Option<Date> {
     match d {
         Data::DateTime(dt) => Date::from_excel_serial(dt.as_f64()),
         Data::Float(f) if (1800.0..=2200.0).contains(f) && f.fract() == 0.0 => Date::new(*f as i32, 12, 31),
@@ -431,7 +431,7 @@ fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
 }
 
 /// Whether a row is a total/subtotal or a count line rather than a dwelling.
-fn is_total_row(row: &[Data]) -> bool {
+pub fn is_total_row(row: &[Data]) -> bool {
     row.iter().filter(|d| !matches!(d, Data::Empty)).take(3).any(|d| {
         // Only text starting like « total », « sous-total », « nombre », « nb » can be one.
         let Data::String(s) = d else { return false };

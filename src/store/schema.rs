@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -98,5 +98,62 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     UPDATE correspondances SET valeur = 'PLS'
     WHERE champ = 'financement' AND cle = 'pla cff' AND origine = 'defaut';
+    "#,
+    // 3 → 4: the follow-up of the flux: registers of mises à disposition (imported or typed in
+    // the window, `import_id` NULL), and the register rows set aside.
+    r#"
+    CREATE TABLE suivi_imports (
+        id INTEGER PRIMARY KEY,
+        fichier TEXT NOT NULL,
+        chemin TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        date_import TEXT NOT NULL,
+        bailleur TEXT NOT NULL,
+        lignes_lues INTEGER NOT NULL DEFAULT 0,
+        mises_a_disposition INTEGER NOT NULL DEFAULT 0,
+        rejets INTEGER NOT NULL DEFAULT 0,
+        actif INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE mises_a_disposition (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER REFERENCES suivi_imports(id),
+        bailleur TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        commune TEXT NOT NULL,
+        epci TEXT NOT NULL,
+        typologie TEXT NOT NULL,
+        financement TEXT NOT NULL,
+        qpv INTEGER NOT NULL,
+        annee_construction INTEGER,
+        reservataire TEXT,
+        reservataire_brut TEXT NOT NULL DEFAULT '',
+        hors_flux TEXT,
+        date_liberation TEXT,
+        preavis INTEGER,
+        date_mise_a_disposition TEXT,
+        date_validation TEXT,
+        candidats INTEGER,
+        date_candidats TEXT,
+        date_cal TEXT,
+        decision_cal TEXT,
+        date_bail TEXT,
+        issue TEXT NOT NULL,
+        feuille TEXT,
+        ligne INTEGER,
+        brut TEXT NOT NULL DEFAULT '',
+        signalement TEXT
+    );
+    CREATE INDEX mises_a_disposition_bailleur ON mises_a_disposition(bailleur, epci);
+    CREATE TABLE suivi_rejets (
+        id INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES suivi_imports(id),
+        bailleur TEXT NOT NULL,
+        fichier TEXT NOT NULL,
+        feuille TEXT,
+        ligne INTEGER NOT NULL,
+        motif TEXT NOT NULL,
+        valeur TEXT NOT NULL,
+        brut TEXT NOT NULL
+    );
     "#,
 ];

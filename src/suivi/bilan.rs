@@ -1,0 +1,503 @@
+//! The bilan of a period (domaine.md, « Bilans »): for each réservataire its objective from
+//! the saved flux, each step counted by its own date, the décompte of its convention (each
+//! libération once), the gap, the taux de chute; the libérations outside the flux against the
+//! soustraits forecast; the regulatory breakdown; the alerts.
+
+use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, charger, etape_decompte, rejets};
+use crate::model::Date;
+use crate::store::Dossier;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The period of a bilan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Periode {
+    pub annee: i32,
+    pub semestre: Option<u8>,
+    pub debut: Date,
+    pub fin: Date,
+}
+
+impl Periode {
+    /// Year N, semester 1 (January–June) or 2 (July–December), or any range of dates.
+    pub fn new(
+        annee: i32,
+        semestre: Option<u8>,
+        du: Option<Date>,
+        au: Option<Date>,
+    ) -> std::result::Result<Self, String> {
+        let d = |m, j| Date::new(annee, m, j).ok_or_else(|| format!("année {annee} hors du calendrier accepté"));
+        let (debut, fin) = match (semestre, du, au) {
+            (Some(1), None, None) => (d(1, 1)?, d(6, 30)?),
+            (Some(2), None, None) => (d(7, 1)?, d(12, 31)?),
+            (Some(s), None, None) => return Err(format!("semestre {s} : 1 ou 2")),
+            (None, None, None) => (d(1, 1)?, d(12, 31)?),
+            (None, Some(a), Some(b)) if a <= b => (a, b),
+            (None, Some(a), Some(b)) => return Err(format!("période du {a} au {b} : la fin précède le début")),
+            (None, _, _) => return Err("--du et --au vont ensemble".into()),
+            (Some(_), _, _) => return Err("choisissez --semestre ou --du/--au, pas les deux".into()),
+        };
+        Ok(Self { annee, semestre, debut, fin })
+    }
+
+    pub fn contient(&self, d: Option<Date>) -> bool {
+        d.is_some_and(|d| self.debut <= d && d <= self.fin)
+    }
+
+    /// The share of year N the period covers (for objectives pro rata temporis).
+    pub fn prorata(&self) -> f64 {
+        let (Some(y0), Some(y1)) = (Date::new(self.annee, 1, 1), Date::new(self.annee, 12, 31)) else { return 1.0 };
+        let a = self.debut.max(y0).days_since_epoch();
+        let b = self.fin.min(y1).days_since_epoch();
+        let len = (y1.days_since_epoch() - y0.days_since_epoch() + 1) as f64;
+        ((b - a + 1).max(0) as f64 / len).min(1.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BilanReservataire {
+    pub id: String,
+    pub decompte: Etape,
+    pub objectif: u64,
+    pub objectif_periode: f64,
+    pub mises_a_disposition: u64,
+    pub avec_candidats: u64,
+    pub examines_cal: u64,
+    pub attributions: u64,
+    pub baux_signes: u64,
+    pub decomptes: u64,
+    pub ecart: f64,
+    pub taux_chute: f64,
+    /// Its share of the period's décomptes, against the rate its convention states.
+    pub part_realisee: f64,
+    pub taux_convention: f64,
+    /// What is not met at the end of the year, carried to next year's objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reliquat: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct PrevusRealises {
+    pub prevus: u64,
+    pub realises: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LigneDetail {
+    pub reservataire: String,
+    pub commune: String,
+    pub typologie: String,
+    pub financement: String,
+    pub qpv: bool,
+    pub periode_construction: &'static str,
+    pub mises_a_disposition: u64,
+    pub attributions: u64,
+    pub baux_signes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlerteBilan {
+    pub regle: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservataire: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signalement {
+    pub bailleur: String,
+    pub reference: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bilan {
+    pub annee: i32,
+    pub semestre: Option<u8>,
+    pub debut: String,
+    pub fin: String,
+    pub bailleur: Option<String>,
+    pub epci: Option<String>,
+    pub reservataires: Vec<BilanReservataire>,
+    pub hors_flux: BTreeMap<&'static str, PrevusRealises>,
+    pub detail: Vec<LigneDetail>,
+    /// Cumulative décomptes by month of the period, per réservataire (for the chart).
+    pub cumul_mensuel: BTreeMap<String, Vec<u64>>,
+    pub alertes: Vec<AlerteBilan>,
+    pub signalements: Vec<Signalement>,
+    pub rejets: Vec<RejetRegistre>,
+}
+
+/// Réservataire, commune, typologie, financement, QPV, construction period.
+type CleDetail = (String, String, String, String, bool, &'static str);
+
+/// The construction periods of the regulatory breakdown (R.441-5-1).
+pub fn periode_construction(annee: Option<i32>) -> &'static str {
+    match annee {
+        None => "inconnue",
+        Some(a) if a < 1949 => "avant 1949",
+        Some(a) if a <= 1974 => "1949-1974",
+        Some(a) if a <= 1989 => "1975-1989",
+        Some(a) if a <= 2004 => "1990-2004",
+        Some(a) if a <= 2014 => "2005-2014",
+        Some(_) => "2015 et après",
+    }
+}
+
+/// The décomptes: each libération counted once, at the step its réservataire's convention
+/// chose, for the first mise à disposition (in order) that reached it. Returns, for each
+/// mise à disposition counted, its index and the date it counts at.
+pub fn decomptes(mads: &[MiseADisposition], etape: &dyn Fn(&str, &str) -> Etape) -> Vec<(usize, Date)> {
+    let mut groupes: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    for (i, m) in mads.iter().enumerate() {
+        if m.reservataire.is_some() && m.hors_flux.is_none() {
+            groupes.entry(m.liberation()).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for idx in groupes.values_mut() {
+        idx.sort_by_key(|&i| (mads[i].date_mise_a_disposition.is_none(), mads[i].date_mise_a_disposition, mads[i].id));
+        for &i in idx.iter() {
+            let m = &mads[i];
+            let r = m.reservataire.as_deref().unwrap_or_default();
+            if let Some(d) = m.date_etape(etape(&m.bailleur, r)) {
+                out.push((i, d));
+                break;
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The objectives of year N: each réservataire's logements in the saved flux of every
+/// (bailleur, EPCI), summed; and the soustraits forecast; and the rates the conventions state.
+pub(crate) struct Objectifs {
+    pub(crate) logements: BTreeMap<String, u64>,
+    pub(crate) taux: BTreeMap<String, f64>,
+    pub(crate) soustraits: BTreeMap<&'static str, u64>,
+    pub(crate) sans_parametres: Vec<String>,
+}
+
+fn objectifs(d: &Dossier, paires: &BTreeSet<(String, String)>, annee: i32) -> Result<Objectifs> {
+    let mut o = Objectifs {
+        logements: BTreeMap::new(),
+        taux: BTreeMap::new(),
+        soustraits: BTreeMap::new(),
+        sans_parametres: vec![],
+    };
+    let mut flux_total = 0u64;
+    for (b, e) in paires {
+        let Some(f) = crate::flux::flux_enregistre(d, b, e, annee)? else { continue };
+        let p = crate::flux::parametres(d, b, e, annee)?;
+        if !p.saisis() {
+            o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
+        }
+        flux_total += f.flux;
+        for r in &f.reservataires {
+            *o.logements.entry(r.id.clone()).or_default() += r.logements;
+        }
+        for (m, n) in &f.soustraits {
+            let k = match m.as_str() {
+                "mutations" => "mutations",
+                "relogements" | "ORCOD" | "LHI" => "relogements",
+                "ventes" => "ventes",
+                "urgence" => "urgence",
+                _ => "autres",
+            };
+            *o.soustraits.entry(k).or_default() += n;
+        }
+    }
+    for (id, n) in &o.logements {
+        o.taux.insert(id.clone(), if flux_total > 0 { *n as f64 / flux_total as f64 } else { 0.0 });
+    }
+    Ok(o)
+}
+
+/// Options of a bilan: the period, and optionally one bailleur and one EPCI.
+#[derive(Debug, Clone)]
+pub struct BilanOptions {
+    pub periode: Periode,
+    pub bailleur: Option<String>,
+    pub epci: Option<String>,
+}
+
+/// Computes the bilan of a period from the dossier.
+pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
+    let bailleurs: Option<Vec<String>> = o.bailleur.clone().map(|b| vec![b]);
+    let mads = charger(d, bailleurs.as_deref(), o.epci.as_deref())?;
+    // The (bailleur, EPCI) pairs whose flux gives the objectives.
+    let mut paires: BTreeSet<(String, String)> = BTreeSet::new();
+    let tous = super::bailleurs_du_dossier(d)?;
+    if let Some(b) = &o.bailleur
+        && !tous.contains(b)
+        && mads.is_empty()
+    {
+        return Err(SuiviError::Donnees(format!("bailleur inconnu dans le dossier : « {b} »")));
+    }
+    for b in tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b)) {
+        for e in crate::flux::groupes_par_epci(d, b)?.into_keys() {
+            if o.epci.as_ref().is_none_or(|x| *x == e) {
+                paires.insert((b.clone(), e));
+            }
+        }
+    }
+    let obj = objectifs(d, &paires, o.periode.annee)?;
+    let rej = {
+        let concernes: Vec<String> = match &o.bailleur {
+            Some(b) => vec![b.clone()],
+            None => paires.iter().map(|(b, _)| b.clone()).chain(mads.iter().map(|m| m.bailleur.clone())).collect(),
+        };
+        rejets(d, Some(&concernes))?
+    };
+    let mut etapes: HashMap<(String, String), Etape> = HashMap::new();
+    for m in &mads {
+        if let Some(r) = &m.reservataire {
+            etapes.entry((m.bailleur.clone(), r.clone())).or_insert_with(|| etape_decompte(d, &m.bailleur, r));
+        }
+    }
+    for id in obj.logements.keys() {
+        for (b, _) in &paires {
+            etapes.entry((b.clone(), id.clone())).or_insert_with(|| etape_decompte(d, b, id));
+        }
+    }
+    Ok(calculer(&mads, &o.periode, &obj, &etapes, rej, o.bailleur.clone(), o.epci.clone()))
+}
+
+pub(crate) fn calculer(
+    mads: &[MiseADisposition],
+    p: &Periode,
+    obj: &Objectifs,
+    etapes: &HashMap<(String, String), Etape>,
+    rejets: Vec<RejetRegistre>,
+    bailleur: Option<String>,
+    epci: Option<String>,
+) -> Bilan {
+    let etape_of = |b: &str, r: &str| etapes.get(&(b.to_string(), r.to_string())).copied().unwrap_or(Etape::BailSigne);
+    let counted = decomptes(mads, &etape_of);
+    let mut ids: BTreeSet<String> = obj.logements.iter().filter(|(_, n)| **n > 0).map(|(id, _)| id.clone()).collect();
+    ids.extend(mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.clone()));
+    ids.remove(crate::model::Reservataire::NON_RESERVE);
+    let mut rows: BTreeMap<String, BilanReservataire> = BTreeMap::new();
+    for id in &ids {
+        let objectif = obj.logements.get(id).copied().unwrap_or(0);
+        let decompte = bailleur
+            .as_deref()
+            .map(|b| etape_of(b, id))
+            .unwrap_or_else(|| etapes.iter().find(|((_, r), _)| r == id).map(|(_, e)| *e).unwrap_or(Etape::BailSigne));
+        rows.insert(
+            id.clone(),
+            BilanReservataire {
+                id: id.clone(),
+                decompte,
+                objectif,
+                objectif_periode: objectif as f64 * p.prorata(),
+                mises_a_disposition: 0,
+                avec_candidats: 0,
+                examines_cal: 0,
+                attributions: 0,
+                baux_signes: 0,
+                decomptes: 0,
+                ecart: 0.0,
+                taux_chute: 0.0,
+                part_realisee: 0.0,
+                taux_convention: obj.taux.get(id).copied().unwrap_or(0.0),
+                reliquat: None,
+            },
+        );
+    }
+    let mut chute: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut hors_flux: BTreeMap<&'static str, PrevusRealises> = BTreeMap::new();
+    for h in HorsFlux::ALL {
+        let prevus = obj.soustraits.get(h.as_str()).copied().unwrap_or(0);
+        hors_flux
+            .insert(h.as_str(), PrevusRealises { prevus: (prevus as f64 * p.prorata()).round() as u64, realises: 0 });
+    }
+    let mut detail: BTreeMap<CleDetail, [u64; 3]> = BTreeMap::new();
+    let mut signalements = Vec::new();
+    for m in mads {
+        if let Some(s) = &m.signalement {
+            signalements.push(Signalement {
+                bailleur: m.bailleur.clone(),
+                reference: m.reference.clone(),
+                detail: s.clone(),
+            });
+        }
+        if let Some(h) = m.hors_flux {
+            if p.contient(m.date_bail) {
+                hors_flux.entry(h.as_str()).or_default().realises += 1;
+            }
+            continue;
+        }
+        let Some(r) = &m.reservataire else { continue };
+        let Some(row) = rows.get_mut(r) else { continue };
+        let inc = |c: &mut u64, d: Option<Date>| {
+            if p.contient(d) {
+                *c += 1;
+            }
+        };
+        inc(&mut row.mises_a_disposition, m.date_mise_a_disposition);
+        inc(&mut row.avec_candidats, m.date_candidats);
+        inc(&mut row.examines_cal, m.date_cal);
+        inc(&mut row.attributions, m.date_etape(Etape::AttributionCal));
+        inc(&mut row.baux_signes, m.date_bail);
+        if p.contient(m.date_mise_a_disposition) {
+            let c = chute.entry(r.clone()).or_default();
+            c.0 += 1;
+            if m.date_bail.is_none_or(|b| b > p.fin) {
+                c.1 += 1;
+            }
+        }
+        let k = (
+            r.clone(),
+            m.commune.clone(),
+            m.typologie.as_str().to_string(),
+            m.financement.as_str().to_string(),
+            m.qpv,
+            periode_construction(m.annee_construction),
+        );
+        let e = [
+            u64::from(p.contient(m.date_mise_a_disposition)),
+            u64::from(p.contient(m.date_etape(Etape::AttributionCal))),
+            u64::from(p.contient(m.date_bail)),
+        ];
+        if e.iter().any(|x| *x > 0) {
+            let slot = detail.entry(k).or_default();
+            for i in 0..3 {
+                slot[i] += e[i];
+            }
+        }
+    }
+    // Décomptes in the period, by réservataire, by month, and outside QPV.
+    let mois = |d: Date| ((d.year - p.debut.year) * 12 + d.month as i32 - p.debut.month as i32).max(0) as usize;
+    let n_mois = mois(p.fin) + 1;
+    let mut cumul: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let (mut hors_qpv_total, mut hors_qpv_etat) = (0u64, 0u64);
+    for (i, date) in &counted {
+        if !p.contient(Some(*date)) {
+            continue;
+        }
+        let m = &mads[*i];
+        let r = m.reservataire.clone().unwrap_or_default();
+        if !m.qpv {
+            hors_qpv_total += 1;
+            if r.starts_with("etat") {
+                hors_qpv_etat += 1;
+            }
+        }
+        if let Some(row) = rows.get_mut(&r) {
+            row.decomptes += 1;
+            cumul.entry(r).or_insert_with(|| vec![0; n_mois])[mois(*date).min(n_mois - 1)] += 1;
+        }
+    }
+    for v in cumul.values_mut() {
+        for i in 1..v.len() {
+            v[i] += v[i - 1];
+        }
+    }
+    let total_decomptes: u64 = rows.values().map(|r| r.decomptes).sum();
+    let annuel = p.semestre.is_none() && p.prorata() >= 1.0;
+    for row in rows.values_mut() {
+        row.ecart = row.decomptes as f64 - row.objectif_periode;
+        let (n, non) = chute.get(&row.id).copied().unwrap_or((0, 0));
+        row.taux_chute = if n > 0 { non as f64 / n as f64 } else { 0.0 };
+        row.part_realisee = if total_decomptes > 0 { row.decomptes as f64 / total_decomptes as f64 } else { 0.0 };
+        if annuel {
+            row.reliquat = Some(row.objectif.saturating_sub(row.decomptes));
+        }
+        row.objectif_periode = (row.objectif_periode * 10.0).round() / 10.0;
+        row.ecart = (row.ecart * 10.0).round() / 10.0;
+    }
+
+    let mut alertes = Vec::new();
+    let etat_objectif = rows.get("etat").map(|r| r.objectif).unwrap_or(0)
+        + rows.get("etat-fonctionnaires").map(|r| r.objectif).unwrap_or(0);
+    if etat_objectif > 0 && hors_qpv_total > 0 && (hors_qpv_etat as f64) < 0.30 * hors_qpv_total as f64 {
+        alertes.push(AlerteBilan {
+            regle: "etat_hors_qpv_min_30".into(),
+            reservataire: Some("etat".into()),
+            detail: format!(
+                "l'État a {hors_qpv_etat} des {hors_qpv_total} logements décomptés hors QPV, moins de 30 % : à arbitrer avec la DDETS"
+            ),
+        });
+    }
+    // No mise à disposition for three months (at the end of the period).
+    if let Some(limite) = crate::suivi::calendrier::ajouter_mois(p.fin, -3)
+        && limite >= Date::new(p.annee, 1, 1).unwrap_or(p.debut)
+    {
+        for row in rows.values().filter(|r| r.objectif > 0) {
+            let last = mads
+                .iter()
+                .filter(|m| m.reservataire.as_deref() == Some(row.id.as_str()))
+                .filter_map(|m| m.date_mise_a_disposition)
+                .filter(|d| *d <= p.fin)
+                .max();
+            if last.is_none_or(|l| l < limite) {
+                alertes.push(AlerteBilan {
+                    regle: "sans_mise_a_disposition_3_mois".into(),
+                    reservataire: Some(row.id.clone()),
+                    detail: format!(
+                        "{} : aucune mise à disposition depuis {}",
+                        crate::consolidate::libelle_reservataire(&row.id),
+                        match last {
+                            Some(l) => format!("le {}", crate::format::date_fr(&l.to_string())),
+                            None => "le début du suivi".into(),
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    for ((b, r), e) in etapes {
+        if r.starts_with("etat") && matches!(e, Etape::MiseADisposition | Etape::MiseADispositionValidee) {
+            alertes.push(AlerteBilan {
+                regle: "decompte_etat".into(),
+                reservataire: Some(r.clone()),
+                detail: format!(
+                    "{b} : le flux de l'État ne se décompte jamais à la mise à disposition (au bail signé, ou à l'examen en CALEOL en gestion directe)"
+                ),
+            });
+        }
+    }
+    for s in &obj.sans_parametres {
+        alertes.push(AlerteBilan {
+            regle: "parametre_par_defaut".into(),
+            reservataire: None,
+            detail: format!("objectifs : paramètres du flux {} non enregistrés pour {s}", p.annee),
+        });
+    }
+    alertes.sort_by(|a, b| a.regle.cmp(&b.regle).then(a.reservataire.cmp(&b.reservataire)));
+    alertes.dedup();
+
+    // The State first, then by id.
+    let mut reservataires: Vec<BilanReservataire> = rows.into_values().collect();
+    reservataires.sort_by_key(|r| (!r.id.starts_with("etat"), r.id.clone()));
+    Bilan {
+        annee: p.annee,
+        semestre: p.semestre,
+        debut: p.debut.to_string(),
+        fin: p.fin.to_string(),
+        bailleur,
+        epci,
+        reservataires,
+        hors_flux,
+        detail: detail
+            .into_iter()
+            .map(|((reservataire, commune, typologie, financement, qpv, periode_construction), n)| LigneDetail {
+                reservataire,
+                commune,
+                typologie,
+                financement,
+                qpv,
+                periode_construction,
+                mises_a_disposition: n[0],
+                attributions: n[1],
+                baux_signes: n[2],
+            })
+            .collect(),
+        cumul_mensuel: cumul,
+        alertes,
+        signalements,
+        rejets,
+    }
+}

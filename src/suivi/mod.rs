@@ -1,0 +1,748 @@
+//! The follow-up of the flux (domaine.md, « The follow-up of the flux »): the registers of
+//! mises à disposition, the décompte of each convention, the bilans against the objectives of
+//! the saved flux, and the orientation of a freed dwelling. The objectives come from the flux
+//! engine ([`crate::flux::flux_enregistre`]): the same figures as the flux screen and the annex.
+
+pub mod bilan;
+pub mod calendrier;
+pub mod orientation;
+pub mod registre;
+
+use crate::import::Context;
+use crate::model::{Date, Financement, Reservataire, TypologieGrille};
+use crate::reference::reference;
+use crate::store::{Dossier, StoreError};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The step at which a convention counts its flux.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Etape {
+    MiseADisposition,
+    MiseADispositionValidee,
+    PropositionCal,
+    AttributionCal,
+    BailSigne,
+}
+
+impl Etape {
+    pub const ALL: [Etape; 5] = [
+        Etape::MiseADisposition,
+        Etape::MiseADispositionValidee,
+        Etape::PropositionCal,
+        Etape::AttributionCal,
+        Etape::BailSigne,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Etape::MiseADisposition => "mise_a_disposition",
+            Etape::MiseADispositionValidee => "mise_a_disposition_validee",
+            Etape::PropositionCal => "proposition_cal",
+            Etape::AttributionCal => "attribution_cal",
+            Etape::BailSigne => "bail_signe",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Etape::MiseADisposition => "à la mise à disposition",
+            Etape::MiseADispositionValidee => "à la mise à disposition validée par le réservataire",
+            Etape::PropositionCal => "à l'examen des candidats en CALEOL",
+            Etape::AttributionCal => "à l'attribution en CALEOL",
+            Etape::BailSigne => "au bail signé",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s.trim())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Issue {
+    BailSigne,
+    Reprise,
+    Reorientation,
+    EnCours,
+}
+
+impl Issue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Issue::BailSigne => "bail_signe",
+            Issue::Reprise => "reprise",
+            Issue::Reorientation => "reorientation",
+            Issue::EnCours => "en_cours",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Issue::BailSigne => "Bail signé",
+            Issue::Reprise => "Repris par le bailleur",
+            Issue::Reorientation => "Réorienté",
+            Issue::EnCours => "En cours",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "bail_signe" => Issue::BailSigne,
+            "reprise" => Issue::Reprise,
+            "reorientation" => Issue::Reorientation,
+            _ => Issue::EnCours,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionCal {
+    Attribution,
+    NonAttribution,
+    Refus,
+}
+
+impl DecisionCal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionCal::Attribution => "attribution",
+            DecisionCal::NonAttribution => "non_attribution",
+            DecisionCal::Refus => "refus",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [DecisionCal::Attribution, DecisionCal::NonAttribution, DecisionCal::Refus]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+    }
+}
+
+/// The categories of libérations outside the flux (the soustraits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HorsFlux {
+    Mutations,
+    Relogements,
+    Ventes,
+    Urgence,
+    Autres,
+}
+
+impl HorsFlux {
+    pub const ALL: [HorsFlux; 5] =
+        [HorsFlux::Mutations, HorsFlux::Relogements, HorsFlux::Ventes, HorsFlux::Urgence, HorsFlux::Autres];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HorsFlux::Mutations => "mutations",
+            HorsFlux::Relogements => "relogements",
+            HorsFlux::Ventes => "ventes",
+            HorsFlux::Urgence => "urgence",
+            HorsFlux::Autres => "autres",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HorsFlux::Mutations => "Mutations internes",
+            HorsFlux::Relogements => "Relogements (ANRU / NPNRU, ORCOD, LHI, démolition)",
+            HorsFlux::Ventes => "Relogements liés aux ventes",
+            HorsFlux::Urgence => "Urgence (préfet)",
+            HorsFlux::Autres => "Autres",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|h| h.as_str() == s)
+    }
+}
+
+/// One mise à disposition of a freed dwelling (or a libération outside the flux).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MiseADisposition {
+    pub id: i64,
+    pub bailleur: String,
+    pub reference: String,
+    pub commune: String,
+    pub epci: String,
+    pub typologie: TypologieGrille,
+    pub financement: Financement,
+    pub qpv: bool,
+    pub annee_construction: Option<i32>,
+    /// None for a libération outside the flux.
+    pub reservataire: Option<String>,
+    pub hors_flux: Option<HorsFlux>,
+    pub date_liberation: Option<Date>,
+    pub preavis: Option<u8>,
+    pub date_mise_a_disposition: Option<Date>,
+    pub date_validation: Option<Date>,
+    pub candidats: Option<u32>,
+    pub date_candidats: Option<Date>,
+    pub date_cal: Option<Date>,
+    pub decision_cal: Option<DecisionCal>,
+    pub date_bail: Option<Date>,
+    pub issue: Issue,
+    /// Kept but flagged: a lease before the mise à disposition, a CALEOL without candidate...
+    pub signalement: Option<String>,
+}
+
+impl MiseADisposition {
+    /// The date at which this mise à disposition reached a step, if it did.
+    pub fn date_etape(&self, e: Etape) -> Option<Date> {
+        match e {
+            Etape::MiseADisposition => self.date_mise_a_disposition,
+            Etape::MiseADispositionValidee => self.date_validation.or(self.date_candidats),
+            Etape::PropositionCal => self.date_cal,
+            Etape::AttributionCal => self.date_cal.filter(|_| self.decision_cal == Some(DecisionCal::Attribution)),
+            Etape::BailSigne => self.date_bail,
+        }
+    }
+
+    /// The libération it belongs to: the dwelling and the end of the outgoing tenant's notice.
+    pub fn liberation(&self) -> (String, String, String) {
+        let date = match self.date_liberation {
+            Some(d) => d.to_string(),
+            None => format!("mad-{}", self.id),
+        };
+        (self.bailleur.clone(), self.reference.clone(), date)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SuiviError {
+    #[error("{fichier} : {raison}")]
+    Fichier { fichier: String, raison: String },
+    #[error(
+        "{0} : aucune feuille n'a d'en-tête de registre reconnaissable (il faut au moins la référence du logement et la date de mise à disposition ou du bail) : ce fichier n'est pas un registre des mises à disposition"
+    )]
+    PasUnRegistre(String),
+    #[error("{0} : impossible de déterminer le bailleur : relancez avec --bailleur NOM")]
+    SansBailleur(String),
+    #[error("{0}")]
+    Donnees(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SuiviError {
+    fn from(e: rusqlite::Error) -> Self {
+        SuiviError::Store(StoreError::from(e))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, SuiviError>;
+
+/// What one register gave.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegistreImporte {
+    pub import_id: i64,
+    pub fichier: String,
+    pub bailleur: String,
+    pub lignes_lues: usize,
+    pub mises_a_disposition: usize,
+    pub hors_flux: usize,
+    pub rejets: BTreeMap<String, usize>,
+    pub signalements: usize,
+    /// « Mairie » read as the commune of the row's dwelling, by label.
+    pub presomptions: BTreeMap<String, usize>,
+}
+
+/// A dwelling of the dossier as a register row needs it.
+#[derive(Debug, Clone)]
+struct LogementConnu {
+    commune: String,
+    epci: String,
+    typologie: TypologieGrille,
+    financement: Financement,
+    qpv: bool,
+    annee_construction: Option<i32>,
+}
+
+fn logements_du_bailleur(d: &Dossier, bailleur: &str) -> Result<HashMap<String, LogementConnu>> {
+    let mut st = d.conn.prepare(
+        "SELECT l.reference, l.commune, l.epci, l.typologie_grille, l.financement, l.qpv, l.annee_construction
+         FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
+         WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1",
+    )?;
+    let mut out = HashMap::new();
+    let mut rows = st.query([bailleur])?;
+    while let Some(r) = rows.next()? {
+        out.insert(
+            r.get::<_, String>(0)?,
+            LogementConnu {
+                commune: r.get(1)?,
+                epci: r.get(2)?,
+                typologie: TypologieGrille::parse(&r.get::<_, String>(3)?).unwrap_or(TypologieGrille::T1),
+                financement: Financement::parse(&r.get::<_, String>(4)?).unwrap_or(Financement::Autre),
+                qpv: r.get(5)?,
+                annee_construction: r.get(6)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The bailleurs of the dossier, spelled as the dossier spells them.
+fn bailleurs_du_dossier(d: &Dossier) -> Result<Vec<String>> {
+    let mut st = d.conn.prepare("SELECT DISTINCT bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY 1")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+struct Prepare {
+    chemin: PathBuf,
+    fichier: String,
+    sha256: String,
+    bailleur: String,
+    lignes: Vec<std::result::Result<registre::Ligne, registre::Rejet>>,
+}
+
+fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String]) -> Result<Prepare> {
+    let fichier = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let bytes = std::fs::read(path)
+        .map_err(|e| SuiviError::Fichier { fichier: fichier.clone(), raison: format!("lecture impossible ({e})") })?;
+    let sheets = crate::import::read::read_sheets(&bytes)
+        .map_err(|e| SuiviError::Fichier { fichier: fichier.clone(), raison: e.0 })?;
+    let mut lignes = Vec::new();
+    let mut found = false;
+    for s in sheets.iter().filter(|s| !s.hidden) {
+        if let Some(e) = registre::entete(s) {
+            found = true;
+            lignes.extend(registre::lignes(s, &e));
+        }
+    }
+    if !found {
+        return Err(SuiviError::PasUnRegistre(fichier));
+    }
+    let by_key: HashMap<String, &String> = connus.iter().map(|b| (crate::text::key(b), b)).collect();
+    let from_rows = lignes.iter().filter_map(|l| l.as_ref().ok()).find_map(|l| l.bailleur.clone());
+    let bailleur = bailleur
+        .map(str::to_string)
+        .or(from_rows)
+        .or_else(|| crate::import::bailleur_from_file_name(&fichier))
+        .ok_or_else(|| SuiviError::SansBailleur(fichier.clone()))?;
+    let bailleur = by_key.get(&crate::text::key(&bailleur)).map(|b| b.to_string()).unwrap_or(bailleur);
+    Ok(Prepare { chemin: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, bailleur, lignes })
+}
+
+const INSERT: &str = "INSERT INTO mises_a_disposition(import_id, bailleur, reference, commune, epci, typologie,
+    financement, qpv, annee_construction, reservataire, reservataire_brut, hors_flux, date_liberation, preavis,
+    date_mise_a_disposition, date_validation, candidats, date_candidats, date_cal, decision_cal, date_bail, issue,
+    feuille, ligne, brut, signalement)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+            ?24, ?25, ?26)";
+
+fn ds(d: Option<Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn insert(
+    st: &mut rusqlite::Statement,
+    import_id: Option<i64>,
+    m: &MiseADisposition,
+    src: (&Option<String>, u32, &str),
+    brut_res: &str,
+) -> Result<()> {
+    st.execute(params![
+        import_id,
+        m.bailleur,
+        m.reference,
+        m.commune,
+        m.epci,
+        m.typologie.as_str(),
+        m.financement.as_str(),
+        m.qpv,
+        m.annee_construction,
+        m.reservataire,
+        brut_res,
+        m.hors_flux.map(|h| h.as_str()),
+        ds(m.date_liberation),
+        m.preavis,
+        ds(m.date_mise_a_disposition),
+        ds(m.date_validation),
+        m.candidats,
+        ds(m.date_candidats),
+        ds(m.date_cal),
+        m.decision_cal.map(|x| x.as_str()),
+        ds(m.date_bail),
+        m.issue.as_str(),
+        src.0,
+        src.1,
+        src.2,
+        m.signalement,
+    ])?;
+    Ok(())
+}
+
+/// Imports registers of mises à disposition in one transaction: a file that cannot be read
+/// leaves the dossier as it was. A bailleur's new register replaces its previous one (kept in
+/// the history). `decompte` records the step the bailleur's conventions count at.
+pub fn importer(
+    d: &mut Dossier,
+    fichiers: &[PathBuf],
+    bailleur: Option<&str>,
+    decompte: Option<Etape>,
+) -> Result<Vec<RegistreImporte>> {
+    let connus = bailleurs_du_dossier(d)?;
+    let prepared: Vec<Prepare> = fichiers.iter().map(|f| preparer(f, bailleur, &connus)).collect::<Result<_>>()?;
+    let mut ctx = Context::new(d.territoire(), d.correspondance()?, d.mappings()?);
+    let mut logements: HashMap<String, HashMap<String, LogementConnu>> = HashMap::new();
+    for p in &prepared {
+        if !logements.contains_key(&p.bailleur) {
+            logements.insert(p.bailleur.clone(), logements_du_bailleur(d, &p.bailleur)?);
+        }
+    }
+    let now = crate::store::now_iso();
+    let tx = d.conn.transaction()?;
+    let mut out = Vec::new();
+    for b in prepared.iter().map(|p| p.bailleur.clone()).collect::<std::collections::BTreeSet<_>>() {
+        tx.execute("UPDATE suivi_imports SET actif = 0 WHERE bailleur = ?1", [&b])?;
+    }
+    if let Some(e) = decompte {
+        for b in prepared.iter().map(|p| &p.bailleur) {
+            tx.execute(
+                "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
+                params![format!("decompte:{b}"), e.as_str()],
+            )?;
+        }
+    }
+    for p in prepared {
+        tx.execute(
+            "INSERT INTO suivi_imports(fichier, chemin, sha256, date_import, bailleur) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.fichier, p.chemin.display().to_string(), p.sha256, now, p.bailleur],
+        )?;
+        let import_id = tx.last_insert_rowid();
+        let mut s = RegistreImporte {
+            import_id,
+            fichier: p.fichier.clone(),
+            bailleur: p.bailleur.clone(),
+            lignes_lues: p.lignes.len(),
+            ..Default::default()
+        };
+        let connus = &logements[&p.bailleur];
+        let mut st = tx.prepare(INSERT)?;
+        let mut rej = tx.prepare(
+            "INSERT INTO suivi_rejets(import_id, bailleur, fichier, feuille, ligne, motif, valeur, brut)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut vus: HashSet<(String, String, String)> = HashSet::new();
+        for l in p.lignes {
+            let res = match l {
+                Err(r) => Err(r),
+                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(m, presume)| (l, m, presume)),
+            };
+            match res {
+                Err(r) => {
+                    *s.rejets.entry(r.motif.to_string()).or_default() += 1;
+                    rej.execute(params![
+                        import_id, p.bailleur, p.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.brut
+                    ])?;
+                }
+                Ok((l, mut m, presume)) => {
+                    if presume {
+                        *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
+                    }
+                    // The same libération twice for the same réservataire: kept, flagged.
+                    if let Some(r) = &m.reservataire {
+                        let (_, reference, date) = m.liberation();
+                        let date = m
+                            .date_liberation
+                            .map(|_| date)
+                            .unwrap_or_else(|| ds(m.date_mise_a_disposition).unwrap_or_default());
+                        if !vus.insert((reference, date, r.clone())) {
+                            m.signalement.get_or_insert_with(|| {
+                                "la même libération mise deux fois à disposition du même réservataire".into()
+                            });
+                        }
+                    }
+                    if m.signalement.is_some() {
+                        s.signalements += 1;
+                    }
+                    if m.hors_flux.is_some() {
+                        s.hors_flux += 1;
+                    } else {
+                        s.mises_a_disposition += 1;
+                    }
+                    insert(&mut st, Some(import_id), &m, (&l.feuille, l.ligne, &l.brut), &l.reservataire_brut)?;
+                }
+            }
+        }
+        drop(st);
+        drop(rej);
+        tx.execute(
+            "UPDATE suivi_imports SET lignes_lues = ?2, mises_a_disposition = ?3, rejets = ?4 WHERE id = ?1",
+            params![
+                import_id,
+                s.lignes_lues as i64,
+                (s.mises_a_disposition + s.hors_flux) as i64,
+                s.rejets.values().sum::<usize>() as i64
+            ],
+        )?;
+        out.push(s);
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
+/// A register row joined to the dossier: the dwelling's characteristics from the dossier (or
+/// from the row when the dossier does not know it), the réservataire's label resolved like an
+/// état des lieux'. `Err` is the row set aside.
+fn mise_a_disposition(
+    ctx: &mut Context,
+    bailleur: &str,
+    connus: &HashMap<String, LogementConnu>,
+    l: &registre::Ligne,
+) -> std::result::Result<(MiseADisposition, bool), registre::Rejet> {
+    let rejet = |motif: &'static str, valeur: String| registre::Rejet {
+        feuille: l.feuille.clone(),
+        ligne: l.ligne,
+        motif,
+        valeur,
+        brut: l.brut.clone(),
+    };
+    let logement = match connus.get(&l.reference) {
+        Some(x) => x.clone(),
+        None => {
+            // Not in the dossier: the row may describe the dwelling itself.
+            let commune = if l.commune_brut.is_empty() { None } else { ctx.commune(&l.commune_brut).ok() };
+            let typologie = ctx.typologie(&l.typologie_brut);
+            match (commune, typologie) {
+                (Some((commune, epci)), Some(t)) => LogementConnu {
+                    commune,
+                    epci,
+                    typologie: t.grille(),
+                    financement: ctx.financement(&l.financement_brut).unwrap_or(Financement::Autre),
+                    qpv: ctx.qpv(&l.qpv_brut).unwrap_or(false),
+                    annee_construction: l.annee_construction,
+                },
+                _ => return Err(rejet("logement_inconnu", l.reference.clone())),
+            }
+        }
+    };
+    let mut presume = false;
+    let reservataire = if l.hors_flux.is_some() && l.reservataire_brut.trim().is_empty() {
+        None
+    } else {
+        let sans_nom = crate::import::normalize::collectivite_sans_nom(&l.reservataire_brut)
+            .filter(|_| !ctx.mapped(&l.reservataire_brut));
+        let presumed = sans_nom.and_then(|k| match k {
+            crate::import::normalize::SansNom::Commune => Some(format!("commune:{}", logement.commune)),
+            crate::import::normalize::SansNom::Epci => {
+                (!logement.epci.is_empty()).then(|| format!("epci:{}", logement.epci))
+            }
+            crate::import::normalize::SansNom::Departement => {
+                reference().commune(&logement.commune).map(|c| format!("departement:{}", c.departement))
+            }
+        });
+        presume = presumed.is_some();
+        match presumed.or_else(|| ctx.reservataire(&l.reservataire_brut).map(|r| r.0)) {
+            Some(r) => Some(r),
+            None => return Err(rejet("reservataire_inconnu", l.reservataire_brut.clone())),
+        }
+    };
+    let mut signalements = Vec::new();
+    if let (Some(b), Some(m)) = (l.date_bail, l.date_mise_a_disposition)
+        && b < m
+    {
+        signalements.push("bail signé avant la mise à disposition");
+    }
+    if l.date_cal.is_some() && (l.candidats == Some(0) || (l.candidats.is_none() && l.date_candidats.is_none())) {
+        signalements.push("passage en CALEOL sans candidat");
+    }
+    if reservataire.as_deref() == Some(Reservataire::NON_RESERVE) && l.hors_flux.is_none() {
+        // The bailleur's own dwelling: not a réservataire's flux, still followed.
+    }
+    let m = MiseADisposition {
+        id: 0,
+        bailleur: bailleur.to_string(),
+        reference: l.reference.clone(),
+        commune: logement.commune,
+        epci: logement.epci,
+        typologie: logement.typologie,
+        financement: logement.financement,
+        qpv: logement.qpv,
+        annee_construction: logement.annee_construction,
+        reservataire,
+        hors_flux: l.hors_flux,
+        date_liberation: l.date_liberation,
+        preavis: l.preavis,
+        date_mise_a_disposition: l.date_mise_a_disposition,
+        date_validation: l.date_validation,
+        candidats: l.candidats,
+        date_candidats: l.date_candidats,
+        date_cal: l.date_cal,
+        decision_cal: l.decision_cal,
+        date_bail: l.date_bail,
+        issue: l.issue,
+        signalement: (!signalements.is_empty()).then(|| signalements.join(" ; ")),
+    };
+    Ok((m, presume))
+}
+
+fn date_col(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
+    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| Date::parse_iso(&s)))
+}
+
+/// The active mises à disposition of some bailleurs (all when `None`), on an EPCI or all.
+pub fn charger(d: &Dossier, bailleurs: Option<&[String]>, epci: Option<&str>) -> Result<Vec<MiseADisposition>> {
+    let mut st = d.conn.prepare(
+        "SELECT m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
+                m.annee_construction, m.reservataire, m.hors_flux, m.date_liberation, m.preavis,
+                m.date_mise_a_disposition, m.date_validation, m.candidats, m.date_candidats, m.date_cal,
+                m.decision_cal, m.date_bail, m.issue, m.signalement
+         FROM mises_a_disposition m LEFT JOIN suivi_imports i ON i.id = m.import_id
+         WHERE (m.import_id IS NULL OR i.actif = 1) AND (?1 IS NULL OR m.epci = ?1)
+         ORDER BY m.id",
+    )?;
+    let wanted: Option<HashSet<&str>> = bailleurs.map(|b| b.iter().map(String::as_str).collect());
+    let mut out = Vec::new();
+    let mut rows = st.query([epci])?;
+    while let Some(r) = rows.next()? {
+        let bailleur: String = r.get(1)?;
+        if wanted.as_ref().is_some_and(|w| !w.contains(bailleur.as_str())) {
+            continue;
+        }
+        out.push(MiseADisposition {
+            id: r.get(0)?,
+            bailleur,
+            reference: r.get(2)?,
+            commune: r.get(3)?,
+            epci: r.get(4)?,
+            typologie: TypologieGrille::parse(&r.get::<_, String>(5)?).unwrap_or(TypologieGrille::T1),
+            financement: Financement::parse(&r.get::<_, String>(6)?).unwrap_or(Financement::Autre),
+            qpv: r.get(7)?,
+            annee_construction: r.get(8)?,
+            reservataire: r.get(9)?,
+            hors_flux: r.get::<_, Option<String>>(10)?.and_then(|s| HorsFlux::parse(&s)),
+            date_liberation: date_col(r, 11)?,
+            preavis: r.get(12)?,
+            date_mise_a_disposition: date_col(r, 13)?,
+            date_validation: date_col(r, 14)?,
+            candidats: r.get(15)?,
+            date_candidats: date_col(r, 16)?,
+            date_cal: date_col(r, 17)?,
+            decision_cal: r.get::<_, Option<String>>(18)?.and_then(|s| DecisionCal::parse(&s)),
+            date_bail: date_col(r, 19)?,
+            issue: Issue::parse(&r.get::<_, String>(20)?),
+            signalement: r.get(21)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A register row set aside, as `report` lists the rejets of an état des lieux.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejetRegistre {
+    pub bailleur: String,
+    pub fichier: String,
+    pub feuille: Option<String>,
+    pub ligne: u32,
+    pub motif: String,
+    pub valeur: String,
+}
+
+/// The rows set aside from the active registers of some bailleurs (all when `None`).
+pub fn rejets(d: &Dossier, bailleurs: Option<&[String]>) -> Result<Vec<RejetRegistre>> {
+    let mut st = d.conn.prepare(
+        "SELECT r.bailleur, r.fichier, r.feuille, r.ligne, r.motif, r.valeur FROM suivi_rejets r
+         JOIN suivi_imports i ON i.id = r.import_id WHERE i.actif = 1 ORDER BY r.id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(RejetRegistre {
+            bailleur: r.get(0)?,
+            fichier: r.get(1)?,
+            feuille: r.get(2)?,
+            ligne: r.get(3)?,
+            motif: r.get(4)?,
+            valeur: r.get(5)?,
+        })
+    })?;
+    let mut out: Vec<RejetRegistre> = rows.collect::<std::result::Result<_, _>>()?;
+    if let Some(b) = bailleurs {
+        out.retain(|r| b.contains(&r.bailleur));
+    }
+    Ok(out)
+}
+
+/// The step a convention (bailleur × réservataire) counts at: its own setting, else the
+/// bailleur's, else the dossier's, else `bail_signe`.
+pub fn etape_decompte(d: &Dossier, bailleur: &str, reservataire: &str) -> Etape {
+    for cle in [format!("decompte:{bailleur}:{reservataire}"), format!("decompte:{bailleur}"), "decompte".to_string()] {
+        if let Ok(Some(v)) = d.parametre(&cle)
+            && let Some(e) = Etape::parse(&v)
+        {
+            return e;
+        }
+    }
+    Etape::BailSigne
+}
+
+/// Records the step a convention counts at (`reservataire` None: all the bailleur's).
+pub fn enregistrer_decompte(d: &Dossier, bailleur: &str, reservataire: Option<&str>, e: Etape) -> Result<()> {
+    let cle = match reservataire {
+        Some(r) => format!("decompte:{bailleur}:{r}"),
+        None => format!("decompte:{bailleur}"),
+    };
+    d.set_parametre(&cle, e.as_str())?;
+    Ok(())
+}
+
+/// Saves a mise à disposition typed in the window (or updates it when `m.id` is set).
+pub fn enregistrer(d: &Dossier, m: &MiseADisposition) -> Result<i64> {
+    if m.id > 0 {
+        d.conn.execute("DELETE FROM mises_a_disposition WHERE id = ?1 AND import_id IS NULL", [m.id])?;
+    }
+    let mut st = d.conn.prepare(INSERT)?;
+    insert(&mut st, None, m, (&None, 0, ""), m.reservataire.as_deref().unwrap_or(""))?;
+    Ok(d.conn.last_insert_rowid())
+}
+
+/// The dwelling of the dossier behind `BAILLEUR:REFERENCE`, as a mise à disposition starts.
+pub fn logement(d: &Dossier, bailleur: &str, reference: &str) -> Result<Option<MiseADisposition>> {
+    let found = d
+        .conn
+        .query_row(
+            "SELECT l.commune, l.epci, l.typologie_grille, l.financement, l.qpv, l.annee_construction
+             FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
+             WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1 AND l.reference = ?2 LIMIT 1",
+            params![bailleur, reference],
+            |r| {
+                Ok(MiseADisposition {
+                    id: 0,
+                    bailleur: bailleur.to_string(),
+                    reference: reference.to_string(),
+                    commune: r.get(0)?,
+                    epci: r.get(1)?,
+                    typologie: TypologieGrille::parse(&r.get::<_, String>(2)?).unwrap_or(TypologieGrille::T1),
+                    financement: Financement::parse(&r.get::<_, String>(3)?).unwrap_or(Financement::Autre),
+                    qpv: r.get(4)?,
+                    annee_construction: r.get(5)?,
+                    reservataire: None,
+                    hors_flux: None,
+                    date_liberation: None,
+                    preavis: None,
+                    date_mise_a_disposition: None,
+                    date_validation: None,
+                    candidats: None,
+                    date_candidats: None,
+                    date_cal: None,
+                    decision_cal: None,
+                    date_bail: None,
+                    issue: Issue::EnCours,
+                    signalement: None,
+                })
+            },
+        )
+        .optional()?;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests;

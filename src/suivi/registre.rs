@@ -1,0 +1,628 @@
+//! Reading a bailleur's register of mises à disposition, in its own layout: the header found
+//! like an état des lieux' (the dwelling's fields score with the same synonyms), then each row
+//! turned into a [`Ligne`] or set aside with its motif. Pure: no dossier here.
+
+use super::{DecisionCal, HorsFlux, Issue};
+use crate::import::header::Field;
+use crate::import::read::SheetData;
+use crate::import::{cell_date, cell_text, is_blank, is_total_row, normalize, raw_row, raw_text};
+use crate::model::Date;
+use crate::text::key;
+use calamine::Data;
+
+/// A column of a register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Champ {
+    /// A field of the dwelling, as in an état des lieux.
+    Logement(Field),
+    DateLiberation,
+    Preavis,
+    DateMiseADisposition,
+    DateValidation,
+    Candidats,
+    DateCandidats,
+    DateCal,
+    DecisionCal,
+    DateBail,
+    Issue,
+    HorsFlux,
+}
+
+const LOGEMENT: [Field; 10] = [
+    Field::Reference,
+    Field::Reservataire,
+    Field::Commune,
+    Field::CodeInsee,
+    Field::CodePostal,
+    Field::Typologie,
+    Field::Financement,
+    Field::Qpv,
+    Field::AnneeConstruction,
+    Field::Bailleur,
+];
+
+const SUIVI: [Champ; 11] = [
+    Champ::DateLiberation,
+    Champ::Preavis,
+    Champ::DateMiseADisposition,
+    Champ::DateValidation,
+    Champ::Candidats,
+    Champ::DateCandidats,
+    Champ::DateCal,
+    Champ::DecisionCal,
+    Champ::DateBail,
+    Champ::Issue,
+    Champ::HorsFlux,
+];
+
+impl Champ {
+    fn synonymes(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Champ::DateLiberation => (
+                &[
+                    "date fin de preavis",
+                    "date de fin de preavis",
+                    "date fin preavis",
+                    "fin de preavis",
+                    "date de liberation",
+                    "date liberation",
+                    "liberation",
+                    "date de depart",
+                    "date depart",
+                    "date depart locataire",
+                    "date de sortie",
+                    "date sortie",
+                    "date conge",
+                    "date du conge",
+                ],
+                &["liberation", "fin de preavis", "fin preavis", "date depart", "date de depart", "date sortie"],
+            ),
+            Champ::Preavis => (
+                &[
+                    "preavis",
+                    "type de preavis",
+                    "type preavis",
+                    "duree preavis",
+                    "duree de preavis",
+                    "delai de preavis",
+                ],
+                &["type de preavis", "duree de preavis", "duree preavis", "type preavis"],
+            ),
+            Champ::DateMiseADisposition => (
+                &[
+                    "date de mise a disposition",
+                    "date mise a disposition",
+                    "date mad",
+                    "mad",
+                    "mise a disposition",
+                    "date envoi fiche navette",
+                    "date d envoi de la fiche navette",
+                    "date fiche navette",
+                    "date envoi",
+                    "date d envoi",
+                    "date de notification",
+                    "date notification",
+                    "date d orientation",
+                    "date orientation",
+                ],
+                &["mise a disposition", "fiche navette", "notification", "date envoi", "date d envoi", "orientation"],
+            ),
+            Champ::DateValidation => (
+                &["date validation", "date de validation", "validation reservataire", "date validation reservataire"],
+                &["validation"],
+            ),
+            Champ::Candidats => (
+                &[
+                    "candidats",
+                    "nb candidats",
+                    "nombre de candidats",
+                    "nombre candidats",
+                    "candidats presentes",
+                    "candidats proposes",
+                    "nb de candidats",
+                    "candidats designes",
+                ],
+                &["nb candidat", "nombre de candidat", "candidats presentes", "candidats proposes"],
+            ),
+            Champ::DateCandidats => (
+                &[
+                    "date presentation candidats",
+                    "date de presentation des candidats",
+                    "date de presentation",
+                    "date presentation",
+                    "date designation",
+                    "date de designation",
+                    "date candidats",
+                    "date proposition candidats",
+                    "date proposition",
+                ],
+                &[
+                    "date presentation",
+                    "date de presentation",
+                    "date designation",
+                    "date de designation",
+                    "date candidat",
+                ],
+            ),
+            Champ::DateCal => (
+                &[
+                    "date caleol",
+                    "date cal",
+                    "date cail",
+                    "date cam",
+                    "date commission",
+                    "date de commission",
+                    "date de la commission",
+                    "date passage caleol",
+                    "date de passage en cal",
+                    "date de passage en caleol",
+                    "date passage cal",
+                ],
+                &[
+                    "date cal",
+                    "date de cal",
+                    "date commission",
+                    "date de commission",
+                    "date passage",
+                    "date de passage",
+                ],
+            ),
+            Champ::DecisionCal => (
+                &[
+                    "avis caleol",
+                    "avis cal",
+                    "decision caleol",
+                    "decision cal",
+                    "decision",
+                    "avis",
+                    "avis commission",
+                    "decision commission",
+                    "resultat cal",
+                    "resultat caleol",
+                ],
+                &["avis", "decision"],
+            ),
+            Champ::DateBail => (
+                &[
+                    "date d effet du bail",
+                    "date effet bail",
+                    "date bail",
+                    "date du bail",
+                    "date de signature du bail",
+                    "date signature bail",
+                    "date signature du bail",
+                    "date d effet",
+                    "date entree",
+                    "date d entree",
+                    "date entree dans les lieux",
+                    "date signature",
+                ],
+                &["bail", "date d effet", "date entree", "date d entree", "signature"],
+            ),
+            Champ::Issue => (
+                &["suite donnee", "suite", "issue", "statut", "etat", "situation", "resultat", "devenir"],
+                &["suite", "issue", "statut"],
+            ),
+            Champ::HorsFlux => (
+                &[
+                    "categorie hors flux",
+                    "hors flux",
+                    "motif hors flux",
+                    "type hors flux",
+                    "soustrait",
+                    "motif soustrait",
+                    "categorie soustrait",
+                ],
+                &["hors flux", "soustrait"],
+            ),
+            Champ::Logement(_) => (&[], &[]),
+        }
+    }
+
+    /// How well a header label names this column: 10 exact, 6 contained, 0 not at all.
+    fn score(self, label_key: &str) -> u32 {
+        if let Champ::Logement(f) = self {
+            return f.score(label_key);
+        }
+        if label_key.is_empty() {
+            return 0;
+        }
+        let (exact, contains) = self.synonymes();
+        if exact.contains(&label_key) {
+            return 10;
+        }
+        let padded = format!(" {label_key} ");
+        let hit = contains
+            .iter()
+            .any(|w| if w.len() <= 6 { padded.contains(&format!(" {w} ")) } else { label_key.contains(w) });
+        // A date column is not a count, and a count is not a date.
+        let date = label_key.split(' ').any(|w| w == "date" || w == "dt");
+        match self {
+            Champ::Candidats | Champ::Issue | Champ::DecisionCal | Champ::Preavis | Champ::HorsFlux if date => 0,
+            _ if hit => 6,
+            _ => 0,
+        }
+    }
+}
+
+/// The header of a register: where it is and which column holds which field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entete {
+    pub ligne: usize,
+    pub colonnes: Vec<(Champ, usize)>,
+}
+
+impl Entete {
+    pub fn colonne(&self, c: Champ) -> Option<usize> {
+        self.colonnes.iter().find(|(x, _)| *x == c).map(|(_, i)| *i)
+    }
+}
+
+/// Finds the header among the first rows: it must name the dwelling and a date of the
+/// follow-up (mise à disposition or lease).
+pub fn entete(sheet: &SheetData) -> Option<Entete> {
+    let width = sheet.range.width();
+    let mut best: Option<(u32, Entete)> = None;
+    for (i, row) in sheet.range.rows().take(60).enumerate() {
+        let keys: Vec<String> = (0..width).map(|c| key(&row.get(c).map(cell_text).unwrap_or_default())).collect();
+        let mut pairs: Vec<(u32, usize, Champ, usize)> = Vec::new();
+        let champs = LOGEMENT.iter().map(|f| Champ::Logement(*f)).chain(SUIVI);
+        for (rank, champ) in champs.enumerate() {
+            for (c, k) in keys.iter().enumerate() {
+                let s = champ.score(k);
+                if s > 0 {
+                    pairs.push((s, rank, champ, c));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(&b.3)));
+        let (mut used_c, mut colonnes, mut total) = (Vec::new(), Vec::new(), 0);
+        for (s, _, champ, c) in pairs {
+            if used_c.contains(&c) || colonnes.iter().any(|(x, _)| *x == champ) {
+                continue;
+            }
+            used_c.push(c);
+            colonnes.push((champ, c));
+            total += s;
+        }
+        let e = Entete { ligne: i, colonnes };
+        let ok = e.colonne(Champ::Logement(Field::Reference)).is_some()
+            && (e.colonne(Champ::DateMiseADisposition).is_some() || e.colonne(Champ::DateBail).is_some());
+        if ok && best.as_ref().is_none_or(|(s, _)| total > *s) {
+            best = Some((total, e));
+        }
+    }
+    best.map(|(_, e)| e)
+}
+
+/// One register row, read but not yet joined to the dossier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ligne {
+    pub feuille: Option<String>,
+    pub ligne: u32,
+    pub reference: String,
+    pub reservataire_brut: String,
+    pub bailleur: Option<String>,
+    /// The dwelling as the row describes it (used when the dossier does not know it).
+    pub commune_brut: String,
+    pub typologie_brut: String,
+    pub financement_brut: String,
+    pub qpv_brut: String,
+    pub annee_construction: Option<i32>,
+    pub date_liberation: Option<Date>,
+    pub preavis: Option<u8>,
+    pub date_mise_a_disposition: Option<Date>,
+    pub date_validation: Option<Date>,
+    pub candidats: Option<u32>,
+    pub date_candidats: Option<Date>,
+    pub date_cal: Option<Date>,
+    pub decision_cal: Option<DecisionCal>,
+    pub date_bail: Option<Date>,
+    pub issue: Issue,
+    pub hors_flux: Option<HorsFlux>,
+    pub brut: String,
+}
+
+/// A row set aside, with its motif and the value at fault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejet {
+    pub feuille: Option<String>,
+    pub ligne: u32,
+    pub motif: &'static str,
+    pub valeur: String,
+    pub brut: String,
+}
+
+pub fn preavis(raw: &str) -> Option<u8> {
+    let k = key(raw);
+    let digits: String = k.chars().take_while(|c| c.is_ascii_digit()).collect();
+    match digits.parse::<u8>() {
+        Ok(n @ 1..=3) => Some(n),
+        _ => None,
+    }
+}
+
+pub fn decision(raw: &str) -> Option<DecisionCal> {
+    let k = key(raw);
+    if k.is_empty() {
+        return None;
+    }
+    if k.contains("refus du candidat") || k.contains("refus candidat") || k.starts_with("desist") {
+        return Some(DecisionCal::Refus);
+    }
+    if k.starts_with("defavorable") || k.starts_with("non attribu") || k.starts_with("refus") || k == "non" {
+        return Some(DecisionCal::NonAttribution);
+    }
+    if k.starts_with("favorable")
+        || k.starts_with("attribu")
+        || k.contains("sous condition")
+        || k.starts_with("rang 1")
+        || k == "oui"
+        || k == "accord"
+    {
+        return Some(DecisionCal::Attribution);
+    }
+    // « Rang 2 », « ajourné »: examined, not attributed to this candidate.
+    Some(DecisionCal::NonAttribution)
+}
+
+pub fn issue(raw: &str) -> Issue {
+    let k = key(raw);
+    if k.contains("bail") || k.contains("signe") || k.starts_with("attribue") || k.contains("entre dans les lieux") {
+        Issue::BailSigne
+    } else if k.contains("reori") {
+        Issue::Reorientation
+    } else if k.contains("repris") || k.contains("reprise") || k.contains("retour bailleur") {
+        Issue::Reprise
+    } else {
+        Issue::EnCours
+    }
+}
+
+pub fn hors_flux(raw: &str) -> Option<HorsFlux> {
+    let k = key(raw);
+    if k.is_empty() || k == "non" || k == "flux" {
+        return None;
+    }
+    Some(if k.contains("mutation") {
+        HorsFlux::Mutations
+    } else if ["anru", "npnru", "orcod", "lhi", "insalub", "demoli", "relogement", "renouvellement"]
+        .iter()
+        .any(|w| k.contains(w))
+    {
+        HorsFlux::Relogements
+    } else if k.contains("vente") {
+        HorsFlux::Ventes
+    } else if k.contains("urgence") || k.contains("prefet") {
+        HorsFlux::Urgence
+    } else {
+        HorsFlux::Autres
+    })
+}
+
+/// Reads the data rows of one sheet. `Err` is a row set aside.
+pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
+    fn cellule<'a>(e: &Entete, row: &'a [Data], c: Champ) -> Option<&'a Data> {
+        e.colonne(c).and_then(|i| row.get(i))
+    }
+    let col = |row, c| cellule(e, row, c);
+    let text = |row: &[Data], c: Champ| cellule(e, row, c).map(|d| cell_text(d).into_owned()).unwrap_or_default();
+    let mut out = Vec::new();
+    for (ligne, row) in sheet.data_rows(e.ligne + 1) {
+        let filled = e.colonnes.iter().filter(|(_, i)| row.get(*i).is_some_and(|d| !is_blank(d))).count();
+        if filled < 2 || is_total_row(row) {
+            continue;
+        }
+        let brut = raw_row(row);
+        let rejet = |motif: &'static str, valeur: String| Rejet {
+            feuille: sheet.name.clone(),
+            ligne,
+            motif,
+            valeur,
+            brut: brut.clone(),
+        };
+        let reference = text(row, Champ::Logement(Field::Reference));
+        if reference.is_empty() {
+            out.push(Err(rejet("reference_manquante", raw_text(col(row, Champ::Logement(Field::Reference))))));
+            continue;
+        }
+        // Every date that is written must read; an impossible one (31/02) sets the row aside.
+        let mut dates = [None; 6];
+        let mut illisible = None;
+        for (i, c) in [
+            Champ::DateLiberation,
+            Champ::DateMiseADisposition,
+            Champ::DateValidation,
+            Champ::DateCandidats,
+            Champ::DateCal,
+            Champ::DateBail,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            match col(row, c) {
+                Some(d) if !is_blank(d) => match cell_date(d) {
+                    Some(x) => dates[i] = Some(x),
+                    None => {
+                        illisible.get_or_insert_with(|| raw_text(Some(d)));
+                    }
+                },
+                _ => {}
+            }
+        }
+        if let Some(v) = illisible {
+            out.push(Err(rejet("date_illisible", v)));
+            continue;
+        }
+        let hf = hors_flux(&text(row, Champ::HorsFlux));
+        let [date_liberation, date_mise_a_disposition, date_validation, date_candidats, date_cal, date_bail] = dates;
+        if date_mise_a_disposition.is_none() && date_bail.is_none() {
+            out.push(Err(rejet("date_illisible", "date de mise à disposition absente".into())));
+            continue;
+        }
+        let candidats_txt = text(row, Champ::Candidats);
+        let mut issue = issue(&text(row, Champ::Issue));
+        if date_bail.is_some() {
+            issue = Issue::BailSigne;
+        }
+        out.push(Ok(Ligne {
+            feuille: sheet.name.clone(),
+            ligne,
+            reference,
+            reservataire_brut: text(row, Champ::Logement(Field::Reservataire)),
+            bailleur: Some(text(row, Champ::Logement(Field::Bailleur))).filter(|s| !s.is_empty()),
+            commune_brut: [Field::CodeInsee, Field::Commune, Field::CodePostal]
+                .iter()
+                .map(|f| text(row, Champ::Logement(*f)))
+                .find(|s| !s.is_empty())
+                .unwrap_or_default(),
+            typologie_brut: text(row, Champ::Logement(Field::Typologie)),
+            financement_brut: text(row, Champ::Logement(Field::Financement)),
+            qpv_brut: text(row, Champ::Logement(Field::Qpv)),
+            annee_construction: col(row, Champ::Logement(Field::AnneeConstruction))
+                .and_then(|d| normalize::annee(&cell_text(d))),
+            date_liberation,
+            preavis: preavis(&text(row, Champ::Preavis)),
+            date_mise_a_disposition,
+            date_validation,
+            candidats: crate::format::parse_entier(&candidats_txt).ok().map(|n| n.min(u32::MAX as u64) as u32),
+            date_candidats,
+            date_cal,
+            decision_cal: decision(&text(row, Champ::DecisionCal)),
+            date_bail,
+            issue,
+            hors_flux: hf,
+            brut,
+        }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::Range;
+
+    fn sheet(rows: &[&[&str]]) -> SheetData {
+        let w = rows.iter().map(|r| r.len()).max().unwrap();
+        let mut r = Range::new((0, 0), (rows.len() as u32 - 1, w as u32 - 1));
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    r.set_value((i as u32, j as u32), Data::String(v.to_string()));
+                }
+            }
+        }
+        SheetData { name: Some("Registre".into()), hidden: false, range: r, row_numbers: None, rest: None }
+    }
+
+    #[test]
+    fn the_casa_layout_and_its_abbreviations() {
+        let s = sheet(&[
+            &["Registre 2024", "", "", "", "", "", "", "", "", "", "", ""],
+            &[
+                "Réf. logement",
+                "Contingent",
+                "Date envoi fiche navette",
+                "Date fin de préavis",
+                "Type de préavis",
+                "Candidats présentés",
+                "Date présentation candidats",
+                "Date CALEOL",
+                "Avis CALEOL",
+                "Date d'effet du bail",
+                "Suite donnée",
+                "Catégorie hors flux",
+            ],
+            &[
+                "HA-1",
+                "ALS",
+                "20/05/2024",
+                "08/08/2024",
+                "3 mois",
+                "3",
+                "07/06/2024",
+                "22/06/2024",
+                "Favorable",
+                "09/08/2024",
+                "Bail signé",
+                "",
+            ],
+            &[
+                "HA-2",
+                "",
+                "05/04/2024",
+                "05/04/2024",
+                "1 mois",
+                "1",
+                "",
+                "",
+                "",
+                "05/05/2024",
+                "Bail signé",
+                "Mutation",
+            ],
+            &["HA-3", "ALS", "31/02/2024", "15/03/2024", "1 mois", "3", "", "", "", "", "En attente", ""],
+            &["", "Préfecture", "02/05/2024", "", "", "", "", "", "", "", "En attente", ""],
+            &[
+                "HA-4",
+                "Préfecture",
+                "2024-03-07",
+                "",
+                "1 mois",
+                "3",
+                "",
+                "12/04/2024",
+                "Défavorable",
+                "",
+                "Logement repris",
+                "",
+            ],
+        ]);
+        let e = entete(&s).unwrap();
+        assert_eq!(e.ligne, 1);
+        assert_eq!(e.colonne(Champ::Logement(Field::Reference)), Some(0));
+        assert_eq!(e.colonne(Champ::Logement(Field::Reservataire)), Some(1));
+        assert_eq!(e.colonne(Champ::DateMiseADisposition), Some(2));
+        assert_eq!(e.colonne(Champ::DateLiberation), Some(3));
+        assert_eq!(e.colonne(Champ::Preavis), Some(4));
+        assert_eq!(e.colonne(Champ::Candidats), Some(5));
+        assert_eq!(e.colonne(Champ::DateCandidats), Some(6));
+        assert_eq!(e.colonne(Champ::DateCal), Some(7));
+        assert_eq!(e.colonne(Champ::DecisionCal), Some(8));
+        assert_eq!(e.colonne(Champ::DateBail), Some(9));
+        assert_eq!(e.colonne(Champ::Issue), Some(10));
+        assert_eq!(e.colonne(Champ::HorsFlux), Some(11));
+        let l = lignes(&s, &e);
+        assert_eq!(l.len(), 5);
+        let a = l[0].as_ref().unwrap();
+        assert_eq!((a.preavis, a.candidats, a.issue), (Some(3), Some(3), Issue::BailSigne));
+        assert_eq!(a.date_bail, Date::new(2024, 8, 9));
+        assert_eq!(a.decision_cal, Some(DecisionCal::Attribution));
+        assert_eq!(a.ligne, 3);
+        assert_eq!(l[1].as_ref().unwrap().hors_flux, Some(HorsFlux::Mutations));
+        assert_eq!(l[2].as_ref().unwrap_err().motif, "date_illisible");
+        assert_eq!(l[2].as_ref().unwrap_err().valeur, "31/02/2024");
+        assert_eq!(l[3].as_ref().unwrap_err().motif, "reference_manquante");
+        let d = l[4].as_ref().unwrap();
+        assert_eq!((d.issue, d.decision_cal), (Issue::Reprise, Some(DecisionCal::NonAttribution)));
+        assert_eq!(d.date_mise_a_disposition, Date::new(2024, 3, 7));
+    }
+
+    #[test]
+    fn labels_of_each_step() {
+        assert_eq!(preavis("3 mois"), Some(3));
+        assert_eq!(preavis("1"), Some(1));
+        assert_eq!(preavis("six semaines"), None);
+        assert_eq!(decision("Attribution sous condition suspensive"), Some(DecisionCal::Attribution));
+        assert_eq!(decision("Rang 1"), Some(DecisionCal::Attribution));
+        assert_eq!(decision("Refus du candidat"), Some(DecisionCal::Refus));
+        assert_eq!(decision("Non-attribution"), Some(DecisionCal::NonAttribution));
+        assert_eq!(hors_flux("ANRU"), Some(HorsFlux::Relogements));
+        assert_eq!(hors_flux("Vente HLM"), Some(HorsFlux::Ventes));
+        assert_eq!(hors_flux("Urgence (préfet)"), Some(HorsFlux::Urgence));
+        assert_eq!(hors_flux(""), None);
+        assert_eq!(issue("Réorienté vers un autre réservataire"), Issue::Reorientation);
+        assert_eq!(issue("Logement repris"), Issue::Reprise);
+    }
+}

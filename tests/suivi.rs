@@ -1,0 +1,207 @@
+//! The follow-up through the command line: a register written by hand (CSV Windows-1252, a
+//! layout of its own), its bilan, the orientation, the deadline, and bad registers.
+
+use crate::common::*;
+use serde_json::Value;
+
+/// An état des lieux of 10 dwellings in Antibes (CASA): 3 State, 3 Action Logement, 4 not reserved.
+fn dossier(t: &TempDir) -> std::path::PathBuf {
+    let d = t.path("d.sqlite");
+    let f = t.path("azur.xlsx");
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    for (i, res) in ["Préfecture", "Préfecture", "Préfecture", "ALS", "ALS", "ALS", "Libre", "Libre", "Libre", "Libre"]
+        .iter()
+        .enumerate()
+    {
+        rows.push(vec![format!("A{i}"), "06004".into(), "Antibes".into(), res.to_string(), "T3".into(), "PLUS".into()]);
+    }
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    xlsx(&f, &[("EDL", refs)]);
+    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    d
+}
+
+fn register(t: &TempDir, name: &str, lines: &[&str]) -> std::path::PathBuf {
+    let p = t.path(name);
+    let text = lines.join("\r\n");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+const HEAD: &str = "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux";
+
+#[test]
+fn a_hand_written_register_and_its_bilan() {
+    let t = TempDir::new("suivi");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "registre_azur.csv",
+        &[
+            "Registre des mises à disposition 2024",
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A3;ALS;05/03/2024;01/03/2024;1 mois;2;10/03/2024;20/03/2024;Refus;;Logement repris;",
+            "A3;Préfecture;01/04/2024;01/03/2024;1 mois;3;05/04/2024;20/04/2024;Attribution;02/05/2024;Bail signé;",
+            "A4;ALS;20/11/2024;15/11/2024;3 mois;3;01/12/2024;15/12/2024;Attribution;;En cours;",
+            "A6;;01/05/2024;01/05/2024;1 mois;1;;;;10/05/2024;Bail signé;Mutation interne",
+            "Z9;ALS;01/06/2024;01/06/2024;1 mois;;;;;;En cours;",
+            "A5;Toto;01/06/2024;01/06/2024;1 mois;;;;;;En cours;",
+            "A7;ALS;31/02/2024;;1 mois;;;;;;En cours;",
+            ";ALS;01/06/2024;;1 mois;;;;;;En cours;",
+            "A8;Préfecture;20/12/2024;15/12/2024;1 mois;;;;;;En cours;",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("10 lignes lues"), "{out}");
+    // The objectives: a saved flux of 10 (rotation 100 %, no mutations).
+    run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2024",
+        "--rotation",
+        "100",
+        "--mutations",
+        "0",
+        "--enregistrer",
+    ]);
+    let b: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let r = |id: &str| b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+    let etat = r("etat");
+    // A0 (lease 15/02), A3 after the reprise (lease 02/05), A8 (made available, in progress).
+    assert_eq!(etat["mises_a_disposition"], 3);
+    assert_eq!(etat["avec_candidats"], 2);
+    assert_eq!(etat["examines_cal"], 2);
+    assert_eq!(etat["attributions"], 2);
+    assert_eq!(etat["baux_signes"], 2);
+    assert_eq!(etat["decomptes"], 2);
+    assert!((etat["taux_chute"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    // Flux 10, the State ⌊30 % × 10⌋ = 3 for the year.
+    assert_eq!(etat["objectif"], 3);
+    assert_eq!(etat["ecart"], -1.0);
+    let al = r("action-logement");
+    assert_eq!(
+        (al["mises_a_disposition"].clone(), al["attributions"].clone(), al["decomptes"].clone()),
+        (2.into(), 1.into(), 0.into())
+    );
+    assert_eq!(b["hors_flux"]["mutations"]["realises"], 1);
+    let motifs: Vec<&str> = b["rejets"].as_array().unwrap().iter().map(|x| x["motif"].as_str().unwrap()).collect();
+    assert_eq!(motifs, ["logement_inconnu", "reservataire_inconnu", "date_illisible", "reference_manquante"]);
+    assert_eq!(b["rejets"][0]["ligne"], 8, "file line of Z9");
+    assert_eq!(b["rejets"][2]["valeur"], "31/02/2024");
+    // The xlsx bilan: one sheet per réservataire, the consolidation, the breakdown.
+    let x = t.path("bilan.xlsx");
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--out", x.to_str().unwrap()]);
+    use calamine::Reader;
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
+    let names = wb.sheet_names();
+    for s in ["Consolidation", "Ventilation", "Action Logement"] {
+        assert!(names.iter().any(|n| n == s), "{names:?}");
+    }
+    // Orientation of A9 (outside QPV) on 1 July: Action Logement (objective 3, 1,5 at date, none
+    // counted) is behind; the State (3, 1,5 at date, 2 counted) is ahead.
+    let o: Value = serde_json::from_str(&run_ok(&[
+        "orienter",
+        "--dossier",
+        ds,
+        "--logement",
+        "Azur:A9",
+        "--date",
+        "2024-07-01",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let ids: Vec<&str> = o["candidats"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["action-logement", "etat"], "{o}");
+    assert_eq!(o["candidats"][1]["decomptes"], 2);
+    assert_eq!(o["candidats"][0]["en_cours"], 0, "A4 is made available in November, A3 was taken back");
+    assert_eq!(o["candidats"][0]["retard"], 1.5);
+    // Re-importing the bailleur's register replaces the previous one.
+    let reg2 = register(
+        &t,
+        "registre_azur_v2.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg2.to_str().unwrap()]);
+    let b: Value =
+        serde_json::from_str(&run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--format", "json"])).unwrap();
+    let etat = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone();
+    assert_eq!(etat["mises_a_disposition"], 1);
+    assert_eq!(b["rejets"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn the_reply_deadline_on_the_command_line() {
+    assert_eq!(run_ok(&["delai", "--mise-a-disposition", "2024-04-26", "--preavis", "1"]).trim(), "2024-05-23");
+    assert_eq!(run_ok(&["delai", "--mise-a-disposition", "2024-01-31", "--preavis", "3"]).trim(), "2024-02-29");
+    let o = run(&["delai", "--mise-a-disposition", "2024-02-31", "--preavis", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["delai", "--mise-a-disposition", "2024-02-01", "--preavis", "2"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_file_that_is_not_a_register_changes_nothing() {
+    let t = TempDir::new("suivi-bad");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let good = register(&t, "ok.csv", &[HEAD, "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;;;;;En cours;"]);
+    let bad = t.path("notes.csv");
+    std::fs::write(&bad, "bonjour;le;monde\n1;2;3\n").unwrap();
+    let o =
+        run(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("notes.csv") && err.contains("registre"), "{err}");
+    let b: Value =
+        serde_json::from_str(&run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--format", "json"])).unwrap();
+    assert!(b["reservataires"].as_array().unwrap().iter().all(|r| r["mises_a_disposition"] == 0), "nothing written");
+    let o = run(&["bilan", "--dossier", ds, "--annee", "2024", "--semestre", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn casa_register_matches_its_expected_counts() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
+    if !samples.join("casa-suivi/expected.json").exists() {
+        eprintln!("SAUTÉ : corpus {} absent, le registre d'exemple n'est pas rejoué", samples.display());
+        return;
+    }
+    let o = std::process::Command::new("python3")
+        .arg(samples.join("../tools/run_suivi_sample.py"))
+        .arg(bin())
+        .arg(&samples)
+        .output();
+    let Ok(o) = o else {
+        eprintln!("SAUTÉ : python3 absent, le registre d'exemple n'est pas rejoué");
+        return;
+    };
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && out.contains("SCORE: all match"), "{out}");
+}
