@@ -1,6 +1,6 @@
 //! The command line: clap commands → core calls → printing. No figure is computed here.
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 use contingents::consolidate::{self, Cube, Filtre};
 use contingents::flux::{ExclusionManuelle, FluxParametres};
@@ -786,30 +786,7 @@ pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> 
 /// Builds the demo dossier from the files embedded in the binary, through the normal
 /// import path; written to a temporary file then renamed, so it is never half-built.
 pub fn build_demo(dossier: &Path) -> Result<()> {
-    let dir = dossier.with_extension("demo-files");
-    std::fs::create_dir_all(&dir)?;
-    let tmp = dossier.with_extension("tmp-demo");
-    let _ = std::fs::remove_file(&tmp);
-    {
-        let mut d = Dossier::open(&tmp, true).map_err(store_err)?;
-        for (name, bailleur, bytes) in contingents::demo::DEMO_FILES {
-            let p = dir.join(name);
-            std::fs::write(&p, bytes)?;
-            let opts = ImportOptions {
-                bailleur: Some(bailleur.to_string()),
-                territoire: Some(contingents::demo::DEMO_TERRITOIRE.into()),
-                date_reference: Some(contingents::demo::DEMO_DATE_REFERENCE.into()),
-            };
-            import_files(&mut d, &[p], &opts, &contingents::import::run::Silent, &AtomicBool::new(false))
-                .map_err(|e| anyhow!("dossier de démonstration : {e}"))?;
-        }
-    }
-    if let Some(parent) = dossier.parent() {
-        std::fs::create_dir_all(parent).ok();
-    }
-    std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
+    contingents::demo::construire_dossier(dossier)
 }
 
 fn suivi_err(e: contingents::suivi::SuiviError) -> anyhow::Error {

@@ -232,3 +232,201 @@ pub const DEMO_FILES: &[(&str, &str, &[u8])] = &[
 
 pub const DEMO_TERRITOIRE: &str = "248300543";
 pub const DEMO_DATE_REFERENCE: &str = "2025-01-01";
+
+/// The year the demo register follows (the year of the demo's reference date).
+pub const DEMO_ANNEE: i32 = 2025;
+
+/// Builds the demo dossier at `dossier`: the embedded états des lieux imported, the flux of
+/// the year saved for each bailleur (rotation 8 %, mutations 10 % of the libérations), and a
+/// register of mises à disposition generated for each bailleur and imported like a bailleur's
+/// own, so that every screen (Bilans included) has something to show at first launch. Written
+/// under a temporary name, then renamed: never half-built.
+pub fn construire_dossier(dossier: &Path) -> anyhow::Result<()> {
+    use crate::import::run::{ImportOptions, Silent, import_files};
+    use crate::store::Dossier;
+    use anyhow::Context as _;
+    let dir = dossier.with_extension("demo-files");
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dossier.with_extension("tmp-demo");
+    let _ = std::fs::remove_file(&tmp);
+    {
+        let mut d = Dossier::open(&tmp, true)?;
+        for (name, bailleur, bytes) in DEMO_FILES {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes)?;
+            let opts = ImportOptions {
+                bailleur: Some(bailleur.to_string()),
+                territoire: Some(DEMO_TERRITOIRE.into()),
+                date_reference: Some(DEMO_DATE_REFERENCE.into()),
+            };
+            import_files(&mut d, &[p], &opts, &Silent, &std::sync::atomic::AtomicBool::new(false))
+                .map_err(|e| anyhow::anyhow!("dossier de démonstration : {e}"))?;
+        }
+        let p = crate::flux::FluxParametres {
+            rotation_pct: Some(8.0),
+            mutations_pct: Some(10.0),
+            contact: "Service gestion locative".into(),
+            ..Default::default()
+        };
+        let mut registres = Vec::new();
+        for (i, (_, bailleur, _)) in DEMO_FILES.iter().enumerate() {
+            crate::flux::enregistrer_parametres(&d, bailleur, DEMO_TERRITOIRE, DEMO_ANNEE, &p)?;
+            let Some(f) = crate::flux::flux_enregistre(&d, bailleur, DEMO_TERRITOIRE, DEMO_ANNEE)? else { continue };
+            let refs = references(&d, bailleur)?;
+            let path = dir.join(format!("registre_{}_{DEMO_ANNEE}.csv", crate::text::slug(bailleur)));
+            write_registre(&path, &f, &refs, DEMO_ANNEE, 100 + i as u64)?;
+            registres.push((path, bailleur.to_string()));
+        }
+        for (path, bailleur) in registres {
+            crate::suivi::importer(&mut d, &[path], Some(&bailleur), None)
+                .map_err(|e| anyhow::anyhow!("registre de démonstration : {e}"))?;
+        }
+    }
+    if let Some(parent) = dossier.parent() {
+        std::fs::create_dir_all(parent).ok();
+    }
+    std::fs::rename(&tmp, dossier).with_context(|| format!("écriture de {}", dossier.display()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The bailleur's dwelling references in the dossier, by réservataire of their commune's flux.
+fn references(d: &crate::store::Dossier, bailleur: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut st = d.conn.prepare(
+        "SELECT l.reference, l.commune FROM import_bailleurs b JOIN logements l ON b.import_id = l.import_id
+         AND b.bailleur = l.bailleur WHERE b.actif = 1 AND b.bailleur = ?1 ORDER BY l.reference",
+    )?;
+    let rows = st.query_map([bailleur], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A register of mises à disposition for a year, in the layout of a bailleur's software
+/// (Windows-1252 CSV): for each réservataire about its logements of the flux, made available
+/// through the year, some taken back and oriented again, some still in progress, plus
+/// libérations outside the flux (mutations).
+pub fn write_registre(
+    path: &Path,
+    f: &crate::flux::Flux,
+    refs: &[(String, String)],
+    annee: i32,
+    seed: u64,
+) -> std::io::Result<()> {
+    use crate::model::Date;
+    let mut rng = Rng::new(seed);
+    let fr = |d: Date| format!("{:02}/{:02}/{}", d.day, d.month, d.year);
+    let jour = |rng: &mut Rng, from: Date, max: usize| from.add_days(1 + rng.below(max) as i64).unwrap_or(from);
+    let label = |id: &str| -> String {
+        match id {
+            "etat" => "Préfecture".into(),
+            "etat-fonctionnaires" => "Préfecture fonctionnaires".into(),
+            "action-logement" => "Action Logement".into(),
+            other => crate::consolidate::libelle_reservataire(other),
+        }
+    };
+    let mut s = String::from(
+        "Référence;Réservataire;Date de mise à disposition;Date fin de préavis;Préavis;Nombre de candidats;Date de désignation;Date CAL;Décision CAL;Date signature du bail;Suite;Motif hors flux\r\n",
+    );
+    let debut = Date::new(annee, 1, 1).expect("year");
+    let mut used = std::collections::HashSet::new();
+    let mut pick = |rng: &mut Rng, commune: Option<&str>| -> Option<String> {
+        for _ in 0..200 {
+            let (r, c) = &refs[rng.below(refs.len())];
+            if commune.is_none_or(|x| x == c) && used.insert(r.clone()) {
+                return Some(r.clone());
+            }
+        }
+        None
+    };
+    let parts: Vec<&crate::flux::PartReservataire> =
+        f.reservataires.iter().filter(|r| r.logements > 0 && r.id != "non-reserve").collect();
+    for part in &parts {
+        let commune = match &part.perimetre {
+            crate::flux::Perimetre::Commune(c) => Some(c.as_str()),
+            _ => None,
+        };
+        let n = part.logements + part.logements / 4 + 1;
+        for _ in 0..n {
+            let Some(reference) = pick(&mut rng, commune) else { break };
+            let liberation = jour(&mut rng, debut, 355);
+            let preavis = if rng.below(4) == 0 { 3 } else { 1 };
+            let mad = liberation.add_days(-(rng.below(20) as i64)).unwrap_or(liberation).max(debut);
+            let mut line = vec![reference.clone(), label(&part.id), fr(mad), fr(liberation), format!("{preavis} mois")];
+            let issue = rng.below(10);
+            if issue == 0 {
+                // No candidate within the deadline: taken back, oriented to another réservataire.
+                line.extend([
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "Logement repris".into(),
+                    "".into(),
+                ]);
+                s.push_str(&line.join(";"));
+                s.push_str("\r\n");
+                let others: Vec<_> = parts.iter().filter(|p| p.id != part.id).collect();
+                let other = if others.is_empty() { part } else { others[rng.below(others.len())] };
+                let mad2 = jour(&mut rng, mad, 25);
+                let cand = jour(&mut rng, mad2, 12);
+                let cal = jour(&mut rng, cand, 12);
+                let bail = jour(&mut rng, cal, 20);
+                let signed = bail.year == annee;
+                let l2 = [
+                    reference,
+                    label(&other.id),
+                    fr(mad2),
+                    fr(liberation),
+                    format!("{preavis} mois"),
+                    "3".into(),
+                    fr(cand),
+                    fr(cal),
+                    "Attribution".into(),
+                    if signed { fr(bail) } else { String::new() },
+                    if signed { "Bail signé".into() } else { "En cours".into() },
+                    String::new(),
+                ];
+                s.push_str(&l2.join(";"));
+                s.push_str("\r\n");
+                continue;
+            }
+            let cand = jour(&mut rng, mad, 12);
+            let cal = jour(&mut rng, cand, 12);
+            let bail = jour(&mut rng, cal, 20);
+            let (decision, bail_txt, suite) = match issue {
+                1 => ("Non attribution", String::new(), "Logement repris"),
+                2 if cal.year == annee => ("Attribution", String::new(), "En cours"),
+                _ if bail.year == annee => ("Attribution", fr(bail), "Bail signé"),
+                _ => ("Attribution", String::new(), "En cours"),
+            };
+            line.extend(["3".into(), fr(cand), fr(cal), decision.into(), bail_txt, suite.into(), String::new()]);
+            s.push_str(&line.join(";"));
+            s.push_str("\r\n");
+        }
+    }
+    // Libérations outside the flux: internal transfers, as many as forecast.
+    let mutations = f.soustraits.get("mutations").copied().unwrap_or(0);
+    for _ in 0..mutations {
+        let Some(reference) = pick(&mut rng, None) else { break };
+        let liberation = jour(&mut rng, debut, 340);
+        let bail = jour(&mut rng, liberation, 20);
+        let l = [
+            reference,
+            String::new(),
+            fr(liberation),
+            fr(liberation),
+            "1 mois".into(),
+            "1".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            fr(bail),
+            "Bail signé".into(),
+            "Mutation interne".into(),
+        ];
+        s.push_str(&l.join(";"));
+        s.push_str("\r\n");
+    }
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&s);
+    std::fs::write(path, bytes)
+}

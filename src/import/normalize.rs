@@ -507,20 +507,30 @@ impl ReservataireResolver {
     fn commune_label(&self, raw: &str) -> Option<String> {
         let pk = place_key(raw);
         let mut name = pk.as_str();
-        for p in [
-            "ville de ",
-            "ville d ",
-            "ville ",
-            "mairie de ",
-            "mairie d ",
-            "mairie ",
-            "commune de ",
-            "commune d ",
-            "commune ",
-        ] {
-            if let Some(rest) = name.strip_prefix(p) {
-                name = rest;
-                break;
+        // « Commune du Pradet » is Le Pradet, « Mairie des Adrets » Les Adrets.
+        let contracted: Option<String> = ["ville", "mairie", "commune"].iter().find_map(|p| {
+            [(" du ", "le "), (" des ", "les ")].iter().find_map(|(article, replacement)| {
+                name.strip_prefix(&format!("{p}{article}")).map(|rest| format!("{replacement}{rest}"))
+            })
+        });
+        if let Some(c) = &contracted {
+            name = c.as_str();
+        } else {
+            for p in [
+                "ville de ",
+                "ville d ",
+                "ville ",
+                "mairie de ",
+                "mairie d ",
+                "mairie ",
+                "commune de ",
+                "commune d ",
+                "commune ",
+            ] {
+                if let Some(rest) = name.strip_prefix(p) {
+                    name = rest;
+                    break;
+                }
             }
         }
         if name.is_empty() {
@@ -901,6 +911,9 @@ mod tests {
             assert_eq!(id(label).as_deref(), Some(want), "{label}");
         }
         assert_eq!(id("Mairie de Valbone"), None);
+        // The contracted articles: « du Cannet » is Le Cannet (the names the program itself writes).
+        assert_eq!(id("Commune du Cannet").as_deref(), Some("commune:06030"));
+        assert_eq!(id("Mairie du Rouret").as_deref(), Some("commune:06112"));
         assert_eq!(id("Mairie de Biot (convention de 1998)").as_deref(), Some("commune:06018"));
         assert_eq!(id("Action Logement (ex-CIL)").as_deref(), Some("action-logement"));
         assert_eq!(id("Toto"), None);

@@ -167,11 +167,15 @@ fn history_restores_and_undoes_a_removal() {
     assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);
 }
 
-/// Types into the French numeric field labelled `label` (its text box, not its label).
+/// Types into the French numeric field labelled `label` (its text box, not its label),
+/// replacing what it held.
 fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
-    let field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, label);
-    field.focus();
-    field.type_text(text);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, label).type_text(text);
     h.run_steps(3);
 }
 
