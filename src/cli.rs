@@ -56,23 +56,23 @@ pub struct FluxArgs {
     #[arg(long)]
     annee: i32,
     /// Taux de rotation en pourcentage : 5, 8,5 ou « 8,5 % ».
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     rotation: Option<String>,
     /// Mutations internes : un nombre, ou un pourcentage des libérations (10%).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     mutations: Option<String>,
     #[arg(long)]
     relogements: Option<String>,
     #[arg(long)]
     ventes: Option<String>,
     /// Exclusion saisie à la main : MOTIF=N[@INSEE][:ID] (répétable).
-    #[arg(long = "exclusion")]
+    #[arg(long = "exclusion", allow_hyphen_values = true)]
     exclusions: Vec<String>,
     /// Taux fixé à la main : ID=PCT (répétable) ; etat=PCT fixe la part totale de l'État.
-    #[arg(long = "taux")]
+    #[arg(long = "taux", allow_hyphen_values = true)]
     taux: Vec<String>,
     /// Part des fonctionnaires dans celle de l'État (demande de l'État pour l'année), en %.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     fonctionnaires: Option<String>,
     /// Collectivité dont la réservation vient d'un apport de terrain ou de financement (hors plafond de 20 %).
     #[arg(long = "apport")]

@@ -511,3 +511,209 @@ fn the_loaded_cube_counts_like_its_cells() {
         assert_eq!(coded, by_commune, "{f:?}");
     }
 }
+
+/// Two communes of the CASA: Antibes (60 dwellings, 12 reserved by the commune) and Biot (40).
+fn deux_communes(t: &TempDir) -> std::path::PathBuf {
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    for i in 0..100 {
+        let (insee, nom) = if i < 60 { ("06004", "Antibes") } else { ("06018", "Biot") };
+        let res = if i < 12 { "Ville d'Antibes" } else { "Non réservé" };
+        rows.push(vec![format!("L{i}"), insee.into(), nom.into(), res.into(), "T3".into(), "PLUS".into()]);
+    }
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    xlsx(&f, &[("EDL", refs)]);
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
+    d
+}
+
+#[test]
+fn a_manual_exclusion_saved_with_the_flux_changes_the_annex() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("exclusion-annexe");
+    let d = deux_communes(&t);
+    let ds = d.to_str().unwrap();
+    let annex = |name: &str| -> Vec<(String, Data)> {
+        let out = t.path(name);
+        run_ok(&[
+            "export",
+            "annexe",
+            "--dossier",
+            ds,
+            "--reservataire",
+            "commune:06004",
+            "--commune",
+            "06004",
+            "--bailleur",
+            "Azur",
+            "--annee",
+            "2025",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+        let r = wb.worksheet_range("Annexe").unwrap();
+        r.rows().filter_map(|row| Some((row.first()?.to_string(), row.get(1)?.clone()))).collect()
+    };
+    let value = |rows: &[(String, Data)], label: &str| {
+        rows.iter().find(|(k, _)| k == label).map(|(_, v)| v.clone()).unwrap_or_else(|| panic!("{label}"))
+    };
+    let before = annex("avant.xlsx");
+    assert_eq!(value(&before, "Logements concernés par la gestion en flux (assiette)"), Data::Float(60.0));
+    assert_eq!(value(&before, "Taux de la convention"), Data::Float(0.2));
+    // 4 dwellings of Antibes being sold, from the commune's stock: saved with the flux.
+    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--rotation",
+        "10",
+        "--mutations",
+        "0",
+        "--exclusion",
+        "ventes=4@06004:commune:06004",
+        "--enregistrer",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["assiette"], 96);
+    assert_eq!(v["exclusions"]["ventes"], 4);
+    let after = annex("apres.xlsx");
+    assert_eq!(value(&after, "Logements concernés par la gestion en flux (assiette)"), Data::Float(56.0));
+    assert_eq!(value(&after, "Logements réservés par le réservataire dans l'assiette"), Data::Float(8.0));
+    assert_eq!(value(&after, "  dont exclus : ventes"), Data::Float(4.0));
+    let c = v["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "commune:06004").unwrap().clone();
+    assert_eq!(value(&after, "Taux de la convention"), Data::Float(c["taux"].as_f64().unwrap()));
+    assert_eq!(
+        value(&after, "Logements du réservataire en 2025 sur ce périmètre"),
+        Data::Float(c["logements"].as_f64().unwrap())
+    );
+    // Commune breakdown: every sum falls right.
+    let communes = v["communes"].as_array().unwrap();
+    assert_eq!(communes.iter().map(|c| c["flux"].as_u64().unwrap()).sum::<u64>(), v["flux"].as_u64().unwrap());
+}
+
+#[test]
+fn the_departement_level_sums_the_epcis_of_the_bailleur() {
+    let t = TempDir::new("departement");
+    let d = t.path("d.sqlite");
+    let f = t.path("b.xlsx");
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    // 100 in Antibes (CASA), 20 of them Action Logement; 100 in Cannes (Cannes Pays de Lérins), none.
+    for i in 0..200 {
+        let (insee, nom) = if i < 100 { ("06004", "Antibes") } else { ("06029", "Cannes") };
+        let res = if i < 20 { "Action Logement" } else { "Non réservé" };
+        rows.push(vec![format!("L{i}"), insee.into(), nom.into(), res.into(), "T3".into(), "PLUS".into()]);
+    }
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    xlsx(&f, &[("EDL", refs)]);
+    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "06"], &[&f]).status.success());
+    let ds = d.to_str().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--departement",
+        "06",
+        "--annee",
+        "2025",
+        "--rotation",
+        "10",
+        "--mutations",
+        "0%",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["departement"], "06");
+    assert_eq!(v["flux"], 20);
+    assert_eq!(v["epcis"].as_array().unwrap().len(), 2);
+    let al = v["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap().clone();
+    assert_eq!(al["perimetre"]["departement"], "06");
+    assert_eq!(al["taux"], 0.1, "20 / 200 on the département");
+    assert_eq!(al["logements"], 2, "10 % of each EPCI's 10");
+    let etat: u64 = v["reservataires"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"].as_str().unwrap().starts_with("etat"))
+        .map(|r| r["logements"].as_u64().unwrap())
+        .sum();
+    assert_eq!(etat, 6);
+}
+
+#[test]
+fn bad_flux_parameters_are_refused_and_nothing_is_saved() {
+    let t = TempDir::new("flux-bad");
+    let d = deux_communes(&t);
+    let ds = d.to_str().unwrap();
+    let base =
+        ["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2025", "--enregistrer"];
+    for (extra, want) in [
+        (vec!["--rotation", "-5"], "--rotation"),
+        (vec!["--rotation", "120"], "--rotation"),
+        (vec!["--rotation", "huit"], "n'est pas un nombre"),
+        (vec!["--taux", "toto=5"], "réservataire inconnu"),
+        (vec!["--taux", "commune:83137=5"], "aucun logement"),
+        (vec!["--taux", "etat=30,5,1"], "n'est pas un nombre"),
+        (vec!["--exclusion", "ventes=quatre"], "n'est pas un nombre"),
+        (vec!["--exclusion", "ventes"], "MOTIF=N"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra.iter());
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{extra:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    let o = run(&["flux", "--dossier", ds, "--bailleur", "Azur", "--departement", "99", "--annee", "2025"]);
+    assert_eq!(o.status.code(), Some(1));
+    // Nothing was saved: the next computation starts from no parameter (libérations 0).
+    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["liberations"], 0);
+    // French decimals are read: « 8,5 » is 8,5 %.
+    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--rotation",
+        "8,5 %",
+        "--taux",
+        "etat=27,5",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["taux_rotation"], 0.085);
+    assert_eq!(v["liberations"], 9, "100 × 8,5 % = 8,5, rounded half up");
+}

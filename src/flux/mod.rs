@@ -1246,20 +1246,9 @@ pub fn epcis_du_departement(d: &Dossier, bailleur: &str, departement: &str) -> S
 
 /// A bailleur's active dwellings grouped, for each EPCI where it has some (one query).
 pub fn groupes_par_epci(d: &Dossier, bailleur: &str) -> StoreResult<BTreeMap<String, Vec<Groupe>>> {
-    let dr = d.date_reference().to_string();
-    // The bailleur's active imports drive the join: its dwellings only, through the index.
-    let mut st = d.conn.prepare(
-        "SELECT l.epci, l.commune, CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
-                AND l.date_fin_convention < ?2 THEN 'non-reserve' ELSE l.reservataire END,
-                l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
-         FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
-         WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1
-         GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7",
-    )?;
     let mut out: BTreeMap<String, Vec<Groupe>> = Default::default();
-    let mut rows = st.query(params![bailleur, dr])?;
-    while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(groupe_at(r, 1)?);
+    for (epci, g) in grouper(d, Some(bailleur), None, None)? {
+        out.entry(epci).or_default().push(g);
     }
     Ok(out)
 }
@@ -1271,10 +1260,24 @@ pub fn groupes_perimetre(
     commune: Option<&str>,
     epci: Option<&str>,
 ) -> StoreResult<Vec<Groupe>> {
+    Ok(grouper(d, bailleur, commune, epci)?.into_iter().map(|(_, g)| g).collect())
+}
+
+/// Reads the active dwellings of a perimeter once and counts them by (EPCI, commune,
+/// réservataire, financement, typologie, QPV, nature) in memory: a plain scan through the
+/// (import, bailleur) index, no sort (SQLite's GROUP BY sorted 50 000 rows in 100 ms). An
+/// extinct right counts under « non réservé ». Ordered like the GROUP BY it replaces.
+fn grouper(
+    d: &Dossier,
+    bailleur: Option<&str>,
+    commune: Option<&str>,
+    epci: Option<&str>,
+) -> StoreResult<Vec<(String, Groupe)>> {
+    use std::collections::HashMap;
     let dr = d.date_reference().to_string();
     // Only the filters given are written, and for a bailleur the active imports drive the
-    // join (CROSS JOIN fixes the order), so that SQLite reaches one bailleur's dwellings through the
-    // (import, bailleur) index instead of reading the whole stock.
+    // join (CROSS JOIN fixes the order), so that SQLite reaches one bailleur's dwellings
+    // through the (import, bailleur) index instead of reading the whole stock.
     let mut filters = String::new();
     for (value, sql) in [
         (bailleur, " AND b.bailleur = ?1 AND l.bailleur = ?1"),
@@ -1287,29 +1290,77 @@ pub fn groupes_perimetre(
     }
     let join = if bailleur.is_some() { "CROSS JOIN" } else { "JOIN" };
     let mut st = d.conn.prepare(&format!(
-        "SELECT l.commune, CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
-                AND l.date_fin_convention < ?4 THEN 'non-reserve' ELSE l.reservataire END,
-                l.financement, l.typologie_grille, l.qpv, l.nature, COUNT(*)
+        "SELECT l.epci, l.commune, l.reservataire, l.date_fin_convention, l.financement, l.typologie_grille, l.qpv,
+                l.nature
          FROM import_bailleurs b {join} logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
-         WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}
-         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+         WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}"
     ))?;
-    let rows = st.query_map(params![bailleur, commune, epci, dr], |r| groupe_at(r, 0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// A group read from the columns commune, réservataire, financement, typologie, QPV, nature,
-/// count starting at `first`.
-fn groupe_at(r: &rusqlite::Row, first: usize) -> rusqlite::Result<Groupe> {
-    Ok(Groupe {
-        commune: r.get(first)?,
-        reservataire: r.get(first + 1)?,
-        financement: Financement::parse(&r.get::<_, String>(first + 2)?).unwrap_or(Financement::Autre),
-        typologie: TypologieGrille::parse(&r.get::<_, String>(first + 3)?).unwrap_or(TypologieGrille::T1),
-        qpv: r.get(first + 4)?,
-        nature: r.get(first + 5)?,
-        logements: r.get::<_, i64>(first + 6)? as u64,
-    })
+    // Strings interned once each: the rows only borrow them.
+    let mut names: Vec<String> = Vec::new();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut intern = |s: &str| -> u32 {
+        if let Some(i) = ids.get(s) {
+            return *i;
+        }
+        let i = names.len() as u32;
+        names.push(s.to_string());
+        ids.insert(s.to_string(), i);
+        i
+    };
+    let non_reserve = intern(crate::model::Reservataire::NON_RESERVE);
+    let aucune = u32::MAX;
+    // (EPCI, commune, réservataire, financement, typologie, QPV, nature) → dwellings.
+    type Cle = (u32, u32, u32, u8, u8, bool, u32);
+    let mut counts: HashMap<Cle, u64> = HashMap::new();
+    let mut rows = st.query(params![bailleur, commune, epci])?;
+    while let Some(r) = rows.next()? {
+        let text = |i: usize| -> rusqlite::Result<&str> {
+            r.get_ref(i)?
+                .as_str()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+        };
+        let reservataire = text(2)?;
+        let echu = reservataire != crate::model::Reservataire::NON_RESERVE
+            && r.get_ref(3)?.as_str_or_null().ok().flatten().is_some_and(|f| f < dr.as_str());
+        let res = if echu { non_reserve } else { intern(reservataire) };
+        let fin = Financement::parse(text(4)?).unwrap_or(Financement::Autre);
+        let typ = TypologieGrille::parse(text(5)?).unwrap_or(TypologieGrille::T1);
+        let nature = match r.get_ref(7)?.as_str_or_null().ok().flatten() {
+            Some(n) => intern(n),
+            None => aucune,
+        };
+        let key = (intern(text(0)?), intern(text(1)?), res, fin as u8, typ as u8, r.get::<_, bool>(6)?, nature);
+        *counts.entry(key).or_default() += 1;
+    }
+    let mut out: Vec<(String, Groupe)> = counts
+        .into_iter()
+        .map(|((e, c, res, fin, typ, qpv, nature), n)| {
+            (
+                names[e as usize].clone(),
+                Groupe {
+                    commune: names[c as usize].clone(),
+                    reservataire: names[res as usize].clone(),
+                    financement: Financement::ALL[fin as usize],
+                    typologie: TypologieGrille::ALL[typ as usize],
+                    qpv,
+                    nature: (nature != aucune).then(|| names[nature as usize].clone()),
+                    logements: n,
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|(ea, a), (eb, b)| {
+        (ea, &a.commune, &a.reservataire, a.financement.as_str(), a.typologie, a.qpv, &a.nature).cmp(&(
+            eb,
+            &b.commune,
+            &b.reservataire,
+            b.financement.as_str(),
+            b.typologie,
+            b.qpv,
+            &b.nature,
+        ))
+    });
+    Ok(out)
 }
 
 /// The parameters saved for a bailleur × EPCI × year; else those of the latest year before,

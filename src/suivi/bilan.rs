@@ -179,7 +179,12 @@ pub(crate) struct Objectifs {
     pub(crate) sans_parametres: Vec<String>,
 }
 
-fn objectifs(d: &Dossier, paires: &BTreeSet<(String, String)>, annee: i32) -> Result<Objectifs> {
+/// `groupes`: each (bailleur, EPCI)'s dwellings, read once.
+fn objectifs(
+    d: &Dossier,
+    groupes: &BTreeMap<(String, String), Vec<crate::flux::Groupe>>,
+    annee: i32,
+) -> Result<Objectifs> {
     let mut o = Objectifs {
         logements: BTreeMap::new(),
         taux: BTreeMap::new(),
@@ -187,12 +192,12 @@ fn objectifs(d: &Dossier, paires: &BTreeSet<(String, String)>, annee: i32) -> Re
         sans_parametres: vec![],
     };
     let mut flux_total = 0u64;
-    for (b, e) in paires {
-        let Some(f) = crate::flux::flux_enregistre(d, b, e, annee)? else { continue };
+    for ((b, e), g) in groupes {
         let p = crate::flux::parametres(d, b, e, annee)?;
         if !p.saisis() {
             o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
         }
+        let f = crate::flux::calculer(b, e, annee, g, &p);
         flux_total += f.flux;
         for r in &f.reservataires {
             *o.logements.entry(r.id.clone()).or_default() += r.logements;
@@ -226,8 +231,8 @@ pub struct BilanOptions {
 pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     let bailleurs: Option<Vec<String>> = o.bailleur.clone().map(|b| vec![b]);
     let mads = charger(d, bailleurs.as_deref(), o.epci.as_deref())?;
-    // The (bailleur, EPCI) pairs whose flux gives the objectives.
-    let mut paires: BTreeSet<(String, String)> = BTreeSet::new();
+    // The (bailleur, EPCI) pairs whose flux gives the objectives, with their dwellings.
+    let mut groupes: BTreeMap<(String, String), Vec<crate::flux::Groupe>> = BTreeMap::new();
     let tous = super::bailleurs_du_dossier(d)?;
     if let Some(b) = &o.bailleur
         && !tous.contains(b)
@@ -236,13 +241,16 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
         return Err(SuiviError::Donnees(format!("bailleur inconnu dans le dossier : « {b} »")));
     }
     for b in tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b)) {
-        for e in crate::flux::groupes_par_epci(d, b)?.into_keys() {
-            if o.epci.as_ref().is_none_or(|x| *x == e) {
-                paires.insert((b.clone(), e));
-            }
+        let par_epci = match &o.epci {
+            Some(e) => BTreeMap::from([(e.clone(), crate::flux::groupes(d, b, e)?)]),
+            None => crate::flux::groupes_par_epci(d, b)?,
+        };
+        for (e, g) in par_epci.into_iter().filter(|(_, g)| !g.is_empty()) {
+            groupes.insert((b.clone(), e), g);
         }
     }
-    let obj = objectifs(d, &paires, o.periode.annee)?;
+    let paires: BTreeSet<(String, String)> = groupes.keys().cloned().collect();
+    let obj = objectifs(d, &groupes, o.periode.annee)?;
     let rej = {
         let concernes: Vec<String> = match &o.bailleur {
             Some(b) => vec![b.clone()],

@@ -296,6 +296,20 @@ fn bailleurs_du_dossier(d: &Dossier) -> Result<Vec<String>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// Whether a file is a register of mises à disposition (rather than an état des lieux): its
+/// header names a date of mise à disposition and at least one later step.
+pub fn est_un_registre(path: &Path) -> bool {
+    use registre::Champ;
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    let Ok(sheets) = crate::import::read::read_sheets(&bytes) else { return false };
+    sheets.iter().filter(|s| !s.hidden).filter_map(registre::entete).any(|e| {
+        e.colonne(Champ::DateMiseADisposition).is_some()
+            && [Champ::DateCal, Champ::DateBail, Champ::Candidats, Champ::Issue, Champ::DecisionCal, Champ::HorsFlux]
+                .iter()
+                .any(|c| e.colonne(*c).is_some())
+    })
+}
+
 struct Prepare {
     chemin: PathBuf,
     fichier: String,
@@ -393,17 +407,30 @@ pub fn importer(
     let connus = bailleurs_du_dossier(d)?;
     let prepared: Vec<Prepare> = fichiers.iter().map(|f| preparer(f, bailleur, &connus)).collect::<Result<_>>()?;
     let mut ctx = Context::new(d.territoire(), d.correspondance()?, d.mappings()?);
+    // The bailleur of each row: its own column (as the dossier spells it), else the file's.
+    let spelled: HashMap<String, String> = connus.iter().map(|b| (crate::text::key(b), b.clone())).collect();
+    let bailleur_de = |defaut: &str, l: &registre::Ligne| -> String {
+        l.bailleur
+            .as_ref()
+            .map(|b| spelled.get(&crate::text::key(b)).cloned().unwrap_or_else(|| b.clone()))
+            .unwrap_or_else(|| defaut.to_string())
+    };
     let mut logements: HashMap<String, HashMap<String, LogementConnu>> = HashMap::new();
+    let mut concernes: std::collections::BTreeSet<String> = Default::default();
     for p in &prepared {
-        if !logements.contains_key(&p.bailleur) {
-            logements.insert(p.bailleur.clone(), logements_du_bailleur(d, &p.bailleur)?);
+        concernes.insert(p.bailleur.clone());
+        for l in p.lignes.iter().flatten() {
+            concernes.insert(bailleur_de(&p.bailleur, l));
         }
+    }
+    for b in &concernes {
+        logements.insert(b.clone(), logements_du_bailleur(d, b)?);
     }
     let now = crate::store::now_iso();
     let tx = d.conn.transaction()?;
     let mut out = Vec::new();
-    for b in prepared.iter().map(|p| p.bailleur.clone()).collect::<std::collections::BTreeSet<_>>() {
-        tx.execute("UPDATE suivi_imports SET actif = 0 WHERE bailleur = ?1", [&b])?;
+    for b in &concernes {
+        tx.execute("UPDATE suivi_imports SET actif = 0 WHERE bailleur = ?1", [b])?;
     }
     if let Some(e) = decompte {
         for b in prepared.iter().map(|p| &p.bailleur) {
@@ -426,7 +453,6 @@ pub fn importer(
             lignes_lues: p.lignes.len(),
             ..Default::default()
         };
-        let connus = &logements[&p.bailleur];
         let mut st = tx.prepare(INSERT)?;
         let mut rej = tx.prepare(
             "INSERT INTO suivi_rejets(import_id, bailleur, fichier, feuille, ligne, motif, valeur, brut)
@@ -436,11 +462,15 @@ pub fn importer(
         for l in p.lignes {
             let res = match l {
                 Err(r) => Err(r),
-                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(m, presume)| (l, m, presume)),
+                Ok(l) => {
+                    let b = bailleur_de(&p.bailleur, &l);
+                    mise_a_disposition(&mut ctx, &b, &logements[&b], &l).map(|(m, presume)| (l, m, presume))
+                }
             };
             match res {
                 Err(r) => {
                     *s.rejets.entry(r.motif.to_string()).or_default() += 1;
+                    // A rejected row belongs to the file's bailleur.
                     rej.execute(params![
                         import_id, p.bailleur, p.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.brut
                     ])?;
@@ -598,12 +628,13 @@ pub fn charger(d: &Dossier, bailleurs: Option<&[String]>, epci: Option<&str>) ->
                 m.date_mise_a_disposition, m.date_validation, m.candidats, m.date_candidats, m.date_cal,
                 m.decision_cal, m.date_bail, m.issue, m.signalement
          FROM mises_a_disposition m LEFT JOIN suivi_imports i ON i.id = m.import_id
-         WHERE (m.import_id IS NULL OR i.actif = 1) AND (?1 IS NULL OR m.epci = ?1)
+         WHERE (m.import_id IS NULL OR i.actif = 1) AND (?1 IS NULL OR m.epci = ?1) AND (?2 IS NULL OR m.bailleur = ?2)
          ORDER BY m.id",
     )?;
     let wanted: Option<HashSet<&str>> = bailleurs.map(|b| b.iter().map(String::as_str).collect());
+    let seul = bailleurs.filter(|b| b.len() == 1).map(|b| b[0].as_str());
     let mut out = Vec::new();
-    let mut rows = st.query([epci])?;
+    let mut rows = st.query(params![epci, seul])?;
     while let Some(r) = rows.next()? {
         let bailleur: String = r.get(1)?;
         if wanted.as_ref().is_some_and(|w| !w.contains(bailleur.as_str())) {

@@ -31,6 +31,7 @@ pub struct App {
     pub error: Option<String>,
     pub drill: Option<Drill>,
     pub flux: Option<super::state::FluxView>,
+    pub bilan: Option<super::state::BilanView>,
     pub memo: Option<super::state::ConsolidationMemo>,
     /// Bumped at each (re)load of the dossier's figures, so memos know they are stale.
     view_generation: usize,
@@ -75,6 +76,7 @@ impl App {
             drill: None,
             rapprochement: None,
             flux: None,
+            bilan: None,
             memo: None,
             view_generation: 0,
             chart_kind: contingents::charts::Kind::Reservataires,
@@ -279,6 +281,29 @@ impl App {
                 if self.view.is_none() || self.job.is_some() {
                     return;
                 }
+                // Registers of mises à disposition go to the follow-up, états des lieux to the wizard.
+                let (registres, files): (Vec<PathBuf>, Vec<PathBuf>) =
+                    files.into_iter().partition(|f| contingents::suivi::est_un_registre(f));
+                if !registres.is_empty() {
+                    let r = self.with_dossier(|d| {
+                        contingents::suivi::importer(d, &registres, None, None).map_err(|e| e.to_string())
+                    });
+                    if let Some(r) = r {
+                        let n: usize = r.iter().map(|s| s.mises_a_disposition + s.hors_flux).sum();
+                        let rejets: usize = r.iter().map(|s| s.rejets.values().sum::<usize>()).sum();
+                        self.status = format!(
+                            "Registre importé : {} lignes de suivi, {} mises de côté ({})",
+                            n,
+                            rejets,
+                            r.iter().map(|s| s.bailleur.clone()).collect::<Vec<_>>().join(", ")
+                        );
+                        self.bilan = None;
+                        self.screen = Screen::Bilans;
+                    }
+                    if files.is_empty() {
+                        return;
+                    }
+                }
                 self.screen = Screen::Import;
                 self.wizard = None;
                 self.job = Some(Job::spawn("lecture", ctx, self.synchronous_jobs, move |p, cancel| {
@@ -420,6 +445,49 @@ impl App {
                 });
                 if let Some(fv) = loaded {
                     self.flux = Some(fv);
+                }
+            }
+            Action::BilanSelect { annee, semestre, bailleur } => {
+                let r = self.with_dossier(|d| {
+                    let periode = contingents::suivi::bilan::Periode::new(annee, semestre, None, None)?;
+                    let o = contingents::suivi::bilan::BilanOptions { periode, bailleur: bailleur.clone(), epci: None };
+                    Ok(contingents::suivi::bilan::bilan(d, &o).map_err(|e| e.to_string()))
+                });
+                if let Some(bilan) = r {
+                    self.bilan = Some(super::state::BilanView { annee, semestre, bailleur, bilan, orientation: None });
+                }
+            }
+            Action::ExportBilan(ext) => {
+                let Some(Ok(b)) = self.bilan.as_ref().map(|v| &v.bilan) else { return };
+                let b = b.clone();
+                let name =
+                    format!("Bilan_flux_{}{}.{ext}", b.annee, b.semestre.map(|s| format!("_S{s}")).unwrap_or_default());
+                if let Some(out) =
+                    rfd::FileDialog::new().set_title("Exporter le bilan").set_file_name(&name).save_file()
+                {
+                    match contingents::export::bilan::export(&b, &out) {
+                        Ok(()) => self.status = format!("Bilan écrit : {}", out.display()),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+            Action::Orienter { logement, date } => {
+                let result = match (
+                    logement.split_once(':'),
+                    contingents::model::Date::parse_iso(date.trim())
+                        .or_else(|| contingents::import::normalize::date_text(&date)),
+                ) {
+                    (None, _) => Err(format!("« {logement} » : écrivez le logement BAILLEUR:RÉFÉRENCE")),
+                    (_, None) => Err(format!("« {date} » n'est pas une date : écrivez 2025-09-15 ou 15/09/2025")),
+                    (Some((b, r)), Some(dt)) => self
+                        .with_dossier(|d| {
+                            Ok(contingents::suivi::orientation::orienter(d, b.trim(), r.trim(), dt)
+                                .map_err(|e| e.to_string()))
+                        })
+                        .unwrap_or_else(|| Err("dossier illisible".into())),
+                };
+                if let Some(v) = &mut self.bilan {
+                    v.orientation = Some(result);
                 }
             }
             Action::FluxSave => {
@@ -744,6 +812,14 @@ impl App {
             (Some(_), Screen::Tableau) => screens::tableau(self, ui, &mut actions),
             (Some(_), Screen::Flux) => screens::flux(self, ui, &mut actions),
             (Some(_), Screen::Rapprochement) => screens::rapprochement(self, ui, &mut actions),
+            (Some(v), Screen::Bilans) => match &self.bilan {
+                Some(b) => actions.extend(screens::bilans(b, &v.cube.bailleurs(), ui)),
+                None => actions.push(Action::BilanSelect {
+                    annee: latest_followed_year(v).unwrap_or(v.date_reference.year),
+                    semestre: None,
+                    bailleur: None,
+                }),
+            },
         });
         for a in actions {
             self.handle(&ctx, a);
@@ -752,6 +828,19 @@ impl App {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
+}
+
+/// The latest year of the dossier's register of mises à disposition, if any: the Bilans
+/// screen opens on it.
+fn latest_followed_year(v: &DossierView) -> Option<i32> {
+    let d = Dossier::open_read_only(&v.path).ok()?;
+    d.conn
+        .query_row("SELECT MAX(substr(date_mise_a_disposition, 1, 4)) FROM mises_a_disposition", [], |r| {
+            r.get::<_, Option<String>>(0)
+        })
+        .ok()
+        .flatten()
+        .and_then(|y| y.parse().ok())
 }
 
 impl Drop for App {

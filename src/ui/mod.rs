@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub fn demo_dossier() -> anyhow::Result<PathBuf> {
     let p = settings::data_dir().join("demo.sqlite");
     if !p.exists() {
-        crate::cli::build_demo(&p)?;
+        contingents::demo::construire_dossier(&p)?;
     }
     Ok(p)
 }
@@ -30,9 +30,10 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
         Some("libelles") => state::Screen::Libelles,
         Some("rapprochement") => state::Screen::Rapprochement,
         Some("flux") => state::Screen::Flux,
+        Some("bilans") => state::Screen::Bilans,
         Some("historique") => state::Screen::Historique,
         Some(other) => anyhow::bail!(
-            "écran inconnu « {other} » : consolidation, tableau, import, libelles, rapprochement, flux ou historique"
+            "écran inconnu « {other} » : consolidation, tableau, import, libelles, rapprochement, flux, bilans ou historique"
         ),
     };
     let mut s = settings::Settings::load();

@@ -119,7 +119,18 @@ pub enum Screen {
     Libelles,
     Rapprochement,
     Flux,
+    Bilans,
     Historique,
+}
+
+/// The bilans screen: the period chosen, the bilan computed by the core, the orientation asked.
+pub struct BilanView {
+    pub annee: i32,
+    /// None: the whole year; Some(1|2): a semester.
+    pub semestre: Option<u8>,
+    pub bailleur: Option<String>,
+    pub bilan: Result<contingents::suivi::bilan::Bilan, String>,
+    pub orientation: Option<Result<contingents::suivi::orientation::Orientation, String>>,
 }
 
 /// The flux screen's selection, parameters (edited live) and dwellings.
@@ -160,6 +171,9 @@ pub enum Action {
     ToggleWorkshop,
     RapprochementDialog,
     FluxSelect { bailleur: String, epci: String, annee: i32 },
+    BilanSelect { annee: i32, semestre: Option<u8>, bailleur: Option<String> },
+    ExportBilan(&'static str),
+    Orienter { logement: String, date: String },
     FluxSave,
     ExportFicheAssiette,
     ExportChart(&'static str),

@@ -4,7 +4,7 @@ use super::app::App;
 use super::state::Action;
 use contingents::consolidate::{Cube, Filtre};
 use contingents::format::entier;
-use contingents::model::{Financement, TypologieGrille};
+use contingents::model::{Date, Financement, TypologieGrille};
 use contingents::store::Dossier;
 use eframe::egui;
 use egui_kittest::Harness;
@@ -321,4 +321,52 @@ fn a_second_window_opens_the_dossier_read_only() {
     h.state_mut().handle(&ctx, Action::Restore(1));
     assert!(h.state().error.as_deref().unwrap_or("").contains("lecture seule"));
     drop(first);
+}
+
+#[test]
+fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
+    let t = Temp::new("bilans");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    let v = h.state().bilan.as_ref().expect("bilan loaded");
+    assert_eq!(v.annee, contingents::demo::DEMO_ANNEE, "opens on the year the register follows");
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let o = contingents::suivi::bilan::BilanOptions {
+        periode: contingents::suivi::bilan::Periode::new(contingents::demo::DEMO_ANNEE, None, None, None).unwrap(),
+        bailleur: None,
+        epci: None,
+    };
+    let core = contingents::suivi::bilan::bilan(&d, &o).unwrap();
+    let etat = core.reservataires.iter().find(|r| r.id == "etat").unwrap();
+    assert!(etat.decomptes > 0 && etat.objectif > 0, "the demo register is never empty");
+    assert_eq!(h.state().bilan.as_ref().unwrap().bilan.as_ref().unwrap(), &core);
+    let total: u64 = core.reservataires.iter().map(|r| r.decomptes).sum();
+    assert!(h.query_all_by_label(&entier(total)).next().is_some(), "the total of décomptes is shown");
+    // The reply deadline helper: 26/04/2024 with a 1-month notice → 23/05/2024.
+    h.get_by_label("Délai de réponse d'une mise à disposition").click();
+    h.run_steps(2);
+    type_into(&mut h, "Mise à disposition le", "26/04/2024");
+    assert!(h.query_by_label("Réponse attendue au plus tard le 23/05/2024").is_some());
+    // The orientation of a demo dwelling, as the core ranks it.
+    h.get_by_label("Orienter un logement libéré").click();
+    h.run_steps(2);
+    let reference: String = d
+        .conn
+        .query_row("SELECT reference FROM logements WHERE bailleur = 'Var Logis' ORDER BY reference LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    type_into(&mut h, "Logement", &format!("Var Logis:{reference}"));
+    type_into(&mut h, "Date de libération", "2025-09-15");
+    h.get_by_label("Classer les réservataires").click();
+    h.run_steps(3);
+    let o = contingents::suivi::orientation::orienter(&d, "Var Logis", &reference, Date::new(2025, 9, 15).unwrap())
+        .unwrap();
+    assert!(!o.candidats.is_empty());
+    let shown = h.state().bilan.as_ref().unwrap().orientation.clone().unwrap().unwrap();
+    assert_eq!(shown, o);
 }

@@ -52,9 +52,10 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             (Screen::Libelles, "Libellés à rapprocher"),
             (Screen::Rapprochement, "Rapprochement"),
             (Screen::Flux, "Flux annuel"),
+            (Screen::Bilans, "Bilans"),
             (Screen::Historique, "Historique"),
         ] {
-            if app.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau) {
+            if app.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau | Screen::Bilans) {
                 continue;
             }
             if app.read_only && matches!(screen, Screen::Import | Screen::Libelles) {

@@ -1,5 +1,6 @@
 //! One file per screen. Each reads the state and pushes actions; none changes state.
 
+mod bilans;
 mod chrome;
 mod consolidation;
 mod flux;
@@ -9,6 +10,7 @@ mod libelles;
 mod rapprochement;
 pub mod tableau;
 
+pub use bilans::bilans;
 pub use chrome::{confirm_remove, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
 pub use flux::flux;

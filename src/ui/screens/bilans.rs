@@ -1,0 +1,260 @@
+//! The bilans of the flux: for a year or a semester, per bailleur or for all, each
+//! réservataire's objective against each step and its décomptes, the alerts, the libérations
+//! outside the flux, a chart of the progress; and two helpers of the follow-up: the
+//! orientation of a freed dwelling and the reply deadline. Reads the state, emits actions.
+
+use crate::ui::state::{Action, BilanView};
+use crate::ui::theme;
+use contingents::consolidate::libelle_reservataire;
+use contingents::format::{date_fr, entier, nombre_fr, pourcentage};
+use contingents::model::Date;
+use contingents::suivi::bilan::Bilan;
+use contingents::suivi::calendrier::{RegleDelai, echeance};
+use eframe::egui;
+
+/// A text field kept in the UI memory (what the user is typing is not the app's state).
+fn champ(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f32) -> String {
+    let key = ui.make_persistent_id(("bilans", id));
+    let mut buf: String = ui.data(|d| d.get_temp::<String>(key)).unwrap_or_default();
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(egui::TextEdit::singleline(&mut buf).hint_text(hint).desired_width(width)).labelled_by(l.id);
+    });
+    ui.data_mut(|d| d.insert_temp(key, buf.clone()));
+    buf
+}
+
+fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        let mut a = v.annee;
+        ui.label("Année");
+        ui.add(egui::DragValue::new(&mut a).range(2000..=2100));
+        let mut s = v.semestre;
+        egui::ComboBox::new("bilan-periode", "Période")
+            .selected_text(match s {
+                None => "Année entière",
+                Some(1) => "1er semestre",
+                _ => "2e semestre",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut s, None, "Année entière");
+                ui.selectable_value(&mut s, Some(1), "1er semestre");
+                ui.selectable_value(&mut s, Some(2), "2e semestre");
+            });
+        let mut b = v.bailleur.clone();
+        egui::ComboBox::new("bilan-bailleur", "Bailleur")
+            .selected_text(b.clone().unwrap_or_else(|| "Tous les bailleurs".into()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut b, None, "Tous les bailleurs");
+                for x in bailleurs {
+                    ui.selectable_value(&mut b, Some(x.clone()), x);
+                }
+            });
+        if a != v.annee || s != v.semestre || b != v.bailleur {
+            actions.push(Action::BilanSelect { annee: a, semestre: s, bailleur: b });
+        }
+        if ui.button("Exporter le bilan (xlsx)…").clicked() {
+            actions.push(Action::ExportBilan("xlsx"));
+        }
+        if ui.button("Bilan à signer (pdf)…").clicked() {
+            actions.push(Action::ExportBilan("pdf"));
+        }
+    });
+}
+
+fn tableau(b: &Bilan, ui: &mut egui::Ui) {
+    egui::Grid::new("bilan-reservataires").striped(true).show(ui, |ui| {
+        for h in [
+            "Réservataire",
+            "Objectif",
+            "À la période",
+            "Mis à disposition",
+            "Avec candidats",
+            "En CALEOL",
+            "Attribués",
+            "Baux signés",
+            "Décomptés",
+            "Écart",
+            "Taux de chute",
+        ] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        let right = |ui: &mut egui::Ui, s: String| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(s));
+        };
+        for r in &b.reservataires {
+            ui.label(libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
+            right(ui, entier(r.objectif));
+            right(ui, nombre_fr(r.objectif_periode, 1));
+            for n in [r.mises_a_disposition, r.avec_candidats, r.examines_cal, r.attributions, r.baux_signes] {
+                right(ui, entier(n));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(r.decomptes)));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let t = nombre_fr(r.ecart, 1);
+                if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
+            });
+            right(ui, pourcentage(r.taux_chute));
+            ui.end_row();
+        }
+        let sum = |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| {
+            entier(b.reservataires.iter().map(f).sum())
+        };
+        ui.strong("Total");
+        ui.strong(sum(&|r| r.objectif));
+        ui.strong(nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1));
+        ui.strong(sum(&|r| r.mises_a_disposition));
+        ui.strong(sum(&|r| r.avec_candidats));
+        ui.strong(sum(&|r| r.examines_cal));
+        ui.strong(sum(&|r| r.attributions));
+        ui.strong(sum(&|r| r.baux_signes));
+        ui.strong(sum(&|r| r.decomptes));
+        ui.end_row();
+    });
+}
+
+/// Objective of the period against décomptes, one pair of bars per réservataire, sized with
+/// the text (readable when projected).
+fn graphique(b: &Bilan, ui: &mut egui::Ui) {
+    let rows: Vec<_> = b.reservataires.iter().filter(|r| r.objectif > 0 || r.decomptes > 0).collect();
+    let max = rows.iter().map(|r| r.objectif_periode.max(r.decomptes as f64)).fold(1.0, f64::max);
+    let h = ui.text_style_height(&egui::TextStyle::Body);
+    let label_w = 16.0 * h;
+    let width = (ui.available_width() - label_w - 6.0 * h).max(10.0 * h);
+    for r in rows {
+        ui.horizontal(|ui| {
+            ui.add_sized([label_w, h * 1.6], egui::Label::new(libelle_reservataire(&r.id)).truncate());
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(width, h * 1.6), egui::Sense::hover());
+            let p = ui.painter();
+            let w_obj = (r.objectif_periode / max) as f32 * width;
+            let w_dec = (r.decomptes as f64 / max) as f32 * width;
+            p.rect_filled(
+                egui::Rect::from_min_size(rect.min, egui::vec2(w_obj, h * 0.7)),
+                2.0,
+                egui::Color32::from_rgb(150, 150, 150),
+            );
+            p.rect_filled(
+                egui::Rect::from_min_size(rect.min + egui::vec2(0.0, h * 0.8), egui::vec2(w_dec, h * 0.7)),
+                2.0,
+                egui::Color32::from_rgb(0, 90, 160),
+            );
+            ui.label(format!("{} / {}", r.decomptes, nombre_fr(r.objectif_periode, 1)));
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.colored_label(egui::Color32::from_rgb(110, 110, 110), "■ objectif de la période");
+        ui.colored_label(egui::Color32::from_rgb(0, 90, 160), "■ décomptés");
+    });
+}
+
+fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.collapsing("Orienter un logement libéré", |ui| {
+        ui.label("Une aide à la décision : les réservataires dont le périmètre contient le logement, du plus en retard au moins en retard.");
+        let logement = champ(ui, "logement", "Logement", "BAILLEUR:RÉFÉRENCE", 260.0);
+        let date = champ(ui, "date", "Date de libération", "AAAA-MM-JJ", 110.0);
+        if ui.button("Classer les réservataires").clicked() {
+            actions.push(Action::Orienter { logement, date });
+        }
+        match &v.orientation {
+            Some(Ok(o)) => {
+                if o.candidats.is_empty() {
+                    ui.label("Aucun réservataire n'a d'objectif sur ce logement cette année.");
+                }
+                for (i, c) in o.candidats.iter().enumerate() {
+                    ui.label(format!("{}. {} — {}", i + 1, libelle_reservataire(&c.id), c.raison));
+                }
+            }
+            Some(Err(e)) => {
+                ui.colored_label(theme::ERREUR, e);
+            }
+            None => {}
+        }
+    });
+    ui.collapsing("Délai de réponse d'une mise à disposition", |ui| {
+        let d = champ(ui, "delai-date", "Mise à disposition le", "AAAA-MM-JJ ou JJ/MM/AAAA", 130.0);
+        let key = ui.make_persistent_id("bilans-preavis");
+        let mut preavis: u8 = ui.data(|x| x.get_temp(key)).unwrap_or(1);
+        ui.horizontal(|ui| {
+            ui.label("Préavis");
+            ui.radio_value(&mut preavis, 1, "1 mois");
+            ui.radio_value(&mut preavis, 3, "3 mois");
+        });
+        ui.data_mut(|x| x.insert_temp(key, preavis));
+        if !d.trim().is_empty() {
+            match Date::parse_iso(&d).or_else(|| contingents::import::normalize::date_text(&d)) {
+                Some(date) => match echeance(date, preavis, RegleDelai::Preavis) {
+                    Some(e) => {
+                        ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string())));
+                    }
+                    None => {
+                        ui.colored_label(theme::ERREUR, "date hors du calendrier accepté");
+                    }
+                },
+                None => {
+                    ui.colored_label(theme::ERREUR, format!("« {d} » n'est pas une date : écrivez 26/04/2024"));
+                }
+            }
+        }
+    });
+}
+
+pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.heading("Bilans du flux");
+    selection(v, bailleurs, ui, &mut actions);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        aides(v, ui, &mut actions);
+        ui.separator();
+        match &v.bilan {
+            Err(e) => {
+                ui.colored_label(theme::ERREUR, e);
+            }
+            Ok(b) => {
+                ui.label(format!(
+                    "Du {} au {} — chaque étape comptée à sa date ; décomptés : chaque libération une fois, à l'étape de la convention.",
+                    date_fr(&b.debut),
+                    date_fr(&b.fin)
+                ));
+                if b.reservataires.is_empty() {
+                    ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
+                }
+                tableau(b, ui);
+                for a in &b.alertes {
+                    ui.colored_label(theme::ALERTE, format!("⚠ {}", a.detail));
+                }
+                ui.separator();
+                egui::CollapsingHeader::new("Avancement : objectif contre décomptés").default_open(true).show(ui, |ui| graphique(b, ui));
+                ui.collapsing("Hors flux : soustraits prévus et réalisés", |ui| {
+                    egui::Grid::new("bilan-hors-flux").striped(true).show(ui, |ui| {
+                        ui.strong("Catégorie");
+                        ui.strong("Prévus");
+                        ui.strong("Réalisés");
+                        ui.end_row();
+                        for (k, x) in &b.hors_flux {
+                            let label = contingents::suivi::HorsFlux::parse(k).map(|h| h.label()).unwrap_or(k);
+                            ui.label(label);
+                            ui.label(entier(x.prevus));
+                            ui.label(entier(x.realises));
+                            ui.end_row();
+                        }
+                    });
+                });
+                if !b.signalements.is_empty() || !b.rejets.is_empty() {
+                    ui.collapsing(
+                        format!("Registres : {} lignes signalées, {} mises de côté", b.signalements.len(), b.rejets.len()),
+                        |ui| {
+                            for s in &b.signalements {
+                                ui.label(format!("{} {} : {}", s.bailleur, s.reference, s.detail));
+                            }
+                            for r in &b.rejets {
+                                ui.label(format!("{} — {}, ligne {} : {} « {} »", r.bailleur, r.fichier, r.ligne, r.motif, r.valeur));
+                            }
+                        },
+                    );
+                }
+            }
+        }
+    });
+    actions
+}
