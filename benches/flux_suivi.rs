@@ -154,7 +154,7 @@ fn main() {
         };
         contingents::import::run::import_files(
             &mut d,
-            &[edl.clone()],
+            std::slice::from_ref(&edl),
             &opts,
             &contingents::import::run::Silent,
             &std::sync::atomic::AtomicBool::new(false),
