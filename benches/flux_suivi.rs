@@ -69,8 +69,10 @@ fn write_edl(path: &Path, n: usize, bailleurs: usize, communes: &[String]) {
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(w, "BAILLEUR;REF_LGT;CODE_INSEE;CONTINGENT;TYPO;FINANCT;QPV").unwrap();
     let res = ["Non réservé", "Préfecture", "Action Logement", "Préfecture fonctionnaires", "Conseil départemental"];
+    // Each bailleur's dwellings together, as each bailleur sends its own file.
+    let per = n.div_ceil(bailleurs);
     for i in 0..n {
-        let b = i % bailleurs;
+        let b = i / per;
         let c = &communes[rng.below(communes.len())];
         let r =
             if rng.below(10) == 0 { "Ville".to_string() } else { res[rng.weighted(&[45, 25, 17, 3, 10])].to_string() };
@@ -89,7 +91,7 @@ fn write_registre(path: &Path, n: usize, dwellings: usize, bailleurs: usize) {
     let res = ["Préfecture", "Action Logement", "Conseil départemental", "Préfecture fonctionnaires"];
     for _ in 0..n {
         let i = rng.below(dwellings);
-        let b = i % bailleurs;
+        let b = i / dwellings.div_ceil(bailleurs);
         let m = 1 + rng.below(11);
         let d = 1 + rng.below(28);
         let fr = |dd: usize, mm: usize| format!("{dd:02}/{mm:02}/2025");

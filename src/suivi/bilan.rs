@@ -219,6 +219,9 @@ fn objectifs(
     Ok(o)
 }
 
+/// A bailleur and its dwellings grouped by EPCI.
+type Lus = (String, BTreeMap<String, Vec<crate::flux::Groupe>>);
+
 /// Options of a bilan: the period, and optionally one bailleur and one EPCI.
 #[derive(Debug, Clone)]
 pub struct BilanOptions {
@@ -240,11 +243,33 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     {
         return Err(SuiviError::Donnees(format!("bailleur inconnu dans le dossier : « {b} »")));
     }
-    for b in tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b)) {
-        let par_epci = match &o.epci {
+    // Each bailleur's dwellings read once; two bailleurs at a time, each on its own connection.
+    let choisis: Vec<&String> = tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b)).collect();
+    let lire = |d: &Dossier, b: &str| -> Result<BTreeMap<String, Vec<crate::flux::Groupe>>> {
+        Ok(match &o.epci {
             Some(e) => BTreeMap::from([(e.clone(), crate::flux::groupes(d, b, e)?)]),
             None => crate::flux::groupes_par_epci(d, b)?,
-        };
+        })
+    };
+    let lus: Vec<Result<Lus>> = if choisis.len() > 1 {
+        let (moitie_a, moitie_b) = choisis.split_at(choisis.len() / 2);
+        let path = d.path.clone();
+        std::thread::scope(|s| {
+            let autre = s.spawn(move || -> Vec<Result<Lus>> {
+                match Dossier::open_read_only(&path) {
+                    Ok(d2) => moitie_b.iter().map(|b| lire(&d2, b).map(|g| ((*b).clone(), g))).collect(),
+                    Err(e) => vec![Err(e.into())],
+                }
+            });
+            let mut v: Vec<_> = moitie_a.iter().map(|b| lire(d, b).map(|g| ((*b).clone(), g))).collect();
+            v.extend(autre.join().unwrap_or_else(|_| vec![Err(SuiviError::Donnees("lecture interrompue".into()))]));
+            v
+        })
+    } else {
+        choisis.iter().map(|b| lire(d, b).map(|g| ((*b).clone(), g))).collect()
+    };
+    for r in lus {
+        let (b, par_epci) = r?;
         for (e, g) in par_epci.into_iter().filter(|(_, g)| !g.is_empty()) {
             groupes.insert((b.clone(), e), g);
         }

@@ -42,7 +42,10 @@ pub fn orienter(d: &Dossier, bailleur: &str, reference: &str, date: Date) -> Res
     let flux = crate::flux::flux_enregistre(d, bailleur, &l.epci, date.year)?
         .ok_or_else(|| SuiviError::Donnees(format!("aucun logement de « {bailleur} » sur l'EPCI du logement")))?;
     let mads = charger(d, Some(&[bailleur.to_string()]), Some(&l.epci))?;
-    let etape = |b: &str, r: &str| etape_decompte(d, b, r);
+    // Each convention's step, read once (not once per mise à disposition).
+    let etapes: std::collections::HashMap<&str, crate::suivi::Etape> =
+        flux.reservataires.iter().map(|r| (r.id.as_str(), etape_decompte(d, bailleur, &r.id))).collect();
+    let etape = |_: &str, r: &str| etapes.get(r).copied().unwrap_or(crate::suivi::Etape::BailSigne);
     Ok(classer(l, &flux, &mads, date, &etape))
 }
 

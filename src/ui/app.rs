@@ -713,12 +713,7 @@ impl App {
         }
         self.workshop_applied = Some(self.workshop);
         if self.workshop {
-            let mut v = egui::Visuals::light();
-            v.override_text_color = Some(egui::Color32::BLACK);
-            v.panel_fill = egui::Color32::WHITE;
-            v.window_fill = egui::Color32::WHITE;
-            v.extreme_bg_color = egui::Color32::WHITE;
-            ctx.set_visuals(v);
+            ctx.set_visuals(super::theme::atelier());
             ctx.set_zoom_factor(1.6);
         } else {
             ctx.set_visuals(egui::Visuals::light());

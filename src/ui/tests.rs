@@ -370,3 +370,28 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     let shown = h.state().bilan.as_ref().unwrap().orientation.clone().unwrap().unwrap();
     assert_eq!(shown, o);
 }
+
+#[test]
+fn atelier_contraste() {
+    use crate::ui::theme::{contraste, couples_atelier};
+    // The WCAG formula on known pairs.
+    assert!((contraste(egui::Color32::BLACK, egui::Color32::WHITE) - 21.0).abs() < 1e-9);
+    assert!(contraste(egui::Color32::from_rgb(0, 155, 255), egui::Color32::WHITE) < 3.0, "the old link blue");
+    let mut faibles = Vec::new();
+    for (name, fg, bg) in couples_atelier() {
+        let c = contraste(fg, bg);
+        if c < 4.5 {
+            faibles.push(format!("{name} : {c:.2}:1 ({fg:?} sur {bg:?})"));
+        }
+    }
+    assert!(faibles.is_empty(), "texte sous 4,5:1 en mode atelier : {faibles:?}");
+    // And the window really uses that theme in workshop mode.
+    let t = Temp::new("atelier");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.get_by_label("Mode atelier (F11)").click();
+    h.run_steps(3);
+    assert_eq!(h.ctx.global_style().visuals, crate::ui::theme::atelier());
+}
