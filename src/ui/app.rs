@@ -784,7 +784,8 @@ impl App {
 
         egui::Panel::top("menu").show(ui, |ui| screens::menu_bar(self, ui, &mut actions));
         egui::Panel::bottom("status").show(ui, |ui| screens::status_bar(self, ui, &mut actions));
-        if self.view.is_some() {
+        // The filters apply to the stock: not to the flux, the bilans or the history.
+        if self.view.is_some() && !matches!(self.screen, Screen::Flux | Screen::Bilans | Screen::Historique) {
             egui::Panel::left("filtres")
                 .resizable(true)
                 .default_size(330.0)

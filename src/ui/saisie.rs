@@ -43,7 +43,7 @@ pub fn nombre(ui: &mut egui::Ui, id: &str, label: &str, v: &mut Option<f64>, sor
     let mut changed = false;
     ui.horizontal(|ui| {
         let l = ui.label(label);
-        let r = ui.add(egui::TextEdit::singleline(&mut buf).hint_text(hint).desired_width(90.0).id(key.with("champ")));
+        let r = ui.add(egui::TextEdit::singleline(&mut buf).hint_text(hint).desired_width(150.0).id(key.with("champ")));
         let r = r.labelled_by(l.id).on_hover_text("Virgule ou point décimal, espaces de milliers et « % » acceptés");
         if sorte == Sorte::Pourcentage {
             ui.label("%");

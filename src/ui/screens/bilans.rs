@@ -30,7 +30,8 @@ fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &m
         ui.label("Année");
         ui.add(egui::DragValue::new(&mut a).range(2000..=2100));
         let mut s = v.semestre;
-        egui::ComboBox::new("bilan-periode", "Période")
+        ui.label("Période");
+        egui::ComboBox::from_id_salt("bilan-periode")
             .selected_text(match s {
                 None => "Année entière",
                 Some(1) => "1er semestre",
@@ -42,7 +43,8 @@ fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &m
                 ui.selectable_value(&mut s, Some(2), "2e semestre");
             });
         let mut b = v.bailleur.clone();
-        egui::ComboBox::new("bilan-bailleur", "Bailleur")
+        ui.label("Bailleur");
+        egui::ComboBox::from_id_salt("bilan-bailleur")
             .selected_text(b.clone().unwrap_or_else(|| "Tous les bailleurs".into()))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut b, None, "Tous les bailleurs");
@@ -101,15 +103,18 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
         let sum = |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| {
             entier(b.reservataires.iter().map(f).sum())
         };
+        let strong_right = |ui: &mut egui::Ui, s: String| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(s));
+        };
         ui.strong("Total");
-        ui.strong(sum(&|r| r.objectif));
-        ui.strong(nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1));
-        ui.strong(sum(&|r| r.mises_a_disposition));
-        ui.strong(sum(&|r| r.avec_candidats));
-        ui.strong(sum(&|r| r.examines_cal));
-        ui.strong(sum(&|r| r.attributions));
-        ui.strong(sum(&|r| r.baux_signes));
-        ui.strong(sum(&|r| r.decomptes));
+        strong_right(ui, sum(&|r| r.objectif));
+        strong_right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1));
+        strong_right(ui, sum(&|r| r.mises_a_disposition));
+        strong_right(ui, sum(&|r| r.avec_candidats));
+        strong_right(ui, sum(&|r| r.examines_cal));
+        strong_right(ui, sum(&|r| r.attributions));
+        strong_right(ui, sum(&|r| r.baux_signes));
+        strong_right(ui, sum(&|r| r.decomptes));
         ui.end_row();
     });
 }
@@ -121,7 +126,7 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
     let max = rows.iter().map(|r| r.objectif_periode.max(r.decomptes as f64)).fold(1.0, f64::max);
     let h = ui.text_style_height(&egui::TextStyle::Body);
     let label_w = 16.0 * h;
-    let width = (ui.available_width() - label_w - 6.0 * h).max(10.0 * h);
+    let width = (ui.available_width() - label_w - 9.0 * h).max(10.0 * h);
     for r in rows {
         ui.horizontal(|ui| {
             ui.add_sized([label_w, h * 1.6], egui::Label::new(libelle_reservataire(&r.id)).truncate());

@@ -47,14 +47,14 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, actions: &m
         saisie::annees(ui, "mut3", "Mutations des années passées", annee, &mut p.mutations_3_ans);
     });
     ui.separator();
-    saisie::nombre(ui, "etat", "Part de l'État", &mut p.taux_etat_pct, Sorte::Pourcentage, "30 (par défaut)");
+    saisie::nombre(ui, "etat", "Part de l'État", &mut p.taux_etat_pct, Sorte::Pourcentage, "30 par défaut");
     saisie::nombre(
         ui,
         "fonctionnaires",
         "dont fonctionnaires (demande de l'État)",
         &mut p.taux_fonctionnaires_pct,
         Sorte::Pourcentage,
-        "part du stock, ≤ 5",
+        "part du stock ≤ 5",
     );
     ui.horizontal(|ui| {
         ui.label("Arrêté préfectoral (part de l'État > 30 %)");
@@ -171,21 +171,39 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres) {
         }
         ui.end_row();
         for r in &f.reservataires {
-            ui.label(libelle_reservataire(&r.id));
+            // The name, and under it the legal alerts about this réservataire (defaults are
+            // marked in the rate column).
+            let mut alertes: Vec<String> =
+                f.alertes_de(&r.id).filter(|a| a.regle != "parametre_par_defaut").map(|a| a.detail.clone()).collect();
+            alertes.dedup();
+            ui.vertical(|ui| {
+                ui.set_min_width(16.0 * ui.text_style_height(&egui::TextStyle::Body));
+                ui.label(libelle_reservataire(&r.id));
+                for a in alertes.iter().take(3) {
+                    ui.add(egui::Label::new(egui::RichText::new(format!("⚠ {a}")).color(theme::ALERTE).small()).wrap());
+                }
+                if alertes.len() > 3 {
+                    ui.colored_label(theme::ALERTE, format!("… et {} autres alertes", alertes.len() - 3));
+                }
+            });
             ui.label(r.perimetre.libelle());
-            ui.label(entier(r.assiette));
-            ui.label(entier(r.stock));
+            super::num(ui, r.assiette);
+            super::num(ui, r.stock);
             let taux = match (r.origine, r.taux_reduit) {
                 (_, Some(t)) => format!("{} → {}", pourcentage(r.taux), pourcentage(t)),
                 ("defaut", _) => format!("{} (par défaut)", pourcentage(r.taux)),
                 _ => pourcentage(r.taux),
             };
             if r.origine == "defaut" {
-                ui.colored_label(theme::DEFAUT, taux);
+                let why = f.alertes_de(&r.id).find(|a| a.regle == "parametre_par_defaut").map(|a| a.detail.clone());
+                let l = ui.colored_label(theme::DEFAUT, taux);
+                if let Some(w) = why {
+                    l.on_hover_text(w);
+                }
             } else {
                 ui.label(taux);
             }
-            ui.strong(entier(r.logements));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(r.logements)));
             if matches!(r.id.as_str(), "etat" | "etat-fonctionnaires" | "non-reserve") {
                 ui.label("");
             } else {
@@ -216,18 +234,6 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres) {
                 ui.label("");
             }
             ui.end_row();
-            let mut alertes: Vec<String> = f.alertes_de(&r.id).map(|a| a.detail.clone()).collect();
-            alertes.dedup();
-            for a in alertes.iter().take(4) {
-                ui.label("");
-                ui.colored_label(theme::ALERTE, format!("⚠ {a}"));
-                ui.end_row();
-            }
-            if alertes.len() > 4 {
-                ui.label("");
-                ui.colored_label(theme::ALERTE, format!("… et {} autres alertes", alertes.len() - 4));
-                ui.end_row();
-            }
         }
         ui.strong("Total");
         for _ in 0..4 {
@@ -323,13 +329,15 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     };
     ui.horizontal(|ui| {
         let mut b = fv.bailleur.clone();
-        egui::ComboBox::new("flux-bailleur", "Bailleur").selected_text(&b).show_ui(ui, |ui| {
+        ui.label("Bailleur");
+        egui::ComboBox::from_id_salt("flux-bailleur").selected_text(&b).show_ui(ui, |ui| {
             for x in &bailleurs {
                 ui.selectable_value(&mut b, x.clone(), x);
             }
         });
         let mut e = fv.epci.clone();
-        egui::ComboBox::new("flux-epci", "EPCI").selected_text(nom_epci(&e)).show_ui(ui, |ui| {
+        ui.label("EPCI");
+        egui::ComboBox::from_id_salt("flux-epci").selected_text(nom_epci(&e)).show_ui(ui, |ui| {
             for x in &epcis {
                 ui.selectable_value(&mut e, x.clone(), nom_epci(x));
             }
