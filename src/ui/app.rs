@@ -1,6 +1,7 @@
 //! The window: menu bar, navigation, status bar, and the one place (`handle`) where
 //! actions change state. Screens only draw and emit actions.
 
+use super::picker::{Demande, Suite};
 use super::screens;
 use super::settings::Settings;
 use super::state::{Action, DossierView, Drill, Filters, Screen};
@@ -32,6 +33,10 @@ pub struct App {
     pub drill: Option<Drill>,
     pub flux: Option<super::state::FluxView>,
     pub bilan: Option<super::state::BilanView>,
+    /// The file picker drawn in the window, when the system's dialog cannot answer.
+    pub picker: Option<super::picker::Picker>,
+    /// The system's dialog returned at once without a window: use the picker from now on.
+    systeme_muet: bool,
     pub memo: Option<super::state::ConsolidationMemo>,
     /// Bumped at each (re)load of the dossier's figures, so memos know they are stale.
     view_generation: usize,
@@ -77,6 +82,8 @@ impl App {
             rapprochement: None,
             flux: None,
             bilan: None,
+            picker: None,
+            systeme_muet: false,
             memo: None,
             view_generation: 0,
             chart_kind: contingents::charts::Kind::Reservataires,
@@ -227,6 +234,70 @@ impl App {
         }
     }
 
+    /// Asks for a file: the system's dialog when it answers, else the picker in the window
+    /// (always in tests). What follows is `Action::Choisi`.
+    fn demander(&mut self, ctx: &egui::Context, d: super::picker::Demande) {
+        use super::picker::{Picker, systeme_disponible};
+        let depart = self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf()));
+        let recents: Vec<PathBuf> = {
+            let mut v: Vec<PathBuf> =
+                self.settings.recent.iter().filter_map(|p| p.parent().map(|x| x.to_path_buf())).collect();
+            v.dedup();
+            v.truncate(6);
+            v
+        };
+        if self.synchronous_jobs || self.systeme_muet || !systeme_disponible() {
+            let msg = (!self.synchronous_jobs && !self.systeme_muet).then(|| {
+                "Pas de sélecteur de fichiers du système ici (portail xdg absent) : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).".to_string()
+            });
+            self.picker = Some(Picker::new(d, depart, recents, msg));
+            return;
+        }
+        let t = std::time::Instant::now();
+        match d.systeme() {
+            Some(paths) => self.handle(ctx, Action::Choisi(d.suite, paths)),
+            // No window could have been shown and closed that fast: the portal did not answer.
+            None if t.elapsed() < std::time::Duration::from_millis(150) => {
+                self.systeme_muet = true;
+                let msg = "Le sélecteur de fichiers du système n'a pas répondu : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).";
+                self.picker = Some(Picker::new(d, depart, recents, Some(msg.into())));
+            }
+            None => {}
+        }
+    }
+
+    fn export_bilan(&mut self, out: &std::path::Path) {
+        let Some(Ok(b)) = self.bilan.as_ref().map(|v| &v.bilan) else { return };
+        match contingents::export::bilan::export(b, out) {
+            Ok(()) => self.status = format!("Bilan écrit : {}", out.display()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn export_chart(&mut self, out: &std::path::Path) {
+        let Some(v) = &self.view else { return };
+        let f = self.filters.filtre(self.reservataire.as_deref().filter(|_| self.chart_by_reservataire));
+        let sous_titre = format!("{} — {} — au {}", v.territoire.label(), self.chart_stock.label(), v.date_reference);
+        match contingents::charts::export(&v.cube, self.chart_kind, &f, self.chart_stock, &sous_titre, out) {
+            Ok(()) => self.status = format!("Graphique écrit : {}", out.display()),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn export_etat_des_lieux(&mut self, ctx: &egui::Context, out: PathBuf) {
+        let Some(v) = &self.view else { return };
+        if self.job.is_some() {
+            return;
+        }
+        let path = v.path.clone();
+        self.job = Some(Job::spawn("export", ctx, self.synchronous_jobs, move |p, _| {
+            let r = Dossier::open_read_only(&path).map_err(|e| e.to_string()).and_then(|d| {
+                contingents::export::etat_des_lieux::export(&d, &out, p).map_err(|e| e.to_string()).map(|_| out.clone())
+            });
+            JobOutput::Exported(r)
+        }));
+    }
+
     pub fn handle(&mut self, ctx: &egui::Context, action: Action) {
         let edits = matches!(
             action,
@@ -246,35 +317,105 @@ impl App {
         }
         match action {
             Action::Show(s) => self.screen = s,
-            Action::OpenDossierDialog => {
-                if let Some(p) = rfd::FileDialog::new()
-                    .set_title("Ouvrir un dossier Contingents")
-                    .add_filter("Dossier Contingents", &["sqlite", "contingents", "db"])
-                    .pick_file()
-                {
-                    self.open(p);
-                }
-            }
-            Action::NewDossierDialog => {
-                if let Some(p) = rfd::FileDialog::new()
-                    .set_title("Créer un dossier Contingents")
-                    .set_file_name("dossier.sqlite")
-                    .save_file()
-                {
-                    match Dossier::open(&p, true) {
-                        Ok(_) => self.open(p),
-                        Err(e) => self.error = Some(e.to_string()),
-                    }
-                }
-            }
+            Action::OpenDossierDialog => self.demander(
+                ctx,
+                Demande::ouvrir(
+                    "Ouvrir un dossier Contingents",
+                    ("Dossier Contingents", &["contingents", "sqlite", "db"]),
+                    false,
+                    Suite::OuvrirDossier,
+                ),
+            ),
+            Action::NewDossierDialog => self.demander(
+                ctx,
+                Demande::enregistrer(
+                    "Créer un dossier Contingents",
+                    "dossier.contingents".into(),
+                    Suite::NouveauDossier,
+                ),
+            ),
             Action::OpenDossier(p) => self.open(p),
-            Action::ImportDialog => {
-                if let Some(files) = rfd::FileDialog::new()
-                    .set_title("Importer des états des lieux")
-                    .add_filter("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"])
-                    .pick_files()
-                {
-                    self.handle(ctx, Action::Prepare(files));
+            Action::ImportDialog => self.demander(
+                ctx,
+                Demande::ouvrir(
+                    "Importer des états des lieux ou des registres",
+                    ("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"]),
+                    true,
+                    Suite::Importer,
+                ),
+            ),
+            Action::Choisi(suite, paths) => {
+                let Some(first) = paths.first().cloned() else { return };
+                match suite {
+                    Suite::OuvrirDossier => self.open(first),
+                    Suite::NouveauDossier => match Dossier::open(&first, true) {
+                        Ok(_) => self.open(first),
+                        Err(e) => self.error = Some(e.to_string()),
+                    },
+                    Suite::Importer => self.handle(ctx, Action::Prepare(paths)),
+                    Suite::Rapprocher => self.handle(ctx, Action::Rapprocher(first)),
+                    Suite::Bilan => self.export_bilan(&first),
+                    Suite::FicheAssiette { bailleur, annee } => {
+                        if self
+                            .with_dossier(|d| {
+                                contingents::export::fiche_assiette::export(d, &bailleur, annee, &first)
+                                    .map_err(|e| e.to_string())
+                            })
+                            .is_some()
+                        {
+                            self.status = format!("Fiche écrite : {}", first.display());
+                        }
+                    }
+                    Suite::Graphique => self.export_chart(&first),
+                    Suite::EtatDesLieux => self.export_etat_des_lieux(ctx, first),
+                    Suite::Annexe { reservataire, commune, epci, bailleur } => {
+                        if self
+                            .with_dossier(|d| {
+                                contingents::export::annexe::export(
+                                    d,
+                                    &reservataire,
+                                    commune.as_deref(),
+                                    epci.as_deref(),
+                                    bailleur.as_deref(),
+                                    None,
+                                    &first,
+                                )
+                                .map_err(|e| e.to_string())
+                            })
+                            .is_some()
+                        {
+                            self.status = format!("Annexe écrite : {}", first.display());
+                        }
+                    }
+                    Suite::NavetteVierge => {
+                        if self
+                            .with_dossier(|d| {
+                                contingents::export::fiche_navette::export(Some(d), &Default::default(), &first)
+                                    .map_err(|e| e.to_string())
+                            })
+                            .is_some()
+                        {
+                            self.status = format!("Fiche navette écrite : {}", first.display());
+                        }
+                    }
+                    Suite::Navette { bailleur, reference, reservataire } => {
+                        if self
+                            .with_dossier(|d| {
+                                let v = contingents::export::fiche_navette::valeurs(
+                                    d,
+                                    &bailleur,
+                                    &reference,
+                                    &reservataire,
+                                )
+                                .map_err(|e| e.to_string())?;
+                                contingents::export::fiche_navette::export(Some(d), &v, &first)
+                                    .map_err(|e| e.to_string())
+                            })
+                            .is_some()
+                        {
+                            self.status = format!("Fiche navette écrite : {}", first.display());
+                        }
+                    }
                 }
             }
             Action::Prepare(files) => {
@@ -408,15 +549,15 @@ impl App {
                     self.drill = Some(Drill { titre, logements: l });
                 }
             }
-            Action::RapprochementDialog => {
-                if let Some(p) = rfd::FileDialog::new()
-                    .set_title("Déclaration du réservataire")
-                    .add_filter("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"])
-                    .pick_file()
-                {
-                    self.handle(ctx, Action::Rapprocher(p));
-                }
-            }
+            Action::RapprochementDialog => self.demander(
+                ctx,
+                Demande::ouvrir(
+                    "Déclaration du réservataire",
+                    ("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"]),
+                    false,
+                    Suite::Rapprocher,
+                ),
+            ),
             Action::Rapprocher(p) => {
                 let Some(res) = self.reservataire.clone() else {
                     self.error = Some("Choisissez d'abord le réservataire dans le panneau des filtres.".into());
@@ -462,14 +603,7 @@ impl App {
                 let b = b.clone();
                 let name =
                     format!("Bilan_flux_{}{}.{ext}", b.annee, b.semestre.map(|s| format!("_S{s}")).unwrap_or_default());
-                if let Some(out) =
-                    rfd::FileDialog::new().set_title("Exporter le bilan").set_file_name(&name).save_file()
-                {
-                    match contingents::export::bilan::export(&b, &out) {
-                        Ok(()) => self.status = format!("Bilan écrit : {}", out.display()),
-                        Err(e) => self.error = Some(e.to_string()),
-                    }
-                }
+                self.demander(ctx, Demande::enregistrer("Exporter le bilan", name, Suite::Bilan));
             }
             Action::Orienter { logement, date } => {
                 let result = match (
@@ -509,32 +643,16 @@ impl App {
                 let (b, a) = (fv.bailleur.clone(), fv.annee);
                 self.handle(ctx, Action::FluxSave);
                 let name = format!("Fiche_assiette_{}_{a}.xlsx", contingents::text::slug(&b));
-                if let Some(out) =
-                    rfd::FileDialog::new().set_title("Fiche de l'assiette").set_file_name(&name).save_file()
-                    && self
-                        .with_dossier(|d| {
-                            contingents::export::fiche_assiette::export(d, &b, a, &out).map_err(|e| e.to_string())
-                        })
-                        .is_some()
-                {
-                    self.status = format!("Fiche écrite : {}", out.display());
-                }
+                self.demander(
+                    ctx,
+                    Demande::enregistrer("Fiche de l'assiette", name, Suite::FicheAssiette { bailleur: b, annee: a }),
+                );
             }
             Action::ExportChart(ext) => {
                 let Some(v) = &self.view else { return };
                 let kind = self.chart_kind;
                 let name = format!("{}_{}.{ext}", kind.name(), contingents::text::slug(&v.territoire.label()));
-                if let Some(out) =
-                    rfd::FileDialog::new().set_title("Exporter le graphique").set_file_name(&name).save_file()
-                {
-                    let f = self.filters.filtre(self.reservataire.as_deref().filter(|_| self.chart_by_reservataire));
-                    let sous_titre =
-                        format!("{} — {} — au {}", v.territoire.label(), self.chart_stock.label(), v.date_reference);
-                    match contingents::charts::export(&v.cube, kind, &f, self.chart_stock, &sous_titre, &out) {
-                        Ok(()) => self.status = format!("Graphique écrit : {}", out.display()),
-                        Err(e) => self.error = Some(e),
-                    }
-                }
+                self.demander(ctx, Demande::enregistrer("Exporter le graphique", name, Suite::Graphique));
             }
             Action::FilterOn(kind, key) => {
                 use contingents::charts::Kind;
@@ -562,19 +680,7 @@ impl App {
                     contingents::text::slug(&v.territoire.label()),
                     v.date_reference
                 );
-                let path = v.path.clone();
-                if let Some(out) =
-                    rfd::FileDialog::new().set_title("État des lieux consolidé").set_file_name(&name).save_file()
-                {
-                    self.job = Some(Job::spawn("export", ctx, self.synchronous_jobs, move |p, _| {
-                        let r = Dossier::open_read_only(&path).map_err(|e| e.to_string()).and_then(|d| {
-                            contingents::export::etat_des_lieux::export(&d, &out, p)
-                                .map_err(|e| e.to_string())
-                                .map(|_| out.clone())
-                        });
-                        JobOutput::Exported(r)
-                    }));
-                }
+                self.demander(ctx, Demande::enregistrer("État des lieux consolidé", name, Suite::EtatDesLieux));
             }
             Action::ExportAnnexe(ext) => {
                 let Some(res) = self.reservataire.clone() else {
@@ -595,59 +701,30 @@ impl App {
                     contingents::text::slug(&res),
                     commune.clone().or(epci.clone()).unwrap_or_default()
                 );
-                if let Some(out) =
-                    rfd::FileDialog::new().set_title("Annexe de convention").set_file_name(&name).save_file()
-                    && self
-                        .with_dossier(|d| {
-                            contingents::export::annexe::export(
-                                d,
-                                &res,
-                                commune.as_deref(),
-                                epci.as_deref(),
-                                bailleur.as_deref(),
-                                None,
-                                &out,
-                            )
-                            .map_err(|e| e.to_string())
-                        })
-                        .is_some()
-                {
-                    self.status = format!("Annexe écrite : {}", out.display());
-                }
+                self.demander(
+                    ctx,
+                    Demande::enregistrer(
+                        "Annexe de convention",
+                        name,
+                        Suite::Annexe { reservataire: res, commune, epci, bailleur },
+                    ),
+                );
             }
-            Action::FicheNavetteVierge => {
-                if let Some(out) = rfd::FileDialog::new()
-                    .set_title("Fiche navette vierge")
-                    .set_file_name("Fiche_navette.xlsx")
-                    .add_filter("Classeur ou PDF", &["xlsx", "pdf"])
-                    .save_file()
-                    && self
-                        .with_dossier(|d| {
-                            contingents::export::fiche_navette::export(Some(d), &Default::default(), &out)
-                                .map_err(|e| e.to_string())
-                        })
-                        .is_some()
-                {
-                    self.status = format!("Fiche navette écrite : {}", out.display());
-                }
-            }
+            Action::FicheNavetteVierge => self.demander(
+                ctx,
+                Demande::enregistrer(
+                    "Fiche navette vierge (xlsx ou pdf)",
+                    "Fiche_navette.xlsx".into(),
+                    Suite::NavetteVierge,
+                ),
+            ),
             Action::FicheNavette { bailleur, reference, reservataire } => {
                 let name = format!("Fiche_navette_{}.xlsx", contingents::text::slug(&reference));
-                let Some(out) = rfd::FileDialog::new().set_title("Fiche navette").set_file_name(&name).save_file()
-                else {
-                    return;
-                };
-                let res = reservataire.unwrap_or_else(|| "etat".into());
-                if self
-                    .with_dossier(|d| {
-                        let v = contingents::export::fiche_navette::valeurs(d, &bailleur, &reference, &res)
-                            .map_err(|e| e.to_string())?;
-                        contingents::export::fiche_navette::export(Some(d), &v, &out).map_err(|e| e.to_string())
-                    })
-                    .is_some()
-                {
-                    self.status = format!("Fiche navette écrite : {}", out.display());
-                }
+                let reservataire = reservataire.unwrap_or_else(|| "etat".into());
+                self.demander(
+                    ctx,
+                    Demande::enregistrer("Fiche navette", name, Suite::Navette { bailleur, reference, reservataire }),
+                );
             }
             Action::ToggleWorkshop => {
                 self.workshop = !self.workshop;
@@ -817,6 +894,16 @@ impl App {
                 }),
             },
         });
+        if let Some(p) = &mut self.picker {
+            match p.show(&ctx) {
+                Some(super::picker::Issue::Choisi(suite, paths)) => {
+                    self.picker = None;
+                    actions.push(Action::Choisi(suite, paths));
+                }
+                Some(super::picker::Issue::Annule) => self.picker = None,
+                None => {}
+            }
+        }
         for a in actions {
             self.handle(&ctx, a);
         }

@@ -2,6 +2,7 @@
 //! first run) and starts eframe; everything else lives in `app` and the screens.
 
 mod app;
+mod picker;
 mod saisie;
 mod screens;
 mod settings;

@@ -395,3 +395,44 @@ fn atelier_contraste() {
     h.run_steps(3);
     assert_eq!(h.ctx.global_style().visuals, crate::ui::theme::atelier());
 }
+
+#[test]
+fn a_file_is_opened_through_the_built_in_picker() {
+    let t = Temp::new("picker");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let files = t.0.join("fichiers");
+    std::fs::create_dir_all(&files).unwrap();
+    write_file(&files.join("azur_habitat_edl.xlsx"));
+    std::fs::write(files.join("notes.txt.bak"), b"pas un tableur").unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    // No system dialog in tests: the button opens the picker drawn in the window.
+    h.get_by_label("Importer des fichiers… (Ctrl+I)").click();
+    h.run_steps(4);
+    assert!(h.state().picker.is_some());
+    assert!(h.query_by_label_contains("Dossier :").is_some(), "the picker is drawn");
+    assert!(h.query_by_label("Ouvrir").is_some(), "the picker is drawn");
+    // A folder typed by hand, then Entrée, goes there; only spreadsheets are listed.
+    type_into(&mut h, "Chemin", files.to_str().unwrap());
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.query_by_label("notes.txt.bak").is_none());
+    h.get_by_label("azur_habitat_edl.xlsx").click();
+    h.run_steps(1);
+    h.get_by_label("Ouvrir").click();
+    h.run_steps(4);
+    assert!(h.state().picker.is_none());
+    let w = h.state().wizard.as_ref().expect("the wizard has the file");
+    assert_eq!(w.files.len(), 1);
+    assert_eq!(w.files[0].fichier, "azur_habitat_edl.xlsx");
+    // Cancelling leaves everything as it was.
+    h.get_by_label("Importer des fichiers… (Ctrl+I)").click();
+    h.run_steps(4);
+    h.get_by_label("Annuler").click();
+    h.run_steps(2);
+    assert!(h.state().picker.is_none());
+}

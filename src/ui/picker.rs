@@ -1,0 +1,295 @@
+//! Choosing files. The system's dialog (rfd, through the xdg portal on Linux) when it
+//! answers; else a file picker drawn in the window — open one or several files, save as,
+//! recent folders, filter by extension, a path typed by hand — so that no button ever does
+//! nothing without a word.
+
+use eframe::egui;
+use std::path::{Path, PathBuf};
+
+/// What the chosen path(s) are for: the action that follows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Suite {
+    OuvrirDossier,
+    NouveauDossier,
+    Importer,
+    Rapprocher,
+    Bilan,
+    FicheAssiette { bailleur: String, annee: i32 },
+    Graphique,
+    EtatDesLieux,
+    Annexe { reservataire: String, commune: Option<String>, epci: Option<String>, bailleur: Option<String> },
+    NavetteVierge,
+    Navette { bailleur: String, reference: String, reservataire: String },
+}
+
+/// A request for a file: to open (one or several) or to save under a name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Demande {
+    pub titre: String,
+    pub enregistrer: bool,
+    pub plusieurs: bool,
+    pub nom: String,
+    pub filtre: Option<(&'static str, &'static [&'static str])>,
+    pub suite: Suite,
+}
+
+impl Demande {
+    pub fn ouvrir(titre: &str, filtre: (&'static str, &'static [&'static str]), plusieurs: bool, suite: Suite) -> Self {
+        Self { titre: titre.into(), enregistrer: false, plusieurs, nom: String::new(), filtre: Some(filtre), suite }
+    }
+
+    pub fn enregistrer(titre: &str, nom: String, suite: Suite) -> Self {
+        Self { titre: titre.into(), enregistrer: true, plusieurs: false, nom, filtre: None, suite }
+    }
+
+    /// The system's dialog. `None`: cancelled, or no dialog could be shown.
+    pub fn systeme(&self) -> Option<Vec<PathBuf>> {
+        let mut d = rfd::FileDialog::new().set_title(&self.titre);
+        if let Some((label, exts)) = self.filtre {
+            d = d.add_filter(label, exts);
+        }
+        if self.enregistrer {
+            d.set_file_name(&self.nom).save_file().map(|p| vec![p])
+        } else if self.plusieurs {
+            d.pick_files()
+        } else {
+            d.pick_file().map(|p| vec![p])
+        }
+    }
+}
+
+/// Whether the system's file dialog can be expected to answer: on Linux it needs a D-Bus
+/// session (the xdg portal); elsewhere the OS provides it.
+pub fn systeme_disponible() -> bool {
+    if cfg!(target_os = "linux") {
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+            || std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| Path::new(&d).join("bus").exists())
+    } else {
+        true
+    }
+}
+
+/// What the picker gave this frame.
+pub enum Issue {
+    Choisi(Suite, Vec<PathBuf>),
+    Annule,
+}
+
+/// The file picker drawn in the window.
+pub struct Picker {
+    pub demande: Demande,
+    pub dossier: PathBuf,
+    /// The file name (save) or a path typed by hand.
+    pub saisie: String,
+    pub selection: Vec<PathBuf>,
+    pub message: Option<String>,
+    pub recents: Vec<PathBuf>,
+    entries: Option<(PathBuf, Vec<(PathBuf, bool)>)>,
+}
+
+impl Picker {
+    pub fn new(demande: Demande, depart: Option<PathBuf>, recents: Vec<PathBuf>, message: Option<String>) -> Self {
+        let dossier = depart
+            .filter(|d| d.is_dir())
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let saisie = demande.nom.clone();
+        Self { demande, dossier, saisie, selection: vec![], message, recents, entries: None }
+    }
+
+    fn accepte(&self, p: &Path) -> bool {
+        match self.demande.filtre {
+            None => true,
+            Some((_, exts)) => {
+                p.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| exts.iter().any(|x| *x == e))
+            }
+        }
+    }
+
+    /// The folder's sub-folders then its files (those the filter accepts), by name.
+    fn lister(&mut self) -> Vec<(PathBuf, bool)> {
+        if let Some((d, e)) = &self.entries
+            && *d == self.dossier
+        {
+            return e.clone();
+        }
+        let mut out: Vec<(PathBuf, bool)> = match std::fs::read_dir(&self.dossier) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .map(|e| {
+                    let p = e.path();
+                    let dir = p.is_dir();
+                    (p, dir)
+                })
+                .filter(|(p, dir)| {
+                    !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) && (*dir || self.accepte(p))
+                })
+                .collect(),
+            Err(e) => {
+                self.message = Some(format!("Impossible de lire {} ({e})", self.dossier.display()));
+                vec![]
+            }
+        };
+        out.sort_by_key(|(p, dir)| (!dir, p.file_name().map(|n| n.to_string_lossy().to_lowercase())));
+        self.entries = Some((self.dossier.clone(), out.clone()));
+        out
+    }
+
+    fn aller(&mut self, d: PathBuf) {
+        self.dossier = d;
+        self.selection.clear();
+        self.message = None;
+    }
+
+    /// The paths to give back, or why not.
+    fn valider(&self) -> Result<Vec<PathBuf>, String> {
+        if self.demande.enregistrer {
+            let nom = self.saisie.trim();
+            if nom.is_empty() {
+                return Err("Donnez un nom de fichier.".into());
+            }
+            let p = Path::new(nom);
+            let p = if p.is_absolute() { p.to_path_buf() } else { self.dossier.join(p) };
+            if !p.parent().is_some_and(|d| d.is_dir()) {
+                return Err(format!("Le dossier de {} n'existe pas.", p.display()));
+            }
+            return Ok(vec![p]);
+        }
+        if !self.selection.is_empty() {
+            return Ok(self.selection.clone());
+        }
+        let typed = self.saisie.trim();
+        if !typed.is_empty() {
+            let p = Path::new(typed);
+            let p = if p.is_absolute() { p.to_path_buf() } else { self.dossier.join(p) };
+            if p.is_file() {
+                return Ok(vec![p]);
+            }
+            return Err(format!("{} n'est pas un fichier.", p.display()));
+        }
+        Err("Choisissez un fichier dans la liste ou écrivez son chemin.".into())
+    }
+
+    /// Draws the picker; `Some` once the user chose or cancelled.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<Issue> {
+        let mut issue = None;
+        let titre = self.demande.titre.clone();
+        egui::Window::new(titre).collapsible(false).resizable(true).default_size([720.0, 480.0]).show(ctx, |ui| {
+            if let Some(m) = &self.message {
+                ui.colored_label(crate::ui::theme::ALERTE, m);
+            }
+            ui.horizontal(|ui| {
+                if ui.button("↑ Dossier parent").clicked()
+                    && let Some(p) = self.dossier.parent()
+                {
+                    let p = p.to_path_buf();
+                    self.aller(p);
+                }
+                ui.label(format!("Dossier : {}", self.dossier.display()));
+            });
+            if !self.recents.is_empty() {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Dossiers récents :");
+                    for r in self.recents.clone() {
+                        let name = r
+                            .file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_else(|| r.display().to_string());
+                        if ui.button(name).on_hover_text(r.display().to_string()).clicked() {
+                            self.aller(r);
+                        }
+                    }
+                });
+            }
+            if let Some((label, exts)) = self.demande.filtre {
+                ui.label(format!("{label} : {}", exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")));
+            }
+            let entries = self.lister();
+            egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+                if entries.is_empty() {
+                    ui.label("(aucun fichier de ce type ici)");
+                }
+                for (p, dir) in entries {
+                    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                    if dir {
+                        if ui.selectable_label(false, format!("▸ {name}/")).clicked() {
+                            self.aller(p);
+                        }
+                    } else {
+                        let selected = self.selection.contains(&p);
+                        let r = ui.selectable_label(selected, name.clone());
+                        if r.clicked() {
+                            if self.demande.enregistrer {
+                                self.saisie = name;
+                            } else if self.demande.plusieurs {
+                                if selected {
+                                    self.selection.retain(|x| *x != p);
+                                } else {
+                                    self.selection.push(p.clone());
+                                }
+                            } else {
+                                self.selection = vec![p.clone()];
+                            }
+                        }
+                        if r.double_clicked() && !self.demande.enregistrer {
+                            issue = Some(Issue::Choisi(self.demande.suite.clone(), vec![p]));
+                        }
+                    }
+                }
+            });
+            ui.horizontal(|ui| {
+                let label = if self.demande.enregistrer { "Nom du fichier" } else { "Chemin" };
+                let l = ui.label(label);
+                let r = ui.add(egui::TextEdit::singleline(&mut self.saisie).desired_width(420.0)).labelled_by(l.id);
+                // A folder typed by hand and Entrée: go there.
+                if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    let p = PathBuf::from(self.saisie.trim());
+                    if p.is_dir() {
+                        self.aller(p);
+                        self.saisie.clear();
+                    }
+                }
+            });
+            ui.horizontal(|ui| {
+                let ok = if self.demande.enregistrer { "Enregistrer" } else { "Ouvrir" };
+                if ui.button(ok).clicked() {
+                    match self.valider() {
+                        Ok(paths) => issue = Some(Issue::Choisi(self.demande.suite.clone(), paths)),
+                        Err(e) => self.message = Some(e),
+                    }
+                }
+                if ui.button("Annuler").clicked() {
+                    issue = Some(Issue::Annule);
+                }
+            });
+        });
+        issue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_paths_and_names_are_checked() {
+        let dir = std::env::temp_dir().join(format!("contingents-picker-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.xlsx"), b"x").unwrap();
+        std::fs::write(dir.join("notes.txt"), b"x").unwrap();
+        let d = Demande::ouvrir("Importer", ("Tableurs", &["xlsx", "csv"]), true, Suite::Importer);
+        let mut p = Picker::new(d, Some(dir.clone()), vec![], None);
+        let names: Vec<String> =
+            p.lister().iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().to_string()).collect();
+        assert_eq!(names, ["a.xlsx"], "filtered by extension");
+        assert!(p.valider().is_err());
+        p.saisie = "a.xlsx".into();
+        assert_eq!(p.valider().unwrap(), vec![dir.join("a.xlsx")]);
+        p.saisie = "absent.xlsx".into();
+        assert!(p.valider().unwrap_err().contains("n'est pas un fichier"));
+        let s = Demande::enregistrer("Exporter", "bilan.xlsx".into(), Suite::Bilan);
+        let p = Picker::new(s, Some(dir.clone()), vec![], None);
+        assert_eq!(p.valider().unwrap(), vec![dir.join("bilan.xlsx")]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
