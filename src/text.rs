@@ -51,8 +51,17 @@ fn fold_char(c: char, out: &mut String) {
 /// Punctuation (hyphens, apostrophes, dots, underscores...) separates words.
 pub fn key(s: &str) -> String {
     let mut folded = String::with_capacity(s.len());
-    for c in s.chars() {
-        fold_char(c, &mut folded);
+    if s.is_ascii() {
+        for c in s.chars() {
+            fold_char(c, &mut folded);
+        }
+    } else {
+        // Decomposed (NFD, as macOS and some exports write « é » as e + ◌́) or composed, the
+        // accents go: the base letter stays, the combining marks are dropped.
+        use unicode_normalization::UnicodeNormalization;
+        for c in s.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+            fold_char(c, &mut folded);
+        }
     }
     let mut out = String::with_capacity(folded.len());
     for w in folded.split([' ', '/']).filter(|w| !w.is_empty()) {
@@ -142,6 +151,10 @@ mod tests {
         assert_eq!(place_key("St-Paul-de-Vence"), "saint paul de vence");
         assert_eq!(place_key("CHÂTEAUNEUF-GRASSE"), "chateauneuf grasse");
         assert_eq!(key("Œuvre"), "oeuvre");
+        // The same label in NFD (e + combining acute) and in NFC.
+        assert_eq!(key("Pre\u{301}fecture"), key("Préfecture"));
+        assert_eq!(key("Pre\u{301}fecture"), "prefecture");
+        assert_eq!(place_key("Ve\u{301}zelay"), "vezelay");
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub struct App {
     pub label_choices: std::collections::HashMap<(String, String), String>,
     /// Another window holds the dossier: this one only reads it.
     pub read_only: bool,
-    lock: Option<PathBuf>,
+    lock: Option<(PathBuf, std::fs::File)>,
     /// Files to open in the import wizard once the dossier is loaded (`gui --importer`).
     pub pending_import: Vec<PathBuf>,
     /// The window's context, for background jobs started outside a frame.
@@ -131,28 +131,38 @@ impl App {
     }
 
     fn release_lock(&mut self) {
-        if let Some(l) = self.lock.take() {
-            let _ = std::fs::remove_file(l);
+        if let Some((path, file)) = self.lock.take() {
+            let _ = file.unlock();
+            drop(file);
+            let _ = std::fs::remove_file(path);
         }
     }
 
-    /// Takes the dossier's lock file (`<dossier>.verrou`, holding the PID); when a live
-    /// process holds it, the dossier is opened read-only.
-    fn take_lock(&mut self, path: &std::path::Path) -> Option<u32> {
+    /// Locks the dossier (`<dossier>.verrou`, an OS file lock that ends with the process, on
+    /// every system); when another window holds it, the dossier is opened read-only and the
+    /// holder's process number is given. `Some(None)`: held, by an unknown process.
+    fn take_lock(&mut self, path: &std::path::Path) -> Option<Option<u32>> {
+        use std::io::{Read, Seek, Write};
         self.release_lock();
         let lock = PathBuf::from(format!("{}.verrou", path.display()));
-        let me = std::process::id();
-        if let Ok(s) = std::fs::read_to_string(&lock)
-            && let Ok(pid) = s.trim().parse::<u32>()
-            && pid != me
-            && std::path::Path::new(&format!("/proc/{pid}")).exists()
-        {
-            return Some(pid);
+        let Ok(mut file) = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&lock)
+        else {
+            return None; // a read-only directory: nothing to lock, nothing written either
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.set_len(0);
+                let _ = file.seek(std::io::SeekFrom::Start(0));
+                let _ = write!(file, "{}", std::process::id());
+                self.lock = Some((lock, file));
+                None
+            }
+            Err(_) => {
+                let mut s = String::new();
+                let _ = file.read_to_string(&mut s);
+                Some(s.trim().parse::<u32>().ok())
+            }
         }
-        if std::fs::write(&lock, me.to_string()).is_ok() {
-            self.lock = Some(lock);
-        }
-        None
     }
 
     /// Loads a dossier's figures off the UI thread (a national dossier takes seconds).
@@ -181,8 +191,12 @@ impl App {
                 let holder = self.take_lock(&path);
                 self.read_only = holder.is_some();
                 self.status = match holder {
-                    Some(pid) => format!(
-                        "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise (processus {pid}) — {}",
+                    Some(Some(pid)) => format!(
+                        "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise (processus {pid}) ; fermez-la pour le modifier ici — {}",
+                        path.display()
+                    ),
+                    Some(None) => format!(
+                        "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise ; fermez-la pour le modifier ici — {}",
                         path.display()
                     ),
                     None => format!("Dossier ouvert : {}", path.display()),

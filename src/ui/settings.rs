@@ -14,29 +14,30 @@ pub struct Settings {
     pub workshop: bool,
 }
 
-fn base_dir(var: &str, fallback: &str) -> PathBuf {
-    if let Some(d) = std::env::var_os("CONTINGENTS_HOME") {
-        return PathBuf::from(d).join(fallback.rsplit('/').next().unwrap_or(fallback));
-    }
-    match std::env::var_os(var) {
-        Some(d) if !d.is_empty() => PathBuf::from(d).join("contingents"),
-        _ => std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir)
-            .join(fallback)
-            .join("contingents"),
-    }
+/// The per-OS directories (`directories`): `~/.config/contingents` and
+/// `~/.local/share/contingents` on Linux, `%APPDATA%\\Contingents` on Windows,
+/// `~/Library/Application Support/fr.Contingents.contingents` on macOS.
+/// `CONTINGENTS_HOME` puts both under one folder (tests, portable installs).
+fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("fr", "Contingents", "contingents")
 }
 
-/// Where settings live (`$XDG_CONFIG_HOME/contingents`).
+fn home_override(sub: &str) -> Option<PathBuf> {
+    std::env::var_os("CONTINGENTS_HOME").filter(|d| !d.is_empty()).map(|d| PathBuf::from(d).join(sub))
+}
+
+/// Where settings live.
 pub fn config_dir() -> PathBuf {
-    base_dir("XDG_CONFIG_HOME", ".config")
+    home_override("config")
+        .or_else(|| dirs().map(|d| d.config_dir().to_path_buf()))
+        .unwrap_or_else(|| std::env::temp_dir().join("contingents"))
 }
 
-/// Where the demo dossier lives (`$XDG_DATA_HOME/contingents`).
+/// Where the demo dossier lives.
 pub fn data_dir() -> PathBuf {
-    base_dir("XDG_DATA_HOME", ".local/share")
+    home_override("share")
+        .or_else(|| dirs().map(|d| d.data_dir().to_path_buf()))
+        .unwrap_or_else(|| std::env::temp_dir().join("contingents"))
 }
 
 impl Settings {

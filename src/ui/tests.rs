@@ -308,19 +308,24 @@ fn a_second_window_opens_the_dossier_read_only() {
     let t = Temp::new("verrou");
     let dossier = t.0.join("demo.sqlite");
     crate::cli::build_demo(&dossier).unwrap();
-    let first = App::for_tests(dossier.clone());
-    assert!(!first.read_only);
-    // Another live process holds the dossier: PID 1 stands for it.
-    std::fs::write(format!("{}.verrou", dossier.display()), "1").unwrap();
+    // The first window holds the dossier by an OS file lock (no PID lookup in /proc).
+    let mut first = harness(App::for_tests(dossier.clone()));
+    first.run_steps(2);
+    assert!(!first.state().read_only);
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     assert!(h.state().read_only);
     assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
-    assert!(h.state().status.contains("lecture seule"));
+    assert!(h.state().status.contains("lecture seule"), "{}", h.state().status);
+    assert!(h.state().status.contains(&std::process::id().to_string()), "says which process holds it");
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::Restore(1));
     assert!(h.state().error.as_deref().unwrap_or("").contains("lecture seule"));
+    // Once the first window is closed, the dossier can be written again.
     drop(first);
+    let mut again = harness(App::for_tests(dossier.clone()));
+    again.run_steps(2);
+    assert!(!again.state().read_only);
 }
 
 #[test]
