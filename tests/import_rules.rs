@@ -363,6 +363,9 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
     ]);
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-1.7"));
+    // The font is subset and the streams compressed: a one-page annex stays well under 100 KB.
+    assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+    assert!(bytes.windows(12).any(|w| w == b"/FlateDecode"));
     if let Ok(o) = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output() {
         let text = String::from_utf8_lossy(&o.stdout)
             .replace(['\u{202f}', '\u{a0}'], " ")

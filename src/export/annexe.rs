@@ -312,10 +312,17 @@ pub fn export(
             p.text(50.0, 60.0, 15.0, &titre);
             let mut y = p.paragraph(50.0, 90.0, 495.0, 11.0, &format!("{phrase}."));
             y += 10.0;
+            // Long texts (origin of the rate, counting rules) under the table, as paragraphs.
+            let (courts, longs): (Vec<_>, Vec<_>) =
+                lines(&a).into_iter().map(|(k, v)| (k, v.text())).partition(|(_, v)| p.text_width(v, 9.5) < 155.0);
             let rows: Vec<Vec<String>> = std::iter::once(vec!["Rubrique".to_string(), "Valeur".to_string()])
-                .chain(lines(&a).into_iter().map(|(k, v)| vec![k, v.text()]))
+                .chain(courts.into_iter().map(|(k, v)| vec![k, v]))
                 .collect();
-            y = p.table(50.0, y, &[330.0, 165.0], &[false, true], &rows, 9.5) + 20.0;
+            y = p.table(50.0, y, &[330.0, 165.0], &[false, true], &rows, 9.5) + 14.0;
+            for (k, v) in longs {
+                y = p.paragraph(50.0, y, 495.0, 9.5, &format!("{k} : {v}.")) + 4.0;
+            }
+            y += 10.0;
             p.text(50.0, y, 11.0, "Stock du réservataire par financement et typologie");
             y = p.table(
                 50.0,
