@@ -126,6 +126,30 @@ pub fn valeurs(
     Ok(v)
 }
 
+/// The form pre-filled for a mise à disposition: the dwelling, the réservataire, the notice,
+/// the date of availability and the reply deadline (jours ouvrés, French holidays).
+pub fn valeurs_mise_a_disposition(
+    d: &Dossier,
+    m: &crate::suivi::MiseADisposition,
+) -> Result<BTreeMap<String, String>, ExportError> {
+    let reservataire = m.reservataire.clone().unwrap_or_else(|| "etat".into());
+    let mut v = valeurs(d, &m.bailleur, &m.reference, &reservataire)?;
+    let fr = |x: crate::model::Date| crate::format::date_fr(&x.to_string());
+    let preavis = m.preavis.unwrap_or(1);
+    v.insert("preavis".into(), format!("{preavis} mois"));
+    if let Some(l) = m.date_liberation {
+        v.insert("date_disponibilite".into(), fr(l));
+    }
+    if let Some(mad) = m.date_mise_a_disposition {
+        v.insert("date_preavis".into(), fr(mad));
+        if let Some(e) = crate::suivi::calendrier::echeance(mad, preavis, crate::suivi::calendrier::RegleDelai::Preavis)
+        {
+            v.insert("date_reponse".into(), fr(e));
+        }
+    }
+    Ok(v)
+}
+
 pub fn export(d: Option<&Dossier>, valeurs: &BTreeMap<String, String>, out: &Path) -> Result<(), ExportError> {
     let reservataires: Vec<String> = match d {
         Some(d) => {

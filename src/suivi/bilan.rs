@@ -125,6 +125,9 @@ pub struct Bilan {
     pub cumul_mensuel: BTreeMap<String, Vec<u64>>,
     pub alertes: Vec<AlerteBilan>,
     pub signalements: Vec<Signalement>,
+    /// Mises à disposition without an answer after their deadline, at the end of the period
+    /// (or today, for the period in progress).
+    pub retards_de_reponse: Vec<super::Retard>,
     pub rejets: Vec<RejetRegistre>,
 }
 
@@ -531,6 +534,17 @@ pub(crate) fn calculer(
         cumul_mensuel: cumul,
         alertes,
         signalements,
+        retards_de_reponse: super::retards(mads, p.fin.min(aujourd_hui())),
         rejets,
     }
+}
+
+/// Today's date (UTC).
+pub fn aujourd_hui() -> Date {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    Date::new(1970, 1, 1).and_then(|d| d.add_days((secs / 86_400) as i64)).unwrap_or(Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    })
 }

@@ -735,6 +735,95 @@ pub fn enregistrer(d: &Dossier, m: &MiseADisposition) -> Result<i64> {
     Ok(d.conn.last_insert_rowid())
 }
 
+/// An event of the follow-up typed in the window, at a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Evenement {
+    /// The réservataire designated candidates.
+    Candidats,
+    /// The CALEOL attributed the dwelling to a candidate.
+    Attribution,
+    /// The CALEOL examined and did not attribute.
+    NonAttribution,
+    BailSigne,
+    /// No candidate, or none kept: the bailleur takes the dwelling back.
+    Reprise,
+}
+
+/// Records an event on a mise à disposition typed in the window (registers imported from a
+/// bailleur are changed by importing their new version).
+pub fn noter(d: &Dossier, id: i64, e: Evenement, date: Date) -> Result<()> {
+    let ds = date.to_string();
+    let sql = match e {
+        Evenement::Candidats => {
+            "UPDATE mises_a_disposition SET date_candidats = ?2, candidats = COALESCE(candidats, 1) WHERE id = ?1 AND import_id IS NULL"
+        }
+        Evenement::Attribution => {
+            "UPDATE mises_a_disposition SET date_cal = ?2, decision_cal = 'attribution' WHERE id = ?1 AND import_id IS NULL"
+        }
+        Evenement::NonAttribution => {
+            "UPDATE mises_a_disposition SET date_cal = ?2, decision_cal = 'non_attribution' WHERE id = ?1 AND import_id IS NULL"
+        }
+        Evenement::BailSigne => {
+            "UPDATE mises_a_disposition SET date_bail = ?2, issue = 'bail_signe' WHERE id = ?1 AND import_id IS NULL"
+        }
+        Evenement::Reprise => {
+            "UPDATE mises_a_disposition SET issue = 'reprise' WHERE id = ?1 AND import_id IS NULL AND ?2 IS ?2"
+        }
+    };
+    let n = d.conn.execute(sql, params![id, ds])?;
+    if n == 0 {
+        return Err(SuiviError::Donnees(format!(
+            "mise à disposition n° {id} introuvable parmi celles saisies dans la fenêtre (un registre importé se corrige en réimportant le registre du bailleur)"
+        )));
+    }
+    Ok(())
+}
+
+/// The mises à disposition typed in the window, newest first.
+pub fn saisies(d: &Dossier) -> Result<Vec<MiseADisposition>> {
+    let mut all = charger(d, None, None)?;
+    let ids: HashSet<i64> = {
+        let mut st = d.conn.prepare("SELECT id FROM mises_a_disposition WHERE import_id IS NULL")?;
+        st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
+    };
+    all.retain(|m| ids.contains(&m.id));
+    all.sort_by_key(|m| std::cmp::Reverse((m.date_mise_a_disposition, m.id)));
+    Ok(all)
+}
+
+/// A mise à disposition still waiting for the réservataire's answer after its deadline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retard {
+    pub bailleur: String,
+    pub reference: String,
+    pub reservataire: String,
+    pub mise_a_disposition: Date,
+    pub echeance: Date,
+}
+
+/// The mises à disposition in progress whose reply deadline passed before `date` without
+/// candidates (the deadline of the decree's rule: 15 jours ouvrés or one month).
+pub fn retards(mads: &[MiseADisposition], date: Date) -> Vec<Retard> {
+    let mut out: Vec<Retard> = mads
+        .iter()
+        .filter(|m| m.hors_flux.is_none() && m.issue == Issue::EnCours && m.date_bail.is_none())
+        .filter(|m| m.date_candidats.is_none() && m.candidats.unwrap_or(0) == 0 && m.date_cal.is_none())
+        .filter_map(|m| {
+            let mad = m.date_mise_a_disposition?;
+            let e = calendrier::echeance(mad, m.preavis.unwrap_or(1), calendrier::RegleDelai::Preavis)?;
+            (e < date).then(|| Retard {
+                bailleur: m.bailleur.clone(),
+                reference: m.reference.clone(),
+                reservataire: m.reservataire.clone().unwrap_or_default(),
+                mise_a_disposition: mad,
+                echeance: e,
+            })
+        })
+        .collect();
+    out.sort_by_key(|r| (r.echeance, r.reference.clone()));
+    out
+}
+
 /// The dwelling of the dossier behind `BAILLEUR:REFERENCE`, as a mise à disposition starts.
 pub fn logement(d: &Dossier, bailleur: &str, reference: &str) -> Result<Option<MiseADisposition>> {
     let found = d

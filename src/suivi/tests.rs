@@ -227,3 +227,16 @@ fn a_reservataire_with_no_objective_is_never_proposed() {
     let o = classer(mad(0, "N", None), &f, &[], Date::new(2024, 3, 1).unwrap(), &|_, _| Etape::BailSigne);
     assert!(!o.candidats.iter().any(|c| c.id.starts_with("etat")));
 }
+
+#[test]
+fn late_answers_are_listed_with_their_deadline() {
+    // Made available on Friday 26 April 2024 (1-month notice): deadline Thursday 23 May.
+    let mut m = mad(1, "L1", Some("etat"));
+    m.date_mise_a_disposition = d(4, 26);
+    let answered = pas(mad(2, "L2", Some("etat")), [d(4, 1), d(4, 26), d(5, 2), None, None], false);
+    let mads = vec![m, answered];
+    assert!(retards(&mads, Date::new(2024, 5, 23).unwrap()).is_empty(), "not late on the day itself");
+    let r = retards(&mads, Date::new(2024, 5, 24).unwrap());
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].reference.as_str(), r[0].echeance), ("L1", Date::new(2024, 5, 23).unwrap()));
+}

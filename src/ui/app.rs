@@ -280,6 +280,14 @@ impl App {
         }
     }
 
+    /// Recomputes the bilan shown (after a change of the follow-up).
+    fn refresh_bilan(&mut self, ctx: &egui::Context) {
+        if let Some(v) = &self.bilan {
+            let (annee, semestre, bailleur) = (v.annee, v.semestre, v.bailleur.clone());
+            self.handle(ctx, Action::BilanSelect { annee, semestre, bailleur });
+        }
+    }
+
     fn export_bilan(&mut self, out: &std::path::Path) {
         let Some(Ok(b)) = self.bilan.as_ref().map(|v| &v.bilan) else { return };
         match contingents::export::bilan::export(b, out) {
@@ -399,6 +407,24 @@ impl App {
                             .is_some()
                         {
                             self.status = format!("Annexe écrite : {}", first.display());
+                        }
+                    }
+                    Suite::NavetteMiseADisposition(id) => {
+                        if self
+                            .with_dossier(|d| {
+                                let m = contingents::suivi::saisies(d)
+                                    .map_err(|e| e.to_string())?
+                                    .into_iter()
+                                    .find(|m| m.id == id)
+                                    .ok_or_else(|| format!("mise à disposition n° {id} introuvable"))?;
+                                let v = contingents::export::fiche_navette::valeurs_mise_a_disposition(d, &m)
+                                    .map_err(|e| e.to_string())?;
+                                contingents::export::fiche_navette::export(Some(d), &v, &first)
+                                    .map_err(|e| e.to_string())
+                            })
+                            .is_some()
+                        {
+                            self.status = format!("Fiche navette écrite : {}", first.display());
                         }
                     }
                     Suite::NavetteVierge => {
@@ -609,7 +635,11 @@ impl App {
                     Ok(contingents::suivi::bilan::bilan(d, &o).map_err(|e| e.to_string()))
                 });
                 if let Some(bilan) = r {
-                    self.bilan = Some(super::state::BilanView { annee, semestre, bailleur, bilan, orientation: None });
+                    let saisies = self
+                        .with_dossier(|d| contingents::suivi::saisies(d).map_err(|e| e.to_string()))
+                        .unwrap_or_default();
+                    self.bilan =
+                        Some(super::state::BilanView { annee, semestre, bailleur, bilan, orientation: None, saisies });
                 }
             }
             Action::ExportBilan(ext) => {
@@ -637,6 +667,86 @@ impl App {
                 if let Some(v) = &mut self.bilan {
                     v.orientation = Some(result);
                 }
+            }
+            Action::DeclarerMiseADisposition {
+                logement,
+                reservataire,
+                hors_flux,
+                liberation,
+                preavis,
+                mise_a_disposition,
+            } => {
+                let date = |s: &str| {
+                    contingents::model::Date::parse_iso(s.trim())
+                        .or_else(|| contingents::import::normalize::date_text(s))
+                };
+                let r: Result<String, String> = (|| {
+                    let (b, reference) = logement
+                        .split_once(':')
+                        .ok_or_else(|| format!("« {logement} » : écrivez le logement BAILLEUR:RÉFÉRENCE"))?;
+                    let mad = date(&mise_a_disposition)
+                        .ok_or_else(|| format!("« {mise_a_disposition} » n'est pas une date : écrivez 26/04/2024"))?;
+                    let lib = if liberation.trim().is_empty() {
+                        None
+                    } else {
+                        Some(date(&liberation).ok_or_else(|| format!("« {liberation} » n'est pas une date")))
+                            .transpose()?
+                    };
+                    if reservataire.is_none() && hors_flux.is_none() {
+                        return Err("Choisissez le réservataire, ou la catégorie hors flux.".into());
+                    }
+                    self.with_dossier(|d| {
+                        let mut m = contingents::suivi::logement(d, b.trim(), reference.trim())
+                            .map_err(|e| e.to_string())?
+                            .ok_or_else(|| format!("logement inconnu : « {logement} » n'est pas dans le dossier"))?;
+                        m.reservataire = reservataire.clone();
+                        m.hors_flux = hors_flux;
+                        m.date_liberation = lib;
+                        m.preavis = Some(preavis);
+                        m.date_mise_a_disposition = Some(mad);
+                        contingents::suivi::enregistrer(d, &m).map_err(|e| e.to_string())?;
+                        let e = contingents::suivi::calendrier::echeance(
+                            mad,
+                            preavis,
+                            contingents::suivi::calendrier::RegleDelai::Preavis,
+                        );
+                        Ok(format!(
+                            "Mise à disposition enregistrée : {logement}{}",
+                            e.map(|e| format!(
+                                ", réponse attendue au plus tard le {}",
+                                contingents::format::date_fr(&e.to_string())
+                            ))
+                            .unwrap_or_default()
+                        ))
+                    })
+                    .ok_or_else(|| "dossier illisible".to_string())
+                })();
+                match r {
+                    Ok(msg) => {
+                        self.status = msg;
+                        self.refresh_bilan(ctx);
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            Action::NoterEvenement { id, evenement, date } => {
+                let Some(dt) = contingents::model::Date::parse_iso(date.trim())
+                    .or_else(|| contingents::import::normalize::date_text(&date))
+                else {
+                    self.error = Some(format!("« {date} » n'est pas une date : écrivez 15/09/2025"));
+                    return;
+                };
+                if self
+                    .with_dossier(|d| contingents::suivi::noter(d, id, evenement, dt).map_err(|e| e.to_string()))
+                    .is_some()
+                {
+                    self.status = "Suivi mis à jour".into();
+                    self.refresh_bilan(ctx);
+                }
+            }
+            Action::FicheNavetteMiseADisposition(id) => {
+                let name = format!("Fiche_navette_{id}.xlsx");
+                self.demander(ctx, Demande::enregistrer("Fiche navette", name, Suite::NavetteMiseADisposition(id)));
             }
             Action::FluxSave => {
                 if let Some(fv) = &self.flux {

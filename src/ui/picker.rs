@@ -20,6 +20,7 @@ pub enum Suite {
     Annexe { reservataire: String, commune: Option<String>, epci: Option<String>, bailleur: Option<String> },
     NavetteVierge,
     Navette { bailleur: String, reference: String, reservataire: String },
+    NavetteMiseADisposition(i64),
 }
 
 /// A request for a file: to open (one or several) or to save under a name.

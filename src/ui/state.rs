@@ -131,6 +131,8 @@ pub struct BilanView {
     pub bailleur: Option<String>,
     pub bilan: Result<contingents::suivi::bilan::Bilan, String>,
     pub orientation: Option<Result<contingents::suivi::orientation::Orientation, String>>,
+    /// The mises à disposition typed in the window.
+    pub saisies: Vec<contingents::suivi::MiseADisposition>,
 }
 
 /// The flux screen's selection, parameters (edited live) and dwellings.
@@ -196,6 +198,20 @@ pub enum Action {
         logement: String,
         date: String,
     },
+    DeclarerMiseADisposition {
+        logement: String,
+        reservataire: Option<String>,
+        hors_flux: Option<contingents::suivi::HorsFlux>,
+        liberation: String,
+        preavis: u8,
+        mise_a_disposition: String,
+    },
+    NoterEvenement {
+        id: i64,
+        evenement: contingents::suivi::Evenement,
+        date: String,
+    },
+    FicheNavetteMiseADisposition(i64),
     /// Paths chosen in a file dialog, and what they are for.
     Choisi(crate::ui::picker::Suite, Vec<PathBuf>),
     FluxSave,

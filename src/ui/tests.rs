@@ -441,3 +441,76 @@ fn a_file_is_opened_through_the_built_in_picker() {
     h.run_steps(2);
     assert!(h.state().picker.is_none());
 }
+
+#[test]
+fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
+    let t = Temp::new("saisie");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    let etat = |h: &Harness<'static, App>| {
+        h.state()
+            .bilan
+            .as_ref()
+            .unwrap()
+            .bilan
+            .as_ref()
+            .unwrap()
+            .reservataires
+            .iter()
+            .find(|r| r.id == "etat")
+            .unwrap()
+            .clone()
+    };
+    let before = etat(&h);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let reference: String = d
+        .conn
+        .query_row(
+            "SELECT reference FROM logements WHERE bailleur = 'Var Logis' ORDER BY reference DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    h.get_by_label("Déclarer une mise à disposition").click();
+    h.run_steps(2);
+    type_into(&mut h, "Logement libéré", &format!("Var Logis:{reference}"));
+    type_into(&mut h, "Fin du préavis du locataire", "30/04/2025");
+    type_into(&mut h, "Date de mise à disposition", "25/04/2025");
+    // 25 April 2025 + 15 jours ouvrés (1 and 8 May are holidays): Tuesday 20 May.
+    assert!(h.query_by_label("Réponse attendue au plus tard le 20/05/2025").is_some());
+    // Without a réservataire the form says what is missing.
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(2);
+    assert!(h.state().error.as_deref().unwrap_or("").contains("réservataire"));
+    h.state_mut().error = None;
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Mis à disposition de").click();
+    h.run_steps(4);
+    assert!(h.query_by_label("Hors flux : Mutations internes").is_some(), "the list is open");
+    // The State's name is also in the table: its entry in the open list is the one just
+    // under the list's button.
+    let combo = h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Mis à disposition de").rect();
+    let target = h
+        .get_all_by_label("État (contingent préfectoral)")
+        .map(|n| n.rect())
+        .filter(|r| r.top() >= combo.bottom() - 1.0)
+        .min_by(|a, b| a.top().partial_cmp(&b.top()).unwrap())
+        .expect("an entry under the list's button");
+    h.get_all_by_label("État (contingent préfectoral)").find(|n| n.rect() == target).unwrap().click();
+    h.run_steps(3);
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(3);
+    assert!(h.state().status.contains("20/05/2025"), "{} / {:?}", h.state().status, h.state().error);
+    assert_eq!(etat(&h).mises_a_disposition, before.mises_a_disposition + 1);
+    // The lease, noted at a date: one more décompté for the State.
+    h.get_by_label("Mises à disposition saisies ici (1)").click();
+    h.run_steps(2);
+    type_into(&mut h, "Date de l'événement", "12/06/2025");
+    h.get_by_label("Bail signé").click();
+    h.run_steps(3);
+    assert_eq!(etat(&h).decomptes, before.decomptes + 1);
+    assert_eq!(etat(&h).baux_signes, before.baux_signes + 1);
+}

@@ -153,6 +153,118 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
     });
 }
 
+/// Declaring a libération made available, and following the ones typed here.
+fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    use contingents::suivi::{Evenement, HorsFlux, Issue};
+    ui.collapsing("Déclarer une mise à disposition", |ui| {
+        ui.label("Pour les bailleurs sans registre : la libération, le réservataire à qui le logement est proposé, la fiche navette et son échéance.");
+        let logement = champ(ui, "saisie-logement", "Logement libéré", "BAILLEUR:RÉFÉRENCE", 260.0);
+        let liberation = champ(ui, "saisie-liberation", "Fin du préavis du locataire", "JJ/MM/AAAA", 110.0);
+        let key = ui.make_persistent_id("saisie-preavis");
+        let mut preavis: u8 = ui.data(|x| x.get_temp(key)).unwrap_or(1);
+        ui.horizontal(|ui| {
+            ui.label("Préavis");
+            ui.radio_value(&mut preavis, 1, "1 mois");
+            ui.radio_value(&mut preavis, 3, "3 mois");
+        });
+        ui.data_mut(|x| x.insert_temp(key, preavis));
+        // The réservataire, among those of the bilan, or a category outside the flux.
+        let key = ui.make_persistent_id("saisie-destinataire");
+        let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
+        let mut options: Vec<(String, String)> = match &v.bilan {
+            Ok(b) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
+            Err(_) => vec![],
+        };
+        options.extend(HorsFlux::ALL.iter().map(|h| (format!("hors-flux:{}", h.as_str()), format!("Hors flux : {}", h.label()))));
+        ui.horizontal(|ui| {
+            let l = ui.label("Mis à disposition de");
+            egui::ComboBox::from_id_salt("saisie-reservataire")
+                .selected_text(options.iter().find(|(id, _)| *id == choix).map(|(_, l)| l.clone()).unwrap_or_else(|| "choisir…".into()))
+                .show_ui(ui, |ui| {
+                    for (id, label) in &options {
+                        ui.selectable_value(&mut choix, id.clone(), label);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        });
+        ui.data_mut(|x| x.insert_temp(key, choix.clone()));
+        let mad = champ(ui, "saisie-mad", "Date de mise à disposition", "JJ/MM/AAAA", 110.0);
+        if let Some(d) = Date::parse_iso(mad.trim()).or_else(|| contingents::import::normalize::date_text(&mad))
+            && let Some(e) = echeance(d, preavis, RegleDelai::Preavis)
+        {
+            ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string())));
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Classer les réservataires pour ce logement").clicked() {
+                let date = if liberation.trim().is_empty() { mad.clone() } else { liberation.clone() };
+                actions.push(Action::Orienter { logement: logement.clone(), date });
+            }
+            if ui.button("Enregistrer la mise à disposition").clicked() {
+                let (reservataire, hors_flux) = match choix.strip_prefix("hors-flux:") {
+                    Some(h) => (None, HorsFlux::parse(h)),
+                    None => (Some(choix.clone()).filter(|c| !c.is_empty()), None),
+                };
+                actions.push(Action::DeclarerMiseADisposition {
+                    logement: logement.clone(),
+                    reservataire,
+                    hors_flux,
+                    liberation: liberation.clone(),
+                    preavis,
+                    mise_a_disposition: mad.clone(),
+                });
+            }
+        });
+    });
+    ui.collapsing(format!("Mises à disposition saisies ici ({})", v.saisies.len()), |ui| {
+        if v.saisies.is_empty() {
+            ui.label("Aucune pour l'instant.");
+            return;
+        }
+        let date = champ(ui, "saisie-evenement", "Date de l'événement", "JJ/MM/AAAA", 110.0);
+        for m in &v.saisies {
+            let qui = m
+                .reservataire
+                .as_deref()
+                .map(libelle_reservataire)
+                .or_else(|| m.hors_flux.map(|h| format!("hors flux : {}", h.label())))
+                .unwrap_or_default();
+            let etat = match (m.issue, m.date_bail, m.decision_cal, m.date_candidats) {
+                (_, Some(b), _, _) => format!("bail signé le {}", date_fr(&b.to_string())),
+                (Issue::Reprise, ..) => "repris par le bailleur".into(),
+                (_, _, Some(contingents::suivi::DecisionCal::Attribution), _) => "attribué en CALEOL".into(),
+                (_, _, Some(_), _) => "non attribué en CALEOL".into(),
+                (_, _, _, Some(_)) => "candidats désignés".into(),
+                _ => "en attente de candidats".into(),
+            };
+            ui.group(|ui| {
+                ui.label(format!(
+                    "{} {} — {qui} — mis à disposition le {} — {etat}",
+                    m.bailleur,
+                    m.reference,
+                    m.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default()
+                ));
+                ui.horizontal_wrapped(|ui| {
+                    for (label, e) in [
+                        ("Candidats désignés", Evenement::Candidats),
+                        ("Attribué en CALEOL", Evenement::Attribution),
+                        ("Non attribué", Evenement::NonAttribution),
+                        ("Bail signé", Evenement::BailSigne),
+                        ("Repris", Evenement::Reprise),
+                    ] {
+                        if ui.button(label).clicked() {
+                            actions.push(Action::NoterEvenement { id: m.id, evenement: e, date: date.clone() });
+                        }
+                    }
+                    if ui.button("Fiche navette…").clicked() {
+                        actions.push(Action::FicheNavetteMiseADisposition(m.id));
+                    }
+                });
+            });
+        }
+    });
+}
+
 fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.collapsing("Orienter un logement libéré", |ui| {
         ui.label("Une aide à la décision : les réservataires dont le périmètre contient le logement, du plus en retard au moins en retard.");
@@ -209,6 +321,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Act
     ui.heading("Bilans du flux");
     selection(v, bailleurs, ui, &mut actions);
     egui::ScrollArea::vertical().show(ui, |ui| {
+        saisie(v, ui, &mut actions);
         aides(v, ui, &mut actions);
         ui.separator();
         match &v.bilan {
@@ -227,6 +340,27 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Act
                 tableau(b, ui);
                 for a in &b.alertes {
                     ui.colored_label(theme::ALERTE, format!("⚠ {}", a.detail));
+                }
+                if !b.retards_de_reponse.is_empty() {
+                    egui::CollapsingHeader::new(format!(
+                        "⚠ {} mises à disposition sans réponse après leur échéance",
+                        b.retards_de_reponse.len()
+                    ))
+                    .show(ui, |ui| {
+                        for r in &b.retards_de_reponse {
+                            ui.colored_label(
+                                theme::ALERTE,
+                                format!(
+                                    "{} {} — {} — mis à disposition le {}, réponse attendue le {}",
+                                    r.bailleur,
+                                    r.reference,
+                                    libelle_reservataire(&r.reservataire),
+                                    date_fr(&r.mise_a_disposition.to_string()),
+                                    date_fr(&r.echeance.to_string())
+                                ),
+                            );
+                        }
+                    });
                 }
                 ui.separator();
                 egui::CollapsingHeader::new("Avancement : objectif contre décomptés").default_open(true).show(ui, |ui| graphique(b, ui));
