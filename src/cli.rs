@@ -98,6 +98,10 @@ pub enum SuiviCommand {
         /// Étape à laquelle les conventions du bailleur décomptent le flux.
         #[arg(long, value_enum)]
         decompte: Option<DecompteArg>,
+        /// Délai de réponse des conventions du bailleur : preavis (15 jours ouvrés ou un mois,
+        /// le défaut), un-mois (un mois quel que soit le préavis) ou un nombre de jours ouvrés.
+        #[arg(long)]
+        delai: Option<String>,
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
     },
@@ -588,10 +592,23 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("Import n° {import_id} rétabli pour : {}", b.join(", "));
             Ok(())
         }
-        Some(Command::Suivi { action: SuiviCommand::Import { dossier, bailleur, decompte, fichiers } }) => {
+        Some(Command::Suivi { action: SuiviCommand::Import { dossier, bailleur, decompte, delai, fichiers } }) => {
+            let regle = delai
+                .as_deref()
+                .map(|x| {
+                    contingents::suivi::parse_regle_delai(x).ok_or_else(|| {
+                        user(format!("--delai « {x} » : preavis, un-mois ou un nombre de jours ouvrés (1 à 120)"))
+                    })
+                })
+                .transpose()?;
             let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
             let res = contingents::suivi::importer(&mut d, &fichiers, bailleur.as_deref(), decompte.map(|x| x.etape()))
                 .map_err(suivi_err)?;
+            if let Some(r) = regle {
+                for b in res.iter().map(|s| s.bailleur.clone()).collect::<std::collections::BTreeSet<_>>() {
+                    contingents::suivi::enregistrer_regle_delai(&d, &b, None, r).map_err(suivi_err)?;
+                }
+            }
             for s in res {
                 let rejets: usize = s.rejets.values().sum();
                 println!(

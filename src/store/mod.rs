@@ -364,7 +364,9 @@ fn insert_logement_with(st: &mut rusqlite::Statement<'_>, import_id: i64, l: &Li
     ])?)
 }
 
-const LOGEMENTS_INDEX: &str = "CREATE INDEX logements_import ON logements(import_id, bailleur)";
+/// The dwellings index: a bailleur's active dwellings (flux, cube), and one dwelling by its
+/// reference (orientation, fiche navette) without reading the bailleur's whole stock.
+const LOGEMENTS_INDEX: &str = "CREATE INDEX logements_import ON logements(import_id, bailleur, reference)";
 
 impl<'c> ImportWriter<'c> {
     pub fn begin(d: &'c mut Dossier) -> Result<Self> {

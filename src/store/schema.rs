@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -155,5 +155,10 @@ pub const MIGRATIONS: &[&str] = &[
         valeur TEXT NOT NULL,
         brut TEXT NOT NULL
     );
+    "#,
+    // 4 → 5: the dwellings index also leads to one dwelling by its reference.
+    r#"
+    DROP INDEX IF EXISTS logements_import;
+    CREATE INDEX logements_import ON logements(import_id, bailleur, reference);
     "#,
 ];

@@ -297,14 +297,20 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
             etapes.entry((b.clone(), id.clone())).or_insert_with(|| etape_decompte(d, b, id));
         }
     }
-    Ok(calculer(&mads, &o.periode, &obj, &etapes, rej, o.bailleur.clone(), o.epci.clone()))
+    let delais: Delais = etapes.keys().map(|(b, r)| ((b.clone(), r.clone()), super::regle_delai(d, b, r))).collect();
+    Ok(calculer(&mads, &o.periode, &obj, &etapes, &delais, rej, o.bailleur.clone(), o.epci.clone()))
 }
 
+/// Each convention's deadline rule, by (bailleur, réservataire).
+pub(crate) type Delais = HashMap<(String, String), super::calendrier::RegleDelai>;
+
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn calculer(
     mads: &[MiseADisposition],
     p: &Periode,
     obj: &Objectifs,
     etapes: &HashMap<(String, String), Etape>,
+    delais: &Delais,
     rejets: Vec<RejetRegistre>,
     bailleur: Option<String>,
     epci: Option<String>,
@@ -534,7 +540,9 @@ pub(crate) fn calculer(
         cumul_mensuel: cumul,
         alertes,
         signalements,
-        retards_de_reponse: super::retards(mads, p.fin.min(aujourd_hui())),
+        retards_de_reponse: super::retards(mads, p.fin.min(aujourd_hui()), &|b, r| {
+            delais.get(&(b.to_string(), r.to_string())).copied().unwrap_or(super::calendrier::RegleDelai::Preavis)
+        }),
         rejets,
     }
 }

@@ -715,6 +715,51 @@ pub fn etape_decompte(d: &Dossier, bailleur: &str, reservataire: &str) -> Etape 
     Etape::BailSigne
 }
 
+/// How a convention (bailleur × réservataire) sets the reply deadline: its own setting, else
+/// the bailleur's, else the dossier's, else the decree's rule (15 jours ouvrés or one month).
+pub fn regle_delai(d: &Dossier, bailleur: &str, reservataire: &str) -> calendrier::RegleDelai {
+    for cle in [format!("delai:{bailleur}:{reservataire}"), format!("delai:{bailleur}"), "delai".to_string()] {
+        if let Ok(Some(v)) = d.parametre(&cle)
+            && let Some(r) = parse_regle_delai(&v)
+        {
+            return r;
+        }
+    }
+    calendrier::RegleDelai::Preavis
+}
+
+/// `preavis`, `un_mois` or a number of jours ouvrés.
+pub fn parse_regle_delai(s: &str) -> Option<calendrier::RegleDelai> {
+    match s.trim() {
+        "preavis" => Some(calendrier::RegleDelai::Preavis),
+        "un_mois" | "un-mois" | "1 mois" => Some(calendrier::RegleDelai::UnMois),
+        n => n.parse::<u32>().ok().filter(|n| (1..=120).contains(n)).map(calendrier::RegleDelai::JoursOuvres),
+    }
+}
+
+fn texte_regle_delai(r: calendrier::RegleDelai) -> String {
+    match r {
+        calendrier::RegleDelai::Preavis => "preavis".into(),
+        calendrier::RegleDelai::UnMois => "un_mois".into(),
+        calendrier::RegleDelai::JoursOuvres(n) => n.to_string(),
+    }
+}
+
+/// Records a convention's deadline rule (`reservataire` None: all the bailleur's).
+pub fn enregistrer_regle_delai(
+    d: &Dossier,
+    bailleur: &str,
+    reservataire: Option<&str>,
+    r: calendrier::RegleDelai,
+) -> Result<()> {
+    let cle = match reservataire {
+        Some(x) => format!("delai:{bailleur}:{x}"),
+        None => format!("delai:{bailleur}"),
+    };
+    d.set_parametre(&cle, &texte_regle_delai(r))?;
+    Ok(())
+}
+
 /// Records the step a convention counts at (`reservataire` None: all the bailleur's).
 pub fn enregistrer_decompte(d: &Dossier, bailleur: &str, reservataire: Option<&str>, e: Etape) -> Result<()> {
     let cle = match reservataire {
@@ -801,16 +846,21 @@ pub struct Retard {
     pub echeance: Date,
 }
 
-/// The mises à disposition in progress whose reply deadline passed before `date` without
-/// candidates (the deadline of the decree's rule: 15 jours ouvrés or one month).
-pub fn retards(mads: &[MiseADisposition], date: Date) -> Vec<Retard> {
+/// The mises à disposition in progress whose reply deadline (each convention's rule) passed
+/// before `date` without candidates.
+pub fn retards(
+    mads: &[MiseADisposition],
+    date: Date,
+    regle: &dyn Fn(&str, &str) -> calendrier::RegleDelai,
+) -> Vec<Retard> {
     let mut out: Vec<Retard> = mads
         .iter()
         .filter(|m| m.hors_flux.is_none() && m.issue == Issue::EnCours && m.date_bail.is_none())
         .filter(|m| m.date_candidats.is_none() && m.candidats.unwrap_or(0) == 0 && m.date_cal.is_none())
         .filter_map(|m| {
             let mad = m.date_mise_a_disposition?;
-            let e = calendrier::echeance(mad, m.preavis.unwrap_or(1), calendrier::RegleDelai::Preavis)?;
+            let r = regle(&m.bailleur, m.reservataire.as_deref().unwrap_or_default());
+            let e = calendrier::echeance(mad, m.preavis.unwrap_or(1), r)?;
             (e < date).then(|| Retard {
                 bailleur: m.bailleur.clone(),
                 reference: m.reference.clone(),

@@ -85,7 +85,7 @@ fn objectifs() -> Objectifs {
 }
 
 fn bilan_de(p: Periode, etapes: &HashMap<(String, String), Etape>) -> super::bilan::Bilan {
-    calculer(&registre(), &p, &objectifs(), etapes, vec![], Some("B".into()), None)
+    calculer(&registre(), &p, &objectifs(), etapes, &Default::default(), vec![], Some("B".into()), None)
 }
 
 #[test]
@@ -235,8 +235,16 @@ fn late_answers_are_listed_with_their_deadline() {
     m.date_mise_a_disposition = d(4, 26);
     let answered = pas(mad(2, "L2", Some("etat")), [d(4, 1), d(4, 26), d(5, 2), None, None], false);
     let mads = vec![m, answered];
-    assert!(retards(&mads, Date::new(2024, 5, 23).unwrap()).is_empty(), "not late on the day itself");
-    let r = retards(&mads, Date::new(2024, 5, 24).unwrap());
+    let decret = |_: &str, _: &str| calendrier::RegleDelai::Preavis;
+    assert!(retards(&mads, Date::new(2024, 5, 23).unwrap(), &decret).is_empty(), "not late on the day itself");
+    let r = retards(&mads, Date::new(2024, 5, 24).unwrap(), &decret);
     assert_eq!(r.len(), 1);
     assert_eq!((r[0].reference.as_str(), r[0].echeance), ("L1", Date::new(2024, 5, 23).unwrap()));
+    // A convention that gives one month whatever the notice (MTPM, CASA): Monday 27 May.
+    let un_mois = |_: &str, _: &str| calendrier::RegleDelai::UnMois;
+    assert!(retards(&mads, Date::new(2024, 5, 24).unwrap(), &un_mois).is_empty());
+    assert_eq!(retards(&mads, Date::new(2024, 5, 28).unwrap(), &un_mois)[0].echeance, Date::new(2024, 5, 27).unwrap());
+    assert_eq!(parse_regle_delai("10"), Some(calendrier::RegleDelai::JoursOuvres(10)));
+    assert_eq!(parse_regle_delai("un-mois"), Some(calendrier::RegleDelai::UnMois));
+    assert_eq!(parse_regle_delai("jamais"), None);
 }

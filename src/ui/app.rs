@@ -705,11 +705,12 @@ impl App {
                         m.preavis = Some(preavis);
                         m.date_mise_a_disposition = Some(mad);
                         contingents::suivi::enregistrer(d, &m).map_err(|e| e.to_string())?;
-                        let e = contingents::suivi::calendrier::echeance(
-                            mad,
-                            preavis,
-                            contingents::suivi::calendrier::RegleDelai::Preavis,
+                        let regle = contingents::suivi::regle_delai(
+                            d,
+                            &m.bailleur,
+                            m.reservataire.as_deref().unwrap_or_default(),
                         );
+                        let e = contingents::suivi::calendrier::echeance(mad, preavis, regle);
                         Ok(format!(
                             "Mise à disposition enregistrée : {logement}{}",
                             e.map(|e| format!(
