@@ -476,6 +476,109 @@ pub fn export(
     .map_err(|e| e.to_string())
 }
 
+/// The progress of a bilan: for each réservataire its objective of the period (grey) against
+/// its décomptes (blue); under it, the cumulative décomptes of all réservataires month by
+/// month against the objective pro rata temporis. Sized with the text, for projection.
+pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::suivi::bilan::Bilan) -> DrawResult {
+    register_fonts();
+    area.fill(&WHITE).map_err(err)?;
+    let (w, h) = area.dim_in_pixel();
+    let scale = (w as f64 / 1000.0).clamp(0.6, 3.0);
+    let px = |v: f64| (v * scale) as i32;
+    let font = |size: f64| ("sans-serif", size * scale).into_font();
+    let titre = format!(
+        "Avancement du flux — du {} au {}{}",
+        crate::format::date_fr(&b.debut),
+        crate::format::date_fr(&b.fin),
+        b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
+    );
+    area.draw(&Text::new(titre, (px(12.0), px(8.0)), font(22.0).color(&BLACK))).map_err(err)?;
+    let gris = RGBColor(150, 150, 150);
+    let bleu = RGBColor(0, 90, 160);
+    area.draw(&Text::new("■ objectif de la période", (px(12.0), px(34.0)), font(13.0).color(&RGBColor(90, 90, 90))))
+        .map_err(err)?;
+    area.draw(&Text::new("■ décomptés", (px(220.0), px(34.0)), font(13.0).color(&bleu))).map_err(err)?;
+    let rows: Vec<_> = b.reservataires.iter().filter(|r| r.objectif > 0 || r.decomptes > 0).collect();
+    let (haut, bas) = area.split_vertically(h as i32 * 62 / 100);
+    let top = px(60.0);
+    let band = ((haut.dim_in_pixel().1 as i32 - top) as f64 / rows.len().max(1) as f64).min(48.0 * scale);
+    let label_w = px(300.0);
+    let right = w as i32 - px(120.0);
+    let max = rows.iter().map(|r| r.objectif_periode.max(r.decomptes as f64)).fold(1.0, f64::max);
+    let span = (right - label_w).max(1) as f64;
+    let label_font = (band * 0.45 / scale).clamp(9.0, 15.0);
+    for (i, r) in rows.iter().enumerate() {
+        let y0 = top + (i as f64 * band) as i32;
+        let half = (band * 0.4) as i32;
+        haut.draw(&Text::new(libelle_reservataire(&r.id), (px(8.0), y0 + half / 2), font(label_font).color(&BLACK)))
+            .map_err(err)?;
+        let xo = label_w + (r.objectif_periode / max * span) as i32;
+        let xd = label_w + (r.decomptes as f64 / max * span) as i32;
+        haut.draw(&Rectangle::new([(label_w, y0), (xo.max(label_w + 1), y0 + half)], gris.filled())).map_err(err)?;
+        haut.draw(&Rectangle::new([(label_w, y0 + half + 2), (xd.max(label_w + 1), y0 + 2 * half + 2)], bleu.filled()))
+            .map_err(err)?;
+        haut.draw(&Text::new(
+            format!("{} / {}", r.decomptes, crate::format::nombre_fr(r.objectif_periode, 1)),
+            (xo.max(xd) + px(6.0), y0 + half / 2),
+            font(label_font).color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    // Cumulative décomptes of the period, month by month, against the objective pro rata.
+    let mois = b.cumul_mensuel.values().map(|v| v.len()).max().unwrap_or(0);
+    if mois > 0 {
+        let total: Vec<u64> =
+            (0..mois).map(|m| b.cumul_mensuel.values().map(|v| v[m.min(v.len() - 1)]).sum()).collect();
+        let objectif: f64 = b.reservataires.iter().map(|r| r.objectif_periode).sum();
+        let ymax = (total.last().copied().unwrap_or(0) as f64).max(objectif).max(1.0) * 1.1;
+        let mut chart = ChartBuilder::on(&bas)
+            .margin(px(12.0))
+            .caption("Décomptés cumulés, mois par mois, et objectif au prorata", font(15.0))
+            .x_label_area_size(px(36.0))
+            .y_label_area_size(px(60.0))
+            .build_cartesian_2d(0f64..mois as f64, 0f64..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_labels(mois.min(12))
+            .x_label_formatter(&|x| format!("{}", x.round() as i64))
+            .y_label_formatter(&|y| entier(y.round().max(0.0) as u64))
+            .x_desc("fin du mois n° de la période")
+            .label_style(font(12.0))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                (0..mois).map(|m| (m as f64 + 1.0, total[m] as f64)),
+                bleu.stroke_width(px(3.0) as u32),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new([(0.0, 0.0), (mois as f64, objectif)], gris.stroke_width(px(2.0) as u32)))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Writes the progress chart of a bilan as PNG (2 000 px wide) or SVG (real text).
+pub fn export_bilan(b: &crate::suivi::bilan::Bilan, out: &std::path::Path) -> DrawResult {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let n = b.reservataires.len() as u32;
+    let (w, h) = (2000u32, (900 + n * 70).clamp(1200, 4000));
+    crate::export::write_atomically(out, |tmp| match ext.as_str() {
+        "png" => {
+            let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
+            draw_bilan(&root, b).and_then(|_| root.present().map_err(err))
+        }
+        "svg" => {
+            let root = SVGBackend::new(tmp, (w / 2, h / 2)).into_drawing_area();
+            draw_bilan(&root, b).and_then(|_| root.present().map_err(err))
+        }
+        _ => Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg")),
+    })
+    .map_err(|e| e.to_string())
+}
+
 /// Renders a chart into an RGB buffer for the window; also returns the figures drawn (for
 /// hit-testing; the synthesis page returns its réservataires chart). Figures are summed once.
 pub fn render_rgb(

@@ -303,7 +303,8 @@ pub enum Command {
         epci: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: RapprochementFormat,
-        /// Le bilan à envoyer (xlsx : une feuille par réservataire, la consolidation, la ventilation ; ou pdf).
+        /// Le bilan à envoyer (xlsx : une feuille par réservataire, la consolidation, la ventilation ; pdf à
+        /// signer) ou son graphique d'avancement (png, svg).
         #[arg(long)]
         out: Option<PathBuf>,
     },

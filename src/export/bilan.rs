@@ -261,6 +261,9 @@ pub fn export(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             );
             p.save(out)
         }
-        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+        "png" | "svg" => crate::charts::export_bilan(b, out).map_err(ExportError::Donnees),
+        _ => Err(ExportError::Donnees(format!(
+            "format « {ext} » inconnu : .xlsx ou .pdf pour le bilan, .png ou .svg pour son graphique"
+        ))),
     }
 }

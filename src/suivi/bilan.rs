@@ -132,7 +132,7 @@ pub struct Bilan {
 }
 
 /// Réservataire, commune, typologie, financement, QPV, construction period.
-type CleDetail = (String, String, String, String, bool, &'static str);
+type CleDetail<'a> = (&'a str, &'a str, &'static str, &'static str, bool, &'static str);
 
 /// The construction periods of the regulatory breakdown (R.441-5-1).
 pub fn periode_construction(annee: Option<i32>) -> &'static str {
@@ -151,10 +151,13 @@ pub fn periode_construction(annee: Option<i32>) -> &'static str {
 /// chose, for the first mise à disposition (in order) that reached it. Returns, for each
 /// mise à disposition counted, its index and the date it counts at.
 pub fn decomptes(mads: &[MiseADisposition], etape: &dyn Fn(&str, &str) -> Etape) -> Vec<(usize, Date)> {
-    let mut groupes: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
+    // A libération: the dwelling and the end of the notice (else the mise à disposition alone).
+    type Liberation<'a> = (&'a str, &'a str, std::result::Result<Date, i64>);
+    let mut groupes: HashMap<Liberation, Vec<usize>> = HashMap::new();
     for (i, m) in mads.iter().enumerate() {
         if m.reservataire.is_some() && m.hors_flux.is_none() {
-            groupes.entry(m.liberation()).or_default().push(i);
+            let quand = m.date_liberation.ok_or(m.id);
+            groupes.entry((m.bailleur.as_str(), m.reference.as_str(), quand)).or_default().push(i);
         }
     }
     let mut out = Vec::new();
@@ -390,20 +393,20 @@ pub(crate) fn calculer(
                 c.1 += 1;
             }
         }
-        let k = (
-            r.clone(),
-            m.commune.clone(),
-            m.typologie.as_str().to_string(),
-            m.financement.as_str().to_string(),
-            m.qpv,
-            periode_construction(m.annee_construction),
-        );
         let e = [
             u64::from(p.contient(m.date_mise_a_disposition)),
             u64::from(p.contient(m.date_etape(Etape::AttributionCal))),
             u64::from(p.contient(m.date_bail)),
         ];
         if e.iter().any(|x| *x > 0) {
+            let k = (
+                r.as_str(),
+                m.commune.as_str(),
+                m.typologie.as_str(),
+                m.financement.as_str(),
+                m.qpv,
+                periode_construction(m.annee_construction),
+            );
             let slot = detail.entry(k).or_default();
             for i in 0..3 {
                 slot[i] += e[i];
@@ -526,10 +529,10 @@ pub(crate) fn calculer(
         detail: detail
             .into_iter()
             .map(|((reservataire, commune, typologie, financement, qpv, periode_construction), n)| LigneDetail {
-                reservataire,
-                commune,
-                typologie,
-                financement,
+                reservataire: reservataire.to_string(),
+                commune: commune.to_string(),
+                typologie: typologie.to_string(),
+                financement: financement.to_string(),
                 qpv,
                 periode_construction,
                 mises_a_disposition: n[0],

@@ -622,17 +622,26 @@ fn date_col(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
 
 /// The active mises à disposition of some bailleurs (all when `None`), on an EPCI or all.
 pub fn charger(d: &Dossier, bailleurs: Option<&[String]>, epci: Option<&str>) -> Result<Vec<MiseADisposition>> {
-    let mut st = d.conn.prepare(
+    let seul = bailleurs.filter(|b| b.len() == 1).map(|b| b[0].as_str());
+    // Only the filters given are written, so that one bailleur's rows come through the
+    // (bailleur, EPCI) index instead of a scan of every register.
+    let mut filters = String::new();
+    if epci.is_some() {
+        filters.push_str(" AND m.epci = ?1");
+    }
+    if seul.is_some() {
+        filters.push_str(" AND m.bailleur = ?2");
+    }
+    let mut st = d.conn.prepare(&format!(
         "SELECT m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
                 m.annee_construction, m.reservataire, m.hors_flux, m.date_liberation, m.preavis,
                 m.date_mise_a_disposition, m.date_validation, m.candidats, m.date_candidats, m.date_cal,
                 m.decision_cal, m.date_bail, m.issue, m.signalement
          FROM mises_a_disposition m LEFT JOIN suivi_imports i ON i.id = m.import_id
-         WHERE (m.import_id IS NULL OR i.actif = 1) AND (?1 IS NULL OR m.epci = ?1) AND (?2 IS NULL OR m.bailleur = ?2)
-         ORDER BY m.id",
-    )?;
+         WHERE (m.import_id IS NULL OR i.actif = 1) AND ?1 IS ?1 AND ?2 IS ?2{filters}
+         ORDER BY m.id"
+    ))?;
     let wanted: Option<HashSet<&str>> = bailleurs.map(|b| b.iter().map(String::as_str).collect());
-    let seul = bailleurs.filter(|b| b.len() == 1).map(|b| b[0].as_str());
     let mut out = Vec::new();
     let mut rows = st.query(params![epci, seul])?;
     while let Some(r) = rows.next()? {

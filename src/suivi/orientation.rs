@@ -39,9 +39,21 @@ pub fn orienter(d: &Dossier, bailleur: &str, reference: &str, date: Date) -> Res
     let l = logement(d, bailleur, reference)?.ok_or_else(|| {
         SuiviError::Donnees(format!("logement inconnu : « {bailleur}:{reference} » n'est pas dans le dossier"))
     })?;
-    let flux = crate::flux::flux_enregistre(d, bailleur, &l.epci, date.year)?
-        .ok_or_else(|| SuiviError::Donnees(format!("aucun logement de « {bailleur} » sur l'EPCI du logement")))?;
-    let mads = charger(d, Some(&[bailleur.to_string()]), Some(&l.epci))?;
+    // The flux of the year and the register, read at the same time on two connections.
+    let (flux, mads) = std::thread::scope(|s| {
+        let path = d.path.clone();
+        let epci = l.epci.clone();
+        let registre = s.spawn(move || -> Result<Vec<MiseADisposition>> {
+            let d2 = Dossier::open_read_only(&path)?;
+            charger(&d2, Some(&[bailleur.to_string()]), Some(&epci))
+        });
+        let flux = crate::flux::flux_enregistre(d, bailleur, &l.epci, date.year);
+        let mads = registre.join().unwrap_or_else(|_| Err(SuiviError::Donnees("lecture interrompue".into())));
+        (flux, mads)
+    });
+    let flux =
+        flux?.ok_or_else(|| SuiviError::Donnees(format!("aucun logement de « {bailleur} » sur l'EPCI du logement")))?;
+    let mads = mads?;
     // Each convention's step, read once (not once per mise à disposition).
     let etapes: std::collections::HashMap<&str, crate::suivi::Etape> =
         flux.reservataires.iter().map(|r| (r.id.as_str(), etape_decompte(d, bailleur, &r.id))).collect();

@@ -61,6 +61,12 @@ fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &m
         if ui.button("Bilan à signer (pdf)…").clicked() {
             actions.push(Action::ExportBilan("pdf"));
         }
+        if ui.button("Graphique (png)…").clicked() {
+            actions.push(Action::ExportBilan("png"));
+        }
+        if ui.button("Graphique (svg)…").clicked() {
+            actions.push(Action::ExportBilan("svg"));
+        }
     });
 }
 
