@@ -38,6 +38,11 @@ pub fn pourcentage(x: f64) -> String {
     format!("{sign}{},{}\u{a0}%", tenths.abs() / 10, tenths.abs() % 10)
 }
 
+/// « 1 conflit », « 2 conflits », « 0 conflit » (French: singular below 2).
+pub fn pluriel(n: u64, singulier: &str, pluriel: &str) -> String {
+    format!("{} {}", entier(n), if n > 1 { pluriel } else { singulier })
+}
+
 /// « 1 logement », « 2 logements », « 1 600 logements ».
 pub fn logements(n: u64) -> String {
     format!("{} {}", entier(n), if n > 1 { "logements" } else { "logement" })

@@ -576,6 +576,7 @@ impl App {
                 }
             }
             Action::Drill { reservataire, financement, typologie } => {
+                let demande = Action::Drill { reservataire: reservataire.clone(), financement, typologie };
                 let filtre = self.filters.filtre(Some(&reservataire));
                 let titre = format!(
                     "{} — {} — {}",
@@ -586,7 +587,7 @@ impl App {
                 if let Some(l) = self.with_dossier(|d| {
                     consolidate::logements(d, &filtre, financement, typologie, 2000).map_err(|e| e.to_string())
                 }) {
-                    self.drill = Some(Drill { titre, logements: l });
+                    self.drill = Some(Drill { titre, logements: l, demande });
                 }
             }
             Action::RapprochementDialog => self.demander(
@@ -925,12 +926,14 @@ impl App {
     }
 
     /// Recomputes the consolidation figures only when the selection or the dossier changed.
-    fn refresh_memo(&mut self) {
-        let Some(v) = &self.view else { return };
+    /// Returns true when the selection changed (the dwellings listed must follow it).
+    fn refresh_memo(&mut self) -> bool {
+        let Some(v) = &self.view else { return false };
         let key = (self.filters.clone(), self.reservataire.clone(), self.view_generation);
         if self.memo.as_ref().is_some_and(|m| m.key == key) {
-            return;
+            return false;
         }
+        let had_memo = self.memo.is_some();
         let all = self.filters.filtre(None);
         self.memo = Some(super::state::ConsolidationMemo {
             chiffres: v.cube.chiffres_cles(&all),
@@ -943,6 +946,7 @@ impl App {
                 .collect(),
             key,
         });
+        had_memo
     }
 
     /// Draws the whole window; the eframe `App::ui` and the tests both call this.
@@ -950,9 +954,13 @@ impl App {
         let ctx = ui.ctx().clone();
         self.ctx.get_or_insert_with(|| ctx.clone());
         self.poll_job();
-        self.refresh_memo();
+        let selection_changed = self.refresh_memo();
         self.apply_style(&ctx);
         let mut actions = Vec::new();
+        // The dwellings listed follow the filters: asked again under the new selection.
+        if selection_changed && let Some(d) = &self.drill {
+            actions.push(d.demande.clone());
+        }
         ctx.input(|i| {
             if i.key_pressed(egui::Key::F11) {
                 actions.push(Action::ToggleWorkshop);

@@ -99,6 +99,31 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// The filters in words, for titles: « Commune de Toulon, Var Logis, en QPV ».
+    pub fn description(&self) -> Option<String> {
+        use contingents::consolidate::{nom_commune, nom_epci};
+        let mut parts = Vec::new();
+        if let Some(c) = &self.commune {
+            parts.push(contingents::format::commune_de(&nom_commune(c)).replacen('c', "C", 1));
+        } else if let Some(e) = &self.epci {
+            parts.push(nom_epci(e));
+        }
+        if let Some(b) = &self.bailleur {
+            parts.push(b.clone());
+        }
+        match self.qpv {
+            Some(true) => parts.push("en QPV".into()),
+            Some(false) => parts.push("hors QPV".into()),
+            None => {}
+        }
+        match self.individuel_collectif {
+            Some(IndividuelCollectif::Individuel) => parts.push("individuel".into()),
+            Some(IndividuelCollectif::Collectif) => parts.push("collectif".into()),
+            None => {}
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
     pub fn filtre(&self, reservataire: Option<&str>) -> Filtre {
         Filtre {
             reservataire: reservataire.map(str::to_string),
@@ -149,6 +174,8 @@ pub struct FluxView {
 pub struct Drill {
     pub titre: String,
     pub logements: Vec<LogementSource>,
+    /// What was asked, to ask again when the filters change.
+    pub demande: Action,
 }
 
 /// What the screens ask for; `App::handle` is the one place where state changes.

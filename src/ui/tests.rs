@@ -514,3 +514,46 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     assert_eq!(etat(&h).decomptes, before.decomptes + 1);
     assert_eq!(etat(&h).baux_signes, before.baux_signes + 1);
 }
+
+#[test]
+fn grille_total_et_filtres() {
+    let t = Temp::new("grille");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(3);
+    h.state_mut().reservataire = Some("etat".into());
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Parc total").is_some());
+    // A filter: the titles name it, and the total row is the core's sum under it.
+    h.state_mut().filters.commune = Some("83137".into());
+    h.run_steps(3);
+    assert!(h.query_by_label("Parc filtré : Commune de Toulon").is_some());
+    assert!(
+        h.query_by_label_contains("Grille financement × typologie — État (contingent préfectoral) — Commune de Toulon")
+            .is_some()
+    );
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let cube = Cube::load(&d).unwrap();
+    let f = Filtre { reservataire: Some("etat".into()), commune: Some("83137".into()), ..Default::default() };
+    let g = cube.grille(&f);
+    assert!(g.total() > 0);
+    h.get_by_label(&format!("Total général : {}", entier(g.total())));
+    for t in TypologieGrille::ALL {
+        h.get_by_label(&format!("Total {t} : {}", entier(g.column_total(t))));
+    }
+    assert_eq!(TypologieGrille::ALL.iter().map(|t| g.column_total(*t)).sum::<u64>(), g.total());
+    // The dwellings of a cell follow the filters when they change.
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Drill { reservataire: "etat".into(), financement: None, typologie: None });
+    h.run_steps(2);
+    assert_eq!(h.state().drill.as_ref().unwrap().logements.len() as u64, g.total());
+    let bailleur = "Var Logis".to_string();
+    h.state_mut().filters.bailleur = Some(bailleur.clone());
+    h.run_steps(3);
+    let f2 = Filtre { bailleur: Some(bailleur.clone()), ..f };
+    let listed = &h.state().drill.as_ref().unwrap().logements;
+    assert_eq!(listed.len() as u64, cube.total(&f2));
+    assert!(listed.iter().all(|l| l.bailleur == bailleur && l.commune == "83137"));
+    assert!(h.query_by_label("Parc filtré : Commune de Toulon, Var Logis").is_some());
+}

@@ -14,6 +14,11 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let k = m.chiffres;
     let total = k.logements;
     let by_res = &m.by_res;
+    let perimetre = app.filters.description();
+    ui.heading(match &perimetre {
+        Some(p) => format!("Parc filtré : {p}"),
+        None => format!("Parc total — {}", v.territoire.label()),
+    });
     ui.horizontal_wrapped(|ui| {
         for (label, value) in [
             ("Logements", entier(k.logements)),
@@ -33,18 +38,22 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         }
     });
     if v.rejets.len() + v.conflits + v.echus > 0 {
+        use contingents::format::pluriel;
         ui.label(format!(
-            "{} ligne(s) mise(s) de côté, {} conflit(s), {} droit(s) échu(s) (comptés en non réservé).",
-            v.rejets.len(),
-            v.conflits,
-            v.echus
+            "{}, {}, {} (comptés en non réservé).",
+            pluriel(v.rejets.len() as u64, "ligne mise de côté", "lignes mises de côté"),
+            pluriel(v.conflits as u64, "conflit", "conflits"),
+            pluriel(v.echus as u64, "droit échu", "droits échus")
         ));
     }
     ui.separator();
     egui::ScrollArea::vertical().show(ui, |ui| {
         let res = app.reservataire.as_deref();
         let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
-        ui.heading(format!("Grille financement × typologie — {titre}"));
+        match &perimetre {
+            Some(p) => ui.heading(format!("Grille financement × typologie — {titre} — {p}")),
+            None => ui.heading(format!("Grille financement × typologie — {titre}")),
+        };
         let g = &m.grille;
         let drill = |f, t| Action::Drill { reservataire: res.unwrap_or("").to_string(), financement: f, typologie: t };
         egui::Grid::new("grille").striped(true).min_col_width(70.0).show(ui, |ui| {
@@ -58,7 +67,10 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 ui.strong(f.as_str());
                 for t in TypologieGrille::ALL {
                     let n = g.get(f, t);
-                    let cell = ui.button(entier(n)).on_hover_text(format!("{f} {t} : voir les logements"));
+                    let cell = ui
+                        .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.button(entier(n)))
+                        .inner
+                        .on_hover_text(format!("{f} {t} : voir les logements"));
                     // Screen readers (and tests) read the cell with its row and column.
                     cell.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::Button, true, format!("{f} {t} : {}", entier(n)))
@@ -67,26 +79,26 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         actions.push(drill(Some(f), Some(t)));
                     }
                 }
-                ui.strong(entier(g.row_total(f)));
+                let right = egui::Layout::right_to_left(egui::Align::Center);
+                ui.with_layout(right, |ui| ui.strong(entier(g.row_total(f))));
                 ui.end_row();
             }
+            let right = egui::Layout::right_to_left(egui::Align::Center);
             ui.strong("TOTAL");
             for t in TypologieGrille::ALL {
-                ui.strong(entier(g.column_total(t)));
+                let n = g.column_total(t);
+                ui.with_layout(right, |ui| ui.strong(entier(n))).inner.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Total {t} : {}", entier(n)))
+                });
             }
-            ui.strong(entier(g.total())).widget_info(|| {
+            ui.with_layout(right, |ui| ui.strong(entier(g.total()))).inner.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Total général : {}", entier(g.total())))
             });
             ui.end_row();
         });
         ui.add_space(12.0);
         ui.heading("Réservataires");
-        let perimetre = match (&app.filters.commune, &app.filters.epci) {
-            (Some(c), _) => nom_commune(c),
-            (_, Some(e)) => contingents::consolidate::nom_epci(e),
-            _ => v.territoire.label(),
-        };
-        ui.label(format!("Stock et part du parc — {perimetre}"));
+        ui.label(format!("Stock et part du parc — {}", perimetre.clone().unwrap_or_else(|| v.territoire.label())));
         egui::Grid::new("reservataires").striped(true).min_col_width(90.0).show(ui, |ui| {
             ui.strong("Réservataire");
             ui.strong("Logements");
@@ -97,7 +109,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     actions.push(Action::Drill { reservataire: r.clone(), financement: None, typologie: None });
                 }
                 num(ui, *n);
-                ui.label(pourcent(*n, total));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(pourcent(*n, total)));
                 ui.end_row();
             }
         });
@@ -107,7 +119,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         if let Some(d) = &app.drill {
             ui.add_space(12.0);
             ui.heading(format!("Logements : {}", d.titre));
-            ui.label(format!("{} logement(s) (2 000 au plus affichés)", d.logements.len()));
+            ui.label(format!("{} (2 000 au plus affichés)", contingents::format::logements(d.logements.len() as u64)));
             egui::Grid::new("drill").striped(true).show(ui, |ui| {
                 for h in ["Bailleur", "Référence", "Commune", "Typologie", "Financement", "Fichier", "Feuille", "Ligne"]
                 {
