@@ -236,6 +236,65 @@ impl Dossier {
         Ok(())
     }
 
+    /// What a label mapping is about to change, to undo it: the dwellings' last id, the rows
+    /// set aside that it may resolve, and the mapping it replaces.
+    pub fn avant_association(&self, champ: &str, libelle: &str) -> Result<AvantAssociation> {
+        let max_logement: i64 = self.conn.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
+        let mut st = self.conn.prepare(
+            "SELECT id, import_id, bailleur, feuille, ligne, motif, valeur, brut FROM rejets
+             WHERE motif IN ('reservataire_inconnu', 'commune_inconnue', 'typologie_inconnue', 'financement_inconnu')",
+        )?;
+        let rejets = st
+            .query_map([], |r| {
+                Ok(RejetSauve {
+                    id: r.get(0)?,
+                    import_id: r.get(1)?,
+                    bailleur: r.get(2)?,
+                    feuille: r.get(3)?,
+                    ligne: r.get(4)?,
+                    motif: r.get(5)?,
+                    valeur: r.get(6)?,
+                    brut: r.get(7)?,
+                })
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        let precedente = self
+            .conn
+            .query_row(
+                "SELECT valeur, origine FROM correspondances WHERE champ = ?1 AND cle = ?2",
+                params![champ, key(libelle)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(AvantAssociation { champ: champ.into(), libelle: libelle.into(), max_logement, rejets, precedente })
+    }
+
+    /// Undoes a label mapping: the dwellings it brought back leave again, the rows set aside
+    /// come back as they were, and the previous mapping (if any) is restored. One transaction.
+    pub fn annuler_association(&mut self, a: &AvantAssociation) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM logements WHERE id > ?1", [a.max_logement])?;
+        for r in &a.rejets {
+            tx.execute(
+                "INSERT OR REPLACE INTO rejets(id, import_id, bailleur, feuille, ligne, motif, valeur, brut)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.motif, r.valeur, r.brut],
+            )?;
+        }
+        match &a.precedente {
+            Some((valeur, origine)) => tx.execute(
+                "UPDATE correspondances SET valeur = ?3, origine = ?4 WHERE champ = ?1 AND cle = ?2",
+                params![a.champ, key(&a.libelle), valeur, origine],
+            )?,
+            None => tx.execute(
+                "DELETE FROM correspondances WHERE champ = ?1 AND cle = ?2",
+                params![a.champ, key(&a.libelle)],
+            )?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn imports(&self) -> Result<Vec<ImportInfo>> {
         let mut st = self.conn.prepare(
             "SELECT i.id, i.fichier, i.sha256, i.date_import, i.lignes_lues, i.logements, i.rejets, i.conflits, i.doublons,
@@ -297,6 +356,29 @@ impl Dossier {
 fn tune(conn: &Connection) {
     let _ = conn.pragma_update(None, "cache_size", -65_536);
     let _ = conn.pragma_update(None, "mmap_size", 268_435_456);
+}
+
+/// A row set aside, as saved before a label mapping (to undo it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejetSauve {
+    pub id: i64,
+    pub import_id: i64,
+    pub bailleur: String,
+    pub feuille: Option<String>,
+    pub ligne: i64,
+    pub motif: String,
+    pub valeur: String,
+    pub brut: String,
+}
+
+/// The state of the dossier before a label mapping (see [`Dossier::avant_association`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvantAssociation {
+    pub champ: String,
+    pub libelle: String,
+    pub max_logement: i64,
+    pub rejets: Vec<RejetSauve>,
+    pub precedente: Option<(String, String)>,
 }
 
 pub fn default_date_reference() -> Date {

@@ -33,6 +33,8 @@ pub struct App {
     pub drill: Option<Drill>,
     pub flux: Option<super::state::FluxView>,
     pub bilan: Option<super::state::BilanView>,
+    /// The labels screen: the mapping proposed (to confirm), the last one (to undo), ignored.
+    pub libelles: super::state::LibellesState,
     /// The file picker drawn in the window, when the system's dialog cannot answer.
     pub picker: Option<super::picker::Picker>,
     /// The system's dialog returned at once without a window: use the picker from now on.
@@ -82,6 +84,7 @@ impl App {
             rapprochement: None,
             flux: None,
             bilan: None,
+            libelles: Default::default(),
             picker: None,
             systeme_muet: false,
             memo: None,
@@ -330,6 +333,7 @@ impl App {
                 | Action::ConfirmRemove
                 | Action::UndoRemove
                 | Action::MapLabel { .. }
+                | Action::UndoLabel
                 | Action::SetFinancement { .. }
                 | Action::FluxSave
         );
@@ -555,13 +559,38 @@ impl App {
                     self.reload();
                 }
             }
+            Action::ProposeLabel { champ, libelle, valeur } => {
+                self.libelles.proposition = Some((champ, libelle, valeur));
+            }
+            Action::CancelLabel => self.libelles.proposition = None,
+            Action::IgnoreLabel { champ, libelle } => {
+                self.libelles.ignores.insert((champ, libelle.clone()));
+                self.status =
+                    format!("« {libelle} » laissé de côté pour cette session : ses lignes restent mises de côté");
+            }
             Action::MapLabel { champ, libelle, valeur } => {
-                let n = self.with_dossier(|d| {
+                self.libelles.proposition = None;
+                let r = self.with_dossier(|d| {
+                    let avant = d.avant_association(&champ, &libelle).map_err(|e| e.to_string())?;
                     d.set_mapping(&champ, &libelle, &valeur).map_err(|e| e.to_string())?;
-                    reapply_mappings(d).map_err(|e| e.to_string())
+                    let n = reapply_mappings(d).map_err(|e| e.to_string())?;
+                    Ok((avant, n))
                 });
-                if let Some(n) = n {
-                    self.status = format!("« {libelle} » associé à {valeur} : {n} ligne(s) réintégrée(s)");
+                if let Some((avant, n)) = r {
+                    let shown =
+                        if champ == "reservataire" { consolidate::libelle_reservataire(&valeur) } else { valeur };
+                    self.status = format!(
+                        "« {libelle} » associé à {shown} : {}",
+                        contingents::format::pluriel(n as u64, "ligne réintégrée", "lignes réintégrées")
+                    );
+                    self.libelles.annulable = Some((avant, shown));
+                    self.reload();
+                }
+            }
+            Action::UndoLabel => {
+                let Some((avant, shown)) = self.libelles.annulable.take() else { return };
+                if self.with_dossier(|d| d.annuler_association(&avant).map_err(|e| e.to_string())).is_some() {
+                    self.status = format!("Association de « {} » à {shown} annulée", avant.libelle);
                     self.reload();
                 }
             }

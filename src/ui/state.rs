@@ -160,6 +160,17 @@ pub struct BilanView {
     pub saisies: Vec<contingents::suivi::MiseADisposition>,
 }
 
+/// The labels screen's pending choices.
+#[derive(Default)]
+pub struct LibellesState {
+    /// (champ, libellé, valeur) chosen, waiting for confirmation.
+    pub proposition: Option<(String, String, String)>,
+    /// The last mapping applied, with what it replaced, and the value's name.
+    pub annulable: Option<(contingents::store::AvantAssociation, String)>,
+    /// Labels set aside for this session.
+    pub ignores: std::collections::BTreeSet<(String, String)>,
+}
+
 /// The flux screen's selection, parameters (edited live) and dwellings.
 pub struct FluxView {
     pub bailleur: String,
@@ -194,11 +205,23 @@ pub enum Action {
     AskRemove(i64),
     ConfirmRemove,
     UndoRemove,
+    /// A value chosen for a label: shown for confirmation, not applied yet.
+    ProposeLabel {
+        champ: String,
+        libelle: String,
+        valeur: String,
+    },
+    CancelLabel,
+    IgnoreLabel {
+        champ: String,
+        libelle: String,
+    },
     MapLabel {
         champ: String,
         libelle: String,
         valeur: String,
     },
+    UndoLabel,
     SetFinancement {
         libelle: String,
         valeur: Financement,

@@ -116,6 +116,8 @@ fn import_through_the_wizard_then_map_an_unknown_label() {
     h.run_steps(2);
     h.get_by_label("Action Logement").click();
     h.run_steps(3);
+    h.get_by_label("Confirmer l'association").click();
+    h.run_steps(3);
     let v = h.state().view.as_ref().unwrap();
     assert!(v.libelles.is_empty(), "{:?}", v.libelles);
     assert_eq!(v.cube.total(&Filtre { reservataire: Some("action-logement".into()), ..Default::default() }), 2);
@@ -556,4 +558,58 @@ fn grille_total_et_filtres() {
     assert_eq!(listed.len() as u64, cube.total(&f2));
     assert!(listed.iter().all(|l| l.bailleur == bailleur && l.commune == "83137"));
     assert!(h.query_by_label("Parc filtré : Commune de Toulon, Var Logis").is_some());
+}
+
+#[test]
+fn libelles_confirmation() {
+    let t = Temp::new("libelles");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(3);
+    let total = |h: &Harness<'static, App>| h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    let listed = |h: &Harness<'static, App>| {
+        h.state().view.as_ref().unwrap().libelles.iter().any(|l| l.libelle == "Amicale du personnel hospitalier")
+    };
+    let before = total(&h);
+    assert!(listed(&h));
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(2);
+    // A choice is only proposed: nothing changes until it is confirmed.
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(
+        &ctx,
+        Action::ProposeLabel {
+            champ: "reservataire".into(),
+            libelle: "Amicale du personnel hospitalier".into(),
+            valeur: "defense".into(),
+        },
+    );
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Associer « Amicale du personnel hospitalier » à Défense").is_some());
+    assert_eq!(total(&h), before);
+    assert!(Dossier::open_read_only(&dossier).unwrap().mappings().unwrap().reservataire.is_empty());
+    h.get_by_label("Confirmer l'association").click();
+    h.run_steps(4);
+    assert_eq!(total(&h), before + 3, "the three rows set aside come back");
+    assert!(!listed(&h));
+    assert_eq!(
+        Dossier::open_read_only(&dossier)
+            .unwrap()
+            .mappings()
+            .unwrap()
+            .reservataire
+            .get("amicale du personnel hospitalier"),
+        Some(&"defense".to_string())
+    );
+    // And it can be undone: the rows go back aside, the mapping is gone.
+    h.get_by_label("Annuler l'association").click();
+    h.run_steps(4);
+    assert_eq!(total(&h), before);
+    assert!(listed(&h));
+    assert!(Dossier::open_read_only(&dossier).unwrap().mappings().unwrap().reservataire.is_empty());
+    // « Ignorer » hides a label for the session without touching the dossier.
+    h.get_all_by_label("Ignorer").next().unwrap().click();
+    h.run_steps(2);
+    assert!(h.state().status.contains("laissé de côté"));
 }

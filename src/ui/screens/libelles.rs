@@ -57,13 +57,38 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     } else {
         ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
     }
+    if let Some((champ, libelle, valeur)) = app.libelles.proposition.clone() {
+        let shown = if champ == "reservataire" { libelle_reservataire(&valeur) } else { valeur.clone() };
+        egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
+            ui.label(format!(
+                "Associer « {libelle} » à {shown} ? Ses lignes mises de côté seront réintégrées, et l'association gardée pour les prochains imports."
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Confirmer l'association").clicked() {
+                    actions.push(Action::MapLabel { champ: champ.clone(), libelle: libelle.clone(), valeur: valeur.clone() });
+                }
+                if ui.button("Choisir une autre valeur").clicked() {
+                    actions.push(Action::CancelLabel);
+                }
+            });
+        });
+    }
+    if let Some((avant, shown)) = &app.libelles.annulable {
+        ui.horizontal(|ui| {
+            ui.label(format!("Dernière association : « {} » → {shown}", avant.libelle));
+            if ui.button("Annuler l'association").clicked() {
+                actions.push(Action::UndoLabel);
+            }
+        });
+    }
+    let ignores = app.libelles.ignores.clone();
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("libelles").striped(true).show(ui, |ui| {
-            for h in ["Champ", "Libellé", "Lignes", "Bailleurs", "Rechercher", "Associer à"] {
+            for h in ["Champ", "Libellé", "Lignes", "Bailleurs", "Rechercher", "Associer à", ""] {
                 ui.strong(h);
             }
             ui.end_row();
-            for l in &libelles {
+            for l in libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))) {
                 ui.label(&l.champ);
                 ui.label(&l.libelle);
                 ui.label(l.lignes.to_string());
@@ -73,7 +98,8 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 ui.add(
                     egui::TextEdit::singleline(search)
                         .id_salt(("recherche", &l.champ, &l.libelle))
-                        .desired_width(160.0),
+                        .hint_text("filtrer la liste")
+                        .desired_width(260.0),
                 );
                 let needle = contingents::text::key(search);
                 let app_ref: &App = app;
@@ -94,7 +120,7 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         }
                         for (value, shown) in options.into_iter().take(40) {
                             if ui.selectable_label(false, shown).clicked() {
-                                actions.push(Action::MapLabel {
+                                actions.push(Action::ProposeLabel {
                                     champ: l.champ.clone(),
                                     libelle: l.libelle.clone(),
                                     valeur: value,
@@ -103,6 +129,9 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         }
                     },
                 );
+                if ui.button("Ignorer").on_hover_text("Laisser ces lignes de côté pour cette session").clicked() {
+                    actions.push(Action::IgnoreLabel { champ: l.champ.clone(), libelle: l.libelle.clone() });
+                }
                 ui.end_row();
             }
         });
