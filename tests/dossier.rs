@@ -717,3 +717,55 @@ fn bad_flux_parameters_are_refused_and_nothing_is_saved() {
     assert_eq!(v["taux_rotation"], 0.085);
     assert_eq!(v["liberations"], 9, "100 × 8,5 % = 8,5, rounded half up");
 }
+
+#[test]
+fn no_internal_identifier_in_the_exports() {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let t = TempDir::new("exports-ids");
+    let d = t.path("demo.sqlite");
+    run_ok(&["demo", "--dossier", d.to_str().unwrap()]);
+    let ds = d.to_str().unwrap();
+    let out = |n: &str| t.path(n).to_str().unwrap().to_string();
+    run_ok(&["export", "etat-des-lieux", "--dossier", ds, "--out", &out("edl.xlsx")]);
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2025", "--out", &out("bilan.xlsx")]);
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Var Logis",
+        "--annee",
+        "2025",
+        "--out",
+        &out("fiche.xlsx"),
+    ]);
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        ds,
+        "--reservataire",
+        "action-logement",
+        "--epci",
+        "248300543",
+        "--bailleur",
+        "Var Logis",
+        "--out",
+        &out("annexe.xlsx"),
+    ]);
+    let ids = ["commune:", "epci:", "departement:", "action-logement", "etat-fonctionnaires", "non-reserve", "autre:"];
+    for f in ["edl.xlsx", "bilan.xlsx", "fiche.xlsx", "annexe.xlsx"] {
+        let mut wb: Xlsx<_> = open_workbook(t.path(f)).unwrap();
+        let mut cells = 0;
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            for c in range.used_cells() {
+                cells += 1;
+                let s = c.2.to_string();
+                assert!(!ids.iter().any(|id| s.contains(id)), "{f} / {name} : « {s} »");
+            }
+        }
+        assert!(cells > 10, "{f} has content");
+    }
+}

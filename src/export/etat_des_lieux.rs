@@ -304,6 +304,9 @@ pub fn export_with(
         "Logements",
     ];
     let per_sheet = limites.lignes_par_feuille.saturating_sub(1).max(1) as usize;
+    // Réservataires by their names, never their internal ids (computed once each).
+    let noms: std::collections::HashMap<&str, String> =
+        cube.cells.iter().map(|c| c.reservataire.as_str()).map(|r| (r, libelle_reservataire(r))).collect();
     let chunks: Vec<&[consolidate::Cellule]> =
         if cube.cells.is_empty() { vec![&[][..]] } else { cube.cells.chunks(per_sheet).collect() };
     for (part, chunk) in chunks.into_iter().enumerate() {
@@ -318,7 +321,7 @@ pub fn export_with(
             ws.write_string(r, 1, &c.commune).map_err(e)?;
             ws.write_string(r, 2, nom_commune(&c.commune)).map_err(e)?;
             ws.write_string(r, 3, &c.epci).map_err(e)?;
-            ws.write_string(r, 4, &c.reservataire).map_err(e)?;
+            ws.write_string(r, 4, &noms[c.reservataire.as_str()]).map_err(e)?;
             ws.write_string(r, 5, c.financement.as_str()).map_err(e)?;
             ws.write_string(r, 6, c.typologie.as_str()).map_err(e)?;
             ws.write_string(r, 7, if c.qpv { "QPV" } else { "hors QPV" }).map_err(e)?;

@@ -613,3 +613,45 @@ fn libelles_confirmation() {
     h.run_steps(2);
     assert!(h.state().status.contains("laissé de côté"));
 }
+
+#[test]
+fn no_internal_identifier_on_any_screen() {
+    use egui_kittest::kittest::By;
+    let t = Temp::new("identifiants");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let mut ids: Vec<String> = Cube::load(&d).unwrap().reservataires().into_iter().filter(|r| r != "etat").collect();
+    ids.extend(["etat-fonctionnaires", "action-logement", "non-reserve"].map(String::from));
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(3);
+    h.state_mut().reservataire = Some("action-logement".into());
+    for screen in [
+        "Consolidation",
+        "Tableau de bord",
+        "Import",
+        "Libellés à rapprocher",
+        "Rapprochement",
+        "Flux annuel",
+        "Bilans",
+        "Historique",
+    ] {
+        h.get_by_label(screen).click();
+        h.run_steps(4);
+        // The same search finds what is really shown (the query is not blind).
+        assert!(
+            h.query_all(By::new().predicate(|n| n.label().is_some_and(|l| l.contains(screen)))).next().is_some(),
+            "{screen}"
+        );
+        for id in &ids {
+            let found: Vec<String> = h
+                .query_all(By::new().predicate(move |n| {
+                    n.label().is_some_and(|l| l.contains(id.as_str()))
+                        || n.value().is_some_and(|v| v.contains(id.as_str()))
+                }))
+                .map(|n| format!("{n:?}").chars().take(200).collect())
+                .collect();
+            assert!(found.is_empty(), "« {id} » shown on {screen}: {found:?}");
+        }
+    }
+}
