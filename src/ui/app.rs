@@ -16,6 +16,8 @@ use std::sync::atomic::Ordering;
 /// The import wizard: files read and planned, then their summary.
 pub struct Wizard {
     pub files: Vec<PreparedFile>,
+    /// Files that could not be read, with why: the others go on.
+    pub refuses: Vec<String>,
     pub summaries: Option<Vec<FileSummary>>,
     pub error: Option<String>,
 }
@@ -35,6 +37,9 @@ pub struct App {
     pub bilan: Option<super::state::BilanView>,
     /// The labels screen: the mapping proposed (to confirm), the last one (to undo), ignored.
     pub libelles: super::state::LibellesState,
+    /// The dossier file's last modification seen, and when it was last looked at: an import
+    /// run from the command line while the window is open shows up by itself.
+    vu: Option<(std::time::SystemTime, std::time::Instant)>,
     /// The file picker drawn in the window, when the system's dialog cannot answer.
     pub picker: Option<super::picker::Picker>,
     /// The system's dialog returned at once without a window: use the picker from now on.
@@ -85,6 +90,7 @@ impl App {
             flux: None,
             bilan: None,
             libelles: Default::default(),
+            vu: None,
             picker: None,
             systeme_muet: false,
             memo: None,
@@ -225,6 +231,26 @@ impl App {
                 }
             }
             Err(e) => self.error = Some(format!("Impossible d'ouvrir {} : {e}", path.display())),
+        }
+    }
+
+    /// Reloads the figures when the dossier changed on disk (another program wrote it), at
+    /// most once a second.
+    fn watch_dossier(&mut self) {
+        let Some(path) = self.dossier_path() else { return };
+        let now = std::time::Instant::now();
+        if self.vu.is_some_and(|(_, t)| now.duration_since(t) < std::time::Duration::from_secs(1)) || self.job.is_some()
+        {
+            return;
+        }
+        let Ok(m) = std::fs::metadata(&path).and_then(|m| m.modified()) else { return };
+        match self.vu {
+            Some((seen, _)) if seen != m => {
+                self.vu = Some((m, now));
+                self.status = "Le dossier a changé sur le disque : chiffres rechargés".into();
+                self.reload();
+            }
+            _ => self.vu = Some((m, now)),
         }
     }
 
@@ -493,17 +519,22 @@ impl App {
                 self.wizard = None;
                 self.job = Some(Job::spawn("lecture", ctx, self.synchronous_jobs, move |p, cancel| {
                     let mut out = Vec::new();
+                    let mut refuses = Vec::new();
                     for (i, f) in files.iter().enumerate() {
                         p.update(i as f32 / files.len().max(1) as f32, &format!("Lecture de {}", f.display()));
                         if cancel.load(Ordering::Relaxed) {
                             return JobOutput::Prepared(Err("lecture annulée".into()));
                         }
+                        // A file that cannot be read is marked; the others go on.
                         match prepare_file(f, None) {
                             Ok(pf) => out.push(pf),
-                            Err(e) => return JobOutput::Prepared(Err(e.to_string())),
+                            Err(e) => refuses.push(e.to_string()),
                         }
                     }
-                    JobOutput::Prepared(Ok(out))
+                    if out.is_empty() && !refuses.is_empty() {
+                        return JobOutput::Prepared(Err(refuses.join("\n")));
+                    }
+                    JobOutput::Prepared(Ok((out, refuses)))
                 }));
             }
             Action::StartImport => {
@@ -894,11 +925,11 @@ impl App {
         let Some(out) = job.poll() else { return };
         self.job = None;
         match out {
-            JobOutput::Prepared(Ok(files)) => {
-                self.wizard = Some(Wizard { files, summaries: None, error: None });
+            JobOutput::Prepared(Ok((files, refuses))) => {
+                self.wizard = Some(Wizard { files, refuses, summaries: None, error: None });
             }
             JobOutput::Prepared(Err(e)) => {
-                self.wizard = Some(Wizard { files: vec![], summaries: None, error: Some(e) });
+                self.wizard = Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
             }
             JobOutput::Exported(r) => match r {
                 Ok(p) => self.status = format!("Document écrit : {}", p.display()),
@@ -914,7 +945,8 @@ impl App {
                 Err(e) => self.error = Some(e),
             },
             JobOutput::Imported(r) => {
-                let w = self.wizard.get_or_insert(Wizard { files: vec![], summaries: None, error: None });
+                let w =
+                    self.wizard.get_or_insert(Wizard { files: vec![], refuses: vec![], summaries: None, error: None });
                 match r {
                     Ok(s) => {
                         let n: usize = s.iter().map(|x| x.logements).sum();
@@ -983,6 +1015,7 @@ impl App {
         let ctx = ui.ctx().clone();
         self.ctx.get_or_insert_with(|| ctx.clone());
         self.poll_job();
+        self.watch_dossier();
         let selection_changed = self.refresh_memo();
         self.apply_style(&ctx);
         let mut actions = Vec::new();
@@ -1071,6 +1104,9 @@ impl App {
         }
         if self.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        } else if self.view.is_some() {
+            // Look at the dossier file again in a while, even without input.
+            ctx.request_repaint_after(std::time::Duration::from_secs(2));
         }
     }
 }

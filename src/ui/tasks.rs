@@ -7,7 +7,8 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 
 pub enum JobOutput {
-    Prepared(Result<Vec<PreparedFile>, String>),
+    /// The files read, and those refused (with the reason, naming the file).
+    Prepared(Result<(Vec<PreparedFile>, Vec<String>), String>),
     Imported(Result<Vec<FileSummary>, String>),
     Exported(Result<std::path::PathBuf, String>),
     /// A dossier's figures loaded (`fresh`: newly opened, else refreshed after a change).

@@ -655,3 +655,45 @@ fn no_internal_identifier_on_any_screen() {
         }
     }
 }
+
+#[test]
+fn a_bad_file_does_not_block_the_batch_and_outside_changes_show_up() {
+    let t = Temp::new("lot");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let good = t.0.join("azur_habitat_edl.xlsx");
+    write_file(&good);
+    let bad = t.0.join("notes.xlsx");
+    std::fs::write(&bad, "ceci est un texte nommé .xlsx").unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![bad.clone(), good.clone()]));
+    h.run_steps(2);
+    let w = h.state().wizard.as_ref().unwrap();
+    assert_eq!(w.files.len(), 1, "the good file goes on");
+    assert_eq!(w.refuses.len(), 1);
+    assert!(w.refuses[0].contains("notes.xlsx"), "{:?}", w.refuses);
+    assert!(h.query_by_label_contains("Fichier refusé, les autres continuent : notes.xlsx").is_some());
+    // Another program (the command line) imports into the dossier: the window follows.
+    let before = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    {
+        let mut d = Dossier::open(&dossier, false).unwrap();
+        let opts = contingents::import::run::ImportOptions { bailleur: Some("Azur".into()), ..Default::default() };
+        contingents::import::run::import_files(
+            &mut d,
+            &[good],
+            &opts,
+            &contingents::import::run::Silent,
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    h.run_steps(3);
+    assert!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()) > before);
+    assert!(h.state().status.contains("changé sur le disque"), "{}", h.state().status);
+}

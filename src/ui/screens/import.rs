@@ -30,6 +30,9 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         }
         return;
     }
+    for r in &w.refuses {
+        ui.colored_label(crate::ui::theme::ERREUR, format!("Fichier refusé, les autres continuent : {r}"));
+    }
     if let Some(summaries) = &w.summaries {
         ui.heading("Résumé de l'import");
         for s in summaries {
