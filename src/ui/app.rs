@@ -669,6 +669,23 @@ impl App {
                     .map(Some)
                     .unwrap_or(None);
             }
+            Action::FluxSelect { bailleur, epci, annee } if self.flux.as_ref().is_some_and(|f| f.params != f.saved) => {
+                // Unsaved parameters are never dropped without a word.
+                if let Some(fv) = &mut self.flux {
+                    fv.pending = Some((bailleur, epci, annee));
+                }
+            }
+            Action::FluxLeave(save) => {
+                let Some(fv) = &mut self.flux else { return };
+                let Some((b, e, a)) = fv.pending.take() else { return };
+                if save {
+                    self.handle(ctx, Action::FluxSave);
+                }
+                if let Some(fv) = &mut self.flux {
+                    fv.params = fv.saved.clone();
+                }
+                self.handle(ctx, Action::FluxSelect { bailleur: b, epci: e, annee: a });
+            }
             Action::FluxSelect { bailleur, epci, annee } => {
                 let bailleurs = self.view.as_ref().map(|v| v.cube.bailleurs()).unwrap_or_default();
                 let loaded = self.with_dossier(|d| {
@@ -683,7 +700,17 @@ impl App {
                             comparaison.push(contingents::flux::calculer(b, &epci, annee, &g, &p));
                         }
                     }
-                    Ok(super::state::FluxView { bailleur, epci, annee, params, groupes, comparaison })
+                    let saved = params.clone();
+                    Ok(super::state::FluxView {
+                        bailleur,
+                        epci,
+                        annee,
+                        params,
+                        saved,
+                        pending: None,
+                        groupes,
+                        comparaison,
+                    })
                 });
                 if let Some(fv) = loaded {
                     self.flux = Some(fv);

@@ -177,6 +177,10 @@ pub struct FluxView {
     pub epci: String,
     pub annee: i32,
     pub params: contingents::flux::FluxParametres,
+    /// The parameters as saved (or proposed from N−1): unsaved changes are compared to them.
+    pub saved: contingents::flux::FluxParametres,
+    /// Another selection asked while changes were not saved: waiting for the user's word.
+    pub pending: Option<(String, String, i32)>,
     pub groupes: Vec<contingents::flux::Groupe>,
     pub comparaison: Vec<contingents::flux::Flux>,
 }
@@ -265,6 +269,9 @@ pub enum Action {
     /// Paths chosen in a file dialog, and what they are for.
     Choisi(crate::ui::picker::Suite, Vec<PathBuf>),
     FluxSave,
+    /// Leave unsaved flux parameters: save them first (true) or drop them (false), then go
+    /// to the selection that was asked.
+    FluxLeave(bool),
     ExportFicheAssiette,
     ExportChart(&'static str),
     ExportEtatDesLieux,

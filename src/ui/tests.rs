@@ -697,3 +697,30 @@ fn a_bad_file_does_not_block_the_batch_and_outside_changes_show_up() {
     assert!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()) > before);
     assert!(h.state().status.contains("changé sur le disque"), "{}", h.state().status);
 }
+
+#[test]
+fn unsaved_flux_parameters_are_not_dropped_without_a_word() {
+    let t = Temp::new("flux-dirty");
+    let dossier = t.0.join("demo.sqlite");
+    crate::cli::build_demo(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(3);
+    let (b, e, a) = {
+        let fv = h.state().flux.as_ref().unwrap();
+        (fv.bailleur.clone(), fv.epci.clone(), fv.annee)
+    };
+    type_into(&mut h, "Taux de rotation", "12");
+    assert!(h.query_by_label("Paramètres modifiés, non enregistrés").is_some());
+    let other = h.state().view.as_ref().unwrap().cube.bailleurs().into_iter().find(|x| *x != b).unwrap();
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::FluxSelect { bailleur: other.clone(), epci: e.clone(), annee: a });
+    h.run_steps(2);
+    assert_eq!(h.state().flux.as_ref().unwrap().bailleur, b, "still on the changed parameters");
+    h.get_by_label("Enregistrer puis continuer").click();
+    h.run_steps(3);
+    assert_eq!(h.state().flux.as_ref().unwrap().bailleur, other);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    assert_eq!(contingents::flux::parametres(&d, &b, &e, a).unwrap().rotation_pct, Some(12.0), "saved first");
+}

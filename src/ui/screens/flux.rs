@@ -349,6 +349,27 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             actions.push(Action::FluxSelect { bailleur: b, epci: e, annee: a });
         }
     });
+    if let Some((b, _, a)) = fv.pending.clone() {
+        egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
+            ui.label(format!(
+                "Les paramètres du flux {} de {} ont changé sans être enregistrés. Avant d'ouvrir {b} ({a}) :",
+                fv.annee, fv.bailleur
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Enregistrer puis continuer").clicked() {
+                    actions.push(Action::FluxLeave(true));
+                }
+                if ui.button("Abandonner les modifications").clicked() {
+                    actions.push(Action::FluxLeave(false));
+                }
+                if ui.button("Rester ici").clicked() {
+                    fv.pending = None;
+                }
+            });
+        });
+    } else if fv.params != fv.saved {
+        ui.colored_label(theme::ALERTE, "Paramètres modifiés, non enregistrés");
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
         let p = &mut fv.params;
         if let Err(e) = verifier(&fv.groupes, p) {
