@@ -326,7 +326,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Act
     let mut actions = Vec::new();
     ui.heading("Bilans du flux");
     selection(v, bailleurs, ui, &mut actions);
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         saisie(v, ui, &mut actions);
         aides(v, ui, &mut actions);
         ui.separator();

@@ -47,7 +47,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         ));
     }
     ui.separator();
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let res = app.reservataire.as_deref();
         let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
         match &perimetre {

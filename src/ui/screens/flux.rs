@@ -370,7 +370,7 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     } else if fv.params != fv.saved {
         ui.colored_label(theme::ALERTE, "Paramètres modifiés, non enregistrés");
     }
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let p = &mut fv.params;
         if let Err(e) = verifier(&fv.groupes, p) {
             ui.colored_label(theme::ERREUR, format!("Paramètre refusé : {e}"));
