@@ -245,6 +245,12 @@ fn a_click_on_a_bar_filters_the_dashboard() {
     let c = h.state().chart.as_ref().unwrap();
     assert_eq!(c.data.bars.len(), 1);
     assert_eq!(c.data.total, data.bars[i].value);
+    // « Effacer les filtres » clears it, a réservataire's bar included.
+    h.state_mut().chart_by_reservataire = true;
+    h.get_by_label("Effacer les filtres").click();
+    h.run_steps(3);
+    assert!(h.state().filters.commune.is_none() && !h.state().chart_by_reservataire);
+    assert_eq!(h.state().chart.as_ref().unwrap().data.bars.len(), data.bars.len());
 }
 
 #[test]

@@ -151,6 +151,8 @@ pub fn filters(app: &mut App, ui: &mut egui::Ui) {
     });
     if ui.button("Effacer les filtres").clicked() {
         app.filters = Default::default();
+        // The filter set by a click on a réservataire's bar goes too.
+        app.chart_by_reservataire = false;
     }
 }
 
