@@ -252,7 +252,7 @@ pub fn cell_text(d: &Data) -> Cow<'_, str> {
         }
         Data::Int(i) => Cow::Owned(i.to_string()),
         Data::Bool(b) => Cow::Borrowed(if *b { "VRAI" } else { "FAUX" }),
-        Data::DateTime(dt) => match Date::from_excel_serial(dt.as_f64()) {
+        Data::DateTime(dt) => match excel_date(dt) {
             Some(d) if dt.is_datetime() => Cow::Owned(d.to_string()),
             _ => Cow::Owned(dt.as_f64().to_string()),
         },
@@ -297,9 +297,16 @@ pub fn raw_text(d: Option<&Data>) -> String {
     }
 }
 
+/// A date cell read by calamine, in the workbook's own date system (1900, or 1904 for
+/// workbooks made on a Mac: the same serial is four years and a day apart).
+pub fn excel_date(dt: &calamine::ExcelDateTime) -> Option<Date> {
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    Date::new(y as i32, m, d)
+}
+
 pub fn cell_date(d: &Data) -> Option<Date> {
     match d {
-        Data::DateTime(dt) => Date::from_excel_serial(dt.as_f64()),
+        Data::DateTime(dt) => excel_date(dt),
         Data::Float(f) if (1800.0..=2200.0).contains(f) && f.fract() == 0.0 => Date::new(*f as i32, 12, 31),
         Data::Float(f) if (1000.0..100_000.0).contains(f) => Date::from_excel_serial(*f),
         Data::Int(i) if (1800..=2200).contains(i) => Date::new(*i as i32, 12, 31),
@@ -1040,6 +1047,16 @@ mod tests {
             true
         });
         out
+    }
+
+    #[test]
+    fn dates_in_the_1904_system_of_mac_workbooks() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let d1900 = Data::DateTime(ExcelDateTime::new(45292.0, ExcelDateTimeType::DateTime, false));
+        let d1904 = Data::DateTime(ExcelDateTime::new(43830.0, ExcelDateTimeType::DateTime, true));
+        assert_eq!(cell_date(&d1900), Date::new(2024, 1, 1));
+        assert_eq!(cell_date(&d1904), Date::new(2024, 1, 1));
+        assert_eq!(cell_text(&d1904), "2024-01-01");
     }
 
     fn motifs(out: &[RowOutcome]) -> Vec<(u32, Motif, String)> {
