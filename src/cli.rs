@@ -87,6 +87,48 @@ pub struct FluxArgs {
     format: RapprochementFormat,
 }
 
+/// The charts of the dashboard, as named on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    #[value(name = "individuel-collectif")]
+    IndividuelCollectif,
+    Qpv,
+    Typologie,
+    Financement,
+    Communes,
+    Bailleurs,
+    Reservataires,
+    #[value(name = "etat-reservation")]
+    EtatReservation,
+    Synthese,
+}
+
+impl KindArg {
+    fn kind(self) -> contingents::charts::Kind {
+        use contingents::charts::Kind;
+        match self {
+            KindArg::IndividuelCollectif => Kind::IndividuelCollectif,
+            KindArg::Qpv => Kind::Qpv,
+            KindArg::Typologie => Kind::Typologie,
+            KindArg::Financement => Kind::Financement,
+            KindArg::Communes => Kind::Communes,
+            KindArg::Bailleurs => Kind::Bailleurs,
+            KindArg::Reservataires => Kind::Reservataires,
+            KindArg::EtatReservation => Kind::EtatReservation,
+            KindArg::Synthese => Kind::Synthese,
+        }
+    }
+}
+
+/// Which stock a chart counts.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StockArg {
+    Tout,
+    Reserve,
+    #[value(name = "non-reserve")]
+    NonReserve,
+}
+
 #[derive(Subcommand)]
 pub enum SuiviCommand {
     /// Importe des registres de mises à disposition (une seule transaction ; remplace le registre précédent du bailleur).
@@ -247,8 +289,8 @@ pub enum Command {
     Flux(FluxArgs),
     /// Un graphique du stock en PNG (impression) ou SVG (texte réel).
     Chart {
-        /// individuel-collectif, qpv, typologie, financement, communes, bailleurs, reservataires, etat-reservation, synthese
-        kind: String,
+        #[arg(value_enum)]
+        kind: KindArg,
         #[arg(long)]
         dossier: PathBuf,
         #[arg(long)]
@@ -259,9 +301,8 @@ pub enum Command {
         commune: Option<String>,
         #[arg(long)]
         bailleur: Option<String>,
-        /// tout, reserve ou non-reserve
-        #[arg(long, default_value = "tout")]
-        stock: String,
+        #[arg(long, value_enum, default_value = "tout")]
+        stock: StockArg,
     },
     /// Exporte un document (xlsx).
     Export {
@@ -490,15 +531,13 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Flux(args)) => flux_command(args),
         Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
-            use contingents::charts::{Kind, Stock};
-            let k = Kind::parse(&kind).ok_or_else(|| {
-                user(format!(
-                    "graphique inconnu « {kind} » : {}",
-                    Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
-                ))
-            })?;
-            let s = Stock::parse(&stock)
-                .ok_or_else(|| user(format!("--stock « {stock} » : tout, reserve ou non-reserve")))?;
+            use contingents::charts::Stock;
+            let k = kind.kind();
+            let s = match stock {
+                StockArg::Tout => Stock::Tout,
+                StockArg::Reserve => Stock::Reserve,
+                StockArg::NonReserve => Stock::NonReserve,
+            };
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
             let f = Filtre { reservataire, commune, bailleur, ..Default::default() };
