@@ -120,18 +120,10 @@ pub fn is_error_marker(s: &str) -> bool {
     )
 }
 
-/// Edit distance (Levenshtein) between two keys, to suggest the closest known label.
+/// Edit distance (Levenshtein, by `strsim`) between two keys, to suggest the closest known
+/// label — a suggestion the user confirms, never applied alone.
 pub fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// A lower-case slug made of ASCII words joined by hyphens (`La Poste` → `la-poste`).
