@@ -717,18 +717,23 @@ impl App {
                 }
             }
             Action::BilanSelect { annee, semestre, bailleur } => {
-                let r = self.with_dossier(|d| {
-                    let periode = contingents::suivi::bilan::Periode::new(annee, semestre, None, None)?;
-                    let o = contingents::suivi::bilan::BilanOptions { periode, bailleur: bailleur.clone(), epci: None };
-                    Ok(contingents::suivi::bilan::bilan(d, &o).map_err(|e| e.to_string()))
-                });
-                if let Some(bilan) = r {
-                    let saisies = self
-                        .with_dossier(|d| contingents::suivi::saisies(d).map_err(|e| e.to_string()))
-                        .unwrap_or_default();
-                    self.bilan =
-                        Some(super::state::BilanView { annee, semestre, bailleur, bilan, orientation: None, saisies });
+                // Up to a second on a national dossier: off the window's thread.
+                let Some(path) = self.dossier_path() else { return };
+                if self.job.is_some() {
+                    return;
                 }
+                self.job = Some(Job::spawn("bilan", ctx, self.synchronous_jobs, move |p, _| {
+                    p.update(0.2, "Calcul du bilan");
+                    let r = Dossier::open_read_only(&path).map_err(|e| e.to_string()).and_then(|d| {
+                        let periode = contingents::suivi::bilan::Periode::new(annee, semestre, None, None)?;
+                        let o =
+                            contingents::suivi::bilan::BilanOptions { periode, bailleur: bailleur.clone(), epci: None };
+                        let bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(|e| e.to_string());
+                        let saisies = contingents::suivi::saisies(&d).map_err(|e| e.to_string())?;
+                        Ok(super::state::BilanView { annee, semestre, bailleur, bilan, orientation: None, saisies })
+                    });
+                    JobOutput::Bilan(r.map(Box::new))
+                }));
             }
             Action::ExportBilan(ext) => {
                 let Some(Ok(b)) = self.bilan.as_ref().map(|v| &v.bilan) else { return };
@@ -958,6 +963,14 @@ impl App {
             JobOutput::Prepared(Err(e)) => {
                 self.wizard = Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
             }
+            JobOutput::Bilan(r) => match r {
+                Ok(v) => {
+                    // The orientation asked on the same screen stays shown.
+                    let orientation = self.bilan.take().and_then(|b| b.orientation);
+                    self.bilan = Some(super::state::BilanView { orientation, ..*v });
+                }
+                Err(e) => self.error = Some(e),
+            },
             JobOutput::Exported(r) => match r {
                 Ok(p) => self.status = format!("Document écrit : {}", p.display()),
                 Err(e) => self.error = Some(e),
@@ -1109,11 +1122,15 @@ impl App {
             (Some(_), Screen::Rapprochement) => screens::rapprochement(self, ui, &mut actions),
             (Some(v), Screen::Bilans) => match &self.bilan {
                 Some(b) => actions.extend(screens::bilans(b, &v.cube.bailleurs(), ui)),
-                None => actions.push(Action::BilanSelect {
-                    annee: latest_followed_year(v).unwrap_or(v.date_reference.year),
-                    semestre: None,
-                    bailleur: None,
-                }),
+                None => {
+                    ui.heading("Bilans du flux");
+                    ui.label("Calcul du bilan…");
+                    actions.push(Action::BilanSelect {
+                        annee: latest_followed_year(v).unwrap_or(v.date_reference.year),
+                        semestre: None,
+                        bailleur: None,
+                    })
+                }
             },
         });
         if let Some(p) = &mut self.picker {
