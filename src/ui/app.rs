@@ -687,34 +687,40 @@ impl App {
                 self.handle(ctx, Action::FluxSelect { bailleur: b, epci: e, annee: a });
             }
             Action::FluxSelect { bailleur, epci, annee } => {
-                let bailleurs = self.view.as_ref().map(|v| v.cube.bailleurs()).unwrap_or_default();
-                let loaded = self.with_dossier(|d| {
-                    let err = |e: contingents::store::StoreError| e.to_string();
-                    let groupes = contingents::flux::groupes(d, &bailleur, &epci).map_err(err)?;
-                    let params = contingents::flux::parametres(d, &bailleur, &epci, annee).map_err(err)?;
-                    let mut comparaison = Vec::new();
-                    for b in &bailleurs {
-                        let g = contingents::flux::groupes(d, b, &epci).map_err(err)?;
-                        if !g.is_empty() {
-                            let p = contingents::flux::parametres(d, b, &epci, annee).map_err(err)?;
-                            comparaison.push(contingents::flux::calculer(b, &epci, annee, &g, &p));
-                        }
-                    }
-                    let saved = params.clone();
-                    Ok(super::state::FluxView {
-                        bailleur,
-                        epci,
-                        annee,
-                        params,
-                        saved,
-                        pending: None,
-                        groupes,
-                        comparaison,
-                    })
-                });
-                if let Some(fv) = loaded {
-                    self.flux = Some(fv);
+                // Every bailleur of the EPCI is read for the comparison: off the window's thread.
+                let Some(path) = self.dossier_path() else { return };
+                if self.job.is_some() {
+                    return;
                 }
+                let bailleurs = self.view.as_ref().map(|v| v.cube.bailleurs()).unwrap_or_default();
+                self.job = Some(Job::spawn("flux", ctx, self.synchronous_jobs, move |p, _| {
+                    p.update(0.2, "Calcul du flux");
+                    let r = Dossier::open_read_only(&path).map_err(|e| e.to_string()).and_then(|d| {
+                        let err = |e: contingents::store::StoreError| e.to_string();
+                        let groupes = contingents::flux::groupes(&d, &bailleur, &epci).map_err(err)?;
+                        let params = contingents::flux::parametres(&d, &bailleur, &epci, annee).map_err(err)?;
+                        let mut comparaison = Vec::new();
+                        for b in &bailleurs {
+                            let g = contingents::flux::groupes(&d, b, &epci).map_err(err)?;
+                            if !g.is_empty() {
+                                let p = contingents::flux::parametres(&d, b, &epci, annee).map_err(err)?;
+                                comparaison.push(contingents::flux::calculer(b, &epci, annee, &g, &p));
+                            }
+                        }
+                        let saved = params.clone();
+                        Ok(super::state::FluxView {
+                            bailleur,
+                            epci,
+                            annee,
+                            params,
+                            saved,
+                            pending: None,
+                            groupes,
+                            comparaison,
+                        })
+                    });
+                    JobOutput::Flux(r.map(Box::new))
+                }));
             }
             Action::BilanSelect { annee, semestre, bailleur } => {
                 // Up to a second on a national dossier: off the window's thread.
@@ -852,7 +858,11 @@ impl App {
                         .is_some()
                     {
                         self.status = format!("Paramètres du flux {a} de {b} enregistrés dans le dossier");
-                        self.handle(ctx, Action::FluxSelect { bailleur: b, epci: e, annee: a });
+                        // Saved for the year: they are the year's own now (no longer « à confirmer »).
+                        if let Some(fv) = &mut self.flux {
+                            fv.params.annee_source = None;
+                            fv.saved = fv.params.clone();
+                        }
                     }
                 }
             }
@@ -963,6 +973,10 @@ impl App {
             JobOutput::Prepared(Err(e)) => {
                 self.wizard = Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
             }
+            JobOutput::Flux(r) => match r {
+                Ok(v) => self.flux = Some(*v),
+                Err(e) => self.error = Some(e),
+            },
             JobOutput::Bilan(r) => match r {
                 Ok(v) => {
                     // The orientation asked on the same screen stays shown.

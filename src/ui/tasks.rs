@@ -11,6 +11,8 @@ pub enum JobOutput {
     Prepared(Result<(Vec<PreparedFile>, Vec<String>), String>),
     Imported(Result<Vec<FileSummary>, String>),
     Exported(Result<std::path::PathBuf, String>),
+    /// The flux screen's selection loaded.
+    Flux(Result<Box<crate::ui::state::FluxView>, String>),
     /// The bilans screen computed.
     Bilan(Result<Box<crate::ui::state::BilanView>, String>),
     /// A dossier's figures loaded (`fresh`: newly opened, else refreshed after a change).
