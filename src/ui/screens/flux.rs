@@ -145,7 +145,11 @@ fn resultat(ui: &mut egui::Ui, f: &Flux) {
     egui::Grid::new("flux-resultat").striped(true).num_columns(2).show(ui, |ui| {
         let line = |ui: &mut egui::Ui, k: &str, v: String| {
             ui.label(k);
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(v));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                // Room for the scroll bar on the right.
+                ui.add_space(14.0);
+                ui.label(v)
+            });
             ui.end_row();
         };
         line(ui, "Parc", entier(f.parc));
