@@ -340,7 +340,8 @@ pub struct Groupe {
 }
 
 /// Exclusion motifs, as the fiche récapitulative lists them.
-pub const MOTIF_PLI: &str = "PLI et logements intermédiaires";
+/// The key `interfaces.md` shows (`"exclusions": {"PLI": …}`): LLI, loyer libre and intermédiaire are PLI.
+pub const MOTIF_PLI: &str = "PLI";
 pub const MOTIF_FOYERS: &str = "logements-foyers et résidences sociales";
 pub const MOTIF_ETUDIANTS: &str = "logements étudiants";
 pub const MOTIF_DEFENSE: &str = "défense, sécurité intérieure, santé";

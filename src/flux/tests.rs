@@ -65,6 +65,9 @@ fn ornex_parc_exclusions_assiette_and_the_communes_rate_on_its_commune() {
     let f = calculer("B", "200042497", 2024, &groupes, &params(10.0));
     let ornex = f.communes.iter().find(|c| c.commune == "01281").unwrap();
     assert_eq!((ornex.parc, ornex.exclus, ornex.assiette), (246, 34, 212));
+    // The keys of `interfaces.md`: `"exclusions": {"PLI": …}`.
+    assert_eq!(f.exclusions["PLI"], 20);
+    assert_eq!(f.exclusions[MOTIF_FOYERS], 14);
     let c = f.part("commune:01281").unwrap();
     assert_eq!(c.perimetre, Perimetre::Commune("01281".into()));
     assert_eq!((c.stock, c.assiette), (32, 212));
