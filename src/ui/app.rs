@@ -234,6 +234,16 @@ impl App {
         }
     }
 
+    /// Takes the dossier file's current state as seen: this window's own writes (imports,
+    /// mappings, saved parameters) are not changes made by another program.
+    fn mark_seen(&mut self) {
+        if let Some(path) = self.dossier_path()
+            && let Ok(m) = std::fs::metadata(&path).and_then(|m| m.modified())
+        {
+            self.vu = Some((m, std::time::Instant::now()));
+        }
+    }
+
     /// Reloads the figures when the dossier changed on disk (another program wrote it), at
     /// most once a second.
     fn watch_dossier(&mut self) {
@@ -268,6 +278,7 @@ impl App {
     fn with_dossier<T>(&mut self, f: impl FnOnce(&mut Dossier) -> Result<T, String>) -> Option<T> {
         let path = self.dossier_path()?;
         let r = Dossier::open(&path, false).map_err(|e| e.to_string()).and_then(|mut d| f(&mut d));
+        self.mark_seen();
         match r {
             Ok(t) => Some(t),
             Err(e) => {
@@ -966,6 +977,8 @@ impl App {
         let Some(job) = &self.job else { return };
         let Some(out) = job.poll() else { return };
         self.job = None;
+        // What the job wrote is this window's own change.
+        self.mark_seen();
         match out {
             JobOutput::Prepared(Ok((files, refuses))) => {
                 self.wizard = Some(Wizard { files, refuses, summaries: None, error: None });
