@@ -406,19 +406,10 @@ impl Field {
 
     /// How well a header label names this field: 10 exact, 6 contained, 0 not at all.
     pub fn score(self, label_key: &str) -> u32 {
-        if label_key.is_empty() {
-            return 0;
-        }
         let (exact, contains) = self.synonyms();
-        if exact.contains(&label_key) {
-            return 10;
-        }
-        let padded = format!(" {label_key} ");
-        let hit = contains
-            .iter()
-            .any(|w| if w.len() <= 6 { padded.contains(&format!(" {w}")) } else { label_key.contains(w) });
-        if !hit {
-            return 0;
+        let s = score_synonymes(label_key, exact, contains, false);
+        if s != 6 {
+            return s;
         }
         // A reference to something else than the dwelling.
         if self == Field::Reference
@@ -431,6 +422,24 @@ impl Field {
         }
         6
     }
+}
+
+/// How well a header label key matches synonyms: 10 for an exact one, 6 when it contains one
+/// (a short one only at the start of a word, or as a whole word when `mot_entier`), else 0.
+/// Shared by the états des lieux and the registers of the follow-up.
+pub fn score_synonymes(label_key: &str, exact: &[&str], contains: &[&str], mot_entier: bool) -> u32 {
+    if label_key.is_empty() {
+        return 0;
+    }
+    if exact.contains(&label_key) {
+        return 10;
+    }
+    let padded = format!(" {label_key} ");
+    let end = if mot_entier { " " } else { "" };
+    let hit = contains
+        .iter()
+        .any(|w| if w.len() <= 6 { padded.contains(&format!(" {w}{end}")) } else { label_key.contains(w) });
+    if hit { 6 } else { 0 }
 }
 
 /// The header found in a sheet: where it is and which column holds which field.

@@ -224,23 +224,17 @@ impl Champ {
         if let Champ::Logement(f) = self {
             return f.score(label_key);
         }
-        if label_key.is_empty() {
-            return 0;
-        }
         let (exact, contains) = self.synonymes();
-        if exact.contains(&label_key) {
-            return 10;
-        }
-        let padded = format!(" {label_key} ");
-        let hit = contains
-            .iter()
-            .any(|w| if w.len() <= 6 { padded.contains(&format!(" {w} ")) } else { label_key.contains(w) });
+        let s = crate::import::header::score_synonymes(label_key, exact, contains, true);
         // A date column is not a count, and a count is not a date.
         let date = label_key.split(' ').any(|w| w == "date" || w == "dt");
         match self {
-            Champ::Candidats | Champ::Issue | Champ::DecisionCal | Champ::Preavis | Champ::HorsFlux if date => 0,
-            _ if hit => 6,
-            _ => 0,
+            Champ::Candidats | Champ::Issue | Champ::DecisionCal | Champ::Preavis | Champ::HorsFlux
+                if date && s < 10 =>
+            {
+                0
+            }
+            _ => s,
         }
     }
 }
