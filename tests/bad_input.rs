@@ -61,6 +61,9 @@ fn bad_files_are_refused_and_leave_the_dossier_unchanged() {
         assert!(err.contains(&name), "{what}: message must name the file: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{what}: one line: {err}");
         assert!(!err.contains("panicked"), "{what}: {err}");
+        if what == "texte renommé" {
+            assert!(err.contains("ce n'est pas un classeur"), "{what}: says what the file really is: {err}");
+        }
         assert_eq!(std::fs::read(&d).unwrap(), before, "{what}: dossier changed");
     }
 }

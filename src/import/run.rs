@@ -103,6 +103,17 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
     let sheets = sheets.map_err(|e| ImportError::File { fichier: fichier.clone(), raison: e.0 })?;
     let plans = plan_sheets(&sheets);
     if plans.is_empty() {
+        // A text file named like a workbook: say so, the usual message would mislead.
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let classeur = bytes.starts_with(b"PK") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+        if ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&ext.as_str()) && !classeur {
+            return Err(ImportError::File {
+                fichier,
+                raison: format!(
+                    "le fichier porte l'extension .{ext} mais ce n'est pas un classeur (c'est du texte), et aucune ligne d'en-tête d'état des lieux n'y est reconnaissable : demandez au bailleur le fichier d'origine, ou ouvrez celui-ci dans un tableur et enregistrez-le au format Excel"
+                ),
+            });
+        }
         return Err(ImportError::NoHeader(fichier));
     }
     let has_bailleur_column = plans.iter().any(|p| p.header.column(super::header::Field::Bailleur).is_some());
