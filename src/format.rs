@@ -127,6 +127,12 @@ pub fn parse_nombre(s: &str) -> Result<f64, SaisieError> {
     t.parse::<f64>().map_err(|_| SaisieError::PasUnNombre(s.trim().to_string()))
 }
 
+/// A date typed by a person: `26/04/2024`, `2024-04-26`, `26 avril 2024` (the same reader as
+/// the dates of the bailleurs' files).
+pub fn parse_date(s: &str) -> Option<crate::model::Date> {
+    crate::import::normalize::date_text(s.trim())
+}
+
 /// A percentage between 0 and 100 (`8,5`, `8,5 %`, `8.5`).
 pub fn parse_pourcentage(s: &str) -> Result<f64, SaisieError> {
     let x = parse_nombre(s)?;

@@ -83,7 +83,7 @@ impl Annexe {
 
 /// The bailleur of the annex: the one given, else the only one on the perimeter.
 fn bailleur_du_perimetre(
-    d: &Dossier,
+    cube: &Cube,
     bailleur: Option<&str>,
     commune: Option<&str>,
     epci: Option<&str>,
@@ -91,7 +91,6 @@ fn bailleur_du_perimetre(
     if let Some(b) = bailleur {
         return Ok(b.to_string());
     }
-    let cube = Cube::load(d)?;
     let f = Filtre { commune: commune.map(str::to_string), epci: epci.map(str::to_string), ..Default::default() };
     let mut noms: Vec<String> = cube
         .counts_by(&f, None, crate::consolidate::Dimension::Bailleur)
@@ -130,7 +129,9 @@ pub fn calculer_annexe(
         Some(c) => format!("{} ({c})", commune_de(&nom_commune(c))),
         None => nom_epci(&epci_flux),
     };
-    let bailleur = bailleur_du_perimetre(d, bailleur, commune, epci)?;
+    // The stock read once: the bailleurs of the perimeter, then the réservataire's grid.
+    let cube = Cube::load(d)?;
+    let bailleur = bailleur_du_perimetre(&cube, bailleur, commune, epci)?;
     let annee = annee.unwrap_or(d.date_reference().year);
     let g = groupes(d, &bailleur, &epci_flux)?;
     if g.is_empty() || (commune.is_some() && !g.iter().any(|x| Some(x.commune.as_str()) == commune)) {
@@ -164,7 +165,6 @@ pub fn calculer_annexe(
             .map(|x| x.logements)
             .sum(),
     };
-    let cube = Cube::load(d)?;
     let f = Filtre {
         reservataire: Some(reservataire.into()),
         commune: commune.map(str::to_string),

@@ -5,15 +5,20 @@
 //! the command line, the annex, the fiche récapitulative and the bilans.
 
 pub mod arrondi;
+mod departement;
+mod dossier;
 
 use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
 use crate::model::{Financement, TypologieGrille};
 use crate::reference::reference;
-use crate::store::{Dossier, Result as StoreResult};
 use crate::text::key;
 pub use arrondi::largest_remainder;
 use arrondi::{floor, round};
-use rusqlite::params;
+pub use departement::calculer_departement;
+pub use dossier::{
+    enregistrer_parametres, epcis_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre,
+    parametres, verifier, verifier_departement,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -527,9 +532,13 @@ fn pct(x: f64) -> String {
     crate::format::pourcentage(x)
 }
 
+/// The mean of the years entered (none entered: no mean, never a zero).
+fn mean(v: &[u64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64)
+}
+
 /// The libérations of the year and the rotation rate, with the default flagged.
 fn liberations(assiette: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> (u64, f64) {
-    let mean = |v: &[u64]| (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64);
     let rotation = match (p.rotation_pct, mean(&p.departs), mean(&p.entrees)) {
         (Some(r), _, _) => r / 100.0,
         (None, d, e) if assiette > 0 && (d.is_some() || e.is_some()) => {
@@ -567,7 +576,6 @@ fn liberations(assiette: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> 
 
 /// The soustraits by motif, with the mutations' default flagged.
 fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> BTreeMap<String, u64> {
-    let mean = |v: &[u64]| (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64);
     let mut s: BTreeMap<String, u64> = BTreeMap::new();
     let mutations = if let Some(n) = p.mutations {
         n
@@ -837,11 +845,7 @@ fn calculer_sur(
     // The State's logements in each commune: fonctionnaires by largest remainder.
     let fo_c = largest_remainder(fo_total, &table[0].iter().map(|n| *n as f64).collect::<Vec<_>>());
     // The parts, State first.
-    let stock_etat = base.stock(ETAT);
-    let (perim_e, assiette_e, stock_e) = match dep {
-        Some(d) => (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(ETAT).copied().unwrap_or(0)),
-        None => (Perimetre::Epci(epci.to_string()), assiette, stock_etat),
-    };
+    let (perim_e, assiette_e, stock_e) = perim_dep(ETAT);
     let origine = |defaut: bool| if defaut { "defaut" } else { "fixe" };
     let mut parts = vec![
         PartReservataire {
@@ -1028,388 +1032,6 @@ fn repartir(n: u64, cells: &BTreeMap<Cle, u64>) -> Vec<CelluleQualifiee> {
         .filter(|(_, n)| *n > 0)
         .map(|(&(financement, typologie, qpv), logements)| CelluleQualifiee { financement, typologie, qpv, logements })
         .collect()
-}
-
-/// The flux of a bailleur on a département (rule 9): each EPCI computed with the departmental
-/// réservataires' rates on the département's assiette, and their sum.
-pub fn calculer_departement(
-    bailleur: &str,
-    departement: &str,
-    annee: i32,
-    epcis: &[(String, Vec<Groupe>, FluxParametres)],
-) -> Flux {
-    let bases: Vec<Base> = epcis.iter().map(|(_, g, p)| Base::new(g, p)).collect();
-    let mut dep = Departemental { code: departement.to_string(), assiette: 0, stocks: BTreeMap::new() };
-    for b in &bases {
-        dep.assiette += b.assiette();
-        for c in &b.communes {
-            for (id, n) in &c.stocks {
-                if matches!(portee(id), Portee::Departementale | Portee::Etat) {
-                    *dep.stocks.entry(id.clone()).or_default() += n;
-                }
-            }
-        }
-    }
-    let par_epci: Vec<Flux> =
-        epcis.iter().zip(&bases).map(|((e, _, p), b)| calculer_sur(bailleur, e, annee, b, p, Some(&dep))).collect();
-    let mut total = Flux {
-        bailleur: bailleur.into(),
-        epci: None,
-        departement: Some(departement.into()),
-        annee,
-        parc: 0,
-        exclus: 0,
-        exclusions: BTreeMap::new(),
-        assiette: 0,
-        taux_rotation: 0.0,
-        liberations: 0,
-        soustraits: BTreeMap::new(),
-        flux: 0,
-        parametres_a_confirmer: false,
-        reservataires: vec![],
-        communes: vec![],
-        flux_qualifie: BTreeMap::new(),
-        alertes: vec![],
-        epcis: vec![],
-    };
-    let mut qualifie: BTreeMap<String, BTreeMap<Cle, u64>> = BTreeMap::new();
-    for f in &par_epci {
-        total.parc += f.parc;
-        total.exclus += f.exclus;
-        total.assiette += f.assiette;
-        total.liberations += f.liberations;
-        total.flux += f.flux;
-        total.parametres_a_confirmer |= f.parametres_a_confirmer;
-        for (m, n) in &f.exclusions {
-            *total.exclusions.entry(m.clone()).or_default() += n;
-        }
-        for (m, n) in &f.soustraits {
-            *total.soustraits.entry(m.clone()).or_default() += n;
-        }
-        for part in &f.reservataires {
-            match total.reservataires.iter_mut().find(|x| x.id == part.id) {
-                Some(x) => {
-                    x.logements += part.logements;
-                    if !matches!(x.perimetre, Perimetre::Departement(_)) && x.perimetre != part.perimetre {
-                        x.stock += part.stock;
-                        x.assiette += part.assiette;
-                        x.taux = if x.assiette > 0 { x.stock as f64 / x.assiette as f64 } else { x.taux };
-                    }
-                }
-                None => total.reservataires.push(part.clone()),
-            }
-        }
-        total.communes.extend(f.communes.iter().cloned());
-        for (id, cells) in &f.flux_qualifie {
-            for c in cells {
-                *qualifie.entry(id.clone()).or_default().entry((c.financement, c.typologie, c.qpv)).or_default() +=
-                    c.logements;
-            }
-        }
-        let nom = nom_epci(f.epci.as_deref().unwrap_or_default());
-        total.alertes.extend(f.alertes.iter().map(|a| Alerte { detail: format!("{nom} — {}", a.detail), ..a.clone() }));
-    }
-    // Non réservé last, the State first: the order of one EPCI's parts, merged.
-    let rang = |id: &str| match id {
-        ETAT => 0,
-        FONCTIONNAIRES => 1,
-        NON_RESERVE => 3,
-        _ => 2,
-    };
-    total.reservataires.sort_by(|a, b| rang(&a.id).cmp(&rang(&b.id)).then(a.id.cmp(&b.id)));
-    for part in total.reservataires.iter_mut() {
-        if part.id == NON_RESERVE {
-            part.perimetre = Perimetre::Departement(departement.into());
-            part.assiette = dep.assiette;
-        }
-        if total.flux > 0 && matches!(portee(&part.id), Portee::NonReserve) {
-            part.taux = part.logements as f64 / total.flux as f64;
-        }
-    }
-    total.taux_rotation = if total.assiette > 0 { total.liberations as f64 / total.assiette as f64 } else { 0.0 };
-    total.flux_qualifie = qualifie
-        .into_iter()
-        .map(|(id, cells)| {
-            let v = cells
-                .into_iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|((financement, typologie, qpv), logements)| CelluleQualifiee {
-                    financement,
-                    typologie,
-                    qpv,
-                    logements,
-                })
-                .collect();
-            (id, v)
-        })
-        .collect();
-    let etat = total.logements_etat();
-    let plafond = floor(0.30 * total.flux as f64);
-    let arrete = epcis.iter().any(|(_, _, p)| p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty()));
-    if etat > plafond && !arrete {
-        total.alertes.push(
-            Alerte::new(
-                "etat_max_30",
-                format!("l'État obtient {etat} logements sur le département, plus que 30 % du flux ({plafond})"),
-            )
-            .pour(ETAT),
-        );
-    }
-    total.epcis = par_epci;
-    total
-}
-
-/// Checks the parameters against the bailleur's dwellings before anything is computed or
-/// saved: a rate outside 0–100 %, an unknown réservataire, an exclusion in a commune where the
-/// bailleur has no dwelling. The message says what to correct.
-pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
-    let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
-    let check_pct = |what: &str, v: Option<f64>| match v {
-        Some(x) if !(0.0..=100.0).contains(&x) || !x.is_finite() => {
-            Err(format!("{what} : {x} % n'est pas un pourcentage entre 0 et 100"))
-        }
-        _ => Ok(()),
-    };
-    check_pct("taux de rotation", p.rotation_pct)?;
-    check_pct("part de l'État", p.taux_etat_pct)?;
-    check_pct("part des fonctionnaires", p.taux_fonctionnaires_pct)?;
-    check_pct("mutations", p.mutations_pct)?;
-    for (id, t) in &p.taux_fixes {
-        check_pct(&format!("taux de {id}"), Some(*t))?;
-        verifier_reservataire(id, &communes)?;
-        if id == NON_RESERVE {
-            return Err("le non réservé prend ce que laissent les autres : son taux ne se fixe pas".into());
-        }
-    }
-    for id in &p.apports {
-        verifier_reservataire(id, &communes)?;
-        if !collectivite(id) {
-            return Err(format!("apport de terrain ou de financement : « {id} » n'est pas une collectivité"));
-        }
-    }
-    for e in &p.exclusions_manuelles {
-        if let Some(c) = &e.commune
-            && !communes.contains(c.as_str())
-        {
-            return Err(format!(
-                "exclusion « {} » : le bailleur n'a aucun logement dans la commune {c} sur ce territoire",
-                e.motif
-            ));
-        }
-        if let Some(id) = &e.reservataire {
-            verifier_reservataire(id, &communes)?;
-        }
-    }
-    Ok(())
-}
-
-/// [`verifier`] for one EPCI of a département: a commune's rate or exclusion may concern
-/// another EPCI of the département.
-pub fn verifier_departement(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
-    let mut p = p.clone();
-    let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
-    let ailleurs = |id: &str| id.strip_prefix("commune:").is_some_and(|c| !communes.contains(c));
-    p.taux_fixes.retain(|id, _| !ailleurs(id));
-    p.apports.retain(|id| !ailleurs(id));
-    p.exclusions_manuelles.retain(|e| e.commune.as_deref().is_none_or(|c| communes.contains(c)));
-    verifier(groupes, &p)
-}
-
-fn verifier_reservataire(id: &str, communes: &BTreeSet<&str>) -> Result<(), String> {
-    if !crate::model::Reservataire::is_valid_id(id) {
-        return Err(format!(
-            "réservataire inconnu « {id} » : attendu etat, etat-fonctionnaires, action-logement, commune:INSEE, epci:SIREN, departement:CODE, region:CODE ou autre:NOM"
-        ));
-    }
-    if let Some(c) = id.strip_prefix("commune:")
-        && !communes.contains(c)
-    {
-        return Err(format!("« {id} » : le bailleur n'a aucun logement dans cette commune sur ce territoire"));
-    }
-    Ok(())
-}
-
-/// The bailleur's active dwellings on the EPCI, grouped by commune.
-pub fn groupes(d: &Dossier, bailleur: &str, epci: &str) -> StoreResult<Vec<Groupe>> {
-    groupes_perimetre(d, Some(bailleur), None, Some(epci))
-}
-
-/// The EPCIs of the département where the bailleur has dwellings, in SIREN order.
-pub fn epcis_du_departement(d: &Dossier, bailleur: &str, departement: &str) -> StoreResult<Vec<String>> {
-    Ok(groupes_par_epci(d, bailleur)?
-        .into_iter()
-        .filter(|(_, g)| {
-            g.iter().any(|g| reference().commune(&g.commune).is_some_and(|c| c.departement == departement))
-        })
-        .map(|(e, _)| e)
-        .collect())
-}
-
-/// A bailleur's active dwellings grouped, for each EPCI where it has some (one query).
-pub fn groupes_par_epci(d: &Dossier, bailleur: &str) -> StoreResult<BTreeMap<String, Vec<Groupe>>> {
-    let mut out: BTreeMap<String, Vec<Groupe>> = Default::default();
-    for (epci, g) in grouper(d, Some(bailleur), None, None)? {
-        out.entry(epci).or_default().push(g);
-    }
-    Ok(out)
-}
-
-/// Active dwellings grouped by commune, on a perimeter (any of bailleur, commune, EPCI may be open).
-pub fn groupes_perimetre(
-    d: &Dossier,
-    bailleur: Option<&str>,
-    commune: Option<&str>,
-    epci: Option<&str>,
-) -> StoreResult<Vec<Groupe>> {
-    Ok(grouper(d, bailleur, commune, epci)?.into_iter().map(|(_, g)| g).collect())
-}
-
-/// Reads the active dwellings of a perimeter once and counts them by (EPCI, commune,
-/// réservataire, financement, typologie, QPV, nature) in memory: a plain scan through the
-/// (import, bailleur) index, no sort (SQLite's GROUP BY sorted 50 000 rows in 100 ms). An
-/// extinct right counts under « non réservé ». Ordered like the GROUP BY it replaces.
-fn grouper(
-    d: &Dossier,
-    bailleur: Option<&str>,
-    commune: Option<&str>,
-    epci: Option<&str>,
-) -> StoreResult<Vec<(String, Groupe)>> {
-    use std::collections::HashMap;
-    let dr = d.date_reference().to_string();
-    // Only the filters given are written, and for a bailleur the active imports drive the
-    // join (CROSS JOIN fixes the order), so that SQLite reaches one bailleur's dwellings
-    // through the (import, bailleur) index instead of reading the whole stock.
-    let mut filters = String::new();
-    for (value, sql) in [
-        (bailleur, " AND b.bailleur = ?1 AND l.bailleur = ?1"),
-        (commune, " AND l.commune = ?2"),
-        (epci, " AND l.epci = ?3"),
-    ] {
-        if value.is_some() {
-            filters.push_str(sql);
-        }
-    }
-    let join = if bailleur.is_some() { "CROSS JOIN" } else { "JOIN" };
-    let mut st = d.conn.prepare(&format!(
-        "SELECT l.epci, l.commune, l.reservataire, l.date_fin_convention, l.financement, l.typologie_grille, l.qpv,
-                l.nature
-         FROM import_bailleurs b {join} logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
-         WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}"
-    ))?;
-    // Strings interned once each: the rows only borrow them.
-    let mut names: Vec<String> = Vec::new();
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut intern = |s: &str| -> u32 {
-        if let Some(i) = ids.get(s) {
-            return *i;
-        }
-        let i = names.len() as u32;
-        names.push(s.to_string());
-        ids.insert(s.to_string(), i);
-        i
-    };
-    let non_reserve = intern(crate::model::Reservataire::NON_RESERVE);
-    let aucune = u32::MAX;
-    // (EPCI, commune, réservataire, financement, typologie, QPV, nature) → dwellings.
-    type Cle = (u32, u32, u32, u8, u8, bool, u32);
-    let mut counts: HashMap<Cle, u64> = HashMap::new();
-    let mut rows = st.query(params![bailleur, commune, epci])?;
-    while let Some(r) = rows.next()? {
-        let text = |i: usize| -> rusqlite::Result<&str> {
-            r.get_ref(i)?
-                .as_str()
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
-        };
-        let reservataire = text(2)?;
-        let echu = reservataire != crate::model::Reservataire::NON_RESERVE
-            && r.get_ref(3)?.as_str_or_null().ok().flatten().is_some_and(|f| f < dr.as_str());
-        let res = if echu { non_reserve } else { intern(reservataire) };
-        let fin = Financement::parse(text(4)?).unwrap_or(Financement::Autre);
-        let typ = TypologieGrille::parse(text(5)?).unwrap_or(TypologieGrille::T1);
-        let nature = match r.get_ref(7)?.as_str_or_null().ok().flatten() {
-            Some(n) => intern(n),
-            None => aucune,
-        };
-        let key = (intern(text(0)?), intern(text(1)?), res, fin as u8, typ as u8, r.get::<_, bool>(6)?, nature);
-        *counts.entry(key).or_default() += 1;
-    }
-    let mut out: Vec<(String, Groupe)> = counts
-        .into_iter()
-        .map(|((e, c, res, fin, typ, qpv, nature), n)| {
-            (
-                names[e as usize].clone(),
-                Groupe {
-                    commune: names[c as usize].clone(),
-                    reservataire: names[res as usize].clone(),
-                    financement: Financement::ALL[fin as usize],
-                    typologie: TypologieGrille::ALL[typ as usize],
-                    qpv,
-                    nature: (nature != aucune).then(|| names[nature as usize].clone()),
-                    logements: n,
-                },
-            )
-        })
-        .collect();
-    out.sort_by(|(ea, a), (eb, b)| {
-        (ea, &a.commune, &a.reservataire, a.financement.as_str(), a.typologie, a.qpv, &a.nature).cmp(&(
-            eb,
-            &b.commune,
-            &b.reservataire,
-            b.financement.as_str(),
-            b.typologie,
-            b.qpv,
-            &b.nature,
-        ))
-    });
-    Ok(out)
-}
-
-/// The parameters saved for a bailleur × EPCI × year; else those of the latest year before,
-/// marked with their year so that they are proposed « à confirmer ».
-pub fn parametres(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<FluxParametres> {
-    let mut st = d.conn.prepare(
-        "SELECT annee, parametres FROM flux_parametres WHERE bailleur = ?1 AND epci = ?2 AND annee <= ?3
-         ORDER BY annee DESC LIMIT 1",
-    )?;
-    let mut rows = st.query(params![bailleur, epci, annee])?;
-    Ok(match rows.next()? {
-        Some(r) => {
-            let saved: i32 = r.get(0)?;
-            let mut p: FluxParametres = serde_json::from_str(&r.get::<_, String>(1)?).map_err(|e| {
-                crate::store::StoreError::Corrompu(format!("paramètres du flux {saved} illisibles : {e}"))
-            })?;
-            p.annee_source = (saved < annee).then_some(saved);
-            p
-        }
-        None => FluxParametres::default(),
-    })
-}
-
-/// Saves the parameters for the year (which confirms parameters carried over from N−1).
-pub fn enregistrer_parametres(
-    d: &Dossier,
-    bailleur: &str,
-    epci: &str,
-    annee: i32,
-    p: &FluxParametres,
-) -> StoreResult<()> {
-    d.conn.execute(
-        "INSERT INTO flux_parametres(bailleur, epci, annee, parametres) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(bailleur, epci, annee) DO UPDATE SET parametres = excluded.parametres",
-        params![bailleur, epci, annee, serde_json::to_string(p).unwrap_or_default()],
-    )?;
-    Ok(())
-}
-
-/// The flux of year N of a bailleur on an EPCI with its saved parameters: the figure the
-/// window, the annex, the fiche and the bilans all show.
-pub fn flux_enregistre(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<Option<Flux>> {
-    let g = groupes(d, bailleur, epci)?;
-    if g.is_empty() {
-        return Ok(None);
-    }
-    let p = parametres(d, bailleur, epci, annee)?;
-    Ok(Some(calculer(bailleur, epci, annee, &g, &p)))
 }
 
 #[cfg(test)]

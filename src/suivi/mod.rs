@@ -9,7 +9,7 @@ pub mod orientation;
 pub mod registre;
 
 use crate::import::Context;
-use crate::model::{Date, Financement, Reservataire, TypologieGrille};
+use crate::model::{Date, Financement, TypologieGrille};
 use crate::reference::reference;
 use crate::store::{Dossier, StoreError};
 use rusqlite::{OptionalExtension, params};
@@ -203,15 +203,6 @@ impl MiseADisposition {
             Etape::AttributionCal => self.date_cal.filter(|_| self.decision_cal == Some(DecisionCal::Attribution)),
             Etape::BailSigne => self.date_bail,
         }
-    }
-
-    /// The libération it belongs to: the dwelling and the end of the outgoing tenant's notice.
-    pub fn liberation(&self) -> (String, String, String) {
-        let date = match self.date_liberation {
-            Some(d) => d.to_string(),
-            None => format!("mad-{}", self.id),
-        };
-        (self.bailleur.clone(), self.reference.clone(), date)
     }
 }
 
@@ -458,7 +449,7 @@ pub fn importer(
             "INSERT INTO suivi_rejets(import_id, bailleur, fichier, feuille, ligne, motif, valeur, brut)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
-        let mut vus: HashSet<(String, String, String)> = HashSet::new();
+        let mut vus: HashSet<(String, Option<Date>, String)> = HashSet::new();
         for l in p.lignes {
             let res = match l {
                 Err(r) => Err(r),
@@ -481,12 +472,8 @@ pub fn importer(
                     }
                     // The same libération twice for the same réservataire: kept, flagged.
                     if let Some(r) = &m.reservataire {
-                        let (_, reference, date) = m.liberation();
-                        let date = m
-                            .date_liberation
-                            .map(|_| date)
-                            .unwrap_or_else(|| ds(m.date_mise_a_disposition).unwrap_or_default());
-                        if !vus.insert((reference, date, r.clone())) {
+                        let quand = m.date_liberation.or(m.date_mise_a_disposition);
+                        if !vus.insert((m.reference.clone(), quand, r.clone())) {
                             m.signalement.get_or_insert_with(|| {
                                 "la même libération mise deux fois à disposition du même réservataire".into()
                             });
@@ -585,9 +572,6 @@ fn mise_a_disposition(
     }
     if l.date_cal.is_some() && (l.candidats == Some(0) || (l.candidats.is_none() && l.date_candidats.is_none())) {
         signalements.push("passage en CALEOL sans candidat");
-    }
-    if reservataire.as_deref() == Some(Reservataire::NON_RESERVE) && l.hors_flux.is_none() {
-        // The bailleur's own dwelling: not a réservataire's flux, still followed.
     }
     let m = MiseADisposition {
         id: 0,
@@ -881,6 +865,38 @@ pub fn retards(
         .collect();
     out.sort_by_key(|r| (r.echeance, r.reference.clone()));
     out
+}
+
+/// What is declared when a freed dwelling is made available (typed in the window).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declaration {
+    pub bailleur: String,
+    pub reference: String,
+    /// The réservataire it is made available to; or, outside the flux, its category.
+    pub reservataire: Option<String>,
+    pub hors_flux: Option<HorsFlux>,
+    pub liberation: Option<Date>,
+    pub preavis: u8,
+    pub mise_a_disposition: Date,
+}
+
+/// Saves a declared mise à disposition of a dwelling of the dossier; returns the reply
+/// deadline its convention sets.
+pub fn declarer(d: &Dossier, x: &Declaration) -> Result<Option<Date>> {
+    if x.reservataire.is_none() && x.hors_flux.is_none() {
+        return Err(SuiviError::Donnees("choisissez le réservataire, ou la catégorie hors flux".into()));
+    }
+    let mut m = logement(d, &x.bailleur, &x.reference)?.ok_or_else(|| {
+        SuiviError::Donnees(format!("logement inconnu : « {}:{} » n'est pas dans le dossier", x.bailleur, x.reference))
+    })?;
+    m.reservataire = x.reservataire.clone();
+    m.hors_flux = x.hors_flux;
+    m.date_liberation = x.liberation;
+    m.preavis = Some(x.preavis);
+    m.date_mise_a_disposition = Some(x.mise_a_disposition);
+    enregistrer(d, &m)?;
+    let regle = regle_delai(d, &m.bailleur, m.reservataire.as_deref().unwrap_or_default());
+    Ok(calendrier::echeance(x.mise_a_disposition, x.preavis, regle))
 }
 
 /// The dwelling of the dossier behind `BAILLEUR:REFERENCE`, as a mise à disposition starts.

@@ -760,11 +760,7 @@ impl App {
                 self.demander(ctx, Demande::enregistrer("Exporter le bilan", name, Suite::Bilan));
             }
             Action::Orienter { logement, date } => {
-                let result = match (
-                    logement.split_once(':'),
-                    contingents::model::Date::parse_iso(date.trim())
-                        .or_else(|| contingents::import::normalize::date_text(&date)),
-                ) {
+                let result = match (logement.split_once(':'), contingents::format::parse_date(&date)) {
                     (None, _) => Err(format!("« {logement} » : écrivez le logement BAILLEUR:RÉFÉRENCE")),
                     (_, None) => Err(format!("« {date} » n'est pas une date : écrivez 2025-09-15 ou 15/09/2025")),
                     (Some((b, r)), Some(dt)) => self
@@ -786,64 +782,53 @@ impl App {
                 preavis,
                 mise_a_disposition,
             } => {
-                let date = |s: &str| {
-                    contingents::model::Date::parse_iso(s.trim())
-                        .or_else(|| contingents::import::normalize::date_text(s))
-                };
-                let r: Result<String, String> = (|| {
-                    let (b, reference) = logement
+                use contingents::format::parse_date;
+                let lue: Result<contingents::suivi::Declaration, String> = (|| {
+                    let (bailleur, reference) = logement
                         .split_once(':')
                         .ok_or_else(|| format!("« {logement} » : écrivez le logement BAILLEUR:RÉFÉRENCE"))?;
-                    let mad = date(&mise_a_disposition)
+                    let mad = parse_date(&mise_a_disposition)
                         .ok_or_else(|| format!("« {mise_a_disposition} » n'est pas une date : écrivez 26/04/2024"))?;
-                    let lib = if liberation.trim().is_empty() {
-                        None
-                    } else {
-                        Some(date(&liberation).ok_or_else(|| format!("« {liberation} » n'est pas une date")))
-                            .transpose()?
+                    let liberation = match liberation.trim() {
+                        "" => None,
+                        l => Some(
+                            parse_date(l).ok_or_else(|| format!("« {l} » n'est pas une date : écrivez 26/04/2024"))?,
+                        ),
                     };
-                    if reservataire.is_none() && hors_flux.is_none() {
-                        return Err("Choisissez le réservataire, ou la catégorie hors flux.".into());
+                    Ok(contingents::suivi::Declaration {
+                        bailleur: bailleur.trim().to_string(),
+                        reference: reference.trim().to_string(),
+                        reservataire,
+                        hors_flux,
+                        liberation,
+                        preavis,
+                        mise_a_disposition: mad,
+                    })
+                })();
+                let declaration = match lue {
+                    Ok(x) => x,
+                    Err(e) => {
+                        self.error = Some(e);
+                        return;
                     }
-                    self.with_dossier(|d| {
-                        let mut m = contingents::suivi::logement(d, b.trim(), reference.trim())
-                            .map_err(|e| e.to_string())?
-                            .ok_or_else(|| format!("logement inconnu : « {logement} » n'est pas dans le dossier"))?;
-                        m.reservataire = reservataire.clone();
-                        m.hors_flux = hors_flux;
-                        m.date_liberation = lib;
-                        m.preavis = Some(preavis);
-                        m.date_mise_a_disposition = Some(mad);
-                        contingents::suivi::enregistrer(d, &m).map_err(|e| e.to_string())?;
-                        let regle = contingents::suivi::regle_delai(
-                            d,
-                            &m.bailleur,
-                            m.reservataire.as_deref().unwrap_or_default(),
-                        );
-                        let e = contingents::suivi::calendrier::echeance(mad, preavis, regle);
-                        Ok(format!(
-                            "Mise à disposition enregistrée : {logement}{}",
-                            e.map(|e| format!(
+                };
+                if let Some(echeance) =
+                    self.with_dossier(|d| contingents::suivi::declarer(d, &declaration).map_err(|e| e.to_string()))
+                {
+                    self.status = format!(
+                        "Mise à disposition enregistrée : {logement}{}",
+                        echeance
+                            .map(|e| format!(
                                 ", réponse attendue au plus tard le {}",
                                 contingents::format::date_fr(&e.to_string())
                             ))
                             .unwrap_or_default()
-                        ))
-                    })
-                    .ok_or_else(|| "dossier illisible".to_string())
-                })();
-                match r {
-                    Ok(msg) => {
-                        self.status = msg;
-                        self.refresh_bilan(ctx);
-                    }
-                    Err(e) => self.error = Some(e),
+                    );
+                    self.refresh_bilan(ctx);
                 }
             }
             Action::NoterEvenement { id, evenement, date } => {
-                let Some(dt) = contingents::model::Date::parse_iso(date.trim())
-                    .or_else(|| contingents::import::normalize::date_text(&date))
-                else {
+                let Some(dt) = contingents::format::parse_date(&date) else {
                     self.error = Some(format!("« {date} » n'est pas une date : écrivez 15/09/2025"));
                     return;
                 };
@@ -1152,11 +1137,14 @@ impl App {
                 None => {
                     ui.heading("Bilans du flux");
                     ui.label("Calcul du bilan…");
-                    actions.push(Action::BilanSelect {
-                        annee: latest_followed_year(v).unwrap_or(v.date_reference.year),
-                        semestre: None,
-                        bailleur: None,
-                    })
+                    // Asked once: not again (nor the dossier read) at each frame of the computation.
+                    if self.job.is_none() {
+                        actions.push(Action::BilanSelect {
+                            annee: latest_followed_year(v).unwrap_or(v.date_reference.year),
+                            semestre: None,
+                            bailleur: None,
+                        })
+                    }
                 }
             },
         });

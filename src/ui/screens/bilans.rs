@@ -7,7 +7,6 @@ use crate::ui::state::{Action, BilanView};
 use crate::ui::theme;
 use contingents::consolidate::libelle_reservataire;
 use contingents::format::{date_fr, entier, nombre_fr, pourcentage};
-use contingents::model::Date;
 use contingents::suivi::bilan::Bilan;
 use contingents::suivi::calendrier::{RegleDelai, echeance};
 use eframe::egui;
@@ -159,6 +158,19 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
     });
 }
 
+/// The outgoing tenant's notice, 1 or 3 months (kept in the UI memory under `id`).
+fn preavis(ui: &mut egui::Ui, id: &str) -> u8 {
+    let key = ui.make_persistent_id(id);
+    let mut preavis: u8 = ui.data(|x| x.get_temp(key)).unwrap_or(1);
+    ui.horizontal(|ui| {
+        ui.label("Préavis");
+        ui.radio_value(&mut preavis, 1, "1 mois");
+        ui.radio_value(&mut preavis, 3, "3 mois");
+    });
+    ui.data_mut(|x| x.insert_temp(key, preavis));
+    preavis
+}
+
 /// Declaring a libération made available, and following the ones typed here.
 fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     use contingents::suivi::{Evenement, HorsFlux, Issue};
@@ -166,14 +178,7 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         ui.label("Pour les bailleurs sans registre : la libération, le réservataire à qui le logement est proposé, la fiche navette et son échéance.");
         let logement = champ(ui, "saisie-logement", "Logement libéré", "BAILLEUR:RÉFÉRENCE", 260.0);
         let liberation = champ(ui, "saisie-liberation", "Fin du préavis du locataire", "JJ/MM/AAAA", 110.0);
-        let key = ui.make_persistent_id("saisie-preavis");
-        let mut preavis: u8 = ui.data(|x| x.get_temp(key)).unwrap_or(1);
-        ui.horizontal(|ui| {
-            ui.label("Préavis");
-            ui.radio_value(&mut preavis, 1, "1 mois");
-            ui.radio_value(&mut preavis, 3, "3 mois");
-        });
-        ui.data_mut(|x| x.insert_temp(key, preavis));
+        let preavis = preavis(ui, "saisie-preavis");
         // The réservataire, among those of the bilan, or a category outside the flux.
         let key = ui.make_persistent_id("saisie-destinataire");
         let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
@@ -196,7 +201,7 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         });
         ui.data_mut(|x| x.insert_temp(key, choix.clone()));
         let mad = champ(ui, "saisie-mad", "Date de mise à disposition", "JJ/MM/AAAA", 110.0);
-        if let Some(d) = Date::parse_iso(mad.trim()).or_else(|| contingents::import::normalize::date_text(&mad))
+        if let Some(d) = contingents::format::parse_date(&mad)
             && let Some(e) = echeance(d, preavis, RegleDelai::Preavis)
         {
             ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string())));
@@ -296,16 +301,9 @@ fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     });
     ui.collapsing("Délai de réponse d'une mise à disposition", |ui| {
         let d = champ(ui, "delai-date", "Mise à disposition le", "AAAA-MM-JJ ou JJ/MM/AAAA", 130.0);
-        let key = ui.make_persistent_id("bilans-preavis");
-        let mut preavis: u8 = ui.data(|x| x.get_temp(key)).unwrap_or(1);
-        ui.horizontal(|ui| {
-            ui.label("Préavis");
-            ui.radio_value(&mut preavis, 1, "1 mois");
-            ui.radio_value(&mut preavis, 3, "3 mois");
-        });
-        ui.data_mut(|x| x.insert_temp(key, preavis));
+        let preavis = preavis(ui, "bilans-preavis");
         if !d.trim().is_empty() {
-            match Date::parse_iso(&d).or_else(|| contingents::import::normalize::date_text(&d)) {
+            match contingents::format::parse_date(&d) {
                 Some(date) => match echeance(date, preavis, RegleDelai::Preavis) {
                     Some(e) => {
                         ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string())));
