@@ -11,15 +11,16 @@ use plotters::style::FontStyle;
 use std::sync::Once;
 
 /// The kinds of chart of the dashboard (names as on the command line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
+    #[default]
+    Reservataires,
     IndividuelCollectif,
     Qpv,
     Typologie,
     Financement,
     Communes,
     Bailleurs,
-    Reservataires,
     EtatReservation,
     Synthese,
 }
@@ -71,7 +72,7 @@ impl Kind {
 }
 
 /// Which part of the stock a chart shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Stock {
     #[default]
     Tout,
@@ -146,32 +147,83 @@ const PALETTE: [RGBColor; 16] = [
     RGBColor(170, 68, 153),
 ];
 
-/// The colour of a réservataire: the same in every chart and every export.
-pub fn reservataire_color(id: &str) -> RGBColor {
-    match id {
+/// Colours of the réservataires that are not fixed (collectivités, other bodies): distinct
+/// from one another and from the fixed ones, every one darker than the background enough
+/// to be seen as a shape (outlined anyway in the window).
+const COLLECTIVITES: [RGBColor; 24] = [
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(136, 34, 85),
+    RGBColor(17, 119, 51),
+    RGBColor(153, 153, 51),
+    RGBColor(204, 102, 119),
+    RGBColor(68, 170, 153),
+    RGBColor(170, 68, 153),
+    RGBColor(221, 204, 119),
+    RGBColor(0, 68, 136),
+    RGBColor(153, 119, 0),
+    RGBColor(102, 153, 204),
+    RGBColor(238, 136, 102),
+    RGBColor(153, 68, 85),
+    RGBColor(187, 204, 51),
+    RGBColor(119, 170, 221),
+    RGBColor(238, 153, 170),
+    RGBColor(68, 187, 153),
+    RGBColor(102, 51, 0),
+    RGBColor(170, 170, 0),
+    RGBColor(0, 119, 187),
+    RGBColor(238, 51, 119),
+    RGBColor(90, 174, 97),
+    RGBColor(204, 51, 17),
+];
+
+/// The colours of a dossier's réservataires: the same réservataire has the same colour in
+/// every chart of the window and every exported picture, whatever the filters. The State,
+/// its civil servants, Action Logement, the Defence and the non-reserved stock have fixed
+/// colours; the others take the next free colour in the order of their identifiers among
+/// all the réservataires of the dossier (so two of them never share a colour below 24).
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    /// Sorted identifiers of the réservataires without a fixed colour.
+    autres: Vec<String>,
+}
+
+impl Palette {
+    pub fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> Palette {
+        let mut autres: Vec<String> =
+            ids.into_iter().filter(|id| fixed_color(id).is_none()).map(str::to_string).collect();
+        autres.sort();
+        autres.dedup();
+        Palette { autres }
+    }
+
+    pub fn du_cube(cube: &Cube) -> Palette {
+        let ids = cube.reservataires();
+        Palette::new(ids.iter().map(String::as_str))
+    }
+
+    pub fn couleur(&self, id: &str) -> RGBColor {
+        if let Some(c) = fixed_color(id) {
+            return c;
+        }
+        let i = match self.autres.binary_search_by(|x| x.as_str().cmp(id)) {
+            Ok(i) => i,
+            // Not in the dossier (a bilan of another period): a stable colour all the same.
+            Err(_) => id.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)),
+        };
+        COLLECTIVITES[i % COLLECTIVITES.len()]
+    }
+}
+
+fn fixed_color(id: &str) -> Option<RGBColor> {
+    Some(match id {
         "non-reserve" => RGBColor(170, 170, 170),
         "etat" => PALETTE[0],
         "etat-fonctionnaires" => PALETTE[4],
         "action-logement" => PALETTE[1],
         "defense" => PALETTE[7],
-        _ => {
-            let kind_base = if id.starts_with("commune:") {
-                2
-            } else if id.starts_with("epci:") {
-                3
-            } else if id.starts_with("departement:") {
-                5
-            } else {
-                8
-            };
-            let h = id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
-            if id.starts_with("commune:") {
-                PALETTE[[2, 9, 10, 11, 12, 13][h as usize % 6]]
-            } else {
-                PALETTE[(kind_base + h as usize % 3) % 16]
-            }
-        }
-    }
+        _ => return None,
+    })
 }
 
 fn typology_color(t: TypologieGrille) -> RGBColor {
@@ -266,9 +318,13 @@ fn data_from(
         Kind::Financement => bars_by(counts, same, |_, i| PALETTE[i]),
         Kind::Communes => bars_by(counts, nom_commune, |_, _| PALETTE[2]),
         Kind::Bailleurs => bars_by(counts, same, |_, _| PALETTE[0]),
-        Kind::Reservataires | Kind::Synthese => bars_by(counts, libelle_reservataire, |k, _| reservataire_color(k)),
+        Kind::Reservataires | Kind::Synthese => {
+            let palette = Palette::du_cube(cube);
+            bars_by(counts, libelle_reservataire, |k, _| palette.couleur(k))
+        }
         Kind::EtatReservation => {
-            let (total, mut bars) = bars_by(counts, libelle_reservataire, |k, _| reservataire_color(k));
+            let palette = Palette::du_cube(cube);
+            let (total, mut bars) = bars_by(counts, libelle_reservataire, |k, _| palette.couleur(k));
             // Sorted by réservataire id: looked up by binary search.
             let by_typo = by_typo.unwrap_or_else(|| cube.typologies_by_reservataire(f, stock.reserve()));
             let counts_of = |k: &str| match by_typo.binary_search_by(|(r, _)| (*r).cmp(k)) {
@@ -660,9 +716,23 @@ mod tests {
     }
 
     #[test]
-    fn colours_are_stable() {
-        assert_eq!(reservataire_color("etat"), reservataire_color("etat"));
-        assert_ne!(reservataire_color("etat"), reservataire_color("action-logement"));
+    fn colours_are_stable_and_distinct() {
+        let mut ids: Vec<String> = (1..=20).map(|i| format!("commune:83{i:03}")).collect();
+        ids.extend(
+            ["etat", "etat-fonctionnaires", "action-logement", "defense", "non-reserve", "epci:200054807"]
+                .map(String::from),
+        );
+        ids.push("departement:83".into());
+        let p = Palette::new(ids.iter().map(String::as_str));
+        let colours: Vec<RGBColor> = ids.iter().map(|id| p.couleur(id)).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for (j, b) in colours.iter().enumerate().skip(i + 1) {
+                assert_ne!(a, b, "{} et {} ont la même couleur", ids[i], ids[j]);
+            }
+        }
+        // Whatever else the dossier holds, the State keeps its colour; a filter changes nothing.
+        assert_eq!(p.couleur("etat"), Palette::new(["etat"]).couleur("etat"));
+        assert_eq!(p.couleur("commune:83005"), p.couleur("commune:83005"));
     }
 }
 

@@ -132,7 +132,7 @@ impl Typologie {
 }
 
 /// Individual house or flat in a collective building.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IndividuelCollectif {
     Individuel,

@@ -83,6 +83,11 @@ pub struct PreparedFile {
     pub sheets: Vec<SheetData>,
     pub plans: Vec<SheetPlan>,
     pub bailleur: String,
+    /// The bailleur was guessed from the file name (« EDL_Var_Habitat.xlsx »): a guess to
+    /// confirm, never a fact (a file named « Unicode.csv » is no bailleur).
+    pub devine: bool,
+    /// The rows name their bailleur: `bailleur` is only the default.
+    pub colonne_bailleur: bool,
 }
 
 /// Reads and plans one file; refuses it when it is not an état des lieux.
@@ -117,15 +122,24 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
         return Err(ImportError::NoHeader(fichier));
     }
     let has_bailleur_column = plans.iter().any(|p| p.header.column(super::header::Field::Bailleur).is_some());
-    let bailleur = match bailleur.map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => b.to_string(),
+    let (bailleur, devine) = match bailleur.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => (b.to_string(), false),
         None => match bailleur_from_file_name(&fichier) {
-            Some(b) => b,
-            None if has_bailleur_column => String::new(),
+            Some(b) => (b, true),
+            None if has_bailleur_column => (String::new(), false),
             None => return Err(ImportError::NoBailleur(fichier)),
         },
     };
-    Ok(PreparedFile { path: path.to_path_buf(), sha256, fichier, sheets, plans, bailleur })
+    Ok(PreparedFile {
+        path: path.to_path_buf(),
+        sha256,
+        fichier,
+        sheets,
+        plans,
+        bailleur,
+        devine,
+        colonne_bailleur: has_bailleur_column,
+    })
 }
 
 /// Imports files into a dossier in one transaction.

@@ -818,6 +818,15 @@ pub fn noter(d: &Dossier, id: i64, e: Evenement, date: Date) -> Result<()> {
 }
 
 /// The mises à disposition typed in the window, newest first.
+/// The latest year of the dossier's register of mises à disposition, if any.
+pub fn derniere_annee(d: &Dossier) -> Result<Option<i32>> {
+    let y: Option<String> =
+        d.conn.query_row("SELECT MAX(substr(date_mise_a_disposition, 1, 4)) FROM mises_a_disposition", [], |r| {
+            r.get(0)
+        })?;
+    Ok(y.and_then(|y| y.parse().ok()))
+}
+
 pub fn saisies(d: &Dossier) -> Result<Vec<MiseADisposition>> {
     let mut all = charger(d, None, None)?;
     let ids: HashSet<i64> = {

@@ -1,7 +1,9 @@
 //! The window. `run` picks the dossier (argument, last one, else the demo dossier built on
 //! first run) and starts eframe; everything else lives in `app` and the screens.
 
+mod actions;
 mod app;
+mod erreur;
 mod picker;
 mod saisie;
 mod screens;
@@ -25,19 +27,22 @@ pub fn demo_dossier() -> anyhow::Result<PathBuf> {
 
 pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<String>) -> anyhow::Result<()> {
     let screen = match ecran.as_deref() {
-        None | Some("consolidation") => state::Screen::Consolidation,
-        Some("tableau") => state::Screen::Tableau,
-        Some("import") => state::Screen::Import,
-        Some("libelles") => state::Screen::Libelles,
-        Some("rapprochement") => state::Screen::Rapprochement,
-        Some("flux") => state::Screen::Flux,
-        Some("bilans") => state::Screen::Bilans,
-        Some("historique") => state::Screen::Historique,
-        Some(other) => anyhow::bail!(
-            "écran inconnu « {other} » : consolidation, tableau, import, libelles, rapprochement, flux, bilans ou historique"
-        ),
+        None => None,
+        Some(e) => Some(match e {
+            "consolidation" => state::Screen::Consolidation,
+            "tableau" => state::Screen::Tableau,
+            "import" => state::Screen::Import,
+            "libelles" => state::Screen::Libelles,
+            "rapprochement" => state::Screen::Rapprochement,
+            "flux" => state::Screen::Flux,
+            "bilans" => state::Screen::Bilans,
+            "historique" => state::Screen::Historique,
+            other => anyhow::bail!(
+                "écran inconnu « {other} » : consolidation, tableau, import, libelles, rapprochement, flux, bilans ou historique"
+            ),
+        }),
     };
-    let mut s = settings::Settings::load();
+    let mut s = settings::AppState::load();
     let dossier = match dossier {
         Some(d) => d,
         None => match s.last_dossier.clone().filter(|p| p.exists()) {
@@ -52,6 +57,9 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
     }
     let size = s.window_size.unwrap_or([1280.0, 800.0]);
     s.remember(&dossier);
+    if let Some(screen) = screen {
+        s.screen = screen;
+    }
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Contingents")
@@ -61,11 +69,10 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
         ..Default::default()
     };
     let creator: eframe::AppCreator = Box::new(move |cc| {
-        let mut app = app::App::new(s, None);
-        app.ctx = Some(cc.egui_ctx.clone());
+        let mut app = app::App::new(s);
+        app.travaux.ctx = Some(cc.egui_ctx.clone());
+        app.session.pending_import = to_import;
         app.open(dossier);
-        app.screen = screen;
-        app.pending_import = to_import;
         Ok(Box::new(app))
     });
     eframe::run_native("Contingents", options, creator)

@@ -1,17 +1,23 @@
-//! What the window remembers between runs: last dossier, recent dossiers, window size,
-//! workshop mode. Only UI settings; the dossier holds everything else.
+//! What the window remembers between runs (`AppState`, saved apart from everything the
+//! window only holds while it runs): last and recent dossiers, window size, workshop mode,
+//! the screen, the filters and the chart chosen. The dossier holds everything else.
 
+use super::state::{ChoixGraphique, Filters, Screen};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Settings {
+#[serde(default)]
+pub struct AppState {
     pub last_dossier: Option<PathBuf>,
-    #[serde(default)]
     pub recent: Vec<PathBuf>,
     pub window_size: Option<[f32; 2]>,
-    #[serde(default)]
     pub workshop: bool,
+    pub screen: Screen,
+    /// The filters and réservataire chosen, for `last_dossier` only (codes of its communes).
+    pub filters: Filters,
+    pub reservataire: Option<String>,
+    pub graphique: ChoixGraphique,
 }
 
 /// The per-OS directories (`directories`): `~/.config/contingents` and
@@ -40,7 +46,7 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("contingents"))
 }
 
-impl Settings {
+impl AppState {
     pub fn load() -> Self {
         std::fs::read_to_string(config_dir().join("settings.json"))
             .ok()
@@ -60,7 +66,12 @@ impl Settings {
         }
     }
 
+    /// Another dossier than the last one: its filters do not apply (other communes).
     pub fn remember(&mut self, dossier: &std::path::Path) {
+        if self.last_dossier.as_deref() != Some(dossier) {
+            self.filters = Filters::default();
+            self.reservataire = None;
+        }
         self.last_dossier = Some(dossier.to_path_buf());
         self.recent.retain(|p| p != dossier);
         self.recent.insert(0, dossier.to_path_buf());

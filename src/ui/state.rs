@@ -1,18 +1,22 @@
 //! The state the screens read: the open dossier's figures (all computed by the core),
 //! the filters, the screen shown. Screens never run SQL themselves.
 
+use super::erreur::Erreur;
 use contingents::consolidate::{self, Cube, Filtre, LibelleInconnu, LogementSource};
 use contingents::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
 use contingents::reference::Territoire;
 use contingents::store::{Dossier, ImportInfo};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Everything shown about the open dossier, reloaded after each change.
 pub struct DossierView {
     pub path: PathBuf,
     pub territoire: Territoire,
     pub date_reference: Date,
-    pub cube: Cube,
+    /// Shared with the jobs that draw or export from it (no copy of a national cube).
+    pub cube: Arc<Cube>,
     pub imports: Vec<ImportInfo>,
     pub rejets: Vec<consolidate::RejetOut>,
     pub conflits: usize,
@@ -63,19 +67,19 @@ pub struct ConsolidationMemo {
 }
 
 impl DossierView {
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let d = Dossier::open_read_only(path).map_err(|e| e.to_string())?;
-        let cube = Cube::load(&d).map_err(|e| e.to_string())?;
-        let (rejets, conflits, echus) = consolidate::anomalies(&d).map_err(|e| e.to_string())?;
+    pub fn load(path: &Path) -> Result<Self, Erreur> {
+        let d = Dossier::open_read_only(path)?;
+        let cube = Cube::load(&d)?;
+        let (rejets, conflits, echus) = consolidate::anomalies(&d)?;
         Ok(Self {
             path: path.to_path_buf(),
             territoire: d.territoire(),
             date_reference: d.date_reference(),
-            imports: d.imports().map_err(|e| e.to_string())?,
-            libelles: consolidate::libelles_inconnus(&d).map_err(|e| e.to_string())?,
-            financements: d.financement_labels().map_err(|e| e.to_string())?,
+            imports: d.imports()?,
+            libelles: consolidate::libelles_inconnus(&d)?,
+            financements: d.financement_labels()?,
             options: FilterOptions::of(&cube),
-            cube,
+            cube: Arc::new(cube),
             rejets,
             conflits: conflits.len(),
             echus: echus.len(),
@@ -89,7 +93,8 @@ impl DossierView {
 }
 
 /// The filter panel's choices.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Filters {
     pub epci: Option<String>,
     pub commune: Option<String>,
@@ -136,8 +141,9 @@ impl Filters {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Screen {
+    #[default]
     Consolidation,
     Tableau,
     Import,
@@ -154,8 +160,8 @@ pub struct BilanView {
     /// None: the whole year; Some(1|2): a semester.
     pub semestre: Option<u8>,
     pub bailleur: Option<String>,
-    pub bilan: Result<contingents::suivi::bilan::Bilan, String>,
-    pub orientation: Option<Result<contingents::suivi::orientation::Orientation, String>>,
+    pub bilan: Result<contingents::suivi::bilan::Bilan, Erreur>,
+    pub orientation: Option<Result<contingents::suivi::orientation::Orientation, Erreur>>,
     /// The mises à disposition typed in the window.
     pub saisies: Vec<contingents::suivi::MiseADisposition>,
 }
@@ -169,6 +175,18 @@ pub struct LibellesState {
     pub annulable: Option<(contingents::store::AvantAssociation, String)>,
     /// Labels set aside for this session.
     pub ignores: std::collections::BTreeSet<(String, String)>,
+    /// The search typed for each unknown label, by (champ, libellé).
+    pub recherche: std::collections::HashMap<(String, String), String>,
+}
+
+/// The chart chosen on the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChoixGraphique {
+    pub kind: contingents::charts::Kind,
+    pub stock: contingents::charts::Stock,
+    /// The other charts and the key figures limited to the réservataire chosen.
+    pub par_reservataire: bool,
 }
 
 /// The flux screen's selection, parameters (edited live) and dwellings.
@@ -193,10 +211,66 @@ pub struct Drill {
     pub demande: Action,
 }
 
-/// What the screens ask for; `App::handle` is the one place where state changes.
+impl Action {
+    /// Actions that run a job: they wait while another runs.
+    pub fn needs_job(&self) -> bool {
+        matches!(
+            self,
+            Action::OpenDossier(_)
+                | Action::Recharger(_)
+                | Action::Prepare(_)
+                | Action::StartImport
+                | Action::Restore(_)
+                | Action::ConfirmRemove
+                | Action::UndoRemove
+                | Action::MapLabel { .. }
+                | Action::UndoLabel
+                | Action::SetFinancement { .. }
+                | Action::Drill { .. }
+                | Action::Rapprocher(_)
+                | Action::FluxSelect { .. }
+                | Action::BilanSelect { .. }
+                | Action::BilanInitial
+                | Action::Orienter { .. }
+                | Action::DeclarerMiseADisposition { .. }
+                | Action::NoterEvenement { .. }
+                | Action::FluxSave
+                | Action::Choisi(..)
+        )
+    }
+
+    /// Actions that write into the dossier: refused on a dossier another window holds.
+    pub fn edits(&self) -> bool {
+        matches!(
+            self,
+            Action::ImportDialog
+                | Action::Prepare(_)
+                | Action::StartImport
+                | Action::Restore(_)
+                | Action::ConfirmRemove
+                | Action::UndoRemove
+                | Action::MapLabel { .. }
+                | Action::UndoLabel
+                | Action::SetFinancement { .. }
+                | Action::FluxSave
+                | Action::DeclarerMiseADisposition { .. }
+                | Action::NoterEvenement { .. }
+        )
+    }
+}
+
+/// What the screens ask for; `App::apply` (actions.rs) is the one place where state changes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Show(Screen),
+    /// The filter panel changed (all its choices at once).
+    SetFilters(Filters),
+    SetReservataire(Option<String>),
+    SetGraphique(ChoixGraphique),
+    /// The open dossier's figures read again (after a change).
+    Recharger(PathBuf),
+    /// The bilans screen opened: the latest year followed in the dossier.
+    BilanInitial,
     OpenDossierDialog,
     NewDossierDialog,
     OpenDossier(PathBuf),

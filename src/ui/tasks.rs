@@ -6,20 +6,62 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 
+use crate::ui::erreur::Erreur;
+use std::path::PathBuf;
+
 pub enum JobOutput {
     /// The files read, and those refused (with the reason, naming the file).
-    Prepared(Result<(Vec<PreparedFile>, Vec<String>), String>),
-    Imported(Result<Vec<FileSummary>, String>),
-    Exported(Result<std::path::PathBuf, String>),
+    Prepared(Result<(Vec<PreparedFile>, Vec<String>), Erreur>),
+    Imported(Result<Vec<FileSummary>, Erreur>),
     /// The flux screen's selection loaded.
-    Flux(Result<Box<crate::ui::state::FluxView>, String>),
+    Flux(Result<Box<crate::ui::state::FluxView>, Erreur>),
     /// The bilans screen computed.
-    Bilan(Result<Box<crate::ui::state::BilanView>, String>),
+    Bilan(Result<Box<crate::ui::state::BilanView>, Erreur>),
     /// A dossier's figures loaded (`fresh`: newly opened, else refreshed after a change).
     Loaded {
-        path: std::path::PathBuf,
+        path: PathBuf,
         fresh: bool,
-        view: Result<Box<crate::ui::state::DossierView>, String>,
+        view: Result<Box<crate::ui::state::DossierView>, Erreur>,
+    },
+    /// A short read or write of the dossier, or a document written.
+    Fait(Result<Box<Fait>, Erreur>),
+}
+
+/// What a short job did, for the window to follow up.
+pub enum Fait {
+    /// A document written (what it is, where).
+    Ecrit(&'static str, PathBuf),
+    DossierCree(PathBuf),
+    Registres(Vec<contingents::suivi::RegistreImporte>),
+    Retabli(i64),
+    Retire(i64),
+    RetraitAnnule(i64),
+    Associe {
+        libelle: String,
+        shown: String,
+        avant: contingents::store::AvantAssociation,
+        lignes: usize,
+    },
+    AssociationAnnulee {
+        libelle: String,
+        shown: String,
+    },
+    Financement {
+        libelle: String,
+        valeur: contingents::model::Financement,
+    },
+    Logements(crate::ui::state::Drill),
+    Rapprochement(Result<contingents::rapprochement::Rapprochement, Erreur>),
+    Orientation(Result<contingents::suivi::orientation::Orientation, Erreur>),
+    Declare {
+        logement: String,
+        echeance: Option<contingents::model::Date>,
+    },
+    Note,
+    FluxEnregistre {
+        bailleur: String,
+        annee: i32,
+        params: contingents::flux::FluxParametres,
     },
 }
 

@@ -51,7 +51,7 @@ fn the_demo_dossier_shows_the_grid_of_the_chosen_reservataire() {
     h.run_steps(2);
     h.get_all_by_label("État (contingent préfectoral)").last().unwrap().click();
     h.run_steps(2);
-    assert_eq!(h.state().reservataire.as_deref(), Some("etat"));
+    assert_eq!(h.state().state.reservataire.as_deref(), Some("etat"));
     h.get_by_label("Grille financement × typologie — État (contingent préfectoral)");
     let g = core_grid(&dossier, "etat");
     assert!(g.total() > 0);
@@ -61,7 +61,7 @@ fn the_demo_dossier_shows_the_grid_of_the_chosen_reservataire() {
     // A click on the cell lists its dwellings with their source.
     h.get_by_label(&plus_t3).click();
     h.run_steps(2);
-    let drill = h.state().drill.as_ref().expect("dwellings listed");
+    let drill = h.state().ecrans.drill.as_ref().expect("dwellings listed");
     assert_eq!(drill.logements.len() as u64, g.get(Financement::Plus, TypologieGrille::T3));
     assert!(drill.logements.iter().all(|l| l.ligne > 0 && !l.fichier.is_empty()));
 }
@@ -101,6 +101,15 @@ fn import_through_the_wizard_then_map_an_unknown_label() {
     h.state_mut().handle(&ctx, Action::Prepare(vec![file]));
     h.run_steps(2);
     h.get_by_label("azur_habitat_edl.xlsx");
+    // The file does not name its bailleur: the name read in the file name is only proposed,
+    // and nothing is imported before the bailleur is given.
+    assert!(h.state().ecrans.wizard.as_ref().unwrap().files[0].bailleur.is_empty());
+    h.get_by_label("Importer").click();
+    h.run_steps(2);
+    assert!(h.state().ecrans.wizard.as_ref().unwrap().summaries.is_none());
+    h.get_by_label("Le fichier ne nomme pas son bailleur : saisissez-le.");
+    h.get_by_label("Reprendre « Azur Habitat » (nom du fichier)").click();
+    h.run_steps(2);
     h.get_by_label("Importer").click();
     h.run_steps(3);
     h.get_by_label("Résumé de l'import");
@@ -137,14 +146,14 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     crate::cli::build_demo(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier));
     h.run_steps(2);
-    h.state_mut().filters.qpv = Some(true);
+    h.state_mut().state.filters.qpv = Some(true);
     h.get_by_label("Mode atelier (F11)").click();
     h.run_steps(4);
-    assert!(h.state().workshop);
+    assert!(h.state().state.workshop);
     h.get_by_label("Quitter le mode atelier (F11)");
     assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
     assert!(h.query_by_label("Historique").is_none());
-    assert_eq!(h.state().filters.qpv, Some(true));
+    assert_eq!(h.state().state.filters.qpv, Some(true));
     assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6);
 }
 
@@ -190,14 +199,14 @@ fn saisie_decimale_francaise() {
     h.run_steps(2);
     h.get_by_label("Flux annuel").click();
     h.run_steps(3);
-    let fv = h.state().flux.as_ref().expect("flux loaded");
+    let fv = h.state().ecrans.flux.as_ref().expect("flux loaded");
     let (b, e, a) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee);
     // « 8,5 » is 8,5 %, not 8 % (the first release read it as 8,0).
     type_into(&mut h, "Taux de rotation", "8,5");
-    assert_eq!(h.state().flux.as_ref().unwrap().params.rotation_pct, Some(8.5));
+    assert_eq!(h.state().ecrans.flux.as_ref().unwrap().params.rotation_pct, Some(8.5));
     let d = Dossier::open_read_only(&dossier).unwrap();
     let groupes = contingents::flux::groupes(&d, &b, &e).unwrap();
-    let expected = contingents::flux::calculer(&b, &e, a, &groupes, &h.state().flux.as_ref().unwrap().params);
+    let expected = contingents::flux::calculer(&b, &e, a, &groupes, &h.state().ecrans.flux.as_ref().unwrap().params);
     assert_eq!(expected.liberations, (expected.assiette as f64 * 0.085).round() as u64);
     assert!(expected.flux > 0);
     assert!(h.query_all_by_label(&entier(expected.flux)).next().is_some(), "the flux is on screen");
@@ -209,7 +218,7 @@ fn saisie_decimale_francaise() {
     // What cannot be read is refused visibly, and the value stays.
     type_into(&mut h, "Part de l'État", "trente");
     assert!(h.query_all_by_label_contains("n'est pas un nombre").next().is_some());
-    assert_eq!(h.state().flux.as_ref().unwrap().params.taux_etat_pct, None);
+    assert_eq!(h.state().ecrans.flux.as_ref().unwrap().params.taux_etat_pct, None);
     h.get_by_label("Enregistrer les paramètres").click();
     h.run_steps(2);
     let saved = contingents::flux::parametres(&d, &b, &e, a).unwrap();
@@ -227,30 +236,36 @@ fn a_click_on_a_bar_filters_the_dashboard() {
     h.run_steps(2);
     h.get_by_label("Logements par commune").click();
     h.run_steps(3);
-    let node = h.get_by_label("Graphique : Logements par commune");
-    let rect = node.rect();
-    // The bar under the centre of the picture is the one the click must select.
-    let (data, size) = {
-        let c = h.state().chart.as_ref().unwrap();
-        (c.data.clone(), c.size)
-    };
-    let ppp = h.ctx.pixels_per_point();
-    let i =
-        contingents::charts::bar_at(&data, size, (rect.width() / 2.0 * ppp) as f64, (rect.height() / 2.0 * ppp) as f64)
-            .expect("a bar at the centre");
-    node.click();
+    let data = h.state().ecrans.graphique.as_ref().unwrap().data[0].clone();
+    let toulon = data.bars.iter().find(|b| b.key == "83137").expect("Toulon among the bars").clone();
+    assert_eq!(toulon.label, "Toulon");
+    // Each bar is a button named by its figure, drawn by the window (no picture).
+    h.get_by_label(&format!("Toulon : {}", contingents::format::logements(toulon.value))).click();
     h.run_steps(3);
-    assert_eq!(h.state().filters.commune.as_deref(), Some(data.bars[i].key.as_str()));
-    // The chart now shows that commune only.
-    let c = h.state().chart.as_ref().unwrap();
-    assert_eq!(c.data.bars.len(), 1);
-    assert_eq!(c.data.total, data.bars[i].value);
-    // « Effacer les filtres » clears it, a réservataire's bar included.
-    h.state_mut().chart_by_reservataire = true;
+    assert_eq!(h.state().state.filters.commune.as_deref(), Some("83137"));
+    // The chart clicked keeps all its bars (Toulon stands out); the key figures follow.
+    let c = h.state().ecrans.graphique.as_ref().unwrap();
+    assert_eq!(c.data[0].bars.len(), data.bars.len());
+    assert_eq!(c.chiffres.logements, toulon.value);
+    // Another chart is filtered: the réservataires of Toulon only.
+    h.get_by_label("Logements par réservataire").click();
+    h.run_steps(3);
+    let r = h.state().ecrans.graphique.as_ref().unwrap().data[0].clone();
+    assert_eq!(r.total, toulon.value);
+    // A click on a réservataire limits the dashboard to it; its chart keeps every bar.
+    let etat = r.bars.iter().find(|b| b.key == "etat").unwrap().clone();
+    h.get_by_label(&format!("{} : {}", etat.label, contingents::format::logements(etat.value))).click();
+    h.run_steps(3);
+    assert!(h.state().state.graphique.par_reservataire);
+    assert_eq!(h.state().state.reservataire.as_deref(), Some("etat"));
+    assert_eq!(h.state().ecrans.graphique.as_ref().unwrap().data[0].bars.len(), r.bars.len());
+    assert_eq!(h.state().ecrans.graphique.as_ref().unwrap().chiffres.logements, etat.value);
+    // « Effacer les filtres » clears both.
     h.get_by_label("Effacer les filtres").click();
     h.run_steps(3);
-    assert!(h.state().filters.commune.is_none() && !h.state().chart_by_reservataire);
-    assert_eq!(h.state().chart.as_ref().unwrap().data.bars.len(), data.bars.len());
+    assert!(h.state().state.filters.commune.is_none() && !h.state().state.graphique.par_reservataire);
+    let total = h.state().view.as_ref().unwrap().cube.chiffres_cles(&Default::default()).logements;
+    assert_eq!(h.state().ecrans.graphique.as_ref().unwrap().chiffres.logements, total);
 }
 
 #[test]
@@ -294,6 +309,7 @@ fn the_published_paca_grid_in_the_window_equals_grid_json() {
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::Prepare(vec![file]));
     h.run_steps(2);
+    h.state_mut().ecrans.wizard.as_mut().unwrap().files[0].bailleur = "Bailleur PACA".into();
     h.get_by_label("Importer").click();
     h.run_steps(3);
     h.get_by_label("Voir la consolidation").click();
@@ -319,21 +335,21 @@ fn a_second_window_opens_the_dossier_read_only() {
     // The first window holds the dossier by an OS file lock (no PID lookup in /proc).
     let mut first = harness(App::for_tests(dossier.clone()));
     first.run_steps(2);
-    assert!(!first.state().read_only);
+    assert!(!first.state().session.read_only);
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
-    assert!(h.state().read_only);
+    assert!(h.state().session.read_only);
     assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
-    assert!(h.state().status.contains("lecture seule"), "{}", h.state().status);
-    assert!(h.state().status.contains(&std::process::id().to_string()), "says which process holds it");
+    assert!(h.state().messages.status.contains("lecture seule"), "{}", h.state().messages.status);
+    assert!(h.state().messages.status.contains(&std::process::id().to_string()), "says which process holds it");
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::Restore(1));
-    assert!(h.state().error.as_deref().unwrap_or("").contains("lecture seule"));
+    assert!(h.state().messages.error.as_ref().map(|e| e.to_string()).unwrap_or_default().contains("lecture seule"));
     // Once the first window is closed, the dossier can be written again.
     drop(first);
     let mut again = harness(App::for_tests(dossier.clone()));
     again.run_steps(2);
-    assert!(!again.state().read_only);
+    assert!(!again.state().session.read_only);
 }
 
 #[test]
@@ -345,7 +361,7 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     h.run_steps(2);
     h.get_by_label("Bilans").click();
     h.run_steps(4);
-    let v = h.state().bilan.as_ref().expect("bilan loaded");
+    let v = h.state().ecrans.bilan.as_ref().expect("bilan loaded");
     assert_eq!(v.annee, contingents::demo::DEMO_ANNEE, "opens on the year the register follows");
     let d = Dossier::open_read_only(&dossier).unwrap();
     let o = contingents::suivi::bilan::BilanOptions {
@@ -356,7 +372,7 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     let core = contingents::suivi::bilan::bilan(&d, &o).unwrap();
     let etat = core.reservataires.iter().find(|r| r.id == "etat").unwrap();
     assert!(etat.decomptes > 0 && etat.objectif > 0, "the demo register is never empty");
-    assert_eq!(h.state().bilan.as_ref().unwrap().bilan.as_ref().unwrap(), &core);
+    assert_eq!(h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap(), &core);
     let total: u64 = core.reservataires.iter().map(|r| r.decomptes).sum();
     assert!(h.query_all_by_label(&entier(total)).next().is_some(), "the total of décomptes is shown");
     // The reply deadline helper: 26/04/2024 with a 1-month notice → 23/05/2024.
@@ -380,7 +396,7 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     let o = contingents::suivi::orientation::orienter(&d, "Var Logis", &reference, Date::new(2025, 9, 15).unwrap())
         .unwrap();
     assert!(!o.candidats.is_empty());
-    let shown = h.state().bilan.as_ref().unwrap().orientation.clone().unwrap().unwrap();
+    let shown = h.state().ecrans.bilan.as_ref().unwrap().orientation.as_ref().unwrap().as_ref().unwrap().clone();
     assert_eq!(shown, o);
 }
 
@@ -426,7 +442,7 @@ fn a_file_is_opened_through_the_built_in_picker() {
     // No system dialog in tests: the button opens the picker drawn in the window.
     h.get_by_label("Importer des fichiers… (Ctrl+I)").click();
     h.run_steps(4);
-    assert!(h.state().picker.is_some());
+    assert!(h.state().fichiers.picker.is_some());
     assert!(h.query_by_label_contains("Dossier :").is_some(), "the picker is drawn");
     assert!(h.query_by_label("Ouvrir").is_some(), "the picker is drawn");
     // A folder typed by hand, then Entrée, goes there; only spreadsheets are listed.
@@ -438,8 +454,8 @@ fn a_file_is_opened_through_the_built_in_picker() {
     h.run_steps(1);
     h.get_by_label("Ouvrir").click();
     h.run_steps(4);
-    assert!(h.state().picker.is_none());
-    let w = h.state().wizard.as_ref().expect("the wizard has the file");
+    assert!(h.state().fichiers.picker.is_none());
+    let w = h.state().ecrans.wizard.as_ref().expect("the wizard has the file");
     assert_eq!(w.files.len(), 1);
     assert_eq!(w.files[0].fichier, "azur_habitat_edl.xlsx");
     // Cancelling leaves everything as it was.
@@ -447,7 +463,7 @@ fn a_file_is_opened_through_the_built_in_picker() {
     h.run_steps(4);
     h.get_by_label("Annuler").click();
     h.run_steps(2);
-    assert!(h.state().picker.is_none());
+    assert!(h.state().fichiers.picker.is_none());
 }
 
 #[test]
@@ -461,6 +477,7 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     h.run_steps(4);
     let etat = |h: &Harness<'static, App>| {
         h.state()
+            .ecrans
             .bilan
             .as_ref()
             .unwrap()
@@ -493,8 +510,8 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     // Without a réservataire the form says what is missing.
     h.get_by_label("Enregistrer la mise à disposition").click();
     h.run_steps(2);
-    assert!(h.state().error.as_deref().unwrap_or("").contains("réservataire"));
-    h.state_mut().error = None;
+    assert!(h.state().messages.error.as_ref().map(|e| e.to_string()).unwrap_or_default().contains("réservataire"));
+    h.state_mut().messages.error = None;
     h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Mis à disposition de").click();
     h.run_steps(4);
     assert!(h.query_by_label("Hors flux : Mutations internes").is_some(), "the list is open");
@@ -511,7 +528,12 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     h.run_steps(3);
     h.get_by_label("Enregistrer la mise à disposition").click();
     h.run_steps(3);
-    assert!(h.state().status.contains("20/05/2025"), "{} / {:?}", h.state().status, h.state().error);
+    assert!(
+        h.state().messages.status.contains("20/05/2025"),
+        "{} / {:?}",
+        h.state().messages.status,
+        h.state().messages.error
+    );
     assert_eq!(etat(&h).mises_a_disposition, before.mises_a_disposition + 1);
     // The lease, noted at a date: one more décompté for the State.
     h.get_by_label("Mises à disposition saisies ici (1)").click();
@@ -530,11 +552,11 @@ fn grille_total_et_filtres() {
     crate::cli::build_demo(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(3);
-    h.state_mut().reservataire = Some("etat".into());
+    h.state_mut().state.reservataire = Some("etat".into());
     h.run_steps(2);
     assert!(h.query_by_label_contains("Parc total").is_some());
     // A filter: the titles name it, and the total row is the core's sum under it.
-    h.state_mut().filters.commune = Some("83137".into());
+    h.state_mut().state.filters.commune = Some("83137".into());
     h.run_steps(3);
     assert!(h.query_by_label("Parc filtré : Commune de Toulon").is_some());
     assert!(
@@ -555,12 +577,12 @@ fn grille_total_et_filtres() {
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::Drill { reservataire: "etat".into(), financement: None, typologie: None });
     h.run_steps(2);
-    assert_eq!(h.state().drill.as_ref().unwrap().logements.len() as u64, g.total());
+    assert_eq!(h.state().ecrans.drill.as_ref().unwrap().logements.len() as u64, g.total());
     let bailleur = "Var Logis".to_string();
-    h.state_mut().filters.bailleur = Some(bailleur.clone());
+    h.state_mut().state.filters.bailleur = Some(bailleur.clone());
     h.run_steps(3);
     let f2 = Filtre { bailleur: Some(bailleur.clone()), ..f };
-    let listed = &h.state().drill.as_ref().unwrap().logements;
+    let listed = &h.state().ecrans.drill.as_ref().unwrap().logements;
     assert_eq!(listed.len() as u64, cube.total(&f2));
     assert!(listed.iter().all(|l| l.bailleur == bailleur && l.commune == "83137"));
     assert!(h.query_by_label("Parc filtré : Commune de Toulon, Var Logis").is_some());
@@ -617,7 +639,7 @@ fn libelles_confirmation() {
     // « Ignorer » hides a label for the session without touching the dossier.
     h.get_all_by_label("Ignorer").next().unwrap().click();
     h.run_steps(2);
-    assert!(h.state().status.contains("laissé de côté"));
+    assert!(h.state().messages.status.contains("laissé de côté"));
 }
 
 #[test]
@@ -631,7 +653,7 @@ fn no_internal_identifier_on_any_screen() {
     ids.extend(["etat-fonctionnaires", "action-logement", "non-reserve"].map(String::from));
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(3);
-    h.state_mut().reservataire = Some("action-logement".into());
+    h.state_mut().state.reservataire = Some("action-logement".into());
     for screen in [
         "Consolidation",
         "Tableau de bord",
@@ -679,7 +701,7 @@ fn a_bad_file_does_not_block_the_batch_and_outside_changes_show_up() {
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::Prepare(vec![bad.clone(), good.clone()]));
     h.run_steps(2);
-    let w = h.state().wizard.as_ref().unwrap();
+    let w = h.state().ecrans.wizard.as_ref().unwrap();
     assert_eq!(w.files.len(), 1, "the good file goes on");
     assert_eq!(w.refuses.len(), 1);
     assert!(w.refuses[0].contains("notes.xlsx"), "{:?}", w.refuses);
@@ -701,7 +723,7 @@ fn a_bad_file_does_not_block_the_batch_and_outside_changes_show_up() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     h.run_steps(3);
     assert!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()) > before);
-    assert!(h.state().status.contains("changé sur le disque"), "{}", h.state().status);
+    assert!(h.state().messages.status.contains("changé sur le disque"), "{}", h.state().messages.status);
 }
 
 #[test]
@@ -714,7 +736,7 @@ fn unsaved_flux_parameters_are_not_dropped_without_a_word() {
     h.get_by_label("Flux annuel").click();
     h.run_steps(3);
     let (b, e, a) = {
-        let fv = h.state().flux.as_ref().unwrap();
+        let fv = h.state().ecrans.flux.as_ref().unwrap();
         (fv.bailleur.clone(), fv.epci.clone(), fv.annee)
     };
     type_into(&mut h, "Taux de rotation", "12");
@@ -723,10 +745,10 @@ fn unsaved_flux_parameters_are_not_dropped_without_a_word() {
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::FluxSelect { bailleur: other.clone(), epci: e.clone(), annee: a });
     h.run_steps(2);
-    assert_eq!(h.state().flux.as_ref().unwrap().bailleur, b, "still on the changed parameters");
+    assert_eq!(h.state().ecrans.flux.as_ref().unwrap().bailleur, b, "still on the changed parameters");
     h.get_by_label("Enregistrer puis continuer").click();
     h.run_steps(3);
-    assert_eq!(h.state().flux.as_ref().unwrap().bailleur, other);
+    assert_eq!(h.state().ecrans.flux.as_ref().unwrap().bailleur, other);
     let d = Dossier::open_read_only(&dossier).unwrap();
     assert_eq!(contingents::flux::parametres(&d, &b, &e, a).unwrap().rotation_pct, Some(12.0), "saved first");
 }

@@ -294,7 +294,7 @@ fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 }
             }
             Some(Err(e)) => {
-                ui.colored_label(theme::ERREUR, e);
+                ui.colored_label(theme::ERREUR, e.to_string());
             }
             None => {}
         }
@@ -330,7 +330,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Act
         ui.separator();
         match &v.bilan {
             Err(e) => {
-                ui.colored_label(theme::ERREUR, e);
+                ui.colored_label(theme::ERREUR, e.to_string());
             }
             Ok(b) => {
                 ui.label(format!(

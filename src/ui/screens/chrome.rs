@@ -1,14 +1,20 @@
 //! Menu bar, filter panel, status bar and confirmation dialog.
 
-use crate::ui::app::App;
-use crate::ui::state::{Action, Screen};
+use crate::ui::app::Messages;
+use crate::ui::settings::AppState;
+use crate::ui::state::{Action, DossierView, Filters, Screen};
+use crate::ui::tasks::Job;
 use contingents::consolidate::libelle_reservataire;
 use contingents::model::IndividuelCollectif;
 use eframe::egui;
 
-pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
-        if !app.workshop {
+/// `edit`: editing controls are shown (not in workshop mode, not read-only).
+pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
+    let read_only = !edit && !state.workshop;
+    // Wrapped: nothing cut at 1280 × 720, even enlarged for projection.
+    ui.horizontal_wrapped(|ui| {
+        if !state.workshop {
             ui.menu_button("Dossier", |ui| {
                 if ui.button("Ouvrir un dossier… (Ctrl+O)").clicked() {
                     actions.push(Action::OpenDossierDialog);
@@ -16,10 +22,10 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 if ui.button("Nouveau dossier…").clicked() {
                     actions.push(Action::NewDossierDialog);
                 }
-                if !app.settings.recent.is_empty() {
+                if !state.recent.is_empty() {
                     ui.separator();
                     ui.label("Dossiers récents");
-                    for p in &app.settings.recent {
+                    for p in &state.recent {
                         if ui.button(p.display().to_string()).clicked() {
                             actions.push(Action::OpenDossier(p.clone()));
                         }
@@ -27,7 +33,7 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 }
             });
         }
-        if !app.workshop && app.view.is_some() {
+        if !state.workshop && view.is_some() {
             ui.menu_button("Exporter", |ui| {
                 if ui.button("État des lieux consolidé (xlsx)…").clicked() {
                     actions.push(Action::ExportEtatDesLieux);
@@ -55,30 +61,32 @@ pub fn menu_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             (Screen::Bilans, "Bilans"),
             (Screen::Historique, "Historique"),
         ] {
-            if app.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau | Screen::Bilans) {
+            if state.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau | Screen::Bilans) {
                 continue;
             }
-            if app.read_only && matches!(screen, Screen::Import | Screen::Libelles) {
+            if read_only && matches!(screen, Screen::Import | Screen::Libelles) {
                 continue;
             }
-            if ui.selectable_label(app.screen == screen, label).clicked() {
+            if ui.selectable_label(state.screen == screen, label).clicked() {
                 actions.push(Action::Show(screen));
             }
         }
         ui.separator();
-        if app.can_edit() && app.view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
+        if edit && view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
             actions.push(Action::ImportDialog);
         }
-        let label = if app.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };
+        let label = if state.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };
         if ui.button(label).clicked() {
             actions.push(Action::ToggleWorkshop);
         }
     });
+    actions
 }
 
-pub fn status_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
-        if let Some(job) = &app.job {
+pub fn status_bar(m: &Messages, job: Option<&Job>, retires: &[i64], ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
+    ui.horizontal_wrapped(|ui| {
+        if let Some(job) = job {
             let (f, msg) = job.fraction();
             ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
             ui.label(format!("{} — {msg}", job.label));
@@ -87,15 +95,17 @@ pub fn status_bar(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 actions.push(Action::Cancel);
             }
         }
-        if let Some(e) = &app.error {
-            ui.colored_label(egui::Color32::from_rgb(170, 0, 0), e);
+        // Long messages wrap: a path at the end of a sentence is never cut.
+        if let Some(e) = &m.error {
+            ui.add(egui::Label::new(egui::RichText::new(e.to_string()).color(crate::ui::theme::ERREUR)).wrap());
         } else {
-            ui.label(&app.status);
+            ui.add(egui::Label::new(&m.status).wrap());
         }
-        if !app.removed.is_empty() && ui.button("Annuler le retrait (Ctrl+Z)").clicked() {
+        if !retires.is_empty() && ui.button("Annuler le retrait (Ctrl+Z)").clicked() {
             actions.push(Action::UndoRemove);
         }
     });
+    actions
 }
 
 fn combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[(String, String)]) {
@@ -111,8 +121,11 @@ fn combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[
     });
 }
 
-pub fn filters(app: &mut App, ui: &mut egui::Ui) {
-    let Some(v) = &app.view else { return };
+/// The filter panel: edits a copy of the filters, returned as one action when changed.
+pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
+    let mut f: Filters = state.filters.clone();
+    let mut reservataire = state.reservataire.clone();
     ui.strong(v.territoire.label());
     ui.label(format!("Date de référence : {}", v.date_reference));
     ui.separator();
@@ -122,43 +135,55 @@ pub fn filters(app: &mut App, ui: &mut egui::Ui) {
     let communes: Vec<(String, String)> = o
         .communes
         .iter()
-        .filter(|(_, _, e)| app.filters.epci.as_ref().is_none_or(|x| x == e))
+        .filter(|(_, _, e)| f.epci.as_ref().is_none_or(|x| x == e))
         .map(|(c, n, _)| (c.clone(), n.clone()))
         .collect();
     let bailleurs = &o.bailleurs;
-    combo(ui, "EPCI", &mut app.filters.epci, epcis);
-    combo(ui, "Commune", &mut app.filters.commune, &communes);
-    combo(ui, "Bailleur", &mut app.filters.bailleur, bailleurs);
+    combo(ui, "EPCI", &mut f.epci, epcis);
+    combo(ui, "Commune", &mut f.commune, &communes);
+    combo(ui, "Bailleur", &mut f.bailleur, bailleurs);
     let res = &o.reservataires;
-    let shown = app.reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "Tous".into());
+    let shown = reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "Tous".into());
     egui::ComboBox::from_label("Réservataire (grille)").selected_text(shown).width(150.0).show_ui(ui, |ui| {
-        ui.selectable_value(&mut app.reservataire, None, "Tous");
+        ui.selectable_value(&mut reservataire, None, "Tous");
         for (id, name) in res {
-            ui.selectable_value(&mut app.reservataire, Some(id.clone()), name);
+            ui.selectable_value(&mut reservataire, Some(id.clone()), name);
         }
     });
     ui.label("QPV");
     ui.horizontal(|ui| {
-        ui.selectable_value(&mut app.filters.qpv, None, "Tous");
-        ui.selectable_value(&mut app.filters.qpv, Some(true), "QPV");
-        ui.selectable_value(&mut app.filters.qpv, Some(false), "Hors QPV");
+        ui.selectable_value(&mut f.qpv, None, "Tous");
+        ui.selectable_value(&mut f.qpv, Some(true), "QPV");
+        ui.selectable_value(&mut f.qpv, Some(false), "Hors QPV");
     });
     ui.label("Individuel / collectif");
     ui.horizontal(|ui| {
-        ui.selectable_value(&mut app.filters.individuel_collectif, None, "Tous");
-        ui.selectable_value(&mut app.filters.individuel_collectif, Some(IndividuelCollectif::Individuel), "Individuel");
-        ui.selectable_value(&mut app.filters.individuel_collectif, Some(IndividuelCollectif::Collectif), "Collectif");
+        ui.selectable_value(&mut f.individuel_collectif, None, "Tous");
+        ui.selectable_value(&mut f.individuel_collectif, Some(IndividuelCollectif::Individuel), "Individuel");
+        ui.selectable_value(&mut f.individuel_collectif, Some(IndividuelCollectif::Collectif), "Collectif");
     });
     if ui.button("Effacer les filtres").clicked() {
-        app.filters = Default::default();
+        f = Filters::default();
         // The filter set by a click on a réservataire's bar goes too.
-        app.chart_by_reservataire = false;
+        if state.graphique.par_reservataire {
+            actions.push(Action::SetGraphique(crate::ui::state::ChoixGraphique {
+                par_reservataire: false,
+                ..state.graphique
+            }));
+        }
     }
+    if f != state.filters {
+        actions.push(Action::SetFilters(f));
+    }
+    if reservataire != state.reservataire {
+        actions.push(Action::SetReservataire(reservataire));
+    }
+    actions
 }
 
 /// The confirmation asked before an import is withdrawn.
-pub fn confirm_remove(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    let Some(id) = app.pending_remove else { return };
+pub fn confirm_remove(pending: Option<i64>, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let Some(id) = pending else { return };
     egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
         ui.label(format!(
             "Retirer l'import n° {id} ? Ses logements ne seront plus comptés. Vous pourrez annuler tant que l'application reste ouverte."

@@ -2,19 +2,21 @@
 //! chosen réservataire, the réservataires' shares, and the dwellings behind a cell.
 
 use super::num;
-use crate::ui::app::App;
-use crate::ui::state::Action;
+use crate::ui::app::Ecrans;
+use crate::ui::settings::AppState;
+use crate::ui::state::{Action, DossierView};
 use contingents::consolidate::{libelle_reservataire, nom_commune};
 use contingents::format::{entier, pourcent};
 use contingents::model::TypologieGrille;
 use eframe::egui;
 
-pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    let (Some(v), Some(m)) = (&app.view, &app.memo) else { return };
+pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
+    let Some(m) = &ecrans.memo else { return actions };
     let k = m.chiffres;
     let total = k.logements;
     let by_res = &m.by_res;
-    let perimetre = app.filters.description();
+    let perimetre = state.filters.description();
     ui.heading(match &perimetre {
         Some(p) => format!("Parc filtré : {p}"),
         None => format!("Parc total — {}", v.territoire.label()),
@@ -48,7 +50,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     }
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let res = app.reservataire.as_deref();
+        let res = state.reservataire.as_deref();
         let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
         match &perimetre {
             Some(p) => ui.heading(format!("Grille financement × typologie — {titre} — {p}")),
@@ -116,7 +118,7 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         if by_res.len() > 60 {
             ui.label(format!("… et {} autres réservataires (tous dans l'état des lieux exporté)", by_res.len() - 60));
         }
-        if let Some(d) = &app.drill {
+        if let Some(d) = &ecrans.drill {
             ui.add_space(12.0);
             ui.heading(format!("Logements : {}", d.titre));
             ui.label(format!("{} (2 000 au plus affichés)", contingents::format::logements(d.logements.len() as u64)));
@@ -148,4 +150,5 @@ pub fn consolidation(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             });
         }
     });
+    actions
 }

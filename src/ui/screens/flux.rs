@@ -2,9 +2,9 @@
 //! from the core engine, each réservataire's rate and perimeter with its alerts beside it, the
 //! breakdown by commune, the flux qualifié (indicative) and a comparison of the EPCI's bailleurs.
 
-use crate::ui::app::App;
 use crate::ui::saisie::{self, Sorte};
 use crate::ui::state::Action;
+use crate::ui::state::{DossierView, FluxView};
 use crate::ui::theme;
 use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
 use contingents::flux::{Flux, FluxParametres, calculer, verifier};
@@ -320,16 +320,20 @@ fn qualifie(ui: &mut egui::Ui, f: &Flux) {
     }
 }
 
-pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    let Some(v) = &app.view else { return };
+/// The flux screen edits its own parameters (`fv`); everything else is an action.
+pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, busy: bool, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
+    let actions = &mut actions;
     ui.heading("Flux annuel");
     let bailleurs = v.cube.bailleurs();
     let epcis = v.cube.epcis();
-    let Some(fv) = &mut app.flux else {
-        if let (Some(b), Some(e)) = (bailleurs.first(), epcis.first()) {
+    let Some(fv) = fv else {
+        if let (Some(b), Some(e), false) = (bailleurs.first(), epcis.first(), busy) {
             actions.push(Action::FluxSelect { bailleur: b.clone(), epci: e.clone(), annee: v.date_reference.year });
+        } else {
+            ui.label("Calcul du flux…");
         }
-        return;
+        return std::mem::take(actions);
     };
     ui.horizontal(|ui| {
         let mut b = fv.bailleur.clone();
@@ -408,4 +412,5 @@ pub fn flux(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             });
         });
     });
+    std::mem::take(actions)
 }

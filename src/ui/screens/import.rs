@@ -1,26 +1,32 @@
 //! The import wizard: for each file, its bailleur, sheets, header row and column mapping
 //! with a preview, all editable; then the import with its progress, then the summary.
 
-use crate::ui::app::App;
-use crate::ui::state::Action;
+use crate::ui::app::Wizard;
+use crate::ui::state::{Action, DossierView};
 use contingents::import::cell_text;
 use contingents::import::header::{Field, header_at_row};
 use eframe::egui;
 
-pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+/// A file whose bailleur must be typed: no « Bailleur » column and nothing typed yet.
+pub fn sans_bailleur(f: &contingents::import::run::PreparedFile) -> bool {
+    !f.colonne_bailleur && f.bailleur.trim().is_empty()
+}
+
+pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
     ui.heading("Importer des états des lieux");
-    if app.job.is_some() {
+    if busy {
         ui.label("Travail en cours… (voir la barre de progression en bas de la fenêtre)");
-        return;
+        return actions;
     }
-    let Some(w) = &mut app.wizard else {
+    let Some(w) = wizard else {
         ui.label(
             "Choisissez les fichiers des bailleurs (xlsx, xlsm, xls, xlsb, ods, csv), ou déposez-les sur la fenêtre.",
         );
         if ui.button("Choisir des fichiers…").clicked() {
             actions.push(Action::ImportDialog);
         }
-        return;
+        return actions;
     };
     if let Some(e) = &w.error {
         ui.colored_label(egui::Color32::from_rgb(170, 0, 0), format!("Fichier refusé : {e}"));
@@ -28,7 +34,7 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         if ui.button("Fermer").clicked() {
             actions.push(Action::CloseWizard);
         }
-        return;
+        return actions;
     }
     for r in &w.refuses {
         ui.colored_label(crate::ui::theme::ERREUR, format!("Fichier refusé, les autres continuent : {r}"));
@@ -52,7 +58,7 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 }
             });
         }
-        if let Some(v) = &app.view {
+        {
             let ids: Vec<String> = summaries.iter().map(|s| s.fichier.clone()).collect();
             let rejets: Vec<_> = v.rejets.iter().filter(|r| ids.contains(&r.fichier)).take(500).collect();
             if !rejets.is_empty() {
@@ -80,15 +86,39 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         if ui.button("Voir la consolidation").clicked() {
             actions.push(Action::CloseWizard);
         }
-        return;
+        return actions;
     }
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (fi, f) in w.files.iter_mut().enumerate() {
             ui.group(|ui| {
                 ui.strong(&f.fichier);
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.label("Bailleur :");
-                    ui.add(egui::TextEdit::singleline(&mut f.bailleur).id_salt(("bailleur", fi)).desired_width(260.0));
+                    let hint = if f.colonne_bailleur {
+                        "lu sur chaque ligne (colonne « Bailleur »)"
+                    } else {
+                        "saisissez le nom du bailleur"
+                    };
+                    ui.add(
+                        egui::TextEdit::singleline(&mut f.bailleur)
+                            .id_salt(("bailleur", fi))
+                            .hint_text(hint)
+                            .desired_width(260.0),
+                    );
+                    // A name read in the file name is only proposed: « Unicode.csv » is no bailleur.
+                    if f.devine
+                        && let Some(s) = contingents::import::bailleur_from_file_name(&f.fichier)
+                        && f.bailleur.trim().is_empty()
+                        && ui.button(format!("Reprendre « {s} » (nom du fichier)")).clicked()
+                    {
+                        f.bailleur = s;
+                    }
+                    if sans_bailleur(f) {
+                        ui.colored_label(
+                            crate::ui::theme::ALERTE,
+                            "Le fichier ne nomme pas son bailleur : saisissez-le.",
+                        );
+                    }
                 });
                 let sheets = &f.sheets;
                 // Which sheets are read: the detection's choice, which the user can change.
@@ -172,7 +202,11 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             });
         }
         ui.horizontal(|ui| {
-            if ui.button("Importer").clicked() {
+            let manque = w.files.iter().filter(|f| sans_bailleur(f)).count();
+            let importer = ui.add_enabled(manque == 0, egui::Button::new("Importer"));
+            if manque > 0 {
+                importer.on_disabled_hover_text("Saisissez d'abord le bailleur de chaque fichier.");
+            } else if importer.clicked() {
                 actions.push(Action::StartImport);
             }
             if ui.button("Abandonner").clicked() {
@@ -180,6 +214,7 @@ pub fn import(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         });
     });
+    actions
 }
 
 /// `A`, `B`, ... `Z`, `AA`: the column letters of a spreadsheet.

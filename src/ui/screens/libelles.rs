@@ -2,16 +2,14 @@
 //! searchable list; the mapping is kept in the dossier and applied to the rows set aside.
 //! The financement correspondence is edited here too.
 
-use crate::ui::app::App;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, DossierView, LibellesState};
 use contingents::consolidate::libelle_reservataire;
 use contingents::model::Financement;
 use contingents::reference::reference;
 use eframe::egui;
 
 /// Canonical values offered for a field, as (value stored, text shown).
-fn candidates(app: &App, champ: &str) -> Vec<(String, String)> {
-    let Some(v) = &app.view else { return vec![] };
+fn candidates(v: &DossierView, champ: &str) -> Vec<(String, String)> {
     let r = reference();
     let communes = || {
         let mut c: Vec<(String, String)> = r
@@ -47,8 +45,8 @@ fn candidates(app: &App, champ: &str) -> Vec<(String, String)> {
     }
 }
 
-pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    let Some(v) = &app.view else { return };
+pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
     ui.heading("Libellés à rapprocher");
     let libelles = v.libelles.clone();
     let financements = v.financements.clone();
@@ -57,7 +55,7 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     } else {
         ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
     }
-    if let Some((champ, libelle, valeur)) = app.libelles.proposition.clone() {
+    if let Some((champ, libelle, valeur)) = etat.proposition.clone() {
         let shown = if champ == "reservataire" { libelle_reservataire(&valeur) } else { valeur.clone() };
         egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
             ui.label(format!(
@@ -73,7 +71,7 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             });
         });
     }
-    if let Some((avant, shown)) = &app.libelles.annulable {
+    if let Some((avant, shown)) = &etat.annulable {
         ui.horizontal(|ui| {
             ui.label(format!("Dernière association : « {} » → {shown}", avant.libelle));
             if ui.button("Annuler l'association").clicked() {
@@ -81,7 +79,7 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         });
     }
-    let ignores = app.libelles.ignores.clone();
+    let ignores = etat.ignores.clone();
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("libelles").striped(true).show(ui, |ui| {
             for h in ["Champ", "Libellé", "Lignes", "Bailleurs", "Rechercher", "Associer à", ""] {
@@ -94,7 +92,7 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 ui.label(l.lignes.to_string());
                 ui.label(l.bailleurs.join(", "));
                 let k = (l.champ.clone(), l.libelle.clone());
-                let search = app.label_choices.entry(k.clone()).or_default();
+                let search = etat.recherche.entry(k.clone()).or_default();
                 ui.add(
                     egui::TextEdit::singleline(search)
                         .id_salt(("recherche", &l.champ, &l.libelle))
@@ -102,13 +100,12 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         .desired_width(260.0),
                 );
                 let needle = contingents::text::key(search);
-                let app_ref: &App = app;
                 egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer").selected_text("Choisir…").show_ui(
                     ui,
                     |ui| {
                         // Computed only while the list is open. Without a search, the closest
                         // names come first: the suggestion a user confirms, never applied alone.
-                        let mut options: Vec<(String, String)> = candidates(app_ref, &l.champ)
+                        let mut options: Vec<(String, String)> = candidates(v, &l.champ)
                             .into_iter()
                             .filter(|(_, shown)| needle.is_empty() || contingents::text::key(shown).contains(&needle))
                             .collect();
@@ -158,4 +155,5 @@ pub fn libelles(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         });
     });
+    actions
 }

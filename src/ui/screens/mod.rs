@@ -1,9 +1,11 @@
-//! One file per screen. Each reads the state and pushes actions; none changes state.
+//! One file per screen. Each draws from the saved state and the dossier's figures (and edits
+//! only its own widgets' state) and returns actions; none changes the window's state.
 
 mod bilans;
 mod chrome;
 mod consolidation;
 mod flux;
+mod graphique;
 mod historique;
 mod import;
 mod libelles;

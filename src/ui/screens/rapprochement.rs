@@ -1,29 +1,37 @@
 //! A réservataire's declaration compared with the bailleurs' files.
 
-use crate::ui::app::App;
+use crate::ui::erreur::Erreur;
+use crate::ui::settings::AppState;
 use crate::ui::state::Action;
 use contingents::consolidate::{libelle_reservataire, nom_commune};
+use contingents::rapprochement::Rapprochement;
 use eframe::egui;
 
-pub fn rapprochement(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+pub fn rapprochement(
+    state: &AppState,
+    resultat: Option<&Result<Rapprochement, Erreur>>,
+    edit: bool,
+    ui: &mut egui::Ui,
+) -> Vec<Action> {
+    let mut actions = vec![];
     ui.heading("Rapprochement avec la déclaration d'un réservataire");
-    let Some(res) = &app.reservataire else {
+    let Some(res) = &state.reservataire else {
         ui.label("Choisissez le réservataire dans le panneau des filtres (« Réservataire (grille) »).");
-        return;
+        return actions;
     };
     ui.label(format!(
         "Réservataire : {}. La déclaration est un tableur de ses effectifs attendus par bailleur et commune, ou de ses références de logements.",
         libelle_reservataire(res)
     ));
-    if app.can_edit() && ui.button("Choisir la déclaration…").clicked() {
+    if edit && ui.button("Choisir la déclaration…").clicked() {
         actions.push(Action::RapprochementDialog);
     }
-    let Some(r) = &app.rapprochement else { return };
+    let Some(r) = resultat else { return actions };
     let r = match r {
         Ok(r) => r,
         Err(e) => {
-            ui.colored_label(egui::Color32::from_rgb(170, 0, 0), e);
-            return;
+            ui.colored_label(crate::ui::theme::ERREUR, e.to_string());
+            return actions;
         }
     };
     if r.reservataire != *res {
@@ -65,4 +73,5 @@ pub fn rapprochement(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             ui.label(format!("Ligne {l} de la déclaration ignorée : {m}"));
         }
     });
+    actions
 }

@@ -1,42 +1,84 @@
-//! The dashboard: key figures and the charts of the stock, following the filters; hover a
-//! bar for its exact figure, click it to filter on it; export any chart as PNG or SVG.
+//! The dashboard: key figures and the charts of the stock, drawn by the window itself at
+//! the text's scale (readable when projected), following the filters. Hover a bar for its
+//! exact figure, click it to filter the dashboard on it (click again to lift the filter);
+//! export any chart as PNG or SVG (drawn by the same figures).
 
-use crate::ui::app::App;
-use crate::ui::state::Action;
-use contingents::charts::{self, Kind, Stock};
+use super::graphique;
+use crate::ui::settings::AppState;
+use crate::ui::state::{Action, ChoixGraphique, DossierView};
+use contingents::charts::{self, ChartData, Kind, Stock};
+use contingents::consolidate::{ChiffresCles, Filtre};
 use contingents::format::{entier, pourcent};
 use eframe::egui;
 
-/// The chart texture of the last frame and what it was drawn for.
+/// The figures of the charts shown, and what they were computed for.
 pub struct ChartCache {
     pub key: String,
-    pub texture: egui::TextureHandle,
-    pub data: charts::ChartData,
-    pub size: (u32, u32),
-    pub chiffres: contingents::consolidate::ChiffresCles,
+    /// One chart, or the four of the synthesis.
+    pub data: Vec<ChartData>,
+    pub chiffres: ChiffresCles,
 }
 
-pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    let workshop = app.workshop;
-    let Some(v) = &app.view else { return };
-    let f = app.filters.filtre(app.reservataire.as_deref().filter(|_| app.chart_by_reservataire));
+/// The filter a chart is drawn under: the dashboard's, except on its own dimension (the
+/// chart clicked keeps all its bars, the one chosen stands out).
+fn filtre_du_graphique(state: &AppState, kind: Kind) -> Filtre {
+    let g = state.graphique;
+    let mut f = state.filters.filtre(state.reservataire.as_deref().filter(|_| g.par_reservataire));
+    match kind {
+        Kind::Communes => f.commune = None,
+        Kind::Bailleurs => f.bailleur = None,
+        Kind::Qpv => f.qpv = None,
+        Kind::IndividuelCollectif => f.individuel_collectif = None,
+        Kind::Reservataires | Kind::EtatReservation => f.reservataire = None,
+        Kind::Typologie | Kind::Financement | Kind::Synthese => {}
+    }
+    f
+}
+
+/// The bar chosen by the filters on a chart's own dimension.
+fn choisi(state: &AppState, kind: Kind) -> Option<String> {
+    let f = &state.filters;
+    match kind {
+        Kind::Communes => f.commune.clone(),
+        Kind::Bailleurs => f.bailleur.clone(),
+        Kind::Qpv => f.qpv.map(|q| contingents::consolidate::qpv_key(q).to_string()),
+        Kind::IndividuelCollectif => f.individuel_collectif.map(|i| i.as_str().to_string()),
+        Kind::Reservataires | Kind::EtatReservation => {
+            state.reservataire.clone().filter(|_| state.graphique.par_reservataire)
+        }
+        _ => None,
+    }
+}
+
+pub fn tableau(
+    state: &AppState,
+    v: &DossierView,
+    cache: &mut Option<ChartCache>,
+    edit: bool,
+    ui: &mut egui::Ui,
+) -> Vec<Action> {
+    let mut actions = vec![];
+    let g = state.graphique;
     ui.horizontal_wrapped(|ui| {
         for k in Kind::ALL {
-            if ui.selectable_label(app.chart_kind == k, k.title()).clicked() {
-                app.chart_kind = k;
+            if ui.selectable_label(g.kind == k, k.title()).clicked() {
+                actions.push(Action::SetGraphique(ChoixGraphique { kind: k, ..g }));
             }
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for (s, label) in
             [(Stock::Tout, "Parc total"), (Stock::Reserve, "Parc réservé"), (Stock::NonReserve, "Parc non réservé")]
         {
-            if ui.selectable_label(app.chart_stock == s, label).clicked() {
-                app.chart_stock = s;
+            if ui.selectable_label(g.stock == s, label).clicked() {
+                actions.push(Action::SetGraphique(ChoixGraphique { stock: s, ..g }));
             }
         }
-        ui.checkbox(&mut app.chart_by_reservataire, "Limiter au réservataire choisi");
-        if !workshop {
+        let mut par = g.par_reservataire;
+        if ui.checkbox(&mut par, "Limiter au réservataire choisi").changed() {
+            actions.push(Action::SetGraphique(ChoixGraphique { par_reservataire: par, ..g }));
+        }
+        if edit {
             if ui.button("Exporter en PNG…").clicked() {
                 actions.push(Action::ExportChart("png"));
             }
@@ -45,54 +87,71 @@ pub fn tableau(app: &mut App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             }
         }
     });
-    let avail = ui.available_size();
-    let ppp = ui.ctx().pixels_per_point();
-    // One text line (the key figures) goes above the picture.
-    let size = ((avail.x * ppp).max(200.0) as u32, ((avail.y - 24.0) * ppp).max(150.0) as u32);
-    let key = format!("{:?}{:?}{:?}{size:?}{}", app.chart_kind, app.chart_stock, f, v.cube.cells.len());
-    if app.chart.as_ref().is_none_or(|c| c.key != key) {
-        let sous_titre = format!("{} — {} — au {}", v.territoire.label(), app.chart_stock.label(), v.date_reference);
-        match charts::render_rgb(&v.cube, app.chart_kind, &f, app.chart_stock, &sous_titre, size) {
-            Ok((rgb, data)) => {
-                let image = egui::ColorImage::from_rgb([size.0 as usize, size.1 as usize], &rgb);
-                let texture = ui.ctx().load_texture("graphique", image, egui::TextureOptions::LINEAR);
-                app.chart = Some(ChartCache { key, texture, data, size, chiffres: v.cube.chiffres_cles(&f) });
-            }
-            Err(e) => {
-                ui.colored_label(egui::Color32::from_rgb(170, 0, 0), e);
-                return;
-            }
-        }
+    let all = state.filters.filtre(state.reservataire.as_deref().filter(|_| g.par_reservataire));
+    let key = format!("{g:?}{:?}{:?}{}", state.filters, state.reservataire, v.cube.cells.len());
+    if cache.as_ref().is_none_or(|c| c.key != key) {
+        let data = if g.kind == Kind::Synthese {
+            charts::SYNTHESE
+                .iter()
+                .map(|k| charts::data(&v.cube, *k, &filtre_du_graphique(state, *k), g.stock))
+                .collect()
+        } else {
+            vec![charts::data(&v.cube, g.kind, &filtre_du_graphique(state, g.kind), g.stock)]
+        };
+        *cache = Some(ChartCache { key, data, chiffres: v.cube.chiffres_cles(&all) });
     }
-    let Some(c) = &app.chart else { return };
-    let k = c.chiffres;
-    ui.label(format!(
-        "{} logements · {} réservés ({}) · {} non réservés · {} bailleurs · {} réservataires · {} communes",
-        entier(k.logements),
-        entier(k.reserves),
-        pourcent(k.reserves, k.logements),
-        entier(k.non_reserves),
-        k.bailleurs,
-        k.reservataires,
-        k.communes,
-    ));
-    let response = ui.add(
-        egui::Image::new((c.texture.id(), egui::vec2(c.size.0 as f32 / ppp, c.size.1 as f32 / ppp)))
-            .alt_text(format!("Graphique : {}", c.data.title))
-            .sense(egui::Sense::click()),
+    let Some(c) = cache.as_ref() else { return actions };
+    chiffres_cles(ui, &c.chiffres);
+    ui.add_space(4.0);
+    let sous_titre = format!(
+        "{} — {} — au {}",
+        state.filters.description().unwrap_or_else(|| v.territoire.label()),
+        g.stock.label(),
+        contingents::format::date_fr(&v.date_reference.to_string())
     );
-    if app.chart_kind == Kind::Synthese {
-        return;
-    }
-    if let Some(pos) = response.hover_pos() {
-        let local = (pos - response.rect.min) * ppp;
-        if let Some(i) = charts::bar_at(&c.data, c.size, local.x as f64, local.y as f64) {
-            let b = &c.data.bars[i];
-            let tip = format!("{} : {} logements ({})", b.label, entier(b.value), pourcent(b.value, c.data.total));
-            response.clone().on_hover_text(tip);
-            if response.clicked() && !b.key.is_empty() {
-                actions.push(Action::FilterOn(app.chart_kind, b.key.clone()));
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        if c.data.len() > 1 {
+            // The synthesis: two charts a row, each at the text's size.
+            for pair in c.data.chunks(2) {
+                ui.columns(pair.len(), |cols| {
+                    for (col, d) in cols.iter_mut().zip(pair) {
+                        let chosen = choisi(state, d.kind);
+                        if let Some(k) = graphique::barres(col, d, &sous_titre, chosen.as_deref()) {
+                            actions.push(Action::FilterOn(d.kind, k));
+                        }
+                    }
+                });
+                ui.add_space(8.0);
+            }
+        } else if let Some(d) = c.data.first() {
+            let chosen = choisi(state, d.kind);
+            if let Some(k) = graphique::barres(ui, d, &sous_titre, chosen.as_deref()) {
+                actions.push(Action::FilterOn(d.kind, k));
             }
         }
-    }
+    });
+    actions
+}
+
+/// The key figures, as cards that wrap (never cut, whatever the width or the zoom).
+fn chiffres_cles(ui: &mut egui::Ui, k: &ChiffresCles) {
+    ui.horizontal_wrapped(|ui| {
+        for (label, value) in [
+            ("logements", entier(k.logements)),
+            ("réservés", format!("{} ({})", entier(k.reserves), pourcent(k.reserves, k.logements))),
+            ("non réservés", entier(k.non_reserves)),
+            (if k.bailleurs > 1 { "bailleurs" } else { "bailleur" }, entier(k.bailleurs as u64)),
+            (if k.reservataires > 1 { "réservataires" } else { "réservataire" }, entier(k.reservataires as u64)),
+            (if k.communes > 1 { "communes" } else { "commune" }, entier(k.communes as u64)),
+        ] {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.vertical(|ui| {
+                    ui.label(
+                        egui::RichText::new(value).strong().size(ui.text_style_height(&egui::TextStyle::Body) * 1.25),
+                    );
+                    ui.label(label);
+                });
+            });
+        }
+    });
 }

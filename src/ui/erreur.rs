@@ -1,0 +1,108 @@
+//! The window's errors: the core's typed errors, and what the window itself refuses, with
+//! the French message the user reads. Messages written for the command line (« relancez
+//! avec --bailleur ») are said the window's way here.
+
+use contingents::export::ExportError;
+use contingents::format::SaisieError;
+use contingents::import::run::ImportError;
+use contingents::store::StoreError;
+use contingents::suivi::SuiviError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Erreur {
+    #[error("{}", dossier(.0))]
+    Dossier(#[from] StoreError),
+    #[error("{}", import(.0))]
+    Import(#[from] ImportError),
+    #[error("{}", suivi(.0))]
+    Suivi(#[from] SuiviError),
+    #[error("{}", export(.0))]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Saisie(#[from] SaisieError),
+    #[error("« {0} » n'est pas une date : écrivez 15/09/2025")]
+    Date(String),
+    #[error("« {0} » : écrivez le logement BAILLEUR:RÉFÉRENCE, par exemple « Var Habitat:VH-0012 »")]
+    Logement(String),
+    #[error("Choisissez d'abord le réservataire dans le panneau des filtres.")]
+    SansReservataire,
+    #[error("Dossier en lecture seule : une autre fenêtre Contingents l'utilise ; fermez-la pour le modifier ici.")]
+    LectureSeule,
+    #[error("mise à disposition n° {0} introuvable dans le dossier")]
+    MiseADispositionInconnue(i64),
+    /// The core's comparison, period and chart functions report a sentence.
+    #[error("{0}")]
+    Rapprochement(String),
+    #[error("{0}")]
+    Periode(String),
+    #[error("{0}")]
+    Graphique(String),
+    #[error("lecture annulée : le dossier n'a pas été modifié")]
+    Annule,
+}
+
+fn dossier(e: &StoreError) -> String {
+    match e {
+        StoreError::Missing(p) => format!("le dossier {p} n'existe plus : ouvrez-en un autre (menu Dossier)"),
+        StoreError::UnknownImport(id) => format!("import n° {id} introuvable dans le dossier (voir l'historique)"),
+        other => other.to_string(),
+    }
+}
+
+fn import(e: &ImportError) -> String {
+    match e {
+        ImportError::NoBailleur(f) => format!(
+            "{f} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : saisissez-le dans l'assistant d'import"
+        ),
+        ImportError::Store(s) => dossier(s),
+        other => other.to_string(),
+    }
+}
+
+fn suivi(e: &SuiviError) -> String {
+    match e {
+        SuiviError::SansBailleur(f) => format!(
+            "{f} : le registre ne dit pas de quel bailleur il est (ni colonne « Bailleur », ni nom de fichier parlant) : ajoutez-lui une colonne « Bailleur » ou nommez le fichier d'après le bailleur"
+        ),
+        SuiviError::Store(s) => dossier(s),
+        other => other.to_string(),
+    }
+}
+
+fn export(e: &ExportError) -> String {
+    match e {
+        ExportError::Store(s) => dossier(s),
+        other => other.to_string().replace("--bailleur", "le filtre Bailleur").replace("--annee", "l'année"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No message of the window names a command-line option or command.
+    #[test]
+    fn window_messages_never_name_command_line_options() {
+        let all = [
+            Erreur::from(StoreError::Missing("/tmp/d.contingents".into())),
+            Erreur::from(StoreError::UnknownImport(4)),
+            Erreur::from(ImportError::NoBailleur("Unicode.xlsx".into())),
+            Erreur::from(ImportError::Store(StoreError::UnknownImport(2))),
+            Erreur::from(SuiviError::SansBailleur("registre.csv".into())),
+            Erreur::from(ExportError::Donnees(
+                "plusieurs bailleurs dans le périmètre : choisissez-en un avec --bailleur".into(),
+            )),
+            Erreur::from(SaisieError::PasUnNombre("8,5,2".into())),
+            Erreur::Date("31/02/2025".into()),
+            Erreur::Logement("VH-0012".into()),
+        ];
+        for e in all {
+            let m = e.to_string();
+            assert!(!m.contains("--") && !m.contains("`contingents"), "{m}");
+            assert!(!m.is_empty());
+        }
+        assert!(
+            Erreur::from(ImportError::NoBailleur("Unicode.xlsx".into())).to_string().contains("assistant d'import")
+        );
+    }
+}
