@@ -441,8 +441,9 @@ impl App {
             Suite::Graphique => {
                 let Some(v) = &self.view else { return };
                 let (cube, g) = (Arc::clone(&v.cube), self.state.graphique);
-                let f = self.state.filters.filtre(self.state.reservataire.as_deref().filter(|_| g.par_reservataire));
-                let sous_titre = format!("{} — {} — au {}", v.territoire.label(), g.stock.label(), v.date_reference);
+                // The same bars as in the window.
+                let f = super::screens::tableau::filtre_du_graphique(&self.state, g.kind);
+                let sous_titre = super::screens::tableau::sous_titre(&self.state, v);
                 self.lancer("export", move |_, _| {
                     JobOutput::Fait(
                         contingents::charts::export(&cube, g.kind, &f, g.stock, &sous_titre, &out)

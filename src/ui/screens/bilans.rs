@@ -24,7 +24,7 @@ fn champ(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f32) -> St
 }
 
 fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let mut a = v.annee;
         ui.label("Année");
         ui.add(egui::DragValue::new(&mut a).range(2000..=2100));
@@ -324,7 +324,8 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Act
     let mut actions = Vec::new();
     ui.heading("Bilans du flux");
     selection(v, bailleurs, ui, &mut actions);
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    // Both ways: the table of a bilan is wider than a projected 1280 × 720 screen.
+    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
         saisie(v, ui, &mut actions);
         aides(v, ui, &mut actions);
         ui.separator();

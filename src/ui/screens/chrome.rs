@@ -99,7 +99,7 @@ pub fn status_bar(m: &Messages, job: Option<&Job>, retires: &[i64], ui: &mut egu
         if let Some(e) = &m.error {
             ui.add(egui::Label::new(egui::RichText::new(e.to_string()).color(crate::ui::theme::ERREUR)).wrap());
         } else {
-            ui.add(egui::Label::new(&m.status).wrap());
+            ui.add(egui::Label::new(super::insecable(m.status.as_str())).wrap());
         }
         if !retires.is_empty() && ui.button("Annuler le retrait (Ctrl+Z)").clicked() {
             actions.push(Action::UndoRemove);
@@ -127,7 +127,7 @@ pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Acti
     let mut f: Filters = state.filters.clone();
     let mut reservataire = state.reservataire.clone();
     ui.strong(v.territoire.label());
-    ui.label(format!("Date de référence : {}", v.date_reference));
+    ui.label(format!("Date de référence : {}", contingents::format::date_fr(&v.date_reference.to_string())));
     ui.separator();
     ui.heading("Filtres");
     let o = &v.options;

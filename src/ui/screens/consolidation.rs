@@ -21,24 +21,17 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
         Some(p) => format!("Parc filtré : {p}"),
         None => format!("Parc total — {}", v.territoire.label()),
     });
-    ui.horizontal_wrapped(|ui| {
-        for (label, value) in [
+    super::cartes(
+        ui,
+        &[
             ("Logements", entier(k.logements)),
             ("Réservés", entier(k.reserves)),
             ("Non réservés", entier(k.non_reserves)),
             ("Part réservée", pourcent(k.reserves, k.logements)),
-            ("Bailleurs", k.bailleurs.to_string()),
-            ("Communes", k.communes.to_string()),
-        ] {
-            ui.group(|ui| {
-                ui.set_min_width(96.0);
-                ui.vertical(|ui| {
-                    ui.label(label);
-                    ui.label(egui::RichText::new(value).size(22.0).strong());
-                });
-            });
-        }
-    });
+            ("Bailleurs", entier(k.bailleurs as u64)),
+            ("Communes", entier(k.communes as u64)),
+        ],
+    );
     if v.rejets.len() + v.conflits + v.echus > 0 {
         use contingents::format::pluriel;
         ui.label(format!(
@@ -49,7 +42,7 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
         ));
     }
     ui.separator();
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
         let res = state.reservataire.as_deref();
         let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
         match &perimetre {

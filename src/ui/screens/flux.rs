@@ -378,16 +378,23 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, busy: bool, ui: &mut egu
     } else if fv.params != fv.saved {
         ui.colored_label(theme::ALERTE, "Paramètres modifiés, non enregistrés");
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
         let p = &mut fv.params;
         if let Err(e) = verifier(&fv.groupes, p) {
             ui.colored_label(theme::ERREUR, format!("Paramètre refusé : {e}"));
         }
         let f = calculer(&fv.bailleur, &fv.epci, fv.annee, &fv.groupes, p);
-        ui.columns(2, |cols| {
-            parametres(&mut cols[0], p, fv.annee, actions);
-            resultat(&mut cols[1], &f);
-        });
+        // Side by side when there is room, one under the other when enlarged for projection.
+        if ui.available_width() >= 60.0 * ui.text_style_height(&egui::TextStyle::Body) {
+            ui.columns(2, |cols| {
+                parametres(&mut cols[0], p, fv.annee, actions);
+                resultat(&mut cols[1], &f);
+            });
+        } else {
+            parametres(ui, p, fv.annee, actions);
+            ui.separator();
+            resultat(ui, &f);
+        }
         ui.separator();
         parts(ui, &f, p);
         ui.separator();

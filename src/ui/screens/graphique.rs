@@ -16,7 +16,7 @@ fn couleur(c: plotters::style::RGBColor) -> Color32 {
 /// filters chose (the others are dimmed).
 pub fn barres(ui: &mut egui::Ui, d: &ChartData, sous_titre: &str, choisi: Option<&str>) -> Option<String> {
     ui.label(egui::RichText::new(&d.title).heading());
-    ui.label(format!("{sous_titre} — {}", logements(d.total)));
+    ui.label(super::insecable(format!("{sous_titre} — {}", logements(d.total))));
     let fg = ui.visuals().text_color();
     let font = TextStyle::Body.resolve(ui.style());
     let line = ui.text_style_height(&TextStyle::Body);

@@ -30,3 +30,30 @@ pub(crate) fn num(ui: &mut egui::Ui, n: u64) {
         ui.label(contingents::format::entier(n));
     });
 }
+
+/// Key figures as cards, as many a row as the width holds (never cut, whatever the zoom).
+pub(crate) fn cartes(ui: &mut egui::Ui, items: &[(&str, String)]) {
+    let line = ui.text_style_height(&egui::TextStyle::Body);
+    let card_w = 7.5 * line;
+    let gap = ui.spacing().item_spacing.x + 2.0 * ui.spacing().window_margin.leftf();
+    let per_row = ((ui.available_width() + ui.spacing().item_spacing.x) / (card_w + gap)).floor().max(1.0) as usize;
+    for row in items.chunks(per_row) {
+        ui.horizontal(|ui| {
+            for (label, value) in row {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(card_w);
+                    ui.vertical(|ui| {
+                        ui.label(*label);
+                        ui.label(egui::RichText::new(insecable(value.as_str())).size(line * 1.6).strong());
+                    });
+                });
+            }
+        });
+    }
+}
+
+/// A text that may wrap: its thousands stay together (egui breaks lines at the narrow
+/// no-break space of `format::entier`, not at the no-break space).
+pub(crate) fn insecable(s: impl Into<String>) -> String {
+    s.into().replace('\u{202f}', "\u{a0}")
+}

@@ -8,7 +8,7 @@ use crate::ui::settings::AppState;
 use crate::ui::state::{Action, ChoixGraphique, DossierView};
 use contingents::charts::{self, ChartData, Kind, Stock};
 use contingents::consolidate::{ChiffresCles, Filtre};
-use contingents::format::{entier, pourcent};
+use contingents::format::pourcent;
 use eframe::egui;
 
 /// The figures of the charts shown, and what they were computed for.
@@ -21,7 +21,7 @@ pub struct ChartCache {
 
 /// The filter a chart is drawn under: the dashboard's, except on its own dimension (the
 /// chart clicked keeps all its bars, the one chosen stands out).
-fn filtre_du_graphique(state: &AppState, kind: Kind) -> Filtre {
+pub(crate) fn filtre_du_graphique(state: &AppState, kind: Kind) -> Filtre {
     let g = state.graphique;
     let mut f = state.filters.filtre(state.reservataire.as_deref().filter(|_| g.par_reservataire));
     match kind {
@@ -103,12 +103,7 @@ pub fn tableau(
     let Some(c) = cache.as_ref() else { return actions };
     chiffres_cles(ui, &c.chiffres);
     ui.add_space(4.0);
-    let sous_titre = format!(
-        "{} — {} — au {}",
-        state.filters.description().unwrap_or_else(|| v.territoire.label()),
-        g.stock.label(),
-        contingents::format::date_fr(&v.date_reference.to_string())
-    );
+    let sous_titre = sous_titre(state, v);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         if c.data.len() > 1 {
             // The synthesis: two charts a row, each at the text's size.
@@ -133,25 +128,28 @@ pub fn tableau(
     actions
 }
 
-/// The key figures, as cards that wrap (never cut, whatever the width or the zoom).
+/// What a chart shows, under its title (in the window and in the exported picture).
+pub(crate) fn sous_titre(state: &AppState, v: &DossierView) -> String {
+    format!(
+        "{} — {} — au {}",
+        state.filters.description().unwrap_or_else(|| v.territoire.label()),
+        state.graphique.stock.label(),
+        contingents::format::date_fr(&v.date_reference.to_string())
+    )
+}
+
+/// The key figures, one line that wraps (never cut, whatever the width or the zoom).
 fn chiffres_cles(ui: &mut egui::Ui, k: &ChiffresCles) {
-    ui.horizontal_wrapped(|ui| {
-        for (label, value) in [
-            ("logements", entier(k.logements)),
-            ("réservés", format!("{} ({})", entier(k.reserves), pourcent(k.reserves, k.logements))),
-            ("non réservés", entier(k.non_reserves)),
-            (if k.bailleurs > 1 { "bailleurs" } else { "bailleur" }, entier(k.bailleurs as u64)),
-            (if k.reservataires > 1 { "réservataires" } else { "réservataire" }, entier(k.reservataires as u64)),
-            (if k.communes > 1 { "communes" } else { "commune" }, entier(k.communes as u64)),
-        ] {
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.vertical(|ui| {
-                    ui.label(
-                        egui::RichText::new(value).strong().size(ui.text_style_height(&egui::TextStyle::Body) * 1.25),
-                    );
-                    ui.label(label);
-                });
-            });
-        }
-    });
+    use contingents::format::pluriel;
+    let text = [
+        pluriel(k.logements, "logement", "logements"),
+        format!("{} ({})", pluriel(k.reserves, "réservé", "réservés"), pourcent(k.reserves, k.logements)),
+        pluriel(k.non_reserves, "non réservé", "non réservés"),
+        pluriel(k.bailleurs as u64, "bailleur", "bailleurs"),
+        pluriel(k.reservataires as u64, "réservataire", "réservataires"),
+        pluriel(k.communes as u64, "commune", "communes"),
+    ]
+    .join(" · ");
+    let size = ui.text_style_height(&egui::TextStyle::Body) * 1.2;
+    ui.add(egui::Label::new(egui::RichText::new(super::insecable(text)).strong().size(size)).wrap());
 }
