@@ -520,7 +520,7 @@ pub fn export(
     if ext != "png" && ext != "svg" {
         return Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg"));
     }
-    crate::export::write_atomically(out, |tmp| {
+    crate::fichier::write_atomically(out, |tmp| {
         if ext == "png" {
             let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
             draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
@@ -621,7 +621,7 @@ pub fn export_bilan(b: &crate::suivi::bilan::Bilan, out: &std::path::Path) -> Dr
     let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let n = b.reservataires.len() as u32;
     let (w, h) = (2000u32, (900 + n * 70).clamp(1200, 4000));
-    crate::export::write_atomically(out, |tmp| match ext.as_str() {
+    crate::fichier::write_atomically(out, |tmp| match ext.as_str() {
         "png" => {
             let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
             draw_bilan(&root, b).and_then(|_| root.present().map_err(err))

@@ -454,7 +454,7 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::ui::run(dossier, importer, ecran)
         }
         Some(Command::Demo { dossier }) => {
-            build_demo(&dossier)?;
+            contingents::demo::construire_dossier(&dossier)?;
             println!("Dossier de démonstration créé : {}", dossier.display());
             Ok(())
         }
@@ -842,10 +842,6 @@ pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> 
 
 /// Builds the demo dossier from the files embedded in the binary, through the normal
 /// import path; written to a temporary file then renamed, so it is never half-built.
-pub fn build_demo(dossier: &Path) -> Result<()> {
-    contingents::demo::construire_dossier(dossier)
-}
-
 fn suivi_err(e: contingents::suivi::SuiviError) -> anyhow::Error {
     match e {
         contingents::suivi::SuiviError::Store(s) => store_err(s),

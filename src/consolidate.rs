@@ -857,7 +857,7 @@ pub fn libelles_inconnus(d: &Dossier) -> Result<Vec<LibelleInconnu>> {
         let motif: String = r.get(0)?;
         let bailleurs: String = r.get(3)?;
         Ok(LibelleInconnu {
-            champ: crate::import::Motif::parse(&motif).and_then(|m| m.champ()).unwrap_or("").to_string(),
+            champ: crate::model::Motif::parse(&motif).and_then(|m| m.champ()).unwrap_or("").to_string(),
             libelle: r.get(1)?,
             lignes: r.get::<_, i64>(2)? as u64,
             bailleurs: bailleurs.split(',').map(str::to_string).collect(),
@@ -867,6 +867,27 @@ pub fn libelles_inconnus(d: &Dossier) -> Result<Vec<LibelleInconnu>> {
 }
 
 /// The name of a réservataire for people (`etat` → « État (contingent préfectoral) »).
+/// The optional columns of a bailleur's file for one dwelling (address, residence, floor,
+/// surface, rent), from its raw row and the column mapping recorded with its import.
+pub fn complements(colonnes: &str, feuille: Option<&str>, brut: &str) -> Vec<(&'static str, String)> {
+    use crate::import::header::Field;
+    let plans: Vec<crate::import::SheetPlan> = serde_json::from_str(colonnes).unwrap_or_default();
+    let Some(plan) = plans.iter().find(|p| p.feuille.as_deref() == feuille) else { return vec![] };
+    let cells: Vec<&str> = brut.split('\t').collect();
+    [
+        (Field::Adresse, "adresse"),
+        (Field::Residence, "residence"),
+        (Field::Etage, "etage"),
+        (Field::Surface, "surface"),
+        (Field::Loyer, "loyer"),
+    ]
+    .into_iter()
+    .filter_map(|(field, key)| {
+        plan.header.column(field).map(|c| (key, cells.get(c).map(|s| s.to_string()).unwrap_or_default()))
+    })
+    .collect()
+}
+
 pub fn libelle_reservataire(id: &str) -> String {
     let r = crate::reference::reference();
     match id.split_once(':') {

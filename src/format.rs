@@ -130,7 +130,7 @@ pub fn parse_nombre(s: &str) -> Result<f64, SaisieError> {
 /// A date typed by a person: `26/04/2024`, `2024-04-26`, `26 avril 2024` (the same reader as
 /// the dates of the bailleurs' files).
 pub fn parse_date(s: &str) -> Option<crate::model::Date> {
-    crate::import::normalize::date_text(s.trim())
+    crate::model::Date::from_text(s.trim())
 }
 
 /// A percentage between 0 and 100 (`8,5`, `8,5 %`, `8.5`).

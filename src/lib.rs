@@ -6,6 +6,7 @@ pub mod charts;
 pub mod consolidate;
 pub mod demo;
 pub mod export;
+pub mod fichier;
 pub mod flux;
 pub mod format;
 pub mod import;

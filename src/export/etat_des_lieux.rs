@@ -182,14 +182,14 @@ impl Default for Limites {
     }
 }
 
-pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::import::run::Progress) -> Result<(), ExportError> {
+pub fn export(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress) -> Result<(), ExportError> {
     export_with(d, out, progress, Limites::default())
 }
 
 pub fn export_with(
     d: &Dossier,
     out: &Path,
-    progress: &dyn crate::import::run::Progress,
+    progress: &dyn crate::model::Progress,
     limites: Limites,
 ) -> Result<(), ExportError> {
     let e = |x: XlsxError| ExportError::Donnees(x.to_string());
@@ -340,7 +340,7 @@ pub fn export_with(
     // Every anomaly as one row of six texts and its line number when it has one.
     let mut lignes: Vec<([String; 6], Option<u32>)> = Vec::with_capacity(rejets.len() + conflits.len() + echus.len());
     for x in &rejets {
-        let motif = crate::import::Motif::parse(&x.motif).map(|m| m.label()).unwrap_or(&x.motif);
+        let motif = crate::model::Motif::parse(&x.motif).map(|m| m.label()).unwrap_or(&x.motif);
         lignes.push((
             [
                 "Mis de côté".into(),

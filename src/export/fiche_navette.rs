@@ -4,8 +4,6 @@
 
 use super::{ExportError, pdf::Pdf, save_workbook};
 use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-use crate::import::SheetPlan;
-use crate::import::header::Field;
 use crate::store::{Dossier, StoreError};
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatBorder, Formula, Workbook};
 use std::collections::BTreeMap;
@@ -108,20 +106,8 @@ pub fn valeurs(
     put("financement", fin);
     put("annee_construction", annee.map(|a| a.to_string()).unwrap_or_default());
     // Optional columns of the bailleur's file, from the raw row and its recorded mapping.
-    let plans: Vec<SheetPlan> = serde_json::from_str(&colonnes).unwrap_or_default();
-    if let Some(plan) = plans.iter().find(|p| p.feuille == feuille) {
-        let cells: Vec<&str> = brut.split('\t').collect();
-        for (field, key) in [
-            (Field::Adresse, "adresse"),
-            (Field::Residence, "residence"),
-            (Field::Etage, "etage"),
-            (Field::Surface, "surface"),
-            (Field::Loyer, "loyer"),
-        ] {
-            if let Some(c) = plan.header.column(field) {
-                put(key, cells.get(c).map(|s| s.to_string()).unwrap_or_default());
-            }
-        }
+    for (key, value) in crate::consolidate::complements(&colonnes, feuille.as_deref(), &brut) {
+        put(key, value);
     }
     Ok(v)
 }

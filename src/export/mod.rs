@@ -15,33 +15,15 @@ use std::path::Path;
 pub enum ExportError {
     #[error("{0}")]
     Donnees(String),
-    #[error(
-        "impossible d'écrire {path} ({raison}) : fermez le fichier s'il est ouvert dans un tableur, ou choisissez un dossier où vous pouvez écrire"
-    )]
-    Ecriture { path: String, raison: String },
+    #[error(transparent)]
+    Ecriture(#[from] crate::fichier::EcritureError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
 
-/// Writes `out` through a temporary file next to it (same extension, so writers that go by
-/// it still work), renamed at the end: a failure leaves no partial file.
-pub fn write_atomically<E: std::fmt::Display>(
-    out: &Path,
-    write: impl FnOnce(&Path) -> Result<(), E>,
-) -> Result<(), ExportError> {
-    let ecriture =
-        |e: &dyn std::fmt::Display| ExportError::Ecriture { path: out.display().to_string(), raison: e.to_string() };
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "export".into());
-    let ext = out.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp = out.with_file_name(format!(".{name}.tmp.{ext}"));
-    let r = write(&tmp).map_err(|e| ecriture(&e)).and_then(|_| std::fs::rename(&tmp, out).map_err(|e| ecriture(&e)));
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r
-}
+pub use crate::fichier::write_atomically;
 
 /// Saves a workbook atomically at `out`.
 pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
-    write_atomically(out, |tmp| wb.save(tmp))
+    Ok(write_atomically(out, |tmp| wb.save(tmp))?)
 }

@@ -231,7 +231,7 @@ impl Pdf {
 
     /// Writes the PDF atomically.
     pub fn save(&self, out: &std::path::Path) -> Result<(), super::ExportError> {
-        super::write_atomically(out, |tmp| std::fs::write(tmp, self.to_bytes()))
+        Ok(super::write_atomically(out, |tmp| std::fs::write(tmp, self.to_bytes()))?)
     }
 }
 

@@ -18,17 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel};
 
-/// Reports progress of long work; the CLI draws a bar, the window a progress widget.
-pub trait Progress {
-    fn update(&self, fraction: f32, message: &str);
-}
-
-/// No progress display.
-pub struct Silent;
-
-impl Progress for Silent {
-    fn update(&self, _: f32, _: &str) {}
-}
+pub use crate::model::{Progress, Silent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -203,7 +193,7 @@ fn write_files(
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Vec<FileSummary>, ImportError> {
-    let mut ctx = Context::new(territoire.clone(), dossier.correspondance()?, dossier.mappings()?);
+    let mut ctx = Context::du_dossier(dossier, territoire.clone())?;
     let w = ImportWriter::begin(dossier)?;
     let mut insert = w.logement_insert()?;
     w.set_parametre("territoire", &territoire.code())?;
@@ -447,7 +437,7 @@ impl Bailleurs {
 /// each rejected row is normalised again from the raw cells kept in the dossier and the
 /// column mapping recorded with its import. Returns how many rows became dwellings.
 pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
-    let mut ctx = Context::new(dossier.territoire(), dossier.correspondance()?, dossier.mappings()?);
+    let mut ctx = Context::du_dossier(dossier, dossier.territoire())?;
     type Pending = (i64, i64, String, Option<String>, u32, String, String);
     let pending: Vec<Pending> = {
         let mut st = dossier

@@ -3,8 +3,7 @@
 
 pub mod schema;
 
-use crate::import::normalize::{Correspondance, FINANCEMENT_DEFAUT};
-use crate::import::{Conflit, LigneLogement, Mappings, Motif, Rejet};
+use crate::model::{Conflit, FINANCEMENT_DEFAUT, LigneLogement, Mappings, Motif, Rejet};
 use crate::model::{Date, Financement};
 use crate::reference::Territoire;
 use crate::text::key;
@@ -188,14 +187,15 @@ impl Dossier {
             .unwrap_or_else(default_date_reference)
     }
 
-    pub fn correspondance(&self) -> Result<Correspondance> {
+    /// The financement correspondence in force: (label, canonical) pairs.
+    pub fn financement_pairs(&self) -> Result<Vec<(String, Financement)>> {
         let mut st = self.conn.prepare("SELECT libelle, valeur FROM correspondances WHERE champ = 'financement'")?;
         let pairs = st
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .filter_map(|r| r.ok())
             .filter_map(|(l, v)| Some((l, Financement::parse(&v)?)))
             .collect::<Vec<_>>();
-        Ok(Correspondance::from_pairs(pairs))
+        Ok(pairs)
     }
 
     /// The financement correspondence as (label, canonical) rows, for display and editing.

@@ -397,7 +397,7 @@ pub fn importer(
 ) -> Result<Vec<RegistreImporte>> {
     let connus = bailleurs_du_dossier(d)?;
     let prepared: Vec<Prepare> = fichiers.iter().map(|f| preparer(f, bailleur, &connus)).collect::<Result<_>>()?;
-    let mut ctx = Context::new(d.territoire(), d.correspondance()?, d.mappings()?);
+    let mut ctx = Context::du_dossier(d, d.territoire())?;
     // The bailleur of each row: its own column (as the dossier spells it), else the file's.
     let spelled: HashMap<String, String> = connus.iter().map(|b| (crate::text::key(b), b.clone())).collect();
     let bailleur_de = |defaut: &str, l: &registre::Ligne| -> String {

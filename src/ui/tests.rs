@@ -42,7 +42,7 @@ fn core_grid(dossier: &Path, reservataire: &str) -> contingents::consolidate::Gr
 fn the_demo_dossier_shows_the_grid_of_the_chosen_reservataire() {
     let t = Temp::new("demo");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     h.get_by_label("Consolidation");
@@ -143,7 +143,7 @@ fn import_through_the_wizard_then_map_an_unknown_label() {
 fn workshop_mode_hides_editing_and_keeps_filters() {
     let t = Temp::new("atelier");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier));
     h.run_steps(2);
     h.state_mut().state.filters.qpv = Some(true);
@@ -161,7 +161,7 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
 fn history_restores_and_undoes_a_removal() {
     let t = Temp::new("histo");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier));
     h.run_steps(2);
     let before = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
@@ -194,7 +194,7 @@ fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
 fn saisie_decimale_francaise() {
     let t = Temp::new("flux");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     h.get_by_label("Flux annuel").click();
@@ -229,7 +229,7 @@ fn saisie_decimale_francaise() {
 fn a_click_on_a_bar_filters_the_dashboard() {
     let t = Temp::new("tableau");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier));
     h.run_steps(2);
     h.get_by_label("Tableau de bord").click();
@@ -331,7 +331,7 @@ fn the_published_paca_grid_in_the_window_equals_grid_json() {
 fn a_second_window_opens_the_dossier_read_only() {
     let t = Temp::new("verrou");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     // The first window holds the dossier by an OS file lock (no PID lookup in /proc).
     let mut first = harness(App::for_tests(dossier.clone()));
     first.run_steps(2);
@@ -356,7 +356,7 @@ fn a_second_window_opens_the_dossier_read_only() {
 fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     let t = Temp::new("bilans");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     h.get_by_label("Bilans").click();
@@ -417,7 +417,7 @@ fn atelier_contraste() {
     // And the window really uses that theme in workshop mode.
     let t = Temp::new("atelier");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier));
     h.run_steps(2);
     h.get_by_label("Mode atelier (F11)").click();
@@ -470,7 +470,7 @@ fn a_file_is_opened_through_the_built_in_picker() {
 fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     let t = Temp::new("saisie");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     h.get_by_label("Bilans").click();
@@ -549,7 +549,7 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
 fn grille_total_et_filtres() {
     let t = Temp::new("grille");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(3);
     h.state_mut().state.reservataire = Some("etat".into());
@@ -592,7 +592,7 @@ fn grille_total_et_filtres() {
 fn libelles_confirmation() {
     let t = Temp::new("libelles");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(3);
     let total = |h: &Harness<'static, App>| h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
@@ -647,7 +647,7 @@ fn no_internal_identifier_on_any_screen() {
     use egui_kittest::kittest::By;
     let t = Temp::new("identifiants");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let d = Dossier::open_read_only(&dossier).unwrap();
     let mut ids: Vec<String> = Cube::load(&d).unwrap().reservataires().into_iter().filter(|r| r != "etat").collect();
     ids.extend(["etat-fonctionnaires", "action-logement", "non-reserve"].map(String::from));
@@ -730,7 +730,7 @@ fn a_bad_file_does_not_block_the_batch_and_outside_changes_show_up() {
 fn unsaved_flux_parameters_are_not_dropped_without_a_word() {
     let t = Temp::new("flux-dirty");
     let dossier = t.0.join("demo.sqlite");
-    crate::cli::build_demo(&dossier).unwrap();
+    contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     h.get_by_label("Flux annuel").click();

@@ -1,6 +1,9 @@
 //! The words of the domain (see `domaine.md`): a dwelling (`Logement`), who holds its
 //! reservation right (`Reservataire`), its size (`Typologie`) and its funding (`Financement`).
 
+mod lignes;
+
+pub use lignes::*;
 use serde::Serialize;
 use std::fmt;
 
@@ -217,6 +220,72 @@ pub struct Date {
 }
 
 impl Date {
+    /// A date written as text: `31/12/2023`, `31-12-2023`, `2023-12-31`, `31/12/23`,
+    /// `31 décembre 2023`, an Excel serial as text, or a bare year (its 31 December).
+    pub fn from_text(raw: &str) -> Option<Date> {
+        let s = raw.trim();
+        let s = s.split(['T', ' ']).next().filter(|p| p.len() >= 8).unwrap_or(s);
+        if s.is_empty() {
+            return None;
+        }
+        if let Ok(n) = s.parse::<f64>() {
+            if (1800.0..=2200.0).contains(&n) && n.fract() == 0.0 {
+                return Date::new(n as i32, 12, 31);
+            }
+            if (2.0..=100_000.0).contains(&n) {
+                return Date::from_excel_serial(n);
+            }
+            return None;
+        }
+        let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+        if parts.len() == 3 && parts.iter().all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+        {
+            // At most four digits each, so every part parses (found by fuzzing: 3132222222221/22/32).
+            let nums: Vec<i32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+            if parts[0].len() == 4 {
+                return Date::new(nums[0], u8::try_from(nums[1]).ok()?, u8::try_from(nums[2]).ok()?);
+            }
+            let year = match parts[2].len() {
+                4 => nums[2],
+                2 => {
+                    if nums[2] < 70 {
+                        2000 + nums[2]
+                    } else {
+                        1900 + nums[2]
+                    }
+                }
+                _ => return None,
+            };
+            if nums[1] > 12 || nums[0] > 31 {
+                return None;
+            }
+            return Date::new(year, nums[1] as u8, nums[0] as u8);
+        }
+        // 31 décembre 2023
+        let words: Vec<String> = crate::text::key(raw).split(' ').map(str::to_string).collect();
+        if words.len() == 3 {
+            const MONTHS: [&str; 12] = [
+                "janvier",
+                "fevrier",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "aout",
+                "septembre",
+                "octobre",
+                "novembre",
+                "decembre",
+            ];
+            let d = words[0].trim_end_matches("er").parse().ok()?;
+            let m = MONTHS.iter().position(|m| *m == words[1])? as u8 + 1;
+            let y = words[2].parse().ok()?;
+            return Date::new(y, m, d);
+        }
+        None
+    }
+
     pub fn new(year: i32, month: u8, day: u8) -> Option<Self> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || !(1800..=2200).contains(&year)
         {

@@ -1,0 +1,101 @@
+//! Step 5 — the bailleur: a name read in a file name, only ever a proposal (the window asks
+//! the user to confirm or type it; the command line takes it, or `--bailleur`).
+
+use crate::text::key;
+
+/// A bailleur name from a file name: `logis_des_oliviers_etat_des_lieux.xlsx` → `Logis des Oliviers`.
+pub fn bailleur_from_file_name(name: &str) -> Option<String> {
+    // Names written by macOS are decomposed (NFD): composed here, as typed elsewhere.
+    use unicode_normalization::UnicodeNormalization;
+    let stem: String = std::path::Path::new(name).file_stem()?.to_string_lossy().nfc().collect();
+    const GENERIC: &[&str] = &[
+        "edl",
+        "etat",
+        "etats",
+        "des",
+        "lieux",
+        "reservation",
+        "reservations",
+        "contingent",
+        "contingents",
+        "export",
+        "extraction",
+        "fichier",
+        "donnees",
+        "data",
+        "liste",
+        "logements",
+        "logement",
+        "patrimoine",
+        "final",
+        "def",
+        "definitif",
+        "copie",
+        "de",
+        "du",
+        "la",
+        "le",
+        "les",
+        "au",
+        "v1",
+        "v2",
+        "v3",
+        "version",
+        "maj",
+        "xlsx",
+        "csv",
+        "et",
+        "d",
+        "l",
+        "parc",
+    ];
+    let words: Vec<String> = stem.split(['_', '-', ' ', '.']).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let is_generic = |w: &str| GENERIC.contains(&key(w).as_str()) || w.chars().all(|c| c.is_ascii_digit());
+    let start = words.iter().position(|w| !is_generic(w))?;
+    let end = words.iter().rposition(|w| !is_generic(w))? + 1;
+    let small = ["de", "des", "du", "la", "le", "les", "et", "d", "l", "en", "sur"];
+    let out: Vec<String> = words[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let lower = w.to_lowercase();
+            if i > 0 && small.contains(&lower.as_str()) {
+                lower
+            } else if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && w.len() <= 4 {
+                w.clone()
+            } else {
+                let mut c = lower.chars();
+                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            }
+        })
+        .collect();
+    Some(out.join(" ")).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bailleur_names_from_file_names() {
+        assert_eq!(
+            bailleur_from_file_name("logis_des_oliviers_etat_des_lieux.xlsx").as_deref(),
+            Some("Logis des Oliviers")
+        );
+        assert_eq!(bailleur_from_file_name("habitat_azur_edl_2024.xlsx").as_deref(), Some("Habitat Azur"));
+        assert_eq!(
+            bailleur_from_file_name("toits_de_la_brague_contingents.csv").as_deref(),
+            Some("Toits de la Brague")
+        );
+        assert_eq!(bailleur_from_file_name("etat_des_lieux_2024.xlsx"), None);
+    }
+
+    #[test]
+    fn accents_are_kept_and_words_capitalised() {
+        assert_eq!(bailleur_from_file_name("EDL_Société_Côte_Habitat.xlsx").as_deref(), Some("Société Côte Habitat"));
+        assert_eq!(bailleur_from_file_name("érable_habitat.csv").as_deref(), Some("Érable Habitat"));
+        assert_eq!(bailleur_from_file_name("Logirem_2024.xlsx").as_deref(), Some("Logirem"));
+        // A macOS file name (NFD) gives the same name as one typed on Windows (NFC).
+        assert_eq!(bailleur_from_file_name("Socie\u{301}te\u{301}_Co\u{302}te.xlsx").as_deref(), Some("Société Côte"));
+    }
+}

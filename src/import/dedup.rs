@@ -1,0 +1,300 @@
+//! Step 4 — de-duplication: exact duplicates are one dwelling; the same bailleur and
+//! reference with other values is a conflict, counted once under the newest row.
+
+use crate::model::{Conflit, Date, Financement, Logement, Reservataire, Typologie};
+use crate::text::FastMap;
+
+/// De-duplication of one import: exact duplicates are one dwelling; the same bailleur and
+/// reference with other values is a conflict, counted once under the newest row.
+/// Each kept dwelling costs a few dozen bytes and no allocation of its own: its key lives in
+/// one shared arena, its réservataire and commune are interned, the rest is a fingerprint.
+#[derive(Default)]
+pub struct Dedup {
+    /// Hash of (bailleur, reference) → first entry with that hash; entries with the same hash
+    /// are chained, and every match is confirmed on the full key, so no hash collision can
+    /// merge two dwellings.
+    index: FastMap<u64, u32>,
+    entries: Vec<Seen>,
+    /// `bailleur \0 reference` of every entry, end to end.
+    keys: String,
+    /// Interned réservataires and communes.
+    names: Vec<Box<str>>,
+    name_ids: FastMap<Box<str>, u32>,
+    /// The entry found (or not) by the last `check`, for the `kept` that follows it.
+    pending: Option<(u64, Option<u32>)>,
+    /// The file being imported (entries remember the file their kept row came from).
+    file: u32,
+    pub conflits: Vec<Conflit>,
+    conflit_index: FastMap<u32, usize>,
+    pub doublons: usize,
+}
+
+struct Seen {
+    key_start: usize,
+    key_len: u32,
+    /// Next entry with the same key hash, or `u32::MAX`.
+    next: u32,
+    /// Hash of every normalised field: equal fingerprints are exact duplicates.
+    fingerprint: u64,
+    reservataire: u32,
+    commune: u32,
+    typologie: Typologie,
+    financement: Financement,
+    date_fin_convention: Option<Date>,
+    /// Opaque id of where the kept row lives (the store's row id).
+    slot: i64,
+    /// The file the kept row came from.
+    file: u32,
+}
+
+/// What to do with a dwelling row after de-duplication.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DedupAction {
+    Insert,
+    /// An exact duplicate: nothing to write.
+    Skip,
+    /// Replace the row kept in `slot` by this newer one.
+    Replace(i64),
+}
+
+fn key_hash(l: &Logement) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::text::Fnv::default();
+    h.write(l.bailleur.as_bytes());
+    h.write(&[0]);
+    h.write(l.reference.as_bytes());
+    h.finish()
+}
+
+fn fingerprint(l: &Logement) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&l.bailleur, &l.reference, &l.commune, &l.epci, &l.reservataire.0).hash(&mut h);
+    (l.financement, l.typologie, l.qpv, l.individuel_collectif, l.date_fin_convention, l.annee_construction, &l.nature)
+        .hash(&mut h);
+    h.finish()
+}
+
+impl Dedup {
+    /// Starts the next file of the invocation, with room for `n` more dwellings.
+    pub fn begin_file(&mut self, n: usize) {
+        self.file += 1;
+        // `n` comes from what the file declares: a hostile file may claim anything, so the
+        // room made in advance is bounded (beyond, the tables grow as rows come).
+        self.reserve(n.min(2_000_000));
+    }
+
+    /// Extinct rights among the dwellings kept from the current file.
+    pub fn echus(&self, date_reference: Date) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.file == self.file
+                    && e.date_fin_convention.is_some_and(|d| d < date_reference)
+                    && *self.names[e.reservataire as usize] != *Reservataire::NON_RESERVE
+            })
+            .count()
+    }
+
+    /// Makes room for `n` more dwellings.
+    fn reserve(&mut self, n: usize) {
+        self.index.reserve(n);
+        self.entries.reserve(n);
+        self.keys.reserve(n * 24);
+    }
+
+    fn key_of(&self, e: &Seen) -> &str {
+        &self.keys[e.key_start..e.key_start + e.key_len as usize]
+    }
+
+    fn same_key(&self, e: &Seen, l: &Logement) -> bool {
+        let k = self.key_of(e).as_bytes();
+        let (b, r) = (l.bailleur.as_bytes(), l.reference.as_bytes());
+        k.len() == b.len() + 1 + r.len() && k.starts_with(b) && k[b.len()] == 0 && k.ends_with(r)
+    }
+
+    fn find(&self, hash: u64, l: &Logement) -> Option<u32> {
+        let mut i = *self.index.get(&hash)?;
+        while i != u32::MAX {
+            let e = &self.entries[i as usize];
+            if self.same_key(e, l) {
+                return Some(i);
+            }
+            i = e.next;
+        }
+        None
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.name_ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.into());
+        self.name_ids.insert(s.into(), i);
+        i
+    }
+
+    fn describe_seen(&self, e: &Seen) -> String {
+        describe_parts(&self.names[e.commune as usize], e.typologie, e.financement, e.date_fin_convention)
+    }
+
+    pub fn check(&mut self, l: &Logement) -> DedupAction {
+        self.check_hashed(key_hash(l), l)
+    }
+
+    fn check_hashed(&mut self, hash: u64, l: &Logement) -> DedupAction {
+        let found = self.find(hash, l);
+        self.pending = Some((hash, found));
+        let Some(i) = found else { return DedupAction::Insert };
+        let prev = &self.entries[i as usize];
+        if prev.fingerprint == fingerprint(l) {
+            self.doublons += 1;
+            return DedupAction::Skip;
+        }
+        let slot = prev.slot;
+        let prev_reservataire = &self.names[prev.reservataire as usize];
+        let (motif, a, b) = if **prev_reservataire != *l.reservataire.0 {
+            ("reservataires_differents", prev_reservataire.to_string(), l.reservataire.0.clone())
+        } else {
+            ("valeurs_differentes", self.describe_seen(prev), describe(l))
+        };
+        match self.conflit_index.get(&i) {
+            Some(&c) => {
+                let c = &mut self.conflits[c];
+                if !c.valeurs.contains(&b) {
+                    c.valeurs.push(b);
+                }
+            }
+            None => {
+                self.conflit_index.insert(i, self.conflits.len());
+                self.conflits.push(Conflit {
+                    bailleur: l.bailleur.clone(),
+                    reference: l.reference.clone(),
+                    motif: motif.into(),
+                    valeurs: vec![a, b],
+                });
+            }
+        }
+        DedupAction::Replace(slot)
+    }
+
+    /// Records where the row kept for this dwelling lives (after `check` said to insert or
+    /// replace it).
+    pub fn kept(&mut self, l: &Logement, slot: i64) {
+        self.kept_hashed(key_hash(l), l, slot)
+    }
+
+    fn kept_hashed(&mut self, hash: u64, l: &Logement, slot: i64) {
+        let found = match self.pending.take() {
+            Some((h, found)) if h == hash => found,
+            _ => self.find(hash, l),
+        };
+        let reservataire = self.intern(&l.reservataire.0);
+        let commune = self.intern(&l.commune);
+        let (fingerprint, typologie, financement, date_fin_convention) =
+            (fingerprint(l), l.typologie, l.financement, l.date_fin_convention);
+        if let Some(i) = found {
+            let e = &mut self.entries[i as usize];
+            (e.fingerprint, e.reservataire, e.commune, e.slot, e.file) =
+                (fingerprint, reservataire, commune, slot, self.file);
+            (e.typologie, e.financement, e.date_fin_convention) = (typologie, financement, date_fin_convention);
+            return;
+        }
+        let i = self.entries.len() as u32;
+        let key_start = self.keys.len();
+        self.keys.push_str(&l.bailleur);
+        self.keys.push('\0');
+        self.keys.push_str(&l.reference);
+        let next = self.index.insert(hash, i).unwrap_or(u32::MAX);
+        self.entries.push(Seen {
+            key_start,
+            key_len: (self.keys.len() - key_start) as u32,
+            next,
+            fingerprint,
+            reservataire,
+            commune,
+            typologie,
+            financement,
+            date_fin_convention,
+            slot,
+            file: self.file,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+fn describe(l: &Logement) -> String {
+    describe_parts(&l.commune, l.typologie, l.financement, l.date_fin_convention)
+}
+
+fn describe_parts(commune: &str, typologie: Typologie, financement: Financement, date: Option<Date>) -> String {
+    format!("{} {} {} {}", commune, typologie.label(), financement, date.map(|d| d.to_string()).unwrap_or_default())
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::IndividuelCollectif;
+
+    #[test]
+    fn duplicates_and_conflicts() {
+        let l = Logement {
+            bailleur: "B".into(),
+            reference: "1".into(),
+            commune: "06004".into(),
+            epci: "240600585".into(),
+            reservataire: Reservataire::new("etat"),
+            financement: Financement::Plus,
+            typologie: Typologie::Studio,
+            qpv: false,
+            individuel_collectif: IndividuelCollectif::Collectif,
+            date_fin_convention: None,
+            annee_construction: None,
+            nature: None,
+        };
+        let mut d = Dedup::default();
+        assert_eq!(d.check(&l), DedupAction::Insert);
+        d.kept(&l, 7);
+        assert_eq!(d.check(&l), DedupAction::Skip);
+        let mut l2 = l.clone();
+        l2.reservataire = Reservataire::non_reserve();
+        assert_eq!(d.check(&l2), DedupAction::Replace(7));
+        assert_eq!(d.conflits[0].valeurs, vec!["etat".to_string(), "non-reserve".to_string()]);
+        assert_eq!(d.doublons, 1);
+        // The newer row now stands for the dwelling: it is the exact duplicate from here on.
+        d.kept(&l2, 8);
+        assert_eq!(d.check(&l2), DedupAction::Skip);
+        let mut l3 = l2.clone();
+        l3.typologie = Typologie::Pieces { n: 3, bis: false };
+        assert_eq!(d.check(&l3), DedupAction::Replace(8));
+        assert_eq!(d.conflits.len(), 1, "one conflict per dwelling");
+        assert_eq!(d.conflits[0].valeurs.len(), 3);
+        assert_eq!(d.len(), 1);
+
+        // Two different dwellings whose keys hash alike stay two dwellings.
+        let mut e = Dedup::default();
+        let mut other = l.clone();
+        other.reference = "2".into();
+        assert_eq!(e.check_hashed(42, &l), DedupAction::Insert);
+        e.kept_hashed(42, &l, 1);
+        assert_eq!(e.check_hashed(42, &other), DedupAction::Insert);
+        e.kept_hashed(42, &other, 2);
+        assert_eq!(e.check_hashed(42, &l), DedupAction::Skip);
+        assert_eq!(e.check_hashed(42, &other), DedupAction::Skip);
+        let mut other2 = other.clone();
+        other2.qpv = true;
+        assert_eq!(e.check_hashed(42, &other2), DedupAction::Replace(2));
+        assert_eq!(e.conflits[0].reference, "2");
+        assert_eq!(e.len(), 2);
+    }
+}

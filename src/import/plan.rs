@@ -1,0 +1,158 @@
+//! Step 2 — the sheet plan: which sheets of a workbook hold dwellings, their header row and
+//! column mapping (refined by the content when a header says little), and the commune or
+//! réservataire a sheet's name stands for.
+
+use super::cell::cell_text;
+use super::header::{self, Field, HeaderMatch, detect_header};
+use super::normalize::{self, ReservataireResolver};
+use super::read::SheetData;
+use crate::reference::{Territoire, reference};
+use crate::text::key;
+use calamine::Data;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How the data sheets of a file were read: recorded with the import.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct SheetPlan {
+    pub feuille: Option<String>,
+    pub header: HeaderMatch,
+    /// The sheet's name as the commune of every row, when it has no commune column.
+    pub commune_feuille: Option<String>,
+    /// The sheet's name as the réservataire of every row, when it has no réservataire column.
+    #[serde(default)]
+    pub reservataire_feuille: Option<String>,
+}
+
+/// Sheets that are never data: synthesis, pivot tables, notices.
+fn is_non_data_sheet(name: &str) -> bool {
+    let k = key(name);
+    [
+        "synthese",
+        "notice",
+        "tcd",
+        "pivot",
+        "sommaire",
+        "lisez moi",
+        "legende",
+        "parametre",
+        "liste",
+        "aide",
+        "mode d emploi",
+        "graphique",
+        "recap",
+        "tableau croise",
+        "readme",
+        "read me",
+        "instructions",
+        "definitions",
+    ]
+    .iter()
+    .any(|p| k.starts_with(p))
+}
+
+/// Chooses the data sheets of a workbook and their headers. Hidden sheets and sheets named
+/// like a synthesis or a notice are skipped; a sheet with no commune column must be named
+/// after a commune.
+pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
+    let mut plans = Vec::new();
+    for s in sheets {
+        if s.hidden || s.name.as_deref().is_some_and(is_non_data_sheet) {
+            continue;
+        }
+        // A sheet per réservataire: its name is the réservataire of every row.
+        let (h, reservataire_feuille) = match detect_header(&s.range) {
+            Some(h) => (Some(h), None),
+            None => match &s.name {
+                Some(n) if names_a_reservataire(n) => (header::detect_header_with(&s.range, false), Some(n.clone())),
+                _ => (None, None),
+            },
+        };
+        let Some(mut h) = h else { continue };
+        refine_by_content(&mut h, &s.range);
+        let commune_feuille = if h.has_commune() {
+            None
+        } else {
+            match &s.name {
+                Some(n) if !reference().communes_by_name(n).is_empty() => Some(n.clone()),
+                _ => continue,
+            }
+        };
+        plans.push(SheetPlan { feuille: s.name.clone(), header: h, commune_feuille, reservataire_feuille });
+    }
+    plans
+}
+
+/// Whether a sheet name is a réservataire (« Préfecture », « Action Logement », « Ville
+/// d'Antibes », « Conseil départemental »...), whatever the territory.
+fn names_a_reservataire(name: &str) -> bool {
+    let k = key(name);
+    // A bare commune name is a sheet per commune, not per réservataire.
+    if !reference().communes_by_name(name).is_empty() {
+        return false;
+    }
+    ReservataireResolver::new(Territoire::Tout, HashMap::new()).resolve(name).is_some()
+        || ["conseil departemental", "conseil general", "departement", "conseil regional", "region"]
+            .iter()
+            .any(|p| k.starts_with(p))
+}
+
+/// Headers such as « Type de logement » say little: when the individuel/collectif or the
+/// typology column is missing, a column whose values are all of that kind is taken for it.
+fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
+    type Accepts = fn(&str) -> bool;
+    let checks: [(Field, Accepts); 2] = [
+        (Field::IndividuelCollectif, |v| normalize::individuel_collectif(v).is_some()),
+        (Field::Typologie, |v| normalize::typologie(v).is_some()),
+    ];
+    for (field, accepts) in checks {
+        if h.column(field).is_some() {
+            continue;
+        }
+        let candidates: Vec<usize> = (0..range.width())
+            .filter(|c| match h.columns.iter().find(|(_, col)| col == c) {
+                None => true,
+                Some((f, _)) => *f == Field::Nature,
+            })
+            .collect();
+        for c in candidates {
+            let values: Vec<String> = range
+                .rows()
+                .skip(h.data_start())
+                .filter_map(|r| r.get(c).map(|d| cell_text(d).into_owned()))
+                .filter(|v| !v.is_empty())
+                .take(200)
+                .collect();
+            if values.len() >= 3 && values.iter().filter(|v| accepts(v)).count() * 10 >= values.len() * 9 {
+                h.columns.retain(|(_, col)| *col != c);
+                h.columns.push((field, c));
+                h.columns.sort_by_key(|(_, col)| *col);
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(name: Option<&str>, rows: &[&[&str]]) -> SheetData {
+        crate::import::tests_util::sheet(name, rows)
+    }
+
+    #[test]
+    fn synthesis_and_unnamed_sheets_are_not_planned() {
+        let synth = sheet(Some("Synthèse"), &[&["Réf", "Contingent", "Commune"], &["V1", "CASA", "Antibes"]]);
+        let no_commune = sheet(Some("Feuil1"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
+        assert!(plan_sheets(&[synth, no_commune]).is_empty());
+    }
+
+    #[test]
+    fn a_sheet_named_after_a_commune_is_planned_with_it() {
+        let s = sheet(Some("Vallauris"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
+        let plans = plan_sheets(&[s]);
+        assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].commune_feuille.as_deref(), Some("Vallauris"));
+    }
+}

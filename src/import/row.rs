@@ -1,0 +1,450 @@
+//! Step 3 — a row: the normalisers of one import (territory, correspondence, the user's
+//! mappings, caches), the rows of a planned sheet read one at a time, each becoming a
+//! dwelling or a rejet with its reason, totals and notes skipped.
+
+use super::SheetPlan;
+use super::cell::{cell_date, cell_text, is_blank, raw_row, raw_text};
+use super::header::Field;
+use super::normalize::{self, Correspondance, ReservataireResolver};
+use crate::model::{Financement, IndividuelCollectif, Logement, Reservataire, Typologie};
+use crate::model::{LigneLogement, Mappings, Motif, Rejet, Source};
+use crate::reference::{CommuneError, Territoire, reference};
+use crate::text::{FastMap, clean, key};
+use calamine::Data;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// What one data row turned into.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowOutcome {
+    Logement(Box<LigneLogement>),
+    Rejet(Rejet),
+}
+
+/// The normalisers in force for one import: territory, dossier mappings, caches.
+pub struct Context {
+    pub territoire: Territoire,
+    pub correspondance: Correspondance,
+    reservataires: ReservataireResolver,
+    /// User mappings for communes (label key → INSEE) and typologies (label key → label).
+    commune_map: HashMap<String, String>,
+    typologie_map: HashMap<String, Typologie>,
+    cache_reservataire: FastMap<String, Option<Reservataire>>,
+    cache_commune: FastMap<String, Result<(String, String), CommuneError>>,
+    cache_typologie: FastMap<String, Option<Typologie>>,
+    cache_financement: FastMap<String, Option<Financement>>,
+    cache_qpv: FastMap<String, Option<bool>>,
+    cache_ic: FastMap<String, Option<IndividuelCollectif>>,
+}
+
+impl Context {
+    /// The normalisers of a dossier: its financement correspondence and label mappings.
+    pub fn du_dossier(d: &crate::store::Dossier, territoire: Territoire) -> crate::store::Result<Context> {
+        Ok(Context::new(territoire, Correspondance::from_pairs(d.financement_pairs()?), d.mappings()?))
+    }
+
+    pub fn new(territoire: Territoire, correspondance: Correspondance, mappings: Mappings) -> Self {
+        Self {
+            reservataires: ReservataireResolver::new(territoire.clone(), mappings.reservataire),
+            territoire,
+            correspondance,
+            commune_map: mappings.commune,
+            typologie_map: mappings
+                .typologie
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, Typologie::from_label(&v)?)))
+                .collect(),
+            cache_reservataire: FastMap::default(),
+            cache_commune: FastMap::default(),
+            cache_typologie: FastMap::default(),
+            cache_financement: FastMap::default(),
+            cache_qpv: FastMap::default(),
+            cache_ic: FastMap::default(),
+        }
+    }
+
+    /// Whether the user mapped this réservataire label in the dossier.
+    pub fn mapped(&self, raw: &str) -> bool {
+        self.reservataires.mapped(raw)
+    }
+
+    pub fn reservataire(&mut self, raw: &str) -> Option<Reservataire> {
+        if let Some(r) = self.cache_reservataire.get(raw) {
+            return r.clone();
+        }
+        let r = self.reservataires.resolve(raw);
+        self.cache_reservataire.insert(raw.to_string(), r.clone());
+        r
+    }
+
+    /// (INSEE, EPCI SIREN) of a commune written as a code, `code - nom` or a name.
+    pub fn commune(&mut self, raw: &str) -> Result<(String, String), CommuneError> {
+        if let Some(r) = self.cache_commune.get(raw) {
+            return r.clone();
+        }
+        let r = match self.commune_map.get(&key(raw)) {
+            Some(insee) => reference()
+                .commune(insee)
+                .ok_or(CommuneError::Inconnue)
+                .and_then(|c| if self.territoire.contains(c) { Ok(c) } else { Err(CommuneError::HorsTerritoire) }),
+            None => reference().resolve_commune(raw, &self.territoire),
+        }
+        .map(|c| (c.insee.to_string(), c.epci.unwrap_or_default().to_string()));
+        self.cache_commune.insert(raw.to_string(), r.clone());
+        r
+    }
+
+    pub fn commune_by_postal_code(&mut self, cp: &str) -> Result<(String, String), CommuneError> {
+        match reference().commune_by_postal_code(cp, &Territoire::Tout) {
+            Some(c) if self.territoire.contains(c) => Ok((c.insee.to_string(), c.epci.unwrap_or_default().to_string())),
+            Some(_) => Err(CommuneError::HorsTerritoire),
+            None => Err(CommuneError::Inconnue),
+        }
+    }
+
+    pub fn typologie(&mut self, raw: &str) -> Option<Typologie> {
+        let map = &self.typologie_map;
+        cached(&mut self.cache_typologie, raw, |r| map.get(&key(r)).copied().or_else(|| normalize::typologie(r)))
+    }
+
+    pub fn financement(&mut self, raw: &str) -> Option<Financement> {
+        let c = &self.correspondance;
+        cached(&mut self.cache_financement, raw, |r| c.financement(r))
+    }
+
+    pub fn qpv(&mut self, raw: &str) -> Option<bool> {
+        cached(&mut self.cache_qpv, raw, normalize::qpv)
+    }
+
+    pub fn individuel_collectif(&mut self, raw: &str) -> Option<IndividuelCollectif> {
+        cached(&mut self.cache_ic, raw, normalize::individuel_collectif)
+    }
+}
+
+/// Labels repeat thousands of times in a file: each distinct one is normalised once.
+fn cached<T: Clone>(cache: &mut FastMap<String, T>, raw: &str, f: impl FnOnce(&str) -> T) -> T {
+    if let Some(v) = cache.get(raw) {
+        return v.clone();
+    }
+    let v = f(raw);
+    cache.insert(raw.to_string(), v.clone());
+    v
+}
+
+/// Whether a row is a total/subtotal or a count line rather than a dwelling.
+pub fn is_total_row(row: &[Data]) -> bool {
+    row.iter().filter(|d| !matches!(d, Data::Empty)).take(3).any(|d| {
+        // Only text starting like « total », « sous-total », « nombre », « nb » can be one.
+        let Data::String(s) = d else { return false };
+        if !s.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| matches!(c, 't' | 'T' | 's' | 'S' | 'n' | 'N')) {
+            return false;
+        }
+        let k = key(&cell_text(d));
+        k == "total"
+            || k.starts_with("total ")
+            || k.starts_with("sous total")
+            || k.starts_with("nombre de lignes")
+            || k.starts_with("nombre de logements")
+            || k.starts_with("nb de lignes")
+            || k.starts_with("nb lignes")
+            || k.starts_with("totaux")
+    })
+}
+
+/// Reads the data rows of one planned sheet and normalises each.
+pub fn read_rows<R: AsRef<[Data]>>(
+    rows: impl Iterator<Item = (u32, R)>,
+    plan: &SheetPlan,
+    bailleur_defaut: &str,
+    ctx: &mut Context,
+    mut sink: impl FnMut(RowOutcome) -> bool,
+) -> usize {
+    let reader = RowReader::new(plan, bailleur_defaut);
+    let mut read = 0;
+    for (ligne, row) in rows {
+        if let Some(o) = reader.read(ligne, row.as_ref(), ctx) {
+            read += 1;
+            if !sink(o) {
+                break;
+            }
+        }
+    }
+    read
+}
+
+/// Normalises the rows of one planned sheet, one at a time.
+pub struct RowReader<'a> {
+    plan: &'a SheetPlan,
+    bailleur_defaut: &'a str,
+    bailleur_defaut_key: String,
+    mapped: Vec<usize>,
+    ref_label: Option<String>,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn new(plan: &'a SheetPlan, bailleur_defaut: &'a str) -> Self {
+        let h = &plan.header;
+        let ref_label = h
+            .column(Field::Reference)
+            .and_then(|c| h.labels.get(c))
+            .map(|l| clean(l).to_string())
+            .filter(|l| !l.is_empty());
+        RowReader {
+            plan,
+            bailleur_defaut,
+            bailleur_defaut_key: key(bailleur_defaut),
+            mapped: h.columns.iter().map(|(_, c)| *c).collect(),
+            ref_label,
+        }
+    }
+
+    /// The outcome of one row, or `None` for a row that is not a dwelling (blank, total,
+    /// repeated header).
+    pub fn read(&self, ligne: u32, row: &[Data], ctx: &mut Context) -> Option<RowOutcome> {
+        let plan = self.plan;
+        let h = &plan.header;
+        let col = |f: Field| h.column(f);
+        let bailleur_defaut = self.bailleur_defaut;
+        let get = |f: Field| col(f).and_then(|c| row.get(c));
+        let text = |f: Field| get(f).map(cell_text).unwrap_or(Cow::Borrowed(""));
+        let filled = self.mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !is_blank(d))).count();
+        if filled < 2 || is_total_row(row) {
+            return None;
+        }
+        if let Some(label) = &self.ref_label
+            && text(Field::Reference).eq_ignore_ascii_case(label)
+        {
+            return None; // the header repeated
+        }
+        let source = Source { feuille: plan.feuille.clone(), ligne };
+        let brut = raw_row(row);
+        let bailleur = match text(Field::Bailleur) {
+            b if !b.is_empty() && b != bailleur_defaut && key(&b) != self.bailleur_defaut_key => b.into_owned(),
+            _ => bailleur_defaut.to_string(),
+        };
+        let rejet = |motif: Motif, valeur: String| {
+            RowOutcome::Rejet(Rejet {
+                bailleur: bailleur.clone(),
+                source: source.clone(),
+                motif,
+                valeur,
+                brut: brut.clone(),
+            })
+        };
+
+        let reference = text(Field::Reference).into_owned();
+        if reference.is_empty() {
+            return Some(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference))));
+        }
+
+        // Commune: the code if given, else the name, else the postal code, else the sheet name.
+        let code = text(Field::CodeInsee);
+        let nom = text(Field::Commune);
+        let cp = text(Field::CodePostal);
+        let (commune_brut, resolved) = if !code.is_empty() {
+            (code.to_string(), ctx.commune(&code))
+        } else if !nom.is_empty() {
+            (nom.to_string(), ctx.commune(&nom))
+        } else if !cp.is_empty() {
+            (cp.to_string(), ctx.commune_by_postal_code(&cp))
+        } else if let Some(n) = &plan.commune_feuille {
+            (n.clone(), ctx.commune(n))
+        } else {
+            let raw = [Field::CodeInsee, Field::Commune, Field::CodePostal]
+                .into_iter()
+                .map(|f| raw_text(get(f)))
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            (raw, Err(CommuneError::Inconnue))
+        };
+        let (commune, epci) = match resolved {
+            Ok(c) => c,
+            Err(e) => {
+                let motif = if e == CommuneError::HorsTerritoire {
+                    Motif::CommuneHorsTerritoire
+                } else {
+                    Motif::CommuneInconnue
+                };
+                let valeur = if commune_brut.is_empty() {
+                    [Field::CodeInsee, Field::Commune]
+                        .into_iter()
+                        .map(|f| raw_text(get(f)))
+                        .find(|s| !s.is_empty())
+                        .unwrap_or_default()
+                } else {
+                    commune_brut
+                };
+                return Some(rejet(motif, valeur));
+            }
+        };
+
+        let typologie_brut = text(Field::Typologie).into_owned();
+        let mut financement_brut = text(Field::Financement).into_owned();
+        let typologie = match ctx.typologie(&typologie_brut) {
+            Some(t) => t,
+            None => match normalize::typologie_et_reste(&typologie_brut) {
+                Some((t, rest)) if col(Field::Financement).is_none() => {
+                    financement_brut = rest;
+                    t
+                }
+                _ => {
+                    let v = if typologie_brut.is_empty() { raw_text(get(Field::Typologie)) } else { typologie_brut };
+                    return Some(rejet(Motif::TypologieInconnue, v));
+                }
+            },
+        };
+        let Some(financement) = ctx.financement(&financement_brut) else {
+            return Some(rejet(Motif::FinancementInconnu, financement_brut));
+        };
+
+        let reservataire_brut = match (col(Field::Reservataire), &plan.reservataire_feuille) {
+            (None, Some(n)) => n.clone(),
+            _ => text(Field::Reservataire).into_owned(),
+        };
+        // « Ville », « Métropole », « CD »: the collectivité where the dwelling is (presumed).
+        let sans_nom = normalize::collectivite_sans_nom(&reservataire_brut).filter(|_| !ctx.mapped(&reservataire_brut));
+        let presumed = sans_nom.and_then(|k| match k {
+            normalize::SansNom::Commune => Some(Reservataire::new(format!("commune:{commune}"))),
+            normalize::SansNom::Epci => (!epci.is_empty()).then(|| Reservataire::new(format!("epci:{epci}"))),
+            normalize::SansNom::Departement => crate::reference::reference()
+                .commune(&commune)
+                .map(|c| Reservataire::new(format!("departement:{}", c.departement))),
+        });
+        let presume = presumed.is_some();
+        let Some(reservataire) = presumed.or_else(|| ctx.reservataire(&reservataire_brut)) else {
+            let v = if reservataire_brut.is_empty() { raw_text(get(Field::Reservataire)) } else { reservataire_brut };
+            return Some(rejet(Motif::ReservataireInconnu, v));
+        };
+
+        let logement = Logement {
+            bailleur: bailleur.clone(),
+            reference,
+            commune,
+            epci,
+            reservataire,
+            financement,
+            typologie,
+            qpv: ctx.qpv(&text(Field::Qpv)).unwrap_or(false),
+            individuel_collectif: ctx
+                .individuel_collectif(&text(Field::IndividuelCollectif))
+                .unwrap_or(IndividuelCollectif::Collectif),
+            date_fin_convention: get(Field::DateFinConvention).and_then(cell_date),
+            annee_construction: get(Field::AnneeConstruction).and_then(|d| match d {
+                Data::DateTime(_) => cell_date(d).map(|x| x.year),
+                _ => normalize::annee(&cell_text(d)),
+            }),
+            nature: Some(text(Field::Nature).into_owned()).filter(|s| !s.is_empty()),
+        };
+        Some(RowOutcome::Logement(Box::new(LigneLogement {
+            logement,
+            source,
+            reservataire_brut,
+            typologie_brut: text(Field::Typologie).into_owned(),
+            financement_brut,
+            commune_brut,
+            brut,
+            presume,
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::plan_sheets;
+    use crate::import::read::SheetData;
+    use crate::model::Date;
+
+    fn sheet(name: Option<&str>, rows: &[&[&str]]) -> SheetData {
+        crate::import::tests_util::sheet(name, rows)
+    }
+
+    fn ctx() -> Context {
+        Context::new(Territoire::Epci("240600585".into()), Correspondance::default(), Mappings::default())
+    }
+
+    fn run(s: &SheetData) -> Vec<RowOutcome> {
+        let plans = plan_sheets(std::slice::from_ref(s));
+        let mut out = vec![];
+        let mut c = ctx();
+        read_rows(s.data_rows(plans[0].header.data_start()), &plans[0], "B", &mut c, |o| {
+            out.push(o);
+            true
+        });
+        out
+    }
+
+    fn motifs(out: &[RowOutcome]) -> Vec<(u32, Motif, String)> {
+        out.iter()
+            .filter_map(|o| match o {
+                RowOutcome::Rejet(r) => Some((r.source.ligne, r.motif, r.valeur.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_become_dwellings_or_rejets_with_their_row_number() {
+        let s = sheet(
+            Some("Etat des lieux"),
+            &[
+                &[
+                    "Référence",
+                    "Code INSEE",
+                    "Commune",
+                    "Réservataire",
+                    "Typologie",
+                    "Financement",
+                    "QPV",
+                    "Date fin convention",
+                ],
+                &["A1", "06004", "Antibes", "Préfecture", "T3", "PLUS", "Oui", "31/12/2030"],
+                &["", "06004", "Antibes", "Préfecture", "T3", "PLUS", "", ""],
+                &["A3", "", "Valbone", "Préfecture", "T3", "PLUS", "", ""],
+                &["A4", "", "Cannes", "Préfecture", "T3", "PLUS", "", ""],
+                &["A5", "6004", "", "Préfecture", "NC", "PLUS", "", ""],
+                &["A6", "6004", "", "Toto", "T2", "PLUS", "", ""],
+                &["Total Antibes", "", "", "", "", "", "", ""],
+                &["Total", "", "", "", "", "", "12", "3"],
+                &["", "", "", "", "", "", "", ""],
+                &["Source : extraction du 02/01/2024", "", "", "", "", "", "", ""],
+            ],
+        );
+        let out = run(&s);
+        assert_eq!(out.len(), 6);
+        match &out[0] {
+            RowOutcome::Logement(l) => {
+                assert_eq!(l.logement.commune, "06004");
+                assert_eq!(l.logement.epci, "240600585");
+                assert_eq!(l.logement.reservataire.0, "etat");
+                assert!(l.logement.qpv);
+                assert_eq!(l.logement.date_fin_convention, Date::new(2030, 12, 31));
+                assert_eq!(l.source.ligne, 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            motifs(&out),
+            vec![
+                (3, Motif::ReferenceManquante, "".into()),
+                (4, Motif::CommuneInconnue, "Valbone".into()),
+                (5, Motif::CommuneHorsTerritoire, "Cannes".into()),
+                (6, Motif::TypologieInconnue, "NC".into()),
+                (7, Motif::ReservataireInconnu, "Toto".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sheet_without_commune_column_takes_its_name() {
+        let s = sheet(Some("Vallauris"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
+        let out = run(&s);
+        match &out[0] {
+            RowOutcome::Logement(l) => {
+                assert_eq!(l.logement.commune, "06155");
+                assert_eq!(l.logement.reservataire.0, "epci:240600585");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

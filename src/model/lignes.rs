@@ -1,0 +1,174 @@
+//! What reading a bailleur's file yields, shared by the import (which produces it), the
+//! store (which keeps it) and the reports (which show it): rows kept or set aside, their
+//! source, conflicts, the user's label mappings, the default financement correspondence.
+
+use super::{Financement, Logement};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Why a readable row was set aside (the `motif` of `interfaces.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Motif {
+    ReferenceManquante,
+    CommuneInconnue,
+    CommuneHorsTerritoire,
+    TypologieInconnue,
+    FinancementInconnu,
+    ReservataireInconnu,
+    LigneIllisible,
+}
+
+impl Motif {
+    pub const ALL: [Motif; 7] = [
+        Motif::ReferenceManquante,
+        Motif::CommuneInconnue,
+        Motif::CommuneHorsTerritoire,
+        Motif::TypologieInconnue,
+        Motif::FinancementInconnu,
+        Motif::ReservataireInconnu,
+        Motif::LigneIllisible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Motif::ReferenceManquante => "reference_manquante",
+            Motif::CommuneInconnue => "commune_inconnue",
+            Motif::CommuneHorsTerritoire => "commune_hors_territoire",
+            Motif::TypologieInconnue => "typologie_inconnue",
+            Motif::FinancementInconnu => "financement_inconnu",
+            Motif::ReservataireInconnu => "reservataire_inconnu",
+            Motif::LigneIllisible => "ligne_illisible",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// French wording for the window and messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Motif::ReferenceManquante => "Référence manquante",
+            Motif::CommuneInconnue => "Commune inconnue",
+            Motif::CommuneHorsTerritoire => "Commune hors du territoire",
+            Motif::TypologieInconnue => "Typologie inconnue",
+            Motif::FinancementInconnu => "Financement inconnu",
+            Motif::ReservataireInconnu => "Réservataire inconnu",
+            Motif::LigneIllisible => "Ligne illisible",
+        }
+    }
+
+    /// The field whose label the user can map to resolve this motif.
+    pub fn champ(self) -> Option<&'static str> {
+        match self {
+            Motif::CommuneInconnue => Some("commune"),
+            Motif::TypologieInconnue => Some("typologie"),
+            Motif::FinancementInconnu => Some("financement"),
+            Motif::ReservataireInconnu => Some("reservataire"),
+            _ => None,
+        }
+    }
+}
+
+/// Where a row comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub feuille: Option<String>,
+    pub ligne: u32,
+}
+
+/// A row set aside, with its reason and the raw value that caused it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejet {
+    pub bailleur: String,
+    pub source: Source,
+    pub motif: Motif,
+    pub valeur: String,
+    /// The row's cells, tab-separated, so the dossier keeps the raw values.
+    pub brut: String,
+}
+
+/// A dwelling read from a row, with the raw labels it was normalised from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LigneLogement {
+    pub logement: Logement,
+    pub source: Source,
+    pub reservataire_brut: String,
+    pub typologie_brut: String,
+    pub financement_brut: String,
+    pub commune_brut: String,
+    pub brut: String,
+    /// The réservataire was a collectivité without a name, presumed to be the row's own.
+    pub presume: bool,
+}
+
+/// User-confirmed label mappings of a dossier, per field (`reservataire`, `commune`,
+/// `typologie`), label key → canonical value.
+#[derive(Debug, Clone, Default)]
+pub struct Mappings {
+    pub reservataire: HashMap<String, String>,
+    pub commune: HashMap<String, String>,
+    pub typologie: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflit {
+    pub bailleur: String,
+    pub reference: String,
+    pub motif: String,
+    pub valeurs: Vec<String>,
+}
+
+/// Default financement correspondence of `domaine.md` (label key → canonical). Stored in each
+/// new dossier, where the user can edit it.
+pub const FINANCEMENT_DEFAUT: &[(&str, Financement)] = &[
+    ("PLAI", Financement::Plai),
+    ("PLA-I", Financement::Plai),
+    ("PLA I", Financement::Plai),
+    ("PLAI adapté", Financement::Plai),
+    ("PLA-TS", Financement::Plai),
+    ("PLA très social", Financement::Plai),
+    ("PLA d'intégration", Financement::Plai),
+    ("PLA intégration", Financement::Plai),
+    ("PLR", Financement::Plai),
+    ("PSR", Financement::Plai),
+    ("PLUS", Financement::Plus),
+    ("PLUS CD", Financement::Plus),
+    ("PLUS-CD", Financement::Plus),
+    ("PLA", Financement::Plus),
+    ("PLA ordinaire", Financement::Plus),
+    ("HLMO", Financement::Plus),
+    ("HLM/O", Financement::Plus),
+    ("HLM O", Financement::Plus),
+    ("HLM ordinaire", Financement::Plus),
+    ("HBM", Financement::Plus),
+    ("PLS", Financement::Pls),
+    ("PPLS", Financement::Pls),
+    ("PLA CFF", Financement::Pls),
+    ("PCL", Financement::Pls),
+    ("ILM", Financement::Pls),
+    ("ILN", Financement::Pls),
+    ("PLI", Financement::Pli),
+    ("LLI", Financement::Pli),
+    ("Intermédiaire", Financement::Pli),
+    ("Logement intermédiaire", Financement::Pli),
+    ("Loyer intermédiaire", Financement::Pli),
+    ("Libre", Financement::Pli),
+    ("Loyer libre", Financement::Pli),
+    ("Logement libre", Financement::Pli),
+    ("Autre", Financement::Autre),
+    ("Autres", Financement::Autre),
+];
+
+/// Reports progress of long work; the CLI draws a bar, the window a progress widget.
+pub trait Progress {
+    fn update(&self, fraction: f32, message: &str);
+}
+
+/// No progress display.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn update(&self, _: f32, _: &str) {}
+}
