@@ -9,7 +9,7 @@ use contingents::import::run::{ImportError, ImportOptions, Progress, import_file
 use contingents::model::TypologieGrille;
 use contingents::store::{Dossier, StoreError};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 #[derive(Parser)]
