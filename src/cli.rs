@@ -787,7 +787,7 @@ pub fn grid_json(
 
 /// The grid of the command line, from a dossier (the window tests compare with it).
 #[cfg(test)]
-pub fn grid_of(dossier: &Path, reservataire: &str, epci: Option<&str>) -> Result<serde_json::Value> {
+pub fn grid_of(dossier: &std::path::Path, reservataire: &str, epci: Option<&str>) -> Result<serde_json::Value> {
     let d = Dossier::open_read_only(dossier).map_err(store_err)?;
     let f = Filtre { reservataire: Some(reservataire.into()), epci: epci.map(str::to_string), ..Default::default() };
     Ok(grid_json(reservataire, None, epci, None, &Cube::load(&d)?.grille(&f)))
