@@ -239,7 +239,7 @@ pub fn export(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             let rows: Vec<Vec<String>> = std::iter::once(COLONNES.iter().map(|s| s.to_string()).collect())
                 .chain(b.reservataires.iter().map(ligne))
                 .collect();
-            let widths = [150.0, 120.0, 50.0, 50.0, 50.0, 45.0, 50.0, 45.0, 45.0, 50.0, 45.0, 50.0];
+            let widths = [180.0, 95.0, 50.0, 50.0, 50.0, 45.0, 50.0, 45.0, 45.0, 50.0, 45.0, 50.0];
             let right = [false, false, true, true, true, true, true, true, true, true, true, true];
             let mut y = p.table(30.0, 70.0, &widths, &right, &rows, 7.5) + 16.0;
             let hf: Vec<Vec<String>> =

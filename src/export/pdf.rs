@@ -65,18 +65,7 @@ impl Pdf {
 
     /// Text that wraps on spaces within `width`; returns the y after the last line.
     pub fn paragraph(&mut self, x: f32, mut y: f32, width: f32, size: f32, s: &str) -> f32 {
-        let mut line = String::new();
-        for word in s.split(' ') {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-            if self.text_width(&candidate, size) > width && !line.is_empty() {
-                self.text(x, y, size, &line);
-                y += size * 1.35;
-                line = word.to_string();
-            } else {
-                line = candidate;
-            }
-        }
-        if !line.is_empty() {
+        for line in self.wrap(s, width, size) {
             self.text(x, y, size, &line);
             y += size * 1.35;
         }
@@ -98,7 +87,27 @@ impl Pdf {
         };
     }
 
-    /// A table: header row shaded, numbers right-aligned when `right[j]`.
+    /// The lines of a text wrapped on spaces within `width` (a word longer than the width
+    /// stays whole on its line).
+    pub fn wrap(&self, s: &str, width: f32, size: f32) -> Vec<String> {
+        let mut lines = vec![];
+        let mut line = String::new();
+        for word in s.split(' ') {
+            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            if self.text_width(&candidate, size) > width && !line.is_empty() {
+                lines.push(std::mem::replace(&mut line, word.to_string()));
+            } else {
+                line = candidate;
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// A table: header row shaded, its labels wrapped within their columns; numbers
+    /// right-aligned when `right[j]`.
     pub fn table(
         &mut self,
         x: f32,
@@ -108,15 +117,25 @@ impl Pdf {
         rows: &[Vec<String>],
         size: f32,
     ) -> f32 {
-        let h = size * 1.8;
+        let line_h = size * 1.25;
         for (i, row) in rows.iter().enumerate() {
+            let width = |j: usize| widths.get(j).copied().unwrap_or(60.0);
+            let cells: Vec<Vec<String>> = row
+                .iter()
+                .enumerate()
+                .map(|(j, c)| if i == 0 { self.wrap(c, width(j) - 8.0, size) } else { vec![c.clone()] })
+                .collect();
+            let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32;
+            let h = size * 1.8 + (n - 1.0) * line_h;
             let mut cx = x;
-            for (j, cell) in row.iter().enumerate() {
-                let w = widths.get(j).copied().unwrap_or(60.0);
+            for (j, lines) in cells.iter().enumerate() {
+                let w = width(j);
                 self.rect(cx, y, w, h, if i == 0 { Some(0.88) } else { None });
-                let tw = self.text_width(cell, size);
-                let tx = if right.get(j).copied().unwrap_or(false) && i > 0 { cx + w - tw - 4.0 } else { cx + 4.0 };
-                self.text(tx, y + h * 0.68, size, cell);
+                for (k, l) in lines.iter().enumerate() {
+                    let tw = self.text_width(l, size);
+                    let tx = if right.get(j).copied().unwrap_or(false) && i > 0 { cx + w - tw - 4.0 } else { cx + 4.0 };
+                    self.text(tx, y + size * 1.8 * 0.68 + k as f32 * line_h, size, l);
+                }
                 cx += w;
             }
             y += h;
