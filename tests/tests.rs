@@ -2,6 +2,7 @@
 //! files made by the test itself, in its own temporary directory.
 
 mod bad_input;
+mod chemins;
 mod common;
 mod dossier;
 mod faults;

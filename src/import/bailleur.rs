@@ -7,7 +7,9 @@ use crate::text::key;
 pub fn bailleur_from_file_name(name: &str) -> Option<String> {
     // Names written by macOS are decomposed (NFD): composed here, as typed elsewhere.
     use unicode_normalization::UnicodeNormalization;
-    let stem: String = std::path::Path::new(name).file_stem()?.to_string_lossy().nfc().collect();
+    // The last component, whatever the system that wrote the path (`/` or `\`, drive letters).
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem: String = std::path::Path::new(last).file_stem()?.to_string_lossy().nfc().collect();
     const GENERIC: &[&str] = &[
         "edl",
         "etat",
