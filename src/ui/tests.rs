@@ -752,3 +752,38 @@ fn unsaved_flux_parameters_are_not_dropped_without_a_word() {
     let d = Dossier::open_read_only(&dossier).unwrap();
     assert_eq!(contingents::flux::parametres(&d, &b, &e, a).unwrap().rotation_pct, Some(12.0), "saved first");
 }
+
+/// The time of one frame of the window on the demonstration, screen by screen (layout and
+/// tessellation, without a GPU). A measurement, not a test: run with
+/// `cargo test --release --bin contingents temps_d_une_image -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn temps_d_une_image() {
+    let t = Temp::new("images");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(3);
+    for screen in [
+        "Consolidation",
+        "Tableau de bord",
+        "Import",
+        "Libellés à rapprocher",
+        "Rapprochement",
+        "Flux annuel",
+        "Bilans",
+        "Historique",
+    ] {
+        h.get_by_label(screen).click();
+        h.run_steps(4);
+        let mut times: Vec<f64> = (0..60)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                h.step();
+                t0.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("{screen:<24} médiane {:.2} ms, pire {:.2} ms", times[30], times[59]);
+    }
+}
