@@ -359,11 +359,13 @@ fn data_from(
     ChartData { kind, title: kind.title().to_string(), total, bars }
 }
 
+const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+
 /// Registers the shipped font once (plotters finds fonts by family name).
 pub fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+        let bytes: &'static [u8] = FONT;
         for style in [FontStyle::Normal, FontStyle::Bold, FontStyle::Italic, FontStyle::Oblique] {
             let _ = plotters::style::register_font("sans-serif", style, bytes);
         }
@@ -407,6 +409,61 @@ type DrawResult = Result<(), String>;
 thread_local! {
     /// Set while drawing into a buffer that already starts white (no background fill).
     static WHITE_BUFFER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set while drawing a picture (PNG, buffer): text is laid out here, glyph by glyph with
+    /// its side bearings and kerning (plotters' bitmap text drops the bearings: « Métropol e »).
+    static PIXEL_TEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a drawing into a picture (text drawn by `texte` as pixels).
+fn en_pixels<T>(f: impl FnOnce() -> T) -> T {
+    PIXEL_TEXT.with(|p| p.set(true));
+    let r = f();
+    PIXEL_TEXT.with(|p| p.set(false));
+    r
+}
+
+/// A line of text with its top-left corner at `pos`: real text in an SVG, glyphs laid out
+/// with ab_glyph (advances, side bearings, kerning) in a picture.
+fn texte<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    (x, y): (i32, i32),
+    size: f64,
+    color: RGBColor,
+) -> DrawResult {
+    use ab_glyph::{Font, ScaleFont};
+    if !PIXEL_TEXT.with(|p| p.get()) {
+        return area
+            .draw(&Text::new(s.to_string(), (x, y), ("sans-serif", size).into_font().color(&color)))
+            .map_err(err);
+    }
+    let font = ab_glyph::FontRef::try_from_slice(FONT).map_err(err)?;
+    let scaled = font.as_scaled(size as f32);
+    let baseline = y as f32 + scaled.ascent();
+    let mut caret = x as f32;
+    let mut prev = None;
+    let mut pixels = Vec::new();
+    for c in s.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            caret += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(size as f32, ab_glyph::point(caret, baseline));
+        if let Some(o) = font.outline_glyph(glyph) {
+            let b = o.px_bounds();
+            o.draw(|gx, gy, cov| {
+                if cov > 0.02 {
+                    pixels.push((b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32, cov));
+                }
+            });
+        }
+        caret += scaled.h_advance(id);
+        prev = Some(id);
+    }
+    for (px, py, cov) in pixels {
+        area.draw_pixel((px, py), &color.mix(cov.min(1.0) as f64)).map_err(err)?;
+    }
+    Ok(())
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
@@ -423,21 +480,21 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
     let scale = (w as f64 / 1000.0).clamp(0.6, 3.0);
     let px = |v: f64| (v * scale) as i32;
     let l = layout(data, (w, h));
-    let font = |size: f64| ("sans-serif", size * scale).into_font();
-    area.draw(&Text::new(data.title.clone(), (px(12.0), px(8.0)), font(22.0).color(&BLACK))).map_err(err)?;
-    area.draw(&Text::new(
-        format!("{sous_titre} — {} logements", entier(data.total)),
-        (px(12.0), px(30.0)),
-        font(13.0).color(&RGBColor(60, 60, 60)),
-    ))
-    .map_err(err)?;
+    texte(area, &data.title, (px(12.0), px(8.0)), 22.0 * scale, BLACK)?;
+    texte(
+        area,
+        &format!("{sous_titre} — {}", crate::format::logements(data.total)),
+        (px(12.0), px(36.0)),
+        13.0 * scale,
+        RGBColor(60, 60, 60),
+    )?;
     if data.kind == Kind::EtatReservation {
         for (i, t) in TypologieGrille::ALL.iter().enumerate() {
             let x = l.label_w + px(70.0) * i as i32;
             let y = l.top - px(26.0);
             area.draw(&Rectangle::new([(x, y), (x + px(14.0), y + px(14.0))], typology_color(*t).filled()))
                 .map_err(err)?;
-            area.draw(&Text::new(t.as_str().to_string(), (x + px(18.0), y), font(13.0).color(&BLACK))).map_err(err)?;
+            texte(area, t.as_str(), (x + px(18.0), y), 13.0 * scale, BLACK)?;
         }
     }
     let max = data.bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f64;
@@ -452,7 +509,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
         } else {
             b.label.clone()
         };
-        area.draw(&Text::new(label, (px(8.0), y0 + pad), font(label_font).color(&BLACK))).map_err(err)?;
+        texte(area, &label, (px(8.0), y0 + pad), label_font * scale, BLACK)?;
         let x0 = l.label_w;
         let x1 = x0 + (b.value as f64 / max * span) as i32;
         if b.segments.is_empty() {
@@ -467,12 +524,13 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData,
                 x += dx;
             }
         }
-        area.draw(&Text::new(
-            format!("{} ({})", entier(b.value), pourcent(b.value, data.total)),
+        texte(
+            area,
+            &format!("{} ({})", entier(b.value), pourcent(b.value, data.total)),
             (x1 + px(6.0), y0 + pad),
-            font(label_font).color(&BLACK),
-        ))
-        .map_err(err)?;
+            label_font * scale,
+            BLACK,
+        )?;
     }
     Ok(())
 }
@@ -523,7 +581,7 @@ pub fn export(
     crate::fichier::write_atomically(out, |tmp| {
         if ext == "png" {
             let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
-            draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
+            en_pixels(|| draw_kind(&root, cube, kind, f, stock, sous_titre)).and_then(|_| root.present().map_err(err))
         } else {
             let root = SVGBackend::new(tmp, (w / 2, h / 2)).into_drawing_area();
             draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
@@ -548,12 +606,11 @@ pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::
         crate::format::date_fr(&b.fin),
         b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
     );
-    area.draw(&Text::new(titre, (px(12.0), px(8.0)), font(22.0).color(&BLACK))).map_err(err)?;
+    texte(area, &titre, (px(12.0), px(8.0)), 22.0 * scale, BLACK)?;
     let gris = RGBColor(150, 150, 150);
     let bleu = RGBColor(0, 90, 160);
-    area.draw(&Text::new("■ objectif de la période", (px(12.0), px(34.0)), font(13.0).color(&RGBColor(90, 90, 90))))
-        .map_err(err)?;
-    area.draw(&Text::new("■ décomptés", (px(220.0), px(34.0)), font(13.0).color(&bleu))).map_err(err)?;
+    texte(area, "■ objectif de la période", (px(12.0), px(34.0)), 13.0 * scale, RGBColor(90, 90, 90))?;
+    texte(area, "■ décomptés", (px(220.0), px(34.0)), 13.0 * scale, bleu)?;
     let rows: Vec<_> = b.reservataires.iter().filter(|r| r.objectif > 0 || r.decomptes > 0).collect();
     let (haut, bas) = area.split_vertically(h as i32 * 62 / 100);
     let top = px(60.0);
@@ -566,19 +623,19 @@ pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::
     for (i, r) in rows.iter().enumerate() {
         let y0 = top + (i as f64 * band) as i32;
         let half = (band * 0.4) as i32;
-        haut.draw(&Text::new(libelle_reservataire(&r.id), (px(8.0), y0 + half / 2), font(label_font).color(&BLACK)))
-            .map_err(err)?;
+        texte(&haut, &libelle_reservataire(&r.id), (px(8.0), y0 + half / 2), label_font * scale, BLACK)?;
         let xo = label_w + (r.objectif_periode / max * span) as i32;
         let xd = label_w + (r.decomptes as f64 / max * span) as i32;
         haut.draw(&Rectangle::new([(label_w, y0), (xo.max(label_w + 1), y0 + half)], gris.filled())).map_err(err)?;
         haut.draw(&Rectangle::new([(label_w, y0 + half + 2), (xd.max(label_w + 1), y0 + 2 * half + 2)], bleu.filled()))
             .map_err(err)?;
-        haut.draw(&Text::new(
-            format!("{} / {}", r.decomptes, crate::format::nombre_fr(r.objectif_periode, 1)),
+        texte(
+            &haut,
+            &format!("{} / {}", entier(r.decomptes), crate::format::nombre_fr(r.objectif_periode, 1)),
             (xo.max(xd) + px(6.0), y0 + half / 2),
-            font(label_font).color(&BLACK),
-        ))
-        .map_err(err)?;
+            label_font * scale,
+            BLACK,
+        )?;
     }
     // Cumulative décomptes of the period, month by month, against the objective pro rata.
     let mois = b.cumul_mensuel.values().map(|v| v.len()).max().unwrap_or(0);
@@ -624,7 +681,7 @@ pub fn export_bilan(b: &crate::suivi::bilan::Bilan, out: &std::path::Path) -> Dr
     crate::fichier::write_atomically(out, |tmp| match ext.as_str() {
         "png" => {
             let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
-            draw_bilan(&root, b).and_then(|_| root.present().map_err(err))
+            en_pixels(|| draw_bilan(&root, b)).and_then(|_| root.present().map_err(err))
         }
         "svg" => {
             let root = SVGBackend::new(tmp, (w / 2, h / 2)).into_drawing_area();
@@ -647,7 +704,7 @@ pub fn render_rgb(
 ) -> Result<(Vec<u8>, ChartData), String> {
     let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
     WHITE_BUFFER.with(|w| w.set(true));
-    let r = (|| {
+    let r = en_pixels(|| {
         let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
         let d = if kind == Kind::Synthese {
             let mut all = synthese_data(cube, f, stock);
@@ -660,7 +717,7 @@ pub fn render_rgb(
         };
         root.present().map_err(err)?;
         Ok(d)
-    })();
+    });
     WHITE_BUFFER.with(|w| w.set(false));
     r.map(|d| (buf, d))
 }

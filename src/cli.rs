@@ -541,7 +541,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
             let f = Filtre { reservataire, commune, bailleur, ..Default::default() };
-            let sous_titre = format!("{} — {} — au {}", d.territoire().label(), s.label(), d.date_reference());
+            let sous_titre = format!(
+                "{} — {} — au {}",
+                d.territoire().label(),
+                s.label(),
+                contingents::format::date_fr(&d.date_reference().to_string())
+            );
             contingents::charts::export(&cube, k, &f, s, &sous_titre, &out).map_err(user)?;
             println!("Graphique écrit : {}", out.display());
             Ok(())
