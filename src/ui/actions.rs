@@ -387,13 +387,7 @@ impl App {
     fn demander(&mut self, d: Demande) {
         use super::picker::systeme_disponible;
         let depart = self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf()));
-        let recents: Vec<PathBuf> = {
-            let mut v: Vec<PathBuf> =
-                self.state.recent.iter().filter_map(|p| p.parent().map(|x| x.to_path_buf())).collect();
-            v.dedup();
-            v.truncate(6);
-            v
-        };
+        let recents = self.recent_dirs();
         let (synchrone, muet) = (self.travaux.synchrone, self.fichiers.systeme_muet);
         if synchrone || muet || !systeme_disponible() {
             let msg = (!synchrone && !muet).then(|| {
@@ -402,17 +396,57 @@ impl App {
             self.fichiers.picker = Some(Picker::new(d, depart, recents, msg));
             return;
         }
-        let t = std::time::Instant::now();
-        match d.systeme() {
-            Some(paths) => self.push(Action::Choisi(d.suite, paths)),
-            // No window could have been shown and closed that fast: the portal did not answer.
-            None if t.elapsed() < std::time::Duration::from_millis(150) => {
+        if self.fichiers.ouvert.is_some() {
+            // One system dialog at a time: it is on screen, perhaps behind the window.
+            self.messages.status = "Une fenêtre de choix de fichier est déjà ouverte : répondez-y d'abord.".into();
+            return;
+        }
+        // On its own thread: the window keeps drawing (and its jobs reporting) meanwhile.
+        // macOS wants its dialogs on the main thread: there it blocks, as every Mac app does.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = self.travaux.ctx.clone();
+        let run = move || {
+            let t = std::time::Instant::now();
+            let r = d.systeme();
+            let _ = tx.send((d, r, t.elapsed()));
+            if let Some(c) = ctx {
+                c.request_repaint();
+            }
+        };
+        if cfg!(target_os = "macos")
+            || std::thread::Builder::new().name("contingents-dialogue".into()).spawn(run.clone()).is_err()
+        {
+            run();
+        }
+        self.fichiers.ouvert = Some(rx);
+    }
+
+    /// The system's dialog answered: the paths chosen, or the picker of the window when the
+    /// dialog could not be shown (it came back at once without a window).
+    pub(super) fn poll_dialog(&mut self) -> Option<Action> {
+        let (d, r, elapsed) = self.fichiers.ouvert.as_ref()?.try_recv().ok()?;
+        self.fichiers.ouvert = None;
+        match r {
+            Some(paths) => Some(Action::Choisi(d.suite, paths)),
+            None if elapsed < std::time::Duration::from_millis(150) => {
                 self.fichiers.systeme_muet = true;
                 let msg = "Le sélecteur de fichiers du système n'a pas répondu : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).";
+                let depart = self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf()));
+                let recents = self.recent_dirs();
                 self.fichiers.picker = Some(Picker::new(d, depart, recents, Some(msg.into())));
+                None
             }
-            None => {}
+            None => None,
         }
+    }
+
+    /// The folders of the recent dossiers, for the picker.
+    fn recent_dirs(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> =
+            self.state.recent.iter().filter_map(|p| p.parent().map(|x| x.to_path_buf())).collect();
+        v.dedup();
+        v.truncate(6);
+        v
     }
 
     /// What a chosen file is for: every export is a job.

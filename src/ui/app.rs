@@ -62,13 +62,21 @@ pub struct Travaux {
     pub ctx: Option<egui::Context>,
 }
 
-/// The file dialogs: the system's, else the picker drawn in the window.
+/// The file dialogs: the system's (on its own thread, the window keeps drawing), else the
+/// picker drawn in the window.
 #[derive(Default)]
 pub struct Fichiers {
     pub picker: Option<Picker>,
     /// The system's dialog returned at once without a window: the picker from now on.
     pub systeme_muet: bool,
+    /// The system's dialog open on its thread: what was asked, and its answer when it comes
+    /// (the paths chosen, and how long the dialog stayed open).
+    pub ouvert: Option<std::sync::mpsc::Receiver<Reponse>>,
 }
+
+/// The answer of the system's dialog: what was asked, the paths chosen (none: cancelled or
+/// not shown), how long it stayed open.
+pub type Reponse = (super::picker::Demande, Option<Vec<PathBuf>>, std::time::Duration);
 
 /// The open dossier's file: lock, changes seen, files waiting to be imported.
 #[derive(Default)]
@@ -446,6 +454,9 @@ impl App {
                 },
             });
         });
+        if let Some(a) = self.poll_dialog() {
+            actions.push(a);
+        }
         if let Some(p) = &mut self.fichiers.picker {
             match p.show(&ctx) {
                 Some(super::picker::Issue::Choisi(suite, paths)) => {
