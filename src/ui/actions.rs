@@ -723,7 +723,7 @@ impl App {
                 }
                 self.reload();
             }
-            JobOutput::Fait(Err(e)) => self.messages.error = Some(e),
+            JobOutput::Fait(Err(e)) | JobOutput::Interrompu(e) => self.messages.error = Some(e),
             JobOutput::Fait(Ok(f)) => self.fait(*f),
         }
     }

@@ -39,6 +39,10 @@ pub enum Erreur {
     Graphique(String),
     #[error("lecture annulée : le dossier n'a pas été modifié")]
     Annule,
+    #[error(
+        "erreur interne ({0}) : le travail a été interrompu, le dossier est resté tel qu'il était ; merci de la signaler avec le fichier concerné"
+    )]
+    Interne(String),
 }
 
 fn dossier(e: &StoreError) -> String {

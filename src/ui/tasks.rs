@@ -25,6 +25,8 @@ pub enum JobOutput {
     },
     /// A short read or write of the dossier, or a document written.
     Fait(Result<Box<Fait>, Erreur>),
+    /// The work stopped on an internal error (a panic, caught): said, never a frozen window.
+    Interrompu(Erreur),
 }
 
 /// What a short job did, for the window to follow up.
@@ -101,7 +103,14 @@ impl Job {
         let c = cancel.clone();
         let ctx2 = ctx.clone();
         let run = move || {
-            let out = work(&p, &c);
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&p, &c))).unwrap_or_else(|e| {
+                let msg = e
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| e.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                JobOutput::Interrompu(Erreur::Interne(msg))
+            });
             let _ = tx.send(out);
             ctx2.request_repaint();
         };

@@ -787,3 +787,23 @@ fn temps_d_une_image() {
         println!("{screen:<24} médiane {:.2} ms, pire {:.2} ms", times[30], times[59]);
     }
 }
+
+#[test]
+fn a_job_that_panics_is_reported_and_the_window_goes_on() {
+    use super::tasks::{Job, JobOutput};
+    let ctx = egui::Context::default();
+    for synchronous in [true, false] {
+        let job = Job::spawn("essai", &ctx, synchronous, |_, _| panic!("boum"));
+        let out = (0..500).find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            job.poll()
+        });
+        match out {
+            Some(JobOutput::Interrompu(e)) => {
+                let m = e.to_string();
+                assert!(m.contains("boum") && m.contains("interrompu"), "{m}");
+            }
+            _ => panic!("the job's end was not reported"),
+        }
+    }
+}
