@@ -807,3 +807,55 @@ fn a_job_that_panics_is_reported_and_the_window_goes_on() {
         }
     }
 }
+
+/// The sample corpus imported as a user would, through the wizard (the four files at once,
+/// bailleurs taken from the file names then corrected where the name lost its accent), gives
+/// the figures of its expected.json.
+#[test]
+fn the_sample_corpus_imported_through_the_wizard_gives_the_expected_figures() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/casa");
+    if !corpus.join("manifest.json").exists() {
+        eprintln!("SAUTÉ : corpus {} absent, l'import par l'assistant n'est pas rejoué", corpus.display());
+        return;
+    }
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(corpus.join(f)).unwrap()).unwrap()
+    };
+    let (manifest, expected) = (read("manifest.json"), read("expected.json"));
+    let t = Temp::new("casa");
+    let dossier = t.0.join("casa.contingents");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", manifest["territoire"].as_str().unwrap()).unwrap();
+        d.set_parametre("date_reference", manifest["date_reference"].as_str().unwrap()).unwrap();
+    }
+    let imports = manifest["imports"].as_array().unwrap();
+    let files: Vec<PathBuf> = imports.iter().map(|i| corpus.join(i["fichier"].as_str().unwrap())).collect();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(files));
+    h.run_steps(3);
+    h.get_by_label("4 fichiers sans bailleur : à saisir avant l'import.");
+    h.get_by_label("Reprendre les noms proposés par les noms de fichiers").click();
+    h.run_steps(2);
+    // « Residences du Loup » from the file name: the bailleur is « Résidences du Loup ».
+    for f in &mut h.state_mut().ecrans.wizard.as_mut().unwrap().files {
+        let b = imports.iter().find(|i| i["fichier"] == f.fichier.as_str()).unwrap()["bailleur"].as_str().unwrap();
+        f.bailleur = b.to_string();
+    }
+    h.get_by_label("Importer").click();
+    h.run_steps(4);
+    h.get_by_label("Résumé de l'import");
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let r = serde_json::to_value(contingents::consolidate::report(&d).unwrap()).unwrap();
+    assert_eq!(r["logements"], expected["logements"]);
+    assert_eq!(r["rejets"].as_array().unwrap().len(), expected["rejets"].as_array().unwrap().len());
+    assert_eq!(r["conflits"].as_array().unwrap().len(), expected["conflits"].as_array().unwrap().len());
+    assert_eq!(r["echus"].as_array().unwrap().len(), expected["echus"].as_array().unwrap().len());
+    // The window shows the same total as the dossier.
+    h.get_by_label("Voir la consolidation").click();
+    h.run_steps(3);
+    let total = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    assert_eq!(serde_json::json!(total), expected["logements"]);
+}

@@ -88,6 +88,7 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         }
         return actions;
     }
+    commandes(w, ui, &mut actions);
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (fi, f) in w.files.iter_mut().enumerate() {
             ui.group(|ui| {
@@ -201,20 +202,44 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
                 }
             });
         }
-        ui.horizontal(|ui| {
-            let manque = w.files.iter().filter(|f| sans_bailleur(f)).count();
-            let importer = ui.add_enabled(manque == 0, egui::Button::new("Importer"));
-            if manque > 0 {
-                importer.on_disabled_hover_text("Saisissez d'abord le bailleur de chaque fichier.");
-            } else if importer.clicked() {
-                actions.push(Action::StartImport);
-            }
-            if ui.button("Abandonner").clicked() {
-                actions.push(Action::CloseWizard);
-            }
-        });
     });
     actions
+}
+
+/// The wizard's commands, above the files (always in view): import, give up, and take the
+/// names proposed by the file names at once.
+fn commandes(w: &mut Wizard, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    ui.horizontal_wrapped(|ui| {
+        let manque = w.files.iter().filter(|f| sans_bailleur(f)).count();
+        let importer = ui.add_enabled(manque == 0, egui::Button::new("Importer"));
+        if manque > 0 {
+            importer.on_disabled_hover_text("Saisissez d'abord le bailleur de chaque fichier.");
+        } else if importer.clicked() {
+            actions.push(Action::StartImport);
+        }
+        if ui.button("Abandonner").clicked() {
+            actions.push(Action::CloseWizard);
+        }
+        let proposes: Vec<usize> =
+            w.files.iter().enumerate().filter(|(_, f)| f.devine && sans_bailleur(f)).map(|(i, _)| i).collect();
+        if proposes.len() > 1 && ui.button("Reprendre les noms proposés par les noms de fichiers").clicked() {
+            for i in proposes {
+                if let Some(b) = contingents::import::bailleur_from_file_name(&w.files[i].fichier) {
+                    w.files[i].bailleur = b;
+                }
+            }
+        }
+        if manque > 0 {
+            ui.colored_label(
+                crate::ui::theme::ALERTE,
+                format!(
+                    "{} sans bailleur : à saisir avant l'import.",
+                    contingents::format::pluriel(manque as u64, "fichier", "fichiers")
+                ),
+            );
+        }
+    });
+    ui.separator();
 }
 
 /// `A`, `B`, ... `Z`, `AA`: the column letters of a spreadsheet.
