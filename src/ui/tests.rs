@@ -318,7 +318,7 @@ fn the_published_paca_grid_in_the_window_equals_grid_json() {
     h.run_steps(2);
     h.get_all_by_label("Action Logement").last().unwrap().click();
     h.run_steps(2);
-    let json = crate::cli::grid_of(&dossier, "action-logement", Some("248300543")).unwrap();
+    let json = crate::cli::sortie::grid_of(&dossier, "action-logement", Some("248300543")).unwrap();
     for (fin, t, expected) in [("PLAI", "T3", 221), ("PLUS", "T2", 354), ("PLS", "T1", 41), ("PLUS", "T6+", 3)] {
         assert_eq!(json["lignes"][fin][t], expected);
         h.get_by_label(&format!("{fin} {t} : {}", entier(expected)));

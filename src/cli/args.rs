@@ -1,0 +1,379 @@
+//! The commands and options (clap): the contract of `interfaces.md`.
+
+use super::*;
+
+#[derive(Parser)]
+#[command(
+    name = "contingents",
+    version = concat!(env!("CARGO_PKG_VERSION"), " — données de référence ", "COG 2026 (@etalab/decoupage-administratif 6.0.0)"),
+    about = "Consolider les états des lieux des réservations de logements sociaux et préparer la gestion en flux"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum GridFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RapprochementFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct FluxArgs {
+    #[arg(long)]
+    pub(super) dossier: PathBuf,
+    #[arg(long)]
+    pub(super) bailleur: String,
+    #[arg(long, conflicts_with = "departement", required_unless_present = "departement")]
+    pub(super) epci: Option<String>,
+    /// Le flux de tous les EPCI du bailleur dans le département (convention État), et leur somme.
+    #[arg(long)]
+    pub(super) departement: Option<String>,
+    #[arg(long)]
+    pub(super) annee: i32,
+    /// Taux de rotation en pourcentage : 5, 8,5 ou « 8,5 % ».
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) rotation: Option<String>,
+    /// Mutations internes : un nombre, ou un pourcentage des libérations (10%).
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) mutations: Option<String>,
+    #[arg(long)]
+    pub(super) relogements: Option<String>,
+    #[arg(long)]
+    pub(super) ventes: Option<String>,
+    /// Exclusion saisie à la main : MOTIF=N[@INSEE][:ID] (répétable).
+    #[arg(long = "exclusion", allow_hyphen_values = true)]
+    pub(super) exclusions: Vec<String>,
+    /// Taux fixé à la main : ID=PCT (répétable) ; etat=PCT fixe la part totale de l'État.
+    #[arg(long = "taux", allow_hyphen_values = true)]
+    pub(super) taux: Vec<String>,
+    /// Part des fonctionnaires dans celle de l'État (demande de l'État pour l'année), en %.
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) fonctionnaires: Option<String>,
+    /// Collectivité dont la réservation vient d'un apport de terrain ou de financement (hors plafond de 20 %).
+    #[arg(long = "apport")]
+    pub(super) apports: Vec<String>,
+    /// Référence de l'arrêté préfectoral (1 an au plus) qui autorise une part de l'État au-delà de 30 %.
+    #[arg(long)]
+    pub(super) arrete: Option<String>,
+    /// Enregistre dans le dossier les paramètres donnés (la fenêtre, l'annexe et les bilans les reprennent).
+    #[arg(long)]
+    pub(super) enregistrer: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub(super) format: RapprochementFormat,
+}
+
+/// The charts of the dashboard, as named on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    #[value(name = "individuel-collectif")]
+    IndividuelCollectif,
+    Qpv,
+    Typologie,
+    Financement,
+    Communes,
+    Bailleurs,
+    Reservataires,
+    #[value(name = "etat-reservation")]
+    EtatReservation,
+    Synthese,
+}
+
+impl KindArg {
+    pub(super) fn kind(self) -> contingents::charts::Kind {
+        use contingents::charts::Kind;
+        match self {
+            KindArg::IndividuelCollectif => Kind::IndividuelCollectif,
+            KindArg::Qpv => Kind::Qpv,
+            KindArg::Typologie => Kind::Typologie,
+            KindArg::Financement => Kind::Financement,
+            KindArg::Communes => Kind::Communes,
+            KindArg::Bailleurs => Kind::Bailleurs,
+            KindArg::Reservataires => Kind::Reservataires,
+            KindArg::EtatReservation => Kind::EtatReservation,
+            KindArg::Synthese => Kind::Synthese,
+        }
+    }
+}
+
+/// Which stock a chart counts.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StockArg {
+    Tout,
+    Reserve,
+    #[value(name = "non-reserve")]
+    NonReserve,
+}
+
+#[derive(Subcommand)]
+pub enum SuiviCommand {
+    /// Importe des registres de mises à disposition (une seule transaction ; remplace le registre précédent du bailleur).
+    Import {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: Option<String>,
+        /// Étape à laquelle les conventions du bailleur décomptent le flux.
+        #[arg(long, value_enum)]
+        decompte: Option<DecompteArg>,
+        /// Délai de réponse des conventions du bailleur : preavis (15 jours ouvrés ou un mois,
+        /// le défaut), un-mois (un mois quel que soit le préavis) ou un nombre de jours ouvrés.
+        #[arg(long)]
+        delai: Option<String>,
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DecompteArg {
+    #[value(name = "mise_a_disposition")]
+    MiseADisposition,
+    #[value(name = "mise_a_disposition_validee")]
+    MiseADispositionValidee,
+    #[value(name = "proposition_cal")]
+    PropositionCal,
+    #[value(name = "attribution_cal")]
+    AttributionCal,
+    #[value(name = "bail_signe")]
+    BailSigne,
+}
+
+impl DecompteArg {
+    pub(super) fn etape(self) -> contingents::suivi::Etape {
+        use contingents::suivi::Etape;
+        match self {
+            DecompteArg::MiseADisposition => Etape::MiseADisposition,
+            DecompteArg::MiseADispositionValidee => Etape::MiseADispositionValidee,
+            DecompteArg::PropositionCal => Etape::PropositionCal,
+            DecompteArg::AttributionCal => Etape::AttributionCal,
+            DecompteArg::BailSigne => Etape::BailSigne,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// La fiche navette, vierge ou préremplie depuis le dossier (xlsx ou pdf).
+    FicheNavette {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, requires_all = ["logement", "reservataire"])]
+        dossier: Option<PathBuf>,
+        /// BAILLEUR:REFERENCE
+        #[arg(long, requires = "dossier")]
+        logement: Option<String>,
+        #[arg(long, requires = "dossier")]
+        reservataire: Option<String>,
+    },
+    /// L'annexe d'une convention pour un réservataire sur une commune ou un EPCI (xlsx ou pdf).
+    Annexe {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        reservataire: String,
+        #[arg(long, conflicts_with = "epci", required_unless_present = "epci")]
+        commune: Option<String>,
+        #[arg(long)]
+        epci: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        /// Année du flux imprimé (paramètres enregistrés) ; par défaut celle de la date de référence.
+        #[arg(long)]
+        annee: Option<i32>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// L'état des lieux consolidé (Synthèse, une feuille par réservataire — au-delà de 60, « Autres réservataires » —, Données, Anomalies).
+    EtatDesLieux {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// La fiche récapitulative du calcul de l'assiette d'un bailleur (une colonne par EPCI).
+    FicheAssiette {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: String,
+        #[arg(long)]
+        annee: i32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Ouvre la fenêtre sur un dossier (par défaut le dernier ouvert, sinon le dossier de démonstration).
+    Gui {
+        dossier: Option<PathBuf>,
+        /// Fichiers à ouvrir dans l'assistant d'import dès le démarrage.
+        #[arg(long = "importer", num_args = 1..)]
+        importer: Vec<PathBuf>,
+        /// Écran affiché à l'ouverture : consolidation, tableau, flux, historique...
+        #[arg(long)]
+        ecran: Option<String>,
+        /// Ouvre le dossier de démonstration (construit s'il n'existe pas encore).
+        #[arg(long, conflicts_with = "dossier")]
+        demo: bool,
+    },
+    /// Construit le dossier de démonstration à partir des fichiers fournis avec l'application.
+    Demo {
+        #[arg(long)]
+        dossier: PathBuf,
+    },
+    /// Importe des états des lieux de bailleurs dans un dossier (une seule transaction).
+    Import {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: Option<String>,
+        /// SIREN de l'EPCI ou code du département dont les communes sont acceptées.
+        #[arg(long)]
+        territoire: Option<String>,
+        /// Date de référence AAAA-MM-JJ (droits échus avant cette date).
+        #[arg(long = "date-reference")]
+        date_reference: Option<String>,
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+    },
+    /// Le stock consolidé, les rejets, conflits et droits échus.
+    Report {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
+    /// La grille financement × typologie d'un réservataire.
+    Grid {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        reservataire: String,
+        #[arg(long, conflicts_with = "epci")]
+        commune: Option<String>,
+        #[arg(long)]
+        epci: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: GridFormat,
+    },
+    /// Le flux annuel d'un bailleur sur un EPCI ou un département (paramètres gardés dans le dossier).
+    Flux(FluxArgs),
+    /// Un graphique du stock en PNG (impression) ou SVG (texte réel).
+    Chart {
+        #[arg(value_enum)]
+        kind: KindArg,
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        reservataire: Option<String>,
+        #[arg(long)]
+        commune: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        #[arg(long, value_enum, default_value = "tout")]
+        stock: StockArg,
+    },
+    /// Exporte un document (xlsx).
+    Export {
+        #[command(subcommand)]
+        document: ExportCommand,
+    },
+    /// Compare la déclaration d'un réservataire (effectifs ou références) avec le dossier.
+    Rapprochement {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        reservataire: String,
+        #[arg(long)]
+        declaration: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+    },
+    /// Le suivi du flux : registres des mises à disposition des bailleurs.
+    Suivi {
+        #[command(subcommand)]
+        action: SuiviCommand,
+    },
+    /// Le bilan d'une période : objectifs, étapes, décomptes, taux de chute, hors flux, ventilation.
+    Bilan {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        annee: i32,
+        #[arg(long, conflicts_with_all = ["du", "au"])]
+        semestre: Option<u8>,
+        /// Début de la période AAAA-MM-JJ (avec --au).
+        #[arg(long, requires = "au")]
+        du: Option<String>,
+        #[arg(long, requires = "du")]
+        au: Option<String>,
+        #[arg(long)]
+        bailleur: Option<String>,
+        #[arg(long)]
+        epci: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+        /// Le bilan à envoyer (xlsx : une feuille par réservataire, la consolidation, la ventilation ; pdf à
+        /// signer) ou son graphique d'avancement (png, svg).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Les réservataires vers qui orienter un logement libéré, du plus en retard au moins en retard.
+    Orienter {
+        #[arg(long)]
+        dossier: PathBuf,
+        /// BAILLEUR:REFERENCE
+        #[arg(long)]
+        logement: String,
+        /// AAAA-MM-JJ
+        #[arg(long)]
+        date: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+    },
+    /// L'échéance de réponse d'une mise à disposition (jours fériés français compris).
+    Delai {
+        /// AAAA-MM-JJ
+        #[arg(long = "mise-a-disposition")]
+        mise_a_disposition: String,
+        /// 1 ou 3 (mois)
+        #[arg(long)]
+        preavis: u8,
+    },
+    /// Rétablit la version des logements apportée par un import précédent.
+    Restore {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long = "import")]
+        import_id: i64,
+    },
+    /// L'historique des imports du dossier.
+    Historique {
+        #[arg(long)]
+        dossier: PathBuf,
+    },
+    /// Écrit les fichiers de démonstration (réservé aux mainteneurs : assets/demo).
+    #[command(hide = true)]
+    GenererDemo { dossier_sortie: PathBuf },
+}

@@ -1,0 +1,430 @@
+//! The command line: clap commands (`args`) → core calls (`run`) → printing (`sortie`,
+//! `flux`). No figure is computed here.
+
+mod args;
+mod flux;
+pub(crate) mod sortie;
+
+pub use args::*;
+use flux::*;
+use sortie::*;
+
+use anyhow::{Result, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+use contingents::consolidate::{self, Cube, Filtre};
+use contingents::flux::{ExclusionManuelle, FluxParametres};
+use contingents::import::run::{ImportError, ImportOptions, Progress, import_files};
+use contingents::store::{Dossier, StoreError};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+/// A user error (exit 1) as opposed to an internal one (exit 2).
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+fn user(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!(UserError(e.to_string()))
+}
+
+fn store_err(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Sql(_) => anyhow!(e),
+        other => user(other),
+    }
+}
+
+/// A terminal progress bar on stderr (nothing when stderr is not a terminal).
+struct TerminalBar {
+    tty: bool,
+    last: std::cell::Cell<i32>,
+}
+
+impl TerminalBar {
+    fn new() -> Self {
+        Self { tty: std::io::stderr().is_terminal(), last: std::cell::Cell::new(-1) }
+    }
+
+    fn finish(&self) {
+        if self.tty && self.last.get() >= 0 {
+            eprintln!();
+        }
+    }
+}
+
+impl Progress for TerminalBar {
+    fn update(&self, fraction: f32, message: &str) {
+        if !self.tty {
+            return;
+        }
+        let pct = (fraction.clamp(0.0, 1.0) * 100.0) as i32;
+        if pct == self.last.get() {
+            return;
+        }
+        self.last.set(pct);
+        let filled = (pct / 4) as usize;
+        let msg: String = message.chars().take(50).collect();
+        eprint!("\r[{}{}] {pct:3} % {msg:<50}", "#".repeat(filled), " ".repeat(25 - filled));
+        let _ = std::io::stderr().flush();
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        None => crate::ui::run(None, vec![], None),
+        Some(Command::Gui { dossier, importer, ecran, demo }) => {
+            let dossier = if demo { Some(crate::ui::demo_dossier()?) } else { dossier };
+            crate::ui::run(dossier, importer, ecran)
+        }
+        Some(Command::Demo { dossier }) => {
+            contingents::demo::construire_dossier(&dossier)?;
+            println!("Dossier de démonstration créé : {}", dossier.display());
+            Ok(())
+        }
+        Some(Command::Import { dossier, bailleur, territoire, date_reference, fichiers }) => {
+            let mut d = Dossier::open(&dossier, true).map_err(store_err)?;
+            let bar = TerminalBar::new();
+            let opts = ImportOptions { bailleur, territoire, date_reference };
+            let res = import_files(&mut d, &fichiers, &opts, &bar, &AtomicBool::new(false));
+            bar.finish();
+            let summaries = res.map_err(|e| match e {
+                ImportError::Store(StoreError::Sql(s)) => anyhow!(s),
+                other => user(other),
+            })?;
+            for s in summaries {
+                let rejets: usize = s.rejets.values().sum();
+                println!(
+                    "{} (import n° {}, {}) : {} lignes lues, {} logements, {} rejets, {} conflits, {} doublons, {} droits échus",
+                    s.fichier,
+                    s.import_id,
+                    s.bailleurs.join(", "),
+                    s.lignes_lues,
+                    s.logements,
+                    rejets,
+                    s.conflits,
+                    s.doublons,
+                    s.echus
+                );
+                for (m, n) in &s.rejets {
+                    println!("  {} : {n}", m.label());
+                }
+                for (label, n) in &s.presomptions {
+                    println!("  « {label} » compris comme la collectivité de la ligne (à vérifier) : {n}");
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Report { dossier, format }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let r = consolidate::report(&d)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                ReportFormat::Json => {
+                    serde_json::to_writer(&mut out, &r)?;
+                    writeln!(out)?;
+                }
+                ReportFormat::Csv => write_cells_csv(&mut out, &r.cellules)?,
+            }
+            Ok(())
+        }
+        Some(Command::Grid { dossier, reservataire, commune, epci, bailleur, format }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let cube = Cube::load(&d)?;
+            let f = Filtre {
+                reservataire: Some(reservataire.clone()),
+                commune: commune.clone(),
+                epci: epci.clone(),
+                bailleur: bailleur.clone(),
+                ..Default::default()
+            };
+            let g = cube.grille(&f);
+            let mut out = std::io::stdout().lock();
+            match format {
+                GridFormat::Json => {
+                    let v = grid_json(&reservataire, commune.as_deref(), epci.as_deref(), bailleur.as_deref(), &g);
+                    writeln!(out, "{v}")?;
+                }
+                GridFormat::Csv => {
+                    out.write_all("\u{feff}".as_bytes())?;
+                    write_grid(&mut out, &g, ";", &reservataire)?;
+                }
+                GridFormat::Text => write_grid(&mut out, &g, "\t", &reservataire)?,
+            }
+            Ok(())
+        }
+        Some(Command::Flux(args)) => flux_command(args),
+        Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
+            use contingents::charts::Stock;
+            let k = kind.kind();
+            let s = match stock {
+                StockArg::Tout => Stock::Tout,
+                StockArg::Reserve => Stock::Reserve,
+                StockArg::NonReserve => Stock::NonReserve,
+            };
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let cube = Cube::load(&d)?;
+            let f = Filtre { reservataire, commune, bailleur, ..Default::default() };
+            let sous_titre = format!(
+                "{} — {} — au {}",
+                d.territoire().label(),
+                s.label(),
+                contingents::format::date_fr(&d.date_reference().to_string())
+            );
+            contingents::charts::export(&cube, k, &f, s, &sous_titre, &out).map_err(user)?;
+            println!("Graphique écrit : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export { document: ExportCommand::FicheNavette { out, dossier, logement, reservataire } }) => {
+            let d = match &dossier {
+                Some(p) => Some(Dossier::open_read_only(p).map_err(store_err)?),
+                None => None,
+            };
+            let valeurs = match (&d, &logement, &reservataire) {
+                (Some(d), Some(l), Some(r)) => {
+                    let (b, reference) = l
+                        .split_once(':')
+                        .ok_or_else(|| user(format!("--logement « {l} » : attendu BAILLEUR:REFERENCE")))?;
+                    contingents::export::fiche_navette::valeurs(d, b, reference, r).map_err(user)?
+                }
+                _ => Default::default(),
+            };
+            contingents::export::fiche_navette::export(d.as_ref(), &valeurs, &out).map_err(user)?;
+            println!("Fiche navette écrite : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export {
+            document: ExportCommand::Annexe { dossier, reservataire, commune, epci, bailleur, annee, out },
+        }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            contingents::export::annexe::export(
+                &d,
+                &reservataire,
+                commune.as_deref(),
+                epci.as_deref(),
+                bailleur.as_deref(),
+                annee,
+                &out,
+            )
+            .map_err(user)?;
+            println!("Annexe écrite : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export { document: ExportCommand::EtatDesLieux { dossier, out } }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let bar = TerminalBar::new();
+            let r = contingents::export::etat_des_lieux::export(&d, &out, &bar);
+            bar.finish();
+            r.map_err(user)?;
+            println!("État des lieux consolidé écrit : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Export { document: ExportCommand::FicheAssiette { dossier, bailleur, annee, out } }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            contingents::export::fiche_assiette::export(&d, &bailleur, annee, &out).map_err(user)?;
+            println!("Fiche de l'assiette écrite : {}", out.display());
+            Ok(())
+        }
+        Some(Command::Rapprochement { dossier, reservataire, declaration, format }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let r = contingents::rapprochement::rapprocher(&d, &reservataire, &declaration).map_err(user)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(out, "{}", serde_json::to_string(&r)?)?,
+                RapprochementFormat::Text => {
+                    writeln!(out, "Rapprochement {} ({})", consolidate::libelle_reservataire(&reservataire), r.mode)?;
+                    writeln!(out, "bailleur\tcommune\tdéclaré\tdossier\técart")?;
+                    for l in &r.lignes {
+                        let commune = if l.commune.is_empty() {
+                            "(toutes)".to_string()
+                        } else {
+                            consolidate::nom_commune(&l.commune)
+                        };
+                        writeln!(out, "{}\t{}\t{}\t{}\t{:+}", l.bailleur, commune, l.declare, l.dossier, l.ecart)?;
+                    }
+                    for x in &r.absents_du_dossier {
+                        writeln!(out, "absent du dossier : {} {}", x.bailleur, x.reference)?;
+                    }
+                    for x in &r.absents_de_la_declaration {
+                        writeln!(out, "absent de la déclaration : {} {}", x.bailleur, x.reference)?;
+                    }
+                    for (l, m) in &r.lignes_ignorees {
+                        writeln!(out, "ligne {l} ignorée : {m}")?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Restore { dossier, import_id }) => {
+            let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
+            let b = d.restore(import_id).map_err(store_err)?;
+            println!("Import n° {import_id} rétabli pour : {}", b.join(", "));
+            Ok(())
+        }
+        Some(Command::Suivi { action: SuiviCommand::Import { dossier, bailleur, decompte, delai, fichiers } }) => {
+            let regle = delai
+                .as_deref()
+                .map(|x| {
+                    contingents::suivi::parse_regle_delai(x).ok_or_else(|| {
+                        user(format!("--delai « {x} » : preavis, un-mois ou un nombre de jours ouvrés (1 à 120)"))
+                    })
+                })
+                .transpose()?;
+            let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
+            let res = contingents::suivi::importer(&mut d, &fichiers, bailleur.as_deref(), decompte.map(|x| x.etape()))
+                .map_err(suivi_err)?;
+            if let Some(r) = regle {
+                for b in res.iter().map(|s| s.bailleur.clone()).collect::<std::collections::BTreeSet<_>>() {
+                    contingents::suivi::enregistrer_regle_delai(&d, &b, None, r).map_err(suivi_err)?;
+                }
+            }
+            for s in res {
+                let rejets: usize = s.rejets.values().sum();
+                println!(
+                    "{} (registre n° {}, {}) : {} lignes lues, {} mises à disposition, {} hors flux, {} mises de côté, {} signalées",
+                    s.fichier,
+                    s.import_id,
+                    s.bailleur,
+                    s.lignes_lues,
+                    s.mises_a_disposition,
+                    s.hors_flux,
+                    rejets,
+                    s.signalements
+                );
+                for (m, n) in &s.rejets {
+                    println!("  {m} : {n}");
+                }
+                for (label, n) in &s.presomptions {
+                    println!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Bilan { dossier, annee, semestre, du, au, bailleur, epci, format, out }) => {
+            let date = |s: &Option<String>, what: &str| -> Result<Option<contingents::model::Date>> {
+                s.as_deref()
+                    .map(|x| {
+                        contingents::model::Date::parse_iso(x)
+                            .ok_or_else(|| user(format!("{what} « {x} » : date attendue AAAA-MM-JJ")))
+                    })
+                    .transpose()
+            };
+            let periode =
+                contingents::suivi::bilan::Periode::new(annee, semestre, date(&du, "--du")?, date(&au, "--au")?)
+                    .map_err(user)?;
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let o = contingents::suivi::bilan::BilanOptions { periode, bailleur, epci };
+            let b = contingents::suivi::bilan::bilan(&d, &o).map_err(suivi_err)?;
+            if let Some(out) = &out {
+                contingents::export::bilan::export(&b, out).map_err(user)?;
+                eprintln!("Bilan écrit : {}", out.display());
+            }
+            let mut w = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(w, "{}", serde_json::to_string(&b)?)?,
+                RapprochementFormat::Text if out.is_none() => write_bilan_text(&mut w, &b)?,
+                RapprochementFormat::Text => {}
+            }
+            Ok(())
+        }
+        Some(Command::Orienter { dossier, logement, date, format }) => {
+            let (b, reference) = logement
+                .split_once(':')
+                .ok_or_else(|| user(format!("--logement « {logement} » : attendu BAILLEUR:REFERENCE")))?;
+            let date = contingents::model::Date::parse_iso(&date)
+                .ok_or_else(|| user(format!("--date « {date} » : date attendue AAAA-MM-JJ")))?;
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            let o = contingents::suivi::orientation::orienter(&d, b, reference, date).map_err(suivi_err)?;
+            let mut w = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(w, "{}", serde_json::to_string(&o)?)?,
+                RapprochementFormat::Text => {
+                    writeln!(
+                        w,
+                        "Logement {b}:{reference} — {} — {}{} — libéré le {}",
+                        consolidate::nom_commune(&o.logement.commune),
+                        o.logement.typologie,
+                        if o.logement.qpv { " — QPV" } else { "" },
+                        contingents::format::date_fr(&o.date)
+                    )?;
+                    if o.candidats.is_empty() {
+                        writeln!(w, "Aucun réservataire n'a d'objectif sur ce logement cette année.")?;
+                    }
+                    for (i, c) in o.candidats.iter().enumerate() {
+                        writeln!(w, "{}. {} — {}", i + 1, consolidate::libelle_reservataire(&c.id), c.raison)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Delai { mise_a_disposition, preavis }) => {
+            let d = contingents::model::Date::parse_iso(&mise_a_disposition).ok_or_else(|| {
+                user(format!("--mise-a-disposition « {mise_a_disposition} » : date attendue AAAA-MM-JJ"))
+            })?;
+            if preavis != 1 && preavis != 3 {
+                return Err(user(format!("--preavis {preavis} : 1 ou 3 (mois)")));
+            }
+            let e = contingents::suivi::calendrier::echeance(
+                d,
+                preavis,
+                contingents::suivi::calendrier::RegleDelai::Preavis,
+            )
+            .ok_or_else(|| user("date hors du calendrier accepté"))?;
+            println!("{e}");
+            Ok(())
+        }
+        Some(Command::Historique { dossier }) => {
+            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+            for i in d.imports()? {
+                println!(
+                    "{:>4}  {}  {}  {}  {} logements, {} rejets  {}",
+                    i.id,
+                    i.date_import,
+                    if i.actif { "actif " } else { "remplacé" },
+                    i.fichier,
+                    i.logements,
+                    i.rejets,
+                    i.bailleurs.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Some(Command::GenererDemo { dossier_sortie }) => {
+            for (f, b) in contingents::demo::write_demo_files(&dossier_sortie)? {
+                println!("{f} ({b})");
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_files_follow_one_importer_flag() {
+        let cli = Cli::try_parse_from([
+            "contingents",
+            "gui",
+            "d.sqlite",
+            "--importer",
+            "a.xlsx",
+            "b.ods",
+            "--ecran",
+            "import",
+        ])
+        .unwrap();
+        let Some(Command::Gui { dossier, importer, ecran, .. }) = cli.command else { panic!("gui attendu") };
+        assert_eq!(dossier, Some(PathBuf::from("d.sqlite")));
+        assert_eq!(importer, vec![PathBuf::from("a.xlsx"), PathBuf::from("b.ods")]);
+        assert_eq!(ecran.as_deref(), Some("import"));
+    }
+}

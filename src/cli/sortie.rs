@@ -1,0 +1,133 @@
+//! What the commands print or write: grids, cells, bilans (text, CSV, JSON).
+
+use super::*;
+use contingents::format::csv_safe;
+use contingents::model::TypologieGrille;
+
+/// `grid --format json` of `interfaces.md`.
+pub fn grid_json(
+    reservataire: &str,
+    commune: Option<&str>,
+    epci: Option<&str>,
+    bailleur: Option<&str>,
+    g: &consolidate::Grille,
+) -> serde_json::Value {
+    let perimetre = match (commune, epci) {
+        (Some(c), _) => serde_json::json!({ "commune": c }),
+        (_, Some(e)) => serde_json::json!({ "epci": e }),
+        _ => serde_json::json!({}),
+    };
+    serde_json::json!({ "reservataire": reservataire, "perimetre": perimetre, "bailleur": bailleur, "lignes": g.lignes_json() })
+}
+
+/// The grid of the command line, from a dossier (the window tests compare with it).
+#[cfg(test)]
+pub fn grid_of(dossier: &std::path::Path, reservataire: &str, epci: Option<&str>) -> Result<serde_json::Value> {
+    let d = Dossier::open_read_only(dossier).map_err(store_err)?;
+    let f = Filtre { reservataire: Some(reservataire.into()), epci: epci.map(str::to_string), ..Default::default() };
+    Ok(grid_json(reservataire, None, epci, None, &Cube::load(&d)?.grille(&f)))
+}
+
+pub(super) fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &str, titre: &str) -> Result<()> {
+    let cols: Vec<&str> = TypologieGrille::ALL.iter().map(|t| t.as_str()).collect();
+    writeln!(out, "{}{sep}{}{sep}TOTAL", csv_safe(titre), cols.join(sep))?;
+    let line = |out: &mut dyn Write, name: &str, vals: Vec<u64>| -> std::io::Result<()> {
+        let total: u64 = vals.iter().sum();
+        let v: Vec<String> = vals.iter().map(u64::to_string).collect();
+        writeln!(out, "{name}{sep}{}{sep}{total}", v.join(sep))
+    };
+    for f in g.rows() {
+        line(out, f.as_str(), TypologieGrille::ALL.iter().map(|t| g.get(f, *t)).collect())?;
+    }
+    line(out, "TOTAL", TypologieGrille::ALL.iter().map(|t| g.column_total(*t)).collect())?;
+    Ok(())
+}
+
+/// The `cellules` as a tidy table for a French Excel: UTF-8 with BOM, `;`.
+pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
+    w.write_record([
+        "bailleur",
+        "commune",
+        "epci",
+        "reservataire",
+        "financement",
+        "typologie",
+        "qpv",
+        "individuel_collectif",
+        "logements",
+    ])?;
+    for c in cells {
+        w.write_record([
+            csv_safe(&c.bailleur),
+            csv_safe(&c.commune),
+            csv_safe(&c.epci),
+            csv_safe(&c.reservataire),
+            c.financement.as_str().to_string(),
+            c.typologie.as_str().to_string(),
+            if c.qpv { "oui" } else { "non" }.to_string(),
+            c.individuel_collectif.as_str().to_string(),
+            c.logements.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Builds the demo dossier from the files embedded in the binary, through the normal
+/// import path; written to a temporary file then renamed, so it is never half-built.
+pub(super) fn suivi_err(e: contingents::suivi::SuiviError) -> anyhow::Error {
+    match e {
+        contingents::suivi::SuiviError::Store(s) => store_err(s),
+        other => user(other),
+    }
+}
+
+pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan::Bilan) -> Result<()> {
+    use contingents::format::{nombre_fr, pourcentage};
+    writeln!(
+        w,
+        "Bilan {} du {} au {}{}",
+        b.annee,
+        contingents::format::date_fr(&b.debut),
+        contingents::format::date_fr(&b.fin),
+        b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
+    )?;
+    writeln!(
+        w,
+        "réservataire\tobjectif\tà la période\tmis à dispo.\tcandidats\tCALEOL\tattribués\tbaux\tdécomptés\técart\tchute"
+    )?;
+    for r in &b.reservataires {
+        writeln!(
+            w,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            consolidate::libelle_reservataire(&r.id),
+            r.objectif,
+            nombre_fr(r.objectif_periode, 1),
+            r.mises_a_disposition,
+            r.avec_candidats,
+            r.examines_cal,
+            r.attributions,
+            r.baux_signes,
+            r.decomptes,
+            nombre_fr(r.ecart, 1),
+            pourcentage(r.taux_chute)
+        )?;
+    }
+    for (k, v) in &b.hors_flux {
+        if v.prevus > 0 || v.realises > 0 {
+            writeln!(w, "hors flux {k} : {} prévus, {} réalisés", v.prevus, v.realises)?;
+        }
+    }
+    for a in &b.alertes {
+        writeln!(w, "alerte {} : {}", a.regle, a.detail)?;
+    }
+    for s in &b.signalements {
+        writeln!(w, "signalé {}:{} : {}", s.bailleur, s.reference, s.detail)?;
+    }
+    if !b.rejets.is_empty() {
+        writeln!(w, "{} lignes de registre mises de côté", b.rejets.len())?;
+    }
+    Ok(())
+}
