@@ -1,0 +1,158 @@
+//! What the flux is computed from, besides the stock: the rates, the libérations, the
+//! deductions and exclusions typed, the State's share and its decree, saved per bailleur,
+//! EPCI and year.
+
+use crate::text::key;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The State's default total share (instruction of 28 March 2022 §4.2).
+pub const TAUX_ETAT_DEFAUT: f64 = 0.30;
+/// Ceiling of the fonctionnaires' share within the State's.
+pub const PLAFOND_FONCTIONNAIRES: f64 = 0.05;
+/// Collectivités' guarantee-based reservations: at most 20 % of the flux on their territory.
+pub const PLAFOND_COLLECTIVITES: f64 = 0.20;
+
+/// A dwelling count excluded from the assiette by hand (`MOTIF=N[@INSEE][:ID]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionManuelle {
+    pub motif: String,
+    pub logements: u64,
+    /// The commune where they are; else spread over the communes by their assiettes.
+    #[serde(default)]
+    pub commune: Option<String>,
+    /// The réservataire whose stock they were; else the stocks are unchanged.
+    #[serde(default)]
+    pub reservataire: Option<String>,
+}
+
+impl ExclusionManuelle {
+    /// Parses `MOTIF=N[@INSEE][:ID]`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (motif, rest) = s.split_once('=').ok_or_else(|| {
+            format!("exclusion « {s} » : attendu MOTIF=N[@INSEE][:ID], par exemple « vente=4@06004 »")
+        })?;
+        let motif = motif.trim();
+        if motif.is_empty() {
+            return Err(format!("exclusion « {s} » : le motif manque avant « = »"));
+        }
+        let (rest, reservataire) = match rest.split_once(':') {
+            Some((r, id)) => (r, Some(id.trim().to_string())),
+            None => (rest, None),
+        };
+        let (n, commune) = match rest.split_once('@') {
+            Some((n, c)) => (n, Some(c.trim().to_string())),
+            None => (rest, None),
+        };
+        let logements = crate::format::parse_entier(n)
+            .map_err(|_| format!("exclusion « {s} » : « {} » n'est pas un nombre de logements", n.trim()))?;
+        Ok(Self { motif: motif.to_string(), logements, commune, reservataire })
+    }
+}
+
+/// Reads the exclusions as saved now, or as `[motif, n]` pairs by the first versions.
+pub(super) fn exclusions_compat<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ExclusionManuelle>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Paire(String, u64),
+        Complete(ExclusionManuelle),
+    }
+    Ok(Vec::<Repr>::deserialize(d)?
+        .into_iter()
+        .map(|r| match r {
+            Repr::Paire(motif, logements) => ExclusionManuelle { motif, logements, commune: None, reservataire: None },
+            Repr::Complete(e) => e,
+        })
+        .collect())
+}
+
+/// Everything the user enters for one bailleur × EPCI × year; kept in the dossier.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FluxParametres {
+    /// Turnover rate in percent (5.0 = 5 %).
+    pub rotation_pct: Option<f64>,
+    /// Departures (or arrivals) of the years actually entered (1 to 3), for the rotation rate.
+    #[serde(default)]
+    pub departs: Vec<u64>,
+    #[serde(default)]
+    pub entrees: Vec<u64>,
+    /// `departs`, `entrees` or `moyenne` (of both).
+    pub methode_rotation: Option<String>,
+    /// Signed leases of the years entered: libérations = their mean, instead of a rate.
+    #[serde(default)]
+    pub baux_signes: Vec<u64>,
+    /// Mutations internes: a number, or a percentage of the libérations.
+    pub mutations: Option<u64>,
+    pub mutations_pct: Option<f64>,
+    /// The CUS objective, else the mean of the years entered, else 10 % of libérations.
+    pub mutations_cus: Option<u64>,
+    #[serde(default)]
+    pub mutations_3_ans: Vec<u64>,
+    /// Other deductions: (motif, number, justification): relogements ANRU/NPNRU, ORCOD,
+    /// LHI, ventes, urgence, gens du voyage, démolition hors ANRU...
+    #[serde(default)]
+    pub soustraits: Vec<(String, u64, String)>,
+    /// Exclusions from the assiette entered by hand.
+    #[serde(default, deserialize_with = "exclusions_compat")]
+    pub exclusions_manuelles: Vec<ExclusionManuelle>,
+    /// The State's total share in percent (prioritaires + fonctionnaires); 30 by default.
+    pub taux_etat_pct: Option<f64>,
+    /// The fonctionnaires' part of it, in percent, as the State requests it for the year;
+    /// by default their stock share of the assiette, at most 5 %.
+    #[serde(default)]
+    pub taux_fonctionnaires_pct: Option<f64>,
+    /// A préfet's arrêté (≤ 1 year) allowing a State share above 30 %: its reference.
+    #[serde(default)]
+    pub arrete_prefectoral: Option<String>,
+    /// Rates fixed by hand, in percent, by réservataire id (on its own perimeter).
+    #[serde(default)]
+    pub taux_fixes: BTreeMap<String, f64>,
+    /// Collectivités whose reservations were granted for land or funding (outside the 20 % cap).
+    #[serde(default)]
+    pub apports: BTreeSet<String>,
+    /// For the fiche récapitulative: CUS and charte de relogement taken into account.
+    #[serde(default)]
+    pub cus: Option<bool>,
+    #[serde(default)]
+    pub charte_relogement: Option<bool>,
+    /// Contact at the bailleur, new programmes put into service (let in stock this year, in
+    /// the assiette next year), specific dwellings, comments.
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub mises_en_service: u64,
+    #[serde(default)]
+    pub logements_pmr: u64,
+    #[serde(default)]
+    pub plai_adaptes: u64,
+    #[serde(default)]
+    pub commentaires: String,
+    /// The year these parameters were saved for, when it is an earlier year than the one
+    /// computed: they are proposed « à confirmer ». Not saved.
+    #[serde(skip)]
+    pub annee_source: Option<i32>,
+}
+
+impl FluxParametres {
+    /// The State's total rate (a fraction) and whether it is the program's default.
+    pub fn taux_etat(&self) -> (f64, bool) {
+        match self.taux_etat_pct {
+            Some(p) => (p / 100.0, false),
+            None => (TAUX_ETAT_DEFAUT, true),
+        }
+    }
+
+    /// Whether the user entered anything (a saved, empty parameter set is not « saisi »).
+    pub fn saisis(&self) -> bool {
+        let mut blank = self.clone();
+        blank.annee_source = None;
+        blank != Self::default()
+    }
+}
+
+/// Deductions that need the préfet's agreement (instruction §4.2).
+pub fn accord_prefet_requis(motif: &str) -> bool {
+    let k = key(motif);
+    ["urgence", "gens du voyage", "demolition hors anru", "hospitalier", "hopital"].iter().any(|m| k.contains(m))
+}
