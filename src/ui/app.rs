@@ -6,47 +6,14 @@ use super::erreur::Erreur;
 use super::picker::Picker;
 use super::screens;
 use super::settings::AppState;
-use super::state::{Action, BilanView, ConsolidationMemo, DossierView, Drill, FluxView, LibellesState, Screen};
+use super::state::{Action, ConsolidationMemo, DossierView, Screen};
+pub use super::state::{Ecrans, Messages, Wizard};
 use super::tasks::{Fait, Job, JobOutput};
 use contingents::consolidate;
-use contingents::import::run::{FileSummary, PreparedFile};
 use contingents::store::Dossier;
 use eframe::egui;
 use std::collections::VecDeque;
 use std::path::PathBuf;
-
-/// The import wizard: files read and planned, then their summary.
-pub struct Wizard {
-    pub files: Vec<PreparedFile>,
-    /// Files that could not be read, with why: the others go on.
-    pub refuses: Vec<String>,
-    pub summaries: Option<Vec<FileSummary>>,
-    pub error: Option<String>,
-}
-
-/// What each screen keeps while the window runs (never saved).
-#[derive(Default)]
-pub struct Ecrans {
-    pub wizard: Option<Wizard>,
-    pub drill: Option<Drill>,
-    pub flux: Option<FluxView>,
-    pub bilan: Option<BilanView>,
-    pub libelles: LibellesState,
-    pub memo: Option<ConsolidationMemo>,
-    pub graphique: Option<screens::tableau::ChartCache>,
-    pub rapprochement: Option<Result<contingents::rapprochement::Rapprochement, Erreur>>,
-    /// The import whose withdrawal waits for confirmation.
-    pub retrait_demande: Option<i64>,
-    /// Imports withdrawn in this session, last last (undone by Ctrl+Z).
-    pub retires: Vec<i64>,
-}
-
-/// What the status bar says.
-#[derive(Default)]
-pub struct Messages {
-    pub status: String,
-    pub error: Option<Erreur>,
-}
 
 /// Background work: one job at a time; actions that need one wait their turn.
 #[derive(Default)]

@@ -359,3 +359,44 @@ pub enum Action {
     FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
 }
+
+/// The import wizard: files read and planned, then their summary.
+pub struct Wizard {
+    pub files: Vec<contingents::import::run::PreparedFile>,
+    /// Files that could not be read, with why: the others go on.
+    pub refuses: Vec<String>,
+    pub summaries: Option<Vec<contingents::import::run::FileSummary>>,
+    pub error: Option<String>,
+}
+
+/// What each screen keeps while the window runs (never saved).
+#[derive(Default)]
+pub struct Ecrans {
+    pub wizard: Option<Wizard>,
+    pub drill: Option<Drill>,
+    pub flux: Option<FluxView>,
+    pub bilan: Option<BilanView>,
+    pub libelles: LibellesState,
+    pub memo: Option<ConsolidationMemo>,
+    pub graphique: Option<ChartCache>,
+    pub rapprochement: Option<Result<contingents::rapprochement::Rapprochement, Erreur>>,
+    /// The import whose withdrawal waits for confirmation.
+    pub retrait_demande: Option<i64>,
+    /// Imports withdrawn in this session, last last (undone by Ctrl+Z).
+    pub retires: Vec<i64>,
+}
+
+/// What the status bar says.
+#[derive(Default)]
+pub struct Messages {
+    pub status: String,
+    pub error: Option<Erreur>,
+}
+
+/// The figures of the charts shown, and what they were computed for.
+pub struct ChartCache {
+    pub key: String,
+    /// One chart, or the four of the synthesis.
+    pub data: Vec<contingents::charts::ChartData>,
+    pub chiffres: contingents::consolidate::ChiffresCles,
+}

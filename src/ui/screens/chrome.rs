@@ -1,7 +1,7 @@
 //! Menu bar, filter panel, status bar and confirmation dialog.
 
-use crate::ui::app::Messages;
 use crate::ui::settings::AppState;
+use crate::ui::state::Messages;
 use crate::ui::state::{Action, DossierView, Filters, Screen};
 use crate::ui::tasks::Job;
 use contingents::consolidate::libelle_reservataire;

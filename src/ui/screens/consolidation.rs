@@ -2,8 +2,8 @@
 //! chosen réservataire, the réservataires' shares, and the dwellings behind a cell.
 
 use super::num;
-use crate::ui::app::Ecrans;
 use crate::ui::settings::AppState;
+use crate::ui::state::Ecrans;
 use crate::ui::state::{Action, DossierView};
 use contingents::consolidate::{libelle_reservataire, nom_commune};
 use contingents::format::{entier, pourcent};

@@ -1,7 +1,7 @@
 //! The import wizard: for each file, its bailleur, sheets, header row and column mapping
 //! with a preview, all editable; then the import with its progress, then the summary.
 
-use crate::ui::app::Wizard;
+use crate::ui::state::Wizard;
 use crate::ui::state::{Action, DossierView};
 use contingents::import::cell_text;
 use contingents::import::header::{Field, header_at_row};

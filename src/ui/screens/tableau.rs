@@ -5,19 +5,11 @@
 
 use super::graphique;
 use crate::ui::settings::AppState;
-use crate::ui::state::{Action, ChoixGraphique, DossierView};
-use contingents::charts::{self, ChartData, Kind, Stock};
+use crate::ui::state::{Action, ChartCache, ChoixGraphique, DossierView};
+use contingents::charts::{self, Kind, Stock};
 use contingents::consolidate::{ChiffresCles, Filtre};
 use contingents::format::pourcent;
 use eframe::egui;
-
-/// The figures of the charts shown, and what they were computed for.
-pub struct ChartCache {
-    pub key: String,
-    /// One chart, or the four of the synthesis.
-    pub data: Vec<ChartData>,
-    pub chiffres: ChiffresCles,
-}
 
 /// The filter a chart is drawn under: the dashboard's, except on its own dimension (the
 /// chart clicked keeps all its bars, the one chosen stands out).
