@@ -562,11 +562,8 @@ impl App {
                 // A file that cannot be read is marked; the others go on.
                 match prepare_file(f, None) {
                     Ok(pf) => out.push(pf),
-                    Err(e) => refuses.push(Erreur::from(e).to_string()),
+                    Err(e) => refuses.push(Erreur::from(e)),
                 }
-            }
-            if out.is_empty() && !refuses.is_empty() {
-                return JobOutput::Prepared(Ok((vec![], refuses)));
             }
             JobOutput::Prepared(Ok((out, refuses)))
         });
@@ -671,13 +668,11 @@ impl App {
                 for f in files.iter_mut().filter(|f| f.devine) {
                     f.bailleur.clear();
                 }
-                let error = (files.is_empty()).then(|| refuses.join("\n"));
-                let refuses = if error.is_some() { vec![] } else { refuses };
-                self.ecrans.wizard = Some(Wizard { files, refuses, summaries: None, error });
+                self.ecrans.wizard = Some(Wizard { files, refuses, summaries: None, error: None });
             }
             JobOutput::Prepared(Err(e)) => {
                 self.ecrans.wizard =
-                    Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e.to_string()) });
+                    Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
             }
             JobOutput::Flux(r) => match r {
                 Ok(v) => self.ecrans.flux = Some(*v),
@@ -719,7 +714,7 @@ impl App {
                         self.messages.status = format!("Import terminé : {}", contingents::format::logements(n as u64));
                         w.summaries = Some(s);
                     }
-                    Err(e) => w.error = Some(e.to_string()),
+                    Err(e) => w.error = Some(e),
                 }
                 self.reload();
             }

@@ -364,9 +364,10 @@ pub enum Action {
 pub struct Wizard {
     pub files: Vec<contingents::import::run::PreparedFile>,
     /// Files that could not be read, with why: the others go on.
-    pub refuses: Vec<String>,
+    pub refuses: Vec<Erreur>,
     pub summaries: Option<Vec<contingents::import::run::FileSummary>>,
-    pub error: Option<String>,
+    /// The reading or the import stopped (cancelled, refused): nothing written.
+    pub error: Option<Erreur>,
 }
 
 /// What each screen keeps while the window runs (never saved).

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 pub enum JobOutput {
     /// The files read, and those refused (with the reason, naming the file).
-    Prepared(Result<(Vec<PreparedFile>, Vec<String>), Erreur>),
+    Prepared(Result<(Vec<PreparedFile>, Vec<Erreur>), Erreur>),
     Imported(Result<Vec<FileSummary>, Erreur>),
     /// The flux screen's selection loaded.
     Flux(Result<Box<crate::ui::state::FluxView>, Erreur>),

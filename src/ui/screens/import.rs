@@ -28,8 +28,14 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         }
         return actions;
     };
-    if let Some(e) = &w.error {
-        ui.colored_label(egui::Color32::from_rgb(170, 0, 0), format!("Fichier refusé : {e}"));
+    // Every file refused, or the work stopped: said, nothing written.
+    if w.error.is_some() || (w.files.is_empty() && w.summaries.is_none()) {
+        if let Some(e) = &w.error {
+            ui.colored_label(crate::ui::theme::ERREUR, e.to_string());
+        }
+        for r in &w.refuses {
+            ui.colored_label(crate::ui::theme::ERREUR, format!("Fichier refusé : {r}"));
+        }
         ui.label("Le dossier n'a pas été modifié.");
         if ui.button("Fermer").clicked() {
             actions.push(Action::CloseWizard);
