@@ -704,7 +704,7 @@ fn a_bad_file_does_not_block_the_batch_and_outside_changes_show_up() {
     let w = h.state().ecrans.wizard.as_ref().unwrap();
     assert_eq!(w.files.len(), 1, "the good file goes on");
     assert_eq!(w.refuses.len(), 1);
-    assert!(w.refuses[0].contains("notes.xlsx"), "{:?}", w.refuses);
+    assert!(w.refuses[0].to_string().contains("notes.xlsx"), "{:?}", w.refuses);
     assert!(h.query_by_label_contains("Fichier refusé, les autres continuent : notes.xlsx").is_some());
     // Another program (the command line) imports into the dossier: the window follows.
     let before = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
