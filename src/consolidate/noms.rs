@@ -52,9 +52,39 @@ pub fn nom_epci(siren: &str) -> String {
     crate::reference::reference().epci(siren).map(|e| e.nom.to_string()).unwrap_or_else(|| siren.to_string())
 }
 
+/// The name of a field of the bailleurs' files, as the user reads it.
+pub fn libelle_champ(champ: &str) -> &'static str {
+    match champ {
+        "reservataire" => "Réservataire",
+        "commune" => "Commune",
+        "typologie" => "Typologie",
+        "financement" => "Financement",
+        "qpv" => "QPV",
+        "individuel_collectif" => "Individuel / collectif",
+        _ => "Autre champ",
+    }
+}
+
+/// A value chosen for a label, as the user reads it: « Action Logement », « Toulon (83137) ».
+pub fn libelle_valeur(champ: &str, valeur: &str) -> String {
+    match champ {
+        "reservataire" => libelle_reservataire(valeur),
+        "commune" => format!("{} ({valeur})", nom_commune(valeur)),
+        _ => valeur.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod label_tests {
     use super::*;
+
+    #[test]
+    fn fields_and_values_are_said_in_words() {
+        assert_eq!(libelle_champ("reservataire"), "Réservataire");
+        assert_eq!(libelle_valeur("commune", "83137"), "Toulon (83137)");
+        assert_eq!(libelle_valeur("reservataire", "action-logement"), "Action Logement");
+        assert_eq!(libelle_valeur("typologie", "T3"), "T3");
+    }
 
     #[test]
     fn reservataires_have_readable_names() {

@@ -118,8 +118,7 @@ impl App {
                     let avant = d.avant_association(&champ, &libelle)?;
                     d.set_mapping(&champ, &libelle, &valeur)?;
                     let lignes = reapply_mappings(d)?;
-                    let shown =
-                        if champ == "reservataire" { consolidate::libelle_reservataire(&valeur) } else { valeur };
+                    let shown = consolidate::libelle_valeur(&champ, &valeur);
                     Ok(Fait::Associe { libelle, shown, avant, lignes })
                 });
             }
@@ -671,8 +670,7 @@ impl App {
                 self.ecrans.wizard = Some(Wizard { files, refuses, summaries: None, error: None });
             }
             JobOutput::Prepared(Err(e)) => {
-                self.ecrans.wizard =
-                    Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
+                self.ecrans.wizard = Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
             }
             JobOutput::Flux(r) => match r {
                 Ok(v) => self.ecrans.flux = Some(*v),

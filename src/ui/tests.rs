@@ -651,6 +651,8 @@ fn no_internal_identifier_on_any_screen() {
     let d = Dossier::open_read_only(&dossier).unwrap();
     let mut ids: Vec<String> = Cube::load(&d).unwrap().reservataires().into_iter().filter(|r| r != "etat").collect();
     ids.extend(["etat-fonctionnaires", "action-logement", "non-reserve"].map(String::from));
+    // Field keys of the dossier (« reservataire » in the labels' table) are internal too.
+    ids.extend(["reservataire", "individuel_collectif"].map(String::from));
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(3);
     h.state_mut().state.reservataire = Some("action-logement".into());

@@ -56,7 +56,7 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
         ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
     }
     if let Some((champ, libelle, valeur)) = etat.proposition.clone() {
-        let shown = if champ == "reservataire" { libelle_reservataire(&valeur) } else { valeur.clone() };
+        let shown = contingents::consolidate::libelle_valeur(&champ, &valeur);
         egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
             ui.label(format!(
                 "Associer « {libelle} » à {shown} ? Ses lignes mises de côté seront réintégrées, et l'association gardée pour les prochains imports."
@@ -87,22 +87,25 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
             }
             ui.end_row();
             for l in libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))) {
-                ui.label(&l.champ);
+                ui.label(contingents::consolidate::libelle_champ(&l.champ));
                 ui.label(&l.libelle);
                 ui.label(l.lignes.to_string());
                 ui.label(l.bailleurs.join(", "));
                 let k = (l.champ.clone(), l.libelle.clone());
                 let search = etat.recherche.entry(k.clone()).or_default();
-                ui.add(
+                // A grid column keeps the width of its last frame: the field takes its own size.
+                let h = ui.spacing().interact_size.y;
+                ui.add_sized(
+                    [220.0, h],
                     egui::TextEdit::singleline(search)
                         .id_salt(("recherche", &l.champ, &l.libelle))
-                        .hint_text("filtrer la liste")
-                        .desired_width(260.0),
+                        .hint_text("filtrer la liste"),
                 );
                 let needle = contingents::text::key(search);
-                egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer").selected_text("Choisir…").show_ui(
-                    ui,
-                    |ui| {
+                egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
+                    .width(200.0)
+                    .selected_text("Choisir…")
+                    .show_ui(ui, |ui| {
                         // Computed only while the list is open. Without a search, the closest
                         // names come first: the suggestion a user confirms, never applied alone.
                         let mut options: Vec<(String, String)> = candidates(v, &l.champ)
@@ -124,8 +127,7 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                                 });
                             }
                         }
-                    },
-                );
+                    });
                 if ui.button("Ignorer").on_hover_text("Laisser ces lignes de côté pour cette session").clicked() {
                     actions.push(Action::IgnoreLabel { champ: l.champ.clone(), libelle: l.libelle.clone() });
                 }
