@@ -9,7 +9,7 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, ui: &mut egui::
     let mut actions = vec![];
     ui.heading("Historique des imports");
     super::confirm_remove(retrait_demande, ui, &mut actions);
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::both().show(ui, |ui| {
         egui::Grid::new("historique").striped(true).show(ui, |ui| {
             for h in ["N°", "Fichier", "Bailleur(s)", "Date", "Logements", "Mis de côté", "Conflits", "État", ""] {
                 ui.strong(h);

@@ -95,7 +95,7 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         return actions;
     }
     commandes(w, ui, &mut actions);
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::both().show(ui, |ui| {
         for (fi, f) in w.files.iter_mut().enumerate() {
             ui.group(|ui| {
                 ui.strong(&f.fichier);

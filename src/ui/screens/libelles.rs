@@ -80,7 +80,7 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
         });
     }
     let ignores = etat.ignores.clone();
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    egui::ScrollArea::both().show(ui, |ui| {
         egui::Grid::new("libelles").striped(true).show(ui, |ui| {
             for h in ["Champ", "Libellé", "Lignes", "Bailleurs", "Rechercher", "Associer à", ""] {
                 ui.strong(h);
