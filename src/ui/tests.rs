@@ -414,6 +414,11 @@ fn atelier_contraste() {
         }
     }
     assert!(faibles.is_empty(), "texte sous 4,5:1 en mode atelier : {faibles:?}");
+    // Graphical elements (the bars' outlines): at least 3:1.
+    for (name, fg, bg) in crate::ui::theme::graphiques_atelier() {
+        let c = contraste(fg, bg);
+        assert!(c >= 3.0, "{name} : {c:.2}:1 ({fg:?} sur {bg:?})");
+    }
     // And the window really uses that theme in workshop mode.
     let t = Temp::new("atelier");
     let dossier = t.0.join("demo.sqlite");

@@ -26,6 +26,13 @@ pub fn atelier() -> eframe::egui::Visuals {
     v
 }
 
+/// The outline of every bar of a chart: the text colour, slightly lighter. It gives each
+/// bar a boundary of more than 3:1 (WCAG 2.1 non-text contrast) whatever its fill, the
+/// palette's light colours included.
+pub fn contour_barres(v: &eframe::egui::Visuals) -> Color32 {
+    v.text_color().gamma_multiply(0.8)
+}
+
 /// WCAG 2.1 relative luminance of an sRGB colour.
 #[cfg(test)]
 fn luminance(c: Color32) -> f64 {
@@ -73,4 +80,17 @@ pub fn couples_atelier() -> Vec<(&'static str, Color32, Color32)> {
         out.push((name, fg, v.faint_bg_color));
     }
     out
+}
+
+/// Every graphical element of the workshop theme against its background (≥ 3:1).
+#[cfg(test)]
+pub fn graphiques_atelier() -> Vec<(&'static str, Color32, Color32)> {
+    let v = atelier();
+    // The outline is drawn with transparency: its colour as seen on the panel.
+    let c = contour_barres(&v);
+    let a = c.a() as f32 / 255.0;
+    let over = |x: u8, bg: u8| (x as f32 + bg as f32 * (1.0 - a)).round() as u8;
+    let bg = v.panel_fill;
+    let seen = Color32::from_rgb(over(c.r(), bg.r()), over(c.g(), bg.g()), over(c.b(), bg.b()));
+    vec![("contour des barres", seen, bg), ("bordure de sélection", v.selection.stroke.color, v.panel_fill)]
 }

@@ -58,7 +58,7 @@ pub fn barres(ui: &mut egui::Ui, d: &ChartData, sous_titre: &str, choisi: Option
     let value_w = values.iter().map(|g| g.size().x).fold(0.0, f32::max);
     let span = (width - label_w - value_w - 3.0 * gap).max(line);
     let max = d.bars.iter().map(|b| b.value).max().unwrap_or(0).max(1) as f32;
-    let contour = Stroke::new(1.0, fg.gamma_multiply(0.8));
+    let contour = Stroke::new(1.0, crate::ui::theme::contour_barres(ui.visuals()));
     let mut clicked = None;
     for ((b, label), value) in d.bars.iter().zip(labels).zip(values) {
         let (rect, resp) = ui.allocate_exact_size(vec2(width, row_h), Sense::click());
