@@ -193,10 +193,12 @@ pub fn export_with(
     limites: Limites,
 ) -> Result<(), ExportError> {
     let e = |x: XlsxError| ExportError::Donnees(x.to_string());
+    // Stopped on request between two steps: the temporary files go, nothing is written.
+    let arret = || if progress.annule() { Err(ExportError::Annule) } else { Ok(()) };
     let cube = Cube::load(d)?;
     let (rejets, conflits, echus) = consolidate::anomalies(d)?;
     let territoire = d.territoire().label();
-    let date = d.date_reference().to_string();
+    let date = crate::format::date_fr(&d.date_reference().to_string());
     let entete = format!("État des lieux consolidé — {territoire} — au {date}");
     let s = styles();
     let mut wb = Workbook::new();
@@ -245,6 +247,7 @@ pub fn export_with(
     }
     let n_sheets = reservataires.len() + autres.len();
     for (i, res) in reservataires.iter().enumerate() {
+        arret()?;
         progress
             .update(0.1 + 0.7 * i as f32 / n_sheets.max(1) as f32, &format!("Feuille {}", libelle_reservataire(res)));
         let ws = add_sheet(&mut wb, &libelle_reservataire(res), &mut used).map_err(e)?;
@@ -260,6 +263,7 @@ pub fn export_with(
         let mut r = 0;
         for (i, res) in autres.iter().enumerate() {
             if i % 200 == 0 {
+                arret()?;
                 progress.update(
                     0.1 + 0.7 * (reservataires.len() + i) as f32 / n_sheets.max(1) as f32,
                     &format!("Autres réservataires ({i} / {})", autres.len()),
@@ -310,12 +314,16 @@ pub fn export_with(
     let chunks: Vec<&[consolidate::Cellule]> =
         if cube.cells.is_empty() { vec![&[][..]] } else { cube.cells.chunks(per_sheet).collect() };
     for (part, chunk) in chunks.into_iter().enumerate() {
+        arret()?;
         let name = if part == 0 { "Données".to_string() } else { format!("Données ({})", part + 1) };
         let ws = add_sheet(&mut wb, &name, &mut used).map_err(e)?;
         for (j, h) in headers.iter().enumerate() {
             ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
         }
         for (i, c) in chunk.iter().enumerate() {
+            if i % 100_000 == 99_999 {
+                arret()?;
+            }
             let r = 1 + i as u32;
             ws.write_string(r, 0, &c.bailleur).map_err(e)?;
             ws.write_string(r, 1, &c.commune).map_err(e)?;
@@ -336,6 +344,7 @@ pub fn export_with(
         page_setup(ws, &entete, 0).map_err(e)?;
     }
 
+    arret()?;
     progress.update(0.92, "Feuille Anomalies");
     // Every anomaly as one row of six texts and its line number when it has one.
     let mut lignes: Vec<([String; 6], Option<u32>)> = Vec::with_capacity(rejets.len() + conflits.len() + echus.len());
@@ -406,6 +415,7 @@ pub fn export_with(
         }
         page_setup(ws, &entete, 0).map_err(e)?;
     }
+    arret()?;
     progress.update(0.97, "Écriture du classeur");
     save_workbook(&mut wb, out)
 }
@@ -421,5 +431,51 @@ mod tests {
         assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-su (2)");
         assert_eq!(sheet_name("a/b:c", &mut used), "a-b-c");
         assert_eq!(sheet_name("'x'", &mut used), "x");
+    }
+}
+
+#[cfg(test)]
+mod annulation {
+    use super::*;
+
+    /// A progress whose user pressed « Annuler » after `apres` steps.
+    struct Annule {
+        apres: std::cell::Cell<u32>,
+    }
+
+    impl crate::model::Progress for Annule {
+        fn update(&self, _: f32, _: &str) {}
+        fn annule(&self) -> bool {
+            let n = self.apres.get();
+            self.apres.set(n.saturating_sub(1));
+            n == 0
+        }
+    }
+
+    #[test]
+    fn a_cancelled_export_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!("contingents-edl-annule-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let dossier = dir.join("demo.contingents");
+        crate::demo::construire_dossier(&dossier).unwrap();
+        let d = Dossier::open_read_only(&dossier).unwrap();
+        for apres in [0, 3, 12] {
+            let out = dir.join("EDL.xlsx");
+            let r = export(&d, &out, &Annule { apres: std::cell::Cell::new(apres) });
+            assert!(matches!(r, Err(ExportError::Annule)), "{r:?}");
+            let left: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| !n.starts_with("demo.contingents"))
+                .collect();
+            assert!(left.is_empty(), "left behind: {left:?}");
+        }
+        // Not cancelled: written, dated the French way.
+        let out = dir.join("EDL.xlsx");
+        export(&d, &out, &crate::model::Silent).unwrap();
+        assert!(out.exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

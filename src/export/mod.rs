@@ -17,6 +17,8 @@ pub enum ExportError {
     Donnees(String),
     #[error(transparent)]
     Ecriture(#[from] crate::fichier::EcritureError),
+    #[error("export annulé : aucun fichier écrit")]
+    Annule,
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }

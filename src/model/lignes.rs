@@ -164,6 +164,11 @@ pub const FINANCEMENT_DEFAUT: &[(&str, Financement)] = &[
 /// Reports progress of long work; the CLI draws a bar, the window a progress widget.
 pub trait Progress {
     fn update(&self, fraction: f32, message: &str);
+
+    /// The user asked to stop (the window's « Annuler »): long work checks it between steps.
+    fn annule(&self) -> bool {
+        false
+    }
 }
 
 /// No progress display.

@@ -487,7 +487,8 @@ impl App {
             }
             Suite::EtatDesLieux => {
                 let Some(path) = self.dossier_path() else { return };
-                self.lancer("export", move |p, _| {
+                // Long on a large dossier: « Annuler » stops it, nothing written.
+                self.lancer("état des lieux", move |p, _| {
                     let r = Dossier::open_read_only(&path).map_err(Erreur::from).and_then(|d| {
                         contingents::export::etat_des_lieux::export(&d, &out, p)?;
                         Ok(Box::new(Fait::Ecrit("État des lieux consolidé", out)))

@@ -77,6 +77,7 @@ pub struct Job {
 struct SharedProgress {
     state: Arc<Mutex<(f32, String)>>,
     ctx: eframe::egui::Context,
+    cancel: Arc<AtomicBool>,
 }
 
 impl Progress for SharedProgress {
@@ -85,6 +86,10 @@ impl Progress for SharedProgress {
             *s = (fraction, message.to_string());
         }
         self.ctx.request_repaint();
+    }
+
+    fn annule(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -99,7 +104,7 @@ impl Job {
         let progress = Arc::new(Mutex::new((0.0, String::new())));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();
-        let p = SharedProgress { state: progress.clone(), ctx: ctx.clone() };
+        let p = SharedProgress { state: progress.clone(), ctx: ctx.clone(), cancel: cancel.clone() };
         let c = cancel.clone();
         let ctx2 = ctx.clone();
         let run = move || {
