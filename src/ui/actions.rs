@@ -59,6 +59,9 @@ impl App {
             )),
             Action::Choisi(suite, paths) => self.choisi(suite, paths),
             Action::Prepare(files) => self.prepare(files),
+            Action::ImporterRegistres(registres) => self.sur_dossier("registre", true, move |d| {
+                Ok(Fait::Registres(contingents::suivi::importer(d, &registres, None, None)?))
+            }),
             Action::StartImport => {
                 let (Some(path), Some(w), Some(v)) = (self.dossier_path(), self.ecrans.wizard.as_mut(), &self.view)
                 else {
@@ -538,34 +541,28 @@ impl App {
         if self.view.is_none() {
             return;
         }
-        let (registres, files): (Vec<PathBuf>, Vec<PathBuf>) =
-            files.into_iter().partition(|f| contingents::suivi::est_un_registre(f));
-        if !registres.is_empty() {
-            self.sur_dossier("registre", true, move |d| {
-                Ok(Fait::Registres(contingents::suivi::importer(d, &registres, None, None)?))
-            });
-            if !files.is_empty() {
-                self.push(Action::Prepare(files));
-            }
-            return;
-        }
-        self.state.screen = Screen::Import;
         self.ecrans.wizard = None;
         self.lancer("lecture", move |p, cancel| {
             let mut out = Vec::new();
             let mut refuses = Vec::new();
+            let mut registres = Vec::new();
             for (i, f) in files.iter().enumerate() {
                 p.update(i as f32 / files.len().max(1) as f32, &format!("Lecture de {}", f.display()));
                 if cancel.load(Ordering::Relaxed) {
                     return JobOutput::Prepared(Err(Erreur::Annule));
                 }
-                // A file that cannot be read is marked; the others go on.
+                // Registers of mises à disposition go to the follow-up, états des lieux to
+                // the wizard; a file that cannot be read is marked, the others go on.
+                if contingents::suivi::est_un_registre(f) {
+                    registres.push(f.clone());
+                    continue;
+                }
                 match prepare_file(f, None) {
                     Ok(pf) => out.push(pf),
                     Err(e) => refuses.push(Erreur::from(e)),
                 }
             }
-            JobOutput::Prepared(Ok((out, refuses)))
+            JobOutput::Prepared(Ok((out, refuses, registres)))
         });
     }
 
@@ -663,14 +660,22 @@ impl App {
     /// Takes a job's result.
     pub(super) fn apply_output(&mut self, out: JobOutput) {
         match out {
-            JobOutput::Prepared(Ok((mut files, refuses))) => {
+            JobOutput::Prepared(Ok((mut files, refuses, registres))) => {
+                if !registres.is_empty() {
+                    self.push(Action::ImporterRegistres(registres));
+                }
+                if files.is_empty() && refuses.is_empty() {
+                    return;
+                }
                 // A bailleur guessed from a file name is proposed, not taken.
                 for f in files.iter_mut().filter(|f| f.devine) {
                     f.bailleur.clear();
                 }
+                self.state.screen = Screen::Import;
                 self.ecrans.wizard = Some(Wizard { files, refuses, summaries: None, error: None });
             }
             JobOutput::Prepared(Err(e)) => {
+                self.state.screen = Screen::Import;
                 self.ecrans.wizard = Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
             }
             JobOutput::Flux(r) => match r {
@@ -738,7 +743,10 @@ impl App {
                     r.iter().map(|s| s.bailleur.clone()).collect::<Vec<_>>().join(", ")
                 );
                 self.ecrans.bilan = None;
-                self.state.screen = Screen::Bilans;
+                // États des lieux dropped with it wait in the wizard: it stays in view.
+                if self.ecrans.wizard.is_none() {
+                    self.state.screen = Screen::Bilans;
+                }
             }
             Fait::Retabli(id) => {
                 self.messages.status = format!("Import n° {id} rétabli");

@@ -219,6 +219,7 @@ impl Action {
             Action::OpenDossier(_)
                 | Action::Recharger(_)
                 | Action::Prepare(_)
+                | Action::ImporterRegistres(_)
                 | Action::StartImport
                 | Action::Restore(_)
                 | Action::ConfirmRemove
@@ -245,6 +246,7 @@ impl Action {
             self,
             Action::ImportDialog
                 | Action::Prepare(_)
+                | Action::ImporterRegistres(_)
                 | Action::StartImport
                 | Action::Restore(_)
                 | Action::ConfirmRemove
@@ -276,6 +278,8 @@ pub enum Action {
     OpenDossier(PathBuf),
     ImportDialog,
     Prepare(Vec<PathBuf>),
+    /// Registers of mises à disposition, found among files dropped or chosen.
+    ImporterRegistres(Vec<PathBuf>),
     StartImport,
     Cancel,
     CloseWizard,

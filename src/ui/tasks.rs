@@ -10,8 +10,9 @@ use crate::ui::erreur::Erreur;
 use std::path::PathBuf;
 
 pub enum JobOutput {
-    /// The files read, and those refused (with the reason, naming the file).
-    Prepared(Result<(Vec<PreparedFile>, Vec<Erreur>), Erreur>),
+    /// The états des lieux read, those refused (with the reason, naming the file), and the
+    /// registers of mises à disposition found among the files.
+    Prepared(Result<Lu, Erreur>),
     Imported(Result<Vec<FileSummary>, Erreur>),
     /// The flux screen's selection loaded.
     Flux(Result<Box<crate::ui::state::FluxView>, Erreur>),
@@ -28,6 +29,9 @@ pub enum JobOutput {
     /// The work stopped on an internal error (a panic, caught): said, never a frozen window.
     Interrompu(Erreur),
 }
+
+/// Files dropped or chosen, read: états des lieux planned, files refused, registers.
+pub type Lu = (Vec<PreparedFile>, Vec<Erreur>, Vec<PathBuf>);
 
 /// What a short job did, for the window to follow up.
 pub enum Fait {

@@ -866,3 +866,50 @@ fn the_sample_corpus_imported_through_the_wizard_gives_the_expected_figures() {
     let total = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
     assert_eq!(serde_json::json!(total), expected["logements"]);
 }
+
+/// Files dropped together: the register goes to the follow-up, the état des lieux to the
+/// wizard; both are read off the window's thread.
+#[test]
+fn a_register_and_an_etat_des_lieux_dropped_together_each_go_their_way() {
+    let t = Temp::new("registre");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let reference: String = Dossier::open_read_only(&dossier)
+        .unwrap()
+        .conn
+        .query_row("SELECT reference FROM logements WHERE bailleur = 'Var Logis' ORDER BY reference LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let registre = t.0.join("suivi_var_logis.csv");
+    std::fs::write(
+        &registre,
+        format!(
+            "Bailleur;Référence;Réservataire;Date de mise à disposition;Date signature du bail\r\nVar Logis;{reference};Préfecture;15/09/2026;\r\n"
+        ),
+    )
+    .unwrap();
+    let edl = t.0.join("azur_habitat_edl.xlsx");
+    write_file(&edl);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![registre, edl]));
+    h.run_steps(4);
+    assert_eq!(h.state().ecrans.wizard.as_ref().unwrap().files.len(), 1);
+    assert_eq!(h.state().state.screen, super::state::Screen::Import, "the wizard stays in view");
+    assert!(
+        h.state().messages.status.starts_with("Registre importé : 1 ligne de suivi"),
+        "{} / {:?}",
+        h.state().messages.status,
+        h.state().messages.error.as_ref().map(|e| e.to_string())
+    );
+    let n: i64 = Dossier::open_read_only(&dossier)
+        .unwrap()
+        .conn
+        .query_row("SELECT COUNT(*) FROM mises_a_disposition WHERE date_mise_a_disposition = '2026-09-15'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+}
