@@ -244,24 +244,10 @@ fn describe_parts(commune: &str, typologie: Typologie, financement: Financement,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::IndividuelCollectif;
 
     #[test]
     fn duplicates_and_conflicts() {
-        let l = Logement {
-            bailleur: "B".into(),
-            reference: "1".into(),
-            commune: "06004".into(),
-            epci: "240600585".into(),
-            reservataire: Reservataire::new("etat"),
-            financement: Financement::Plus,
-            typologie: Typologie::Studio,
-            qpv: false,
-            individuel_collectif: IndividuelCollectif::Collectif,
-            date_fin_convention: None,
-            annee_construction: None,
-            nature: None,
-        };
+        let l = Logement::exemple();
         let mut d = Dedup::default();
         assert_eq!(d.check(&l), DedupAction::Insert);
         d.kept(&l, 7);

@@ -402,6 +402,25 @@ pub struct Logement {
 }
 
 impl Logement {
+    /// A State PLUS studio of Antibes (CASA), for the tests of each step.
+    #[cfg(test)]
+    pub fn exemple() -> Logement {
+        Logement {
+            bailleur: "B".into(),
+            reference: "1".into(),
+            commune: "06004".into(),
+            epci: "240600585".into(),
+            reservataire: Reservataire::new("etat"),
+            financement: Financement::Plus,
+            typologie: Typologie::Studio,
+            qpv: false,
+            individuel_collectif: IndividuelCollectif::Collectif,
+            date_fin_convention: None,
+            annee_construction: None,
+            nature: None,
+        }
+    }
+
     /// An extinct right: a reservation whose convention ended strictly before the reference date.
     pub fn is_echu(&self, date_reference: Date) -> bool {
         !self.reservataire.is_non_reserve() && self.date_fin_convention.is_some_and(|d| d < date_reference)
@@ -433,20 +452,7 @@ mod tests {
     #[test]
     fn an_extinct_right_ends_strictly_before_the_reference_date() {
         let dr = Date::new(2024, 1, 1).unwrap();
-        let mut l = Logement {
-            bailleur: "B".into(),
-            reference: "1".into(),
-            commune: "06004".into(),
-            epci: "240600585".into(),
-            reservataire: Reservataire::new("etat"),
-            financement: Financement::Plus,
-            typologie: Typologie::Studio,
-            qpv: false,
-            individuel_collectif: IndividuelCollectif::Collectif,
-            date_fin_convention: Date::new(2023, 12, 31),
-            annee_construction: None,
-            nature: None,
-        };
+        let mut l = Logement { date_fin_convention: Date::new(2023, 12, 31), ..Logement::exemple() };
         assert!(l.is_echu(dr));
         l.date_fin_convention = Date::new(2024, 1, 1);
         assert!(!l.is_echu(dr));

@@ -28,6 +28,18 @@ impl Drop for Temp {
     }
 }
 
+/// The screens of the menu, by their labels.
+const ECRANS: [&str; 8] = [
+    "Consolidation",
+    "Tableau de bord",
+    "Import",
+    "Libellés à rapprocher",
+    "Rapprochement",
+    "Flux annuel",
+    "Bilans",
+    "Historique",
+];
+
 fn harness(app: App) -> Harness<'static, App> {
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
@@ -661,16 +673,7 @@ fn no_internal_identifier_on_any_screen() {
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(3);
     h.state_mut().state.reservataire = Some("action-logement".into());
-    for screen in [
-        "Consolidation",
-        "Tableau de bord",
-        "Import",
-        "Libellés à rapprocher",
-        "Rapprochement",
-        "Flux annuel",
-        "Bilans",
-        "Historique",
-    ] {
+    for screen in ECRANS {
         h.get_by_label(screen).click();
         h.run_steps(4);
         // The same search finds what is really shown (the query is not blind).
@@ -771,16 +774,7 @@ fn temps_d_une_image() {
     contingents::demo::construire_dossier(&dossier).unwrap();
     let mut h = harness(App::for_tests(dossier));
     h.run_steps(3);
-    for screen in [
-        "Consolidation",
-        "Tableau de bord",
-        "Import",
-        "Libellés à rapprocher",
-        "Rapprochement",
-        "Flux annuel",
-        "Bilans",
-        "Historique",
-    ] {
+    for screen in ECRANS {
         h.get_by_label(screen).click();
         h.run_steps(4);
         let mut times: Vec<f64> = (0..60)
