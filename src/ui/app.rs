@@ -294,7 +294,7 @@ impl App {
             ctx.set_visuals(super::theme::atelier());
             ctx.set_zoom_factor(1.6);
         } else {
-            ctx.set_visuals(egui::Visuals::light());
+            ctx.set_visuals(super::theme::normal());
             ctx.set_zoom_factor(1.0);
         }
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(workshop));

@@ -426,6 +426,9 @@ fn atelier_contraste() {
         }
     }
     assert!(faibles.is_empty(), "texte sous 4,5:1 en mode atelier : {faibles:?}");
+    // Links of the everyday theme too.
+    let n = crate::ui::theme::normal();
+    assert!(contraste(n.hyperlink_color, n.panel_fill) >= 4.5);
     // Graphical elements (the bars' outlines): at least 3:1.
     for (name, fg, bg) in crate::ui::theme::graphiques_atelier() {
         let c = contraste(fg, bg);

@@ -9,6 +9,14 @@ pub const ALERTE: Color32 = Color32::from_rgb(138, 58, 0);
 /// Values that are the program's defaults: #5A5A5A on white is 6.9:1.
 pub const DEFAUT: Color32 = Color32::from_rgb(90, 90, 90);
 
+/// The everyday theme: egui's light theme, with links dark enough to read (egui's light
+/// blue is 2.9:1 on white; this one is 6.9:1).
+pub fn normal() -> eframe::egui::Visuals {
+    let mut v = eframe::egui::Visuals::light();
+    v.hyperlink_color = Color32::from_rgb(0, 86, 170);
+    v
+}
+
 /// The workshop theme (projected in a room): black text on white, links, warnings and errors
 /// dark enough to keep 4.5:1 everywhere (WCAG 2.1 AA), a stronger selection.
 pub fn atelier() -> eframe::egui::Visuals {

@@ -99,8 +99,16 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
             ui.strong("Logements");
             ui.strong("Part du parc");
             ui.end_row();
+            // Each réservataire with its colour of the charts (the same everywhere).
+            let palette = contingents::charts::Palette::du_cube(&v.cube);
             for (r, n) in by_res.iter().take(60) {
-                if ui.link(libelle_reservataire(r)).clicked() {
+                let clicked = ui
+                    .horizontal(|ui| {
+                        super::pastille(ui, palette.couleur(r));
+                        ui.link(libelle_reservataire(r)).clicked()
+                    })
+                    .inner;
+                if clicked {
                     actions.push(Action::Drill { reservataire: r.clone(), financement: None, typologie: None });
                 }
                 num(ui, *n);

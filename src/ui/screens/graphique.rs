@@ -31,9 +31,7 @@ pub fn barres(ui: &mut egui::Ui, d: &ChartData, sous_titre: &str, choisi: Option
                     acc
                 },
             ) {
-                let (r, _) = ui.allocate_exact_size(vec2(line, line), Sense::hover());
-                ui.painter().rect_filled(r.shrink(2.0), 1.0, couleur(c));
-                ui.painter().rect_stroke(r.shrink(2.0), 1.0, Stroke::new(1.0, fg), StrokeKind::Inside);
+                super::pastille(ui, c);
                 ui.label(label);
             }
         });

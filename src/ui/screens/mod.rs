@@ -57,3 +57,16 @@ pub(crate) fn cartes(ui: &mut egui::Ui, items: &[(&str, String)]) {
 pub(crate) fn insecable(s: impl Into<String>) -> String {
     s.into().replace('\u{202f}', "\u{a0}")
 }
+
+/// A small square of a réservataire's colour (the colour of its bars), outlined.
+pub(crate) fn pastille(ui: &mut egui::Ui, c: plotters::style::RGBColor) {
+    let side = ui.text_style_height(&egui::TextStyle::Body) * 0.8;
+    let (r, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    ui.painter().rect_filled(r, 1.0, egui::Color32::from_rgb(c.0, c.1, c.2));
+    ui.painter().rect_stroke(
+        r,
+        1.0,
+        egui::Stroke::new(1.0, crate::ui::theme::contour_barres(ui.visuals())),
+        egui::StrokeKind::Inside,
+    );
+}
