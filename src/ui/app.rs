@@ -411,7 +411,7 @@ impl App {
                 Screen::Flux => screens::flux(v, ecrans.flux.as_mut(), busy, ui),
                 Screen::Rapprochement => screens::rapprochement(state, ecrans.rapprochement.as_ref(), edit, ui),
                 Screen::Bilans => match &ecrans.bilan {
-                    Some(b) => screens::bilans(b, &v.cube.bailleurs(), ui),
+                    Some(b) => screens::bilans(b, &v.cube.bailleurs(), edit, ui),
                     None => {
                         ui.heading("Bilans du flux");
                         ui.label("Calcul du bilan…");

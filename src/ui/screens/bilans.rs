@@ -23,7 +23,7 @@ fn champ(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f32) -> St
     buf
 }
 
-fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.horizontal_wrapped(|ui| {
         let mut a = v.annee;
         ui.label("Année");
@@ -54,16 +54,16 @@ fn selection(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &m
         if a != v.annee || s != v.semestre || b != v.bailleur {
             actions.push(Action::BilanSelect { annee: a, semestre: s, bailleur: b });
         }
-        if ui.button("Exporter le bilan (xlsx)…").clicked() {
+        if edit && ui.button("Exporter le bilan (xlsx)…").clicked() {
             actions.push(Action::ExportBilan("xlsx"));
         }
-        if ui.button("Bilan à signer (pdf)…").clicked() {
+        if edit && ui.button("Bilan à signer (pdf)…").clicked() {
             actions.push(Action::ExportBilan("pdf"));
         }
-        if ui.button("Graphique (png)…").clicked() {
+        if edit && ui.button("Graphique (png)…").clicked() {
             actions.push(Action::ExportBilan("png"));
         }
-        if ui.button("Graphique (svg)…").clicked() {
+        if edit && ui.button("Graphique (svg)…").clicked() {
             actions.push(Action::ExportBilan("svg"));
         }
     });
@@ -320,13 +320,17 @@ fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     });
 }
 
-pub fn bilans(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui) -> Vec<Action> {
+/// `edit`: the follow-up can be typed and documents exported (not in workshop mode, not on
+/// a dossier another window holds); the orientation and the deadlines are read-only aids.
+pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.heading("Bilans du flux");
-    selection(v, bailleurs, ui, &mut actions);
+    selection(v, bailleurs, edit, ui, &mut actions);
     // Both ways: the table of a bilan is wider than a projected 1280 × 720 screen.
     egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
-        saisie(v, ui, &mut actions);
+        if edit {
+            saisie(v, ui, &mut actions);
+        }
         aides(v, ui, &mut actions);
         ui.separator();
         match &v.bilan {
