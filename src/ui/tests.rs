@@ -167,6 +167,13 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     assert!(h.query_by_label("Historique").is_none());
     assert_eq!(h.state().state.filters.qpv, Some(true));
     assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6);
+    // The bilans are shown, not typed into, in front of a room.
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    h.get_by_label("Bilans du flux");
+    assert!(h.query_by_label("Déclarer une mise à disposition").is_none());
+    assert!(h.query_by_label("Exporter le bilan (xlsx)…").is_none());
+    h.get_by_label("Orienter un logement libéré");
 }
 
 #[test]
