@@ -3,7 +3,7 @@
 
 mod args;
 mod flux;
-pub(crate) mod sortie;
+mod sortie;
 
 pub use args::*;
 use flux::*;
@@ -149,7 +149,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut out = std::io::stdout().lock();
             match format {
                 GridFormat::Json => {
-                    let v = grid_json(&reservataire, commune.as_deref(), epci.as_deref(), bailleur.as_deref(), &g);
+                    let v = g.json(&reservataire, commune.as_deref(), epci.as_deref(), bailleur.as_deref());
                     writeln!(out, "{v}")?;
                 }
                 GridFormat::Csv => {

@@ -4,30 +4,6 @@ use super::*;
 use contingents::format::csv_safe;
 use contingents::model::TypologieGrille;
 
-/// `grid --format json` of `interfaces.md`.
-pub fn grid_json(
-    reservataire: &str,
-    commune: Option<&str>,
-    epci: Option<&str>,
-    bailleur: Option<&str>,
-    g: &consolidate::Grille,
-) -> serde_json::Value {
-    let perimetre = match (commune, epci) {
-        (Some(c), _) => serde_json::json!({ "commune": c }),
-        (_, Some(e)) => serde_json::json!({ "epci": e }),
-        _ => serde_json::json!({}),
-    };
-    serde_json::json!({ "reservataire": reservataire, "perimetre": perimetre, "bailleur": bailleur, "lignes": g.lignes_json() })
-}
-
-/// The grid of the command line, from a dossier (the window tests compare with it).
-#[cfg(test)]
-pub fn grid_of(dossier: &std::path::Path, reservataire: &str, epci: Option<&str>) -> Result<serde_json::Value> {
-    let d = Dossier::open_read_only(dossier).map_err(store_err)?;
-    let f = Filtre { reservataire: Some(reservataire.into()), epci: epci.map(str::to_string), ..Default::default() };
-    Ok(grid_json(reservataire, None, epci, None, &Cube::load(&d)?.grille(&f)))
-}
-
 pub(super) fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &str, titre: &str) -> Result<()> {
     let cols: Vec<&str> = TypologieGrille::ALL.iter().map(|t| t.as_str()).collect();
     writeln!(out, "{}{sep}{}{sep}TOTAL", csv_safe(titre), cols.join(sep))?;

@@ -208,6 +208,23 @@ impl Grille {
     }
 
     /// `{"PLAI": {"T1": 38, ..., "TOTAL": 453}, ..., "TOTAL": {...}}`
+    /// `grid --format json` of `interfaces.md`: the grid with its réservataire, perimeter and
+    /// bailleur (the command line prints it, the window's tests compare with it).
+    pub fn json(
+        &self,
+        reservataire: &str,
+        commune: Option<&str>,
+        epci: Option<&str>,
+        bailleur: Option<&str>,
+    ) -> serde_json::Value {
+        let perimetre = match (commune, epci) {
+            (Some(c), _) => serde_json::json!({ "commune": c }),
+            (_, Some(e)) => serde_json::json!({ "epci": e }),
+            _ => serde_json::json!({}),
+        };
+        serde_json::json!({ "reservataire": reservataire, "perimetre": perimetre, "bailleur": bailleur, "lignes": self.lignes_json() })
+    }
+
     pub fn lignes_json(&self) -> serde_json::Value {
         let mut out = serde_json::Map::new();
         let row = |vals: [u64; 6]| {

@@ -70,6 +70,19 @@ pub fn systeme_disponible() -> bool {
     }
 }
 
+/// Why the picker cannot answer yet: said under its fields.
+#[derive(Debug, thiserror::Error)]
+pub enum Refus {
+    #[error("Donnez un nom de fichier.")]
+    SansNom,
+    #[error("Le dossier de {} n'existe pas.", .0.display())]
+    DossierAbsent(PathBuf),
+    #[error("{} n'est pas un fichier.", .0.display())]
+    PasUnFichier(PathBuf),
+    #[error("Choisissez un fichier dans la liste ou écrivez son chemin.")]
+    RienChoisi,
+}
+
 /// What the picker gave this frame.
 pub enum Issue {
     Choisi(Suite, Vec<PathBuf>),
@@ -143,16 +156,16 @@ impl Picker {
     }
 
     /// The paths to give back, or why not.
-    fn valider(&self) -> Result<Vec<PathBuf>, String> {
+    fn valider(&self) -> Result<Vec<PathBuf>, Refus> {
         if self.demande.enregistrer {
             let nom = self.saisie.trim();
             if nom.is_empty() {
-                return Err("Donnez un nom de fichier.".into());
+                return Err(Refus::SansNom);
             }
             let p = Path::new(nom);
             let p = if p.is_absolute() { p.to_path_buf() } else { self.dossier.join(p) };
             if !p.parent().is_some_and(|d| d.is_dir()) {
-                return Err(format!("Le dossier de {} n'existe pas.", p.display()));
+                return Err(Refus::DossierAbsent(p));
             }
             return Ok(vec![p]);
         }
@@ -166,9 +179,9 @@ impl Picker {
             if p.is_file() {
                 return Ok(vec![p]);
             }
-            return Err(format!("{} n'est pas un fichier.", p.display()));
+            return Err(Refus::PasUnFichier(p));
         }
-        Err("Choisissez un fichier dans la liste ou écrivez son chemin.".into())
+        Err(Refus::RienChoisi)
     }
 
     /// Draws the picker; `Some` once the user chose or cancelled.
@@ -256,7 +269,7 @@ impl Picker {
                 if ui.button(ok).clicked() {
                     match self.valider() {
                         Ok(paths) => issue = Some(Issue::Choisi(self.demande.suite.clone(), paths)),
-                        Err(e) => self.message = Some(e),
+                        Err(e) => self.message = Some(e.to_string()),
                     }
                 }
                 if ui.button("Annuler").clicked() {
@@ -287,7 +300,7 @@ mod tests {
         p.saisie = "a.xlsx".into();
         assert_eq!(p.valider().unwrap(), vec![dir.join("a.xlsx")]);
         p.saisie = "absent.xlsx".into();
-        assert!(p.valider().unwrap_err().contains("n'est pas un fichier"));
+        assert!(p.valider().unwrap_err().to_string().contains("n'est pas un fichier"));
         let s = Demande::enregistrer("Exporter", "bilan.xlsx".into(), Suite::Bilan);
         let p = Picker::new(s, Some(dir.clone()), vec![], None);
         assert_eq!(p.valider().unwrap(), vec![dir.join("bilan.xlsx")]);

@@ -337,7 +337,15 @@ fn the_published_paca_grid_in_the_window_equals_grid_json() {
     h.run_steps(2);
     h.get_all_by_label("Action Logement").last().unwrap().click();
     h.run_steps(2);
-    let json = crate::cli::sortie::grid_of(&dossier, "action-logement", Some("248300543")).unwrap();
+    // The grid of `grid --format json` (the same core function as the command line).
+    let f =
+        Filtre { reservataire: Some("action-logement".into()), epci: Some("248300543".into()), ..Default::default() };
+    let json = Cube::load(&Dossier::open_read_only(&dossier).unwrap()).unwrap().grille(&f).json(
+        "action-logement",
+        None,
+        Some("248300543"),
+        None,
+    );
     for (fin, t, expected) in [("PLAI", "T3", 221), ("PLUS", "T2", 354), ("PLS", "T1", 41), ("PLUS", "T6+", 3)] {
         assert_eq!(json["lignes"][fin][t], expected);
         h.get_by_label(&format!("{fin} {t} : {}", entier(expected)));
