@@ -330,6 +330,10 @@ impl App {
                     Suite::Navette { bailleur, reference, reservataire },
                 ));
             }
+            Action::ToggleFiltres => {
+                self.state.filtres_masques = !self.state.filtres_masques;
+                self.save_state();
+            }
             Action::ToggleWorkshop => {
                 self.state.workshop = !self.state.workshop;
                 self.save_state();

@@ -332,6 +332,9 @@ impl App {
             if i.key_pressed(egui::Key::F11) {
                 actions.push(Action::ToggleWorkshop);
             }
+            if i.key_pressed(egui::Key::F9) {
+                actions.push(Action::ToggleFiltres);
+            }
             if i.modifiers.command && i.key_pressed(egui::Key::O) {
                 actions.push(Action::OpenDossierDialog);
             }
@@ -382,6 +385,7 @@ impl App {
         });
         // The filters apply to the stock: not to the flux, the bilans or the history.
         if let Some(v) = view
+            && !state.filtres_masques
             && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique)
         {
             egui::Panel::left("filtres").resizable(true).default_size(330.0).min_size(260.0).show(ui, |ui| {

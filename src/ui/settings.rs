@@ -18,6 +18,8 @@ pub struct AppState {
     pub filters: Filters,
     pub reservataire: Option<String>,
     pub graphique: ChoixGraphique,
+    /// The filter panel folded away (more room for a chart in front of a room).
+    pub filtres_masques: bool,
 }
 
 /// The per-OS directories (`directories`): `~/.config/contingents` and

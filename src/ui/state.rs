@@ -314,6 +314,8 @@ pub enum Action {
         typologie: Option<TypologieGrille>,
     },
     ToggleWorkshop,
+    /// Show or fold away the filter panel (F9).
+    ToggleFiltres,
     RapprochementDialog,
     FluxSelect {
         bailleur: String,

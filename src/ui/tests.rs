@@ -167,6 +167,14 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     assert!(h.query_by_label("Historique").is_none());
     assert_eq!(h.state().state.filters.qpv, Some(true));
     assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6);
+    // The filter panel folds away for the chart (its filters stay in force and in the titles).
+    h.get_by_label("Masquer les filtres (F9)").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Effacer les filtres").is_none());
+    assert_eq!(h.state().state.filters.qpv, Some(true));
+    h.get_by_label("Afficher les filtres (F9)").click();
+    h.run_steps(2);
+    h.get_by_label("Effacer les filtres");
     // The bilans are shown, not typed into, in front of a room.
     h.get_by_label("Bilans").click();
     h.run_steps(4);

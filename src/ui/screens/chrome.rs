@@ -75,6 +75,12 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
         if edit && view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
             actions.push(Action::ImportDialog);
         }
+        if view.is_some() && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique) {
+            let label = if state.filtres_masques { "Afficher les filtres (F9)" } else { "Masquer les filtres (F9)" };
+            if ui.button(label).clicked() {
+                actions.push(Action::ToggleFiltres);
+            }
+        }
         let label = if state.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };
         if ui.button(label).clicked() {
             actions.push(Action::ToggleWorkshop);
