@@ -66,6 +66,9 @@ pub struct Fenetre {
     pub persist: bool,
     title_sent: String,
     workshop_applied: Option<bool>,
+    /// The state changed since it was last written, and when it was.
+    a_sauver: bool,
+    sauve: Option<std::time::Instant>,
 }
 
 pub struct App {
@@ -103,8 +106,21 @@ impl App {
         app
     }
 
-    pub(super) fn save_state(&self) {
-        if self.fenetre.persist {
+    /// The state is written at most once a second, by a short thread: a click on a filter
+    /// never waits for the disk.
+    pub(super) fn save_state(&mut self) {
+        self.fenetre.a_sauver = self.fenetre.persist;
+    }
+
+    fn flush_state(&mut self, now: bool) {
+        let recent = self.fenetre.sauve.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1));
+        if !self.fenetre.a_sauver || (recent && !now) {
+            return;
+        }
+        self.fenetre.a_sauver = false;
+        self.fenetre.sauve = Some(std::time::Instant::now());
+        let state = self.state.clone();
+        if now || std::thread::Builder::new().name("contingents-reglages".into()).spawn(move || state.save()).is_err() {
             self.state.save();
         }
     }
@@ -440,6 +456,10 @@ impl App {
         }
         self.travaux.a_faire.extend(actions);
         self.drain();
+        self.flush_state(false);
+        if self.fenetre.a_sauver {
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
         if self.travaux.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         } else if self.view.is_some() {
@@ -468,6 +488,7 @@ impl eframe::App for App {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_state();
+        self.flush_state(true);
         self.release_lock();
     }
 }

@@ -50,6 +50,8 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
             None => demo_dossier()?,
         },
     };
+    // Remembered as an absolute path: the next start may be from another folder.
+    let dossier = std::path::absolute(&dossier).unwrap_or(dossier);
     // Files to import into a dossier that does not exist yet: it is created for them.
     if !to_import.is_empty() && !dossier.exists() {
         contingents::store::Dossier::open(&dossier, true)
