@@ -251,6 +251,9 @@ impl App {
         + Send
         + 'static,
     ) {
+        // Actions that start a job wait for the one running (`Action::needs_job`): one job
+        // at a time, none dropped.
+        debug_assert!(self.travaux.job.is_none(), "a job started while « {label} » was running");
         let ctx = self.travaux.ctx.clone().unwrap_or_default();
         self.travaux.job = Some(Job::spawn(label, &ctx, self.travaux.synchrone, work));
         if self.travaux.synchrone {

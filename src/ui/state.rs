@@ -236,6 +236,8 @@ impl Action {
                 | Action::DeclarerMiseADisposition { .. }
                 | Action::NoterEvenement { .. }
                 | Action::FluxSave
+                | Action::FluxLeave(_)
+                | Action::ExportFicheAssiette
                 | Action::Choisi(..)
         )
     }
