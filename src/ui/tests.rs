@@ -933,3 +933,32 @@ fn a_register_and_an_etat_des_lieux_dropped_together_each_go_their_way() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// Jobs on their threads (as in the application): the window keeps drawing while they run,
+/// and an action asking for a job while another runs waits for it, then runs.
+#[test]
+fn background_jobs_run_one_after_the_other_while_the_window_draws() {
+    let t = Temp::new("travaux");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.state_mut().travaux.synchrone = false;
+    let (b, e, a) = {
+        let v = h.state().view.as_ref().unwrap();
+        (v.cube.bailleurs()[0].clone(), v.cube.epcis()[0].clone(), v.date_reference.year)
+    };
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::FluxSelect { bailleur: b.clone(), epci: e, annee: a });
+    h.state_mut().handle(&ctx, Action::BilanSelect { annee: 2025, semestre: None, bailleur: None });
+    assert!(h.state().travaux.job.is_some(), "the flux runs on its thread");
+    let mut frames = 0;
+    while (h.state().ecrans.flux.is_none() || h.state().ecrans.bilan.is_none()) && frames < 500 {
+        h.step();
+        frames += 1;
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(h.state().ecrans.flux.as_ref().map(|f| f.bailleur.clone()), Some(b));
+    assert_eq!(h.state().ecrans.bilan.as_ref().map(|v| v.annee), Some(2025));
+    assert!(h.state().travaux.job.is_none());
+}
