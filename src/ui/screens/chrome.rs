@@ -115,12 +115,19 @@ pub fn status_bar(m: &Messages, job: Option<&Job>, retires: &[i64], ui: &mut egu
     actions
 }
 
+/// A choice shown in a filter's box: long names cut with « … » so that the box keeps its
+/// width and its label stays readable (the list shows them whole).
+fn court(s: &str) -> String {
+    const MAX: usize = 24;
+    if s.chars().count() <= MAX { s.to_string() } else { s.chars().take(MAX - 1).collect::<String>() + "…" }
+}
+
 fn combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[(String, String)]) {
     let shown = value
         .as_ref()
         .and_then(|v| options.iter().find(|(id, _)| id == v).map(|(_, n)| n.clone()))
         .unwrap_or_else(|| "Tous".into());
-    egui::ComboBox::from_label(label).selected_text(shown).width(150.0).show_ui(ui, |ui| {
+    egui::ComboBox::from_label(label).selected_text(court(&shown)).width(150.0).show_ui(ui, |ui| {
         ui.selectable_value(value, None, "Tous");
         for (id, name) in options {
             ui.selectable_value(value, Some(id.clone()), name);
@@ -151,7 +158,7 @@ pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Acti
     combo(ui, "Bailleur", &mut f.bailleur, bailleurs);
     let res = &o.reservataires;
     let shown = reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "Tous".into());
-    egui::ComboBox::from_label("Réservataire (grille)").selected_text(shown).width(150.0).show_ui(ui, |ui| {
+    egui::ComboBox::from_label("Réservataire (grille)").selected_text(court(&shown)).width(150.0).show_ui(ui, |ui| {
         ui.selectable_value(&mut reservataire, None, "Tous");
         for (id, name) in res {
             ui.selectable_value(&mut reservataire, Some(id.clone()), name);
