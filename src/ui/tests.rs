@@ -175,6 +175,13 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     h.get_by_label("Afficher les filtres (F9)").click();
     h.run_steps(2);
     h.get_by_label("Effacer les filtres");
+    // And from the keyboard.
+    h.key_press(egui::Key::F9);
+    h.run_steps(2);
+    assert!(h.state().state.filtres_masques);
+    h.key_press(egui::Key::F9);
+    h.run_steps(2);
+    assert!(!h.state().state.filtres_masques);
     // The bilans are shown, not typed into, in front of a room.
     h.get_by_label("Bilans").click();
     h.run_steps(4);
