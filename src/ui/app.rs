@@ -400,7 +400,8 @@ impl App {
         let (state, view, ecrans) = (&self.state, &self.view, &mut self.ecrans);
         egui::Panel::top("menu").show(ui, |ui| actions.extend(screens::menu_bar(state, view.as_ref(), edit, ui)));
         egui::Panel::bottom("status").show(ui, |ui| {
-            actions.extend(screens::status_bar(&self.messages, self.travaux.job.as_ref(), &ecrans.retires, ui))
+            let attente = self.travaux.attente.len();
+            actions.extend(screens::status_bar(&self.messages, self.travaux.job.as_ref(), attente, &ecrans.retires, ui))
         });
         // The filters apply to the stock: not to the flux, the bilans or the history.
         if let Some(v) = view

@@ -89,7 +89,8 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
     actions
 }
 
-pub fn status_bar(m: &Messages, job: Option<&Job>, retires: &[i64], ui: &mut egui::Ui) -> Vec<Action> {
+/// `attente`: actions waiting for the job to end (said, so that a click is never lost from view).
+pub fn status_bar(m: &Messages, job: Option<&Job>, attente: usize, retires: &[i64], ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
     ui.horizontal_wrapped(|ui| {
         if let Some(job) = job {
@@ -100,6 +101,12 @@ pub fn status_bar(m: &Messages, job: Option<&Job>, retires: &[i64], ui: &mut egu
             if matches!(job.label.as_str(), "lecture" | "import" | "état des lieux") && ui.button("Annuler").clicked()
             {
                 actions.push(Action::Cancel);
+            }
+            if attente > 0 {
+                ui.label(format!(
+                    "puis {}",
+                    contingents::format::pluriel(attente as u64, "demande en attente", "demandes en attente")
+                ));
             }
         }
         // Long messages wrap: a path at the end of a sentence is never cut.
