@@ -404,7 +404,18 @@ pub fn bar_at(data: &ChartData, size: (u32, u32), x: f64, y: f64) -> Option<usiz
     (i < data.bars.len()).then_some(i)
 }
 
-type DrawResult = Result<(), String>;
+/// Why a chart could not be drawn or written.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphiqueError {
+    #[error("format d'image inconnu « {0} » : utilisez .png ou .svg")]
+    Format(String),
+    #[error("dessin du graphique impossible ({0})")]
+    Dessin(String),
+    #[error(transparent)]
+    Ecriture(#[from] crate::fichier::EcritureError),
+}
+
+type DrawResult = Result<(), GraphiqueError>;
 
 thread_local! {
     /// Set while drawing into a buffer that already starts white (no background fill).
@@ -466,8 +477,8 @@ fn texte<DB: DrawingBackend>(
     Ok(())
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+fn err<E: std::fmt::Debug>(e: E) -> GraphiqueError {
+    GraphiqueError::Dessin(format!("{e:?}"))
 }
 
 /// Draws a chart on any plotters area (bitmap or SVG).
@@ -576,7 +587,7 @@ pub fn export(
     let h = if kind == Kind::Synthese { 1600 } else { (300 + n * 56).clamp(700, 6000) };
     let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     if ext != "png" && ext != "svg" {
-        return Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg"));
+        return Err(GraphiqueError::Format(ext));
     }
     crate::fichier::write_atomically(out, |tmp| {
         if ext == "png" {
@@ -586,8 +597,8 @@ pub fn export(
             let root = SVGBackend::new(tmp, (w / 2, h / 2)).into_drawing_area();
             draw_kind(&root, cube, kind, f, stock, sous_titre).and_then(|_| root.present().map_err(err))
         }
-    })
-    .map_err(|e| e.to_string())
+    })?;
+    Ok(())
 }
 
 /// The progress of a bilan: for each réservataire its objective of the period (grey) against
@@ -676,20 +687,21 @@ pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::
 /// Writes the progress chart of a bilan as PNG (2 000 px wide) or SVG (real text).
 pub fn export_bilan(b: &crate::suivi::bilan::Bilan, out: &std::path::Path) -> DrawResult {
     let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if ext != "png" && ext != "svg" {
+        return Err(GraphiqueError::Format(ext));
+    }
     let n = b.reservataires.len() as u32;
     let (w, h) = (2000u32, (900 + n * 70).clamp(1200, 4000));
-    crate::fichier::write_atomically(out, |tmp| match ext.as_str() {
-        "png" => {
+    crate::fichier::write_atomically(out, |tmp| {
+        if ext == "png" {
             let root = BitMapBackend::new(tmp, (w, h)).into_drawing_area();
             en_pixels(|| draw_bilan(&root, b)).and_then(|_| root.present().map_err(err))
-        }
-        "svg" => {
+        } else {
             let root = SVGBackend::new(tmp, (w / 2, h / 2)).into_drawing_area();
             draw_bilan(&root, b).and_then(|_| root.present().map_err(err))
         }
-        _ => Err(format!("format d'image inconnu « {ext} » : utilisez .png ou .svg")),
-    })
-    .map_err(|e| e.to_string())
+    })?;
+    Ok(())
 }
 
 /// Renders a chart into an RGB buffer for the window; also returns the figures drawn (for
@@ -701,7 +713,7 @@ pub fn render_rgb(
     stock: Stock,
     sous_titre: &str,
     size: (u32, u32),
-) -> Result<(Vec<u8>, ChartData), String> {
+) -> Result<(Vec<u8>, ChartData), GraphiqueError> {
     let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
     WHITE_BUFFER.with(|w| w.set(true));
     let r = en_pixels(|| {

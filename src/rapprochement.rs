@@ -96,11 +96,25 @@ fn detect(rows: &[Vec<String>]) -> Option<(usize, Columns)> {
 }
 
 /// Compares a declaration file with the dossier's active stock for one réservataire.
-pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result<Rapprochement, String> {
+/// Why a declaration could not be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum RapprochementError {
+    #[error("{fichier} : lecture impossible ({raison})")]
+    Lecture { fichier: String, raison: String },
+    #[error(
+        "{0} : aucune feuille n'a d'en-tête reconnaissable (bailleur et nombre de logements, ou bailleur et référence du logement)"
+    )]
+    PasUneDeclaration(String),
+    #[error(transparent)]
+    Dossier(#[from] crate::store::StoreError),
+}
+
+pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result<Rapprochement, RapprochementError> {
     let name = declaration.display().to_string();
-    let bytes = std::fs::read(declaration).map_err(|e| format!("{name} : lecture impossible ({e})"))?;
-    let sheets = read_sheets(&bytes).map_err(|e| format!("{name} : {}", e.0))?;
-    let cube = Cube::load(d).map_err(|e| e.to_string())?;
+    let lecture = |raison: String| RapprochementError::Lecture { fichier: name.clone(), raison };
+    let bytes = std::fs::read(declaration).map_err(|e| lecture(e.to_string()))?;
+    let sheets = read_sheets(&bytes).map_err(|e| lecture(e.0))?;
+    let cube = Cube::load(d)?;
     let territoire = d.territoire();
     let bailleurs = cube.bailleurs();
     let bailleur_of = |raw: &str| -> String {
@@ -148,7 +162,7 @@ pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result
                 refs.insert((b, r));
             }
             let f = Filtre { reservataire: Some(reservataire.into()), ..Default::default() };
-            let in_dossier = crate::consolidate::logements(d, &f, None, None, usize::MAX).map_err(|e| e.to_string())?;
+            let in_dossier = crate::consolidate::logements(d, &f, None, None, usize::MAX)?;
             let dossier_refs: BTreeSet<(String, String)> =
                 in_dossier.iter().map(|l| (l.bailleur.clone(), l.reference.clone())).collect();
             let mut counted: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
@@ -163,8 +177,7 @@ pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result
                 }
             }
             let commune_in_dossier: BTreeMap<(String, String), String> =
-                crate::consolidate::logements(d, &Filtre::default(), None, None, usize::MAX)
-                    .map_err(|e| e.to_string())?
+                crate::consolidate::logements(d, &Filtre::default(), None, None, usize::MAX)?
                     .into_iter()
                     .map(|l| ((l.bailleur, l.reference), l.commune))
                     .collect();
@@ -241,7 +254,5 @@ pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result
         }
         return Ok(out);
     }
-    Err(format!(
-        "{name} : aucune feuille n'a d'en-tête reconnaissable (bailleur et nombre de logements, ou bailleur et référence du logement)"
-    ))
+    Err(RapprochementError::PasUneDeclaration(name))
 }

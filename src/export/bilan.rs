@@ -261,7 +261,7 @@ pub fn export(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             );
             p.save(out)
         }
-        "png" | "svg" => crate::charts::export_bilan(b, out).map_err(ExportError::Donnees),
+        "png" | "svg" => Ok(crate::charts::export_bilan(b, out)?),
         _ => Err(ExportError::Donnees(format!(
             "format « {ext} » inconnu : .xlsx ou .pdf pour le bilan, .png ou .svg pour son graphique"
         ))),

@@ -20,6 +20,8 @@ pub enum ExportError {
     #[error("export annulé : aucun fichier écrit")]
     Annule,
     #[error(transparent)]
+    Graphique(#[from] crate::charts::GraphiqueError),
+    #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
 

@@ -18,6 +18,21 @@ pub struct Periode {
     pub fin: Date,
 }
 
+/// A period that cannot be: said in the words of the period, whatever asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodeError {
+    #[error("année {0} hors du calendrier accepté")]
+    Annee(i32),
+    #[error("semestre {0} : 1 ou 2")]
+    Semestre(u8),
+    #[error("période du {} au {} : la fin précède le début", crate::format::date_fr(&.0.to_string()), crate::format::date_fr(&.1.to_string()))]
+    FinAvantDebut(Date, Date),
+    #[error("une période se donne par sa date de début et sa date de fin, les deux")]
+    BorneSeule,
+    #[error("une période est un semestre ou un intervalle de dates, pas les deux")]
+    SemestreEtDates,
+}
+
 impl Periode {
     /// Year N, semester 1 (January–June) or 2 (July–December), or any range of dates.
     pub fn new(
@@ -25,17 +40,17 @@ impl Periode {
         semestre: Option<u8>,
         du: Option<Date>,
         au: Option<Date>,
-    ) -> std::result::Result<Self, String> {
-        let d = |m, j| Date::new(annee, m, j).ok_or_else(|| format!("année {annee} hors du calendrier accepté"));
+    ) -> std::result::Result<Self, PeriodeError> {
+        let d = |m, j| Date::new(annee, m, j).ok_or(PeriodeError::Annee(annee));
         let (debut, fin) = match (semestre, du, au) {
             (Some(1), None, None) => (d(1, 1)?, d(6, 30)?),
             (Some(2), None, None) => (d(7, 1)?, d(12, 31)?),
-            (Some(s), None, None) => return Err(format!("semestre {s} : 1 ou 2")),
+            (Some(s), None, None) => return Err(PeriodeError::Semestre(s)),
             (None, None, None) => (d(1, 1)?, d(12, 31)?),
             (None, Some(a), Some(b)) if a <= b => (a, b),
-            (None, Some(a), Some(b)) => return Err(format!("période du {a} au {b} : la fin précède le début")),
-            (None, _, _) => return Err("--du et --au vont ensemble".into()),
-            (Some(_), _, _) => return Err("choisissez --semestre ou --du/--au, pas les deux".into()),
+            (None, Some(a), Some(b)) => return Err(PeriodeError::FinAvantDebut(a, b)),
+            (None, _, _) => return Err(PeriodeError::BorneSeule),
+            (Some(_), _, _) => return Err(PeriodeError::SemestreEtDates),
         };
         Ok(Self { annee, semestre, debut, fin })
     }

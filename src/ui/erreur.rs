@@ -30,13 +30,12 @@ pub enum Erreur {
     LectureSeule,
     #[error("mise à disposition n° {0} introuvable dans le dossier")]
     MiseADispositionInconnue(i64),
-    /// The core's comparison, period and chart functions report a sentence.
-    #[error("{0}")]
-    Rapprochement(String),
-    #[error("{0}")]
-    Periode(String),
-    #[error("{0}")]
-    Graphique(String),
+    #[error("{}", rapprochement(.0))]
+    Rapprochement(#[from] contingents::rapprochement::RapprochementError),
+    #[error(transparent)]
+    Periode(#[from] contingents::suivi::bilan::PeriodeError),
+    #[error(transparent)]
+    Graphique(#[from] contingents::charts::GraphiqueError),
     #[error("lecture annulée : le dossier n'a pas été modifié")]
     Annule,
     #[error(
@@ -59,6 +58,13 @@ fn import(e: &ImportError) -> String {
             "{f} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : saisissez-le dans l'assistant d'import"
         ),
         ImportError::Store(s) => dossier(s),
+        other => other.to_string(),
+    }
+}
+
+fn rapprochement(e: &contingents::rapprochement::RapprochementError) -> String {
+    match e {
+        contingents::rapprochement::RapprochementError::Dossier(s) => dossier(s),
         other => other.to_string(),
     }
 }
