@@ -5,14 +5,37 @@ use super::*;
 use crate::store::{Dossier, Result as StoreResult};
 use rusqlite::params;
 
+/// A parameter that cannot be used, with what to correct (réservataires and communes named
+/// by their names, with the code typed when there is one).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParametreRefuse {
+    #[error("{quoi} : {valeur} % n'est pas un pourcentage entre 0 et 100")]
+    HorsBornes { quoi: String, valeur: f64 },
+    #[error("le non réservé prend ce que laissent les autres : son taux ne se fixe pas")]
+    NonReserveFixe,
+    #[error("apport de terrain ou de financement : {} n'est pas une collectivité", libelle_reservataire(.0))]
+    ApportNonCollectivite(String),
+    #[error(
+        "exclusion « {motif} » : le bailleur n'a aucun logement dans la commune {} ({commune}) sur ce territoire",
+        nom_commune(commune)
+    )]
+    ExclusionHorsCommunes { motif: String, commune: String },
+    #[error(
+        "réservataire inconnu « {0} » : attendu etat, etat-fonctionnaires, action-logement, commune:INSEE, epci:SIREN, departement:CODE, region:CODE ou autre:NOM"
+    )]
+    ReservataireInconnu(String),
+    #[error("{} : le bailleur n'a aucun logement dans cette commune sur ce territoire", libelle_reservataire(.0))]
+    CommuneSansLogement(String),
+}
+
 /// Checks the parameters against the bailleur's dwellings before anything is computed or
 /// saved: a rate outside 0–100 %, an unknown réservataire, an exclusion in a commune where the
 /// bailleur has no dwelling. The message says what to correct.
-pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
+pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), ParametreRefuse> {
     let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
-    let check_pct = |what: &str, v: Option<f64>| match v {
+    let check_pct = |quoi: &str, v: Option<f64>| match v {
         Some(x) if !(0.0..=100.0).contains(&x) || !x.is_finite() => {
-            Err(format!("{what} : {x} % n'est pas un pourcentage entre 0 et 100"))
+            Err(ParametreRefuse::HorsBornes { quoi: quoi.to_string(), valeur: x })
         }
         _ => Ok(()),
     };
@@ -21,26 +44,23 @@ pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
     check_pct("part des fonctionnaires", p.taux_fonctionnaires_pct)?;
     check_pct("mutations", p.mutations_pct)?;
     for (id, t) in &p.taux_fixes {
-        check_pct(&format!("taux de {id}"), Some(*t))?;
+        check_pct(&format!("taux de {}", libelle_reservataire(id)), Some(*t))?;
         verifier_reservataire(id, &communes)?;
         if id == NON_RESERVE {
-            return Err("le non réservé prend ce que laissent les autres : son taux ne se fixe pas".into());
+            return Err(ParametreRefuse::NonReserveFixe);
         }
     }
     for id in &p.apports {
         verifier_reservataire(id, &communes)?;
         if !collectivite(id) {
-            return Err(format!("apport de terrain ou de financement : « {id} » n'est pas une collectivité"));
+            return Err(ParametreRefuse::ApportNonCollectivite(id.clone()));
         }
     }
     for e in &p.exclusions_manuelles {
         if let Some(c) = &e.commune
             && !communes.contains(c.as_str())
         {
-            return Err(format!(
-                "exclusion « {} » : le bailleur n'a aucun logement dans la commune {c} sur ce territoire",
-                e.motif
-            ));
+            return Err(ParametreRefuse::ExclusionHorsCommunes { motif: e.motif.clone(), commune: c.clone() });
         }
         if let Some(id) = &e.reservataire {
             verifier_reservataire(id, &communes)?;
@@ -51,7 +71,7 @@ pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
 
 /// [`verifier`] for one EPCI of a département: a commune's rate or exclusion may concern
 /// another EPCI of the département.
-pub fn verifier_departement(groupes: &[Groupe], p: &FluxParametres) -> Result<(), String> {
+pub fn verifier_departement(groupes: &[Groupe], p: &FluxParametres) -> Result<(), ParametreRefuse> {
     let mut p = p.clone();
     let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
     let ailleurs = |id: &str| id.strip_prefix("commune:").is_some_and(|c| !communes.contains(c));
@@ -61,16 +81,14 @@ pub fn verifier_departement(groupes: &[Groupe], p: &FluxParametres) -> Result<()
     verifier(groupes, &p)
 }
 
-fn verifier_reservataire(id: &str, communes: &BTreeSet<&str>) -> Result<(), String> {
+fn verifier_reservataire(id: &str, communes: &BTreeSet<&str>) -> Result<(), ParametreRefuse> {
     if !crate::model::Reservataire::is_valid_id(id) {
-        return Err(format!(
-            "réservataire inconnu « {id} » : attendu etat, etat-fonctionnaires, action-logement, commune:INSEE, epci:SIREN, departement:CODE, region:CODE ou autre:NOM"
-        ));
+        return Err(ParametreRefuse::ReservataireInconnu(id.to_string()));
     }
     if let Some(c) = id.strip_prefix("commune:")
         && !communes.contains(c)
     {
-        return Err(format!("« {id} » : le bailleur n'a aucun logement dans cette commune sur ce territoire"));
+        return Err(ParametreRefuse::CommuneSansLogement(id.to_string()));
     }
     Ok(())
 }

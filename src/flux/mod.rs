@@ -18,8 +18,8 @@ pub use arrondi::largest_remainder;
 use arrondi::{floor, round};
 pub use departement::calculer_departement;
 pub use dossier::{
-    enregistrer_parametres, epcis_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre,
-    parametres, verifier, verifier_departement,
+    ParametreRefuse, enregistrer_parametres, epcis_du_departement, flux_enregistre, groupes, groupes_par_epci,
+    groupes_perimetre, parametres, verifier, verifier_departement,
 };
 pub use parametres::*;
 pub use resultat::*;

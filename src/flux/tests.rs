@@ -325,7 +325,7 @@ fn the_circulaire_1000_liberations_minus_350() {
 #[test]
 fn bad_parameters_are_refused_with_what_to_correct() {
     let groupes = [g("06004", "non-reserve", 100)];
-    let bad = |p: FluxParametres| verifier(&groupes, &p).unwrap_err();
+    let bad = |p: FluxParametres| verifier(&groupes, &p).unwrap_err().to_string();
     assert!(bad(FluxParametres { rotation_pct: Some(-1.0), ..Default::default() }).contains("entre 0 et 100"));
     assert!(bad(FluxParametres { taux_etat_pct: Some(120.0), ..Default::default() }).contains("entre 0 et 100"));
     assert!(
