@@ -9,6 +9,7 @@ pub mod export;
 pub mod fichier;
 pub mod flux;
 pub mod format;
+pub mod hasard;
 pub mod import;
 pub mod model;
 pub mod rapprochement;

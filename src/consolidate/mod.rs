@@ -736,7 +736,7 @@ mod chiffres_tests {
 #[cfg(test)]
 mod code_tests {
     use super::*;
-    use crate::demo::Rng;
+    use crate::hasard::Rng;
 
     /// A random cube with a few values per dimension, so filters hit and miss.
     fn random_cube(seed: u64, n: usize) -> Cube {
