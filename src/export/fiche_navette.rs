@@ -121,12 +121,12 @@ pub fn valeurs_mise_a_disposition(
     let reservataire = m.reservataire.clone().unwrap_or_else(|| "etat".into());
     let mut v = valeurs(d, &m.bailleur, &m.reference, &reservataire)?;
     let fr = |x: crate::model::Date| crate::format::date_fr(&x.to_string());
-    let preavis = m.preavis.unwrap_or(1);
+    let preavis = m.etapes.preavis.unwrap_or(1);
     v.insert("preavis".into(), format!("{preavis} mois"));
-    if let Some(l) = m.date_liberation {
+    if let Some(l) = m.etapes.date_liberation {
         v.insert("date_disponibilite".into(), fr(l));
     }
-    if let Some(mad) = m.date_mise_a_disposition {
+    if let Some(mad) = m.etapes.date_mise_a_disposition {
         v.insert("date_preavis".into(), fr(mad));
         if let Some(e) = crate::suivi::calendrier::echeance(mad, preavis, crate::suivi::calendrier::RegleDelai::Preavis)
         {

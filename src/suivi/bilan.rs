@@ -171,13 +171,15 @@ pub fn decomptes(mads: &[MiseADisposition], etape: &dyn Fn(&str, &str) -> Etape)
     let mut groupes: HashMap<Liberation, Vec<usize>> = HashMap::new();
     for (i, m) in mads.iter().enumerate() {
         if m.reservataire.is_some() && m.hors_flux.is_none() {
-            let quand = m.date_liberation.ok_or(m.id);
+            let quand = m.etapes.date_liberation.ok_or(m.id);
             groupes.entry((m.bailleur.as_str(), m.reference.as_str(), quand)).or_default().push(i);
         }
     }
     let mut out = Vec::new();
     for idx in groupes.values_mut() {
-        idx.sort_by_key(|&i| (mads[i].date_mise_a_disposition.is_none(), mads[i].date_mise_a_disposition, mads[i].id));
+        idx.sort_by_key(|&i| {
+            (mads[i].etapes.date_mise_a_disposition.is_none(), mads[i].etapes.date_mise_a_disposition, mads[i].id)
+        });
         for &i in idx.iter() {
             let m = &mads[i];
             let r = m.reservataire.as_deref().unwrap_or_default();
@@ -384,7 +386,7 @@ pub(crate) fn calculer(
             });
         }
         if let Some(h) = m.hors_flux {
-            if p.contient(m.date_bail) {
+            if p.contient(m.etapes.date_bail) {
                 hors_flux.entry(h.as_str()).or_default().realises += 1;
             }
             continue;
@@ -396,22 +398,22 @@ pub(crate) fn calculer(
                 *c += 1;
             }
         };
-        inc(&mut row.mises_a_disposition, m.date_mise_a_disposition);
-        inc(&mut row.avec_candidats, m.date_candidats);
-        inc(&mut row.examines_cal, m.date_cal);
+        inc(&mut row.mises_a_disposition, m.etapes.date_mise_a_disposition);
+        inc(&mut row.avec_candidats, m.etapes.date_candidats);
+        inc(&mut row.examines_cal, m.etapes.date_cal);
         inc(&mut row.attributions, m.date_etape(Etape::AttributionCal));
-        inc(&mut row.baux_signes, m.date_bail);
-        if p.contient(m.date_mise_a_disposition) {
+        inc(&mut row.baux_signes, m.etapes.date_bail);
+        if p.contient(m.etapes.date_mise_a_disposition) {
             let c = chute.entry(r.clone()).or_default();
             c.0 += 1;
-            if m.date_bail.is_none_or(|b| b > p.fin) {
+            if m.etapes.date_bail.is_none_or(|b| b > p.fin) {
                 c.1 += 1;
             }
         }
         let e = [
-            u64::from(p.contient(m.date_mise_a_disposition)),
+            u64::from(p.contient(m.etapes.date_mise_a_disposition)),
             u64::from(p.contient(m.date_etape(Etape::AttributionCal))),
-            u64::from(p.contient(m.date_bail)),
+            u64::from(p.contient(m.etapes.date_bail)),
         ];
         if e.iter().any(|x| *x > 0) {
             let k = (
@@ -489,7 +491,7 @@ pub(crate) fn calculer(
             let last = mads
                 .iter()
                 .filter(|m| m.reservataire.as_deref() == Some(row.id.as_str()))
-                .filter_map(|m| m.date_mise_a_disposition)
+                .filter_map(|m| m.etapes.date_mise_a_disposition)
                 .filter(|d| *d <= p.fin)
                 .max();
             if last.is_none_or(|l| l < limite) {

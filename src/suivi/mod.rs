@@ -62,12 +62,13 @@ impl Etape {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Issue {
     BailSigne,
     Reprise,
     Reorientation,
+    #[default]
     EnCours,
 }
 
@@ -164,6 +165,22 @@ impl HorsFlux {
     }
 }
 
+/// The steps of a mise à disposition, dated: as a register row gives them and as the dossier
+/// keeps them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Etapes {
+    pub date_liberation: Option<Date>,
+    pub preavis: Option<u8>,
+    pub date_mise_a_disposition: Option<Date>,
+    pub date_validation: Option<Date>,
+    pub candidats: Option<u32>,
+    pub date_candidats: Option<Date>,
+    pub date_cal: Option<Date>,
+    pub decision_cal: Option<DecisionCal>,
+    pub date_bail: Option<Date>,
+    pub issue: Issue,
+}
+
 /// One mise à disposition of a freed dwelling (or a libération outside the flux).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MiseADisposition {
@@ -179,16 +196,9 @@ pub struct MiseADisposition {
     /// None for a libération outside the flux.
     pub reservataire: Option<String>,
     pub hors_flux: Option<HorsFlux>,
-    pub date_liberation: Option<Date>,
-    pub preavis: Option<u8>,
-    pub date_mise_a_disposition: Option<Date>,
-    pub date_validation: Option<Date>,
-    pub candidats: Option<u32>,
-    pub date_candidats: Option<Date>,
-    pub date_cal: Option<Date>,
-    pub decision_cal: Option<DecisionCal>,
-    pub date_bail: Option<Date>,
-    pub issue: Issue,
+    /// Its steps, as the register or the window gave them.
+    #[serde(flatten)]
+    pub etapes: Etapes,
     /// Kept but flagged: a lease before the mise à disposition, a CALEOL without candidate...
     pub signalement: Option<String>,
 }
@@ -197,11 +207,13 @@ impl MiseADisposition {
     /// The date at which this mise à disposition reached a step, if it did.
     pub fn date_etape(&self, e: Etape) -> Option<Date> {
         match e {
-            Etape::MiseADisposition => self.date_mise_a_disposition,
-            Etape::MiseADispositionValidee => self.date_validation.or(self.date_candidats),
-            Etape::PropositionCal => self.date_cal,
-            Etape::AttributionCal => self.date_cal.filter(|_| self.decision_cal == Some(DecisionCal::Attribution)),
-            Etape::BailSigne => self.date_bail,
+            Etape::MiseADisposition => self.etapes.date_mise_a_disposition,
+            Etape::MiseADispositionValidee => self.etapes.date_validation.or(self.etapes.date_candidats),
+            Etape::PropositionCal => self.etapes.date_cal,
+            Etape::AttributionCal => {
+                self.etapes.date_cal.filter(|_| self.etapes.decision_cal == Some(DecisionCal::Attribution))
+            }
+            Etape::BailSigne => self.etapes.date_bail,
         }
     }
 }
@@ -368,16 +380,16 @@ fn insert(
         m.reservataire,
         brut_res,
         m.hors_flux.map(|h| h.as_str()),
-        ds(m.date_liberation),
-        m.preavis,
-        ds(m.date_mise_a_disposition),
-        ds(m.date_validation),
-        m.candidats,
-        ds(m.date_candidats),
-        ds(m.date_cal),
-        m.decision_cal.map(|x| x.as_str()),
-        ds(m.date_bail),
-        m.issue.as_str(),
+        ds(m.etapes.date_liberation),
+        m.etapes.preavis,
+        ds(m.etapes.date_mise_a_disposition),
+        ds(m.etapes.date_validation),
+        m.etapes.candidats,
+        ds(m.etapes.date_candidats),
+        ds(m.etapes.date_cal),
+        m.etapes.decision_cal.map(|x| x.as_str()),
+        ds(m.etapes.date_bail),
+        m.etapes.issue.as_str(),
         src.0,
         src.1,
         src.2,
@@ -472,7 +484,7 @@ pub fn importer(
                     }
                     // The same libération twice for the same réservataire: kept, flagged.
                     if let Some(r) = &m.reservataire {
-                        let quand = m.date_liberation.or(m.date_mise_a_disposition);
+                        let quand = m.etapes.date_liberation.or(m.etapes.date_mise_a_disposition);
                         if !vus.insert((m.reference.clone(), quand, r.clone())) {
                             m.signalement.get_or_insert_with(|| {
                                 "la même libération mise deux fois à disposition du même réservataire".into()
@@ -565,12 +577,14 @@ fn mise_a_disposition(
         }
     };
     let mut signalements = Vec::new();
-    if let (Some(b), Some(m)) = (l.date_bail, l.date_mise_a_disposition)
+    if let (Some(b), Some(m)) = (l.etapes.date_bail, l.etapes.date_mise_a_disposition)
         && b < m
     {
         signalements.push("bail signé avant la mise à disposition");
     }
-    if l.date_cal.is_some() && (l.candidats == Some(0) || (l.candidats.is_none() && l.date_candidats.is_none())) {
+    if l.etapes.date_cal.is_some()
+        && (l.etapes.candidats == Some(0) || (l.etapes.candidats.is_none() && l.etapes.date_candidats.is_none()))
+    {
         signalements.push("passage en CALEOL sans candidat");
     }
     let m = MiseADisposition {
@@ -585,16 +599,7 @@ fn mise_a_disposition(
         annee_construction: logement.annee_construction,
         reservataire,
         hors_flux: l.hors_flux,
-        date_liberation: l.date_liberation,
-        preavis: l.preavis,
-        date_mise_a_disposition: l.date_mise_a_disposition,
-        date_validation: l.date_validation,
-        candidats: l.candidats,
-        date_candidats: l.date_candidats,
-        date_cal: l.date_cal,
-        decision_cal: l.decision_cal,
-        date_bail: l.date_bail,
-        issue: l.issue,
+        etapes: l.etapes.clone(),
         signalement: (!signalements.is_empty()).then(|| signalements.join(" ; ")),
     };
     Ok((m, presume))
@@ -645,16 +650,18 @@ pub fn charger(d: &Dossier, bailleurs: Option<&[String]>, epci: Option<&str>) ->
             annee_construction: r.get(8)?,
             reservataire: r.get(9)?,
             hors_flux: r.get::<_, Option<String>>(10)?.and_then(|s| HorsFlux::parse(&s)),
-            date_liberation: date_col(r, 11)?,
-            preavis: r.get(12)?,
-            date_mise_a_disposition: date_col(r, 13)?,
-            date_validation: date_col(r, 14)?,
-            candidats: r.get(15)?,
-            date_candidats: date_col(r, 16)?,
-            date_cal: date_col(r, 17)?,
-            decision_cal: r.get::<_, Option<String>>(18)?.and_then(|s| DecisionCal::parse(&s)),
-            date_bail: date_col(r, 19)?,
-            issue: Issue::parse(&r.get::<_, String>(20)?),
+            etapes: Etapes {
+                date_liberation: date_col(r, 11)?,
+                preavis: r.get(12)?,
+                date_mise_a_disposition: date_col(r, 13)?,
+                date_validation: date_col(r, 14)?,
+                candidats: r.get(15)?,
+                date_candidats: date_col(r, 16)?,
+                date_cal: date_col(r, 17)?,
+                decision_cal: r.get::<_, Option<String>>(18)?.and_then(|s| DecisionCal::parse(&s)),
+                date_bail: date_col(r, 19)?,
+                issue: Issue::parse(&r.get::<_, String>(20)?),
+            },
             signalement: r.get(21)?,
         });
     }
@@ -834,7 +841,7 @@ pub fn saisies(d: &Dossier) -> Result<Vec<MiseADisposition>> {
         st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
     };
     all.retain(|m| ids.contains(&m.id));
-    all.sort_by_key(|m| std::cmp::Reverse((m.date_mise_a_disposition, m.id)));
+    all.sort_by_key(|m| std::cmp::Reverse((m.etapes.date_mise_a_disposition, m.id)));
     Ok(all)
 }
 
@@ -857,12 +864,14 @@ pub fn retards(
 ) -> Vec<Retard> {
     let mut out: Vec<Retard> = mads
         .iter()
-        .filter(|m| m.hors_flux.is_none() && m.issue == Issue::EnCours && m.date_bail.is_none())
-        .filter(|m| m.date_candidats.is_none() && m.candidats.unwrap_or(0) == 0 && m.date_cal.is_none())
+        .filter(|m| m.hors_flux.is_none() && m.etapes.issue == Issue::EnCours && m.etapes.date_bail.is_none())
+        .filter(|m| {
+            m.etapes.date_candidats.is_none() && m.etapes.candidats.unwrap_or(0) == 0 && m.etapes.date_cal.is_none()
+        })
         .filter_map(|m| {
-            let mad = m.date_mise_a_disposition?;
+            let mad = m.etapes.date_mise_a_disposition?;
             let r = regle(&m.bailleur, m.reservataire.as_deref().unwrap_or_default());
-            let e = calendrier::echeance(mad, m.preavis.unwrap_or(1), r)?;
+            let e = calendrier::echeance(mad, m.etapes.preavis.unwrap_or(1), r)?;
             (e < date).then(|| Retard {
                 bailleur: m.bailleur.clone(),
                 reference: m.reference.clone(),
@@ -900,9 +909,9 @@ pub fn declarer(d: &Dossier, x: &Declaration) -> Result<Option<Date>> {
     })?;
     m.reservataire = x.reservataire.clone();
     m.hors_flux = x.hors_flux;
-    m.date_liberation = x.liberation;
-    m.preavis = Some(x.preavis);
-    m.date_mise_a_disposition = Some(x.mise_a_disposition);
+    m.etapes.date_liberation = x.liberation;
+    m.etapes.preavis = Some(x.preavis);
+    m.etapes.date_mise_a_disposition = Some(x.mise_a_disposition);
     enregistrer(d, &m)?;
     let regle = regle_delai(d, &m.bailleur, m.reservataire.as_deref().unwrap_or_default());
     Ok(calendrier::echeance(x.mise_a_disposition, x.preavis, regle))
@@ -930,16 +939,7 @@ pub fn logement(d: &Dossier, bailleur: &str, reference: &str) -> Result<Option<M
                     annee_construction: r.get(5)?,
                     reservataire: None,
                     hors_flux: None,
-                    date_liberation: None,
-                    preavis: None,
-                    date_mise_a_disposition: None,
-                    date_validation: None,
-                    candidats: None,
-                    date_candidats: None,
-                    date_cal: None,
-                    decision_cal: None,
-                    date_bail: None,
-                    issue: Issue::EnCours,
+                    etapes: Etapes::default(),
                     signalement: None,
                 })
             },

@@ -73,10 +73,15 @@ pub fn classer(
     // Only what happened before the date: a later step is not yet known.
     let connus: Vec<MiseADisposition> = mads
         .iter()
-        .filter(|m| m.date_mise_a_disposition.is_some_and(|d| d < date))
+        .filter(|m| m.etapes.date_mise_a_disposition.is_some_and(|d| d < date))
         .map(|m| {
             let mut m = m.clone();
-            for x in [&mut m.date_validation, &mut m.date_candidats, &mut m.date_cal, &mut m.date_bail] {
+            for x in [
+                &mut m.etapes.date_validation,
+                &mut m.etapes.date_candidats,
+                &mut m.etapes.date_cal,
+                &mut m.etapes.date_bail,
+            ] {
                 *x = x.filter(|d| *d < date);
             }
             m
@@ -128,9 +133,9 @@ pub fn classer(
                 m.reservataire.as_deref() == Some(part.id.as_str())
                     && m.hors_flux.is_none()
                     && !counted_ids.contains(i)
-                    && m.date_bail.is_none()
-                    && m.issue != Issue::Reprise
-                    && m.issue != Issue::Reorientation
+                    && m.etapes.date_bail.is_none()
+                    && m.etapes.issue != Issue::Reprise
+                    && m.etapes.issue != Issue::Reorientation
             })
             .count() as u64;
         let objectif_a_date = objectif as f64 * fraction;

@@ -6,7 +6,6 @@ use super::{DecisionCal, HorsFlux, Issue};
 use crate::import::header::Field;
 use crate::import::read::SheetData;
 use crate::import::{cell_date, cell_text, is_blank, is_total_row, normalize, raw_row, raw_text};
-use crate::model::Date;
 use crate::text::key;
 use calamine::Data;
 
@@ -303,16 +302,7 @@ pub struct Ligne {
     pub financement_brut: String,
     pub qpv_brut: String,
     pub annee_construction: Option<i32>,
-    pub date_liberation: Option<Date>,
-    pub preavis: Option<u8>,
-    pub date_mise_a_disposition: Option<Date>,
-    pub date_validation: Option<Date>,
-    pub candidats: Option<u32>,
-    pub date_candidats: Option<Date>,
-    pub date_cal: Option<Date>,
-    pub decision_cal: Option<DecisionCal>,
-    pub date_bail: Option<Date>,
-    pub issue: Issue,
+    pub etapes: super::Etapes,
     pub hors_flux: Option<HorsFlux>,
     pub brut: String,
 }
@@ -475,16 +465,18 @@ pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
             qpv_brut: text(row, Champ::Logement(Field::Qpv)),
             annee_construction: col(row, Champ::Logement(Field::AnneeConstruction))
                 .and_then(|d| normalize::annee(&cell_text(d))),
-            date_liberation,
-            preavis: preavis(&text(row, Champ::Preavis)),
-            date_mise_a_disposition,
-            date_validation,
-            candidats: crate::format::parse_entier(&candidats_txt).ok().map(|n| n.min(u32::MAX as u64) as u32),
-            date_candidats,
-            date_cal,
-            decision_cal: decision(&text(row, Champ::DecisionCal)),
-            date_bail,
-            issue,
+            etapes: super::Etapes {
+                date_liberation,
+                preavis: preavis(&text(row, Champ::Preavis)),
+                date_mise_a_disposition,
+                date_validation,
+                candidats: crate::format::parse_entier(&candidats_txt).ok().map(|n| n.min(u32::MAX as u64) as u32),
+                date_candidats,
+                date_cal,
+                decision_cal: decision(&text(row, Champ::DecisionCal)),
+                date_bail,
+                issue,
+            },
             hors_flux: hf,
             brut,
         }));
@@ -495,6 +487,7 @@ pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Date;
     use calamine::Range;
 
     fn sheet(rows: &[&[&str]]) -> SheetData {
@@ -590,17 +583,17 @@ mod tests {
         let l = lignes(&s, &e);
         assert_eq!(l.len(), 5);
         let a = l[0].as_ref().unwrap();
-        assert_eq!((a.preavis, a.candidats, a.issue), (Some(3), Some(3), Issue::BailSigne));
-        assert_eq!(a.date_bail, Date::new(2024, 8, 9));
-        assert_eq!(a.decision_cal, Some(DecisionCal::Attribution));
+        assert_eq!((a.etapes.preavis, a.etapes.candidats, a.etapes.issue), (Some(3), Some(3), Issue::BailSigne));
+        assert_eq!(a.etapes.date_bail, Date::new(2024, 8, 9));
+        assert_eq!(a.etapes.decision_cal, Some(DecisionCal::Attribution));
         assert_eq!(a.ligne, 3);
         assert_eq!(l[1].as_ref().unwrap().hors_flux, Some(HorsFlux::Mutations));
         assert_eq!(l[2].as_ref().unwrap_err().motif, "date_illisible");
         assert_eq!(l[2].as_ref().unwrap_err().valeur, "31/02/2024");
         assert_eq!(l[3].as_ref().unwrap_err().motif, "reference_manquante");
         let d = l[4].as_ref().unwrap();
-        assert_eq!((d.issue, d.decision_cal), (Issue::Reprise, Some(DecisionCal::NonAttribution)));
-        assert_eq!(d.date_mise_a_disposition, Date::new(2024, 3, 7));
+        assert_eq!((d.etapes.issue, d.etapes.decision_cal), (Issue::Reprise, Some(DecisionCal::NonAttribution)));
+        assert_eq!(d.etapes.date_mise_a_disposition, Date::new(2024, 3, 7));
     }
 
     #[test]

@@ -22,16 +22,7 @@ fn mad(id: i64, reference: &str, reservataire: Option<&str>) -> MiseADisposition
         annee_construction: Some(1980),
         reservataire: reservataire.map(str::to_string),
         hors_flux: None,
-        date_liberation: None,
-        preavis: Some(1),
-        date_mise_a_disposition: None,
-        date_validation: None,
-        candidats: None,
-        date_candidats: None,
-        date_cal: None,
-        decision_cal: None,
-        date_bail: None,
-        issue: Issue::EnCours,
+        etapes: Etapes { preavis: Some(1), ..Default::default() },
         signalement: None,
     }
 }
@@ -39,14 +30,14 @@ fn mad(id: i64, reference: &str, reservataire: Option<&str>) -> MiseADisposition
 /// Made available, candidates, CALEOL (attribution or not), lease.
 fn pas(mut m: MiseADisposition, dates: [Option<Date>; 5], attribue: bool) -> MiseADisposition {
     let [lib, mad, cand, cal, bail] = dates;
-    m.date_liberation = lib;
-    m.date_mise_a_disposition = mad;
-    m.date_candidats = cand;
-    m.candidats = cand.map(|_| 3);
-    m.date_cal = cal;
-    m.decision_cal = cal.map(|_| if attribue { DecisionCal::Attribution } else { DecisionCal::NonAttribution });
-    m.date_bail = bail;
-    m.issue = if bail.is_some() { Issue::BailSigne } else { Issue::EnCours };
+    m.etapes.date_liberation = lib;
+    m.etapes.date_mise_a_disposition = mad;
+    m.etapes.date_candidats = cand;
+    m.etapes.candidats = cand.map(|_| 3);
+    m.etapes.date_cal = cal;
+    m.etapes.decision_cal = cal.map(|_| if attribue { DecisionCal::Attribution } else { DecisionCal::NonAttribution });
+    m.etapes.date_bail = bail;
+    m.etapes.issue = if bail.is_some() { Issue::BailSigne } else { Issue::EnCours };
     m
 }
 
@@ -54,7 +45,7 @@ fn registre() -> Vec<MiseADisposition> {
     let mut l5 = pas(mad(6, "L5", Some("action-logement")), [d(9, 1), d(9, 5), d(9, 10), d(9, 20), d(10, 1)], true);
     l5.qpv = true;
     let mut l2a = pas(mad(2, "L2", Some("action-logement")), [d(3, 1), d(3, 5), d(3, 10), d(3, 20), None], false);
-    l2a.issue = Issue::Reprise;
+    l2a.etapes.issue = Issue::Reprise;
     let mut l6 = pas(mad(7, "L6", None), [d(5, 1), d(5, 1), None, None, d(5, 10)], false);
     l6.hors_flux = Some(HorsFlux::Mutations);
     let mut l7 = pas(mad(8, "L7", None), [d(12, 1), d(12, 1), None, None, Date::new(2025, 1, 10)], false);
@@ -197,8 +188,8 @@ fn orientation_puts_the_reservataire_clearly_behind_first() {
     assert!(!o.candidats.iter().any(|c| c.id == "non-reserve"));
     // A lease signed on the day itself is not yet known.
     let mut late = baux(1, "commune:06004", 900);
-    late[0].date_mise_a_disposition = d(7, 1);
-    late[0].date_bail = d(7, 1);
+    late[0].etapes.date_mise_a_disposition = d(7, 1);
+    late[0].etapes.date_bail = d(7, 1);
     mads.extend(late);
     let o2 = classer(mad(0, "N", None), &f, &mads, date, &|_, _| Etape::BailSigne);
     assert_eq!(o2.candidats[0].decomptes, 0);
@@ -232,7 +223,7 @@ fn a_reservataire_with_no_objective_is_never_proposed() {
 fn late_answers_are_listed_with_their_deadline() {
     // Made available on Friday 26 April 2024 (1-month notice): deadline Thursday 23 May.
     let mut m = mad(1, "L1", Some("etat"));
-    m.date_mise_a_disposition = d(4, 26);
+    m.etapes.date_mise_a_disposition = d(4, 26);
     let answered = pas(mad(2, "L2", Some("etat")), [d(4, 1), d(4, 26), d(5, 2), None, None], false);
     let mads = vec![m, answered];
     let decret = |_: &str, _: &str| calendrier::RegleDelai::Preavis;

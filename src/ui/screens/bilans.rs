@@ -240,7 +240,7 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 .map(libelle_reservataire)
                 .or_else(|| m.hors_flux.map(|h| format!("hors flux : {}", h.label())))
                 .unwrap_or_default();
-            let etat = match (m.issue, m.date_bail, m.decision_cal, m.date_candidats) {
+            let etat = match (m.etapes.issue, m.etapes.date_bail, m.etapes.decision_cal, m.etapes.date_candidats) {
                 (_, Some(b), _, _) => format!("bail signé le {}", date_fr(&b.to_string())),
                 (Issue::Reprise, ..) => "repris par le bailleur".into(),
                 (_, _, Some(contingents::suivi::DecisionCal::Attribution), _) => "attribué en CALEOL".into(),
@@ -253,7 +253,7 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     "{} {} — {qui} — mis à disposition le {} — {etat}",
                     m.bailleur,
                     m.reference,
-                    m.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default()
+                    m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default()
                 ));
                 ui.horizontal_wrapped(|ui| {
                     for (label, e) in [
