@@ -62,9 +62,16 @@ pub enum Territoire {
     Departement(String),
 }
 
+/// A territory code that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "territoire inconnu « {0} » : donnez le SIREN d'un EPCI (9 chiffres, ex. 240600585) ou un code de département (ex. 06)"
+)]
+pub struct TerritoireInconnu(pub String);
+
 impl Territoire {
     /// Parses `--territoire`: an EPCI SIREN (9 digits) or a département code.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, TerritoireInconnu> {
         let s = s.trim();
         let r = reference();
         if s.is_empty() || s.eq_ignore_ascii_case("tout") {
@@ -78,9 +85,7 @@ impl Territoire {
         if r.departement(&dep).is_some() {
             return Ok(Self::Departement(dep));
         }
-        Err(format!(
-            "territoire inconnu « {s} » : donnez le SIREN d'un EPCI (9 chiffres, ex. 240600585) ou un code de département (ex. 06)"
-        ))
+        Err(TerritoireInconnu(s.to_string()))
     }
 
     pub fn code(&self) -> String {

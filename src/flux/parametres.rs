@@ -26,15 +26,24 @@ pub struct ExclusionManuelle {
     pub reservataire: Option<String>,
 }
 
+/// An exclusion typed that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExclusionIllisible {
+    #[error("exclusion « {0} » : attendu MOTIF=N[@INSEE][:ID], par exemple « vente=4@06004 »")]
+    Forme(String),
+    #[error("exclusion « {0} » : le motif manque avant « = »")]
+    SansMotif(String),
+    #[error("exclusion « {0} » : « {1} » n'est pas un nombre de logements")]
+    Nombre(String, String),
+}
+
 impl ExclusionManuelle {
     /// Parses `MOTIF=N[@INSEE][:ID]`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let (motif, rest) = s.split_once('=').ok_or_else(|| {
-            format!("exclusion « {s} » : attendu MOTIF=N[@INSEE][:ID], par exemple « vente=4@06004 »")
-        })?;
+    pub fn parse(s: &str) -> Result<Self, ExclusionIllisible> {
+        let (motif, rest) = s.split_once('=').ok_or_else(|| ExclusionIllisible::Forme(s.to_string()))?;
         let motif = motif.trim();
         if motif.is_empty() {
-            return Err(format!("exclusion « {s} » : le motif manque avant « = »"));
+            return Err(ExclusionIllisible::SansMotif(s.to_string()));
         }
         let (rest, reservataire) = match rest.split_once(':') {
             Some((r, id)) => (r, Some(id.trim().to_string())),
@@ -45,7 +54,7 @@ impl ExclusionManuelle {
             None => (rest, None),
         };
         let logements = crate::format::parse_entier(n)
-            .map_err(|_| format!("exclusion « {s} » : « {} » n'est pas un nombre de logements", n.trim()))?;
+            .map_err(|_| ExclusionIllisible::Nombre(s.to_string(), n.trim().to_string()))?;
         Ok(Self { motif: motif.to_string(), logements, commune, reservataire })
     }
 }

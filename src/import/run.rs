@@ -32,8 +32,10 @@ pub enum ImportError {
         "{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : relancez avec --bailleur NOM"
     )]
     NoBailleur(String),
-    #[error("{0}")]
-    Parametre(String),
+    #[error(transparent)]
+    Territoire(#[from] crate::reference::TerritoireInconnu),
+    #[error("date de référence invalide « {0} » : attendu AAAA-MM-JJ, par exemple 2024-01-01")]
+    DateReference(String),
     #[error("import annulé : le dossier n'a pas été modifié")]
     Cancelled,
     #[error(transparent)]
@@ -150,15 +152,11 @@ pub fn import_files(
     });
     let _ = warm.join();
     let territoire = match &opts.territoire {
-        Some(t) => Territoire::parse(t).map_err(ImportError::Parametre)?,
+        Some(t) => Territoire::parse(t)?,
         None => dossier.territoire(),
     };
     let date_reference = match &opts.date_reference {
-        Some(d) => Date::parse_iso(d).ok_or_else(|| {
-            ImportError::Parametre(format!(
-                "date de référence invalide « {d} » : attendu AAAA-MM-JJ, par exemple 2024-01-01"
-            ))
-        })?,
+        Some(d) => Date::parse_iso(d).ok_or_else(|| ImportError::DateReference(d.clone()))?,
         None => dossier.date_reference(),
     };
     // Files are read one at a time inside the transaction: a bad file rolls everything back,
