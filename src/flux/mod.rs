@@ -617,7 +617,43 @@ fn calculer_sur(
         })
         .collect();
 
-    // Rule 6: collectivités ≤ 20 % on their territory (commune, its EPCI, its département).
+    alertes.extend(alertes_collectivites(communes, &f_c, &parts, epci));
+    let flux_qualifie = flux_qualifie(base, flux, s_total, fo_total, &parts, &mut alertes);
+
+    if let Some(a) = p.annee_source.filter(|a| *a < annee) {
+        alertes.push(Alerte::new(
+            "parametre_a_confirmer",
+            format!("paramètres repris de {a} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
+        ));
+    }
+
+    Flux {
+        bailleur: bailleur.into(),
+        epci: Some(epci.into()),
+        departement: None,
+        annee,
+        parc,
+        exclus: parc - assiette,
+        exclusions: base.exclusions.clone(),
+        assiette,
+        taux_rotation,
+        liberations,
+        soustraits,
+        flux,
+        parametres_a_confirmer: p.annee_source.is_some_and(|a| a < annee),
+        reservataires: parts,
+        communes: communes_out,
+        flux_qualifie,
+        alertes,
+        epcis: vec![],
+    }
+}
+
+/// Rule 6: the collectivités' guarantee-based reservations, at most 20 % of the flux on
+/// their territory (a commune, its EPCI, its département), unless they brought land or
+/// funding: one alert per contributor, in each commune where the ceiling is passed.
+fn alertes_collectivites(communes: &[BaseCommune], f_c: &[u64], parts: &[PartReservataire], epci: &str) -> Vec<Alerte> {
+    let mut alertes = Vec::new();
     for (c, com) in communes.iter().enumerate() {
         if f_c[c] == 0 {
             continue;
@@ -657,9 +693,19 @@ fn calculer_sur(
             }
         }
     }
+    alertes
+}
 
-    // Flux qualifié: the State follows the whole assiette with its floor outside QPV (rule 7),
-    // the others their own stock (rule 8).
+/// Rules 7–8, the flux qualifié (indicative): the State follows the whole assiette with its
+/// floor outside QPV (30 % of the flux outside QPV), the others their own stock.
+fn flux_qualifie(
+    base: &Base,
+    flux: u64,
+    s_total: u64,
+    fo_total: u64,
+    parts: &[PartReservataire],
+    alertes: &mut Vec<Alerte>,
+) -> BTreeMap<String, Vec<CelluleQualifiee>> {
     let mut flux_qualifie: BTreeMap<String, Vec<CelluleQualifiee>> = BTreeMap::new();
     let hors: u64 = base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
     let qpv: u64 = base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
@@ -690,34 +736,7 @@ fn calculer_sur(
         let cells = base.cellules.get(&part.id).filter(|c| c.values().sum::<u64>() > 0).unwrap_or(&base.toutes);
         flux_qualifie.insert(part.id.clone(), repartir(part.logements, cells));
     }
-
-    if let Some(a) = p.annee_source.filter(|a| *a < annee) {
-        alertes.push(Alerte::new(
-            "parametre_a_confirmer",
-            format!("paramètres repris de {a} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
-        ));
-    }
-
-    Flux {
-        bailleur: bailleur.into(),
-        epci: Some(epci.into()),
-        departement: None,
-        annee,
-        parc,
-        exclus: parc - assiette,
-        exclusions: base.exclusions.clone(),
-        assiette,
-        taux_rotation,
-        liberations,
-        soustraits,
-        flux,
-        parametres_a_confirmer: p.annee_source.is_some_and(|a| a < annee),
-        reservataires: parts,
-        communes: communes_out,
-        flux_qualifie,
-        alertes,
-        epcis: vec![],
-    }
+    flux_qualifie
 }
 
 /// `n` logements over cells in proportion to their dwellings (largest remainder).
