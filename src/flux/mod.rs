@@ -344,65 +344,9 @@ fn calculer_sur(
     };
 
     // Rule 1–2: the State first, in whole dwellings.
-    let (r, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT).copied()) {
-        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
-        None => (TAUX_ETAT_DEFAUT, true),
-    };
-    let arrete = p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty());
-    if r > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
-        alertes.push(
-            Alerte::new(
-                "etat_max_30",
-                format!(
-                    "part de l'État fixée à {} : au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) ; limitée à 30 % du flux",
-                    pct(r)
-                ),
-            )
-            .pour(ETAT),
-        );
-    }
-    let s_total =
-        if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
     let (perim_f, assiette_f, stock_f) = perim_dep(FONCTIONNAIRES);
-    let (f, f_defaut) = match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES).copied()) {
-        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
-        None => {
-            let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
-            (share.min(PLAFOND_FONCTIONNAIRES), true)
-        }
-    };
-    let f = f.min(r);
-    if f > PLAFOND_FONCTIONNAIRES + 1e-9 {
-        alertes.push(
-            Alerte::new(
-                "fonctionnaires_max_5",
-                format!("part des agents de l'État fixée à {} (plafond 5 % du flux) ; limitée à 5 %", pct(f)),
-            )
-            .pour(FONCTIONNAIRES),
-        );
-    }
-    let fo_total = round(f * flux as f64).min(floor(PLAFOND_FONCTIONNAIRES * flux as f64)).min(s_total);
-    if r_defaut {
-        alertes.push(
-            Alerte::new(
-                "parametre_par_defaut",
-                "part de l'État : 30 % par défaut (instruction du 28 mars 2022), fonctionnaires compris",
-            )
-            .pour(ETAT),
-        );
-    }
-    if f_defaut && f > 0.0 {
-        alertes.push(
-            Alerte::new(
-                "parametre_par_defaut",
-                format!(
-                    "part des fonctionnaires : {} par défaut (leur part du stock, au plus 5 %), tant que la demande de l'État n'est pas saisie",
-                    pct(f)
-                ),
-            )
-            .pour(FONCTIONNAIRES),
-        );
-    }
+    let PartEtat { r, r_defaut, f, f_defaut, s_total, fo_total } =
+        part_de_l_etat(flux, p, assiette_f, stock_f, &mut alertes);
 
     // Rule 4: every other réservataire on its own perimeter.
     let mut ids: BTreeSet<String> = base.ids();
@@ -647,6 +591,81 @@ fn calculer_sur(
         alertes,
         epcis: vec![],
     }
+}
+
+/// The State's share (rules 1–2): its rate (30 % by default, above only with a préfectoral
+/// decree), its civil servants' (their share of the stock by default, at most 5 %), in whole
+/// dwellings of the flux.
+struct PartEtat {
+    r: f64,
+    r_defaut: bool,
+    f: f64,
+    f_defaut: bool,
+    /// The State's dwellings, civil servants included.
+    s_total: u64,
+    fo_total: u64,
+}
+
+fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, alertes: &mut Vec<Alerte>) -> PartEtat {
+    let (r, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT).copied()) {
+        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
+        None => (TAUX_ETAT_DEFAUT, true),
+    };
+    let arrete = p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty());
+    if r > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
+        alertes.push(
+            Alerte::new(
+                "etat_max_30",
+                format!(
+                    "part de l'État fixée à {} : au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) ; limitée à 30 % du flux",
+                    pct(r)
+                ),
+            )
+            .pour(ETAT),
+        );
+    }
+    let s_total =
+        if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
+    let (f, f_defaut) = match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES).copied()) {
+        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
+        None => {
+            let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
+            (share.min(PLAFOND_FONCTIONNAIRES), true)
+        }
+    };
+    let f = f.min(r);
+    if f > PLAFOND_FONCTIONNAIRES + 1e-9 {
+        alertes.push(
+            Alerte::new(
+                "fonctionnaires_max_5",
+                format!("part des agents de l'État fixée à {} (plafond 5 % du flux) ; limitée à 5 %", pct(f)),
+            )
+            .pour(FONCTIONNAIRES),
+        );
+    }
+    let fo_total = round(f * flux as f64).min(floor(PLAFOND_FONCTIONNAIRES * flux as f64)).min(s_total);
+    if r_defaut {
+        alertes.push(
+            Alerte::new(
+                "parametre_par_defaut",
+                "part de l'État : 30 % par défaut (instruction du 28 mars 2022), fonctionnaires compris",
+            )
+            .pour(ETAT),
+        );
+    }
+    if f_defaut && f > 0.0 {
+        alertes.push(
+            Alerte::new(
+                "parametre_par_defaut",
+                format!(
+                    "part des fonctionnaires : {} par défaut (leur part du stock, au plus 5 %), tant que la demande de l'État n'est pas saisie",
+                    pct(f)
+                ),
+            )
+            .pour(FONCTIONNAIRES),
+        );
+    }
+    PartEtat { r, r_defaut, f, f_defaut, s_total, fo_total }
 }
 
 /// Rule 6: the collectivités' guarantee-based reservations, at most 20 % of the flux on
