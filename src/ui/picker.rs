@@ -98,7 +98,19 @@ pub struct Picker {
     pub selection: Vec<PathBuf>,
     pub message: Option<String>,
     pub recents: Vec<PathBuf>,
-    entries: Option<(PathBuf, Vec<(PathBuf, bool)>)>,
+    entries: Liste,
+}
+
+/// A folder's listing: read on a short thread (a network folder may take seconds), kept
+/// once read.
+type Entrees = Result<Vec<(PathBuf, bool)>, String>;
+
+#[derive(Default)]
+enum Liste {
+    #[default]
+    Aucune,
+    EnCours(PathBuf, std::sync::mpsc::Receiver<Entrees>),
+    Lue(PathBuf, Entrees),
 }
 
 impl Picker {
@@ -108,7 +120,7 @@ impl Picker {
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."));
         let saisie = demande.nom.clone();
-        Self { demande, dossier, saisie, selection: vec![], message, recents, entries: None }
+        Self { demande, dossier, saisie, selection: vec![], message, recents, entries: Liste::Aucune }
     }
 
     fn accepte(&self, p: &Path) -> bool {
@@ -120,33 +132,52 @@ impl Picker {
         }
     }
 
-    /// The folder's sub-folders then its files (those the filter accepts), by name.
-    fn lister(&mut self) -> Vec<(PathBuf, bool)> {
-        if let Some((d, e)) = &self.entries
+    /// The folder's sub-folders then its files (those the filter accepts), by name; `None`
+    /// while the folder is being read.
+    fn lister(&mut self, ctx: &egui::Context) -> Option<Vec<(PathBuf, bool)>> {
+        if let Liste::EnCours(d, rx) = &self.entries
             && *d == self.dossier
+            && let Ok(r) = rx.try_recv()
         {
-            return e.clone();
+            self.entries = Liste::Lue(d.clone(), r);
         }
-        let mut out: Vec<(PathBuf, bool)> = match std::fs::read_dir(&self.dossier) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok())
-                .map(|e| {
-                    let p = e.path();
-                    let dir = p.is_dir();
-                    (p, dir)
-                })
-                .filter(|(p, dir)| {
-                    !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) && (*dir || self.accepte(p))
-                })
-                .collect(),
-            Err(e) => {
-                self.message = Some(format!("Impossible de lire {} ({e})", self.dossier.display()));
-                vec![]
+        match &self.entries {
+            Liste::Lue(d, r) if *d == self.dossier => {
+                return match r {
+                    Ok(v) => Some(v.iter().filter(|(p, dir)| *dir || self.accepte(p)).cloned().collect()),
+                    Err(e) => {
+                        self.message = Some(format!("Impossible de lire {} ({e})", self.dossier.display()));
+                        Some(vec![])
+                    }
+                };
             }
+            Liste::EnCours(d, _) if *d == self.dossier => return None,
+            _ => {}
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (dossier, ctx) = (self.dossier.clone(), ctx.clone());
+        let lire = move || {
+            let r = std::fs::read_dir(&dossier).map_err(|e| e.to_string()).map(|rd| {
+                let mut out: Vec<(PathBuf, bool)> = rd
+                    .filter_map(|e| e.ok())
+                    .map(|e| {
+                        let p = e.path();
+                        let dir = p.is_dir();
+                        (p, dir)
+                    })
+                    .filter(|(p, _)| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                    .collect();
+                out.sort_by_key(|(p, dir)| (!dir, p.file_name().map(|n| n.to_string_lossy().to_lowercase())));
+                out
+            });
+            let _ = tx.send(r);
+            ctx.request_repaint();
         };
-        out.sort_by_key(|(p, dir)| (!dir, p.file_name().map(|n| n.to_string_lossy().to_lowercase())));
-        self.entries = Some((self.dossier.clone(), out.clone()));
-        out
+        if std::thread::Builder::new().name("contingents-repertoire".into()).spawn(lire.clone()).is_err() {
+            lire();
+        }
+        self.entries = Liste::EnCours(self.dossier.clone(), rx);
+        None
     }
 
     fn aller(&mut self, d: PathBuf) {
@@ -218,8 +249,12 @@ impl Picker {
             if let Some((label, exts)) = self.demande.filtre {
                 ui.label(format!("{label} : {}", exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")));
             }
-            let entries = self.lister();
+            let entries = self.lister(ctx);
             egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+                let Some(entries) = entries else {
+                    ui.label("Lecture du dossier…");
+                    return;
+                };
                 if entries.is_empty() {
                     ui.label("(aucun fichier de ce type ici)");
                 }
@@ -293,8 +328,16 @@ mod tests {
         std::fs::write(dir.join("notes.txt"), b"x").unwrap();
         let d = Demande::ouvrir("Importer", ("Tableurs", &["xlsx", "csv"]), true, Suite::Importer);
         let mut p = Picker::new(d, Some(dir.clone()), vec![], None);
+        // Read on its thread: « Lecture du dossier… » until it answers.
+        let ctx = egui::Context::default();
+        let listed = (0..500)
+            .find_map(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                p.lister(&ctx)
+            })
+            .expect("the folder is read");
         let names: Vec<String> =
-            p.lister().iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().to_string()).collect();
+            listed.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().to_string()).collect();
         assert_eq!(names, ["a.xlsx"], "filtered by extension");
         assert!(p.valider().is_err());
         p.saisie = "a.xlsx".into();

@@ -498,7 +498,14 @@ fn a_file_is_opened_through_the_built_in_picker() {
     // A folder typed by hand, then Entrée, goes there; only spreadsheets are listed.
     type_into(&mut h, "Chemin", files.to_str().unwrap());
     h.key_press(egui::Key::Enter);
-    h.run_steps(2);
+    // The folder is read on its own thread: « Lecture du dossier… » until it answers.
+    for _ in 0..400 {
+        h.run_steps(1);
+        if h.query_by_label("azur_habitat_edl.xlsx").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     assert!(h.query_by_label("notes.txt.bak").is_none());
     h.get_by_label("azur_habitat_edl.xlsx").click();
     h.run_steps(1);
