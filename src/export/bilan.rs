@@ -90,6 +90,38 @@ fn write_row(ws: &mut Worksheet, f: &Formats, r: u32, x: &BilanReservataire) -> 
     Ok(())
 }
 
+/// The columns of the regulatory breakdown (each réservataire's sheet, and after the
+/// réservataire and the INSEE code in the « Ventilation » sheet).
+const DETAIL: [&str; 8] = [
+    "Commune",
+    "Typologie",
+    "Financement",
+    "QPV",
+    "Période de construction",
+    "Mis à disposition",
+    "Attribués",
+    "Baux signés",
+];
+
+/// One row of the breakdown, in the columns of [`DETAIL`] from column `c`.
+fn write_detail(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    c: u16,
+    d: &crate::suivi::bilan::LigneDetail,
+    f: &Formats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.write_string_with_format(r, c, nom_commune(&d.commune), &f.cell)?;
+    ws.write_string_with_format(r, c + 1, &d.typologie, &f.cell)?;
+    ws.write_string_with_format(r, c + 2, &d.financement, &f.cell)?;
+    ws.write_string_with_format(r, c + 3, if d.qpv { "QPV" } else { "hors QPV" }, &f.cell)?;
+    ws.write_string_with_format(r, c + 4, d.periode_construction, &f.cell)?;
+    ws.write_number_with_format(r, c + 5, d.mises_a_disposition as f64, &f.num)?;
+    ws.write_number_with_format(r, c + 6, d.attributions as f64, &f.num)?;
+    ws.write_number_with_format(r, c + 7, d.baux_signes as f64, &f.num)?;
+    Ok(())
+}
+
 fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     let f = Formats {
         head: Format::new()
@@ -151,28 +183,11 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
         ws.write_string(7, 0, "Taux de la convention")?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
-        let heads = [
-            "Commune",
-            "Typologie",
-            "Financement",
-            "QPV",
-            "Période de construction",
-            "Mis à disposition",
-            "Attribués",
-            "Baux signés",
-        ];
-        for (j, h) in heads.iter().enumerate() {
+        for (j, h) in DETAIL.iter().enumerate() {
             ws.write_string_with_format(9, j as u16, *h, &f.head)?;
         }
         for (rr, d) in (10u32..).zip(b.detail.iter().filter(|d| d.reservataire == x.id)) {
-            ws.write_string_with_format(rr, 0, nom_commune(&d.commune), &f.cell)?;
-            ws.write_string_with_format(rr, 1, &d.typologie, &f.cell)?;
-            ws.write_string_with_format(rr, 2, &d.financement, &f.cell)?;
-            ws.write_string_with_format(rr, 3, if d.qpv { "QPV" } else { "hors QPV" }, &f.cell)?;
-            ws.write_string_with_format(rr, 4, d.periode_construction, &f.cell)?;
-            ws.write_number_with_format(rr, 5, d.mises_a_disposition as f64, &f.num)?;
-            ws.write_number_with_format(rr, 6, d.attributions as f64, &f.num)?;
-            ws.write_number_with_format(rr, 7, d.baux_signes as f64, &f.num)?;
+            write_detail(ws, rr, 0, d, &f)?;
         }
         ws.set_column_width(0, 40)?;
         ws.set_column_width(1, 30)?;
@@ -180,33 +195,14 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     // The breakdown as a tidy table, for a pivot table.
     let ws = wb.add_worksheet();
     ws.set_name(nom_feuille("Ventilation", &mut pris))?;
-    let heads = [
-        "Réservataire",
-        "Code INSEE",
-        "Commune",
-        "Typologie",
-        "Financement",
-        "QPV",
-        "Période de construction",
-        "Mis à disposition",
-        "Attribués",
-        "Baux signés",
-    ];
-    for (j, h) in heads.iter().enumerate() {
+    for (j, h) in ["Réservataire", "Code INSEE"].iter().chain(DETAIL.iter()).enumerate() {
         ws.write_string_with_format(0, j as u16, *h, &f.head)?;
     }
     for (i, d) in b.detail.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, libelle_reservataire(&d.reservataire))?;
         ws.write_string(r, 1, &d.commune)?;
-        ws.write_string(r, 2, nom_commune(&d.commune))?;
-        ws.write_string(r, 3, &d.typologie)?;
-        ws.write_string(r, 4, &d.financement)?;
-        ws.write_string(r, 5, if d.qpv { "QPV" } else { "hors QPV" })?;
-        ws.write_string(r, 6, d.periode_construction)?;
-        ws.write_number(r, 7, d.mises_a_disposition as f64)?;
-        ws.write_number(r, 8, d.attributions as f64)?;
-        ws.write_number(r, 9, d.baux_signes as f64)?;
+        write_detail(ws, r, 2, d, &f)?;
     }
     ws.autofilter(0, 0, b.detail.len() as u32, 9)?;
     let ws = wb.add_worksheet();
