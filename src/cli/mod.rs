@@ -35,9 +35,14 @@ fn user(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!(UserError(e.to_string()))
 }
 
+/// The dossier's errors, with what to do on the command line.
 fn store_err(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Sql(_) => anyhow!(e),
+        StoreError::Missing(ref p) => {
+            user(format!("{e} : créez-le avec `contingents import --dossier {p} FICHIER...`"))
+        }
+        StoreError::UnknownImport(_) => user(format!("{e} (voir `contingents historique`)")),
         other => user(other),
     }
 }
@@ -96,7 +101,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let res = import_files(&mut d, &fichiers, &opts, &bar, &AtomicBool::new(false));
             bar.finish();
             let summaries = res.map_err(|e| match e {
-                ImportError::Store(StoreError::Sql(s)) => anyhow!(s),
+                ImportError::Store(s) => store_err(s),
+                e @ ImportError::NoBailleur(_) => user(format!("{e} : relancez avec --bailleur NOM")),
                 other => user(other),
             })?;
             for s in summaries {

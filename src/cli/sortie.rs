@@ -54,8 +54,10 @@ pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> 
 /// Builds the demo dossier from the files embedded in the binary, through the normal
 /// import path; written to a temporary file then renamed, so it is never half-built.
 pub(super) fn suivi_err(e: contingents::suivi::SuiviError) -> anyhow::Error {
+    use contingents::suivi::SuiviError;
     match e {
-        contingents::suivi::SuiviError::Store(s) => store_err(s),
+        SuiviError::Store(s) => store_err(s),
+        e @ SuiviError::SansBailleur(_) => user(format!("{e} : relancez avec --bailleur NOM")),
         other => user(other),
     }
 }

@@ -28,9 +28,7 @@ pub enum ImportError {
         "{0} : aucune feuille n'a d'en-tête reconnaissable (il faut au moins la référence du logement, le réservataire et la commune, ou des feuilles nommées d'après les communes) : ce fichier n'est pas un état des lieux des réservations"
     )]
     NoHeader(String),
-    #[error(
-        "{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : relancez avec --bailleur NOM"
-    )]
+    #[error("{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant)")]
     NoBailleur(String),
     #[error(transparent)]
     Territoire(#[from] crate::reference::TerritoireInconnu),

@@ -16,7 +16,8 @@ pub enum StoreError {
         "le dossier {path} a été créé par une version plus récente de Contingents (schéma {found}, cette version lit jusqu'au schéma {supported}) : mettez Contingents à jour ; le dossier n'a pas été modifié"
     )]
     TooNew { path: String, found: i64, supported: i64 },
-    #[error("le dossier {0} n'existe pas : créez-le avec `contingents import --dossier {0} FICHIER...`")]
+    /// The faces add what to do (command line: create it by an import; window: open another).
+    #[error("le dossier {0} n'existe pas")]
     Missing(String),
     #[error("{path} n'est pas un dossier Contingents lisible ({source})")]
     NotADossier { path: String, source: rusqlite::Error },
@@ -24,7 +25,7 @@ pub enum StoreError {
         "le dossier {path} est ouvert en écriture par une autre instance de Contingents ou est en lecture seule : fermez l'autre fenêtre ou copiez le dossier ailleurs"
     )]
     Busy { path: String },
-    #[error("import n° {0} introuvable dans le dossier (voir `contingents historique`)")]
+    #[error("import n° {0} introuvable dans le dossier")]
     UnknownImport(i64),
     #[error("le disque est plein : libérez de la place puis relancez ; le dossier n'a pas été modifié")]
     DiskFull,

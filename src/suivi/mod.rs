@@ -226,7 +226,9 @@ pub enum SuiviError {
         "{0} : aucune feuille n'a d'en-tête de registre reconnaissable (il faut au moins la référence du logement et la date de mise à disposition ou du bail) : ce fichier n'est pas un registre des mises à disposition"
     )]
     PasUnRegistre(String),
-    #[error("{0} : impossible de déterminer le bailleur : relancez avec --bailleur NOM")]
+    #[error(
+        "{0} : le registre ne dit pas de quel bailleur il est (ni colonne « Bailleur », ni nom de fichier parlant)"
+    )]
     SansBailleur(String),
     #[error("{0}")]
     Donnees(String),

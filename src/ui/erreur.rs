@@ -44,19 +44,18 @@ pub enum Erreur {
     Interne(String),
 }
 
+/// The core says what happened; the window adds what to do here.
 fn dossier(e: &StoreError) -> String {
     match e {
-        StoreError::Missing(p) => format!("le dossier {p} n'existe plus : ouvrez-en un autre (menu Dossier)"),
-        StoreError::UnknownImport(id) => format!("import n° {id} introuvable dans le dossier (voir l'historique)"),
+        StoreError::Missing(_) => format!("{e} : ouvrez-en un autre (menu Dossier)"),
+        StoreError::UnknownImport(_) => format!("{e} (voir l'historique)"),
         other => other.to_string(),
     }
 }
 
 fn import(e: &ImportError) -> String {
     match e {
-        ImportError::NoBailleur(f) => format!(
-            "{f} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant) : saisissez-le dans l'assistant d'import"
-        ),
+        ImportError::NoBailleur(_) => format!("{e} : saisissez-le dans l'assistant d'import"),
         ImportError::Store(s) => dossier(s),
         other => other.to_string(),
     }
@@ -71,9 +70,9 @@ fn rapprochement(e: &contingents::rapprochement::RapprochementError) -> String {
 
 fn suivi(e: &SuiviError) -> String {
     match e {
-        SuiviError::SansBailleur(f) => format!(
-            "{f} : le registre ne dit pas de quel bailleur il est (ni colonne « Bailleur », ni nom de fichier parlant) : ajoutez-lui une colonne « Bailleur » ou nommez le fichier d'après le bailleur"
-        ),
+        SuiviError::SansBailleur(_) => {
+            format!("{e} : ajoutez-lui une colonne « Bailleur » ou nommez le fichier d'après le bailleur")
+        }
         SuiviError::Store(s) => dossier(s),
         other => other.to_string(),
     }
@@ -82,7 +81,7 @@ fn suivi(e: &SuiviError) -> String {
 fn export(e: &ExportError) -> String {
     match e {
         ExportError::Store(s) => dossier(s),
-        other => other.to_string().replace("--bailleur", "le filtre Bailleur").replace("--annee", "l'année"),
+        other => other.to_string(),
     }
 }
 
@@ -99,9 +98,7 @@ mod tests {
             Erreur::from(ImportError::NoBailleur("Unicode.xlsx".into())),
             Erreur::from(ImportError::Store(StoreError::UnknownImport(2))),
             Erreur::from(SuiviError::SansBailleur("registre.csv".into())),
-            Erreur::from(ExportError::Donnees(
-                "plusieurs bailleurs dans le périmètre : choisissez-en un avec --bailleur".into(),
-            )),
+            Erreur::from(ExportError::Store(StoreError::UnknownImport(3))),
             Erreur::from(SaisieError::PasUnNombre("8,5,2".into())),
             Erreur::Date("31/02/2025".into()),
             Erreur::Logement("VH-0012".into()),
@@ -114,5 +111,14 @@ mod tests {
         assert!(
             Erreur::from(ImportError::NoBailleur("Unicode.xlsx".into())).to_string().contains("assistant d'import")
         );
+        // The core says what happened without a command-line word; each face adds its hint.
+        for core in [
+            StoreError::Missing("d".into()).to_string(),
+            StoreError::UnknownImport(4).to_string(),
+            ImportError::NoBailleur("f".into()).to_string(),
+            SuiviError::SansBailleur("f".into()).to_string(),
+        ] {
+            assert!(!core.contains("--") && !core.contains("`contingents"), "{core}");
+        }
     }
 }
