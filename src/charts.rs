@@ -269,6 +269,30 @@ fn dimension(kind: Kind) -> Dimension {
     }
 }
 
+/// The bar a filter chooses on a chart's own dimension (a click on a bar sets it), if any.
+pub fn choix(f: &Filtre, kind: Kind) -> Option<String> {
+    match kind {
+        Kind::Communes => f.commune.clone(),
+        Kind::Bailleurs => f.bailleur.clone(),
+        Kind::Qpv => f.qpv.map(|q| qpv_key(q).to_string()),
+        Kind::IndividuelCollectif => f.individuel_collectif.map(|i| i.as_str().to_string()),
+        Kind::Reservataires | Kind::EtatReservation => f.reservataire.clone(),
+        Kind::Typologie | Kind::Financement | Kind::Synthese => None,
+    }
+}
+
+/// Sets (`Some`) or lifts (`None`) the filter on a chart's own dimension.
+pub fn fixer(f: &mut Filtre, kind: Kind, key: Option<&str>) {
+    match kind {
+        Kind::Communes => f.commune = key.map(str::to_string),
+        Kind::Bailleurs => f.bailleur = key.map(str::to_string),
+        Kind::Qpv => f.qpv = key.map(|k| k == qpv_key(true)),
+        Kind::IndividuelCollectif => f.individuel_collectif = key.and_then(crate::model::IndividuelCollectif::parse),
+        Kind::Reservataires | Kind::EtatReservation => f.reservataire = key.map(str::to_string),
+        Kind::Typologie | Kind::Financement | Kind::Synthese => {}
+    }
+}
+
 /// The charts of the synthesis page, in reading order.
 pub const SYNTHESE: [Kind; 4] = [Kind::Reservataires, Kind::Typologie, Kind::Financement, Kind::Communes];
 
@@ -782,6 +806,25 @@ mod tests {
         assert_eq!(bar_at(&d, (1000, 600), 500.0, l.top as f64 + 1.0), Some(0));
         assert_eq!(bar_at(&d, (1000, 600), 500.0, l.top as f64 + l.band * 1.5), Some(1));
         assert_eq!(bar_at(&d, (1000, 600), 500.0, 5.0), None);
+    }
+
+    #[test]
+    fn a_chart_sets_and_reads_its_own_filter() {
+        for (kind, key) in [
+            (Kind::Communes, "06004"),
+            (Kind::Bailleurs, "Azur"),
+            (Kind::Qpv, qpv_key(true)),
+            (Kind::Qpv, qpv_key(false)),
+            (Kind::IndividuelCollectif, "individuel"),
+            (Kind::Reservataires, "etat"),
+        ] {
+            let mut f = Filtre::default();
+            fixer(&mut f, kind, Some(key));
+            assert_eq!(choix(&f, kind).as_deref(), Some(key), "{kind:?}");
+            fixer(&mut f, kind, None);
+            assert_eq!(f, Filtre::default(), "{kind:?}");
+        }
+        assert_eq!(choix(&Filtre::default(), Kind::Typologie), None);
     }
 
     #[test]

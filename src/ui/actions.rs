@@ -630,34 +630,11 @@ impl App {
     /// A click on a bar: filters the dashboard on it; a second click on the same bar lifts
     /// the filter. The chart clicked keeps all its bars (the one chosen stands out).
     fn filter_on(&mut self, kind: contingents::charts::Kind, key: String) {
-        use contingents::charts::Kind;
-        use contingents::model::IndividuelCollectif;
-        let f = &mut self.state.filters;
-        let toggle = |slot: &mut Option<String>| {
-            *slot = if slot.as_deref() == Some(key.as_str()) { None } else { Some(key.clone()) }
-        };
-        match kind {
-            Kind::Communes => toggle(&mut f.commune),
-            Kind::Bailleurs => toggle(&mut f.bailleur),
-            Kind::Reservataires | Kind::EtatReservation => {
-                let g = &mut self.state.graphique;
-                if g.par_reservataire && self.state.reservataire.as_deref() == Some(key.as_str()) {
-                    g.par_reservataire = false;
-                } else {
-                    self.state.reservataire = Some(key);
-                    g.par_reservataire = true;
-                }
-            }
-            Kind::Qpv => {
-                let q = Some(key == consolidate::qpv_key(true));
-                f.qpv = if f.qpv == q { None } else { q };
-            }
-            Kind::IndividuelCollectif => {
-                let i = IndividuelCollectif::parse(&key);
-                f.individuel_collectif = if f.individuel_collectif == i { None } else { i };
-            }
-            Kind::Typologie | Kind::Financement | Kind::Synthese => {}
-        }
+        use contingents::charts::{choix, fixer};
+        let mut f = self.state.filtre_tableau();
+        let deja = choix(&f, kind).as_deref() == Some(key.as_str());
+        fixer(&mut f, kind, (!deja).then_some(key.as_str()));
+        self.state.set_filtre_tableau(f);
         self.save_state();
     }
 

@@ -49,6 +49,28 @@ pub fn data_dir() -> PathBuf {
 }
 
 impl AppState {
+    /// The dashboard's filter: the panel's, and the réservataire chosen when the dashboard is
+    /// limited to it.
+    pub fn filtre_tableau(&self) -> contingents::consolidate::Filtre {
+        self.filters.filtre(self.reservataire.as_deref().filter(|_| self.graphique.par_reservataire))
+    }
+
+    /// Takes back a dashboard's filter changed by a click (the réservataire limits the
+    /// dashboard when it is set, and stays chosen for the grid when lifted).
+    pub fn set_filtre_tableau(&mut self, f: contingents::consolidate::Filtre) {
+        self.filters = Filters {
+            epci: f.epci,
+            commune: f.commune,
+            bailleur: f.bailleur,
+            qpv: f.qpv,
+            individuel_collectif: f.individuel_collectif,
+        };
+        self.graphique.par_reservataire = f.reservataire.is_some();
+        if f.reservataire.is_some() {
+            self.reservataire = f.reservataire;
+        }
+    }
+
     pub fn load() -> Self {
         std::fs::read_to_string(config_dir().join("settings.json"))
             .ok()

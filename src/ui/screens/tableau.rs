@@ -14,32 +14,9 @@ use eframe::egui;
 /// The filter a chart is drawn under: the dashboard's, except on its own dimension (the
 /// chart clicked keeps all its bars, the one chosen stands out).
 pub(crate) fn filtre_du_graphique(state: &AppState, kind: Kind) -> Filtre {
-    let g = state.graphique;
-    let mut f = state.filters.filtre(state.reservataire.as_deref().filter(|_| g.par_reservataire));
-    match kind {
-        Kind::Communes => f.commune = None,
-        Kind::Bailleurs => f.bailleur = None,
-        Kind::Qpv => f.qpv = None,
-        Kind::IndividuelCollectif => f.individuel_collectif = None,
-        Kind::Reservataires | Kind::EtatReservation => f.reservataire = None,
-        Kind::Typologie | Kind::Financement | Kind::Synthese => {}
-    }
+    let mut f = state.filtre_tableau();
+    charts::fixer(&mut f, kind, None);
     f
-}
-
-/// The bar chosen by the filters on a chart's own dimension.
-fn choisi(state: &AppState, kind: Kind) -> Option<String> {
-    let f = &state.filters;
-    match kind {
-        Kind::Communes => f.commune.clone(),
-        Kind::Bailleurs => f.bailleur.clone(),
-        Kind::Qpv => f.qpv.map(|q| contingents::consolidate::qpv_key(q).to_string()),
-        Kind::IndividuelCollectif => f.individuel_collectif.map(|i| i.as_str().to_string()),
-        Kind::Reservataires | Kind::EtatReservation => {
-            state.reservataire.clone().filter(|_| state.graphique.par_reservataire)
-        }
-        _ => None,
-    }
 }
 
 pub fn tableau(
@@ -79,7 +56,7 @@ pub fn tableau(
             }
         }
     });
-    let all = state.filters.filtre(state.reservataire.as_deref().filter(|_| g.par_reservataire));
+    let all = state.filtre_tableau();
     let key = format!("{g:?}{:?}{:?}{}", state.filters, state.reservataire, v.cube.cells.len());
     if cache.as_ref().is_none_or(|c| c.key != key) {
         let data = if g.kind == Kind::Synthese {
@@ -102,7 +79,7 @@ pub fn tableau(
             for pair in c.data.chunks(2) {
                 ui.columns(pair.len(), |cols| {
                     for (col, d) in cols.iter_mut().zip(pair) {
-                        let chosen = choisi(state, d.kind);
+                        let chosen = charts::choix(&all, d.kind);
                         if let Some(k) = graphique::barres(col, d, &sous_titre, chosen.as_deref()) {
                             actions.push(Action::FilterOn(d.kind, k));
                         }
@@ -111,7 +88,7 @@ pub fn tableau(
                 ui.add_space(8.0);
             }
         } else if let Some(d) = c.data.first() {
-            let chosen = choisi(state, d.kind);
+            let chosen = charts::choix(&all, d.kind);
             if let Some(k) = graphique::barres(ui, d, &sous_titre, chosen.as_deref()) {
                 actions.push(Action::FilterOn(d.kind, k));
             }
