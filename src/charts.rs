@@ -1,6 +1,6 @@
-//! Charts of the stock, drawn with plotters for the window (RGB buffer) and for exports
-//! (PNG at print resolution, SVG with real text). The same layout serves drawing and
-//! hit-testing, so a hover or a click in the window finds the bar under the pointer.
+//! Charts of the stock: their figures (all sums of the cube) and réservataire colours, for
+//! the window (which draws them itself, `ui/screens/graphique.rs`) and for the exported
+//! pictures drawn here with plotters (PNG at print resolution, SVG with real text).
 
 use crate::consolidate::{Cube, Dimension, Filtre, Tally, libelle_reservataire, nom_commune, qpv_key};
 use crate::format::{entier, pourcent};
@@ -396,7 +396,7 @@ pub fn register_fonts() {
     });
 }
 
-/// Geometry shared by drawing and hit-testing, in pixels of the target.
+/// Geometry of a drawn chart, in pixels of the target.
 pub struct Layout {
     pub title_h: i32,
     pub label_w: i32,
@@ -418,16 +418,6 @@ pub fn layout(data: &ChartData, size: (u32, u32)) -> Layout {
     Layout { title_h: title_h + legend_h, label_w, top: title_h + legend_h, band, bar_right: w - value_w }
 }
 
-/// The bar under a point of the chart, if any.
-pub fn bar_at(data: &ChartData, size: (u32, u32), x: f64, y: f64) -> Option<usize> {
-    let l = layout(data, size);
-    if x < 0.0 || x > size.0 as f64 || y < l.top as f64 {
-        return None;
-    }
-    let i = ((y - l.top as f64) / l.band) as usize;
-    (i < data.bars.len()).then_some(i)
-}
-
 /// Why a chart could not be drawn or written.
 #[derive(Debug, thiserror::Error)]
 pub enum GraphiqueError {
@@ -442,8 +432,6 @@ pub enum GraphiqueError {
 type DrawResult = Result<(), GraphiqueError>;
 
 thread_local! {
-    /// Set while drawing into a buffer that already starts white (no background fill).
-    static WHITE_BUFFER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set while drawing a picture (PNG, buffer): text is laid out here, glyph by glyph with
     /// its side bearings and kerning (plotters' bitmap text drops the bearings: « Métropol e »).
     static PIXEL_TEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -508,9 +496,7 @@ fn err<E: std::fmt::Debug>(e: E) -> GraphiqueError {
 /// Draws a chart on any plotters area (bitmap or SVG).
 pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ChartData, sous_titre: &str) -> DrawResult {
     register_fonts();
-    if !WHITE_BUFFER.with(|w| w.get()) {
-        area.fill(&WHITE).map_err(err)?;
-    }
+    area.fill(&WHITE).map_err(err)?;
     let (w, h) = area.dim_in_pixel();
     let scale = (w as f64 / 1000.0).clamp(0.6, 3.0);
     let px = |v: f64| (v * scale) as i32;
@@ -580,9 +566,7 @@ pub fn draw_kind<DB: DrawingBackend>(
     sous_titre: &str,
 ) -> DrawResult {
     if kind == Kind::Synthese {
-        if !WHITE_BUFFER.with(|w| w.get()) {
-            area.fill(&WHITE).map_err(err)?;
-        }
+        area.fill(&WHITE).map_err(err)?;
         draw_synthese(area, &synthese_data(cube, f, stock), sous_titre)?;
         return Ok(());
     }
@@ -728,36 +712,6 @@ pub fn export_bilan(b: &crate::suivi::bilan::Bilan, out: &std::path::Path) -> Dr
     Ok(())
 }
 
-/// Renders a chart into an RGB buffer for the window; also returns the figures drawn (for
-/// hit-testing; the synthesis page returns its réservataires chart). Figures are summed once.
-pub fn render_rgb(
-    cube: &Cube,
-    kind: Kind,
-    f: &Filtre,
-    stock: Stock,
-    sous_titre: &str,
-    size: (u32, u32),
-) -> Result<(Vec<u8>, ChartData), GraphiqueError> {
-    let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
-    WHITE_BUFFER.with(|w| w.set(true));
-    let r = en_pixels(|| {
-        let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-        let d = if kind == Kind::Synthese {
-            let mut all = synthese_data(cube, f, stock);
-            draw_synthese(&root, &all, sous_titre)?;
-            all.swap_remove(0)
-        } else {
-            let d = data(cube, kind, f, stock);
-            draw(&root, &d, sous_titre)?;
-            d
-        };
-        root.present().map_err(err)?;
-        Ok(d)
-    });
-    WHITE_BUFFER.with(|w| w.set(false));
-    r.map(|d| (buf, d))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -797,15 +751,6 @@ mod tests {
         let e = data(&cube(), Kind::EtatReservation, &Filtre::default(), Stock::Tout);
         let etat = e.bars.iter().find(|b| b.key == "etat").unwrap();
         assert_eq!(etat.segments.iter().map(|s| s.1).sum::<u64>(), 42);
-    }
-
-    #[test]
-    fn the_bar_under_the_pointer() {
-        let d = data(&cube(), Kind::Reservataires, &Filtre::default(), Stock::Tout);
-        let l = layout(&d, (1000, 600));
-        assert_eq!(bar_at(&d, (1000, 600), 500.0, l.top as f64 + 1.0), Some(0));
-        assert_eq!(bar_at(&d, (1000, 600), 500.0, l.top as f64 + l.band * 1.5), Some(1));
-        assert_eq!(bar_at(&d, (1000, 600), 500.0, 5.0), None);
     }
 
     #[test]
