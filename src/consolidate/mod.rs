@@ -681,6 +681,11 @@ impl Cube {
         self.epcis.clone()
     }
 
+    /// The réservataires of the dossier, sorted and unique, borrowed.
+    pub fn reservataires_tries(&self) -> &[String] {
+        &self.reservataires
+    }
+
     pub fn reservataires(&self) -> Vec<String> {
         self.reservataires.clone()
     }

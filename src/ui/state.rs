@@ -25,8 +25,6 @@ pub struct DossierView {
     pub financements: Vec<(String, String)>,
     /// Choices of the filter panel, computed once per load (the cube can hold millions of cells).
     pub options: FilterOptions,
-    /// The réservataires' colours, the same as in the charts (computed once per load).
-    pub palette: contingents::charts::Palette,
 }
 
 /// (value, name shown) lists for the filter panel.
@@ -81,7 +79,6 @@ impl DossierView {
             libelles: consolidate::libelles_inconnus(&d)?,
             financements: d.financement_labels()?,
             options: FilterOptions::of(&cube),
-            palette: contingents::charts::Palette::du_cube(&cube),
             cube: Arc::new(cube),
             rejets,
             conflits: conflits.len(),

@@ -100,10 +100,11 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
             ui.strong("Part du parc");
             ui.end_row();
             // Each réservataire with its colour of the charts (the same everywhere).
+            let palette = contingents::charts::Palette::du_cube(&v.cube);
             for (r, n) in by_res.iter().take(60) {
                 let clicked = ui
                     .horizontal(|ui| {
-                        super::pastille(ui, v.palette.couleur(r));
+                        super::pastille(ui, palette.couleur(r));
                         ui.link(libelle_reservataire(r)).clicked()
                     })
                     .inner;
