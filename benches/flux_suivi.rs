@@ -153,6 +153,7 @@ fn main() {
             bailleur: None,
             territoire: Some(epci.clone()),
             date_reference: Some("2025-01-01".into()),
+            accepter_perte: false,
         };
         contingents::import::run::import_files(
             &mut d,

@@ -42,6 +42,7 @@ fn phase(args: &[String]) {
                 bailleur: Some("Bench".into()),
                 territoire: Some("248300543".into()),
                 date_reference: Some("2025-01-01".into()),
+                accepter_perte: false,
             };
             let s = contingents::import::run::import_files(
                 &mut d,

@@ -107,6 +107,7 @@ fn phase(args: &[String]) {
                 bailleur: None,
                 territoire: None,
                 date_reference: Some("2025-01-01".into()),
+                accepter_perte: false,
             };
             contingents::import::run::import_files(
                 &mut d,

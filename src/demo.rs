@@ -226,6 +226,7 @@ pub fn construire_dossier(dossier: &Path) -> anyhow::Result<()> {
                 bailleur: Some(bailleur.to_string()),
                 territoire: Some(DEMO_TERRITOIRE.into()),
                 date_reference: Some(DEMO_DATE_REFERENCE.into()),
+                accepter_perte: false,
             };
             import_files(&mut d, &[p], &opts, &Silent, &std::sync::atomic::AtomicBool::new(false))
                 .map_err(|e| anyhow::anyhow!("dossier de démonstration : {e}"))?;

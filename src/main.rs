@@ -29,8 +29,20 @@ fn main() -> ExitCode {
     };
     match std::panic::catch_unwind(|| cli::run(cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        // A reader that stopped reading (`| head`): what was to be done is done.
+        Ok(Err(e))
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Ok(Err(e)) => {
-            let is_user = e.downcast_ref::<cli::UserError>().is_some();
+            // Exit 2 only for a defect of the program: the user's errors, and what the disk,
+            // the dossier or another program did, are 1.
+            let is_user = e.downcast_ref::<cli::UserError>().is_some()
+                || e.downcast_ref::<contingents::store::StoreError>().is_some_and(|s| !s.est_un_defaut())
+                || e.downcast_ref::<std::io::Error>().is_some();
             eprintln!("contingents : {e}");
             ExitCode::from(if is_user { 1 } else { 2 })
         }

@@ -292,7 +292,12 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
         bad.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("impossible d'écrire"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Écriture impossible dans"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("dossier introuvable"));
     assert!(!bad.exists());
 }
 

@@ -148,7 +148,14 @@ fn a_hand_written_register_and_its_bilan() {
             "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg2.to_str().unwrap()]);
+    // 6 lines in the dossier, 1 in the file: refused until the loss is accepted.
+    let o = run(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg2.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "contingents : Azur : 6 lignes de registre dans le dossier, 1 dans ce fichier ; rien n'a été remplacé. Relancez avec --accepter-perte si c'est voulu"
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", "--accepter-perte", reg2.to_str().unwrap()]);
     let b: Value =
         serde_json::from_str(&run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--format", "json"])).unwrap();
     let etat = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone();

@@ -134,6 +134,9 @@ pub enum SuiviCommand {
         /// le défaut), un-mois (un mois quel que soit le préavis) ou un nombre de jours ouvrés.
         #[arg(long)]
         delai: Option<String>,
+        /// Accepte qu'un registre garde moins de la moitié de ses lignes (sinon rien n'est remplacé).
+        #[arg(long = "accepter-perte")]
+        accepter_perte: bool,
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
     },
@@ -250,8 +253,19 @@ pub enum Command {
         /// Date de référence AAAA-MM-JJ (droits échus avant cette date).
         #[arg(long = "date-reference")]
         date_reference: Option<String>,
+        /// Accepte qu'un bailleur garde moins de la moitié de ses logements (sinon rien n'est remplacé).
+        #[arg(long = "accepter-perte")]
+        accepter_perte: bool,
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
+    },
+    /// Le territoire du dossier ; --changer en change explicitement (les logements qui en sortent sont listés).
+    Territoire {
+        #[arg(long)]
+        dossier: PathBuf,
+        /// SIREN de l'EPCI ou code du département (« tout » : aucun territoire).
+        #[arg(long)]
+        changer: Option<String>,
     },
     /// Le stock consolidé, les rejets, conflits et droits échus.
     Report {
@@ -361,17 +375,19 @@ pub enum Command {
         #[arg(long)]
         preavis: u8,
     },
-    /// Rétablit la version des logements apportée par un import précédent.
+    /// Rétablit la version apportée par un import précédent (état des lieux ou registre).
     Restore {
         #[arg(long)]
         dossier: PathBuf,
         #[arg(long = "import")]
         import_id: i64,
     },
-    /// L'historique des imports du dossier.
+    /// L'historique des imports du dossier (états des lieux et registres).
     Historique {
         #[arg(long)]
         dossier: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
     },
     /// Écrit les fichiers de démonstration (réservé aux mainteneurs : assets/demo).
     #[command(hide = true)]

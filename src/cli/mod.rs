@@ -35,14 +35,37 @@ fn user(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!(UserError(e.to_string()))
 }
 
-/// The dossier's errors, with what to do on the command line.
+/// The dossier's errors, with what to do on the command line: all of them the user's (a
+/// file that is not a dossier, a damaged one, a busy one, a full disk...) except an SQL error
+/// of the program itself.
 fn store_err(e: StoreError) -> anyhow::Error {
     match e {
-        StoreError::Sql(_) => anyhow!(e),
+        e if e.est_un_defaut() => anyhow!(e),
         StoreError::Missing(ref p) => {
             user(format!("{e} : créez-le avec `contingents import --dossier {p} FICHIER...`"))
         }
         StoreError::UnknownImport(_) => user(format!("{e} (voir `contingents historique`)")),
+        other => user(other),
+    }
+}
+
+/// What a command prints on standard output. A reader that stopped reading (`| head`) is not
+/// an error: what was to be done is done (an import committed), the rest is not printed.
+macro_rules! dire {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        match writeln!(out, $($arg)*) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+            _ => {}
+        }
+    }};
+}
+
+fn import_err(e: ImportError) -> anyhow::Error {
+    match e {
+        ImportError::Store(s) => store_err(s),
+        e @ ImportError::NoBailleur(_) => user(format!("{e} : relancez avec --bailleur NOM")),
+        e @ ImportError::Perte(_) => user(format!("{e}. Relancez avec --accepter-perte si c'est voulu")),
         other => user(other),
     }
 }
@@ -91,23 +114,23 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Demo { dossier }) => {
             contingents::demo::construire_dossier(&dossier)?;
-            println!("Dossier de démonstration créé : {}", dossier.display());
+            dire!("Dossier de démonstration créé : {}", dossier.display());
             Ok(())
         }
-        Some(Command::Import { dossier, bailleur, territoire, date_reference, fichiers }) => {
+        Some(Command::Import { dossier, bailleur, territoire, date_reference, accepter_perte, fichiers }) => {
             let mut d = Dossier::open(&dossier, true).map_err(store_err)?;
             let bar = TerminalBar::new();
-            let opts = ImportOptions { bailleur, territoire, date_reference };
+            let opts = ImportOptions { bailleur, territoire, date_reference, accepter_perte };
             let res = import_files(&mut d, &fichiers, &opts, &bar, &AtomicBool::new(false));
             bar.finish();
-            let summaries = res.map_err(|e| match e {
-                ImportError::Store(s) => store_err(s),
-                e @ ImportError::NoBailleur(_) => user(format!("{e} : relancez avec --bailleur NOM")),
-                other => user(other),
-            })?;
+            let summaries = res.map_err(import_err)?;
             for s in summaries {
+                if let Some(n) = s.identique {
+                    dire!("{} : fichier identique, ignoré (import n° {n})", s.fichier);
+                    continue;
+                }
                 let rejets: usize = s.rejets.values().sum();
-                println!(
+                dire!(
                     "{} (import n° {}, {}) : {} lignes lues, {} logements, {} rejets, {} conflits, {} doublons, {} droits échus",
                     s.fichier,
                     s.import_id,
@@ -120,11 +143,38 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.echus
                 );
                 for (m, n) in &s.rejets {
-                    println!("  {} : {n}", m.label());
+                    dire!("  {} : {n}", m.label());
                 }
                 for (label, n) in &s.presomptions {
-                    println!("  « {label} » compris comme la collectivité de la ligne (à vérifier) : {n}");
+                    dire!("  « {label} » compris comme la collectivité de la ligne (à vérifier) : {n}");
                 }
+            }
+            Ok(())
+        }
+        Some(Command::Territoire { dossier, changer }) => {
+            use contingents::import::run::nom_territoire;
+            let Some(code) = changer else {
+                let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
+                dire!("{}", nom_territoire(&d.territoire()));
+                return Ok(());
+            };
+            let t = contingents::reference::Territoire::parse(&code).map_err(user)?;
+            let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
+            let e = contingents::import::changements::changer_territoire(&mut d, &t).map_err(import_err)?;
+            dire!(
+                "Territoire du dossier : {} (auparavant {}) ; {} hors du territoire, mis de côté ; {} revenus",
+                nom_territoire(&e.nouveau),
+                nom_territoire(&e.ancien),
+                contingents::format::logements(e.sortants.len() as u64),
+                contingents::format::logements(e.entrants as u64)
+            );
+            for l in &e.sortants {
+                dire!(
+                    "  sort du territoire : {} {} ({})",
+                    l.bailleur,
+                    l.reference,
+                    consolidate::nom_commune(&l.commune)
+                );
             }
             Ok(())
         }
@@ -185,7 +235,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 contingents::format::date_fr(&d.date_reference().to_string())
             );
             contingents::charts::export(&cube, k, &f, s, &sous_titre, &out).map_err(user)?;
-            println!("Graphique écrit : {}", out.display());
+            dire!("Graphique écrit : {}", out.display());
             Ok(())
         }
         Some(Command::Export { document: ExportCommand::FicheNavette { out, dossier, logement, reservataire } }) => {
@@ -203,7 +253,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 _ => Default::default(),
             };
             contingents::export::fiche_navette::export(d.as_ref(), &valeurs, &out).map_err(user)?;
-            println!("Fiche navette écrite : {}", out.display());
+            dire!("Fiche navette écrite : {}", out.display());
             Ok(())
         }
         Some(Command::Export {
@@ -220,7 +270,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 &out,
             )
             .map_err(user)?;
-            println!("Annexe écrite : {}", out.display());
+            dire!("Annexe écrite : {}", out.display());
             Ok(())
         }
         Some(Command::Export { document: ExportCommand::EtatDesLieux { dossier, out } }) => {
@@ -229,13 +279,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let r = contingents::export::etat_des_lieux::export(&d, &out, &bar);
             bar.finish();
             r.map_err(user)?;
-            println!("État des lieux consolidé écrit : {}", out.display());
+            dire!("État des lieux consolidé écrit : {}", out.display());
             Ok(())
         }
         Some(Command::Export { document: ExportCommand::FicheAssiette { dossier, bailleur, annee, out } }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             contingents::export::fiche_assiette::export(&d, &bailleur, annee, &out).map_err(user)?;
-            println!("Fiche de l'assiette écrite : {}", out.display());
+            dire!("Fiche de l'assiette écrite : {}", out.display());
             Ok(())
         }
         Some(Command::Rapprochement { dossier, reservataire, declaration, format }) => {
@@ -270,11 +320,17 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Restore { dossier, import_id }) => {
             let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
-            let b = d.restore(import_id).map_err(store_err)?;
-            println!("Import n° {import_id} rétabli pour : {}", b.join(", "));
+            let r = d.restore(import_id).map_err(store_err)?;
+            let quoi = match r.genre {
+                contingents::store::Genre::EtatDesLieux => "Import",
+                contingents::store::Genre::Registre => "Registre",
+            };
+            dire!("{quoi} n° {import_id} rétabli pour : {}", r.bailleurs.join(", "));
             Ok(())
         }
-        Some(Command::Suivi { action: SuiviCommand::Import { dossier, bailleur, decompte, delai, fichiers } }) => {
+        Some(Command::Suivi {
+            action: SuiviCommand::Import { dossier, bailleur, decompte, delai, accepter_perte, fichiers },
+        }) => {
             let regle = delai
                 .as_deref()
                 .map(|x| {
@@ -284,16 +340,21 @@ pub fn run(cli: Cli) -> Result<()> {
                 })
                 .transpose()?;
             let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
-            let res = contingents::suivi::importer(&mut d, &fichiers, bailleur.as_deref(), decompte.map(|x| x.etape()))
-                .map_err(suivi_err)?;
+            let o =
+                contingents::suivi::OptionsRegistre { bailleur, decompte: decompte.map(|x| x.etape()), accepter_perte };
+            let res = contingents::suivi::importer_avec(&mut d, &fichiers, &o).map_err(suivi_err)?;
             if let Some(r) = regle {
                 for b in res.iter().map(|s| s.bailleur.clone()).collect::<std::collections::BTreeSet<_>>() {
                     contingents::suivi::enregistrer_regle_delai(&d, &b, None, r).map_err(suivi_err)?;
                 }
             }
             for s in res {
+                if let Some(n) = s.identique {
+                    dire!("{} : fichier identique, ignoré (registre n° {n}, {})", s.fichier, s.bailleur);
+                    continue;
+                }
                 let rejets: usize = s.rejets.values().sum();
-                println!(
+                dire!(
                     "{} (registre n° {}, {}) : {} lignes lues, {} mises à disposition, {} hors flux, {} mises de côté, {} signalées",
                     s.fichier,
                     s.import_id,
@@ -305,10 +366,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.signalements
                 );
                 for (m, n) in &s.rejets {
-                    println!("  {m} : {n}");
+                    dire!("  {m} : {n}");
                 }
                 for (label, n) in &s.presomptions {
-                    println!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
+                    dire!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
                 }
             }
             Ok(())
@@ -383,28 +444,39 @@ pub fn run(cli: Cli) -> Result<()> {
                 contingents::suivi::calendrier::RegleDelai::Preavis,
             )
             .ok_or_else(|| user("date hors du calendrier accepté"))?;
-            println!("{e}");
+            dire!("{e}");
             Ok(())
         }
-        Some(Command::Historique { dossier }) => {
+        Some(Command::Historique { dossier, format }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            for i in d.imports()? {
-                println!(
-                    "{:>4}  {}  {}  {}  {} logements, {} rejets  {}",
-                    i.id,
-                    i.date_import,
-                    if i.actif { "actif " } else { "remplacé" },
-                    i.fichier,
-                    i.logements,
-                    i.rejets,
-                    i.bailleurs.join(", ")
-                );
+            let h = d.historique().map_err(store_err)?;
+            match format {
+                RapprochementFormat::Json => dire!("{}", serde_json::to_string(&h)?),
+                RapprochementFormat::Text => {
+                    for i in h {
+                        let (unite, genre) = match i.genre {
+                            contingents::store::Genre::EtatDesLieux => ("logements", "état des lieux"),
+                            contingents::store::Genre::Registre => ("lignes", "registre     "),
+                        };
+                        dire!(
+                            "{:>4}  {}  {}  {}  {}  {} {unite}, {} rejets  {}",
+                            i.import,
+                            i.date,
+                            genre,
+                            if i.actif { "actif   " } else { "remplacé" },
+                            i.fichier,
+                            i.logements,
+                            i.rejets,
+                            i.bailleur
+                        );
+                    }
+                }
             }
             Ok(())
         }
         Some(Command::GenererDemo { dossier_sortie }) => {
             for (f, b) in contingents::demo::write_demo_files(&dossier_sortie)? {
-                println!("{f} ({b})");
+                dire!("{f} ({b})");
             }
             Ok(())
         }

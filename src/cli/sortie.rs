@@ -58,6 +58,7 @@ pub(super) fn suivi_err(e: contingents::suivi::SuiviError) -> anyhow::Error {
     match e {
         SuiviError::Store(s) => store_err(s),
         e @ SuiviError::SansBailleur(_) => user(format!("{e} : relancez avec --bailleur NOM")),
+        e @ SuiviError::Perte(_) => user(format!("{e}. Relancez avec --accepter-perte si c'est voulu")),
         other => user(other),
     }
 }

@@ -1,8 +1,7 @@
 //! Step 1 — a cell: its text as the rest of the pipeline reads it, blank or not, the raw
 //! value kept in the dossier, and dates in the workbook's own date system.
 
-use super::normalize;
-use crate::model::Date;
+use crate::model::{Date, DateTexte, SERIE_MIN, Siecle};
 use crate::text::{clean, is_error_marker};
 use calamine::Data;
 use std::borrow::Cow;
@@ -61,7 +60,7 @@ pub fn raw_row(row: &[Data]) -> String {
 /// The raw text of a cell for `valeur` in rejets: error cells show as `#N/A`.
 pub fn raw_text(d: Option<&Data>) -> String {
     match d {
-        Some(Data::Error(e)) => format!("#{e:?}").replace("#NA", "#N/A"),
+        Some(Data::Error(e)) => e.to_string(),
         Some(Data::String(s)) => clean(s).to_string(),
         Some(other) => cell_text(other).into_owned(),
         None => String::new(),
@@ -75,14 +74,91 @@ pub fn excel_date(dt: &calamine::ExcelDateTime) -> Option<Date> {
     Date::new(y as i32, m, d)
 }
 
-pub fn cell_date(d: &Data) -> Option<Date> {
+/// Where the dates of a field may lie: outside, a date is not read (« 15/03/69 » is no lease
+/// of 2069), and how its two-digit years are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FenetreDate {
+    pub min: Date,
+    pub max: Date,
+    /// The century of `JJ/MM/AA`, when the field or the user says it; `None`: ambiguous.
+    pub siecle: Option<Siecle>,
+}
+
+impl FenetreDate {
+    /// An état des lieux' end of convention: 1900–2200; two-digit years are ambiguous until the
+    /// user says, for the file's column, which century they mean.
+    pub fn fin_de_convention(siecle: Option<Siecle>) -> Self {
+        FenetreDate { min: Date { year: 1900, month: 1, day: 1 }, max: Date { year: 2200, month: 12, day: 31 }, siecle }
+    }
+
+    /// The dates of a register: from 2000-01-01 to one year after the import; two-digit years
+    /// in 20xx.
+    pub fn registre(import: Date) -> Self {
+        let max = Date::new(import.year + 1, import.month, import.day.min(28)).unwrap_or(import);
+        FenetreDate { min: Date { year: 2000, month: 1, day: 1 }, max, siecle: Some(Siecle::Annees2000) }
+    }
+}
+
+/// A date cell read against its field's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LectureDate {
+    /// Nothing written.
+    Vide,
+    Date(Date),
+    /// Written, but not a date of this field: the row is set aside `date_illisible` with the
+    /// cell's value.
+    Illisible(String),
+    /// `31/12/45` in a field whose century is not known: set aside `date_ambigue`.
+    Ambigue(String),
+}
+
+/// Reads a date cell, guessing nothing: a real date cell, a number in the workbook's date
+/// system (an integer of at least [`SERIE_MIN`]), or text (see [`Date::lire_texte`]); inside
+/// the field's window. A bare year, a decimal, a small integer, an Excel error, a word or a
+/// date outside the window is [`LectureDate::Illisible`].
+pub fn lire_date(d: &Data, f: &FenetreDate) -> LectureDate {
+    let valeur = || raw_text(Some(d));
+    let dans = |x: Option<Date>| match x {
+        Some(x) if x >= f.min && x <= f.max => LectureDate::Date(x),
+        _ => LectureDate::Illisible(valeur()),
+    };
+    let serie = |n: f64| {
+        if n.fract() == 0.0 && n >= SERIE_MIN as f64 && n < 100_000.0 {
+            dans(Date::from_excel_serial(n))
+        } else {
+            LectureDate::Illisible(valeur())
+        }
+    };
     match d {
-        Data::DateTime(dt) => excel_date(dt),
-        Data::Float(f) if (1800.0..=2200.0).contains(f) && f.fract() == 0.0 => Date::new(*f as i32, 12, 31),
-        Data::Float(f) if (1000.0..100_000.0).contains(f) => Date::from_excel_serial(*f),
-        Data::Int(i) if (1800..=2200).contains(i) => Date::new(*i as i32, 12, 31),
-        Data::Int(i) if (1000..100_000).contains(i) => Date::from_excel_serial(*i as f64),
-        Data::DateTimeIso(s) | Data::String(s) => normalize::date_text(s),
+        Data::Empty => LectureDate::Vide,
+        Data::Error(_) | Data::Bool(_) | Data::DurationIso(_) => LectureDate::Illisible(valeur()),
+        Data::DateTime(dt) if dt.is_datetime() => dans(excel_date(dt)),
+        Data::DateTime(_) => LectureDate::Illisible(valeur()),
+        Data::Float(x) => serie(*x),
+        Data::Int(i) => serie(*i as f64),
+        Data::DateTimeIso(s) | Data::String(s) => {
+            let t = clean(s);
+            if t.is_empty() {
+                return LectureDate::Vide;
+            }
+            match Date::lire_texte(t) {
+                DateTexte::Date(x) => dans(Some(x)),
+                DateTexte::Serie(n) => serie(n as f64),
+                DateTexte::DeuxChiffres { jour, mois, annee } => match f.siecle {
+                    Some(s) => dans(Date::new(s.annee(annee), mois, jour)),
+                    None => LectureDate::Ambigue(valeur()),
+                },
+                DateTexte::Non => LectureDate::Illisible(valeur()),
+            }
+        }
+    }
+}
+
+/// A date cell as any date it holds, inside 1900–2200 with two-digit years in 20xx (the year of
+/// construction, the declarations of the rapprochement); `None` when blank or not a date.
+pub fn cell_date(d: &Data) -> Option<Date> {
+    match lire_date(d, &FenetreDate { siecle: Some(Siecle::Annees2000), ..FenetreDate::fin_de_convention(None) }) {
+        LectureDate::Date(x) => Some(x),
         _ => None,
     }
 }

@@ -5,7 +5,8 @@
 //! transaction. Each step is a small module tested alone.
 
 mod bailleur;
-mod cell;
+pub mod cell;
+pub mod changements;
 mod dedup;
 #[cfg(feature = "fuzz")]
 mod fuzz;
@@ -13,7 +14,7 @@ pub mod header;
 pub mod normalize;
 mod plan;
 pub mod read;
-mod row;
+pub mod row;
 pub mod run;
 
 pub use crate::model::{Conflit, LigneLogement, Mappings, Motif, Rejet, Source};
@@ -41,6 +42,13 @@ mod tests_util {
                 }
             }
         }
-        SheetData { name: name.map(str::to_string), hidden: false, range: r, row_numbers: None, rest: None }
+        SheetData {
+            name: name.map(str::to_string),
+            hidden: false,
+            range: r,
+            row_numbers: None,
+            rest: None,
+            illisibles: vec![],
+        }
     }
 }

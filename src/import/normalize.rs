@@ -766,9 +766,12 @@ mod tests {
         assert_eq!(date_text("2024-01-01"), Date::new(2024, 1, 1));
         assert_eq!(date_text("2024-01-01 00:00:00"), Date::new(2024, 1, 1));
         assert_eq!(date_text("31.12.23"), Date::new(2023, 12, 31));
-        assert_eq!(date_text("45291"), Date::new(2023, 12, 31));
         assert_eq!(date_text("1er janvier 2024"), Date::new(2024, 1, 1));
-        assert_eq!(date_text("2030"), Date::new(2030, 12, 31));
+        // Nothing guessed: a bare year, a serial or a decimal typed as a date is no date.
+        assert_eq!(date_text("2030"), None);
+        assert_eq!(date_text("45291"), None);
+        assert_eq!(date_text("12.5"), None);
+        assert_eq!(date_text("31/12-2023"), None);
         assert_eq!(date_text("31/02/2023"), None);
         assert_eq!(date_text("3132222222221/22/32"), None);
         assert_eq!(date_text("2023/300/1"), None);

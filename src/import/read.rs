@@ -40,6 +40,10 @@ pub struct SheetData {
     /// For a large `.xlsx` sheet, `range` holds only its first rows and the rest is streamed
     /// from the open workbook (see [`stream_rest`]), so reading overlaps normalising.
     pub rest: Option<Rest>,
+    /// CSV lines that cannot be read as a row (a quote opened and never closed, or closed in
+    /// the middle of a field): (line number, its text). Each is set aside (`ligne_illisible`)
+    /// when it lies below the header; the other lines are read as usual.
+    pub illisibles: Vec<(u32, String)>,
 }
 
 /// The part of a large `.xlsx` sheet still to stream.
@@ -163,7 +167,7 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
         };
         let last_row = range.end().map_or(0, |(r, _)| r).max(declared_last_row);
         out.push((
-            SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None },
+            SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None, illisibles: vec![] },
             more.then_some(last_row),
         ));
     }
@@ -297,7 +301,14 @@ where
             continue;
         }
         match wb.worksheet_range(&name) {
-            Ok(range) => out.push(SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None }),
+            Ok(range) => out.push(SheetData {
+                name: Some(name),
+                hidden,
+                range,
+                row_numbers: None,
+                rest: None,
+                illisibles: vec![],
+            }),
             Err(e) => return err(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé")),
         }
     }
@@ -375,18 +386,132 @@ fn count_outside_quotes(line: &str, sep: char) -> usize {
     n
 }
 
+/// A quoted field may run over a few lines (an address, a comment typed with line breaks in a
+/// spreadsheet cell); beyond that, an opened quote is a typing error, not a cell.
+const LIGNES_MAX_D_UN_CHAMP: usize = 20;
+
+/// How one physical line reads from its start (or from inside a quoted field carried over
+/// from the line before): its fields, whether a quote left open carries the record to the next
+/// line, and whether a quoted field held the separator. `None`: a quote closed in the middle
+/// of a field — the line cannot be read.
+fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)> {
+    #[derive(PartialEq)]
+    enum S {
+        Debut,
+        Libre,
+        Guillemets,
+        Ferme,
+    }
+    let mut s = if inside { S::Guillemets } else { S::Debut };
+    let mut fields = 1;
+    let mut sep_cite = false;
+    for c in line.chars() {
+        s = match s {
+            S::Debut if c == '"' => S::Guillemets,
+            S::Debut | S::Libre if c == sep => {
+                fields += 1;
+                S::Debut
+            }
+            S::Debut | S::Libre => S::Libre,
+            S::Guillemets if c == '"' => S::Ferme,
+            S::Guillemets => {
+                sep_cite |= c == sep;
+                S::Guillemets
+            }
+            S::Ferme if c == '"' => S::Guillemets,
+            S::Ferme if c == sep => {
+                fields += 1;
+                S::Debut
+            }
+            // `"ANTIBES" 2;` — the field went on after its closing quote.
+            S::Ferme => return None,
+        };
+    }
+    Some((fields, s == S::Guillemets, sep_cite))
+}
+
+/// Splits CSV text into the lines that form well-quoted records and the lines that do not: a
+/// quote that opens a field and is never closed (or closes in the middle of a field, or runs
+/// over more than [`LIGNES_MAX_D_UN_CHAMP`] lines, or swallows a separator across lines — what
+/// an opened quote does to the lines below it —, or makes a record of another width than the
+/// file's) makes its line unreadable, and reading goes on at the next line — never « 5 lignes
+/// lues » on a file of 3 400 lines. Returns the readable text, the file line of each of its
+/// lines (by byte offset), and the unreadable lines.
+fn separer_lignes_illisibles(text: &str, sep: u8) -> (String, Vec<(usize, u32)>, Vec<(u32, String)>) {
+    let sep = sep as char;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let body = |l: &str| l.trim_end_matches(['\n', '\r']).to_string();
+    // The usual width: the most frequent field count of the lines that stand alone.
+    let mut freq: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for l in &lines {
+        if let Some((n, false, _)) = scan_line(&body(l), sep, false)
+            && n >= 2
+        {
+            *freq.entry(n).or_default() += 1;
+        }
+    }
+    let largeur = freq.into_iter().max_by_key(|(n, k)| (*k, *n)).map(|(n, _)| n);
+    let mut good = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(lines.len());
+    let mut illisibles = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // The record starting at line i: up to which line, and is it sound?
+        let mut j = i;
+        let mut fields = 0;
+        let mut inside = false;
+        let mut sep_cite = false;
+        let fin = loop {
+            match scan_line(&body(lines[j]), sep, inside) {
+                None => break None,
+                Some((n, still, cite)) => {
+                    fields += n - usize::from(inside);
+                    inside = still;
+                    sep_cite |= cite;
+                }
+            }
+            if !inside {
+                break if j > i && sep_cite { None } else { Some(j) };
+            }
+            j += 1;
+            if j >= lines.len() || j - i >= LIGNES_MAX_D_UN_CHAMP {
+                break None;
+            }
+        };
+        let fin = fin.filter(|&j| j == i || largeur.is_none_or(|w| fields == w));
+        match fin {
+            Some(j) => {
+                for (k, l) in lines.iter().enumerate().take(j + 1).skip(i) {
+                    map.push((good.len(), k as u32 + 1));
+                    good.push_str(l);
+                }
+                i = j + 1;
+            }
+            None => {
+                illisibles.push((i as u32 + 1, body(lines[i])));
+                i += 1;
+            }
+        }
+    }
+    (good, map, illisibles)
+}
+
 fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
     let text = decode_text(bytes)?;
     let sep = detect_separator(&text);
+    let (good, map, illisibles) = separer_lignes_illisibles(&text, sep);
     let mut rdr =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(text.as_bytes());
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(sep).from_reader(good.as_bytes());
     let mut rows: Vec<Vec<Data>> = Vec::new();
     let mut lines = Vec::new();
     let mut width = 0;
     let mut record = csv::StringRecord::new();
-    // The csv crate's own line count drifts with CRLF; count newlines before each record.
-    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
-    let line_of = |byte: u64| newlines.partition_point(|&nl| (nl as u64) <= byte) as u32 + 1;
+    // The file line of a record from its position in the readable text (the csv crate may
+    // give the position of the newline that ends the line before).
+    let line_of = |byte: u64| {
+        let k = map.partition_point(|&(start, _)| start as u64 <= byte + 1);
+        map.get(k.saturating_sub(1)).map_or(0, |&(_, l)| l)
+    };
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
@@ -407,6 +532,11 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
         }
     }
     if rows.is_empty() || width == 0 {
+        if let Some((l, _)) = illisibles.first() {
+            return err(format!(
+                "aucune ligne lisible : un guillemet ouvert à la ligne {l} n'est jamais fermé — corrigez-le dans le fichier"
+            ));
+        }
         return err("le fichier est vide");
     }
     let mut range = Range::new((0, 0), (rows.len() as u32 - 1, width as u32 - 1));
@@ -417,7 +547,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
             }
         }
     }
-    Ok(vec![SheetData { name: None, hidden: false, range, row_numbers: Some(lines), rest: None }])
+    Ok(vec![SheetData { name: None, hidden: false, range, row_numbers: Some(lines), rest: None, illisibles }])
 }
 
 #[cfg(test)]
@@ -439,6 +569,33 @@ mod tests {
         assert_eq!(detect_separator("a,b,c\n1,2,3\n"), b',');
         assert_eq!(detect_separator("a\tb\tc\n1\t2,5\t3\n"), b'\t');
         assert_eq!(detect_separator("a;b;c\n\"1,5\";2;3\n"), b';');
+    }
+
+    #[test]
+    fn a_quote_never_closed_sets_its_line_aside_and_every_other_line_is_read() {
+        let mut text = String::from("REF;COMMUNE;TYPO\r\n1;Antibes;T3\r\n2;\"ANTIBES;T2\r\n");
+        for i in 3..=3400 {
+            text.push_str(&format!("{i};Antibes;T3\r\n"));
+        }
+        let s = &read_sheets(text.as_bytes()).unwrap()[0];
+        assert_eq!(s.range.height(), 3400, "the header and 3 399 rows: only line 3 is missing");
+        assert_eq!(s.illisibles, vec![(3, "2;\"ANTIBES;T2".to_string())]);
+        assert_eq!(s.row_number(2), 4);
+        assert_eq!(s.range.get((3399, 0)), Some(&Data::String("3400".into())));
+        // A quote closed in the middle of a field, and one closed far below.
+        let text = "REF;COMMUNE;TYPO\n1;\"Antibes\" sud;T3\n2;\"Antibes;T3\n3;Vallauris;T2\n4;Biot\";T1\n";
+        let s = &read_sheets(text.as_bytes()).unwrap()[0];
+        assert_eq!(s.illisibles.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![2, 3]);
+        let refs: Vec<String> = (0..s.range.height()).map(|r| s.range.get((r, 0)).unwrap().to_string()).collect();
+        assert_eq!(refs, ["REF", "3", "4"]);
+        assert_eq!(s.range.get((2, 1)), Some(&Data::String("Biot\"".into())), "a quote inside a field is a character");
+        // A cell typed over two lines in a spreadsheet stays one cell, its record one row.
+        let text = "REF;ADRESSE;TYPO\n1;\"12 rue Haute\nBât. B\";T3\n2;\"3 \"\"Les Pins\"\"\";T2\n";
+        let s = &read_sheets(text.as_bytes()).unwrap()[0];
+        assert!(s.illisibles.is_empty());
+        assert_eq!(s.range.get((1, 1)), Some(&Data::String("12 rue Haute\nBât. B".into())));
+        assert_eq!(s.range.get((2, 1)), Some(&Data::String("3 \"Les Pins\"".into())));
+        assert_eq!((s.row_number(1), s.row_number(2)), (2, 4));
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! dwelling or a rejet with its reason, totals and notes skipped.
 
 use super::SheetPlan;
-use super::cell::{cell_date, cell_text, is_blank, raw_row, raw_text};
+use super::cell::{FenetreDate, LectureDate, cell_date, cell_text, is_blank, lire_date, raw_row, raw_text};
 use super::header::Field;
 use super::normalize::{self, Correspondance, ReservataireResolver};
-use crate::model::{Financement, IndividuelCollectif, Logement, Reservataire, Typologie};
+use crate::model::{Financement, IndividuelCollectif, Logement, Reservataire, Siecle, Typologie};
 use crate::model::{LigneLogement, Mappings, Motif, Rejet, Source};
 use crate::reference::{CommuneError, Territoire, reference};
 use crate::text::{FastMap, clean, key};
@@ -29,6 +29,8 @@ pub struct Context {
     /// User mappings for communes (label key → INSEE) and typologies (label key → label).
     commune_map: HashMap<String, String>,
     typologie_map: HashMap<String, Typologie>,
+    /// The century of two-digit years decided by the user, per file column ([`cle_siecle`]).
+    siecles: HashMap<String, Siecle>,
     cache_reservataire: FastMap<String, Option<Reservataire>>,
     cache_commune: FastMap<String, Result<(String, String), CommuneError>>,
     cache_typologie: FastMap<String, Option<Typologie>>,
@@ -54,6 +56,7 @@ impl Context {
                 .into_iter()
                 .filter_map(|(k, v)| Some((k, Typologie::from_label(&v)?)))
                 .collect(),
+            siecles: mappings.siecle,
             cache_reservataire: FastMap::default(),
             cache_commune: FastMap::default(),
             cache_typologie: FastMap::default(),
@@ -61,6 +64,11 @@ impl Context {
             cache_qpv: FastMap::default(),
             cache_ic: FastMap::default(),
         }
+    }
+
+    /// The century the user gave to the two-digit years of a file column, if any.
+    pub fn siecle(&self, cle: &str) -> Option<Siecle> {
+        self.siecles.get(cle).copied()
     }
 
     /// Whether the user mapped this réservataire label in the dossier.
@@ -179,6 +187,30 @@ pub struct RowReader<'a> {
     bailleur_defaut_key: String,
     mapped: Vec<usize>,
     ref_label: Option<String>,
+    /// The key of the end-of-convention column of this file, for the century of its
+    /// two-digit years ([`cle_siecle`]); `None` when the file is not known.
+    cle_siecle: Option<String>,
+}
+
+/// The longest text a cell may hold (Excel's limit): longer, the row is set aside
+/// (`valeur_trop_longue`) — no export could write it back.
+pub const LONGUEUR_MAX: usize = 32_767;
+
+/// The key under which the century of a file column's two-digit years is kept: the file's
+/// name and the column's header (one decision per file column, whatever the sheet).
+pub fn cle_siecle(fichier: &str, colonne: &str) -> String {
+    format!("{} | {}", key(fichier), key(colonne))
+}
+
+/// The first cell of a row longer than [`LONGUEUR_MAX`], shown short: its beginning and length.
+pub fn valeur_trop_longue(row: &[Data]) -> Option<String> {
+    row.iter().find_map(|d| match d {
+        Data::String(s) if s.len() > LONGUEUR_MAX && s.chars().count() > LONGUEUR_MAX => {
+            let debut: String = s.chars().take(40).collect();
+            Some(format!("{debut}… ({} caractères)", s.chars().count()))
+        }
+        _ => None,
+    })
 }
 
 impl<'a> RowReader<'a> {
@@ -195,7 +227,17 @@ impl<'a> RowReader<'a> {
             bailleur_defaut_key: key(bailleur_defaut),
             mapped: h.columns.iter().map(|(_, c)| *c).collect(),
             ref_label,
+            cle_siecle: None,
         }
+    }
+
+    /// The rows come from this file (its name keys the century of its two-digit years).
+    pub fn du_fichier(mut self, fichier: &str) -> Self {
+        let h = &self.plan.header;
+        self.cle_siecle = h
+            .column(Field::DateFinConvention)
+            .map(|c| cle_siecle(fichier, h.labels.get(c).map(String::as_str).unwrap_or("")));
+        self
     }
 
     /// The outcome of one row, or `None` for a row that is not a dwelling (blank, total,
@@ -232,6 +274,9 @@ impl<'a> RowReader<'a> {
             })
         };
 
+        if let Some(v) = valeur_trop_longue(row) {
+            return Some(rejet(Motif::ValeurTropLongue, v));
+        }
         let reference = text(Field::Reference).into_owned();
         if reference.is_empty() {
             return Some(rejet(Motif::ReferenceManquante, raw_text(get(Field::Reference))));
@@ -316,6 +361,16 @@ impl<'a> RowReader<'a> {
             return Some(rejet(Motif::ReservataireInconnu, v));
         };
 
+        // The end of the convention: a date, never a guess (1900–2200; « 31/12/45 » waits for
+        // the user to say which century the column means).
+        let fenetre = FenetreDate::fin_de_convention(self.cle_siecle.as_deref().and_then(|k| ctx.siecle(k)));
+        let date_fin_convention = match get(Field::DateFinConvention).map(|d| lire_date(d, &fenetre)) {
+            None | Some(LectureDate::Vide) => None,
+            Some(LectureDate::Date(x)) => Some(x),
+            Some(LectureDate::Illisible(v)) => return Some(rejet(Motif::DateIllisible, v)),
+            Some(LectureDate::Ambigue(v)) => return Some(rejet(Motif::DateAmbigue, v)),
+        };
+
         let logement = Logement {
             bailleur: bailleur.clone(),
             reference,
@@ -328,7 +383,7 @@ impl<'a> RowReader<'a> {
             individuel_collectif: ctx
                 .individuel_collectif(&text(Field::IndividuelCollectif))
                 .unwrap_or(IndividuelCollectif::Collectif),
-            date_fin_convention: get(Field::DateFinConvention).and_then(cell_date),
+            date_fin_convention,
             annee_construction: get(Field::AnneeConstruction).and_then(|d| match d {
                 Data::DateTime(_) => cell_date(d).map(|x| x.year),
                 _ => normalize::annee(&cell_text(d)),

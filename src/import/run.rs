@@ -4,7 +4,6 @@
 use super::read::{RowBatch, SheetData, read_sheets_shared, stream_rest};
 use super::{
     Context, Dedup, DedupAction, Motif, RowOutcome, RowReader, SheetPlan, bailleur_from_file_name, plan_sheets,
-    read_rows,
 };
 use crate::model::Date;
 use crate::reference::Territoire;
@@ -36,8 +35,33 @@ pub enum ImportError {
     DateReference(String),
     #[error("import annulé : le dossier n'a pas été modifié")]
     Cancelled,
+    /// The files would leave bailleurs with less than half of their dwellings: nothing written.
+    #[error("{0}")]
+    Perte(crate::model::Pertes),
+    /// `--territoire` names another territory than the dossier's: nothing written.
+    #[error(
+        "le dossier couvre {} ; cet import demande {} : rien n'a été importé. Pour changer le territoire du dossier : `contingents territoire --dossier DOSSIER --changer {}`",
+        nom_territoire(.dossier), nom_territoire(.demande), code_territoire(.demande)
+    )]
+    TerritoireDifferent { dossier: Territoire, demande: Territoire },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// « CA de Sophia Antipolis (240600585) », « la France entière ».
+pub fn nom_territoire(t: &Territoire) -> String {
+    match t {
+        Territoire::Tout => "la France entière (aucun territoire)".into(),
+        Territoire::Epci(c) => format!("{} ({c})", t.label()),
+        Territoire::Departement(c) => format!("le département {} ({c})", t.label()),
+    }
+}
+
+fn code_territoire(t: &Territoire) -> String {
+    match t {
+        Territoire::Tout => "tout".into(),
+        other => other.code(),
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -45,6 +69,17 @@ pub struct ImportOptions {
     pub bailleur: Option<String>,
     pub territoire: Option<String>,
     pub date_reference: Option<String>,
+    /// Accepts that a bailleur keeps less than half of its dwellings (see [`ImportError::Perte`]).
+    pub accepter_perte: bool,
+}
+
+/// How prepared files are written (the window's import): the dossier's territory and
+/// reference date, and whether a loss is accepted.
+#[derive(Debug, Clone)]
+pub struct Ecriture {
+    pub territoire: Territoire,
+    pub date_reference: Date,
+    pub accepter_perte: bool,
 }
 
 /// What one file gave.
@@ -63,6 +98,9 @@ pub struct FileSummary {
     /// Rows whose réservataire was a collectivité without a name, presumed to be the row's
     /// own, by label (« Ville » → 12): for the user to check.
     pub presomptions: BTreeMap<String, usize>,
+    /// The file was not read: it is identical (same SHA-256) to this import, already active
+    /// or given earlier in the same call (« fichier identique, ignoré »).
+    pub identique: Option<i64>,
 }
 
 /// A file read and planned, ready to be written.
@@ -150,7 +188,11 @@ pub fn import_files(
     });
     let _ = warm.join();
     let territoire = match &opts.territoire {
-        Some(t) => Territoire::parse(t)?,
+        Some(t) => {
+            let t = Territoire::parse(t)?;
+            verifier_territoire(dossier, &t)?;
+            t
+        }
         None => dossier.territoire(),
     };
     let date_reference = match &opts.date_reference {
@@ -163,11 +205,23 @@ pub fn import_files(
         progress.update(0.0, &format!("Lecture de {}", f.display()));
         prepare_file(f, opts.bailleur.as_deref())
     }));
-    write_files(dossier, prepared, files.len(), &territoire, date_reference, progress, cancel)
+    let e = Ecriture { territoire, date_reference, accepter_perte: opts.accepter_perte };
+    write_files(dossier, prepared, files.len(), &e, progress, cancel)
+}
+
+/// A dossier covers one territory: once it holds an import, another one is refused (changing
+/// it is [`super::changements::changer_territoire`]).
+pub fn verifier_territoire(dossier: &Dossier, demande: &Territoire) -> Result<(), ImportError> {
+    let actuel = dossier.territoire();
+    if &actuel != demande && dossier.a_des_imports()? {
+        return Err(ImportError::TerritoireDifferent { dossier: actuel, demande: demande.clone() });
+    }
+    Ok(())
 }
 
 /// Writes prepared files in one transaction (the window prepares, lets the user adjust
-/// the plans, then calls this).
+/// the plans, then calls this). A loss is refused ([`ImportError::Perte`]): see
+/// [`write_prepared_with`] to accept it.
 pub fn write_prepared(
     dossier: &mut Dossier,
     prepared: Vec<PreparedFile>,
@@ -176,19 +230,33 @@ pub fn write_prepared(
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Vec<FileSummary>, ImportError> {
+    let e = Ecriture { territoire: territoire.clone(), date_reference, accepter_perte: false };
+    write_prepared_with(dossier, prepared, &e, progress, cancel)
+}
+
+/// [`write_prepared`] with the loss accepted or not, and the territory checked against the
+/// dossier's.
+pub fn write_prepared_with(
+    dossier: &mut Dossier,
+    prepared: Vec<PreparedFile>,
+    e: &Ecriture,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Vec<FileSummary>, ImportError> {
+    verifier_territoire(dossier, &e.territoire)?;
     let n = prepared.len();
-    write_files(dossier, prepared.into_iter().map(Ok), n, territoire, date_reference, progress, cancel)
+    write_files(dossier, prepared.into_iter().map(Ok), n, e, progress, cancel)
 }
 
 fn write_files(
     dossier: &mut Dossier,
     prepared: impl Iterator<Item = Result<PreparedFile, ImportError>>,
     n_files: usize,
-    territoire: &Territoire,
-    date_reference: Date,
+    e: &Ecriture,
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Vec<FileSummary>, ImportError> {
+    let (territoire, date_reference) = (&e.territoire, e.date_reference);
     let mut ctx = Context::du_dossier(dossier, territoire.clone())?;
     let w = ImportWriter::begin(dossier)?;
     let mut insert = w.logement_insert()?;
@@ -199,10 +267,37 @@ fn write_files(
     let mut summaries = Vec::new();
     let mut first_import = None;
     let mut flushed_conflicts = 0;
+    // Each bailleur met: its active dwellings before this import (for the loss check).
+    let mut avant: BTreeMap<String, u64> = BTreeMap::new();
+    // The files read in this call, by SHA-256 (the same file twice is read once).
+    let mut lus: FastMap<String, i64> = FastMap::default();
     for (file_index, p) in prepared.enumerate() {
         let p = p?;
         if cancel.load(Ordering::Relaxed) {
             return Err(ImportError::Cancelled);
+        }
+        let mut bailleur_defaut = p.bailleur.clone();
+        bailleurs.respell(&mut bailleur_defaut);
+        let identique = match lus.get(&p.sha256) {
+            Some(id) => Some(*id),
+            None => w.import_actif_identique(&p.sha256, (!p.colonne_bailleur).then_some(bailleur_defaut.as_str()))?,
+        };
+        if let Some(id) = identique {
+            summaries.push(FileSummary {
+                import_id: id,
+                fichier: p.fichier.clone(),
+                bailleurs: vec![],
+                feuilles: vec![],
+                lignes_lues: 0,
+                logements: 0,
+                rejets: BTreeMap::new(),
+                conflits: 0,
+                doublons: 0,
+                echus: 0,
+                presomptions: BTreeMap::new(),
+                identique: Some(id),
+            });
+            continue;
         }
         let file_rows = p.plans.iter().map(|pl| sheet_rows(&p, pl)).sum::<usize>().max(1);
         let mut done_rows = 0usize;
@@ -213,8 +308,7 @@ fn write_files(
             &serde_json::to_string(&p.plans).unwrap_or_default(),
         )?;
         let first = *first_import.get_or_insert(import_id);
-        let mut bailleur_defaut = p.bailleur.clone();
-        bailleurs.respell(&mut bailleur_defaut);
+        lus.insert(p.sha256.clone(), import_id);
         bailleurs.in_file.clear();
         let mut s = FileSummary {
             import_id,
@@ -228,6 +322,7 @@ fn write_files(
             doublons: 0,
             echus: 0,
             presomptions: BTreeMap::new(),
+            identique: None,
         };
         dedup.begin_file(file_rows);
         w.expect_rows(file_rows)?;
@@ -238,7 +333,7 @@ fn write_files(
             let mut read = 0usize;
             let stop = AtomicBool::new(false);
             let mut failure: Option<ImportError> = None;
-            let rows = RowReader::new(plan, &bailleur_defaut);
+            let rows = RowReader::new(plan, &bailleur_defaut).du_fichier(&p.fichier);
             // Called for each row; false stops the sheet (cancelled or failed).
             let mut on_row = |ligne: u32, row: &[Data]| -> bool {
                 let Some(o) = rows.read(ligne, row, &mut ctx) else { return true };
@@ -313,6 +408,19 @@ fn write_files(
             if cancel.load(Ordering::Relaxed) {
                 return Err(ImportError::Cancelled);
             }
+            // CSV lines broken by a quote, below the header: set aside, never swallowed.
+            let entete = sheet.row_number(plan.header.row + plan.header.rows.saturating_sub(1));
+            for (ligne, texte) in sheet.illisibles.iter().filter(|(l, _)| *l > entete) {
+                read += 1;
+                let r = crate::model::Rejet {
+                    bailleur: bailleur_defaut.clone(),
+                    source: crate::model::Source { feuille: plan.feuille.clone(), ligne: *ligne },
+                    motif: Motif::LigneIllisible,
+                    valeur: court(texte),
+                    brut: texte.replace(['\t', '\r', '\n'], " "),
+                };
+                write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, RowOutcome::Rejet(r), &mut bailleurs)?;
+            }
             s.lignes_lues += read;
             done_rows += sheet_rows(&p, plan);
         }
@@ -329,6 +437,11 @@ fn write_files(
         s.echus = dedup.echus(date_reference);
         debug_assert_eq!(s.echus, w.count_echus(import_id, date_reference)?, "extinct rights counted in memory");
         let rejets: usize = s.rejets.values().sum();
+        for b in &s.bailleurs {
+            if !avant.contains_key(b) {
+                avant.insert(b.clone(), w.logements_actifs_avant(b, first)?);
+            }
+        }
         w.finish_import(import_id, first, &s.bailleurs, [s.lignes_lues, s.logements, rejets, s.conflits, s.doublons])?;
         summaries.push(s);
     }
@@ -336,7 +449,18 @@ fn write_files(
     if cancel.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
     }
+    // Never shrink a bailleur silently: fewer than half of its dwellings, nothing is written.
+    let pertes: Vec<crate::model::Perte> = avant
+        .iter()
+        .map(|(b, av)| crate::model::Perte { bailleur: b.clone(), avant: *av, apres: bailleurs.gardes(b) })
+        .filter(|p| crate::model::Pertes::est_une_perte(p.avant, p.apres))
+        .collect();
+    if !pertes.is_empty() && !e.accepter_perte {
+        let fichiers = summaries.iter().filter(|s| s.identique.is_none()).count();
+        return Err(ImportError::Perte(crate::model::Pertes { pertes, registre: false, fichiers }));
+    }
     drop(insert);
+    crate::store::point_d_arret();
     w.commit()?;
     progress.update(1.0, "Import terminé");
     Ok(summaries)
@@ -366,7 +490,10 @@ fn write_outcome(
             bailleurs.note(&mut s.bailleurs, &l.logement.bailleur);
             match dedup.check(&l.logement) {
                 DedupAction::Skip => Ok(()),
-                DedupAction::Insert => insert.insert(import_id, &l).map(|slot| dedup.kept(&l.logement, slot)),
+                DedupAction::Insert => {
+                    bailleurs.garde(&l.logement.bailleur);
+                    insert.insert(import_id, &l).map(|slot| dedup.kept(&l.logement, slot))
+                }
                 DedupAction::Replace(slot) => w
                     .delete_logement(slot)
                     .and_then(|_| insert.insert(import_id, &l))
@@ -399,12 +526,27 @@ struct Bailleurs {
     /// Name as read → the dossier's spelling when it differs.
     spellings: FastMap<String, Option<String>>,
     in_file: FastMap<String, ()>,
+    /// Dwellings kept per bailleur in this call (after de-duplication).
+    kept: FastMap<String, u64>,
 }
 
 impl Bailleurs {
     fn new(known: Vec<String>) -> Self {
         let known = known.into_iter().map(|b| (key(&b), b)).collect();
-        Bailleurs { known, spellings: FastMap::default(), in_file: FastMap::default() }
+        Bailleurs { known, spellings: FastMap::default(), in_file: FastMap::default(), kept: FastMap::default() }
+    }
+
+    fn garde(&mut self, b: &str) {
+        match self.kept.get_mut(b) {
+            Some(n) => *n += 1,
+            None => {
+                self.kept.insert(b.to_string(), 1);
+            }
+        }
+    }
+
+    fn gardes(&self, b: &str) -> u64 {
+        self.kept.get(b).copied().unwrap_or(0)
     }
 
     fn respell(&mut self, b: &mut String) {
@@ -434,35 +576,16 @@ impl Bailleurs {
 /// column mapping recorded with its import. Returns how many rows became dwellings.
 pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
     let mut ctx = Context::du_dossier(dossier, dossier.territoire())?;
-    type Pending = (i64, i64, String, Option<String>, u32, String, String);
-    let pending: Vec<Pending> = {
-        let mut st = dossier
-            .conn
-            .prepare(
-                "SELECT r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.brut, i.colonnes FROM rejets r
-             JOIN imports i ON i.id = r.import_id
-             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1
-             WHERE r.motif IN ('reservataire_inconnu', 'commune_inconnue', 'typologie_inconnue', 'financement_inconnu')
-             ORDER BY r.id",
-            )
-            .map_err(StoreError::from)?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
-            .map_err(StoreError::from)?;
-        rows.collect::<Result<_, _>>().map_err(StoreError::from)?
-    };
+    let pending = dossier.rejets_a_relire(crate::store::MOTIFS_A_RELIRE)?;
     let w = ImportWriter::begin(dossier)?;
     let mut resolved = 0;
-    for (rejet_id, import_id, bailleur, feuille, ligne, brut, colonnes) in pending {
-        let plans: Vec<SheetPlan> = serde_json::from_str(&colonnes).unwrap_or_default();
-        let Some(plan) = plans.iter().find(|p| p.feuille == feuille) else { continue };
+    for x in pending {
+        let plans: Vec<SheetPlan> = serde_json::from_str(&x.colonnes).unwrap_or_default();
+        let Some(plan) = plans.iter().find(|p| p.feuille == x.feuille) else { continue };
         let row: Vec<Data> =
-            brut.split('\t').map(|s| if s.is_empty() { Data::Empty } else { Data::String(s.to_string()) }).collect();
-        let mut outcome = None;
-        read_rows(std::iter::once((ligne, row)), plan, &bailleur, &mut ctx, |o| {
-            outcome = Some(o);
-            true
-        });
+            x.brut.split('\t').map(|s| if s.is_empty() { Data::Empty } else { Data::String(s.to_string()) }).collect();
+        let outcome = RowReader::new(plan, &x.bailleur).du_fichier(&x.fichier).read(x.ligne, &row, &mut ctx);
+        let (rejet_id, import_id) = (x.id, x.import_id);
         match outcome {
             Some(RowOutcome::Logement(l)) => {
                 if !w.has_active_logement(&l.logement.bailleur, &l.logement.reference)? {
@@ -477,4 +600,9 @@ pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
     }
     w.commit()?;
     Ok(resolved)
+}
+
+/// A long text shown short in a rejet: its first 200 characters.
+fn court(t: &str) -> String {
+    if t.chars().count() <= 200 { t.to_string() } else { format!("{}…", t.chars().take(200).collect::<String>()) }
 }

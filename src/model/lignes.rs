@@ -17,10 +17,17 @@ pub enum Motif {
     FinancementInconnu,
     ReservataireInconnu,
     LigneIllisible,
+    /// A date cell that holds no date of its field (a bare year, a decimal, an Excel error, a
+    /// word, a date outside the field's window).
+    DateIllisible,
+    /// `31/12/45` in an end of convention: 1945 or 2045, until the user says.
+    DateAmbigue,
+    /// A cell longer than Excel's 32 767 characters.
+    ValeurTropLongue,
 }
 
 impl Motif {
-    pub const ALL: [Motif; 7] = [
+    pub const ALL: [Motif; 10] = [
         Motif::ReferenceManquante,
         Motif::CommuneInconnue,
         Motif::CommuneHorsTerritoire,
@@ -28,6 +35,9 @@ impl Motif {
         Motif::FinancementInconnu,
         Motif::ReservataireInconnu,
         Motif::LigneIllisible,
+        Motif::DateIllisible,
+        Motif::DateAmbigue,
+        Motif::ValeurTropLongue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +49,9 @@ impl Motif {
             Motif::FinancementInconnu => "financement_inconnu",
             Motif::ReservataireInconnu => "reservataire_inconnu",
             Motif::LigneIllisible => "ligne_illisible",
+            Motif::DateIllisible => "date_illisible",
+            Motif::DateAmbigue => "date_ambigue",
+            Motif::ValeurTropLongue => "valeur_trop_longue",
         }
     }
 
@@ -56,6 +69,9 @@ impl Motif {
             Motif::FinancementInconnu => "Financement inconnu",
             Motif::ReservataireInconnu => "Réservataire inconnu",
             Motif::LigneIllisible => "Ligne illisible",
+            Motif::DateIllisible => "Date illisible",
+            Motif::DateAmbigue => "Date ambiguë (siècle à préciser)",
+            Motif::ValeurTropLongue => "Valeur trop longue (plus de 32 767 caractères)",
         }
     }
 
@@ -110,6 +126,9 @@ pub struct Mappings {
     pub reservataire: HashMap<String, String>,
     pub commune: HashMap<String, String>,
     pub typologie: HashMap<String, String>,
+    /// The century of two-digit years of end-of-convention dates, per file column
+    /// (`crate::import::row::cle_siecle` → century).
+    pub siecle: HashMap<String, super::Siecle>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,4 +195,68 @@ pub struct Silent;
 
 impl Progress for Silent {
     fn update(&self, _: f32, _: &str) {}
+}
+
+/// A bailleur that an import would leave with less than half of what the dossier holds now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Perte {
+    pub bailleur: String,
+    /// Dwellings (or register lines) in the dossier now.
+    pub avant: u64,
+    /// What the files bring in their place.
+    pub apres: u64,
+}
+
+/// What an import is refused for when it would shrink bailleurs (nothing written): each
+/// bailleur with both counts. The window asks « Remplacer quand même » / « Annuler » and
+/// imports again with the loss accepted; the command line says `--accepter-perte`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pertes {
+    pub pertes: Vec<Perte>,
+    /// Dwellings of an état des lieux, or lines of a register.
+    pub registre: bool,
+    /// How many files the import read (« ce fichier » / « ces fichiers »).
+    pub fichiers: usize,
+}
+
+impl Pertes {
+    /// Whether `apres` is less than half of `avant`.
+    pub fn est_une_perte(avant: u64, apres: u64) -> bool {
+        apres.saturating_mul(2) < avant
+    }
+}
+
+/// An integer with a space between thousands (« 1 789 »), as interfaces.md writes the counts.
+fn milliers(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl std::fmt::Display for Pertes {
+    /// « Toits de la Brague : 1 789 logements dans le dossier, 0 dans ce fichier ; rien n'a été
+    /// remplacé » (one line, every bailleur).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unite = if self.registre { "lignes de registre" } else { "logements" };
+        let ou = if self.fichiers > 1 { "ces fichiers" } else { "ce fichier" };
+        for (i, p) in self.pertes.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ; ")?;
+            }
+            write!(
+                f,
+                "{} : {} {unite} dans le dossier, {} dans {ou}",
+                p.bailleur,
+                milliers(p.avant),
+                milliers(p.apres)
+            )?;
+        }
+        f.write_str(" ; rien n'a été remplacé")
+    }
 }

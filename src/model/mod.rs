@@ -219,47 +219,120 @@ pub struct Date {
     pub day: u8,
 }
 
-impl Date {
-    /// A date written as text: `31/12/2023`, `31-12-2023`, `2023-12-31`, `31/12/23`,
-    /// `31 décembre 2023`, an Excel serial as text, or a bare year (its 31 December).
-    pub fn from_text(raw: &str) -> Option<Date> {
-        let s = raw.trim();
-        let s = s.split(['T', ' ']).next().filter(|p| p.len() >= 8).unwrap_or(s);
-        if s.is_empty() {
-            return None;
+/// What a text says as a date, nothing guessed (see [`Date::lire_texte`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateTexte {
+    /// A whole date: `31/12/2023`, `31-12-2023`, `31.12.2023`, `2023-12-31`, `31 décembre 2023`.
+    Date(Date),
+    /// `31/12/45`: day and month, and a year of two digits whose century the text does not say.
+    DeuxChiffres { jour: u8, mois: u8, annee: u8 },
+    /// An integer of five digits: a date serial of a spreadsheet that lost its date format.
+    Serie(u32),
+    /// Not a date (a bare year, a decimal, a word, an impossible date like 31/02/2024).
+    Non,
+}
+
+/// The century of two-digit years, as the user decided it for a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Siecle {
+    /// `45` is 1945.
+    #[serde(rename = "19")]
+    Annees1900,
+    /// `45` is 2045.
+    #[serde(rename = "20")]
+    Annees2000,
+}
+
+impl Siecle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Siecle::Annees1900 => "19",
+            Siecle::Annees2000 => "20",
         }
-        if let Ok(n) = s.parse::<f64>() {
-            if (1800.0..=2200.0).contains(&n) && n.fract() == 0.0 {
-                return Date::new(n as i32, 12, 31);
-            }
-            if (2.0..=100_000.0).contains(&n) {
-                return Date::from_excel_serial(n);
-            }
-            return None;
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "19" | "1900" => Some(Siecle::Annees1900),
+            "20" | "2000" => Some(Siecle::Annees2000),
+            _ => None,
+        }
+    }
+
+    /// The full year of a two-digit year.
+    pub fn annee(self, aa: u8) -> i32 {
+        match self {
+            Siecle::Annees1900 => 1900 + aa as i32,
+            Siecle::Annees2000 => 2000 + aa as i32,
+        }
+    }
+
+    /// « 19xx », « 20xx ».
+    pub fn label(self) -> &'static str {
+        match self {
+            Siecle::Annees1900 => "19xx",
+            Siecle::Annees2000 => "20xx",
+        }
+    }
+}
+
+/// The smallest spreadsheet serial read as a date when a number (or a number written as text)
+/// stands in a date cell: 10000 is 1927-05-18. Below, a number is a year, a count or a code —
+/// never a date (« 3 » is not 03/01/1900, « 2024 » not 31/12/2024).
+pub const SERIE_MIN: u32 = 10_000;
+
+impl Date {
+    /// Reads a date written as text, strictly: `JJ/MM/AAAA` (or with `-` or `.`), `AAAA-MM-JJ`
+    /// (a time after it is ignored), `31 décembre 2023`, `JJ/MM/AA` (century not said), an
+    /// integer serial of five digits. Anything else — a bare year, a decimal, a small number,
+    /// an Excel error, a word, an impossible date — is [`DateTexte::Non`].
+    pub fn lire_texte(raw: &str) -> DateTexte {
+        let s = raw.trim();
+        if s.is_empty() {
+            return DateTexte::Non;
+        }
+        // « 2024-01-01 00:00:00 », « 2024-01-01T00:00 », « 01/01/2024 00:00 »: the date part.
+        let s = s.split(['T', ' ']).next().filter(|p| p.len() >= 8).unwrap_or(s);
+        if !s.is_empty() && s.len() == 5 && s.chars().all(|c| c.is_ascii_digit()) {
+            return match s.parse::<u32>() {
+                Ok(n) if n >= SERIE_MIN => DateTexte::Serie(n),
+                _ => DateTexte::Non,
+            };
         }
         let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
         if parts.len() == 3 && parts.iter().all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
         {
+            let sep: Vec<char> = s.chars().filter(|c| matches!(c, '/' | '-' | '.')).collect();
+            if sep[0] != sep[1] {
+                return DateTexte::Non;
+            }
             // At most four digits each, so every part parses (found by fuzzing: 3132222222221/22/32).
             let nums: Vec<i32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+            let (Ok(m), Ok(j)) =
+                (u8::try_from(nums[1]), u8::try_from(if parts[0].len() == 4 { nums[2] } else { nums[0] }))
+            else {
+                return DateTexte::Non;
+            };
             if parts[0].len() == 4 {
-                return Date::new(nums[0], u8::try_from(nums[1]).ok()?, u8::try_from(nums[2]).ok()?);
+                return Date::new(nums[0], m, j).map_or(DateTexte::Non, DateTexte::Date);
             }
-            let year = match parts[2].len() {
-                4 => nums[2],
+            if parts[0].len() > 2 {
+                return DateTexte::Non;
+            }
+            return match parts[2].len() {
+                4 => Date::new(nums[2], m, j).map_or(DateTexte::Non, DateTexte::Date),
                 2 => {
-                    if nums[2] < 70 {
-                        2000 + nums[2]
+                    let aa = nums[2] as u8;
+                    // The day and the month must be possible in both centuries (29/02 is checked
+                    // once the century is known).
+                    if Date::new(2000 + aa as i32, m, j).is_some() || Date::new(1900 + aa as i32, m, j).is_some() {
+                        DateTexte::DeuxChiffres { jour: j, mois: m, annee: aa }
                     } else {
-                        1900 + nums[2]
+                        DateTexte::Non
                     }
                 }
-                _ => return None,
+                _ => DateTexte::Non,
             };
-            if nums[1] > 12 || nums[0] > 31 {
-                return None;
-            }
-            return Date::new(year, nums[1] as u8, nums[0] as u8);
         }
         // 31 décembre 2023
         let words: Vec<String> = crate::text::key(raw).split(' ').map(str::to_string).collect();
@@ -278,12 +351,24 @@ impl Date {
                 "novembre",
                 "decembre",
             ];
-            let d = words[0].trim_end_matches("er").parse().ok()?;
-            let m = MONTHS.iter().position(|m| *m == words[1])? as u8 + 1;
-            let y = words[2].parse().ok()?;
-            return Date::new(y, m, d);
+            let d = words[0].trim_end_matches("er").parse().ok();
+            let m = MONTHS.iter().position(|m| *m == words[1]).map(|m| m as u8 + 1);
+            let y = Some(&words[2]).filter(|y| y.len() == 4).and_then(|y| y.parse().ok());
+            if let (Some(d), Some(m), Some(y)) = (d, m, y) {
+                return Date::new(y, m, d).map_or(DateTexte::Non, DateTexte::Date);
+            }
         }
-        None
+        DateTexte::Non
+    }
+
+    /// A date typed by a person (`26/04/2024`, `2024-04-26`, `26 avril 2024`, `26/04/24` for
+    /// 2024): the strict reader of [`Date::lire_texte`], two-digit years in 20xx.
+    pub fn from_text(raw: &str) -> Option<Date> {
+        match Self::lire_texte(raw) {
+            DateTexte::Date(d) => Some(d),
+            DateTexte::DeuxChiffres { jour, mois, annee } => Date::new(2000 + annee as i32, mois, jour),
+            DateTexte::Serie(_) | DateTexte::Non => None,
+        }
     }
 
     pub fn new(year: i32, month: u8, day: u8) -> Option<Self> {

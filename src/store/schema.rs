@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -160,5 +160,18 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX IF EXISTS logements_import;
     CREATE INDEX logements_import ON logements(import_id, bailleur, reference);
+    "#,
+    // 5 → 6: one numbering for the états des lieux and the registers, so that `restore
+    // --import N` names one import: the registers are renumbered after the états des lieux
+    // (in their order), and every new import of either kind takes the next number of both
+    // (see `prochain_numero`). The application id is set by `migrate` itself.
+    r#"
+    CREATE TEMP TABLE decalage AS SELECT COALESCE(MAX(id), 0) AS k FROM imports;
+    UPDATE suivi_imports SET id = -id;
+    UPDATE suivi_imports SET id = -id + (SELECT k FROM decalage);
+    UPDATE mises_a_disposition SET import_id = import_id + (SELECT k FROM decalage) WHERE import_id IS NOT NULL;
+    UPDATE suivi_rejets SET import_id = import_id + (SELECT k FROM decalage);
+    DROP TABLE decalage;
+    CREATE INDEX IF NOT EXISTS suivi_imports_bailleur ON suivi_imports(bailleur, actif);
     "#,
 ];

@@ -232,8 +232,25 @@ pub enum SuiviError {
     SansBailleur(String),
     #[error("{0}")]
     Donnees(String),
+    /// The register's bailleur is not one of the dossier's: its état des lieux comes first.
+    #[error("{}", bailleur_inconnu(.bailleur, .proches))]
+    BailleurInconnu { bailleur: String, proches: Vec<String> },
+    /// The registers would leave bailleurs with less than half of their lines: nothing written.
+    #[error("{0}")]
+    Perte(crate::model::Pertes),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn bailleur_inconnu(b: &str, proches: &[String]) -> String {
+    let mut m = format!("bailleur inconnu du dossier : « {b} »");
+    if proches.is_empty() {
+        m.push_str(" ; importez d'abord son état des lieux");
+    } else {
+        let noms: Vec<String> = proches.iter().map(|p| format!("« {p} »")).collect();
+        m.push_str(&format!(" (les plus proches : {}) ; rien n'a été importé", noms.join(", ")));
+    }
+    m
 }
 
 impl From<rusqlite::Error> for SuiviError {
@@ -257,6 +274,20 @@ pub struct RegistreImporte {
     pub signalements: usize,
     /// « Mairie » read as the commune of the row's dwelling, by label.
     pub presomptions: BTreeMap<String, usize>,
+    /// The file was not read: it is identical (same SHA-256) to this register, already active
+    /// or given earlier in the same call (« fichier identique, ignoré »).
+    pub identique: Option<i64>,
+}
+
+/// How registers are imported.
+#[derive(Debug, Clone, Default)]
+pub struct OptionsRegistre {
+    /// The bailleur of every file (else the « Bailleur » column, else the file's name).
+    pub bailleur: Option<String>,
+    /// The step the bailleur's conventions count at.
+    pub decompte: Option<Etape>,
+    /// Accepts that a bailleur's register keeps less than half of its lines.
+    pub accepter_perte: bool,
 }
 
 /// A dwelling of the dossier as a register row needs it.
@@ -323,7 +354,7 @@ struct Prepare {
     lignes: Vec<std::result::Result<registre::Ligne, registre::Rejet>>,
 }
 
-fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String]) -> Result<Prepare> {
+fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date) -> Result<Prepare> {
     let fichier = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let bytes = std::fs::read(path)
         .map_err(|e| SuiviError::Fichier { fichier: fichier.clone(), raison: format!("lecture impossible ({e})") })?;
@@ -334,20 +365,40 @@ fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String]) -> Result<Pr
     for s in sheets.iter().filter(|s| !s.hidden) {
         if let Some(e) = registre::entete(s) {
             found = true;
-            lignes.extend(registre::lignes(s, &e));
+            lignes.extend(registre::lignes(s, &e, import));
         }
     }
     if !found {
         return Err(SuiviError::PasUnRegistre(fichier));
     }
     let by_key: HashMap<String, &String> = connus.iter().map(|b| (crate::text::key(b), b)).collect();
-    let from_rows = lignes.iter().filter_map(|l| l.as_ref().ok()).find_map(|l| l.bailleur.clone());
+    // The bailleur the rows name most (the first met on a tie).
+    let from_rows = {
+        let mut n: Vec<(String, String, usize)> = Vec::new();
+        for b in lignes.iter().filter_map(|l| l.as_ref().ok()).filter_map(|l| l.bailleur.as_ref()) {
+            let k = crate::text::key(b);
+            match n.iter_mut().find(|x| x.0 == k) {
+                Some(x) => x.2 += 1,
+                None => n.push((k, b.clone(), 1)),
+            }
+        }
+        let max = n.iter().map(|x| x.2).max();
+        n.into_iter().find(|x| Some(x.2) == max).map(|x| x.1)
+    };
     let bailleur = bailleur
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
         .map(str::to_string)
         .or(from_rows)
         .or_else(|| crate::import::bailleur_from_file_name(&fichier))
         .ok_or_else(|| SuiviError::SansBailleur(fichier.clone()))?;
-    let bailleur = by_key.get(&crate::text::key(&bailleur)).map(|b| b.to_string()).unwrap_or(bailleur);
+    let bailleur = match by_key.get(&crate::text::key(&bailleur)) {
+        Some(b) => b.to_string(),
+        None => {
+            let proches = crate::store::noms_proches(&bailleur, connus, 3);
+            return Err(SuiviError::BailleurInconnu { bailleur, proches });
+        }
+    };
     Ok(Prepare { chemin: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, bailleur, lignes })
 }
 
@@ -400,44 +451,52 @@ fn insert(
     Ok(())
 }
 
-/// Imports registers of mises à disposition in one transaction: a file that cannot be read
-/// leaves the dossier as it was. A bailleur's new register replaces its previous one (kept in
-/// the history). `decompte` records the step the bailleur's conventions count at.
+/// Imports registers of mises à disposition in one transaction (see [`importer_avec`]), a
+/// loss refused.
 pub fn importer(
     d: &mut Dossier,
     fichiers: &[PathBuf],
     bailleur: Option<&str>,
     decompte: Option<Etape>,
 ) -> Result<Vec<RegistreImporte>> {
+    let o = OptionsRegistre { bailleur: bailleur.map(str::to_string), decompte, accepter_perte: false };
+    importer_avec(d, fichiers, &o)
+}
+
+/// Imports registers of mises à disposition in one transaction: a file that cannot be read
+/// leaves the dossier as it was. Each register belongs to one bailleur of the dossier (given,
+/// else named by its rows, else by its file name; unknown: refused with the nearest names);
+/// its rows that name another bailleur are set aside (`bailleur_different`). A bailleur's new
+/// register replaces its previous one (kept in the history, `restore` brings it back) —
+/// unless it would keep less than half of its lines ([`SuiviError::Perte`]). A file identical
+/// to the bailleur's active register, or given twice, is read once. `decompte` records the
+/// step the bailleur's conventions count at.
+pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre) -> Result<Vec<RegistreImporte>> {
     let connus = bailleurs_du_dossier(d)?;
-    let prepared: Vec<Prepare> = fichiers.iter().map(|f| preparer(f, bailleur, &connus)).collect::<Result<_>>()?;
+    let aujourd_hui = crate::store::now_iso()
+        .get(..10)
+        .and_then(Date::parse_iso)
+        .unwrap_or_else(crate::store::default_date_reference);
+    let prepared: Vec<Prepare> =
+        fichiers.iter().map(|f| preparer(f, o.bailleur.as_deref(), &connus, aujourd_hui)).collect::<Result<_>>()?;
     let mut ctx = Context::du_dossier(d, d.territoire())?;
-    // The bailleur of each row: its own column (as the dossier spells it), else the file's.
-    let spelled: HashMap<String, String> = connus.iter().map(|b| (crate::text::key(b), b.clone())).collect();
-    let bailleur_de = |defaut: &str, l: &registre::Ligne| -> String {
-        l.bailleur
-            .as_ref()
-            .map(|b| spelled.get(&crate::text::key(b)).cloned().unwrap_or_else(|| b.clone()))
-            .unwrap_or_else(|| defaut.to_string())
-    };
     let mut logements: HashMap<String, HashMap<String, LogementConnu>> = HashMap::new();
-    let mut concernes: std::collections::BTreeSet<String> = Default::default();
     for p in &prepared {
-        concernes.insert(p.bailleur.clone());
-        for l in p.lignes.iter().flatten() {
-            concernes.insert(bailleur_de(&p.bailleur, l));
+        if !logements.contains_key(&p.bailleur) {
+            logements.insert(p.bailleur.clone(), logements_du_bailleur(d, &p.bailleur)?);
         }
     }
-    for b in &concernes {
-        logements.insert(b.clone(), logements_du_bailleur(d, b)?);
-    }
     let now = crate::store::now_iso();
-    let tx = d.conn.transaction()?;
+    let tx = d
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| SuiviError::Store(StoreError::from(e)))?;
+    // Each bailleur's register lines before this call (for the loss check), and what comes.
+    let mut avant: BTreeMap<String, u64> = BTreeMap::new();
+    let mut apres: BTreeMap<String, u64> = BTreeMap::new();
+    let mut lus: HashMap<String, i64> = HashMap::new();
     let mut out = Vec::new();
-    for b in &concernes {
-        tx.execute("UPDATE suivi_imports SET actif = 0 WHERE bailleur = ?1", [b])?;
-    }
-    if let Some(e) = decompte {
+    if let Some(e) = o.decompte {
         for b in prepared.iter().map(|p| &p.bailleur) {
             tx.execute(
                 "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
@@ -446,11 +505,43 @@ pub fn importer(
         }
     }
     for p in prepared {
+        let identique = match lus.get(&p.sha256) {
+            Some(id) => Some(*id),
+            None => tx
+                .query_row(
+                    "SELECT id FROM suivi_imports WHERE sha256 = ?1 AND bailleur = ?2 AND actif = 1 ORDER BY id DESC",
+                    params![p.sha256, p.bailleur],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        };
+        if let Some(id) = identique {
+            out.push(RegistreImporte {
+                import_id: id,
+                fichier: p.fichier.clone(),
+                bailleur: p.bailleur.clone(),
+                identique: Some(id),
+                ..Default::default()
+            });
+            continue;
+        }
+        if !avant.contains_key(&p.bailleur) {
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM mises_a_disposition m JOIN suivi_imports i ON i.id = m.import_id
+                 WHERE i.actif = 1 AND i.bailleur = ?1",
+                [&p.bailleur],
+                |r| r.get(0),
+            )?;
+            avant.insert(p.bailleur.clone(), n as u64);
+            // The bailleur's previous register: replaced (kept in the history).
+            tx.execute("UPDATE suivi_imports SET actif = 0 WHERE bailleur = ?1", [&p.bailleur])?;
+        }
+        let import_id = crate::store::prochain_numero(&tx)?;
+        lus.insert(p.sha256.clone(), import_id);
         tx.execute(
-            "INSERT INTO suivi_imports(fichier, chemin, sha256, date_import, bailleur) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.fichier, p.chemin.display().to_string(), p.sha256, now, p.bailleur],
+            "INSERT INTO suivi_imports(id, fichier, chemin, sha256, date_import, bailleur) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![import_id, p.fichier, p.chemin.display().to_string(), p.sha256, now, p.bailleur],
         )?;
-        let import_id = tx.last_insert_rowid();
         let mut s = RegistreImporte {
             import_id,
             fichier: p.fichier.clone(),
@@ -463,19 +554,25 @@ pub fn importer(
             "INSERT INTO suivi_rejets(import_id, bailleur, fichier, feuille, ligne, motif, valeur, brut)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
+        let cle = crate::text::key(&p.bailleur);
+        let connus = &logements[&p.bailleur];
         let mut vus: HashSet<(String, Option<Date>, String)> = HashSet::new();
         for l in p.lignes {
             let res = match l {
                 Err(r) => Err(r),
-                Ok(l) => {
-                    let b = bailleur_de(&p.bailleur, &l);
-                    mise_a_disposition(&mut ctx, &b, &logements[&b], &l).map(|(m, presume)| (l, m, presume))
-                }
+                // A row of another bailleur never touches that bailleur's register.
+                Ok(l) if l.bailleur.as_ref().is_some_and(|b| crate::text::key(b) != cle) => Err(registre::Rejet {
+                    feuille: l.feuille.clone(),
+                    ligne: l.ligne,
+                    motif: "bailleur_different",
+                    valeur: l.bailleur.clone().unwrap_or_default(),
+                    brut: l.brut.clone(),
+                }),
+                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(m, presume)| (l, m, presume)),
             };
             match res {
                 Err(r) => {
                     *s.rejets.entry(r.motif.to_string()).or_default() += 1;
-                    // A rejected row belongs to the file's bailleur.
                     rej.execute(params![
                         import_id, p.bailleur, p.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.brut
                     ])?;
@@ -507,6 +604,7 @@ pub fn importer(
         }
         drop(st);
         drop(rej);
+        *apres.entry(p.bailleur.clone()).or_default() += (s.mises_a_disposition + s.hors_flux) as u64;
         tx.execute(
             "UPDATE suivi_imports SET lignes_lues = ?2, mises_a_disposition = ?3, rejets = ?4 WHERE id = ?1",
             params![
@@ -518,6 +616,21 @@ pub fn importer(
         )?;
         out.push(s);
     }
+    // Never shrink a register silently: fewer than half of its lines, nothing is written.
+    let pertes: Vec<crate::model::Perte> = avant
+        .iter()
+        .map(|(b, av)| crate::model::Perte {
+            bailleur: b.clone(),
+            avant: *av,
+            apres: apres.get(b).copied().unwrap_or(0),
+        })
+        .filter(|p| crate::model::Pertes::est_une_perte(p.avant, p.apres))
+        .collect();
+    if !pertes.is_empty() && !o.accepter_perte {
+        let fichiers = out.iter().filter(|s| s.identique.is_none()).count();
+        return Err(SuiviError::Perte(crate::model::Pertes { pertes, registre: true, fichiers }));
+    }
+    crate::store::point_d_arret();
     tx.commit()?;
     Ok(out)
 }

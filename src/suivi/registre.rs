@@ -3,9 +3,12 @@
 //! turned into a [`Ligne`] or set aside with its motif. Pure: no dossier here.
 
 use super::{DecisionCal, HorsFlux, Issue};
+use crate::import::cell::{FenetreDate, LectureDate, lire_date};
 use crate::import::header::Field;
 use crate::import::read::SheetData;
-use crate::import::{cell_date, cell_text, is_blank, is_total_row, normalize, raw_row, raw_text};
+use crate::import::row::valeur_trop_longue;
+use crate::import::{cell_text, is_blank, is_total_row, normalize, raw_row, raw_text};
+use crate::model::Date;
 use crate::text::key;
 use calamine::Data;
 
@@ -384,8 +387,10 @@ pub fn hors_flux(raw: &str) -> Option<HorsFlux> {
     })
 }
 
-/// Reads the data rows of one sheet. `Err` is a row set aside.
-pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
+/// Reads the data rows of one sheet, imported on `import` (its dates lie between 2000-01-01
+/// and a year after it; two-digit years are 20xx). `Err` is a row set aside.
+pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, Rejet>> {
+    let fenetre = FenetreDate::registre(import);
     fn cellule<'a>(e: &Entete, row: &'a [Data], c: Champ) -> Option<&'a Data> {
         e.colonne(c).and_then(|i| row.get(i))
     }
@@ -405,6 +410,10 @@ pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
             valeur,
             brut: brut.clone(),
         };
+        if let Some(v) = valeur_trop_longue(row) {
+            out.push(Err(rejet("valeur_trop_longue", v)));
+            continue;
+        }
         let reference = text(row, Champ::Logement(Field::Reference));
         if reference.is_empty() {
             out.push(Err(rejet("reference_manquante", raw_text(col(row, Champ::Logement(Field::Reference))))));
@@ -424,14 +433,12 @@ pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
         .into_iter()
         .enumerate()
         {
-            match col(row, c) {
-                Some(d) if !is_blank(d) => match cell_date(d) {
-                    Some(x) => dates[i] = Some(x),
-                    None => {
-                        illisible.get_or_insert_with(|| raw_text(Some(d)));
-                    }
-                },
-                _ => {}
+            match col(row, c).map(|d| lire_date(d, &fenetre)) {
+                Some(LectureDate::Date(x)) => dates[i] = Some(x),
+                Some(LectureDate::Illisible(v) | LectureDate::Ambigue(v)) => {
+                    illisible.get_or_insert(v);
+                }
+                Some(LectureDate::Vide) | None => {}
             }
         }
         if let Some(v) = illisible {
@@ -481,13 +488,28 @@ pub fn lignes(sheet: &SheetData, e: &Entete) -> Vec<Result<Ligne, Rejet>> {
             brut,
         }));
     }
+    // CSV lines broken by a quote, below the header: set aside, never swallowed.
+    let entete = sheet.row_number(e.ligne);
+    for (ligne, texte) in sheet.illisibles.iter().filter(|(l, _)| *l > entete) {
+        let valeur = if texte.chars().count() <= 200 {
+            texte.clone()
+        } else {
+            format!("{}…", texte.chars().take(200).collect::<String>())
+        };
+        out.push(Err(Rejet {
+            feuille: sheet.name.clone(),
+            ligne: *ligne,
+            motif: "ligne_illisible",
+            valeur,
+            brut: texte.replace(['\t', '\r', '\n'], " "),
+        }));
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Date;
     use calamine::Range;
 
     fn sheet(rows: &[&[&str]]) -> SheetData {
@@ -500,7 +522,14 @@ mod tests {
                 }
             }
         }
-        SheetData { name: Some("Registre".into()), hidden: false, range: r, row_numbers: None, rest: None }
+        SheetData {
+            name: Some("Registre".into()),
+            hidden: false,
+            range: r,
+            row_numbers: None,
+            rest: None,
+            illisibles: vec![],
+        }
     }
 
     #[test]
@@ -580,7 +609,7 @@ mod tests {
         assert_eq!(e.colonne(Champ::DateBail), Some(9));
         assert_eq!(e.colonne(Champ::Issue), Some(10));
         assert_eq!(e.colonne(Champ::HorsFlux), Some(11));
-        let l = lignes(&s, &e);
+        let l = lignes(&s, &e, Date::new(2024, 12, 31).unwrap());
         assert_eq!(l.len(), 5);
         let a = l[0].as_ref().unwrap();
         assert_eq!((a.etapes.preavis, a.etapes.candidats, a.etapes.issue), (Some(3), Some(3), Issue::BailSigne));

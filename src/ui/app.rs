@@ -50,7 +50,7 @@ pub type Reponse = (super::picker::Demande, Option<Vec<PathBuf>>, std::time::Dur
 pub struct Session {
     /// Another window holds the dossier: this one only reads it.
     pub read_only: bool,
-    lock: Option<(PathBuf, std::fs::File)>,
+    lock: Option<contingents::store::verrou::Verrou>,
     /// The dossier file's last modification seen, and when it was last looked at.
     vu: Option<(std::time::SystemTime, std::time::Instant)>,
     /// Bumped at each (re)load of the figures, so memos know they are stale.
@@ -131,37 +131,22 @@ impl App {
     }
 
     pub(super) fn release_lock(&mut self) {
-        if let Some((path, file)) = self.session.lock.take() {
-            let _ = file.unlock();
-            drop(file);
-            let _ = std::fs::remove_file(path);
+        if let Some(v) = self.session.lock.take() {
+            v.liberer();
         }
     }
 
-    /// Locks the dossier (`<dossier>.verrou`, an OS file lock that ends with the process, on
-    /// every system); when another window holds it, the dossier is opened read-only and the
-    /// holder's process number is given. `Some(None)`: held, by an unknown process.
+    /// Locks the dossier (`<dossier>.verrou`, see [`contingents::store::verrou`]: the command
+    /// line respects it too); when another window holds it, the dossier is opened read-only
+    /// and the holder's process number is given. `Some(None)`: held, by an unknown process.
     pub(super) fn take_lock(&mut self, path: &std::path::Path) -> Option<Option<u32>> {
-        use std::io::{Read, Seek, Write};
         self.release_lock();
-        let lock = PathBuf::from(format!("{}.verrou", path.display()));
-        let Ok(mut file) = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&lock)
-        else {
-            return None; // a read-only directory: nothing to lock, nothing written either
-        };
-        match file.try_lock() {
-            Ok(()) => {
-                let _ = file.set_len(0);
-                let _ = file.seek(std::io::SeekFrom::Start(0));
-                let _ = write!(file, "{}", std::process::id());
-                self.session.lock = Some((lock, file));
+        match contingents::store::verrou::Verrou::prendre(path) {
+            Ok(v) => {
+                self.session.lock = v;
                 None
             }
-            Err(_) => {
-                let mut s = String::new();
-                let _ = file.read_to_string(&mut s);
-                Some(s.trim().parse::<u32>().ok())
-            }
+            Err(t) => Some(t.0),
         }
     }
 

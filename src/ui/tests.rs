@@ -915,6 +915,18 @@ fn a_register_and_an_etat_des_lieux_dropped_together_each_go_their_way() {
             r.get(0)
         })
         .unwrap();
+    // The demo's register of Var Logis withdrawn: a register of one line would otherwise
+    // replace its hundreds of lines, which the core refuses without confirmation.
+    {
+        let mut d = Dossier::open(&dossier, false).unwrap();
+        let h = d.historique().unwrap();
+        let n = h
+            .iter()
+            .find(|e| e.genre == contingents::store::Genre::Registre && e.bailleur == "Var Logis" && e.actif)
+            .unwrap()
+            .import;
+        d.deactivate(n).unwrap();
+    }
     let registre = t.0.join("suivi_var_logis.csv");
     std::fs::write(
         &registre,
