@@ -30,13 +30,7 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| cli::run(cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         // A reader that stopped reading (`| head`): what was to be done is done.
-        Ok(Err(e))
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Ok(Err(e)) if lecteur_parti(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             // Exit 2 only for a defect of the program: the user's errors, and what the disk,
             // the dossier or another program did, are 1.
@@ -48,4 +42,15 @@ fn main() -> ExitCode {
         }
         Err(_) => ExitCode::from(2),
     }
+}
+
+/// Whether an error is only that the reader of standard output stopped reading.
+fn lecteur_parti(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>().is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe))
+    })
 }

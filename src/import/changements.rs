@@ -6,7 +6,7 @@ use super::run::{ImportError, reapply_mappings};
 use super::{Context, RowOutcome, RowReader, SheetPlan};
 use crate::model::{Motif, Siecle};
 use crate::reference::Territoire;
-use crate::store::{Dossier, ImportWriter, LogementSortant, StoreError};
+use crate::store::{Dossier, ImportWriter, LogementSortant};
 use calamine::Data;
 use serde::Serialize;
 
@@ -143,6 +143,6 @@ pub fn dates_ambigues(d: &Dossier) -> Result<Vec<ColonneAmbigue>, ImportError> {
 /// many rows became dwellings.
 pub fn trancher_siecle(d: &mut Dossier, colonne: &ColonneAmbigue, siecle: Siecle) -> Result<usize, ImportError> {
     let libelle = format!("{} — {}", colonne.fichier, colonne.colonne);
-    d.set_siecle(&colonne.cle, &libelle, siecle).map_err(StoreError::from)?;
+    d.set_siecle(&colonne.cle, &libelle, siecle)?;
     reapply_mappings(d)
 }

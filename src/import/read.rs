@@ -336,6 +336,14 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
             return err("fichier texte UTF-16 dont l'encodage est invalide");
         }
         s.into_owned()
+    } else if let Some(enc) = utf16_sans_bom(bytes) {
+        let (s, had_errors) = enc.decode_without_bom_handling(bytes);
+        if had_errors {
+            return err(
+                "fichier texte UTF-16 dont l'encodage est invalide : réenregistrez-le en UTF-8 ou en CSV (séparateur point-virgule)",
+            );
+        }
+        s.into_owned()
     } else if let Ok(s) = std::str::from_utf8(bytes) {
         s.to_string()
     } else {
@@ -348,6 +356,25 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
         );
     }
     Ok(text)
+}
+
+/// UTF-16 text without its byte order mark (some exports write it so): a zero byte in every
+/// other position of the first characters, the same side each time.
+fn utf16_sans_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let debut = &bytes[..bytes.len().min(400) & !1];
+    if debut.len() < 8 {
+        return None;
+    }
+    let paires = debut.len() / 2;
+    let zero_pair = debut.chunks(2).filter(|c| c[0] == 0 && c[1] != 0).count();
+    let zero_impair = debut.chunks(2).filter(|c| c[1] == 0 && c[0] != 0).count();
+    if zero_impair * 10 >= paires * 9 {
+        Some(encoding_rs::UTF_16LE)
+    } else if zero_pair * 10 >= paires * 9 {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// The separator used by most of the first lines: `;`, `,`, tab or `|`.
@@ -385,6 +412,10 @@ fn count_outside_quotes(line: &str, sep: char) -> usize {
     }
     n
 }
+
+/// The readable text of a CSV file, the file line of each of its lines (by byte offset), and
+/// the unreadable lines (line number, text).
+type Lisible = (String, Vec<(usize, u32)>, Vec<(u32, String)>);
 
 /// A quoted field may run over a few lines (an address, a comment typed with line breaks in a
 /// spreadsheet cell); beyond that, an opened quote is a typing error, not a cell.
@@ -437,7 +468,7 @@ fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)>
 /// file's) makes its line unreadable, and reading goes on at the next line — never « 5 lignes
 /// lues » on a file of 3 400 lines. Returns the readable text, the file line of each of its
 /// lines (by byte offset), and the unreadable lines.
-fn separer_lignes_illisibles(text: &str, sep: u8) -> (String, Vec<(usize, u32)>, Vec<(u32, String)>) {
+fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible {
     let sep = sep as char;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let body = |l: &str| l.trim_end_matches(['\n', '\r']).to_string();
@@ -596,6 +627,17 @@ mod tests {
         assert_eq!(s.range.get((1, 1)), Some(&Data::String("12 rue Haute\nBât. B".into())));
         assert_eq!(s.range.get((2, 1)), Some(&Data::String("3 \"Les Pins\"".into())));
         assert_eq!((s.row_number(1), s.row_number(2)), (2, 4));
+    }
+
+    #[test]
+    fn utf16_with_or_without_its_mark_is_read() {
+        let text = "REF;COMMUNE\r\n1;Antibes\r\n2;Biot\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        for bytes in [[vec![0xFF, 0xFE], le.clone()].concat(), le, be] {
+            let s = &read_sheets(&bytes).unwrap()[0];
+            assert_eq!(s.range.get((2, 1)), Some(&Data::String("Biot".into())));
+        }
     }
 
     #[test]

@@ -217,15 +217,45 @@ fn verifier_contenu(conn: &Connection, path: &Path, verifier_pages: bool) -> Res
             return Err(pas_un_dossier(path, "base de données d'un autre programme"));
         }
     }
-    if verifier_pages {
+    if verifier_pages && !deja_verifie(path) {
         let mut st = conn.prepare("PRAGMA quick_check").map_err(|e| map_open_error(path, e))?;
         let lignes: Vec<String> =
             st.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| map_open_error(path, e))?;
         if lignes.len() != 1 || lignes[0] != "ok" {
             return Err(endommage(()));
         }
+        marquer_verifie(path);
     }
     Ok(())
+}
+
+type Etat = (u64, std::time::SystemTime);
+
+/// The files this process checked (`PRAGMA quick_check`) and found sound, as they were then
+/// (size, modification time): the window reloading a dossier it just wrote, or a bilan
+/// opening it on two threads, does not check it again; any change is checked anew.
+fn verifies() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, Etat>> {
+    static V: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, Etat>>> =
+        std::sync::OnceLock::new();
+    V.get_or_init(Default::default)
+}
+
+fn etat_du_fichier(path: &Path) -> Option<(PathBuf, Etat)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((std::fs::canonicalize(path).ok()?, (m.len(), m.modified().ok()?)))
+}
+
+fn deja_verifie(path: &Path) -> bool {
+    let Some((p, etat)) = etat_du_fichier(path) else { return false };
+    verifies().lock().map(|v| v.get(&p) == Some(&etat)).unwrap_or(false)
+}
+
+fn marquer_verifie(path: &Path) {
+    if let Some((p, etat)) = etat_du_fichier(path)
+        && let Ok(mut v) = verifies().lock()
+    {
+        v.insert(p, etat);
+    }
 }
 
 fn map_open_error(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -287,7 +317,7 @@ impl Dossier {
     }
 
     /// Opens an existing dossier read-only (views, reports, exports). Refused like
-    /// [`Dossier::open`]: not a dossier, damaged (as far as its header and tables tell), newer.
+    /// [`Dossier::open`]: not a dossier, damaged (`PRAGMA quick_check`), newer.
     pub fn open_read_only(path: &Path) -> Result<Self> {
         verifier_entete(path)?;
         // A journal left by an interrupted import: rolling it back needs write access once.
@@ -302,7 +332,7 @@ impl Dossier {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| map_open_error(path, e))?;
         conn.busy_timeout(ATTENTE).map_err(|e| map_open_error(path, e))?;
-        verifier_contenu(&conn, path, false)?;
+        verifier_contenu(&conn, path, true)?;
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| map_open_error(path, e))?;
         if v > schema::VERSION {
             return Err(StoreError::TooNew { path: path.display().to_string(), found: v, supported: schema::VERSION });
