@@ -14,6 +14,10 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        // A writer's panic on a full disk, turned into a message by the core.
+        if contingents::fichier::panique_a_taire(&msg) {
+            return;
+        }
         eprintln!("contingents : erreur interne ({msg}) ; merci de la signaler avec le fichier concerné");
     }));
     let cli = match cli::Cli::try_parse() {
@@ -36,7 +40,7 @@ fn main() -> ExitCode {
             // the dossier or another program did, are 1.
             let is_user = e.downcast_ref::<cli::UserError>().is_some()
                 || e.downcast_ref::<contingents::store::StoreError>().is_some_and(|s| !s.est_un_defaut())
-                || e.downcast_ref::<std::io::Error>().is_some();
+                || erreur_du_systeme(&e);
             eprintln!("contingents : {e}");
             ExitCode::from(if is_user { 1 } else { 2 })
         }
@@ -52,5 +56,14 @@ fn lecteur_parti(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<serde_json::Error>().is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
             || c.downcast_ref::<csv::Error>()
                 .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe))
+    })
+}
+
+/// Whether an error is the system's (a full disk under a redirected output...), not the program's.
+fn erreur_du_systeme(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<std::io::Error>()
+            || c.downcast_ref::<serde_json::Error>().is_some_and(|j| j.is_io())
+            || c.downcast_ref::<csv::Error>().is_some_and(|c| c.is_io_error())
     })
 }

@@ -149,3 +149,41 @@ pub fn zip_store(files: &[(&str, &[u8])]) -> Vec<u8> {
     out.extend_from_slice(&0u16.to_le_bytes());
     out
 }
+
+/// The SHA-256 of a file: « left byte for byte » is this, unchanged.
+pub fn empreinte(path: &Path) -> String {
+    contingents::sha256::hex_digest(&std::fs::read(path).unwrap())
+}
+
+/// Standard error as one trimmed line (the messages of exit 1 are one line).
+pub fn erreur(o: &Output) -> String {
+    let e = String::from_utf8_lossy(&o.stderr).trim().to_string();
+    assert_eq!(e.lines().count(), 1, "one line: {e}");
+    assert!(!e.contains("panicked") && !e.contains("erreur interne"), "{e}");
+    e
+}
+
+/// `historique --format json`.
+pub fn historique(dossier: &Path) -> Value {
+    serde_json::from_str(&run_ok(&["historique", "--dossier", dossier.to_str().unwrap(), "--format", "json"])).unwrap()
+}
+
+/// An état des lieux of `n` dwellings in Antibes (CASA): references `{prefix}1`…, one in three
+/// for the State, the others not reserved.
+pub fn edl_antibes(path: &Path, prefix: &str, n: usize) {
+    let rows: Vec<Vec<String>> = std::iter::once(HEADER.iter().map(|s| s.to_string()).collect())
+        .chain((1..=n).map(|i| {
+            let res = if i % 3 == 0 { "Préfecture" } else { "Non réservé" };
+            vec![format!("{prefix}{i}"), "06004".into(), "Antibes".into(), res.into(), "T3".into(), "PLUS".into()]
+        }))
+        .collect();
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    xlsx(path, &[("EDL", refs)]);
+}
+
+/// Text written in Windows-1252 with CRLF line ends, as a bailleur's software exports CSV.
+pub fn csv_1252(path: &Path, lines: &[&str]) {
+    let text = lines.join("\r\n") + "\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    std::fs::write(path, bytes).unwrap();
+}

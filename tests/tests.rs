@@ -8,5 +8,6 @@ mod dossier;
 mod faults;
 mod fuzz;
 mod import_rules;
+mod robustesse;
 mod sample;
 mod suivi;

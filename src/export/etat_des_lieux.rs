@@ -192,7 +192,13 @@ pub fn export_with(
     progress: &dyn crate::model::Progress,
     limites: Limites,
 ) -> Result<(), ExportError> {
-    let e = |x: XlsxError| ExportError::Donnees(x.to_string());
+    // The sheets are written to temporary files as they are built: a full disk there makes the
+    // xlsx writer panic, said as a failed write.
+    crate::fichier::proteger(out, || ecrire(d, out, progress, limites))
+}
+
+fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limites: Limites) -> Result<(), ExportError> {
+    let e = super::erreur_xlsx(out);
     // Stopped on request between two steps: the temporary files go, nothing is written.
     let arret = || if progress.annule() { Err(ExportError::Annule) } else { Ok(()) };
     let cube = Cube::load(d)?;

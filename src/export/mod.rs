@@ -27,6 +27,15 @@ pub enum ExportError {
 
 pub use crate::fichier::write_atomically;
 
+/// Maps an error of the xlsx writer while the document for `out` is built: the disk's (full,
+/// folder gone) as a failed write, the others as a data error.
+pub fn erreur_xlsx(out: &Path) -> impl Fn(rust_xlsxwriter::XlsxError) -> ExportError + Copy + '_ {
+    move |x| match crate::fichier::erreur_disque(out, &x) {
+        Some(e) => ExportError::Ecriture(e),
+        None => ExportError::Donnees(x.to_string()),
+    }
+}
+
 /// Saves a workbook atomically at `out`.
 pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
     Ok(write_atomically(out, |tmp| wb.save(tmp))?)

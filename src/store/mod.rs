@@ -360,6 +360,9 @@ impl Dossier {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated it while this one waited.
         let v: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // Renumbering rows that others refer to passes through states the foreign keys refuse:
+        // they are checked once, at the end.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(v as usize) {
             tx.execute_batch(sql)?;
             if i == 0 || i == 2 {
