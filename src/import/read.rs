@@ -415,7 +415,7 @@ fn count_outside_quotes(line: &str, sep: char) -> usize {
 
 /// The readable text of a CSV file, the file line of each of its lines (by byte offset), and
 /// the unreadable lines (line number, text).
-type Lisible = (String, Vec<(usize, u32)>, Vec<(u32, String)>);
+type Lisible<'t> = (std::borrow::Cow<'t, str>, Vec<(usize, u32)>, Vec<(u32, String)>);
 
 /// A quoted field may run over a few lines (an address, a comment typed with line breaks in a
 /// spreadsheet cell); beyond that, an opened quote is a typing error, not a cell.
@@ -468,21 +468,26 @@ fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)>
 /// file's) makes its line unreadable, and reading goes on at the next line — never « 5 lignes
 /// lues » on a file of 3 400 lines. Returns the readable text, the file line of each of its
 /// lines (by byte offset), and the unreadable lines.
-fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible {
+fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible<'_> {
     let sep = sep as char;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let body = |l: &str| l.trim_end_matches(['\n', '\r']).to_string();
+    fn body(l: &str) -> &str {
+        l.trim_end_matches(['\n', '\r'])
+    }
     // The usual width: the most frequent field count of the lines that stand alone.
     let mut freq: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for l in &lines {
-        if let Some((n, false, _)) = scan_line(&body(l), sep, false)
+        if let Some((n, false, _)) = scan_line(body(l), sep, false)
             && n >= 2
         {
             *freq.entry(n).or_default() += 1;
         }
     }
     let largeur = freq.into_iter().max_by_key(|(n, k)| (*k, *n)).map(|(n, _)| n);
-    let mut good = String::with_capacity(text.len());
+    // The readable text is the file's own text until a line is set aside (the usual case:
+    // nothing copied).
+    let mut good: Option<String> = None;
+    let mut offset = 0;
     let mut map = Vec::with_capacity(lines.len());
     let mut illisibles = Vec::new();
     let mut i = 0;
@@ -493,7 +498,7 @@ fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible {
         let mut inside = false;
         let mut sep_cite = false;
         let fin = loop {
-            match scan_line(&body(lines[j]), sep, inside) {
+            match scan_line(body(lines[j]), sep, inside) {
                 None => break None,
                 Some((n, still, cite)) => {
                     fields += n - usize::from(inside);
@@ -513,17 +518,27 @@ fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible {
         match fin {
             Some(j) => {
                 for (k, l) in lines.iter().enumerate().take(j + 1).skip(i) {
-                    map.push((good.len(), k as u32 + 1));
-                    good.push_str(l);
+                    map.push((offset, k as u32 + 1));
+                    offset += l.len();
+                    if let Some(g) = &mut good {
+                        g.push_str(l);
+                    }
                 }
                 i = j + 1;
             }
             None => {
-                illisibles.push((i as u32 + 1, body(lines[i])));
+                if good.is_none() {
+                    good = Some(lines[..i].concat());
+                }
+                illisibles.push((i as u32 + 1, body(lines[i]).to_string()));
                 i += 1;
             }
         }
     }
+    let good = match good {
+        Some(g) => std::borrow::Cow::Owned(g),
+        None => std::borrow::Cow::Borrowed(text),
+    };
     (good, map, illisibles)
 }
 
