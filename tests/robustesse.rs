@@ -252,7 +252,7 @@ fn un_autre_territoire_est_refuse_et_le_changer_est_explicite() {
     let e = erreur(&o);
     assert!(e.contains("le dossier couvre CA de Sophia Antipolis (240600585)"), "{e}");
     assert!(e.contains("cet import demande Métropole Toulon-Provence-Méditerranée (248300543)"), "{e}");
-    assert!(e.contains("contingents territoire --dossier DOSSIER --changer 248300543"), "{e}");
+    assert!(e.ends_with(&format!("`contingents territoire --dossier {} --changer 248300543`", d.display())), "{e}");
     assert_eq!(empreinte(&d), h0);
     assert_eq!(report(&d)["territoire"], CASA);
     // The same territory again is accepted (every import of a script passes it).

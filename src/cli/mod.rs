@@ -123,7 +123,14 @@ pub fn run(cli: Cli) -> Result<()> {
             let opts = ImportOptions { bailleur, territoire, date_reference, accepter_perte };
             let res = import_files(&mut d, &fichiers, &opts, &bar, &AtomicBool::new(false));
             bar.finish();
-            let summaries = res.map_err(import_err)?;
+            let summaries = res.map_err(|e| match e {
+                ImportError::TerritoireDifferent { ref demande, .. } => user(format!(
+                    "{e} : `contingents territoire --dossier {} --changer {}`",
+                    dossier.display(),
+                    contingents::import::run::code_territoire(demande)
+                )),
+                other => import_err(other),
+            })?;
             for s in summaries {
                 if let Some(n) = s.identique {
                     dire!("{} : fichier identique, ignoré (import n° {n})", s.fichier);

@@ -94,7 +94,10 @@ impl FenetreDate {
     /// The dates of a register: from 2000-01-01 to one year after the import; two-digit years
     /// in 20xx.
     pub fn registre(import: Date) -> Self {
-        let max = Date::new(import.year + 1, import.month, import.day.min(28)).unwrap_or(import);
+        // A year later; 29 February gives 28 February.
+        let max = Date::new(import.year + 1, import.month, import.day)
+            .or_else(|| Date::new(import.year + 1, import.month, import.day - 1))
+            .unwrap_or(import);
         FenetreDate { min: Date { year: 2000, month: 1, day: 1 }, max, siecle: Some(Siecle::Annees2000) }
     }
 }
@@ -175,6 +178,50 @@ mod tests {
         assert_eq!(cell_date(&d1900), Date::new(2024, 1, 1));
         assert_eq!(cell_date(&d1904), Date::new(2024, 1, 1));
         assert_eq!(cell_text(&d1904), "2024-01-01");
+    }
+
+    #[test]
+    fn a_date_cell_is_read_without_guessing() {
+        use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+        let fin = FenetreDate::fin_de_convention(None);
+        let reg = FenetreDate::registre(Date::new(2024, 2, 29).unwrap());
+        assert_eq!(reg.max, Date::new(2025, 2, 28).unwrap());
+        let s = |t: &str| Data::String(t.into());
+        let illisible = |t: &str| LectureDate::Illisible(t.into());
+        for (cell, attendu) in [
+            (s("31/12/2030"), LectureDate::Date(Date::new(2030, 12, 31).unwrap())),
+            (s("2030-12-31 00:00:00"), LectureDate::Date(Date::new(2030, 12, 31).unwrap())),
+            (s("31.12.2030"), LectureDate::Date(Date::new(2030, 12, 31).unwrap())),
+            (Data::Float(47483.0), LectureDate::Date(Date::new(2029, 12, 31).unwrap())),
+            (s("47483"), LectureDate::Date(Date::new(2029, 12, 31).unwrap())),
+            (s("31/12/45"), LectureDate::Ambigue("31/12/45".into())),
+            (s("2024"), illisible("2024")),
+            (Data::Float(2024.0), illisible("2024")),
+            (Data::Float(12.5), illisible("12.5")),
+            (Data::Int(3), illisible("3")),
+            (Data::Float(47483.5), illisible("47483.5")),
+            (Data::Error(CellErrorType::Div0), illisible("#DIV/0!")),
+            (s("#N/A"), illisible("#N/A")),
+            (s("bientôt"), illisible("bientôt")),
+            (s("31/02/2030"), illisible("31/02/2030")),
+            (s("15/03/1850"), illisible("15/03/1850")),
+            (Data::Bool(true), illisible("VRAI")),
+            (s("  "), LectureDate::Vide),
+            (Data::Empty, LectureDate::Vide),
+        ] {
+            assert_eq!(lire_date(&cell, &fin), attendu, "{cell:?}");
+        }
+        // A register: two-digit years are 20xx, and nothing before 2000 or after a year.
+        assert_eq!(lire_date(&s("15/03/24"), &reg), LectureDate::Date(Date::new(2024, 3, 15).unwrap()));
+        assert_eq!(lire_date(&s("15/03/69"), &reg), illisible("15/03/69"));
+        assert_eq!(lire_date(&s("15/03/1999"), &reg), illisible("15/03/1999"));
+        assert_eq!(lire_date(&s("28/02/2025"), &reg), LectureDate::Date(Date::new(2025, 2, 28).unwrap()));
+        assert_eq!(lire_date(&s("01/03/2025"), &reg), illisible("01/03/2025"));
+        // The century decided for the column.
+        let decide = FenetreDate::fin_de_convention(Some(Siecle::Annees1900));
+        assert_eq!(lire_date(&s("31/12/45"), &decide), LectureDate::Date(Date::new(1945, 12, 31).unwrap()));
+        let d1904 = Data::DateTime(ExcelDateTime::new(43830.0, ExcelDateTimeType::DateTime, true));
+        assert_eq!(lire_date(&d1904, &fin), LectureDate::Date(Date::new(2024, 1, 1).unwrap()));
     }
 
     #[test]

@@ -40,8 +40,8 @@ pub enum ImportError {
     Perte(crate::model::Pertes),
     /// `--territoire` names another territory than the dossier's: nothing written.
     #[error(
-        "le dossier couvre {} ; cet import demande {} : rien n'a été importé. Pour changer le territoire du dossier : `contingents territoire --dossier DOSSIER --changer {}`",
-        nom_territoire(.dossier), nom_territoire(.demande), code_territoire(.demande)
+        "le dossier couvre {} ; cet import demande {} : rien n'a été importé (changer le territoire d'un dossier est une action à part, qui dit quels logements en sortent)",
+        nom_territoire(.dossier), nom_territoire(.demande)
     )]
     TerritoireDifferent { dossier: Territoire, demande: Territoire },
     #[error(transparent)]
@@ -57,7 +57,8 @@ pub fn nom_territoire(t: &Territoire) -> String {
     }
 }
 
-fn code_territoire(t: &Territoire) -> String {
+/// The territory as `--territoire` and `territoire --changer` write it.
+pub fn code_territoire(t: &Territoire) -> String {
     match t {
         Territoire::Tout => "tout".into(),
         other => other.code(),
