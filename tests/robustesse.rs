@@ -885,3 +885,64 @@ fn une_sortie_fermee_apres_un_import_valide_n_est_pas_une_erreur() {
     assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(logements_de(&report(&d), "Azur"), 42);
 }
+
+/// What the window announces before changing the territory or the reference date is what the
+/// change then does; announcing it writes nothing.
+#[test]
+fn l_effet_d_un_changement_est_dit_avant_d_etre_fait() {
+    use contingents::import::changements::{changer_territoire, effet_territoire};
+    use contingents::model::Date;
+    use contingents::reference::Territoire;
+    let t = TempDir::new("effet");
+    let f = t.path("edl.xlsx");
+    xlsx(
+        &f,
+        &[(
+            "EDL",
+            vec![
+                vec![
+                    "Référence",
+                    "Code INSEE",
+                    "Commune",
+                    "Réservataire",
+                    "Typologie",
+                    "Financement",
+                    "Date fin convention",
+                ],
+                vec!["E1", "06004", "Antibes", "Préfecture", "T2", "PLUS", "31/12/2023"],
+                vec!["E2", "06004", "Antibes", "Préfecture", "T2", "PLUS", "30/06/2024"],
+                vec!["E3", "06004", "Antibes", "Action Logement", "T2", "PLUS", "31/12/2030"],
+                vec!["E4", "06004", "Antibes", "Non réservé", "T2", "PLUS", "30/06/2024"],
+                vec!["E5", "06029", "Cannes", "Préfecture", "T2", "PLUS", ""],
+            ],
+        )],
+    );
+    let d = t.path("d.sqlite");
+    assert!(
+        import(&d, &["--bailleur", "Azur", "--territoire", CASA, "--date-reference", "2024-01-01"], &[&f])
+            .status
+            .success()
+    );
+    let h0 = empreinte(&d);
+    let mut dossier = contingents::store::Dossier::open(&d, false).unwrap();
+    let e = dossier.effet_date_reference(Date::new(2025, 1, 1).unwrap()).unwrap();
+    assert_eq!((e.echus_avant, e.echus_apres, e.deviennent_echus, e.ne_sont_plus_echus), (1, 2, 1, 0));
+    let e = dossier.effet_date_reference(Date::new(2023, 1, 1).unwrap()).unwrap();
+    assert_eq!((e.echus_avant, e.echus_apres, e.deviennent_echus, e.ne_sont_plus_echus), (1, 0, 0, 1));
+    let annonce = effet_territoire(&mut dossier, &Territoire::Departement("06".into())).unwrap();
+    assert_eq!((annonce.sortants.len(), annonce.entrants), (0, 1));
+    let annonce = effet_territoire(&mut dossier, &Territoire::Epci("248300543".into())).unwrap();
+    assert_eq!(annonce.sortants.len(), 4);
+    drop(dossier);
+    assert_eq!(empreinte(&d), h0, "announcing writes nothing");
+    let mut dossier = contingents::store::Dossier::open(&d, false).unwrap();
+    assert_eq!(changer_territoire(&mut dossier, &Territoire::Epci("248300543".into())).unwrap(), annonce);
+    let e = dossier.changer_date_reference(Date::new(2025, 1, 1).unwrap()).unwrap();
+    assert_eq!(e.deviennent_echus, 0, "no dwelling left in the territory");
+    drop(dossier);
+    let r = report(&d);
+    assert_eq!(
+        (r["logements"].as_u64(), r["date_reference"].as_str(), r["territoire"].as_str()),
+        (Some(0), Some("2025-01-01"), Some("248300543"))
+    );
+}

@@ -99,6 +99,18 @@ pub const ATTENTE: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct Dossier {
     pub conn: Connection,
     pub path: PathBuf,
+    /// Opened after a successful `PRAGMA quick_check`: what this connection writes (SQLite's
+    /// own transactions) leaves the file sound, so the next opening by this process need not
+    /// check it again (the window writes a mapping, then reloads).
+    sain: bool,
+}
+
+impl Drop for Dossier {
+    fn drop(&mut self) {
+        if self.sain && self.conn.is_autocommit() {
+            marquer_verifie(&self.path);
+        }
+    }
 }
 
 /// One line of the import history.
@@ -307,7 +319,7 @@ impl Dossier {
             verifier_contenu(&conn, path, true)?;
         }
         tune(&conn);
-        let mut d = Dossier { conn, path: path.to_path_buf() };
+        let mut d = Dossier { conn, path: path.to_path_buf(), sain: true };
         d.migrate().map_err(|e| match e {
             StoreError::Sql(s) => map_open_error(path, s),
             StoreError::Occupe { fenetre, .. } => StoreError::Occupe { path: path.display().to_string(), fenetre },
@@ -342,7 +354,7 @@ impl Dossier {
             return Self::open(path, false);
         }
         tune(&conn);
-        Ok(Dossier { conn, path: path.to_path_buf() })
+        Ok(Dossier { conn, path: path.to_path_buf(), sain: true })
     }
 
     fn migrate(&mut self) -> Result<()> {
