@@ -190,6 +190,8 @@ pub struct RowReader<'a> {
     /// The key of the end-of-convention column of this file, for the century of its
     /// two-digit years ([`cle_siecle`]); `None` when the file is not known.
     cle_siecle: Option<String>,
+    /// The century decided for that column, looked up once (it does not change during a read).
+    siecle: std::cell::OnceCell<Option<Siecle>>,
 }
 
 /// The longest text a cell may hold (Excel's limit): longer, the row is set aside
@@ -228,6 +230,7 @@ impl<'a> RowReader<'a> {
             mapped: h.columns.iter().map(|(_, c)| *c).collect(),
             ref_label,
             cle_siecle: None,
+            siecle: std::cell::OnceCell::new(),
         }
     }
 
@@ -363,7 +366,8 @@ impl<'a> RowReader<'a> {
 
         // The end of the convention: a date, never a guess (1900–2200; « 31/12/45 » waits for
         // the user to say which century the column means).
-        let fenetre = FenetreDate::fin_de_convention(self.cle_siecle.as_deref().and_then(|k| ctx.siecle(k)));
+        let siecle = *self.siecle.get_or_init(|| self.cle_siecle.as_deref().and_then(|k| ctx.siecle(k)));
+        let fenetre = FenetreDate::fin_de_convention(siecle);
         let date_fin_convention = match get(Field::DateFinConvention).map(|d| lire_date(d, &fenetre)) {
             None | Some(LectureDate::Vide) => None,
             Some(LectureDate::Date(x)) => Some(x),
