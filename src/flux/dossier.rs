@@ -265,13 +265,110 @@ pub fn enregistrer_parametres(
     Ok(())
 }
 
+/// The key under which the parameters given for a whole département are saved.
+pub fn cle_departement(departement: &str) -> String {
+    format!("departement:{departement}")
+}
+
+/// The parameters given for a département (`flux --departement`): saved for the year, else those
+/// of the latest year before, « à confirmer ».
+pub fn parametres_du_departement(
+    d: &Dossier,
+    bailleur: &str,
+    departement: &str,
+    annee: i32,
+) -> StoreResult<FluxParametres> {
+    parametres(d, bailleur, &cle_departement(departement), annee)
+}
+
+/// Saves the parameters given for a département: from then on its flux governs the bailleur's
+/// EPCIs of that département for the year (views, annexes, objectives of the bilans).
+pub fn enregistrer_parametres_du_departement(
+    d: &Dossier,
+    bailleur: &str,
+    departement: &str,
+    annee: i32,
+    p: &FluxParametres,
+) -> StoreResult<()> {
+    enregistrer_parametres(d, bailleur, &cle_departement(departement), annee, p)
+}
+
+/// Whether the bailleur's flux of the year was saved for the whole département (rule 9: it then
+/// governs every EPCI of the département).
+pub fn departement_enregistre(d: &Dossier, bailleur: &str, departement: &str, annee: i32) -> StoreResult<bool> {
+    Ok(crate::store::bailleurs::parametres_du_flux_de_l_annee(d, bailleur, &cle_departement(departement), annee)?
+        .is_some())
+}
+
+/// The départements of a bailleur's dwellings on an EPCI (one, except for an EPCI across a
+/// border).
+fn departements_des_groupes(g: &[Groupe]) -> BTreeSet<String> {
+    g.iter().filter_map(|x| reference().commune(&x.commune).map(|c| c.departement.to_string())).collect()
+}
+
+/// What `calculer_departement` needs from the dossier: each EPCI of the département where the
+/// bailleur has dwellings, with its dwellings and its saved parameters, and the parameters
+/// given for the département.
+pub fn entrees_du_departement(
+    d: &Dossier,
+    bailleur: &str,
+    departement: &str,
+    annee: i32,
+) -> StoreResult<(Vec<(String, Vec<Groupe>, FluxParametres)>, FluxParametres)> {
+    let mut entrees = Vec::new();
+    for (e, g) in groupes_par_epci(d, bailleur)? {
+        if departements_des_groupes(&g).contains(departement) {
+            let p = parametres(d, bailleur, &e, annee)?;
+            entrees.push((e, g, p));
+        }
+    }
+    Ok((entrees, parametres_du_departement(d, bailleur, departement, annee)?))
+}
+
+/// The bailleur's departmental flux of the year with the saved parameters (None without
+/// dwellings in the département).
+pub fn flux_du_departement(d: &Dossier, bailleur: &str, departement: &str, annee: i32) -> StoreResult<Option<Flux>> {
+    let (entrees, p) = entrees_du_departement(d, bailleur, departement, annee)?;
+    if entrees.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(calculer_departement(bailleur, departement, annee, &entrees, &p)))
+}
+
+/// The département whose saved flux governs this EPCI's flux of the year, if one does.
+pub fn departement_gouvernant(
+    d: &Dossier,
+    bailleur: &str,
+    groupes: &[Groupe],
+    annee: i32,
+) -> StoreResult<Option<String>> {
+    for dep in departements_des_groupes(groupes) {
+        if departement_enregistre(d, bailleur, &dep, annee)? {
+            return Ok(Some(dep));
+        }
+    }
+    Ok(None)
+}
+
 /// The flux of year N of a bailleur on an EPCI with its saved parameters: the figure the
-/// window, the annex, the fiche and the bilans all show.
+/// window, the annex, the fiche and the bilans all show. When the bailleur's flux of that year
+/// was saved for the département, it is the EPCI's part of the departmental flux (rule 9).
 pub fn flux_enregistre(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<Option<Flux>> {
     let g = groupes(d, bailleur, epci)?;
     if g.is_empty() {
         return Ok(None);
     }
+    flux_de_l_epci(d, bailleur, epci, annee, &g).map(Some)
+}
+
+/// [`flux_enregistre`] on the EPCI's dwellings already read.
+pub fn flux_de_l_epci(d: &Dossier, bailleur: &str, epci: &str, annee: i32, g: &[Groupe]) -> StoreResult<Flux> {
+    if let Some(dep) = departement_gouvernant(d, bailleur, g, annee)?
+        && let Some(f) = flux_du_departement(d, bailleur, &dep, annee)?
+        && let Some(e) = f.de_l_epci(epci)
+    {
+        return Ok(e.clone());
+    }
     let p = parametres(d, bailleur, epci, annee)?;
-    Ok(Some(calculer(bailleur, epci, annee, &g, &p)))
+    Ok(calculer(bailleur, epci, annee, g, &p))
 }

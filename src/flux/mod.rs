@@ -18,8 +18,10 @@ pub use arrondi::largest_remainder;
 use arrondi::{floor, round};
 pub use departement::calculer_departement;
 pub use dossier::{
-    ParametreRefuse, enregistrer_parametres, epcis_du_departement, flux_enregistre, groupes, groupes_par_epci,
-    groupes_perimetre, parametres, verifier, verifier_departement,
+    ParametreRefuse, cle_departement, departement_enregistre, departement_gouvernant, enregistrer_parametres,
+    enregistrer_parametres_du_departement, entrees_du_departement, epcis_du_departement, flux_de_l_epci,
+    flux_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre, parametres,
+    parametres_du_departement, verifier, verifier_departement,
 };
 pub use parametres::*;
 pub use resultat::*;
@@ -191,13 +193,15 @@ impl Base {
     }
 }
 
-/// The departmental réservataires' stocks and the assiette of the département, when the flux
-/// of an EPCI is computed as part of `--departement` (rule 9).
+/// The departmental réservataires' perimeter when the flux is computed for a département
+/// (rule 9): its code, its assiette, their stocks, and the parameters given for it (the
+/// State's rate, the departmental réservataires' rates).
 #[derive(Debug, Clone)]
 struct Departemental {
     code: String,
     assiette: u64,
     stocks: BTreeMap<String, u64>,
+    p: FluxParametres,
 }
 
 /// Whose perimeter a réservataire's convention covers.
@@ -218,6 +222,12 @@ fn portee(id: &str) -> Portee {
         Some(("epci", _)) => Portee::Epci,
         _ => Portee::Departementale,
     }
+}
+
+/// Whether a réservataire signs its convention for the département (rule 9: the State, Action
+/// Logement, the département, the région, the others).
+pub fn est_departemental(id: &str) -> bool {
+    matches!(portee(id), Portee::Etat | Portee::Departementale)
 }
 
 /// Whether a réservataire is a collectivité or a groupement (rule 6).
@@ -271,10 +281,10 @@ fn liberations(assiette: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> 
     (l, rotation)
 }
 
-/// The soustraits by motif, with the mutations' default flagged.
-fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> BTreeMap<String, u64> {
-    let mut s: BTreeMap<String, u64> = BTreeMap::new();
-    let mutations = if let Some(n) = p.mutations {
+/// The mutations of the year: a number, a percentage of the libérations, the CUS objective, the
+/// mean of the years entered, else 10 % of the libérations (flagged).
+fn mutations(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> u64 {
+    if let Some(n) = p.mutations {
         n
     } else if let Some(pc) = p.mutations_pct {
         round(liberations as f64 * pc / 100.0)
@@ -288,134 +298,466 @@ fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -
             "mutations internes : ni objectif CUS ni moyenne des années passées, 10 % des libérations retenus",
         ));
         round(liberations as f64 * 0.10)
-    };
-    s.insert("mutations".into(), mutations);
-    s.entry("relogements".into()).or_insert(0);
-    s.entry("ventes".into()).or_insert(0);
-    for (motif, n, _) in &p.soustraits {
-        *s.entry(motif.clone()).or_default() += n;
-        if accord_prefet_requis(motif) && *n > 0 {
+    }
+}
+
+/// The soustraits by category: every category of the one list, 0 when nothing was entered.
+fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> BTreeMap<String, u64> {
+    let mut s: BTreeMap<String, u64> = Soustrait::ALL.iter().map(|c| (c.as_str().to_string(), 0)).collect();
+    s.insert(Soustrait::Mutations.as_str().into(), mutations(liberations, p, alertes));
+    for c in &Soustrait::ALL[1..] {
+        let n = p.soustrait(*c).unwrap_or(0);
+        s.insert(c.as_str().into(), n);
+        if c.accord_prefet() && n > 0 {
             alertes.push(Alerte::new(
                 "accord_prefet_requis",
-                format!("soustrait « {motif} » ({n}) : déduction soumise à l'accord du préfet"),
+                format!("soustrait « {} » ({n}) : déduction soumise à l'accord du préfet", c.court()),
             ));
         }
     }
     s
 }
 
-/// Computes the territorialised flux of a bailleur on an EPCI from its dwellings' groups
-/// and the parameters.
-pub fn calculer(bailleur: &str, epci: &str, annee: i32, groupes: &[Groupe], p: &FluxParametres) -> Flux {
-    calculer_sur(bailleur, epci, annee, &Base::new(groupes, p), p, None)
+/// What comes before the shares, for one EPCI: libérations, soustraits, flux, and the flux of
+/// each commune (in proportion to its assiette, largest remainder).
+struct Amont {
+    liberations: u64,
+    taux_rotation: f64,
+    soustraits: BTreeMap<String, u64>,
+    flux: u64,
+    f_c: Vec<u64>,
+    alertes: Vec<Alerte>,
 }
 
-fn calculer_sur(
-    bailleur: &str,
-    epci: &str,
-    annee: i32,
-    base: &Base,
-    p: &FluxParametres,
-    dep: Option<&Departemental>,
-) -> Flux {
+fn amont(base: &Base, p: &FluxParametres) -> Amont {
     let mut alertes = Vec::new();
-    let parc = base.parc();
     let assiette = base.assiette();
     let (liberations, taux_rotation) = liberations(assiette, p, &mut alertes);
     let soustraits = soustraits(liberations, p, &mut alertes);
-    let total_soustraits: u64 = soustraits.values().sum();
-    if total_soustraits > liberations {
+    let total: u64 = soustraits.values().sum();
+    if total > liberations {
         alertes.push(Alerte::new(
             "soustraits_sup_liberations",
-            format!(
-                "les soustraits ({total_soustraits}) dépassent les libérations ({liberations}) : flux ramené à 0, à vérifier"
-            ),
+            format!("les soustraits ({total}) dépassent les libérations ({liberations}) : flux ramené à 0, à vérifier"),
         ));
     }
-    let flux = liberations.saturating_sub(total_soustraits);
+    let flux = liberations.saturating_sub(total);
+    let f_c = largest_remainder(flux, &base.communes.iter().map(|c| c.assiette as f64).collect::<Vec<_>>());
+    Amont { liberations, taux_rotation, soustraits, flux, f_c, alertes }
+}
+
+/// One EPCI of a computation: its dwellings (exclusions applied) and its parameters.
+struct Entree {
+    epci: String,
+    base: Base,
+    p: FluxParametres,
+}
+
+/// Computes the territorialised flux of a bailleur on an EPCI from its dwellings' groups
+/// and the parameters.
+pub fn calculer(bailleur: &str, epci: &str, annee: i32, groupes: &[Groupe], p: &FluxParametres) -> Flux {
+    let entree = Entree { epci: epci.to_string(), base: Base::new(groupes, p), p: p.clone() };
+    let Calcul { mut epcis, .. } = moteur(bailleur, annee, &[entree], None);
+    epcis.remove(0)
+}
+
+/// A réservataire of one EPCI before rounding: its part (rate, perimeter) and its quota in
+/// each commune (negative where it cannot have logements).
+struct Quotas {
+    part: PartReservataire,
+    q: Vec<f64>,
+}
+
+/// What the engine gives for one EPCI or the EPCIs of a département.
+struct Calcul {
+    epcis: Vec<Flux>,
+    /// The alerts about the State's share (once for a département).
+    alertes_etat: Vec<Alerte>,
+    etat: PartEtat,
+    /// The State's logements outside QPV against the floor (rule 7), on the whole computation.
+    etat_hors_qpv: EtatHorsQpv,
+}
+
+/// The engine (rules 1–9): the State's share on the sum of the flux, every other réservataire
+/// on its perimeter, then one controlled rounding of the réservataire × commune table, grouped
+/// by EPCI, with every margin exact.
+fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departemental>) -> Calcul {
+    let amonts: Vec<Amont> = entrees.iter().map(|e| amont(&e.base, &e.p)).collect();
+    let total_flux: u64 = amonts.iter().map(|a| a.flux).sum();
+    // Rules 1–2 on the sum of the flux: the State first, in whole dwellings.
+    let mut alertes_etat = Vec::new();
+    let etat = match dep {
+        Some(d) => part_de_l_etat(
+            total_flux,
+            &d.p,
+            d.assiette,
+            d.stocks.get(FONCTIONNAIRES).copied().unwrap_or(0),
+            &mut alertes_etat,
+        ),
+        None => {
+            let b = &entrees[0].base;
+            part_de_l_etat(total_flux, &entrees[0].p, b.assiette(), b.stock(FONCTIONNAIRES), &mut alertes_etat)
+        }
+    };
+    let s_total = etat.s_total;
+    // The State's quota in a commune: its total × the commune's part of the flux (rule 3).
+    let etat_q = |fc: u64| if total_flux > 0 { s_total as f64 * fc as f64 / total_flux as f64 } else { 0.0 };
+
+    // Rule 4: every other réservataire on its own perimeter, EPCI by EPCI.
+    let mut par_epci: Vec<(Vec<Quotas>, Vec<f64>, Vec<Alerte>)> = Vec::new();
+    for (e, a) in entrees.iter().zip(&amonts) {
+        par_epci.push(quotas_de_l_epci(e, a, &etat_q, dep));
+    }
+
+    // The rows of the rounding: the State (its total imposed), the departmental réservataires
+    // (one row over every EPCI) or, for one EPCI, every réservataire; then the others of each
+    // EPCI and its non réservé.
+    let mut offset = vec![0usize];
+    for a in &amonts {
+        offset.push(offset.last().copied().unwrap_or(0) + a.f_c.len());
+    }
+    let colonnes: Vec<u64> = amonts.iter().flat_map(|a| a.f_c.iter().copied()).collect();
+    // (id, the EPCI for a local row) → [(EPCI, index in its quotas)].
+    let mut rangs: BTreeMap<(String, usize), Vec<(usize, usize)>> = BTreeMap::new();
+    for (k, (qs, _, _)) in par_epci.iter().enumerate() {
+        for (i, x) in qs.iter().enumerate() {
+            let local = dep.is_some() && !est_departemental(&x.part.id);
+            rangs.entry((x.part.id.clone(), if local { k } else { 0 })).or_default().push((k, i));
+        }
+    }
+    for k in 0..entrees.len() {
+        rangs.insert((NON_RESERVE.to_string(), k), vec![(k, usize::MAX)]);
+    }
+    let cles: Vec<(String, usize)> = rangs.keys().cloned().collect();
+    let groupes_du_rang = |cle: &(String, usize)| -> Vec<Vec<(usize, f64)>> {
+        rangs[cle]
+            .iter()
+            .map(|&(k, i)| {
+                let q: &[f64] = if i == usize::MAX { &par_epci[k].1 } else { &par_epci[k].0[i].q };
+                q.iter().enumerate().map(|(c, v)| (offset[k] + c, *v)).collect()
+            })
+            .collect()
+    };
+    let mut lignes = vec![arrondi::Ligne {
+        groupes: amonts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| a.f_c.iter().enumerate().map(|(c, fc)| (offset[k] + c, etat_q(*fc))).collect())
+            .collect(),
+        total: arrondi::Total::Exact(s_total),
+    }];
+    let autres: Vec<Vec<Vec<(usize, f64)>>> = cles.iter().map(groupes_du_rang).collect();
+    let poids: Vec<f64> = autres.iter().map(|g| g.iter().flatten().map(|(_, q)| q.max(0.0)).sum()).collect();
+    // Rule 2: the others (non réservé included, in id order) share F − State by largest remainder.
+    let preferes = largest_remainder(total_flux - s_total, &poids);
+    for (g, n) in autres.into_iter().zip(preferes) {
+        lignes.push(arrondi::Ligne { groupes: g, total: arrondi::Total::Prefere(n) });
+    }
+    let table = arrondi::controle(&lignes, &colonnes);
+    // The State's logements in each commune, then its fonctionnaires among them (their total
+    // imposed, each commune and each EPCI the floor or the ceiling of its share).
+    let etat_c: Vec<u64> = table[0].iter().flatten().copied().collect();
+    let fo_c: Vec<u64> = if etat.fo_total > 0 && s_total > 0 {
+        let part = |n: u64| -> Vec<Vec<(usize, f64)>> {
+            (0..entrees.len())
+                .map(|k| {
+                    (offset[k]..offset[k + 1]).map(|j| (j, n as f64 * etat_c[j] as f64 / s_total as f64)).collect()
+                })
+                .collect()
+        };
+        let l = [
+            arrondi::Ligne { groupes: part(etat.fo_total), total: arrondi::Total::Exact(etat.fo_total) },
+            arrondi::Ligne {
+                groupes: part(s_total - etat.fo_total),
+                total: arrondi::Total::Exact(s_total - etat.fo_total),
+            },
+        ];
+        arrondi::controle(&l, &etat_c)[0].iter().flatten().copied().collect()
+    } else {
+        vec![0; etat_c.len()]
+    };
+    // Each row's logements in each commune, by EPCI and réservataire.
+    let mut cellules: BTreeMap<(usize, String), Vec<u64>> = BTreeMap::new();
+    for (cle, valeurs) in cles.iter().zip(&table[1..]) {
+        for (&(k, _), v) in rangs[cle].iter().zip(valeurs) {
+            cellules.insert((k, cle.0.clone()), v.clone());
+        }
+    }
+
+    // Rule 7: the State outside QPV, on the whole computation, then EPCI by EPCI.
+    let etat_k: Vec<u64> = (0..entrees.len()).map(|k| etat_c[offset[k]..offset[k + 1]].iter().sum()).collect();
+    let (hors, qpv): (Vec<u64>, Vec<u64>) = entrees
+        .iter()
+        .map(|e| {
+            let h: u64 = e.base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
+            let q: u64 = e.base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
+            (h, q)
+        })
+        .unzip();
+    let h_flux: u64 = amonts
+        .iter()
+        .zip(hors.iter().zip(&qpv))
+        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
+        .sum();
+    let plancher = floor(0.30 * h_flux as f64);
+    let (h_tot, q_tot): (u64, u64) = (hors.iter().sum(), qpv.iter().sum());
+    let h_share = if h_tot + q_tot > 0 { h_tot as f64 / (h_tot + q_tot) as f64 } else { 0.0 };
+    // Each EPCI: at least what its QPV cannot take, at most what its assiette outside QPV can.
+    let lo: Vec<u64> = (0..entrees.len()).map(|k| if qpv[k] == 0 { etat_k[k] } else { 0 }).collect();
+    let hi: Vec<u64> = (0..entrees.len()).map(|k| if hors[k] == 0 { 0 } else { etat_k[k] }).collect();
+    let etat_hors = round(s_total as f64 * h_share).max(plancher).min(s_total).clamp(lo.iter().sum(), hi.iter().sum());
+    if etat_hors < plancher {
+        let ou = match dep {
+            Some(d) => format!(" sur le département {}", d.code),
+            None => String::new(),
+        };
+        alertes_etat.push(
+            Alerte::new(
+                "etat_hors_qpv_min_30",
+                format!(
+                    "l'État obtient {etat_hors} des {h_flux} logements hors QPV{ou}, moins de 30 % ({plancher}) : à arbitrer avec la DDETS"
+                ),
+            )
+            .pour(ETAT),
+        );
+    }
+    let w: Vec<f64> = (0..entrees.len())
+        .map(|k| if hors[k] + qpv[k] > 0 { etat_k[k] as f64 * hors[k] as f64 / (hors[k] + qpv[k]) as f64 } else { 0.0 })
+        .collect();
+    let etat_hors_k = borner(etat_hors, &w, &lo, &hi);
+
+    let nr_q: Vec<f64> = par_epci.iter().map(|x| x.1.iter().sum()).collect();
+    let h_k: Vec<u64> = amonts
+        .iter()
+        .zip(hors.iter().zip(&qpv))
+        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
+        .collect();
+    let mut epcis = Vec::new();
+    for (k, ((e, a), (qs, _, alertes_k))) in entrees.iter().zip(&amonts).zip(par_epci).enumerate() {
+        let cells = |id: &str| cellules.get(&(k, id.to_string())).cloned().unwrap_or_else(|| vec![0; a.f_c.len()]);
+        let etat_cells = &etat_c[offset[k]..offset[k + 1]];
+        let fo_cells = &fo_c[offset[k]..offset[k + 1]];
+        let fo_k: u64 = fo_cells.iter().sum();
+        let mut parts = etat.parts(dep, &e.epci, &e.base, etat_k[k] - fo_k, fo_k);
+        let mut autres: Vec<PartReservataire> = qs
+            .into_iter()
+            .map(|mut x| {
+                x.part.logements = cells(&x.part.id).iter().sum();
+                x.part
+            })
+            .collect();
+        autres.sort_by(|a, b| a.id.cmp(&b.id));
+        parts.extend(autres);
+        let nr: u64 = cells(NON_RESERVE).iter().sum();
+        let autres_taux: f64 = parts[2..].iter().map(|x| x.taux_reduit.unwrap_or(x.taux)).sum();
+        parts.push(PartReservataire {
+            id: NON_RESERVE.into(),
+            perimetre: Perimetre::Epci(e.epci.clone()),
+            assiette: e.base.assiette(),
+            stock: e.base.stock(NON_RESERVE),
+            taux: if a.flux > 0 { nr_q[k] / a.flux as f64 } else { (1.0 - etat.r - autres_taux).max(0.0) },
+            taux_demande: None,
+            logements: nr,
+            origine: "stock",
+            taux_reduit: None,
+            apport: false,
+        });
+        let communes_out: Vec<FluxCommune> = e
+            .base
+            .communes
+            .iter()
+            .enumerate()
+            .map(|(c, com)| {
+                let mut res = vec![
+                    LogementsReservataire { id: ETAT.into(), logements: etat_cells[c] - fo_cells[c] },
+                    LogementsReservataire { id: FONCTIONNAIRES.into(), logements: fo_cells[c] },
+                ];
+                for part in &parts[2..] {
+                    let n = cellules.get(&(k, part.id.clone())).map(|v| v[c]).unwrap_or(0);
+                    if n > 0 {
+                        res.push(LogementsReservataire { id: part.id.clone(), logements: n });
+                    }
+                }
+                res.retain(|x| x.logements > 0 || x.id == ETAT);
+                FluxCommune {
+                    commune: com.insee.clone(),
+                    parc: com.parc,
+                    exclus: com.exclus,
+                    exclusions: com.exclusions.clone(),
+                    assiette: com.assiette,
+                    flux: a.f_c[c],
+                    reservataires: res,
+                }
+            })
+            .collect();
+        let mut alertes = a.alertes.clone();
+        alertes.extend(alertes_etat.iter().cloned());
+        alertes.extend(alertes_k);
+        alertes.extend(alertes_collectivites(&e.base.communes, &a.f_c, &parts, &e.epci));
+        let flux_qualifie = flux_qualifie(&e.base, etat_k[k], fo_k, etat_hors_k[k], &parts);
+        let source = e.p.annee_source.or(dep.and_then(|d| d.p.annee_source)).filter(|y| *y < annee);
+        if let Some(y) = source {
+            alertes.push(Alerte::new(
+                "parametre_a_confirmer",
+                format!("paramètres repris de {y} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
+            ));
+        }
+        let parc = e.base.parc();
+        let assiette = e.base.assiette();
+        epcis.push(Flux {
+            bailleur: bailleur.into(),
+            epci: Some(e.epci.clone()),
+            departement: dep.map(|d| d.code.clone()),
+            annee,
+            parc,
+            exclus: parc - assiette,
+            exclusions: e.base.exclusions.clone(),
+            assiette,
+            taux_rotation: a.taux_rotation,
+            liberations: a.liberations,
+            soustraits: a.soustraits.clone(),
+            flux: a.flux,
+            parametres_a_confirmer: source.is_some(),
+            reservataires: parts,
+            communes: communes_out,
+            flux_qualifie,
+            etat_hors_qpv: EtatHorsQpv {
+                logements: etat_hors_k[k],
+                flux_hors_qpv: h_k[k],
+                plancher: floor(0.30 * h_k[k] as f64),
+                departemental: dep.is_some(),
+            },
+            alertes,
+            epcis: vec![],
+            parametres: e.p.clone(),
+        });
+    }
+    let etat_hors_qpv = EtatHorsQpv { logements: etat_hors, flux_hors_qpv: h_flux, plancher, departemental: false };
+    Calcul { epcis, alertes_etat, etat, etat_hors_qpv }
+}
+
+/// `total` split in proportion to `w`, each part within `[lo, hi]` (largest remainder, then the
+/// parts out of bounds moved to those with room).
+fn borner(total: u64, w: &[f64], lo: &[u64], hi: &[u64]) -> Vec<u64> {
+    let mut v = largest_remainder(total, w);
+    if v.iter().sum::<u64>() < total {
+        // No weight at all: the room left, in order.
+        let mut reste = total;
+        for (i, x) in v.iter_mut().enumerate() {
+            *x = hi[i].min(reste);
+            reste -= *x;
+        }
+    }
+    for i in 0..v.len() {
+        v[i] = v[i].clamp(lo[i], hi[i].max(lo[i]));
+    }
+    let mut s: i64 = v.iter().sum::<u64>() as i64 - total as i64;
+    for i in 0..v.len() {
+        while s > 0 && v[i] > lo[i] {
+            v[i] -= 1;
+            s -= 1;
+        }
+        while s < 0 && v[i] < hi[i] {
+            v[i] += 1;
+            s += 1;
+        }
+    }
+    v
+}
+
+/// Rule 4 for one EPCI: each réservataire other than the State and the non réservé on its own
+/// perimeter, its quota in each commune (its rate × the commune's flux), reduced pro rata where
+/// the shares exceed what the State leaves (rule 5); and the non réservé's quotas.
+fn quotas_de_l_epci(
+    e: &Entree,
+    a: &Amont,
+    etat_q: &dyn Fn(u64) -> f64,
+    dep: Option<&Departemental>,
+) -> (Vec<Quotas>, Vec<f64>, Vec<Alerte>) {
+    let base = &e.base;
     let communes = &base.communes;
     let nc = communes.len();
-    let f_c = largest_remainder(flux, &communes.iter().map(|c| c.assiette as f64).collect::<Vec<_>>());
-
-    // The perimeter of the departmental réservataires: the EPCI, or the département.
-    let perim_dep = |id: &str| match dep {
-        Some(d) => (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(id).copied().unwrap_or(0)),
-        None => (Perimetre::Epci(epci.to_string()), assiette, base.stock(id)),
-    };
-
-    // Rule 1–2: the State first, in whole dwellings.
-    let (perim_f, assiette_f, stock_f) = perim_dep(FONCTIONNAIRES);
-    let PartEtat { r, r_defaut, f, f_defaut, s_total, fo_total } =
-        part_de_l_etat(flux, p, assiette_f, stock_f, &mut alertes);
-
-    // Rule 4: every other réservataire on its own perimeter.
+    let assiette = base.assiette();
+    let mut alertes = Vec::new();
     let mut ids: BTreeSet<String> = base.ids();
-    ids.extend(p.taux_fixes.keys().cloned());
+    ids.extend(e.p.taux_fixes.keys().cloned());
     if let Some(d) = dep {
         ids.extend(d.stocks.keys().cloned());
+        ids.extend(d.p.taux_fixes.keys().cloned());
+        // A commune of another EPCI of the département has no part here.
+        ids.retain(|id| {
+            !matches!(portee(id), Portee::Commune) || base.stock(id) > 0 || e.p.taux_fixes.contains_key(id)
+        });
     }
     ids.retain(|id| !matches!(portee(id), Portee::Etat | Portee::NonReserve));
-    let mut autres: Vec<PartReservataire> = Vec::new();
-    // quotas[k][c], a negative value where the réservataire cannot have logements.
-    let mut quotas: Vec<Vec<f64>> = Vec::new();
-    let etat_c: Vec<f64> =
-        f_c.iter().map(|&fc| if flux > 0 { s_total as f64 * fc as f64 / flux as f64 } else { 0.0 }).collect();
+    let apports: BTreeSet<&String> = e.p.apports.iter().chain(dep.iter().flat_map(|d| d.p.apports.iter())).collect();
+    let mut out: Vec<Quotas> = Vec::new();
     for id in &ids {
-        let fixe = p.taux_fixes.get(id).map(|t| (t / 100.0).clamp(0.0, 1.0));
+        let fixe_pct = match dep {
+            Some(d) if est_departemental(id) => d.p.taux_fixes.get(id),
+            _ => e.p.taux_fixes.get(id),
+        };
+        let fixe = fixe_pct.map(|t| (t / 100.0).clamp(0.0, 1.0));
         let commune_propre = id.strip_prefix("commune:").and_then(|x| {
             let i = communes.iter().position(|c| c.insee == x)?;
             let outside = base.stock(id) - communes[i].stocks.get(id).copied().unwrap_or(0);
             (outside == 0).then_some(i)
         });
-        let (perimetre, ass, stock) = match (portee(id), commune_propre) {
-            (Portee::Commune, Some(i)) => (
+        let (perimetre, ass, stock) = match (portee(id), commune_propre, dep) {
+            (Portee::Commune, Some(i), _) => (
                 Perimetre::Commune(communes[i].insee.clone()),
                 communes[i].assiette,
                 communes[i].stocks.get(id).copied().unwrap_or(0),
             ),
-            (Portee::Departementale, _) => perim_dep(id),
-            _ => (Perimetre::Epci(epci.to_string()), assiette, base.stock(id)),
+            (Portee::Departementale, _, Some(d)) => {
+                (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(id).copied().unwrap_or(0))
+            }
+            _ => (Perimetre::Epci(e.epci.clone()), assiette, base.stock(id)),
         };
         let taux = fixe.unwrap_or(if ass > 0 { stock as f64 / ass as f64 } else { 0.0 });
         let q: Vec<f64> = (0..nc)
             .map(|c| match &perimetre {
                 Perimetre::Commune(x) if *x != communes[c].insee => -1.0,
-                _ => taux * f_c[c] as f64,
+                _ => taux * a.f_c[c] as f64,
             })
             .collect();
-        quotas.push(q);
-        autres.push(PartReservataire {
-            id: id.clone(),
-            perimetre,
-            assiette: ass,
-            stock,
-            taux,
-            logements: 0,
-            origine: if fixe.is_some() { "fixe" } else { "stock" },
-            taux_reduit: None,
-            apport: p.apports.contains(id),
+        out.push(Quotas {
+            part: PartReservataire {
+                id: id.clone(),
+                perimetre,
+                assiette: ass,
+                stock,
+                taux,
+                taux_demande: None,
+                logements: 0,
+                origine: if fixe.is_some() { "fixe" } else { "stock" },
+                taux_reduit: None,
+                apport: apports.contains(id),
+            },
+            q,
         });
     }
 
     // Rule 5: above 100 %, the State keeps its share and the others are reduced pro rata.
-    let avant: Vec<f64> = quotas.iter().map(|q| q.iter().map(|v| v.max(0.0)).sum()).collect();
-    let total_avant = r.min(1.0) * flux as f64 + avant.iter().sum::<f64>();
-    if flux > 0 && total_avant > flux as f64 * (1.0 + 1e-9) {
+    let etat_c: Vec<f64> = a.f_c.iter().map(|fc| etat_q(*fc)).collect();
+    let avant: Vec<f64> = out.iter().map(|x| x.q.iter().map(|v| v.max(0.0)).sum()).collect();
+    let total_avant = etat_c.iter().sum::<f64>() + avant.iter().sum::<f64>();
+    if a.flux > 0 && total_avant > a.flux as f64 * (1.0 + 1e-9) {
         alertes.push(Alerte::new(
             "total_sup_100",
-            format!("les parts des réservataires atteignent {} du flux", pct(total_avant / flux as f64)),
+            format!("les parts des réservataires atteignent {} du flux", pct(total_avant / a.flux as f64)),
         ));
     }
     let mut non_reserve_q = vec![0.0; nc];
     for c in 0..nc {
-        let fc = f_c[c] as f64;
+        let fc = a.f_c[c] as f64;
         let dispo = (fc - etat_c[c]).max(0.0);
-        let demande: f64 = quotas.iter().map(|q| q[c].max(0.0)).sum();
+        let demande: f64 = out.iter().map(|x| x.q[c].max(0.0)).sum();
         if demande > dispo + 1e-9 && demande > 0.0 {
             let k = dispo / demande;
-            for q in quotas.iter_mut() {
-                if q[c] > 0.0 {
-                    q[c] *= k;
+            for x in out.iter_mut() {
+                if x.q[c] > 0.0 {
+                    x.q[c] *= k;
                 }
             }
             alertes.push(
@@ -431,194 +773,115 @@ fn calculer_sur(
                 .dans(&communes[c].insee),
             );
         }
-        non_reserve_q[c] = (dispo - quotas.iter().map(|q| q[c].max(0.0)).sum::<f64>()).max(0.0);
+        non_reserve_q[c] = (dispo - out.iter().map(|x| x.q[c].max(0.0)).sum::<f64>()).max(0.0);
     }
-    for (k, part) in autres.iter_mut().enumerate() {
-        let apres: f64 = quotas[k].iter().map(|v| v.max(0.0)).sum();
+    for (k, x) in out.iter_mut().enumerate() {
+        let apres: f64 = x.q.iter().map(|v| v.max(0.0)).sum();
         if avant[k] > 0.0 && apres < avant[k] * (1.0 - 1e-9) {
-            part.taux_reduit = Some(part.taux * apres / avant[k]);
+            let t = x.part.taux * apres / avant[k];
+            x.part.taux_reduit = Some(t);
             alertes.push(
                 Alerte::new(
                     "reduction_prorata",
                     format!(
                         "{} : taux ramené de {} à {} (parts au-delà de 100 %)",
-                        libelle_reservataire(&part.id),
-                        pct(part.taux),
-                        pct(part.taux * apres / avant[k])
+                        libelle_reservataire(&x.part.id),
+                        pct(x.part.taux),
+                        pct(t)
                     ),
                 )
-                .pour(&part.id),
+                .pour(&x.part.id),
             );
         }
     }
-
-    // Totals: the others (non réservé included, in id order) share F − State.
-    let nr_pos = autres.partition_point(|a| a.id.as_str() < NON_RESERVE);
-    let mut weights: Vec<f64> = quotas.iter().map(|q| q.iter().map(|v| v.max(0.0)).sum()).collect();
-    weights.insert(nr_pos, non_reserve_q.iter().sum());
-    let reste = flux - s_total;
-    let mut totaux = largest_remainder(reste, &weights);
-    if totaux.iter().sum::<u64>() < reste {
-        totaux[nr_pos] += reste - totaux.iter().sum::<u64>();
-    }
-
-    // The réservataire × commune table, both margins exact. The State first, uniform in every
-    // commune (largest remainder of its total over the communes' flux, so within one dwelling
-    // of its rate × F_c); then the others by controlled rounding of what the State leaves.
-    let etat_par_commune = largest_remainder(s_total, &f_c.iter().map(|n| *n as f64).collect::<Vec<_>>());
-    let mut x: Vec<Vec<f64>> = Vec::new();
-    let mut rows = Vec::new();
-    for (k, q) in quotas.iter().enumerate() {
-        if k == nr_pos {
-            x.push(non_reserve_q.clone());
-            rows.push(totaux[nr_pos]);
-        }
-        x.push(q.clone());
-        rows.push(totaux[if k < nr_pos { k } else { k + 1 }]);
-    }
-    if nr_pos == quotas.len() {
-        x.push(non_reserve_q.clone());
-        rows.push(totaux[nr_pos]);
-    }
-    let reste_c: Vec<u64> = f_c.iter().zip(&etat_par_commune).map(|(f, e)| f - e).collect();
-    let mut table = vec![etat_par_commune];
-    table.extend(arrondi::controlled(&x, &rows, &reste_c));
-    // The State's logements in each commune: fonctionnaires by largest remainder.
-    let fo_c = largest_remainder(fo_total, &table[0].iter().map(|n| *n as f64).collect::<Vec<_>>());
-    // The parts, State first.
-    let (perim_e, assiette_e, stock_e) = perim_dep(ETAT);
-    let origine = |defaut: bool| if defaut { "defaut" } else { "fixe" };
-    let mut parts = vec![
-        PartReservataire {
-            id: ETAT.into(),
-            perimetre: perim_e,
-            assiette: assiette_e,
-            stock: stock_e,
-            taux: r - f,
-            logements: s_total - fo_total,
-            origine: origine(r_defaut),
-            taux_reduit: None,
-            apport: false,
-        },
-        PartReservataire {
-            id: FONCTIONNAIRES.into(),
-            perimetre: perim_f,
-            assiette: assiette_f,
-            stock: stock_f,
-            taux: f,
-            logements: fo_total,
-            origine: origine(f_defaut),
-            taux_reduit: None,
-            apport: false,
-        },
-    ];
-    let non_reserve = PartReservataire {
-        id: NON_RESERVE.into(),
-        perimetre: Perimetre::Epci(epci.to_string()),
-        assiette,
-        stock: base.stock(NON_RESERVE),
-        taux: if flux > 0 { weights[nr_pos] / flux as f64 } else { (1.0 - r - avant.iter().sum::<f64>()).max(0.0) },
-        logements: totaux[nr_pos],
-        origine: "stock",
-        taux_reduit: None,
-        apport: false,
-    };
-    for (k, mut a) in autres.into_iter().enumerate() {
-        a.logements = totaux[if k < nr_pos { k } else { k + 1 }];
-        parts.push(a);
-    }
-    parts.push(non_reserve);
-    // Table rows are [State, autres with non réservé at nr_pos]: map each part to its row.
-    let row_of = |id: &str| -> Option<usize> {
-        if id == NON_RESERVE {
-            return Some(1 + nr_pos);
-        }
-        let k = ids.iter().position(|x| x == id)?;
-        Some(1 + if k < nr_pos { k } else { k + 1 })
-    };
-    let communes_out: Vec<FluxCommune> = (0..nc)
-        .map(|c| {
-            let mut res = vec![
-                LogementsReservataire { id: ETAT.into(), logements: table[0][c] - fo_c[c] },
-                LogementsReservataire { id: FONCTIONNAIRES.into(), logements: fo_c[c] },
-            ];
-            for part in &parts[2..] {
-                let n = row_of(&part.id).map(|i| table[i][c]).unwrap_or(0);
-                if n > 0 {
-                    res.push(LogementsReservataire { id: part.id.clone(), logements: n });
-                }
-            }
-            res.retain(|x| x.logements > 0 || x.id == ETAT);
-            FluxCommune {
-                commune: communes[c].insee.clone(),
-                parc: communes[c].parc,
-                exclus: communes[c].exclus,
-                exclusions: communes[c].exclusions.clone(),
-                assiette: communes[c].assiette,
-                flux: f_c[c],
-                reservataires: res,
-            }
-        })
-        .collect();
-
-    alertes.extend(alertes_collectivites(communes, &f_c, &parts, epci));
-    let flux_qualifie = flux_qualifie(base, flux, s_total, fo_total, &parts, &mut alertes);
-
-    if let Some(a) = p.annee_source.filter(|a| *a < annee) {
-        alertes.push(Alerte::new(
-            "parametre_a_confirmer",
-            format!("paramètres repris de {a} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
-        ));
-    }
-
-    Flux {
-        bailleur: bailleur.into(),
-        epci: Some(epci.into()),
-        departement: None,
-        annee,
-        parc,
-        exclus: parc - assiette,
-        exclusions: base.exclusions.clone(),
-        assiette,
-        taux_rotation,
-        liberations,
-        soustraits,
-        flux,
-        parametres_a_confirmer: p.annee_source.is_some_and(|a| a < annee),
-        reservataires: parts,
-        communes: communes_out,
-        flux_qualifie,
-        alertes,
-        epcis: vec![],
-    }
+    (out, non_reserve_q, alertes)
 }
 
 /// The State's share (rules 1–2): its rate (30 % by default, above only with a préfectoral
 /// decree), its civil servants' (their share of the stock by default, at most 5 %), in whole
-/// dwellings of the flux.
+/// dwellings of the flux. Every rate is the one **applied**; what was asked beyond a legal
+/// ceiling is kept beside it, with the alert.
+#[derive(Debug, Clone)]
 struct PartEtat {
+    /// The State's total rate asked and applied, whether it is the default.
+    r_demande: f64,
     r: f64,
     r_defaut: bool,
+    /// The fonctionnaires' rate asked and applied.
+    f_demande: f64,
     f: f64,
     f_defaut: bool,
     /// The State's dwellings, civil servants included.
     s_total: u64,
     fo_total: u64,
+    assiette_f: u64,
+    stock_f: u64,
+}
+
+impl PartEtat {
+    /// The State's two parts in one EPCI (or the département), with their logements there.
+    fn parts(&self, dep: Option<&Departemental>, epci: &str, base: &Base, etat: u64, fo: u64) -> Vec<PartReservataire> {
+        let (perimetre, assiette, stock_e) = match dep {
+            Some(d) => (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(ETAT).copied().unwrap_or(0)),
+            None => (Perimetre::Epci(epci.to_string()), base.assiette(), base.stock(ETAT)),
+        };
+        let plafonne_r = self.r_demande > self.r + 1e-9;
+        let plafonne_f = self.f_demande > self.f + 1e-9;
+        vec![
+            PartReservataire {
+                id: ETAT.into(),
+                perimetre: perimetre.clone(),
+                assiette,
+                stock: stock_e,
+                taux: self.r - self.f,
+                taux_demande: plafonne_r.then_some(self.r_demande - self.f),
+                logements: etat,
+                origine: if plafonne_r {
+                    "plafonne"
+                } else if self.r_defaut {
+                    "defaut"
+                } else {
+                    "fixe"
+                },
+                taux_reduit: None,
+                apport: false,
+            },
+            PartReservataire {
+                id: FONCTIONNAIRES.into(),
+                perimetre,
+                assiette: self.assiette_f,
+                stock: self.stock_f,
+                taux: self.f,
+                taux_demande: plafonne_f.then_some(self.f_demande),
+                logements: fo,
+                origine: if plafonne_f {
+                    "plafonne"
+                } else if self.f_defaut {
+                    "defaut"
+                } else {
+                    "fixe"
+                },
+                taux_reduit: None,
+                apport: false,
+            },
+        ]
+    }
 }
 
 fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, alertes: &mut Vec<Alerte>) -> PartEtat {
-    let (r, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT).copied()) {
+    let (r_demande, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT).copied()) {
         Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
         None => (TAUX_ETAT_DEFAUT, true),
     };
     let arrete = p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty());
-    if r > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
+    let r = if arrete { r_demande } else { r_demande.min(TAUX_ETAT_DEFAUT) };
+    if r_demande > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
         alertes.push(
             Alerte::new(
                 "etat_max_30",
                 format!(
-                    "part de l'État fixée à {} : au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) ; limitée à 30 % du flux",
-                    pct(r)
+                    "part de l'État demandée : {} ; au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) : 30 % appliqués",
+                    pct(r_demande)
                 ),
             )
             .pour(ETAT),
@@ -626,19 +889,23 @@ fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, 
     }
     let s_total =
         if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
-    let (f, f_defaut) = match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES).copied()) {
+    let (f_demande, f_defaut) = match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES).copied()) {
         Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
         None => {
             let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
             (share.min(PLAFOND_FONCTIONNAIRES), true)
         }
     };
-    let f = f.min(r);
-    if f > PLAFOND_FONCTIONNAIRES + 1e-9 {
+    let f = f_demande.min(PLAFOND_FONCTIONNAIRES).min(r);
+    if f_demande > PLAFOND_FONCTIONNAIRES + 1e-9 {
         alertes.push(
             Alerte::new(
                 "fonctionnaires_max_5",
-                format!("part des agents de l'État fixée à {} (plafond 5 % du flux) ; limitée à 5 %", pct(f)),
+                format!(
+                    "part des agents de l'État demandée : {} ; le plafond légal est de 5 % du flux : {} appliqués",
+                    pct(f_demande),
+                    pct(f)
+                ),
             )
             .pour(FONCTIONNAIRES),
         );
@@ -665,7 +932,7 @@ fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, 
             .pour(FONCTIONNAIRES),
         );
     }
-    PartEtat { r, r_defaut, f, f_defaut, s_total, fo_total }
+    PartEtat { r_demande, r, r_defaut, f_demande, f, f_defaut, s_total, fo_total, assiette_f, stock_f }
 }
 
 /// Rule 6: the collectivités' guarantee-based reservations, at most 20 % of the flux on
@@ -715,34 +982,16 @@ fn alertes_collectivites(communes: &[BaseCommune], f_c: &[u64], parts: &[PartRes
     alertes
 }
 
-/// Rules 7–8, the flux qualifié (indicative): the State follows the whole assiette with its
-/// floor outside QPV (30 % of the flux outside QPV), the others their own stock.
+/// Rules 7–8, the flux qualifié (indicative): the State follows the whole assiette, `hors` of
+/// its logements outside QPV; the others their own stock.
 fn flux_qualifie(
     base: &Base,
-    flux: u64,
     s_total: u64,
     fo_total: u64,
+    etat_hors: u64,
     parts: &[PartReservataire],
-    alertes: &mut Vec<Alerte>,
 ) -> BTreeMap<String, Vec<CelluleQualifiee>> {
     let mut flux_qualifie: BTreeMap<String, Vec<CelluleQualifiee>> = BTreeMap::new();
-    let hors: u64 = base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
-    let qpv: u64 = base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
-    let h_flux = largest_remainder(flux, &[hors as f64, qpv as f64])[0];
-    let plancher = floor(0.30 * h_flux as f64);
-    let h_share = if hors + qpv > 0 { hors as f64 / (hors + qpv) as f64 } else { 0.0 };
-    let etat_hors = round(s_total as f64 * h_share).max(plancher).min(s_total);
-    if etat_hors < plancher {
-        alertes.push(
-            Alerte::new(
-                "etat_hors_qpv_min_30",
-                format!(
-                    "l'État obtient {etat_hors} des {h_flux} logements hors QPV, moins de 30 % : à arbitrer avec la DDETS"
-                ),
-            )
-            .pour(ETAT),
-        );
-    }
     let split_hors = largest_remainder(etat_hors, &[(s_total - fo_total) as f64, fo_total as f64]);
     let hors_cells: BTreeMap<Cle, u64> = base.toutes.iter().filter(|(k, _)| !k.2).map(|(k, n)| (*k, *n)).collect();
     let qpv_cells: BTreeMap<Cle, u64> = base.toutes.iter().filter(|(k, _)| k.2).map(|(k, n)| (*k, *n)).collect();

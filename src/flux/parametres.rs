@@ -98,6 +98,9 @@ pub struct FluxParametres {
     pub mutations_cus: Option<u64>,
     #[serde(default)]
     pub mutations_3_ans: Vec<u64>,
+    /// Why the mutations are what they are (the CUS, the years averaged…), as entered.
+    #[serde(default)]
+    pub justification_mutations: String,
     /// Other deductions: (motif, number, justification): relogements ANRU/NPNRU, ORCOD,
     /// LHI, ventes, urgence, gens du voyage, démolition hors ANRU...
     #[serde(default)]
@@ -152,6 +155,63 @@ impl FluxParametres {
         }
     }
 
+    /// The count entered for a category other than the mutations (the first versions' motifs
+    /// read into their category), `None` when none was entered.
+    pub fn soustrait(&self, c: Soustrait) -> Option<u64> {
+        let mut found = None;
+        for (m, n, _) in &self.soustraits {
+            if Soustrait::parse(m).unwrap_or(Soustrait::Autres) == c {
+                *found.get_or_insert(0) += n;
+            }
+        }
+        found
+    }
+
+    /// Sets the count of a category (mutations: a number), keeping its justification.
+    pub fn fixer_soustrait(&mut self, c: Soustrait, n: u64) {
+        if c == Soustrait::Mutations {
+            self.mutations = Some(n);
+            self.mutations_pct = None;
+            return;
+        }
+        let justification = self.justification(c);
+        self.soustraits.retain(|(m, _, _)| Soustrait::parse(m).unwrap_or(Soustrait::Autres) != c);
+        self.soustraits.push((c.as_str().to_string(), n, justification));
+    }
+
+    /// The justification entered for a category (never the first versions' « ligne de
+    /// commande »), empty when none was.
+    pub fn justification(&self, c: Soustrait) -> String {
+        if c == Soustrait::Mutations {
+            return self.justification_mutations.trim().to_string();
+        }
+        let mut v: Vec<String> = Vec::new();
+        for (m, _, j) in &self.soustraits {
+            let cat = Soustrait::parse(m).unwrap_or(Soustrait::Autres);
+            let j = j.trim();
+            if cat != c || j.is_empty() || j == JUSTIFICATION_TECHNIQUE {
+                continue;
+            }
+            // A motif of its own (« gens du voyage ») says what the deduction is.
+            let own = Soustrait::ALL.iter().all(|x| x.as_str() != m.trim());
+            v.push(if own && cat == Soustrait::Autres { format!("{m} : {j}") } else { j.to_string() });
+        }
+        v.join(" ; ")
+    }
+
+    /// Records the justification of a category (a category without a count gets 0, so that
+    /// the justification is kept).
+    pub fn fixer_justification(&mut self, c: Soustrait, texte: &str) {
+        let texte = texte.trim().to_string();
+        if c == Soustrait::Mutations {
+            self.justification_mutations = texte;
+            return;
+        }
+        let n = self.soustrait(c).unwrap_or(0);
+        self.soustraits.retain(|(m, _, _)| Soustrait::parse(m).unwrap_or(Soustrait::Autres) != c);
+        self.soustraits.push((c.as_str().to_string(), n, texte));
+    }
+
     /// Whether the user entered anything (a saved, empty parameter set is not « saisi »).
     pub fn saisis(&self) -> bool {
         let mut blank = self.clone();
@@ -162,6 +222,144 @@ impl FluxParametres {
 
 /// Deductions that need the préfet's agreement (instruction §4.2).
 pub fn accord_prefet_requis(motif: &str) -> bool {
-    let k = key(motif);
-    ["urgence", "gens du voyage", "demolition hors anru", "hospitalier", "hopital"].iter().any(|m| k.contains(m))
+    Soustrait::parse(motif).is_some_and(Soustrait::accord_prefet)
+        || ["gens du voyage", "hospitalier", "hopital", "judiciaire"].iter().any(|m| key(motif).contains(m))
 }
+
+/// The one list of soustraits (`interfaces.md`, `flux`): the libérations taken off the flux,
+/// by category, in the flux, the fiche récapitulative, the forecast and the bilans
+/// (`hors_flux`, the register's categories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Soustrait {
+    /// Mutations internes (CUS objective, else the mean of the years entered, else 10 %).
+    Mutations,
+    /// Relogements ANRU / NPNRU (démolisseur and contributeurs).
+    Relogements,
+    /// Démolition or heavy rehabilitation outside ANRU: the prefect's agreement.
+    RelogementsHorsAnru,
+    /// Logements insalubres (LHI), with a relogement obligation.
+    Insalubres,
+    Orcod,
+    /// Relogements liés aux ventes.
+    Ventes,
+    /// Urgence (prefect).
+    Urgence,
+    /// Other deductions with the prefect's agreement: gens du voyage, personnels hospitaliers,
+    /// judiciaires…
+    Autres,
+}
+
+impl Soustrait {
+    pub const ALL: [Soustrait; 8] = [
+        Soustrait::Mutations,
+        Soustrait::Relogements,
+        Soustrait::RelogementsHorsAnru,
+        Soustrait::Insalubres,
+        Soustrait::Orcod,
+        Soustrait::Ventes,
+        Soustrait::Urgence,
+        Soustrait::Autres,
+    ];
+
+    /// The key of the JSON (`soustraits`, `hors_flux`) and of `--justification CATEGORIE=…`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Soustrait::Mutations => "mutations",
+            Soustrait::Relogements => "relogements",
+            Soustrait::RelogementsHorsAnru => "relogements_hors_anru",
+            Soustrait::Insalubres => "insalubres",
+            Soustrait::Orcod => "orcod",
+            Soustrait::Ventes => "ventes",
+            Soustrait::Urgence => "urgence",
+            Soustrait::Autres => "autres",
+        }
+    }
+
+    /// The command line's option (`--relogements-hors-anru N`).
+    pub fn option(self) -> &'static str {
+        match self {
+            Soustrait::Mutations => "--mutations",
+            Soustrait::Relogements => "--relogements",
+            Soustrait::RelogementsHorsAnru => "--relogements-hors-anru",
+            Soustrait::Insalubres => "--insalubres",
+            Soustrait::Orcod => "--orcod",
+            Soustrait::Ventes => "--ventes",
+            Soustrait::Urgence => "--urgence",
+            Soustrait::Autres => "--autres",
+        }
+    }
+
+    /// The line of the documents (fiche, forecast, bilan).
+    pub fn label(self) -> &'static str {
+        match self {
+            Soustrait::Mutations => "Mutations internes",
+            Soustrait::Relogements => "Relogements ANRU / NPNRU (démolisseur et contributeurs)",
+            Soustrait::RelogementsHorsAnru => "Relogements hors ANRU (démolition, réhabilitation lourde)",
+            Soustrait::Insalubres => "Logements insalubres (LHI, obligation de relogement)",
+            Soustrait::Orcod => "Relogements ORCOD",
+            Soustrait::Ventes => "Relogements liés aux ventes",
+            Soustrait::Urgence => "Urgence (préfet)",
+            Soustrait::Autres => {
+                "Autres déductions avec l'accord du préfet (gens du voyage, personnels hospitaliers, judiciaires…)"
+            }
+        }
+    }
+
+    /// A short label, for tables.
+    pub fn court(self) -> &'static str {
+        match self {
+            Soustrait::Mutations => "Mutations internes",
+            Soustrait::Relogements => "Relogements ANRU / NPNRU",
+            Soustrait::RelogementsHorsAnru => "Relogements hors ANRU",
+            Soustrait::Insalubres => "Logements insalubres (LHI)",
+            Soustrait::Orcod => "ORCOD",
+            Soustrait::Ventes => "Relogements liés aux ventes",
+            Soustrait::Urgence => "Urgence (préfet)",
+            Soustrait::Autres => "Autres (accord du préfet)",
+        }
+    }
+
+    /// Deductions the prefect must agree to (instruction §4.2).
+    pub fn accord_prefet(self) -> bool {
+        matches!(self, Soustrait::RelogementsHorsAnru | Soustrait::Urgence | Soustrait::Autres)
+    }
+
+    /// The category of a key, or of the motifs the first versions saved (« ORCOD », « LHI »,
+    /// « gens du voyage », « démolition hors ANRU »…).
+    pub fn parse(s: &str) -> Option<Self> {
+        if let Some(c) = Self::ALL.into_iter().find(|c| c.as_str() == s.trim()) {
+            return Some(c);
+        }
+        let k = key(s);
+        Some(if k.contains("mutation") {
+            Soustrait::Mutations
+        } else if k.contains("hors anru") || k.contains("demolition") || k.contains("rehabilitation") {
+            Soustrait::RelogementsHorsAnru
+        } else if k.contains("orcod") {
+            Soustrait::Orcod
+        } else if k.contains("lhi") || k.contains("insalub") {
+            Soustrait::Insalubres
+        } else if k.contains("vente") {
+            Soustrait::Ventes
+        } else if k.contains("urgence") {
+            Soustrait::Urgence
+        } else if k.contains("anru") || k.contains("npnru") || k.starts_with("relogement") {
+            Soustrait::Relogements
+        } else if ["gens du voyage", "hospitalier", "hopital", "judiciaire", "autre"].iter().any(|m| k.contains(m)) {
+            Soustrait::Autres
+        } else {
+            return None;
+        })
+    }
+}
+
+impl std::fmt::Display for Soustrait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the first versions wrote as a justification when the count came from the command
+/// line: not a justification (never printed).
+const JUSTIFICATION_TECHNIQUE: &str = "ligne de commande";

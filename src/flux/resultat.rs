@@ -49,10 +49,16 @@ pub struct PartReservataire {
     pub assiette: u64,
     /// Its active reserved stock inside that assiette.
     pub stock: u64,
-    /// The rate its convention states, on its perimeter.
+    /// The rate its convention states, on its perimeter, **as applied**: a rate asked above a
+    /// legal ceiling (the State's 30 % without a préfectoral decree, the fonctionnaires' 5 %)
+    /// appears capped.
     pub taux: f64,
+    /// What was asked, when the legal ceiling capped it (the alert says so beside it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taux_demande: Option<f64>,
     pub logements: u64,
-    /// Where the rate comes from: `defaut` (the program's), `fixe` (the user's), `stock`.
+    /// Where the rate comes from: `defaut` (the program's), `fixe` (the user's), `stock`, or
+    /// `plafonne` (the user's, capped by the legal ceiling).
     pub origine: &'static str,
     /// The rate after a pro-rata reduction (rule 5), when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,6 +121,18 @@ pub struct FluxCommune {
     pub reservataires: Vec<LogementsReservataire>,
 }
 
+/// The State's logements outside QPV against its floor (rule 7): ⌊30 % × H⌋, H the part of
+/// the flux outside QPV (for a département, of the departmental flux).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct EtatHorsQpv {
+    pub logements: u64,
+    pub flux_hors_qpv: u64,
+    pub plancher: u64,
+    /// The floor holds on the département (an EPCI of a departmental flux shows its part).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub departemental: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flux {
     pub bailleur: String,
@@ -136,10 +154,16 @@ pub struct Flux {
     pub reservataires: Vec<PartReservataire>,
     pub communes: Vec<FluxCommune>,
     pub flux_qualifie: BTreeMap<String, Vec<CelluleQualifiee>>,
+    /// The State outside QPV against its floor (rule 7).
+    pub etat_hors_qpv: EtatHorsQpv,
     pub alertes: Vec<Alerte>,
     /// With `--departement`: the flux of each EPCI.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub epcis: Vec<Flux>,
+    /// The parameters this flux was computed with (for a département, those of each EPCI with
+    /// the département's applied): what the documents print as the derivation.
+    #[serde(skip)]
+    pub parametres: super::FluxParametres,
 }
 
 impl Flux {
@@ -155,6 +179,11 @@ impl Flux {
     /// The State's logements (prioritaires + fonctionnaires).
     pub fn logements_etat(&self) -> u64 {
         self.logements(ETAT) + self.logements(FONCTIONNAIRES)
+    }
+
+    /// The EPCI's flux of a départemental computation.
+    pub fn de_l_epci(&self, epci: &str) -> Option<&Flux> {
+        self.epcis.iter().find(|f| f.epci.as_deref() == Some(epci))
     }
 
     /// The alerts about one réservataire.

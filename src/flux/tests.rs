@@ -244,7 +244,7 @@ fn a_departement_sums_its_epcis_with_departmental_rates_on_the_departement() {
     let e1 = vec![g("06004", "action-logement", 300), g("06004", "non-reserve", 700)];
     let e2 = vec![g("06029", "non-reserve", 1000)];
     let entrees = vec![("240600585".to_string(), e1, params(10.0)), ("200039915".to_string(), e2, params(10.0))];
-    let f = calculer_departement("B", "06", 2024, &entrees);
+    let f = calculer_departement("B", "06", 2024, &entrees, &FluxParametres::default());
     assert_eq!(f.departement.as_deref(), Some("06"));
     assert_eq!(f.epcis.len(), 2);
     assert_eq!(f.flux, 200);
@@ -353,4 +353,231 @@ fn old_saved_exclusions_still_read() {
     assert_eq!(p.exclusions_manuelles[0].motif, "ventes");
     assert_eq!(p.exclusions_manuelles[0].logements, 3);
     assert_eq!(p.exclusions_manuelles[0].commune, None);
+}
+
+/// The logements of a réservataire in a commune.
+fn dans(f: &Flux, commune: &str, id: &str) -> u64 {
+    let c = f.communes.iter().find(|c| c.commune == commune).unwrap();
+    c.reservataires.iter().filter(|r| r.id == id).map(|r| r.logements).sum()
+}
+
+/// Pays de Gex (Divonne 300, Ferney 260: flux 30 + 26 = 56) and Bourg-en-Bresse (190: flux 19),
+/// rotation 10 %; Action Logement 75 of the département's 750 (all in Divonne).
+fn deux_epcis() -> Vec<(String, Vec<Groupe>, FluxParametres)> {
+    let gex = vec![g("01143", "action-logement", 75), g("01143", "non-reserve", 225), g("01160", "non-reserve", 260)];
+    let bourg = vec![g("01053", "non-reserve", 190)];
+    vec![("240100750".to_string(), gex, params(10.0)), ("200071751".to_string(), bourg, params(10.0))]
+}
+
+#[test]
+fn a_departement_of_two_epcis_gives_the_state_22_of_56_plus_19() {
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &FluxParametres::default());
+    assert_eq!((f.epcis[0].flux, f.epcis[1].flux, f.flux), (56, 19, 75));
+    // ⌊30 % × 75⌋ = 22, never ⌊30 % × 56⌋ + ⌊30 % × 19⌋ = 16 + 5 = 21.
+    assert_eq!(f.logements_etat(), 22);
+    // Spread by EPCI: quotas 22 × 56 / 75 = 16,43 and 22 × 19 / 75 = 5,57 → 16 and 6 (largest
+    // remainder); in Gex over Divonne (quota 8,8) and Ferney (7,63) → 9 and 7.
+    assert_eq!((f.epcis[0].logements_etat(), f.epcis[1].logements_etat()), (16, 6));
+    assert_eq!((dans(&f, "01143", "etat"), dans(&f, "01160", "etat"), dans(&f, "01053", "etat")), (9, 7, 6));
+    // Action Logement: 10 % on the département (75 / 750), 7,5 logements: the others share
+    // 53 by largest remainder (7,5 ; 33,97 ; 11,53 → 7 ; 34 ; 12); then Gex 6 (quota 5,6), Bourg 1
+    // (1,9: what the State's 6 leave of 19 with the non réservé's 12), Divonne 3 (3), Ferney 3 (2,6).
+    let al = f.part("action-logement").unwrap();
+    assert_eq!(al.perimetre, Perimetre::Departement("01".into()));
+    assert!((al.taux - 0.10).abs() < 1e-12);
+    assert_eq!(al.logements, 7);
+    assert_eq!((f.epcis[0].logements("action-logement"), f.epcis[1].logements("action-logement")), (6, 1));
+    assert_eq!((dans(&f, "01143", "action-logement"), dans(&f, "01160", "action-logement")), (3, 3));
+    assert_eq!(
+        (dans(&f, "01143", "non-reserve"), dans(&f, "01160", "non-reserve"), dans(&f, "01053", "non-reserve")),
+        (18, 16, 12)
+    );
+    for e in &f.epcis {
+        check_margins(e);
+        // 6 of Bourg's 19 is 31,6 %: a part of the departmental convention, not an excess.
+        assert!(!regles(e).contains(&"etat_max_30"), "{:?}", e.alertes);
+        assert!(e.etat_hors_qpv.departemental);
+    }
+    assert_eq!(f.reservataires.iter().map(|r| r.logements).sum::<u64>(), 75);
+    assert_eq!(f.communes.iter().map(|c| c.flux).sum::<u64>(), 75);
+    // Outside QPV (all here): ⌊30 % × 75⌋ = 22 on the département.
+    assert_eq!((f.etat_hors_qpv.logements, f.etat_hors_qpv.plancher), (22, 22));
+    // The State's alerts once, not once per EPCI.
+    assert_eq!(
+        f.alertes
+            .iter()
+            .filter(|a| a.regle == "parametre_par_defaut" && a.reservataire.as_deref() == Some("etat"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn counts_given_for_the_departement_are_spread_over_the_epcis_and_zero_is_accepted() {
+    // 12 mutations over libérations 56 and 19: 8,96 and 3,04 → 9 and 3.
+    let dep = FluxParametres { mutations: Some(12), ..Default::default() };
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
+    assert_eq!((f.epcis[0].soustraits["mutations"], f.epcis[1].soustraits["mutations"]), (9, 3));
+    assert_eq!(f.soustraits["mutations"], 12);
+    assert_eq!(f.flux, 63);
+    // An exclusion without commune over the assiettes 560 and 190 (40 → 29,87 and 10,13 → 30, 10).
+    let dep = FluxParametres {
+        exclusions_manuelles: vec![ExclusionManuelle::parse("vente=40").unwrap()],
+        ..Default::default()
+    };
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
+    assert_eq!((f.epcis[0].exclusions["vente"], f.epcis[1].exclusions["vente"]), (30, 10));
+    assert_eq!(f.assiette, 710);
+    // 0 is a count like any other.
+    let dep = FluxParametres { mutations: Some(0), ..Default::default() };
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
+    assert_eq!((f.soustraits["mutations"], f.flux), (0, 75));
+    // Relogements given for the département: every category of the one list in each EPCI.
+    let mut dep = FluxParametres { mutations: Some(0), ..Default::default() };
+    dep.fixer_soustrait(Soustrait::Relogements, 4);
+    dep.fixer_justification(Soustrait::Relogements, "NPNRU Les Grands Champs");
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
+    assert_eq!((f.epcis[0].soustraits["relogements"], f.epcis[1].soustraits["relogements"]), (3, 1));
+    assert_eq!(f.epcis[1].parametres.justification(Soustrait::Relogements), "NPNRU Les Grands Champs");
+    for c in Soustrait::ALL {
+        assert!(f.epcis[0].soustraits.contains_key(c.as_str()), "{c}");
+    }
+}
+
+#[test]
+fn a_prefects_arrete_replaces_the_30_percent_of_the_departement() {
+    let dep = FluxParametres {
+        taux_etat_pct: Some(35.0),
+        arrete_prefectoral: Some("arrêté n° 2024-17".into()),
+        ..Default::default()
+    };
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
+    assert_eq!(f.logements_etat(), 26, "round(35 % × 75) = 26");
+    assert!(!regles(&f).contains(&"etat_max_30"));
+    // Without it: 30 % applied, 35 % kept as what was asked.
+    let dep = FluxParametres { taux_etat_pct: Some(35.0), ..Default::default() };
+    let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
+    assert_eq!(f.logements_etat(), 22);
+    let e = f.part("etat").unwrap();
+    assert!((e.taux - 0.30).abs() < 1e-12 && (e.taux_demande.unwrap() - 0.35).abs() < 1e-12);
+}
+
+#[test]
+fn fonctionnaires_asked_at_7_percent_are_applied_at_5() {
+    // F = 57: the State ⌊30 % × 57⌋ = 17, of which fonctionnaires ⌊5 % × 57⌋ = 2.
+    let groupes = [g("06004", "non-reserve", 570)];
+    let p = FluxParametres { taux_fonctionnaires_pct: Some(7.0), ..params(10.0) };
+    let f = calculer("B", "E", 2024, &groupes, &p);
+    assert_eq!(f.flux, 57);
+    let fo = f.part("etat-fonctionnaires").unwrap();
+    assert!((fo.taux - 0.05).abs() < 1e-12, "the rate applied, not the 7 % asked");
+    assert!((fo.taux_demande.unwrap() - 0.07).abs() < 1e-12);
+    assert_eq!((fo.origine, fo.logements), ("plafonne", 2));
+    let etat = f.part("etat").unwrap();
+    assert!((etat.taux - 0.25).abs() < 1e-12 && etat.taux_demande.is_none());
+    assert_eq!((etat.logements, f.logements_etat()), (15, 17));
+    let a = f.alertes_de("etat-fonctionnaires").find(|a| a.regle == "fonctionnaires_max_5").unwrap();
+    assert!(a.detail.contains("7,0") && a.detail.contains("5,0"), "{}", a.detail);
+    let json = serde_json::to_value(&f).unwrap();
+    let fo = json["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat-fonctionnaires").unwrap();
+    assert_eq!((fo["taux"].as_f64(), fo["taux_demande"].as_f64()), (Some(0.05), Some(0.07)));
+}
+
+#[test]
+fn a_state_share_asked_at_35_percent_without_arrete_is_applied_at_30() {
+    let f = calculer(
+        "B",
+        "E",
+        2024,
+        &[g("06004", "non-reserve", 1000)],
+        &FluxParametres { taux_etat_pct: Some(35.0), ..params(10.0) },
+    );
+    let e = f.part("etat").unwrap();
+    assert!((e.taux - 0.30).abs() < 1e-12, "30 % applied");
+    assert!((e.taux_demande.unwrap() - 0.35).abs() < 1e-12, "35 % kept as asked");
+    assert_eq!((e.origine, f.logements_etat()), ("plafonne", 30));
+    assert!(f.alertes_de("etat").any(|a| a.regle == "etat_max_30"));
+}
+
+#[test]
+fn divonne_and_ferney_get_the_floor_or_the_ceiling_of_their_quotas() {
+    // Pays de Gex, flux 100: Divonne 55, Ferney 26, Gex 19. Action Logement 711 of 10 000
+    // (7,11 %): quotas 3,91 at Divonne, 1,85 at Ferney, 1,35 at Gex; the commune of Ferney 30 %
+    // of its commune (7,8). The others share 70: 7,11 ; 7,8 ; 55,09 → 7 ; 8 ; 55. Action
+    // Logement's 7 by largest remainder over its quotas: 4, 2, 1 — never 5 at Divonne or 1 at
+    // Ferney.
+    let groupes = [
+        g("01143", "action-logement", 391),
+        g("01143", "non-reserve", 5109),
+        g("01160", "action-logement", 185),
+        g("01160", "commune:01160", 780),
+        g("01160", "non-reserve", 1635),
+        g("01173", "action-logement", 135),
+        g("01173", "non-reserve", 1765),
+    ];
+    let f = calculer("B", "240100750", 2024, &groupes, &params(1.0));
+    assert_eq!(f.flux, 100);
+    assert_eq!(
+        (
+            dans(&f, "01143", "action-logement"),
+            dans(&f, "01160", "action-logement"),
+            dans(&f, "01173", "action-logement")
+        ),
+        (4, 2, 1)
+    );
+    assert_eq!((dans(&f, "01143", "etat"), dans(&f, "01160", "etat"), dans(&f, "01173", "etat")), (16, 8, 6));
+    assert_eq!(dans(&f, "01160", "commune:01160"), 8);
+    check_margins(&f);
+    // Every cell within one dwelling of its quota.
+    let al = f.part("action-logement").unwrap();
+    for c in &f.communes {
+        let q = al.taux * c.flux as f64;
+        let n = dans(&f, &c.commune, "action-logement") as f64;
+        assert!(n >= q.floor() && n <= q.ceil(), "{} : {n} for {q}", c.commune);
+    }
+}
+
+#[test]
+fn one_list_of_soustraits_and_the_first_versions_motifs() {
+    let p = FluxParametres {
+        rotation_pct: Some(10.0),
+        mutations: Some(5),
+        soustraits: vec![
+            ("ORCOD".into(), 2, "".into()),
+            ("LHI".into(), 1, "ligne de commande".into()),
+            ("gens du voyage".into(), 3, "aire de Biot".into()),
+            ("relogements".into(), 4, "NPNRU".into()),
+        ],
+        ..Default::default()
+    };
+    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p);
+    let keys: Vec<&str> = f.soustraits.keys().map(String::as_str).collect();
+    let mut want: Vec<&str> = Soustrait::ALL.iter().map(|c| c.as_str()).collect();
+    want.sort();
+    assert_eq!(keys, want);
+    assert_eq!((f.soustraits["orcod"], f.soustraits["insalubres"], f.soustraits["autres"]), (2, 1, 3));
+    assert_eq!((f.soustraits["relogements"], f.soustraits["urgence"]), (4, 0));
+    assert_eq!(f.flux, 100 - 5 - 2 - 1 - 3 - 4);
+    assert!(f.alertes.iter().any(|a| a.regle == "accord_prefet_requis" && a.detail.contains("Autres")));
+    // A technical origin is not a justification; a motif of its own says what it is.
+    assert_eq!(p.justification(Soustrait::Insalubres), "");
+    assert_eq!(p.justification(Soustrait::Autres), "gens du voyage : aire de Biot");
+    assert_eq!(Soustrait::parse("Démolition hors ANRU"), Some(Soustrait::RelogementsHorsAnru));
+    assert_eq!(Soustrait::parse("relogements_hors_anru"), Some(Soustrait::RelogementsHorsAnru));
+    assert_eq!(Soustrait::parse("Relogement ANRU"), Some(Soustrait::Relogements));
+}
+
+#[test]
+fn parameters_saved_by_earlier_versions_still_load() {
+    let json = r#"{"rotation_pct":8.0,"departs":[],"entrees":[],"methode_rotation":null,"baux_signes":[],
+        "mutations":null,"mutations_pct":10.0,"mutations_cus":null,"mutations_3_ans":[],
+        "soustraits":[["relogements",3,"ligne de commande"],["ORCOD",1,"Copro Les Pins"]],
+        "exclusions_manuelles":[],"taux_etat_pct":null,"taux_fonctionnaires_pct":null,"arrete_prefectoral":null,
+        "taux_fixes":{},"apports":[],"cus":null,"charte_relogement":null,"contact":"Service gestion locative",
+        "mises_en_service":0,"logements_pmr":0,"plai_adaptes":0,"commentaires":""}"#;
+    let p: FluxParametres = serde_json::from_str(json).unwrap();
+    assert_eq!((p.soustrait(Soustrait::Relogements), p.soustrait(Soustrait::Orcod)), (Some(3), Some(1)));
+    assert_eq!(p.justification(Soustrait::Relogements), "");
+    assert_eq!(p.justification(Soustrait::Orcod), "Copro Les Pins");
+    assert_eq!(p.justification_mutations, "");
 }

@@ -1,6 +1,7 @@
 //! The dossier: one SQLite file holding the dwellings with their source, the import
 //! history, the label mappings and the settings. Every import is one transaction.
 
+pub mod bailleurs;
 pub mod schema;
 pub mod verrou;
 

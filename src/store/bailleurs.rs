@@ -1,0 +1,78 @@
+//! What the dossier keeps about a bailleur besides its dwellings: its address and its
+//! correspondent (entered once, printed on the fiche récapitulative and the documents), and
+//! which years its flux was saved for a whole département. Kept in the `parametres` table
+//! (keys `bailleur:<nom>:coordonnees`), so no migration.
+
+use super::{Dossier, Result, StoreError};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// The bailleur's address and correspondent, as the DDETS form asks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coordonnees {
+    #[serde(default)]
+    pub adresse: String,
+    /// The correspondent's name.
+    #[serde(default)]
+    pub correspondant: String,
+    #[serde(default)]
+    pub fonction: String,
+    #[serde(default)]
+    pub telephone: String,
+    #[serde(default)]
+    pub courriel: String,
+}
+
+impl Coordonnees {
+    /// Whether nothing was entered.
+    pub fn vide(&self) -> bool {
+        *self == Coordonnees::default()
+    }
+
+    /// « Mme Durand, responsable de la gestion locative — 04 93 00 00 00 — x@y.fr ».
+    pub fn correspondant_complet(&self) -> String {
+        let mut v: Vec<&str> = vec![];
+        let nom =
+            [self.correspondant.trim(), self.fonction.trim()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        let nom = nom.join(", ");
+        if !nom.is_empty() {
+            v.push(&nom);
+        }
+        for s in [self.telephone.trim(), self.courriel.trim()] {
+            if !s.is_empty() {
+                v.push(s);
+            }
+        }
+        v.join(" — ")
+    }
+}
+
+fn cle(bailleur: &str) -> String {
+    format!("bailleur:{bailleur}:coordonnees")
+}
+
+/// The address and correspondent saved for a bailleur (empty when none were).
+pub fn coordonnees_du_bailleur(d: &Dossier, bailleur: &str) -> Result<Coordonnees> {
+    match d.parametre(&cle(bailleur))? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrompu(format!("coordonnées du bailleur « {bailleur} » illisibles : {e}"))),
+        None => Ok(Coordonnees::default()),
+    }
+}
+
+/// Saves a bailleur's address and correspondent.
+pub fn enregistrer_coordonnees_du_bailleur(d: &Dossier, bailleur: &str, c: &Coordonnees) -> Result<()> {
+    d.set_parametre(&cle(bailleur), &serde_json::to_string(c).unwrap_or_default())
+}
+
+/// The flux parameters saved for exactly this year (`cle`: an EPCI's SIREN, or
+/// `departement:<code>` for a département), as saved (JSON).
+pub fn parametres_du_flux_de_l_annee(d: &Dossier, bailleur: &str, cle: &str, annee: i32) -> Result<Option<String>> {
+    Ok(d.conn
+        .query_row(
+            "SELECT parametres FROM flux_parametres WHERE bailleur = ?1 AND epci = ?2 AND annee = ?3",
+            params![bailleur, cle, annee],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
