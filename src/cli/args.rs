@@ -51,10 +51,31 @@ pub struct FluxArgs {
     /// Mutations internes : un nombre, ou un pourcentage des libérations (10%).
     #[arg(long, allow_hyphen_values = true)]
     pub(super) mutations: Option<String>,
+    /// Soustraits (une seule liste, voir --justification) : relogements ANRU / NPNRU.
     #[arg(long)]
     pub(super) relogements: Option<String>,
+    /// Relogements hors ANRU (démolition, réhabilitation lourde ; accord du préfet).
+    #[arg(long = "relogements-hors-anru")]
+    pub(super) relogements_hors_anru: Option<String>,
+    /// Logements insalubres (LHI, obligation de relogement).
+    #[arg(long)]
+    pub(super) insalubres: Option<String>,
+    /// Relogements ORCOD.
+    #[arg(long)]
+    pub(super) orcod: Option<String>,
+    /// Relogements liés aux ventes.
     #[arg(long)]
     pub(super) ventes: Option<String>,
+    /// Urgence (préfet).
+    #[arg(long)]
+    pub(super) urgence: Option<String>,
+    /// Autres déductions avec l'accord du préfet (gens du voyage, personnels hospitaliers…).
+    #[arg(long)]
+    pub(super) autres: Option<String>,
+    /// Justification d'un soustrait : CATEGORIE=TEXTE (mutations, relogements, relogements_hors_anru,
+    /// insalubres, orcod, ventes, urgence, autres ; répétable).
+    #[arg(long = "justification")]
+    pub(super) justifications: Vec<String>,
     /// Exclusion saisie à la main : MOTIF=N[@INSEE][:ID] (répétable).
     #[arg(long = "exclusion", allow_hyphen_values = true)]
     pub(super) exclusions: Vec<String>,
@@ -189,10 +210,13 @@ pub enum ExportCommand {
         dossier: PathBuf,
         #[arg(long)]
         reservataire: String,
-        #[arg(long, conflicts_with = "epci", required_unless_present = "epci")]
+        #[arg(long, conflicts_with_all = ["epci", "departement"], required_unless_present_any = ["epci", "departement"])]
         commune: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "departement")]
         epci: Option<String>,
+        /// L'annexe départementale d'une convention départementale (État, Action Logement, département…).
+        #[arg(long)]
+        departement: Option<String>,
         #[arg(long)]
         bailleur: Option<String>,
         /// Année du flux imprimé (paramètres enregistrés) ; par défaut celle de la date de référence.
@@ -208,7 +232,19 @@ pub enum ExportCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// La fiche récapitulative du calcul de l'assiette d'un bailleur (une colonne par EPCI).
+    /// La prévision des soustraits de l'année par catégorie et par EPCI (à adresser aux réservataires
+    /// avant le 28 février ; xlsx ou pdf).
+    PrevisionSoustraits {
+        #[arg(long)]
+        dossier: PathBuf,
+        #[arg(long)]
+        bailleur: String,
+        #[arg(long)]
+        annee: i32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// La fiche récapitulative du calcul de l'assiette d'un bailleur (une colonne par EPCI ; xlsx ou pdf).
     FicheAssiette {
         #[arg(long)]
         dossier: PathBuf,
@@ -366,7 +402,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: RapprochementFormat,
     },
-    /// L'échéance de réponse d'une mise à disposition (jours fériés français compris).
+    /// L'échéance de réponse d'une mise à disposition (jours fériés du département du logement compris).
     Delai {
         /// AAAA-MM-JJ
         #[arg(long = "mise-a-disposition")]
@@ -374,7 +410,22 @@ pub enum Command {
         /// 1 ou 3 (mois)
         #[arg(long)]
         preavis: u8,
+        /// Le département du logement (Alsace-Moselle : Vendredi saint et 26 décembre ; outre-mer :
+        /// abolition de l'esclavage).
+        #[arg(long, conflicts_with = "logement")]
+        departement: Option<String>,
+        #[arg(long, requires = "logement")]
+        dossier: Option<PathBuf>,
+        /// BAILLEUR:REFERENCE : le département du logement.
+        #[arg(long, requires = "dossier")]
+        logement: Option<String>,
+        /// La convention (sa règle de délai et son lundi de Pentecôte).
+        #[arg(long, requires = "logement")]
+        reservataire: Option<String>,
     },
+    /// Les réglages d'un bailleur : adresse et correspondant (fiche récapitulative), règle de délai et
+    /// jours travaillés de ses conventions.
+    Bailleur(BailleurArgs),
     /// Rétablit la version apportée par un import précédent (état des lieux ou registre).
     Restore {
         #[arg(long)]
@@ -392,4 +443,37 @@ pub enum Command {
     /// Écrit les fichiers de démonstration (réservé aux mainteneurs : assets/demo).
     #[command(hide = true)]
     GenererDemo { dossier_sortie: PathBuf },
+}
+
+/// `contingents bailleur`: what the dossier keeps about a bailleur.
+#[derive(clap::Args, Clone)]
+pub struct BailleurArgs {
+    #[arg(long)]
+    pub(super) dossier: PathBuf,
+    #[arg(long)]
+    pub(super) nom: String,
+    #[arg(long)]
+    pub(super) adresse: Option<String>,
+    /// Nom du correspondant chez le bailleur.
+    #[arg(long)]
+    pub(super) correspondant: Option<String>,
+    #[arg(long)]
+    pub(super) fonction: Option<String>,
+    #[arg(long)]
+    pub(super) telephone: Option<String>,
+    #[arg(long)]
+    pub(super) courriel: Option<String>,
+    /// La convention concernée par --delai, --lundi-pentecote, --vendredi-saint (sinon toutes
+    /// celles du bailleur).
+    #[arg(long)]
+    pub(super) reservataire: Option<String>,
+    /// Délai de réponse : preavis (15 jours ouvrés ou un mois), un-mois ou un nombre de jours ouvrés.
+    #[arg(long)]
+    pub(super) delai: Option<String>,
+    /// Le lundi de Pentecôte dans les délais : ferie (par défaut) ou travaille.
+    #[arg(long = "lundi-pentecote", value_parser = ["ferie", "travaille"])]
+    pub(super) lundi_pentecote: Option<String>,
+    /// Le Vendredi saint en Alsace-Moselle : ferie (présumé) ou travaille.
+    #[arg(long = "vendredi-saint", value_parser = ["ferie", "travaille"])]
+    pub(super) vendredi_saint: Option<String>,
 }

@@ -1,7 +1,37 @@
 //! `contingents flux`: the options read the French way, the engine called, the result
-//! printed (text or JSON) and saved only with `--enregistrer`.
+//! printed (text or JSON) and saved only with `--enregistrer`. With `--departement`, the
+//! parameters given are the département's (they govern its EPCIs once saved).
 
 use super::*;
+use contingents::flux::Soustrait;
+
+impl FluxArgs {
+    /// The soustraits given, by category (the mutations apart: a number or a percentage).
+    fn soustraits(&self) -> [(Soustrait, &Option<String>); 7] {
+        [
+            (Soustrait::Relogements, &self.relogements),
+            (Soustrait::RelogementsHorsAnru, &self.relogements_hors_anru),
+            (Soustrait::Insalubres, &self.insalubres),
+            (Soustrait::Orcod, &self.orcod),
+            (Soustrait::Ventes, &self.ventes),
+            (Soustrait::Urgence, &self.urgence),
+            (Soustrait::Autres, &self.autres),
+        ]
+    }
+
+    /// Whether any parameter was given (else the saved ones are shown as they are).
+    fn donnes(&self) -> bool {
+        self.rotation.is_some()
+            || self.mutations.is_some()
+            || self.soustraits().iter().any(|(_, v)| v.is_some())
+            || !self.justifications.is_empty()
+            || !self.exclusions.is_empty()
+            || !self.taux.is_empty()
+            || self.fonctionnaires.is_some()
+            || !self.apports.is_empty()
+            || self.arrete.is_some()
+    }
+}
 
 /// Applies the parameters given on the command line to those of the dossier.
 pub(super) fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()> {
@@ -20,12 +50,21 @@ pub(super) fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()
             p.mutations_pct = None;
         }
     }
-    for (motif, v) in [("relogements", &a.relogements), ("ventes", &a.ventes)] {
+    for (c, v) in a.soustraits() {
         if let Some(v) = v {
-            let n = parse_entier(v).map_err(|e| user(format!("--{motif} : {e}")))?;
-            p.soustraits.retain(|(m, _, _)| m != motif);
-            p.soustraits.push((motif.to_string(), n, "ligne de commande".into()));
+            let n = parse_entier(v).map_err(|e| user(format!("{} : {e}", c.option())))?;
+            p.fixer_soustrait(c, n);
         }
+    }
+    for j in &a.justifications {
+        let (c, texte) = j.split_once('=').ok_or_else(|| {
+            user(format!("--justification « {j} » : attendu CATEGORIE=TEXTE, par exemple relogements=NPNRU Les Pins"))
+        })?;
+        let cat = Soustrait::ALL.into_iter().find(|x| x.as_str() == c.trim()).ok_or_else(|| {
+            let noms: Vec<&str> = Soustrait::ALL.iter().map(|x| x.as_str()).collect();
+            user(format!("--justification : catégorie « {} » inconnue ; attendu {}", c.trim(), noms.join(", ")))
+        })?;
+        p.fixer_justification(cat, texte);
     }
     if !a.exclusions.is_empty() {
         p.exclusions_manuelles.clear();
@@ -58,15 +97,6 @@ pub(super) fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()
 pub(super) fn flux_command(a: FluxArgs) -> Result<()> {
     let d = if a.enregistrer { Dossier::open(&a.dossier, false) } else { Dossier::open_read_only(&a.dossier) }
         .map_err(store_err)?;
-    let given = a.rotation.is_some()
-        || a.mutations.is_some()
-        || a.relogements.is_some()
-        || a.ventes.is_some()
-        || !a.exclusions.is_empty()
-        || !a.taux.is_empty()
-        || a.fonctionnaires.is_some()
-        || !a.apports.is_empty()
-        || a.arrete.is_some();
     let f = match (&a.epci, &a.departement) {
         (Some(epci), _) => {
             let groupes = contingents::flux::groupes(&d, &a.bailleur, epci)?;
@@ -83,60 +113,49 @@ pub(super) fn flux_command(a: FluxArgs) -> Result<()> {
                 p.annee_source = None;
                 contingents::flux::enregistrer_parametres(&d, &a.bailleur, epci, a.annee, &p)?;
             }
-            contingents::flux::calculer(&a.bailleur, epci, a.annee, &groupes, &p)
+            match contingents::flux::departement_gouvernant(&d, &a.bailleur, &groupes, a.annee)? {
+                // Rule 9: the departmental flux saved for the year governs the EPCI.
+                Some(dep) => {
+                    eprintln!(
+                        "Le flux {} de « {} » est enregistré pour le département {dep} : l'EPCI en montre sa part (contingents flux --departement {dep} pour le modifier).",
+                        a.annee, a.bailleur
+                    );
+                    let (mut entrees, p_dep) =
+                        contingents::flux::entrees_du_departement(&d, &a.bailleur, &dep, a.annee)?;
+                    for (e, _, pe) in entrees.iter_mut() {
+                        if e == epci {
+                            *pe = p.clone();
+                        }
+                    }
+                    let total = contingents::flux::calculer_departement(&a.bailleur, &dep, a.annee, &entrees, &p_dep);
+                    total
+                        .de_l_epci(epci)
+                        .cloned()
+                        .ok_or_else(|| user(format!("EPCI {epci} absent du département {dep}")))?
+                }
+                None => contingents::flux::calculer(&a.bailleur, epci, a.annee, &groupes, &p),
+            }
         }
         (None, Some(dep)) => {
             if contingents::reference::reference().departement(dep).is_none() {
                 return Err(user(format!("département inconnu « {dep} » : attendu un code comme 06, 83 ou 2A")));
             }
-            if a.mutations.as_deref().is_some_and(|m| !m.trim().ends_with('%'))
-                || a.relogements.is_some()
-                || a.ventes.is_some()
-                || a.exclusions.iter().any(|e| !e.contains('@'))
-            {
-                return Err(user(
-                    "avec --departement, les soustraits en nombre et les exclusions sans commune se saisissent EPCI par EPCI (--epci) ; les mutations peuvent être données en pourcentage (10%)",
-                ));
-            }
-            let epcis = contingents::flux::epcis_du_departement(&d, &a.bailleur, dep)?;
-            if epcis.is_empty() {
+            let (entrees, mut p) = contingents::flux::entrees_du_departement(&d, &a.bailleur, dep, a.annee)?;
+            if entrees.is_empty() {
                 return Err(user(format!("aucun logement du bailleur « {} » dans le département {dep}", a.bailleur)));
             }
-            let mut entrees = Vec::new();
-            for e in &epcis {
-                let g = contingents::flux::groupes(&d, &a.bailleur, e)?;
-                let mut p = contingents::flux::parametres(&d, &a.bailleur, e, a.annee)?;
-                let mut own = FluxArgs { exclusions: vec![], ..a.clone() };
-                own.exclusions = a
-                    .exclusions
-                    .iter()
-                    .filter(|x| g.iter().any(|g| x.contains(&format!("@{}", g.commune))))
-                    .cloned()
-                    .collect();
-                apply_flux_args(&own, &mut p)?;
-                entrees.push((e.clone(), g, p));
-            }
-            for x in &a.exclusions {
-                if !entrees.iter().any(|(_, g, _)| g.iter().any(|g| x.contains(&format!("@{}", g.commune)))) {
-                    return Err(user(format!(
-                        "exclusion « {x} » : le bailleur n'a aucun logement dans cette commune du département"
-                    )));
-                }
-            }
-            for (_, g, p) in &entrees {
-                contingents::flux::verifier_departement(g, p).map_err(user)?;
-            }
+            apply_flux_args(&a, &mut p)?;
+            let tous: Vec<contingents::flux::Groupe> = entrees.iter().flat_map(|(_, g, _)| g.iter().cloned()).collect();
+            contingents::flux::verifier_departement(&tous, &p).map_err(user)?;
             if a.enregistrer {
-                for (e, _, p) in entrees.iter_mut() {
-                    p.annee_source = None;
-                    contingents::flux::enregistrer_parametres(&d, &a.bailleur, e, a.annee, p)?;
-                }
+                p.annee_source = None;
+                contingents::flux::enregistrer_parametres_du_departement(&d, &a.bailleur, dep, a.annee, &p)?;
             }
-            contingents::flux::calculer_departement(&a.bailleur, dep, a.annee, &entrees)
+            contingents::flux::calculer_departement(&a.bailleur, dep, a.annee, &entrees, &p)
         }
         (None, None) => return Err(user("précisez --epci SIREN ou --departement CODE")),
     };
-    if given && !a.enregistrer {
+    if a.donnes() && !a.enregistrer {
         eprintln!(
             "Paramètres utilisés pour ce calcul seulement : ajoutez --enregistrer pour les garder dans le dossier."
         );
@@ -152,8 +171,9 @@ pub(super) fn flux_command(a: FluxArgs) -> Result<()> {
 pub(super) fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux) -> Result<()> {
     use contingents::format::{entier, pourcentage};
     let territoire = match (&f.epci, &f.departement) {
-        (Some(e), _) => consolidate::nom_epci(e),
-        (_, Some(d)) => format!("département {d}"),
+        (Some(e), Some(d)) => format!("{} (part du flux départemental {d})", consolidate::nom_epci(e)),
+        (Some(e), None) => consolidate::nom_epci(e),
+        (None, Some(d)) => format!("département {d}"),
         _ => String::new(),
     };
     writeln!(out, "Flux {} — {} — {territoire}", f.annee, f.bailleur)?;
@@ -164,21 +184,44 @@ pub(super) fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux)
     writeln!(out, "assiette\t{}", entier(f.assiette))?;
     writeln!(out, "taux de rotation\t{}", pourcentage(f.taux_rotation))?;
     writeln!(out, "libérations\t{}", entier(f.liberations))?;
-    for (m, n) in &f.soustraits {
-        writeln!(out, "  soustraits ({m})\t{}", entier(*n))?;
+    for c in Soustrait::ALL {
+        let n = f.soustraits.get(c.as_str()).copied().unwrap_or(0);
+        writeln!(out, "  soustraits ({})\t{}", c.court(), entier(n))?;
     }
     writeln!(out, "flux\t{}", entier(f.flux))?;
     for r in &f.reservataires {
+        let origine = match r.origine {
+            "defaut" => " (par défaut)".to_string(),
+            "plafonne" => format!(" (plafonné ; demandé {})", r.taux_demande.map(pourcentage).unwrap_or_default()),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "{}\t{} — stock {} / assiette {}\ttaux {}{}\t{}",
+            "{}\t{} — stock {} / assiette {}\ttaux {}{origine}\t{}",
             consolidate::libelle_reservataire(&r.id),
             r.perimetre.libelle(),
             entier(r.stock),
             entier(r.assiette),
             pourcentage(r.taux),
-            if r.origine == "defaut" { " (par défaut)" } else { "" },
             contingents::format::logements(r.logements)
+        )?;
+    }
+    for e in &f.epcis {
+        let detail: Vec<String> = e
+            .reservataires
+            .iter()
+            .filter(|r| r.logements > 0)
+            .map(|r| format!("{} {}", consolidate::libelle_reservataire(&r.id), r.logements))
+            .collect();
+        let mutations = e.soustraits.get("mutations").copied().unwrap_or(0);
+        writeln!(
+            out,
+            "EPCI {} : libérations {}, mutations {}, flux {} — {}",
+            consolidate::nom_epci(e.epci.as_deref().unwrap_or_default()),
+            e.liberations,
+            mutations,
+            e.flux,
+            detail.join(", ")
         )?;
     }
     for c in &f.communes {

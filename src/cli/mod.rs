@@ -2,6 +2,7 @@
 //! `flux`). No figure is computed here.
 
 mod args;
+mod conventions;
 mod flux;
 mod sortie;
 
@@ -264,22 +265,12 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Export {
-            document: ExportCommand::Annexe { dossier, reservataire, commune, epci, bailleur, annee, out },
-        }) => {
-            let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            contingents::export::annexe::export(
-                &d,
-                &reservataire,
-                commune.as_deref(),
-                epci.as_deref(),
-                bailleur.as_deref(),
-                annee,
-                &out,
-            )
-            .map_err(user)?;
-            dire!("Annexe écrite : {}", out.display());
-            Ok(())
+            document: ExportCommand::Annexe { dossier, reservataire, commune, epci, departement, bailleur, annee, out },
+        }) => conventions::annexe(dossier, reservataire, commune, epci, departement, bailleur, annee, out),
+        Some(Command::Export { document: ExportCommand::PrevisionSoustraits { dossier, bailleur, annee, out } }) => {
+            conventions::prevision(dossier, bailleur, annee, out)
         }
+        Some(Command::Bailleur(a)) => conventions::bailleur(a),
         Some(Command::Export { document: ExportCommand::EtatDesLieux { dossier, out } }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let bar = TerminalBar::new();
@@ -438,21 +429,8 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Delai { mise_a_disposition, preavis }) => {
-            let d = contingents::model::Date::parse_iso(&mise_a_disposition).ok_or_else(|| {
-                user(format!("--mise-a-disposition « {mise_a_disposition} » : date attendue AAAA-MM-JJ"))
-            })?;
-            if preavis != 1 && preavis != 3 {
-                return Err(user(format!("--preavis {preavis} : 1 ou 3 (mois)")));
-            }
-            let e = contingents::suivi::calendrier::echeance(
-                d,
-                preavis,
-                contingents::suivi::calendrier::RegleDelai::Preavis,
-            )
-            .ok_or_else(|| user("date hors du calendrier accepté"))?;
-            dire!("{e}");
-            Ok(())
+        Some(Command::Delai { mise_a_disposition, preavis, departement, dossier, logement, reservataire }) => {
+            conventions::delai(&mise_a_disposition, preavis, departement, dossier, logement, reservataire)
         }
         Some(Command::Historique { dossier, format }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;

@@ -1,14 +1,22 @@
 //! The annex of a reservation convention between one bailleur and one réservataire, on one
-//! commune or EPCI: the parc, the dwellings excluded from the assiette, those in the flux, the
-//! réservataire's stock, its rate on its perimeter and its logements for year N, its grid and
-//! its flux qualifié (indicative). Every figure of the flux comes from the flux engine with the
-//! parameters saved in the dossier, manual exclusions included: the annex says what the flux
-//! screen and `contingents flux` say. Written as xlsx or PDF.
+//! commune, one EPCI or, for a departmental convention (the State, Action Logement, the
+//! département…), the département. It shows how the flux was derived (parc, each exclusion,
+//! assiette, rotation rate or years averaged, libérations, each soustrait, flux; a commune's
+//! own flux), the réservataire's rate **as applied** and why, every alert about it in words,
+//! for the State its logements by commune and outside QPV against the 30 % floor, the stock
+//! grid and the flux qualifié (indicative), then the signatures. Every figure comes from the
+//! flux engine with the parameters saved in the dossier — the EPCI's part of the departmental
+//! flux when that governs the year: the annex says what the flux screen and `contingents flux`
+//! say. Written as xlsx (numbers as numbers, rates as percentages) or PDF.
 
-use super::{ExportError, pdf::Pdf, save_workbook};
+use super::{
+    ExportError,
+    pdf::{Entete, Pdf, date_d_edition},
+    save_workbook,
+};
 use crate::consolidate::{Cube, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
-use crate::flux::{Flux, FluxParametres, PartReservataire, Perimetre, groupes, groupes_perimetre, parametres};
-use crate::format::{commune_de, entier, pourcentage};
+use crate::flux::{Flux, FluxParametres, PartReservataire, Perimetre, Soustrait};
+use crate::format::{commune_de, date_fr, entier, pourcentage};
 use crate::model::TypologieGrille;
 use crate::reference::reference;
 use crate::store::Dossier;
@@ -16,68 +24,227 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The perimeter an annex covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PerimetreAnnexe {
+    Commune { insee: String, epci: String },
+    Epci(String),
+    Departement(String),
+}
+
 /// Everything the annex says, computed once for both formats.
 pub struct Annexe {
     pub reservataire: String,
-    pub perimetre: String,
-    pub commune: Option<String>,
     pub bailleur: String,
-    pub date_reference: String,
+    pub coordonnees: crate::store::bailleurs::Coordonnees,
     pub annee: i32,
+    pub date_reference: String,
+    pub perimetre: PerimetreAnnexe,
+    /// « commune d'Antibes (06004) », « CA de Sophia Antipolis », « département Ain (01) ».
+    pub libelle_perimetre: String,
+    /// The flux of the EPCI (its part of the departmental flux when that governs the year), or
+    /// of the département.
+    pub flux: Flux,
+    /// The réservataire's part (its rate on its own perimeter, as applied).
+    pub part: Option<PartReservataire>,
     pub parc: u64,
     pub exclusions: BTreeMap<String, u64>,
     pub exclus: u64,
     pub assiette: u64,
-    /// The réservataire's stock inside the assiette of the annex's perimeter.
+    /// The réservataire's stock inside the assiette of the annex's perimeter (the State's: its
+    /// agents' included, `stock_agents` of them).
     pub stock: u64,
+    pub stock_agents: u64,
+    /// Its whole stock in the état des lieux (excluded dwellings included), by financement ×
+    /// typologie.
     pub grille: Grille,
-    pub flux: Flux,
-    pub parametres: FluxParametres,
-    /// The réservataire's part of the flux (rate on its own perimeter, logements on the EPCI).
-    pub part: Option<PartReservataire>,
-    /// Its logements on the annex's perimeter (the commune's breakdown for a commune).
-    pub logements: u64,
-    /// The flux of the annex's perimeter.
+    /// The flux of the annex's perimeter (a commune's part of the flux for a commune).
     pub flux_perimetre: u64,
+    /// The réservataire's logements on the annex's perimeter (the State's: its agents' included).
+    pub logements: u64,
+    /// The parameters were saved for the year (else: carried over, or none).
+    pub saisis: bool,
+    pub annee_source: Option<i32>,
+    /// The flux is the EPCI's part of the departmental flux saved for the year.
+    pub departement_gouvernant: Option<String>,
+    pub decompte: crate::suivi::Etape,
+    pub regle_delai: crate::suivi::calendrier::RegleDelai,
+}
+
+/// « l'État », « Action Logement », « la commune d'Antibes », « le Département Ain (01) »: the
+/// réservataire with the article a sentence needs (« réservés par l'État »).
+pub fn par_le(id: &str) -> String {
+    match id.split_once(':') {
+        None => match id {
+            "etat" => "l'État".into(),
+            "etat-fonctionnaires" => "l'État au titre de ses agents civils et militaires".into(),
+            "non-reserve" => "le bailleur (non réservé)".into(),
+            "defense" => "la défense, la sécurité intérieure ou la santé".into(),
+            other => libelle_reservataire(other),
+        },
+        Some(("commune", c)) => format!("la {}", commune_de(&nom_commune(c))),
+        Some(("epci", _)) => format!("la {}", libelle_reservataire(id)),
+        Some(("departement", _)) => format!("le {}", libelle_reservataire(id)),
+        Some(("region", _)) => format!("la {}", libelle_reservataire(id)),
+        _ => libelle_reservataire(id),
+    }
+}
+
+/// « de l'État », « d'Action Logement », « de la commune d'Antibes », « du Département Ain (01) ».
+pub fn de_le(id: &str) -> String {
+    let s = par_le(id);
+    if let Some(r) = s.strip_prefix("le ") {
+        return format!("du {r}");
+    }
+    let voyelle = s.chars().next().is_some_and(|c| "AEIOUYÉÈÊHaeiouyéèêh".contains(c));
+    if voyelle { format!("d'{s}") } else { format!("de {s}") }
+}
+
+/// « à l'État », « à Action Logement », « à la commune d'Antibes », « au Département Ain (01) ».
+pub fn a_le(id: &str) -> String {
+    let s = par_le(id);
+    match s.strip_prefix("le ") {
+        Some(r) => format!("au {r}"),
+        None => format!("à {s}"),
+    }
+}
+
+/// The réservataires an annex covers: the State's covers its agents' contingent too.
+fn ids_de(reservataire: &str) -> Vec<&str> {
+    if reservataire == "etat" { vec!["etat", "etat-fonctionnaires"] } else { vec![reservataire] }
+}
+
+/// « 1 logement implanté », « 246 logements implantés ».
+fn nombre(n: u64, singulier: &str, pluriel: &str) -> String {
+    format!("{} {}", entier(n), if n > 1 { pluriel } else { singulier })
+}
+
+fn est_etat(id: &str) -> bool {
+    id == "etat" || id == "etat-fonctionnaires"
 }
 
 impl Annexe {
     /// « 246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en
-    /// flux ; 32 logements réservés par la commune, soit 15,1 % ».
+    /// flux ; 32 logements réservés par la commune d'Ornex, soit 15,1 % de l'assiette ».
     pub fn phrase(&self) -> String {
-        let par = match (&self.commune, self.reservataire.strip_prefix("commune:")) {
-            (Some(c), Some(r)) if c == r => "la commune".to_string(),
-            _ => libelle_reservataire(&self.reservataire),
-        };
         let pct = if self.assiette > 0 { pourcentage(self.stock as f64 / self.assiette as f64) } else { "–".into() };
+        let agents = if self.reservataire == "etat" && self.stock_agents > 0 {
+            format!(" (dont {} pour ses agents civils et militaires)", entier(self.stock_agents))
+        } else {
+            String::new()
+        };
         format!(
-            "{} logements implantés, {} exclus de l'assiette, {} concernés par la gestion en flux ; {} logements réservés par {par}, soit {pct}",
-            entier(self.parc),
-            entier(self.exclus),
-            entier(self.assiette),
-            entier(self.stock)
+            "{} sur {}, {} de l'assiette, {} par la gestion en flux ; {} par {}{agents}, soit {pct} de l'assiette",
+            nombre(self.parc, "logement implanté", "logements implantés"),
+            self.libelle_perimetre,
+            nombre(self.exclus, "exclu", "exclus"),
+            nombre(self.assiette, "concerné", "concernés"),
+            nombre(self.stock, "logement réservé", "logements réservés"),
+            par_le(&self.reservataire)
         )
     }
 
-    /// How the réservataire's rate was set, in words for the signatories.
+    /// How the réservataire's rate was set, in words for the signatories: never a rate asked
+    /// beyond a legal ceiling presented as the convention's.
     pub fn origine_du_taux(&self) -> String {
-        let Some(p) = &self.part else { return "aucune part dans le flux".into() };
-        match (p.id.as_str(), p.origine) {
-            ("etat", "defaut") => {
-                "30 % du flux par défaut, fonctionnaires compris (instruction du 28 mars 2022 §4.2)".into()
-            }
-            ("etat-fonctionnaires", "defaut") => {
-                "part du stock des agents de l'État dans l'assiette, au plus 5 % (en l'absence de demande de l'État)"
-                    .into()
-            }
-            ("etat", _) => format!("{} du flux, fixé par les parties", pourcentage(p.taux)),
-            (_, "fixe") => format!("{} fixé par les parties", pourcentage(p.taux)),
-            _ => format!(
-                "stock réservé dans l'assiette ({}) / assiette de son périmètre ({})",
-                entier(p.stock),
-                entier(p.assiette)
-            ),
+        match &self.part {
+            Some(p) => origine(p, &self.flux),
+            None => "aucune part dans le flux".into(),
         }
+    }
+    /// The alerts about the réservataire (on the annex's commune for a commune annex), and
+    /// those about the whole flux, in words.
+    pub fn alertes(&self) -> Vec<String> {
+        let commune = match &self.perimetre {
+            PerimetreAnnexe::Commune { insee, .. } => Some(insee.as_str()),
+            _ => None,
+        };
+        let mut v: Vec<String> = self
+            .flux
+            .alertes
+            .iter()
+            .filter(|a| {
+                let concerne = match a.reservataire.as_deref() {
+                    Some(r) => r == self.reservataire || (est_etat(&self.reservataire) && est_etat(r)),
+                    None => a.commune.is_none() || a.commune.as_deref() == commune,
+                };
+                concerne && (commune.is_none() || a.commune.is_none() || a.commune.as_deref() == commune)
+            })
+            .map(|a| a.detail.clone())
+            .collect();
+        v.dedup();
+        if let Some(p) = &self.part
+            && crate::flux::est_collectivite(&p.id)
+        {
+            v.push(if p.apport {
+                "Apport de terrain ou de financement enregistré : la réservation compte hors du plafond de 20 % du flux des collectivités garantes".into()
+            } else {
+                "Aucun apport de terrain ou de financement enregistré : la réservation, contrepartie de garanties d'emprunt, compte dans le plafond de 20 % du flux sur le territoire (avec celles des autres collectivités garantes)".into()
+            });
+        }
+        if !self.saisis {
+            v.insert(
+                0,
+                match self.annee_source {
+                    Some(y) => {
+                        format!("Paramètres du flux repris de {y} : à confirmer pour {} avant signature", self.annee)
+                    }
+                    None => format!("Paramètres du flux {} non enregistrés : à saisir avant signature", self.annee),
+                },
+            );
+        }
+        v
+    }
+
+    /// A readable file name: « Annexe État (contingent préfectoral) — Habitat Azur — Antibes — 2025 ».
+    pub fn nom_de_fichier(&self, extension: &str) -> String {
+        let lieu = match &self.perimetre {
+            PerimetreAnnexe::Commune { insee, .. } => nom_commune(insee),
+            PerimetreAnnexe::Epci(e) => nom_epci(e),
+            PerimetreAnnexe::Departement(d) => format!("département {d}"),
+        };
+        let s = format!(
+            "Annexe {} — {} — {lieu} — {}.{extension}",
+            libelle_reservataire(&self.reservataire),
+            self.bailleur,
+            self.annee
+        );
+        s.chars().map(|c| if "/\\:*?\"<>|".contains(c) { '-' } else { c }).collect()
+    }
+}
+
+/// How a réservataire's rate was set, in words for the signatories: never a rate asked beyond a
+/// legal ceiling presented as the convention's.
+fn origine(p: &PartReservataire, f: &Flux) -> String {
+    match (p.id.as_str(), p.origine) {
+        ("etat", "plafonne") => format!(
+            "30 % appliqués, plafonné : {} demandés pour l'État, sans arrêté préfectoral en vigueur ; le plafond de 30 % du flux s'applique",
+            pourcentage(
+                p.taux_demande.unwrap_or(p.taux) + f.part("etat-fonctionnaires").map(|f| f.taux).unwrap_or(0.0)
+            )
+        ),
+        ("etat-fonctionnaires", "plafonne") => format!(
+            "{} appliqués, plafonné : {} demandés, au-delà du plafond légal de 5 % du flux pour les agents civils et militaires de l'État",
+            pourcentage(p.taux),
+            pourcentage(p.taux_demande.unwrap_or(p.taux))
+        ),
+        ("etat", "defaut") => {
+            "30 % du flux par défaut, fonctionnaires compris (instruction du 28 mars 2022 §4.2)".into()
+        }
+        ("etat-fonctionnaires", "defaut") => {
+            "part du stock des agents de l'État dans l'assiette, au plus 5 % (en l'absence de demande de l'État)".into()
+        }
+        ("etat", _) => match &f.parametres.arrete_prefectoral {
+            Some(a) if !a.trim().is_empty() => format!("fixé par arrêté préfectoral ({a})"),
+            _ => "fixé par les parties (demande de l'État)".into(),
+        },
+        ("etat-fonctionnaires", _) => "demande de l'État pour l'année".into(),
+        (_, "fixe") => "fixé par les parties".into(),
+        _ => format!(
+            "stock réservé dans l'assiette ({}) rapporté à l'assiette de son périmètre ({})",
+            entier(p.stock),
+            entier(p.assiette)
+        ),
     }
 }
 
@@ -98,6 +265,7 @@ fn bailleur_du_perimetre(
         .map(|(b, _)| b.to_string())
         .collect();
     noms.sort();
+    noms.dedup();
     match noms.len() {
         1 => Ok(noms.remove(0)),
         0 => Err(ExportError::Donnees("aucun logement sur ce périmètre dans le dossier".into())),
@@ -108,6 +276,7 @@ fn bailleur_du_perimetre(
     }
 }
 
+/// The annex of a convention on a commune or an EPCI.
 pub fn calculer_annexe(
     d: &Dossier,
     reservataire: &str,
@@ -126,24 +295,39 @@ pub fn calculer_annexe(
         _ => return Err(ExportError::Donnees("précisez la commune (code INSEE) ou l'EPCI (SIREN)".into())),
     };
     let perimetre = match commune {
-        Some(c) => format!("{} ({c})", commune_de(&nom_commune(c))),
-        None => nom_epci(&epci_flux),
+        Some(c) => PerimetreAnnexe::Commune { insee: c.to_string(), epci: epci_flux.clone() },
+        None => PerimetreAnnexe::Epci(epci_flux.clone()),
     };
-    // The stock read once: the bailleurs of the perimeter, then the réservataire's grid.
+    let libelle_perimetre = match commune {
+        Some(c) => format!("la {} ({c})", commune_de(&nom_commune(c))),
+        None => format!("l'EPCI {}", nom_epci(&epci_flux)),
+    };
     let cube = Cube::load(d)?;
-    let bailleur = bailleur_du_perimetre(&cube, bailleur, commune, epci)?;
+    let bailleur = bailleur_du_perimetre(&cube, bailleur, commune, epci.or(Some(&epci_flux)))?;
     let annee = annee.unwrap_or(d.date_reference().year);
-    let g = groupes(d, &bailleur, &epci_flux)?;
+    let g = crate::flux::groupes(d, &bailleur, &epci_flux)?;
     if g.is_empty() || (commune.is_some() && !g.iter().any(|x| Some(x.commune.as_str()) == commune)) {
-        return Err(ExportError::Donnees(format!("aucun logement de « {bailleur} » sur le périmètre « {perimetre} »")));
+        return Err(ExportError::Donnees(format!(
+            "aucun logement de « {bailleur} » sur le périmètre : {libelle_perimetre}"
+        )));
     }
-    let p = parametres(d, &bailleur, &epci_flux, annee)?;
-    let flux = crate::flux::calculer(&bailleur, &epci_flux, annee, &g, &p);
+    let gouvernant = crate::flux::departement_gouvernant(d, &bailleur, &g, annee)?;
+    let flux = crate::flux::flux_de_l_epci(d, &bailleur, &epci_flux, annee, &g)?;
+    let (saisis, annee_source) = match &gouvernant {
+        Some(_) => (true, None),
+        None => {
+            let p = crate::flux::parametres(d, &bailleur, &epci_flux, annee)?;
+            (p.saisis() && p.annee_source.is_none(), p.annee_source)
+        }
+    };
     let part = flux.part(reservataire).cloned();
+    let ids = ids_de(reservataire);
     let (parc, exclus, exclusions, assiette, flux_perimetre, logements) = match commune {
         Some(c) => {
-            let fc = flux.communes.iter().find(|x| x.commune == c).expect("commune with dwellings");
-            let l = fc.reservataires.iter().find(|r| r.id == reservataire).map(|r| r.logements).unwrap_or(0);
+            let fc = flux.communes.iter().find(|x| x.commune == c).ok_or_else(|| {
+                ExportError::Donnees(format!("la commune {c} n'est pas dans le flux de « {bailleur} »"))
+            })?;
+            let l = fc.reservataires.iter().filter(|r| ids.contains(&r.id.as_str())).map(|r| r.logements).sum();
             (fc.parc, fc.exclus, fc.exclusions.clone(), fc.assiette, fc.flux, l)
         }
         None => (
@@ -152,68 +336,171 @@ pub fn calculer_annexe(
             flux.exclusions.clone(),
             flux.assiette,
             flux.flux,
-            part.as_ref().map(|r| r.logements).unwrap_or(0),
+            ids.iter().map(|id| flux.logements(id)).sum(),
         ),
     };
     // The stock inside the assiette of the annex's perimeter (manual exclusions included).
-    let stock = match (&part, commune) {
-        (Some(r), Some(c)) if r.perimetre == Perimetre::Commune(c.to_string()) => r.stock,
-        (Some(r), None) if r.perimetre == Perimetre::Epci(epci_flux.clone()) => r.stock,
-        _ => groupes_perimetre(d, Some(&bailleur), commune, Some(&epci_flux))?
+    let dans_le_perimetre = crate::flux::groupes_perimetre(d, Some(&bailleur), commune, Some(&epci_flux))?;
+    let stock_de = |id: &str| -> u64 {
+        dans_le_perimetre
             .iter()
-            .filter(|x| x.reservataire == reservataire && crate::flux::exclusion(x).is_none())
+            .filter(|x| x.reservataire == id && crate::flux::exclusion(x).is_none())
             .map(|x| x.logements)
-            .sum(),
+            .sum()
     };
-    let f = Filtre {
-        reservataire: Some(reservataire.into()),
-        commune: commune.map(str::to_string),
-        epci: Some(epci_flux.clone()),
-        bailleur: Some(bailleur.clone()),
-        ..Default::default()
-    };
+    let stock_agents = if reservataire == "etat" { stock_de("etat-fonctionnaires") } else { 0 };
+    let stock = stock_agents
+        + match (&part, commune) {
+            (Some(r), Some(c)) if r.perimetre == Perimetre::Commune(c.to_string()) => r.stock,
+            (Some(r), None) if r.perimetre == Perimetre::Epci(epci_flux.clone()) => r.stock,
+            _ => stock_de(reservataire),
+        };
+    let mut grille = Grille::default();
+    for id in &ids {
+        let f = Filtre {
+            reservataire: Some(id.to_string()),
+            commune: commune.map(str::to_string),
+            epci: Some(epci_flux.clone()),
+            bailleur: Some(bailleur.clone()),
+            ..Default::default()
+        };
+        ajouter(&mut grille, cube.grille(&f));
+    }
     Ok(Annexe {
         reservataire: reservataire.into(),
-        perimetre,
-        commune: commune.map(str::to_string),
+        coordonnees: crate::store::bailleurs::coordonnees_du_bailleur(d, &bailleur)?,
+        decompte: crate::suivi::etape_decompte(d, &bailleur, reservataire),
+        regle_delai: crate::suivi::regle_delai(d, &bailleur, reservataire),
         bailleur,
-        date_reference: d.date_reference().to_string(),
         annee,
+        date_reference: d.date_reference().to_string(),
+        perimetre,
+        libelle_perimetre,
+        flux,
+        part,
         parc,
         exclusions,
         exclus,
         assiette,
         stock,
-        grille: cube.grille(&f),
-        flux,
-        parametres: p,
-        part,
-        logements,
+        stock_agents,
+        grille,
         flux_perimetre,
+        logements,
+        saisis,
+        annee_source,
+        departement_gouvernant: gouvernant,
     })
 }
 
-fn grid_rows(g: &Grille) -> Vec<Vec<String>> {
-    let mut rows = vec![
-        std::iter::once("".to_string())
-            .chain(TypologieGrille::ALL.iter().map(|t| t.as_str().to_string()))
-            .chain(["TOTAL".into()])
-            .collect(),
-    ];
-    for f in g.rows() {
-        let mut r = vec![f.as_str().to_string()];
-        r.extend(TypologieGrille::ALL.iter().map(|t| entier(g.get(f, *t))));
-        r.push(entier(g.row_total(f)));
-        rows.push(r);
+/// Adds a grid to another.
+fn ajouter(grille: &mut Grille, g: Grille) {
+    for (fin, row) in g.counts {
+        let t = grille.counts.entry(fin).or_default();
+        for (x, n) in t.iter_mut().zip(row) {
+            *x += n;
+        }
     }
-    let mut r = vec!["TOTAL".to_string()];
-    r.extend(TypologieGrille::ALL.iter().map(|t| entier(g.column_total(*t))));
-    r.push(entier(g.total()));
-    rows.push(r);
-    rows
+}
+
+/// The departmental annex of a departmental convention (the State, its agents, Action
+/// Logement, the département, the région…): the departmental flux, the réservataire's share and
+/// its breakdown by EPCI and commune.
+pub fn calculer_annexe_departementale(
+    d: &Dossier,
+    reservataire: &str,
+    departement: &str,
+    bailleur: Option<&str>,
+    annee: Option<i32>,
+) -> Result<Annexe, ExportError> {
+    let dep = reference().departement(departement).ok_or_else(|| {
+        ExportError::Donnees(format!("département inconnu « {departement} » : attendu un code comme 06, 83 ou 2A"))
+    })?;
+    if !crate::flux::est_departemental(reservataire) {
+        return Err(ExportError::Donnees(format!(
+            "{} signe sa convention sur sa commune ou son EPCI : l'annexe départementale est celle des conventions départementales (État, Action Logement, département…)",
+            libelle_reservataire(reservataire)
+        )));
+    }
+    let cube = Cube::load(d)?;
+    let annee = annee.unwrap_or(d.date_reference().year);
+    let bailleur = match bailleur {
+        Some(b) => b.to_string(),
+        None => {
+            let mut noms: Vec<String> = cube
+                .counts_by(&Filtre::default(), None, crate::consolidate::Dimension::Bailleur)
+                .into_iter()
+                .map(|(b, _)| b.to_string())
+                .filter(|b| {
+                    crate::flux::epcis_du_departement(d, b, departement).map(|e| !e.is_empty()).unwrap_or(false)
+                })
+                .collect();
+            noms.sort();
+            noms.dedup();
+            match noms.len() {
+                1 => noms.remove(0),
+                0 => return Err(ExportError::Donnees(format!("aucun logement dans le département {departement}"))),
+                _ => {
+                    return Err(ExportError::Donnees(format!(
+                        "une convention lie un bailleur et un réservataire : précisez le bailleur (dans le département : {})",
+                        noms.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let flux = crate::flux::flux_du_departement(d, &bailleur, departement, annee)?.ok_or_else(|| {
+        ExportError::Donnees(format!("aucun logement de « {bailleur} » dans le département {departement}"))
+    })?;
+    let p = crate::flux::parametres_du_departement(d, &bailleur, departement, annee)?;
+    let saisis = crate::flux::departement_enregistre(d, &bailleur, departement, annee)?;
+    let part = flux.part(reservataire).cloned();
+    let ids = ids_de(reservataire);
+    let stock_agents =
+        if reservataire == "etat" { flux.part("etat-fonctionnaires").map(|r| r.stock).unwrap_or(0) } else { 0 };
+    let stock = part.as_ref().map(|r| r.stock).unwrap_or(0) + stock_agents;
+    // The grid on the département: the bailleur's EPCIs of the département.
+    let mut grille = Grille::default();
+    for e in flux.epcis.iter().filter_map(|x| x.epci.clone()) {
+        for id in &ids {
+            let f = Filtre {
+                reservataire: Some(id.to_string()),
+                bailleur: Some(bailleur.clone()),
+                epci: Some(e.clone()),
+                ..Default::default()
+            };
+            ajouter(&mut grille, cube.grille(&f));
+        }
+    }
+    Ok(Annexe {
+        reservataire: reservataire.into(),
+        coordonnees: crate::store::bailleurs::coordonnees_du_bailleur(d, &bailleur)?,
+        decompte: crate::suivi::etape_decompte(d, &bailleur, reservataire),
+        regle_delai: crate::suivi::regle_delai(d, &bailleur, reservataire),
+        annee,
+        date_reference: d.date_reference().to_string(),
+        perimetre: PerimetreAnnexe::Departement(departement.to_string()),
+        libelle_perimetre: format!("le département {} ({departement})", dep.nom),
+        parc: flux.parc,
+        exclusions: flux.exclusions.clone(),
+        exclus: flux.exclus,
+        assiette: flux.assiette,
+        stock,
+        stock_agents,
+        grille,
+        flux_perimetre: flux.flux,
+        logements: ids.iter().map(|id| flux.logements(id)).sum(),
+        part,
+        flux,
+        saisis: saisis || (p.saisis() && p.annee_source.is_none()),
+        annee_source: if saisis { None } else { p.annee_source },
+        departement_gouvernant: Some(departement.to_string()),
+        bailleur,
+    })
 }
 
 /// A value of the annex: numbers stay numbers, rates stay rates.
+#[derive(Debug, Clone)]
 enum V {
     N(u64),
     P(f64),
@@ -230,69 +517,694 @@ impl V {
     }
 }
 
-fn lines(a: &Annexe) -> Vec<(String, V)> {
-    let mut v = vec![
-        ("Réservataire".into(), V::T(libelle_reservataire(&a.reservataire))),
-        ("Bailleur".into(), V::T(a.bailleur.clone())),
-        ("Périmètre".into(), V::T(a.perimetre.clone())),
-        ("Date de référence de l'état des lieux".into(), V::T(crate::format::date_fr(&a.date_reference))),
-        ("Année du flux".into(), V::T(a.annee.to_string())),
-        ("Parc locatif social".into(), V::N(a.parc)),
-    ];
-    for (m, n) in &a.exclusions {
-        v.push((format!("  dont exclus : {m}"), V::N(*n)));
+/// A part of the annex: a title, lines (label, value), notes under them.
+struct Section {
+    titre: String,
+    lignes: Vec<(String, V)>,
+    notes: Vec<String>,
+}
+
+/// A table of the annex: a title, its columns (label, right-aligned, width in the PDF), its rows.
+struct Tableau {
+    titre: String,
+    colonnes: Vec<(&'static str, bool, f32)>,
+    lignes: Vec<Vec<V>>,
+    note: Option<String>,
+}
+
+/// « 8,0 % », or how the libérations were estimated when not from a rate.
+fn methode_des_liberations(f: &Flux, p: &FluxParametres) -> (String, V) {
+    if p.rotation_pct.is_none() && !p.baux_signes.is_empty() {
+        let v: Vec<String> = p.baux_signes.iter().map(|n| entier(*n)).collect();
+        return (
+            format!(
+                "Libérations estimées par la moyenne des baux signés des {} saisies ({}) ; taux de rotation qui en résulte",
+                if v.len() > 1 { format!("{} années", v.len()) } else { "années".into() },
+                v.join(" ; ")
+            ),
+            V::P(f.taux_rotation),
+        );
     }
-    v.push(("Logements exclus de l'assiette".into(), V::N(a.exclus)));
-    v.push(("Logements concernés par la gestion en flux (assiette)".into(), V::N(a.assiette)));
-    v.push(("Logements réservés par le réservataire dans l'assiette".into(), V::N(a.stock)));
-    v.push((
-        "Part du réservataire dans l'assiette".into(),
-        V::P(if a.assiette > 0 { a.stock as f64 / a.assiette as f64 } else { 0.0 }),
-    ));
-    let saisis = a.parametres.saisis();
-    if let Some(p) = &a.part {
-        v.push(("Périmètre du taux".into(), V::T(p.perimetre.libelle())));
-        v.push(("Taux de la convention".into(), V::P(p.taux)));
-        v.push(("Origine du taux".into(), V::T(a.origine_du_taux())));
-        if let Some(t) = p.taux_reduit {
-            v.push(("Taux appliqué après réduction au prorata (parts au-delà de 100 %)".into(), V::P(t)));
-        }
-        if p.apport {
-            v.push((
-                "Réservation en contrepartie d'un apport de terrain ou de financement".into(),
-                V::T("oui : hors du plafond de 20 % des collectivités".into()),
-            ));
-        }
+    if p.rotation_pct.is_none() && (!p.departs.is_empty() || !p.entrees.is_empty()) {
+        let quoi = match p.methode_rotation.as_deref() {
+            Some("entrees") => "des entrées",
+            Some("moyenne") => "des départs et des entrées",
+            _ => "des départs",
+        };
+        return (
+            format!("Taux de rotation (moyenne {quoi} des années saisies, rapportée à l'assiette)"),
+            V::P(f.taux_rotation),
+        );
     }
-    if saisis {
-        v.push((format!("Flux annuel {} du bailleur sur l'EPCI", a.annee), V::N(a.flux.flux)));
-        if a.commune.is_some() {
-            v.push((format!("Flux annuel {} dans la commune", a.annee), V::N(a.flux_perimetre)));
-        }
-        v.push((format!("Logements du réservataire en {} sur ce périmètre", a.annee), V::N(a.logements)));
-        if let Some(y) = a.parametres.annee_source {
-            v.push(("Paramètres du flux".into(), V::T(format!("repris de {y} : à confirmer avant signature"))));
-        }
+    if p.rotation_pct.is_none() && f.epcis.is_empty() {
+        return ("Taux de rotation".into(), V::T("non renseigné : aucune libération comptée".into()));
+    }
+    if f.epcis.is_empty() {
+        ("Taux de rotation".into(), V::P(f.taux_rotation))
     } else {
-        v.push((
-            format!("Flux annuel {}", a.annee),
-            V::T("paramètres du flux non enregistrés pour cette année : à saisir avant signature".into()),
+        ("Taux de rotation moyen (libérations / assiette ; détail par EPCI ci-dessous)".into(), V::P(f.taux_rotation))
+    }
+}
+
+/// How the mutations were counted.
+fn methode_des_mutations(p: &FluxParametres) -> Option<String> {
+    if p.mutations.is_some() {
+        None
+    } else if let Some(x) = p.mutations_pct {
+        Some(format!("{} des libérations", pourcentage(x / 100.0)))
+    } else if p.mutations_cus.is_some() {
+        Some("objectif de la CUS".into())
+    } else if !p.mutations_3_ans.is_empty() {
+        Some(format!("moyenne des {} années saisies", p.mutations_3_ans.len()))
+    } else {
+        Some("10 % des libérations, par défaut (ni objectif CUS ni années passées saisis)".into())
+    }
+}
+
+fn sections(a: &Annexe) -> Vec<Section> {
+    let f = &a.flux;
+    let p = &f.parametres;
+    let mut out = vec![];
+    // The derivation of the flux.
+    let territoire = match (&a.perimetre, &a.departement_gouvernant) {
+        (PerimetreAnnexe::Departement(_), _) => a.libelle_perimetre.clone(),
+        (PerimetreAnnexe::Commune { epci, .. } | PerimetreAnnexe::Epci(epci), _) => {
+            format!("l'EPCI {}", nom_epci(epci))
+        }
+    };
+    let mut l: Vec<(String, V)> = vec![];
+    let commune = matches!(a.perimetre, PerimetreAnnexe::Commune { .. });
+    let lieu = if commune { a.libelle_perimetre.clone() } else { territoire.clone() };
+    l.push((format!("Parc locatif social du bailleur sur {lieu} au 1er janvier {}", a.annee), V::N(a.parc)));
+    // The motifs in the order of the fiche, those typed by hand after.
+    let mut motifs: Vec<(&String, &u64)> = a.exclusions.iter().collect();
+    motifs.sort_by_key(|(m, _)| crate::flux::MOTIFS_D_EXCLUSION.iter().position(|x| x == m).unwrap_or(99));
+    for (m, n) in motifs {
+        l.push((format!("  dont exclus de l'assiette : {}", libelle_exclusion(m)), V::N(*n)));
+    }
+    l.push(("Logements exclus de l'assiette".into(), V::N(a.exclus)));
+    l.push((format!("Assiette : logements concernés par la gestion en flux sur {lieu}"), V::N(a.assiette)));
+    if commune {
+        l.push((format!("Assiette du bailleur sur {territoire}"), V::N(f.assiette)));
+    }
+    let (m, v) = methode_des_liberations(f, p);
+    l.push((m, v));
+    l.push((format!("Libérations prévisionnelles {} sur {territoire}", a.annee), V::N(f.liberations)));
+    for c in Soustrait::ALL {
+        let n = f.soustraits.get(c.as_str()).copied().unwrap_or(0);
+        let mut label = format!("  soustrait : {}", c.label());
+        if c == Soustrait::Mutations
+            && let Some(m) = methode_des_mutations(p)
+            && f.epcis.is_empty()
+        {
+            label = format!("{label} ({m})");
+        }
+        if c.accord_prefet() {
+            label = format!("{label} — accord du préfet");
+        }
+        l.push((label, V::N(n)));
+    }
+    l.push(("Total des soustraits".into(), V::N(f.soustraits.values().sum())));
+    l.push((format!("Flux annuel {} à répartir sur {territoire}", a.annee), V::N(f.flux)));
+    if commune {
+        l.push((
+            format!(
+                "Flux annuel {} dans la commune (part du flux au prorata de son assiette : {} / {})",
+                a.annee,
+                entier(a.assiette),
+                entier(f.assiette)
+            ),
+            V::N(a.flux_perimetre),
         ));
     }
-    v.push((
-        "Modalités de décompte".into(),
-        V::T(
-            "un logement est décompté au bail signé, chaque libération une seule fois, réorientations comprises".into(),
+    let mut notes = vec![];
+    for c in Soustrait::ALL {
+        let j = p.justification(c);
+        if !j.is_empty() {
+            notes.push(format!("Justification — {} : {j}.", c.court()));
+        }
+    }
+    if let Some(dep) = &a.departement_gouvernant
+        && !matches!(a.perimetre, PerimetreAnnexe::Departement(_))
+    {
+        notes.push(format!(
+            "Le flux {} du bailleur est arrêté pour le département ({dep}) : les parts des réservataires départementaux sont celles de la convention départementale, ventilées sur les EPCI et les communes.",
+            a.annee
+        ));
+    }
+    out.push(Section { titre: format!("Le flux annuel {}", a.annee), lignes: l, notes });
+
+    // The réservataire's part.
+    let mut l: Vec<(String, V)> = vec![];
+    let mut notes = vec![];
+    match &a.part {
+        Some(part) => {
+            l.push(("Périmètre du taux".into(), V::T(part.perimetre.libelle())));
+            let agents = f.part("etat-fonctionnaires");
+            if a.reservataire == "etat" {
+                let fo = agents.map(|x| x.stock).unwrap_or(0);
+                l.push(("Stock réservé par l'État dans l'assiette de ce périmètre".into(), V::N(part.stock + fo)));
+                l.push(("  dont pour ses agents civils et militaires".into(), V::N(fo)));
+            } else {
+                l.push((
+                    format!("Stock réservé par {} dans l'assiette de ce périmètre", par_le(&a.reservataire)),
+                    V::N(part.stock),
+                ));
+            }
+            l.push(("Assiette de ce périmètre".into(), V::N(part.assiette)));
+            if a.reservataire == "etat" {
+                let fo = agents.map(|x| x.taux).unwrap_or(0.0);
+                l.push((
+                    "Part totale de l'État appliquée (publics prioritaires et agents)".into(),
+                    V::P(part.taux + fo),
+                ));
+                l.push(("  dont publics prioritaires (contingent préfectoral)".into(), V::P(part.taux)));
+                l.push(("  dont agents civils et militaires de l'État".into(), V::P(fo)));
+            } else {
+                l.push(("Taux de la convention appliqué".into(), V::P(part.taux)));
+            }
+            notes.push(format!("Origine du taux : {}.", a.origine_du_taux()));
+            if a.reservataire == "etat"
+                && let Some(fo) = agents.filter(|x| x.origine == "plafonne" || x.origine == "defaut")
+            {
+                notes.push(format!("Part des agents : {}.", origine(fo, f)));
+            }
+            if let Some(t) = part.taux_reduit {
+                l.push(("Taux après réduction au prorata (parts au-delà de 100 % du flux)".into(), V::P(t)));
+            }
+            let ici = a.libelle_perimetre.clone();
+            if a.reservataire == "etat" {
+                let (e, fo) = logements_par_id(a);
+                l.push((format!("Logements réservés à l'État en {} sur {ici}", a.annee), V::N(e + fo)));
+                l.push(("  dont publics prioritaires".into(), V::N(e)));
+                l.push(("  dont agents civils et militaires".into(), V::N(fo)));
+            } else {
+                l.push((
+                    format!("Logements réservés {} en {} sur {ici}", a_le(&a.reservataire), a.annee),
+                    V::N(a.logements),
+                ));
+            }
+            if commune && !matches!(part.perimetre, Perimetre::Commune(_)) {
+                let total: u64 = ids_de(&a.reservataire).iter().map(|id| f.logements(id)).sum();
+                l.push((format!("Logements réservés {} sur {territoire}", a_le(&a.reservataire)), V::N(total)));
+            }
+        }
+        None => l.push(("Part dans le flux".into(), V::T("aucune (ni stock ni taux fixé)".into()))),
+    }
+    out.push(Section { titre: format!("La part {}", de_le(&a.reservataire)), lignes: l, notes });
+    // The alerts in words.
+    let alertes = a.alertes();
+    out.push(Section {
+        titre: "Points d'attention".into(),
+        lignes: vec![],
+        notes: if alertes.is_empty() {
+            vec!["Aucune alerte.".into()]
+        } else {
+            alertes.into_iter().map(|x| format!("• {}.", majuscule(&x))).collect()
+        },
+    });
+    out
+}
+
+/// « part de l'État… » → « Part de l'État… ».
+fn majuscule(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// The State's logements on the annex's perimeter: publics prioritaires, agents.
+fn logements_par_id(a: &Annexe) -> (u64, u64) {
+    let f = &a.flux;
+    match &a.perimetre {
+        PerimetreAnnexe::Commune { insee, .. } => {
+            let c = f.communes.iter().find(|c| c.commune == *insee);
+            let n = |id: &str| {
+                c.map(|c| c.reservataires.iter().filter(|r| r.id == id).map(|r| r.logements).sum()).unwrap_or(0)
+            };
+            (n("etat"), n("etat-fonctionnaires"))
+        }
+        _ => (f.logements("etat"), f.logements("etat-fonctionnaires")),
+    }
+}
+
+/// The names of the exclusion motifs, as the fiche and the annex print them.
+pub fn libelle_exclusion(m: &str) -> String {
+    match m {
+        crate::flux::MOTIF_PLI => "PLI et logements intermédiaires (hors logement social)".into(),
+        other => other.to_string(),
+    }
+}
+
+fn tableaux(a: &Annexe) -> Vec<Tableau> {
+    let f = &a.flux;
+    let mut out = vec![];
+    let id = a.reservataire.as_str();
+    let ids = ids_de(id);
+    let de = |x: &Flux| -> u64 { ids.iter().map(|i| x.logements(i)).sum() };
+    // The breakdown by EPCI (a departmental annex) and by commune.
+    if let PerimetreAnnexe::Departement(_) = a.perimetre {
+        out.push(Tableau {
+            titre: format!("Répartition par EPCI : flux du bailleur et logements {}", de_le(id)),
+            colonnes: vec![
+                ("EPCI", false, 150.0),
+                ("Assiette", true, 55.0),
+                ("Rotation", true, 50.0),
+                ("Libérations", true, 62.0),
+                ("Soustraits", true, 60.0),
+                ("Flux", true, 48.0),
+                ("Logements", true, 70.0),
+            ],
+            lignes: f
+                .epcis
+                .iter()
+                .map(|e| {
+                    vec![
+                        V::T(nom_epci(e.epci.as_deref().unwrap_or_default())),
+                        V::N(e.assiette),
+                        V::P(e.taux_rotation),
+                        V::N(e.liberations),
+                        V::N(e.soustraits.values().sum()),
+                        V::N(e.flux),
+                        V::N(de(e)),
+                    ]
+                })
+                .chain(std::iter::once(vec![
+                    V::T("Total du département".into()),
+                    V::N(f.assiette),
+                    V::P(f.taux_rotation),
+                    V::N(f.liberations),
+                    V::N(f.soustraits.values().sum()),
+                    V::N(f.flux),
+                    V::N(de(f)),
+                ]))
+                .collect(),
+            note: (id == "etat")
+                .then(|| "Logements de l'État : publics prioritaires et agents civils et militaires.".to_string()),
+        });
+    }
+    if est_etat(id) || matches!(a.perimetre, PerimetreAnnexe::Departement(_)) {
+        let n = |c: &crate::flux::FluxCommune, id: &str| -> u64 {
+            c.reservataires.iter().filter(|r| r.id == id).map(|r| r.logements).sum()
+        };
+        let etat = id == "etat";
+        // (a commune's row, or an EPCI's subtotal): flux, the logements by id.
+        let ligne = |nom: String, flux: u64, v: &[u64]| -> Vec<V> {
+            let total: u64 = v.iter().sum();
+            let mut r = vec![V::T(nom), V::N(flux)];
+            if etat {
+                r.extend([V::N(v[0]), V::N(v[1])]);
+            }
+            r.extend([V::N(total), V::P(if flux > 0 { total as f64 / flux as f64 } else { 0.0 })]);
+            r
+        };
+        // The communes by EPCI, each EPCI with its subtotal (a departmental annex).
+        let groupes: Vec<(Option<String>, Vec<&crate::flux::FluxCommune>)> = match &a.perimetre {
+            PerimetreAnnexe::Commune { insee, .. } => {
+                vec![(None, f.communes.iter().filter(|c| c.commune == *insee).collect())]
+            }
+            PerimetreAnnexe::Epci(_) => vec![(None, f.communes.iter().collect())],
+            PerimetreAnnexe::Departement(_) => {
+                f.epcis.iter().map(|e| (e.epci.clone(), e.communes.iter().collect())).collect()
+            }
+        };
+        let mut lignes: Vec<Vec<V>> = vec![];
+        let mut total = (0u64, vec![0u64; ids.len()]);
+        for (epci, communes) in &groupes {
+            let mut sous = (0u64, vec![0u64; ids.len()]);
+            for c in communes {
+                let v: Vec<u64> = ids.iter().map(|i| n(c, i)).collect();
+                lignes.push(ligne(format!("{} ({})", nom_commune(&c.commune), c.commune), c.flux, &v));
+                sous.0 += c.flux;
+                for (x, y) in sous.1.iter_mut().zip(&v) {
+                    *x += y;
+                }
+            }
+            if let Some(e) = epci {
+                lignes.push(ligne(format!("  Total {}", nom_epci(e)), sous.0, &sous.1));
+            }
+            total.0 += sous.0;
+            for (x, y) in total.1.iter_mut().zip(&sous.1) {
+                *x += y;
+            }
+        }
+        if lignes.len() > 1 {
+            lignes.push(ligne("Total".into(), total.0, &total.1));
+        }
+        let colonnes = if etat {
+            vec![
+                ("Commune", false, 165.0),
+                ("Flux de la commune", true, 65.0),
+                ("Publics prioritaires", true, 70.0),
+                ("Agents de l'État", true, 65.0),
+                ("État, total", true, 60.0),
+                ("Part du flux", true, 70.0),
+            ]
+        } else {
+            vec![
+                ("Commune", false, 215.0),
+                ("Flux de la commune", true, 90.0),
+                ("Logements", true, 90.0),
+                ("Part du flux", true, 100.0),
+            ]
+        };
+        out.push(Tableau {
+            titre: format!("Logements {} par commune", de_le(id)),
+            colonnes,
+            lignes,
+            note: est_etat(id).then(|| {
+                "La part de l'État s'applique uniformément dans chaque commune (à un logement près).".to_string()
+            }),
+        });
+    }
+    // The State outside QPV against its floor.
+    if est_etat(id) {
+        let h = &f.etat_hors_qpv;
+        let statut = if h.logements >= h.plancher {
+            "plancher respecté"
+        } else {
+            "plancher non atteint : à arbitrer avec la DDETS"
+        };
+        out.push(Tableau {
+            titre: "Logements de l'État hors QPV (plancher de 30 %)".into(),
+            colonnes: vec![("Rubrique", false, 330.0), ("Valeur", true, 165.0)],
+            lignes: vec![
+                vec![
+                    V::T("Flux hors QPV (flux réparti selon la part de l'assiette hors QPV)".into()),
+                    V::N(h.flux_hors_qpv),
+                ],
+                vec![V::T("Plancher : 30 % du flux hors QPV, arrondi à l'entier inférieur".into()), V::N(h.plancher)],
+                vec![V::T("Logements de l'État hors QPV (flux qualifié, indicatif)".into()), V::N(h.logements)],
+                vec![V::T("Constat".into()), V::T(statut.into())],
+            ],
+            note: (h.departemental && !matches!(a.perimetre, PerimetreAnnexe::Departement(_))).then(|| {
+                "Le plancher s'apprécie sur le flux départemental : voir l'annexe départementale.".to_string()
+            }),
+        });
+    }
+    // The stock grid.
+    let mut lignes: Vec<Vec<V>> = vec![];
+    for fin in a.grille.rows() {
+        let mut r = vec![V::T(fin.as_str().to_string())];
+        r.extend(TypologieGrille::ALL.iter().map(|t| V::N(a.grille.get(fin, *t))));
+        r.push(V::N(a.grille.row_total(fin)));
+        lignes.push(r);
+    }
+    let mut r = vec![V::T("TOTAL".into())];
+    r.extend(TypologieGrille::ALL.iter().map(|t| V::N(a.grille.column_total(*t))));
+    r.push(V::N(a.grille.total()));
+    lignes.push(r);
+    let mut colonnes: Vec<(&'static str, bool, f32)> = vec![("Financement", false, 75.0)];
+    colonnes.extend(TypologieGrille::ALL.iter().map(|t| (t.as_str(), true, 55.0)));
+    colonnes.push(("TOTAL", true, 90.0));
+    out.push(Tableau {
+        titre: format!(
+            "Stock réservé par {} (état des lieux au {}), par financement et typologie",
+            par_le(id),
+            date_fr(&a.date_reference)
         ),
-    ));
-    v
+        colonnes,
+        lignes,
+        note: (a.grille.total() != a.stock).then(|| {
+            format!(
+                "Tout le stock réservé de l'état des lieux, logements exclus de l'assiette compris (PLI, logements-foyers…) : {}, dont {} dans l'assiette.",
+                entier(a.grille.total()),
+                entier(a.stock)
+            )
+        }),
+    });
+    // The flux qualifié (the State's: its publics prioritaires and its agents).
+    let mut cellules: BTreeMap<(crate::model::Financement, TypologieGrille, bool), Vec<u64>> = BTreeMap::new();
+    for (k, i) in ids.iter().enumerate() {
+        for c in f.flux_qualifie.get(*i).into_iter().flatten() {
+            cellules.entry((c.financement, c.typologie, c.qpv)).or_insert_with(|| vec![0; ids.len()])[k] += c.logements;
+        }
+    }
+    if !cellules.is_empty() && a.saisis {
+        let etat = ids.len() > 1;
+        let mut total = vec![0u64; ids.len()];
+        let mut lignes: Vec<Vec<V>> = cellules
+            .iter()
+            .map(|(&(fin, typ, qpv), v)| {
+                let mut r = vec![
+                    V::T(fin.to_string()),
+                    V::T(typ.to_string()),
+                    V::T(if qpv { "QPV".into() } else { "hors QPV".into() }),
+                ];
+                if etat {
+                    r.extend(v.iter().map(|n| V::N(*n)));
+                }
+                r.push(V::N(v.iter().sum()));
+                for (t, n) in total.iter_mut().zip(v) {
+                    *t += n;
+                }
+                r
+            })
+            .collect();
+        let mut t = vec![V::T("Total".into()), V::T(String::new()), V::T(String::new())];
+        if etat {
+            t.extend(total.iter().map(|n| V::N(*n)));
+        }
+        t.push(V::N(total.iter().sum()));
+        lignes.push(t);
+        let sur = match &a.perimetre {
+            PerimetreAnnexe::Departement(_) => "le département".to_string(),
+            PerimetreAnnexe::Commune { epci, .. } | PerimetreAnnexe::Epci(epci) => format!("l'EPCI {}", nom_epci(epci)),
+        };
+        out.push(Tableau {
+            titre: format!("Flux qualifié {} sur {sur} — indicatif (financement × typologie × QPV)", a.annee),
+            colonnes: if etat {
+                vec![
+                    ("Financement", false, 95.0),
+                    ("Typologie", false, 80.0),
+                    ("QPV", false, 80.0),
+                    ("Publics prioritaires", true, 80.0),
+                    ("Agents de l'État", true, 80.0),
+                    ("Logements", true, 80.0),
+                ]
+            } else {
+                vec![
+                    ("Financement", false, 120.0),
+                    ("Typologie", false, 100.0),
+                    ("QPV", false, 120.0),
+                    ("Logements", true, 155.0),
+                ]
+            },
+            lignes,
+            note: Some(if est_etat(id) {
+                "Indicatif : une attente, pas un engagement. Le flux de l'État suit la composition de toute l'assiette."
+                    .into()
+            } else {
+                "Indicatif : une attente, pas un engagement. Il suit la composition du stock du réservataire.".into()
+            }),
+        });
+    }
+    out
 }
 
-/// The flux qualifié rows, or none when the parameters are not saved.
-fn qualifie(a: &Annexe) -> Option<&Vec<crate::flux::CelluleQualifiee>> {
-    a.parametres.saisis().then(|| a.flux.flux_qualifie.get(&a.reservataire)).flatten().filter(|c| !c.is_empty())
+/// The counting and the reply deadline of the convention.
+fn modalites(a: &Annexe) -> Vec<String> {
+    use crate::suivi::calendrier::RegleDelai;
+    let delai = match a.regle_delai {
+        RegleDelai::Preavis => {
+            "15 jours ouvrés pour un préavis d'un mois, un mois pour un préavis de trois mois".to_string()
+        }
+        RegleDelai::UnMois => "un mois à compter de la mise à disposition, quel que soit le préavis".to_string(),
+        RegleDelai::JoursOuvres(n) => format!("{n} jours ouvrés à compter de la mise à disposition"),
+    };
+    vec![
+        format!(
+            "Décompte : un logement est décompté {}, chaque libération une seule fois, réorientations comprises.",
+            a.decompte.label()
+        ),
+        format!("Délai de réponse du réservataire : {delai} (jours fériés du département du logement)."),
+    ]
 }
 
+fn titre(a: &Annexe) -> String {
+    match a.perimetre {
+        PerimetreAnnexe::Departement(_) => {
+            format!("Annexe départementale à la convention de réservation — {}", libelle_reservataire(&a.reservataire))
+        }
+        _ => format!("Annexe à la convention de réservation — {}", libelle_reservataire(&a.reservataire)),
+    }
+}
+
+fn entete(a: &Annexe) -> Entete {
+    let territoire = match &a.perimetre {
+        PerimetreAnnexe::Commune { insee, epci } => format!("{} ({insee}), {}", nom_commune(insee), nom_epci(epci)),
+        PerimetreAnnexe::Epci(e) => nom_epci(e),
+        PerimetreAnnexe::Departement(d) => {
+            reference().departement(d).map(|x| format!("département {} ({d})", x.nom)).unwrap_or_else(|| d.clone())
+        }
+    };
+    let code = match &a.perimetre {
+        PerimetreAnnexe::Commune { insee, .. } => insee.clone(),
+        PerimetreAnnexe::Epci(e) => e.clone(),
+        PerimetreAnnexe::Departement(d) => format!("dep{d}"),
+    };
+    Entete {
+        document: titre(a),
+        mentions: vec![
+            format!("Bailleur : {}", a.bailleur),
+            format!("Réservataire : {}", libelle_reservataire(&a.reservataire)),
+            format!("Territoire : {territoire}"),
+            format!("Flux {}", a.annee),
+        ],
+        edition: date_d_edition(),
+        reference: format!(
+            "annexe-{}-{}-{code}-{}",
+            crate::text::slug(&a.reservataire.replace(':', "-")),
+            crate::text::slug(&a.bailleur),
+            a.annee
+        ),
+    }
+}
+
+fn parties(a: &Annexe) -> Vec<String> {
+    let res = match a.reservataire.as_str() {
+        "etat" | "etat-fonctionnaires" => "Pour l'État, le préfet (DDETS)".to_string(),
+        id => format!("Pour {}", par_le(id)),
+    };
+    vec![format!("Pour le bailleur {}", a.bailleur), res]
+}
+
+/// The annex as a PDF to sign.
+pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
+    let mut p = Pdf::document(false, entete(a));
+    p.titre(14.0, &titre(a));
+    let c = &a.coordonnees;
+    if !c.adresse.trim().is_empty() {
+        p.texte(9.0, &format!("Bailleur : {} — {}", a.bailleur, c.adresse.trim()));
+    }
+    p.texte(10.5, &format!("{}.", a.phrase()));
+    p.espace(4.0);
+    for s in sections(a) {
+        p.titre(11.5, &s.titre);
+        if !s.lignes.is_empty() {
+            let rows: Vec<Vec<String>> = std::iter::once(vec!["Rubrique".to_string(), "Valeur".to_string()])
+                .chain(s.lignes.iter().map(|(k, v)| vec![k.clone(), v.text()]))
+                .collect();
+            p.tableau(&[380.0, 115.0], &[false, true], &rows, 9.0);
+        }
+        for n in &s.notes {
+            p.texte(9.0, n);
+        }
+        p.espace(4.0);
+    }
+    for t in tableaux(a) {
+        p.titre(11.5, &t.titre);
+        let widths: Vec<f32> = t.colonnes.iter().map(|c| c.2).collect();
+        let right: Vec<bool> = t.colonnes.iter().map(|c| c.1).collect();
+        let rows: Vec<Vec<String>> = std::iter::once(t.colonnes.iter().map(|c| c.0.to_string()).collect())
+            .chain(t.lignes.iter().map(|r| r.iter().map(V::text).collect()))
+            .collect();
+        p.tableau(&widths, &right, &rows, 9.0);
+        if let Some(n) = &t.note {
+            p.texte(8.5, n);
+        }
+        p.espace(4.0);
+    }
+    p.titre(11.5, "Modalités");
+    for m in modalites(a) {
+        p.texte(9.0, &m);
+    }
+    p.signatures(None, &parties(a));
+    p.save(out)
+}
+
+/// The annex as a workbook: numbers as numeric cells, rates as percentages.
+pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
+    let e = |x: rust_xlsxwriter::XlsxError| ExportError::Donnees(x.to_string());
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Annexe").map_err(e)?;
+    let bold = Format::new().set_bold().set_font_size(13);
+    let sous = Format::new().set_bold().set_font_size(11);
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let num = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
+    let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
+    let wrap = Format::new().set_text_wrap();
+    let en = entete(a);
+    ws.write_string_with_format(0, 0, &titre(a), &bold).map_err(e)?;
+    ws.write_string(1, 0, en.mentions.join(" · ")).map_err(e)?;
+    ws.write_string(2, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
+    ws.write_string_with_format(3, 0, format!("{}.", a.phrase()), &wrap).map_err(e)?;
+    let mut r: u32 = 5;
+    let valeur = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, v: &V| match v {
+        V::N(n) => ws.write_number_with_format(r, c, *n as f64, &num).map(|_| ()),
+        V::P(x) => ws.write_number_with_format(r, c, *x, &pct).map(|_| ()),
+        V::T(s) => ws.write_string_with_format(r, c, s, &cell).map(|_| ()),
+    };
+    for s in sections(a) {
+        ws.write_string_with_format(r, 0, &s.titre, &sous).map_err(e)?;
+        r += 1;
+        for (k, v) in &s.lignes {
+            ws.write_string_with_format(r, 0, k, &cell).map_err(e)?;
+            valeur(ws, r, 1, v).map_err(e)?;
+            r += 1;
+        }
+        for n in &s.notes {
+            ws.write_string_with_format(r, 0, n, &wrap).map_err(e)?;
+            r += 1;
+        }
+        r += 1;
+    }
+    for t in tableaux(a) {
+        ws.write_string_with_format(r, 0, &t.titre, &sous).map_err(e)?;
+        r += 1;
+        for (j, c) in t.colonnes.iter().enumerate() {
+            ws.write_string_with_format(r, j as u16, c.0, &head).map_err(e)?;
+        }
+        r += 1;
+        for l in &t.lignes {
+            for (j, v) in l.iter().enumerate() {
+                valeur(ws, r, j as u16, v).map_err(e)?;
+            }
+            r += 1;
+        }
+        if let Some(n) = &t.note {
+            ws.write_string_with_format(r, 0, n, &wrap).map_err(e)?;
+            r += 1;
+        }
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "Modalités", &sous).map_err(e)?;
+    r += 1;
+    for m in modalites(a) {
+        ws.write_string_with_format(r, 0, &m, &wrap).map_err(e)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string(r, 0, "Fait à ………………………, le ………………………").map_err(e)?;
+    r += 2;
+    for (j, x) in parties(a).iter().enumerate() {
+        ws.write_string_with_format(r, j as u16 * 3, x, &sous).map_err(e)?;
+    }
+    ws.set_column_width(0, 70).map_err(e)?;
+    for j in 1..8 {
+        ws.set_column_width(j, 16).map_err(e)?;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    save_workbook(&mut wb, out)
+}
+
+fn ecrire(a: &Annexe, out: &Path) -> Result<(), ExportError> {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => pdf(a, out),
+        "xlsx" => xlsx(a, out),
+        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+    }
+}
+
+/// The annex of a convention on a commune or an EPCI, as xlsx or PDF (by the extension).
 pub fn export(
     d: &Dossier,
     reservataire: &str,
@@ -302,132 +1214,17 @@ pub fn export(
     annee: Option<i32>,
     out: &Path,
 ) -> Result<(), ExportError> {
-    let a = calculer_annexe(d, reservataire, commune, epci, bailleur, annee)?;
-    let titre = format!("Annexe à la convention de réservation — {}", libelle_reservataire(reservataire));
-    let phrase = a.phrase();
-    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => {
-            let mut p = Pdf::new(false);
-            p.text(50.0, 60.0, 15.0, &titre);
-            let mut y = p.paragraph(50.0, 90.0, 495.0, 11.0, &format!("{phrase}."));
-            y += 10.0;
-            // Long texts (origin of the rate, counting rules) under the table, as paragraphs.
-            let (courts, longs): (Vec<_>, Vec<_>) =
-                lines(&a).into_iter().map(|(k, v)| (k, v.text())).partition(|(_, v)| p.text_width(v, 9.5) < 155.0);
-            let rows: Vec<Vec<String>> = std::iter::once(vec!["Rubrique".to_string(), "Valeur".to_string()])
-                .chain(courts.into_iter().map(|(k, v)| vec![k, v]))
-                .collect();
-            y = p.table(50.0, y, &[330.0, 165.0], &[false, true], &rows, 9.5) + 14.0;
-            for (k, v) in longs {
-                y = p.paragraph(50.0, y, 495.0, 9.5, &format!("{k} : {v}.")) + 4.0;
-            }
-            y += 10.0;
-            p.text(50.0, y, 11.0, "Stock du réservataire par financement et typologie");
-            y = p.table(
-                50.0,
-                y + 8.0,
-                &[75.0, 55.0, 55.0, 55.0, 55.0, 55.0, 55.0, 60.0],
-                &[false, true, true, true, true, true, true, true],
-                &grid_rows(&a.grille),
-                9.5,
-            ) + 20.0;
-            if let Some(cells) = qualifie(&a) {
-                if y > 700.0 {
-                    p.new_page();
-                    y = 60.0;
-                }
-                p.text(
-                    50.0,
-                    y,
-                    11.0,
-                    &format!("Flux qualifié {} — indicatif (financement × typologie × QPV)", a.annee),
-                );
-                let rows: Vec<Vec<String>> =
-                    std::iter::once(vec!["Financement".into(), "Typologie".into(), "QPV".into(), "Logements".into()])
-                        .chain(cells.iter().map(|c| {
-                            vec![
-                                c.financement.to_string(),
-                                c.typologie.to_string(),
-                                if c.qpv { "QPV".into() } else { "hors QPV".into() },
-                                entier(c.logements),
-                            ]
-                        }))
-                        .collect();
-                p.table(50.0, y + 8.0, &[120.0, 100.0, 100.0, 100.0], &[false, false, false, true], &rows, 9.5);
-            }
-            p.save(out)
-        }
-        "xlsx" => {
-            let e = |x: rust_xlsxwriter::XlsxError| ExportError::Donnees(x.to_string());
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            ws.set_name("Annexe").map_err(e)?;
-            let bold = Format::new().set_bold().set_font_size(13);
-            let head =
-                Format::new().set_bold().set_background_color(Color::RGB(0xD9E1F2)).set_border(FormatBorder::Thin);
-            let cell = Format::new().set_border(FormatBorder::Thin);
-            let num = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
-            ws.write_string_with_format(0, 0, &titre, &bold).map_err(e)?;
-            ws.write_string(1, 0, format!("{phrase}.")).map_err(e)?;
-            let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
-            let mut r = 3;
-            for (k, v) in lines(&a) {
-                ws.write_string_with_format(r, 0, &k, &cell).map_err(e)?;
-                match v {
-                    V::N(n) => ws.write_number_with_format(r, 1, n as f64, &num),
-                    V::P(x) => ws.write_number_with_format(r, 1, x, &pct),
-                    V::T(s) => ws.write_string_with_format(r, 1, &s, &cell),
-                }
-                .map_err(e)?;
-                r += 1;
-            }
-            r += 1;
-            for (i, row) in grid_rows(&a.grille).iter().enumerate() {
-                for (j, v) in row.iter().enumerate() {
-                    let c = j as u16;
-                    if i == 0 || j == 0 {
-                        ws.write_string_with_format(r, c, v, &head).map_err(e)?;
-                    } else {
-                        ws.write_number_with_format(
-                            r,
-                            c,
-                            v.replace('\u{202f}', "").parse::<f64>().unwrap_or(0.0),
-                            &num,
-                        )
-                        .map_err(e)?;
-                    }
-                }
-                r += 1;
-            }
-            if let Some(cells) = qualifie(&a) {
-                r += 1;
-                ws.write_string_with_format(
-                    r,
-                    0,
-                    format!("Flux qualifié {} — indicatif (financement × typologie × QPV)", a.annee),
-                    &bold,
-                )
-                .map_err(e)?;
-                r += 1;
-                for (j, h) in ["Financement", "Typologie", "QPV", "Logements"].iter().enumerate() {
-                    ws.write_string_with_format(r, j as u16, *h, &head).map_err(e)?;
-                }
-                for c in cells {
-                    r += 1;
-                    ws.write_string_with_format(r, 0, c.financement.as_str(), &cell).map_err(e)?;
-                    ws.write_string_with_format(r, 1, c.typologie.as_str(), &cell).map_err(e)?;
-                    ws.write_string_with_format(r, 2, if c.qpv { "QPV" } else { "hors QPV" }, &cell).map_err(e)?;
-                    ws.write_number_with_format(r, 3, c.logements as f64, &num).map_err(e)?;
-                }
-            }
-            ws.set_column_width(0, 48).map_err(e)?;
-            ws.set_column_width(1, 22).map_err(e)?;
-            ws.set_landscape();
-            ws.set_paper_size(9);
-            ws.set_print_fit_to_pages(1, 0);
-            save_workbook(&mut wb, out)
-        }
-        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
-    }
+    ecrire(&calculer_annexe(d, reservataire, commune, epci, bailleur, annee)?, out)
+}
+
+/// The departmental annex of a departmental convention, as xlsx or PDF.
+pub fn export_departement(
+    d: &Dossier,
+    reservataire: &str,
+    departement: &str,
+    bailleur: Option<&str>,
+    annee: Option<i32>,
+    out: &Path,
+) -> Result<(), ExportError> {
+    ecrire(&calculer_annexe_departementale(d, reservataire, departement, bailleur, annee)?, out)
 }

@@ -1,15 +1,23 @@
 //! The bilan of a period as a document to send: a workbook (the consolidation, one sheet per
 //! réservataire, the regulatory breakdown as a table ready for pivoting, the libérations
-//! outside the flux, the alerts and the register rows set aside) or a PDF to sign.
+//! outside the flux, the alerts and the register rows set aside) or a PDF to sign that holds
+//! the same: the steps, the décomptes, those in progress and the chutes (by cause), the reliquat
+//! of the annual bilan, the realised share against the convention rate, the hors-flux leases
+//! by category against the forecast, the R.441-5-1 breakdown, the alerts; the bailleur's
+//! director general signs it.
 
-use super::{ExportError, pdf::Pdf, save_workbook};
+use super::{
+    ExportError,
+    pdf::{Entete, Pdf, date_d_edition},
+    save_workbook,
+};
 use crate::consolidate::{libelle_reservataire, nom_commune};
 use crate::format::{date_fr, entier, nombre_fr, pourcentage};
 use crate::suivi::bilan::{Bilan, BilanReservataire};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 use std::path::Path;
 
-const COLONNES: [&str; 12] = [
+const COLONNES: [&str; 14] = [
     "Réservataire",
     "Décompte",
     "Objectif de l'année",
@@ -21,18 +29,25 @@ const COLONNES: [&str; 12] = [
     "Baux signés",
     "Décomptés",
     "Écart",
+    "En cours",
+    "Chutes",
     "Taux de chute",
 ];
 
-fn titre(b: &Bilan) -> String {
-    let periode = match b.semestre {
-        Some(s) => format!("{}e semestre {}", s, b.annee),
+/// « 1er semestre 2024 », « année 2024 », « du 01/01/2024 au 30/09/2024 ».
+fn periode(b: &Bilan) -> String {
+    match b.semestre {
+        Some(1) => format!("1er semestre {}", b.annee),
+        Some(s) => format!("{s}e semestre {}", b.annee),
         None if b.debut.ends_with("-01-01") && b.fin.ends_with("-12-31") => format!("année {}", b.annee),
         None => format!("du {} au {}", date_fr(&b.debut), date_fr(&b.fin)),
-    };
+    }
+}
+
+fn titre(b: &Bilan) -> String {
     let qui = b.bailleur.clone().unwrap_or_else(|| "tous les bailleurs".into());
     let ou = b.epci.as_deref().map(|e| format!(" — {}", crate::consolidate::nom_epci(e))).unwrap_or_default();
-    format!("Bilan du flux — {periode} — {qui}{ou}")
+    format!("Bilan du flux — {} — {qui}{ou}", periode(b))
 }
 
 fn ligne(r: &BilanReservataire) -> Vec<String> {
@@ -48,6 +63,8 @@ fn ligne(r: &BilanReservataire) -> Vec<String> {
         entier(r.baux_signes),
         entier(r.decomptes),
         nombre_fr(r.ecart, 1),
+        entier(r.en_cours),
+        entier(r.chutes),
         pourcentage(r.taux_chute),
     ]
 }
@@ -86,7 +103,9 @@ fn write_row(ws: &mut Worksheet, f: &Formats, r: u32, x: &BilanReservataire) -> 
         ws.write_number_with_format(r, 4 + j as u16, *n as f64, &f.num)?;
     }
     ws.write_number_with_format(r, 10, x.ecart, &f.dec)?;
-    ws.write_number_with_format(r, 11, x.taux_chute, &f.pct)?;
+    ws.write_number_with_format(r, 11, x.en_cours as f64, &f.num)?;
+    ws.write_number_with_format(r, 12, x.chutes as f64, &f.num)?;
+    ws.write_number_with_format(r, 13, x.taux_chute, &f.pct)?;
     Ok(())
 }
 
@@ -150,10 +169,10 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;
     ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
     ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
-    for (k, v) in &b.hors_flux {
+    for h in crate::suivi::HorsFlux::ALL {
+        let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
         r += 1;
-        let label = crate::suivi::HorsFlux::parse(k).map(|h| h.label()).unwrap_or(k);
-        ws.write_string_with_format(r, 0, label, &f.cell)?;
+        ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
         ws.write_number_with_format(r, 1, v.prevus as f64, &f.num)?;
         ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
     }
@@ -164,7 +183,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     }
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 30)?;
-    for j in 2..12 {
+    for j in 2..14 {
         ws.set_column_width(j, 13)?;
     }
     for x in &b.reservataires {
@@ -179,14 +198,24 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
             ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
             ws.write_number_with_format(5, 2, rel as f64, &f.num)?;
         }
-        ws.write_string(6, 0, "Part des décomptes de la période")?;
+        ws.write_string(6, 0, format!("Part des décomptes de la période ({})", x.perimetre))?;
         ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
-        ws.write_string(7, 0, "Taux de la convention")?;
+        ws.write_string(7, 0, format!("Taux de la convention ({})", x.perimetre))?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
-        for (j, h) in DETAIL.iter().enumerate() {
-            ws.write_string_with_format(9, j as u16, *h, &f.head)?;
+        ws.write_string(8, 0, "Chutes par cause")?;
+        for (i, (k, l)) in crate::suivi::bilan::CAUSES_DE_CHUTE.iter().enumerate() {
+            ws.write_string(9 + i as u32, 0, format!("  {l}"))?;
+            ws.write_number_with_format(
+                9 + i as u32,
+                2,
+                x.chutes_par_cause.get(k).copied().unwrap_or(0) as f64,
+                &f.num,
+            )?;
         }
-        for (rr, d) in (10u32..).zip(b.detail.iter().filter(|d| d.reservataire == x.id)) {
+        for (j, h) in DETAIL.iter().enumerate() {
+            ws.write_string_with_format(14, j as u16, *h, &f.head)?;
+        }
+        for (rr, d) in (15u32..).zip(b.detail.iter().filter(|d| d.reservataire == x.id)) {
             write_detail(ws, rr, 0, d, &f)?;
         }
         ws.set_column_width(0, 40)?;
@@ -229,37 +258,210 @@ pub fn export(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             let mut wb = workbook(b).map_err(|e| ExportError::Donnees(e.to_string()))?;
             save_workbook(&mut wb, out)
         }
-        "pdf" => {
-            let mut p = Pdf::new(true);
-            p.text(40.0, 50.0, 14.0, &titre(b));
-            let rows: Vec<Vec<String>> = std::iter::once(COLONNES.iter().map(|s| s.to_string()).collect())
-                .chain(b.reservataires.iter().map(ligne))
-                .collect();
-            let widths = [180.0, 95.0, 50.0, 50.0, 50.0, 45.0, 50.0, 45.0, 45.0, 50.0, 45.0, 50.0];
-            let right = [false, false, true, true, true, true, true, true, true, true, true, true];
-            let mut y = p.table(30.0, 70.0, &widths, &right, &rows, 7.5) + 16.0;
-            let hf: Vec<Vec<String>> =
-                std::iter::once(vec!["Hors flux".to_string(), "Prévus".into(), "Réalisés".into()])
-                    .chain(b.hors_flux.iter().map(|(k, v)| {
-                        let label = crate::suivi::HorsFlux::parse(k).map(|h| h.label()).unwrap_or(k);
-                        vec![label.to_string(), entier(v.prevus), entier(v.realises)]
-                    }))
-                    .collect();
-            y = p.table(30.0, y, &[300.0, 60.0, 60.0], &[false, true, true], &hf, 8.0) + 14.0;
-            for a in &b.alertes {
-                y = p.paragraph(30.0, y, 760.0, 8.5, &format!("Alerte : {}", a.detail)) + 2.0;
-            }
-            p.text(
-                30.0,
-                y + 24.0,
-                9.0,
-                "Le bailleur                                                   Le réservataire",
-            );
-            p.save(out)
-        }
+        "pdf" => pdf(b, out),
         "png" | "svg" => Ok(crate::charts::export_bilan(b, out)?),
         _ => Err(ExportError::Donnees(format!(
             "format « {ext} » inconnu : .xlsx ou .pdf pour le bilan, .png ou .svg pour son graphique"
         ))),
     }
+}
+
+/// A register row's motif in words.
+fn motif(m: &str) -> String {
+    match m {
+        "logement_inconnu" => "logement inconnu du dossier".into(),
+        "reservataire_inconnu" => "réservataire inconnu".into(),
+        "date_illisible" => "date illisible".into(),
+        "reference_manquante" => "référence manquante".into(),
+        "bailleur_different" => "ligne d'un autre bailleur".into(),
+        "ligne_illisible" => "ligne illisible".into(),
+        autre => autre.replace('_', " "),
+    }
+}
+
+/// The parties of the bilan: the bailleur's director general (or the EPCI for a consolidated bilan).
+fn signataires(b: &Bilan) -> Vec<String> {
+    match (&b.bailleur, &b.epci) {
+        (Some(x), _) => vec![format!("Le directeur général {}", crate::format::de(x))],
+        (None, Some(e)) => vec![format!("Pour l'EPCI {}", crate::consolidate::nom_epci(e))],
+        (None, None) => vec!["Pour les bailleurs".into()],
+    }
+}
+
+/// The bilan as a PDF to sign: what the workbook holds, over as many pages as needed.
+fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
+    let territoire =
+        b.epci.as_deref().map(crate::consolidate::nom_epci).unwrap_or_else(|| "tous les EPCI du dossier".into());
+    let entete = Entete {
+        document: titre(b),
+        mentions: vec![
+            format!("Bailleur : {}", b.bailleur.clone().unwrap_or_else(|| "tous les bailleurs".into())),
+            format!("EPCI : {territoire}"),
+            format!("Période : {} (du {} au {})", periode(b), date_fr(&b.debut), date_fr(&b.fin)),
+            "Réservataires : tous".into(),
+        ],
+        edition: date_d_edition(),
+        reference: format!(
+            "bilan-{}-{}-{}-{}",
+            b.bailleur.as_deref().map(crate::text::slug).unwrap_or_else(|| "tous".into()),
+            b.epci.clone().unwrap_or_else(|| "tous".into()),
+            b.debut,
+            b.fin
+        ),
+    };
+    let mut p = Pdf::document(true, entete);
+    p.titre(13.0, &titre(b));
+    p.texte(
+        8.5,
+        "Chaque étape est comptée à sa propre date dans la période ; chaque libération est décomptée une seule fois, à l'étape de sa convention. Le taux de chute porte sur les mises à disposition de la période conclues à sa fin (bail signé, ou fin sans bail : refus, non-attribution, reprise, réorientation) ; celles encore ouvertes sont « en cours », jamais des chutes.",
+    );
+    p.titre(11.0, "Avancement par réservataire");
+    let rows: Vec<Vec<String>> = std::iter::once(COLONNES.iter().map(|s| s.to_string()).collect())
+        .chain(b.reservataires.iter().map(ligne))
+        .collect();
+    let widths = [130.0, 86.0, 42.0, 42.0, 42.0, 42.0, 46.0, 42.0, 42.0, 44.0, 42.0, 42.0, 42.0, 46.0];
+    let right = [false, false, true, true, true, true, true, true, true, true, true, true, true, true];
+    p.tableau(&widths, &right, &rows, 7.5);
+
+    p.titre(11.0, "Part réalisée, taux de la convention, reliquat et chutes par cause");
+    let mut head = vec![
+        "Réservataire".to_string(),
+        "Périmètre du taux".into(),
+        "Taux de la convention".into(),
+        "Part réalisée des décomptes".into(),
+        "Reliquat reporté".into(),
+    ];
+    head.extend(crate::suivi::bilan::CAUSES_DE_CHUTE.iter().map(|(_, l)| format!("Chutes — {l}")));
+    let rows: Vec<Vec<String>> = std::iter::once(head)
+        .chain(b.reservataires.iter().map(|x| {
+            let mut r = vec![
+                libelle_reservataire(&x.id),
+                x.perimetre.clone(),
+                pourcentage(x.taux_convention),
+                pourcentage(x.part_realisee),
+                x.reliquat.map(entier).unwrap_or_else(|| "bilan annuel".into()),
+            ];
+            r.extend(
+                crate::suivi::bilan::CAUSES_DE_CHUTE
+                    .iter()
+                    .map(|(k, _)| entier(x.chutes_par_cause.get(k).copied().unwrap_or(0))),
+            );
+            r
+        }))
+        .collect();
+    p.tableau(
+        &[140.0, 140.0, 60.0, 60.0, 60.0, 75.0, 75.0, 75.0, 75.0],
+        &[false, false, true, true, true, true, true, true, true],
+        &rows,
+        7.5,
+    );
+
+    p.titre(11.0, "Hors flux : baux signés par catégorie de soustraits, contre la prévision");
+    let rows: Vec<Vec<String>> = std::iter::once(vec![
+        "Catégorie".to_string(),
+        format!("Prévus ({})", if b.semestre.is_some() { "au prorata de la période" } else { "flux de l'année" }),
+        "Réalisés (baux signés)".into(),
+        "Écart".into(),
+    ])
+    .chain(crate::suivi::HorsFlux::ALL.iter().map(|h| {
+        let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
+        vec![
+            h.label().to_string(),
+            entier(v.prevus),
+            entier(v.realises),
+            format!("{:+}", v.realises as i64 - v.prevus as i64),
+        ]
+    }))
+    .collect();
+    p.tableau(&[420.0, 110.0, 110.0, 80.0], &[false, true, true, true], &rows, 8.0);
+
+    p.titre(11.0, "Ventilation réglementaire (art. R.441-5-1 du CCH)");
+    p.texte(8.5, "Logements proposés (mis à disposition), attribués et baux signés dans la période, par réservataire, commune, typologie, financement, QPV et période de construction.");
+    let rows: Vec<Vec<String>> =
+        std::iter::once(["Réservataire"].iter().chain(DETAIL.iter()).map(|s| s.to_string()).collect())
+            .chain(b.detail.iter().map(|d| {
+                vec![
+                    libelle_reservataire(&d.reservataire),
+                    nom_commune(&d.commune),
+                    d.typologie.clone(),
+                    d.financement.clone(),
+                    if d.qpv { "QPV".into() } else { "hors QPV".into() },
+                    d.periode_construction.to_string(),
+                    entier(d.mises_a_disposition),
+                    entier(d.attributions),
+                    entier(d.baux_signes),
+                ]
+            }))
+            .chain(std::iter::once(vec![
+                "Total".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                entier(b.detail.iter().map(|d| d.mises_a_disposition).sum()),
+                entier(b.detail.iter().map(|d| d.attributions).sum()),
+                entier(b.detail.iter().map(|d| d.baux_signes).sum()),
+            ]))
+            .collect();
+    p.tableau(
+        &[150.0, 130.0, 60.0, 70.0, 60.0, 90.0, 65.0, 65.0, 65.0],
+        &[false, false, false, false, false, false, true, true, true],
+        &rows,
+        7.5,
+    );
+
+    p.titre(11.0, "Alertes");
+    if b.alertes.is_empty() {
+        p.texte(8.5, "Aucune alerte.");
+    }
+    for a in &b.alertes {
+        p.texte(8.5, &format!("• {}", a.detail));
+    }
+    if !b.retards_de_reponse.is_empty() {
+        p.titre(11.0, "Mises à disposition sans réponse après leur échéance");
+        let rows: Vec<Vec<String>> = std::iter::once(vec![
+            "Bailleur".to_string(),
+            "Logement".into(),
+            "Réservataire".into(),
+            "Mise à disposition".into(),
+            "Échéance".into(),
+        ])
+        .chain(b.retards_de_reponse.iter().map(|r| {
+            vec![
+                r.bailleur.clone(),
+                r.reference.clone(),
+                libelle_reservataire(&r.reservataire),
+                date_fr(&r.mise_a_disposition.to_string()),
+                date_fr(&r.echeance.to_string()),
+            ]
+        }))
+        .collect();
+        p.tableau(&[150.0, 120.0, 170.0, 100.0, 100.0], &[false; 5], &rows, 8.0);
+    }
+    if !b.signalements.is_empty() || !b.rejets.is_empty() {
+        p.titre(11.0, "Lignes du registre signalées ou mises de côté");
+        let rows: Vec<Vec<String>> =
+            std::iter::once(vec!["Bailleur".to_string(), "Où".into(), "Motif".into(), "Valeur".into()])
+                .chain(b.signalements.iter().map(|s| {
+                    vec![s.bailleur.clone(), format!("logement {}", s.reference), "signalée".into(), s.detail.clone()]
+                }))
+                .chain(b.rejets.iter().map(|x| {
+                    vec![
+                        x.bailleur.clone(),
+                        format!(
+                            "{}{}, ligne {}",
+                            x.fichier,
+                            x.feuille.as_deref().map(|f| format!(", feuille {f}")).unwrap_or_default(),
+                            x.ligne
+                        ),
+                        motif(&x.motif),
+                        x.valeur.clone(),
+                    ]
+                }))
+                .collect();
+        p.tableau(&[140.0, 250.0, 120.0, 250.0], &[false; 4], &rows, 8.0);
+    }
+    p.signatures(None, &signataires(b));
+    p.save(out)
 }

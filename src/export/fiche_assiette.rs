@@ -1,12 +1,20 @@
-//! The fiche récapitulative du calcul de l'assiette (DDETS 06 form), per bailleur: one
-//! column per EPCI on which the bailleur has dwellings, and a total per département. Every
-//! figure comes from the flux engine with the saved parameters, as on the flux screen.
+//! The fiche récapitulative du calcul de l'assiette (DDETS 06 form), per bailleur: one column
+//! per EPCI on which the bailleur has dwellings, and a total per département; every line of the
+//! form always present, at zero when need be, so that the layout is the same for every
+//! bailleur. Every figure comes from the flux engine with the saved parameters, as on the flux
+//! screen (the EPCI's part of the departmental flux when that governs the year). The State's
+//! requests are printed only when they were entered; the justifications are those entered.
 
-use super::{ExportError, save_workbook};
+use super::{
+    ExportError,
+    pdf::{Entete, Pdf, date_d_edition},
+    save_workbook,
+};
 use crate::consolidate::nom_epci;
-use crate::flux::{Flux, FluxParametres, calculer, groupes_par_epci, parametres};
+use crate::flux::{Flux, FluxParametres, groupes_par_epci, parametres};
 use crate::reference::reference;
 use crate::store::Dossier;
+use crate::store::bailleurs::Coordonnees;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,12 +27,25 @@ pub fn epcis_du_bailleur(d: &Dossier, bailleur: &str) -> Result<Vec<String>, Exp
 /// One column of the form: an EPCI, or the total of a département.
 pub struct Colonne {
     pub titre: String,
+    /// The flux of the column; its `parametres` are those it was computed with (for an EPCI of
+    /// a departmental flux, the département's for the State).
     pub flux: Flux,
+    /// The parameters of an EPCI, `None` for a département's total.
     pub parametres: Option<FluxParametres>,
+    /// The parameters were saved for the year (else carried over or none).
+    pub saisis: bool,
+}
+
+/// The fiche of a bailleur: its address and correspondent, and its columns.
+pub struct Fiche {
+    pub bailleur: String,
+    pub annee: i32,
+    pub coordonnees: Coordonnees,
+    pub colonnes: Vec<Colonne>,
 }
 
 /// Computes the flux of each EPCI of the bailleur with its saved parameters, then a total
-/// column per département.
+/// column per département (the departmental flux when it was saved for the year).
 pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, ExportError> {
     let par_epci = groupes_par_epci(d, bailleur)?;
     if par_epci.is_empty() {
@@ -38,16 +59,48 @@ pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, 
             .map(|c| c.departement.to_string())
             .unwrap_or_default();
         let p = parametres(d, bailleur, &e, annee)?;
-        let flux = calculer(bailleur, &e, annee, &g, &p);
-        par_dep.entry(dep).or_default().push(Colonne { titre: nom_epci(&e), flux, parametres: Some(p) });
+        let gouverne = crate::flux::departement_gouvernant(d, bailleur, &g, annee)?.is_some();
+        let flux = crate::flux::flux_de_l_epci(d, bailleur, &e, annee, &g)?;
+        let saisis = gouverne || (p.saisis() && p.annee_source.is_none());
+        par_dep.entry(dep).or_default().push(Colonne {
+            titre: nom_epci(&e),
+            parametres: Some(flux.parametres.clone()),
+            flux,
+            saisis,
+        });
     }
     let mut out = Vec::new();
     for (dep, cols) in par_dep {
-        let total = somme(&dep, &cols);
+        let departemental = if crate::flux::departement_enregistre(d, bailleur, &dep, annee)? {
+            crate::flux::flux_du_departement(d, bailleur, &dep, annee)?
+        } else {
+            None
+        };
+        let total = match departemental {
+            Some(f) => {
+                let nom = reference().departement(&dep).map(|d| d.nom.clone()).unwrap_or_else(|| dep.clone());
+                Colonne { titre: format!("Total département {nom} ({dep})"), flux: f, parametres: None, saisis: true }
+            }
+            None => somme(&dep, &cols),
+        };
         out.extend(cols);
         out.push(total);
     }
     Ok(out)
+}
+
+/// The whole fiche.
+pub fn fiche(d: &Dossier, bailleur: &str, annee: i32) -> Result<Fiche, ExportError> {
+    let colonnes = calculs(d, bailleur, annee)?;
+    let mut coordonnees = crate::store::bailleurs::coordonnees_du_bailleur(d, bailleur)?;
+    // The first versions kept the contact with the flux parameters.
+    if coordonnees.correspondant.trim().is_empty()
+        && let Some(c) =
+            colonnes.iter().filter_map(|c| c.parametres.as_ref()).map(|p| p.contact.trim()).find(|c| !c.is_empty())
+    {
+        coordonnees.correspondant = c.to_string();
+    }
+    Ok(Fiche { bailleur: bailleur.to_string(), annee, coordonnees, colonnes })
 }
 
 /// The département column: the sum of its EPCIs (rates recomputed from the sums).
@@ -55,6 +108,8 @@ fn somme(dep: &str, cols: &[Colonne]) -> Colonne {
     let mut f = cols[0].flux.clone();
     f.epci = None;
     f.departement = Some(dep.to_string());
+    // The State's requests are those of each EPCI: none for the sum.
+    f.parametres = FluxParametres::default();
     for c in &cols[1..] {
         let g = &c.flux;
         f.parc += g.parc;
@@ -77,7 +132,12 @@ fn somme(dep: &str, cols: &[Colonne]) -> Colonne {
     }
     f.taux_rotation = if f.assiette > 0 { f.liberations as f64 / f.assiette as f64 } else { 0.0 };
     let nom = reference().departement(dep).map(|d| d.nom.clone()).unwrap_or_else(|| dep.to_string());
-    Colonne { titre: format!("Total département {nom} ({dep})"), flux: f, parametres: None }
+    Colonne {
+        titre: format!("Total département {nom} ({dep})"),
+        flux: f,
+        parametres: None,
+        saisis: cols.iter().all(|c| c.saisis),
+    }
 }
 
 /// A cell of the form. Numbers stay numbers in the workbook.
@@ -88,6 +148,17 @@ pub enum Valeur {
     Vide,
 }
 
+impl Valeur {
+    fn texte(&self) -> String {
+        match self {
+            Valeur::Nombre(x) => crate::format::entier(x.round() as u64),
+            Valeur::Pourcent(x) => crate::format::pourcentage(*x),
+            Valeur::Texte(s) => s.clone(),
+            Valeur::Vide => String::new(),
+        }
+    }
+}
+
 fn oui_non(v: Option<bool>) -> Valeur {
     match v {
         Some(true) => Valeur::Texte("OUI".into()),
@@ -96,16 +167,16 @@ fn oui_non(v: Option<bool>) -> Valeur {
     }
 }
 
-/// The rows of the form, in the order of the DDETS 06 form: (label, value per column).
-pub fn lignes(cols: &[Colonne]) -> Vec<(String, Vec<Valeur>)> {
-    let motifs = |get: &dyn Fn(&Flux) -> Vec<String>| {
-        let mut v: Vec<String> = cols.iter().flat_map(|c| get(&c.flux)).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let motifs_exclusion = motifs(&|f| f.exclusions.keys().cloned().collect());
-    let motifs_soustraits = motifs(&|f| f.soustraits.keys().cloned().collect());
+/// One line of the form: its label, whether it is a heading (a total), its value per column.
+pub struct Ligne {
+    pub libelle: String,
+    pub total: bool,
+    pub valeurs: Vec<Valeur>,
+}
+
+/// The rows of the form, in the order of the DDETS 06 form, every one always present.
+pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
+    use crate::flux::*;
     let col = |g: &dyn Fn(&Flux, Option<&FluxParametres>) -> Valeur| {
         cols.iter().map(|c| g(&c.flux, c.parametres.as_ref())).collect::<Vec<_>>()
     };
@@ -116,102 +187,240 @@ pub fn lignes(cols: &[Colonne]) -> Vec<(String, Vec<Valeur>)> {
             None => Valeur::Vide,
         })
     };
-    let mut rows: Vec<(String, Vec<Valeur>)> = vec![
-        ("SIREN de l'EPCI".into(), col(&|f, _| Valeur::Texte(f.epci.clone().unwrap_or_default()))),
-        (
-            "Correspondant chez le bailleur (nom, fonction, téléphone, courriel)".into(),
-            param(&|p| Valeur::Texte(p.contact.clone())),
-        ),
-        ("CUS prise en compte pour les soustraits".into(), param(&|p| oui_non(p.cus))),
-        ("Charte de relogement prise en compte".into(), param(&|p| oui_non(p.charte_relogement))),
-        (
-            "Paramètres du flux".into(),
-            param(&|p| {
-                Valeur::Texte(match (p.saisis(), p.annee_source) {
-                    (false, _) => "AUCUN PARAMÈTRE SAISI : libérations et flux à 0".into(),
-                    (true, Some(a)) => format!("repris de {a}, à confirmer"),
-                    (true, None) => "saisis pour l'année".into(),
+    // A count of the parameters, summed over the EPCIs in a département's column.
+    let compte = |g: &dyn Fn(&FluxParametres) -> u64| -> Vec<Valeur> {
+        let mut v = vec![];
+        let mut acc = 0;
+        for c in cols {
+            match &c.parametres {
+                Some(p) => {
+                    acc += g(p);
+                    v.push(n(g(p)));
+                }
+                None => {
+                    v.push(n(acc));
+                    acc = 0;
+                }
+            }
+        }
+        v
+    };
+    let ligne = |libelle: &str, valeurs: Vec<Valeur>| Ligne { libelle: libelle.to_string(), total: false, valeurs };
+    let entete = |libelle: &str, valeurs: Vec<Valeur>| Ligne { libelle: libelle.to_string(), total: true, valeurs };
+    let excl = |m: &'static str| col(&move |f, _| n(f.exclusions.get(m).copied().unwrap_or(0)));
+    let sous = |c: Soustrait| col(&move |f, _| n(f.soustraits.get(c.as_str()).copied().unwrap_or(0)));
+    let mut rows = vec![
+        ligne("SIREN de l'EPCI", col(&|f, _| Valeur::Texte(f.epci.clone().unwrap_or_default()))),
+        ligne(
+            "Paramètres du flux",
+            cols.iter()
+                .map(|c| {
+                    Valeur::Texte(match (&c.parametres, c.saisis, c.flux.parametres.annee_source) {
+                        (None, true, _) if c.flux.epcis.is_empty() => "somme des EPCI".into(),
+                        (None, true, _) => "flux départemental enregistré".into(),
+                        (None, false, _) => "somme des EPCI (paramètres à compléter)".into(),
+                        (Some(_), true, _) if c.flux.departement.is_some() => {
+                            "part du flux départemental enregistré".into()
+                        }
+                        (Some(_), true, _) => "enregistrés pour l'année".into(),
+                        (Some(_), false, Some(a)) => format!("repris de {a}, à confirmer"),
+                        (Some(_), false, None) => "AUCUN PARAMÈTRE SAISI : libérations et flux à 0".into(),
+                    })
                 })
+                .collect(),
+        ),
+        ligne("CUS prise en compte pour les soustraits (OUI / NON)", param(&|p| oui_non(p.cus))),
+        ligne("Charte de relogement prise en compte (OUI / NON)", param(&|p| oui_non(p.charte_relogement))),
+        entete("Parc RPLS au 1er janvier", col(&|f, _| n(f.parc))),
+        entete("Total des logements exclus de l'assiette", col(&|f, _| n(f.exclus))),
+        ligne("  dont PLI (hors logement social)", excl(MOTIF_PLI)),
+        ligne("  dont foyers de travailleurs migrants", excl(MOTIF_FTM)),
+        ligne("  dont structures médico-sociales", excl(MOTIF_MEDICO_SOCIAL)),
+        ligne("  dont CHRS et résidences sociales", excl(MOTIF_CHRS)),
+        ligne("  dont autres logements-foyers (nature non précisée)", excl(MOTIF_FOYERS)),
+        ligne("  dont logements étudiants", excl(MOTIF_ETUDIANTS)),
+        ligne("  dont défense, sécurité intérieure, santé", excl(MOTIF_DEFENSE)),
+        ligne("  dont logements en vente (L.443-7) ou à démolir", excl(MOTIF_VENTE)),
+        ligne(
+            "  dont exclusions saisies à la main",
+            col(&|f, _| {
+                n(f.exclusions.iter().filter(|(m, _)| !MOTIFS_D_EXCLUSION.contains(&m.as_str())).map(|(_, n)| n).sum())
             }),
         ),
-        ("Parc RPLS au 1er janvier".into(), col(&|f, _| n(f.parc))),
-        ("Total exclus de l'assiette".into(), col(&|f, _| n(f.exclus))),
+        ligne(
+            "Opérations nouvelles (mises en service, dans l'assiette l'an prochain)",
+            compte(&|p| p.mises_en_service),
+        ),
+        entete("Assiette à répartir", col(&|f, _| n(f.assiette))),
+        ligne("Taux de rotation commun aux réservataires", col(&|f, _| Valeur::Pourcent(f.taux_rotation))),
+        ligne("Libérations prévisionnelles", col(&|f, _| n(f.liberations))),
+        entete("Total des soustraits du flux", col(&|f, _| n(f.soustraits.values().sum()))),
     ];
-    for m in &motifs_exclusion {
-        rows.push((format!("  dont {m}"), col(&|f, _| n(f.exclusions.get(m).copied().unwrap_or(0)))));
+    for c in Soustrait::ALL {
+        let mut l = format!("  dont {}", c.label().to_lowercase());
+        for (bas, haut) in [("anru", "ANRU"), ("npnru", "NPNRU"), ("lhi", "LHI"), ("orcod", "ORCOD")] {
+            l = l.replace(bas, haut);
+        }
+        l = l.replace("(préfet)", "(accord du préfet)");
+        if c.accord_prefet() && !l.contains("préfet") {
+            l.push_str(" — accord du préfet");
+        }
+        rows.push(ligne(&l, sous(c)));
     }
-    rows.push((
-        "Opérations nouvelles (mises en service, dans l'assiette l'an prochain)".into(),
-        param(&|p| n(p.mises_en_service)),
-    ));
-    rows.push(("Assiette à répartir".into(), col(&|f, _| n(f.assiette))));
-    rows.push(("Taux de rotation commun aux réservataires".into(), col(&|f, _| Valeur::Pourcent(f.taux_rotation))));
-    rows.push(("Libérations prévisionnelles".into(), col(&|f, _| n(f.liberations))));
-    rows.push(("Total soustraits du flux".into(), col(&|f, _| n(f.soustraits.values().sum()))));
-    for m in &motifs_soustraits {
-        let label = match m.as_str() {
-            "mutations" => "mutations internes".to_string(),
-            "relogements" => "relogements (ANRU / NPNRU, ORCOD, LHI)".to_string(),
-            "ventes" => "relogements liés aux ventes".to_string(),
-            other if crate::flux::accord_prefet_requis(other) => format!("{other} (accord du préfet requis)"),
-            other => other.to_string(),
-        };
-        rows.push((format!("  dont {label}"), col(&|f, _| n(f.soustraits.get(m).copied().unwrap_or(0)))));
-    }
-    rows.push((
-        "Justification des soustraits".into(),
+    rows.push(ligne(
+        "Justification des soustraits",
         param(&|p| {
-            Valeur::Texte(
-                p.soustraits
-                    .iter()
-                    .filter(|(_, _, j)| !j.is_empty())
-                    .map(|(m, n, j)| format!("{m} ({n}) : {j}"))
-                    .collect::<Vec<_>>()
-                    .join(" ; "),
-            )
+            let v: Vec<String> = Soustrait::ALL
+                .iter()
+                .filter_map(|c| {
+                    let j = p.justification(*c);
+                    (!j.is_empty()).then(|| format!("{} : {j}", c.court()))
+                })
+                .collect();
+            if v.is_empty() { Valeur::Texte("aucune saisie".into()) } else { Valeur::Texte(v.join(" ; ")) }
         }),
     ));
-    rows.push(("Flux annuel à répartir".into(), col(&|f, _| n(f.flux))));
-    let taux = |f: &Flux, id: &str| {
-        let l = f.logements(id);
-        Valeur::Pourcent(if f.flux > 0 { l as f64 / f.flux as f64 } else { f.part(id).map(|r| r.taux).unwrap_or(0.0) })
+    rows.push(entete("Flux annuel à répartir", col(&|f, _| n(f.flux))));
+    // The State's requests, only when entered (else blank, and flagged by the caller).
+    let demande = |f: &Flux, fo: bool, logements: bool| -> Valeur {
+        let p = &f.parametres;
+        let saisie = if fo { p.taux_fonctionnaires_pct.is_some() } else { p.taux_etat_pct.is_some() };
+        let id = if fo { "etat-fonctionnaires" } else { "etat" };
+        match (saisie, logements) {
+            (false, _) => Valeur::Vide,
+            (true, true) => n(f.logements(id)),
+            (true, false) => Valeur::Pourcent(f.part(id).map(|r| r.taux).unwrap_or(0.0)),
+        }
     };
-    rows.push(("Demande de l'État : candidats prioritaires (part du flux)".into(), col(&|f, _| taux(f, "etat"))));
-    rows.push(("Demande de l'État : candidats prioritaires (logements)".into(), col(&|f, _| n(f.logements("etat")))));
-    rows.push((
-        "Demande de l'État : candidats fonctionnaires (part du flux)".into(),
-        col(&|f, _| taux(f, "etat-fonctionnaires")),
+    rows.push(ligne(
+        "Demande de l'État : candidats prioritaires (part du flux, appliquée)",
+        col(&|f, _| demande(f, false, false)),
     ));
-    rows.push((
-        "Demande de l'État : candidats fonctionnaires (logements)".into(),
-        col(&|f, _| n(f.logements("etat-fonctionnaires"))),
+    rows.push(ligne("Demande de l'État : candidats prioritaires (logements)", col(&|f, _| demande(f, false, true))));
+    rows.push(ligne(
+        "Demande de l'État : candidats fonctionnaires (part du flux, appliquée)",
+        col(&|f, _| demande(f, true, false)),
     ));
-    rows.push((
-        "Part de l'État".into(),
+    rows.push(ligne("Demande de l'État : candidats fonctionnaires (logements)", col(&|f, _| demande(f, true, true))));
+    let specifiques = |p: &FluxParametres| {
+        p.plai_adaptes
+            + p.logements_jeunes
+            + p.logements_seniors
+            + p.personnels_hospitaliers
+            + p.personnels_judiciaires
+            + p.habitat_participatif
+    };
+    rows.push(entete("Autres logements spécifiques de l'assiette", compte(&specifiques)));
+    rows.push(ligne("  dont PLAI adaptés", compte(&|p| p.plai_adaptes)));
+    rows.push(ligne("  dont logements jeunes", compte(&|p| p.logements_jeunes)));
+    rows.push(ligne("  dont logements seniors", compte(&|p| p.logements_seniors)));
+    rows.push(ligne("  dont personnels hospitaliers", compte(&|p| p.personnels_hospitaliers)));
+    rows.push(ligne("  dont personnels judiciaires", compte(&|p| p.personnels_judiciaires)));
+    rows.push(ligne("  dont habitat participatif", compte(&|p| p.habitat_participatif)));
+    rows.push(ligne("  dont logements PMR-USH", compte(&|p| p.logements_pmr)));
+    let texte = |s: &str| Valeur::Texte(if s.trim().is_empty() { "—".into() } else { s.trim().to_string() });
+    rows.push(ligne("Commentaires : logements spécifiques", param(&|p| texte(&p.commentaires))));
+    rows.push(ligne(
+        "Commentaires : mutations (avec la CUS)",
+        param(&|p| texte(&p.justification(Soustrait::Mutations))),
+    ));
+    rows.push(ligne(
+        "Commentaires : relogements",
         param(&|p| {
-            Valeur::Texte(match p.taux_etat_pct {
-                None => "30 % par défaut (instruction du 28 mars 2022)".into(),
-                Some(x) => format!("{} saisi", crate::format::pourcentage(x / 100.0)),
-            })
+            let v: Vec<String> =
+                [Soustrait::Relogements, Soustrait::RelogementsHorsAnru, Soustrait::Insalubres, Soustrait::Orcod]
+                    .iter()
+                    .filter_map(|c| {
+                        let j = p.justification(*c);
+                        (!j.is_empty()).then(|| format!("{} : {j}", c.court()))
+                    })
+                    .collect();
+            texte(&v.join(" ; "))
         }),
-    ));
-    rows.push(("Logements spécifiques de l'assiette : PMR-USH".into(), param(&|p| n(p.logements_pmr))));
-    rows.push(("Logements spécifiques de l'assiette : PLAI adaptés".into(), param(&|p| n(p.plai_adaptes))));
-    rows.push((
-        "Commentaires (logements spécifiques, mutations, relogements)".into(),
-        param(&|p| Valeur::Texte(p.commentaires.clone())),
     ));
     rows
 }
 
+/// What the fiche must say before anyone signs it: parameters not saved, the State's requests
+/// not entered, the bailleur's address or correspondent missing.
+pub fn avertissements(f: &Fiche) -> Vec<String> {
+    let mut v = vec![];
+    let sans: Vec<&str> =
+        f.colonnes.iter().filter(|c| c.parametres.is_some() && !c.saisis).map(|c| c.titre.as_str()).collect();
+    if !sans.is_empty() {
+        v.push(format!(
+            "Paramètres du flux {} non enregistrés pour {} : chiffres à confirmer avant envoi",
+            f.annee,
+            sans.join(", ")
+        ));
+    }
+    type Manque = fn(&FluxParametres) -> bool;
+    let demandes: [(&str, Manque); 2] = [
+        ("candidats prioritaires", |p| p.taux_etat_pct.is_none()),
+        ("candidats fonctionnaires", |p| p.taux_fonctionnaires_pct.is_none()),
+    ];
+    for (quoi, manque) in demandes {
+        let sans: Vec<&str> = f
+            .colonnes
+            .iter()
+            .filter(|c| c.parametres.is_some() && manque(&c.flux.parametres))
+            .map(|c| c.titre.as_str())
+            .collect();
+        if !sans.is_empty() {
+            v.push(format!(
+                "Demande de l'État pour les {quoi} non saisie pour {} : lignes laissées en blanc, à compléter avec la DDETS",
+                sans.join(", ")
+            ));
+        }
+    }
+    if f.coordonnees.adresse.trim().is_empty() || f.coordonnees.correspondant.trim().is_empty() {
+        v.push("Adresse ou correspondant du bailleur non renseignés (réglages du bailleur)".into());
+    }
+    v
+}
+
+fn titre(f: &Fiche) -> String {
+    format!("Fiche récapitulative du calcul de l'assiette — flux {}", f.annee)
+}
+
+fn identite(f: &Fiche) -> Vec<(String, String)> {
+    let c = &f.coordonnees;
+    let ou = |s: &str| {
+        if s.trim().is_empty() { "non renseigné — à compléter".to_string() } else { s.trim().to_string() }
+    };
+    vec![
+        ("Bailleur".into(), f.bailleur.clone()),
+        ("Adresse".into(), ou(&c.adresse)),
+        ("Correspondant (nom, fonction, téléphone, courriel)".into(), ou(&c.correspondant_complet())),
+    ]
+}
+
+/// A readable file name: « Fiche de l'assiette — Habitat Azur — 2025.xlsx ».
+pub fn nom_de_fichier(bailleur: &str, annee: i32, extension: &str) -> String {
+    format!("Fiche de l'assiette — {bailleur} — {annee}.{extension}")
+        .chars()
+        .map(|c| if "/\\:*?\"<>|".contains(c) { '-' } else { c })
+        .collect()
+}
+
 pub fn export(d: &Dossier, bailleur: &str, annee: i32, out: &Path) -> Result<(), ExportError> {
-    let cols = calculs(d, bailleur, annee)?;
-    let rows = lignes(&cols);
+    let f = fiche(d, bailleur, annee)?;
+    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "xlsx" => xlsx(d, &f, out),
+        "pdf" => pdf(&f, out),
+        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+    }
+}
+
+fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
+    let cols = &f.colonnes;
+    let rows = lignes(cols);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let e = |x: rust_xlsxwriter::XlsxError| ExportError::Donnees(x.to_string());
     ws.set_name("Calcul de l'assiette").map_err(e)?;
-    let titre = Format::new().set_bold().set_font_size(14);
+    let titre_f = Format::new().set_bold().set_font_size(14);
     let alerte = Format::new().set_bold().set_font_color(Color::RGB(0xB00020));
     let entete = Format::new()
         .set_bold()
@@ -220,38 +429,47 @@ pub fn export(d: &Dossier, bailleur: &str, annee: i32, out: &Path) -> Result<(),
         .set_align(FormatAlign::Center)
         .set_text_wrap();
     let libelle = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let libelle_total = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_bold();
     let nombre = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
+    let nombre_total = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0").set_bold();
     let pourcent = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
     let texte = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    ws.write_string_with_format(0, 0, format!("Fiche récapitulative du calcul de l'assiette — flux {annee}"), &titre)
-        .map_err(e)?;
-    ws.write_string(1, 0, format!("Bailleur : {bailleur}")).map_err(e)?;
-    ws.write_string(2, 0, format!("Date de référence du dossier : {}", d.date_reference())).map_err(e)?;
-    let sans_parametres: Vec<&str> =
-        cols.iter().filter(|c| c.parametres.as_ref().is_some_and(|p| !p.saisis())).map(|c| c.titre.as_str()).collect();
-    if !sans_parametres.is_empty() {
-        ws.write_string_with_format(
-            3,
-            0,
-            format!(
-                "Attention : aucun paramètre du flux saisi pour {} : libérations et flux à 0 tant qu'ils ne sont pas enregistrés",
-                sans_parametres.join(", ")
-            ),
-            &alerte,
-        )
-        .map_err(e)?;
+    ws.write_string_with_format(0, 0, titre(f), &titre_f).map_err(e)?;
+    let mut r = 1;
+    for (k, v) in identite(f) {
+        ws.write_string(r, 0, format!("{k} : {v}")).map_err(e)?;
+        r += 1;
     }
-    ws.write_string_with_format(4, 0, "Rubrique", &entete).map_err(e)?;
+    ws.write_string(
+        r,
+        0,
+        format!(
+            "Date de référence du dossier : {} — édité le {}",
+            crate::format::date_fr(&d.date_reference().to_string()),
+            date_d_edition()
+        ),
+    )
+    .map_err(e)?;
+    r += 1;
+    for a in avertissements(f) {
+        ws.write_string_with_format(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
+        r += 1;
+    }
+    r += 1;
+    let premiere = r;
+    ws.write_string_with_format(r, 0, "Rubrique", &entete).map_err(e)?;
     for (j, c) in cols.iter().enumerate() {
-        ws.write_string_with_format(4, 1 + j as u16, &c.titre, &entete).map_err(e)?;
+        ws.write_string_with_format(r, 1 + j as u16, &c.titre, &entete).map_err(e)?;
     }
-    for (i, (label, vals)) in rows.iter().enumerate() {
-        let r = 5 + i as u32;
-        ws.write_string_with_format(r, 0, label, &libelle).map_err(e)?;
-        for (j, v) in vals.iter().enumerate() {
+    for (i, l) in rows.iter().enumerate() {
+        let r = premiere + 1 + i as u32;
+        ws.write_string_with_format(r, 0, &l.libelle, if l.total { &libelle_total } else { &libelle }).map_err(e)?;
+        for (j, v) in l.valeurs.iter().enumerate() {
             let c = 1 + j as u16;
             match v {
-                Valeur::Nombre(x) => ws.write_number_with_format(r, c, *x, &nombre),
+                Valeur::Nombre(x) => {
+                    ws.write_number_with_format(r, c, *x, if l.total { &nombre_total } else { &nombre })
+                }
                 Valeur::Pourcent(x) => ws.write_number_with_format(r, c, *x, &pourcent),
                 Valeur::Texte(s) => ws.write_string_with_format(r, c, s, &texte),
                 Valeur::Vide => ws.write_blank(r, c, &texte),
@@ -263,9 +481,59 @@ pub fn export(d: &Dossier, bailleur: &str, annee: i32, out: &Path) -> Result<(),
     for j in 0..cols.len() {
         ws.set_column_width(1 + j as u16, 30).map_err(e)?;
     }
-    ws.set_freeze_panes(5, 1).map_err(e)?;
+    ws.set_freeze_panes(premiere + 1, 1).map_err(e)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     save_workbook(&mut wb, out)
+}
+
+/// The fiche as a PDF: landscape, the label column and up to four columns per band; more EPCIs
+/// go on in further bands, the label column repeated.
+fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
+    let entete = Entete {
+        document: titre(f),
+        mentions: vec![
+            format!("Bailleur : {}", f.bailleur),
+            "Une colonne par EPCI et le total du département".into(),
+            format!("Flux {}", f.annee),
+        ],
+        edition: date_d_edition(),
+        reference: format!("fiche-assiette-{}-{}", crate::text::slug(&f.bailleur), f.annee),
+    };
+    let mut p = Pdf::document(true, entete);
+    p.titre(13.0, &titre(f));
+    let rows: Vec<Vec<String>> = identite(f).into_iter().map(|(k, v)| vec![k, v]).collect();
+    p.tableau(&[250.0, p.largeur() - 250.0], &[false, false], &rows, 9.0);
+    for a in avertissements(f) {
+        p.texte(9.0, &format!("Attention : {a}."));
+    }
+    let lignes = lignes(&f.colonnes);
+    let largeur_libelle = 250.0;
+    let par_bande = 4;
+    let n = f.colonnes.len();
+    for debut in (0..n).step_by(par_bande) {
+        let fin = (debut + par_bande).min(n);
+        let w = ((p.largeur() - largeur_libelle) / (fin - debut) as f32).min(150.0);
+        let mut widths = vec![largeur_libelle];
+        widths.extend(std::iter::repeat_n(w, fin - debut));
+        let mut right = vec![false];
+        right.extend(std::iter::repeat_n(true, fin - debut));
+        let mut rows: Vec<Vec<String>> = vec![
+            std::iter::once("Rubrique".to_string())
+                .chain(f.colonnes[debut..fin].iter().map(|c| c.titre.clone()))
+                .collect(),
+        ];
+        for l in &lignes {
+            rows.push(
+                std::iter::once(l.libelle.clone()).chain(l.valeurs[debut..fin].iter().map(Valeur::texte)).collect(),
+            );
+        }
+        if debut > 0 {
+            p.new_page();
+        }
+        p.tableau(&widths, &right, &rows, 8.0);
+    }
+    p.signatures(None, &[format!("Pour le bailleur {}", f.bailleur), "Visa de la DDETS".to_string()]);
+    p.save(out)
 }

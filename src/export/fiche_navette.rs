@@ -128,8 +128,8 @@ pub fn valeurs_mise_a_disposition(
     }
     if let Some(mad) = m.etapes.date_mise_a_disposition {
         v.insert("date_preavis".into(), fr(mad));
-        if let Some(e) = crate::suivi::calendrier::echeance(mad, preavis, crate::suivi::calendrier::RegleDelai::Preavis)
-        {
+        // The convention's rule and days, the holidays of the dwelling's département.
+        if let Some(e) = crate::suivi::echeance_de(d, m) {
             v.insert("date_reponse".into(), fr(e));
         }
     }

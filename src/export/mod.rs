@@ -8,6 +8,7 @@ pub mod etat_des_lieux;
 pub mod fiche_assiette;
 pub mod fiche_navette;
 pub mod pdf;
+pub mod prevision;
 
 use std::path::Path;
 

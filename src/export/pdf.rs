@@ -1,8 +1,15 @@
-//! PDF documents (annexes, bilans, fiche navette) written with `pdf-writer`: A4 pages,
-//! text in the shipped DejaVu Sans font — only the glyphs used, subset by `subsetter`, with
-//! a ToUnicode map so the text can be searched, copied and extracted (`pdftotext`) —, lines
-//! and filled rectangles; every stream compressed (Flate, `miniz_oxide`). A one-page annex
-//! weighs some 20 KB instead of 770 KB with the whole font.
+//! PDF documents (annexes, bilans, fiches, fiche navette) written with `pdf-writer`: A4 pages,
+//! text in the shipped DejaVu Sans font — only the glyphs used, subset by `subsetter` and named
+//! with its six-letter tag (`ABCDEF+DejaVuSans`, PDF 32000 §9.6.4), with a ToUnicode map so the
+//! text can be searched, copied and extracted (`pdftotext`) —, lines and filled rectangles;
+//! every stream compressed (Flate, `miniz_oxide`). A one-page annex weighs some 20 KB instead
+//! of 770 KB with the whole font.
+//!
+//! A document to sign flows from page to page ([`Pdf::document`]): a table that does not fit
+//! continues on the next page under its repeated header row, a paragraph goes on line by line,
+//! a block that must stay whole (the signatures) moves to the next page; every page carries the
+//! document's header (what it is, bailleur, réservataire, territory, year, date of edition) and
+//! « page n / N ».
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Rect, Ref, Str};
@@ -17,6 +24,31 @@ pub struct Pdf {
     pages: Vec<Content>,
     used: BTreeMap<u16, (char, u16)>,
     units_per_em: f32,
+    /// The flowing document: its header, the left margin, the top and bottom of the text
+    /// area, and where the next line goes.
+    entete: Option<Entete>,
+    pub marge: f32,
+    haut: f32,
+    bas: f32,
+    pub y: f32,
+}
+
+/// What every page of a document says at its top and bottom.
+#[derive(Debug, Clone, Default)]
+pub struct Entete {
+    /// What the document is (« Annexe à la convention de réservation »).
+    pub document: String,
+    /// « Bailleur : … », « Réservataire : … », « Territoire : … », « Flux 2025 »…
+    pub mentions: Vec<String>,
+    /// « 05/03/2025 »: the date of edition.
+    pub edition: String,
+    /// A reference to quote (« annexe-etat-habitat-azur-240600585-2025 »).
+    pub reference: String,
+}
+
+/// Today's date, as the documents print it (« 05/03/2025 »).
+pub fn date_d_edition() -> String {
+    crate::format::date_fr(&crate::suivi::bilan::aujourd_hui().to_string())
 }
 
 impl Pdf {
@@ -25,11 +57,190 @@ impl Pdf {
         let face = ttf_parser::Face::parse(FONT, 0).expect("the shipped font parses");
         let (w, h) = if landscape { (842.0, 595.0) } else { (595.0, 842.0) };
         let units_per_em = face.units_per_em() as f32;
-        Pdf { face, width: w, height: h, pages: vec![Content::new()], used: BTreeMap::new(), units_per_em }
+        Pdf {
+            face,
+            width: w,
+            height: h,
+            pages: vec![Content::new()],
+            used: BTreeMap::new(),
+            units_per_em,
+            entete: None,
+            marge: 50.0,
+            haut: 60.0,
+            bas: h - 50.0,
+            y: 60.0,
+        }
+    }
+
+    /// A document that flows from page to page under its header (see the module).
+    pub fn document(landscape: bool, entete: Entete) -> Self {
+        let mut p = Pdf::new(landscape);
+        p.marge = if landscape { 40.0 } else { 50.0 };
+        p.haut = 100.0;
+        p.bas = p.height - 48.0;
+        p.y = p.haut;
+        p.entete = Some(entete);
+        p
+    }
+
+    /// The width of the text area.
+    pub fn largeur(&self) -> f32 {
+        self.width - 2.0 * self.marge
     }
 
     pub fn new_page(&mut self) {
         self.pages.push(Content::new());
+        self.y = self.haut;
+    }
+
+    /// Goes to the next page unless `h` points are left on this one.
+    pub fn assurer(&mut self, h: f32) {
+        if self.y + h > self.bas && self.y > self.haut + 1.0 {
+            self.new_page();
+        }
+    }
+
+    /// Some room before what follows.
+    pub fn espace(&mut self, h: f32) {
+        self.y += h;
+    }
+
+    /// A title (kept with the next 60 points, so that it never ends a page alone).
+    pub fn titre(&mut self, size: f32, s: &str) {
+        self.assurer(size * 1.6 + 60.0);
+        let lines = self.wrap(s, self.largeur(), size);
+        for l in lines {
+            self.y += size * 1.25;
+            let (x, y) = (self.marge, self.y);
+            self.text(x, y, size, &l);
+        }
+        self.y += size * 0.6;
+    }
+
+    /// A paragraph that wraps within the text area and goes on over the pages.
+    pub fn texte(&mut self, size: f32, s: &str) {
+        self.texte_a(0.0, size, s);
+    }
+
+    /// A paragraph indented by `retrait` points.
+    pub fn texte_a(&mut self, retrait: f32, size: f32, s: &str) {
+        for l in self.wrap(s, self.largeur() - retrait, size) {
+            self.assurer(size * 1.35);
+            self.y += size * 1.2;
+            let (x, y) = (self.marge + retrait, self.y);
+            self.text(x, y, size, &l);
+            self.y += size * 0.15;
+        }
+        self.y += size * 0.35;
+    }
+
+    /// A table over the pages: row 0 is the header, shaded, repeated at the top of every page
+    /// the table continues on; every cell wraps within its column (nothing is cut); numbers
+    /// right-aligned where `right[j]`.
+    pub fn tableau(&mut self, widths: &[f32], right: &[bool], rows: &[Vec<String>], size: f32) {
+        let Some(premiere) = rows.first() else { return };
+        // The header's size: the body's, smaller if needed so that no word is cut (6 at least).
+        let mut taille_entete = size;
+        while taille_entete > 6.0
+            && premiere.iter().enumerate().any(|(j, c)| {
+                let w = widths.get(j).copied().unwrap_or(60.0) - 6.0;
+                c.split(' ').any(|mot| self.text_width(mot, taille_entete) > w)
+            })
+        {
+            taille_entete -= 0.25;
+        }
+        let cells = |p: &Pdf, row: &Vec<String>, taille: f32| -> Vec<Vec<String>> {
+            row.iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    let (retrait, texte) = retrait(c);
+                    let lignes = p.wrap(texte, widths.get(j).copied().unwrap_or(60.0) - 6.0 - retrait, taille);
+                    // The indentation kept as leading spaces on every line.
+                    let pad = " ".repeat((retrait / 5.0) as usize);
+                    lignes.into_iter().map(|l| format!("{pad}{l}")).collect()
+                })
+                .collect()
+        };
+        let hauteur = |c: &Vec<Vec<String>>, taille: f32| {
+            let n = c.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32;
+            n * taille * 1.25 + 2.0 * taille * 0.55
+        };
+        let entete = cells(self, premiere, taille_entete);
+        let h0 = hauteur(&entete, taille_entete);
+        for (i, row) in rows.iter().enumerate() {
+            let (c, taille) = if i == 0 { (entete.clone(), taille_entete) } else { (cells(self, row, size), size) };
+            let h = hauteur(&c, taille);
+            // The header row never ends a page alone; a row that does not fit goes to the next
+            // page under the header again.
+            let besoin =
+                if i == 0 { h0 + rows.get(1).map(|r| hauteur(&cells(self, r, size), size)).unwrap_or(0.0) } else { h };
+            if self.y + besoin > self.bas && self.y > self.haut + 1.0 {
+                self.new_page();
+                if i > 0 {
+                    self.ligne_de_tableau(widths, right, &entete, h0, true, taille_entete);
+                }
+            }
+            self.ligne_de_tableau(widths, right, &c, h, i == 0, taille);
+        }
+        self.y += size * 0.8;
+    }
+
+    fn ligne_de_tableau(
+        &mut self,
+        widths: &[f32],
+        right: &[bool],
+        cells: &[Vec<String>],
+        h: f32,
+        entete: bool,
+        size: f32,
+    ) {
+        let line_h = size * 1.25;
+        let pad = size * 0.55;
+        let mut cx = self.marge;
+        let y = self.y;
+        for (j, lines) in cells.iter().enumerate() {
+            let w = widths.get(j).copied().unwrap_or(60.0);
+            self.rect(cx, y, w, h, if entete { Some(0.88) } else { None });
+            for (k, l) in lines.iter().enumerate() {
+                let (retrait, l) = retrait(l);
+                let tw = self.text_width(l, size);
+                let droite = right.get(j).copied().unwrap_or(false) && !entete && est_un_nombre(l);
+                let tx = if droite { cx + w - tw - 3.0 } else { cx + 3.0 + retrait };
+                self.text(tx, y + pad + size * 0.85 + k as f32 * line_h, size, l);
+            }
+            cx += w;
+        }
+        self.y += h;
+    }
+
+    /// The block the parties sign: « Fait à …, le … », then one box per party (its name over the
+    /// room for « nom, qualité » and the signature). Kept whole on one page.
+    pub fn signatures(&mut self, lieu: Option<&str>, parties: &[String]) {
+        let size = 10.0;
+        let n = parties.len().max(1) as f32;
+        let gap = 16.0;
+        let w = ((self.largeur() - gap * (n - 1.0)) / n).min(300.0);
+        let boite = 95.0;
+        let lignes: Vec<Vec<String>> = parties.iter().map(|p| self.wrap(p, w - 8.0, size)).collect();
+        let titre_h = lignes.iter().map(Vec::len).max().unwrap_or(1) as f32 * size * 1.25;
+        self.assurer(30.0 + titre_h + boite + 20.0);
+        self.y += 14.0;
+        let lieu = lieu.filter(|l| !l.trim().is_empty()).unwrap_or("………………………………");
+        let (x, y) = (self.marge, self.y);
+        self.text(x, y, size, &format!("Fait à {lieu}, le ………………………………, en autant d'exemplaires que de parties."));
+        self.y += 12.0;
+        let y0 = self.y;
+        for (i, l) in lignes.iter().enumerate() {
+            let x = self.marge + i as f32 * (w + gap);
+            for (k, t) in l.iter().enumerate() {
+                self.text(x + 4.0, y0 + size * 1.1 + k as f32 * size * 1.25, size, t);
+            }
+            let yb = y0 + titre_h + 6.0;
+            self.text(x + 4.0, yb + 12.0, 8.0, "Nom, qualité :");
+            self.text(x + 4.0, yb + 30.0, 8.0, "Signature et cachet :");
+            self.rect(x, yb, w, boite, None);
+        }
+        self.y = y0 + titre_h + 6.0 + boite + 10.0;
     }
 
     fn content(&mut self) -> &mut Content {
@@ -53,6 +264,13 @@ impl Pdf {
             .sum::<f32>()
             * size
             / self.units_per_em
+    }
+
+    /// Text in a grey level (0 black, 1 white), for the header and footer.
+    pub fn text_gris(&mut self, x: f32, y: f32, size: f32, gris: f32, s: &str) {
+        self.content().set_fill_gray(gris);
+        self.text(x, y, size, s);
+        self.content().set_fill_gray(0.0);
     }
 
     /// Text with its baseline at `y` points from the top of the page.
@@ -87,12 +305,30 @@ impl Pdf {
         };
     }
 
-    /// The lines of a text wrapped on spaces within `width` (a word longer than the width
-    /// stays whole on its line).
+    /// The lines of a text wrapped on spaces within `width` (a word longer than the width is
+    /// cut between its letters, never left past the edge); `\n` starts a new line.
     pub fn wrap(&self, s: &str, width: f32, size: f32) -> Vec<String> {
+        if s.contains('\n') {
+            return s.split('\n').flat_map(|l| self.wrap(l, width, size)).collect();
+        }
         let mut lines = vec![];
         let mut line = String::new();
+        let mut mots: Vec<String> = vec![];
         for word in s.split(' ') {
+            if self.text_width(word, size) <= width {
+                mots.push(word.to_string());
+                continue;
+            }
+            let mut morceau = String::new();
+            for c in word.chars() {
+                if !morceau.is_empty() && self.text_width(&format!("{morceau}{c}"), size) > width {
+                    mots.push(std::mem::take(&mut morceau));
+                }
+                morceau.push(c);
+            }
+            mots.push(morceau);
+        }
+        for word in &mots {
             let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
             if self.text_width(&candidate, size) > width && !line.is_empty() {
                 lines.push(std::mem::replace(&mut line, word.to_string()));
@@ -143,7 +379,45 @@ impl Pdf {
         y
     }
 
-    pub fn to_bytes(self) -> Vec<u8> {
+    /// Draws the header and the footer of every page of a document (once the number of pages
+    /// is known).
+    fn entetes(&mut self) {
+        let Some(e) = self.entete.clone() else { return };
+        let n = self.pages.len();
+        let (w, h, m) = (self.width, self.height, self.marge);
+        for i in 0..n {
+            // Draw on page i: the pages are written in order, so swap it to the end.
+            let page = std::mem::replace(&mut self.pages[i], Content::new());
+            self.pages.push(page);
+            let date = format!("Édité le {}", e.edition);
+            let dw = self.text_width(&date, 8.0);
+            let doc_w = w - 2.0 * m - dw - 20.0;
+            let doc = self.wrap(&e.document, doc_w, 9.0).into_iter().next().unwrap_or_default();
+            self.text(m, 40.0, 9.0, &doc);
+            self.text_gris(w - m - dw, 40.0, 8.0, 0.25, &date);
+            let mentions = e.mentions.join("  ·  ");
+            let mut y = 53.0;
+            for l in self.wrap(&mentions, w - 2.0 * m, 8.0).into_iter().take(3) {
+                self.text_gris(m, y, 8.0, 0.25, &l);
+                y += 10.0;
+            }
+            self.line(m, y - 4.0, w - m, y - 4.0);
+            let pied = format!("page {} / {n}", i + 1);
+            let pw = self.text_width(&pied, 8.0);
+            self.line(m, h - 34.0, w - m, h - 34.0);
+            if !e.reference.is_empty() {
+                let r = format!("Réf. {}", e.reference);
+                let r = self.wrap(&r, w - 2.0 * m - pw - 20.0, 7.5).into_iter().next().unwrap_or_default();
+                self.text_gris(m, h - 22.0, 7.5, 0.25, &r);
+            }
+            self.text_gris(w - m - pw, h - 22.0, 8.0, 0.25, &pied);
+            let page = self.pages.pop().expect("the page just pushed");
+            self.pages[i] = page;
+        }
+    }
+
+    pub fn to_bytes(mut self) -> Vec<u8> {
+        self.entetes();
         let mut ids = (1..).map(Ref::new);
         let mut next = || ids.next().expect("ids never run out");
         let (catalog, tree, type0, cid, descriptor, file, cmap, map) =
@@ -160,12 +434,6 @@ impl Pdf {
             p.finish();
             pdf.stream(*stream, &deflate(&content.finish())).filter(Filter::FlateDecode);
         }
-        let name = Name(b"DejaVuSans");
-        pdf.type0_font(type0)
-            .base_font(name)
-            .encoding_predefined(Name(b"Identity-H"))
-            .descendant_font(cid)
-            .to_unicode(cmap);
         // The font: only the glyphs used. Character ids stay the original glyph ids in the
         // page contents; the CIDToGIDMap sends each to its glyph in the subset.
         let mut remapper = subsetter::GlyphRemapper::new();
@@ -181,6 +449,22 @@ impl Pdf {
             }
             Err(_) => (FONT.to_vec(), None),
         };
+        // A subset font is named with a tag of six capital letters (PDF 32000 §9.6.4), the
+        // same for the same glyphs.
+        let tag: String = {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for g in self.used.keys() {
+                h = (h ^ u64::from(*g)).wrapping_mul(0x100_0000_01b3);
+            }
+            (0..6).map(|i| (b'A' + ((h >> (i * 8)) % 26) as u8) as char).collect()
+        };
+        let base = if cid_to_gid.is_some() { format!("{tag}+DejaVuSans") } else { "DejaVuSans".to_string() };
+        let name = Name(base.as_bytes());
+        pdf.type0_font(type0)
+            .base_font(name)
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid)
+            .to_unicode(cmap);
         let scale = 1000.0 / self.units_per_em;
         let identity = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
         let mut c = pdf.cid_font(cid);
@@ -236,6 +520,24 @@ impl Pdf {
         let bytes = self.to_bytes();
         Ok(super::write_atomically(out, |tmp| std::fs::write(tmp, &bytes))?)
     }
+}
+
+/// A cell's indentation (two leading spaces: 10 points) and its text without it.
+fn retrait(s: &str) -> (f32, &str) {
+    let t = s.trim_start_matches(' ');
+    (((s.len() - t.len()) / 2) as f32 * 10.0, t)
+}
+
+/// Whether a cell reads as a number (« 1 600 », « 15,1 % », « -2,5 »): right-aligned in its
+/// column; a text stays on the left.
+fn est_un_nombre(s: &str) -> bool {
+    let t = s.trim();
+    if t == "—" {
+        return true;
+    }
+    !t.is_empty()
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_digit() || " \u{202f}\u{a0},.%-–+".contains(c))
 }
 
 /// Flate (zlib) compression of a stream.

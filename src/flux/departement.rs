@@ -22,6 +22,10 @@ fn avec_le_departement(
     communes: &BTreeSet<&str>,
 ) -> FluxParametres {
     let mut e = p.clone();
+    // What governs the State's share is the département's: the EPCI's parameters say so.
+    e.taux_etat_pct = dep.taux_etat_pct;
+    e.taux_fonctionnaires_pct = dep.taux_fonctionnaires_pct;
+    e.arrete_prefectoral = dep.arrete_prefectoral.clone();
     if dep.rotation_pct.is_some() {
         e.rotation_pct = dep.rotation_pct;
         e.baux_signes.clear();

@@ -43,13 +43,21 @@ pub struct Groupe {
     pub logements: u64,
 }
 
-/// Exclusion motifs, as the fiche récapitulative lists them.
+/// Exclusion motifs, as the fiche récapitulative (DDETS 06 form) lists them.
 /// The key `interfaces.md` shows (`"exclusions": {"PLI": …}`): LLI, loyer libre and intermédiaire are PLI.
 pub const MOTIF_PLI: &str = "PLI";
-pub const MOTIF_FOYERS: &str = "logements-foyers et résidences sociales";
+pub const MOTIF_FTM: &str = "foyers de travailleurs migrants";
+pub const MOTIF_MEDICO_SOCIAL: &str = "structures médico-sociales";
+pub const MOTIF_CHRS: &str = "CHRS et résidences sociales";
+/// A logement-foyer whose kind the file does not say.
+pub const MOTIF_FOYERS: &str = "autres logements-foyers";
 pub const MOTIF_ETUDIANTS: &str = "logements étudiants";
 pub const MOTIF_DEFENSE: &str = "défense, sécurité intérieure, santé";
 pub const MOTIF_VENTE: &str = "logements en vente ou à démolir";
+
+/// The exclusion motifs the program recognises, in the order of the fiche.
+pub const MOTIFS_D_EXCLUSION: [&str; 8] =
+    [MOTIF_PLI, MOTIF_FTM, MOTIF_MEDICO_SOCIAL, MOTIF_CHRS, MOTIF_FOYERS, MOTIF_ETUDIANTS, MOTIF_DEFENSE, MOTIF_VENTE];
 
 /// Why a dwelling is outside the assiette, if it is (PLI, specific housing, défense, sale).
 pub fn exclusion(g: &Groupe) -> Option<&'static str> {
@@ -58,26 +66,28 @@ pub fn exclusion(g: &Groupe) -> Option<&'static str> {
     }
     if let Some(n) = &g.nature {
         let k = key(n);
-        const FOYERS: &[&str] = &[
-            "foyer",
-            "residence sociale",
-            "ftm",
-            "chrs",
-            "medico",
-            "pension de famille",
-            "residence autonomie",
-            "ehpad",
-            "fjt",
-            "jeunes travailleurs",
-            "maison relais",
-        ];
-        if FOYERS.iter().any(|f| k.contains(f)) {
+        let a = |mots: &[&str]| mots.iter().any(|m| k.contains(m));
+        let mot = |sigles: &[&str]| k.split(' ').any(|w| sigles.contains(&w));
+        if mot(&["ftm"])
+            || a(&["travailleurs migrants", "foyer de travailleurs", "foyer travailleurs"]) && !a(&["jeunes"])
+        {
+            return Some(MOTIF_FTM);
+        }
+        if a(&["medico", "ehpad", "residence autonomie", "foyer logement", "handicap"]) || mot(&["mas", "fam", "ime"]) {
+            return Some(MOTIF_MEDICO_SOCIAL);
+        }
+        if a(&["residence sociale", "pension de famille", "maison relais", "jeunes travailleurs"])
+            || mot(&["chrs", "fjt"])
+        {
+            return Some(MOTIF_CHRS);
+        }
+        if a(&["foyer"]) {
             return Some(MOTIF_FOYERS);
         }
-        if ["etudiant", "crous", "universitaire"].iter().any(|f| k.contains(f)) {
+        if a(&["etudiant", "crous", "universitaire"]) {
             return Some(MOTIF_ETUDIANTS);
         }
-        if ["en vente", "mis en vente", "demolition", "a demolir", "l 443 7"].iter().any(|f| k.contains(f)) {
+        if a(&["en vente", "mis en vente", "demolition", "a demolir", "l 443 7"]) {
             return Some(MOTIF_VENTE);
         }
     }
@@ -230,7 +240,11 @@ pub fn est_departemental(id: &str) -> bool {
     matches!(portee(id), Portee::Etat | Portee::Departementale)
 }
 
-/// Whether a réservataire is a collectivité or a groupement (rule 6).
+/// Whether a réservataire is a collectivité or a groupement (rule 6: at most 20 % together).
+pub fn est_collectivite(id: &str) -> bool {
+    collectivite(id)
+}
+
 fn collectivite(id: &str) -> bool {
     id.starts_with("commune:") || id.starts_with("epci:") || id.starts_with("departement:") || id.starts_with("region:")
 }

@@ -138,6 +138,17 @@ pub struct FluxParametres {
     pub logements_pmr: u64,
     #[serde(default)]
     pub plai_adaptes: u64,
+    /// Other specific dwellings of the assiette, as the DDETS form asks them.
+    #[serde(default)]
+    pub logements_jeunes: u64,
+    #[serde(default)]
+    pub logements_seniors: u64,
+    #[serde(default)]
+    pub personnels_hospitaliers: u64,
+    #[serde(default)]
+    pub personnels_judiciaires: u64,
+    #[serde(default)]
+    pub habitat_participatif: u64,
     #[serde(default)]
     pub commentaires: String,
     /// The year these parameters were saved for, when it is an earlier year than the one
@@ -332,22 +343,25 @@ impl Soustrait {
             return Some(c);
         }
         let k = key(s);
-        Some(if k.contains("mutation") {
+        let a = |mots: &[&str]| mots.iter().any(|m| k.contains(m));
+        Some(if a(&["mutation"]) {
             Soustrait::Mutations
-        } else if k.contains("hors anru") || k.contains("demolition") || k.contains("rehabilitation") {
+        } else if a(&["hors anru", "rehabilitation"]) {
             Soustrait::RelogementsHorsAnru
-        } else if k.contains("orcod") {
+        } else if a(&["orcod"]) {
             Soustrait::Orcod
-        } else if k.contains("lhi") || k.contains("insalub") {
+        } else if a(&["lhi", "insalub"]) {
             Soustrait::Insalubres
-        } else if k.contains("vente") {
+        } else if a(&["vente"]) {
             Soustrait::Ventes
-        } else if k.contains("urgence") {
+        } else if a(&["urgence"]) {
             Soustrait::Urgence
-        } else if k.contains("anru") || k.contains("npnru") || k.starts_with("relogement") {
+        } else if a(&["anru", "relogement", "demoli", "renouvellement"]) {
             Soustrait::Relogements
-        } else if ["gens du voyage", "hospitalier", "hopital", "judiciaire", "autre"].iter().any(|m| k.contains(m)) {
+        } else if a(&["gens du voyage", "hospitalier", "hopital", "judiciaire", "autre"]) {
             Soustrait::Autres
+        } else if a(&["prefet"]) {
+            Soustrait::Urgence
         } else {
             return None;
         })

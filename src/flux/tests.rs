@@ -67,7 +67,7 @@ fn ornex_parc_exclusions_assiette_and_the_communes_rate_on_its_commune() {
     assert_eq!((ornex.parc, ornex.exclus, ornex.assiette), (246, 34, 212));
     // The keys of `interfaces.md`: `"exclusions": {"PLI": …}`.
     assert_eq!(f.exclusions["PLI"], 20);
-    assert_eq!(f.exclusions[MOTIF_FOYERS], 14);
+    assert_eq!(f.exclusions[MOTIF_CHRS], 14);
     let c = f.part("commune:01281").unwrap();
     assert_eq!(c.perimetre, Perimetre::Commune("01281".into()));
     assert_eq!((c.stock, c.assiette), (32, 212));
@@ -580,4 +580,19 @@ fn parameters_saved_by_earlier_versions_still_load() {
     assert_eq!(p.justification(Soustrait::Relogements), "");
     assert_eq!(p.justification(Soustrait::Orcod), "Copro Les Pins");
     assert_eq!(p.justification_mutations, "");
+}
+
+#[test]
+fn each_kind_of_logement_foyer_has_its_line() {
+    let n = |nature: &str| exclusion(&Groupe { nature: Some(nature.into()), ..g("06004", "non-reserve", 1) });
+    assert_eq!(n("FTM"), Some(MOTIF_FTM));
+    assert_eq!(n("Foyer de travailleurs migrants"), Some(MOTIF_FTM));
+    assert_eq!(n("EHPAD"), Some(MOTIF_MEDICO_SOCIAL));
+    assert_eq!(n("Résidence autonomie"), Some(MOTIF_MEDICO_SOCIAL));
+    assert_eq!(n("CHRS"), Some(MOTIF_CHRS));
+    assert_eq!(n("Résidence sociale"), Some(MOTIF_CHRS));
+    assert_eq!(n("Foyer de jeunes travailleurs"), Some(MOTIF_CHRS));
+    assert_eq!(n("Logement-foyer"), Some(MOTIF_FOYERS));
+    assert_eq!(n("Résidence étudiante"), Some(MOTIF_ETUDIANTS));
+    assert_eq!(n("Logement familial"), None);
 }

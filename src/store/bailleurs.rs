@@ -76,3 +76,10 @@ pub fn parametres_du_flux_de_l_annee(d: &Dossier, bailleur: &str, cle: &str, ann
         )
         .optional()?)
 }
+
+/// The bailleurs of the dossier's active imports, as the dossier spells them.
+pub fn bailleurs_actifs(d: &Dossier) -> Result<Vec<String>> {
+    let mut st = d.conn.prepare("SELECT DISTINCT bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY 1")?;
+    let rows = st.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

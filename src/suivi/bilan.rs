@@ -82,10 +82,21 @@ pub struct BilanReservataire {
     pub baux_signes: u64,
     pub decomptes: u64,
     pub ecart: f64,
+    /// Among the period's mises à disposition concluded by its end, the share that ended
+    /// without a lease; those still open are `en_cours`, never chutes.
     pub taux_chute: f64,
-    /// Its share of the period's décomptes, against the rate its convention states.
+    /// The period's mises à disposition still open at its end (no lease yet, or a lease after).
+    pub en_cours: u64,
+    /// Those that ended without a lease by the end of the period, and why.
+    pub chutes: u64,
+    pub chutes_par_cause: BTreeMap<&'static str, u64>,
+    /// Its share of the décomptes of its perimeter (a commune's: of its commune), against the
+    /// rate its convention states on that perimeter (the flux's `taux`).
     pub part_realisee: f64,
     pub taux_convention: f64,
+    /// Where the convention rate is measured, in words (« commune d'Antibes »).
+    #[serde(skip)]
+    pub perimetre: String,
     /// What is not met at the end of the year, carried to next year's objective.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reliquat: Option<u64>,
@@ -193,16 +204,36 @@ pub fn decomptes(mads: &[MiseADisposition], etape: &dyn Fn(&str, &str) -> Etape)
     out
 }
 
+/// The causes of a chute, as the bilan lists them (« valoriser les propositions refusées »).
+pub const CAUSES_DE_CHUTE: [(&str, &str); 4] = [
+    ("refus", "Refus du candidat"),
+    ("non_attribution", "Non-attribution en CALEOL"),
+    ("reprise", "Reprise par le bailleur"),
+    ("reorientation", "Réorientation"),
+];
+
+/// Where a réservataire's convention rate is measured, for its realised share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PerimetreBilan {
+    Commune(String),
+    Epci(String),
+    /// The whole of the bilan (the State, Action Logement… on the EPCI or the département).
+    Tout,
+}
+
 /// The objectives of year N: each réservataire's logements in the saved flux of every
-/// (bailleur, EPCI), summed; and the soustraits forecast; and the rates the conventions state.
+/// (bailleur, EPCI), summed; and the soustraits forecast; and the rates the conventions state
+/// on each réservataire's perimeter.
 pub(crate) struct Objectifs {
     pub(crate) logements: BTreeMap<String, u64>,
     pub(crate) taux: BTreeMap<String, f64>,
+    pub(crate) perimetres: BTreeMap<String, PerimetreBilan>,
     pub(crate) soustraits: BTreeMap<&'static str, u64>,
     pub(crate) sans_parametres: Vec<String>,
 }
 
-/// `groupes`: each (bailleur, EPCI)'s dwellings, read once.
+/// `groupes`: each (bailleur, EPCI)'s dwellings, read once. The flux of each is the one the
+/// flux screen shows: the EPCI's part of the departmental flux when that was saved (rule 9).
 fn objectifs(
     d: &Dossier,
     groupes: &BTreeMap<(String, String), Vec<crate::flux::Groupe>>,
@@ -211,33 +242,50 @@ fn objectifs(
     let mut o = Objectifs {
         logements: BTreeMap::new(),
         taux: BTreeMap::new(),
+        perimetres: BTreeMap::new(),
         soustraits: BTreeMap::new(),
         sans_parametres: vec![],
     };
-    let mut flux_total = 0u64;
+    // Each réservataire's rate weighted by the flux of its perimeter, over the bailleurs.
+    let mut ponderes: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
     for ((b, e), g) in groupes {
-        let p = crate::flux::parametres(d, b, e, annee)?;
-        if !p.saisis() {
+        let f = crate::flux::flux_de_l_epci(d, b, e, annee, g)?;
+        if !f.parametres.saisis() && f.departement.is_none() {
             o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
         }
-        let f = crate::flux::calculer(b, e, annee, g, &p);
-        flux_total += f.flux;
         for r in &f.reservataires {
             *o.logements.entry(r.id.clone()).or_default() += r.logements;
+            let (perimetre, poids) = match &r.perimetre {
+                crate::flux::Perimetre::Commune(c) => (
+                    PerimetreBilan::Commune(c.clone()),
+                    f.communes.iter().find(|x| x.commune == *c).map(|x| x.flux).unwrap_or(0),
+                ),
+                crate::flux::Perimetre::Epci(x) if r.id.starts_with("epci:") => {
+                    (PerimetreBilan::Epci(x.clone()), f.flux)
+                }
+                _ => (PerimetreBilan::Tout, f.flux),
+            };
+            let taux = r.taux_reduit.unwrap_or(r.taux);
+            let w = ponderes.entry(r.id.clone()).or_insert((0.0, 0.0, taux));
+            w.0 += taux * poids as f64;
+            w.1 += poids as f64;
+            match o.perimetres.get(&r.id) {
+                Some(p) if *p != perimetre => {
+                    o.perimetres.insert(r.id.clone(), PerimetreBilan::Tout);
+                }
+                None => {
+                    o.perimetres.insert(r.id.clone(), perimetre);
+                }
+                _ => {}
+            }
         }
         for (m, n) in &f.soustraits {
-            let k = match m.as_str() {
-                "mutations" => "mutations",
-                "relogements" | "ORCOD" | "LHI" => "relogements",
-                "ventes" => "ventes",
-                "urgence" => "urgence",
-                _ => "autres",
-            };
+            let k = super::HorsFlux::parse(m).unwrap_or(super::HorsFlux::Autres).as_str();
             *o.soustraits.entry(k).or_default() += n;
         }
     }
-    for (id, n) in &o.logements {
-        o.taux.insert(id.clone(), if flux_total > 0 { *n as f64 / flux_total as f64 } else { 0.0 });
+    for (id, (somme, poids, premier)) in ponderes {
+        o.taux.insert(id, if poids > 0.0 { somme / poids } else { premier });
     }
     Ok(o)
 }
@@ -317,12 +365,17 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
             etapes.entry((b.clone(), id.clone())).or_insert_with(|| etape_decompte(d, b, id));
         }
     }
-    let delais: Delais = etapes.keys().map(|(b, r)| ((b.clone(), r.clone()), super::regle_delai(d, b, r))).collect();
+    let delais: Delais = etapes
+        .keys()
+        .map(|(b, r)| {
+            ((b.clone(), r.clone()), (super::regle_delai(d, b, r), super::calendrier_de_la_convention(d, b, r, None)))
+        })
+        .collect();
     Ok(calculer(&mads, &o.periode, &obj, &etapes, &delais, rej, o.bailleur.clone(), o.epci.clone()))
 }
 
-/// Each convention's deadline rule, by (bailleur, réservataire).
-pub(crate) type Delais = HashMap<(String, String), super::calendrier::RegleDelai>;
+/// Each convention's deadline rule and days, by (bailleur, réservataire).
+pub(crate) type Delais = HashMap<(String, String), (super::calendrier::RegleDelai, super::calendrier::Calendrier)>;
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn calculer(
@@ -362,13 +415,25 @@ pub(crate) fn calculer(
                 decomptes: 0,
                 ecart: 0.0,
                 taux_chute: 0.0,
+                en_cours: 0,
+                chutes: 0,
+                chutes_par_cause: CAUSES_DE_CHUTE.iter().map(|(k, _)| (*k, 0)).collect(),
                 part_realisee: 0.0,
                 taux_convention: obj.taux.get(id).copied().unwrap_or(0.0),
+                perimetre: match obj.perimetres.get(id) {
+                    Some(PerimetreBilan::Commune(c)) => crate::format::commune_de(&crate::consolidate::nom_commune(c)),
+                    Some(PerimetreBilan::Epci(e)) => crate::consolidate::nom_epci(e),
+                    _ => match &epci {
+                        Some(e) => crate::consolidate::nom_epci(e),
+                        None => "territoire du bilan".into(),
+                    },
+                },
                 reliquat: None,
             },
         );
     }
-    let mut chute: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    // The next mise à disposition of the same libération: the reprise happened by then.
+    let suivante = suivantes(mads);
     let mut hors_flux: BTreeMap<&'static str, PrevusRealises> = BTreeMap::new();
     for h in HorsFlux::ALL {
         let prevus = obj.soustraits.get(h.as_str()).copied().unwrap_or(0);
@@ -404,10 +469,13 @@ pub(crate) fn calculer(
         inc(&mut row.attributions, m.date_etape(Etape::AttributionCal));
         inc(&mut row.baux_signes, m.etapes.date_bail);
         if p.contient(m.etapes.date_mise_a_disposition) {
-            let c = chute.entry(r.clone()).or_default();
-            c.0 += 1;
-            if m.etapes.date_bail.is_none_or(|b| b > p.fin) {
-                c.1 += 1;
+            match conclusion(m, suivante.get(&m.id).copied(), p.fin) {
+                Conclusion::Bail => {}
+                Conclusion::EnCours => row.en_cours += 1,
+                Conclusion::Chute(cause) => {
+                    row.chutes += 1;
+                    *row.chutes_par_cause.entry(cause).or_default() += 1;
+                }
             }
         }
         let e = [
@@ -430,16 +498,20 @@ pub(crate) fn calculer(
             }
         }
     }
-    // Décomptes in the period, by réservataire, by month, and outside QPV.
+    // Décomptes in the period, by réservataire, by month, outside QPV, and by perimeter.
     let mois = |d: Date| ((d.year - p.debut.year) * 12 + d.month as i32 - p.debut.month as i32).max(0) as usize;
     let n_mois = mois(p.fin) + 1;
     let mut cumul: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let (mut hors_qpv_total, mut hors_qpv_etat) = (0u64, 0u64);
+    let mut par_commune: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut par_epci: BTreeMap<&str, u64> = BTreeMap::new();
     for (i, date) in &counted {
         if !p.contient(Some(*date)) {
             continue;
         }
         let m = &mads[*i];
+        *par_commune.entry(m.commune.as_str()).or_default() += 1;
+        *par_epci.entry(m.epci.as_str()).or_default() += 1;
         let r = m.reservataire.clone().unwrap_or_default();
         if !m.qpv {
             hors_qpv_total += 1;
@@ -461,9 +533,14 @@ pub(crate) fn calculer(
     let annuel = p.semestre.is_none() && p.prorata() >= 1.0;
     for row in rows.values_mut() {
         row.ecart = row.decomptes as f64 - row.objectif_periode;
-        let (n, non) = chute.get(&row.id).copied().unwrap_or((0, 0));
-        row.taux_chute = if n > 0 { non as f64 / n as f64 } else { 0.0 };
-        row.part_realisee = if total_decomptes > 0 { row.decomptes as f64 / total_decomptes as f64 } else { 0.0 };
+        let conclues = row.mises_a_disposition - row.en_cours;
+        row.taux_chute = if conclues > 0 { row.chutes as f64 / conclues as f64 } else { 0.0 };
+        let du_perimetre = match obj.perimetres.get(&row.id) {
+            Some(PerimetreBilan::Commune(c)) => par_commune.get(c.as_str()).copied().unwrap_or(0),
+            Some(PerimetreBilan::Epci(e)) => par_epci.get(e.as_str()).copied().unwrap_or(0),
+            _ => total_decomptes,
+        };
+        row.part_realisee = if du_perimetre > 0 { row.decomptes as f64 / du_perimetre as f64 } else { 0.0 };
         if annuel {
             row.reliquat = Some(row.objectif.saturating_sub(row.decomptes));
         }
@@ -560,11 +637,68 @@ pub(crate) fn calculer(
         cumul_mensuel: cumul,
         alertes,
         signalements,
-        retards_de_reponse: super::retards(mads, p.fin.min(aujourd_hui()), &|b, r| {
-            delais.get(&(b.to_string(), r.to_string())).copied().unwrap_or(super::calendrier::RegleDelai::Preavis)
+        retards_de_reponse: super::retards(mads, p.fin.min(aujourd_hui()), &|m| {
+            let cle = (m.bailleur.clone(), m.reservataire.clone().unwrap_or_default());
+            let (regle, mut cal) = delais.get(&cle).cloned().unwrap_or_default();
+            cal.departement = super::departement_de(&m.commune);
+            (regle, cal)
         }),
         rejets,
     }
+}
+
+/// How a mise à disposition stands at the end of a period.
+enum Conclusion {
+    Bail,
+    EnCours,
+    Chute(&'static str),
+}
+
+/// For each mise à disposition, the date the next one of the same libération was made (the
+/// reprise or the réorientation happened by then).
+fn suivantes(mads: &[MiseADisposition]) -> HashMap<i64, Date> {
+    let mut par_liberation: HashMap<(&str, &str, Date), Vec<(Date, i64)>> = HashMap::new();
+    for m in mads.iter().filter(|m| m.hors_flux.is_none()) {
+        if let (Some(l), Some(d)) = (m.etapes.date_liberation, m.etapes.date_mise_a_disposition) {
+            par_liberation.entry((m.bailleur.as_str(), m.reference.as_str(), l)).or_default().push((d, m.id));
+        }
+    }
+    let mut out = HashMap::new();
+    for v in par_liberation.values_mut() {
+        v.sort();
+        for w in v.windows(2) {
+            out.insert(w[0].1, w[1].0);
+        }
+    }
+    out
+}
+
+/// Whether a mise à disposition ended with a lease, ended without one (and why), or is still
+/// open at `fin`. A lease after `fin` is open at `fin`; an end without a date (a reprise)
+/// happened by the next mise à disposition of the same libération, else by its last dated step.
+fn conclusion(m: &MiseADisposition, suivante: Option<Date>, fin: Date) -> Conclusion {
+    let e = &m.etapes;
+    match e.date_bail {
+        Some(b) if b <= fin => return Conclusion::Bail,
+        Some(_) => return Conclusion::EnCours,
+        None if e.issue == super::Issue::BailSigne => return Conclusion::Bail,
+        None => {}
+    }
+    if !matches!(e.issue, super::Issue::Reprise | super::Issue::Reorientation) {
+        return Conclusion::EnCours;
+    }
+    let quand = suivante.or_else(|| {
+        [e.date_cal, e.date_candidats, e.date_validation, e.date_mise_a_disposition].into_iter().flatten().max()
+    });
+    if quand.is_some_and(|q| q > fin) {
+        return Conclusion::EnCours;
+    }
+    Conclusion::Chute(match (e.decision_cal, e.issue) {
+        (Some(super::DecisionCal::Refus), _) => "refus",
+        (Some(super::DecisionCal::NonAttribution), _) => "non_attribution",
+        (_, super::Issue::Reorientation) => "reorientation",
+        _ => "reprise",
+    })
 }
 
 /// Today's date (UTC).

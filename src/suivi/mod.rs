@@ -125,45 +125,9 @@ impl DecisionCal {
     }
 }
 
-/// The categories of libérations outside the flux (the soustraits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HorsFlux {
-    Mutations,
-    Relogements,
-    Ventes,
-    Urgence,
-    Autres,
-}
-
-impl HorsFlux {
-    pub const ALL: [HorsFlux; 5] =
-        [HorsFlux::Mutations, HorsFlux::Relogements, HorsFlux::Ventes, HorsFlux::Urgence, HorsFlux::Autres];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HorsFlux::Mutations => "mutations",
-            HorsFlux::Relogements => "relogements",
-            HorsFlux::Ventes => "ventes",
-            HorsFlux::Urgence => "urgence",
-            HorsFlux::Autres => "autres",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            HorsFlux::Mutations => "Mutations internes",
-            HorsFlux::Relogements => "Relogements (ANRU / NPNRU, ORCOD, LHI, démolition)",
-            HorsFlux::Ventes => "Relogements liés aux ventes",
-            HorsFlux::Urgence => "Urgence (préfet)",
-            HorsFlux::Autres => "Autres",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|h| h.as_str() == s)
-    }
-}
+/// The categories of libérations outside the flux: the one list of soustraits of the flux
+/// (`interfaces.md`: the bilan's `hors_flux` keys are the flux's soustraits categories).
+pub use crate::flux::Soustrait as HorsFlux;
 
 /// The steps of a mise à disposition, dated: as a register row gives them and as the dossier
 /// keeps them.
@@ -860,6 +824,64 @@ fn texte_regle_delai(r: calendrier::RegleDelai) -> String {
     }
 }
 
+/// A setting of a convention (bailleur × réservataire), else the bailleur's, else the dossier's.
+fn reglage(d: &Dossier, nom: &str, bailleur: &str, reservataire: &str) -> Option<String> {
+    [format!("{nom}:{bailleur}:{reservataire}"), format!("{nom}:{bailleur}"), nom.to_string()]
+        .iter()
+        .find_map(|cle| d.parametre(cle).ok().flatten())
+}
+
+/// The département of a commune (its local holidays).
+pub fn departement_de(commune: &str) -> Option<String> {
+    reference().commune(commune).map(|c| c.departement.to_string())
+}
+
+/// The holidays a convention counts for a dwelling of `departement`: the département's, and the
+/// convention's Whit Monday (a holiday unless it says it is worked) and Good Friday (presumed a
+/// holiday in Alsace-Moselle).
+pub fn calendrier_de_la_convention(
+    d: &Dossier,
+    bailleur: &str,
+    reservataire: &str,
+    departement: Option<&str>,
+) -> calendrier::Calendrier {
+    let oui = |v: Option<String>| v.map(|v| v == "travaille");
+    calendrier::Calendrier {
+        departement: departement.map(str::to_string),
+        lundi_pentecote_travaille: oui(reglage(d, "pentecote", bailleur, reservataire)).unwrap_or(false),
+        vendredi_saint: oui(reglage(d, "vendredi_saint", bailleur, reservataire)).map(|travaille| !travaille),
+    }
+}
+
+/// Records whether a convention works Whit Monday and Good Friday (`reservataire` None: all the
+/// bailleur's); `None` leaves a setting as it is.
+pub fn enregistrer_jours_de_la_convention(
+    d: &Dossier,
+    bailleur: &str,
+    reservataire: Option<&str>,
+    lundi_pentecote_travaille: Option<bool>,
+    vendredi_saint_travaille: Option<bool>,
+) -> Result<()> {
+    let suffixe = match reservataire {
+        Some(r) => format!("{bailleur}:{r}"),
+        None => bailleur.to_string(),
+    };
+    for (nom, v) in [("pentecote", lundi_pentecote_travaille), ("vendredi_saint", vendredi_saint_travaille)] {
+        if let Some(t) = v {
+            d.set_parametre(&format!("{nom}:{suffixe}"), if t { "travaille" } else { "ferie" })?;
+        }
+    }
+    Ok(())
+}
+
+/// The reply deadline of a mise à disposition of the dossier: its convention's rule and days, the
+/// holidays of the dwelling's département.
+pub fn echeance_de(d: &Dossier, m: &MiseADisposition) -> Option<Date> {
+    let r = m.reservataire.as_deref().unwrap_or_default();
+    let cal = calendrier_de_la_convention(d, &m.bailleur, r, departement_de(&m.commune).as_deref());
+    cal.echeance(m.etapes.date_mise_a_disposition?, m.etapes.preavis.unwrap_or(1), regle_delai(d, &m.bailleur, r))
+}
+
 /// Records a convention's deadline rule (`reservataire` None: all the bailleur's).
 pub fn enregistrer_regle_delai(
     d: &Dossier,
@@ -970,12 +992,12 @@ pub struct Retard {
     pub echeance: Date,
 }
 
-/// The mises à disposition in progress whose reply deadline (each convention's rule) passed
-/// before `date` without candidates.
+/// The mises à disposition in progress whose reply deadline (each convention's rule and days,
+/// the holidays of the dwelling's département) passed before `date` without candidates.
 pub fn retards(
     mads: &[MiseADisposition],
     date: Date,
-    regle: &dyn Fn(&str, &str) -> calendrier::RegleDelai,
+    regle: &dyn Fn(&MiseADisposition) -> (calendrier::RegleDelai, calendrier::Calendrier),
 ) -> Vec<Retard> {
     let mut out: Vec<Retard> = mads
         .iter()
@@ -985,8 +1007,8 @@ pub fn retards(
         })
         .filter_map(|m| {
             let mad = m.etapes.date_mise_a_disposition?;
-            let r = regle(&m.bailleur, m.reservataire.as_deref().unwrap_or_default());
-            let e = calendrier::echeance(mad, m.etapes.preavis.unwrap_or(1), r)?;
+            let (r, cal) = regle(m);
+            let e = cal.echeance(mad, m.etapes.preavis.unwrap_or(1), r)?;
             (e < date).then(|| Retard {
                 bailleur: m.bailleur.clone(),
                 reference: m.reference.clone(),
@@ -1028,8 +1050,7 @@ pub fn declarer(d: &Dossier, x: &Declaration) -> Result<Option<Date>> {
     m.etapes.preavis = Some(x.preavis);
     m.etapes.date_mise_a_disposition = Some(x.mise_a_disposition);
     enregistrer(d, &m)?;
-    let regle = regle_delai(d, &m.bailleur, m.reservataire.as_deref().unwrap_or_default());
-    Ok(calendrier::echeance(x.mise_a_disposition, x.preavis, regle))
+    Ok(echeance_de(d, &m))
 }
 
 /// The dwelling of the dossier behind `BAILLEUR:REFERENCE`, as a mise à disposition starts.

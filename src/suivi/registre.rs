@@ -371,20 +371,9 @@ pub fn hors_flux(raw: &str) -> Option<HorsFlux> {
     if k.is_empty() || k == "non" || k == "flux" {
         return None;
     }
-    Some(if k.contains("mutation") {
-        HorsFlux::Mutations
-    } else if ["anru", "npnru", "orcod", "lhi", "insalub", "demoli", "relogement", "renouvellement"]
-        .iter()
-        .any(|w| k.contains(w))
-    {
-        HorsFlux::Relogements
-    } else if k.contains("vente") {
-        HorsFlux::Ventes
-    } else if k.contains("urgence") || k.contains("prefet") {
-        HorsFlux::Urgence
-    } else {
-        HorsFlux::Autres
-    })
+    // The one list of soustraits (mutations, relogements ANRU, hors ANRU, insalubres, ORCOD,
+    // ventes, urgence, autres); a label of none of them is « autres ».
+    Some(HorsFlux::parse(raw).unwrap_or(HorsFlux::Autres))
 }
 
 /// Reads the data rows of one sheet, imported on `import` (its dates lie between 2000-01-01
@@ -637,6 +626,9 @@ mod tests {
         assert_eq!(hors_flux("ANRU"), Some(HorsFlux::Relogements));
         assert_eq!(hors_flux("Vente HLM"), Some(HorsFlux::Ventes));
         assert_eq!(hors_flux("Urgence (préfet)"), Some(HorsFlux::Urgence));
+        assert_eq!(hors_flux("ORCOD"), Some(HorsFlux::Orcod));
+        assert_eq!(hors_flux("LHI"), Some(HorsFlux::Insalubres));
+        assert_eq!(hors_flux("Démolition hors ANRU"), Some(HorsFlux::RelogementsHorsAnru));
         assert_eq!(hors_flux(""), None);
         assert_eq!(issue("Réorienté vers un autre réservataire"), Issue::Reorientation);
         assert_eq!(issue("Logement repris"), Issue::Reprise);

@@ -70,6 +70,7 @@ fn objectifs() -> Objectifs {
             .into(),
         taux: [("etat".to_string(), 0.5), ("action-logement".to_string(), 0.3), ("commune:06004".to_string(), 0.2)]
             .into(),
+        perimetres: [("commune:06004".to_string(), super::bilan::PerimetreBilan::Commune("06004".into()))].into(),
         soustraits: [("mutations", 3), ("ventes", 1)].into(),
         sans_parametres: vec![],
     }
@@ -89,7 +90,8 @@ fn the_year_at_every_step_and_the_decompte_at_the_lease() {
         (3, 2, 2, 2, 2)
     );
     assert_eq!(etat.decomptes, 2);
-    assert!((etat.taux_chute - 1.0 / 3.0).abs() < 1e-12, "L8 made available, no lease");
+    // L8, made available on 20 December, is still open on 31 December: in progress, not a chute.
+    assert_eq!((etat.en_cours, etat.chutes, etat.taux_chute), (1, 0, 0.0));
     assert_eq!((etat.objectif, etat.objectif_periode, etat.ecart), (10, 10.0, -8.0));
     assert_eq!(etat.reliquat, Some(8));
     let al = r("action-logement");
@@ -97,10 +99,18 @@ fn the_year_at_every_step_and_the_decompte_at_the_lease() {
         (al.mises_a_disposition, al.avec_candidats, al.examines_cal, al.attributions, al.baux_signes, al.decomptes),
         (3, 3, 3, 2, 1, 1)
     );
-    assert!((al.taux_chute - 2.0 / 3.0).abs() < 1e-12, "L2 taken back, L4 still in progress");
+    // L2 taken back after a non-attribution (a chute), L4 still in progress, L5 leased: 1 of the
+    // 2 concluded.
+    assert_eq!((al.chutes, al.en_cours), (1, 1));
+    assert_eq!(al.chutes_par_cause["non_attribution"], 1);
+    assert!((al.taux_chute - 0.5).abs() < 1e-12);
+    assert_eq!(al.mises_a_disposition, al.baux_signes + al.chutes + al.en_cours);
     let c = r("commune:06004");
     assert_eq!((c.mises_a_disposition, c.baux_signes, c.decomptes, c.taux_chute), (1, 1, 1, 0.0));
     assert!((etat.part_realisee - 0.5).abs() < 1e-12, "2 of the 4 décomptes");
+    // The commune on its commune: 1 of the 4 décomptes of Antibes, against its rate there.
+    assert!((c.part_realisee - 0.25).abs() < 1e-12);
+    assert!((c.taux_convention - 0.2).abs() < 1e-12);
     // Outside the flux: leases signed in the period, against the soustraits forecast.
     assert_eq!((b.hors_flux["mutations"].prevus, b.hors_flux["mutations"].realises), (3, 1));
     assert_eq!(b.hors_flux["ventes"].realises, 0, "signed in 2025");
@@ -226,16 +236,43 @@ fn late_answers_are_listed_with_their_deadline() {
     m.etapes.date_mise_a_disposition = d(4, 26);
     let answered = pas(mad(2, "L2", Some("etat")), [d(4, 1), d(4, 26), d(5, 2), None, None], false);
     let mads = vec![m, answered];
-    let decret = |_: &str, _: &str| calendrier::RegleDelai::Preavis;
+    let decret = |_: &MiseADisposition| (calendrier::RegleDelai::Preavis, calendrier::Calendrier::national());
     assert!(retards(&mads, Date::new(2024, 5, 23).unwrap(), &decret).is_empty(), "not late on the day itself");
     let r = retards(&mads, Date::new(2024, 5, 24).unwrap(), &decret);
     assert_eq!(r.len(), 1);
     assert_eq!((r[0].reference.as_str(), r[0].echeance), ("L1", Date::new(2024, 5, 23).unwrap()));
     // A convention that gives one month whatever the notice (MTPM, CASA): Monday 27 May.
-    let un_mois = |_: &str, _: &str| calendrier::RegleDelai::UnMois;
+    let un_mois = |_: &MiseADisposition| (calendrier::RegleDelai::UnMois, calendrier::Calendrier::national());
     assert!(retards(&mads, Date::new(2024, 5, 24).unwrap(), &un_mois).is_empty());
     assert_eq!(retards(&mads, Date::new(2024, 5, 28).unwrap(), &un_mois)[0].echeance, Date::new(2024, 5, 27).unwrap());
     assert_eq!(parse_regle_delai("10"), Some(calendrier::RegleDelai::JoursOuvres(10)));
     assert_eq!(parse_regle_delai("un-mois"), Some(calendrier::RegleDelai::UnMois));
     assert_eq!(parse_regle_delai("jamais"), None);
+}
+
+#[test]
+fn leases_still_open_at_the_end_of_the_semester_are_not_chutes() {
+    // Action Logement in the first semester: A leased in May; B made available in June, leased
+    // in July; C taken back in March after a refusal; D waiting for candidates.
+    let mut c = pas(mad(3, "C", Some("action-logement")), [d(2, 1), d(2, 5), d(2, 10), d(3, 1), None], false);
+    c.etapes.decision_cal = Some(DecisionCal::Refus);
+    c.etapes.issue = Issue::Reprise;
+    let mads = vec![
+        pas(mad(1, "A", Some("action-logement")), [d(4, 1), d(4, 5), d(4, 10), d(4, 20), d(5, 2)], true),
+        pas(mad(2, "B", Some("action-logement")), [d(6, 1), d(6, 10), d(6, 15), d(6, 25), d(7, 10)], true),
+        c,
+        pas(mad(4, "D", Some("action-logement")), [d(6, 20), d(6, 25), None, None, None], false),
+    ];
+    let run = |p: Periode| {
+        let b = calculer(&mads, &p, &objectifs(), &HashMap::new(), &Default::default(), vec![], Some("B".into()), None);
+        b.reservataires.into_iter().find(|r| r.id == "action-logement").unwrap()
+    };
+    let s1 = run(Periode::new(2024, Some(1), None, None).unwrap());
+    assert_eq!((s1.mises_a_disposition, s1.baux_signes, s1.chutes, s1.en_cours), (4, 1, 1, 2));
+    assert_eq!(s1.chutes_par_cause["refus"], 1);
+    // 1 chute of the 2 concluded: 50 %, not the 75 % of counting B and D as chutes.
+    assert!((s1.taux_chute - 0.5).abs() < 1e-12);
+    let an = run(Periode::new(2024, None, None, None).unwrap());
+    assert_eq!((an.baux_signes, an.chutes, an.en_cours), (2, 1, 1));
+    assert!((an.taux_chute - 1.0 / 3.0).abs() < 1e-12);
 }

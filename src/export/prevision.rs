@@ -1,0 +1,350 @@
+//! The forecast of the year's soustraits (CCH R.441-5: the réservataires receive it before 28
+//! February): by category of the one list of soustraits and by EPCI, from the flux parameters of
+//! year N (the EPCI's part of the departmental flux when that governs the year), with the
+//! justifications entered and, beside each figure, the hors-flux leases of year N−1 from the
+//! register.
+
+use super::{
+    ExportError,
+    pdf::{Entete, Pdf, date_d_edition},
+    save_workbook,
+};
+use crate::consolidate::nom_epci;
+use crate::flux::Soustrait;
+use crate::format::entier;
+use crate::reference::reference;
+use crate::store::Dossier;
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One column of the forecast: an EPCI, or a département's total.
+#[derive(Debug, Clone)]
+pub struct ColonnePrevision {
+    pub titre: String,
+    pub epci: Option<String>,
+    pub liberations: u64,
+    pub flux: u64,
+    pub prevus: BTreeMap<Soustrait, u64>,
+    /// Hors-flux leases of the previous year in the register.
+    pub realises_n_1: BTreeMap<Soustrait, u64>,
+    pub justifications: BTreeMap<Soustrait, String>,
+    /// The parameters were saved for the year.
+    pub saisis: bool,
+}
+
+pub struct Prevision {
+    pub bailleur: String,
+    pub annee: i32,
+    pub colonnes: Vec<ColonnePrevision>,
+    /// Whether the register holds any lease of year N−1 (else « — », not 0).
+    pub registre_n_1: bool,
+}
+
+pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, ExportError> {
+    let par_epci = crate::flux::groupes_par_epci(d, bailleur)?;
+    if par_epci.is_empty() {
+        return Err(ExportError::Donnees(format!("aucun logement du bailleur « {bailleur} » dans le dossier")));
+    }
+    // Hors-flux leases of N−1, by EPCI and category.
+    let mads = crate::suivi::charger(d, Some(&[bailleur.to_string()]), None)
+        .map_err(|e| ExportError::Donnees(e.to_string()))?;
+    let mut realises: BTreeMap<(String, Soustrait), u64> = BTreeMap::new();
+    let mut registre_n_1 = false;
+    for m in &mads {
+        if m.etapes.date_bail.is_some_and(|b| b.year == annee - 1) {
+            registre_n_1 = true;
+            if let Some(c) = m.hors_flux {
+                *realises.entry((m.epci.clone(), c)).or_default() += 1;
+            }
+        }
+    }
+    let mut par_dep: BTreeMap<String, Vec<ColonnePrevision>> = BTreeMap::new();
+    for (e, g) in par_epci {
+        let dep = g
+            .first()
+            .and_then(|g| reference().commune(&g.commune))
+            .map(|c| c.departement.to_string())
+            .unwrap_or_default();
+        let f = crate::flux::flux_de_l_epci(d, bailleur, &e, annee, &g)?;
+        let gouverne = crate::flux::departement_gouvernant(d, bailleur, &g, annee)?.is_some();
+        let p = crate::flux::parametres(d, bailleur, &e, annee)?;
+        par_dep.entry(dep).or_default().push(ColonnePrevision {
+            titre: nom_epci(&e),
+            liberations: f.liberations,
+            flux: f.flux,
+            prevus: Soustrait::ALL.iter().map(|c| (*c, f.soustraits.get(c.as_str()).copied().unwrap_or(0))).collect(),
+            realises_n_1: Soustrait::ALL
+                .iter()
+                .map(|c| (*c, realises.get(&(e.clone(), *c)).copied().unwrap_or(0)))
+                .collect(),
+            justifications: Soustrait::ALL
+                .iter()
+                .map(|c| (*c, f.parametres.justification(*c)))
+                .filter(|(_, j)| !j.is_empty())
+                .collect(),
+            saisis: gouverne || (p.saisis() && p.annee_source.is_none()),
+            epci: Some(e),
+        });
+    }
+    let mut colonnes = vec![];
+    for (dep, cols) in par_dep {
+        let nom = reference().departement(&dep).map(|d| d.nom.clone()).unwrap_or_else(|| dep.clone());
+        let mut total = ColonnePrevision {
+            titre: format!("Total département {nom} ({dep})"),
+            epci: None,
+            liberations: cols.iter().map(|c| c.liberations).sum(),
+            flux: cols.iter().map(|c| c.flux).sum(),
+            prevus: BTreeMap::new(),
+            realises_n_1: BTreeMap::new(),
+            justifications: BTreeMap::new(),
+            saisis: cols.iter().all(|c| c.saisis),
+        };
+        for c in &cols {
+            for (k, n) in &c.prevus {
+                *total.prevus.entry(*k).or_default() += n;
+            }
+            for (k, n) in &c.realises_n_1 {
+                *total.realises_n_1.entry(*k).or_default() += n;
+            }
+        }
+        colonnes.extend(cols);
+        colonnes.push(total);
+    }
+    Ok(Prevision { bailleur: bailleur.to_string(), annee, colonnes, registre_n_1 })
+}
+
+fn titre(p: &Prevision) -> String {
+    format!("Prévision des soustraits {} — {}", p.annee, p.bailleur)
+}
+
+fn chapeau(p: &Prevision) -> String {
+    format!(
+        "Libérations de l'année {} que le bailleur prévoit de ne pas proposer aux réservataires (mutations internes, relogements, ventes…), par catégorie et par EPCI, à adresser aux réservataires avant le 28 février {} (article R.441-5 du code de la construction et de l'habitation). En regard, les baux signés hors flux en {} selon le registre des mises à disposition.",
+        p.annee,
+        p.annee,
+        p.annee - 1
+    )
+}
+
+/// The rows: each category, the total, then the libérations and the flux for context.
+fn lignes(p: &Prevision) -> Vec<(String, bool, Vec<(Option<u64>, Option<u64>)>)> {
+    let r = |c: &ColonnePrevision, k: Soustrait| p.registre_n_1.then(|| c.realises_n_1.get(&k).copied().unwrap_or(0));
+    let mut v = vec![];
+    for k in Soustrait::ALL {
+        let mut libelle = k.label().to_string();
+        if k.accord_prefet() && !libelle.contains("préfet") {
+            libelle.push_str(" — accord du préfet");
+        }
+        v.push((libelle, false, p.colonnes.iter().map(|c| (c.prevus.get(&k).copied(), r(c, k))).collect()));
+    }
+    v.push((
+        "Total des soustraits".into(),
+        true,
+        p.colonnes
+            .iter()
+            .map(|c| (Some(c.prevus.values().sum()), p.registre_n_1.then(|| c.realises_n_1.values().sum())))
+            .collect(),
+    ));
+    v.push((
+        "Libérations prévisionnelles".into(),
+        false,
+        p.colonnes.iter().map(|c| (Some(c.liberations), None)).collect(),
+    ));
+    v.push((
+        "Flux annuel réparti entre les réservataires".into(),
+        false,
+        p.colonnes.iter().map(|c| (Some(c.flux), None)).collect(),
+    ));
+    v
+}
+
+fn justifications(p: &Prevision) -> Vec<String> {
+    let mut v = vec![];
+    for k in Soustrait::ALL {
+        for c in p.colonnes.iter().filter(|c| c.epci.is_some()) {
+            if let Some(j) = c.justifications.get(&k) {
+                v.push(format!("{} — {} : {j}.", k.court(), c.titre));
+            }
+        }
+    }
+    v
+}
+
+fn avertissements(p: &Prevision) -> Vec<String> {
+    let mut v = vec![];
+    let sans: Vec<&str> =
+        p.colonnes.iter().filter(|c| c.epci.is_some() && !c.saisis).map(|c| c.titre.as_str()).collect();
+    if !sans.is_empty() {
+        v.push(format!(
+            "Paramètres du flux {} non enregistrés pour {} : prévision à confirmer avant envoi.",
+            p.annee,
+            sans.join(", ")
+        ));
+    }
+    if !p.registre_n_1 {
+        v.push(format!(
+            "Aucun bail de {} dans le registre des mises à disposition : réalisé {} non disponible (« — »).",
+            p.annee - 1,
+            p.annee - 1
+        ));
+    }
+    for k in Soustrait::ALL.iter().filter(|k| k.accord_prefet()) {
+        if p.colonnes.iter().any(|c| c.epci.is_some() && c.prevus.get(k).copied().unwrap_or(0) > 0) {
+            v.push(format!("{} : déduction soumise à l'accord du préfet.", k.court()));
+        }
+    }
+    v
+}
+
+/// A readable file name: « Prévision des soustraits — Habitat Azur — 2025.pdf ».
+pub fn nom_de_fichier(bailleur: &str, annee: i32, extension: &str) -> String {
+    format!("Prévision des soustraits — {bailleur} — {annee}.{extension}")
+        .chars()
+        .map(|c| if "/\\:*?\"<>|".contains(c) { '-' } else { c })
+        .collect()
+}
+
+pub fn export(d: &Dossier, bailleur: &str, annee: i32, out: &Path) -> Result<(), ExportError> {
+    let p = calculer(d, bailleur, annee)?;
+    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "xlsx" => xlsx(&p, out),
+        "pdf" => pdf(&p, out),
+        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+    }
+}
+
+fn cellule(n: Option<u64>) -> String {
+    n.map(entier).unwrap_or_else(|| "—".into())
+}
+
+fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
+    let entete = Entete {
+        document: titre(p),
+        mentions: vec![
+            format!("Bailleur : {}", p.bailleur),
+            "Destinataires : les réservataires".into(),
+            format!("Année {}", p.annee),
+        ],
+        edition: date_d_edition(),
+        reference: format!("prevision-soustraits-{}-{}", crate::text::slug(&p.bailleur), p.annee),
+    };
+    let mut pdf = Pdf::document(true, entete);
+    pdf.titre(13.0, &titre(p));
+    pdf.texte(9.5, &chapeau(p));
+    for a in avertissements(p) {
+        pdf.texte(9.0, &format!("Attention : {a}"));
+    }
+    let lignes = lignes(p);
+    let n = p.colonnes.len();
+    let par_bande = 4;
+    let libelle = 230.0;
+    for debut in (0..n).step_by(par_bande) {
+        let fin = (debut + par_bande).min(n);
+        let w = ((pdf.largeur() - libelle) / (2 * (fin - debut)) as f32).min(90.0);
+        let mut widths = vec![libelle];
+        let mut right = vec![false];
+        let mut head = vec!["Catégorie".to_string()];
+        for c in &p.colonnes[debut..fin] {
+            widths.extend([w, w]);
+            right.extend([true, true]);
+            head.push(format!("{} : prévus {}", c.titre, p.annee));
+            head.push(format!("réalisés {}", p.annee - 1));
+        }
+        let mut rows = vec![head];
+        for (l, _, v) in &lignes {
+            let mut r = vec![l.clone()];
+            for (a, b) in &v[debut..fin] {
+                r.push(cellule(*a));
+                r.push(if b.is_none() && !l.starts_with("Libérations") && !l.starts_with("Flux") {
+                    "—".into()
+                } else {
+                    b.map(entier).unwrap_or_default()
+                });
+            }
+            rows.push(r);
+        }
+        if debut > 0 {
+            pdf.new_page();
+        }
+        pdf.tableau(&widths, &right, &rows, 8.5);
+    }
+    pdf.titre(11.0, "Justifications");
+    let j = justifications(p);
+    if j.is_empty() {
+        pdf.texte(9.0, "Aucune justification saisie.");
+    }
+    for x in j {
+        pdf.texte(9.0, &x);
+    }
+    pdf.signatures(None, &[format!("Pour le bailleur {}", p.bailleur)]);
+    pdf.save(out)
+}
+
+fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
+    let e = |x: rust_xlsxwriter::XlsxError| ExportError::Donnees(x.to_string());
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Prévision des soustraits").map_err(e)?;
+    let bold = Format::new().set_bold().set_font_size(13);
+    let wrap = Format::new().set_text_wrap();
+    let alerte = Format::new().set_bold().set_font_color(Color::RGB(0xB00020));
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let cell_total = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_bold();
+    let num = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
+    ws.write_string_with_format(0, 0, titre(p), &bold).map_err(e)?;
+    ws.write_string_with_format(1, 0, chapeau(p), &wrap).map_err(e)?;
+    ws.write_string(2, 0, format!("Édité le {}", date_d_edition())).map_err(e)?;
+    let mut r = 3;
+    for a in avertissements(p) {
+        ws.write_string_with_format(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string_with_format(r, 0, "Catégorie", &head).map_err(e)?;
+    for (j, c) in p.colonnes.iter().enumerate() {
+        ws.write_string_with_format(r, 1 + 2 * j as u16, format!("{} : prévus {}", c.titre, p.annee), &head)
+            .map_err(e)?;
+        ws.write_string_with_format(r, 2 + 2 * j as u16, format!("{} : réalisés {}", c.titre, p.annee - 1), &head)
+            .map_err(e)?;
+    }
+    for (l, total, v) in lignes(p) {
+        r += 1;
+        ws.write_string_with_format(r, 0, &l, if total { &cell_total } else { &cell }).map_err(e)?;
+        for (j, (a, b)) in v.iter().enumerate() {
+            for (k, x) in [a, b].iter().enumerate() {
+                let c = 1 + 2 * j as u16 + k as u16;
+                match x {
+                    Some(n) => ws.write_number_with_format(r, c, *n as f64, &num),
+                    None => ws.write_string_with_format(
+                        r,
+                        c,
+                        if k == 1 && !l.starts_with("Libérations") && !l.starts_with("Flux") { "—" } else { "" },
+                        &cell,
+                    ),
+                }
+                .map_err(e)?;
+            }
+        }
+    }
+    r += 2;
+    ws.write_string_with_format(r, 0, "Justifications", &bold).map_err(e)?;
+    for x in justifications(p) {
+        r += 1;
+        ws.write_string_with_format(r, 0, &x, &wrap).map_err(e)?;
+    }
+    ws.set_column_width(0, 60).map_err(e)?;
+    for j in 0..2 * p.colonnes.len() {
+        ws.set_column_width(1 + j as u16, 16).map_err(e)?;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    save_workbook(&mut wb, out)
+}
