@@ -4,6 +4,7 @@
 mod bad_input;
 mod chemins;
 mod common;
+mod conventions;
 mod dossier;
 mod faults;
 mod fuzz;
