@@ -133,14 +133,18 @@ impl Annexe {
         } else {
             String::new()
         };
+        // The commune's own convention on its commune: « réservés par la commune », as the
+        // published annexes say it.
+        let par = match (&self.perimetre, self.reservataire.strip_prefix("commune:")) {
+            (PerimetreAnnexe::Commune { insee, .. }, Some(c)) if insee == c => "la commune".to_string(),
+            _ => par_le(&self.reservataire),
+        };
         format!(
-            "{} sur {}, {} de l'assiette, {} par la gestion en flux ; {} par {}{agents}, soit {pct} de l'assiette",
+            "{}, {} de l'assiette, {} par la gestion en flux ; {} par {par}{agents}, soit {pct}",
             nombre(self.parc, "logement implanté", "logements implantés"),
-            self.libelle_perimetre,
             nombre(self.exclus, "exclu", "exclus"),
             nombre(self.assiette, "concerné", "concernés"),
             nombre(self.stock, "logement réservé", "logements réservés"),
-            par_le(&self.reservataire)
         )
     }
 
@@ -592,18 +596,30 @@ fn sections(a: &Annexe) -> Vec<Section> {
             format!("l'EPCI {}", nom_epci(epci))
         }
     };
-    let mut l: Vec<(String, V)> = vec![];
     let commune = matches!(a.perimetre, PerimetreAnnexe::Commune { .. });
-    let lieu = if commune { a.libelle_perimetre.clone() } else { territoire.clone() };
-    l.push((format!("Parc locatif social du bailleur sur {lieu} au 1er janvier {}", a.annee), V::N(a.parc)));
+    let perimetre = match &a.perimetre {
+        PerimetreAnnexe::Commune { insee, .. } => format!("{} ({insee})", commune_de(&nom_commune(insee))),
+        PerimetreAnnexe::Epci(e) => nom_epci(e),
+        PerimetreAnnexe::Departement(d) => {
+            reference().departement(d).map(|x| format!("département {} ({d})", x.nom)).unwrap_or_else(|| d.clone())
+        }
+    };
+    let mut l: Vec<(String, V)> = vec![
+        ("Réservataire".into(), V::T(libelle_reservataire(&a.reservataire))),
+        ("Bailleur".into(), V::T(a.bailleur.clone())),
+        ("Périmètre".into(), V::T(perimetre)),
+        ("Date de référence de l'état des lieux".into(), V::T(date_fr(&a.date_reference))),
+        ("Année du flux".into(), V::T(a.annee.to_string())),
+    ];
+    l.push(("Parc locatif social".into(), V::N(a.parc)));
     // The motifs in the order of the fiche, those typed by hand after.
     let mut motifs: Vec<(&String, &u64)> = a.exclusions.iter().collect();
     motifs.sort_by_key(|(m, _)| crate::flux::MOTIFS_D_EXCLUSION.iter().position(|x| x == m).unwrap_or(99));
     for (m, n) in motifs {
-        l.push((format!("  dont exclus de l'assiette : {}", libelle_exclusion(m)), V::N(*n)));
+        l.push((format!("  dont exclus : {}", libelle_exclusion(m)), V::N(*n)));
     }
     l.push(("Logements exclus de l'assiette".into(), V::N(a.exclus)));
-    l.push((format!("Assiette : logements concernés par la gestion en flux sur {lieu}"), V::N(a.assiette)));
+    l.push(("Logements concernés par la gestion en flux (assiette)".into(), V::N(a.assiette)));
     if commune {
         l.push((format!("Assiette du bailleur sur {territoire}"), V::N(f.assiette)));
     }
@@ -655,7 +671,13 @@ fn sections(a: &Annexe) -> Vec<Section> {
     out.push(Section { titre: format!("Le flux annuel {}", a.annee), lignes: l, notes });
 
     // The réservataire's part.
-    let mut l: Vec<(String, V)> = vec![];
+    let mut l: Vec<(String, V)> = vec![
+        ("Logements réservés par le réservataire dans l'assiette".into(), V::N(a.stock)),
+        (
+            "Part du réservataire dans l'assiette".into(),
+            V::P(if a.assiette > 0 { a.stock as f64 / a.assiette as f64 } else { 0.0 }),
+        ),
+    ];
     let mut notes = vec![];
     match &a.part {
         Some(part) => {
@@ -681,7 +703,8 @@ fn sections(a: &Annexe) -> Vec<Section> {
                 l.push(("  dont publics prioritaires (contingent préfectoral)".into(), V::P(part.taux)));
                 l.push(("  dont agents civils et militaires de l'État".into(), V::P(fo)));
             } else {
-                l.push(("Taux de la convention appliqué".into(), V::P(part.taux)));
+                // The rate as applied: capped where the law caps it (the origin says so).
+                l.push(("Taux de la convention".into(), V::P(part.taux)));
             }
             notes.push(format!("Origine du taux : {}.", a.origine_du_taux()));
             if a.reservataire == "etat"
@@ -692,17 +715,11 @@ fn sections(a: &Annexe) -> Vec<Section> {
             if let Some(t) = part.taux_reduit {
                 l.push(("Taux après réduction au prorata (parts au-delà de 100 % du flux)".into(), V::P(t)));
             }
-            let ici = a.libelle_perimetre.clone();
+            l.push((format!("Logements du réservataire en {} sur ce périmètre", a.annee), V::N(a.logements)));
             if a.reservataire == "etat" {
                 let (e, fo) = logements_par_id(a);
-                l.push((format!("Logements réservés à l'État en {} sur {ici}", a.annee), V::N(e + fo)));
                 l.push(("  dont publics prioritaires".into(), V::N(e)));
                 l.push(("  dont agents civils et militaires".into(), V::N(fo)));
-            } else {
-                l.push((
-                    format!("Logements réservés {} en {} sur {ici}", a_le(&a.reservataire), a.annee),
-                    V::N(a.logements),
-                ));
             }
             if commune && !matches!(part.perimetre, Perimetre::Commune(_)) {
                 let total: u64 = ids_de(&a.reservataire).iter().map(|id| f.logements(id)).sum();
@@ -1052,11 +1069,13 @@ fn entete(a: &Annexe) -> Entete {
         ],
         edition: date_d_edition(),
         reference: format!(
-            "annexe-{}-{}-{code}-{}",
-            crate::text::slug(&a.reservataire.replace(':', "-")),
+            "ANNEXE-{}-{}-{}-{}",
+            crate::text::slug(&libelle_reservataire(&a.reservataire)),
             crate::text::slug(&a.bailleur),
+            code,
             a.annee
-        ),
+        )
+        .to_uppercase(),
     }
 }
 
@@ -1130,10 +1149,10 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
     let wrap = Format::new().set_text_wrap();
     let en = entete(a);
-    ws.write_string_with_format(0, 0, &titre(a), &bold).map_err(e)?;
-    ws.write_string(1, 0, en.mentions.join(" · ")).map_err(e)?;
-    ws.write_string(2, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
-    ws.write_string_with_format(3, 0, format!("{}.", a.phrase()), &wrap).map_err(e)?;
+    ws.write_string_with_format(0, 0, titre(a), &bold).map_err(e)?;
+    ws.write_string(1, 0, format!("{}.", a.phrase())).map_err(e)?;
+    ws.write_string(2, 0, en.mentions.join(" · ")).map_err(e)?;
+    ws.write_string(3, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
     let mut r: u32 = 5;
     let valeur = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, v: &V| match v {
         V::N(n) => ws.write_number_with_format(r, c, *n as f64, &num).map(|_| ()),

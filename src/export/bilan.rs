@@ -302,12 +302,13 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         ],
         edition: date_d_edition(),
         reference: format!(
-            "bilan-{}-{}-{}-{}",
+            "BILAN-{}-{}-{}-{}",
             b.bailleur.as_deref().map(crate::text::slug).unwrap_or_else(|| "tous".into()),
             b.epci.clone().unwrap_or_else(|| "tous".into()),
             b.debut,
             b.fin
-        ),
+        )
+        .to_uppercase(),
     };
     let mut p = Pdf::document(true, entete);
     p.titre(13.0, &titre(b));

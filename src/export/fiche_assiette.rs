@@ -499,7 +499,7 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
             format!("Flux {}", f.annee),
         ],
         edition: date_d_edition(),
-        reference: format!("fiche-assiette-{}-{}", crate::text::slug(&f.bailleur), f.annee),
+        reference: format!("FICHE-ASSIETTE-{}-{}", crate::text::slug(&f.bailleur), f.annee).to_uppercase(),
     };
     let mut p = Pdf::document(true, entete);
     p.titre(13.0, &titre(f));

@@ -128,7 +128,10 @@ fn chapeau(p: &Prevision) -> String {
 }
 
 /// The rows: each category, the total, then the libérations and the flux for context.
-fn lignes(p: &Prevision) -> Vec<(String, bool, Vec<(Option<u64>, Option<u64>)>)> {
+/// A row of the forecast: its label, whether it is a total, (forecast N, realised N−1) per column.
+type LignePrevision = (String, bool, Vec<(Option<u64>, Option<u64>)>);
+
+fn lignes(p: &Prevision) -> Vec<LignePrevision> {
     let r = |c: &ColonnePrevision, k: Soustrait| p.registre_n_1.then(|| c.realises_n_1.get(&k).copied().unwrap_or(0));
     let mut v = vec![];
     for k in Soustrait::ALL {
@@ -228,7 +231,7 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
             format!("Année {}", p.annee),
         ],
         edition: date_d_edition(),
-        reference: format!("prevision-soustraits-{}-{}", crate::text::slug(&p.bailleur), p.annee),
+        reference: format!("PREVISION-SOUSTRAITS-{}-{}", crate::text::slug(&p.bailleur), p.annee).to_uppercase(),
     };
     let mut pdf = Pdf::document(true, entete);
     pdf.titre(13.0, &titre(p));

@@ -57,7 +57,7 @@ pub fn floor(x: f64) -> u64 {
 /// The floor and the ceiling of a quota; both the same integer when the quota is one (up to
 /// the binary noise of the products that made it). A negative quota: a cell that stays 0.
 pub fn bornes(x: f64) -> (u64, u64) {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return (0, 0);
     }
     let r = x.round();

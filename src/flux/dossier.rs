@@ -306,6 +306,9 @@ fn departements_des_groupes(g: &[Groupe]) -> BTreeSet<String> {
     g.iter().filter_map(|x| reference().commune(&x.commune).map(|c| c.departement.to_string())).collect()
 }
 
+/// An EPCI of a département: its SIREN, the bailleur's dwellings there, its saved parameters.
+pub type EntreeDuDepartement = (String, Vec<Groupe>, FluxParametres);
+
 /// What `calculer_departement` needs from the dossier: each EPCI of the département where the
 /// bailleur has dwellings, with its dwellings and its saved parameters, and the parameters
 /// given for the département.
@@ -314,7 +317,7 @@ pub fn entrees_du_departement(
     bailleur: &str,
     departement: &str,
     annee: i32,
-) -> StoreResult<(Vec<(String, Vec<Groupe>, FluxParametres)>, FluxParametres)> {
+) -> StoreResult<(Vec<EntreeDuDepartement>, FluxParametres)> {
     let mut entrees = Vec::new();
     for (e, g) in groupes_par_epci(d, bailleur)? {
         if departements_des_groupes(&g).contains(departement) {

@@ -657,7 +657,8 @@ enum Conclusion {
 /// For each mise à disposition, the date the next one of the same libération was made (the
 /// reprise or the réorientation happened by then).
 fn suivantes(mads: &[MiseADisposition]) -> HashMap<i64, Date> {
-    let mut par_liberation: HashMap<(&str, &str, Date), Vec<(Date, i64)>> = HashMap::new();
+    type Liberation<'a> = (&'a str, &'a str, Date);
+    let mut par_liberation: HashMap<Liberation, Vec<(Date, i64)>> = HashMap::new();
     for m in mads.iter().filter(|m| m.hors_flux.is_none()) {
         if let (Some(l), Some(d)) = (m.etapes.date_liberation, m.etapes.date_mise_a_disposition) {
             par_liberation.entry((m.bailleur.as_str(), m.reference.as_str(), l)).or_default().push((d, m.id));

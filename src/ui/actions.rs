@@ -600,7 +600,7 @@ impl App {
         let (bailleur, epci, annee, params) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee, fv.params.clone());
         self.sur_dossier("enregistrement", true, move |d| {
             contingents::flux::enregistrer_parametres(d, &bailleur, &epci, annee, &params)?;
-            Ok(Fait::FluxEnregistre { bailleur, annee, params })
+            Ok(Fait::FluxEnregistre { bailleur, annee, params: Box::new(params) })
         });
     }
 
@@ -786,7 +786,7 @@ impl App {
                     && fv.bailleur == bailleur
                     && fv.annee == annee
                 {
-                    let mut saved = params;
+                    let mut saved = *params;
                     saved.annee_source = None;
                     // What was typed meanwhile stays typed (and unsaved).
                     fv.params.annee_source = None;

@@ -67,7 +67,7 @@ pub enum Fait {
     FluxEnregistre {
         bailleur: String,
         annee: i32,
-        params: contingents::flux::FluxParametres,
+        params: Box<contingents::flux::FluxParametres>,
     },
 }
 
