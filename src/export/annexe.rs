@@ -635,7 +635,7 @@ fn sections(a: &Annexe) -> Vec<Section> {
         {
             label = format!("{label} ({m})");
         }
-        if c.accord_prefet() {
+        if c.accord_prefet() && !label.contains("préfet") {
             label = format!("{label} — accord du préfet");
         }
         l.push((label, V::N(n)));
