@@ -681,19 +681,30 @@ fn sections(a: &Annexe) -> Vec<Section> {
     let mut notes = vec![];
     match &a.part {
         Some(part) => {
+            // Its logements on the annex's perimeter first, then where its rate is measured.
+            l.push((format!("Logements du réservataire en {} sur ce périmètre", a.annee), V::N(a.logements)));
+            if a.reservataire == "etat" {
+                let (e, fo) = logements_par_id(a);
+                l.push(("  dont publics prioritaires".into(), V::N(e)));
+                l.push(("  dont agents civils et militaires".into(), V::N(fo)));
+            }
+            if commune && !matches!(part.perimetre, Perimetre::Commune(_)) {
+                let total: u64 = ids_de(&a.reservataire).iter().map(|id| f.logements(id)).sum();
+                l.push((format!("Logements réservés {} sur {territoire}", a_le(&a.reservataire)), V::N(total)));
+            }
             l.push(("Périmètre du taux".into(), V::T(part.perimetre.libelle())));
             let agents = f.part("etat-fonctionnaires");
             if a.reservataire == "etat" {
                 let fo = agents.map(|x| x.stock).unwrap_or(0);
-                l.push(("Stock réservé par l'État dans l'assiette de ce périmètre".into(), V::N(part.stock + fo)));
+                l.push(("Stock réservé par l'État dans l'assiette du périmètre du taux".into(), V::N(part.stock + fo)));
                 l.push(("  dont pour ses agents civils et militaires".into(), V::N(fo)));
             } else {
                 l.push((
-                    format!("Stock réservé par {} dans l'assiette de ce périmètre", par_le(&a.reservataire)),
+                    format!("Stock réservé par {} dans l'assiette du périmètre du taux", par_le(&a.reservataire)),
                     V::N(part.stock),
                 ));
             }
-            l.push(("Assiette de ce périmètre".into(), V::N(part.assiette)));
+            l.push(("Assiette du périmètre du taux".into(), V::N(part.assiette)));
             if a.reservataire == "etat" {
                 let fo = agents.map(|x| x.taux).unwrap_or(0.0);
                 l.push((
@@ -714,16 +725,6 @@ fn sections(a: &Annexe) -> Vec<Section> {
             }
             if let Some(t) = part.taux_reduit {
                 l.push(("Taux après réduction au prorata (parts au-delà de 100 % du flux)".into(), V::P(t)));
-            }
-            l.push((format!("Logements du réservataire en {} sur ce périmètre", a.annee), V::N(a.logements)));
-            if a.reservataire == "etat" {
-                let (e, fo) = logements_par_id(a);
-                l.push(("  dont publics prioritaires".into(), V::N(e)));
-                l.push(("  dont agents civils et militaires".into(), V::N(fo)));
-            }
-            if commune && !matches!(part.perimetre, Perimetre::Commune(_)) {
-                let total: u64 = ids_de(&a.reservataire).iter().map(|id| f.logements(id)).sum();
-                l.push((format!("Logements réservés {} sur {territoire}", a_le(&a.reservataire)), V::N(total)));
             }
         }
         None => l.push(("Part dans le flux".into(), V::T("aucune (ni stock ni taux fixé)".into()))),

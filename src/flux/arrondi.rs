@@ -203,38 +203,55 @@ struct Preference {
 /// through their common node. A cycle is kept only when the total distance to the preferences
 /// shrinks, so this ends.
 fn ameliorer(net: &mut Reseau, prefs: &[Preference], interdit: &[bool]) {
-    let ecart =
-        |net: &Reseau| -> i64 { prefs.iter().map(|p| p.poids * (p.lo + net.flot(p.arete) - p.cible).abs()).sum() };
+    use std::collections::HashMap;
+    // Which preference an edge carries, and the preferences by the node they leave.
+    let mut de_l_arete: HashMap<usize, usize> = HashMap::new();
+    let mut par_queue: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, p) in prefs.iter().enumerate() {
+        de_l_arete.insert(p.arete & !1, i);
+        par_queue.entry(net.to[p.arete ^ 1]).or_default().push(i);
+    }
+    let valeur = |net: &Reseau, p: &Preference| p.lo + net.flot(p.arete);
+    // The distance to the preferences of the edges a cycle changed (each counted once).
+    let ecart = |net: &Reseau, touchees: &[usize]| -> i64 {
+        touchees.iter().map(|&i| prefs[i].poids * (valeur(net, &prefs[i]) - prefs[i].cible).abs()).sum()
+    };
     let mut ameliore = true;
     while ameliore {
         ameliore = false;
         for a in prefs {
-            if a.lo + net.flot(a.arete) >= a.cible || net.cap[a.arete] <= 0 {
+            if valeur(net, a) >= a.cible || net.cap[a.arete] <= 0 {
                 continue;
             }
             let queue = net.to[a.arete ^ 1];
             // The edges of the same node over their preference, by their head.
-            let mut au_dessus = vec![usize::MAX; net.adj.len()];
-            for b in prefs {
-                if net.to[b.arete ^ 1] == queue && b.lo + net.flot(b.arete) > b.cible && net.cap[b.arete ^ 1] > 0 {
-                    au_dessus[net.to[b.arete]] = b.arete;
-                }
+            let au_dessus: HashMap<usize, usize> = par_queue[&queue]
+                .iter()
+                .map(|&i| &prefs[i])
+                .filter(|b| valeur(net, b) > b.cible && net.cap[b.arete ^ 1] > 0)
+                .map(|b| (net.to[b.arete], b.arete))
+                .collect();
+            if au_dessus.is_empty() {
+                continue;
             }
             let mut bloque = interdit.to_vec();
             bloque[queue] = true;
             let tete = net.to[a.arete];
-            let avant = ecart(net);
-            if let Some((fin, path)) = net.chemin(tete, &|v| au_dessus[v] != usize::MAX, &bloque) {
-                let b = au_dessus[fin];
-                net.pousser(&path, 1);
-                net.pousser(&[a.arete, b ^ 1], 1);
-                if ecart(net) < avant {
-                    ameliore = true;
-                } else {
-                    let retour: Vec<usize> = path.iter().rev().map(|e| e ^ 1).collect();
-                    net.pousser(&retour, 1);
-                    net.pousser(&[a.arete ^ 1, b], 1);
-                }
+            let Some((fin, path)) = net.chemin(tete, &|v| au_dessus.contains_key(&v), &bloque) else { continue };
+            let b = au_dessus[&fin];
+            let mut touchees: Vec<usize> =
+                path.iter().chain([&a.arete, &b]).filter_map(|e| de_l_arete.get(&(e & !1)).copied()).collect();
+            touchees.sort_unstable();
+            touchees.dedup();
+            let avant = ecart(net, &touchees);
+            net.pousser(&path, 1);
+            net.pousser(&[a.arete, b ^ 1], 1);
+            if ecart(net, &touchees) < avant {
+                ameliore = true;
+            } else {
+                let retour: Vec<usize> = path.iter().rev().map(|e| e ^ 1).collect();
+                net.pousser(&retour, 1);
+                net.pousser(&[a.arete ^ 1, b], 1);
             }
         }
     }
