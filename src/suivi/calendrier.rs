@@ -130,8 +130,38 @@ impl Calendrier {
         v
     }
 
+    /// Whether a day is a holiday of this calendar (no list built: the deadlines of a whole
+    /// register ask it for every day they count).
     pub fn est_ferie(&self, d: Date) -> bool {
-        self.feries(d.year).iter().any(|(x, _)| *x == d)
+        let fixe = matches!(
+            (d.month, d.day),
+            (1, 1) | (5, 1) | (5, 8) | (7, 14) | (8, 15) | (11, 1) | (11, 11) | (12, 25)
+        );
+        if fixe || (self.alsace_moselle() && (d.month, d.day) == (12, 26)) {
+            return true;
+        }
+        let esclavage = match self.departement.as_deref() {
+            Some("971") => Some((5, 27)),
+            Some("972") => Some((5, 22)),
+            Some("973") => Some((6, 10)),
+            Some("974") => Some((12, 20)),
+            Some("976") => Some((4, 27)),
+            _ => None,
+        };
+        if esclavage == Some((d.month, d.day)) {
+            return true;
+        }
+        // The movable feasts: only between March and June.
+        if !(3..=6).contains(&d.month) {
+            return false;
+        }
+        let ecart = d.days_since_epoch() - paques(d.year).days_since_epoch();
+        match ecart {
+            1 | 39 => true,
+            50 => !self.lundi_pentecote_travaille,
+            -2 => self.alsace_moselle() && self.vendredi_saint.unwrap_or(true),
+            _ => false,
+        }
     }
 
     /// Monday to Friday, except the holidays of this calendar.
@@ -241,6 +271,27 @@ mod tests {
         assert_eq!(echeance(d(2025, 4, 25), 1, RegleDelai::Preavis), Some(d(2025, 5, 20)));
         assert_eq!(echeance(d(2024, 4, 26), 1, RegleDelai::UnMois), Some(d(2024, 5, 27)));
         assert_eq!(echeance(d(2024, 4, 26), 1, RegleDelai::JoursOuvres(5)), Some(d(2024, 5, 6)));
+    }
+
+    #[test]
+    fn the_holidays_asked_day_by_day_are_those_of_the_list() {
+        for dep in [None, Some("67"), Some("974"), Some("972"), Some("75")] {
+            for travaille in [false, true] {
+                let c = Calendrier {
+                    departement: dep.map(str::to_string),
+                    lundi_pentecote_travaille: travaille,
+                    vendredi_saint: None,
+                };
+                for annee in [2019, 2024, 2025, 2038] {
+                    let liste: Vec<Date> = c.feries(annee).into_iter().map(|(d, _)| d).collect();
+                    let mut x = d(annee, 1, 1);
+                    while x.year == annee {
+                        assert_eq!(c.est_ferie(x), liste.contains(&x), "{x} {dep:?}");
+                        x = x.add_days(1).unwrap();
+                    }
+                }
+            }
+        }
     }
 
     #[test]
