@@ -77,6 +77,17 @@ pub fn parametres_du_flux_de_l_annee(d: &Dossier, bailleur: &str, cle: &str, ann
         .optional()?)
 }
 
+/// Every setting of the conventions (`decompte:…`, `delai:…`, `pentecote:…`,
+/// `vendredi_saint:…`), read at once for a bilan that asks them for every convention.
+pub fn reglages_des_conventions(d: &Dossier) -> Result<std::collections::HashMap<String, String>> {
+    let mut st = d.conn.prepare(
+        "SELECT cle, valeur FROM parametres WHERE cle LIKE 'decompte%' OR cle LIKE 'delai%'
+         OR cle LIKE 'pentecote%' OR cle LIKE 'vendredi_saint%'",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// The bailleurs of the dossier's active imports, as the dossier spells them.
 pub fn bailleurs_actifs(d: &Dossier) -> Result<Vec<String>> {
     let mut st = d.conn.prepare("SELECT DISTINCT bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY 1")?;

@@ -3,7 +3,7 @@
 //! libération once), the gap, the taux de chute; the libérations outside the flux against the
 //! soustraits forecast; the regulatory breakdown; the alerts.
 
-use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, charger, etape_decompte, rejets};
+use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, charger, rejets};
 use crate::model::Date;
 use crate::store::Dossier;
 use serde::Serialize;
@@ -354,22 +354,24 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
         };
         rejets(d, Some(&concernes))?
     };
+    // The conventions' settings read once.
+    let reglages = super::ReglagesDesConventions::lire(d)?;
     let mut etapes: HashMap<(String, String), Etape> = HashMap::new();
     for m in &mads {
-        if let Some(r) = &m.reservataire {
-            etapes.entry((m.bailleur.clone(), r.clone())).or_insert_with(|| etape_decompte(d, &m.bailleur, r));
+        if let Some(r) = &m.reservataire
+            && !etapes.contains_key(&(m.bailleur.clone(), r.clone()))
+        {
+            etapes.insert((m.bailleur.clone(), r.clone()), reglages.etape(&m.bailleur, r));
         }
     }
     for id in obj.logements.keys() {
         for (b, _) in &paires {
-            etapes.entry((b.clone(), id.clone())).or_insert_with(|| etape_decompte(d, b, id));
+            etapes.entry((b.clone(), id.clone())).or_insert_with(|| reglages.etape(b, id));
         }
     }
     let delais: Delais = etapes
         .keys()
-        .map(|(b, r)| {
-            ((b.clone(), r.clone()), (super::regle_delai(d, b, r), super::calendrier_de_la_convention(d, b, r, None)))
-        })
+        .map(|(b, r)| ((b.clone(), r.clone()), (reglages.regle_delai(b, r), reglages.calendrier(b, r, None))))
         .collect();
     Ok(calculer(&mads, &o.periode, &obj, &etapes, &delais, rej, o.bailleur.clone(), o.epci.clone()))
 }
@@ -657,21 +659,21 @@ enum Conclusion {
 /// For each mise à disposition, the date the next one of the same libération was made (the
 /// reprise or the réorientation happened by then).
 fn suivantes(mads: &[MiseADisposition]) -> HashMap<i64, Date> {
-    type Liberation<'a> = (&'a str, &'a str, Date);
-    let mut par_liberation: HashMap<Liberation, Vec<(Date, i64)>> = HashMap::new();
-    for m in mads.iter().filter(|m| m.hors_flux.is_none()) {
-        if let (Some(l), Some(d)) = (m.etapes.date_liberation, m.etapes.date_mise_a_disposition) {
-            par_liberation.entry((m.bailleur.as_str(), m.reference.as_str(), l)).or_default().push((d, m.id));
-        }
-    }
-    let mut out = HashMap::new();
-    for v in par_liberation.values_mut() {
-        v.sort();
-        for w in v.windows(2) {
-            out.insert(w[0].1, w[1].0);
-        }
-    }
-    out
+    let mut v: Vec<(&str, &str, Date, Date, i64)> = mads
+        .iter()
+        .filter(|m| m.hors_flux.is_none())
+        .filter_map(|m| {
+            Some((
+                m.bailleur.as_str(),
+                m.reference.as_str(),
+                m.etapes.date_liberation?,
+                m.etapes.date_mise_a_disposition?,
+                m.id,
+            ))
+        })
+        .collect();
+    v.sort_unstable();
+    v.windows(2).filter(|w| (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2)).map(|w| (w[0].4, w[1].3)).collect()
 }
 
 /// Whether a mise à disposition ended with a lease, ended without one (and why), or is still

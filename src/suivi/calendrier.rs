@@ -133,10 +133,8 @@ impl Calendrier {
     /// Whether a day is a holiday of this calendar (no list built: the deadlines of a whole
     /// register ask it for every day they count).
     pub fn est_ferie(&self, d: Date) -> bool {
-        let fixe = matches!(
-            (d.month, d.day),
-            (1, 1) | (5, 1) | (5, 8) | (7, 14) | (8, 15) | (11, 1) | (11, 11) | (12, 25)
-        );
+        let fixe =
+            matches!((d.month, d.day), (1, 1) | (5, 1) | (5, 8) | (7, 14) | (8, 15) | (11, 1) | (11, 11) | (12, 25));
         if fixe || (self.alsace_moselle() && (d.month, d.day) == (12, 26)) {
             return true;
         }

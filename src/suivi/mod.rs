@@ -831,6 +831,41 @@ fn reglage(d: &Dossier, nom: &str, bailleur: &str, reservataire: &str) -> Option
         .find_map(|cle| d.parametre(cle).ok().flatten())
 }
 
+/// The conventions' settings read once (a bilan asks them for every bailleur × réservataire):
+/// the same answers as [`etape_decompte`], [`regle_delai`] and [`calendrier_de_la_convention`].
+pub struct ReglagesDesConventions(HashMap<String, String>);
+
+impl ReglagesDesConventions {
+    pub fn lire(d: &Dossier) -> Result<Self> {
+        Ok(Self(crate::store::bailleurs::reglages_des_conventions(d)?))
+    }
+
+    /// The values of a setting, the convention's first, then the bailleur's, then the dossier's.
+    fn valeurs<'a>(&'a self, nom: &str, bailleur: &str, reservataire: &str) -> impl Iterator<Item = &'a String> + 'a {
+        let cles = [format!("{nom}:{bailleur}:{reservataire}"), format!("{nom}:{bailleur}"), nom.to_string()];
+        cles.into_iter().filter_map(move |c| self.0.get(&c))
+    }
+
+    pub fn etape(&self, bailleur: &str, reservataire: &str) -> Etape {
+        self.valeurs("decompte", bailleur, reservataire).find_map(|v| Etape::parse(v)).unwrap_or(Etape::BailSigne)
+    }
+
+    pub fn regle_delai(&self, bailleur: &str, reservataire: &str) -> calendrier::RegleDelai {
+        self.valeurs("delai", bailleur, reservataire)
+            .find_map(|v| parse_regle_delai(v))
+            .unwrap_or(calendrier::RegleDelai::Preavis)
+    }
+
+    pub fn calendrier(&self, bailleur: &str, reservataire: &str, departement: Option<&str>) -> calendrier::Calendrier {
+        let travaille = |nom| self.valeurs(nom, bailleur, reservataire).next().map(|v| v == "travaille");
+        calendrier::Calendrier {
+            departement: departement.map(str::to_string),
+            lundi_pentecote_travaille: travaille("pentecote").unwrap_or(false),
+            vendredi_saint: travaille("vendredi_saint").map(|t| !t),
+        }
+    }
+}
+
 /// The département of a commune (its local holidays).
 pub fn departement_de(commune: &str) -> Option<String> {
     reference().commune(commune).map(|c| c.departement.to_string())
