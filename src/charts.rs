@@ -234,8 +234,20 @@ fn fixed_color(id: &str) -> Option<RGBColor> {
     FIXES.iter().find(|(f, _)| *f == id).map(|(_, c)| *c)
 }
 
+/// The typologies' own colours: one hue (teal), lighter for the small dwellings and darker
+/// for the large ones — an ordered scale, never a réservataire's colour (T2 is no longer the
+/// State's blue, nor T4 Action Logement's orange).
+const TYPOLOGIES: [RGBColor; 6] = [
+    RGBColor(214, 238, 234),
+    RGBColor(160, 214, 206),
+    RGBColor(102, 184, 172),
+    RGBColor(52, 146, 134),
+    RGBColor(20, 104, 96),
+    RGBColor(6, 64, 60),
+];
+
 fn typology_color(t: TypologieGrille) -> RGBColor {
-    PALETTE[[4, 0, 2, 1, 3, 5][t as usize]]
+    TYPOLOGIES[t as usize]
 }
 
 /// Bars drawn before the rest is grouped.
@@ -796,9 +808,59 @@ mod tests {
                 assert_ne!(a, b, "{} et {} ont la même couleur", ids[i], ids[j]);
             }
         }
-        // Whatever else the dossier holds, the State keeps its colour; a filter changes nothing.
+        // Whatever else the dossier holds, the State keeps its colour.
         assert_eq!(p.couleur("etat"), Palette::new(&["etat".to_string()]).couleur("etat"));
-        assert_eq!(p.couleur("commune:83005"), p.couleur("commune:83005"));
+        assert_eq!(p.couleur("etat"), RGBColor(0, 114, 178));
+        // A commune's colour is its rank among the dossier's réservataires without a fixed
+        // colour: the same in a dossier that holds the same réservataires, whatever the order
+        // they were met in, and another one's when the dossier holds others.
+        let mut shuffled = ids.clone();
+        shuffled.reverse();
+        shuffled.sort();
+        assert_eq!(Palette::new(&shuffled).couleur("commune:83005"), p.couleur("commune:83005"));
+        assert_eq!(p.couleur("commune:83001"), COLLECTIVITES[0], "the first commune takes the first free colour");
+        let fewer: Vec<String> = ids.iter().filter(|i| *i != "commune:83001").cloned().collect();
+        assert_eq!(Palette::new(&fewer).couleur("commune:83002"), COLLECTIVITES[0]);
+    }
+
+    #[test]
+    fn typologies_have_their_own_ordered_colours() {
+        let dist = |a: RGBColor, b: RGBColor| {
+            let d = |x: u8, y: u8| (x as f64 - y as f64).powi(2);
+            (d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)).sqrt()
+        };
+        let lum = |c: RGBColor| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
+        let colours: Vec<RGBColor> = TypologieGrille::ALL.iter().map(|t| typology_color(*t)).collect();
+        for (i, a) in colours.iter().enumerate() {
+            // Far from every fixed réservataire's colour (State, Action Logement, Défense, …).
+            for (id, f) in FIXES {
+                assert!(dist(*a, f) > 50.0, "{} trop proche de la couleur de {id}", TypologieGrille::ALL[i]);
+            }
+            // Lighter for the small dwellings, darker for the large.
+            if let Some(b) = colours.get(i + 1) {
+                assert!(lum(*a) > lum(*b) + 20.0, "{} / {}", TypologieGrille::ALL[i], TypologieGrille::ALL[i + 1]);
+            }
+        }
+        // The charts use them.
+        let cube = Cube::new(
+            None,
+            TypologieGrille::ALL
+                .iter()
+                .map(|t| crate::consolidate::Cellule {
+                    bailleur: "B".into(),
+                    commune: "83137".into(),
+                    epci: "248300543".into(),
+                    reservataire: "etat".into(),
+                    financement: crate::model::Financement::Plus,
+                    typologie: *t,
+                    qpv: false,
+                    individuel_collectif: crate::model::IndividuelCollectif::Collectif,
+                    logements: 1,
+                })
+                .collect(),
+        );
+        let d = data(&cube, Kind::Typologie, &Filtre::default(), Stock::Tout);
+        assert_eq!(d.bars.iter().map(|b| b.color).collect::<Vec<_>>(), colours);
     }
 }
 

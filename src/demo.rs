@@ -209,6 +209,14 @@ pub const DEMO_ANNEE: i32 = 2025;
 /// register of mises à disposition generated for each bailleur and imported like a bailleur's
 /// own, so that every screen (Bilans included) has something to show at first launch. Written
 /// under a temporary name, then renamed: never half-built.
+/// The dossier's parameter that marks the demonstration dossier.
+const PARAMETRE_DEMONSTRATION: &str = "demonstration";
+
+/// Whether a dossier is the demonstration dossier (fictitious data).
+pub fn est_la_demonstration(d: &crate::store::Dossier) -> bool {
+    d.parametre(PARAMETRE_DEMONSTRATION).ok().flatten().as_deref() == Some("1")
+}
+
 pub fn construire_dossier(dossier: &Path) -> anyhow::Result<()> {
     use crate::import::run::{ImportOptions, Silent, import_files};
     use crate::store::Dossier;
@@ -250,6 +258,8 @@ pub fn construire_dossier(dossier: &Path) -> anyhow::Result<()> {
             crate::suivi::importer(&mut d, &[path], Some(&bailleur), None)
                 .map_err(|e| anyhow::anyhow!("registre de démonstration : {e}"))?;
         }
+        // The window says on every screen that these are fictitious data.
+        d.set_parametre(PARAMETRE_DEMONSTRATION, "1")?;
     }
     if let Some(parent) = dossier.parent() {
         std::fs::create_dir_all(parent).ok();

@@ -61,6 +61,31 @@ pub fn date_fr(iso: &str) -> String {
     }
 }
 
+/// A file name people can read: its parts joined by « — » (« Annexe État — Habitat Azur —
+/// CA de Sophia Antipolis — 2024.pdf »). Empty parts are left out; characters that no
+/// system accepts in a name (`/ \ : * ? " < > |`, control characters) become hyphens.
+pub fn nom_de_fichier(parties: &[&str], extension: &str) -> String {
+    let nom = parties
+        .iter()
+        .map(|p| {
+            p.chars()
+                .map(|c| {
+                    if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                        '-'
+                    } else {
+                        c
+                    }
+                })
+                .collect::<String>()
+        })
+        .map(|p| p.trim().trim_matches('.').to_string())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" — ");
+    let nom = if nom.is_empty() { "Contingents".to_string() } else { nom };
+    format!("{nom}.{extension}")
+}
+
 /// Whether a French name starts with a vowel sound that elides « de » (« d'Ornex »).
 fn elide(nom: &str) -> bool {
     let first = nom.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c)).unwrap_or(' ');
@@ -128,9 +153,15 @@ pub fn parse_nombre(s: &str) -> Result<f64, SaisieError> {
 }
 
 /// A date typed by a person: `26/04/2024`, `2024-04-26`, `26 avril 2024` (the same reader as
-/// the dates of the bailleurs' files).
+/// the dates of the bailleurs' files). A date is a day, a month and a year: « 2024 »,
+/// « 12.5 » or « 3 » are never read as one.
 pub fn parse_date(s: &str) -> Option<crate::model::Date> {
-    crate::model::Date::from_text(s.trim())
+    let t = s.trim();
+    let parties = t.split(['/', '-', '.', ' ']).filter(|x| !x.is_empty()).count();
+    if parties < 3 {
+        return None;
+    }
+    crate::model::Date::from_text(t)
 }
 
 /// A percentage between 0 and 100 (`8,5`, `8,5 %`, `8.5`).
@@ -154,6 +185,27 @@ pub fn parse_entier(s: &str) -> Result<u64, SaisieError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_dates_are_never_guessed() {
+        let d = |s: &str| parse_date(s).map(|d| d.to_string());
+        assert_eq!(d("26/04/2024").as_deref(), Some("2024-04-26"));
+        assert_eq!(d(" 2024-04-26 ").as_deref(), Some("2024-04-26"));
+        for s in ["2024", "12.5", "3", "", "31/02/2024", "avril 2024"] {
+            assert_eq!(d(s), None, "« {s} »");
+        }
+    }
+
+    #[test]
+    fn file_names_are_readable_and_accepted_everywhere() {
+        assert_eq!(
+            nom_de_fichier(&["Annexe État", "Habitat Azur", "CA de Sophia Antipolis", "2024"], "pdf"),
+            "Annexe État — Habitat Azur — CA de Sophia Antipolis — 2024.pdf"
+        );
+        assert_eq!(nom_de_fichier(&["État des lieux", "au 01/01/2024"], "xlsx"), "État des lieux — au 01-01-2024.xlsx");
+        assert_eq!(nom_de_fichier(&["Fiche navette", "", "A:1?"], "xlsx"), "Fiche navette — A-1-.xlsx");
+        assert_eq!(nom_de_fichier(&[""], "png"), "Contingents.png");
+    }
 
     #[test]
     fn french_numbers() {

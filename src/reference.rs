@@ -137,6 +137,141 @@ impl Territoire {
     }
 }
 
+impl Territoire {
+    /// What the territory is, for the lists where one is chosen: « EPCI 240600585 »,
+    /// « département 06 ».
+    pub fn nature(&self) -> String {
+        match self {
+            Self::Tout => "toutes les communes".into(),
+            Self::Epci(s) => format!("EPCI {s}"),
+            Self::Departement(d) => format!("département {d}"),
+        }
+    }
+
+    /// The communes of the territory (none for `Tout`: a whole country is not listed), in
+    /// French alphabetical order.
+    pub fn communes(&self) -> Vec<&'static Commune> {
+        let r = reference();
+        let mut v: Vec<&Commune> = match self {
+            Self::Tout => vec![],
+            Self::Epci(s) => r.epci(s).map(|e| e.membres.iter().map(|&i| &r.communes[i]).collect()).unwrap_or_default(),
+            Self::Departement(d) => r.communes.iter().filter(|c| c.departement == d).collect(),
+        };
+        v.sort_by(|a, b| crate::text::ordre_francais(a.nom, b.nom));
+        v
+    }
+}
+
+impl Commune {
+    /// The commune with its département and code, so that homonyms can be told apart:
+    /// « Gourdon (Alpes-Maritimes, 06068) ».
+    pub fn libelle_complet(&self) -> String {
+        let dep = reference().departement(self.departement).map(|d| d.nom.as_str()).unwrap_or(self.departement);
+        format!("{} ({dep}, {})", self.nom, self.insee)
+    }
+}
+
+impl Reference {
+    /// The communes to propose for a label that matched none: those of the territory first,
+    /// then, outside it, those whose whole name the label contains (« VILLE GOURDON » → the
+    /// four Gourdon of France) or, when something is typed, those whose name contains it.
+    /// Closest names first within each part; at most `max`.
+    pub fn communes_proposees(
+        &self,
+        libelle: &str,
+        territoire: &Territoire,
+        recherche: &str,
+        max: usize,
+    ) -> Vec<&Commune> {
+        let cible = place_key(libelle);
+        let q = place_key(recherche);
+        let mut candidats: Vec<&Commune> = Vec::new();
+        if q.is_empty() {
+            candidats.extend(territoire.communes());
+            // The names the label holds, word for word (« ville gourdon » → « gourdon »).
+            let mots: Vec<&str> = cible.split(' ').filter(|w| !w.is_empty()).collect();
+            for i in 0..mots.len() {
+                for j in i + 1..=mots.len() {
+                    let nom = mots[i..j].join(" ");
+                    if nom.len() >= 3
+                        && let Some(v) = self.by_name.get(&nom)
+                    {
+                        candidats.extend(v.iter().map(|&k| &self.communes[k]));
+                    }
+                }
+            }
+        } else {
+            for (k, v) in &self.by_name {
+                if k.contains(&q) {
+                    candidats.extend(v.iter().map(|&i| &self.communes[i]));
+                }
+            }
+            candidats.extend(self.commune_by_code(recherche));
+        }
+        let mut vus = std::collections::HashSet::new();
+        candidats.retain(|c| vus.insert(c.insee));
+        let dedans_le_territoire = |c: &Commune| *territoire != Territoire::Tout && territoire.contains(c);
+        let (mut dedans, mut dehors): (Vec<&Commune>, Vec<&Commune>) =
+            candidats.into_iter().partition(|c| dedans_le_territoire(c));
+        let proche = |c: &&Commune| crate::text::distance(&place_key(c.nom), &cible);
+        dedans.sort_by_cached_key(|c| (proche(c), c.nom));
+        dehors.sort_by_cached_key(|c| (proche(c), c.departement));
+        dedans.into_iter().chain(dehors).take(max).collect()
+    }
+
+    /// The territories a dossier may cover whose name or code matches what was typed
+    /// (« sophia », « 240600585 », « 06 », « alpes-mar »), best first: codes, then names that
+    /// start with it, then names that contain it, then the EPCI and département of a commune
+    /// of that name (« Antibes » → CA de Sophia Antipolis). At most `max`.
+    pub fn chercher_territoires(&self, saisie: &str, max: usize) -> Vec<Territoire> {
+        let q = crate::text::key(saisie);
+        if q.is_empty() {
+            return vec![];
+        }
+        let code = saisie.trim().to_uppercase();
+        let mut found: Vec<(u8, String, Territoire)> = Vec::new();
+        let rank = |nom: &str, c: &str| -> Option<u8> {
+            let k = crate::text::key(nom);
+            if c == code {
+                Some(0)
+            } else if k.starts_with(&q) || k.split(' ').any(|w| w.starts_with(&q)) {
+                Some(1)
+            } else if k.contains(&q) || (code.len() >= 2 && c.starts_with(&code)) {
+                Some(2)
+            } else {
+                None
+            }
+        };
+        for e in &self.epcis {
+            if let Some(r) = rank(e.nom, e.siren) {
+                found.push((r, e.nom.to_string(), Territoire::Epci(e.siren.to_string())));
+            }
+        }
+        for d in &self.departements {
+            if let Some(r) = rank(&d.nom, &d.code) {
+                found.push((r, d.nom.clone(), Territoire::Departement(d.code.clone())));
+            }
+        }
+        for c in self.communes_by_name(saisie) {
+            if let Some(e) = c.epci.and_then(|s| self.epci(s)) {
+                found.push((3, e.nom.to_string(), Territoire::Epci(e.siren.to_string())));
+            }
+            if let Some(d) = self.departement(c.departement) {
+                found.push((3, d.nom.clone(), Territoire::Departement(d.code.clone())));
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| crate::text::ordre_francais(&a.1, &b.1)));
+        let mut out: Vec<Territoire> = Vec::new();
+        for (_, _, t) in found {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out.truncate(max);
+        out
+    }
+}
+
 pub fn reference() -> &'static Reference {
     static REF: OnceLock<Reference> = OnceLock::new();
     REF.get_or_init(|| Reference::parse(DATA))
@@ -449,5 +584,57 @@ mod tests {
         assert_eq!(Territoire::parse("6").unwrap(), Territoire::Departement("06".into()));
         assert!(Territoire::parse("123").is_err());
         assert_eq!(reference().epci("240600585").unwrap().membres.len(), 24);
+    }
+
+    #[test]
+    fn homonyms_are_proposed_with_the_territory_first() {
+        let r = reference();
+        // In the CASA, « VILLE GOURDON »: the Gourdon of the territory first, then the others.
+        let p = r.communes_proposees("VILLE GOURDON", &casa(), "", 60);
+        assert_eq!(p[0].insee, "06068");
+        let gourdons: Vec<&str> = p.iter().filter(|c| c.nom == "Gourdon").map(|c| c.insee).collect();
+        assert!(gourdons.len() >= 4 && gourdons[0] == "06068", "{gourdons:?}");
+        assert!(p.iter().take(24).all(|c| casa().contains(c)), "the territory's communes first");
+        // France entière: the homonyms the label names, each with its département, closest
+        // first (« Ville » in the Oise is a commune too: after them).
+        let p = r.communes_proposees("VILLE GOURDON", &Territoire::Tout, "", 10);
+        assert!(
+            p.len() >= 4 && p[..4].iter().all(|c| c.nom == "Gourdon"),
+            "{:?}",
+            p.iter().map(|c| c.libelle_complet()).collect::<Vec<_>>()
+        );
+        // Something typed: its communes, the territory's first.
+        let p = r.communes_proposees("VILLE GOURDON", &casa(), "valbo", 10);
+        assert_eq!(p[0].nom, "Valbonne");
+    }
+
+    #[test]
+    fn territories_are_found_by_name_code_or_commune() {
+        let r = reference();
+        assert_eq!(r.chercher_territoires("sophia", 5), vec![casa()]);
+        assert_eq!(r.chercher_territoires("240600585", 5)[0], casa());
+        assert_eq!(r.chercher_territoires("06", 5)[0], Territoire::Departement("06".into()));
+        let alpes = r.chercher_territoires("Alpes-Maritimes", 10);
+        assert!(alpes.contains(&Territoire::Departement("06".into())), "{alpes:?}");
+        // A commune's name proposes its EPCI and its département.
+        let antibes = r.chercher_territoires("Antibes", 10);
+        assert!(antibes.contains(&casa()) && antibes.contains(&Territoire::Departement("06".into())), "{antibes:?}");
+        assert!(r.chercher_territoires("  ", 5).is_empty());
+        assert!(r.chercher_territoires("zzzzqx", 5).is_empty());
+    }
+
+    #[test]
+    fn a_territory_lists_its_communes_and_homonyms_name_their_departement() {
+        let communes = casa().communes();
+        assert_eq!(communes.len(), 24);
+        assert_eq!(communes[0].nom, "Antibes");
+        assert!(communes.windows(2).all(|w| crate::text::ordre_francais(w[0].nom, w[1].nom).is_le()));
+        assert!(Territoire::Tout.communes().is_empty());
+        let r = reference();
+        let mut gourdons: Vec<String> = r.communes_by_name("Gourdon").iter().map(|c| c.libelle_complet()).collect();
+        gourdons.sort();
+        assert!(gourdons.contains(&"Gourdon (Alpes-Maritimes, 06068)".to_string()), "{gourdons:?}");
+        assert!(gourdons.contains(&"Gourdon (Lot, 46127)".to_string()), "{gourdons:?}");
+        assert_eq!(casa().nature(), "EPCI 240600585");
     }
 }

@@ -126,6 +126,12 @@ pub fn distance(a: &str, b: &str) -> usize {
     strsim::levenshtein(a, b)
 }
 
+/// French alphabetical order: accents, case and punctuation count only to break ties, so
+/// that « État » sorts with the E's (before « SNCF »), « Œuvre » with the O's.
+pub fn ordre_francais(a: &str, b: &str) -> std::cmp::Ordering {
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
 /// A lower-case slug made of ASCII words joined by hyphens (`La Poste` → `la-poste`).
 pub fn slug(s: &str) -> String {
     key(s).replace(['/', ' '], "-")
@@ -160,6 +166,13 @@ mod tests {
         assert_eq!(distance("", "abc"), 3);
         assert_eq!(distance("valbone", "valbonne"), 1);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn french_alphabetical_order() {
+        let mut v = vec!["SNCF", "État (contingent préfectoral)", "Action Logement", "Œuvre", "Défense", "commune"];
+        v.sort_by(|a, b| ordre_francais(a, b));
+        assert_eq!(v, ["Action Logement", "commune", "Défense", "État (contingent préfectoral)", "Œuvre", "SNCF"]);
     }
 
     #[test]

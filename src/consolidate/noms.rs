@@ -65,11 +65,15 @@ pub fn libelle_champ(champ: &str) -> &'static str {
     }
 }
 
-/// A value chosen for a label, as the user reads it: « Action Logement », « Toulon (83137) ».
+/// A value chosen for a label, as the user reads it: « Action Logement », « Toulon (Var,
+/// 83137) » (a commune with its département: homonyms are told apart).
 pub fn libelle_valeur(champ: &str, valeur: &str) -> String {
     match champ {
         "reservataire" => libelle_reservataire(valeur),
-        "commune" => format!("{} ({valeur})", nom_commune(valeur)),
+        "commune" => crate::reference::reference()
+            .commune(valeur)
+            .map(|c| c.libelle_complet())
+            .unwrap_or_else(|| valeur.to_string()),
         _ => valeur.to_string(),
     }
 }
@@ -81,7 +85,9 @@ mod label_tests {
     #[test]
     fn fields_and_values_are_said_in_words() {
         assert_eq!(libelle_champ("reservataire"), "Réservataire");
-        assert_eq!(libelle_valeur("commune", "83137"), "Toulon (83137)");
+        assert_eq!(libelle_valeur("commune", "83137"), "Toulon (Var, 83137)");
+        assert_eq!(libelle_valeur("commune", "06068"), "Gourdon (Alpes-Maritimes, 06068)");
+        assert_eq!(libelle_valeur("commune", "46127"), "Gourdon (Lot, 46127)");
         assert_eq!(libelle_valeur("reservataire", "action-logement"), "Action Logement");
         assert_eq!(libelle_valeur("typologie", "T3"), "T3");
     }
