@@ -3,10 +3,14 @@
 
 use super::app::{App, Wizard};
 use super::erreur::Erreur;
-use super::picker::{Demande, Picker, Suite};
-use super::state::{Action, BilanView, DossierView, Drill, FluxView, Screen};
-use super::tasks::{Fait, JobOutput};
-use contingents::consolidate;
+use super::picker::{Demande, Picker, Suite, Usage};
+use super::settings::SelectionFlux;
+use super::state::{
+    Action, AnnexeDialogue, BilanView, Creation, DemandeAnnexe, DossierView, Drill, FluxView, RegistreImporte, Screen,
+};
+use super::tasks::{Document, Fait, JobOutput};
+use contingents::consolidate::{self, libelle_reservataire, nom_epci};
+use contingents::format::{date_fr, nom_de_fichier};
 use contingents::import::run::{prepare_file, reapply_mappings, write_prepared};
 use contingents::store::Dossier;
 use std::path::PathBuf;
@@ -15,10 +19,21 @@ use std::sync::atomic::Ordering;
 
 const TABLEURS: (&str, &[&str]) = ("Tableurs et CSV", &["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"]);
 
+/// A réservataire's name in a file name: « État » rather than « État (contingent préfectoral) ».
+fn nom_court(id: &str) -> String {
+    match id {
+        "etat" => "État".into(),
+        "etat-fonctionnaires" => "État (agents)".into(),
+        _ => libelle_reservataire(id),
+    }
+}
+
 impl App {
     pub(super) fn apply(&mut self, action: Action) {
-        if action.edits() && self.session.read_only {
-            self.messages.error = Some(Erreur::LectureSeule);
+        // Said once per action (`Action::effet`, an exhaustive match): nothing writes into a
+        // dossier another window holds.
+        if action.effet().ecrit() && self.session.read_only {
+            self.messages.erreur(Erreur::LectureSeule);
             return;
         }
         match action {
@@ -45,10 +60,29 @@ impl App {
                 Suite::OuvrirDossier,
             )),
             Action::NewDossierDialog => self.demander(Demande::enregistrer(
-                "Créer un dossier Contingents",
-                "dossier.contingents".into(),
+                "Créer un dossier Contingents : son nom et son emplacement",
+                "Réservations.contingents".into(),
                 Suite::NouveauDossier,
             )),
+            Action::FermerCreation => self.ecrans.creation = None,
+            Action::CreerDossier { path, territoire, date } => {
+                self.lancer("création", move |_, _| {
+                    let r = (|| {
+                        if path.exists() {
+                            return Err(Erreur::DossierExiste(path.clone()));
+                        }
+                        let d = Dossier::open(&path, true)?;
+                        d.set_parametre("territoire", &territoire.code())?;
+                        d.set_parametre("date_reference", &date.to_string())?;
+                        Ok(Box::new(Fait::DossierCree(path)))
+                    })();
+                    JobOutput::Fait(r)
+                });
+            }
+            Action::ProprietesDialog => self.ouvrir_proprietes(),
+            Action::FermerProprietes => self.ecrans.proprietes = None,
+            Action::EffetProprietes { territoire, date } => self.effet_proprietes(territoire, date),
+            Action::AppliquerProprietes { territoire, date } => self.appliquer_proprietes(territoire, date),
             Action::OpenDossier(path) => self.load(path, true),
             Action::Recharger(path) => self.load(path, false),
             Action::ImportDialog => self.demander(Demande::ouvrir(
@@ -59,23 +93,7 @@ impl App {
             )),
             Action::Choisi(suite, paths) => self.choisi(suite, paths),
             Action::Prepare(files) => self.prepare(files),
-            Action::ImporterRegistres(registres) => self.sur_dossier("registre", true, move |d| {
-                Ok(Fait::Registres(contingents::suivi::importer(d, &registres, None, None)?))
-            }),
-            Action::StartImport => {
-                let (Some(path), Some(w), Some(v)) = (self.dossier_path(), self.ecrans.wizard.as_mut(), &self.view)
-                else {
-                    return;
-                };
-                let files = std::mem::take(&mut w.files);
-                let (territoire, date) = (v.territoire.clone(), v.date_reference);
-                self.lancer("import", move |p, cancel| {
-                    let r = Dossier::open(&path, false).map_err(Erreur::from).and_then(|mut d| {
-                        write_prepared(&mut d, files, &territoire, date, p, cancel).map_err(Erreur::from)
-                    });
-                    JobOutput::Imported(r)
-                });
-            }
+            Action::StartImport => self.start_import(),
             Action::Cancel => {
                 if let Some(j) = &self.travaux.job {
                     j.cancel.store(true, Ordering::Relaxed);
@@ -98,22 +116,22 @@ impl App {
                     });
                 }
             }
-            Action::UndoRemove => {
-                if let Some(id) = self.ecrans.retires.pop() {
-                    self.sur_dossier("annulation", true, move |d| {
-                        d.restore(id)?;
-                        Ok(Fait::RetraitAnnule(id))
-                    });
-                }
-            }
+            Action::UndoRemove => match self.ecrans.retires.pop() {
+                Some(id) => self.sur_dossier("annulation", true, move |d| {
+                    d.restore(id)?;
+                    Ok(Fait::RetraitAnnule(id))
+                }),
+                None => self.messages.dire("Aucun retrait à annuler dans cette session"),
+            },
             Action::ProposeLabel { champ, libelle, valeur } => {
                 self.ecrans.libelles.proposition = Some((champ, libelle, valeur));
             }
             Action::CancelLabel => self.ecrans.libelles.proposition = None,
             Action::IgnoreLabel { champ, libelle } => {
                 self.ecrans.libelles.ignores.insert((champ, libelle.clone()));
-                self.messages.status =
-                    format!("« {libelle} » laissé de côté pour cette session : ses lignes restent mises de côté");
+                self.messages.dire(format!(
+                    "« {libelle} » laissé de côté pour cette session : ses lignes restent mises de côté"
+                ));
             }
             Action::MapLabel { champ, libelle, valeur } => {
                 self.ecrans.libelles.proposition = None;
@@ -126,7 +144,10 @@ impl App {
                 });
             }
             Action::UndoLabel => {
-                let Some((avant, shown)) = self.ecrans.libelles.annulable.take() else { return };
+                let Some((avant, shown)) = self.ecrans.libelles.annulable.take() else {
+                    self.messages.dire("Aucune association à annuler");
+                    return;
+                };
                 self.sur_dossier("annulation", true, move |d| {
                     d.annuler_association(&avant)?;
                     Ok(Fait::AssociationAnnulee { libelle: avant.libelle.clone(), shown })
@@ -139,24 +160,32 @@ impl App {
             }),
             Action::Drill { reservataire, financement, typologie } => {
                 let demande = Action::Drill { reservataire: reservataire.clone(), financement, typologie };
-                let filtre = self.state.filters.filtre(Some(&reservataire));
+                let filtre = self.state.filters.filtre(reservataire.as_deref());
                 let titre = format!(
                     "{} — {} — {}",
-                    consolidate::libelle_reservataire(&reservataire),
+                    reservataire
+                        .as_deref()
+                        .map(libelle_reservataire)
+                        .unwrap_or_else(|| "Tous les réservataires".into()),
                     financement.map(|f| f.as_str()).unwrap_or("tous financements"),
                     typologie.map(|t| t.as_str()).unwrap_or("toutes typologies")
                 );
                 self.sur_dossier("logements", false, move |d| {
                     let logements = consolidate::logements(d, &filtre, financement, typologie, 2000)?;
-                    Ok(Fait::Logements(Drill { titre, logements, demande }))
+                    Ok(Fait::Logements(Drill { titre, logements, demande, a_montrer: true }))
                 });
+            }
+            Action::DrillMontre => {
+                if let Some(d) = &mut self.ecrans.drill {
+                    d.a_montrer = false;
+                }
             }
             Action::RapprochementDialog => {
                 self.demander(Demande::ouvrir("Déclaration du réservataire", TABLEURS, false, Suite::Rapprocher))
             }
             Action::Rapprocher(p) => {
                 let Some(res) = self.state.reservataire.clone() else {
-                    self.messages.error = Some(Erreur::SansReservataire);
+                    self.messages.erreur(Erreur::SansReservataire);
                     return;
                 };
                 self.sur_dossier("rapprochement", false, move |d| {
@@ -185,28 +214,44 @@ impl App {
                 self.push(Action::FluxSelect { bailleur: b, epci: e, annee: a });
             }
             Action::FluxSelect { bailleur, epci, annee } => self.flux_select(bailleur, epci, annee),
+            Action::FluxInitial => self.flux_initial(),
             Action::BilanInitial => self.bilan_select(None, None, None),
             Action::BilanSelect { annee, semestre, bailleur } => self.bilan_select(Some(annee), semestre, bailleur),
             Action::ExportBilan(ext) => {
-                let Some(Ok(b)) = self.ecrans.bilan.as_ref().map(|v| &v.bilan) else { return };
-                let name =
-                    format!("Bilan_flux_{}{}.{ext}", b.annee, b.semestre.map(|s| format!("_S{s}")).unwrap_or_default());
+                let b = match self.ecrans.bilan.as_ref().map(|v| &v.bilan) {
+                    Some(Ok(b)) => b,
+                    Some(Err(_)) | None => {
+                        self.messages.erreur(Erreur::RienAExporter("le bilan n'a pas pu être calculé"));
+                        return;
+                    }
+                };
+                let periode = match b.semestre {
+                    Some(1) => format!("{} — 1er semestre", b.annee),
+                    Some(s) => format!("{} — {s}e semestre", b.annee),
+                    None => b.annee.to_string(),
+                };
+                let quoi = if matches!(ext, "png" | "svg") { "Avancement du flux" } else { "Bilan du flux" };
+                let territoire = self.view.as_ref().map(|v| v.territoire.label()).unwrap_or_default();
+                let bailleur = self.ecrans.bilan.as_ref().and_then(|v| v.bailleur.clone()).unwrap_or_default();
+                let name = nom_de_fichier(&[quoi, &bailleur, &territoire, &periode], ext);
                 self.demander(Demande::enregistrer("Exporter le bilan", name, Suite::Bilan));
             }
-            Action::Orienter { logement, date } => {
-                let lu = match (logement.split_once(':'), contingents::format::parse_date(&date)) {
-                    (None, _) => Err(Erreur::Logement(logement)),
-                    (_, None) => Err(Erreur::Date(date)),
-                    (Some((b, r)), Some(dt)) => Ok((b.trim().to_string(), r.trim().to_string(), dt)),
+            Action::Orienter { logement, date, origine } => {
+                let lu = match (logement.split_once(':'), date.trim(), contingents::format::parse_date(&date)) {
+                    (None, ..) => Err(Erreur::Logement(logement)),
+                    (_, "", _) => Err(Erreur::SansDate("Classer les réservataires")),
+                    (_, _, None) => Err(Erreur::Date(date)),
+                    (Some((b, r)), _, Some(dt)) => Ok((b.trim().to_string(), r.trim().to_string(), dt)),
                 };
                 match lu {
                     Err(e) => {
                         if let Some(v) = &mut self.ecrans.bilan {
-                            v.orientation = Some(Err(e));
+                            v.orientation = Some((origine, Err(e)));
                         }
                     }
                     Ok((b, r, dt)) => self.sur_dossier("orientation", false, move |d| {
                         Ok(Fait::Orientation(
+                            origine,
                             contingents::suivi::orientation::orienter(d, &b, &r, dt).map_err(Erreur::from),
                         ))
                     }),
@@ -224,6 +269,12 @@ impl App {
                 let lue = (|| {
                     let (bailleur, reference) =
                         logement.split_once(':').ok_or_else(|| Erreur::Logement(logement.clone()))?;
+                    if reservataire.is_none() && hors_flux.is_none() {
+                        return Err(Erreur::SansDestinataire);
+                    }
+                    if mise_a_disposition.trim().is_empty() {
+                        return Err(Erreur::SansDate("Enregistrer la mise à disposition"));
+                    }
                     let mad =
                         parse_date(&mise_a_disposition).ok_or_else(|| Erreur::Date(mise_a_disposition.clone()))?;
                     let liberation = match liberation.trim() {
@@ -241,7 +292,7 @@ impl App {
                     })
                 })();
                 match lue {
-                    Err(e) => self.messages.error = Some(e),
+                    Err(e) => self.message_du_suivi(true, Err(e)),
                     Ok(declaration) => self.sur_dossier("déclaration", true, move |d| {
                         let echeance = contingents::suivi::declarer(d, &declaration)?;
                         Ok(Fait::Declare { logement, echeance })
@@ -249,26 +300,32 @@ impl App {
                 }
             }
             Action::NoterEvenement { id, evenement, date } => {
+                if date.trim().is_empty() {
+                    self.message_du_suivi(false, Err(Erreur::SansDate(super::screens::libelle_evenement(evenement))));
+                    return;
+                }
                 let Some(dt) = contingents::format::parse_date(&date) else {
-                    self.messages.error = Some(Erreur::Date(date));
+                    self.message_du_suivi(false, Err(Erreur::Date(date)));
                     return;
                 };
                 self.sur_dossier("suivi", true, move |d| {
                     contingents::suivi::noter(d, id, evenement, dt)?;
-                    Ok(Fait::Note)
+                    Ok(Fait::Note(evenement, dt))
                 });
             }
             Action::FicheNavetteMiseADisposition(id) => {
-                let name = format!("Fiche_navette_{id}.xlsx");
+                let m = self.ecrans.bilan.as_ref().and_then(|b| b.saisies.iter().find(|m| m.id == id));
+                let name = match m {
+                    Some(m) => nom_de_fichier(&["Fiche navette", &m.bailleur, &m.reference], "xlsx"),
+                    None => nom_de_fichier(&["Fiche navette"], "xlsx"),
+                };
                 self.demander(Demande::enregistrer("Fiche navette", name, Suite::NavetteMiseADisposition(id)));
             }
             Action::FluxSave => self.flux_save(),
             Action::ExportFicheAssiette => {
                 let Some(fv) = &self.ecrans.flux else { return };
                 let (b, a) = (fv.bailleur.clone(), fv.annee);
-                // The sheet shows the parameters typed: saved first (the export waits for it).
-                self.flux_save();
-                let name = format!("Fiche_assiette_{}_{a}.xlsx", contingents::text::slug(&b));
+                let name = nom_de_fichier(&["Fiche récapitulative de l'assiette", &b, &a.to_string()], "xlsx");
                 self.demander(Demande::enregistrer(
                     "Fiche de l'assiette",
                     name,
@@ -278,51 +335,60 @@ impl App {
             Action::ExportChart(ext) => {
                 let Some(v) = &self.view else { return };
                 let kind = self.state.graphique.kind;
-                let name = format!("{}_{}.{ext}", kind.name(), contingents::text::slug(&v.territoire.label()));
+                let perimetre = self.state.filters.description().unwrap_or_else(|| v.territoire.label());
+                let name = nom_de_fichier(&[kind.title(), &perimetre, self.state.graphique.stock.label()], ext);
                 self.demander(Demande::enregistrer("Exporter le graphique", name, Suite::Graphique));
             }
             Action::FilterOn(kind, key) => self.filter_on(kind, key),
             Action::ExportEtatDesLieux => {
                 let Some(v) = &self.view else { return };
-                let name = format!(
-                    "EDL_consolide_{}_{}.xlsx",
-                    contingents::text::slug(&v.territoire.label()),
-                    v.date_reference
+                let name = nom_de_fichier(
+                    &[
+                        "État des lieux consolidé",
+                        &v.territoire.label(),
+                        &format!("au {}", date_fr(&v.date_reference.to_string())),
+                    ],
+                    "xlsx",
                 );
                 self.demander(Demande::enregistrer("État des lieux consolidé", name, Suite::EtatDesLieux));
             }
-            Action::ExportAnnexe(ext) => {
-                let Some(res) = self.state.reservataire.clone() else {
-                    self.messages.error = Some(Erreur::SansReservataire);
-                    return;
-                };
-                let f = &self.state.filters;
-                let (commune, epci, bailleur) = (f.commune.clone(), f.epci.clone(), f.bailleur.clone());
-                let epci = epci.or_else(|| {
-                    if commune.is_none() {
-                        self.view.as_ref().and_then(|v| v.cube.epcis().first().cloned())
-                    } else {
-                        None
-                    }
-                });
-                let name = format!(
-                    "Annexe_{}_{}.{ext}",
-                    contingents::text::slug(&res),
-                    commune.clone().or(epci.clone()).unwrap_or_default()
+            Action::AnnexeDialog => self.ouvrir_annexe(),
+            Action::FermerAnnexe => self.ecrans.annexe = None,
+            Action::ExportAnnexe(a) => {
+                self.ecrans.annexe = None;
+                let epci_nom = nom_epci(&a.epci);
+                // A commune's annex is on its commune; the others' on the EPCI.
+                let commune = a
+                    .reservataire
+                    .strip_prefix("commune:")
+                    .filter(|c| {
+                        contingents::reference::reference().commune(c).and_then(|c| c.epci) == Some(a.epci.as_str())
+                    })
+                    .map(str::to_string);
+                let name = nom_de_fichier(
+                    &[
+                        &format!("Annexe {}", nom_court(&a.reservataire)),
+                        a.bailleur.as_deref().unwrap_or(""),
+                        &epci_nom,
+                        &a.annee.to_string(),
+                    ],
+                    a.format,
                 );
+                let DemandeAnnexe { reservataire, bailleur, epci, annee, .. } = a;
+                let epci = commune.is_none().then_some(epci);
                 self.demander(Demande::enregistrer(
                     "Annexe de convention",
                     name,
-                    Suite::Annexe { reservataire: res, commune, epci, bailleur },
+                    Suite::Annexe { reservataire, commune, epci, bailleur, annee },
                 ));
             }
             Action::FicheNavetteVierge => self.demander(Demande::enregistrer(
                 "Fiche navette vierge (xlsx ou pdf)",
-                "Fiche_navette.xlsx".into(),
+                nom_de_fichier(&["Fiche navette"], "xlsx"),
                 Suite::NavetteVierge,
             )),
             Action::FicheNavette { bailleur, reference, reservataire } => {
-                let name = format!("Fiche_navette_{}.xlsx", contingents::text::slug(&reference));
+                let name = nom_de_fichier(&["Fiche navette", &bailleur, &reference], "xlsx");
                 let reservataire = reservataire.unwrap_or_else(|| "etat".into());
                 self.demander(Demande::enregistrer(
                     "Fiche navette",
@@ -338,6 +404,19 @@ impl App {
                 self.state.workshop = !self.state.workshop;
                 self.save_state();
             }
+            Action::Fermer(annuler) => {
+                self.ecrans.fermeture = false;
+                if annuler {
+                    match &self.travaux.job {
+                        Some(j) => {
+                            j.cancel.store(true, Ordering::Relaxed);
+                            self.ecrans.fermer_apres = true;
+                            self.messages.dire("Arrêt du travail en cours, puis fermeture…");
+                        }
+                        None => self.fermer_la_fenetre(),
+                    }
+                }
+            }
         }
     }
 
@@ -345,7 +424,7 @@ impl App {
     fn load(&mut self, path: PathBuf, fresh: bool) {
         let label = if fresh { "ouverture" } else { "actualisation" };
         self.lancer(label, move |p, _| {
-            p.update(0.1, &format!("Chargement de {}", path.display()));
+            p.update(0.1, "Chargement du dossier");
             let view = DossierView::load(&path).map(Box::new);
             JobOutput::Loaded { path, fresh, view }
         });
@@ -354,17 +433,19 @@ impl App {
     fn opened(&mut self, path: PathBuf, view: DossierView) {
         let holder = self.take_lock(&path);
         self.session.read_only = holder.is_some();
-        self.messages.status = match holder {
-            Some(Some(pid)) => format!(
-                "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise (processus {pid}) ; fermez-la pour le modifier ici — {}",
-                path.display()
+        match holder {
+            Some(Some(pid)) => self.messages.dire_avec(
+                format!(
+                    "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise (processus {pid}) ; fermez-la pour le modifier ici"
+                ),
+                &path,
             ),
-            Some(None) => format!(
-                "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise ; fermez-la pour le modifier ici — {}",
-                path.display()
+            Some(None) => self.messages.dire_avec(
+                "Dossier ouvert en lecture seule : une autre fenêtre Contingents l'utilise ; fermez-la pour le modifier ici",
+                &path,
             ),
-            None => format!("Dossier ouvert : {}", path.display()),
-        };
+            None => self.messages.dire_avec("Dossier ouvert", &path),
+        }
         self.state.remember(&path);
         // The réservataire remembered if the dossier has it, else the largest.
         let known =
@@ -376,10 +457,15 @@ impl App {
                 .first()
                 .map(|(r, _)| r.to_string());
         }
+        let vide = view.imports.is_empty();
         self.view = Some(view);
         self.session.generation += 1;
         self.ecrans = Default::default();
         self.messages.error = None;
+        // A new dossier: its first step is the import.
+        if vide && !self.session.read_only {
+            self.state.screen = Screen::Import;
+        }
         self.save_state();
         self.mark_seen();
         let files = std::mem::take(&mut self.session.pending_import);
@@ -389,10 +475,11 @@ impl App {
     }
 
     /// Asks for a file: the system's dialog when it answers, else the picker in the window
-    /// (always in tests). What follows is `Action::Choisi`.
+    /// (always in tests). What follows is `Action::Choisi`. Each use starts in the folder
+    /// last used for it.
     fn demander(&mut self, d: Demande) {
         use super::picker::systeme_disponible;
-        let depart = self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf()));
+        let depart = self.depart(d.suite.usage());
         let recents = self.recent_dirs();
         let (synchrone, muet) = (self.travaux.synchrone, self.fichiers.systeme_muet);
         if synchrone || muet || !systeme_disponible() {
@@ -404,7 +491,7 @@ impl App {
         }
         if self.fichiers.ouvert.is_some() {
             // One system dialog at a time: it is on screen, perhaps behind the window.
-            self.messages.status = "Une fenêtre de choix de fichier est déjà ouverte : répondez-y d'abord.".into();
+            self.messages.dire("Une fenêtre de choix de fichier est déjà ouverte : répondez-y d'abord.");
             return;
         }
         // On its own thread: the window keeps drawing (and its jobs reporting) meanwhile.
@@ -413,7 +500,7 @@ impl App {
         let ctx = self.travaux.ctx.clone();
         let run = move || {
             let t = std::time::Instant::now();
-            let r = d.systeme();
+            let r = d.systeme(depart.as_deref());
             let _ = tx.send((d, r, t.elapsed()));
             if let Some(c) = ctx {
                 c.request_repaint();
@@ -427,6 +514,17 @@ impl App {
         self.fichiers.ouvert = Some(rx);
     }
 
+    /// Where a file dialog of this use starts: the folder last used for it, else the open
+    /// dossier's folder.
+    fn depart(&self, usage: Usage) -> Option<PathBuf> {
+        self.state
+            .dossiers_par_usage
+            .get(&usage)
+            .filter(|d| d.is_dir())
+            .cloned()
+            .or_else(|| self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf())))
+    }
+
     /// The system's dialog answered: the paths chosen, or the picker of the window when the
     /// dialog could not be shown (it came back at once without a window).
     pub(super) fn poll_dialog(&mut self) -> Option<Action> {
@@ -437,7 +535,7 @@ impl App {
             None if elapsed < std::time::Duration::from_millis(150) => {
                 self.fichiers.systeme_muet = true;
                 let msg = "Le sélecteur de fichiers du système n'a pas répondu : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).";
-                let depart = self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf()));
+                let depart = self.depart(d.suite.usage());
                 let recents = self.recent_dirs();
                 self.fichiers.picker = Some(Picker::new(d, depart, recents, Some(msg.into())));
                 None
@@ -446,25 +544,38 @@ impl App {
         }
     }
 
-    /// The folders of the recent dossiers, for the picker.
+    /// The folders where files were really chosen, the last first, then those of the recent
+    /// dossiers.
     fn recent_dirs(&self) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> =
-            self.state.recent.iter().filter_map(|p| p.parent().map(|x| x.to_path_buf())).collect();
-        v.dedup();
-        v.truncate(6);
+        let mut v: Vec<PathBuf> = self.state.dossiers_recents.clone();
+        for p in self.state.recent.iter().filter_map(|p| p.parent()) {
+            if !v.iter().any(|x| x == p) {
+                v.push(p.to_path_buf());
+            }
+        }
+        v.retain(|d| d.is_dir());
+        v.truncate(8);
         v
     }
 
     /// What a chosen file is for: every export is a job.
     fn choisi(&mut self, suite: Suite, paths: Vec<PathBuf>) {
         let Some(out) = paths.first().cloned() else { return };
+        self.state.dossier_utilise(suite.usage(), &out);
+        self.save_state();
         match suite {
             Suite::OuvrirDossier => self.push(Action::OpenDossier(out)),
-            Suite::NouveauDossier => self.lancer("création", move |_, _| {
-                JobOutput::Fait(
-                    Dossier::open(&out, true).map(|_| Box::new(Fait::DossierCree(out))).map_err(Erreur::from),
-                )
-            }),
+            Suite::NouveauDossier => {
+                // The dossier's extension, added when the name has none of it.
+                let path = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("contingents")) {
+                    out
+                } else {
+                    PathBuf::from(format!("{}.contingents", out.display()))
+                };
+                let annee = contingents::store::default_date_reference().year;
+                self.ecrans.creation =
+                    Some(Creation { path, recherche: String::new(), territoire: None, date: format!("01/01/{annee}") });
+            }
             Suite::Importer => self.push(Action::Prepare(paths)),
             Suite::Rapprocher => self.push(Action::Rapprocher(out)),
             Suite::Bilan => {
@@ -473,7 +584,7 @@ impl App {
                 self.lancer("export", move |_, _| {
                     JobOutput::Fait(
                         contingents::export::bilan::export(&b, &out)
-                            .map(|_| Box::new(Fait::Ecrit("Bilan", out)))
+                            .map(|_| Box::new(Fait::Ecrit(Document::Bilan, out)))
                             .map_err(Erreur::from),
                     )
                 });
@@ -487,7 +598,7 @@ impl App {
                 self.lancer("export", move |_, _| {
                     JobOutput::Fait(
                         contingents::charts::export(&cube, g.kind, &f, g.stock, &sous_titre, &out)
-                            .map(|_| Box::new(Fait::Ecrit("Graphique", out)))
+                            .map(|_| Box::new(Fait::Ecrit(Document::Graphique, out)))
                             .map_err(Erreur::Graphique),
                     )
                 });
@@ -498,27 +609,29 @@ impl App {
                 self.lancer("état des lieux", move |p, _| {
                     let r = Dossier::open_read_only(&path).map_err(Erreur::from).and_then(|d| {
                         contingents::export::etat_des_lieux::export(&d, &out, p)?;
-                        Ok(Box::new(Fait::Ecrit("État des lieux consolidé", out)))
+                        Ok(Box::new(Fait::Ecrit(Document::EtatDesLieux, out)))
                     });
                     JobOutput::Fait(r)
                 });
             }
             Suite::FicheAssiette { bailleur, annee } => self.sur_dossier("export", false, move |d| {
                 contingents::export::fiche_assiette::export(d, &bailleur, annee, &out)?;
-                Ok(Fait::Ecrit("Fiche récapitulative de l'assiette", out))
+                Ok(Fait::Ecrit(Document::FicheAssiette, out))
             }),
-            Suite::Annexe { reservataire, commune, epci, bailleur } => self.sur_dossier("export", false, move |d| {
-                contingents::export::annexe::export(
-                    d,
-                    &reservataire,
-                    commune.as_deref(),
-                    epci.as_deref(),
-                    bailleur.as_deref(),
-                    None,
-                    &out,
-                )?;
-                Ok(Fait::Ecrit("Annexe", out))
-            }),
+            Suite::Annexe { reservataire, commune, epci, bailleur, annee } => {
+                self.sur_dossier("export", false, move |d| {
+                    contingents::export::annexe::export(
+                        d,
+                        &reservataire,
+                        commune.as_deref(),
+                        epci.as_deref(),
+                        bailleur.as_deref(),
+                        Some(annee),
+                        &out,
+                    )?;
+                    Ok(Fait::Ecrit(Document::Annexe, out))
+                })
+            }
             Suite::NavetteMiseADisposition(id) => self.sur_dossier("export", false, move |d| {
                 let m = contingents::suivi::saisies(d)?
                     .into_iter()
@@ -526,39 +639,42 @@ impl App {
                     .ok_or(Erreur::MiseADispositionInconnue(id))?;
                 let v = contingents::export::fiche_navette::valeurs_mise_a_disposition(d, &m)?;
                 contingents::export::fiche_navette::export(Some(d), &v, &out)?;
-                Ok(Fait::Ecrit("Fiche navette", out))
+                Ok(Fait::Ecrit(Document::FicheNavette, out))
             }),
             Suite::NavetteVierge => self.sur_dossier("export", false, move |d| {
                 contingents::export::fiche_navette::export(Some(d), &Default::default(), &out)?;
-                Ok(Fait::Ecrit("Fiche navette", out))
+                Ok(Fait::Ecrit(Document::FicheNavette, out))
             }),
             Suite::Navette { bailleur, reference, reservataire } => self.sur_dossier("export", false, move |d| {
                 let v = contingents::export::fiche_navette::valeurs(d, &bailleur, &reference, &reservataire)?;
                 contingents::export::fiche_navette::export(Some(d), &v, &out)?;
-                Ok(Fait::Ecrit("Fiche navette", out))
+                Ok(Fait::Ecrit(Document::FicheNavette, out))
             }),
         }
     }
 
-    /// Registers of mises à disposition go to the follow-up, états des lieux to the wizard.
+    /// Files chosen or dropped are read off the window's thread: états des lieux are planned,
+    /// registers of mises à disposition read for the same wizard; a file that cannot be read
+    /// is marked and the others go on.
     fn prepare(&mut self, files: Vec<PathBuf>) {
-        if self.view.is_none() {
-            return;
-        }
+        let Some(v) = &self.view else { return };
+        let bailleurs = v.bailleurs();
         self.ecrans.wizard = None;
         self.lancer("lecture", move |p, cancel| {
             let mut out = Vec::new();
             let mut refuses = Vec::new();
             let mut registres = Vec::new();
             for (i, f) in files.iter().enumerate() {
-                p.update(i as f32 / files.len().max(1) as f32, &format!("Lecture de {}", f.display()));
+                let nom = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                p.update(i as f32 / files.len().max(1) as f32, &format!("Lecture de {nom}"));
                 if cancel.load(Ordering::Relaxed) {
                     return JobOutput::Prepared(Err(Erreur::Annule));
                 }
-                // Registers of mises à disposition go to the follow-up, états des lieux to
-                // the wizard; a file that cannot be read is marked, the others go on.
                 if contingents::suivi::est_un_registre(f) {
-                    registres.push(f.clone());
+                    match super::registre::lire(f, &bailleurs) {
+                        Ok(r) => registres.push(r),
+                        Err(e) => refuses.push(e),
+                    }
                     continue;
                 }
                 match prepare_file(f, None) {
@@ -566,14 +682,108 @@ impl App {
                     Err(e) => refuses.push(Erreur::from(e)),
                 }
             }
-            JobOutput::Prepared(Ok((out, refuses, registres)))
+            JobOutput::Prepared(Ok((out, registres, refuses)))
         });
+    }
+
+    /// Imports the états des lieux of the wizard (one transaction), then its registers (the
+    /// bailleur chosen for each, one transaction): the registers need the dwellings.
+    fn start_import(&mut self) {
+        let (Some(path), Some(w), Some(v)) = (self.dossier_path(), self.ecrans.wizard.as_mut(), &self.view) else {
+            return;
+        };
+        if w.registres.iter().any(|r| r.bailleur.is_none()) {
+            w.error = Some(Erreur::RegistreSansBailleur);
+            return;
+        }
+        w.error = None;
+        let files = std::mem::take(&mut w.files);
+        let registres: Vec<(PathBuf, String)> =
+            w.registres.drain(..).filter_map(|r| Some((r.path, r.bailleur?))).collect();
+        let (territoire, date) = (v.territoire.clone(), v.date_reference);
+        self.lancer("import", move |p, cancel| {
+            let mut d = match Dossier::open(&path, false) {
+                Ok(d) => d,
+                Err(e) => return JobOutput::Imported { etats: Err(e.into()), registres: None },
+            };
+            let etats = if files.is_empty() {
+                Ok(vec![])
+            } else {
+                write_prepared(&mut d, files, &territoire, date, p, cancel).map_err(Erreur::from)
+            };
+            if etats.is_err() || registres.is_empty() {
+                return JobOutput::Imported { etats, registres: None };
+            }
+            p.update(0.98, "Import des registres");
+            let mut faits = Vec::new();
+            for (f, b) in registres {
+                if cancel.load(Ordering::Relaxed) {
+                    return JobOutput::Imported { etats, registres: Some(Err(Erreur::Annule)) };
+                }
+                let r = contingents::suivi::importer(&mut d, std::slice::from_ref(&f), Some(&b), None)
+                    .map_err(Erreur::from)
+                    .and_then(|r| {
+                        let rejets = contingents::suivi::rejets(&d, Some(std::slice::from_ref(&b)))?;
+                        Ok(r.into_iter()
+                            .map(|resume| {
+                                let rejets = rejets.iter().filter(|x| x.fichier == resume.fichier).cloned().collect();
+                                RegistreImporte { resume, rejets }
+                            })
+                            .collect::<Vec<_>>())
+                    });
+                match r {
+                    Ok(r) => faits.extend(r),
+                    Err(e) => return JobOutput::Imported { etats, registres: Some(Err(e)) },
+                }
+            }
+            JobOutput::Imported { etats, registres: Some(Ok(faits)) }
+        });
+    }
+
+    /// The flux screen opens on the selection remembered for this dossier, on the EPCI (and
+    /// bailleur) of the filter panel when one is chosen; else on a bailleur and an EPCI
+    /// where it has dwellings — never an empty parc.
+    fn flux_initial(&mut self) {
+        let Some(v) = &self.view else { return };
+        let bailleurs = v.bailleurs();
+        let epcis = v.cube.epcis();
+        let memo = self.state.flux.get(&v.path).filter(|s| bailleurs.contains(&s.bailleur) && epcis.contains(&s.epci));
+        let f = &self.state.filters;
+        let epci_filtre = f.epci.clone().filter(|e| epcis.contains(e));
+        let parc = |b: &str, e: &str| {
+            v.cube.total(&consolidate::Filtre {
+                bailleur: Some(b.to_string()),
+                epci: Some(e.to_string()),
+                ..Default::default()
+            })
+        };
+        let bailleur = f
+            .bailleur
+            .clone()
+            .filter(|b| bailleurs.contains(b))
+            .or_else(|| {
+                memo.map(|m| m.bailleur.clone()).filter(|b| epci_filtre.as_deref().is_none_or(|e| parc(b, e) > 0))
+            })
+            .or_else(|| match &epci_filtre {
+                Some(e) => bailleurs.iter().find(|b| parc(b, e) > 0).cloned(),
+                None => bailleurs.first().cloned(),
+            });
+        let Some(bailleur) = bailleur else {
+            self.messages.dire("Aucun logement dans le dossier : importez d'abord les états des lieux");
+            return;
+        };
+        let epci = epci_filtre
+            .or_else(|| memo.filter(|m| m.bailleur == bailleur).map(|m| m.epci.clone()))
+            .or_else(|| epcis.iter().max_by_key(|e| parc(&bailleur, e)).cloned());
+        let Some(epci) = epci else { return };
+        let annee = memo.map(|m| m.annee).unwrap_or(v.date_reference.year);
+        self.flux_select(bailleur, epci, annee);
     }
 
     fn flux_select(&mut self, bailleur: String, epci: String, annee: i32) {
         // Every bailleur of the EPCI is read for the comparison: off the window's thread.
         let Some(path) = self.dossier_path() else { return };
-        let bailleurs = self.view.as_ref().map(|v| v.cube.bailleurs()).unwrap_or_default();
+        let bailleurs = self.view.as_ref().map(|v| v.bailleurs()).unwrap_or_default();
         self.lancer("flux", move |p, _| {
             p.update(0.2, "Calcul du flux");
             let r = Dossier::open_read_only(&path).map_err(Erreur::from).and_then(|d| {
@@ -621,10 +831,58 @@ impl App {
                 let o = contingents::suivi::bilan::BilanOptions { periode, bailleur: bailleur.clone(), epci: None };
                 let bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(Erreur::from);
                 let saisies = contingents::suivi::saisies(&d)?;
-                Ok(BilanView { annee, semestre, bailleur, bilan, orientation: None, saisies })
+                Ok(BilanView {
+                    annee,
+                    semestre,
+                    bailleur,
+                    bilan,
+                    orientation: None,
+                    declaration: None,
+                    suivi: None,
+                    saisies,
+                })
             });
             JobOutput::Bilan(r.map(Box::new))
         });
+    }
+
+    /// The annex's dialog, filled with what is being looked at: the flux screen's bailleur,
+    /// EPCI and year (or those remembered for the dossier, or the filters'), the réservataire
+    /// chosen in the filter panel.
+    fn ouvrir_annexe(&mut self) {
+        let Some(v) = &self.view else { return };
+        let memo = self.state.flux.get(&v.path);
+        let (bailleur, epci, annee) = match (&self.ecrans.flux, memo) {
+            (Some(fv), _) => (Some(fv.bailleur.clone()), Some(fv.epci.clone()), fv.annee),
+            (None, Some(m)) => (Some(m.bailleur.clone()), Some(m.epci.clone()), m.annee),
+            (None, None) => (
+                self.state.filters.bailleur.clone(),
+                self.state.filters.epci.clone().or_else(|| v.cube.epcis().first().cloned()),
+                v.date_reference.year,
+            ),
+        };
+        self.ecrans.annexe = Some(AnnexeDialogue {
+            reservataire: self.state.reservataire.clone().filter(|r| r != "non-reserve"),
+            bailleur,
+            epci,
+            annee: annee.to_string(),
+        });
+    }
+
+    /// A message of the follow-up's forms, shown under the form that asked (and in the
+    /// status bar).
+    fn message_du_suivi(&mut self, declaration: bool, m: Result<String, Erreur>) {
+        match &m {
+            Ok(s) => self.messages.dire(s.clone()),
+            Err(e) => self.messages.error = Some(Erreur::Texte(e.to_string())),
+        }
+        if let Some(v) = &mut self.ecrans.bilan {
+            if declaration {
+                v.declaration = Some(m);
+            } else {
+                v.suivi = Some(m);
+            }
+        }
     }
 
     /// A click on a bar: filters the dashboard on it; a second click on the same bar lifts
@@ -641,11 +899,8 @@ impl App {
     /// Takes a job's result.
     pub(super) fn apply_output(&mut self, out: JobOutput) {
         match out {
-            JobOutput::Prepared(Ok((mut files, refuses, registres))) => {
-                if !registres.is_empty() {
-                    self.push(Action::ImporterRegistres(registres));
-                }
-                if files.is_empty() && refuses.is_empty() {
+            JobOutput::Prepared(Ok((mut files, registres, refuses))) => {
+                if files.is_empty() && refuses.is_empty() && registres.is_empty() {
                     return;
                 }
                 // A bailleur guessed from a file name is proposed, not taken.
@@ -653,28 +908,41 @@ impl App {
                     f.bailleur.clear();
                 }
                 self.state.screen = Screen::Import;
-                self.ecrans.wizard = Some(Wizard { files, refuses, summaries: None, error: None });
+                self.ecrans.wizard = Some(Wizard::new(files, registres, refuses));
             }
             JobOutput::Prepared(Err(e)) => {
                 self.state.screen = Screen::Import;
-                self.ecrans.wizard = Some(Wizard { files: vec![], refuses: vec![], summaries: None, error: Some(e) });
+                self.ecrans.wizard = Some(Wizard::erreur(e));
             }
             JobOutput::Flux(r) => match r {
-                Ok(v) => self.ecrans.flux = Some(*v),
-                Err(e) => self.messages.error = Some(e),
+                Ok(v) => {
+                    if let Some(d) = self.dossier_path() {
+                        let s = SelectionFlux { bailleur: v.bailleur.clone(), epci: v.epci.clone(), annee: v.annee };
+                        if self.state.flux.get(&d) != Some(&s) {
+                            self.state.flux.insert(d, s);
+                            self.save_state();
+                        }
+                    }
+                    self.ecrans.flux = Some(*v)
+                }
+                Err(e) => self.messages.erreur(e),
             },
             JobOutput::Bilan(r) => match r {
                 Ok(v) => {
-                    // The orientation asked on the same screen stays shown.
-                    let orientation = self.ecrans.bilan.take().and_then(|b| b.orientation);
-                    self.ecrans.bilan = Some(BilanView { orientation, ..*v });
+                    // What was asked on the same screen stays shown.
+                    let avant = self.ecrans.bilan.take();
+                    let (orientation, declaration, suivi) = match avant {
+                        Some(b) => (b.orientation, b.declaration, b.suivi),
+                        None => (None, None, None),
+                    };
+                    self.ecrans.bilan = Some(BilanView { orientation, declaration, suivi, ..*v });
                 }
-                Err(e) => self.messages.error = Some(e),
+                Err(e) => self.messages.erreur(e),
             },
             JobOutput::Loaded { path, fresh: true, view } => match view {
                 Ok(v) => self.opened(path, *v),
                 Err(e) => {
-                    self.messages.status = format!("Impossible d'ouvrir {}", path.display());
+                    self.messages.dire_avec("Impossible d'ouvrir le dossier", &path);
                     self.messages.error = Some(e);
                 }
             },
@@ -684,103 +952,126 @@ impl App {
                     self.session.generation += 1;
                     self.ecrans.graphique = None;
                 }
-                Err(e) => self.messages.error = Some(e),
+                Err(e) => self.messages.erreur(e),
             },
-            JobOutput::Imported(r) => {
-                let w = self.ecrans.wizard.get_or_insert(Wizard {
-                    files: vec![],
-                    refuses: vec![],
-                    summaries: None,
-                    error: None,
-                });
-                match r {
+            JobOutput::Imported { etats, registres } => {
+                let w = self.ecrans.wizard.get_or_insert_with(|| Wizard::new(vec![], vec![], vec![]));
+                match etats {
                     Ok(s) => {
                         let n: usize = s.iter().map(|x| x.logements).sum();
-                        self.messages.status = format!("Import terminé : {}", contingents::format::logements(n as u64));
-                        w.summaries = Some(s);
+                        let mut status = if s.is_empty() {
+                            String::new()
+                        } else {
+                            format!("Import terminé : {}", contingents::format::logements(n as u64))
+                        };
+                        if !s.is_empty() {
+                            w.summaries = Some(s);
+                        }
+                        match registres {
+                            Some(Ok(r)) => {
+                                let lignes: usize =
+                                    r.iter().map(|x| x.resume.mises_a_disposition + x.resume.hors_flux).sum();
+                                if !status.is_empty() {
+                                    status.push_str(" ; ");
+                                }
+                                status.push_str(&format!(
+                                    "registre importé : {}",
+                                    contingents::format::pluriel(lignes as u64, "ligne de suivi", "lignes de suivi")
+                                ));
+                                w.registres_importes = Some(r);
+                                // The bilans follow the new register.
+                                self.ecrans.bilan = None;
+                            }
+                            Some(Err(e)) => w.error = Some(Erreur::RegistreNonImporte(Box::new(e))),
+                            None => {}
+                        }
+                        if !status.is_empty() {
+                            self.messages.dire(status);
+                        }
                     }
                     Err(e) => w.error = Some(e),
                 }
                 self.reload();
             }
-            JobOutput::Fait(Err(e)) | JobOutput::Interrompu(e) => self.messages.error = Some(e),
+            JobOutput::Effet(territoire, date, r) => {
+                if let Some(p) = &mut self.ecrans.proprietes {
+                    p.effet = Some((territoire, date, r));
+                }
+            }
+            JobOutput::Fait(Err(e)) | JobOutput::Interrompu(e) => self.messages.erreur(e),
             JobOutput::Fait(Ok(f)) => self.fait(*f),
         }
     }
 
     fn fait(&mut self, f: Fait) {
-        use contingents::format::{date_fr, pluriel};
+        use contingents::format::pluriel;
         self.messages.error = None;
         match f {
-            Fait::Ecrit(quoi, p) => self.messages.status = format!("{quoi} écrit : {}", p.display()),
-            Fait::DossierCree(p) => self.push(Action::OpenDossier(p)),
-            Fait::Registres(r) => {
-                let n: usize = r.iter().map(|s| s.mises_a_disposition + s.hors_flux).sum();
-                let rejets: usize = r.iter().map(|s| s.rejets.values().sum::<usize>()).sum();
-                self.messages.status = format!(
-                    "Registre importé : {}, {} ({})",
-                    pluriel(n as u64, "ligne de suivi", "lignes de suivi"),
-                    pluriel(rejets as u64, "mise de côté", "mises de côté"),
-                    r.iter().map(|s| s.bailleur.clone()).collect::<Vec<_>>().join(", ")
-                );
+            Fait::Ecrit(quoi, p) => self.messages.dire_avec(format!("{} : ", quoi.ecrit()), &p),
+            Fait::DossierCree(p) => {
+                self.ecrans.creation = None;
+                self.push(Action::OpenDossier(p));
+            }
+            Fait::ProprietesChangees(effet) => {
+                self.ecrans.proprietes = None;
+                self.messages.dire(format!("Propriétés du dossier enregistrées : {effet}"));
+                self.reload();
+                self.ecrans.flux = None;
                 self.ecrans.bilan = None;
-                // États des lieux dropped with it wait in the wizard: it stays in view.
-                if self.ecrans.wizard.is_none() {
-                    self.state.screen = Screen::Bilans;
-                }
             }
             Fait::Retabli(id) => {
-                self.messages.status = format!("Import n° {id} rétabli");
+                self.messages.dire(format!("Import n° {id} rétabli"));
                 self.reload();
             }
             Fait::Retire(id) => {
                 self.ecrans.retires.push(id);
-                self.messages.status = format!("Import n° {id} retiré (annulable jusqu'à la fermeture)");
+                self.messages.dire(format!("Import n° {id} retiré (annulable jusqu'à la fermeture)"));
                 self.reload();
             }
             Fait::RetraitAnnule(id) => {
-                self.messages.status = format!("Retrait de l'import n° {id} annulé");
+                self.messages.dire(format!("Retrait de l'import n° {id} annulé"));
                 self.reload();
             }
             Fait::Associe { libelle, shown, avant, lignes } => {
-                self.messages.status = format!(
+                self.messages.dire(format!(
                     "« {libelle} » associé à {shown} : {}",
                     pluriel(lignes as u64, "ligne réintégrée", "lignes réintégrées")
-                );
+                ));
                 self.ecrans.libelles.annulable = Some((avant, shown));
                 self.reload();
             }
             Fait::AssociationAnnulee { libelle, shown } => {
-                self.messages.status = format!("Association de « {libelle} » à {shown} annulée");
+                self.messages.dire(format!("Association de « {libelle} » à {shown} annulée"));
                 self.reload();
             }
             Fait::Financement { libelle, valeur } => {
-                self.messages.status =
-                    format!("Financement « {libelle} » → {valeur} (s'applique aux prochains imports)");
+                self.messages.dire(format!("Financement « {libelle} » → {valeur} (s'applique aux prochains imports)"));
                 self.reload();
             }
             Fait::Logements(d) => self.ecrans.drill = Some(d),
             Fait::Rapprochement(r) => self.ecrans.rapprochement = Some(r),
-            Fait::Orientation(r) => {
+            Fait::Orientation(origine, r) => {
                 if let Some(v) = &mut self.ecrans.bilan {
-                    v.orientation = Some(r);
+                    v.orientation = Some((origine, r));
                 }
             }
             Fait::Declare { logement, echeance } => {
-                self.messages.status = format!(
+                let m = format!(
                     "Mise à disposition enregistrée : {logement}{}",
                     echeance
                         .map(|e| format!(", réponse attendue au plus tard le {}", date_fr(&e.to_string())))
                         .unwrap_or_default()
                 );
+                self.message_du_suivi(true, Ok(m));
                 self.refresh_bilan();
             }
-            Fait::Note => {
-                self.messages.status = "Suivi mis à jour".into();
+            Fait::Note(evenement, date) => {
+                let quoi = super::screens::libelle_evenement(evenement);
+                self.message_du_suivi(false, Ok(format!("{quoi} le {} : noté", date_fr(&date.to_string()))));
                 self.refresh_bilan();
             }
             Fait::FluxEnregistre { bailleur, annee, params } => {
-                self.messages.status = format!("Paramètres du flux {annee} de {bailleur} enregistrés dans le dossier");
+                self.messages.dire(format!("Paramètres du flux {annee} de {bailleur} enregistrés dans le dossier"));
                 // Saved for the year: they are the year's own now (no longer « à confirmer »).
                 if let Some(fv) = &mut self.ecrans.flux
                     && fv.bailleur == bailleur

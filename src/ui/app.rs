@@ -1,12 +1,14 @@
 //! The window: eight fields, each a part with one job. `AppState` is what is saved; the
 //! screens draw from it and from the dossier's figures and return actions; `actions.rs`
-//! is the one place where actions change state; the disk is touched by jobs only.
+//! is the one place where actions change state. The dossier is read and written by jobs
+//! only (the window's lock file and the settings are the only files touched here); what
+//! each screen shows is prepared here, in one place, before it is drawn.
 
 use super::erreur::Erreur;
 use super::picker::Picker;
 use super::screens;
 use super::settings::AppState;
-use super::state::{Action, ConsolidationMemo, DossierView, Screen};
+use super::state::{Action, ChartCache, ConsolidationMemo, DossierView, Screen};
 pub use super::state::{Ecrans, Messages, Wizard};
 use super::tasks::{Fait, Job, JobOutput};
 use contingents::consolidate;
@@ -69,6 +71,8 @@ pub struct Fenetre {
     /// The state changed since it was last written, and when it was.
     a_sauver: bool,
     sauve: Option<std::time::Instant>,
+    /// The window was told to close (after the work it was doing was cancelled).
+    pub fermee: bool,
 }
 
 pub struct App {
@@ -216,8 +220,14 @@ impl App {
     /// Applies the actions of the frame in order; those that need a job while one runs
     /// wait for its end. Never recursive: an action that leads to another queues it.
     fn drain(&mut self) {
+        // Closed (after its work was cancelled): nothing more starts.
+        if self.fenetre.fermee {
+            self.travaux.a_faire.clear();
+            self.travaux.attente.clear();
+            return;
+        }
         while let Some(a) = self.travaux.a_faire.pop_front() {
-            if a.needs_job() && self.travaux.job.is_some() {
+            if a.effet().travail() && self.travaux.job.is_some() {
                 // Asked twice while waiting (a screen asks again each frame): once.
                 if !self.travaux.attente.contains(&a) {
                     self.travaux.attente.push_back(a);
@@ -236,8 +246,8 @@ impl App {
         + Send
         + 'static,
     ) {
-        // Actions that start a job wait for the one running (`Action::needs_job`): one job
-        // at a time, none dropped.
+        // Actions that start a job wait for the one running (`Effet::travail`): one job at a
+        // time, none dropped.
         debug_assert!(self.travaux.job.is_none(), "a job started while « {label} » was running");
         let ctx = self.travaux.ctx.clone().unwrap_or_default();
         self.travaux.job = Some(Job::spawn(label, &ctx, self.travaux.synchrone, work));
@@ -272,6 +282,11 @@ impl App {
         // What the job wrote is this window's own change.
         self.mark_seen();
         self.apply_output(out);
+        // The user asked to close once the work was cancelled.
+        if self.ecrans.fermer_apres {
+            self.fermer_la_fenetre();
+            return;
+        }
         if let Some(a) = self.travaux.attente.pop_front() {
             self.travaux.a_faire.push_front(a);
         }
@@ -329,6 +344,77 @@ impl App {
         had_memo
     }
 
+    /// The figures of the dashboard's charts, recomputed when the chart, the filters or the
+    /// dossier change (never at each frame).
+    fn refresh_graphique(&mut self) {
+        use contingents::charts;
+        let Some(v) = &self.view else { return };
+        let state = &self.state;
+        let g = state.graphique;
+        let key = format!("{g:?}{:?}{:?}{}", state.filters, state.reservataire, self.session.generation);
+        if self.ecrans.graphique.as_ref().is_some_and(|c| c.key == key) {
+            return;
+        }
+        let du = |k| screens::tableau::filtre_du_graphique(state, k);
+        let data = if g.kind == charts::Kind::Synthese {
+            charts::SYNTHESE.iter().map(|k| charts::data(&v.cube, *k, &du(*k), g.stock)).collect()
+        } else {
+            vec![charts::data(&v.cube, g.kind, &du(g.kind), g.stock)]
+        };
+        let chiffres = v.cube.chiffres_cles(&state.filtre_tableau());
+        let sous_titre = screens::tableau::sous_titre(state, v);
+        self.ecrans.graphique = Some(ChartCache { key, data, chiffres, sous_titre });
+    }
+
+    /// What the screen shown needs, prepared in one place: figures computed from the cube,
+    /// or the job that loads them (asked once, not at each frame of the computation).
+    fn preparer_ecran(&mut self) -> Vec<Action> {
+        if self.view.is_none() {
+            return vec![];
+        }
+        let libre = self.travaux.job.is_none() && self.travaux.attente.is_empty();
+        match self.state.screen {
+            Screen::Tableau => {
+                self.refresh_graphique();
+                vec![]
+            }
+            Screen::Flux if self.ecrans.flux.is_none() && libre => vec![Action::FluxInitial],
+            Screen::Bilans if self.ecrans.bilan.is_none() && libre => vec![Action::BilanInitial],
+            Screen::Consolidation
+            | Screen::Import
+            | Screen::Libelles
+            | Screen::Rapprochement
+            | Screen::Flux
+            | Screen::Bilans
+            | Screen::Historique => vec![],
+        }
+    }
+
+    /// Closes the window (after the work it was doing ended).
+    pub(super) fn fermer_la_fenetre(&mut self) {
+        self.ecrans.fermer_apres = false;
+        self.fenetre.fermee = true;
+        if let Some(ctx) = &self.travaux.ctx {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// Closing the window while a job writes or exports: the user is asked first (« Un
+    /// import est en cours : l'annuler et fermer ? »); a read is just dropped.
+    fn fermeture_demandee(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.fenetre.fermee {
+            return;
+        }
+        let Some(job) = &self.travaux.job else { return };
+        if self.ecrans.fermer_apres {
+            // Already cancelling, to close at its end.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        } else if screens::question_de_fermeture(&job.label).is_some() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.ecrans.fermeture = true;
+        }
+    }
+
     fn keys(&self, ctx: &egui::Context) -> Vec<Action> {
         let mut actions = Vec::new();
         let workshop = self.state.workshop;
@@ -368,9 +454,11 @@ impl App {
         self.travaux.ctx.get_or_insert_with(|| ctx.clone());
         self.poll_job();
         self.watch_dossier();
+        self.fermeture_demandee(&ctx);
         let selection_changed = self.refresh_memo();
         self.apply_style(&ctx);
         let mut actions = self.keys(&ctx);
+        actions.extend(self.preparer_ecran());
         // The dwellings listed follow the filters: asked again under the new selection.
         if selection_changed && let Some(d) = &self.ecrans.drill {
             actions.push(d.demande.clone());
@@ -386,14 +474,26 @@ impl App {
         egui::Panel::top("menu").show(ui, |ui| actions.extend(screens::menu_bar(state, view.as_ref(), edit, ui)));
         egui::Panel::bottom("status").show(ui, |ui| {
             let attente = self.travaux.attente.len();
-            actions.extend(screens::status_bar(&self.messages, self.travaux.job.as_ref(), attente, &ecrans.retires, ui))
+            actions.extend(screens::status_bar(
+                &self.messages,
+                self.travaux.job.as_ref(),
+                attente,
+                &ecrans.retires,
+                state.workshop,
+                ui,
+            ))
         });
+        // Each screen under the dossier it shows: its name, territory and reference date (and
+        // the demonstration said as such).
+        if let Some(v) = view {
+            egui::Panel::top("dossier").show(ui, |ui| actions.extend(screens::en_tete(v, state.workshop, edit, ui)));
+        }
         // The filters apply to the stock: not to the flux, the bilans or the history.
         if let Some(v) = view
             && !state.filtres_masques
-            && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique)
+            && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique | Screen::Import)
         {
-            egui::Panel::left("filtres").resizable(true).default_size(330.0).min_size(260.0).show(ui, |ui| {
+            egui::Panel::left("filtres").resizable(true).default_size(300.0).min_size(240.0).show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| actions.extend(screens::filters(state, v, ui)))
             });
         }
@@ -415,21 +515,37 @@ impl App {
                 Screen::Consolidation => screens::consolidation(state, v, ecrans, ui),
                 Screen::Import => screens::import(v, ecrans.wizard.as_mut(), busy, ui),
                 Screen::Libelles => screens::libelles(v, &mut ecrans.libelles, ui),
-                Screen::Historique => screens::historique(v, ecrans.retrait_demande, ui),
-                Screen::Tableau => screens::tableau(state, v, &mut ecrans.graphique, edit, ui),
-                Screen::Flux => screens::flux(v, ecrans.flux.as_mut(), busy, ui),
+                Screen::Historique => screens::historique(v, ecrans.retrait_demande, edit, ui),
+                Screen::Tableau => screens::tableau(state, ecrans.graphique.as_ref(), edit, ui),
+                Screen::Flux => screens::flux(v, ecrans.flux.as_mut(), edit, ui),
                 Screen::Rapprochement => screens::rapprochement(state, ecrans.rapprochement.as_ref(), edit, ui),
                 Screen::Bilans => match &ecrans.bilan {
-                    Some(b) => screens::bilans(b, &v.cube.bailleurs(), edit, ui),
+                    Some(b) => screens::bilans(b, &v.bailleurs(), edit, ui),
                     None => {
                         ui.heading("Bilans du flux");
                         ui.label("Calcul du bilan…");
-                        // Asked once: not again (nor the dossier read) at each frame of the computation.
-                        if busy { vec![] } else { vec![Action::BilanInitial] }
+                        vec![]
                     }
                 },
             });
         });
+        // Dialogs over the screens.
+        if let Some(c) = &mut self.ecrans.creation {
+            actions.extend(screens::creation(c, &ctx));
+        }
+        if let (Some(p), Some(v)) = (&mut self.ecrans.proprietes, &self.view) {
+            actions.extend(screens::proprietes(p, v, edit, &ctx));
+        }
+        if let (Some(a), Some(v)) = (&mut self.ecrans.annexe, &self.view) {
+            actions.extend(screens::annexe(a, v, &ctx));
+        }
+        if self.ecrans.fermeture
+            && let Some(job) = &self.travaux.job
+        {
+            actions.extend(screens::fermeture(&job.label, &ctx));
+        } else {
+            self.ecrans.fermeture = false;
+        }
         if let Some(a) = self.poll_dialog() {
             actions.push(a);
         }

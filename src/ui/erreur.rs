@@ -38,6 +38,22 @@ pub enum Erreur {
     Graphique(#[from] contingents::charts::GraphiqueError),
     #[error("lecture annulée : le dossier n'a pas été modifié")]
     Annule,
+    #[error("{} existe déjà : choisissez un autre nom (un dossier existant s'ouvre par « Ouvrir un dossier »)", .0.display())]
+    DossierExiste(std::path::PathBuf),
+    #[error("Rien à exporter : {0}.")]
+    RienAExporter(&'static str),
+    #[error("{0} : indiquez la date (JJ/MM/AAAA).")]
+    SansDate(&'static str),
+    #[error("Choisissez à qui le logement est mis à disposition (un réservataire, ou une catégorie hors flux).")]
+    SansDestinataire,
+    #[error("Choisissez le bailleur de chaque registre dans la liste des bailleurs du dossier.")]
+    RegistreSansBailleur,
+    #[error("Les états des lieux ont été importés, mais pas le registre : {0}")]
+    RegistreNonImporte(Box<Erreur>),
+    #[error("{0}")]
+    Texte(String),
+    #[error("Le changement de territoire d'un dossier n'est pas encore possible ici.")]
+    TerritoireNonModifiable,
     #[error(
         "erreur interne ({0}) : le travail a été interrompu, le dossier est resté tel qu'il était ; merci de la signaler avec le fichier concerné"
     )]

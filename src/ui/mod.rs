@@ -5,6 +5,8 @@ mod actions;
 mod app;
 mod erreur;
 mod picker;
+mod proprietes;
+mod registre;
 mod saisie;
 mod screens;
 mod settings;
@@ -12,6 +14,8 @@ mod state;
 mod tasks;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_parcours;
 mod theme;
 
 use std::path::PathBuf;

@@ -3,6 +3,7 @@
 //! recent folders, filter by extension, a path typed by hand — so that no button ever does
 //! nothing without a word.
 
+use super::state::Effet;
 use eframe::egui;
 use std::path::{Path, PathBuf};
 
@@ -17,10 +18,74 @@ pub enum Suite {
     FicheAssiette { bailleur: String, annee: i32 },
     Graphique,
     EtatDesLieux,
-    Annexe { reservataire: String, commune: Option<String>, epci: Option<String>, bailleur: Option<String> },
+    Annexe { reservataire: String, commune: Option<String>, epci: Option<String>, bailleur: Option<String>, annee: i32 },
     NavetteVierge,
     Navette { bailleur: String, reference: String, reservataire: String },
     NavetteMiseADisposition(i64),
+}
+
+/// The three uses of the file dialogs: each starts in the folder last used for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Usage {
+    /// Opening or creating a dossier.
+    Ouvrir,
+    /// Files read into the dossier (états des lieux, registers, declarations).
+    Importer,
+    /// Documents written.
+    Exporter,
+}
+
+impl Suite {
+    /// What the choice does to the open dossier (see [`Effet`]), said once per case.
+    pub fn effet(&self) -> Effet {
+        match self {
+            Suite::NouveauDossier => Effet::Fenetre,
+            Suite::Importer => Effet::Ecriture,
+            Suite::OuvrirDossier
+            | Suite::Rapprocher
+            | Suite::Bilan
+            | Suite::FicheAssiette { .. }
+            | Suite::Graphique
+            | Suite::EtatDesLieux
+            | Suite::Annexe { .. }
+            | Suite::NavetteVierge
+            | Suite::Navette { .. }
+            | Suite::NavetteMiseADisposition(_) => Effet::Lecture,
+        }
+    }
+
+    pub fn usage(&self) -> Usage {
+        match self {
+            Suite::OuvrirDossier | Suite::NouveauDossier => Usage::Ouvrir,
+            Suite::Importer | Suite::Rapprocher => Usage::Importer,
+            Suite::Bilan
+            | Suite::FicheAssiette { .. }
+            | Suite::Graphique
+            | Suite::EtatDesLieux
+            | Suite::Annexe { .. }
+            | Suite::NavetteVierge
+            | Suite::Navette { .. }
+            | Suite::NavetteMiseADisposition(_) => Usage::Exporter,
+        }
+    }
+}
+
+/// Files the picker never lists: a dossier's lock and SQLite's side files.
+fn cache(nom: &str) -> bool {
+    nom.starts_with('.') || [".verrou", "-journal", "-wal", "-shm"].iter().any(|s| nom.ends_with(s))
+}
+
+/// Whether a file is a Contingents dossier, whatever its name: a SQLite file carrying the
+/// program's application id (bytes 68–71 of the header, big-endian).
+///
+/// A stopgap until the dossier's own test lands in the core (`store`): the same four bytes.
+pub fn est_un_dossier(path: &Path) -> bool {
+    use std::io::Read;
+    const APPLICATION_ID: u32 = 0x434E_5447;
+    let mut h = [0u8; 72];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut h)).is_ok()
+        && h.starts_with(b"SQLite format 3\0")
+        && u32::from_be_bytes([h[68], h[69], h[70], h[71]]) == APPLICATION_ID
 }
 
 /// A request for a file: to open (one or several) or to save under a name.
@@ -43,9 +108,12 @@ impl Demande {
         Self { titre: titre.into(), enregistrer: true, plusieurs: false, nom, filtre: None, suite }
     }
 
-    /// The system's dialog. `None`: cancelled, or no dialog could be shown.
-    pub fn systeme(&self) -> Option<Vec<PathBuf>> {
+    /// The system's dialog, opened in `depart`. `None`: cancelled, or no dialog could be shown.
+    pub fn systeme(&self, depart: Option<&Path>) -> Option<Vec<PathBuf>> {
         let mut d = rfd::FileDialog::new().set_title(&self.titre);
+        if let Some(dir) = depart {
+            d = d.set_directory(dir);
+        }
         if let Some((label, exts)) = self.filtre {
             d = d.add_filter(label, exts);
         }
@@ -102,8 +170,16 @@ pub struct Picker {
 }
 
 /// A folder's listing: read on a short thread (a network folder may take seconds), kept
-/// once read.
-type Entrees = Result<Vec<(PathBuf, bool)>, String>;
+/// once read. Each entry: its path, whether it is a folder, whether it is a Contingents
+/// dossier without a dossier's extension (looked at only when a dossier is being opened).
+type Entrees = Result<Vec<Entree>, String>;
+
+#[derive(Debug, Clone)]
+struct Entree {
+    path: PathBuf,
+    dossier: bool,
+    contingents: bool,
+}
 
 #[derive(Default)]
 enum Liste {
@@ -117,18 +193,24 @@ impl Picker {
     pub fn new(demande: Demande, depart: Option<PathBuf>, recents: Vec<PathBuf>, message: Option<String>) -> Self {
         let dossier = depart
             .filter(|d| d.is_dir())
+            .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."));
         let saisie = demande.nom.clone();
         Self { demande, dossier, saisie, selection: vec![], message, recents, entries: Liste::Aucune }
     }
 
-    fn accepte(&self, p: &Path) -> bool {
+    fn accepte(&self, e: &Entree) -> bool {
+        if e.dossier || e.contingents {
+            return true;
+        }
         match self.demande.filtre {
             None => true,
-            Some((_, exts)) => {
-                p.extension().map(|e| e.to_string_lossy().to_lowercase()).is_some_and(|e| exts.iter().any(|x| *x == e))
-            }
+            Some((_, exts)) => e
+                .path
+                .extension()
+                .map(|x| x.to_string_lossy().to_lowercase())
+                .is_some_and(|x| exts.iter().any(|y| *y == x)),
         }
     }
 
@@ -144,7 +226,7 @@ impl Picker {
         match &self.entries {
             Liste::Lue(d, r) if *d == self.dossier => {
                 return match r {
-                    Ok(v) => Some(v.iter().filter(|(p, dir)| *dir || self.accepte(p)).cloned().collect()),
+                    Ok(v) => Some(v.iter().filter(|e| self.accepte(e)).map(|e| (e.path.clone(), e.dossier)).collect()),
                     Err(e) => {
                         self.message = Some(format!("Impossible de lire {} ({e})", self.dossier.display()));
                         Some(vec![])
@@ -156,18 +238,28 @@ impl Picker {
         }
         let (tx, rx) = std::sync::mpsc::channel();
         let (dossier, ctx) = (self.dossier.clone(), ctx.clone());
+        // Files without a dossier's extension are looked at (16 bytes and 4) only to open a dossier.
+        let regarder = self.demande.suite == Suite::OuvrirDossier;
         let lire = move || {
             let r = std::fs::read_dir(&dossier).map_err(|e| e.to_string()).map(|rd| {
-                let mut out: Vec<(PathBuf, bool)> = rd
+                let mut out: Vec<Entree> = rd
                     .filter_map(|e| e.ok())
+                    .filter(|e| !cache(&e.file_name().to_string_lossy()))
                     .map(|e| {
-                        let p = e.path();
-                        let dir = p.is_dir();
-                        (p, dir)
+                        let path = e.path();
+                        let dossier = path.is_dir();
+                        let contingents = regarder && !dossier && path.extension().is_none() && est_un_dossier(&path);
+                        Entree { path, dossier, contingents }
                     })
-                    .filter(|(p, _)| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
                     .collect();
-                out.sort_by_key(|(p, dir)| (!dir, p.file_name().map(|n| n.to_string_lossy().to_lowercase())));
+                out.sort_by(|a, b| {
+                    (!a.dossier).cmp(&!b.dossier).then_with(|| {
+                        let nom = |e: &Entree| {
+                            e.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+                        };
+                        contingents::text::ordre_francais(&nom(a), &nom(b))
+                    })
+                });
                 out
             });
             let _ = tx.send(r);

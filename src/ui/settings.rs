@@ -2,6 +2,7 @@
 //! window only holds while it runs): last and recent dossiers, window size, workshop mode,
 //! the screen, the filters and the chart chosen. The dossier holds everything else.
 
+use super::picker::Usage;
 use super::state::{ChoixGraphique, Filters, Screen};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -20,6 +21,20 @@ pub struct AppState {
     pub graphique: ChoixGraphique,
     /// The filter panel folded away (more room for a chart in front of a room).
     pub filtres_masques: bool,
+    /// The folder last used to open a dossier, to import files, to export a document.
+    pub dossiers_par_usage: std::collections::BTreeMap<Usage, PathBuf>,
+    /// The folders where files were really chosen, the last first.
+    pub dossiers_recents: Vec<PathBuf>,
+    /// The flux screen's selection, for each dossier.
+    pub flux: std::collections::BTreeMap<PathBuf, SelectionFlux>,
+}
+
+/// A bailleur, an EPCI and a year of the flux screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectionFlux {
+    pub bailleur: String,
+    pub epci: String,
+    pub annee: i32,
 }
 
 /// The per-OS directories (`directories`): `~/.config/contingents` and
@@ -88,6 +103,17 @@ impl AppState {
                 let _ = std::fs::rename(tmp, dir.join("settings.json"));
             }
         }
+    }
+
+    /// A file chosen for a use: its folder is where the next dialog of that use starts, and
+    /// the first of the recent folders.
+    pub fn dossier_utilise(&mut self, usage: Usage, fichier: &std::path::Path) {
+        let Some(dir) = fichier.parent().filter(|d| !d.as_os_str().is_empty()) else { return };
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        self.dossiers_par_usage.insert(usage, dir.clone());
+        self.dossiers_recents.retain(|d| *d != dir);
+        self.dossiers_recents.insert(0, dir);
+        self.dossiers_recents.truncate(8);
     }
 
     /// Another dossier than the last one: its filters do not apply (other communes).

@@ -25,6 +25,8 @@ pub struct DossierView {
     pub financements: Vec<(String, String)>,
     /// Choices of the filter panel, computed once per load (the cube can hold millions of cells).
     pub options: FilterOptions,
+    /// The demonstration dossier (fictitious data): said on every screen.
+    pub demonstration: bool,
 }
 
 /// (value, name shown) lists for the filter panel.
@@ -39,22 +41,24 @@ pub struct FilterOptions {
 impl FilterOptions {
     fn of(cube: &Cube) -> Self {
         use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
+        use contingents::text::ordre_francais;
         let mut communes: std::collections::BTreeMap<(&str, &str), ()> = Default::default();
         for c in &cube.cells {
             communes.insert((c.commune.as_str(), c.epci.as_str()), ());
         }
         let mut communes: Vec<(String, String, String)> =
             communes.into_keys().map(|(c, e)| (c.to_string(), nom_commune(c), e.to_string())).collect();
-        communes.sort_by(|a, b| a.1.cmp(&b.1));
+        // French alphabetical order everywhere a list of names is shown (« État » with the E's).
+        let ordre = |a: &(String, String), b: &(String, String)| ordre_francais(&a.1, &b.1);
+        communes.sort_by(|a, b| ordre_francais(&a.1, &b.1));
         let mut reservataires: Vec<(String, String)> =
             cube.reservataires().into_iter().map(|r| (libelle_reservataire(&r), r)).map(|(n, r)| (r, n)).collect();
-        reservataires.sort_by(|a, b| a.1.cmp(&b.1));
-        FilterOptions {
-            epcis: cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect(),
-            communes,
-            bailleurs: cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect(),
-            reservataires,
-        }
+        reservataires.sort_by(ordre);
+        let mut epcis: Vec<(String, String)> = cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect();
+        epcis.sort_by(ordre);
+        let mut bailleurs: Vec<(String, String)> = cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect();
+        bailleurs.sort_by(ordre);
+        FilterOptions { epcis, communes, bailleurs, reservataires }
     }
 }
 
@@ -83,12 +87,23 @@ impl DossierView {
             rejets,
             conflits: conflits.len(),
             echus: echus.len(),
+            demonstration: contingents::demo::est_la_demonstration(&d)
+                || path == crate::ui::settings::data_dir().join("demo.sqlite"),
         })
     }
 
     pub fn title(&self) -> String {
-        let name = self.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-        format!("Contingents — {name} — {}", self.territoire.label())
+        format!("Contingents — {} — {}", self.nom(), self.territoire.label())
+    }
+
+    /// The dossier's name as the user gave it (its file name without extension).
+    pub fn nom(&self) -> String {
+        self.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
+    }
+
+    /// The dossier's bailleurs, in French alphabetical order.
+    pub fn bailleurs(&self) -> Vec<String> {
+        self.options.bailleurs.iter().map(|(b, _)| b.clone()).collect()
     }
 }
 
@@ -161,7 +176,12 @@ pub struct BilanView {
     pub semestre: Option<u8>,
     pub bailleur: Option<String>,
     pub bilan: Result<contingents::suivi::bilan::Bilan, Erreur>,
-    pub orientation: Option<Result<contingents::suivi::orientation::Orientation, Erreur>>,
+    /// The orientation asked, and where (its answer is shown in that section).
+    pub orientation: Option<(OrigineOrientation, Result<contingents::suivi::orientation::Orientation, Erreur>)>,
+    /// The last declaration's outcome, shown under its form.
+    pub declaration: Option<Result<String, Erreur>>,
+    /// The last event noted on a mise à disposition typed here, shown in that section.
+    pub suivi: Option<Result<String, Erreur>>,
     /// The mises à disposition typed in the window.
     pub saisies: Vec<contingents::suivi::MiseADisposition>,
 }
@@ -209,57 +229,101 @@ pub struct Drill {
     pub logements: Vec<LogementSource>,
     /// What was asked, to ask again when the filters change.
     pub demande: Action,
+    /// Newly listed: the screen brings the list into view once (it may be far below).
+    pub a_montrer: bool,
+}
+
+/// What an action does to the open dossier. Every action says it through one exhaustive
+/// `match` ([`Action::effet`], no `_ =>`): a new action does not compile until it says
+/// whether it writes, so none can slip through to a dossier opened read-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effet {
+    /// The window only (a screen, a filter, a dialog shown): applied at once.
+    Fenetre,
+    /// A job that reads (the dossier, files) or writes elsewhere (a document, a new
+    /// dossier): allowed read-only; waits while another job runs.
+    Lecture,
+    /// A job that writes into the open dossier, or reads what will be written into it:
+    /// refused read-only; waits while another job runs.
+    Ecriture,
+    /// No job yet, but the first step of a write (a file dialog for an import, a withdrawal
+    /// to confirm): refused read-only, applied at once.
+    VersEcriture,
+}
+
+impl Effet {
+    /// Runs as a job: waits for the one running (one job at a time, none dropped).
+    pub fn travail(self) -> bool {
+        matches!(self, Effet::Lecture | Effet::Ecriture)
+    }
+
+    /// Writes into the open dossier (now or at the end of what it starts).
+    pub fn ecrit(self) -> bool {
+        matches!(self, Effet::Ecriture | Effet::VersEcriture)
+    }
 }
 
 impl Action {
-    /// Actions that run a job: they wait while another runs.
-    pub fn needs_job(&self) -> bool {
-        matches!(
-            self,
-            Action::OpenDossier(_)
-                | Action::Recharger(_)
-                | Action::Prepare(_)
-                | Action::ImporterRegistres(_)
-                | Action::StartImport
-                | Action::Restore(_)
-                | Action::ConfirmRemove
-                | Action::UndoRemove
-                | Action::MapLabel { .. }
-                | Action::UndoLabel
-                | Action::SetFinancement { .. }
-                | Action::Drill { .. }
-                | Action::Rapprocher(_)
-                | Action::FluxSelect { .. }
-                | Action::BilanSelect { .. }
-                | Action::BilanInitial
-                | Action::Orienter { .. }
-                | Action::DeclarerMiseADisposition { .. }
-                | Action::NoterEvenement { .. }
-                | Action::FluxSave
-                | Action::FluxLeave(_)
-                | Action::ExportFicheAssiette
-                | Action::Choisi(..)
-        )
-    }
-
-    /// Actions that write into the dossier: refused on a dossier another window holds.
-    pub fn edits(&self) -> bool {
-        matches!(
-            self,
-            Action::ImportDialog
-                | Action::Prepare(_)
-                | Action::ImporterRegistres(_)
-                | Action::StartImport
-                | Action::Restore(_)
-                | Action::ConfirmRemove
-                | Action::UndoRemove
-                | Action::MapLabel { .. }
-                | Action::UndoLabel
-                | Action::SetFinancement { .. }
-                | Action::FluxSave
-                | Action::DeclarerMiseADisposition { .. }
-                | Action::NoterEvenement { .. }
-        )
+    pub fn effet(&self) -> Effet {
+        use Effet::*;
+        match self {
+            Action::Show(_)
+            | Action::SetFilters(_)
+            | Action::SetReservataire(_)
+            | Action::SetGraphique(_)
+            | Action::OpenDossierDialog
+            | Action::NewDossierDialog
+            | Action::FermerCreation
+            | Action::ProprietesDialog
+            | Action::FermerProprietes
+            | Action::Cancel
+            | Action::CloseWizard
+            | Action::CancelLabel
+            | Action::IgnoreLabel { .. }
+            | Action::DrillMontre
+            | Action::ToggleWorkshop
+            | Action::ToggleFiltres
+            | Action::RapprochementDialog
+            | Action::ExportBilan(_)
+            | Action::FicheNavetteMiseADisposition(_)
+            | Action::ExportFicheAssiette
+            | Action::ExportChart(_)
+            | Action::ExportEtatDesLieux
+            | Action::AnnexeDialog
+            | Action::FermerAnnexe
+            | Action::ExportAnnexe(_)
+            | Action::FicheNavette { .. }
+            | Action::FicheNavetteVierge
+            | Action::FilterOn(..)
+            | Action::Fermer(_) => Fenetre,
+            Action::Recharger(_)
+            | Action::OpenDossier(_)
+            | Action::CreerDossier { .. }
+            | Action::EffetProprietes { .. }
+            | Action::BilanInitial
+            | Action::FluxInitial
+            | Action::Drill { .. }
+            | Action::FluxSelect { .. }
+            | Action::FluxLeave(false)
+            | Action::BilanSelect { .. }
+            | Action::Orienter { .. }
+            | Action::Rapprocher(_) => Lecture,
+            Action::Prepare(_)
+            | Action::StartImport
+            | Action::Restore(_)
+            | Action::ConfirmRemove
+            | Action::UndoRemove
+            | Action::MapLabel { .. }
+            | Action::UndoLabel
+            | Action::SetFinancement { .. }
+            | Action::AppliquerProprietes { .. }
+            | Action::DeclarerMiseADisposition { .. }
+            | Action::NoterEvenement { .. }
+            | Action::FluxSave
+            | Action::FluxLeave(true) => Ecriture,
+            Action::ImportDialog | Action::AskRemove(_) | Action::ProposeLabel { .. } => VersEcriture,
+            Action::Choisi(suite, _) => suite.effet(),
+        }
     }
 }
 
@@ -275,13 +339,34 @@ pub enum Action {
     Recharger(PathBuf),
     /// The bilans screen opened: the latest year followed in the dossier.
     BilanInitial,
+    /// The flux screen opened: the selection remembered for this dossier (or the filters').
+    FluxInitial,
     OpenDossierDialog,
+    /// « Nouveau dossier… »: the file's name and place first, then the territory and date.
     NewDossierDialog,
+    FermerCreation,
+    /// The new dossier's file, territory and reference date, as the wizard checked them.
+    CreerDossier {
+        path: PathBuf,
+        territoire: Territoire,
+        date: Date,
+    },
+    /// « Propriétés du dossier… »: its territory and reference date, to change them.
+    ProprietesDialog,
+    FermerProprietes,
+    /// What a change of territory or date would do (said before it is applied).
+    EffetProprietes {
+        territoire: Territoire,
+        date: Date,
+    },
+    AppliquerProprietes {
+        territoire: Territoire,
+        date: Date,
+    },
     OpenDossier(PathBuf),
     ImportDialog,
+    /// Files chosen or dropped: états des lieux and registers, read for the wizard.
     Prepare(Vec<PathBuf>),
-    /// Registers of mises à disposition, found among files dropped or chosen.
-    ImporterRegistres(Vec<PathBuf>),
     StartImport,
     Cancel,
     CloseWizard,
@@ -310,11 +395,14 @@ pub enum Action {
         libelle: String,
         valeur: Financement,
     },
+    /// The dwellings behind a cell of the grid (of one réservataire, or of all).
     Drill {
-        reservataire: String,
+        reservataire: Option<String>,
         financement: Option<Financement>,
         typologie: Option<TypologieGrille>,
     },
+    /// The dwellings listed were brought into view.
+    DrillMontre,
     ToggleWorkshop,
     /// Show or fold away the filter panel (F9).
     ToggleFiltres,
@@ -330,9 +418,11 @@ pub enum Action {
         bailleur: Option<String>,
     },
     ExportBilan(&'static str),
+    /// Ranks the réservataires for a freed dwelling; the answer is shown where it was asked.
     Orienter {
         logement: String,
         date: String,
+        origine: OrigineOrientation,
     },
     DeclarerMiseADisposition {
         logement: String,
@@ -357,7 +447,11 @@ pub enum Action {
     ExportFicheAssiette,
     ExportChart(&'static str),
     ExportEtatDesLieux,
-    ExportAnnexe(&'static str),
+    /// The annex's dialog: réservataire, bailleur, EPCI and year (those of the flux screen
+    /// when it is open), then the format.
+    AnnexeDialog,
+    FermerAnnexe,
+    ExportAnnexe(DemandeAnnexe),
     FicheNavette {
         bailleur: String,
         reference: String,
@@ -366,19 +460,182 @@ pub enum Action {
     FicheNavetteVierge,
     FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
+    /// The answer to « Un import est en cours : l'annuler et fermer ? » (true: cancel the
+    /// work and close; false: keep working).
+    Fermer(bool),
 }
 
-/// The import wizard: files read and planned, then their summary.
+/// Where an orientation was asked: its answer is shown there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrigineOrientation {
+    /// « Déclarer une mise à disposition »: ranking before choosing the réservataire.
+    Declaration,
+    /// « Orienter un logement libéré ».
+    Aide,
+}
+
+/// An annex to export: for whom, on what, for which year, in which format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandeAnnexe {
+    pub reservataire: String,
+    pub bailleur: Option<String>,
+    /// The EPCI (the annex of a commune is on its commune).
+    pub epci: String,
+    pub annee: i32,
+    pub format: &'static str,
+}
+
+/// The import wizard: files read and planned (états des lieux and registers), then their
+/// summary.
 pub struct Wizard {
     pub files: Vec<contingents::import::run::PreparedFile>,
+    /// Registers of mises à disposition found among the files.
+    pub registres: Vec<RegistreLu>,
     /// Files that could not be read, with why: the others go on.
     pub refuses: Vec<Erreur>,
     pub summaries: Option<Vec<contingents::import::run::FileSummary>>,
+    /// The registers imported, with the rows they set aside.
+    pub registres_importes: Option<Vec<RegistreImporte>>,
     /// The reading or the import stopped (cancelled, refused): nothing written.
     pub error: Option<Erreur>,
 }
 
-/// What each screen keeps while the window runs (never saved).
+impl Wizard {
+    pub fn new(
+        files: Vec<contingents::import::run::PreparedFile>,
+        registres: Vec<RegistreLu>,
+        refuses: Vec<Erreur>,
+    ) -> Self {
+        Wizard { files, registres, refuses, summaries: None, registres_importes: None, error: None }
+    }
+
+    pub fn erreur(e: Erreur) -> Self {
+        Wizard { error: Some(e), ..Wizard::new(vec![], vec![], vec![]) }
+    }
+
+    /// The import is done: its summary is shown.
+    pub fn fini(&self) -> bool {
+        self.summaries.is_some() || self.registres_importes.is_some()
+    }
+}
+
+/// A register of mises à disposition read for the wizard: its sheets with the header found
+/// (which column holds which field) and the first rows, and the bailleur chosen among the
+/// dossier's — never a name made up from the file's.
+pub struct RegistreLu {
+    pub path: PathBuf,
+    pub fichier: String,
+    pub feuilles: Vec<FeuilleRegistre>,
+    /// Chosen by the user among the dossier's bailleurs (or read in the file's « Bailleur »
+    /// column when it names one of them).
+    pub bailleur: Option<String>,
+    /// The bailleurs the file's « Bailleur » column names.
+    pub bailleurs_du_fichier: Vec<String>,
+}
+
+pub struct FeuilleRegistre {
+    pub nom: Option<String>,
+    /// The header's row (1 for the first row of the sheet).
+    pub ligne_entete: usize,
+    /// (field, column) as found, in the order of the columns.
+    pub colonnes: Vec<(contingents::suivi::registre::Champ, usize)>,
+    /// The header's labels and the first rows, as the file writes them (dates and numbers
+    /// the French way).
+    pub entete: Vec<String>,
+    pub apercu: Vec<Vec<String>>,
+    pub lignes: usize,
+}
+
+/// A register imported: what the core counted and the rows it set aside (motif, row).
+pub struct RegistreImporte {
+    pub resume: contingents::suivi::RegistreImporte,
+    pub rejets: Vec<contingents::suivi::RejetRegistre>,
+}
+
+/// The new dossier's wizard: its file (chosen in the file dialog), the territory searched
+/// by name or code, the reference date typed the French way.
+pub struct Creation {
+    pub path: PathBuf,
+    pub recherche: String,
+    pub territoire: Option<Territoire>,
+    pub date: String,
+}
+
+/// The dossier's properties being changed: the territory and date typed, and what the
+/// change would do, computed by the core before it is applied.
+pub struct Proprietes {
+    pub recherche: String,
+    pub territoire: Territoire,
+    pub date: String,
+    /// The effect of the change asked (for this territory and date), once computed.
+    pub effet: Option<(Territoire, Date, Result<EffetChangement, Erreur>)>,
+    /// The change whose effect was asked (asked once, not at each frame).
+    pub demande: Option<(Territoire, Date)>,
+}
+
+/// What a change of the dossier's territory or reference date does, as the core counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EffetChangement {
+    /// Dwellings of the dossier outside the new territory (set aside).
+    pub sortent: u64,
+    /// Rows set aside as outside the old territory that the new one takes in.
+    pub entrent: u64,
+    /// Extinct rights at the current date, and at the new one.
+    pub echus_avant: u64,
+    pub echus_apres: u64,
+}
+
+impl EffetChangement {
+    /// The effect in words: « 17 logements sortent du territoire », « 174 droits ne sont plus
+    /// échus ».
+    pub fn phrases(&self) -> Vec<String> {
+        use contingents::format::pluriel;
+        let mut v = Vec::new();
+        if self.sortent > 0 {
+            v.push(format!(
+                "{} du territoire (mis de côté : commune hors territoire)",
+                pluriel(self.sortent, "logement sort", "logements sortent")
+            ));
+        }
+        if self.entrent > 0 {
+            v.push(format!(
+                "{} dans le territoire (réintégrées au stock)",
+                pluriel(self.entrent, "ligne mise de côté entre", "lignes mises de côté entrent")
+            ));
+        }
+        if self.echus_apres < self.echus_avant {
+            v.push(format!(
+                "{} plus échu{} ({} au lieu de {})",
+                pluriel(self.echus_avant - self.echus_apres, "droit n'est", "droits ne sont"),
+                if self.echus_avant - self.echus_apres > 1 { "s" } else { "" },
+                contingents::format::entier(self.echus_apres),
+                contingents::format::entier(self.echus_avant)
+            ));
+        } else if self.echus_apres > self.echus_avant {
+            v.push(format!(
+                "{} échu{} ({} au lieu de {})",
+                pluriel(self.echus_apres - self.echus_avant, "droit devient", "droits deviennent"),
+                if self.echus_apres - self.echus_avant > 1 { "s" } else { "" },
+                contingents::format::entier(self.echus_apres),
+                contingents::format::entier(self.echus_avant)
+            ));
+        }
+        if v.is_empty() {
+            v.push("aucun logement ni droit ne change".into());
+        }
+        v
+    }
+}
+
+/// The annex's dialog, filled from the flux screen (or the filters) and edited by the user.
+pub struct AnnexeDialogue {
+    pub reservataire: Option<String>,
+    pub bailleur: Option<String>,
+    pub epci: Option<String>,
+    pub annee: String,
+}
+
+/// Everything each screen keeps while the window runs (never saved).
 #[derive(Default)]
 pub struct Ecrans {
     pub wizard: Option<Wizard>,
@@ -393,13 +650,56 @@ pub struct Ecrans {
     pub retrait_demande: Option<i64>,
     /// Imports withdrawn in this session, last last (undone by Ctrl+Z).
     pub retires: Vec<i64>,
+    pub creation: Option<Creation>,
+    pub proprietes: Option<Proprietes>,
+    pub annexe: Option<AnnexeDialogue>,
+    /// The window was asked to close while a job ran: the question is on screen.
+    pub fermeture: bool,
+    /// The user chose to cancel the work and close: the window closes when it ends.
+    pub fermer_apres: bool,
 }
 
 /// What the status bar says.
 #[derive(Default)]
 pub struct Messages {
     pub status: String,
+    /// The file the status is about: shown whole, or by its name alone in workshop mode
+    /// (no paths in front of a room).
+    pub chemin: Option<PathBuf>,
     pub error: Option<Erreur>,
+}
+
+impl Messages {
+    pub fn dire(&mut self, s: impl Into<String>) {
+        self.status = s.into();
+        self.chemin = None;
+    }
+
+    /// « Annexe écrite : » and the file.
+    pub fn dire_avec(&mut self, s: impl Into<String>, chemin: &Path) {
+        self.status = s.into();
+        self.chemin = Some(chemin.to_path_buf());
+    }
+
+    pub fn erreur(&mut self, e: Erreur) {
+        self.error = Some(e);
+    }
+
+    /// The status as shown: the path whole, or only the file's name (workshop mode).
+    pub fn texte(&self, atelier: bool) -> String {
+        match &self.chemin {
+            None => self.status.clone(),
+            Some(p) => {
+                let shown = if atelier {
+                    p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+                } else {
+                    p.display().to_string()
+                };
+                let sep = if self.status.ends_with(' ') { "" } else { " — " };
+                format!("{}{sep}{shown}", self.status)
+            }
+        }
+    }
 }
 
 /// The figures of the charts shown, and what they were computed for.
@@ -408,4 +708,6 @@ pub struct ChartCache {
     /// One chart, or the four of the synthesis.
     pub data: Vec<contingents::charts::ChartData>,
     pub chiffres: contingents::consolidate::ChiffresCles,
+    /// What the charts show, under their titles.
+    pub sous_titre: String,
 }

@@ -10,35 +10,68 @@ use crate::ui::erreur::Erreur;
 use std::path::PathBuf;
 
 pub enum JobOutput {
-    /// The états des lieux read, those refused (with the reason, naming the file), and the
-    /// registers of mises à disposition found among the files.
+    /// The états des lieux read and planned, the registers of mises à disposition read for
+    /// the wizard, and the files refused (with the reason, naming the file).
     Prepared(Result<Lu, Erreur>),
-    Imported(Result<Vec<FileSummary>, Erreur>),
+    /// The états des lieux imported (one transaction), then the registers (`None`: none to
+    /// import, or the états des lieux failed first).
+    Imported {
+        etats: Result<Vec<FileSummary>, Erreur>,
+        registres: Option<Result<Vec<crate::ui::state::RegistreImporte>, Erreur>>,
+    },
+    /// What a change of the dossier's properties would do.
+    Effet(
+        contingents::reference::Territoire,
+        contingents::model::Date,
+        Result<crate::ui::state::EffetChangement, Erreur>,
+    ),
     /// The flux screen's selection loaded.
     Flux(Result<Box<crate::ui::state::FluxView>, Erreur>),
     /// The bilans screen computed.
     Bilan(Result<Box<crate::ui::state::BilanView>, Erreur>),
     /// A dossier's figures loaded (`fresh`: newly opened, else refreshed after a change).
-    Loaded {
-        path: PathBuf,
-        fresh: bool,
-        view: Result<Box<crate::ui::state::DossierView>, Erreur>,
-    },
+    Loaded { path: PathBuf, fresh: bool, view: Result<Box<crate::ui::state::DossierView>, Erreur> },
     /// A short read or write of the dossier, or a document written.
     Fait(Result<Box<Fait>, Erreur>),
     /// The work stopped on an internal error (a panic, caught): said, never a frozen window.
     Interrompu(Erreur),
 }
 
-/// Files dropped or chosen, read: états des lieux planned, files refused, registers.
-pub type Lu = (Vec<PreparedFile>, Vec<Erreur>, Vec<PathBuf>);
+/// Files dropped or chosen, read: états des lieux planned, registers, files refused.
+pub type Lu = (Vec<PreparedFile>, Vec<crate::ui::state::RegistreLu>, Vec<Erreur>);
+
+/// The documents the window writes, said with their gender: « Annexe écrite ».
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    Annexe,
+    Bilan,
+    EtatDesLieux,
+    FicheAssiette,
+    FicheNavette,
+    Graphique,
+}
+
+impl Document {
+    /// « Annexe écrite », « Bilan écrit ».
+    pub fn ecrit(self) -> &'static str {
+        match self {
+            Document::Annexe => "Annexe écrite",
+            Document::Bilan => "Bilan écrit",
+            Document::EtatDesLieux => "État des lieux consolidé écrit",
+            Document::FicheAssiette => "Fiche récapitulative de l'assiette écrite",
+            Document::FicheNavette => "Fiche navette écrite",
+            Document::Graphique => "Graphique écrit",
+        }
+    }
+}
 
 /// What a short job did, for the window to follow up.
 pub enum Fait {
     /// A document written (what it is, where).
-    Ecrit(&'static str, PathBuf),
+    Ecrit(Document, PathBuf),
     DossierCree(PathBuf),
-    Registres(Vec<contingents::suivi::RegistreImporte>),
+    /// The dossier's territory or date changed: what it did, in words.
+    ProprietesChangees(String),
     Retabli(i64),
     Retire(i64),
     RetraitAnnule(i64),
@@ -58,12 +91,12 @@ pub enum Fait {
     },
     Logements(crate::ui::state::Drill),
     Rapprochement(Result<contingents::rapprochement::Rapprochement, Erreur>),
-    Orientation(Result<contingents::suivi::orientation::Orientation, Erreur>),
+    Orientation(crate::ui::state::OrigineOrientation, Result<contingents::suivi::orientation::Orientation, Erreur>),
     Declare {
         logement: String,
         echeance: Option<contingents::model::Date>,
     },
-    Note,
+    Note(contingents::suivi::Evenement, contingents::model::Date),
     FluxEnregistre {
         bailleur: String,
         annee: i32,

@@ -3,7 +3,8 @@
 //! outside the flux, a chart of the progress; and two helpers of the follow-up: the
 //! orientation of a freed dwelling and the reply deadline. Reads the state, emits actions.
 
-use crate::ui::state::{Action, BilanView};
+use crate::ui::erreur::Erreur;
+use crate::ui::state::{Action, BilanView, OrigineOrientation};
 use crate::ui::theme;
 use contingents::consolidate::libelle_reservataire;
 use contingents::format::{date_fr, entier, nombre_fr, pourcentage};
@@ -25,9 +26,7 @@ fn champ(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f32) -> St
 
 fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.horizontal_wrapped(|ui| {
-        let mut a = v.annee;
-        ui.label("Année");
-        ui.add(egui::DragValue::new(&mut a).range(2000..=2100));
+        let a = super::champ_annee(ui, "bilan", v.annee).unwrap_or(v.annee);
         let mut s = v.semestre;
         ui.label("Période");
         egui::ComboBox::from_id_salt("bilan-periode")
@@ -70,57 +69,68 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
 }
 
 fn tableau(b: &Bilan, ui: &mut egui::Ui) {
-    egui::Grid::new("bilan-reservataires").striped(true).show(ui, |ui| {
-        for h in [
-            "Réservataire",
-            "Objectif",
-            "À la période",
-            "Mis à disposition",
-            "Avec candidats",
-            "En CALEOL",
-            "Attribués",
-            "Baux signés",
-            "Décomptés",
-            "Écart",
-            "Taux de chute",
-        ] {
-            ui.strong(h);
-        }
-        ui.end_row();
-        let right = |ui: &mut egui::Ui, s: String| {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(s));
-        };
-        for r in &b.reservataires {
-            ui.label(libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
-            right(ui, entier(r.objectif));
-            right(ui, nombre_fr(r.objectif_periode, 1));
-            for n in [r.mises_a_disposition, r.avec_candidats, r.examines_cal, r.attributions, r.baux_signes] {
-                right(ui, entier(n));
+    let entetes = [
+        "Réservataire",
+        "Objectif",
+        "À la période",
+        "Mis à disposition",
+        "Avec candidats",
+        "En CALEOL",
+        "Attribués",
+        "Baux signés",
+        "Décomptés",
+        "Écart",
+        "Taux de chute",
+    ];
+    let n = b.reservataires.len();
+    let right = |ui: &mut egui::Ui, s: String, fort: bool| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if fort { ui.strong(s) } else { super::texte(ui, s) }
+        });
+    };
+    let sum =
+        |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| entier(b.reservataires.iter().map(f).sum());
+    // The last row is the total.
+    super::tableau_fixe(ui, "bilan-reservataires", &entetes, n + 1, |ui, l, c| {
+        let Some(r) = b.reservataires.get(l) else {
+            match c {
+                0 => {
+                    ui.strong("Total");
+                }
+                1 => right(ui, sum(&|r| r.objectif), true),
+                2 => right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1), true),
+                3 => right(ui, sum(&|r| r.mises_a_disposition), true),
+                4 => right(ui, sum(&|r| r.avec_candidats), true),
+                5 => right(ui, sum(&|r| r.examines_cal), true),
+                6 => right(ui, sum(&|r| r.attributions), true),
+                7 => right(ui, sum(&|r| r.baux_signes), true),
+                8 => right(ui, sum(&|r| r.decomptes), true),
+                _ => {
+                    ui.label("");
+                }
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(r.decomptes)));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let t = nombre_fr(r.ecart, 1);
-                if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
-            });
-            right(ui, pourcentage(r.taux_chute));
-            ui.end_row();
+            return;
+        };
+        match c {
+            0 => {
+                super::texte(ui, libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
+            }
+            1 => right(ui, entier(r.objectif), false),
+            2 => right(ui, nombre_fr(r.objectif_periode, 1), false),
+            3 => right(ui, entier(r.mises_a_disposition), false),
+            4 => right(ui, entier(r.avec_candidats), false),
+            5 => right(ui, entier(r.examines_cal), false),
+            6 => right(ui, entier(r.attributions), false),
+            7 => right(ui, entier(r.baux_signes), false),
+            8 => right(ui, entier(r.decomptes), true),
+            9 => {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let t = nombre_fr(r.ecart, 1);
+                    if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
+                });
+            }
+            _ => right(ui, pourcentage(r.taux_chute), false),
         }
-        let sum = |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| {
-            entier(b.reservataires.iter().map(f).sum())
-        };
-        let strong_right = |ui: &mut egui::Ui, s: String| {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(s));
-        };
-        ui.strong("Total");
-        strong_right(ui, sum(&|r| r.objectif));
-        strong_right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1));
-        strong_right(ui, sum(&|r| r.mises_a_disposition));
-        strong_right(ui, sum(&|r| r.avec_candidats));
-        strong_right(ui, sum(&|r| r.examines_cal));
-        strong_right(ui, sum(&|r| r.attributions));
-        strong_right(ui, sum(&|r| r.baux_signes));
-        strong_right(ui, sum(&|r| r.decomptes));
-        ui.end_row();
     });
 }
 
@@ -156,6 +166,52 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
         ui.colored_label(egui::Color32::from_rgb(110, 110, 110), "■ objectif de la période");
         ui.colored_label(egui::Color32::from_rgb(0, 90, 160), "■ décomptés");
     });
+}
+
+/// An event of the follow-up, as its button says it.
+pub fn libelle_evenement(e: contingents::suivi::Evenement) -> &'static str {
+    use contingents::suivi::Evenement;
+    match e {
+        Evenement::Candidats => "Candidats désignés",
+        Evenement::Attribution => "Attribué en CALEOL",
+        Evenement::NonAttribution => "Non attribué",
+        Evenement::BailSigne => "Bail signé",
+        Evenement::Reprise => "Repris",
+    }
+}
+
+/// The ranking of réservataires for a freed dwelling, shown in the section that asked it.
+fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui) {
+    let Some((origine, r)) = &v.orientation else { return };
+    if *origine != ici {
+        return;
+    }
+    match r {
+        Ok(o) => {
+            if o.candidats.is_empty() {
+                ui.label("Aucun réservataire n'a d'objectif sur ce logement cette année.");
+            }
+            for (i, c) in o.candidats.iter().enumerate() {
+                ui.add(egui::Label::new(format!("{}. {} — {}", i + 1, libelle_reservataire(&c.id), c.raison)).wrap());
+            }
+        }
+        Err(e) => {
+            ui.colored_label(theme::ERREUR, e.to_string());
+        }
+    }
+}
+
+/// What a form of the follow-up did, or why it did nothing, under the form.
+fn message(m: &Option<Result<String, Erreur>>, ui: &mut egui::Ui) {
+    match m {
+        Some(Ok(s)) => {
+            ui.strong(s);
+        }
+        Some(Err(e)) => {
+            ui.colored_label(theme::ERREUR, e.to_string());
+        }
+        None => {}
+    }
 }
 
 /// The outgoing tenant's notice, 1 or 3 months (kept in the UI memory under `id`).
@@ -206,10 +262,14 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         {
             ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string())));
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Classer les réservataires pour ce logement").clicked() {
                 let date = if liberation.trim().is_empty() { mad.clone() } else { liberation.clone() };
-                actions.push(Action::Orienter { logement: logement.clone(), date });
+                actions.push(Action::Orienter {
+                    logement: logement.clone(),
+                    date,
+                    origine: OrigineOrientation::Declaration,
+                });
             }
             if ui.button("Enregistrer la mise à disposition").clicked() {
                 let (reservataire, hors_flux) = match choix.strip_prefix("hors-flux:") {
@@ -226,6 +286,9 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 });
             }
         });
+        // The answers to what was asked here, here.
+        orientation(v, OrigineOrientation::Declaration, ui);
+        message(&v.declaration, ui);
     });
     ui.collapsing(format!("Mises à disposition saisies ici ({})", v.saisies.len()), |ui| {
         if v.saisies.is_empty() {
@@ -233,6 +296,7 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             return;
         }
         let date = champ(ui, "saisie-evenement", "Date de l'événement", "JJ/MM/AAAA", 110.0);
+        message(&v.suivi, ui);
         for m in &v.saisies {
             let qui = m
                 .reservataire
@@ -256,14 +320,14 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default()
                 ));
                 ui.horizontal_wrapped(|ui| {
-                    for (label, e) in [
-                        ("Candidats désignés", Evenement::Candidats),
-                        ("Attribué en CALEOL", Evenement::Attribution),
-                        ("Non attribué", Evenement::NonAttribution),
-                        ("Bail signé", Evenement::BailSigne),
-                        ("Repris", Evenement::Reprise),
+                    for e in [
+                        Evenement::Candidats,
+                        Evenement::Attribution,
+                        Evenement::NonAttribution,
+                        Evenement::BailSigne,
+                        Evenement::Reprise,
                     ] {
-                        if ui.button(label).clicked() {
+                        if ui.button(libelle_evenement(e)).clicked() {
                             actions.push(Action::NoterEvenement { id: m.id, evenement: e, date: date.clone() });
                         }
                     }
@@ -280,27 +344,14 @@ fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.collapsing("Orienter un logement libéré", |ui| {
         ui.label("Une aide à la décision : les réservataires dont le périmètre contient le logement, du plus en retard au moins en retard.");
         let logement = champ(ui, "logement", "Logement", "BAILLEUR:RÉFÉRENCE", 260.0);
-        let date = champ(ui, "date", "Date de libération", "AAAA-MM-JJ", 110.0);
+        let date = champ(ui, "date", "Date de libération", "JJ/MM/AAAA", 110.0);
         if ui.button("Classer les réservataires").clicked() {
-            actions.push(Action::Orienter { logement, date });
+            actions.push(Action::Orienter { logement, date, origine: OrigineOrientation::Aide });
         }
-        match &v.orientation {
-            Some(Ok(o)) => {
-                if o.candidats.is_empty() {
-                    ui.label("Aucun réservataire n'a d'objectif sur ce logement cette année.");
-                }
-                for (i, c) in o.candidats.iter().enumerate() {
-                    ui.label(format!("{}. {} — {}", i + 1, libelle_reservataire(&c.id), c.raison));
-                }
-            }
-            Some(Err(e)) => {
-                ui.colored_label(theme::ERREUR, e.to_string());
-            }
-            None => {}
-        }
+        orientation(v, OrigineOrientation::Aide, ui);
     });
     ui.collapsing("Délai de réponse d'une mise à disposition", |ui| {
-        let d = champ(ui, "delai-date", "Mise à disposition le", "AAAA-MM-JJ ou JJ/MM/AAAA", 130.0);
+        let d = champ(ui, "delai-date", "Mise à disposition le", "JJ/MM/AAAA", 130.0);
         let preavis = preavis(ui, "bilans-preavis");
         if !d.trim().is_empty() {
             match contingents::format::parse_date(&d) {

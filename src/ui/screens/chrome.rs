@@ -22,11 +22,15 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
                 if ui.button("Nouveau dossier…").clicked() {
                     actions.push(Action::NewDossierDialog);
                 }
+                if view.is_some() && ui.button("Propriétés du dossier…").clicked() {
+                    actions.push(Action::ProprietesDialog);
+                }
                 if !state.recent.is_empty() {
                     ui.separator();
                     ui.label("Dossiers récents");
                     for p in &state.recent {
-                        if ui.button(p.display().to_string()).clicked() {
+                        let nom = p.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                        if ui.button(nom).on_hover_text(p.display().to_string()).clicked() {
                             actions.push(Action::OpenDossier(p.clone()));
                         }
                     }
@@ -38,16 +42,12 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
                 if ui.button("État des lieux consolidé (xlsx)…").clicked() {
                     actions.push(Action::ExportEtatDesLieux);
                 }
-                if ui.button("Annexe de convention (xlsx)…").clicked() {
-                    actions.push(Action::ExportAnnexe("xlsx"));
-                }
-                if ui.button("Annexe de convention (pdf)…").clicked() {
-                    actions.push(Action::ExportAnnexe("pdf"));
+                if ui.button("Annexe de convention (xlsx ou pdf)…").clicked() {
+                    actions.push(Action::AnnexeDialog);
                 }
                 if ui.button("Fiche navette vierge (xlsx ou pdf)…").clicked() {
                     actions.push(Action::FicheNavetteVierge);
                 }
-                ui.label("Annexe : réservataire choisi, sur la commune ou l'EPCI filtrés.");
             });
         }
         ui.separator();
@@ -61,7 +61,9 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
             (Screen::Bilans, "Bilans"),
             (Screen::Historique, "Historique"),
         ] {
-            if state.workshop && !matches!(screen, Screen::Consolidation | Screen::Tableau | Screen::Bilans) {
+            if state.workshop
+                && !matches!(screen, Screen::Consolidation | Screen::Tableau | Screen::Flux | Screen::Bilans)
+            {
                 continue;
             }
             if read_only && matches!(screen, Screen::Import | Screen::Libelles) {
@@ -75,7 +77,9 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
         if edit && view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
             actions.push(Action::ImportDialog);
         }
-        if view.is_some() && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique) {
+        if view.is_some()
+            && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique | Screen::Import)
+        {
             let label = if state.filtres_masques { "Afficher les filtres (F9)" } else { "Masquer les filtres (F9)" };
             if ui.button(label).clicked() {
                 actions.push(Action::ToggleFiltres);
@@ -89,8 +93,16 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
     actions
 }
 
-/// `attente`: actions waiting for the job to end (said, so that a click is never lost from view).
-pub fn status_bar(m: &Messages, job: Option<&Job>, attente: usize, retires: &[i64], ui: &mut egui::Ui) -> Vec<Action> {
+/// `attente`: actions waiting for the job to end (said, so that a click is never lost from
+/// view). In workshop mode files are named without their folders.
+pub fn status_bar(
+    m: &Messages,
+    job: Option<&Job>,
+    attente: usize,
+    retires: &[i64],
+    atelier: bool,
+    ui: &mut egui::Ui,
+) -> Vec<Action> {
     let mut actions = vec![];
     ui.horizontal_wrapped(|ui| {
         if let Some(job) = job {
@@ -113,10 +125,42 @@ pub fn status_bar(m: &Messages, job: Option<&Job>, attente: usize, retires: &[i6
         if let Some(e) = &m.error {
             ui.add(egui::Label::new(egui::RichText::new(e.to_string()).color(crate::ui::theme::ERREUR)).wrap());
         } else {
-            ui.add(egui::Label::new(super::insecable(m.status.as_str())).wrap());
+            ui.add(egui::Label::new(super::insecable(m.texte(atelier))).wrap());
         }
         if !retires.is_empty() && ui.button("Annuler le retrait (Ctrl+Z)").clicked() {
             actions.push(Action::UndoRemove);
+        }
+    });
+    actions
+}
+
+/// The head of every screen: the dossier, its territory and reference date (changed in
+/// « Propriétés du dossier »), and the demonstration said as such.
+pub fn en_tete(v: &DossierView, atelier: bool, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
+    let mut actions = vec![];
+    if v.demonstration {
+        egui::Frame::new().fill(egui::Color32::from_rgb(255, 243, 205)).inner_margin(6.0).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.strong("Dossier de démonstration (données fictives)");
+                if !atelier {
+                    ui.label("—");
+                    if ui.button("Créer votre dossier…").clicked() {
+                        actions.push(Action::NewDossierDialog);
+                    }
+                }
+            });
+        });
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(v.nom());
+        ui.label("·");
+        ui.label(format!("{} ({})", v.territoire.label(), v.territoire.nature()));
+        ui.label("·");
+        ui.label(format!("date de référence {}", contingents::format::date_fr(&v.date_reference.to_string())));
+        if edit
+            && ui.small_button("Propriétés…").on_hover_text("Changer le territoire ou la date de référence").clicked()
+        {
+            actions.push(Action::ProprietesDialog);
         }
     });
     actions
@@ -147,9 +191,6 @@ pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Acti
     let mut actions = vec![];
     let mut f: Filters = state.filters.clone();
     let mut reservataire = state.reservataire.clone();
-    ui.strong(v.territoire.label());
-    ui.label(format!("Date de référence : {}", contingents::format::date_fr(&v.date_reference.to_string())));
-    ui.separator();
     ui.heading("Filtres");
     let o = &v.options;
     let epcis = &o.epcis;

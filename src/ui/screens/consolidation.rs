@@ -50,7 +50,7 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
             None => ui.heading(format!("Grille financement × typologie — {titre}")),
         };
         let g = &m.grille;
-        let drill = |f, t| Action::Drill { reservataire: res.unwrap_or("").to_string(), financement: f, typologie: t };
+        let drill = |f, t| Action::Drill { reservataire: res.map(str::to_string), financement: f, typologie: t };
         egui::Grid::new("grille").striped(true).min_col_width(70.0).show(ui, |ui| {
             ui.strong("");
             for t in TypologieGrille::ALL {
@@ -70,7 +70,7 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
                     cell.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::Button, true, format!("{f} {t} : {}", entier(n)))
                     });
-                    if cell.clicked() && res.is_some() {
+                    if cell.clicked() {
                         actions.push(drill(Some(f), Some(t)));
                     }
                 }
@@ -109,7 +109,7 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
                     })
                     .inner;
                 if clicked {
-                    actions.push(Action::Drill { reservataire: r.clone(), financement: None, typologie: None });
+                    actions.push(Action::Drill { reservataire: Some(r.clone()), financement: None, typologie: None });
                 }
                 num(ui, *n);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(pourcent(*n, total)));
@@ -121,32 +121,51 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
         }
         if let Some(d) = &ecrans.drill {
             ui.add_space(12.0);
-            ui.heading(format!("Logements : {}", d.titre));
+            let titre = ui.heading(format!("Logements : {}", d.titre));
+            // Listed after a click far above: brought into view once (else the click would
+            // seem to do nothing).
+            if d.a_montrer {
+                titre.scroll_to_me(Some(egui::Align::TOP));
+                actions.push(Action::DrillMontre);
+            }
             ui.label(format!("{} (2 000 au plus affichés)", contingents::format::logements(d.logements.len() as u64)));
-            egui::Grid::new("drill").striped(true).show(ui, |ui| {
-                for h in ["Bailleur", "Référence", "Commune", "Typologie", "Financement", "Fichier", "Feuille", "Ligne"]
-                {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for l in &d.logements {
-                    ui.label(&l.bailleur);
-                    ui.label(&l.reference).context_menu(|ui| {
-                        if ui.button("Fiche navette…").clicked() {
-                            actions.push(Action::FicheNavette {
-                                bailleur: l.bailleur.clone(),
-                                reference: l.reference.clone(),
-                                reservataire: Some(l.reservataire.clone()).filter(|r| r != "non-reserve"),
-                            });
-                        }
-                    });
-                    ui.label(nom_commune(&l.commune));
-                    ui.label(&l.typologie);
-                    ui.label(&l.financement);
-                    ui.label(&l.fichier);
-                    ui.label(l.feuille.as_deref().unwrap_or("—"));
-                    ui.label(l.ligne.to_string());
-                    ui.end_row();
+            let entetes =
+                ["Référence", "Bailleur", "Commune", "Typologie", "Financement", "Fichier", "Feuille", "Ligne"];
+            super::tableau_fixe(ui, "drill", &entetes, d.logements.len(), |ui, i, c| {
+                let l = &d.logements[i];
+                match c {
+                    0 => {
+                        super::texte(ui, &l.reference).context_menu(|ui| {
+                            if ui.button("Fiche navette…").clicked() {
+                                actions.push(Action::FicheNavette {
+                                    bailleur: l.bailleur.clone(),
+                                    reference: l.reference.clone(),
+                                    reservataire: Some(l.reservataire.clone()).filter(|r| r != "non-reserve"),
+                                });
+                            }
+                        });
+                    }
+                    1 => {
+                        super::texte(ui, &l.bailleur);
+                    }
+                    2 => {
+                        super::texte(ui, nom_commune(&l.commune));
+                    }
+                    3 => {
+                        super::texte(ui, &l.typologie);
+                    }
+                    4 => {
+                        super::texte(ui, &l.financement);
+                    }
+                    5 => {
+                        super::texte(ui, &l.fichier);
+                    }
+                    6 => {
+                        super::texte(ui, l.feuille.as_deref().unwrap_or("—"));
+                    }
+                    _ => {
+                        super::texte(ui, l.ligne.to_string());
+                    }
                 }
             });
         }

@@ -12,7 +12,7 @@ use contingents::format::{entier, pourcentage};
 use contingents::model::{Financement, TypologieGrille};
 use eframe::egui;
 
-fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, actions: &mut Vec<Action>) {
+fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32) {
     ui.strong("Paramètres");
     saisie::nombre(ui, "rotation", "Taux de rotation", &mut p.rotation_pct, Sorte::Pourcentage, "non saisi");
     ui.collapsing("Libérations : autres méthodes", |ui| {
@@ -119,24 +119,90 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, actions: &m
         ui.label("Commentaires");
         ui.text_edit_multiline(&mut p.commentaires);
     });
-    ui.horizontal(|ui| {
-        if ui.button("Enregistrer les paramètres").clicked() {
-            actions.push(Action::FluxSave);
-        }
-        if ui.button("Exporter la fiche de l'assiette…").clicked() {
-            actions.push(Action::ExportFicheAssiette);
+}
+
+/// The parameters in words, for the workshop (read only): what the flux was computed with.
+fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres) {
+    use contingents::format::nombre_fr;
+    ui.strong("Paramètres");
+    let pct =
+        |x: Option<f64>, defaut: &str| x.map(|x| format!("{} %", nombre_fr(x, 1))).unwrap_or_else(|| defaut.into());
+    let mut lignes = vec![
+        ("Taux de rotation", pct(p.rotation_pct, "non saisi")),
+        ("Part de l'État", pct(p.taux_etat_pct, "30 % (par défaut)")),
+        ("dont fonctionnaires", pct(p.taux_fonctionnaires_pct, "part du stock, au plus 5 %")),
+    ];
+    if let Some(m) = p.mutations {
+        lignes.push(("Mutations internes", entier(m)));
+    } else if let Some(m) = p.mutations_pct {
+        lignes.push(("Mutations internes", format!("{} % des libérations", nombre_fr(m, 1))));
+    }
+    for (m, n, _) in p.soustraits.iter().filter(|s| s.1 > 0) {
+        lignes.push(("Soustraits", format!("{m} : {}", entier(*n))));
+    }
+    if let Some(a) = &p.arrete_prefectoral {
+        lignes.push(("Arrêté préfectoral", a.clone()));
+    }
+    egui::Grid::new("flux-parametres-lus").striped(true).show(ui, |ui| {
+        for (k, v) in lignes {
+            ui.label(k);
+            ui.label(v);
+            ui.end_row();
         }
     });
 }
 
-fn alertes_generales(ui: &mut egui::Ui, f: &Flux) {
-    for a in f.alertes.iter().filter(|a| a.reservataire.is_none()) {
-        let color = if a.regle == "parametre_par_defaut" || a.regle == "parametre_a_confirmer" {
-            theme::DEFAUT
-        } else {
-            theme::ALERTE
+/// The name of a rule of the flux, heading its alerts.
+fn regle(r: &str) -> &str {
+    match r {
+        "etat_max_30" => "Part de l'État au-delà de 30 %",
+        "fonctionnaires_max_5" => "Fonctionnaires au-delà de 5 %",
+        "etat_hors_qpv_min_30" => "État hors QPV sous 30 %",
+        "collectivite_max_20" => "Collectivités au-delà de 20 %",
+        "reduction_prorata" => "Parts réduites au prorata",
+        "total_sup_100" => "Parts au-delà de 100 %",
+        "soustraits_sup_liberations" => "Soustraits supérieurs aux libérations",
+        "parametre_par_defaut" => "Valeurs par défaut",
+        "parametre_a_confirmer" => "Paramètres à confirmer",
+        "accord_prefet_requis" => "Accord du préfet requis",
+        other => other,
+    }
+}
+
+/// The flux's alerts at the text's size, grouped by rule (one heading, then each case), the
+/// legal ones first; the program's defaults last, in grey.
+fn alertes(ui: &mut egui::Ui, f: &Flux) {
+    let mut groupes: Vec<(&str, Vec<String>)> = Vec::new();
+    for a in &f.alertes {
+        let detail = match &a.reservataire {
+            Some(r) if !a.detail.contains(&libelle_reservataire(r)) && a.regle != "collectivite_max_20" => {
+                format!("{} : {}", libelle_reservataire(r), a.detail)
+            }
+            _ => a.detail.clone(),
         };
-        ui.colored_label(color, format!("⚠ {}", a.detail));
+        match groupes.iter_mut().find(|(r, _)| *r == a.regle) {
+            Some((_, v)) => {
+                if !v.contains(&detail) {
+                    v.push(detail)
+                }
+            }
+            None => groupes.push((a.regle.as_str(), vec![detail])),
+        }
+    }
+    if groupes.is_empty() {
+        return;
+    }
+    let defaut = |r: &str| r == "parametre_par_defaut" || r == "parametre_a_confirmer";
+    groupes.sort_by_key(|(r, _)| defaut(r));
+    ui.strong("Alertes");
+    for (r, details) in groupes {
+        let couleur = if defaut(r) { theme::DEFAUT } else { theme::ALERTE };
+        let titre = egui::RichText::new(format!("⚠ {} ({})", regle(r), details.len())).color(couleur).strong();
+        egui::CollapsingHeader::new(titre).id_salt(("alerte", r)).default_open(details.len() <= 4).show(ui, |ui| {
+            for d in details {
+                ui.add(egui::Label::new(egui::RichText::new(format!("• {d}")).color(couleur)).wrap());
+            }
+        });
     }
 }
 
@@ -164,120 +230,131 @@ fn resultat(ui: &mut egui::Ui, f: &Flux) {
         }
         line(ui, "Flux", entier(f.flux));
     });
-    alertes_generales(ui, f);
 }
 
-fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres) {
+/// Each réservataire's share, the State first; the first column stays in place when the
+/// table is wider than the window. `edit`: rates and apports can be set.
+fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
     ui.strong("Parts des réservataires (l'État d'abord)");
-    egui::Grid::new("flux-parts").striped(true).show(ui, |ui| {
-        for h in ["Réservataire", "Périmètre", "Assiette", "Stock", "Taux", "Logements", "Taux fixé", "Apport"] {
-            ui.strong(h);
-        }
-        ui.end_row();
-        for r in &f.reservataires {
-            // The name, and under it the legal alerts about this réservataire (defaults are
-            // marked in the rate column).
-            let mut alertes: Vec<String> =
-                f.alertes_de(&r.id).filter(|a| a.regle != "parametre_par_defaut").map(|a| a.detail.clone()).collect();
-            alertes.dedup();
-            ui.vertical(|ui| {
-                ui.set_min_width(16.0 * ui.text_style_height(&egui::TextStyle::Body));
-                ui.label(libelle_reservataire(&r.id));
-                for a in alertes.iter().take(3) {
-                    ui.add(egui::Label::new(egui::RichText::new(format!("⚠ {a}")).color(theme::ALERTE).small()).wrap());
+    let mut entetes = vec!["Réservataire", "Périmètre", "Assiette", "Stock", "Taux", "Logements"];
+    if edit {
+        entetes.extend(["Taux fixé", "Apport"]);
+    }
+    let n = f.reservataires.len();
+    let total: u64 = f.reservataires.iter().map(|r| r.logements).sum();
+    super::tableau_fixe(ui, "flux-parts", &entetes, n + 1, |ui, l, c| {
+        let Some(r) = f.reservataires.get(l) else {
+            match c {
+                0 => {
+                    ui.strong("Total");
                 }
-                if alertes.len() > 3 {
-                    ui.colored_label(theme::ALERTE, format!("… et {} autres alertes", alertes.len() - 3));
+                5 => {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(total)));
                 }
-            });
-            ui.label(r.perimetre.libelle());
-            super::num(ui, r.assiette);
-            super::num(ui, r.stock);
-            let taux = match (r.origine, r.taux_reduit) {
-                (_, Some(t)) => format!("{} → {}", pourcentage(r.taux), pourcentage(t)),
-                ("defaut", _) => format!("{} (par défaut)", pourcentage(r.taux)),
-                _ => pourcentage(r.taux),
-            };
-            if r.origine == "defaut" {
-                let why = f.alertes_de(&r.id).find(|a| a.regle == "parametre_par_defaut").map(|a| a.detail.clone());
-                let l = ui.colored_label(theme::DEFAUT, taux);
-                if let Some(w) = why {
-                    l.on_hover_text(w);
-                }
-            } else {
-                ui.label(taux);
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(r.logements)));
-            if matches!(r.id.as_str(), "etat" | "etat-fonctionnaires" | "non-reserve") {
-                ui.label("");
-            } else {
-                let mut fixed = p.taux_fixes.get(&r.id).copied();
-                if saisie::nombre(ui, &format!("taux-{}", r.id), "", &mut fixed, Sorte::Pourcentage, "du stock") {
-                    match fixed {
-                        Some(x) => p.taux_fixes.insert(r.id.clone(), x),
-                        None => p.taux_fixes.remove(&r.id),
-                    };
+                _ => {
+                    ui.label("");
                 }
             }
-            if r.id.starts_with("commune:") || r.id.starts_with("epci:") || r.id.starts_with("departement:") {
-                let mut on = p.apports.contains(&r.id);
-                if ui
-                    .checkbox(&mut on, "")
-                    .on_hover_text(
-                        "Réservation accordée pour un apport de terrain ou de financement (hors plafond de 20 %)",
-                    )
-                    .changed()
-                {
-                    if on {
-                        p.apports.insert(r.id.clone());
-                    } else {
-                        p.apports.remove(&r.id);
+            return;
+        };
+        match c {
+            0 => {
+                let n = f.alertes_de(&r.id).filter(|a| a.regle != "parametre_par_defaut").count();
+                let nom =
+                    if n > 0 { format!("{} ⚠", libelle_reservataire(&r.id)) } else { libelle_reservataire(&r.id) };
+                let resp = super::texte(ui, nom);
+                if n > 0 {
+                    resp.on_hover_text("Voir les alertes sous le résultat");
+                }
+            }
+            1 => {
+                super::texte(ui, r.perimetre.libelle());
+            }
+            2 => super::num(ui, r.assiette),
+            3 => super::num(ui, r.stock),
+            4 => {
+                let taux = match (r.origine, r.taux_reduit) {
+                    (_, Some(t)) => format!("{} → {}", pourcentage(r.taux), pourcentage(t)),
+                    ("defaut", _) => format!("{} (par défaut)", pourcentage(r.taux)),
+                    _ => pourcentage(r.taux),
+                };
+                if r.origine == "defaut" {
+                    let why = f.alertes_de(&r.id).find(|a| a.regle == "parametre_par_defaut").map(|a| a.detail.clone());
+                    let l = ui.add(egui::Label::new(egui::RichText::new(taux).color(theme::DEFAUT)).extend());
+                    if let Some(w) = why {
+                        l.on_hover_text(w);
+                    }
+                } else {
+                    super::texte(ui, taux);
+                }
+            }
+            5 => {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(r.logements)));
+            }
+            6 => {
+                if matches!(r.id.as_str(), "etat" | "etat-fonctionnaires" | "non-reserve") {
+                    ui.label("");
+                } else {
+                    let mut fixed = p.taux_fixes.get(&r.id).copied();
+                    if saisie::nombre(ui, &format!("taux-{}", r.id), "", &mut fixed, Sorte::Pourcentage, "du stock") {
+                        match fixed {
+                            Some(x) => p.taux_fixes.insert(r.id.clone(), x),
+                            None => p.taux_fixes.remove(&r.id),
+                        };
                     }
                 }
-            } else {
-                ui.label("");
             }
-            ui.end_row();
+            _ => {
+                if r.id.starts_with("commune:") || r.id.starts_with("epci:") || r.id.starts_with("departement:") {
+                    let mut on = p.apports.contains(&r.id);
+                    if ui
+                        .checkbox(&mut on, "")
+                        .on_hover_text(
+                            "Réservation accordée pour un apport de terrain ou de financement (hors plafond de 20 %)",
+                        )
+                        .changed()
+                    {
+                        if on {
+                            p.apports.insert(r.id.clone());
+                        } else {
+                            p.apports.remove(&r.id);
+                        }
+                    }
+                } else {
+                    ui.label("");
+                }
+            }
         }
-        ui.strong("Total");
-        for _ in 0..4 {
-            ui.label("");
-        }
-        ui.strong(entier(f.reservataires.iter().map(|r| r.logements).sum()));
-        ui.end_row();
     });
 }
 
 fn ventilation(ui: &mut egui::Ui, f: &Flux) {
     let ids: Vec<&str> =
         f.reservataires.iter().filter(|r| r.logements > 0 || r.id == "etat").map(|r| r.id.as_str()).collect();
-    egui::ScrollArea::horizontal().id_salt("ventilation").show(ui, |ui| {
-        egui::Grid::new("flux-communes").striped(true).show(ui, |ui| {
-            ui.strong("Commune");
-            ui.strong("Assiette");
-            ui.strong("Flux");
-            for id in &ids {
-                ui.strong(libelle_reservataire(id));
+    let noms: Vec<String> = ids.iter().map(|id| libelle_reservataire(id)).collect();
+    let mut entetes: Vec<&str> = vec!["Commune", "Assiette", "Flux"];
+    entetes.extend(noms.iter().map(String::as_str));
+    let n = f.communes.len();
+    super::tableau_fixe(ui, "flux-communes", &entetes, n + 1, |ui, l, c| {
+        let Some(x) = f.communes.get(l) else {
+            match c {
+                0 => ui.strong("Total"),
+                1 => ui.strong(entier(f.assiette)),
+                2 => ui.strong(entier(f.flux)),
+                _ => ui.strong(entier(f.logements(ids[c - 3]))),
+            };
+            return;
+        };
+        match c {
+            0 => super::texte(ui, nom_commune(&x.commune)),
+            1 => super::texte(ui, entier(x.assiette)),
+            2 => ui.strong(entier(x.flux)),
+            _ => {
+                let id = ids[c - 3];
+                let n = x.reservataires.iter().find(|r| r.id == id).map(|r| r.logements).unwrap_or(0);
+                super::texte(ui, entier(n))
             }
-            ui.end_row();
-            for c in &f.communes {
-                ui.label(nom_commune(&c.commune));
-                ui.label(entier(c.assiette));
-                ui.strong(entier(c.flux));
-                for id in &ids {
-                    let n = c.reservataires.iter().find(|r| r.id == *id).map(|r| r.logements).unwrap_or(0);
-                    ui.label(entier(n));
-                }
-                ui.end_row();
-            }
-            ui.strong("Total");
-            ui.strong(entier(f.assiette));
-            ui.strong(entier(f.flux));
-            for id in &ids {
-                ui.strong(entier(f.logements(id)));
-            }
-            ui.end_row();
-        });
+        };
     });
 }
 
@@ -320,50 +397,81 @@ fn qualifie(ui: &mut egui::Ui, f: &Flux) {
     }
 }
 
-/// The flux screen edits its own parameters (`fv`); everything else is an action.
-pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, busy: bool, ui: &mut egui::Ui) -> Vec<Action> {
+/// The flux screen edits its own parameters (`fv`); everything else is an action. `edit`:
+/// parameters can be changed and documents exported (else, in workshop mode or on a dossier
+/// another window holds, the flux is shown as computed).
+pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
     let actions = &mut actions;
     ui.heading("Flux annuel");
-    let bailleurs = v.cube.bailleurs();
-    let epcis = v.cube.epcis();
     let Some(fv) = fv else {
-        if let (Some(b), Some(e), false) = (bailleurs.first(), epcis.first(), busy) {
-            actions.push(Action::FluxSelect { bailleur: b.clone(), epci: e.clone(), annee: v.date_reference.year });
-        } else {
-            ui.label("Calcul du flux…");
-        }
+        ui.label("Calcul du flux…");
         return std::mem::take(actions);
     };
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let mut b = fv.bailleur.clone();
-        ui.label("Bailleur");
-        egui::ComboBox::from_id_salt("flux-bailleur").selected_text(&b).show_ui(ui, |ui| {
-            for x in &bailleurs {
-                ui.selectable_value(&mut b, x.clone(), x);
-            }
-        });
+        let l = ui.label("Bailleur");
+        egui::ComboBox::from_id_salt("flux-bailleur")
+            .selected_text(&b)
+            .show_ui(ui, |ui| {
+                for (x, _) in &v.options.bailleurs {
+                    ui.selectable_value(&mut b, x.clone(), x);
+                }
+            })
+            .response
+            .labelled_by(l.id);
         let mut e = fv.epci.clone();
-        ui.label("EPCI");
-        egui::ComboBox::from_id_salt("flux-epci").selected_text(nom_epci(&e)).show_ui(ui, |ui| {
-            for x in &epcis {
-                ui.selectable_value(&mut e, x.clone(), nom_epci(x));
-            }
-        });
-        let mut a = fv.annee;
-        ui.label("Année");
-        ui.add(egui::DragValue::new(&mut a).range(2000..=2100));
+        let l = ui.label("EPCI");
+        egui::ComboBox::from_id_salt("flux-epci")
+            .selected_text(nom_epci(&e))
+            .show_ui(ui, |ui| {
+                for (x, nom) in &v.options.epcis {
+                    ui.selectable_value(&mut e, x.clone(), nom);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let a = super::champ_annee(ui, "flux", fv.annee).unwrap_or(fv.annee);
         if b != fv.bailleur || e != fv.epci || a != fv.annee {
             actions.push(Action::FluxSelect { bailleur: b, epci: e, annee: a });
         }
     });
+    if edit {
+        // The screen's commands, above the parameters (always in view).
+        ui.horizontal_wrapped(|ui| {
+            let modifie = fv.params != fv.saved;
+            if ui.add_enabled(modifie, egui::Button::new("Enregistrer les paramètres")).clicked() {
+                actions.push(Action::FluxSave);
+            }
+            if ui.button("Fiche de l'assiette…").clicked() {
+                // The sheet shows the parameters typed: saved first (the export waits for it).
+                if modifie {
+                    actions.push(Action::FluxSave);
+                }
+                actions.push(Action::ExportFicheAssiette);
+            }
+            if ui
+                .button("Annexe d'un réservataire…")
+                .on_hover_text("L'annexe de ce bailleur, cet EPCI et cette année")
+                .clicked()
+            {
+                if modifie {
+                    actions.push(Action::FluxSave);
+                }
+                actions.push(Action::AnnexeDialog);
+            }
+            if modifie {
+                ui.colored_label(theme::ALERTE, "Paramètres modifiés, non enregistrés");
+            }
+        });
+    }
     if let Some((b, _, a)) = fv.pending.clone() {
         egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
             ui.label(format!(
                 "Les paramètres du flux {} de {} ont changé sans être enregistrés. Avant d'ouvrir {b} ({a}) :",
                 fv.annee, fv.bailleur
             ));
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if ui.button("Enregistrer puis continuer").clicked() {
                     actions.push(Action::FluxLeave(true));
                 }
@@ -375,28 +483,47 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, busy: bool, ui: &mut egu
                 }
             });
         });
-    } else if fv.params != fv.saved {
-        ui.colored_label(theme::ALERTE, "Paramètres modifiés, non enregistrés");
     }
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let p = &mut fv.params;
         if let Err(e) = verifier(&fv.groupes, p) {
             ui.colored_label(theme::ERREUR, format!("Paramètre refusé : {e}"));
         }
         let f = calculer(&fv.bailleur, &fv.epci, fv.annee, &fv.groupes, p);
+        if f.parc == 0 {
+            ui.colored_label(
+                theme::ALERTE,
+                format!(
+                    "{} n'a aucun logement sur {} : choisissez un autre EPCI ou un autre bailleur.",
+                    fv.bailleur,
+                    nom_epci(&fv.epci)
+                ),
+            );
+        }
         // Side by side when there is room, one under the other when enlarged for projection.
-        if ui.available_width() >= 60.0 * ui.text_style_height(&egui::TextStyle::Body) {
+        let cote_a_cote = ui.available_width() >= 60.0 * ui.text_style_height(&egui::TextStyle::Body);
+        if cote_a_cote {
             ui.columns(2, |cols| {
-                parametres(&mut cols[0], p, fv.annee, actions);
+                if edit {
+                    parametres(&mut cols[0], p, fv.annee);
+                } else {
+                    parametres_lus(&mut cols[0], p);
+                }
                 resultat(&mut cols[1], &f);
+                alertes(&mut cols[1], &f);
             });
         } else {
-            parametres(ui, p, fv.annee, actions);
+            if edit {
+                parametres(ui, p, fv.annee);
+            } else {
+                parametres_lus(ui, p);
+            }
             ui.separator();
             resultat(ui, &f);
+            alertes(ui, &f);
         }
         ui.separator();
-        parts(ui, &f, p);
+        parts(ui, &f, p, edit);
         ui.separator();
         egui::CollapsingHeader::new(format!("Ventilation par commune ({} communes)", f.communes.len()))
             .default_open(true)

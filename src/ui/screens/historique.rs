@@ -1,38 +1,57 @@
 //! The import history: restore a previous version, withdraw an import (undoable).
 
-use super::num;
+use super::{tableau_fixe, texte};
 use crate::ui::state::{Action, DossierView};
 use contingents::format::date_fr;
 use eframe::egui;
 
-pub fn historique(v: &DossierView, retrait_demande: Option<i64>, ui: &mut egui::Ui) -> Vec<Action> {
+/// `edit`: the history can be changed (not in workshop mode, not read-only).
+pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
     ui.heading("Historique des imports");
     super::confirm_remove(retrait_demande, ui, &mut actions);
-    egui::ScrollArea::both().show(ui, |ui| {
-        egui::Grid::new("historique").striped(true).show(ui, |ui| {
-            for h in ["N°", "Fichier", "Bailleur(s)", "Date", "Logements", "Mis de côté", "Conflits", "État", ""] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for i in v.imports.iter().rev() {
-                ui.label(i.id.to_string());
-                ui.label(&i.fichier).on_hover_text(format!("SHA-256 {}", i.sha256));
-                ui.label(i.bailleurs.join(", "));
-                ui.label(date_heure(&i.date_import));
-                num(ui, i.logements as u64);
-                num(ui, i.rejets as u64);
-                num(ui, i.conflits as u64);
-                ui.label(if i.actif { "en vigueur" } else { "remplacé / retiré" });
-                ui.horizontal(|ui| {
-                    if !i.actif && ui.button(format!("Rétablir n° {}", i.id)).clicked() {
-                        actions.push(Action::Restore(i.id));
-                    }
-                    if i.actif && ui.button(format!("Retirer n° {}", i.id)).clicked() {
-                        actions.push(Action::AskRemove(i.id));
-                    }
-                });
-                ui.end_row();
+    let imports: Vec<_> = v.imports.iter().rev().collect();
+    if imports.is_empty() {
+        ui.label(
+            "Aucun import pour l'instant : importez les états des lieux des bailleurs (menu Importer des fichiers…).",
+        );
+    }
+    let mut entetes = vec!["Fichier", "N°", "Bailleur(s)", "Date", "Logements", "Mis de côté", "Conflits", "État"];
+    if edit {
+        entetes.push("");
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        tableau_fixe(ui, "historique", &entetes, imports.len(), |ui, l, c| {
+            let i = imports[l];
+            match c {
+                0 => {
+                    texte(ui, &i.fichier).on_hover_text(format!("SHA-256 {}", i.sha256));
+                }
+                1 => {
+                    texte(ui, i.id.to_string());
+                }
+                2 => {
+                    texte(ui, i.bailleurs.join(", "));
+                }
+                3 => {
+                    texte(ui, date_heure(&i.date_import));
+                }
+                4 => super::num(ui, i.logements as u64),
+                5 => super::num(ui, i.rejets as u64),
+                6 => super::num(ui, i.conflits as u64),
+                7 => {
+                    texte(ui, if i.actif { "en vigueur" } else { "remplacé / retiré" });
+                }
+                _ => {
+                    ui.horizontal(|ui| {
+                        if !i.actif && ui.button(format!("Rétablir n° {}", i.id)).clicked() {
+                            actions.push(Action::Restore(i.id));
+                        }
+                        if i.actif && ui.button(format!("Retirer n° {}", i.id)).clicked() {
+                            actions.push(Action::AskRemove(i.id));
+                        }
+                    });
+                }
             }
         });
     });

@@ -8,26 +8,40 @@ use contingents::model::Financement;
 use contingents::reference::reference;
 use eframe::egui;
 
-/// Canonical values offered for a field, as (value stored, text shown).
-fn candidates(v: &DossierView, champ: &str) -> Vec<(String, String)> {
+/// Canonical values offered for a label, as (value stored, text shown), closest first:
+/// communes with their département (homonyms told apart), those of the dossier's territory
+/// first; réservataires of the territory; typologies and financements.
+fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> Vec<(String, String)> {
     let r = reference();
-    let communes = || {
-        let mut c: Vec<(String, String)> = r
-            .communes
-            .iter()
-            .filter(|c| v.territoire.contains(c))
-            .map(|c| (c.insee.to_string(), format!("{} ({})", c.nom, c.insee)))
+    let filtre = |options: Vec<(String, String)>| -> Vec<(String, String)> {
+        let needle = contingents::text::key(recherche);
+        let mut o: Vec<(String, String)> = options
+            .into_iter()
+            .filter(|(_, shown)| needle.is_empty() || contingents::text::key(shown).contains(&needle))
             .collect();
-        c.sort_by(|a, b| a.1.cmp(&b.1));
-        c
+        if needle.is_empty() {
+            let target = contingents::text::place_key(libelle);
+            o.sort_by_cached_key(|(_, shown)| {
+                contingents::text::distance(&contingents::text::place_key(shown), &target)
+            });
+        }
+        o
     };
     match champ {
-        "typologie" => ["Chambre", "Studio", "T1", "T1bis", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
-            .iter()
-            .map(|t| (t.to_string(), t.to_string()))
+        "typologie" => filtre(
+            ["Chambre", "Studio", "T1", "T1bis", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
+                .iter()
+                .map(|t| (t.to_string(), t.to_string()))
+                .collect(),
+        ),
+        "financement" => {
+            filtre(Financement::ALL.iter().map(|f| (f.as_str().to_string(), f.as_str().to_string())).collect())
+        }
+        "commune" => r
+            .communes_proposees(libelle, &v.territoire, recherche, 40)
+            .into_iter()
+            .map(|c| (c.insee.to_string(), c.libelle_complet()))
             .collect(),
-        "financement" => Financement::ALL.iter().map(|f| (f.as_str().to_string(), f.as_str().to_string())).collect(),
-        "commune" => communes(),
         _ => {
             let mut ids: Vec<String> = ["etat", "etat-fonctionnaires", "action-logement", "defense", "non-reserve"]
                 .iter()
@@ -39,8 +53,8 @@ fn candidates(v: &DossierView, champ: &str) -> Vec<(String, String)> {
             if let contingents::reference::Territoire::Epci(s) = &v.territoire {
                 ids.push(format!("epci:{s}"));
             }
-            ids.extend(communes().into_iter().map(|(c, _)| format!("commune:{c}")));
-            ids.into_iter().map(|id| (id.clone(), libelle_reservataire(&id))).collect()
+            ids.extend(v.territoire.communes().into_iter().map(|c| format!("commune:{}", c.insee)));
+            filtre(ids.into_iter().map(|id| (id.clone(), libelle_reservataire(&id))).collect())
         }
     }
 }
@@ -80,58 +94,55 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
         });
     }
     let ignores = etat.ignores.clone();
-    egui::ScrollArea::both().show(ui, |ui| {
-        egui::Grid::new("libelles").striped(true).show(ui, |ui| {
-            for h in ["Champ", "Libellé", "Lignes", "Bailleurs", "Rechercher", "Associer à", ""] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for l in libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))) {
-                ui.label(contingents::consolidate::libelle_champ(&l.champ));
-                ui.label(&l.libelle);
-                ui.label(l.lignes.to_string());
-                ui.label(l.bailleurs.join(", "));
-                let k = (l.champ.clone(), l.libelle.clone());
-                let search = etat.recherche.entry(k.clone()).or_default();
-                // A grid column keeps the width of its last frame: the field takes its own size.
-                let h = ui.spacing().interact_size.y;
-                ui.add_sized(
-                    [220.0, h],
-                    egui::TextEdit::singleline(search)
-                        .id_salt(("recherche", &l.champ, &l.libelle))
-                        .hint_text("filtrer la liste"),
-                );
-                let needle = contingents::text::key(search);
-                egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
-                    .width(200.0)
-                    .selected_text("Choisir…")
-                    .show_ui(ui, |ui| {
-                        // Computed only while the list is open. Without a search, the closest
-                        // names come first: the suggestion a user confirms, never applied alone.
-                        let mut options: Vec<(String, String)> = candidates(v, &l.champ)
-                            .into_iter()
-                            .filter(|(_, shown)| needle.is_empty() || contingents::text::key(shown).contains(&needle))
-                            .collect();
-                        if needle.is_empty() {
-                            let target = contingents::text::place_key(&l.libelle);
-                            options.sort_by_cached_key(|(_, shown)| {
-                                contingents::text::distance(&contingents::text::place_key(shown), &target)
-                            });
-                        }
-                        for (value, shown) in options.into_iter().take(40) {
-                            if ui.selectable_label(false, shown).clicked() {
-                                actions.push(Action::ProposeLabel {
-                                    champ: l.champ.clone(),
-                                    libelle: l.libelle.clone(),
-                                    valeur: value,
-                                });
-                            }
-                        }
-                    });
-                if ui.button("Ignorer").on_hover_text("Laisser ces lignes de côté pour cette session").clicked() {
-                    actions.push(Action::IgnoreLabel { champ: l.champ.clone(), libelle: l.libelle.clone() });
+    let lignes: Vec<_> = libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))).collect();
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        let entetes = ["Libellé", "Champ", "Lignes", "Bailleurs", "Rechercher", "Associer à", ""];
+        super::tableau_fixe(ui, "libelles", &entetes, lignes.len(), |ui, i, c| {
+            let l = lignes[i];
+            match c {
+                0 => {
+                    super::texte(ui, &l.libelle);
                 }
-                ui.end_row();
+                1 => {
+                    super::texte(ui, contingents::consolidate::libelle_champ(&l.champ));
+                }
+                2 => super::num(ui, l.lignes),
+                3 => {
+                    super::texte(ui, l.bailleurs.join(", "));
+                }
+                4 => {
+                    let search = etat.recherche.entry((l.champ.clone(), l.libelle.clone())).or_default();
+                    ui.add(
+                        egui::TextEdit::singleline(search)
+                            .id_salt(("recherche", &l.champ, &l.libelle))
+                            .hint_text("filtrer la liste")
+                            .desired_width(180.0),
+                    );
+                }
+                5 => {
+                    let search = etat.recherche.get(&(l.champ.clone(), l.libelle.clone())).cloned().unwrap_or_default();
+                    egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
+                        .width(240.0)
+                        .selected_text("Choisir…")
+                        .show_ui(ui, |ui| {
+                            // Computed only while the list is open. The closest names first: a
+                            // suggestion the user confirms, never applied alone.
+                            for (value, shown) in candidates(v, &l.champ, &l.libelle, &search).into_iter().take(40) {
+                                if ui.selectable_label(false, shown).clicked() {
+                                    actions.push(Action::ProposeLabel {
+                                        champ: l.champ.clone(),
+                                        libelle: l.libelle.clone(),
+                                        valeur: value,
+                                    });
+                                }
+                            }
+                        });
+                }
+                _ => {
+                    if ui.button("Ignorer").on_hover_text("Laisser ces lignes de côté pour cette session").clicked() {
+                        actions.push(Action::IgnoreLabel { champ: l.champ.clone(), libelle: l.libelle.clone() });
+                    }
+                }
             }
         });
         ui.add_space(16.0);

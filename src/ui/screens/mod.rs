@@ -4,6 +4,7 @@
 mod bilans;
 mod chrome;
 mod consolidation;
+mod dialogues;
 mod flux;
 mod graphique;
 mod historique;
@@ -12,9 +13,10 @@ mod libelles;
 mod rapprochement;
 pub mod tableau;
 
-pub use bilans::bilans;
-pub use chrome::{confirm_remove, filters, menu_bar, status_bar};
+pub use bilans::{bilans, libelle_evenement};
+pub use chrome::{confirm_remove, en_tete, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
+pub use dialogues::{annexe, champ_annee, creation, fermeture, proprietes, question_de_fermeture};
 pub use flux::flux;
 pub use historique::historique;
 pub use import::import;
@@ -23,6 +25,75 @@ pub use rapprochement::rapprochement;
 pub use tableau::tableau;
 
 use eframe::egui;
+
+/// The height of a row of the wide tables: the same in both halves of a table whose first
+/// column stays in place (buttons and text fields included).
+fn hauteur_de_ligne(ui: &egui::Ui) -> f32 {
+    ui.spacing().interact_size.y.max(ui.text_style_height(&egui::TextStyle::Body)) + 6.0
+}
+
+/// A wide table that fits any window, even enlarged for projection: its first column stays
+/// in place while the others scroll sideways (a bar under the table). `cellule(ui, ligne,
+/// colonne)` draws a cell (one line: labels are kept whole, never wrapped).
+pub(crate) fn tableau_fixe(
+    ui: &mut egui::Ui,
+    id: &str,
+    entetes: &[&str],
+    lignes: usize,
+    mut cellule: impl FnMut(&mut egui::Ui, usize, usize),
+) {
+    let h = hauteur_de_ligne(ui);
+    ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        egui::Grid::new((id, "fixe")).striped(true).min_row_height(h).show(ui, |ui| {
+            ui.spacing_mut().item_spacing.x = 8.0;
+            ui.strong(entetes.first().copied().unwrap_or(""));
+            ui.end_row();
+            for l in 0..lignes {
+                cellule(ui, l, 0);
+                ui.end_row();
+            }
+        });
+        egui::ScrollArea::horizontal().id_salt((id, "defile")).show(ui, |ui| {
+            egui::Grid::new((id, "reste"))
+                .striped(true)
+                .min_row_height(h)
+                .spacing([14.0, ui.spacing().item_spacing.y])
+                .show(ui, |ui| {
+                    for e in entetes.iter().skip(1) {
+                        ui.strong(*e);
+                    }
+                    ui.end_row();
+                    for l in 0..lignes {
+                        for c in 1..entetes.len() {
+                            cellule(ui, l, c);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    });
+}
+
+/// A cell's text on one line.
+pub(crate) fn texte(ui: &mut egui::Ui, s: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.add(egui::Label::new(s).extend())
+}
+
+/// A calamine cell as the wizard's preview shows it: numbers and dates the French way
+/// (« 28,1 », « 31/12/2026 »), text as the file writes it.
+pub fn apercu_cellule(d: &calamine::Data) -> String {
+    use calamine::Data;
+    use contingents::format::date_fr;
+    match d {
+        Data::Float(f) if f.fract() != 0.0 => f.to_string().replace('.', ","),
+        Data::DateTime(dt) if dt.is_datetime() => contingents::import::excel_date(dt)
+            .map(|x| date_fr(&x.to_string()))
+            .unwrap_or_else(|| dt.as_f64().to_string()),
+        Data::DateTimeIso(s) => date_fr(s.get(..10).unwrap_or(s)),
+        other => contingents::import::cell_text(other).into_owned(),
+    }
+}
 
 /// A numeric cell, right-aligned.
 pub(crate) fn num(ui: &mut egui::Ui, n: u64) {

@@ -19,13 +19,8 @@ pub(crate) fn filtre_du_graphique(state: &AppState, kind: Kind) -> Filtre {
     f
 }
 
-pub fn tableau(
-    state: &AppState,
-    v: &DossierView,
-    cache: &mut Option<ChartCache>,
-    edit: bool,
-    ui: &mut egui::Ui,
-) -> Vec<Action> {
+/// `cache`: the charts' figures, computed by the window when the chart or the filters change.
+pub fn tableau(state: &AppState, cache: Option<&ChartCache>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
     let g = state.graphique;
     ui.horizontal_wrapped(|ui| {
@@ -57,22 +52,10 @@ pub fn tableau(
         }
     });
     let all = state.filtre_tableau();
-    let key = format!("{g:?}{:?}{:?}{}", state.filters, state.reservataire, v.cube.cells.len());
-    if cache.as_ref().is_none_or(|c| c.key != key) {
-        let data = if g.kind == Kind::Synthese {
-            charts::SYNTHESE
-                .iter()
-                .map(|k| charts::data(&v.cube, *k, &filtre_du_graphique(state, *k), g.stock))
-                .collect()
-        } else {
-            vec![charts::data(&v.cube, g.kind, &filtre_du_graphique(state, g.kind), g.stock)]
-        };
-        *cache = Some(ChartCache { key, data, chiffres: v.cube.chiffres_cles(&all) });
-    }
-    let Some(c) = cache.as_ref() else { return actions };
+    let Some(c) = cache else { return actions };
     chiffres_cles(ui, &c.chiffres);
     ui.add_space(4.0);
-    let sous_titre = sous_titre(state, v);
+    let sous_titre = c.sous_titre.clone();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         if c.data.len() > 1 {
             // The synthesis: two charts a row, each at the text's size.
