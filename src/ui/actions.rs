@@ -483,7 +483,9 @@ impl App {
         let recents = self.recent_dirs();
         let (synchrone, muet) = (self.travaux.synchrone, self.fichiers.systeme_muet);
         if synchrone || muet || !systeme_disponible() {
-            let msg = (!synchrone && !muet).then(|| {
+            // Said once: the next dialogs are the window's own without a word.
+            let prevenu = std::mem::replace(&mut self.fichiers.systeme_muet, true);
+            let msg = (!synchrone && !prevenu).then(|| {
                 "Pas de sélecteur de fichiers du système ici (portail xdg absent) : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).".to_string()
             });
             self.fichiers.picker = Some(Picker::new(d, depart, recents, msg));
@@ -517,12 +519,12 @@ impl App {
     /// Where a file dialog of this use starts: the folder last used for it, else the open
     /// dossier's folder.
     fn depart(&self, usage: Usage) -> Option<PathBuf> {
-        self.state
-            .dossiers_par_usage
-            .get(&usage)
-            .filter(|d| d.is_dir())
-            .cloned()
-            .or_else(|| self.dossier_path().and_then(|p| p.parent().map(|x| x.to_path_buf())))
+        let remembered = self.state.dossiers_par_usage.get(&usage).filter(|d| d.is_dir()).cloned();
+        // The demonstration lives in the program's data folder: never a place for the user's files.
+        let dossier =
+            self.view.as_ref().filter(|v| !v.demonstration).and_then(|v| v.path.parent().map(|x| x.to_path_buf()));
+        let documents = || directories::UserDirs::new().and_then(|u| u.document_dir().map(|d| d.to_path_buf()));
+        remembered.or(dossier).or_else(documents)
     }
 
     /// The system's dialog answered: the paths chosen, or the picker of the window when the
@@ -971,12 +973,15 @@ impl App {
                             Some(Ok(r)) => {
                                 let lignes: usize =
                                     r.iter().map(|x| x.resume.mises_a_disposition + x.resume.hors_flux).sum();
-                                if !status.is_empty() {
-                                    status.push_str(" ; ");
-                                }
-                                status.push_str(&format!(
-                                    "registre importé : {}",
-                                    contingents::format::pluriel(lignes as u64, "ligne de suivi", "lignes de suivi")
+                                status.push_str(if status.is_empty() {
+                                    "Registre importé : "
+                                } else {
+                                    " ; registre importé : "
+                                });
+                                status.push_str(&contingents::format::pluriel(
+                                    lignes as u64,
+                                    "ligne de suivi",
+                                    "lignes de suivi",
                                 ));
                                 w.registres_importes = Some(r);
                                 // The bilans follow the new register.

@@ -378,7 +378,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
     ui.heading("Bilans du flux");
     selection(v, bailleurs, edit, ui, &mut actions);
     // Both ways: the table of a bilan is wider than a projected 1280 × 720 screen.
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::both().id_salt("ecran-bilans").auto_shrink([false, false]).show(ui, |ui| {
         if edit {
             saisie(v, ui, &mut actions);
         }

@@ -42,7 +42,7 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
         ));
     }
     ui.separator();
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::both().id_salt("ecran-consolidation").auto_shrink([false, false]).show(ui, |ui| {
         let res = state.reservataire.as_deref();
         let titre = res.map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into());
         match &perimetre {
@@ -51,21 +51,51 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
         };
         let g = &m.grille;
         let drill = |f, t| Action::Drill { reservataire: res.map(str::to_string), financement: f, typologie: t };
-        egui::Grid::new("grille").striped(true).min_col_width(70.0).show(ui, |ui| {
-            ui.strong("");
-            for t in TypologieGrille::ALL {
-                ui.strong(t.as_str());
-            }
-            ui.strong("TOTAL");
-            ui.end_row();
-            for f in g.rows() {
-                ui.strong(f.as_str());
-                for t in TypologieGrille::ALL {
+        // The financements stay in view while the typologies scroll (a projected 1280 × 720).
+        let lignes = g.rows();
+        let mut entetes = vec![""];
+        entetes.extend(TypologieGrille::ALL.iter().map(|t| t.as_str()));
+        entetes.push("TOTAL");
+        let right = egui::Layout::right_to_left(egui::Align::Center);
+        let largeur = 4.0 * ui.text_style_height(&egui::TextStyle::Body);
+        let h = ui.spacing().interact_size.y;
+        let case = |ui: &mut egui::Ui, contenu: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
+            ui.allocate_ui_with_layout(egui::vec2(largeur, h), right, |ui| contenu(ui)).inner
+        };
+        super::tableau_fixe(ui, "grille", &entetes, lignes.len() + 1, |ui, l, c| {
+            let t = (1..=TypologieGrille::ALL.len()).contains(&c).then(|| TypologieGrille::ALL[c - 1]);
+            let Some(&f) = lignes.get(l) else {
+                // The total row.
+                match t {
+                    _ if c == 0 => {
+                        ui.strong("TOTAL");
+                    }
+                    Some(t) => {
+                        let n = g.column_total(t);
+                        case(ui, &mut |ui| ui.strong(entier(n))).widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Total {t} : {}", entier(n)))
+                        });
+                    }
+                    None => {
+                        case(ui, &mut |ui| ui.strong(entier(g.total()))).widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Label,
+                                true,
+                                format!("Total général : {}", entier(g.total())),
+                            )
+                        });
+                    }
+                }
+                return;
+            };
+            match t {
+                _ if c == 0 => {
+                    ui.strong(f.as_str());
+                }
+                Some(t) => {
                     let n = g.get(f, t);
-                    let cell = ui
-                        .with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.button(entier(n)))
-                        .inner
-                        .on_hover_text(format!("{f} {t} : voir les logements"));
+                    let cell =
+                        case(ui, &mut |ui| ui.button(entier(n))).on_hover_text(format!("{f} {t} : voir les logements"));
                     // Screen readers (and tests) read the cell with its row and column.
                     cell.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::Button, true, format!("{f} {t} : {}", entier(n)))
@@ -74,22 +104,10 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
                         actions.push(drill(Some(f), Some(t)));
                     }
                 }
-                let right = egui::Layout::right_to_left(egui::Align::Center);
-                ui.with_layout(right, |ui| ui.strong(entier(g.row_total(f))));
-                ui.end_row();
+                None => {
+                    case(ui, &mut |ui| ui.strong(entier(g.row_total(f))));
+                }
             }
-            let right = egui::Layout::right_to_left(egui::Align::Center);
-            ui.strong("TOTAL");
-            for t in TypologieGrille::ALL {
-                let n = g.column_total(t);
-                ui.with_layout(right, |ui| ui.strong(entier(n))).inner.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Total {t} : {}", entier(n)))
-                });
-            }
-            ui.with_layout(right, |ui| ui.strong(entier(g.total()))).inner.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Label, true, format!("Total général : {}", entier(g.total())))
-            });
-            ui.end_row();
         });
         ui.add_space(12.0);
         ui.heading("Réservataires");

@@ -16,7 +16,7 @@ use eframe::egui;
 fn dialogue<R>(ctx: &egui::Context, id: &str, titre: &str, contenu: impl FnOnce(&mut egui::Ui) -> R) -> R {
     let ecran = ctx.content_rect();
     let largeur = (ecran.width() - 60.0).clamp(200.0, 720.0);
-    let hauteur = (ecran.height() - 120.0).clamp(120.0, 560.0);
+    let hauteur = (ecran.height() - 120.0).clamp(120.0, 440.0);
     let reponse = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
         ui.set_width(largeur);
         ui.heading(titre);
@@ -96,7 +96,7 @@ pub fn creation(c: &mut Creation, ctx: &egui::Context) -> Vec<Action> {
         let nom = c.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         ui.label(format!("Fichier : {nom}"));
         if let Some(dir) = c.path.parent() {
-            ui.small(format!("dans {}", dir.display()));
+            ui.label(format!("Dans : {}", dir.display()));
         }
         ui.add_space(6.0);
         ui.strong("Territoire du dossier");

@@ -170,23 +170,49 @@ fn regle(r: &str) -> &str {
 }
 
 /// The flux's alerts at the text's size, grouped by rule (one heading, then each case), the
-/// legal ones first; the program's defaults last, in grey.
+/// legal ones first; the program's defaults last, in grey. The collectivités above 20 % are
+/// said once per commune, with each one's rate (« Antibes : Commune d'Antibes 15,5 %, … »);
+/// the whole sentence of each alert on hover.
 fn alertes(ui: &mut egui::Ui, f: &Flux) {
-    let mut groupes: Vec<(&str, Vec<String>)> = Vec::new();
-    for a in &f.alertes {
-        let detail = match &a.reservataire {
-            Some(r) if !a.detail.contains(&libelle_reservataire(r)) && a.regle != "collectivite_max_20" => {
-                format!("{} : {}", libelle_reservataire(r), a.detail)
-            }
-            _ => a.detail.clone(),
-        };
-        match groupes.iter_mut().find(|(r, _)| *r == a.regle) {
-            Some((_, v)) => {
-                if !v.contains(&detail) {
-                    v.push(detail)
+    // (rule, lines: (text, hover))
+    let mut groupes: Vec<(&str, Vec<(String, String)>)> = Vec::new();
+    let mut ajouter =
+        |regle: &'static str, texte: String, detail: String| match groupes.iter_mut().find(|(r, _)| *r == regle) {
+            Some((_, v)) => match v.iter_mut().find(|(t, _)| *t == texte) {
+                Some((_, d)) => {
+                    if !d.contains(&detail) {
+                        d.push('\n');
+                        d.push_str(&detail);
+                    }
                 }
+                None => v.push((texte, detail)),
+            },
+            None => groupes.push((regle, vec![(texte, detail)])),
+        };
+    for a in &f.alertes {
+        let regle: &'static str = REGLES.iter().find(|r| **r == a.regle).copied().unwrap_or("autre");
+        match (regle, &a.commune) {
+            ("collectivite_max_20", Some(c)) => {
+                let taux =
+                    |id: &str| f.part(id).map(|p| pourcentage(p.taux_reduit.unwrap_or(p.taux))).unwrap_or_default();
+                let qui: Vec<String> = f
+                    .alertes
+                    .iter()
+                    .filter(|x| x.regle == a.regle && x.commune.as_deref() == Some(c.as_str()))
+                    .filter_map(|x| x.reservataire.as_deref())
+                    .map(|id| format!("{} {}", libelle_reservataire(id), taux(id)))
+                    .collect();
+                ajouter(regle, format!("{} : {}", nom_commune(c), qui.join(", ")), a.detail.clone());
             }
-            None => groupes.push((a.regle.as_str(), vec![detail])),
+            _ => {
+                let texte = match &a.reservataire {
+                    Some(r) if regle != "parametre_par_defaut" && !a.detail.contains(&libelle_reservataire(r)) => {
+                        format!("{} : {}", libelle_reservataire(r), a.detail)
+                    }
+                    _ => a.detail.clone(),
+                };
+                ajouter(regle, texte.clone(), texte);
+            }
         }
     }
     if groupes.is_empty() {
@@ -195,27 +221,48 @@ fn alertes(ui: &mut egui::Ui, f: &Flux) {
     let defaut = |r: &str| r == "parametre_par_defaut" || r == "parametre_a_confirmer";
     groupes.sort_by_key(|(r, _)| defaut(r));
     ui.strong("Alertes");
-    for (r, details) in groupes {
+    for (r, lignes) in groupes {
         let couleur = if defaut(r) { theme::DEFAUT } else { theme::ALERTE };
-        let titre = egui::RichText::new(format!("⚠ {} ({})", regle(r), details.len())).color(couleur).strong();
-        egui::CollapsingHeader::new(titre).id_salt(("alerte", r)).default_open(details.len() <= 4).show(ui, |ui| {
-            for d in details {
-                ui.add(egui::Label::new(egui::RichText::new(format!("• {d}")).color(couleur)).wrap());
+        let titre = egui::RichText::new(format!("⚠ {} ({})", regle(r), lignes.len())).color(couleur).strong();
+        egui::CollapsingHeader::new(titre).id_salt(("alerte", r)).default_open(lignes.len() <= 6).show(ui, |ui| {
+            for (t, d) in lignes {
+                let l = ui.add(egui::Label::new(egui::RichText::new(format!("• {t}")).color(couleur)).wrap());
+                if d != t {
+                    l.on_hover_text(d);
+                }
             }
         });
     }
 }
 
+/// The rules of the flux, as the engine names them.
+const REGLES: [&str; 10] = [
+    "etat_max_30",
+    "fonctionnaires_max_5",
+    "etat_hors_qpv_min_30",
+    "collectivite_max_20",
+    "reduction_prorata",
+    "total_sup_100",
+    "soustraits_sup_liberations",
+    "parametre_par_defaut",
+    "parametre_a_confirmer",
+    "accord_prefet_requis",
+];
+
 fn resultat(ui: &mut egui::Ui, f: &Flux) {
     ui.strong(format!("Résultat {}", f.annee));
-    egui::Grid::new("flux-resultat").striped(true).num_columns(2).show(ui, |ui| {
+    // A statement: the figures right-aligned in a column of their own width (never at the
+    // window's far edge).
+    let largeur = 6.0 * ui.text_style_height(&egui::TextStyle::Body);
+    egui::Grid::new("flux-resultat").num_columns(2).show(ui, |ui| {
         let line = |ui: &mut egui::Ui, k: &str, v: String| {
             ui.label(k);
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                // Room for the scroll bar on the right.
-                ui.add_space(14.0);
-                ui.label(v)
-            });
+            let h = ui.spacing().interact_size.y;
+            ui.allocate_ui_with_layout(
+                egui::vec2(largeur, h),
+                egui::Layout::right_to_left(egui::Align::Center),
+                |ui| ui.label(v),
+            );
             ui.end_row();
         };
         line(ui, "Parc", entier(f.parc));
@@ -484,7 +531,7 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
             });
         });
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("ecran-flux").auto_shrink([false, false]).show(ui, |ui| {
         let p = &mut fv.params;
         if let Err(e) = verifier(&fv.groupes, p) {
             ui.colored_label(theme::ERREUR, format!("Paramètre refusé : {e}"));

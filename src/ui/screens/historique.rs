@@ -20,7 +20,7 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui:
     if edit {
         entetes.push("");
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("ecran-historique").auto_shrink([false, false]).show(ui, |ui| {
         tableau_fixe(ui, "historique", &entetes, imports.len(), |ui, l, c| {
             let i = imports[l];
             match c {

@@ -57,7 +57,7 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         return actions;
     }
     commandes(w, v, ui, &mut actions);
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::both().id_salt("ecran-import").auto_shrink([false, false]).show(ui, |ui| {
         for r in &w.refuses {
             ui.colored_label(theme::ERREUR, format!("Fichier refusé, les autres continuent : {r}"));
         }
@@ -96,7 +96,7 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
     if let Some(e) = &w.error {
         ui.colored_label(theme::ERREUR, e.to_string());
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("ecran-resume").auto_shrink([false, false]).show(ui, |ui| {
         for r in &w.refuses {
             ui.colored_label(theme::ERREUR, format!("Fichier refusé (non importé) : {r}"));
         }
@@ -219,12 +219,16 @@ fn registre(ri: usize, r: &mut RegistreLu, bailleurs: &[String], ui: &mut egui::
         }
         for (si, f) in r.feuilles.iter().enumerate() {
             ui.separator();
-            ui.label(format!(
-                "{}en-tête ligne {} — {}",
-                f.nom.as_deref().map(|n| format!("Feuille « {n} » — ")).unwrap_or_default(),
-                f.ligne_entete,
-                pluriel(f.lignes as u64, "ligne", "lignes")
-            ));
+            ui.label(match &f.nom {
+                Some(n) => format!(
+                    "Feuille « {n} » — en-tête à la ligne {} — {}",
+                    f.ligne_entete,
+                    pluriel(f.lignes as u64, "ligne", "lignes")
+                ),
+                None => {
+                    format!("En-tête à la ligne {} — {}", f.ligne_entete, pluriel(f.lignes as u64, "ligne", "lignes"))
+                }
+            });
             let colonnes: Vec<String> =
                 f.colonnes.iter().map(|(c, i)| format!("{} → {}", column_letter(*i), libelle_champ(*c))).collect();
             ui.add(egui::Label::new(format!("Colonnes reconnues : {}", colonnes.join(", "))).wrap());
@@ -233,8 +237,9 @@ fn registre(ri: usize, r: &mut RegistreLu, bailleurs: &[String], ui: &mut egui::
                     for (c, t) in f.entete.iter().enumerate() {
                         let champ = f.colonnes.iter().find(|(_, i)| *i == c).map(|(ch, _)| libelle_champ(*ch));
                         ui.vertical(|ui| {
-                            ui.strong(if t.is_empty() { format!("col. {}", c + 1) } else { t.clone() });
-                            ui.small(champ.unwrap_or("(ignorée)"));
+                            let titre = if t.is_empty() { format!("col. {}", c + 1) } else { t.clone() };
+                            ui.add(egui::Label::new(egui::RichText::new(titre).strong()).extend());
+                            ui.add(egui::Label::new(egui::RichText::new(champ.unwrap_or("(ignorée)")).small()).extend());
                         });
                     }
                     ui.end_row();

@@ -95,8 +95,9 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
     }
     let ignores = etat.ignores.clone();
     let lignes: Vec<_> = libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))).collect();
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let entetes = ["Libellé", "Champ", "Lignes", "Bailleurs", "Rechercher", "Associer à", ""];
+    egui::ScrollArea::vertical().id_salt("ecran-libelles").auto_shrink([false, false]).show(ui, |ui| {
+        // The actions next to the label; the bailleurs (a long list) last.
+        let entetes = ["Libellé", "Champ", "Lignes", "Rechercher", "Associer à", "", "Bailleurs"];
         super::tableau_fixe(ui, "libelles", &entetes, lignes.len(), |ui, i, c| {
             let l = lignes[i];
             match c {
@@ -107,22 +108,24 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                     super::texte(ui, contingents::consolidate::libelle_champ(&l.champ));
                 }
                 2 => super::num(ui, l.lignes),
-                3 => {
+                6 => {
                     super::texte(ui, l.bailleurs.join(", "));
                 }
-                4 => {
+                3 => {
                     let search = etat.recherche.entry((l.champ.clone(), l.libelle.clone())).or_default();
-                    ui.add(
+                    // A grid column keeps the width of its last frame: the field takes its own size.
+                    let h = ui.spacing().interact_size.y;
+                    ui.add_sized(
+                        [170.0, h],
                         egui::TextEdit::singleline(search)
                             .id_salt(("recherche", &l.champ, &l.libelle))
-                            .hint_text("filtrer la liste")
-                            .desired_width(180.0),
+                            .hint_text("filtrer la liste"),
                     );
                 }
-                5 => {
+                4 => {
                     let search = etat.recherche.get(&(l.champ.clone(), l.libelle.clone())).cloned().unwrap_or_default();
                     egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
-                        .width(240.0)
+                        .width(230.0)
                         .selected_text("Choisir…")
                         .show_ui(ui, |ui| {
                             // Computed only while the list is open. The closest names first: a

@@ -29,7 +29,7 @@ use eframe::egui;
 /// The height of a row of the wide tables: the same in both halves of a table whose first
 /// column stays in place (buttons and text fields included).
 fn hauteur_de_ligne(ui: &egui::Ui) -> f32 {
-    ui.spacing().interact_size.y.max(ui.text_style_height(&egui::TextStyle::Body)) + 6.0
+    ui.spacing().interact_size.y.max(ui.text_style_height(&egui::TextStyle::Body)) + 2.0
 }
 
 /// A wide table that fits any window, even enlarged for projection: its first column stays
@@ -54,7 +54,8 @@ pub(crate) fn tableau_fixe(
                 ui.end_row();
             }
         });
-        egui::ScrollArea::horizontal().id_salt((id, "defile")).show(ui, |ui| {
+        ui.add_space(14.0);
+        let defile = egui::ScrollArea::horizontal().id_salt((id, "defile")).show(ui, |ui| {
             egui::Grid::new((id, "reste"))
                 .striped(true)
                 .min_row_height(h)
@@ -63,15 +64,36 @@ pub(crate) fn tableau_fixe(
                     for e in entetes.iter().skip(1) {
                         ui.strong(*e);
                     }
+                    // An empty last column: the numbers of the last real one stay right-aligned
+                    // under their heading instead of running to the window's edge.
+                    ui.label("");
                     ui.end_row();
                     for l in 0..lignes {
                         for c in 1..entetes.len() {
                             cellule(ui, l, c);
                         }
+                        ui.label("");
                         ui.end_row();
                     }
-                });
+                })
+                .response
+                .rect
         });
+        // A button of the scrolled part reached with the keyboard (Tab) is brought into view
+        // up and down too, once, when it gets the focus: the sideways area keeps the scroll it
+        // is asked for, the page's area is asked here.
+        let grille = defile.inner;
+        let vu = ui.make_persistent_id((id, "focus"));
+        let focus = ui.ctx().memory(|m| m.focused());
+        if focus != ui.data(|d| d.get_temp::<Option<egui::Id>>(vu)).flatten() {
+            ui.data_mut(|d| d.insert_temp(vu, focus));
+            if let Some(r) = focus.and_then(|f| ui.ctx().read_response(f))
+                && grille.contains_rect(r.rect)
+                && !(ui.clip_rect().top() <= r.rect.top() && r.rect.bottom() <= ui.clip_rect().bottom())
+            {
+                ui.scroll_to_rect(r.rect, None);
+            }
+        }
     });
 }
 

@@ -37,7 +37,7 @@ pub fn rapprochement(
     if r.reservataire != *res {
         ui.label(format!("(résultat pour {})", libelle_reservataire(&r.reservataire)));
     }
-    egui::ScrollArea::both().show(ui, |ui| {
+    egui::ScrollArea::both().id_salt("ecran-rapprochement").show(ui, |ui| {
         egui::Grid::new("ecarts").striped(true).show(ui, |ui| {
             for h in ["Bailleur", "Commune", "Déclaré", "Dossier", "Écart"] {
                 ui.strong(h);

@@ -56,7 +56,7 @@ pub fn tableau(state: &AppState, cache: Option<&ChartCache>, edit: bool, ui: &mu
     chiffres_cles(ui, &c.chiffres);
     ui.add_space(4.0);
     let sous_titre = c.sous_titre.clone();
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("ecran-tableau").auto_shrink([false, false]).show(ui, |ui| {
         if c.data.len() > 1 {
             // The synthesis: two charts a row, each at the text's size.
             for pair in c.data.chunks(2) {
