@@ -91,47 +91,55 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
     let sum =
         |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| entier(b.reservataires.iter().map(f).sum());
     // The last row is the total.
-    super::tableau_fixe(ui, "bilan-reservataires", &entetes, n + 1, |ui, l, c| {
-        let Some(r) = b.reservataires.get(l) else {
+    super::tableau_fixe_chiffre(
+        ui,
+        "bilan-reservataires",
+        &entetes,
+        &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        n + 1,
+        |ui, l, c| {
+            let Some(r) = b.reservataires.get(l) else {
+                match c {
+                    0 => {
+                        ui.strong("Total");
+                    }
+                    1 => right(ui, sum(&|r| r.objectif), true),
+                    2 => right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1), true),
+                    3 => right(ui, sum(&|r| r.mises_a_disposition), true),
+                    4 => right(ui, sum(&|r| r.avec_candidats), true),
+                    5 => right(ui, sum(&|r| r.examines_cal), true),
+                    6 => right(ui, sum(&|r| r.attributions), true),
+                    7 => right(ui, sum(&|r| r.baux_signes), true),
+                    8 => right(ui, sum(&|r| r.decomptes), true),
+                    _ => {
+                        ui.label("");
+                    }
+                }
+                return;
+            };
             match c {
                 0 => {
-                    ui.strong("Total");
+                    super::texte(ui, libelle_reservataire(&r.id))
+                        .on_hover_text(format!("Décompte {}", r.decompte.label()));
                 }
-                1 => right(ui, sum(&|r| r.objectif), true),
-                2 => right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1), true),
-                3 => right(ui, sum(&|r| r.mises_a_disposition), true),
-                4 => right(ui, sum(&|r| r.avec_candidats), true),
-                5 => right(ui, sum(&|r| r.examines_cal), true),
-                6 => right(ui, sum(&|r| r.attributions), true),
-                7 => right(ui, sum(&|r| r.baux_signes), true),
-                8 => right(ui, sum(&|r| r.decomptes), true),
-                _ => {
-                    ui.label("");
+                1 => right(ui, entier(r.objectif), false),
+                2 => right(ui, nombre_fr(r.objectif_periode, 1), false),
+                3 => right(ui, entier(r.mises_a_disposition), false),
+                4 => right(ui, entier(r.avec_candidats), false),
+                5 => right(ui, entier(r.examines_cal), false),
+                6 => right(ui, entier(r.attributions), false),
+                7 => right(ui, entier(r.baux_signes), false),
+                8 => right(ui, entier(r.decomptes), true),
+                9 => {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        let t = nombre_fr(r.ecart, 1);
+                        if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
+                    });
                 }
+                _ => right(ui, pourcentage(r.taux_chute), false),
             }
-            return;
-        };
-        match c {
-            0 => {
-                super::texte(ui, libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
-            }
-            1 => right(ui, entier(r.objectif), false),
-            2 => right(ui, nombre_fr(r.objectif_periode, 1), false),
-            3 => right(ui, entier(r.mises_a_disposition), false),
-            4 => right(ui, entier(r.avec_candidats), false),
-            5 => right(ui, entier(r.examines_cal), false),
-            6 => right(ui, entier(r.attributions), false),
-            7 => right(ui, entier(r.baux_signes), false),
-            8 => right(ui, entier(r.decomptes), true),
-            9 => {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let t = nombre_fr(r.ecart, 1);
-                    if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
-                });
-            }
-            _ => right(ui, pourcentage(r.taux_chute), false),
-        }
-    });
+        },
+    );
 }
 
 /// Objective of the period against décomptes, one pair of bars per réservataire, sized with
@@ -166,6 +174,35 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
         ui.colored_label(egui::Color32::from_rgb(110, 110, 110), "■ objectif de la période");
         ui.colored_label(egui::Color32::from_rgb(0, 90, 160), "■ décomptés");
     });
+}
+
+/// The bilan's alerts grouped by rule (one heading, then each case), the legal ones first,
+/// the objectives without saved parameters last, in grey.
+fn alertes(b: &Bilan, ui: &mut egui::Ui) {
+    let titre = |r: &str| match r {
+        "etat_hors_qpv_min_30" => "État hors QPV sous 30 %",
+        "sans_mise_a_disposition_3_mois" => "Aucune mise à disposition depuis trois mois",
+        "decompte_etat" => "Décompte du flux de l'État",
+        "parametre_par_defaut" => "Objectifs sans paramètres du flux enregistrés",
+        _ => "Autres alertes",
+    };
+    let mut groupes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for a in &b.alertes {
+        match groupes.iter_mut().find(|(r, _)| *r == a.regle) {
+            Some((_, v)) => v.push(&a.detail),
+            None => groupes.push((&a.regle, vec![&a.detail])),
+        }
+    }
+    groupes.sort_by_key(|(r, _)| *r == "parametre_par_defaut");
+    for (r, details) in groupes {
+        let couleur = if r == "parametre_par_defaut" { theme::DEFAUT } else { theme::ALERTE };
+        let t = egui::RichText::new(format!("⚠ {} ({})", titre(r), details.len())).color(couleur).strong();
+        egui::CollapsingHeader::new(t).id_salt(("alerte-bilan", r)).default_open(details.len() <= 4).show(ui, |ui| {
+            for d in details {
+                ui.add(egui::Label::new(egui::RichText::new(format!("• {d}")).color(couleur)).wrap());
+            }
+        });
+    }
 }
 
 /// An event of the follow-up, as its button says it.
@@ -398,9 +435,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
                 }
                 tableau(b, ui);
-                for a in &b.alertes {
-                    ui.colored_label(theme::ALERTE, format!("⚠ {}", a.detail));
-                }
+                alertes(b, ui);
                 if !b.retards_de_reponse.is_empty() {
                     egui::CollapsingHeader::new(format!(
                         "⚠ {} mises à disposition sans réponse après leur échéance",

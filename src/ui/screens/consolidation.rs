@@ -62,7 +62,7 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
         let case = |ui: &mut egui::Ui, contenu: &mut dyn FnMut(&mut egui::Ui) -> egui::Response| {
             ui.allocate_ui_with_layout(egui::vec2(largeur, h), right, |ui| contenu(ui)).inner
         };
-        super::tableau_fixe(ui, "grille", &entetes, lignes.len() + 1, |ui, l, c| {
+        super::tableau_fixe_chiffre(ui, "grille", &entetes, &[1, 2, 3, 4, 5, 6, 7], lignes.len() + 1, |ui, l, c| {
             let t = (1..=TypologieGrille::ALL.len()).contains(&c).then(|| TypologieGrille::ALL[c - 1]);
             let Some(&f) = lignes.get(l) else {
                 // The total row.

@@ -289,7 +289,7 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
     }
     let n = f.reservataires.len();
     let total: u64 = f.reservataires.iter().map(|r| r.logements).sum();
-    super::tableau_fixe(ui, "flux-parts", &entetes, n + 1, |ui, l, c| {
+    super::tableau_fixe_chiffre(ui, "flux-parts", &entetes, &[2, 3, 5], n + 1, |ui, l, c| {
         let Some(r) = f.reservataires.get(l) else {
             match c {
                 0 => {

@@ -1,6 +1,6 @@
 //! The import history: restore a previous version, withdraw an import (undoable).
 
-use super::{tableau_fixe, texte};
+use super::texte;
 use crate::ui::state::{Action, DossierView};
 use contingents::format::date_fr;
 use eframe::egui;
@@ -21,7 +21,7 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui:
         entetes.push("");
     }
     egui::ScrollArea::vertical().id_salt("ecran-historique").auto_shrink([false, false]).show(ui, |ui| {
-        tableau_fixe(ui, "historique", &entetes, imports.len(), |ui, l, c| {
+        super::tableau_fixe_chiffre(ui, "historique", &entetes, &[4, 5, 6], imports.len(), |ui, l, c| {
             let i = imports[l];
             match c {
                 0 => {

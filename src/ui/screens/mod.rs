@@ -40,6 +40,19 @@ pub(crate) fn tableau_fixe(
     id: &str,
     entetes: &[&str],
     lignes: usize,
+    cellule: impl FnMut(&mut egui::Ui, usize, usize),
+) {
+    tableau_fixe_chiffre(ui, id, entetes, &[], lignes, cellule)
+}
+
+/// [`tableau_fixe`] whose columns `chiffres` hold figures: their headings right-aligned, over
+/// their right-aligned figures.
+pub(crate) fn tableau_fixe_chiffre(
+    ui: &mut egui::Ui,
+    id: &str,
+    entetes: &[&str],
+    chiffres: &[usize],
+    lignes: usize,
     mut cellule: impl FnMut(&mut egui::Ui, usize, usize),
 ) {
     let h = hauteur_de_ligne(ui);
@@ -61,8 +74,12 @@ pub(crate) fn tableau_fixe(
                 .min_row_height(h)
                 .spacing([14.0, ui.spacing().item_spacing.y])
                 .show(ui, |ui| {
-                    for e in entetes.iter().skip(1) {
-                        ui.strong(*e);
+                    for (c, e) in entetes.iter().enumerate().skip(1) {
+                        if chiffres.contains(&c) {
+                            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(*e));
+                        } else {
+                            ui.strong(*e);
+                        }
                     }
                     // An empty last column: the numbers of the last real one stay right-aligned
                     // under their heading instead of running to the window's edge.
