@@ -42,8 +42,23 @@ impl App {
                 self.save_state();
             }
             Action::SetFilters(f) => {
+                // The flux screen follows the EPCI chosen in the filter panel (unless parameters
+                // typed there are not saved yet).
+                if f.epci.is_some()
+                    && f.epci != self.state.filters.epci
+                    && self
+                        .ecrans
+                        .flux
+                        .as_ref()
+                        .is_some_and(|fv| fv.params == fv.saved && Some(&fv.epci) != f.epci.as_ref())
+                {
+                    self.ecrans.flux = None;
+                }
                 self.state.filters = f;
                 self.save_state();
+            }
+            Action::HorsAtelier(quoi) => {
+                self.messages.dire(format!("Mode atelier : quittez-le (F11) pour {quoi}"));
             }
             Action::SetReservataire(r) => {
                 self.state.reservataire = r;
@@ -864,7 +879,13 @@ impl App {
             ),
         };
         self.ecrans.annexe = Some(AnnexeDialogue {
-            reservataire: self.state.reservataire.clone().filter(|r| r != "non-reserve"),
+            // The réservataire chosen in the filter panel, else the State (the first annex signed).
+            reservataire: self
+                .state
+                .reservataire
+                .clone()
+                .filter(|r| r != "non-reserve")
+                .or_else(|| v.options.reservataires.iter().any(|(id, _)| id == "etat").then(|| "etat".to_string())),
             bailleur,
             epci,
             annee: annee.to_string(),

@@ -428,8 +428,12 @@ impl App {
             if i.modifiers.command && i.key_pressed(egui::Key::O) {
                 actions.push(Action::OpenDossierDialog);
             }
-            if i.modifiers.command && i.key_pressed(egui::Key::I) && !workshop {
-                actions.push(Action::ImportDialog);
+            if i.modifiers.command && i.key_pressed(egui::Key::I) {
+                actions.push(if workshop {
+                    Action::HorsAtelier("importer des fichiers")
+                } else {
+                    Action::ImportDialog
+                });
             }
             if i.modifiers.command && i.key_pressed(egui::Key::Z) && !self.ecrans.retires.is_empty() {
                 actions.push(Action::UndoRemove);
@@ -441,8 +445,12 @@ impl App {
                 .map(|f| f.path().to_path_buf())
                 .filter(|p| !p.as_os_str().is_empty())
                 .collect();
-            if !dropped.is_empty() && !workshop {
-                actions.push(Action::Prepare(dropped));
+            if !dropped.is_empty() {
+                actions.push(if workshop {
+                    Action::HorsAtelier("importer des fichiers")
+                } else {
+                    Action::Prepare(dropped)
+                });
             }
         });
         actions

@@ -295,6 +295,7 @@ impl Action {
             | Action::FicheNavette { .. }
             | Action::FicheNavetteVierge
             | Action::FilterOn(..)
+            | Action::HorsAtelier(_)
             | Action::Fermer(_) => Fenetre,
             Action::Recharger(_)
             | Action::OpenDossier(_)
@@ -460,6 +461,8 @@ pub enum Action {
     FicheNavetteVierge,
     FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
+    /// Something asked in workshop mode that only the everyday mode does (said, not dropped).
+    HorsAtelier(&'static str),
     /// The answer to « Un import est en cours : l'annuler et fermer ? » (true: cancel the
     /// work and close; false: keep working).
     Fermer(bool),
