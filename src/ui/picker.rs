@@ -311,7 +311,12 @@ impl Picker {
     pub fn show(&mut self, ctx: &egui::Context) -> Option<Issue> {
         let mut issue = None;
         let titre = self.demande.titre.clone();
-        egui::Window::new(titre).collapsible(false).resizable(true).default_size([720.0, 480.0]).show(ctx, |ui| {
+        // Modal, as every dialog of the window: nothing behind it takes a click meanwhile.
+        let ecran = ctx.content_rect();
+        egui::Modal::new(egui::Id::unique("selecteur")).show(ctx, |ui| {
+            ui.set_width((ecran.width() - 60.0).clamp(300.0, 720.0));
+            ui.heading(titre);
+            ui.separator();
             if let Some(m) = &self.message {
                 ui.colored_label(crate::ui::theme::ALERTE, m);
             }
@@ -342,13 +347,22 @@ impl Picker {
                 ui.label(format!("{label} : {}", exts.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")));
             }
             let entries = self.lister(ctx);
-            egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+            if self.demande.plusieurs
+                && let Some(e) = &entries
+            {
+                let fichiers: Vec<PathBuf> = e.iter().filter(|(_, dir)| !dir).map(|(p, _)| p.clone()).collect();
+                if fichiers.len() > 1 && ui.button(format!("Tout sélectionner ({})", fichiers.len())).clicked() {
+                    self.selection = fichiers;
+                }
+            }
+            let hauteur = (ecran.height() - 280.0).clamp(120.0, 300.0);
+            egui::ScrollArea::vertical().auto_shrink([false, true]).max_height(hauteur).show(ui, |ui| {
                 let Some(entries) = entries else {
                     ui.label("Lecture du dossier…");
                     return;
                 };
                 if entries.is_empty() {
-                    ui.label("(aucun fichier de ce type ici)");
+                    ui.label(if self.demande.filtre.is_some() { "(aucun fichier de ce type ici)" } else { "(dossier vide)" });
                 }
                 for (p, dir) in entries {
                     let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();

@@ -138,27 +138,36 @@ pub fn status_bar(
 /// « Propriétés du dossier »), and the demonstration said as such.
 pub fn en_tete(v: &DossierView, atelier: bool, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
-    if v.demonstration {
-        egui::Frame::new().fill(egui::Color32::from_rgb(255, 243, 205)).inner_margin(6.0).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.strong("Dossier de démonstration (données fictives)");
-                if !atelier {
-                    ui.label("—");
-                    if ui.button("Créer votre dossier…").clicked() {
+    // One line (it wraps when narrow): a projected 1280 × 720 keeps its height for the screen.
+    ui.horizontal_wrapped(|ui| {
+        if v.demonstration {
+            egui::Frame::new().fill(egui::Color32::from_rgb(255, 243, 205)).inner_margin(4.0).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.strong(if atelier {
+                        "Démonstration : données fictives"
+                    } else {
+                        "Dossier de démonstration (données fictives)"
+                    });
+                    if !atelier && ui.button("Créer votre dossier…").clicked() {
                         actions.push(Action::NewDossierDialog);
                     }
-                }
+                });
             });
-        });
-    }
-    ui.horizontal_wrapped(|ui| {
+        }
+        let date = contingents::format::date_fr(&v.date_reference.to_string());
         ui.strong(v.nom());
         ui.label("·");
-        ui.label(format!("{} ({})", v.territoire.label(), v.territoire.nature()));
-        ui.label("·");
-        ui.label(format!("date de référence {}", contingents::format::date_fr(&v.date_reference.to_string())));
-        if edit
-            && ui.small_button("Propriétés…").on_hover_text("Changer le territoire ou la date de référence").clicked()
+        if atelier {
+            // Enlarged for projection: the same, shorter.
+            ui.label(v.territoire.label());
+            ui.label("·");
+            ui.label(format!("au {date}"));
+        } else {
+            ui.label(format!("{} ({})", v.territoire.label(), v.territoire.nature()));
+            ui.label("·");
+            ui.label(format!("date de référence {date}"));
+        }
+        if edit && ui.small_button("Propriétés…").on_hover_text("Changer le territoire ou la date de référence").clicked()
         {
             actions.push(Action::ProprietesDialog);
         }

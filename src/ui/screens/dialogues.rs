@@ -34,7 +34,7 @@ fn territoire(ui: &mut egui::Ui, id: &str, recherche: &mut String, choisi: &mut 
         ui.add(
             egui::TextEdit::singleline(recherche)
                 .id_salt((id, "recherche"))
-                .hint_text("nom ou code d'un EPCI ou d'un département, ou une commune")
+                .hint_text("EPCI, département ou commune : nom ou code")
                 .desired_width(320.0),
         )
         .labelled_by(l.id);

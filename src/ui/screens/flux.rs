@@ -283,13 +283,16 @@ fn resultat(ui: &mut egui::Ui, f: &Flux) {
 /// table is wider than the window. `edit`: rates and apports can be set.
 fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
     ui.strong("Parts des réservataires (l'État d'abord)");
-    let mut entetes = vec!["Réservataire", "Périmètre", "Assiette", "Stock", "Taux", "Logements"];
-    if edit {
-        entetes.extend(["Taux fixé", "Apport"]);
-    }
+    // The columns as shown: the rate and the dwellings next to the name (in view when
+    // projected), then where and on what they are measured.
+    const NOMS: [&str; 8] = ["Réservataire", "Périmètre", "Assiette", "Stock", "Taux", "Logements", "Taux fixé", "Apport"];
+    const ORDRE: [usize; 8] = [0, 4, 5, 1, 2, 3, 6, 7];
+    let colonnes = if edit { 8 } else { 6 };
+    let entetes: Vec<&str> = ORDRE[..colonnes].iter().map(|&c| NOMS[c]).collect();
     let n = f.reservataires.len();
     let total: u64 = f.reservataires.iter().map(|r| r.logements).sum();
-    super::tableau_fixe_chiffre(ui, "flux-parts", &entetes, &[2, 3, 5], n + 1, |ui, l, c| {
+    super::tableau_fixe_chiffre(ui, "flux-parts", &entetes, &[2, 4, 5], n + 1, |ui, l, c| {
+        let c = ORDRE[c];
         let Some(r) = f.reservataires.get(l) else {
             match c {
                 0 => {

@@ -129,14 +129,14 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                 super::tableau_fixe(
                     ui,
                     "rejets",
-                    &["Ligne", "Fichier", "Feuille", "Motif", "Valeur"],
+                    &["Fichier", "Feuille", "Ligne", "Motif", "Valeur"],
                     rejets.len(),
                     |ui, i, c| {
                         let r = rejets[i];
                         match c {
-                            0 => super::texte(ui, r.ligne.to_string()),
-                            1 => super::texte(ui, &r.fichier),
-                            2 => super::texte(ui, r.feuille.as_deref().unwrap_or("—")),
+                            0 => super::texte(ui, &r.fichier),
+                            1 => super::texte(ui, r.feuille.as_deref().unwrap_or("—")),
+                            2 => super::texte(ui, r.ligne.to_string()),
                             3 => super::texte(
                                 ui,
                                 contingents::import::Motif::parse(&r.motif).map(|m| m.label()).unwrap_or(&r.motif),
