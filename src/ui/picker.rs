@@ -362,7 +362,11 @@ impl Picker {
                     return;
                 };
                 if entries.is_empty() {
-                    ui.label(if self.demande.filtre.is_some() { "(aucun fichier de ce type ici)" } else { "(dossier vide)" });
+                    ui.label(if self.demande.filtre.is_some() {
+                        "(aucun fichier de ce type ici)"
+                    } else {
+                        "(dossier vide)"
+                    });
                 }
                 for (p, dir) in entries {
                     let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();

@@ -167,7 +167,8 @@ pub fn en_tete(v: &DossierView, atelier: bool, edit: bool, ui: &mut egui::Ui) ->
             ui.label("·");
             ui.label(format!("date de référence {date}"));
         }
-        if edit && ui.small_button("Propriétés…").on_hover_text("Changer le territoire ou la date de référence").clicked()
+        if edit
+            && ui.small_button("Propriétés…").on_hover_text("Changer le territoire ou la date de référence").clicked()
         {
             actions.push(Action::ProprietesDialog);
         }

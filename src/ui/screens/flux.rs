@@ -285,7 +285,8 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
     ui.strong("Parts des réservataires (l'État d'abord)");
     // The columns as shown: the rate and the dwellings next to the name (in view when
     // projected), then where and on what they are measured.
-    const NOMS: [&str; 8] = ["Réservataire", "Périmètre", "Assiette", "Stock", "Taux", "Logements", "Taux fixé", "Apport"];
+    const NOMS: [&str; 8] =
+        ["Réservataire", "Périmètre", "Assiette", "Stock", "Taux", "Logements", "Taux fixé", "Apport"];
     const ORDRE: [usize; 8] = [0, 4, 5, 1, 2, 3, 6, 7];
     let colonnes = if edit { 8 } else { 6 };
     let entetes: Vec<&str> = ORDRE[..colonnes].iter().map(|&c| NOMS[c]).collect();
