@@ -587,6 +587,17 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     type_into(&mut h, "Date de mise à disposition", "25/04/2025");
     // 25 April 2025 + 15 jours ouvrés (1 and 8 May are holidays): Tuesday 20 May.
     assert!(h.query_by_label("Réponse attendue au plus tard le 20/05/2025").is_some());
+    // The réservataires ranked for this dwelling, shown here (not in the folded « Orienter »).
+    h.get_by_label("Classer les réservataires pour ce logement").click();
+    h.run_steps(3);
+    let classement = h.state().ecrans.bilan.as_ref().unwrap().orientation.as_ref().unwrap();
+    assert_eq!(classement.0, super::state::OrigineOrientation::Declaration);
+    let premier = classement.1.as_ref().unwrap().candidats.first().expect("a réservataire ranked").id.clone();
+    assert!(
+        h.query_by_label_contains(&format!("1. {}", contingents::consolidate::libelle_reservataire(&premier)))
+            .is_some(),
+        "the ranking is shown under the form"
+    );
     // Without a réservataire the form says what is missing.
     h.get_by_label("Enregistrer la mise à disposition").click();
     h.run_steps(2);
@@ -615,9 +626,15 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
         h.state().messages.error
     );
     assert_eq!(etat(&h).mises_a_disposition, before.mises_a_disposition + 1);
-    // The lease, noted at a date: one more décompté for the State.
+    // The lease, noted at a date: one more décompté for the State. Without its date, the
+    // button says what is missing, under the list, and nothing is noted.
     h.get_by_label("Mises à disposition saisies ici (1)").click();
     h.run_steps(2);
+    h.get_by_label("Bail signé").click();
+    h.run_steps(3);
+    // Under the list, and in the status bar.
+    assert_eq!(h.query_all_by_label("Bail signé : indiquez la date (JJ/MM/AAAA).").count(), 2);
+    assert_eq!(etat(&h).baux_signes, before.baux_signes);
     type_into(&mut h, "Date de l'événement", "12/06/2025");
     h.get_by_label("Bail signé").click();
     h.run_steps(3);
