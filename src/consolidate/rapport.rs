@@ -97,20 +97,6 @@ pub fn anomalies(d: &Dossier) -> Result<(Vec<RejetOut>, Vec<ConflitOut>, Vec<Ech
     Ok((rejets, conflits, echus))
 }
 
-/// How many rights are extinct at a date (convention ended before it): the échus the dossier
-/// would count with that reference date.
-pub fn echus_au(d: &Dossier, date: crate::model::Date) -> Result<usize> {
-    let n: i64 = d.conn.query_row(
-        &format!(
-            "SELECT COUNT(*) FROM {ACTIFS}
-             WHERE l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL AND l.date_fin_convention < ?1"
-        ),
-        [date.to_string()],
-        |r| r.get(0),
-    )?;
-    Ok(n as usize)
-}
-
 pub fn report(d: &Dossier) -> Result<Report> {
     let cube = Cube::load(d)?;
     let (rejets, conflits, echus) = anomalies(d)?;

@@ -6,13 +6,15 @@ use super::erreur::Erreur;
 use super::picker::{Demande, Picker, Suite, Usage};
 use super::settings::SelectionFlux;
 use super::state::{
-    Action, AnnexeDialogue, BilanView, Creation, DemandeAnnexe, DossierView, Drill, FluxView, RegistreImporte, Screen,
+    Action, AnnexeDialogue, BilanView, Creation, DemandeAnnexe, DossierView, Drill, EtatARelire, FluxView,
+    RegistreImporte, Reprise, Screen,
 };
 use super::tasks::{Document, Fait, JobOutput};
 use contingents::consolidate::{self, libelle_reservataire, nom_epci};
 use contingents::format::{date_fr, nom_de_fichier};
-use contingents::import::run::{prepare_file, reapply_mappings, write_prepared};
+use contingents::import::run::{Ecriture, ImportError, prepare_file, reapply_mappings, write_prepared_with};
 use contingents::store::Dossier;
+use contingents::suivi::OptionsRegistre;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -109,6 +111,7 @@ impl App {
             Action::Choisi(suite, paths) => self.choisi(suite, paths),
             Action::Prepare(files) => self.prepare(files),
             Action::StartImport => self.start_import(),
+            Action::ReprendreImport => self.reprendre_import(),
             Action::Cancel => {
                 if let Some(j) = &self.travaux.job {
                     j.cancel.store(true, Ordering::Relaxed);
@@ -119,8 +122,8 @@ impl App {
                 self.state.screen = Screen::Consolidation;
             }
             Action::Restore(id) => self.sur_dossier("rétablissement", true, move |d| {
-                d.restore(id)?;
-                Ok(Fait::Retabli(id))
+                let r = d.restore(id)?;
+                Ok(Fait::Retabli(id, r))
             }),
             Action::AskRemove(id) => self.ecrans.retrait_demande = (id >= 0).then_some(id),
             Action::ConfirmRemove => {
@@ -472,7 +475,7 @@ impl App {
                 .first()
                 .map(|(r, _)| r.to_string());
         }
-        let vide = view.imports.is_empty();
+        let vide = view.historique.is_empty();
         self.view = Some(view);
         self.session.generation += 1;
         self.ecrans = Default::default();
@@ -704,56 +707,113 @@ impl App {
     }
 
     /// Imports the états des lieux of the wizard (one transaction), then its registers (the
-    /// bailleur chosen for each, one transaction): the registers need the dwellings.
+    /// bailleur chosen for each, one transaction): the registers need the dwellings. An import
+    /// that would leave a bailleur with less than half of what it has is refused by the core
+    /// (nothing written): the wizard asks, with both counts, and imports again if told to.
     fn start_import(&mut self) {
-        let (Some(path), Some(w), Some(v)) = (self.dossier_path(), self.ecrans.wizard.as_mut(), &self.view) else {
-            return;
-        };
+        let Some(w) = self.ecrans.wizard.as_mut() else { return };
         if w.registres.iter().any(|r| r.bailleur.is_none()) {
             w.error = Some(Erreur::RegistreSansBailleur);
             return;
         }
         w.error = None;
         let files = std::mem::take(&mut w.files);
+        // What to read again if the user accepts a loss: the files as the user planned them.
+        let relire: Vec<EtatARelire> = files
+            .iter()
+            .map(|f| EtatARelire { path: f.path.clone(), plans: f.plans.clone(), bailleur: f.bailleur.clone() })
+            .collect();
         let registres: Vec<(PathBuf, String)> =
             w.registres.drain(..).filter_map(|r| Some((r.path, r.bailleur?))).collect();
-        let (territoire, date) = (v.territoire.clone(), v.date_reference);
+        self.importer(Some(files), relire, registres, false);
+    }
+
+    /// « Remplacer quand même »: the import refused for a loss, again, the loss accepted.
+    fn reprendre_import(&mut self) {
+        let Some(r) = self.ecrans.wizard.as_mut().and_then(|w| w.perte.take()) else { return };
+        let Reprise { etats, registres, .. } = *r;
+        self.importer(None, etats, registres, true);
+    }
+
+    fn importer(
+        &mut self,
+        files: Option<Vec<contingents::import::run::PreparedFile>>,
+        relire: Vec<EtatARelire>,
+        registres: Vec<(PathBuf, String)>,
+        accepter_perte: bool,
+    ) {
+        let (Some(path), Some(v)) = (self.dossier_path(), &self.view) else { return };
+        let ecriture = Ecriture { territoire: v.territoire.clone(), date_reference: v.date_reference, accepter_perte };
         self.lancer("import", move |p, cancel| {
+            let fin = |etats, registres, reprise| JobOutput::Imported { etats, registres, reprise };
             let mut d = match Dossier::open(&path, false) {
                 Ok(d) => d,
-                Err(e) => return JobOutput::Imported { etats: Err(e.into()), registres: None },
+                Err(e) => return fin(Err(e.into()), None, None),
+            };
+            // The états des lieux: planned by the user, or read again with the same plans.
+            let files = match files {
+                Some(f) => f,
+                None => {
+                    let mut out = Vec::new();
+                    for e in &relire {
+                        match prepare_file(&e.path, Some(&e.bailleur)) {
+                            Ok(mut f) => {
+                                f.plans = e.plans.clone();
+                                f.bailleur = e.bailleur.clone();
+                                f.devine = false;
+                                out.push(f);
+                            }
+                            Err(x) => return fin(Err(x.into()), None, None),
+                        }
+                    }
+                    out
+                }
             };
             let etats = if files.is_empty() {
                 Ok(vec![])
             } else {
-                write_prepared(&mut d, files, &territoire, date, p, cancel).map_err(Erreur::from)
+                match write_prepared_with(&mut d, files, &ecriture, p, cancel) {
+                    Err(ImportError::Perte(pertes)) => {
+                        let reprise = Reprise { pertes, etats: relire, registres };
+                        return fin(Ok(vec![]), None, Some(Box::new(reprise)));
+                    }
+                    r => r.map_err(Erreur::from),
+                }
             };
             if etats.is_err() || registres.is_empty() {
-                return JobOutput::Imported { etats, registres: None };
+                return fin(etats, None, None);
             }
             p.update(0.98, "Import des registres");
             let mut faits = Vec::new();
-            for (f, b) in registres {
+            for (i, (f, b)) in registres.iter().enumerate() {
                 if cancel.load(Ordering::Relaxed) {
-                    return JobOutput::Imported { etats, registres: Some(Err(Erreur::Annule)) };
+                    return fin(etats, Some(Err(Erreur::Annule)), None);
                 }
-                let r = contingents::suivi::importer(&mut d, std::slice::from_ref(&f), Some(&b), None)
-                    .map_err(Erreur::from)
-                    .and_then(|r| {
-                        let rejets = contingents::suivi::rejets(&d, Some(std::slice::from_ref(&b)))?;
+                let o = OptionsRegistre { bailleur: Some(b.clone()), decompte: None, accepter_perte };
+                let r = contingents::suivi::importer_avec(&mut d, std::slice::from_ref(f), &o);
+                let r = match r {
+                    // The états des lieux are in; the registers left wait for the user's word.
+                    Err(contingents::suivi::SuiviError::Perte(pertes)) => {
+                        let reprise = Reprise { pertes, etats: vec![], registres: registres[i..].to_vec() };
+                        let deja = (!faits.is_empty()).then_some(Ok(faits));
+                        return fin(etats, deja, Some(Box::new(reprise)));
+                    }
+                    r => r.map_err(Erreur::from).and_then(|r| {
+                        let rejets = contingents::suivi::rejets(&d, Some(std::slice::from_ref(b)))?;
                         Ok(r.into_iter()
                             .map(|resume| {
                                 let rejets = rejets.iter().filter(|x| x.fichier == resume.fichier).cloned().collect();
                                 RegistreImporte { resume, rejets }
                             })
                             .collect::<Vec<_>>())
-                    });
+                    }),
+                };
                 match r {
                     Ok(r) => faits.extend(r),
-                    Err(e) => return JobOutput::Imported { etats, registres: Some(Err(e)) },
+                    Err(e) => return fin(etats, Some(Err(e)), None),
                 }
             }
-            JobOutput::Imported { etats, registres: Some(Ok(faits)) }
+            fin(etats, Some(Ok(faits)), None)
         });
     }
 
@@ -977,7 +1037,7 @@ impl App {
                 }
                 Err(e) => self.messages.erreur(e),
             },
-            JobOutput::Imported { etats, registres } => {
+            JobOutput::Imported { etats, registres, reprise } => {
                 let w = self.ecrans.wizard.get_or_insert_with(|| Wizard::new(vec![], vec![], vec![]));
                 match etats {
                     Ok(s) => {
@@ -988,7 +1048,7 @@ impl App {
                             format!("Import terminé : {}", contingents::format::logements(n as u64))
                         };
                         if !s.is_empty() {
-                            w.summaries = Some(s);
+                            w.summaries.get_or_insert_with(Vec::new).extend(s);
                         }
                         match registres {
                             Some(Ok(r)) => {
@@ -1004,7 +1064,7 @@ impl App {
                                     "ligne de suivi",
                                     "lignes de suivi",
                                 ));
-                                w.registres_importes = Some(r);
+                                w.registres_importes.get_or_insert_with(Vec::new).extend(r);
                                 // The bilans follow the new register.
                                 self.ecrans.bilan = None;
                             }
@@ -1016,6 +1076,11 @@ impl App {
                         }
                     }
                     Err(e) => w.error = Some(e),
+                }
+                // Refused for a loss: nothing of it written; the question is on the wizard.
+                if let Some(r) = reprise {
+                    self.messages.dire("Import en attente : il remplacerait la plus grande partie d'un bailleur");
+                    w.perte = Some(r);
                 }
                 self.reload();
             }
@@ -1045,16 +1110,24 @@ impl App {
                 self.ecrans.flux = None;
                 self.ecrans.bilan = None;
             }
-            Fait::Retabli(id) => {
-                self.messages.dire(format!("Import n° {id} rétabli"));
+            Fait::Retabli(id, r) => {
+                let quoi = match r.genre {
+                    contingents::store::Genre::EtatDesLieux => "état des lieux",
+                    contingents::store::Genre::Registre => "registre",
+                };
+                self.messages.dire(format!("Import n° {id} rétabli ({quoi} de {})", r.bailleurs.join(", ")));
+                // The bilans follow the register in force.
+                self.ecrans.bilan = None;
                 self.reload();
             }
             Fait::Retire(id) => {
+                self.ecrans.bilan = None;
                 self.ecrans.retires.push(id);
                 self.messages.dire(format!("Import n° {id} retiré (annulable jusqu'à la fermeture)"));
                 self.reload();
             }
             Fait::RetraitAnnule(id) => {
+                self.ecrans.bilan = None;
                 self.messages.dire(format!("Retrait de l'import n° {id} annulé"));
                 self.reload();
             }

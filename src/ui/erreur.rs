@@ -52,8 +52,7 @@ pub enum Erreur {
     RegistreNonImporte(Box<Erreur>),
     #[error("{0}")]
     Texte(String),
-    #[error("Le changement de territoire d'un dossier n'est pas encore possible ici.")]
-    TerritoireNonModifiable,
+
     #[error(
         "erreur interne ({0}) : le travail a été interrompu, le dossier est resté tel qu'il était ; merci de la signaler avec le fichier concerné"
     )]

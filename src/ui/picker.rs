@@ -75,17 +75,10 @@ fn cache(nom: &str) -> bool {
     nom.starts_with('.') || [".verrou", "-journal", "-wal", "-shm"].iter().any(|s| nom.ends_with(s))
 }
 
-/// Whether a file is a Contingents dossier, whatever its name: a SQLite file carrying the
-/// program's application id (bytes 68–71 of the header, big-endian).
-///
-/// A stopgap until the dossier's own test lands in the core (`store`): the same four bytes.
+/// Whether a file is a Contingents dossier, whatever its name (the core reads its
+/// application id).
 pub fn est_un_dossier(path: &Path) -> bool {
-    use std::io::Read;
-    const APPLICATION_ID: u32 = 0x434E_5447;
-    let mut h = [0u8; 72];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut h)).is_ok()
-        && h.starts_with(b"SQLite format 3\0")
-        && u32::from_be_bytes([h[68], h[69], h[70], h[71]]) == APPLICATION_ID
+    contingents::store::est_un_dossier(path)
 }
 
 /// A request for a file: to open (one or several) or to save under a name.

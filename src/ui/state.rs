@@ -5,7 +5,7 @@ use super::erreur::Erreur;
 use contingents::consolidate::{self, Cube, Filtre, LibelleInconnu, LogementSource};
 use contingents::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
 use contingents::reference::Territoire;
-use contingents::store::{Dossier, ImportInfo};
+use contingents::store::Dossier;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,7 +17,8 @@ pub struct DossierView {
     pub date_reference: Date,
     /// Shared with the jobs that draw or export from it (no copy of a national cube).
     pub cube: Arc<Cube>,
-    pub imports: Vec<ImportInfo>,
+    /// The imports of both kinds (états des lieux and registers), in their order.
+    pub historique: Vec<contingents::store::Entree>,
     pub rejets: Vec<consolidate::RejetOut>,
     pub conflits: usize,
     pub echus: usize,
@@ -79,7 +80,7 @@ impl DossierView {
             path: path.to_path_buf(),
             territoire: d.territoire(),
             date_reference: d.date_reference(),
-            imports: d.imports()?,
+            historique: d.historique()?,
             libelles: consolidate::libelles_inconnus(&d)?,
             financements: d.financement_labels()?,
             options: FilterOptions::of(&cube),
@@ -311,6 +312,7 @@ impl Action {
             | Action::Rapprocher(_) => Lecture,
             Action::Prepare(_)
             | Action::StartImport
+            | Action::ReprendreImport
             | Action::Restore(_)
             | Action::ConfirmRemove
             | Action::UndoRemove
@@ -369,6 +371,8 @@ pub enum Action {
     /// Files chosen or dropped: états des lieux and registers, read for the wizard.
     Prepare(Vec<PathBuf>),
     StartImport,
+    /// « Remplacer quand même »: the import refused for a loss, done with the loss accepted.
+    ReprendreImport,
     Cancel,
     CloseWizard,
     Restore(i64),
@@ -501,6 +505,27 @@ pub struct Wizard {
     pub registres_importes: Option<Vec<RegistreImporte>>,
     /// The reading or the import stopped (cancelled, refused): nothing written.
     pub error: Option<Erreur>,
+    /// The import would leave bailleurs with less than half of what they have: refused,
+    /// nothing written, the question asked (« Remplacer quand même » / « Annuler »).
+    pub perte: Option<Box<Reprise>>,
+}
+
+/// An import refused for a loss, to do again if the user accepts it.
+pub struct Reprise {
+    /// Each bailleur with both counts.
+    pub pertes: contingents::model::Pertes,
+    /// The états des lieux to read again as the user planned them (none when they are in and
+    /// only registers wait).
+    pub etats: Vec<EtatARelire>,
+    /// The registers to import, with their bailleur.
+    pub registres: Vec<(PathBuf, String)>,
+}
+
+/// An état des lieux as the user planned it in the wizard: read again to import it.
+pub struct EtatARelire {
+    pub path: PathBuf,
+    pub plans: Vec<contingents::import::SheetPlan>,
+    pub bailleur: String,
 }
 
 impl Wizard {
@@ -509,7 +534,7 @@ impl Wizard {
         registres: Vec<RegistreLu>,
         refuses: Vec<Erreur>,
     ) -> Self {
-        Wizard { files, registres, refuses, summaries: None, registres_importes: None, error: None }
+        Wizard { files, registres, refuses, summaries: None, registres_importes: None, error: None, perte: None }
     }
 
     pub fn erreur(e: Erreur) -> Self {

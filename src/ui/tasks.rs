@@ -18,6 +18,9 @@ pub enum JobOutput {
     Imported {
         etats: Result<Vec<FileSummary>, Erreur>,
         registres: Option<Result<Vec<crate::ui::state::RegistreImporte>, Erreur>>,
+        /// Refused because it would leave bailleurs with less than half of what they have
+        /// (nothing of it written): what to import again if the user accepts.
+        reprise: Option<Box<crate::ui::state::Reprise>>,
     },
     /// What a change of the dossier's properties would do.
     Effet(
@@ -72,7 +75,7 @@ pub enum Fait {
     DossierCree(PathBuf),
     /// The dossier's territory or date changed: what it did, in words.
     ProprietesChangees(String),
-    Retabli(i64),
+    Retabli(i64, contingents::store::Retablissement),
     Retire(i64),
     RetraitAnnule(i64),
     Associe {

@@ -570,7 +570,7 @@ fn fermer_pendant_un_import() {
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     let avant = chiffres(&h);
-    let imports_avant = h.state().view.as_ref().unwrap().imports.len();
+    let imports_avant = h.state().view.as_ref().unwrap().historique.len();
     // A real import on its thread, long enough for the user to close the window: it goes on
     // until it is told to stop (as a long import looks at its cancel flag between batches).
     h.state_mut().travaux.synchrone = false;
@@ -592,7 +592,7 @@ fn fermer_pendant_un_import() {
             )
             .map_err(super::erreur::Erreur::from)
         });
-        super::tasks::JobOutput::Imported { etats: r, registres: None }
+        super::tasks::JobOutput::Imported { etats: r, registres: None, reprise: None }
     });
     let fermer = |h: &mut Harness<'static, App>| {
         h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
@@ -631,10 +631,134 @@ fn fermer_pendant_un_import() {
     assert!(h.state().travaux.job.is_none());
     // The dossier as it was: same figures, same history.
     let d = Dossier::open_read_only(&dossier).unwrap();
-    assert_eq!(d.imports().unwrap().len(), imports_avant);
+    assert_eq!(d.historique().unwrap().len(), imports_avant);
     let cube = contingents::consolidate::Cube::load(&d).unwrap();
     assert_eq!(cube.total(&Filtre::default()), avant.0);
     assert!(!cube.bailleurs().contains(&"Toits de la Brague".to_string()));
     // A read is not asked about: closing during the flux's computation just closes.
     assert_eq!(super::screens::question_de_fermeture("flux"), None);
+}
+
+/// Issue 19 in the window: a re-import that would empty a bailleur asks first, with both
+/// counts; « Annuler » leaves the dossier as it was, « Remplacer quand même » replaces, and
+/// the history brings the previous version back.
+#[test]
+fn remplacer_quand_meme_ou_annuler() {
+    let t = Temp::new("perte");
+    let dossier = dossier_a_echeances(&t);
+    let f = t.0.join("azur_edl_tronque.xlsx");
+    classeur(
+        &f,
+        &[
+            &["Référence", "Commune", "Réservataire", "Typologie", "Financement"],
+            &["E0", "Antibes", "Préfecture", "T3", "PLUS"],
+            &["E1", "Antibes", "Préfecture", "T3", "PLUS"],
+        ],
+    );
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let total = |h: &Harness<'static, App>| h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    assert_eq!(total(&h), 6);
+    let preparer = |h: &mut Harness<'static, App>| {
+        let ctx = h.ctx.clone();
+        h.state_mut().handle(&ctx, Action::Prepare(vec![f.clone()]));
+        h.run_steps(3);
+        h.state_mut().ecrans.wizard.as_mut().unwrap().files[0].bailleur = "Azur".into();
+        h.get_by_label("Importer").click();
+        h.run_steps(4);
+    };
+    preparer(&mut h);
+    h.get_by_label("Cet import remplacerait la plus grande partie d'un bailleur");
+    h.get_by_label("Azur : 6 logements dans le dossier, 2 dans ce fichier.");
+    assert_eq!(Dossier::open_read_only(&dossier).unwrap().historique().unwrap().len(), 1, "nothing written");
+    h.get_by_label("Annuler").click();
+    h.run_steps(3);
+    assert!(h.state().ecrans.wizard.is_none());
+    assert_eq!(total(&h), 6);
+    assert_eq!(Dossier::open_read_only(&dossier).unwrap().historique().unwrap().len(), 1);
+    // Again, and this time replaced.
+    preparer(&mut h);
+    h.get_by_label("Remplacer quand même").click();
+    h.run_steps(4);
+    h.get_by_label("Résumé de l'import");
+    assert_eq!(total(&h), 2);
+    let historique = Dossier::open_read_only(&dossier).unwrap().historique().unwrap();
+    assert_eq!(historique.len(), 2);
+    assert!(!historique[0].actif && historique[1].actif);
+    // The previous version, from the history.
+    h.get_by_label("Historique").click();
+    h.run_steps(2);
+    h.get_by_label(&format!("Rétablir n° {}", historique[0].import)).click();
+    h.run_steps(4);
+    assert_eq!(total(&h), 6);
+    assert!(h.state().messages.status.contains("rétabli (état des lieux de Azur)"), "{}", h.state().messages.status);
+}
+
+/// Issue 19 in the window: a register is in the history like an état des lieux, and comes
+/// back from it.
+#[test]
+fn un_registre_se_retablit_depuis_l_historique() {
+    use contingents::store::Genre;
+    let t = Temp::new("registre-historique");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let lignes_var_logis = |d: &Path| {
+        Dossier::open_read_only(d)
+            .unwrap()
+            .historique()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.genre == Genre::Registre && e.bailleur == "Var Logis")
+            .map(|e| (e.import, e.actif, e.logements))
+            .collect::<Vec<_>>()
+    };
+    let avant = lignes_var_logis(&dossier);
+    assert_eq!(avant.len(), 1);
+    let (ancien, _, n) = avant[0];
+    assert!(n > 10, "the demo's register of Var Logis has its lines");
+    let reference: String = contingents::consolidate::logements(
+        &Dossier::open_read_only(&dossier).unwrap(),
+        &Filtre { bailleur: Some("Var Logis".into()), ..Default::default() },
+        None,
+        None,
+        1,
+    )
+    .unwrap()[0]
+        .reference
+        .clone();
+    let registre = t.0.join("suivi_var_logis.csv");
+    std::fs::write(
+        &registre,
+        format!(
+            "Bailleur;Référence;Réservataire;Date de mise à disposition;Date signature du bail\r\nVar Logis;{reference};Préfecture;15/09/2025;\r\n"
+        ),
+    )
+    .unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![registre]));
+    h.run_steps(3);
+    // Its « Bailleur » column names a bailleur of the dossier: taken as written there.
+    assert_eq!(h.state().ecrans.wizard.as_ref().unwrap().registres[0].bailleur.as_deref(), Some("Var Logis"));
+    h.get_by_label("Importer").click();
+    h.run_steps(4);
+    h.get_by_label(&format!(
+        "Var Logis : {} lignes de registre dans le dossier, 1 dans ce fichier.",
+        contingents::format::entier(n as u64)
+    ));
+    h.get_by_label("Remplacer quand même").click();
+    h.run_steps(4);
+    h.get_by_label("Registre suivi_var_logis.csv — Var Logis");
+    let apres = lignes_var_logis(&dossier);
+    assert_eq!(apres.len(), 2);
+    assert!(apres.iter().any(|(i, actif, l)| *i != ancien && *actif && *l == 1));
+    // The history shows the register and brings the previous one back.
+    h.get_by_label("Historique").click();
+    h.run_steps(2);
+    assert!(h.query_all_by_label("registre").count() >= 2, "the registers are in the history");
+    h.get_by_label(&format!("Rétablir n° {ancien}")).click();
+    h.run_steps(4);
+    assert!(lignes_var_logis(&dossier).iter().any(|(i, actif, l)| *i == ancien && *actif && *l == n));
+    assert!(h.state().messages.status.contains("rétabli (registre de Var Logis)"), "{}", h.state().messages.status);
 }

@@ -1,8 +1,10 @@
-//! The import history: restore a previous version, withdraw an import (undoable).
+//! The history of the imports, états des lieux and registers: restore a previous version,
+//! withdraw an import (undoable).
 
 use super::texte;
 use crate::ui::state::{Action, DossierView};
 use contingents::format::date_fr;
+use contingents::store::Genre;
 use eframe::egui;
 
 /// `edit`: the history can be changed (not in workshop mode, not read-only).
@@ -10,45 +12,57 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui:
     let mut actions = vec![];
     ui.heading("Historique des imports");
     super::confirm_remove(retrait_demande, ui, &mut actions);
-    let imports: Vec<_> = v.imports.iter().rev().collect();
+    let imports: Vec<_> = v.historique.iter().rev().collect();
     if imports.is_empty() {
         ui.label(
             "Aucun import pour l'instant : importez les états des lieux des bailleurs (menu Importer des fichiers…).",
         );
+    } else {
+        ui.label("Un nouvel import d'un bailleur remplace le précédent, gardé ici : « Rétablir » le remet en vigueur. Gardées : les logements d'un état des lieux, les mises à disposition d'un registre (hors flux compris).");
     }
-    let mut entetes = vec!["Fichier", "N°", "Bailleur(s)", "Date", "Logements", "Mis de côté", "Conflits", "État"];
+    let mut entetes =
+        vec!["Fichier", "Genre", "N°", "Bailleur(s)", "Date", "Lignes lues", "Gardées", "Mises de côté", "État"];
     if edit {
         entetes.push("");
     }
     egui::ScrollArea::vertical().id_salt("ecran-historique").auto_shrink([false, false]).show(ui, |ui| {
-        super::tableau_fixe_chiffre(ui, "historique", &entetes, &[4, 5, 6], imports.len(), |ui, l, c| {
+        super::tableau_fixe_chiffre(ui, "historique", &entetes, &[5, 6, 7], imports.len(), |ui, l, c| {
             let i = imports[l];
             match c {
                 0 => {
                     texte(ui, &i.fichier).on_hover_text(format!("SHA-256 {}", i.sha256));
                 }
                 1 => {
-                    texte(ui, i.id.to_string());
+                    texte(
+                        ui,
+                        match i.genre {
+                            Genre::EtatDesLieux => "état des lieux",
+                            Genre::Registre => "registre",
+                        },
+                    );
                 }
                 2 => {
-                    texte(ui, i.bailleurs.join(", "));
+                    texte(ui, i.import.to_string());
                 }
                 3 => {
-                    texte(ui, date_heure(&i.date_import));
+                    texte(ui, &i.bailleur);
                 }
-                4 => super::num(ui, i.logements as u64),
-                5 => super::num(ui, i.rejets as u64),
-                6 => super::num(ui, i.conflits as u64),
-                7 => {
+                4 => {
+                    texte(ui, date_heure(&i.date));
+                }
+                5 => super::num(ui, i.lignes as u64),
+                6 => super::num(ui, i.logements as u64),
+                7 => super::num(ui, i.rejets as u64),
+                8 => {
                     texte(ui, if i.actif { "en vigueur" } else { "remplacé / retiré" });
                 }
                 _ => {
                     ui.horizontal(|ui| {
-                        if !i.actif && ui.button(format!("Rétablir n° {}", i.id)).clicked() {
-                            actions.push(Action::Restore(i.id));
+                        if !i.actif && ui.button(format!("Rétablir n° {}", i.import)).clicked() {
+                            actions.push(Action::Restore(i.import));
                         }
-                        if i.actif && ui.button(format!("Retirer n° {}", i.id)).clicked() {
-                            actions.push(Action::AskRemove(i.id));
+                        if i.actif && ui.button(format!("Retirer n° {}", i.import)).clicked() {
+                            actions.push(Action::AskRemove(i.import));
                         }
                     });
                 }

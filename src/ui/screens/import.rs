@@ -24,7 +24,7 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         return actions;
     }
     let Some(w) = wizard else {
-        if v.imports.is_empty() {
+        if v.historique.is_empty() {
             ui.label("Le dossier est vide : commencez par les états des lieux des réservations de chaque bailleur.");
         }
         ui.label(
@@ -35,6 +35,11 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         }
         return actions;
     };
+    // Refused for a loss: the question, with both counts, before anything else.
+    if let Some(r) = &w.perte {
+        perte(r, ui, &mut actions);
+        return actions;
+    }
     // Every file refused, or the work stopped: said, nothing written.
     let rien = w.files.is_empty() && w.registres.is_empty() && !w.fini();
     if rien || (w.error.is_some() && !w.fini()) {
@@ -78,6 +83,40 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         }
     });
     actions
+}
+
+/// « Remplacer quand même » / « Annuler »: an import that would leave a bailleur with less
+/// than half of its dwellings (or register lines) was refused, nothing written.
+fn perte(r: &crate::ui::state::Reprise, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let p = &r.pertes;
+    let (unite, ou) = (
+        if p.registre { "lignes de registre" } else { "logements" },
+        if p.fichiers > 1 { "ces fichiers" } else { "ce fichier" },
+    );
+    egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
+        ui.strong(if p.pertes.len() > 1 {
+            "Cet import remplacerait la plus grande partie de plusieurs bailleurs"
+        } else {
+            "Cet import remplacerait la plus grande partie d'un bailleur"
+        });
+        for x in &p.pertes {
+            ui.label(format!(
+                "{} : {} {unite} dans le dossier, {} dans {ou}.",
+                x.bailleur,
+                entier(x.avant),
+                entier(x.apres)
+            ));
+        }
+        ui.label("Rien n'a été remplacé. Un fichier tronqué ou un export raté se reconnaît souvent ainsi ; si le remplacement est voulu, la version actuelle reste dans l'historique et peut être rétablie.");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Remplacer quand même").clicked() {
+                actions.push(Action::ReprendreImport);
+            }
+            if ui.button("Annuler").clicked() {
+                actions.push(Action::CloseWizard);
+            }
+        });
+    });
 }
 
 /// The summary of the import: what each file gave, the rows set aside (file, sheet, row,
