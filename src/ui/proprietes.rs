@@ -38,7 +38,7 @@ impl App {
     /// in read again), then the date.
     pub(super) fn appliquer_proprietes(&mut self, territoire: Territoire, date: Date) {
         self.sur_dossier("propriétés", true, move |d| {
-            let mut e = EffetChangement::default();
+            let mut e = EffetChangement { date: date != d.date_reference(), ..Default::default() };
             if territoire != d.territoire() {
                 let t = changer_territoire(d, &territoire)?;
                 (e.sortent, e.entrent) = (t.sortants.len() as u64, t.entrants as u64);
@@ -56,7 +56,7 @@ impl App {
 /// in), the copy removed.
 fn effet(path: &Path, territoire: &Territoire, date: Date) -> Result<EffetChangement, Erreur> {
     let d = Dossier::open_read_only(path)?;
-    let mut e = EffetChangement::default();
+    let mut e = EffetChangement { date: date != d.date_reference(), ..Default::default() };
     if *territoire == d.territoire() {
         let x = d.effet_date_reference(date)?;
         (e.echus_avant, e.echus_apres) = (x.echus_avant, x.echus_apres);

@@ -611,6 +611,9 @@ pub struct EffetChangement {
     /// Extinct rights at the current date, and at the new one.
     pub echus_avant: u64,
     pub echus_apres: u64,
+    /// The reference date changes (else the extinct rights change only with the dwellings
+    /// that leave or come in).
+    pub date: bool,
 }
 
 impl EffetChangement {
@@ -631,7 +634,13 @@ impl EffetChangement {
                 pluriel(self.entrent, "ligne mise de côté entre", "lignes mises de côté entrent")
             ));
         }
-        if self.echus_apres < self.echus_avant {
+        if !self.date && self.echus_apres != self.echus_avant {
+            v.push(format!(
+                "droits échus : {} au lieu de {}",
+                contingents::format::entier(self.echus_apres),
+                contingents::format::entier(self.echus_avant)
+            ));
+        } else if self.echus_apres < self.echus_avant {
             v.push(format!(
                 "{} plus échu{} ({} au lieu de {})",
                 pluriel(self.echus_avant - self.echus_apres, "droit n'est", "droits ne sont"),

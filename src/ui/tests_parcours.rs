@@ -264,6 +264,32 @@ fn proprietes_du_dossier() {
     h.run_steps(4);
     assert_eq!(chiffres(&h).3, 2);
     assert_eq!(Dossier::open_read_only(&dossier).unwrap().date_reference(), Date::new(2024, 1, 1).unwrap());
+
+    // Another territory: the six dwellings of Antibes leave it (said first, nothing written),
+    // and their two extinct rights with them.
+    h.get_by_label("Propriétés…").click();
+    h.run_steps(3);
+    type_into(&mut h, "Rechercher le territoire", "Nice");
+    h.get_by_label("Métropole Nice Côte d'Azur — EPCI 200030195 (51 communes)").click();
+    h.run_steps(4);
+    h.get_by_label("• 6 logements sortent du territoire (mis de côté : commune hors territoire)");
+    h.get_by_label("• droits échus : 0 au lieu de 2");
+    assert_eq!(Dossier::open_read_only(&dossier).unwrap().territoire(), casa(), "nothing written yet");
+    h.get_by_label("Appliquer le changement").click();
+    h.run_steps(4);
+    assert_eq!(Dossier::open_read_only(&dossier).unwrap().territoire(), Territoire::Epci("200030195".into()));
+    assert_eq!(chiffres(&h), (0, 6, 0, 0));
+    h.get_by_label("Métropole Nice Côte d'Azur (EPCI 200030195)");
+    // And back: they come in again, read from the rows kept aside.
+    h.get_by_label("Propriétés…").click();
+    h.run_steps(3);
+    type_into(&mut h, "Rechercher le territoire", "240600585");
+    h.get_by_label("CA de Sophia Antipolis — EPCI 240600585 (24 communes)").click();
+    h.run_steps(4);
+    h.get_by_label("• 6 lignes mises de côté entrent dans le territoire (réintégrées au stock)");
+    h.get_by_label("Appliquer le changement").click();
+    h.run_steps(4);
+    assert_eq!(chiffres(&h), (6, 0, 0, 2));
 }
 
 #[test]
