@@ -171,6 +171,14 @@ impl App {
                     Ok(Fait::AssociationAnnulee { libelle: avant.libelle.clone(), shown })
                 });
             }
+            Action::TrancherSiecle { cle, siecle } => self.sur_dossier("rapprochement d'un libellé", true, move |d| {
+                let colonnes = contingents::import::changements::dates_ambigues(d)?;
+                let Some(c) = colonnes.into_iter().find(|c| c.cle == cle) else {
+                    return Err(Erreur::Texte("cette colonne n'a plus de dates ambiguës".into()));
+                };
+                let lignes = contingents::import::changements::trancher_siecle(d, &c, siecle)?;
+                Ok(Fait::SiecleTranche { colonne: format!("{} — {}", c.fichier, c.colonne), siecle, lignes })
+            }),
             Action::SetFinancement { libelle, valeur } => self.sur_dossier("financement", true, move |d| {
                 d.set_mapping("financement", &libelle, valeur.as_str())?;
                 reapply_mappings(d)?;
@@ -1141,6 +1149,14 @@ impl App {
             }
             Fait::AssociationAnnulee { libelle, shown } => {
                 self.messages.dire(format!("Association de « {libelle} » à {shown} annulée"));
+                self.reload();
+            }
+            Fait::SiecleTranche { colonne, siecle, lignes } => {
+                self.messages.dire(format!(
+                    "{colonne} : années à deux chiffres lues {}xx ; {}",
+                    siecle.as_str(),
+                    pluriel(lignes as u64, "ligne réintégrée", "lignes réintégrées")
+                ));
                 self.reload();
             }
             Fait::Financement { libelle, valeur } => {

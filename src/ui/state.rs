@@ -23,6 +23,9 @@ pub struct DossierView {
     pub conflits: usize,
     pub echus: usize,
     pub libelles: Vec<LibelleInconnu>,
+    /// File columns whose end-of-convention dates have two-digit years: their rows wait for
+    /// the user to say 19xx or 20xx.
+    pub dates_ambigues: Vec<contingents::import::changements::ColonneAmbigue>,
     pub financements: Vec<(String, String)>,
     /// Choices of the filter panel, computed once per load (the cube can hold millions of cells).
     pub options: FilterOptions,
@@ -82,6 +85,7 @@ impl DossierView {
             date_reference: d.date_reference(),
             historique: d.historique()?,
             libelles: consolidate::libelles_inconnus(&d)?,
+            dates_ambigues: contingents::import::changements::dates_ambigues(&d)?,
             financements: d.financement_labels()?,
             options: FilterOptions::of(&cube),
             cube: Arc::new(cube),
@@ -318,6 +322,7 @@ impl Action {
             | Action::UndoRemove
             | Action::MapLabel { .. }
             | Action::UndoLabel
+            | Action::TrancherSiecle { .. }
             | Action::SetFinancement { .. }
             | Action::AppliquerProprietes { .. }
             | Action::DeclarerMiseADisposition { .. }
@@ -396,6 +401,11 @@ pub enum Action {
         valeur: String,
     },
     UndoLabel,
+    /// The century of a file column's two-digit years (« 31/12/45 »), said once.
+    TrancherSiecle {
+        cle: String,
+        siecle: contingents::model::Siecle,
+    },
     SetFinancement {
         libelle: String,
         valeur: Financement,

@@ -88,6 +88,11 @@ pub enum Fait {
         libelle: String,
         shown: String,
     },
+    SiecleTranche {
+        colonne: String,
+        siecle: contingents::model::Siecle,
+        lignes: usize,
+    },
     Financement {
         libelle: String,
         valeur: contingents::model::Financement,

@@ -788,3 +788,49 @@ fn un_registre_se_retablit_depuis_l_historique() {
     assert!(lignes_var_logis(&dossier).iter().any(|(i, actif, l)| *i == ancien && *actif && *l == n));
     assert!(h.state().messages.status.contains("rétabli (registre de Var Logis)"), "{}", h.state().messages.status);
 }
+
+/// Issue 19 in the window: two-digit years of end-of-convention dates wait, set aside, until
+/// the user says once, in « Libellés », 19xx or 20xx for the file's column.
+#[test]
+fn annees_a_deux_chiffres_tranchees_dans_libelles() {
+    let t = Temp::new("siecle");
+    let dossier = t.0.join("siecle.contingents");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+        d.set_parametre("date_reference", "2024-01-01").unwrap();
+    }
+    let f = t.0.join("azur_edl.xlsx");
+    classeur(
+        &f,
+        &[
+            &["Référence", "Commune", "Réservataire", "Typologie", "Financement", "Date de fin de convention"],
+            &["S1", "Antibes", "Préfecture", "T3", "PLUS", "31/12/45"],
+            &["S2", "Antibes", "Préfecture", "T2", "PLUS", "30/06/45"],
+            &["S3", "Biot", "Préfecture", "T2", "PLUS", "31/12/2030"],
+        ],
+    );
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![f]));
+    h.run_steps(3);
+    h.state_mut().ecrans.wizard.as_mut().unwrap().files[0].bailleur = "Azur".into();
+    h.get_by_label("Importer").click();
+    h.run_steps(4);
+    h.get_by_label("Voir la consolidation").click();
+    h.run_steps(3);
+    assert_eq!(chiffres(&h).0, 1, "the two dates of 45 wait");
+    assert_eq!(h.state().view.as_ref().unwrap().dates_ambigues.len(), 1);
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(3);
+    h.get_by_label("Années à deux chiffres");
+    assert!(h.query_by_label_contains("colonne « Date de fin de convention » (Azur) : 2 lignes").is_some());
+    h.get_by_label("20xx (années 2000)").click();
+    h.run_steps(4);
+    // In 2045 the rights are active: two more dwellings, no extinct right.
+    assert_eq!(chiffres(&h).0, 3);
+    assert_eq!(chiffres(&h).3, 0);
+    assert!(h.state().view.as_ref().unwrap().dates_ambigues.is_empty());
+    assert!(h.state().messages.status.contains("2 lignes réintégrées"), "{}", h.state().messages.status);
+}

@@ -64,7 +64,7 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
     ui.heading("Libellés à rapprocher");
     let libelles = v.libelles.clone();
     let financements = v.financements.clone();
-    if libelles.is_empty() {
+    if libelles.is_empty() && v.dates_ambigues.is_empty() {
         ui.label("Tous les libellés des fichiers importés sont reconnus.");
     } else {
         ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
@@ -148,6 +148,31 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                 }
             }
         });
+        if !v.dates_ambigues.is_empty() {
+            ui.add_space(16.0);
+            ui.heading("Années à deux chiffres");
+            ui.label("Ces fins de convention n'ont que deux chiffres d'année (« 31/12/45 » : droit échu en 1945 ou actif jusqu'en 2045 ?) : leurs lignes restent de côté jusqu'à ce que vous tranchiez, une fois pour la colonne du fichier (les prochains imports de ce fichier suivront).");
+            for c in &v.dates_ambigues {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "{} — colonne « {} » ({}) : {}, par exemple {}",
+                        c.fichier,
+                        c.colonne,
+                        c.bailleurs.join(", "),
+                        contingents::format::pluriel(c.lignes as u64, "ligne", "lignes"),
+                        c.exemples.join(", ")
+                    ));
+                    for (label, siecle) in [
+                        ("19xx (années 1900)", contingents::model::Siecle::Annees1900),
+                        ("20xx (années 2000)", contingents::model::Siecle::Annees2000),
+                    ] {
+                        if ui.button(label).clicked() {
+                            actions.push(Action::TrancherSiecle { cle: c.cle.clone(), siecle });
+                        }
+                    }
+                });
+            }
+        }
         ui.add_space(16.0);
         ui.heading("Correspondance des financements");
         egui::Grid::new("financements").striped(true).show(ui, |ui| {
