@@ -118,6 +118,9 @@ impl App {
                 }
             }
             Action::CloseWizard => {
+                if self.ecrans.wizard.as_ref().is_some_and(|w| w.perte.is_some()) {
+                    self.messages.dire("Import abandonné : rien n'a été remplacé");
+                }
                 self.ecrans.wizard = None;
                 self.state.screen = Screen::Consolidation;
             }

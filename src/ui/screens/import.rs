@@ -353,11 +353,11 @@ fn etat_des_lieux(fi: usize, f: &mut contingents::import::run::PreparedFile, ui:
         for (pi, plan) in f.plans.iter_mut().enumerate() {
             let Some(sheet) = sheets.iter().find(|s| s.name == plan.feuille) else { continue };
             ui.separator();
-            ui.label(format!(
-                "Feuille « {} »{}",
-                plan.feuille.as_deref().unwrap_or("(CSV)"),
-                plan.commune_feuille.as_ref().map(|c| format!(" — commune : {c}")).unwrap_or_default()
-            ));
+            let commune = plan.commune_feuille.as_ref().map(|c| format!(" — commune : {c}")).unwrap_or_default();
+            ui.label(match plan.feuille.as_deref() {
+                Some(f) => format!("Feuille « {f} »{commune}"),
+                None => format!("Fichier CSV{commune}"),
+            });
             let mut row = plan.header.row + plan.header.rows;
             ui.horizontal(|ui| {
                 ui.label("Ligne d'en-tête :");
