@@ -69,7 +69,19 @@ pub fn libelle_champ(champ: &str) -> &'static str {
 /// 83137) » (a commune with its département: homonyms are told apart).
 pub fn libelle_valeur(champ: &str, valeur: &str) -> String {
     match champ {
-        "reservataire" => libelle_reservataire(valeur),
+        // A commune réservataire with its département and code, as for a commune.
+        "reservataire" => {
+            match valeur.strip_prefix("commune:").and_then(|c| crate::reference::reference().commune(c)) {
+                Some(c) => {
+                    let dep = crate::reference::reference()
+                        .departement(c.departement)
+                        .map(|d| d.nom.as_str())
+                        .unwrap_or(c.departement);
+                    format!("{} ({dep}, {})", libelle_reservataire(valeur), c.insee)
+                }
+                None => libelle_reservataire(valeur),
+            }
+        }
         "commune" => crate::reference::reference()
             .commune(valeur)
             .map(|c| c.libelle_complet())
@@ -89,6 +101,8 @@ mod label_tests {
         assert_eq!(libelle_valeur("commune", "06068"), "Gourdon (Alpes-Maritimes, 06068)");
         assert_eq!(libelle_valeur("commune", "46127"), "Gourdon (Lot, 46127)");
         assert_eq!(libelle_valeur("reservataire", "action-logement"), "Action Logement");
+        assert_eq!(libelle_valeur("reservataire", "commune:06068"), "Commune de Gourdon (Alpes-Maritimes, 06068)");
+        assert_eq!(libelle_valeur("reservataire", "commune:46127"), "Commune de Gourdon (Lot, 46127)");
         assert_eq!(libelle_valeur("typologie", "T3"), "T3");
     }
 

@@ -834,3 +834,53 @@ fn annees_a_deux_chiffres_tranchees_dans_libelles() {
     assert!(h.state().view.as_ref().unwrap().dates_ambigues.is_empty());
     assert!(h.state().messages.status.contains("2 lignes réintégrées"), "{}", h.state().messages.status);
 }
+
+/// Homonyms: « VILLE GOURDON » is proposed the four communes of Gourdon, each with its
+/// département, and the confirmation names the full choice.
+#[test]
+fn homonymes_avec_leur_departement() {
+    let t = Temp::new("homonymes");
+    // France entière: no territory chooses among the four Gourdon.
+    let dossier = t.0.join("france.contingents");
+    Dossier::open(&dossier, true).unwrap();
+    let f = t.0.join("bailleur_lot_edl.xlsx");
+    classeur(
+        &f,
+        &[
+            &["Référence", "Code INSEE", "Réservataire", "Typologie", "Financement"],
+            &["L1", "46127", "VILLE GOURDON", "T3", "PLUS"],
+            &["L2", "46127", "VILLE GOURDON", "T2", "PLUS"],
+        ],
+    );
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![f]));
+    h.run_steps(3);
+    h.state_mut().ecrans.wizard.as_mut().unwrap().files[0].bailleur = "Lot Habitat".into();
+    h.get_by_label("Importer").click();
+    h.run_steps(4);
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(3);
+    h.get_by_label("VILLE GOURDON");
+    h.get_by_label("Associer").click();
+    h.run_steps(3);
+    for g in [
+        "Commune de Gourdon (Alpes-Maritimes, 06068)",
+        "Commune de Gourdon (Ardèche, 07098)",
+        "Commune de Gourdon (Lot, 46127)",
+        "Commune de Gourdon (Saône-et-Loire, 71222)",
+    ] {
+        assert!(h.query_by_label(g).is_some(), "« {g} » proposed");
+    }
+    h.get_by_label("Commune de Gourdon (Lot, 46127)").click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("Associer « VILLE GOURDON » à Commune de Gourdon (Lot, 46127) ?").is_some(),
+        "the confirmation names the full choice"
+    );
+    h.get_by_label("Confirmer l'association").click();
+    h.run_steps(4);
+    let v = h.state().view.as_ref().unwrap();
+    assert_eq!(v.cube.total(&Filtre { reservataire: Some("commune:46127".into()), ..Default::default() }), 2);
+}

@@ -53,8 +53,15 @@ fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> V
             if let contingents::reference::Territoire::Epci(s) = &v.territoire {
                 ids.push(format!("epci:{s}"));
             }
-            ids.extend(v.territoire.communes().into_iter().map(|c| format!("commune:{}", c.insee)));
-            filtre(ids.into_iter().map(|id| (id.clone(), libelle_reservataire(&id))).collect())
+            let mut options = filtre(ids.into_iter().map(|id| (id.clone(), libelle_reservataire(&id))).collect());
+            // The communes as réservataires: those of the territory first, each with its
+            // département (« Commune de Gourdon (Alpes-Maritimes, 06068) »: homonyms told apart).
+            options.extend(r.communes_proposees(libelle, &v.territoire, recherche, 40).into_iter().map(|c| {
+                let id = format!("commune:{}", c.insee);
+                let nom = contingents::consolidate::libelle_valeur("reservataire", &id);
+                (id, nom)
+            }));
+            options
         }
     }
 }
