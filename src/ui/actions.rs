@@ -48,11 +48,11 @@ impl App {
                 // typed there are not saved yet).
                 if f.epci.is_some()
                     && f.epci != self.state.filters.epci
-                    && self
-                        .ecrans
-                        .flux
-                        .as_ref()
-                        .is_some_and(|fv| fv.params == fv.saved && Some(&fv.epci) != f.epci.as_ref())
+                    && self.ecrans.flux.as_ref().is_some_and(|fv| {
+                        fv.params == fv.saved
+                            && fv.coordonnees == fv.coordonnees_enregistrees
+                            && Some(&fv.epci) != f.epci.as_ref()
+                    })
                 {
                     self.ecrans.flux = None;
                 }
@@ -224,7 +224,11 @@ impl App {
                 });
             }
             Action::FluxSelect { bailleur, epci, annee }
-                if self.ecrans.flux.as_ref().is_some_and(|f| f.params != f.saved) =>
+                if self
+                    .ecrans
+                    .flux
+                    .as_ref()
+                    .is_some_and(|f| f.params != f.saved || f.coordonnees != f.coordonnees_enregistrees) =>
             {
                 // Unsaved parameters are never dropped without a word.
                 if let Some(fv) = &mut self.ecrans.flux {
@@ -239,6 +243,7 @@ impl App {
                     self.flux_save();
                 } else if let Some(fv) = &mut self.ecrans.flux {
                     fv.params = fv.saved.clone();
+                    fv.coordonnees = fv.coordonnees_enregistrees.clone();
                 }
                 self.push(Action::FluxSelect { bailleur: b, epci: e, annee: a });
             }
@@ -354,11 +359,21 @@ impl App {
             Action::ExportFicheAssiette => {
                 let Some(fv) = &self.ecrans.flux else { return };
                 let (b, a) = (fv.bailleur.clone(), fv.annee);
-                let name = nom_de_fichier(&["Fiche récapitulative de l'assiette", &b, &a.to_string()], "xlsx");
+                let name = contingents::export::fiche_assiette::nom_de_fichier(&b, a, "xlsx");
                 self.demander(Demande::enregistrer(
                     "Fiche de l'assiette",
                     name,
                     Suite::FicheAssiette { bailleur: b, annee: a },
+                ));
+            }
+            Action::ExportPrevision => {
+                let Some(fv) = &self.ecrans.flux else { return };
+                let (b, a) = (fv.bailleur.clone(), fv.annee);
+                let name = nom_de_fichier(&["Prévision des soustraits", &b, &a.to_string()], "pdf");
+                self.demander(Demande::enregistrer(
+                    "Prévision des soustraits (xlsx ou pdf)",
+                    name,
+                    Suite::Prevision { bailleur: b, annee: a },
                 ));
             }
             Action::ExportChart(ext) => {
@@ -645,6 +660,10 @@ impl App {
                     JobOutput::Fait(r)
                 });
             }
+            Suite::Prevision { bailleur, annee } => self.sur_dossier("export", false, move |d| {
+                contingents::export::prevision::export(d, &bailleur, annee, &out)?;
+                Ok(Fait::Ecrit(Document::Prevision, out))
+            }),
             Suite::FicheAssiette { bailleur, annee } => self.sur_dossier("export", false, move |d| {
                 contingents::export::fiche_assiette::export(d, &bailleur, annee, &out)?;
                 Ok(Fait::Ecrit(Document::FicheAssiette, out))
@@ -886,7 +905,19 @@ impl App {
                     }
                 }
                 let saved = params.clone();
-                Ok(FluxView { bailleur, epci, annee, params, saved, pending: None, groupes, comparaison })
+                let coordonnees = contingents::store::bailleurs::coordonnees_du_bailleur(&d, &bailleur)?;
+                Ok(FluxView {
+                    bailleur,
+                    epci,
+                    annee,
+                    params,
+                    saved,
+                    pending: None,
+                    groupes,
+                    comparaison,
+                    coordonnees_enregistrees: coordonnees.clone(),
+                    coordonnees,
+                })
             });
             JobOutput::Flux(r.map(Box::new))
         });
@@ -896,9 +927,14 @@ impl App {
     fn flux_save(&mut self) {
         let Some(fv) = &self.ecrans.flux else { return };
         let (bailleur, epci, annee, params) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee, fv.params.clone());
+        let coordonnees = fv.coordonnees.clone();
+        let coordonnees_changees = fv.coordonnees != fv.coordonnees_enregistrees;
         self.sur_dossier("enregistrement", true, move |d| {
+            if coordonnees_changees {
+                contingents::store::bailleurs::enregistrer_coordonnees_du_bailleur(d, &bailleur, &coordonnees)?;
+            }
             contingents::flux::enregistrer_parametres(d, &bailleur, &epci, annee, &params)?;
-            Ok(Fait::FluxEnregistre { bailleur, annee, params: Box::new(params) })
+            Ok(Fait::FluxEnregistre { bailleur, annee, coordonnees, params: Box::new(params) })
         });
     }
 
@@ -1188,7 +1224,7 @@ impl App {
                 self.message_du_suivi(false, Ok(format!("{quoi} le {} : noté", date_fr(&date.to_string()))));
                 self.refresh_bilan();
             }
-            Fait::FluxEnregistre { bailleur, annee, params } => {
+            Fait::FluxEnregistre { bailleur, annee, coordonnees, params } => {
                 self.messages.dire(format!("Paramètres du flux {annee} de {bailleur} enregistrés dans le dossier"));
                 // Saved for the year: they are the year's own now (no longer « à confirmer »).
                 if let Some(fv) = &mut self.ecrans.flux
@@ -1200,6 +1236,7 @@ impl App {
                     // What was typed meanwhile stays typed (and unsaved).
                     fv.params.annee_source = None;
                     fv.saved = saved;
+                    fv.coordonnees_enregistrees = coordonnees;
                 }
             }
         }

@@ -16,6 +16,7 @@ pub enum Suite {
     Rapprocher,
     Bilan,
     FicheAssiette { bailleur: String, annee: i32 },
+    Prevision { bailleur: String, annee: i32 },
     Graphique,
     EtatDesLieux,
     Annexe { reservataire: String, commune: Option<String>, epci: Option<String>, bailleur: Option<String>, annee: i32 },
@@ -45,6 +46,7 @@ impl Suite {
             | Suite::Rapprocher
             | Suite::Bilan
             | Suite::FicheAssiette { .. }
+            | Suite::Prevision { .. }
             | Suite::Graphique
             | Suite::EtatDesLieux
             | Suite::Annexe { .. }
@@ -60,6 +62,7 @@ impl Suite {
             Suite::Importer | Suite::Rapprocher => Usage::Importer,
             Suite::Bilan
             | Suite::FicheAssiette { .. }
+            | Suite::Prevision { .. }
             | Suite::Graphique
             | Suite::EtatDesLieux
             | Suite::Annexe { .. }

@@ -226,6 +226,9 @@ pub struct FluxView {
     pub pending: Option<(String, String, i32)>,
     pub groupes: Vec<contingents::flux::Groupe>,
     pub comparaison: Vec<contingents::flux::Flux>,
+    /// The bailleur's address and correspondent (for its fiche), as typed and as saved.
+    pub coordonnees: contingents::store::bailleurs::Coordonnees,
+    pub coordonnees_enregistrees: contingents::store::bailleurs::Coordonnees,
 }
 
 /// The dwellings behind a clicked grid cell.
@@ -292,6 +295,7 @@ impl Action {
             | Action::ExportBilan(_)
             | Action::FicheNavetteMiseADisposition(_)
             | Action::ExportFicheAssiette
+            | Action::ExportPrevision
             | Action::ExportChart(_)
             | Action::ExportEtatDesLieux
             | Action::AnnexeDialog
@@ -460,6 +464,8 @@ pub enum Action {
     /// to the selection that was asked.
     FluxLeave(bool),
     ExportFicheAssiette,
+    /// The forecast of the year's soustraits of the flux screen's bailleur (R.441-5).
+    ExportPrevision,
     ExportChart(&'static str),
     ExportEtatDesLieux,
     /// The annex's dialog: réservataire, bailleur, EPCI and year (those of the flux screen

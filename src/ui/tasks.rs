@@ -51,6 +51,7 @@ pub enum Document {
     EtatDesLieux,
     FicheAssiette,
     FicheNavette,
+    Prevision,
     Graphique,
 }
 
@@ -63,6 +64,7 @@ impl Document {
             Document::EtatDesLieux => "État des lieux consolidé écrit",
             Document::FicheAssiette => "Fiche récapitulative de l'assiette écrite",
             Document::FicheNavette => "Fiche navette écrite",
+            Document::Prevision => "Prévision des soustraits écrite",
             Document::Graphique => "Graphique écrit",
         }
     }
@@ -108,6 +110,7 @@ pub enum Fait {
     FluxEnregistre {
         bailleur: String,
         annee: i32,
+        coordonnees: contingents::store::bailleurs::Coordonnees,
         params: Box<contingents::flux::FluxParametres>,
     },
 }

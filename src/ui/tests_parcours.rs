@@ -442,11 +442,22 @@ fn annexe_de_l_annee_du_flux() {
             (t(0), t(1))
         })
         .collect();
-    let valeur = |k: &str| cellules.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let valeur = |k: &str| cellules.iter().find(|(a, _)| a.trim() == k).map(|(_, v)| v.clone());
+    let commence = |k: &str| cellules.iter().find(|(a, _)| a.starts_with(k)).map(|(_, v)| v.clone());
     assert_eq!(valeur("Année du flux").as_deref(), Some("2024"), "{cellules:?}");
-    assert_eq!(valeur("Flux annuel 2024 du bailleur sur l'EPCI"), Some(flux.flux.to_string()));
-    assert_eq!(valeur("Logements du réservataire en 2024 sur ce périmètre"), Some(etat.to_string()));
-    assert!(valeur("Paramètres du flux").is_none(), "no « à confirmer »: {cellules:?}");
+    assert_eq!(commence("Flux annuel 2024 à répartir sur"), Some(flux.flux.to_string()), "{cellules:?}");
+    assert_eq!(
+        valeur("Logements du réservataire en 2024 sur ce périmètre"),
+        Some((etat + flux.logements("etat-fonctionnaires")).to_string())
+    );
+    assert_eq!(valeur("dont publics prioritaires"), Some(etat.to_string()));
+    // The parameters of 2024, saved: nothing « repris de 2025 » nor « à confirmer ».
+    assert!(
+        !cellules
+            .iter()
+            .any(|(a, b)| (a.contains("repris de") || b.contains("repris de") || a.contains("à confirmer"))),
+        "{cellules:?}"
+    );
 }
 
 /// The screen's area where nothing may hide: the window, above the status bar.
@@ -883,4 +894,54 @@ fn homonymes_avec_leur_departement() {
     h.run_steps(4);
     let v = h.state().view.as_ref().unwrap();
     assert_eq!(v.cube.total(&Filtre { reservataire: Some("commune:46127".into()), ..Default::default() }), 2);
+}
+
+/// Issue 21 in the window: the bailleur's address and correspondent typed once in the flux
+/// screen (for its fiche), the soustraits by the one list of categories, and the forecast of
+/// the soustraits exported for the flux screen's bailleur and year.
+#[test]
+fn prevision_et_coordonnees_depuis_le_flux() {
+    let t = Temp::new("prevision");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(4);
+    let (b, e, a) = {
+        let fv = h.state().ecrans.flux.as_ref().unwrap();
+        (fv.bailleur.clone(), fv.epci.clone(), fv.annee)
+    };
+    h.get_by_label("Fiche récapitulative (DDETS)").click();
+    h.run_steps(2);
+    type_into(&mut h, "Adresse", "12 rue de la République, 83000 Toulon");
+    type_into(&mut h, "Correspondant", "Claire Martin");
+    // The categories of the one list (ANRU, hors ANRU, LHI…), each with its justification.
+    type_into(&mut h, "Relogements hors ANRU (accord du préfet)", "3");
+    type_into(&mut h, "Justification (Relogements hors ANRU)", "Réhabilitation lourde, résidence Les Pins");
+    h.get_by_label("Enregistrer les paramètres").click();
+    h.run_steps(4);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let c = contingents::store::bailleurs::coordonnees_du_bailleur(&d, &b).unwrap();
+    assert_eq!(
+        (c.adresse.as_str(), c.correspondant.as_str()),
+        ("12 rue de la République, 83000 Toulon", "Claire Martin")
+    );
+    let p = contingents::flux::parametres(&d, &b, &e, a).unwrap();
+    assert_eq!(
+        p.soustraits.iter().find(|(m, _, _)| m == "relogements_hors_anru").map(|(_, n, j)| (*n, j.as_str())),
+        Some((3, "Réhabilitation lourde, résidence Les Pins"))
+    );
+    // The forecast of this bailleur and year.
+    h.get_by_label("Prévision des soustraits…").click();
+    h.run_steps(3);
+    let nom = format!("Prévision des soustraits — {b} — {a}.pdf");
+    assert_eq!(h.state().fichiers.picker.as_ref().unwrap().saisie, nom);
+    type_into(&mut h, "Nom du fichier", &format!("{}/{nom}", t.0.display()));
+    h.get_by_label("Enregistrer").click();
+    h.run_steps(4);
+    let out = t.0.join(&nom);
+    assert!(out.exists(), "{:?}", h.state().messages.error.as_ref().map(|e| e.to_string()));
+    assert!(h.state().messages.status.starts_with("Prévision des soustraits écrite"), "{}", h.state().messages.status);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
 }

@@ -79,6 +79,8 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
         "Attribués",
         "Baux signés",
         "Décomptés",
+        "En cours",
+        "Chutes",
         "Écart",
         "Taux de chute",
     ];
@@ -90,56 +92,53 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
     };
     let sum =
         |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| entier(b.reservataires.iter().map(f).sum());
+    let chiffres: Vec<usize> = (1..entetes.len()).collect();
     // The last row is the total.
-    super::tableau_fixe_chiffre(
-        ui,
-        "bilan-reservataires",
-        &entetes,
-        &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-        n + 1,
-        |ui, l, c| {
-            let Some(r) = b.reservataires.get(l) else {
-                match c {
-                    0 => {
-                        ui.strong("Total");
-                    }
-                    1 => right(ui, sum(&|r| r.objectif), true),
-                    2 => right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1), true),
-                    3 => right(ui, sum(&|r| r.mises_a_disposition), true),
-                    4 => right(ui, sum(&|r| r.avec_candidats), true),
-                    5 => right(ui, sum(&|r| r.examines_cal), true),
-                    6 => right(ui, sum(&|r| r.attributions), true),
-                    7 => right(ui, sum(&|r| r.baux_signes), true),
-                    8 => right(ui, sum(&|r| r.decomptes), true),
-                    _ => {
-                        ui.label("");
-                    }
-                }
-                return;
-            };
+    super::tableau_fixe_chiffre(ui, "bilan-reservataires", &entetes, &chiffres, n + 1, |ui, l, c| {
+        let Some(r) = b.reservataires.get(l) else {
             match c {
                 0 => {
-                    super::texte(ui, libelle_reservataire(&r.id))
-                        .on_hover_text(format!("Décompte {}", r.decompte.label()));
+                    ui.strong("Total");
                 }
-                1 => right(ui, entier(r.objectif), false),
-                2 => right(ui, nombre_fr(r.objectif_periode, 1), false),
-                3 => right(ui, entier(r.mises_a_disposition), false),
-                4 => right(ui, entier(r.avec_candidats), false),
-                5 => right(ui, entier(r.examines_cal), false),
-                6 => right(ui, entier(r.attributions), false),
-                7 => right(ui, entier(r.baux_signes), false),
-                8 => right(ui, entier(r.decomptes), true),
-                9 => {
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        let t = nombre_fr(r.ecart, 1);
-                        if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
-                    });
+                1 => right(ui, sum(&|r| r.objectif), true),
+                2 => right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1), true),
+                3 => right(ui, sum(&|r| r.mises_a_disposition), true),
+                4 => right(ui, sum(&|r| r.avec_candidats), true),
+                5 => right(ui, sum(&|r| r.examines_cal), true),
+                6 => right(ui, sum(&|r| r.attributions), true),
+                7 => right(ui, sum(&|r| r.baux_signes), true),
+                8 => right(ui, sum(&|r| r.decomptes), true),
+                9 => right(ui, sum(&|r| r.en_cours), true),
+                10 => right(ui, sum(&|r| r.chutes), true),
+                _ => {
+                    ui.label("");
                 }
-                _ => right(ui, pourcentage(r.taux_chute), false),
             }
-        },
-    );
+            return;
+        };
+        match c {
+            0 => {
+                super::texte(ui, libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
+            }
+            1 => right(ui, entier(r.objectif), false),
+            2 => right(ui, nombre_fr(r.objectif_periode, 1), false),
+            3 => right(ui, entier(r.mises_a_disposition), false),
+            4 => right(ui, entier(r.avec_candidats), false),
+            5 => right(ui, entier(r.examines_cal), false),
+            6 => right(ui, entier(r.attributions), false),
+            7 => right(ui, entier(r.baux_signes), false),
+            8 => right(ui, entier(r.decomptes), true),
+            9 => right(ui, entier(r.en_cours), false),
+            10 => right(ui, entier(r.chutes), false),
+            11 => {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let t = nombre_fr(r.ecart, 1);
+                    if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
+                });
+            }
+            _ => right(ui, pourcentage(r.taux_chute), false),
+        }
+    });
 }
 
 /// Objective of the period against décomptes, one pair of bars per réservataire, sized with

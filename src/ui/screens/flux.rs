@@ -7,12 +7,13 @@ use crate::ui::state::Action;
 use crate::ui::state::{DossierView, FluxView};
 use crate::ui::theme;
 use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-use contingents::flux::{Flux, FluxParametres, calculer, verifier};
+use contingents::flux::{Flux, FluxParametres, Soustrait, calculer, verifier};
 use contingents::format::{entier, pourcentage};
 use contingents::model::{Financement, TypologieGrille};
+use contingents::store::bailleurs::Coordonnees;
 use eframe::egui;
 
-fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32) {
+fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coordonnees) {
     ui.strong("Paramètres");
     saisie::nombre(ui, "rotation", "Taux de rotation", &mut p.rotation_pct, Sorte::Pourcentage, "non saisi");
     ui.collapsing("Libérations : autres méthodes", |ui| {
@@ -40,6 +41,10 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32) {
     {
         p.mutations = None;
     }
+    ui.horizontal(|ui| {
+        let l = ui.label("Justification des mutations");
+        ui.text_edit_singleline(&mut p.justification_mutations).labelled_by(l.id);
+    });
     ui.collapsing("Mutations : objectif CUS ou moyenne", |ui| {
         let mut cus = p.mutations_cus.map(|x| x as f64);
         saisie::nombre(ui, "cus", "Objectif CUS (nombre)", &mut cus, Sorte::Entier, "—");
@@ -64,24 +69,23 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32) {
         }
     });
     ui.separator();
-    for motif in ["relogements", "ventes", "ORCOD", "LHI", "urgence", "gens du voyage"] {
-        let pos = p.soustraits.iter().position(|(m, _, _)| m == motif);
+    ui.strong("Soustraits (une seule liste : flux, fiche, prévision, bilans)");
+    for cat in Soustrait::ALL.into_iter().filter(|c| *c != Soustrait::Mutations) {
+        // The saved line of this category (the first versions wrote « LHI », « ORCOD »…).
+        let pos = p.soustraits.iter().position(|(m, _, _)| Soustrait::parse(m) == Some(cat));
         let mut n = pos.map(|i| p.soustraits[i].1).unwrap_or(0);
-        let label = if contingents::flux::accord_prefet_requis(motif) {
-            format!("Soustraits : {motif} (accord du préfet)")
-        } else {
-            format!("Soustraits : {motif}")
-        };
-        saisie::entier(ui, &format!("soustrait-{motif}"), &label, &mut n);
+        let label =
+            if cat.accord_prefet() { format!("{} (accord du préfet)", cat.court()) } else { cat.court().to_string() };
+        saisie::entier(ui, &format!("soustrait-{}", cat.as_str()), &label, &mut n);
         match pos {
             Some(i) => p.soustraits[i].1 = n,
-            None if n > 0 => p.soustraits.push((motif.to_string(), n, String::new())),
+            None if n > 0 => p.soustraits.push((cat.as_str().to_string(), n, String::new())),
             None => {}
         }
-        if let Some(line) = p.soustraits.iter_mut().find(|(m, n, _)| m == motif && *n > 0) {
+        if let Some(line) = p.soustraits.iter_mut().find(|(m, n, _)| Soustrait::parse(m) == Some(cat) && *n > 0) {
             ui.horizontal(|ui| {
-                ui.label(format!("Justification ({motif})"));
-                ui.text_edit_singleline(&mut line.2);
+                let l = ui.label(format!("Justification ({})", cat.court()));
+                ui.text_edit_singleline(&mut line.2).labelled_by(l.id);
             });
         }
     }
@@ -101,6 +105,20 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32) {
         }
     }
     ui.collapsing("Fiche récapitulative (DDETS)", |ui| {
+        ui.strong("Coordonnées du bailleur (saisies une fois, pour chaque fiche)");
+        for (label, v) in [
+            ("Adresse", &mut c.adresse),
+            ("Correspondant", &mut c.correspondant),
+            ("Fonction", &mut c.fonction),
+            ("Téléphone", &mut c.telephone),
+            ("Courriel", &mut c.courriel),
+        ] {
+            ui.horizontal(|ui| {
+                let l = ui.label(label);
+                ui.add(egui::TextEdit::singleline(v).desired_width(320.0)).labelled_by(l.id);
+            });
+        }
+        ui.separator();
         saisie::entier(ui, "pmr", "Logements PMR", &mut p.logements_pmr);
         saisie::entier(ui, "plai-adaptes", "PLAI adaptés", &mut p.plai_adaptes);
         saisie::entier(ui, "mises-en-service", "Mises en service de l'année", &mut p.mises_en_service);
@@ -490,7 +508,7 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
     if edit {
         // The screen's commands, above the parameters (always in view).
         ui.horizontal_wrapped(|ui| {
-            let modifie = fv.params != fv.saved;
+            let modifie = fv.params != fv.saved || fv.coordonnees != fv.coordonnees_enregistrees;
             if ui.add_enabled(modifie, egui::Button::new("Enregistrer les paramètres")).clicked() {
                 actions.push(Action::FluxSave);
             }
@@ -510,6 +528,16 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
                     actions.push(Action::FluxSave);
                 }
                 actions.push(Action::AnnexeDialog);
+            }
+            if ui
+                .button("Prévision des soustraits…")
+                .on_hover_text("À adresser aux réservataires avant le 28 février (R.441-5) : ce bailleur, cette année")
+                .clicked()
+            {
+                if modifie {
+                    actions.push(Action::FluxSave);
+                }
+                actions.push(Action::ExportPrevision);
             }
             if modifie {
                 ui.colored_label(theme::ALERTE, "Paramètres modifiés, non enregistrés");
@@ -556,7 +584,7 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
         if cote_a_cote {
             ui.columns(2, |cols| {
                 if edit {
-                    parametres(&mut cols[0], p, fv.annee);
+                    parametres(&mut cols[0], p, fv.annee, &mut fv.coordonnees);
                 } else {
                     parametres_lus(&mut cols[0], p);
                 }
@@ -565,7 +593,7 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
             });
         } else {
             if edit {
-                parametres(ui, p, fv.annee);
+                parametres(ui, p, fv.annee, &mut fv.coordonnees);
             } else {
                 parametres_lus(ui, p);
             }
