@@ -453,9 +453,7 @@ fn annexe_de_l_annee_du_flux() {
     assert_eq!(valeur("dont publics prioritaires"), Some(etat.to_string()));
     // The parameters of 2024, saved: nothing « repris de 2025 » nor « à confirmer ».
     assert!(
-        !cellules
-            .iter()
-            .any(|(a, b)| (a.contains("repris de") || b.contains("repris de") || a.contains("à confirmer"))),
+        !cellules.iter().any(|(a, b)| a.contains("repris de") || b.contains("repris de") || a.contains("à confirmer")),
         "{cellules:?}"
     );
 }
