@@ -50,7 +50,12 @@ pub fn logements(n: u64) -> String {
 
 /// A decimal number with a comma: `nombre_fr(9.75, 1)` → `9,8`.
 pub fn nombre_fr(x: f64, decimales: usize) -> String {
-    format!("{x:.decimales$}").replace('.', ",")
+    // A sum of nothing is -0.0 for Rust: never « -0,0 » on screen or in a document.
+    let s = format!("{x:.decimales$}").replace('.', ",");
+    match s.strip_prefix('-') {
+        Some(r) if r.chars().all(|c| c == '0' || c == ',') => r.to_string(),
+        _ => s,
+    }
 }
 
 /// An ISO date `2024-01-01` as French readers write it: `01/01/2024` (anything else as is).
@@ -185,6 +190,14 @@ pub fn parse_entier(s: &str) -> Result<u64, SaisieError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(nombre_fr(std::iter::empty::<f64>().sum(), 1), "0,0");
+        assert_eq!(nombre_fr(-0.04, 1), "0,0");
+        assert_eq!(nombre_fr(-2.0, 1), "-2,0");
+        assert_eq!(nombre_fr(9.75, 1), "9,8");
+    }
 
     #[test]
     fn typed_dates_are_never_guessed() {

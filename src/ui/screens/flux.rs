@@ -74,8 +74,11 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
         // The saved line of this category (the first versions wrote « LHI », « ORCOD »…).
         let pos = p.soustraits.iter().position(|(m, _, _)| Soustrait::parse(m) == Some(cat));
         let mut n = pos.map(|i| p.soustraits[i].1).unwrap_or(0);
-        let label =
-            if cat.accord_prefet() { format!("{} (accord du préfet)", cat.court()) } else { cat.court().to_string() };
+        let label = if cat.accord_prefet() && !cat.court().contains("préfet") {
+            format!("{} (accord du préfet)", cat.court())
+        } else {
+            cat.court().to_string()
+        };
         saisie::entier(ui, &format!("soustrait-{}", cat.as_str()), &label, &mut n);
         match pos {
             Some(i) => p.soustraits[i].1 = n,
