@@ -1,6 +1,7 @@
 //! One integration binary: each module drives the `contingents` binary or the core on
 //! files made by the test itself, in its own temporary directory.
 
+mod architecture;
 mod bad_input;
 mod chemins;
 mod common;
