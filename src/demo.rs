@@ -271,12 +271,7 @@ pub fn construire_dossier(dossier: &Path) -> anyhow::Result<()> {
 
 /// The bailleur's dwelling references in the dossier, by réservataire of their commune's flux.
 fn references(d: &crate::store::Dossier, bailleur: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let mut st = d.conn.prepare(
-        "SELECT l.reference, l.commune FROM import_bailleurs b JOIN logements l ON b.import_id = l.import_id
-         AND b.bailleur = l.bailleur WHERE b.actif = 1 AND b.bailleur = ?1 ORDER BY l.reference",
-    )?;
-    let rows = st.query_map([bailleur], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(d.logements_actifs_du_bailleur(bailleur)?.into_iter().map(|l| (l.reference, l.commune)).collect())
 }
 
 /// A register of mises à disposition for a year, in the layout of a bailleur's software

@@ -4,7 +4,7 @@
 
 use crate::consolidate::{Cube, Filtre};
 use crate::import::cell_text;
-use crate::import::header::Field;
+use crate::import::header::{Field, ScoreEnTete};
 use crate::import::read::read_sheets;
 use crate::reference::reference;
 use crate::store::Dossier;

@@ -95,7 +95,6 @@ pub(super) fn delai(
 }
 
 pub(super) fn bailleur(a: BailleurArgs) -> Result<()> {
-    use contingents::store::bailleurs::{coordonnees_du_bailleur, enregistrer_coordonnees_du_bailleur};
     let change = a.adresse.is_some()
         || a.correspondant.is_some()
         || a.fonction.is_some()
@@ -106,7 +105,7 @@ pub(super) fn bailleur(a: BailleurArgs) -> Result<()> {
         || a.vendredi_saint.is_some();
     let d = if change { Dossier::open(&a.dossier, false) } else { Dossier::open_read_only(&a.dossier) }
         .map_err(store_err)?;
-    let connus = contingents::store::bailleurs::bailleurs_actifs(&d)?;
+    let connus = d.bailleurs_actifs()?;
     if !connus.contains(&a.nom) {
         return Err(user(format!(
             "bailleur inconnu dans le dossier : « {} » (bailleurs du dossier : {})",
@@ -119,7 +118,7 @@ pub(super) fn bailleur(a: BailleurArgs) -> Result<()> {
     {
         return Err(user(format!("réservataire inconnu « {r} »")));
     }
-    let mut c = coordonnees_du_bailleur(&d, &a.nom)?;
+    let mut c = d.coordonnees_du_bailleur(&a.nom)?;
     for (champ, v) in [
         (&mut c.adresse, &a.adresse),
         (&mut c.correspondant, &a.correspondant),
@@ -132,7 +131,7 @@ pub(super) fn bailleur(a: BailleurArgs) -> Result<()> {
         }
     }
     if change {
-        enregistrer_coordonnees_du_bailleur(&d, &a.nom, &c)?;
+        d.enregistrer_coordonnees_du_bailleur(&a.nom, &c)?;
     }
     if let Some(x) = &a.delai {
         let r = contingents::suivi::parse_regle_delai(x).ok_or_else(|| {

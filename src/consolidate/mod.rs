@@ -3,9 +3,8 @@
 //! Every figure the window, the command line and the exports show is a sum of this cube.
 
 use crate::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
-use crate::store::{Dossier, Result};
+use crate::store::{Dossier, LogementCompte, Result, Selection};
 use crate::text::FastMap;
-use rusqlite::params;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -28,14 +27,6 @@ pub struct Cellule {
     pub logements: u64,
 }
 
-/// SQL of the active dwellings: those of the active import of each bailleur.
-const ACTIFS: &str =
-    "logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1";
-
-/// The réservataire a dwelling counts under: an extinct right counts as `non-reserve`.
-const RESERVATAIRE_ACTIF: &str = "CASE WHEN l.reservataire <> 'non-reserve' AND l.date_fin_convention IS NOT NULL
-     AND l.date_fin_convention < ?1 THEN 'non-reserve' ELSE l.reservataire END";
-
 /// A selection of the stock; `None` means all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filtre {
@@ -55,6 +46,16 @@ impl Filtre {
             && self.bailleur.as_ref().is_none_or(|x| *x == c.bailleur)
             && self.qpv.is_none_or(|x| x == c.qpv)
             && self.individuel_collectif.is_none_or(|x| x == c.individuel_collectif)
+    }
+
+    /// Whether a dwelling of the dossier is in the selection.
+    pub fn accepte(&self, l: &LogementCompte) -> bool {
+        self.reservataire.as_ref().is_none_or(|r| r == l.reservataire)
+            && self.commune.as_ref().is_none_or(|x| x == l.commune)
+            && self.epci.as_ref().is_none_or(|x| x == l.epci)
+            && self.bailleur.as_ref().is_none_or(|x| x == l.bailleur)
+            && self.qpv.is_none_or(|x| x == l.qpv)
+            && self.individuel_collectif.is_none_or(|x| x == l.individuel_collectif)
     }
 }
 
@@ -251,14 +252,6 @@ impl Cube {
     /// Loads the active stock of a dossier, aggregated to cells. The rows are read once and
     /// counted in memory (faster than SQLite's GROUP BY, which sorts every row).
     pub fn load(d: &Dossier) -> Result<Cube> {
-        let dr = d.date_reference();
-        let sql = format!(
-            "SELECT l.bailleur, l.commune, l.epci, {RESERVATAIRE_ACTIF} AS r, l.financement, l.typologie_grille, l.qpv,
-                    l.individuel_collectif
-             FROM {ACTIFS}"
-        );
-        let mut st = d.conn.prepare(&sql)?;
-        let mut rows = st.query(params![dr.to_string()])?;
         // Interned strings per column (bailleur, commune, EPCI, réservataire).
         let mut names: [Vec<String>; 4] = Default::default();
         let mut ids: [FastMap<String, u32>; 4] = Default::default();
@@ -267,13 +260,12 @@ impl Cube {
         let mut last: [Option<u32>; 4] = [None; 4];
         type Key = (u32, u32, u32, u32, Financement, TypologieGrille, bool, IndividuelCollectif);
         let mut counts: FastMap<Key, u64> = FastMap::default();
-        while let Some(r) = rows.next()? {
-            let mut id = |col: usize| -> Result<u32> {
-                let s = r.get_ref(col)?.as_str().map_err(rusqlite::Error::from)?;
+        d.pour_chaque_logement_actif(Selection::default(), |l| {
+            let mut id = |col: usize, s: &str| -> u32 {
                 if let Some(i) = last[col]
                     && names[col][i as usize] == s
                 {
-                    return Ok(i);
+                    return i;
                 }
                 let i = match ids[col].get(s) {
                     Some(&i) => i,
@@ -285,23 +277,20 @@ impl Cube {
                     }
                 };
                 last[col] = Some(i);
-                Ok(i)
+                i
             };
             let key = (
-                id(0)?,
-                id(1)?,
-                id(2)?,
-                id(3)?,
-                Financement::parse(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)
-                    .unwrap_or(Financement::Autre),
-                TypologieGrille::parse(r.get_ref(5)?.as_str().map_err(rusqlite::Error::from)?)
-                    .unwrap_or(TypologieGrille::T1),
-                r.get::<_, bool>(6)?,
-                IndividuelCollectif::parse(r.get_ref(7)?.as_str().map_err(rusqlite::Error::from)?)
-                    .unwrap_or(IndividuelCollectif::Collectif),
+                id(0, l.bailleur),
+                id(1, l.commune),
+                id(2, l.epci),
+                id(3, l.reservataire),
+                l.financement,
+                l.typologie,
+                l.qpv,
+                l.individuel_collectif,
             );
             *counts.entry(key).or_default() += 1;
-        }
+        })?;
         let mut cells: Vec<(Key, u64)> = counts.into_iter().collect();
         // The order SQL gave before: réservataire, then bailleur, commune, EPCI and the labels;
         // strings are ranked once so that the sort compares integers.
@@ -365,7 +354,7 @@ impl Cube {
                 logements,
             })
             .collect();
-        Ok(Cube::assemble(Some(dr), cells, codes, dictionaries))
+        Ok(Cube::assemble(Some(d.date_reference()), cells, codes, dictionaries))
     }
 
     /// A cube from cells in any order; they are sorted by réservataire and indexed.

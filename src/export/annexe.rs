@@ -372,7 +372,7 @@ pub fn calculer_annexe(
     }
     Ok(Annexe {
         reservataire: reservataire.into(),
-        coordonnees: crate::store::bailleurs::coordonnees_du_bailleur(d, &bailleur)?,
+        coordonnees: d.coordonnees_du_bailleur(&bailleur)?,
         decompte: crate::suivi::etape_decompte(d, &bailleur, reservataire),
         regle_delai: crate::suivi::regle_delai(d, &bailleur, reservataire),
         bailleur,
@@ -478,7 +478,7 @@ pub fn calculer_annexe_departementale(
     }
     Ok(Annexe {
         reservataire: reservataire.into(),
-        coordonnees: crate::store::bailleurs::coordonnees_du_bailleur(d, &bailleur)?,
+        coordonnees: d.coordonnees_du_bailleur(&bailleur)?,
         decompte: crate::suivi::etape_decompte(d, &bailleur, reservataire),
         regle_delai: crate::suivi::regle_delai(d, &bailleur, reservataire),
         annee,

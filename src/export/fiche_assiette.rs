@@ -92,7 +92,7 @@ pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, 
 /// The whole fiche.
 pub fn fiche(d: &Dossier, bailleur: &str, annee: i32) -> Result<Fiche, ExportError> {
     let colonnes = calculs(d, bailleur, annee)?;
-    let mut coordonnees = crate::store::bailleurs::coordonnees_du_bailleur(d, bailleur)?;
+    let mut coordonnees = d.coordonnees_du_bailleur(bailleur)?;
     // The first versions kept the contact with the flux parameters.
     if coordonnees.correspondant.trim().is_empty()
         && let Some(c) =

@@ -4,7 +4,8 @@
 
 use super::{ExportError, pdf::Pdf, save_workbook};
 use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-use crate::store::{Dossier, StoreError};
+use crate::model::IndividuelCollectif;
+use crate::store::Dossier;
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatBorder, Formula, Workbook};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -59,36 +60,9 @@ pub fn valeurs(
     reference: &str,
     reservataire: &str,
 ) -> Result<BTreeMap<String, String>, ExportError> {
-    let row = d
-        .conn
-        .query_row(
-            "SELECT l.commune, l.epci, l.qpv, l.individuel_collectif, l.typologie, l.financement, l.annee_construction,
-                    l.feuille, l.brut, i.colonnes
-             FROM logements l JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1
-             JOIN imports i ON i.id = l.import_id WHERE l.bailleur = ?1 AND l.reference = ?2 LIMIT 1",
-            [bailleur, reference],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<i64>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, String>(8)?,
-                    r.get::<_, String>(9)?,
-                ))
-            },
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => {
-                ExportError::Donnees(format!("logement « {bailleur}:{reference} » introuvable dans le dossier"))
-            }
-            other => ExportError::Store(StoreError::Sql(other)),
-        })?;
-    let (commune, epci, qpv, ic, typo, fin, annee, feuille, brut, colonnes) = row;
+    let l = d.logement_actif(bailleur, reference)?.ok_or_else(|| {
+        ExportError::Donnees(format!("logement « {bailleur}:{reference} » introuvable dans le dossier"))
+    })?;
     let mut v = BTreeMap::new();
     let mut put = |k: &str, s: String| {
         if !s.is_empty() {
@@ -98,15 +72,19 @@ pub fn valeurs(
     put("reservataire", libelle_reservataire(reservataire));
     put("bailleur", bailleur.to_string());
     put("reference", reference.to_string());
-    put("commune", format!("{} ({commune})", nom_commune(&commune)));
-    put("epci", nom_epci(&epci));
-    put("qpv", if qpv { "Oui" } else { "Non" }.into());
-    put("individuel_collectif", if ic == "individuel" { "Individuel" } else { "Collectif" }.into());
-    put("typologie", typo);
-    put("financement", fin);
-    put("annee_construction", annee.map(|a| a.to_string()).unwrap_or_default());
+    put("commune", format!("{} ({})", nom_commune(&l.commune), l.commune));
+    put("epci", nom_epci(&l.epci));
+    put("qpv", if l.qpv { "Oui" } else { "Non" }.into());
+    let ic = match l.individuel_collectif {
+        IndividuelCollectif::Individuel => "Individuel",
+        IndividuelCollectif::Collectif => "Collectif",
+    };
+    put("individuel_collectif", ic.into());
+    put("typologie", l.typologie);
+    put("financement", l.financement.as_str().to_string());
+    put("annee_construction", l.annee_construction.map(|a| a.to_string()).unwrap_or_default());
     // Optional columns of the bailleur's file, from the raw row and its recorded mapping.
-    for (key, value) in crate::consolidate::complements(&colonnes, feuille.as_deref(), &brut) {
+    for (key, value) in d.complements_du_logement(bailleur, reference)? {
         put(key, value);
     }
     Ok(v)

@@ -2,8 +2,7 @@
 //! reading the dwellings grouped, saving and reading the parameters of each year.
 
 use super::*;
-use crate::store::{Dossier, Result as StoreResult};
-use rusqlite::params;
+use crate::store::{Dossier, Result as StoreResult, Selection};
 
 /// A parameter that cannot be used, with what to correct (réservataires and communes named
 /// by their names, with the code typed when there is one).
@@ -131,7 +130,8 @@ pub fn groupes_perimetre(
 /// Reads the active dwellings of a perimeter once and counts them by (EPCI, commune,
 /// réservataire, financement, typologie, QPV, nature) in memory: a plain scan through the
 /// (import, bailleur) index, no sort (SQLite's GROUP BY sorted 50 000 rows in 100 ms). An
-/// extinct right counts under « non réservé ». Ordered like the GROUP BY it replaces.
+/// extinct right counts under « non réservé » (the dossier reads it so). Ordered like the
+/// GROUP BY it replaces.
 fn grouper(
     d: &Dossier,
     bailleur: Option<&str>,
@@ -139,27 +139,6 @@ fn grouper(
     epci: Option<&str>,
 ) -> StoreResult<Vec<(String, Groupe)>> {
     use std::collections::HashMap;
-    let dr = d.date_reference().to_string();
-    // Only the filters given are written, and for a bailleur the active imports drive the
-    // join (CROSS JOIN fixes the order), so that SQLite reaches one bailleur's dwellings
-    // through the (import, bailleur) index instead of reading the whole stock.
-    let mut filters = String::new();
-    for (value, sql) in [
-        (bailleur, " AND b.bailleur = ?1 AND l.bailleur = ?1"),
-        (commune, " AND l.commune = ?2"),
-        (epci, " AND l.epci = ?3"),
-    ] {
-        if value.is_some() {
-            filters.push_str(sql);
-        }
-    }
-    let join = if bailleur.is_some() { "CROSS JOIN" } else { "JOIN" };
-    let mut st = d.conn.prepare(&format!(
-        "SELECT l.epci, l.commune, l.reservataire, l.date_fin_convention, l.financement, l.typologie_grille, l.qpv,
-                l.nature
-         FROM import_bailleurs b {join} logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
-         WHERE b.actif = 1 AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3{filters}"
-    ))?;
     // Strings interned once each: the rows only borrow them.
     let mut names: Vec<String> = Vec::new();
     let mut ids: HashMap<String, u32> = HashMap::new();
@@ -172,31 +151,23 @@ fn grouper(
         ids.insert(s.to_string(), i);
         i
     };
-    let non_reserve = intern(crate::model::Reservataire::NON_RESERVE);
     let aucune = u32::MAX;
     // (EPCI, commune, réservataire, financement, typologie, QPV, nature) → dwellings.
     type Cle = (u32, u32, u32, u8, u8, bool, u32);
     let mut counts: HashMap<Cle, u64> = HashMap::new();
-    let mut rows = st.query(params![bailleur, commune, epci])?;
-    while let Some(r) = rows.next()? {
-        let text = |i: usize| -> rusqlite::Result<&str> {
-            r.get_ref(i)?
-                .as_str()
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
-        };
-        let reservataire = text(2)?;
-        let echu = reservataire != crate::model::Reservataire::NON_RESERVE
-            && r.get_ref(3)?.as_str_or_null().ok().flatten().is_some_and(|f| f < dr.as_str());
-        let res = if echu { non_reserve } else { intern(reservataire) };
-        let fin = Financement::parse(text(4)?).unwrap_or(Financement::Autre);
-        let typ = TypologieGrille::parse(text(5)?).unwrap_or(TypologieGrille::T1);
-        let nature = match r.get_ref(7)?.as_str_or_null().ok().flatten() {
-            Some(n) => intern(n),
-            None => aucune,
-        };
-        let key = (intern(text(0)?), intern(text(1)?), res, fin as u8, typ as u8, r.get::<_, bool>(6)?, nature);
+    d.pour_chaque_logement_actif(Selection { bailleur, commune, epci }, |l| {
+        let nature = l.nature.map_or(aucune, &mut intern);
+        let key = (
+            intern(l.epci),
+            intern(l.commune),
+            intern(l.reservataire),
+            l.financement as u8,
+            l.typologie as u8,
+            l.qpv,
+            nature,
+        );
         *counts.entry(key).or_default() += 1;
-    }
+    })?;
     let mut out: Vec<(String, Groupe)> = counts
         .into_iter()
         .map(|((e, c, res, fin, typ, qpv, nature), n)| {
@@ -231,17 +202,8 @@ fn grouper(
 /// The parameters saved for a bailleur × EPCI × year; else those of the latest year before,
 /// marked with their year so that they are proposed « à confirmer ».
 pub fn parametres(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<FluxParametres> {
-    let mut st = d.conn.prepare(
-        "SELECT annee, parametres FROM flux_parametres WHERE bailleur = ?1 AND epci = ?2 AND annee <= ?3
-         ORDER BY annee DESC LIMIT 1",
-    )?;
-    let mut rows = st.query(params![bailleur, epci, annee])?;
-    Ok(match rows.next()? {
-        Some(r) => {
-            let saved: i32 = r.get(0)?;
-            let mut p: FluxParametres = serde_json::from_str(&r.get::<_, String>(1)?).map_err(|e| {
-                crate::store::StoreError::Corrompu(format!("paramètres du flux {saved} illisibles : {e}"))
-            })?;
+    Ok(match d.parametres_du_flux::<FluxParametres>(bailleur, epci, annee)? {
+        Some((saved, mut p)) => {
             p.annee_source = (saved < annee).then_some(saved);
             p
         }
@@ -257,12 +219,7 @@ pub fn enregistrer_parametres(
     annee: i32,
     p: &FluxParametres,
 ) -> StoreResult<()> {
-    d.conn.execute(
-        "INSERT INTO flux_parametres(bailleur, epci, annee, parametres) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(bailleur, epci, annee) DO UPDATE SET parametres = excluded.parametres",
-        params![bailleur, epci, annee, serde_json::to_string(p).unwrap_or_default()],
-    )?;
-    Ok(())
+    d.enregistrer_parametres_du_flux(bailleur, epci, annee, p)
 }
 
 /// The key under which the parameters given for a whole département are saved.
@@ -296,8 +253,7 @@ pub fn enregistrer_parametres_du_departement(
 /// Whether the bailleur's flux of the year was saved for the whole département (rule 9: it then
 /// governs every EPCI of the département).
 pub fn departement_enregistre(d: &Dossier, bailleur: &str, departement: &str, annee: i32) -> StoreResult<bool> {
-    Ok(crate::store::bailleurs::parametres_du_flux_de_l_annee(d, bailleur, &cle_departement(departement), annee)?
-        .is_some())
+    d.parametres_du_flux_enregistres(bailleur, &cle_departement(departement), annee)
 }
 
 /// The départements of a bailleur's dwellings on an EPCI (one, except for an EPCI across a

@@ -2,12 +2,11 @@
 //! dwellings that leave it, the rows set aside that it takes in), and the century of the
 //! two-digit years of a file column (the rows it brings back).
 
-use super::run::{ImportError, reapply_mappings};
-use super::{Context, RowOutcome, RowReader, SheetPlan};
-use crate::model::{Motif, Siecle};
+use super::run::{ImportError, reapply_mappings, relire};
+use super::{Context, RowOutcome};
+use crate::model::{Field, Motif, Siecle};
 use crate::reference::Territoire;
 use crate::store::{Dossier, ImportWriter, LogementSortant};
-use calamine::Data;
 use serde::Serialize;
 
 /// What changing a dossier's territory does.
@@ -53,11 +52,7 @@ fn appliquer(d: &mut Dossier, nouveau: &Territoire, valider: bool) -> Result<Eff
     }
     let mut entrants = 0;
     for (x, actif) in w.rejets_hors_territoire()? {
-        let plans: Vec<SheetPlan> = serde_json::from_str(&x.colonnes).unwrap_or_default();
-        let Some(plan) = plans.iter().find(|p| p.feuille == x.feuille) else { continue };
-        let row: Vec<Data> =
-            x.brut.split('\t').map(|s| if s.is_empty() { Data::Empty } else { Data::String(s.to_string()) }).collect();
-        match RowReader::new(plan, &x.bailleur).du_fichier(&x.fichier).read(x.ligne, &row, &mut ctx) {
+        match relire(&x, &mut ctx) {
             Some(RowOutcome::Logement(l)) => {
                 if !w.import_a_le_logement(x.import_id, &l.logement.bailleur, &l.logement.reference)? {
                     w.insert_logement(x.import_id, &l)?;
@@ -100,14 +95,12 @@ pub struct ColonneAmbigue {
 
 /// The file columns with ambiguous two-digit years in the active imports, most rows first.
 pub fn dates_ambigues(d: &Dossier) -> Result<Vec<ColonneAmbigue>, ImportError> {
-    use super::header::Field;
     let mut out: Vec<ColonneAmbigue> = Vec::new();
-    for (x, valeur) in d.rejets_du_motif(Motif::DateAmbigue.as_str())? {
-        let plans: Vec<SheetPlan> = serde_json::from_str(&x.colonnes).unwrap_or_default();
-        let colonne = plans
-            .iter()
-            .find(|p| p.feuille == x.feuille)
-            .and_then(|p| p.header.column(Field::DateFinConvention).and_then(|c| p.header.labels.get(c)))
+    for (x, valeur) in d.rejets_du_motif(Motif::DateAmbigue)? {
+        let colonne = x
+            .plan
+            .as_ref()
+            .and_then(|p| p.entete.colonne(Field::DateFinConvention).and_then(|c| p.entete.libelles.get(c)))
             .cloned()
             .unwrap_or_default();
         let cle = super::row::cle_siecle(&x.fichier, &colonne);

@@ -3,86 +3,15 @@
 
 use crate::text::key;
 use calamine::{Data, Range};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Reference,
-    Reservataire,
-    Commune,
-    CodeInsee,
-    CodePostal,
-    Typologie,
-    Financement,
-    Qpv,
-    IndividuelCollectif,
-    DateFinConvention,
-    AnneeConstruction,
-    Bailleur,
-    Nature,
-    Rpls,
-    Surface,
-    Loyer,
-    Adresse,
-    Residence,
-    Etage,
-    TauxRotation,
-}
+pub use crate::model::Field;
 
-impl Field {
-    pub const ALL: [Field; 20] = [
-        Field::Reference,
-        Field::Reservataire,
-        Field::Commune,
-        Field::CodeInsee,
-        Field::CodePostal,
-        Field::Typologie,
-        Field::Financement,
-        Field::Qpv,
-        Field::IndividuelCollectif,
-        Field::DateFinConvention,
-        Field::AnneeConstruction,
-        Field::Bailleur,
-        Field::Nature,
-        Field::Rpls,
-        Field::Surface,
-        Field::Loyer,
-        Field::Adresse,
-        Field::Residence,
-        Field::Etage,
-        Field::TauxRotation,
-    ];
-
-    /// French label shown to the user.
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Reference => "Référence du logement",
-            Field::Reservataire => "Réservataire",
-            Field::Commune => "Commune",
-            Field::CodeInsee => "Code INSEE",
-            Field::CodePostal => "Code postal",
-            Field::Typologie => "Typologie",
-            Field::Financement => "Financement",
-            Field::Qpv => "QPV",
-            Field::IndividuelCollectif => "Individuel / collectif",
-            Field::DateFinConvention => "Date de fin de convention",
-            Field::AnneeConstruction => "Année de construction",
-            Field::Bailleur => "Bailleur",
-            Field::Nature => "Nature du logement",
-            Field::Rpls => "Identifiant RPLS",
-            Field::Surface => "Surface",
-            Field::Loyer => "Loyer",
-            Field::Adresse => "Adresse",
-            Field::Residence => "Résidence",
-            Field::Etage => "Étage",
-            Field::TauxRotation => "Taux de rotation",
-        }
-    }
-
-    /// (exact labels, words or phrases that are enough when contained in the label).
-    fn synonyms(self) -> (&'static [&'static str], &'static [&'static str]) {
-        match self {
+/// The labels of a field in bailleurs' headers: (exact labels, words or phrases that are
+/// enough when contained in the label).
+fn synonyms(f: Field) -> (&'static [&'static str], &'static [&'static str]) {
+    {
+        match f {
             Field::Reference => (
                 &[
                     "reference",
@@ -403,10 +332,17 @@ impl Field {
             Field::TauxRotation => (&["taux de rotation", "rotation", "taux rotation"], &["rotation"]),
         }
     }
+}
 
-    /// How well a header label names this field: 10 exact, 6 contained, 0 not at all.
-    pub fn score(self, label_key: &str) -> u32 {
-        let (exact, contains) = self.synonyms();
+/// How well a header label names a field: what the import knows of bailleurs' headers.
+pub trait ScoreEnTete {
+    /// 10 exact, 6 contained, 0 not at all.
+    fn score(self, label_key: &str) -> u32;
+}
+
+impl ScoreEnTete for Field {
+    fn score(self, label_key: &str) -> u32 {
+        let (exact, contains) = synonyms(self);
         let s = score_synonymes(label_key, exact, contains, false);
         if s != 6 {
             return s;
@@ -443,7 +379,7 @@ pub fn score_synonymes(label_key: &str, exact: &[&str], contains: &[&str], mot_e
 }
 
 /// The header found in a sheet: where it is and which column holds which field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HeaderMatch {
     /// Index (in the sheet's range) of the first header row.
     pub row: usize,

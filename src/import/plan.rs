@@ -7,21 +7,59 @@ use super::header::{self, Field, HeaderMatch, detect_header};
 use super::normalize::{self, ReservataireResolver};
 use super::read::SheetData;
 use crate::reference::{Territoire, reference};
+use crate::store::{EnteteDeFeuille, PlanDeFeuille};
 use crate::text::key;
 use calamine::Data;
 use serde::Serialize;
 use std::collections::HashMap;
 
 /// How the data sheets of a file were read: recorded with the import.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SheetPlan {
     pub feuille: Option<String>,
     pub header: HeaderMatch,
     /// The sheet's name as the commune of every row, when it has no commune column.
     pub commune_feuille: Option<String>,
     /// The sheet's name as the réservataire of every row, when it has no réservataire column.
-    #[serde(default)]
     pub reservataire_feuille: Option<String>,
+}
+
+/// The plan as the dossier keeps it with the import.
+impl From<&SheetPlan> for PlanDeFeuille {
+    fn from(p: &SheetPlan) -> Self {
+        let h = &p.header;
+        PlanDeFeuille {
+            feuille: p.feuille.clone(),
+            entete: EnteteDeFeuille {
+                ligne: h.row,
+                lignes: h.rows,
+                libelles: h.labels.clone(),
+                colonnes: h.columns.clone(),
+                score: h.score,
+            },
+            commune_feuille: p.commune_feuille.clone(),
+            reservataire_feuille: p.reservataire_feuille.clone(),
+        }
+    }
+}
+
+/// The plan kept by the dossier, to read a row set aside again.
+impl From<PlanDeFeuille> for SheetPlan {
+    fn from(p: PlanDeFeuille) -> Self {
+        let e = p.entete;
+        SheetPlan {
+            feuille: p.feuille,
+            header: HeaderMatch {
+                row: e.ligne,
+                rows: e.lignes,
+                labels: e.libelles,
+                columns: e.colonnes,
+                score: e.score,
+            },
+            commune_feuille: p.commune_feuille,
+            reservataire_feuille: p.reservataire_feuille,
+        }
+    }
 }
 
 /// Sheets that are never data: synthesis, pivot tables, notices.

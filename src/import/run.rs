@@ -7,7 +7,7 @@ use super::{
 };
 use crate::model::Date;
 use crate::reference::Territoire;
-use crate::store::{Dossier, ImportWriter, LogementInsert, StoreError};
+use crate::store::{Dossier, ImportWriter, LogementInsert, PlanDeFeuille, RejetARelire, StoreError};
 use crate::text::{FastMap, key};
 use calamine::Data;
 use serde::Serialize;
@@ -306,7 +306,7 @@ fn write_files(
             &p.fichier,
             &p.path.display().to_string(),
             &p.sha256,
-            &serde_json::to_string(&p.plans).unwrap_or_default(),
+            &p.plans.iter().map(PlanDeFeuille::from).collect::<Vec<_>>(),
         )?;
         let first = *first_import.get_or_insert(import_id);
         lus.insert(p.sha256.clone(), import_id);
@@ -581,13 +581,8 @@ pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
     let w = ImportWriter::begin(dossier)?;
     let mut resolved = 0;
     for x in pending {
-        let plans: Vec<SheetPlan> = serde_json::from_str(&x.colonnes).unwrap_or_default();
-        let Some(plan) = plans.iter().find(|p| p.feuille == x.feuille) else { continue };
-        let row: Vec<Data> =
-            x.brut.split('\t').map(|s| if s.is_empty() { Data::Empty } else { Data::String(s.to_string()) }).collect();
-        let outcome = RowReader::new(plan, &x.bailleur).du_fichier(&x.fichier).read(x.ligne, &row, &mut ctx);
         let (rejet_id, import_id) = (x.id, x.import_id);
-        match outcome {
+        match relire(&x, &mut ctx) {
             Some(RowOutcome::Logement(l)) => {
                 if !w.has_active_logement(&l.logement.bailleur, &l.logement.reference)? {
                     w.insert_logement(import_id, &l)?;
@@ -601,6 +596,15 @@ pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
     }
     w.commit()?;
     Ok(resolved)
+}
+
+/// A row set aside read again from its raw cells, through the plan of its sheet kept with its
+/// import (none when that plan is unknown).
+pub(super) fn relire(x: &RejetARelire, ctx: &mut Context) -> Option<RowOutcome> {
+    let plan = SheetPlan::from(x.plan.clone()?);
+    let row: Vec<Data> =
+        x.brut.split('\t').map(|s| if s.is_empty() { Data::Empty } else { Data::String(s.to_string()) }).collect();
+    RowReader::new(&plan, &x.bailleur).du_fichier(&x.fichier).read(x.ligne, &row, ctx)
 }
 
 /// A long text shown short in a rejet: its first 200 characters.

@@ -1,8 +1,10 @@
 //! The words of the domain (see `domaine.md`): a dwelling (`Logement`), who holds its
 //! reservation right (`Reservataire`), its size (`Typologie`) and its funding (`Financement`).
 
+mod champs;
 mod lignes;
 
+pub use champs::*;
 pub use lignes::*;
 use serde::Serialize;
 use std::fmt;
@@ -202,6 +204,17 @@ impl Reservataire {
                     && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             }
         }
+    }
+}
+
+/// The réservataire a dwelling counts under at the reference date: its own, unless its right is
+/// extinct (a convention ended strictly before that date: [`Logement::is_echu`]), then
+/// non réservé. Dates as the dossier writes them (`AAAA-MM-JJ`), which sort like the dates.
+pub fn reservataire_compte<'a>(reservataire: &'a str, fin_convention: Option<&str>, date_reference: &str) -> &'a str {
+    if reservataire != Reservataire::NON_RESERVE && fin_convention.is_some_and(|f| f < date_reference) {
+        Reservataire::NON_RESERVE
+    } else {
+        reservataire
     }
 }
 

@@ -1,10 +1,9 @@
 //! What the dossier keeps about a bailleur besides its dwellings: its address and its
 //! correspondent (entered once, printed on the fiche récapitulative and the documents), and
-//! which years its flux was saved for a whole département. Kept in the `parametres` table
-//! (keys `bailleur:<nom>:coordonnees`), so no migration.
+//! the settings of its conventions (décompte, reply deadline, worked holidays). Kept in the
+//! `parametres` table (keys `bailleur:<nom>:coordonnees`, `decompte:…`), so no migration.
 
 use super::{Dossier, Result, StoreError};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// The bailleur's address and correspondent, as the DDETS form asks them.
@@ -51,46 +50,36 @@ fn cle(bailleur: &str) -> String {
     format!("bailleur:{bailleur}:coordonnees")
 }
 
-/// The address and correspondent saved for a bailleur (empty when none were).
-pub fn coordonnees_du_bailleur(d: &Dossier, bailleur: &str) -> Result<Coordonnees> {
-    match d.parametre(&cle(bailleur))? {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrompu(format!("coordonnées du bailleur « {bailleur} » illisibles : {e}"))),
-        None => Ok(Coordonnees::default()),
+impl Dossier {
+    /// The address and correspondent saved for a bailleur (empty when none were).
+    pub fn coordonnees_du_bailleur(&self, bailleur: &str) -> Result<Coordonnees> {
+        match self.parametre(&cle(bailleur))? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrompu(format!("coordonnées du bailleur « {bailleur} » illisibles : {e}"))),
+            None => Ok(Coordonnees::default()),
+        }
     }
-}
 
-/// Saves a bailleur's address and correspondent.
-pub fn enregistrer_coordonnees_du_bailleur(d: &Dossier, bailleur: &str, c: &Coordonnees) -> Result<()> {
-    d.set_parametre(&cle(bailleur), &serde_json::to_string(c).unwrap_or_default())
-}
+    /// Saves a bailleur's address and correspondent.
+    pub fn enregistrer_coordonnees_du_bailleur(&self, bailleur: &str, c: &Coordonnees) -> Result<()> {
+        self.set_parametre(&cle(bailleur), &serde_json::to_string(c).unwrap_or_default())
+    }
 
-/// The flux parameters saved for exactly this year (`cle`: an EPCI's SIREN, or
-/// `departement:<code>` for a département), as saved (JSON).
-pub fn parametres_du_flux_de_l_annee(d: &Dossier, bailleur: &str, cle: &str, annee: i32) -> Result<Option<String>> {
-    Ok(d.conn
-        .query_row(
-            "SELECT parametres FROM flux_parametres WHERE bailleur = ?1 AND epci = ?2 AND annee = ?3",
-            params![bailleur, cle, annee],
-            |r| r.get(0),
-        )
-        .optional()?)
-}
-
-/// Every setting of the conventions (`decompte:…`, `delai:…`, `pentecote:…`,
-/// `vendredi_saint:…`), read at once for a bilan that asks them for every convention.
-pub fn reglages_des_conventions(d: &Dossier) -> Result<std::collections::HashMap<String, String>> {
-    let mut st = d.conn.prepare(
-        "SELECT cle, valeur FROM parametres WHERE cle LIKE 'decompte%' OR cle LIKE 'delai%'
+    /// Every setting of the conventions (`decompte:…`, `delai:…`, `pentecote:…`,
+    /// `vendredi_saint:…`), read at once for a bilan that asks them for every convention.
+    pub fn reglages_des_conventions(&self) -> Result<std::collections::HashMap<String, String>> {
+        let mut st = self.conn.prepare(
+            "SELECT cle, valeur FROM parametres WHERE cle LIKE 'decompte%' OR cle LIKE 'delai%'
          OR cle LIKE 'pentecote%' OR cle LIKE 'vendredi_saint%'",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
 
-/// The bailleurs of the dossier's active imports, as the dossier spells them.
-pub fn bailleurs_actifs(d: &Dossier) -> Result<Vec<String>> {
-    let mut st = d.conn.prepare("SELECT DISTINCT bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY 1")?;
-    let rows = st.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+    /// The bailleurs of the dossier's active imports, as the dossier spells them.
+    pub fn bailleurs_actifs(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare("SELECT DISTINCT bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY 1")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
 }

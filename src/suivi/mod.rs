@@ -837,7 +837,7 @@ pub struct ReglagesDesConventions(HashMap<String, String>);
 
 impl ReglagesDesConventions {
     pub fn lire(d: &Dossier) -> Result<Self> {
-        Ok(Self(crate::store::bailleurs::reglages_des_conventions(d)?))
+        Ok(Self(d.reglages_des_conventions()?))
     }
 
     /// The values of a setting, the convention's first, then the bailleur's, then the dossier's.

@@ -4,7 +4,7 @@
 
 use super::{DecisionCal, HorsFlux, Issue};
 use crate::import::cell::{FenetreDate, LectureDate, lire_date};
-use crate::import::header::Field;
+use crate::import::header::{Field, ScoreEnTete};
 use crate::import::read::SheetData;
 use crate::import::row::valeur_trop_longue;
 use crate::import::{cell_text, is_blank, is_total_row, normalize, raw_row, raw_text};

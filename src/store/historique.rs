@@ -1,0 +1,195 @@
+//! The history of the imports, of both kinds (états des lieux and registers, one numbering):
+//! listing them, making one the active version again, withdrawing one.
+
+use super::{Dossier, Result, StoreError, point_d_arret};
+use rusqlite::{OptionalExtension, params};
+
+impl Dossier {
+    /// Whether the dossier holds at least one import (of either kind).
+    pub fn a_des_imports(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports) OR EXISTS (SELECT 1 FROM suivi_imports)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn imports(&self) -> Result<Vec<ImportInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT i.id, i.fichier, i.sha256, i.date_import, i.lignes_lues, i.logements, i.rejets, i.conflits, i.doublons,
+                    COALESCE(group_concat(b.bailleur, char(9)), ''), COALESCE(max(b.actif), 0)
+             FROM imports i LEFT JOIN import_bailleurs b ON b.import_id = i.id GROUP BY i.id ORDER BY i.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let bailleurs: String = r.get(9)?;
+            Ok(ImportInfo {
+                id: r.get(0)?,
+                fichier: r.get(1)?,
+                sha256: r.get(2)?,
+                date_import: r.get(3)?,
+                lignes_lues: r.get(4)?,
+                logements: r.get(5)?,
+                rejets: r.get(6)?,
+                conflits: r.get(7)?,
+                doublons: r.get(8)?,
+                bailleurs: bailleurs.split('\t').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                actif: r.get::<_, i64>(10)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The history of both kinds of imports (états des lieux and registers), in the order of
+    /// their numbers — one numbering for both.
+    pub fn historique(&self) -> Result<Vec<Entree>> {
+        let mut out: Vec<Entree> = self
+            .imports()?
+            .into_iter()
+            .map(|i| Entree {
+                import: i.id,
+                genre: Genre::EtatDesLieux,
+                bailleur: i.bailleurs.join(", "),
+                bailleurs: i.bailleurs,
+                fichier: i.fichier,
+                date: i.date_import,
+                actif: i.actif,
+                lignes: i.lignes_lues,
+                logements: i.logements,
+                rejets: i.rejets,
+                sha256: i.sha256,
+            })
+            .collect();
+        let mut st = self.conn.prepare(
+            "SELECT id, fichier, sha256, date_import, bailleur, lignes_lues, mises_a_disposition, rejets, actif
+             FROM suivi_imports ORDER BY id",
+        )?;
+        let registres = st.query_map([], |r| {
+            let bailleur: String = r.get(4)?;
+            Ok(Entree {
+                import: r.get(0)?,
+                genre: Genre::Registre,
+                fichier: r.get(1)?,
+                sha256: r.get(2)?,
+                date: r.get(3)?,
+                bailleurs: vec![bailleur.clone()],
+                bailleur,
+                lignes: r.get(5)?,
+                logements: r.get(6)?,
+                rejets: r.get(7)?,
+                actif: r.get::<_, i64>(8)? != 0,
+            })
+        })?;
+        for e in registres {
+            out.push(e?);
+        }
+        out.sort_by_key(|e| e.import);
+        Ok(out)
+    }
+
+    /// Makes an import the active version again: for an état des lieux, its version of its
+    /// bailleurs' dwellings; for a register, the bailleur's register. One transaction.
+    pub fn restore(&mut self, import_id: i64) -> Result<Retablissement> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let bailleurs: Vec<String> = {
+            let mut st = tx.prepare("SELECT bailleur FROM import_bailleurs WHERE import_id = ?1")?;
+            st.query_map([import_id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
+        };
+        let genre = if !bailleurs.is_empty() {
+            for b in &bailleurs {
+                tx.execute("UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1", [b])?;
+                tx.execute(
+                    "UPDATE import_bailleurs SET actif = 1 WHERE bailleur = ?1 AND import_id = ?2",
+                    params![b, import_id],
+                )?;
+            }
+            Genre::EtatDesLieux
+        } else {
+            let registre: Option<String> = tx
+                .query_row("SELECT bailleur FROM suivi_imports WHERE id = ?1", [import_id], |r| r.get(0))
+                .optional()?;
+            let Some(b) = registre else { return Err(StoreError::UnknownImport(import_id)) };
+            tx.execute("UPDATE suivi_imports SET actif = (id = ?2) WHERE bailleur = ?1", params![b, import_id])?;
+            return {
+                point_d_arret();
+                tx.commit()?;
+                Ok(Retablissement { genre: Genre::Registre, bailleurs: vec![b] })
+            };
+        };
+        point_d_arret();
+        tx.commit()?;
+        Ok(Retablissement { genre, bailleurs })
+    }
+
+    /// Withdraws an import of either kind: its bailleurs no longer count (the history keeps it).
+    pub fn deactivate(&mut self, import_id: i64) -> Result<()> {
+        let n = self.conn.execute("UPDATE import_bailleurs SET actif = 0 WHERE import_id = ?1", [import_id])?;
+        if n == 0 {
+            let m = self.conn.execute("UPDATE suivi_imports SET actif = 0 WHERE id = ?1", [import_id])?;
+            if m == 0 {
+                return Err(StoreError::UnknownImport(import_id));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line of the import history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportInfo {
+    pub id: i64,
+    pub fichier: String,
+    pub sha256: String,
+    pub date_import: String,
+    pub bailleurs: Vec<String>,
+    pub actif: bool,
+    pub lignes_lues: i64,
+    pub logements: i64,
+    pub rejets: i64,
+    pub conflits: i64,
+    pub doublons: i64,
+}
+
+/// The kind of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Genre {
+    EtatDesLieux,
+    Registre,
+}
+
+impl Genre {
+    pub fn label(self) -> &'static str {
+        match self {
+            Genre::EtatDesLieux => "état des lieux",
+            Genre::Registre => "registre",
+        }
+    }
+}
+
+/// One import of the history, of either kind (`historique --format json` of interfaces.md).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Entree {
+    pub import: i64,
+    pub genre: Genre,
+    /// The bailleurs' names, joined by « , » when a file holds several.
+    pub bailleur: String,
+    #[serde(skip)]
+    pub bailleurs: Vec<String>,
+    pub fichier: String,
+    pub date: String,
+    pub actif: bool,
+    /// Rows read.
+    pub lignes: i64,
+    /// Dwellings kept (a register: its mises à disposition, hors flux included).
+    pub logements: i64,
+    pub rejets: i64,
+    #[serde(skip)]
+    pub sha256: String,
+}
+
+/// What `restore` brought back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retablissement {
+    pub genre: Genre,
+    pub bailleurs: Vec<String>,
+}

@@ -1,0 +1,442 @@
+//! Writing an état des lieux: one import (one or several files) in one transaction, and the
+//! rows set aside read again when a label is mapped or the territory changes.
+
+use super::plans::{self, PlanDeFeuille};
+use super::{Dossier, Result, map_open_error, now_iso, prochain_numero};
+use crate::model::{Conflit, Date, LigneLogement, Motif, Rejet};
+use crate::reference::Territoire;
+use rusqlite::{Transaction, params};
+use std::collections::HashMap;
+
+impl Dossier {
+    /// The rows set aside, in the active imports, whose motif a mapping or a decision may
+    /// resolve: what the import reads again ([`MOTIFS_A_RELIRE`]).
+    pub fn rejets_a_relire(&self, motifs: &[Motif]) -> Result<Vec<RejetARelire>> {
+        let liste = motifs.iter().map(|m| format!("'{}'", m.as_str())).collect::<Vec<_>>().join(", ");
+        let mut st = self.conn.prepare(&format!(
+            "SELECT r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.brut, i.colonnes, i.fichier FROM rejets r
+             JOIN imports i ON i.id = r.import_id
+             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1
+             WHERE r.motif IN ({liste}) ORDER BY r.id"
+        ))?;
+        let mut plans = Plans::default();
+        let mut out = Vec::new();
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            out.push(plans.rejet(r)?);
+        }
+        Ok(out)
+    }
+
+    /// The rows set aside for one motif in the active imports, with their value.
+    pub fn rejets_du_motif(&self, motif: Motif) -> Result<Vec<(RejetARelire, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.brut, i.colonnes, i.fichier, r.valeur FROM rejets r
+             JOIN imports i ON i.id = r.import_id
+             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1
+             WHERE r.motif = ?1 ORDER BY r.id",
+        )?;
+        let mut plans = Plans::default();
+        let mut out = Vec::new();
+        let mut rows = st.query([motif.as_str()])?;
+        while let Some(r) = rows.next()? {
+            out.push((plans.rejet(r)?, r.get(8)?));
+        }
+        Ok(out)
+    }
+}
+
+/// The column plans of the imports met, read once per import.
+#[derive(Default)]
+struct Plans(HashMap<i64, Vec<PlanDeFeuille>>);
+
+impl Plans {
+    /// A row set aside from the columns `id, import_id, bailleur, feuille, ligne, brut,
+    /// colonnes, fichier`.
+    fn rejet(&mut self, r: &rusqlite::Row) -> rusqlite::Result<RejetARelire> {
+        let import_id: i64 = r.get(1)?;
+        let feuille: Option<String> = r.get(3)?;
+        if !self.0.contains_key(&import_id) {
+            self.0.insert(import_id, plans::lire(r.get_ref(6)?.as_str().unwrap_or("")));
+        }
+        let plan = self.0[&import_id].iter().find(|p| p.feuille == feuille).cloned();
+        Ok(RejetARelire {
+            id: r.get(0)?,
+            import_id,
+            bailleur: r.get(2)?,
+            feuille,
+            ligne: r.get(4)?,
+            brut: r.get(5)?,
+            plan,
+            fichier: r.get(7)?,
+        })
+    }
+}
+
+/// A dwelling of the dossier that a change of territory puts outside it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogementSortant {
+    pub bailleur: String,
+    pub reference: String,
+    pub commune: String,
+}
+
+/// The motifs a label mapping (or the century of a column) may resolve.
+pub const MOTIFS_A_RELIRE: &[Motif] = &[
+    Motif::ReservataireInconnu,
+    Motif::CommuneInconnue,
+    Motif::TypologieInconnue,
+    Motif::FinancementInconnu,
+    Motif::DateAmbigue,
+];
+
+/// A row set aside, to read again from its raw cells through the plan of its sheet.
+#[derive(Debug, Clone)]
+pub struct RejetARelire {
+    pub id: i64,
+    pub import_id: i64,
+    pub bailleur: String,
+    pub feuille: Option<String>,
+    pub ligne: u32,
+    pub brut: String,
+    /// How its sheet was read (none when the import's plans are unreadable).
+    pub plan: Option<PlanDeFeuille>,
+    pub fichier: String,
+}
+
+/// Writes one import (one or several files) inside one transaction.
+pub struct ImportWriter<'c> {
+    tx: Transaction<'c>,
+    now: String,
+    /// The dwellings index was dropped for a bulk load and is rebuilt at commit.
+    index_dropped: std::cell::Cell<bool>,
+    /// The first import of this call (the imports before it are the dossier as it was).
+    premier: std::cell::Cell<Option<i64>>,
+    /// Active dwellings per bailleur before this call, counted in one pass when the index is
+    /// about to be dropped (without it, one count per bailleur would read every dwelling).
+    avant: std::cell::RefCell<Option<std::collections::HashMap<String, u64>>>,
+}
+
+const INSERT_LOGEMENT: &str = "INSERT INTO logements(import_id, bailleur, reference, commune, epci, reservataire,
+    reservataire_brut, financement, financement_brut, typologie, typologie_grille, typologie_brut, qpv,
+    individuel_collectif, date_fin_convention, annee_construction, nature, commune_brut, feuille, ligne, brut)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+
+/// A prepared dwelling insert (see [`ImportWriter::logement_insert`]).
+pub struct LogementInsert<'w>(rusqlite::Statement<'w>);
+
+impl LogementInsert<'_> {
+    pub fn insert(&mut self, import_id: i64, l: &LigneLogement) -> Result<i64> {
+        insert_logement_with(&mut self.0, import_id, l)
+    }
+}
+
+fn insert_logement_with(st: &mut rusqlite::Statement<'_>, import_id: i64, l: &LigneLogement) -> Result<i64> {
+    let g = &l.logement;
+    Ok(st.insert(params![
+        import_id,
+        g.bailleur,
+        g.reference,
+        g.commune,
+        g.epci,
+        g.reservataire.0,
+        l.reservataire_brut,
+        g.financement.as_str(),
+        l.financement_brut,
+        g.typologie.label(),
+        g.typologie.grille().as_str(),
+        l.typologie_brut,
+        g.qpv,
+        g.individuel_collectif.as_str(),
+        g.date_fin_convention.map(|d| d.to_string()),
+        g.annee_construction,
+        g.nature,
+        l.commune_brut,
+        l.source.feuille,
+        l.source.ligne,
+        l.brut,
+    ])?)
+}
+
+/// The dwellings index: a bailleur's active dwellings (flux, cube), and one dwelling by its
+/// reference (orientation, fiche navette) without reading the bailleur's whole stock.
+const LOGEMENTS_INDEX: &str = "CREATE INDEX logements_import ON logements(import_id, bailleur, reference)";
+
+impl<'c> ImportWriter<'c> {
+    pub fn begin(d: &'c mut Dossier) -> Result<Self> {
+        let tx = d
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| map_open_error(&d.path, e))?;
+        Ok(Self {
+            tx,
+            now: now_iso(),
+            index_dropped: std::cell::Cell::new(false),
+            premier: std::cell::Cell::new(None),
+            avant: std::cell::RefCell::new(None),
+        })
+    }
+
+    /// Announces about `rows` more dwellings. When they outnumber those already in the
+    /// dossier, the dwellings index is dropped and rebuilt once at commit, which is cheaper
+    /// than keeping it up to date row by row (all inside the transaction: a failed import
+    /// leaves the index as it was).
+    pub fn expect_rows(&self, rows: usize) -> Result<()> {
+        if self.index_dropped.get() || rows < 20_000 {
+            return Ok(());
+        }
+        let existing: i64 = self.tx.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
+        if rows as i64 >= existing {
+            let premier = self.premier.get().unwrap_or(i64::MAX);
+            let mut st = self.tx.prepare(
+                "SELECT b.bailleur, COUNT(*) FROM import_bailleurs b CROSS JOIN logements l
+                 ON l.import_id = b.import_id AND l.bailleur = b.bailleur
+                 WHERE b.actif = 1 AND b.import_id < ?1 GROUP BY b.bailleur",
+            )?;
+            let counts = st
+                .query_map([premier], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?
+                .collect::<std::result::Result<std::collections::HashMap<_, _>, _>>()?;
+            drop(st);
+            self.avant.borrow_mut().get_or_insert_with(Default::default).extend(counts);
+            self.tx.execute_batch("DROP INDEX IF EXISTS logements_import")?;
+            self.index_dropped.set(true);
+        }
+        Ok(())
+    }
+
+    pub fn set_parametre(&self, cle: &str, valeur: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
+            params![cle, valeur],
+        )?;
+        Ok(())
+    }
+
+    /// A new import of a file, with how its sheets were read.
+    pub fn new_import(&self, fichier: &str, chemin: &str, sha256: &str, plans: &[PlanDeFeuille]) -> Result<i64> {
+        let id = prochain_numero(&self.tx)?;
+        if self.premier.get().is_none() {
+            self.premier.set(Some(id));
+        }
+        self.tx.execute(
+            "INSERT INTO imports(id, fichier, chemin, sha256, date_import, colonnes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, fichier, chemin, sha256, self.now, plans::ecrire(plans)],
+        )?;
+        Ok(id)
+    }
+
+    pub fn insert_logement(&self, import_id: i64, l: &LigneLogement) -> Result<i64> {
+        let mut st = self.tx.prepare_cached(INSERT_LOGEMENT)?;
+        insert_logement_with(&mut st, import_id, l)
+    }
+
+    /// The dwelling insert prepared once for a whole import (no statement lookup per row).
+    pub fn logement_insert(&self) -> Result<LogementInsert<'_>> {
+        Ok(LogementInsert(self.tx.prepare(INSERT_LOGEMENT)?))
+    }
+
+    pub fn delete_logement(&self, row_id: i64) -> Result<()> {
+        self.tx.prepare_cached("DELETE FROM logements WHERE id = ?1")?.execute([row_id])?;
+        Ok(())
+    }
+
+    pub fn insert_rejet(&self, import_id: i64, r: &Rejet) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rejets(import_id, bailleur, feuille, ligne, motif, valeur, brut) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![import_id, r.bailleur, r.source.feuille, r.source.ligne, r.motif.as_str(), r.valeur, r.brut])?;
+        Ok(())
+    }
+
+    pub fn insert_conflit(&self, import_id: i64, c: &Conflit) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO conflits(import_id, bailleur, reference, motif, valeurs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![import_id, c.bailleur, c.reference, c.motif, serde_json::to_string(&c.valeurs).unwrap_or_default()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the counts of an import and makes it the active version of its bailleurs.
+    /// Earlier imports of the same invocation (ids from `first_of_invocation`) stay active.
+    pub fn finish_import(
+        &self,
+        import_id: i64,
+        first_of_invocation: i64,
+        bailleurs: &[String],
+        counts: [usize; 5],
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE imports SET lignes_lues = ?2, logements = ?3, rejets = ?4, conflits = ?5, doublons = ?6 WHERE id = ?1",
+            params![import_id, counts[0] as i64, counts[1] as i64, counts[2] as i64, counts[3] as i64, counts[4] as i64],
+        )?;
+        for b in bailleurs {
+            self.tx.execute(
+                "UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1 AND import_id < ?2",
+                params![b, first_of_invocation],
+            )?;
+            self.tx.execute(
+                "INSERT INTO import_bailleurs(import_id, bailleur, actif) VALUES (?1, ?2, 1)
+                 ON CONFLICT(import_id, bailleur) DO UPDATE SET actif = 1",
+                params![import_id, b],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A bailleur's active dwellings before the import `first` (the first of this call).
+    pub fn logements_actifs_avant(&self, bailleur: &str, first: i64) -> Result<u64> {
+        if self.index_dropped.get()
+            && let Some(m) = self.avant.borrow().as_ref()
+        {
+            return Ok(m.get(bailleur).copied().unwrap_or(0));
+        }
+        let n: i64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM import_bailleurs b CROSS JOIN logements l
+             ON l.import_id = b.import_id AND l.bailleur = b.bailleur
+             WHERE b.actif = 1 AND b.bailleur = ?1 AND b.import_id < ?2",
+            params![bailleur, first],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// The active import identical to a file (same SHA-256), if every bailleur it holds still
+    /// uses it — and, when given, the file's bailleur is one of them: importing it again would
+    /// change nothing.
+    pub fn import_actif_identique(&self, sha256: &str, bailleur: Option<&str>) -> Result<Option<i64>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT i.id FROM imports i WHERE i.sha256 = ?1
+               AND EXISTS (SELECT 1 FROM import_bailleurs b WHERE b.import_id = i.id AND b.actif = 1)
+               AND NOT EXISTS (SELECT 1 FROM import_bailleurs b WHERE b.import_id = i.id AND b.actif = 0)
+             ORDER BY i.id DESC",
+        )?;
+        let ids: Vec<i64> = st.query_map([sha256], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        for id in ids {
+            let Some(b) = bailleur else { return Ok(Some(id)) };
+            let k: i64 = self.tx.query_row(
+                "SELECT COUNT(*) FROM import_bailleurs WHERE import_id = ?1 AND bailleur = ?2",
+                params![id, b],
+                |r| r.get(0),
+            )?;
+            if k > 0 {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn has_active_logement(&self, bailleur: &str, reference: &str) -> Result<bool> {
+        let n: i64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM logements l JOIN import_bailleurs b ON b.import_id = l.import_id
+             AND b.bailleur = l.bailleur AND b.actif = 1 WHERE l.bailleur = ?1 AND l.reference = ?2",
+            params![bailleur, reference],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn delete_rejet(&self, id: i64) -> Result<()> {
+        self.tx.execute("DELETE FROM rejets WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn update_rejet(&self, id: i64, motif: Motif, valeur: &str) -> Result<()> {
+        self.tx
+            .execute("UPDATE rejets SET motif = ?2, valeur = ?3 WHERE id = ?1", params![id, motif.as_str(), valeur])?;
+        Ok(())
+    }
+
+    pub fn count_echus(&self, import_id: i64, date_reference: Date) -> Result<usize> {
+        let n: i64 = self.tx.query_row(
+            "SELECT COUNT(*) FROM logements WHERE import_id = ?1 AND reservataire <> ?3
+             AND date_fin_convention IS NOT NULL AND date_fin_convention < ?2",
+            params![import_id, date_reference.to_string(), crate::model::Reservataire::NON_RESERVE],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Every dwelling (of every import, active or not) whose commune is outside `t`: (row id,
+    /// its import is active for its bailleur, the dwelling).
+    pub fn logements_hors(&self, t: &Territoire) -> Result<Vec<(i64, bool, LogementSortant)>> {
+        let r = crate::reference::reference();
+        let mut st = self.tx.prepare(
+            "SELECT l.id, l.bailleur, l.reference, l.commune, COALESCE(b.actif, 0) FROM logements l
+             LEFT JOIN import_bailleurs b ON b.import_id = l.import_id AND b.bailleur = l.bailleur ORDER BY l.id",
+        )?;
+        let mut out = Vec::new();
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let commune: String = row.get(3)?;
+            if r.commune(&commune).is_some_and(|c| t.contains(c)) {
+                continue;
+            }
+            out.push((
+                row.get(0)?,
+                row.get::<_, i64>(4)? != 0,
+                LogementSortant { bailleur: row.get(1)?, reference: row.get(2)?, commune },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Sets a dwelling aside as outside the territory: it becomes a row set aside of its import
+    /// (`commune_hors_territoire`, its raw commune and cells kept), to come back if the
+    /// territory takes its commune in again.
+    pub fn sortir_du_territoire(&self, id: i64) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO rejets(import_id, bailleur, feuille, ligne, motif, valeur, brut)
+             SELECT import_id, bailleur, feuille, ligne, 'commune_hors_territoire', commune_brut, brut
+             FROM logements WHERE id = ?1",
+            [id],
+        )?;
+        self.tx.execute("DELETE FROM logements WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// The rows set aside as outside the territory, in every import.
+    pub fn rejets_hors_territoire(&self) -> Result<Vec<(RejetARelire, bool)>> {
+        let mut st = self.tx.prepare(
+            "SELECT r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.brut, i.colonnes, i.fichier, COALESCE(b.actif, 0)
+             FROM rejets r JOIN imports i ON i.id = r.import_id
+             LEFT JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur
+             WHERE r.motif = ?1 ORDER BY r.id",
+        )?;
+        let mut plans = Plans::default();
+        let mut out = Vec::new();
+        let mut rows = st.query([Motif::CommuneHorsTerritoire.as_str()])?;
+        while let Some(r) = rows.next()? {
+            out.push((plans.rejet(r)?, r.get::<_, i64>(8)? != 0));
+        }
+        Ok(out)
+    }
+
+    /// Whether an import already holds a dwelling of this bailleur and reference.
+    pub fn import_a_le_logement(&self, import_id: i64, bailleur: &str, reference: &str) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM logements WHERE import_id = ?1 AND bailleur = ?2 AND reference = ?3)",
+            params![import_id, bailleur, reference],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Gives up everything written (the transaction is rolled back).
+    pub fn annuler(self) {
+        drop(self);
+    }
+
+    /// Existing bailleur names, to reuse their spelling.
+    pub fn bailleurs(&self) -> Result<Vec<String>> {
+        let mut st = self.tx.prepare("SELECT DISTINCT bailleur FROM import_bailleurs")?;
+        Ok(st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn commit(self) -> Result<()> {
+        if self.index_dropped.get() {
+            self.tx.execute_batch(LOGEMENTS_INDEX)?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+}
