@@ -201,14 +201,13 @@ fn phase(args: &[String]) {
         "annexe" => {
             // The État's annex on the largest commune, for its largest bailleur there.
             let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
-            let (commune, bailleur): (String, String) = d
-                .conn
-                .query_row(
-                    "SELECT commune, bailleur FROM logements GROUP BY commune, bailleur ORDER BY COUNT(*) DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .unwrap();
+            let mut parcs: std::collections::HashMap<(String, String), u64> = Default::default();
+            d.pour_chaque_logement_actif(Default::default(), |l| {
+                *parcs.entry((l.commune.to_string(), l.bailleur.to_string())).or_default() += 1;
+            })
+            .unwrap();
+            let ((commune, bailleur), _) =
+                parcs.into_iter().max_by_key(|(k, n)| (*n, std::cmp::Reverse(k.clone()))).unwrap();
             let t = Instant::now();
             let out = dossier.with_extension("annexe.xlsx");
             contingents::export::annexe::export(&d, "etat", Some(&commune), None, Some(&bailleur), None, &out).unwrap();
@@ -222,10 +221,7 @@ fn phase(args: &[String]) {
         }
         "navette" => {
             let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
-            let reference: String = d
-                .conn
-                .query_row("SELECT reference FROM logements WHERE bailleur = 'Bailleur 0007' LIMIT 1", [], |r| r.get(0))
-                .unwrap();
+            let reference = d.logements_actifs_du_bailleur("Bailleur 0007").unwrap().swap_remove(0).reference;
             let v = contingents::export::fiche_navette::valeurs(&d, "Bailleur 0007", &reference, "etat").unwrap();
             let out = dossier.with_extension("navette.xlsx");
             contingents::export::fiche_navette::export(Some(&d), &v, &out).unwrap();

@@ -47,8 +47,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
         return Err(ExportError::Donnees(format!("aucun logement du bailleur « {bailleur} » dans le dossier")));
     }
     // Hors-flux leases of N−1, by EPCI and category.
-    let mads = crate::suivi::charger(d, Some(&[bailleur.to_string()]), None)
-        .map_err(|e| ExportError::Donnees(e.to_string()))?;
+    let mads = d.mises_a_disposition(Some(&[bailleur.to_string()]), None)?;
     let mut realises: BTreeMap<(String, Soustrait), u64> = BTreeMap::new();
     let mut registre_n_1 = false;
     for m in &mads {

@@ -3,11 +3,15 @@
 
 mod champs;
 mod lignes;
+mod soustrait;
+mod suivi;
 
 pub use champs::*;
 pub use lignes::*;
 use serde::Serialize;
+pub use soustrait::Soustrait;
 use std::fmt;
+pub use suivi::*;
 
 /// Funding category of a dwelling, after the correspondence table of the dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

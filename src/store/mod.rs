@@ -8,6 +8,7 @@ mod imports;
 mod logements;
 mod parametres_du_flux;
 pub mod plans;
+mod registres;
 pub mod schema;
 pub mod verrou;
 
@@ -19,6 +20,7 @@ pub use logements::{
     RejetOut, Selection,
 };
 pub use plans::{EnteteDeFeuille, PlanDeFeuille};
+pub use registres::{InsertionDeRegistre, RegistreWriter, RejetDeRegistre, RejetRegistre, SourceRegistre};
 
 use crate::model::Date;
 use crate::reference::Territoire;
@@ -112,7 +114,9 @@ pub const APPLICATION_ID: i32 = 0x434E_5447;
 pub const ATTENTE: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub struct Dossier {
-    pub conn: Connection,
+    /// Private to the store: every reading and writing goes through the functions of this
+    /// module, named by what they do.
+    conn: Connection,
     pub path: PathBuf,
     /// Opened after a successful `PRAGMA quick_check`: what this connection writes (SQLite's
     /// own transactions) leaves the file sound, so the next opening by this process need not

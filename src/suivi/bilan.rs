@@ -3,7 +3,7 @@
 //! libération once), the gap, the taux de chute; the libérations outside the flux against the
 //! soustraits forecast; the regulatory breakdown; the alerts.
 
-use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, charger, rejets};
+use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, rejets};
 use crate::model::Date;
 use crate::store::Dossier;
 use serde::Serialize;
@@ -304,10 +304,10 @@ pub struct BilanOptions {
 /// Computes the bilan of a period from the dossier.
 pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     let bailleurs: Option<Vec<String>> = o.bailleur.clone().map(|b| vec![b]);
-    let mads = charger(d, bailleurs.as_deref(), o.epci.as_deref())?;
+    let mads = d.mises_a_disposition(bailleurs.as_deref(), o.epci.as_deref())?;
     // The (bailleur, EPCI) pairs whose flux gives the objectives, with their dwellings.
     let mut groupes: BTreeMap<(String, String), Vec<crate::flux::Groupe>> = BTreeMap::new();
-    let tous = super::bailleurs_du_dossier(d)?;
+    let tous = d.bailleurs_actifs()?;
     if let Some(b) = &o.bailleur
         && !tous.contains(b)
         && mads.is_empty()

@@ -11,176 +11,16 @@ pub mod registre;
 use crate::import::Context;
 use crate::model::{Date, Financement, TypologieGrille};
 use crate::reference::reference;
-use crate::store::{Dossier, StoreError};
-use rusqlite::{OptionalExtension, params};
+use crate::store::{Dossier, RegistreWriter, RejetDeRegistre, SourceRegistre, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// The step at which a convention counts its flux.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Etape {
-    MiseADisposition,
-    MiseADispositionValidee,
-    PropositionCal,
-    AttributionCal,
-    BailSigne,
-}
-
-impl Etape {
-    pub const ALL: [Etape; 5] = [
-        Etape::MiseADisposition,
-        Etape::MiseADispositionValidee,
-        Etape::PropositionCal,
-        Etape::AttributionCal,
-        Etape::BailSigne,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Etape::MiseADisposition => "mise_a_disposition",
-            Etape::MiseADispositionValidee => "mise_a_disposition_validee",
-            Etape::PropositionCal => "proposition_cal",
-            Etape::AttributionCal => "attribution_cal",
-            Etape::BailSigne => "bail_signe",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Etape::MiseADisposition => "à la mise à disposition",
-            Etape::MiseADispositionValidee => "à la mise à disposition validée par le réservataire",
-            Etape::PropositionCal => "à l'examen des candidats en CALEOL",
-            Etape::AttributionCal => "à l'attribution en CALEOL",
-            Etape::BailSigne => "au bail signé",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == s.trim())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Issue {
-    BailSigne,
-    Reprise,
-    Reorientation,
-    #[default]
-    EnCours,
-}
-
-impl Issue {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Issue::BailSigne => "bail_signe",
-            Issue::Reprise => "reprise",
-            Issue::Reorientation => "reorientation",
-            Issue::EnCours => "en_cours",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Issue::BailSigne => "Bail signé",
-            Issue::Reprise => "Repris par le bailleur",
-            Issue::Reorientation => "Réorienté",
-            Issue::EnCours => "En cours",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "bail_signe" => Issue::BailSigne,
-            "reprise" => Issue::Reprise,
-            "reorientation" => Issue::Reorientation,
-            _ => Issue::EnCours,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionCal {
-    Attribution,
-    NonAttribution,
-    Refus,
-}
-
-impl DecisionCal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DecisionCal::Attribution => "attribution",
-            DecisionCal::NonAttribution => "non_attribution",
-            DecisionCal::Refus => "refus",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [DecisionCal::Attribution, DecisionCal::NonAttribution, DecisionCal::Refus]
-            .into_iter()
-            .find(|d| d.as_str() == s)
-    }
-}
+pub use crate::model::{DecisionCal, Etape, Etapes, Issue, MiseADisposition};
 
 /// The categories of libérations outside the flux: the one list of soustraits of the flux
 /// (`interfaces.md`: the bilan's `hors_flux` keys are the flux's soustraits categories).
-pub use crate::flux::Soustrait as HorsFlux;
-
-/// The steps of a mise à disposition, dated: as a register row gives them and as the dossier
-/// keeps them.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct Etapes {
-    pub date_liberation: Option<Date>,
-    pub preavis: Option<u8>,
-    pub date_mise_a_disposition: Option<Date>,
-    pub date_validation: Option<Date>,
-    pub candidats: Option<u32>,
-    pub date_candidats: Option<Date>,
-    pub date_cal: Option<Date>,
-    pub decision_cal: Option<DecisionCal>,
-    pub date_bail: Option<Date>,
-    pub issue: Issue,
-}
-
-/// One mise à disposition of a freed dwelling (or a libération outside the flux).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MiseADisposition {
-    pub id: i64,
-    pub bailleur: String,
-    pub reference: String,
-    pub commune: String,
-    pub epci: String,
-    pub typologie: TypologieGrille,
-    pub financement: Financement,
-    pub qpv: bool,
-    pub annee_construction: Option<i32>,
-    /// None for a libération outside the flux.
-    pub reservataire: Option<String>,
-    pub hors_flux: Option<HorsFlux>,
-    /// Its steps, as the register or the window gave them.
-    #[serde(flatten)]
-    pub etapes: Etapes,
-    /// Kept but flagged: a lease before the mise à disposition, a CALEOL without candidate...
-    pub signalement: Option<String>,
-}
-
-impl MiseADisposition {
-    /// The date at which this mise à disposition reached a step, if it did.
-    pub fn date_etape(&self, e: Etape) -> Option<Date> {
-        match e {
-            Etape::MiseADisposition => self.etapes.date_mise_a_disposition,
-            Etape::MiseADispositionValidee => self.etapes.date_validation.or(self.etapes.date_candidats),
-            Etape::PropositionCal => self.etapes.date_cal,
-            Etape::AttributionCal => {
-                self.etapes.date_cal.filter(|_| self.etapes.decision_cal == Some(DecisionCal::Attribution))
-            }
-            Etape::BailSigne => self.etapes.date_bail,
-        }
-    }
-}
+pub use crate::model::Soustrait as HorsFlux;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SuiviError {
@@ -215,12 +55,6 @@ fn bailleur_inconnu(b: &str, proches: &[String]) -> String {
         m.push_str(&format!(" (les plus proches : {}) ; rien n'a été importé", noms.join(", ")));
     }
     m
-}
-
-impl From<rusqlite::Error> for SuiviError {
-    fn from(e: rusqlite::Error) -> Self {
-        SuiviError::Store(StoreError::from(e))
-    }
 }
 
 pub type Result<T> = std::result::Result<T, SuiviError>;
@@ -266,34 +100,20 @@ struct LogementConnu {
 }
 
 fn logements_du_bailleur(d: &Dossier, bailleur: &str) -> Result<HashMap<String, LogementConnu>> {
-    let mut st = d.conn.prepare(
-        "SELECT l.reference, l.commune, l.epci, l.typologie_grille, l.financement, l.qpv, l.annee_construction
-         FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
-         WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1",
-    )?;
-    let mut out = HashMap::new();
-    let mut rows = st.query([bailleur])?;
-    while let Some(r) = rows.next()? {
-        out.insert(
-            r.get::<_, String>(0)?,
-            LogementConnu {
-                commune: r.get(1)?,
-                epci: r.get(2)?,
-                typologie: TypologieGrille::parse(&r.get::<_, String>(3)?).unwrap_or(TypologieGrille::T1),
-                financement: Financement::parse(&r.get::<_, String>(4)?).unwrap_or(Financement::Autre),
-                qpv: r.get(5)?,
-                annee_construction: r.get(6)?,
-            },
-        );
-    }
-    Ok(out)
-}
-
-/// The bailleurs of the dossier, spelled as the dossier spells them.
-fn bailleurs_du_dossier(d: &Dossier) -> Result<Vec<String>> {
-    let mut st = d.conn.prepare("SELECT DISTINCT bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY 1")?;
-    let rows = st.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+    Ok(d.logements_actifs_du_bailleur(bailleur)?
+        .into_iter()
+        .map(|l| {
+            let connu = LogementConnu {
+                commune: l.commune,
+                epci: l.epci,
+                typologie: l.typologie_grille,
+                financement: l.financement,
+                qpv: l.qpv,
+                annee_construction: l.annee_construction,
+            };
+            (l.reference, connu)
+        })
+        .collect())
 }
 
 /// Whether a file is a register of mises à disposition (rather than an état des lieux): its
@@ -366,55 +186,6 @@ fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date
     Ok(Prepare { chemin: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, bailleur, lignes })
 }
 
-const INSERT: &str = "INSERT INTO mises_a_disposition(import_id, bailleur, reference, commune, epci, typologie,
-    financement, qpv, annee_construction, reservataire, reservataire_brut, hors_flux, date_liberation, preavis,
-    date_mise_a_disposition, date_validation, candidats, date_candidats, date_cal, decision_cal, date_bail, issue,
-    feuille, ligne, brut, signalement)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-            ?24, ?25, ?26)";
-
-fn ds(d: Option<Date>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
-fn insert(
-    st: &mut rusqlite::Statement,
-    import_id: Option<i64>,
-    m: &MiseADisposition,
-    src: (&Option<String>, u32, &str),
-    brut_res: &str,
-) -> Result<()> {
-    st.execute(params![
-        import_id,
-        m.bailleur,
-        m.reference,
-        m.commune,
-        m.epci,
-        m.typologie.as_str(),
-        m.financement.as_str(),
-        m.qpv,
-        m.annee_construction,
-        m.reservataire,
-        brut_res,
-        m.hors_flux.map(|h| h.as_str()),
-        ds(m.etapes.date_liberation),
-        m.etapes.preavis,
-        ds(m.etapes.date_mise_a_disposition),
-        ds(m.etapes.date_validation),
-        m.etapes.candidats,
-        ds(m.etapes.date_candidats),
-        ds(m.etapes.date_cal),
-        m.etapes.decision_cal.map(|x| x.as_str()),
-        ds(m.etapes.date_bail),
-        m.etapes.issue.as_str(),
-        src.0,
-        src.1,
-        src.2,
-        m.signalement,
-    ])?;
-    Ok(())
-}
-
 /// Imports registers of mises à disposition in one transaction (see [`importer_avec`]), a
 /// loss refused.
 pub fn importer(
@@ -436,7 +207,7 @@ pub fn importer(
 /// to the bailleur's active register, or given twice, is read once. `decompte` records the
 /// step the bailleur's conventions count at.
 pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre) -> Result<Vec<RegistreImporte>> {
-    let connus = bailleurs_du_dossier(d)?;
+    let connus = d.bailleurs_actifs()?;
     let aujourd_hui = crate::store::now_iso()
         .get(..10)
         .and_then(Date::parse_iso)
@@ -450,11 +221,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             logements.insert(p.bailleur.clone(), logements_du_bailleur(d, &p.bailleur)?);
         }
     }
-    let now = crate::store::now_iso();
-    let tx = d
-        .conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(|e| SuiviError::Store(StoreError::from(e)))?;
+    let w = RegistreWriter::begin(d)?;
     // Each bailleur's register lines before this call (for the loss check), and what comes.
     let mut avant: BTreeMap<String, u64> = BTreeMap::new();
     let mut apres: BTreeMap<String, u64> = BTreeMap::new();
@@ -462,22 +229,13 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
     let mut out = Vec::new();
     if let Some(e) = o.decompte {
         for b in prepared.iter().map(|p| &p.bailleur) {
-            tx.execute(
-                "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
-                params![format!("decompte:{b}"), e.as_str()],
-            )?;
+            w.set_parametre(&format!("decompte:{b}"), e.as_str())?;
         }
     }
     for p in prepared {
         let identique = match lus.get(&p.sha256) {
             Some(id) => Some(*id),
-            None => tx
-                .query_row(
-                    "SELECT id FROM suivi_imports WHERE sha256 = ?1 AND bailleur = ?2 AND actif = 1 ORDER BY id DESC",
-                    params![p.sha256, p.bailleur],
-                    |r| r.get(0),
-                )
-                .optional()?,
+            None => w.registre_actif_identique(&p.sha256, &p.bailleur)?,
         };
         if let Some(id) = identique {
             out.push(RegistreImporte {
@@ -490,22 +248,12 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             continue;
         }
         if !avant.contains_key(&p.bailleur) {
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM mises_a_disposition m JOIN suivi_imports i ON i.id = m.import_id
-                 WHERE i.actif = 1 AND i.bailleur = ?1",
-                [&p.bailleur],
-                |r| r.get(0),
-            )?;
-            avant.insert(p.bailleur.clone(), n as u64);
+            avant.insert(p.bailleur.clone(), w.lignes_du_registre_actif(&p.bailleur)?);
             // The bailleur's previous register: replaced (kept in the history).
-            tx.execute("UPDATE suivi_imports SET actif = 0 WHERE bailleur = ?1", [&p.bailleur])?;
+            w.retirer_registre(&p.bailleur)?;
         }
-        let import_id = crate::store::prochain_numero(&tx)?;
+        let import_id = w.nouveau_registre(&p.fichier, &p.chemin.display().to_string(), &p.sha256, &p.bailleur)?;
         lus.insert(p.sha256.clone(), import_id);
-        tx.execute(
-            "INSERT INTO suivi_imports(id, fichier, chemin, sha256, date_import, bailleur) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![import_id, p.fichier, p.chemin.display().to_string(), p.sha256, now, p.bailleur],
-        )?;
         let mut s = RegistreImporte {
             import_id,
             fichier: p.fichier.clone(),
@@ -513,11 +261,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             lignes_lues: p.lignes.len(),
             ..Default::default()
         };
-        let mut st = tx.prepare(INSERT)?;
-        let mut rej = tx.prepare(
-            "INSERT INTO suivi_rejets(import_id, bailleur, fichier, feuille, ligne, motif, valeur, brut)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
+        let mut insertion = w.insertion()?;
         let cle = crate::text::key(&p.bailleur);
         let connus = &logements[&p.bailleur];
         let mut vus: HashSet<(String, Option<Date>, String)> = HashSet::new();
@@ -537,9 +281,14 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             match res {
                 Err(r) => {
                     *s.rejets.entry(r.motif.to_string()).or_default() += 1;
-                    rej.execute(params![
-                        import_id, p.bailleur, p.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.brut
-                    ])?;
+                    let rejet = RejetDeRegistre {
+                        feuille: r.feuille.as_deref(),
+                        ligne: r.ligne,
+                        motif: r.motif,
+                        valeur: &r.valeur,
+                        brut: &r.brut,
+                    };
+                    w.inserer_rejet(import_id, &p.bailleur, &p.fichier, rejet)?;
                 }
                 Ok((l, mut m, presume)) => {
                     if presume {
@@ -562,21 +311,23 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                     } else {
                         s.mises_a_disposition += 1;
                     }
-                    insert(&mut st, Some(import_id), &m, (&l.feuille, l.ligne, &l.brut), &l.reservataire_brut)?;
+                    let src = SourceRegistre {
+                        feuille: l.feuille.as_deref(),
+                        ligne: l.ligne,
+                        brut: &l.brut,
+                        reservataire_brut: &l.reservataire_brut,
+                    };
+                    insertion.inserer(import_id, &m, src)?;
                 }
             }
         }
-        drop(st);
-        drop(rej);
+        drop(insertion);
         *apres.entry(p.bailleur.clone()).or_default() += (s.mises_a_disposition + s.hors_flux) as u64;
-        tx.execute(
-            "UPDATE suivi_imports SET lignes_lues = ?2, mises_a_disposition = ?3, rejets = ?4 WHERE id = ?1",
-            params![
-                import_id,
-                s.lignes_lues as i64,
-                (s.mises_a_disposition + s.hors_flux) as i64,
-                s.rejets.values().sum::<usize>() as i64
-            ],
+        w.terminer_registre(
+            import_id,
+            s.lignes_lues,
+            s.mises_a_disposition + s.hors_flux,
+            s.rejets.values().sum::<usize>(),
         )?;
         out.push(s);
     }
@@ -595,7 +346,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
         return Err(SuiviError::Perte(crate::model::Pertes { pertes, registre: true, fichiers }));
     }
     crate::store::point_d_arret();
-    tx.commit()?;
+    w.commit()?;
     Ok(out)
 }
 
@@ -684,97 +435,11 @@ fn mise_a_disposition(
     Ok((m, presume))
 }
 
-fn date_col(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
-    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| Date::parse_iso(&s)))
-}
-
-/// The active mises à disposition of some bailleurs (all when `None`), on an EPCI or all.
-pub fn charger(d: &Dossier, bailleurs: Option<&[String]>, epci: Option<&str>) -> Result<Vec<MiseADisposition>> {
-    let seul = bailleurs.filter(|b| b.len() == 1).map(|b| b[0].as_str());
-    // Only the filters given are written, so that one bailleur's rows come through the
-    // (bailleur, EPCI) index instead of a scan of every register.
-    let mut filters = String::new();
-    if epci.is_some() {
-        filters.push_str(" AND m.epci = ?1");
-    }
-    if seul.is_some() {
-        filters.push_str(" AND m.bailleur = ?2");
-    }
-    let mut st = d.conn.prepare(&format!(
-        "SELECT m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
-                m.annee_construction, m.reservataire, m.hors_flux, m.date_liberation, m.preavis,
-                m.date_mise_a_disposition, m.date_validation, m.candidats, m.date_candidats, m.date_cal,
-                m.decision_cal, m.date_bail, m.issue, m.signalement
-         FROM mises_a_disposition m LEFT JOIN suivi_imports i ON i.id = m.import_id
-         WHERE (m.import_id IS NULL OR i.actif = 1) AND ?1 IS ?1 AND ?2 IS ?2{filters}
-         ORDER BY m.id"
-    ))?;
-    let wanted: Option<HashSet<&str>> = bailleurs.map(|b| b.iter().map(String::as_str).collect());
-    let mut out = Vec::new();
-    let mut rows = st.query(params![epci, seul])?;
-    while let Some(r) = rows.next()? {
-        let bailleur: String = r.get(1)?;
-        if wanted.as_ref().is_some_and(|w| !w.contains(bailleur.as_str())) {
-            continue;
-        }
-        out.push(MiseADisposition {
-            id: r.get(0)?,
-            bailleur,
-            reference: r.get(2)?,
-            commune: r.get(3)?,
-            epci: r.get(4)?,
-            typologie: TypologieGrille::parse(&r.get::<_, String>(5)?).unwrap_or(TypologieGrille::T1),
-            financement: Financement::parse(&r.get::<_, String>(6)?).unwrap_or(Financement::Autre),
-            qpv: r.get(7)?,
-            annee_construction: r.get(8)?,
-            reservataire: r.get(9)?,
-            hors_flux: r.get::<_, Option<String>>(10)?.and_then(|s| HorsFlux::parse(&s)),
-            etapes: Etapes {
-                date_liberation: date_col(r, 11)?,
-                preavis: r.get(12)?,
-                date_mise_a_disposition: date_col(r, 13)?,
-                date_validation: date_col(r, 14)?,
-                candidats: r.get(15)?,
-                date_candidats: date_col(r, 16)?,
-                date_cal: date_col(r, 17)?,
-                decision_cal: r.get::<_, Option<String>>(18)?.and_then(|s| DecisionCal::parse(&s)),
-                date_bail: date_col(r, 19)?,
-                issue: Issue::parse(&r.get::<_, String>(20)?),
-            },
-            signalement: r.get(21)?,
-        });
-    }
-    Ok(out)
-}
-
-/// A register row set aside, as `report` lists the rejets of an état des lieux.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RejetRegistre {
-    pub bailleur: String,
-    pub fichier: String,
-    pub feuille: Option<String>,
-    pub ligne: u32,
-    pub motif: String,
-    pub valeur: String,
-}
+pub use crate::store::RejetRegistre;
 
 /// The rows set aside from the active registers of some bailleurs (all when `None`).
 pub fn rejets(d: &Dossier, bailleurs: Option<&[String]>) -> Result<Vec<RejetRegistre>> {
-    let mut st = d.conn.prepare(
-        "SELECT r.bailleur, r.fichier, r.feuille, r.ligne, r.motif, r.valeur FROM suivi_rejets r
-         JOIN suivi_imports i ON i.id = r.import_id WHERE i.actif = 1 ORDER BY r.id",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(RejetRegistre {
-            bailleur: r.get(0)?,
-            fichier: r.get(1)?,
-            feuille: r.get(2)?,
-            ligne: r.get(3)?,
-            motif: r.get(4)?,
-            valeur: r.get(5)?,
-        })
-    })?;
-    let mut out: Vec<RejetRegistre> = rows.collect::<std::result::Result<_, _>>()?;
+    let mut out = d.rejets_des_registres()?;
     if let Some(b) = bailleurs {
         out.retain(|r| b.contains(&r.bailleur));
     }
@@ -942,16 +607,6 @@ pub fn enregistrer_decompte(d: &Dossier, bailleur: &str, reservataire: Option<&s
     Ok(())
 }
 
-/// Saves a mise à disposition typed in the window (or updates it when `m.id` is set).
-pub fn enregistrer(d: &Dossier, m: &MiseADisposition) -> Result<i64> {
-    if m.id > 0 {
-        d.conn.execute("DELETE FROM mises_a_disposition WHERE id = ?1 AND import_id IS NULL", [m.id])?;
-    }
-    let mut st = d.conn.prepare(INSERT)?;
-    insert(&mut st, None, m, (&None, 0, ""), m.reservataire.as_deref().unwrap_or(""))?;
-    Ok(d.conn.last_insert_rowid())
-}
-
 /// An event of the follow-up typed in the window, at a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Evenement {
@@ -969,50 +624,40 @@ pub enum Evenement {
 /// Records an event on a mise à disposition typed in the window (registers imported from a
 /// bailleur are changed by importing their new version).
 pub fn noter(d: &Dossier, id: i64, e: Evenement, date: Date) -> Result<()> {
-    let ds = date.to_string();
-    let sql = match e {
+    let introuvable = || {
+        SuiviError::Donnees(format!(
+            "mise à disposition n° {id} introuvable parmi celles saisies dans la fenêtre (un registre importé se corrige en réimportant le registre du bailleur)"
+        ))
+    };
+    let mut etapes = d.mise_a_disposition_saisie(id)?.ok_or_else(introuvable)?.etapes;
+    match e {
         Evenement::Candidats => {
-            "UPDATE mises_a_disposition SET date_candidats = ?2, candidats = COALESCE(candidats, 1) WHERE id = ?1 AND import_id IS NULL"
+            etapes.date_candidats = Some(date);
+            etapes.candidats = etapes.candidats.or(Some(1));
         }
         Evenement::Attribution => {
-            "UPDATE mises_a_disposition SET date_cal = ?2, decision_cal = 'attribution' WHERE id = ?1 AND import_id IS NULL"
+            etapes.date_cal = Some(date);
+            etapes.decision_cal = Some(DecisionCal::Attribution);
         }
         Evenement::NonAttribution => {
-            "UPDATE mises_a_disposition SET date_cal = ?2, decision_cal = 'non_attribution' WHERE id = ?1 AND import_id IS NULL"
+            etapes.date_cal = Some(date);
+            etapes.decision_cal = Some(DecisionCal::NonAttribution);
         }
         Evenement::BailSigne => {
-            "UPDATE mises_a_disposition SET date_bail = ?2, issue = 'bail_signe' WHERE id = ?1 AND import_id IS NULL"
+            etapes.date_bail = Some(date);
+            etapes.issue = Issue::BailSigne;
         }
-        Evenement::Reprise => {
-            "UPDATE mises_a_disposition SET issue = 'reprise' WHERE id = ?1 AND import_id IS NULL AND ?2 IS ?2"
-        }
-    };
-    let n = d.conn.execute(sql, params![id, ds])?;
-    if n == 0 {
-        return Err(SuiviError::Donnees(format!(
-            "mise à disposition n° {id} introuvable parmi celles saisies dans la fenêtre (un registre importé se corrige en réimportant le registre du bailleur)"
-        )));
+        Evenement::Reprise => etapes.issue = Issue::Reprise,
+    }
+    if !d.modifier_etapes_saisies(id, &etapes)? {
+        return Err(introuvable());
     }
     Ok(())
 }
 
 /// The mises à disposition typed in the window, newest first.
-/// The latest year of the dossier's register of mises à disposition, if any.
-pub fn derniere_annee(d: &Dossier) -> Result<Option<i32>> {
-    let y: Option<String> =
-        d.conn.query_row("SELECT MAX(substr(date_mise_a_disposition, 1, 4)) FROM mises_a_disposition", [], |r| {
-            r.get(0)
-        })?;
-    Ok(y.and_then(|y| y.parse().ok()))
-}
-
 pub fn saisies(d: &Dossier) -> Result<Vec<MiseADisposition>> {
-    let mut all = charger(d, None, None)?;
-    let ids: HashSet<i64> = {
-        let mut st = d.conn.prepare("SELECT id FROM mises_a_disposition WHERE import_id IS NULL")?;
-        st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
-    };
-    all.retain(|m| ids.contains(&m.id));
+    let mut all = d.mises_a_disposition_saisies()?;
     all.sort_by_key(|m| std::cmp::Reverse((m.etapes.date_mise_a_disposition, m.id)));
     Ok(all)
 }
@@ -1084,39 +729,27 @@ pub fn declarer(d: &Dossier, x: &Declaration) -> Result<Option<Date>> {
     m.etapes.date_liberation = x.liberation;
     m.etapes.preavis = Some(x.preavis);
     m.etapes.date_mise_a_disposition = Some(x.mise_a_disposition);
-    enregistrer(d, &m)?;
+    d.enregistrer_mise_a_disposition(&m)?;
     Ok(echeance_de(d, &m))
 }
 
 /// The dwelling of the dossier behind `BAILLEUR:REFERENCE`, as a mise à disposition starts.
 pub fn logement(d: &Dossier, bailleur: &str, reference: &str) -> Result<Option<MiseADisposition>> {
-    let found = d
-        .conn
-        .query_row(
-            "SELECT l.commune, l.epci, l.typologie_grille, l.financement, l.qpv, l.annee_construction
-             FROM import_bailleurs b CROSS JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur
-             WHERE b.actif = 1 AND b.bailleur = ?1 AND l.bailleur = ?1 AND l.reference = ?2 LIMIT 1",
-            params![bailleur, reference],
-            |r| {
-                Ok(MiseADisposition {
-                    id: 0,
-                    bailleur: bailleur.to_string(),
-                    reference: reference.to_string(),
-                    commune: r.get(0)?,
-                    epci: r.get(1)?,
-                    typologie: TypologieGrille::parse(&r.get::<_, String>(2)?).unwrap_or(TypologieGrille::T1),
-                    financement: Financement::parse(&r.get::<_, String>(3)?).unwrap_or(Financement::Autre),
-                    qpv: r.get(4)?,
-                    annee_construction: r.get(5)?,
-                    reservataire: None,
-                    hors_flux: None,
-                    etapes: Etapes::default(),
-                    signalement: None,
-                })
-            },
-        )
-        .optional()?;
-    Ok(found)
+    Ok(d.logement_actif(bailleur, reference)?.map(|l| MiseADisposition {
+        id: 0,
+        bailleur: bailleur.to_string(),
+        reference: reference.to_string(),
+        commune: l.commune,
+        epci: l.epci,
+        typologie: l.typologie_grille,
+        financement: l.financement,
+        qpv: l.qpv,
+        annee_construction: l.annee_construction,
+        reservataire: None,
+        hors_flux: None,
+        etapes: Etapes::default(),
+        signalement: None,
+    }))
 }
 
 #[cfg(test)]

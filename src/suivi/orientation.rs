@@ -4,7 +4,7 @@
 //! share of the décomptes outside QPV is under 30 %. A help to decide, never an assignment.
 
 use super::bilan::decomptes;
-use super::{Issue, MiseADisposition, Result, SuiviError, charger, etape_decompte, logement};
+use super::{Issue, MiseADisposition, Result, SuiviError, etape_decompte, logement};
 use crate::flux::Perimetre;
 use crate::model::Date;
 use crate::store::Dossier;
@@ -45,7 +45,7 @@ pub fn orienter(d: &Dossier, bailleur: &str, reference: &str, date: Date) -> Res
         let epci = l.epci.clone();
         let registre = s.spawn(move || -> Result<Vec<MiseADisposition>> {
             let d2 = Dossier::open_read_only(&path)?;
-            charger(&d2, Some(&[bailleur.to_string()]), Some(&epci))
+            Ok(d2.mises_a_disposition(Some(&[bailleur.to_string()]), Some(&epci))?)
         });
         let flux = crate::flux::flux_enregistre(d, bailleur, &l.epci, date.year);
         let mads = registre.join().unwrap_or_else(|_| Err(SuiviError::Donnees("lecture interrompue".into())));

@@ -948,7 +948,7 @@ impl App {
             let r = Dossier::open_read_only(&path).map_err(Erreur::from).and_then(|d| {
                 let annee = match annee {
                     Some(a) => a,
-                    None => contingents::suivi::derniere_annee(&d)?.unwrap_or(defaut),
+                    None => d.derniere_annee_des_registres()?.unwrap_or(defaut),
                 };
                 let periode =
                     contingents::suivi::bilan::Periode::new(annee, semestre, None, None).map_err(Erreur::Periode)?;

@@ -448,12 +448,7 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     // The orientation of a demo dwelling, as the core ranks it.
     h.get_by_label("Orienter un logement libéré").click();
     h.run_steps(2);
-    let reference: String = d
-        .conn
-        .query_row("SELECT reference FROM logements WHERE bailleur = 'Var Logis' ORDER BY reference LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let reference = d.logements_actifs_du_bailleur("Var Logis").unwrap().swap_remove(0).reference;
     type_into(&mut h, "Logement", &format!("Var Logis:{reference}"));
     type_into(&mut h, "Date de libération", "2025-09-15");
     h.get_by_label("Classer les réservataires").click();
@@ -572,14 +567,7 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     };
     let before = etat(&h);
     let d = Dossier::open_read_only(&dossier).unwrap();
-    let reference: String = d
-        .conn
-        .query_row(
-            "SELECT reference FROM logements WHERE bailleur = 'Var Logis' ORDER BY reference DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let reference = d.logements_actifs_du_bailleur("Var Logis").unwrap().pop().unwrap().reference;
     h.get_by_label("Déclarer une mise à disposition").click();
     h.run_steps(2);
     type_into(&mut h, "Logement libéré", &format!("Var Logis:{reference}"));
