@@ -137,6 +137,26 @@ pub fn slug(s: &str) -> String {
     key(s).replace(['/', ' '], "-")
 }
 
+/// Up to `n` names among `connus` closest to `nom` (spelling mistakes, abbreviations), best
+/// first — to say which bailleur was meant.
+pub fn noms_proches(nom: &str, connus: &[String], n: usize) -> Vec<String> {
+    let k = key(nom);
+    let mut scored: Vec<(f64, &String)> = connus
+        .iter()
+        .map(|c| {
+            let ck = key(c);
+            let mut s = strsim::jaro_winkler(&k, &ck);
+            if !k.is_empty() && (ck.contains(&k) || k.contains(&ck)) {
+                s = s.max(0.9);
+            }
+            (s, c)
+        })
+        .filter(|(s, _)| *s >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(n).map(|(_, c)| c.clone()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,10 +56,13 @@ impl Plans {
     fn rejet(&mut self, r: &rusqlite::Row) -> rusqlite::Result<RejetARelire> {
         let import_id: i64 = r.get(1)?;
         let feuille: Option<String> = r.get(3)?;
-        if !self.0.contains_key(&import_id) {
-            self.0.insert(import_id, plans::lire(r.get_ref(6)?.as_str().unwrap_or("")));
+        let plan = match self.0.entry(import_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(plans::lire(r.get_ref(6)?.as_str().unwrap_or(""))),
         }
-        let plan = self.0[&import_id].iter().find(|p| p.feuille == feuille).cloned();
+        .iter()
+        .find(|p| p.feuille == feuille)
+        .cloned();
         Ok(RejetARelire {
             id: r.get(0)?,
             import_id,

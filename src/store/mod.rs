@@ -24,7 +24,6 @@ pub use registres::{InsertionDeRegistre, RegistreWriter, RejetDeRegistre, RejetR
 
 use crate::model::Date;
 use crate::reference::Territoire;
-use crate::text::key;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
@@ -59,8 +58,9 @@ pub enum StoreError {
     /// The disk itself failed (a read or a write refused by the system).
     #[error("le disque a refusé une lecture ou une écriture du dossier ({0}) : vérifiez le support, puis réessayez")]
     Disque(String),
+    /// An error of the database engine itself: a defect of the program.
     #[error("erreur SQLite : {0}")]
-    Sql(rusqlite::Error),
+    Sql(String),
     #[error("le dossier contient une donnée illisible : {0}")]
     Corrompu(String),
 }
@@ -97,9 +97,9 @@ impl From<rusqlite::Error> for StoreError {
                 C::DatabaseBusy | C::DatabaseLocked => StoreError::Occupe { path: String::new(), fenetre: None },
                 C::DatabaseCorrupt | C::NotADatabase => StoreError::Endommage { path: String::new() },
                 C::SystemIoFailure | C::CannotOpen | C::PermissionDenied => StoreError::Disque(e.to_string()),
-                _ => StoreError::Sql(e),
+                _ => StoreError::Sql(e.to_string()),
             },
-            _ => StoreError::Sql(e),
+            _ => StoreError::Sql(e.to_string()),
         }
     }
 }
@@ -324,7 +324,6 @@ impl Dossier {
         tune(&conn);
         let mut d = Dossier { conn, path: path.to_path_buf(), sain: true };
         d.migrate().map_err(|e| match e {
-            StoreError::Sql(s) => map_open_error(path, s),
             StoreError::Occupe { fenetre, .. } => StoreError::Occupe { path: path.display().to_string(), fenetre },
             other => other,
         })?;
@@ -416,32 +415,12 @@ impl Dossier {
 }
 
 /// The next import number, shared by the états des lieux and the registers.
-pub fn prochain_numero(conn: &Connection) -> Result<i64> {
+fn prochain_numero(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT 1 + MAX((SELECT COALESCE(MAX(id), 0) FROM imports), (SELECT COALESCE(MAX(id), 0) FROM suivi_imports))",
         [],
         |r| r.get(0),
     )?)
-}
-
-/// Up to `n` names among `connus` closest to `nom` (spelling mistakes, abbreviations), best
-/// first — to say which bailleur was meant.
-pub fn noms_proches(nom: &str, connus: &[String], n: usize) -> Vec<String> {
-    let k = key(nom);
-    let mut scored: Vec<(f64, &String)> = connus
-        .iter()
-        .map(|c| {
-            let ck = key(c);
-            let mut s = strsim::jaro_winkler(&k, &ck);
-            if !k.is_empty() && (ck.contains(&k) || k.contains(&ck)) {
-                s = s.max(0.9);
-            }
-            (s, c)
-        })
-        .filter(|(s, _)| *s >= 0.6)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored.into_iter().take(n).map(|(_, c)| c.clone()).collect()
 }
 
 /// A larger page cache and memory-mapped reads: the flux and the bilans read a bailleur's

@@ -179,7 +179,7 @@ fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date
     let bailleur = match by_key.get(&crate::text::key(&bailleur)) {
         Some(b) => b.to_string(),
         None => {
-            let proches = crate::store::noms_proches(&bailleur, connus, 3);
+            let proches = crate::text::noms_proches(&bailleur, connus, 3);
             return Err(SuiviError::BailleurInconnu { bailleur, proches });
         }
     };
