@@ -3,6 +3,7 @@
 use super::bilan::{Objectifs, Periode, calculer};
 use super::orientation::classer;
 use super::*;
+use crate::model::{Date, Financement, TypologieGrille};
 use std::collections::HashMap;
 
 fn d(m: u8, j: u8) -> Option<Date> {

@@ -1,0 +1,359 @@
+//! Importing the bailleurs' registers of mises à disposition: each file read through the
+//! import's header detection, each row joined to the dossier's dwelling and its réservataire
+//! resolved like an état des lieux', all files in one transaction.
+
+use super::registre;
+use super::types::{OptionsRegistre, RegistreImporte, Result, SuiviError};
+use crate::import::Context;
+use crate::model::{Date, Etape, Financement, MiseADisposition, TypologieGrille};
+use crate::reference::reference;
+use crate::store::{Dossier, RegistreWriter, RejetDeRegistre, SourceRegistre};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// A dwelling of the dossier as a register row needs it.
+#[derive(Debug, Clone)]
+struct LogementConnu {
+    commune: String,
+    epci: String,
+    typologie: TypologieGrille,
+    financement: Financement,
+    qpv: bool,
+    annee_construction: Option<i32>,
+}
+
+fn logements_du_bailleur(d: &Dossier, bailleur: &str) -> Result<HashMap<String, LogementConnu>> {
+    Ok(d.logements_actifs_du_bailleur(bailleur)?
+        .into_iter()
+        .map(|l| {
+            let connu = LogementConnu {
+                commune: l.commune,
+                epci: l.epci,
+                typologie: l.typologie_grille,
+                financement: l.financement,
+                qpv: l.qpv,
+                annee_construction: l.annee_construction,
+            };
+            (l.reference, connu)
+        })
+        .collect())
+}
+
+/// Whether a file is a register of mises à disposition (rather than an état des lieux): its
+/// header names a date of mise à disposition and at least one later step.
+pub fn est_un_registre(path: &Path) -> bool {
+    use registre::Champ;
+    let Ok(bytes) = std::fs::read(path) else { return false };
+    let Ok(sheets) = crate::import::read::read_sheets(&bytes) else { return false };
+    sheets.iter().filter(|s| !s.hidden).filter_map(registre::entete).any(|e| {
+        e.colonne(Champ::DateMiseADisposition).is_some()
+            && [Champ::DateCal, Champ::DateBail, Champ::Candidats, Champ::Issue, Champ::DecisionCal, Champ::HorsFlux]
+                .iter()
+                .any(|c| e.colonne(*c).is_some())
+    })
+}
+
+struct Prepare {
+    chemin: PathBuf,
+    fichier: String,
+    sha256: String,
+    bailleur: String,
+    lignes: Vec<std::result::Result<registre::Ligne, registre::Rejet>>,
+}
+
+fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date) -> Result<Prepare> {
+    let fichier = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let bytes = std::fs::read(path)
+        .map_err(|e| SuiviError::Fichier { fichier: fichier.clone(), raison: format!("lecture impossible ({e})") })?;
+    let sheets = crate::import::read::read_sheets(&bytes)
+        .map_err(|e| SuiviError::Fichier { fichier: fichier.clone(), raison: e.0 })?;
+    let mut lignes = Vec::new();
+    let mut found = false;
+    for s in sheets.iter().filter(|s| !s.hidden) {
+        if let Some(e) = registre::entete(s) {
+            found = true;
+            lignes.extend(registre::lignes(s, &e, import));
+        }
+    }
+    if !found {
+        return Err(SuiviError::PasUnRegistre(fichier));
+    }
+    let by_key: HashMap<String, &String> = connus.iter().map(|b| (crate::text::key(b), b)).collect();
+    // The bailleur the rows name most (the first met on a tie).
+    let from_rows = {
+        let mut n: Vec<(String, String, usize)> = Vec::new();
+        for b in lignes.iter().filter_map(|l| l.as_ref().ok()).filter_map(|l| l.bailleur.as_ref()) {
+            let k = crate::text::key(b);
+            match n.iter_mut().find(|x| x.0 == k) {
+                Some(x) => x.2 += 1,
+                None => n.push((k, b.clone(), 1)),
+            }
+        }
+        let max = n.iter().map(|x| x.2).max();
+        n.into_iter().find(|x| Some(x.2) == max).map(|x| x.1)
+    };
+    let bailleur = bailleur
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(str::to_string)
+        .or(from_rows)
+        .or_else(|| crate::import::bailleur_from_file_name(&fichier))
+        .ok_or_else(|| SuiviError::SansBailleur(fichier.clone()))?;
+    let bailleur = match by_key.get(&crate::text::key(&bailleur)) {
+        Some(b) => b.to_string(),
+        None => {
+            let proches = crate::text::noms_proches(&bailleur, connus, 3);
+            return Err(SuiviError::BailleurInconnu { bailleur, proches });
+        }
+    };
+    Ok(Prepare { chemin: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, bailleur, lignes })
+}
+
+/// Imports registers of mises à disposition in one transaction (see [`importer_avec`]), a
+/// loss refused.
+pub fn importer(
+    d: &mut Dossier,
+    fichiers: &[PathBuf],
+    bailleur: Option<&str>,
+    decompte: Option<Etape>,
+) -> Result<Vec<RegistreImporte>> {
+    let o = OptionsRegistre { bailleur: bailleur.map(str::to_string), decompte, accepter_perte: false };
+    importer_avec(d, fichiers, &o)
+}
+
+/// Imports registers of mises à disposition in one transaction: a file that cannot be read
+/// leaves the dossier as it was. Each register belongs to one bailleur of the dossier (given,
+/// else named by its rows, else by its file name; unknown: refused with the nearest names);
+/// its rows that name another bailleur are set aside (`bailleur_different`). A bailleur's new
+/// register replaces its previous one (kept in the history, `restore` brings it back) —
+/// unless it would keep less than half of its lines ([`SuiviError::Perte`]). A file identical
+/// to the bailleur's active register, or given twice, is read once. `decompte` records the
+/// step the bailleur's conventions count at.
+pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre) -> Result<Vec<RegistreImporte>> {
+    let connus = d.bailleurs_actifs()?;
+    let aujourd_hui = crate::store::now_iso()
+        .get(..10)
+        .and_then(Date::parse_iso)
+        .unwrap_or_else(crate::store::default_date_reference);
+    let prepared: Vec<Prepare> =
+        fichiers.iter().map(|f| preparer(f, o.bailleur.as_deref(), &connus, aujourd_hui)).collect::<Result<_>>()?;
+    let mut ctx = Context::du_dossier(d, d.territoire())?;
+    let mut logements: HashMap<String, HashMap<String, LogementConnu>> = HashMap::new();
+    for p in &prepared {
+        if !logements.contains_key(&p.bailleur) {
+            logements.insert(p.bailleur.clone(), logements_du_bailleur(d, &p.bailleur)?);
+        }
+    }
+    let w = RegistreWriter::begin(d)?;
+    // Each bailleur's register lines before this call (for the loss check), and what comes.
+    let mut avant: BTreeMap<String, u64> = BTreeMap::new();
+    let mut apres: BTreeMap<String, u64> = BTreeMap::new();
+    let mut lus: HashMap<String, i64> = HashMap::new();
+    let mut out = Vec::new();
+    if let Some(e) = o.decompte {
+        for b in prepared.iter().map(|p| &p.bailleur) {
+            w.set_parametre(&format!("decompte:{b}"), e.as_str())?;
+        }
+    }
+    for p in prepared {
+        let identique = match lus.get(&p.sha256) {
+            Some(id) => Some(*id),
+            None => w.registre_actif_identique(&p.sha256, &p.bailleur)?,
+        };
+        if let Some(id) = identique {
+            out.push(RegistreImporte {
+                import_id: id,
+                fichier: p.fichier.clone(),
+                bailleur: p.bailleur.clone(),
+                identique: Some(id),
+                ..Default::default()
+            });
+            continue;
+        }
+        if !avant.contains_key(&p.bailleur) {
+            avant.insert(p.bailleur.clone(), w.lignes_du_registre_actif(&p.bailleur)?);
+            // The bailleur's previous register: replaced (kept in the history).
+            w.retirer_registre(&p.bailleur)?;
+        }
+        let import_id = w.nouveau_registre(&p.fichier, &p.chemin.display().to_string(), &p.sha256, &p.bailleur)?;
+        lus.insert(p.sha256.clone(), import_id);
+        let mut s = RegistreImporte {
+            import_id,
+            fichier: p.fichier.clone(),
+            bailleur: p.bailleur.clone(),
+            lignes_lues: p.lignes.len(),
+            ..Default::default()
+        };
+        let mut insertion = w.insertion()?;
+        let cle = crate::text::key(&p.bailleur);
+        let connus = &logements[&p.bailleur];
+        let mut vus: HashSet<(String, Option<Date>, String)> = HashSet::new();
+        for l in p.lignes {
+            let res = match l {
+                Err(r) => Err(r),
+                // A row of another bailleur never touches that bailleur's register.
+                Ok(l) if l.bailleur.as_ref().is_some_and(|b| crate::text::key(b) != cle) => Err(registre::Rejet {
+                    feuille: l.feuille.clone(),
+                    ligne: l.ligne,
+                    motif: "bailleur_different",
+                    valeur: l.bailleur.clone().unwrap_or_default(),
+                    brut: l.brut.clone(),
+                }),
+                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(m, presume)| (l, m, presume)),
+            };
+            match res {
+                Err(r) => {
+                    *s.rejets.entry(r.motif.to_string()).or_default() += 1;
+                    let rejet = RejetDeRegistre {
+                        feuille: r.feuille.as_deref(),
+                        ligne: r.ligne,
+                        motif: r.motif,
+                        valeur: &r.valeur,
+                        brut: &r.brut,
+                    };
+                    w.inserer_rejet(import_id, &p.bailleur, &p.fichier, rejet)?;
+                }
+                Ok((l, mut m, presume)) => {
+                    if presume {
+                        *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
+                    }
+                    // The same libération twice for the same réservataire: kept, flagged.
+                    if let Some(r) = &m.reservataire {
+                        let quand = m.etapes.date_liberation.or(m.etapes.date_mise_a_disposition);
+                        if !vus.insert((m.reference.clone(), quand, r.clone())) {
+                            m.signalement.get_or_insert_with(|| {
+                                "la même libération mise deux fois à disposition du même réservataire".into()
+                            });
+                        }
+                    }
+                    if m.signalement.is_some() {
+                        s.signalements += 1;
+                    }
+                    if m.hors_flux.is_some() {
+                        s.hors_flux += 1;
+                    } else {
+                        s.mises_a_disposition += 1;
+                    }
+                    let src = SourceRegistre {
+                        feuille: l.feuille.as_deref(),
+                        ligne: l.ligne,
+                        brut: &l.brut,
+                        reservataire_brut: &l.reservataire_brut,
+                    };
+                    insertion.inserer(import_id, &m, src)?;
+                }
+            }
+        }
+        drop(insertion);
+        *apres.entry(p.bailleur.clone()).or_default() += (s.mises_a_disposition + s.hors_flux) as u64;
+        w.terminer_registre(
+            import_id,
+            s.lignes_lues,
+            s.mises_a_disposition + s.hors_flux,
+            s.rejets.values().sum::<usize>(),
+        )?;
+        out.push(s);
+    }
+    // Never shrink a register silently: fewer than half of its lines, nothing is written.
+    let pertes: Vec<crate::model::Perte> = avant
+        .iter()
+        .map(|(b, av)| crate::model::Perte {
+            bailleur: b.clone(),
+            avant: *av,
+            apres: apres.get(b).copied().unwrap_or(0),
+        })
+        .filter(|p| crate::model::Pertes::est_une_perte(p.avant, p.apres))
+        .collect();
+    if !pertes.is_empty() && !o.accepter_perte {
+        let fichiers = out.iter().filter(|s| s.identique.is_none()).count();
+        return Err(SuiviError::Perte(crate::model::Pertes { pertes, registre: true, fichiers }));
+    }
+    crate::store::point_d_arret();
+    w.commit()?;
+    Ok(out)
+}
+
+/// A register row joined to the dossier: the dwelling's characteristics from the dossier (or
+/// from the row when the dossier does not know it), the réservataire's label resolved like an
+/// état des lieux'. `Err` is the row set aside.
+fn mise_a_disposition(
+    ctx: &mut Context,
+    bailleur: &str,
+    connus: &HashMap<String, LogementConnu>,
+    l: &registre::Ligne,
+) -> std::result::Result<(MiseADisposition, bool), registre::Rejet> {
+    let rejet = |motif: &'static str, valeur: String| registre::Rejet {
+        feuille: l.feuille.clone(),
+        ligne: l.ligne,
+        motif,
+        valeur,
+        brut: l.brut.clone(),
+    };
+    let logement = match connus.get(&l.reference) {
+        Some(x) => x.clone(),
+        None => {
+            // Not in the dossier: the row may describe the dwelling itself.
+            let commune = if l.commune_brut.is_empty() { None } else { ctx.commune(&l.commune_brut).ok() };
+            let typologie = ctx.typologie(&l.typologie_brut);
+            match (commune, typologie) {
+                (Some((commune, epci)), Some(t)) => LogementConnu {
+                    commune,
+                    epci,
+                    typologie: t.grille(),
+                    financement: ctx.financement(&l.financement_brut).unwrap_or(Financement::Autre),
+                    qpv: ctx.qpv(&l.qpv_brut).unwrap_or(false),
+                    annee_construction: l.annee_construction,
+                },
+                _ => return Err(rejet("logement_inconnu", l.reference.clone())),
+            }
+        }
+    };
+    let mut presume = false;
+    let reservataire = if l.hors_flux.is_some() && l.reservataire_brut.trim().is_empty() {
+        None
+    } else {
+        let sans_nom = crate::import::normalize::collectivite_sans_nom(&l.reservataire_brut)
+            .filter(|_| !ctx.mapped(&l.reservataire_brut));
+        let presumed = sans_nom.and_then(|k| match k {
+            crate::import::normalize::SansNom::Commune => Some(format!("commune:{}", logement.commune)),
+            crate::import::normalize::SansNom::Epci => {
+                (!logement.epci.is_empty()).then(|| format!("epci:{}", logement.epci))
+            }
+            crate::import::normalize::SansNom::Departement => {
+                reference().commune(&logement.commune).map(|c| format!("departement:{}", c.departement))
+            }
+        });
+        presume = presumed.is_some();
+        match presumed.or_else(|| ctx.reservataire(&l.reservataire_brut).map(|r| r.0)) {
+            Some(r) => Some(r),
+            None => return Err(rejet("reservataire_inconnu", l.reservataire_brut.clone())),
+        }
+    };
+    let mut signalements = Vec::new();
+    if let (Some(b), Some(m)) = (l.etapes.date_bail, l.etapes.date_mise_a_disposition)
+        && b < m
+    {
+        signalements.push("bail signé avant la mise à disposition");
+    }
+    if l.etapes.date_cal.is_some()
+        && (l.etapes.candidats == Some(0) || (l.etapes.candidats.is_none() && l.etapes.date_candidats.is_none()))
+    {
+        signalements.push("passage en CALEOL sans candidat");
+    }
+    let m = MiseADisposition {
+        id: 0,
+        bailleur: bailleur.to_string(),
+        reference: l.reference.clone(),
+        commune: logement.commune,
+        epci: logement.epci,
+        typologie: logement.typologie,
+        financement: logement.financement,
+        qpv: logement.qpv,
+        annee_construction: logement.annee_construction,
+        reservataire,
+        hors_flux: l.hors_flux,
+        etapes: l.etapes.clone(),
+        signalement: (!signalements.is_empty()).then(|| signalements.join(" ; ")),
+    };
+    Ok((m, presume))
+}
