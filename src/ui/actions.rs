@@ -905,7 +905,7 @@ impl App {
                     }
                 }
                 let saved = params.clone();
-                let coordonnees = contingents::store::bailleurs::coordonnees_du_bailleur(&d, &bailleur)?;
+                let coordonnees = d.coordonnees_du_bailleur(&bailleur)?;
                 Ok(FluxView {
                     bailleur,
                     epci,
@@ -931,7 +931,7 @@ impl App {
         let coordonnees_changees = fv.coordonnees != fv.coordonnees_enregistrees;
         self.sur_dossier("enregistrement", true, move |d| {
             if coordonnees_changees {
-                contingents::store::bailleurs::enregistrer_coordonnees_du_bailleur(d, &bailleur, &coordonnees)?;
+                d.enregistrer_coordonnees_du_bailleur(&bailleur, &coordonnees)?;
             }
             contingents::flux::enregistrer_parametres(d, &bailleur, &epci, annee, &params)?;
             Ok(Fait::FluxEnregistre { bailleur, annee, coordonnees, params: Box::new(params) })

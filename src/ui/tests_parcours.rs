@@ -360,7 +360,7 @@ fn registre_par_l_assistant() {
     h.get_by_label("Logement inconnu du dossier");
     // In the dossier: Habitat Azur's register, no bailleur « Habitat Azur Suivi ».
     let d = Dossier::open_read_only(&dossier).unwrap();
-    let mads = contingents::suivi::charger(&d, None, None).unwrap();
+    let mads = d.mises_a_disposition(None, None).unwrap();
     assert_eq!(mads.len(), 2);
     assert!(mads.iter().all(|m| m.bailleur == "Habitat Azur"));
     // The bilans follow it.
@@ -920,7 +920,7 @@ fn prevision_et_coordonnees_depuis_le_flux() {
     h.get_by_label("Enregistrer les paramètres").click();
     h.run_steps(4);
     let d = Dossier::open_read_only(&dossier).unwrap();
-    let c = contingents::store::bailleurs::coordonnees_du_bailleur(&d, &b).unwrap();
+    let c = d.coordonnees_du_bailleur(&b).unwrap();
     assert_eq!(
         (c.adresse.as_str(), c.correspondant.as_str()),
         ("12 rue de la République, 83000 Toulon", "Claire Martin")
