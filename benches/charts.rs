@@ -63,8 +63,8 @@ fn main() {
             })
             .collect(),
     );
-    println!("{n} dwellings, {} cells in the cube", cube.cells.len());
-    let commune = cube.cells[0].commune.clone();
+    println!("{n} dwellings, {} cells in the cube", cube.nombre_de_cellules());
+    let commune = cube.cellules().next().unwrap().commune;
     let filters = [
         Filtre::default(),
         Filtre { commune: Some(commune), ..Default::default() },

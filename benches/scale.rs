@@ -123,6 +123,54 @@ fn phase(args: &[String]) {
             let r = contingents::consolidate::report(&d).unwrap();
             serde_json::to_writer(std::io::sink(), &r).unwrap();
         }
+        "scan" => {
+            // The reference of `grid`: a plain SQLite scan of the active dwellings (the columns
+            // the cube is made of, each read as bytes), on rusqlite's default connection.
+            let conn = rusqlite::Connection::open_with_flags(
+                &dossier,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .unwrap();
+            let mut st = conn
+                .prepare(
+                    "SELECT l.bailleur, l.commune, l.epci, l.reservataire, l.date_fin_convention, l.financement,
+                     l.typologie_grille, l.qpv, l.individuel_collectif, l.nature
+                     FROM import_bailleurs b JOIN logements l ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1",
+                )
+                .unwrap();
+            let mut rows = st.query([]).unwrap();
+            let (mut n, mut bytes) = (0u64, 0usize);
+            while let Some(r) = rows.next().unwrap() {
+                for i in 0..10 {
+                    bytes += r.get_ref(i).unwrap().as_bytes_or_null().ok().flatten().map_or(0, |b| b.len());
+                }
+                n += 1;
+            }
+            assert!(n > 0 && bytes > 0);
+        }
+        "open" => {
+            // What the window loads before its first filled screen (DossierView::load).
+            let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
+            let cube = contingents::consolidate::Cube::load(&d).unwrap();
+            let (rejets, conflits, echus) = contingents::consolidate::anomalies(&d).unwrap();
+            let h = d.historique().unwrap();
+            let l = contingents::consolidate::libelles_inconnus(&d).unwrap();
+            let a = contingents::import::changements::dates_ambigues(&d).unwrap();
+            let f = d.financement_labels().unwrap();
+            assert!(cube.total(&Default::default()) > 0);
+            let extra = format!(
+                "{} rejets, {} conflits, {} échus, {} imports, {} libellés, {} colonnes, {} financements",
+                rejets.len(),
+                conflits.len(),
+                echus.len(),
+                h.len(),
+                l.len(),
+                a.len(),
+                f.len()
+            );
+            println!("{:.3} {:.1} {extra}", t.elapsed().as_secs_f64(), peak_mb());
+            return;
+        }
         "grid" => {
             let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
             let cube = contingents::consolidate::Cube::load(&d).unwrap();
@@ -178,7 +226,7 @@ fn phase(args: &[String]) {
                 t.elapsed().as_secs_f64(),
                 peak_mb(),
                 loaded,
-                cube.cells.len(),
+                cube.nombre_de_cellules(),
                 worst_grid * 1000.0,
                 worst_chart * 1000.0,
                 worst_kind
@@ -240,18 +288,52 @@ fn main() {
     if sizes.is_empty() {
         sizes = vec![10_000, 100_000, 1_000_000];
     }
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/scale");
+    // `--phases open,grid,scan`: only these, on the files and dossier already there.
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--phases")
+        .and_then(|i| args.get(i + 1))
+        .map(|p| p.split(',').map(str::to_string).collect());
+    // The generated files and dossiers are kept (CONTINGENTS_BENCH_DATA, else target/bench-data)
+    // and reused by the next runs.
+    let base = std::env::var_os("CONTINGENTS_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"))
+        .join("scale");
     for n in sizes {
         let dir = base.join(n.to_string());
         std::fs::create_dir_all(&dir).unwrap();
         let t = Instant::now();
-        let files = generate(&dir, n);
-        println!("== {n} dwellings: {} xlsx file(s) generated in {:.1} s", files.len(), t.elapsed().as_secs_f64());
+        let mut files: Vec<PathBuf> =
+            (1..=n.div_ceil(500_000)).map(|i| dir.join(format!("bailleurs_national_{i}.xlsx"))).collect();
+        if files.iter().all(|f| f.exists()) {
+            println!("== {n} dwellings: {} xlsx file(s) reused", files.len());
+        } else {
+            files = generate(&dir, n);
+            println!("== {n} dwellings: {} xlsx file(s) generated in {:.1} s", files.len(), t.elapsed().as_secs_f64());
+        }
         let dossier = dir.join("dossier.sqlite");
         let exe = std::env::current_exe().unwrap();
-        let phases = ["read", "import", "report", "grid", "view", "etat-des-lieux", "annexe", "assiette", "navette"];
+        let all = [
+            "read",
+            "import",
+            "open",
+            "scan",
+            "report",
+            "grid",
+            "view",
+            "etat-des-lieux",
+            "annexe",
+            "assiette",
+            "navette",
+        ];
+        let phases: Vec<&str> =
+            all.iter().copied().filter(|p| only.as_ref().is_none_or(|o| o.iter().any(|x| x == p))).collect();
         let mut read_secs = f64::NAN;
         for p in phases {
+            // The import writes a copy, renamed over the dossier at the end: a run of the other
+            // phases alone reads the dossier of the last import.
+            let dossier = if p == "import" { dir.join("dossier.import.sqlite") } else { dossier.clone() };
             let mut cmd = Command::new(&exe);
             cmd.arg("--phase").arg(p).arg(&dossier);
             if p == "import" || p == "read" {
@@ -268,15 +350,15 @@ fn main() {
                 println!("   {p:<15} FAILED: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
                 continue;
             }
+            if p == "import" {
+                std::fs::rename(&dossier, dir.join("dossier.sqlite")).unwrap();
+            }
             match p {
                 "read" => read_secs = secs,
                 "import" => extra = format!("{:.2}x the bare read", secs / read_secs),
                 _ => {}
             }
             println!("   {p:<15} {secs:8.2} s   peak {mb:7.0} MB   {extra}");
-        }
-        for f in files {
-            let _ = std::fs::remove_file(f);
         }
     }
 }

@@ -235,7 +235,7 @@ pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result
             let f = Filtre { reservataire: Some(reservataire.into()), ..Default::default() };
             let mut actual: BTreeMap<(String, String), u64> = BTreeMap::new();
             let by_commune = cols.commune.is_some();
-            for c in cube.cells.iter().filter(|c| f.accepts(c)) {
+            for c in cube.cellules().filter(|c| f.accepts(c)) {
                 let k = (c.bailleur.clone(), if by_commune { c.commune.clone() } else { String::new() });
                 *actual.entry(k).or_default() += c.logements;
             }

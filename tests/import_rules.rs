@@ -516,7 +516,7 @@ fn the_consolidated_workbook_splits_what_does_not_fit() {
     assert!(totals > 0.0);
     // Données over several sheets of at most 99 rows each, nothing lost.
     let donnees: Vec<&String> = names.iter().filter(|n| n.starts_with("Données")).collect();
-    assert_eq!(donnees.len(), cube.cells.len().div_ceil(99), "{names:?}");
+    assert_eq!(donnees.len(), cube.nombre_de_cellules().div_ceil(99), "{names:?}");
     let mut sum = 0.0;
     for n in donnees {
         let ws = wb.worksheet_range(n).unwrap();

@@ -3,8 +3,7 @@
 //! Every figure the window, the command line and the exports show is a sum of this cube.
 
 use crate::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
-use crate::store::{Dossier, LogementCompte, Result, Selection};
-use crate::text::FastMap;
+use crate::store::{Dossier, LogementCompte, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -70,35 +69,26 @@ pub struct ChiffresCles {
     pub communes: usize,
 }
 
+/// The active stock as cells. The cells are kept as small integer codes (indexes into the
+/// sorted lists of bailleurs, communes, EPCI and réservataires): selections and sums run on
+/// them (a few nanoseconds per cell), the strings are only looked up for the results, and a
+/// national cube of millions of cells holds no string per cell.
 #[derive(Debug, Clone, Default)]
 pub struct Cube {
     pub date_reference: Option<Date>,
-    /// Sorted by réservataire, so that a réservataire's cells are one slice.
-    pub cells: Vec<Cellule>,
-    by_reservataire: Vec<(String, std::ops::Range<usize>)>,
-    /// The same cells as small integer codes, in the same order: selections and sums run on
-    /// these (a few nanoseconds per cell), the strings are only looked up for the results.
+    /// Sorted by réservataire (then bailleur, commune, EPCI…), so that a réservataire's cells
+    /// are one slice.
     codes: Vec<Code>,
+    /// The range of each réservataire's cells, by its code.
+    by_reservataire: Vec<std::ops::Range<usize>>,
     bailleurs: Vec<String>,
     communes: Vec<String>,
     epcis: Vec<String>,
     reservataires: Vec<String>,
 }
 
-/// A cell as codes: indexes into the cube's sorted lists of bailleurs, communes, EPCI and
-/// réservataires.
-#[derive(Debug, Clone, Copy)]
-struct Code {
-    logements: u64,
-    bailleur: u32,
-    commune: u32,
-    epci: u32,
-    reservataire: u32,
-    financement: Financement,
-    typologie: TypologieGrille,
-    qpv: bool,
-    individuel_collectif: IndividuelCollectif,
-}
+/// A cell as codes (see [`crate::store::cube::Case`]).
+type Code = crate::store::cube::Case;
 
 /// A [`Filtre`] as codes; `None` when it names a value absent from the cube (it selects
 /// nothing).
@@ -249,174 +239,90 @@ impl Grille {
 }
 
 impl Cube {
-    /// Loads the active stock of a dossier, aggregated to cells. The rows are read once and
-    /// counted in memory (faster than SQLite's GROUP BY, which sorts every row).
+    /// The active stock of a dossier: the cells kept in it when they match it (a few bytes per
+    /// cell), else computed from its dwellings.
     pub fn load(d: &Dossier) -> Result<Cube> {
-        // Interned strings per column (bailleur, commune, EPCI, réservataire).
-        let mut names: [Vec<String>; 4] = Default::default();
-        let mut ids: [FastMap<String, u32>; 4] = Default::default();
-        // The previous row's id per column: rows come grouped by bailleur, and neighbours often
-        // share their commune and EPCI.
-        let mut last: [Option<u32>; 4] = [None; 4];
-        type Key = (u32, u32, u32, u32, Financement, TypologieGrille, bool, IndividuelCollectif);
-        let mut counts: FastMap<Key, u64> = FastMap::default();
-        d.pour_chaque_logement_actif(Selection::default(), |l| {
-            let mut id = |col: usize, s: &str| -> u32 {
-                if let Some(i) = last[col]
-                    && names[col][i as usize] == s
-                {
-                    return i;
-                }
-                let i = match ids[col].get(s) {
-                    Some(&i) => i,
-                    None => {
-                        let i = names[col].len() as u32;
-                        names[col].push(s.to_string());
-                        ids[col].insert(s.to_string(), i);
-                        i
-                    }
-                };
-                last[col] = Some(i);
-                i
-            };
-            let key = (
-                id(0, l.bailleur),
-                id(1, l.commune),
-                id(2, l.epci),
-                id(3, l.reservataire),
-                l.financement,
-                l.typologie,
-                l.qpv,
-                l.individuel_collectif,
+        Ok(Cube::of(Some(d.date_reference()), d.cases_du_cube()?))
+    }
+
+    /// The active stock computed from every dwelling (what the kept cells must equal).
+    pub fn calculer(d: &Dossier) -> Result<Cube> {
+        Ok(Cube::of(Some(d.date_reference()), d.cases_calculees()?))
+    }
+
+    /// A cube from cells in any order (the same cell twice is summed).
+    pub fn new(date_reference: Option<Date>, cells: Vec<Cellule>) -> Cube {
+        let mut a = crate::store::cube::Agregat::default();
+        for c in &cells {
+            a.ajouter(
+                &c.bailleur,
+                &c.commune,
+                &c.epci,
+                &c.reservataire,
+                c.financement,
+                c.typologie,
+                c.qpv,
+                c.individuel_collectif,
+                c.logements,
+                0,
             );
-            *counts.entry(key).or_default() += 1;
-        })?;
-        let mut cells: Vec<(Key, u64)> = counts.into_iter().collect();
-        // The order SQL gave before: réservataire, then bailleur, commune, EPCI and the labels;
-        // strings are ranked once so that the sort compares integers.
-        let [b, c, e, res] = &names;
-        let rank = |v: &Vec<String>| -> Vec<u32> {
-            let mut order: Vec<u32> = (0..v.len() as u32).collect();
-            order.sort_unstable_by(|x, y| v[*x as usize].cmp(&v[*y as usize]));
-            let mut rank = vec![0u32; v.len()];
-            for (r, i) in order.into_iter().enumerate() {
-                rank[i as usize] = r as u32;
-            }
-            rank
-        };
-        let (rb, rc, re, rr) = (rank(b), rank(c), rank(e), rank(res));
-        cells.sort_unstable_by_key(|(k, _)| {
-            (
-                rr[k.3 as usize],
-                rb[k.0 as usize],
-                rc[k.1 as usize],
-                re[k.2 as usize],
-                k.4.as_str(),
-                k.5.as_str(),
-                k.6,
-                k.7.as_str(),
-            )
-        });
-        // The dictionaries in sorted order: a string's rank is its code.
-        let sorted = |v: &[String], rank: &[u32]| -> Vec<String> {
-            let mut out = vec![String::new(); v.len()];
-            for (s, r) in v.iter().zip(rank) {
-                out[*r as usize] = s.clone();
-            }
-            out
-        };
-        let dictionaries = [sorted(b, &rb), sorted(c, &rc), sorted(e, &re), sorted(res, &rr)];
-        let codes = cells
-            .iter()
-            .map(|(k, logements)| Code {
-                logements: *logements,
-                bailleur: rb[k.0 as usize],
-                commune: rc[k.1 as usize],
-                epci: re[k.2 as usize],
-                reservataire: rr[k.3 as usize],
-                financement: k.4,
-                typologie: k.5,
-                qpv: k.6,
-                individuel_collectif: k.7,
-            })
-            .collect();
-        let cells = cells
-            .into_iter()
-            .map(|(k, logements)| Cellule {
-                bailleur: b[k.0 as usize].clone(),
-                commune: c[k.1 as usize].clone(),
-                epci: e[k.2 as usize].clone(),
-                reservataire: res[k.3 as usize].clone(),
-                financement: k.4,
-                typologie: k.5,
-                qpv: k.6,
-                individuel_collectif: k.7,
-                logements,
-            })
-            .collect();
-        Ok(Cube::assemble(Some(d.date_reference()), cells, codes, dictionaries))
-    }
-
-    /// A cube from cells in any order; they are sorted by réservataire and indexed.
-    pub fn new(date_reference: Option<Date>, mut cells: Vec<Cellule>) -> Cube {
-        cells.sort_by(|a, b| a.reservataire.cmp(&b.reservataire));
-        // Distinct values first (hashing), then only those are sorted.
-        let dictionary = |f: fn(&Cellule) -> &str| -> (Vec<String>, FastMap<&str, u32>) {
-            let mut ids: FastMap<&str, u32> = FastMap::default();
-            let mut last: Option<&str> = None;
-            for c in &cells {
-                let k = f(c);
-                if last != Some(k) {
-                    ids.entry(k).or_insert(0);
-                    last = Some(k);
-                }
-            }
-            let mut v: Vec<&str> = ids.keys().copied().collect();
-            v.sort_unstable();
-            for (i, k) in v.iter().enumerate() {
-                ids.insert(k, i as u32);
-            }
-            (v.into_iter().map(str::to_string).collect(), ids)
-        };
-        let (bailleurs, b_ids) = dictionary(|c| &c.bailleur);
-        let (communes, c_ids) = dictionary(|c| &c.commune);
-        let (epcis, e_ids) = dictionary(|c| &c.epci);
-        let (reservataires, r_ids) = dictionary(|c| &c.reservataire);
-        let codes = cells
-            .iter()
-            .map(|c| Code {
-                logements: c.logements,
-                bailleur: b_ids[c.bailleur.as_str()],
-                commune: c_ids[c.commune.as_str()],
-                epci: e_ids[c.epci.as_str()],
-                reservataire: r_ids[c.reservataire.as_str()],
-                financement: c.financement,
-                typologie: c.typologie,
-                qpv: c.qpv,
-                individuel_collectif: c.individuel_collectif,
-            })
-            .collect();
-        drop((b_ids, c_ids, e_ids, r_ids));
-        Cube::assemble(date_reference, cells, codes, [bailleurs, communes, epcis, reservataires])
-    }
-
-    /// A cube from cells sorted by réservataire, their codes and the sorted dictionaries
-    /// (bailleurs, communes, EPCI, réservataires).
-    fn assemble(
-        date_reference: Option<Date>,
-        cells: Vec<Cellule>,
-        codes: Vec<Code>,
-        dictionaries: [Vec<String>; 4],
-    ) -> Cube {
-        let mut by_reservataire: Vec<(String, std::ops::Range<usize>)> = Vec::new();
-        for (i, c) in cells.iter().enumerate() {
-            match by_reservataire.last_mut() {
-                Some((r, range)) if *r == c.reservataire => range.end = i + 1,
-                _ => by_reservataire.push((c.reservataire.clone(), i..i + 1)),
-            }
         }
-        let [bailleurs, communes, epcis, reservataires] = dictionaries;
-        Cube { date_reference, cells, by_reservataire, codes, bailleurs, communes, epcis, reservataires }
+        Cube::of(date_reference, a.cases())
+    }
+
+    /// A cube from sorted cells (see [`crate::store::cube::Cases`]).
+    pub fn of(date_reference: Option<Date>, cases: crate::store::cube::Cases) -> Cube {
+        let crate::store::cube::Cases { bailleurs, communes, epcis, reservataires, cases } = cases;
+        let mut by_reservataire = vec![0..0; reservataires.len()];
+        let mut i = 0;
+        while i < cases.len() {
+            let r = cases[i].reservataire;
+            let mut j = i + 1;
+            while j < cases.len() && cases[j].reservataire == r {
+                j += 1;
+            }
+            by_reservataire[r as usize] = i..j;
+            i = j;
+        }
+        Cube { date_reference, codes: cases, by_reservataire, bailleurs, communes, epcis, reservataires }
+    }
+
+    /// The number of cells.
+    pub fn nombre_de_cellules(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// The cells, in order (réservataire, bailleur, commune, EPCI, financement, typologie…),
+    /// each made when visited.
+    pub fn cellules(&self) -> impl ExactSizeIterator<Item = Cellule> + '_ {
+        self.codes.iter().map(|c| self.cellule(c))
+    }
+
+    fn cellule(&self, c: &Code) -> Cellule {
+        Cellule {
+            bailleur: self.bailleurs[c.bailleur as usize].clone(),
+            commune: self.communes[c.commune as usize].clone(),
+            epci: self.epcis[c.epci as usize].clone(),
+            reservataire: self.reservataires[c.reservataire as usize].clone(),
+            financement: c.financement,
+            typologie: c.typologie,
+            qpv: c.qpv,
+            individuel_collectif: c.individuel_collectif,
+            logements: c.logements,
+        }
+    }
+
+    /// The (commune, EPCI) pairs of the stock, sorted, once each.
+    pub fn communes_et_epcis(&self) -> Vec<(&str, &str)> {
+        let mut v: Vec<(u32, u32)> = self.codes.iter().map(|c| (c.commune, c.epci)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter().map(|(c, e)| (self.communes[c as usize].as_str(), self.epcis[e as usize].as_str())).collect()
+    }
+
+    /// The rights extinct at the reference date, counted as non réservé.
+    pub fn echus(&self) -> u64 {
+        self.codes.iter().map(|c| c.echus as u64).sum()
     }
 
     fn code_filter(&self, f: &Filtre, reserve: Option<bool>) -> Option<CodeFilter> {
@@ -455,12 +361,9 @@ impl Cube {
     /// The filter as codes and the slice of codes it can accept.
     fn candidate_codes(&self, f: &Filtre, reserve: Option<bool>) -> Option<(CodeFilter, &[Code])> {
         let cf = self.code_filter(f, reserve)?;
-        let range = match &f.reservataire {
+        let range = match cf.reservataire {
             None => 0..self.codes.len(),
-            Some(r) => match self.by_reservataire.binary_search_by(|(k, _)| k.as_str().cmp(r)) {
-                Ok(i) => self.by_reservataire[i].1.clone(),
-                Err(_) => return None,
-            },
+            Some(r) => self.by_reservataire[r as usize].clone(),
         };
         Some((cf, &self.codes[range]))
     }
@@ -788,7 +691,8 @@ mod code_tests {
             Filtre { commune: Some("06029".into()), ..Default::default() },
             Filtre { qpv: Some(true), ..Default::default() },
         ] {
-            let plain: Vec<&Cellule> = cube.cells.iter().filter(|c| f.accepts(c)).collect();
+            let cells: Vec<Cellule> = cube.cellules().collect();
+            let plain: Vec<&Cellule> = cells.iter().filter(|c| f.accepts(c)).collect();
             let mut by_bailleur: BTreeMap<&str, u64> = BTreeMap::new();
             let mut by_typo: BTreeMap<(&str, usize), u64> = BTreeMap::new();
             for c in &plain {
@@ -814,12 +718,13 @@ mod code_tests {
     #[test]
     fn coded_sums_equal_plain_sums() {
         let cube = random_cube(7, 3_000);
-        assert!(cube.codes.len() == cube.cells.len());
+        assert!(cube.codes.len() == cube.cellules().len());
         for (i, f) in Financement::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i, "Financement::ALL follows the declaration order");
         }
         for f in filters() {
-            let plain: Vec<&Cellule> = cube.cells.iter().filter(|c| f.accepts(c)).collect();
+            let cells: Vec<Cellule> = cube.cellules().collect();
+            let plain: Vec<&Cellule> = cells.iter().filter(|c| f.accepts(c)).collect();
             assert_eq!(cube.total(&f), plain.iter().map(|c| c.logements).sum::<u64>(), "{f:?}");
             assert_eq!(cube.grille(&f), Grille::from_cells(plain.iter().copied()), "{f:?}");
             for (reserve, keep) in [

@@ -34,7 +34,7 @@ pub fn report(d: &Dossier) -> Result<Report> {
         rejets,
         conflits,
         echus,
-        cellules: cube.cells,
+        cellules: cube.cellules().collect(),
     })
 }
 

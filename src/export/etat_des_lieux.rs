@@ -202,6 +202,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     // Stopped on request between two steps: the temporary files go, nothing is written.
     let arret = || if progress.annule() { Err(ExportError::Annule) } else { Ok(()) };
     let cube = Cube::load(d)?;
+    let cells: Vec<consolidate::Cellule> = cube.cellules().collect();
     let (rejets, conflits, echus) = consolidate::anomalies(d)?;
     let territoire = d.territoire().label();
     let date = crate::format::date_fr(&d.date_reference().to_string());
@@ -237,7 +238,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
 
     // Cells grouped once by réservataire, EPCI and commune: each sheet reads only its own.
     let mut groups: Groups = BTreeMap::new();
-    for c in &cube.cells {
+    for c in &cells {
         groups.entry(c.reservataire.as_str()).or_default().entry(c.epci.as_str()).or_default().push(c);
     }
     let mut reservataires: Vec<&str> = groups.keys().copied().collect();
@@ -316,9 +317,9 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     let per_sheet = limites.lignes_par_feuille.saturating_sub(1).max(1) as usize;
     // Réservataires by their names, never their internal ids (computed once each).
     let noms: std::collections::HashMap<&str, String> =
-        cube.cells.iter().map(|c| c.reservataire.as_str()).map(|r| (r, libelle_reservataire(r))).collect();
+        cells.iter().map(|c| c.reservataire.as_str()).map(|r| (r, libelle_reservataire(r))).collect();
     let chunks: Vec<&[consolidate::Cellule]> =
-        if cube.cells.is_empty() { vec![&[][..]] } else { cube.cells.chunks(per_sheet).collect() };
+        if cells.is_empty() { vec![&[][..]] } else { cells.chunks(per_sheet).collect() };
     for (part, chunk) in chunks.into_iter().enumerate() {
         arret()?;
         let name = if part == 0 { "Données".to_string() } else { format!("Données ({})", part + 1) };

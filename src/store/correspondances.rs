@@ -100,6 +100,11 @@ impl Dossier {
     /// come back as they were, and the previous mapping (if any) is restored. One transaction.
     pub fn annuler_association(&mut self, a: &AvantAssociation) -> Result<()> {
         let tx = self.conn.transaction()?;
+        let cube_valide = super::cube::valides(&tx)?;
+        let bailleurs: std::collections::BTreeSet<String> = {
+            let mut st = tx.prepare("SELECT DISTINCT bailleur FROM logements WHERE id > ?1")?;
+            st.query_map([a.max_logement], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
+        };
         tx.execute("DELETE FROM logements WHERE id > ?1", [a.max_logement])?;
         for r in &a.rejets {
             tx.execute(
@@ -118,6 +123,7 @@ impl Dossier {
                 params![a.champ, cle_de(&a.champ, &a.libelle)],
             )?,
         };
+        super::cube::suivre(&tx, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
         tx.commit()?;
         Ok(())
     }

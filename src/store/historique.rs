@@ -95,6 +95,7 @@ impl Dossier {
             st.query_map([import_id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
         };
         let genre = if !bailleurs.is_empty() {
+            let cube_valide = super::cube::valides(&tx)?;
             for b in &bailleurs {
                 tx.execute("UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1", [b])?;
                 tx.execute(
@@ -102,6 +103,11 @@ impl Dossier {
                     params![b, import_id],
                 )?;
             }
+            super::cube::suivre(
+                &tx,
+                cube_valide,
+                &super::cube::Changement::Bailleurs(bailleurs.iter().cloned().collect()),
+            )?;
             Genre::EtatDesLieux
         } else {
             let registre: Option<String> = tx
@@ -122,13 +128,22 @@ impl Dossier {
 
     /// Withdraws an import of either kind: its bailleurs no longer count (the history keeps it).
     pub fn deactivate(&mut self, import_id: i64) -> Result<()> {
-        let n = self.conn.execute("UPDATE import_bailleurs SET actif = 0 WHERE import_id = ?1", [import_id])?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let cube_valide = super::cube::valides(&tx)?;
+        let bailleurs: std::collections::BTreeSet<String> = {
+            let mut st = tx.prepare("SELECT bailleur FROM import_bailleurs WHERE import_id = ?1 AND actif = 1")?;
+            st.query_map([import_id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
+        };
+        let n = tx.execute("UPDATE import_bailleurs SET actif = 0 WHERE import_id = ?1", [import_id])?;
         if n == 0 {
-            let m = self.conn.execute("UPDATE suivi_imports SET actif = 0 WHERE id = ?1", [import_id])?;
+            let m = tx.execute("UPDATE suivi_imports SET actif = 0 WHERE id = ?1", [import_id])?;
             if m == 0 {
                 return Err(StoreError::UnknownImport(import_id));
             }
+        } else {
+            super::cube::suivre(&tx, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
         }
+        tx.commit()?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use super::plans::{self, PlanDeFeuille};
 use super::{Dossier, Result, map_open_error, now_iso, prochain_numero};
 use crate::model::{Conflit, Date, LigneLogement, Motif, Rejet};
 use crate::reference::Territoire;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
 impl Dossier {
@@ -118,6 +118,10 @@ pub struct ImportWriter<'c> {
     /// Active dwellings per bailleur before this call, counted in one pass when the index is
     /// about to be dropped (without it, one count per bailleur would read every dwelling).
     avant: std::cell::RefCell<Option<std::collections::HashMap<String, u64>>>,
+    /// Whether the cells of the cube matched the dossier when this write began, and what it
+    /// changed in the stock since: the cells follow at commit.
+    cube_valide: bool,
+    changement: std::cell::RefCell<super::cube::Changement>,
 }
 
 const INSERT_LOGEMENT: &str = "INSERT INTO logements(import_id, bailleur, reference, commune, epci, reservataire,
@@ -171,12 +175,15 @@ impl<'c> ImportWriter<'c> {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| map_open_error(&d.path, e))?;
+        let cube_valide = super::cube::valides(&tx)?;
         Ok(Self {
             tx,
             now: now_iso(),
             index_dropped: std::cell::Cell::new(false),
             premier: std::cell::Cell::new(None),
             avant: std::cell::RefCell::new(None),
+            cube_valide,
+            changement: Default::default(),
         })
     }
 
@@ -208,6 +215,15 @@ impl<'c> ImportWriter<'c> {
     }
 
     pub fn set_parametre(&self, cle: &str, valeur: &str) -> Result<()> {
+        if cle == "date_reference" {
+            let avant: Option<String> = self
+                .tx
+                .query_row("SELECT valeur FROM parametres WHERE cle = 'date_reference'", [], |r| r.get(0))
+                .optional()?;
+            if avant.as_deref() != Some(valeur) {
+                self.changement.borrow_mut().tout();
+            }
+        }
         self.tx.execute(
             "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
             params![cle, valeur],
@@ -229,6 +245,7 @@ impl<'c> ImportWriter<'c> {
     }
 
     pub fn insert_logement(&self, import_id: i64, l: &LigneLogement) -> Result<i64> {
+        self.changement.borrow_mut().bailleur(&l.logement.bailleur);
         let mut st = self.tx.prepare_cached(INSERT_LOGEMENT)?;
         insert_logement_with(&mut st, import_id, l)
     }
@@ -239,7 +256,14 @@ impl<'c> ImportWriter<'c> {
     }
 
     pub fn delete_logement(&self, row_id: i64) -> Result<()> {
-        self.tx.prepare_cached("DELETE FROM logements WHERE id = ?1")?.execute([row_id])?;
+        let b: Option<String> = self
+            .tx
+            .prepare_cached("DELETE FROM logements WHERE id = ?1 RETURNING bailleur")?
+            .query_row([row_id], |r| r.get(0))
+            .optional()?;
+        if let Some(b) = b {
+            self.changement.borrow_mut().bailleur(&b);
+        }
         Ok(())
     }
 
@@ -274,6 +298,7 @@ impl<'c> ImportWriter<'c> {
             params![import_id, counts[0] as i64, counts[1] as i64, counts[2] as i64, counts[3] as i64, counts[4] as i64],
         )?;
         for b in bailleurs {
+            self.changement.borrow_mut().bailleur(b);
             self.tx.execute(
                 "UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1 AND import_id < ?2",
                 params![b, first_of_invocation],
@@ -388,6 +413,11 @@ impl<'c> ImportWriter<'c> {
     /// (`commune_hors_territoire`, its raw commune and cells kept), to come back if the
     /// territory takes its commune in again.
     pub fn sortir_du_territoire(&self, id: i64) -> Result<()> {
+        let b: Option<String> =
+            self.tx.query_row("SELECT bailleur FROM logements WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        if let Some(b) = b {
+            self.changement.borrow_mut().bailleur(&b);
+        }
         self.tx.execute(
             "INSERT INTO rejets(import_id, bailleur, feuille, ligne, motif, valeur, brut)
              SELECT import_id, bailleur, feuille, ligne, 'commune_hors_territoire', commune_brut, brut
@@ -439,6 +469,8 @@ impl<'c> ImportWriter<'c> {
         if self.index_dropped.get() {
             self.tx.execute_batch(LOGEMENTS_INDEX)?;
         }
+        // The cells of the cube follow, in the same transaction.
+        super::cube::suivre(&self.tx, self.cube_valide, &self.changement.borrow())?;
         self.tx.commit()?;
         Ok(())
     }

@@ -60,6 +60,8 @@ pub struct LogementCompte<'a> {
     pub qpv: bool,
     pub individuel_collectif: IndividuelCollectif,
     pub nature: Option<&'a str>,
+    /// Its right ended before the reference date: it counts as non réservé.
+    pub echu: bool,
 }
 
 /// One dwelling of a cell, with its source, for the drill-down of the window.
@@ -144,11 +146,15 @@ fn logement_compte<'r>(r: &'r rusqlite::Row, date_reference: &str) -> rusqlite::
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
     };
     let option = |i: usize| -> rusqlite::Result<Option<&'r str>> { Ok(r.get_ref(i)?.as_str_or_null().ok().flatten()) };
+    let (reservataire, fin) = (text(3)?, option(4)?);
+    let compte = reservataire_compte(reservataire, fin, date_reference);
+    let echu = compte != reservataire;
     Ok(LogementCompte {
         bailleur: text(0)?,
         commune: text(1)?,
         epci: text(2)?,
-        reservataire: reservataire_compte(text(3)?, option(4)?, date_reference),
+        reservataire: compte,
+        echu,
         financement: Financement::parse(text(5)?).unwrap_or(Financement::Autre),
         typologie: TypologieGrille::parse(text(6)?).unwrap_or(TypologieGrille::T1),
         qpv: r.get(7)?,
@@ -175,17 +181,27 @@ fn logement_du_dossier(r: &rusqlite::Row) -> rusqlite::Result<LogementDuDossier>
 const COLONNES_LOGEMENT: &str = "l.reference, l.commune, l.epci, l.typologie, l.typologie_grille, l.financement, l.qpv,
     l.individuel_collectif, l.annee_construction";
 
+/// Visits the active dwellings of a selection at a reference date (`AAAA-MM-JJ`), each
+/// borrowed for the visit.
+pub(super) fn pour_chaque_logement(
+    conn: &rusqlite::Connection,
+    date_reference: &str,
+    s: Selection,
+    mut visite: impl FnMut(&LogementCompte),
+) -> Result<()> {
+    let mut st = conn.prepare(&format!("SELECT {COLONNES_COMPTE} FROM {}", s.sql()))?;
+    let mut rows = st.query(params![s.bailleur, s.commune, s.epci])?;
+    while let Some(r) = rows.next()? {
+        visite(&logement_compte(r, date_reference)?);
+    }
+    Ok(())
+}
+
 impl Dossier {
     /// Visits the active dwellings of a selection, in no particular order, each borrowed for
     /// the visit (a million dwellings are read without one allocation each).
-    pub fn pour_chaque_logement_actif(&self, s: Selection, mut visite: impl FnMut(&LogementCompte)) -> Result<()> {
-        let dr = self.date_reference().to_string();
-        let mut st = self.conn.prepare(&format!("SELECT {COLONNES_COMPTE} FROM {}", s.sql()))?;
-        let mut rows = st.query(params![s.bailleur, s.commune, s.epci])?;
-        while let Some(r) = rows.next()? {
-            visite(&logement_compte(r, &dr)?);
-        }
-        Ok(())
+    pub fn pour_chaque_logement_actif(&self, s: Selection, visite: impl FnMut(&LogementCompte)) -> Result<()> {
+        pour_chaque_logement(&self.conn, &self.date_reference().to_string(), s, visite)
     }
 
     /// The active dwellings `garder` keeps, with their source, ordered by bailleur and

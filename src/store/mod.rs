@@ -3,6 +3,7 @@
 
 pub mod bailleurs;
 mod correspondances;
+pub mod cube;
 mod historique;
 mod imports;
 mod logements;
@@ -113,14 +114,20 @@ pub const APPLICATION_ID: i32 = 0x434E_5447;
 /// How long a command waits for another writer before saying the dossier is busy.
 pub const ATTENTE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Every connection is used by one thread at a time (`Dossier` is `Send`, not `Sync`: each
+/// thread opens its own), so SQLite's per-connection mutex, taken at each row and each column
+/// read, is needless: `SQLITE_OPEN_NO_MUTEX` (multi-thread mode) drops it.
+const SANS_VERROU: OpenFlags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+
 pub struct Dossier {
     /// Private to the store: every reading and writing goes through the functions of this
     /// module, named by what they do.
     conn: Connection,
     pub path: PathBuf,
-    /// Opened after a successful `PRAGMA quick_check`: what this connection writes (SQLite's
-    /// own transactions) leaves the file sound, so the next opening by this process need not
-    /// check it again (the window writes a mapping, then reloads).
+    /// Opened after a successful `PRAGMA quick_check` (or found unchanged since one): what this
+    /// connection writes (SQLite's own transactions) leaves the file sound, so the next opening
+    /// need not check it again (the window writes a mapping, then reloads; a command reads what
+    /// the previous one wrote).
     sain: bool,
 }
 
@@ -244,11 +251,13 @@ fn verifier_contenu(conn: &Connection, path: &Path, verifier_pages: bool) -> Res
     Ok(())
 }
 
-type Etat = (u64, std::time::SystemTime);
+/// A file as it was when found sound: size, modification time (nanoseconds) and, from its
+/// SQLite header, the change counter and the page count.
+type Etat = (u64, u128, u32, u32);
 
-/// The files this process checked (`PRAGMA quick_check`) and found sound, as they were then
-/// (size, modification time): the window reloading a dossier it just wrote, or a bilan
-/// opening it on two threads, does not check it again; any change is checked anew.
+/// The files this process checked (`PRAGMA quick_check`) and found sound, or wrote itself
+/// after such a check, as they were then: the window reloading a dossier it just wrote, or a
+/// bilan opening it on two threads, does not check it again; any change is checked anew.
 fn verifies() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, Etat>> {
     static V: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, Etat>>> =
         std::sync::OnceLock::new();
@@ -256,20 +265,80 @@ fn verifies() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, Et
 }
 
 fn etat_du_fichier(path: &Path) -> Option<(PathBuf, Etat)> {
+    use std::io::Read;
     let m = std::fs::metadata(path).ok()?;
-    Some((std::fs::canonicalize(path).ok()?, (m.len(), m.modified().ok()?)))
+    let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    let mut h = [0u8; 32];
+    std::fs::File::open(path).ok()?.read_exact(&mut h).ok()?;
+    let compteur = u32::from_be_bytes([h[24], h[25], h[26], h[27]]);
+    let pages = u32::from_be_bytes([h[28], h[29], h[30], h[31]]);
+    Some((std::fs::canonicalize(path).ok()?, (m.len(), mtime, compteur, pages)))
+}
+
+/// The record of the dossiers found sound, kept between runs (`PRAGMA quick_check` reads the
+/// whole file: seconds for a national dossier). A dossier unchanged since — same size,
+/// modification time, SQLite change counter and page count — is not checked again; one
+/// changed by anything but Contingents (a copy, another program, a damaged disk rewriting
+/// it) is. `CONTINGENTS_HOME` moves it with the settings (tests, portable installs).
+fn registre_des_verifications() -> Option<PathBuf> {
+    let dir = std::env::var_os("CONTINGENTS_HOME")
+        .filter(|d| !d.is_empty())
+        .map(|d| PathBuf::from(d).join("cache"))
+        .or_else(|| directories::ProjectDirs::from("fr", "Contingents", "contingents").map(|d| d.cache_dir().into()))?;
+    Some(dir.join("dossiers-verifies.tsv"))
+}
+
+/// Lines `chemin \t taille \t date \t compteur \t pages` of the record.
+fn lire_registre(f: &Path) -> Vec<(String, Etat)> {
+    let text = std::fs::read_to_string(f).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let v: Vec<&str> = l.split('\t').collect();
+            if v.len() != 5 {
+                return None;
+            }
+            Some((v[0].to_string(), (v[1].parse().ok()?, v[2].parse().ok()?, v[3].parse().ok()?, v[4].parse().ok()?)))
+        })
+        .collect()
 }
 
 fn deja_verifie(path: &Path) -> bool {
     let Some((p, etat)) = etat_du_fichier(path) else { return false };
-    verifies().lock().map(|v| v.get(&p) == Some(&etat)).unwrap_or(false)
+    if verifies().lock().map(|v| v.get(&p) == Some(&etat)).unwrap_or(false) {
+        return true;
+    }
+    let Some(f) = registre_des_verifications() else { return false };
+    let chemin = p.display().to_string();
+    lire_registre(&f).iter().any(|(c, e)| *c == chemin && *e == etat)
 }
 
+/// At most this many dossiers in the record (the most recent).
+const VERIFIES_GARDES: usize = 64;
+
 fn marquer_verifie(path: &Path) {
-    if let Some((p, etat)) = etat_du_fichier(path)
-        && let Ok(mut v) = verifies().lock()
-    {
-        v.insert(p, etat);
+    let Some((p, etat)) = etat_du_fichier(path) else { return };
+    if let Ok(mut v) = verifies().lock() {
+        v.insert(p.clone(), etat);
+    }
+    // Kept for the next runs; a record that cannot be written only costs a check.
+    let Some(f) = registre_des_verifications() else { return };
+    let chemin = p.display().to_string();
+    if chemin.contains(['\t', '\n']) {
+        return;
+    }
+    let mut lignes = lire_registre(&f);
+    lignes.retain(|(c, _)| *c != chemin);
+    lignes.push((chemin, etat));
+    let debut = lignes.len().saturating_sub(VERIFIES_GARDES);
+    let text: String =
+        lignes[debut..].iter().map(|(c, e)| format!("{c}\t{}\t{}\t{}\t{}\n", e.0, e.1, e.2, e.3)).collect();
+    let Some(dir) = f.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!(".dossiers-verifies.{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &f).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -312,9 +381,9 @@ impl Dossier {
             return Err(StoreError::Occupe { path: path.display().to_string(), fenetre: Some(t) });
         }
         let flags = if existe {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
+            OpenFlags::SQLITE_OPEN_READ_WRITE | SANS_VERROU
         } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | SANS_VERROU
         };
         let conn = Connection::open_with_flags(path, flags).map_err(|e| map_open_error(path, e))?;
         conn.busy_timeout(ATTENTE).map_err(|e| map_open_error(path, e))?;
@@ -323,7 +392,7 @@ impl Dossier {
         }
         tune(&conn);
         let mut d = Dossier { conn, path: path.to_path_buf(), sain: true };
-        d.migrate().map_err(|e| match e {
+        d.migrate().and_then(|_| d.reparer_cube()).map_err(|e| match e {
             StoreError::Occupe { fenetre, .. } => StoreError::Occupe { path: path.display().to_string(), fenetre },
             other => other,
         })?;
@@ -337,14 +406,14 @@ impl Dossier {
         // A journal left by an interrupted import: rolling it back needs write access once.
         let journal = PathBuf::from(format!("{}-journal", path.display()));
         if std::fs::metadata(&journal).is_ok_and(|m| m.len() > 0) {
-            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | SANS_VERROU)
                 .map_err(|e| map_open_error(path, e))?;
             conn.busy_timeout(ATTENTE).map_err(|e| map_open_error(path, e))?;
             conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
                 .map_err(|e| map_open_error(path, e))?;
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| map_open_error(path, e))?;
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | SANS_VERROU)
+            .map_err(|e| map_open_error(path, e))?;
         conn.busy_timeout(ATTENTE).map_err(|e| map_open_error(path, e))?;
         verifier_contenu(&conn, path, true)?;
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| map_open_error(path, e))?;
@@ -352,8 +421,12 @@ impl Dossier {
             return Err(StoreError::TooNew { path: path.display().to_string(), found: v, supported: schema::VERSION });
         }
         if v < schema::VERSION {
-            drop(conn);
-            return Self::open(path, false);
+            // Migrated once, if the file can be written; else read as it is (the cube is then
+            // computed in memory at each opening).
+            match Self::open(path, false) {
+                Err(StoreError::ReadOnly | StoreError::Occupe { .. }) => {}
+                other => return other,
+            }
         }
         tune(&conn);
         Ok(Dossier { conn, path: path.to_path_buf(), sain: true })
@@ -383,6 +456,10 @@ impl Dossier {
                 correspondances::seed(&tx)?;
             }
         }
+        // The cells of the cube, computed once from the dwellings.
+        if v < schema::VERSION_DU_CUBE {
+            cube::reconstruire(&tx)?;
+        }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", schema::VERSION)?;
         tx.commit()?;
@@ -393,11 +470,38 @@ impl Dossier {
         Ok(self.conn.query_row("SELECT valeur FROM parametres WHERE cle = ?1", [cle], |r| r.get(0)).optional()?)
     }
 
+    /// Sets a parameter; the reference date and the territory in one transaction with the
+    /// cells of the cube (a new date moves extinct rights in every cell).
     pub fn set_parametre(&self, cle: &str, valeur: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
-            params![cle, valeur],
-        )?;
+        const SQL: &str = "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur";
+        if !matches!(cle, "date_reference" | "territoire") {
+            self.conn.execute(SQL, params![cle, valeur])?;
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let valides = cube::valides(&tx)?;
+        let avant = self.date_reference();
+        tx.execute(SQL, params![cle, valeur])?;
+        let mut changement = cube::Changement::Rien;
+        if self.date_reference() != avant {
+            changement.tout();
+        }
+        cube::suivre(&tx, valides, &changement)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Computes again the cells of the cube when they no longer match the dossier (a dossier
+    /// written elsewhere, or an interrupted migration): once, by the first writer.
+    fn reparer_cube(&mut self) -> Result<()> {
+        if cube::valides(&self.conn)? {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !cube::valides(&tx)? {
+            cube::reconstruire(&tx)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

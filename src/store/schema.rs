@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -174,4 +174,15 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE decalage;
     CREATE INDEX IF NOT EXISTS suivi_imports_bailleur ON suivi_imports(bailleur, actif);
     "#,
+    // 6 → 7: the cube kept in the dossier (`store::cube`): its cells as bytes, in parts, and
+    // their fingerprint in `parametres` (`cube_empreinte`). `migrate` computes them once.
+    r#"
+    CREATE TABLE IF NOT EXISTS cube (
+        partie INTEGER PRIMARY KEY,
+        donnees BLOB NOT NULL
+    );
+    "#,
 ];
+
+/// The first version that keeps the cube.
+pub const VERSION_DU_CUBE: i64 = 7;

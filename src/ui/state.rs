@@ -46,12 +46,8 @@ impl FilterOptions {
     fn of(cube: &Cube) -> Self {
         use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
         use contingents::text::ordre_francais;
-        let mut communes: std::collections::BTreeMap<(&str, &str), ()> = Default::default();
-        for c in &cube.cells {
-            communes.insert((c.commune.as_str(), c.epci.as_str()), ());
-        }
         let mut communes: Vec<(String, String, String)> =
-            communes.into_keys().map(|(c, e)| (c.to_string(), nom_commune(c), e.to_string())).collect();
+            cube.communes_et_epcis().into_iter().map(|(c, e)| (c.to_string(), nom_commune(c), e.to_string())).collect();
         // French alphabetical order everywhere a list of names is shown (« État » with the E's).
         let ordre = |a: &(String, String), b: &(String, String)| ordre_francais(&a.1, &b.1);
         communes.sort_by(|a, b| ordre_francais(&a.1, &b.1));
@@ -78,7 +74,9 @@ impl DossierView {
     pub fn load(path: &Path) -> Result<Self, Erreur> {
         let d = Dossier::open_read_only(path)?;
         let cube = Cube::load(&d)?;
-        let (rejets, conflits, echus) = consolidate::anomalies(&d)?;
+        // The extinct rights are counted in the cube's cells: their list is not read.
+        let (rejets, conflits) = (d.rejets_actifs()?, d.conflits_actifs()?);
+        let echus = cube.echus() as usize;
         Ok(Self {
             path: path.to_path_buf(),
             territoire: d.territoire(),
@@ -91,7 +89,7 @@ impl DossierView {
             cube: Arc::new(cube),
             rejets,
             conflits: conflits.len(),
-            echus: echus.len(),
+            echus,
             demonstration: contingents::demo::est_la_demonstration(&d)
                 || path == crate::ui::settings::data_dir().join("demo.sqlite"),
         })

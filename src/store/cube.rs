@@ -1,0 +1,541 @@
+//! The cube kept in the dossier: the active stock aggregated to cells (bailleur × commune ×
+//! EPCI × réservataire × financement × typologie × QPV × individuel/collectif, each with its
+//! dwellings and, among them, the rights extinct at the reference date), written in the same
+//! transaction as whatever changes it (import, rétablissement, retrait, label mapping and its
+//! undoing, change of reference date or territory), with the fingerprint of what it derives
+//! from. Opening a dossier reads these cells (a few bytes per cell) instead of every dwelling;
+//! they are computed again from the dwellings only when the fingerprint no longer matches (a
+//! dossier of an earlier version is given them by its migration; read-only, in memory).
+
+use super::logements::{LogementCompte, Selection, pour_chaque_logement};
+use super::{Dossier, Result};
+use crate::model::{Financement, IndividuelCollectif, TypologieGrille};
+use crate::text::FastMap;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeSet;
+
+/// A cell as codes: indexes into the sorted dictionaries of [`Cases`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Case {
+    pub logements: u64,
+    pub bailleur: u32,
+    pub commune: u32,
+    pub epci: u32,
+    pub reservataire: u32,
+    /// Of these dwellings, those whose right ended before the reference date (counted as
+    /// non réservé).
+    pub echus: u32,
+    pub financement: Financement,
+    pub typologie: TypologieGrille,
+    pub qpv: bool,
+    pub individuel_collectif: IndividuelCollectif,
+}
+
+/// The cells of the active stock: sorted dictionaries (a string's rank is its code) and the
+/// cells sorted by réservataire, bailleur, commune, EPCI, financement, typologie, QPV and
+/// individuel/collectif (the order of the report).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cases {
+    pub bailleurs: Vec<String>,
+    pub communes: Vec<String>,
+    pub epcis: Vec<String>,
+    pub reservataires: Vec<String>,
+    pub cases: Vec<Case>,
+}
+
+type Cle = (u32, u32, u32, u32, Financement, TypologieGrille, bool, IndividuelCollectif);
+
+/// Counts dwellings (or cells) into cells, strings interned once per distinct value.
+#[derive(Default)]
+pub struct Agregat {
+    names: [Vec<String>; 4],
+    ids: [FastMap<String, u32>; 4],
+    /// The previous value's id per column: rows come grouped by bailleur, and neighbours often
+    /// share their commune and EPCI.
+    last: [Option<u32>; 4],
+    counts: FastMap<Cle, (u64, u32)>,
+}
+
+impl Agregat {
+    fn id(&mut self, col: usize, s: &str) -> u32 {
+        if let Some(i) = self.last[col]
+            && self.names[col][i as usize] == s
+        {
+            return i;
+        }
+        let i = match self.ids[col].get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.names[col].len() as u32;
+                self.names[col].push(s.to_string());
+                self.ids[col].insert(s.to_string(), i);
+                i
+            }
+        };
+        self.last[col] = Some(i);
+        i
+    }
+
+    /// Adds `logements` dwellings (of which `echus` extinct rights) to a cell.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ajouter(
+        &mut self,
+        bailleur: &str,
+        commune: &str,
+        epci: &str,
+        reservataire: &str,
+        financement: Financement,
+        typologie: TypologieGrille,
+        qpv: bool,
+        individuel_collectif: IndividuelCollectif,
+        logements: u64,
+        echus: u32,
+    ) {
+        let key = (
+            self.id(0, bailleur),
+            self.id(1, commune),
+            self.id(2, epci),
+            self.id(3, reservataire),
+            financement,
+            typologie,
+            qpv,
+            individuel_collectif,
+        );
+        let c = self.counts.entry(key).or_default();
+        c.0 += logements;
+        c.1 += echus;
+    }
+
+    /// Adds one dwelling as the counts read it.
+    pub fn logement(&mut self, l: &LogementCompte) {
+        self.ajouter(
+            l.bailleur,
+            l.commune,
+            l.epci,
+            l.reservataire,
+            l.financement,
+            l.typologie,
+            l.qpv,
+            l.individuel_collectif,
+            1,
+            l.echu as u32,
+        );
+    }
+
+    /// The cells, sorted (strings ranked once so that the sort compares integers).
+    pub fn cases(self) -> Cases {
+        let Agregat { names, counts, .. } = self;
+        let rank = |v: &Vec<String>| -> Vec<u32> {
+            let mut order: Vec<u32> = (0..v.len() as u32).collect();
+            order.sort_unstable_by(|x, y| v[*x as usize].cmp(&v[*y as usize]));
+            let mut rank = vec![0u32; v.len()];
+            for (r, i) in order.into_iter().enumerate() {
+                rank[i as usize] = r as u32;
+            }
+            rank
+        };
+        let ranks: Vec<Vec<u32>> = names.iter().map(rank).collect();
+        let (rb, rc, re, rr) = (&ranks[0], &ranks[1], &ranks[2], &ranks[3]);
+        let mut cases: Vec<Case> = counts
+            .into_iter()
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(k, (logements, echus))| Case {
+                logements,
+                bailleur: rb[k.0 as usize],
+                commune: rc[k.1 as usize],
+                epci: re[k.2 as usize],
+                reservataire: rr[k.3 as usize],
+                echus,
+                financement: k.4,
+                typologie: k.5,
+                qpv: k.6,
+                individuel_collectif: k.7,
+            })
+            .collect();
+        cases.sort_unstable_by_key(|c| {
+            (
+                c.reservataire,
+                c.bailleur,
+                c.commune,
+                c.epci,
+                c.financement.as_str(),
+                c.typologie.as_str(),
+                c.qpv,
+                c.individuel_collectif.as_str(),
+            )
+        });
+        let [b, c, e, r] = names;
+        let sorted = |v: Vec<String>, rank: &[u32]| -> Vec<String> {
+            let mut out = vec![String::new(); v.len()];
+            for (s, r) in v.into_iter().zip(rank) {
+                out[*r as usize] = s;
+            }
+            out
+        };
+        // Values no cell uses any more (a bailleur whose cells were all removed) stay out.
+        let mut cases_ = Cases {
+            bailleurs: sorted(b, rb),
+            communes: sorted(c, rc),
+            epcis: sorted(e, re),
+            reservataires: sorted(r, rr),
+            cases,
+        };
+        cases_.elaguer();
+        cases_
+    }
+}
+
+impl Cases {
+    /// Drops the dictionary values no cell uses, renumbering the cells (order unchanged).
+    fn elaguer(&mut self) {
+        let mut used = [
+            vec![false; self.bailleurs.len()],
+            vec![false; self.communes.len()],
+            vec![false; self.epcis.len()],
+            vec![false; self.reservataires.len()],
+        ];
+        for c in &self.cases {
+            used[0][c.bailleur as usize] = true;
+            used[1][c.commune as usize] = true;
+            used[2][c.epci as usize] = true;
+            used[3][c.reservataire as usize] = true;
+        }
+        if used.iter().all(|u| u.iter().all(|x| *x)) {
+            return;
+        }
+        let renum = |u: &[bool], v: &mut Vec<String>| -> Vec<u32> {
+            let mut map = vec![u32::MAX; u.len()];
+            let mut k = 0;
+            for (i, keep) in u.iter().enumerate() {
+                if *keep {
+                    map[i] = k;
+                    k += 1;
+                }
+            }
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                u[i - 1]
+            });
+            map
+        };
+        let mb = renum(&used[0], &mut self.bailleurs);
+        let mc = renum(&used[1], &mut self.communes);
+        let me = renum(&used[2], &mut self.epcis);
+        let mr = renum(&used[3], &mut self.reservataires);
+        for c in &mut self.cases {
+            c.bailleur = mb[c.bailleur as usize];
+            c.commune = mc[c.commune as usize];
+            c.epci = me[c.epci as usize];
+            c.reservataire = mr[c.reservataire as usize];
+        }
+    }
+
+    /// The cells again as an aggregate, without those of some bailleurs.
+    fn sans(&self, bailleurs: &BTreeSet<String>, a: &mut Agregat) {
+        let garde: Vec<bool> = self.bailleurs.iter().map(|b| !bailleurs.contains(b)).collect();
+        for c in &self.cases {
+            if garde[c.bailleur as usize] {
+                a.ajouter(
+                    &self.bailleurs[c.bailleur as usize],
+                    &self.communes[c.commune as usize],
+                    &self.epcis[c.epci as usize],
+                    &self.reservataires[c.reservataire as usize],
+                    c.financement,
+                    c.typologie,
+                    c.qpv,
+                    c.individuel_collectif,
+                    c.logements,
+                    c.echus,
+                );
+            }
+        }
+    }
+
+    /// The cells as bytes: a header, the four dictionaries, then 32 bytes per cell.
+    pub fn encoder(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + self.cases.len() * TAILLE_CASE);
+        out.extend_from_slice(ENTETE);
+        for d in [&self.bailleurs, &self.communes, &self.epcis, &self.reservataires] {
+            out.extend_from_slice(&(d.len() as u32).to_le_bytes());
+            for s in d {
+                out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                out.extend_from_slice(s.as_bytes());
+            }
+        }
+        out.extend_from_slice(&(self.cases.len() as u64).to_le_bytes());
+        for c in &self.cases {
+            out.extend_from_slice(&c.logements.to_le_bytes());
+            for x in [c.bailleur, c.commune, c.epci, c.reservataire, c.echus] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+            out.extend_from_slice(&[
+                c.financement as u8,
+                c.typologie as u8,
+                c.qpv as u8,
+                (c.individuel_collectif == IndividuelCollectif::Individuel) as u8,
+            ]);
+        }
+        out
+    }
+
+    /// The cells from [`Cases::encoder`]'s bytes; `None` when they do not read as such (the
+    /// cube is then computed from the dwellings).
+    pub fn decoder(b: &[u8]) -> Option<Cases> {
+        let mut r = Lecteur(b);
+        if r.octets(ENTETE.len())? != ENTETE {
+            return None;
+        }
+        let mut dicos: [Vec<String>; 4] = Default::default();
+        for d in &mut dicos {
+            let n = r.u32()? as usize;
+            d.reserve(n.min(b.len()));
+            for _ in 0..n {
+                let len = r.u32()? as usize;
+                d.push(std::str::from_utf8(r.octets(len)?).ok()?.to_string());
+            }
+        }
+        let n = r.u64()? as usize;
+        if r.0.len() != n.checked_mul(TAILLE_CASE)? {
+            return None;
+        }
+        let [bailleurs, communes, epcis, reservataires] = dicos;
+        let tailles = [bailleurs.len(), communes.len(), epcis.len(), reservataires.len()];
+        let mut cases = Vec::with_capacity(n);
+        for x in r.0.chunks_exact(TAILLE_CASE) {
+            let u = |i: usize| u32::from_le_bytes([x[8 + 4 * i], x[9 + 4 * i], x[10 + 4 * i], x[11 + 4 * i]]);
+            let c = Case {
+                logements: u64::from_le_bytes(x[..8].try_into().ok()?),
+                bailleur: u(0),
+                commune: u(1),
+                epci: u(2),
+                reservataire: u(3),
+                echus: u(4),
+                financement: *Financement::ALL.get(x[28] as usize)?,
+                typologie: *TypologieGrille::ALL.get(x[29] as usize)?,
+                qpv: x[30] != 0,
+                individuel_collectif: if x[31] != 0 {
+                    IndividuelCollectif::Individuel
+                } else {
+                    IndividuelCollectif::Collectif
+                },
+            };
+            if [c.bailleur, c.commune, c.epci, c.reservataire].iter().zip(tailles).any(|(v, t)| *v as usize >= t) {
+                return None;
+            }
+            cases.push(c);
+        }
+        Some(Cases { bailleurs, communes, epcis, reservataires, cases })
+    }
+}
+
+const ENTETE: &[u8] = b"CNTG-CUBE-1\0";
+const TAILLE_CASE: usize = 32;
+/// The bytes are kept in parts of at most 64 MB (SQLite's largest value is 1 GB).
+const TAILLE_PARTIE: usize = 64 << 20;
+
+struct Lecteur<'a>(&'a [u8]);
+
+impl<'a> Lecteur<'a> {
+    fn octets(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.octets(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.octets(8)?.try_into().ok()?))
+    }
+}
+
+/// The effective reference date of a dossier (its parameter, else 1 January of this year).
+fn date_reference(conn: &Connection) -> Result<String> {
+    let d: Option<String> =
+        conn.query_row("SELECT valeur FROM parametres WHERE cle = 'date_reference'", [], |r| r.get(0)).optional()?;
+    Ok(d.as_deref().and_then(crate::model::Date::parse_iso).unwrap_or_else(super::default_date_reference).to_string())
+}
+
+/// What the cells derive from: the reference date, the territory, the last dwelling written
+/// and the active version of each bailleur. Any change of the stock goes through one of them
+/// (a dwelling written takes a new number; one removed is removed by a function of this
+/// module's callers, which updates the cells); reading it costs three small queries.
+pub fn empreinte(conn: &Connection) -> Result<String> {
+    let date = date_reference(conn)?;
+    let territoire: String = conn
+        .query_row("SELECT valeur FROM parametres WHERE cle = 'territoire'", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let max: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
+    let actifs: String = conn.query_row(
+        "SELECT COALESCE(group_concat(import_id || ':' || bailleur, '|'), '') FROM
+         (SELECT import_id, bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY import_id, bailleur)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(format!("cube 1 ; date {date} ; territoire {territoire} ; logements {max} ; actifs {actifs}"))
+}
+
+/// Whether the dossier has the table of the cells (a dossier of an earlier version, opened
+/// read-only, has not).
+fn a_la_table(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'cube'", [], |r| {
+        r.get::<_, i64>(0)
+    })? > 0)
+}
+
+/// The fingerprint the kept cells were written with, if any.
+fn empreinte_gardee(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT valeur FROM parametres WHERE cle = 'cube_empreinte'", [], |r| r.get(0)).optional()?)
+}
+
+/// The kept cells, if they are those of the dossier as it is.
+fn cases_gardees(conn: &Connection) -> Result<Option<Cases>> {
+    if !a_la_table(conn)? {
+        return Ok(None);
+    }
+    let Some(gardee) = empreinte_gardee(conn)? else { return Ok(None) };
+    if gardee != empreinte(conn)? {
+        return Ok(None);
+    }
+    let mut st = conn.prepare("SELECT donnees FROM cube ORDER BY partie")?;
+    let mut rows = st.query([])?;
+    let mut bytes = Vec::new();
+    while let Some(r) = rows.next()? {
+        bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+    }
+    Ok(Cases::decoder(&bytes))
+}
+
+/// The cells computed from the active dwellings (of some bailleurs only when given).
+fn calculer(conn: &Connection, bailleurs: Option<&BTreeSet<String>>, a: &mut Agregat) -> Result<()> {
+    let date = date_reference(conn)?;
+    match bailleurs {
+        None => pour_chaque_logement(conn, &date, Selection::default(), |l| a.logement(l)),
+        Some(set) => {
+            for b in set {
+                pour_chaque_logement(conn, &date, Selection::du_bailleur(b), |l| a.logement(l))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes the cells and their fingerprint (inside the caller's transaction).
+fn ecrire(conn: &Connection, cases: &Cases) -> Result<()> {
+    let bytes = cases.encoder();
+    conn.execute("DELETE FROM cube", [])?;
+    let mut st = conn.prepare("INSERT INTO cube(partie, donnees) VALUES (?1, ?2)")?;
+    for (i, part) in bytes.chunks(TAILLE_PARTIE).enumerate() {
+        st.execute(params![i as i64, part])?;
+    }
+    ecrire_empreinte(conn)
+}
+
+/// Writes the fingerprint of the dossier as it is now (its cells unchanged).
+fn ecrire_empreinte(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO parametres(cle, valeur) VALUES ('cube_empreinte', ?1)
+         ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
+        [empreinte(conn)?],
+    )?;
+    Ok(())
+}
+
+/// What a write changed in the stock, for the cells to follow inside its transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Changement {
+    /// Nothing in the stock (the fingerprint is written again: a new territory).
+    #[default]
+    Rien,
+    /// The active dwellings of these bailleurs.
+    Bailleurs(BTreeSet<String>),
+    /// Everything (a new reference date moves extinct rights in every cell).
+    Tout,
+}
+
+impl Changement {
+    pub fn bailleur(&mut self, b: &str) {
+        match self {
+            Changement::Tout => {}
+            Changement::Bailleurs(s) => {
+                if !s.contains(b) {
+                    s.insert(b.to_string());
+                }
+            }
+            Changement::Rien => *self = Changement::Bailleurs([b.to_string()].into()),
+        }
+    }
+
+    pub fn tout(&mut self) {
+        *self = Changement::Tout;
+    }
+}
+
+/// Whether the kept cells matched the dossier before a write: only then can they be updated
+/// bailleur by bailleur (else they are computed again from every dwelling).
+pub fn valides(conn: &Connection) -> Result<bool> {
+    Ok(a_la_table(conn)? && empreinte_gardee(conn)?.is_some_and(|g| empreinte(conn).is_ok_and(|e| e == g)))
+}
+
+/// Brings the kept cells up to date after a change, inside the caller's transaction.
+/// `valides_avant`: what [`valides`] said before the change.
+pub fn suivre(conn: &Connection, valides_avant: bool, changement: &Changement) -> Result<()> {
+    let mut a = Agregat::default();
+    match changement {
+        Changement::Bailleurs(set) if valides_avant => {
+            let Some(avant) = lire_sans_verifier(conn)? else { return reconstruire(conn) };
+            avant.sans(set, &mut a);
+            calculer(conn, Some(set), &mut a)?;
+        }
+        Changement::Rien if valides_avant => return ecrire_empreinte(conn),
+        _ => return reconstruire(conn),
+    }
+    ecrire(conn, &a.cases())
+}
+
+/// Computes the cells from every active dwelling and keeps them (a migration, a repair).
+pub fn reconstruire(conn: &Connection) -> Result<()> {
+    let mut a = Agregat::default();
+    calculer(conn, None, &mut a)?;
+    ecrire(conn, &a.cases())
+}
+
+/// The kept cells as they are, fingerprint not checked (inside a write that checked it first).
+fn lire_sans_verifier(conn: &Connection) -> Result<Option<Cases>> {
+    let mut st = conn.prepare("SELECT donnees FROM cube ORDER BY partie")?;
+    let mut rows = st.query([])?;
+    let mut bytes = Vec::new();
+    while let Some(r) = rows.next()? {
+        bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+    }
+    Ok(Cases::decoder(&bytes))
+}
+
+impl Dossier {
+    /// The cells of the active stock: those kept in the dossier when their fingerprint matches,
+    /// else computed from the dwellings (in memory: reading never writes).
+    pub fn cases_du_cube(&self) -> Result<Cases> {
+        if let Some(c) = cases_gardees(&self.conn)? {
+            return Ok(c);
+        }
+        self.cases_calculees()
+    }
+
+    /// The cells computed from every active dwelling (what the kept cells must equal).
+    pub fn cases_calculees(&self) -> Result<Cases> {
+        let mut a = Agregat::default();
+        calculer(&self.conn, None, &mut a)?;
+        Ok(a.cases())
+    }
+
+    /// Whether the cells kept in the dossier match it (else they are computed at each opening
+    /// until the next write).
+    pub fn cube_a_jour(&self) -> Result<bool> {
+        valides(&self.conn)
+    }
+}
