@@ -4,7 +4,7 @@
 
 use crate::consolidate::{Cube, Dimension, Filtre, Tally, libelle_reservataire, nom_commune, qpv_key};
 use crate::format::{entier, pourcent};
-use crate::model::TypologieGrille;
+use crate::model::{Reservataire, TypologieGrille};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -192,12 +192,12 @@ pub struct Palette<'a> {
 }
 
 /// The réservataires with a fixed colour.
-const FIXES: [(&str, RGBColor); 5] = [
-    ("action-logement", PALETTE[1]),
-    ("defense", PALETTE[7]),
-    ("etat", PALETTE[0]),
-    ("etat-fonctionnaires", PALETTE[4]),
-    ("non-reserve", RGBColor(170, 170, 170)),
+const FIXES: [(Reservataire, RGBColor); 5] = [
+    (Reservataire::ACTION_LOGEMENT, PALETTE[1]),
+    (Reservataire::DEFENSE, PALETTE[7]),
+    (Reservataire::ETAT, PALETTE[0]),
+    (Reservataire::FONCTIONNAIRES, PALETTE[4]),
+    (Reservataire::NON_RESERVE, RGBColor(170, 170, 170)),
 ];
 
 impl<'a> Palette<'a> {
@@ -220,7 +220,7 @@ impl<'a> Palette<'a> {
             Ok(i) => {
                 i - FIXES
                     .iter()
-                    .filter(|(f, _)| *f < id && self.ids.binary_search_by(|x| x.as_str().cmp(f)).is_ok())
+                    .filter(|(f, _)| f.as_str() < id && self.ids.binary_search_by(|x| x.as_str().cmp(f)).is_ok())
                     .count()
             }
             // Not in the dossier (a bilan of another period): a stable colour all the same.

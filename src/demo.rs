@@ -2,6 +2,7 @@
 //! benchmark files are all written by this generator (deterministic for a given seed), in
 //! the layouts bailleurs really send.
 
+use crate::model::{Portee, Reservataire};
 use crate::reference::reference;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
@@ -290,11 +291,18 @@ pub fn write_registre(
     let fr = |d: Date| format!("{:02}/{:02}/{}", d.day, d.month, d.year);
     let jour = |rng: &mut Rng, from: Date, max: usize| from.add_days(1 + rng.below(max) as i64).unwrap_or(from);
     let label = |id: &str| -> String {
-        match id {
-            "etat" => "Préfecture".into(),
-            "etat-fonctionnaires" => "Préfecture fonctionnaires".into(),
-            "action-logement" => "Action Logement".into(),
-            other => crate::consolidate::libelle_reservataire(other),
+        match Portee::de(id) {
+            Portee::Etat => "Préfecture".into(),
+            Portee::Fonctionnaires => "Préfecture fonctionnaires".into(),
+            Portee::ActionLogement => "Action Logement".into(),
+            Portee::Defense
+            | Portee::NonReserve
+            | Portee::Commune
+            | Portee::Epci
+            | Portee::Departement
+            | Portee::Region
+            | Portee::Autre
+            | Portee::Inconnue => crate::consolidate::libelle_reservataire(id),
         }
     };
     let mut s = String::from(
@@ -312,7 +320,7 @@ pub fn write_registre(
         None
     };
     let parts: Vec<&crate::flux::PartReservataire> =
-        f.reservataires.iter().filter(|r| r.logements > 0 && r.id != "non-reserve").collect();
+        f.reservataires.iter().filter(|r| r.logements > 0 && r.id != Reservataire::NON_RESERVE).collect();
     for part in &parts {
         let commune = match &part.perimetre {
             crate::flux::Perimetre::Commune(c) => Some(c.as_str()),

@@ -72,17 +72,16 @@ pub(super) fn delai(
             (Calendrier::du_departement(dep), RegleDelai::Preavis)
         }
         (None, Some(path), Some(l)) => {
-            let (b, reference) =
-                l.split_once(':').ok_or_else(|| user(format!("--logement « {l} » : attendu BAILLEUR:REFERENCE")))?;
+            let RefLogement { bailleur: b, reference } = l.parse().map_err(|_| logement_invalide(l))?;
             let d = Dossier::open_read_only(path).map_err(store_err)?;
-            let m = contingents::suivi::logement(&d, b, reference)
+            let m = contingents::suivi::logement(&d, &b, &reference)
                 .map_err(suivi_err)?
                 .ok_or_else(|| user(format!("logement inconnu : « {l} » n'est pas dans le dossier")))?;
             let dep = contingents::suivi::departement_de(&m.commune);
             match &reservataire {
                 Some(r) => (
-                    contingents::suivi::calendrier_de_la_convention(&d, b, r, dep.as_deref()),
-                    contingents::suivi::regle_delai(&d, b, r),
+                    contingents::suivi::calendrier_de_la_convention(&d, &b, r, dep.as_deref()),
+                    contingents::suivi::regle_delai(&d, &b, r),
                 ),
                 None => (Calendrier { departement: dep, ..Calendrier::national() }, RegleDelai::Preavis),
             }

@@ -3,7 +3,7 @@
 //! parameters given are the département's (they govern its EPCIs once saved).
 
 use super::*;
-use contingents::flux::Soustrait;
+use contingents::flux::{OrigineTaux, Soustrait};
 
 impl FluxArgs {
     /// The soustraits given, by category (the mutations apart: a number or a percentage).
@@ -191,9 +191,11 @@ pub(super) fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux)
     writeln!(out, "flux\t{}", entier(f.flux))?;
     for r in &f.reservataires {
         let origine = match r.origine {
-            "defaut" => " (par défaut)".to_string(),
-            "plafonne" => format!(" (plafonné ; demandé {})", r.taux_demande.map(pourcentage).unwrap_or_default()),
-            _ => String::new(),
+            OrigineTaux::Defaut => " (par défaut)".to_string(),
+            OrigineTaux::Plafonne => {
+                format!(" (plafonné ; demandé {})", r.taux_demande.map(pourcentage).unwrap_or_default())
+            }
+            OrigineTaux::Fixe | OrigineTaux::Stock => String::new(),
         };
         writeln!(
             out,

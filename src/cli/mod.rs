@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use contingents::consolidate::{self, Cube, Filtre};
 use contingents::flux::{ExclusionManuelle, FluxParametres};
 use contingents::import::run::{ImportError, ImportOptions, Progress, import_files};
+use contingents::model::RefLogement;
 use contingents::store::{Dossier, StoreError};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -31,6 +32,11 @@ impl std::fmt::Display for UserError {
 }
 
 impl std::error::Error for UserError {}
+
+/// `--logement` that is not `BAILLEUR:REFERENCE`.
+fn logement_invalide(l: &str) -> anyhow::Error {
+    user(format!("--logement « {l} » : attendu BAILLEUR:REFERENCE"))
+}
 
 fn user(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!(UserError(e.to_string()))
@@ -253,10 +259,8 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let valeurs = match (&d, &logement, &reservataire) {
                 (Some(d), Some(l), Some(r)) => {
-                    let (b, reference) = l
-                        .split_once(':')
-                        .ok_or_else(|| user(format!("--logement « {l} » : attendu BAILLEUR:REFERENCE")))?;
-                    contingents::export::fiche_navette::valeurs(d, b, reference, r).map_err(user)?
+                    let l: RefLogement = l.parse().map_err(|_| logement_invalide(l))?;
+                    contingents::export::fiche_navette::valeurs(d, &l.bailleur, &l.reference, r).map_err(user)?
                 }
                 _ => Default::default(),
             };
@@ -400,13 +404,11 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Orienter { dossier, logement, date, format }) => {
-            let (b, reference) = logement
-                .split_once(':')
-                .ok_or_else(|| user(format!("--logement « {logement} » : attendu BAILLEUR:REFERENCE")))?;
+            let RefLogement { bailleur: b, reference } = logement.parse().map_err(|_| logement_invalide(&logement))?;
             let date = contingents::model::Date::parse_iso(&date)
                 .ok_or_else(|| user(format!("--date « {date} » : date attendue AAAA-MM-JJ")))?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            let o = contingents::suivi::orientation::orienter(&d, b, reference, date).map_err(suivi_err)?;
+            let o = contingents::suivi::orientation::orienter(&d, &b, &reference, date).map_err(suivi_err)?;
             let mut w = std::io::stdout().lock();
             match format {
                 RapprochementFormat::Json => writeln!(w, "{}", serde_json::to_string(&o)?)?,

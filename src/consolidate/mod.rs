@@ -2,7 +2,7 @@
 //! réservataire × financement × typologie × QPV × individuel/collectif) and its views.
 //! Every figure the window, the command line and the exports show is a sum of this cube.
 
-use crate::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
+use crate::model::{Date, Financement, IndividuelCollectif, Reservataire, TypologieGrille};
 use crate::store::{Dossier, LogementCompte, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -342,7 +342,7 @@ impl Cube {
             reserve,
             non_reserve: self
                 .reservataires
-                .binary_search_by(|r| r.as_str().cmp("non-reserve"))
+                .binary_search_by(|r| r.as_str().cmp(Reservataire::NON_RESERVE.as_str()))
                 .map_or(u32::MAX, |i| i as u32),
         })
     }
@@ -519,7 +519,8 @@ impl Cube {
         let mut bailleurs = vec![false; self.bailleurs.len()];
         let mut reservataires = vec![false; self.reservataires.len()];
         let mut communes = vec![false; self.communes.len()];
-        let non_reserve = self.reservataires.binary_search_by(|r| r.as_str().cmp("non-reserve")).ok();
+        let non_reserve =
+            self.reservataires.binary_search_by(|r| r.as_str().cmp(Reservataire::NON_RESERVE.as_str())).ok();
         self.scan(f, None, |c| {
             k.logements += c.logements;
             if Some(c.reservataire as usize) == non_reserve {

@@ -1,26 +1,29 @@
 //! The names people read: réservataires, communes, EPCI (never an internal identifier).
 
+use crate::model::Portee;
+
 pub fn libelle_reservataire(id: &str) -> String {
     let r = crate::reference::reference();
-    match id.split_once(':') {
-        None => match id {
-            "etat" => "État (contingent préfectoral)".into(),
-            "etat-fonctionnaires" => "État (agents civils et militaires)".into(),
-            "action-logement" => "Action Logement".into(),
-            "defense" => "Défense, sécurité intérieure, santé".into(),
-            "non-reserve" => "Non réservé".into(),
-            other => other.into(),
-        },
-        Some(("commune", insee)) => match r.commune(insee) {
+    let code = id.split_once(':').map(|(_, c)| c).unwrap_or_default();
+    match Portee::de(id) {
+        Portee::Etat => "État (contingent préfectoral)".into(),
+        Portee::Fonctionnaires => "État (agents civils et militaires)".into(),
+        Portee::ActionLogement => "Action Logement".into(),
+        Portee::Defense => "Défense, sécurité intérieure, santé".into(),
+        Portee::NonReserve => "Non réservé".into(),
+        Portee::Inconnue => id.into(),
+        Portee::Commune => match r.commune(code) {
             Some(c) => format!("Commune {}", de(c.nom)),
             None => id.into(),
         },
-        Some(("epci", siren)) => r.epci(siren).map(|e| e.nom.to_string()).unwrap_or_else(|| id.into()),
-        Some(("departement", d)) => {
+        Portee::Epci => r.epci(code).map(|e| e.nom.to_string()).unwrap_or_else(|| id.into()),
+        Portee::Departement => {
+            let d = code;
             r.departement(d).map(|x| format!("Département {} ({d})", x.nom)).unwrap_or_else(|| id.into())
         }
-        Some(("region", c)) => r.region(c).map(|x| format!("Région {}", x.nom)).unwrap_or_else(|| id.into()),
-        Some(("autre", slug)) => {
+        Portee::Region => r.region(code).map(|x| format!("Région {}", x.nom)).unwrap_or_else(|| id.into()),
+        Portee::Autre => {
+            let slug = code;
             const ACRONYMS: &[&str] =
                 &["sncf", "ratp", "edf", "gdf", "caf", "cpam", "msa", "onf", "sdis", "urssaf", "chu"];
             let words: Vec<String> = slug
@@ -36,7 +39,6 @@ pub fn libelle_reservataire(id: &str) -> String {
                 .collect();
             words.join(" ")
         }
-        _ => id.into(),
     }
 }
 
@@ -70,18 +72,16 @@ pub fn libelle_champ(champ: &str) -> &'static str {
 pub fn libelle_valeur(champ: &str, valeur: &str) -> String {
     match champ {
         // A commune réservataire with its département and code, as for a commune.
-        "reservataire" => {
-            match valeur.strip_prefix("commune:").and_then(|c| crate::reference::reference().commune(c)) {
-                Some(c) => {
-                    let dep = crate::reference::reference()
-                        .departement(c.departement)
-                        .map(|d| d.nom.as_str())
-                        .unwrap_or(c.departement);
-                    format!("{} ({dep}, {})", libelle_reservataire(valeur), c.insee)
-                }
-                None => libelle_reservataire(valeur),
+        "reservataire" => match Portee::Commune.code(valeur).and_then(|c| crate::reference::reference().commune(c)) {
+            Some(c) => {
+                let dep = crate::reference::reference()
+                    .departement(c.departement)
+                    .map(|d| d.nom.as_str())
+                    .unwrap_or(c.departement);
+                format!("{} ({dep}, {})", libelle_reservataire(valeur), c.insee)
             }
-        }
+            None => libelle_reservataire(valeur),
+        },
         "commune" => crate::reference::reference()
             .commune(valeur)
             .map(|c| c.libelle_complet())

@@ -15,9 +15,9 @@ use super::{
     save_workbook,
 };
 use crate::consolidate::{Cube, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
-use crate::flux::{Flux, FluxParametres, PartReservataire, Perimetre, Soustrait};
+use crate::flux::{Flux, FluxParametres, MethodeRotation, OrigineTaux, PartReservataire, Perimetre, Soustrait};
 use crate::format::{commune_de, date_fr, entier, pourcentage};
-use crate::model::TypologieGrille;
+use crate::model::{Portee, Reservataire, TypologieGrille};
 use crate::reference::reference;
 use crate::store::Dossier;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
@@ -74,19 +74,16 @@ pub struct Annexe {
 /// « l'État », « Action Logement », « la commune d'Antibes », « le Département Ain (01) »: the
 /// réservataire with the article a sentence needs (« réservés par l'État »).
 pub fn par_le(id: &str) -> String {
-    match id.split_once(':') {
-        None => match id {
-            "etat" => "l'État".into(),
-            "etat-fonctionnaires" => "l'État au titre de ses agents civils et militaires".into(),
-            "non-reserve" => "le bailleur (non réservé)".into(),
-            "defense" => "la défense, la sécurité intérieure ou la santé".into(),
-            other => libelle_reservataire(other),
-        },
-        Some(("commune", c)) => format!("la {}", commune_de(&nom_commune(c))),
-        Some(("epci", _)) => format!("la {}", libelle_reservataire(id)),
-        Some(("departement", _)) => format!("le {}", libelle_reservataire(id)),
-        Some(("region", _)) => format!("la {}", libelle_reservataire(id)),
-        _ => libelle_reservataire(id),
+    match Portee::de(id) {
+        Portee::Etat => "l'État".into(),
+        Portee::Fonctionnaires => "l'État au titre de ses agents civils et militaires".into(),
+        Portee::NonReserve => "le bailleur (non réservé)".into(),
+        Portee::Defense => "la défense, la sécurité intérieure ou la santé".into(),
+        Portee::Commune => format!("la {}", commune_de(&nom_commune(Portee::Commune.code(id).unwrap_or_default()))),
+        Portee::Epci => format!("la {}", libelle_reservataire(id)),
+        Portee::Departement => format!("le {}", libelle_reservataire(id)),
+        Portee::Region => format!("la {}", libelle_reservataire(id)),
+        Portee::ActionLogement | Portee::Autre | Portee::Inconnue => libelle_reservataire(id),
     }
 }
 
@@ -110,8 +107,12 @@ pub fn a_le(id: &str) -> String {
 }
 
 /// The réservataires an annex covers: the State's covers its agents' contingent too.
-fn ids_de(reservataire: &str) -> Vec<&str> {
-    if reservataire == "etat" { vec!["etat", "etat-fonctionnaires"] } else { vec![reservataire] }
+fn ids_de(reservataire: &str) -> Vec<Reservataire> {
+    if reservataire == Reservataire::ETAT {
+        vec![Reservataire::ETAT, Reservataire::FONCTIONNAIRES]
+    } else {
+        vec![Reservataire::new(reservataire)]
+    }
 }
 
 /// « 1 logement implanté », « 246 logements implantés ».
@@ -120,7 +121,7 @@ fn nombre(n: u64, singulier: &str, pluriel: &str) -> String {
 }
 
 fn est_etat(id: &str) -> bool {
-    id == "etat" || id == "etat-fonctionnaires"
+    matches!(Portee::de(id), Portee::Etat | Portee::Fonctionnaires)
 }
 
 impl Annexe {
@@ -128,14 +129,14 @@ impl Annexe {
     /// flux ; 32 logements réservés par la commune d'Ornex, soit 15,1 % de l'assiette ».
     pub fn phrase(&self) -> String {
         let pct = if self.assiette > 0 { pourcentage(self.stock as f64 / self.assiette as f64) } else { "–".into() };
-        let agents = if self.reservataire == "etat" && self.stock_agents > 0 {
+        let agents = if self.reservataire == Reservataire::ETAT && self.stock_agents > 0 {
             format!(" (dont {} pour ses agents civils et militaires)", entier(self.stock_agents))
         } else {
             String::new()
         };
         // The commune's own convention on its commune: « réservés par la commune », as the
         // published annexes say it.
-        let par = match (&self.perimetre, self.reservataire.strip_prefix("commune:")) {
+        let par = match (&self.perimetre, Portee::Commune.code(&self.reservataire)) {
             (PerimetreAnnexe::Commune { insee, .. }, Some(c)) if insee == c => "la commune".to_string(),
             _ => par_le(&self.reservataire),
         };
@@ -220,30 +221,30 @@ impl Annexe {
 /// How a réservataire's rate was set, in words for the signatories: never a rate asked beyond a
 /// legal ceiling presented as the convention's.
 fn origine(p: &PartReservataire, f: &Flux) -> String {
-    match (p.id.as_str(), p.origine) {
-        ("etat", "plafonne") => format!(
+    match (Portee::de(&p.id), p.origine) {
+        (Portee::Etat, OrigineTaux::Plafonne) => format!(
             "30 % appliqués, plafonné : {} demandés pour l'État, sans arrêté préfectoral en vigueur ; le plafond de 30 % du flux s'applique",
             pourcentage(
-                p.taux_demande.unwrap_or(p.taux) + f.part("etat-fonctionnaires").map(|f| f.taux).unwrap_or(0.0)
+                p.taux_demande.unwrap_or(p.taux) + f.part(&Reservataire::FONCTIONNAIRES).map(|f| f.taux).unwrap_or(0.0)
             )
         ),
-        ("etat-fonctionnaires", "plafonne") => format!(
+        (Portee::Fonctionnaires, OrigineTaux::Plafonne) => format!(
             "{} appliqués, plafonné : {} demandés, au-delà du plafond légal de 5 % du flux pour les agents civils et militaires de l'État",
             pourcentage(p.taux),
             pourcentage(p.taux_demande.unwrap_or(p.taux))
         ),
-        ("etat", "defaut") => {
+        (Portee::Etat, OrigineTaux::Defaut) => {
             "30 % du flux par défaut, fonctionnaires compris (instruction du 28 mars 2022 §4.2)".into()
         }
-        ("etat-fonctionnaires", "defaut") => {
+        (Portee::Fonctionnaires, OrigineTaux::Defaut) => {
             "part du stock des agents de l'État dans l'assiette, au plus 5 % (en l'absence de demande de l'État)".into()
         }
-        ("etat", _) => match &f.parametres.arrete_prefectoral {
+        (Portee::Etat, _) => match &f.parametres.arrete_prefectoral {
             Some(a) if !a.trim().is_empty() => format!("fixé par arrêté préfectoral ({a})"),
             _ => "fixé par les parties (demande de l'État)".into(),
         },
-        ("etat-fonctionnaires", _) => "demande de l'État pour l'année".into(),
-        (_, "fixe") => "fixé par les parties".into(),
+        (Portee::Fonctionnaires, _) => "demande de l'État pour l'année".into(),
+        (_, OrigineTaux::Fixe) => "fixé par les parties".into(),
         _ => format!(
             "stock réservé dans l'assiette ({}) rapporté à l'assiette de son périmètre ({})",
             entier(p.stock),
@@ -331,7 +332,7 @@ pub fn calculer_annexe(
             let fc = flux.communes.iter().find(|x| x.commune == c).ok_or_else(|| {
                 ExportError::Donnees(format!("la commune {c} n'est pas dans le flux de « {bailleur} »"))
             })?;
-            let l = fc.reservataires.iter().filter(|r| ids.contains(&r.id.as_str())).map(|r| r.logements).sum();
+            let l = fc.reservataires.iter().filter(|r| ids.iter().any(|i| *i == r.id)).map(|r| r.logements).sum();
             (fc.parc, fc.exclus, fc.exclusions.clone(), fc.assiette, fc.flux, l)
         }
         None => (
@@ -352,7 +353,7 @@ pub fn calculer_annexe(
             .map(|x| x.logements)
             .sum()
     };
-    let stock_agents = if reservataire == "etat" { stock_de("etat-fonctionnaires") } else { 0 };
+    let stock_agents = if reservataire == Reservataire::ETAT { stock_de(&Reservataire::FONCTIONNAIRES) } else { 0 };
     let stock = stock_agents
         + match (&part, commune) {
             (Some(r), Some(c)) if r.perimetre == Perimetre::Commune(c.to_string()) => r.stock,
@@ -460,8 +461,11 @@ pub fn calculer_annexe_departementale(
     let saisis = crate::flux::departement_enregistre(d, &bailleur, departement, annee)?;
     let part = flux.part(reservataire).cloned();
     let ids = ids_de(reservataire);
-    let stock_agents =
-        if reservataire == "etat" { flux.part("etat-fonctionnaires").map(|r| r.stock).unwrap_or(0) } else { 0 };
+    let stock_agents = if reservataire == Reservataire::ETAT {
+        flux.part(&Reservataire::FONCTIONNAIRES).map(|r| r.stock).unwrap_or(0)
+    } else {
+        0
+    };
     let stock = part.as_ref().map(|r| r.stock).unwrap_or(0) + stock_agents;
     // The grid on the département: the bailleur's EPCIs of the département.
     let mut grille = Grille::default();
@@ -550,10 +554,10 @@ fn methode_des_liberations(f: &Flux, p: &FluxParametres) -> (String, V) {
         );
     }
     if p.rotation_pct.is_none() && (!p.departs.is_empty() || !p.entrees.is_empty()) {
-        let quoi = match p.methode_rotation.as_deref() {
-            Some("entrees") => "des entrées",
-            Some("moyenne") => "des départs et des entrées",
-            _ => "des départs",
+        let quoi = match p.methode_rotation.unwrap_or(MethodeRotation::Departs) {
+            MethodeRotation::Entrees => "des entrées",
+            MethodeRotation::Moyenne => "des départs et des entrées",
+            MethodeRotation::Departs => "des départs",
         };
         return (
             format!("Taux de rotation (moyenne {quoi} des années saisies, rapportée à l'assiette)"),
@@ -683,7 +687,7 @@ fn sections(a: &Annexe) -> Vec<Section> {
         Some(part) => {
             // Its logements on the annex's perimeter first, then where its rate is measured.
             l.push((format!("Logements du réservataire en {} sur ce périmètre", a.annee), V::N(a.logements)));
-            if a.reservataire == "etat" {
+            if a.reservataire == Reservataire::ETAT {
                 let (e, fo) = logements_par_id(a);
                 l.push(("  dont publics prioritaires".into(), V::N(e)));
                 l.push(("  dont agents civils et militaires".into(), V::N(fo)));
@@ -693,8 +697,8 @@ fn sections(a: &Annexe) -> Vec<Section> {
                 l.push((format!("Logements réservés {} sur {territoire}", a_le(&a.reservataire)), V::N(total)));
             }
             l.push(("Périmètre du taux".into(), V::T(part.perimetre.libelle())));
-            let agents = f.part("etat-fonctionnaires");
-            if a.reservataire == "etat" {
+            let agents = f.part(&Reservataire::FONCTIONNAIRES);
+            if a.reservataire == Reservataire::ETAT {
                 let fo = agents.map(|x| x.stock).unwrap_or(0);
                 l.push(("Stock réservé par l'État dans l'assiette du périmètre du taux".into(), V::N(part.stock + fo)));
                 l.push(("  dont pour ses agents civils et militaires".into(), V::N(fo)));
@@ -705,7 +709,7 @@ fn sections(a: &Annexe) -> Vec<Section> {
                 ));
             }
             l.push(("Assiette du périmètre du taux".into(), V::N(part.assiette)));
-            if a.reservataire == "etat" {
+            if a.reservataire == Reservataire::ETAT {
                 let fo = agents.map(|x| x.taux).unwrap_or(0.0);
                 l.push((
                     "Part totale de l'État appliquée (publics prioritaires et agents)".into(),
@@ -718,8 +722,8 @@ fn sections(a: &Annexe) -> Vec<Section> {
                 l.push(("Taux de la convention".into(), V::P(part.taux)));
             }
             notes.push(format!("Origine du taux : {}.", a.origine_du_taux()));
-            if a.reservataire == "etat"
-                && let Some(fo) = agents.filter(|x| x.origine == "plafonne" || x.origine == "defaut")
+            if a.reservataire == Reservataire::ETAT
+                && let Some(fo) = agents.filter(|x| matches!(x.origine, OrigineTaux::Plafonne | OrigineTaux::Defaut))
             {
                 notes.push(format!("Part des agents : {}.", origine(fo, f)));
             }
@@ -759,9 +763,9 @@ fn logements_par_id(a: &Annexe) -> (u64, u64) {
             let n = |id: &str| {
                 c.map(|c| c.reservataires.iter().filter(|r| r.id == id).map(|r| r.logements).sum()).unwrap_or(0)
             };
-            (n("etat"), n("etat-fonctionnaires"))
+            (n(&Reservataire::ETAT), n(&Reservataire::FONCTIONNAIRES))
         }
-        _ => (f.logements("etat"), f.logements("etat-fonctionnaires")),
+        _ => (f.logements(&Reservataire::ETAT), f.logements(&Reservataire::FONCTIONNAIRES)),
     }
 }
 
@@ -816,7 +820,7 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
                     V::N(de(f)),
                 ]))
                 .collect(),
-            note: (id == "etat")
+            note: (id == Reservataire::ETAT)
                 .then(|| "Logements de l'État : publics prioritaires et agents civils et militaires.".to_string()),
         });
     }
@@ -824,7 +828,7 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
         let n = |c: &crate::flux::FluxCommune, id: &str| -> u64 {
             c.reservataires.iter().filter(|r| r.id == id).map(|r| r.logements).sum()
         };
-        let etat = id == "etat";
+        let etat = id == Reservataire::ETAT;
         // (a commune's row, or an EPCI's subtotal): flux, the logements by id.
         let ligne = |nom: String, flux: u64, v: &[u64]| -> Vec<V> {
             let total: u64 = v.iter().sum();
@@ -953,7 +957,7 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
     // The flux qualifié (the State's: its publics prioritaires and its agents).
     let mut cellules: BTreeMap<(crate::model::Financement, TypologieGrille, bool), Vec<u64>> = BTreeMap::new();
     for (k, i) in ids.iter().enumerate() {
-        for c in f.flux_qualifie.get(*i).into_iter().flatten() {
+        for c in f.flux_qualifie.get(i.as_str()).into_iter().flatten() {
             cellules.entry((c.financement, c.typologie, c.qpv)).or_insert_with(|| vec![0; ids.len()])[k] += c.logements;
         }
     }
@@ -1081,9 +1085,9 @@ fn entete(a: &Annexe) -> Entete {
 }
 
 fn parties(a: &Annexe) -> Vec<String> {
-    let res = match a.reservataire.as_str() {
-        "etat" | "etat-fonctionnaires" => "Pour l'État, le préfet (DDETS)".to_string(),
-        id => format!("Pour {}", par_le(id)),
+    let res = match Portee::de(&a.reservataire) {
+        Portee::Etat | Portee::Fonctionnaires => "Pour l'État, le préfet (DDETS)".to_string(),
+        _ => format!("Pour {}", par_le(&a.reservataire)),
     };
     vec![format!("Pour le bailleur {}", a.bailleur), res]
 }

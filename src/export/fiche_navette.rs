@@ -4,7 +4,7 @@
 
 use super::{ExportError, pdf::Pdf, save_workbook};
 use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-use crate::model::IndividuelCollectif;
+use crate::model::{IndividuelCollectif, Reservataire};
 use crate::store::Dossier;
 use rust_xlsxwriter::{Color, DataValidation, Format, FormatBorder, Formula, Workbook};
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ pub fn valeurs_mise_a_disposition(
     d: &Dossier,
     m: &crate::suivi::MiseADisposition,
 ) -> Result<BTreeMap<String, String>, ExportError> {
-    let reservataire = m.reservataire.clone().unwrap_or_else(|| "etat".into());
+    let reservataire = m.reservataire.clone().unwrap_or_else(|| Reservataire::ETAT.into());
     let mut v = valeurs(d, &m.bailleur, &m.reference, &reservataire)?;
     let fr = |x: crate::model::Date| crate::format::date_fr(&x.to_string());
     let preavis = m.etapes.preavis.unwrap_or(1);
@@ -118,9 +118,16 @@ pub fn export(d: Option<&Dossier>, valeurs: &BTreeMap<String, String>, out: &Pat
     let reservataires: Vec<String> = match d {
         Some(d) => {
             let cube = crate::consolidate::Cube::load(d)?;
-            cube.reservataires().iter().filter(|r| *r != "non-reserve").map(|r| libelle_reservataire(r)).collect()
+            cube.reservataires()
+                .iter()
+                .filter(|r| **r != Reservataire::NON_RESERVE)
+                .map(|r| libelle_reservataire(r))
+                .collect()
         }
-        None => ["etat", "etat-fonctionnaires", "action-logement"].iter().map(|r| libelle_reservataire(r)).collect(),
+        None => [Reservataire::ETAT, Reservataire::FONCTIONNAIRES, Reservataire::ACTION_LOGEMENT]
+            .iter()
+            .map(|r| libelle_reservataire(r))
+            .collect(),
     };
     let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     match ext.as_str() {

@@ -74,10 +74,10 @@ fn parametres_du_departement(
     let mut differe = |quoi: &str| {
         alertes.push(
             Alerte::new(
-                "parametre_a_confirmer",
+                Regle::ParametreAConfirmer,
                 format!("{quoi} : différente d'un EPCI à l'autre ; saisissez-la pour le département (la valeur par défaut s'applique)"),
             )
-            .pour(ETAT),
+            .pour(&ETAT),
         )
     };
     if p.taux_etat_pct.is_none() {
@@ -265,11 +265,18 @@ fn somme(
     total.alertes.extend(alertes_etat);
     total.alertes.extend(alertes_dep.iter().cloned());
     // Non réservé last, the State first: the order of one EPCI's parts, merged.
-    let rang = |id: &str| match id {
-        ETAT => 0,
-        FONCTIONNAIRES => 1,
-        NON_RESERVE => 3,
-        _ => 2,
+    let rang = |id: &str| match PorteeId::de(id) {
+        PorteeId::Etat => 0,
+        PorteeId::Fonctionnaires => 1,
+        PorteeId::NonReserve => 3,
+        PorteeId::ActionLogement
+        | PorteeId::Defense
+        | PorteeId::Commune
+        | PorteeId::Epci
+        | PorteeId::Departement
+        | PorteeId::Region
+        | PorteeId::Autre
+        | PorteeId::Inconnue => 2,
     };
     total.reservataires.sort_by(|a, b| rang(&a.id).cmp(&rang(&b.id)).then(a.id.cmp(&b.id)));
     for part in total.reservataires.iter_mut() {

@@ -45,13 +45,13 @@ pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), ParametreR
     for (id, t) in &p.taux_fixes {
         check_pct(&format!("taux de {}", libelle_reservataire(id)), Some(*t))?;
         verifier_reservataire(id, &communes)?;
-        if id == NON_RESERVE {
+        if *id == NON_RESERVE {
             return Err(ParametreRefuse::NonReserveFixe);
         }
     }
     for id in &p.apports {
         verifier_reservataire(id, &communes)?;
-        if !collectivite(id) {
+        if !est_collectivite(id) {
             return Err(ParametreRefuse::ApportNonCollectivite(id.clone()));
         }
     }
@@ -73,7 +73,7 @@ pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), ParametreR
 pub fn verifier_departement(groupes: &[Groupe], p: &FluxParametres) -> Result<(), ParametreRefuse> {
     let mut p = p.clone();
     let communes: BTreeSet<&str> = groupes.iter().map(|g| g.commune.as_str()).collect();
-    let ailleurs = |id: &str| id.strip_prefix("commune:").is_some_and(|c| !communes.contains(c));
+    let ailleurs = |id: &str| PorteeId::Commune.code(id).is_some_and(|c| !communes.contains(c));
     p.taux_fixes.retain(|id, _| !ailleurs(id));
     p.apports.retain(|id| !ailleurs(id));
     p.exclusions_manuelles.retain(|e| e.commune.as_deref().is_none_or(|c| communes.contains(c)));
@@ -84,7 +84,7 @@ fn verifier_reservataire(id: &str, communes: &BTreeSet<&str>) -> Result<(), Para
     if !crate::model::Reservataire::is_valid_id(id) {
         return Err(ParametreRefuse::ReservataireInconnu(id.to_string()));
     }
-    if let Some(c) = id.strip_prefix("commune:")
+    if let Some(c) = PorteeId::Commune.code(id)
         && !communes.contains(c)
     {
         return Err(ParametreRefuse::CommuneSansLogement(id.to_string()));
@@ -224,7 +224,7 @@ pub fn enregistrer_parametres(
 
 /// The key under which the parameters given for a whole département are saved.
 pub fn cle_departement(departement: &str) -> String {
-    format!("departement:{departement}")
+    Reservataire::departement(departement).into()
 }
 
 /// The parameters given for a département (`flux --departement`): saved for the year, else those

@@ -11,7 +11,7 @@ mod parametres;
 mod resultat;
 
 use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-use crate::model::{Financement, TypologieGrille};
+use crate::model::{Financement, Portee as PorteeId, Regle, Reservataire, TypologieGrille};
 use crate::reference::reference;
 use crate::text::key;
 pub use arrondi::largest_remainder;
@@ -27,9 +27,9 @@ pub use parametres::*;
 pub use resultat::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-const ETAT: &str = "etat";
-const FONCTIONNAIRES: &str = "etat-fonctionnaires";
-const NON_RESERVE: &str = "non-reserve";
+const ETAT: Reservataire = Reservataire::ETAT;
+const FONCTIONNAIRES: Reservataire = Reservataire::FONCTIONNAIRES;
+const NON_RESERVE: Reservataire = Reservataire::NON_RESERVE;
 
 /// One group of dwellings of the bailleur, in one commune.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,7 @@ pub fn exclusion(g: &Groupe) -> Option<&'static str> {
             return Some(MOTIF_VENTE);
         }
     }
-    if g.reservataire == "defense" {
+    if g.reservataire == Reservataire::DEFENSE {
         return Some(MOTIF_DEFENSE);
     }
     None
@@ -225,12 +225,17 @@ enum Portee {
 }
 
 fn portee(id: &str) -> Portee {
-    match id.split_once(':') {
-        _ if id == ETAT || id == FONCTIONNAIRES => Portee::Etat,
-        _ if id == NON_RESERVE => Portee::NonReserve,
-        Some(("commune", _)) => Portee::Commune,
-        Some(("epci", _)) => Portee::Epci,
-        _ => Portee::Departementale,
+    match PorteeId::de(id) {
+        PorteeId::Etat | PorteeId::Fonctionnaires => Portee::Etat,
+        PorteeId::NonReserve => Portee::NonReserve,
+        PorteeId::Commune => Portee::Commune,
+        PorteeId::Epci => Portee::Epci,
+        PorteeId::ActionLogement
+        | PorteeId::Defense
+        | PorteeId::Departement
+        | PorteeId::Region
+        | PorteeId::Autre
+        | PorteeId::Inconnue => Portee::Departementale,
     }
 }
 
@@ -242,11 +247,7 @@ pub fn est_departemental(id: &str) -> bool {
 
 /// Whether a réservataire is a collectivité or a groupement (rule 6: at most 20 % together).
 pub fn est_collectivite(id: &str) -> bool {
-    collectivite(id)
-}
-
-fn collectivite(id: &str) -> bool {
-    id.starts_with("commune:") || id.starts_with("epci:") || id.starts_with("departement:") || id.starts_with("region:")
+    PorteeId::de(id).est_collectivite()
 }
 
 fn pct(x: f64) -> String {
@@ -263,20 +264,20 @@ fn liberations(assiette: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -> 
     let rotation = match (p.rotation_pct, mean(&p.departs), mean(&p.entrees)) {
         (Some(r), _, _) => r / 100.0,
         (None, d, e) if assiette > 0 && (d.is_some() || e.is_some()) => {
-            let n = match p.methode_rotation.as_deref() {
-                Some("entrees") => e.or(d),
-                Some("moyenne") => match (d, e) {
+            let n = match p.methode_rotation.unwrap_or(MethodeRotation::Departs) {
+                MethodeRotation::Entrees => e.or(d),
+                MethodeRotation::Moyenne => match (d, e) {
                     (Some(d), Some(e)) => Some((d + e) / 2.0),
                     (d, e) => d.or(e),
                 },
-                _ => d.or(e),
+                MethodeRotation::Departs => d.or(e),
             };
             n.unwrap_or(0.0) / assiette as f64
         }
         _ => {
             if p.baux_signes.is_empty() {
                 alertes.push(Alerte::new(
-                    "parametre_par_defaut",
+                    Regle::ParametreParDefaut,
                     "taux de rotation non renseigné : aucune libération comptée tant qu'il n'est pas saisi",
                 ));
             }
@@ -308,7 +309,7 @@ fn mutations(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) ->
         round(m)
     } else {
         alertes.push(Alerte::new(
-            "parametre_par_defaut",
+            Regle::ParametreParDefaut,
             "mutations internes : ni objectif CUS ni moyenne des années passées, 10 % des libérations retenus",
         ));
         round(liberations as f64 * 0.10)
@@ -324,7 +325,7 @@ fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -
         s.insert(c.as_str().into(), n);
         if c.accord_prefet() && n > 0 {
             alertes.push(Alerte::new(
-                "accord_prefet_requis",
+                Regle::AccordPrefetRequis,
                 format!("soustrait « {} » ({n}) : déduction soumise à l'accord du préfet", c.court()),
             ));
         }
@@ -351,7 +352,7 @@ fn amont(base: &Base, p: &FluxParametres) -> Amont {
     let total: u64 = soustraits.values().sum();
     if total > liberations {
         alertes.push(Alerte::new(
-            "soustraits_sup_liberations",
+            Regle::SoustraitsSupLiberations,
             format!("les soustraits ({total}) dépassent les libérations ({liberations}) : flux ramené à 0, à vérifier"),
         ));
     }
@@ -405,12 +406,12 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
             total_flux,
             &d.p,
             d.assiette,
-            d.stocks.get(FONCTIONNAIRES).copied().unwrap_or(0),
+            d.stocks.get(FONCTIONNAIRES.as_str()).copied().unwrap_or(0),
             &mut alertes_etat,
         ),
         None => {
             let b = &entrees[0].base;
-            part_de_l_etat(total_flux, &entrees[0].p, b.assiette(), b.stock(FONCTIONNAIRES), &mut alertes_etat)
+            part_de_l_etat(total_flux, &entrees[0].p, b.assiette(), b.stock(&FONCTIONNAIRES), &mut alertes_etat)
         }
     };
     let s_total = etat.s_total;
@@ -527,12 +528,12 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
         };
         alertes_etat.push(
             Alerte::new(
-                "etat_hors_qpv_min_30",
+                Regle::EtatHorsQpvMin30,
                 format!(
                     "l'État obtient {etat_hors} des {h_flux} logements hors QPV{ou}, moins de 30 % ({plancher}) : à arbitrer avec la DDETS"
                 ),
             )
-            .pour(ETAT),
+            .pour(&ETAT),
         );
     }
     let w: Vec<f64> = (0..entrees.len())
@@ -562,17 +563,17 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
             .collect();
         autres.sort_by(|a, b| a.id.cmp(&b.id));
         parts.extend(autres);
-        let nr: u64 = cells(NON_RESERVE).iter().sum();
+        let nr: u64 = cells(&NON_RESERVE).iter().sum();
         let autres_taux: f64 = parts[2..].iter().map(|x| x.taux_reduit.unwrap_or(x.taux)).sum();
         parts.push(PartReservataire {
             id: NON_RESERVE.into(),
             perimetre: Perimetre::Epci(e.epci.clone()),
             assiette: e.base.assiette(),
-            stock: e.base.stock(NON_RESERVE),
+            stock: e.base.stock(&NON_RESERVE),
             taux: if a.flux > 0 { nr_q[k] / a.flux as f64 } else { (1.0 - etat.r - autres_taux).max(0.0) },
             taux_demande: None,
             logements: nr,
-            origine: "stock",
+            origine: OrigineTaux::Stock,
             taux_reduit: None,
             apport: false,
         });
@@ -612,7 +613,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
         let source = e.p.annee_source.or(dep.and_then(|d| d.p.annee_source)).filter(|y| *y < annee);
         if let Some(y) = source {
             alertes.push(Alerte::new(
-                "parametre_a_confirmer",
+                Regle::ParametreAConfirmer,
                 format!("paramètres repris de {y} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
             ));
         }
@@ -712,7 +713,7 @@ fn quotas_de_l_epci(
             _ => e.p.taux_fixes.get(id),
         };
         let fixe = fixe_pct.map(|t| (t / 100.0).clamp(0.0, 1.0));
-        let commune_propre = id.strip_prefix("commune:").and_then(|x| {
+        let commune_propre = PorteeId::Commune.code(id).and_then(|x| {
             let i = communes.iter().position(|c| c.insee == x)?;
             let outside = base.stock(id) - communes[i].stocks.get(id).copied().unwrap_or(0);
             (outside == 0).then_some(i)
@@ -744,7 +745,7 @@ fn quotas_de_l_epci(
                 taux,
                 taux_demande: None,
                 logements: 0,
-                origine: if fixe.is_some() { "fixe" } else { "stock" },
+                origine: if fixe.is_some() { OrigineTaux::Fixe } else { OrigineTaux::Stock },
                 taux_reduit: None,
                 apport: apports.contains(id),
             },
@@ -758,7 +759,7 @@ fn quotas_de_l_epci(
     let total_avant = etat_c.iter().sum::<f64>() + avant.iter().sum::<f64>();
     if a.flux > 0 && total_avant > a.flux as f64 * (1.0 + 1e-9) {
         alertes.push(Alerte::new(
-            "total_sup_100",
+            Regle::TotalSup100,
             format!("les parts des réservataires atteignent {} du flux", pct(total_avant / a.flux as f64)),
         ));
     }
@@ -776,7 +777,7 @@ fn quotas_de_l_epci(
             }
             alertes.push(
                 Alerte::new(
-                    "reduction_prorata",
+                    Regle::ReductionProrata,
                     format!(
                         "{} : les parts hors État ({}) dépassent ce que laisse l'État ({}) ; réduites au prorata",
                         crate::format::commune_de(&nom_commune(&communes[c].insee)),
@@ -796,7 +797,7 @@ fn quotas_de_l_epci(
             x.part.taux_reduit = Some(t);
             alertes.push(
                 Alerte::new(
-                    "reduction_prorata",
+                    Regle::ReductionProrata,
                     format!(
                         "{} : taux ramené de {} à {} (parts au-delà de 100 %)",
                         libelle_reservataire(&x.part.id),
@@ -836,8 +837,10 @@ impl PartEtat {
     /// The State's two parts in one EPCI (or the département), with their logements there.
     fn parts(&self, dep: Option<&Departemental>, epci: &str, base: &Base, etat: u64, fo: u64) -> Vec<PartReservataire> {
         let (perimetre, assiette, stock_e) = match dep {
-            Some(d) => (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(ETAT).copied().unwrap_or(0)),
-            None => (Perimetre::Epci(epci.to_string()), base.assiette(), base.stock(ETAT)),
+            Some(d) => {
+                (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(ETAT.as_str()).copied().unwrap_or(0))
+            }
+            None => (Perimetre::Epci(epci.to_string()), base.assiette(), base.stock(&ETAT)),
         };
         let plafonne_r = self.r_demande > self.r + 1e-9;
         let plafonne_f = self.f_demande > self.f + 1e-9;
@@ -851,11 +854,11 @@ impl PartEtat {
                 taux_demande: plafonne_r.then_some(self.r_demande - self.f),
                 logements: etat,
                 origine: if plafonne_r {
-                    "plafonne"
+                    OrigineTaux::Plafonne
                 } else if self.r_defaut {
-                    "defaut"
+                    OrigineTaux::Defaut
                 } else {
-                    "fixe"
+                    OrigineTaux::Fixe
                 },
                 taux_reduit: None,
                 apport: false,
@@ -869,11 +872,11 @@ impl PartEtat {
                 taux_demande: plafonne_f.then_some(self.f_demande),
                 logements: fo,
                 origine: if plafonne_f {
-                    "plafonne"
+                    OrigineTaux::Plafonne
                 } else if self.f_defaut {
-                    "defaut"
+                    OrigineTaux::Defaut
                 } else {
-                    "fixe"
+                    OrigineTaux::Fixe
                 },
                 taux_reduit: None,
                 apport: false,
@@ -883,7 +886,7 @@ impl PartEtat {
 }
 
 fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, alertes: &mut Vec<Alerte>) -> PartEtat {
-    let (r_demande, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT).copied()) {
+    let (r_demande, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT.as_str()).copied()) {
         Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
         None => (TAUX_ETAT_DEFAUT, true),
     };
@@ -892,58 +895,59 @@ fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, 
     if r_demande > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
         alertes.push(
             Alerte::new(
-                "etat_max_30",
+                Regle::EtatMax30,
                 format!(
                     "part de l'État demandée : {} ; au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) : 30 % appliqués",
                     pct(r_demande)
                 ),
             )
-            .pour(ETAT),
+            .pour(&ETAT),
         );
     }
     let s_total =
         if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
-    let (f_demande, f_defaut) = match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES).copied()) {
-        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
-        None => {
-            let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
-            (share.min(PLAFOND_FONCTIONNAIRES), true)
-        }
-    };
+    let (f_demande, f_defaut) =
+        match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES.as_str()).copied()) {
+            Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
+            None => {
+                let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
+                (share.min(PLAFOND_FONCTIONNAIRES), true)
+            }
+        };
     let f = f_demande.min(PLAFOND_FONCTIONNAIRES).min(r);
     if f_demande > PLAFOND_FONCTIONNAIRES + 1e-9 {
         alertes.push(
             Alerte::new(
-                "fonctionnaires_max_5",
+                Regle::FonctionnairesMax5,
                 format!(
                     "part des agents de l'État demandée : {} ; le plafond légal est de 5 % du flux : {} appliqués",
                     pct(f_demande),
                     pct(f)
                 ),
             )
-            .pour(FONCTIONNAIRES),
+            .pour(&FONCTIONNAIRES),
         );
     }
     let fo_total = round(f * flux as f64).min(floor(PLAFOND_FONCTIONNAIRES * flux as f64)).min(s_total);
     if r_defaut {
         alertes.push(
             Alerte::new(
-                "parametre_par_defaut",
+                Regle::ParametreParDefaut,
                 "part de l'État : 30 % par défaut (instruction du 28 mars 2022), fonctionnaires compris",
             )
-            .pour(ETAT),
+            .pour(&ETAT),
         );
     }
     if f_defaut && f > 0.0 {
         alertes.push(
             Alerte::new(
-                "parametre_par_defaut",
+                Regle::ParametreParDefaut,
                 format!(
                     "part des fonctionnaires : {} par défaut (leur part du stock, au plus 5 %), tant que la demande de l'État n'est pas saisie",
                     pct(f)
                 ),
             )
-            .pour(FONCTIONNAIRES),
+            .pour(&FONCTIONNAIRES),
         );
     }
     PartEtat { r_demande, r, r_defaut, f_demande, f, f_defaut, s_total, fo_total, assiette_f, stock_f }
@@ -961,7 +965,7 @@ fn alertes_collectivites(communes: &[BaseCommune], f_c: &[u64], parts: &[PartRes
         let dep_code = reference().commune(&com.insee).map(|x| x.departement.to_string()).unwrap_or_default();
         let contributeurs: Vec<(&PartReservataire, f64)> = parts
             .iter()
-            .filter(|a| collectivite(&a.id) && !a.apport)
+            .filter(|a| est_collectivite(&a.id) && !a.apport)
             .filter_map(|a| {
                 let concerne = match a.id.split_once(':') {
                     Some(("commune", x)) => x == com.insee,
@@ -978,7 +982,7 @@ fn alertes_collectivites(communes: &[BaseCommune], f_c: &[u64], parts: &[PartRes
             for (a, t) in &contributeurs {
                 alertes.push(
                     Alerte::new(
-                        "collectivite_max_20",
+                        Regle::CollectiviteMax20,
                         format!(
                             "{} : {} ; avec les autres collectivités garantes, {} du flux {} (plafond 20 %) — à justifier par un apport de terrain ou de financement",
                             libelle_reservataire(&a.id),

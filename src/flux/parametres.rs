@@ -60,6 +60,30 @@ impl ExclusionManuelle {
     }
 }
 
+/// How the rotation rate is computed from the years entered (without a rate entered);
+/// saved as `departs`, `entrees`, `moyenne`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MethodeRotation {
+    /// The mean of the departures.
+    Departs,
+    /// The mean of the arrivals.
+    Entrees,
+    /// The mean of both means.
+    Moyenne,
+}
+
+/// Reads the method as saved: a name the program does not know was read as the departures by
+/// the first versions; it still is (no figure changes), and is saved as not said.
+fn methode_rotation_compat<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MethodeRotation>, D::Error> {
+    Ok(match Option::<String>::deserialize(d)?.as_deref() {
+        Some("departs") => Some(MethodeRotation::Departs),
+        Some("entrees") => Some(MethodeRotation::Entrees),
+        Some("moyenne") => Some(MethodeRotation::Moyenne),
+        _ => None,
+    })
+}
+
 /// Reads the exclusions as saved now, or as `[motif, n]` pairs by the first versions.
 pub(super) fn exclusions_compat<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ExclusionManuelle>, D::Error> {
     #[derive(Deserialize)]
@@ -87,8 +111,9 @@ pub struct FluxParametres {
     pub departs: Vec<u64>,
     #[serde(default)]
     pub entrees: Vec<u64>,
-    /// `departs`, `entrees` or `moyenne` (of both).
-    pub methode_rotation: Option<String>,
+    /// Which of the years entered give the rotation rate (the departures when not said).
+    #[serde(default, deserialize_with = "methode_rotation_compat")]
+    pub methode_rotation: Option<MethodeRotation>,
     /// Signed leases of the years entered: libérations = their mean, instead of a rate.
     #[serde(default)]
     pub baux_signes: Vec<u64>,

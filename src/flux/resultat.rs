@@ -3,7 +3,7 @@
 
 use super::{ETAT, FONCTIONNAIRES};
 use crate::consolidate::{nom_commune, nom_epci};
-use crate::model::{Financement, TypologieGrille};
+use crate::model::{Financement, Regle, TypologieGrille};
 use crate::reference::reference;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -57,9 +57,8 @@ pub struct PartReservataire {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taux_demande: Option<f64>,
     pub logements: u64,
-    /// Where the rate comes from: `defaut` (the program's), `fixe` (the user's), `stock`, or
-    /// `plafonne` (the user's, capped by the legal ceiling).
-    pub origine: &'static str,
+    /// Where the rate comes from.
+    pub origine: OrigineTaux,
     /// The rate after a pro-rata reduction (rule 5), when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taux_reduit: Option<f64>,
@@ -68,9 +67,23 @@ pub struct PartReservataire {
     pub apport: bool,
 }
 
+/// Where a réservataire's rate comes from; written `defaut`, `fixe`, `stock`, `plafonne`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrigineTaux {
+    /// The program's default (the State's 30 %, the fonctionnaires' stock share).
+    Defaut,
+    /// Fixed by the user.
+    Fixe,
+    /// The réservataire's stock share of its assiette.
+    Stock,
+    /// The user's, capped by the legal ceiling.
+    Plafonne,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alerte {
-    pub regle: String,
+    pub regle: Regle,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reservataire: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,8 +92,8 @@ pub struct Alerte {
 }
 
 impl Alerte {
-    pub(super) fn new(regle: &str, detail: impl Into<String>) -> Self {
-        Self { regle: regle.into(), reservataire: None, commune: None, detail: detail.into() }
+    pub(super) fn new(regle: Regle, detail: impl Into<String>) -> Self {
+        Self { regle, reservataire: None, commune: None, detail: detail.into() }
     }
 
     pub(super) fn pour(mut self, reservataire: &str) -> Self {
@@ -178,7 +191,7 @@ impl Flux {
 
     /// The State's logements (prioritaires + fonctionnaires).
     pub fn logements_etat(&self) -> u64 {
-        self.logements(ETAT) + self.logements(FONCTIONNAIRES)
+        self.logements(&ETAT) + self.logements(&FONCTIONNAIRES)
     }
 
     /// The EPCI's flux of a départemental computation.

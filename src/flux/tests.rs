@@ -19,8 +19,8 @@ fn params(rotation: f64) -> FluxParametres {
     FluxParametres { rotation_pct: Some(rotation), mutations: Some(0), ..Default::default() }
 }
 
-fn regles(f: &Flux) -> Vec<&str> {
-    f.alertes.iter().map(|a| a.regle.as_str()).collect()
+fn regles(f: &Flux) -> Vec<Regle> {
+    f.alertes.iter().map(|a| a.regle).collect()
 }
 
 /// Every sum of the breakdown falls right: rows, columns, total.
@@ -51,17 +51,17 @@ fn the_published_example_268_with_no_state_share() {
         (100, 138, 30)
     );
     assert_eq!(f.logements_etat(), 0);
-    assert_eq!(f.logements("non-reserve"), 0);
+    assert_eq!(f.logements(&NON_RESERVE), 0);
     assert!((f.part("action-logement").unwrap().taux - 2000.0 / 5367.0).abs() < 1e-12);
     check_margins(&f);
 }
 
 #[test]
 fn ornex_parc_exclusions_assiette_and_the_communes_rate_on_its_commune() {
-    let mut groupes = vec![g("01281", "commune:01281", 32), g("01281", "non-reserve", 180)];
-    groupes.push(Groupe { financement: Financement::Pli, ..g("01281", "non-reserve", 20) });
-    groupes.push(Groupe { nature: Some("Résidence sociale".into()), ..g("01281", "non-reserve", 14) });
-    groupes.push(g("01160", "non-reserve", 500)); // another commune of the EPCI
+    let mut groupes = vec![g("01281", "commune:01281", 32), g("01281", &NON_RESERVE, 180)];
+    groupes.push(Groupe { financement: Financement::Pli, ..g("01281", &NON_RESERVE, 20) });
+    groupes.push(Groupe { nature: Some("Résidence sociale".into()), ..g("01281", &NON_RESERVE, 14) });
+    groupes.push(g("01160", &NON_RESERVE, 500)); // another commune of the EPCI
     let f = calculer("B", "200042497", 2024, &groupes, &params(10.0));
     let ornex = f.communes.iter().find(|c| c.commune == "01281").unwrap();
     assert_eq!((ornex.parc, ornex.exclus, ornex.assiette), (246, 34, 212));
@@ -79,7 +79,7 @@ fn ornex_parc_exclusions_assiette_and_the_communes_rate_on_its_commune() {
 fn the_state_gets_whole_dwellings_within_30_percent_by_default() {
     // F = 95 → 28, never 29; F = 57 → 17; whether or not the State has stock here.
     for (assiette, with_stock, want) in [(950, false, 28), (950, true, 28), (570, false, 17), (1000, false, 30)] {
-        let mut groupes = vec![g("06004", "non-reserve", assiette - 100), g("06004", "action-logement", 100)];
+        let mut groupes = vec![g("06004", &NON_RESERVE, assiette - 100), g("06004", "action-logement", 100)];
         if with_stock {
             groupes[0].logements -= 50;
             groupes.push(g("06004", "etat", 50));
@@ -87,13 +87,13 @@ fn the_state_gets_whole_dwellings_within_30_percent_by_default() {
         let f = calculer("B", "E", 2024, &groupes, &params(10.0));
         assert_eq!(f.logements_etat(), want, "assiette {assiette}");
         let r = regles(&f);
-        for legal in ["etat_max_30", "fonctionnaires_max_5", "etat_hors_qpv_min_30", "total_sup_100"] {
+        for legal in [Regle::EtatMax30, Regle::FonctionnairesMax5, Regle::EtatHorsQpvMin30, Regle::TotalSup100] {
             assert!(!r.contains(&legal), "the defaults raised {legal}: {:?}", f.alertes);
         }
         assert!(
-            f.alertes.iter().any(|a| a.regle == "parametre_par_defaut" && a.reservataire.as_deref() == Some("etat"))
+            f.alertes.iter().any(|a| a.regle == Regle::ParametreParDefaut && a.reservataire.as_deref() == Some("etat"))
         );
-        assert_eq!(f.part("etat").unwrap().origine, "defaut");
+        assert_eq!(f.part("etat").unwrap().origine, OrigineTaux::Defaut);
         check_margins(&f);
     }
 }
@@ -101,13 +101,13 @@ fn the_state_gets_whole_dwellings_within_30_percent_by_default() {
 #[test]
 fn fonctionnaires_are_inside_the_states_30_percent() {
     // Their stock is 8 % of the assiette: by default 5 %, flagged; the State total stays ⌊30 % F⌋.
-    let groupes = [g("06004", "etat-fonctionnaires", 80), g("06004", "non-reserve", 920)];
+    let groupes = [g("06004", "etat-fonctionnaires", 80), g("06004", &NON_RESERVE, 920)];
     let f = calculer("B", "E", 2024, &groupes, &params(10.0)); // F = 100
     assert_eq!(f.logements("etat-fonctionnaires"), 5);
     assert_eq!(f.logements("etat"), 25);
     assert_eq!(f.logements_etat(), 30);
-    assert!(!regles(&f).contains(&"fonctionnaires_max_5"));
-    assert!(f.alertes_de("etat-fonctionnaires").any(|a| a.regle == "parametre_par_defaut"));
+    assert!(!regles(&f).contains(&Regle::FonctionnairesMax5));
+    assert!(f.alertes_de("etat-fonctionnaires").any(|a| a.regle == Regle::ParametreParDefaut));
     // The State's request for the year: 3 %.
     let p = FluxParametres { taux_fonctionnaires_pct: Some(3.0), ..params(10.0) };
     let f = calculer("B", "E", 2024, &groupes, &p);
@@ -115,20 +115,20 @@ fn fonctionnaires_are_inside_the_states_30_percent() {
     // Above 5 %: an alert, and still at most ⌊5 % F⌋.
     let p = FluxParametres { taux_fonctionnaires_pct: Some(7.0), ..params(10.0) };
     let f = calculer("B", "E", 2024, &groupes, &p);
-    assert!(regles(&f).contains(&"fonctionnaires_max_5"));
+    assert!(regles(&f).contains(&Regle::FonctionnairesMax5));
     assert_eq!(f.logements("etat-fonctionnaires"), 5);
 }
 
 #[test]
 fn a_state_share_above_30_percent_needs_an_arrete() {
-    let groupes = [g("06004", "non-reserve", 1000)];
+    let groupes = [g("06004", &NON_RESERVE, 1000)];
     let p = FluxParametres { taux_etat_pct: Some(35.0), ..params(10.0) };
     let f = calculer("B", "E", 2024, &groupes, &p);
-    assert!(regles(&f).contains(&"etat_max_30"));
+    assert!(regles(&f).contains(&Regle::EtatMax30));
     assert_eq!(f.logements_etat(), 30, "capped without an arrêté");
     let p = FluxParametres { arrete_prefectoral: Some("arrêté n° 2024-17 du 3 janvier 2024".into()), ..p };
     let f = calculer("B", "E", 2024, &groupes, &p);
-    assert!(!regles(&f).contains(&"etat_max_30"));
+    assert!(!regles(&f).contains(&Regle::EtatMax30));
     assert_eq!(f.logements_etat(), 35);
     // A lower rate (clause de revoyure) is the user's to set.
     let p = FluxParametres { taux_etat_pct: Some(25.0), ..params(10.0) };
@@ -138,14 +138,14 @@ fn a_state_share_above_30_percent_needs_an_arrete() {
 #[test]
 fn a_commune_above_20_percent_on_its_territory_but_not_on_the_epci() {
     // Commune A: assiette 100, 30 reserved by the commune; commune B: assiette 900.
-    let groupes = [g("06004", "commune:06004", 30), g("06004", "non-reserve", 70), g("06018", "non-reserve", 900)];
+    let groupes = [g("06004", "commune:06004", 30), g("06004", &NON_RESERVE, 70), g("06018", &NON_RESERVE, 900)];
     let f = calculer("B", "240600585", 2024, &groupes, &params(10.0)); // F = 100
     let part = f.part("commune:06004").unwrap();
     assert!((part.taux - 0.30).abs() < 1e-12, "30 % of its own commune, not 3 % of the EPCI");
     let fa = f.communes.iter().find(|c| c.commune == "06004").unwrap();
     assert_eq!(fa.flux, 10);
     assert_eq!(part.logements, 3, "30 % × the commune's flux of 10");
-    let a: Vec<&Alerte> = f.alertes.iter().filter(|a| a.regle == "collectivite_max_20").collect();
+    let a: Vec<&Alerte> = f.alertes.iter().filter(|a| a.regle == Regle::CollectiviteMax20).collect();
     assert_eq!(a.len(), 1, "{:?}", f.alertes);
     assert_eq!((a[0].reservataire.as_deref(), a[0].commune.as_deref()), (Some("commune:06004"), Some("06004")));
     // Only in its commune.
@@ -155,7 +155,7 @@ fn a_commune_above_20_percent_on_its_territory_but_not_on_the_epci() {
     // Granted for land or funding: outside the cap, no alert.
     let p = FluxParametres { apports: ["commune:06004".to_string()].into(), ..params(10.0) };
     let f = calculer("B", "240600585", 2024, &groupes, &p);
-    assert!(!regles(&f).contains(&"collectivite_max_20"));
+    assert!(!regles(&f).contains(&Regle::CollectiviteMax20));
     assert!(f.part("commune:06004").unwrap().apport);
 }
 
@@ -166,13 +166,13 @@ fn collectivites_add_up_in_the_commune() {
         g("06004", "commune:06004", 120),
         g("06004", "epci:240600585", 60),
         g("06004", "departement:06", 50),
-        g("06004", "non-reserve", 770),
+        g("06004", &NON_RESERVE, 770),
     ];
     let f = calculer("B", "240600585", 2024, &groupes, &params(10.0));
     let who: BTreeSet<&str> = f
         .alertes
         .iter()
-        .filter(|a| a.regle == "collectivite_max_20")
+        .filter(|a| a.regle == Regle::CollectiviteMax20)
         .filter_map(|a| a.reservataire.as_deref())
         .collect();
     assert_eq!(who, ["commune:06004", "departement:06", "epci:240600585"].into_iter().collect());
@@ -182,24 +182,24 @@ fn collectivites_add_up_in_the_commune() {
 fn above_100_percent_the_others_are_reduced_pro_rata_and_the_state_keeps_its_share() {
     // Action Logement 60 %, La Poste 30 %: with the State's 30 %, 120 %.
     let groupes =
-        [g("06004", "action-logement", 600), g("06004", "autre:la-poste", 300), g("06004", "non-reserve", 100)];
+        [g("06004", "action-logement", 600), g("06004", "autre:la-poste", 300), g("06004", &NON_RESERVE, 100)];
     let f = calculer("B", "E", 2024, &groupes, &params(10.0)); // F = 100
     assert_eq!(f.logements_etat(), 30);
     assert_eq!((f.logements("action-logement"), f.logements("autre:la-poste")), (47, 23));
-    assert_eq!(f.logements("non-reserve"), 0);
+    assert_eq!(f.logements(&NON_RESERVE), 0);
     let al = f.part("action-logement").unwrap();
     assert!((al.taux - 0.60).abs() < 1e-12);
     assert!((al.taux_reduit.unwrap() - 0.60 * 70.0 / 90.0).abs() < 1e-9);
-    assert!(regles(&f).contains(&"reduction_prorata"));
-    assert!(regles(&f).contains(&"total_sup_100"));
+    assert!(regles(&f).contains(&Regle::ReductionProrata));
+    assert!(regles(&f).contains(&Regle::TotalSup100));
     check_margins(&f);
 }
 
 #[test]
 fn the_state_outside_qpv_follows_the_assiette_even_when_its_stock_is_all_in_qpv() {
     let mut groupes = vec![Groupe { qpv: true, ..g("06004", "etat", 100) }];
-    groupes.push(Groupe { qpv: true, ..g("06004", "non-reserve", 100) });
-    groupes.push(g("06004", "non-reserve", 800));
+    groupes.push(Groupe { qpv: true, ..g("06004", &NON_RESERVE, 100) });
+    groupes.push(g("06004", &NON_RESERVE, 800));
     let f = calculer("B", "E", 2024, &groupes, &params(10.0)); // F = 100, H = 80
     let hors: u64 = f.flux_qualifie.values().take(0).count() as u64
         + ["etat", "etat-fonctionnaires"]
@@ -209,11 +209,11 @@ fn the_state_outside_qpv_follows_the_assiette_even_when_its_stock_is_all_in_qpv(
             .map(|c| c.logements)
             .sum::<u64>();
     assert_eq!(hors, 24, "round(30 × 80 %) = 24 ≥ ⌊30 % × 80⌋ = 24");
-    assert!(!regles(&f).contains(&"etat_hors_qpv_min_30"));
+    assert!(!regles(&f).contains(&Regle::EtatHorsQpvMin30));
     // A lower State rate makes the floor impossible: the alert says so.
     let p = FluxParametres { taux_etat_pct: Some(10.0), ..params(10.0) };
     let f = calculer("B", "E", 2024, &groupes, &p);
-    assert!(regles(&f).contains(&"etat_hors_qpv_min_30"), "{:?}", f.alertes);
+    assert!(regles(&f).contains(&Regle::EtatHorsQpvMin30), "{:?}", f.alertes);
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn uniform_state_and_exact_margins_over_many_communes() {
     let mut groupes = Vec::new();
     for (i, c) in communes.iter().enumerate() {
         let n = 37 + 53 * i as u64;
-        groupes.push(g(c, "non-reserve", n));
+        groupes.push(g(c, &NON_RESERVE, n));
         groupes.push(g(c, "action-logement", n / 3 + i as u64));
         groupes.push(g(c, &format!("commune:{c}"), n / 7 + 2));
         groupes.push(Groupe { qpv: i % 2 == 0, ..g(c, "etat", n / 5) });
@@ -241,8 +241,8 @@ fn uniform_state_and_exact_margins_over_many_communes() {
 #[test]
 fn a_departement_sums_its_epcis_with_departmental_rates_on_the_departement() {
     // EPCI 1 (CASA, Antibes): Action Logement 300 of 1 000; EPCI 2 (Cannes Lérins, Cannes): 0 of 1 000.
-    let e1 = vec![g("06004", "action-logement", 300), g("06004", "non-reserve", 700)];
-    let e2 = vec![g("06029", "non-reserve", 1000)];
+    let e1 = vec![g("06004", "action-logement", 300), g("06004", &NON_RESERVE, 700)];
+    let e2 = vec![g("06029", &NON_RESERVE, 1000)];
     let entrees = vec![("240600585".to_string(), e1, params(10.0)), ("200039915".to_string(), e2, params(10.0))];
     let f = calculer_departement("B", "06", 2024, &entrees, &FluxParametres::default());
     assert_eq!(f.departement.as_deref(), Some("06"));
@@ -255,12 +255,12 @@ fn a_departement_sums_its_epcis_with_departmental_rates_on_the_departement() {
     assert_eq!(f.epcis[1].logements("action-logement"), 15, "even where it has no stock");
     assert_eq!(f.logements_etat(), 60);
     assert_eq!(f.reservataires.iter().map(|r| r.logements).sum::<u64>(), f.flux);
-    assert!(!regles(&f).contains(&"etat_max_30"));
+    assert!(!regles(&f).contains(&Regle::EtatMax30));
 }
 
 #[test]
 fn manual_exclusions_shrink_the_assiette_where_they_are() {
-    let groupes = [g("06004", "commune:06004", 20), g("06004", "non-reserve", 180), g("06018", "non-reserve", 200)];
+    let groupes = [g("06004", "commune:06004", 20), g("06004", &NON_RESERVE, 180), g("06018", &NON_RESERVE, 200)];
     // Without commune: spread by assiettes (200/200 → 5 + 5); without réservataire: stocks unchanged.
     let p = FluxParametres {
         exclusions_manuelles: vec![ExclusionManuelle::parse("démolition=10").unwrap()],
@@ -291,23 +291,23 @@ fn soustraits_above_the_liberations_are_an_alert_not_a_silent_zero() {
         soustraits: vec![("urgence".into(), 2, "arrêté".into())],
         ..Default::default()
     };
-    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p);
+    let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, 1000)], &p);
     assert_eq!(f.flux, 0);
-    assert!(regles(&f).contains(&"soustraits_sup_liberations"));
-    assert!(regles(&f).contains(&"accord_prefet_requis"), "urgence needs the préfet's agreement");
+    assert!(regles(&f).contains(&Regle::SoustraitsSupLiberations));
+    assert!(regles(&f).contains(&Regle::AccordPrefetRequis), "urgence needs the préfet's agreement");
 }
 
 #[test]
 fn means_use_the_years_entered_only() {
     let p = FluxParametres { baux_signes: vec![90, 110], mutations: Some(0), ..Default::default() };
-    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 20_000)], &p);
+    let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, 20_000)], &p);
     assert_eq!(f.liberations, 100, "the mean of two years, not of three with a zero");
     let p = FluxParametres { rotation_pct: Some(10.0), mutations_3_ans: vec![4, 5, 9], ..Default::default() };
-    assert_eq!(calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p).soustraits["mutations"], 6);
+    assert_eq!(calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, 1000)], &p).soustraits["mutations"], 6);
     let p = FluxParametres { rotation_pct: Some(10.0), ..Default::default() };
-    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p);
+    let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, 1000)], &p);
     assert_eq!(f.soustraits["mutations"], 10, "10 % of the libérations by default");
-    assert!(f.alertes.iter().any(|a| a.regle == "parametre_par_defaut" && a.detail.contains("mutations")));
+    assert!(f.alertes.iter().any(|a| a.regle == Regle::ParametreParDefaut && a.detail.contains("mutations")));
 }
 
 #[test]
@@ -318,13 +318,13 @@ fn the_circulaire_1000_liberations_minus_350() {
         soustraits: vec![("relogements".into(), 50, "NPNRU".into())],
         ..Default::default()
     };
-    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 20_000)], &p);
+    let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, 20_000)], &p);
     assert_eq!((f.liberations, f.soustraits.values().sum::<u64>(), f.flux), (1000, 350, 650));
 }
 
 #[test]
 fn bad_parameters_are_refused_with_what_to_correct() {
-    let groupes = [g("06004", "non-reserve", 100)];
+    let groupes = [g("06004", &NON_RESERVE, 100)];
     let bad = |p: FluxParametres| verifier(&groupes, &p).unwrap_err().to_string();
     assert!(bad(FluxParametres { rotation_pct: Some(-1.0), ..Default::default() }).contains("entre 0 et 100"));
     assert!(bad(FluxParametres { taux_etat_pct: Some(120.0), ..Default::default() }).contains("entre 0 et 100"));
@@ -364,8 +364,8 @@ fn dans(f: &Flux, commune: &str, id: &str) -> u64 {
 /// Pays de Gex (Divonne 300, Ferney 260: flux 30 + 26 = 56) and Bourg-en-Bresse (190: flux 19),
 /// rotation 10 %; Action Logement 75 of the département's 750 (all in Divonne).
 fn deux_epcis() -> Vec<(String, Vec<Groupe>, FluxParametres)> {
-    let gex = vec![g("01143", "action-logement", 75), g("01143", "non-reserve", 225), g("01160", "non-reserve", 260)];
-    let bourg = vec![g("01053", "non-reserve", 190)];
+    let gex = vec![g("01143", "action-logement", 75), g("01143", &NON_RESERVE, 225), g("01160", &NON_RESERVE, 260)];
+    let bourg = vec![g("01053", &NON_RESERVE, 190)];
     vec![("240100750".to_string(), gex, params(10.0)), ("200071751".to_string(), bourg, params(10.0))]
 }
 
@@ -389,13 +389,13 @@ fn a_departement_of_two_epcis_gives_the_state_22_of_56_plus_19() {
     assert_eq!((f.epcis[0].logements("action-logement"), f.epcis[1].logements("action-logement")), (6, 1));
     assert_eq!((dans(&f, "01143", "action-logement"), dans(&f, "01160", "action-logement")), (3, 3));
     assert_eq!(
-        (dans(&f, "01143", "non-reserve"), dans(&f, "01160", "non-reserve"), dans(&f, "01053", "non-reserve")),
+        (dans(&f, "01143", &NON_RESERVE), dans(&f, "01160", &NON_RESERVE), dans(&f, "01053", &NON_RESERVE)),
         (18, 16, 12)
     );
     for e in &f.epcis {
         check_margins(e);
         // 6 of Bourg's 19 is 31,6 %: a part of the departmental convention, not an excess.
-        assert!(!regles(e).contains(&"etat_max_30"), "{:?}", e.alertes);
+        assert!(!regles(e).contains(&Regle::EtatMax30), "{:?}", e.alertes);
         assert!(e.etat_hors_qpv.departemental);
     }
     assert_eq!(f.reservataires.iter().map(|r| r.logements).sum::<u64>(), 75);
@@ -406,7 +406,7 @@ fn a_departement_of_two_epcis_gives_the_state_22_of_56_plus_19() {
     assert_eq!(
         f.alertes
             .iter()
-            .filter(|a| a.regle == "parametre_par_defaut" && a.reservataire.as_deref() == Some("etat"))
+            .filter(|a| a.regle == Regle::ParametreParDefaut && a.reservataire.as_deref() == Some("etat"))
             .count(),
         1
     );
@@ -453,7 +453,7 @@ fn a_prefects_arrete_replaces_the_30_percent_of_the_departement() {
     };
     let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
     assert_eq!(f.logements_etat(), 26, "round(35 % × 75) = 26");
-    assert!(!regles(&f).contains(&"etat_max_30"));
+    assert!(!regles(&f).contains(&Regle::EtatMax30));
     // Without it: 30 % applied, 35 % kept as what was asked.
     let dep = FluxParametres { taux_etat_pct: Some(35.0), ..Default::default() };
     let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
@@ -465,18 +465,18 @@ fn a_prefects_arrete_replaces_the_30_percent_of_the_departement() {
 #[test]
 fn fonctionnaires_asked_at_7_percent_are_applied_at_5() {
     // F = 57: the State ⌊30 % × 57⌋ = 17, of which fonctionnaires ⌊5 % × 57⌋ = 2.
-    let groupes = [g("06004", "non-reserve", 570)];
+    let groupes = [g("06004", &NON_RESERVE, 570)];
     let p = FluxParametres { taux_fonctionnaires_pct: Some(7.0), ..params(10.0) };
     let f = calculer("B", "E", 2024, &groupes, &p);
     assert_eq!(f.flux, 57);
     let fo = f.part("etat-fonctionnaires").unwrap();
     assert!((fo.taux - 0.05).abs() < 1e-12, "the rate applied, not the 7 % asked");
     assert!((fo.taux_demande.unwrap() - 0.07).abs() < 1e-12);
-    assert_eq!((fo.origine, fo.logements), ("plafonne", 2));
+    assert_eq!((fo.origine, fo.logements), (OrigineTaux::Plafonne, 2));
     let etat = f.part("etat").unwrap();
     assert!((etat.taux - 0.25).abs() < 1e-12 && etat.taux_demande.is_none());
     assert_eq!((etat.logements, f.logements_etat()), (15, 17));
-    let a = f.alertes_de("etat-fonctionnaires").find(|a| a.regle == "fonctionnaires_max_5").unwrap();
+    let a = f.alertes_de("etat-fonctionnaires").find(|a| a.regle == Regle::FonctionnairesMax5).unwrap();
     assert!(a.detail.contains("7,0") && a.detail.contains("5,0"), "{}", a.detail);
     let json = serde_json::to_value(&f).unwrap();
     let fo = json["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat-fonctionnaires").unwrap();
@@ -489,14 +489,14 @@ fn a_state_share_asked_at_35_percent_without_arrete_is_applied_at_30() {
         "B",
         "E",
         2024,
-        &[g("06004", "non-reserve", 1000)],
+        &[g("06004", &NON_RESERVE, 1000)],
         &FluxParametres { taux_etat_pct: Some(35.0), ..params(10.0) },
     );
     let e = f.part("etat").unwrap();
     assert!((e.taux - 0.30).abs() < 1e-12, "30 % applied");
     assert!((e.taux_demande.unwrap() - 0.35).abs() < 1e-12, "35 % kept as asked");
-    assert_eq!((e.origine, f.logements_etat()), ("plafonne", 30));
-    assert!(f.alertes_de("etat").any(|a| a.regle == "etat_max_30"));
+    assert_eq!((e.origine, f.logements_etat()), (OrigineTaux::Plafonne, 30));
+    assert!(f.alertes_de("etat").any(|a| a.regle == Regle::EtatMax30));
 }
 
 #[test]
@@ -508,12 +508,12 @@ fn divonne_and_ferney_get_the_floor_or_the_ceiling_of_their_quotas() {
     // Ferney.
     let groupes = [
         g("01143", "action-logement", 391),
-        g("01143", "non-reserve", 5109),
+        g("01143", &NON_RESERVE, 5109),
         g("01160", "action-logement", 185),
         g("01160", "commune:01160", 780),
-        g("01160", "non-reserve", 1635),
+        g("01160", &NON_RESERVE, 1635),
         g("01173", "action-logement", 135),
-        g("01173", "non-reserve", 1765),
+        g("01173", &NON_RESERVE, 1765),
     ];
     let f = calculer("B", "240100750", 2024, &groupes, &params(1.0));
     assert_eq!(f.flux, 100);
@@ -550,7 +550,7 @@ fn one_list_of_soustraits_and_the_first_versions_motifs() {
         ],
         ..Default::default()
     };
-    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p);
+    let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, 1000)], &p);
     let keys: Vec<&str> = f.soustraits.keys().map(String::as_str).collect();
     let mut want: Vec<&str> = Soustrait::ALL.iter().map(|c| c.as_str()).collect();
     want.sort();
@@ -558,7 +558,7 @@ fn one_list_of_soustraits_and_the_first_versions_motifs() {
     assert_eq!((f.soustraits["orcod"], f.soustraits["insalubres"], f.soustraits["autres"]), (2, 1, 3));
     assert_eq!((f.soustraits["relogements"], f.soustraits["urgence"]), (4, 0));
     assert_eq!(f.flux, 100 - 5 - 2 - 1 - 3 - 4);
-    assert!(f.alertes.iter().any(|a| a.regle == "accord_prefet_requis" && a.detail.contains("Autres")));
+    assert!(f.alertes.iter().any(|a| a.regle == Regle::AccordPrefetRequis && a.detail.contains("Autres")));
     // A technical origin is not a justification; a motif of its own says what it is.
     assert_eq!(p.justification(Soustrait::Insalubres), "");
     assert_eq!(p.justification(Soustrait::Autres), "gens du voyage : aire de Biot");
@@ -584,7 +584,7 @@ fn parameters_saved_by_earlier_versions_still_load() {
 
 #[test]
 fn each_kind_of_logement_foyer_has_its_line() {
-    let n = |nature: &str| exclusion(&Groupe { nature: Some(nature.into()), ..g("06004", "non-reserve", 1) });
+    let n = |nature: &str| exclusion(&Groupe { nature: Some(nature.into()), ..g("06004", &NON_RESERVE, 1) });
     assert_eq!(n("FTM"), Some(MOTIF_FTM));
     assert_eq!(n("Foyer de travailleurs migrants"), Some(MOTIF_FTM));
     assert_eq!(n("EHPAD"), Some(MOTIF_MEDICO_SOCIAL));

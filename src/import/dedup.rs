@@ -69,7 +69,7 @@ fn key_hash(l: &Logement) -> u64 {
 fn fingerprint(l: &Logement) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&l.bailleur, &l.reference, &l.commune, &l.epci, &l.reservataire.0).hash(&mut h);
+    (&l.bailleur, &l.reference, &l.commune, &l.epci, l.reservataire.as_str()).hash(&mut h);
     (l.financement, l.typologie, l.qpv, l.individuel_collectif, l.date_fin_convention, l.annee_construction, &l.nature)
         .hash(&mut h);
     h.finish()
@@ -154,8 +154,8 @@ impl Dedup {
         }
         let slot = prev.slot;
         let prev_reservataire = &self.names[prev.reservataire as usize];
-        let (motif, a, b) = if **prev_reservataire != *l.reservataire.0 {
-            ("reservataires_differents", prev_reservataire.to_string(), l.reservataire.0.clone())
+        let (motif, a, b) = if **prev_reservataire != *l.reservataire.as_str() {
+            ("reservataires_differents", prev_reservataire.to_string(), l.reservataire.to_string())
         } else {
             ("valeurs_differentes", self.describe_seen(prev), describe(l))
         };
@@ -190,7 +190,7 @@ impl Dedup {
             Some((h, found)) if h == hash => found,
             _ => self.find(hash, l),
         };
-        let reservataire = self.intern(&l.reservataire.0);
+        let reservataire = self.intern(l.reservataire.as_str());
         let commune = self.intern(&l.commune);
         let (fingerprint, typologie, financement, date_fin_convention) =
             (fingerprint(l), l.typologie, l.financement, l.date_fin_convention);

@@ -314,37 +314,37 @@ impl ReservataireResolver {
             return Some(Reservataire::new(id.clone()));
         }
         if let Some(id) = fixed_label(&k) {
-            return Some(Reservataire::new(id));
+            return Some(id);
         }
         if k.split(' ').any(|w| w == "fonctionnaire" || w == "fonctionnaires") {
-            return Some(Reservataire::new(Reservataire::ETAT_FONCTIONNAIRES));
+            return Some(Reservataire::FONCTIONNAIRES);
         }
         if let Some(id) = self.departement_label(&k) {
-            return Some(Reservataire::new(id));
+            return Some(id);
         }
         if let Some(id) = self.region_label(&k) {
-            return Some(Reservataire::new(id));
+            return Some(id);
         }
         if let Some(id) = self.autre_label(&k) {
-            return Some(Reservataire::new(id));
+            return Some(id);
         }
         if let Some(c) = self.commune_label(raw) {
-            return Some(Reservataire::new(format!("commune:{c}")));
+            return Some(Reservataire::commune(&c));
         }
         if let Some(e) = self.epci_label(&k) {
-            return Some(Reservataire::new(format!("epci:{e}")));
+            return Some(Reservataire::epci(&e));
         }
         None
     }
 
-    fn departement_label(&self, k: &str) -> Option<String> {
+    fn departement_label(&self, k: &str) -> Option<Reservataire> {
         let compact = k.replace(' ', "");
         for p in ["cd", "cg"] {
             if let Some(code) = compact.strip_prefix(p)
                 && (1..=3).contains(&code.len())
                 && let Some(d) = departement_code(code)
             {
-                return Some(format!("departement:{d}"));
+                return Some(Reservataire::departement(&d));
             }
         }
         let rest = ["conseil departemental", "conseil general", "departement", "cd", "cg"]
@@ -352,26 +352,26 @@ impl ReservataireResolver {
             .find_map(|p| k.strip_prefix(&format!("{p} ")))?;
         let name = strip_article(rest);
         if let Some(d) = departement_code(name) {
-            return Some(format!("departement:{d}"));
+            return Some(Reservataire::departement(&d));
         }
-        reference().departements.iter().find(|d| key(&d.nom) == name).map(|d| format!("departement:{}", d.code))
+        reference().departements.iter().find(|d| key(&d.nom) == name).map(|d| Reservataire::departement(&d.code))
     }
 
-    fn region_label(&self, k: &str) -> Option<String> {
+    fn region_label(&self, k: &str) -> Option<Reservataire> {
         let rest = ["conseil regional", "region"]
             .iter()
             .find_map(|p| if k == *p { Some("") } else { k.strip_prefix(&format!("{p} ")) })?;
         if rest.is_empty() {
-            return self.region.as_ref().map(|r| format!("region:{r}"));
+            return self.region.as_ref().map(|r| Reservataire::region(r));
         }
         let name = strip_article(rest);
         if name == "sud" || name == "paca" {
-            return Some("region:93".into());
+            return Some(Reservataire::region("93"));
         }
-        reference().regions.iter().find(|r| key(&r.nom) == name).map(|r| format!("region:{}", r.code))
+        reference().regions.iter().find(|r| key(&r.nom) == name).map(|r| Reservataire::region(&r.code))
     }
 
-    fn autre_label(&self, k: &str) -> Option<String> {
+    fn autre_label(&self, k: &str) -> Option<Reservataire> {
         const KNOWN: &[&str] = &[
             "la poste",
             "sncf",
@@ -393,13 +393,13 @@ impl ReservataireResolver {
             "onf",
         ];
         if KNOWN.contains(&k) {
-            return Some(format!("autre:{}", slug(k)));
+            return Some(Reservataire::autre(&slug(k)));
         }
         for p in ["autre", "autres", "employeur", "entreprise"] {
             if let Some(rest) = k.strip_prefix(&format!("{p} "))
                 && !rest.is_empty()
             {
-                return Some(format!("autre:{}", slug(rest)));
+                return Some(Reservataire::autre(&slug(rest)));
             }
         }
         None
@@ -489,8 +489,8 @@ fn departement_code(s: &str) -> Option<String> {
 }
 
 /// Labels that name one réservataire whatever the territory.
-fn fixed_label(k: &str) -> Option<&'static str> {
-    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+fn fixed_label(k: &str) -> Option<Reservataire> {
+    static TABLE: OnceLock<HashMap<&'static str, Reservataire>> = OnceLock::new();
     let t = TABLE.get_or_init(|| {
         let mut m = HashMap::new();
         for l in [
@@ -543,7 +543,7 @@ fn fixed_label(k: &str) -> Option<&'static str> {
             m.insert(l, Reservataire::ETAT);
         }
         for l in ["agents de l etat", "etat agents", "prefecture agents"] {
-            m.insert(l, Reservataire::ETAT_FONCTIONNAIRES);
+            m.insert(l, Reservataire::FONCTIONNAIRES);
         }
         for l in [
             "als",
@@ -586,7 +586,7 @@ fn fixed_label(k: &str) -> Option<&'static str> {
         m
     });
     if let Some(id) = t.get(k) {
-        return Some(id);
+        return Some(id.clone());
     }
     for p in ["chu ", "centre hospitalier ", "hopital ", "ministere des armees ", "police ", "gendarmerie "] {
         if k.starts_with(p) {
@@ -780,7 +780,7 @@ mod tests {
     #[test]
     fn reservataires_from_the_usual_labels() {
         let r = casa();
-        let id = |s: &str| r.resolve(s).map(|x| x.0);
+        let id = |s: &str| r.resolve(s).map(String::from);
         for (label, want) in [
             ("PRÉFECTURE", "etat"),
             ("Mal logés", "etat"),
@@ -850,8 +850,8 @@ mod tests {
     #[test]
     fn epci_acronyms_of_another_territory() {
         let r = ReservataireResolver::new(Territoire::Epci("248300543".into()), HashMap::new());
-        assert_eq!(r.resolve("MTPM").map(|x| x.0).as_deref(), Some("epci:248300543"));
-        assert_eq!(r.resolve("Métropole TPM").map(|x| x.0).as_deref(), Some("epci:248300543"));
+        assert_eq!(r.resolve("MTPM").map(String::from).as_deref(), Some("epci:248300543"));
+        assert_eq!(r.resolve("Métropole TPM").map(String::from).as_deref(), Some("epci:248300543"));
     }
 
     #[test]
@@ -859,6 +859,6 @@ mod tests {
         let mut m = HashMap::new();
         m.insert(key("Toto"), "autre:toto".to_string());
         let r = ReservataireResolver::new(Territoire::Tout, m);
-        assert_eq!(r.resolve("TOTO").map(|x| x.0).as_deref(), Some("autre:toto"));
+        assert_eq!(r.resolve("TOTO").map(String::from).as_deref(), Some("autre:toto"));
     }
 }

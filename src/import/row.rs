@@ -352,11 +352,11 @@ impl<'a> RowReader<'a> {
         // « Ville », « Métropole », « CD »: the collectivité where the dwelling is (presumed).
         let sans_nom = normalize::collectivite_sans_nom(&reservataire_brut).filter(|_| !ctx.mapped(&reservataire_brut));
         let presumed = sans_nom.and_then(|k| match k {
-            normalize::SansNom::Commune => Some(Reservataire::new(format!("commune:{commune}"))),
-            normalize::SansNom::Epci => (!epci.is_empty()).then(|| Reservataire::new(format!("epci:{epci}"))),
-            normalize::SansNom::Departement => crate::reference::reference()
-                .commune(&commune)
-                .map(|c| Reservataire::new(format!("departement:{}", c.departement))),
+            normalize::SansNom::Commune => Some(Reservataire::commune(&commune)),
+            normalize::SansNom::Epci => (!epci.is_empty()).then(|| Reservataire::epci(&epci)),
+            normalize::SansNom::Departement => {
+                crate::reference::reference().commune(&commune).map(|c| Reservataire::departement(&c.departement))
+            }
         });
         let presume = presumed.is_some();
         let Some(reservataire) = presumed.or_else(|| ctx.reservataire(&reservataire_brut)) else {
@@ -475,7 +475,7 @@ mod tests {
             RowOutcome::Logement(l) => {
                 assert_eq!(l.logement.commune, "06004");
                 assert_eq!(l.logement.epci, "240600585");
-                assert_eq!(l.logement.reservataire.0, "etat");
+                assert_eq!(l.logement.reservataire, "etat");
                 assert!(l.logement.qpv);
                 assert_eq!(l.logement.date_fin_convention, Date::new(2030, 12, 31));
                 assert_eq!(l.source.ligne, 2);
@@ -501,7 +501,7 @@ mod tests {
         match &out[0] {
             RowOutcome::Logement(l) => {
                 assert_eq!(l.logement.commune, "06155");
-                assert_eq!(l.logement.reservataire.0, "epci:240600585");
+                assert_eq!(l.logement.reservataire, "epci:240600585");
             }
             other => panic!("{other:?}"),
         }

@@ -3,11 +3,17 @@
 
 mod champs;
 mod lignes;
+mod reference_logement;
+mod regle;
+mod reservataire;
 mod soustrait;
 mod suivi;
 
 pub use champs::*;
 pub use lignes::*;
+pub use reference_logement::{RefLogement, RefLogementInvalide};
+pub use regle::Regle;
+pub use reservataire::{Portee, Reservataire, ReservataireInvalide, reservataire_compte};
 use serde::Serialize;
 pub use soustrait::Soustrait;
 use std::fmt;
@@ -162,69 +168,6 @@ impl IndividuelCollectif {
             "collectif" => Some(Self::Collectif),
             _ => None,
         }
-    }
-}
-
-/// The canonical id of a réservataire: `etat`, `etat-fonctionnaires`, `action-logement`,
-/// `commune:<INSEE>`, `epci:<SIREN>`, `departement:<code>`, `region:<code>`, `defense`,
-/// `autre:<slug>` or `non-reserve`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct Reservataire(pub String);
-
-impl Reservataire {
-    pub const NON_RESERVE: &'static str = "non-reserve";
-    pub const ETAT: &'static str = "etat";
-    pub const ETAT_FONCTIONNAIRES: &'static str = "etat-fonctionnaires";
-    pub const ACTION_LOGEMENT: &'static str = "action-logement";
-    pub const DEFENSE: &'static str = "defense";
-
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    pub fn non_reserve() -> Self {
-        Self(Self::NON_RESERVE.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_non_reserve(&self) -> bool {
-        self.0 == Self::NON_RESERVE
-    }
-
-    /// Whether a string is a well-formed canonical id (used to validate user mappings).
-    pub fn is_valid_id(id: &str) -> bool {
-        match id.split_once(':') {
-            None => matches!(
-                id,
-                Self::NON_RESERVE | Self::ETAT | Self::ETAT_FONCTIONNAIRES | Self::ACTION_LOGEMENT | Self::DEFENSE
-            ),
-            Some((kind, rest)) => {
-                !rest.is_empty()
-                    && matches!(kind, "commune" | "epci" | "departement" | "region" | "autre")
-                    && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            }
-        }
-    }
-}
-
-/// The réservataire a dwelling counts under at the reference date: its own, unless its right is
-/// extinct (a convention ended strictly before that date: [`Logement::is_echu`]), then
-/// non réservé. Dates as the dossier writes them (`AAAA-MM-JJ`), which sort like the dates.
-pub fn reservataire_compte<'a>(reservataire: &'a str, fin_convention: Option<&str>, date_reference: &str) -> &'a str {
-    if reservataire != Reservataire::NON_RESERVE && fin_convention.is_some_and(|f| f < date_reference) {
-        Reservataire::NON_RESERVE
-    } else {
-        reservataire
-    }
-}
-
-impl fmt::Display for Reservataire {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -512,7 +455,7 @@ impl Logement {
             reference: "1".into(),
             commune: "06004".into(),
             epci: "240600585".into(),
-            reservataire: Reservataire::new("etat"),
+            reservataire: Reservataire::ETAT,
             financement: Financement::Plus,
             typologie: Typologie::Studio,
             qpv: false,

@@ -146,7 +146,7 @@ fn insert_logement_with(st: &mut rusqlite::Statement<'_>, import_id: i64, l: &Li
         g.reference,
         g.commune,
         g.epci,
-        g.reservataire.0,
+        g.reservataire.as_str(),
         l.reservataire_brut,
         g.financement.as_str(),
         l.financement_brut,
@@ -379,7 +379,7 @@ impl<'c> ImportWriter<'c> {
         let n: i64 = self.tx.query_row(
             "SELECT COUNT(*) FROM logements WHERE import_id = ?1 AND reservataire <> ?3
              AND date_fin_convention IS NOT NULL AND date_fin_convention < ?2",
-            params![import_id, date_reference.to_string(), crate::model::Reservataire::NON_RESERVE],
+            params![import_id, date_reference.to_string(), crate::model::Reservataire::NON_RESERVE.as_str()],
             |r| r.get(0),
         )?;
         Ok(n as usize)

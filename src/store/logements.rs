@@ -331,15 +331,17 @@ impl Dossier {
             Selection::default().sql()
         ))?;
         let dr = self.date_reference().to_string();
-        let rows =
-            st.query_map(params![None::<&str>, None::<&str>, None::<&str>, Reservataire::NON_RESERVE, dr], |r| {
+        let rows = st.query_map(
+            params![None::<&str>, None::<&str>, None::<&str>, Reservataire::NON_RESERVE.as_str(), dr],
+            |r| {
                 Ok(EchuOut {
                     bailleur: r.get(0)?,
                     reference: r.get(1)?,
                     reservataire: r.get(2)?,
                     date_fin_convention: r.get(3)?,
                 })
-            })?;
+            },
+        )?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -373,7 +375,7 @@ impl Dossier {
              ON l.import_id = b.import_id AND l.bailleur = b.bailleur
              WHERE b.actif = 1 AND l.reservataire <> ?2
                AND l.date_fin_convention IS NOT NULL AND l.date_fin_convention < ?1",
-            params![date.to_string(), Reservataire::NON_RESERVE],
+            params![date.to_string(), Reservataire::NON_RESERVE.as_str()],
             |r| r.get(0),
         )?;
         Ok(n as u64)
@@ -390,7 +392,7 @@ impl Dossier {
              ON l.import_id = b.import_id AND l.bailleur = b.bailleur
              WHERE b.actif = 1 AND l.reservataire <> ?3
                AND l.date_fin_convention >= ?1 AND l.date_fin_convention < ?2",
-            params![lo.to_string(), hi.to_string(), Reservataire::NON_RESERVE],
+            params![lo.to_string(), hi.to_string(), Reservataire::NON_RESERVE.as_str()],
             |r| r.get(0),
         )?;
         let entre = entre as u64;

@@ -4,7 +4,7 @@
 //! soustraits forecast; the regulatory breakdown; the alerts.
 
 use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, rejets};
-use crate::model::Date;
+use crate::model::{Date, Portee, Regle, Reservataire};
 use crate::store::Dossier;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -123,7 +123,7 @@ pub struct LigneDetail {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlerteBilan {
-    pub regle: String,
+    pub regle: Regle,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reservataire: Option<String>,
     pub detail: String,
@@ -260,7 +260,7 @@ fn objectifs(
                     PerimetreBilan::Commune(c.clone()),
                     f.communes.iter().find(|x| x.commune == *c).map(|x| x.flux).unwrap_or(0),
                 ),
-                crate::flux::Perimetre::Epci(x) if r.id.starts_with("epci:") => {
+                crate::flux::Perimetre::Epci(x) if Portee::de(&r.id) == Portee::Epci => {
                     (PerimetreBilan::Epci(x.clone()), f.flux)
                 }
                 _ => (PerimetreBilan::Tout, f.flux),
@@ -394,7 +394,7 @@ pub(crate) fn calculer(
     let counted = decomptes(mads, &etape_of);
     let mut ids: BTreeSet<String> = obj.logements.iter().filter(|(_, n)| **n > 0).map(|(id, _)| id.clone()).collect();
     ids.extend(mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.clone()));
-    ids.remove(crate::model::Reservataire::NON_RESERVE);
+    ids.remove(crate::model::Reservataire::NON_RESERVE.as_str());
     let mut rows: BTreeMap<String, BilanReservataire> = BTreeMap::new();
     for id in &ids {
         let objectif = obj.logements.get(id).copied().unwrap_or(0);
@@ -517,7 +517,7 @@ pub(crate) fn calculer(
         let r = m.reservataire.clone().unwrap_or_default();
         if !m.qpv {
             hors_qpv_total += 1;
-            if r.starts_with("etat") {
+            if Portee::de(&r).est_etat() {
                 hors_qpv_etat += 1;
             }
         }
@@ -551,12 +551,12 @@ pub(crate) fn calculer(
     }
 
     let mut alertes = Vec::new();
-    let etat_objectif = rows.get("etat").map(|r| r.objectif).unwrap_or(0)
-        + rows.get("etat-fonctionnaires").map(|r| r.objectif).unwrap_or(0);
+    let etat_objectif = rows.get(Reservataire::ETAT.as_str()).map(|r| r.objectif).unwrap_or(0)
+        + rows.get(Reservataire::FONCTIONNAIRES.as_str()).map(|r| r.objectif).unwrap_or(0);
     if etat_objectif > 0 && hors_qpv_total > 0 && (hors_qpv_etat as f64) < 0.30 * hors_qpv_total as f64 {
         alertes.push(AlerteBilan {
-            regle: "etat_hors_qpv_min_30".into(),
-            reservataire: Some("etat".into()),
+            regle: Regle::EtatHorsQpvMin30,
+            reservataire: Some(Reservataire::ETAT.into()),
             detail: format!(
                 "l'État a {hors_qpv_etat} des {hors_qpv_total} logements décomptés hors QPV, moins de 30 % : à arbitrer avec la DDETS"
             ),
@@ -575,7 +575,7 @@ pub(crate) fn calculer(
                 .max();
             if last.is_none_or(|l| l < limite) {
                 alertes.push(AlerteBilan {
-                    regle: "sans_mise_a_disposition_3_mois".into(),
+                    regle: Regle::SansMiseADisposition3Mois,
                     reservataire: Some(row.id.clone()),
                     detail: format!(
                         "{} : aucune mise à disposition depuis {}",
@@ -590,9 +590,9 @@ pub(crate) fn calculer(
         }
     }
     for ((b, r), e) in etapes {
-        if r.starts_with("etat") && matches!(e, Etape::MiseADisposition | Etape::MiseADispositionValidee) {
+        if Portee::de(r).est_etat() && matches!(e, Etape::MiseADisposition | Etape::MiseADispositionValidee) {
             alertes.push(AlerteBilan {
-                regle: "decompte_etat".into(),
+                regle: Regle::DecompteEtat,
                 reservataire: Some(r.clone()),
                 detail: format!(
                     "{b} : le flux de l'État ne se décompte jamais à la mise à disposition (au bail signé, ou à l'examen en CALEOL en gestion directe)"
@@ -602,17 +602,17 @@ pub(crate) fn calculer(
     }
     for s in &obj.sans_parametres {
         alertes.push(AlerteBilan {
-            regle: "parametre_par_defaut".into(),
+            regle: Regle::ParametreParDefaut,
             reservataire: None,
             detail: format!("objectifs : paramètres du flux {} non enregistrés pour {s}", p.annee),
         });
     }
-    alertes.sort_by(|a, b| a.regle.cmp(&b.regle).then(a.reservataire.cmp(&b.reservataire)));
+    alertes.sort_by(|a, b| a.regle.as_str().cmp(b.regle.as_str()).then(a.reservataire.cmp(&b.reservataire)));
     alertes.dedup();
 
     // The State first, then by id.
     let mut reservataires: Vec<BilanReservataire> = rows.into_values().collect();
-    reservataires.sort_by_key(|r| (!r.id.starts_with("etat"), r.id.clone()));
+    reservataires.sort_by_key(|r| (!Portee::de(&r.id).est_etat(), r.id.clone()));
     Bilan {
         annee: p.annee,
         semestre: p.semestre,

@@ -5,7 +5,7 @@
 use super::registre;
 use super::types::{OptionsRegistre, RegistreImporte, Result, SuiviError};
 use crate::import::Context;
-use crate::model::{Date, Etape, Financement, MiseADisposition, TypologieGrille};
+use crate::model::{Date, Etape, Financement, MiseADisposition, Reservataire, TypologieGrille};
 use crate::reference::reference;
 use crate::store::{Dossier, RegistreWriter, RejetDeRegistre, SourceRegistre};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -315,16 +315,16 @@ fn mise_a_disposition(
         let sans_nom = crate::import::normalize::collectivite_sans_nom(&l.reservataire_brut)
             .filter(|_| !ctx.mapped(&l.reservataire_brut));
         let presumed = sans_nom.and_then(|k| match k {
-            crate::import::normalize::SansNom::Commune => Some(format!("commune:{}", logement.commune)),
+            crate::import::normalize::SansNom::Commune => Some(Reservataire::commune(&logement.commune).into()),
             crate::import::normalize::SansNom::Epci => {
-                (!logement.epci.is_empty()).then(|| format!("epci:{}", logement.epci))
+                (!logement.epci.is_empty()).then(|| Reservataire::epci(&logement.epci).into())
             }
             crate::import::normalize::SansNom::Departement => {
-                reference().commune(&logement.commune).map(|c| format!("departement:{}", c.departement))
+                reference().commune(&logement.commune).map(|c| Reservataire::departement(&c.departement).into())
             }
         });
         presume = presumed.is_some();
-        match presumed.or_else(|| ctx.reservataire(&l.reservataire_brut).map(|r| r.0)) {
+        match presumed.or_else(|| ctx.reservataire(&l.reservataire_brut).map(String::from)) {
             Some(r) => Some(r),
             None => return Err(rejet("reservataire_inconnu", l.reservataire_brut.clone())),
         }

@@ -6,7 +6,7 @@
 use super::bilan::decomptes;
 use super::{Issue, MiseADisposition, Result, SuiviError, etape_decompte, logement};
 use crate::flux::Perimetre;
-use crate::model::Date;
+use crate::model::{Date, Portee};
 use crate::store::Dossier;
 use serde::Serialize;
 
@@ -100,7 +100,7 @@ pub fn classer(
         *par_id.entry(r).or_default() += 1;
         if !m.qpv {
             hors_qpv.0 += 1;
-            if r.starts_with("etat") {
+            if Portee::de(r).est_etat() {
                 hors_qpv.1 += 1;
             }
         }
@@ -140,7 +140,7 @@ pub fn classer(
             .count() as u64;
         let objectif_a_date = objectif as f64 * fraction;
         let retard = objectif_a_date - (decomptes + en_cours) as f64;
-        let etat_d_abord = part.id.starts_with("etat")
+        let etat_d_abord = Portee::de(&part.id).est_etat()
             && !l.qpv
             && (hors_qpv.0 == 0 || (hors_qpv.1 as f64) < 0.30 * hors_qpv.0 as f64);
         let nombre = |x: f64| crate::format::nombre_fr(x, 1);

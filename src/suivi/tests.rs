@@ -3,7 +3,7 @@
 use super::bilan::{Objectifs, Periode, calculer};
 use super::orientation::classer;
 use super::*;
-use crate::model::{Date, Financement, TypologieGrille};
+use crate::model::{Date, Financement, Reservataire, TypologieGrille};
 use std::collections::HashMap;
 
 fn d(m: u8, j: u8) -> Option<Date> {
@@ -196,7 +196,7 @@ fn orientation_puts_the_reservataire_clearly_behind_first() {
         o.candidats.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         ["commune:06004", "action-logement", "etat"]
     );
-    assert!(!o.candidats.iter().any(|c| c.id == "non-reserve"));
+    assert!(!o.candidats.iter().any(|c| c.id == Reservataire::NON_RESERVE));
     // A lease signed on the day itself is not yet known.
     let mut late = baux(1, "commune:06004", 900);
     late[0].etapes.date_mise_a_disposition = d(7, 1);

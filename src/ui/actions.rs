@@ -13,6 +13,7 @@ use super::tasks::{Document, Fait, JobOutput};
 use contingents::consolidate::{self, libelle_reservataire, nom_epci};
 use contingents::format::{date_fr, nom_de_fichier};
 use contingents::import::run::{Ecriture, ImportError, prepare_file, reapply_mappings, write_prepared_with};
+use contingents::model::{Portee, RefLogement, Reservataire};
 use contingents::store::Dossier;
 use contingents::suivi::OptionsRegistre;
 use std::path::PathBuf;
@@ -23,10 +24,18 @@ const TABLEURS: (&str, &[&str]) = ("Tableurs et CSV", &["xlsx", "xlsm", "xls", "
 
 /// A réservataire's name in a file name: « État » rather than « État (contingent préfectoral) ».
 fn nom_court(id: &str) -> String {
-    match id {
-        "etat" => "État".into(),
-        "etat-fonctionnaires" => "État (agents)".into(),
-        _ => libelle_reservataire(id),
+    match Portee::de(id) {
+        Portee::Etat => "État".into(),
+        Portee::Fonctionnaires => "État (agents)".into(),
+        Portee::ActionLogement
+        | Portee::Defense
+        | Portee::NonReserve
+        | Portee::Commune
+        | Portee::Epci
+        | Portee::Departement
+        | Portee::Region
+        | Portee::Autre
+        | Portee::Inconnue => libelle_reservataire(id),
     }
 }
 
@@ -271,11 +280,11 @@ impl App {
                 self.demander(Demande::enregistrer("Exporter le bilan", name, Suite::Bilan));
             }
             Action::Orienter { logement, date, origine } => {
-                let lu = match (logement.split_once(':'), date.trim(), contingents::format::parse_date(&date)) {
-                    (None, ..) => Err(Erreur::Logement(logement)),
+                let lu = match (logement.parse::<RefLogement>(), date.trim(), contingents::format::parse_date(&date)) {
+                    (Err(_), ..) => Err(Erreur::Logement(logement)),
                     (_, "", _) => Err(Erreur::SansDate("Classer les réservataires")),
                     (_, _, None) => Err(Erreur::Date(date)),
-                    (Some((b, r)), _, Some(dt)) => Ok((b.trim().to_string(), r.trim().to_string(), dt)),
+                    (Ok(l), _, Some(dt)) => Ok((l.bailleur, l.reference, dt)),
                 };
                 match lu {
                     Err(e) => {
@@ -301,8 +310,8 @@ impl App {
             } => {
                 use contingents::format::parse_date;
                 let lue = (|| {
-                    let (bailleur, reference) =
-                        logement.split_once(':').ok_or_else(|| Erreur::Logement(logement.clone()))?;
+                    let RefLogement { bailleur, reference } =
+                        logement.parse().map_err(|_| Erreur::Logement(logement.clone()))?;
                     if reservataire.is_none() && hors_flux.is_none() {
                         return Err(Erreur::SansDestinataire);
                     }
@@ -402,9 +411,8 @@ impl App {
                 self.ecrans.annexe = None;
                 let epci_nom = nom_epci(&a.epci);
                 // A commune's annex is on its commune; the others' on the EPCI.
-                let commune = a
-                    .reservataire
-                    .strip_prefix("commune:")
+                let commune = Portee::Commune
+                    .code(&a.reservataire)
                     .filter(|c| {
                         contingents::reference::reference().commune(c).and_then(|c| c.epci) == Some(a.epci.as_str())
                     })
@@ -433,7 +441,7 @@ impl App {
             )),
             Action::FicheNavette { bailleur, reference, reservataire } => {
                 let name = nom_de_fichier(&["Fiche navette", &bailleur, &reference], "xlsx");
-                let reservataire = reservataire.unwrap_or_else(|| "etat".into());
+                let reservataire = reservataire.unwrap_or_else(|| Reservataire::ETAT.into());
                 self.demander(Demande::enregistrer(
                     "Fiche navette",
                     name,
@@ -987,12 +995,13 @@ impl App {
         };
         self.ecrans.annexe = Some(AnnexeDialogue {
             // The réservataire chosen in the filter panel, else the State (the first annex signed).
-            reservataire: self
-                .state
-                .reservataire
-                .clone()
-                .filter(|r| r != "non-reserve")
-                .or_else(|| v.options.reservataires.iter().any(|(id, _)| id == "etat").then(|| "etat".to_string())),
+            reservataire: self.state.reservataire.clone().filter(|r| *r != Reservataire::NON_RESERVE).or_else(|| {
+                v.options
+                    .reservataires
+                    .iter()
+                    .any(|(id, _)| *id == Reservataire::ETAT)
+                    .then(|| Reservataire::ETAT.into())
+            }),
             bailleur,
             epci,
             annee: annee.to_string(),

@@ -273,7 +273,11 @@ fn saisie_decimale_francaise() {
     assert!(h.query_all_by_label(&contingents::format::pourcentage(0.085)).next().is_some());
     // The State's default is shown as a default and raises no legal alert of its own.
     assert!(h.query_all_by_label_contains("(par défaut)").next().is_some());
-    assert!(!expected.alertes.iter().any(|a| a.regle == "etat_max_30"), "{:?}", expected.alertes);
+    assert!(
+        !expected.alertes.iter().any(|a| a.regle == contingents::model::Regle::EtatMax30),
+        "{:?}",
+        expected.alertes
+    );
     assert_eq!(expected.logements_etat(), (expected.flux as f64 * 0.3 + 1e-9).floor() as u64);
     // What cannot be read is refused visibly, and the value stays.
     type_into(&mut h, "Part de l'État", "trente");

@@ -8,6 +8,7 @@ use crate::ui::state::{Action, BilanView, OrigineOrientation};
 use crate::ui::theme;
 use contingents::consolidate::libelle_reservataire;
 use contingents::format::{date_fr, entier, nombre_fr, pourcentage};
+use contingents::model::Regle;
 use contingents::suivi::bilan::Bilan;
 use contingents::suivi::calendrier::{RegleDelai, echeance};
 use eframe::egui;
@@ -178,23 +179,30 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
 /// The bilan's alerts grouped by rule (one heading, then each case), the legal ones first,
 /// the objectives without saved parameters last, in grey.
 fn alertes(b: &Bilan, ui: &mut egui::Ui) {
-    let titre = |r: &str| match r {
-        "etat_hors_qpv_min_30" => "État hors QPV sous 30 %",
-        "sans_mise_a_disposition_3_mois" => "Aucune mise à disposition depuis trois mois",
-        "decompte_etat" => "Décompte du flux de l'État",
-        "parametre_par_defaut" => "Objectifs sans paramètres du flux enregistrés",
-        _ => "Autres alertes",
+    let titre = |r: Regle| match r {
+        Regle::EtatHorsQpvMin30 => "État hors QPV sous 30 %",
+        Regle::SansMiseADisposition3Mois => "Aucune mise à disposition depuis trois mois",
+        Regle::DecompteEtat => "Décompte du flux de l'État",
+        Regle::ParametreParDefaut => "Objectifs sans paramètres du flux enregistrés",
+        Regle::EtatMax30
+        | Regle::FonctionnairesMax5
+        | Regle::CollectiviteMax20
+        | Regle::ReductionProrata
+        | Regle::TotalSup100
+        | Regle::SoustraitsSupLiberations
+        | Regle::ParametreAConfirmer
+        | Regle::AccordPrefetRequis => "Autres alertes",
     };
-    let mut groupes: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut groupes: Vec<(Regle, Vec<&str>)> = Vec::new();
     for a in &b.alertes {
         match groupes.iter_mut().find(|(r, _)| *r == a.regle) {
             Some((_, v)) => v.push(&a.detail),
-            None => groupes.push((&a.regle, vec![&a.detail])),
+            None => groupes.push((a.regle, vec![&a.detail])),
         }
     }
-    groupes.sort_by_key(|(r, _)| *r == "parametre_par_defaut");
+    groupes.sort_by_key(|(r, _)| *r == Regle::ParametreParDefaut);
     for (r, details) in groupes {
-        let couleur = if r == "parametre_par_defaut" { theme::DEFAUT } else { theme::ALERTE };
+        let couleur = if r == Regle::ParametreParDefaut { theme::DEFAUT } else { theme::ALERTE };
         let t = egui::RichText::new(format!("⚠ {} ({})", titre(r), details.len())).color(couleur).strong();
         egui::CollapsingHeader::new(t).id_salt(("alerte-bilan", r)).default_open(details.len() <= 4).show(ui, |ui| {
             for d in details {

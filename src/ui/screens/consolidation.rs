@@ -7,7 +7,7 @@ use crate::ui::state::Ecrans;
 use crate::ui::state::{Action, DossierView};
 use contingents::consolidate::{libelle_reservataire, nom_commune};
 use contingents::format::{entier, pourcent};
-use contingents::model::TypologieGrille;
+use contingents::model::{Reservataire, TypologieGrille};
 use eframe::egui;
 
 pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mut egui::Ui) -> Vec<Action> {
@@ -158,7 +158,8 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
                                 actions.push(Action::FicheNavette {
                                     bailleur: l.bailleur.clone(),
                                     reference: l.reference.clone(),
-                                    reservataire: Some(l.reservataire.clone()).filter(|r| r != "non-reserve"),
+                                    reservataire: Some(l.reservataire.clone())
+                                        .filter(|r| *r != Reservataire::NON_RESERVE),
                                 });
                             }
                         });

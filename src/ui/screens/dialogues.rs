@@ -7,7 +7,7 @@ use crate::ui::state::{Action, AnnexeDialogue, Creation, DemandeAnnexe, DossierV
 use crate::ui::theme;
 use contingents::consolidate::{libelle_reservataire, nom_epci};
 use contingents::format::{date_fr, parse_date};
-use contingents::model::Date;
+use contingents::model::{Date, Reservataire};
 use contingents::reference::{Territoire, reference};
 use eframe::egui;
 
@@ -261,7 +261,7 @@ pub fn annexe(a: &mut AnnexeDialogue, v: &DossierView, ctx: &egui::Context) -> V
     dialogue(ctx, "annexe", "Annexe de convention", |ui| {
         ui.label("L'annexe reprend le flux de l'année enregistré pour ce bailleur sur cet EPCI (écran Flux annuel).");
         let reservataires: Vec<&(String, String)> =
-            v.options.reservataires.iter().filter(|(id, _)| id != "non-reserve").collect();
+            v.options.reservataires.iter().filter(|(id, _)| *id != Reservataire::NON_RESERVE).collect();
         let shown = a.reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "choisir…".into());
         egui::ComboBox::from_label("Réservataire").selected_text(shown).width(260.0).show_ui(ui, |ui| {
             for (id, nom) in reservataires {

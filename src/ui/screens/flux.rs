@@ -7,9 +7,9 @@ use crate::ui::state::Action;
 use crate::ui::state::{DossierView, FluxView};
 use crate::ui::theme;
 use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-use contingents::flux::{Flux, FluxParametres, Soustrait, calculer, verifier};
+use contingents::flux::{Flux, FluxParametres, MethodeRotation, OrigineTaux, Soustrait, calculer, verifier};
 use contingents::format::{entier, pourcentage};
-use contingents::model::{Financement, TypologieGrille};
+use contingents::model::{Financement, Portee, Regle, Reservataire, TypologieGrille};
 use contingents::store::bailleurs::Coordonnees;
 use eframe::egui;
 
@@ -22,10 +22,10 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
         saisie::annees(ui, "entrees", "Entrées", annee, &mut p.entrees);
         ui.horizontal(|ui| {
             ui.label("Taux calculé à partir des");
-            let mut m = p.methode_rotation.clone().unwrap_or_else(|| "departs".into());
-            ui.selectable_value(&mut m, "departs".to_string(), "départs");
-            ui.selectable_value(&mut m, "entrees".to_string(), "entrées");
-            ui.selectable_value(&mut m, "moyenne".to_string(), "moyenne des deux");
+            let mut m = p.methode_rotation.unwrap_or(MethodeRotation::Departs);
+            ui.selectable_value(&mut m, MethodeRotation::Departs, "départs");
+            ui.selectable_value(&mut m, MethodeRotation::Entrees, "entrées");
+            ui.selectable_value(&mut m, MethodeRotation::Moyenne, "moyenne des deux");
             p.methode_rotation = Some(m);
         });
     });
@@ -174,19 +174,20 @@ fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres) {
 }
 
 /// The name of a rule of the flux, heading its alerts.
-fn regle(r: &str) -> &str {
+fn regle(r: Regle) -> &'static str {
     match r {
-        "etat_max_30" => "Part de l'État au-delà de 30 %",
-        "fonctionnaires_max_5" => "Fonctionnaires au-delà de 5 %",
-        "etat_hors_qpv_min_30" => "État hors QPV sous 30 %",
-        "collectivite_max_20" => "Collectivités au-delà de 20 %",
-        "reduction_prorata" => "Parts réduites au prorata",
-        "total_sup_100" => "Parts au-delà de 100 %",
-        "soustraits_sup_liberations" => "Soustraits supérieurs aux libérations",
-        "parametre_par_defaut" => "Valeurs par défaut",
-        "parametre_a_confirmer" => "Paramètres à confirmer",
-        "accord_prefet_requis" => "Accord du préfet requis",
-        other => other,
+        Regle::EtatMax30 => "Part de l'État au-delà de 30 %",
+        Regle::FonctionnairesMax5 => "Fonctionnaires au-delà de 5 %",
+        Regle::EtatHorsQpvMin30 => "État hors QPV sous 30 %",
+        Regle::CollectiviteMax20 => "Collectivités au-delà de 20 %",
+        Regle::ReductionProrata => "Parts réduites au prorata",
+        Regle::TotalSup100 => "Parts au-delà de 100 %",
+        Regle::SoustraitsSupLiberations => "Soustraits supérieurs aux libérations",
+        Regle::ParametreParDefaut => "Valeurs par défaut",
+        Regle::ParametreAConfirmer => "Paramètres à confirmer",
+        Regle::AccordPrefetRequis => "Accord du préfet requis",
+        Regle::SansMiseADisposition3Mois => "Aucune mise à disposition depuis trois mois",
+        Regle::DecompteEtat => "Décompte du flux de l'État",
     }
 }
 
@@ -196,24 +197,24 @@ fn regle(r: &str) -> &str {
 /// the whole sentence of each alert on hover.
 fn alertes(ui: &mut egui::Ui, f: &Flux) {
     // (rule, lines: (text, hover))
-    let mut groupes: Vec<(&str, Vec<(String, String)>)> = Vec::new();
-    let mut ajouter =
-        |regle: &'static str, texte: String, detail: String| match groupes.iter_mut().find(|(r, _)| *r == regle) {
-            Some((_, v)) => match v.iter_mut().find(|(t, _)| *t == texte) {
-                Some((_, d)) => {
-                    if !d.contains(&detail) {
-                        d.push('\n');
-                        d.push_str(&detail);
-                    }
+    let mut groupes: Vec<(Regle, Vec<(String, String)>)> = Vec::new();
+    let mut ajouter = |regle: Regle, texte: String, detail: String| match groupes.iter_mut().find(|(r, _)| *r == regle)
+    {
+        Some((_, v)) => match v.iter_mut().find(|(t, _)| *t == texte) {
+            Some((_, d)) => {
+                if !d.contains(&detail) {
+                    d.push('\n');
+                    d.push_str(&detail);
                 }
-                None => v.push((texte, detail)),
-            },
-            None => groupes.push((regle, vec![(texte, detail)])),
-        };
+            }
+            None => v.push((texte, detail)),
+        },
+        None => groupes.push((regle, vec![(texte, detail)])),
+    };
     for a in &f.alertes {
-        let regle: &'static str = REGLES.iter().find(|r| **r == a.regle).copied().unwrap_or("autre");
+        let regle = a.regle;
         match (regle, &a.commune) {
-            ("collectivite_max_20", Some(c)) => {
+            (Regle::CollectiviteMax20, Some(c)) => {
                 let taux =
                     |id: &str| f.part(id).map(|p| pourcentage(p.taux_reduit.unwrap_or(p.taux))).unwrap_or_default();
                 let qui: Vec<String> = f
@@ -227,7 +228,7 @@ fn alertes(ui: &mut egui::Ui, f: &Flux) {
             }
             _ => {
                 let texte = match &a.reservataire {
-                    Some(r) if regle != "parametre_par_defaut" && !a.detail.contains(&libelle_reservataire(r)) => {
+                    Some(r) if regle != Regle::ParametreParDefaut && !a.detail.contains(&libelle_reservataire(r)) => {
                         format!("{} : {}", libelle_reservataire(r), a.detail)
                     }
                     _ => a.detail.clone(),
@@ -239,11 +240,10 @@ fn alertes(ui: &mut egui::Ui, f: &Flux) {
     if groupes.is_empty() {
         return;
     }
-    let defaut = |r: &str| r == "parametre_par_defaut" || r == "parametre_a_confirmer";
-    groupes.sort_by_key(|(r, _)| defaut(r));
+    groupes.sort_by_key(|(r, _)| r.est_un_defaut());
     ui.strong("Alertes");
     for (r, lignes) in groupes {
-        let couleur = if defaut(r) { theme::DEFAUT } else { theme::ALERTE };
+        let couleur = if r.est_un_defaut() { theme::DEFAUT } else { theme::ALERTE };
         let titre = egui::RichText::new(format!("⚠ {} ({})", regle(r), lignes.len())).color(couleur).strong();
         egui::CollapsingHeader::new(titre).id_salt(("alerte", r)).default_open(lignes.len() <= 6).show(ui, |ui| {
             for (t, d) in lignes {
@@ -255,20 +255,6 @@ fn alertes(ui: &mut egui::Ui, f: &Flux) {
         });
     }
 }
-
-/// The rules of the flux, as the engine names them.
-const REGLES: [&str; 10] = [
-    "etat_max_30",
-    "fonctionnaires_max_5",
-    "etat_hors_qpv_min_30",
-    "collectivite_max_20",
-    "reduction_prorata",
-    "total_sup_100",
-    "soustraits_sup_liberations",
-    "parametre_par_defaut",
-    "parametre_a_confirmer",
-    "accord_prefet_requis",
-];
 
 fn resultat(ui: &mut egui::Ui, f: &Flux) {
     ui.strong(format!("Résultat {}", f.annee));
@@ -331,7 +317,7 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
         };
         match c {
             0 => {
-                let n = f.alertes_de(&r.id).filter(|a| a.regle != "parametre_par_defaut").count();
+                let n = f.alertes_de(&r.id).filter(|a| a.regle != Regle::ParametreParDefaut).count();
                 let nom =
                     if n > 0 { format!("{} ⚠", libelle_reservataire(&r.id)) } else { libelle_reservataire(&r.id) };
                 let resp = super::texte(ui, nom);
@@ -347,11 +333,12 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
             4 => {
                 let taux = match (r.origine, r.taux_reduit) {
                     (_, Some(t)) => format!("{} → {}", pourcentage(r.taux), pourcentage(t)),
-                    ("defaut", _) => format!("{} (par défaut)", pourcentage(r.taux)),
+                    (OrigineTaux::Defaut, _) => format!("{} (par défaut)", pourcentage(r.taux)),
                     _ => pourcentage(r.taux),
                 };
-                if r.origine == "defaut" {
-                    let why = f.alertes_de(&r.id).find(|a| a.regle == "parametre_par_defaut").map(|a| a.detail.clone());
+                if r.origine == OrigineTaux::Defaut {
+                    let why =
+                        f.alertes_de(&r.id).find(|a| a.regle == Regle::ParametreParDefaut).map(|a| a.detail.clone());
                     let l = ui.add(egui::Label::new(egui::RichText::new(taux).color(theme::DEFAUT)).extend());
                     if let Some(w) = why {
                         l.on_hover_text(w);
@@ -364,7 +351,7 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.strong(entier(r.logements)));
             }
             6 => {
-                if matches!(r.id.as_str(), "etat" | "etat-fonctionnaires" | "non-reserve") {
+                if matches!(Portee::de(&r.id), Portee::Etat | Portee::Fonctionnaires | Portee::NonReserve) {
                     ui.label("");
                 } else {
                     let mut fixed = p.taux_fixes.get(&r.id).copied();
@@ -377,7 +364,7 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
                 }
             }
             _ => {
-                if r.id.starts_with("commune:") || r.id.starts_with("epci:") || r.id.starts_with("departement:") {
+                if matches!(Portee::de(&r.id), Portee::Commune | Portee::Epci | Portee::Departement) {
                     let mut on = p.apports.contains(&r.id);
                     if ui
                         .checkbox(&mut on, "")
@@ -401,8 +388,12 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
 }
 
 fn ventilation(ui: &mut egui::Ui, f: &Flux) {
-    let ids: Vec<&str> =
-        f.reservataires.iter().filter(|r| r.logements > 0 || r.id == "etat").map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = f
+        .reservataires
+        .iter()
+        .filter(|r| r.logements > 0 || r.id == Reservataire::ETAT)
+        .map(|r| r.id.as_str())
+        .collect();
     let noms: Vec<String> = ids.iter().map(|id| libelle_reservataire(id)).collect();
     let mut entetes: Vec<&str> = vec!["Commune", "Assiette", "Flux"];
     entetes.extend(noms.iter().map(String::as_str));

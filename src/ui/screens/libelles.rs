@@ -4,7 +4,7 @@
 
 use crate::ui::state::{Action, DossierView, LibellesState};
 use contingents::consolidate::libelle_reservataire;
-use contingents::model::Financement;
+use contingents::model::{Financement, Reservataire};
 use contingents::reference::reference;
 use eframe::egui;
 
@@ -43,21 +43,18 @@ fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> V
             .map(|c| (c.insee.to_string(), c.libelle_complet()))
             .collect(),
         _ => {
-            let mut ids: Vec<String> = ["etat", "etat-fonctionnaires", "action-logement", "defense", "non-reserve"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let mut ids: Vec<String> = Reservataire::FIXES.iter().map(|r| r.to_string()).collect();
             if let Some(d) = v.territoire.departement() {
-                ids.push(format!("departement:{d}"));
+                ids.push(Reservataire::departement(&d).into());
             }
             if let contingents::reference::Territoire::Epci(s) = &v.territoire {
-                ids.push(format!("epci:{s}"));
+                ids.push(Reservataire::epci(s).into());
             }
             let mut options = filtre(ids.into_iter().map(|id| (id.clone(), libelle_reservataire(&id))).collect());
             // The communes as réservataires: those of the territory first, each with its
             // département (« Commune de Gourdon (Alpes-Maritimes, 06068) »: homonyms told apart).
             options.extend(r.communes_proposees(libelle, &v.territoire, recherche, 40).into_iter().map(|c| {
-                let id = format!("commune:{}", c.insee);
+                let id: String = Reservataire::commune(&c.insee).into();
                 let nom = contingents::consolidate::libelle_valeur("reservataire", &id);
                 (id, nom)
             }));
