@@ -355,7 +355,7 @@ impl<'a> RowReader<'a> {
             normalize::SansNom::Commune => Some(Reservataire::commune(&commune)),
             normalize::SansNom::Epci => (!epci.is_empty()).then(|| Reservataire::epci(&epci)),
             normalize::SansNom::Departement => {
-                crate::reference::reference().commune(&commune).map(|c| Reservataire::departement(&c.departement))
+                crate::reference::reference().commune(&commune).map(|c| Reservataire::departement(c.departement))
             }
         });
         let presume = presumed.is_some();

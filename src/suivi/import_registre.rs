@@ -320,7 +320,7 @@ fn mise_a_disposition(
                 (!logement.epci.is_empty()).then(|| Reservataire::epci(&logement.epci).into())
             }
             crate::import::normalize::SansNom::Departement => {
-                reference().commune(&logement.commune).map(|c| Reservataire::departement(&c.departement).into())
+                reference().commune(&logement.commune).map(|c| Reservataire::departement(c.departement).into())
             }
         });
         presume = presumed.is_some();

@@ -54,7 +54,7 @@ fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> V
             // The communes as réservataires: those of the territory first, each with its
             // département (« Commune de Gourdon (Alpes-Maritimes, 06068) »: homonyms told apart).
             options.extend(r.communes_proposees(libelle, &v.territoire, recherche, 40).into_iter().map(|c| {
-                let id: String = Reservataire::commune(&c.insee).into();
+                let id: String = Reservataire::commune(c.insee).into();
                 let nom = contingents::consolidate::libelle_valeur("reservataire", &id);
                 (id, nom)
             }));
