@@ -98,13 +98,19 @@ impl Stock {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Stock> {
-        match s {
-            "tout" => Some(Stock::Tout),
-            "reserve" => Some(Stock::Reserve),
-            "non-reserve" => Some(Stock::NonReserve),
-            _ => None,
+    pub const ALL: [Stock; 3] = [Stock::Tout, Stock::Reserve, Stock::NonReserve];
+
+    /// Its name on the command line (`--stock non-reserve`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stock::Tout => "tout",
+            Stock::Reserve => "reserve",
+            Stock::NonReserve => "non-reserve",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Stock> {
+        Stock::ALL.into_iter().find(|k| k.name() == s)
     }
 }
 
@@ -812,13 +818,24 @@ mod tests {
         assert_eq!(p.couleur("etat"), Palette::new(&["etat".to_string()]).couleur("etat"));
         assert_eq!(p.couleur("etat"), RGBColor(0, 114, 178));
         // A commune's colour is its rank among the dossier's réservataires without a fixed
-        // colour: the same in a dossier that holds the same réservataires, whatever the order
-        // they were met in, and another one's when the dossier holds others.
-        let mut shuffled = ids.clone();
-        shuffled.reverse();
-        shuffled.sort();
-        assert_eq!(Palette::new(&shuffled).couleur("commune:83005"), p.couleur("commune:83005"));
+        // colour: the réservataires with a fixed colour do not move it, nor one sorted after it;
+        // one sorted before it shifts it by one.
         assert_eq!(p.couleur("commune:83001"), COLLECTIVITES[0], "the first commune takes the first free colour");
+        assert_eq!(p.couleur("commune:83005"), COLLECTIVITES[4]);
+        let sans_fixes: Vec<String> = ids.iter().filter(|i| fixed_color(i).is_none()).cloned().collect();
+        assert!(sans_fixes.len() < ids.len());
+        for id in &sans_fixes {
+            assert_eq!(Palette::new(&sans_fixes).couleur(id), p.couleur(id), "{id}");
+        }
+        let mut apres = ids.clone();
+        apres.push("commune:83999".into());
+        apres.sort();
+        assert_eq!(Palette::new(&apres).couleur("commune:83005"), COLLECTIVITES[4]);
+        let mut avant = ids.clone();
+        avant.push("commune:00001".into());
+        avant.sort();
+        assert_eq!(Palette::new(&avant).couleur("commune:00001"), COLLECTIVITES[0]);
+        assert_eq!(Palette::new(&avant).couleur("commune:83005"), COLLECTIVITES[5]);
         let fewer: Vec<String> = ids.iter().filter(|i| *i != "commune:83001").cloned().collect();
         assert_eq!(Palette::new(&fewer).couleur("commune:83002"), COLLECTIVITES[0]);
     }

@@ -187,3 +187,26 @@ pub fn csv_1252(path: &Path, lines: &[&str]) {
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
     std::fs::write(path, bytes).unwrap();
 }
+
+/// The sample corpora of `shared/samples` (`casa`, `casa-suivi`): under `CONTINGENTS_SAMPLES`,
+/// else in a `shared/samples` of the project's folder or one of its parents (a worktree lives
+/// deeper than the main checkout).
+pub fn samples() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("CONTINGENTS_SAMPLES") {
+        return Some(PathBuf::from(d)).filter(|p| p.join("casa/manifest.json").exists());
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/samples"))
+        .find(|p| p.join("casa/manifest.json").exists())
+}
+
+/// A test of the sample corpus without it: said where it is seen (written to the terminal
+/// even when the test passes: the harness captures only `print!`), and a failure when
+/// `CONTINGENTS_EXIGER_CORPUS` asks for the corpus — never a silent pass.
+pub fn corpus_absent(quoi: &str) {
+    use std::io::Write as _;
+    let m = format!("SAUTÉ : corpus shared/samples absent — {quoi} n'est pas rejoué\n");
+    let _ = std::io::stderr().write_all(m.as_bytes());
+    assert!(std::env::var_os("CONTINGENTS_EXIGER_CORPUS").is_none(), "{m}");
+}

@@ -205,11 +205,9 @@ fn a_file_that_is_not_a_register_changes_nothing() {
 /// ours follow the spec: chutes / (mises à disposition − en cours).
 #[test]
 fn casa_register_matches_its_expected_counts() {
-    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    if !samples.join("casa-suivi/expected.json").exists() {
-        eprintln!("SAUTÉ : corpus {} absent, le registre d'exemple n'est pas rejoué", samples.display());
-        return;
-    }
+    let Some(samples) = samples().filter(|s| s.join("casa-suivi/expected.json").exists()) else {
+        return corpus_absent("le registre d'exemple casa-suivi");
+    };
     let lire = |p: std::path::PathBuf| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
     let manifeste = lire(samples.join("casa/manifest.json"));
     let attendu = lire(samples.join("casa-suivi/expected.json"));

@@ -1,6 +1,7 @@
 //! The commands and options (clap): the contract of `interfaces.md`.
 
 use super::*;
+use contingents::charts::{Kind, Stock};
 
 #[derive(Parser)]
 #[command(
@@ -98,46 +99,18 @@ pub struct FluxArgs {
     pub(super) format: RapprochementFormat,
 }
 
-/// The charts of the dashboard, as named on the command line.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum KindArg {
-    #[value(name = "individuel-collectif")]
-    IndividuelCollectif,
-    Qpv,
-    Typologie,
-    Financement,
-    Communes,
-    Bailleurs,
-    Reservataires,
-    #[value(name = "etat-reservation")]
-    EtatReservation,
-    Synthese,
+/// The chart named on the command line: the names of [`Kind`], listed in the help.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::name))
+        .map(|s| Kind::parse(&s).expect("one of the possible values"))
 }
 
-impl KindArg {
-    pub(super) fn kind(self) -> contingents::charts::Kind {
-        use contingents::charts::Kind;
-        match self {
-            KindArg::IndividuelCollectif => Kind::IndividuelCollectif,
-            KindArg::Qpv => Kind::Qpv,
-            KindArg::Typologie => Kind::Typologie,
-            KindArg::Financement => Kind::Financement,
-            KindArg::Communes => Kind::Communes,
-            KindArg::Bailleurs => Kind::Bailleurs,
-            KindArg::Reservataires => Kind::Reservataires,
-            KindArg::EtatReservation => Kind::EtatReservation,
-            KindArg::Synthese => Kind::Synthese,
-        }
-    }
-}
-
-/// Which stock a chart counts.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum StockArg {
-    Tout,
-    Reserve,
-    #[value(name = "non-reserve")]
-    NonReserve,
+/// The stock a chart counts, named on the command line: the names of [`Stock`].
+fn stock_parser() -> impl clap::builder::TypedValueParser<Value = Stock> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Stock::ALL.map(Stock::name))
+        .map(|s| Stock::parse(&s).expect("one of the possible values"))
 }
 
 #[derive(Subcommand)]
@@ -329,8 +302,8 @@ pub enum Command {
     Flux(FluxArgs),
     /// Un graphique du stock en PNG (impression) ou SVG (texte réel).
     Chart {
-        #[arg(value_enum)]
-        kind: KindArg,
+        #[arg(value_parser = kind_parser())]
+        kind: Kind,
         #[arg(long)]
         dossier: PathBuf,
         #[arg(long)]
@@ -341,8 +314,8 @@ pub enum Command {
         commune: Option<String>,
         #[arg(long)]
         bailleur: Option<String>,
-        #[arg(long, value_enum, default_value = "tout")]
-        stock: StockArg,
+        #[arg(long, value_parser = stock_parser(), default_value = "tout")]
+        stock: Stock,
     },
     /// Exporte un document (xlsx).
     Export {

@@ -4,6 +4,7 @@
 
 use super::*;
 use contingents::flux::{OrigineTaux, Soustrait};
+use contingents::model::Portee;
 
 impl FluxArgs {
     /// The soustraits given, by category (the mutations apart: a number or a percentage).
@@ -76,11 +77,11 @@ pub(super) fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()
         let (id, v) =
             t.split_once('=').ok_or_else(|| user(format!("--taux « {t} » : attendu ID=PCT, par exemple etat=25")))?;
         let x = pct(v, &format!("--taux {}", id.trim()))?;
-        match id.trim() {
-            "etat" => p.taux_etat_pct = Some(x),
-            "etat-fonctionnaires" => p.taux_fonctionnaires_pct = Some(x),
-            other => {
-                p.taux_fixes.insert(other.to_string(), x);
+        match Portee::de(id.trim()) {
+            Portee::Etat => p.taux_etat_pct = Some(x),
+            Portee::Fonctionnaires => p.taux_fonctionnaires_pct = Some(x),
+            _ => {
+                p.taux_fixes.insert(id.trim().to_string(), x);
             }
         }
     }

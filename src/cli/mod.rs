@@ -232,13 +232,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Flux(args)) => flux_command(args),
         Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
-            use contingents::charts::Stock;
-            let k = kind.kind();
-            let s = match stock {
-                StockArg::Tout => Stock::Tout,
-                StockArg::Reserve => Stock::Reserve,
-                StockArg::NonReserve => Stock::NonReserve,
-            };
+            let (k, s) = (kind, stock);
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
             let f = Filtre { reservataire, commune, bailleur, ..Default::default() };

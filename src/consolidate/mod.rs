@@ -26,9 +26,12 @@ pub struct Cellule {
     pub logements: u64,
 }
 
-/// A selection of the stock; `None` means all.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A selection of the stock; `None` means all. The window keeps its filter panel's choices
+/// in one (remembered between runs), its réservataire apart (see [`Filtre::avec_reservataire`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Filtre {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservataire: Option<String>,
     pub commune: Option<String>,
     pub epci: Option<String>,
@@ -38,6 +41,36 @@ pub struct Filtre {
 }
 
 impl Filtre {
+    /// The same selection, limited to one réservataire (or to none).
+    pub fn avec_reservataire(&self, reservataire: Option<&str>) -> Filtre {
+        Filtre { reservataire: reservataire.map(str::to_string), ..self.clone() }
+    }
+
+    /// The selection in words, for titles: « Commune de Toulon, Var Logis, en QPV » (the
+    /// réservataire aside: titles name it themselves).
+    pub fn description(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.commune {
+            parts.push(crate::format::commune_de(&nom_commune(c)).replacen('c', "C", 1));
+        } else if let Some(e) = &self.epci {
+            parts.push(nom_epci(e));
+        }
+        if let Some(b) = &self.bailleur {
+            parts.push(b.clone());
+        }
+        match self.qpv {
+            Some(true) => parts.push("en QPV".into()),
+            Some(false) => parts.push("hors QPV".into()),
+            None => {}
+        }
+        match self.individuel_collectif {
+            Some(IndividuelCollectif::Individuel) => parts.push("individuel".into()),
+            Some(IndividuelCollectif::Collectif) => parts.push("collectif".into()),
+            None => {}
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
     pub fn accepts(&self, c: &Cellule) -> bool {
         self.reservataire.as_ref().is_none_or(|r| *r == c.reservataire)
             && self.commune.as_ref().is_none_or(|x| *x == c.commune)

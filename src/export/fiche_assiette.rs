@@ -12,6 +12,7 @@ use super::{
 };
 use crate::consolidate::nom_epci;
 use crate::flux::{Flux, FluxParametres, groupes_par_epci, parametres};
+use crate::model::Reservataire;
 use crate::reference::reference;
 use crate::store::Dossier;
 use crate::store::bailleurs::Coordonnees;
@@ -285,7 +286,7 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
     let demande = |f: &Flux, fo: bool, logements: bool| -> Valeur {
         let p = &f.parametres;
         let saisie = if fo { p.taux_fonctionnaires_pct.is_some() } else { p.taux_etat_pct.is_some() };
-        let id = if fo { "etat-fonctionnaires" } else { "etat" };
+        let id = if fo { &Reservataire::FONCTIONNAIRES } else { &Reservataire::ETAT };
         match (saisie, logements) {
             (false, _) => Valeur::Vide,
             (true, true) => n(f.logements(id)),

@@ -472,25 +472,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     // The State's logements in each commune, then its fonctionnaires among them (their total
     // imposed, each commune and each EPCI the floor or the ceiling of its share).
     let etat_c: Vec<u64> = table[0].iter().flatten().copied().collect();
-    let fo_c: Vec<u64> = if etat.fo_total > 0 && s_total > 0 {
-        let part = |n: u64| -> Vec<Vec<(usize, f64)>> {
-            (0..entrees.len())
-                .map(|k| {
-                    (offset[k]..offset[k + 1]).map(|j| (j, n as f64 * etat_c[j] as f64 / s_total as f64)).collect()
-                })
-                .collect()
-        };
-        let l = [
-            arrondi::Ligne { groupes: part(etat.fo_total), total: arrondi::Total::Exact(etat.fo_total) },
-            arrondi::Ligne {
-                groupes: part(s_total - etat.fo_total),
-                total: arrondi::Total::Exact(s_total - etat.fo_total),
-            },
-        ];
-        arrondi::controle(&l, &etat_c)[0].iter().flatten().copied().collect()
-    } else {
-        vec![0; etat_c.len()]
-    };
+    let fo_c = fonctionnaires_par_commune(&etat_c, etat.fo_total, s_total, &offset);
     // Each row's logements in each commune, by EPCI and réservataire.
     let mut cellules: BTreeMap<(usize, String), Vec<u64>> = BTreeMap::new();
     for (cle, valeurs) in cles.iter().zip(&table[1..]) {
@@ -499,54 +481,11 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
         }
     }
 
-    // Rule 7: the State outside QPV, on the whole computation, then EPCI by EPCI.
     let etat_k: Vec<u64> = (0..entrees.len()).map(|k| etat_c[offset[k]..offset[k + 1]].iter().sum()).collect();
-    let (hors, qpv): (Vec<u64>, Vec<u64>) = entrees
-        .iter()
-        .map(|e| {
-            let h: u64 = e.base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
-            let q: u64 = e.base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
-            (h, q)
-        })
-        .unzip();
-    let h_flux: u64 = amonts
-        .iter()
-        .zip(hors.iter().zip(&qpv))
-        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
-        .sum();
-    let plancher = floor(0.30 * h_flux as f64);
-    let (h_tot, q_tot): (u64, u64) = (hors.iter().sum(), qpv.iter().sum());
-    let h_share = if h_tot + q_tot > 0 { h_tot as f64 / (h_tot + q_tot) as f64 } else { 0.0 };
-    // Each EPCI: at least what its QPV cannot take, at most what its assiette outside QPV can.
-    let lo: Vec<u64> = (0..entrees.len()).map(|k| if qpv[k] == 0 { etat_k[k] } else { 0 }).collect();
-    let hi: Vec<u64> = (0..entrees.len()).map(|k| if hors[k] == 0 { 0 } else { etat_k[k] }).collect();
-    let etat_hors = round(s_total as f64 * h_share).max(plancher).min(s_total).clamp(lo.iter().sum(), hi.iter().sum());
-    if etat_hors < plancher {
-        let ou = match dep {
-            Some(d) => format!(" sur le département {}", d.code),
-            None => String::new(),
-        };
-        alertes_etat.push(
-            Alerte::new(
-                Regle::EtatHorsQpvMin30,
-                format!(
-                    "l'État obtient {etat_hors} des {h_flux} logements hors QPV{ou}, moins de 30 % ({plancher}) : à arbitrer avec la DDETS"
-                ),
-            )
-            .pour(&ETAT),
-        );
-    }
-    let w: Vec<f64> = (0..entrees.len())
-        .map(|k| if hors[k] + qpv[k] > 0 { etat_k[k] as f64 * hors[k] as f64 / (hors[k] + qpv[k]) as f64 } else { 0.0 })
-        .collect();
-    let etat_hors_k = borner(etat_hors, &w, &lo, &hi);
+    let HorsQpv { etat_hors, h_flux, plancher, etat_hors_k, h_k } =
+        etat_hors_qpv(entrees, &amonts, &etat_k, s_total, dep, &mut alertes_etat);
 
     let nr_q: Vec<f64> = par_epci.iter().map(|x| x.1.iter().sum()).collect();
-    let h_k: Vec<u64> = amonts
-        .iter()
-        .zip(hors.iter().zip(&qpv))
-        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
-        .collect();
     let mut epcis = Vec::new();
     for (k, ((e, a), (qs, _, alertes_k))) in entrees.iter().zip(&amonts).zip(par_epci).enumerate() {
         let cells = |id: &str| cellules.get(&(k, id.to_string())).cloned().unwrap_or_else(|| vec![0; a.f_c.len()]);
@@ -577,34 +516,9 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
             taux_reduit: None,
             apport: false,
         });
-        let communes_out: Vec<FluxCommune> = e
-            .base
-            .communes
-            .iter()
-            .enumerate()
-            .map(|(c, com)| {
-                let mut res = vec![
-                    LogementsReservataire { id: ETAT.into(), logements: etat_cells[c] - fo_cells[c] },
-                    LogementsReservataire { id: FONCTIONNAIRES.into(), logements: fo_cells[c] },
-                ];
-                for part in &parts[2..] {
-                    let n = cellules.get(&(k, part.id.clone())).map(|v| v[c]).unwrap_or(0);
-                    if n > 0 {
-                        res.push(LogementsReservataire { id: part.id.clone(), logements: n });
-                    }
-                }
-                res.retain(|x| x.logements > 0 || x.id == ETAT);
-                FluxCommune {
-                    commune: com.insee.clone(),
-                    parc: com.parc,
-                    exclus: com.exclus,
-                    exclusions: com.exclusions.clone(),
-                    assiette: com.assiette,
-                    flux: a.f_c[c],
-                    reservataires: res,
-                }
-            })
-            .collect();
+        let communes_out = flux_par_commune(e, a, etat_cells, fo_cells, &parts, |id, c| {
+            cellules.get(&(k, id.to_string())).map(|v| v[c]).unwrap_or(0)
+        });
         let mut alertes = a.alertes.clone();
         alertes.extend(alertes_etat.iter().cloned());
         alertes.extend(alertes_k);
@@ -649,6 +563,130 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     }
     let etat_hors_qpv = EtatHorsQpv { logements: etat_hors, flux_hors_qpv: h_flux, plancher, departemental: false };
     Calcul { epcis, alertes_etat, etat, etat_hors_qpv }
+}
+
+/// The State's fonctionnaires among its logements in each commune (rule 1): their total
+/// imposed, each commune and each EPCI the floor or the ceiling of its share.
+fn fonctionnaires_par_commune(etat_c: &[u64], fo_total: u64, s_total: u64, offset: &[usize]) -> Vec<u64> {
+    if fo_total == 0 || s_total == 0 {
+        return vec![0; etat_c.len()];
+    }
+    let part = |n: u64| -> Vec<Vec<(usize, f64)>> {
+        (0..offset.len() - 1)
+            .map(|k| (offset[k]..offset[k + 1]).map(|j| (j, n as f64 * etat_c[j] as f64 / s_total as f64)).collect())
+            .collect()
+    };
+    let l = [
+        arrondi::Ligne { groupes: part(fo_total), total: arrondi::Total::Exact(fo_total) },
+        arrondi::Ligne { groupes: part(s_total - fo_total), total: arrondi::Total::Exact(s_total - fo_total) },
+    ];
+    arrondi::controle(&l, etat_c)[0].iter().flatten().copied().collect()
+}
+
+/// The State outside QPV (rule 7): on the whole computation, then EPCI by EPCI.
+struct HorsQpv {
+    /// The State's logements outside QPV, in all.
+    etat_hors: u64,
+    /// The flux outside QPV, in all, and its 30 %.
+    h_flux: u64,
+    plancher: u64,
+    /// By EPCI: the State's logements outside QPV, the flux outside QPV.
+    etat_hors_k: Vec<u64>,
+    h_k: Vec<u64>,
+}
+
+fn etat_hors_qpv(
+    entrees: &[Entree],
+    amonts: &[Amont],
+    etat_k: &[u64],
+    s_total: u64,
+    dep: Option<&Departemental>,
+    alertes_etat: &mut Vec<Alerte>,
+) -> HorsQpv {
+    let (hors, qpv): (Vec<u64>, Vec<u64>) = entrees
+        .iter()
+        .map(|e| {
+            let h: u64 = e.base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
+            let q: u64 = e.base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
+            (h, q)
+        })
+        .unzip();
+    let h_flux: u64 = amonts
+        .iter()
+        .zip(hors.iter().zip(&qpv))
+        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
+        .sum();
+    let plancher = floor(0.30 * h_flux as f64);
+    let (h_tot, q_tot): (u64, u64) = (hors.iter().sum(), qpv.iter().sum());
+    let h_share = if h_tot + q_tot > 0 { h_tot as f64 / (h_tot + q_tot) as f64 } else { 0.0 };
+    // Each EPCI: at least what its QPV cannot take, at most what its assiette outside QPV can.
+    let lo: Vec<u64> = (0..entrees.len()).map(|k| if qpv[k] == 0 { etat_k[k] } else { 0 }).collect();
+    let hi: Vec<u64> = (0..entrees.len()).map(|k| if hors[k] == 0 { 0 } else { etat_k[k] }).collect();
+    let etat_hors = round(s_total as f64 * h_share).max(plancher).min(s_total).clamp(lo.iter().sum(), hi.iter().sum());
+    if etat_hors < plancher {
+        let ou = match dep {
+            Some(d) => format!(" sur le département {}", d.code),
+            None => String::new(),
+        };
+        alertes_etat.push(
+            Alerte::new(
+                Regle::EtatHorsQpvMin30,
+                format!(
+                    "l'État obtient {etat_hors} des {h_flux} logements hors QPV{ou}, moins de 30 % ({plancher}) : à arbitrer avec la DDETS"
+                ),
+            )
+            .pour(&ETAT),
+        );
+    }
+    let w: Vec<f64> = (0..entrees.len())
+        .map(|k| if hors[k] + qpv[k] > 0 { etat_k[k] as f64 * hors[k] as f64 / (hors[k] + qpv[k]) as f64 } else { 0.0 })
+        .collect();
+    let etat_hors_k = borner(etat_hors, &w, &lo, &hi);
+    let h_k: Vec<u64> = amonts
+        .iter()
+        .zip(hors.iter().zip(&qpv))
+        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
+        .collect();
+    HorsQpv { etat_hors, h_flux, plancher, etat_hors_k, h_k }
+}
+
+/// The flux of each commune of an EPCI and each réservataire's logements in it (the State
+/// always listed, the others when they have some): `cellule(id, commune)` gives them.
+fn flux_par_commune(
+    e: &Entree,
+    a: &Amont,
+    etat_cells: &[u64],
+    fo_cells: &[u64],
+    parts: &[PartReservataire],
+    cellule: impl Fn(&str, usize) -> u64,
+) -> Vec<FluxCommune> {
+    e.base
+        .communes
+        .iter()
+        .enumerate()
+        .map(|(c, com)| {
+            let mut res = vec![
+                LogementsReservataire { id: ETAT.into(), logements: etat_cells[c] - fo_cells[c] },
+                LogementsReservataire { id: FONCTIONNAIRES.into(), logements: fo_cells[c] },
+            ];
+            for part in &parts[2..] {
+                let n = cellule(&part.id, c);
+                if n > 0 {
+                    res.push(LogementsReservataire { id: part.id.clone(), logements: n });
+                }
+            }
+            res.retain(|x| x.logements > 0 || x.id == ETAT);
+            FluxCommune {
+                commune: com.insee.clone(),
+                parc: com.parc,
+                exclus: com.exclus,
+                exclusions: com.exclusions.clone(),
+                assiette: com.assiette,
+                flux: a.f_c[c],
+                reservataires: res,
+            }
+        })
+        .collect()
 }
 
 /// `total` split in proportion to `w`, each part within `[lo, hi]` (largest remainder, then the

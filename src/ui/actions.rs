@@ -198,7 +198,7 @@ impl App {
             }),
             Action::Drill { reservataire, financement, typologie } => {
                 let demande = Action::Drill { reservataire: reservataire.clone(), financement, typologie };
-                let filtre = self.state.filters.filtre(reservataire.as_deref());
+                let filtre = self.state.filters.avec_reservataire(reservataire.as_deref());
                 let titre = format!(
                     "{} — {} — {}",
                     reservataire
@@ -505,7 +505,11 @@ impl App {
         if !known {
             self.state.reservataire = view
                 .cube
-                .counts_by(&self.state.filters.filtre(None), Some(true), consolidate::Dimension::Reservataire)
+                .counts_by(
+                    &self.state.filters.avec_reservataire(None),
+                    Some(true),
+                    consolidate::Dimension::Reservataire,
+                )
                 .first()
                 .map(|(r, _)| r.to_string());
         }

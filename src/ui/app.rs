@@ -329,10 +329,10 @@ impl App {
             return false;
         }
         let had_memo = self.ecrans.memo.is_some();
-        let all = s.filters.filtre(None);
+        let all = s.filters.avec_reservataire(None);
         self.ecrans.memo = Some(ConsolidationMemo {
             chiffres: v.cube.chiffres_cles(&all),
-            grille: v.cube.grille(&s.filters.filtre(s.reservataire.as_deref())),
+            grille: v.cube.grille(&s.filters.avec_reservataire(s.reservataire.as_deref())),
             by_res: v
                 .cube
                 .counts_by(&all, None, consolidate::Dimension::Reservataire)

@@ -32,18 +32,13 @@ pub fn demo_dossier() -> anyhow::Result<PathBuf> {
 pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<String>) -> anyhow::Result<()> {
     let screen = match ecran.as_deref() {
         None => None,
-        Some(e) => Some(match e {
-            "consolidation" => state::Screen::Consolidation,
-            "tableau" => state::Screen::Tableau,
-            "import" => state::Screen::Import,
-            "libelles" => state::Screen::Libelles,
-            "rapprochement" => state::Screen::Rapprochement,
-            "flux" => state::Screen::Flux,
-            "bilans" => state::Screen::Bilans,
-            "historique" => state::Screen::Historique,
-            other => anyhow::bail!(
-                "écran inconnu « {other} » : consolidation, tableau, import, libelles, rapprochement, flux, bilans ou historique"
-            ),
+        Some(e) => Some(match state::Screen::de_nom(e) {
+            Some(s) => s,
+            None => {
+                let noms: Vec<&str> = state::Screen::ALL.iter().map(|s| s.nom()).collect();
+                let (fin, debut) = noms.split_last().expect("screens");
+                anyhow::bail!("écran inconnu « {e} » : {} ou {fin}", debut.join(", "))
+            }
         }),
     };
     let mut s = settings::AppState::load();

@@ -3,7 +3,8 @@
 //! the screen, the filters and the chart chosen. The dossier holds everything else.
 
 use super::picker::Usage;
-use super::state::{ChoixGraphique, Filters, Screen};
+use super::state::{ChoixGraphique, Screen};
+use contingents::consolidate::Filtre;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -15,8 +16,9 @@ pub struct AppState {
     pub window_size: Option<[f32; 2]>,
     pub workshop: bool,
     pub screen: Screen,
-    /// The filters and réservataire chosen, for `last_dossier` only (codes of its communes).
-    pub filters: Filters,
+    /// The filters and réservataire chosen, for `last_dossier` only (codes of its communes);
+    /// the panel's réservataire is kept apart (it limits the grid, the dashboard on demand).
+    pub filters: Filtre,
     pub reservataire: Option<String>,
     pub graphique: ChoixGraphique,
     /// The filter panel folded away (more room for a chart in front of a room).
@@ -67,23 +69,18 @@ impl AppState {
     /// The dashboard's filter: the panel's, and the réservataire chosen when the dashboard is
     /// limited to it.
     pub fn filtre_tableau(&self) -> contingents::consolidate::Filtre {
-        self.filters.filtre(self.reservataire.as_deref().filter(|_| self.graphique.par_reservataire))
+        self.filters.avec_reservataire(self.reservataire.as_deref().filter(|_| self.graphique.par_reservataire))
     }
 
     /// Takes back a dashboard's filter changed by a click (the réservataire limits the
     /// dashboard when it is set, and stays chosen for the grid when lifted).
     pub fn set_filtre_tableau(&mut self, f: contingents::consolidate::Filtre) {
-        self.filters = Filters {
-            epci: f.epci,
-            commune: f.commune,
-            bailleur: f.bailleur,
-            qpv: f.qpv,
-            individuel_collectif: f.individuel_collectif,
-        };
         self.graphique.par_reservataire = f.reservataire.is_some();
-        if f.reservataire.is_some() {
-            self.reservataire = f.reservataire;
+        let Filtre { reservataire, .. } = &f;
+        if reservataire.is_some() {
+            self.reservataire = reservataire.clone();
         }
+        self.filters = Filtre { reservataire: None, ..f };
     }
 
     pub fn load() -> Self {
@@ -119,7 +116,7 @@ impl AppState {
     /// Another dossier than the last one: its filters do not apply (other communes).
     pub fn remember(&mut self, dossier: &std::path::Path) {
         if self.last_dossier.as_deref() != Some(dossier) {
-            self.filters = Filters::default();
+            self.filters = Filtre::default();
             self.reservataire = None;
         }
         self.last_dossier = Some(dossier.to_path_buf());

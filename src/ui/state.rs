@@ -3,7 +3,7 @@
 
 use super::erreur::Erreur;
 use contingents::consolidate::{self, Cube, Filtre, LibelleInconnu, LogementSource};
-use contingents::model::{Date, Financement, IndividuelCollectif, TypologieGrille};
+use contingents::model::{Date, Financement, TypologieGrille};
 use contingents::reference::Territoire;
 use contingents::store::Dossier;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ impl FilterOptions {
 
 /// What the consolidation screen shows, recomputed only when the selection changes.
 pub struct ConsolidationMemo {
-    pub key: (Filters, Option<String>, usize),
+    pub key: (Filtre, Option<String>, usize),
     pub chiffres: contingents::consolidate::ChiffresCles,
     pub grille: contingents::consolidate::Grille,
     pub by_res: Vec<(String, u64)>,
@@ -110,55 +110,6 @@ impl DossierView {
     }
 }
 
-/// The filter panel's choices.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Filters {
-    pub epci: Option<String>,
-    pub commune: Option<String>,
-    pub bailleur: Option<String>,
-    pub qpv: Option<bool>,
-    pub individuel_collectif: Option<IndividuelCollectif>,
-}
-
-impl Filters {
-    /// The filters in words, for titles: « Commune de Toulon, Var Logis, en QPV ».
-    pub fn description(&self) -> Option<String> {
-        use contingents::consolidate::{nom_commune, nom_epci};
-        let mut parts = Vec::new();
-        if let Some(c) = &self.commune {
-            parts.push(contingents::format::commune_de(&nom_commune(c)).replacen('c', "C", 1));
-        } else if let Some(e) = &self.epci {
-            parts.push(nom_epci(e));
-        }
-        if let Some(b) = &self.bailleur {
-            parts.push(b.clone());
-        }
-        match self.qpv {
-            Some(true) => parts.push("en QPV".into()),
-            Some(false) => parts.push("hors QPV".into()),
-            None => {}
-        }
-        match self.individuel_collectif {
-            Some(IndividuelCollectif::Individuel) => parts.push("individuel".into()),
-            Some(IndividuelCollectif::Collectif) => parts.push("collectif".into()),
-            None => {}
-        }
-        (!parts.is_empty()).then(|| parts.join(", "))
-    }
-
-    pub fn filtre(&self, reservataire: Option<&str>) -> Filtre {
-        Filtre {
-            reservataire: reservataire.map(str::to_string),
-            commune: self.commune.clone(),
-            epci: self.epci.clone(),
-            bailleur: self.bailleur.clone(),
-            qpv: self.qpv,
-            individuel_collectif: self.individuel_collectif,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Screen {
     #[default]
@@ -170,6 +121,74 @@ pub enum Screen {
     Flux,
     Bilans,
     Historique,
+}
+
+impl Screen {
+    /// The screens, in the order of the side panel.
+    pub const ALL: [Screen; 8] = [
+        Screen::Consolidation,
+        Screen::Tableau,
+        Screen::Import,
+        Screen::Libelles,
+        Screen::Rapprochement,
+        Screen::Flux,
+        Screen::Bilans,
+        Screen::Historique,
+    ];
+
+    /// Its name on the command line (`contingents gui --ecran flux`).
+    pub fn nom(self) -> &'static str {
+        match self {
+            Screen::Consolidation => "consolidation",
+            Screen::Tableau => "tableau",
+            Screen::Import => "import",
+            Screen::Libelles => "libelles",
+            Screen::Rapprochement => "rapprochement",
+            Screen::Flux => "flux",
+            Screen::Bilans => "bilans",
+            Screen::Historique => "historique",
+        }
+    }
+
+    /// Its name in the side panel.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Screen::Consolidation => "Consolidation",
+            Screen::Tableau => "Tableau de bord",
+            Screen::Import => "Import",
+            Screen::Libelles => "Libellés à rapprocher",
+            Screen::Rapprochement => "Rapprochement",
+            Screen::Flux => "Flux annuel",
+            Screen::Bilans => "Bilans",
+            Screen::Historique => "Historique",
+        }
+    }
+
+    /// Shown in workshop mode (F11): the figures, not the dossier's upkeep.
+    pub fn en_atelier(self) -> bool {
+        match self {
+            Screen::Consolidation | Screen::Tableau | Screen::Flux | Screen::Bilans => true,
+            Screen::Import | Screen::Libelles | Screen::Rapprochement | Screen::Historique => false,
+        }
+    }
+
+    /// Writes into the dossier (hidden when it is open read-only).
+    pub fn ecrit(self) -> bool {
+        match self {
+            Screen::Import | Screen::Libelles => true,
+            Screen::Consolidation
+            | Screen::Tableau
+            | Screen::Rapprochement
+            | Screen::Flux
+            | Screen::Bilans
+            | Screen::Historique => false,
+        }
+    }
+
+    /// The screen named `nom` on the command line.
+    pub fn de_nom(nom: &str) -> Option<Screen> {
+        Screen::ALL.into_iter().find(|s| s.nom() == nom)
+    }
 }
 
 /// The bilans screen: the period chosen, the bilan computed by the core, the orientation asked.
@@ -342,7 +361,7 @@ impl Action {
 pub enum Action {
     Show(Screen),
     /// The filter panel changed (all its choices at once).
-    SetFilters(Filters),
+    SetFilters(Filtre),
     SetReservataire(Option<String>),
     SetGraphique(ChoixGraphique),
     /// The open dossier's figures read again (after a change).

@@ -2,8 +2,9 @@
 
 use crate::ui::settings::AppState;
 use crate::ui::state::Messages;
-use crate::ui::state::{Action, DossierView, Filters, Screen};
+use crate::ui::state::{Action, DossierView, Screen};
 use crate::ui::tasks::Job;
+use contingents::consolidate::Filtre;
 use contingents::consolidate::libelle_reservataire;
 use contingents::model::IndividuelCollectif;
 use eframe::egui;
@@ -51,25 +52,14 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
             });
         }
         ui.separator();
-        for (screen, label) in [
-            (Screen::Consolidation, "Consolidation"),
-            (Screen::Tableau, "Tableau de bord"),
-            (Screen::Import, "Import"),
-            (Screen::Libelles, "Libellés à rapprocher"),
-            (Screen::Rapprochement, "Rapprochement"),
-            (Screen::Flux, "Flux annuel"),
-            (Screen::Bilans, "Bilans"),
-            (Screen::Historique, "Historique"),
-        ] {
-            if state.workshop
-                && !matches!(screen, Screen::Consolidation | Screen::Tableau | Screen::Flux | Screen::Bilans)
-            {
+        for screen in Screen::ALL {
+            if state.workshop && !screen.en_atelier() {
                 continue;
             }
-            if read_only && matches!(screen, Screen::Import | Screen::Libelles) {
+            if read_only && screen.ecrit() {
                 continue;
             }
-            if ui.selectable_label(state.screen == screen, label).clicked() {
+            if ui.selectable_label(state.screen == screen, screen.libelle()).clicked() {
                 actions.push(Action::Show(screen));
             }
         }
@@ -199,7 +189,7 @@ fn combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[
 /// The filter panel: edits a copy of the filters, returned as one action when changed.
 pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
-    let mut f: Filters = state.filters.clone();
+    let mut f: Filtre = state.filters.clone();
     let mut reservataire = state.reservataire.clone();
     ui.heading("Filtres");
     let o = &v.options;
@@ -235,7 +225,7 @@ pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Acti
         ui.selectable_value(&mut f.individuel_collectif, Some(IndividuelCollectif::Collectif), "Collectif");
     });
     if ui.button("Effacer les filtres").clicked() {
-        f = Filters::default();
+        f = Filtre::default();
         // The filter set by a click on a réservataire's bar goes too.
         if state.graphique.par_reservataire {
             actions.push(Action::SetGraphique(crate::ui::state::ChoixGraphique {
