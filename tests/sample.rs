@@ -4,7 +4,6 @@
 use crate::common::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 fn cell_key(c: &Value) -> String {
     ["bailleur", "commune", "epci", "reservataire", "financement", "typologie", "qpv", "individuel_collectif"]
