@@ -58,6 +58,50 @@ pub fn nombre_fr(x: f64, decimales: usize) -> String {
     }
 }
 
+/// A département's name with its article after « de »: « des Alpes-Maritimes », « de l'Ain »,
+/// « du Bas-Rhin », « de la Savoie », « de Paris ».
+pub fn du_departement(code: &str, nom: &str) -> String {
+    const DES: &[&str] = &["04", "05", "06", "08", "13", "22", "40", "64", "65", "66", "78", "79", "88", "92"];
+    const DE_LA: &[&str] = &[
+        "16", "17", "19", "2A", "2B", "21", "23", "24", "26", "31", "33", "42", "43", "44", "48", "50", "51", "52",
+        "53", "55", "57", "58", "70", "71", "72", "73", "74", "76", "77", "80", "85", "86", "87", "93", "971", "972",
+        "973",
+    ];
+    const DE_L: &[&str] = &[
+        "01", "02", "03", "07", "09", "10", "11", "12", "27", "28", "34", "35", "36", "37", "38", "60", "61", "89",
+        "91",
+    ];
+    const DE: &[&str] = &["75", "974", "976"];
+    let nom = nom.trim();
+    if DES.contains(&code) {
+        format!("des {nom}")
+    } else if DE_LA.contains(&code) {
+        format!("de la {nom}")
+    } else if DE_L.contains(&code) {
+        format!("de l'{nom}")
+    } else if DE.contains(&code) {
+        format!("de {nom}")
+    } else {
+        format!("du {nom}")
+    }
+}
+
+/// « Département des Alpes-Maritimes » from its code (the code itself when unknown).
+pub fn departement_nomme(code: &str) -> String {
+    match crate::reference::reference().departement(code) {
+        Some(d) => format!("Département {}", du_departement(code, &d.nom)),
+        None => format!("Département {code}"),
+    }
+}
+
+/// « département des Alpes-Maritimes » (lower case, inside a sentence).
+pub fn le_departement(code: &str) -> String {
+    match crate::reference::reference().departement(code) {
+        Some(d) => format!("département {}", du_departement(code, &d.nom)),
+        None => format!("département {code}"),
+    }
+}
+
 /// An ISO date `2024-01-01` as French readers write it: `01/01/2024` (anything else as is).
 pub fn date_fr(iso: &str) -> String {
     match crate::model::Date::parse_iso(iso) {

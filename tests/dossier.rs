@@ -379,7 +379,8 @@ fn fiche_navette_blank_and_prefilled() {
         .collect();
     for l in [
         "Réservataire",
-        "Date de réception du préavis (JJ/MM/AAAA)",
+        "Date de mise à disposition (envoi de cette fiche)",
+        "Date de réception du préavis du locataire",
         "Réponse attendue au plus tard le",
         "Ascenseur",
         "Chauffage et eau chaude",
@@ -389,6 +390,30 @@ fn fiche_navette_blank_and_prefilled() {
     }
     let listes = wb.worksheet_range("Listes").unwrap();
     assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("3 mois".into()))));
+    assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("T8 ou plus".into()))));
+    assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("Commune de … (à préciser)".into()))));
+    // The blank form counts from the mise à disposition, with the holidays of its table: the
+    // Ascension of 2024 (9 May) is in it, as is Whit Monday (20 May).
+    let formules = wb.worksheet_formula("Fiche navette").unwrap();
+    let f = formules.rows().flatten().find(|f| f.contains("WORKDAY")).unwrap().clone();
+    assert!(f.contains("'Jours fériés'!$A$2") && f.contains("EDATE(") && f.contains("indiquez le préavis"), "{f}");
+    let feries = wb.worksheet_range("Jours fériés").unwrap();
+    let jours: Vec<String> = feries
+        .rows()
+        .skip(1)
+        .filter_map(|r| match &r[0] {
+            Data::DateTime(x) => Some(x.as_f64()),
+            Data::Float(x) => Some(*x),
+            _ => None,
+        })
+        .filter_map(contingents::model::Date::from_excel_serial)
+        .map(|d| d.to_string())
+        .collect();
+    assert!(jours.iter().any(|d| d == "2024-05-09") && jours.iter().any(|d| d == "2024-05-20"), "{jours:?}");
+    // A .csv name: refused, nothing written.
+    let csv = t.path("vierge.csv");
+    assert_eq!(run(&["export", "fiche-navette", "--out", csv.to_str().unwrap()]).status.code(), Some(1));
+    assert!(!csv.exists());
 
     let filled = t.path("fiche.xlsx");
     let ds = d.to_str().unwrap();
@@ -401,6 +426,10 @@ fn fiche_navette_blank_and_prefilled() {
         "Azur:L7",
         "--reservataire",
         "etat",
+        "--mise-a-disposition",
+        "2024-04-26",
+        "--preavis",
+        "1",
         "--out",
         filled.to_str().unwrap(),
     ]);
@@ -415,6 +444,36 @@ fn fiche_navette_blank_and_prefilled() {
     assert_eq!(value("Adresse"), Data::String("12 rue des Lilas".into()));
     assert_eq!(value("Surface habitable (m²)"), Data::Float(64.5));
     assert_eq!(value("Réservataire"), Data::String("État (contingent préfectoral)".into()));
+    // Computed by the program as `delai`: Friday 26 April 2024, 1-month notice → Thursday 23
+    // May (1, 8, 9 and 20 May are holidays), written as a date.
+    let date = |label: &str| match value(label) {
+        Data::DateTime(x) => contingents::model::Date::from_excel_serial(x.as_f64()).map(|d| d.to_string()),
+        _ => None,
+    };
+    assert_eq!(date("Réponse attendue au plus tard le").as_deref(), Some("2024-05-23"));
+    assert_eq!(date("Date de mise à disposition (envoi de cette fiche)").as_deref(), Some("2024-04-26"));
+    assert_eq!(value("Préavis du locataire"), Data::String("1 mois".into()));
+    // Every export writes what its extension says, or refuses: never a workbook named .pdf.
+    let edl = t.path("edl.pdf");
+    let o = run(&["export", "etat-des-lieux", "--dossier", ds, "--out", edl.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(".xlsx"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!edl.exists());
+    let fiche = t.path("fiche.ods");
+    let o = run(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2024",
+        "--out",
+        fiche.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!fiche.exists());
     let pdf = t.path("fiche.pdf");
     run_ok(&[
         "export",

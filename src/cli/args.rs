@@ -176,6 +176,13 @@ pub enum ExportCommand {
         logement: Option<String>,
         #[arg(long, requires = "dossier")]
         reservataire: Option<String>,
+        /// AAAA-MM-JJ : la date de mise à disposition ; la date de réponse est alors calculée
+        /// comme par `delai` (règle de la convention, jours fériés du département du logement).
+        #[arg(long = "mise-a-disposition", requires = "logement")]
+        mise_a_disposition: Option<String>,
+        /// 1 ou 3 (mois) : le préavis du locataire.
+        #[arg(long, requires = "logement")]
+        preavis: Option<u8>,
     },
     /// L'annexe d'une convention pour un réservataire sur une commune ou un EPCI (xlsx ou pdf).
     Annexe {

@@ -246,7 +246,9 @@ pub fn run(cli: Cli) -> Result<()> {
             dire!("Graphique écrit : {}", out.display());
             Ok(())
         }
-        Some(Command::Export { document: ExportCommand::FicheNavette { out, dossier, logement, reservataire } }) => {
+        Some(Command::Export {
+            document: ExportCommand::FicheNavette { out, dossier, logement, reservataire, mise_a_disposition, preavis },
+        }) => {
             let d = match &dossier {
                 Some(p) => Some(Dossier::open_read_only(p).map_err(store_err)?),
                 None => None,
@@ -258,6 +260,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 _ => Default::default(),
             };
+            let mut valeurs = valeurs;
+            if let Some(p) = preavis.filter(|p| *p != 1 && *p != 3) {
+                return Err(user(format!("--preavis {p} : attendu 1 ou 3 (mois)")));
+            }
+            match mise_a_disposition {
+                Some(m) => {
+                    let date = contingents::model::Date::parse_iso(&m)
+                        .ok_or_else(|| user(format!("--mise-a-disposition « {m} » : attendu AAAA-MM-JJ")))?;
+                    valeurs.mise_a_disposition(date, preavis);
+                }
+                None => {
+                    if let Some(p) = preavis {
+                        valeurs.valeurs.insert("preavis".into(), format!("{p} mois"));
+                    }
+                }
+            }
             contingents::export::fiche_navette::export(d.as_ref(), &valeurs, &out).map_err(user)?;
             dire!("Fiche navette écrite : {}", out.display());
             Ok(())

@@ -19,7 +19,7 @@ pub fn libelle_reservataire(id: &str) -> String {
         Portee::Epci => r.epci(code).map(|e| e.nom.to_string()).unwrap_or_else(|| id.into()),
         Portee::Departement => {
             let d = code;
-            r.departement(d).map(|x| format!("Département {} ({d})", x.nom)).unwrap_or_else(|| id.into())
+            r.departement(d).map(|_| crate::format::departement_nomme(d)).unwrap_or_else(|| id.into())
         }
         Portee::Region => r.region(code).map(|x| format!("Région {}", x.nom)).unwrap_or_else(|| id.into()),
         Portee::Autre => {
@@ -112,6 +112,11 @@ mod label_tests {
         assert_eq!(libelle_reservataire("autre:sncf"), "SNCF");
         assert_eq!(libelle_reservataire("commune:06004"), "Commune d'Antibes");
         assert_eq!(libelle_reservataire("epci:240600585"), "CA de Sophia Antipolis");
-        assert_eq!(libelle_reservataire("departement:06"), "Département Alpes-Maritimes (06)");
+        assert_eq!(libelle_reservataire("departement:06"), "Département des Alpes-Maritimes");
+        assert_eq!(libelle_reservataire("departement:01"), "Département de l'Ain");
+        assert_eq!(libelle_reservataire("departement:67"), "Département du Bas-Rhin");
+        assert_eq!(libelle_reservataire("departement:73"), "Département de la Savoie");
+        assert_eq!(libelle_reservataire("departement:75"), "Département de Paris");
+        assert_eq!(libelle_reservataire("departement:974"), "Département de La Réunion");
     }
 }

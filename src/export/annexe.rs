@@ -67,6 +67,10 @@ pub struct Annexe {
     pub annee_source: Option<i32>,
     /// The flux is the EPCI's part of the departmental flux saved for the year.
     pub departement_gouvernant: Option<String>,
+    /// A departmental annex: the flux was saved for the département itself (else it is the sum
+    /// of its EPCIs' flux), and the EPCIs whose flux was not saved for the year.
+    pub departement_enregistre: bool,
+    pub epcis_sans_parametres: Vec<String>,
     pub decompte: crate::suivi::Etape,
     pub regle_delai: crate::suivi::calendrier::RegleDelai,
 }
@@ -128,6 +132,46 @@ impl Annexe {
     /// « 246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en
     /// flux ; 32 logements réservés par la commune d'Ornex, soit 15,1 % de l'assiette ».
     pub fn phrase(&self) -> String {
+        // The State's share is a rate of the flux, never its stock's share: the headline says
+        // the rate applied and its logements; the stock only as information.
+        if est_etat(&self.reservataire)
+            && let Some(p) = &self.part
+        {
+            let agents = self.flux.part(&Reservataire::FONCTIONNAIRES);
+            let (qui, taux) = if self.reservataire == Reservataire::ETAT {
+                ("part de l'État", p.taux + agents.map(|x| x.taux).unwrap_or(0.0))
+            } else {
+                ("part des agents civils et militaires de l'État", p.taux)
+            };
+            let dont = if self.reservataire == Reservataire::ETAT {
+                let (_, fo) = logements_par_id(self);
+                if fo > 0 {
+                    format!(" (dont {} pour ses agents civils et militaires)", entier(fo))
+                } else {
+                    String::new()
+                }
+            } else {
+                String::new()
+            };
+            let stock = if self.assiette > 0 {
+                format!(
+                    " ; pour information, {} dans l'assiette ({}), sans effet sur la part de l'État",
+                    nombre(self.stock, "logement réservé par l'État", "logements réservés par l'État"),
+                    pourcentage(self.stock as f64 / self.assiette as f64)
+                )
+            } else {
+                String::new()
+            };
+            return format!(
+                "{}, {} de l'assiette, {} par la gestion en flux ; {qui} : {} du flux, soit {} en {}{dont}{stock}",
+                nombre(self.parc, "logement implanté", "logements implantés"),
+                nombre(self.exclus, "exclu", "exclus"),
+                nombre(self.assiette, "concerné", "concernés"),
+                pourcentage(taux),
+                crate::format::logements(self.logements),
+                self.annee,
+            );
+        }
         let pct = if self.assiette > 0 { pourcentage(self.stock as f64 / self.assiette as f64) } else { "–".into() };
         let agents = if self.reservataire == Reservataire::ETAT && self.stock_agents > 0 {
             format!(" (dont {} pour ses agents civils et militaires)", entier(self.stock_agents))
@@ -194,6 +238,11 @@ impl Annexe {
                     Some(y) => {
                         format!("Paramètres du flux repris de {y} : à confirmer pour {} avant signature", self.annee)
                     }
+                    None if !self.epcis_sans_parametres.is_empty() => format!(
+                        "Paramètres du flux {} non enregistrés pour {} : à saisir avant signature",
+                        self.annee,
+                        self.epcis_sans_parametres.join(", ")
+                    ),
                     None => format!("Paramètres du flux {} non enregistrés : à saisir avant signature", self.annee),
                 },
             );
@@ -225,7 +274,8 @@ fn origine(p: &PartReservataire, f: &Flux) -> String {
         (Portee::Etat, OrigineTaux::Plafonne) => format!(
             "30 % appliqués, plafonné : {} demandés pour l'État, sans arrêté préfectoral en vigueur ; le plafond de 30 % du flux s'applique",
             pourcentage(
-                p.taux_demande.unwrap_or(p.taux) + f.part(&Reservataire::FONCTIONNAIRES).map(|f| f.taux).unwrap_or(0.0)
+                p.taux_demande.unwrap_or(p.taux)
+                    + f.part(&Reservataire::FONCTIONNAIRES).map(|f| f.taux_demande.unwrap_or(f.taux)).unwrap_or(0.0)
             )
         ),
         (Portee::Fonctionnaires, OrigineTaux::Plafonne) => format!(
@@ -395,6 +445,8 @@ pub fn calculer_annexe(
         saisis,
         annee_source,
         departement_gouvernant: gouvernant,
+        departement_enregistre: false,
+        epcis_sans_parametres: vec![],
     })
 }
 
@@ -418,7 +470,7 @@ pub fn calculer_annexe_departementale(
     bailleur: Option<&str>,
     annee: Option<i32>,
 ) -> Result<Annexe, ExportError> {
-    let dep = reference().departement(departement).ok_or_else(|| {
+    reference().departement(departement).ok_or_else(|| {
         ExportError::Donnees(format!("département inconnu « {departement} » : attendu un code comme 06, 83 ou 2A"))
     })?;
     if !crate::flux::est_departemental(reservataire) {
@@ -458,7 +510,16 @@ pub fn calculer_annexe_departementale(
         ExportError::Donnees(format!("aucun logement de « {bailleur} » dans le département {departement}"))
     })?;
     let p = crate::flux::parametres_du_departement(d, &bailleur, departement, annee)?;
-    let saisis = crate::flux::departement_enregistre(d, &bailleur, departement, annee)?;
+    let enregistre = crate::flux::departement_enregistre(d, &bailleur, departement, annee)?;
+    // Without a departmental flux saved, the département's is the sum of its EPCIs' flux: saved
+    // when each EPCI's was saved for the year.
+    let mut epcis_sans = vec![];
+    for e in flux.epcis.iter().filter_map(|x| x.epci.clone()) {
+        if !d.parametres_du_flux_enregistres(&bailleur, &e, annee)? {
+            epcis_sans.push(nom_epci(&e));
+        }
+    }
+    let saisis = enregistre || epcis_sans.is_empty();
     let part = flux.part(reservataire).cloned();
     let ids = ids_de(reservataire);
     let stock_agents = if reservataire == Reservataire::ETAT {
@@ -488,7 +549,7 @@ pub fn calculer_annexe_departementale(
         annee,
         date_reference: d.date_reference().to_string(),
         perimetre: PerimetreAnnexe::Departement(departement.to_string()),
-        libelle_perimetre: format!("le département {} ({departement})", dep.nom),
+        libelle_perimetre: format!("le {}", crate::format::le_departement(departement)),
         parc: flux.parc,
         exclusions: flux.exclusions.clone(),
         exclus: flux.exclus,
@@ -503,6 +564,8 @@ pub fn calculer_annexe_departementale(
         saisis: saisis || (p.saisis() && p.annee_source.is_none()),
         annee_source: if saisis { None } else { p.annee_source },
         departement_gouvernant: Some(departement.to_string()),
+        departement_enregistre: enregistre,
+        epcis_sans_parametres: epcis_sans,
         bailleur,
     })
 }
@@ -604,9 +667,7 @@ fn sections(a: &Annexe) -> Vec<Section> {
     let perimetre = match &a.perimetre {
         PerimetreAnnexe::Commune { insee, .. } => format!("{} ({insee})", commune_de(&nom_commune(insee))),
         PerimetreAnnexe::Epci(e) => nom_epci(e),
-        PerimetreAnnexe::Departement(d) => {
-            reference().departement(d).map(|x| format!("département {} ({d})", x.nom)).unwrap_or_else(|| d.clone())
-        }
+        PerimetreAnnexe::Departement(d) => crate::format::le_departement(d),
     };
     let mut l: Vec<(String, V)> = vec![
         ("Réservataire".into(), V::T(libelle_reservataire(&a.reservataire))),
@@ -630,12 +691,21 @@ fn sections(a: &Annexe) -> Vec<Section> {
     let (m, v) = methode_des_liberations(f, p);
     l.push((m, v));
     l.push((format!("Libérations prévisionnelles {} sur {territoire}", a.annee), V::N(f.liberations)));
+    // How the mutations were counted: the EPCI's method, or the one all the EPCIs of a
+    // departmental flux share.
+    let methode_mutations = if f.epcis.is_empty() {
+        methode_des_mutations(p)
+    } else if p.mutations.is_some() || p.mutations_pct.is_some() {
+        methode_des_mutations(p)
+    } else {
+        let v: Vec<Option<String>> = f.epcis.iter().map(|e| methode_des_mutations(&e.parametres)).collect();
+        v.first().cloned().flatten().filter(|m| v.iter().all(|x| x.as_deref() == Some(m.as_str())))
+    };
     for c in Soustrait::ALL {
         let n = f.soustraits.get(c.as_str()).copied().unwrap_or(0);
         let mut label = format!("  soustrait : {}", c.label());
         if c == Soustrait::Mutations
-            && let Some(m) = methode_des_mutations(p)
-            && f.epcis.is_empty()
+            && let Some(m) = &methode_mutations
         {
             label = format!("{label} ({m})");
         }
@@ -663,6 +733,20 @@ fn sections(a: &Annexe) -> Vec<Section> {
         if !j.is_empty() {
             notes.push(format!("Justification — {} : {j}.", c.court()));
         }
+        // A departmental flux: each EPCI's justification, named.
+        for e in &f.epcis {
+            let je = e.parametres.justification(c);
+            if !je.is_empty() && je != j {
+                let nom = e.epci.as_deref().map(nom_epci).unwrap_or_default();
+                notes.push(format!("Justification — {} ({nom}) : {je}.", c.court()));
+            }
+        }
+    }
+    if matches!(a.perimetre, PerimetreAnnexe::Departement(_)) && !a.departement_enregistre {
+        notes.push(format!(
+            "Flux départemental {} : somme des flux enregistrés pour chaque EPCI du département (aucun flux n'est enregistré pour le département lui-même) ; les parts des réservataires départementaux sont calculées sur cette somme, puis ventilées sur les EPCI et les communes.",
+            a.annee
+        ));
     }
     if let Some(dep) = &a.departement_gouvernant
         && !matches!(a.perimetre, PerimetreAnnexe::Departement(_))
@@ -1055,9 +1139,7 @@ fn entete(a: &Annexe) -> Entete {
     let territoire = match &a.perimetre {
         PerimetreAnnexe::Commune { insee, epci } => format!("{} ({insee}), {}", nom_commune(insee), nom_epci(epci)),
         PerimetreAnnexe::Epci(e) => nom_epci(e),
-        PerimetreAnnexe::Departement(d) => {
-            reference().departement(d).map(|x| format!("département {} ({d})", x.nom)).unwrap_or_else(|| d.clone())
-        }
+        PerimetreAnnexe::Departement(d) => crate::format::le_departement(d),
     };
     let code = match &a.perimetre {
         PerimetreAnnexe::Commune { insee, .. } => insee.clone(),
@@ -1220,11 +1302,11 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
 }
 
 fn ecrire(a: &Annexe, out: &Path) -> Result<(), ExportError> {
-    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let ext = super::extension(out);
     match ext.as_str() {
         "pdf" => pdf(a, out),
         "xlsx" => xlsx(a, out),
-        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+        _ => Err(super::extension_refusee(out, &ext, &["xlsx", "pdf"])),
     }
 }
 

@@ -192,6 +192,11 @@ pub fn export_with(
     progress: &dyn crate::model::Progress,
     limites: Limites,
 ) -> Result<(), ExportError> {
+    // A workbook only: never an xlsx under a `.pdf` name.
+    match super::extension(out).as_str() {
+        "xlsx" => {}
+        ext => return Err(super::extension_refusee(out, ext, &["xlsx"])),
+    }
     // The sheets are written to temporary files as they are built: a full disk there makes the
     // xlsx writer panic, said as a failed write.
     crate::fichier::proteger(out, || ecrire(d, out, progress, limites))

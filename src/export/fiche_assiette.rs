@@ -78,10 +78,12 @@ pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, 
             None
         };
         let total = match departemental {
-            Some(f) => {
-                let nom = reference().departement(&dep).map(|d| d.nom.clone()).unwrap_or_else(|| dep.clone());
-                Colonne { titre: format!("Total département {nom} ({dep})"), flux: f, parametres: None, saisis: true }
-            }
+            Some(f) => Colonne {
+                titre: format!("Total du {}", crate::format::le_departement(&dep)),
+                flux: f,
+                parametres: None,
+                saisis: true,
+            },
             None => somme(&dep, &cols),
         };
         out.extend(cols);
@@ -132,9 +134,8 @@ fn somme(dep: &str, cols: &[Colonne]) -> Colonne {
         }
     }
     f.taux_rotation = if f.assiette > 0 { f.liberations as f64 / f.assiette as f64 } else { 0.0 };
-    let nom = reference().departement(dep).map(|d| d.nom.clone()).unwrap_or_else(|| dep.to_string());
     Colonne {
-        titre: format!("Total département {nom} ({dep})"),
+        titre: format!("Total du {}", crate::format::le_departement(dep)),
         flux: f,
         parametres: None,
         saisis: cols.iter().all(|c| c.saisis),
@@ -142,6 +143,7 @@ fn somme(dep: &str, cols: &[Colonne]) -> Colonne {
 }
 
 /// A cell of the form. Numbers stay numbers in the workbook.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Valeur {
     Nombre(f64),
     Texte(String),
@@ -166,6 +168,33 @@ fn oui_non(v: Option<bool>) -> Valeur {
         Some(false) => Valeur::Texte("NON".into()),
         None => Valeur::Texte("non renseigné".into()),
     }
+}
+
+/// A value per column: each EPCI's and a departmental flux's own; for a département's total
+/// that only sums its EPCIs, the value they share, else « selon l'EPCI ».
+fn commune_aux_epci(cols: &[Colonne], g: &dyn Fn(&Flux) -> Valeur) -> Vec<Valeur> {
+    let mut out = vec![];
+    let mut epcis: Vec<Valeur> = vec![];
+    for c in cols {
+        if c.parametres.is_some() || !c.flux.epcis.is_empty() {
+            let v = g(&c.flux);
+            if c.parametres.is_some() {
+                epcis.push(g(&c.flux));
+            } else {
+                epcis.clear();
+            }
+            out.push(v);
+            continue;
+        }
+        let textes: Vec<String> = epcis.iter().map(Valeur::texte).collect();
+        out.push(match epcis.first() {
+            Some(v) if textes.iter().all(|t| *t == textes[0]) => v.clone(),
+            Some(_) => Valeur::Texte("selon l'EPCI".into()),
+            None => Valeur::Vide,
+        });
+        epcis.clear();
+    }
+    out
 }
 
 /// One line of the form: its label, whether it is a heading (a total), its value per column.
@@ -243,9 +272,30 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
         ligne("  dont défense, sécurité intérieure, santé", excl(MOTIF_DEFENSE)),
         ligne("  dont logements en vente (L.443-7) ou à démolir", excl(MOTIF_VENTE)),
         ligne(
-            "  dont exclusions saisies à la main",
+            "  dont autres exclusions saisies à la main",
             col(&|f, _| {
                 n(f.exclusions.iter().filter(|(m, _)| !MOTIFS_D_EXCLUSION.contains(&m.as_str())).map(|(_, n)| n).sum())
+            }),
+        ),
+        ligne(
+            "  exclusions saisies à la main : motif, nombre et commune",
+            param(&|p| {
+                let v: Vec<String> = p
+                    .exclusions_manuelles
+                    .iter()
+                    .map(|x| {
+                        let ou = match &x.commune {
+                            Some(c) => format!(" {}", crate::format::a_commune(&crate::consolidate::nom_commune(c))),
+                            None => " (réparties sur les communes)".to_string(),
+                        };
+                        format!(
+                            "{} : {}{ou}",
+                            crate::flux::motif_d_exclusion(&x.motif),
+                            crate::format::entier(x.logements)
+                        )
+                    })
+                    .collect();
+                Valeur::Texte(if v.is_empty() { "aucune".into() } else { v.join(" ; ") })
             }),
         ),
         ligne(
@@ -282,27 +332,70 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
         }),
     ));
     rows.push(entete("Flux annuel à répartir", col(&|f, _| n(f.flux))));
-    // The State's requests, only when entered (else blank, and flagged by the caller).
-    let demande = |f: &Flux, fo: bool, logements: bool| -> Valeur {
-        let p = &f.parametres;
-        let saisie = if fo { p.taux_fonctionnaires_pct.is_some() } else { p.taux_etat_pct.is_some() };
-        let id = if fo { &Reservataire::FONCTIONNAIRES } else { &Reservataire::ETAT };
-        match (saisie, logements) {
-            (false, _) => Valeur::Vide,
-            (true, true) => n(f.logements(id)),
-            (true, false) => Valeur::Pourcent(f.part(id).map(|r| r.taux).unwrap_or(0.0)),
-        }
+    // The State's requests, only when entered (else blank, and flagged by the caller); then
+    // what is applied (capped by the legal ceilings) and the ceiling's alert. A département's
+    // total without a departmental flux shows what its EPCIs share (else « selon l'EPCI »).
+    let demande_totale =
+        |f: &Flux| f.parametres.taux_etat_pct.or_else(|| f.parametres.taux_fixes.get(&*Reservataire::ETAT).copied());
+    let demande_fo = |f: &Flux| {
+        f.parametres
+            .taux_fonctionnaires_pct
+            .or_else(|| f.parametres.taux_fixes.get(&*Reservataire::FONCTIONNAIRES).copied())
     };
+    let pct_saisi = |x: Option<f64>| x.map(|x| Valeur::Pourcent(x / 100.0)).unwrap_or(Valeur::Vide);
     rows.push(ligne(
-        "Demande de l'État : candidats prioritaires (part du flux, appliquée)",
-        col(&|f, _| demande(f, false, false)),
+        "Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)",
+        commune_aux_epci(cols, &|f| pct_saisi(demande_totale(f))),
     ));
-    rows.push(ligne("Demande de l'État : candidats prioritaires (logements)", col(&|f, _| demande(f, false, true))));
     rows.push(ligne(
-        "Demande de l'État : candidats fonctionnaires (part du flux, appliquée)",
-        col(&|f, _| demande(f, true, false)),
+        "  dont candidats prioritaires (part demandée)",
+        commune_aux_epci(cols, &|f| match (demande_totale(f), demande_fo(f)) {
+            (Some(t), fo) => Valeur::Pourcent((t - fo.unwrap_or(0.0)).max(0.0) / 100.0),
+            (None, _) => Valeur::Vide,
+        }),
     ));
-    rows.push(ligne("Demande de l'État : candidats fonctionnaires (logements)", col(&|f, _| demande(f, true, true))));
+    rows.push(ligne(
+        "  dont candidats fonctionnaires (part demandée)",
+        commune_aux_epci(cols, &|f| pct_saisi(demande_fo(f))),
+    ));
+    let applique = |f: &Flux, id: &str| Valeur::Pourcent(f.part(id).map(|r| r.taux).unwrap_or(0.0));
+    rows.push(ligne(
+        "Part de l'État appliquée (plafonds légaux : 30 % sans arrêté préfectoral, 5 % pour les fonctionnaires)",
+        commune_aux_epci(cols, &|f| {
+            Valeur::Pourcent(
+                f.part(&Reservataire::ETAT).map(|r| r.taux).unwrap_or(0.0)
+                    + f.part(&Reservataire::FONCTIONNAIRES).map(|r| r.taux).unwrap_or(0.0),
+            )
+        }),
+    ));
+    rows.push(ligne(
+        "  candidats prioritaires : part appliquée",
+        commune_aux_epci(cols, &|f| applique(f, &Reservataire::ETAT)),
+    ));
+    rows.push(ligne("  candidats prioritaires : logements", col(&|f, _| n(f.logements(&Reservataire::ETAT)))));
+    rows.push(ligne(
+        "  candidats fonctionnaires : part appliquée",
+        commune_aux_epci(cols, &|f| applique(f, &Reservataire::FONCTIONNAIRES)),
+    ));
+    rows.push(ligne(
+        "  candidats fonctionnaires : logements",
+        col(&|f, _| n(f.logements(&Reservataire::FONCTIONNAIRES))),
+    ));
+    rows.push(ligne(
+        "Demande de l'État au-delà d'un plafond légal",
+        commune_aux_epci(cols, &|f| {
+            let v: Vec<String> = f
+                .alertes
+                .iter()
+                .filter(|a| matches!(a.regle, crate::model::Regle::EtatMax30 | crate::model::Regle::FonctionnairesMax5))
+                .map(|a| {
+                    let mut c = a.detail.chars();
+                    c.next().map(|x| x.to_uppercase().chain(c).collect()).unwrap_or_default()
+                })
+                .collect();
+            Valeur::Texte(if v.is_empty() { "non".into() } else { v.join(" ; ") })
+        }),
+    ));
     let specifiques = |p: &FluxParametres| {
         p.plai_adaptes
             + p.logements_jeunes
@@ -406,11 +499,11 @@ pub fn nom_de_fichier(bailleur: &str, annee: i32, extension: &str) -> String {
 
 pub fn export(d: &Dossier, bailleur: &str, annee: i32, out: &Path) -> Result<(), ExportError> {
     let f = fiche(d, bailleur, annee)?;
-    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let ext = super::extension(out);
     match ext.as_str() {
         "xlsx" => xlsx(d, &f, out),
         "pdf" => pdf(&f, out),
-        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+        _ => Err(super::extension_refusee(out, &ext, &["xlsx", "pdf"])),
     }
 }
 

@@ -37,6 +37,23 @@ pub fn erreur_xlsx(out: &Path) -> impl Fn(rust_xlsxwriter::XlsxError) -> ExportE
     }
 }
 
+/// The extension of a document's file name, in lower case (empty when it has none).
+pub fn extension(out: &Path) -> String {
+    out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
+}
+
+/// The refusal of a file name whose extension this document is not written in: never a
+/// workbook under a `.pdf` name.
+pub fn extension_refusee(out: &Path, ext: &str, permises: &[&str]) -> ExportError {
+    let liste: Vec<String> = permises.iter().map(|x| format!(".{x}")).collect();
+    let quoi = if ext.is_empty() { "sans extension".to_string() } else { format!("en .{ext}") };
+    ExportError::Donnees(format!(
+        "{} : ce document ne s'écrit pas {quoi} ; donnez un nom en {}",
+        out.display(),
+        liste.join(" ou ")
+    ))
+}
+
 /// Saves a workbook atomically at `out`.
 pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
     Ok(write_atomically(out, |tmp| wb.save(tmp))?)

@@ -314,7 +314,8 @@ impl Pdf {
         let mut lines = vec![];
         let mut line = String::new();
         let mut mots: Vec<String> = vec![];
-        for word in s.split(' ') {
+        for word in insecables(s) {
+            let word = word.as_str();
             if self.text_width(word, size) <= width {
                 mots.push(word.to_string());
                 continue;
@@ -395,10 +396,29 @@ impl Pdf {
             let doc = self.wrap(&e.document, doc_w, 9.0).into_iter().next().unwrap_or_default();
             self.text(m, 40.0, 9.0, &doc);
             self.text_gris(w - m - dw, 40.0, 8.0, 0.25, &date);
-            let mentions = e.mentions.join("  ·  ");
+            // The mentions on one line, smaller if need be; else on lines that break between two
+            // mentions only (never a line that starts with « · »).
+            let largeur = w - 2.0 * m;
+            let mut taille = 8.0;
+            let une = e.mentions.join("  ·  ");
+            while taille > 6.5 && self.text_width(&une, taille) > largeur {
+                taille -= 0.25;
+            }
+            let mut lignes: Vec<String> = vec![];
+            for x in &e.mentions {
+                match lignes.last_mut() {
+                    Some(l) if self.text_width(&format!("{l}  ·  {x}"), taille) <= largeur => {
+                        l.push_str("  ·  ");
+                        l.push_str(x);
+                    }
+                    _ => lignes.push(x.clone()),
+                }
+            }
             let mut y = 53.0;
-            for l in self.wrap(&mentions, w - 2.0 * m, 8.0).into_iter().take(3) {
-                self.text_gris(m, y, 8.0, 0.25, &l);
+            for l in lignes.into_iter().take(3) {
+                for l in self.wrap(&l, largeur, taille).into_iter().take(1) {
+                    self.text_gris(m, y, taille, 0.25, &l);
+                }
                 y += 10.0;
             }
             self.line(m, y - 4.0, w - m, y - 4.0);
@@ -520,6 +540,34 @@ impl Pdf {
         let bytes = self.to_bytes();
         Ok(super::write_atomically(out, |tmp| std::fs::write(tmp, &bytes))?)
     }
+}
+
+/// The words of a text for wrapping, French typography kept whole: « ; », « : », « % », « € »,
+/// « » », « ? », « ! » stay with the word before them, « « » with the word after, a number with
+/// its unit or noun (« 42 logements », « 61,8 m² »), and a minus sign with its number.
+fn insecables(s: &str) -> Vec<String> {
+    let est_nombre = |w: &str| {
+        !w.is_empty()
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_digit() || ",.\u{a0}\u{202f}−-+".contains(c))
+    };
+    let mut out: Vec<String> = vec![];
+    let mut colle_au_suivant = false;
+    for w in s.split(' ') {
+        let signe =
+            [";", ":", "%", "€", "»", "?", "!", "m²"].iter().any(|p| w.starts_with(p) && w.chars().count() <= 3);
+        match out.last_mut() {
+            Some(prev)
+                if (signe || colle_au_suivant) && !w.is_empty() && prev.chars().count() + w.chars().count() < 40 =>
+            {
+                prev.push(' ');
+                prev.push_str(w);
+            }
+            _ => out.push(w.to_string()),
+        }
+        colle_au_suivant = w == "«" || w == "−" || (est_nombre(w) && w.chars().count() <= 12);
+    }
+    out
 }
 
 /// A cell's indentation (two leading spaces: 10 points) and its text without it.

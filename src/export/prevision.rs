@@ -88,9 +88,8 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
     }
     let mut colonnes = vec![];
     for (dep, cols) in par_dep {
-        let nom = reference().departement(&dep).map(|d| d.nom.clone()).unwrap_or_else(|| dep.clone());
         let mut total = ColonnePrevision {
-            titre: format!("Total département {nom} ({dep})"),
+            titre: format!("Total du {}", crate::format::le_departement(&dep)),
             epci: None,
             liberations: cols.iter().map(|c| c.liberations).sum(),
             flux: cols.iter().map(|c| c.flux).sum(),
@@ -209,11 +208,11 @@ pub fn nom_de_fichier(bailleur: &str, annee: i32, extension: &str) -> String {
 
 pub fn export(d: &Dossier, bailleur: &str, annee: i32, out: &Path) -> Result<(), ExportError> {
     let p = calculer(d, bailleur, annee)?;
-    let ext = out.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let ext = super::extension(out);
     match ext.as_str() {
         "xlsx" => xlsx(&p, out),
         "pdf" => pdf(&p, out),
-        _ => Err(ExportError::Donnees(format!("format « {ext} » inconnu : utilisez .xlsx ou .pdf"))),
+        _ => Err(super::extension_refusee(out, &ext, &["xlsx", "pdf"])),
     }
 }
 

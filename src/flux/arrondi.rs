@@ -107,6 +107,13 @@ pub fn controle(lignes: &[Ligne], colonnes: &[u64]) -> Vec<Vec<Vec<u64>>> {
     lignes.iter().map(|l| l.groupes.iter().map(|g| g.iter().map(|(_, q)| bornes(*q).0).collect()).collect()).collect()
 }
 
+/// The controlled rounding with every bound kept (cells, groups, free rows), or `None` when no
+/// rounding meets them all — for callers whose columns are not the sums of the quotas (the
+/// State's cells split between prioritaires and fonctionnaires) and who have a fallback.
+pub fn controle_strict(lignes: &[Ligne], colonnes: &[u64]) -> Option<Vec<Vec<Vec<u64>>>> {
+    essai(lignes, colonnes, 0)
+}
+
 const INF: i64 = i64::MAX / 4;
 
 /// A flow network: edges in pairs (`e` forward, `e ^ 1` backward), residual capacities.

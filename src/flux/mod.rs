@@ -97,6 +97,33 @@ pub fn exclusion(g: &Groupe) -> Option<&'static str> {
     None
 }
 
+/// The motif of a hand-entered exclusion as the fiche lists it: « vente », « L.443-7 »,
+/// « démolition » go on the line of the dwellings being sold or demolished, « PLI » on the PLI
+/// line, a kind of logement-foyer on its line; any other motif stays as typed.
+pub fn motif_d_exclusion(motif: &str) -> String {
+    let k = key(motif);
+    if k.contains("vente") || k.contains("vendre") || k.contains("demoli") || k.contains("443") {
+        return MOTIF_VENTE.to_string();
+    }
+    if k == "pli" || k == "lli" {
+        return MOTIF_PLI.to_string();
+    }
+    let g = Groupe {
+        commune: String::new(),
+        reservataire: String::new(),
+        financement: Financement::Plus,
+        typologie: TypologieGrille::T3,
+        qpv: false,
+        nature: Some(motif.to_string()),
+        logements: 0,
+    };
+    match exclusion(&g) {
+        Some(m) => m.to_string(),
+        None if k.contains("defense") || k.contains("securite interieure") => MOTIF_DEFENSE.to_string(),
+        None => motif.trim().to_string(),
+    }
+}
+
 /// The assiette of one commune and the stocks in it.
 #[derive(Debug, Clone, Default)]
 struct BaseCommune {
@@ -156,6 +183,7 @@ impl Base {
     /// A hand-entered exclusion (rule 10): in its commune, else spread over the communes by
     /// their assiettes (or by the réservataire's stock when it names one).
     fn exclure(&mut self, e: &ExclusionManuelle) {
+        let motif = motif_d_exclusion(&e.motif);
         let targets: Vec<usize> = (0..self.communes.len())
             .filter(|&i| e.commune.as_ref().is_none_or(|c| *c == self.communes[i].insee))
             .collect();
@@ -177,12 +205,12 @@ impl Base {
             c.assiette -= n;
             c.exclus += n;
             if n > 0 {
-                *c.exclusions.entry(e.motif.clone()).or_default() += n;
+                *c.exclusions.entry(motif.clone()).or_default() += n;
             }
             applied += n;
         }
         if applied > 0 {
-            *self.exclusions.entry(e.motif.clone()).or_default() += applied;
+            *self.exclusions.entry(motif).or_default() += applied;
         }
     }
 
@@ -472,7 +500,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     // The State's logements in each commune, then its fonctionnaires among them (their total
     // imposed, each commune and each EPCI the floor or the ceiling of its share).
     let etat_c: Vec<u64> = table[0].iter().flatten().copied().collect();
-    let fo_c = fonctionnaires_par_commune(&etat_c, etat.fo_total, s_total, &offset);
+    let fo_c = fonctionnaires_par_commune(&etat_c, &colonnes, total_flux, etat.fo_total, s_total, &offset);
     // Each row's logements in each commune, by EPCI and réservataire.
     let mut cellules: BTreeMap<(usize, String), Vec<u64>> = BTreeMap::new();
     for (cle, valeurs) in cles.iter().zip(&table[1..]) {
@@ -567,20 +595,39 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
 
 /// The State's fonctionnaires among its logements in each commune (rule 1): their total
 /// imposed, each commune and each EPCI the floor or the ceiling of its share.
-fn fonctionnaires_par_commune(etat_c: &[u64], fo_total: u64, s_total: u64, offset: &[usize]) -> Vec<u64> {
-    if fo_total == 0 || s_total == 0 {
+fn fonctionnaires_par_commune(
+    etat_c: &[u64],
+    colonnes: &[u64],
+    total_flux: u64,
+    fo_total: u64,
+    s_total: u64,
+    offset: &[usize],
+) -> Vec<u64> {
+    if fo_total == 0 || s_total == 0 || total_flux == 0 {
         return vec![0; etat_c.len()];
     }
-    let part = |n: u64| -> Vec<Vec<(usize, f64)>> {
-        (0..offset.len() - 1)
-            .map(|k| (offset[k]..offset[k + 1]).map(|j| (j, n as f64 * etat_c[j] as f64 / s_total as f64)).collect())
-            .collect()
+    // Each of the two cells of a commune is the floor or the ceiling of its own quota (its total
+    // × the commune's part of the flux: 53 × 8 / 211 = 2,01 prioritaires, never 1), the two
+    // adding up to the State's cell; in the rare table where no such split exists, the State's
+    // cell is shared in proportion (each cell within one of its share of the State's cell),
+    // still with both totals exact.
+    let part = |n: u64, base: &dyn Fn(usize) -> f64| -> Vec<Vec<(usize, f64)>> {
+        (0..offset.len() - 1).map(|k| (offset[k]..offset[k + 1]).map(|j| (j, n as f64 * base(j))).collect()).collect()
     };
-    let l = [
-        arrondi::Ligne { groupes: part(fo_total), total: arrondi::Total::Exact(fo_total) },
-        arrondi::Ligne { groupes: part(s_total - fo_total), total: arrondi::Total::Exact(s_total - fo_total) },
-    ];
-    arrondi::controle(&l, etat_c)[0].iter().flatten().copied().collect()
+    let lignes = |base: &dyn Fn(usize) -> f64| {
+        [
+            arrondi::Ligne { groupes: part(fo_total, base), total: arrondi::Total::Exact(fo_total) },
+            arrondi::Ligne {
+                groupes: part(s_total - fo_total, base),
+                total: arrondi::Total::Exact(s_total - fo_total),
+            },
+        ]
+    };
+    let du_flux = |j: usize| colonnes[j] as f64 / total_flux as f64;
+    let de_l_etat = |j: usize| etat_c[j] as f64 / s_total as f64;
+    let table = arrondi::controle_strict(&lignes(&du_flux), etat_c)
+        .unwrap_or_else(|| arrondi::controle(&lignes(&de_l_etat), etat_c));
+    table[0].iter().flatten().copied().collect()
 }
 
 /// The State outside QPV (rule 7): on the whole computation, then EPCI by EPCI.
@@ -889,7 +936,11 @@ impl PartEtat {
                 assiette,
                 stock: stock_e,
                 taux: self.r - self.f,
-                taux_demande: plafonne_r.then_some(self.r_demande - self.f),
+                // What the State asked for its prioritaires: its total request less the one for
+                // its agents (35 % − 7 % = 28 %), shown when a ceiling changed what is applied.
+                taux_demande: (plafonne_r || (plafonne_f && !self.r_defaut))
+                    .then_some(self.r_demande - self.f_demande)
+                    .filter(|d| (d - (self.r - self.f)).abs() > 1e-9),
                 logements: etat,
                 origine: if plafonne_r {
                     OrigineTaux::Plafonne

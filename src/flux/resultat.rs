@@ -4,7 +4,6 @@
 use super::{ETAT, FONCTIONNAIRES};
 use crate::consolidate::{nom_commune, nom_epci};
 use crate::model::{Financement, Regle, TypologieGrille};
-use crate::reference::reference;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -22,9 +21,7 @@ impl Perimetre {
         match self {
             Self::Commune(c) => crate::format::commune_de(&nom_commune(c)),
             Self::Epci(e) => nom_epci(e),
-            Self::Departement(d) => {
-                reference().departement(d).map(|x| format!("département {}", x.nom)).unwrap_or_else(|| d.clone())
-            }
+            Self::Departement(d) => crate::format::le_departement(d),
         }
     }
 }

@@ -267,7 +267,8 @@ fn manual_exclusions_shrink_the_assiette_where_they_are() {
         ..params(10.0)
     };
     let f = calculer("B", "E", 2024, &groupes, &p);
-    assert_eq!((f.assiette, f.exclusions["démolition"]), (390, 10));
+    // A demolition or a sale goes on the fiche's L.443-7 line, whatever the word typed.
+    assert_eq!((f.assiette, f.exclusions[MOTIF_VENTE]), (390, 10));
     assert_eq!(f.communes[0].assiette, 195);
     assert_eq!(f.part("commune:06004").unwrap().stock, 20);
     // In a commune, from a réservataire's stock.
@@ -279,6 +280,14 @@ fn manual_exclusions_shrink_the_assiette_where_they_are() {
     let c = f.part("commune:06004").unwrap();
     assert_eq!((c.stock, c.assiette), (16, 196));
     assert_eq!(f.communes[1].assiette, 200);
+    assert_eq!((f.exclusions[MOTIF_VENTE], f.communes[0].exclusions[MOTIF_VENTE]), (4, 4));
+    assert!(!f.communes[1].exclusions.contains_key(MOTIF_VENTE));
+    for (tape, motif) in
+        [("L.443-7", MOTIF_VENTE), ("Ventes HLM", MOTIF_VENTE), ("pli", MOTIF_PLI), ("CROUS", MOTIF_ETUDIANTS)]
+    {
+        assert_eq!(motif_d_exclusion(tape), motif, "{tape}");
+    }
+    assert_eq!(motif_d_exclusion("sinistre incendie"), "sinistre incendie");
     assert!(ExclusionManuelle::parse("vente=quatre").is_err());
     assert!(ExclusionManuelle::parse("=4").is_err());
 }
@@ -426,7 +435,7 @@ fn counts_given_for_the_departement_are_spread_over_the_epcis_and_zero_is_accept
         ..Default::default()
     };
     let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
-    assert_eq!((f.epcis[0].exclusions["vente"], f.epcis[1].exclusions["vente"]), (30, 10));
+    assert_eq!((f.epcis[0].exclusions[MOTIF_VENTE], f.epcis[1].exclusions[MOTIF_VENTE]), (30, 10));
     assert_eq!(f.assiette, 710);
     // 0 is a count like any other.
     let dep = FluxParametres { mutations: Some(0), ..Default::default() };
@@ -595,4 +604,75 @@ fn each_kind_of_logement_foyer_has_its_line() {
     assert_eq!(n("Logement-foyer"), Some(MOTIF_FOYERS));
     assert_eq!(n("Résidence étudiante"), Some(MOTIF_ETUDIANTS));
     assert_eq!(n("Logement familial"), None);
+}
+
+#[test]
+fn the_states_prioritaires_and_fonctionnaires_each_get_the_floor_or_the_ceiling_of_their_own_quota() {
+    // Three communes of assiettes 164, 187 and 248 (599), rotation 10 %: F = 60, split by
+    // largest remainder into F_c = 16, 19, 25. The State ⌊30 % × 60⌋ = 18; fonctionnaires asked
+    // at 2 %: round(1,2) = 1, prioritaires 17. In the commune of 25 the prioritaires' quota is
+    // 17 × 25 / 60 = 7,08 and the fonctionnaires' 0,42: 7 and 0 there (or 8 and 0), never the
+    // 6 + 1 that splitting the State's cell of 7 in proportion gave (the La Colle-sur-Loup
+    // defect: 1 prioritaire for a quota of 2,01 and 1 fonctionnaire for 0,38).
+    let groupes = [g("06001", "non-reserve", 164), g("06002", "non-reserve", 187), g("06003", "non-reserve", 248)];
+    let p = FluxParametres { taux_fonctionnaires_pct: Some(2.0), ..params(10.0) };
+    let f = calculer("B", "E", 2024, &groupes, &p);
+    assert_eq!((f.flux, f.logements("etat"), f.logements("etat-fonctionnaires")), (60, 17, 1));
+    assert_eq!(f.communes.iter().map(|c| c.flux).collect::<Vec<_>>(), vec![16, 19, 25]);
+    check_margins(&f);
+    assert_eq!(dans(&f, "06003", "etat-fonctionnaires"), 0);
+    assert!(dans(&f, "06003", "etat") >= 7);
+    prioritaires_et_fonctionnaires_sur_leur_quota(&f);
+}
+
+/// Each commune's prioritaires and fonctionnaires: the floor or the ceiling of their own quota
+/// (their total × the commune's part of the flux), and the State's cell within one of its own.
+fn prioritaires_et_fonctionnaires_sur_leur_quota(f: &Flux) {
+    let dans_borne = |n: u64, q: f64| n as f64 >= (q - 1e-7).floor() && n as f64 <= (q + 1e-7).ceil();
+    for c in &f.communes {
+        let part = c.flux as f64 / f.flux as f64;
+        let (prio, fo) = (dans(f, &c.commune, "etat"), dans(f, &c.commune, "etat-fonctionnaires"));
+        assert!(dans_borne(prio, f.logements("etat") as f64 * part), "{} : {prio} prioritaires", c.commune);
+        assert!(
+            dans_borne(fo, f.logements("etat-fonctionnaires") as f64 * part),
+            "{} : {fo} fonctionnaires",
+            c.commune
+        );
+        assert!(dans_borne(prio + fo, f.logements_etat() as f64 * part), "{} : State {}", c.commune, prio + fo);
+    }
+}
+
+#[test]
+fn prioritaires_and_fonctionnaires_on_their_own_quotas_over_random_territories() {
+    let mut rng = crate::hasard::Rng::new(7);
+    for _ in 0..400 {
+        let n = 2 + rng.below(4);
+        let groupes: Vec<Groupe> =
+            (0..n).map(|i| g(&format!("060{:02}", i + 1), "non-reserve", 10 + rng.next_u64() % 300)).collect();
+        let p = FluxParametres { taux_fonctionnaires_pct: Some((1 + rng.below(5)) as f64), ..params(10.0) };
+        let f = calculer("B", "E", 2024, &groupes, &p);
+        check_margins(&f);
+        prioritaires_et_fonctionnaires_sur_leur_quota(&f);
+    }
+}
+
+#[test]
+fn the_prioritaires_asked_are_the_states_request_less_its_agents_request() {
+    // F = 100: the State asks 35 % of which 7 % for its agents, without an arrêté: applied 30 %
+    // and 5 % (30 and 5 logements); the prioritaires asked 35 − 7 = 28 %, applied 25 %.
+    let p = FluxParametres { taux_etat_pct: Some(35.0), taux_fonctionnaires_pct: Some(7.0), ..params(10.0) };
+    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p);
+    let (e, fo) = (f.part("etat").unwrap(), f.part("etat-fonctionnaires").unwrap());
+    assert!((e.taux - 0.25).abs() < 1e-12 && (e.taux_demande.unwrap() - 0.28).abs() < 1e-12, "{e:?}");
+    assert!((fo.taux - 0.05).abs() < 1e-12 && (fo.taux_demande.unwrap() - 0.07).abs() < 1e-12);
+    assert_eq!((e.logements, fo.logements), (25, 5));
+    let json = serde_json::to_value(&f).unwrap();
+    let etat = json["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone();
+    assert_eq!((etat["taux"].as_f64(), etat["origine"].as_str()), (Some(0.25), Some("plafonne")));
+    assert!((etat["taux_demande"].as_f64().unwrap() - 0.28).abs() < 1e-12);
+    // The State asks 30 % of which 7 % for its agents: prioritaires asked 23 %, applied 25 %.
+    let p = FluxParametres { taux_etat_pct: Some(30.0), taux_fonctionnaires_pct: Some(7.0), ..params(10.0) };
+    let f = calculer("B", "E", 2024, &[g("06004", "non-reserve", 1000)], &p);
+    let e = f.part("etat").unwrap();
+    assert!((e.taux - 0.25).abs() < 1e-12 && (e.taux_demande.unwrap() - 0.23).abs() < 1e-12, "{e:?}");
 }
