@@ -214,7 +214,7 @@ fn a_departmental_flux_saved_governs_the_epcis_their_annexes_and_the_bilans() {
         ] {
             assert!(txt.contains(nom), "{nom} absent");
         }
-        assert!(txt.contains("Flux annuel 2025 à répartir sur le département Alpes-Maritimes (06)"));
+        assert!(txt.contains("Flux annuel 2025 à répartir sur le département des Alpes-Maritimes"));
     }
     // A commune's convention is not departmental.
     let o = run(&[
@@ -368,7 +368,10 @@ fn fonctionnaires_asked_at_7_percent_are_printed_at_5_percent_plafonne() {
     );
     let etat = part(&j, "etat");
     assert!((etat["taux"].as_f64().unwrap() - 0.25).abs() < 1e-12, "30 % applied without arrêté, of which 5 % agents");
-    assert!((etat["taux_demande"].as_f64().unwrap() - 0.30).abs() < 1e-12, "35 % asked, of which 5 % agents");
+    assert!(
+        (etat["taux_demande"].as_f64().unwrap() - 0.28).abs() < 1e-12,
+        "35 % asked, of which 7 % for the agents: 28 % for the prioritaires"
+    );
     assert_eq!(logements(&j, "etat") + logements(&j, "etat-fonctionnaires"), 17);
     let regles: Vec<&str> = j["alertes"].as_array().unwrap().iter().map(|a| a["regle"].as_str().unwrap()).collect();
     assert!(regles.contains(&"fonctionnaires_max_5") && regles.contains(&"etat_max_30"));
@@ -609,8 +612,14 @@ fn the_fiche_has_every_line_of_the_ddets_form_the_bailleurs_address_and_no_techn
         "Opérations nouvelles (mises en service, dans l'assiette l'an prochain)",
         "Assiette à répartir",
         "Taux de rotation commun aux réservataires",
-        "Demande de l'État : candidats prioritaires (logements)",
-        "Demande de l'État : candidats fonctionnaires (logements)",
+        "Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)",
+        "  dont candidats prioritaires (part demandée)",
+        "  dont candidats fonctionnaires (part demandée)",
+        "  candidats prioritaires : part appliquée",
+        "  candidats prioritaires : logements",
+        "  candidats fonctionnaires : part appliquée",
+        "  candidats fonctionnaires : logements",
+        "Demande de l'État au-delà d'un plafond légal",
         "Autres logements spécifiques de l'assiette",
         "  dont PLAI adaptés",
         "  dont logements PMR-USH",
@@ -624,8 +633,14 @@ fn the_fiche_has_every_line_of_the_ddets_form_the_bailleurs_address_and_no_techn
     let ftm = ws.rows().find(|r| r[0] == "  dont défense, sécurité intérieure, santé").unwrap();
     assert!(ftm[1].get_float().is_some());
     // The State's requests not entered: blank, and said so.
-    let demande = ws.rows().find(|r| r[0] == "Demande de l'État : candidats prioritaires (logements)").unwrap();
+    let demande = ws
+        .rows()
+        .find(|r| r[0] == "Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)")
+        .unwrap();
     assert!(demande[1].is_empty() && demande[2].is_empty(), "{demande:?}");
+    // What is applied is always there: 30 % by default.
+    let applique = ws.rows().find(|r| r[0].to_string().starts_with("Part de l'État appliquée")).unwrap();
+    assert_eq!(applique[1].get_float(), Some(0.3));
     assert!(tout.contains("Demande de l'État pour les candidats prioritaires non saisie"));
     assert!(tout.contains("NPNRU Les Semboules"));
     assert!(!tout.contains("ligne de commande"));

@@ -273,8 +273,8 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
     assert!((value("Taux de rotation commun aux réservataires") - 0.10).abs() < 1e-12);
     // The State's requests are printed only when entered (issue 21): blank and flagged here.
     let blank = |label: &str| range.rows().find(|r| r[0] == Data::String(label.into())).map(|r| r[1] == Data::Empty);
-    assert_eq!(blank("Demande de l'État : candidats prioritaires (logements)"), Some(true));
-    assert_eq!(blank("Demande de l'État : candidats fonctionnaires (logements)"), Some(true));
+    assert_eq!(blank("Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)"), Some(true));
+    assert_eq!(blank("  dont candidats fonctionnaires (part demandée)"), Some(true));
     assert!(
         range.rows().any(|r| r[0].to_string().contains("Demande de l'État pour les candidats prioritaires non saisie"))
     );
@@ -651,11 +651,12 @@ fn a_manual_exclusion_saved_with_the_flux_changes_the_annex() {
     ]))
     .unwrap();
     assert_eq!(v["assiette"], 96);
-    assert_eq!(v["exclusions"]["ventes"], 4);
+    // A sale goes on the line of the dwellings being sold or demolished (the fiche's L.443-7).
+    assert_eq!(v["exclusions"]["logements en vente ou à démolir"], 4);
     let after = annex("apres.xlsx");
     assert_eq!(value(&after, "Logements concernés par la gestion en flux (assiette)"), Data::Float(56.0));
     assert_eq!(value(&after, "Logements réservés par le réservataire dans l'assiette"), Data::Float(8.0));
-    assert_eq!(value(&after, "  dont exclus : ventes"), Data::Float(4.0));
+    assert_eq!(value(&after, "  dont exclus : logements en vente (L.443-7) ou à démolir"), Data::Float(4.0));
     let c = v["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "commune:06004").unwrap().clone();
     assert_eq!(value(&after, "Taux de la convention"), Data::Float(c["taux"].as_f64().unwrap()));
     assert_eq!(

@@ -693,9 +693,7 @@ fn sections(a: &Annexe) -> Vec<Section> {
     l.push((format!("Libérations prévisionnelles {} sur {territoire}", a.annee), V::N(f.liberations)));
     // How the mutations were counted: the EPCI's method, or the one all the EPCIs of a
     // departmental flux share.
-    let methode_mutations = if f.epcis.is_empty() {
-        methode_des_mutations(p)
-    } else if p.mutations.is_some() || p.mutations_pct.is_some() {
+    let methode_mutations = if f.epcis.is_empty() || p.mutations.is_some() || p.mutations_pct.is_some() {
         methode_des_mutations(p)
     } else {
         let v: Vec<Option<String>> = f.epcis.iter().map(|e| methode_des_mutations(&e.parametres)).collect();
@@ -857,6 +855,7 @@ fn logements_par_id(a: &Annexe) -> (u64, u64) {
 pub fn libelle_exclusion(m: &str) -> String {
     match m {
         crate::flux::MOTIF_PLI => "PLI et logements intermédiaires (hors logement social)".into(),
+        crate::flux::MOTIF_VENTE => "logements en vente (L.443-7) ou à démolir".into(),
         other => other.to_string(),
     }
 }
