@@ -488,7 +488,7 @@ fn the_consolidated_workbook_splits_what_does_not_fit() {
         .counts_by(&Default::default(), None, contingents::consolidate::Dimension::Reservataire)
         .into_iter()
         .take(2)
-        .map(|(k, _)| contingents::consolidate::libelle_reservataire(k))
+        .map(|(k, _)| contingents::consolidate::nom_court_reservataire(k))
         .collect();
     for l in &largest {
         assert!(names.iter().any(|n| n == l), "{l} in {names:?}");

@@ -2,6 +2,33 @@
 
 use crate::model::Portee;
 
+/// A réservataire's name short enough for a sheet tab (31 characters), still complete:
+/// « État », « État – agents », « Antibes », « Dép. des Alpes-Maritimes ».
+pub fn nom_court_reservataire(id: &str) -> String {
+    let r = crate::reference::reference();
+    let court = match id {
+        "etat" => Some("État (préfectoral)".to_string()),
+        "etat-fonctionnaires" => Some("État (agents)".to_string()),
+        "defense" => Some("Défense, sécurité, santé".to_string()),
+        _ => match id.split_once(':') {
+            Some(("commune", c)) => r.commune(c).map(|x| format!("Commune {}", de(x.nom))),
+            Some(("departement", d)) => {
+                r.departement(d).map(|x| format!("Dép. {}", crate::format::du_departement(d, &x.nom)))
+            }
+            _ => None,
+        },
+    };
+    let nom = court.unwrap_or_else(|| libelle_reservataire(id));
+    if nom.chars().count() <= 31 {
+        return nom;
+    }
+    // A commune whose name is long: its name alone.
+    match id.split_once(':') {
+        Some(("commune", c)) => r.commune(c).map(|x| x.nom.to_string()).unwrap_or(nom),
+        _ => nom,
+    }
+}
+
 pub fn libelle_reservataire(id: &str) -> String {
     let r = crate::reference::reference();
     let code = id.split_once(':').map(|(_, c)| c).unwrap_or_default();

@@ -804,8 +804,10 @@ fn sections(a: &Annexe) -> Vec<Section> {
                 l.push(("Taux de la convention".into(), V::P(part.taux)));
             }
             notes.push(format!("Origine du taux : {}.", a.origine_du_taux()));
+            // The agents' rate and where it comes from, always (the State's request, the default,
+            // or capped).
             if a.reservataire == Reservataire::ETAT
-                && let Some(fo) = agents.filter(|x| matches!(x.origine, OrigineTaux::Plafonne | OrigineTaux::Defaut))
+                && let Some(fo) = agents
             {
                 notes.push(format!("Part des agents : {}.", origine(fo, f)));
             }
@@ -1166,11 +1168,24 @@ fn entete(a: &Annexe) -> Entete {
 }
 
 fn parties(a: &Annexe) -> Vec<String> {
-    let res = match Portee::de(&a.reservataire) {
-        Portee::Etat | Portee::Fonctionnaires => "Pour l'État, le préfet (DDETS)".to_string(),
-        _ => format!("Pour {}", par_le(&a.reservataire)),
-    };
-    vec![format!("Pour le bailleur {}", a.bailleur), res]
+    vec![format!("Pour le bailleur {}, son représentant légal", a.bailleur), signataire(&a.reservataire)]
+}
+
+/// Who signs for a réservataire, with the title the convention gives: the DDETS director by
+/// delegation of the préfet, Action Logement Services, the maire, the président…
+pub fn signataire(reservataire: &str) -> String {
+    match Portee::de(reservataire) {
+        Portee::Etat | Portee::Fonctionnaires => {
+            "Pour le préfet et par délégation, le directeur départemental de l'emploi, du travail et des solidarités"
+                .to_string()
+        }
+        Portee::ActionLogement => "Pour Action Logement Services".to_string(),
+        Portee::Commune => format!("Pour {}, le maire", par_le(reservataire)),
+        Portee::Epci => format!("Pour {}, le président", par_le(reservataire)),
+        Portee::Departement => format!("Pour {}, le président du conseil départemental", par_le(reservataire)),
+        Portee::Region => format!("Pour {}, le président du conseil régional", par_le(reservataire)),
+        _ => format!("Pour {}", par_le(reservataire)),
+    }
 }
 
 /// The annex as a PDF to sign.
@@ -1209,8 +1224,14 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         }
         p.espace(4.0);
     }
+    // The modalités stay with the signatures: never a signature block alone on a page.
+    let modalites = modalites(a);
+    let h = 11.5 * 1.85
+        + modalites.iter().map(|m| p.hauteur_texte(9.0, m)).sum::<f32>()
+        + p.hauteur_signatures(&parties(a));
+    p.assurer(h);
     p.titre(11.5, "Modalités");
-    for m in modalites(a) {
+    for m in modalites {
         p.texte(9.0, &m);
     }
     p.signatures(None, &parties(a));
@@ -1231,7 +1252,7 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         .set_border(FormatBorder::Thin)
         .set_text_wrap();
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    let num = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
+    let num = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
     let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
     let wrap = Format::new().set_text_wrap();
     let en = entete(a);

@@ -27,8 +27,8 @@ fn styles() -> Styles {
         entete: border(
             Format::new().set_bold().set_background_color(Color::RGB(0xD9E1F2)).set_align(FormatAlign::Center),
         ),
-        nombre: border(Format::new().set_num_format("# ##0")),
-        total: border(Format::new().set_bold().set_num_format("# ##0").set_background_color(Color::RGB(0xF2F2F2))),
+        nombre: border(Format::new().set_num_format("#,##0")),
+        total: border(Format::new().set_bold().set_num_format("#,##0").set_background_color(Color::RGB(0xF2F2F2))),
         pourcent: border(Format::new().set_num_format("0.0%")),
         texte: border(Format::new()),
     }
@@ -38,7 +38,23 @@ fn styles() -> Styles {
 /// either end, unique (found at national scale: « Commune de Saint-Antoine-sur-l'Isle »).
 pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
     let clean: String = base.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
-    let cut = |n: usize| clean.chars().take(n).collect::<String>().trim_matches(['\'', ' ']).to_string();
+    // Cut at a word when one is near, never leaving a parenthesis open or a trailing comma.
+    let cut = |n: usize| {
+        let all: Vec<char> = clean.chars().collect();
+        let mut s: String = all.iter().take(n).collect();
+        if all.len() > n
+            && let Some(i) = s.rfind([' ', '-'])
+            && s[..i].chars().count() >= n / 2
+        {
+            s.truncate(i);
+        }
+        if s.matches('(').count() > s.matches(')').count()
+            && let Some(i) = s.rfind('(')
+        {
+            s.truncate(i);
+        }
+        s.trim_matches(['\'', ' ', ',', '-']).to_string()
+    };
     let mut name = cut(31);
     let mut n = 2;
     while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
@@ -262,7 +278,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         arret()?;
         progress
             .update(0.1 + 0.7 * i as f32 / n_sheets.max(1) as f32, &format!("Feuille {}", libelle_reservataire(res)));
-        let ws = add_sheet(&mut wb, &libelle_reservataire(res), &mut used).map_err(e)?;
+        let ws = add_sheet(&mut wb, &consolidate::nom_court_reservataire(res), &mut used).map_err(e)?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(res), entete), &s.titre)
             .map_err(e)?;
         write_reservataire(ws, &s, 2, &groups[res]).map_err(e)?;
@@ -439,8 +455,10 @@ mod tests {
     #[test]
     fn sheet_names_excel_accepts() {
         let mut used = vec![];
-        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-sur-l");
-        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-su (2)");
+        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-sur");
+        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine (2)");
+        assert_eq!(sheet_name("État (agents civils et militaires)", &mut used), "État");
+        assert_eq!(sheet_name("Défense, sécurité intérieure, santé", &mut used), "Défense, sécurité intérieure");
         assert_eq!(sheet_name("a/b:c", &mut used), "a-b-c");
         assert_eq!(sheet_name("'x'", &mut used), "x");
     }

@@ -421,14 +421,19 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
     rows.push(ligne(
         "Commentaires : relogements",
         param(&|p| {
-            let v: Vec<String> =
-                [Soustrait::Relogements, Soustrait::RelogementsHorsAnru, Soustrait::Insalubres, Soustrait::Orcod]
-                    .iter()
-                    .filter_map(|c| {
-                        let j = p.justification(*c);
-                        (!j.is_empty()).then(|| format!("{} : {j}", c.court()))
-                    })
-                    .collect();
+            let v: Vec<String> = [
+                Soustrait::Relogements,
+                Soustrait::RelogementsHorsAnru,
+                Soustrait::Insalubres,
+                Soustrait::Orcod,
+                Soustrait::Ventes,
+            ]
+            .iter()
+            .filter_map(|c| {
+                let j = p.justification(*c);
+                (!j.is_empty()).then(|| format!("{} : {j}", c.court()))
+            })
+            .collect();
             texte(&v.join(" ; "))
         }),
     ));
@@ -524,8 +529,8 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
         .set_text_wrap();
     let libelle = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let libelle_total = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_bold();
-    let nombre = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
-    let nombre_total = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0").set_bold();
+    let nombre = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
+    let nombre_total = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0").set_bold();
     let pourcent = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
     let texte = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     ws.write_string_with_format(0, 0, titre(f), &titre_f).map_err(e)?;
@@ -582,6 +587,14 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     save_workbook(&mut wb, out)
 }
 
+/// Who signs the fiche: the bailleur, and the DDETS for its visa.
+fn signataires(f: &Fiche) -> Vec<String> {
+    vec![
+        format!("Pour le bailleur {}, son représentant légal", f.bailleur),
+        "Visa de la DDETS (pour le préfet et par délégation)".to_string(),
+    ]
+}
+
 /// The fiche as a PDF: landscape, the label column and up to four columns per band; more EPCIs
 /// go on in further bands, the label column repeated.
 fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
@@ -626,8 +639,11 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
         if debut > 0 {
             p.new_page();
         }
+        if fin == n {
+            p.garder_pour_la_suite = p.hauteur_signatures(&signataires(f));
+        }
         p.tableau(&widths, &right, &rows, 8.0);
     }
-    p.signatures(None, &[format!("Pour le bailleur {}", f.bailleur), "Visa de la DDETS".to_string()]);
+    p.signatures(None, &signataires(f));
     p.save(out)
 }

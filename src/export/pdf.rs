@@ -31,6 +31,9 @@ pub struct Pdf {
     haut: f32,
     bas: f32,
     pub y: f32,
+    /// Room the last row of the next table keeps below it (the signatures that follow): the row
+    /// goes to the next page with them rather than leaving them alone there.
+    pub garder_pour_la_suite: f32,
 }
 
 /// What every page of a document says at its top and bottom.
@@ -69,6 +72,7 @@ impl Pdf {
             haut: 60.0,
             bas: h - 50.0,
             y: 60.0,
+            garder_pour_la_suite: 0.0,
         }
     }
 
@@ -172,8 +176,13 @@ impl Pdf {
             let h = hauteur(&c, taille);
             // The header row never ends a page alone; a row that does not fit goes to the next
             // page under the header again.
-            let besoin =
-                if i == 0 { h0 + rows.get(1).map(|r| hauteur(&cells(self, r, size), size)).unwrap_or(0.0) } else { h };
+            let besoin = if i == 0 {
+                h0 + rows.get(1).map(|r| hauteur(&cells(self, r, size), size)).unwrap_or(0.0)
+            } else if i + 1 == rows.len() {
+                h + self.garder_pour_la_suite
+            } else {
+                h
+            };
             if self.y + besoin > self.bas && self.y > self.haut + 1.0 {
                 self.new_page();
                 if i > 0 {
@@ -183,6 +192,21 @@ impl Pdf {
             self.ligne_de_tableau(widths, right, &c, h, i == 0, taille);
         }
         self.y += size * 0.8;
+        self.garder_pour_la_suite = 0.0;
+    }
+
+    /// The height of the signature block of `parties` (to keep the end of a document with it).
+    pub fn hauteur_signatures(&self, parties: &[String]) -> f32 {
+        let size = 10.0;
+        let n = parties.len().max(1) as f32;
+        let w = ((self.largeur() - 16.0 * (n - 1.0)) / n).min(300.0);
+        let lignes = parties.iter().map(|p| self.wrap(p, w - 8.0, size).len()).max().unwrap_or(1) as f32;
+        30.0 + lignes * size * 1.25 + 95.0 + 20.0
+    }
+
+    /// The height of a paragraph (as [`Pdf::texte`] writes it).
+    pub fn hauteur_texte(&self, size: f32, s: &str) -> f32 {
+        self.wrap(s, self.largeur(), size).len() as f32 * size * 1.35 + size * 0.35
     }
 
     fn ligne_de_tableau(
@@ -227,7 +251,8 @@ impl Pdf {
         self.y += 14.0;
         let lieu = lieu.filter(|l| !l.trim().is_empty()).unwrap_or("………………………………");
         let (x, y) = (self.marge, self.y);
-        self.text(x, y, size, &format!("Fait à {lieu}, le ………………………………, en autant d'exemplaires que de parties."));
+        let exemplaires = if parties.len() > 1 { ", en autant d'exemplaires que de parties" } else { "" };
+        self.text(x, y, size, &format!("Fait à {lieu}, le ………………………………{exemplaires}."));
         self.y += 12.0;
         let y0 = self.y;
         for (i, l) in lignes.iter().enumerate() {

@@ -39,6 +39,10 @@ pub struct Prevision {
     pub colonnes: Vec<ColonnePrevision>,
     /// Whether the register holds any lease of year N−1 (else « — », not 0).
     pub registre_n_1: bool,
+    /// The réservataires it is sent to (those with a share of the year's flux), by name.
+    pub destinataires: Vec<String>,
+    /// The bailleur's address and correspondent.
+    pub coordonnees: crate::store::bailleurs::Coordonnees,
 }
 
 pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, ExportError> {
@@ -59,6 +63,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
         }
     }
     let mut par_dep: BTreeMap<String, Vec<ColonnePrevision>> = BTreeMap::new();
+    let mut destinataires: Vec<String> = vec![];
     for (e, g) in par_epci {
         let dep = g
             .first()
@@ -66,6 +71,16 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
             .map(|c| c.departement.to_string())
             .unwrap_or_default();
         let f = crate::flux::flux_de_l_epci(d, bailleur, &e, annee, &g)?;
+        for r in f
+            .reservataires
+            .iter()
+            .filter(|r| r.id != crate::model::Reservataire::NON_RESERVE && (r.logements > 0 || r.stock > 0))
+        {
+            let nom = crate::consolidate::libelle_reservataire(&r.id);
+            if !destinataires.contains(&nom) {
+                destinataires.push(nom);
+            }
+        }
         let gouverne = crate::flux::departement_gouvernant(d, bailleur, &g, annee)?.is_some();
         let p = crate::flux::parametres(d, bailleur, &e, annee)?;
         par_dep.entry(dep).or_default().push(ColonnePrevision {
@@ -109,11 +124,36 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
         colonnes.extend(cols);
         colonnes.push(total);
     }
-    Ok(Prevision { bailleur: bailleur.to_string(), annee, colonnes, registre_n_1 })
+    Ok(Prevision {
+        bailleur: bailleur.to_string(),
+        annee,
+        colonnes,
+        registre_n_1,
+        destinataires,
+        coordonnees: d.coordonnees_du_bailleur(bailleur)?,
+    })
 }
 
 fn titre(p: &Prevision) -> String {
     format!("Prévision des soustraits {} — {}", p.annee, p.bailleur)
+}
+
+/// The bailleur's address and correspondent, and the réservataires it is sent to.
+fn identite(p: &Prevision) -> Vec<(&'static str, String)> {
+    let c = &p.coordonnees;
+    let ou = |s: String| if s.trim().is_empty() { "non renseigné (réglages du bailleur)".to_string() } else { s };
+    vec![
+        ("Adresse du bailleur", ou(c.adresse.trim().to_string())),
+        ("Correspondant", ou(c.correspondant_complet())),
+        (
+            "Destinataires",
+            if p.destinataires.is_empty() {
+                "aucun réservataire n'a de part au flux".into()
+            } else {
+                p.destinataires.join(", ")
+            },
+        ),
+    ]
 }
 
 fn chapeau(p: &Prevision) -> String {
@@ -225,7 +265,7 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
         document: titre(p),
         mentions: vec![
             format!("Bailleur : {}", p.bailleur),
-            "Destinataires : les réservataires".into(),
+            format!("{} destinataires", p.destinataires.len()),
             format!("Année {}", p.annee),
         ],
         edition: date_d_edition(),
@@ -234,6 +274,9 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     let mut pdf = Pdf::document(true, entete);
     pdf.titre(13.0, &titre(p));
     pdf.texte(9.5, &chapeau(p));
+    for (k, v) in identite(p) {
+        pdf.texte(9.0, &format!("{k} : {v}"));
+    }
     for a in avertissements(p) {
         pdf.texte(9.0, &format!("Attention : {a}"));
     }
@@ -279,7 +322,7 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     for x in j {
         pdf.texte(9.0, &x);
     }
-    pdf.signatures(None, &[format!("Pour le bailleur {}", p.bailleur)]);
+    pdf.signatures(None, &[format!("Pour le bailleur {}, son représentant légal", p.bailleur)]);
     pdf.save(out)
 }
 
@@ -298,11 +341,15 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
         .set_text_wrap();
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let cell_total = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_bold();
-    let num = Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0");
+    let num = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
     ws.write_string_with_format(0, 0, titre(p), &bold).map_err(e)?;
     ws.write_string_with_format(1, 0, chapeau(p), &wrap).map_err(e)?;
     ws.write_string(2, 0, format!("Édité le {}", date_d_edition())).map_err(e)?;
     let mut r = 3;
+    for (k, v) in identite(p) {
+        ws.write_string(r, 0, format!("{k} : {v}")).map_err(e)?;
+        r += 1;
+    }
     for a in avertissements(p) {
         ws.write_string_with_format(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
         r += 1;
