@@ -313,7 +313,7 @@ fn the_state_annex_of_several_thousand_dwellings_prints_every_line_of_its_flux_q
     assert!(
         txt.contains("Fait à")
             && txt.contains(&format!("Pour le bailleur {bailleur}"))
-            && txt.contains("Pour le préfet et par délégation, le directeur départemental de l'emploi")
+            && txt.contains("Pour le préfet et par délégation")
     );
     let pages = txt.matches('\u{c}').count().max(1);
     for n in 1..=pages {
