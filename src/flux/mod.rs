@@ -939,7 +939,8 @@ impl PartEtat {
                 // What the State asked for its prioritaires: its total request less the one for
                 // its agents (35 % − 7 % = 28 %), shown when a ceiling changed what is applied.
                 taux_demande: (plafonne_r || (plafonne_f && !self.r_defaut))
-                    .then_some(self.r_demande - self.f_demande)
+                    // Rounded to the billionth: 35 % − 7 % is 28 %, not 0,27999999999999997.
+                    .then_some(((self.r_demande - self.f_demande) * 1e9).round() / 1e9)
                     .filter(|d| (d - (self.r - self.f)).abs() > 1e-9),
                 logements: etat,
                 origine: if plafonne_r {
