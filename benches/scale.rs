@@ -162,7 +162,7 @@ fn phase(args: &[String]) {
                 "{} rejets, {} conflits, {} échus, {} imports, {} libellés, {} colonnes, {} financements",
                 rejets.len(),
                 conflits.len(),
-                echus.len(),
+                echus,
                 h.len(),
                 l.len(),
                 a.len(),
