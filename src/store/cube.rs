@@ -7,7 +7,7 @@
 //! they are computed again from the dwellings only when the fingerprint no longer matches (a
 //! dossier of an earlier version is given them by its migration; read-only, in memory).
 
-use super::logements::{LogementCompte, Selection, pour_chaque_logement};
+use super::logements::{LogementCompte, Selection, parcourir, pour_chaque_logement};
 use super::{Dossier, Result};
 use crate::model::{Financement, IndividuelCollectif, TypologieGrille};
 use crate::text::FastMap;
@@ -531,6 +531,31 @@ impl Dossier {
         let mut a = Agregat::default();
         calculer(&self.conn, None, &mut a)?;
         Ok(a.cases())
+    }
+
+    /// [`Dossier::cases_du_cube`], saying how far a computation from the dwellings has gone
+    /// (0 to 1) to `avance`, which answers false to stop it: `None` then.
+    pub fn cases_du_cube_suivies(&self, avance: &mut dyn FnMut(f32) -> bool) -> Result<Option<Cases>> {
+        if let Some(c) = cases_gardees(&self.conn)? {
+            return Ok(Some(c));
+        }
+        // The dwellings of the active imports, as their imports counted them (an estimate when
+        // an import holds several bailleurs, one of them replaced since).
+        let total: i64 = self.conn.query_row(
+            "SELECT COALESCE(SUM(i.logements), 0) FROM imports i
+             WHERE EXISTS (SELECT 1 FROM import_bailleurs b WHERE b.import_id = i.id AND b.actif = 1)",
+            [],
+            |r| r.get(0),
+        )?;
+        let date = date_reference(&self.conn)?;
+        let mut a = Agregat::default();
+        let mut n = 0u64;
+        let fini = parcourir(&self.conn, &date, Selection::default(), |l| {
+            a.logement(l);
+            n += 1;
+            !n.is_multiple_of(1 << 16) || avance((n as f32 / total.max(1) as f32).min(1.0))
+        })?;
+        Ok(fini.then(|| a.cases()))
     }
 
     /// Whether the cells kept in the dossier match it (else they are computed at each opening

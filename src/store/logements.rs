@@ -189,12 +189,29 @@ pub(super) fn pour_chaque_logement(
     s: Selection,
     mut visite: impl FnMut(&LogementCompte),
 ) -> Result<()> {
+    parcourir(conn, date_reference, s, |l| {
+        visite(l);
+        true
+    })
+    .map(|_| ())
+}
+
+/// Like [`pour_chaque_logement`], until `visite` answers false; whether every dwelling was
+/// visited.
+pub(super) fn parcourir(
+    conn: &rusqlite::Connection,
+    date_reference: &str,
+    s: Selection,
+    mut visite: impl FnMut(&LogementCompte) -> bool,
+) -> Result<bool> {
     let mut st = conn.prepare(&format!("SELECT {COLONNES_COMPTE} FROM {}", s.sql()))?;
     let mut rows = st.query(params![s.bailleur, s.commune, s.epci])?;
     while let Some(r) = rows.next()? {
-        visite(&logement_compte(r, date_reference)?);
+        if !visite(&logement_compte(r, date_reference)?) {
+            return Ok(false);
+        }
     }
-    Ok(())
+    Ok(true)
 }
 
 impl Dossier {

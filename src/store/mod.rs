@@ -312,6 +312,12 @@ fn deja_verifie(path: &Path) -> bool {
     lire_registre(&f).iter().any(|(c, e)| *c == chemin && *e == etat)
 }
 
+/// Whether opening a dossier will check it (`PRAGMA quick_check`, seconds for a national
+/// dossier): not found sound, unchanged, before.
+pub fn a_verifier(path: &Path) -> bool {
+    !deja_verifie(path)
+}
+
 /// At most this many dossiers in the record (the most recent).
 const VERIFIES_GARDES: usize = 64;
 

@@ -476,8 +476,7 @@ impl App {
     fn load(&mut self, path: PathBuf, fresh: bool) {
         let label = if fresh { "ouverture" } else { "actualisation" };
         self.lancer(label, move |p, _| {
-            p.update(0.1, "Chargement du dossier");
-            let view = DossierView::load(&path).map(Box::new);
+            let view = DossierView::load(&path, p).map(Box::new);
             JobOutput::Loaded { path, fresh, view }
         });
     }
@@ -1084,6 +1083,7 @@ impl App {
             },
             JobOutput::Loaded { path, fresh: true, view } => match view {
                 Ok(v) => self.opened(path, *v),
+                Err(Erreur::OuvertureAnnulee) => self.messages.dire_avec("Ouverture annulée", &path),
                 Err(e) => {
                     self.messages.dire_avec("Impossible d'ouvrir le dossier", &path);
                     self.messages.error = Some(e);

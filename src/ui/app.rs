@@ -506,10 +506,18 @@ impl App {
             });
         }
         let busy = self.travaux.job.is_some();
+        let etape = self.travaux.job.as_ref().map(|j| j.fraction());
         egui::CentralPanel::default().show(ui, |ui| {
             let Some(v) = view else {
                 if busy {
                     ui.heading("Chargement du dossier…");
+                    // What the opening does, and how far it has gone (the status bar can cancel).
+                    if let Some((f, msg)) = &etape {
+                        ui.add(egui::ProgressBar::new(*f).desired_width(420.0).show_percentage().text(msg.as_str()));
+                    }
+                    if ui.button("Annuler l'ouverture").clicked() {
+                        actions.push(Action::Cancel);
+                    }
                     ui.label("Un grand dossier prend quelques secondes ; la fenêtre reste utilisable.");
                 } else {
                     ui.heading("Aucun dossier ouvert");

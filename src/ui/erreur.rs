@@ -38,6 +38,8 @@ pub enum Erreur {
     Graphique(#[from] contingents::charts::GraphiqueError),
     #[error("lecture annulée : le dossier n'a pas été modifié")]
     Annule,
+    #[error("ouverture annulée : le dossier n'a pas été modifié")]
+    OuvertureAnnulee,
     #[error("{} existe déjà : choisissez un autre nom (un dossier existant s'ouvre par « Ouvrir un dossier »)", .0.display())]
     DossierExiste(std::path::PathBuf),
     #[error("Rien à exporter : {0}.")]

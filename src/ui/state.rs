@@ -71,20 +71,53 @@ pub struct ConsolidationMemo {
 }
 
 impl DossierView {
-    pub fn load(path: &Path) -> Result<Self, Erreur> {
+    /// Loads what the screens show, saying each step and how far it has gone (the cube is read
+    /// from the cells kept in the dossier; computed from the dwellings, with its percentage,
+    /// only when they no longer match it); stops between steps, or during that computation,
+    /// when asked ([`Erreur::OuvertureAnnulee`]).
+    pub fn load(path: &Path, p: &dyn contingents::import::run::Progress) -> Result<Self, Erreur> {
+        let arret = || if p.annule() { Err(Erreur::OuvertureAnnulee) } else { Ok(()) };
+        p.update(
+            0.02,
+            if contingents::store::a_verifier(path) {
+                "Vérification de l'intégrité du dossier (une fois après chaque changement fait hors de Contingents)"
+            } else {
+                "Ouverture du dossier"
+            },
+        );
         let d = Dossier::open_read_only(path)?;
-        let cube = Cube::load(&d)?;
+        arret()?;
+        let garde = d.cube_a_jour()?;
+        p.update(
+            0.1,
+            if garde { "Lecture du cube gardé dans le dossier" } else { "Calcul du cube depuis les logements : 0 %" },
+        );
+        let cases = d
+            .cases_du_cube_suivies(&mut |f| {
+                p.update(0.1 + 0.7 * f, &format!("Calcul du cube depuis les logements : {} %", (f * 100.0) as u32));
+                !p.annule()
+            })?
+            .ok_or(Erreur::OuvertureAnnulee)?;
+        let cube = Cube::of(Some(d.date_reference()), cases);
+        arret()?;
+        p.update(0.82, "Lignes mises de côté, conflits, historique, libellés à rapprocher");
         // The extinct rights are counted in the cube's cells: their list is not read.
         let (rejets, conflits) = (d.rejets_actifs()?, d.conflits_actifs()?);
         let echus = cube.echus() as usize;
+        let historique = d.historique()?;
+        let libelles = consolidate::libelles_inconnus(&d)?;
+        let dates_ambigues = contingents::import::changements::dates_ambigues(&d)?;
+        let financements = d.financement_labels()?;
+        arret()?;
+        p.update(0.95, "Listes des filtres");
         Ok(Self {
             path: path.to_path_buf(),
             territoire: d.territoire(),
             date_reference: d.date_reference(),
-            historique: d.historique()?,
-            libelles: consolidate::libelles_inconnus(&d)?,
-            dates_ambigues: contingents::import::changements::dates_ambigues(&d)?,
-            financements: d.financement_labels()?,
+            historique,
+            libelles,
+            dates_ambigues,
+            financements,
             options: FilterOptions::of(&cube),
             cube: Arc::new(cube),
             rejets,

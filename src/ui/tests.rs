@@ -965,3 +965,71 @@ fn background_jobs_run_one_after_the_other_while_the_window_draws() {
     assert_eq!(h.state().ecrans.bilan.as_ref().map(|v| v.annee), Some(2025));
     assert!(h.state().travaux.job.is_none());
 }
+
+/// Records the steps of a job, and asks to stop once a step starting with `arret` is said.
+struct Etapes {
+    dites: std::sync::Mutex<Vec<(f32, String)>>,
+    arret: Option<&'static str>,
+}
+
+impl contingents::import::run::Progress for Etapes {
+    fn update(&self, fraction: f32, message: &str) {
+        self.dites.lock().unwrap().push((fraction, message.to_string()));
+    }
+    fn annule(&self) -> bool {
+        self.arret.is_some_and(|a| self.dites.lock().unwrap().iter().any(|(_, m)| m.starts_with(a)))
+    }
+}
+
+/// Opening a dossier says each step, in order, with its percentage: the cube read from the
+/// cells kept in the dossier; computed from the dwellings (« Calcul du cube… ») only when they
+/// no longer match it; and the opening stops when asked, leaving the dossier as it was.
+#[test]
+fn l_ouverture_dit_ses_etapes_et_s_annule() {
+    use super::state::DossierView;
+    let t = Temp::new("ouverture");
+    let dossier = t.0.join("d.sqlite");
+    let file = t.0.join("azur.xlsx");
+    write_file(&file);
+    {
+        let mut d = Dossier::open(&dossier, true).unwrap();
+        let opts = contingents::import::run::ImportOptions {
+            bailleur: Some("Azur".into()),
+            territoire: Some("240600585".into()),
+            date_reference: Some("2025-01-01".into()),
+            accepter_perte: false,
+        };
+        let silent = contingents::import::run::Silent;
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        contingents::import::run::import_files(&mut d, &[file], &opts, &silent, &cancel).unwrap();
+    }
+    let ouvrir = |arret: Option<&'static str>| {
+        let p = Etapes { dites: Default::default(), arret };
+        let v = DossierView::load(&dossier, &p);
+        let dites = p.dites.into_inner().unwrap();
+        assert!(dites.windows(2).all(|w| w[0].0 <= w[1].0), "the percentage only goes up: {dites:?}");
+        (v, dites.into_iter().map(|(_, m)| m).collect::<Vec<_>>())
+    };
+    let (v, etapes) = ouvrir(None);
+    assert_eq!(v.unwrap().cube.total(&Filtre::default()), 2);
+    assert_eq!(
+        etapes[1..],
+        [
+            "Lecture du cube gardé dans le dossier",
+            "Lignes mises de côté, conflits, historique, libellés à rapprocher",
+            "Listes des filtres"
+        ]
+    );
+    // Cells that no longer match the dossier: computed from the dwellings, said as such.
+    rusqlite::Connection::open(&dossier)
+        .unwrap()
+        .execute("UPDATE parametres SET valeur = 'autre' WHERE cle = 'cube_empreinte'", [])
+        .unwrap();
+    let (v, etapes) = ouvrir(None);
+    assert_eq!(v.unwrap().cube.total(&Filtre::default()), 2);
+    assert_eq!(etapes[1], "Calcul du cube depuis les logements : 0 %");
+    let avant = std::fs::read(&dossier).unwrap();
+    let (v, _) = ouvrir(Some("Calcul du cube"));
+    assert!(matches!(v, Err(super::erreur::Erreur::OuvertureAnnulee)));
+    assert_eq!(std::fs::read(&dossier).unwrap(), avant, "cancelled, the dossier is left byte for byte");
+}

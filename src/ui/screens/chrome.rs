@@ -100,7 +100,8 @@ pub fn status_bar(
             ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
             ui.label(format!("{} — {msg}", job.label));
             // Reading and importing stop at once, leaving the dossier as it was.
-            if matches!(job.label.as_str(), "lecture" | "import" | "état des lieux") && ui.button("Annuler").clicked()
+            if matches!(job.label.as_str(), "lecture" | "import" | "état des lieux" | "ouverture" | "actualisation")
+                && ui.button("Annuler").clicked()
             {
                 actions.push(Action::Cancel);
             }
