@@ -944,3 +944,24 @@ fn le_cube_garde_egale_le_cube_recalcule_apres_chaque_changement() {
     drop(c);
     assert_eq!(egal("migration"), repare);
 }
+
+/// `report --format json`, written as it is read, gives the very bytes of the report held
+/// whole (rows set aside, extinct rights and cells included).
+#[test]
+fn le_rapport_ecrit_au_fil_de_l_eau_est_celui_d_avant() {
+    let t = TempDir::new("rapport-flux");
+    let d = t.path("d.sqlite");
+    let (a, b) = (t.path("a.xlsx"), t.path("b.xlsx"));
+    edl_deux_epci(&a, "A", 30);
+    edl_deux_epci(&b, "B", 18);
+    assert!(
+        import(&d, &["--bailleur", "Azur", "--territoire", "06", "--date-reference", "2024-01-01"], &[&a])
+            .status
+            .success()
+    );
+    assert!(import(&d, &["--bailleur", "Brague"], &[&b]).status.success());
+    let tenu = contingents::consolidate::report(&contingents::store::Dossier::open_read_only(&d).unwrap()).unwrap();
+    assert!(!tenu.rejets.is_empty() && !tenu.echus.is_empty() && !tenu.cellules.is_empty());
+    let ecrit = run_ok(&["report", "--dossier", d.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(ecrit, serde_json::to_string(&tenu).unwrap() + "\n");
+}

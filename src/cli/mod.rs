@@ -194,15 +194,21 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Report { dossier, format }) => {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            let r = consolidate::report(&d)?;
-            let mut out = std::io::stdout().lock();
+            // Written as it is read: a national dossier's cells and rows set aside are never
+            // all held.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             match format {
                 ReportFormat::Json => {
-                    serde_json::to_writer(&mut out, &r)?;
+                    consolidate::ecrire_rapport_json(&d, &mut out).map_err(|e| match e {
+                        consolidate::EcritureRapport::Dossier(s) => anyhow::Error::from(s),
+                        consolidate::EcritureRapport::Sortie(io) => anyhow::Error::from(io),
+                        consolidate::EcritureRapport::Json(j) => anyhow::Error::from(j),
+                    })?;
                     writeln!(out)?;
                 }
-                ReportFormat::Csv => write_cells_csv(&mut out, &r.cellules)?,
+                ReportFormat::Csv => write_cells_csv(&mut out, Cube::load(&d)?.cellules())?,
             }
+            out.flush()?;
             Ok(())
         }
         Some(Command::Grid { dossier, reservataire, commune, epci, bailleur, format }) => {

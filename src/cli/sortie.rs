@@ -20,7 +20,7 @@ pub(super) fn write_grid(out: &mut impl Write, g: &consolidate::Grille, sep: &st
 }
 
 /// The `cellules` as a tidy table for a French Excel: UTF-8 with BOM, `;`.
-pub fn write_cells_csv(out: &mut impl Write, cells: &[consolidate::Cellule]) -> Result<()> {
+pub fn write_cells_csv(out: &mut impl Write, cells: impl IntoIterator<Item = consolidate::Cellule>) -> Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
     w.write_record([

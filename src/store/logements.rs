@@ -305,21 +305,42 @@ impl Dossier {
 
     /// The rows set aside in the active imports, in the order of their imports.
     pub fn rejets_actifs(&self) -> Result<Vec<RejetOut>> {
-        let mut st = self.conn.prepare(
-            "SELECT i.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.bailleur FROM rejets r JOIN imports i ON i.id = r.import_id
-             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1 ORDER BY r.import_id, r.id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(RejetOut {
-                fichier: r.get(0)?,
-                feuille: r.get(1)?,
-                ligne: r.get(2)?,
-                motif: r.get(3)?,
-                valeur: r.get(4)?,
-                bailleur: r.get(5)?,
-            })
+        let mut out = Vec::new();
+        self.pour_chaque_rejet_actif(|r| {
+            out.push(r);
+            Ok::<_, super::StoreError>(())
         })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        Ok(out)
+    }
+
+    /// [`Dossier::rejets_actifs`] one by one, none held (a report of a national dossier).
+    pub fn pour_chaque_rejet_actif<E: From<super::StoreError>>(
+        &self,
+        mut visite: impl FnMut(RejetOut) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT i.fichier, r.feuille, r.ligne, r.motif, r.valeur, r.bailleur FROM rejets r JOIN imports i ON i.id = r.import_id
+             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1 ORDER BY r.import_id, r.id",
+            )
+            .map_err(super::StoreError::from)?;
+        let mut rows = st.query([]).map_err(super::StoreError::from)?;
+        while let Some(r) = rows.next().map_err(super::StoreError::from)? {
+            let rejet = (|| {
+                Ok::<_, rusqlite::Error>(RejetOut {
+                    fichier: r.get(0)?,
+                    feuille: r.get(1)?,
+                    ligne: r.get(2)?,
+                    motif: r.get(3)?,
+                    valeur: r.get(4)?,
+                    bailleur: r.get(5)?,
+                })
+            })()
+            .map_err(super::StoreError::from)?;
+            visite(rejet)?;
+        }
+        Ok(())
     }
 
     /// The conflicts of the active imports, in the order of their imports.
@@ -341,25 +362,45 @@ impl Dossier {
 
     /// The active rights extinct at the dossier's reference date, by bailleur and reference.
     pub fn droits_echus(&self) -> Result<Vec<EchuOut>> {
-        let mut st = self.conn.prepare(&format!(
-            "SELECT l.bailleur, l.reference, l.reservataire, l.date_fin_convention FROM {}
+        let mut out = Vec::new();
+        self.pour_chaque_droit_echu(|e| {
+            out.push(e);
+            Ok::<_, super::StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Dossier::droits_echus`] one by one, none held.
+    pub fn pour_chaque_droit_echu<E: From<super::StoreError>>(
+        &self,
+        mut visite: impl FnMut(EchuOut) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT l.bailleur, l.reference, l.reservataire, l.date_fin_convention FROM {}
              AND l.reservataire <> ?4 AND l.date_fin_convention IS NOT NULL AND l.date_fin_convention < ?5
              ORDER BY l.bailleur, l.reference",
-            Selection::default().sql()
-        ))?;
+                Selection::default().sql()
+            ))
+            .map_err(super::StoreError::from)?;
         let dr = self.date_reference().to_string();
-        let rows = st.query_map(
-            params![None::<&str>, None::<&str>, None::<&str>, Reservataire::NON_RESERVE.as_str(), dr],
-            |r| {
-                Ok(EchuOut {
+        let mut rows = st
+            .query(params![None::<&str>, None::<&str>, None::<&str>, Reservataire::NON_RESERVE.as_str(), dr])
+            .map_err(super::StoreError::from)?;
+        while let Some(r) = rows.next().map_err(super::StoreError::from)? {
+            let e = (|| {
+                Ok::<_, rusqlite::Error>(EchuOut {
                     bailleur: r.get(0)?,
                     reference: r.get(1)?,
                     reservataire: r.get(2)?,
                     date_fin_convention: r.get(3)?,
                 })
-            },
-        )?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+            })()
+            .map_err(super::StoreError::from)?;
+            visite(e)?;
+        }
+        Ok(())
     }
 
     /// The labels set aside as unknown in the active imports, most frequent first.
