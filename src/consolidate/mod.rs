@@ -345,6 +345,14 @@ impl Cube {
         }
     }
 
+    /// A réservataire's cells (in the order of [`Cube::cellules`]), made when asked.
+    pub fn cellules_du_reservataire(&self, r: &str) -> Vec<Cellule> {
+        match self.reservataires.binary_search_by(|x| x.as_str().cmp(r)) {
+            Ok(i) => self.codes[self.by_reservataire[i].clone()].iter().map(|c| self.cellule(c)).collect(),
+            Err(_) => vec![],
+        }
+    }
+
     /// The (commune, EPCI) pairs of the stock, sorted, once each.
     pub fn communes_et_epcis(&self) -> Vec<(&str, &str)> {
         let mut v: Vec<(u32, u32)> = self.codes.iter().map(|c| (c.commune, c.epci)).collect();

@@ -137,7 +137,14 @@ fn add_sheet<'a>(wb: &'a mut Workbook, name: &str, used: &mut Vec<String>) -> Re
     Ok(ws)
 }
 
-type Groups<'a> = BTreeMap<&'a str, BTreeMap<&'a str, Vec<&'a consolidate::Cellule>>>;
+/// A réservataire's cells by EPCI.
+fn par_epci(cells: &[consolidate::Cellule]) -> BTreeMap<&str, Vec<&consolidate::Cellule>> {
+    let mut g: BTreeMap<&str, Vec<&consolidate::Cellule>> = BTreeMap::new();
+    for c in cells {
+        g.entry(c.epci.as_str()).or_default().push(c);
+    }
+    g
+}
 
 /// One réservataire's grids: each EPCI, then its communes by decreasing stock. Returns the
 /// next free row.
@@ -223,7 +230,6 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     // Stopped on request between two steps: the temporary files go, nothing is written.
     let arret = || if progress.annule() { Err(ExportError::Annule) } else { Ok(()) };
     let cube = Cube::load(d)?;
-    let cells: Vec<consolidate::Cellule> = cube.cellules().collect();
     let (rejets, conflits, echus) = consolidate::anomalies(d)?;
     let territoire = d.territoire().label();
     let date = crate::format::date_fr(&d.date_reference().to_string());
@@ -257,12 +263,9 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     ws.set_freeze_panes(3, 0).map_err(e)?;
     page_setup(ws, &entete, 2).map_err(e)?;
 
-    // Cells grouped once by réservataire, EPCI and commune: each sheet reads only its own.
-    let mut groups: Groups = BTreeMap::new();
-    for c in &cells {
-        groups.entry(c.reservataire.as_str()).or_default().entry(c.epci.as_str()).or_default().push(c);
-    }
-    let mut reservataires: Vec<&str> = groups.keys().copied().collect();
+    // Each sheet makes its réservataire's cells, grouped by EPCI, and lets them go: a national
+    // cube is never held as strings.
+    let mut reservataires: Vec<&str> = cube.reservataires_tries().iter().map(String::as_str).collect();
     let mut autres: Vec<&str> = Vec::new();
     if reservataires.len() > limites.feuilles_reservataires {
         let largest: Vec<&str> = cube
@@ -281,7 +284,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         let ws = add_sheet(&mut wb, &consolidate::nom_court_reservataire(res), &mut used).map_err(e)?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(res), entete), &s.titre)
             .map_err(e)?;
-        write_reservataire(ws, &s, 2, &groups[res]).map_err(e)?;
+        write_reservataire(ws, &s, 2, &par_epci(&cube.cellules_du_reservataire(res))).map_err(e)?;
         finish_grid_sheet(ws, &entete).map_err(e)?;
     }
     if !autres.is_empty() {
@@ -297,7 +300,9 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
                     &format!("Autres réservataires ({i} / {})", autres.len()),
                 );
             }
-            let needed = 1 + reservataire_rows(&groups[res]);
+            let cellules = cube.cellules_du_reservataire(res);
+            let groupes = par_epci(&cellules);
+            let needed = 1 + reservataire_rows(&groupes);
             if ws.is_none() || r + needed >= limites.lignes_par_feuille {
                 if let Some(w) = ws.take() {
                     finish_grid_sheet(w, &entete).map_err(e)?;
@@ -315,7 +320,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
             }
             let Some(w) = ws.as_deref_mut() else { continue };
             w.write_string_with_format(r, 0, libelle_reservataire(res), &s.titre).map_err(e)?;
-            r = write_reservataire(w, &s, r + 1, &groups[res]).map_err(e)?;
+            r = write_reservataire(w, &s, r + 1, &groupes).map_err(e)?;
         }
         if let Some(w) = ws.take() {
             finish_grid_sheet(w, &entete).map_err(e)?;
@@ -338,20 +343,23 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     let per_sheet = limites.lignes_par_feuille.saturating_sub(1).max(1) as usize;
     // Réservataires by their names, never their internal ids (computed once each).
     let noms: std::collections::HashMap<&str, String> =
-        cells.iter().map(|c| c.reservataire.as_str()).map(|r| (r, libelle_reservataire(r))).collect();
-    let chunks: Vec<&[consolidate::Cellule]> =
-        if cells.is_empty() { vec![&[][..]] } else { cells.chunks(per_sheet).collect() };
-    for (part, chunk) in chunks.into_iter().enumerate() {
+        cube.reservataires_tries().iter().map(|r| (r.as_str(), libelle_reservataire(r))).collect();
+    // The cells made one by one as they are written.
+    let mut cells = cube.cellules();
+    let parts = cube.nombre_de_cellules().div_ceil(per_sheet).max(1);
+    for part in 0..parts {
         arret()?;
         let name = if part == 0 { "Données".to_string() } else { format!("Données ({})", part + 1) };
         let ws = add_sheet(&mut wb, &name, &mut used).map_err(e)?;
         for (j, h) in headers.iter().enumerate() {
             ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
         }
-        for (i, c) in chunk.iter().enumerate() {
+        let mut ecrites = 0u32;
+        for (i, c) in cells.by_ref().take(per_sheet).enumerate() {
             if i % 100_000 == 99_999 {
                 arret()?;
             }
+            ecrites += 1;
             let r = 1 + i as u32;
             ws.write_string(r, 0, &c.bailleur).map_err(e)?;
             ws.write_string(r, 1, &c.commune).map_err(e)?;
@@ -364,7 +372,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
             ws.write_string(r, 8, c.individuel_collectif.as_str()).map_err(e)?;
             ws.write_number_with_format(r, 9, c.logements as f64, &s.nombre).map_err(e)?;
         }
-        ws.autofilter(0, 0, (chunk.len() as u32).max(1), 9).map_err(e)?;
+        ws.autofilter(0, 0, ecrites.max(1), 9).map_err(e)?;
         ws.set_freeze_panes(1, 0).map_err(e)?;
         for (j, w) in [24, 12, 28, 12, 22, 11, 10, 9, 14, 11].iter().enumerate() {
             ws.set_column_width(j as u16, *w).map_err(e)?;
