@@ -306,7 +306,7 @@ pub fn write_registre(
         }
     };
     let mut s = String::from(
-        "Référence;Réservataire;Date de mise à disposition;Date fin de préavis;Préavis;Nombre de candidats;Date de désignation;Date CAL;Décision CAL;Date signature du bail;Suite;Motif hors flux\r\n",
+        "Référence;Réservataire;Date de mise à disposition;Date fin de préavis;Préavis;Nombre de candidats;Date de désignation;Date CAL;Décision CAL;Date signature du bail;Suite;Motif hors flux;Public prioritaire;Quartile de ressources\r\n",
     );
     let debut = Date::new(annee, 1, 1).expect("year");
     let mut used = std::collections::HashSet::new();
@@ -409,6 +409,32 @@ pub fn write_registre(
         s.push_str(&l.join(";"));
         s.push_str("\r\n");
     }
-    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&s);
+    // The household of each lease (CIA objectives), from a generator of its own (the rest of
+    // the register does not change with it): the State's mostly publics prioritaires.
+    let mut rm = Rng::new(seed ^ 0x00c1_a000);
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
+    for (i, line) in s.split_terminator("\r\n").enumerate() {
+        out.push_str(line);
+        if i > 0 {
+            let cells: Vec<&str> = line.split(';').collect();
+            let (public, quartile) = if cells.get(10) == Some(&"Bail signé") && rm.below(25) > 0 {
+                let etat = cells.get(1) == Some(&"Préfecture");
+                let public = match rm.below(100) {
+                    x if x < (if etat { 35 } else { 6 }) => "Prioritaire DALO",
+                    x if x < (if etat { 90 } else { 30 }) => "Public prioritaire (PDALHPD)",
+                    _ => "Non prioritaire",
+                };
+                let relogement = cells.get(11).is_some_and(|h| !h.is_empty());
+                let quartile = ["1er quartile", "2e quartile", "3e quartile", "4e quartile"]
+                    [rm.weighted(&[if relogement { 40 } else { 24 }, 28, 27, 21])];
+                (public, quartile)
+            } else {
+                ("", "")
+            };
+            out.push_str(&format!(";{public};{quartile}"));
+        }
+        out.push_str("\r\n");
+    }
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&out);
     std::fs::write(path, bytes)
 }

@@ -38,6 +38,23 @@ pub fn pourcentage(x: f64) -> String {
     format!("{sign}{},{}\u{a0}%", tenths.abs() / 10, tenths.abs() % 10)
 }
 
+/// A rate as a French percentage with `decimales` decimals: `pourcentage_fr(0.18, 0)` →
+/// `18 %`; a negative one with the minus sign (`−2 %`), never « -0 ».
+pub fn pourcentage_fr(x: f64, decimales: usize) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    format!("{}\u{a0}%", signe_fr(&nombre_fr(x * 100.0, decimales)))
+}
+
+/// A number written with a hyphen-minus (`-13`) as French typography wants it (`−13`).
+pub fn signe_fr(s: &str) -> String {
+    match s.strip_prefix('-') {
+        Some(r) => format!("\u{2212}{r}"),
+        None => s.to_string(),
+    }
+}
+
 /// « 1 conflit », « 2 conflits », « 0 conflit » (French: singular below 2).
 pub fn pluriel(n: u64, singulier: &str, pluriel: &str) -> String {
     format!("{} {}", entier(n), if n > 1 { pluriel } else { singulier })

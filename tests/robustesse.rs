@@ -618,7 +618,10 @@ fn un_dossier_d_avant_l_identifiant_est_reconnu_et_migre() {
     c.execute_batch(
         "BEGIN; PRAGMA defer_foreign_keys = ON; PRAGMA application_id = 0; PRAGMA user_version = 5;
          UPDATE suivi_imports SET id = id - 2; UPDATE mises_a_disposition SET import_id = import_id - 2;
-         UPDATE suivi_rejets SET import_id = import_id - 2; DROP INDEX suivi_imports_bailleur; COMMIT;",
+         UPDATE suivi_rejets SET import_id = import_id - 2; DROP INDEX suivi_imports_bailleur;
+         ALTER TABLE mises_a_disposition DROP COLUMN menage; ALTER TABLE mises_a_disposition DROP COLUMN menage_brut;
+         ALTER TABLE mises_a_disposition DROP COLUMN quartile; ALTER TABLE mises_a_disposition DROP COLUMN quartile_brut;
+         COMMIT;",
     )
     .unwrap();
     drop(c);

@@ -4,6 +4,7 @@
 mod architecture;
 mod bad_input;
 mod chemins;
+mod cia;
 mod common;
 mod conventions;
 mod dossier;

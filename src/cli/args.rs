@@ -369,6 +369,31 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Les objectifs de la convention intercommunale d'attribution (CIA) : publics prioritaires,
+    /// premier quartile hors QPV, quartiles 2 à 4 en QPV. Sans réglage, les affiche.
+    Cia {
+        #[arg(long)]
+        dossier: PathBuf,
+        /// Le réservataire dont la CIA fixe un autre taux de publics prioritaires (avec --prioritaires
+        /// ou --defaut).
+        #[arg(long)]
+        reservataire: Option<String>,
+        /// Part des attributions aux publics prioritaires, en pourcentage (25 par défaut ; 0 : aucun
+        /// objectif pour ce réservataire).
+        #[arg(long)]
+        prioritaires: Option<String>,
+        /// Part des baux signés hors QPV au premier quartile, en pourcentage (25 par défaut).
+        #[arg(long, conflicts_with = "reservataire")]
+        quartile1: Option<String>,
+        /// Part des baux signés en QPV aux quartiles 2 à 4, en pourcentage (50 par défaut).
+        #[arg(long, conflicts_with = "reservataire")]
+        qpv: Option<String>,
+        /// Rend au réservataire l'objectif de la loi.
+        #[arg(long, requires = "reservataire", conflicts_with = "prioritaires")]
+        defaut: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RapprochementFormat,
+    },
     /// Les réservataires vers qui orienter un logement libéré, du plus en retard au moins en retard.
     Orienter {
         #[arg(long)]

@@ -421,6 +421,48 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Some(Command::Cia { dossier, reservataire, prioritaires, quartile1, qpv, defaut, format }) => {
+            use contingents::store::ReglageCia;
+            let pct = |s: &str, what: &str| -> Result<f64> {
+                contingents::format::parse_pourcentage(s).map(|x| x / 100.0).map_err(|e| user(format!("{what} : {e}")))
+            };
+            let mut reglages = Vec::new();
+            if let Some(id) = &reservataire
+                && !contingents::model::Reservataire::is_valid_id(id)
+            {
+                return Err(user(format!(
+                    "--reservataire « {id} » : identifiant attendu (etat, action-logement, commune:INSEE, epci:SIREN, departement:CODE…)"
+                )));
+            }
+            match (&reservataire, &prioritaires) {
+                (Some(id), Some(p)) => {
+                    reglages.push(ReglageCia::PrioritairesDe(id.clone(), Some(pct(p, "--prioritaires")?)))
+                }
+                (None, Some(p)) => reglages.push(ReglageCia::Prioritaires(pct(p, "--prioritaires")?)),
+                (Some(id), None) if defaut => reglages.push(ReglageCia::PrioritairesDe(id.clone(), None)),
+                (Some(_), None) => return Err(user("--reservataire : donnez aussi --prioritaires PCT ou --defaut")),
+                (None, None) => {}
+            }
+            if let Some(q) = &quartile1 {
+                reglages.push(ReglageCia::Quartile1(pct(q, "--quartile1")?));
+            }
+            if let Some(q) = &qpv {
+                reglages.push(ReglageCia::Qpv(pct(q, "--qpv")?));
+            }
+            let d =
+                if reglages.is_empty() { Dossier::open_read_only(&dossier) } else { Dossier::open(&dossier, false) }
+                    .map_err(store_err)?;
+            for r in &reglages {
+                d.enregistrer_reglage_cia(r).map_err(store_err)?;
+            }
+            let r = d.reglages_cia().map_err(store_err)?;
+            let mut w = std::io::stdout().lock();
+            match format {
+                RapprochementFormat::Json => writeln!(w, "{}", serde_json::to_string(&r)?)?,
+                RapprochementFormat::Text => sortie::write_cia_text(&mut w, &r)?,
+            }
+            Ok(())
+        }
         Some(Command::Orienter { dossier, logement, date, format }) => {
             let RefLogement { bailleur: b, reference } = logement.parse().map_err(|_| logement_invalide(&logement))?;
             let date = contingents::model::Date::parse_iso(&date)
@@ -444,6 +486,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     }
                     for (i, c) in o.candidats.iter().enumerate() {
                         writeln!(w, "{}. {} — {}", i + 1, consolidate::libelle_reservataire(&c.id), c.raison)?;
+                    }
+                    for x in &o.indications {
+                        writeln!(w, "Indication (objectifs de la CIA) : {x}")?;
                     }
                 }
             }

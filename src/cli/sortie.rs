@@ -94,6 +94,7 @@ pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan
             pourcentage(r.taux_chute)
         )?;
     }
+    write_cia_du_bilan(w, b)?;
     for (k, v) in &b.hors_flux {
         if v.prevus > 0 || v.realises > 0 {
             writeln!(w, "hors flux {k} : {} prévus, {} réalisés", v.prevus, v.realises)?;
@@ -108,5 +109,66 @@ pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan
     if !b.rejets.is_empty() {
         writeln!(w, "{} lignes de registre mises de côté", b.rejets.len())?;
     }
+    Ok(())
+}
+
+/// The CIA objectives of the dossier.
+pub(super) fn write_cia_text(w: &mut impl Write, r: &contingents::model::ReglagesCia) -> Result<()> {
+    use contingents::format::pourcentage_fr;
+    writeln!(w, "Objectifs de la CIA")?;
+    writeln!(w, "baux hors QPV au premier quartile\t{}", pourcentage_fr(r.quartile1, 0))?;
+    writeln!(w, "baux en QPV aux quartiles 2 à 4\t{}", pourcentage_fr(r.qpv, 0))?;
+    writeln!(
+        w,
+        "publics prioritaires (collectivités, Action Logement, bailleur)\t{} ; État : 100 %",
+        pourcentage_fr(r.prioritaires, 0)
+    )?;
+    for (id, t) in &r.par_reservataire {
+        let taux = if *t > 0.0 { pourcentage_fr(*t, 0) } else { "aucun objectif".into() };
+        writeln!(w, "publics prioritaires — {}\t{taux}", consolidate::libelle_reservataire(id))?;
+    }
+    Ok(())
+}
+
+fn write_cia_du_bilan(w: &mut impl Write, b: &contingents::suivi::bilan::Bilan) -> Result<()> {
+    use contingents::format::pourcentage_fr;
+    let part = |p: Option<f64>| p.map(|x| pourcentage_fr(x, 1)).unwrap_or_else(|| "—".into());
+    if !b.cia.renseigne {
+        writeln!(w, "objectifs CIA : non renseignés (le registre ne dit pas le ménage des baux)")?;
+        return Ok(());
+    }
+    writeln!(w, "réservataire\tbaux\tprioritaires\tdont DALO\tnon renseignés\tpart\tobjectif")?;
+    for r in &b.reservataires {
+        writeln!(
+            w,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            consolidate::libelle_reservataire(&r.id),
+            r.baux_signes,
+            r.attributions_prioritaires,
+            r.dont_dalo,
+            r.non_renseignes,
+            part(r.part_prioritaires),
+            r.objectif_prioritaires.map(|x| pourcentage_fr(x, 0)).unwrap_or_else(|| "aucun".into())
+        )?;
+    }
+    let c = &b.cia;
+    writeln!(
+        w,
+        "hors QPV : {} baux, {} au premier quartile (ou relogés ANRU, ORCOD), {} non renseignés : {} pour {}",
+        c.hors_qpv.baux,
+        c.hors_qpv.premier_quartile,
+        c.hors_qpv.non_renseignes,
+        part(c.hors_qpv.part),
+        pourcentage_fr(c.hors_qpv.objectif, 0)
+    )?;
+    writeln!(
+        w,
+        "en QPV : {} baux, {} aux quartiles 2 à 4, {} non renseignés : {} pour {}",
+        c.qpv.baux,
+        c.qpv.quartiles_2_4,
+        c.qpv.non_renseignes,
+        part(c.qpv.part),
+        pourcentage_fr(c.qpv.objectif, 0)
+    )?;
     Ok(())
 }

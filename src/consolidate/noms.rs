@@ -90,6 +90,8 @@ pub fn libelle_champ(champ: &str) -> &'static str {
         "financement" => "Financement",
         "qpv" => "QPV",
         "individuel_collectif" => "Individuel / collectif",
+        "menage" => "Ménage (public prioritaire)",
+        "quartile" => "Quartile de ressources",
         _ => "Autre champ",
     }
 }
@@ -113,6 +115,13 @@ pub fn libelle_valeur(champ: &str, valeur: &str) -> String {
             .commune(valeur)
             .map(|c| c.libelle_complet())
             .unwrap_or_else(|| valeur.to_string()),
+        "menage" => crate::model::Public::parse(valeur).map(|p| p.label().to_string()).unwrap_or_else(|| valeur.into()),
+        "quartile" => valeur
+            .parse::<u8>()
+            .ok()
+            .and_then(crate::model::Quartile::du_numero)
+            .map(|q| q.label().to_string())
+            .unwrap_or_else(|| valeur.into()),
         _ => valeur.to_string(),
     }
 }

@@ -120,5 +120,8 @@ pub fn logements(
 
 /// The labels set aside as unknown in the active imports, most frequent first.
 pub fn libelles_inconnus(d: &Dossier) -> Result<Vec<LibelleInconnu>> {
-    d.libelles_inconnus()
+    let mut v = d.libelles_inconnus()?;
+    // The household labels of the registers (CIA objectives) not recognised.
+    v.extend(d.libelles_menage_inconnus()?);
+    Ok(v)
 }

@@ -3,6 +3,7 @@
 
 mod champs;
 mod lignes;
+mod menage;
 mod reference_logement;
 mod regle;
 mod reservataire;
@@ -11,6 +12,7 @@ mod suivi;
 
 pub use champs::*;
 pub use lignes::*;
+pub use menage::*;
 pub use reference_logement::{RefLogement, RefLogementInvalide};
 pub use regle::Regle;
 pub use reservataire::{Portee, Reservataire, ReservataireInvalide, reservataire_compte};

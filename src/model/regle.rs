@@ -32,6 +32,15 @@ pub enum Regle {
     SansMiseADisposition3Mois,
     /// A bilan: the State's flux counted at the mise à disposition.
     DecompteEtat,
+    /// A bilan: a réservataire's (or the bailleur's own) leases to publics prioritaires under
+    /// its CIA objective.
+    PrioritairesSousObjectif,
+    /// A bilan: the leases outside QPV to first-quartile households under the CIA objective.
+    #[serde(rename = "quartile1_hors_qpv_sous_objectif")]
+    Quartile1HorsQpvSousObjectif,
+    /// A bilan: the leases in QPV to quartiles 2 to 4 under the CIA objective.
+    #[serde(rename = "qpv_quartiles_2_4_sous_objectif")]
+    QpvQuartiles24SousObjectif,
 }
 
 impl Regle {
@@ -50,6 +59,9 @@ impl Regle {
             Regle::AccordPrefetRequis => "accord_prefet_requis",
             Regle::SansMiseADisposition3Mois => "sans_mise_a_disposition_3_mois",
             Regle::DecompteEtat => "decompte_etat",
+            Regle::PrioritairesSousObjectif => "prioritaires_sous_objectif",
+            Regle::Quartile1HorsQpvSousObjectif => "quartile1_hors_qpv_sous_objectif",
+            Regle::QpvQuartiles24SousObjectif => "qpv_quartiles_2_4_sous_objectif",
         }
     }
 
@@ -84,6 +96,9 @@ mod tests {
             Regle::AccordPrefetRequis,
             Regle::SansMiseADisposition3Mois,
             Regle::DecompteEtat,
+            Regle::PrioritairesSousObjectif,
+            Regle::Quartile1HorsQpvSousObjectif,
+            Regle::QpvQuartiles24SousObjectif,
         ] {
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
         }

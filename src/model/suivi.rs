@@ -2,7 +2,7 @@
 //! disposition of a freed dwelling, its dated steps, how it ended, the step a convention
 //! counts at.
 
-use super::{Date, Financement, Soustrait, TypologieGrille};
+use super::{Date, Financement, Menage, Soustrait, TypologieGrille};
 use serde::Serialize;
 
 /// The step at which a convention counts its flux.
@@ -149,6 +149,8 @@ pub struct MiseADisposition {
     pub etapes: Etapes,
     /// Kept but flagged: a lease before the mise à disposition, a CALEOL without candidate...
     pub signalement: Option<String>,
+    /// The household of the lease, when the register says it (CIA objectives).
+    pub menage: Menage,
 }
 
 impl MiseADisposition {

@@ -60,6 +60,9 @@ impl Dossier {
              ON CONFLICT(champ, cle) DO UPDATE SET valeur = excluded.valeur, libelle = excluded.libelle, origine = 'utilisateur'",
             params![champ, key(libelle), libelle, valeur],
         )?;
+        // The household labels of the registers take the value at once (their rows are kept,
+        // not set aside).
+        self.appliquer_libelle_menage(champ, libelle, valeur)?;
         Ok(())
     }
 
@@ -125,6 +128,12 @@ impl Dossier {
         };
         super::cube::suivre(&tx, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
         tx.commit()?;
+        if matches!(a.champ.as_str(), "menage" | "quartile") {
+            self.retirer_libelle_menage(&a.champ, &a.libelle)?;
+            if let Some((valeur, _)) = &a.precedente {
+                self.appliquer_libelle_menage(&a.champ, &a.libelle, valeur)?;
+            }
+        }
         Ok(())
     }
 

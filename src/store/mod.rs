@@ -2,6 +2,7 @@
 //! history, the label mappings and the settings. Every import is one transaction.
 
 pub mod bailleurs;
+mod cia;
 mod correspondances;
 pub mod cube;
 mod historique;
@@ -13,6 +14,7 @@ mod registres;
 pub mod schema;
 pub mod verrou;
 
+pub use cia::ReglageCia;
 pub use correspondances::{AvantAssociation, RejetSauve};
 pub use historique::{Entree, Genre, ImportInfo, Retablissement};
 pub use imports::{ImportWriter, LogementInsert, LogementSortant, MOTIFS_A_RELIRE, RejetARelire};

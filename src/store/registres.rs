@@ -3,7 +3,10 @@
 //! disposition typed in the window, and reading the active ones.
 
 use super::{Dossier, Result, map_open_error, now_iso, prochain_numero};
-use crate::model::{Date, DecisionCal, Etapes, Financement, Issue, MiseADisposition, Soustrait, TypologieGrille};
+use crate::model::{
+    Date, DecisionCal, Etapes, Financement, Issue, Lu, Menage, MiseADisposition, Public, Quartile, Soustrait,
+    TypologieGrille,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -11,9 +14,9 @@ use std::collections::HashSet;
 const INSERT: &str = "INSERT INTO mises_a_disposition(import_id, bailleur, reference, commune, epci, typologie,
     financement, qpv, annee_construction, reservataire, reservataire_brut, hors_flux, date_liberation, preavis,
     date_mise_a_disposition, date_validation, candidats, date_candidats, date_cal, decision_cal, date_bail, issue,
-    feuille, ligne, brut, signalement)
+    feuille, ligne, brut, signalement, menage, menage_brut, quartile, quartile_brut)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-            ?24, ?25, ?26)";
+            ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
 
 /// Where a register row comes from: its sheet, its line, its raw cells.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,6 +26,9 @@ pub struct SourceRegistre<'a> {
     pub brut: &'a str,
     /// The réservataire as the row wrote it.
     pub reservataire_brut: &'a str,
+    /// The household's cells as the row wrote them.
+    pub menage_brut: &'a str,
+    pub quartile_brut: &'a str,
 }
 
 /// A register row set aside, as the dossier keeps it.
@@ -83,7 +89,27 @@ fn inserer(
         src.ligne,
         src.brut,
         m.signalement,
+        m.menage.public.valeur().map(|p| p.as_str()),
+        brut_lu(&m.menage.public, src.menage_brut),
+        m.menage.quartile.valeur().map(|q| q.numero()),
+        brut_lu(&m.menage.quartile, src.quartile_brut),
     ])
+}
+
+/// The label as written of a household field: the unknown value itself, else the cell.
+fn brut_lu<'a, T>(lu: &'a Lu<T>, cellule: &'a str) -> Option<&'a str> {
+    match lu {
+        Lu::Inconnu(s) => Some(s.as_str()),
+        _ => Some(cellule).filter(|c| !c.trim().is_empty()),
+    }
+}
+
+fn lu<T: Copy>(code: Option<T>, brut: Option<String>) -> Lu<T> {
+    match (code, brut) {
+        (Some(v), _) => Lu::Valeur(v),
+        (None, Some(b)) if !b.trim().is_empty() => Lu::Inconnu(b),
+        _ => Lu::NonRenseigne,
+    }
 }
 
 fn date_col(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
@@ -93,7 +119,7 @@ fn date_col(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
 const COLONNES: &str = "m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
     m.annee_construction, m.reservataire, m.hors_flux, m.date_liberation, m.preavis,
     m.date_mise_a_disposition, m.date_validation, m.candidats, m.date_candidats, m.date_cal,
-    m.decision_cal, m.date_bail, m.issue, m.signalement";
+    m.decision_cal, m.date_bail, m.issue, m.signalement, m.menage, m.menage_brut, m.quartile, m.quartile_brut";
 
 /// A mise à disposition from the columns of [`COLONNES`].
 fn mise_a_disposition(r: &rusqlite::Row) -> rusqlite::Result<MiseADisposition> {
@@ -122,6 +148,10 @@ fn mise_a_disposition(r: &rusqlite::Row) -> rusqlite::Result<MiseADisposition> {
             issue: Issue::parse(&r.get::<_, String>(20)?),
         },
         signalement: r.get(21)?,
+        menage: Menage {
+            public: lu(r.get::<_, Option<String>>(22)?.and_then(|s| Public::parse(&s)), r.get(23)?),
+            quartile: lu(r.get::<_, Option<u8>>(24)?.and_then(Quartile::du_numero), r.get(25)?),
+        },
     })
 }
 

@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 7;
+pub const VERSION: i64 = 8;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -181,6 +181,14 @@ pub const MIGRATIONS: &[&str] = &[
         partie INTEGER PRIMARY KEY,
         donnees BLOB NOT NULL
     );
+    "#,
+    // 7 → 8: the household of each lease, when the register says it (CIA objectives): the
+    // value recognised (NULL: not filled in, or not recognised) and the label as written.
+    r#"
+    ALTER TABLE mises_a_disposition ADD COLUMN menage TEXT;
+    ALTER TABLE mises_a_disposition ADD COLUMN menage_brut TEXT;
+    ALTER TABLE mises_a_disposition ADD COLUMN quartile INTEGER;
+    ALTER TABLE mises_a_disposition ADD COLUMN quartile_brut TEXT;
     "#,
 ];
 

@@ -100,6 +100,14 @@ pub struct BilanReservataire {
     /// What is not met at the end of the year, carried to next year's objective.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reliquat: Option<u64>,
+    /// Its leases of the period to publics prioritaires (CIA objectives), of which DALO; the
+    /// leases whose household is not filled in, apart; the share of the others against its
+    /// objective (`None` where the law and the CIA set none).
+    pub attributions_prioritaires: u64,
+    pub dont_dalo: u64,
+    pub non_renseignes: u64,
+    pub part_prioritaires: Option<f64>,
+    pub objectif_prioritaires: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -146,6 +154,8 @@ pub struct Bilan {
     pub epci: Option<String>,
     pub reservataires: Vec<BilanReservataire>,
     pub hors_flux: BTreeMap<&'static str, PrevusRealises>,
+    /// The CIA objectives of the EPCI and of each bailleur (quartiles, the bailleurs' own).
+    pub cia: super::cia::Cia,
     pub detail: Vec<LigneDetail>,
     /// Cumulative décomptes by month of the period, per réservataire (for the chart).
     pub cumul_mensuel: BTreeMap<String, Vec<u64>>,
@@ -230,6 +240,8 @@ pub(crate) struct Objectifs {
     pub(crate) perimetres: BTreeMap<String, PerimetreBilan>,
     pub(crate) soustraits: BTreeMap<&'static str, u64>,
     pub(crate) sans_parametres: Vec<String>,
+    /// The objectives of the EPCI's CIA.
+    pub(crate) cia: crate::model::ReglagesCia,
 }
 
 /// `groupes`: each (bailleur, EPCI)'s dwellings, read once. The flux of each is the one the
@@ -245,6 +257,7 @@ fn objectifs(
         perimetres: BTreeMap::new(),
         soustraits: BTreeMap::new(),
         sans_parametres: vec![],
+        cia: d.reglages_cia()?,
     };
     // Each réservataire's rate weighted by the flux of its perimeter, over the bailleurs.
     let mut ponderes: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
@@ -431,6 +444,11 @@ pub(crate) fn calculer(
                     },
                 },
                 reliquat: None,
+                attributions_prioritaires: 0,
+                dont_dalo: 0,
+                non_renseignes: 0,
+                part_prioritaires: None,
+                objectif_prioritaires: obj.cia.objectif_prioritaires(id),
             },
         );
     }
@@ -550,7 +568,17 @@ pub(crate) fn calculer(
         row.ecart = (row.ecart * 10.0).round() / 10.0;
     }
 
-    let mut alertes = Vec::new();
+    // The CIA objectives: every lease of the period, flux and hors flux.
+    let (cia, prioritaires, alertes_cia) = super::cia::calculer(mads, p, &obj.cia, bailleur.is_none());
+    for (id, x) in prioritaires {
+        if let Some(row) = rows.get_mut(&id) {
+            row.attributions_prioritaires = x.attributions_prioritaires;
+            row.dont_dalo = x.dont_dalo;
+            row.non_renseignes = x.non_renseignes;
+            row.part_prioritaires = x.part;
+        }
+    }
+    let mut alertes = alertes_cia;
     let etat_objectif = rows.get(Reservataire::ETAT.as_str()).map(|r| r.objectif).unwrap_or(0)
         + rows.get(Reservataire::FONCTIONNAIRES.as_str()).map(|r| r.objectif).unwrap_or(0);
     if etat_objectif > 0 && hors_qpv_total > 0 && (hors_qpv_etat as f64) < 0.30 * hors_qpv_total as f64 {
@@ -622,6 +650,7 @@ pub(crate) fn calculer(
         epci,
         reservataires,
         hors_flux,
+        cia,
         detail: detail
             .into_iter()
             .map(|((reservataire, commune, typologie, financement, qpv, periode_construction), n)| LigneDetail {

@@ -5,7 +5,9 @@
 use super::registre;
 use super::types::{OptionsRegistre, RegistreImporte, Result, SuiviError};
 use crate::import::Context;
-use crate::model::{Date, Etape, Financement, MiseADisposition, Reservataire, TypologieGrille};
+use crate::model::{
+    Date, Etape, Financement, Lu, Menage, MiseADisposition, Public, Quartile, Reservataire, TypologieGrille,
+};
 use crate::reference::reference;
 use crate::store::{Dossier, RegistreWriter, RejetDeRegistre, SourceRegistre};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -138,6 +140,10 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
     let prepared: Vec<Prepare> =
         fichiers.iter().map(|f| preparer(f, o.bailleur.as_deref(), &connus, aujourd_hui)).collect::<Result<_>>()?;
     let mut ctx = Context::du_dossier(d, d.territoire())?;
+    let libelles = LibellesMenage {
+        public: d.correspondances_du_champ("menage")?,
+        quartile: d.correspondances_du_champ("quartile")?,
+    };
     let mut logements: HashMap<String, HashMap<String, LogementConnu>> = HashMap::new();
     for p in &prepared {
         if !logements.contains_key(&p.bailleur) {
@@ -199,7 +205,10 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                     valeur: l.bailleur.clone().unwrap_or_default(),
                     brut: l.brut.clone(),
                 }),
-                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(m, presume)| (l, m, presume)),
+                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(mut m, presume)| {
+                    m.menage = libelles.menage(&l);
+                    (l, m, presume)
+                }),
             };
             match res {
                 Err(r) => {
@@ -234,11 +243,15 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                     } else {
                         s.mises_a_disposition += 1;
                     }
+                    let menage_brut =
+                        if l.menage_brut.trim().is_empty() { l.dalo_brut.as_str() } else { l.menage_brut.as_str() };
                     let src = SourceRegistre {
                         feuille: l.feuille.as_deref(),
                         ligne: l.ligne,
                         brut: &l.brut,
                         reservataire_brut: &l.reservataire_brut,
+                        menage_brut,
+                        quartile_brut: &l.quartile_brut,
                     };
                     insertion.inserer(import_id, &m, src)?;
                 }
@@ -271,6 +284,38 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
     crate::store::point_d_arret();
     w.commit()?;
     Ok(out)
+}
+
+/// The user's mappings of the household labels (label key → value).
+struct LibellesMenage {
+    public: HashMap<String, String>,
+    quartile: HashMap<String, String>,
+}
+
+impl LibellesMenage {
+    /// The household of a row: its « Ménage » / « Public prioritaire » column, a « DALO » one
+    /// (« Oui » there is DALO), its quartile; each label known or mapped by the user, else kept
+    /// as written (unknown), never guessed.
+    fn menage(&self, l: &registre::Ligne) -> Menage {
+        let public = |raw: &str, dalo: bool| {
+            let lu = Public::lire(raw, dalo)
+                .or_else(|| self.public.get(&crate::text::key(raw)).and_then(|v| Public::parse(v)));
+            Lu::de(raw, lu)
+        };
+        let quartile = Quartile::lire(&l.quartile_brut, l.quartile_oui_non).or_else(|| {
+            self.quartile
+                .get(&crate::text::key(&l.quartile_brut))
+                .and_then(|v| v.parse::<u8>().ok())
+                .and_then(Quartile::du_numero)
+        });
+        let (m, d) = (public(&l.menage_brut, false), public(&l.dalo_brut, true));
+        let public = match (m, d) {
+            (_, Lu::Valeur(Public::Dalo)) => Lu::Valeur(Public::Dalo),
+            (Lu::NonRenseigne, d) => d,
+            (m, _) => m,
+        };
+        Menage { public, quartile: Lu::de(&l.quartile_brut, quartile) }
+    }
 }
 
 /// A register row joined to the dossier: the dwelling's characteristics from the dossier (or
@@ -354,6 +399,7 @@ fn mise_a_disposition(
         hors_flux: l.hors_flux,
         etapes: l.etapes.clone(),
         signalement: (!signalements.is_empty()).then(|| signalements.join(" ; ")),
+        menage: Menage::default(),
     };
     Ok((m, presume))
 }

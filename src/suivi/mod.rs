@@ -5,6 +5,7 @@
 
 pub mod bilan;
 pub mod calendrier;
+pub mod cia;
 mod delais;
 mod import_registre;
 pub mod orientation;

@@ -26,6 +26,9 @@ pub struct Orientation {
     pub logement: MiseADisposition,
     pub date: String,
     pub candidats: Vec<Candidat>,
+    /// Hints of the CIA objectives (« à proposer de préférence à un ménage du premier
+    /// quartile… »): a help for the choice of candidates, never a rule.
+    pub indications: Vec<String>,
 }
 
 /// The share of year N elapsed on the day before `date` (events of `date` itself are not yet known).
@@ -58,7 +61,48 @@ pub fn orienter(d: &Dossier, bailleur: &str, reference: &str, date: Date) -> Res
     let etapes: std::collections::HashMap<&str, crate::suivi::Etape> =
         flux.reservataires.iter().map(|r| (r.id.as_str(), etape_decompte(d, bailleur, &r.id))).collect();
     let etape = |_: &str, r: &str| etapes.get(r).copied().unwrap_or(crate::suivi::Etape::BailSigne);
-    Ok(classer(l, &flux, &mads, date, &etape))
+    let mut o = classer(l, &flux, &mads, date, &etape);
+    indiquer_cia(&mut o, &mads, date, &d.reglages_cia()?);
+    Ok(o)
+}
+
+/// The CIA hints for a dwelling freed at `date`, from the leases of the year signed before it:
+/// outside QPV, when the bailleur is behind on the first quartile, the dwelling is better
+/// proposed to a first-quartile household; each réservataire behind on its publics
+/// prioritaires is told so in its reason. Only where the registers say the households.
+pub fn indiquer_cia(o: &mut Orientation, mads: &[MiseADisposition], date: Date, r: &crate::model::ReglagesCia) {
+    let (Some(debut), Some(veille)) = (Date::new(date.year, 1, 1), date.add_days(-1)) else { return };
+    let Ok(p) = super::bilan::Periode::new(date.year, None, Some(debut), Some(veille)) else { return };
+    let du_bailleur: Vec<MiseADisposition> =
+        mads.iter().filter(|m| m.bailleur == o.logement.bailleur).cloned().collect();
+    let (cia, prioritaires, _) = super::cia::calculer(&du_bailleur, &p, r, false);
+    if !cia.renseigne {
+        return;
+    }
+    let pct = |x: f64| crate::format::pourcentage_fr(x, 0);
+    if !o.logement.qpv
+        && let Some(part) = cia.hors_qpv.part
+        && part + 1e-9 < cia.hors_qpv.objectif
+    {
+        o.indications.push(format!(
+            "à proposer de préférence à un ménage du premier quartile : {} réalisés pour {} (baux hors QPV de {} depuis le 1er janvier)",
+            pct(part),
+            pct(cia.hors_qpv.objectif),
+            o.logement.bailleur
+        ));
+    }
+    for c in &mut o.candidats {
+        if let Some(x) = prioritaires.get(&c.id)
+            && x.manque()
+            && let (Some(part), Some(objectif)) = (x.part, x.objectif)
+        {
+            c.raison.push_str(&format!(
+                " ; en retard sur ses publics prioritaires : {} réalisés pour {} (à proposer de préférence à un ménage prioritaire)",
+                pct(part),
+                pct(objectif)
+            ));
+        }
+    }
 }
 
 /// The ranking itself, on the flux of the year and the register (only events before `date`).
@@ -174,5 +218,10 @@ pub fn classer(
     candidats.sort_by(|(ea, a), (eb, b)| {
         eb.cmp(ea).then(b.retard.partial_cmp(&a.retard).unwrap_or(std::cmp::Ordering::Equal)).then(a.id.cmp(&b.id))
     });
-    Orientation { logement: l, date: date.to_string(), candidats: candidats.into_iter().map(|(_, c)| c).collect() }
+    Orientation {
+        logement: l,
+        date: date.to_string(),
+        candidats: candidats.into_iter().map(|(_, c)| c).collect(),
+        indications: vec![],
+    }
 }

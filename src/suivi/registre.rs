@@ -28,6 +28,12 @@ pub enum Champ {
     DateBail,
     Issue,
     HorsFlux,
+    /// « Ménage » / « Public prioritaire »: Oui/Non, « Prioritaire DALO », « Non prioritaire »…
+    Menage,
+    /// « DALO »: Oui/Non.
+    Dalo,
+    /// « Quartile » / « Quartile de ressources »: « 1er quartile », « Q1 », « 1 »… « 4 ».
+    Quartile,
 }
 
 const LOGEMENT: [Field; 10] = [
@@ -43,7 +49,7 @@ const LOGEMENT: [Field; 10] = [
     Field::Bailleur,
 ];
 
-const SUIVI: [Champ; 11] = [
+const SUIVI: [Champ; 14] = [
     Champ::DateLiberation,
     Champ::Preavis,
     Champ::DateMiseADisposition,
@@ -55,6 +61,9 @@ const SUIVI: [Champ; 11] = [
     Champ::DateBail,
     Champ::Issue,
     Champ::HorsFlux,
+    Champ::Menage,
+    Champ::Dalo,
+    Champ::Quartile,
 ];
 
 impl Champ {
@@ -217,6 +226,38 @@ impl Champ {
                 ],
                 &["hors flux", "soustrait"],
             ),
+            Champ::Menage => (
+                &[
+                    "menage",
+                    "public prioritaire",
+                    "publics prioritaires",
+                    "public",
+                    "prioritaire",
+                    "menage prioritaire",
+                    "type de public",
+                    "type public",
+                    "categorie de public",
+                    "public prioritaire l 441 1",
+                    "priorite",
+                    "critere de priorite",
+                ],
+                &["public prioritaire", "publics prioritaires", "menage prioritaire", "priorite"],
+            ),
+            Champ::Dalo => (&["dalo", "menage dalo", "reconnu dalo", "prioritaire dalo", "public dalo"], &["dalo"]),
+            Champ::Quartile => (
+                &[
+                    "quartile",
+                    "quartile de ressources",
+                    "quartile ressources",
+                    "quartile de revenus",
+                    "quartile des ressources",
+                    "1er quartile",
+                    "premier quartile",
+                    "menage du 1er quartile",
+                    "menage 1er quartile",
+                ],
+                &["quartile"],
+            ),
             Champ::Logement(_) => (&[], &[]),
         }
     }
@@ -231,7 +272,14 @@ impl Champ {
         // A date column is not a count, and a count is not a date.
         let date = label_key.split(' ').any(|w| w == "date" || w == "dt");
         match self {
-            Champ::Candidats | Champ::Issue | Champ::DecisionCal | Champ::Preavis | Champ::HorsFlux
+            Champ::Candidats
+            | Champ::Issue
+            | Champ::DecisionCal
+            | Champ::Preavis
+            | Champ::HorsFlux
+            | Champ::Menage
+            | Champ::Dalo
+            | Champ::Quartile
                 if date && s < 10 =>
             {
                 0
@@ -246,6 +294,9 @@ impl Champ {
 pub struct Entete {
     pub ligne: usize,
     pub colonnes: Vec<(Champ, usize)>,
+    /// The quartile column says whether the household is of the first quartile (« 1er
+    /// quartile » : Oui / Non), not which quartile.
+    pub quartile_oui_non: bool,
 }
 
 impl Entete {
@@ -281,7 +332,11 @@ pub fn entete(sheet: &SheetData) -> Option<Entete> {
             colonnes.push((champ, c));
             total += s;
         }
-        let e = Entete { ligne: i, colonnes };
+        let quartile_oui_non = colonnes.iter().find(|(x, _)| *x == Champ::Quartile).is_some_and(|(_, c)| {
+            let k = &keys[*c];
+            k.contains("1er") || k.contains("premier") || k.split(' ').any(|w| w == "q1")
+        });
+        let e = Entete { ligne: i, colonnes, quartile_oui_non };
         let ok = e.colonne(Champ::Logement(Field::Reference)).is_some()
             && (e.colonne(Champ::DateMiseADisposition).is_some() || e.colonne(Champ::DateBail).is_some());
         if ok && best.as_ref().is_none_or(|(s, _)| total > *s) {
@@ -307,6 +362,13 @@ pub struct Ligne {
     pub annee_construction: Option<i32>,
     pub etapes: super::Etapes,
     pub hors_flux: Option<HorsFlux>,
+    /// The household's cells as written (« Ménage », « DALO », « Quartile »), read against the
+    /// dossier's mappings when joined.
+    pub menage_brut: String,
+    pub dalo_brut: String,
+    pub quartile_brut: String,
+    /// The quartile column is a « 1er quartile » Oui / Non column.
+    pub quartile_oui_non: bool,
     pub brut: String,
 }
 
@@ -474,6 +536,10 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
                 issue,
             },
             hors_flux: hf,
+            menage_brut: text(row, Champ::Menage),
+            dalo_brut: text(row, Champ::Dalo),
+            quartile_brut: text(row, Champ::Quartile),
+            quartile_oui_non: e.quartile_oui_non,
             brut,
         }));
     }

@@ -81,5 +81,6 @@ pub fn logement(d: &Dossier, bailleur: &str, reference: &str) -> Result<Option<M
         hors_flux: None,
         etapes: Etapes::default(),
         signalement: None,
+        menage: Default::default(),
     }))
 }

@@ -25,6 +25,7 @@ fn mad(id: i64, reference: &str, reservataire: Option<&str>) -> MiseADisposition
         hors_flux: None,
         etapes: Etapes { preavis: Some(1), ..Default::default() },
         signalement: None,
+        menage: Default::default(),
     }
 }
 
@@ -74,6 +75,7 @@ fn objectifs() -> Objectifs {
         perimetres: [("commune:06004".to_string(), super::bilan::PerimetreBilan::Commune("06004".into()))].into(),
         soustraits: [("mutations", 3), ("ventes", 1)].into(),
         sans_parametres: vec![],
+        cia: Default::default(),
     }
 }
 

@@ -356,6 +356,45 @@ impl App {
                     Ok(Fait::Note(evenement, dt))
                 });
             }
+            Action::EnregistrerCia { prioritaires, quartile1, qpv, reservataire } => {
+                use contingents::store::ReglageCia;
+                let lus = (|| {
+                    let pct = |s: &str, quoi: &str| -> Result<Option<f64>, Erreur> {
+                        match s.trim() {
+                            "" => Ok(None),
+                            t => contingents::format::parse_pourcentage(t)
+                                .map(|x| Some(x / 100.0))
+                                .map_err(|e| Erreur::Texte(format!("{quoi} : {e}"))),
+                        }
+                    };
+                    let mut v = Vec::new();
+                    if let Some(x) = pct(&prioritaires, "Publics prioritaires")? {
+                        v.push(ReglageCia::Prioritaires(x));
+                    }
+                    if let Some(x) = pct(&quartile1, "Premier quartile hors QPV")? {
+                        v.push(ReglageCia::Quartile1(x));
+                    }
+                    if let Some(x) = pct(&qpv, "Quartiles 2 à 4 en QPV")? {
+                        v.push(ReglageCia::Qpv(x));
+                    }
+                    if let Some((id, taux)) = &reservataire {
+                        v.push(ReglageCia::PrioritairesDe(id.clone(), pct(taux, "Taux du réservataire")?));
+                    }
+                    Ok::<_, Erreur>(v)
+                })();
+                match lus {
+                    Err(e) => self.message_du_suivi(false, Err(e)),
+                    Ok(v) if v.is_empty() => {
+                        self.message_du_suivi(false, Err(Erreur::Texte("aucun objectif saisi".into())))
+                    }
+                    Ok(v) => self.sur_dossier("objectifs de la CIA", true, move |d| {
+                        for r in &v {
+                            d.enregistrer_reglage_cia(r)?;
+                        }
+                        Ok(Fait::CiaEnregistree(v.len()))
+                    }),
+                }
+            }
             Action::FicheNavetteMiseADisposition(id) => {
                 let m = self.ecrans.bilan.as_ref().and_then(|b| b.saisies.iter().find(|m| m.id == id));
                 let name = match m {
@@ -966,6 +1005,7 @@ impl App {
                 let o = contingents::suivi::bilan::BilanOptions { periode, bailleur: bailleur.clone(), epci: None };
                 let bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(Erreur::from);
                 let saisies = contingents::suivi::saisies(&d)?;
+                let cia = d.reglages_cia()?;
                 Ok(BilanView {
                     annee,
                     semestre,
@@ -975,6 +1015,7 @@ impl App {
                     declaration: None,
                     suivi: None,
                     saisies,
+                    cia,
                 })
             });
             JobOutput::Bilan(r.map(Box::new))
@@ -1230,6 +1271,11 @@ impl App {
                         .unwrap_or_default()
                 );
                 self.message_du_suivi(true, Ok(m));
+                self.refresh_bilan();
+            }
+            Fait::CiaEnregistree(n) => {
+                let m = if n > 1 { "Objectifs de la CIA enregistrés" } else { "Objectif de la CIA enregistré" };
+                self.message_du_suivi(false, Ok(format!("{m} dans le dossier")));
                 self.refresh_bilan();
             }
             Fait::Note(evenement, date) => {

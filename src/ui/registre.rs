@@ -77,6 +77,9 @@ pub fn libelle_champ(c: Champ) -> &'static str {
         Champ::DateBail => "Date de signature du bail",
         Champ::Issue => "Issue",
         Champ::HorsFlux => "Hors flux",
+        Champ::Menage => "Ménage (public prioritaire)",
+        Champ::Dalo => "DALO",
+        Champ::Quartile => "Quartile de ressources",
     }
 }
 

@@ -239,6 +239,8 @@ pub struct BilanView {
     pub suivi: Option<Result<String, Erreur>>,
     /// The mises à disposition typed in the window.
     pub saisies: Vec<contingents::suivi::MiseADisposition>,
+    /// The objectives of the dossier's CIA (editable on the screen).
+    pub cia: contingents::model::ReglagesCia,
 }
 
 /// The labels screen's pending choices.
@@ -381,6 +383,7 @@ impl Action {
             | Action::AppliquerProprietes { .. }
             | Action::DeclarerMiseADisposition { .. }
             | Action::NoterEvenement { .. }
+            | Action::EnregistrerCia { .. }
             | Action::FluxSave
             | Action::FluxLeave(true) => Ecriture,
             Action::ImportDialog | Action::AskRemove(_) | Action::ProposeLabel { .. } => VersEcriture,
@@ -480,6 +483,15 @@ pub enum Action {
         bailleur: String,
         epci: String,
         annee: i32,
+    },
+    /// The CIA objectives typed on the bilans screen (percentages as typed; an empty field
+    /// leaves its objective as it is). `reservataire`: one réservataire's rate of publics
+    /// prioritaires (empty: back to the law's).
+    EnregistrerCia {
+        prioritaires: String,
+        quartile1: String,
+        qpv: String,
+        reservataire: Option<(String, String)>,
     },
     BilanSelect {
         annee: i32,

@@ -107,6 +107,8 @@ pub enum Fait {
         echeance: Option<contingents::model::Date>,
     },
     Note(contingents::suivi::Evenement, contingents::model::Date),
+    /// The CIA objectives saved (how many settings).
+    CiaEnregistree(usize),
     FluxEnregistre {
         bailleur: String,
         annee: i32,

@@ -464,6 +464,53 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     assert_eq!(shown, o);
 }
 
+/// The CIA objectives on the bilans screen: a bar per objective with its figures from the core,
+/// and the CIA's rates edited by their labels, kept in the dossier, followed by the bilan.
+#[test]
+fn the_cia_objectives_on_the_bilans_screen_and_their_settings() {
+    let t = Temp::new("bilans-cia");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap().clone();
+    assert!(b.cia.renseigne, "the demo registers say the households");
+    // The State's bar says its share as the core computes it, against 100 %.
+    let etat = b.reservataires.iter().find(|r| r.id == "etat").unwrap();
+    let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
+    let attendu = format!("{} pour 100\u{a0}%", pct(etat.part_prioritaires.unwrap()));
+    assert!(h.query_all_by_label_contains(&attendu).next().is_some(), "{attendu}");
+    let hors_qpv = format!("{} pour 25\u{a0}%", pct(b.cia.hors_qpv.part.unwrap()));
+    assert!(h.query_all_by_label_contains(&hors_qpv).next().is_some(), "{hors_qpv}");
+    h.get_by_label("EPCI — hors QPV, 1er quartile");
+    // The settings: 30 % of publics prioritaires, and 40 % for Action Logement.
+    h.get_by_label("Réglages de la CIA").click();
+    h.run_steps(2);
+    type_into(&mut h, "Publics prioritaires (%)", "30");
+    choisir(&mut h, "Taux propre à un réservataire", "Action Logement");
+    type_into(&mut h, "Son taux de publics prioritaires (%, vide : celui de la loi)", "40");
+    h.get_by_label("Enregistrer les objectifs de la CIA").click();
+    h.run_steps(6);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let r = d.reglages_cia().unwrap();
+    assert!((r.prioritaires - 0.30).abs() < 1e-9 && (r.quartile1 - 0.25).abs() < 1e-9);
+    assert_eq!(r.par_reservataire.get("action-logement").copied(), Some(0.40));
+    let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap().clone();
+    let objectif = |id: &str| b.reservataires.iter().find(|r| r.id == id).unwrap().objectif_prioritaires;
+    assert_eq!(objectif("action-logement"), Some(0.40));
+    assert_eq!(objectif("departement:83"), Some(0.30));
+    assert_eq!(objectif("etat"), Some(1.0));
+    assert!(h.query_all_by_label("Objectifs de la CIA enregistrés dans le dossier").next().is_some());
+    // A rate above 100 % is refused, in French, and nothing changes.
+    type_into(&mut h, "Premier quartile hors QPV (%)", "120");
+    h.get_by_label("Enregistrer les objectifs de la CIA").click();
+    h.run_steps(4);
+    assert!(h.query_all_by_label_contains("Premier quartile hors QPV :").next().is_some());
+    assert!((Dossier::open_read_only(&dossier).unwrap().reglages_cia().unwrap().quartile1 - 0.25).abs() < 1e-9);
+}
+
 #[test]
 fn atelier_contraste() {
     use crate::ui::theme::{contraste, couples_atelier};

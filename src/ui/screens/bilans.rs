@@ -176,6 +176,177 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
     });
 }
 
+/// One objective as a bar readable when projected: the share realised, filled, against the
+/// objective, marked; the counts in words beside it.
+fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif: f64, detail: &str) {
+    let h = ui.text_style_height(&egui::TextStyle::Body);
+    // Sizes from the text (readable in workshop mode), never from the scrolled width.
+    let label_w = 18.0 * h;
+    let width = 18.0 * h;
+    ui.horizontal(|ui| {
+        ui.allocate_ui_with_layout(
+            egui::vec2(label_w, h * 1.4),
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| {
+                ui.set_min_width(label_w);
+                ui.add(egui::Label::new(libelle).truncate());
+            },
+        );
+        let (rect, resp) = ui.allocate_exact_size(egui::vec2(width, h * 1.2), egui::Sense::hover());
+        let p = ui.painter();
+        p.rect_filled(rect, 2.0, egui::Color32::from_gray(215));
+        let atteint = part.is_some_and(|x| x + 1e-9 >= objectif);
+        if let Some(x) = part {
+            let couleur = if atteint { egui::Color32::from_rgb(0, 110, 60) } else { theme::ALERTE };
+            let w = (x.clamp(0.0, 1.0) as f32) * width;
+            p.rect_filled(egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height())), 2.0, couleur);
+        }
+        let xo = rect.min.x + (objectif.clamp(0.0, 1.0) as f32) * width;
+        p.line_segment(
+            [egui::pos2(xo, rect.min.y - 2.0), egui::pos2(xo, rect.max.y + 2.0)],
+            egui::Stroke::new(3.0, egui::Color32::BLACK),
+        );
+        let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
+        let texte = match part {
+            Some(x) => format!("{} pour {} — {detail}", pct(x), pct(objectif)),
+            None => format!("non renseigné (objectif {}) — {detail}", pct(objectif)),
+        };
+        resp.on_hover_text(&texte);
+        if part.is_some() && !atteint {
+            ui.colored_label(theme::ALERTE, texte);
+        } else {
+            ui.label(texte);
+        }
+    });
+}
+
+/// The CIA objectives of the bilan: a bar per objective (each réservataire's publics
+/// prioritaires, the bailleurs' own, the quartiles outside and in QPV).
+fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
+    let c = &b.cia;
+    if !c.renseigne {
+        ui.label("Objectifs de la CIA non renseignés : le registre ne dit pas le ménage des baux (colonnes « Public prioritaire » / « DALO » et « Quartile »).");
+    }
+    let nr = |n: u64| {
+        if n > 0 {
+            format!(" ; {} ménage{} non renseigné{}", n, if n > 1 { "s" } else { "" }, if n > 1 { "s" } else { "" })
+        } else {
+            String::new()
+        }
+    };
+    ui.label("Part réalisée (barre) contre l'objectif (trait noir) ; les ménages non renseignés sont comptés à part, hors de la part.");
+    ui.strong("Publics prioritaires (dont DALO)");
+    for r in b.reservataires.iter().filter(|r| r.baux_signes > 0 || r.objectif_prioritaires.is_some()) {
+        let Some(obj) = r.objectif_prioritaires else { continue };
+        let detail = format!(
+            "{} sur {} baux (dont {} DALO){}",
+            r.attributions_prioritaires,
+            r.baux_signes - r.non_renseignes,
+            r.dont_dalo,
+            nr(r.non_renseignes)
+        );
+        barre_objectif(ui, &libelle_reservataire(&r.id), r.part_prioritaires, obj, &detail);
+    }
+    if let Some(obj) = c.propres.objectif
+        && c.propres.baux > 0
+    {
+        let p = &c.propres;
+        let detail = format!(
+            "{} sur {} baux (dont {} DALO){}",
+            p.attributions_prioritaires,
+            p.baux - p.non_renseignes,
+            p.dont_dalo,
+            nr(p.non_renseignes)
+        );
+        barre_objectif(ui, "Bailleur (non réservés)", p.part, obj, &detail);
+    }
+    ui.strong("Quartiles de ressources");
+    let quartiles =
+        |ui: &mut egui::Ui, qui: &str, h: &contingents::suivi::cia::HorsQpv, q: &contingents::suivi::cia::EnQpv| {
+            barre_objectif(
+                ui,
+                &format!("{qui} — hors QPV, 1er quartile"),
+                h.part,
+                h.objectif,
+                &format!(
+                    "{} sur {} baux (relogés ANRU, ORCOD compris){}",
+                    h.premier_quartile,
+                    h.baux - h.non_renseignes,
+                    nr(h.non_renseignes)
+                ),
+            );
+            barre_objectif(
+                ui,
+                &format!("{qui} — en QPV, quartiles 2 à 4"),
+                q.part,
+                q.objectif,
+                &format!("{} sur {} baux{}", q.quartiles_2_4, q.baux - q.non_renseignes, nr(q.non_renseignes)),
+            );
+        };
+    let qui = b.bailleur.clone().unwrap_or_else(|| "EPCI".into());
+    quartiles(ui, &qui, &c.hors_qpv, &c.qpv);
+    for x in &c.bailleurs {
+        quartiles(ui, &x.bailleur, &x.hors_qpv, &x.qpv);
+    }
+}
+
+/// The CIA objectives of the dossier, editable (in percent).
+fn reglages_cia(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
+    ui.label(format!(
+        "En vigueur : publics prioritaires {} (collectivités, Action Logement, bailleur ; État 100 %) ; premier quartile hors QPV {} ; quartiles 2 à 4 en QPV {}.",
+        pct(v.cia.prioritaires),
+        pct(v.cia.quartile1),
+        pct(v.cia.qpv)
+    ));
+    for (id, t) in &v.cia.par_reservataire {
+        ui.label(format!(
+            "{} : {}",
+            libelle_reservataire(id),
+            if *t > 0.0 { pct(*t) } else { "aucun objectif".into() }
+        ));
+    }
+    let prioritaires = champ(ui, "cia-prioritaires", "Publics prioritaires (%)", "25", 60.0);
+    let quartile1 = champ(ui, "cia-quartile1", "Premier quartile hors QPV (%)", "25", 60.0);
+    let qpv = champ(ui, "cia-qpv", "Quartiles 2 à 4 en QPV (%)", "50", 60.0);
+    let key = ui.make_persistent_id("cia-reservataire");
+    let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
+    let options: Vec<(String, String)> = match &v.bilan {
+        Ok(b) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
+        Err(_) => vec![],
+    };
+    ui.horizontal(|ui| {
+        let l = ui.label("Taux propre à un réservataire");
+        egui::ComboBox::from_id_salt("cia-reservataire")
+            .selected_text(
+                options.iter().find(|(id, _)| *id == choix).map(|(_, l)| l.clone()).unwrap_or_else(|| "aucun".into()),
+            )
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut choix, String::new(), "aucun");
+                for (id, label) in &options {
+                    ui.selectable_value(&mut choix, id.clone(), label);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    ui.data_mut(|x| x.insert_temp(key, choix.clone()));
+    let taux = if choix.is_empty() {
+        String::new()
+    } else {
+        champ(ui, "cia-taux-reservataire", "Son taux de publics prioritaires (%, vide : celui de la loi)", "", 60.0)
+    };
+    if ui.button("Enregistrer les objectifs de la CIA").clicked() {
+        actions.push(Action::EnregistrerCia {
+            prioritaires,
+            quartile1,
+            qpv,
+            reservataire: (!choix.is_empty()).then(|| (choix.clone(), taux.clone())),
+        });
+    }
+    message(&v.suivi, ui);
+}
+
 /// The bilan's alerts grouped by rule (one heading, then each case), the legal ones first,
 /// the objectives without saved parameters last, in grey.
 fn alertes(b: &Bilan, ui: &mut egui::Ui) {
@@ -192,6 +363,9 @@ fn alertes(b: &Bilan, ui: &mut egui::Ui) {
         | Regle::SoustraitsSupLiberations
         | Regle::ParametreAConfirmer
         | Regle::AccordPrefetRequis => "Autres alertes",
+        Regle::PrioritairesSousObjectif => "Publics prioritaires sous l'objectif",
+        Regle::Quartile1HorsQpvSousObjectif => "Premier quartile hors QPV sous l'objectif",
+        Regle::QpvQuartiles24SousObjectif => "Quartiles 2 à 4 en QPV sous l'objectif",
     };
     let mut groupes: Vec<(Regle, Vec<&str>)> = Vec::new();
     for a in &b.alertes {
@@ -237,6 +411,10 @@ fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui) {
             }
             for (i, c) in o.candidats.iter().enumerate() {
                 ui.add(egui::Label::new(format!("{}. {} — {}", i + 1, libelle_reservataire(&c.id), c.raison)).wrap());
+            }
+            // The CIA's hints: an indication for the choice of candidates, never a rule.
+            for x in &o.indications {
+                ui.add(egui::Label::new(egui::RichText::new(format!("ℹ Indication (CIA) : {x}")).strong()).wrap());
             }
         }
         Err(e) => {
@@ -425,6 +603,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
     egui::ScrollArea::both().id_salt("ecran-bilans").auto_shrink([false, false]).show(ui, |ui| {
         if edit {
             saisie(v, ui, &mut actions);
+            ui.collapsing("Réglages de la CIA", |ui| reglages_cia(v, ui, &mut actions));
         }
         aides(v, ui, &mut actions);
         ui.separator();
@@ -443,6 +622,9 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
                 }
                 tableau(b, ui);
                 alertes(b, ui);
+                egui::CollapsingHeader::new("Objectifs d'attribution (CIA)")
+                    .default_open(true)
+                    .show(ui, |ui| objectifs_cia(b, ui));
                 if !b.retards_de_reponse.is_empty() {
                     egui::CollapsingHeader::new(format!(
                         "⚠ {} mises à disposition sans réponse après leur échéance",

@@ -188,6 +188,9 @@ fn regle(r: Regle) -> &'static str {
         Regle::AccordPrefetRequis => "Accord du préfet requis",
         Regle::SansMiseADisposition3Mois => "Aucune mise à disposition depuis trois mois",
         Regle::DecompteEtat => "Décompte du flux de l'État",
+        Regle::PrioritairesSousObjectif => "Publics prioritaires sous l'objectif",
+        Regle::Quartile1HorsQpvSousObjectif => "Premier quartile hors QPV sous l'objectif",
+        Regle::QpvQuartiles24SousObjectif => "Quartiles 2 à 4 en QPV sous l'objectif",
     }
 }
 

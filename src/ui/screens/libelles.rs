@@ -37,6 +37,12 @@ fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> V
         "financement" => {
             filtre(Financement::ALL.iter().map(|f| (f.as_str().to_string(), f.as_str().to_string())).collect())
         }
+        "menage" => filtre(
+            contingents::model::Public::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect(),
+        ),
+        "quartile" => filtre(
+            contingents::model::Quartile::ALL.iter().map(|q| (q.numero().to_string(), q.label().to_string())).collect(),
+        ),
         "commune" => r
             .communes_proposees(libelle, &v.territoire, recherche, 40)
             .into_iter()

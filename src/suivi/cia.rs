@@ -1,0 +1,261 @@
+//! The CIA objectives of a bilan (domaine.md, « Attribution objectives (CIA, CCH L.441-1) »):
+//! each réservataire's leases to publics prioritaires (DALO apart) against its objective; for
+//! the EPCI and each bailleur, the leases outside QPV to first-quartile households (or relogés
+//! ANRU/NPNRU, ORCOD) and the leases in QPV to quartiles 2 to 4, against the CIA's rates. Every
+//! lease signed in the period counts, flux and hors flux, by the dwelling's QPV; a household
+//! not filled in (or whose label is still to map) is counted apart, never assumed.
+
+use super::bilan::{AlerteBilan, Periode};
+use super::{HorsFlux, MiseADisposition};
+use crate::model::{Public, Quartile, ReglagesCia, Regle, Reservataire};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Leases to publics prioritaires, against an objective.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Prioritaires {
+    pub baux: u64,
+    pub attributions_prioritaires: u64,
+    pub dont_dalo: u64,
+    pub non_renseignes: u64,
+    /// prioritaires / (baux − non renseignés); `None` when no household is known.
+    pub part: Option<f64>,
+    /// `None` where the law and the CIA set none.
+    pub objectif: Option<f64>,
+}
+
+impl Prioritaires {
+    fn compter(&mut self, m: &MiseADisposition) {
+        self.baux += 1;
+        match m.menage.public.valeur() {
+            Some(p) if p.est_prioritaire() => {
+                self.attributions_prioritaires += 1;
+                if p == Public::Dalo {
+                    self.dont_dalo += 1;
+                }
+            }
+            Some(_) => {}
+            None => self.non_renseignes += 1,
+        }
+    }
+
+    fn conclure(&mut self, objectif: Option<f64>) {
+        let connus = self.baux - self.non_renseignes;
+        self.part = (connus > 0).then(|| self.attributions_prioritaires as f64 / connus as f64);
+        self.objectif = objectif;
+    }
+
+    /// The objective is set and measured, and not met.
+    pub fn manque(&self) -> bool {
+        matches!((self.part, self.objectif), (Some(p), Some(o)) if p + 1e-9 < o)
+    }
+}
+
+/// The leases outside QPV and those in QPV, by quartile, against the CIA's rates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HorsQpv {
+    pub baux: u64,
+    /// First-quartile households, and those relogés in an ANRU/NPNRU or ORCOD operation.
+    pub premier_quartile: u64,
+    pub non_renseignes: u64,
+    pub part: Option<f64>,
+    pub objectif: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EnQpv {
+    pub baux: u64,
+    pub quartiles_2_4: u64,
+    pub non_renseignes: u64,
+    pub part: Option<f64>,
+    pub objectif: f64,
+}
+
+fn part(n: u64, baux: u64, non_renseignes: u64) -> Option<f64> {
+    let connus = baux - non_renseignes;
+    (connus > 0).then(|| n as f64 / connus as f64)
+}
+
+/// The quartile objectives of one bailleur (or of the EPCI), and the bailleur's own leases.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CiaBailleur {
+    pub bailleur: String,
+    pub hors_qpv: HorsQpv,
+    pub qpv: EnQpv,
+    /// Its non-réservé leases (and those after a reprise) to publics prioritaires.
+    pub propres: Prioritaires,
+}
+
+/// The CIA section of a bilan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Cia {
+    pub hors_qpv: HorsQpv,
+    pub qpv: EnQpv,
+    /// The bailleurs' own leases (non réservés, after a reprise) to publics prioritaires.
+    pub propres: Prioritaires,
+    /// Each bailleur apart (a consolidated bilan).
+    pub bailleurs: Vec<CiaBailleur>,
+    /// Whether the registers say the household of at least one lease of the period: when
+    /// not, the objectives are « non renseignés » (no alert).
+    pub renseigne: bool,
+}
+
+impl CiaBailleur {
+    fn compter(&mut self, m: &MiseADisposition) {
+        let relogement = matches!(m.hors_flux, Some(HorsFlux::Relogements | HorsFlux::Orcod));
+        let q = m.menage.quartile.valeur();
+        if m.qpv {
+            self.qpv.baux += 1;
+            match q {
+                Some(Quartile::Q1) => {}
+                Some(_) => self.qpv.quartiles_2_4 += 1,
+                None => self.qpv.non_renseignes += 1,
+            }
+        } else {
+            self.hors_qpv.baux += 1;
+            match q {
+                _ if relogement => self.hors_qpv.premier_quartile += 1,
+                Some(Quartile::Q1) => self.hors_qpv.premier_quartile += 1,
+                Some(_) => {}
+                None => self.hors_qpv.non_renseignes += 1,
+            }
+        }
+        if m.hors_flux.is_none() && m.reservataire.as_deref() == Some(Reservataire::NON_RESERVE.as_str()) {
+            self.propres.compter(m);
+        }
+    }
+
+    fn conclure(&mut self, r: &ReglagesCia) {
+        let h = &mut self.hors_qpv;
+        h.part = part(h.premier_quartile, h.baux, h.non_renseignes);
+        h.objectif = r.quartile1;
+        let q = &mut self.qpv;
+        q.part = part(q.quartiles_2_4, q.baux, q.non_renseignes);
+        q.objectif = r.qpv;
+        self.propres.conclure(r.objectif_prioritaires(Reservataire::NON_RESERVE.as_str()));
+    }
+
+    fn alertes(&self, qui: &str, out: &mut Vec<AlerteBilan>) {
+        let pct = |x: f64| crate::format::pourcentage_fr(x, 0);
+        if let Some(p) = self.hors_qpv.part
+            && p + 1e-9 < self.hors_qpv.objectif
+        {
+            out.push(AlerteBilan {
+                regle: Regle::Quartile1HorsQpvSousObjectif,
+                reservataire: None,
+                detail: format!(
+                    "{qui} : {} des {} baux signés hors QPV dont le ménage est connu vont au premier quartile (ou à un relogement ANRU, ORCOD), {} pour un objectif de {}",
+                    self.hors_qpv.premier_quartile,
+                    self.hors_qpv.baux - self.hors_qpv.non_renseignes,
+                    pct(p),
+                    pct(self.hors_qpv.objectif)
+                ),
+            });
+        }
+        if let Some(p) = self.qpv.part
+            && p + 1e-9 < self.qpv.objectif
+        {
+            out.push(AlerteBilan {
+                regle: Regle::QpvQuartiles24SousObjectif,
+                reservataire: None,
+                detail: format!(
+                    "{qui} : {} des {} baux signés en QPV dont le ménage est connu vont aux quartiles 2 à 4, {} pour un objectif de {}",
+                    self.qpv.quartiles_2_4,
+                    self.qpv.baux - self.qpv.non_renseignes,
+                    pct(p),
+                    pct(self.qpv.objectif)
+                ),
+            });
+        }
+        if self.propres.manque() {
+            out.push(alerte_prioritaires(
+                &format!("{qui} (baux non réservés)"),
+                Reservataire::NON_RESERVE.as_str(),
+                &self.propres,
+            ));
+        }
+    }
+}
+
+/// The alert of a réservataire (or of the bailleur's own leases) behind on publics prioritaires.
+pub fn alerte_prioritaires(qui: &str, id: &str, p: &Prioritaires) -> AlerteBilan {
+    let pct = |x: f64| crate::format::pourcentage_fr(x, 0);
+    AlerteBilan {
+        regle: Regle::PrioritairesSousObjectif,
+        reservataire: Some(id.to_string()),
+        detail: format!(
+            "{qui} : {} des {} baux dont le ménage est connu vont à des publics prioritaires (dont {} DALO), {} pour un objectif de {}",
+            p.attributions_prioritaires,
+            p.baux - p.non_renseignes,
+            p.dont_dalo,
+            p.part.map(pct).unwrap_or_default(),
+            p.objectif.map(pct).unwrap_or_default()
+        ),
+    }
+}
+
+/// The leases signed in the period (flux and hors flux), by réservataire (publics prioritaires)
+/// and for the EPCI and each bailleur (quartiles); and the alerts of the objectives not met.
+pub fn calculer(
+    mads: &[MiseADisposition],
+    p: &Periode,
+    r: &ReglagesCia,
+    consolide: bool,
+) -> (Cia, BTreeMap<String, Prioritaires>, Vec<AlerteBilan>) {
+    let mut total = CiaBailleur::default();
+    let mut par_bailleur: BTreeMap<&str, CiaBailleur> = BTreeMap::new();
+    let mut par_reservataire: BTreeMap<String, Prioritaires> = BTreeMap::new();
+    let mut renseigne = false;
+    for m in mads.iter().filter(|m| p.contient(m.etapes.date_bail)) {
+        renseigne |= m.menage != Default::default();
+        total.compter(m);
+        let b = par_bailleur.entry(m.bailleur.as_str()).or_default();
+        b.bailleur = m.bailleur.clone();
+        b.compter(m);
+        if m.hors_flux.is_none()
+            && let Some(id) = &m.reservataire
+            && id != Reservataire::NON_RESERVE.as_str()
+        {
+            par_reservataire.entry(id.clone()).or_default().compter(m);
+        }
+    }
+    total.conclure(r);
+    for b in par_bailleur.values_mut() {
+        b.conclure(r);
+    }
+    for (id, x) in par_reservataire.iter_mut() {
+        x.conclure(r.objectif_prioritaires(id));
+    }
+    let mut alertes = Vec::new();
+    if renseigne {
+        for (id, x) in &par_reservataire {
+            if x.manque() {
+                alertes.push(alerte_prioritaires(&crate::consolidate::libelle_reservataire(id), id, x));
+            }
+        }
+        if consolide {
+            total.alertes("EPCI", &mut alertes);
+            for b in par_bailleur.values() {
+                b.alertes(&b.bailleur, &mut alertes);
+            }
+        } else if let Some(b) = par_bailleur.values().next() {
+            b.alertes(&b.bailleur, &mut alertes);
+        }
+    }
+    if !renseigne {
+        // No household in the registers: nothing measured (a relogement ANRU alone is no share).
+        for b in std::iter::once(&mut total).chain(par_bailleur.values_mut()) {
+            b.hors_qpv.part = None;
+            b.qpv.part = None;
+            b.propres.part = None;
+        }
+    }
+    let cia = Cia {
+        hors_qpv: total.hors_qpv,
+        qpv: total.qpv,
+        propres: total.propres,
+        bailleurs: if consolide { par_bailleur.into_values().collect() } else { vec![] },
+        renseigne,
+    };
+    (cia, par_reservataire, alertes)
+}
