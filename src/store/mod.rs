@@ -459,7 +459,7 @@ impl Dossier {
         // they are checked once, at the end.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(v as usize) {
-            tx.execute_batch(sql)?;
+            schema::migrer(&tx, sql)?;
             if i == 0 || i == 2 {
                 correspondances::seed(&tx)?;
             }

@@ -194,3 +194,28 @@ pub const MIGRATIONS: &[&str] = &[
 
 /// The first version that keeps the cube.
 pub const VERSION_DU_CUBE: i64 = 7;
+
+/// Runs one migration. A column it adds that the table already has (a dossier whose version
+/// number was set back) is left as it is: adding it again would fail the whole migration.
+pub(super) fn migrer(tx: &rusqlite::Transaction, sql: &str) -> rusqlite::Result<()> {
+    if !sql.contains("ADD COLUMN") {
+        return tx.execute_batch(sql);
+    }
+    let mut reste = String::new();
+    for instruction in sql.split(';') {
+        let mots: Vec<&str> = instruction.split_whitespace().collect();
+        if let ["ALTER", "TABLE", table, "ADD", "COLUMN", colonne, ..] = mots.as_slice() {
+            let existe: bool = tx.query_row(
+                &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+                [colonne],
+                |r| r.get(0),
+            )?;
+            if existe {
+                continue;
+            }
+        }
+        reste.push_str(instruction);
+        reste.push(';');
+    }
+    tx.execute_batch(&reste)
+}
