@@ -56,6 +56,8 @@ impl Dossier {
                 lignes: i.lignes_lues,
                 logements: i.logements,
                 rejets: i.rejets,
+                conflits: i.conflits,
+                doublons: i.doublons,
                 sha256: i.sha256,
             })
             .collect();
@@ -76,6 +78,8 @@ impl Dossier {
                 lignes: r.get(5)?,
                 logements: r.get(6)?,
                 rejets: r.get(7)?,
+                conflits: 0,
+                doublons: 0,
                 actif: r.get::<_, i64>(8)? != 0,
             })
         })?;
@@ -198,6 +202,12 @@ pub struct Entree {
     /// Dwellings kept (a register: its mises à disposition, hors flux included).
     pub logements: i64,
     pub rejets: i64,
+    /// References met with different values, and rows met twice (an état des lieux; 0 for a
+    /// register). Not in the JSON of `history` (its contract is stable).
+    #[serde(skip)]
+    pub conflits: i64,
+    #[serde(skip)]
+    pub doublons: i64,
     #[serde(skip)]
     pub sha256: String,
 }

@@ -6,7 +6,7 @@ use super::erreur::Erreur;
 use super::picker::{Demande, Picker, Suite, Usage};
 use super::settings::SelectionFlux;
 use super::state::{
-    Action, AnnexeDialogue, BilanView, Creation, DemandeAnnexe, DossierView, Drill, EtatARelire, FluxView,
+    Action, AnnexeDialogue, ApresFlux, BilanView, Creation, DemandeAnnexe, DossierView, Drill, EtatARelire, FluxView,
     RegistreImporte, Reprise, Screen,
 };
 use super::tasks::{Document, Fait, JobOutput};
@@ -47,7 +47,15 @@ impl App {
             self.messages.erreur(Erreur::LectureSeule);
             return;
         }
+        // Flux parameters typed and not saved: an export reads the saved ones, opening another
+        // dossier drops them; the user says first what to do with them.
+        if let Some(q) = self.question_flux(&action) {
+            self.ecrans.question_flux = Some(q);
+            return;
+        }
         match action {
+            Action::ReponseFlux(reponse) => self.reponse_flux(reponse),
+            Action::ListerEchus => self.sur_dossier("droits échus", false, |d| Ok(Fait::Echus(d.droits_echus()?))),
             Action::Show(s) => {
                 self.state.screen = s;
                 self.save_state();
@@ -511,6 +519,62 @@ impl App {
         }
     }
 
+    /// The question to ask before `action` when flux parameters are typed and not saved.
+    fn question_flux(&mut self, action: &Action) -> Option<ApresFlux> {
+        if !self.ecrans.flux.as_ref().is_some_and(FluxView::modifie) {
+            return None;
+        }
+        let q = match action {
+            Action::AnnexeDialog | Action::ExportFicheAssiette | Action::ExportPrevision | Action::ExportBilan(_) => {
+                Some(ApresFlux::Exporter(Box::new(action.clone())))
+            }
+            Action::OpenDossier(_) | Action::AppliquerProprietes { .. } => {
+                Some(ApresFlux::Continuer(Box::new(action.clone())))
+            }
+            _ => None,
+        };
+        // Answered already (this action is the one that followed the answer).
+        if q.is_some() && std::mem::take(&mut self.ecrans.flux_accorde) {
+            return None;
+        }
+        q
+    }
+
+    /// The user's answer about unsaved flux parameters. Saved first: what was asked follows
+    /// once they are in the dossier (not if the saving fails). Not saved: an export uses the
+    /// saved ones (those typed stay typed); another dossier drops them. Cancelled: nothing.
+    fn reponse_flux(&mut self, reponse: Option<bool>) {
+        let Some(q) = self.ecrans.question_flux.take() else { return };
+        let suite = match q {
+            ApresFlux::Exporter(a) | ApresFlux::Continuer(a) => *a,
+            ApresFlux::Fermer => Action::Fermer(true),
+        };
+        match reponse {
+            None => self.messages.dire("Rien n'a été enregistré : les paramètres modifiés restent à l'écran"),
+            Some(true) => {
+                self.ecrans.apres_enregistrement = Some(suite);
+                self.flux_save();
+            }
+            Some(false) => {
+                if matches!(suite, Action::OpenDossier(_) | Action::AppliquerProprietes { .. } | Action::Fermer(_))
+                    && let Some(fv) = &mut self.ecrans.flux
+                {
+                    fv.params = fv.saved.clone();
+                    fv.coordonnees = fv.coordonnees_enregistrees.clone();
+                }
+                self.suivre(suite);
+            }
+        }
+    }
+
+    /// What the user asked once the question about the flux parameters is answered: not
+    /// asked again.
+    fn suivre(&mut self, a: Action) {
+        self.ecrans.flux_accorde =
+            !matches!(a, Action::Fermer(_)) && self.ecrans.flux.as_ref().is_some_and(FluxView::modifie);
+        self.push(a);
+    }
+
     /// Loads a dossier's figures off the UI thread (a national dossier takes seconds).
     fn load(&mut self, path: PathBuf, fresh: bool) {
         let label = if fresh { "ouverture" } else { "actualisation" };
@@ -582,7 +646,9 @@ impl App {
             let msg = (!synchrone && !prevenu).then(|| {
                 "Pas de sélecteur de fichiers du système ici (portail xdg absent) : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).".to_string()
             });
-            self.fichiers.picker = Some(Picker::new(d, depart, recents, msg));
+            let mut picker = Picker::new(d, depart, recents, msg);
+            picker.sources = self.sources();
+            self.fichiers.picker = Some(picker);
             return;
         }
         if self.fichiers.ouvert.is_some() {
@@ -633,7 +699,9 @@ impl App {
                 let msg = "Le sélecteur de fichiers du système n'a pas répondu : voici celui de Contingents. Pour retrouver celui du système, installez xdg-desktop-portal et xdg-desktop-portal-gtk (ou -kde).";
                 let depart = self.depart(d.suite.usage());
                 let recents = self.recent_dirs();
-                self.fichiers.picker = Some(Picker::new(d, depart, recents, Some(msg.into())));
+                let mut picker = Picker::new(d, depart, recents, Some(msg.into()));
+                picker.sources = self.sources();
+                self.fichiers.picker = Some(picker);
                 None
             }
             None => None,
@@ -654,9 +722,23 @@ impl App {
         v
     }
 
+    /// The files imported into the open dossier (name, SHA-256): no document is written over
+    /// them.
+    fn sources(&self) -> Vec<super::picker::Source> {
+        let Some(v) = &self.view else { return vec![] };
+        v.historique.iter().map(|e| (e.fichier.clone(), e.sha256.clone())).collect()
+    }
+
     /// What a chosen file is for: every export is a job.
     fn choisi(&mut self, suite: Suite, paths: Vec<PathBuf>) {
         let Some(out) = paths.first().cloned() else { return };
+        // Whatever dialog chose it: a document never replaces a dossier nor a file it imported.
+        if suite.usage() == Usage::Exporter
+            && let Some(r) = super::picker::refus_d_ecriture(&out, &self.sources())
+        {
+            self.messages.erreur(Erreur::Texte(r.to_string()));
+            return;
+        }
         self.state.dossier_utilise(suite.usage(), &out);
         self.save_state();
         match suite {
@@ -1190,7 +1272,11 @@ impl App {
                     p.effet = Some((territoire, date, r));
                 }
             }
-            JobOutput::Fait(Err(e)) | JobOutput::Interrompu(e) => self.messages.erreur(e),
+            JobOutput::Fait(Err(e)) | JobOutput::Interrompu(e) => {
+                // « Enregistrer, puis … »: not saved, so nothing follows.
+                self.ecrans.apres_enregistrement = None;
+                self.messages.erreur(e)
+            }
             JobOutput::Fait(Ok(f)) => self.fait(*f),
         }
     }
@@ -1257,6 +1343,7 @@ impl App {
                 self.reload();
             }
             Fait::Logements(d) => self.ecrans.drill = Some(d),
+            Fait::Echus(v) => self.ecrans.echus = Some((self.session.generation, v)),
             Fait::Rapprochement(r) => self.ecrans.rapprochement = Some(r),
             Fait::Orientation(origine, r) => {
                 if let Some(v) = &mut self.ecrans.bilan {
@@ -1284,7 +1371,10 @@ impl App {
                 self.refresh_bilan();
             }
             Fait::FluxEnregistre { bailleur, annee, coordonnees, params } => {
-                self.messages.dire(format!("Paramètres du flux {annee} de {bailleur} enregistrés dans le dossier"));
+                self.messages.dire(format!(
+                    "Paramètres du flux {annee} {} enregistrés dans le dossier",
+                    contingents::format::de(&bailleur)
+                ));
                 // Saved for the year: they are the year's own now (no longer « à confirmer »).
                 if let Some(fv) = &mut self.ecrans.flux
                     && fv.bailleur == bailleur
@@ -1296,6 +1386,9 @@ impl App {
                     fv.params.annee_source = None;
                     fv.saved = saved;
                     fv.coordonnees_enregistrees = coordonnees;
+                }
+                if let Some(a) = self.ecrans.apres_enregistrement.take() {
+                    self.suivre(a);
                 }
             }
         }

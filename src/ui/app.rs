@@ -405,7 +405,14 @@ impl App {
         if !ctx.input(|i| i.viewport().close_requested()) || self.fenetre.fermee {
             return;
         }
-        let Some(job) = &self.travaux.job else { return };
+        let Some(job) = &self.travaux.job else {
+            // Flux parameters typed and not saved: « enregistrer / ne pas enregistrer / annuler ».
+            if self.ecrans.flux.as_ref().is_some_and(super::state::FluxView::modifie) && self.can_edit() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.ecrans.question_flux = Some(super::state::ApresFlux::Fermer);
+            }
+            return;
+        };
         if self.ecrans.fermer_apres {
             // Already cancelling, to close at its end.
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
@@ -507,6 +514,7 @@ impl App {
         }
         let busy = self.travaux.job.is_some();
         let etape = self.travaux.job.as_ref().map(|j| j.fraction());
+        let generation = self.session.generation;
         egui::CentralPanel::default().show(ui, |ui| {
             let Some(v) = view else {
                 if busy {
@@ -528,7 +536,7 @@ impl App {
                 return;
             };
             actions.extend(match state.screen {
-                Screen::Consolidation => screens::consolidation(state, v, ecrans, ui),
+                Screen::Consolidation => screens::consolidation(state, v, ecrans, generation, ui),
                 Screen::Import => screens::import(v, ecrans.wizard.as_mut(), busy, ui),
                 Screen::Libelles => screens::libelles(v, &mut ecrans.libelles, ui),
                 Screen::Historique => screens::historique(v, ecrans.retrait_demande, edit, ui),
@@ -554,6 +562,9 @@ impl App {
         }
         if let (Some(a), Some(v)) = (&mut self.ecrans.annexe, &self.view) {
             actions.extend(screens::annexe(a, v, &ctx));
+        }
+        if let (Some(q), Some(fv)) = (&self.ecrans.question_flux, &self.ecrans.flux) {
+            actions.extend(screens::question_flux(q, fv, &ctx));
         }
         if self.ecrans.fermeture
             && let Some(job) = &self.travaux.job

@@ -16,6 +16,8 @@ mod tasks;
 mod tests;
 #[cfg(test)]
 mod tests_parcours;
+#[cfg(test)]
+mod tests_revue;
 mod theme;
 
 use std::path::PathBuf;

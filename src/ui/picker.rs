@@ -56,6 +56,24 @@ impl Suite {
         }
     }
 
+    /// The extensions a document of this kind is written in (the first: the usual one);
+    /// `None` for what is not a document written.
+    pub fn extensions(&self) -> Option<&'static [&'static str]> {
+        match self {
+            Suite::NouveauDossier => Some(&["contingents"]),
+            Suite::OuvrirDossier | Suite::Importer | Suite::Rapprocher => None,
+            Suite::Bilan => Some(&["pdf", "xlsx", "png", "svg"]),
+            Suite::Graphique => Some(&["png", "svg"]),
+            Suite::EtatDesLieux => Some(&["xlsx"]),
+            Suite::FicheAssiette { .. }
+            | Suite::Prevision { .. }
+            | Suite::Annexe { .. }
+            | Suite::NavetteVierge
+            | Suite::Navette { .. }
+            | Suite::NavetteMiseADisposition(_) => Some(&["pdf", "xlsx"]),
+        }
+    }
+
     pub fn usage(&self) -> Usage {
         match self {
             Suite::OuvrirDossier | Suite::NouveauDossier => Usage::Ouvrir,
@@ -100,8 +118,10 @@ impl Demande {
         Self { titre: titre.into(), enregistrer: false, plusieurs, nom: String::new(), filtre: Some(filtre), suite }
     }
 
+    /// Saving a document: only its own extensions are listed and accepted.
     pub fn enregistrer(titre: &str, nom: String, suite: Suite) -> Self {
-        Self { titre: titre.into(), enregistrer: true, plusieurs: false, nom, filtre: None, suite }
+        let filtre = suite.extensions().map(|e| (libelle_formats(e), e));
+        Self { titre: titre.into(), enregistrer: true, plusieurs: false, nom, filtre, suite }
     }
 
     /// The system's dialog, opened in `depart`. `None`: cancelled, or no dialog could be shown.
@@ -134,6 +154,50 @@ pub fn systeme_disponible() -> bool {
     }
 }
 
+/// The name of a list of formats, for the dialogs: « Documents PDF ou xlsx ».
+fn libelle_formats(e: &[&str]) -> &'static str {
+    match e {
+        ["contingents"] => "Dossier Contingents",
+        ["xlsx"] => "Classeur xlsx",
+        ["png", "svg"] => "Images PNG ou SVG",
+        ["pdf", "xlsx"] => "Documents PDF ou xlsx",
+        _ => "Documents PDF, xlsx, PNG ou SVG",
+    }
+}
+
+/// « .pdf ou .xlsx ».
+fn en_extensions(e: &[&str]) -> String {
+    let v: Vec<String> = e.iter().map(|x| format!(".{x}")).collect();
+    match v.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} ou {last}", rest.join(", ")),
+        _ => v.join(""),
+    }
+}
+
+/// A file of the dossier's own imports: its name and its content's SHA-256 (as the history
+/// keeps them). A document is never written over one of them.
+pub type Source = (String, String);
+
+/// Why a document may not be written at `p`: a Contingents dossier (whatever its name), a
+/// file imported into the dossier (by its name or its content), or a file another program
+/// reads as the dossier (`.contingents`, `.sqlite`, `.db`).
+pub fn refus_d_ecriture(p: &Path, sources: &[Source]) -> Option<Refus> {
+    if !p.exists() {
+        return None;
+    }
+    let ext = p.extension().map(|x| x.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if est_un_dossier(p) || matches!(ext.as_str(), "contingents" | "sqlite" | "db") {
+        return Some(Refus::Dossier(p.to_path_buf()));
+    }
+    let nom = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let importe = sources.iter().any(|(f, _)| Path::new(f).file_name().is_some_and(|f| f.to_string_lossy() == nom))
+        || (!sources.is_empty()
+            && std::fs::read(p)
+                .map(|b| contingents::sha256::hex_digest(&b))
+                .is_ok_and(|h| sources.iter().any(|(_, s)| *s == h)));
+    importe.then(|| Refus::Source(p.to_path_buf()))
+}
+
 /// Why the picker cannot answer yet: said under its fields.
 #[derive(Debug, thiserror::Error)]
 pub enum Refus {
@@ -145,6 +209,12 @@ pub enum Refus {
     PasUnFichier(PathBuf),
     #[error("Choisissez un fichier dans la liste ou écrivez son chemin.")]
     RienChoisi,
+    #[error("« {0} » : ce document s'enregistre en {1}. Changez l'extension du nom.")]
+    Extension(String, String),
+    #[error("{} est un dossier Contingents : aucun document ne s'écrit à sa place. Choisissez un autre nom.", .0.display())]
+    Dossier(PathBuf),
+    #[error("{} a été importé dans le dossier : aucun document ne s'écrit à sa place. Choisissez un autre nom.", .0.display())]
+    Source(PathBuf),
 }
 
 /// What the picker gave this frame.
@@ -162,6 +232,10 @@ pub struct Picker {
     pub selection: Vec<PathBuf>,
     pub message: Option<String>,
     pub recents: Vec<PathBuf>,
+    /// The files imported into the open dossier: never written over.
+    pub sources: Vec<Source>,
+    /// The file chosen exists: « le remplacer ? » waits for the user's word.
+    pub remplacer: Option<PathBuf>,
     entries: Liste,
 }
 
@@ -193,7 +267,17 @@ impl Picker {
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."));
         let saisie = demande.nom.clone();
-        Self { demande, dossier, saisie, selection: vec![], message, recents, entries: Liste::Aucune }
+        Self {
+            demande,
+            dossier,
+            saisie,
+            selection: vec![],
+            message,
+            recents,
+            sources: vec![],
+            remplacer: None,
+            entries: Liste::Aucune,
+        }
     }
 
     fn accepte(&self, e: &Entree) -> bool {
@@ -286,6 +370,16 @@ impl Picker {
             if !p.parent().is_some_and(|d| d.is_dir()) {
                 return Err(Refus::DossierAbsent(p));
             }
+            if let Some(exts) = self.demande.suite.extensions() {
+                let ext = p.extension().map(|x| x.to_string_lossy().to_lowercase()).unwrap_or_default();
+                if !exts.contains(&ext.as_str()) {
+                    let shown = if ext.is_empty() { "sans extension".to_string() } else { format!(".{ext}") };
+                    return Err(Refus::Extension(shown, en_extensions(exts)));
+                }
+            }
+            if let Some(r) = refus_d_ecriture(&p, &self.sources) {
+                return Err(r);
+            }
             return Ok(vec![p]);
         }
         if !self.selection.is_empty() {
@@ -376,6 +470,7 @@ impl Picker {
                         if r.clicked() {
                             if self.demande.enregistrer {
                                 self.saisie = name;
+                                self.remplacer = None;
                             } else if self.demande.plusieurs {
                                 if selected {
                                     self.selection.retain(|x| *x != p);
@@ -395,7 +490,10 @@ impl Picker {
             ui.horizontal(|ui| {
                 let label = if self.demande.enregistrer { "Nom du fichier" } else { "Chemin" };
                 let l = ui.label(label);
-                let r = ui.add(egui::TextEdit::singleline(&mut self.saisie).desired_width(420.0)).labelled_by(l.id);
+                let r = ui.add(egui::TextEdit::singleline(&mut self.saisie).desired_width(560.0)).labelled_by(l.id);
+                if r.changed() {
+                    self.remplacer = None;
+                }
                 // A folder typed by hand and Entrée: go there.
                 if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                     let p = PathBuf::from(self.saisie.trim());
@@ -409,6 +507,11 @@ impl Picker {
                 let ok = if self.demande.enregistrer { "Enregistrer" } else { "Ouvrir" };
                 if ui.button(ok).clicked() {
                     match self.valider() {
+                        // An existing file is replaced only when the user says so.
+                        Ok(paths) if self.demande.enregistrer && paths.first().is_some_and(|p| p.exists()) => {
+                            self.message = None;
+                            self.remplacer = paths.first().cloned();
+                        }
                         Ok(paths) => issue = Some(Issue::Choisi(self.demande.suite.clone(), paths)),
                         Err(e) => self.message = Some(e.to_string()),
                     }
@@ -417,6 +520,21 @@ impl Picker {
                     issue = Some(Issue::Annule);
                 }
             });
+            if let Some(p) = self.remplacer.clone() {
+                egui::Frame::group(ui.style()).fill(crate::ui::theme::FOND_QUESTION).show(ui, |ui| {
+                    let nom = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                    ui.strong(format!("« {nom} » existe déjà. Le remplacer ?"));
+                    ui.label("L'ancien fichier sera perdu : un document déjà signé ou envoyé peut en être une copie.");
+                    ui.horizontal(|ui| {
+                        if ui.button("Remplacer le fichier").clicked() {
+                            issue = Some(Issue::Choisi(self.demande.suite.clone(), vec![p.clone()]));
+                        }
+                        if ui.button("Ne pas remplacer").clicked() {
+                            self.remplacer = None;
+                        }
+                    });
+                });
+            }
         });
         issue
     }

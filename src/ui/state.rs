@@ -22,6 +22,9 @@ pub struct DossierView {
     pub rejets: Vec<consolidate::RejetOut>,
     pub conflits: usize,
     pub echus: usize,
+    /// The conflicts themselves (the core's, as `report` lists them); the extinct rights are
+    /// read when asked ([`Ecrans::echus`]).
+    pub liste_conflits: Vec<contingents::store::ConflitOut>,
     pub libelles: Vec<LibelleInconnu>,
     /// File columns whose end-of-convention dates have two-digit years: their rows wait for
     /// the user to say 19xx or 20xx.
@@ -123,6 +126,7 @@ impl DossierView {
             rejets,
             conflits: conflits.len(),
             echus,
+            liste_conflits: conflits,
             demonstration: contingents::demo::est_la_demonstration(&d)
                 || path == crate::ui::settings::data_dir().join("demo.sqlite"),
         })
@@ -283,6 +287,25 @@ pub struct FluxView {
     pub coordonnees_enregistrees: contingents::store::bailleurs::Coordonnees,
 }
 
+impl FluxView {
+    /// Parameters or the bailleur's address typed and not saved.
+    pub fn modifie(&self) -> bool {
+        self.params != self.saved || self.coordonnees != self.coordonnees_enregistrees
+    }
+}
+
+/// What waits for the user's word about flux parameters typed and not saved: never saved
+/// nor dropped without it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApresFlux {
+    /// An export (annex, fiche, forecast, bilan): it reads the parameters saved.
+    Exporter(Box<Action>),
+    /// The window's closing.
+    Fermer,
+    /// An action that would drop them (another dossier opened, properties changed).
+    Continuer(Box<Action>),
+}
+
 /// The dwellings behind a clicked grid cell.
 pub struct Drill {
     pub titre: String,
@@ -357,7 +380,8 @@ impl Action {
             | Action::FicheNavetteVierge
             | Action::FilterOn(..)
             | Action::HorsAtelier(_)
-            | Action::Fermer(_) => Fenetre,
+            | Action::Fermer(_)
+            | Action::ReponseFlux(None) => Fenetre,
             Action::Recharger(_)
             | Action::OpenDossier(_)
             | Action::CreerDossier { .. }
@@ -369,7 +393,9 @@ impl Action {
             | Action::FluxLeave(false)
             | Action::BilanSelect { .. }
             | Action::Orienter { .. }
-            | Action::Rapprocher(_) => Lecture,
+            | Action::Rapprocher(_)
+            | Action::ListerEchus
+            | Action::ReponseFlux(Some(false)) => Lecture,
             Action::Prepare(_)
             | Action::StartImport
             | Action::ReprendreImport
@@ -385,6 +411,7 @@ impl Action {
             | Action::NoterEvenement { .. }
             | Action::EnregistrerCia { .. }
             | Action::FluxSave
+            | Action::ReponseFlux(Some(true))
             | Action::FluxLeave(true) => Ecriture,
             Action::ImportDialog | Action::AskRemove(_) | Action::ProposeLabel { .. } => VersEcriture,
             Action::Choisi(suite, _) => suite.effet(),
@@ -548,6 +575,11 @@ pub enum Action {
     /// The answer to « Un import est en cours : l'annuler et fermer ? » (true: cancel the
     /// work and close; false: keep working).
     Fermer(bool),
+    /// The answer about unsaved flux parameters: save them first (`Some(true)`), go on
+    /// without saving them (`Some(false)`), or cancel (`None`: nothing done, nothing saved).
+    ReponseFlux(Option<bool>),
+    /// The extinct rights listed (the core's list, as `report` gives it).
+    ListerEchus,
 }
 
 /// Where an orientation was asked: its answer is shown there.
@@ -772,6 +804,14 @@ pub struct Ecrans {
     pub fermeture: bool,
     /// The user chose to cancel the work and close: the window closes when it ends.
     pub fermer_apres: bool,
+    /// Flux parameters typed, not saved: the question asked before what would use or drop them.
+    pub question_flux: Option<ApresFlux>,
+    /// What to do once the flux parameters are saved (the user said « enregistrer, puis … »).
+    pub apres_enregistrement: Option<Action>,
+    /// The user answered about the unsaved flux parameters: the next action is not asked again.
+    pub flux_accorde: bool,
+    /// The extinct rights listed (read when the user asks for them), for the figures' generation.
+    pub echus: Option<(usize, Vec<contingents::store::EchuOut>)>,
 }
 
 /// What the status bar says.

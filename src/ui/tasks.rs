@@ -72,6 +72,8 @@ impl Document {
 
 /// What a short job did, for the window to follow up.
 pub enum Fait {
+    /// The extinct rights of the dossier, listed.
+    Echus(Vec<contingents::store::EchuOut>),
     /// A document written (what it is, where).
     Ecrit(Document, PathBuf),
     DossierCree(PathBuf),

@@ -8,6 +8,8 @@ pub const ERREUR: Color32 = Color32::from_rgb(170, 0, 0);
 pub const ALERTE: Color32 = Color32::from_rgb(138, 58, 0);
 /// Values that are the program's defaults: #5A5A5A on white is 6.9:1.
 pub const DEFAUT: Color32 = Color32::from_rgb(90, 90, 90);
+/// The background of a question asked inside a screen or a dialog (pale yellow).
+pub const FOND_QUESTION: Color32 = Color32::from_rgb(255, 243, 205);
 
 /// The everyday theme: egui's light theme, with links dark enough to read (egui's light
 /// blue is 2.9:1 on white; this one is 6.9:1).

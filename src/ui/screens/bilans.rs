@@ -142,6 +142,46 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
     });
 }
 
+/// How the taux de chute is counted, with each réservataire's figures: the rule is the core's
+/// (domaine.md, a cohort rate), said under the table so that « pourquoi 29,8 % ? » has its
+/// answer on screen.
+fn explication_chute(b: &Bilan, ui: &mut egui::Ui) {
+    ui.add(
+        egui::Label::new(
+            "Taux de chute = chutes ÷ mises à disposition conclues (mises à disposition − en cours). \
+             En cours et chutes suivent les mises à disposition de la période (leur cohorte) ; \
+             les baux signés sont comptés à leur propre date, même pour une mise à disposition antérieure.",
+        )
+        .wrap(),
+    );
+    let lignes: Vec<_> = b.reservataires.iter().filter(|r| r.mises_a_disposition > 0).collect();
+    if lignes.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new("Taux de chute : le calcul de chaque réservataire").id_salt("bilan-chute").show(
+        ui,
+        |ui| {
+            for r in lignes {
+                let conclues = r.mises_a_disposition.saturating_sub(r.en_cours);
+                let calcul = if conclues == 0 {
+                    "aucune mise à disposition conclue".to_string()
+                } else {
+                    format!(
+                        "{} ÷ ({} − {} en cours) = {} ÷ {} = {}",
+                        entier(r.chutes),
+                        entier(r.mises_a_disposition),
+                        entier(r.en_cours),
+                        entier(r.chutes),
+                        entier(conclues),
+                        pourcentage(r.taux_chute)
+                    )
+                };
+                ui.label(format!("{} : {calcul}", libelle_reservataire(&r.id)));
+            }
+        },
+    );
+}
+
 /// Objective of the period against décomptes, one pair of bars per réservataire, sized with
 /// the text (readable when projected).
 fn graphique(b: &Bilan, ui: &mut egui::Ui) {
@@ -621,6 +661,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
                 }
                 tableau(b, ui);
+                explication_chute(b, ui);
                 alertes(b, ui);
                 egui::CollapsingHeader::new("Objectifs d'attribution (CIA)")
                     .default_open(true)

@@ -10,7 +10,82 @@ use contingents::format::{entier, pourcent};
 use contingents::model::{Reservataire, TypologieGrille};
 use eframe::egui;
 
-pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mut egui::Ui) -> Vec<Action> {
+/// The lists behind the counts of the consolidation's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anomalies {
+    Conflits,
+    Echus,
+}
+
+/// At most this many rows listed in the window (all in the exported état des lieux).
+const LISTES_MAX: usize = 2000;
+
+/// A value of a conflict in words: a réservataire by its name, else as read.
+fn valeur_de_conflit(motif: &str, valeur: &str) -> String {
+    if motif == "reservataires_differents" { libelle_reservataire(valeur) } else { valeur.to_string() }
+}
+
+/// The conflicts: the same reference met with different values in a bailleur's file; the
+/// last row read is kept (`domaine.md`, doublons et conflits).
+fn conflits(v: &DossierView, ui: &mut egui::Ui) {
+    ui.strong(format!(
+        "Conflits : une même référence lue avec des valeurs différentes ; la dernière ligne du fichier est gardée ({})",
+        contingents::format::pluriel(v.conflits as u64, "conflit", "conflits")
+    ));
+    let entetes = ["Référence", "Bailleur", "Écart", "Valeurs lues (dans l'ordre du fichier)", "Valeur gardée"];
+    let lignes = &v.liste_conflits[..v.liste_conflits.len().min(LISTES_MAX)];
+    egui::ScrollArea::vertical().id_salt("liste-conflits").max_height(260.0).show(ui, |ui| {
+        super::tableau_fixe(ui, "conflits", &entetes, lignes.len(), |ui, i, c| {
+            let x = &lignes[i];
+            let valeurs: Vec<String> = x.valeurs.iter().map(|w| valeur_de_conflit(&x.motif, w)).collect();
+            match c {
+                0 => super::texte(ui, &x.reference),
+                1 => super::texte(ui, &x.bailleur),
+                2 => super::texte(
+                    ui,
+                    if x.motif == "reservataires_differents" {
+                        "réservataires différents"
+                    } else {
+                        "valeurs différentes"
+                    },
+                ),
+                3 => super::texte(ui, valeurs.join(" ; ")),
+                _ => super::texte(ui, valeurs.last().cloned().unwrap_or_default()),
+            };
+        });
+    });
+}
+
+/// The extinct rights: conventions ended before the dossier's reference date, counted as
+/// non réservé.
+fn echus(v: &DossierView, liste: &[contingents::store::EchuOut], ui: &mut egui::Ui) {
+    ui.strong(format!(
+        "Droits échus : convention terminée avant le {} ; logements comptés en non réservé ({})",
+        contingents::format::date_fr(&v.date_reference.to_string()),
+        contingents::format::pluriel(v.echus as u64, "droit échu", "droits échus")
+    ));
+    let entetes = ["Référence", "Bailleur", "Ancien réservataire", "Fin de la convention"];
+    let lignes = &liste[..liste.len().min(LISTES_MAX)];
+    egui::ScrollArea::vertical().id_salt("liste-echus").max_height(260.0).show(ui, |ui| {
+        super::tableau_fixe(ui, "echus", &entetes, lignes.len(), |ui, i, c| {
+            let x = &lignes[i];
+            match c {
+                0 => super::texte(ui, &x.reference),
+                1 => super::texte(ui, &x.bailleur),
+                2 => super::texte(ui, libelle_reservataire(&x.reservataire)),
+                _ => super::texte(ui, contingents::format::date_fr(&x.date_fin_convention)),
+            };
+        });
+    });
+}
+
+pub fn consolidation(
+    state: &AppState,
+    v: &DossierView,
+    ecrans: &Ecrans,
+    generation: usize,
+    ui: &mut egui::Ui,
+) -> Vec<Action> {
     let mut actions = vec![];
     let Some(m) = &ecrans.memo else { return actions };
     let k = m.chiffres;
@@ -32,14 +107,51 @@ pub fn consolidation(state: &AppState, v: &DossierView, ecrans: &Ecrans, ui: &mu
             ("Communes", entier(k.communes as u64)),
         ],
     );
+    // Which list of anomalies is unfolded (kept in the UI memory: nothing of the dossier).
+    let cle = ui.make_persistent_id("anomalies-montrees");
+    let mut montre: Option<Anomalies> = ui.data(|d| d.get_temp(cle)).unwrap_or_default();
     if v.rejets.len() + v.conflits + v.echus > 0 {
         use contingents::format::pluriel;
-        ui.label(format!(
-            "{}, {}, {} (comptés en non réservé).",
-            pluriel(v.rejets.len() as u64, "ligne mise de côté", "lignes mises de côté"),
-            pluriel(v.conflits as u64, "conflit", "conflits"),
-            pluriel(v.echus as u64, "droit échu", "droits échus")
-        ));
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
+            let rejets = pluriel(v.rejets.len() as u64, "ligne mise de côté", "lignes mises de côté");
+            if v.rejets.is_empty() {
+                ui.label(rejets);
+            } else if ui.link(rejets).on_hover_text("Les voir dans l'écran Libellés à rapprocher").clicked() {
+                actions.push(Action::Show(crate::ui::state::Screen::Libelles));
+            }
+            ui.label(", ");
+            for (quoi, texte, n) in [
+                (Anomalies::Conflits, pluriel(v.conflits as u64, "conflit", "conflits"), v.conflits),
+                (Anomalies::Echus, pluriel(v.echus as u64, "droit échu", "droits échus"), v.echus),
+            ] {
+                if n == 0 {
+                    ui.label(texte);
+                } else if ui.link(texte).on_hover_text("Voir la liste (cliquer encore pour la replier)").clicked() {
+                    montre = if montre == Some(quoi) { None } else { Some(quoi) };
+                    if montre == Some(Anomalies::Echus) {
+                        actions.push(Action::ListerEchus);
+                    }
+                }
+                if quoi == Anomalies::Conflits {
+                    ui.label(", ");
+                }
+            }
+            ui.label(" (droits échus comptés en non réservé).");
+        });
+    }
+    ui.data_mut(|d| d.insert_temp(cle, montre));
+    match montre {
+        Some(Anomalies::Conflits) if v.conflits > 0 => conflits(v, ui),
+        Some(Anomalies::Echus) if v.echus > 0 => match &ecrans.echus {
+            Some((g, liste)) if *g == generation => echus(v, liste, ui),
+            _ => {
+                if ui.link("Lire la liste des droits échus").clicked() {
+                    actions.push(Action::ListerEchus);
+                }
+            }
+        },
+        _ => {}
     }
     ui.separator();
     egui::ScrollArea::both().id_salt("ecran-consolidation").auto_shrink([false, false]).show(ui, |ui| {

@@ -3,7 +3,7 @@
 //! convention (for whom, which bailleur, EPCI and year), and closing during a job. Each
 //! edits only its own fields and returns actions.
 
-use crate::ui::state::{Action, AnnexeDialogue, Creation, DemandeAnnexe, DossierView, Proprietes};
+use crate::ui::state::{Action, AnnexeDialogue, ApresFlux, Creation, DemandeAnnexe, DossierView, FluxView, Proprietes};
 use crate::ui::theme;
 use contingents::consolidate::{libelle_reservataire, nom_epci};
 use contingents::format::{date_fr, parse_date};
@@ -365,6 +365,52 @@ pub fn fermeture(job: &str, ctx: &egui::Context) -> Vec<Action> {
             }
             if ui.button(non).clicked() {
                 actions.push(Action::Fermer(false));
+            }
+        });
+    });
+    actions
+}
+
+/// Flux parameters typed and not saved, before an export, the window's closing or another
+/// dossier: « les enregistrer / ne pas les enregistrer / annuler », with what changed.
+pub fn question_flux(q: &ApresFlux, fv: &FluxView, ctx: &egui::Context) -> Vec<Action> {
+    let mut actions = vec![];
+    let (oui, non, detail) = match q {
+        ApresFlux::Exporter(_) => (
+            "Les enregistrer, puis exporter",
+            "Exporter avec les paramètres enregistrés",
+            "Un document reprend toujours les paramètres enregistrés dans le dossier.",
+        ),
+        ApresFlux::Fermer => (
+            "Enregistrer et fermer",
+            "Fermer sans enregistrer",
+            "Sans enregistrement, les modifications sont perdues à la fermeture.",
+        ),
+        ApresFlux::Continuer(_) => (
+            "Enregistrer, puis continuer",
+            "Continuer sans enregistrer",
+            "Sans enregistrement, les modifications sont perdues.",
+        ),
+    };
+    dialogue(ctx, "question-flux", "Paramètres du flux non enregistrés", |ui| {
+        ui.strong(format!(
+            "Paramètres du flux {} {} modifiés, non enregistrés :",
+            fv.annee,
+            contingents::format::de(&fv.bailleur)
+        ));
+        for c in super::flux::changements(fv) {
+            ui.label(format!("• {c}"));
+        }
+        ui.label(detail);
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(oui).clicked() {
+                actions.push(Action::ReponseFlux(Some(true)));
+            }
+            if ui.button(non).clicked() {
+                actions.push(Action::ReponseFlux(Some(false)));
+            }
+            if ui.button("Annuler").clicked() {
+                actions.push(Action::ReponseFlux(None));
             }
         });
     });

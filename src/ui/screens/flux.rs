@@ -143,7 +143,7 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
 }
 
 /// The parameters in words, for the workshop (read only): what the flux was computed with.
-fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres) {
+fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres, f: &Flux) {
     use contingents::format::nombre_fr;
     ui.strong("Paramètres");
     let pct =
@@ -151,15 +151,21 @@ fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres) {
     let mut lignes = vec![
         ("Taux de rotation", pct(p.rotation_pct, "non saisi")),
         ("Part de l'État", pct(p.taux_etat_pct, "30 % (par défaut)")),
-        ("dont fonctionnaires", pct(p.taux_fonctionnaires_pct, "part du stock, au plus 5 %")),
     ];
+    // The fonctionnaires' rate the flux was computed with, even when it is the default.
+    let fonctionnaires = match (p.taux_fonctionnaires_pct, f.part("etat-fonctionnaires")) {
+        (Some(x), _) => format!("{} %", nombre_fr(x, 1)),
+        (None, Some(r)) => format!("{} (part du stock, au plus 5 %)", pourcentage(r.taux_reduit.unwrap_or(r.taux))),
+        (None, None) => "part du stock, au plus 5 %".into(),
+    };
+    lignes.push(("dont fonctionnaires", fonctionnaires));
     if let Some(m) = p.mutations {
         lignes.push(("Mutations internes", entier(m)));
     } else if let Some(m) = p.mutations_pct {
         lignes.push(("Mutations internes", format!("{} % des libérations", nombre_fr(m, 1))));
     }
     for (m, n, _) in p.soustraits.iter().filter(|s| s.1 > 0) {
-        lignes.push(("Soustraits", format!("{m} : {}", entier(*n))));
+        lignes.push((libelle_soustrait(m), entier(*n)));
     }
     if let Some(a) = &p.arrete_prefectoral {
         lignes.push(("Arrêté préfectoral", a.clone()));
@@ -171,6 +177,55 @@ fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres) {
             ui.end_row();
         }
     });
+}
+
+/// What was typed and not saved, field by field, in the words of the form: « Taux de
+/// rotation : 9 % (enregistré : 8,5 %) ».
+pub fn changements(fv: &FluxView) -> Vec<String> {
+    use contingents::format::nombre_fr;
+    let (a, b) = (&fv.saved, &fv.params);
+    let pct = |x: Option<f64>| x.map(|x| format!("{} %", nombre_fr(x, 1))).unwrap_or_else(|| "non saisi".into());
+    let nb = |x: Option<u64>| x.map(entier).unwrap_or_else(|| "non saisi".into());
+    let mut v = Vec::new();
+    let mut champ = |nom: &str, avant: String, apres: String| {
+        if avant != apres {
+            v.push(format!("{nom} : {apres} (enregistré : {avant})"));
+        }
+    };
+    champ("Taux de rotation", pct(a.rotation_pct), pct(b.rotation_pct));
+    champ("Mutations internes (nombre)", nb(a.mutations), nb(b.mutations));
+    champ("Mutations internes (% des libérations)", pct(a.mutations_pct), pct(b.mutations_pct));
+    champ("Part de l'État", pct(a.taux_etat_pct), pct(b.taux_etat_pct));
+    champ("dont fonctionnaires", pct(a.taux_fonctionnaires_pct), pct(b.taux_fonctionnaires_pct));
+    for cat in Soustrait::ALL {
+        let n = |p: &FluxParametres| {
+            p.soustraits.iter().filter(|(m, _, _)| Soustrait::parse(m) == Some(cat)).map(|s| s.1).sum::<u64>()
+        };
+        champ(libelle_soustrait(cat.as_str()), entier(n(a)), entier(n(b)));
+    }
+    let connus = v.len();
+    let autres = FluxParametres {
+        rotation_pct: b.rotation_pct,
+        mutations: b.mutations,
+        mutations_pct: b.mutations_pct,
+        taux_etat_pct: b.taux_etat_pct,
+        taux_fonctionnaires_pct: b.taux_fonctionnaires_pct,
+        soustraits: b.soustraits.clone(),
+        ..a.clone()
+    };
+    if autres != *b || (connus == 0 && a != b) {
+        v.push("d'autres paramètres du formulaire".into());
+    }
+    if fv.coordonnees != fv.coordonnees_enregistrees {
+        v.push("les coordonnées du bailleur".into());
+    }
+    v
+}
+
+/// A soustrait's name as the form and the annex write it, from the engine's key
+/// (« relogements_hors_anru » → « Relogements hors ANRU »); the key itself when unknown.
+pub fn libelle_soustrait(cle: &str) -> &str {
+    Soustrait::parse(cle).map(Soustrait::court).unwrap_or(cle)
 }
 
 /// The name of a rule of the flux, heading its alerts.
@@ -196,7 +251,8 @@ fn regle(r: Regle) -> &'static str {
 
 /// The flux's alerts at the text's size, grouped by rule (one heading, then each case), the
 /// legal ones first; the program's defaults last, in grey. The collectivités above 20 % are
-/// said once per commune, with each one's rate (« Antibes : Commune d'Antibes 15,5 %, … »);
+/// said once per commune, with their total and each one's rate (« Antibes : 22,9 % > 20 %
+/// (Commune d'Antibes 15,5 %, …) »);
 /// the whole sentence of each alert on hover.
 fn alertes(ui: &mut egui::Ui, f: &Flux) {
     // (rule, lines: (text, hover))
@@ -218,16 +274,23 @@ fn alertes(ui: &mut egui::Ui, f: &Flux) {
         let regle = a.regle;
         match (regle, &a.commune) {
             (Regle::CollectiviteMax20, Some(c)) => {
-                let taux =
-                    |id: &str| f.part(id).map(|p| pourcentage(p.taux_reduit.unwrap_or(p.taux))).unwrap_or_default();
-                let qui: Vec<String> = f
+                // Each contributor's rate and their total, the figure rule 6 caps (the engine's
+                // sum, in the same order).
+                let taux = |id: &str| f.part(id).map(|p| p.taux_reduit.unwrap_or(p.taux)).unwrap_or_default();
+                let ids: Vec<&str> = f
                     .alertes
                     .iter()
                     .filter(|x| x.regle == a.regle && x.commune.as_deref() == Some(c.as_str()))
                     .filter_map(|x| x.reservataire.as_deref())
-                    .map(|id| format!("{} {}", libelle_reservataire(id), taux(id)))
                     .collect();
-                ajouter(regle, format!("{} : {}", nom_commune(c), qui.join(", ")), a.detail.clone());
+                let total: f64 = ids.iter().map(|id| taux(id)).sum();
+                let qui: Vec<String> =
+                    ids.iter().map(|id| format!("{} {}", libelle_reservataire(id), pourcentage(taux(id)))).collect();
+                ajouter(
+                    regle,
+                    format!("{} : {} > 20 % ({})", nom_commune(c), pourcentage(total), qui.join(", ")),
+                    a.detail.clone(),
+                );
             }
             _ => {
                 let texte = match &a.reservataire {
@@ -283,7 +346,7 @@ fn resultat(ui: &mut egui::Ui, f: &Flux) {
         line(ui, "Taux de rotation", pourcentage(f.taux_rotation));
         line(ui, "Libérations", entier(f.liberations));
         for (m, n) in &f.soustraits {
-            line(ui, &format!("  soustraits : {m}"), entier(*n));
+            line(ui, &format!("  soustraits : {}", libelle_soustrait(m)), entier(*n));
         }
         line(ui, "Flux", entier(f.flux));
     });
@@ -505,15 +568,12 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
     if edit {
         // The screen's commands, above the parameters (always in view).
         ui.horizontal_wrapped(|ui| {
-            let modifie = fv.params != fv.saved || fv.coordonnees != fv.coordonnees_enregistrees;
+            let modifie = fv.modifie();
             if ui.add_enabled(modifie, egui::Button::new("Enregistrer les paramètres")).clicked() {
                 actions.push(Action::FluxSave);
             }
+            // Typed and not saved: the window asks whether to save them first (never silently).
             if ui.button("Fiche de l'assiette…").clicked() {
-                // The sheet shows the parameters typed: saved first (the export waits for it).
-                if modifie {
-                    actions.push(Action::FluxSave);
-                }
                 actions.push(Action::ExportFicheAssiette);
             }
             if ui
@@ -521,9 +581,6 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
                 .on_hover_text("L'annexe de ce bailleur, cet EPCI et cette année")
                 .clicked()
             {
-                if modifie {
-                    actions.push(Action::FluxSave);
-                }
                 actions.push(Action::AnnexeDialog);
             }
             if ui
@@ -531,9 +588,6 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
                 .on_hover_text("À adresser aux réservataires avant le 28 février (R.441-5) : ce bailleur, cette année")
                 .clicked()
             {
-                if modifie {
-                    actions.push(Action::FluxSave);
-                }
                 actions.push(Action::ExportPrevision);
             }
             if modifie {
@@ -544,8 +598,9 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
     if let Some((b, _, a)) = fv.pending.clone() {
         egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
             ui.label(format!(
-                "Les paramètres du flux {} de {} ont changé sans être enregistrés. Avant d'ouvrir {b} ({a}) :",
-                fv.annee, fv.bailleur
+                "Les paramètres du flux {} {} ont changé sans être enregistrés. Avant d'ouvrir {b} ({a}) :",
+                fv.annee,
+                contingents::format::de(&fv.bailleur)
             ));
             ui.horizontal_wrapped(|ui| {
                 if ui.button("Enregistrer puis continuer").clicked() {
@@ -583,7 +638,7 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
                 if edit {
                     parametres(&mut cols[0], p, fv.annee, &mut fv.coordonnees);
                 } else {
-                    parametres_lus(&mut cols[0], p);
+                    parametres_lus(&mut cols[0], p, &f);
                 }
                 resultat(&mut cols[1], &f);
                 alertes(&mut cols[1], &f);
@@ -592,7 +647,7 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
             if edit {
                 parametres(ui, p, fv.annee, &mut fv.coordonnees);
             } else {
-                parametres_lus(ui, p);
+                parametres_lus(ui, p, &f);
             }
             ui.separator();
             resultat(ui, &f);

@@ -18,15 +18,26 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui:
             "Aucun import pour l'instant : importez les états des lieux des bailleurs (menu Importer des fichiers…).",
         );
     } else {
-        ui.label("Un nouvel import d'un bailleur remplace le précédent, gardé ici : « Rétablir » le remet en vigueur. Gardées : les logements d'un état des lieux, les mises à disposition d'un registre (hors flux compris).");
+        ui.label("Un nouvel import d'un bailleur remplace le précédent, gardé ici : « Rétablir » le remet en vigueur. Gardées : les logements d'un état des lieux, les mises à disposition d'un registre (hors flux compris). Lignes lues = gardées + mises de côté + doublons (une ligne répétée à l'identique, comptée une fois) ; un conflit (même référence, valeurs différentes) garde la dernière ligne.");
     }
-    let mut entetes =
-        vec!["Fichier", "Genre", "N°", "Bailleur(s)", "Date", "Lignes lues", "Gardées", "Mises de côté", "État"];
+    let mut entetes = vec![
+        "Fichier",
+        "Genre",
+        "N°",
+        "Bailleur(s)",
+        "Date",
+        "Lignes lues",
+        "Gardées",
+        "Mises de côté",
+        "Doublons",
+        "Conflits",
+        "État",
+    ];
     if edit {
         entetes.push("");
     }
     egui::ScrollArea::vertical().id_salt("ecran-historique").auto_shrink([false, false]).show(ui, |ui| {
-        super::tableau_fixe_chiffre(ui, "historique", &entetes, &[5, 6, 7], imports.len(), |ui, l, c| {
+        super::tableau_fixe_chiffre(ui, "historique", &entetes, &[5, 6, 7, 8, 9], imports.len(), |ui, l, c| {
             let i = imports[l];
             match c {
                 0 => {
@@ -53,7 +64,15 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui:
                 5 => super::num(ui, i.lignes as u64),
                 6 => super::num(ui, i.logements as u64),
                 7 => super::num(ui, i.rejets as u64),
-                8 => {
+                8 if i.genre == Genre::Registre => {
+                    texte(ui, "—");
+                }
+                9 if i.genre == Genre::Registre => {
+                    texte(ui, "—");
+                }
+                8 => super::num(ui, i.doublons as u64),
+                9 => super::num(ui, i.conflits as u64),
+                10 => {
                     texte(ui, if i.actif { "en vigueur" } else { "remplacé / retiré" });
                 }
                 _ => {

@@ -1,0 +1,337 @@
+//! The first-time user's review of the window (review-ui), each finding driven through the
+//! window by its labels: unsaved flux parameters never saved nor lost without a word, the
+//! save dialog that never overwrites without asking, the lists behind the counts.
+
+use super::app::App;
+use super::tests::{Temp, harness, type_into};
+use contingents::store::Dossier;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::path::PathBuf;
+
+/// The demonstration dossier on the flux screen: (harness, dossier, bailleur, EPCI, year).
+fn flux_demo(t: &Temp) -> (Harness<'static, App>, PathBuf, String, String, i32) {
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(4);
+    let fv = h.state().ecrans.flux.as_ref().expect("flux loaded");
+    let (b, e, a) = (fv.bailleur.clone(), fv.epci.clone(), fv.annee);
+    (h, dossier, b, e, a)
+}
+
+fn rotation_enregistree(dossier: &std::path::Path, b: &str, e: &str, a: i32) -> Option<f64> {
+    let d = Dossier::open_read_only(dossier).unwrap();
+    contingents::flux::parametres(&d, b, e, a).unwrap().rotation_pct
+}
+
+/// A1: an export asked while parameters are typed and not saved asks first; « Annuler »
+/// saves nothing, « Exporter avec les paramètres enregistrés » saves nothing either, « Les
+/// enregistrer, puis exporter » saves them and then exports.
+#[test]
+fn un_export_n_enregistre_jamais_les_parametres_en_silence() {
+    let t = Temp::new("a1");
+    let (mut h, dossier, b, e, a) = flux_demo(&t);
+    type_into(&mut h, "Taux de rotation", "8,5");
+    h.get_by_label("Enregistrer les paramètres").click();
+    h.run_steps(4);
+    assert_eq!(rotation_enregistree(&dossier, &b, &e, a), Some(8.5));
+    // A « what if »: 9 %, not saved.
+    type_into(&mut h, "Taux de rotation", "9");
+    h.get_by_label("Paramètres modifiés, non enregistrés");
+    for bouton in ["Annexe d'un réservataire…", "Fiche de l'assiette…", "Prévision des soustraits…"] {
+        h.get_by_label(bouton).click();
+        h.run_steps(3);
+        h.get_by_label("Paramètres du flux non enregistrés");
+        h.get_by_label("• Taux de rotation : 9,0 % (enregistré : 8,5 %)");
+        h.get_by_label("Annuler").click();
+        h.run_steps(3);
+        assert!(h.query_by_label("Paramètres du flux non enregistrés").is_none());
+        assert!(h.state().ecrans.annexe.is_none() && h.state().fichiers.picker.is_none(), "{bouton}: nothing follows");
+        assert_eq!(rotation_enregistree(&dossier, &b, &e, a), Some(8.5), "{bouton}: cancelled, nothing saved");
+        assert_eq!(h.state().ecrans.flux.as_ref().unwrap().params.rotation_pct, Some(9.0), "still typed");
+    }
+    // With the saved parameters: the annex's dialog opens, 8,5 % stays the saved rate, 9 %
+    // stays typed.
+    h.get_by_label("Annexe d'un réservataire…").click();
+    h.run_steps(3);
+    h.get_by_label("Exporter avec les paramètres enregistrés").click();
+    h.run_steps(3);
+    assert!(h.state().ecrans.annexe.is_some(), "the annex's dialog");
+    assert_eq!(rotation_enregistree(&dossier, &b, &e, a), Some(8.5));
+    assert!(h.state().ecrans.flux.as_ref().unwrap().modifie());
+    h.get_by_label("Annuler").click();
+    h.run_steps(2);
+    assert!(h.state().ecrans.annexe.is_none());
+    // Saved first, then the forecast's file dialog.
+    h.get_by_label("Prévision des soustraits…").click();
+    h.run_steps(3);
+    h.get_by_label("Les enregistrer, puis exporter").click();
+    h.run_steps(4);
+    assert_eq!(rotation_enregistree(&dossier, &b, &e, a), Some(9.0));
+    assert!(!h.state().ecrans.flux.as_ref().unwrap().modifie());
+    assert!(h.state().fichiers.picker.is_some(), "the forecast's file dialog follows the saving");
+}
+
+fn fermer(h: &mut Harness<'static, App>) {
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.step();
+    h.step();
+}
+
+fn commandes(h: &Harness<'static, App>) -> Vec<egui::ViewportCommand> {
+    h.output().viewport_output.get(&egui::ViewportId::ROOT).map(|v| v.commands.clone()).unwrap_or_default()
+}
+
+/// A2: closing the window with unsaved parameters asks « enregistrer / ne pas enregistrer /
+/// annuler »; opening another dossier too.
+#[test]
+fn fermer_avec_des_parametres_non_enregistres() {
+    let t = Temp::new("a2");
+    let (mut h, dossier, b, e, a) = flux_demo(&t);
+    let avant = rotation_enregistree(&dossier, &b, &e, a);
+    type_into(&mut h, "Taux de rotation", "7,5");
+    // Annuler: the window stays, nothing saved.
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.step();
+    assert!(commandes(&h).contains(&egui::ViewportCommand::CancelClose), "{:?}", commandes(&h));
+    h.step();
+    h.get_by_label(&format!("• Taux de rotation : 7,5 % (enregistré : {})", pct(avant)));
+    h.get_by_label("Annuler").click();
+    h.run_steps(2);
+    assert!(!h.state().fenetre.fermee);
+    assert_eq!(rotation_enregistree(&dossier, &b, &e, a), avant);
+    // Another dossier asked: the same question; « Annuler » keeps this one open.
+    let autre = t.0.join("autre.sqlite");
+    contingents::demo::construire_dossier(&autre).unwrap();
+    h.state_mut().open(autre.clone());
+    h.run_steps(2);
+    h.get_by_label("Continuer sans enregistrer");
+    h.get_by_label("Annuler").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view.as_ref().unwrap().path, dossier);
+    // « Enregistrer et fermer »: saved, then closed.
+    fermer(&mut h);
+    h.get_by_label("Fermer sans enregistrer");
+    h.get_by_label("Enregistrer et fermer").click();
+    h.run_steps(3);
+    assert!(h.state().fenetre.fermee, "closed once saved");
+    assert_eq!(rotation_enregistree(&dossier, &b, &e, a), Some(7.5));
+}
+
+/// A2: « Fermer sans enregistrer » closes and leaves the dossier as it was.
+#[test]
+fn fermer_sans_enregistrer() {
+    let t = Temp::new("a2b");
+    let (mut h, dossier, b, e, a) = flux_demo(&t);
+    let avant = rotation_enregistree(&dossier, &b, &e, a);
+    type_into(&mut h, "Taux de rotation", "7,5");
+    fermer(&mut h);
+    h.get_by_label("Fermer sans enregistrer").click();
+    h.run_steps(3);
+    assert!(h.state().fenetre.fermee);
+    assert_eq!(rotation_enregistree(&dossier, &b, &e, a), avant);
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map(|x| format!("{} %", contingents::format::nombre_fr(x, 1))).unwrap_or_else(|| "non saisi".into())
+}
+
+/// Writes a workbook (first row: the header).
+fn classeur(path: &std::path::Path, rows: &[&[&str]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// A dossier of the CASA at 01/01/2024 imported through the core from `azur_edl.xlsx`: E1
+/// read twice with two réservataires (a conflict, the last kept), E2 twice identical (a
+/// doublon), E3's convention ended on 31/12/2023 (an extinct right), E4 and E5 with « #N/A »
+/// for commune, E6 in « Valbone ».
+fn dossier_anomalies(t: &Temp) -> PathBuf {
+    let dossier = t.0.join("anomalies.contingents");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+        d.set_parametre("date_reference", "2024-01-01").unwrap();
+    }
+    let f = t.0.join("azur_edl.xlsx");
+    classeur(
+        &f,
+        &[
+            &["Référence", "Commune", "Réservataire", "Typologie", "Financement", "Date de fin de convention"],
+            &["E1", "Antibes", "Préfecture", "T3", "PLUS", ""],
+            &["E2", "Antibes", "Action Logement", "T2", "PLUS", ""],
+            &["E3", "Biot", "Préfecture", "T4", "PLAI", "31/12/2023"],
+            &["E1", "Antibes", "Action Logement", "T3", "PLUS", ""],
+            &["E2", "Antibes", "Action Logement", "T2", "PLUS", ""],
+            &["E4", "#N/A", "Préfecture", "T2", "PLUS", ""],
+            &["E5", "#N/A", "Préfecture", "T3", "PLUS", ""],
+            &["E6", "Valbone", "Préfecture", "T3", "PLUS", ""],
+            &["E7", "Antibes", "Préfecture", "T1", "PLUS", ""],
+        ],
+    );
+    let mut d = Dossier::open(&dossier, false).unwrap();
+    let opts = contingents::import::run::ImportOptions { bailleur: Some("Azur".into()), ..Default::default() };
+    contingents::import::run::import_files(
+        &mut d,
+        &[f],
+        &opts,
+        &contingents::import::run::Silent,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+    dossier
+}
+
+/// A6: the conflicts and the extinct rights listed from the consolidation's line, the
+/// history with its doublons and conflicts.
+#[test]
+fn conflits_et_droits_echus_listes() {
+    let t = Temp::new("a6");
+    let dossier = dossier_anomalies(&t);
+    let (conflits, echus) = {
+        let d = Dossier::open_read_only(&dossier).unwrap();
+        let (_, c, e) = contingents::consolidate::anomalies(&d).unwrap();
+        (c, e)
+    };
+    assert_eq!((conflits.len(), echus.len()), (1, 1));
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("1 conflit").click();
+    h.run_steps(2);
+    h.get_by_label("réservataires différents");
+    h.get_by_label("État (contingent préfectoral) ; Action Logement");
+    h.get_by_label("1 droit échu").click();
+    h.run_steps(2);
+    h.get_by_label("E3");
+    h.get_by_label("31/12/2023");
+    assert!(h.query_by_label("2023-12-31").is_none());
+    // Folded by a second click.
+    h.get_by_label("1 droit échu").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("31/12/2023").is_none());
+    // The history: lines read = kept + set aside + doublons.
+    h.get_by_label("Historique").click();
+    h.run_steps(2);
+    let e = &h.state().view.as_ref().unwrap().historique[0];
+    assert_eq!((e.lignes, e.doublons, e.conflits), (9, 1, 1));
+    assert_eq!(e.lignes, e.logements + e.rejets + e.doublons + e.conflits, "{e:?}");
+    h.get_by_label("Doublons");
+    h.get_by_label("Conflits");
+}
+
+/// A3: the save dialog asks before replacing a file, lists and accepts only the document's
+/// own extensions, and never writes over a dossier or a file the dossier imported.
+#[test]
+fn enregistrer_sans_ecraser() {
+    let t = Temp::new("a3");
+    let dossier = dossier_anomalies(&t);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ouvrir = |h: &mut Harness<'static, App>| {
+        h.state_mut().handle(&egui::Context::default(), super::state::Action::ExportEtatDesLieux);
+        h.run_steps(2);
+        assert!(h.state().fichiers.picker.is_some());
+    };
+    ouvrir(&mut h);
+    // Only the document's own extension listed.
+    h.get_by_label("Classeur xlsx : .xlsx");
+    let enregistrer = |h: &mut Harness<'static, App>, p: &std::path::Path| {
+        type_into(h, "Nom du fichier", &p.display().to_string());
+        h.get_by_label("Enregistrer").click();
+        h.run_steps(3);
+    };
+    // Another extension: refused.
+    enregistrer(&mut h, &t.0.join("etat.pdf"));
+    h.get_by_label("« .pdf » : ce document s'enregistre en .xlsx. Changez l'extension du nom.");
+    assert!(!t.0.join("etat.pdf").exists());
+    // A dossier under an xlsx name: refused, untouched.
+    let copie = t.0.join("copie.xlsx");
+    std::fs::copy(&dossier, &copie).unwrap();
+    let avant = std::fs::read(&copie).unwrap();
+    enregistrer(&mut h, &copie);
+    h.get_by_label(&format!(
+        "{} est un dossier Contingents : aucun document ne s'écrit à sa place. Choisissez un autre nom.",
+        copie.display()
+    ));
+    // The file the dossier imported: refused.
+    let source = t.0.join("azur_edl.xlsx");
+    let avant_source = std::fs::read(&source).unwrap();
+    enregistrer(&mut h, &source);
+    h.get_by_label(&format!(
+        "{} a été importé dans le dossier : aucun document ne s'écrit à sa place. Choisissez un autre nom.",
+        source.display()
+    ));
+    // An existing file: asked; « Ne pas remplacer » keeps it.
+    let ancien = t.0.join("ancien.xlsx");
+    std::fs::write(&ancien, b"ancien").unwrap();
+    enregistrer(&mut h, &ancien);
+    h.get_by_label("« ancien.xlsx » existe déjà. Le remplacer ?");
+    h.get_by_label("Ne pas remplacer").click();
+    h.run_steps(4);
+    assert!(h.query_by_label("« ancien.xlsx » existe déjà. Le remplacer ?").is_none());
+    assert!(h.state().fichiers.picker.is_some());
+    assert_eq!(std::fs::read(&ancien).unwrap(), b"ancien");
+    // « Remplacer le fichier »: written.
+    h.get_by_label("Enregistrer").click();
+    h.run_steps(2);
+    let p = h.state().fichiers.picker.as_ref().unwrap();
+    assert!(p.remplacer.is_some(), "{:?} {:?}", p.message, p.saisie);
+    h.get_by_label("Remplacer le fichier").click();
+    h.run_steps(4);
+    assert!(std::fs::read(&ancien).unwrap().starts_with(b"PK"), "{:?}", h.state().messages.error);
+    assert_eq!(std::fs::read(&copie).unwrap(), avant);
+    assert_eq!(std::fs::read(&source).unwrap(), avant_source);
+    // Whatever dialog chose the path (the system's too): never over a dossier.
+    h.state_mut().handle(
+        &egui::Context::default(),
+        super::state::Action::Choisi(super::picker::Suite::EtatDesLieux, vec![copie.clone()]),
+    );
+    h.run_steps(2);
+    assert_eq!(std::fs::read(&copie).unwrap(), avant);
+    assert!(h.state().messages.error.as_ref().unwrap().to_string().contains("est un dossier Contingents"));
+}
+
+/// A4: under the bilans' table, the taux de chute explained with each réservataire's figures.
+#[test]
+fn taux_de_chute_explique() {
+    let t = Temp::new("a4");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    h.get_by_label(
+        "Taux de chute = chutes ÷ mises à disposition conclues (mises à disposition − en cours). \
+         En cours et chutes suivent les mises à disposition de la période (leur cohorte) ; \
+         les baux signés sont comptés à leur propre date, même pour une mise à disposition antérieure.",
+    );
+    h.get_by_label("Taux de chute : le calcul de chaque réservataire").click();
+    h.run_steps(2);
+    let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap().clone();
+    let r = b.reservataires.iter().find(|r| r.mises_a_disposition > r.en_cours && r.chutes > 0).expect("a chute");
+    let conclues = r.mises_a_disposition - r.en_cours;
+    // The rule of domaine.md, by hand: chutes over the mises à disposition concluded.
+    assert!((r.taux_chute - r.chutes as f64 / conclues as f64).abs() < 1e-12);
+    use contingents::format::{entier, pourcentage};
+    h.get_by_label(&format!(
+        "{} : {} ÷ ({} − {} en cours) = {} ÷ {} = {}",
+        contingents::consolidate::libelle_reservataire(&r.id),
+        entier(r.chutes),
+        entier(r.mises_a_disposition),
+        entier(r.en_cours),
+        entier(r.chutes),
+        entier(conclues),
+        pourcentage(r.taux_chute)
+    ));
+}
