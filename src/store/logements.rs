@@ -422,7 +422,10 @@ impl Dossier {
                 bailleurs: bailleurs.split(',').map(str::to_string).collect(),
             })
         })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        // A spreadsheet's error value (« #N/A », « #REF! ») is an empty cell: a missing value,
+        // never a label to reconcile (mapped, it would map every empty cell).
+        let rows: Vec<LibelleInconnu> = rows.collect::<std::result::Result<_, _>>()?;
+        Ok(rows.into_iter().filter(|l| !crate::text::is_error_marker(&l.libelle)).collect())
     }
 
     /// The active rights (a réservataire, not `non-reserve`) whose convention ends strictly

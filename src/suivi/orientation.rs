@@ -40,7 +40,7 @@ fn ecoule(date: Date) -> f64 {
 /// Ranks the réservataires for a dwelling of the dossier (`BAILLEUR:REFERENCE`) freed at `date`.
 pub fn orienter(d: &Dossier, bailleur: &str, reference: &str, date: Date) -> Result<Orientation> {
     let l = logement(d, bailleur, reference)?.ok_or_else(|| {
-        SuiviError::Donnees(format!("logement inconnu : « {bailleur}:{reference} » n'est pas dans le dossier"))
+        SuiviError::Donnees(format!("Logement inconnu : « {bailleur}:{reference} » n'est pas dans le dossier"))
     })?;
     // The flux of the year and the register, read at the same time on two connections.
     let (flux, mads) = std::thread::scope(|s| {

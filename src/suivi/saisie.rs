@@ -54,7 +54,7 @@ pub fn declarer(d: &Dossier, x: &Declaration) -> Result<Option<Date>> {
         return Err(SuiviError::Donnees("choisissez le réservataire, ou la catégorie hors flux".into()));
     }
     let mut m = logement(d, &x.bailleur, &x.reference)?.ok_or_else(|| {
-        SuiviError::Donnees(format!("logement inconnu : « {}:{} » n'est pas dans le dossier", x.bailleur, x.reference))
+        SuiviError::Donnees(format!("Logement inconnu : « {}:{} » n'est pas dans le dossier", x.bailleur, x.reference))
     })?;
     m.reservataire = x.reservataire.clone();
     m.hors_flux = x.hors_flux;

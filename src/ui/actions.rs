@@ -80,6 +80,7 @@ impl App {
                 self.messages.dire(format!("Mode atelier : quittez-le (F11) pour {quoi}"));
             }
             Action::SetReservataire(r) => {
+                self.state.tous_les_reservataires = r.is_none();
                 self.state.reservataire = r;
                 self.save_state();
             }
@@ -266,7 +267,19 @@ impl App {
             }
             Action::FluxSelect { bailleur, epci, annee } => self.flux_select(bailleur, epci, annee),
             Action::FluxInitial => self.flux_initial(),
-            Action::BilanInitial => self.bilan_select(None, None, None),
+            Action::BilanInitial => {
+                // The period and bailleur last chosen for this dossier (if the bailleur is still in it).
+                let memo = self.view.as_ref().and_then(|v| {
+                    self.state
+                        .bilans
+                        .get(&v.path)
+                        .filter(|s| s.bailleur.as_ref().is_none_or(|b| v.bailleurs().contains(b)))
+                });
+                match memo.cloned() {
+                    Some(s) => self.bilan_select(Some(s.annee), s.semestre, s.bailleur),
+                    None => self.bilan_select(None, None, None),
+                }
+            }
             Action::BilanSelect { annee, semestre, bailleur } => self.bilan_select(Some(annee), semestre, bailleur),
             Action::ExportBilan(ext) => {
                 let b = match self.ecrans.bilan.as_ref().map(|v| &v.bilan) {
@@ -291,7 +304,7 @@ impl App {
                 let lu = match (logement.parse::<RefLogement>(), date.trim(), contingents::format::parse_date(&date)) {
                     (Err(_), ..) => Err(Erreur::Logement(logement)),
                     (_, "", _) => Err(Erreur::SansDate("Classer les réservataires")),
-                    (_, _, None) => Err(Erreur::Date(date)),
+                    (_, _, None) => Err(Erreur::Date("Date de libération", date)),
                     (Ok(l), _, Some(dt)) => Ok((l.bailleur, l.reference, dt)),
                 };
                 match lu {
@@ -326,11 +339,13 @@ impl App {
                     if mise_a_disposition.trim().is_empty() {
                         return Err(Erreur::SansDate("Enregistrer la mise à disposition"));
                     }
-                    let mad =
-                        parse_date(&mise_a_disposition).ok_or_else(|| Erreur::Date(mise_a_disposition.clone()))?;
+                    let mad = parse_date(&mise_a_disposition)
+                        .ok_or_else(|| Erreur::Date("Date de mise à disposition", mise_a_disposition.clone()))?;
                     let liberation = match liberation.trim() {
                         "" => None,
-                        l => Some(parse_date(l).ok_or_else(|| Erreur::Date(l.to_string()))?),
+                        l => Some(
+                            parse_date(l).ok_or_else(|| Erreur::Date("Fin du préavis du locataire", l.to_string()))?,
+                        ),
                     };
                     Ok::<_, Erreur>(contingents::suivi::Declaration {
                         bailleur: bailleur.trim().to_string(),
@@ -356,7 +371,7 @@ impl App {
                     return;
                 }
                 let Some(dt) = contingents::format::parse_date(&date) else {
-                    self.message_du_suivi(false, Err(Erreur::Date(date)));
+                    self.message_du_suivi(false, Err(Erreur::Date("Date de l'événement", date)));
                     return;
                 };
                 self.sur_dossier("suivi", true, move |d| {
@@ -486,7 +501,16 @@ impl App {
                 nom_de_fichier(&["Fiche navette"], "xlsx"),
                 Suite::NavetteVierge,
             )),
-            Action::FicheNavette { bailleur, reference, reservataire } => {
+            Action::FicheNavette { exclusion: Some(_), .. } => self.ecrans.navette_exclue = Some(action),
+            Action::NavetteExclue(produire) => {
+                if let Some(Action::FicheNavette { bailleur, reference, reservataire, .. }) =
+                    self.ecrans.navette_exclue.take()
+                    && produire
+                {
+                    self.push(Action::FicheNavette { bailleur, reference, reservataire, exclusion: None });
+                }
+            }
+            Action::FicheNavette { bailleur, reference, reservataire, exclusion: None } => {
                 let name = nom_de_fichier(&["Fiche navette", &bailleur, &reference], "xlsx");
                 let reservataire = reservataire.unwrap_or_else(|| Reservataire::ETAT.into());
                 self.demander(Demande::enregistrer(
@@ -604,7 +628,9 @@ impl App {
         // The réservataire remembered if the dossier has it, else the largest.
         let known =
             self.state.reservataire.as_ref().is_some_and(|r| view.options.reservataires.iter().any(|x| &x.0 == r));
-        if !known {
+        // « Tous les réservataires » chosen: kept.
+        let tous = self.state.reservataire.is_none() && self.state.tous_les_reservataires;
+        if !known && !tous {
             self.state.reservataire = view
                 .cube
                 .counts_by(
@@ -1195,6 +1221,17 @@ impl App {
             JobOutput::Bilan(r) => match r {
                 Ok(v) => {
                     // What was asked on the same screen stays shown.
+                    if let Some(d) = self.dossier_path() {
+                        let s = super::settings::SelectionBilan {
+                            annee: v.annee,
+                            semestre: v.semestre,
+                            bailleur: v.bailleur.clone(),
+                        };
+                        if self.state.bilans.get(&d) != Some(&s) {
+                            self.state.bilans.insert(d, s);
+                            self.save_state();
+                        }
+                    }
                     let avant = self.ecrans.bilan.take();
                     let (orientation, declaration, suivi) = match avant {
                         Some(b) => (b.orientation, b.declaration, b.suivi),
@@ -1302,7 +1339,10 @@ impl App {
                     contingents::store::Genre::EtatDesLieux => "état des lieux",
                     contingents::store::Genre::Registre => "registre",
                 };
-                self.messages.dire(format!("Import n° {id} rétabli ({quoi} de {})", r.bailleurs.join(", ")));
+                self.messages.dire(format!(
+                    "Import n° {id} rétabli ({quoi} {})",
+                    contingents::format::de(&r.bailleurs.join(", "))
+                ));
                 // The bilans follow the register in force.
                 self.ecrans.bilan = None;
                 self.reload();

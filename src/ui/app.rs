@@ -506,7 +506,10 @@ impl App {
         // The filters apply to the stock: not to the flux, the bilans or the history.
         if let Some(v) = view
             && !state.filtres_masques
-            && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique | Screen::Import)
+            && !matches!(
+                state.screen,
+                Screen::Flux | Screen::Bilans | Screen::Historique | Screen::Import | Screen::Libelles
+            )
         {
             egui::Panel::left("filtres").resizable(true).default_size(300.0).min_size(240.0).show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| actions.extend(screens::filters(state, v, ui)))
@@ -562,6 +565,9 @@ impl App {
         }
         if let (Some(a), Some(v)) = (&mut self.ecrans.annexe, &self.view) {
             actions.extend(screens::annexe(a, v, &ctx));
+        }
+        if let Some(a) = &self.ecrans.navette_exclue {
+            actions.extend(screens::navette_exclue(a, &ctx));
         }
         if let (Some(q), Some(fv)) = (&self.ecrans.question_flux, &self.ecrans.flux) {
             actions.extend(screens::question_flux(q, fv, &ctx));

@@ -20,8 +20,9 @@ pub enum Erreur {
     Export(#[from] ExportError),
     #[error(transparent)]
     Saisie(#[from] SaisieError),
-    #[error("« {0} » n'est pas une date : écrivez 15/09/2025")]
-    Date(String),
+    /// A date typed in a field (named) that is not one.
+    #[error("{0} : « {1} » n'est pas une date ; écrivez-la JJ/MM/AAAA, par exemple 15/09/2025")]
+    Date(&'static str, String),
     #[error("« {0} » : écrivez le logement BAILLEUR:RÉFÉRENCE, par exemple « Var Habitat:VH-0012 »")]
     Logement(String),
     #[error("Choisissez d'abord le réservataire dans le panneau des filtres.")]
@@ -117,7 +118,7 @@ mod tests {
             Erreur::from(SuiviError::SansBailleur("registre.csv".into())),
             Erreur::from(ExportError::Store(StoreError::UnknownImport(3))),
             Erreur::from(SaisieError::PasUnNombre("8,5,2".into())),
-            Erreur::Date("31/02/2025".into()),
+            Erreur::Date("Date de l'événement", "31/02/2025".into()),
             Erreur::Logement("VH-0012".into()),
         ];
         for e in all {

@@ -370,11 +370,23 @@ impl Picker {
             if !p.parent().is_some_and(|d| d.is_dir()) {
                 return Err(Refus::DossierAbsent(p));
             }
-            if let Some(exts) = self.demande.suite.extensions() {
+            let mut p = p;
+            // A new dossier's name is given without extension (added when it is created).
+            if let Some(exts) = self.demande.suite.extensions().filter(|_| self.demande.suite != Suite::NouveauDossier)
+            {
                 let ext = p.extension().map(|x| x.to_string_lossy().to_lowercase()).unwrap_or_default();
-                if !exts.contains(&ext.as_str()) {
-                    let shown = if ext.is_empty() { "sans extension".to_string() } else { format!(".{ext}") };
-                    return Err(Refus::Extension(shown, en_extensions(exts)));
+                // A name without extension takes the one proposed (« Annexe État — 2024 » → .pdf).
+                if ext.is_empty() {
+                    let propose = Path::new(&self.demande.nom)
+                        .extension()
+                        .map(|x| x.to_string_lossy().to_lowercase())
+                        .filter(|x| exts.contains(&x.as_str()))
+                        .unwrap_or_else(|| exts[0].to_string());
+                    let mut nom = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+                    nom.push(format!(".{propose}"));
+                    p.set_file_name(nom);
+                } else if !exts.contains(&ext.as_str()) {
+                    return Err(Refus::Extension(format!(".{ext}"), en_extensions(exts)));
                 }
             }
             if let Some(r) = refus_d_ecriture(&p, &self.sources) {

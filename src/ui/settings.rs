@@ -29,6 +29,18 @@ pub struct AppState {
     pub dossiers_recents: Vec<PathBuf>,
     /// The flux screen's selection, for each dossier.
     pub flux: std::collections::BTreeMap<PathBuf, SelectionFlux>,
+    /// « Tous les réservataires » chosen for the grid (`reservataire` is then `None`).
+    pub tous_les_reservataires: bool,
+    /// The bilans screen's period and bailleur, for each dossier.
+    pub bilans: std::collections::BTreeMap<PathBuf, SelectionBilan>,
+}
+
+/// A year, a semester (or the whole year) and a bailleur (or all) of the bilans screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectionBilan {
+    pub annee: i32,
+    pub semestre: Option<u8>,
+    pub bailleur: Option<String>,
 }
 
 /// A bailleur, an EPCI and a year of the flux screen.
@@ -118,6 +130,7 @@ impl AppState {
         if self.last_dossier.as_deref() != Some(dossier) {
             self.filters = Filtre::default();
             self.reservataire = None;
+            self.tous_les_reservataires = false;
         }
         self.last_dossier = Some(dossier.to_path_buf());
         self.recent.retain(|p| p != dossier);

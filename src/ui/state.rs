@@ -378,6 +378,7 @@ impl Action {
             | Action::ExportAnnexe(_)
             | Action::FicheNavette { .. }
             | Action::FicheNavetteVierge
+            | Action::NavetteExclue(_)
             | Action::FilterOn(..)
             | Action::HorsAtelier(_)
             | Action::Fermer(_)
@@ -566,7 +567,12 @@ pub enum Action {
         bailleur: String,
         reference: String,
         reservataire: Option<String>,
+        /// Why the dwelling is outside the assiette (PLI…), if it is and the user has not yet
+        /// said to produce the fiche anyway.
+        exclusion: Option<&'static str>,
     },
+    /// The answer to « logement exclu de l'assiette : produire la fiche quand même ? ».
+    NavetteExclue(bool),
     FicheNavetteVierge,
     FilterOn(contingents::charts::Kind, String),
     Rapprocher(PathBuf),
@@ -769,6 +775,12 @@ impl EffetChangement {
         }
         if v.is_empty() {
             v.push("aucun logement ni droit ne change".into());
+        } else if self.echus_apres != self.echus_avant || self.sortent > 0 || self.entrent > 0 {
+            // The flux is computed on the rights in force: what was saved or signed may differ.
+            v.push(
+                "les flux enregistrés et les annexes suivent le nouveau stock : leurs chiffres peuvent changer (refaites les annexes déjà éditées)"
+                    .into(),
+            );
         }
         v
     }
@@ -810,6 +822,8 @@ pub struct Ecrans {
     pub apres_enregistrement: Option<Action>,
     /// The user answered about the unsaved flux parameters: the next action is not asked again.
     pub flux_accorde: bool,
+    /// A fiche navette asked for a dwelling outside the assiette: the question on screen.
+    pub navette_exclue: Option<Action>,
     /// The extinct rights listed (read when the user asks for them), for the figures' generation.
     pub echus: Option<(usize, Vec<contingents::store::EchuOut>)>,
 }

@@ -669,13 +669,28 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     // button says what is missing, under the list, and nothing is noted.
     h.get_by_label("Mises à disposition saisies ici (1)").click();
     h.run_steps(2);
+    // No candidates nor attribution in CALEOL recorded: asked first (review B1); « Ne pas
+    // noter le bail » notes nothing.
+    let question = format!(
+        "Bail signé sur Var Logis {reference} : ni candidats désignés ni attribution en CALEOL enregistrés. Notez d'abord les étapes manquantes (boutons ci-dessus), ou le bail seul si elles n'ont pas eu lieu."
+    );
     h.get_by_label("Bail signé").click();
+    h.run_steps(3);
+    h.get_by_label(&question);
+    h.get_by_label("Ne pas noter le bail").click();
+    h.run_steps(2);
+    assert!(h.query_by_label(&question).is_none());
+    h.get_by_label("Bail signé").click();
+    h.run_steps(3);
+    h.get_by_label("Noter le bail quand même").click();
     h.run_steps(3);
     // Under the list, and in the status bar.
     assert_eq!(h.query_all_by_label("Bail signé : indiquez la date (JJ/MM/AAAA).").count(), 2);
     assert_eq!(etat(&h).baux_signes, before.baux_signes);
     type_into(&mut h, "Date de l'événement", "12/06/2025");
     h.get_by_label("Bail signé").click();
+    h.run_steps(3);
+    h.get_by_label("Noter le bail quand même").click();
     h.run_steps(3);
     assert_eq!(etat(&h).decomptes, before.decomptes + 1);
     assert_eq!(etat(&h).baux_signes, before.baux_signes + 1);

@@ -163,12 +163,15 @@ fn nouveau_dossier_territoire_et_date() {
     // The consolidation says them, à la française.
     let (_, r, c, e) = attendu;
     let pl = |n: u64, s: &str, p: &str| contingents::format::pluriel(n, s, p);
-    h.get_by_label(&format!(
-        "{}, {}, {} (comptés en non réservé).",
+    // Each count a link to its list.
+    for compte in [
         pl(r, "ligne mise de côté", "lignes mises de côté"),
         pl(c, "conflit", "conflits"),
-        pl(e, "droit échu", "droits échus")
-    ));
+        pl(e, "droit échu", "droits échus"),
+    ] {
+        assert!(h.query_by_role_and_label(egui::accesskit::Role::Link, &compte).is_some(), "{compte}");
+    }
+    h.get_by_label(" (droits échus comptés en non réservé).");
     let d = Dossier::open_read_only(&path).unwrap();
     let report = contingents::consolidate::report(&d).unwrap();
     assert_eq!(
@@ -240,6 +243,8 @@ fn proprietes_du_dossier() {
     h.run_steps(3);
     // The effect is said before anything is written.
     h.get_by_label("• 3 droits deviennent échus (5 au lieu de 2)");
+    // The saved flux and the annexes follow the stock: said too.
+    h.get_by_label("• les flux enregistrés et les annexes suivent le nouveau stock : leurs chiffres peuvent changer (refaites les annexes déjà éditées)");
     assert_eq!(Dossier::open_read_only(&dossier).unwrap().date_reference(), Date::new(2024, 1, 1).unwrap());
     h.get_by_label("Appliquer le changement").click();
     h.run_steps(4);

@@ -335,3 +335,121 @@ fn taux_de_chute_explique() {
         pourcentage(r.taux_chute)
     ));
 }
+
+/// B2: « #N/A » is never offered as a label to reconcile: its rows are « valeur manquante »,
+/// and the list stays the same after an unrelated association.
+#[test]
+fn na_jamais_propose_et_liste_stable() {
+    let t = Temp::new("b2");
+    let dossier = dossier_anomalies(&t);
+    let libelles = || {
+        let d = Dossier::open_read_only(&dossier).unwrap();
+        contingents::consolidate::libelles_inconnus(&d).unwrap()
+    };
+    let avant = libelles();
+    assert!(avant.iter().all(|l| !contingents::text::is_error_marker(&l.libelle)), "{avant:?}");
+    assert!(avant.iter().any(|l| l.libelle == "Valbone"));
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("#N/A").is_none());
+    h.get_by_label(
+        "Valeur manquante : 2 lignes (cellule vide ou erreur du tableur, à corriger dans le fichier du bailleur)",
+    );
+    // Valbone → Valbonne, chosen then shown in its row before it is confirmed.
+    h.state_mut().handle(
+        &egui::Context::default(),
+        super::state::Action::ProposeLabel {
+            champ: "commune".into(),
+            libelle: "Valbone".into(),
+            valeur: "06152".into(),
+        },
+    );
+    h.run_steps(2);
+    let shown = contingents::consolidate::libelle_valeur("commune", "06152");
+    // The row's list now shows the value chosen (its accessible value), not « Choisir… ».
+    assert!(
+        h.get_all_by_role(egui::accesskit::Role::ComboBox).any(|n| format!("{n:?}").contains(&shown)),
+        "the value chosen shows before confirming"
+    );
+    h.get_by_label("Confirmer l'association").click();
+    h.run_steps(4);
+    let apres = libelles();
+    assert!(apres.iter().all(|l| l.libelle != "Valbone"));
+    assert_eq!(apres.len(), avant.len() - 1, "{avant:?} → {apres:?}");
+    h.get_by_label(
+        "Valeur manquante : 2 lignes (cellule vide ou erreur du tableur, à corriger dans le fichier du bailleur)",
+    );
+    assert!(h.query_by_label("#N/A").is_none());
+}
+
+/// C20: « Tous les réservataires » and the bilans' period come back with the dossier.
+#[test]
+fn reglages_retrouves() {
+    let t = Temp::new("c20");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut app = App::for_tests(dossier.clone());
+    app.handle(&egui::Context::default(), super::state::Action::SetReservataire(None));
+    app.handle(
+        &egui::Context::default(),
+        super::state::Action::BilanSelect { annee: contingents::demo::DEMO_ANNEE, semestre: Some(2), bailleur: None },
+    );
+    let state = app.state.clone();
+    drop(app);
+    let mut app = App::new(state);
+    app.fenetre.persist = false;
+    app.travaux.synchrone = true;
+    app.open(dossier.clone());
+    assert_eq!(app.state.reservataire, None, "« Tous » kept");
+    app.handle(&egui::Context::default(), super::state::Action::BilanInitial);
+    let b = app.ecrans.bilan.as_ref().unwrap();
+    assert_eq!((b.annee, b.semestre), (contingents::demo::DEMO_ANNEE, Some(2)));
+}
+
+/// B5: a fiche navette for a dwelling outside the assiette (PLI) asks first.
+#[test]
+fn fiche_navette_hors_assiette() {
+    let t = Temp::new("b5");
+    let dossier = dossier_anomalies(&t);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let demande = super::state::Action::FicheNavette {
+        bailleur: "Azur".into(),
+        reference: "E9".into(),
+        reservataire: Some("etat".into()),
+        exclusion: Some("PLI"),
+    };
+    h.state_mut().handle(&egui::Context::default(), demande);
+    h.run_steps(2);
+    h.get_by_label("Logement E9 exclu de l'assiette (PLI)");
+    assert!(h.state().fichiers.picker.is_none());
+    h.get_by_label("Annuler").click();
+    h.run_steps(2);
+    assert!(h.state().fichiers.picker.is_none() && h.state().ecrans.navette_exclue.is_none());
+    let demande = super::state::Action::FicheNavette {
+        bailleur: "Azur".into(),
+        reference: "E9".into(),
+        reservataire: Some("etat".into()),
+        exclusion: Some("PLI"),
+    };
+    h.state_mut().handle(&egui::Context::default(), demande);
+    h.run_steps(2);
+    h.get_by_label("Produire la fiche quand même").click();
+    h.run_steps(2);
+    assert!(h.state().fichiers.picker.is_some());
+    // The exclusion is the flux engine's: a PLI dwelling listed in a cell is said excluded.
+    let l = contingents::consolidate::LogementSource {
+        bailleur: "Azur".into(),
+        reference: "E9".into(),
+        commune: "06004".into(),
+        reservataire: "etat".into(),
+        typologie: "T3".into(),
+        financement: "PLI".into(),
+        fichier: String::new(),
+        feuille: None,
+        ligne: 1,
+    };
+    assert_eq!(super::screens::exclusion_du_logement(&l), Some("PLI"));
+}

@@ -500,10 +500,27 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         // The réservataire, among those of the bilan, or a category outside the flux.
         let key = ui.make_persistent_id("saisie-destinataire");
         let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
-        let mut options: Vec<(String, String)> = match &v.bilan {
-            Ok(b) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
-            Err(_) => vec![],
+        // Once the réservataires are ranked for this dwelling, only those whose perimeter
+        // contains it (the orientation's list); else those of the bilan.
+        let classes = match &v.orientation {
+            Some((OrigineOrientation::Declaration, Ok(o)))
+                if logement.split_once(':').is_some_and(|(b, r)| {
+                    b.trim() == o.logement.bailleur && r.trim() == o.logement.reference
+                }) =>
+            {
+                Some(o.candidats.iter().map(|c| (c.id.clone(), libelle_reservataire(&c.id))).collect::<Vec<_>>())
+            }
+            _ => None,
         };
+        let filtre = classes.is_some();
+        let mut options: Vec<(String, String)> = match (classes, &v.bilan) {
+            (Some(c), _) => c,
+            (None, Ok(b)) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
+            (None, Err(_)) => vec![],
+        };
+        if !filtre {
+            ui.label("« Classer les réservataires pour ce logement » ne garde dans la liste que ceux dont le périmètre contient le logement.");
+        }
         options.extend(HorsFlux::ALL.iter().map(|h| (format!("hors-flux:{}", h.as_str()), format!("Hors flux : {}", h.label()))));
         ui.horizontal(|ui| {
             let l = ui.label("Mis à disposition de");
@@ -581,6 +598,11 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     m.reference,
                     m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default()
                 ));
+                // A lease with no attribution in CALEOL recorded: asked first (a step forgotten,
+                // or a lease on the wrong line).
+                let cle = ui.make_persistent_id(("bail-sans-attribution", m.id));
+                let mut a_confirmer: bool = ui.data(|d| d.get_temp(cle)).unwrap_or(false);
+                let attribue = m.etapes.decision_cal == Some(contingents::suivi::DecisionCal::Attribution);
                 ui.horizontal_wrapped(|ui| {
                     for e in [
                         Evenement::Candidats,
@@ -590,13 +612,44 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         Evenement::Reprise,
                     ] {
                         if ui.button(libelle_evenement(e)).clicked() {
-                            actions.push(Action::NoterEvenement { id: m.id, evenement: e, date: date.clone() });
+                            if e == Evenement::BailSigne && !attribue {
+                                a_confirmer = true;
+                            } else {
+                                actions.push(Action::NoterEvenement { id: m.id, evenement: e, date: date.clone() });
+                            }
                         }
                     }
                     if ui.button("Fiche navette…").clicked() {
                         actions.push(Action::FicheNavetteMiseADisposition(m.id));
                     }
                 });
+                if a_confirmer {
+                    egui::Frame::group(ui.style()).fill(theme::FOND_QUESTION).show(ui, |ui| {
+                        let manque = if m.etapes.date_candidats.is_none() {
+                            "ni candidats désignés ni attribution en CALEOL enregistrés"
+                        } else {
+                            "aucune attribution en CALEOL enregistrée"
+                        };
+                        ui.label(format!(
+                            "Bail signé sur {} {} : {manque}. Notez d'abord les étapes manquantes (boutons ci-dessus), ou le bail seul si elles n'ont pas eu lieu.",
+                            m.bailleur, m.reference
+                        ));
+                        ui.horizontal(|ui| {
+                            if ui.button("Noter le bail quand même").clicked() {
+                                a_confirmer = false;
+                                actions.push(Action::NoterEvenement {
+                                    id: m.id,
+                                    evenement: Evenement::BailSigne,
+                                    date: date.clone(),
+                                });
+                            }
+                            if ui.button("Ne pas noter le bail").clicked() {
+                                a_confirmer = false;
+                            }
+                        });
+                    });
+                }
+                ui.data_mut(|d| d.insert_temp(cle, a_confirmer));
             });
         }
     });
@@ -626,7 +679,10 @@ fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     }
                 },
                 None => {
-                    ui.colored_label(theme::ERREUR, format!("« {d} » n'est pas une date : écrivez 26/04/2024"));
+                    ui.colored_label(
+                        theme::ERREUR,
+                        format!("« {d} » n'est pas une date ; écrivez-la JJ/MM/AAAA, par exemple 15/09/2025"),
+                    );
                 }
             }
         }

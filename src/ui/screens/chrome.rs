@@ -98,7 +98,12 @@ pub fn status_bar(
         if let Some(job) = job {
             let (f, msg) = job.fraction();
             ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
-            ui.label(format!("{} — {msg}", job.label));
+            // « Lecture de fichier.xlsx » says its work alone (not « lecture — Lecture de … »).
+            if contingents::text::key(&msg).starts_with(&contingents::text::key(&job.label)) {
+                ui.label(msg.to_string());
+            } else {
+                ui.label(format!("{} — {msg}", job.label));
+            }
             // Reading and importing stop at once, leaving the dossier as it was.
             if matches!(job.label.as_str(), "lecture" | "import" | "état des lieux" | "ouverture" | "actualisation")
                 && ui.button("Annuler").clicked()

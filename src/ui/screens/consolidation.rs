@@ -10,6 +10,22 @@ use contingents::format::{entier, pourcent};
 use contingents::model::{Reservataire, TypologieGrille};
 use eframe::egui;
 
+/// Why a dwelling listed is outside the assiette of the flux (the flux engine's rule: PLI,
+/// défense…), if it is.
+pub fn exclusion_du_logement(l: &contingents::consolidate::LogementSource) -> Option<&'static str> {
+    let g = contingents::flux::Groupe {
+        commune: l.commune.clone(),
+        reservataire: l.reservataire.clone(),
+        financement: contingents::model::Financement::parse(&l.financement)?,
+        // The typology has no part in the exclusion.
+        typologie: TypologieGrille::T3,
+        qpv: false,
+        nature: None,
+        logements: 1,
+    };
+    contingents::flux::exclusion(&g)
+}
+
 /// The lists behind the counts of the consolidation's line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Anomalies {
@@ -259,11 +275,27 @@ pub fn consolidation(
                 actions.push(Action::DrillMontre);
             }
             ui.label(format!("{} (2 000 au plus affichés)", contingents::format::logements(d.logements.len() as u64)));
-            let entetes =
-                ["Référence", "Bailleur", "Commune", "Typologie", "Financement", "Fichier", "Feuille", "Ligne"];
+            // All the réservataires: each dwelling's is said (column 8).
+            let tous = matches!(d.demande, Action::Drill { reservataire: None, .. });
+            let noms = [
+                "Référence",
+                "Bailleur",
+                "Commune",
+                "Typologie",
+                "Financement",
+                "Fichier",
+                "Feuille",
+                "Ligne",
+                "Réservataire",
+            ];
+            let colonnes: Vec<usize> = if tous { vec![0, 8, 1, 2, 3, 4, 5, 6, 7] } else { (0..8).collect() };
+            let entetes: Vec<&str> = colonnes.iter().map(|&c| noms[c]).collect();
             super::tableau_fixe(ui, "drill", &entetes, d.logements.len(), |ui, i, c| {
                 let l = &d.logements[i];
-                match c {
+                match colonnes[c] {
+                    8 => {
+                        super::texte(ui, libelle_reservataire(&l.reservataire));
+                    }
                     0 => {
                         super::texte(ui, &l.reference).context_menu(|ui| {
                             if ui.button("Fiche navette…").clicked() {
@@ -272,6 +304,7 @@ pub fn consolidation(
                                     reference: l.reference.clone(),
                                     reservataire: Some(l.reservataire.clone())
                                         .filter(|r| *r != Reservataire::NON_RESERVE),
+                                    exclusion: exclusion_du_logement(l),
                                 });
                             }
                         });

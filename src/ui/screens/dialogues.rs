@@ -416,3 +416,22 @@ pub fn question_flux(q: &ApresFlux, fv: &FluxView, ctx: &egui::Context) -> Vec<A
     });
     actions
 }
+
+/// A fiche navette asked for a dwelling outside the assiette: said before it is produced.
+pub fn navette_exclue(a: &Action, ctx: &egui::Context) -> Vec<Action> {
+    let mut actions = vec![];
+    let Action::FicheNavette { reference, exclusion: Some(motif), .. } = a else { return actions };
+    dialogue(ctx, "navette-exclue", "Fiche navette", |ui| {
+        ui.strong(format!("Logement {reference} exclu de l'assiette ({motif})"));
+        ui.label("Il ne fait pas partie du flux : une fiche navette le proposerait à un réservataire qui ne le décompte pas.");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Produire la fiche quand même").clicked() {
+                actions.push(Action::NavetteExclue(true));
+            }
+            if ui.button("Annuler").clicked() {
+                actions.push(Action::NavetteExclue(false));
+            }
+        });
+    });
+    actions
+}

@@ -103,6 +103,37 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
             }
         });
     }
+    // Rows set aside for a field left empty (or a spreadsheet error such as « #N/A »): a
+    // missing value, to fix in the bailleur's file — never a label to reconcile.
+    let manquantes: Vec<_> = v
+        .rejets
+        .iter()
+        .filter(|r| {
+            contingents::model::Motif::parse(&r.motif).and_then(|m| m.champ()).is_some()
+                && (r.valeur.trim().is_empty() || contingents::text::is_error_marker(&r.valeur))
+        })
+        .collect();
+    if !manquantes.is_empty() {
+        egui::CollapsingHeader::new(format!(
+            "Valeur manquante : {} (cellule vide ou erreur du tableur, à corriger dans le fichier du bailleur)",
+            contingents::format::pluriel(manquantes.len() as u64, "ligne", "lignes")
+        ))
+        .id_salt("valeurs-manquantes")
+        .show(ui, |ui| {
+            for r in manquantes.iter().take(500) {
+                let champ = contingents::model::Motif::parse(&r.motif).and_then(|m| m.champ()).unwrap_or("");
+                let lu = if r.valeur.trim().is_empty() { String::new() } else { format!(" (lu : {})", r.valeur) };
+                ui.label(format!(
+                    "{} — {}{}, ligne {} : {} — valeur manquante{lu}",
+                    r.bailleur,
+                    r.fichier,
+                    r.feuille.as_deref().map(|f| format!(", feuille {f}")).unwrap_or_default(),
+                    r.ligne,
+                    contingents::consolidate::libelle_champ(champ)
+                ));
+            }
+        });
+    }
     let ignores = etat.ignores.clone();
     let lignes: Vec<_> = libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))).collect();
     egui::ScrollArea::vertical().id_salt("ecran-libelles").auto_shrink([false, false]).show(ui, |ui| {
@@ -134,9 +165,16 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                 }
                 4 => {
                     let search = etat.recherche.get(&(l.champ.clone(), l.libelle.clone())).cloned().unwrap_or_default();
+                    // The value chosen shows in its row while it waits for confirmation.
+                    let choisi = etat
+                        .proposition
+                        .as_ref()
+                        .filter(|(c, lib, _)| *c == l.champ && *lib == l.libelle)
+                        .map(|(c, _, val)| contingents::consolidate::libelle_valeur(c, val))
+                        .unwrap_or_else(|| "Choisir…".into());
                     egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
                         .width(230.0)
-                        .selected_text("Choisir…")
+                        .selected_text(choisi)
                         .show_ui(ui, |ui| {
                             // Computed only while the list is open. The closest names first: a
                             // suggestion the user confirms, never applied alone.

@@ -16,7 +16,11 @@ pub mod tableau;
 pub use bilans::{bilans, libelle_evenement};
 pub use chrome::{confirm_remove, en_tete, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
-pub use dialogues::{annexe, champ_annee, creation, fermeture, proprietes, question_de_fermeture, question_flux};
+#[cfg(test)]
+pub use consolidation::exclusion_du_logement;
+pub use dialogues::{
+    annexe, champ_annee, creation, fermeture, navette_exclue, proprietes, question_de_fermeture, question_flux,
+};
 pub use flux::flux;
 pub use historique::historique;
 pub use import::import;
