@@ -731,7 +731,7 @@ fn remplacer_quand_meme_ou_annuler() {
     h.get_by_label(&format!("Rétablir n° {}", historique[0].import)).click();
     h.run_steps(4);
     assert_eq!(total(&h), 6);
-    assert!(h.state().messages.status.contains("rétabli (état des lieux de Azur)"), "{}", h.state().messages.status);
+    assert!(h.state().messages.status.contains("rétabli (état des lieux d'Azur)"), "{}", h.state().messages.status);
 }
 
 /// Issue 19 in the window: a register is in the history like an état des lieux, and comes
