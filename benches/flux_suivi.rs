@@ -195,6 +195,7 @@ fn main() {
         periode: contingents::suivi::bilan::Periode::new(2025, None, None, None).unwrap(),
         bailleur: None,
         epci: Some(epci.clone()),
+        reservataire: None,
     };
     let times: Vec<f64> = (0..5)
         .map(|_| {

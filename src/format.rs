@@ -47,6 +47,20 @@ pub fn pourcentage_fr(x: f64, decimales: usize) -> String {
     format!("{}\u{a0}%", signe_fr(&nombre_fr(x * 100.0, decimales)))
 }
 
+/// A number of logements as a document writes it: whole when it is (an annual objective,
+/// « 53 »), else with one decimal (an objective pro rata temporis, « 26,5 »); the minus sign
+/// « − », never « -0 ».
+pub fn logements_fr(x: f64) -> String {
+    let d = if (x * 10.0).round() % 10.0 == 0.0 { 0 } else { 1 };
+    signe_fr(&nombre_fr(x, d))
+}
+
+/// A gap with its sign (« +5 », « −13 », « 0 »), whole when it is.
+pub fn ecart_fr(x: f64) -> String {
+    let s = logements_fr(x);
+    if x > 0.0 && s != "0" { format!("+{s}") } else { s }
+}
+
 /// A number written with a hyphen-minus (`-13`) as French typography wants it (`−13`).
 pub fn signe_fr(s: &str) -> String {
     match s.strip_prefix('-') {
@@ -251,6 +265,17 @@ pub fn parse_entier(s: &str) -> Result<u64, SaisieError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signs_and_whole_logements() {
+        assert_eq!(logements_fr(53.0), "53");
+        assert_eq!(logements_fr(26.5), "26,5");
+        assert_eq!(ecart_fr(-13.0), "\u{2212}13");
+        assert_eq!(ecart_fr(2.0), "+2");
+        assert_eq!(ecart_fr(-0.0), "0");
+        assert_eq!(ecart_fr(-2.5), "\u{2212}2,5");
+        assert_eq!(pourcentage_fr(0.25, 0), "25\u{a0}%");
+    }
 
     #[test]
     fn no_negative_zero() {

@@ -359,3 +359,197 @@ fn a_register_without_households_says_not_filled_in() {
     let text = run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--bailleur", "Azur"]);
     assert!(text.contains("objectifs CIA : non renseignés"), "{text}");
 }
+
+/// The text of a PDF (`pdftotext -layout`), or `None` when poppler is not installed (said).
+fn texte_du_pdf(pdf: &std::path::Path) -> Option<String> {
+    match std::process::Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output() {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            eprintln!("SAUTÉ : pdftotext absent, le texte de {} n'est pas relu", pdf.display());
+            None
+        }
+    }
+}
+
+/// The bilan documents as their signatory reads them: a consolidated bilan says which
+/// bailleurs it counts and leaves out those without a register; the steps add up; a bilan for
+/// one réservataire holds only its figures; signs, dashes and the CIA section in the PDF.
+#[test]
+fn the_bilan_documents_a_signatory_reads() {
+    let t = TempDir::new("cia-documents");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    // A second bailleur on the EPCI, without a register.
+    let f = t.path("brague.xlsx");
+    edl_antibes(&f, "B", 30);
+    let o = import(&d, &["--bailleur", "Brague", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", erreur(&o));
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", registre(&t).to_str().unwrap()]);
+    for b in ["Azur", "Brague"] {
+        run_ok(&[
+            "flux",
+            "--dossier",
+            ds,
+            "--bailleur",
+            b,
+            "--epci",
+            "240600585",
+            "--annee",
+            "2024",
+            "--rotation",
+            "100",
+            "--mutations",
+            "0",
+            "--enregistrer",
+        ]);
+    }
+    let consolide: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--epci",
+        "240600585",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let azur = bilan(ds, &["--epci", "240600585"]);
+    assert_eq!(consolide["bailleurs"], serde_json::json!(["Azur"]));
+    assert_eq!(consolide["sans_registre"], serde_json::json!(["Brague"]));
+    // By hand: Azur's flux is its 22 dwellings (rotation 100 %); the State ⌊30 % × 22⌋ = 6, of
+    // which the agents 1 (their stock, 1 of 22, under 5 %), the prioritaires 5; Action Logement
+    // its 8 of 22; the bailleur's own share 22 − 6 − 8 = 8. Brague's 30 dwellings (its flux 30)
+    // are not counted: no register.
+    assert_eq!((consolide["flux"].as_u64(), consolide["non_reserve"].as_u64()), (Some(22), Some(8)));
+    let obj = |id: &str| reservataire(&consolide, id)["objectif"].as_u64().unwrap();
+    assert_eq!((obj("etat"), obj("etat-fonctionnaires"), obj("action-logement")), (5, 1, 8));
+    let avec_brague: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Brague",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(avec_brague["flux"].as_u64(), Some(30), "Brague's own bilan still has its objectives");
+    // Brague's objectives are not counted: the consolidated objectives are Azur's.
+    let objectifs = |b: &Value| -> Vec<(String, u64)> {
+        b["reservataires"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["id"].to_string(), r["objectif"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(objectifs(&consolide), objectifs(&azur));
+    assert_eq!(consolide["flux"], azur["flux"]);
+    assert!(azur["flux"].as_u64().unwrap() > 0);
+    // By hand (A11): Action Logement's 9 mises à disposition of 2024 are 8 leases of the year
+    // and A5 made available on 01/12, still open: 8 + 0 + 1.
+    let al = reservataire(&azur, "action-logement");
+    assert_eq!(
+        (
+            al["mises_a_disposition"].as_u64(),
+            al["baux_cohorte"].as_u64(),
+            al["chutes"].as_u64(),
+            al["en_cours"].as_u64()
+        ),
+        (Some(9), Some(8), Some(0), Some(1))
+    );
+    // Mis à disposition = conclues par un bail + chutes + en cours, for every réservataire.
+    for p in [&azur, &bilan(ds, &["--semestre", "2"])] {
+        for r in p["reservataires"].as_array().unwrap() {
+            let n = |k: &str| r[k].as_u64().unwrap();
+            assert_eq!(n("mises_a_disposition"), n("baux_cohorte") + n("chutes") + n("en_cours"), "{r}");
+        }
+    }
+    // The bilan sent to the State: its row only, its breakdown, its alerts, no rejets.
+    let etat = bilan(ds, &["--reservataire", "etat"]);
+    assert_eq!(etat["reservataire"], "etat");
+    assert_eq!(etat["reservataires"].as_array().unwrap().len(), 1);
+    assert!(etat["detail"].as_array().unwrap().iter().all(|d| d["reservataire"] == "etat"));
+    assert!(!etat["detail"].as_array().unwrap().is_empty());
+    assert!(etat["alertes"].as_array().unwrap().iter().all(|a| a["reservataire"] == "etat"));
+    assert_eq!(reservataire(&etat, "etat"), reservataire(&bilan(ds, &[]), "etat"));
+    let o = run(&["bilan", "--dossier", ds, "--annee", "2024", "--reservataire", "pas un id"]);
+    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
+
+    // The documents.
+    let pdf = t.path("bilan-etat.pdf");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--reservataire",
+        "etat",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let pdf_c = t.path("bilan-epci.pdf");
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--epci", "240600585", "--out", pdf_c.to_str().unwrap()]);
+    let xlsx_c = t.path("bilan-epci.xlsx");
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--epci", "240600585", "--out", xlsx_c.to_str().unwrap()]);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_c).unwrap();
+    let names = wb.sheet_names().to_vec();
+    assert!(names.contains(&"Objectifs CIA".to_string()), "{names:?}");
+    let v = wb.worksheet_range("Ventilation").unwrap();
+    assert_eq!(v.get_value((0, 0)).map(|c| c.to_string()), Some("Bailleur".into()));
+    assert_eq!(v.get_value((1, 0)).map(|c| c.to_string()), Some("Azur".into()));
+    let c = wb.worksheet_range("Consolidation").unwrap();
+    let cells: Vec<String> = c.cells().map(|(_, _, x)| x.to_string()).collect();
+    assert!(cells.iter().any(|x| x.contains("Registre non transmis") && x.contains("Brague")), "{cells:?}");
+    assert!(cells.iter().any(|x| x == "Total"));
+    assert!(cells.iter().any(|x| x == "Mises à disposition conclues par un bail"));
+    let Some(etat_pdf) = texte_du_pdf(&pdf) else { return };
+    assert!(etat_pdf.contains("Réservataire : État"), "{etat_pdf}");
+    assert!(!etat_pdf.contains("Action Logement"), "only the State's figures: {etat_pdf}");
+    assert!(!etat_pdf.contains("exemplaires"), "one party");
+    assert!(etat_pdf.contains("Objectifs d'attribution (CIA"));
+    // The State's bar of the CIA: 6 prioritaires of 8 known, against 100 %.
+    assert!(etat_pdf.contains("75,0 %") && etat_pdf.contains("100 %"), "{etat_pdf}");
+    let pdf_s1 = t.path("bilan-epci-s1.pdf");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--semestre",
+        "1",
+        "--epci",
+        "240600585",
+        "--out",
+        pdf_s1.to_str().unwrap(),
+    ]);
+    let texte = texte_du_pdf(&pdf_c).unwrap();
+    assert!(texte.contains("Registre non transmis") && texte.contains("Brague"), "{texte}");
+    assert!(texte.contains("Bailleurs comptés (objectifs et registres) : Azur"), "{texte}");
+    assert!(!texte.contains("territoire du bilan"));
+    // Signs: the minus sign, never a hyphen before a figure; no « 0,0 % » rate of nothing.
+    assert!(
+        !texte.lines().any(|l| l
+            .split_whitespace()
+            .any(|w| w.starts_with('-') && w[1..].starts_with(|c: char| c.is_ascii_digit()))),
+        "{texte}"
+    );
+    // The first semester: Action Logement 3 leases (A5, A14, A6) for 8 × 182/366 = 4,0, a gap of −1.
+    let s1 = texte_du_pdf(&pdf_s1).unwrap();
+    assert!(
+        !s1.lines().any(|l| l
+            .split_whitespace()
+            .any(|w| w.starts_with('-') && w[1..].starts_with(|c: char| c.is_ascii_digit()))),
+        "{s1}"
+    );
+    assert!(s1.lines().any(|l| l.starts_with("Action Logement") && l.contains("\u{2212}1")), "{s1}");
+}

@@ -101,6 +101,8 @@ fn a_hand_written_register_and_its_bilan() {
     // a chute.
     assert_eq!((etat["en_cours"].as_u64(), etat["chutes"].as_u64()), (Some(1), Some(0)));
     assert_eq!(etat["taux_chute"].as_f64(), Some(0.0));
+    // Its cohort: A0 and A3 concluded by a lease, A8 in progress: 3 = 2 + 0 + 1.
+    assert_eq!(etat["baux_cohorte"], 2);
     // Flux 10, the State ⌊30 % × 10⌋ = 3 for the year.
     assert_eq!(etat["objectif"], 3);
     assert_eq!(etat["ecart"], -1.0);
@@ -109,11 +111,45 @@ fn a_hand_written_register_and_its_bilan() {
         (al["mises_a_disposition"].clone(), al["attributions"].clone(), al["decomptes"].clone()),
         (2.into(), 1.into(), 0.into())
     );
+    // A3 taken back (a chute), A4 in progress: 2 = 0 + 1 + 1.
+    assert_eq!(
+        (al["baux_cohorte"].as_u64(), al["chutes"].as_u64(), al["en_cours"].as_u64()),
+        (Some(0), Some(1), Some(1))
+    );
+    // The flux 10 and the bailleur's own share: the 4 « Libre » (State 3, Action Logement 3).
+    assert_eq!((b["flux"].as_u64(), b["non_reserve"].as_u64()), (Some(10), Some(4)));
+    assert_eq!(b["bailleurs"], serde_json::json!(["Azur"]));
     assert_eq!(b["hors_flux"]["mutations"]["realises"], 1);
     let motifs: Vec<&str> = b["rejets"].as_array().unwrap().iter().map(|x| x["motif"].as_str().unwrap()).collect();
     assert_eq!(motifs, ["logement_inconnu", "reservataire_inconnu", "date_illisible", "reference_manquante"]);
     assert_eq!(b["rejets"][0]["ligne"], 8, "file line of Z9");
     assert_eq!(b["rejets"][2]["valeur"], "31/02/2024");
+    // The bilan sent to Action Logement: its row alone (the same figures), its breakdown, no
+    // register rows set aside (they name other réservataires).
+    let pour_al: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--reservataire",
+        "action-logement",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(pour_al["reservataires"].as_array().unwrap().len(), 1);
+    assert_eq!(pour_al["reservataires"][0], al);
+    let lignes: Vec<(&str, u64)> = pour_al["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["reservataire"].as_str().unwrap(), d["mises_a_disposition"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(lignes, [("action-logement", 2)], "{}", pour_al["detail"]);
+    assert!(pour_al["rejets"].as_array().unwrap().is_empty());
     // The xlsx bilan: one sheet per réservataire, the consolidation, the breakdown.
     let x = t.path("bilan.xlsx");
     run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--out", x.to_str().unwrap()]);
@@ -271,6 +307,19 @@ fn casa_register_matches_its_expected_counts() {
     // 31/12/2024 (waiting, or a lease signed in 2025).
     let etat = par_id(&annee, "etat");
     assert_eq!((etat["chutes"].as_u64(), etat["en_cours"].as_u64()), (Some(17), Some(13)), "{etat}");
+    // The 2nd semester, counted by hand in the register (A11): the State's 37 mises à
+    // disposition made from July are 19 leases signed by 31/12, 10 taken back, 8 still open
+    // (6 leases of 2025, 2 waiting); Action Logement's 30 are 21 + 2 + 7. Its 30 leases of the
+    // semester include 9 of mises à disposition of the 1st semester.
+    for (id, (mad, cohorte, chutes, en_cours)) in [("etat", (37, 19, 10, 8)), ("action-logement", (30, 21, 2, 7))] {
+        let r = par_id(&s2, id);
+        let n = |k: &str| r[k].as_u64().unwrap();
+        assert_eq!(
+            (n("mises_a_disposition"), n("baux_cohorte"), n("chutes"), n("en_cours")),
+            (mad, cohorte, chutes, en_cours),
+            "{id}"
+        );
+    }
     for (k, v) in attendu["hors_flux_realises"].as_object().unwrap() {
         assert_eq!(&annee["hors_flux"][k]["realises"], v, "hors flux {k}");
     }

@@ -362,6 +362,9 @@ pub enum Command {
         bailleur: Option<String>,
         #[arg(long)]
         epci: Option<String>,
+        /// Seulement ce réservataire (le bilan qui lui est envoyé ne contient que ses chiffres).
+        #[arg(long)]
+        reservataire: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: RapprochementFormat,
         /// Le bilan à envoyer (xlsx : une feuille par réservataire, la consolidation, la ventilation ; pdf à

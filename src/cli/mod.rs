@@ -394,7 +394,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Bilan { dossier, annee, semestre, du, au, bailleur, epci, format, out }) => {
+        Some(Command::Bilan { dossier, annee, semestre, du, au, bailleur, epci, reservataire, format, out }) => {
             let date = |s: &Option<String>, what: &str| -> Result<Option<contingents::model::Date>> {
                 s.as_deref()
                     .map(|x| {
@@ -407,7 +407,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 contingents::suivi::bilan::Periode::new(annee, semestre, date(&du, "--du")?, date(&au, "--au")?)
                     .map_err(user)?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            let o = contingents::suivi::bilan::BilanOptions { periode, bailleur, epci };
+            if let Some(r) = &reservataire
+                && !contingents::model::Reservataire::is_valid_id(r)
+            {
+                return Err(user(format!(
+                    "--reservataire « {r} » : identifiant attendu (etat, action-logement, commune:INSEE, epci:SIREN, departement:CODE…)"
+                )));
+            }
+            let o = contingents::suivi::bilan::BilanOptions { periode, bailleur, epci, reservataire };
             let b = contingents::suivi::bilan::bilan(&d, &o).map_err(suivi_err)?;
             if let Some(out) = &out {
                 contingents::export::bilan::export(&b, out).map_err(user)?;

@@ -73,6 +73,13 @@ pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan
         contingents::format::date_fr(&b.fin),
         b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
     )?;
+    if !b.sans_registre.is_empty() {
+        writeln!(
+            w,
+            "registre non transmis (exclus des objectifs et des réalisations) : {}",
+            b.sans_registre.join(", ")
+        )?;
+    }
     writeln!(
         w,
         "réservataire\tobjectif\tà la période\tmis à dispo.\tcandidats\tCALEOL\tattribués\tbaux\tdécomptés\técart\tchute"
@@ -91,7 +98,8 @@ pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan
             r.baux_signes,
             r.decomptes,
             nombre_fr(r.ecart, 1),
-            pourcentage(r.taux_chute)
+            // Nothing concluded in the period: no rate.
+            if r.mises_a_disposition > r.en_cours { pourcentage(r.taux_chute) } else { "—".into() }
         )?;
     }
     write_cia_du_bilan(w, b)?;

@@ -12,12 +12,12 @@ use super::{
     save_workbook,
 };
 use crate::consolidate::{libelle_reservataire, nom_commune};
-use crate::format::{date_fr, entier, nombre_fr, pourcentage};
+use crate::format::{date_fr, ecart_fr, entier, logements_fr, pourcentage};
 use crate::suivi::bilan::{Bilan, BilanReservataire};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 use std::path::Path;
 
-const COLONNES: [&str; 14] = [
+const COLONNES: [&str; 15] = [
     "Réservataire",
     "Décompte",
     "Objectif de l'année",
@@ -29,10 +29,56 @@ const COLONNES: [&str; 14] = [
     "Baux signés",
     "Décomptés",
     "Écart",
+    "Mises à disposition conclues par un bail",
     "En cours",
     "Chutes",
     "Taux de chute",
 ];
+
+/// The taux de chute in words: « — » when no mise à disposition of the period is concluded.
+fn taux_chute(r: &BilanReservataire) -> String {
+    if r.mises_a_disposition.saturating_sub(r.en_cours) == 0 { "—".into() } else { pourcentage(r.taux_chute) }
+}
+
+/// The title of the convention rate column: a consolidated bilan gives a mean of the
+/// bailleurs' conventions weighted by their flux, which no convention states.
+fn libelle_taux(b: &Bilan) -> &'static str {
+    if b.bailleur.is_none() && b.bailleurs.len() > 1 {
+        "Taux moyen pondéré des conventions des bailleurs"
+    } else {
+        "Taux de la convention"
+    }
+}
+
+/// What the bilan counts: the flux of the year and the bailleurs' own share, the bailleurs
+/// counted and those without a register (left out of the objectives).
+fn perimetre_du_bilan(b: &Bilan) -> Vec<String> {
+    let objectifs: u64 = b.reservataires.iter().map(|r| r.objectif).sum();
+    let mut v = Vec::new();
+    if b.reservataire.is_none() {
+        v.push(format!(
+            "Flux {} des bailleurs comptés : {}, dont part propre des bailleurs (non réservés) : {}, objectifs des réservataires : {}.",
+            b.annee,
+            crate::format::logements(b.flux),
+            entier(b.non_reserve),
+            entier(objectifs)
+        ));
+    }
+    if b.bailleur.is_none() {
+        v.push(format!("Bailleurs comptés (objectifs et registres) : {}.", liste(&b.bailleurs)));
+        if !b.sans_registre.is_empty() {
+            v.push(format!(
+                "Registre non transmis, bailleurs exclus des objectifs et des réalisations : {}.",
+                liste(&b.sans_registre)
+            ));
+        }
+    }
+    v
+}
+
+fn liste(v: &[String]) -> String {
+    if v.is_empty() { "aucun".into() } else { v.join(", ") }
+}
 
 /// « 1er semestre 2024 », « année 2024 », « du 01/01/2024 au 30/09/2024 ».
 fn periode(b: &Bilan) -> String {
@@ -55,19 +101,130 @@ fn ligne(r: &BilanReservataire) -> Vec<String> {
         libelle_reservataire(&r.id),
         r.decompte.label().to_string(),
         entier(r.objectif),
-        nombre_fr(r.objectif_periode, 1),
+        logements_fr(r.objectif_periode),
         entier(r.mises_a_disposition),
         entier(r.avec_candidats),
         entier(r.examines_cal),
         entier(r.attributions),
         entier(r.baux_signes),
         entier(r.decomptes),
-        nombre_fr(r.ecart, 1),
+        ecart_fr(r.ecart),
+        entier(r.baux_cohorte),
         entier(r.en_cours),
         entier(r.chutes),
-        pourcentage(r.taux_chute),
+        taux_chute(r),
     ]
 }
+
+/// The total row of the réservataires (the taux de chute of all their concluded ones).
+fn total(b: &Bilan) -> Vec<String> {
+    let s = |f: &dyn Fn(&BilanReservataire) -> u64| b.reservataires.iter().map(f).sum::<u64>();
+    let obj: f64 = b.reservataires.iter().map(|r| r.objectif_periode).sum();
+    let ecart: f64 = b.reservataires.iter().map(|r| r.ecart).sum();
+    let (mad, en_cours, chutes) = (s(&|r| r.mises_a_disposition), s(&|r| r.en_cours), s(&|r| r.chutes));
+    vec![
+        "Total".into(),
+        String::new(),
+        entier(s(&|r| r.objectif)),
+        logements_fr((obj * 10.0).round() / 10.0),
+        entier(mad),
+        entier(s(&|r| r.avec_candidats)),
+        entier(s(&|r| r.examines_cal)),
+        entier(s(&|r| r.attributions)),
+        entier(s(&|r| r.baux_signes)),
+        entier(s(&|r| r.decomptes)),
+        ecart_fr((ecart * 10.0).round() / 10.0),
+        entier(s(&|r| r.baux_cohorte)),
+        entier(en_cours),
+        entier(chutes),
+        if mad > en_cours { pourcentage(chutes as f64 / (mad - en_cours) as f64) } else { "—".into() },
+    ]
+}
+
+/// A share in a document: « — » when nothing measures it.
+fn part_ou_tiret(x: Option<f64>) -> String {
+    x.map(|x| crate::format::pourcentage_fr(x, 1)).unwrap_or_else(|| "—".into())
+}
+
+fn objectif_ou_aucun(x: Option<f64>) -> String {
+    x.map(|x| crate::format::pourcentage_fr(x, 0)).unwrap_or_else(|| "aucun".into())
+}
+
+const COLONNES_PRIORITAIRES: [&str; 7] = [
+    "Réservataire",
+    "Baux signés",
+    "Publics prioritaires",
+    "dont DALO",
+    "Ménage non renseigné",
+    "Part (hors non renseignés)",
+    "Objectif",
+];
+
+const COLONNES_QUARTILES: [&str; 11] = [
+    "Périmètre",
+    "Baux hors QPV",
+    "dont 1er quartile ou relogés ANRU, ORCOD",
+    "Non renseignés",
+    "Part",
+    "Objectif",
+    "Baux en QPV",
+    "dont quartiles 2 à 4",
+    "Non renseignés",
+    "Part",
+    "Objectif",
+];
+
+/// The CIA's publics prioritaires, one row per réservataire with leases or an objective, then
+/// the bailleurs' own: (label, leases, prioritaires, DALO, not filled in, share, objective).
+type LignePrioritaires = (String, u64, u64, u64, u64, Option<f64>, Option<f64>);
+
+fn lignes_prioritaires(b: &Bilan) -> Vec<LignePrioritaires> {
+    let mut v: Vec<LignePrioritaires> = b
+        .reservataires
+        .iter()
+        .filter(|r| r.baux_signes > 0 || r.objectif_prioritaires.is_some())
+        .map(|r| {
+            (
+                libelle_reservataire(&r.id),
+                r.baux_signes,
+                r.attributions_prioritaires,
+                r.dont_dalo,
+                r.non_renseignes,
+                r.part_prioritaires,
+                r.objectif_prioritaires,
+            )
+        })
+        .collect();
+    let p = &b.cia.propres;
+    if p.baux > 0 {
+        v.push((
+            "Bailleur (baux non réservés)".into(),
+            p.baux,
+            p.attributions_prioritaires,
+            p.dont_dalo,
+            p.non_renseignes,
+            p.part,
+            p.objectif,
+        ));
+    }
+    v
+}
+
+/// The quartile objectives: the bilan's perimeter first, then each bailleur of a consolidated one.
+fn lignes_quartiles(b: &Bilan) -> Vec<(String, &crate::suivi::cia::HorsQpv, &crate::suivi::cia::EnQpv)> {
+    let tout = match (&b.bailleur, &b.epci) {
+        (Some(x), _) => x.clone(),
+        (None, Some(e)) => crate::consolidate::nom_epci(e),
+        (None, None) => "Tous les bailleurs".into(),
+    };
+    std::iter::once((tout, &b.cia.hors_qpv, &b.cia.qpv))
+        .chain(b.cia.bailleurs.iter().map(|x| (x.bailleur.clone(), &x.hors_qpv, &x.qpv)))
+        .collect()
+}
+
+const CIA_NON_RENSEIGNEE: &str = "Objectifs de la CIA non renseignés : les registres ne disent pas le ménage des baux de la période (colonnes « Public prioritaire » / « DALO » et « Quartile »).";
+
+const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile.";
 
 /// A sheet name Excel accepts (31 characters, no `[]:*?/\`), unique in the workbook.
 fn nom_feuille(base: &str, pris: &mut Vec<String>) -> String {
@@ -86,26 +243,48 @@ struct Formats {
     head: Format,
     num: Format,
     dec: Format,
+    ecart: Format,
+    ecart_dec: Format,
     pct: Format,
     cell: Format,
     bold: Format,
+    total: Format,
+}
+
+/// Printing a sheet: A4 landscape, one page wide, the title in the header, the page numbers in
+/// the footer.
+fn mise_en_page(ws: &mut Worksheet, titre: &str) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    // « & » is a code in a header: doubled to be printed.
+    ws.set_header(format!("&L&8{}", titre.replace('&', "&&")));
+    ws.set_footer("&L&8Contingents&R&8Page &P sur &N");
+    Ok(())
 }
 
 fn write_row(ws: &mut Worksheet, f: &Formats, r: u32, x: &BilanReservataire) -> Result<(), rust_xlsxwriter::XlsxError> {
     ws.write_string_with_format(r, 0, libelle_reservataire(&x.id), &f.cell)?;
     ws.write_string_with_format(r, 1, x.decompte.label(), &f.cell)?;
     ws.write_number_with_format(r, 2, x.objectif as f64, &f.num)?;
-    ws.write_number_with_format(r, 3, x.objectif_periode, &f.dec)?;
+    let entier_ = |v: f64| (v * 10.0).round() % 10.0 == 0.0;
+    ws.write_number_with_format(r, 3, x.objectif_periode, if entier_(x.objectif_periode) { &f.num } else { &f.dec })?;
     for (j, n) in [x.mises_a_disposition, x.avec_candidats, x.examines_cal, x.attributions, x.baux_signes, x.decomptes]
         .iter()
         .enumerate()
     {
         ws.write_number_with_format(r, 4 + j as u16, *n as f64, &f.num)?;
     }
-    ws.write_number_with_format(r, 10, x.ecart, &f.dec)?;
-    ws.write_number_with_format(r, 11, x.en_cours as f64, &f.num)?;
-    ws.write_number_with_format(r, 12, x.chutes as f64, &f.num)?;
-    ws.write_number_with_format(r, 13, x.taux_chute, &f.pct)?;
+    ws.write_number_with_format(r, 10, x.ecart, if entier_(x.ecart) { &f.ecart } else { &f.ecart_dec })?;
+    ws.write_number_with_format(r, 11, x.baux_cohorte as f64, &f.num)?;
+    ws.write_number_with_format(r, 12, x.en_cours as f64, &f.num)?;
+    ws.write_number_with_format(r, 13, x.chutes as f64, &f.num)?;
+    if x.mises_a_disposition > x.en_cours {
+        ws.write_number_with_format(r, 14, x.taux_chute, &f.pct)?;
+    } else {
+        ws.write_string_with_format(r, 14, "—", &f.cell)?;
+    }
     Ok(())
 }
 
@@ -148,33 +327,53 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
             .set_background_color(Color::RGB(0xD9E1F2))
             .set_border(FormatBorder::Thin)
             .set_text_wrap(),
-        num: Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0"),
-        dec: Format::new().set_border(FormatBorder::Thin).set_num_format("# ##0.0"),
+        num: Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0"),
+        dec: Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.0"),
+        // A gap with its sign, the minus sign « − »; whole when it is.
+        ecart: Format::new().set_border(FormatBorder::Thin).set_num_format("+#,##0;\"\u{2212}\"#,##0;0"),
+        ecart_dec: Format::new().set_border(FormatBorder::Thin).set_num_format("+#,##0.0;\"\u{2212}\"#,##0.0;0"),
         pct: Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%"),
         cell: Format::new().set_border(FormatBorder::Thin),
         bold: Format::new().set_bold().set_font_size(13),
+        total: Format::new().set_bold().set_border(FormatBorder::Thin).set_align(rust_xlsxwriter::FormatAlign::Right),
     };
     let mut wb = Workbook::new();
     let mut pris = Vec::new();
     let ws = wb.add_worksheet();
     ws.set_name(nom_feuille("Consolidation", &mut pris))?;
+    mise_en_page(ws, &titre(b))?;
     ws.write_string_with_format(0, 0, titre(b), &f.bold)?;
+    let mut r = 1;
+    for l in perimetre_du_bilan(b) {
+        ws.write_string(r, 0, l)?;
+        r += 1;
+    }
+    r += 1;
+    let entete = r;
     for (j, h) in COLONNES.iter().enumerate() {
-        ws.write_string_with_format(2, j as u16, *h, &f.head)?;
+        ws.write_string_with_format(r, j as u16, *h, &f.head)?;
     }
-    for (i, x) in b.reservataires.iter().enumerate() {
-        write_row(ws, &f, 3 + i as u32, x)?;
+    for x in &b.reservataires {
+        r += 1;
+        write_row(ws, &f, r, x)?;
     }
-    let mut r = 4 + b.reservataires.len() as u32;
+    r += 1;
+    for (j, t) in total(b).into_iter().enumerate() {
+        ws.write_string_with_format(r, j as u16, t, &f.total)?;
+    }
+    ws.set_repeat_rows(entete, entete)?;
+    r += 2;
     ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;
     ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
     ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
+    ws.write_string_with_format(r, 3, "Écart", &f.head)?;
     for h in crate::suivi::HorsFlux::ALL {
         let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
         r += 1;
         ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
         ws.write_number_with_format(r, 1, v.prevus as f64, &f.num)?;
         ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
+        ws.write_number_with_format(r, 3, v.realises as f64 - v.prevus as f64, &f.ecart)?;
     }
     r += 2;
     for a in &b.alertes {
@@ -183,12 +382,70 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     }
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 30)?;
-    for j in 2..14 {
+    for j in 2..15 {
         ws.set_column_width(j, 13)?;
+    }
+    // The CIA objectives.
+    let ws = wb.add_worksheet();
+    ws.set_name(nom_feuille("Objectifs CIA", &mut pris))?;
+    mise_en_page(ws, &titre(b))?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("Objectifs d'attribution (CIA, art. L.441-1 du CCH) — {}", titre(b)),
+        &f.bold,
+    )?;
+    ws.write_string(1, 0, if b.cia.renseigne { CIA_EXPLICATION } else { CIA_NON_RENSEIGNEE })?;
+    for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
+        ws.write_string_with_format(3, j as u16, *h, &f.head)?;
+    }
+    let mut r = 4;
+    for (nom, baux, prio, dalo, nr, part, objectif) in lignes_prioritaires(b) {
+        ws.write_string_with_format(r, 0, nom, &f.cell)?;
+        for (j, n) in [baux, prio, dalo, nr].iter().enumerate() {
+            ws.write_number_with_format(r, 1 + j as u16, *n as f64, &f.num)?;
+        }
+        match part {
+            Some(x) => ws.write_number_with_format(r, 5, x, &f.pct)?,
+            None => ws.write_string_with_format(r, 5, "—", &f.cell)?,
+        };
+        match objectif {
+            Some(x) => ws.write_number_with_format(r, 6, x, &f.pct)?,
+            None => ws.write_string_with_format(r, 6, "aucun", &f.cell)?,
+        };
+        r += 1;
+    }
+    r += 1;
+    for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
+        ws.write_string_with_format(r, j as u16, *h, &f.head)?;
+    }
+    for (nom, h, q) in lignes_quartiles(b) {
+        r += 1;
+        ws.write_string_with_format(r, 0, nom, &f.cell)?;
+        let cols: [(u64, u64, u64, Option<f64>, f64); 2] = [
+            (h.baux, h.premier_quartile, h.non_renseignes, h.part, h.objectif),
+            (q.baux, q.quartiles_2_4, q.non_renseignes, q.part, q.objectif),
+        ];
+        for (k, (baux, n, nr, part, objectif)) in cols.into_iter().enumerate() {
+            let c = 1 + 5 * k as u16;
+            ws.write_number_with_format(r, c, baux as f64, &f.num)?;
+            ws.write_number_with_format(r, c + 1, n as f64, &f.num)?;
+            ws.write_number_with_format(r, c + 2, nr as f64, &f.num)?;
+            match part {
+                Some(x) => ws.write_number_with_format(r, c + 3, x, &f.pct)?,
+                None => ws.write_string_with_format(r, c + 3, "—", &f.cell)?,
+            };
+            ws.write_number_with_format(r, c + 4, objectif, &f.pct)?;
+        }
+    }
+    ws.set_column_width(0, 40)?;
+    for j in 1..11 {
+        ws.set_column_width(j, 14)?;
     }
     for x in &b.reservataires {
         let ws = wb.add_worksheet();
         ws.set_name(nom_feuille(&libelle_reservataire(&x.id), &mut pris))?;
+        mise_en_page(ws, &format!("{} — {}", libelle_reservataire(&x.id), titre(b)))?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(&x.id), titre(b)), &f.bold)?;
         for (j, h) in COLONNES.iter().enumerate() {
             ws.write_string_with_format(2, j as u16, *h, &f.head)?;
@@ -200,7 +457,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         }
         ws.write_string(6, 0, format!("Part des décomptes de la période ({})", x.perimetre))?;
         ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
-        ws.write_string(7, 0, format!("Taux de la convention ({})", x.perimetre))?;
+        ws.write_string(7, 0, format!("{} ({})", libelle_taux(b), x.perimetre))?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
         ws.write_string(8, 0, "Chutes par cause")?;
         for (i, (k, l)) in crate::suivi::bilan::CAUSES_DE_CHUTE.iter().enumerate() {
@@ -224,18 +481,24 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     // The breakdown as a tidy table, for a pivot table.
     let ws = wb.add_worksheet();
     ws.set_name(nom_feuille("Ventilation", &mut pris))?;
-    for (j, h) in ["Réservataire", "Code INSEE"].iter().chain(DETAIL.iter()).enumerate() {
+    mise_en_page(ws, &titre(b))?;
+    for (j, h) in ["Bailleur", "Réservataire", "Code INSEE"].iter().chain(DETAIL.iter()).enumerate() {
         ws.write_string_with_format(0, j as u16, *h, &f.head)?;
     }
     for (i, d) in b.detail.iter().enumerate() {
         let r = 1 + i as u32;
-        ws.write_string(r, 0, libelle_reservataire(&d.reservataire))?;
-        ws.write_string(r, 1, &d.commune)?;
-        write_detail(ws, r, 2, d, &f)?;
+        ws.write_string(r, 0, &d.bailleur)?;
+        ws.write_string(r, 1, libelle_reservataire(&d.reservataire))?;
+        ws.write_string(r, 2, &d.commune)?;
+        write_detail(ws, r, 3, d, &f)?;
     }
-    ws.autofilter(0, 0, b.detail.len() as u32, 9)?;
+    ws.autofilter(0, 0, b.detail.len() as u32, 10)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 36)?;
     let ws = wb.add_worksheet();
     ws.set_name(nom_feuille("Lignes mises de côté", &mut pris))?;
+    mise_en_page(ws, &titre(b))?;
     for (j, h) in ["Bailleur", "Fichier", "Feuille", "Ligne", "Motif", "Valeur"].iter().enumerate() {
         ws.write_string_with_format(0, j as u16, *h, &f.head)?;
     }
@@ -245,7 +508,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         ws.write_string(r, 1, &x.fichier)?;
         ws.write_string(r, 2, x.feuille.clone().unwrap_or_default())?;
         ws.write_number(r, 3, x.ligne as f64)?;
-        ws.write_string(r, 4, &x.motif)?;
+        ws.write_string(r, 4, motif(&x.motif))?;
         ws.write_string(r, 5, &x.valeur)?;
     }
     Ok(wb)
@@ -298,7 +561,10 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             format!("Bailleur : {}", b.bailleur.clone().unwrap_or_else(|| "tous les bailleurs".into())),
             format!("EPCI : {territoire}"),
             format!("Période : {} (du {} au {})", periode(b), date_fr(&b.debut), date_fr(&b.fin)),
-            "Réservataires : tous".into(),
+            match &b.reservataire {
+                Some(r) => format!("Réservataire : {}", libelle_reservataire(r)),
+                None => "Réservataires : tous".into(),
+            },
         ],
         edition: date_d_edition(),
         reference: format!(
@@ -316,19 +582,33 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         8.5,
         "Chaque étape est comptée à sa propre date dans la période ; chaque libération est décomptée une seule fois, à l'étape de sa convention. Le taux de chute porte sur les mises à disposition de la période conclues à sa fin (bail signé, ou fin sans bail : refus, non-attribution, reprise, réorientation) ; celles encore ouvertes sont « en cours », jamais des chutes.",
     );
+    for l in perimetre_du_bilan(b) {
+        p.texte(8.5, &l);
+    }
     p.titre(11.0, "Avancement par réservataire");
+    p.texte(
+        8.5,
+        "Mises à disposition de la période = conclues par un bail + en cours + chutes ; l'écart compare les décomptés à l'objectif de la période.",
+    );
     let rows: Vec<Vec<String>> = std::iter::once(COLONNES.iter().map(|s| s.to_string()).collect())
         .chain(b.reservataires.iter().map(ligne))
+        .chain((b.reservataires.len() > 1).then(|| total(b)))
         .collect();
-    let widths = [130.0, 86.0, 42.0, 42.0, 42.0, 42.0, 46.0, 42.0, 42.0, 44.0, 42.0, 42.0, 42.0, 46.0];
-    let right = [false, false, true, true, true, true, true, true, true, true, true, true, true, true];
+    let widths = [122.0, 80.0, 40.0, 42.0, 42.0, 40.0, 44.0, 40.0, 40.0, 44.0, 38.0, 50.0, 40.0, 40.0, 42.0];
+    let right = [false, false, true, true, true, true, true, true, true, true, true, true, true, true, true];
     p.tableau(&widths, &right, &rows, 7.5);
 
     p.titre(11.0, "Part réalisée, taux de la convention, reliquat et chutes par cause");
+    if libelle_taux(b) != "Taux de la convention" {
+        p.texte(
+            8.5,
+            "Bilan de plusieurs bailleurs : le taux indiqué est la moyenne des taux de leurs conventions pondérée par le flux de chacun ; chaque convention garde son propre taux (bilan par bailleur).",
+        );
+    }
     let mut head = vec![
         "Réservataire".to_string(),
         "Périmètre du taux".into(),
-        "Taux de la convention".into(),
+        libelle_taux(b).into(),
         "Part réalisée des décomptes".into(),
         "Reliquat reporté".into(),
     ];
@@ -366,47 +646,99 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
     ])
     .chain(crate::suivi::HorsFlux::ALL.iter().map(|h| {
         let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
-        vec![
-            h.label().to_string(),
-            entier(v.prevus),
-            entier(v.realises),
-            format!("{:+}", v.realises as i64 - v.prevus as i64),
-        ]
+        vec![h.label().to_string(), entier(v.prevus), entier(v.realises), ecart_fr(v.realises as f64 - v.prevus as f64)]
     }))
     .collect();
     p.tableau(&[420.0, 110.0, 110.0, 80.0], &[false, true, true, true], &rows, 8.0);
 
-    p.titre(11.0, "Ventilation réglementaire (art. R.441-5-1 du CCH)");
-    p.texte(8.5, "Logements proposés (mis à disposition), attribués et baux signés dans la période, par réservataire, commune, typologie, financement, QPV et période de construction.");
-    let rows: Vec<Vec<String>> =
-        std::iter::once(["Réservataire"].iter().chain(DETAIL.iter()).map(|s| s.to_string()).collect())
-            .chain(b.detail.iter().map(|d| {
+    p.titre(11.0, "Objectifs d'attribution (CIA, art. L.441-1 du CCH)");
+    if !b.cia.renseigne {
+        p.texte(8.5, CIA_NON_RENSEIGNEE);
+    } else {
+        p.texte(8.5, CIA_EXPLICATION);
+        let rows: Vec<Vec<String>> = std::iter::once(COLONNES_PRIORITAIRES.iter().map(|s| s.to_string()).collect())
+            .chain(lignes_prioritaires(b).into_iter().map(|(nom, baux, prio, dalo, nr, part, objectif)| {
                 vec![
-                    libelle_reservataire(&d.reservataire),
-                    nom_commune(&d.commune),
-                    d.typologie.clone(),
-                    d.financement.clone(),
-                    if d.qpv { "QPV".into() } else { "hors QPV".into() },
-                    d.periode_construction.to_string(),
-                    entier(d.mises_a_disposition),
-                    entier(d.attributions),
-                    entier(d.baux_signes),
+                    nom,
+                    entier(baux),
+                    entier(prio),
+                    entier(dalo),
+                    entier(nr),
+                    part_ou_tiret(part),
+                    objectif_ou_aucun(objectif),
                 ]
             }))
-            .chain(std::iter::once(vec![
-                "Total".to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                entier(b.detail.iter().map(|d| d.mises_a_disposition).sum()),
-                entier(b.detail.iter().map(|d| d.attributions).sum()),
-                entier(b.detail.iter().map(|d| d.baux_signes).sum()),
-            ]))
             .collect();
+        p.tableau(
+            &[220.0, 80.0, 90.0, 70.0, 90.0, 110.0, 80.0],
+            &[false, true, true, true, true, true, true],
+            &rows,
+            8.0,
+        );
+        let rows: Vec<Vec<String>> = std::iter::once(COLONNES_QUARTILES.iter().map(|s| s.to_string()).collect())
+            .chain(lignes_quartiles(b).into_iter().map(|(nom, h, q)| {
+                vec![
+                    nom,
+                    entier(h.baux),
+                    entier(h.premier_quartile),
+                    entier(h.non_renseignes),
+                    part_ou_tiret(h.part),
+                    objectif_ou_aucun(Some(h.objectif)),
+                    entier(q.baux),
+                    entier(q.quartiles_2_4),
+                    entier(q.non_renseignes),
+                    part_ou_tiret(q.part),
+                    objectif_ou_aucun(Some(q.objectif)),
+                ]
+            }))
+            .collect();
+        p.tableau(
+            &[150.0, 55.0, 90.0, 60.0, 55.0, 55.0, 55.0, 70.0, 60.0, 55.0, 55.0],
+            &[false, true, true, true, true, true, true, true, true, true, true],
+            &rows,
+            7.5,
+        );
+    }
+
+    p.titre(11.0, "Ventilation réglementaire (art. R.441-5-1 du CCH)");
+    p.texte(8.5, "Logements proposés (mis à disposition), attribués et baux signés dans la période, par réservataire, commune, typologie, financement, QPV et période de construction.");
+    let plusieurs = b.bailleur.is_none();
+    let premiere = |d: &crate::suivi::bilan::LigneDetail| {
+        if plusieurs {
+            format!("{} — {}", d.bailleur, libelle_reservataire(&d.reservataire))
+        } else {
+            libelle_reservataire(&d.reservataire)
+        }
+    };
+    let tete = if plusieurs { "Bailleur — réservataire" } else { "Réservataire" };
+    let rows: Vec<Vec<String>> = std::iter::once([tete].iter().chain(DETAIL.iter()).map(|s| s.to_string()).collect())
+        .chain(b.detail.iter().map(|d| {
+            vec![
+                premiere(d),
+                nom_commune(&d.commune),
+                d.typologie.clone(),
+                d.financement.clone(),
+                if d.qpv { "QPV".into() } else { "hors QPV".into() },
+                d.periode_construction.to_string(),
+                entier(d.mises_a_disposition),
+                entier(d.attributions),
+                entier(d.baux_signes),
+            ]
+        }))
+        .chain(std::iter::once(vec![
+            "Total".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            entier(b.detail.iter().map(|d| d.mises_a_disposition).sum()),
+            entier(b.detail.iter().map(|d| d.attributions).sum()),
+            entier(b.detail.iter().map(|d| d.baux_signes).sum()),
+        ]))
+        .collect();
     p.tableau(
-        &[150.0, 130.0, 60.0, 70.0, 60.0, 90.0, 65.0, 65.0, 65.0],
+        &[if plusieurs { 200.0 } else { 150.0 }, 110.0, 55.0, 65.0, 55.0, 85.0, 60.0, 55.0, 55.0],
         &[false, false, false, false, false, false, true, true, true],
         &rows,
         7.5,

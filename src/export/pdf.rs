@@ -251,6 +251,7 @@ impl Pdf {
         self.y += 14.0;
         let lieu = lieu.filter(|l| !l.trim().is_empty()).unwrap_or("………………………………");
         let (x, y) = (self.marge, self.y);
+        // « En autant d'exemplaires que de parties » only where there are several parties.
         let exemplaires = if parties.len() > 1 { ", en autant d'exemplaires que de parties" } else { "" };
         self.text(x, y, size, &format!("Fait à {lieu}, le ………………………………{exemplaires}."));
         self.y += 12.0;
@@ -610,7 +611,7 @@ fn est_un_nombre(s: &str) -> bool {
     }
     !t.is_empty()
         && t.chars().any(|c| c.is_ascii_digit())
-        && t.chars().all(|c| c.is_ascii_digit() || " \u{202f}\u{a0},.%-–+".contains(c))
+        && t.chars().all(|c| c.is_ascii_digit() || " \u{202f}\u{a0},.%-–+\u{2212}".contains(c))
 }
 
 /// Flate (zlib) compression of a stream.

@@ -268,6 +268,14 @@ impl Dossier {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// The bailleurs that have an active register.
+    pub fn bailleurs_avec_registre(&self) -> Result<Vec<String>> {
+        let mut st =
+            self.conn.prepare("SELECT DISTINCT bailleur FROM suivi_imports WHERE actif = 1 ORDER BY bailleur")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     /// The latest year of a mise à disposition in the dossier, if any.
     pub fn derniere_annee_des_registres(&self) -> Result<Option<i32>> {
         let y: Option<String> = self.conn.query_row(

@@ -87,6 +87,9 @@ pub struct BilanReservataire {
     pub taux_chute: f64,
     /// The period's mises à disposition still open at its end (no lease yet, or a lease after).
     pub en_cours: u64,
+    /// The period's mises à disposition that ended with a lease by its end (the cohort's
+    /// leases): `mises_a_disposition` = `baux_cohorte` + `chutes` + `en_cours`.
+    pub baux_cohorte: u64,
     /// Those that ended without a lease by the end of the period, and why.
     pub chutes: u64,
     pub chutes_par_cause: BTreeMap<&'static str, u64>,
@@ -118,6 +121,7 @@ pub struct PrevusRealises {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct LigneDetail {
+    pub bailleur: String,
     pub reservataire: String,
     pub commune: String,
     pub typologie: String,
@@ -152,6 +156,17 @@ pub struct Bilan {
     pub fin: String,
     pub bailleur: Option<String>,
     pub epci: Option<String>,
+    /// The one réservataire this bilan is for (`--reservataire`): only its figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservataire: Option<String>,
+    /// The flux of year N (saved parameters) of the bailleurs counted, and of it the
+    /// bailleurs' own share (non réservé): the objectives listed add up to the rest.
+    pub flux: u64,
+    pub non_reserve: u64,
+    /// The bailleurs whose objectives and registers are counted, and those left out of a
+    /// consolidated bilan because no register of theirs was received (« registre non transmis »).
+    pub bailleurs: Vec<String>,
+    pub sans_registre: Vec<String>,
     pub reservataires: Vec<BilanReservataire>,
     pub hors_flux: BTreeMap<&'static str, PrevusRealises>,
     /// The CIA objectives of the EPCI and of each bailleur (quartiles, the bailleurs' own).
@@ -167,8 +182,8 @@ pub struct Bilan {
     pub rejets: Vec<RejetRegistre>,
 }
 
-/// Réservataire, commune, typologie, financement, QPV, construction period.
-type CleDetail<'a> = (&'a str, &'a str, &'static str, &'static str, bool, &'static str);
+/// Bailleur, réservataire, commune, typologie, financement, QPV, construction period.
+type CleDetail<'a> = (&'a str, &'a str, &'a str, &'static str, &'static str, bool, &'static str);
 
 /// The construction periods of the regulatory breakdown (R.441-5-1).
 pub fn periode_construction(annee: Option<i32>) -> &'static str {
@@ -214,6 +229,9 @@ pub fn decomptes(mads: &[MiseADisposition], etape: &dyn Fn(&str, &str) -> Etape)
     out
 }
 
+/// The perimeter of a rate measured on the whole of a bilan without an EPCI, until named.
+const PERIMETRE_TOUT: &str = "territoire du bilan";
+
 /// The causes of a chute, as the bilan lists them (« valoriser les propositions refusées »).
 pub const CAUSES_DE_CHUTE: [(&str, &str); 4] = [
     ("refus", "Refus du candidat"),
@@ -240,6 +258,8 @@ pub(crate) struct Objectifs {
     pub(crate) perimetres: BTreeMap<String, PerimetreBilan>,
     pub(crate) soustraits: BTreeMap<&'static str, u64>,
     pub(crate) sans_parametres: Vec<String>,
+    /// The flux of year N, summed over the (bailleur, EPCI).
+    pub(crate) flux: u64,
     /// The objectives of the EPCI's CIA.
     pub(crate) cia: crate::model::ReglagesCia,
 }
@@ -257,12 +277,14 @@ fn objectifs(
         perimetres: BTreeMap::new(),
         soustraits: BTreeMap::new(),
         sans_parametres: vec![],
+        flux: 0,
         cia: d.reglages_cia()?,
     };
     // Each réservataire's rate weighted by the flux of its perimeter, over the bailleurs.
     let mut ponderes: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
     for ((b, e), g) in groupes {
         let f = crate::flux::flux_de_l_epci(d, b, e, annee, g)?;
+        o.flux += f.flux;
         if !f.parametres.saisis() && f.departement.is_none() {
             o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
         }
@@ -312,6 +334,8 @@ pub struct BilanOptions {
     pub periode: Periode,
     pub bailleur: Option<String>,
     pub epci: Option<String>,
+    /// Only this réservataire's figures (the bilan sent to it).
+    pub reservataire: Option<String>,
 }
 
 /// Computes the bilan of a period from the dossier.
@@ -327,8 +351,17 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     {
         return Err(SuiviError::Donnees(format!("bailleur inconnu dans le dossier : « {b} »")));
     }
+    // A consolidated bilan counts the bailleurs whose register (or mises à disposition typed in
+    // the window) the dossier holds: the objectives of the others would face no realisation.
+    let avec_registre: BTreeSet<String> =
+        d.bailleurs_avec_registre()?.into_iter().chain(mads.iter().map(|m| m.bailleur.clone())).collect();
+    let sans_registre: Vec<String> = match &o.bailleur {
+        Some(_) => vec![],
+        None => tous.iter().filter(|b| !avec_registre.contains(*b)).cloned().collect(),
+    };
     // Each bailleur's dwellings read once; two bailleurs at a time, each on its own connection.
-    let choisis: Vec<&String> = tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b)).collect();
+    let choisis: Vec<&String> =
+        tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b) && !sans_registre.contains(b)).collect();
     let lire = |d: &Dossier, b: &str| -> Result<BTreeMap<String, Vec<crate::flux::Groupe>>> {
         Ok(match &o.epci {
             Some(e) => BTreeMap::from([(e.clone(), crate::flux::groupes(d, b, e)?)]),
@@ -386,7 +419,55 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
         .keys()
         .map(|(b, r)| ((b.clone(), r.clone()), (reglages.regle_delai(b, r), reglages.calendrier(b, r, None))))
         .collect();
-    Ok(calculer(&mads, &o.periode, &obj, &etapes, &delais, rej, o.bailleur.clone(), o.epci.clone()))
+    let mut b = calculer(&mads, &o.periode, &obj, &etapes, &delais, rej, o.bailleur.clone(), o.epci.clone());
+    b.bailleurs = match &o.bailleur {
+        Some(x) => vec![x.clone()],
+        None => {
+            let avec: BTreeSet<String> = paires.iter().map(|(b, _)| b.clone()).chain(avec_registre).collect();
+            avec.into_iter().filter(|x| !sans_registre.contains(x)).collect()
+        }
+    };
+    b.sans_registre = sans_registre;
+    // Without --epci, the perimeter of a rate measured on the whole bilan is named: its EPCI,
+    // or its EPCIs.
+    if b.epci.is_none() {
+        let epcis: BTreeSet<&str> = paires.iter().map(|(_, e)| e.as_str()).collect();
+        let nom = match epcis.len() {
+            0 => None,
+            1 => epcis.iter().next().map(|e| crate::consolidate::nom_epci(e)),
+            _ => Some(format!(
+                "ensemble des EPCI du bilan ({})",
+                epcis.iter().map(|e| crate::consolidate::nom_epci(e)).collect::<Vec<_>>().join(", ")
+            )),
+        };
+        if let Some(nom) = nom {
+            for r in b.reservataires.iter_mut().filter(|r| r.perimetre == PERIMETRE_TOUT) {
+                r.perimetre = nom.clone();
+            }
+        }
+    }
+    if let Some(r) = &o.reservataire {
+        b.seulement(r);
+    }
+    Ok(b)
+}
+
+impl Bilan {
+    /// Keeps only one réservataire's figures (the bilan sent to it): its row, its breakdown,
+    /// its alerts and late answers, the step counts of the bailleurs' leases to it; nothing of
+    /// the other réservataires (nor the register rows set aside, which name them).
+    pub fn seulement(&mut self, id: &str) {
+        self.reservataire = Some(id.to_string());
+        self.reservataires.retain(|r| r.id == id);
+        self.detail.retain(|d| d.reservataire == id);
+        self.cumul_mensuel.retain(|r, _| r == id);
+        self.alertes.retain(|a| a.reservataire.as_deref() == Some(id));
+        self.retards_de_reponse.retain(|r| r.reservataire == id);
+        self.signalements.clear();
+        self.rejets.clear();
+        self.cia.propres = Default::default();
+        self.cia.bailleurs.clear();
+    }
 }
 
 /// Each convention's deadline rule and days, by (bailleur, réservataire).
@@ -431,6 +512,7 @@ pub(crate) fn calculer(
                 ecart: 0.0,
                 taux_chute: 0.0,
                 en_cours: 0,
+                baux_cohorte: 0,
                 chutes: 0,
                 chutes_par_cause: CAUSES_DE_CHUTE.iter().map(|(k, _)| (*k, 0)).collect(),
                 part_realisee: 0.0,
@@ -440,7 +522,7 @@ pub(crate) fn calculer(
                     Some(PerimetreBilan::Epci(e)) => crate::consolidate::nom_epci(e),
                     _ => match &epci {
                         Some(e) => crate::consolidate::nom_epci(e),
-                        None => "territoire du bilan".into(),
+                        None => PERIMETRE_TOUT.into(),
                     },
                 },
                 reliquat: None,
@@ -490,7 +572,7 @@ pub(crate) fn calculer(
         inc(&mut row.baux_signes, m.etapes.date_bail);
         if p.contient(m.etapes.date_mise_a_disposition) {
             match conclusion(m, suivante.get(&m.id).copied(), p.fin) {
-                Conclusion::Bail => {}
+                Conclusion::Bail => row.baux_cohorte += 1,
                 Conclusion::EnCours => row.en_cours += 1,
                 Conclusion::Chute(cause) => {
                     row.chutes += 1;
@@ -505,6 +587,7 @@ pub(crate) fn calculer(
         ];
         if e.iter().any(|x| *x > 0) {
             let k = (
+                m.bailleur.as_str(),
                 r.as_str(),
                 m.commune.as_str(),
                 m.typologie.as_str(),
@@ -648,21 +731,29 @@ pub(crate) fn calculer(
         fin: p.fin.to_string(),
         bailleur,
         epci,
+        reservataire: None,
+        flux: obj.flux,
+        non_reserve: obj.logements.get(crate::model::Reservataire::NON_RESERVE.as_str()).copied().unwrap_or(0),
+        bailleurs: vec![],
+        sans_registre: vec![],
         reservataires,
         hors_flux,
         cia,
         detail: detail
             .into_iter()
-            .map(|((reservataire, commune, typologie, financement, qpv, periode_construction), n)| LigneDetail {
-                reservataire: reservataire.to_string(),
-                commune: commune.to_string(),
-                typologie: typologie.to_string(),
-                financement: financement.to_string(),
-                qpv,
-                periode_construction,
-                mises_a_disposition: n[0],
-                attributions: n[1],
-                baux_signes: n[2],
+            .map(|((bailleur, reservataire, commune, typologie, financement, qpv, periode_construction), n)| {
+                LigneDetail {
+                    bailleur: bailleur.to_string(),
+                    reservataire: reservataire.to_string(),
+                    commune: commune.to_string(),
+                    typologie: typologie.to_string(),
+                    financement: financement.to_string(),
+                    qpv,
+                    periode_construction,
+                    mises_a_disposition: n[0],
+                    attributions: n[1],
+                    baux_signes: n[2],
+                }
             })
             .collect(),
         cumul_mensuel: cumul,

@@ -75,6 +75,7 @@ fn objectifs() -> Objectifs {
         perimetres: [("commune:06004".to_string(), super::bilan::PerimetreBilan::Commune("06004".into()))].into(),
         soustraits: [("mutations", 3), ("ventes", 1)].into(),
         sans_parametres: vec![],
+        flux: 20,
         cia: Default::default(),
     }
 }

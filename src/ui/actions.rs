@@ -276,11 +276,13 @@ impl App {
                         .filter(|s| s.bailleur.as_ref().is_none_or(|b| v.bailleurs().contains(b)))
                 });
                 match memo.cloned() {
-                    Some(s) => self.bilan_select(Some(s.annee), s.semestre, s.bailleur),
-                    None => self.bilan_select(None, None, None),
+                    Some(s) => self.bilan_select(Some(s.annee), s.semestre, s.bailleur, None),
+                    None => self.bilan_select(None, None, None, None),
                 }
             }
-            Action::BilanSelect { annee, semestre, bailleur } => self.bilan_select(Some(annee), semestre, bailleur),
+            Action::BilanSelect { annee, semestre, bailleur, reservataire } => {
+                self.bilan_select(Some(annee), semestre, bailleur, reservataire)
+            }
             Action::ExportBilan(ext) => {
                 let b = match self.ecrans.bilan.as_ref().map(|v| &v.bilan) {
                     Some(Ok(b)) => b,
@@ -297,7 +299,8 @@ impl App {
                 let quoi = if matches!(ext, "png" | "svg") { "Avancement du flux" } else { "Bilan du flux" };
                 let territoire = self.view.as_ref().map(|v| v.territoire.label()).unwrap_or_default();
                 let bailleur = self.ecrans.bilan.as_ref().and_then(|v| v.bailleur.clone()).unwrap_or_default();
-                let name = nom_de_fichier(&[quoi, &bailleur, &territoire, &periode], ext);
+                let pour = b.reservataire.as_deref().map(libelle_reservataire).unwrap_or_default();
+                let name = nom_de_fichier(&[quoi, &pour, &bailleur, &territoire, &periode], ext);
                 self.demander(Demande::enregistrer("Exporter le bilan", name, Suite::Bilan));
             }
             Action::Orienter { logement, date, origine } => {
@@ -1098,7 +1101,13 @@ impl App {
 
     /// Up to a second on a national dossier: off the window's thread. Without a year, the
     /// latest year of the dossier's register.
-    fn bilan_select(&mut self, annee: Option<i32>, semestre: Option<u8>, bailleur: Option<String>) {
+    fn bilan_select(
+        &mut self,
+        annee: Option<i32>,
+        semestre: Option<u8>,
+        bailleur: Option<String>,
+        reservataire: Option<String>,
+    ) {
         let Some(v) = &self.view else { return };
         let (path, defaut) = (v.path.clone(), v.date_reference.year);
         self.lancer("bilan", move |p, _| {
@@ -1110,14 +1119,30 @@ impl App {
                 };
                 let periode =
                     contingents::suivi::bilan::Periode::new(annee, semestre, None, None).map_err(Erreur::Periode)?;
-                let o = contingents::suivi::bilan::BilanOptions { periode, bailleur: bailleur.clone(), epci: None };
-                let bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(Erreur::from);
+                let o = contingents::suivi::bilan::BilanOptions {
+                    periode,
+                    bailleur: bailleur.clone(),
+                    epci: None,
+                    reservataire: None,
+                };
+                let mut bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(Erreur::from);
+                let reservataires: Vec<String> = match &bilan {
+                    Ok(b) => b.reservataires.iter().map(|r| r.id.clone()).collect(),
+                    Err(_) => vec![],
+                };
+                // The réservataire chosen, while it is one of this bilan's.
+                let reservataire = reservataire.filter(|r| reservataires.contains(r));
+                if let (Ok(b), Some(r)) = (&mut bilan, &reservataire) {
+                    b.seulement(r);
+                }
                 let saisies = contingents::suivi::saisies(&d)?;
                 let cia = d.reglages_cia()?;
                 Ok(BilanView {
                     annee,
                     semestre,
                     bailleur,
+                    reservataire,
+                    reservataires,
                     bilan,
                     orientation: None,
                     declaration: None,
@@ -1437,8 +1462,9 @@ impl App {
     /// Recomputes the bilan shown (after a change of the follow-up).
     fn refresh_bilan(&mut self) {
         if let Some(v) = &self.ecrans.bilan {
-            let (annee, semestre, bailleur) = (v.annee, v.semestre, v.bailleur.clone());
-            self.push(Action::BilanSelect { annee, semestre, bailleur });
+            let (annee, semestre, bailleur, reservataire) =
+                (v.annee, v.semestre, v.bailleur.clone(), v.reservataire.clone());
+            self.push(Action::BilanSelect { annee, semestre, bailleur, reservataire });
         }
     }
 }

@@ -234,6 +234,10 @@ pub struct BilanView {
     /// None: the whole year; Some(1|2): a semester.
     pub semestre: Option<u8>,
     pub bailleur: Option<String>,
+    /// The réservataire the bilan is restricted to (the one it is sent to), if any.
+    pub reservataire: Option<String>,
+    /// Every réservataire of the bilan before that restriction (to choose one).
+    pub reservataires: Vec<String>,
     pub bilan: Result<contingents::suivi::bilan::Bilan, Erreur>,
     /// The orientation asked, and where (its answer is shown in that section).
     pub orientation: Option<(OrigineOrientation, Result<contingents::suivi::orientation::Orientation, Erreur>)>,
@@ -525,6 +529,8 @@ pub enum Action {
         annee: i32,
         semestre: Option<u8>,
         bailleur: Option<String>,
+        /// Only this réservataire's figures (the bilan sent to it).
+        reservataire: Option<String>,
     },
     ExportBilan(&'static str),
     /// Ranks the réservataires for a freed dwelling; the answer is shown where it was asked.

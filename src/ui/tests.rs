@@ -437,6 +437,7 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
         periode: contingents::suivi::bilan::Periode::new(contingents::demo::DEMO_ANNEE, None, None, None).unwrap(),
         bailleur: None,
         epci: None,
+        reservataire: None,
     };
     let core = contingents::suivi::bilan::bilan(&d, &o).unwrap();
     let etat = core.reservataires.iter().find(|r| r.id == "etat").unwrap();
@@ -1015,7 +1016,7 @@ fn background_jobs_run_one_after_the_other_while_the_window_draws() {
     };
     let ctx = h.ctx.clone();
     h.state_mut().handle(&ctx, Action::FluxSelect { bailleur: b.clone(), epci: e, annee: a });
-    h.state_mut().handle(&ctx, Action::BilanSelect { annee: 2025, semestre: None, bailleur: None });
+    h.state_mut().handle(&ctx, Action::BilanSelect { annee: 2025, semestre: None, bailleur: None, reservataire: None });
     assert!(h.state().travaux.job.is_some(), "the flux runs on its thread");
     let mut frames = 0;
     while (h.state().ecrans.flux.is_none() || h.state().ecrans.bilan.is_none()) && frames < 500 {

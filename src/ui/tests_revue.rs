@@ -394,7 +394,12 @@ fn reglages_retrouves() {
     app.handle(&egui::Context::default(), super::state::Action::SetReservataire(None));
     app.handle(
         &egui::Context::default(),
-        super::state::Action::BilanSelect { annee: contingents::demo::DEMO_ANNEE, semestre: Some(2), bailleur: None },
+        super::state::Action::BilanSelect {
+            annee: contingents::demo::DEMO_ANNEE,
+            semestre: Some(2),
+            bailleur: None,
+            reservataire: None,
+        },
     );
     let state = app.state.clone();
     drop(app);

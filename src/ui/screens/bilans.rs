@@ -7,7 +7,7 @@ use crate::ui::erreur::Erreur;
 use crate::ui::state::{Action, BilanView, OrigineOrientation};
 use crate::ui::theme;
 use contingents::consolidate::libelle_reservataire;
-use contingents::format::{date_fr, entier, nombre_fr, pourcentage};
+use contingents::format::{date_fr, entier, pourcentage};
 use contingents::model::Regle;
 use contingents::suivi::bilan::Bilan;
 use contingents::suivi::calendrier::{RegleDelai, echeance};
@@ -51,8 +51,20 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
                     ui.selectable_value(&mut b, Some(x.clone()), x);
                 }
             });
-        if a != v.annee || s != v.semestre || b != v.bailleur {
-            actions.push(Action::BilanSelect { annee: a, semestre: s, bailleur: b });
+        let mut r = v.reservataire.clone();
+        let l = ui.label("Réservataire");
+        egui::ComboBox::from_id_salt("bilan-reservataire")
+            .selected_text(r.as_deref().map(libelle_reservataire).unwrap_or_else(|| "Tous les réservataires".into()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut r, None, "Tous les réservataires");
+                for x in &v.reservataires {
+                    ui.selectable_value(&mut r, Some(x.clone()), libelle_reservataire(x));
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        if a != v.annee || s != v.semestre || b != v.bailleur || r != v.reservataire {
+            actions.push(Action::BilanSelect { annee: a, semestre: s, bailleur: b, reservataire: r });
         }
         if edit && ui.button("Exporter le bilan (xlsx)…").clicked() {
             actions.push(Action::ExportBilan("xlsx"));
@@ -80,6 +92,7 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
         "Attribués",
         "Baux signés",
         "Décomptés",
+        "Conclues par un bail",
         "En cours",
         "Chutes",
         "Écart",
@@ -102,15 +115,20 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
                     ui.strong("Total");
                 }
                 1 => right(ui, sum(&|r| r.objectif), true),
-                2 => right(ui, nombre_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), 1), true),
+                2 => right(
+                    ui,
+                    contingents::format::logements_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum()),
+                    true,
+                ),
                 3 => right(ui, sum(&|r| r.mises_a_disposition), true),
                 4 => right(ui, sum(&|r| r.avec_candidats), true),
                 5 => right(ui, sum(&|r| r.examines_cal), true),
                 6 => right(ui, sum(&|r| r.attributions), true),
                 7 => right(ui, sum(&|r| r.baux_signes), true),
                 8 => right(ui, sum(&|r| r.decomptes), true),
-                9 => right(ui, sum(&|r| r.en_cours), true),
-                10 => right(ui, sum(&|r| r.chutes), true),
+                9 => right(ui, sum(&|r| r.baux_cohorte), true),
+                10 => right(ui, sum(&|r| r.en_cours), true),
+                11 => right(ui, sum(&|r| r.chutes), true),
                 _ => {
                     ui.label("");
                 }
@@ -122,21 +140,24 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
                 super::texte(ui, libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
             }
             1 => right(ui, entier(r.objectif), false),
-            2 => right(ui, nombre_fr(r.objectif_periode, 1), false),
+            2 => right(ui, contingents::format::logements_fr(r.objectif_periode), false),
             3 => right(ui, entier(r.mises_a_disposition), false),
             4 => right(ui, entier(r.avec_candidats), false),
             5 => right(ui, entier(r.examines_cal), false),
             6 => right(ui, entier(r.attributions), false),
             7 => right(ui, entier(r.baux_signes), false),
             8 => right(ui, entier(r.decomptes), true),
-            9 => right(ui, entier(r.en_cours), false),
-            10 => right(ui, entier(r.chutes), false),
-            11 => {
+            9 => right(ui, entier(r.baux_cohorte), false),
+            10 => right(ui, entier(r.en_cours), false),
+            11 => right(ui, entier(r.chutes), false),
+            12 => {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let t = nombre_fr(r.ecart, 1);
+                    let t = contingents::format::ecart_fr(r.ecart);
                     if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
                 });
             }
+            // Nothing concluded in the period: no rate.
+            _ if r.mises_a_disposition <= r.en_cours => right(ui, "—".into(), false),
             _ => right(ui, pourcentage(r.taux_chute), false),
         }
     });
@@ -207,7 +228,7 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
                 2.0,
                 egui::Color32::from_rgb(0, 90, 160),
             );
-            ui.label(format!("{} / {}", r.decomptes, nombre_fr(r.objectif_periode, 1)));
+            ui.label(format!("{} / {}", r.decomptes, contingents::format::logements_fr(r.objectif_periode)));
         });
     }
     ui.horizontal(|ui| {
@@ -713,6 +734,15 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
                     date_fr(&b.debut),
                     date_fr(&b.fin)
                 ));
+                if b.bailleur.is_none() && !b.sans_registre.is_empty() {
+                    ui.colored_label(
+                        theme::ALERTE,
+                        format!(
+                            "Registre non transmis, exclus des objectifs et des réalisations : {}",
+                            b.sans_registre.join(", ")
+                        ),
+                    );
+                }
                 if b.reservataires.is_empty() {
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
                 }
