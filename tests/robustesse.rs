@@ -326,7 +326,7 @@ fn un_registre_n_appartient_qu_a_son_bailleur_et_a_un_historique() {
     );
     let o = suivi_import(&d, &["--bailleur", "Azur"], &[&azur]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("bailleur_different : 1"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Ligne d'un autre bailleur : 1"));
     let b = bilan(&d, "Azur");
     assert_eq!(mad_etat(&b), 5);
     let rejet = &b["rejets"][0];

@@ -7,6 +7,7 @@ mod chemins;
 mod cia;
 mod common;
 mod conventions;
+mod documents;
 mod dossier;
 mod faults;
 mod fuzz;

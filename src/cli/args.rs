@@ -324,7 +324,8 @@ pub enum Command {
         #[arg(long, value_parser = stock_parser(), default_value = "tout")]
         stock: Stock,
     },
-    /// Exporte un document (xlsx).
+    /// Exporte un document : annexe, fiche récapitulative, prévision des soustraits et fiche navette en xlsx
+    /// ou pdf (selon l'extension de --out), état des lieux consolidé en xlsx.
     Export {
         #[command(subcommand)]
         document: ExportCommand,

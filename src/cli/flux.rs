@@ -216,14 +216,20 @@ pub(super) fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux)
             .filter(|r| r.logements > 0)
             .map(|r| format!("{} {}", consolidate::libelle_reservataire(&r.id), r.logements))
             .collect();
-        let mutations = e.soustraits.get("mutations").copied().unwrap_or(0);
+        // Every soustrait of the EPCI: the mutations always, the others when there are some.
+        let soustraits: String = Soustrait::ALL
+            .into_iter()
+            .filter_map(|c| {
+                let n = e.soustraits.get(c.as_str()).copied().unwrap_or(0);
+                (c == Soustrait::Mutations || n > 0).then(|| format!(", {} {}", mot(c), entier(n)))
+            })
+            .collect();
         writeln!(
             out,
-            "EPCI {} : libérations {}, mutations {}, flux {} — {}",
+            "EPCI {} : libérations {}{soustraits}, flux {} — {}",
             consolidate::nom_epci(e.epci.as_deref().unwrap_or_default()),
-            e.liberations,
-            mutations,
-            e.flux,
+            entier(e.liberations),
+            entier(e.flux),
             detail.join(", ")
         )?;
     }
@@ -240,4 +246,18 @@ pub(super) fn write_flux_text(out: &mut impl Write, f: &contingents::flux::Flux)
         writeln!(out, "alerte {} : {}", a.regle, a.detail)?;
     }
     Ok(())
+}
+
+/// A soustrait in one or two words, for a line of text (« ventes 2 »).
+fn mot(c: Soustrait) -> &'static str {
+    match c {
+        Soustrait::Mutations => "mutations",
+        Soustrait::Relogements => "relogements ANRU",
+        Soustrait::RelogementsHorsAnru => "relogements hors ANRU",
+        Soustrait::Insalubres => "insalubres",
+        Soustrait::Orcod => "ORCOD",
+        Soustrait::Ventes => "ventes",
+        Soustrait::Urgence => "urgence",
+        Soustrait::Autres => "autres",
+    }
 }

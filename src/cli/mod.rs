@@ -386,7 +386,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.signalements
                 );
                 for (m, n) in &s.rejets {
-                    dire!("  {m} : {n}");
+                    dire!("  {} : {n}", sortie::motif_de_registre(m));
                 }
                 for (label, n) in &s.presomptions {
                     dire!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
@@ -543,6 +543,14 @@ pub fn run(cli: Cli) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn register_rows_set_aside_are_said_in_words() {
+        assert_eq!(sortie::motif_de_registre("date_illisible"), "Date illisible");
+        assert_eq!(sortie::motif_de_registre("logement_inconnu"), "Logement inconnu du dossier");
+        assert_eq!(sortie::motif_de_registre("bailleur_different"), "Ligne d'un autre bailleur");
+        assert_eq!(sortie::motif_de_registre("reference_manquante"), "Référence manquante");
+    }
 
     #[test]
     fn several_files_follow_one_importer_flag() {

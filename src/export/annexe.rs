@@ -20,7 +20,7 @@ use crate::format::{commune_de, date_fr, entier, pourcentage};
 use crate::model::{Portee, Reservataire, TypologieGrille};
 use crate::reference::reference;
 use crate::store::Dossier;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -576,6 +576,10 @@ enum V {
     N(u64),
     P(f64),
     T(String),
+    /// A date (AAAA-MM-JJ): a date cell in the workbook.
+    D(String),
+    /// A year: a number without a thousands separator.
+    A(i32),
 }
 
 impl V {
@@ -584,6 +588,8 @@ impl V {
             V::N(n) => entier(*n),
             V::P(x) => pourcentage(*x),
             V::T(s) => s.clone(),
+            V::D(d) => date_fr(d),
+            V::A(a) => a.to_string(),
         }
     }
 }
@@ -673,8 +679,8 @@ fn sections(a: &Annexe) -> Vec<Section> {
         ("Réservataire".into(), V::T(libelle_reservataire(&a.reservataire))),
         ("Bailleur".into(), V::T(a.bailleur.clone())),
         ("Périmètre".into(), V::T(perimetre)),
-        ("Date de référence de l'état des lieux".into(), V::T(date_fr(&a.date_reference))),
-        ("Année du flux".into(), V::T(a.annee.to_string())),
+        ("Date de référence de l'état des lieux".into(), V::D(a.date_reference.clone())),
+        ("Année du flux".into(), V::A(a.annee)),
     ];
     l.push(("Parc locatif social".into(), V::N(a.parc)));
     // The motifs in the order of the fiche, those typed by hand after.
@@ -909,7 +915,9 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
                 .then(|| "Logements de l'État : publics prioritaires et agents civils et militaires.".to_string()),
         });
     }
-    if est_etat(id) || matches!(a.perimetre, PerimetreAnnexe::Departement(_)) {
+    // By commune for every annex on an EPCI or a département (the State's, Action Logement's,
+    // the EPCI's own…); a commune's annex is its own single commune.
+    if est_etat(id) || !matches!(a.perimetre, PerimetreAnnexe::Commune { .. }) {
         let n = |c: &crate::flux::FluxCommune, id: &str| -> u64 {
             c.reservataires.iter().filter(|r| r.id == id).map(|r| r.logements).sum()
         };
@@ -946,7 +954,8 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
                     *x += y;
                 }
             }
-            if let Some(e) = epci {
+            // An EPCI's subtotal when there are several (else it would repeat the total).
+            if let Some(e) = epci.as_ref().filter(|_| groupes.len() > 1) {
                 lignes.push(ligne(format!("  Total {}", nom_epci(e)), sous.0, &sous.1));
             }
             total.0 += sous.0;
@@ -1073,12 +1082,24 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
         }
         t.push(V::N(total.iter().sum()));
         lignes.push(t);
+        // A commune's own réservataire has its flux in its commune only; the others' flux
+        // qualifié is that of the EPCI (the engine does not qualify it commune by commune).
+        let sa_commune = matches!(
+            (&a.perimetre, a.part.as_ref().map(|p| &p.perimetre)),
+            (PerimetreAnnexe::Commune { insee, .. }, Some(Perimetre::Commune(c))) if c == insee
+        );
         let sur = match &a.perimetre {
             PerimetreAnnexe::Departement(_) => "le département".to_string(),
-            PerimetreAnnexe::Commune { epci, .. } | PerimetreAnnexe::Epci(epci) => format!("l'EPCI {}", nom_epci(epci)),
+            PerimetreAnnexe::Commune { insee, .. } if sa_commune => {
+                format!("dans la {}", commune_de(&nom_commune(insee)))
+            }
+            PerimetreAnnexe::Commune { epci, .. } => {
+                format!("sur l'EPCI {} (toutes ses communes)", nom_epci(epci))
+            }
+            PerimetreAnnexe::Epci(epci) => format!("sur l'EPCI {}", nom_epci(epci)),
         };
         out.push(Tableau {
-            titre: format!("Flux qualifié {} sur {sur} — indicatif (financement × typologie × QPV)", a.annee),
+            titre: format!("Flux qualifié {} {sur} — indicatif (financement × typologie × QPV)", a.annee),
             colonnes: if etat {
                 vec![
                     ("Financement", false, 95.0),
@@ -1191,6 +1212,7 @@ pub fn signataire(reservataire: &str) -> String {
 /// The annex as a PDF to sign.
 pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     let mut p = Pdf::document(false, entete(a));
+    p.paraphes = true;
     p.titre(14.0, &titre(a));
     let c = &a.coordonnees;
     if !c.adresse.trim().is_empty() {
@@ -1238,9 +1260,12 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     p.save(out)
 }
 
-/// The annex as a workbook: numbers as numeric cells, rates as percentages.
+/// The annex as a workbook: numbers as numeric cells, rates as percentages, dates as dates;
+/// printed on A4 to the width of the page, with its header, its footer (reference, « page n /
+/// N », initials) and the boxes the parties sign in.
 pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
-    let e = |x: rust_xlsxwriter::XlsxError| ExportError::Donnees(x.to_string());
+    use super::classeur;
+    let e = super::erreur_xlsx(out);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Annexe").map_err(e)?;
@@ -1254,10 +1279,16 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let num = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
     let pct = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
-    let wrap = Format::new().set_text_wrap();
+    let date = Format::new().set_border(FormatBorder::Thin).set_num_format("dd/mm/yyyy").set_align(FormatAlign::Right);
+    let annee = Format::new().set_border(FormatBorder::Thin).set_num_format("0");
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    // Column widths in characters: the labels, then the values.
+    const LARGEUR_0: f64 = 70.0;
+    const LARGEUR: f64 = 16.0;
     let en = entete(a);
     ws.write_string_with_format(0, 0, titre(a), &bold).map_err(e)?;
-    ws.write_string(1, 0, format!("{}.", a.phrase())).map_err(e)?;
+    ws.merge_range(1, 0, 1, 4, &format!("{}.", a.phrase()), &wrap).map_err(e)?;
+    classeur::ajuster(ws, 1, &[(&format!("{}.", a.phrase()), LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
     ws.write_string(2, 0, en.mentions.join(" · ")).map_err(e)?;
     ws.write_string(3, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
     let mut r: u32 = 5;
@@ -1265,6 +1296,18 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         V::N(n) => ws.write_number_with_format(r, c, *n as f64, &num).map(|_| ()),
         V::P(x) => ws.write_number_with_format(r, c, *x, &pct).map(|_| ()),
         V::T(s) => ws.write_string_with_format(r, c, s, &cell).map(|_| ()),
+        V::A(x) => ws.write_number_with_format(r, c, *x as f64, &annee).map(|_| ()),
+        V::D(d) => match crate::model::Date::parse_iso(d)
+            .and_then(|d| rust_xlsxwriter::ExcelDateTime::from_ymd(d.year as u16, d.month, d.day).ok())
+        {
+            Some(x) => ws.write_datetime_with_format(r, c, &x, &date).map(|_| ()),
+            None => ws.write_string_with_format(r, c, date_fr(d), &cell).map(|_| ()),
+        },
+    };
+    // A note over the width of the table, as tall as its text.
+    let note = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, n: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
+        ws.merge_range(r, 0, r, 4, n, &wrap)?;
+        classeur::ajuster(ws, r, &[(n, LARGEUR_0 + 4.0 * LARGEUR)])
     };
     for s in sections(a) {
         ws.write_string_with_format(r, 0, &s.titre, &sous).map_err(e)?;
@@ -1272,10 +1315,12 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         for (k, v) in &s.lignes {
             ws.write_string_with_format(r, 0, k, &cell).map_err(e)?;
             valeur(ws, r, 1, v).map_err(e)?;
+            let t = if let V::T(t) = v { t.as_str() } else { "" };
+            classeur::ajuster(ws, r, &[(k, LARGEUR_0), (t, LARGEUR)]).map_err(e)?;
             r += 1;
         }
         for n in &s.notes {
-            ws.write_string_with_format(r, 0, n, &wrap).map_err(e)?;
+            note(ws, r, n).map_err(e)?;
             r += 1;
         }
         r += 1;
@@ -1286,6 +1331,9 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         for (j, c) in t.colonnes.iter().enumerate() {
             ws.write_string_with_format(r, j as u16, c.0, &head).map_err(e)?;
         }
+        let largeurs: Vec<(&str, f64)> =
+            t.colonnes.iter().enumerate().map(|(j, c)| (c.0, if j == 0 { LARGEUR_0 } else { LARGEUR })).collect();
+        classeur::ajuster(ws, r, &largeurs).map_err(e)?;
         r += 1;
         for l in &t.lignes {
             for (j, v) in l.iter().enumerate() {
@@ -1294,7 +1342,7 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
             r += 1;
         }
         if let Some(n) = &t.note {
-            ws.write_string_with_format(r, 0, n, &wrap).map_err(e)?;
+            note(ws, r, n).map_err(e)?;
             r += 1;
         }
         r += 1;
@@ -1302,22 +1350,16 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     ws.write_string_with_format(r, 0, "Modalités", &sous).map_err(e)?;
     r += 1;
     for m in modalites(a) {
-        ws.write_string_with_format(r, 0, &m, &wrap).map_err(e)?;
+        note(ws, r, &m).map_err(e)?;
         r += 1;
     }
     r += 1;
-    ws.write_string(r, 0, "Fait à ………………………, le ………………………").map_err(e)?;
-    r += 2;
-    for (j, x) in parties(a).iter().enumerate() {
-        ws.write_string_with_format(r, j as u16 * 3, x, &sous).map_err(e)?;
-    }
-    ws.set_column_width(0, 70).map_err(e)?;
+    classeur::signatures(ws, r, &parties(a), &[(0, 0), (1, 4)], true).map_err(e)?;
+    ws.set_column_width(0, LARGEUR_0).map_err(e)?;
     for j in 1..8 {
-        ws.set_column_width(j, 16).map_err(e)?;
+        ws.set_column_width(j, LARGEUR).map_err(e)?;
     }
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    classeur::mise_en_page(ws, false, &titre(a), &en.edition, &en.reference, true).map_err(e)?;
     save_workbook(&mut wb, out)
 }
 

@@ -263,6 +263,8 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     ws.set_freeze_panes(3, 0).map_err(e)?;
     page_setup(ws, &entete, 2).map_err(e)?;
 
+    parts_des_reservataires(&mut wb, &cube, &s, &entete, &mut used, limites.lignes_par_feuille).map_err(e)?;
+
     // Each sheet makes its réservataire's cells, grouped by EPCI, and lets them go: a national
     // cube is never held as strings.
     let mut reservataires: Vec<&str> = cube.reservataires_tries().iter().map(String::as_str).collect();
@@ -364,7 +366,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
             ws.write_string(r, 0, &c.bailleur).map_err(e)?;
             ws.write_string(r, 1, &c.commune).map_err(e)?;
             ws.write_string(r, 2, nom_commune(&c.commune)).map_err(e)?;
-            ws.write_string(r, 3, &c.epci).map_err(e)?;
+            ws.write_string(r, 3, nom_de_l_epci(&c.epci)).map_err(e)?;
             ws.write_string(r, 4, &noms[c.reservataire.as_str()]).map_err(e)?;
             ws.write_string(r, 5, c.financement.as_str()).map_err(e)?;
             ws.write_string(r, 6, c.typologie.as_str()).map_err(e)?;
@@ -399,20 +401,11 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         ));
     }
     for c in &conflits {
-        lignes.push((
-            [
-                "Conflit".into(),
-                c.bailleur.clone(),
-                c.reference.clone(),
-                String::new(),
-                c.motif.clone(),
-                c.valeurs.join(" / "),
-            ],
-            None,
-        ));
+        let (motif, valeurs) = conflit_en_clair(&c.motif, &c.valeurs);
+        lignes.push((["Conflit".into(), c.bailleur.clone(), c.reference.clone(), String::new(), motif, valeurs], None));
     }
     for x in &echus {
-        let fin = format!("convention échue le {}", x.date_fin_convention);
+        let fin = format!("convention échue le {}", crate::format::date_fr(&x.date_fin_convention));
         lignes.push((
             [
                 "Droit échu".into(),
@@ -456,9 +449,141 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     save_workbook(&mut wb, out)
 }
 
+/// The share of each réservataire in the stock by EPCI, by commune and by bailleur
+/// (domaine.md, Consolidation): one row per perimeter and réservataire (non réservé
+/// included), its dwellings, the perimeter's stock and the share — a table to read and to
+/// filter. Counted in one pass over the cube's cells; more rows than a sheet holds go on.
+fn parts_des_reservataires(
+    wb: &mut Workbook,
+    cube: &Cube,
+    s: &Styles,
+    entete: &str,
+    used: &mut Vec<String>,
+    lignes_par_feuille: u32,
+) -> Result<(), XlsxError> {
+    // (level, perimeter) → réservataire → dwellings.
+    let mut parts: BTreeMap<(u8, String), BTreeMap<String, u64>> = BTreeMap::new();
+    for c in cube.cellules() {
+        for (niveau, cle) in [(0u8, &c.epci), (1, &c.commune), (2, &c.bailleur)] {
+            *parts.entry((niveau, cle.clone())).or_default().entry(c.reservataire.clone()).or_default() += c.logements;
+        }
+    }
+    let niveaux = ["EPCI", "Commune", "Bailleur"];
+    let nom = |niveau: u8, cle: &str| match niveau {
+        0 => nom_de_l_epci(cle),
+        1 => format!("{} ({cle})", nom_commune(cle)),
+        _ => cle.to_string(),
+    };
+    // The perimeters by level then name; in each, the réservataires by decreasing stock.
+    let mut perimetres: Vec<(u8, String, String)> = parts.keys().map(|(n, k)| (*n, nom(*n, k), k.clone())).collect();
+    perimetres.sort();
+    let headers = ["Niveau", "Périmètre", "Réservataire", "Logements", "Stock du périmètre", "Part du stock"];
+    let par_feuille = lignes_par_feuille.saturating_sub(3).max(1);
+    let mut ws: Option<&mut Worksheet> = None;
+    let mut r = 0u32;
+    let mut feuille = 0;
+    for (niveau, libelle, cle) in perimetres {
+        let res = &parts[&(niveau, cle)];
+        let total: u64 = res.values().sum();
+        let mut v: Vec<(&String, &u64)> = res.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        for (id, n) in v {
+            if ws.is_none() || r >= par_feuille + 2 {
+                if let Some(w) = ws.take() {
+                    w.autofilter(2, 0, r.saturating_sub(1).max(3), 5)?;
+                }
+                feuille += 1;
+                let name = if feuille == 1 {
+                    "Parts des réservataires".to_string()
+                } else {
+                    format!("Parts des réservataires ({feuille})")
+                };
+                let w = add_sheet(wb, &name, used)?;
+                w.write_string_with_format(
+                    0,
+                    0,
+                    format!("Part de chaque réservataire dans le stock, par EPCI, commune et bailleur — {entete}"),
+                    &s.titre,
+                )?;
+                for (j, h) in headers.iter().enumerate() {
+                    w.write_string_with_format(2, j as u16, *h, &s.entete)?;
+                }
+                for (j, l) in [10, 44, 40, 12, 12, 12].iter().enumerate() {
+                    w.set_column_width(j as u16, *l)?;
+                }
+                w.set_freeze_panes(3, 0)?;
+                page_setup(w, entete, 2)?;
+                r = 3;
+                ws = Some(w);
+            }
+            let Some(w) = ws.as_deref_mut() else { continue };
+            w.write_string_with_format(r, 0, niveaux[niveau as usize], &s.texte)?;
+            w.write_string_with_format(r, 1, &libelle, &s.texte)?;
+            w.write_string_with_format(r, 2, libelle_reservataire(id), &s.texte)?;
+            w.write_number_with_format(r, 3, *n as f64, &s.nombre)?;
+            w.write_number_with_format(r, 4, total as f64, &s.nombre)?;
+            w.write_number_with_format(r, 5, if total > 0 { *n as f64 / total as f64 } else { 0.0 }, &s.pourcent)?;
+            r += 1;
+        }
+    }
+    if let Some(w) = ws.take() {
+        w.autofilter(2, 0, r.saturating_sub(1).max(3), 5)?;
+    }
+    Ok(())
+}
+
+/// An EPCI by its name and its SIREN (« CA de Sophia Antipolis (240600585) »).
+fn nom_de_l_epci(siren: &str) -> String {
+    let nom = nom_epci(siren);
+    if nom == siren || siren.is_empty() { nom } else { format!("{nom} ({siren})") }
+}
+
+/// A conflict in words: its motif, and its values (réservataires by their names, communes by
+/// theirs, dates the French way) — never an internal code.
+fn conflit_en_clair(motif: &str, valeurs: &[String]) -> (String, String) {
+    match motif {
+        "reservataires_differents" => (
+            "Réservataires différents pour le même logement".into(),
+            valeurs.iter().map(|v| libelle_reservataire(v)).collect::<Vec<_>>().join(" / "),
+        ),
+        "valeurs_differentes" => (
+            "Valeurs différentes pour le même logement (commune, typologie, financement, fin de convention)".into(),
+            valeurs
+                .iter()
+                .map(|v| {
+                    v.split(' ')
+                        .map(|mot| {
+                            if mot.len() == 5 && crate::reference::reference().commune(mot).is_some() {
+                                format!("{} ({mot})", nom_commune(mot))
+                            } else if crate::model::Date::parse_iso(mot).is_some() {
+                                format!("fin le {}", crate::format::date_fr(mot))
+                            } else {
+                                mot.to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join(" / "),
+        ),
+        autre => (autre.replace('_', " "), valeurs.join(" / ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sheet_name;
+    use super::{conflit_en_clair, sheet_name};
+
+    #[test]
+    fn a_conflict_reads_in_words_with_names_and_french_dates() {
+        let (m, v) = conflit_en_clair("reservataires_differents", &["departement:06".into(), "non-reserve".into()]);
+        assert_eq!(m, "Réservataires différents pour le même logement");
+        assert_eq!(v, "Département des Alpes-Maritimes / Non réservé");
+        let (_, v) =
+            conflit_en_clair("valeurs_differentes", &["06004 T3 PLUS 2030-12-31".into(), "06155 T3 PLUS".into()]);
+        assert_eq!(v, "Antibes (06004) T3 PLUS fin le 31/12/2030 / Vallauris (06155) T3 PLUS");
+    }
 
     #[test]
     fn sheet_names_excel_accepts() {

@@ -4,6 +4,7 @@
 
 pub mod annexe;
 pub mod bilan;
+pub mod classeur;
 pub mod etat_des_lieux;
 pub mod fiche_assiette;
 pub mod fiche_navette;

@@ -34,6 +34,9 @@ pub struct Pdf {
     /// Room the last row of the next table keeps below it (the signatures that follow): the row
     /// goes to the next page with them rather than leaving them alone there.
     pub garder_pour_la_suite: f32,
+    /// Every page of the document keeps a box for the parties' initials (« Paraphes ») in its
+    /// footer: a document of several pages that several parties sign.
+    pub paraphes: bool,
 }
 
 /// What every page of a document says at its top and bottom.
@@ -73,6 +76,7 @@ impl Pdf {
             bas: h - 50.0,
             y: 60.0,
             garder_pour_la_suite: 0.0,
+            paraphes: false,
         }
     }
 
@@ -176,10 +180,14 @@ impl Pdf {
             let h = hauteur(&c, taille);
             // The header row never ends a page alone; a row that does not fit goes to the next
             // page under the header again.
+            // The last row never starts a page alone under the repeated header (a page with
+            // only « Total »): the row before it keeps room for it.
             let besoin = if i == 0 {
                 h0 + rows.get(1).map(|r| hauteur(&cells(self, r, size), size)).unwrap_or(0.0)
             } else if i + 1 == rows.len() {
                 h + self.garder_pour_la_suite
+            } else if i + 2 == rows.len() && rows.len() > 3 {
+                h + hauteur(&cells(self, &rows[i + 1], size), size) + self.garder_pour_la_suite
             } else {
                 h
             };
@@ -453,10 +461,22 @@ impl Pdf {
             self.line(m, h - 34.0, w - m, h - 34.0);
             if !e.reference.is_empty() {
                 let r = format!("Réf. {}", e.reference);
-                let r = self.wrap(&r, w - 2.0 * m - pw - 20.0, 7.5).into_iter().next().unwrap_or_default();
-                self.text_gris(m, h - 22.0, 7.5, 0.25, &r);
+                let place = w - 2.0 * m - pw - 20.0 - if self.paraphes { 170.0 } else { 0.0 };
+                // Smaller rather than cut: a reference is quoted whole.
+                let mut taille = 7.5;
+                while taille > 5.5 && self.text_width(&r, taille) > place {
+                    taille -= 0.25;
+                }
+                let r = self.wrap(&r, place, taille).into_iter().next().unwrap_or_default();
+                self.text_gris(m, h - 22.0, taille, 0.25, &r);
             }
             self.text_gris(w - m - pw, h - 22.0, 8.0, 0.25, &pied);
+            if self.paraphes {
+                // The box for the initials, between the reference and the page number.
+                let (bw, bx) = (150.0, w - m - pw - 20.0 - 150.0);
+                self.rect(bx, h - 31.0, bw, 20.0, None);
+                self.text_gris(bx + 3.0, h - 23.5, 6.5, 0.35, "Paraphes");
+            }
             let page = self.pages.pop().expect("the page just pushed");
             self.pages[i] = page;
         }
@@ -617,4 +637,54 @@ fn est_un_nombre(s: &str) -> bool {
 /// Flate (zlib) compression of a stream.
 fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lignes(n: usize) -> Vec<Vec<String>> {
+        std::iter::once(vec!["Commune".to_string(), "Logements".to_string()])
+            .chain((1..n).map(|i| vec![format!("Commune {i}"), i.to_string()]))
+            .chain(std::iter::once(vec!["Total".to_string(), "99".to_string()]))
+            .collect()
+    }
+
+    #[test]
+    fn the_last_row_of_a_table_never_starts_a_page_alone_under_its_header() {
+        let mut p = Pdf::document(false, Entete::default());
+        let rows = lignes(5);
+        // One row of 9 points: 9 × 1.25 + 2 × 9 × 0.55 = 21.15 points. Room for the header
+        // and four rows, not the fifth (« Total »).
+        let h = 9.0 * 1.25 + 2.0 * 9.0 * 0.55;
+        p.y = p.bas - 5.0 * h - 1.0;
+        p.tableau(&[300.0, 100.0], &[false, true], &rows, 9.0);
+        assert_eq!(p.pages.len(), 2);
+        // On the second page: the repeated header, the last commune and « Total ».
+        let attendu = p.haut + 3.0 * h + 9.0 * 0.8;
+        assert!((p.y - attendu).abs() < 0.01, "y {} ≠ {attendu}", p.y);
+    }
+
+    #[test]
+    fn a_reference_too_long_for_the_footer_is_printed_smaller_never_cut() {
+        let reference = "ANNEXE-ETAT-CONTINGENT-PREFECTORAL-RESIDENCES-DU-LOUP-DEPARTEMENT-06-2024".to_string();
+        let mut p = Pdf::document(false, Entete { reference: reference.clone(), ..Default::default() });
+        p.paraphes = true;
+        p.texte(10.0, "Un paragraphe.");
+        let bytes = p.to_bytes();
+        let dir = std::env::temp_dir().join(format!("contingents-pdf-ref-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("ref.pdf");
+        std::fs::write(&f, bytes).unwrap();
+        let o = std::process::Command::new("pdftotext").arg(&f).arg("-").output();
+        let _ = std::fs::remove_dir_all(&dir);
+        match o {
+            Ok(o) if o.status.success() => {
+                let txt = String::from_utf8_lossy(&o.stdout);
+                assert!(txt.contains(&format!("Réf. {reference}")), "{txt}");
+                assert!(txt.contains("Paraphes"), "{txt}");
+            }
+            _ => eprintln!("SAUTÉ : pdftotext absent, le pied de page n'est pas relu"),
+        }
+    }
 }

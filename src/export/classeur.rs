@@ -1,0 +1,84 @@
+//! What every workbook to print and sign shares: A4 page set up to the width of the page,
+//! a header (what the document is, its date of edition) and a footer (its reference, « page n
+//! / N », the place for the parties' initials), rows tall enough for their wrapped text, and
+//! the boxes the parties sign in.
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+
+/// A4, `paysage` or portrait, fitted to the width of one page; header and footer on every page.
+pub fn mise_en_page(
+    ws: &mut Worksheet,
+    paysage: bool,
+    document: &str,
+    edition: &str,
+    reference: &str,
+    paraphes: bool,
+) -> Result<(), XlsxError> {
+    let e = |s: &str| s.replace('&', "&&");
+    if paysage {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.5, 0.5, 0.75, 0.75, 0.3, 0.3);
+    ws.set_header(format!("&L&9{}&R&8Édité le {}", e(document), e(edition)));
+    let p = if paraphes { "&R&8Paraphes : ………………" } else { "" };
+    ws.set_footer(format!("&L&7Réf. {}&C&8page &P / &N{p}", e(reference)));
+    Ok(())
+}
+
+/// The height of a row whose cells wrap: `(text, width of its column in characters)`; 15
+/// points a line (Excel's default row, 11-point Calibri).
+pub fn hauteur(cellules: &[(&str, f64)]) -> f64 {
+    let lignes = cellules
+        .iter()
+        .map(|(t, w)| {
+            t.split('\n')
+                .map(|l| {
+                    let n = l.chars().count() as f64;
+                    // A little under the width: words are not cut.
+                    (n / (w * 0.95).max(1.0)).ceil().max(1.0)
+                })
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max);
+    lignes * 15.0
+}
+
+/// Sets a row's height when its text wraps over more than one line.
+pub fn ajuster(ws: &mut Worksheet, r: u32, cellules: &[(&str, f64)]) -> Result<(), XlsxError> {
+    let h = hauteur(cellules);
+    if h > 15.0 {
+        ws.set_row_height(r, h)?;
+    }
+    Ok(())
+}
+
+/// « Fait à …, le … » then one box per party: its name over « Nom, qualité » and « Signature
+/// et cachet », bordered, each over the columns given (`(first, last)`). Returns the next row.
+pub fn signatures(
+    ws: &mut Worksheet,
+    r: u32,
+    parties: &[String],
+    colonnes: &[(u16, u16)],
+    plusieurs: bool,
+) -> Result<u32, XlsxError> {
+    let exemplaires = if plusieurs { ", en autant d'exemplaires que de parties" } else { "" };
+    ws.write_string(r, 0, format!("Fait à ………………………………, le ………………………………{exemplaires}."))?;
+    let titre = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
+    let boite = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+    let r = r + 2;
+    for (p, &(a, b)) in parties.iter().zip(colonnes) {
+        if a == b {
+            ws.write_string_with_format(r, a, p, &titre)?;
+            ws.merge_range(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
+        } else {
+            ws.merge_range(r, a, r, b, p, &titre)?;
+            ws.merge_range(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
+        }
+    }
+    ws.set_row_height(r, 30)?;
+    Ok(r + 8)
+}

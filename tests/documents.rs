@@ -1,0 +1,244 @@
+//! The documents one signs, read back as their signatories read them: the annexes (by commune
+//! for every convention on an EPCI, a commune's own flux qualifié), the consolidated état des
+//! lieux (shares by EPCI, commune and bailleur), the fiche récapitulative, the forecast, the
+//! command line's words. Figures computed by hand on a small dossier.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+/// The text of a PDF (`pdftotext -layout`), or `None` with a visible message when poppler's
+/// `pdftotext` is not installed.
+pub fn texte_du_pdf(pdf: &Path) -> Option<String> {
+    let o = std::process::Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output();
+    match o {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => panic!("pdftotext a échoué sur {} : {}", pdf.display(), String::from_utf8_lossy(&o.stderr)),
+        Err(_) => {
+            eprintln!("SAUTÉ : pdftotext absent (apt install poppler-utils), {} n'est pas relu", pdf.display());
+            None
+        }
+    }
+}
+
+/// The lines of a text, each as its words.
+fn mots(txt: &str) -> Vec<Vec<String>> {
+    txt.lines().map(|l| l.split_whitespace().map(str::to_string).collect()).collect()
+}
+
+fn a_la_ligne(txt: &str, attendu: &[&str]) -> bool {
+    mots(txt).iter().any(|l| l.iter().map(String::as_str).collect::<Vec<_>>() == attendu)
+}
+
+/// Azur in the CASA: Antibes 120 dwellings (Action Logement 48, the commune 12, 60 not
+/// reserved), Vallauris 80 (Action Logement 2, 78 not reserved). With a rotation of 10 % and
+/// no mutation: libérations 20, flux 20 — Antibes 12, Vallauris 8 (pro rata of the assiette);
+/// Action Logement 50 / 200 = 25 % → 5, by commune 25 % × 12 = 3 and 25 % × 8 = 2.
+pub fn azur(t: &TempDir) -> PathBuf {
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    let mut add = |n: usize, insee: &str, commune: &str, res: &str| {
+        for _ in 0..n {
+            let i = rows.len();
+            rows.push(vec![
+                format!("AZ{i}"),
+                insee.into(),
+                commune.into(),
+                res.into(),
+                ["T2", "T3", "T4"][i % 3].into(),
+                "PLUS".into(),
+            ]);
+        }
+    };
+    add(48, "06004", "Antibes", "Action Logement");
+    add(12, "06004", "Antibes", "Commune d'Antibes");
+    add(60, "06004", "Antibes", "Non réservé");
+    add(2, "06155", "Vallauris", "Action Logement");
+    add(78, "06155", "Vallauris", "Non réservé");
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let f = t.path("azur.xlsx");
+    xlsx(&f, &[("EDL", refs)]);
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    d
+}
+
+fn flux_azur(d: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "flux",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--rotation",
+        "10",
+        "--mutations",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args)
+}
+
+#[test]
+fn action_logements_annex_on_the_epci_gives_its_logements_by_commune() {
+    let t = TempDir::new("annexe-al");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, &["--enregistrer"]);
+    let pdf = t.path("al.pdf");
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        ds,
+        "--reservataire",
+        "action-logement",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let Some(txt) = texte_du_pdf(&pdf) else { return };
+    assert!(txt.contains("Logements d'Action Logement par commune"), "{txt}");
+    assert!(a_la_ligne(&txt, &["Antibes", "(06004)", "12", "3", "25,0", "%"]), "{txt}");
+    assert!(a_la_ligne(&txt, &["Vallauris", "(06155)", "8", "2", "25,0", "%"]), "{txt}");
+    assert!(a_la_ligne(&txt, &["Total", "20", "5", "25,0", "%"]), "{txt}");
+    // A place for the initials on every page.
+    let pages = txt.matches('\u{c}').count().max(1);
+    assert_eq!(txt.matches("Paraphes").count(), pages, "{txt}");
+    // The commune's own annex: its flux qualifié is the commune's, not the EPCI's.
+    let pdf = t.path("antibes.pdf");
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        ds,
+        "--reservataire",
+        "commune:06004",
+        "--commune",
+        "06004",
+        "--annee",
+        "2025",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let Some(txt) = texte_du_pdf(&pdf) else { return };
+    assert!(txt.contains("Flux qualifié 2025 dans la commune d'Antibes"), "{txt}");
+    assert!(!txt.contains("sur l'EPCI CA de Sophia Antipolis — indicatif"), "{txt}");
+}
+
+#[test]
+fn the_annex_workbook_prints_with_dates_years_and_signature_boxes() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("annexe-xlsx");
+    let d = azur(&t);
+    flux_azur(&d, &["--enregistrer"]);
+    let out = t.path("al.xlsx");
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "action-logement",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let ws = wb.worksheet_range("Annexe").unwrap();
+    let valeur = |label: &str| {
+        ws.rows()
+            .find(|r| r[0] == Data::String(label.into()))
+            .map(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("{label}"))
+    };
+    assert_eq!(valeur("Année du flux"), Data::Float(2025.0));
+    match valeur("Date de référence de l'état des lieux") {
+        Data::DateTime(x) => assert_eq!(x.as_f64(), 45658.0, "01/01/2025"),
+        autre => panic!("a date cell, not {autre:?}"),
+    }
+    let textes: Vec<String> = ws.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert_eq!(textes.iter().filter(|t| t.starts_with("Nom, qualité :")).count(), 2, "two signature boxes");
+    // Printed with its reference and page numbers.
+    let Some(xml) = zip_entry(&out, "xl/worksheets/sheet1.xml") else { return };
+    assert!(xml.contains("page &amp;P / &amp;N") && xml.contains("Paraphes"), "{xml}");
+    assert!(xml.contains("fitToWidth") || xml.contains("fitToPage"), "fitted to the page");
+}
+
+/// A file of a zip archive (an xlsx), as text; `None` with a visible message without `unzip`.
+pub fn zip_entry(path: &Path, name: &str) -> Option<String> {
+    match std::process::Command::new("unzip").arg("-p").arg(path).arg(name).output() {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            eprintln!("SAUTÉ : unzip absent, {name} de {} n'est pas relu", path.display());
+            None
+        }
+    }
+}
+
+#[test]
+fn the_consolidated_workbook_gives_each_reservataires_share_by_epci_commune_and_bailleur() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("edl-parts");
+    let d = azur(&t);
+    let out = t.path("edl.xlsx");
+    run_ok(&["export", "etat-des-lieux", "--dossier", d.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let ws = wb.worksheet_range("Parts des réservataires").unwrap();
+    let ligne = |niveau: &str, perimetre: &str, res: &str| -> (f64, f64, f64) {
+        let r = ws
+            .rows()
+            .find(|r| {
+                r[0] == Data::String(niveau.into())
+                    && r[1] == Data::String(perimetre.into())
+                    && r[2] == Data::String(res.into())
+            })
+            .unwrap_or_else(|| panic!("{niveau} {perimetre} {res}"));
+        let f = |d: &Data| if let Data::Float(x) = d { *x } else { panic!("{d:?}") };
+        (f(&r[3]), f(&r[4]), f(&r[5]))
+    };
+    assert_eq!(ligne("Commune", "Antibes (06004)", "Action Logement"), (48.0, 120.0, 0.4));
+    assert_eq!(ligne("Commune", "Vallauris (06155)", "Action Logement"), (2.0, 80.0, 0.025));
+    assert_eq!(ligne("EPCI", "CA de Sophia Antipolis (240600585)", "Action Logement"), (50.0, 200.0, 0.25));
+    assert_eq!(ligne("Bailleur", "Azur", "Commune d'Antibes"), (12.0, 200.0, 0.06));
+    assert_eq!(ligne("Bailleur", "Azur", "Non réservé"), (138.0, 200.0, 0.69));
+    // The EPCI of the Données sheet by its name.
+    let donnees = wb.worksheet_range("Données").unwrap();
+    assert_eq!(donnees.rows().nth(1).unwrap()[3], Data::String("CA de Sophia Antipolis (240600585)".into()));
+}
+
+#[test]
+fn the_departmental_flux_text_names_every_soustrait_of_each_epci_and_export_help_says_pdf() {
+    let t = TempDir::new("flux-dep-texte");
+    let d = azur(&t);
+    let txt = run_ok(&[
+        "flux",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Azur",
+        "--departement",
+        "06",
+        "--annee",
+        "2025",
+        "--rotation",
+        "10",
+        "--mutations",
+        "1",
+        "--ventes",
+        "2",
+    ]);
+    // Libérations 20, mutations 1, ventes 2: flux 17.
+    assert!(txt.contains("EPCI CA de Sophia Antipolis : libérations 20, mutations 1, ventes 2, flux 17 —"), "{txt}");
+    let aide = run_ok(&["export", "--help"]);
+    assert!(aide.contains("pdf"), "{aide}");
+}
