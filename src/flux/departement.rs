@@ -31,9 +31,9 @@ fn avec_le_departement(
         e.baux_signes.clear();
     }
     for (id, t) in &dep.taux_fixes {
-        let ici = match id.split_once(':') {
-            Some(("commune", c)) => communes.contains(c),
-            Some(("epci", s)) => s == epci,
+        let ici = match (PorteeId::Commune.code(id), PorteeId::Epci.code(id)) {
+            (Some(c), _) => communes.contains(c),
+            (_, Some(s)) => s == epci,
             _ => false,
         };
         if ici {

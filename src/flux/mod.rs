@@ -1057,10 +1057,11 @@ fn alertes_collectivites(communes: &[BaseCommune], f_c: &[u64], parts: &[PartRes
             .iter()
             .filter(|a| est_collectivite(&a.id) && !a.apport)
             .filter_map(|a| {
-                let concerne = match a.id.split_once(':') {
-                    Some(("commune", x)) => x == com.insee,
-                    Some(("epci", x)) => x == epci,
-                    Some(("departement", x)) => x == dep_code,
+                let code = a.id.split_once(':').map(|(_, x)| x).unwrap_or_default();
+                let concerne = match PorteeId::de(&a.id) {
+                    PorteeId::Commune => code == com.insee,
+                    PorteeId::Epci => code == epci,
+                    PorteeId::Departement => code == dep_code,
                     _ => false,
                 };
                 let taux = a.taux_reduit.unwrap_or(a.taux);
