@@ -50,7 +50,7 @@ fn main() {
                 bailleur: bailleurs[b].clone(),
                 epci: r.commune(&commune).and_then(|c| c.epci).unwrap_or_default().to_string(),
                 commune,
-                reservataire: res,
+                reservataire: res.into(),
                 financement: fins[f],
                 typologie: TypologieGrille::ALL[t],
                 qpv,

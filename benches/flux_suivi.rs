@@ -53,7 +53,7 @@ fn groupes(n: usize, communes: &[String], epci: &str, seed: u64) -> Vec<Groupe> 
     map.into_iter()
         .map(|((commune, reservataire, f, t, qpv), logements)| Groupe {
             commune,
-            reservataire,
+            reservataire: reservataire.into(),
             financement: Financement::ALL[f],
             typologie: TypologieGrille::ALL[t],
             qpv,

@@ -302,7 +302,7 @@ pub fn choix(f: &Filtre, kind: Kind) -> Option<String> {
         Kind::Bailleurs => f.bailleur.clone(),
         Kind::Qpv => f.qpv.map(|q| qpv_key(q).to_string()),
         Kind::IndividuelCollectif => f.individuel_collectif.map(|i| i.as_str().to_string()),
-        Kind::Reservataires | Kind::EtatReservation => f.reservataire.clone(),
+        Kind::Reservataires | Kind::EtatReservation => f.reservataire.clone().map(String::from),
         Kind::Typologie | Kind::Financement | Kind::Synthese => None,
     }
 }
@@ -314,7 +314,7 @@ pub fn fixer(f: &mut Filtre, kind: Kind, key: Option<&str>) {
         Kind::Bailleurs => f.bailleur = key.map(str::to_string),
         Kind::Qpv => f.qpv = key.map(|k| k == qpv_key(true)),
         Kind::IndividuelCollectif => f.individuel_collectif = key.and_then(crate::model::IndividuelCollectif::parse),
-        Kind::Reservataires | Kind::EtatReservation => f.reservataire = key.map(str::to_string),
+        Kind::Reservataires | Kind::EtatReservation => f.reservataire = key.map(Reservataire::new),
         Kind::Typologie | Kind::Financement | Kind::Synthese => {}
     }
 }

@@ -6,6 +6,7 @@ use crate::consolidate::{Cube, Filtre};
 use crate::import::cell_text;
 use crate::import::header::{Field, ScoreEnTete};
 use crate::import::read::read_sheets;
+use crate::model::Reservataire;
 use crate::reference::reference;
 use crate::store::Dossier;
 use crate::text::key;
@@ -33,7 +34,7 @@ pub struct RefLogement {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rapprochement {
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     /// `effectifs` (counts per bailleur and commune) or `references` (a list of dwellings).
     pub mode: String,
     pub lignes: Vec<LigneEcart>,
@@ -132,7 +133,7 @@ pub fn rapprocher(d: &Dossier, reservataire: &str, declaration: &Path) -> Result
             sheet.range.rows().map(|r| r.iter().map(|c: &Data| cell_text(c).into_owned()).collect()).collect();
         let Some((h, cols)) = detect(&rows) else { continue };
         let mut out = Rapprochement {
-            reservataire: reservataire.to_string(),
+            reservataire: Reservataire::new(reservataire),
             mode: String::new(),
             lignes: vec![],
             absents_du_dossier: vec![],

@@ -559,7 +559,7 @@ fn the_loaded_cube_counts_like_its_cells() {
         filters.push(Filtre { commune: Some(c), ..Default::default() });
     }
     for r in cube.reservataires() {
-        filters.push(Filtre { reservataire: Some(r.clone()), qpv: Some(false), ..Default::default() });
+        filters.push(Filtre { reservataire: Some(r.as_str().into()), qpv: Some(false), ..Default::default() });
     }
     for f in &filters {
         let plain: Vec<_> = cells.iter().filter(|c| f.accepts(c)).collect();

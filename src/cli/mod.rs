@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use contingents::consolidate::{self, Cube, Filtre};
 use contingents::flux::{ExclusionManuelle, FluxParametres};
 use contingents::import::run::{ImportError, ImportOptions, Progress, import_files};
-use contingents::model::RefLogement;
+use contingents::model::{RefLogement, Reservataire};
 use contingents::store::{Dossier, StoreError};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -215,7 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
             let f = Filtre {
-                reservataire: Some(reservataire.clone()),
+                reservataire: Some(Reservataire::new(reservataire.as_str())),
                 commune: commune.clone(),
                 epci: epci.clone(),
                 bailleur: bailleur.clone(),
@@ -241,7 +241,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let (k, s) = (kind, stock);
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
-            let f = Filtre { reservataire, commune, bailleur, ..Default::default() };
+            let f =
+                Filtre { reservataire: reservataire.map(Reservataire::new), commune, bailleur, ..Default::default() };
             let sous_titre = format!(
                 "{} — {} — au {}",
                 d.territoire().label(),

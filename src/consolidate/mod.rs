@@ -18,7 +18,7 @@ pub struct Cellule {
     pub bailleur: String,
     pub commune: String,
     pub epci: String,
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub financement: Financement,
     pub typologie: TypologieGrille,
     pub qpv: bool,
@@ -32,7 +32,7 @@ pub struct Cellule {
 #[serde(default)]
 pub struct Filtre {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     pub commune: Option<String>,
     pub epci: Option<String>,
     pub bailleur: Option<String>,
@@ -43,7 +43,7 @@ pub struct Filtre {
 impl Filtre {
     /// The same selection, limited to one réservataire (or to none).
     pub fn avec_reservataire(&self, reservataire: Option<&str>) -> Filtre {
-        Filtre { reservataire: reservataire.map(str::to_string), ..self.clone() }
+        Filtre { reservataire: reservataire.map(Reservataire::new), ..self.clone() }
     }
 
     /// The selection in words, for titles: « Commune de Toulon, Var Logis, en QPV » (the
@@ -336,7 +336,7 @@ impl Cube {
             bailleur: self.bailleurs[c.bailleur as usize].clone(),
             commune: self.communes[c.commune as usize].clone(),
             epci: self.epcis[c.epci as usize].clone(),
-            reservataire: self.reservataires[c.reservataire as usize].clone(),
+            reservataire: Reservataire::new(self.reservataires[c.reservataire as usize].as_str()),
             financement: c.financement,
             typologie: c.typologie,
             qpv: c.qpv,
@@ -367,17 +367,17 @@ impl Cube {
     }
 
     fn code_filter(&self, f: &Filtre, reserve: Option<bool>) -> Option<CodeFilter> {
-        fn id(list: &[String], v: &Option<String>) -> Option<Option<u32>> {
+        fn id(list: &[String], v: Option<&str>) -> Option<Option<u32>> {
             match v {
                 None => Some(None),
-                Some(v) => list.binary_search(v).ok().map(|i| Some(i as u32)),
+                Some(v) => list.binary_search_by(|x| x.as_str().cmp(v)).ok().map(|i| Some(i as u32)),
             }
         }
         Some(CodeFilter {
-            bailleur: id(&self.bailleurs, &f.bailleur)?,
-            commune: id(&self.communes, &f.commune)?,
-            epci: id(&self.epcis, &f.epci)?,
-            reservataire: id(&self.reservataires, &f.reservataire)?,
+            bailleur: id(&self.bailleurs, f.bailleur.as_deref())?,
+            commune: id(&self.communes, f.commune.as_deref())?,
+            epci: id(&self.epcis, f.epci.as_deref())?,
+            reservataire: id(&self.reservataires, f.reservataire.as_deref())?,
             qpv: f.qpv,
             individuel_collectif: f.individuel_collectif,
             reserve,
@@ -686,7 +686,10 @@ mod code_tests {
                 bailleur: pick(&mut rng, &["Azur", "Côte", "Logis", "Érable"]),
                 commune: pick(&mut rng, &["06004", "06029", "06088", "83137"]),
                 epci: pick(&mut rng, &["240600585", "200039915"]),
-                reservataire: pick(&mut rng, &["etat", "non-reserve", "action-logement", "commune:06004"]),
+                reservataire: Reservataire::new(pick(
+                    &mut rng,
+                    &["etat", "non-reserve", "action-logement", "commune:06004"],
+                )),
                 financement: Financement::ALL[rng.below(5)],
                 typologie: TypologieGrille::ALL[rng.below(6)],
                 qpv: rng.below(3) == 0,
@@ -787,7 +790,7 @@ mod code_tests {
                     (Dimension::Bailleur, &|c| c.bailleur.clone()),
                     (Dimension::Commune, &|c| c.commune.clone()),
                     (Dimension::Epci, &|c| c.epci.clone()),
-                    (Dimension::Reservataire, &|c| c.reservataire.clone()),
+                    (Dimension::Reservataire, &|c| c.reservataire.to_string()),
                     (Dimension::Financement, &|c| c.financement.as_str().into()),
                     (Dimension::Typologie, &|c| c.typologie.as_str().into()),
                     (Dimension::Qpv, &|c| qpv_key(c.qpv).into()),

@@ -413,7 +413,7 @@ pub fn calculer_annexe(
     let mut grille = Grille::default();
     for id in &ids {
         let f = Filtre {
-            reservataire: Some(id.to_string()),
+            reservataire: Some(Reservataire::new(id.to_string())),
             commune: commune.map(str::to_string),
             epci: Some(epci_flux.clone()),
             bailleur: Some(bailleur.clone()),
@@ -533,7 +533,7 @@ pub fn calculer_annexe_departementale(
     for e in flux.epcis.iter().filter_map(|x| x.epci.clone()) {
         for id in &ids {
             let f = Filtre {
-                reservataire: Some(id.to_string()),
+                reservataire: Some(Reservataire::new(id.to_string())),
                 bailleur: Some(bailleur.clone()),
                 epci: Some(e.clone()),
                 ..Default::default()

@@ -465,7 +465,8 @@ fn parts_des_reservataires(
     let mut parts: BTreeMap<(u8, String), BTreeMap<String, u64>> = BTreeMap::new();
     for c in cube.cellules() {
         for (niveau, cle) in [(0u8, &c.epci), (1, &c.commune), (2, &c.bailleur)] {
-            *parts.entry((niveau, cle.clone())).or_default().entry(c.reservataire.clone()).or_default() += c.logements;
+            *parts.entry((niveau, cle.clone())).or_default().entry(c.reservataire.to_string()).or_default() +=
+                c.logements;
         }
     }
     let niveaux = ["EPCI", "Commune", "Bailleur"];

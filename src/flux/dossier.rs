@@ -175,7 +175,7 @@ fn grouper(
                 names[e as usize].clone(),
                 Groupe {
                     commune: names[c as usize].clone(),
-                    reservataire: names[res as usize].clone(),
+                    reservataire: Reservataire::new(names[res as usize].as_str()),
                     financement: Financement::ALL[fin as usize],
                     typologie: TypologieGrille::ALL[typ as usize],
                     qpv,

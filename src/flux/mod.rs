@@ -35,7 +35,7 @@ const NON_RESERVE: Reservataire = Reservataire::NON_RESERVE;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Groupe {
     pub commune: String,
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub financement: Financement,
     pub typologie: TypologieGrille,
     pub qpv: bool,
@@ -110,7 +110,7 @@ pub fn motif_d_exclusion(motif: &str) -> String {
     }
     let g = Groupe {
         commune: String::new(),
-        reservataire: String::new(),
+        reservataire: Reservataire::new(String::new()),
         financement: Financement::Plus,
         typologie: TypologieGrille::T3,
         qpv: false,
@@ -133,7 +133,7 @@ struct BaseCommune {
     exclusions: BTreeMap<String, u64>,
     assiette: u64,
     /// Réservataire → active stock inside the assiette (non réservé and the State included).
-    stocks: BTreeMap<String, u64>,
+    stocks: BTreeMap<Reservataire, u64>,
 }
 
 type Cle = (Financement, TypologieGrille, bool);
@@ -144,7 +144,7 @@ struct Base {
     communes: Vec<BaseCommune>,
     exclusions: BTreeMap<String, u64>,
     /// Réservataire → its stock's mix in the assiette (flux qualifié, rule 8).
-    cellules: BTreeMap<String, BTreeMap<Cle, u64>>,
+    cellules: BTreeMap<Reservataire, BTreeMap<Cle, u64>>,
     /// The whole assiette's mix (the State's flux qualifié, rule 7).
     toutes: BTreeMap<Cle, u64>,
 }
@@ -188,7 +188,7 @@ impl Base {
             .filter(|&i| e.commune.as_ref().is_none_or(|c| *c == self.communes[i].insee))
             .collect();
         let weight = |c: &BaseCommune| match &e.reservataire {
-            Some(id) => c.stocks.get(id).copied().unwrap_or(0) as f64,
+            Some(id) => c.stocks.get(id.as_str()).copied().unwrap_or(0) as f64,
             None => c.assiette as f64,
         };
         let w: Vec<f64> = targets.iter().map(|&i| weight(&self.communes[i])).collect();
@@ -226,7 +226,7 @@ impl Base {
         self.communes.iter().map(|c| c.stocks.get(id).copied().unwrap_or(0)).sum()
     }
 
-    fn ids(&self) -> BTreeSet<String> {
+    fn ids(&self) -> BTreeSet<Reservataire> {
         self.communes.iter().flat_map(|c| c.stocks.keys().cloned()).collect()
     }
 }
@@ -238,7 +238,7 @@ impl Base {
 struct Departemental {
     code: String,
     assiette: u64,
-    stocks: BTreeMap<String, u64>,
+    stocks: BTreeMap<Reservataire, u64>,
     p: FluxParametres,
 }
 
@@ -461,7 +461,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     }
     let colonnes: Vec<u64> = amonts.iter().flat_map(|a| a.f_c.iter().copied()).collect();
     // (id, the EPCI for a local row) → [(EPCI, index in its quotas)].
-    let mut rangs: BTreeMap<(String, usize), Vec<(usize, usize)>> = BTreeMap::new();
+    let mut rangs: BTreeMap<(Reservataire, usize), Vec<(usize, usize)>> = BTreeMap::new();
     for (k, (qs, _, _)) in par_epci.iter().enumerate() {
         for (i, x) in qs.iter().enumerate() {
             let local = dep.is_some() && !est_departemental(&x.part.id);
@@ -469,10 +469,10 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
         }
     }
     for k in 0..entrees.len() {
-        rangs.insert((NON_RESERVE.to_string(), k), vec![(k, usize::MAX)]);
+        rangs.insert((NON_RESERVE, k), vec![(k, usize::MAX)]);
     }
-    let cles: Vec<(String, usize)> = rangs.keys().cloned().collect();
-    let groupes_du_rang = |cle: &(String, usize)| -> Vec<Vec<(usize, f64)>> {
+    let cles: Vec<(Reservataire, usize)> = rangs.keys().cloned().collect();
+    let groupes_du_rang = |cle: &(Reservataire, usize)| -> Vec<Vec<(usize, f64)>> {
         rangs[cle]
             .iter()
             .map(|&(k, i)| {
@@ -505,7 +505,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     let mut cellules: BTreeMap<(usize, String), Vec<u64>> = BTreeMap::new();
     for (cle, valeurs) in cles.iter().zip(&table[1..]) {
         for (&(k, _), v) in rangs[cle].iter().zip(valeurs) {
-            cellules.insert((k, cle.0.clone()), v.clone());
+            cellules.insert((k, cle.0.to_string()), v.clone());
         }
     }
 
@@ -779,23 +779,24 @@ fn quotas_de_l_epci(
     let nc = communes.len();
     let assiette = base.assiette();
     let mut alertes = Vec::new();
-    let mut ids: BTreeSet<String> = base.ids();
-    ids.extend(e.p.taux_fixes.keys().cloned());
+    let mut ids: BTreeSet<Reservataire> = base.ids();
+    ids.extend(e.p.taux_fixes.keys().map(|k| Reservataire::new(k.as_str())));
     if let Some(d) = dep {
         ids.extend(d.stocks.keys().cloned());
-        ids.extend(d.p.taux_fixes.keys().cloned());
+        ids.extend(d.p.taux_fixes.keys().map(|k| Reservataire::new(k.as_str())));
         // A commune of another EPCI of the département has no part here.
         ids.retain(|id| {
-            !matches!(portee(id), Portee::Commune) || base.stock(id) > 0 || e.p.taux_fixes.contains_key(id)
+            !matches!(portee(id), Portee::Commune) || base.stock(id) > 0 || e.p.taux_fixes.contains_key(id.as_str())
         });
     }
     ids.retain(|id| !matches!(portee(id), Portee::Etat | Portee::NonReserve));
-    let apports: BTreeSet<&String> = e.p.apports.iter().chain(dep.iter().flat_map(|d| d.p.apports.iter())).collect();
+    let apports: BTreeSet<&str> =
+        e.p.apports.iter().chain(dep.iter().flat_map(|d| d.p.apports.iter())).map(String::as_str).collect();
     let mut out: Vec<Quotas> = Vec::new();
     for id in &ids {
         let fixe_pct = match dep {
-            Some(d) if est_departemental(id) => d.p.taux_fixes.get(id),
-            _ => e.p.taux_fixes.get(id),
+            Some(d) if est_departemental(id) => d.p.taux_fixes.get(id.as_str()),
+            _ => e.p.taux_fixes.get(id.as_str()),
         };
         let fixe = fixe_pct.map(|t| (t / 100.0).clamp(0.0, 1.0));
         let commune_propre = PorteeId::Commune.code(id).and_then(|x| {
@@ -832,7 +833,7 @@ fn quotas_de_l_epci(
                 logements: 0,
                 origine: if fixe.is_some() { OrigineTaux::Fixe } else { OrigineTaux::Stock },
                 taux_reduit: None,
-                apport: apports.contains(id),
+                apport: apports.contains(id.as_str()),
             },
             q,
         });
@@ -1111,7 +1112,7 @@ fn flux_qualifie(
     }
     for part in &parts[2..] {
         let cells = base.cellules.get(&part.id).filter(|c| c.values().sum::<u64>() > 0).unwrap_or(&base.toutes);
-        flux_qualifie.insert(part.id.clone(), repartir(part.logements, cells));
+        flux_qualifie.insert(part.id.to_string(), repartir(part.logements, cells));
     }
     flux_qualifie
 }

@@ -2,6 +2,7 @@
 //! deductions and exclusions typed, the State's share and its decree, saved per bailleur,
 //! EPCI and year.
 
+use crate::model::Reservataire;
 pub use crate::model::Soustrait;
 use crate::text::key;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -24,7 +25,7 @@ pub struct ExclusionManuelle {
     pub commune: Option<String>,
     /// The réservataire whose stock they were; else the stocks are unchanged.
     #[serde(default)]
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
 }
 
 /// An exclusion typed that cannot be read.
@@ -47,7 +48,7 @@ impl ExclusionManuelle {
             return Err(ExclusionIllisible::SansMotif(s.to_string()));
         }
         let (rest, reservataire) = match rest.split_once(':') {
-            Some((r, id)) => (r, Some(id.trim().to_string())),
+            Some((r, id)) => (r, Some(Reservataire::new(id.trim()))),
             None => (rest, None),
         };
         let (n, commune) = match rest.split_once('@') {

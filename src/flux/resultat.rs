@@ -3,7 +3,7 @@
 
 use super::{ETAT, FONCTIONNAIRES};
 use crate::consolidate::{nom_commune, nom_epci};
-use crate::model::{Financement, Regle, TypologieGrille};
+use crate::model::{Financement, Regle, Reservataire, TypologieGrille};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -39,7 +39,7 @@ fn perimetre_json<S: serde::Serializer>(p: &Perimetre, s: S) -> Result<S::Ok, S:
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartReservataire {
-    pub id: String,
+    pub id: Reservataire,
     #[serde(serialize_with = "perimetre_json")]
     pub perimetre: Perimetre,
     /// The assiette of its perimeter.
@@ -82,7 +82,7 @@ pub enum OrigineTaux {
 pub struct Alerte {
     pub regle: Regle,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commune: Option<String>,
     pub detail: String,
@@ -115,7 +115,7 @@ pub struct CelluleQualifiee {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogementsReservataire {
-    pub id: String,
+    pub id: Reservataire,
     pub logements: u64,
 }
 

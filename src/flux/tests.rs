@@ -34,7 +34,7 @@ fn check_margins(f: &Flux) {
         let by_commune: u64 =
             f.communes.iter().flat_map(|c| c.reservataires.iter()).filter(|x| x.id == r.id).map(|x| x.logements).sum();
         assert_eq!(by_commune, r.logements, "{} over the communes", r.id);
-        let q: u64 = f.flux_qualifie.get(&r.id).map(|v| v.iter().map(|c| c.logements).sum()).unwrap_or(0);
+        let q: u64 = f.flux_qualifie.get(r.id.as_str()).map(|v| v.iter().map(|c| c.logements).sum()).unwrap_or(0);
         assert_eq!(q, r.logements, "flux qualifié of {}", r.id);
     }
 }

@@ -2,7 +2,7 @@
 //! disposition of a freed dwelling, its dated steps, how it ended, the step a convention
 //! counts at.
 
-use super::{Date, Financement, Menage, Soustrait, TypologieGrille};
+use super::{Date, Financement, Menage, Reservataire, Soustrait, TypologieGrille};
 use serde::Serialize;
 
 /// The step at which a convention counts its flux.
@@ -142,7 +142,7 @@ pub struct MiseADisposition {
     pub qpv: bool,
     pub annee_construction: Option<i32>,
     /// None for a libération outside the flux.
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     pub hors_flux: Option<Soustrait>,
     /// Its steps, as the register or the window gave them.
     #[serde(flatten)]

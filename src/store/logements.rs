@@ -70,7 +70,7 @@ pub struct LogementSource {
     pub bailleur: String,
     pub reference: String,
     pub commune: String,
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub typologie: String,
     pub financement: String,
     pub fichier: String,
@@ -119,7 +119,7 @@ pub struct ConflitOut {
 pub struct EchuOut {
     pub bailleur: String,
     pub reference: String,
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub date_fin_convention: String,
 }
 
@@ -247,7 +247,7 @@ impl Dossier {
                 bailleur: l.bailleur.to_string(),
                 reference: r.get(10)?,
                 commune: l.commune.to_string(),
-                reservataire: l.reservataire.to_string(),
+                reservataire: Reservataire::new(l.reservataire),
                 typologie: r.get(11)?,
                 financement: l.financement.as_str().to_string(),
                 fichier: r.get(12)?,

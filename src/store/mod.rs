@@ -559,3 +559,16 @@ pub fn now_iso() -> String {
         None => String::new(),
     }
 }
+
+/// A réservataire's id is written in the dossier as its text (`etat`, `commune:06004`).
+impl rusqlite::types::ToSql for crate::model::Reservataire {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl rusqlite::types::FromSql for crate::model::Reservataire {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        v.as_str().map(crate::model::Reservataire::new)
+    }
+}

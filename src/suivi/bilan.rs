@@ -71,7 +71,7 @@ impl Periode {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BilanReservataire {
-    pub id: String,
+    pub id: Reservataire,
     pub decompte: Etape,
     pub objectif: u64,
     pub objectif_periode: f64,
@@ -122,7 +122,7 @@ pub struct PrevusRealises {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct LigneDetail {
     pub bailleur: String,
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub commune: String,
     pub typologie: String,
     pub financement: String,
@@ -137,7 +137,7 @@ pub struct LigneDetail {
 pub struct AlerteBilan {
     pub regle: Regle,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     pub detail: String,
 }
 
@@ -289,7 +289,7 @@ fn objectifs(
             o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
         }
         for r in &f.reservataires {
-            *o.logements.entry(r.id.clone()).or_default() += r.logements;
+            *o.logements.entry(r.id.to_string()).or_default() += r.logements;
             let (perimetre, poids) = match &r.perimetre {
                 crate::flux::Perimetre::Commune(c) => (
                     PerimetreBilan::Commune(c.clone()),
@@ -301,15 +301,15 @@ fn objectifs(
                 _ => (PerimetreBilan::Tout, f.flux),
             };
             let taux = r.taux_reduit.unwrap_or(r.taux);
-            let w = ponderes.entry(r.id.clone()).or_insert((0.0, 0.0, taux));
+            let w = ponderes.entry(r.id.to_string()).or_insert((0.0, 0.0, taux));
             w.0 += taux * poids as f64;
             w.1 += poids as f64;
-            match o.perimetres.get(&r.id) {
+            match o.perimetres.get(r.id.as_str()) {
                 Some(p) if *p != perimetre => {
-                    o.perimetres.insert(r.id.clone(), PerimetreBilan::Tout);
+                    o.perimetres.insert(r.id.to_string(), PerimetreBilan::Tout);
                 }
                 None => {
-                    o.perimetres.insert(r.id.clone(), perimetre);
+                    o.perimetres.insert(r.id.to_string(), perimetre);
                 }
                 _ => {}
             }
@@ -405,9 +405,9 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     let mut etapes: HashMap<(String, String), Etape> = HashMap::new();
     for m in &mads {
         if let Some(r) = &m.reservataire
-            && !etapes.contains_key(&(m.bailleur.clone(), r.clone()))
+            && !etapes.contains_key(&(m.bailleur.clone(), r.to_string()))
         {
-            etapes.insert((m.bailleur.clone(), r.clone()), reglages.etape(&m.bailleur, r));
+            etapes.insert((m.bailleur.clone(), r.to_string()), reglages.etape(&m.bailleur, r));
         }
     }
     for id in obj.logements.keys() {
@@ -487,7 +487,7 @@ pub(crate) fn calculer(
     let etape_of = |b: &str, r: &str| etapes.get(&(b.to_string(), r.to_string())).copied().unwrap_or(Etape::BailSigne);
     let counted = decomptes(mads, &etape_of);
     let mut ids: BTreeSet<String> = obj.logements.iter().filter(|(_, n)| **n > 0).map(|(id, _)| id.clone()).collect();
-    ids.extend(mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.clone()));
+    ids.extend(mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.clone().map(String::from)));
     ids.remove(crate::model::Reservataire::NON_RESERVE.as_str());
     let mut rows: BTreeMap<String, BilanReservataire> = BTreeMap::new();
     for id in &ids {
@@ -499,7 +499,7 @@ pub(crate) fn calculer(
         rows.insert(
             id.clone(),
             BilanReservataire {
-                id: id.clone(),
+                id: Reservataire::new(id.as_str()),
                 decompte,
                 objectif,
                 objectif_periode: objectif as f64 * p.prorata(),
@@ -559,7 +559,7 @@ pub(crate) fn calculer(
             continue;
         }
         let Some(r) = &m.reservataire else { continue };
-        let Some(row) = rows.get_mut(r) else { continue };
+        let Some(row) = rows.get_mut(r.as_str()) else { continue };
         let inc = |c: &mut u64, d: Option<Date>| {
             if p.contient(d) {
                 *c += 1;
@@ -615,7 +615,7 @@ pub(crate) fn calculer(
         let m = &mads[*i];
         *par_commune.entry(m.commune.as_str()).or_default() += 1;
         *par_epci.entry(m.epci.as_str()).or_default() += 1;
-        let r = m.reservataire.clone().unwrap_or_default();
+        let r = m.reservataire.as_deref().unwrap_or_default().to_string();
         if !m.qpv {
             hors_qpv_total += 1;
             if Portee::de(&r).est_etat() {
@@ -638,7 +638,7 @@ pub(crate) fn calculer(
         row.ecart = row.decomptes as f64 - row.objectif_periode;
         let conclues = row.mises_a_disposition - row.en_cours;
         row.taux_chute = if conclues > 0 { row.chutes as f64 / conclues as f64 } else { 0.0 };
-        let du_perimetre = match obj.perimetres.get(&row.id) {
+        let du_perimetre = match obj.perimetres.get(row.id.as_str()) {
             Some(PerimetreBilan::Commune(c)) => par_commune.get(c.as_str()).copied().unwrap_or(0),
             Some(PerimetreBilan::Epci(e)) => par_epci.get(e.as_str()).copied().unwrap_or(0),
             _ => total_decomptes,
@@ -704,7 +704,7 @@ pub(crate) fn calculer(
         if Portee::de(r).est_etat() && matches!(e, Etape::MiseADisposition | Etape::MiseADispositionValidee) {
             alertes.push(AlerteBilan {
                 regle: Regle::DecompteEtat,
-                reservataire: Some(r.clone()),
+                reservataire: Some(Reservataire::new(r.as_str())),
                 detail: format!(
                     "{b} : le flux de l'État ne se décompte jamais à la mise à disposition (au bail signé, ou à l'examen en CALEOL en gestion directe)"
                 ),
@@ -744,7 +744,7 @@ pub(crate) fn calculer(
             .map(|((bailleur, reservataire, commune, typologie, financement, qpv, periode_construction), n)| {
                 LigneDetail {
                     bailleur: bailleur.to_string(),
-                    reservataire: reservataire.to_string(),
+                    reservataire: Reservataire::new(reservataire),
                     commune: commune.to_string(),
                     typologie: typologie.to_string(),
                     financement: financement.to_string(),
@@ -760,7 +760,7 @@ pub(crate) fn calculer(
         alertes,
         signalements,
         retards_de_reponse: super::retards(mads, p.fin.min(aujourd_hui()), &|m| {
-            let cle = (m.bailleur.clone(), m.reservataire.clone().unwrap_or_default());
+            let cle = (m.bailleur.clone(), m.reservataire.as_deref().unwrap_or_default().to_string());
             let (regle, mut cal) = delais.get(&cle).cloned().unwrap_or_default();
             cal.departement = super::departement_de(&m.commune);
             (regle, cal)

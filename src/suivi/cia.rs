@@ -182,7 +182,7 @@ pub fn alerte_prioritaires(qui: &str, id: &str, p: &Prioritaires) -> AlerteBilan
     let pct = |x: f64| crate::format::pourcentage_fr(x, 0);
     AlerteBilan {
         regle: Regle::PrioritairesSousObjectif,
-        reservataire: Some(id.to_string()),
+        reservataire: Some(Reservataire::new(id)),
         detail: format!(
             "{qui} : {} des {} baux dont le ménage est connu vont à des publics prioritaires (dont {} DALO), {} pour un objectif de {}",
             p.attributions_prioritaires,
@@ -216,7 +216,7 @@ pub fn calculer(
             && let Some(id) = &m.reservataire
             && id != Reservataire::NON_RESERVE.as_str()
         {
-            par_reservataire.entry(id.clone()).or_default().compter(m);
+            par_reservataire.entry(id.to_string()).or_default().compter(m);
         }
     }
     total.conclure(r);

@@ -4,7 +4,7 @@
 
 use super::calendrier;
 use super::types::{Result, Retard};
-use crate::model::{Date, Etape, Issue, MiseADisposition};
+use crate::model::{Date, Etape, Issue, MiseADisposition, Reservataire};
 use crate::reference::reference;
 use crate::store::Dossier;
 use std::collections::HashMap;
@@ -190,7 +190,7 @@ pub fn retards(
             (e < date).then(|| Retard {
                 bailleur: m.bailleur.clone(),
                 reference: m.reference.clone(),
-                reservataire: m.reservataire.clone().unwrap_or_default(),
+                reservataire: m.reservataire.clone().unwrap_or_else(|| Reservataire::new(String::new())),
                 mise_a_disposition: mad,
                 echeance: e,
             })

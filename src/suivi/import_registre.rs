@@ -229,7 +229,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                     // The same libération twice for the same réservataire: kept, flagged.
                     if let Some(r) = &m.reservataire {
                         let quand = m.etapes.date_liberation.or(m.etapes.date_mise_a_disposition);
-                        if !vus.insert((m.reference.clone(), quand, r.clone())) {
+                        if !vus.insert((m.reference.clone(), quand, r.to_string())) {
                             m.signalement.get_or_insert_with(|| {
                                 "la même libération mise deux fois à disposition du même réservataire".into()
                             });
@@ -395,7 +395,7 @@ fn mise_a_disposition(
         financement: logement.financement,
         qpv: logement.qpv,
         annee_construction: logement.annee_construction,
-        reservataire,
+        reservataire: reservataire.map(Reservataire::new),
         hors_flux: l.hors_flux,
         etapes: l.etapes.clone(),
         signalement: (!signalements.is_empty()).then(|| signalements.join(" ; ")),

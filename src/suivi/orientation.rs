@@ -6,13 +6,13 @@
 use super::bilan::decomptes;
 use super::{Issue, MiseADisposition, Result, SuiviError, etape_decompte, logement};
 use crate::flux::Perimetre;
-use crate::model::{Date, Portee};
+use crate::model::{Date, Portee, Reservataire};
 use crate::store::Dossier;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidat {
-    pub id: String,
+    pub id: Reservataire,
     pub objectif: u64,
     pub objectif_a_date: f64,
     pub decomptes: u64,
@@ -92,7 +92,7 @@ pub fn indiquer_cia(o: &mut Orientation, mads: &[MiseADisposition], date: Date, 
         ));
     }
     for c in &mut o.candidats {
-        if let Some(x) = prioritaires.get(&c.id)
+        if let Some(x) = prioritaires.get(c.id.as_str())
             && x.manque()
             && let (Some(part), Some(objectif)) = (x.part, x.objectif)
         {

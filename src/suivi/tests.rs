@@ -21,7 +21,7 @@ fn mad(id: i64, reference: &str, reservataire: Option<&str>) -> MiseADisposition
         financement: Financement::Plus,
         qpv: false,
         annee_construction: Some(1980),
-        reservataire: reservataire.map(str::to_string),
+        reservataire: reservataire.map(Reservataire::new),
         hors_flux: None,
         etapes: Etapes { preavis: Some(1), ..Default::default() },
         signalement: None,

@@ -2,7 +2,7 @@
 //! gave, the events and declarations typed in the window, a late answer. The records of the
 //! follow-up themselves (a mise à disposition and its steps) are words of the domain (model).
 
-use crate::model::Date;
+use crate::model::{Date, Reservataire};
 use crate::store::StoreError;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -98,7 +98,7 @@ pub enum Evenement {
 pub struct Retard {
     pub bailleur: String,
     pub reference: String,
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub mise_a_disposition: Date,
     pub echeance: Date,
 }
@@ -109,7 +109,7 @@ pub struct Declaration {
     pub bailleur: String,
     pub reference: String,
     /// The réservataire it is made available to; or, outside the flux, its category.
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     pub hors_flux: Option<HorsFlux>,
     pub liberation: Option<Date>,
     pub preavis: u8,

@@ -353,7 +353,7 @@ impl App {
                     Ok::<_, Erreur>(contingents::suivi::Declaration {
                         bailleur: bailleur.trim().to_string(),
                         reference: reference.trim().to_string(),
-                        reservataire,
+                        reservataire: reservataire.map(Reservataire::new),
                         hors_flux,
                         liberation,
                         preavis,
@@ -1127,7 +1127,7 @@ impl App {
                 };
                 let mut bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(Erreur::from);
                 let reservataires: Vec<String> = match &bilan {
-                    Ok(b) => b.reservataires.iter().map(|r| r.id.clone()).collect(),
+                    Ok(b) => b.reservataires.iter().map(|r| r.id.to_string()).collect(),
                     Err(_) => vec![],
                 };
                 // The réservataire chosen, while it is one of this bilan's.

@@ -90,7 +90,7 @@ impl AppState {
         self.graphique.par_reservataire = f.reservataire.is_some();
         let Filtre { reservataire, .. } = &f;
         if reservataire.is_some() {
-            self.reservataire = reservataire.clone();
+            self.reservataire = reservataire.clone().map(String::from);
         }
         self.filters = Filtre { reservataire: None, ..f };
     }

@@ -373,7 +373,7 @@ fn reglages_cia(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let key = ui.make_persistent_id("cia-reservataire");
     let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
     let options: Vec<(String, String)> = match &v.bilan {
-        Ok(b) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
+        Ok(b) => b.reservataires.iter().map(|r| (r.id.to_string(), libelle_reservataire(&r.id))).collect(),
         Err(_) => vec![],
     };
     ui.horizontal(|ui| {
@@ -529,14 +529,14 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     b.trim() == o.logement.bailleur && r.trim() == o.logement.reference
                 }) =>
             {
-                Some(o.candidats.iter().map(|c| (c.id.clone(), libelle_reservataire(&c.id))).collect::<Vec<_>>())
+                Some(o.candidats.iter().map(|c| (c.id.to_string(), libelle_reservataire(&c.id))).collect::<Vec<_>>())
             }
             _ => None,
         };
         let filtre = classes.is_some();
         let mut options: Vec<(String, String)> = match (classes, &v.bilan) {
             (Some(c), _) => c,
-            (None, Ok(b)) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
+            (None, Ok(b)) => b.reservataires.iter().map(|r| (r.id.to_string(), libelle_reservataire(&r.id))).collect(),
             (None, Err(_)) => vec![],
         };
         if !filtre {

@@ -302,7 +302,7 @@ pub fn consolidation(
                                 actions.push(Action::FicheNavette {
                                     bailleur: l.bailleur.clone(),
                                     reference: l.reference.clone(),
-                                    reservataire: Some(l.reservataire.clone())
+                                    reservataire: Some(l.reservataire.to_string())
                                         .filter(|r| *r != Reservataire::NON_RESERVE),
                                     exclusion: exclusion_du_logement(l),
                                 });

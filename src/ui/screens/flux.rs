@@ -420,18 +420,18 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
                 if matches!(Portee::de(&r.id), Portee::Etat | Portee::Fonctionnaires | Portee::NonReserve) {
                     ui.label("");
                 } else {
-                    let mut fixed = p.taux_fixes.get(&r.id).copied();
+                    let mut fixed = p.taux_fixes.get(r.id.as_str()).copied();
                     if saisie::nombre(ui, &format!("taux-{}", r.id), "", &mut fixed, Sorte::Pourcentage, "du stock") {
                         match fixed {
-                            Some(x) => p.taux_fixes.insert(r.id.clone(), x),
-                            None => p.taux_fixes.remove(&r.id),
+                            Some(x) => p.taux_fixes.insert(r.id.to_string(), x),
+                            None => p.taux_fixes.remove(r.id.as_str()),
                         };
                     }
                 }
             }
             _ => {
                 if matches!(Portee::de(&r.id), Portee::Commune | Portee::Epci | Portee::Departement) {
-                    let mut on = p.apports.contains(&r.id);
+                    let mut on = p.apports.contains(r.id.as_str());
                     if ui
                         .checkbox(&mut on, "")
                         .on_hover_text(
@@ -440,9 +440,9 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
                         .changed()
                     {
                         if on {
-                            p.apports.insert(r.id.clone());
+                            p.apports.insert(r.id.to_string());
                         } else {
-                            p.apports.remove(&r.id);
+                            p.apports.remove(r.id.as_str());
                         }
                     }
                 } else {
@@ -490,7 +490,7 @@ fn ventilation(ui: &mut egui::Ui, f: &Flux) {
 fn qualifie(ui: &mut egui::Ui, f: &Flux) {
     ui.label("Indicatif : une attente, pas un engagement. L'État suit la composition de toute l'assiette ; les autres, celle de leur stock.");
     for r in f.reservataires.iter().filter(|r| r.logements > 0) {
-        let Some(cells) = f.flux_qualifie.get(&r.id) else { continue };
+        let Some(cells) = f.flux_qualifie.get(r.id.as_str()) else { continue };
         ui.strong(format!("{} — {} logements", libelle_reservataire(&r.id), entier(r.logements)));
         egui::Grid::new(("qualifie", &r.id)).striped(true).show(ui, |ui| {
             ui.label("");
