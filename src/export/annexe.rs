@@ -382,7 +382,7 @@ pub fn calculer_annexe(
             let fc = flux.communes.iter().find(|x| x.commune == c).ok_or_else(|| {
                 ExportError::Donnees(format!("la commune {c} n'est pas dans le flux de « {bailleur} »"))
             })?;
-            let l = fc.reservataires.iter().filter(|r| ids.iter().any(|i| *i == r.id)).map(|r| r.logements).sum();
+            let l = fc.reservataires.iter().filter(|r| ids.contains(&r.id)).map(|r| r.logements).sum();
             (fc.parc, fc.exclus, fc.exclusions.clone(), fc.assiette, fc.flux, l)
         }
         None => (

@@ -197,7 +197,7 @@ pub fn valeurs(d: &Dossier, bailleur: &str, reference: &str, reservataire: &str)
 /// The form pre-filled for a mise à disposition of the register: the dwelling, the réservataire,
 /// the notice, the date of availability and the reply deadline, computed as `delai` does.
 pub fn valeurs_mise_a_disposition(d: &Dossier, m: &crate::suivi::MiseADisposition) -> Result<Navette, ExportError> {
-    let reservataire = m.reservataire.clone().unwrap_or_else(|| Reservataire::ETAT.into());
+    let reservataire = m.reservataire.clone().unwrap_or(Reservataire::ETAT);
     let mut n = valeurs(d, &m.bailleur, &m.reference, &reservataire)?;
     if m.reservataire.is_none() {
         // Not oriented yet: the réservataire is chosen on the form.

@@ -533,7 +533,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
         let nr: u64 = cells(&NON_RESERVE).iter().sum();
         let autres_taux: f64 = parts[2..].iter().map(|x| x.taux_reduit.unwrap_or(x.taux)).sum();
         parts.push(PartReservataire {
-            id: NON_RESERVE.into(),
+            id: NON_RESERVE,
             perimetre: Perimetre::Epci(e.epci.clone()),
             assiette: e.base.assiette(),
             stock: e.base.stock(&NON_RESERVE),
@@ -713,8 +713,8 @@ fn flux_par_commune(
         .enumerate()
         .map(|(c, com)| {
             let mut res = vec![
-                LogementsReservataire { id: ETAT.into(), logements: etat_cells[c] - fo_cells[c] },
-                LogementsReservataire { id: FONCTIONNAIRES.into(), logements: fo_cells[c] },
+                LogementsReservataire { id: ETAT, logements: etat_cells[c] - fo_cells[c] },
+                LogementsReservataire { id: FONCTIONNAIRES, logements: fo_cells[c] },
             ];
             for part in &parts[2..] {
                 let n = cellule(&part.id, c);
@@ -932,7 +932,7 @@ impl PartEtat {
         let plafonne_f = self.f_demande > self.f + 1e-9;
         vec![
             PartReservataire {
-                id: ETAT.into(),
+                id: ETAT,
                 perimetre: perimetre.clone(),
                 assiette,
                 stock: stock_e,
@@ -955,7 +955,7 @@ impl PartEtat {
                 apport: false,
             },
             PartReservataire {
-                id: FONCTIONNAIRES.into(),
+                id: FONCTIONNAIRES,
                 perimetre,
                 assiette: self.assiette_f,
                 stock: self.stock_f,

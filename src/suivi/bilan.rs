@@ -667,7 +667,7 @@ pub(crate) fn calculer(
     if etat_objectif > 0 && hors_qpv_total > 0 && (hors_qpv_etat as f64) < 0.30 * hors_qpv_total as f64 {
         alertes.push(AlerteBilan {
             regle: Regle::EtatHorsQpvMin30,
-            reservataire: Some(Reservataire::ETAT.into()),
+            reservataire: Some(Reservataire::ETAT),
             detail: format!(
                 "l'État a {hors_qpv_etat} des {hors_qpv_total} logements décomptés hors QPV, moins de 30 % : à arbitrer avec la DDETS"
             ),
