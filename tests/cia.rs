@@ -248,15 +248,20 @@ fn a_hand_written_register_with_households() {
     // « Ménage bleu » waits in « Libellés »; mapped to a public prioritaire, A8 counts at once.
     let mut dd = contingents::store::Dossier::open(&d, false).unwrap();
     let libelles = contingents::consolidate::libelles_inconnus(&dd).unwrap();
-    let l = libelles.iter().find(|l| l.champ == "menage").expect("label to map");
+    let l = libelles.iter().find(|l| l.champ == contingents::model::ChampLibelle::Menage).expect("label to map");
     assert_eq!((l.libelle.as_str(), l.lignes), ("Ménage bleu", 1));
-    let avant = dd.avant_association("menage", "Ménage bleu").unwrap();
-    dd.set_mapping("menage", "Ménage bleu", "prioritaire").unwrap();
+    let avant = dd.avant_association(contingents::model::ChampLibelle::Menage, "Ménage bleu").unwrap();
+    dd.set_mapping(contingents::model::ChampLibelle::Menage, "Ménage bleu", "prioritaire").unwrap();
     let y = bilan(ds, &[]);
     let (n, p, _, nr, part, _) = prioritaires(reservataire(&y, "action-logement"));
     assert_eq!((n, p, nr), (8, 3, 1));
     assert!(proche(part, 3.0 / 7.0));
-    assert!(contingents::consolidate::libelles_inconnus(&dd).unwrap().iter().all(|l| l.champ != "menage"));
+    assert!(
+        contingents::consolidate::libelles_inconnus(&dd)
+            .unwrap()
+            .iter()
+            .all(|l| l.champ != contingents::model::ChampLibelle::Menage)
+    );
     // Undone: apart again.
     dd.annuler_association(&avant).unwrap();
     let (_, p, _, nr, _, _) = prioritaires(reservataire(&bilan(ds, &[]), "action-logement"));

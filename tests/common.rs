@@ -67,8 +67,7 @@ pub fn generated_dossier(t: &TempDir, n: usize, seed: u64) -> PathBuf {
     let rows = contingents::demo::generate_rows("248300543", "G", n, seed);
     contingents::demo::write_xlsx(&f, &rows, None).unwrap();
     let d = t.path("d.sqlite");
-    let o = import(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    import_ok(&d, &["--territoire", "248300543", "--date-reference", "2025-01-01"], &[&f]);
     d
 }
 
@@ -99,6 +98,32 @@ pub fn xlsx(path: &Path, sheets: &[(&str, Vec<Vec<&str>>)]) {
 }
 
 pub const HEADER: [&str; 6] = ["Référence", "Code INSEE", "Commune", "Réservataire", "Typologie", "Financement"];
+
+/// One dwelling of an état des lieux in the layout of [`HEADER`].
+pub fn ligne(
+    reference: impl Into<String>,
+    insee: &str,
+    commune: &str,
+    reservataire: &str,
+    typologie: &str,
+    financement: &str,
+) -> Vec<String> {
+    vec![reference.into(), insee.into(), commune.into(), reservataire.into(), typologie.into(), financement.into()]
+}
+
+/// An état des lieux in the layout of [`HEADER`], on one sheet « EDL » (empty cells left blank).
+pub fn edl(path: &Path, lignes: impl IntoIterator<Item = Vec<String>>) {
+    let rows: Vec<Vec<String>> =
+        std::iter::once(HEADER.iter().map(|s| s.to_string()).collect()).chain(lignes).collect();
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    xlsx(path, &[("EDL", refs)]);
+}
+
+/// Imports `files` into `dossier` with the options `extra`, and checks the import succeeded.
+pub fn import_ok(dossier: &Path, extra: &[&str], files: &[&Path]) {
+    let o = import(dossier, extra, files);
+    assert!(o.status.success(), "import {extra:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+}
 
 /// A minimal stored (uncompressed) zip archive.
 pub fn zip_store(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -171,14 +196,13 @@ pub fn historique(dossier: &Path) -> Value {
 /// An état des lieux of `n` dwellings in Antibes (CASA): references `{prefix}1`…, one in three
 /// for the State, the others not reserved.
 pub fn edl_antibes(path: &Path, prefix: &str, n: usize) {
-    let rows: Vec<Vec<String>> = std::iter::once(HEADER.iter().map(|s| s.to_string()).collect())
-        .chain((1..=n).map(|i| {
+    edl(
+        path,
+        (1..=n).map(|i| {
             let res = if i % 3 == 0 { "Préfecture" } else { "Non réservé" };
-            vec![format!("{prefix}{i}"), "06004".into(), "Antibes".into(), res.into(), "T3".into(), "PLUS".into()]
-        }))
-        .collect();
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(path, &[("EDL", refs)]);
+            ligne(format!("{prefix}{i}"), "06004", "Antibes", res, "T3", "PLUS")
+        }),
+    );
 }
 
 /// Text written in Windows-1252 with CRLF line ends, as a bailleur's software exports CSV.

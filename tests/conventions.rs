@@ -50,8 +50,7 @@ fn deux_epcis(t: &TempDir, n: usize) -> PathBuf {
     rows.extend(contingents::demo::generate_rows("200039915", "C", n / 3, 8));
     let f = t.path("azur_edl.xlsx");
     contingents::demo::write_xlsx(&f, &rows, None).unwrap();
-    let o = import(&d, &["--bailleur", "Azur", "--territoire", "06", "--date-reference", "2025-01-01"], &[&f]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "06", "--date-reference", "2025-01-01"], &[&f]);
     d
 }
 
@@ -329,14 +328,8 @@ fn fonctionnaires_asked_at_7_percent_are_printed_at_5_percent_plafonne() {
     let d = t.path("d.sqlite");
     let f = t.path("edl.xlsx");
     // 570 dwellings in Antibes, none reserved: F = 57 with a rotation of 10 %.
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    for i in 0..570 {
-        rows.push(vec![format!("A{i}"), "06004".into(), "Antibes".into(), "Libre".into(), "T3".into(), "PLUS".into()]);
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(&f, &[("EDL", refs)]);
-    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
-    assert!(o.status.success());
+    edl(&f, (0..570).map(|i| ligne(format!("A{i}"), "06004", "Antibes", "Libre", "T3", "PLUS")));
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
     let ds = d.to_str().unwrap();
     let j = json(&[
         "flux",
@@ -433,18 +426,13 @@ fn the_bilan_of_a_commune_states_its_rate_on_its_commune() {
     let f = t.path("edl.xlsx");
     // Antibes: 97 dwellings, 15 reserved by the commune (15,46 %); Biot: 136 not reserved. On
     // the EPCI the commune's stock would be 15 / 233 = 6,4 %.
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    for i in 0..97 {
+    let antibes = (0..97).map(|i| {
         let res = if i < 15 { "Ville d'Antibes" } else { "Libre" };
-        rows.push(vec![format!("A{i}"), "06004".into(), "Antibes".into(), res.into(), "T3".into(), "PLUS".into()]);
-    }
-    for i in 0..136 {
-        rows.push(vec![format!("B{i}"), "06018".into(), "Biot".into(), "Libre".into(), "T2".into(), "PLUS".into()]);
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(&f, &[("EDL", refs)]);
-    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
-    assert!(o.status.success());
+        ligne(format!("A{i}"), "06004", "Antibes", res, "T3", "PLUS")
+    });
+    let biot = (0..136).map(|i| ligne(format!("B{i}"), "06018", "Biot", "Libre", "T2", "PLUS"));
+    edl(&f, antibes.chain(biot));
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
     let ds = d.to_str().unwrap();
     let flux = json(&[
         "flux",

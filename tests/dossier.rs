@@ -3,19 +3,7 @@
 use crate::common::*;
 
 fn one_row_file(path: &std::path::Path, reservataire: &str, n: usize) {
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    for i in 0..n {
-        rows.push(vec![
-            format!("L{i}"),
-            "06004".into(),
-            "Antibes".into(),
-            reservataire.into(),
-            "T3".into(),
-            "PLUS".into(),
-        ]);
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(path, &[("EDL", refs)]);
+    edl(path, (0..n).map(|i| ligne(format!("L{i}"), "06004", "Antibes", reservataire, "T3", "PLUS")));
 }
 
 #[test]
@@ -103,21 +91,12 @@ fn flux_parameters_survive_a_reopen_and_the_published_example_holds() {
     let d = t.path("d.sqlite");
     let f = t.path("b.xlsx");
     // 2 000 / 2 760 / 607 dwellings for three réservataires on Antibes (CASA).
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    for (res, n) in [("Action Logement", 2000), ("Conseil départemental", 2760), ("La Poste", 607)] {
-        for i in 0..n {
-            rows.push(vec![
-                format!("{res}-{i}"),
-                "06004".into(),
-                "Antibes".into(),
-                res.into(),
-                "T3".into(),
-                "PLUS".into(),
-            ]);
-        }
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(&f, &[("EDL", refs)]);
+    edl(
+        &f,
+        [("Action Logement", 2000), ("Conseil départemental", 2760), ("La Poste", 607)].into_iter().flat_map(
+            |(res, n)| (0..n).map(move |i| ligne(format!("{res}-{i}"), "06004", "Antibes", res, "T3", "PLUS")),
+        ),
+    );
     assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
     let ds = d.to_str().unwrap();
     let args = ["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2025"];
@@ -582,15 +561,15 @@ fn the_loaded_cube_counts_like_its_cells() {
 fn deux_communes(t: &TempDir) -> std::path::PathBuf {
     let d = t.path("d.sqlite");
     let f = t.path("b.xlsx");
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    for i in 0..100 {
-        let (insee, nom) = if i < 60 { ("06004", "Antibes") } else { ("06018", "Biot") };
-        let res = if i < 12 { "Ville d'Antibes" } else { "Non réservé" };
-        rows.push(vec![format!("L{i}"), insee.into(), nom.into(), res.into(), "T3".into(), "PLUS".into()]);
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(&f, &[("EDL", refs)]);
-    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]).status.success());
+    edl(
+        &f,
+        (0..100).map(|i| {
+            let (insee, nom) = if i < 60 { ("06004", "Antibes") } else { ("06018", "Biot") };
+            let res = if i < 12 { "Ville d'Antibes" } else { "Non réservé" };
+            ligne(format!("L{i}"), insee, nom, res, "T3", "PLUS")
+        }),
+    );
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585"], &[&f]);
     d
 }
 
@@ -673,16 +652,16 @@ fn the_departement_level_sums_the_epcis_of_the_bailleur() {
     let t = TempDir::new("departement");
     let d = t.path("d.sqlite");
     let f = t.path("b.xlsx");
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
     // 100 in Antibes (CASA), 20 of them Action Logement; 100 in Cannes (Cannes Pays de Lérins), none.
-    for i in 0..200 {
-        let (insee, nom) = if i < 100 { ("06004", "Antibes") } else { ("06029", "Cannes") };
-        let res = if i < 20 { "Action Logement" } else { "Non réservé" };
-        rows.push(vec![format!("L{i}"), insee.into(), nom.into(), res.into(), "T3".into(), "PLUS".into()]);
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(&f, &[("EDL", refs)]);
-    assert!(import(&d, &["--bailleur", "Azur", "--territoire", "06"], &[&f]).status.success());
+    edl(
+        &f,
+        (0..200).map(|i| {
+            let (insee, nom) = if i < 100 { ("06004", "Antibes") } else { ("06029", "Cannes") };
+            let res = if i < 20 { "Action Logement" } else { "Non réservé" };
+            ligne(format!("L{i}"), insee, nom, res, "T3", "PLUS")
+        }),
+    );
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "06"], &[&f]);
     let ds = d.to_str().unwrap();
     let v: serde_json::Value = serde_json::from_str(&run_ok(&[
         "flux",
@@ -897,8 +876,8 @@ fn le_cube_garde_egale_le_cube_recalcule_apres_chaque_changement() {
     assert!(!sans_brague.bailleurs.contains(&"Brague".to_string()));
     let mut x = Dossier::open(&d, false).unwrap();
     x.restore(2).unwrap();
-    let avant = x.avant_association("reservataire", "Mairie de Nulle Part").unwrap();
-    x.set_mapping("reservataire", "Mairie de Nulle Part", "commune:06004").unwrap();
+    let avant = x.avant_association(contingents::model::ChampLibelle::Reservataire, "Mairie de Nulle Part").unwrap();
+    x.set_mapping(contingents::model::ChampLibelle::Reservataire, "Mairie de Nulle Part", "commune:06004").unwrap();
     assert!(contingents::import::run::reapply_mappings(&mut x).unwrap() > 0);
     drop(x);
     let rapproche = egal("rapprochement d'un libellé");

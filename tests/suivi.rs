@@ -8,25 +8,19 @@ use serde_json::Value;
 fn dossier(t: &TempDir) -> std::path::PathBuf {
     let d = t.path("d.sqlite");
     let f = t.path("azur.xlsx");
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    for (i, res) in ["Préfecture", "Préfecture", "Préfecture", "ALS", "ALS", "ALS", "Libre", "Libre", "Libre", "Libre"]
-        .iter()
-        .enumerate()
-    {
-        rows.push(vec![format!("A{i}"), "06004".into(), "Antibes".into(), res.to_string(), "T3".into(), "PLUS".into()]);
-    }
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    xlsx(&f, &[("EDL", refs)]);
-    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let reservataires =
+        ["Préfecture", "Préfecture", "Préfecture", "ALS", "ALS", "ALS", "Libre", "Libre", "Libre", "Libre"];
+    edl(
+        &f,
+        reservataires.iter().enumerate().map(|(i, res)| ligne(format!("A{i}"), "06004", "Antibes", res, "T3", "PLUS")),
+    );
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
     d
 }
 
 fn register(t: &TempDir, name: &str, lines: &[&str]) -> std::path::PathBuf {
     let p = t.path(name);
-    let text = lines.join("\r\n");
-    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
-    std::fs::write(&p, bytes).unwrap();
+    csv_1252(&p, lines);
     p
 }
 

@@ -1,6 +1,6 @@
 //! The names people read: réservataires, communes, EPCI (never an internal identifier).
 
-use crate::model::Portee;
+use crate::model::{ChampLibelle, Portee};
 
 /// A réservataire's name short enough for a sheet tab (31 characters), still complete:
 /// « État », « État – agents », « Antibes », « Dép. des Alpes-Maritimes ».
@@ -82,47 +82,49 @@ pub fn nom_epci(siren: &str) -> String {
 }
 
 /// The name of a field of the bailleurs' files, as the user reads it.
-pub fn libelle_champ(champ: &str) -> &'static str {
+pub fn libelle_champ(champ: ChampLibelle) -> &'static str {
     match champ {
-        "reservataire" => "Réservataire",
-        "commune" => "Commune",
-        "typologie" => "Typologie",
-        "financement" => "Financement",
-        "qpv" => "QPV",
-        "individuel_collectif" => "Individuel / collectif",
-        "menage" => "Ménage (public prioritaire)",
-        "quartile" => "Quartile de ressources",
-        _ => "Autre champ",
+        ChampLibelle::Reservataire => "Réservataire",
+        ChampLibelle::Commune => "Commune",
+        ChampLibelle::Typologie => "Typologie",
+        ChampLibelle::Financement => "Financement",
+        ChampLibelle::Menage => "Ménage (public prioritaire)",
+        ChampLibelle::Quartile => "Quartile de ressources",
+        ChampLibelle::Siecle => "Siècle des années à deux chiffres",
     }
 }
 
 /// A value chosen for a label, as the user reads it: « Action Logement », « Toulon (Var,
 /// 83137) » (a commune with its département: homonyms are told apart).
-pub fn libelle_valeur(champ: &str, valeur: &str) -> String {
+pub fn libelle_valeur(champ: ChampLibelle, valeur: &str) -> String {
     match champ {
         // A commune réservataire with its département and code, as for a commune.
-        "reservataire" => match Portee::Commune.code(valeur).and_then(|c| crate::reference::reference().commune(c)) {
-            Some(c) => {
-                let dep = crate::reference::reference()
-                    .departement(c.departement)
-                    .map(|d| d.nom.as_str())
-                    .unwrap_or(c.departement);
-                format!("{} ({dep}, {})", libelle_reservataire(valeur), c.insee)
+        ChampLibelle::Reservataire => {
+            match Portee::Commune.code(valeur).and_then(|c| crate::reference::reference().commune(c)) {
+                Some(c) => {
+                    let dep = crate::reference::reference()
+                        .departement(c.departement)
+                        .map(|d| d.nom.as_str())
+                        .unwrap_or(c.departement);
+                    format!("{} ({dep}, {})", libelle_reservataire(valeur), c.insee)
+                }
+                None => libelle_reservataire(valeur),
             }
-            None => libelle_reservataire(valeur),
-        },
-        "commune" => crate::reference::reference()
+        }
+        ChampLibelle::Commune => crate::reference::reference()
             .commune(valeur)
             .map(|c| c.libelle_complet())
             .unwrap_or_else(|| valeur.to_string()),
-        "menage" => crate::model::Public::parse(valeur).map(|p| p.label().to_string()).unwrap_or_else(|| valeur.into()),
-        "quartile" => valeur
+        ChampLibelle::Menage => {
+            crate::model::Public::parse(valeur).map(|p| p.label().to_string()).unwrap_or_else(|| valeur.into())
+        }
+        ChampLibelle::Quartile => valeur
             .parse::<u8>()
             .ok()
             .and_then(crate::model::Quartile::du_numero)
             .map(|q| q.label().to_string())
             .unwrap_or_else(|| valeur.into()),
-        _ => valeur.to_string(),
+        ChampLibelle::Typologie | ChampLibelle::Financement | ChampLibelle::Siecle => valeur.to_string(),
     }
 }
 
@@ -132,14 +134,15 @@ mod label_tests {
 
     #[test]
     fn fields_and_values_are_said_in_words() {
-        assert_eq!(libelle_champ("reservataire"), "Réservataire");
-        assert_eq!(libelle_valeur("commune", "83137"), "Toulon (Var, 83137)");
-        assert_eq!(libelle_valeur("commune", "06068"), "Gourdon (Alpes-Maritimes, 06068)");
-        assert_eq!(libelle_valeur("commune", "46127"), "Gourdon (Lot, 46127)");
-        assert_eq!(libelle_valeur("reservataire", "action-logement"), "Action Logement");
-        assert_eq!(libelle_valeur("reservataire", "commune:06068"), "Commune de Gourdon (Alpes-Maritimes, 06068)");
-        assert_eq!(libelle_valeur("reservataire", "commune:46127"), "Commune de Gourdon (Lot, 46127)");
-        assert_eq!(libelle_valeur("typologie", "T3"), "T3");
+        use ChampLibelle::{Commune, Reservataire, Typologie};
+        assert_eq!(libelle_champ(Reservataire), "Réservataire");
+        assert_eq!(libelle_valeur(Commune, "83137"), "Toulon (Var, 83137)");
+        assert_eq!(libelle_valeur(Commune, "06068"), "Gourdon (Alpes-Maritimes, 06068)");
+        assert_eq!(libelle_valeur(Commune, "46127"), "Gourdon (Lot, 46127)");
+        assert_eq!(libelle_valeur(Reservataire, "action-logement"), "Action Logement");
+        assert_eq!(libelle_valeur(Reservataire, "commune:06068"), "Commune de Gourdon (Alpes-Maritimes, 06068)");
+        assert_eq!(libelle_valeur(Reservataire, "commune:46127"), "Commune de Gourdon (Lot, 46127)");
+        assert_eq!(libelle_valeur(Typologie, "T3"), "T3");
     }
 
     #[test]

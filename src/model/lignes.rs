@@ -76,12 +76,12 @@ impl Motif {
     }
 
     /// The field whose label the user can map to resolve this motif.
-    pub fn champ(self) -> Option<&'static str> {
+    pub fn champ(self) -> Option<super::ChampLibelle> {
         match self {
-            Motif::CommuneInconnue => Some("commune"),
-            Motif::TypologieInconnue => Some("typologie"),
-            Motif::FinancementInconnu => Some("financement"),
-            Motif::ReservataireInconnu => Some("reservataire"),
+            Motif::CommuneInconnue => Some(super::ChampLibelle::Commune),
+            Motif::TypologieInconnue => Some(super::ChampLibelle::Typologie),
+            Motif::FinancementInconnu => Some(super::ChampLibelle::Financement),
+            Motif::ReservataireInconnu => Some(super::ChampLibelle::Reservataire),
             _ => None,
         }
     }

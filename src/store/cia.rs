@@ -2,7 +2,7 @@
 //! of the registers that were not recognised (mapped in « Libellés »).
 
 use super::{Dossier, LibelleInconnu, Result};
-use crate::model::ReglagesCia;
+use crate::model::{ChampLibelle, ReglagesCia};
 use crate::text::key;
 use rusqlite::params;
 
@@ -61,9 +61,9 @@ impl Dossier {
     }
 
     /// The user's mappings of one field's labels (label key → value), for the household fields.
-    pub fn correspondances_du_champ(&self, champ: &str) -> Result<std::collections::HashMap<String, String>> {
+    pub fn correspondances_du_champ(&self, champ: ChampLibelle) -> Result<std::collections::HashMap<String, String>> {
         let mut st = self.conn.prepare("SELECT cle, valeur FROM correspondances WHERE champ = ?1")?;
-        let rows = st.query_map([champ], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = st.query_map([champ.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -71,7 +71,9 @@ impl Dossier {
     /// or `quartile`), most frequent first.
     pub fn libelles_menage_inconnus(&self) -> Result<Vec<LibelleInconnu>> {
         let mut out = Vec::new();
-        for (champ, code, brut) in [("menage", "menage", "menage_brut"), ("quartile", "quartile", "quartile_brut")] {
+        for (champ, code, brut) in
+            [(ChampLibelle::Menage, "menage", "menage_brut"), (ChampLibelle::Quartile, "quartile", "quartile_brut")]
+        {
             let mut st = self.conn.prepare(&format!(
                 "SELECT m.{brut}, COUNT(*), group_concat(DISTINCT m.bailleur)
                  FROM mises_a_disposition m LEFT JOIN suivi_imports i ON i.id = m.import_id
@@ -81,7 +83,7 @@ impl Dossier {
             let rows = st.query_map([], |r| {
                 let bailleurs: String = r.get(2)?;
                 Ok(LibelleInconnu {
-                    champ: champ.to_string(),
+                    champ,
                     libelle: r.get(0)?,
                     lignes: r.get::<_, i64>(1)? as u64,
                     bailleurs: bailleurs.split(',').map(str::to_string).collect(),
@@ -96,11 +98,15 @@ impl Dossier {
 
     /// Gives the register rows whose household label (champ `menage` or `quartile`) has the
     /// key of `libelle` and was not recognised the value chosen; returns how many changed.
-    pub fn appliquer_libelle_menage(&self, champ: &str, libelle: &str, valeur: &str) -> Result<u64> {
+    pub fn appliquer_libelle_menage(&self, champ: ChampLibelle, libelle: &str, valeur: &str) -> Result<u64> {
         let (code, brut) = match champ {
-            "menage" => ("menage", "menage_brut"),
-            "quartile" => ("quartile", "quartile_brut"),
-            _ => return Ok(0),
+            ChampLibelle::Menage => ("menage", "menage_brut"),
+            ChampLibelle::Quartile => ("quartile", "quartile_brut"),
+            ChampLibelle::Reservataire
+            | ChampLibelle::Commune
+            | ChampLibelle::Typologie
+            | ChampLibelle::Financement
+            | ChampLibelle::Siecle => return Ok(0),
         };
         let cible = key(libelle);
         let mut st = self.conn.prepare(&format!(
@@ -118,11 +124,15 @@ impl Dossier {
     }
 
     /// Undoes [`Dossier::appliquer_libelle_menage`]: the rows of that label lose the value.
-    pub fn retirer_libelle_menage(&self, champ: &str, libelle: &str) -> Result<()> {
+    pub fn retirer_libelle_menage(&self, champ: ChampLibelle, libelle: &str) -> Result<()> {
         let (code, brut) = match champ {
-            "menage" => ("menage", "menage_brut"),
-            "quartile" => ("quartile", "quartile_brut"),
-            _ => return Ok(()),
+            ChampLibelle::Menage => ("menage", "menage_brut"),
+            ChampLibelle::Quartile => ("quartile", "quartile_brut"),
+            ChampLibelle::Reservataire
+            | ChampLibelle::Commune
+            | ChampLibelle::Typologie
+            | ChampLibelle::Financement
+            | ChampLibelle::Siecle => return Ok(()),
         };
         let cible = key(libelle);
         let mut st =

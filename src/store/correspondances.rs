@@ -3,7 +3,7 @@
 //! with what is needed to undo a mapping.
 
 use super::{Dossier, Result};
-use crate::model::{FINANCEMENT_DEFAUT, Financement, Mappings};
+use crate::model::{ChampLibelle, FINANCEMENT_DEFAUT, Financement, Mappings};
 use crate::text::key;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -36,17 +36,17 @@ impl Dossier {
             st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         for row in rows {
             let (champ, cle, valeur) = row?;
-            match champ.as_str() {
-                "reservataire" => m.reservataire.insert(cle, valeur),
-                "commune" => m.commune.insert(cle, valeur),
-                "typologie" => m.typologie.insert(cle, valeur),
-                "siecle" => {
+            match ChampLibelle::parse(&champ) {
+                Some(ChampLibelle::Reservataire) => m.reservataire.insert(cle, valeur),
+                Some(ChampLibelle::Commune) => m.commune.insert(cle, valeur),
+                Some(ChampLibelle::Typologie) => m.typologie.insert(cle, valeur),
+                Some(ChampLibelle::Siecle) => {
                     if let Some(s) = crate::model::Siecle::parse(&valeur) {
                         m.siecle.insert(cle, s);
                     }
                     None
                 }
-                _ => None,
+                Some(ChampLibelle::Financement | ChampLibelle::Menage | ChampLibelle::Quartile) | None => None,
             };
         }
         Ok(m)
@@ -54,11 +54,11 @@ impl Dossier {
 
     /// Saves a label mapping confirmed by the user (`champ`: reservataire, commune,
     /// typologie, financement).
-    pub fn set_mapping(&self, champ: &str, libelle: &str, valeur: &str) -> Result<()> {
+    pub fn set_mapping(&self, champ: ChampLibelle, libelle: &str, valeur: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO correspondances(champ, cle, libelle, valeur, origine) VALUES (?1, ?2, ?3, ?4, 'utilisateur')
              ON CONFLICT(champ, cle) DO UPDATE SET valeur = excluded.valeur, libelle = excluded.libelle, origine = 'utilisateur'",
-            params![champ, key(libelle), libelle, valeur],
+            params![champ.as_str(), key(libelle), libelle, valeur],
         )?;
         // The household labels of the registers take the value at once (their rows are kept,
         // not set aside).
@@ -68,7 +68,7 @@ impl Dossier {
 
     /// What a label mapping is about to change, to undo it: the dwellings' last id, the rows
     /// set aside that it may resolve, and the mapping it replaces.
-    pub fn avant_association(&self, champ: &str, libelle: &str) -> Result<AvantAssociation> {
+    pub fn avant_association(&self, champ: ChampLibelle, libelle: &str) -> Result<AvantAssociation> {
         let max_logement: i64 = self.conn.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
         let mut st = self.conn.prepare(
             "SELECT id, import_id, bailleur, feuille, ligne, motif, valeur, brut FROM rejets
@@ -92,11 +92,11 @@ impl Dossier {
             .conn
             .query_row(
                 "SELECT valeur, origine FROM correspondances WHERE champ = ?1 AND cle = ?2",
-                params![champ, cle_de(champ, libelle)],
+                params![champ.as_str(), cle_de(champ, libelle)],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(AvantAssociation { champ: champ.into(), libelle: libelle.into(), max_logement, rejets, precedente })
+        Ok(AvantAssociation { champ, libelle: libelle.into(), max_logement, rejets, precedente })
     }
 
     /// Undoes a label mapping: the dwellings it brought back leave again, the rows set aside
@@ -119,19 +119,19 @@ impl Dossier {
         match &a.precedente {
             Some((valeur, origine)) => tx.execute(
                 "UPDATE correspondances SET valeur = ?3, origine = ?4 WHERE champ = ?1 AND cle = ?2",
-                params![a.champ, cle_de(&a.champ, &a.libelle), valeur, origine],
+                params![a.champ.as_str(), cle_de(a.champ, &a.libelle), valeur, origine],
             )?,
             None => tx.execute(
                 "DELETE FROM correspondances WHERE champ = ?1 AND cle = ?2",
-                params![a.champ, cle_de(&a.champ, &a.libelle)],
+                params![a.champ.as_str(), cle_de(a.champ, &a.libelle)],
             )?,
         };
         super::cube::suivre(&tx, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
         tx.commit()?;
-        if matches!(a.champ.as_str(), "menage" | "quartile") {
-            self.retirer_libelle_menage(&a.champ, &a.libelle)?;
+        if matches!(a.champ, ChampLibelle::Menage | ChampLibelle::Quartile) {
+            self.retirer_libelle_menage(a.champ, &a.libelle)?;
             if let Some((valeur, _)) = &a.precedente {
-                self.appliquer_libelle_menage(&a.champ, &a.libelle, valeur)?;
+                self.appliquer_libelle_menage(a.champ, &a.libelle, valeur)?;
             }
         }
         Ok(())
@@ -151,8 +151,8 @@ impl Dossier {
 
 /// The key of a mapping: the label's key; for the century of a column (`siecle`), the label
 /// is already the key ([`crate::import::row::cle_siecle`]).
-fn cle_de(champ: &str, libelle: &str) -> String {
-    if champ == "siecle" { libelle.to_string() } else { key(libelle) }
+fn cle_de(champ: ChampLibelle, libelle: &str) -> String {
+    if champ == ChampLibelle::Siecle { libelle.to_string() } else { key(libelle) }
 }
 
 /// A row set aside, as saved before a label mapping (to undo it).
@@ -171,7 +171,7 @@ pub struct RejetSauve {
 /// The state of the dossier before a label mapping (see [`Dossier::avant_association`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AvantAssociation {
-    pub champ: String,
+    pub champ: ChampLibelle,
     pub libelle: String,
     pub max_logement: i64,
     pub rejets: Vec<RejetSauve>,

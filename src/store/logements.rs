@@ -5,7 +5,7 @@
 use super::plans::{self, PlanDeFeuille};
 use super::{Dossier, Result};
 use crate::model::reservataire_compte;
-use crate::model::{Date, Field, Financement, IndividuelCollectif, Motif, Reservataire, TypologieGrille};
+use crate::model::{ChampLibelle, Date, Field, Financement, IndividuelCollectif, Motif, Reservataire, TypologieGrille};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -126,8 +126,8 @@ pub struct EchuOut {
 /// A label that could not be reconciled, with how often and by whom it is used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LibelleInconnu {
-    /// `reservataire`, `commune`, `typologie` or `financement`.
-    pub champ: String,
+    /// A réservataire, a commune, a typologie, a financement; a household field of a register.
+    pub champ: ChampLibelle,
     pub libelle: String,
     pub lignes: u64,
     pub bailleurs: Vec<String>,
@@ -414,18 +414,21 @@ impl Dossier {
         )?;
         let rows = st.query_map([], |r| {
             let motif: String = r.get(0)?;
+            let libelle: String = r.get(1)?;
+            let lignes = r.get::<_, i64>(2)? as u64;
             let bailleurs: String = r.get(3)?;
-            Ok(LibelleInconnu {
-                champ: Motif::parse(&motif).and_then(|m| m.champ()).unwrap_or("").to_string(),
-                libelle: r.get(1)?,
-                lignes: r.get::<_, i64>(2)? as u64,
+            // The query reads only the motifs of a label (each has its field).
+            Ok(Motif::parse(&motif).and_then(|m| m.champ()).map(|champ| LibelleInconnu {
+                champ,
+                libelle,
+                lignes,
                 bailleurs: bailleurs.split(',').map(str::to_string).collect(),
-            })
+            }))
         })?;
         // A spreadsheet's error value (« #N/A », « #REF! ») is an empty cell: a missing value,
         // never a label to reconcile (mapped, it would map every empty cell).
-        let rows: Vec<LibelleInconnu> = rows.collect::<std::result::Result<_, _>>()?;
-        Ok(rows.into_iter().filter(|l| !crate::text::is_error_marker(&l.libelle)).collect())
+        let rows: Vec<Option<LibelleInconnu>> = rows.collect::<std::result::Result<_, _>>()?;
+        Ok(rows.into_iter().flatten().filter(|l| !crate::text::is_error_marker(&l.libelle)).collect())
     }
 
     /// The active rights (a réservataire, not `non-reserve`) whose convention ends strictly

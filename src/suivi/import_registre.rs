@@ -141,8 +141,8 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
         fichiers.iter().map(|f| preparer(f, o.bailleur.as_deref(), &connus, aujourd_hui)).collect::<Result<_>>()?;
     let mut ctx = Context::du_dossier(d, d.territoire())?;
     let libelles = LibellesMenage {
-        public: d.correspondances_du_champ("menage")?,
-        quartile: d.correspondances_du_champ("quartile")?,
+        public: d.correspondances_du_champ(crate::model::ChampLibelle::Menage)?,
+        quartile: d.correspondances_du_champ(crate::model::ChampLibelle::Quartile)?,
     };
     let mut logements: HashMap<String, HashMap<String, LogementConnu>> = HashMap::new();
     for p in &prepared {

@@ -175,10 +175,10 @@ impl App {
             Action::MapLabel { champ, libelle, valeur } => {
                 self.ecrans.libelles.proposition = None;
                 self.sur_dossier("rapprochement d'un libellé", true, move |d| {
-                    let avant = d.avant_association(&champ, &libelle)?;
-                    d.set_mapping(&champ, &libelle, &valeur)?;
+                    let avant = d.avant_association(champ, &libelle)?;
+                    d.set_mapping(champ, &libelle, &valeur)?;
                     let lignes = reapply_mappings(d)?;
-                    let shown = consolidate::libelle_valeur(&champ, &valeur);
+                    let shown = consolidate::libelle_valeur(champ, &valeur);
                     Ok(Fait::Associe { libelle, shown, avant, lignes })
                 });
             }
@@ -201,7 +201,7 @@ impl App {
                 Ok(Fait::SiecleTranche { colonne: format!("{} — {}", c.fichier, c.colonne), siecle, lignes })
             }),
             Action::SetFinancement { libelle, valeur } => self.sur_dossier("financement", true, move |d| {
-                d.set_mapping("financement", &libelle, valeur.as_str())?;
+                d.set_mapping(contingents::model::ChampLibelle::Financement, &libelle, valeur.as_str())?;
                 reapply_mappings(d)?;
                 Ok(Fait::Financement { libelle, valeur })
             }),

@@ -3,7 +3,7 @@
 
 use super::erreur::Erreur;
 use contingents::consolidate::{self, Cube, Filtre, LibelleInconnu, LogementSource};
-use contingents::model::{Date, Financement, TypologieGrille};
+use contingents::model::{ChampLibelle, Date, Financement, TypologieGrille};
 use contingents::reference::Territoire;
 use contingents::store::Dossier;
 use serde::{Deserialize, Serialize};
@@ -255,13 +255,13 @@ pub struct BilanView {
 #[derive(Default)]
 pub struct LibellesState {
     /// (champ, libellé, valeur) chosen, waiting for confirmation.
-    pub proposition: Option<(String, String, String)>,
+    pub proposition: Option<(ChampLibelle, String, String)>,
     /// The last mapping applied, with what it replaced, and the value's name.
     pub annulable: Option<(contingents::store::AvantAssociation, String)>,
     /// Labels set aside for this session.
-    pub ignores: std::collections::BTreeSet<(String, String)>,
+    pub ignores: std::collections::BTreeSet<(ChampLibelle, String)>,
     /// The search typed for each unknown label, by (champ, libellé).
-    pub recherche: std::collections::HashMap<(String, String), String>,
+    pub recherche: std::collections::HashMap<(ChampLibelle, String), String>,
 }
 
 /// The chart chosen on the dashboard.
@@ -475,17 +475,17 @@ pub enum Action {
     UndoRemove,
     /// A value chosen for a label: shown for confirmation, not applied yet.
     ProposeLabel {
-        champ: String,
+        champ: ChampLibelle,
         libelle: String,
         valeur: String,
     },
     CancelLabel,
     IgnoreLabel {
-        champ: String,
+        champ: ChampLibelle,
         libelle: String,
     },
     MapLabel {
-        champ: String,
+        champ: ChampLibelle,
         libelle: String,
         valeur: String,
     },

@@ -366,7 +366,7 @@ fn the_published_paca_grid_in_the_window_equals_grid_json() {
     {
         // « RÉSERVATAIRE A » is mapped once by the user to Action Logement.
         let d = Dossier::open(&dossier, false).unwrap();
-        d.set_mapping("reservataire", "RÉSERVATAIRE A", "action-logement").unwrap();
+        d.set_mapping(contingents::model::ChampLibelle::Reservataire, "RÉSERVATAIRE A", "action-logement").unwrap();
     }
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
@@ -760,7 +760,7 @@ fn libelles_confirmation() {
     h.state_mut().handle(
         &ctx,
         Action::ProposeLabel {
-            champ: "reservataire".into(),
+            champ: contingents::model::ChampLibelle::Reservataire,
             libelle: "Amicale du personnel hospitalier".into(),
             valeur: "defense".into(),
         },

@@ -361,13 +361,13 @@ fn na_jamais_propose_et_liste_stable() {
     h.state_mut().handle(
         &egui::Context::default(),
         super::state::Action::ProposeLabel {
-            champ: "commune".into(),
+            champ: contingents::model::ChampLibelle::Commune,
             libelle: "Valbone".into(),
             valeur: "06152".into(),
         },
     );
     h.run_steps(2);
-    let shown = contingents::consolidate::libelle_valeur("commune", "06152");
+    let shown = contingents::consolidate::libelle_valeur(contingents::model::ChampLibelle::Commune, "06152");
     // The row's list now shows the value chosen (its accessible value), not « Choisir… ».
     assert!(
         h.get_all_by_role(egui::accesskit::Role::ComboBox).any(|n| format!("{n:?}").contains(&shown)),

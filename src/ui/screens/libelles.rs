@@ -4,14 +4,14 @@
 
 use crate::ui::state::{Action, DossierView, LibellesState};
 use contingents::consolidate::libelle_reservataire;
-use contingents::model::{Financement, Reservataire};
+use contingents::model::{ChampLibelle, Financement, Reservataire};
 use contingents::reference::reference;
 use eframe::egui;
 
 /// Canonical values offered for a label, as (value stored, text shown), closest first:
 /// communes with their département (homonyms told apart), those of the dossier's territory
 /// first; réservataires of the territory; typologies and financements.
-fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> Vec<(String, String)> {
+fn candidates(v: &DossierView, champ: ChampLibelle, libelle: &str, recherche: &str) -> Vec<(String, String)> {
     let r = reference();
     let filtre = |options: Vec<(String, String)>| -> Vec<(String, String)> {
         let needle = contingents::text::key(recherche);
@@ -28,27 +28,27 @@ fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> V
         o
     };
     match champ {
-        "typologie" => filtre(
+        ChampLibelle::Typologie => filtre(
             ["Chambre", "Studio", "T1", "T1bis", "T2", "T3", "T4", "T5", "T6", "T7", "T8"]
                 .iter()
                 .map(|t| (t.to_string(), t.to_string()))
                 .collect(),
         ),
-        "financement" => {
+        ChampLibelle::Financement => {
             filtre(Financement::ALL.iter().map(|f| (f.as_str().to_string(), f.as_str().to_string())).collect())
         }
-        "menage" => filtre(
+        ChampLibelle::Menage => filtre(
             contingents::model::Public::ALL.iter().map(|p| (p.as_str().to_string(), p.label().to_string())).collect(),
         ),
-        "quartile" => filtre(
+        ChampLibelle::Quartile => filtre(
             contingents::model::Quartile::ALL.iter().map(|q| (q.numero().to_string(), q.label().to_string())).collect(),
         ),
-        "commune" => r
+        ChampLibelle::Commune => r
             .communes_proposees(libelle, &v.territoire, recherche, 40)
             .into_iter()
             .map(|c| (c.insee.to_string(), c.libelle_complet()))
             .collect(),
-        _ => {
+        ChampLibelle::Reservataire | ChampLibelle::Siecle => {
             let mut ids: Vec<String> = Reservataire::FIXES.iter().map(|r| r.to_string()).collect();
             if let Some(d) = v.territoire.departement() {
                 ids.push(Reservataire::departement(&d).into());
@@ -61,7 +61,7 @@ fn candidates(v: &DossierView, champ: &str, libelle: &str, recherche: &str) -> V
             // département (« Commune de Gourdon (Alpes-Maritimes, 06068) »: homonyms told apart).
             options.extend(r.communes_proposees(libelle, &v.territoire, recherche, 40).into_iter().map(|c| {
                 let id: String = Reservataire::commune(c.insee).into();
-                let nom = contingents::consolidate::libelle_valeur("reservataire", &id);
+                let nom = contingents::consolidate::libelle_valeur(ChampLibelle::Reservataire, &id);
                 (id, nom)
             }));
             options
@@ -80,14 +80,14 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
         ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
     }
     if let Some((champ, libelle, valeur)) = etat.proposition.clone() {
-        let shown = contingents::consolidate::libelle_valeur(&champ, &valeur);
+        let shown = contingents::consolidate::libelle_valeur(champ, &valeur);
         egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
             ui.label(format!(
                 "Associer « {libelle} » à {shown} ? Ses lignes mises de côté seront réintégrées, et l'association gardée pour les prochains imports."
             ));
             ui.horizontal(|ui| {
                 if ui.button("Confirmer l'association").clicked() {
-                    actions.push(Action::MapLabel { champ: champ.clone(), libelle: libelle.clone(), valeur: valeur.clone() });
+                    actions.push(Action::MapLabel { champ, libelle: libelle.clone(), valeur: valeur.clone() });
                 }
                 if ui.button("Choisir une autre valeur").clicked() {
                     actions.push(Action::CancelLabel);
@@ -121,7 +121,10 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
         .id_salt("valeurs-manquantes")
         .show(ui, |ui| {
             for r in manquantes.iter().take(500) {
-                let champ = contingents::model::Motif::parse(&r.motif).and_then(|m| m.champ()).unwrap_or("");
+                let champ = contingents::model::Motif::parse(&r.motif)
+                    .and_then(|m| m.champ())
+                    .map(contingents::consolidate::libelle_champ)
+                    .unwrap_or("Autre champ");
                 let lu = if r.valeur.trim().is_empty() { String::new() } else { format!(" (lu : {})", r.valeur) };
                 ui.label(format!(
                     "{} — {}{}, ligne {} : {} — valeur manquante{lu}",
@@ -129,13 +132,13 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                     r.fichier,
                     r.feuille.as_deref().map(|f| format!(", feuille {f}")).unwrap_or_default(),
                     r.ligne,
-                    contingents::consolidate::libelle_champ(champ)
+                    champ
                 ));
             }
         });
     }
     let ignores = etat.ignores.clone();
-    let lignes: Vec<_> = libelles.iter().filter(|l| !ignores.contains(&(l.champ.clone(), l.libelle.clone()))).collect();
+    let lignes: Vec<_> = libelles.iter().filter(|l| !ignores.contains(&(l.champ, l.libelle.clone()))).collect();
     egui::ScrollArea::vertical().id_salt("ecran-libelles").auto_shrink([false, false]).show(ui, |ui| {
         // The actions next to the label; the bailleurs (a long list) last.
         let entetes = ["Libellé", "Champ", "Lignes", "Rechercher", "Associer à", "", "Bailleurs"];
@@ -146,14 +149,14 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                     super::texte(ui, &l.libelle);
                 }
                 1 => {
-                    super::texte(ui, contingents::consolidate::libelle_champ(&l.champ));
+                    super::texte(ui, contingents::consolidate::libelle_champ(l.champ));
                 }
                 2 => super::num(ui, l.lignes),
                 6 => {
                     super::texte(ui, l.bailleurs.join(", "));
                 }
                 3 => {
-                    let search = etat.recherche.entry((l.champ.clone(), l.libelle.clone())).or_default();
+                    let search = etat.recherche.entry((l.champ, l.libelle.clone())).or_default();
                     // A grid column keeps the width of its last frame: the field takes its own size.
                     let h = ui.spacing().interact_size.y;
                     ui.add_sized(
@@ -164,13 +167,13 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                     );
                 }
                 4 => {
-                    let search = etat.recherche.get(&(l.champ.clone(), l.libelle.clone())).cloned().unwrap_or_default();
+                    let search = etat.recherche.get(&(l.champ, l.libelle.clone())).cloned().unwrap_or_default();
                     // The value chosen shows in its row while it waits for confirmation.
                     let choisi = etat
                         .proposition
                         .as_ref()
                         .filter(|(c, lib, _)| *c == l.champ && *lib == l.libelle)
-                        .map(|(c, _, val)| contingents::consolidate::libelle_valeur(c, val))
+                        .map(|(c, _, val)| contingents::consolidate::libelle_valeur(*c, val))
                         .unwrap_or_else(|| "Choisir…".into());
                     egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
                         .width(230.0)
@@ -178,10 +181,10 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                         .show_ui(ui, |ui| {
                             // Computed only while the list is open. The closest names first: a
                             // suggestion the user confirms, never applied alone.
-                            for (value, shown) in candidates(v, &l.champ, &l.libelle, &search).into_iter().take(40) {
+                            for (value, shown) in candidates(v, l.champ, &l.libelle, &search).into_iter().take(40) {
                                 if ui.selectable_label(false, shown).clicked() {
                                     actions.push(Action::ProposeLabel {
-                                        champ: l.champ.clone(),
+                                        champ: l.champ,
                                         libelle: l.libelle.clone(),
                                         valeur: value,
                                     });
@@ -191,7 +194,7 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                 }
                 _ => {
                     if ui.button("Ignorer").on_hover_text("Laisser ces lignes de côté pour cette session").clicked() {
-                        actions.push(Action::IgnoreLabel { champ: l.champ.clone(), libelle: l.libelle.clone() });
+                        actions.push(Action::IgnoreLabel { champ: l.champ, libelle: l.libelle.clone() });
                     }
                 }
             }
