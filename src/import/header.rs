@@ -1,6 +1,7 @@
 //! Finding the header row of a sheet (wherever it is, on one or two rows) and mapping its
 //! columns to the fields of a dwelling, by scoring each label against known synonyms.
 
+use super::cell::cell_text;
 use crate::text::key;
 use calamine::{Data, Range};
 use serde::Serialize;
@@ -422,15 +423,6 @@ impl HeaderMatch {
     }
 }
 
-/// A cell as text for header matching.
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::String(s) => s.clone(),
-        Data::Empty | Data::Error(_) => String::new(),
-        other => other.to_string(),
-    }
-}
-
 /// Assigns columns to fields from their labels, best scores first, each used once.
 pub fn map_columns(labels: &[Vec<String>]) -> (Vec<(Field, usize)>, u32) {
     let mut pairs: Vec<(u32, Field, usize)> = Vec::new();
@@ -472,7 +464,8 @@ pub fn detect_header(range: &Range<Data>) -> Option<HeaderMatch> {
 /// the commune suffices (sheets named after their réservataire).
 pub fn detect_header_with(range: &Range<Data>, require_reservataire: bool) -> Option<HeaderMatch> {
     let width = range.width();
-    let rows: Vec<Vec<String>> = range.rows().take(SCAN_ROWS).map(|r| r.iter().map(cell_text).collect()).collect();
+    let rows: Vec<Vec<String>> =
+        range.rows().take(SCAN_ROWS).map(|r| r.iter().map(|c| cell_text(c).into_owned()).collect()).collect();
     let mut best: Option<HeaderMatch> = None;
     let singles: Vec<(Vec<(Field, usize)>, u32)> = rows
         .iter()
@@ -536,7 +529,8 @@ fn consider(best: &mut Option<HeaderMatch>, require_reservataire: bool, cand: He
 /// The mapping given by one chosen row (the user picked the header row by hand).
 pub fn header_at_row(range: &Range<Data>, i: usize) -> HeaderMatch {
     let width = range.width();
-    let row: Vec<String> = range.rows().nth(i).map(|r| r.iter().map(cell_text).collect()).unwrap_or_default();
+    let row: Vec<String> =
+        range.rows().nth(i).map(|r| r.iter().map(|c| cell_text(c).into_owned()).collect()).unwrap_or_default();
     let keys: Vec<Vec<String>> = (0..width).map(|c| vec![key(row.get(c).map(String::as_str).unwrap_or(""))]).collect();
     let (columns, score) = map_columns(&keys);
     HeaderMatch { row: i, rows: 1, labels: row, columns, score }
