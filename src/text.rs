@@ -94,6 +94,13 @@ pub fn place_key(s: &str) -> String {
 
 /// Trims spaces, including non-breaking and other Unicode spaces.
 pub fn clean(s: &str) -> &str {
+    // Most cells start and end with a visible ASCII character: nothing to trim.
+    if let (Some(a), Some(z)) = (s.as_bytes().first(), s.as_bytes().last())
+        && a.is_ascii_graphic()
+        && z.is_ascii_graphic()
+    {
+        return s;
+    }
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}' || c == '\u{feff}')
 }
 

@@ -924,6 +924,85 @@ fn le_cube_garde_egale_le_cube_recalcule_apres_chaque_changement() {
     assert_eq!(egal("migration"), repare);
 }
 
+/// An import counts the cells of the dwellings it writes as it writes them: with rows replaced
+/// by newer ones (a conflict, the extinct right of the older row taken back), exact duplicates
+/// and another bailleur already in the dossier, the kept cells are those computed again from
+/// the dwellings, and their totals are the hand-counted ones.
+#[test]
+fn le_cube_d_un_import_compte_en_ecrivant_egale_le_cube_recalcule() {
+    use contingents::store::Dossier;
+    let t = TempDir::new("cube-import");
+    let d = t.path("d.sqlite");
+    let (a, b1, b2) = (t.path("a.xlsx"), t.path("b1.xlsx"), t.path("b2.xlsx"));
+    edl_deux_epci(&a, "A", 12);
+    let entete = ["Référence", "Code INSEE", "Réservataire", "Typologie", "Financement", "Fin de convention"];
+    // B1..B6: rights of the État ending in 2020 (extinct in 2024) for the even ones.
+    let b1_rows: Vec<Vec<String>> = (1..=6)
+        .map(|i| {
+            let fin = if i % 2 == 0 { "31/12/2020" } else { "31/12/2030" };
+            vec![format!("B{i}"), "06004".into(), "Préfecture".into(), "T2".into(), "PLUS".into(), fin.into()]
+        })
+        .collect();
+    // The second file: B2 again with another réservataire (replaces the extinct row), B3 the
+    // same (an exact duplicate), B7 new.
+    let b2_rows: Vec<Vec<String>> = vec![
+        vec!["B2".into(), "06004".into(), "Action Logement".into(), "T3".into(), "PLAI".into(), "".into()],
+        b1_rows[2].clone(),
+        vec!["B7".into(), "06088".into(), "Non réservé".into(), "T4".into(), "PLS".into(), "".into()],
+    ];
+    for (path, rows) in [(&b1, &b1_rows), (&b2, &b2_rows)] {
+        let mut all: Vec<Vec<&str>> = vec![entete.to_vec()];
+        all.extend(rows.iter().map(|r| r.iter().map(String::as_str).collect::<Vec<_>>()));
+        xlsx(path, &[("EDL", all)]);
+    }
+    let opts = ["--territoire", "06", "--date-reference", "2024-01-01"];
+    assert!(import(&d, &[&opts[..], &["--bailleur", "Azur"]].concat(), &[&a]).status.success());
+    let out = import(&d, &["--bailleur", "Brague"], &[&b1, &b2]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(x.cube_a_jour().unwrap());
+    let (garde, calcule) = (x.cases_du_cube().unwrap(), x.cases_calculees().unwrap());
+    assert_eq!(garde, calcule);
+    let brague = garde.bailleurs.iter().position(|b| b == "Brague").unwrap() as u32;
+    let cases: Vec<_> = garde.cases.iter().filter(|c| c.bailleur == brague).collect();
+    let total: u64 = cases.iter().map(|c| c.logements).sum();
+    let echus: u32 = cases.iter().map(|c| c.echus).sum();
+    assert_eq!(total, 7, "B1 to B7, B2 replaced, B3 once");
+    assert_eq!(echus, 2, "B4 and B6; B2's extinct right was replaced");
+    let al = garde.reservataires.iter().position(|r| r == "action-logement").unwrap() as u32;
+    assert_eq!(cases.iter().filter(|c| c.reservataire == al).map(|c| c.logements).sum::<u64>(), 1);
+}
+
+/// A dwelling removed by another program (`DELETE` in `sqlite3`) in the middle of the table
+/// keeps the last number: the cells kept no longer match, the dwellings are counted again.
+#[test]
+fn un_logement_supprime_hors_de_contingents_est_vu_par_l_empreinte_du_cube() {
+    use contingents::store::Dossier;
+    let t = TempDir::new("cube-delete");
+    let d = t.path("d.sqlite");
+    let a = t.path("a.xlsx");
+    edl_deux_epci(&a, "A", 40);
+    let opts = ["--territoire", "06", "--date-reference", "2024-01-01", "--bailleur", "Azur"];
+    assert!(import(&d, &opts, &[&a]).status.success());
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(x.cube_a_jour().unwrap());
+    let total = |c: &contingents::store::cube::Cases| c.cases.iter().map(|c| c.logements).sum::<u64>();
+    let avant = total(&x.cases_du_cube().unwrap());
+    drop(x);
+    let c = rusqlite::Connection::open(&d).unwrap();
+    let (min, max): (i64, i64) =
+        c.query_row("SELECT MIN(id), MAX(id) FROM logements", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(c.execute("DELETE FROM logements WHERE id = ?1", [(min + max) / 2]).unwrap(), 1);
+    let max_apres: i64 = c.query_row("SELECT MAX(id) FROM logements", [], |r| r.get(0)).unwrap();
+    assert_eq!(max_apres, max, "the last number is unchanged");
+    drop(c);
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(!x.cube_a_jour().unwrap(), "the fingerprint sees the removal");
+    let apres = x.cases_du_cube().unwrap();
+    assert_eq!(apres, x.cases_calculees().unwrap());
+    assert_eq!(total(&apres), avant - 1);
+}
+
 /// `report --format json`, written as it is read, gives the very bytes of the report held
 /// whole (rows set aside, extinct rights and cells included).
 #[test]

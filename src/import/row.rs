@@ -37,6 +37,7 @@ pub struct Context {
     cache_financement: FastMap<String, Option<Financement>>,
     cache_qpv: FastMap<String, Option<bool>>,
     cache_ic: FastMap<String, Option<IndividuelCollectif>>,
+    cache_sans_nom: FastMap<String, Option<normalize::SansNom>>,
 }
 
 impl Context {
@@ -63,6 +64,7 @@ impl Context {
             cache_financement: FastMap::default(),
             cache_qpv: FastMap::default(),
             cache_ic: FastMap::default(),
+            cache_sans_nom: FastMap::default(),
         }
     }
 
@@ -120,6 +122,13 @@ impl Context {
         cached(&mut self.cache_financement, raw, |r| c.financement(r))
     }
 
+    /// « Ville », « Métropole », « CD » — a collectivité without its name — unless the user
+    /// mapped the label in the dossier.
+    pub fn sans_nom(&mut self, raw: &str) -> Option<normalize::SansNom> {
+        let r = &self.reservataires;
+        cached(&mut self.cache_sans_nom, raw, |raw| normalize::collectivite_sans_nom(raw).filter(|_| !r.mapped(raw)))
+    }
+
     pub fn qpv(&mut self, raw: &str) -> Option<bool> {
         cached(&mut self.cache_qpv, raw, normalize::qpv)
     }
@@ -144,6 +153,10 @@ pub fn is_total_row(row: &[Data]) -> bool {
     row.iter().filter(|d| !matches!(d, Data::Empty)).take(3).any(|d| {
         // Only text starting like « total », « sous-total », « nombre », « nb » can be one.
         let Data::String(s) = d else { return false };
+        // « T3 », « NC »: an ASCII text shorter than « total » is none of them.
+        if s.is_ascii() && s.len() < 5 {
+            return false;
+        }
         if !s.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| matches!(c, 't' | 'T' | 's' | 'S' | 'n' | 'N')) {
             return false;
         }
@@ -350,7 +363,7 @@ impl<'a> RowReader<'a> {
             _ => text(Field::Reservataire).into_owned(),
         };
         // « Ville », « Métropole », « CD »: the collectivité where the dwelling is (presumed).
-        let sans_nom = normalize::collectivite_sans_nom(&reservataire_brut).filter(|_| !ctx.mapped(&reservataire_brut));
+        let sans_nom = ctx.sans_nom(&reservataire_brut);
         let presumed = sans_nom.and_then(|k| match k {
             normalize::SansNom::Commune => Some(Reservataire::commune(&commune)),
             normalize::SansNom::Epci => (!epci.is_empty()).then(|| Reservataire::epci(&epci)),

@@ -261,6 +261,8 @@ fn write_files(
     let mut ctx = Context::du_dossier(dossier, territoire.clone())?;
     let w = ImportWriter::begin(dossier)?;
     let mut insert = w.logement_insert()?;
+    // Dwellings are numbered as they are normalised (see [`trier`]).
+    let mut prochain = w.prochain_logement()?;
     w.set_parametre("territoire", &territoire.code())?;
     w.set_parametre("date_reference", &date_reference.to_string())?;
     let mut bailleurs = Bailleurs::new(w.bailleurs()?);
@@ -331,39 +333,17 @@ fn write_files(
         let kept_before = dedup.len();
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
-            let mut read = 0usize;
             let stop = AtomicBool::new(false);
-            let mut failure: Option<ImportError> = None;
             let rows = RowReader::new(plan, &bailleur_defaut).du_fichier(&p.fichier);
-            // Called for each row; false stops the sheet (cancelled or failed).
-            let mut on_row = |ligne: u32, row: &[Data]| -> bool {
-                let Some(o) = rows.read(ligne, row, &mut ctx) else { return true };
-                read += 1;
-                if read.is_multiple_of(20_000) {
-                    if cancel.load(Ordering::Relaxed) {
-                        failure = Some(ImportError::Cancelled);
-                        stop.store(true, Ordering::Relaxed);
-                        return false;
-                    }
-                    progress.update(
-                        0.95 * (file_index as f32 + ((done_rows + read) as f32 / file_rows as f32).min(1.0))
-                            / n_files.max(1) as f32,
-                        &format!("{} : {} lignes", p.fichier, done_rows + read),
-                    );
-                }
-                if let Err(e) = write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, o, &mut bailleurs) {
-                    failure = Some(e.into());
-                    stop.store(true, Ordering::Relaxed);
-                    return false;
-                }
-                true
-            };
-            // Two stages: the rest of a large sheet is streamed from the workbook on its own
-            // thread while this one normalises, de-duplicates and writes. Batches go back to
-            // the streaming thread to be refilled.
-            let streamed = std::thread::scope(|scope| {
+            // Three stages: the rest of a large sheet is streamed from the workbook on its own
+            // thread; another normalises and de-duplicates its rows into what to write; this
+            // one writes (the transaction stays on the thread that opened it). Batches go back
+            // to the thread that filled them, to be refilled.
+            let (streamed, normalised, written) = std::thread::scope(|scope| {
                 let (row_tx, row_rx) = sync_channel::<RowBatch>(8);
                 let (back_tx, back_rx) = channel::<RowBatch>();
+                let (lot_tx, lot_rx) = sync_channel::<Lot>(8);
+                let (vide_tx, vide_rx) = channel::<Vec<Ecrit>>();
                 let reader = match &sheet.rest {
                     Some(rest) => {
                         let wb = &rest.workbook;
@@ -385,27 +365,96 @@ fn write_files(
                         None
                     }
                 };
-                let mut go_on = sheet.data_rows(plan.header.data_start()).all(|(l, r)| on_row(l, r));
-                while go_on && let Ok(batch) = row_rx.recv() {
-                    go_on = batch.iter().all(|(l, r)| on_row(*l, r));
-                    let _ = back_tx.send(batch);
+                let (ctx, dedup, s, bailleurs, prochain) =
+                    (&mut ctx, &mut dedup, &mut s, &mut bailleurs, &mut prochain);
+                let stop = &stop;
+                let normaliser = scope.spawn(move || -> Result<usize, ImportError> {
+                    let mut read = 0usize;
+                    let mut lot: Vec<Ecrit> = Vec::with_capacity(LOT);
+                    let mut failure = None;
+                    // Called for each row; false stops the sheet (cancelled, or the writer
+                    // stopped).
+                    let mut on_row = |ligne: u32, row: &[Data]| -> bool {
+                        let Some(o) = rows.read(ligne, row, ctx) else { return true };
+                        read += 1;
+                        if read.is_multiple_of(20_000) && cancel.load(Ordering::Relaxed) {
+                            failure = Some(ImportError::Cancelled);
+                            stop.store(true, Ordering::Relaxed);
+                            return false;
+                        }
+                        trier(o, dedup, s, bailleurs, prochain, &mut lot);
+                        if lot.len() >= LOT {
+                            // What the writer wrote comes back to be freed here, by the thread
+                            // that allocated it (freeing across threads costs more).
+                            let vide = match vide_rx.try_recv() {
+                                Ok(mut v) => {
+                                    v.clear();
+                                    v
+                                }
+                                Err(_) => Vec::with_capacity(LOT),
+                            };
+                            if lot_tx.send(Lot { ecrits: std::mem::replace(&mut lot, vide), lus: read }).is_err() {
+                                stop.store(true, Ordering::Relaxed);
+                                return false;
+                            }
+                        }
+                        true
+                    };
+                    let mut go_on = sheet.data_rows(plan.header.data_start()).all(|(l, r)| on_row(l, r));
+                    while go_on && let Ok(batch) = row_rx.recv() {
+                        go_on = batch.iter().all(|(l, r)| on_row(*l, r));
+                        let _ = back_tx.send(batch);
+                    }
+                    drop(row_rx);
+                    if let Some(e) = failure {
+                        return Err(e);
+                    }
+                    if go_on && !lot.is_empty() {
+                        let _ = lot_tx.send(Lot { ecrits: lot, lus: read });
+                    }
+                    Ok(read)
+                });
+                let mut written: Result<(), ImportError> = Ok(());
+                let mut reported = 0usize;
+                for Lot { ecrits, lus } in lot_rx.iter() {
+                    if lus / 20_000 > reported / 20_000 {
+                        reported = lus;
+                        progress.update(
+                            0.95 * (file_index as f32 + ((done_rows + lus) as f32 / file_rows as f32).min(1.0))
+                                / n_files.max(1) as f32,
+                            &format!("{} : {} lignes", p.fichier, done_rows + lus),
+                        );
+                    }
+                    if let Err(e) = ecrire(&w, &mut insert, import_id, &ecrits) {
+                        written = Err(e.into());
+                        stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    let _ = vide_tx.send(ecrits);
                 }
-                drop(row_rx);
+                // The other stages stop when this one does (their channels close).
+                drop(lot_rx);
+                let normalised = normaliser.join().unwrap_or_else(|_| {
+                    Err(ImportError::File {
+                        fichier: p.fichier.clone(),
+                        raison: "normalisation interrompue par une erreur interne : le fichier n'a pas été importé, signalez-le avec ce fichier".into(),
+                    })
+                });
                 // A reading thread that died must not pass for the end of the sheet.
-                reader.map(|r| {
+                let streamed = reader.map(|r| {
                     r.join().unwrap_or_else(|_| {
                         Err(super::read::ReadError(
                             "lecture interrompue par une erreur interne : le fichier n'a pas été importé, signalez-le avec ce fichier".into(),
                         ))
                     })
-                })
+                });
+                (streamed, normalised, written)
             });
+            written?;
             if let Some(Err(e)) = streamed {
                 return Err(ImportError::File { fichier: p.fichier.clone(), raison: e.0 });
             }
-            if let Some(e) = failure {
-                return Err(e);
-            }
+            let mut read = normalised?;
             if cancel.load(Ordering::Relaxed) {
                 return Err(ImportError::Cancelled);
             }
@@ -420,7 +469,9 @@ fn write_files(
                     valeur: court(texte),
                     brut: texte.replace(['\t', '\r', '\n'], " "),
                 };
-                write_outcome(&w, &mut insert, &mut dedup, &mut s, import_id, RowOutcome::Rejet(r), &mut bailleurs)?;
+                let mut lot = Vec::with_capacity(1);
+                trier(RowOutcome::Rejet(r), &mut dedup, &mut s, &mut bailleurs, &mut prochain, &mut lot);
+                ecrire(&w, &mut insert, import_id, &lot)?;
             }
             s.lignes_lues += read;
             done_rows += sheet_rows(&p, plan);
@@ -467,41 +518,75 @@ fn write_files(
     Ok(summaries)
 }
 
-fn write_outcome(
-    w: &ImportWriter,
-    insert: &mut LogementInsert,
+/// Rows per batch between the normalising and the writing threads.
+const LOT: usize = 1024;
+
+/// What a row gives to write, in order.
+enum Ecrit {
+    /// A dwelling, under its number.
+    Logement(i64, Box<crate::model::LigneLogement>),
+    /// A dwelling of this import replaced by a newer row with other values.
+    Supprimer(i64),
+    Rejet(crate::model::Rejet),
+}
+
+/// What the writing thread receives: what to write, and how many rows were read so far.
+struct Lot {
+    ecrits: Vec<Ecrit>,
+    lus: usize,
+}
+
+/// A row's outcome, de-duplicated and counted in the summary, as what to write. Dwellings are
+/// numbered here, from `prochain` on (the number is the row's identity for the de-duplication).
+fn trier(
+    o: RowOutcome,
     dedup: &mut Dedup,
     s: &mut FileSummary,
-    import_id: i64,
-    o: RowOutcome,
     bailleurs: &mut Bailleurs,
-) -> Result<(), StoreError> {
+    prochain: &mut i64,
+    lot: &mut Vec<Ecrit>,
+) {
     match o {
         RowOutcome::Rejet(mut r) => {
             bailleurs.respell(&mut r.bailleur);
             bailleurs.note(&mut s.bailleurs, &r.bailleur);
             *s.rejets.entry(r.motif).or_default() += 1;
-            w.insert_rejet(import_id, &r)
+            lot.push(Ecrit::Rejet(r));
         }
         RowOutcome::Logement(mut l) => {
             if l.presume {
-                *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
+                match s.presomptions.get_mut(l.reservataire_brut.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        s.presomptions.insert(l.reservataire_brut.clone(), 1);
+                    }
+                }
             }
             bailleurs.respell(&mut l.logement.bailleur);
             bailleurs.note(&mut s.bailleurs, &l.logement.bailleur);
+            let id = *prochain;
             match dedup.check(&l.logement) {
-                DedupAction::Skip => Ok(()),
-                DedupAction::Insert => {
-                    bailleurs.garde(&l.logement.bailleur);
-                    insert.insert(import_id, &l).map(|slot| dedup.kept(&l.logement, slot))
-                }
-                DedupAction::Replace(slot) => w
-                    .delete_logement(slot)
-                    .and_then(|_| insert.insert(import_id, &l))
-                    .map(|slot| dedup.kept(&l.logement, slot)),
+                DedupAction::Skip => return,
+                DedupAction::Insert => bailleurs.garde(&l.logement.bailleur),
+                DedupAction::Replace(slot) => lot.push(Ecrit::Supprimer(slot)),
             }
+            *prochain += 1;
+            dedup.kept(&l.logement, id);
+            lot.push(Ecrit::Logement(id, l));
         }
     }
+}
+
+/// Writes what rows gave, in order.
+fn ecrire(w: &ImportWriter, insert: &mut LogementInsert, import_id: i64, ecrits: &[Ecrit]) -> Result<(), StoreError> {
+    for e in ecrits {
+        match e {
+            Ecrit::Logement(id, l) => insert.insert(*id, import_id, l)?,
+            Ecrit::Supprimer(id) => w.delete_logement(*id)?,
+            Ecrit::Rejet(r) => w.insert_rejet(import_id, r)?,
+        }
+    }
+    Ok(())
 }
 
 fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {

@@ -122,23 +122,48 @@ pub struct ImportWriter<'c> {
     /// changed in the stock since: the cells follow at commit.
     cube_valide: bool,
     changement: std::cell::RefCell<super::cube::Changement>,
+    /// The cells of the dwellings written (see [`super::cube::suivre_import`]).
+    insertions: std::cell::RefCell<super::cube::Insertions>,
+    /// The bailleurs whose imports of this write became their active ones.
+    finis: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 const INSERT_LOGEMENT: &str = "INSERT INTO logements(import_id, bailleur, reference, commune, epci, reservataire,
     reservataire_brut, financement, financement_brut, typologie, typologie_grille, typologie_brut, qpv,
-    individuel_collectif, date_fin_convention, annee_construction, nature, commune_brut, feuille, ligne, brut)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    individuel_collectif, date_fin_convention, annee_construction, nature, commune_brut, feuille, ligne, brut, id)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 
-/// A prepared dwelling insert (see [`ImportWriter::logement_insert`]).
-pub struct LogementInsert<'w>(rusqlite::Statement<'w>);
+/// A prepared dwelling insert (see [`ImportWriter::logement_insert`]): each dwelling written
+/// is also counted into the cells of the cube.
+pub struct LogementInsert<'w> {
+    st: rusqlite::Statement<'w>,
+    insertions: &'w std::cell::RefCell<super::cube::Insertions>,
+    premier: &'w std::cell::Cell<Option<i64>>,
+}
 
 impl LogementInsert<'_> {
-    pub fn insert(&mut self, import_id: i64, l: &LigneLogement) -> Result<i64> {
-        insert_logement_with(&mut self.0, import_id, l)
+    /// Writes a dwelling under the number `id` (the import numbers its dwellings itself, from
+    /// [`ImportWriter::prochain_logement`], so that reading, normalising and writing overlap).
+    pub fn insert(&mut self, id: i64, import_id: i64, l: &LigneLogement) -> Result<()> {
+        let fin = l.logement.date_fin_convention.map(|d| d.to_string());
+        insert_logement_with(&mut self.st, Some(id), import_id, l, fin.as_deref())?;
+        let mut ins = self.insertions.borrow_mut();
+        if self.premier.get().is_some_and(|p| import_id >= p) {
+            ins.ajouter(import_id, &l.logement, fin.as_deref());
+        } else {
+            ins.incertaines();
+        }
+        Ok(())
     }
 }
 
-fn insert_logement_with(st: &mut rusqlite::Statement<'_>, import_id: i64, l: &LigneLogement) -> Result<i64> {
+fn insert_logement_with(
+    st: &mut rusqlite::Statement<'_>,
+    id: Option<i64>,
+    import_id: i64,
+    l: &LigneLogement,
+    fin: Option<&str>,
+) -> Result<i64> {
     let g = &l.logement;
     Ok(st.insert(params![
         import_id,
@@ -155,13 +180,14 @@ fn insert_logement_with(st: &mut rusqlite::Statement<'_>, import_id: i64, l: &Li
         l.typologie_brut,
         g.qpv,
         g.individuel_collectif.as_str(),
-        g.date_fin_convention.map(|d| d.to_string()),
+        fin,
         g.annee_construction,
         g.nature,
         l.commune_brut,
         l.source.feuille,
         l.source.ligne,
         l.brut,
+        id,
     ])?)
 }
 
@@ -176,6 +202,7 @@ impl<'c> ImportWriter<'c> {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| map_open_error(&d.path, e))?;
         let cube_valide = super::cube::valides(&tx)?;
+        let date = super::cube::date_reference(&tx)?;
         Ok(Self {
             tx,
             now: now_iso(),
@@ -184,7 +211,14 @@ impl<'c> ImportWriter<'c> {
             avant: std::cell::RefCell::new(None),
             cube_valide,
             changement: Default::default(),
+            insertions: std::cell::RefCell::new(super::cube::Insertions::new(date)),
+            finis: Default::default(),
         })
+    }
+
+    /// The number the next dwelling written takes (one more than the last one).
+    pub fn prochain_logement(&self) -> Result<i64> {
+        Ok(self.tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM logements", [], |r| r.get(0))?)
     }
 
     /// Announces about `rows` more dwellings. When they outnumber those already in the
@@ -223,6 +257,10 @@ impl<'c> ImportWriter<'c> {
             if avant.as_deref() != Some(valeur) {
                 self.changement.borrow_mut().tout();
             }
+            // The cells of the dwellings written count their extinct rights at this date.
+            let effective =
+                crate::model::Date::parse_iso(valeur).unwrap_or_else(super::default_date_reference).to_string();
+            self.insertions.borrow_mut().a_la_date(effective);
         }
         self.tx.execute(
             "INSERT INTO parametres(cle, valeur) VALUES (?1, ?2) ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
@@ -246,23 +284,37 @@ impl<'c> ImportWriter<'c> {
 
     pub fn insert_logement(&self, import_id: i64, l: &LigneLogement) -> Result<i64> {
         self.changement.borrow_mut().bailleur(&l.logement.bailleur);
+        self.insertions.borrow_mut().incertaines();
         let mut st = self.tx.prepare_cached(INSERT_LOGEMENT)?;
-        insert_logement_with(&mut st, import_id, l)
+        let fin = l.logement.date_fin_convention.map(|d| d.to_string());
+        insert_logement_with(&mut st, None, import_id, l, fin.as_deref())
     }
 
     /// The dwelling insert prepared once for a whole import (no statement lookup per row).
     pub fn logement_insert(&self) -> Result<LogementInsert<'_>> {
-        Ok(LogementInsert(self.tx.prepare(INSERT_LOGEMENT)?))
+        Ok(LogementInsert {
+            st: self.tx.prepare(INSERT_LOGEMENT)?,
+            insertions: &self.insertions,
+            premier: &self.premier,
+        })
     }
 
     pub fn delete_logement(&self, row_id: i64) -> Result<()> {
-        let b: Option<String> = self
-            .tx
-            .prepare_cached("DELETE FROM logements WHERE id = ?1 RETURNING bailleur")?
-            .query_row([row_id], |r| r.get(0))
-            .optional()?;
-        if let Some(b) = b {
-            self.changement.borrow_mut().bailleur(&b);
+        let colonnes = super::logements::COLONNES_COMPTE.replace("l.", "");
+        let mut st =
+            self.tx.prepare_cached(&format!("DELETE FROM logements WHERE id = ?1 RETURNING {colonnes}, import_id"))?;
+        let mut rows = st.query([row_id])?;
+        if let Some(r) = rows.next()? {
+            let import_id: i64 = r.get(10)?;
+            let mut ins = self.insertions.borrow_mut();
+            let date = ins.date().to_string();
+            let l = super::logements::logement_compte(r, &date)?;
+            self.changement.borrow_mut().bailleur(l.bailleur);
+            if self.premier.get().is_some_and(|p| import_id >= p) {
+                ins.retirer(import_id, &l);
+            } else {
+                ins.incertaines();
+            }
         }
         Ok(())
     }
@@ -299,6 +351,7 @@ impl<'c> ImportWriter<'c> {
         )?;
         for b in bailleurs {
             self.changement.borrow_mut().bailleur(b);
+            self.finis.borrow_mut().insert(b.clone());
             self.tx.execute(
                 "UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1 AND import_id < ?2",
                 params![b, first_of_invocation],
@@ -413,6 +466,7 @@ impl<'c> ImportWriter<'c> {
     /// (`commune_hors_territoire`, its raw commune and cells kept), to come back if the
     /// territory takes its commune in again.
     pub fn sortir_du_territoire(&self, id: i64) -> Result<()> {
+        self.insertions.borrow_mut().incertaines();
         let b: Option<String> =
             self.tx.query_row("SELECT bailleur FROM logements WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         if let Some(b) = b {
@@ -469,8 +523,16 @@ impl<'c> ImportWriter<'c> {
         if self.index_dropped.get() {
             self.tx.execute_batch(LOGEMENTS_INDEX)?;
         }
-        // The cells of the cube follow, in the same transaction.
-        super::cube::suivre(&self.tx, self.cube_valide, &self.changement.borrow())?;
+        // The cells of the cube follow, in the same transaction: those of the dwellings written,
+        // counted as they were written, when they tell the whole stock of their bailleurs.
+        super::cube::suivre_import(
+            &self.tx,
+            self.cube_valide,
+            &self.changement.borrow(),
+            self.insertions.take(),
+            self.premier.get(),
+            &self.finis.borrow(),
+        )?;
         self.tx.commit()?;
         Ok(())
     }

@@ -134,12 +134,13 @@ pub struct LibelleInconnu {
 }
 
 /// The columns of a dwelling read with [`Dossier::pour_chaque_logement_actif`].
-const COLONNES_COMPTE: &str = "l.bailleur, l.commune, l.epci, l.reservataire, l.date_fin_convention, l.financement,
+pub(super) const COLONNES_COMPTE: &str =
+    "l.bailleur, l.commune, l.epci, l.reservataire, l.date_fin_convention, l.financement,
     l.typologie_grille, l.qpv, l.individuel_collectif, l.nature";
 
 /// A dwelling from the columns of [`COLONNES_COMPTE`] (an unknown code read as the default:
 /// `Autre`, T1, collectif).
-fn logement_compte<'r>(r: &'r rusqlite::Row, date_reference: &str) -> rusqlite::Result<LogementCompte<'r>> {
+pub(super) fn logement_compte<'r>(r: &'r rusqlite::Row, date_reference: &str) -> rusqlite::Result<LogementCompte<'r>> {
     let text = |i: usize| -> rusqlite::Result<&'r str> {
         r.get_ref(i)?
             .as_str()

@@ -605,6 +605,9 @@ impl App {
     /// Loads a dossier's figures off the UI thread (a national dossier takes seconds).
     fn load(&mut self, path: PathBuf, fresh: bool) {
         let label = if fresh { "ouverture" } else { "actualisation" };
+        if fresh {
+            super::trace::demande();
+        }
         self.lancer(label, move |p, _| {
             let view = DossierView::load(&path, p).map(Box::new);
             JobOutput::Loaded { path, fresh, view }

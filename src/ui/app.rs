@@ -622,6 +622,9 @@ impl eframe::App for App {
             self.state.window_size = Some(s);
         }
         self.show(ui);
+        if self.view.is_some() {
+            super::trace::peint();
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

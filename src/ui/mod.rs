@@ -19,6 +19,7 @@ mod tests_parcours;
 #[cfg(test)]
 mod tests_revue;
 mod theme;
+mod trace;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,7 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
             }
         }),
     };
+    trace::lancement();
     let mut s = settings::AppState::load();
     let dossier = match dossier {
         Some(d) => d,
