@@ -242,3 +242,165 @@ fn the_departmental_flux_text_names_every_soustrait_of_each_epci_and_export_help
     let aide = run_ok(&["export", "--help"]);
     assert!(aide.contains("pdf"), "{aide}");
 }
+
+#[test]
+fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let t = TempDir::new("fiche-declarations");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    // More contributor relogements than relogements: refused.
+    let o = run(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--relogements",
+        "1",
+        "--relogements-contributeur",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
+    flux_azur(
+        &d,
+        &[
+            "--relogements",
+            "5",
+            "--relogements-contributeur",
+            "2",
+            "--ventes",
+            "1",
+            "--justification",
+            "ventes=Vente résidence Les Pins",
+            "--exclusion",
+            "vente=3@06155",
+            "--logements-specifiques",
+            "jeunes=4",
+            "--logements-specifiques",
+            "pmr=0",
+            "--operations-nouvelles",
+            "0",
+            "--cus",
+            "oui",
+            "--enregistrer",
+        ],
+    );
+    let x = t.path("fiche.xlsx");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Calcul de l'assiette").unwrap();
+    let ligne = |l: &str| -> (Data, Data) {
+        let r = ws.rows().find(|r| r[0] == Data::String(l.into())).unwrap_or_else(|| panic!("« {l} »"));
+        (r[1].clone(), r[2].clone())
+    };
+    let n = |x: f64| Data::Float(x);
+    let nr = || Data::String("non renseigné".into());
+    // EPCI column, then the département's total.
+    assert_eq!(ligne("  dont logements jeunes"), (n(4.0), n(4.0)));
+    assert_eq!(ligne("  dont logements seniors"), (nr(), nr()));
+    assert_eq!(ligne("  dont logements PMR-USH"), (n(0.0), n(0.0)));
+    assert_eq!(ligne("Autres logements spécifiques de l'assiette"), (n(4.0), n(4.0)));
+    assert_eq!(ligne("Opérations nouvelles (mises en service, dans l'assiette l'an prochain)"), (n(0.0), n(0.0)));
+    assert_eq!(ligne("CUS prise en compte pour les soustraits (OUI / NON)").0, Data::String("OUI".into()));
+    assert_eq!(ligne("Charte de relogement prise en compte (OUI / NON)").0, nr());
+    assert_eq!(ligne("      comme démolisseur (ses locataires relogés)"), (n(3.0), n(3.0)));
+    assert_eq!(ligne("      comme contributeur (locataires d'autres bailleurs)"), (n(2.0), n(2.0)));
+    let commentaire = ligne("Commentaires : relogements").0.to_string();
+    assert!(commentaire.contains("Relogements liés aux ventes : Vente résidence Les Pins"), "{commentaire}");
+    assert!(commentaire.contains("Logements en vente (L.443-7) exclus de l'assiette : 3 à Vallauris"), "{commentaire}");
+    // The PDF: every page with its initials, the undeclared lines said so.
+    let pdf = t.path("fiche.pdf");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let Some(txt) = texte_du_pdf(&pdf) else { return };
+    let pages = txt.matches('\u{c}').count().max(1);
+    assert_eq!(txt.matches("Paraphes").count(), pages);
+    assert!(a_la_ligne(&txt, &["dont", "logements", "seniors", "non", "renseigné", "non", "renseigné"]), "{txt}");
+}
+
+#[test]
+fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
+    let t = TempDir::new("prevision-accord");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    let regles = |txt: &str| -> Vec<String> {
+        let f: serde_json::Value = serde_json::from_str(txt).unwrap();
+        f["alertes"].as_array().unwrap().iter().map(|a| a["regle"].as_str().unwrap().to_string()).collect()
+    };
+    let f = flux_azur(&d, &["--relogements-hors-anru", "2", "--enregistrer", "--format", "json"]);
+    assert!(regles(&f).contains(&"accord_prefet_requis".to_string()));
+    let pdf = t.path("prevision.pdf");
+    let exporter = || {
+        run_ok(&[
+            "export",
+            "prevision-soustraits",
+            "--dossier",
+            ds,
+            "--bailleur",
+            "Azur",
+            "--annee",
+            "2025",
+            "--out",
+            pdf.to_str().unwrap(),
+        ])
+    };
+    exporter();
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(txt.contains("non enregistré pour CA de Sophia Antipolis"), "{txt}");
+        assert!(
+            txt.contains("Destinataires : État (contingent préfectoral), Action Logement, Commune d'Antibes"),
+            "{txt}"
+        );
+    }
+    let f = flux_azur(
+        &d,
+        &["--accord-prefet", "relogements_hors_anru=courrier du 12/01/2025", "--enregistrer", "--format", "json"],
+    );
+    assert!(!regles(&f).contains(&"accord_prefet_requis".to_string()), "{f}");
+    exporter();
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(!txt.contains("non enregistré pour"), "{txt}");
+        assert!(txt.contains("accord du préfet obtenu (courrier du 12/01/2025)"), "{txt}");
+    }
+    // A category that needs no agreement is refused.
+    let o = run(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--accord-prefet",
+        "ventes=x",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}

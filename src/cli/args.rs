@@ -92,6 +92,31 @@ pub struct FluxArgs {
     /// Référence de l'arrêté préfectoral (1 an au plus) qui autorise une part de l'État au-delà de 30 %.
     #[arg(long)]
     pub(super) arrete: Option<String>,
+    /// Accord du préfet obtenu pour un soustrait qui le demande : CATEGORIE=RÉFÉRENCE (relogements_hors_anru,
+    /// urgence, autres ; répétable ; une référence vide retire l'accord). L'alerte « accord du préfet » disparaît.
+    #[arg(long = "accord-prefet")]
+    pub(super) accords_prefet: Vec<String>,
+    /// Des relogements ANRU / NPNRU, ceux que le bailleur accueille comme contributeur (les autres : ses
+    /// locataires, comme démolisseur) ; fiche récapitulative.
+    #[arg(long = "relogements-contributeur")]
+    pub(super) relogements_contributeur: Option<String>,
+    /// Fiche récapitulative : la CUS est prise en compte pour les soustraits (oui ou non ; vide : non renseigné).
+    #[arg(long, value_parser = ["oui", "non", ""])]
+    pub(super) cus: Option<String>,
+    /// Fiche récapitulative : la charte de relogement est prise en compte (oui ou non ; vide : non renseigné).
+    #[arg(long = "charte-relogement", value_parser = ["oui", "non", ""])]
+    pub(super) charte_relogement: Option<String>,
+    /// Fiche récapitulative : opérations nouvelles (mises en service de l'année, dans l'assiette l'an
+    /// prochain) ; vide : non renseigné.
+    #[arg(long = "operations-nouvelles")]
+    pub(super) operations_nouvelles: Option<String>,
+    /// Fiche récapitulative : autres logements spécifiques de l'assiette, CATEGORIE=N (plai-adaptes, jeunes,
+    /// seniors, hospitaliers, judiciaires, habitat-participatif, pmr ; répétable ; N vide : non renseigné).
+    #[arg(long = "logements-specifiques")]
+    pub(super) logements_specifiques: Vec<String>,
+    /// Fiche récapitulative : commentaires sur les logements spécifiques.
+    #[arg(long)]
+    pub(super) commentaires: Option<String>,
     /// Enregistre dans le dossier les paramètres donnés (la fenêtre, l'annexe et les bilans les reprennent).
     #[arg(long)]
     pub(super) enregistrer: bool,
@@ -306,7 +331,7 @@ pub enum Command {
         format: GridFormat,
     },
     /// Le flux annuel d'un bailleur sur un EPCI ou un département (paramètres gardés dans le dossier).
-    Flux(FluxArgs),
+    Flux(Box<FluxArgs>),
     /// Un graphique du stock en PNG (impression) ou SVG (texte réel).
     Chart {
         #[arg(value_parser = kind_parser())]

@@ -3,7 +3,7 @@
 //! parameters given are the département's (they govern its EPCIs once saved).
 
 use super::*;
-use contingents::flux::{OrigineTaux, Soustrait};
+use contingents::flux::{OrigineTaux, Soustrait, Specifique};
 use contingents::model::Portee;
 
 impl FluxArgs {
@@ -31,6 +31,13 @@ impl FluxArgs {
             || self.fonctionnaires.is_some()
             || !self.apports.is_empty()
             || self.arrete.is_some()
+            || !self.accords_prefet.is_empty()
+            || self.relogements_contributeur.is_some()
+            || self.cus.is_some()
+            || self.charte_relogement.is_some()
+            || self.operations_nouvelles.is_some()
+            || !self.logements_specifiques.is_empty()
+            || self.commentaires.is_some()
     }
 }
 
@@ -91,6 +98,74 @@ pub(super) fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()
     p.apports.extend(a.apports.iter().map(|s| s.trim().to_string()));
     if let Some(r) = &a.arrete {
         p.arrete_prefectoral = Some(r.clone()).filter(|r| !r.trim().is_empty());
+    }
+    for x in &a.accords_prefet {
+        let (c, reference) = x.split_once('=').ok_or_else(|| {
+            user(format!(
+                "--accord-prefet « {x} » : attendu CATEGORIE=RÉFÉRENCE, par exemple relogements_hors_anru=courrier du 12/01/2024"
+            ))
+        })?;
+        let cat =
+            Soustrait::ALL.into_iter().find(|s| s.as_str() == c.trim() && s.accord_prefet()).ok_or_else(|| {
+                let noms: Vec<&str> = Soustrait::ALL.iter().filter(|s| s.accord_prefet()).map(|s| s.as_str()).collect();
+                user(format!(
+                    "--accord-prefet : « {} » ne demande pas l'accord du préfet ; attendu {}",
+                    c.trim(),
+                    noms.join(", ")
+                ))
+            })?;
+        if reference.trim().is_empty() {
+            p.accords_prefet.remove(cat.as_str());
+        } else {
+            p.accords_prefet.insert(cat.as_str().to_string(), reference.trim().to_string());
+        }
+    }
+    // A count that may be « not declared »: empty.
+    let declare = |v: &str, quoi: &str| -> Result<Option<u64>> {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            parse_entier(v).map(Some).map_err(|e| user(format!("{quoi} : {e}")))
+        }
+    };
+    if let Some(v) = &a.relogements_contributeur {
+        p.relogements_contributeur = declare(v, "--relogements-contributeur")?;
+    }
+    let oui_non = |v: &str| match v {
+        "oui" => Some(true),
+        "non" => Some(false),
+        _ => None,
+    };
+    if let Some(v) = &a.cus {
+        p.cus = oui_non(v);
+    }
+    if let Some(v) = &a.charte_relogement {
+        p.charte_relogement = oui_non(v);
+    }
+    if let Some(v) = &a.operations_nouvelles {
+        p.fixer_nouvelles_operations(declare(v, "--operations-nouvelles")?);
+    }
+    for x in &a.logements_specifiques {
+        let noms: Vec<&str> = Specifique::ALL.iter().map(|c| c.as_str()).collect();
+        let (c, n) = x.split_once('=').ok_or_else(|| {
+            user(format!(
+                "--logements-specifiques « {x} » : attendu CATEGORIE=N ({}), par exemple jeunes=12",
+                noms.join(", ")
+            ))
+        })?;
+        let cat = Specifique::parse(c).ok_or_else(|| {
+            user(format!("--logements-specifiques : catégorie « {} » inconnue ; attendu {}", c.trim(), noms.join(", ")))
+        })?;
+        p.fixer_specifique(cat, declare(n, &format!("--logements-specifiques {}", cat.as_str()))?);
+    }
+    if let Some(c) = &a.commentaires {
+        p.commentaires = c.trim().to_string();
+    }
+    let anru = p.soustrait(Soustrait::Relogements).unwrap_or(0);
+    if let Some(c) = p.relogements_contributeur.filter(|c| *c > anru) {
+        return Err(user(format!(
+            "--relogements-contributeur {c} : plus que les relogements ANRU / NPNRU ({anru}, --relogements)"
+        )));
     }
     Ok(())
 }

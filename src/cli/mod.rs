@@ -236,7 +236,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Flux(args)) => flux_command(args),
+        Some(Command::Flux(args)) => flux_command(*args),
         Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
             let (k, s) = (kind, stock);
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;

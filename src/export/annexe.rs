@@ -1283,8 +1283,8 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     let annee = Format::new().set_border(FormatBorder::Thin).set_num_format("0");
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     // Column widths in characters: the labels, then the values.
-    const LARGEUR_0: f64 = 70.0;
-    const LARGEUR: f64 = 16.0;
+    const LARGEUR_0: f64 = 62.0;
+    const LARGEUR: f64 = 13.0;
     let en = entete(a);
     ws.write_string_with_format(0, 0, titre(a), &bold).map_err(e)?;
     ws.merge_range(1, 0, 1, 4, &format!("{}.", a.phrase()), &wrap).map_err(e)?;
@@ -1359,7 +1359,7 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     for j in 1..8 {
         ws.set_column_width(j, LARGEUR).map_err(e)?;
     }
-    classeur::mise_en_page(ws, false, &titre(a), &en.edition, &en.reference, true).map_err(e)?;
+    classeur::mise_en_page(ws, true, &titre(a), &en.edition, &en.reference, true).map_err(e)?;
     save_workbook(&mut wb, out)
 }
 

@@ -197,6 +197,44 @@ fn commune_aux_epci(cols: &[Colonne], g: &dyn Fn(&Flux) -> Valeur) -> Vec<Valeur
     out
 }
 
+/// A count that may not have been declared: each EPCI's (« non renseigné » when it was not);
+/// for a département's column the sum of its EPCIs when all declared it, else « non
+/// renseigné » (none did) or « incomplet » (some did).
+fn declare(cols: &[Colonne], g: &dyn Fn(&FluxParametres, &Flux) -> Option<u64>) -> Vec<Valeur> {
+    let mut out = vec![];
+    let mut epcis: Vec<Option<u64>> = vec![];
+    for c in cols {
+        match &c.parametres {
+            Some(p) => {
+                let v = g(p, &c.flux);
+                epcis.push(v);
+                out.push(v.map(|n| Valeur::Nombre(n as f64)).unwrap_or_else(non_renseigne));
+            }
+            None => {
+                out.push(if epcis.iter().all(Option::is_some) && !epcis.is_empty() {
+                    Valeur::Nombre(epcis.iter().flatten().sum::<u64>() as f64)
+                } else if epcis.iter().all(Option::is_none) {
+                    non_renseigne()
+                } else {
+                    Valeur::Texte("incomplet (selon l'EPCI)".into())
+                });
+                epcis.clear();
+            }
+        }
+    }
+    out
+}
+
+fn non_renseigne() -> Valeur {
+    Valeur::Texte("non renseigné".into())
+}
+
+/// « logements en vente… » → « Logements en vente… ».
+fn majuscule(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
 /// One line of the form: its label, whether it is a heading (a total), its value per column.
 pub struct Ligne {
     pub libelle: String,
@@ -216,24 +254,6 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
             Some(p) => g(p),
             None => Valeur::Vide,
         })
-    };
-    // A count of the parameters, summed over the EPCIs in a département's column.
-    let compte = |g: &dyn Fn(&FluxParametres) -> u64| -> Vec<Valeur> {
-        let mut v = vec![];
-        let mut acc = 0;
-        for c in cols {
-            match &c.parametres {
-                Some(p) => {
-                    acc += g(p);
-                    v.push(n(g(p)));
-                }
-                None => {
-                    v.push(n(acc));
-                    acc = 0;
-                }
-            }
-        }
-        v
     };
     let ligne = |libelle: &str, valeurs: Vec<Valeur>| Ligne { libelle: libelle.to_string(), total: false, valeurs };
     let entete = |libelle: &str, valeurs: Vec<Valeur>| Ligne { libelle: libelle.to_string(), total: true, valeurs };
@@ -290,7 +310,7 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
                         };
                         format!(
                             "{} : {}{ou}",
-                            crate::flux::motif_d_exclusion(&x.motif),
+                            majuscule(&crate::flux::motif_d_exclusion(&x.motif)),
                             crate::format::entier(x.logements)
                         )
                     })
@@ -300,7 +320,7 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
         ),
         ligne(
             "Opérations nouvelles (mises en service, dans l'assiette l'an prochain)",
-            compte(&|p| p.mises_en_service),
+            declare(cols, &|p, _| p.nouvelles_operations()),
         ),
         entete("Assiette à répartir", col(&|f, _| n(f.assiette))),
         ligne("Taux de rotation commun aux réservataires", col(&|f, _| Valeur::Pourcent(f.taux_rotation))),
@@ -317,20 +337,21 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
             l.push_str(" — accord du préfet");
         }
         rows.push(ligne(&l, sous(c)));
+        if c == Soustrait::Relogements {
+            // The bailleur as demolisher (its own tenants) or as contributor (others').
+            let n = |f: &Flux| f.soustraits.get(c.as_str()).copied().unwrap_or(0);
+            rows.push(ligne(
+                "      comme démolisseur (ses locataires relogés)",
+                declare(cols, &|p, f| {
+                    if n(f) == 0 { Some(0) } else { p.relogements_contributeur.map(|x| n(f).saturating_sub(x)) }
+                }),
+            ));
+            rows.push(ligne(
+                "      comme contributeur (locataires d'autres bailleurs)",
+                declare(cols, &|p, f| if n(f) == 0 { Some(0) } else { p.relogements_contributeur }),
+            ));
+        }
     }
-    rows.push(ligne(
-        "Justification des soustraits",
-        param(&|p| {
-            let v: Vec<String> = Soustrait::ALL
-                .iter()
-                .filter_map(|c| {
-                    let j = p.justification(*c);
-                    (!j.is_empty()).then(|| format!("{} : {j}", c.court()))
-                })
-                .collect();
-            if v.is_empty() { Valeur::Texte("aucune saisie".into()) } else { Valeur::Texte(v.join(" ; ")) }
-        }),
-    ));
     rows.push(entete("Flux annuel à répartir", col(&|f, _| n(f.flux))));
     // The State's requests, only when entered (else blank, and flagged by the caller); then
     // what is applied (capped by the legal ceilings) and the ceiling's alert. A département's
@@ -396,32 +417,35 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
             Valeur::Texte(if v.is_empty() { "non".into() } else { v.join(" ; ") })
         }),
     ));
-    let specifiques = |p: &FluxParametres| {
-        p.plai_adaptes
-            + p.logements_jeunes
-            + p.logements_seniors
-            + p.personnels_hospitaliers
-            + p.personnels_judiciaires
-            + p.habitat_participatif
-    };
-    rows.push(entete("Autres logements spécifiques de l'assiette", compte(&specifiques)));
-    rows.push(ligne("  dont PLAI adaptés", compte(&|p| p.plai_adaptes)));
-    rows.push(ligne("  dont logements jeunes", compte(&|p| p.logements_jeunes)));
-    rows.push(ligne("  dont logements seniors", compte(&|p| p.logements_seniors)));
-    rows.push(ligne("  dont personnels hospitaliers", compte(&|p| p.personnels_hospitaliers)));
-    rows.push(ligne("  dont personnels judiciaires", compte(&|p| p.personnels_judiciaires)));
-    rows.push(ligne("  dont habitat participatif", compte(&|p| p.habitat_participatif)));
-    rows.push(ligne("  dont logements PMR-USH", compte(&|p| p.logements_pmr)));
+    // The other specific dwellings: each as declared, their total over those declared.
+    let autres: Vec<Specifique> = Specifique::ALL.into_iter().filter(|c| *c != Specifique::Pmr).collect();
+    rows.push(entete(
+        "Autres logements spécifiques de l'assiette",
+        declare(cols, &|p, _| {
+            let v: Vec<u64> = autres.iter().filter_map(|c| p.specifique(*c)).collect();
+            (!v.is_empty()).then(|| v.iter().sum())
+        }),
+    ));
+    for c in Specifique::ALL {
+        rows.push(ligne(&format!("  dont {}", c.label()), declare(cols, &|p, _| p.specifique(c))));
+    }
     let texte = |s: &str| Valeur::Texte(if s.trim().is_empty() { "—".into() } else { s.trim().to_string() });
     rows.push(ligne("Commentaires : logements spécifiques", param(&|p| texte(&p.commentaires))));
     rows.push(ligne(
         "Commentaires : mutations (avec la CUS)",
         param(&|p| texte(&p.justification(Soustrait::Mutations))),
     ));
+    // A category's justification, and the prefect's agreement when it was recorded.
+    let commentaire = |p: &FluxParametres, c: Soustrait| -> Option<String> {
+        let j = p.justification(c);
+        let accord = p.accord_prefet(c).map(|a| format!("accord du préfet : {a}"));
+        let v: Vec<String> = [Some(j).filter(|j| !j.is_empty()), accord].into_iter().flatten().collect();
+        (!v.is_empty()).then(|| format!("{} : {}", c.court(), v.join(", ")))
+    };
     rows.push(ligne(
         "Commentaires : relogements",
         param(&|p| {
-            let v: Vec<String> = [
+            let mut v: Vec<String> = [
                 Soustrait::Relogements,
                 Soustrait::RelogementsHorsAnru,
                 Soustrait::Insalubres,
@@ -429,11 +453,28 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
                 Soustrait::Ventes,
             ]
             .iter()
-            .filter_map(|c| {
-                let j = p.justification(*c);
-                (!j.is_empty()).then(|| format!("{} : {j}", c.court()))
-            })
+            .filter_map(|c| commentaire(p, *c))
             .collect();
+            // The dwellings for sale taken out of the assiette (L.443-7), with their commune.
+            for x in p.exclusions_manuelles.iter().filter(|x| crate::flux::motif_d_exclusion(&x.motif) == MOTIF_VENTE) {
+                let ou = x
+                    .commune
+                    .as_ref()
+                    .map(|c| format!(" {}", crate::format::a_commune(&crate::consolidate::nom_commune(c))))
+                    .unwrap_or_default();
+                v.push(format!(
+                    "Logements en vente (L.443-7) exclus de l'assiette : {}{ou}",
+                    crate::format::entier(x.logements)
+                ));
+            }
+            texte(&v.join(" ; "))
+        }),
+    ));
+    rows.push(ligne(
+        "Commentaires : autres soustraits (urgence, accord du préfet)",
+        param(&|p| {
+            let v: Vec<String> =
+                [Soustrait::Urgence, Soustrait::Autres].iter().filter_map(|c| commentaire(p, *c)).collect();
             texte(&v.join(" ; "))
         }),
     ));
@@ -535,8 +576,12 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     let texte = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     ws.write_string_with_format(0, 0, titre(f), &titre_f).map_err(e)?;
     let mut r = 1;
+    let derniere = cols.len() as u16;
+    let largeur = 62.0 + 30.0 * cols.len() as f64;
     for (k, v) in identite(f) {
-        ws.write_string(r, 0, format!("{k} : {v}")).map_err(e)?;
+        let t = format!("{k} : {v}");
+        ws.merge_range(r, 0, r, derniere, &t, &Format::new().set_text_wrap()).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
     ws.write_string(
@@ -551,7 +596,9 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     .map_err(e)?;
     r += 1;
     for a in avertissements(f) {
-        ws.write_string_with_format(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
+        let t = format!("Attention : {a}");
+        ws.merge_range(r, 0, r, derniere, &t, &alerte.clone().set_text_wrap()).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
     r += 1;
@@ -575,15 +622,27 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
             }
             .map_err(e)?;
         }
+        let mut cellules = vec![(l.libelle.as_str(), 62.0)];
+        for v in &l.valeurs {
+            if let Valeur::Texte(t) = v {
+                cellules.push((t.as_str(), 30.0));
+            }
+        }
+        super::classeur::ajuster(ws, r, &cellules).map_err(e)?;
     }
+    let fin = premiere + 1 + rows.len() as u32 + 1;
+    let n = cols.len() as u16;
+    let seconde = if n >= 2 { (1 + n / 2, n) } else { (1, 1) };
+    let premiere_boite = if n >= 2 { (0, n / 2) } else { (0, 0) };
+    super::classeur::signatures(ws, fin, &signataires(f), &[premiere_boite, seconde], true).map_err(e)?;
     ws.set_column_width(0, 62).map_err(e)?;
     for j in 0..cols.len() {
         ws.set_column_width(1 + j as u16, 30).map_err(e)?;
     }
     ws.set_freeze_panes(premiere + 1, 1).map_err(e)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(premiere, premiere).map_err(e)?;
+    let reference = format!("FICHE-ASSIETTE-{}-{}", crate::text::slug(&f.bailleur), f.annee).to_uppercase();
+    super::classeur::mise_en_page(ws, true, &titre(f), &date_d_edition(), &reference, true).map_err(e)?;
     save_workbook(&mut wb, out)
 }
 
@@ -609,19 +668,22 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
         reference: format!("FICHE-ASSIETTE-{}-{}", crate::text::slug(&f.bailleur), f.annee).to_uppercase(),
     };
     let mut p = Pdf::document(true, entete);
-    p.titre(13.0, &titre(f));
+    p.paraphes = true;
+    // A dense form: the whole width of the page, cells close around their text.
+    p.marge_cellule = 0.3;
+    p.titre(12.0, &titre(f));
     let rows: Vec<Vec<String>> = identite(f).into_iter().map(|(k, v)| vec![k, v]).collect();
-    p.tableau(&[250.0, p.largeur() - 250.0], &[false, false], &rows, 9.0);
+    p.tableau(&[250.0, p.largeur() - 250.0], &[false, false], &rows, 8.0);
     for a in avertissements(f) {
-        p.texte(9.0, &format!("Attention : {a}."));
+        p.texte(8.0, &format!("Attention : {a}."));
     }
     let lignes = lignes(&f.colonnes);
-    let largeur_libelle = 250.0;
+    let largeur_libelle = 330.0;
     let par_bande = 4;
     let n = f.colonnes.len();
     for debut in (0..n).step_by(par_bande) {
         let fin = (debut + par_bande).min(n);
-        let w = ((p.largeur() - largeur_libelle) / (fin - debut) as f32).min(150.0);
+        let w = (p.largeur() - largeur_libelle) / (fin - debut) as f32;
         let mut widths = vec![largeur_libelle];
         widths.extend(std::iter::repeat_n(w, fin - debut));
         let mut right = vec![false];
@@ -642,7 +704,7 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
         if fin == n {
             p.garder_pour_la_suite = p.hauteur_signatures(&signataires(f));
         }
-        p.tableau(&widths, &right, &rows, 8.0);
+        p.tableau(&widths, &right, &rows, 7.5);
     }
     p.signatures(None, &signataires(f));
     p.save(out)

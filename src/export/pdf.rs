@@ -37,6 +37,9 @@ pub struct Pdf {
     /// Every page of the document keeps a box for the parties' initials (« Paraphes ») in its
     /// footer: a document of several pages that several parties sign.
     pub paraphes: bool,
+    /// The room above and below the text of a table's cell, in font sizes (0.55 by default;
+    /// less for a dense form such as the fiche récapitulative).
+    pub marge_cellule: f32,
 }
 
 /// What every page of a document says at its top and bottom.
@@ -77,6 +80,7 @@ impl Pdf {
             y: 60.0,
             garder_pour_la_suite: 0.0,
             paraphes: false,
+            marge_cellule: 0.55,
         }
     }
 
@@ -169,9 +173,10 @@ impl Pdf {
                 })
                 .collect()
         };
+        let marge = self.marge_cellule;
         let hauteur = |c: &Vec<Vec<String>>, taille: f32| {
             let n = c.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32;
-            n * taille * 1.25 + 2.0 * taille * 0.55
+            n * taille * 1.25 + 2.0 * taille * marge
         };
         let entete = cells(self, premiere, taille_entete);
         let h0 = hauteur(&entete, taille_entete);
@@ -227,7 +232,7 @@ impl Pdf {
         size: f32,
     ) {
         let line_h = size * 1.25;
-        let pad = size * 0.55;
+        let pad = size * self.marge_cellule;
         let mut cx = self.marge;
         let y = self.y;
         for (j, lines) in cells.iter().enumerate() {

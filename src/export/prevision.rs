@@ -29,6 +29,8 @@ pub struct ColonnePrevision {
     /// Hors-flux leases of the previous year in the register.
     pub realises_n_1: BTreeMap<Soustrait, u64>,
     pub justifications: BTreeMap<Soustrait, String>,
+    /// The prefect's agreements recorded (their references), by category.
+    pub accords: BTreeMap<Soustrait, String>,
     /// The parameters were saved for the year.
     pub saisis: bool,
 }
@@ -97,6 +99,10 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
                 .map(|c| (*c, f.parametres.justification(*c)))
                 .filter(|(_, j)| !j.is_empty())
                 .collect(),
+            accords: Soustrait::ALL
+                .iter()
+                .filter_map(|c| f.parametres.accord_prefet(*c).map(|a| (*c, a.to_string())))
+                .collect(),
             saisis: gouverne || (p.saisis() && p.annee_source.is_none()),
             epci: Some(e),
         });
@@ -111,6 +117,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
             prevus: BTreeMap::new(),
             realises_n_1: BTreeMap::new(),
             justifications: BTreeMap::new(),
+            accords: BTreeMap::new(),
             saisis: cols.iter().all(|c| c.saisis),
         };
         for c in &cols {
@@ -207,6 +214,9 @@ fn justifications(p: &Prevision) -> Vec<String> {
             if let Some(j) = c.justifications.get(&k) {
                 v.push(format!("{} — {} : {j}.", k.court(), c.titre));
             }
+            if let Some(a) = c.accords.get(&k) {
+                v.push(format!("{} — {} : accord du préfet obtenu ({a}).", k.court(), c.titre));
+            }
         }
     }
     v
@@ -230,9 +240,20 @@ fn avertissements(p: &Prevision) -> Vec<String> {
             p.annee - 1
         ));
     }
+    // A deduction that needs the prefect's agreement, until it is recorded for every EPCI.
     for k in Soustrait::ALL.iter().filter(|k| k.accord_prefet()) {
-        if p.colonnes.iter().any(|c| c.epci.is_some() && c.prevus.get(k).copied().unwrap_or(0) > 0) {
-            v.push(format!("{} : déduction soumise à l'accord du préfet.", k.court()));
+        let sans: Vec<&str> = p
+            .colonnes
+            .iter()
+            .filter(|c| c.epci.is_some() && c.prevus.get(k).copied().unwrap_or(0) > 0 && !c.accords.contains_key(k))
+            .map(|c| c.titre.as_str())
+            .collect();
+        if !sans.is_empty() {
+            v.push(format!(
+                "{} : déduction soumise à l'accord du préfet, non enregistré pour {} (à obtenir avant envoi).",
+                k.court(),
+                sans.join(", ")
+            ));
         }
     }
     v
@@ -272,6 +293,7 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
         reference: format!("PREVISION-SOUSTRAITS-{}-{}", crate::text::slug(&p.bailleur), p.annee).to_uppercase(),
     };
     let mut pdf = Pdf::document(true, entete);
+    pdf.marge_cellule = 0.35;
     pdf.titre(13.0, &titre(p));
     pdf.texte(9.5, &chapeau(p));
     for (k, v) in identite(p) {
@@ -283,10 +305,10 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     let lignes = lignes(p);
     let n = p.colonnes.len();
     let par_bande = 4;
-    let libelle = 230.0;
+    let libelle = 300.0;
     for debut in (0..n).step_by(par_bande) {
         let fin = (debut + par_bande).min(n);
-        let w = ((pdf.largeur() - libelle) / (2 * (fin - debut)) as f32).min(90.0);
+        let w = (pdf.largeur() - libelle) / (2 * (fin - debut)) as f32;
         let mut widths = vec![libelle];
         let mut right = vec![false];
         let mut head = vec!["Catégorie".to_string()];
@@ -342,12 +364,17 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let cell_total = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_bold();
     let num = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
+    let largeur = 60.0 + 16.0 * 2.0 * p.colonnes.len() as f64;
+    let derniere = (2 * p.colonnes.len()) as u16;
     ws.write_string_with_format(0, 0, titre(p), &bold).map_err(e)?;
-    ws.write_string_with_format(1, 0, chapeau(p), &wrap).map_err(e)?;
+    ws.merge_range(1, 0, 1, derniere, &chapeau(p), &wrap).map_err(e)?;
+    super::classeur::ajuster(ws, 1, &[(&chapeau(p), largeur)]).map_err(e)?;
     ws.write_string(2, 0, format!("Édité le {}", date_d_edition())).map_err(e)?;
     let mut r = 3;
     for (k, v) in identite(p) {
-        ws.write_string(r, 0, format!("{k} : {v}")).map_err(e)?;
+        let t = format!("{k} : {v}");
+        ws.merge_range(r, 0, r, derniere, &t, &wrap).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
     for a in avertissements(p) {
@@ -362,9 +389,13 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
         ws.write_string_with_format(r, 2 + 2 * j as u16, format!("{} : réalisés {}", c.titre, p.annee - 1), &head)
             .map_err(e)?;
     }
+    let titres: Vec<String> = p.colonnes.iter().map(|c| format!("{} : réalisés {}", c.titre, p.annee - 1)).collect();
+    let cellules: Vec<(&str, f64)> = titres.iter().map(|t| (t.as_str(), 16.0)).collect();
+    super::classeur::ajuster(ws, r, &cellules).map_err(e)?;
     for (l, total, v) in lignes(p) {
         r += 1;
         ws.write_string_with_format(r, 0, &l, if total { &cell_total } else { &cell }).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(&l, 60.0)]).map_err(e)?;
         for (j, (a, b)) in v.iter().enumerate() {
             for (k, x) in [a, b].iter().enumerate() {
                 let c = 1 + 2 * j as u16 + k as u16;
@@ -385,14 +416,17 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     ws.write_string_with_format(r, 0, "Justifications", &bold).map_err(e)?;
     for x in justifications(p) {
         r += 1;
-        ws.write_string_with_format(r, 0, &x, &wrap).map_err(e)?;
+        ws.merge_range(r, 0, r, derniere, &x, &wrap).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(&x, largeur)]).map_err(e)?;
     }
+    r += 2;
+    let parties = [format!("Pour le bailleur {}, son représentant légal", p.bailleur)];
+    super::classeur::signatures(ws, r, &parties, &[(0, 0)], false).map_err(e)?;
     ws.set_column_width(0, 60).map_err(e)?;
     for j in 0..2 * p.colonnes.len() {
         ws.set_column_width(1 + j as u16, 16).map_err(e)?;
     }
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    let reference = format!("PREVISION-SOUSTRAITS-{}-{}", crate::text::slug(&p.bailleur), p.annee).to_uppercase();
+    super::classeur::mise_en_page(ws, true, &titre(p), &date_d_edition(), &reference, false).map_err(e)?;
     save_workbook(&mut wb, out)
 }

@@ -351,7 +351,8 @@ fn soustraits(liberations: u64, p: &FluxParametres, alertes: &mut Vec<Alerte>) -
     for c in &Soustrait::ALL[1..] {
         let n = p.soustrait(*c).unwrap_or(0);
         s.insert(c.as_str().into(), n);
-        if c.accord_prefet() && n > 0 {
+        // Until the agreement is recorded (`--accord-prefet CATEGORIE=REFERENCE`).
+        if c.accord_prefet() && n > 0 && p.accord_prefet(*c).is_none() {
             alertes.push(Alerte::new(
                 Regle::AccordPrefetRequis,
                 format!("soustrait « {} » ({n}) : déduction soumise à l'accord du préfet", c.court()),

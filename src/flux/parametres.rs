@@ -178,6 +178,21 @@ pub struct FluxParametres {
     pub habitat_participatif: u64,
     #[serde(default)]
     pub commentaires: String,
+    /// The other specific dwellings of the assiette as declared for the DDETS form, by
+    /// [`Specifique::as_str`]: a category absent was never declared (« non renseigné »), never 0.
+    #[serde(default)]
+    pub specifiques: BTreeMap<String, u64>,
+    /// New operations entering the assiette next year, as declared (`None`: not declared).
+    #[serde(default)]
+    pub operations_nouvelles: Option<u64>,
+    /// Of the relogements ANRU / NPNRU, those the bailleur takes in as a contributor (the
+    /// others are its own tenants, as the demolisher); `None`: not said.
+    #[serde(default)]
+    pub relogements_contributeur: Option<u64>,
+    /// The prefect's agreement recorded for a deduction that needs it, by category
+    /// ([`Soustrait::as_str`]): its reference (« courrier du 12/01/2024 »).
+    #[serde(default)]
+    pub accords_prefet: BTreeMap<String, String>,
     /// The year these parameters were saved for, when it is an earlier year than the one
     /// computed: they are proposed « à confirmer ». Not saved.
     #[serde(skip)]
@@ -250,11 +265,118 @@ impl FluxParametres {
         self.soustraits.push((c.as_str().to_string(), n, texte));
     }
 
+    /// A kind of specific dwellings as declared (the first versions' counts above 0 kept; their
+    /// 0 was never a declaration), `None` when it was not.
+    pub fn specifique(&self, c: Specifique) -> Option<u64> {
+        if let Some(n) = self.specifiques.get(c.as_str()) {
+            return Some(*n);
+        }
+        let ancien = match c {
+            Specifique::PlaiAdaptes => self.plai_adaptes,
+            Specifique::Jeunes => self.logements_jeunes,
+            Specifique::Seniors => self.logements_seniors,
+            Specifique::Hospitaliers => self.personnels_hospitaliers,
+            Specifique::Judiciaires => self.personnels_judiciaires,
+            Specifique::HabitatParticipatif => self.habitat_participatif,
+            Specifique::Pmr => self.logements_pmr,
+        };
+        (ancien > 0).then_some(ancien)
+    }
+
+    /// Declares a kind of specific dwellings (`None`: not declared).
+    pub fn fixer_specifique(&mut self, c: Specifique, n: Option<u64>) {
+        match c {
+            Specifique::PlaiAdaptes => self.plai_adaptes = 0,
+            Specifique::Jeunes => self.logements_jeunes = 0,
+            Specifique::Seniors => self.logements_seniors = 0,
+            Specifique::Hospitaliers => self.personnels_hospitaliers = 0,
+            Specifique::Judiciaires => self.personnels_judiciaires = 0,
+            Specifique::HabitatParticipatif => self.habitat_participatif = 0,
+            Specifique::Pmr => self.logements_pmr = 0,
+        }
+        match n {
+            Some(n) => self.specifiques.insert(c.as_str().to_string(), n),
+            None => self.specifiques.remove(c.as_str()),
+        };
+    }
+
+    /// The new operations as declared (the first versions' count above 0 kept).
+    pub fn nouvelles_operations(&self) -> Option<u64> {
+        self.operations_nouvelles.or((self.mises_en_service > 0).then_some(self.mises_en_service))
+    }
+
+    /// Declares the new operations (`None`: not declared).
+    pub fn fixer_nouvelles_operations(&mut self, n: Option<u64>) {
+        self.mises_en_service = 0;
+        self.operations_nouvelles = n;
+    }
+
+    /// The prefect's agreement recorded for a category, if any.
+    pub fn accord_prefet(&self, c: Soustrait) -> Option<&str> {
+        self.accords_prefet.get(c.as_str()).map(String::as_str).map(str::trim).filter(|s| !s.is_empty())
+    }
+
     /// Whether the user entered anything (a saved, empty parameter set is not « saisi »).
     pub fn saisis(&self) -> bool {
         let mut blank = self.clone();
         blank.annee_source = None;
         blank != Self::default()
+    }
+}
+
+/// The other specific dwellings of the assiette the DDETS form asks for, then the PMR-USH
+/// ones (of which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Specifique {
+    PlaiAdaptes,
+    Jeunes,
+    Seniors,
+    Hospitaliers,
+    Judiciaires,
+    HabitatParticipatif,
+    Pmr,
+}
+
+impl Specifique {
+    pub const ALL: [Specifique; 7] = [
+        Specifique::PlaiAdaptes,
+        Specifique::Jeunes,
+        Specifique::Seniors,
+        Specifique::Hospitaliers,
+        Specifique::Judiciaires,
+        Specifique::HabitatParticipatif,
+        Specifique::Pmr,
+    ];
+
+    /// The key saved and of `--logements-specifiques CATEGORIE=N`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Specifique::PlaiAdaptes => "plai-adaptes",
+            Specifique::Jeunes => "jeunes",
+            Specifique::Seniors => "seniors",
+            Specifique::Hospitaliers => "hospitaliers",
+            Specifique::Judiciaires => "judiciaires",
+            Specifique::HabitatParticipatif => "habitat-participatif",
+            Specifique::Pmr => "pmr",
+        }
+    }
+
+    /// The line of the form.
+    pub fn label(self) -> &'static str {
+        match self {
+            Specifique::PlaiAdaptes => "PLAI adaptés",
+            Specifique::Jeunes => "logements jeunes",
+            Specifique::Seniors => "logements seniors",
+            Specifique::Hospitaliers => "personnels hospitaliers",
+            Specifique::Judiciaires => "personnels judiciaires",
+            Specifique::HabitatParticipatif => "habitat participatif",
+            Specifique::Pmr => "logements PMR-USH",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let k = key(s).replace(' ', "-");
+        Self::ALL.into_iter().find(|c| c.as_str() == k)
     }
 }
 

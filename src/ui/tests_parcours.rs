@@ -922,6 +922,11 @@ fn prevision_et_coordonnees_depuis_le_flux() {
     // The categories of the one list (ANRU, hors ANRU, LHI…), each with its justification.
     type_into(&mut h, "Relogements hors ANRU (accord du préfet)", "3");
     type_into(&mut h, "Justification (Relogements hors ANRU)", "Réhabilitation lourde, résidence Les Pins");
+    // The prefect's agreement recorded; the fiche's declarations: 0 is a declaration, an
+    // empty field is none (« non renseigné »).
+    type_into(&mut h, "Accord du préfet obtenu (Relogements hors ANRU)", "courrier du 12/01/2025");
+    type_into(&mut h, "dont logements jeunes", "4");
+    type_into(&mut h, "Opérations nouvelles (mises en service, dans l'assiette l'an prochain)", "0");
     h.get_by_label("Enregistrer les paramètres").click();
     h.run_steps(4);
     let d = Dossier::open_read_only(&dossier).unwrap();
@@ -934,6 +939,12 @@ fn prevision_et_coordonnees_depuis_le_flux() {
     assert_eq!(
         p.soustraits.iter().find(|(m, _, _)| m == "relogements_hors_anru").map(|(_, n, j)| (*n, j.as_str())),
         Some((3, "Réhabilitation lourde, résidence Les Pins"))
+    );
+    use contingents::flux::{Soustrait, Specifique};
+    assert_eq!(p.accord_prefet(Soustrait::RelogementsHorsAnru), Some("courrier du 12/01/2025"));
+    assert_eq!(
+        (p.specifique(Specifique::Jeunes), p.specifique(Specifique::Seniors), p.nouvelles_operations()),
+        (Some(4), None, Some(0))
     );
     // The forecast of this bailleur and year.
     h.get_by_label("Prévision des soustraits…").click();

@@ -90,6 +90,23 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
                 let l = ui.label(format!("Justification ({})", cat.court()));
                 ui.text_edit_singleline(&mut line.2).labelled_by(l.id);
             });
+            // The prefect's agreement, once obtained: its reference lifts the alert.
+            if cat.accord_prefet() {
+                let mut a = p.accords_prefet.get(cat.as_str()).cloned().unwrap_or_default();
+                ui.horizontal(|ui| {
+                    let l = ui.label(format!("Accord du préfet obtenu ({})", cat.court()));
+                    let r = ui
+                        .add(egui::TextEdit::singleline(&mut a).hint_text("référence, date ; vide : pas encore"))
+                        .labelled_by(l.id);
+                    if r.changed() {
+                        if a.trim().is_empty() {
+                            p.accords_prefet.remove(cat.as_str());
+                        } else {
+                            p.accords_prefet.insert(cat.as_str().to_string(), a.clone());
+                        }
+                    }
+                });
+            }
         }
     }
     for motif in ["ventes (L.443-7)", "démolitions"] {
@@ -122,22 +139,53 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
             });
         }
         ui.separator();
-        saisie::entier(ui, "pmr", "Logements PMR", &mut p.logements_pmr);
-        saisie::entier(ui, "plai-adaptes", "PLAI adaptés", &mut p.plai_adaptes);
-        saisie::entier(ui, "mises-en-service", "Mises en service de l'année", &mut p.mises_en_service);
+        ui.label("Vide : non renseigné sur la fiche (jamais 0 sans déclaration).");
         for (label, v) in
             [("CUS prise en compte", &mut p.cus), ("Charte de relogement prise en compte", &mut p.charte_relogement)]
         {
-            let mut on = v.unwrap_or(false);
-            if ui.checkbox(&mut on, label).changed() {
-                *v = Some(on);
+            ui.horizontal(|ui| {
+                ui.label(label);
+                ui.selectable_value(v, None, "non renseigné");
+                ui.selectable_value(v, Some(true), "OUI");
+                ui.selectable_value(v, Some(false), "NON");
+            });
+        }
+        let mut n = p.nouvelles_operations().map(|x| x as f64);
+        if saisie::nombre(
+            ui,
+            "operations-nouvelles",
+            "Opérations nouvelles (mises en service, dans l'assiette l'an prochain)",
+            &mut n,
+            Sorte::Entier,
+            "non renseigné",
+        ) {
+            p.fixer_nouvelles_operations(n.map(|x| x as u64));
+        }
+        let mut n = p.relogements_contributeur.map(|x| x as f64);
+        if saisie::nombre(
+            ui,
+            "relogements-contributeur",
+            "Relogements ANRU accueillis comme contributeur",
+            &mut n,
+            Sorte::Entier,
+            "non renseigné",
+        ) {
+            p.relogements_contributeur = n.map(|x| x as u64);
+        }
+        ui.label("Autres logements spécifiques de l'assiette");
+        for c in contingents::flux::Specifique::ALL {
+            let mut n = p.specifique(c).map(|x| x as f64);
+            let label = format!("dont {}", c.label());
+            if saisie::nombre(ui, &format!("specifique-{}", c.as_str()), &label, &mut n, Sorte::Entier, "non renseigné")
+            {
+                p.fixer_specifique(c, n.map(|x| x as u64));
             }
         }
         ui.horizontal(|ui| {
             ui.label("Contact");
             ui.text_edit_singleline(&mut p.contact);
         });
-        ui.label("Commentaires");
+        ui.label("Commentaires : logements spécifiques");
         ui.text_edit_multiline(&mut p.commentaires);
     });
 }
