@@ -108,6 +108,9 @@ fn action_logements_annex_on_the_epci_gives_its_logements_by_commune() {
     assert!(a_la_ligne(&txt, &["Antibes", "(06004)", "12", "3", "25,0", "%"]), "{txt}");
     assert!(a_la_ligne(&txt, &["Vallauris", "(06155)", "8", "2", "25,0", "%"]), "{txt}");
     assert!(a_la_ligne(&txt, &["Total", "20", "5", "25,0", "%"]), "{txt}");
+    // The signatures share their page with the last rows of the last table.
+    let page = txt.split('\u{c}').find(|p| p.contains("Fait à")).unwrap();
+    assert!(a_la_ligne(page, &["Total", "5"]), "{page}");
     // A place for the initials on every page.
     let pages = txt.matches('\u{c}').count().max(1);
     assert_eq!(txt.matches("Paraphes").count(), pages, "{txt}");
@@ -236,9 +239,31 @@ fn the_departmental_flux_text_names_every_soustrait_of_each_epci_and_export_help
         "1",
         "--ventes",
         "2",
+        "--enregistrer",
     ]);
     // Libérations 20, mutations 1, ventes 2: flux 17.
     assert!(txt.contains("EPCI CA de Sophia Antipolis : libérations 20, mutations 1, ventes 2, flux 17 —"), "{txt}");
+    // The departmental annex of a département of one EPCI: no EPCI subtotal repeating the
+    // total; its flux qualifié « sur le département ».
+    let pdf = t.path("al_06.pdf");
+    run_ok(&[
+        "export",
+        "annexe",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--reservataire",
+        "action-logement",
+        "--departement",
+        "06",
+        "--annee",
+        "2025",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(!txt.contains("Total CA de Sophia Antipolis"), "{txt}");
+        assert!(txt.contains("Flux qualifié 2025 sur le département"), "{txt}");
+    }
     let aide = run_ok(&["export", "--help"]);
     assert!(aide.contains("pdf"), "{aide}");
 }

@@ -1089,7 +1089,7 @@ fn tableaux(a: &Annexe) -> Vec<Tableau> {
             (PerimetreAnnexe::Commune { insee, .. }, Some(Perimetre::Commune(c))) if c == insee
         );
         let sur = match &a.perimetre {
-            PerimetreAnnexe::Departement(_) => "le département".to_string(),
+            PerimetreAnnexe::Departement(_) => "sur le département".to_string(),
             PerimetreAnnexe::Commune { insee, .. } if sa_commune => {
                 format!("dans la {}", commune_de(&nom_commune(insee)))
             }
@@ -1233,8 +1233,19 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         }
         p.espace(4.0);
     }
-    for t in tableaux(a) {
+    // The modalités and the signatures, kept with the last rows of the last table (never a
+    // page with the signatures alone).
+    let modalites = modalites(a);
+    let h_fin = 11.5 * 1.85
+        + modalites.iter().map(|m| p.hauteur_texte(9.0, m)).sum::<f32>()
+        + p.hauteur_signatures(&parties(a));
+    let tableaux = tableaux(a);
+    let n_tableaux = tableaux.len();
+    for (i, t) in tableaux.into_iter().enumerate() {
         p.titre(11.5, &t.titre);
+        if i + 1 == n_tableaux {
+            p.garder_pour_la_suite = h_fin + 4.0 + t.note.as_ref().map(|n| p.hauteur_texte(8.5, n)).unwrap_or(0.0);
+        }
         let widths: Vec<f32> = t.colonnes.iter().map(|c| c.2).collect();
         let right: Vec<bool> = t.colonnes.iter().map(|c| c.1).collect();
         let rows: Vec<Vec<String>> = std::iter::once(t.colonnes.iter().map(|c| c.0.to_string()).collect())
@@ -1247,11 +1258,7 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         p.espace(4.0);
     }
     // The modalités stay with the signatures: never a signature block alone on a page.
-    let modalites = modalites(a);
-    let h = 11.5 * 1.85
-        + modalites.iter().map(|m| p.hauteur_texte(9.0, m)).sum::<f32>()
-        + p.hauteur_signatures(&parties(a));
-    p.assurer(h);
+    p.assurer(h_fin);
     p.titre(11.5, "Modalités");
     for m in modalites {
         p.texte(9.0, &m);
