@@ -349,6 +349,49 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
     let commentaire = ligne("Commentaires : relogements").0.to_string();
     assert!(commentaire.contains("Relogements liés aux ventes : Vente résidence Les Pins"), "{commentaire}");
     assert!(commentaire.contains("Logements en vente (L.443-7) exclus de l'assiette : 3 à Vallauris"), "{commentaire}");
+    // A departmental flux saved with its own declarations: the département's column says them.
+    run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--departement",
+        "06",
+        "--annee",
+        "2025",
+        "--rotation",
+        "10",
+        "--mutations",
+        "0",
+        "--logements-specifiques",
+        "judiciaires=1",
+        "--charte-relogement",
+        "non",
+        "--enregistrer",
+    ]);
+    let x2 = t.path("fiche_dep.xlsx");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        x2.to_str().unwrap(),
+    ]);
+    let mut wb: Xlsx<_> = open_workbook(&x2).unwrap();
+    let ws2 = wb.worksheet_range("Calcul de l'assiette").unwrap();
+    let ligne2 =
+        |l: &str| ws2.rows().find(|r| r[0] == Data::String(l.into())).map(|r| (r[1].clone(), r[2].clone())).unwrap();
+    assert_eq!(ligne2("  dont personnels judiciaires"), (nr(), n(1.0)));
+    assert_eq!(ligne2("  dont logements jeunes"), (n(4.0), n(4.0)));
+    // Its total: the lines declared in the column (jeunes 4 + judiciaires 1).
+    assert_eq!(ligne2("Autres logements spécifiques de l'assiette"), (n(4.0), n(5.0)));
+    assert_eq!(ligne2("Charte de relogement prise en compte (OUI / NON)").1, Data::String("NON".into()));
     // The PDF: every page with its initials, the undeclared lines said so.
     let pdf = t.path("fiche.pdf");
     run_ok(&[

@@ -210,6 +210,13 @@ fn declare(cols: &[Colonne], g: &dyn Fn(&FluxParametres, &Flux) -> Option<u64>) 
                 epcis.push(v);
                 out.push(v.map(|n| Valeur::Nombre(n as f64)).unwrap_or_else(non_renseigne));
             }
+            // A departmental flux: what was declared for the département itself, first.
+            None if !c.flux.epcis.is_empty() && g(&c.flux.parametres, &c.flux).is_some() => {
+                out.push(
+                    g(&c.flux.parametres, &c.flux).map(|n| Valeur::Nombre(n as f64)).unwrap_or_else(non_renseigne),
+                );
+                epcis.clear();
+            }
             None => {
                 out.push(if epcis.iter().all(Option::is_some) && !epcis.is_empty() {
                     Valeur::Nombre(epcis.iter().flatten().sum::<u64>() as f64)
@@ -249,9 +256,12 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
         cols.iter().map(|c| g(&c.flux, c.parametres.as_ref())).collect::<Vec<_>>()
     };
     let n = |x: u64| Valeur::Nombre(x as f64);
+    // An entry of the parameters: each EPCI's; a departmental flux's own (saved for the
+    // département); blank for a département's column that only sums its EPCIs.
     let param = |g: &dyn Fn(&FluxParametres) -> Valeur| {
-        col(&|_, p| match p {
+        col(&|f, p| match p {
             Some(p) => g(p),
+            None if !f.epcis.is_empty() => g(&f.parametres),
             None => Valeur::Vide,
         })
     };
@@ -417,17 +427,23 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
             Valeur::Texte(if v.is_empty() { "non".into() } else { v.join(" ; ") })
         }),
     ));
-    // The other specific dwellings: each as declared, their total over those declared.
-    let autres: Vec<Specifique> = Specifique::ALL.into_iter().filter(|c| *c != Specifique::Pmr).collect();
-    rows.push(entete(
-        "Autres logements spécifiques de l'assiette",
-        declare(cols, &|p, _| {
-            let v: Vec<u64> = autres.iter().filter_map(|c| p.specifique(*c)).collect();
-            (!v.is_empty()).then(|| v.iter().sum())
-        }),
-    ));
-    for c in Specifique::ALL {
-        rows.push(ligne(&format!("  dont {}", c.label()), declare(cols, &|p, _| p.specifique(c))));
+    // The other specific dwellings: each as declared; their total, in each column, the sum of
+    // the lines declared there (« non renseigné » when none was). PMR-USH is « of which ».
+    let par_categorie: Vec<(Specifique, Vec<Valeur>)> =
+        Specifique::ALL.into_iter().map(|c| (c, declare(cols, &|p, _| p.specifique(c)))).collect();
+    let total: Vec<Valeur> = (0..cols.len())
+        .map(|j| {
+            let v: Vec<f64> = par_categorie
+                .iter()
+                .filter(|(c, _)| *c != Specifique::Pmr)
+                .filter_map(|(_, v)| if let Valeur::Nombre(x) = v[j] { Some(x) } else { None })
+                .collect();
+            if v.is_empty() { non_renseigne() } else { Valeur::Nombre(v.iter().sum()) }
+        })
+        .collect();
+    rows.push(entete("Autres logements spécifiques de l'assiette", total));
+    for (c, v) in par_categorie {
+        rows.push(ligne(&format!("  dont {}", c.label()), v));
     }
     let texte = |s: &str| Valeur::Texte(if s.trim().is_empty() { "—".into() } else { s.trim().to_string() });
     rows.push(ligne("Commentaires : logements spécifiques", param(&|p| texte(&p.commentaires))));
