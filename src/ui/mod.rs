@@ -14,10 +14,6 @@ mod state;
 mod tasks;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_parcours;
-#[cfg(test)]
-mod tests_revue;
 mod theme;
 mod trace;
 

@@ -2,8 +2,8 @@
 //! window by its labels: unsaved flux parameters never saved nor lost without a word, the
 //! save dialog that never overwrites without asking, the lists behind the counts.
 
-use super::app::App;
-use super::tests::{Temp, harness, type_into};
+use super::{Temp, classeur, harness, type_into};
+use crate::ui::app::App;
 use contingents::store::Dossier;
 use eframe::egui;
 use egui_kittest::Harness;
@@ -140,18 +140,6 @@ fn pct(x: Option<f64>) -> String {
     x.map(|x| format!("{} %", contingents::format::nombre_fr(x, 1))).unwrap_or_else(|| "non saisi".into())
 }
 
-/// Writes a workbook (first row: the header).
-fn classeur(path: &std::path::Path, rows: &[&[&str]]) {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, *v).unwrap();
-        }
-    }
-    wb.save(path).unwrap();
-}
-
 /// A dossier of the CASA at 01/01/2024 imported through the core from `azur_edl.xlsx`: E1
 /// read twice with two réservataires (a conflict, the last kept), E2 twice identical (a
 /// doublon), E3's convention ended on 31/12/2023 (an extinct right), E4 and E5 with « #N/A »
@@ -238,7 +226,7 @@ fn enregistrer_sans_ecraser() {
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
     let ouvrir = |h: &mut Harness<'static, App>| {
-        h.state_mut().handle(&egui::Context::default(), super::state::Action::ExportEtatDesLieux);
+        h.state_mut().handle(&egui::Context::default(), crate::ui::state::Action::ExportEtatDesLieux);
         h.run_steps(2);
         assert!(h.state().fichiers.picker.is_some());
     };
@@ -294,7 +282,7 @@ fn enregistrer_sans_ecraser() {
     // Whatever dialog chose the path (the system's too): never over a dossier.
     h.state_mut().handle(
         &egui::Context::default(),
-        super::state::Action::Choisi(super::picker::Suite::EtatDesLieux, vec![copie.clone()]),
+        crate::ui::state::Action::Choisi(crate::ui::picker::Suite::EtatDesLieux, vec![copie.clone()]),
     );
     h.run_steps(2);
     assert_eq!(std::fs::read(&copie).unwrap(), avant);
@@ -360,7 +348,7 @@ fn na_jamais_propose_et_liste_stable() {
     // Valbone → Valbonne, chosen then shown in its row before it is confirmed.
     h.state_mut().handle(
         &egui::Context::default(),
-        super::state::Action::ProposeLabel {
+        crate::ui::state::Action::ProposeLabel {
             champ: contingents::model::ChampLibelle::Commune,
             libelle: "Valbone".into(),
             valeur: "06152".into(),
@@ -391,10 +379,10 @@ fn reglages_retrouves() {
     let dossier = t.0.join("demo.sqlite");
     contingents::demo::construire_dossier(&dossier).unwrap();
     let mut app = App::for_tests(dossier.clone());
-    app.handle(&egui::Context::default(), super::state::Action::SetReservataire(None));
+    app.handle(&egui::Context::default(), crate::ui::state::Action::SetReservataire(None));
     app.handle(
         &egui::Context::default(),
-        super::state::Action::BilanSelect {
+        crate::ui::state::Action::BilanSelect {
             annee: contingents::demo::DEMO_ANNEE,
             semestre: Some(2),
             bailleur: None,
@@ -408,7 +396,7 @@ fn reglages_retrouves() {
     app.travaux.synchrone = true;
     app.open(dossier.clone());
     assert_eq!(app.state.reservataire, None, "« Tous » kept");
-    app.handle(&egui::Context::default(), super::state::Action::BilanInitial);
+    app.handle(&egui::Context::default(), crate::ui::state::Action::BilanInitial);
     let b = app.ecrans.bilan.as_ref().unwrap();
     assert_eq!((b.annee, b.semestre), (contingents::demo::DEMO_ANNEE, Some(2)));
 }
@@ -420,7 +408,7 @@ fn fiche_navette_hors_assiette() {
     let dossier = dossier_anomalies(&t);
     let mut h = harness(App::for_tests(dossier.clone()));
     h.run_steps(2);
-    let demande = super::state::Action::FicheNavette {
+    let demande = crate::ui::state::Action::FicheNavette {
         bailleur: "Azur".into(),
         reference: "E9".into(),
         reservataire: Some("etat".into()),
@@ -433,7 +421,7 @@ fn fiche_navette_hors_assiette() {
     h.get_by_label("Annuler").click();
     h.run_steps(2);
     assert!(h.state().fichiers.picker.is_none() && h.state().ecrans.navette_exclue.is_none());
-    let demande = super::state::Action::FicheNavette {
+    let demande = crate::ui::state::Action::FicheNavette {
         bailleur: "Azur".into(),
         reference: "E9".into(),
         reservataire: Some("etat".into()),
@@ -456,5 +444,5 @@ fn fiche_navette_hors_assiette() {
         feuille: None,
         ligne: 1,
     };
-    assert_eq!(super::screens::exclusion_du_logement(&l), Some("PLI"));
+    assert_eq!(crate::ui::screens::exclusion_du_logement(&l), Some("PLI"));
 }

@@ -3,9 +3,9 @@
 //! wizard, the annex of the year chosen in the flux screen, the workshop mode at 1280 × 720,
 //! closing during an import. Each test asserts the figures the core gives.
 
-use super::app::App;
-use super::state::Action;
-use super::tests::{Temp, choisir, corpus, harness, type_into};
+use super::{Temp, choisir, classeur, corpus, corpus_absent, harness, type_into};
+use crate::ui::app::App;
+use crate::ui::state::Action;
 use contingents::consolidate::Filtre;
 use contingents::model::Date;
 use contingents::reference::Territoire;
@@ -13,32 +13,10 @@ use contingents::store::Dossier;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT, Queryable};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 fn casa() -> Territoire {
     Territoire::Epci("240600585".into())
-}
-
-/// Writes a workbook (first row: the header).
-fn classeur(path: &Path, rows: &[&[&str]]) {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, *v).unwrap();
-        }
-    }
-    wb.save(path).unwrap();
-}
-
-/// Said where it is seen (written to the terminal even when the test passes: the harness
-/// captures only `print!`), and a failure when `CONTINGENTS_EXIGER_CORPUS` asks for the corpus.
-fn corpus_absent(quoi: &str) {
-    let m =
-        format!("SAUTÉ : corpus shared/samples/casa absent — {quoi} : rejoué sur des fichiers fabriqués par le test\n");
-    let _ = std::io::stderr().write_all(m.as_bytes());
-    assert!(std::env::var_os("CONTINGENTS_EXIGER_CORPUS").is_none(), "{m}");
 }
 
 /// The dossier's figures as the window shows them: logements, rows set aside, conflicts,
@@ -103,7 +81,7 @@ fn nouveau_dossier_territoire_et_date() {
     let v = h.state().view.as_ref().expect("the new dossier is open");
     assert_eq!(v.path, path);
     assert!(!v.demonstration);
-    assert_eq!(h.state().state.screen, super::state::Screen::Import, "its first step: the import");
+    assert_eq!(h.state().state.screen, crate::ui::state::Screen::Import, "its first step: the import");
     // Every screen says which dossier, territory and date it shows.
     h.get_by_label("CASA réservations 2024");
     h.get_by_label("CA de Sophia Antipolis (EPCI 240600585)");
@@ -621,7 +599,7 @@ fn fermer_pendant_un_import() {
         while !cancel.load(Ordering::Relaxed) {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        let r = Dossier::open(&path, false).map_err(super::erreur::Erreur::from).and_then(|mut d| {
+        let r = Dossier::open(&path, false).map_err(crate::ui::erreur::Erreur::from).and_then(|mut d| {
             contingents::import::run::write_prepared(
                 &mut d,
                 vec![prepared],
@@ -630,9 +608,9 @@ fn fermer_pendant_un_import() {
                 p,
                 cancel,
             )
-            .map_err(super::erreur::Erreur::from)
+            .map_err(crate::ui::erreur::Erreur::from)
         });
-        super::tasks::JobOutput::Imported { etats: r, registres: None, reprise: None }
+        crate::ui::tasks::JobOutput::Imported { etats: r, registres: None, reprise: None }
     });
     let fermer = |h: &mut Harness<'static, App>| {
         h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
@@ -676,7 +654,7 @@ fn fermer_pendant_un_import() {
     assert_eq!(cube.total(&Filtre::default()), avant.0);
     assert!(!cube.bailleurs().contains(&"Toits de la Brague".to_string()));
     // A read is not asked about: closing during the flux's computation just closes.
-    assert_eq!(super::screens::question_de_fermeture("flux"), None);
+    assert_eq!(crate::ui::screens::question_de_fermeture("flux"), None);
 }
 
 /// Issue 19 in the window: a re-import that would empty a bailleur asks first, with both
