@@ -430,19 +430,7 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     let total_flux: u64 = amonts.iter().map(|a| a.flux).sum();
     // Rules 1–2 on the sum of the flux: the State first, in whole dwellings.
     let mut alertes_etat = Vec::new();
-    let etat = match dep {
-        Some(d) => part_de_l_etat(
-            total_flux,
-            &d.p,
-            d.assiette,
-            d.stocks.get(FONCTIONNAIRES.as_str()).copied().unwrap_or(0),
-            &mut alertes_etat,
-        ),
-        None => {
-            let b = &entrees[0].base;
-            part_de_l_etat(total_flux, &entrees[0].p, b.assiette(), b.stock(&FONCTIONNAIRES), &mut alertes_etat)
-        }
-    };
+    let etat = etat_du_calcul(entrees, dep, total_flux, &mut alertes_etat);
     let s_total = etat.s_total;
     // The State's quota in a commune: its total × the commune's part of the flux (rule 3).
     let etat_q = |fc: u64| if total_flux > 0 { s_total as f64 * fc as f64 / total_flux as f64 } else { 0.0 };
@@ -453,113 +441,36 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
         par_epci.push(quotas_de_l_epci(e, a, &etat_q, dep));
     }
 
-    // The rows of the rounding: the State (its total imposed), the departmental réservataires
-    // (one row over every EPCI) or, for one EPCI, every réservataire; then the others of each
-    // EPCI and its non réservé.
-    let mut offset = vec![0usize];
-    for a in &amonts {
-        offset.push(offset.last().copied().unwrap_or(0) + a.f_c.len());
-    }
-    let colonnes: Vec<u64> = amonts.iter().flat_map(|a| a.f_c.iter().copied()).collect();
-    // (id, the EPCI for a local row) → [(EPCI, index in its quotas)].
-    let mut rangs: BTreeMap<(Reservataire, usize), Vec<(usize, usize)>> = BTreeMap::new();
-    for (k, (qs, _, _)) in par_epci.iter().enumerate() {
-        for (i, x) in qs.iter().enumerate() {
-            let local = dep.is_some() && !est_departemental(&x.part.id);
-            rangs.entry((x.part.id.clone(), if local { k } else { 0 })).or_default().push((k, i));
-        }
-    }
-    for k in 0..entrees.len() {
-        rangs.insert((NON_RESERVE, k), vec![(k, usize::MAX)]);
-    }
-    let cles: Vec<(Reservataire, usize)> = rangs.keys().cloned().collect();
-    let groupes_du_rang = |cle: &(Reservataire, usize)| -> Vec<Vec<(usize, f64)>> {
-        rangs[cle]
-            .iter()
-            .map(|&(k, i)| {
-                let q: &[f64] = if i == usize::MAX { &par_epci[k].1 } else { &par_epci[k].0[i].q };
-                q.iter().enumerate().map(|(c, v)| (offset[k] + c, *v)).collect()
-            })
-            .collect()
-    };
-    let mut lignes = vec![arrondi::Ligne {
-        groupes: amonts
-            .iter()
-            .enumerate()
-            .map(|(k, a)| a.f_c.iter().enumerate().map(|(c, fc)| (offset[k] + c, etat_q(*fc))).collect())
-            .collect(),
-        total: arrondi::Total::Exact(s_total),
-    }];
-    let autres: Vec<Vec<Vec<(usize, f64)>>> = cles.iter().map(groupes_du_rang).collect();
-    let poids: Vec<f64> = autres.iter().map(|g| g.iter().flatten().map(|(_, q)| q.max(0.0)).sum()).collect();
-    // Rule 2: the others (non réservé included, in id order) share F − State by largest remainder.
-    let preferes = largest_remainder(total_flux - s_total, &poids);
-    for (g, n) in autres.into_iter().zip(preferes) {
-        lignes.push(arrondi::Ligne { groupes: g, total: arrondi::Total::Prefere(n) });
-    }
-    let table = arrondi::controle(&lignes, &colonnes);
-    // The State's logements in each commune, then its fonctionnaires among them (their total
-    // imposed, each commune and each EPCI the floor or the ceiling of its share).
-    let etat_c: Vec<u64> = table[0].iter().flatten().copied().collect();
-    let fo_c = fonctionnaires_par_commune(&etat_c, &colonnes, total_flux, etat.fo_total, s_total, &offset);
-    // Each row's logements in each commune, by EPCI and réservataire.
-    let mut cellules: BTreeMap<(usize, String), Vec<u64>> = BTreeMap::new();
-    for (cle, valeurs) in cles.iter().zip(&table[1..]) {
-        for (&(k, _), v) in rangs[cle].iter().zip(valeurs) {
-            cellules.insert((k, cle.0.to_string()), v.clone());
-        }
-    }
+    // One controlled rounding of the réservataire × commune table, every margin exact.
+    let table = Table::new(&amonts);
+    let rangs = rangs_de_l_arrondi(&par_epci, dep);
+    let Arrondi { etat_c, cellules } = arrondir(&table, &rangs, &par_epci, &amonts, &etat_q, s_total, total_flux);
+    // The State's fonctionnaires among its logements in each commune (their total imposed,
+    // each commune and each EPCI the floor or the ceiling of its share).
+    let fo_c = fonctionnaires_par_commune(&etat_c, &table.colonnes, total_flux, etat.fo_total, s_total, &table.offset);
 
-    let etat_k: Vec<u64> = (0..entrees.len()).map(|k| etat_c[offset[k]..offset[k + 1]].iter().sum()).collect();
+    let etat_k: Vec<u64> = (0..entrees.len()).map(|k| table.de_l_epci(&etat_c, k).iter().sum()).collect();
     let HorsQpv { etat_hors, h_flux, plancher, etat_hors_k, h_k } =
         etat_hors_qpv(entrees, &amonts, &etat_k, s_total, dep, &mut alertes_etat);
 
-    let nr_q: Vec<f64> = par_epci.iter().map(|x| x.1.iter().sum()).collect();
     let mut epcis = Vec::new();
-    for (k, ((e, a), (qs, _, alertes_k))) in entrees.iter().zip(&amonts).zip(par_epci).enumerate() {
-        let cells = |id: &str| cellules.get(&(k, id.to_string())).cloned().unwrap_or_else(|| vec![0; a.f_c.len()]);
-        let etat_cells = &etat_c[offset[k]..offset[k + 1]];
-        let fo_cells = &fo_c[offset[k]..offset[k + 1]];
+    for (k, ((e, a), (qs, nr_q, alertes_k))) in entrees.iter().zip(&amonts).zip(par_epci).enumerate() {
+        let cellule = |id: &str, c: usize| cellules.get(&(k, id.to_string())).map(|v| v[c]).unwrap_or(0);
+        let etat_cells = table.de_l_epci(&etat_c, k);
+        let fo_cells = table.de_l_epci(&fo_c, k);
         let fo_k: u64 = fo_cells.iter().sum();
         let mut parts = etat.parts(dep, &e.epci, &e.base, etat_k[k] - fo_k, fo_k);
-        let mut autres: Vec<PartReservataire> = qs
-            .into_iter()
-            .map(|mut x| {
-                x.part.logements = cells(&x.part.id).iter().sum();
-                x.part
-            })
-            .collect();
-        autres.sort_by(|a, b| a.id.cmp(&b.id));
-        parts.extend(autres);
-        let nr: u64 = cells(&NON_RESERVE).iter().sum();
-        let autres_taux: f64 = parts[2..].iter().map(|x| x.taux_reduit.unwrap_or(x.taux)).sum();
-        parts.push(PartReservataire {
-            id: NON_RESERVE,
-            perimetre: Perimetre::Epci(e.epci.clone()),
-            assiette: e.base.assiette(),
-            stock: e.base.stock(&NON_RESERVE),
-            taux: if a.flux > 0 { nr_q[k] / a.flux as f64 } else { (1.0 - etat.r - autres_taux).max(0.0) },
-            taux_demande: None,
-            logements: nr,
-            origine: OrigineTaux::Stock,
-            taux_reduit: None,
-            apport: false,
-        });
-        let communes_out = flux_par_commune(e, a, etat_cells, fo_cells, &parts, |id, c| {
-            cellules.get(&(k, id.to_string())).map(|v| v[c]).unwrap_or(0)
-        });
+        parts.extend(parts_des_autres(qs, a, &cellule));
+        let nr = part_du_non_reserve(e, a, &nr_q, &parts, etat.r, &cellule);
+        parts.push(nr);
+        let communes_out = flux_par_commune(e, a, etat_cells, fo_cells, &parts, cellule);
+        let source = e.p.annee_source.or(dep.and_then(|d| d.p.annee_source)).filter(|y| *y < annee);
         let mut alertes = a.alertes.clone();
         alertes.extend(alertes_etat.iter().cloned());
         alertes.extend(alertes_k);
         alertes.extend(alertes_collectivites(&e.base.communes, &a.f_c, &parts, &e.epci));
+        alertes.extend(source.map(|y| parametres_repris(y, annee)));
         let flux_qualifie = flux_qualifie(&e.base, etat_k[k], fo_k, etat_hors_k[k], &parts);
-        let source = e.p.annee_source.or(dep.and_then(|d| d.p.annee_source)).filter(|y| *y < annee);
-        if let Some(y) = source {
-            alertes.push(Alerte::new(
-                Regle::ParametreAConfirmer,
-                format!("paramètres repris de {y} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
-            ));
-        }
         let parc = e.base.parc();
         let assiette = e.base.assiette();
         epcis.push(Flux {
@@ -592,6 +503,175 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     }
     let etat_hors_qpv = EtatHorsQpv { logements: etat_hors, flux_hors_qpv: h_flux, plancher, departemental: false };
     Calcul { epcis, alertes_etat, etat, etat_hors_qpv }
+}
+
+/// Rules 1–2 on the sum of the flux: the State's share, on the département's assiette when the
+/// flux is computed for a département, else on the EPCI's.
+fn etat_du_calcul(
+    entrees: &[Entree],
+    dep: Option<&Departemental>,
+    total_flux: u64,
+    alertes: &mut Vec<Alerte>,
+) -> PartEtat {
+    match dep {
+        Some(d) => part_de_l_etat(
+            total_flux,
+            &d.p,
+            d.assiette,
+            d.stocks.get(FONCTIONNAIRES.as_str()).copied().unwrap_or(0),
+            alertes,
+        ),
+        None => {
+            let b = &entrees[0].base;
+            part_de_l_etat(total_flux, &entrees[0].p, b.assiette(), b.stock(&FONCTIONNAIRES), alertes)
+        }
+    }
+}
+
+/// The columns of the rounding: the communes of every EPCI one after the other, with their flux.
+struct Table {
+    /// Where each EPCI's communes start (and, last, the number of columns).
+    offset: Vec<usize>,
+    /// Each commune's flux: the column's total.
+    colonnes: Vec<u64>,
+}
+
+impl Table {
+    fn new(amonts: &[Amont]) -> Self {
+        let mut offset = vec![0usize];
+        for a in amonts {
+            offset.push(offset.last().copied().unwrap_or(0) + a.f_c.len());
+        }
+        Table { offset, colonnes: amonts.iter().flat_map(|a| a.f_c.iter().copied()).collect() }
+    }
+
+    /// The values of the communes of EPCI `k` in a row of the table.
+    fn de_l_epci<'a>(&self, ligne: &'a [u64], k: usize) -> &'a [u64] {
+        &ligne[self.offset[k]..self.offset[k + 1]]
+    }
+}
+
+/// The rows of the rounding after the State's: a departmental réservataire is one row over every
+/// EPCI (rule 9); any other réservataire, and the non réservé, one row in each EPCI. Each row
+/// (by id, then EPCI of a local row) → its groups: [(EPCI, index in its quotas, `usize::MAX`
+/// for the non réservé)].
+type Rangs = BTreeMap<(Reservataire, usize), Vec<(usize, usize)>>;
+
+fn rangs_de_l_arrondi(par_epci: &[(Vec<Quotas>, Vec<f64>, Vec<Alerte>)], dep: Option<&Departemental>) -> Rangs {
+    let mut rangs: Rangs = BTreeMap::new();
+    for (k, (qs, _, _)) in par_epci.iter().enumerate() {
+        for (i, x) in qs.iter().enumerate() {
+            let local = dep.is_some() && !est_departemental(&x.part.id);
+            rangs.entry((x.part.id.clone(), if local { k } else { 0 })).or_default().push((k, i));
+        }
+    }
+    for k in 0..par_epci.len() {
+        rangs.insert((NON_RESERVE, k), vec![(k, usize::MAX)]);
+    }
+    rangs
+}
+
+/// The table rounded: the State's logements in each commune (all EPCIs one after the other),
+/// and each other row's logements in each commune, by (EPCI, réservataire).
+struct Arrondi {
+    etat_c: Vec<u64>,
+    cellules: BTreeMap<(usize, String), Vec<u64>>,
+}
+
+/// Rules 2–3: the State's row with its total imposed; the others (non réservé included, in id
+/// order) share F − State by largest remainder of their quotas; then one controlled rounding of
+/// the whole table, every row, commune and EPCI total exact.
+fn arrondir(
+    table: &Table,
+    rangs: &Rangs,
+    par_epci: &[(Vec<Quotas>, Vec<f64>, Vec<Alerte>)],
+    amonts: &[Amont],
+    etat_q: &dyn Fn(u64) -> f64,
+    s_total: u64,
+    total_flux: u64,
+) -> Arrondi {
+    let offset = &table.offset;
+    let cles: Vec<(Reservataire, usize)> = rangs.keys().cloned().collect();
+    let groupes_du_rang = |cle: &(Reservataire, usize)| -> Vec<Vec<(usize, f64)>> {
+        rangs[cle]
+            .iter()
+            .map(|&(k, i)| {
+                let q: &[f64] = if i == usize::MAX { &par_epci[k].1 } else { &par_epci[k].0[i].q };
+                q.iter().enumerate().map(|(c, v)| (offset[k] + c, *v)).collect()
+            })
+            .collect()
+    };
+    let mut lignes = vec![arrondi::Ligne {
+        groupes: amonts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| a.f_c.iter().enumerate().map(|(c, fc)| (offset[k] + c, etat_q(*fc))).collect())
+            .collect(),
+        total: arrondi::Total::Exact(s_total),
+    }];
+    let autres: Vec<Vec<Vec<(usize, f64)>>> = cles.iter().map(groupes_du_rang).collect();
+    let poids: Vec<f64> = autres.iter().map(|g| g.iter().flatten().map(|(_, q)| q.max(0.0)).sum()).collect();
+    let preferes = largest_remainder(total_flux - s_total, &poids);
+    for (g, n) in autres.into_iter().zip(preferes) {
+        lignes.push(arrondi::Ligne { groupes: g, total: arrondi::Total::Prefere(n) });
+    }
+    let t = arrondi::controle(&lignes, &table.colonnes);
+    let etat_c: Vec<u64> = t[0].iter().flatten().copied().collect();
+    let mut cellules: BTreeMap<(usize, String), Vec<u64>> = BTreeMap::new();
+    for (cle, valeurs) in cles.iter().zip(&t[1..]) {
+        for (&(k, _), v) in rangs[cle].iter().zip(valeurs) {
+            cellules.insert((k, cle.0.to_string()), v.clone());
+        }
+    }
+    Arrondi { etat_c, cellules }
+}
+
+/// The réservataires other than the State in one EPCI, with their logements there (the sum of
+/// their cells), in id order.
+fn parts_des_autres(qs: Vec<Quotas>, a: &Amont, cellule: &dyn Fn(&str, usize) -> u64) -> Vec<PartReservataire> {
+    let mut autres: Vec<PartReservataire> = qs
+        .into_iter()
+        .map(|mut x| {
+            x.part.logements = (0..a.f_c.len()).map(|c| cellule(&x.part.id, c)).sum();
+            x.part
+        })
+        .collect();
+    autres.sort_by(|a, b| a.id.cmp(&b.id));
+    autres
+}
+
+/// The non réservé of one EPCI, last: its logements, and its rate, the share of the flux its
+/// quotas took (with no flux, what the others leave).
+fn part_du_non_reserve(
+    e: &Entree,
+    a: &Amont,
+    nr_q: &[f64],
+    parts: &[PartReservataire],
+    r_etat: f64,
+    cellule: &dyn Fn(&str, usize) -> u64,
+) -> PartReservataire {
+    let autres_taux: f64 = parts[2..].iter().map(|x| x.taux_reduit.unwrap_or(x.taux)).sum();
+    let nr_q: f64 = nr_q.iter().sum();
+    PartReservataire {
+        id: NON_RESERVE,
+        perimetre: Perimetre::Epci(e.epci.clone()),
+        assiette: e.base.assiette(),
+        stock: e.base.stock(&NON_RESERVE),
+        taux: if a.flux > 0 { nr_q / a.flux as f64 } else { (1.0 - r_etat - autres_taux).max(0.0) },
+        taux_demande: None,
+        logements: (0..a.f_c.len()).map(|c| cellule(&NON_RESERVE, c)).sum(),
+        origine: OrigineTaux::Stock,
+        taux_reduit: None,
+        apport: false,
+    }
+}
+
+/// Parameters taken from an earlier year: to confirm for this one.
+fn parametres_repris(source: i32, annee: i32) -> Alerte {
+    Alerte::new(
+        Regle::ParametreAConfirmer,
+        format!("paramètres repris de {source} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
+    )
 }
 
 /// The State's fonctionnaires among its logements in each commune (rule 1): their total
