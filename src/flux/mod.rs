@@ -5,8 +5,10 @@
 //! the command line, the annex, the fiche récapitulative and the bilans.
 
 pub mod arrondi;
+mod assiette;
 mod departement;
 mod dossier;
+mod etat;
 mod parametres;
 mod resultat;
 
@@ -16,6 +18,7 @@ use crate::reference::reference;
 use crate::text::key;
 pub use arrondi::largest_remainder;
 use arrondi::{floor, round};
+pub use assiette::*;
 pub use departement::calculer_departement;
 pub use dossier::{
     ParametreRefuse, cle_departement, departement_enregistre, departement_gouvernant, enregistrer_parametres,
@@ -23,6 +26,7 @@ pub use dossier::{
     flux_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre, parametres,
     parametres_du_departement, verifier, verifier_departement,
 };
+use etat::*;
 pub use parametres::*;
 pub use resultat::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,194 +45,6 @@ pub struct Groupe {
     pub qpv: bool,
     pub nature: Option<String>,
     pub logements: u64,
-}
-
-/// Exclusion motifs, as the fiche récapitulative (DDETS 06 form) lists them.
-/// The key `interfaces.md` shows (`"exclusions": {"PLI": …}`): LLI, loyer libre and intermédiaire are PLI.
-pub const MOTIF_PLI: &str = "PLI";
-pub const MOTIF_FTM: &str = "foyers de travailleurs migrants";
-pub const MOTIF_MEDICO_SOCIAL: &str = "structures médico-sociales";
-pub const MOTIF_CHRS: &str = "CHRS et résidences sociales";
-/// A logement-foyer whose kind the file does not say.
-pub const MOTIF_FOYERS: &str = "autres logements-foyers";
-pub const MOTIF_ETUDIANTS: &str = "logements étudiants";
-pub const MOTIF_DEFENSE: &str = "défense, sécurité intérieure, santé";
-pub const MOTIF_VENTE: &str = "logements en vente ou à démolir";
-
-/// The exclusion motifs the program recognises, in the order of the fiche.
-pub const MOTIFS_D_EXCLUSION: [&str; 8] =
-    [MOTIF_PLI, MOTIF_FTM, MOTIF_MEDICO_SOCIAL, MOTIF_CHRS, MOTIF_FOYERS, MOTIF_ETUDIANTS, MOTIF_DEFENSE, MOTIF_VENTE];
-
-/// Why a dwelling is outside the assiette, if it is (PLI, specific housing, défense, sale).
-pub fn exclusion(g: &Groupe) -> Option<&'static str> {
-    if g.financement == Financement::Pli {
-        return Some(MOTIF_PLI);
-    }
-    if let Some(n) = &g.nature {
-        let k = key(n);
-        let a = |mots: &[&str]| mots.iter().any(|m| k.contains(m));
-        let mot = |sigles: &[&str]| k.split(' ').any(|w| sigles.contains(&w));
-        if mot(&["ftm"])
-            || a(&["travailleurs migrants", "foyer de travailleurs", "foyer travailleurs"]) && !a(&["jeunes"])
-        {
-            return Some(MOTIF_FTM);
-        }
-        if a(&["medico", "ehpad", "residence autonomie", "foyer logement", "handicap"]) || mot(&["mas", "fam", "ime"]) {
-            return Some(MOTIF_MEDICO_SOCIAL);
-        }
-        if a(&["residence sociale", "pension de famille", "maison relais", "jeunes travailleurs"])
-            || mot(&["chrs", "fjt"])
-        {
-            return Some(MOTIF_CHRS);
-        }
-        if a(&["foyer"]) {
-            return Some(MOTIF_FOYERS);
-        }
-        if a(&["etudiant", "crous", "universitaire"]) {
-            return Some(MOTIF_ETUDIANTS);
-        }
-        if a(&["en vente", "mis en vente", "demolition", "a demolir", "l 443 7"]) {
-            return Some(MOTIF_VENTE);
-        }
-    }
-    if g.reservataire == Reservataire::DEFENSE {
-        return Some(MOTIF_DEFENSE);
-    }
-    None
-}
-
-/// The motif of a hand-entered exclusion as the fiche lists it: « vente », « L.443-7 »,
-/// « démolition » go on the line of the dwellings being sold or demolished, « PLI » on the PLI
-/// line, a kind of logement-foyer on its line; any other motif stays as typed.
-pub fn motif_d_exclusion(motif: &str) -> String {
-    let k = key(motif);
-    if k.contains("vente") || k.contains("vendre") || k.contains("demoli") || k.contains("443") {
-        return MOTIF_VENTE.to_string();
-    }
-    if k == "pli" || k == "lli" {
-        return MOTIF_PLI.to_string();
-    }
-    let g = Groupe {
-        commune: String::new(),
-        reservataire: Reservataire::new(String::new()),
-        financement: Financement::Plus,
-        typologie: TypologieGrille::T3,
-        qpv: false,
-        nature: Some(motif.to_string()),
-        logements: 0,
-    };
-    match exclusion(&g) {
-        Some(m) => m.to_string(),
-        None if k.contains("defense") || k.contains("securite interieure") => MOTIF_DEFENSE.to_string(),
-        None => motif.trim().to_string(),
-    }
-}
-
-/// The assiette of one commune and the stocks in it.
-#[derive(Debug, Clone, Default)]
-struct BaseCommune {
-    insee: String,
-    parc: u64,
-    exclus: u64,
-    exclusions: BTreeMap<String, u64>,
-    assiette: u64,
-    /// Réservataire → active stock inside the assiette (non réservé and the State included).
-    stocks: BTreeMap<Reservataire, u64>,
-}
-
-type Cle = (Financement, TypologieGrille, bool);
-
-/// The bailleur's dwellings on the territory, reduced to what the shares need.
-#[derive(Debug, Clone, Default)]
-struct Base {
-    communes: Vec<BaseCommune>,
-    exclusions: BTreeMap<String, u64>,
-    /// Réservataire → its stock's mix in the assiette (flux qualifié, rule 8).
-    cellules: BTreeMap<Reservataire, BTreeMap<Cle, u64>>,
-    /// The whole assiette's mix (the State's flux qualifié, rule 7).
-    toutes: BTreeMap<Cle, u64>,
-}
-
-impl Base {
-    fn new(groupes: &[Groupe], p: &FluxParametres) -> Self {
-        let mut by_commune: BTreeMap<&str, BaseCommune> = BTreeMap::new();
-        let mut b = Base::default();
-        for g in groupes {
-            let c = by_commune
-                .entry(&g.commune)
-                .or_insert_with(|| BaseCommune { insee: g.commune.clone(), ..Default::default() });
-            c.parc += g.logements;
-            match exclusion(g) {
-                Some(motif) => {
-                    c.exclus += g.logements;
-                    *c.exclusions.entry(motif.to_string()).or_default() += g.logements;
-                    *b.exclusions.entry(motif.to_string()).or_default() += g.logements;
-                }
-                None => {
-                    c.assiette += g.logements;
-                    *c.stocks.entry(g.reservataire.clone()).or_default() += g.logements;
-                    let k = (g.financement, g.typologie, g.qpv);
-                    *b.cellules.entry(g.reservataire.clone()).or_default().entry(k).or_default() += g.logements;
-                    *b.toutes.entry(k).or_default() += g.logements;
-                }
-            }
-        }
-        b.communes = by_commune.into_values().collect();
-        for e in &p.exclusions_manuelles {
-            b.exclure(e);
-        }
-        b
-    }
-
-    /// A hand-entered exclusion (rule 10): in its commune, else spread over the communes by
-    /// their assiettes (or by the réservataire's stock when it names one).
-    fn exclure(&mut self, e: &ExclusionManuelle) {
-        let motif = motif_d_exclusion(&e.motif);
-        let targets: Vec<usize> = (0..self.communes.len())
-            .filter(|&i| e.commune.as_ref().is_none_or(|c| *c == self.communes[i].insee))
-            .collect();
-        let weight = |c: &BaseCommune| match &e.reservataire {
-            Some(id) => c.stocks.get(id.as_str()).copied().unwrap_or(0) as f64,
-            None => c.assiette as f64,
-        };
-        let w: Vec<f64> = targets.iter().map(|&i| weight(&self.communes[i])).collect();
-        let split = largest_remainder(e.logements, &w);
-        let mut applied = 0;
-        for (&i, n) in targets.iter().zip(split) {
-            let c = &mut self.communes[i];
-            let mut n = n.min(c.assiette);
-            if let Some(id) = &e.reservataire {
-                let s = c.stocks.entry(id.clone()).or_default();
-                n = n.min(*s);
-                *s -= n;
-            }
-            c.assiette -= n;
-            c.exclus += n;
-            if n > 0 {
-                *c.exclusions.entry(motif.clone()).or_default() += n;
-            }
-            applied += n;
-        }
-        if applied > 0 {
-            *self.exclusions.entry(motif).or_default() += applied;
-        }
-    }
-
-    fn parc(&self) -> u64 {
-        self.communes.iter().map(|c| c.parc).sum()
-    }
-
-    fn assiette(&self) -> u64 {
-        self.communes.iter().map(|c| c.assiette).sum()
-    }
-
-    fn stock(&self, id: &str) -> u64 {
-        self.communes.iter().map(|c| c.stocks.get(id).copied().unwrap_or(0)).sum()
-    }
-
-    fn ids(&self) -> BTreeSet<Reservataire> {
-        self.communes.iter().flat_map(|c| c.stocks.keys().cloned()).collect()
-    }
 }
 
 /// The departmental réservataires' perimeter when the flux is computed for a département
@@ -505,29 +321,6 @@ fn moteur(bailleur: &str, annee: i32, entrees: &[Entree], dep: Option<&Departeme
     Calcul { epcis, alertes_etat, etat, etat_hors_qpv }
 }
 
-/// Rules 1–2 on the sum of the flux: the State's share, on the département's assiette when the
-/// flux is computed for a département, else on the EPCI's.
-fn etat_du_calcul(
-    entrees: &[Entree],
-    dep: Option<&Departemental>,
-    total_flux: u64,
-    alertes: &mut Vec<Alerte>,
-) -> PartEtat {
-    match dep {
-        Some(d) => part_de_l_etat(
-            total_flux,
-            &d.p,
-            d.assiette,
-            d.stocks.get(FONCTIONNAIRES.as_str()).copied().unwrap_or(0),
-            alertes,
-        ),
-        None => {
-            let b = &entrees[0].base;
-            part_de_l_etat(total_flux, &entrees[0].p, b.assiette(), b.stock(&FONCTIONNAIRES), alertes)
-        }
-    }
-}
-
 /// The columns of the rounding: the communes of every EPCI one after the other, with their flux.
 struct Table {
     /// Where each EPCI's communes start (and, last, the number of columns).
@@ -672,110 +465,6 @@ fn parametres_repris(source: i32, annee: i32) -> Alerte {
         Regle::ParametreAConfirmer,
         format!("paramètres repris de {source} : à confirmer pour {annee} (enregistrez-les pour les confirmer)"),
     )
-}
-
-/// The State's fonctionnaires among its logements in each commune (rule 1): their total
-/// imposed, each commune and each EPCI the floor or the ceiling of its share.
-fn fonctionnaires_par_commune(
-    etat_c: &[u64],
-    colonnes: &[u64],
-    total_flux: u64,
-    fo_total: u64,
-    s_total: u64,
-    offset: &[usize],
-) -> Vec<u64> {
-    if fo_total == 0 || s_total == 0 || total_flux == 0 {
-        return vec![0; etat_c.len()];
-    }
-    // Each of the two cells of a commune is the floor or the ceiling of its own quota (its total
-    // × the commune's part of the flux: 53 × 8 / 211 = 2,01 prioritaires, never 1), the two
-    // adding up to the State's cell; in the rare table where no such split exists, the State's
-    // cell is shared in proportion (each cell within one of its share of the State's cell),
-    // still with both totals exact.
-    let part = |n: u64, base: &dyn Fn(usize) -> f64| -> Vec<Vec<(usize, f64)>> {
-        (0..offset.len() - 1).map(|k| (offset[k]..offset[k + 1]).map(|j| (j, n as f64 * base(j))).collect()).collect()
-    };
-    let lignes = |base: &dyn Fn(usize) -> f64| {
-        [
-            arrondi::Ligne { groupes: part(fo_total, base), total: arrondi::Total::Exact(fo_total) },
-            arrondi::Ligne {
-                groupes: part(s_total - fo_total, base),
-                total: arrondi::Total::Exact(s_total - fo_total),
-            },
-        ]
-    };
-    let du_flux = |j: usize| colonnes[j] as f64 / total_flux as f64;
-    let de_l_etat = |j: usize| etat_c[j] as f64 / s_total as f64;
-    let table = arrondi::controle_strict(&lignes(&du_flux), etat_c)
-        .unwrap_or_else(|| arrondi::controle(&lignes(&de_l_etat), etat_c));
-    table[0].iter().flatten().copied().collect()
-}
-
-/// The State outside QPV (rule 7): on the whole computation, then EPCI by EPCI.
-struct HorsQpv {
-    /// The State's logements outside QPV, in all.
-    etat_hors: u64,
-    /// The flux outside QPV, in all, and its 30 %.
-    h_flux: u64,
-    plancher: u64,
-    /// By EPCI: the State's logements outside QPV, the flux outside QPV.
-    etat_hors_k: Vec<u64>,
-    h_k: Vec<u64>,
-}
-
-fn etat_hors_qpv(
-    entrees: &[Entree],
-    amonts: &[Amont],
-    etat_k: &[u64],
-    s_total: u64,
-    dep: Option<&Departemental>,
-    alertes_etat: &mut Vec<Alerte>,
-) -> HorsQpv {
-    let (hors, qpv): (Vec<u64>, Vec<u64>) = entrees
-        .iter()
-        .map(|e| {
-            let h: u64 = e.base.toutes.iter().filter(|(k, _)| !k.2).map(|(_, n)| n).sum();
-            let q: u64 = e.base.toutes.iter().filter(|(k, _)| k.2).map(|(_, n)| n).sum();
-            (h, q)
-        })
-        .unzip();
-    let h_flux: u64 = amonts
-        .iter()
-        .zip(hors.iter().zip(&qpv))
-        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
-        .sum();
-    let plancher = floor(0.30 * h_flux as f64);
-    let (h_tot, q_tot): (u64, u64) = (hors.iter().sum(), qpv.iter().sum());
-    let h_share = if h_tot + q_tot > 0 { h_tot as f64 / (h_tot + q_tot) as f64 } else { 0.0 };
-    // Each EPCI: at least what its QPV cannot take, at most what its assiette outside QPV can.
-    let lo: Vec<u64> = (0..entrees.len()).map(|k| if qpv[k] == 0 { etat_k[k] } else { 0 }).collect();
-    let hi: Vec<u64> = (0..entrees.len()).map(|k| if hors[k] == 0 { 0 } else { etat_k[k] }).collect();
-    let etat_hors = round(s_total as f64 * h_share).max(plancher).min(s_total).clamp(lo.iter().sum(), hi.iter().sum());
-    if etat_hors < plancher {
-        let ou = match dep {
-            Some(d) => format!(" sur le département {}", d.code),
-            None => String::new(),
-        };
-        alertes_etat.push(
-            Alerte::new(
-                Regle::EtatHorsQpvMin30,
-                format!(
-                    "l'État obtient {etat_hors} des {h_flux} logements hors QPV{ou}, moins de 30 % ({plancher}) : à arbitrer avec la DDETS"
-                ),
-            )
-            .pour(&ETAT),
-        );
-    }
-    let w: Vec<f64> = (0..entrees.len())
-        .map(|k| if hors[k] + qpv[k] > 0 { etat_k[k] as f64 * hors[k] as f64 / (hors[k] + qpv[k]) as f64 } else { 0.0 })
-        .collect();
-    let etat_hors_k = borner(etat_hors, &w, &lo, &hi);
-    let h_k: Vec<u64> = amonts
-        .iter()
-        .zip(hors.iter().zip(&qpv))
-        .map(|(a, (h, q))| largest_remainder(a.flux, &[*h as f64, *q as f64])[0])
-        .collect();
-    HorsQpv { etat_hors, h_flux, plancher, etat_hors_k, h_k }
 }
 
 /// The flux of each commune of an EPCI and each réservataire's logements in it (the State
@@ -977,152 +666,6 @@ fn quotas_de_l_epci(
         }
     }
     (out, non_reserve_q, alertes)
-}
-
-/// The State's share (rules 1–2): its rate (30 % by default, above only with a préfectoral
-/// decree), its civil servants' (their share of the stock by default, at most 5 %), in whole
-/// dwellings of the flux. Every rate is the one **applied**; what was asked beyond a legal
-/// ceiling is kept beside it, with the alert.
-#[derive(Debug, Clone)]
-struct PartEtat {
-    /// The State's total rate asked and applied, whether it is the default.
-    r_demande: f64,
-    r: f64,
-    r_defaut: bool,
-    /// The fonctionnaires' rate asked and applied.
-    f_demande: f64,
-    f: f64,
-    f_defaut: bool,
-    /// The State's dwellings, civil servants included.
-    s_total: u64,
-    fo_total: u64,
-    assiette_f: u64,
-    stock_f: u64,
-}
-
-impl PartEtat {
-    /// The State's two parts in one EPCI (or the département), with their logements there.
-    fn parts(&self, dep: Option<&Departemental>, epci: &str, base: &Base, etat: u64, fo: u64) -> Vec<PartReservataire> {
-        let (perimetre, assiette, stock_e) = match dep {
-            Some(d) => {
-                (Perimetre::Departement(d.code.clone()), d.assiette, d.stocks.get(ETAT.as_str()).copied().unwrap_or(0))
-            }
-            None => (Perimetre::Epci(epci.to_string()), base.assiette(), base.stock(&ETAT)),
-        };
-        let plafonne_r = self.r_demande > self.r + 1e-9;
-        let plafonne_f = self.f_demande > self.f + 1e-9;
-        vec![
-            PartReservataire {
-                id: ETAT,
-                perimetre: perimetre.clone(),
-                assiette,
-                stock: stock_e,
-                taux: self.r - self.f,
-                // What the State asked for its prioritaires: its total request less the one for
-                // its agents (35 % − 7 % = 28 %), shown when a ceiling changed what is applied.
-                taux_demande: (plafonne_r || (plafonne_f && !self.r_defaut))
-                    // Rounded to the billionth: 35 % − 7 % is 28 %, not 0,27999999999999997.
-                    .then_some(((self.r_demande - self.f_demande) * 1e9).round() / 1e9)
-                    .filter(|d| (d - (self.r - self.f)).abs() > 1e-9),
-                logements: etat,
-                origine: if plafonne_r {
-                    OrigineTaux::Plafonne
-                } else if self.r_defaut {
-                    OrigineTaux::Defaut
-                } else {
-                    OrigineTaux::Fixe
-                },
-                taux_reduit: None,
-                apport: false,
-            },
-            PartReservataire {
-                id: FONCTIONNAIRES,
-                perimetre,
-                assiette: self.assiette_f,
-                stock: self.stock_f,
-                taux: self.f,
-                taux_demande: plafonne_f.then_some(self.f_demande),
-                logements: fo,
-                origine: if plafonne_f {
-                    OrigineTaux::Plafonne
-                } else if self.f_defaut {
-                    OrigineTaux::Defaut
-                } else {
-                    OrigineTaux::Fixe
-                },
-                taux_reduit: None,
-                apport: false,
-            },
-        ]
-    }
-}
-
-fn part_de_l_etat(flux: u64, p: &FluxParametres, assiette_f: u64, stock_f: u64, alertes: &mut Vec<Alerte>) -> PartEtat {
-    let (r_demande, r_defaut) = match p.taux_etat_pct.or_else(|| p.taux_fixes.get(ETAT.as_str()).copied()) {
-        Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
-        None => (TAUX_ETAT_DEFAUT, true),
-    };
-    let arrete = p.arrete_prefectoral.as_ref().is_some_and(|a| !a.trim().is_empty());
-    let r = if arrete { r_demande } else { r_demande.min(TAUX_ETAT_DEFAUT) };
-    if r_demande > TAUX_ETAT_DEFAUT + 1e-9 && !arrete {
-        alertes.push(
-            Alerte::new(
-                Regle::EtatMax30,
-                format!(
-                    "part de l'État demandée : {} ; au-delà de 30 % il faut un arrêté préfectoral (1 an au plus) : 30 % appliqués",
-                    pct(r_demande)
-                ),
-            )
-            .pour(&ETAT),
-        );
-    }
-    let s_total =
-        if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
-    let (f_demande, f_defaut) =
-        match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES.as_str()).copied()) {
-            Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),
-            None => {
-                let share = if assiette_f > 0 { stock_f as f64 / assiette_f as f64 } else { 0.0 };
-                (share.min(PLAFOND_FONCTIONNAIRES), true)
-            }
-        };
-    let f = f_demande.min(PLAFOND_FONCTIONNAIRES).min(r);
-    if f_demande > PLAFOND_FONCTIONNAIRES + 1e-9 {
-        alertes.push(
-            Alerte::new(
-                Regle::FonctionnairesMax5,
-                format!(
-                    "part des agents de l'État demandée : {} ; le plafond légal est de 5 % du flux : {} appliqués",
-                    pct(f_demande),
-                    pct(f)
-                ),
-            )
-            .pour(&FONCTIONNAIRES),
-        );
-    }
-    let fo_total = round(f * flux as f64).min(floor(PLAFOND_FONCTIONNAIRES * flux as f64)).min(s_total);
-    if r_defaut {
-        alertes.push(
-            Alerte::new(
-                Regle::ParametreParDefaut,
-                "part de l'État : 30 % par défaut (instruction du 28 mars 2022), fonctionnaires compris",
-            )
-            .pour(&ETAT),
-        );
-    }
-    if f_defaut && f > 0.0 {
-        alertes.push(
-            Alerte::new(
-                Regle::ParametreParDefaut,
-                format!(
-                    "part des fonctionnaires : {} par défaut (leur part du stock, au plus 5 %), tant que la demande de l'État n'est pas saisie",
-                    pct(f)
-                ),
-            )
-            .pour(&FONCTIONNAIRES),
-        );
-    }
-    PartEtat { r_demande, r, r_defaut, f_demande, f, f_defaut, s_total, fo_total, assiette_f, stock_f }
 }
 
 /// Rule 6: the collectivités' guarantee-based reservations, at most 20 % of the flux on
