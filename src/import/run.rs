@@ -7,7 +7,7 @@ use super::{
 };
 use crate::model::Date;
 use crate::reference::Territoire;
-use crate::store::{Dossier, ImportWriter, LogementInsert, PlanDeFeuille, RejetARelire, StoreError};
+use crate::store::{Dossier, ImportWriter, LogementInsert, LogementsAEcrire, PlanDeFeuille, RejetARelire, StoreError};
 use crate::text::{FastMap, key};
 use calamine::Data;
 use serde::Serialize;
@@ -343,7 +343,7 @@ fn write_files(
                 let (row_tx, row_rx) = sync_channel::<RowBatch>(8);
                 let (back_tx, back_rx) = channel::<RowBatch>();
                 let (lot_tx, lot_rx) = sync_channel::<Lot>(8);
-                let (vide_tx, vide_rx) = channel::<Vec<Ecrit>>();
+                let (vide_tx, vide_rx) = channel::<Ecrits>();
                 let reader = match &sheet.rest {
                     Some(rest) => {
                         let wb = &rest.workbook;
@@ -370,7 +370,7 @@ fn write_files(
                 let stop = &stop;
                 let normaliser = scope.spawn(move || -> Result<usize, ImportError> {
                     let mut read = 0usize;
-                    let mut lot: Vec<Ecrit> = Vec::with_capacity(LOT);
+                    let mut lot = Ecrits::default();
                     let mut failure = None;
                     // Called for each row; false stops the sheet (cancelled, or the writer
                     // stopped).
@@ -391,7 +391,7 @@ fn write_files(
                                     v.clear();
                                     v
                                 }
-                                Err(_) => Vec::with_capacity(LOT),
+                                Err(_) => Ecrits::default(),
                             };
                             if lot_tx.send(Lot { ecrits: std::mem::replace(&mut lot, vide), lus: read }).is_err() {
                                 stop.store(true, Ordering::Relaxed);
@@ -469,7 +469,7 @@ fn write_files(
                     valeur: court(texte),
                     brut: texte.replace(['\t', '\r', '\n'], " "),
                 };
-                let mut lot = Vec::with_capacity(1);
+                let mut lot = Ecrits::default();
                 trier(RowOutcome::Rejet(r), &mut dedup, &mut s, &mut bailleurs, &mut prochain, &mut lot);
                 ecrire(&w, &mut insert, import_id, &lot)?;
             }
@@ -523,16 +523,38 @@ const LOT: usize = 1024;
 
 /// What a row gives to write, in order.
 enum Ecrit {
-    /// A dwelling, under its number.
-    Logement(i64, Box<crate::model::LigneLogement>),
+    /// A dwelling of the batch's [`LogementsAEcrire`].
+    Logement(usize),
     /// A dwelling of this import replaced by a newer row with other values.
     Supprimer(i64),
     Rejet(crate::model::Rejet),
 }
 
+/// What rows gave to write, in order.
+#[derive(Default)]
+struct Ecrits {
+    liste: Vec<Ecrit>,
+    logements: LogementsAEcrire,
+}
+
+impl Ecrits {
+    fn len(&self) -> usize {
+        self.liste.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.liste.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.liste.clear();
+        self.logements.clear();
+    }
+}
+
 /// What the writing thread receives: what to write, and how many rows were read so far.
 struct Lot {
-    ecrits: Vec<Ecrit>,
+    ecrits: Ecrits,
     lus: usize,
 }
 
@@ -544,14 +566,14 @@ fn trier(
     s: &mut FileSummary,
     bailleurs: &mut Bailleurs,
     prochain: &mut i64,
-    lot: &mut Vec<Ecrit>,
+    lot: &mut Ecrits,
 ) {
     match o {
         RowOutcome::Rejet(mut r) => {
             bailleurs.respell(&mut r.bailleur);
             bailleurs.note(&mut s.bailleurs, &r.bailleur);
             *s.rejets.entry(r.motif).or_default() += 1;
-            lot.push(Ecrit::Rejet(r));
+            lot.liste.push(Ecrit::Rejet(r));
         }
         RowOutcome::Logement(mut l) => {
             if l.presume {
@@ -568,20 +590,22 @@ fn trier(
             match dedup.check(&l.logement) {
                 DedupAction::Skip => return,
                 DedupAction::Insert => bailleurs.garde(&l.logement.bailleur),
-                DedupAction::Replace(slot) => lot.push(Ecrit::Supprimer(slot)),
+                DedupAction::Replace(slot) => lot.liste.push(Ecrit::Supprimer(slot)),
             }
             *prochain += 1;
             dedup.kept(&l.logement, id);
-            lot.push(Ecrit::Logement(id, l));
+            // Copied into the batch: this row's own strings are freed here, at once.
+            let i = lot.logements.ajouter(id, &l);
+            lot.liste.push(Ecrit::Logement(i));
         }
     }
 }
 
 /// Writes what rows gave, in order.
-fn ecrire(w: &ImportWriter, insert: &mut LogementInsert, import_id: i64, ecrits: &[Ecrit]) -> Result<(), StoreError> {
-    for e in ecrits {
+fn ecrire(w: &ImportWriter, insert: &mut LogementInsert, import_id: i64, ecrits: &Ecrits) -> Result<(), StoreError> {
+    for e in &ecrits.liste {
         match e {
-            Ecrit::Logement(id, l) => insert.insert(*id, import_id, l)?,
+            Ecrit::Logement(i) => insert.insert(import_id, &ecrits.logements, *i)?,
             Ecrit::Supprimer(id) => w.delete_logement(*id)?,
             Ecrit::Rejet(r) => w.insert_rejet(import_id, r)?,
         }

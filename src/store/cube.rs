@@ -547,22 +547,12 @@ impl Insertions {
         self.paires.insert((import_id, bailleur.to_string()));
     }
 
-    /// A dwelling written in an import of this write, its end of convention as written.
-    pub fn ajouter(&mut self, import_id: i64, l: &crate::model::Logement, fin: Option<&str>) {
-        self.paire(import_id, &l.bailleur);
-        let reservataire = crate::model::reservataire_compte(l.reservataire.as_str(), fin, &self.date);
-        self.agregat.logement(&LogementCompte {
-            bailleur: &l.bailleur,
-            commune: &l.commune,
-            epci: &l.epci,
-            reservataire,
-            financement: l.financement,
-            typologie: l.typologie.grille(),
-            qpv: l.qpv,
-            individuel_collectif: l.individuel_collectif,
-            nature: l.nature.as_deref(),
-            echu: reservataire != l.reservataire.as_str(),
-        });
+    /// A dwelling written in an import of this write: its réservataire as written (the one it
+    /// counts under is found here, from its end of convention as written).
+    pub fn ajouter(&mut self, import_id: i64, l: &LogementCompte, fin: Option<&str>) {
+        self.paire(import_id, l.bailleur);
+        let reservataire = crate::model::reservataire_compte(l.reservataire, fin, &self.date);
+        self.agregat.logement(&LogementCompte { reservataire, echu: reservataire != l.reservataire, ..*l });
     }
 
     /// A dwelling removed (its columns as [`LogementCompte`] reads them), of an import of this

@@ -142,14 +142,15 @@ pub struct LogementInsert<'w> {
 }
 
 impl LogementInsert<'_> {
-    /// Writes a dwelling under the number `id` (the import numbers its dwellings itself, from
-    /// [`ImportWriter::prochain_logement`], so that reading, normalising and writing overlap).
-    pub fn insert(&mut self, id: i64, import_id: i64, l: &LigneLogement) -> Result<()> {
-        let fin = l.logement.date_fin_convention.map(|d| d.to_string());
-        insert_logement_with(&mut self.st, Some(id), import_id, l, fin.as_deref())?;
+    /// Writes the dwelling `i` of `lot` under its number (the import numbers its dwellings
+    /// itself, from [`ImportWriter::prochain_logement`], so that reading, normalising and
+    /// writing overlap).
+    pub fn insert(&mut self, import_id: i64, lot: &LogementsAEcrire, i: usize) -> Result<()> {
+        let (id, v) = lot.vue(i);
+        lier(&mut self.st, Some(id), import_id, &v)?;
         let mut ins = self.insertions.borrow_mut();
         if self.premier.get().is_some_and(|p| import_id >= p) {
-            ins.ajouter(import_id, &l.logement, fin.as_deref());
+            ins.ajouter(import_id, &v.compte(), v.fin);
         } else {
             ins.incertaines();
         }
@@ -157,36 +158,203 @@ impl LogementInsert<'_> {
     }
 }
 
-fn insert_logement_with(
-    st: &mut rusqlite::Statement<'_>,
-    id: Option<i64>,
-    import_id: i64,
-    l: &LigneLogement,
-    fin: Option<&str>,
-) -> Result<i64> {
-    let g = &l.logement;
+/// The texts of a dwelling to write, in this order, end to end in [`LogementsAEcrire`].
+const TEXTES: usize = 14;
+
+/// Dwellings to write, their texts end to end in one buffer: filled by the thread that
+/// normalises, written by the one that holds the transaction, without one allocation per
+/// dwelling crossing threads (each row's own strings are freed at once by the thread that
+/// made them, which reuses them).
+#[derive(Default)]
+pub struct LogementsAEcrire {
+    texte: String,
+    lignes: Vec<Plat>,
+}
+
+/// A dwelling of [`LogementsAEcrire`]: where each of its texts ends, and its codes.
+struct Plat {
+    id: i64,
+    debut: usize,
+    fins: [usize; TEXTES],
+    financement: crate::model::Financement,
+    grille: crate::model::TypologieGrille,
+    qpv: bool,
+    individuel_collectif: crate::model::IndividuelCollectif,
+    annee_construction: Option<i32>,
+    /// Whether the end of convention, the nature and the sheet are given (else NULL).
+    fin: bool,
+    nature: bool,
+    feuille: bool,
+    ligne: u32,
+}
+
+impl LogementsAEcrire {
+    /// Adds a dwelling to write under the number `id`; its index in the lot.
+    pub fn ajouter(&mut self, id: i64, l: &LigneLogement) -> usize {
+        use std::fmt::Write;
+        let g = &l.logement;
+        let debut = self.texte.len();
+        let mut fins = [0; TEXTES];
+        let t = &mut self.texte;
+        let mut k = 0;
+        let mut fin = |t: &mut String| {
+            fins[k] = t.len();
+            k += 1;
+        };
+        for x in [&g.bailleur, &g.reference, &g.commune, &g.epci] {
+            t.push_str(x);
+            fin(t);
+        }
+        t.push_str(g.reservataire.as_str());
+        fin(t);
+        t.push_str(&l.reservataire_brut);
+        fin(t);
+        t.push_str(&l.financement_brut);
+        fin(t);
+        let _ = write!(t, "{}", g.typologie.label());
+        fin(t);
+        t.push_str(&l.typologie_brut);
+        fin(t);
+        if let Some(d) = g.date_fin_convention {
+            let _ = write!(t, "{d}");
+        }
+        fin(t);
+        t.push_str(g.nature.as_deref().unwrap_or(""));
+        fin(t);
+        t.push_str(&l.commune_brut);
+        fin(t);
+        t.push_str(l.source.feuille.as_deref().unwrap_or(""));
+        fin(t);
+        t.push_str(&l.brut);
+        fin(t);
+        self.lignes.push(Plat {
+            id,
+            debut,
+            fins,
+            financement: g.financement,
+            grille: g.typologie.grille(),
+            qpv: g.qpv,
+            individuel_collectif: g.individuel_collectif,
+            annee_construction: g.annee_construction,
+            fin: g.date_fin_convention.is_some(),
+            nature: g.nature.is_some(),
+            feuille: l.source.feuille.is_some(),
+            ligne: l.source.ligne,
+        });
+        self.lignes.len() - 1
+    }
+
+    pub fn clear(&mut self) {
+        self.texte.clear();
+        self.lignes.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.lignes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lignes.is_empty()
+    }
+
+    /// The number and the columns of the dwelling `i`.
+    fn vue(&self, i: usize) -> (i64, Vue<'_>) {
+        let p = &self.lignes[i];
+        let champ = |k: usize| {
+            let a = if k == 0 { p.debut } else { p.fins[k - 1] };
+            &self.texte[a..p.fins[k]]
+        };
+        let v = Vue {
+            bailleur: champ(0),
+            reference: champ(1),
+            commune: champ(2),
+            epci: champ(3),
+            reservataire: champ(4),
+            reservataire_brut: champ(5),
+            financement: p.financement,
+            financement_brut: champ(6),
+            typologie: champ(7),
+            grille: p.grille,
+            typologie_brut: champ(8),
+            qpv: p.qpv,
+            individuel_collectif: p.individuel_collectif,
+            fin: p.fin.then(|| champ(9)),
+            annee_construction: p.annee_construction,
+            nature: p.nature.then(|| champ(10)),
+            commune_brut: champ(11),
+            feuille: p.feuille.then(|| champ(12)),
+            ligne: p.ligne,
+            brut: champ(13),
+        };
+        (p.id, v)
+    }
+}
+
+/// The columns of a dwelling as written.
+struct Vue<'a> {
+    bailleur: &'a str,
+    reference: &'a str,
+    commune: &'a str,
+    epci: &'a str,
+    reservataire: &'a str,
+    reservataire_brut: &'a str,
+    financement: crate::model::Financement,
+    financement_brut: &'a str,
+    typologie: &'a str,
+    grille: crate::model::TypologieGrille,
+    typologie_brut: &'a str,
+    qpv: bool,
+    individuel_collectif: crate::model::IndividuelCollectif,
+    fin: Option<&'a str>,
+    annee_construction: Option<i32>,
+    nature: Option<&'a str>,
+    commune_brut: &'a str,
+    feuille: Option<&'a str>,
+    ligne: u32,
+    brut: &'a str,
+}
+
+impl Vue<'_> {
+    /// As the cells count it, its réservataire as written (see [`super::cube::Insertions::ajouter`]).
+    fn compte(&self) -> super::logements::LogementCompte<'_> {
+        super::logements::LogementCompte {
+            bailleur: self.bailleur,
+            commune: self.commune,
+            epci: self.epci,
+            reservataire: self.reservataire,
+            financement: self.financement,
+            typologie: self.grille,
+            qpv: self.qpv,
+            individuel_collectif: self.individuel_collectif,
+            nature: self.nature,
+            echu: false,
+        }
+    }
+}
+
+fn lier(st: &mut rusqlite::Statement<'_>, id: Option<i64>, import_id: i64, v: &Vue) -> Result<i64> {
     Ok(st.insert(params![
         import_id,
-        g.bailleur,
-        g.reference,
-        g.commune,
-        g.epci,
-        g.reservataire.as_str(),
-        l.reservataire_brut,
-        g.financement.as_str(),
-        l.financement_brut,
-        g.typologie.label(),
-        g.typologie.grille().as_str(),
-        l.typologie_brut,
-        g.qpv,
-        g.individuel_collectif.as_str(),
-        fin,
-        g.annee_construction,
-        g.nature,
-        l.commune_brut,
-        l.source.feuille,
-        l.source.ligne,
-        l.brut,
+        v.bailleur,
+        v.reference,
+        v.commune,
+        v.epci,
+        v.reservataire,
+        v.reservataire_brut,
+        v.financement.as_str(),
+        v.financement_brut,
+        v.typologie,
+        v.grille.as_str(),
+        v.typologie_brut,
+        v.qpv,
+        v.individuel_collectif.as_str(),
+        v.fin,
+        v.annee_construction,
+        v.nature,
+        v.commune_brut,
+        v.feuille,
+        v.ligne,
+        v.brut,
         id,
     ])?)
 }
@@ -286,8 +454,9 @@ impl<'c> ImportWriter<'c> {
         self.changement.borrow_mut().bailleur(&l.logement.bailleur);
         self.insertions.borrow_mut().incertaines();
         let mut st = self.tx.prepare_cached(INSERT_LOGEMENT)?;
-        let fin = l.logement.date_fin_convention.map(|d| d.to_string());
-        insert_logement_with(&mut st, None, import_id, l, fin.as_deref())
+        let mut lot = LogementsAEcrire::default();
+        let i = lot.ajouter(0, l);
+        lier(&mut st, None, import_id, &lot.vue(i).1)
     }
 
     /// The dwelling insert prepared once for a whole import (no statement lookup per row).

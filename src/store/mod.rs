@@ -17,7 +17,7 @@ pub mod verrou;
 pub use cia::ReglageCia;
 pub use correspondances::{AvantAssociation, RejetSauve};
 pub use historique::{Entree, Genre, ImportInfo, Retablissement};
-pub use imports::{ImportWriter, LogementInsert, LogementSortant, MOTIFS_A_RELIRE, RejetARelire};
+pub use imports::{ImportWriter, LogementInsert, LogementSortant, LogementsAEcrire, MOTIFS_A_RELIRE, RejetARelire};
 pub use logements::{
     ConflitOut, EchuOut, EffetDateReference, LibelleInconnu, LogementCompte, LogementDuDossier, LogementSource,
     RejetOut, Selection,
