@@ -521,7 +521,7 @@ impl App {
             }
             Action::FicheNavette { bailleur, reference, reservataire, exclusion: None } => {
                 let name = nom_de_fichier(&["Fiche navette", &bailleur, &reference], "xlsx");
-                let reservataire = reservataire.unwrap_or_else(|| Reservataire::ETAT.into());
+                let reservataire = reservataire.map(Reservataire::new).unwrap_or(Reservataire::ETAT);
                 self.demander(Demande::enregistrer(
                     "Fiche navette",
                     name,

@@ -4,6 +4,7 @@
 //! nothing without a word.
 
 use super::state::Effet;
+use contingents::model::Reservataire;
 use eframe::egui;
 use std::path::{Path, PathBuf};
 
@@ -15,13 +16,29 @@ pub enum Suite {
     Importer,
     Rapprocher,
     Bilan,
-    FicheAssiette { bailleur: String, annee: i32 },
-    Prevision { bailleur: String, annee: i32 },
+    FicheAssiette {
+        bailleur: String,
+        annee: i32,
+    },
+    Prevision {
+        bailleur: String,
+        annee: i32,
+    },
     Graphique,
     EtatDesLieux,
-    Annexe { reservataire: String, commune: Option<String>, epci: Option<String>, bailleur: Option<String>, annee: i32 },
+    Annexe {
+        reservataire: Reservataire,
+        commune: Option<String>,
+        epci: Option<String>,
+        bailleur: Option<String>,
+        annee: i32,
+    },
     NavetteVierge,
-    Navette { bailleur: String, reference: String, reservataire: String },
+    Navette {
+        bailleur: String,
+        reference: String,
+        reservataire: Reservataire,
+    },
     NavetteMiseADisposition(i64),
 }
 

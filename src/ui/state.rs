@@ -3,7 +3,7 @@
 
 use super::erreur::Erreur;
 use contingents::consolidate::{self, Cube, Filtre, LibelleInconnu, LogementSource};
-use contingents::model::{ChampLibelle, Date, Financement, TypologieGrille};
+use contingents::model::{ChampLibelle, Date, Financement, Reservataire, TypologieGrille};
 use contingents::reference::Territoire;
 use contingents::store::Dossier;
 use serde::{Deserialize, Serialize};
@@ -606,7 +606,7 @@ pub enum OrigineOrientation {
 /// An annex to export: for whom, on what, for which year, in which format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemandeAnnexe {
-    pub reservataire: String,
+    pub reservataire: Reservataire,
     pub bailleur: Option<String>,
     /// The EPCI (the annex of a commune is on its commune).
     pub epci: String,

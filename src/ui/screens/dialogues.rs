@@ -292,7 +292,7 @@ pub fn annexe(a: &mut AnnexeDialogue, v: &DossierView, ctx: &egui::Context) -> V
                     && b.clicked()
                 {
                     actions.push(Action::ExportAnnexe(DemandeAnnexe {
-                        reservataire: r.clone(),
+                        reservataire: contingents::model::Reservataire::new(r.as_str()),
                         bailleur: Some(bailleur.clone()),
                         epci: e.clone(),
                         annee: *y,
