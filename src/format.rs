@@ -47,18 +47,24 @@ pub fn pourcentage_fr(x: f64, decimales: usize) -> String {
     format!("{}\u{a0}%", signe_fr(&nombre_fr(x * 100.0, decimales)))
 }
 
-/// A number of logements as a document writes it: whole when it is (an annual objective,
-/// « 53 »), else with one decimal (an objective pro rata temporis, « 26,5 »); the minus sign
-/// « − », never « -0 ».
-pub fn logements_fr(x: f64) -> String {
-    let d = if (x * 10.0).round() % 10.0 == 0.0 { 0 } else { 1 };
-    signe_fr(&nombre_fr(x, d))
+/// A number of logements as a document writes it: `decimales` 0 in an annual bilan (« 53 »),
+/// 1 for objectives pro rata temporis (« 26,5 », « 4,0 »: the same in a whole column); the
+/// minus sign « − », never « -0 ».
+pub fn logements_fr(x: f64, decimales: usize) -> String {
+    let s = nombre_fr(x.abs(), decimales);
+    let (ent, dec) = s.split_once(',').map(|(e, d)| (e, Some(d))).unwrap_or((s.as_str(), None));
+    let mut out = entier(ent.parse().unwrap_or(0));
+    if let Some(d) = dec {
+        out = format!("{out},{d}");
+    }
+    let zero = !out.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if x < 0.0 && !zero { format!("\u{2212}{out}") } else { out }
 }
 
-/// A gap with its sign (« +5 », « −13 », « 0 »), whole when it is.
-pub fn ecart_fr(x: f64) -> String {
-    let s = logements_fr(x);
-    if x > 0.0 && s != "0" { format!("+{s}") } else { s }
+/// A gap with its sign (« +5 », « −13 », « 0 », « +2,5 »), with `decimales` as the objectives.
+pub fn ecart_fr(x: f64, decimales: usize) -> String {
+    let s = logements_fr(x, decimales);
+    if x > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { format!("+{s}") } else { s }
 }
 
 /// A number written with a hyphen-minus (`-13`) as French typography wants it (`−13`).
@@ -268,12 +274,16 @@ mod tests {
 
     #[test]
     fn signs_and_whole_logements() {
-        assert_eq!(logements_fr(53.0), "53");
-        assert_eq!(logements_fr(26.5), "26,5");
-        assert_eq!(ecart_fr(-13.0), "\u{2212}13");
-        assert_eq!(ecart_fr(2.0), "+2");
-        assert_eq!(ecart_fr(-0.0), "0");
-        assert_eq!(ecart_fr(-2.5), "\u{2212}2,5");
+        assert_eq!(logements_fr(53.0, 0), "53");
+        assert_eq!(logements_fr(26.5, 1), "26,5");
+        assert_eq!(logements_fr(4.0, 1), "4,0");
+        assert_eq!(logements_fr(-0.04, 1), "0,0");
+        assert_eq!(ecart_fr(-13.0, 0), "\u{2212}13");
+        assert_eq!(ecart_fr(2.0, 0), "+2");
+        assert_eq!(ecart_fr(-0.0, 0), "0");
+        assert_eq!(ecart_fr(0.04, 1), "0,0");
+        assert_eq!(ecart_fr(-2.5, 1), "\u{2212}2,5");
+        assert_eq!(ecart_fr(1234.0, 0), "+1\u{202f}234");
         assert_eq!(pourcentage_fr(0.25, 0), "25\u{a0}%");
     }
 

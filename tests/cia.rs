@@ -515,7 +515,7 @@ fn the_bilan_documents_a_signatory_reads() {
     let cells: Vec<String> = c.cells().map(|(_, _, x)| x.to_string()).collect();
     assert!(cells.iter().any(|x| x.contains("Registre non transmis") && x.contains("Brague")), "{cells:?}");
     assert!(cells.iter().any(|x| x == "Total"));
-    assert!(cells.iter().any(|x| x == "Mises à disposition conclues par un bail"));
+    assert!(cells.iter().any(|x| x == "Conclues par un bail"));
     let Some(etat_pdf) = texte_du_pdf(&pdf) else { return };
     assert!(etat_pdf.contains("Réservataire : État"), "{etat_pdf}");
     assert!(!etat_pdf.contains("Action Logement"), "only the State's figures: {etat_pdf}");

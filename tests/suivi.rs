@@ -113,6 +113,11 @@ fn a_hand_written_register_and_its_bilan() {
     // The flux 10 and the bailleur's own share: the 4 « Libre » (State 3, Action Logement 3).
     assert_eq!((b["flux"].as_u64(), b["non_reserve"].as_u64()), (Some(10), Some(4)));
     assert_eq!(b["bailleurs"], serde_json::json!(["Azur"]));
+    // A5, the same base on both sides: the State's objective is 3 of the réservataires' flux
+    // 10 − 4 = 6 (50 %), its 2 décomptes are 2 of the réservataires' 2 (100 %); its convention
+    // rate, 30 %, is a share of the whole flux.
+    assert_eq!((etat["part_flux_reserve"].as_f64(), etat["part_realisee"].as_f64()), (Some(0.5), Some(1.0)));
+    assert_eq!(etat["taux_convention"].as_f64(), Some(0.3));
     assert_eq!(b["hors_flux"]["mutations"]["realises"], 1);
     let motifs: Vec<&str> = b["rejets"].as_array().unwrap().iter().map(|x| x["motif"].as_str().unwrap()).collect();
     assert_eq!(motifs, ["logement_inconnu", "reservataire_inconnu", "date_illisible", "reference_manquante"]);

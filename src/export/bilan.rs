@@ -29,7 +29,7 @@ const COLONNES: [&str; 15] = [
     "Baux signés",
     "Décomptés",
     "Écart",
-    "Mises à disposition conclues par un bail",
+    "Conclues par un bail",
     "En cours",
     "Chutes",
     "Taux de chute",
@@ -56,8 +56,12 @@ fn perimetre_du_bilan(b: &Bilan) -> Vec<String> {
     let objectifs: u64 = b.reservataires.iter().map(|r| r.objectif).sum();
     let mut v = Vec::new();
     if b.reservataire.is_none() {
+        let (qui, propre) = match &b.bailleur {
+            Some(x) => (crate::format::de(x), "du bailleur"),
+            None => ("des bailleurs comptés".into(), "des bailleurs"),
+        };
         v.push(format!(
-            "Flux {} des bailleurs comptés : {}, dont part propre des bailleurs (non réservés) : {}, objectifs des réservataires : {}.",
+            "Flux {} {qui} : {}, dont part propre {propre} (non réservés) : {}, objectifs des réservataires : {}.",
             b.annee,
             crate::format::logements(b.flux),
             entier(b.non_reserve),
@@ -96,19 +100,20 @@ fn titre(b: &Bilan) -> String {
     format!("Bilan du flux — {} — {qui}{ou}", periode(b))
 }
 
-fn ligne(r: &BilanReservataire) -> Vec<String> {
+fn ligne(b: &Bilan, r: &BilanReservataire) -> Vec<String> {
+    let d = b.decimales();
     vec![
         libelle_reservataire(&r.id),
         r.decompte.label().to_string(),
         entier(r.objectif),
-        logements_fr(r.objectif_periode),
+        logements_fr(r.objectif_periode, d),
         entier(r.mises_a_disposition),
         entier(r.avec_candidats),
         entier(r.examines_cal),
         entier(r.attributions),
         entier(r.baux_signes),
         entier(r.decomptes),
-        ecart_fr(r.ecart),
+        ecart_fr(r.ecart, d),
         entier(r.baux_cohorte),
         entier(r.en_cours),
         entier(r.chutes),
@@ -126,14 +131,14 @@ fn total(b: &Bilan) -> Vec<String> {
         "Total".into(),
         String::new(),
         entier(s(&|r| r.objectif)),
-        logements_fr((obj * 10.0).round() / 10.0),
+        logements_fr((obj * 10.0).round() / 10.0, b.decimales()),
         entier(mad),
         entier(s(&|r| r.avec_candidats)),
         entier(s(&|r| r.examines_cal)),
         entier(s(&|r| r.attributions)),
         entier(s(&|r| r.baux_signes)),
         entier(s(&|r| r.decomptes)),
-        ecart_fr((ecart * 10.0).round() / 10.0),
+        ecart_fr((ecart * 10.0).round() / 10.0, b.decimales()),
         entier(s(&|r| r.baux_cohorte)),
         entier(en_cours),
         entier(chutes),
@@ -222,6 +227,12 @@ fn lignes_quartiles(b: &Bilan) -> Vec<(String, &crate::suivi::cia::HorsQpv, &cra
         .collect()
 }
 
+/// The bases of the shares printed side by side (review A5): the convention's rate is a share
+/// of the whole flux, the bailleurs' own share included; the realised share is measured among
+/// the réservataires' décomptes, so it is set against the objective's share of the
+/// réservataires' flux.
+const BASES_DES_PARTS: &str = "Le taux de la convention est une part du flux entier, part propre du bailleur (non réservés) comprise. La part réalisée est mesurée parmi les décomptes des réservataires de son périmètre, sans les attributions non réservées : elle se compare à la part de l'objectif du réservataire dans le flux des réservataires du même périmètre.";
+
 const CIA_NON_RENSEIGNEE: &str = "Objectifs de la CIA non renseignés : les registres ne disent pas le ménage des baux de la période (colonnes « Public prioritaire » / « DALO » et « Quartile »).";
 
 const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile.";
@@ -249,6 +260,11 @@ struct Formats {
     cell: Format,
     bold: Format,
     total: Format,
+    total_num: Format,
+    total_dec: Format,
+    total_ecart: Format,
+    total_ecart_dec: Format,
+    total_pct: Format,
 }
 
 /// Printing a sheet: A4 landscape, one page wide, the title in the header, the page numbers in
@@ -264,19 +280,24 @@ fn mise_en_page(ws: &mut Worksheet, titre: &str) -> Result<(), rust_xlsxwriter::
     Ok(())
 }
 
-fn write_row(ws: &mut Worksheet, f: &Formats, r: u32, x: &BilanReservataire) -> Result<(), rust_xlsxwriter::XlsxError> {
+fn write_row(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    x: &BilanReservataire,
+    annuel: bool,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     ws.write_string_with_format(r, 0, libelle_reservataire(&x.id), &f.cell)?;
     ws.write_string_with_format(r, 1, x.decompte.label(), &f.cell)?;
     ws.write_number_with_format(r, 2, x.objectif as f64, &f.num)?;
-    let entier_ = |v: f64| (v * 10.0).round() % 10.0 == 0.0;
-    ws.write_number_with_format(r, 3, x.objectif_periode, if entier_(x.objectif_periode) { &f.num } else { &f.dec })?;
+    ws.write_number_with_format(r, 3, x.objectif_periode, if annuel { &f.num } else { &f.dec })?;
     for (j, n) in [x.mises_a_disposition, x.avec_candidats, x.examines_cal, x.attributions, x.baux_signes, x.decomptes]
         .iter()
         .enumerate()
     {
         ws.write_number_with_format(r, 4 + j as u16, *n as f64, &f.num)?;
     }
-    ws.write_number_with_format(r, 10, x.ecart, if entier_(x.ecart) { &f.ecart } else { &f.ecart_dec })?;
+    ws.write_number_with_format(r, 10, x.ecart, if annuel { &f.ecart } else { &f.ecart_dec })?;
     ws.write_number_with_format(r, 11, x.baux_cohorte as f64, &f.num)?;
     ws.write_number_with_format(r, 12, x.en_cours as f64, &f.num)?;
     ws.write_number_with_format(r, 13, x.chutes as f64, &f.num)?;
@@ -335,7 +356,18 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         pct: Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%"),
         cell: Format::new().set_border(FormatBorder::Thin),
         bold: Format::new().set_bold().set_font_size(13),
-        total: Format::new().set_bold().set_border(FormatBorder::Thin).set_align(rust_xlsxwriter::FormatAlign::Right),
+        total: Format::new().set_bold().set_border(FormatBorder::Thin),
+        total_num: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0"),
+        total_dec: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0.0"),
+        total_ecart: Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_num_format("+#,##0;\"\u{2212}\"#,##0;0"),
+        total_ecart_dec: Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_num_format("+#,##0.0;\"\u{2212}\"#,##0.0;0.0"),
+        total_pct: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("0.0%"),
     };
     let mut wb = Workbook::new();
     let mut pris = Vec::new();
@@ -355,11 +387,38 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     }
     for x in &b.reservataires {
         r += 1;
-        write_row(ws, &f, r, x)?;
+        write_row(ws, &f, r, x, b.annuel)?;
     }
     r += 1;
-    for (j, t) in total(b).into_iter().enumerate() {
-        ws.write_string_with_format(r, j as u16, t, &f.total)?;
+    // The total row, as numbers (the taux de chute of all the réservataires' concluded ones).
+    ws.write_string_with_format(r, 0, "Total", &f.total)?;
+    ws.write_string_with_format(r, 1, "", &f.total)?;
+    let s = |g: &dyn Fn(&BilanReservataire) -> u64| b.reservataires.iter().map(g).sum::<u64>() as f64;
+    let dixiemes =
+        |g: &dyn Fn(&BilanReservataire) -> f64| (b.reservataires.iter().map(g).sum::<f64>() * 10.0).round() / 10.0;
+    let (dec, ecart) = if b.annuel { (&f.total_num, &f.total_ecart) } else { (&f.total_dec, &f.total_ecart_dec) };
+    ws.write_number_with_format(r, 2, s(&|x| x.objectif), &f.total_num)?;
+    ws.write_number_with_format(r, 3, dixiemes(&|x| x.objectif_periode), dec)?;
+    let colonnes: [&dyn Fn(&BilanReservataire) -> u64; 6] = [
+        &|x| x.mises_a_disposition,
+        &|x| x.avec_candidats,
+        &|x| x.examines_cal,
+        &|x| x.attributions,
+        &|x| x.baux_signes,
+        &|x| x.decomptes,
+    ];
+    for (j, g) in colonnes.iter().enumerate() {
+        ws.write_number_with_format(r, 4 + j as u16, s(*g), &f.total_num)?;
+    }
+    ws.write_number_with_format(r, 10, dixiemes(&|x| x.ecart), ecart)?;
+    ws.write_number_with_format(r, 11, s(&|x| x.baux_cohorte), &f.total_num)?;
+    let (mad, en_cours, chutes) = (s(&|x| x.mises_a_disposition), s(&|x| x.en_cours), s(&|x| x.chutes));
+    ws.write_number_with_format(r, 12, en_cours, &f.total_num)?;
+    ws.write_number_with_format(r, 13, chutes, &f.total_num)?;
+    if mad > en_cours {
+        ws.write_number_with_format(r, 14, chutes / (mad - en_cours), &f.total_pct)?;
+    } else {
+        ws.write_string_with_format(r, 14, "—", &f.total)?;
     }
     ws.set_repeat_rows(entete, entete)?;
     r += 2;
@@ -371,9 +430,10 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
         r += 1;
         ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
-        ws.write_number_with_format(r, 1, v.prevus as f64, &f.num)?;
+        ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
         ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
-        ws.write_number_with_format(r, 3, v.realises as f64 - v.prevus as f64, &f.ecart)?;
+        let e = ((v.realises as f64 - v.prevus_periode) * 10.0).round() / 10.0;
+        ws.write_number_with_format(r, 3, e, if b.annuel { &f.ecart } else { &f.ecart_dec })?;
     }
     r += 2;
     for a in &b.alertes {
@@ -450,15 +510,18 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         for (j, h) in COLONNES.iter().enumerate() {
             ws.write_string_with_format(2, j as u16, *h, &f.head)?;
         }
-        write_row(ws, &f, 3, x)?;
+        write_row(ws, &f, 3, x, b.annuel)?;
         if let Some(rel) = x.reliquat {
             ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
             ws.write_number_with_format(5, 2, rel as f64, &f.num)?;
         }
-        ws.write_string(6, 0, format!("Part des décomptes de la période ({})", x.perimetre))?;
+        ws.write_string(6, 0, format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
         ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
-        ws.write_string(7, 0, format!("{} ({})", libelle_taux(b), x.perimetre))?;
+        ws.write_string(6, 3, "contre l'objectif : part du flux des réservataires")?;
+        ws.write_number_with_format(6, 8, x.part_flux_reserve, &f.pct)?;
+        ws.write_string(7, 0, format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
+        ws.write_string(13, 0, BASES_DES_PARTS)?;
         ws.write_string(8, 0, "Chutes par cause")?;
         for (i, (k, l)) in crate::suivi::bilan::CAUSES_DE_CHUTE.iter().enumerate() {
             ws.write_string(9 + i as u32, 0, format!("  {l}"))?;
@@ -590,38 +653,60 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         8.5,
         "Mises à disposition de la période = conclues par un bail + en cours + chutes ; l'écart compare les décomptés à l'objectif de la période.",
     );
-    let rows: Vec<Vec<String>> = std::iter::once(COLONNES.iter().map(|s| s.to_string()).collect())
-        .chain(b.reservataires.iter().map(ligne))
-        .chain((b.reservataires.len() > 1).then(|| total(b)))
+    // The décompte step goes to the next table: one line per réservataire here, the table
+    // whole on its page with its total.
+    let sans_decompte = |mut v: Vec<String>| {
+        v.remove(1);
+        v
+    };
+    let rows: Vec<Vec<String>> = std::iter::once(sans_decompte(COLONNES.iter().map(|s| s.to_string()).collect()))
+        .chain(b.reservataires.iter().map(|r| sans_decompte(ligne(b, r))))
+        .chain((b.reservataires.len() > 1).then(|| sans_decompte(total(b))))
         .collect();
-    let widths = [122.0, 80.0, 40.0, 42.0, 42.0, 40.0, 44.0, 40.0, 40.0, 44.0, 38.0, 50.0, 40.0, 40.0, 42.0];
-    let right = [false, false, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    let widths = [164.0, 46.0, 46.0, 46.0, 46.0, 46.0, 42.0, 42.0, 46.0, 42.0, 46.0, 40.0, 40.0, 40.0];
+    let right = [false, true, true, true, true, true, true, true, true, true, true, true, true, true];
+    let hauteur = 7.5 * 1.25 * 3.0 + (rows.len() as f32) * 7.5 * 2.35 + 20.0;
+    if hauteur < 480.0 {
+        p.assurer(hauteur);
+    }
     p.tableau(&widths, &right, &rows, 7.5);
 
-    p.titre(11.0, "Part réalisée, taux de la convention, reliquat et chutes par cause");
+    p.titre(11.0, "Part réalisée contre l'objectif, décompte, reliquat et chutes par cause");
+    p.texte(8.5, BASES_DES_PARTS);
     if libelle_taux(b) != "Taux de la convention" {
         p.texte(
             8.5,
             "Bilan de plusieurs bailleurs : le taux indiqué est la moyenne des taux de leurs conventions pondérée par le flux de chacun ; chaque convention garde son propre taux (bilan par bailleur).",
         );
     }
+    if !b.annuel {
+        p.texte(8.5, "Bilan intermédiaire : le reliquat (objectif de l'année non atteint) est établi au bilan annuel.");
+    }
     let mut head = vec![
         "Réservataire".to_string(),
+        "Décompte".into(),
         "Périmètre du taux".into(),
-        libelle_taux(b).into(),
-        "Part réalisée des décomptes".into(),
-        "Reliquat reporté".into(),
+        format!("{} (part du flux entier)", libelle_taux(b)),
+        "Objectif : part du flux des réservataires".into(),
+        "Réalisé : part des décomptes des réservataires".into(),
     ];
+    if b.annuel {
+        head.push("Reliquat reporté".into());
+    }
     head.extend(crate::suivi::bilan::CAUSES_DE_CHUTE.iter().map(|(_, l)| format!("Chutes — {l}")));
     let rows: Vec<Vec<String>> = std::iter::once(head)
         .chain(b.reservataires.iter().map(|x| {
             let mut r = vec![
                 libelle_reservataire(&x.id),
+                x.decompte.label().to_string(),
                 x.perimetre.clone(),
                 pourcentage(x.taux_convention),
+                pourcentage(x.part_flux_reserve),
                 pourcentage(x.part_realisee),
-                x.reliquat.map(entier).unwrap_or_else(|| "bilan annuel".into()),
             ];
+            if b.annuel {
+                r.push(x.reliquat.map(entier).unwrap_or_default());
+            }
             r.extend(
                 crate::suivi::bilan::CAUSES_DE_CHUTE
                     .iter()
@@ -630,12 +715,16 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             r
         }))
         .collect();
-    p.tableau(
-        &[140.0, 140.0, 60.0, 60.0, 60.0, 75.0, 75.0, 75.0, 75.0],
-        &[false, false, true, true, true, true, true, true, true],
-        &rows,
-        7.5,
-    );
+    let mut widths = vec![150.0, 58.0, 140.0, 60.0, 60.0, 64.0];
+    let mut right = vec![false, false, false, true, true, true];
+    if b.annuel {
+        widths.push(46.0);
+        right.push(true);
+    }
+    let reste = (p.largeur() - widths.iter().sum::<f32>()) / 4.0;
+    widths.extend([reste; 4]);
+    right.extend([true; 4]);
+    p.tableau(&widths, &right, &rows, 7.5);
 
     p.titre(11.0, "Hors flux : baux signés par catégorie de soustraits, contre la prévision");
     let rows: Vec<Vec<String>> = std::iter::once(vec![
@@ -646,7 +735,13 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
     ])
     .chain(crate::suivi::HorsFlux::ALL.iter().map(|h| {
         let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
-        vec![h.label().to_string(), entier(v.prevus), entier(v.realises), ecart_fr(v.realises as f64 - v.prevus as f64)]
+        let d = b.decimales();
+        vec![
+            h.label().to_string(),
+            logements_fr(v.prevus_periode, d),
+            entier(v.realises),
+            ecart_fr(v.realises as f64 - v.prevus_periode, d),
+        ]
     }))
     .collect();
     p.tableau(&[420.0, 110.0, 110.0, 80.0], &[false, true, true, true], &rows, 8.0);

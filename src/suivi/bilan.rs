@@ -97,6 +97,10 @@ pub struct BilanReservataire {
     /// rate its convention states on that perimeter (the flux's `taux`).
     pub part_realisee: f64,
     pub taux_convention: f64,
+    /// Its objective's share of the réservataires' flux on that same perimeter (the flux
+    /// without the bailleurs' own, non réservé): the same base as `part_realisee`, which counts
+    /// only the réservataires' décomptes; `taux_convention` is a share of the whole flux.
+    pub part_flux_reserve: f64,
     /// Where the convention rate is measured, in words (« commune d'Antibes »).
     #[serde(skip)]
     pub perimetre: String,
@@ -115,8 +119,19 @@ pub struct BilanReservataire {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct PrevusRealises {
+    /// The forecast pro rata temporis, rounded to a whole number (`interfaces.md`).
     pub prevus: u64,
     pub realises: u64,
+    /// The same with one decimal, as the objectives of the period are written.
+    #[serde(skip)]
+    pub prevus_periode: f64,
+}
+
+impl Bilan {
+    /// The decimals of the objectives and gaps written: none in an annual bilan, one otherwise.
+    pub fn decimales(&self) -> usize {
+        if self.annuel { 0 } else { 1 }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -169,6 +184,10 @@ pub struct Bilan {
     pub sans_registre: Vec<String>,
     pub reservataires: Vec<BilanReservataire>,
     pub hors_flux: BTreeMap<&'static str, PrevusRealises>,
+    /// A bilan of the whole year (objectives in whole logements, reliquat); otherwise the
+    /// objectives pro rata temporis are written with one decimal.
+    #[serde(skip)]
+    pub annuel: bool,
     /// The CIA objectives of the EPCI and of each bailleur (quartiles, the bailleurs' own).
     pub cia: super::cia::Cia,
     pub detail: Vec<LigneDetail>,
@@ -260,6 +279,11 @@ pub(crate) struct Objectifs {
     pub(crate) sans_parametres: Vec<String>,
     /// The flux of year N, summed over the (bailleur, EPCI).
     pub(crate) flux: u64,
+    /// The réservataires' flux (without the non réservé) on each perimeter: the whole, each
+    /// EPCI, each commune.
+    pub(crate) flux_reserve: u64,
+    pub(crate) flux_reserve_epci: BTreeMap<String, u64>,
+    pub(crate) flux_reserve_commune: BTreeMap<String, u64>,
     /// The objectives of the EPCI's CIA.
     pub(crate) cia: crate::model::ReglagesCia,
 }
@@ -278,6 +302,9 @@ fn objectifs(
         soustraits: BTreeMap::new(),
         sans_parametres: vec![],
         flux: 0,
+        flux_reserve: 0,
+        flux_reserve_epci: BTreeMap::new(),
+        flux_reserve_commune: BTreeMap::new(),
         cia: d.reglages_cia()?,
     };
     // Each réservataire's rate weighted by the flux of its perimeter, over the bailleurs.
@@ -285,6 +312,18 @@ fn objectifs(
     for ((b, e), g) in groupes {
         let f = crate::flux::flux_de_l_epci(d, b, e, annee, g)?;
         o.flux += f.flux;
+        let propres: u64 =
+            f.reservataires.iter().filter(|r| r.id == Reservataire::NON_RESERVE.as_str()).map(|r| r.logements).sum();
+        o.flux_reserve += f.flux.saturating_sub(propres);
+        *o.flux_reserve_epci.entry(e.clone()).or_default() += f.flux.saturating_sub(propres);
+        for c in &f.communes {
+            *o.flux_reserve_commune.entry(c.commune.clone()).or_default() += c
+                .reservataires
+                .iter()
+                .filter(|r| r.id != Reservataire::NON_RESERVE.as_str())
+                .map(|r| r.logements)
+                .sum::<u64>();
+        }
         if !f.parametres.saisis() && f.departement.is_none() {
             o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
         }
@@ -516,6 +555,7 @@ pub(crate) fn calculer(
                 chutes: 0,
                 chutes_par_cause: CAUSES_DE_CHUTE.iter().map(|(k, _)| (*k, 0)).collect(),
                 part_realisee: 0.0,
+                part_flux_reserve: 0.0,
                 taux_convention: obj.taux.get(id).copied().unwrap_or(0.0),
                 perimetre: match obj.perimetres.get(id) {
                     Some(PerimetreBilan::Commune(c)) => crate::format::commune_de(&crate::consolidate::nom_commune(c)),
@@ -539,8 +579,14 @@ pub(crate) fn calculer(
     let mut hors_flux: BTreeMap<&'static str, PrevusRealises> = BTreeMap::new();
     for h in HorsFlux::ALL {
         let prevus = obj.soustraits.get(h.as_str()).copied().unwrap_or(0);
-        hors_flux
-            .insert(h.as_str(), PrevusRealises { prevus: (prevus as f64 * p.prorata()).round() as u64, realises: 0 });
+        hors_flux.insert(
+            h.as_str(),
+            PrevusRealises {
+                prevus: (prevus as f64 * p.prorata()).round() as u64,
+                realises: 0,
+                prevus_periode: (prevus as f64 * p.prorata() * 10.0).round() / 10.0,
+            },
+        );
     }
     let mut detail: BTreeMap<CleDetail, [u64; 3]> = BTreeMap::new();
     let mut signalements = Vec::new();
@@ -634,8 +680,17 @@ pub(crate) fn calculer(
     }
     let total_decomptes: u64 = rows.values().map(|r| r.decomptes).sum();
     let annuel = p.semestre.is_none() && p.prorata() >= 1.0;
+    // The objectives pro rata temporis in tenths, by largest remainder: each line is its quota
+    // rounded down or up, and the lines add up to the total objective pro rata (133 × 184/366
+    // = 66,9, never the 66,8 of rounded lines).
+    let total_dixiemes =
+        (rows.values().map(|r| r.objectif).sum::<u64>() as f64 * p.prorata() * 10.0 + 1e-9).round() as u64;
+    let poids: Vec<f64> = rows.values().map(|r| r.objectif as f64).collect();
+    for (row, n) in rows.values_mut().zip(crate::flux::largest_remainder(total_dixiemes, &poids)) {
+        row.objectif_periode = n as f64 / 10.0;
+    }
     for row in rows.values_mut() {
-        row.ecart = row.decomptes as f64 - row.objectif_periode;
+        row.ecart = ((row.decomptes as f64 - row.objectif_periode) * 10.0).round() / 10.0;
         let conclues = row.mises_a_disposition - row.en_cours;
         row.taux_chute = if conclues > 0 { row.chutes as f64 / conclues as f64 } else { 0.0 };
         let du_perimetre = match obj.perimetres.get(row.id.as_str()) {
@@ -644,11 +699,15 @@ pub(crate) fn calculer(
             _ => total_decomptes,
         };
         row.part_realisee = if du_perimetre > 0 { row.decomptes as f64 / du_perimetre as f64 } else { 0.0 };
+        let reserve = match obj.perimetres.get(row.id.as_str()) {
+            Some(PerimetreBilan::Commune(c)) => obj.flux_reserve_commune.get(c).copied().unwrap_or(0),
+            Some(PerimetreBilan::Epci(e)) => obj.flux_reserve_epci.get(e).copied().unwrap_or(0),
+            _ => obj.flux_reserve,
+        };
+        row.part_flux_reserve = if reserve > 0 { row.objectif as f64 / reserve as f64 } else { 0.0 };
         if annuel {
             row.reliquat = Some(row.objectif.saturating_sub(row.decomptes));
         }
-        row.objectif_periode = (row.objectif_periode * 10.0).round() / 10.0;
-        row.ecart = (row.ecart * 10.0).round() / 10.0;
     }
 
     // The CIA objectives: every lease of the period, flux and hors flux.
@@ -738,6 +797,7 @@ pub(crate) fn calculer(
         sans_registre: vec![],
         reservataires,
         hors_flux,
+        annuel,
         cia,
         detail: detail
             .into_iter()

@@ -547,7 +547,7 @@ impl App {
                 Screen::Flux => screens::flux(v, ecrans.flux.as_mut(), edit, ui),
                 Screen::Rapprochement => screens::rapprochement(state, ecrans.rapprochement.as_ref(), edit, ui),
                 Screen::Bilans => match &ecrans.bilan {
-                    Some(b) => screens::bilans(b, &v.bailleurs(), edit, ui),
+                    Some(b) => screens::bilans(b, &v.bailleurs(), edit, self.state.workshop, ui),
                     None => {
                         ui.heading("Bilans du flux");
                         ui.label("Calcul du bilan…");

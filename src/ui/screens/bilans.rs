@@ -81,7 +81,9 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
     });
 }
 
-fn tableau(b: &Bilan, ui: &mut egui::Ui) {
+/// The table of the réservataires; projected in a workshop, the objective, the décomptés, the
+/// gap and the taux de chute come first (visible without scrolling at 1280 × 720).
+fn tableau(b: &Bilan, atelier: bool, ui: &mut egui::Ui) {
     let entetes = [
         "Réservataire",
         "Objectif",
@@ -98,6 +100,10 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
         "Écart",
         "Taux de chute",
     ];
+    const ATELIER: [usize; 14] = [0, 1, 2, 8, 12, 13, 3, 4, 5, 6, 7, 9, 10, 11];
+    let ordre: Vec<usize> = if atelier { ATELIER.to_vec() } else { (0..entetes.len()).collect() };
+    let entetes: Vec<&str> = ordre.iter().map(|&i| entetes[i]).collect();
+    let d = b.decimales();
     let n = b.reservataires.len();
     let right = |ui: &mut egui::Ui, s: String, fort: bool| {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -109,6 +115,7 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
     let chiffres: Vec<usize> = (1..entetes.len()).collect();
     // The last row is the total.
     super::tableau_fixe_chiffre(ui, "bilan-reservataires", &entetes, &chiffres, n + 1, |ui, l, c| {
+        let c = ordre[c];
         let Some(r) = b.reservataires.get(l) else {
             match c {
                 0 => {
@@ -117,7 +124,7 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
                 1 => right(ui, sum(&|r| r.objectif), true),
                 2 => right(
                     ui,
-                    contingents::format::logements_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum()),
+                    contingents::format::logements_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), d),
                     true,
                 ),
                 3 => right(ui, sum(&|r| r.mises_a_disposition), true),
@@ -129,6 +136,10 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
                 9 => right(ui, sum(&|r| r.baux_cohorte), true),
                 10 => right(ui, sum(&|r| r.en_cours), true),
                 11 => right(ui, sum(&|r| r.chutes), true),
+                12 => {
+                    let e: f64 = b.reservataires.iter().map(|r| r.ecart).sum();
+                    right(ui, contingents::format::ecart_fr((e * 10.0).round() / 10.0, d), true)
+                }
                 _ => {
                     ui.label("");
                 }
@@ -140,7 +151,7 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
                 super::texte(ui, libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
             }
             1 => right(ui, entier(r.objectif), false),
-            2 => right(ui, contingents::format::logements_fr(r.objectif_periode), false),
+            2 => right(ui, contingents::format::logements_fr(r.objectif_periode, d), false),
             3 => right(ui, entier(r.mises_a_disposition), false),
             4 => right(ui, entier(r.avec_candidats), false),
             5 => right(ui, entier(r.examines_cal), false),
@@ -152,7 +163,7 @@ fn tableau(b: &Bilan, ui: &mut egui::Ui) {
             11 => right(ui, entier(r.chutes), false),
             12 => {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let t = contingents::format::ecart_fr(r.ecart);
+                    let t = contingents::format::ecart_fr(r.ecart, d);
                     if r.ecart < 0.0 { ui.colored_label(theme::ALERTE, t) } else { ui.label(t) }
                 });
             }
@@ -228,7 +239,11 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
                 2.0,
                 egui::Color32::from_rgb(0, 90, 160),
             );
-            ui.label(format!("{} / {}", r.decomptes, contingents::format::logements_fr(r.objectif_periode)));
+            ui.label(format!(
+                "{} / {}",
+                r.decomptes,
+                contingents::format::logements_fr(r.objectif_periode, b.decimales())
+            ));
         });
     }
     ui.horizontal(|ui| {
@@ -712,7 +727,7 @@ fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
 
 /// `edit`: the follow-up can be typed and documents exported (not in workshop mode, not on
 /// a dossier another window holds); the orientation and the deadlines are read-only aids.
-pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
+pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.heading("Bilans du flux");
     selection(v, bailleurs, edit, ui, &mut actions);
@@ -746,7 +761,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
                 if b.reservataires.is_empty() {
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
                 }
-                tableau(b, ui);
+                tableau(b, atelier, ui);
                 explication_chute(b, ui);
                 alertes(b, ui);
                 egui::CollapsingHeader::new("Objectifs d'attribution (CIA)")
@@ -784,7 +799,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui
                         for (k, x) in &b.hors_flux {
                             let label = contingents::suivi::HorsFlux::parse(k).map(|h| h.label()).unwrap_or(k);
                             ui.label(label);
-                            ui.label(entier(x.prevus));
+                            ui.label(contingents::format::logements_fr(x.prevus_periode, b.decimales()));
                             ui.label(entier(x.realises));
                             ui.end_row();
                         }
