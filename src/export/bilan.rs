@@ -385,6 +385,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     for (j, h) in COLONNES.iter().enumerate() {
         ws.write_string_with_format(r, j as u16, *h, &f.head)?;
     }
+    // Wrapped headers: a row high enough for them (else they overlap when printed).
+    ws.set_row_height(r, 42)?;
     for x in &b.reservataires {
         r += 1;
         write_row(ws, &f, r, x, b.annuel)?;
@@ -426,6 +428,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
     ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
     ws.write_string_with_format(r, 3, "Écart", &f.head)?;
+    ws.set_row_height(r, 30)?;
     for h in crate::suivi::HorsFlux::ALL {
         let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
         r += 1;
@@ -459,6 +462,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
         ws.write_string_with_format(3, j as u16, *h, &f.head)?;
     }
+    ws.set_row_height(3, 42)?;
     let mut r = 4;
     for (nom, baux, prio, dalo, nr, part, objectif) in lignes_prioritaires(b) {
         ws.write_string_with_format(r, 0, nom, &f.cell)?;
@@ -479,6 +483,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
         ws.write_string_with_format(r, j as u16, *h, &f.head)?;
     }
+    ws.set_row_height(r, 42)?;
     for (nom, h, q) in lignes_quartiles(b) {
         r += 1;
         ws.write_string_with_format(r, 0, nom, &f.cell)?;
@@ -510,6 +515,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         for (j, h) in COLONNES.iter().enumerate() {
             ws.write_string_with_format(2, j as u16, *h, &f.head)?;
         }
+        ws.set_row_height(2, 42)?;
         write_row(ws, &f, 3, x, b.annuel)?;
         if let Some(rel) = x.reliquat {
             ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
@@ -535,6 +541,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         for (j, h) in DETAIL.iter().enumerate() {
             ws.write_string_with_format(14, j as u16, *h, &f.head)?;
         }
+        ws.set_row_height(14, 30)?;
         for (rr, d) in (15u32..).zip(b.detail.iter().filter(|d| d.reservataire == x.id)) {
             write_detail(ws, rr, 0, d, &f)?;
         }

@@ -249,6 +249,30 @@ impl Dossier {
         Ok(n > 0)
     }
 
+    /// Records the household of a mise à disposition typed in the window, stored as a
+    /// register's (code and label as written); false when there is none of that id.
+    pub fn modifier_menage_saisi(&self, id: i64, m: &Menage) -> Result<bool> {
+        fn brut<T: Copy>(lu: &Lu<T>, label: impl Fn(T) -> &'static str) -> Option<String> {
+            match lu {
+                Lu::Valeur(v) => Some(label(*v).to_string()),
+                Lu::Inconnu(s) => Some(s.clone()),
+                Lu::NonRenseigne => None,
+            }
+        }
+        let n = self.conn.execute(
+            "UPDATE mises_a_disposition SET menage = ?2, menage_brut = ?3, quartile = ?4, quartile_brut = ?5
+             WHERE id = ?1 AND import_id IS NULL",
+            params![
+                id,
+                m.public.valeur().map(|p| p.as_str()),
+                brut(&m.public, Public::label),
+                m.quartile.valeur().map(|q| q.numero()),
+                brut(&m.quartile, Quartile::label),
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
     /// The rows set aside from the active registers, in their order.
     pub fn rejets_des_registres(&self) -> Result<Vec<RejetRegistre>> {
         let mut st = self.conn.prepare(

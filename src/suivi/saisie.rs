@@ -40,6 +40,28 @@ pub fn noter(d: &Dossier, id: i64, e: Evenement, date: Date) -> Result<()> {
     Ok(())
 }
 
+/// Records the household of a mise à disposition typed in the window (publics prioritaires,
+/// DALO, resources quartile: the CIA objectives), as a register row carries it; `None` is
+/// « non renseigné », counted apart.
+pub fn noter_menage(
+    d: &Dossier,
+    id: i64,
+    public: Option<crate::model::Public>,
+    quartile: Option<crate::model::Quartile>,
+) -> Result<()> {
+    use crate::model::{Lu, Menage};
+    let m = Menage {
+        public: public.map(Lu::Valeur).unwrap_or(Lu::NonRenseigne),
+        quartile: quartile.map(Lu::Valeur).unwrap_or(Lu::NonRenseigne),
+    };
+    if !d.modifier_menage_saisi(id, &m)? {
+        return Err(SuiviError::Donnees(format!(
+            "mise à disposition n° {id} introuvable parmi celles saisies dans la fenêtre (un registre importé se corrige en réimportant le registre du bailleur)"
+        )));
+    }
+    Ok(())
+}
+
 /// The mises à disposition typed in the window, newest first.
 pub fn saisies(d: &Dossier) -> Result<Vec<MiseADisposition>> {
     let mut all = d.mises_a_disposition_saisies()?;

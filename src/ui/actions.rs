@@ -388,6 +388,10 @@ impl App {
                     Ok(Fait::Note(evenement, dt))
                 });
             }
+            Action::NoterMenage { id, public, quartile } => self.sur_dossier("suivi", true, move |d| {
+                contingents::suivi::noter_menage(d, id, public, quartile)?;
+                Ok(Fait::MenageNote)
+            }),
             Action::EnregistrerCia { prioritaires, quartile1, qpv, reservataire } => {
                 use contingents::store::ReglageCia;
                 let lus = (|| {

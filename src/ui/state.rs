@@ -414,6 +414,7 @@ impl Action {
             | Action::AppliquerProprietes { .. }
             | Action::DeclarerMiseADisposition { .. }
             | Action::NoterEvenement { .. }
+            | Action::NoterMenage { .. }
             | Action::EnregistrerCia { .. }
             | Action::FluxSave
             | Action::ReponseFlux(Some(true))
@@ -551,6 +552,12 @@ pub enum Action {
         id: i64,
         evenement: contingents::suivi::Evenement,
         date: String,
+    },
+    /// The household of a mise à disposition typed in the window (`None`: non renseigné).
+    NoterMenage {
+        id: i64,
+        public: Option<contingents::model::Public>,
+        quartile: Option<contingents::model::Quartile>,
     },
     FicheNavetteMiseADisposition(i64),
     /// Paths chosen in a file dialog, and what they are for.

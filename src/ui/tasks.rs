@@ -109,6 +109,8 @@ pub enum Fait {
         echeance: Option<contingents::model::Date>,
     },
     Note(contingents::suivi::Evenement, contingents::model::Date),
+    /// The household of a typed mise à disposition noted.
+    MenageNote,
     /// The CIA objectives saved (how many settings).
     CiaEnregistree(usize),
     FluxEnregistre {

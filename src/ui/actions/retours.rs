@@ -279,6 +279,10 @@ impl App {
                 self.message_du_suivi(true, Ok(m));
                 self.refresh_bilan();
             }
+            Fait::MenageNote => {
+                self.message_du_suivi(false, Ok("Ménage noté : compté dans les objectifs de la CIA".into()));
+                self.refresh_bilan();
+            }
             Fait::CiaEnregistree(n) => {
                 let m = if n > 1 { "Objectifs de la CIA enregistrés" } else { "Objectif de la CIA enregistré" };
                 self.message_du_suivi(false, Ok(format!("{m} dans le dossier")));

@@ -659,6 +659,7 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                         actions.push(Action::FicheNavetteMiseADisposition(m.id));
                     }
                 });
+                menage(m, ui, actions);
                 if a_confirmer {
                     egui::Frame::group(ui.style()).fill(theme::FOND_QUESTION).show(ui, |ui| {
                         let manque = if m.etapes.date_candidats.is_none() {
@@ -689,6 +690,46 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             });
         }
     });
+}
+
+/// The household of a typed mise à disposition, as a register row carries it (CIA objectives):
+/// public prioritaire (DALO) or not, resources quartile; « Non renseigné » is counted apart.
+fn menage(m: &contingents::suivi::MiseADisposition, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    use contingents::model::{Public, Quartile};
+    const NR: &str = "Non renseigné";
+    let public = m.menage.public.valeur();
+    let quartile = m.menage.quartile.valeur();
+    let (mut p, mut q) = (public, quartile);
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label("Ménage");
+        egui::ComboBox::from_id_salt(("saisie-menage", m.id))
+            .selected_text(p.map(|x| x.label()).unwrap_or(NR))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut p, None, NR);
+                for x in Public::ALL {
+                    ui.selectable_value(&mut p, Some(x), x.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let l = ui.label("Quartile de ressources");
+        egui::ComboBox::from_id_salt(("saisie-quartile", m.id))
+            .selected_text(q.map(|x| x.label()).unwrap_or(NR))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut q, None, NR);
+                for x in [Quartile::Q1, Quartile::Q2, Quartile::Q3, Quartile::Q4] {
+                    ui.selectable_value(&mut q, Some(x), x.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        if let contingents::model::Lu::Inconnu(s) = &m.menage.public {
+            ui.label(format!("(lu « {s} »)"));
+        }
+    });
+    if p != public || q != quartile {
+        actions.push(Action::NoterMenage { id: m.id, public: p, quartile: q });
+    }
 }
 
 fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {

@@ -446,3 +446,87 @@ fn fiche_navette_hors_assiette() {
     };
     assert_eq!(crate::ui::screens::exclusion_du_logement(&l), Some("PLI"));
 }
+
+/// Issue 23: a mise à disposition typed in the window carries its household like a register
+/// row (public prioritaire / DALO, quartile), stored the same way and counted in the bilan.
+#[test]
+fn le_menage_d_un_bail_saisi_compte_dans_la_cia() {
+    use crate::ui::state::Action;
+    use contingents::demo::DEMO_ANNEE;
+    let t = Temp::new("menage");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    // A dwelling outside QPV that no register mentions.
+    let deja: std::collections::HashSet<String> =
+        d.mises_a_disposition(None, None).unwrap().into_iter().map(|m| m.reference).collect();
+    let reference = d
+        .logements_actifs_du_bailleur("Var Logis")
+        .unwrap()
+        .into_iter()
+        .find(|l| !l.qpv && !deja.contains(&l.reference))
+        .expect("a dwelling outside QPV")
+        .reference;
+    drop(d);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    let bilan = |h: &Harness<'static, App>| h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap().clone();
+    let etat = |b: &contingents::suivi::bilan::Bilan| b.reservataires.iter().find(|r| r.id == "etat").unwrap().clone();
+    let avant = bilan(&h);
+    let ctx = h.ctx.clone();
+    let date = |j: &str| format!("{j}/{DEMO_ANNEE}");
+    h.state_mut().handle(
+        &ctx,
+        Action::DeclarerMiseADisposition {
+            logement: format!("Var Logis:{reference}"),
+            reservataire: Some("etat".into()),
+            hors_flux: None,
+            liberation: date("01/03"),
+            preavis: 1,
+            mise_a_disposition: date("01/03"),
+        },
+    );
+    h.run_steps(3);
+    let id = h.state().ecrans.bilan.as_ref().unwrap().saisies.first().expect("declared").id;
+    for (e, j) in
+        [(contingents::suivi::Evenement::Attribution, "20/03"), (contingents::suivi::Evenement::BailSigne, "02/04")]
+    {
+        h.state_mut().handle(&ctx, Action::NoterEvenement { id, evenement: e, date: date(j) });
+        h.run_steps(3);
+    }
+    // The lease without its household: one more lease, « non renseigné », counted apart.
+    let bail = bilan(&h);
+    assert_eq!(etat(&bail).baux_signes, etat(&avant).baux_signes + 1);
+    assert_eq!(etat(&bail).non_renseignes, etat(&avant).non_renseignes + 1);
+    assert_eq!(bail.cia.hors_qpv.non_renseignes, avant.cia.hors_qpv.non_renseignes + 1);
+    // The household chosen in the list, by its labels.
+    h.get_by_label("Mises à disposition saisies ici (1)").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Ménage").click();
+    h.run_steps(3);
+    h.get_all_by_label("Public prioritaire DALO").last().unwrap().click();
+    h.run_steps(4);
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Quartile de ressources").click();
+    h.run_steps(3);
+    h.get_all_by_label("1er quartile").last().unwrap().click();
+    h.run_steps(4);
+    assert!(h.state().messages.error.is_none(), "{:?}", h.state().messages.error);
+    // Stored as a register row stores it, and counted: a DALO household of the first quartile
+    // outside QPV.
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let m = d.mise_a_disposition_saisie(id).unwrap().unwrap();
+    assert_eq!(m.menage.public, contingents::model::Lu::Valeur(contingents::model::Public::Dalo));
+    assert_eq!(m.menage.quartile, contingents::model::Lu::Valeur(contingents::model::Quartile::Q1));
+    let apres = bilan(&h);
+    let (e0, e1) = (etat(&avant), etat(&apres));
+    assert_eq!(
+        (e1.attributions_prioritaires, e1.dont_dalo, e1.non_renseignes, e1.baux_signes),
+        (e0.attributions_prioritaires + 1, e0.dont_dalo + 1, e0.non_renseignes, e0.baux_signes + 1)
+    );
+    assert_eq!(
+        (apres.cia.hors_qpv.baux, apres.cia.hors_qpv.premier_quartile, apres.cia.hors_qpv.non_renseignes),
+        (avant.cia.hors_qpv.baux + 1, avant.cia.hors_qpv.premier_quartile + 1, avant.cia.hors_qpv.non_renseignes)
+    );
+}
