@@ -97,7 +97,8 @@ fn periode(b: &Bilan) -> String {
 fn titre(b: &Bilan) -> String {
     let qui = b.bailleur.clone().unwrap_or_else(|| "tous les bailleurs".into());
     let ou = b.epci.as_deref().map(|e| format!(" — {}", crate::consolidate::nom_epci(e))).unwrap_or_default();
-    format!("Bilan du flux — {} — {qui}{ou}", periode(b))
+    let pour = b.reservataire.as_deref().map(|r| format!(" — pour {}", libelle_reservataire(r))).unwrap_or_default();
+    format!("Bilan du flux — {} — {qui}{ou}{pour}", periode(b))
 }
 
 fn ligne(b: &Bilan, r: &BilanReservataire) -> Vec<String> {
@@ -722,7 +723,7 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             r
         }))
         .collect();
-    let mut widths = vec![150.0, 58.0, 140.0, 60.0, 60.0, 64.0];
+    let mut widths = vec![140.0, 56.0, 120.0, 60.0, 60.0, 64.0];
     let mut right = vec![false, false, false, true, true, true];
     if b.annuel {
         widths.push(46.0);
@@ -846,6 +847,21 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         7.5,
     );
 
+    // Nothing after the alerts but the signatures: they go together (never a signature block
+    // alone on its page).
+    if b.retards_de_reponse.is_empty() && b.signalements.is_empty() && b.rejets.is_empty() {
+        let alertes: f32 = if b.alertes.is_empty() {
+            p.hauteur_texte(8.5, "Aucune alerte.")
+        } else {
+            b.alertes.iter().map(|a| p.hauteur_texte(8.5, &format!("• {}", a.detail))).sum()
+        };
+        let h = 11.0 * 1.6 + alertes + p.hauteur_signatures(&signataires(b));
+        if h < 400.0 {
+            p.assurer(h);
+        }
+    } else if b.signalements.is_empty() && b.rejets.is_empty() {
+        p.garder_pour_la_suite = p.hauteur_signatures(&signataires(b));
+    }
     p.titre(11.0, "Alertes");
     if b.alertes.is_empty() {
         p.texte(8.5, "Aucune alerte.");
@@ -895,6 +911,7 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
                     ]
                 }))
                 .collect();
+        p.garder_pour_la_suite = p.hauteur_signatures(&signataires(b));
         p.tableau(&[140.0, 250.0, 120.0, 250.0], &[false; 4], &rows, 8.0);
     }
     p.signatures(None, &signataires(b));
