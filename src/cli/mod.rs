@@ -387,7 +387,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.signalements
                 );
                 for (m, n) in &s.rejets {
-                    dire!("  {} : {n}", sortie::motif_de_registre(m));
+                    dire!("  {} : {n}", contingents::suivi::motif_en_clair(m));
                 }
                 for (label, n) in &s.presomptions {
                     dire!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
@@ -547,10 +547,10 @@ mod tests {
 
     #[test]
     fn register_rows_set_aside_are_said_in_words() {
-        assert_eq!(sortie::motif_de_registre("date_illisible"), "Date illisible");
-        assert_eq!(sortie::motif_de_registre("logement_inconnu"), "Logement inconnu du dossier");
-        assert_eq!(sortie::motif_de_registre("bailleur_different"), "Ligne d'un autre bailleur");
-        assert_eq!(sortie::motif_de_registre("reference_manquante"), "Référence manquante");
+        assert_eq!(contingents::suivi::motif_en_clair("date_illisible"), "Date illisible");
+        assert_eq!(contingents::suivi::motif_en_clair("logement_inconnu"), "Logement inconnu du dossier");
+        assert_eq!(contingents::suivi::motif_en_clair("bailleur_different"), "Ligne d'un autre bailleur");
+        assert_eq!(contingents::suivi::motif_en_clair("reference_manquante"), "Référence manquante");
     }
 
     #[test]

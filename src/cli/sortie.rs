@@ -180,15 +180,3 @@ fn write_cia_du_bilan(w: &mut impl Write, b: &contingents::suivi::bilan::Bilan) 
     )?;
     Ok(())
 }
-
-/// Why a register row was set aside, in words (« Date illisible »), never the code.
-pub(super) fn motif_de_registre(code: &str) -> String {
-    match code {
-        "logement_inconnu" => "Logement inconnu du dossier".into(),
-        "bailleur_different" => "Ligne d'un autre bailleur".into(),
-        other => match contingents::model::Motif::parse(other) {
-            Some(m) => m.label().into(),
-            None => other.replace('_', " "),
-        },
-    }
-}

@@ -238,19 +238,6 @@ const CIA_NON_RENSEIGNEE: &str = "Objectifs de la CIA non renseignés : les regi
 
 const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile.";
 
-/// A sheet name Excel accepts (31 characters, no `[]:*?/\`), unique in the workbook.
-fn nom_feuille(base: &str, pris: &mut Vec<String>) -> String {
-    let clean: String = base.chars().filter(|c| !"[]:*?/\\'".contains(*c)).take(28).collect();
-    let mut name = clean.clone();
-    let mut i = 2;
-    while pris.contains(&name.to_lowercase()) {
-        name = format!("{} {i}", clean.chars().take(25).collect::<String>());
-        i += 1;
-    }
-    pris.push(name.to_lowercase());
-    name
-}
-
 struct Formats {
     head: Format,
     num: Format,
@@ -268,17 +255,22 @@ struct Formats {
     total_pct: Format,
 }
 
-/// Printing a sheet: A4 landscape, one page wide, the title in the header, the page numbers in
-/// the footer.
-fn mise_en_page(ws: &mut Worksheet, titre: &str) -> Result<(), rust_xlsxwriter::XlsxError> {
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
-    // « & » is a code in a header: doubled to be printed.
-    ws.set_header(format!("&L&8{}", titre.replace('&', "&&")));
-    ws.set_footer("&L&8Contingents&R&8Page &P sur &N");
-    Ok(())
+/// Printing a sheet: as every workbook to sign (A4 landscape, one page wide, the title and
+/// the date of edition in the header, the reference and the page numbers in the footer).
+fn mise_en_page(ws: &mut Worksheet, b: &Bilan, titre: &str) -> Result<(), rust_xlsxwriter::XlsxError> {
+    super::classeur::mise_en_page(ws, true, titre, &date_d_edition(), &reference(b), false)
+}
+
+/// The bilan's reference, the same on its workbook and its PDF.
+fn reference(b: &Bilan) -> String {
+    format!(
+        "BILAN-{}-{}-{}-{}",
+        b.bailleur.as_deref().map(crate::text::slug).unwrap_or_else(|| "tous".into()),
+        b.epci.clone().unwrap_or_else(|| "tous".into()),
+        b.debut,
+        b.fin
+    )
+    .to_uppercase()
 }
 
 fn write_row(
@@ -373,8 +365,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
     let mut pris = Vec::new();
     let ws = wb.add_worksheet();
-    ws.set_name(nom_feuille("Consolidation", &mut pris))?;
-    mise_en_page(ws, &titre(b))?;
+    ws.set_name(super::classeur::sheet_name("Consolidation", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
     ws.write_string_with_format(0, 0, titre(b), &f.bold)?;
     let mut r = 1;
     for l in perimetre_du_bilan(b) {
@@ -451,8 +443,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     }
     // The CIA objectives.
     let ws = wb.add_worksheet();
-    ws.set_name(nom_feuille("Objectifs CIA", &mut pris))?;
-    mise_en_page(ws, &titre(b))?;
+    ws.set_name(super::classeur::sheet_name("Objectifs CIA", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
     ws.write_string_with_format(
         0,
         0,
@@ -510,8 +502,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     }
     for x in &b.reservataires {
         let ws = wb.add_worksheet();
-        ws.set_name(nom_feuille(&libelle_reservataire(&x.id), &mut pris))?;
-        mise_en_page(ws, &format!("{} — {}", libelle_reservataire(&x.id), titre(b)))?;
+        ws.set_name(super::classeur::sheet_name(&libelle_reservataire(&x.id), &mut pris))?;
+        mise_en_page(ws, b, &format!("{} — {}", libelle_reservataire(&x.id), titre(b)))?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(&x.id), titre(b)), &f.bold)?;
         for (j, h) in COLONNES.iter().enumerate() {
             ws.write_string_with_format(2, j as u16, *h, &f.head)?;
@@ -551,8 +543,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     }
     // The breakdown as a tidy table, for a pivot table.
     let ws = wb.add_worksheet();
-    ws.set_name(nom_feuille("Ventilation", &mut pris))?;
-    mise_en_page(ws, &titre(b))?;
+    ws.set_name(super::classeur::sheet_name("Ventilation", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
     for (j, h) in ["Bailleur", "Réservataire", "Code INSEE"].iter().chain(DETAIL.iter()).enumerate() {
         ws.write_string_with_format(0, j as u16, *h, &f.head)?;
     }
@@ -568,8 +560,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     ws.set_column_width(0, 24)?;
     ws.set_column_width(1, 36)?;
     let ws = wb.add_worksheet();
-    ws.set_name(nom_feuille("Lignes mises de côté", &mut pris))?;
-    mise_en_page(ws, &titre(b))?;
+    ws.set_name(super::classeur::sheet_name("Lignes mises de côté", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
     for (j, h) in ["Bailleur", "Fichier", "Feuille", "Ligne", "Motif", "Valeur"].iter().enumerate() {
         ws.write_string_with_format(0, j as u16, *h, &f.head)?;
     }
@@ -579,7 +571,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         ws.write_string(r, 1, &x.fichier)?;
         ws.write_string(r, 2, x.feuille.clone().unwrap_or_default())?;
         ws.write_number(r, 3, x.ligne as f64)?;
-        ws.write_string(r, 4, motif(&x.motif))?;
+        ws.write_string(r, 4, crate::suivi::motif_en_clair(&x.motif))?;
         ws.write_string(r, 5, &x.valeur)?;
     }
     Ok(wb)
@@ -597,19 +589,6 @@ pub fn export(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         _ => Err(ExportError::Donnees(format!(
             "format « {ext} » inconnu : .xlsx ou .pdf pour le bilan, .png ou .svg pour son graphique"
         ))),
-    }
-}
-
-/// A register row's motif in words.
-fn motif(m: &str) -> String {
-    match m {
-        "logement_inconnu" => "logement inconnu du dossier".into(),
-        "reservataire_inconnu" => "réservataire inconnu".into(),
-        "date_illisible" => "date illisible".into(),
-        "reference_manquante" => "référence manquante".into(),
-        "bailleur_different" => "ligne d'un autre bailleur".into(),
-        "ligne_illisible" => "ligne illisible".into(),
-        autre => autre.replace('_', " "),
     }
 }
 
@@ -638,14 +617,7 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             },
         ],
         edition: date_d_edition(),
-        reference: format!(
-            "BILAN-{}-{}-{}-{}",
-            b.bailleur.as_deref().map(crate::text::slug).unwrap_or_else(|| "tous".into()),
-            b.epci.clone().unwrap_or_else(|| "tous".into()),
-            b.debut,
-            b.fin
-        )
-        .to_uppercase(),
+        reference: reference(b),
     };
     let mut p = Pdf::document(true, entete);
     p.titre(13.0, &titre(b));
@@ -906,7 +878,7 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
                             x.feuille.as_deref().map(|f| format!(", feuille {f}")).unwrap_or_default(),
                             x.ligne
                         ),
-                        motif(&x.motif),
+                        crate::suivi::motif_en_clair(&x.motif),
                         x.valeur.clone(),
                     ]
                 }))

@@ -82,3 +82,51 @@ pub fn signatures(
     ws.set_row_height(r, 30)?;
     Ok(r + 8)
 }
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, no apostrophe at
+/// either end, unique (found at national scale: « Commune de Saint-Antoine-sur-l'Isle »).
+pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
+    let clean: String = base.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
+    // Cut at a word when one is near, never leaving a parenthesis open or a trailing comma.
+    let cut = |n: usize| {
+        let all: Vec<char> = clean.chars().collect();
+        let mut s: String = all.iter().take(n).collect();
+        if all.len() > n
+            && let Some(i) = s.rfind([' ', '-'])
+            && s[..i].chars().count() >= n / 2
+        {
+            s.truncate(i);
+        }
+        if s.matches('(').count() > s.matches(')').count()
+            && let Some(i) = s.rfind('(')
+        {
+            s.truncate(i);
+        }
+        s.trim_matches(['\'', ' ', ',', '-']).to_string()
+    };
+    let mut name = cut(31);
+    let mut n = 2;
+    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+        let suffix = format!(" ({n})");
+        name = cut(31 - suffix.chars().count()) + &suffix;
+        n += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_name;
+
+    #[test]
+    fn sheet_names_excel_accepts() {
+        let mut used = vec![];
+        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-sur");
+        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine (2)");
+        assert_eq!(sheet_name("État (agents civils et militaires)", &mut used), "État");
+        assert_eq!(sheet_name("Défense, sécurité intérieure, santé", &mut used), "Défense, sécurité intérieure");
+        assert_eq!(sheet_name("a/b:c", &mut used), "a-b-c");
+        assert_eq!(sheet_name("'x'", &mut used), "x");
+    }
+}

@@ -34,38 +34,6 @@ fn styles() -> Styles {
     }
 }
 
-/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, no apostrophe at
-/// either end, unique (found at national scale: « Commune de Saint-Antoine-sur-l'Isle »).
-pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
-    let clean: String = base.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
-    // Cut at a word when one is near, never leaving a parenthesis open or a trailing comma.
-    let cut = |n: usize| {
-        let all: Vec<char> = clean.chars().collect();
-        let mut s: String = all.iter().take(n).collect();
-        if all.len() > n
-            && let Some(i) = s.rfind([' ', '-'])
-            && s[..i].chars().count() >= n / 2
-        {
-            s.truncate(i);
-        }
-        if s.matches('(').count() > s.matches(')').count()
-            && let Some(i) = s.rfind('(')
-        {
-            s.truncate(i);
-        }
-        s.trim_matches(['\'', ' ', ',', '-']).to_string()
-    };
-    let mut name = cut(31);
-    let mut n = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
-        let suffix = format!(" ({n})");
-        name = cut(31 - suffix.chars().count()) + &suffix;
-        n += 1;
-    }
-    used.push(name.clone());
-    name
-}
-
 fn page_setup(ws: &mut Worksheet, entete: &str, repeat_to: u32) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -133,7 +101,7 @@ pub const LIGNES_PAR_FEUILLE: u32 = 1_048_576;
 /// Adds a sheet written row by row to a temporary file: memory stays flat whatever its size.
 fn add_sheet<'a>(wb: &'a mut Workbook, name: &str, used: &mut Vec<String>) -> Result<&'a mut Worksheet, XlsxError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name(sheet_name(name, used))?;
+    ws.set_name(super::classeur::sheet_name(name, used))?;
     Ok(ws)
 }
 
@@ -574,7 +542,7 @@ fn conflit_en_clair(motif: &str, valeurs: &[String]) -> (String, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{conflit_en_clair, sheet_name};
+    use super::conflit_en_clair;
 
     #[test]
     fn a_conflict_reads_in_words_with_names_and_french_dates() {
@@ -584,17 +552,6 @@ mod tests {
         let (_, v) =
             conflit_en_clair("valeurs_differentes", &["06004 T3 PLUS 2030-12-31".into(), "06155 T3 PLUS".into()]);
         assert_eq!(v, "Antibes (06004) T3 PLUS fin le 31/12/2030 / Vallauris (06155) T3 PLUS");
-    }
-
-    #[test]
-    fn sheet_names_excel_accepts() {
-        let mut used = vec![];
-        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-sur");
-        assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine (2)");
-        assert_eq!(sheet_name("État (agents civils et militaires)", &mut used), "État");
-        assert_eq!(sheet_name("Défense, sécurité intérieure, santé", &mut used), "Défense, sécurité intérieure");
-        assert_eq!(sheet_name("a/b:c", &mut used), "a-b-c");
-        assert_eq!(sheet_name("'x'", &mut used), "x");
     }
 }
 

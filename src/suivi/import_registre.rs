@@ -403,3 +403,16 @@ fn mise_a_disposition(
     };
     Ok((m, presume))
 }
+
+/// Why a register row was set aside, in words (« Date illisible »), never the code: the
+/// window, the command line and the bilan say it the same way.
+pub fn motif_en_clair(code: &str) -> String {
+    match code {
+        "logement_inconnu" => "Logement inconnu du dossier".into(),
+        "bailleur_different" => "Ligne d'un autre bailleur".into(),
+        other => match crate::model::Motif::parse(other) {
+            Some(m) => m.label().into(),
+            None => other.replace('_', " "),
+        },
+    }
+}

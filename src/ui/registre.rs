@@ -83,19 +83,6 @@ pub fn libelle_champ(c: Champ) -> &'static str {
     }
 }
 
-/// A register row's motif of set-aside, as the wizard says it.
-pub fn libelle_motif(m: &str) -> &str {
-    match m {
-        "logement_inconnu" => "Logement inconnu du dossier",
-        "reservataire_inconnu" => "Réservataire inconnu",
-        "date_illisible" => "Date illisible",
-        "reference_manquante" => "Référence manquante",
-        "bailleur_different" => "Ligne d'un autre bailleur",
-        "date_ambigue" => "Date ambiguë",
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,11 +4,12 @@
 //! with its progress, then the summary with the rows set aside. The commands stay at the
 //! top; everything else scrolls.
 
-use crate::ui::registre::{libelle_champ, libelle_motif};
+use crate::ui::registre::libelle_champ;
 use crate::ui::state::{Action, DossierView, RegistreLu, Wizard};
 use crate::ui::theme;
 use contingents::format::{entier, pluriel};
 use contingents::import::header::{Field, header_at_row};
+use contingents::suivi::motif_en_clair;
 use eframe::egui;
 
 /// A file whose bailleur must be typed: no « Bailleur » column and nothing typed yet.
@@ -202,7 +203,7 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                     .wrap(),
                 );
                 for (m, n) in &s.rejets {
-                    ui.label(format!("  {} : {}", libelle_motif(m), entier(*n as u64)));
+                    ui.label(format!("  {} : {}", motif_en_clair(m), entier(*n as u64)));
                 }
             });
             if !r.rejets.is_empty() {
@@ -213,7 +214,7 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                     match c {
                         0 => super::texte(ui, x.ligne.to_string()),
                         1 => super::texte(ui, x.feuille.as_deref().unwrap_or("—")),
-                        2 => super::texte(ui, libelle_motif(&x.motif)),
+                        2 => super::texte(ui, motif_en_clair(&x.motif)),
                         _ => super::texte(ui, &x.valeur),
                     };
                 });
