@@ -124,26 +124,23 @@ fn ligne(b: &Bilan, r: &BilanReservataire) -> Vec<String> {
 
 /// The total row of the réservataires (the taux de chute of all their concluded ones).
 fn total(b: &Bilan) -> Vec<String> {
-    let s = |f: &dyn Fn(&BilanReservataire) -> u64| b.reservataires.iter().map(f).sum::<u64>();
-    let obj: f64 = b.reservataires.iter().map(|r| r.objectif_periode).sum();
-    let ecart: f64 = b.reservataires.iter().map(|r| r.ecart).sum();
-    let (mad, en_cours, chutes) = (s(&|r| r.mises_a_disposition), s(&|r| r.en_cours), s(&|r| r.chutes));
+    let t = b.total();
     vec![
         "Total".into(),
         String::new(),
-        entier(s(&|r| r.objectif)),
-        logements_fr((obj * 10.0).round() / 10.0, b.decimales()),
-        entier(mad),
-        entier(s(&|r| r.avec_candidats)),
-        entier(s(&|r| r.examines_cal)),
-        entier(s(&|r| r.attributions)),
-        entier(s(&|r| r.baux_signes)),
-        entier(s(&|r| r.decomptes)),
-        ecart_fr((ecart * 10.0).round() / 10.0, b.decimales()),
-        entier(s(&|r| r.baux_cohorte)),
-        entier(en_cours),
-        entier(chutes),
-        if mad > en_cours { pourcentage(chutes as f64 / (mad - en_cours) as f64) } else { "—".into() },
+        entier(t.objectif),
+        logements_fr(t.objectif_periode, b.decimales()),
+        entier(t.mises_a_disposition),
+        entier(t.avec_candidats),
+        entier(t.examines_cal),
+        entier(t.attributions),
+        entier(t.baux_signes),
+        entier(t.decomptes),
+        ecart_fr(t.ecart, b.decimales()),
+        entier(t.baux_cohorte),
+        entier(t.en_cours),
+        entier(t.chutes),
+        t.taux_chute.map(pourcentage).unwrap_or_else(|| "—".into()),
     ]
 }
 
@@ -388,33 +385,24 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     // The total row, as numbers (the taux de chute of all the réservataires' concluded ones).
     ws.write_string_with_format(r, 0, "Total", &f.total)?;
     ws.write_string_with_format(r, 1, "", &f.total)?;
-    let s = |g: &dyn Fn(&BilanReservataire) -> u64| b.reservataires.iter().map(g).sum::<u64>() as f64;
-    let dixiemes =
-        |g: &dyn Fn(&BilanReservataire) -> f64| (b.reservataires.iter().map(g).sum::<f64>() * 10.0).round() / 10.0;
+    let t = b.total();
     let (dec, ecart) = if b.annuel { (&f.total_num, &f.total_ecart) } else { (&f.total_dec, &f.total_ecart_dec) };
-    ws.write_number_with_format(r, 2, s(&|x| x.objectif), &f.total_num)?;
-    ws.write_number_with_format(r, 3, dixiemes(&|x| x.objectif_periode), dec)?;
-    let colonnes: [&dyn Fn(&BilanReservataire) -> u64; 6] = [
-        &|x| x.mises_a_disposition,
-        &|x| x.avec_candidats,
-        &|x| x.examines_cal,
-        &|x| x.attributions,
-        &|x| x.baux_signes,
-        &|x| x.decomptes,
-    ];
-    for (j, g) in colonnes.iter().enumerate() {
-        ws.write_number_with_format(r, 4 + j as u16, s(*g), &f.total_num)?;
+    ws.write_number_with_format(r, 2, t.objectif as f64, &f.total_num)?;
+    ws.write_number_with_format(r, 3, t.objectif_periode, dec)?;
+    for (j, n) in [t.mises_a_disposition, t.avec_candidats, t.examines_cal, t.attributions, t.baux_signes, t.decomptes]
+        .iter()
+        .enumerate()
+    {
+        ws.write_number_with_format(r, 4 + j as u16, *n as f64, &f.total_num)?;
     }
-    ws.write_number_with_format(r, 10, dixiemes(&|x| x.ecart), ecart)?;
-    ws.write_number_with_format(r, 11, s(&|x| x.baux_cohorte), &f.total_num)?;
-    let (mad, en_cours, chutes) = (s(&|x| x.mises_a_disposition), s(&|x| x.en_cours), s(&|x| x.chutes));
-    ws.write_number_with_format(r, 12, en_cours, &f.total_num)?;
-    ws.write_number_with_format(r, 13, chutes, &f.total_num)?;
-    if mad > en_cours {
-        ws.write_number_with_format(r, 14, chutes / (mad - en_cours), &f.total_pct)?;
-    } else {
-        ws.write_string_with_format(r, 14, "—", &f.total)?;
-    }
+    ws.write_number_with_format(r, 10, t.ecart, ecart)?;
+    ws.write_number_with_format(r, 11, t.baux_cohorte as f64, &f.total_num)?;
+    ws.write_number_with_format(r, 12, t.en_cours as f64, &f.total_num)?;
+    ws.write_number_with_format(r, 13, t.chutes as f64, &f.total_num)?;
+    match t.taux_chute {
+        Some(x) => ws.write_number_with_format(r, 14, x, &f.total_pct)?,
+        None => ws.write_string_with_format(r, 14, "—", &f.total)?,
+    };
     ws.set_repeat_rows(entete, entete)?;
     r += 2;
     ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;

@@ -132,6 +132,50 @@ impl Bilan {
     pub fn decimales(&self) -> usize {
         if self.annuel { 0 } else { 1 }
     }
+
+    /// The total row of the réservataires, the same in the window and every document.
+    pub fn total(&self) -> TotalBilan {
+        let s = |f: fn(&BilanReservataire) -> u64| self.reservataires.iter().map(f).sum::<u64>();
+        let dixiemes =
+            |f: fn(&BilanReservataire) -> f64| (self.reservataires.iter().map(f).sum::<f64>() * 10.0).round() / 10.0;
+        let (mises_a_disposition, en_cours, chutes) =
+            (s(|r| r.mises_a_disposition), s(|r| r.en_cours), s(|r| r.chutes));
+        TotalBilan {
+            objectif: s(|r| r.objectif),
+            objectif_periode: dixiemes(|r| r.objectif_periode),
+            mises_a_disposition,
+            avec_candidats: s(|r| r.avec_candidats),
+            examines_cal: s(|r| r.examines_cal),
+            attributions: s(|r| r.attributions),
+            baux_signes: s(|r| r.baux_signes),
+            decomptes: s(|r| r.decomptes),
+            ecart: dixiemes(|r| r.ecart),
+            baux_cohorte: s(|r| r.baux_cohorte),
+            en_cours,
+            chutes,
+            // The taux de chute of all the réservataires' concluded ones; none concluded: none.
+            taux_chute: (mises_a_disposition > en_cours)
+                .then(|| chutes as f64 / (mises_a_disposition - en_cours) as f64),
+        }
+    }
+}
+
+/// The sums of the réservataires' rows of a bilan (objectives and gaps to the tenth).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TotalBilan {
+    pub objectif: u64,
+    pub objectif_periode: f64,
+    pub mises_a_disposition: u64,
+    pub avec_candidats: u64,
+    pub examines_cal: u64,
+    pub attributions: u64,
+    pub baux_signes: u64,
+    pub decomptes: u64,
+    pub ecart: f64,
+    pub baux_cohorte: u64,
+    pub en_cours: u64,
+    pub chutes: u64,
+    pub taux_chute: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

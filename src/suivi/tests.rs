@@ -150,6 +150,11 @@ fn the_second_semester() {
     let periode = |id: &str| r(id).objectif_periode;
     assert_eq!((periode("etat"), periode("action-logement"), periode("commune:06004")), (5.1, 3.0, 2.0));
     assert!((b.reservataires.iter().map(|r| r.objectif_periode).sum::<f64>() - 10.1).abs() < 1e-9);
+    // The total row, the same in the window and the documents: 3 réservataires, 3 mises à
+    // disposition (1 + 2 + 0), 2 décomptes, gap 2 − 10,1 = −8,1.
+    let t = b.total();
+    assert_eq!(b.reservataires.len(), 3);
+    assert_eq!((t.objectif, t.objectif_periode, t.mises_a_disposition, t.decomptes, t.ecart), (20, 10.1, 3, 2, -8.1));
     assert_eq!(r("etat").ecart, -5.1);
     assert_eq!(r("etat").reliquat, None, "a reliquat is for the whole year");
     assert_eq!(b.debut, "2024-07-01");

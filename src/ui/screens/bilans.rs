@@ -110,8 +110,7 @@ fn tableau(b: &Bilan, atelier: bool, ui: &mut egui::Ui) {
             if fort { ui.strong(s) } else { super::texte(ui, s) }
         });
     };
-    let sum =
-        |f: &dyn Fn(&contingents::suivi::bilan::BilanReservataire) -> u64| entier(b.reservataires.iter().map(f).sum());
+    let t = b.total();
     let chiffres: Vec<usize> = (1..entetes.len()).collect();
     // The last row is the total.
     super::tableau_fixe_chiffre(ui, "bilan-reservataires", &entetes, &chiffres, n + 1, |ui, l, c| {
@@ -121,25 +120,19 @@ fn tableau(b: &Bilan, atelier: bool, ui: &mut egui::Ui) {
                 0 => {
                     ui.strong("Total");
                 }
-                1 => right(ui, sum(&|r| r.objectif), true),
-                2 => right(
-                    ui,
-                    contingents::format::logements_fr(b.reservataires.iter().map(|r| r.objectif_periode).sum(), d),
-                    true,
-                ),
-                3 => right(ui, sum(&|r| r.mises_a_disposition), true),
-                4 => right(ui, sum(&|r| r.avec_candidats), true),
-                5 => right(ui, sum(&|r| r.examines_cal), true),
-                6 => right(ui, sum(&|r| r.attributions), true),
-                7 => right(ui, sum(&|r| r.baux_signes), true),
-                8 => right(ui, sum(&|r| r.decomptes), true),
-                9 => right(ui, sum(&|r| r.baux_cohorte), true),
-                10 => right(ui, sum(&|r| r.en_cours), true),
-                11 => right(ui, sum(&|r| r.chutes), true),
-                12 => {
-                    let e: f64 = b.reservataires.iter().map(|r| r.ecart).sum();
-                    right(ui, contingents::format::ecart_fr((e * 10.0).round() / 10.0, d), true)
-                }
+                1 => right(ui, entier(t.objectif), true),
+                2 => right(ui, contingents::format::logements_fr(t.objectif_periode, d), true),
+                3 => right(ui, entier(t.mises_a_disposition), true),
+                4 => right(ui, entier(t.avec_candidats), true),
+                5 => right(ui, entier(t.examines_cal), true),
+                6 => right(ui, entier(t.attributions), true),
+                7 => right(ui, entier(t.baux_signes), true),
+                8 => right(ui, entier(t.decomptes), true),
+                9 => right(ui, entier(t.baux_cohorte), true),
+                10 => right(ui, entier(t.en_cours), true),
+                11 => right(ui, entier(t.chutes), true),
+                12 => right(ui, contingents::format::ecart_fr(t.ecart, d), true),
+                13 => right(ui, t.taux_chute.map(pourcentage).unwrap_or_else(|| "—".into()), true),
                 _ => {
                     ui.label("");
                 }
