@@ -687,7 +687,7 @@ pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::
     if mois > 0 {
         let total: Vec<u64> =
             (0..mois).map(|m| b.cumul_mensuel.values().map(|v| v[m.min(v.len() - 1)]).sum()).collect();
-        let objectif: f64 = b.reservataires.iter().map(|r| r.objectif_periode).sum();
+        let objectif = b.total().objectif_periode;
         let ymax = (total.last().copied().unwrap_or(0) as f64).max(objectif).max(1.0) * 1.1;
         let mut chart = ChartBuilder::on(&bas)
             .margin(px(12.0))

@@ -408,13 +408,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 contingents::suivi::bilan::Periode::new(annee, semestre, date(&du, "--du")?, date(&au, "--au")?)
                     .map_err(user)?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            if let Some(r) = &reservataire
-                && !contingents::model::Reservataire::is_valid_id(r)
-            {
-                return Err(user(format!(
-                    "--reservataire « {r} » : identifiant attendu (etat, action-logement, commune:INSEE, epci:SIREN, departement:CODE…)"
-                )));
-            }
+            let reservataire = reservataire
+                .map(|r| {
+                    r.parse::<contingents::model::Reservataire>().map_err(|_| {
+                        user(format!(
+                            "--reservataire « {r} » : identifiant attendu (etat, action-logement, commune:INSEE, epci:SIREN, departement:CODE…)"
+                        ))
+                    })
+                })
+                .transpose()?;
             let o = contingents::suivi::bilan::BilanOptions { periode, bailleur, epci, reservataire };
             let b = contingents::suivi::bilan::bilan(&d, &o).map_err(suivi_err)?;
             if let Some(out) = &out {

@@ -217,7 +217,7 @@ pub struct Bilan {
     pub epci: Option<String>,
     /// The one réservataire this bilan is for (`--reservataire`): only its figures.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     /// The flux of year N (saved parameters) of the bailleurs counted, and of it the
     /// bailleurs' own share (non réservé): the objectives listed add up to the rest.
     pub flux: u64,
@@ -418,7 +418,7 @@ pub struct BilanOptions {
     pub bailleur: Option<String>,
     pub epci: Option<String>,
     /// Only this réservataire's figures (the bilan sent to it).
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
 }
 
 /// Computes the bilan of a period from the dossier.
@@ -540,7 +540,7 @@ impl Bilan {
     /// its alerts and late answers, the step counts of the bailleurs' leases to it; nothing of
     /// the other réservataires (nor the register rows set aside, which name them).
     pub fn seulement(&mut self, id: &str) {
-        self.reservataire = Some(id.to_string());
+        self.reservataire = Some(Reservataire::new(id));
         self.reservataires.retain(|r| r.id == id);
         self.detail.retain(|d| d.reservataire == id);
         self.cumul_mensuel.retain(|r, _| r == id);
