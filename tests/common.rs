@@ -234,3 +234,108 @@ pub fn corpus_absent(quoi: &str) {
     let _ = std::io::stderr().write_all(m.as_bytes());
     assert!(std::env::var_os("CONTINGENTS_EXIGER_CORPUS").is_none(), "{m}");
 }
+
+/// The text of a PDF (`pdftotext -layout`), or `None` with a visible message when poppler's
+/// `pdftotext` is not installed.
+pub fn texte_du_pdf(pdf: &Path) -> Option<String> {
+    let o = Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output();
+    match o {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => panic!("pdftotext a échoué sur {} : {}", pdf.display(), String::from_utf8_lossy(&o.stderr)),
+        Err(_) => {
+            eprintln!("SAUTÉ : pdftotext absent (apt install poppler-utils), {} n'est pas relu", pdf.display());
+            None
+        }
+    }
+}
+
+/// A file of a zip archive (an xlsx), as text; `None` with a visible message without `unzip`.
+pub fn zip_entry(path: &Path, name: &str) -> Option<String> {
+    match std::process::Command::new("unzip").arg("-p").arg(path).arg(name).output() {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            eprintln!("SAUTÉ : unzip absent, {name} de {} n'est pas relu", path.display());
+            None
+        }
+    }
+}
+
+/// Azur in the CASA: Antibes 120 dwellings (Action Logement 48, the commune 12, 60 not
+/// reserved), Vallauris 80 (Action Logement 2, 78 not reserved). With a rotation of 10 % and
+/// no mutation: libérations 20, flux 20 — Antibes 12, Vallauris 8 (pro rata of the assiette);
+/// Action Logement 50 / 200 = 25 % → 5, by commune 25 % × 12 = 3 and 25 % × 8 = 2.
+pub fn azur(t: &TempDir) -> PathBuf {
+    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
+    let mut add = |n: usize, insee: &str, commune: &str, res: &str| {
+        for _ in 0..n {
+            let i = rows.len();
+            rows.push(vec![
+                format!("AZ{i}"),
+                insee.into(),
+                commune.into(),
+                res.into(),
+                ["T2", "T3", "T4"][i % 3].into(),
+                "PLUS".into(),
+            ]);
+        }
+    };
+    add(48, "06004", "Antibes", "Action Logement");
+    add(12, "06004", "Antibes", "Commune d'Antibes");
+    add(60, "06004", "Antibes", "Non réservé");
+    add(2, "06155", "Vallauris", "Action Logement");
+    add(78, "06155", "Vallauris", "Non réservé");
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let f = t.path("azur.xlsx");
+    xlsx(&f, &[("EDL", refs)]);
+    let d = t.path("d.sqlite");
+    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    d
+}
+
+/// The arguments of `contingents flux` for the bailleur Azur on the CASA (EPCI 240600585) in
+/// `annee`, then `extra`.
+fn flux_azur_args<'a>(d: &'a Path, annee: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["flux", "--dossier", d.to_str().unwrap(), "--bailleur", "Azur", "--epci", "240600585"];
+    args.extend(["--annee", annee]);
+    args.extend_from_slice(extra);
+    args
+}
+
+/// `contingents flux` of Azur on the CASA in `annee` with `extra`: its output (must succeed).
+pub fn flux_azur(d: impl AsRef<Path>, annee: i32, extra: &[&str]) -> String {
+    let annee = annee.to_string();
+    run_ok(&flux_azur_args(d.as_ref(), &annee, extra))
+}
+
+/// The same, whatever its exit.
+pub fn flux_azur_run(d: impl AsRef<Path>, annee: i32, extra: &[&str]) -> Output {
+    let annee = annee.to_string();
+    run(&flux_azur_args(d.as_ref(), &annee, extra))
+}
+
+/// The same in JSON (`--format json` added).
+pub fn flux_azur_json(d: impl AsRef<Path>, annee: i32, extra: &[&str]) -> Value {
+    serde_json::from_str(&flux_azur(d, annee, &[extra, &["--format", "json"]].concat())).unwrap()
+}
+
+/// The output of a command in JSON (must succeed).
+pub fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&run_ok(args)).unwrap()
+}
+
+/// A réservataire's part in the JSON of `flux`.
+pub fn part<'a>(f: &'a Value, id: &str) -> &'a Value {
+    f["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} absent"))
+}
+
+/// A réservataire's logements in the JSON of `flux` (all its perimeters).
+pub fn logements(f: &Value, id: &str) -> u64 {
+    f["reservataires"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == id)
+        .map(|r| r["logements"].as_u64().unwrap())
+        .sum()
+}

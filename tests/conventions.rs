@@ -5,43 +5,7 @@
 
 use crate::common::*;
 use calamine::DataType;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// The text of a PDF (`pdftotext -layout`), or `None` with a visible message when poppler's
-/// `pdftotext` is not installed.
-fn texte_du_pdf(pdf: &Path) -> Option<String> {
-    let o = std::process::Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output();
-    match o {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        Ok(o) => panic!("pdftotext a échoué sur {} : {}", pdf.display(), String::from_utf8_lossy(&o.stderr)),
-        Err(_) => {
-            eprintln!(
-                "SAUTÉ : pdftotext absent (apt install poppler-utils), le texte de {} n'est pas relu",
-                pdf.display()
-            );
-            None
-        }
-    }
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&run_ok(args)).unwrap()
-}
-
-fn part<'a>(f: &'a Value, id: &str) -> &'a Value {
-    f["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} absent"))
-}
-
-fn logements(f: &Value, id: &str) -> u64 {
-    f["reservataires"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["id"] == id)
-        .map(|r| r["logements"].as_u64().unwrap())
-        .sum()
-}
+use std::path::PathBuf;
 
 /// A bailleur on two EPCIs of the Alpes-Maritimes: the CASA and Cannes Pays de Lérins.
 fn deux_epcis(t: &TempDir, n: usize) -> PathBuf {
@@ -331,28 +295,11 @@ fn fonctionnaires_asked_at_7_percent_are_printed_at_5_percent_plafonne() {
     edl(&f, (0..570).map(|i| ligne(format!("A{i}"), "06004", "Antibes", "Libre", "T3", "PLUS")));
     import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
     let ds = d.to_str().unwrap();
-    let j = json(&[
-        "flux",
-        "--dossier",
+    let j = flux_azur_json(
         ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--rotation",
-        "10",
-        "--mutations",
-        "0",
-        "--fonctionnaires",
-        "7",
-        "--taux",
-        "etat=35",
-        "--enregistrer",
-        "--format",
-        "json",
-    ]);
+        2025,
+        &["--rotation", "10", "--mutations", "0", "--fonctionnaires", "7", "--taux", "etat=35", "--enregistrer"],
+    );
     assert_eq!(j["flux"], 57);
     let fo = part(&j, "etat-fonctionnaires");
     assert_eq!(
@@ -434,24 +381,7 @@ fn the_bilan_of_a_commune_states_its_rate_on_its_commune() {
     edl(&f, antibes.chain(biot));
     import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
     let ds = d.to_str().unwrap();
-    let flux = json(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2024",
-        "--rotation",
-        "30",
-        "--mutations",
-        "0",
-        "--enregistrer",
-        "--format",
-        "json",
-    ]);
+    let flux = flux_azur_json(ds, 2024, &["--rotation", "30", "--mutations", "0", "--enregistrer"]);
     let taux = part(&flux, "commune:06004")["taux"].as_f64().unwrap();
     assert!((taux - 15.0 / 97.0).abs() < 1e-12);
     let reg = t.path("registre.csv");
@@ -536,28 +466,23 @@ fn the_fiche_has_every_line_of_the_ddets_form_the_bailleurs_address_and_no_techn
         "--courriel",
         "c.martin@azur.fr",
     ]);
-    run_ok(&[
-        "flux",
-        "--dossier",
+    flux_azur(
         ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--rotation",
-        "6",
-        "--mutations",
-        "5",
-        "--relogements",
-        "2",
-        "--orcod",
-        "1",
-        "--justification",
-        "relogements=NPNRU Les Semboules",
-        "--enregistrer",
-    ]);
+        2025,
+        &[
+            "--rotation",
+            "6",
+            "--mutations",
+            "5",
+            "--relogements",
+            "2",
+            "--orcod",
+            "1",
+            "--justification",
+            "relogements=NPNRU Les Semboules",
+            "--enregistrer",
+        ],
+    );
     let x = t.path("fiche.xlsx");
     run_ok(&[
         "export",

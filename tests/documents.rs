@@ -4,21 +4,7 @@
 //! command line's words. Figures computed by hand on a small dossier.
 
 use crate::common::*;
-use std::path::{Path, PathBuf};
-
-/// The text of a PDF (`pdftotext -layout`), or `None` with a visible message when poppler's
-/// `pdftotext` is not installed.
-pub fn texte_du_pdf(pdf: &Path) -> Option<String> {
-    let o = std::process::Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output();
-    match o {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        Ok(o) => panic!("pdftotext a échoué sur {} : {}", pdf.display(), String::from_utf8_lossy(&o.stderr)),
-        Err(_) => {
-            eprintln!("SAUTÉ : pdftotext absent (apt install poppler-utils), {} n'est pas relu", pdf.display());
-            None
-        }
-    }
-}
+use std::path::Path;
 
 /// The lines of a text, each as its words.
 fn mots(txt: &str) -> Vec<Vec<String>> {
@@ -29,57 +15,9 @@ fn a_la_ligne(txt: &str, attendu: &[&str]) -> bool {
     mots(txt).iter().any(|l| l.iter().map(String::as_str).collect::<Vec<_>>() == attendu)
 }
 
-/// Azur in the CASA: Antibes 120 dwellings (Action Logement 48, the commune 12, 60 not
-/// reserved), Vallauris 80 (Action Logement 2, 78 not reserved). With a rotation of 10 % and
-/// no mutation: libérations 20, flux 20 — Antibes 12, Vallauris 8 (pro rata of the assiette);
-/// Action Logement 50 / 200 = 25 % → 5, by commune 25 % × 12 = 3 and 25 % × 8 = 2.
-pub fn azur(t: &TempDir) -> PathBuf {
-    let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
-    let mut add = |n: usize, insee: &str, commune: &str, res: &str| {
-        for _ in 0..n {
-            let i = rows.len();
-            rows.push(vec![
-                format!("AZ{i}"),
-                insee.into(),
-                commune.into(),
-                res.into(),
-                ["T2", "T3", "T4"][i % 3].into(),
-                "PLUS".into(),
-            ]);
-        }
-    };
-    add(48, "06004", "Antibes", "Action Logement");
-    add(12, "06004", "Antibes", "Commune d'Antibes");
-    add(60, "06004", "Antibes", "Non réservé");
-    add(2, "06155", "Vallauris", "Action Logement");
-    add(78, "06155", "Vallauris", "Non réservé");
-    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
-    let f = t.path("azur.xlsx");
-    xlsx(&f, &[("EDL", refs)]);
-    let d = t.path("d.sqlite");
-    let o = import(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    d
-}
-
-fn flux_azur(d: &Path, extra: &[&str]) -> String {
-    let mut args = vec![
-        "flux",
-        "--dossier",
-        d.to_str().unwrap(),
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--rotation",
-        "10",
-        "--mutations",
-        "0",
-    ];
-    args.extend_from_slice(extra);
-    run_ok(&args)
+/// The flux 2025 of [`azur`]: rotation 10 %, no mutation, and `extra`.
+fn flux_2025(d: &Path, extra: &[&str]) -> String {
+    flux_azur(d, 2025, &[&["--rotation", "10", "--mutations", "0"], extra].concat())
 }
 
 #[test]
@@ -87,7 +25,7 @@ fn action_logements_annex_on_the_epci_gives_its_logements_by_commune() {
     let t = TempDir::new("annexe-al");
     let d = azur(&t);
     let ds = d.to_str().unwrap();
-    flux_azur(&d, &["--enregistrer"]);
+    flux_2025(&d, &["--enregistrer"]);
     let pdf = t.path("al.pdf");
     run_ok(&[
         "export",
@@ -140,7 +78,7 @@ fn the_annex_workbook_prints_with_dates_years_and_signature_boxes() {
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let t = TempDir::new("annexe-xlsx");
     let d = azur(&t);
-    flux_azur(&d, &["--enregistrer"]);
+    flux_2025(&d, &["--enregistrer"]);
     let out = t.path("al.xlsx");
     run_ok(&[
         "export",
@@ -175,17 +113,6 @@ fn the_annex_workbook_prints_with_dates_years_and_signature_boxes() {
     let Some(xml) = zip_entry(&out, "xl/worksheets/sheet1.xml") else { return };
     assert!(xml.contains("page &amp;P / &amp;N") && xml.contains("Paraphes"), "{xml}");
     assert!(xml.contains("fitToWidth") || xml.contains("fitToPage"), "fitted to the page");
-}
-
-/// A file of a zip archive (an xlsx), as text; `None` with a visible message without `unzip`.
-pub fn zip_entry(path: &Path, name: &str) -> Option<String> {
-    match std::process::Command::new("unzip").arg("-p").arg(path).arg(name).output() {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        _ => {
-            eprintln!("SAUTÉ : unzip absent, {name} de {} n'est pas relu", path.display());
-            None
-        }
-    }
 }
 
 #[test]
@@ -275,23 +202,9 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
     let d = azur(&t);
     let ds = d.to_str().unwrap();
     // More contributor relogements than relogements: refused.
-    let o = run(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--relogements",
-        "1",
-        "--relogements-contributeur",
-        "2",
-    ]);
+    let o = flux_azur_run(ds, 2025, &["--relogements", "1", "--relogements-contributeur", "2"]);
     assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
-    flux_azur(
+    flux_2025(
         &d,
         &[
             "--relogements",
@@ -421,7 +334,7 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
         let f: serde_json::Value = serde_json::from_str(txt).unwrap();
         f["alertes"].as_array().unwrap().iter().map(|a| a["regle"].as_str().unwrap().to_string()).collect()
     };
-    let f = flux_azur(&d, &["--relogements-hors-anru", "2", "--enregistrer", "--format", "json"]);
+    let f = flux_2025(&d, &["--relogements-hors-anru", "2", "--enregistrer", "--format", "json"]);
     assert!(regles(&f).contains(&"accord_prefet_requis".to_string()));
     let pdf = t.path("prevision.pdf");
     let exporter = || {
@@ -446,7 +359,7 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
             "{txt}"
         );
     }
-    let f = flux_azur(
+    let f = flux_2025(
         &d,
         &["--accord-prefet", "relogements_hors_anru=courrier du 12/01/2025", "--enregistrer", "--format", "json"],
     );
@@ -457,18 +370,6 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
         assert!(txt.contains("accord du préfet obtenu (courrier du 12/01/2025)"), "{txt}");
     }
     // A category that needs no agreement is refused.
-    let o = run(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--accord-prefet",
-        "ventes=x",
-    ]);
+    let o = flux_azur_run(ds, 2025, &["--accord-prefet", "ventes=x"]);
     assert_eq!(o.status.code(), Some(1));
 }

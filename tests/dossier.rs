@@ -205,23 +205,8 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
     one_row_file(&f, "Action Logement", 40);
     assert!(import(&d, &["--bailleur", "Azur", "--territoire", "06"], &[&f]).status.success());
     let ds = d.to_str().unwrap();
-    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--rotation",
-        "10",
-        "--enregistrer",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&flux_azur(ds, 2025, &["--rotation", "10", "--enregistrer", "--format", "json"])).unwrap();
     let out = t.path("fiche.xlsx");
     run_ok(&[
         "export",
@@ -608,26 +593,21 @@ fn a_manual_exclusion_saved_with_the_flux_changes_the_annex() {
     assert_eq!(value(&before, "Logements concernés par la gestion en flux (assiette)"), Data::Float(60.0));
     assert_eq!(value(&before, "Taux de la convention"), Data::Float(0.2));
     // 4 dwellings of Antibes being sold, from the commune's stock: saved with the flux.
-    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
-        "flux",
-        "--dossier",
+    let v: serde_json::Value = serde_json::from_str(&flux_azur(
         ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--rotation",
-        "10",
-        "--mutations",
-        "0",
-        "--exclusion",
-        "ventes=4@06004:commune:06004",
-        "--enregistrer",
-        "--format",
-        "json",
-    ]))
+        2025,
+        &[
+            "--rotation",
+            "10",
+            "--mutations",
+            "0",
+            "--exclusion",
+            "ventes=4@06004:commune:06004",
+            "--enregistrer",
+            "--format",
+            "json",
+        ],
+    ))
     .unwrap();
     assert_eq!(v["assiette"], 96);
     // A sale goes on the line of the dwellings being sold or demolished (the fiche's L.443-7).
@@ -726,40 +706,12 @@ fn bad_flux_parameters_are_refused_and_nothing_is_saved() {
     let o = run(&["flux", "--dossier", ds, "--bailleur", "Azur", "--departement", "99", "--annee", "2025"]);
     assert_eq!(o.status.code(), Some(1));
     // Nothing was saved: the next computation starts from no parameter (libérations 0).
-    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&flux_azur(ds, 2025, &["--format", "json"])).unwrap();
     assert_eq!(v["liberations"], 0);
     // French decimals are read: « 8,5 » is 8,5 %.
-    let v: serde_json::Value = serde_json::from_str(&run_ok(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--rotation",
-        "8,5 %",
-        "--taux",
-        "etat=27,5",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&flux_azur(ds, 2025, &["--rotation", "8,5 %", "--taux", "etat=27,5", "--format", "json"]))
+            .unwrap();
     assert_eq!(v["taux_rotation"], 0.085);
     assert_eq!(v["liberations"], 9, "100 × 8,5 % = 8,5, rounded half up");
 }
