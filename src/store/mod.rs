@@ -23,7 +23,9 @@ pub use logements::{
     RejetOut, Selection,
 };
 pub use plans::{EnteteDeFeuille, PlanDeFeuille};
-pub use registres::{InsertionDeRegistre, RegistreWriter, RejetDeRegistre, RejetRegistre, SourceRegistre};
+pub use registres::{
+    InsertionDeRegistre, MiseADispositionDuLogement, RegistreWriter, RejetDeRegistre, RejetRegistre, SourceRegistre,
+};
 
 use crate::model::Date;
 use crate::reference::Territoire;

@@ -31,6 +31,14 @@ pub struct SourceRegistre<'a> {
     pub quartile_brut: &'a str,
 }
 
+/// A mise à disposition of a dwelling and where it comes from: its register's file and line,
+/// or `None` when it was typed in the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MiseADispositionDuLogement {
+    pub mise_a_disposition: MiseADisposition,
+    pub registre: Option<(String, u32)>,
+}
+
 /// A register row set aside, as the dossier keeps it.
 #[derive(Debug, Clone, Copy)]
 pub struct RejetDeRegistre<'a> {
@@ -222,6 +230,73 @@ impl Dossier {
         let mut st = self.conn.prepare_cached(INSERT)?;
         let src = SourceRegistre { reservataire_brut: m.reservataire.as_deref().unwrap_or(""), ..Default::default() };
         Ok(inserer(&mut st, None, m, src)?)
+    }
+
+    /// The active mises à disposition of one dwelling (its bailleur's active register and
+    /// those typed in the window), each with where it comes from, in the order they were made.
+    pub fn mises_a_disposition_du_logement(
+        &self,
+        bailleur: &str,
+        reference: &str,
+    ) -> Result<Vec<MiseADispositionDuLogement>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLONNES}, i.fichier, m.ligne
+             FROM mises_a_disposition m LEFT JOIN suivi_imports i ON i.id = m.import_id
+             WHERE (m.import_id IS NULL OR i.actif = 1) AND m.bailleur = ?1 AND m.reference = ?2
+             ORDER BY m.date_mise_a_disposition, m.id"
+        ))?;
+        let n = COLONNES.split(',').count();
+        let rows = st.query_map(params![bailleur, reference], |r| {
+            let fichier: Option<String> = r.get(n)?;
+            let ligne: Option<u32> = r.get(n + 1)?;
+            Ok(MiseADispositionDuLogement {
+                mise_a_disposition: mise_a_disposition(r)?,
+                registre: fichier.map(|f| (f, ligne.unwrap_or(0))),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Corrects what was declared of a mise à disposition typed in the window (the dwelling
+    /// and its description, to whom, the libération, the notice, the date, the household),
+    /// keeping its id and its later steps; false when there is none of that id.
+    pub fn corriger_mise_a_disposition_saisie(&self, m: &MiseADisposition) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "UPDATE mises_a_disposition SET bailleur = ?2, reference = ?3, commune = ?4, epci = ?5, typologie = ?6,
+                financement = ?7, qpv = ?8, annee_construction = ?9, reservataire = ?10, reservataire_brut = ?11,
+                hors_flux = ?12, date_liberation = ?13, preavis = ?14, date_mise_a_disposition = ?15
+             WHERE id = ?1 AND import_id IS NULL",
+            params![
+                m.id,
+                m.bailleur,
+                m.reference,
+                m.commune,
+                m.epci,
+                m.typologie.as_str(),
+                m.financement.as_str(),
+                m.qpv,
+                m.annee_construction,
+                m.reservataire,
+                m.reservataire.as_deref().unwrap_or(""),
+                m.hors_flux.map(|h| h.as_str()),
+                ds(m.etapes.date_liberation),
+                m.etapes.preavis,
+                ds(m.etapes.date_mise_a_disposition),
+            ],
+        )?;
+        if n > 0 && !self.modifier_menage_saisi(m.id, &m.menage)? {
+            return Ok(false);
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Deletes a mise à disposition typed in the window (with its steps); false when there is
+    /// none of that id (a register's rows are never deleted one by one).
+    pub fn supprimer_mise_a_disposition_saisie(&self, id: i64) -> Result<bool> {
+        let n = self.conn.execute("DELETE FROM mises_a_disposition WHERE id = ?1 AND import_id IS NULL", [id])?;
+        Ok(n > 0)
     }
 
     /// Records new steps of a mise à disposition typed in the window; false when there is none

@@ -114,4 +114,15 @@ pub struct Declaration {
     pub liberation: Option<Date>,
     pub preavis: u8,
     pub mise_a_disposition: Date,
+    /// The household of the lease, when known at the declaration (CIA objectives); else
+    /// « non renseigné », counted apart (it can be noted later).
+    pub menage: crate::model::Menage,
+}
+
+/// A declaration recorded: its number (to follow, correct or delete it) and the reply
+/// deadline its convention sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enregistree {
+    pub id: i64,
+    pub echeance: Option<Date>,
 }

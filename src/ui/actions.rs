@@ -323,56 +323,126 @@ impl App {
                         }
                     }
                     Ok((b, r, dt)) => self.sur_dossier("orientation", false, move |d| {
-                        Ok(Fait::Orientation(
-                            origine,
-                            contingents::suivi::orientation::orienter(d, &b, &r, dt).map_err(Erreur::from),
-                        ))
+                        let mut o = contingents::suivi::orientation::orienter(d, &b, &r, dt).map_err(Erreur::from);
+                        // Nobody ranked because the year's flux was never entered: said, with what to do.
+                        if let Ok(x) = &o
+                            && x.candidats.is_empty()
+                            && contingents::flux::parametres(d, &b, &x.logement.epci, dt.year)?.rotation_pct.is_none()
+                        {
+                            o = Err(Erreur::Texte(format!(
+                                "Le flux {} {} sur {} n'est pas enregistré : aucun réservataire n'a donc d'objectif sur ce logement. Saisissez son taux de rotation à l'écran Flux annuel puis « Enregistrer les paramètres » ; ou choisissez le réservataire dans la liste, sans classement.",
+                                dt.year,
+                                contingents::format::de(&b),
+                                nom_epci(&x.logement.epci)
+                            )));
+                        }
+                        Ok(Fait::Orientation(origine, o))
                     }),
                 }
             }
-            Action::DeclarerMiseADisposition {
-                logement,
-                reservataire,
-                hors_flux,
-                liberation,
-                preavis,
-                mise_a_disposition,
-            } => {
+            Action::DeclarerMiseADisposition { valeurs, correction } => {
                 use contingents::format::parse_date;
+                let v = valeurs;
+                let logement = format!("{}:{}", v.bailleur.trim(), v.reference.trim());
                 let lue = (|| {
-                    let RefLogement { bailleur, reference } =
-                        logement.parse().map_err(|_| Erreur::Logement(logement.clone()))?;
+                    if v.bailleur.trim().is_empty() || v.reference.trim().is_empty() {
+                        return Err(Erreur::Logement(logement.clone()));
+                    }
+                    let (reservataire, hors_flux) = match v.destinataire.strip_prefix("hors-flux:") {
+                        Some(h) => (None, contingents::suivi::HorsFlux::parse(h)),
+                        None => (Some(v.destinataire.clone()).filter(|c| !c.is_empty()), None),
+                    };
                     if reservataire.is_none() && hors_flux.is_none() {
                         return Err(Erreur::SansDestinataire);
                     }
-                    if mise_a_disposition.trim().is_empty() {
-                        return Err(Erreur::SansDate("Enregistrer la mise à disposition"));
+                    if v.mise_a_disposition.trim().is_empty() {
+                        return Err(Erreur::SansDate(if correction.is_some() {
+                            "Enregistrer la correction"
+                        } else {
+                            "Enregistrer la mise à disposition"
+                        }));
                     }
-                    let mad = parse_date(&mise_a_disposition)
-                        .ok_or_else(|| Erreur::Date("Date de mise à disposition", mise_a_disposition.clone()))?;
-                    let liberation = match liberation.trim() {
+                    let mad = parse_date(&v.mise_a_disposition)
+                        .ok_or_else(|| Erreur::Date("Date de mise à disposition", v.mise_a_disposition.clone()))?;
+                    let liberation = match v.liberation.trim() {
                         "" => None,
                         l => Some(
                             parse_date(l).ok_or_else(|| Erreur::Date("Fin du préavis du locataire", l.to_string()))?,
                         ),
                     };
+                    use contingents::model::{Lu, Menage};
                     Ok::<_, Erreur>(contingents::suivi::Declaration {
-                        bailleur: bailleur.trim().to_string(),
-                        reference: reference.trim().to_string(),
+                        bailleur: v.bailleur.trim().to_string(),
+                        reference: v.reference.trim().to_string(),
                         reservataire: reservataire.map(Reservataire::new),
                         hors_flux,
                         liberation,
-                        preavis,
+                        preavis: v.preavis,
                         mise_a_disposition: mad,
+                        menage: Menage {
+                            public: v.public.map(Lu::Valeur).unwrap_or(Lu::NonRenseigne),
+                            quartile: v.quartile.map(Lu::Valeur).unwrap_or(Lu::NonRenseigne),
+                        },
                     })
                 })();
                 match lue {
                     Err(e) => self.message_du_suivi(true, Err(e)),
                     Ok(declaration) => self.sur_dossier("déclaration", true, move |d| {
-                        let echeance = contingents::suivi::declarer(d, &declaration)?;
-                        Ok(Fait::Declare { logement, echeance })
+                        let faite = match correction {
+                            Some(id) => contingents::suivi::corriger(d, id, &declaration)?,
+                            None => contingents::suivi::declarer(d, &declaration)?,
+                        };
+                        let avec_registre = d.bailleurs_avec_registre()?.contains(&declaration.bailleur);
+                        Ok(Fait::Declare {
+                            logement,
+                            echeance: faite.echeance,
+                            correction: correction.is_some(),
+                            avec_registre,
+                        })
                     }),
                 }
+            }
+            Action::CorrigerMiseADisposition(id) => {
+                if let Some(v) = &mut self.ecrans.bilan
+                    && let Some(m) = v.saisies.iter().find(|m| m.id == id)
+                {
+                    let jour =
+                        |d: Option<contingents::model::Date>| d.map(|d| date_fr(&d.to_string())).unwrap_or_default();
+                    let initial = crate::ui::state::ValeursDeclaration {
+                        bailleur: m.bailleur.clone(),
+                        reference: m.reference.clone(),
+                        liberation: jour(m.etapes.date_liberation),
+                        preavis: m.etapes.preavis.unwrap_or(1),
+                        destinataire: match (&m.reservataire, m.hors_flux) {
+                            (Some(r), _) => r.to_string(),
+                            (None, Some(h)) => format!("hors-flux:{}", h.as_str()),
+                            (None, None) => String::new(),
+                        },
+                        mise_a_disposition: jour(m.etapes.date_mise_a_disposition),
+                        public: m.menage.public.valeur(),
+                        quartile: m.menage.quartile.valeur(),
+                    };
+                    v.formulaire.generation += 1;
+                    v.formulaire.initial = Some(initial);
+                    v.formulaire.correction = Some(id);
+                    v.declaration = None;
+                }
+            }
+            Action::AnnulerCorrection => {
+                if let Some(v) = &mut self.ecrans.bilan {
+                    v.formulaire.vider();
+                    v.declaration = None;
+                }
+            }
+            Action::SupprimerMiseADisposition(id) => self.sur_dossier("suivi", true, move |d| {
+                Ok(Fait::Supprimee(Box::new(contingents::suivi::supprimer(d, id)?)))
+            }),
+            Action::RetablirMiseADisposition => {
+                let Some(m) = self.ecrans.bilan.as_ref().and_then(|v| v.formulaire.supprimee.clone()) else { return };
+                self.sur_dossier("suivi", true, move |d| {
+                    contingents::suivi::retablir(d, &m)?;
+                    Ok(Fait::Retablie(format!("{} {}", m.bailleur, m.reference)))
+                });
             }
             Action::NoterEvenement { id, evenement, date } => {
                 if date.trim().is_empty() {

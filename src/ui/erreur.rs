@@ -23,7 +23,10 @@ pub enum Erreur {
     /// A date typed in a field (named) that is not one.
     #[error("{0} : « {1} » n'est pas une date ; écrivez-la JJ/MM/AAAA, par exemple 15/09/2025")]
     Date(&'static str, String),
-    #[error("« {0} » : écrivez le logement BAILLEUR:RÉFÉRENCE, par exemple « Var Habitat:VH-0012 »")]
+    /// A dwelling not fully given (its bailleur or its reference is missing).
+    #[error(
+        "Logement à préciser : choisissez son bailleur dans la liste et écrivez sa référence, telle que dans l'état des lieux du bailleur."
+    )]
     Logement(String),
     #[error("Choisissez d'abord le réservataire dans le panneau des filtres.")]
     SansReservataire,

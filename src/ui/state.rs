@@ -249,6 +249,45 @@ pub struct BilanView {
     pub saisies: Vec<contingents::suivi::MiseADisposition>,
     /// The objectives of the dossier's CIA (editable on the screen).
     pub cia: contingents::model::ReglagesCia,
+    /// The form « Déclarer une mise à disposition » and what was just deleted (kept when the
+    /// bilan is computed again).
+    pub formulaire: FormulaireSaisie,
+}
+
+/// The declaration form: its fields live in the UI memory under ids that end with
+/// `generation`, so a new generation is a new form (empty, or filled with `initial`).
+#[derive(Debug, Clone, Default)]
+pub struct FormulaireSaisie {
+    pub generation: u64,
+    /// What a new form shows (a correction starts from the declaration it corrects).
+    pub initial: Option<ValeursDeclaration>,
+    /// The typed mise à disposition being corrected, if any.
+    pub correction: Option<i64>,
+    /// The last one deleted, to put it back (« Rétablir »).
+    pub supprimee: Option<contingents::suivi::MiseADisposition>,
+}
+
+impl FormulaireSaisie {
+    /// A new, empty form (after a declaration or a correction is saved, or abandoned).
+    pub fn vider(&mut self) {
+        self.generation += 1;
+        self.initial = None;
+        self.correction = None;
+    }
+}
+
+/// The values of the declaration form, as typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValeursDeclaration {
+    pub bailleur: String,
+    pub reference: String,
+    pub liberation: String,
+    pub preavis: u8,
+    /// A réservataire's id, or `hors-flux:<catégorie>`.
+    pub destinataire: String,
+    pub mise_a_disposition: String,
+    pub public: Option<contingents::model::Public>,
+    pub quartile: Option<contingents::model::Quartile>,
 }
 
 /// The labels screen's pending choices.
@@ -385,6 +424,8 @@ impl Action {
             | Action::NavetteExclue(_)
             | Action::FilterOn(..)
             | Action::HorsAtelier(_)
+            | Action::CorrigerMiseADisposition(_)
+            | Action::AnnulerCorrection
             | Action::Fermer(_)
             | Action::ReponseFlux(None) => Fenetre,
             Action::Recharger(_)
@@ -413,6 +454,8 @@ impl Action {
             | Action::SetFinancement { .. }
             | Action::AppliquerProprietes { .. }
             | Action::DeclarerMiseADisposition { .. }
+            | Action::SupprimerMiseADisposition(_)
+            | Action::RetablirMiseADisposition
             | Action::NoterEvenement { .. }
             | Action::NoterMenage { .. }
             | Action::EnregistrerCia { .. }
@@ -540,14 +583,19 @@ pub enum Action {
         date: String,
         origine: OrigineOrientation,
     },
+    /// Saves the declaration form: a new mise à disposition, or the correction of `correction`.
     DeclarerMiseADisposition {
-        logement: String,
-        reservataire: Option<String>,
-        hors_flux: Option<contingents::suivi::HorsFlux>,
-        liberation: String,
-        preavis: u8,
-        mise_a_disposition: String,
+        valeurs: ValeursDeclaration,
+        correction: Option<i64>,
     },
+    /// Opens the form on a typed mise à disposition, to correct it.
+    CorrigerMiseADisposition(i64),
+    /// Leaves the correction: an empty form again.
+    AnnulerCorrection,
+    /// Deletes a typed mise à disposition (asked for confirmation on the screen first).
+    SupprimerMiseADisposition(i64),
+    /// Puts back the one just deleted.
+    RetablirMiseADisposition,
     NoterEvenement {
         id: i64,
         evenement: contingents::suivi::Evenement,

@@ -107,7 +107,15 @@ pub enum Fait {
     Declare {
         logement: String,
         echeance: Option<contingents::model::Date>,
+        /// A correction (not a new mise à disposition).
+        correction: bool,
+        /// The bailleur sends a register: this declaration is counted with its rows.
+        avec_registre: bool,
     },
+    /// A typed mise à disposition deleted (as it was, to put it back).
+    Supprimee(Box<contingents::suivi::MiseADisposition>),
+    /// The deleted one put back.
+    Retablie(String),
     Note(contingents::suivi::Evenement, contingents::model::Date),
     /// The household of a typed mise à disposition noted.
     MenageNote,

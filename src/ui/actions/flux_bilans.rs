@@ -145,6 +145,7 @@ impl App {
                     suivi: None,
                     saisies,
                     cia,
+                    formulaire: Default::default(),
                 })
             });
             JobOutput::Bilan(r.map(Box::new))

@@ -112,11 +112,11 @@ impl App {
                         }
                     }
                     let avant = self.ecrans.bilan.take();
-                    let (orientation, declaration, suivi) = match avant {
-                        Some(b) => (b.orientation, b.declaration, b.suivi),
-                        None => (None, None, None),
+                    let (orientation, declaration, suivi, formulaire) = match avant {
+                        Some(b) => (b.orientation, b.declaration, b.suivi, b.formulaire),
+                        None => (None, None, None, Default::default()),
                     };
-                    self.ecrans.bilan = Some(BilanView { orientation, declaration, suivi, ..*v });
+                    self.ecrans.bilan = Some(BilanView { orientation, declaration, suivi, formulaire, ..*v });
                 }
                 Err(e) => self.messages.erreur(e),
             },
@@ -269,14 +269,49 @@ impl App {
                     v.orientation = Some((origine, r));
                 }
             }
-            Fait::Declare { logement, echeance } => {
-                let m = format!(
-                    "Mise à disposition enregistrée : {logement}{}",
+            Fait::Declare { logement, echeance, correction, avec_registre } => {
+                let mut m = format!(
+                    "{} : {logement}{}",
+                    if correction { "Mise à disposition corrigée" } else { "Mise à disposition enregistrée" },
                     echeance
                         .map(|e| format!(", réponse attendue au plus tard le {}", date_fr(&e.to_string())))
                         .unwrap_or_default()
                 );
+                if avec_registre {
+                    let b = logement.split_once(':').map(|(b, _)| b).unwrap_or(&logement);
+                    m.push_str(&format!(
+                        " — {b} transmet un registre : cette saisie s'ajoute à ses lignes (elle sera en double si le registre la contient à sa prochaine version)"
+                    ));
+                }
                 self.message_du_suivi(true, Ok(m));
+                // A new, empty form: the same declaration is not saved twice by a second click.
+                if let Some(v) = &mut self.ecrans.bilan {
+                    v.formulaire.vider();
+                }
+                self.refresh_bilan();
+            }
+            Fait::Supprimee(m) => {
+                let quand = m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default();
+                self.message_du_suivi(
+                    false,
+                    Ok(format!(
+                        "Mise à disposition supprimée : {} {} du {quand} — elle n'est plus comptée dans le bilan",
+                        m.bailleur, m.reference
+                    )),
+                );
+                if let Some(v) = &mut self.ecrans.bilan {
+                    if v.formulaire.correction == Some(m.id) {
+                        v.formulaire.vider();
+                    }
+                    v.formulaire.supprimee = Some(*m);
+                }
+                self.refresh_bilan();
+            }
+            Fait::Retablie(quoi) => {
+                self.message_du_suivi(false, Ok(format!("Mise à disposition rétablie : {quoi}")));
+                if let Some(v) = &mut self.ecrans.bilan {
+                    v.formulaire.supprimee = None;
+                }
                 self.refresh_bilan();
             }
             Fait::MenageNote => {

@@ -475,8 +475,19 @@ fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui) {
     }
     match r {
         Ok(o) => {
+            // The dwelling ranked, as the command line says it.
+            let l = &o.logement;
+            ui.strong(format!(
+                "{} {} — {} — {}{} — libéré le {}",
+                l.bailleur,
+                l.reference,
+                contingents::consolidate::nom_commune(&l.commune),
+                l.typologie,
+                if l.qpv { " — QPV" } else { " — hors QPV" },
+                date_fr(&o.date)
+            ));
             if o.candidats.is_empty() {
-                ui.label("Aucun réservataire n'a d'objectif sur ce logement cette année.");
+                ui.label("Aucun réservataire n'a d'objectif sur ce logement cette année : choisissez le réservataire dans la liste, sans classement.");
             }
             for (i, c) in o.candidats.iter().enumerate() {
                 ui.add(egui::Label::new(format!("{}. {} — {}", i + 1, libelle_reservataire(&c.id), c.raison)).wrap());
@@ -518,89 +529,255 @@ fn preavis(ui: &mut egui::Ui, id: &str) -> u8 {
     preavis
 }
 
-/// Declaring a libération made available, and following the ones typed here.
-fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    use contingents::suivi::{Evenement, HorsFlux, Issue};
-    ui.collapsing("Déclarer une mise à disposition", |ui| {
-        ui.label("Pour les bailleurs sans registre : la libération, le réservataire à qui le logement est proposé, la fiche navette et son échéance.");
-        let logement = champ(ui, "saisie-logement", "Logement libéré", "BAILLEUR:RÉFÉRENCE", 260.0);
-        let liberation = champ(ui, "saisie-liberation", "Fin du préavis du locataire", "JJ/MM/AAAA", 110.0);
-        let preavis = preavis(ui, "saisie-preavis");
-        // The réservataire, among those of the bilan, or a category outside the flux.
-        let key = ui.make_persistent_id("saisie-destinataire");
-        let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
-        // Once the réservataires are ranked for this dwelling, only those whose perimeter
-        // contains it (the orientation's list); else those of the bilan.
-        let classes = match &v.orientation {
-            Some((OrigineOrientation::Declaration, Ok(o)))
-                if logement.split_once(':').is_some_and(|(b, r)| {
-                    b.trim() == o.logement.bailleur && r.trim() == o.logement.reference
-                }) =>
-            {
-                Some(o.candidats.iter().map(|c| (c.id.to_string(), libelle_reservataire(&c.id))).collect::<Vec<_>>())
-            }
-            _ => None,
-        };
-        let filtre = classes.is_some();
-        let mut options: Vec<(String, String)> = match (classes, &v.bilan) {
-            (Some(c), _) => c,
-            (None, Ok(b)) => b.reservataires.iter().map(|r| (r.id.to_string(), libelle_reservataire(&r.id))).collect(),
-            (None, Err(_)) => vec![],
-        };
-        if !filtre {
-            ui.label("« Classer les réservataires pour ce logement » ne garde dans la liste que ceux dont le périmètre contient le logement.");
-        }
-        options.extend(HorsFlux::ALL.iter().map(|h| (format!("hors-flux:{}", h.as_str()), format!("Hors flux : {}", h.label()))));
-        ui.horizontal(|ui| {
-            let l = ui.label("Mis à disposition de");
-            egui::ComboBox::from_id_salt("saisie-reservataire")
-                .selected_text(options.iter().find(|(id, _)| *id == choix).map(|(_, l)| l.clone()).unwrap_or_else(|| "choisir…".into()))
-                .show_ui(ui, |ui| {
-                    for (id, label) in &options {
-                        ui.selectable_value(&mut choix, id.clone(), label);
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-        });
-        ui.data_mut(|x| x.insert_temp(key, choix.clone()));
-        let mad = champ(ui, "saisie-mad", "Date de mise à disposition", "JJ/MM/AAAA", 110.0);
-        if let Some(d) = contingents::format::parse_date(&mad)
-            && let Some(e) = echeance(d, preavis, RegleDelai::Preavis)
-        {
-            ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string())));
-        }
-        ui.horizontal_wrapped(|ui| {
-            if ui.button("Classer les réservataires pour ce logement").clicked() {
-                let date = if liberation.trim().is_empty() { mad.clone() } else { liberation.clone() };
-                actions.push(Action::Orienter {
-                    logement: logement.clone(),
-                    date,
-                    origine: OrigineOrientation::Declaration,
-                });
-            }
-            if ui.button("Enregistrer la mise à disposition").clicked() {
-                let (reservataire, hors_flux) = match choix.strip_prefix("hors-flux:") {
-                    Some(h) => (None, HorsFlux::parse(h)),
-                    None => (Some(choix.clone()).filter(|c| !c.is_empty()), None),
-                };
-                actions.push(Action::DeclarerMiseADisposition {
-                    logement: logement.clone(),
-                    reservataire,
-                    hors_flux,
-                    liberation: liberation.clone(),
-                    preavis,
-                    mise_a_disposition: mad.clone(),
-                });
-            }
-        });
-        // The answers to what was asked here, here.
-        orientation(v, OrigineOrientation::Declaration, ui);
-        message(&v.declaration, ui);
+/// A text field kept in the UI memory, starting from `initial` (a new id is a new field).
+fn champ_initial(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f32, initial: &str) -> String {
+    let key = ui.make_persistent_id(("bilans", id));
+    let mut buf: String = ui.data(|d| d.get_temp::<String>(key)).unwrap_or_else(|| initial.to_string());
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(egui::TextEdit::singleline(&mut buf).hint_text(hint).desired_width(width)).labelled_by(l.id);
     });
-    ui.collapsing(format!("Mises à disposition saisies ici ({})", v.saisies.len()), |ui| {
+    ui.data_mut(|d| d.insert_temp(key, buf.clone()));
+    buf
+}
+
+/// A value of the form kept in the UI memory under `id`, starting from `initial`.
+fn memoire<T: Clone + Send + Sync + 'static>(ui: &egui::Ui, id: &str, initial: T) -> (egui::Id, T) {
+    let key = ui.make_persistent_id(("bilans", id));
+    let v = ui.data(|x| x.get_temp::<T>(key)).unwrap_or(initial);
+    (key, v)
+}
+
+/// The bailleur of a dwelling, among the dossier's.
+fn choix_bailleur(ui: &mut egui::Ui, id: &str, label: &str, bailleurs: &[String], initial: String) -> String {
+    let (key, mut b) = memoire(ui, id, initial);
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        egui::ComboBox::from_id_salt(("choix-bailleur", id))
+            .selected_text(if b.is_empty() { "choisir…".to_string() } else { b.clone() })
+            .show_ui(ui, |ui| {
+                for x in bailleurs {
+                    ui.selectable_value(&mut b, x.clone(), x);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    ui.data_mut(|x| x.insert_temp(key, b.clone()));
+    b
+}
+
+/// The household of a lease (CIA objectives): public prioritaire (DALO) or not, resources
+/// quartile; `None` is « Non renseigné », counted apart.
+fn choix_menage(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug + Copy,
+    p: &mut Option<contingents::model::Public>,
+    q: &mut Option<contingents::model::Quartile>,
+) {
+    use contingents::model::{Public, Quartile};
+    const NR: &str = "Non renseigné";
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label("Ménage");
+        egui::ComboBox::from_id_salt(("saisie-menage", id))
+            .selected_text(p.map(|x| x.label()).unwrap_or(NR))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(p, None, NR);
+                for x in Public::ALL {
+                    ui.selectable_value(p, Some(x), x.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        let l = ui.label("Quartile de ressources");
+        egui::ComboBox::from_id_salt(("saisie-quartile", id))
+            .selected_text(q.map(|x| x.label()).unwrap_or(NR))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(q, None, NR);
+                for x in [Quartile::Q1, Quartile::Q2, Quartile::Q3, Quartile::Q4] {
+                    ui.selectable_value(q, Some(x), x.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+}
+
+/// The form « Déclarer une mise à disposition »: a new one, or the correction of one typed
+/// here. Every line is always there (no line appears under the mouse as fields change).
+fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    use crate::ui::state::ValeursDeclaration;
+    use contingents::suivi::HorsFlux;
+    let f = &v.formulaire;
+    let g = f.generation;
+    let init = f.initial.clone().unwrap_or_else(|| ValeursDeclaration {
+        bailleur: v.bailleur.clone().unwrap_or_default(),
+        preavis: 1,
+        ..Default::default()
+    });
+    if let Some(id) = f.correction {
+        ui.strong(format!("Correction de la mise à disposition n° {id} (ses étapes suivantes sont gardées)"));
+    } else {
+        ui.label("La libération, le réservataire à qui le logement est proposé, la fiche navette et son échéance. Pour un bailleur qui transmet un registre, ses lignes sont déjà comptées : ne les saisissez pas ici.");
+    }
+    let bailleur =
+        choix_bailleur(ui, &format!("saisie-bailleur-{g}"), "Bailleur du logement", bailleurs, init.bailleur.clone());
+    let reference = champ_initial(
+        ui,
+        &format!("saisie-reference-{g}"),
+        "Référence du logement",
+        "telle que dans l'état des lieux du bailleur",
+        220.0,
+        &init.reference,
+    );
+    let liberation = champ_initial(
+        ui,
+        &format!("saisie-liberation-{g}"),
+        "Fin du préavis du locataire",
+        "JJ/MM/AAAA",
+        110.0,
+        &init.liberation,
+    );
+    let (kp, mut preavis) = memoire(ui, &format!("saisie-preavis-{g}"), init.preavis);
+    ui.horizontal(|ui| {
+        ui.label("Préavis");
+        ui.radio_value(&mut preavis, 1, "1 mois");
+        ui.radio_value(&mut preavis, 3, "3 mois");
+    });
+    ui.data_mut(|x| x.insert_temp(kp, preavis));
+    // The réservataire, among those of the bilan, or a category outside the flux. Once the
+    // réservataires are ranked for this dwelling, only those whose perimeter contains it.
+    let (kc, mut choix) = memoire(ui, &format!("saisie-destinataire-{g}"), init.destinataire.clone());
+    let classes = match &v.orientation {
+        Some((OrigineOrientation::Declaration, Ok(o)))
+            if f.correction.is_none()
+                && !o.candidats.is_empty()
+                && bailleur == o.logement.bailleur
+                && reference.trim() == o.logement.reference =>
+        {
+            Some(o.candidats.iter().map(|c| (c.id.to_string(), libelle_reservataire(&c.id))).collect::<Vec<_>>())
+        }
+        _ => None,
+    };
+    let filtre = classes.is_some();
+    let mut options: Vec<(String, String)> = match (classes, &v.bilan) {
+        (Some(c), _) => c,
+        (None, Ok(b)) => b.reservataires.iter().map(|r| (r.id.to_string(), libelle_reservataire(&r.id))).collect(),
+        (None, Err(_)) => vec![],
+    };
+    // The réservataire of the declaration corrected stays choosable.
+    if !choix.is_empty() && !choix.starts_with("hors-flux:") && !options.iter().any(|(id, _)| *id == choix) {
+        options.insert(0, (choix.clone(), libelle_reservataire(&choix)));
+    }
+    options.extend(
+        HorsFlux::ALL.iter().map(|h| (format!("hors-flux:{}", h.as_str()), format!("Hors flux : {}", h.label()))),
+    );
+    ui.horizontal(|ui| {
+        let l = ui.label("Mis à disposition de");
+        egui::ComboBox::from_id_salt(("saisie-reservataire", g))
+            .selected_text(
+                options
+                    .iter()
+                    .find(|(id, _)| *id == choix)
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_else(|| "choisir…".into()),
+            )
+            .show_ui(ui, |ui| {
+                for (id, label) in &options {
+                    ui.selectable_value(&mut choix, id.clone(), label);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.weak(if filtre {
+            "(liste réduite aux réservataires dont le périmètre contient le logement)"
+        } else {
+            "(« Classer les réservataires » réduit la liste à ceux dont le périmètre contient le logement)"
+        });
+    });
+    ui.data_mut(|x| x.insert_temp(kc, choix.clone()));
+    let mad = champ_initial(
+        ui,
+        &format!("saisie-mad-{g}"),
+        "Date de mise à disposition",
+        "JJ/MM/AAAA",
+        110.0,
+        &init.mise_a_disposition,
+    );
+    // Always one line, so that nothing below moves as the date is typed.
+    match contingents::format::parse_date(&mad).and_then(|d| echeance(d, preavis, RegleDelai::Preavis)) {
+        Some(e) => ui.strong(format!("Réponse attendue au plus tard le {}", date_fr(&e.to_string()))),
+        None => ui.weak("Réponse attendue au plus tard le … (après la date de mise à disposition)"),
+    };
+    let (km, (mut public, mut quartile)) = memoire(ui, &format!("saisie-menage-{g}"), (init.public, init.quartile));
+    choix_menage(ui, ("declaration", g), &mut public, &mut quartile);
+    ui.data_mut(|x| x.insert_temp(km, (public, quartile)));
+    let valeurs = ValeursDeclaration {
+        bailleur: bailleur.clone(),
+        reference: reference.clone(),
+        liberation: liberation.clone(),
+        preavis,
+        destinataire: choix.clone(),
+        mise_a_disposition: mad.clone(),
+        public,
+        quartile,
+    };
+    ui.horizontal_wrapped(|ui| {
+        if f.correction.is_none() && ui.button("Classer les réservataires pour ce logement").clicked() {
+            let date = if liberation.trim().is_empty() { mad.clone() } else { liberation.clone() };
+            actions.push(Action::Orienter {
+                logement: format!("{}:{}", bailleur.trim(), reference.trim()),
+                date,
+                origine: OrigineOrientation::Declaration,
+            });
+        }
+        let enregistrer =
+            if f.correction.is_some() { "Enregistrer la correction" } else { "Enregistrer la mise à disposition" };
+        if ui.button(enregistrer).clicked() {
+            actions.push(Action::DeclarerMiseADisposition { valeurs, correction: f.correction });
+        }
+        if f.correction.is_some() && ui.button("Annuler la correction").clicked() {
+            actions.push(Action::AnnulerCorrection);
+        }
+    });
+    // The answers to what was asked here, here, under the buttons; a ranking only while it is
+    // the dwelling of the form (another dwelling typed: « Classer » again).
+    let du_logement = match &v.orientation {
+        Some((_, Ok(o))) => o.logement.bailleur == bailleur && o.logement.reference == reference.trim(),
+        _ => true,
+    };
+    if f.correction.is_none() && du_logement {
+        orientation(v, OrigineOrientation::Declaration, ui);
+    }
+    message(&v.declaration, ui);
+}
+
+/// Declaring a libération made available, and following the ones typed here.
+fn saisie(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    use contingents::suivi::{Evenement, Issue};
+    let titre = match v.formulaire.correction {
+        Some(id) => format!("Corriger la mise à disposition n° {id}"),
+        None => "Déclarer une mise à disposition".to_string(),
+    };
+    egui::CollapsingHeader::new(titre)
+        .id_salt("saisie-declarer")
+        .open(v.formulaire.correction.map(|_| true))
+        .show(ui, |ui| formulaire(v, bailleurs, ui, actions));
+    egui::CollapsingHeader::new(format!("Mises à disposition saisies ici ({})", v.saisies.len()))
+        .id_salt("saisies-ici")
+        .show(ui, |ui| {
+        if let Some(m) = &v.formulaire.supprimee {
+            ui.horizontal_wrapped(|ui| {
+                let quand = m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default();
+                ui.label(format!("Supprimée : {} {} du {quand}.", m.bailleur, m.reference));
+                if ui.button("Rétablir la mise à disposition supprimée").clicked() {
+                    actions.push(Action::RetablirMiseADisposition);
+                }
+            });
+        }
         if v.saisies.is_empty() {
             ui.label("Aucune pour l'instant.");
+            message(&v.suivi, ui);
             return;
         }
         let date = champ(ui, "saisie-evenement", "Date de l'événement", "JJ/MM/AAAA", 110.0);
@@ -620,17 +797,16 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                 (_, _, _, Some(_)) => "candidats désignés".into(),
                 _ => "en attente de candidats".into(),
             };
+            let quand = m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default();
             ui.group(|ui| {
-                ui.label(format!(
-                    "{} {} — {qui} — mis à disposition le {} — {etat}",
-                    m.bailleur,
-                    m.reference,
-                    m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default()
-                ));
+                ui.label(format!("n° {} — {} {} — {qui} — mis à disposition le {quand} — {etat}", m.id, m.bailleur, m.reference));
                 // A lease with no attribution in CALEOL recorded: asked first (a step forgotten,
                 // or a lease on the wrong line).
                 let cle = ui.make_persistent_id(("bail-sans-attribution", m.id));
                 let mut a_confirmer: bool = ui.data(|d| d.get_temp(cle)).unwrap_or(false);
+                // Deleting is asked first.
+                let cle_sup = ui.make_persistent_id(("supprimer-saisie", m.id));
+                let mut a_supprimer: bool = ui.data(|d| d.get_temp(cle_sup)).unwrap_or(false);
                 let attribue = m.etapes.decision_cal == Some(contingents::suivi::DecisionCal::Attribution);
                 ui.horizontal_wrapped(|ui| {
                     for e in [
@@ -651,8 +827,33 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
                     if ui.button("Fiche navette…").clicked() {
                         actions.push(Action::FicheNavetteMiseADisposition(m.id));
                     }
+                    ui.separator();
+                    if ui.button("Corriger…").on_hover_text("Reprendre la déclaration dans le formulaire « Déclarer » : logement, réservataire, dates, ménage").clicked() {
+                        actions.push(Action::CorrigerMiseADisposition(m.id));
+                    }
+                    if ui.button("Supprimer…").clicked() {
+                        a_supprimer = true;
+                    }
                 });
                 menage(m, ui, actions);
+                if a_supprimer {
+                    egui::Frame::group(ui.style()).fill(theme::FOND_QUESTION).show(ui, |ui| {
+                        ui.label(format!(
+                            "Supprimer la mise à disposition n° {} ({} {} — {qui} — le {quand}) ? Elle et ses étapes ne seront plus comptées dans le bilan (« Rétablir » la remet).",
+                            m.id, m.bailleur, m.reference
+                        ));
+                        ui.horizontal(|ui| {
+                            if ui.button("Supprimer définitivement").clicked() {
+                                a_supprimer = false;
+                                actions.push(Action::SupprimerMiseADisposition(m.id));
+                            }
+                            if ui.button("Ne pas supprimer").clicked() {
+                                a_supprimer = false;
+                            }
+                        });
+                    });
+                }
+                ui.data_mut(|d| d.insert_temp(cle_sup, a_supprimer));
                 if a_confirmer {
                     egui::Frame::group(ui.style()).fill(theme::FOND_QUESTION).show(ui, |ui| {
                         let manque = if m.etapes.date_candidats.is_none() {
@@ -688,49 +889,26 @@ fn saisie(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
 /// The household of a typed mise à disposition, as a register row carries it (CIA objectives):
 /// public prioritaire (DALO) or not, resources quartile; « Non renseigné » is counted apart.
 fn menage(m: &contingents::suivi::MiseADisposition, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    use contingents::model::{Public, Quartile};
-    const NR: &str = "Non renseigné";
     let public = m.menage.public.valeur();
     let quartile = m.menage.quartile.valeur();
     let (mut p, mut q) = (public, quartile);
-    ui.horizontal_wrapped(|ui| {
-        let l = ui.label("Ménage");
-        egui::ComboBox::from_id_salt(("saisie-menage", m.id))
-            .selected_text(p.map(|x| x.label()).unwrap_or(NR))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut p, None, NR);
-                for x in Public::ALL {
-                    ui.selectable_value(&mut p, Some(x), x.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        let l = ui.label("Quartile de ressources");
-        egui::ComboBox::from_id_salt(("saisie-quartile", m.id))
-            .selected_text(q.map(|x| x.label()).unwrap_or(NR))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut q, None, NR);
-                for x in [Quartile::Q1, Quartile::Q2, Quartile::Q3, Quartile::Q4] {
-                    ui.selectable_value(&mut q, Some(x), x.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        if let contingents::model::Lu::Inconnu(s) = &m.menage.public {
-            ui.label(format!("(lu « {s} »)"));
-        }
-    });
+    choix_menage(ui, m.id, &mut p, &mut q);
+    if let contingents::model::Lu::Inconnu(s) = &m.menage.public {
+        ui.label(format!("(ménage lu « {s} »)"));
+    }
     if p != public || q != quartile {
         actions.push(Action::NoterMenage { id: m.id, public: p, quartile: q });
     }
 }
 
-fn aides(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+fn aides(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.collapsing("Orienter un logement libéré", |ui| {
         ui.label("Une aide à la décision : les réservataires dont le périmètre contient le logement, du plus en retard au moins en retard.");
-        let logement = champ(ui, "logement", "Logement", "BAILLEUR:RÉFÉRENCE", 260.0);
+        let bailleur = choix_bailleur(ui, "orienter-bailleur", "Bailleur du logement libéré", bailleurs, v.bailleur.clone().unwrap_or_default());
+        let reference = champ(ui, "orienter-reference", "Référence du logement libéré", "telle que dans l'état des lieux du bailleur", 220.0);
         let date = champ(ui, "date", "Date de libération", "JJ/MM/AAAA", 110.0);
         if ui.button("Classer les réservataires").clicked() {
+            let logement = format!("{}:{}", bailleur.trim(), reference.trim());
             actions.push(Action::Orienter { logement, date, origine: OrigineOrientation::Aide });
         }
         orientation(v, OrigineOrientation::Aide, ui);
@@ -768,10 +946,10 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
     // Both ways: the table of a bilan is wider than a projected 1280 × 720 screen.
     egui::ScrollArea::both().id_salt("ecran-bilans").auto_shrink([false, false]).show(ui, |ui| {
         if edit {
-            saisie(v, ui, &mut actions);
+            saisie(v, bailleurs, ui, &mut actions);
             ui.collapsing("Réglages de la CIA", |ui| reglages_cia(v, ui, &mut actions));
         }
-        aides(v, ui, &mut actions);
+        aides(v, bailleurs, ui, &mut actions);
         ui.separator();
         match &v.bilan {
             Err(e) => {

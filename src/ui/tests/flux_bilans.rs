@@ -162,7 +162,8 @@ fn a_mise_a_disposition_is_declared_and_followed_in_the_window() {
     let reference = d.logements_actifs_du_bailleur("Var Logis").unwrap().pop().unwrap().reference;
     h.get_by_label("Déclarer une mise à disposition").click();
     h.run_steps(2);
-    type_into(&mut h, "Logement libéré", &format!("Var Logis:{reference}"));
+    choisir(&mut h, "Bailleur du logement", "Var Logis");
+    type_into(&mut h, "Référence du logement", &reference);
     type_into(&mut h, "Fin du préavis du locataire", "30/04/2025");
     type_into(&mut h, "Date de mise à disposition", "25/04/2025");
     // 25 April 2025 + 15 jours ouvrés (1 and 8 May are holidays): Tuesday 20 May.
@@ -262,4 +263,166 @@ fn unsaved_flux_parameters_are_not_dropped_without_a_word() {
     assert_eq!(h.state().ecrans.flux.as_ref().unwrap().bailleur, other);
     let d = Dossier::open_read_only(&dossier).unwrap();
     assert_eq!(contingents::flux::parametres(&d, &b, &e, a).unwrap().rotation_pct, Some(12.0), "saved first");
+}
+
+/// Azur: three dwellings in Antibes (A1, A2 for the State, A3 not reserved), and its register:
+/// A1 made available to the State on 19/04/2024, lease on 08/06/2024.
+fn dossier_azur(t: &Temp) -> PathBuf {
+    use contingents::import::run::{ImportOptions, Silent, import_files};
+    let edl = t.0.join("azur.csv");
+    std::fs::write(
+        &edl,
+        "Référence;Code INSEE;Commune;Réservataire;Typologie;Financement\nA1;06004;Antibes;Préfecture;T3;PLUS\nA2;06004;Antibes;Préfecture;T2;PLUS\nA3;06004;Antibes;Non réservé;T4;PLAI\n",
+    )
+    .unwrap();
+    let path = t.0.join("azur.sqlite");
+    let mut d = Dossier::open(&path, true).unwrap();
+    let o = ImportOptions {
+        bailleur: Some("Azur".into()),
+        territoire: Some("240600585".into()),
+        date_reference: Some("2024-01-01".into()),
+        accepter_perte: false,
+    };
+    import_files(&mut d, &[edl], &o, &Silent, &std::sync::atomic::AtomicBool::new(false)).unwrap();
+    let reg = t.0.join("registre_azur.csv");
+    std::fs::write(
+        &reg,
+        "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux\nA1;Préfecture;19/04/2024;15/04/2024;1 mois;3;25/04/2024;13/05/2024;Attribution;08/06/2024;Bail signé;\n",
+    )
+    .unwrap();
+    contingents::suivi::importer(&mut d, &[reg], Some("Azur"), None).unwrap();
+    path
+}
+
+/// Review 3, A1: the user's path — declared, declared again by a second click (refused, the
+/// form was emptied), the register's own row typed again (refused), deleted after a question
+/// (the bilan back to the register's figure), put back, corrected.
+#[test]
+fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
+    let t = Temp::new("doublon");
+    let dossier = dossier_azur(&t);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    let etat = |h: &Harness<'static, App>| {
+        let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap();
+        b.reservataires.iter().find(|r| r.id == "etat").map(|r| r.mises_a_disposition).unwrap_or(0)
+    };
+    let erreur =
+        |h: &Harness<'static, App>| h.state().messages.error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(h.state().ecrans.bilan.as_ref().unwrap().annee, 2024);
+    assert_eq!(etat(&h), 1, "the register's A1");
+    h.get_by_label("Déclarer une mise à disposition").click();
+    h.run_steps(2);
+    let remplir = |h: &mut Harness<'static, App>, reference: &str, date: &str| {
+        choisir(h, "Bailleur du logement", "Azur");
+        type_into(h, "Référence du logement", reference);
+        type_into(h, "Date de mise à disposition", date);
+        choisir(h, "Mis à disposition de", "État (contingent préfectoral)");
+    };
+    remplir(&mut h, "A2", "02/05/2024");
+    // The household, asked with the declaration (issue 23, review B4).
+    choisir(&mut h, "Ménage", "Public prioritaire DALO");
+    choisir(&mut h, "Quartile de ressources", "1er quartile");
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(4);
+    assert!(
+        h.state()
+            .messages
+            .status
+            .contains("Mise à disposition enregistrée : Azur:A2, réponse attendue au plus tard le 28/05/2024"),
+        "{} / {}",
+        h.state().messages.status,
+        erreur(&h)
+    );
+    assert_eq!(etat(&h), 2);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let saisie = d.mises_a_disposition_saisies().unwrap().pop().unwrap();
+    assert_eq!(saisie.menage.public.valeur(), Some(contingents::model::Public::Dalo));
+    assert_eq!(saisie.menage.quartile.valeur(), Some(contingents::model::Quartile::Q1));
+    // The form is empty again: a second click saves nothing and says what is missing.
+    let reference = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Référence du logement").value();
+    assert_eq!(reference.unwrap_or_default(), "");
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(3);
+    assert_eq!(etat(&h), 2);
+    assert!(erreur(&h).starts_with("Logement à préciser : choisissez son bailleur"), "{}", erreur(&h));
+    h.state_mut().messages.error = None;
+    // The same declaration typed again: refused by the core, in French, nothing written.
+    remplir(&mut h, "A2", "02/05/2024");
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(4);
+    let attendu = format!(
+        "Azur A2 est déjà mis à disposition de État (contingent préfectoral) le 02/05/2024 (saisie dans la fenêtre, n° {}) : une mise à disposition est le même logement, à la même date, pour le même réservataire ; elle n'est comptée qu'une fois.",
+        saisie.id
+    );
+    assert!(erreur(&h).starts_with(&attendu), "{}", erreur(&h));
+    assert!(h.query_all_by_label_contains(&attendu).next().is_some(), "said under the form");
+    assert_eq!(etat(&h), 2);
+    h.state_mut().messages.error = None;
+    // The register's own row typed again: refused too (review: 70 became 73).
+    type_into(&mut h, "Référence du logement", "A1");
+    type_into(&mut h, "Date de mise à disposition", "19/04/2024");
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(4);
+    assert!(
+        erreur(&h).contains("le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2)"),
+        "{}",
+        erreur(&h)
+    );
+    assert_eq!(etat(&h), 2);
+    assert_eq!(Dossier::open_read_only(&dossier).unwrap().mises_a_disposition(None, None).unwrap().len(), 2);
+    h.state_mut().messages.error = None;
+
+    // Deleted, after a question: « Ne pas supprimer » keeps it.
+    h.get_by_label("Mises à disposition saisies ici (1)").click();
+    h.run_steps(2);
+    let question = format!(
+        "Supprimer la mise à disposition n° {} (Azur A2 — État (contingent préfectoral) — le 02/05/2024) ? Elle et ses étapes ne seront plus comptées dans le bilan (« Rétablir » la remet).",
+        saisie.id
+    );
+    h.get_by_label("Supprimer…").click();
+    h.run_steps(2);
+    h.get_by_label(&question);
+    h.get_by_label("Ne pas supprimer").click();
+    h.run_steps(2);
+    assert!(h.query_by_label(&question).is_none());
+    assert_eq!(etat(&h), 2);
+    h.get_by_label("Supprimer…").click();
+    h.run_steps(2);
+    h.get_by_label("Supprimer définitivement").click();
+    h.run_steps(4);
+    assert_eq!(etat(&h), 1, "back to the register's figure");
+    assert!(
+        h.state().messages.status.contains("Mise à disposition supprimée : Azur A2 du 02/05/2024"),
+        "{}",
+        h.state().messages.status
+    );
+    // Put back, then corrected to the 3rd of May: the same number, counted once.
+    h.get_by_label("Rétablir la mise à disposition supprimée").click();
+    h.run_steps(4);
+    assert_eq!(etat(&h), 2);
+    let id = Dossier::open_read_only(&dossier).unwrap().mises_a_disposition_saisies().unwrap()[0].id;
+    h.get_by_label("Corriger…").click();
+    h.run_steps(3);
+    h.get_by_label(&format!("Correction de la mise à disposition n° {id} (ses étapes suivantes sont gardées)"));
+    let prerempli = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Référence du logement").value();
+    assert_eq!(prerempli.as_deref(), Some("A2"));
+    type_into(&mut h, "Date de mise à disposition", "03/05/2024");
+    h.get_by_label("Enregistrer la correction").click();
+    h.run_steps(4);
+    assert!(
+        h.state().messages.status.contains("Mise à disposition corrigée : Azur:A2"),
+        "{} / {}",
+        h.state().messages.status,
+        erreur(&h)
+    );
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let apres = d.mises_a_disposition_saisies().unwrap();
+    assert_eq!(apres.len(), 1);
+    assert_eq!((apres[0].id, apres[0].etapes.date_mise_a_disposition), (id, contingents::model::Date::new(2024, 5, 3)));
+    assert_eq!(apres[0].menage.public.valeur(), Some(contingents::model::Public::Dalo), "kept by the correction");
+    assert_eq!(etat(&h), 2);
+    assert!(h.query_by_label("Déclarer une mise à disposition").is_some(), "an empty form again");
 }

@@ -480,12 +480,17 @@ fn le_menage_d_un_bail_saisi_compte_dans_la_cia() {
     h.state_mut().handle(
         &ctx,
         Action::DeclarerMiseADisposition {
-            logement: format!("Var Logis:{reference}"),
-            reservataire: Some("etat".into()),
-            hors_flux: None,
-            liberation: date("01/03"),
-            preavis: 1,
-            mise_a_disposition: date("01/03"),
+            valeurs: crate::ui::state::ValeursDeclaration {
+                bailleur: "Var Logis".into(),
+                reference: reference.clone(),
+                destinataire: "etat".into(),
+                liberation: date("01/03"),
+                preavis: 1,
+                mise_a_disposition: date("01/03"),
+                public: None,
+                quartile: None,
+            },
+            correction: None,
         },
     );
     h.run_steps(3);
