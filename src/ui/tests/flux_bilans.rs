@@ -75,7 +75,8 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     h.get_by_label("Orienter un logement libéré").click();
     h.run_steps(2);
     let reference = d.logements_actifs_du_bailleur("Var Logis").unwrap().swap_remove(0).reference;
-    type_into(&mut h, "Logement", &format!("Var Logis:{reference}"));
+    choisir(&mut h, "Bailleur du logement libéré", "Var Logis");
+    type_into(&mut h, "Référence du logement libéré", &reference);
     type_into(&mut h, "Date de libération", "2025-09-15");
     h.get_by_label("Classer les réservataires").click();
     h.run_steps(3);
@@ -84,6 +85,15 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     assert!(!o.candidats.is_empty());
     let shown = h.state().ecrans.bilan.as_ref().unwrap().orientation.as_ref().unwrap().1.as_ref().unwrap().clone();
     assert_eq!(shown, o);
+    // The dwelling ranked is said, as the command line says it (review C8).
+    let l = &o.logement;
+    let ligne = format!(
+        "Var Logis {reference} — {} — {}{} — libéré le 15/09/2025",
+        contingents::consolidate::nom_commune(&l.commune),
+        l.typologie,
+        if l.qpv { " — QPV" } else { " — hors QPV" }
+    );
+    h.get_by_label(&ligne);
 }
 
 /// The CIA objectives on the bilans screen: a bar per objective with its figures from the core,
