@@ -207,6 +207,15 @@ impl Grille {
         g
     }
 
+    /// The grid of some cells given as codes (see [`Cube::cases`]).
+    pub fn from_cases<'a>(cases: impl IntoIterator<Item = &'a crate::store::cube::Case>) -> Grille {
+        let mut g = Grille::default();
+        for c in cases {
+            g.counts.entry(c.financement).or_default()[c.typologie as usize] += c.logements;
+        }
+        g
+    }
+
     pub fn get(&self, f: Financement, t: TypologieGrille) -> u64 {
         self.counts.get(&f).map(|r| r[t as usize]).unwrap_or(0)
     }
@@ -351,6 +360,37 @@ impl Cube {
             Ok(i) => self.codes[self.by_reservataire[i].clone()].iter().map(|c| self.cellule(c)).collect(),
             Err(_) => vec![],
         }
+    }
+
+    /// The cells as codes, in the order of [`Cube::cellules`]: a code is the rank of its value
+    /// in [`Cube::bailleurs_tries`], [`Cube::communes_triees`], [`Cube::epcis_tries`] and
+    /// [`Cube::reservataires_tries`] (sorted, so codes compare as their values). What a long
+    /// document reads without making a string per cell.
+    pub fn cases(&self) -> &[Code] {
+        &self.codes
+    }
+
+    /// A réservataire's cells as codes (see [`Cube::cases`]).
+    pub fn cases_du_reservataire(&self, r: &str) -> &[Code] {
+        match self.reservataires.binary_search_by(|x| x.as_str().cmp(r)) {
+            Ok(i) => &self.codes[self.by_reservataire[i].clone()],
+            Err(_) => &[],
+        }
+    }
+
+    /// The bailleurs of the stock, sorted and unique, borrowed (a cell's code is an index).
+    pub fn bailleurs_tries(&self) -> &[String] {
+        &self.bailleurs
+    }
+
+    /// The communes (INSEE codes) of the stock, sorted and unique, borrowed.
+    pub fn communes_triees(&self) -> &[String] {
+        &self.communes
+    }
+
+    /// The EPCI (SIREN) of the stock, sorted and unique, borrowed.
+    pub fn epcis_tries(&self) -> &[String] {
+        &self.epcis
     }
 
     /// The (commune, EPCI) pairs of the stock, sorted, once each.

@@ -346,19 +346,40 @@ impl Dossier {
 
     /// The conflicts of the active imports, in the order of their imports.
     pub fn conflits_actifs(&self) -> Result<Vec<ConflitOut>> {
-        let mut st = self.conn.prepare(
-            "SELECT c.bailleur, c.reference, c.motif, c.valeurs FROM conflits c
-             JOIN import_bailleurs b ON b.import_id = c.import_id AND b.bailleur = c.bailleur AND b.actif = 1 ORDER BY c.import_id, c.id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(ConflitOut {
-                bailleur: r.get(0)?,
-                reference: r.get(1)?,
-                motif: r.get(2)?,
-                valeurs: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
-            })
+        let mut out = Vec::new();
+        self.pour_chaque_conflit_actif(|c| {
+            out.push(c);
+            Ok::<_, super::StoreError>(())
         })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        Ok(out)
+    }
+
+    /// [`Dossier::conflits_actifs`] one by one, none held.
+    pub fn pour_chaque_conflit_actif<E: From<super::StoreError>>(
+        &self,
+        mut visite: impl FnMut(ConflitOut) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT c.bailleur, c.reference, c.motif, c.valeurs FROM conflits c
+             JOIN import_bailleurs b ON b.import_id = c.import_id AND b.bailleur = c.bailleur AND b.actif = 1 ORDER BY c.import_id, c.id",
+            )
+            .map_err(super::StoreError::from)?;
+        let mut rows = st.query([]).map_err(super::StoreError::from)?;
+        while let Some(r) = rows.next().map_err(super::StoreError::from)? {
+            let conflit = (|| {
+                Ok::<_, rusqlite::Error>(ConflitOut {
+                    bailleur: r.get(0)?,
+                    reference: r.get(1)?,
+                    motif: r.get(2)?,
+                    valeurs: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                })
+            })()
+            .map_err(super::StoreError::from)?;
+            visite(conflit)?;
+        }
+        Ok(())
     }
 
     /// The active rights extinct at the dossier's reference date, by bailleur and reference.
