@@ -119,9 +119,11 @@ fn phase(args: &[String]) {
             .unwrap();
         }
         "report" => {
+            // What `contingents report --format json` does: written as it is read (the cells and
+            // the rows set aside one by one), to a buffered output.
             let d = contingents::store::Dossier::open_read_only(&dossier).unwrap();
-            let r = contingents::consolidate::report(&d).unwrap();
-            serde_json::to_writer(std::io::sink(), &r).unwrap();
+            let mut out = std::io::BufWriter::new(std::io::sink());
+            contingents::consolidate::ecrire_rapport_json(&d, &mut out).unwrap();
         }
         "scan" => {
             // The reference of `grid`: a plain SQLite scan of the active dwellings (the columns

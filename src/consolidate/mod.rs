@@ -394,8 +394,22 @@ impl Cube {
     }
 
     /// The (commune, EPCI) pairs of the stock, sorted, once each.
+    /// One pass over the cells (a national cube has millions): a commune has one EPCI, more
+    /// only in a dossier whose dwellings say otherwise.
     pub fn communes_et_epcis(&self) -> Vec<(&str, &str)> {
-        let mut v: Vec<(u32, u32)> = self.codes.iter().map(|c| (c.commune, c.epci)).collect();
+        let mut premier = vec![u32::MAX; self.communes.len()];
+        let mut autres: Vec<(u32, u32)> = Vec::new();
+        for c in &self.codes {
+            let e = &mut premier[c.commune as usize];
+            if *e == u32::MAX {
+                *e = c.epci;
+            } else if *e != c.epci {
+                autres.push((c.commune, c.epci));
+            }
+        }
+        let mut v: Vec<(u32, u32)> =
+            premier.into_iter().enumerate().filter(|(_, e)| *e != u32::MAX).map(|(c, e)| (c as u32, e)).collect();
+        v.extend(autres);
         v.sort_unstable();
         v.dedup();
         v.into_iter().map(|(c, e)| (self.communes[c as usize].as_str(), self.epcis[e as usize].as_str())).collect()
@@ -766,6 +780,23 @@ mod code_tests {
     }
 
     type KeyOf<'a> = &'a dyn Fn(&Cellule) -> String;
+
+    /// The (commune, EPCI) pairs of the stock, sorted, once each: also a commune the dwellings
+    /// put in several EPCI.
+    #[test]
+    fn communes_and_their_epcis_once_each() {
+        for (seed, n) in [(5, 2_000), (6, 3)] {
+            let cube = random_cube(seed, n);
+            let mut attendu: Vec<(String, String)> = cube.cellules().map(|c| (c.commune, c.epci)).collect();
+            attendu.sort();
+            attendu.dedup();
+            let v: Vec<(String, String)> =
+                cube.communes_et_epcis().into_iter().map(|(c, e)| (c.to_string(), e.to_string())).collect();
+            assert_eq!(v, attendu);
+        }
+        assert_eq!(random_cube(5, 2_000).communes_et_epcis().len(), 8, "four communes, each in both EPCI");
+        assert!(Cube::default().communes_et_epcis().is_empty());
+    }
 
     /// A large selection is summed by two threads: the sums are the same.
     #[test]

@@ -7,6 +7,7 @@ use super::{ExportError, save_workbook};
 use crate::consolidate::{self, Cube, Dimension, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
 use crate::model::TypologieGrille;
 use crate::store::Dossier;
+use crate::store::cube::Case;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -105,11 +106,11 @@ fn add_sheet<'a>(wb: &'a mut Workbook, name: &str, used: &mut Vec<String>) -> Re
     Ok(ws)
 }
 
-/// A réservataire's cells by EPCI.
-fn par_epci(cells: &[consolidate::Cellule]) -> BTreeMap<&str, Vec<&consolidate::Cellule>> {
-    let mut g: BTreeMap<&str, Vec<&consolidate::Cellule>> = BTreeMap::new();
-    for c in cells {
-        g.entry(c.epci.as_str()).or_default().push(c);
+/// A réservataire's cells by EPCI (codes: sorted as the SIRENs).
+fn par_epci(cases: &[Case]) -> BTreeMap<u32, Vec<&Case>> {
+    let mut g: BTreeMap<u32, Vec<&Case>> = BTreeMap::new();
+    for c in cases {
+        g.entry(c.epci).or_default().push(c);
     }
     g
 }
@@ -120,36 +121,61 @@ fn write_reservataire(
     ws: &mut Worksheet,
     s: &Styles,
     mut r: u32,
-    epcis: &BTreeMap<&str, Vec<&consolidate::Cellule>>,
+    noms: &Noms,
+    epcis: &BTreeMap<u32, Vec<&Case>>,
 ) -> Result<u32, XlsxError> {
     for (epci, cells) in epcis {
-        r = write_grid(ws, s, r, &format!("EPCI : {}", nom_epci(epci)), &Grille::from_cells(cells.iter().copied()))?;
-        let mut by_commune: BTreeMap<&str, Vec<&consolidate::Cellule>> = BTreeMap::new();
+        r = write_grid(ws, s, r, &noms.titres_epcis[*epci as usize], &Grille::from_cases(cells.iter().copied()))?;
+        let mut by_commune: BTreeMap<u32, Vec<&Case>> = BTreeMap::new();
         for c in cells {
-            by_commune.entry(c.commune.as_str()).or_default().push(c);
+            by_commune.entry(c.commune).or_default().push(c);
         }
-        let mut communes: Vec<(&str, u64, Vec<&consolidate::Cellule>)> =
+        let mut communes: Vec<(u32, u64, Vec<&Case>)> =
             by_commune.into_iter().map(|(k, v)| (k, v.iter().map(|c| c.logements).sum(), v)).collect();
-        communes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        communes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         for (commune, _, cells) in communes {
-            r = write_grid(ws, s, r, &nom_commune(commune), &Grille::from_cells(cells))?;
+            r = write_grid(ws, s, r, &noms.communes[commune as usize], &Grille::from_cases(cells))?;
         }
     }
     Ok(r)
 }
 
 /// Rows `write_reservataire` will take (at most: a grid has at most five financement rows).
-fn reservataire_rows(epcis: &BTreeMap<&str, Vec<&consolidate::Cellule>>) -> u32 {
+fn reservataire_rows(epcis: &BTreeMap<u32, Vec<&Case>>) -> u32 {
     let grids: usize = epcis
         .values()
         .map(|cells| {
-            let mut communes: Vec<&str> = cells.iter().map(|c| c.commune.as_str()).collect();
+            let mut communes: Vec<u32> = cells.iter().map(|c| c.commune).collect();
             communes.sort_unstable();
             communes.dedup();
             1 + communes.len()
         })
         .sum();
     (grids * 9) as u32
+}
+
+/// The names the sheets show, made once per value of the cube (never once per cell): by the
+/// cube's codes.
+struct Noms {
+    /// Communes by their names (« Antibes »).
+    communes: Vec<String>,
+    /// « EPCI : CA de Sophia Antipolis », the title of an EPCI's grid.
+    titres_epcis: Vec<String>,
+    /// EPCI by their names and SIRENs (« CA de Sophia Antipolis (240600585) »).
+    epcis: Vec<String>,
+    /// Réservataires by their names, never their internal ids.
+    reservataires: Vec<String>,
+}
+
+impl Noms {
+    fn du_cube(cube: &Cube) -> Noms {
+        Noms {
+            communes: cube.communes_triees().iter().map(|c| nom_commune(c)).collect(),
+            titres_epcis: cube.epcis_tries().iter().map(|e| format!("EPCI : {}", nom_epci(e))).collect(),
+            epcis: cube.epcis_tries().iter().map(|e| nom_de_l_epci(e)).collect(),
+            reservataires: cube.reservataires_tries().iter().map(|r| libelle_reservataire(r)).collect(),
+        }
+    }
 }
 
 fn finish_grid_sheet(ws: &mut Worksheet, entete: &str) -> Result<(), XlsxError> {
@@ -198,7 +224,6 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     // Stopped on request between two steps: the temporary files go, nothing is written.
     let arret = || if progress.annule() { Err(ExportError::Annule) } else { Ok(()) };
     let cube = Cube::load(d)?;
-    let (rejets, conflits, echus) = consolidate::anomalies(d)?;
     let territoire = d.territoire().label();
     let date = crate::format::date_fr(&d.date_reference().to_string());
     let entete = format!("État des lieux consolidé — {territoire} — au {date}");
@@ -212,6 +237,8 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     let mut used = Vec::new();
     let all = Filtre::default();
     let total = cube.total(&all);
+    // The cube is read by its codes: each name is made once, never a string per cell.
+    let noms = Noms::du_cube(&cube);
 
     let ws = add_sheet(&mut wb, "Synthèse", &mut used).map_err(e)?;
     ws.write_string_with_format(0, 0, &entete, &s.titre).map_err(e)?;
@@ -231,10 +258,9 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
     ws.set_freeze_panes(3, 0).map_err(e)?;
     page_setup(ws, &entete, 2).map_err(e)?;
 
-    parts_des_reservataires(&mut wb, &cube, &s, &entete, &mut used, limites.lignes_par_feuille).map_err(e)?;
+    parts_des_reservataires(&mut wb, &cube, &noms, &s, &entete, &mut used, limites.lignes_par_feuille).map_err(e)?;
 
-    // Each sheet makes its réservataire's cells, grouped by EPCI, and lets them go: a national
-    // cube is never held as strings.
+    // Each sheet groups its réservataire's cells by EPCI, as codes.
     let mut reservataires: Vec<&str> = cube.reservataires_tries().iter().map(String::as_str).collect();
     let mut autres: Vec<&str> = Vec::new();
     if reservataires.len() > limites.feuilles_reservataires {
@@ -254,7 +280,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         let ws = add_sheet(&mut wb, &consolidate::nom_court_reservataire(res), &mut used).map_err(e)?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(res), entete), &s.titre)
             .map_err(e)?;
-        write_reservataire(ws, &s, 2, &par_epci(&cube.cellules_du_reservataire(res))).map_err(e)?;
+        write_reservataire(ws, &s, 2, &noms, &par_epci(cube.cases_du_reservataire(res))).map_err(e)?;
         finish_grid_sheet(ws, &entete).map_err(e)?;
     }
     if !autres.is_empty() {
@@ -270,8 +296,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
                     &format!("Autres réservataires ({i} / {})", autres.len()),
                 );
             }
-            let cellules = cube.cellules_du_reservataire(res);
-            let groupes = par_epci(&cellules);
+            let groupes = par_epci(cube.cases_du_reservataire(res));
             let needed = 1 + reservataire_rows(&groupes);
             if ws.is_none() || r + needed >= limites.lignes_par_feuille {
                 if let Some(w) = ws.take() {
@@ -290,7 +315,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
             }
             let Some(w) = ws.as_deref_mut() else { continue };
             w.write_string_with_format(r, 0, libelle_reservataire(res), &s.titre).map_err(e)?;
-            r = write_reservataire(w, &s, r + 1, &groupes).map_err(e)?;
+            r = write_reservataire(w, &s, r + 1, &noms, &groupes).map_err(e)?;
         }
         if let Some(w) = ws.take() {
             finish_grid_sheet(w, &entete).map_err(e)?;
@@ -311,11 +336,9 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         "Logements",
     ];
     let per_sheet = limites.lignes_par_feuille.saturating_sub(1).max(1) as usize;
-    // Réservataires by their names, never their internal ids (computed once each).
-    let noms: std::collections::HashMap<&str, String> =
-        cube.reservataires_tries().iter().map(|r| (r.as_str(), libelle_reservataire(r))).collect();
-    // The cells made one by one as they are written.
-    let mut cells = cube.cellules();
+    // The cells read as codes, their strings borrowed from the cube and the names above.
+    let (bailleurs, communes) = (cube.bailleurs_tries(), cube.communes_triees());
+    let mut cells = cube.cases().iter();
     let parts = cube.nombre_de_cellules().div_ceil(per_sheet).max(1);
     for part in 0..parts {
         arret()?;
@@ -331,11 +354,11 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
             }
             ecrites += 1;
             let r = 1 + i as u32;
-            ws.write_string(r, 0, &c.bailleur).map_err(e)?;
-            ws.write_string(r, 1, &c.commune).map_err(e)?;
-            ws.write_string(r, 2, nom_commune(&c.commune)).map_err(e)?;
-            ws.write_string(r, 3, nom_de_l_epci(&c.epci)).map_err(e)?;
-            ws.write_string(r, 4, &noms[c.reservataire.as_str()]).map_err(e)?;
+            ws.write_string(r, 0, &bailleurs[c.bailleur as usize]).map_err(e)?;
+            ws.write_string(r, 1, &communes[c.commune as usize]).map_err(e)?;
+            ws.write_string(r, 2, &noms.communes[c.commune as usize]).map_err(e)?;
+            ws.write_string(r, 3, &noms.epcis[c.epci as usize]).map_err(e)?;
+            ws.write_string(r, 4, &noms.reservataires[c.reservataire as usize]).map_err(e)?;
             ws.write_string(r, 5, c.financement.as_str()).map_err(e)?;
             ws.write_string(r, 6, c.typologie.as_str()).map_err(e)?;
             ws.write_string(r, 7, if c.qpv { "QPV" } else { "hors QPV" }).map_err(e)?;
@@ -349,151 +372,214 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         }
         page_setup(ws, &entete, 0).map_err(e)?;
     }
+    drop(noms);
+    drop(cube);
 
     arret()?;
     progress.update(0.92, "Feuille Anomalies");
-    // Every anomaly as one row of six texts and its line number when it has one.
-    let mut lignes: Vec<([String; 6], Option<u32>)> = Vec::with_capacity(rejets.len() + conflits.len() + echus.len());
-    for x in &rejets {
+    // Every anomaly as one row of six texts and its line number when it has one, written as
+    // the dossier is read: a national dossier's million rows set aside are never all held.
+    let mut anomalies = Anomalies::new(&mut wb, &mut used, &s, &entete, per_sheet);
+    let mut n = 0usize;
+    d.pour_chaque_rejet_actif(|x| {
+        n += 1;
+        if n.is_multiple_of(100_000) {
+            arret()?;
+        }
         let motif = crate::model::Motif::parse(&x.motif).map(|m| m.label()).unwrap_or(&x.motif);
-        lignes.push((
-            [
-                "Mis de côté".into(),
-                x.fichier.clone(),
-                x.feuille.clone().unwrap_or_default(),
-                String::new(),
-                motif.to_string(),
-                x.valeur.clone(),
-            ],
-            Some(x.ligne),
-        ));
-    }
-    for c in &conflits {
+        let feuille = x.feuille.as_deref().unwrap_or_default();
+        anomalies.ligne(["Mis de côté", &x.fichier, feuille, "", motif, &x.valeur], Some(x.ligne)).map_err(e)
+    })?;
+    d.pour_chaque_conflit_actif(|c| {
         let (motif, valeurs) = conflit_en_clair(&c.motif, &c.valeurs);
-        lignes.push((["Conflit".into(), c.bailleur.clone(), c.reference.clone(), String::new(), motif, valeurs], None));
-    }
-    for x in &echus {
+        anomalies.ligne(["Conflit", &c.bailleur, &c.reference, "", &motif, &valeurs], None).map_err(e)
+    })?;
+    d.pour_chaque_droit_echu(|x| {
+        n += 1;
+        if n.is_multiple_of(100_000) {
+            arret()?;
+        }
         let fin = format!("convention échue le {}", crate::format::date_fr(&x.date_fin_convention));
-        lignes.push((
-            [
-                "Droit échu".into(),
-                x.bailleur.clone(),
-                x.reference.clone(),
-                String::new(),
-                libelle_reservataire(&x.reservataire),
-                fin,
-            ],
-            None,
-        ));
-    }
-    let chunks: Vec<&[([String; 6], Option<u32>)]> =
-        if lignes.is_empty() { vec![&[][..]] } else { lignes.chunks(per_sheet).collect() };
-    for (part, chunk) in chunks.into_iter().enumerate() {
-        let name = if part == 0 { "Anomalies".to_string() } else { format!("Anomalies ({})", part + 1) };
-        let ws = add_sheet(&mut wb, &name, &mut used).map_err(e)?;
-        let headers = ["Type", "Fichier / bailleur", "Feuille / référence", "Ligne", "Motif / réservataire", "Valeur"];
-        for (j, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, j as u16, *h, &s.entete).map_err(e)?;
-        }
-        for (i, (texts, ligne)) in chunk.iter().enumerate() {
-            let r = 1 + i as u32;
-            for (j, v) in texts.iter().enumerate() {
-                if let (3, Some(ligne)) = (j, ligne) {
-                    ws.write_number(r, 3, *ligne as f64).map_err(e)?;
-                } else {
-                    ws.write_string(r, j as u16, v).map_err(e)?;
-                }
-            }
-        }
-        ws.autofilter(0, 0, (chunk.len() as u32).max(1), 5).map_err(e)?;
-        ws.set_freeze_panes(1, 0).map_err(e)?;
-        for (j, w) in [14, 36, 22, 8, 30, 36].iter().enumerate() {
-            ws.set_column_width(j as u16, *w).map_err(e)?;
-        }
-        page_setup(ws, &entete, 0).map_err(e)?;
-    }
+        let res = libelle_reservataire(&x.reservataire);
+        anomalies.ligne(["Droit échu", &x.bailleur, &x.reference, "", &res, &fin], None).map_err(e)
+    })?;
+    anomalies.terminer().map_err(e)?;
     arret()?;
     progress.update(0.97, "Écriture du classeur");
     save_workbook(&mut wb, out)
 }
 
+/// The Anomalies table, written row by row; it goes on over another sheet when one is full
+/// (the first sheet is there even when there is nothing to list).
+struct Anomalies<'a> {
+    wb: &'a mut Workbook,
+    used: &'a mut Vec<String>,
+    s: &'a Styles,
+    entete: &'a str,
+    per_sheet: usize,
+    /// The sheet being written (its index in the workbook) and its rows so far.
+    feuille: Option<usize>,
+    lignes: usize,
+    parts: usize,
+}
+
+impl<'a> Anomalies<'a> {
+    fn new(wb: &'a mut Workbook, used: &'a mut Vec<String>, s: &'a Styles, entete: &'a str, per_sheet: usize) -> Self {
+        Anomalies { wb, used, s, entete, per_sheet, feuille: None, lignes: 0, parts: 0 }
+    }
+
+    fn ligne(&mut self, texts: [&str; 6], ligne: Option<u32>) -> Result<(), XlsxError> {
+        let index = match self.feuille {
+            Some(i) if self.lignes < self.per_sheet => i,
+            _ => self.nouvelle_feuille()?,
+        };
+        let ws = self.wb.worksheet_from_index(index)?;
+        let r = 1 + self.lignes as u32;
+        for (j, v) in texts.iter().enumerate() {
+            if let (3, Some(ligne)) = (j, ligne) {
+                ws.write_number(r, 3, ligne as f64)?;
+            } else {
+                ws.write_string(r, j as u16, *v)?;
+            }
+        }
+        self.lignes += 1;
+        Ok(())
+    }
+
+    fn nouvelle_feuille(&mut self) -> Result<usize, XlsxError> {
+        self.finir()?;
+        let name = if self.parts == 0 { "Anomalies".to_string() } else { format!("Anomalies ({})", self.parts + 1) };
+        self.parts += 1;
+        let ws = add_sheet(self.wb, &name, self.used)?;
+        let headers = ["Type", "Fichier / bailleur", "Feuille / référence", "Ligne", "Motif / réservataire", "Valeur"];
+        for (j, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, *h, &self.s.entete)?;
+        }
+        let index = self.wb.worksheets().len() - 1;
+        self.feuille = Some(index);
+        self.lignes = 0;
+        Ok(index)
+    }
+
+    /// The sheet being written gets its filter, frozen header, widths and page setup.
+    fn finir(&mut self) -> Result<(), XlsxError> {
+        let Some(i) = self.feuille.take() else { return Ok(()) };
+        let ws = self.wb.worksheet_from_index(i)?;
+        ws.autofilter(0, 0, (self.lignes as u32).max(1), 5)?;
+        ws.set_freeze_panes(1, 0)?;
+        for (j, w) in [14, 36, 22, 8, 30, 36].iter().enumerate() {
+            ws.set_column_width(j as u16, *w)?;
+        }
+        page_setup(ws, self.entete, 0)
+    }
+
+    fn terminer(mut self) -> Result<(), XlsxError> {
+        if self.parts == 0 {
+            self.nouvelle_feuille()?;
+        }
+        self.finir()
+    }
+}
+
 /// The share of each réservataire in the stock by EPCI, by commune and by bailleur
 /// (domaine.md, Consolidation): one row per perimeter and réservataire (non réservé
 /// included), its dwellings, the perimeter's stock and the share — a table to read and to
-/// filter. Counted in one pass over the cube's cells; more rows than a sheet holds go on.
+/// filter. Counted in one pass over the cube's codes; more rows than a sheet holds go on.
 fn parts_des_reservataires(
     wb: &mut Workbook,
     cube: &Cube,
+    noms: &Noms,
     s: &Styles,
     entete: &str,
     used: &mut Vec<String>,
     lignes_par_feuille: u32,
 ) -> Result<(), XlsxError> {
-    // (level, perimeter) → réservataire → dwellings.
-    let mut parts: BTreeMap<(u8, String), BTreeMap<String, u64>> = BTreeMap::new();
-    for c in cube.cellules() {
-        for (niveau, cle) in [(0u8, &c.epci), (1, &c.commune), (2, &c.bailleur)] {
-            *parts.entry((niveau, cle.clone())).or_default().entry(c.reservataire.to_string()).or_default() +=
-                c.logements;
+    // (level, perimeter, réservataire) → dwellings, by codes.
+    let mut parts: crate::text::FastMap<(u8, u32, u32), u64> = Default::default();
+    for c in cube.cases() {
+        for (niveau, cle) in [(0u8, c.epci), (1, c.commune), (2, c.bailleur)] {
+            *parts.entry((niveau, cle, c.reservataire)).or_default() += c.logements;
         }
     }
     let niveaux = ["EPCI", "Commune", "Bailleur"];
-    let nom = |niveau: u8, cle: &str| match niveau {
-        0 => nom_de_l_epci(cle),
-        1 => format!("{} ({cle})", nom_commune(cle)),
-        _ => cle.to_string(),
+    let cles = [cube.epcis_tries(), cube.communes_triees(), cube.bailleurs_tries()];
+    let nom = |niveau: u8, k: u32| match niveau {
+        0 => noms.epcis[k as usize].clone(),
+        1 => format!("{} ({})", noms.communes[k as usize], cles[1][k as usize]),
+        _ => cles[2][k as usize].clone(),
     };
-    // The perimeters by level then name; in each, the réservataires by decreasing stock.
-    let mut perimetres: Vec<(u8, String, String)> = parts.keys().map(|(n, k)| (*n, nom(*n, k), k.clone())).collect();
-    perimetres.sort();
+    // The perimeters of each level by name (then key): their rank; their stock.
+    let mut rangs: [Vec<u32>; 3] = Default::default();
+    let mut libelles: [Vec<String>; 3] = Default::default();
+    let mut stocks: [Vec<u64>; 3] = Default::default();
+    for niveau in 0..3u8 {
+        let n = cles[niveau as usize].len();
+        let l: Vec<String> = (0..n as u32).map(|k| nom(niveau, k)).collect();
+        let mut ordre: Vec<u32> = (0..n as u32).collect();
+        ordre.sort_by(|a, b| l[*a as usize].cmp(&l[*b as usize]).then(a.cmp(b)));
+        let mut rang = vec![0u32; n];
+        for (i, k) in ordre.into_iter().enumerate() {
+            rang[k as usize] = i as u32;
+        }
+        rangs[niveau as usize] = rang;
+        libelles[niveau as usize] = l;
+        stocks[niveau as usize] = vec![0; n];
+    }
+    for ((niveau, cle, _), n) in &parts {
+        stocks[*niveau as usize][*cle as usize] += n;
+    }
+    // The perimeters by level then name; in each, the réservataires by decreasing stock (then
+    // id: codes compare as the ids).
+    let mut lignes: Vec<(u8, u32, u32, u64)> = parts.into_iter().map(|((n, k, r), x)| (n, k, r, x)).collect();
+    lignes.sort_unstable_by(|a, b| {
+        (a.0, rangs[a.0 as usize][a.1 as usize])
+            .cmp(&(b.0, rangs[b.0 as usize][b.1 as usize]))
+            .then(b.3.cmp(&a.3))
+            .then(a.2.cmp(&b.2))
+    });
     let headers = ["Niveau", "Périmètre", "Réservataire", "Logements", "Stock du périmètre", "Part du stock"];
     let par_feuille = lignes_par_feuille.saturating_sub(3).max(1);
     let mut ws: Option<&mut Worksheet> = None;
     let mut r = 0u32;
     let mut feuille = 0;
-    for (niveau, libelle, cle) in perimetres {
-        let res = &parts[&(niveau, cle)];
-        let total: u64 = res.values().sum();
-        let mut v: Vec<(&String, &u64)> = res.iter().collect();
-        v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        for (id, n) in v {
-            if ws.is_none() || r >= par_feuille + 2 {
-                if let Some(w) = ws.take() {
-                    w.autofilter(2, 0, r.saturating_sub(1).max(3), 5)?;
-                }
-                feuille += 1;
-                let name = if feuille == 1 {
-                    "Parts des réservataires".to_string()
-                } else {
-                    format!("Parts des réservataires ({feuille})")
-                };
-                let w = add_sheet(wb, &name, used)?;
-                w.write_string_with_format(
-                    0,
-                    0,
-                    format!("Part de chaque réservataire dans le stock, par EPCI, commune et bailleur — {entete}"),
-                    &s.titre,
-                )?;
-                for (j, h) in headers.iter().enumerate() {
-                    w.write_string_with_format(2, j as u16, *h, &s.entete)?;
-                }
-                for (j, l) in [10, 44, 40, 12, 12, 12].iter().enumerate() {
-                    w.set_column_width(j as u16, *l)?;
-                }
-                w.set_freeze_panes(3, 0)?;
-                page_setup(w, entete, 2)?;
-                r = 3;
-                ws = Some(w);
+    for (niveau, cle, res, n) in lignes {
+        if ws.is_none() || r >= par_feuille + 2 {
+            if let Some(w) = ws.take() {
+                w.autofilter(2, 0, r.saturating_sub(1).max(3), 5)?;
             }
-            let Some(w) = ws.as_deref_mut() else { continue };
-            w.write_string_with_format(r, 0, niveaux[niveau as usize], &s.texte)?;
-            w.write_string_with_format(r, 1, &libelle, &s.texte)?;
-            w.write_string_with_format(r, 2, libelle_reservataire(id), &s.texte)?;
-            w.write_number_with_format(r, 3, *n as f64, &s.nombre)?;
-            w.write_number_with_format(r, 4, total as f64, &s.nombre)?;
-            w.write_number_with_format(r, 5, if total > 0 { *n as f64 / total as f64 } else { 0.0 }, &s.pourcent)?;
-            r += 1;
+            feuille += 1;
+            let name = if feuille == 1 {
+                "Parts des réservataires".to_string()
+            } else {
+                format!("Parts des réservataires ({feuille})")
+            };
+            let w = add_sheet(wb, &name, used)?;
+            w.write_string_with_format(
+                0,
+                0,
+                format!("Part de chaque réservataire dans le stock, par EPCI, commune et bailleur — {entete}"),
+                &s.titre,
+            )?;
+            for (j, h) in headers.iter().enumerate() {
+                w.write_string_with_format(2, j as u16, *h, &s.entete)?;
+            }
+            for (j, l) in [10, 44, 40, 12, 12, 12].iter().enumerate() {
+                w.set_column_width(j as u16, *l)?;
+            }
+            w.set_freeze_panes(3, 0)?;
+            page_setup(w, entete, 2)?;
+            r = 3;
+            ws = Some(w);
         }
+        let Some(w) = ws.as_deref_mut() else { continue };
+        let total = stocks[niveau as usize][cle as usize];
+        w.write_string_with_format(r, 0, niveaux[niveau as usize], &s.texte)?;
+        w.write_string_with_format(r, 1, &libelles[niveau as usize][cle as usize], &s.texte)?;
+        w.write_string_with_format(r, 2, &noms.reservataires[res as usize], &s.texte)?;
+        w.write_number_with_format(r, 3, n as f64, &s.nombre)?;
+        w.write_number_with_format(r, 4, total as f64, &s.nombre)?;
+        w.write_number_with_format(r, 5, if total > 0 { n as f64 / total as f64 } else { 0.0 }, &s.pourcent)?;
+        r += 1;
     }
     if let Some(w) = ws.take() {
         w.autofilter(2, 0, r.saturating_sub(1).max(3), 5)?;

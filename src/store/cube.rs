@@ -300,48 +300,68 @@ impl Cases {
     /// The cells from [`Cases::encoder`]'s bytes; `None` when they do not read as such (the
     /// cube is then computed from the dwellings).
     pub fn decoder(b: &[u8]) -> Option<Cases> {
-        let mut r = Lecteur(b);
+        Cases::decoder_flux(&mut &b[..], b.len() as u64)
+    }
+
+    /// [`Cases::decoder`] from `taille` bytes read as they come (the kept parts, through a small
+    /// buffer: a national cube is 160 MB, never copied whole before being decoded).
+    pub fn decoder_flux(r: &mut impl std::io::Read, taille: u64) -> Option<Cases> {
+        let mut r = Lecteur { r, lus: 0 };
         if r.octets(ENTETE.len())? != ENTETE {
             return None;
         }
         let mut dicos: [Vec<String>; 4] = Default::default();
         for d in &mut dicos {
             let n = r.u32()? as usize;
-            d.reserve(n.min(b.len()));
+            d.reserve(n.min(taille as usize));
             for _ in 0..n {
-                let len = r.u32()? as usize;
-                d.push(std::str::from_utf8(r.octets(len)?).ok()?.to_string());
+                let len = r.u32()? as u64;
+                if len > taille {
+                    return None;
+                }
+                d.push(String::from_utf8(r.octets(len as usize)?).ok()?);
             }
         }
-        let n = r.u64()? as usize;
-        if r.0.len() != n.checked_mul(TAILLE_CASE)? {
+        let n = r.u64()?;
+        if taille.checked_sub(r.lus)? != n.checked_mul(TAILLE_CASE as u64)? {
             return None;
         }
         let [bailleurs, communes, epcis, reservataires] = dicos;
         let tailles = [bailleurs.len(), communes.len(), epcis.len(), reservataires.len()];
+        let n = n as usize;
         let mut cases = Vec::with_capacity(n);
-        for x in r.0.chunks_exact(TAILLE_CASE) {
-            let u = |i: usize| u32::from_le_bytes([x[8 + 4 * i], x[9 + 4 * i], x[10 + 4 * i], x[11 + 4 * i]]);
-            let c = Case {
-                logements: u64::from_le_bytes(x[..8].try_into().ok()?),
-                bailleur: u(0),
-                commune: u(1),
-                epci: u(2),
-                reservataire: u(3),
-                echus: u(4),
-                financement: *Financement::ALL.get(x[28] as usize)?,
-                typologie: *TypologieGrille::ALL.get(x[29] as usize)?,
-                qpv: x[30] != 0,
-                individuel_collectif: if x[31] != 0 {
-                    IndividuelCollectif::Individuel
-                } else {
-                    IndividuelCollectif::Collectif
-                },
-            };
-            if [c.bailleur, c.commune, c.epci, c.reservataire].iter().zip(tailles).any(|(v, t)| *v as usize >= t) {
-                return None;
+        // By blocks of cells, each decoded from its 32 bytes.
+        let mut bloc = vec![0u8; TAILLE_CASE * 4096];
+        while cases.len() < n {
+            let k = (n - cases.len()).min(4096) * TAILLE_CASE;
+            r.r.read_exact(&mut bloc[..k]).ok()?;
+            for x in bloc[..k].chunks_exact(TAILLE_CASE) {
+                let u = |i: usize| u32::from_le_bytes([x[8 + 4 * i], x[9 + 4 * i], x[10 + 4 * i], x[11 + 4 * i]]);
+                let c = Case {
+                    logements: u64::from_le_bytes(x[..8].try_into().ok()?),
+                    bailleur: u(0),
+                    commune: u(1),
+                    epci: u(2),
+                    reservataire: u(3),
+                    echus: u(4),
+                    financement: *Financement::ALL.get(x[28] as usize)?,
+                    typologie: *TypologieGrille::ALL.get(x[29] as usize)?,
+                    qpv: x[30] != 0,
+                    individuel_collectif: if x[31] != 0 {
+                        IndividuelCollectif::Individuel
+                    } else {
+                        IndividuelCollectif::Collectif
+                    },
+                };
+                if [c.bailleur, c.commune, c.epci, c.reservataire].iter().zip(tailles).any(|(v, t)| *v as usize >= t) {
+                    return None;
+                }
+                cases.push(c);
             }
-            cases.push(c);
+        }
+        // Nothing after the cells.
+        if r.r.read(&mut [0u8; 1]).ok()? != 0 {
+            return None;
         }
         Some(Cases { bailleurs, communes, epcis, reservataires, cases })
     }
@@ -352,22 +372,30 @@ const TAILLE_CASE: usize = 32;
 /// The bytes are kept in parts of at most 64 MB (SQLite's largest value is 1 GB).
 const TAILLE_PARTIE: usize = 64 << 20;
 
-struct Lecteur<'a>(&'a [u8]);
+/// Reads the bytes of the cells, counting them.
+struct Lecteur<'a, R: std::io::Read> {
+    r: &'a mut R,
+    lus: u64,
+}
 
-impl<'a> Lecteur<'a> {
-    fn octets(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Some(a)
+impl<R: std::io::Read> Lecteur<'_, R> {
+    fn octets(&mut self, n: usize) -> Option<Vec<u8>> {
+        let mut v = vec![0u8; n];
+        self.r.read_exact(&mut v).ok()?;
+        self.lus += n as u64;
+        Some(v)
     }
     fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.octets(4)?.try_into().ok()?))
+        let mut b = [0u8; 4];
+        self.r.read_exact(&mut b).ok()?;
+        self.lus += 4;
+        Some(u32::from_le_bytes(b))
     }
     fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.octets(8)?.try_into().ok()?))
+        let mut b = [0u8; 8];
+        self.r.read_exact(&mut b).ok()?;
+        self.lus += 8;
+        Some(u64::from_le_bytes(b))
     }
 }
 
@@ -423,13 +451,7 @@ fn cases_gardees(conn: &Connection) -> Result<Option<Cases>> {
     if gardee != empreinte(conn)? {
         return Ok(None);
     }
-    let mut st = conn.prepare("SELECT donnees FROM cube ORDER BY partie")?;
-    let mut rows = st.query([])?;
-    let mut bytes = Vec::new();
-    while let Some(r) = rows.next()? {
-        bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
-    }
-    Ok(Cases::decoder(&bytes))
+    lire_sans_verifier(conn)
 }
 
 /// The cells computed from the active dwellings (of some bailleurs only when given).
@@ -643,14 +665,54 @@ pub fn reconstruire(conn: &Connection) -> Result<()> {
 }
 
 /// The kept cells as they are, fingerprint not checked (inside a write that checked it first).
+/// Their parts are read through SQLite's incremental blob reading and decoded as they come:
+/// neither SQLite nor this reading holds a whole part.
 fn lire_sans_verifier(conn: &Connection) -> Result<Option<Cases>> {
-    let mut st = conn.prepare("SELECT donnees FROM cube ORDER BY partie")?;
-    let mut rows = st.query([])?;
-    let mut bytes = Vec::new();
-    while let Some(r) = rows.next()? {
-        bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+    let mut st = conn.prepare("SELECT partie, length(donnees) FROM cube ORDER BY partie")?;
+    let parties: Vec<(i64, i64)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    let taille = parties.iter().map(|p| p.1.max(0) as u64).sum();
+    let mut flux =
+        std::io::BufReader::with_capacity(1 << 20, Parties { conn, parties, suivante: 0, blob: None, erreur: None });
+    let cases = Cases::decoder_flux(&mut flux, taille);
+    // A part that could not be read is an error of the dossier, not cells that do not match.
+    match flux.into_inner().erreur {
+        Some(e) => Err(e.into()),
+        None => Ok(cases),
     }
-    Ok(Cases::decoder(&bytes))
+}
+
+/// The parts of the kept cells, one after the other, as one stream of bytes.
+struct Parties<'c> {
+    conn: &'c Connection,
+    parties: Vec<(i64, i64)>,
+    suivante: usize,
+    blob: Option<rusqlite::blob::Blob<'c>>,
+    erreur: Option<rusqlite::Error>,
+}
+
+impl std::io::Read for Parties<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(b) = &mut self.blob {
+                let n = b.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                self.blob = None;
+            }
+            let Some((partie, _)) = self.parties.get(self.suivante) else { return Ok(0) };
+            self.suivante += 1;
+            match self.conn.blob_open(rusqlite::MAIN_DB, "cube", "donnees", *partie, true) {
+                Ok(b) => self.blob = Some(b),
+                Err(e) => {
+                    let io = std::io::Error::other(e.to_string());
+                    self.erreur = Some(e);
+                    return Err(io);
+                }
+            }
+        }
+    }
 }
 
 impl Dossier {
@@ -699,5 +761,59 @@ impl Dossier {
     /// until the next write).
     pub fn cube_a_jour(&self) -> Result<bool> {
         valides(&self.conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cases(n: usize) -> Cases {
+        let mut a = Agregat::default();
+        let mut rng = crate::hasard::Rng::new(n as u64);
+        for i in 0..n {
+            a.ajouter(
+                &format!("Bailleur {}", rng.below(7)),
+                &format!("0600{}", rng.below(9)),
+                "240600585",
+                ["etat", "non-reserve", "action-logement"][rng.below(3)],
+                Financement::ALL[rng.below(5)],
+                TypologieGrille::ALL[rng.below(6)],
+                rng.below(2) == 0,
+                if i % 3 == 0 { IndividuelCollectif::Individuel } else { IndividuelCollectif::Collectif },
+                1 + rng.below(40) as u64,
+                rng.below(2) as u32,
+            );
+        }
+        a.cases()
+    }
+
+    /// The cells read back from their bytes, whole or in parts of any size read one after the
+    /// other from the dossier's table; bytes that are not those of cells read as none.
+    #[test]
+    fn the_kept_cells_read_back_the_same_in_parts_of_any_size() {
+        for n in [0, 1, 3_000] {
+            let c = cases(n);
+            let b = c.encoder();
+            assert_eq!(Cases::decoder(&b).as_ref(), Some(&c));
+            let conn = Connection::open_in_memory().unwrap();
+            conn.execute_batch("CREATE TABLE cube (partie INTEGER PRIMARY KEY, donnees BLOB NOT NULL)").unwrap();
+            for taille in [1, 7, 32, 4096, b.len()] {
+                conn.execute("DELETE FROM cube", []).unwrap();
+                for (i, p) in b.chunks(taille).enumerate() {
+                    conn.execute("INSERT INTO cube(partie, donnees) VALUES (?1, ?2)", params![i as i64, p]).unwrap();
+                }
+                assert_eq!(lire_sans_verifier(&conn).unwrap().as_ref(), Some(&c), "{n} cells in parts of {taille}");
+            }
+        }
+        let b = cases(50).encoder();
+        assert_eq!(Cases::decoder(&b[..b.len() - 1]), None, "a cell cut short");
+        assert_eq!(Cases::decoder(&[&b[..], &[0]].concat()), None, "a byte after the cells");
+        assert_eq!(Cases::decoder(&b[..20]), None, "dictionaries cut short");
+        assert_eq!(Cases::decoder(b"CNTG-CUBE-0\0"), None);
+        let mut mauvais = b.clone();
+        let k = mauvais.len() - TAILLE_CASE + 8;
+        mauvais[k..k + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(Cases::decoder(&mauvais), None, "a bailleur's code out of its dictionary");
     }
 }

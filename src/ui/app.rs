@@ -278,6 +278,9 @@ impl App {
     pub(super) fn poll_job(&mut self) {
         let Some(job) = &self.travaux.job else { return };
         let Some(out) = job.poll() else { return };
+        if job.label == "ouverture" {
+            super::trace::etape("fenêtre", Some("dossier reçu : installé, premier écran construit"));
+        }
         self.travaux.job = None;
         // What the job wrote is this window's own change.
         self.mark_seen();

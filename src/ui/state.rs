@@ -48,19 +48,21 @@ pub struct FilterOptions {
 impl FilterOptions {
     fn of(cube: &Cube) -> Self {
         use contingents::consolidate::{libelle_reservataire, nom_commune, nom_epci};
-        use contingents::text::ordre_francais;
+        use contingents::text::key;
         let mut communes: Vec<(String, String, String)> =
             cube.communes_et_epcis().into_iter().map(|(c, e)| (c.to_string(), nom_commune(c), e.to_string())).collect();
-        // French alphabetical order everywhere a list of names is shown (« État » with the E's).
-        let ordre = |a: &(String, String), b: &(String, String)| ordre_francais(&a.1, &b.1);
-        communes.sort_by(|a, b| ordre_francais(&a.1, &b.1));
+        // French alphabetical order everywhere a list of names is shown (« État » with the E's):
+        // `text::ordre_francais`, each name's key made once (a national dossier lists 35 000
+        // communes and as many réservataires).
+        let ordre = |x: &(String, String)| (key(&x.1), x.1.clone());
+        communes.sort_by_cached_key(|c| (key(&c.1), c.1.clone()));
         let mut reservataires: Vec<(String, String)> =
             cube.reservataires().into_iter().map(|r| (libelle_reservataire(&r), r)).map(|(n, r)| (r, n)).collect();
-        reservataires.sort_by(ordre);
+        reservataires.sort_by_cached_key(ordre);
         let mut epcis: Vec<(String, String)> = cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect();
-        epcis.sort_by(ordre);
+        epcis.sort_by_cached_key(ordre);
         let mut bailleurs: Vec<(String, String)> = cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect();
-        bailleurs.sort_by(ordre);
+        bailleurs.sort_by_cached_key(ordre);
         FilterOptions { epcis, communes, bailleurs, reservataires }
     }
 }

@@ -140,10 +140,15 @@ struct SharedProgress {
     state: Arc<Mutex<(f32, String)>>,
     ctx: eframe::egui::Context,
     cancel: Arc<AtomicBool>,
+    /// The opening of a dossier, traced step by step (`CONTINGENTS_TRACE_OUVERTURE=1`).
+    trace: bool,
 }
 
 impl Progress for SharedProgress {
     fn update(&self, fraction: f32, message: &str) {
+        if self.trace {
+            crate::ui::trace::etape("chargement", Some(message));
+        }
         if let Ok(mut s) = self.state.lock() {
             *s = (fraction, message.to_string());
         }
@@ -166,10 +171,14 @@ impl Job {
         let progress = Arc::new(Mutex::new((0.0, String::new())));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();
-        let p = SharedProgress { state: progress.clone(), ctx: ctx.clone(), cancel: cancel.clone() };
+        let trace = label == "ouverture" && crate::ui::trace::active();
+        let p = SharedProgress { state: progress.clone(), ctx: ctx.clone(), cancel: cancel.clone(), trace };
         let c = cancel.clone();
         let ctx2 = ctx.clone();
         let run = move || {
+            if trace {
+                crate::ui::trace::etape("chargement", Some("départ du fil"));
+            }
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&p, &c))).unwrap_or_else(|e| {
                 let msg = e
                     .downcast_ref::<&str>()
@@ -178,6 +187,9 @@ impl Job {
                     .unwrap_or_default();
                 JobOutput::Interrompu(Erreur::Interne(msg))
             });
+            if trace {
+                crate::ui::trace::etape("chargement", None);
+            }
             let _ = tx.send(out);
             ctx2.request_repaint();
         };
