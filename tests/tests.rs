@@ -9,6 +9,7 @@ mod common;
 mod conventions;
 mod documents;
 mod dossier;
+mod etat_des_lieux;
 mod faults;
 mod fuzz;
 mod import_rules;
