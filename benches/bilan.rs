@@ -157,6 +157,33 @@ fn main() {
         })
         .collect();
     let (med, max) = median(times);
+    // Where the time goes: the phases the bilan goes through, each alone (one thread each).
+    let t = Instant::now();
+    let mads = d.mises_a_disposition(None, Some(&epci)).unwrap();
+    let lecture_mads = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let groupes: Vec<(String, Vec<contingents::flux::Groupe>)> =
+        (0..BAILLEURS).map(|i| (bailleur(i), contingents::flux::groupes(&d, &bailleur(i), &epci).unwrap())).collect();
+    let lecture_logements = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let noms: Vec<String> = (0..BAILLEURS).map(bailleur).collect();
+    let noms: Vec<&str> = noms.iter().map(String::as_str).collect();
+    let du_cube = contingents::suivi::bilan::groupes_du_cube(&d, &noms, Some(&epci)).unwrap();
+    let cube = t.elapsed().as_secs_f64() * 1000.0;
+    // The bilan reads the cube: the same groups as every dwelling read.
+    let du_cube = du_cube.expect("the cube kept in the dossier matches it");
+    for (b, g) in &groupes {
+        assert_eq!(&du_cube[&(b.clone(), epci.clone())], g, "{b}");
+    }
+    let t = Instant::now();
+    for (b, g) in &groupes {
+        std::hint::black_box(contingents::flux::flux_de_l_epci(&d, b, &epci, ANNEE, g).unwrap());
+    }
+    let flux = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "phases (un fil chacune) : lecture des {} mises à disposition {lecture_mads:.0} ms ; lecture et regroupement des logements des {BAILLEURS} bailleurs {lecture_logements:.0} ms, les mêmes groupes depuis le cube du dossier {cube:.0} ms ; flux des {BAILLEURS} bailleurs {flux:.0} ms",
+        mads.len()
+    );
     println!(
         "bilan annuel consolidé ({logements} logements, {mad} mises à disposition, comptes CIA) : médiane {med:.0} ms, pire {max:.0} ms ; mémoire de pointe {:.0} Mo (avant le bilan {avant:.0} Mo)",
         peak_mb()

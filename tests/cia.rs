@@ -443,6 +443,43 @@ fn the_bilan_documents_a_signatory_reads() {
     ]))
     .unwrap();
     assert_eq!(avec_brague["flux"].as_u64(), Some(30), "Brague's own bilan still has its objectives");
+    // Review 2, A7: its register was not sent: said, no reliquat, no alert of months without
+    // any mise à disposition (nothing is known of them); its documents print no count, no gap.
+    assert_eq!(avec_brague["sans_registre"], serde_json::json!(["Brague"]));
+    assert!(avec_brague["reservataires"].as_array().unwrap().iter().all(|r| r.get("reliquat").is_none()));
+    assert!(
+        !avec_brague["alertes"].as_array().unwrap().iter().any(|a| a["regle"] == "sans_mise_a_disposition_3_mois"),
+        "{avec_brague}"
+    );
+    let pdf_brague = t.path("bilan-brague.pdf");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Brague",
+        "--out",
+        pdf_brague.to_str().unwrap(),
+    ]);
+    let xlsx_brague = t.path("bilan-brague.xlsx");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Brague",
+        "--out",
+        xlsx_brague.to_str().unwrap(),
+    ]);
+    if let Some(texte) = texte_du_pdf(&pdf_brague) {
+        assert!(texte.contains("Registre non transmis"), "{texte}");
+        assert!(!texte.contains('\u{2212}'), "no gap printed: {texte}");
+        assert!(!texte.contains("aucune mise à disposition depuis"), "{texte}");
+    }
     // Brague's objectives are not counted: the consolidated objectives are Azur's.
     let objectifs = |b: &Value| -> Vec<(String, u64)> {
         b["reservataires"]
@@ -516,11 +553,46 @@ fn the_bilan_documents_a_signatory_reads() {
     assert!(cells.iter().any(|x| x.contains("Registre non transmis") && x.contains("Brague")), "{cells:?}");
     assert!(cells.iter().any(|x| x == "Total"));
     assert!(cells.iter().any(|x| x == "Conclues par un bail"));
+    // Review 2, B11: the workbook is signed like the PDF.
+    assert!(cells.iter().any(|x| x.starts_with("Fait à")), "{cells:?}");
+    assert!(cells.iter().any(|x| x == "Pour l'EPCI CA de Sophia Antipolis"), "{cells:?}");
+    assert!(cells.iter().any(|x| x == "Hors flux (soustraits)"));
+    // Brague's workbook: objectives, and « — » for every realisation.
+    let mut wb_b: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_brague).unwrap();
+    let c_b = wb_b.worksheet_range("Consolidation").unwrap();
+    let etat_b: Vec<String> = c_b
+        .rows()
+        .find(|r| r.first().is_some_and(|x| x.to_string().starts_with("État (contingent")))
+        .unwrap()
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    assert!(etat_b[4..15].iter().all(|x| x == "—"), "{etat_b:?}");
+    // The workbook sent to the State: no hors-flux table of the bailleur.
+    let xlsx_e = t.path("bilan-etat.xlsx");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--reservataire",
+        "etat",
+        "--out",
+        xlsx_e.to_str().unwrap(),
+    ]);
+    let mut wb_e: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_e).unwrap();
+    let c_e = wb_e.worksheet_range("Consolidation").unwrap();
+    assert!(!c_e.cells().any(|(_, _, x)| *x == "Hors flux (soustraits)"));
+    assert!(c_e.cells().any(|(_, _, x)| *x == "Le directeur général d'Azur"));
     let Some(etat_pdf) = texte_du_pdf(&pdf) else { return };
     assert!(etat_pdf.contains("Réservataire : État"), "{etat_pdf}");
     assert!(!etat_pdf.contains("Action Logement"), "only the State's figures: {etat_pdf}");
     assert!(!etat_pdf.contains("exemplaires"), "one party");
     assert!(etat_pdf.contains("Objectifs d'attribution (CIA"));
+    assert!(!etat_pdf.contains("Hors flux : baux signés"), "not the bailleur's hors flux: {etat_pdf}");
     // The State's bar of the CIA: 6 prioritaires of 8 known, against 100 %.
     assert!(etat_pdf.contains("75,0 %") && etat_pdf.contains("100 %"), "{etat_pdf}");
     let pdf_s1 = t.path("bilan-epci-s1.pdf");

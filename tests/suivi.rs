@@ -330,3 +330,78 @@ fn casa_register_matches_its_expected_counts() {
         attendu["rejets"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
     assert_eq!(motifs, attendus);
 }
+
+/// The bilan reads the stock from the cube kept in the dossier (issue 23, speed): the same
+/// groups, in the same order, as the flux's reading of every dwelling — extinct rights counted
+/// as non réservé, dwellings with a nature (foyer, résidence sociale) apart, two bailleurs, two
+/// communes, QPV and not.
+#[test]
+fn the_bilan_reads_the_same_groups_from_the_cube() {
+    use contingents::store::Dossier;
+    let t = TempDir::new("groupes-cube");
+    let d = t.path("d.sqlite");
+    let entete = [
+        "Référence",
+        "Code INSEE",
+        "Commune",
+        "Réservataire",
+        "Typologie",
+        "Financement",
+        "QPV",
+        "Nature",
+        "Date de fin de convention",
+    ];
+    for (b, prefixe) in [("Azur", "A"), ("Brague", "B")] {
+        let lignes: Vec<Vec<String>> = (0..40)
+            .map(|i| {
+                let (insee, commune) = if i % 4 == 0 { ("06018", "Biot") } else { ("06004", "Antibes") };
+                let res = ["Préfecture", "ALS", "Non réservé", "Préfecture"][i % 4];
+                let nature = match i % 10 {
+                    3 => "Foyer de travailleurs migrants",
+                    7 => "Résidence sociale",
+                    _ => "",
+                };
+                // Two rights extinct before the reference date, one still running.
+                let fin = match i {
+                    1 | 5 => "31/12/2020",
+                    9 => "31/12/2030",
+                    _ => "",
+                };
+                vec![
+                    format!("{prefixe}{i}"),
+                    insee.into(),
+                    commune.into(),
+                    res.into(),
+                    ["T2", "T3", "T4"][i % 3].into(),
+                    ["PLUS", "PLAI"][i % 2].into(),
+                    if i % 5 == 0 { "Oui".into() } else { "Non".into() },
+                    nature.into(),
+                    fin.into(),
+                ]
+            })
+            .collect();
+        let rows: Vec<Vec<&str>> = std::iter::once(entete.to_vec())
+            .chain(lignes.iter().map(|r| r.iter().map(String::as_str).collect()))
+            .collect();
+        let f = t.path(&format!("{b}.xlsx"));
+        xlsx(&f, &[("EDL", rows)]);
+        import_ok(&d, &["--bailleur", b, "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
+    }
+    let dossier = Dossier::open_read_only(&d).unwrap();
+    let cube = contingents::suivi::bilan::groupes_du_cube(&dossier, &["Azur", "Brague"], None)
+        .unwrap()
+        .expect("the cube kept by the import matches the dossier");
+    assert_eq!(cube.len(), 2, "{:?}", cube.keys());
+    for b in ["Azur", "Brague"] {
+        let lus = contingents::flux::groupes(&dossier, b, "240600585").unwrap();
+        assert_eq!(cube[&(b.to_string(), "240600585".to_string())], lus, "{b}");
+        // By hand: 40 dwellings; 8 with a nature; the extinct rights 1 and 5 (ALS) are non réservé.
+        assert_eq!(lus.iter().map(|g| g.logements).sum::<u64>(), 40);
+        assert_eq!(lus.iter().filter(|g| g.nature.is_some()).map(|g| g.logements).sum::<u64>(), 8);
+        let al: u64 = lus.iter().filter(|g| g.reservataire == "action-logement").map(|g| g.logements).sum();
+        assert_eq!(al, 8, "10 ALS, 2 of them extinct");
+    }
+    // One bailleur, one EPCI: its groups only.
+    let seul = contingents::suivi::bilan::groupes_du_cube(&dossier, &["Brague"], Some("240600585")).unwrap().unwrap();
+    assert_eq!(seul.keys().collect::<Vec<_>>(), vec![&("Brague".to_string(), "240600585".to_string())]);
+}

@@ -73,18 +73,25 @@ pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan
         contingents::format::date_fr(&b.fin),
         b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
     )?;
-    if !b.sans_registre.is_empty() {
-        writeln!(
-            w,
-            "registre non transmis (exclus des objectifs et des réalisations) : {}",
-            b.sans_registre.join(", ")
-        )?;
+    if let Some(m) = b.mention_sans_registre() {
+        writeln!(w, "{m}")?;
     }
     writeln!(
         w,
         "réservataire\tobjectif\tà la période\tmis à dispo.\tcandidats\tCALEOL\tattribués\tbaux\tdécomptés\técart\tchute"
     )?;
     for r in &b.reservataires {
+        if b.registre_non_transmis() {
+            // No realisation known: the objectives only, never zeros and a gap.
+            writeln!(
+                w,
+                "{}\t{}\t{}\t—\t—\t—\t—\t—\t—\t—\t—",
+                consolidate::libelle_reservataire(&r.id),
+                r.objectif,
+                nombre_fr(r.objectif_periode, 1)
+            )?;
+            continue;
+        }
         writeln!(
             w,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",

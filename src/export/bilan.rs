@@ -68,15 +68,22 @@ fn perimetre_du_bilan(b: &Bilan) -> Vec<String> {
             entier(objectifs)
         ));
     }
+    if b.annees.len() > 1 {
+        let parts: Vec<String> = b
+            .annees
+            .iter()
+            .map(|(a, f)| format!("{} des objectifs {a}", crate::format::pourcentage_fr(*f, 1)))
+            .collect();
+        v.push(format!(
+            "Période sur plusieurs années : son objectif est la somme, au prorata des jours de chaque année dans la période, de {} ; la colonne « Objectif de l'année » donne ceux de {}.",
+            parts.join(" et "),
+            b.annee
+        ));
+    }
     if b.bailleur.is_none() {
         v.push(format!("Bailleurs comptés (objectifs et registres) : {}.", liste(&b.bailleurs)));
-        if !b.sans_registre.is_empty() {
-            v.push(format!(
-                "Registre non transmis, bailleurs exclus des objectifs et des réalisations : {}.",
-                liste(&b.sans_registre)
-            ));
-        }
     }
+    v.extend(b.mention_sans_registre());
     v
 }
 
@@ -101,47 +108,64 @@ fn titre(b: &Bilan) -> String {
     format!("Bilan du flux — {} — {qui}{ou}{pour}", periode(b))
 }
 
+/// The cells of the realisations (from « Mis à disposition » to the taux de chute) of a bilan
+/// whose register was not sent: unknown, never zeros.
+fn sans_realisations(b: &Bilan, mut v: Vec<String>) -> Vec<String> {
+    if b.registre_non_transmis() {
+        for c in v.iter_mut().skip(4) {
+            *c = "—".into();
+        }
+    }
+    v
+}
+
 fn ligne(b: &Bilan, r: &BilanReservataire) -> Vec<String> {
     let d = b.decimales();
-    vec![
-        libelle_reservataire(&r.id),
-        r.decompte.label().to_string(),
-        entier(r.objectif),
-        logements_fr(r.objectif_periode, d),
-        entier(r.mises_a_disposition),
-        entier(r.avec_candidats),
-        entier(r.examines_cal),
-        entier(r.attributions),
-        entier(r.baux_signes),
-        entier(r.decomptes),
-        ecart_fr(r.ecart, d),
-        entier(r.baux_cohorte),
-        entier(r.en_cours),
-        entier(r.chutes),
-        taux_chute(r),
-    ]
+    sans_realisations(
+        b,
+        vec![
+            libelle_reservataire(&r.id),
+            r.decompte.label().to_string(),
+            entier(r.objectif),
+            logements_fr(r.objectif_periode, d),
+            entier(r.mises_a_disposition),
+            entier(r.avec_candidats),
+            entier(r.examines_cal),
+            entier(r.attributions),
+            entier(r.baux_signes),
+            entier(r.decomptes),
+            ecart_fr(r.ecart, d),
+            entier(r.baux_cohorte),
+            entier(r.en_cours),
+            entier(r.chutes),
+            taux_chute(r),
+        ],
+    )
 }
 
 /// The total row of the réservataires (the taux de chute of all their concluded ones).
 fn total(b: &Bilan) -> Vec<String> {
     let t = b.total();
-    vec![
-        "Total".into(),
-        String::new(),
-        entier(t.objectif),
-        logements_fr(t.objectif_periode, b.decimales()),
-        entier(t.mises_a_disposition),
-        entier(t.avec_candidats),
-        entier(t.examines_cal),
-        entier(t.attributions),
-        entier(t.baux_signes),
-        entier(t.decomptes),
-        ecart_fr(t.ecart, b.decimales()),
-        entier(t.baux_cohorte),
-        entier(t.en_cours),
-        entier(t.chutes),
-        t.taux_chute.map(pourcentage).unwrap_or_else(|| "—".into()),
-    ]
+    sans_realisations(
+        b,
+        vec![
+            "Total".into(),
+            String::new(),
+            entier(t.objectif),
+            logements_fr(t.objectif_periode, b.decimales()),
+            entier(t.mises_a_disposition),
+            entier(t.avec_candidats),
+            entier(t.examines_cal),
+            entier(t.attributions),
+            entier(t.baux_signes),
+            entier(t.decomptes),
+            ecart_fr(t.ecart, b.decimales()),
+            entier(t.baux_cohorte),
+            entier(t.en_cours),
+            entier(t.chutes),
+            t.taux_chute.map(pourcentage).unwrap_or_else(|| "—".into()),
+        ],
+    )
 }
 
 /// A share in a document: « — » when nothing measures it.
@@ -199,9 +223,11 @@ fn lignes_prioritaires(b: &Bilan) -> Vec<LignePrioritaires> {
         })
         .collect();
     let p = &b.cia.propres;
-    if p.baux > 0 {
+    // The bailleur's own objective (L.441-1) is shown even at zero leases: a line left out would
+    // look like no objective (review 2, B13); never in the bilan sent to one réservataire.
+    if b.reservataire.is_none() {
         v.push((
-            "Bailleur (baux non réservés)".into(),
+            BAILLEUR_PROPRES.into(),
             p.baux,
             p.attributions_prioritaires,
             p.dont_dalo,
@@ -209,6 +235,19 @@ fn lignes_prioritaires(b: &Bilan) -> Vec<LignePrioritaires> {
             p.part,
             p.objectif,
         ));
+        // Each bailleur's own, in a consolidated bilan.
+        for x in &b.cia.bailleurs {
+            let p = &x.propres;
+            v.push((
+                format!("   dont {}", x.bailleur),
+                p.baux,
+                p.attributions_prioritaires,
+                p.dont_dalo,
+                p.non_renseignes,
+                p.part,
+                p.objectif,
+            ));
+        }
     }
     v
 }
@@ -231,9 +270,32 @@ fn lignes_quartiles(b: &Bilan) -> Vec<(String, &crate::suivi::cia::HorsQpv, &cra
 /// réservataires' flux.
 const BASES_DES_PARTS: &str = "Le taux de la convention est une part du flux entier, part propre du bailleur (non réservés) comprise. La part réalisée est mesurée parmi les décomptes des réservataires de son périmètre, sans les attributions non réservées : elle se compare à la part de l'objectif du réservataire dans le flux des réservataires du même périmètre.";
 
-const CIA_NON_RENSEIGNEE: &str = "Objectifs de la CIA non renseignés : les registres ne disent pas le ménage des baux de la période (colonnes « Public prioritaire » / « DALO » et « Quartile »).";
+/// The line of the bailleurs' own leases in the CIA table.
+const BAILLEUR_PROPRES: &str = "Bailleur : baux non réservés (y compris après une reprise)";
 
-const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile.";
+/// The CIA section when no register says the household of any lease of the period (review 2,
+/// B10): one line with what was counted, no share, no alert.
+fn cia_non_renseignee(b: &Bilan) -> String {
+    if b.registre_non_transmis() {
+        return "Objectifs de la CIA non mesurables : registre non transmis.".into();
+    }
+    let (h, q) = (&b.cia.hors_qpv, &b.cia.qpv);
+    let relogements = match h.relogements_sans_quartile {
+        0 => String::new(),
+        n => format!(
+            ", dont {} d'une opération ANRU/NPNRU ou ORCOD, comptés d'office au premier quartile",
+            if n == 1 { "1 relogement".to_string() } else { format!("{} relogements", entier(n)) }
+        ),
+    };
+    format!(
+        "Objectifs de la CIA non mesurables pour la période : les registres ne disent le ménage (public prioritaire, quartile de ressources) d'aucun de ses {} baux signés — {} hors QPV{relogements}, {} en QPV. Aucune part n'est calculée et aucune alerte n'est émise ; il faut les colonnes « Public prioritaire » / « DALO » et « Quartile » dans les registres.",
+        entier(h.baux + q.baux),
+        entier(h.baux),
+        entier(q.baux),
+    )
+}
+
+const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile ; un périmètre dont aucun bail ne dit le quartile n'a pas de part (« — »), ses relogés restant comptés. Les baux propres du bailleur sont ses baux non réservés, y compris ceux qui suivent une reprise ; les libérations hors flux n'y sont pas comptées.";
 
 struct Formats {
     head: Format,
@@ -275,12 +337,19 @@ fn write_row(
     f: &Formats,
     r: u32,
     x: &BilanReservataire,
-    annuel: bool,
+    b: &Bilan,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let annuel = b.annuel;
     ws.write_string_with_format(r, 0, libelle_reservataire(&x.id), &f.cell)?;
     ws.write_string_with_format(r, 1, x.decompte.label(), &f.cell)?;
     ws.write_number_with_format(r, 2, x.objectif as f64, &f.num)?;
     ws.write_number_with_format(r, 3, x.objectif_periode, if annuel { &f.num } else { &f.dec })?;
+    if b.registre_non_transmis() {
+        for c in 4..15 {
+            ws.write_string_with_format(r, c, "—", &f.cell)?;
+        }
+        return Ok(());
+    }
     for (j, n) in [x.mises_a_disposition, x.avec_candidats, x.examines_cal, x.attributions, x.baux_signes, x.decomptes]
         .iter()
         .enumerate()
@@ -379,7 +448,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     ws.set_row_height(r, 42)?;
     for x in &b.reservataires {
         r += 1;
-        write_row(ws, &f, r, x, b.annuel)?;
+        write_row(ws, &f, r, x, b)?;
     }
     r += 1;
     // The total row, as numbers (the taux de chute of all the réservataires' concluded ones).
@@ -403,27 +472,42 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         Some(x) => ws.write_number_with_format(r, 14, x, &f.total_pct)?,
         None => ws.write_string_with_format(r, 14, "—", &f.total)?,
     };
+    if b.registre_non_transmis() {
+        for c in 4..15 {
+            ws.write_string_with_format(r, c, "—", &f.total)?;
+        }
+    }
     ws.set_repeat_rows(entete, entete)?;
-    r += 2;
-    ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;
-    ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
-    ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
-    ws.write_string_with_format(r, 3, "Écart", &f.head)?;
-    ws.set_row_height(r, 30)?;
-    for h in crate::suivi::HorsFlux::ALL {
-        let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
-        r += 1;
-        ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
-        ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
-        ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
-        let e = ((v.realises as f64 - v.prevus_periode) * 10.0).round() / 10.0;
-        ws.write_number_with_format(r, 3, e, if b.annuel { &f.ecart } else { &f.ecart_dec })?;
+    // The bailleur's libérations outside the flux: not in the bilan sent to one réservataire.
+    if b.reservataire.is_none() {
+        r += 2;
+        ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;
+        ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
+        ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
+        ws.write_string_with_format(r, 3, "Écart", &f.head)?;
+        ws.set_row_height(r, 30)?;
+        for h in crate::suivi::HorsFlux::ALL {
+            let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
+            r += 1;
+            ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
+            ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
+            if b.registre_non_transmis() {
+                ws.write_string_with_format(r, 2, "—", &f.cell)?;
+                ws.write_string_with_format(r, 3, "—", &f.cell)?;
+                continue;
+            }
+            ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
+            let e = ((v.realises as f64 - v.prevus_periode) * 10.0).round() / 10.0;
+            ws.write_number_with_format(r, 3, e, if b.annuel { &f.ecart } else { &f.ecart_dec })?;
+        }
     }
     r += 2;
     for a in &b.alertes {
         ws.write_string(r, 0, format!("Alerte : {}", a.detail))?;
         r += 1;
     }
+    // The signature of the party who sends it (review 2, B11), as on every workbook to sign.
+    super::classeur::signatures(ws, r + 1, &signataires(b), &[(0, 1)], false)?;
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 30)?;
     for j in 2..15 {
@@ -439,7 +523,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         format!("Objectifs d'attribution (CIA, art. L.441-1 du CCH) — {}", titre(b)),
         &f.bold,
     )?;
-    ws.write_string(1, 0, if b.cia.renseigne { CIA_EXPLICATION } else { CIA_NON_RENSEIGNEE })?;
+    ws.write_string(1, 0, if b.cia.renseigne { CIA_EXPLICATION.to_string() } else { cia_non_renseignee(b) })?;
     for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
         ws.write_string_with_format(3, j as u16, *h, &f.head)?;
     }
@@ -497,13 +581,17 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
             ws.write_string_with_format(2, j as u16, *h, &f.head)?;
         }
         ws.set_row_height(2, 42)?;
-        write_row(ws, &f, 3, x, b.annuel)?;
+        write_row(ws, &f, 3, x, b)?;
         if let Some(rel) = x.reliquat {
             ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
             ws.write_number_with_format(5, 2, rel as f64, &f.num)?;
         }
         ws.write_string(6, 0, format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
-        ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
+        if b.registre_non_transmis() {
+            ws.write_string(6, 2, "—")?;
+        } else {
+            ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
+        }
         ws.write_string(6, 3, "contre l'objectif : part du flux des réservataires")?;
         ws.write_number_with_format(6, 8, x.part_flux_reserve, &f.pct)?;
         ws.write_string(7, 0, format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
@@ -598,7 +686,10 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         mentions: vec![
             format!("Bailleur : {}", b.bailleur.clone().unwrap_or_else(|| "tous les bailleurs".into())),
             format!("EPCI : {territoire}"),
-            format!("Période : {} (du {} au {})", periode(b), date_fr(&b.debut), date_fr(&b.fin)),
+            match periode(b) {
+                p if p.starts_with("du ") => format!("Période : {p}"),
+                p => format!("Période : {p} (du {} au {})", date_fr(&b.debut), date_fr(&b.fin)),
+            },
             match &b.reservataire {
                 Some(r) => format!("Réservataire : {}", libelle_reservataire(r)),
                 None => "Réservataires : tous".into(),
@@ -680,6 +771,11 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
                     .iter()
                     .map(|(k, _)| entier(x.chutes_par_cause.get(k).copied().unwrap_or(0))),
             );
+            if b.registre_non_transmis() {
+                for c in r.iter_mut().skip(5) {
+                    *c = "—".into();
+                }
+            }
             r
         }))
         .collect();
@@ -694,16 +790,30 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
     right.extend([true; 4]);
     p.tableau(&widths, &right, &rows, 7.5);
 
+    if b.reservataire.is_none() {
+        hors_flux_pdf(&mut p, b);
+    }
+    cia_pdf(&mut p, b);
+    ventilation_pdf(&mut p, b);
+    fin_pdf(&mut p, b);
+    p.save(out)
+}
+
+/// The libérations outside the flux against the forecast (the bilan of the bailleur or the EPCI).
+fn hors_flux_pdf(p: &mut Pdf, b: &Bilan) {
     p.titre(11.0, "Hors flux : baux signés par catégorie de soustraits, contre la prévision");
     let rows: Vec<Vec<String>> = std::iter::once(vec![
         "Catégorie".to_string(),
-        format!("Prévus ({})", if b.semestre.is_some() { "au prorata de la période" } else { "flux de l'année" }),
+        format!("Prévus ({})", if b.annuel { "flux de l'année" } else { "au prorata de la période" }),
         "Réalisés (baux signés)".into(),
         "Écart".into(),
     ])
     .chain(crate::suivi::HorsFlux::ALL.iter().map(|h| {
         let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
         let d = b.decimales();
+        if b.registre_non_transmis() {
+            return vec![h.label().to_string(), logements_fr(v.prevus_periode, d), "—".into(), "—".into()];
+        }
         vec![
             h.label().to_string(),
             logements_fr(v.prevus_periode, d),
@@ -713,10 +823,12 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
     }))
     .collect();
     p.tableau(&[420.0, 110.0, 110.0, 80.0], &[false, true, true, true], &rows, 8.0);
+}
 
+fn cia_pdf(p: &mut Pdf, b: &Bilan) {
     p.titre(11.0, "Objectifs d'attribution (CIA, art. L.441-1 du CCH)");
     if !b.cia.renseigne {
-        p.texte(8.5, CIA_NON_RENSEIGNEE);
+        p.texte(8.5, &cia_non_renseignee(b));
     } else {
         p.texte(8.5, CIA_EXPLICATION);
         let rows: Vec<Vec<String>> = std::iter::once(COLONNES_PRIORITAIRES.iter().map(|s| s.to_string()).collect())
@@ -762,51 +874,116 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
             7.5,
         );
     }
+}
 
+/// The R.441-5-1 breakdown, readable over its pages (review 2): one table per réservataire (and
+/// bailleur, in a bilan of several) with its totals, the commune written once over its lines
+/// and totalled when it has several; the same detail, as one table to pivot, is in the workbook.
+fn ventilation_pdf(p: &mut Pdf, b: &Bilan) {
+    use crate::suivi::bilan::LigneDetail;
     p.titre(11.0, "Ventilation réglementaire (art. R.441-5-1 du CCH)");
-    p.texte(8.5, "Logements proposés (mis à disposition), attribués et baux signés dans la période, par réservataire, commune, typologie, financement, QPV et période de construction.");
-    let plusieurs = b.bailleur.is_none();
-    let premiere = |d: &crate::suivi::bilan::LigneDetail| {
-        if plusieurs {
-            format!("{} — {}", d.bailleur, libelle_reservataire(&d.reservataire))
-        } else {
-            libelle_reservataire(&d.reservataire)
-        }
-    };
-    let tete = if plusieurs { "Bailleur — réservataire" } else { "Réservataire" };
-    let rows: Vec<Vec<String>> = std::iter::once([tete].iter().chain(DETAIL.iter()).map(|s| s.to_string()).collect())
-        .chain(b.detail.iter().map(|d| {
-            vec![
-                premiere(d),
-                nom_commune(&d.commune),
-                d.typologie.clone(),
-                d.financement.clone(),
-                if d.qpv { "QPV".into() } else { "hors QPV".into() },
-                d.periode_construction.to_string(),
-                entier(d.mises_a_disposition),
-                entier(d.attributions),
-                entier(d.baux_signes),
-            ]
-        }))
-        .chain(std::iter::once(vec![
-            "Total".to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            entier(b.detail.iter().map(|d| d.mises_a_disposition).sum()),
-            entier(b.detail.iter().map(|d| d.attributions).sum()),
-            entier(b.detail.iter().map(|d| d.baux_signes).sum()),
-        ]))
-        .collect();
-    p.tableau(
-        &[if plusieurs { 200.0 } else { 150.0 }, 110.0, 55.0, 65.0, 55.0, 85.0, 60.0, 55.0, 55.0],
-        &[false, false, false, false, false, false, true, true, true],
-        &rows,
-        7.5,
+    p.texte(
+        8.5,
+        "Logements proposés (mis à disposition), attribués et baux signés dans la période, par réservataire, commune, typologie, financement, QPV et période de construction : un tableau par réservataire, ses totaux en tête ; chaque commune écrite une fois, totalisée quand elle a plusieurs lignes. Le même détail, en une table prête pour un tableau croisé, est dans l'onglet « Ventilation » du classeur (.xlsx).",
     );
+    if b.registre_non_transmis() {
+        p.texte(8.5, "Registre non transmis : ventilation inconnue.");
+        return;
+    }
+    if b.detail.is_empty() {
+        p.texte(8.5, "Aucune mise à disposition, attribution ni bail dans la période.");
+        return;
+    }
+    let somme = |v: &[&LigneDetail]| {
+        [
+            v.iter().map(|d| d.mises_a_disposition).sum::<u64>(),
+            v.iter().map(|d| d.attributions).sum(),
+            v.iter().map(|d| d.baux_signes).sum(),
+        ]
+    };
+    let plusieurs = b.bailleur.is_none() && b.bailleurs.len() > 1;
+    let widths = [150.0, 62.0, 78.0, 62.0, 90.0, 78.0, 62.0, 62.0];
+    let right = [false, false, false, false, false, true, true, true];
+    let mut groupes: Vec<Vec<&LigneDetail>> = Vec::new();
+    for d in &b.detail {
+        match groupes.last_mut() {
+            Some(g) if (g[0].bailleur == d.bailleur && g[0].reservataire == d.reservataire) => g.push(d),
+            _ => groupes.push(vec![d]),
+        }
+    }
+    for g in &groupes {
+        let [m, a, l] = somme(g);
+        let qui = if plusieurs {
+            format!("{} — {}", g[0].bailleur, libelle_reservataire(&g[0].reservataire))
+        } else {
+            libelle_reservataire(&g[0].reservataire)
+        };
+        let mut rows: Vec<Vec<String>> = vec![DETAIL.iter().map(|s| s.to_string()).collect()];
+        let mut i = 0;
+        while i < g.len() {
+            let n = g[i..].iter().take_while(|d| d.commune == g[i].commune).count();
+            let commune = &g[i..i + n];
+            for (k, d) in commune.iter().enumerate() {
+                rows.push(vec![
+                    if k == 0 { nom_commune(&d.commune) } else { String::new() },
+                    d.typologie.clone(),
+                    d.financement.clone(),
+                    if d.qpv { "QPV".into() } else { "hors QPV".into() },
+                    d.periode_construction.to_string(),
+                    entier(d.mises_a_disposition),
+                    entier(d.attributions),
+                    entier(d.baux_signes),
+                ]);
+            }
+            if n > 1 {
+                let [cm, ca, cl] = somme(commune);
+                rows.push(vec![
+                    format!("   Total {}", nom_commune(&commune[0].commune)),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    entier(cm),
+                    entier(ca),
+                    entier(cl),
+                ]);
+            }
+            i += n;
+        }
+        rows.push(vec![
+            format!("Total {qui}"),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            entier(m),
+            entier(a),
+            entier(l),
+        ]);
+        // The heading stays with the start of its table.
+        p.assurer(11.0 * 1.6 + 7.5 * 1.25 * 4.0 + 20.0);
+        p.titre(
+            9.5,
+            &format!("{qui} : {} mis à disposition, {} attribués, {} baux signés", entier(m), entier(a), entier(l)),
+        );
+        p.tableau(&widths, &right, &rows, 7.5);
+    }
+    if groupes.len() > 1 {
+        let [m, a, l] = somme(&b.detail.iter().collect::<Vec<_>>());
+        p.texte(
+            8.5,
+            &format!(
+                "Total de la ventilation : {} mis à disposition, {} attribués, {} baux signés.",
+                entier(m),
+                entier(a),
+                entier(l)
+            ),
+        );
+    }
+}
 
+/// The alerts, the late answers, the register rows set aside, the signatures.
+fn fin_pdf(p: &mut Pdf, b: &Bilan) {
     // Nothing after the alerts but the signatures: they go together (never a signature block
     // alone on its page).
     if b.retards_de_reponse.is_empty() && b.signalements.is_empty() && b.rejets.is_empty() {
@@ -875,5 +1052,4 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         p.tableau(&[140.0, 250.0, 120.0, 250.0], &[false; 4], &rows, 8.0);
     }
     p.signatures(None, &signataires(b));
-    p.save(out)
 }

@@ -138,10 +138,11 @@ fn grouper(
     commune: Option<&str>,
     epci: Option<&str>,
 ) -> StoreResult<Vec<(String, Groupe)>> {
-    use std::collections::HashMap;
-    // Strings interned once each: the rows only borrow them.
+    use crate::text::FastMap as HashMap;
+    // Strings interned once each: the rows only borrow them (a fast hash: a million dwellings
+    // are five lookups each).
     let mut names: Vec<String> = Vec::new();
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut ids: HashMap<String, u32> = HashMap::default();
     let mut intern = |s: &str| -> u32 {
         if let Some(i) = ids.get(s) {
             return *i;
@@ -154,7 +155,7 @@ fn grouper(
     let aucune = u32::MAX;
     // (EPCI, commune, réservataire, financement, typologie, QPV, nature) → dwellings.
     type Cle = (u32, u32, u32, u8, u8, bool, u32);
-    let mut counts: HashMap<Cle, u64> = HashMap::new();
+    let mut counts: HashMap<Cle, u64> = HashMap::default();
     d.pour_chaque_logement_actif(Selection { bailleur, commune, epci }, |l| {
         let nature = l.nature.map_or(aucune, &mut intern);
         let key = (

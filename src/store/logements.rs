@@ -222,6 +222,22 @@ impl Dossier {
         pour_chaque_logement(&self.conn, &self.date_reference().to_string(), s, visite)
     }
 
+    /// Visits the active dwellings that have a nature (foyer, résidence sociale…), of every
+    /// bailleur: the few that the cells of the cube do not tell apart (the bilan reads the
+    /// rest of the stock from the cells).
+    pub fn pour_chaque_logement_actif_avec_nature(&self, mut visite: impl FnMut(&LogementCompte)) -> Result<()> {
+        let dr = self.date_reference().to_string();
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLONNES_COMPTE} FROM {} WHERE l.nature IS NOT NULL",
+            ACTIFS.replace("{JOIN}", "JOIN")
+        ))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            visite(&logement_compte(r, &dr)?);
+        }
+        Ok(())
+    }
+
     /// The active dwellings `garder` keeps, with their source, ordered by bailleur and
     /// reference, at most `limite`.
     pub fn logements_avec_source(

@@ -121,7 +121,12 @@ fn lu<T: Copy>(code: Option<T>, brut: Option<String>) -> Lu<T> {
 }
 
 fn date_col(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
-    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| Date::parse_iso(&s)))
+    Ok(texte_col(r, i)?.and_then(Date::parse_iso))
+}
+
+/// A text column borrowed from the row (no allocation: a bilan reads a hundred thousand rows).
+fn texte_col<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    Ok(r.get_ref(i)?.as_str_or_null()?)
 }
 
 const COLONNES: &str = "m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
@@ -137,12 +142,12 @@ fn mise_a_disposition(r: &rusqlite::Row) -> rusqlite::Result<MiseADisposition> {
         reference: r.get(2)?,
         commune: r.get(3)?,
         epci: r.get(4)?,
-        typologie: TypologieGrille::parse(&r.get::<_, String>(5)?).unwrap_or(TypologieGrille::T1),
-        financement: Financement::parse(&r.get::<_, String>(6)?).unwrap_or(Financement::Autre),
+        typologie: TypologieGrille::parse(texte_col(r, 5)?.unwrap_or_default()).unwrap_or(TypologieGrille::T1),
+        financement: Financement::parse(texte_col(r, 6)?.unwrap_or_default()).unwrap_or(Financement::Autre),
         qpv: r.get(7)?,
         annee_construction: r.get(8)?,
         reservataire: r.get(9)?,
-        hors_flux: r.get::<_, Option<String>>(10)?.and_then(|s| Soustrait::parse(&s)),
+        hors_flux: texte_col(r, 10)?.and_then(Soustrait::parse),
         etapes: Etapes {
             date_liberation: date_col(r, 11)?,
             preavis: r.get(12)?,
@@ -151,13 +156,13 @@ fn mise_a_disposition(r: &rusqlite::Row) -> rusqlite::Result<MiseADisposition> {
             candidats: r.get(15)?,
             date_candidats: date_col(r, 16)?,
             date_cal: date_col(r, 17)?,
-            decision_cal: r.get::<_, Option<String>>(18)?.and_then(|s| DecisionCal::parse(&s)),
+            decision_cal: texte_col(r, 18)?.and_then(DecisionCal::parse),
             date_bail: date_col(r, 19)?,
-            issue: Issue::parse(&r.get::<_, String>(20)?),
+            issue: Issue::parse(texte_col(r, 20)?.unwrap_or_default()),
         },
         signalement: r.get(21)?,
         menage: Menage {
-            public: lu(r.get::<_, Option<String>>(22)?.and_then(|s| Public::parse(&s)), r.get(23)?),
+            public: lu(texte_col(r, 22)?.and_then(Public::parse), r.get(23)?),
             quartile: lu(r.get::<_, Option<u8>>(24)?.and_then(Quartile::du_numero), r.get(25)?),
         },
     })

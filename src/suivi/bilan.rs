@@ -6,6 +6,7 @@
 use super::{Etape, HorsFlux, MiseADisposition, RejetRegistre, Result, SuiviError, rejets};
 use crate::model::{Date, Portee, Regle, Reservataire};
 use crate::store::Dossier;
+use crate::text::FastMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -61,11 +62,29 @@ impl Periode {
 
     /// The share of year N the period covers (for objectives pro rata temporis).
     pub fn prorata(&self) -> f64 {
-        let (Some(y0), Some(y1)) = (Date::new(self.annee, 1, 1), Date::new(self.annee, 12, 31)) else { return 1.0 };
+        self.fraction(self.annee)
+    }
+
+    /// The share of a year the period covers: a period from 1 March 2024 to 28 February 2025
+    /// covers 306/366 of 2024 and 59/365 of 2025.
+    pub fn fraction(&self, annee: i32) -> f64 {
+        let (Some(y0), Some(y1)) = (Date::new(annee, 1, 1), Date::new(annee, 12, 31)) else { return 0.0 };
         let a = self.debut.max(y0).days_since_epoch();
         let b = self.fin.min(y1).days_since_epoch();
         let len = (y1.days_since_epoch() - y0.days_since_epoch() + 1) as f64;
         ((b - a + 1).max(0) as f64 / len).min(1.0)
+    }
+
+    /// The years other than N the period covers (their objectives count pro rata temporis).
+    pub fn autres_annees(&self) -> Vec<i32> {
+        (self.debut.year..=self.fin.year).filter(|y| *y != self.annee).collect()
+    }
+
+    /// The whole of year N, exactly: the bilan of the year (objectives whole, reliquat).
+    pub fn est_annuel(&self) -> bool {
+        self.semestre.is_none()
+            && Date::new(self.annee, 1, 1) == Some(self.debut)
+            && Date::new(self.annee, 12, 31) == Some(self.fin)
     }
 }
 
@@ -128,6 +147,29 @@ pub struct PrevusRealises {
 }
 
 impl Bilan {
+    /// The bilan of one bailleur that sent no register (nor typed any mise à disposition): its
+    /// objectives stand, its realisations are unknown — never zeros to read as facts.
+    pub fn registre_non_transmis(&self) -> bool {
+        self.bailleur.as_ref().is_some_and(|b| self.sans_registre.contains(b))
+    }
+
+    /// What the window and the documents say of the registers not received, if any.
+    pub fn mention_sans_registre(&self) -> Option<String> {
+        if self.registre_non_transmis() {
+            Some(format!(
+                "Registre non transmis : aucun registre des mises à disposition {} n'est importé ni aucune mise à disposition saisie ; ses objectifs sont donnés, ses réalisations sont inconnues (ni décompte, ni écart, ni reliquat).",
+                crate::format::de(self.bailleur.as_deref().unwrap_or_default())
+            ))
+        } else if self.bailleur.is_none() && !self.sans_registre.is_empty() {
+            Some(format!(
+                "Registre non transmis, bailleurs exclus des objectifs et des réalisations : {}.",
+                self.sans_registre.join(", ")
+            ))
+        } else {
+            None
+        }
+    }
+
     /// The decimals of the objectives and gaps written: none in an annual bilan, one otherwise.
     pub fn decimales(&self) -> usize {
         if self.annuel { 0 } else { 1 }
@@ -232,6 +274,10 @@ pub struct Bilan {
     /// objectives pro rata temporis are written with one decimal.
     #[serde(skip)]
     pub annuel: bool,
+    /// Each year the period covers and the share of it (one line for a period within year N):
+    /// the objectives of the period are each year's pro rata.
+    #[serde(skip)]
+    pub annees: Vec<(i32, f64)>,
     /// The CIA objectives of the EPCI and of each bailleur (quartiles, the bailleurs' own).
     pub cia: super::cia::Cia,
     pub detail: Vec<LigneDetail>,
@@ -265,30 +311,43 @@ pub fn periode_construction(annee: Option<i32>) -> &'static str {
 /// chose, for the first mise à disposition (in order) that reached it. Returns, for each
 /// mise à disposition counted, its index and the date it counts at.
 pub fn decomptes(mads: &[MiseADisposition], etape: &dyn Fn(&str, &str) -> Etape) -> Vec<(usize, Date)> {
-    // A libération: the dwelling and the end of the notice (else the mise à disposition alone).
-    type Liberation<'a> = (&'a str, &'a str, std::result::Result<Date, i64>);
-    let mut groupes: HashMap<Liberation, Vec<usize>> = HashMap::new();
-    for (i, m) in mads.iter().enumerate() {
-        if m.reservataire.is_some() && m.hors_flux.is_none() {
-            let quand = m.etapes.date_liberation.ok_or(m.id);
-            groupes.entry((m.bailleur.as_str(), m.reference.as_str(), quand)).or_default().push(i);
-        }
-    }
+    // A libération: the dwelling and the end of the notice (else the mise à disposition alone);
+    // its mises à disposition in order (those without a date last), then by id. One sort of
+    // borrowed keys instead of a list per libération.
+    type Cle<'a> = (&'a str, &'a str, std::result::Result<Date, i64>, bool, Option<Date>, i64, usize);
+    let mut v: Vec<Cle> = mads
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.reservataire.is_some() && m.hors_flux.is_none())
+        .map(|(i, m)| {
+            let mad = m.etapes.date_mise_a_disposition;
+            (
+                m.bailleur.as_str(),
+                m.reference.as_str(),
+                m.etapes.date_liberation.ok_or(m.id),
+                mad.is_none(),
+                mad,
+                m.id,
+                i,
+            )
+        })
+        .collect();
+    v.sort_unstable();
     let mut out = Vec::new();
-    for idx in groupes.values_mut() {
-        idx.sort_by_key(|&i| {
-            (mads[i].etapes.date_mise_a_disposition.is_none(), mads[i].etapes.date_mise_a_disposition, mads[i].id)
-        });
-        for &i in idx.iter() {
-            let m = &mads[i];
+    let mut k = 0;
+    while k < v.len() {
+        let n = v[k..].iter().take_while(|c| (c.0, c.1, c.2) == (v[k].0, v[k].1, v[k].2)).count();
+        for c in &v[k..k + n] {
+            let m = &mads[c.6];
             let r = m.reservataire.as_deref().unwrap_or_default();
             if let Some(d) = m.date_etape(etape(&m.bailleur, r)) {
-                out.push((i, d));
+                out.push((c.6, d));
                 break;
             }
         }
+        k += n;
     }
-    out.sort();
+    out.sort_unstable();
     out
 }
 
@@ -320,7 +379,7 @@ pub(crate) struct Objectifs {
     pub(crate) taux: BTreeMap<String, f64>,
     pub(crate) perimetres: BTreeMap<String, PerimetreBilan>,
     pub(crate) soustraits: BTreeMap<&'static str, u64>,
-    pub(crate) sans_parametres: Vec<String>,
+    pub(crate) sans_parametres: Vec<(i32, String)>,
     /// The flux of year N, summed over the (bailleur, EPCI).
     pub(crate) flux: u64,
     /// The réservataires' flux (without the non réservé) on each perimeter: the whole, each
@@ -330,6 +389,38 @@ pub(crate) struct Objectifs {
     pub(crate) flux_reserve_commune: BTreeMap<String, u64>,
     /// The objectives of the EPCI's CIA.
     pub(crate) cia: crate::model::ReglagesCia,
+    /// The other years a period across two years covers: each year's objectives and soustraits
+    /// forecast, counted pro rata of the part of that year in the period (review 2, A5).
+    pub(crate) autres_annees: Vec<AutreAnnee>,
+}
+
+/// The objectives and the soustraits forecast of another year than N that the period covers.
+pub(crate) struct AutreAnnee {
+    pub(crate) annee: i32,
+    pub(crate) logements: BTreeMap<String, u64>,
+    pub(crate) soustraits: BTreeMap<&'static str, u64>,
+}
+
+impl Objectifs {
+    /// A réservataire's objective over the period: year N's pro rata, plus the other years'.
+    fn quota(&self, id: &str, p: &Periode) -> f64 {
+        self.logements.get(id).copied().unwrap_or(0) as f64 * p.prorata()
+            + self
+                .autres_annees
+                .iter()
+                .map(|a| a.logements.get(id).copied().unwrap_or(0) as f64 * p.fraction(a.annee))
+                .sum::<f64>()
+    }
+
+    /// The soustraits forecast over the period, by category.
+    fn soustraits_periode(&self, k: &str, p: &Periode) -> f64 {
+        self.soustraits.get(k).copied().unwrap_or(0) as f64 * p.prorata()
+            + self
+                .autres_annees
+                .iter()
+                .map(|a| a.soustraits.get(k).copied().unwrap_or(0) as f64 * p.fraction(a.annee))
+                .sum::<f64>()
+    }
 }
 
 /// `groupes`: each (bailleur, EPCI)'s dwellings, read once. The flux of each is the one the
@@ -350,6 +441,7 @@ fn objectifs(
         flux_reserve_epci: BTreeMap::new(),
         flux_reserve_commune: BTreeMap::new(),
         cia: d.reglages_cia()?,
+        autres_annees: vec![],
     };
     // Each réservataire's rate weighted by the flux of its perimeter, over the bailleurs.
     let mut ponderes: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
@@ -368,8 +460,15 @@ fn objectifs(
                 .map(|r| r.logements)
                 .sum::<u64>();
         }
-        if !f.parametres.saisis() && f.departement.is_none() {
-            o.sans_parametres.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
+        if f.departement.is_none() {
+            let qui = format!("{b} ({})", crate::consolidate::nom_epci(e));
+            if !f.parametres.saisis() {
+                o.sans_parametres.push((annee, qui));
+            } else if let Some(source) = f.parametres.annee_source {
+                // Carried over from an earlier year (a period across two years reaches a year
+                // not saved yet): said, never taken for that year's.
+                o.sans_parametres.push((annee, format!("{qui} : ceux de {source} repris, à confirmer")));
+            }
         }
         for r in &f.reservataires {
             *o.logements.entry(r.id.to_string()).or_default() += r.logements;
@@ -411,6 +510,111 @@ fn objectifs(
 /// A bailleur and its dwellings grouped by EPCI.
 type Lus = (String, BTreeMap<String, Vec<crate::flux::Groupe>>);
 
+/// Dwellings grouped as the flux reads them, by (bailleur, EPCI).
+pub type GroupesParPaire = BTreeMap<(String, String), Vec<crate::flux::Groupe>>;
+
+/// The dwellings of some bailleurs (on one EPCI, or all), grouped by (bailleur, EPCI) as the
+/// flux reads them ([`crate::flux::groupes`]: same groups, same order), from the cells of the
+/// cube kept in the dossier and the few dwellings that have a nature — instead of reading a
+/// million dwellings. `None` when the kept cells do not match the dossier (then the dwellings
+/// are read).
+pub fn groupes_du_cube(d: &Dossier, bailleurs: &[&str], epci: Option<&str>) -> Result<Option<GroupesParPaire>> {
+    use crate::model::{Financement, TypologieGrille};
+    if !d.cube_a_jour()? {
+        return Ok(None);
+    }
+    let c = d.cases_du_cube()?;
+    // Codes: ranks in the cube's sorted dictionaries; `AUCUN` for « non réservé » when no cell
+    // names it, and for no nature.
+    const AUCUN: u32 = u32::MAX;
+    let rang = |v: &[String], s: &str| v.binary_search_by(|x| x.as_str().cmp(s)).ok().map(|i| i as u32);
+    let non_reserve = rang(&c.reservataires, Reservataire::NON_RESERVE.as_str()).unwrap_or(AUCUN);
+    // (bailleur, EPCI, commune, réservataire, financement, typologie, QPV, nature) → dwellings.
+    type Cle = (u32, u32, u32, u32, Financement, TypologieGrille, bool, u32);
+    let voulu = |b: &str, e: &str| bailleurs.contains(&b) && epci.is_none_or(|x| x == e);
+    let mut n: FastMap<Cle, i64> = FastMap::default();
+    for x in &c.cases {
+        if !voulu(&c.bailleurs[x.bailleur as usize], &c.epcis[x.epci as usize]) {
+            continue;
+        }
+        let cle = (x.bailleur, x.epci, x.commune, x.reservataire, x.financement, x.typologie, x.qpv, AUCUN);
+        // A right extinct at the reference date counts as non réservé, as the flux reads it.
+        let echus = i64::from(x.echus);
+        *n.entry(cle).or_default() += x.logements as i64 - echus;
+        if echus > 0 {
+            *n.entry((cle.0, cle.1, cle.2, non_reserve, cle.4, cle.5, cle.6, AUCUN)).or_default() += echus;
+        }
+    }
+    // The dwellings with a nature, moved from their cell's group to their own.
+    let mut natures: Vec<String> = Vec::new();
+    let mut incoherent = false;
+    d.pour_chaque_logement_actif_avec_nature(|l| {
+        if !voulu(l.bailleur, l.epci) {
+            return;
+        }
+        let r = if l.reservataire == Reservataire::NON_RESERVE.as_str() {
+            Some(non_reserve)
+        } else {
+            rang(&c.reservataires, l.reservataire)
+        };
+        let (Some(b), Some(e), Some(commune), Some(r), Some(nature)) =
+            (rang(&c.bailleurs, l.bailleur), rang(&c.epcis, l.epci), rang(&c.communes, l.commune), r, l.nature)
+        else {
+            incoherent = true;
+            return;
+        };
+        let k = match natures.iter().position(|x| x == nature) {
+            Some(k) => k as u32,
+            None => {
+                natures.push(nature.to_string());
+                (natures.len() - 1) as u32
+            }
+        };
+        *n.entry((b, e, commune, r, l.financement, l.typologie, l.qpv, AUCUN)).or_default() -= 1;
+        *n.entry((b, e, commune, r, l.financement, l.typologie, l.qpv, k)).or_default() += 1;
+    })?;
+    if incoherent || n.values().any(|k| *k < 0) {
+        // Cells that do not tell the dwellings: never guessed, the dwellings are read.
+        return Ok(None);
+    }
+    let mut out = GroupesParPaire::new();
+    for ((b, e, commune, r, financement, typologie, qpv, nature), k) in n {
+        if k == 0 {
+            continue;
+        }
+        let reservataire = if r == AUCUN {
+            Reservataire::NON_RESERVE
+        } else {
+            Reservataire::new(c.reservataires[r as usize].as_str())
+        };
+        out.entry((c.bailleurs[b as usize].clone(), c.epcis[e as usize].clone())).or_default().push(
+            crate::flux::Groupe {
+                commune: c.communes[commune as usize].clone(),
+                reservataire,
+                financement,
+                typologie,
+                qpv,
+                nature: (nature != AUCUN).then(|| natures[nature as usize].clone()),
+                logements: k as u64,
+            },
+        );
+    }
+    // The order of the flux's own reading.
+    for g in out.values_mut() {
+        g.sort_by(|a, b| {
+            (&a.commune, &a.reservataire, a.financement.as_str(), a.typologie, a.qpv, &a.nature).cmp(&(
+                &b.commune,
+                &b.reservataire,
+                b.financement.as_str(),
+                b.typologie,
+                b.qpv,
+                &b.nature,
+            ))
+        });
+    }
+    Ok(Some(out))
+}
+
 /// Options of a bilan: the period, and optionally one bailleur and one EPCI.
 #[derive(Debug, Clone)]
 pub struct BilanOptions {
@@ -436,8 +640,10 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     }
     // A consolidated bilan counts the bailleurs whose register (or mises à disposition typed in
     // the window) the dossier holds: the objectives of the others would face no realisation.
+    // The bailleurs of the mises à disposition, each once (a hundred thousand rows, a few names).
+    let des_mads: BTreeSet<&str> = mads.iter().map(|m| m.bailleur.as_str()).collect();
     let avec_registre: BTreeSet<String> =
-        d.bailleurs_avec_registre()?.into_iter().chain(mads.iter().map(|m| m.bailleur.clone())).collect();
+        d.bailleurs_avec_registre()?.into_iter().chain(des_mads.iter().map(|b| b.to_string())).collect();
     let sans_registre: Vec<String> = match &o.bailleur {
         Some(_) => vec![],
         None => tous.iter().filter(|b| !avec_registre.contains(*b)).cloned().collect(),
@@ -451,7 +657,13 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
             None => crate::flux::groupes_par_epci(d, b)?,
         })
     };
-    let lus: Vec<Result<Lus>> = if choisis.len() > 1 {
+    // From the cube kept in the dossier when it matches (a few thousand cells instead of a
+    // million dwellings); else each bailleur's dwellings read.
+    let noms: Vec<&str> = choisis.iter().map(|b| b.as_str()).collect();
+    let du_cube = groupes_du_cube(d, &noms, o.epci.as_deref())?;
+    let lus: Vec<Result<Lus>> = if du_cube.is_some() {
+        vec![]
+    } else if choisis.len() > 1 {
         let (moitie_a, moitie_b) = choisis.split_at(choisis.len() / 2);
         let path = d.path.clone();
         std::thread::scope(|s| {
@@ -474,24 +686,38 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
             groupes.insert((b.clone(), e), g);
         }
     }
+    if let Some(g) = du_cube {
+        groupes = g;
+    }
     let paires: BTreeSet<(String, String)> = groupes.keys().cloned().collect();
-    let obj = objectifs(d, &groupes, o.periode.annee)?;
+    let mut obj = objectifs(d, &groupes, o.periode.annee)?;
+    // A period across two years: the other year's objectives too, pro rata of its days.
+    for annee in o.periode.autres_annees() {
+        let autre = objectifs(d, &groupes, annee)?;
+        obj.sans_parametres.extend(autre.sans_parametres);
+        obj.autres_annees.push(AutreAnnee { annee, logements: autre.logements, soustraits: autre.soustraits });
+    }
     let rej = {
         let concernes: Vec<String> = match &o.bailleur {
             Some(b) => vec![b.clone()],
-            None => paires.iter().map(|(b, _)| b.clone()).chain(mads.iter().map(|m| m.bailleur.clone())).collect(),
+            None => paires
+                .iter()
+                .map(|(b, _)| b.as_str())
+                .chain(des_mads.iter().copied())
+                .collect::<BTreeSet<&str>>()
+                .into_iter()
+                .map(String::from)
+                .collect(),
         };
         rejets(d, Some(&concernes))?
     };
     // The conventions' settings read once.
     let reglages = super::ReglagesDesConventions::lire(d)?;
     let mut etapes: HashMap<(String, String), Etape> = HashMap::new();
-    for m in &mads {
-        if let Some(r) = &m.reservataire
-            && !etapes.contains_key(&(m.bailleur.clone(), r.to_string()))
-        {
-            etapes.insert((m.bailleur.clone(), r.to_string()), reglages.etape(&m.bailleur, r));
-        }
+    let conventions: BTreeSet<(&str, &str)> =
+        mads.iter().filter_map(|m| Some((m.bailleur.as_str(), m.reservataire.as_deref()?))).collect();
+    for (b, r) in conventions {
+        etapes.insert((b.to_string(), r.to_string()), reglages.etape(b, r));
     }
     for id in obj.logements.keys() {
         for (b, _) in &paires {
@@ -506,11 +732,24 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     b.bailleurs = match &o.bailleur {
         Some(x) => vec![x.clone()],
         None => {
-            let avec: BTreeSet<String> = paires.iter().map(|(b, _)| b.clone()).chain(avec_registre).collect();
+            let avec: BTreeSet<String> =
+                paires.iter().map(|(b, _)| b.clone()).chain(avec_registre.iter().cloned()).collect();
             avec.into_iter().filter(|x| !sans_registre.contains(x)).collect()
         }
     };
     b.sans_registre = sans_registre;
+    // A bailleur's own bilan without its register: its objectives, but no realisation is known
+    // (review 2, A7): « registre non transmis », no reliquat, no alert of months without any
+    // mise à disposition; the documents print no count and no gap.
+    if let Some(x) = &o.bailleur
+        && !avec_registre.contains(x)
+    {
+        b.sans_registre = vec![x.clone()];
+        b.alertes.retain(|a| a.regle != Regle::SansMiseADisposition3Mois);
+        for r in &mut b.reservataires {
+            r.reliquat = None;
+        }
+    }
     // Without --epci, the perimeter of a rate measured on the whole bilan is named: its EPCI,
     // or its EPCIs.
     if b.epci.is_none() {
@@ -567,72 +806,83 @@ pub(crate) fn calculer(
     bailleur: Option<String>,
     epci: Option<String>,
 ) -> Bilan {
-    let etape_of = |b: &str, r: &str| etapes.get(&(b.to_string(), r.to_string())).copied().unwrap_or(Etape::BailSigne);
+    // The conventions' steps by borrowed (bailleur, réservataire): no allocation per lookup.
+    let etapes_lues: FastMap<(&str, &str), Etape> =
+        etapes.iter().map(|((b, r), e)| ((b.as_str(), r.as_str()), *e)).collect();
+    let etape_of = |b: &str, r: &str| etapes_lues.get(&(b, r)).copied().unwrap_or(Etape::BailSigne);
     let counted = decomptes(mads, &etape_of);
-    let mut ids: BTreeSet<String> = obj.logements.iter().filter(|(_, n)| **n > 0).map(|(id, _)| id.clone()).collect();
-    ids.extend(mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.clone().map(String::from)));
+    let mut ids: BTreeSet<String> = obj
+        .logements
+        .iter()
+        .chain(obj.autres_annees.iter().flat_map(|a| a.logements.iter()))
+        .filter(|(_, n)| **n > 0)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let des_registres: BTreeSet<&str> =
+        mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.as_deref()).collect();
+    ids.extend(des_registres.into_iter().map(String::from));
     ids.remove(crate::model::Reservataire::NON_RESERVE.as_str());
-    let mut rows: BTreeMap<String, BilanReservataire> = BTreeMap::new();
+    // The rows in the order of their ids, found by id without comparing strings one by one.
+    let index: FastMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut rows: Vec<BilanReservataire> = Vec::with_capacity(ids.len());
     for id in &ids {
         let objectif = obj.logements.get(id).copied().unwrap_or(0);
         let decompte = bailleur
             .as_deref()
             .map(|b| etape_of(b, id))
             .unwrap_or_else(|| etapes.iter().find(|((_, r), _)| r == id).map(|(_, e)| *e).unwrap_or(Etape::BailSigne));
-        rows.insert(
-            id.clone(),
-            BilanReservataire {
-                id: Reservataire::new(id.as_str()),
-                decompte,
-                objectif,
-                objectif_periode: objectif as f64 * p.prorata(),
-                mises_a_disposition: 0,
-                avec_candidats: 0,
-                examines_cal: 0,
-                attributions: 0,
-                baux_signes: 0,
-                decomptes: 0,
-                ecart: 0.0,
-                taux_chute: 0.0,
-                en_cours: 0,
-                baux_cohorte: 0,
-                chutes: 0,
-                chutes_par_cause: CAUSES_DE_CHUTE.iter().map(|(k, _)| (*k, 0)).collect(),
-                part_realisee: 0.0,
-                part_flux_reserve: 0.0,
-                taux_convention: obj.taux.get(id).copied().unwrap_or(0.0),
-                perimetre: match obj.perimetres.get(id) {
-                    Some(PerimetreBilan::Commune(c)) => crate::format::commune_de(&crate::consolidate::nom_commune(c)),
-                    Some(PerimetreBilan::Epci(e)) => crate::consolidate::nom_epci(e),
-                    _ => match &epci {
-                        Some(e) => crate::consolidate::nom_epci(e),
-                        None => PERIMETRE_TOUT.into(),
-                    },
+        rows.push(BilanReservataire {
+            id: Reservataire::new(id.as_str()),
+            decompte,
+            objectif,
+            objectif_periode: obj.quota(id, p),
+            mises_a_disposition: 0,
+            avec_candidats: 0,
+            examines_cal: 0,
+            attributions: 0,
+            baux_signes: 0,
+            decomptes: 0,
+            ecart: 0.0,
+            taux_chute: 0.0,
+            en_cours: 0,
+            baux_cohorte: 0,
+            chutes: 0,
+            chutes_par_cause: CAUSES_DE_CHUTE.iter().map(|(k, _)| (*k, 0)).collect(),
+            part_realisee: 0.0,
+            part_flux_reserve: 0.0,
+            taux_convention: obj.taux.get(id).copied().unwrap_or(0.0),
+            perimetre: match obj.perimetres.get(id) {
+                Some(PerimetreBilan::Commune(c)) => crate::format::commune_de(&crate::consolidate::nom_commune(c)),
+                Some(PerimetreBilan::Epci(e)) => crate::consolidate::nom_epci(e),
+                _ => match &epci {
+                    Some(e) => crate::consolidate::nom_epci(e),
+                    None => PERIMETRE_TOUT.into(),
                 },
-                reliquat: None,
-                attributions_prioritaires: 0,
-                dont_dalo: 0,
-                non_renseignes: 0,
-                part_prioritaires: None,
-                objectif_prioritaires: obj.cia.objectif_prioritaires(id),
             },
-        );
+            reliquat: None,
+            attributions_prioritaires: 0,
+            dont_dalo: 0,
+            non_renseignes: 0,
+            part_prioritaires: None,
+            objectif_prioritaires: obj.cia.objectif_prioritaires(id),
+        });
     }
+    let ligne = |r: &str| index.get(r).copied();
     // The next mise à disposition of the same libération: the reprise happened by then.
     let suivante = suivantes(mads);
     let mut hors_flux: BTreeMap<&'static str, PrevusRealises> = BTreeMap::new();
     for h in HorsFlux::ALL {
-        let prevus = obj.soustraits.get(h.as_str()).copied().unwrap_or(0);
+        let prevus = obj.soustraits_periode(h.as_str(), p);
         hors_flux.insert(
             h.as_str(),
             PrevusRealises {
-                prevus: (prevus as f64 * p.prorata()).round() as u64,
+                prevus: prevus.round() as u64,
                 realises: 0,
-                prevus_periode: (prevus as f64 * p.prorata() * 10.0).round() / 10.0,
+                prevus_periode: (prevus * 10.0).round() / 10.0,
             },
         );
     }
-    let mut detail: BTreeMap<CleDetail, [u64; 3]> = BTreeMap::new();
+    let mut detail: FastMap<CleDetail, [u64; 3]> = FastMap::default();
     let mut signalements = Vec::new();
     for m in mads {
         if let Some(s) = &m.signalement {
@@ -649,7 +899,8 @@ pub(crate) fn calculer(
             continue;
         }
         let Some(r) = &m.reservataire else { continue };
-        let Some(row) = rows.get_mut(r.as_str()) else { continue };
+        let Some(i) = ligne(r.as_str()) else { continue };
+        let row = &mut rows[i];
         let inc = |c: &mut u64, d: Option<Date>| {
             if p.contient(d) {
                 *c += 1;
@@ -694,10 +945,11 @@ pub(crate) fn calculer(
     // Décomptes in the period, by réservataire, by month, outside QPV, and by perimeter.
     let mois = |d: Date| ((d.year - p.debut.year) * 12 + d.month as i32 - p.debut.month as i32).max(0) as usize;
     let n_mois = mois(p.fin) + 1;
-    let mut cumul: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    // Per row: its décomptes by month (a row without any has none).
+    let mut par_mois: Vec<Option<Vec<u64>>> = vec![None; rows.len()];
     let (mut hors_qpv_total, mut hors_qpv_etat) = (0u64, 0u64);
-    let mut par_commune: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut par_epci: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut par_commune: FastMap<&str, u64> = FastMap::default();
+    let mut par_epci: FastMap<&str, u64> = FastMap::default();
     for (i, date) in &counted {
         if !p.contient(Some(*date)) {
             continue;
@@ -705,35 +957,36 @@ pub(crate) fn calculer(
         let m = &mads[*i];
         *par_commune.entry(m.commune.as_str()).or_default() += 1;
         *par_epci.entry(m.epci.as_str()).or_default() += 1;
-        let r = m.reservataire.as_deref().unwrap_or_default().to_string();
+        let r = m.reservataire.as_deref().unwrap_or_default();
         if !m.qpv {
             hors_qpv_total += 1;
-            if Portee::de(&r).est_etat() {
+            if Portee::de(r).est_etat() {
                 hors_qpv_etat += 1;
             }
         }
-        if let Some(row) = rows.get_mut(&r) {
-            row.decomptes += 1;
-            cumul.entry(r).or_insert_with(|| vec![0; n_mois])[mois(*date).min(n_mois - 1)] += 1;
+        if let Some(l) = ligne(r) {
+            rows[l].decomptes += 1;
+            par_mois[l].get_or_insert_with(|| vec![0; n_mois])[mois(*date).min(n_mois - 1)] += 1;
         }
     }
+    let mut cumul: BTreeMap<String, Vec<u64>> =
+        ids.iter().cloned().zip(par_mois).filter_map(|(id, v)| Some((id, v?))).collect();
     for v in cumul.values_mut() {
         for i in 1..v.len() {
             v[i] += v[i - 1];
         }
     }
-    let total_decomptes: u64 = rows.values().map(|r| r.decomptes).sum();
-    let annuel = p.semestre.is_none() && p.prorata() >= 1.0;
+    let total_decomptes: u64 = rows.iter().map(|r| r.decomptes).sum();
+    let annuel = p.est_annuel();
     // The objectives pro rata temporis in tenths, by largest remainder: each line is its quota
     // rounded down or up, and the lines add up to the total objective pro rata (133 × 184/366
     // = 66,9, never the 66,8 of rounded lines).
-    let total_dixiemes =
-        (rows.values().map(|r| r.objectif).sum::<u64>() as f64 * p.prorata() * 10.0 + 1e-9).round() as u64;
-    let poids: Vec<f64> = rows.values().map(|r| r.objectif as f64).collect();
-    for (row, n) in rows.values_mut().zip(crate::flux::largest_remainder(total_dixiemes, &poids)) {
+    let poids: Vec<f64> = rows.iter().map(|r| r.objectif_periode).collect();
+    let total_dixiemes = (poids.iter().sum::<f64>() * 10.0 + 1e-9).round() as u64;
+    for (row, n) in rows.iter_mut().zip(crate::flux::largest_remainder(total_dixiemes, &poids)) {
         row.objectif_periode = n as f64 / 10.0;
     }
-    for row in rows.values_mut() {
+    for row in rows.iter_mut() {
         row.ecart = ((row.decomptes as f64 - row.objectif_periode) * 10.0).round() / 10.0;
         let conclues = row.mises_a_disposition - row.en_cours;
         row.taux_chute = if conclues > 0 { row.chutes as f64 / conclues as f64 } else { 0.0 };
@@ -757,7 +1010,7 @@ pub(crate) fn calculer(
     // The CIA objectives: every lease of the period, flux and hors flux.
     let (cia, prioritaires, alertes_cia) = super::cia::calculer(mads, p, &obj.cia, bailleur.is_none());
     for (id, x) in prioritaires {
-        if let Some(row) = rows.get_mut(&id) {
+        if let Some(row) = ligne(&id).map(|l| &mut rows[l]) {
             row.attributions_prioritaires = x.attributions_prioritaires;
             row.dont_dalo = x.dont_dalo;
             row.non_renseignes = x.non_renseignes;
@@ -765,8 +1018,8 @@ pub(crate) fn calculer(
         }
     }
     let mut alertes = alertes_cia;
-    let etat_objectif = rows.get(Reservataire::ETAT.as_str()).map(|r| r.objectif).unwrap_or(0)
-        + rows.get(Reservataire::FONCTIONNAIRES.as_str()).map(|r| r.objectif).unwrap_or(0);
+    let objectif_de = |id: &Reservataire| ligne(id.as_str()).map(|l| rows[l].objectif).unwrap_or(0);
+    let etat_objectif = objectif_de(&Reservataire::ETAT) + objectif_de(&Reservataire::FONCTIONNAIRES);
     if etat_objectif > 0 && hors_qpv_total > 0 && (hors_qpv_etat as f64) < 0.30 * hors_qpv_total as f64 {
         alertes.push(AlerteBilan {
             regle: Regle::EtatHorsQpvMin30,
@@ -780,13 +1033,18 @@ pub(crate) fn calculer(
     if let Some(limite) = crate::suivi::calendrier::ajouter_mois(p.fin, -3)
         && limite >= Date::new(p.annee, 1, 1).unwrap_or(p.debut)
     {
-        for row in rows.values().filter(|r| r.objectif > 0) {
-            let last = mads
-                .iter()
-                .filter(|m| m.reservataire.as_deref() == Some(row.id.as_str()))
-                .filter_map(|m| m.etapes.date_mise_a_disposition)
-                .filter(|d| *d <= p.fin)
-                .max();
+        // Each réservataire's last mise à disposition by the end of the period, in one pass.
+        let mut derniere: FastMap<&str, Date> = FastMap::default();
+        for m in mads {
+            if let (Some(r), Some(d)) = (m.reservataire.as_deref(), m.etapes.date_mise_a_disposition)
+                && d <= p.fin
+            {
+                let x = derniere.entry(r).or_insert(d);
+                *x = (*x).max(d);
+            }
+        }
+        for row in rows.iter().filter(|r| r.objectif > 0) {
+            let last = derniere.get(row.id.as_str()).copied();
             if last.is_none_or(|l| l < limite) {
                 alertes.push(AlerteBilan {
                     regle: Regle::SansMiseADisposition3Mois,
@@ -814,18 +1072,18 @@ pub(crate) fn calculer(
             });
         }
     }
-    for s in &obj.sans_parametres {
+    for (annee, s) in &obj.sans_parametres {
         alertes.push(AlerteBilan {
             regle: Regle::ParametreParDefaut,
             reservataire: None,
-            detail: format!("objectifs : paramètres du flux {} non enregistrés pour {s}", p.annee),
+            detail: format!("objectifs : paramètres du flux {annee} non enregistrés pour {s}"),
         });
     }
     alertes.sort_by(|a, b| a.regle.as_str().cmp(b.regle.as_str()).then(a.reservataire.cmp(&b.reservataire)));
     alertes.dedup();
 
     // The State first, then by id.
-    let mut reservataires: Vec<BilanReservataire> = rows.into_values().collect();
+    let mut reservataires: Vec<BilanReservataire> = rows;
     reservataires.sort_by_key(|r| (!Portee::de(&r.id).est_etat(), r.id.clone()));
     Bilan {
         annee: p.annee,
@@ -842,24 +1100,32 @@ pub(crate) fn calculer(
         reservataires,
         hors_flux,
         annuel,
-        cia,
-        detail: detail
-            .into_iter()
-            .map(|((bailleur, reservataire, commune, typologie, financement, qpv, periode_construction), n)| {
-                LigneDetail {
-                    bailleur: bailleur.to_string(),
-                    reservataire: Reservataire::new(reservataire),
-                    commune: commune.to_string(),
-                    typologie: typologie.to_string(),
-                    financement: financement.to_string(),
-                    qpv,
-                    periode_construction,
-                    mises_a_disposition: n[0],
-                    attributions: n[1],
-                    baux_signes: n[2],
-                }
-            })
+        annees: std::iter::once(p.annee)
+            .chain(obj.autres_annees.iter().map(|a| a.annee))
+            .map(|a| (a, p.fraction(a)))
+            .filter(|(_, f)| *f > 0.0)
             .collect(),
+        cia,
+        detail: {
+            // In the order of the keys, as a sorted map would give them.
+            let mut v: Vec<(CleDetail, [u64; 3])> = detail.into_iter().collect();
+            v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            v
+        }
+        .into_iter()
+        .map(|((bailleur, reservataire, commune, typologie, financement, qpv, periode_construction), n)| LigneDetail {
+            bailleur: bailleur.to_string(),
+            reservataire: Reservataire::new(reservataire),
+            commune: commune.to_string(),
+            typologie: typologie.to_string(),
+            financement: financement.to_string(),
+            qpv,
+            periode_construction,
+            mises_a_disposition: n[0],
+            attributions: n[1],
+            baux_signes: n[2],
+        })
+        .collect(),
         cumul_mensuel: cumul,
         alertes,
         signalements,
@@ -882,7 +1148,7 @@ enum Conclusion {
 
 /// For each mise à disposition, the date the next one of the same libération was made (the
 /// reprise or the réorientation happened by then).
-fn suivantes(mads: &[MiseADisposition]) -> HashMap<i64, Date> {
+fn suivantes(mads: &[MiseADisposition]) -> FastMap<i64, Date> {
     let mut v: Vec<(&str, &str, Date, Date, i64)> = mads
         .iter()
         .filter(|m| m.hors_flux.is_none())

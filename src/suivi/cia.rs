@@ -60,6 +60,14 @@ pub struct HorsQpv {
     pub non_renseignes: u64,
     pub part: Option<f64>,
     pub objectif: f64,
+    /// Of `premier_quartile`, the households relogés (ANRU/NPNRU, ORCOD) whose quartile the
+    /// register does not say: they count whatever their quartile, but measure nothing alone.
+    #[serde(skip)]
+    pub relogements_sans_quartile: u64,
+    /// The leases whose quartile the register says: none, and no share is computed (the
+    /// relogés alone are a count, never a share of 100 %).
+    #[serde(skip)]
+    pub quartiles_connus: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -113,7 +121,12 @@ impl CiaBailleur {
             }
         } else {
             self.hors_qpv.baux += 1;
+            self.hors_qpv.quartiles_connus += u64::from(q.is_some());
             match q {
+                None if relogement => {
+                    self.hors_qpv.premier_quartile += 1;
+                    self.hors_qpv.relogements_sans_quartile += 1;
+                }
                 _ if relogement => self.hors_qpv.premier_quartile += 1,
                 Some(Quartile::Q1) => self.hors_qpv.premier_quartile += 1,
                 Some(_) => {}
@@ -127,7 +140,8 @@ impl CiaBailleur {
 
     fn conclure(&mut self, r: &ReglagesCia) {
         let h = &mut self.hors_qpv;
-        h.part = part(h.premier_quartile, h.baux, h.non_renseignes);
+        // No quartile said of any lease outside QPV: nothing measured, whatever the relogés.
+        h.part = (h.quartiles_connus > 0).then(|| part(h.premier_quartile, h.baux, h.non_renseignes)).flatten();
         h.objectif = r.quartile1;
         let q = &mut self.qpv;
         q.part = part(q.quartiles_2_4, q.baux, q.non_renseignes);
@@ -204,21 +218,25 @@ pub fn calculer(
 ) -> (Cia, BTreeMap<String, Prioritaires>, Vec<AlerteBilan>) {
     let mut total = CiaBailleur::default();
     let mut par_bailleur: BTreeMap<&str, CiaBailleur> = BTreeMap::new();
-    let mut par_reservataire: BTreeMap<String, Prioritaires> = BTreeMap::new();
+    let mut par_reservataire: BTreeMap<&str, Prioritaires> = BTreeMap::new();
     let mut renseigne = false;
     for m in mads.iter().filter(|m| p.contient(m.etapes.date_bail)) {
         renseigne |= m.menage != Default::default();
         total.compter(m);
         let b = par_bailleur.entry(m.bailleur.as_str()).or_default();
-        b.bailleur = m.bailleur.clone();
+        if b.bailleur.is_empty() {
+            b.bailleur = m.bailleur.clone();
+        }
         b.compter(m);
         if m.hors_flux.is_none()
             && let Some(id) = &m.reservataire
             && id != Reservataire::NON_RESERVE.as_str()
         {
-            par_reservataire.entry(id.to_string()).or_default().compter(m);
+            par_reservataire.entry(id.as_str()).or_default().compter(m);
         }
     }
+    let mut par_reservataire: BTreeMap<String, Prioritaires> =
+        par_reservataire.into_iter().map(|(id, x)| (id.to_string(), x)).collect();
     total.conclure(r);
     for b in par_bailleur.values_mut() {
         b.conclure(r);
@@ -258,4 +276,98 @@ pub fn calculer(
         renseigne,
     };
     (cia, par_reservataire, alertes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Date, Etapes, Financement, Issue, Lu, Menage, TypologieGrille};
+
+    /// A lease signed on 1 March 2024 by bailleur `b`, outside QPV unless `qpv`.
+    fn bail(id: i64, b: &str, reservataire: Option<&str>, qpv: bool, quartile: Option<Quartile>) -> MiseADisposition {
+        MiseADisposition {
+            id,
+            bailleur: b.into(),
+            reference: format!("L{id}"),
+            commune: "06004".into(),
+            epci: "240600585".into(),
+            typologie: TypologieGrille::T3,
+            financement: Financement::Plus,
+            qpv,
+            annee_construction: None,
+            reservataire: reservataire.map(Reservataire::new),
+            hors_flux: None,
+            etapes: Etapes { date_bail: Date::new(2024, 3, 1), issue: Issue::BailSigne, ..Default::default() },
+            signalement: None,
+            menage: Menage { public: Default::default(), quartile: quartile.map(Lu::Valeur).unwrap_or_default() },
+        }
+    }
+
+    fn relogement(id: i64, b: &str) -> MiseADisposition {
+        let mut m = bail(id, b, None, false, None);
+        m.hors_flux = Some(HorsFlux::Relogements);
+        m
+    }
+
+    /// Review 2, A9: a bailleur whose register says no quartile (its 4 relogés ANRU count
+    /// whatever their quartile) has no share — never 100 % — in the consolidated bilan as in
+    /// its own; the EPCI's share counts the relogés with the leases whose quartile is said.
+    #[test]
+    fn relogés_alone_measure_no_share() {
+        let periode = Periode::new(2024, None, None, None).unwrap();
+        // HA: 4 relogés ANRU and 6 leases outside QPV, no household said; 2 leases in QPV.
+        let mut mads: Vec<MiseADisposition> = (1..=4).map(|i| relogement(i, "HA")).collect();
+        mads.extend((5..=10).map(|i| bail(i, "HA", Some("etat"), false, None)));
+        mads.extend((11..=12).map(|i| bail(i, "HA", Some("etat"), true, None)));
+        // TB: 4 leases outside QPV, quartiles said: Q1, Q2, Q3, Q4.
+        for (i, q) in [Quartile::Q1, Quartile::Q2, Quartile::Q3, Quartile::Q4].into_iter().enumerate() {
+            mads.push(bail(20 + i as i64, "TB", Some("action-logement"), false, Some(q)));
+        }
+        let r = ReglagesCia::default();
+        let (cia, _, alertes) = calculer(&mads, &periode, &r, true);
+        let ha = cia.bailleurs.iter().find(|b| b.bailleur == "HA").unwrap();
+        assert_eq!((ha.hors_qpv.baux, ha.hors_qpv.premier_quartile, ha.hors_qpv.non_renseignes), (10, 4, 6));
+        assert_eq!((ha.hors_qpv.part, ha.hors_qpv.relogements_sans_quartile), (None, 4));
+        assert_eq!((ha.qpv.baux, ha.qpv.non_renseignes, ha.qpv.part), (2, 2, None));
+        let tb = cia.bailleurs.iter().find(|b| b.bailleur == "TB").unwrap();
+        assert_eq!(tb.hors_qpv.part, Some(0.25));
+        // The EPCI: 14 leases outside QPV, 6 not said; 4 relogés + 1 Q1 of the 8 others.
+        assert_eq!((cia.hors_qpv.baux, cia.hors_qpv.premier_quartile, cia.hors_qpv.non_renseignes), (14, 5, 6));
+        assert_eq!(cia.hors_qpv.part, Some(5.0 / 8.0));
+        // No alert for HA (nothing measured), none for TB (25 % met) nor for the EPCI.
+        assert!(alertes.iter().all(|a| a.regle != Regle::Quartile1HorsQpvSousObjectif), "{alertes:?}");
+        // HA's own bilan says the same: no share.
+        let seul: Vec<MiseADisposition> = mads.iter().filter(|m| m.bailleur == "HA").cloned().collect();
+        let (cia_ha, _, alertes) = calculer(&seul, &periode, &r, false);
+        assert!(!cia_ha.renseigne && alertes.is_empty());
+        assert_eq!((cia_ha.hors_qpv.premier_quartile, cia_ha.hors_qpv.part), (4, None));
+    }
+
+    /// Review 2, B13: the bailleur's own objective counts its non-réservé leases, those after a
+    /// reprise included (the libération taken back from Action Logement and let by the
+    /// bailleur); a lease outside the flux is no réservataire's and not the bailleur's own.
+    #[test]
+    fn the_bailleurs_own_leases_after_a_reprise() {
+        let periode = Periode::new(2024, None, None, None).unwrap();
+        let mut repris = bail(1, "HA", Some("action-logement"), false, None);
+        repris.etapes.date_bail = None;
+        repris.etapes.issue = Issue::Reprise;
+        let mut apres = bail(2, "HA", Some(Reservataire::NON_RESERVE.as_str()), false, Some(Quartile::Q2));
+        apres.menage.public = Lu::Valeur(Public::Dalo);
+        let mut propre = bail(3, "HA", Some(Reservataire::NON_RESERVE.as_str()), true, Some(Quartile::Q3));
+        propre.menage.public = Lu::Valeur(Public::NonPrioritaire);
+        let mut mutation = bail(4, "HA", None, false, Some(Quartile::Q1));
+        mutation.hors_flux = Some(HorsFlux::Mutations);
+        mutation.menage.public = Lu::Valeur(Public::NonPrioritaire);
+        let (cia, prioritaires, alertes) =
+            calculer(&[repris, apres, propre, mutation], &periode, &ReglagesCia::default(), false);
+        // 2 own leases, 1 DALO: 50 % for 25 %, met; Action Logement has no lease.
+        let p = &cia.propres;
+        assert_eq!((p.baux, p.attributions_prioritaires, p.dont_dalo, p.non_renseignes), (2, 1, 1, 0));
+        assert_eq!((p.part, p.objectif), (Some(0.5), Some(0.25)));
+        assert!(!prioritaires.contains_key("action-logement"));
+        assert!(alertes.is_empty(), "{alertes:?}");
+        // Outside QPV: the lease after the reprise (Q2) and the mutation (Q1): 1 of 2.
+        assert_eq!((cia.hors_qpv.baux, cia.hors_qpv.premier_quartile, cia.hors_qpv.part), (2, 1, Some(0.5)));
+    }
 }

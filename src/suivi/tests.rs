@@ -80,6 +80,7 @@ fn objectifs() -> Objectifs {
         flux_reserve_epci: Default::default(),
         flux_reserve_commune: [("06004".to_string(), 4)].into(),
         cia: Default::default(),
+        autres_annees: vec![],
     }
 }
 
@@ -158,6 +159,38 @@ fn the_second_semester() {
     assert_eq!(r("etat").ecart, -5.1);
     assert_eq!(r("etat").reliquat, None, "a reliquat is for the whole year");
     assert_eq!(b.debut, "2024-07-01");
+}
+
+/// Review 2, A5: a period from 1 March 2024 to 28 February 2025 covers 306/366 of 2024 and
+/// 59/365 of 2025: its objectives add both years' pro rata, never 2024's alone.
+#[test]
+fn a_period_across_two_years_counts_both_years_objectives() {
+    let mut o = objectifs();
+    o.autres_annees.push(super::bilan::AutreAnnee {
+        annee: 2025,
+        logements: [("etat".to_string(), 12), ("action-logement".to_string(), 6), ("defense".to_string(), 3)].into(),
+        soustraits: [("mutations", 4)].into(),
+    });
+    let p = Periode::new(2024, None, Date::new(2024, 3, 1), Date::new(2025, 2, 28)).unwrap();
+    assert_eq!(p.autres_annees(), vec![2025]);
+    assert!(!p.est_annuel());
+    let b = calculer(&registre(), &p, &o, &HashMap::new(), &Default::default(), vec![], Some("B".into()), None);
+    let r = |id: &str| b.reservataires.iter().find(|r| r.id == id).unwrap().clone();
+    // Quotas: État 10 × 306/366 + 12 × 59/365 = 8,361 + 1,940 = 10,300; AL 6 × 306/366 +
+    // 6 × 59/365 = 5,016 + 0,970 = 5,986; commune 4 × 306/366 = 3,344; défense 3 × 59/365 =
+    // 0,485. Total 20,115 → 201 tenths shared in proportion to the quotas by largest
+    // remainder (102,93 / 59,82 / 33,42 / 4,85: floors 198, the State, défense and AL take the
+    // three tenths left).
+    assert_eq!(r("etat").objectif_periode, 10.3);
+    assert_eq!(r("action-logement").objectif_periode, 6.0);
+    assert_eq!(r("commune:06004").objectif_periode, 3.3);
+    assert_eq!(r("defense").objectif_periode, 0.5);
+    assert_eq!(b.total().objectif_periode, 20.1);
+    // « Objectif de l'année » stays year N's; no reliquat (not the year N exactly).
+    assert_eq!((r("etat").objectif, r("defense").objectif, r("etat").reliquat), (10, 0, None));
+    // Mutations forecast: 3 × 306/366 + 4 × 59/365 = 2,508 + 0,647 = 3,155 → 3,2.
+    assert_eq!(b.hors_flux["mutations"].prevus_periode, 3.2);
+    assert_eq!(b.annees.iter().map(|(a, _)| *a).collect::<Vec<_>>(), vec![2024, 2025]);
 }
 
 #[test]

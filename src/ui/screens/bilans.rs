@@ -961,14 +961,8 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
                     date_fr(&b.debut),
                     date_fr(&b.fin)
                 ));
-                if b.bailleur.is_none() && !b.sans_registre.is_empty() {
-                    ui.colored_label(
-                        theme::ALERTE,
-                        format!(
-                            "Registre non transmis, exclus des objectifs et des réalisations : {}",
-                            b.sans_registre.join(", ")
-                        ),
-                    );
+                if let Some(m) = b.mention_sans_registre() {
+                    ui.colored_label(theme::ALERTE, m);
                 }
                 if b.reservataires.is_empty() {
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
