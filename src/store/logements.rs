@@ -227,9 +227,12 @@ impl Dossier {
     /// rest of the stock from the cells).
     pub fn pour_chaque_logement_actif_avec_nature(&self, mut visite: impl FnMut(&LogementCompte)) -> Result<()> {
         let dr = self.date_reference().to_string();
+        // The dwellings read in the table's order (CROSS JOIN fixes it), the active imports
+        // checked only for those with a nature: no index lookup per dwelling.
         let mut st = self.conn.prepare(&format!(
-            "SELECT {COLONNES_COMPTE} FROM {} WHERE l.nature IS NOT NULL",
-            ACTIFS.replace("{JOIN}", "JOIN")
+            "SELECT {COLONNES_COMPTE} FROM logements l CROSS JOIN import_bailleurs b
+             ON b.import_id = l.import_id AND b.bailleur = l.bailleur AND b.actif = 1
+             WHERE l.nature IS NOT NULL"
         ))?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {

@@ -516,13 +516,11 @@ pub type GroupesParPaire = BTreeMap<(String, String), Vec<crate::flux::Groupe>>;
 /// The dwellings of some bailleurs (on one EPCI, or all), grouped by (bailleur, EPCI) as the
 /// flux reads them ([`crate::flux::groupes`]: same groups, same order), from the cells of the
 /// cube kept in the dossier and the few dwellings that have a nature — instead of reading a
-/// million dwellings. `None` when the kept cells do not match the dossier (then the dwellings
-/// are read).
+/// million dwellings. `None` when the cells and the dwellings disagree (then the dwellings are
+/// read).
 pub fn groupes_du_cube(d: &Dossier, bailleurs: &[&str], epci: Option<&str>) -> Result<Option<GroupesParPaire>> {
     use crate::model::{Financement, TypologieGrille};
-    if !d.cube_a_jour()? {
-        return Ok(None);
-    }
+    // The kept cells when they match the dossier, else computed from the dwellings.
     let c = d.cases_du_cube()?;
     // Codes: ranks in the cube's sorted dictionaries; `AUCUN` for « non réservé » when no cell
     // names it, and for no nature.
@@ -577,7 +575,7 @@ pub fn groupes_du_cube(d: &Dossier, bailleurs: &[&str], epci: Option<&str>) -> R
         // Cells that do not tell the dwellings: never guessed, the dwellings are read.
         return Ok(None);
     }
-    let mut out = GroupesParPaire::new();
+    let mut par_paire: FastMap<(u32, u32), Vec<crate::flux::Groupe>> = FastMap::default();
     for ((b, e, commune, r, financement, typologie, qpv, nature), k) in n {
         if k == 0 {
             continue;
@@ -587,18 +585,20 @@ pub fn groupes_du_cube(d: &Dossier, bailleurs: &[&str], epci: Option<&str>) -> R
         } else {
             Reservataire::new(c.reservataires[r as usize].as_str())
         };
-        out.entry((c.bailleurs[b as usize].clone(), c.epcis[e as usize].clone())).or_default().push(
-            crate::flux::Groupe {
-                commune: c.communes[commune as usize].clone(),
-                reservataire,
-                financement,
-                typologie,
-                qpv,
-                nature: (nature != AUCUN).then(|| natures[nature as usize].clone()),
-                logements: k as u64,
-            },
-        );
+        par_paire.entry((b, e)).or_default().push(crate::flux::Groupe {
+            commune: c.communes[commune as usize].clone(),
+            reservataire,
+            financement,
+            typologie,
+            qpv,
+            nature: (nature != AUCUN).then(|| natures[nature as usize].clone()),
+            logements: k as u64,
+        });
     }
+    let mut out: GroupesParPaire = par_paire
+        .into_iter()
+        .map(|((b, e), g)| ((c.bailleurs[b as usize].clone(), c.epcis[e as usize].clone()), g))
+        .collect();
     // The order of the flux's own reading.
     for g in out.values_mut() {
         g.sort_by(|a, b| {
