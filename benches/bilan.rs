@@ -33,6 +33,17 @@ fn peak_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The processor time of this process so far (user + system, all threads), in ms: on a machine
+/// shared with other work, the figure that does not depend on the others.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's name in parentheses: state, then fields 4.. ; utime and stime are the
+    // 14th and 15th fields, in clock ticks (100 a second).
+    let apres = stat.rsplit_once(')').map(|(_, x)| x).unwrap_or("");
+    let f: Vec<f64> = apres.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    if f.len() > 12 { (f[11] + f[12]) * 10.0 } else { f64::NAN }
+}
+
 fn median(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     (v[v.len() / 2], v[v.len() - 1])
@@ -149,6 +160,7 @@ fn main() {
         b.cia.qpv.quartiles_2_4,
         b.detail.len()
     );
+    let cpu_avant = cpu_ms();
     let times: Vec<f64> = (0..7)
         .map(|_| {
             let t = Instant::now();
@@ -156,7 +168,13 @@ fn main() {
             t.elapsed().as_secs_f64() * 1000.0
         })
         .collect();
+    let cpu = (cpu_ms() - cpu_avant) / 7.0;
     let (med, max) = median(times);
+    // The peak memory of the bilans alone, before the phases below.
+    println!(
+        "bilan annuel consolidé ({logements} logements, {mad} mises à disposition, comptes CIA) : médiane {med:.0} ms, pire {max:.0} ms, processeur {cpu:.0} ms par bilan (utilisateur + système, tous fils) ; mémoire de pointe {:.0} Mo (avant le bilan {avant:.0} Mo)",
+        peak_mb()
+    );
     // Where the time goes: the phases the bilan goes through, each alone (one thread each).
     let t = Instant::now();
     let mads = d.mises_a_disposition(None, Some(&epci)).unwrap();
@@ -183,9 +201,5 @@ fn main() {
     println!(
         "phases (un fil chacune) : lecture des {} mises à disposition {lecture_mads:.0} ms ; lecture et regroupement des logements des {BAILLEURS} bailleurs {lecture_logements:.0} ms, les mêmes groupes depuis le cube du dossier {cube:.0} ms ; flux des {BAILLEURS} bailleurs {flux:.0} ms",
         mads.len()
-    );
-    println!(
-        "bilan annuel consolidé ({logements} logements, {mad} mises à disposition, comptes CIA) : médiane {med:.0} ms, pire {max:.0} ms ; mémoire de pointe {:.0} Mo (avant le bilan {avant:.0} Mo)",
-        peak_mb()
     );
 }
