@@ -312,6 +312,8 @@ struct Formats {
     total_ecart: Format,
     total_ecart_dec: Format,
     total_pct: Format,
+    /// A paragraph wrapped in its merged cells.
+    texte: Format,
 }
 
 /// Printing a sheet: as every workbook to sign (A4 landscape, one page wide, the title and
@@ -427,6 +429,7 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
             .set_border(FormatBorder::Thin)
             .set_num_format("+#,##0.0;\"\u{2212}\"#,##0.0;0.0"),
         total_pct: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("0.0%"),
+        texte: Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top),
     };
     let mut wb = Workbook::new();
     let mut pris = Vec::new();
@@ -523,7 +526,11 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         format!("Objectifs d'attribution (CIA, art. L.441-1 du CCH) — {}", titre(b)),
         &f.bold,
     )?;
-    ws.write_string(1, 0, if b.cia.renseigne { CIA_EXPLICATION.to_string() } else { cia_non_renseignee(b) })?;
+    // The explanation wrapped over the table's width (printed one page wide, never shrunk to
+    // the length of one line of text).
+    let explication = if b.cia.renseigne { CIA_EXPLICATION.to_string() } else { cia_non_renseignee(b) };
+    ws.merge_range(1, 0, 1, 10, &explication, &f.texte)?;
+    ws.set_row_height(1, super::classeur::hauteur(&[(&explication, 175.0)]))?;
     for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
         ws.write_string_with_format(3, j as u16, *h, &f.head)?;
     }
@@ -596,7 +603,8 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         ws.write_number_with_format(6, 8, x.part_flux_reserve, &f.pct)?;
         ws.write_string(7, 0, format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
-        ws.write_string(13, 0, BASES_DES_PARTS)?;
+        ws.merge_range(13, 0, 13, 14, BASES_DES_PARTS, &f.texte)?;
+        ws.set_row_height(13, super::classeur::hauteur(&[(BASES_DES_PARTS, 175.0)]))?;
         ws.write_string(8, 0, "Chutes par cause")?;
         for (i, (k, l)) in crate::suivi::bilan::CAUSES_DE_CHUTE.iter().enumerate() {
             ws.write_string(9 + i as u32, 0, format!("  {l}"))?;
