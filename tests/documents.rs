@@ -373,3 +373,89 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
     let o = flux_azur_run(ds, 2025, &["--accord-prefet", "ventes=x"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Revue 4 B2 : l'annexe est le document signé ; l'accord du préfet enregistré pour un
+/// soustrait qui le demande y figure, à côté de sa justification. Azur 2025 : assiette 200,
+/// rotation 10 % → 20 libérations, 2 relogements hors ANRU → flux 18, État ⌊30 % × 18⌋ = 5.
+#[test]
+fn the_annex_carries_the_prefects_agreement_recorded_for_a_soustrait() {
+    let t = TempDir::new("annexe-accord");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    let pdf = t.path("etat.pdf");
+    let exporter = || {
+        run_ok(&[
+            "export",
+            "annexe",
+            "--dossier",
+            ds,
+            "--reservataire",
+            "etat",
+            "--epci",
+            "240600585",
+            "--bailleur",
+            "Azur",
+            "--annee",
+            "2025",
+            "--out",
+            pdf.to_str().unwrap(),
+        ])
+    };
+    flux_2025(
+        &d,
+        &[
+            "--relogements-hors-anru",
+            "2",
+            "--justification",
+            "relogements_hors_anru=Démolition bâtiment C",
+            "--enregistrer",
+        ],
+    );
+    exporter();
+    let avant = texte_du_pdf(&pdf);
+    if let Some(txt) = &avant {
+        assert!(txt.contains("Justification — Relogements hors ANRU : Démolition bâtiment C."), "{txt}");
+        assert!(!txt.contains("accord du préfet :"), "{txt}");
+    }
+    flux_2025(
+        &d,
+        &[
+            "--relogements-hors-anru",
+            "2",
+            "--justification",
+            "relogements_hors_anru=Démolition bâtiment C",
+            "--accord-prefet",
+            "relogements_hors_anru=courrier du 12/01/2025",
+            "--enregistrer",
+        ],
+    );
+    exporter();
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(
+            a_la_ligne(
+                &txt,
+                &["Libérations", "prévisionnelles", "2025", "sur", "l'EPCI", "CA", "de", "Sophia", "Antipolis", "20"]
+            ),
+            "{txt}"
+        );
+        assert!(a_la_ligne(&txt, &["Total", "des", "soustraits", "2"]), "{txt}");
+        assert!(
+            a_la_ligne(
+                &txt,
+                &["Flux", "annuel", "2025", "à", "répartir", "sur", "l'EPCI", "CA", "de", "Sophia", "Antipolis", "18"]
+            ),
+            "{txt}"
+        );
+        assert!(
+            a_la_ligne(&txt, &["Logements", "du", "réservataire", "en", "2025", "sur", "ce", "périmètre", "5"]),
+            "{txt}"
+        );
+        let plat = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            plat.contains(
+                "Justification — Relogements hors ANRU : Démolition bâtiment C ; accord du préfet : courrier du 12/01/2025."
+            ),
+            "{txt}"
+        );
+    }
+}

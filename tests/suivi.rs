@@ -158,6 +158,30 @@ fn a_hand_written_register_and_its_bilan() {
     for s in ["Consolidation", "Ventilation", "Action Logement"] {
         assert!(names.iter().any(|n| n == s), "{names:?}");
     }
+    // Review 4 B3: the bilan sent to the State speaks of its 2 leases (A0, A3), not of the
+    // bailleur's leases in and outside QPV (the register says no household).
+    let pdf = t.path("bilan-etat.pdf");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--reservataire",
+        "etat",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let plat = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            plat.contains("d'aucun des 2 baux signés pour État (contingent préfectoral) (objectif : 100 % de ses baux aux publics prioritaires)"),
+            "{txt}"
+        );
+        assert!(!plat.contains("en QPV") && !plat.contains("premier quartile"), "{txt}");
+    }
     // Orientation of A9 (outside QPV) on 1 July: Action Logement (objective 3, 1,5 at date, none
     // counted) is behind; the State (3, 1,5 at date, 2 counted) is ahead.
     let o: Value = serde_json::from_str(&run_ok(&[

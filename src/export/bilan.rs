@@ -253,7 +253,12 @@ fn lignes_prioritaires(b: &Bilan) -> Vec<LignePrioritaires> {
 }
 
 /// The quartile objectives: the bilan's perimeter first, then each bailleur of a consolidated one.
+/// None in the bilan sent to one réservataire (review 4, B3): the quartile objectives are the
+/// bailleur's and the EPCI's, not the réservataire's.
 fn lignes_quartiles(b: &Bilan) -> Vec<(String, &crate::suivi::cia::HorsQpv, &crate::suivi::cia::EnQpv)> {
+    if b.reservataire.is_some() {
+        return vec![];
+    }
     let tout = match (&b.bailleur, &b.epci) {
         (Some(x), _) => x.clone(),
         (None, Some(e)) => crate::consolidate::nom_epci(e),
@@ -278,6 +283,23 @@ const BAILLEUR_PROPRES: &str = "Bailleur : baux non réservés (y compris après
 fn cia_non_renseignee(b: &Bilan) -> String {
     if b.registre_non_transmis() {
         return "Objectifs de la CIA non mesurables : registre non transmis.".into();
+    }
+    // The bilan sent to one réservataire speaks of its leases only (review 4, B3), never of
+    // the bailleur's.
+    if let Some(id) = &b.reservataire {
+        let baux: u64 = b.reservataires.iter().filter(|r| &r.id == id).map(|r| r.baux_signes).sum();
+        let objectif = b.reservataires.iter().find(|r| &r.id == id).and_then(|r| r.objectif_prioritaires);
+        let objectif = match objectif {
+            Some(x) => {
+                format!(" (objectif : {} de ses baux aux publics prioritaires)", crate::format::pourcentage_fr(x, 0))
+            }
+            None => String::new(),
+        };
+        return format!(
+            "Objectifs de la CIA non mesurables pour la période : le registre ne dit le ménage (public prioritaire, DALO) d'aucun des {} baux signés pour {}{objectif}. Aucune part n'est calculée ; il faut les colonnes « Public prioritaire » / « DALO » dans le registre.",
+            entier(baux),
+            libelle_reservataire(id),
+        );
     }
     let (h, q) = (&b.cia.hors_qpv, &b.cia.qpv);
     let relogements = match h.relogements_sans_quartile {
@@ -552,11 +574,14 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         r += 1;
     }
     r += 1;
-    for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
-        ws.write_string_with_format(r, j as u16, *h, &f.head)?;
+    let quartiles = lignes_quartiles(b);
+    if !quartiles.is_empty() {
+        for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
+            ws.write_string_with_format(r, j as u16, *h, &f.head)?;
+        }
+        ws.set_row_height(r, 42)?;
     }
-    ws.set_row_height(r, 42)?;
-    for (nom, h, q) in lignes_quartiles(b) {
+    for (nom, h, q) in quartiles {
         r += 1;
         ws.write_string_with_format(r, 0, nom, &f.cell)?;
         let cols: [(u64, u64, u64, Option<f64>, f64); 2] = [
@@ -875,12 +900,14 @@ fn cia_pdf(p: &mut Pdf, b: &Bilan) {
                 ]
             }))
             .collect();
-        p.tableau(
-            &[150.0, 55.0, 90.0, 60.0, 55.0, 55.0, 55.0, 70.0, 60.0, 55.0, 55.0],
-            &[false, true, true, true, true, true, true, true, true, true, true],
-            &rows,
-            7.5,
-        );
+        if rows.len() > 1 {
+            p.tableau(
+                &[150.0, 55.0, 90.0, 60.0, 55.0, 55.0, 55.0, 70.0, 60.0, 55.0, 55.0],
+                &[false, true, true, true, true, true, true, true, true, true, true],
+                &rows,
+                7.5,
+            );
+        }
     }
 }
 

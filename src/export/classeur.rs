@@ -83,6 +83,9 @@ pub fn signatures(
     Ok(r + 8)
 }
 
+/// Words a cut name does not end on inside a parenthesis.
+const MOTS_VIDES: [&str; 12] = ["et", "de", "des", "du", "la", "le", "les", "l'", "d'", "à", "au", "sur"];
+
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, no apostrophe at
 /// either end, unique (found at national scale: « Commune de Saint-Antoine-sur-l'Isle »).
 pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
@@ -100,7 +103,21 @@ pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
         if s.matches('(').count() > s.matches(')').count()
             && let Some(i) = s.rfind('(')
         {
-            s.truncate(i);
+            // Closed on its last meaningful word when one is left inside (« État (agents
+            // civils) », not « État », which reads as the State's other sheet); else dropped.
+            let mut inner = s.trim_end_matches([' ', ',', '-']).to_string();
+            while let Some(j) = inner.rfind(' ')
+                && j > i
+                && MOTS_VIDES.contains(&&inner[j + 1..])
+            {
+                inner.truncate(j);
+                inner = inner.trim_end_matches([' ', ',', '-']).to_string();
+            }
+            if inner.len() > i + 1 && inner.chars().count() < n {
+                s = inner + ")";
+            } else {
+                s.truncate(i);
+            }
         }
         s.trim_matches(['\'', ' ', ',', '-']).to_string()
     };
@@ -124,7 +141,10 @@ mod tests {
         let mut used = vec![];
         assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine-sur");
         assert_eq!(sheet_name("Commune de Saint-Antoine-sur-l'Isle", &mut used), "Commune de Saint-Antoine (2)");
-        assert_eq!(sheet_name("État (agents civils et militaires)", &mut used), "État");
+        assert_eq!(sheet_name("État (agents civils et militaires)", &mut used), "État (agents civils)");
+        assert_eq!(sheet_name("État (contingent préfectoral)", &mut used), "État (contingent préfectoral)");
+        assert_eq!(sheet_name("Bailleur (et de la commune voisine)", &mut used), "Bailleur (et de la commune)");
+        assert_eq!(sheet_name("Logements (abcdefghijklmnopqrstuvwxyz)", &mut used), "Logements");
         assert_eq!(sheet_name("Défense, sécurité intérieure, santé", &mut used), "Défense, sécurité intérieure");
         assert_eq!(sheet_name("a/b:c", &mut used), "a-b-c");
         assert_eq!(sheet_name("'x'", &mut used), "x");

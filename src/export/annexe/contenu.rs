@@ -84,6 +84,15 @@ fn methode_des_liberations(f: &Flux, p: &FluxParametres) -> (String, V) {
 }
 
 /// How the mutations were counted.
+/// A soustrait's justification and, for a category that needs it, the préfet's agreement
+/// recorded with the flux: the annex is the signed document, so the agreement is on it
+/// (« Démolition bâtiment C ; accord du préfet : courrier du 12/02/2024 »). Empty when neither.
+fn justification_et_accord(p: &FluxParametres, c: Soustrait) -> String {
+    let j = p.justification(c);
+    let accord = p.accord_prefet(c).map(|a| format!("accord du préfet : {a}"));
+    [Some(j.trim().to_string()).filter(|j| !j.is_empty()), accord].into_iter().flatten().collect::<Vec<_>>().join(" ; ")
+}
+
 fn methode_des_mutations(p: &FluxParametres) -> Option<String> {
     if p.mutations.is_some() {
         None
@@ -173,13 +182,13 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
     }
     let mut notes = vec![];
     for c in Soustrait::ALL {
-        let j = p.justification(c);
+        let j = justification_et_accord(p, c);
         if !j.is_empty() {
             notes.push(format!("Justification — {} : {j}.", c.court()));
         }
         // A departmental flux: each EPCI's justification, named.
         for e in &f.epcis {
-            let je = e.parametres.justification(c);
+            let je = justification_et_accord(&e.parametres, c);
             if !je.is_empty() && je != j {
                 let nom = e.epci.as_deref().map(nom_epci).unwrap_or_default();
                 notes.push(format!("Justification — {} ({nom}) : {je}.", c.court()));
