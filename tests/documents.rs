@@ -354,6 +354,15 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
     exporter();
     if let Some(txt) = texte_du_pdf(&pdf) {
         assert!(txt.contains("non enregistré pour CA de Sophia Antipolis"), "{txt}");
+        // Review 4: Azur has no register at all, which is what the forecast says.
+        let plat = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            plat.contains(
+                "Aucun registre des mises à disposition pour Azur (ni importé ni saisi) : réalisé 2024 non disponible"
+            ),
+            "{txt}"
+        );
+        assert!(!plat.contains("Aucun bail de 2024"), "{txt}");
         assert!(
             txt.contains("Destinataires : État (contingent préfectoral), Action Logement, Commune d'Antibes"),
             "{txt}"

@@ -41,6 +41,9 @@ pub struct Prevision {
     pub colonnes: Vec<ColonnePrevision>,
     /// Whether the register holds any lease of year N−1 (else « — », not 0).
     pub registre_n_1: bool,
+    /// Whether the bailleur has a register at all (a register imported or a mise à disposition
+    /// typed): without one, « aucun registre », not « aucun bail de N−1 ».
+    pub registre: bool,
     /// The réservataires it is sent to (those with a share of the year's flux), by name.
     pub destinataires: Vec<String>,
     /// The bailleur's address and correspondent.
@@ -136,6 +139,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
         annee,
         colonnes,
         registre_n_1,
+        registre: !mads.is_empty(),
         destinataires,
         coordonnees: d.coordonnees_du_bailleur(bailleur)?,
     })
@@ -233,7 +237,13 @@ fn avertissements(p: &Prevision) -> Vec<String> {
             sans.join(", ")
         ));
     }
-    if !p.registre_n_1 {
+    if !p.registre {
+        v.push(format!(
+            "Aucun registre des mises à disposition pour {} (ni importé ni saisi) : réalisé {} non disponible (« — »).",
+            p.bailleur,
+            p.annee - 1
+        ));
+    } else if !p.registre_n_1 {
         v.push(format!(
             "Aucun bail de {} dans le registre des mises à disposition : réalisé {} non disponible (« — »).",
             p.annee - 1,
