@@ -181,6 +181,9 @@ fn a_hand_written_register_and_its_bilan() {
             "{txt}"
         );
         assert!(!plat.contains("en QPV") && !plat.contains("premier quartile"), "{txt}");
+        // The EPCI of Azur's flux is named in the header, not « tous les EPCI du dossier ».
+        assert!(plat.contains("Bailleur : Azur · EPCI : CA de Sophia Antipolis ·"), "{txt}");
+        assert!(!plat.contains("tous les EPCI"), "{txt}");
     }
     // Orientation of A9 (outside QPV) on 1 July: Action Logement (objective 3, 1,5 at date, none
     // counted) is behind; the State (3, 1,5 at date, 2 counted) is ahead.

@@ -712,8 +712,11 @@ fn signataires(b: &Bilan) -> Vec<String> {
 
 /// The bilan as a PDF to sign: what the workbook holds, over as many pages as needed.
 fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
-    let territoire =
-        b.epci.as_deref().map(crate::consolidate::nom_epci).unwrap_or_else(|| "tous les EPCI du dossier".into());
+    let territoire = match (&b.epci, b.epcis_comptes.as_slice()) {
+        (Some(e), _) => crate::consolidate::nom_epci(e),
+        (None, []) => "tous les EPCI du dossier".into(),
+        (None, noms) => noms.join(", "),
+    };
     let entete = Entete {
         document: titre(b),
         mentions: vec![

@@ -289,6 +289,10 @@ pub struct Bilan {
     /// (or today, for the period in progress).
     pub retards_de_reponse: Vec<super::Retard>,
     pub rejets: Vec<RejetRegistre>,
+    /// Without `--epci`, the EPCIs whose flux the bilan counts, by name (the header of the
+    /// documents names them instead of « tous les EPCI du dossier »). Not in the JSON.
+    #[serde(skip)]
+    pub epcis_comptes: Vec<String>,
 }
 
 /// Bailleur, réservataire, commune, typologie, financement, QPV, construction period.
@@ -754,6 +758,7 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     // or its EPCIs.
     if b.epci.is_none() {
         let epcis: BTreeSet<&str> = paires.iter().map(|(_, e)| e.as_str()).collect();
+        b.epcis_comptes = epcis.iter().map(|e| crate::consolidate::nom_epci(e)).collect();
         let nom = match epcis.len() {
             0 => None,
             1 => epcis.iter().next().map(|e| crate::consolidate::nom_epci(e)),
@@ -1136,6 +1141,7 @@ pub(crate) fn calculer(
             (regle, cal)
         }),
         rejets,
+        epcis_comptes: vec![],
     }
 }
 
