@@ -9,6 +9,10 @@ use contingents::consolidate::libelle_reservataire;
 use contingents::model::IndividuelCollectif;
 use eframe::egui;
 
+/// Said in workshop mode where the dossier's menu, the exports and the import were.
+pub const MODE_ATELIER: &str =
+    "Mode atelier : lecture seule — import et exports désactivés ; quitter le mode atelier (F11) pour les utiliser";
+
 /// `edit`: editing controls are shown (not in workshop mode, not read-only).
 pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
@@ -50,6 +54,10 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
                     actions.push(Action::FicheNavetteVierge);
                 }
             });
+        }
+        if state.workshop && view.is_some() {
+            // Said where the import and the exports were: nothing hidden without a word.
+            ui.label(egui::RichText::new(MODE_ATELIER).italics());
         }
         ui.separator();
         for screen in Screen::ALL {

@@ -17,6 +17,9 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     h.get_by_label("Quitter le mode atelier (F11)");
     assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
     assert!(h.query_by_label("Historique").is_none());
+    // Said where the import and the exports were, not hidden without a word.
+    h.get_by_label(crate::ui::screens::MODE_ATELIER);
+    assert!(crate::ui::screens::MODE_ATELIER.contains("import et exports désactivés"));
     assert_eq!(h.state().state.filters.qpv, Some(true));
     assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6);
     // The filter panel folds away for the chart (its filters stay in force and in the titles).
@@ -40,7 +43,13 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     h.get_by_label("Bilans du flux");
     assert!(h.query_by_label("Déclarer une mise à disposition").is_none());
     assert!(h.query_by_label("Exporter le bilan (xlsx)…").is_none());
+    assert_eq!(h.get_all_by_label(crate::ui::screens::MODE_ATELIER).count(), 2, "in the menu and over the bilan");
     h.get_by_label("Orienter un logement libéré");
+    // Back to the everyday mode: the exports are there again, the message gone.
+    h.get_by_label("Quitter le mode atelier (F11)").click();
+    h.run_steps(4);
+    h.get_by_label("Exporter le bilan (xlsx)…");
+    assert!(h.query_by_label(crate::ui::screens::MODE_ATELIER).is_none());
 }
 
 #[test]
