@@ -375,15 +375,62 @@ impl Picker {
         self.message = None;
     }
 
+    /// The path typed in the field: `~` for the home folder, a relative path from the folder
+    /// shown. `None` when nothing is typed.
+    fn chemin_saisi(&self) -> Option<PathBuf> {
+        let typed = self.saisie.trim();
+        if typed.is_empty() {
+            return None;
+        }
+        let home = || directories::UserDirs::new().map(|u| u.home_dir().to_path_buf());
+        let p = if typed == "~" {
+            home().unwrap_or_else(|| PathBuf::from(typed))
+        } else if let Some(rest) = typed.strip_prefix("~/") {
+            home().map(|h| h.join(rest)).unwrap_or_else(|| PathBuf::from(typed))
+        } else {
+            PathBuf::from(typed)
+        };
+        Some(if p.is_absolute() { p } else { self.dossier.join(p) })
+    }
+
+    /// Entrée in the path field (or « Ouvrir » with a folder typed): a folder is opened in the
+    /// list; a file is selected in its folder (to save: its folder opened, its name kept).
+    /// False when the path is neither (said under the fields) or nothing is typed.
+    fn suivre_saisie(&mut self) -> bool {
+        let Some(p) = self.chemin_saisi() else { return false };
+        if p.is_dir() {
+            self.aller(p);
+            // To save, the name proposed stays (only the folder was typed).
+            self.saisie = if self.demande.enregistrer { self.demande.nom.clone() } else { String::new() };
+            self.remplacer = None;
+            return true;
+        }
+        let parent = p.parent().filter(|d| d.is_dir()).map(Path::to_path_buf);
+        let nom = p.file_name().map(|n| n.to_string_lossy().to_string());
+        match (parent, nom) {
+            (Some(d), Some(nom)) if self.demande.enregistrer => {
+                self.aller(d);
+                self.saisie = nom;
+                self.remplacer = None;
+                true
+            }
+            (Some(d), Some(_)) if p.is_file() => {
+                self.aller(d);
+                self.selection = vec![p];
+                self.saisie.clear();
+                true
+            }
+            _ => {
+                self.message = Some(format!("« {} » n'existe pas : ni dossier ni fichier.", self.saisie.trim()));
+                false
+            }
+        }
+    }
+
     /// The paths to give back, or why not.
     fn valider(&self) -> Result<Vec<PathBuf>, Refus> {
         if self.demande.enregistrer {
-            let nom = self.saisie.trim();
-            if nom.is_empty() {
-                return Err(Refus::SansNom);
-            }
-            let p = Path::new(nom);
-            let p = if p.is_absolute() { p.to_path_buf() } else { self.dossier.join(p) };
+            let Some(p) = self.chemin_saisi() else { return Err(Refus::SansNom) };
             if !p.parent().is_some_and(|d| d.is_dir()) {
                 return Err(Refus::DossierAbsent(p));
             }
@@ -414,10 +461,7 @@ impl Picker {
         if !self.selection.is_empty() {
             return Ok(self.selection.clone());
         }
-        let typed = self.saisie.trim();
-        if !typed.is_empty() {
-            let p = Path::new(typed);
-            let p = if p.is_absolute() { p.to_path_buf() } else { self.dossier.join(p) };
+        if let Some(p) = self.chemin_saisi() {
             if p.is_file() {
                 return Ok(vec![p]);
             }
@@ -523,18 +567,16 @@ impl Picker {
                 if r.changed() {
                     self.remplacer = None;
                 }
-                // A folder typed by hand and Entrée: go there.
-                if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    let p = PathBuf::from(self.saisie.trim());
-                    if p.is_dir() {
-                        self.aller(p);
-                        self.saisie.clear();
-                    }
+                // A folder typed by hand and Entrée: go there; a file: selected.
+                if (r.lost_focus() || r.has_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    self.suivre_saisie();
                 }
             });
             ui.horizontal(|ui| {
                 let ok = if self.demande.enregistrer { "Enregistrer" } else { "Ouvrir" };
-                if ui.button(ok).clicked() {
+                // A folder typed by hand: the button opens it in the list (not « not a file »).
+                let dossier_saisi = self.chemin_saisi().is_some_and(|p| p.is_dir());
+                if ui.button(ok).clicked() && !(dossier_saisi && self.suivre_saisie()) {
                     match self.valider() {
                         // An existing file is replaced only when the user says so.
                         Ok(paths) if self.demande.enregistrer && paths.first().is_some_and(|p| p.exists()) => {

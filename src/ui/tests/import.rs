@@ -127,6 +127,67 @@ fn a_file_is_opened_through_the_built_in_picker() {
     assert!(h.state().fichiers.picker.is_none());
 }
 
+/// Waits for the picker's folder to be read (on its own thread) until `nom` is listed.
+fn attendre_liste(h: &mut Harness<'static, App>, nom: &str) {
+    for _ in 0..400 {
+        h.run_steps(1);
+        if h.query_by_label(nom).is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("« {nom} » jamais listé");
+}
+
+#[test]
+fn the_picker_follows_a_typed_folder_or_file() {
+    let t = Temp::new("picker-saisie");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let files = t.0.join("fichiers");
+    std::fs::create_dir_all(files.join("sous-dossier")).unwrap();
+    write_file(&files.join("azur_habitat_edl.xlsx"));
+    write_file(&files.join("sous-dossier").join("b.xlsx"));
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.get_by_label("Importer des fichiers… (Ctrl+I)").click();
+    h.run_steps(4);
+    // A folder typed, then « Ouvrir »: the folder is opened in the list, nothing refused.
+    type_into(&mut h, "Chemin", files.to_str().unwrap());
+    h.get_by_label("Ouvrir").click();
+    attendre_liste(&mut h, "azur_habitat_edl.xlsx");
+    let p = h.state().fichiers.picker.as_ref().expect("still choosing");
+    assert_eq!(p.dossier, files);
+    assert!(p.message.is_none(), "{:?}", p.message);
+    // A folder typed relative to the one shown, then Entrée.
+    type_into(&mut h, "Chemin", "sous-dossier");
+    h.key_press(egui::Key::Enter);
+    attendre_liste(&mut h, "b.xlsx");
+    assert_eq!(h.state().fichiers.picker.as_ref().unwrap().dossier, files.join("sous-dossier"));
+    // A file's path typed, then Entrée: its folder opened, the file selected.
+    let fichier = files.join("azur_habitat_edl.xlsx");
+    type_into(&mut h, "Chemin", fichier.to_str().unwrap());
+    h.key_press(egui::Key::Enter);
+    attendre_liste(&mut h, "azur_habitat_edl.xlsx");
+    let p = h.state().fichiers.picker.as_ref().unwrap();
+    assert_eq!(p.dossier, files);
+    assert_eq!(p.selection, vec![fichier.clone()]);
+    // A path that does not exist: said.
+    type_into(&mut h, "Chemin", "nulle-part");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    h.get_by_label("« nulle-part » n'existe pas : ni dossier ni fichier.");
+    // The selected file is opened.
+    h.get_by_label("Ouvrir").click();
+    h.run_steps(4);
+    assert!(h.state().fichiers.picker.is_none());
+    let w = h.state().ecrans.wizard.as_ref().expect("the wizard has the file");
+    assert_eq!(w.files[0].fichier, "azur_habitat_edl.xlsx");
+}
+
 #[test]
 fn libelles_confirmation() {
     let t = Temp::new("libelles");
