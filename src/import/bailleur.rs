@@ -66,12 +66,52 @@ pub fn bailleur_from_file_name(name: &str) -> Option<String> {
             } else if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && w.len() <= 4 {
                 w.clone()
             } else {
+                // A word written without its accents in a file name (« societe ») gets them back.
+                let lower =
+                    if lower.is_ascii() { accentue(&lower).map(str::to_string).unwrap_or(lower) } else { lower };
                 let mut c = lower.chars();
                 c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
             }
         })
         .collect();
     Some(out.join(" ")).filter(|s| !s.is_empty())
+}
+
+/// Words of bailleurs' names that file names often write without their accents.
+fn accentue(mot: &str) -> Option<&'static str> {
+    const MOTS: &[(&str, &str)] = &[
+        ("amenagement", "aménagement"),
+        ("cite", "cité"),
+        ("cites", "cités"),
+        ("cooperative", "coopérative"),
+        ("cote", "côte"),
+        ("departemental", "départemental"),
+        ("departementale", "départementale"),
+        ("economie", "économie"),
+        ("etudiants", "étudiants"),
+        ("fonciere", "foncière"),
+        ("generale", "générale"),
+        ("ile", "île"),
+        ("immobiliere", "immobilière"),
+        ("mediterranee", "méditerranée"),
+        ("metropole", "métropole"),
+        ("provencale", "provençale"),
+        ("regional", "régional"),
+        ("regionale", "régionale"),
+        ("residence", "résidence"),
+        ("residences", "résidences"),
+        ("societe", "société"),
+        ("vallee", "vallée"),
+    ];
+    MOTS.iter().find(|(a, _)| *a == mot).map(|(_, b)| *b)
+}
+
+/// The bailleur proposed for a file: a bailleur of the dossier when the file's name names it
+/// (whatever its accents and capitals: « societe_immobiliere.xlsx » → « Société Immobilière »
+/// as the dossier writes it), else the name read in the file name.
+pub fn proposer_bailleur(fichier: &str, connus: &[String]) -> Option<String> {
+    let lu = bailleur_from_file_name(fichier)?;
+    Some(connus.iter().find(|b| key(b) == key(&lu)).cloned().unwrap_or(lu))
 }
 
 #[cfg(test)]
@@ -99,5 +139,23 @@ mod tests {
         assert_eq!(bailleur_from_file_name("Logirem_2024.xlsx").as_deref(), Some("Logirem"));
         // A macOS file name (NFD) gives the same name as one typed on Windows (NFC).
         assert_eq!(bailleur_from_file_name("Socie\u{301}te\u{301}_Co\u{302}te.xlsx").as_deref(), Some("Société Côte"));
+    }
+
+    #[test]
+    fn accents_come_back_and_the_dossier_s_name_is_proposed() {
+        assert_eq!(bailleur_from_file_name("societe_immobiliere_edl.xlsx").as_deref(), Some("Société Immobilière"));
+        assert_eq!(
+            bailleur_from_file_name("residences_du_loup_reservations.ods").as_deref(),
+            Some("Résidences du Loup")
+        );
+        // A word that is no accented one stays as written.
+        assert_eq!(bailleur_from_file_name("cote_azur_habitat.xlsx").as_deref(), Some("Côte Azur Habitat"));
+        assert_eq!(bailleur_from_file_name("logirem.xlsx").as_deref(), Some("Logirem"));
+        // The dossier's own spelling wins.
+        let connus = vec!["Habitat Azur".to_string(), "Residences du Loup".to_string()];
+        assert_eq!(proposer_bailleur("residences_du_loup_2025.ods", &connus).as_deref(), Some("Residences du Loup"));
+        assert_eq!(proposer_bailleur("HABITAT_AZUR.xlsx", &connus).as_deref(), Some("Habitat Azur"));
+        assert_eq!(proposer_bailleur("societe_immobiliere.xlsx", &connus).as_deref(), Some("Société Immobilière"));
+        assert_eq!(proposer_bailleur("etat_des_lieux.xlsx", &connus), None);
     }
 }

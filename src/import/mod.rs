@@ -18,7 +18,7 @@ pub mod row;
 pub mod run;
 
 pub use crate::model::{Conflit, LigneLogement, Mappings, Motif, Rejet, Source};
-pub use bailleur::bailleur_from_file_name;
+pub use bailleur::{bailleur_from_file_name, proposer_bailleur};
 pub use cell::{cell_date, cell_text, excel_date, is_blank, raw_row, raw_text};
 pub use dedup::{Dedup, DedupAction};
 #[cfg(feature = "fuzz")]

@@ -79,8 +79,9 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
         for (ri, r) in w.registres.iter_mut().enumerate() {
             registre(ri, r, &bailleurs, ui);
         }
+        let connus = v.bailleurs();
         for (fi, f) in w.files.iter_mut().enumerate() {
-            etat_des_lieux(fi, f, ui);
+            etat_des_lieux(fi, f, &connus, ui);
         }
     });
     actions
@@ -296,7 +297,7 @@ fn registre(ri: usize, r: &mut RegistreLu, bailleurs: &[String], ui: &mut egui::
 }
 
 /// An état des lieux: bailleur, sheets read, header row, column mapping and preview.
-fn etat_des_lieux(fi: usize, f: &mut contingents::import::run::PreparedFile, ui: &mut egui::Ui) {
+fn etat_des_lieux(fi: usize, f: &mut contingents::import::run::PreparedFile, connus: &[String], ui: &mut egui::Ui) {
     ui.group(|ui| {
         ui.strong(format!("État des lieux : {}", f.fichier));
         ui.horizontal_wrapped(|ui| {
@@ -313,9 +314,10 @@ fn etat_des_lieux(fi: usize, f: &mut contingents::import::run::PreparedFile, ui:
                     .desired_width(260.0),
             )
             .labelled_by(l.id);
-            // A name read in the file name is only proposed: « Unicode.csv » is no bailleur.
+            // A name read in the file name is only proposed: « Unicode.csv » is no bailleur. The
+            // dossier's spelling of a bailleur it names, accents included.
             if f.devine
-                && let Some(s) = contingents::import::bailleur_from_file_name(&f.fichier)
+                && let Some(s) = contingents::import::proposer_bailleur(&f.fichier, connus)
                 && f.bailleur.trim().is_empty()
                 && ui.button(format!("Reprendre « {s} » (nom du fichier)")).clicked()
             {
@@ -427,7 +429,7 @@ fn commandes(w: &mut Wizard, v: &DossierView, ui: &mut egui::Ui, actions: &mut V
             w.files.iter().enumerate().filter(|(_, f)| f.devine && sans_bailleur(f)).map(|(i, _)| i).collect();
         if proposes.len() > 1 && ui.button("Reprendre les noms proposés par les noms de fichiers").clicked() {
             for i in proposes {
-                if let Some(b) = contingents::import::bailleur_from_file_name(&w.files[i].fichier) {
+                if let Some(b) = contingents::import::proposer_bailleur(&w.files[i].fichier, &v.bailleurs()) {
                     w.files[i].bailleur = b;
                 }
             }
