@@ -655,3 +655,58 @@ fn the_reply_deadline_counts_the_holidays_of_the_dwellings_departement() {
     let o = run(&["bailleur", "--dossier", ds, "--nom", "Inconnu", "--adresse", "x"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn a_bailleur_is_renamed_everywhere_and_a_name_taken_is_refused() {
+    let t = TempDir::new("renommer");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    let f = t.path("logis.xlsx");
+    edl_antibes(&f, "L", 9);
+    import_ok(&d, &["--bailleur", "Logis"], &[&f]);
+    // Azur's flux of 2025 saved (rotation 10 %: flux 20) and its address.
+    let avant = flux_azur_json(ds, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    assert_eq!(avant["flux"], 20);
+    run_ok(&["bailleur", "--dossier", ds, "--nom", "Azur", "--adresse", "3 rue des Pins, 06600 Antibes"]);
+    let historique_avant = historique(&d);
+    // A name another bailleur has, also with other capitals or accents: refused, nothing changed.
+    for pris in ["Logis", "LOGIS", "Lögis"] {
+        let o = run(&["bailleur", "--dossier", ds, "--nom", "Azur", "--renommer", pris]);
+        assert_eq!(o.status.code(), Some(1), "{pris}");
+        assert!(erreur(&o).contains("le nom « ") && erreur(&o).contains("est déjà pris par le bailleur « Logis »"));
+    }
+    let o = run(&["bailleur", "--dossier", ds, "--nom", "Inconnu", "--renommer", "X"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(erreur(&o).contains("bailleur inconnu dans le dossier : « Inconnu »"), "{}", erreur(&o));
+    assert_eq!(cells_sum(&report(&d), |c| c["bailleur"] == "Azur"), 200);
+    // Renamed: its 200 dwellings, its saved flux and its address follow the new name.
+    let sortie = run_ok(&["bailleur", "--dossier", ds, "--nom", "Azur", "--renommer", "Société Azur"]);
+    assert!(sortie.contains("Bailleur « Azur » renommé « Société Azur »"), "{sortie}");
+    assert!(sortie.contains("Adresse : 3 rue des Pins, 06600 Antibes"), "{sortie}");
+    let r = report(&d);
+    assert_eq!(cells_sum(&r, |c| c["bailleur"] == "Société Azur"), 200);
+    assert_eq!(cells_sum(&r, |c| c["bailleur"] == "Azur"), 0);
+    assert_eq!(cells_sum(&r, |c| c["bailleur"] == "Logis"), 9);
+    // The flux read without parameters is the one saved under the old name.
+    let apres = json(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Société Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2025",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(apres["flux"], 20);
+    assert_eq!(apres["reservataires"], avant["reservataires"]);
+    // The history's JSON keeps its contract: the same imports, the new name.
+    let h = historique(&d);
+    assert_eq!(h.as_array().unwrap().len(), historique_avant.as_array().unwrap().len());
+    assert_eq!(h[0]["bailleur"], "Société Azur");
+    let o = run(&["flux", "--dossier", ds, "--bailleur", "Azur", "--epci", "240600585", "--annee", "2025"]);
+    assert_eq!(o.status.code(), Some(1), "the old name is gone");
+}

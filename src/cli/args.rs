@@ -486,6 +486,10 @@ pub struct BailleurArgs {
     pub(super) dossier: PathBuf,
     #[arg(long)]
     pub(super) nom: String,
+    /// Renomme le bailleur partout dans le dossier (refusé si le nom est déjà pris) ; les autres
+    /// options s'appliquent ensuite au nouveau nom.
+    #[arg(long)]
+    pub(super) renommer: Option<String>,
     #[arg(long)]
     pub(super) adresse: Option<String>,
     /// Nom du correspondant chez le bailleur.

@@ -93,7 +93,15 @@ pub(super) fn delai(
     Ok(())
 }
 
-pub(super) fn bailleur(a: BailleurArgs) -> Result<()> {
+pub(super) fn bailleur(mut a: BailleurArgs) -> Result<()> {
+    let renomme = a.renommer.is_some();
+    if let Some(nouveau) = a.renommer.take() {
+        let mut d = Dossier::open(&a.dossier, false).map_err(store_err)?;
+        d.renommer_bailleur(&a.nom, &nouveau).map_err(store_err)?;
+        let nouveau = nouveau.trim().to_string();
+        ecrire(format_args!("Bailleur « {} » renommé « {nouveau} »", a.nom))?;
+        a.nom = nouveau;
+    }
     let change = a.adresse.is_some()
         || a.correspondant.is_some()
         || a.fonction.is_some()
@@ -105,7 +113,8 @@ pub(super) fn bailleur(a: BailleurArgs) -> Result<()> {
     let d = if change { Dossier::open(&a.dossier, false) } else { Dossier::open_read_only(&a.dossier) }
         .map_err(store_err)?;
     let connus = d.bailleurs_actifs()?;
-    if !connus.contains(&a.nom) {
+    // A bailleur just renamed is known (it may have only a register).
+    if !renomme && !connus.contains(&a.nom) {
         return Err(user(format!(
             "bailleur inconnu dans le dossier : « {} » (bailleurs du dossier : {})",
             a.nom,

@@ -90,6 +90,22 @@ impl Dossier {
         Ok(out)
     }
 
+    /// The changes of the dossier that are no import, in their order (none in a dossier of an
+    /// earlier version opened read-only: it has no journal yet).
+    pub fn journal(&self) -> Result<Vec<Evenement>> {
+        let a_la_table: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !a_la_table {
+            return Ok(vec![]);
+        }
+        let mut st = self.conn.prepare("SELECT date, action, detail FROM journal ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok(Evenement { date: r.get(0)?, action: r.get(1)?, detail: r.get(2)? }))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     /// Makes an import the active version again: for an état des lieux, its version of its
     /// bailleurs' dwellings; for a register, the bailleur's register. One transaction.
     pub fn restore(&mut self, import_id: i64) -> Result<Retablissement> {
@@ -150,6 +166,15 @@ impl Dossier {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// A change of the dossier that is no import (a bailleur renamed), with its date.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Evenement {
+    pub date: String,
+    pub action: String,
+    /// In words: « Bailleur « Societe Immobiliere » renommé « Société Immobilière » ».
+    pub detail: String,
 }
 
 /// One line of the import history.

@@ -16,7 +16,7 @@ pub mod verrou;
 
 pub use cia::ReglageCia;
 pub use correspondances::{AvantAssociation, RejetSauve};
-pub use historique::{Entree, Genre, ImportInfo, Retablissement};
+pub use historique::{Entree, Evenement, Genre, ImportInfo, Retablissement};
 pub use imports::{ImportWriter, LogementInsert, LogementSortant, LogementsAEcrire, MOTIFS_A_RELIRE, RejetARelire};
 pub use logements::{
     ConflitOut, EchuOut, EffetDateReference, LibelleInconnu, LogementCompte, LogementDuDossier, LogementSource,
@@ -68,6 +68,9 @@ pub enum StoreError {
     Sql(String),
     #[error("le dossier contient une donnée illisible : {0}")]
     Corrompu(String),
+    /// A bailleur renamed to a name the dossier already gives another one (or to nothing).
+    #[error("{0}")]
+    NomRefuse(String),
 }
 
 fn nom_du_dossier(path: &str) -> String {

@@ -1,7 +1,7 @@
 //! The dossier's schema and its forward migrations. `PRAGMA user_version` holds the
 //! version; a dossier written by a newer Contingents is refused untouched.
 
-pub const VERSION: i64 = 8;
+pub const VERSION: i64 = 9;
 
 /// Migration `i` brings a dossier from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -189,6 +189,16 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE mises_a_disposition ADD COLUMN menage_brut TEXT;
     ALTER TABLE mises_a_disposition ADD COLUMN quartile INTEGER;
     ALTER TABLE mises_a_disposition ADD COLUMN quartile_brut TEXT;
+    "#,
+    // 8 → 9: the changes of the dossier that are no import (a bailleur renamed), shown in the
+    // history with their date.
+    r#"
+    CREATE TABLE IF NOT EXISTS journal (
+        id INTEGER PRIMARY KEY,
+        date TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
     "#,
 ];
 

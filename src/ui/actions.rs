@@ -153,6 +153,11 @@ impl App {
                 Ok(Fait::Retabli(id, r))
             }),
             Action::AskRemove(id) => self.ecrans.retrait_demande = (id >= 0).then_some(id),
+            Action::RenommerDialog(b) => self.ecrans.renommage = b,
+            Action::RenommerBailleur { ancien, nouveau } => self.sur_dossier("renommage", true, move |d| {
+                d.renommer_bailleur(&ancien, &nouveau)?;
+                Ok(Fait::Renomme(ancien, nouveau.trim().to_string()))
+            }),
             Action::ConfirmRemove => {
                 if let Some(id) = self.ecrans.retrait_demande.take() {
                     self.sur_dossier("retrait", true, move |d| {

@@ -545,7 +545,9 @@ impl App {
                 Screen::Consolidation => screens::consolidation(state, v, ecrans, generation, ui),
                 Screen::Import => screens::import(v, ecrans.wizard.as_mut(), busy, ui),
                 Screen::Libelles => screens::libelles(v, &mut ecrans.libelles, ui),
-                Screen::Historique => screens::historique(v, ecrans.retrait_demande, edit, ui),
+                Screen::Historique => {
+                    screens::historique(v, ecrans.retrait_demande, ecrans.renommage.as_deref(), edit, ui)
+                }
                 Screen::Tableau => screens::tableau(state, ecrans.graphique.as_ref(), edit, ui),
                 Screen::Flux => screens::flux(v, ecrans.flux.as_mut(), edit, ui),
                 Screen::Rapprochement => screens::rapprochement(state, ecrans.rapprochement.as_ref(), edit, ui),

@@ -34,6 +34,11 @@ pub struct DossierView {
     pub options: FilterOptions,
     /// The demonstration dossier (fictitious data): said on every screen.
     pub demonstration: bool,
+    /// Every bailleur the dossier names (also without an état des lieux in force): the ones
+    /// that can be renamed.
+    pub bailleurs_du_dossier: Vec<String>,
+    /// The changes of the dossier that are no import (a bailleur renamed).
+    pub journal: Vec<contingents::store::Evenement>,
 }
 
 /// (value, name shown) lists for the filter panel.
@@ -113,6 +118,8 @@ impl DossierView {
         let libelles = consolidate::libelles_inconnus(&d)?;
         let dates_ambigues = contingents::import::changements::dates_ambigues(&d)?;
         let financements = d.financement_labels()?;
+        let bailleurs_du_dossier = d.bailleurs_du_dossier()?;
+        let journal = d.journal()?;
         arret()?;
         p.update(0.95, "Listes des filtres");
         Ok(Self {
@@ -131,6 +138,8 @@ impl DossierView {
             liste_conflits: conflits,
             demonstration: contingents::demo::est_la_demonstration(&d)
                 || path == crate::ui::settings::data_dir().join("demo.sqlite"),
+            bailleurs_du_dossier,
+            journal,
         })
     }
 
@@ -430,6 +439,7 @@ impl Action {
             | Action::AnnulerCorrection
             | Action::Fermer(_)
             | Action::ReponseFlux(None) => Fenetre,
+            Action::RenommerDialog(_) => VersEcriture,
             Action::Recharger(_)
             | Action::OpenDossier(_)
             | Action::CreerDossier { .. }
@@ -463,7 +473,8 @@ impl Action {
             | Action::EnregistrerCia { .. }
             | Action::FluxSave
             | Action::ReponseFlux(Some(true))
-            | Action::FluxLeave(true) => Ecriture,
+            | Action::FluxLeave(true)
+            | Action::RenommerBailleur { .. } => Ecriture,
             Action::ImportDialog | Action::AskRemove(_) | Action::ProposeLabel { .. } => VersEcriture,
             Action::Choisi(suite, _) => suite.effet(),
         }
@@ -649,6 +660,13 @@ pub enum Action {
     ReponseFlux(Option<bool>),
     /// The extinct rights listed (the core's list, as `report` gives it).
     ListerEchus,
+    /// « Renommer… »: the field of the bailleur's new name (`None`: closed).
+    RenommerDialog(Option<String>),
+    /// Renames a bailleur everywhere in the dossier.
+    RenommerBailleur {
+        ancien: String,
+        nouveau: String,
+    },
 }
 
 /// Where an orientation was asked: its answer is shown there.
@@ -861,6 +879,8 @@ pub struct AnnexeDialogue {
 #[derive(Default)]
 pub struct Ecrans {
     pub wizard: Option<Wizard>,
+    /// The bailleur whose new name is being typed (« Renommer… » in the history).
+    pub renommage: Option<String>,
     pub drill: Option<Drill>,
     pub flux: Option<FluxView>,
     pub bilan: Option<BilanView>,

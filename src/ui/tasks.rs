@@ -81,6 +81,8 @@ pub enum Fait {
     ProprietesChangees(String),
     Retabli(i64, contingents::store::Retablissement),
     Retire(i64),
+    /// A bailleur renamed (its old name, its new one).
+    Renomme(String, String),
     RetraitAnnule(i64),
     Associe {
         libelle: String,

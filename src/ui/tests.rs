@@ -18,6 +18,7 @@ mod flux_bilans;
 mod grille;
 mod import;
 mod parcours;
+mod premier_usage;
 mod revue;
 
 /// The screens of the menu, by their labels.

@@ -226,6 +226,25 @@ impl App {
                 self.ecrans.bilan = None;
                 self.reload();
             }
+            Fait::Renomme(ancien, nouveau) => {
+                self.ecrans.renommage = None;
+                self.messages.dire(format!("Bailleur « {ancien} » renommé « {nouveau} » (noté dans l'historique)"));
+                // What the window remembers under the old name follows it.
+                if self.state.filters.bailleur.as_deref() == Some(ancien.as_str()) {
+                    self.state.filters.bailleur = Some(nouveau.clone());
+                }
+                if let Some(d) = self.dossier_path()
+                    && let Some(s) = self.state.flux.get_mut(&d)
+                    && s.bailleur == ancien
+                {
+                    s.bailleur.clone_from(&nouveau);
+                }
+                self.save_state();
+                self.ecrans.flux = None;
+                self.ecrans.bilan = None;
+                self.ecrans.drill = None;
+                self.reload();
+            }
             Fait::Retire(id) => {
                 self.ecrans.bilan = None;
                 self.ecrans.retires.push(id);

@@ -7,11 +7,19 @@ use contingents::format::date_fr;
 use contingents::store::Genre;
 use eframe::egui;
 
-/// `edit`: the history can be changed (not in workshop mode, not read-only).
-pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
+/// `edit`: the history can be changed (not in workshop mode, not read-only); `renommage`: the
+/// bailleur whose new name is being typed.
+pub fn historique(
+    v: &DossierView,
+    retrait_demande: Option<i64>,
+    renommage: Option<&str>,
+    edit: bool,
+    ui: &mut egui::Ui,
+) -> Vec<Action> {
     let mut actions = vec![];
     ui.heading("Historique des imports");
     super::confirm_remove(retrait_demande, ui, &mut actions);
+    bailleurs(v, renommage, edit, ui, &mut actions);
     let imports: Vec<_> = v.historique.iter().rev().collect();
     if imports.is_empty() {
         ui.label(
@@ -89,6 +97,63 @@ pub fn historique(v: &DossierView, retrait_demande: Option<i64>, edit: bool, ui:
         });
     });
     actions
+}
+
+/// The dossier's bailleurs, each with « Renommer… » (the field of its new name, refused at
+/// once when the name is taken), and the changes of the dossier that are no import.
+fn bailleurs(v: &DossierView, renommage: Option<&str>, edit: bool, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    if v.bailleurs_du_dossier.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("Bailleurs du dossier ({})", v.bailleurs_du_dossier.len()))
+        .id_salt("historique-bailleurs")
+        .default_open(renommage.is_some() || !v.journal.is_empty())
+        .show(ui, |ui| {
+            for b in &v.bailleurs_du_dossier {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(b);
+                    if !edit {
+                        return;
+                    }
+                    if renommage != Some(b.as_str()) {
+                        if ui.button(format!("Renommer « {b} »…")).clicked() {
+                            actions.push(Action::RenommerDialog(Some(b.clone())));
+                        }
+                        return;
+                    }
+                    // The new name being typed lives in the UI memory, from the current name.
+                    let key = ui.make_persistent_id(("renommer", b.as_str()));
+                    let mut nom: String = ui.data(|d| d.get_temp::<String>(key)).unwrap_or_else(|| b.clone());
+                    let l = ui.label("Nouveau nom :");
+                    let champ = ui.add(egui::TextEdit::singleline(&mut nom).desired_width(260.0)).labelled_by(l.id);
+                    let refus = contingents::store::bailleurs::refus_de_renommer(b, &nom, &v.bailleurs_du_dossier);
+                    let entree = champ.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if (ui.add_enabled(refus.is_none(), egui::Button::new("Renommer")).clicked() || entree)
+                        && refus.is_none()
+                    {
+                        actions.push(Action::RenommerBailleur { ancien: b.clone(), nouveau: nom.clone() });
+                    }
+                    if ui.button("Annuler").clicked() {
+                        actions.push(Action::RenommerDialog(None));
+                        ui.data_mut(|d| d.remove::<String>(key));
+                    } else {
+                        ui.data_mut(|d| d.insert_temp(key, nom.clone()));
+                    }
+                    if let Some(r) = refus.filter(|_| nom.trim() != b.as_str()) {
+                        ui.colored_label(crate::ui::theme::ALERTE, r);
+                    }
+                });
+            }
+            if edit {
+                ui.label("Renommer change le nom partout dans le dossier (logements, imports, registres, flux enregistrés, coordonnées) ; un import suivant le reconnaît s'il le nomme (accents et majuscules mis à part).");
+            }
+            if !v.journal.is_empty() {
+                ui.strong("Changements du dossier");
+                for e in v.journal.iter().rev() {
+                    ui.label(format!("{} — {}", date_heure(&e.date), e.detail));
+                }
+            }
+        });
 }
 
 /// « 2025-03-14 10:32:05 » → « 14/03/2025 à 10:32 ».

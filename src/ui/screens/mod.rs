@@ -14,7 +14,9 @@ mod rapprochement;
 pub mod tableau;
 
 pub use bilans::{bilans, libelle_evenement};
-pub use chrome::{MODE_ATELIER, confirm_remove, en_tete, filters, menu_bar, status_bar};
+#[cfg(test)]
+pub use chrome::MODE_ATELIER;
+pub use chrome::{confirm_remove, en_tete, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
 #[cfg(test)]
 pub use consolidation::exclusion_du_logement;
