@@ -7,7 +7,6 @@ use super::{Temp, harness, type_into};
 use crate::ui::app::App;
 use contingents::consolidate::Filtre;
 use contingents::store::Dossier;
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::PathBuf;
