@@ -263,6 +263,38 @@ pub struct BilanView {
     /// The form « Déclarer une mise à disposition » and what was just deleted (kept when the
     /// bilan is computed again).
     pub formulaire: FormulaireSaisie,
+    /// The dwellings that can be chosen in the forms (by reference, from what is typed): those
+    /// of the bilan's bailleur, or of every bailleur of a dossier that is not too large.
+    pub logements: Vec<LogementAChoisir>,
+}
+
+/// A dwelling offered in the forms of the bilans: chosen instead of typing its reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogementAChoisir {
+    pub bailleur: String,
+    pub reference: String,
+    /// « A12 — Antibes — T3 — PLUS — QPV ».
+    pub texte: String,
+}
+
+impl LogementAChoisir {
+    /// A bailleur's dwellings whose reference contains `saisie` (case aside), the references
+    /// that start with it first, at most `n`.
+    pub fn chercher<'a>(
+        liste: &'a [LogementAChoisir],
+        bailleur: &str,
+        saisie: &str,
+        n: usize,
+    ) -> Vec<&'a LogementAChoisir> {
+        let s = saisie.trim().to_lowercase();
+        let mut v: Vec<&LogementAChoisir> = liste
+            .iter()
+            .filter(|l| l.bailleur == bailleur && (s.is_empty() || l.reference.to_lowercase().contains(&s)))
+            .collect();
+        v.sort_by_key(|l| !l.reference.to_lowercase().starts_with(&s));
+        v.truncate(n);
+        v
+    }
 }
 
 /// The declaration form: its fields live in the UI memory under ids that end with

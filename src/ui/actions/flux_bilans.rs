@@ -106,6 +106,7 @@ impl App {
     ) {
         let Some(v) = &self.view else { return };
         let (path, defaut) = (v.path.clone(), v.date_reference.year);
+        let actifs = v.cube.total(&contingents::consolidate::Filtre::default());
         self.lancer("bilan", move |p, _| {
             p.update(0.2, "Calcul du bilan");
             let r = Dossier::open_read_only(&path).map_err(Erreur::from).and_then(|d| {
@@ -133,6 +134,31 @@ impl App {
                 }
                 let saisies = contingents::suivi::saisies(&d)?;
                 let cia = d.reglages_cia()?;
+                // The dwellings offered in the forms: the bilan's bailleur's, or every bailleur's
+                // when the dossier is not too large to list them.
+                let bailleurs_listes = match &bailleur {
+                    Some(b) => vec![b.clone()],
+                    None if actifs <= MAX_LOGEMENTS_A_CHOISIR => d.bailleurs_actifs()?,
+                    None => vec![],
+                };
+                let mut logements = Vec::new();
+                for b in bailleurs_listes {
+                    for l in d.logements_actifs_du_bailleur(&b)? {
+                        let texte = format!(
+                            "{} — {} — {} — {}{}",
+                            l.reference,
+                            contingents::consolidate::nom_commune(&l.commune),
+                            l.typologie,
+                            l.financement.as_str(),
+                            if l.qpv { " — QPV" } else { "" }
+                        );
+                        logements.push(crate::ui::state::LogementAChoisir {
+                            bailleur: b.clone(),
+                            reference: l.reference,
+                            texte,
+                        });
+                    }
+                }
                 Ok(BilanView {
                     annee,
                     semestre,
@@ -146,6 +172,7 @@ impl App {
                     saisies,
                     cia,
                     formulaire: Default::default(),
+                    logements,
                 })
             });
             JobOutput::Bilan(r.map(Box::new))
@@ -218,3 +245,7 @@ impl App {
         }
     }
 }
+
+/// Beyond this many dwellings in force, the forms of the bilans offer the dwellings of the
+/// bilan's bailleur only (a national dossier's would weigh on the window).
+const MAX_LOGEMENTS_A_CHOISIR: u64 = 200_000;

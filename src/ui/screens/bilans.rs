@@ -552,6 +552,58 @@ fn champ_initial(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f3
     buf
 }
 
+/// The reference of a dwelling of `bailleur`: typed, or chosen among the bailleur's dwellings
+/// that match what is typed (a list under the field, its commune, typology and financement
+/// said). Kept in the UI memory under `id`, starting from `initial`.
+fn choix_logement(v: &BilanView, ui: &mut egui::Ui, id: &str, label: &str, bailleur: &str, initial: &str) -> String {
+    use crate::ui::state::LogementAChoisir;
+    let key = ui.make_persistent_id(("bilans", id));
+    let mut buf: String = ui.data(|d| d.get_temp::<String>(key)).unwrap_or_else(|| initial.to_string());
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(&mut buf)
+                .hint_text("tapez le début de la référence, puis choisissez le logement")
+                .desired_width(220.0),
+        )
+        .labelled_by(l.id);
+    });
+    // Always one line: nothing below moves under the mouse as the reference is typed or chosen
+    // (the screen scrolls sideways when the choices are many).
+    {
+        ui.horizontal(|ui| {
+            let choisi = v.logements.iter().find(|l| l.bailleur == bailleur && l.reference == buf.trim());
+            let du_bailleur = v.logements.iter().any(|l| l.bailleur == bailleur);
+            match choisi {
+                Some(l) => {
+                    ui.weak(format!("Logement : {}", l.texte));
+                }
+                None if bailleur.is_empty() => {
+                    ui.weak("Choisissez d'abord le bailleur.");
+                }
+                None if !du_bailleur => {
+                    ui.weak("Écrivez la référence telle que dans l'état des lieux du bailleur.");
+                }
+                None => {
+                    let trouves = LogementAChoisir::chercher(&v.logements, bailleur, &buf, 8);
+                    if trouves.is_empty() {
+                        ui.weak(format!("Aucun logement de {bailleur} dont la référence contient « {} ».", buf.trim()));
+                    } else if buf.trim().is_empty() {
+                        ui.weak("Par exemple :");
+                    }
+                    for l in trouves {
+                        if ui.selectable_label(false, &l.texte).on_hover_text("Choisir ce logement").clicked() {
+                            buf = l.reference.clone();
+                        }
+                    }
+                }
+            }
+        });
+    }
+    ui.data_mut(|d| d.insert_temp(key, buf.clone()));
+    buf
+}
+
 /// A value of the form kept in the UI memory under `id`, starting from `initial`.
 fn memoire<T: Clone + Send + Sync + 'static>(ui: &egui::Ui, id: &str, initial: T) -> (egui::Id, T) {
     let key = ui.make_persistent_id(("bilans", id));
@@ -633,14 +685,14 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
     }
     let bailleur =
         choix_bailleur(ui, &format!("saisie-bailleur-{g}"), "Bailleur du logement", bailleurs, init.bailleur.clone());
-    let reference = champ_initial(
-        ui,
-        &format!("saisie-reference-{g}"),
-        "Référence du logement",
-        "telle que dans l'état des lieux du bailleur",
-        220.0,
-        &init.reference,
-    );
+    let reference =
+        choix_logement(v, ui, &format!("saisie-reference-{g}"), "Référence du logement", &bailleur, &init.reference);
+    // Another dwelling chosen: the réservataire and the household chosen for the previous one
+    // go (they were its classification, not this one's).
+    let (kl, logement_vu) =
+        memoire(ui, &format!("saisie-logement-{g}"), (init.bailleur.clone(), init.reference.clone()));
+    let autre_logement = logement_vu != (bailleur.clone(), reference.trim().to_string());
+    ui.data_mut(|x| x.insert_temp(kl, (bailleur.clone(), reference.trim().to_string())));
     let liberation = champ_initial(
         ui,
         &format!("saisie-liberation-{g}"),
@@ -659,6 +711,9 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
     // The réservataire, among those of the bilan, or a category outside the flux. Once the
     // réservataires are ranked for this dwelling, only those whose perimeter contains it.
     let (kc, mut choix) = memoire(ui, &format!("saisie-destinataire-{g}"), init.destinataire.clone());
+    if autre_logement {
+        choix.clear();
+    }
     let classes = match &v.orientation {
         Some((OrigineOrientation::Declaration, Ok(o)))
             if f.correction.is_none()
@@ -721,6 +776,9 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
         None => ui.weak("Réponse attendue au plus tard le … (après la date de mise à disposition)"),
     };
     let (km, (mut public, mut quartile)) = memoire(ui, &format!("saisie-menage-{g}"), (init.public, init.quartile));
+    if autre_logement {
+        (public, quartile) = (None, None);
+    }
     choix_menage(ui, ("declaration", g), &mut public, &mut quartile);
     ui.data_mut(|x| x.insert_temp(km, (public, quartile)));
     let valeurs = ValeursDeclaration {
@@ -916,7 +974,7 @@ fn aides(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut V
     ui.collapsing("Orienter un logement libéré", |ui| {
         ui.label("Une aide à la décision : les réservataires dont le périmètre contient le logement, du plus en retard au moins en retard.");
         let bailleur = choix_bailleur(ui, "orienter-bailleur", "Bailleur du logement libéré", bailleurs, v.bailleur.clone().unwrap_or_default());
-        let reference = champ(ui, "orienter-reference", "Référence du logement libéré", "telle que dans l'état des lieux du bailleur", 220.0);
+        let reference = choix_logement(v, ui, "orienter-reference", "Référence du logement libéré", &bailleur, "");
         let date = champ(ui, "date", "Date de libération", "JJ/MM/AAAA", 110.0);
         if ui.button("Classer les réservataires").clicked() {
             let logement = format!("{}:{}", bailleur.trim(), reference.trim());

@@ -371,9 +371,11 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
     assert!(h.query_all_by_label_contains(&attendu).next().is_some(), "said under the form");
     assert_eq!(etat(&h), 2);
     h.state_mut().messages.error = None;
-    // The register's own row typed again: refused too (review: 70 became 73).
+    // The register's own row typed again: refused too (review: 70 became 73). Another
+    // dwelling: its réservataire is chosen again (the previous one's does not stay).
     type_into(&mut h, "Référence du logement", "A1");
     type_into(&mut h, "Date de mise à disposition", "19/04/2024");
+    choisir(&mut h, "Mis à disposition de", "État (contingent préfectoral)");
     h.get_by_label("Enregistrer la mise à disposition").click();
     h.run_steps(4);
     assert!(

@@ -3,10 +3,11 @@
 //! choice of dwelling, what to do when a flux is missing, messages that do not pile up nor
 //! outlive their situation.
 
-use super::{Temp, harness, type_into};
+use super::{Temp, choisir, harness, type_into};
 use crate::ui::app::App;
 use contingents::consolidate::Filtre;
 use contingents::store::Dossier;
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::PathBuf;
@@ -66,4 +67,57 @@ fn un_bailleur_se_renomme_depuis_l_historique_et_un_nom_pris_est_refuse() {
     // Recorded in the history, with its date.
     h.run_steps(2);
     assert!(h.query_by_label_contains(" — Bailleur « Var Logis » renommé « Var Logis Habitat »").is_some());
+}
+
+/// The form's réservataire, as its list shows it.
+fn destinataire(h: &Harness<'static, App>) -> String {
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Mis à disposition de").value().unwrap_or_default()
+}
+
+#[test]
+fn le_logement_se_choisit_dans_une_liste_et_son_classement_ne_reste_pas_au_suivant() {
+    let t = Temp::new("choix-logement");
+    let (mut h, dossier) = demo(&t);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let logements = d.logements_actifs_du_bailleur("Var Logis").unwrap();
+    let (premier, second) = (&logements[0], &logements[1]);
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    h.get_by_label("Déclarer une mise à disposition").click();
+    h.run_steps(2);
+    choisir(&mut h, "Bailleur du logement", "Var Logis");
+    // The beginning of the reference typed: the bailleur's dwellings that match, with their
+    // commune, typology and financement; one click chooses it.
+    let debut: String = premier.reference.chars().take(premier.reference.len() - 1).collect();
+    type_into(&mut h, "Référence du logement", &debut);
+    let texte = format!(
+        "{} — {} — {} — {}{}",
+        premier.reference,
+        contingents::consolidate::nom_commune(&premier.commune),
+        premier.typologie,
+        premier.financement.as_str(),
+        if premier.qpv { " — QPV" } else { "" }
+    );
+    h.get_by_label(&texte).click();
+    h.run_steps(3);
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Référence du logement").value().as_deref(),
+        Some(premier.reference.as_str())
+    );
+    h.get_by_label(&format!("Logement : {texte}"));
+    // A réservataire and a household chosen for it…
+    choisir(&mut h, "Mis à disposition de", "Action Logement");
+    choisir(&mut h, "Ménage", "Public prioritaire DALO");
+    assert_eq!(destinataire(&h), "Action Logement");
+    // … do not stay when another dwelling is chosen.
+    type_into(&mut h, "Référence du logement", &second.reference);
+    h.run_steps(2);
+    assert_eq!(destinataire(&h), "choisir…");
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Ménage").value().as_deref(),
+        Some("Non renseigné")
+    );
+    // A reference no dwelling has: said.
+    type_into(&mut h, "Référence du logement", "ZZZ-inexistant");
+    h.get_by_label("Aucun logement de Var Logis dont la référence contient « ZZZ-inexistant ».");
 }
