@@ -329,17 +329,18 @@ impl App {
                     }
                     Ok((b, r, dt)) => self.sur_dossier("orientation", false, move |d| {
                         let mut o = contingents::suivi::orientation::orienter(d, &b, &r, dt).map_err(Erreur::from);
-                        // Nobody ranked because the year's flux was never entered: said, with what to do.
+                        // The year's flux not saved (never entered, or last year's carried over):
+                        // the ranking would follow objectives nobody set. Said, with what to do.
                         if let Ok(x) = &o
-                            && x.candidats.is_empty()
-                            && contingents::flux::parametres(d, &b, &x.logement.epci, dt.year)?.rotation_pct.is_none()
+                            && let Some(f) = contingents::flux::flux_enregistre(d, &b, &x.logement.epci, dt.year)?
+                            && f.departement.is_none()
+                            && (!f.parametres.saisis() || f.parametres.annee_source.is_some())
                         {
-                            o = Err(Erreur::Texte(format!(
-                                "Le flux {} {} sur {} n'est pas enregistré : aucun réservataire n'a donc d'objectif sur ce logement. Saisissez son taux de rotation à l'écran Flux annuel puis « Enregistrer les paramètres » ; ou choisissez le réservataire dans la liste, sans classement.",
-                                dt.year,
-                                contingents::format::de(&b),
-                                nom_epci(&x.logement.epci)
-                            )));
+                            o = Err(Erreur::FluxNonEnregistre {
+                                bailleur: b.clone(),
+                                epci: x.logement.epci.clone(),
+                                annee: dt.year,
+                            });
                         }
                         Ok(Fait::Orientation(origine, o))
                     }),

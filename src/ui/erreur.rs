@@ -58,6 +58,13 @@ pub enum Erreur {
     RegistreNonImporte(Box<Erreur>),
     #[error("{0}")]
     Texte(String),
+    /// The ranking needs the year's flux saved (its objectives): what to do, and where.
+    #[error(
+        "Enregistrez d'abord le flux {} pour {annee} dans l'écran Flux ({}) : sans lui, aucun réservataire n'a d'objectif sur ce logement. Ou choisissez le réservataire dans la liste, sans classement.",
+        contingents::format::de(.bailleur),
+        contingents::consolidate::nom_epci(.epci)
+    )]
+    FluxNonEnregistre { bailleur: String, epci: String, annee: i32 },
 
     #[error(
         "erreur interne ({0}) : le travail a été interrompu, le dossier est resté tel qu'il était ; merci de la signaler avec le fichier concerné"

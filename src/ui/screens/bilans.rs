@@ -479,7 +479,7 @@ pub fn libelle_evenement(e: contingents::suivi::Evenement) -> &'static str {
 }
 
 /// The ranking of réservataires for a freed dwelling, shown in the section that asked it.
-fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui) {
+fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let Some((origine, r)) = &v.orientation else { return };
     if *origine != ici {
         return;
@@ -509,7 +509,16 @@ fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui) {
             }
         }
         Err(e) => {
-            ui.colored_label(theme::ERREUR, e.to_string());
+            ui.add(egui::Label::new(egui::RichText::new(e.to_string()).color(theme::ERREUR)).wrap());
+            // What to do, one click away: the flux screen on that bailleur, EPCI and year.
+            if let Erreur::FluxNonEnregistre { bailleur, epci, annee } = e
+                && ui
+                    .button(format!("Ouvrir le flux {} {annee} dans l'écran Flux", contingents::format::de(bailleur)))
+                    .clicked()
+            {
+                actions.push(Action::FluxSelect { bailleur: bailleur.clone(), epci: epci.clone(), annee: *annee });
+                actions.push(Action::Show(crate::ui::state::Screen::Flux));
+            }
         }
     }
 }
@@ -816,7 +825,7 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
         _ => true,
     };
     if f.correction.is_none() && du_logement {
-        orientation(v, OrigineOrientation::Declaration, ui);
+        orientation(v, OrigineOrientation::Declaration, ui, actions);
     }
     message(&v.declaration, ui);
 }
@@ -980,7 +989,7 @@ fn aides(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut V
             let logement = format!("{}:{}", bailleur.trim(), reference.trim());
             actions.push(Action::Orienter { logement, date, origine: OrigineOrientation::Aide });
         }
-        orientation(v, OrigineOrientation::Aide, ui);
+        orientation(v, OrigineOrientation::Aide, ui, actions);
     });
     ui.collapsing("Délai de réponse d'une mise à disposition", |ui| {
         let d = champ(ui, "delai-date", "Mise à disposition le", "JJ/MM/AAAA", 130.0);

@@ -121,3 +121,41 @@ fn le_logement_se_choisit_dans_une_liste_et_son_classement_ne_reste_pas_au_suiva
     type_into(&mut h, "Référence du logement", "ZZZ-inexistant");
     h.get_by_label("Aucun logement de Var Logis dont la référence contient « ZZZ-inexistant ».");
 }
+
+#[test]
+fn classer_sans_flux_enregistre_dit_quoi_faire_et_y_mene() {
+    let t = Temp::new("classer-sans-flux");
+    let (mut h, dossier) = demo(&t);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let reference = d.logements_actifs_du_bailleur("Var Logis").unwrap()[0].reference.clone();
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    h.get_by_label("Orienter un logement libéré").click();
+    h.run_steps(2);
+    choisir(&mut h, "Bailleur du logement libéré", "Var Logis");
+    type_into(&mut h, "Référence du logement libéré", &reference);
+    // 2026: the demonstration saved the flux of 2025 only.
+    type_into(&mut h, "Date de libération", "15/03/2026");
+    h.get_by_label("Classer les réservataires").click();
+    h.run_steps(4);
+    let epci = contingents::consolidate::nom_epci(contingents::demo::DEMO_TERRITOIRE);
+    h.get_by_label(&format!(
+        "Enregistrez d'abord le flux de Var Logis pour 2026 dans l'écran Flux ({epci}) : sans lui, aucun réservataire n'a d'objectif sur ce logement. Ou choisissez le réservataire dans la liste, sans classement."
+    ));
+    h.get_by_label("Ouvrir le flux de Var Logis 2026 dans l'écran Flux").click();
+    h.run_steps(5);
+    assert_eq!(h.state().state.screen, crate::ui::state::Screen::Flux);
+    let fv = h.state().ecrans.flux.as_ref().expect("the flux screen on that selection");
+    assert_eq!(
+        (fv.bailleur.as_str(), fv.epci.as_str(), fv.annee),
+        ("Var Logis", contingents::demo::DEMO_TERRITOIRE, 2026)
+    );
+    // The year saved ranks as before.
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    type_into(&mut h, "Date de libération", "15/03/2025");
+    h.get_by_label("Classer les réservataires").click();
+    h.run_steps(4);
+    let o = h.state().ecrans.bilan.as_ref().unwrap().orientation.as_ref().unwrap();
+    assert!(!o.1.as_ref().expect("ranked").candidats.is_empty());
+}
