@@ -589,6 +589,8 @@ fn a_manual_exclusion_saved_with_the_flux_changes_the_annex() {
     let value = |rows: &[(String, Data)], label: &str| {
         rows.iter().find(|(k, _)| k == label).map(|(_, v)| v.clone()).unwrap_or_else(|| panic!("{label}"))
     };
+    // The flux saved first (an annex is only of a saved flux), without the exclusion.
+    flux_azur(ds, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
     let before = annex("avant.xlsx");
     assert_eq!(value(&before, "Logements concernés par la gestion en flux (assiette)"), Data::Float(60.0));
     assert_eq!(value(&before, "Taux de la convention"), Data::Float(0.2));

@@ -312,6 +312,21 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
     write_rows(&f, &header, &rows);
     let d = t.path("d.sqlite");
     assert!(import(&d, &["--territoire", "01", "--bailleur", "Dynacité"], &[&f]).status.success());
+    // An annex only of a flux saved for its year (never one of 0 logement).
+    run_ok(&[
+        "flux",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Dynacité",
+        "--epci",
+        "240100750",
+        "--annee",
+        "2025",
+        "--rotation",
+        "5",
+        "--enregistrer",
+    ]);
     let phrase = "246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en flux ; 32 logements réservés par la commune, soit 15,1 %";
     let xlsx_out = t.path("annexe.xlsx");
     run_ok(&[
@@ -323,6 +338,8 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
         "commune:01281",
         "--commune",
         "01281",
+        "--annee",
+        "2025",
         "--out",
         xlsx_out.to_str().unwrap(),
     ]);
@@ -358,6 +375,8 @@ fn the_ornex_annex_comes_out_with_its_figures_in_xlsx_and_pdf() {
         "commune:01281",
         "--commune",
         "01281",
+        "--annee",
+        "2025",
         "--out",
         pdf.to_str().unwrap(),
     ]);

@@ -15,4 +15,5 @@ mod fuzz;
 mod import_rules;
 mod robustesse;
 mod sample;
+mod signataires;
 mod suivi;

@@ -40,6 +40,9 @@ pub struct Pdf {
     /// The room above and below the text of a table's cell, in font sizes (0.55 by default;
     /// less for a dense form such as the fiche récapitulative).
     pub marge_cellule: f32,
+    /// A draft, not to sign (why): « PROJET » on every page, across the page and in red over
+    /// the header with the reason.
+    pub projet: Option<String>,
 }
 
 /// What every page of a document says at its top and bottom.
@@ -81,6 +84,7 @@ impl Pdf {
             garder_pour_la_suite: 0.0,
             paraphes: false,
             marge_cellule: 0.55,
+            projet: None,
         }
     }
 
@@ -423,6 +427,7 @@ impl Pdf {
     /// is known).
     fn entetes(&mut self) {
         let Some(e) = self.entete.clone() else { return };
+        let e_projet = self.projet.clone();
         let n = self.pages.len();
         let (w, h, m) = (self.width, self.height, self.marge);
         for i in 0..n {
@@ -461,6 +466,9 @@ impl Pdf {
                 y += 10.0;
             }
             self.line(m, y - 4.0, w - m, y - 4.0);
+            if let Some(motif) = e_projet.as_deref() {
+                self.filigrane_projet(motif);
+            }
             let pied = format!("page {} / {n}", i + 1);
             let pw = self.text_width(&pied, 8.0);
             self.line(m, h - 34.0, w - m, h - 34.0);
@@ -485,6 +493,44 @@ impl Pdf {
             let page = self.pages.pop().expect("the page just pushed");
             self.pages[i] = page;
         }
+    }
+
+    /// « PROJET » across the page (outlined, light, the text under it stays legible) and, in
+    /// red above the header, « PROJET — » and why the document is not to sign.
+    fn filigrane_projet(&mut self, motif: &str) {
+        use pdf_writer::types::TextRenderingMode;
+        let (w, h) = (self.width, self.height);
+        let taille = 110.0;
+        let tw = self.text_width("PROJET", taille);
+        let (c, s) = (std::f32::consts::FRAC_PI_4.cos(), std::f32::consts::FRAC_PI_4.sin());
+        // Centred on the page, along its diagonal.
+        let (x, y) = (w / 2.0 - c * tw / 2.0 + s * taille * 0.35, h / 2.0 - s * tw / 2.0 - c * taille * 0.35);
+        let glyphs: Vec<u8> = "PROJET".chars().flat_map(|ch| self.glyph(ch).to_be_bytes()).collect();
+        self.content()
+            .save_state()
+            .set_stroke_rgb(0.85, 0.55, 0.55)
+            .set_line_width(1.2)
+            .begin_text()
+            .set_font(Name(b"F1"), taille)
+            .set_text_rendering_mode(TextRenderingMode::Stroke)
+            .set_text_matrix([c, s, -s, c, x, y])
+            .show(Str(&glyphs))
+            .end_text()
+            .restore_state();
+        let m = self.marge;
+        let t = format!("PROJET — {motif}");
+        let mut taille = 9.0;
+        while taille > 6.5 && self.text_width(&t, taille) > w - 2.0 * m {
+            taille -= 0.25;
+        }
+        let lignes = self.wrap(&t, w - 2.0 * m, taille);
+        self.content().set_fill_rgb(0.75, 0.0, 0.0);
+        let mut y = if lignes.len() > 1 { 16.0 } else { 24.0 };
+        for l in lignes.into_iter().take(2) {
+            self.text(m, y, taille, &l);
+            y += taille * 1.2;
+        }
+        self.content().set_fill_gray(0.0);
     }
 
     pub fn to_bytes(mut self) -> Vec<u8> {

@@ -558,7 +558,18 @@ impl App {
             }
             Action::AnnexeDialog => self.ouvrir_annexe(),
             Action::FermerAnnexe => self.ecrans.annexe = None,
-            Action::ExportAnnexe(a) => {
+            // Checked first (in the background): an annex whose flux was never saved is refused
+            // in its dialog, before any file name is asked.
+            Action::ExportAnnexe(a) => self.sur_dossier("export", false, move |d| {
+                let refus = match a.bailleur.as_deref() {
+                    Some(b) => contingents::export::annexe::verifier_flux_enregistre(d, b, &a.epci, a.annee)
+                        .err()
+                        .map(|e| e.to_string()),
+                    None => None,
+                };
+                Ok(Fait::AnnexeVerifiee(a, refus))
+            }),
+            Action::AnnexeVerifiee(a) => {
                 self.ecrans.annexe = None;
                 let epci_nom = nom_epci(&a.epci);
                 // A commune's annex is on its commune; the others' on the EPCI.

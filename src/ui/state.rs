@@ -462,6 +462,7 @@ impl Action {
             | Action::AnnexeDialog
             | Action::FermerAnnexe
             | Action::ExportAnnexe(_)
+            | Action::AnnexeVerifiee(_)
             | Action::FicheNavette { .. }
             | Action::FicheNavetteVierge
             | Action::NavetteExclue(_)
@@ -669,6 +670,8 @@ pub enum Action {
     AnnexeDialog,
     FermerAnnexe,
     ExportAnnexe(DemandeAnnexe),
+    /// The annex checked (its flux saved): ask where to write it.
+    AnnexeVerifiee(DemandeAnnexe),
     FicheNavette {
         bailleur: String,
         reference: String,
@@ -905,6 +908,9 @@ pub struct AnnexeDialogue {
     pub bailleur: Option<String>,
     pub epci: Option<String>,
     pub annee: String,
+    /// The annex asked and why it is refused (its flux never saved), shown in the dialog while
+    /// the same bailleur, EPCI and year are chosen.
+    pub refus: Option<(DemandeAnnexe, String)>,
 }
 
 /// Everything each screen keeps while the window runs (never saved).

@@ -123,6 +123,9 @@ pub enum Fait {
     MenageNote,
     /// The CIA objectives saved (how many settings).
     CiaEnregistree(usize),
+    /// The annex asked can be written (`None`), or why not (its flux never saved): said in
+    /// the annex's dialog, before any file name is asked.
+    AnnexeVerifiee(crate::ui::state::DemandeAnnexe, Option<String>),
     FluxEnregistre {
         bailleur: String,
         annee: i32,

@@ -212,13 +212,21 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
     out.push(Section { titre: format!("Le flux annuel {}", a.annee), lignes: l, notes });
 
     // The réservataire's part.
-    let mut l: Vec<(String, V)> = vec![
-        ("Logements réservés par le réservataire dans l'assiette".into(), V::N(a.stock)),
-        (
-            "Part du réservataire dans l'assiette".into(),
-            V::P(if a.assiette > 0 { a.stock as f64 / a.assiette as f64 } else { 0.0 }),
-        ),
-    ];
+    let part_de = |n: u64| V::P(if a.assiette > 0 { n as f64 / a.assiette as f64 } else { 0.0 });
+    // The State's own stock and its agents' apart (never one figure that adds them).
+    let mut l: Vec<(String, V)> = if a.reservataire == Reservataire::ETAT {
+        vec![
+            ("Logements réservés par l'État (contingent préfectoral) dans l'assiette".into(), V::N(a.stock)),
+            ("Logements réservés pour ses agents civils et militaires dans l'assiette".into(), V::N(a.stock_agents)),
+            ("Part de l'État (contingent préfectoral) dans l'assiette".into(), part_de(a.stock)),
+            ("Part de ses agents civils et militaires dans l'assiette".into(), part_de(a.stock_agents)),
+        ]
+    } else {
+        vec![
+            ("Logements réservés par le réservataire dans l'assiette".into(), V::N(a.stock)),
+            ("Part du réservataire dans l'assiette".into(), part_de(a.stock)),
+        ]
+    };
     let mut notes = vec![];
     match &a.part {
         Some(part) => {
@@ -235,17 +243,30 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
             }
             l.push(("Périmètre du taux".into(), V::T(part.perimetre.libelle())));
             let agents = f.part(&Reservataire::FONCTIONNAIRES);
-            if a.reservataire == Reservataire::ETAT {
+            // The stock where the rate is measured: only when it is not the annex's own perimeter
+            // (else the same figures twice).
+            let meme_perimetre = match (&a.perimetre, &part.perimetre) {
+                (PerimetreAnnexe::Commune { insee, .. }, Perimetre::Commune(c)) => insee == c,
+                (PerimetreAnnexe::Epci(e), Perimetre::Epci(x)) => e == x,
+                (PerimetreAnnexe::Departement(d), Perimetre::Departement(x)) => d == x,
+                _ => false,
+            };
+            if meme_perimetre {
+            } else if a.reservataire == Reservataire::ETAT {
                 let fo = agents.map(|x| x.stock).unwrap_or(0);
-                l.push(("Stock réservé par l'État dans l'assiette du périmètre du taux".into(), V::N(part.stock + fo)));
-                l.push(("  dont pour ses agents civils et militaires".into(), V::N(fo)));
+                l.push((
+                    "Stock réservé par l'État (contingent préfectoral) dans l'assiette du périmètre du taux".into(),
+                    V::N(part.stock),
+                ));
+                l.push(("Stock réservé pour ses agents civils et militaires dans la même assiette".into(), V::N(fo)));
+                l.push(("Assiette du périmètre du taux".into(), V::N(part.assiette)));
             } else {
                 l.push((
                     format!("Stock réservé par {} dans l'assiette du périmètre du taux", par_le(&a.reservataire)),
                     V::N(part.stock),
                 ));
+                l.push(("Assiette du périmètre du taux".into(), V::N(part.assiette)));
             }
-            l.push(("Assiette du périmètre du taux".into(), V::N(part.assiette)));
             if a.reservataire == Reservataire::ETAT {
                 let fo = agents.map(|x| x.taux).unwrap_or(0.0);
                 l.push((
@@ -484,16 +505,29 @@ pub(super) fn tableaux(a: &Annexe) -> Vec<Tableau> {
     out.push(Tableau {
         titre: format!(
             "Stock réservé par {} (état des lieux au {}), par financement et typologie",
-            par_le(id),
+            if id == Reservataire::ETAT {
+                "l'État et pour ses agents civils et militaires".to_string()
+            } else {
+                par_le(id)
+            },
             date_fr(&a.date_reference)
         ),
         colonnes,
         lignes,
-        note: (a.grille.total() != a.stock).then(|| {
+        note: (a.grille.total() != a.stock + a.stock_agents).then(|| {
             format!(
-                "Tout le stock réservé de l'état des lieux, logements exclus de l'assiette compris (PLI, logements-foyers…) : {}, dont {} dans l'assiette.",
+                "Tout le stock réservé de l'état des lieux, logements exclus de l'assiette compris (PLI, logements-foyers…) : {}, dont {} dans l'assiette{}.",
                 entier(a.grille.total()),
-                entier(a.stock)
+                entier(a.stock + a.stock_agents),
+                if a.stock_agents > 0 {
+                    format!(
+                        " ({} pour l'État, contingent préfectoral, et {} pour ses agents)",
+                        entier(a.stock),
+                        entier(a.stock_agents)
+                    )
+                } else {
+                    String::new()
+                }
             )
         }),
     });
@@ -598,6 +632,11 @@ pub(super) fn modalites(a: &Annexe) -> Vec<String> {
 }
 
 pub(super) fn titre(a: &Annexe) -> String {
+    let t = titre_definitif(a);
+    if a.projet().is_some() { format!("PROJET — {t}") } else { t }
+}
+
+fn titre_definitif(a: &Annexe) -> String {
     match a.perimetre {
         PerimetreAnnexe::Departement(_) => {
             format!("Annexe départementale à la convention de réservation — {}", libelle_reservataire(&a.reservataire))

@@ -59,6 +59,38 @@ pub fn calculer_annexe_departementale(
         ExportError::Donnees(format!("aucun logement de « {bailleur} » dans le département {departement}"))
     })?;
     let p = crate::flux::parametres_du_departement(d, &bailleur, departement, annee)?;
+    // Nothing ever saved, neither for the département nor for any of its EPCIs: an annex of 0
+    // logement is not a document to sign.
+    let dep_jamais = d
+        .parametres_du_flux::<crate::flux::FluxParametres>(
+            &bailleur,
+            &crate::flux::cle_departement(departement),
+            annee,
+        )?
+        .is_none();
+    if dep_jamais {
+        let mut aucun = true;
+        for e in flux.epcis.iter().filter_map(|x| x.epci.as_deref()) {
+            if d.parametres_du_flux::<crate::flux::FluxParametres>(&bailleur, e, annee)?.is_some() {
+                aucun = false;
+            }
+        }
+        if aucun {
+            let lieu = format!(
+                "le {} (ni pour le département ni pour aucun de ses EPCI)",
+                crate::format::le_departement(departement)
+            );
+            return Err(ExportError::Donnees(super::refus_flux_non_enregistre(
+                &bailleur,
+                annee,
+                &lieu,
+                &format!("--departement {departement}"),
+                &format!(
+                    "écran Flux annuel, bailleur « {bailleur} », chacun de ses EPCI du département, année {annee}, taux de rotation, puis « Enregistrer les paramètres »"
+                ),
+            )));
+        }
+    }
     let enregistre = crate::flux::departement_enregistre(d, &bailleur, departement, annee)?;
     // Without a departmental flux saved, the département's is the sum of its EPCIs' flux: saved
     // when each EPCI's was saved for the year.
@@ -76,7 +108,7 @@ pub fn calculer_annexe_departementale(
     } else {
         0
     };
-    let stock = part.as_ref().map(|r| r.stock).unwrap_or(0) + stock_agents;
+    let stock = part.as_ref().map(|r| r.stock).unwrap_or(0);
     // The grid on the département: the bailleur's EPCIs of the département.
     let mut grille = Grille::default();
     for e in flux.epcis.iter().filter_map(|x| x.epci.clone()) {

@@ -73,6 +73,7 @@ pub fn calculer_annexe(
             "aucun logement de « {bailleur} » sur le périmètre : {libelle_perimetre}"
         )));
     }
+    super::verifier_flux_enregistre(d, &bailleur, &epci_flux, annee)?;
     let gouvernant = crate::flux::departement_gouvernant(d, &bailleur, &g, annee)?;
     let flux = crate::flux::flux_de_l_epci(d, &bailleur, &epci_flux, annee, &g)?;
     let (saisis, annee_source) = match &gouvernant {
@@ -111,12 +112,11 @@ pub fn calculer_annexe(
             .sum()
     };
     let stock_agents = if reservataire == Reservataire::ETAT { stock_de(&Reservataire::FONCTIONNAIRES) } else { 0 };
-    let stock = stock_agents
-        + match (&part, commune) {
-            (Some(r), Some(c)) if r.perimetre == Perimetre::Commune(c.to_string()) => r.stock,
-            (Some(r), None) if r.perimetre == Perimetre::Epci(epci_flux.clone()) => r.stock,
-            _ => stock_de(reservataire),
-        };
+    let stock = match (&part, commune) {
+        (Some(r), Some(c)) if r.perimetre == Perimetre::Commune(c.to_string()) => r.stock,
+        (Some(r), None) if r.perimetre == Perimetre::Epci(epci_flux.clone()) => r.stock,
+        _ => stock_de(reservataire),
+    };
     let mut grille = Grille::default();
     for id in &ids {
         let f = Filtre {

@@ -59,7 +59,7 @@ pub struct Annexe {
     pub exclus: u64,
     pub assiette: u64,
     /// The réservataire's stock inside the assiette of the annex's perimeter (the State's: its
-    /// agents' included, `stock_agents` of them).
+    /// own, its agents' apart in `stock_agents`).
     pub stock: u64,
     pub stock_agents: u64,
     /// Its whole stock in the état des lieux (excluded dwellings included), by financement ×
@@ -80,6 +80,40 @@ pub struct Annexe {
     pub epcis_sans_parametres: Vec<String>,
     pub decompte: crate::suivi::Etape,
     pub regle_delai: crate::suivi::calendrier::RegleDelai,
+}
+
+/// The refusal of an annex whose flux was never saved for the year (nor carried over from a
+/// year before): it would count 0 logement and look like a document to sign. Says which
+/// bailleur, territory and year, and how to save the flux (window and command line).
+pub(super) fn refus_flux_non_enregistre(bailleur: &str, annee: i32, lieu: &str, option: &str, fenetre: &str) -> String {
+    format!(
+        "Aucun flux {annee} enregistré pour « {bailleur} » sur {lieu} : l'annexe compterait 0 logement, elle n'est pas produite. \
+         Enregistrez d'abord le flux {annee} de ce bailleur — dans la fenêtre : {fenetre} ; \
+         en ligne de commande : contingents flux --dossier DOSSIER --bailleur \"{bailleur}\" {option} --annee {annee} --rotation PCT --enregistrer"
+    )
+}
+
+/// Whether the bailleur's flux of the year can give an annex on the EPCI: refused (with what to
+/// do) when no parameters were ever saved for it on this EPCI up to that year, nor for its
+/// département that year. The window asks before choosing a file name.
+pub fn verifier_flux_enregistre(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> Result<(), ExportError> {
+    let g = crate::flux::groupes(d, bailleur, epci)?;
+    if crate::flux::departement_gouvernant(d, bailleur, &g, annee)?.is_some()
+        || d.parametres_du_flux::<crate::flux::FluxParametres>(bailleur, epci, annee)?.is_some()
+    {
+        return Ok(());
+    }
+    let lieu = format!("l'EPCI {}", nom_epci(epci));
+    Err(ExportError::Donnees(refus_flux_non_enregistre(
+        bailleur,
+        annee,
+        &lieu,
+        &format!("--epci {epci}"),
+        &format!(
+            "écran Flux annuel, bailleur « {bailleur} », EPCI {}, année {annee}, taux de rotation, puis « Enregistrer les paramètres »",
+            nom_epci(epci)
+        ),
+    )))
 }
 
 /// « l'État », « Action Logement », « la commune d'Antibes », « le Département Ain (01) »: the
@@ -161,10 +195,20 @@ impl Annexe {
                 String::new()
             };
             let stock = if self.assiette > 0 {
+                let part = |n: u64| pourcentage(n as f64 / self.assiette as f64);
+                let agents = if self.reservataire == Reservataire::ETAT && self.stock_agents > 0 {
+                    format!(
+                        " et {} pour ses agents civils et militaires ({})",
+                        entier(self.stock_agents),
+                        part(self.stock_agents)
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    " ; pour information, {} dans l'assiette ({}), sans effet sur la part de l'État",
+                    " ; pour information, {} dans l'assiette ({}){agents}, sans effet sur la part de l'État",
                     nombre(self.stock, "logement réservé par l'État", "logements réservés par l'État"),
-                    pourcentage(self.stock as f64 / self.assiette as f64)
+                    part(self.stock)
                 )
             } else {
                 String::new()
@@ -181,7 +225,7 @@ impl Annexe {
         }
         let pct = if self.assiette > 0 { pourcentage(self.stock as f64 / self.assiette as f64) } else { "–".into() };
         let agents = if self.reservataire == Reservataire::ETAT && self.stock_agents > 0 {
-            format!(" (dont {} pour ses agents civils et militaires)", entier(self.stock_agents))
+            format!(" (et {} pour ses agents civils et militaires)", entier(self.stock_agents))
         } else {
             String::new()
         };
@@ -226,6 +270,12 @@ impl Annexe {
                 };
                 concerne && (commune.is_none() || a.commune.is_none() || a.commune.as_deref() == commune)
             })
+            // The parameters carried over are said once, first (below).
+            .filter(|a| {
+                self.saisis
+                    || a.regle != crate::model::Regle::ParametreAConfirmer
+                    || !a.detail.starts_with("paramètres repris")
+            })
             .map(|a| a.detail.clone())
             .collect();
         v.dedup();
@@ -255,6 +305,27 @@ impl Annexe {
             );
         }
         v
+    }
+
+    /// Why the annex is only a draft (« PROJET » on every page), `None` when its parameters were
+    /// saved for the year: carried over from a year before, or missing for some EPCI of a
+    /// departmental flux.
+    pub fn projet(&self) -> Option<String> {
+        if self.saisis {
+            return None;
+        }
+        let quoi = match self.annee_source {
+            Some(y) => format!("paramètres du flux {} non enregistrés, ceux de {y} sont repris", self.annee),
+            None if !self.epcis_sans_parametres.is_empty() => format!(
+                "paramètres du flux {} non enregistrés pour {}",
+                self.annee,
+                self.epcis_sans_parametres.join(", ")
+            ),
+            None => format!("paramètres du flux {} non enregistrés", self.annee),
+        };
+        Some(format!(
+            "document non définitif, à ne pas signer : {quoi} ; confirmez-les et enregistrez-les (écran Flux annuel, ou contingents flux … --enregistrer), puis éditez de nouveau l'annexe"
+        ))
     }
 
     /// A readable file name: « Annexe État (contingent préfectoral) — Habitat Azur — Antibes — 2025 ».

@@ -10,6 +10,7 @@ use std::path::Path;
 pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     let mut p = Pdf::document(false, entete(a));
     p.paraphes = true;
+    p.projet = a.projet();
     p.titre(14.0, &titre(a));
     let c = &a.coordonnees;
     if !c.adresse.trim().is_empty() {

@@ -38,7 +38,16 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     classeur::ajuster(ws, 1, &[(&format!("{}.", a.phrase()), LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
     ws.write_string(2, 0, en.mentions.join(" · ")).map_err(e)?;
     ws.write_string(3, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
-    let mut r: u32 = 5;
+    // A draft says so at its top, in red, and in the header of every printed page.
+    let projet = a.projet();
+    if let Some(motif) = &projet {
+        let rouge =
+            Format::new().set_bold().set_font_color(Color::RGB(0xC00000)).set_text_wrap().set_align(FormatAlign::Top);
+        let t = format!("PROJET — {motif}");
+        ws.merge_range(4, 0, 4, 4, &t, &rouge).map_err(e)?;
+        classeur::ajuster(ws, 4, &[(&t, LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
+    }
+    let mut r: u32 = if projet.is_some() { 6 } else { 5 };
     let valeur = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, v: &V| match v {
         V::N(n) => ws.write_number_with_format(r, c, *n as f64, &num).map(|_| ()),
         V::P(x) => ws.write_number_with_format(r, c, *x, &pct).map(|_| ()),
@@ -107,5 +116,13 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         ws.set_column_width(j, LARGEUR).map_err(e)?;
     }
     classeur::mise_en_page(ws, true, &titre(a), &en.edition, &en.reference, true).map_err(e)?;
+    if projet.is_some() {
+        let x = |s: &str| s.replace('&', "&&");
+        ws.set_header(format!(
+            "&L&9{}&C&\"-,Bold\"&14&KC00000PROJET — à ne pas signer&R&8Édité le {}",
+            x(&titre(a)),
+            x(&en.edition)
+        ));
+    }
     save_workbook(&mut wb, out)
 }

@@ -206,6 +206,7 @@ impl App {
             bailleur,
             epci,
             annee: annee.to_string(),
+            refus: None,
         });
     }
 

@@ -281,6 +281,12 @@ impl App {
                 self.reload();
             }
             Fait::Logements(d) => self.ecrans.drill = Some(d),
+            Fait::AnnexeVerifiee(a, None) => self.push(Action::AnnexeVerifiee(a)),
+            Fait::AnnexeVerifiee(a, Some(refus)) => {
+                if let Some(dlg) = &mut self.ecrans.annexe {
+                    dlg.refus = Some((a, refus));
+                }
+            }
             Fait::Echus(v) => self.ecrans.echus = Some((self.session.generation, v)),
             Fait::Rapprochement(r) => self.ecrans.rapprochement = Some(r),
             Fait::Orientation(origine, r) => {

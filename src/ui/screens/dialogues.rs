@@ -307,6 +307,14 @@ pub fn annexe(a: &mut AnnexeDialogue, v: &DossierView, ctx: &egui::Context) -> V
         if pret.is_none() {
             ui.colored_label(theme::ALERTE, "Choisissez le réservataire, le bailleur, l'EPCI et l'année.");
         }
+        // The refusal of the annex asked (its flux never saved), while the same one is chosen.
+        if let Some((d, r)) = &a.refus
+            && a.bailleur == d.bailleur
+            && a.epci.as_deref() == Some(d.epci.as_str())
+            && a.annee.trim().parse::<i32>().ok() == Some(d.annee)
+        {
+            ui.colored_label(theme::ERREUR, format!("Annexe refusée : {r}"));
+        }
     });
     actions
 }

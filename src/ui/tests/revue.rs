@@ -535,3 +535,34 @@ fn le_menage_d_un_bail_saisi_compte_dans_la_cia() {
         (avant.cia.hors_qpv.baux + 1, avant.cia.hors_qpv.premier_quartile + 1, avant.cia.hors_qpv.non_renseignes)
     );
 }
+
+/// An annex whose flux was never saved for the year (nor a year before) is refused in its
+/// dialog, which says which bailleur, EPCI and year and how to save the flux: no file name is
+/// asked, no file written.
+#[test]
+fn l_annexe_d_un_flux_jamais_enregistre_est_refusee_dans_son_dialogue() {
+    let t = Temp::new("annexe-refusee");
+    let (mut h, _dossier, b, e, _a) = flux_demo(&t);
+    h.get_by_label("Annexe d'un réservataire…").click();
+    h.run_steps(3);
+    // 2023: the demo's flux is saved for its year only, nothing before.
+    h.state_mut().ecrans.annexe.as_mut().expect("the annex's dialog").annee = "2023".into();
+    h.run_steps(2);
+    h.get_by_label("Exporter en PDF…").click();
+    h.run_steps(5);
+    assert!(h.state().fichiers.picker.is_none(), "no file name asked");
+    let refus = h.state().ecrans.annexe.as_ref().expect("the dialog stays").refus.clone().expect("refused").1;
+    let nom = contingents::consolidate::nom_epci(&e);
+    assert!(
+        refus.starts_with(&format!(
+            "Aucun flux 2023 enregistré pour « {b} » sur l'EPCI {nom} : l'annexe compterait 0 logement"
+        )),
+        "{refus}"
+    );
+    assert!(refus.contains("écran Flux annuel") && refus.contains("--enregistrer"), "{refus}");
+    h.get_by_label(&format!("Annexe refusée : {refus}"));
+    // Another year: the refusal goes.
+    h.state_mut().ecrans.annexe.as_mut().unwrap().annee = contingents::demo::DEMO_ANNEE.to_string();
+    h.run_steps(2);
+    assert!(h.query_by_label(&format!("Annexe refusée : {refus}")).is_none());
+}

@@ -1,0 +1,182 @@
+//! The signatories' read-throughs of the documents (annexes, departmental annex, fiche,
+//! forecast, fiche navette, bilan): each finding checked on a small dossier whose figures are
+//! computed by hand in the comments.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+/// The lines of a text, each as its words.
+fn mots(txt: &str) -> Vec<Vec<String>> {
+    txt.lines().map(|l| l.split_whitespace().map(str::to_string).collect()).collect()
+}
+
+fn a_la_ligne(txt: &str, attendu: &[&str]) -> bool {
+    mots(txt).iter().any(|l| l.iter().map(String::as_str).collect::<Vec<_>>() == attendu)
+}
+
+/// `export annexe` of `reservataire` for Azur, with `perimetre` (`--epci 240600585`…), year
+/// `annee`, written to `out`: its output, whatever the exit.
+fn annexe(d: &Path, reservataire: &str, perimetre: &[&str], annee: i32, out: &Path) -> std::process::Output {
+    let annee = annee.to_string();
+    let mut args = vec!["export", "annexe", "--dossier", d.to_str().unwrap(), "--reservataire", reservataire];
+    args.extend_from_slice(perimetre);
+    args.extend(["--bailleur", "Azur", "--annee", &annee, "--out", out.to_str().unwrap()]);
+    run(&args)
+}
+
+/// Azur in Antibes with the State's stock and its agents': 200 dwellings, the State 40, its
+/// agents 10, 150 not reserved. Rotation 10 %, no mutation: libérations 20, flux 20; the State
+/// ⌊30 % × 20⌋ = 6, its agents min(round(10/200 × 20), ⌊5 % × 20⌋) = 1, publics prioritaires 5.
+fn etat_et_agents(t: &TempDir) -> PathBuf {
+    let mut lignes = vec![];
+    for i in 0..200 {
+        let res = match i {
+            0..40 => "Préfecture",
+            40..50 => "Fonctionnaires",
+            _ => "Non réservé",
+        };
+        lignes.push(ligne(format!("E{i}"), "06004", "Antibes", res, ["T2", "T3"][i % 2], "PLUS"));
+    }
+    let f = t.path("etat.xlsx");
+    edl(&f, lignes);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
+    d
+}
+
+#[test]
+fn an_annex_of_a_flux_never_saved_is_refused_with_what_to_do() {
+    let t = TempDir::new("annexe-jamais");
+    let d = azur(&t);
+    let out = t.path("a.pdf");
+    let o = annexe(&d, "etat", &["--epci", "240600585"], 2025, &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = erreur(&o);
+    assert!(
+        e.contains("Aucun flux 2025 enregistré pour « Azur » sur l'EPCI CA de Sophia Antipolis : l'annexe compterait 0 logement, elle n'est pas produite"),
+        "{e}"
+    );
+    assert!(
+        e.contains("écran Flux annuel") && e.contains("--epci 240600585 --annee 2025 --rotation PCT --enregistrer"),
+        "{e}"
+    );
+    assert!(!out.exists(), "no file");
+    // A commune's annex and the departmental one alike.
+    let o = annexe(&d, "commune:06004", &["--commune", "06004"], 2025, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
+    let o = annexe(&d, "etat", &["--departement", "06"], 2025, &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = erreur(&o);
+    assert!(
+        e.contains("Aucun flux 2025 enregistré pour « Azur » sur le département des Alpes-Maritimes (ni pour le département ni pour aucun de ses EPCI)"),
+        "{e}"
+    );
+    assert!(e.contains("--departement 06 --annee 2025"), "{e}");
+    assert!(!out.exists(), "no file");
+    // Saved for 2025: the annex is written, for the EPCI and the département.
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let o = annexe(&d, "etat", &["--epci", "240600585"], 2025, &out);
+    assert!(o.status.success(), "{}", erreur(&o));
+    let o = annexe(&d, "etat", &["--departement", "06"], 2025, &t.path("dep.pdf"));
+    assert!(o.status.success(), "{}", erreur(&o));
+    // A year before any saved flux: refused again.
+    let o = annexe(&d, "etat", &["--epci", "240600585"], 2024, &t.path("b.pdf"));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn an_annex_of_parameters_carried_over_is_a_draft_on_every_page() {
+    let t = TempDir::new("annexe-projet");
+    let d = azur(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    // 2025 saved: no « PROJET ».
+    let pdf = t.path("2025.pdf");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &pdf).status.success());
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(!txt.contains("PROJET"), "{txt}");
+    }
+    // 2026: the parameters of 2025 carried over, never saved for 2026.
+    let pdf = t.path("2026.pdf");
+    let o = annexe(&d, "action-logement", &["--epci", "240600585"], 2026, &pdf);
+    assert!(o.status.success(), "{}", erreur(&o));
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let pages: Vec<&str> = txt.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        assert!(pages.len() >= 2, "{txt}");
+        for p in &pages {
+            assert!(
+                p.contains("PROJET — document non définitif, à ne pas signer : paramètres du flux 2026 non enregistrés, ceux de 2025 sont repris"),
+                "{p}"
+            );
+        }
+        assert!(txt.contains("PROJET — Annexe à la convention de réservation — Action Logement"), "{txt}");
+        // Said once among the points of attention, not twice.
+        assert_eq!(txt.matches("repris de 2025").count(), 1, "{txt}");
+    }
+    let xlsx = t.path("2026.xlsx");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2026, &xlsx).status.success());
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let ws = wb.worksheet_range("Annexe").unwrap();
+    let textes: Vec<String> = ws.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(textes.iter().any(|t| t.starts_with("PROJET — document non définitif")), "{textes:?}");
+    if let Some(xml) = zip_entry(&xlsx, "xl/worksheets/sheet1.xml") {
+        assert!(xml.contains("PROJET — à ne pas signer"), "on every printed page: {xml}");
+    }
+}
+
+#[test]
+fn the_states_annex_shows_its_own_stock_and_its_agents_apart_and_once() {
+    let t = TempDir::new("annexe-agents");
+    let d = etat_et_agents(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let pdf = t.path("etat.pdf");
+    let o = annexe(&d, "etat", &["--epci", "240600585"], 2025, &pdf);
+    assert!(o.status.success(), "{}", erreur(&o));
+    let Some(txt) = texte_du_pdf(&pdf) else { return };
+    let un = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+    // 40 / 200 = 20,0 %, 10 / 200 = 5,0 %: never 50 (40 + 10) as the State's stock.
+    assert!(
+        un.contains("pour information, 40 logements réservés par l'État dans l'assiette (20,0 %) et 10 pour ses agents civils et militaires (5,0 %)"),
+        "{un}"
+    );
+    assert!(
+        a_la_ligne(
+            &txt,
+            &["Logements", "réservés", "par", "l'État", "(contingent", "préfectoral)", "dans", "l'assiette", "40"]
+        ),
+        "{txt}"
+    );
+    assert!(
+        a_la_ligne(
+            &txt,
+            &[
+                "Logements",
+                "réservés",
+                "pour",
+                "ses",
+                "agents",
+                "civils",
+                "et",
+                "militaires",
+                "dans",
+                "l'assiette",
+                "10"
+            ]
+        ),
+        "{txt}"
+    );
+    // 50 only as the total of the grid of both stocks, titled so.
+    assert!(
+        !mots(&txt).iter().any(|l| l.last().map(String::as_str) == Some("50") && l[0] != "PLUS" && l[0] != "TOTAL"),
+        "{txt}"
+    );
+    assert!(
+        un.contains("Stock réservé par l'État et pour ses agents civils et militaires (état des lieux au 01/01/2025)"),
+        "{un}"
+    );
+    // The EPCI is the perimeter of the rate: the stock is not printed a second time.
+    assert!(!txt.contains("périmètre du taux 40") && !un.contains("dans l'assiette du périmètre du taux"), "{un}");
+    // 6 logements: 5 publics prioritaires, 1 for the agents.
+    assert!(a_la_ligne(&txt, &["dont", "publics", "prioritaires", "5"]), "{txt}");
+    assert!(a_la_ligne(&txt, &["dont", "agents", "civils", "et", "militaires", "1"]), "{txt}");
+}
