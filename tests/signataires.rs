@@ -180,3 +180,74 @@ fn the_states_annex_shows_its_own_stock_and_its_agents_apart_and_once() {
     assert!(a_la_ligne(&txt, &["dont", "publics", "prioritaires", "5"]), "{txt}");
     assert!(a_la_ligne(&txt, &["dont", "agents", "civils", "et", "militaires", "1"]), "{txt}");
 }
+
+/// Azur on the CASA: Antibes 100 dwellings (Action Logement 20, 80 not reserved), and 3 rows in
+/// Cannes and 2 in Mougins (same département, outside the dossier's EPCI) set aside at import.
+/// Rotation 10 %, no mutation: libérations 10, flux 10.
+fn azur_et_hors_territoire(t: &TempDir) -> PathBuf {
+    let mut lignes = vec![];
+    for i in 0..100 {
+        let res = if i < 20 { "Action Logement" } else { "Non réservé" };
+        lignes.push(ligne(format!("A{i}"), "06004", "Antibes", res, "T3", "PLUS"));
+    }
+    for i in 0..3 {
+        lignes.push(ligne(format!("C{i}"), "06029", "Cannes", "Action Logement", "T2", "PLUS"));
+    }
+    for i in 0..2 {
+        lignes.push(ligne(format!("M{i}"), "06085", "Mougins", "Non réservé", "T2", "PLUS"));
+    }
+    let f = t.path("azur.xlsx");
+    edl(&f, lignes);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    d
+}
+
+#[test]
+fn a_departmental_total_names_the_epcis_of_the_dossier_and_the_dwellings_set_aside() {
+    let t = TempDir::new("hors-dossier");
+    let d = azur_et_hors_territoire(&t);
+    let phrase = "Le total ne porte que sur les EPCI du dossier (CA de Sophia Antipolis), pas sur tout le département des Alpes-Maritimes : 5 logements d'Azur dans le département, hors de ces EPCI, ont été mis de côté à l'import comme hors du territoire du dossier (Cannes 3, Mougins 2) et ne sont pas comptés.";
+    let pdf = t.path("dep.pdf");
+    let o = annexe(&d, "action-logement", &["--departement", "06"], 2025, &pdf);
+    assert!(o.status.success(), "{}", erreur(&o));
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let un = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The headline says what its 100 dwellings are: the dossier's EPCI, not the département.
+        assert!(
+            un.contains(
+                "100 logements implantés sur l'EPCI du dossier (CA de Sophia Antipolis), 0 exclu de l'assiette"
+            ),
+            "{un}"
+        );
+        assert_eq!(un.matches(phrase).count(), 1, "once: {un}");
+        // 20 / 100 = 20 % of a flux of 10: 2 logements.
+        assert!(
+            a_la_ligne(&txt, &["Total", "des", "EPCI", "du", "dossier", "100", "10,0", "%", "10", "0", "10", "2"]),
+            "{txt}"
+        );
+        assert!(!txt.contains("Total du département"), "{txt}");
+    }
+    // The fiche: its departmental column says what it adds, the sentence once.
+    let out = t.path("fiche.pdf");
+    let o = run(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", erreur(&o));
+    if let Some(txt) = texte_du_pdf(&out) {
+        let un = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(un.matches(phrase).count(), 1, "once: {un}");
+        assert!(un.contains("Total des EPCI du dossier (département des Alpes-Maritimes)"), "{un}");
+        assert!(!un.contains("Total du département"), "{un}");
+    }
+}

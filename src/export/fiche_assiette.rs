@@ -43,11 +43,19 @@ pub struct Fiche {
     pub annee: i32,
     pub coordonnees: Coordonnees,
     pub colonnes: Vec<Colonne>,
+    /// What each departmental total covers when the dossier is not the whole département (its
+    /// EPCIs, the dwellings set aside as outside the territory): said once under the form.
+    pub couvertures: Vec<String>,
 }
 
 /// Computes the flux of each EPCI of the bailleur with its saved parameters, then a total
 /// column per département (the departmental flux when it was saved for the year).
 pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, ExportError> {
+    Ok(calculs_et_couvertures(d, bailleur, annee)?.0)
+}
+
+/// [`calculs`], with what each departmental total covers (see [`Fiche::couvertures`]).
+fn calculs_et_couvertures(d: &Dossier, bailleur: &str, annee: i32) -> Result<(Vec<Colonne>, Vec<String>), ExportError> {
     let par_epci = groupes_par_epci(d, bailleur)?;
     if par_epci.is_empty() {
         return Err(ExportError::Donnees(format!("aucun logement du bailleur « {bailleur} » dans le dossier")));
@@ -71,7 +79,10 @@ pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, 
         });
     }
     let mut out = Vec::new();
+    let mut couvertures = Vec::new();
     for (dep, cols) in par_dep {
+        let epcis: Vec<String> = cols.iter().filter_map(|c| c.flux.epci.clone()).collect();
+        let couverture = crate::export::couverture_du_departement(d, bailleur, &dep, &epcis)?;
         let departemental = if crate::flux::departement_enregistre(d, bailleur, &dep, annee)? {
             crate::flux::flux_du_departement(d, bailleur, &dep, annee)?
         } else {
@@ -86,15 +97,20 @@ pub fn calculs(d: &Dossier, bailleur: &str, annee: i32) -> Result<Vec<Colonne>, 
             },
             None => somme(&dep, &cols),
         };
+        let mut total = total;
+        if let Some(c) = couverture {
+            total.titre = format!("Total des EPCI du dossier ({})", crate::format::le_departement(&dep));
+            couvertures.push(c);
+        }
         out.extend(cols);
         out.push(total);
     }
-    Ok(out)
+    Ok((out, couvertures))
 }
 
 /// The whole fiche.
 pub fn fiche(d: &Dossier, bailleur: &str, annee: i32) -> Result<Fiche, ExportError> {
-    let colonnes = calculs(d, bailleur, annee)?;
+    let (colonnes, couvertures) = calculs_et_couvertures(d, bailleur, annee)?;
     let mut coordonnees = d.coordonnees_du_bailleur(bailleur)?;
     // The first versions kept the contact with the flux parameters.
     if coordonnees.correspondant.trim().is_empty()
@@ -103,7 +119,7 @@ pub fn fiche(d: &Dossier, bailleur: &str, annee: i32) -> Result<Fiche, ExportErr
     {
         coordonnees.correspondant = c.to_string();
     }
-    Ok(Fiche { bailleur: bailleur.to_string(), annee, coordonnees, colonnes })
+    Ok(Fiche { bailleur: bailleur.to_string(), annee, coordonnees, colonnes, couvertures })
 }
 
 /// The département column: the sum of its EPCIs (rates recomputed from the sums).
@@ -617,6 +633,11 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
         super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
+    for c in &f.couvertures {
+        ws.merge_range(r, 0, r, derniere, c, &Format::new().set_text_wrap()).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(c, largeur)]).map_err(e)?;
+        r += 1;
+    }
     r += 1;
     let premiere = r;
     ws.write_string_with_format(r, 0, "Rubrique", &entete).map_err(e)?;
@@ -677,7 +698,11 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
         document: titre(f),
         mentions: vec![
             format!("Bailleur : {}", f.bailleur),
-            "Une colonne par EPCI et le total du département".into(),
+            if f.couvertures.is_empty() {
+                "Une colonne par EPCI et le total du département".into()
+            } else {
+                "Une colonne par EPCI et le total des EPCI du dossier".into()
+            },
             format!("Flux {}", f.annee),
         ],
         edition: date_d_edition(),
@@ -692,6 +717,9 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
     p.tableau(&[250.0, p.largeur() - 250.0], &[false, false], &rows, 8.0);
     for a in avertissements(f) {
         p.texte(8.0, &format!("Attention : {a}."));
+    }
+    for c in &f.couvertures {
+        p.texte(8.0, c);
     }
     let lignes = lignes(&f.colonnes);
     let largeur_libelle = 330.0;

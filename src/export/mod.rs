@@ -59,3 +59,52 @@ pub fn extension_refusee(out: &Path, ext: &str, permises: &[&str]) -> ExportErro
 pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, out: &Path) -> Result<(), ExportError> {
     Ok(write_atomically(out, |tmp| wb.save(tmp))?)
 }
+
+/// Whether the dossier covers the whole département (its territory is the département, or
+/// all of France): else a departmental total only adds the EPCIs of the dossier.
+pub fn dossier_couvre_le_departement(d: &crate::store::Dossier, departement: &str) -> bool {
+    match d.territoire() {
+        crate::reference::Territoire::Tout => true,
+        crate::reference::Territoire::Departement(x) => x == departement,
+        crate::reference::Territoire::Epci(_) => false,
+    }
+}
+
+/// What a departmental total covers when the dossier is not the whole département: the EPCIs
+/// of the dossier, named, and the bailleur's dwellings of the département set aside at import
+/// as outside the territory (« 6 mis de côté … (Cannes 6) »), not counted. `None` when the
+/// dossier covers the département.
+pub fn couverture_du_departement(
+    d: &crate::store::Dossier,
+    bailleur: &str,
+    departement: &str,
+    epcis: &[String],
+) -> Result<Option<String>, ExportError> {
+    if dossier_couvre_le_departement(d, departement) {
+        return Ok(None);
+    }
+    let noms: Vec<String> = epcis.iter().map(|e| crate::consolidate::nom_epci(e)).collect();
+    let hors = crate::flux::hors_du_dossier(d, bailleur, departement)?;
+    let n: u64 = hors.iter().map(|x| x.1).sum();
+    let sur = format!(
+        "Le total ne porte que sur les EPCI du dossier ({}), pas sur tout le {}",
+        noms.join(", "),
+        crate::format::le_departement(departement)
+    );
+    Ok(Some(if n == 0 {
+        format!(
+            "{sur} ; aucun logement {} n'a été mis de côté à l'import comme hors du territoire du dossier.",
+            crate::format::de(bailleur)
+        )
+    } else {
+        let detail: Vec<String> = hors.iter().map(|(c, k)| format!("{c} {}", crate::format::entier(*k))).collect();
+        format!(
+            "{sur} : {} {} dans le département, hors de ces EPCI, {} été mis de côté à l'import comme hors du territoire du dossier ({}) et {}.",
+            crate::format::logements(n),
+            crate::format::de(bailleur),
+            if n > 1 { "ont" } else { "a" },
+            detail.join(", "),
+            if n > 1 { "ne sont pas comptés" } else { "n'est pas compté" }
+        )
+    }))
+}

@@ -113,7 +113,12 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
     let mut colonnes = vec![];
     for (dep, cols) in par_dep {
         let mut total = ColonnePrevision {
-            titre: format!("Total du {}", crate::format::le_departement(&dep)),
+            // Only the EPCIs of the dossier when it is not the whole département.
+            titre: if crate::export::dossier_couvre_le_departement(d, &dep) {
+                format!("Total du {}", crate::format::le_departement(&dep))
+            } else {
+                format!("Total des EPCI du dossier ({})", crate::format::le_departement(&dep))
+            },
             epci: None,
             liberations: cols.iter().map(|c| c.liberations).sum(),
             flux: cols.iter().map(|c| c.flux).sum(),

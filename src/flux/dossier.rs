@@ -332,3 +332,20 @@ pub fn flux_de_l_epci(d: &Dossier, bailleur: &str, epci: &str, annee: i32, g: &[
     let p = parametres(d, bailleur, epci, annee)?;
     Ok(calculer(bailleur, epci, annee, g, &p))
 }
+
+/// The bailleur's dwellings of a département set aside at import as outside the dossier's
+/// territory (its rows `commune_hors_territoire` in its active imports whose commune is in the
+/// département), by commune (its name), most first: a departmental total of the dossier does
+/// not count them, and says so.
+pub fn hors_du_dossier(d: &Dossier, bailleur: &str, departement: &str) -> StoreResult<Vec<(String, u64)>> {
+    let territoire = crate::reference::Territoire::Departement(departement.to_string());
+    let mut par_commune: BTreeMap<String, u64> = BTreeMap::new();
+    for (valeur, n) in d.hors_territoire_du_bailleur(bailleur)? {
+        if let Ok(c) = reference().resolve_commune(&valeur, &territoire) {
+            *par_commune.entry(c.nom.to_string()).or_default() += n;
+        }
+    }
+    let mut v: Vec<(String, u64)> = par_commune.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(v)
+}

@@ -23,7 +23,7 @@ pub use departement::calculer_departement;
 pub use dossier::{
     ParametreRefuse, cle_departement, departement_enregistre, departement_gouvernant, enregistrer_parametres,
     enregistrer_parametres_du_departement, entrees_du_departement, epcis_du_departement, flux_de_l_epci,
-    flux_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre, parametres,
+    flux_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre, hors_du_dossier, parametres,
     parametres_du_departement, verifier, verifier_departement,
 };
 use etat::*;

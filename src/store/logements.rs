@@ -444,6 +444,19 @@ impl Dossier {
         Ok(())
     }
 
+    /// The communes (as written in the files) of a bailleur's rows set aside as outside the
+    /// dossier's territory in its active imports, with their number of rows.
+    pub fn hors_territoire_du_bailleur(&self, bailleur: &str) -> Result<Vec<(String, u64)>> {
+        let mut st = self.conn.prepare(
+            "SELECT r.valeur, COUNT(*) FROM rejets r
+             JOIN import_bailleurs b ON b.import_id = r.import_id AND b.bailleur = r.bailleur AND b.actif = 1
+             WHERE r.bailleur = ?1 AND r.motif = 'commune_hors_territoire'
+             GROUP BY r.valeur ORDER BY r.valeur",
+        )?;
+        let rows = st.query_map([bailleur], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     /// The labels set aside as unknown in the active imports, most frequent first.
     pub fn libelles_inconnus(&self) -> Result<Vec<LibelleInconnu>> {
         let mut st = self.conn.prepare(

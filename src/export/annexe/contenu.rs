@@ -113,6 +113,9 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
     let mut out = vec![];
     // The derivation of the flux.
     let territoire = match (&a.perimetre, &a.departement_gouvernant) {
+        (PerimetreAnnexe::Departement(d), _) if a.couverture.is_some() => {
+            format!("les EPCI du dossier dans le {}", crate::format::le_departement(d))
+        }
         (PerimetreAnnexe::Departement(_), _) => a.libelle_perimetre.clone(),
         (PerimetreAnnexe::Commune { epci, .. } | PerimetreAnnexe::Epci(epci), _) => {
             format!("l'EPCI {}", nom_epci(epci))
@@ -194,6 +197,9 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
                 notes.push(format!("Justification — {} ({nom}) : {je}.", c.court()));
             }
         }
+    }
+    if let Some(c) = &a.couverture {
+        notes.push(c.clone());
     }
     if matches!(a.perimetre, PerimetreAnnexe::Departement(_)) && !a.departement_enregistre {
         notes.push(format!(
@@ -372,7 +378,10 @@ pub(super) fn tableaux(a: &Annexe) -> Vec<Tableau> {
                     ]
                 })
                 .chain(std::iter::once(vec![
-                    V::T("Total du département".into()),
+                    V::T(
+                        if a.couverture.is_some() { "Total des EPCI du dossier" } else { "Total du département" }
+                            .into(),
+                    ),
                     V::N(f.assiette),
                     V::P(f.taux_rotation),
                     V::N(f.liberations),

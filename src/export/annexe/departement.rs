@@ -122,7 +122,10 @@ pub fn calculer_annexe_departementale(
             ajouter(&mut grille, cube.grille(&f));
         }
     }
+    let epcis: Vec<String> = flux.epcis.iter().filter_map(|x| x.epci.clone()).collect();
+    let couverture = crate::export::couverture_du_departement(d, &bailleur, departement, &epcis)?;
     Ok(Annexe {
+        couverture,
         reservataire: Reservataire::new(reservataire),
         coordonnees: d.coordonnees_du_bailleur(&bailleur)?,
         decompte: crate::suivi::etape_decompte(d, &bailleur, reservataire),

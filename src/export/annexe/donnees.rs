@@ -154,6 +154,7 @@ pub fn calculer_annexe(
         departement_gouvernant: gouvernant,
         departement_enregistre: false,
         epcis_sans_parametres: vec![],
+        couverture: None,
     })
 }
 

@@ -78,6 +78,9 @@ pub struct Annexe {
     /// of its EPCIs' flux), and the EPCIs whose flux was not saved for the year.
     pub departement_enregistre: bool,
     pub epcis_sans_parametres: Vec<String>,
+    /// A departmental annex of a dossier that is not the whole département: what its totals
+    /// cover (the EPCIs of the dossier) and the dwellings set aside as outside the territory.
+    pub couverture: Option<String>,
     pub decompte: crate::suivi::Etape,
     pub regle_delai: crate::suivi::calendrier::RegleDelai,
 }
@@ -173,6 +176,8 @@ impl Annexe {
     /// « 246 logements implantés, 34 exclus de l'assiette, 212 concernés par la gestion en
     /// flux ; 32 logements réservés par la commune d'Ornex, soit 15,1 % de l'assiette ».
     pub fn phrase(&self) -> String {
+        let implantes = self.implantes();
+        let implantes = implantes.as_str();
         // The State's share is a rate of the flux, never its stock's share: the headline says
         // the rate applied and its logements; the stock only as information.
         if est_etat(&self.reservataire)
@@ -215,7 +220,7 @@ impl Annexe {
             };
             return format!(
                 "{}, {} de l'assiette, {} par la gestion en flux ; {qui} : {} du flux, soit {} en {}{dont}{stock}",
-                nombre(self.parc, "logement implanté", "logements implantés"),
+                implantes,
                 nombre(self.exclus, "exclu", "exclus"),
                 nombre(self.assiette, "concerné", "concernés"),
                 pourcentage(taux),
@@ -237,11 +242,22 @@ impl Annexe {
         };
         format!(
             "{}, {} de l'assiette, {} par la gestion en flux ; {} par {par}{agents}, soit {pct}",
-            nombre(self.parc, "logement implanté", "logements implantés"),
+            implantes,
             nombre(self.exclus, "exclu", "exclus"),
             nombre(self.assiette, "concerné", "concernés"),
             nombre(self.stock, "logement réservé", "logements réservés"),
         )
+    }
+
+    /// « 867 logements implantés », « … implantés sur les EPCI du dossier (CA de Sophia
+    /// Antipolis) » for a departmental annex of a dossier that is not the whole département.
+    fn implantes(&self) -> String {
+        let n = nombre(self.parc, "logement implanté", "logements implantés");
+        if self.couverture.is_none() {
+            return n;
+        }
+        let noms: Vec<String> = self.flux.epcis.iter().filter_map(|e| e.epci.as_deref()).map(nom_epci).collect();
+        format!("{n} sur {} du dossier ({})", if noms.len() > 1 { "les EPCI" } else { "l'EPCI" }, noms.join(", "))
     }
 
     /// How the réservataire's rate was set, in words for the signatories: never a rate asked
