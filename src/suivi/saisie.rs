@@ -192,17 +192,34 @@ pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
             continue;
         }
         let e = &m.etapes;
-        if let Some(bail) = e.date_bail.filter(|b| *b >= x.mise_a_disposition) {
-            return Err(SuiviError::Donnees(format!(
-                "{debut}, bail signé le {} : le logement était loué au {}, il ne peut pas être mis à disposition à nouveau. {que_faire}. Rien n'a été enregistré.",
-                jour(bail),
-                jour(x.mise_a_disposition)
-            )));
-        }
-        if e.date_bail.is_none() && e.issue == Issue::EnCours {
-            return Err(SuiviError::Donnees(format!(
-                "{debut}, sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois. Notez d'abord la fin de cette mise à disposition (reprise par le bailleur). {que_faire}. Rien n'a été enregistré."
-            )));
+        // Still made available on the new date (the lease came later, or no end is noted):
+        // that is the reason, said as such — the dwelling was not let yet.
+        let encore = format!(
+            "{} {} est encore mis à disposition de {qui} depuis le {} ({ou}) au {}",
+            x.bailleur,
+            x.reference,
+            jour(date),
+            jour(x.mise_a_disposition)
+        );
+        match e.date_bail {
+            Some(bail) if bail == x.mise_a_disposition => {
+                return Err(SuiviError::Donnees(format!(
+                    "{debut} : son bail est signé le {}, le jour même ; le logement est loué ce jour-là, il ne peut pas être mis à disposition à nouveau. {que_faire}. Rien n'a été enregistré.",
+                    jour(bail)
+                )));
+            }
+            Some(bail) if bail > x.mise_a_disposition => {
+                return Err(SuiviError::Donnees(format!(
+                    "{encore} : cette mise à disposition n'a pris fin qu'au bail signé le {} ; un logement libéré n'est mis à disposition que d'un réservataire à la fois. {que_faire}. Rien n'a été enregistré.",
+                    jour(bail)
+                )));
+            }
+            None if e.issue == Issue::EnCours => {
+                return Err(SuiviError::Donnees(format!(
+                    "{encore}, sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois. Notez d'abord la fin de cette mise à disposition (reprise par le bailleur). {que_faire}. Rien n'a été enregistré."
+                )));
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -318,8 +335,20 @@ mod tests {
         assert!(m.starts_with("Azur A1 est déjà mis à disposition de État (contingent préfectoral) le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) : une mise à disposition est le même logement, à la même date, pour le même réservataire"), "{m}");
         assert!(m.ends_with("Rien n'a été enregistré."), "{m}");
         // While that one ran (lease on 08/06): the dwelling was let.
+        // While that one ran (lease on 08/06): on 02/05 the dwelling was still made available
+        // to the State, not let yet — the reason said is that one.
         let m = refus(declarer(&d, &declaration("A1", "action-logement", jour(5, 2))));
-        assert!(m.contains("bail signé le 08/06/2024 : le logement était loué au 02/05/2024"), "{m}");
+        assert!(
+            m.starts_with("Azur A1 est encore mis à disposition de État (contingent préfectoral) depuis le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) au 02/05/2024 : cette mise à disposition n'a pris fin qu'au bail signé le 08/06/2024 ;"),
+            "{m}"
+        );
+        assert!(!m.contains("loué"), "{m}");
+        // On the day of the lease: let that day.
+        let m = refus(declarer(&d, &declaration("A1", "action-logement", jour(6, 8))));
+        assert!(m.contains("son bail est signé le 08/06/2024, le jour même ; le logement est loué ce jour-là"), "{m}");
+        // After the lease: a new libération, accepted (and deleted again).
+        let apres = declarer(&d, &declaration("A1", "action-logement", jour(6, 9))).unwrap();
+        supprimer(&d, apres.id).unwrap();
         assert_eq!(mis_a_disposition_etat(&d), 1);
 
         // A2 declared with its household; a second click is refused.
@@ -340,7 +369,7 @@ mod tests {
         let autre = declaration("A2", "action-logement", jour(5, 10));
         let m = refus(declarer(&d, &autre));
         assert!(
-            m.contains("sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois"),
+            m.contains(&format!("Azur A2 est encore mis à disposition de État (contingent préfectoral) depuis le 02/05/2024 (saisie dans la fenêtre, n° {}) au 10/05/2024, sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois", premiere.id)),
             "{m}"
         );
         noter(&d, premiere.id, Evenement::Reprise, jour(5, 9)).unwrap();
