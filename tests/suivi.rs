@@ -228,6 +228,110 @@ fn a_hand_written_register_and_its_bilan() {
     assert_eq!(b["rejets"].as_array().unwrap().len(), 0);
 }
 
+/// The État's row of the 2024 bilan of Azur on the CASA.
+fn etat_2024(ds: &str) -> Value {
+    let b: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone()
+}
+
+/// A register row that repeats a mise à disposition typed in the window (same dwelling, same
+/// date, same réservataire) is set aside « déjà saisie (n° N) »: the typed one, first, is kept
+/// and counted once (window review: the bilan went 71 → 72).
+#[test]
+fn a_register_row_already_typed_in_the_window_is_counted_once() {
+    let t = TempDir::new("suivi-deja-saisie");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    // Typed in the window: A1 made available to the State on 10/03/2024, no lease yet.
+    let typed = {
+        let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+        let x = contingents::suivi::Declaration {
+            bailleur: "Azur".into(),
+            reference: "A1".into(),
+            reservataire: Some(contingents::model::Reservataire::ETAT),
+            hors_flux: None,
+            liberation: None,
+            preavis: 1,
+            mise_a_disposition: contingents::model::Date::new(2024, 3, 10).unwrap(),
+            menage: Default::default(),
+        };
+        contingents::suivi::declarer(&dossier, &x).unwrap().id
+    };
+    let avant = etat_2024(ds);
+    assert_eq!((avant["mises_a_disposition"].as_u64(), avant["baux_signes"].as_u64()), (Some(1), Some(0)));
+    // The bailleur's register: A0 (new), A1 as typed (with its lease on 05/04), A4 to ALS.
+    let reg = register(
+        &t,
+        "registre_azur.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A1;Préfecture;10/03/2024;05/03/2024;1 mois;2;15/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;",
+            "A4;ALS;20/11/2024;15/11/2024;3 mois;3;01/12/2024;15/12/2024;Attribution;;En cours;",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("3 lignes lues, 2 mises à disposition, 0 hors flux, 1 mises de côté"), "{out}");
+    assert!(out.contains("Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois) : 1"), "{out}");
+    assert!(
+        out.contains(&format!("ligne 3 : déjà saisie (n° {typed}) ; la mise à disposition saisie dans la fenêtre est gardée et comptée une fois, cette ligne n'est pas comptée")),
+        "{out}"
+    );
+    // The State: A0 and the typed A1 (2, not 3); one lease, A0's (the typed A1 has none).
+    let apres = etat_2024(ds);
+    assert_eq!(
+        (apres["mises_a_disposition"].as_u64(), apres["baux_signes"].as_u64(), apres["decomptes"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    let b: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let rejets = b["rejets"].as_array().unwrap();
+    assert_eq!(rejets.len(), 1);
+    assert_eq!((rejets[0]["motif"].as_str(), rejets[0]["ligne"].as_u64()), (Some("deja_saisie"), Some(3)));
+    assert_eq!(rejets[0]["valeur"].as_str(), Some(format!("n° {typed}").as_str()));
+
+    // The typed one deleted, the same file imported again is read again (not « identique »):
+    // the register's A1 counts now, with its lease — 2 mises à disposition, 2 leases.
+    {
+        let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+        contingents::suivi::supprimer(&dossier, typed).unwrap();
+    }
+    assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(1), "A0 alone while the line is set aside");
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("3 lignes lues, 3 mises à disposition, 0 hors flux, 0 mises de côté"), "{out}");
+    let fin = etat_2024(ds);
+    assert_eq!(
+        (fin["mises_a_disposition"].as_u64(), fin["baux_signes"].as_u64(), fin["decomptes"].as_u64()),
+        (Some(2), Some(2), Some(2))
+    );
+    // Imported once more, unchanged: identical, ignored.
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("fichier identique, ignoré"), "{out}");
+}
+
 #[test]
 fn the_reply_deadline_on_the_command_line() {
     assert_eq!(run_ok(&["delai", "--mise-a-disposition", "2024-04-26", "--preavis", "1"]).trim(), "2024-05-23");

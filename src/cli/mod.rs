@@ -389,6 +389,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 for (m, n) in &s.rejets {
                     dire!("  {} : {n}", contingents::suivi::motif_en_clair(m));
                 }
+                for (ligne, id) in &s.deja_saisies {
+                    dire!(
+                        "  ligne {ligne} : déjà saisie (n° {id}) ; la mise à disposition saisie dans la fenêtre est gardée et comptée une fois, cette ligne n'est pas comptée (pour prendre la ligne du registre : supprimez la saisie n° {id}, puis réimportez le registre)"
+                    );
+                }
                 for (label, n) in &s.presomptions {
                     dire!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
                 }

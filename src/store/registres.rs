@@ -426,12 +426,16 @@ impl<'c> RegistreWriter<'c> {
         Ok(())
     }
 
-    /// The bailleur's active register identical to a file (same SHA-256), if any.
+    /// The bailleur's active register identical to a file (same SHA-256), if any — unless rows
+    /// of it were set aside as already typed in the window (`deja_saisie`): read again then, the
+    /// typed ones may have been deleted since.
     pub fn registre_actif_identique(&self, sha256: &str, bailleur: &str) -> Result<Option<i64>> {
         Ok(self
             .tx
             .query_row(
-                "SELECT id FROM suivi_imports WHERE sha256 = ?1 AND bailleur = ?2 AND actif = 1 ORDER BY id DESC",
+                "SELECT id FROM suivi_imports i WHERE sha256 = ?1 AND bailleur = ?2 AND actif = 1
+                   AND NOT EXISTS (SELECT 1 FROM suivi_rejets r WHERE r.import_id = i.id AND r.motif = 'deja_saisie')
+                 ORDER BY id DESC",
                 params![sha256, bailleur],
                 |r| r.get(0),
             )

@@ -150,6 +150,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             logements.insert(p.bailleur.clone(), logements_du_bailleur(d, &p.bailleur)?);
         }
     }
+    let saisies = Saisies::lire(d, &prepared)?;
     let w = RegistreWriter::begin(d)?;
     // Each bailleur's register lines before this call (for the loss check), and what comes.
     let mut avant: BTreeMap<String, u64> = BTreeMap::new();
@@ -205,10 +206,25 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                     valeur: l.bailleur.clone().unwrap_or_default(),
                     brut: l.brut.clone(),
                 }),
-                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l).map(|(mut m, presume)| {
-                    m.menage = libelles.menage(&l);
-                    (l, m, presume)
-                }),
+                Ok(l) => mise_a_disposition(&mut ctx, &p.bailleur, connus, &l)
+                    .map(|(mut m, presume)| {
+                        m.menage = libelles.menage(&l);
+                        (l, m, presume)
+                    })
+                    .and_then(|(l, m, presume)| match saisies.deja(&m) {
+                        // Typed in the window first: the typed one is kept and counted once.
+                        Some(id) => {
+                            s.deja_saisies.push((l.ligne, id));
+                            Err(registre::Rejet {
+                                feuille: l.feuille.clone(),
+                                ligne: l.ligne,
+                                motif: DEJA_SAISIE,
+                                valeur: format!("n° {id}"),
+                                brut: l.brut.clone(),
+                            })
+                        }
+                        None => Ok((l, m, presume)),
+                    }),
             };
             match res {
                 Err(r) => {
@@ -284,6 +300,45 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
     crate::store::point_d_arret();
     w.commit()?;
     Ok(out)
+}
+
+/// The motif of a register row that repeats a mise à disposition typed in the window.
+pub const DEJA_SAISIE: &str = "deja_saisie";
+
+/// The mises à disposition typed in the window for the bailleurs of the registers: a register
+/// row that repeats one of them (same dwelling, same date of mise à disposition, same
+/// réservataire or same category outside the flux — the rule of [`super::deja_enregistree`]) is
+/// set aside, « déjà saisie (n° N) »: the typed one came first and stays, counted once. Setting
+/// the row aside rather than deleting the typed one keeps the history whole: withdrawing or
+/// restoring a register never loses nor brings back what was typed in the window.
+struct Saisies(HashMap<(String, String, Date), Vec<(Option<Reservataire>, Option<super::HorsFlux>, i64)>>);
+
+impl Saisies {
+    fn lire(d: &Dossier, prepared: &[Prepare]) -> Result<Self> {
+        let bailleurs: HashSet<&str> = prepared.iter().map(|p| p.bailleur.as_str()).collect();
+        let mut out: HashMap<_, Vec<_>> = HashMap::new();
+        for m in d.mises_a_disposition_saisies()? {
+            if let Some(date) = m.etapes.date_mise_a_disposition
+                && bailleurs.contains(m.bailleur.as_str())
+            {
+                out.entry((m.bailleur, m.reference, date)).or_default().push((m.reservataire, m.hors_flux, m.id));
+            }
+        }
+        Ok(Self(out))
+    }
+
+    /// The number of the typed mise à disposition that `m` repeats, if any.
+    fn deja(&self, m: &MiseADisposition) -> Option<i64> {
+        let date = m.etapes.date_mise_a_disposition?;
+        if self.0.is_empty() {
+            return None;
+        }
+        self.0
+            .get(&(m.bailleur.clone(), m.reference.clone(), date))?
+            .iter()
+            .find(|(r, h, _)| *r == m.reservataire && *h == m.hors_flux)
+            .map(|x| x.2)
+    }
 }
 
 /// The user's mappings of the household labels (label key → value).
@@ -410,6 +465,7 @@ pub fn motif_en_clair(code: &str) -> String {
     match code {
         "logement_inconnu" => "Logement inconnu du dossier".into(),
         "bailleur_different" => "Ligne d'un autre bailleur".into(),
+        DEJA_SAISIE => "Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois)".into(),
         other => match crate::model::Motif::parse(other) {
             Some(m) => m.label().into(),
             None => other.replace('_', " "),

@@ -66,6 +66,9 @@ pub struct RegistreImporte {
     /// The file was not read: it is identical (same SHA-256) to this register, already active
     /// or given earlier in the same call (« fichier identique, ignoré »).
     pub identique: Option<i64>,
+    /// The rows (line, number of the typed one) that repeat a mise à disposition typed in the
+    /// window: set aside (`deja_saisie`), the typed one kept and counted once.
+    pub deja_saisies: Vec<(u32, i64)>,
 }
 
 /// How registers are imported.
