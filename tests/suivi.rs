@@ -332,6 +332,160 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
     assert!(out.contains("fichier identique, ignoré"), "{out}");
 }
 
+/// A dwelling taken back by the bailleur (« Logement repris ») and then let, the register
+/// giving the lease date on the same row: the lease is the bailleur's own (domaine.md, CIA:
+/// « its non-réservé leases plus those made after a reprise »), a chute of the réservataire —
+/// never a lease counted for it.
+#[test]
+fn a_lease_after_a_reprise_is_the_bailleurs_not_the_reservataires() {
+    let t = TempDir::new("suivi-repris-loue");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "registre_azur.csv",
+        &[
+            &format!("{HEAD};Ménage"),
+            // Action Logement: A3 taken back, let by the bailleur on 12/04 (a DALO household);
+            // A4 let to its candidate on 15/05 (not prioritaire).
+            "A3;ALS;05/03/2024;01/03/2024;1 mois;;;;;12/04/2024;Logement repris;;Prioritaire DALO",
+            "A4;ALS;01/04/2024;25/03/2024;1 mois;2;05/04/2024;20/04/2024;Attribution;15/05/2024;Bail signé;;Non prioritaire",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let b: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let al = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap();
+    // 2 mises à disposition; 1 lease (A4), 1 décompte; A3 a chute by reprise: 1 of 2 concluded.
+    let n = |k: &str| al[k].as_u64().unwrap();
+    assert_eq!(
+        (n("mises_a_disposition"), n("baux_signes"), n("decomptes"), n("baux_cohorte"), n("chutes"), n("en_cours")),
+        (2, 1, 1, 1, 1, 0)
+    );
+    assert_eq!(al["chutes_par_cause"]["reprise"], 1);
+    assert_eq!(al["taux_chute"].as_f64(), Some(0.5));
+    // Its publics prioritaires: A4 only, not prioritaire: 0 of 1.
+    assert_eq!((n("attributions_prioritaires"), n("dont_dalo"), n("non_renseignes")), (0, 0, 0));
+    assert_eq!(al["part_prioritaires"].as_f64(), Some(0.0));
+    // The bailleur's own: A3's lease, DALO: 1 of 1.
+    let p = &b["cia"]["propres"];
+    assert_eq!(
+        (p["baux"].as_u64(), p["attributions_prioritaires"].as_u64(), p["dont_dalo"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    // Every lease of the period in the quartile counts: both, outside QPV.
+    assert_eq!(b["cia"]["hors_qpv"]["baux"].as_u64(), Some(2));
+    // The breakdown: A4's lease alone for Action Logement.
+    let baux: u64 = b["detail"].as_array().unwrap().iter().map(|x| x["baux_signes"].as_u64().unwrap()).sum();
+    assert_eq!(baux, 1);
+}
+
+/// A consolidated bilan counts the bailleurs whose flux of the year is saved: Brague sent its
+/// register but saved no flux for 2024 — left out (objectives and realisations) and listed
+/// « flux non enregistré », as a bailleur without register is « registre non transmis ».
+#[test]
+fn a_bailleur_without_a_saved_flux_is_not_counted_in_the_consolidated_bilan() {
+    let t = TempDir::new("suivi-sans-flux");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let f = t.path("brague.xlsx");
+    edl(&f, (0..4).map(|i| ligne(format!("B{i}"), "06004", "Antibes", "Préfecture", "T2", "PLUS")));
+    import_ok(&d, &["--bailleur", "Brague"], &[&f]);
+    let azur = register(
+        &t,
+        "registre_azur.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+        ],
+    );
+    let brague = register(
+        &t,
+        "registre_brague.csv",
+        &[
+            HEAD,
+            "B0;Préfecture;01/03/2024;25/02/2024;1 mois;3;05/03/2024;15/03/2024;Attribution;01/04/2024;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", azur.to_str().unwrap()]);
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Brague", brague.to_str().unwrap()]);
+    let flux = |b: &str| {
+        run_ok(&[
+            "flux",
+            "--dossier",
+            ds,
+            "--bailleur",
+            b,
+            "--epci",
+            "240600585",
+            "--annee",
+            "2024",
+            "--rotation",
+            "100",
+            "--mutations",
+            "0",
+            "--enregistrer",
+        ])
+    };
+    flux("Azur");
+    let consolide = |format: &str| {
+        run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--epci", "240600585", "--format", format])
+    };
+    let b: Value = serde_json::from_str(&consolide("json")).unwrap();
+    assert_eq!(b["bailleurs"], serde_json::json!(["Azur"]));
+    assert_eq!(b["sans_flux"], serde_json::json!(["Brague"]));
+    assert_eq!(b["sans_registre"], serde_json::json!([]));
+    // Azur alone: its flux of 10 (4 non réservés), the State's 3; A0 only, not Brague's B0.
+    assert_eq!((b["flux"].as_u64(), b["non_reserve"].as_u64()), (Some(10), Some(4)));
+    let etat = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap();
+    assert_eq!(
+        (etat["objectif"].as_u64(), etat["mises_a_disposition"].as_u64(), etat["baux_signes"].as_u64()),
+        (Some(3), Some(1), Some(1))
+    );
+    assert!(b["alertes"].as_array().unwrap().iter().all(|a| a["regle"] != "parametre_par_defaut"), "{b}");
+    let texte = consolide("text");
+    assert!(
+        texte.contains("Flux 2024 non enregistré, bailleurs exclus des objectifs et des réalisations : Brague."),
+        "{texte}"
+    );
+    // Brague's own bilan still shows its register (its objectives « non enregistrés » alert).
+    let seul: Value = serde_json::from_str(&run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Brague",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(seul["reservataires"][0]["mises_a_disposition"].as_u64(), Some(1));
+    assert_eq!(seul["sans_flux"], serde_json::json!([]));
+    // Its flux saved: counted, both mises à disposition.
+    flux("Brague");
+    let b: Value = serde_json::from_str(&consolide("json")).unwrap();
+    assert_eq!(
+        (b["bailleurs"].clone(), b["sans_flux"].clone()),
+        (serde_json::json!(["Azur", "Brague"]), serde_json::json!([]))
+    );
+    let etat = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap();
+    assert_eq!(etat["mises_a_disposition"].as_u64(), Some(2));
+}
+
 #[test]
 fn the_reply_deadline_on_the_command_line() {
     assert_eq!(run_ok(&["delai", "--mise-a-disposition", "2024-04-26", "--preavis", "1"]).trim(), "2024-05-23");

@@ -163,7 +163,15 @@ impl MiseADisposition {
             Etape::AttributionCal => {
                 self.etapes.date_cal.filter(|_| self.etapes.decision_cal == Some(DecisionCal::Attribution))
             }
-            Etape::BailSigne => self.etapes.date_bail,
+            Etape::BailSigne => self.bail_du_reservataire(),
         }
+    }
+
+    /// The lease signed for this mise à disposition's réservataire: none when the bailleur took
+    /// the dwelling back (issue « reprise »), even with a lease date — a lease after a reprise is
+    /// the bailleur's own (domaine.md, « Attribution objectives »: « its non-réservé leases plus
+    /// those made after a reprise »), a chute of the réservataire, never its lease.
+    pub fn bail_du_reservataire(&self) -> Option<Date> {
+        self.etapes.date_bail.filter(|_| self.etapes.issue != Issue::Reprise)
     }
 }

@@ -153,8 +153,24 @@ impl Bilan {
         self.bailleur.as_ref().is_some_and(|b| self.sans_registre.contains(b))
     }
 
-    /// What the window and the documents say of the registers not received, if any.
+    /// What the window and the documents say of the bailleurs not counted (register not
+    /// received, flux of the year not saved), if any.
     pub fn mention_sans_registre(&self) -> Option<String> {
+        let registre = self.mention_registre();
+        let flux = (!self.sans_flux.is_empty()).then(|| {
+            format!(
+                "Flux {} non enregistré, bailleurs exclus des objectifs et des réalisations : {}.",
+                self.annee,
+                self.sans_flux.join(", ")
+            )
+        });
+        match (registre, flux) {
+            (Some(a), Some(b)) => Some(format!("{a} {b}")),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn mention_registre(&self) -> Option<String> {
         if self.registre_non_transmis() {
             Some(format!(
                 "Registre non transmis : aucun registre des mises à disposition {} n'est importé ni aucune mise à disposition saisie ; ses objectifs sont donnés, ses réalisations sont inconnues (ni décompte, ni écart, ni reliquat).",
@@ -268,6 +284,9 @@ pub struct Bilan {
     /// consolidated bilan because no register of theirs was received (« registre non transmis »).
     pub bailleurs: Vec<String>,
     pub sans_registre: Vec<String>,
+    /// The bailleurs left out of a consolidated bilan because their flux of year N is not saved
+    /// (no objective): « flux non enregistré » — « Bailleur (EPCI) » when only on some EPCIs.
+    pub sans_flux: Vec<String>,
     pub reservataires: Vec<BilanReservataire>,
     pub hors_flux: BTreeMap<&'static str, PrevusRealises>,
     /// A bilan of the whole year (objectives in whole logements, reliquat); otherwise the
@@ -511,6 +530,14 @@ fn objectifs(
     Ok(o)
 }
 
+/// Whether the flux of year N of a bailleur on an EPCI is saved: its parameters (those of the
+/// year, or carried from an earlier year « à confirmer », which the alerts say), or its flux
+/// saved for the département.
+fn flux_saisi(d: &Dossier, b: &str, e: &str, annee: i32, g: &[crate::flux::Groupe]) -> Result<bool> {
+    Ok(crate::flux::departement_gouvernant(d, b, g, annee)?.is_some()
+        || crate::flux::parametres(d, b, e, annee)?.saisis())
+}
+
 /// A bailleur and its dwellings grouped by EPCI.
 type Lus = (String, BTreeMap<String, Vec<crate::flux::Groupe>>);
 
@@ -632,7 +659,7 @@ pub struct BilanOptions {
 /// Computes the bilan of a period from the dossier.
 pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     let bailleurs: Option<Vec<String>> = o.bailleur.clone().map(|b| vec![b]);
-    let mads = d.mises_a_disposition(bailleurs.as_deref(), o.epci.as_deref())?;
+    let mut mads = d.mises_a_disposition(bailleurs.as_deref(), o.epci.as_deref())?;
     // The (bailleur, EPCI) pairs whose flux gives the objectives, with their dwellings.
     let mut groupes: BTreeMap<(String, String), Vec<crate::flux::Groupe>> = BTreeMap::new();
     let tous = d.bailleurs_actifs()?;
@@ -645,9 +672,10 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     // A consolidated bilan counts the bailleurs whose register (or mises à disposition typed in
     // the window) the dossier holds: the objectives of the others would face no realisation.
     // The bailleurs of the mises à disposition, each once (a hundred thousand rows, a few names).
-    let des_mads: BTreeSet<&str> = mads.iter().map(|m| m.bailleur.as_str()).collect();
+    let mut des_mads: BTreeSet<String> =
+        mads.iter().map(|m| m.bailleur.as_str()).collect::<BTreeSet<&str>>().into_iter().map(String::from).collect();
     let avec_registre: BTreeSet<String> =
-        d.bailleurs_avec_registre()?.into_iter().chain(des_mads.iter().map(|b| b.to_string())).collect();
+        d.bailleurs_avec_registre()?.into_iter().chain(des_mads.iter().cloned()).collect();
     let sans_registre: Vec<String> = match &o.bailleur {
         Some(_) => vec![],
         None => tous.iter().filter(|b| !avec_registre.contains(*b)).cloned().collect(),
@@ -693,6 +721,39 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     if let Some(g) = du_cube {
         groupes = g;
     }
+    // A consolidated bilan counts the (bailleur, EPCI) whose flux of year N is saved: without
+    // it there is no objective to face the realisations (review: such a bailleur was listed as
+    // counted, with objectives of 0). Left out — objectives and realisations — and listed
+    // « flux non enregistré », as the bailleurs without a register are « registre non transmis ».
+    let mut sans_flux: Vec<String> = vec![];
+    if o.bailleur.is_none() {
+        let mut manquants: Vec<(String, String)> = vec![];
+        for ((b, e), g) in &groupes {
+            if !flux_saisi(d, b, e, o.periode.annee, g)? {
+                manquants.push((b.clone(), e.clone()));
+            }
+        }
+        for k in &manquants {
+            groupes.remove(k);
+        }
+        let restants: BTreeSet<&str> = groupes.keys().map(|(b, _)| b.as_str()).collect();
+        let entiers: BTreeSet<&str> =
+            manquants.iter().map(|(b, _)| b.as_str()).filter(|b| !restants.contains(b)).collect();
+        for (b, e) in &manquants {
+            if !entiers.contains(b.as_str()) {
+                sans_flux.push(format!("{b} ({})", crate::consolidate::nom_epci(e)));
+            }
+        }
+        sans_flux.extend(entiers.iter().map(|b| b.to_string()));
+        sans_flux.sort();
+        if !manquants.is_empty() {
+            mads.retain(|m| {
+                !entiers.contains(m.bailleur.as_str())
+                    && !manquants.iter().any(|(b, e)| *b == m.bailleur && *e == m.epci)
+            });
+            des_mads.retain(|b| !entiers.contains(b.as_str()));
+        }
+    }
     let paires: BTreeSet<(String, String)> = groupes.keys().cloned().collect();
     let mut obj = objectifs(d, &groupes, o.periode.annee)?;
     // A period across two years: the other year's objectives too, pro rata of its days.
@@ -707,7 +768,7 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
             None => paires
                 .iter()
                 .map(|(b, _)| b.as_str())
-                .chain(des_mads.iter().copied())
+                .chain(des_mads.iter().map(String::as_str))
                 .collect::<BTreeSet<&str>>()
                 .into_iter()
                 .map(String::from)
@@ -738,10 +799,11 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
         None => {
             let avec: BTreeSet<String> =
                 paires.iter().map(|(b, _)| b.clone()).chain(avec_registre.iter().cloned()).collect();
-            avec.into_iter().filter(|x| !sans_registre.contains(x)).collect()
+            avec.into_iter().filter(|x| !sans_registre.contains(x) && !sans_flux.contains(x)).collect()
         }
     };
     b.sans_registre = sans_registre;
+    b.sans_flux = sans_flux;
     // A bailleur's own bilan without its register: its objectives, but no realisation is known
     // (review 2, A7): « registre non transmis », no reliquat, no alert of months without any
     // mise à disposition; the documents print no count and no gap.
@@ -915,7 +977,7 @@ pub(crate) fn calculer(
         inc(&mut row.avec_candidats, m.etapes.date_candidats);
         inc(&mut row.examines_cal, m.etapes.date_cal);
         inc(&mut row.attributions, m.date_etape(Etape::AttributionCal));
-        inc(&mut row.baux_signes, m.etapes.date_bail);
+        inc(&mut row.baux_signes, m.bail_du_reservataire());
         if p.contient(m.etapes.date_mise_a_disposition) {
             match conclusion(m, suivante.get(&m.id).copied(), p.fin) {
                 Conclusion::Bail => row.baux_cohorte += 1,
@@ -929,7 +991,7 @@ pub(crate) fn calculer(
         let e = [
             u64::from(p.contient(m.etapes.date_mise_a_disposition)),
             u64::from(p.contient(m.date_etape(Etape::AttributionCal))),
-            u64::from(p.contient(m.etapes.date_bail)),
+            u64::from(p.contient(m.bail_du_reservataire())),
         ];
         if e.iter().any(|x| *x > 0) {
             let k = (
@@ -1102,6 +1164,7 @@ pub(crate) fn calculer(
         non_reserve: obj.logements.get(crate::model::Reservataire::NON_RESERVE.as_str()).copied().unwrap_or(0),
         bailleurs: vec![],
         sans_registre: vec![],
+        sans_flux: vec![],
         reservataires,
         hors_flux,
         annuel,
@@ -1177,7 +1240,8 @@ fn suivantes(mads: &[MiseADisposition]) -> FastMap<i64, Date> {
 /// happened by the next mise à disposition of the same libération, else by its last dated step.
 fn conclusion(m: &MiseADisposition, suivante: Option<Date>, fin: Date) -> Conclusion {
     let e = &m.etapes;
-    match e.date_bail {
+    // A lease after a reprise is the bailleur's: the réservataire's mise à disposition fell.
+    match m.bail_du_reservataire() {
         Some(b) if b <= fin => return Conclusion::Bail,
         Some(_) => return Conclusion::EnCours,
         None if e.issue == super::Issue::BailSigne => return Conclusion::Bail,

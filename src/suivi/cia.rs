@@ -133,7 +133,7 @@ impl CiaBailleur {
                 None => self.hors_qpv.non_renseignes += 1,
             }
         }
-        if m.hors_flux.is_none() && m.reservataire.as_deref() == Some(Reservataire::NON_RESERVE.as_str()) {
+        if est_propre(m) {
             self.propres.compter(m);
         }
     }
@@ -191,6 +191,14 @@ impl CiaBailleur {
     }
 }
 
+/// A lease of the bailleur's own: a non-réservé dwelling, or one the bailleur took back from
+/// the réservataire (issue « reprise ») and let itself.
+fn est_propre(m: &MiseADisposition) -> bool {
+    m.hors_flux.is_none()
+        && (m.reservataire.as_deref() == Some(Reservataire::NON_RESERVE.as_str())
+            || m.etapes.issue == super::Issue::Reprise)
+}
+
 /// The alert of a réservataire (or of the bailleur's own leases) behind on publics prioritaires.
 pub fn alerte_prioritaires(qui: &str, id: &str, p: &Prioritaires) -> AlerteBilan {
     let pct = |x: f64| crate::format::pourcentage_fr(x, 0);
@@ -229,8 +237,8 @@ pub fn calculer(
         }
         b.compter(m);
         if m.hors_flux.is_none()
+            && !est_propre(m)
             && let Some(id) = &m.reservataire
-            && id != Reservataire::NON_RESERVE.as_str()
         {
             par_reservataire.entry(id.as_str()).or_default().compter(m);
         }

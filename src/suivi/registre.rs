@@ -504,7 +504,10 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
         }
         let candidats_txt = text(row, Champ::Candidats);
         let mut issue = issue(&text(row, Champ::Issue));
-        if date_bail.is_some() {
+        // A lease date makes the issue a lease — unless the row says the bailleur took the
+        // dwelling back: then the lease is the bailleur's own (domaine.md, « Attribution
+        // objectives »), not the réservataire's.
+        if date_bail.is_some() && issue != Issue::Reprise {
             issue = Issue::BailSigne;
         }
         out.push(Ok(Ligne {
