@@ -486,6 +486,59 @@ fn a_bailleur_without_a_saved_flux_is_not_counted_in_the_consolidated_bilan() {
     assert_eq!(etat["mises_a_disposition"].as_u64(), Some(2));
 }
 
+/// Window review: a CIA share of « 100 % » from 1 household known of 3 leases is printed with
+/// its base everywhere — JSON, text, workbook, PDF — and said indicative (under half known).
+#[test]
+fn every_cia_share_is_printed_with_its_base() {
+    let t = TempDir::new("suivi-base-cia");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "registre_azur.csv",
+        &[
+            &format!("{HEAD};Ménage"),
+            "A3;ALS;01/02/2024;25/01/2024;1 mois;2;05/02/2024;20/02/2024;Attribution;01/03/2024;Bail signé;;Prioritaire DALO",
+            "A4;ALS;01/04/2024;25/03/2024;1 mois;2;05/04/2024;20/04/2024;Attribution;02/05/2024;Bail signé;;",
+            "A5;ALS;01/06/2024;25/05/2024;1 mois;2;05/06/2024;20/06/2024;Attribution;01/07/2024;Bail signé;;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let args = ["bilan", "--dossier", ds, "--annee", "2024", "--bailleur", "Azur", "--epci", "240600585"];
+    let b: Value = serde_json::from_str(&run_ok(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    let al = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap();
+    // 3 leases, 1 household known (DALO), 2 not: 1 / 1 = 100 %, on a base of 1 of 3.
+    assert_eq!(
+        (al["baux_signes"].as_u64(), al["attributions_prioritaires"].as_u64(), al["non_renseignes"].as_u64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(al["part_prioritaires"].as_f64(), Some(1.0));
+    assert_eq!((al["menages_renseignes"].as_u64(), al["base_suffisante"].as_bool()), (Some(1), Some(false)));
+    // No quartile said: no share outside QPV, a base of 0 of 3.
+    let h = &b["cia"]["hors_qpv"];
+    assert_eq!(
+        (h["baux"].as_u64(), h["menages_renseignes"].as_u64(), h["base_suffisante"].as_bool()),
+        (Some(3), Some(0), Some(false))
+    );
+    assert!(h["part"].is_null());
+    let base = "1 ménage renseigné sur 3 baux — part indicative, moins de la moitié des ménages renseignés";
+    let texte = run_ok(&args);
+    assert!(texte.contains(base), "{texte}");
+    assert!(texte.contains("(base : 0 ménage renseigné sur 3 baux)"), "{texte}");
+    let xlsx = t.path("bilan.xlsx");
+    run_ok(&[&args[..], &["--out", xlsx.to_str().unwrap()]].concat());
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let c = wb.worksheet_range("Objectifs CIA").unwrap();
+    let ligne = c.rows().find(|r| r.first().is_some_and(|x| x.to_string() == "Action Logement")).unwrap();
+    assert_eq!(ligne.get(7).map(|x| x.to_string()), Some(base.to_string()));
+    let pdf = t.path("bilan.pdf");
+    run_ok(&[&args[..], &["--out", pdf.to_str().unwrap()]].concat());
+    if let Some(p) = texte_du_pdf(&pdf) {
+        assert!(p.contains("100,0 % (base 1 /") && p.contains("3, indicative)"), "{p}");
+    }
+}
+
 #[test]
 fn the_reply_deadline_on_the_command_line() {
     assert_eq!(run_ok(&["delai", "--mise-a-disposition", "2024-04-26", "--preavis", "1"]).trim(), "2024-05-23");

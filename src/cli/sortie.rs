@@ -152,38 +152,42 @@ fn write_cia_du_bilan(w: &mut impl Write, b: &contingents::suivi::bilan::Bilan) 
         writeln!(w, "objectifs CIA : non renseignés (le registre ne dit pas le ménage des baux)")?;
         return Ok(());
     }
-    writeln!(w, "réservataire\tbaux\tprioritaires\tdont DALO\tnon renseignés\tpart\tobjectif")?;
+    use contingents::suivi::cia::base_dite;
+    writeln!(w, "réservataire\tbaux\tprioritaires\tdont DALO\tnon renseignés\tpart\tobjectif\tbase de la part")?;
     for r in &b.reservataires {
         writeln!(
             w,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             consolidate::libelle_reservataire(&r.id),
             r.baux_signes,
             r.attributions_prioritaires,
             r.dont_dalo,
             r.non_renseignes,
             part(r.part_prioritaires),
-            r.objectif_prioritaires.map(|x| pourcentage_fr(x, 0)).unwrap_or_else(|| "aucun".into())
+            r.objectif_prioritaires.map(|x| pourcentage_fr(x, 0)).unwrap_or_else(|| "aucun".into()),
+            base_dite(r.menages_renseignes, r.baux_signes)
         )?;
     }
     let c = &b.cia;
     writeln!(
         w,
-        "hors QPV : {} baux, {} au premier quartile (ou relogés ANRU, ORCOD), {} non renseignés : {} pour {}",
+        "hors QPV : {} baux, {} au premier quartile (ou relogés ANRU, ORCOD), {} non renseignés : {} pour {} (base : {})",
         c.hors_qpv.baux,
         c.hors_qpv.premier_quartile,
         c.hors_qpv.non_renseignes,
         part(c.hors_qpv.part),
-        pourcentage_fr(c.hors_qpv.objectif, 0)
+        pourcentage_fr(c.hors_qpv.objectif, 0),
+        base_dite(c.hors_qpv.menages_renseignes, c.hors_qpv.baux)
     )?;
     writeln!(
         w,
-        "en QPV : {} baux, {} aux quartiles 2 à 4, {} non renseignés : {} pour {}",
+        "en QPV : {} baux, {} aux quartiles 2 à 4, {} non renseignés : {} pour {} (base : {})",
         c.qpv.baux,
         c.qpv.quartiles_2_4,
         c.qpv.non_renseignes,
         part(c.qpv.part),
-        pourcentage_fr(c.qpv.objectif, 0)
+        pourcentage_fr(c.qpv.objectif, 0),
+        base_dite(c.qpv.menages_renseignes, c.qpv.baux)
     )?;
     Ok(())
 }

@@ -168,11 +168,6 @@ fn total(b: &Bilan) -> Vec<String> {
     )
 }
 
-/// A share in a document: « — » when nothing measures it.
-fn part_ou_tiret(x: Option<f64>) -> String {
-    x.map(|x| crate::format::pourcentage_fr(x, 1)).unwrap_or_else(|| "—".into())
-}
-
 fn objectif_ou_aucun(x: Option<f64>) -> String {
     x.map(|x| crate::format::pourcentage_fr(x, 0)).unwrap_or_else(|| "aucun".into())
 }
@@ -204,6 +199,20 @@ const COLONNES_QUARTILES: [&str; 11] = [
 /// The CIA's publics prioritaires, one row per réservataire with leases or an objective, then
 /// the bailleurs' own: (label, leases, prioritaires, DALO, not filled in, share, objective).
 type LignePrioritaires = (String, u64, u64, u64, u64, Option<f64>, Option<f64>);
+
+/// A CIA share in the PDF with its base: « 100,0 % (base 1 / 41, indicative) » when fewer than
+/// half of the households are known, never read as « atteint ».
+fn part_et_base(part: Option<f64>, baux: u64, non_renseignes: u64) -> String {
+    let Some(x) = part else { return "—".into() };
+    let connus = baux - non_renseignes;
+    let indicative = if crate::suivi::cia::base_suffisante(connus, baux) { "" } else { ", indicative" };
+    format!(
+        "{} (base {} / {}{indicative})",
+        crate::format::pourcentage_fr(x, 1),
+        crate::format::entier(connus),
+        crate::format::entier(baux)
+    )
+}
 
 fn lignes_prioritaires(b: &Bilan) -> Vec<LignePrioritaires> {
     let mut v: Vec<LignePrioritaires> = b
@@ -317,7 +326,7 @@ fn cia_non_renseignee(b: &Bilan) -> String {
     )
 }
 
-const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile ; un périmètre dont aucun bail ne dit le quartile n'a pas de part (« — »), ses relogés restant comptés. Les baux propres du bailleur sont ses baux non réservés, y compris ceux qui suivent une reprise ; les libérations hors flux n'y sont pas comptées.";
+const CIA_EXPLICATION: &str = "Chaque bail signé dans la période compte, flux et hors flux, selon le QPV du logement ; les ménages non renseignés sont comptés à part et hors de la part. Le premier quartile compte aussi les ménages relogés d'une opération ANRU/NPNRU ou ORCOD, quel que soit leur quartile ; un périmètre dont aucun bail ne dit le quartile n'a pas de part (« — »), ses relogés restant comptés. Les baux propres du bailleur sont ses baux non réservés, y compris ceux qui suivent une reprise ; les libérations hors flux n'y sont pas comptées. Chaque part est écrite avec sa base (ménages renseignés sur baux signés) : quand moins de la moitié des ménages sont renseignés, la part est indicative et ne dit pas si l'objectif est atteint.";
 
 struct Formats {
     head: Format,
@@ -556,9 +565,11 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
         ws.write_string_with_format(3, j as u16, *h, &f.head)?;
     }
+    ws.write_string_with_format(3, 7, "Base de la part", &f.head)?;
     ws.set_row_height(3, 42)?;
     let mut r = 4;
     for (nom, baux, prio, dalo, nr, part, objectif) in lignes_prioritaires(b) {
+        ws.write_string_with_format(r, 7, crate::suivi::cia::base_dite(baux - nr, baux), &f.texte)?;
         ws.write_string_with_format(r, 0, nom, &f.cell)?;
         for (j, n) in [baux, prio, dalo, nr].iter().enumerate() {
             ws.write_number_with_format(r, 1 + j as u16, *n as f64, &f.num)?;
@@ -579,11 +590,15 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
             ws.write_string_with_format(r, j as u16, *h, &f.head)?;
         }
+        ws.write_string_with_format(r, 11, "Base de la part hors QPV", &f.head)?;
+        ws.write_string_with_format(r, 12, "Base de la part en QPV", &f.head)?;
         ws.set_row_height(r, 42)?;
     }
     for (nom, h, q) in quartiles {
         r += 1;
         ws.write_string_with_format(r, 0, nom, &f.cell)?;
+        ws.write_string_with_format(r, 11, crate::suivi::cia::base_dite(h.menages_renseignes, h.baux), &f.texte)?;
+        ws.write_string_with_format(r, 12, crate::suivi::cia::base_dite(q.menages_renseignes, q.baux), &f.texte)?;
         let cols: [(u64, u64, u64, Option<f64>, f64); 2] = [
             (h.baux, h.premier_quartile, h.non_renseignes, h.part, h.objectif),
             (q.baux, q.quartiles_2_4, q.non_renseignes, q.part, q.objectif),
@@ -603,6 +618,9 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
     ws.set_column_width(0, 40)?;
     for j in 1..11 {
         ws.set_column_width(j, 14)?;
+    }
+    for j in 11..13 {
+        ws.set_column_width(j, 30)?;
     }
     for x in &b.reservataires {
         let ws = wb.add_worksheet();
@@ -875,7 +893,7 @@ fn cia_pdf(p: &mut Pdf, b: &Bilan) {
                     entier(prio),
                     entier(dalo),
                     entier(nr),
-                    part_ou_tiret(part),
+                    part_et_base(part, baux, nr),
                     objectif_ou_aucun(objectif),
                 ]
             }))
@@ -893,12 +911,12 @@ fn cia_pdf(p: &mut Pdf, b: &Bilan) {
                     entier(h.baux),
                     entier(h.premier_quartile),
                     entier(h.non_renseignes),
-                    part_ou_tiret(h.part),
+                    part_et_base(h.part, h.baux, h.non_renseignes),
                     objectif_ou_aucun(Some(h.objectif)),
                     entier(q.baux),
                     entier(q.quartiles_2_4),
                     entier(q.non_renseignes),
-                    part_ou_tiret(q.part),
+                    part_et_base(q.part, q.baux, q.non_renseignes),
                     objectif_ou_aucun(Some(q.objectif)),
                 ]
             }))

@@ -134,6 +134,10 @@ pub struct BilanReservataire {
     pub non_renseignes: u64,
     pub part_prioritaires: Option<f64>,
     pub objectif_prioritaires: Option<f64>,
+    /// The base of `part_prioritaires`: its leases whose household is known, and whether they
+    /// are enough to read the share against the objective (at least half of its leases).
+    pub menages_renseignes: u64,
+    pub base_suffisante: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -932,6 +936,8 @@ pub(crate) fn calculer(
             non_renseignes: 0,
             part_prioritaires: None,
             objectif_prioritaires: obj.cia.objectif_prioritaires(id),
+            menages_renseignes: 0,
+            base_suffisante: false,
         });
     }
     let ligne = |r: &str| index.get(r).copied();
@@ -1082,6 +1088,8 @@ pub(crate) fn calculer(
             row.dont_dalo = x.dont_dalo;
             row.non_renseignes = x.non_renseignes;
             row.part_prioritaires = x.part;
+            row.menages_renseignes = x.menages_renseignes;
+            row.base_suffisante = x.base_suffisante;
         }
     }
     let mut alertes = alertes_cia;

@@ -22,6 +22,42 @@ pub struct Prioritaires {
     pub part: Option<f64>,
     /// `None` where the law and the CIA set none.
     pub objectif: Option<f64>,
+    /// The base of the share: the leases whose household is known (baux − non renseignés),
+    /// and whether it is enough to read the share against the objective ([`base_suffisante`]).
+    pub menages_renseignes: u64,
+    pub base_suffisante: bool,
+}
+
+/// The least share of the leases whose household must be known for a CIA share to be read
+/// against its objective: below, the share is printed with its base and said « indicatif »,
+/// never « atteint » (window review: « 100 % » from 1 household known of 41 leases).
+pub const BASE_MINIMALE: f64 = 0.5;
+
+/// Whether `renseignes` households known of `baux` leases make a share to read against its
+/// objective (at least half of the leases).
+pub fn base_suffisante(renseignes: u64, baux: u64) -> bool {
+    baux > 0 && renseignes as f64 + 1e-9 >= BASE_MINIMALE * baux as f64
+}
+
+/// The base of a CIA share as every output prints it next to the share: « 1 ménage renseigné
+/// sur 41 baux — part indicative, moins de la moitié des ménages renseignés » when too small.
+pub fn base_dite(renseignes: u64, baux: u64) -> String {
+    let mut m = base_en_mots(renseignes, baux);
+    if renseignes > 0 && !base_suffisante(renseignes, baux) {
+        m.push_str(" — part indicative, moins de la moitié des ménages renseignés");
+    }
+    m
+}
+
+/// The base of a CIA share in words: « 1 ménage renseigné sur 41 baux ».
+pub fn base_en_mots(renseignes: u64, baux: u64) -> String {
+    let s = if renseignes > 1 { "s" } else { "" };
+    format!(
+        "{} ménage{s} renseigné{s} sur {} {}",
+        crate::format::entier(renseignes),
+        crate::format::entier(baux),
+        if baux > 1 { "baux" } else { "bail" }
+    )
 }
 
 impl Prioritaires {
@@ -43,6 +79,8 @@ impl Prioritaires {
         let connus = self.baux - self.non_renseignes;
         self.part = (connus > 0).then(|| self.attributions_prioritaires as f64 / connus as f64);
         self.objectif = objectif;
+        self.menages_renseignes = connus;
+        self.base_suffisante = base_suffisante(connus, self.baux);
     }
 
     /// The objective is set and measured, and not met.
@@ -68,6 +106,9 @@ pub struct HorsQpv {
     /// relogés alone are a count, never a share of 100 %).
     #[serde(skip)]
     pub quartiles_connus: u64,
+    /// The base of the share (baux − non renseignés) and whether it is enough to read it.
+    pub menages_renseignes: u64,
+    pub base_suffisante: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -77,6 +118,9 @@ pub struct EnQpv {
     pub non_renseignes: u64,
     pub part: Option<f64>,
     pub objectif: f64,
+    /// The base of the share (baux − non renseignés) and whether it is enough to read it.
+    pub menages_renseignes: u64,
+    pub base_suffisante: bool,
 }
 
 fn part(n: u64, baux: u64, non_renseignes: u64) -> Option<f64> {
@@ -143,9 +187,13 @@ impl CiaBailleur {
         // No quartile said of any lease outside QPV: nothing measured, whatever the relogés.
         h.part = (h.quartiles_connus > 0).then(|| part(h.premier_quartile, h.baux, h.non_renseignes)).flatten();
         h.objectif = r.quartile1;
+        h.menages_renseignes = h.baux - h.non_renseignes;
+        h.base_suffisante = h.part.is_some() && base_suffisante(h.menages_renseignes, h.baux);
         let q = &mut self.qpv;
         q.part = part(q.quartiles_2_4, q.baux, q.non_renseignes);
         q.objectif = r.qpv;
+        q.menages_renseignes = q.baux - q.non_renseignes;
+        q.base_suffisante = base_suffisante(q.menages_renseignes, q.baux);
         self.propres.conclure(r.objectif_prioritaires(Reservataire::NON_RESERVE.as_str()));
     }
 
@@ -349,6 +397,44 @@ mod tests {
         let (cia_ha, _, alertes) = calculer(&seul, &periode, &r, false);
         assert!(!cia_ha.renseigne && alertes.is_empty());
         assert_eq!((cia_ha.hors_qpv.premier_quartile, cia_ha.hors_qpv.part), (4, None));
+    }
+
+    /// Window review: « 100 % » of publics prioritaires from 1 household known of 41 leases.
+    /// The base goes with every share (JSON `menages_renseignes`, `base_suffisante`), and below
+    /// half of the households known the share is indicative, never « atteint ».
+    #[test]
+    fn every_share_has_its_base() {
+        let periode = Periode::new(2024, None, None, None).unwrap();
+        // Action Logement: 41 leases outside QPV, one household known: DALO, first quartile.
+        let mut mads: Vec<MiseADisposition> =
+            (1..=41).map(|i| bail(i, "HA", Some("action-logement"), false, None)).collect();
+        mads[0].menage = Menage { public: Lu::Valeur(Public::Dalo), quartile: Lu::Valeur(Quartile::Q1) };
+        let (cia, prioritaires, _) = calculer(&mads, &periode, &ReglagesCia::default(), false);
+        let al = &prioritaires["action-logement"];
+        assert_eq!((al.baux, al.attributions_prioritaires, al.non_renseignes), (41, 1, 40));
+        assert_eq!((al.part, al.menages_renseignes, al.base_suffisante), (Some(1.0), 1, false));
+        assert_eq!(
+            base_dite(al.menages_renseignes, al.baux),
+            "1 ménage renseigné sur 41 baux — part indicative, moins de la moitié des ménages renseignés"
+        );
+        let h = &cia.hors_qpv;
+        assert_eq!(
+            (h.baux, h.premier_quartile, h.part, h.menages_renseignes, h.base_suffisante),
+            (41, 1, Some(1.0), 1, false)
+        );
+        // 20 of 41 known: still under half; 21 of 41: the share is read against its objective.
+        for m in mads.iter_mut().take(20).skip(1) {
+            m.menage.public = Lu::Valeur(Public::NonPrioritaire);
+        }
+        let (_, p, _) = calculer(&mads, &periode, &ReglagesCia::default(), false);
+        let al = &p["action-logement"];
+        assert_eq!((al.menages_renseignes, al.base_suffisante, al.part), (20, false, Some(1.0 / 20.0)));
+        mads[20].menage.public = Lu::Valeur(Public::NonPrioritaire);
+        let (_, p, _) = calculer(&mads, &periode, &ReglagesCia::default(), false);
+        let al = &p["action-logement"];
+        assert_eq!((al.menages_renseignes, al.base_suffisante, al.part), (21, true, Some(1.0 / 21.0)));
+        assert_eq!(base_dite(21, 41), "21 ménages renseignés sur 41 baux");
+        assert_eq!(base_dite(1, 1), "1 ménage renseigné sur 1 bail");
     }
 
     /// Review 2, B13: the bailleur's own objective counts its non-réservé leases, those after a

@@ -258,7 +258,10 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
 
 /// One objective as a bar readable when projected: the share realised, filled, against the
 /// objective, marked; the counts in words beside it.
-fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif: f64, detail: &str) {
+/// `base`: the households known and the leases — printed with the share; below half known,
+/// the share is indicative: a grey bar, never the green of an objective reached.
+fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif: f64, base: (u64, u64), detail: &str) {
+    let suffisante = contingents::suivi::cia::base_suffisante(base.0, base.1);
     let h = ui.text_style_height(&egui::TextStyle::Body);
     // Sizes from the text (readable in workshop mode), never from the scrolled width.
     let label_w = 18.0 * h;
@@ -277,7 +280,13 @@ fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif:
         p.rect_filled(rect, 2.0, egui::Color32::from_gray(215));
         let atteint = part.is_some_and(|x| x + 1e-9 >= objectif);
         if let Some(x) = part {
-            let couleur = if atteint { egui::Color32::from_rgb(0, 110, 60) } else { theme::ALERTE };
+            let couleur = if !suffisante {
+                egui::Color32::from_gray(120)
+            } else if atteint {
+                egui::Color32::from_rgb(0, 110, 60)
+            } else {
+                theme::ALERTE
+            };
             let w = (x.clamp(0.0, 1.0) as f32) * width;
             p.rect_filled(egui::Rect::from_min_size(rect.min, egui::vec2(w, rect.height())), 2.0, couleur);
         }
@@ -288,11 +297,16 @@ fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif:
         );
         let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
         let texte = match part {
-            Some(x) => format!("{} pour {} — {detail}", pct(x), pct(objectif)),
+            Some(x) => format!(
+                "{} pour {} (base : {}) — {detail}",
+                pct(x),
+                pct(objectif),
+                contingents::suivi::cia::base_dite(base.0, base.1)
+            ),
             None => format!("non renseigné (objectif {}) — {detail}", pct(objectif)),
         };
         resp.on_hover_text(&texte);
-        if part.is_some() && !atteint {
+        if part.is_some() && !atteint && suffisante {
             ui.colored_label(theme::ALERTE, texte);
         } else {
             ui.label(texte);
@@ -325,7 +339,8 @@ fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
             r.dont_dalo,
             nr(r.non_renseignes)
         );
-        barre_objectif(ui, &libelle_reservataire(&r.id), r.part_prioritaires, obj, &detail);
+        let base = (r.menages_renseignes, r.baux_signes);
+        barre_objectif(ui, &libelle_reservataire(&r.id), r.part_prioritaires, obj, base, &detail);
     }
     if let Some(obj) = c.propres.objectif
         && c.propres.baux > 0
@@ -338,7 +353,7 @@ fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
             p.dont_dalo,
             nr(p.non_renseignes)
         );
-        barre_objectif(ui, "Bailleur (non réservés)", p.part, obj, &detail);
+        barre_objectif(ui, "Bailleur (non réservés)", p.part, obj, (p.menages_renseignes, p.baux), &detail);
     }
     ui.strong("Quartiles de ressources");
     let quartiles =
@@ -348,6 +363,7 @@ fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
                 &format!("{qui} — hors QPV, 1er quartile"),
                 h.part,
                 h.objectif,
+                (h.menages_renseignes, h.baux),
                 &format!(
                     "{} sur {} baux (relogés ANRU, ORCOD compris){}",
                     h.premier_quartile,
@@ -360,6 +376,7 @@ fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
                 &format!("{qui} — en QPV, quartiles 2 à 4"),
                 q.part,
                 q.objectif,
+                (q.menages_renseignes, q.baux),
                 &format!("{} sur {} baux{}", q.quartiles_2_4, q.baux - q.non_renseignes, nr(q.non_renseignes)),
             );
         };
@@ -1042,7 +1059,9 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
                 if let Some(m) = b.mention_sans_registre() {
                     ui.colored_label(theme::ALERTE, m);
                 }
-                if b.reservataires.is_empty() {
+                if b.reservataires.is_empty() && !b.sans_flux.is_empty() {
+                    ui.label(format!("Rien n'est compté : enregistrez le flux {} (écran Flux) des bailleurs exclus ; le bilan d'un seul bailleur montre déjà son registre.", b.annee));
+                } else if b.reservataires.is_empty() {
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
                 }
                 tableau(b, atelier, ui);

@@ -301,6 +301,10 @@ fn dossier_azur(t: &Temp) -> PathBuf {
     )
     .unwrap();
     contingents::suivi::importer(&mut d, &[reg], Some("Azur"), None).unwrap();
+    // Its flux of 2024 saved: the consolidated bilan of the window counts it.
+    let p =
+        contingents::flux::FluxParametres { rotation_pct: Some(100.0), mutations_pct: Some(0.0), ..Default::default() };
+    contingents::flux::enregistrer_parametres(&d, "Azur", "240600585", 2024, &p).unwrap();
     path
 }
 

@@ -347,11 +347,14 @@ fn registre_par_l_assistant() {
     let mads = d.mises_a_disposition(None, None).unwrap();
     assert_eq!(mads.len(), 2);
     assert!(mads.iter().all(|m| m.bailleur == "Habitat Azur"));
-    // The bilans follow it.
+    // The bilans follow it: without a flux of 2024, the consolidated bilan says it leaves
+    // Habitat Azur out (« flux non enregistré »), with what to do.
     h.get_by_label("Voir les bilans").click();
     h.run_steps(4);
     let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap();
-    assert_eq!(b.reservataires.iter().map(|r| r.mises_a_disposition).sum::<u64>(), 2);
+    assert_eq!((b.sans_flux.clone(), b.reservataires.len()), (vec!["Habitat Azur".to_string()], 0));
+    h.get_by_label("Flux 2024 non enregistré, bailleurs exclus des objectifs et des réalisations : Habitat Azur.");
+    h.get_by_label_contains("enregistrez le flux 2024 (écran Flux)");
 }
 
 #[test]
