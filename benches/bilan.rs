@@ -175,7 +175,11 @@ fn main() {
         "bilan annuel consolidé ({logements} logements, {mad} mises à disposition, comptes CIA) : médiane {med:.0} ms, pire {max:.0} ms, processeur {cpu:.0} ms par bilan (utilisateur + système, tous fils) ; mémoire de pointe {:.0} Mo (avant le bilan {avant:.0} Mo)",
         peak_mb()
     );
-    // Where the time goes: the phases the bilan goes through, each alone (one thread each).
+    // Where the time goes: the phases the bilan goes through, each alone (one thread each);
+    // `CONTINGENTS_BENCH_BILAN_SEUL=1` stops before them (to profile the bilans alone).
+    if std::env::var_os("CONTINGENTS_BENCH_BILAN_SEUL").is_some() {
+        return;
+    }
     let t = Instant::now();
     let mads = d.mises_a_disposition(None, Some(&epci)).unwrap();
     let lecture_mads = t.elapsed().as_secs_f64() * 1000.0;

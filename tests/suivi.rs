@@ -530,7 +530,7 @@ fn every_cia_share_is_printed_with_its_base() {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
     let c = wb.worksheet_range("Objectifs CIA").unwrap();
-    let ligne = c.rows().find(|r| r.first().is_some_and(|x| x.to_string() == "Action Logement")).unwrap();
+    let ligne = c.rows().find(|r| r.first().is_some_and(|x| *x == "Action Logement")).unwrap();
     assert_eq!(ligne.get(7).map(|x| x.to_string()), Some(base.to_string()));
     let pdf = t.path("bilan.pdf");
     run_ok(&[&args[..], &["--out", pdf.to_str().unwrap()]].concat());

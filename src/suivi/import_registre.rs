@@ -311,7 +311,10 @@ pub const DEJA_SAISIE: &str = "deja_saisie";
 /// set aside, « déjà saisie (n° N) »: the typed one came first and stays, counted once. Setting
 /// the row aside rather than deleting the typed one keeps the history whole: withdrawing or
 /// restoring a register never loses nor brings back what was typed in the window.
-struct Saisies(HashMap<(String, String, Date), Vec<(Option<Reservataire>, Option<super::HorsFlux>, i64)>>);
+struct Saisies(HashMap<(String, String, Date), Vec<Saisie>>);
+
+/// A typed mise à disposition as a register row is compared to it: to whom, and its number.
+type Saisie = (Option<Reservataire>, Option<super::HorsFlux>, i64);
 
 impl Saisies {
     fn lire(d: &Dossier, prepared: &[Prepare]) -> Result<Self> {
