@@ -957,6 +957,150 @@ fn un_logement_supprime_hors_de_contingents_est_vu_par_l_empreinte_du_cube() {
     assert_eq!(total(&apres), avant - 1);
 }
 
+/// The count of the dwellings and the number of their writes (in the cube's fingerprint) are
+/// kept by SQLite's triggers: opening a dossier does not count its dwellings, and whatever
+/// another program does to them — remove one, change one in place, add one — moves the
+/// fingerprint. A bulk import (index and triggers dropped, counted once at commit) leaves the
+/// right count.
+#[test]
+fn le_compte_des_logements_tenu_par_sqlite_voit_tout_changement_d_ailleurs() {
+    use contingents::store::Dossier;
+    let t = TempDir::new("cube-compteur");
+    let d = t.path("d.sqlite");
+    let a = t.path("a.xlsx");
+    edl_deux_epci(&a, "A", 40);
+    let opts = ["--territoire", "06", "--date-reference", "2024-01-01", "--bailleur", "Azur"];
+    assert!(import(&d, &opts, &[&a]).status.success());
+    let total = |c: &contingents::store::cube::Cases| c.cases.iter().map(|c| c.logements).sum::<u64>();
+    let compte = |d: &std::path::Path| -> (i64, i64, i64) {
+        let c = rusqlite::Connection::open(d).unwrap();
+        let (n, m): (i64, i64) = c
+            .query_row("SELECT logements, modifications FROM compte_des_logements", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        (n, m, c.query_row("SELECT COUNT(*) FROM logements", [], |r| r.get(0)).unwrap())
+    };
+    let (n, m0, vrai) = compte(&d);
+    assert_eq!((n, vrai), (30, 30), "40 rows, the 10 of « Mairie de Nulle Part » set aside");
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(x.cube_a_jour().unwrap());
+    let avant = x.cases_du_cube().unwrap();
+    assert_eq!(total(&avant), 30);
+    assert_eq!(x.comptages_des_logements(), 0, "the dwellings are not counted");
+    drop(x);
+
+    let vu = |quoi: &str, attendu: u64| {
+        let x = Dossier::open_read_only(&d).unwrap();
+        assert!(!x.cube_a_jour().unwrap(), "{quoi}: the fingerprint moved");
+        let c = x.cases_du_cube().unwrap();
+        assert_eq!(c, x.cases_calculees().unwrap(), "{quoi}");
+        assert_eq!(total(&c), attendu, "{quoi}");
+        assert_eq!(x.comptages_des_logements(), 0, "{quoi}");
+        drop(x);
+        // The next writer keeps the cells again.
+        drop(Dossier::open(&d, false).unwrap());
+        let x = Dossier::open_read_only(&d).unwrap();
+        assert!(x.cube_a_jour().unwrap(), "{quoi}: repaired");
+        c
+    };
+    let c = rusqlite::Connection::open(&d).unwrap();
+    let (min, max): (i64, i64) =
+        c.query_row("SELECT MIN(id), MAX(id) FROM logements", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(c.execute("DELETE FROM logements WHERE id = ?1", [(min + max) / 2]).unwrap(), 1);
+    drop(c);
+    assert_eq!(compte(&d).0, 29);
+    let sans_un = vu("removed in the middle", 29);
+
+    // Changed in place: same count, same last number.
+    let c = rusqlite::Connection::open(&d).unwrap();
+    let nice = "UPDATE logements SET commune = '06088', epci = '200030195' WHERE id = ?1 AND commune <> '06088'";
+    let id: i64 = c.query_row("SELECT MIN(id) FROM logements WHERE commune <> '06088'", [], |r| r.get(0)).unwrap();
+    assert_eq!(c.execute(nice, [id]).unwrap(), 1);
+    drop(c);
+    let (n, m, vrai) = compte(&d);
+    assert_eq!((n, vrai), (29, 29));
+    assert!(m > m0 + 1, "two writes since the import");
+    let deplace = vu("changed in place", 29);
+    assert_ne!(deplace, sans_un, "one dwelling moved from Antibes to Nice");
+
+    // Triggers dropped by another program, then a dwelling removed: the dwellings are counted
+    // (once on a connection), the removal seen; the next writer puts the count back in place.
+    let c = rusqlite::Connection::open(&d).unwrap();
+    c.execute_batch("DROP TRIGGER logements_retrait").unwrap();
+    assert_eq!(c.execute("DELETE FROM logements WHERE id = ?1", [max]).unwrap(), 1);
+    drop(c);
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(!x.cube_a_jour().unwrap());
+    let c = x.cases_du_cube().unwrap();
+    assert_eq!(c, x.cases_calculees().unwrap());
+    assert_eq!(total(&c), 28);
+    assert_eq!(x.comptages_des_logements(), 1, "counted once for two checks");
+    // Another connection removes one more while this one stays open: seen.
+    let autre = rusqlite::Connection::open(&d).unwrap();
+    assert_eq!(autre.execute("DELETE FROM logements WHERE id = ?1", [min]).unwrap(), 1);
+    drop(autre);
+    assert_eq!(total(&x.cases_du_cube().unwrap()), 27, "the open connection sees the removal");
+    assert_eq!(x.comptages_des_logements(), 2);
+    drop(x);
+    let x = Dossier::open(&d, false).unwrap();
+    assert!(x.cube_a_jour().unwrap());
+    drop(x);
+    assert_eq!(compte(&d).0, 27, "the count put back in place");
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(x.cube_a_jour().unwrap());
+    assert_eq!(x.comptages_des_logements(), 0);
+    drop(x);
+
+    // A bulk import: index and triggers dropped, counted at commit.
+    let mut x = Dossier::open(&d, false).unwrap();
+    let w = contingents::store::ImportWriter::begin(&mut x).unwrap();
+    w.expect_rows(1_000_000).unwrap();
+    assert_eq!(declencheurs_des_logements(&d), 3, "another connection sees them until the commit");
+    let id: i64 =
+        rusqlite::Connection::open(&d).unwrap().query_row("SELECT MIN(id) FROM logements", [], |r| r.get(0)).unwrap();
+    w.delete_logement(id).unwrap();
+    w.commit().unwrap();
+    assert!(x.cube_a_jour().unwrap());
+    assert_eq!(total(&x.cases_du_cube().unwrap()), 26);
+    drop(x);
+    let (n, _, vrai) = compte(&d);
+    assert_eq!((n, vrai), (26, 26));
+    assert_eq!(declencheurs_des_logements(&d), 3);
+
+    // A dossier of version 9 (no count, the fingerprint of that version): its migration counts
+    // the dwellings once and keeps its cells.
+    let c = rusqlite::Connection::open(&d).unwrap();
+    let garde: String =
+        c.query_row("SELECT valeur FROM parametres WHERE cle = 'cube_empreinte'", [], |r| r.get(0)).unwrap();
+    let (debut, fin) = garde.split_once(" ; modifications ").unwrap();
+    let v8 = format!("{debut} ;{}", fin.split_once(" ;").unwrap().1);
+    assert!(v8.contains("lignes 26 ; actifs "), "{v8}");
+    c.execute("UPDATE parametres SET valeur = ?1 WHERE cle = 'cube_empreinte'", [&v8]).unwrap();
+    c.execute_batch(&format!(
+        "{}DROP TABLE compte_des_logements; PRAGMA user_version = 9;",
+        contingents::store::schema::SANS_DECLENCHEURS
+    ))
+    .unwrap();
+    drop(c);
+    assert_eq!(declencheurs_des_logements(&d), 0);
+    let x = Dossier::open_read_only(&d).unwrap();
+    assert!(x.cube_a_jour().unwrap(), "migrated, the cells kept");
+    assert_eq!(total(&x.cases_du_cube().unwrap()), 26);
+    assert_eq!(x.cases_du_cube().unwrap(), x.cases_calculees().unwrap());
+    drop(x);
+    let (n, m, vrai) = compte(&d);
+    assert_eq!((n, m, vrai), (26, 0, 26));
+    assert_eq!(declencheurs_des_logements(&d), 3);
+}
+
+fn declencheurs_des_logements(d: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(d)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'logements'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
 /// `report --format json`, written as it is read, gives the very bytes of the report held
 /// whole (rows set aside, extinct rights and cells included).
 #[test]

@@ -107,7 +107,7 @@ impl Dossier {
             return Err(StoreError::NomRefuse(refus));
         }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let cube_valide = super::cube::valides(&tx)?;
+        let cube_valide = super::cube::valides(&tx, &self.compte)?;
         for table in [
             "import_bailleurs",
             "logements",
@@ -136,6 +136,7 @@ impl Dossier {
         }
         super::cube::suivre(
             &tx,
+            &self.compte,
             cube_valide,
             &super::cube::Changement::Bailleurs([ancien.to_string(), nouveau.to_string()].into()),
         )?;

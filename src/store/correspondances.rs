@@ -103,7 +103,7 @@ impl Dossier {
     /// come back as they were, and the previous mapping (if any) is restored. One transaction.
     pub fn annuler_association(&mut self, a: &AvantAssociation) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let cube_valide = super::cube::valides(&tx)?;
+        let cube_valide = super::cube::valides(&tx, &self.compte)?;
         let bailleurs: std::collections::BTreeSet<String> = {
             let mut st = tx.prepare("SELECT DISTINCT bailleur FROM logements WHERE id > ?1")?;
             st.query_map([a.max_logement], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
@@ -126,7 +126,7 @@ impl Dossier {
                 params![a.champ.as_str(), cle_de(a.champ, &a.libelle)],
             )?,
         };
-        super::cube::suivre(&tx, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
+        super::cube::suivre(&tx, &self.compte, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
         tx.commit()?;
         if matches!(a.champ, ChampLibelle::Menage | ChampLibelle::Quartile) {
             self.retirer_libelle_menage(a.champ, &a.libelle)?;

@@ -8,7 +8,7 @@
 //! dossier of an earlier version is given them by its migration; read-only, in memory).
 
 use super::logements::{LogementCompte, Selection, parcourir, pour_chaque_logement};
-use super::{Dossier, Result};
+use super::{CompteDesLogements, Dossier, Result};
 use crate::model::{Financement, IndividuelCollectif, TypologieGrille};
 use crate::text::FastMap;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -407,26 +407,34 @@ pub(super) fn date_reference(conn: &Connection) -> Result<String> {
 }
 
 /// What the cells derive from: the reference date, the territory, the last dwelling written,
-/// how many dwellings the dossier holds and the active version of each bailleur. Any change of
-/// the stock goes through one of them: a dwelling written takes a new number, one removed
-/// lowers the count — also when another program removes it (`DELETE` in `sqlite3`), which
-/// leaves the last number as it was. Reading it costs four small queries; the count walks the
-/// dwellings index (a few hundredths of a second for 5 million dwellings once in the cache).
-pub fn empreinte(conn: &Connection) -> Result<String> {
+/// how many dwellings the dossier holds and how many times any was written, and the active
+/// version of each bailleur. Any change of the stock goes through one of them: a dwelling
+/// written takes a new number; one removed lowers the count — also when another program
+/// removes it (`DELETE` in `sqlite3`), which leaves the last number as it was; one changed in
+/// place by another program (`UPDATE`) moves the number of writes. Both are kept by SQLite's
+/// triggers for any program that writes (see [`CompteDesLogements`]): reading the fingerprint
+/// costs five small queries. A dossier without them (of an earlier version, read where it
+/// cannot be migrated; its triggers dropped by another program) has the fingerprint of the
+/// earlier versions, the dwellings counted.
+pub fn empreinte(conn: &Connection, compte: &CompteDesLogements) -> Result<String> {
     let date = date_reference(conn)?;
     let territoire: String = conn
         .query_row("SELECT valeur FROM parametres WHERE cle = 'territoire'", [], |r| r.get(0))
         .optional()?
         .unwrap_or_default();
     let max: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM logements", [], |r| r.get(0))?;
-    let lignes: i64 = conn.query_row("SELECT COUNT(*) FROM logements", [], |r| r.get(0))?;
+    let etat = compte.etat(conn)?;
+    let lignes = etat.logements;
+    let modifications = etat.modifications.map(|m| format!(" ; modifications {m}")).unwrap_or_default();
     let actifs: String = conn.query_row(
         "SELECT COALESCE(group_concat(import_id || ':' || bailleur, '|'), '') FROM
          (SELECT import_id, bailleur FROM import_bailleurs WHERE actif = 1 ORDER BY import_id, bailleur)",
         [],
         |r| r.get(0),
     )?;
-    Ok(format!("cube 2 ; date {date} ; territoire {territoire} ; logements {max} ; lignes {lignes} ; actifs {actifs}"))
+    Ok(format!(
+        "cube 2 ; date {date} ; territoire {territoire} ; logements {max} ; lignes {lignes}{modifications} ; actifs {actifs}"
+    ))
 }
 
 /// Whether the dossier has the table of the cells (a dossier of an earlier version, opened
@@ -443,12 +451,12 @@ fn empreinte_gardee(conn: &Connection) -> Result<Option<String>> {
 }
 
 /// The kept cells, if they are those of the dossier as it is.
-fn cases_gardees(conn: &Connection) -> Result<Option<Cases>> {
+fn cases_gardees(conn: &Connection, compte: &CompteDesLogements) -> Result<Option<Cases>> {
     if !a_la_table(conn)? {
         return Ok(None);
     }
     let Some(gardee) = empreinte_gardee(conn)? else { return Ok(None) };
-    if gardee != empreinte(conn)? {
+    if gardee != empreinte(conn, compte)? {
         return Ok(None);
     }
     lire_sans_verifier(conn)
@@ -469,22 +477,22 @@ fn calculer(conn: &Connection, bailleurs: Option<&BTreeSet<String>>, a: &mut Agr
 }
 
 /// Writes the cells and their fingerprint (inside the caller's transaction).
-fn ecrire(conn: &Connection, cases: &Cases) -> Result<()> {
+fn ecrire(conn: &Connection, compte: &CompteDesLogements, cases: &Cases) -> Result<()> {
     let bytes = cases.encoder();
     conn.execute("DELETE FROM cube", [])?;
     let mut st = conn.prepare("INSERT INTO cube(partie, donnees) VALUES (?1, ?2)")?;
     for (i, part) in bytes.chunks(TAILLE_PARTIE).enumerate() {
         st.execute(params![i as i64, part])?;
     }
-    ecrire_empreinte(conn)
+    ecrire_empreinte(conn, compte)
 }
 
 /// Writes the fingerprint of the dossier as it is now (its cells unchanged).
-fn ecrire_empreinte(conn: &Connection) -> Result<()> {
+pub(super) fn ecrire_empreinte(conn: &Connection, compte: &CompteDesLogements) -> Result<()> {
     conn.execute(
         "INSERT INTO parametres(cle, valeur) VALUES ('cube_empreinte', ?1)
          ON CONFLICT(cle) DO UPDATE SET valeur = excluded.valeur",
-        [empreinte(conn)?],
+        [empreinte(conn, compte)?],
     )?;
     Ok(())
 }
@@ -521,24 +529,29 @@ impl Changement {
 
 /// Whether the kept cells matched the dossier before a write: only then can they be updated
 /// bailleur by bailleur (else they are computed again from every dwelling).
-pub fn valides(conn: &Connection) -> Result<bool> {
-    Ok(a_la_table(conn)? && empreinte_gardee(conn)?.is_some_and(|g| empreinte(conn).is_ok_and(|e| e == g)))
+pub fn valides(conn: &Connection, compte: &CompteDesLogements) -> Result<bool> {
+    Ok(a_la_table(conn)? && empreinte_gardee(conn)?.is_some_and(|g| empreinte(conn, compte).is_ok_and(|e| e == g)))
 }
 
 /// Brings the kept cells up to date after a change, inside the caller's transaction.
 /// `valides_avant`: what [`valides`] said before the change.
-pub fn suivre(conn: &Connection, valides_avant: bool, changement: &Changement) -> Result<()> {
+pub fn suivre(
+    conn: &Connection,
+    compte: &CompteDesLogements,
+    valides_avant: bool,
+    changement: &Changement,
+) -> Result<()> {
     let mut a = Agregat::default();
     match changement {
         Changement::Bailleurs(set) if valides_avant => {
-            let Some(avant) = lire_sans_verifier(conn)? else { return reconstruire(conn) };
+            let Some(avant) = lire_sans_verifier(conn)? else { return reconstruire(conn, compte) };
             avant.sans(set, &mut a);
             calculer(conn, Some(set), &mut a)?;
         }
-        Changement::Rien if valides_avant => return ecrire_empreinte(conn),
-        _ => return reconstruire(conn),
+        Changement::Rien if valides_avant => return ecrire_empreinte(conn, compte),
+        _ => return reconstruire(conn, compte),
     }
-    ecrire(conn, &a.cases())
+    ecrire(conn, compte, &a.cases())
 }
 
 /// The cells of the dwellings an import writes, counted as they are written: at commit, the
@@ -610,30 +623,31 @@ impl Insertions {
 /// now their active ones) have no older active import. Else as [`suivre`].
 pub fn suivre_import(
     conn: &Connection,
+    compte: &CompteDesLogements,
     valides_avant: bool,
     changement: &Changement,
     ins: Insertions,
     premier: Option<i64>,
     finis: &BTreeSet<String>,
 ) -> Result<()> {
-    let Some(premier) = premier else { return suivre(conn, valides_avant, changement) };
+    let Some(premier) = premier else { return suivre(conn, compte, valides_avant, changement) };
     if !ins.sures || ins.date != date_reference(conn)? {
-        return suivre(conn, valides_avant, changement);
+        return suivre(conn, compte, valides_avant, changement);
     }
     let touches = match changement {
         Changement::Bailleurs(set) => set,
         Changement::Tout => finis,
-        Changement::Rien => return suivre(conn, valides_avant, changement),
+        Changement::Rien => return suivre(conn, compte, valides_avant, changement),
     };
     if !touches.is_subset(finis) {
-        return suivre(conn, valides_avant, changement);
+        return suivre(conn, compte, valides_avant, changement);
     }
     // Each (import, bailleur) counted is an active one of this write, of a bailleur it finished.
     let mut actif = conn
         .prepare_cached("SELECT COUNT(*) FROM import_bailleurs WHERE import_id = ?1 AND bailleur = ?2 AND actif = 1")?;
     for (i, b) in &ins.paires {
         if *i < premier || !finis.contains(b) || actif.query_row(params![i, b], |r| r.get::<_, i64>(0))? == 0 {
-            return suivre(conn, valides_avant, changement);
+            return suivre(conn, compte, valides_avant, changement);
         }
     }
     drop(actif);
@@ -642,26 +656,26 @@ pub fn suivre_import(
     let autres: BTreeSet<String> = st.query_map([premier], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
     drop(st);
     if !autres.is_disjoint(finis) {
-        return suivre(conn, valides_avant, changement);
+        return suivre(conn, compte, valides_avant, changement);
     }
     let mut a = ins.agregat;
     match changement {
         Changement::Bailleurs(_) if valides_avant => {
-            let Some(avant) = lire_sans_verifier(conn)? else { return reconstruire(conn) };
+            let Some(avant) = lire_sans_verifier(conn)? else { return reconstruire(conn, compte) };
             avant.sans(finis, &mut a);
         }
         // The other bailleurs' cells read from their dwellings (a new reference date, or cells
         // that did not match): none for a new dossier.
         _ => calculer(conn, Some(&autres), &mut a)?,
     }
-    ecrire(conn, &a.cases())
+    ecrire(conn, compte, &a.cases())
 }
 
 /// Computes the cells from every active dwelling and keeps them (a migration, a repair).
-pub fn reconstruire(conn: &Connection) -> Result<()> {
+pub fn reconstruire(conn: &Connection, compte: &CompteDesLogements) -> Result<()> {
     let mut a = Agregat::default();
     calculer(conn, None, &mut a)?;
-    ecrire(conn, &a.cases())
+    ecrire(conn, compte, &a.cases())
 }
 
 /// The kept cells as they are, fingerprint not checked (inside a write that checked it first).
@@ -719,7 +733,7 @@ impl Dossier {
     /// The cells of the active stock: those kept in the dossier when their fingerprint matches,
     /// else computed from the dwellings (in memory: reading never writes).
     pub fn cases_du_cube(&self) -> Result<Cases> {
-        if let Some(c) = cases_gardees(&self.conn)? {
+        if let Some(c) = cases_gardees(&self.conn, &self.compte)? {
             return Ok(c);
         }
         self.cases_calculees()
@@ -735,7 +749,7 @@ impl Dossier {
     /// [`Dossier::cases_du_cube`], saying how far a computation from the dwellings has gone
     /// (0 to 1) to `avance`, which answers false to stop it: `None` then.
     pub fn cases_du_cube_suivies(&self, avance: &mut dyn FnMut(f32) -> bool) -> Result<Option<Cases>> {
-        if let Some(c) = cases_gardees(&self.conn)? {
+        if let Some(c) = cases_gardees(&self.conn, &self.compte)? {
             return Ok(Some(c));
         }
         // The dwellings of the active imports, as their imports counted them (an estimate when
@@ -760,7 +774,7 @@ impl Dossier {
     /// Whether the cells kept in the dossier match it (else they are computed at each opening
     /// until the next write).
     pub fn cube_a_jour(&self) -> Result<bool> {
-        valides(&self.conn)
+        valides(&self.conn, &self.compte)
     }
 }
 

@@ -115,7 +115,7 @@ impl Dossier {
             st.query_map([import_id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
         };
         let genre = if !bailleurs.is_empty() {
-            let cube_valide = super::cube::valides(&tx)?;
+            let cube_valide = super::cube::valides(&tx, &self.compte)?;
             for b in &bailleurs {
                 tx.execute("UPDATE import_bailleurs SET actif = 0 WHERE bailleur = ?1", [b])?;
                 tx.execute(
@@ -125,6 +125,7 @@ impl Dossier {
             }
             super::cube::suivre(
                 &tx,
+                &self.compte,
                 cube_valide,
                 &super::cube::Changement::Bailleurs(bailleurs.iter().cloned().collect()),
             )?;
@@ -149,7 +150,7 @@ impl Dossier {
     /// Withdraws an import of either kind: its bailleurs no longer count (the history keeps it).
     pub fn deactivate(&mut self, import_id: i64) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let cube_valide = super::cube::valides(&tx)?;
+        let cube_valide = super::cube::valides(&tx, &self.compte)?;
         let bailleurs: std::collections::BTreeSet<String> = {
             let mut st = tx.prepare("SELECT bailleur FROM import_bailleurs WHERE import_id = ?1 AND actif = 1")?;
             st.query_map([import_id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?
@@ -161,7 +162,7 @@ impl Dossier {
                 return Err(StoreError::UnknownImport(import_id));
             }
         } else {
-            super::cube::suivre(&tx, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
+            super::cube::suivre(&tx, &self.compte, cube_valide, &super::cube::Changement::Bailleurs(bailleurs))?;
         }
         tx.commit()?;
         Ok(())

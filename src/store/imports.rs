@@ -110,6 +110,7 @@ pub struct RejetARelire {
 /// Writes one import (one or several files) inside one transaction.
 pub struct ImportWriter<'c> {
     tx: Transaction<'c>,
+    compte: &'c super::CompteDesLogements,
     now: String,
     /// The dwellings index was dropped for a bulk load and is rebuilt at commit.
     index_dropped: std::cell::Cell<bool>,
@@ -369,10 +370,12 @@ impl<'c> ImportWriter<'c> {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| map_open_error(&d.path, e))?;
-        let cube_valide = super::cube::valides(&tx)?;
+        let compte = &d.compte;
+        let cube_valide = super::cube::valides(&tx, compte)?;
         let date = super::cube::date_reference(&tx)?;
         Ok(Self {
             tx,
+            compte,
             now: now_iso(),
             index_dropped: std::cell::Cell::new(false),
             premier: std::cell::Cell::new(None),
@@ -391,8 +394,9 @@ impl<'c> ImportWriter<'c> {
 
     /// Announces about `rows` more dwellings. When they outnumber those already in the
     /// dossier, the dwellings index is dropped and rebuilt once at commit, which is cheaper
-    /// than keeping it up to date row by row (all inside the transaction: a failed import
-    /// leaves the index as it was).
+    /// than keeping it up to date row by row, and so are the triggers that count the dwellings
+    /// (counted once at commit, from the new index); all inside the transaction: a failed
+    /// import leaves them as they were.
     pub fn expect_rows(&self, rows: usize) -> Result<()> {
         if self.index_dropped.get() || rows < 20_000 {
             return Ok(());
@@ -411,6 +415,8 @@ impl<'c> ImportWriter<'c> {
             drop(st);
             self.avant.borrow_mut().get_or_insert_with(Default::default).extend(counts);
             self.tx.execute_batch("DROP INDEX IF EXISTS logements_import")?;
+            // Nor the count of the dwellings row by row: counted once at commit.
+            self.tx.execute_batch(super::schema::SANS_DECLENCHEURS)?;
             self.index_dropped.set(true);
         }
         Ok(())
@@ -691,11 +697,13 @@ impl<'c> ImportWriter<'c> {
     pub fn commit(self) -> Result<()> {
         if self.index_dropped.get() {
             self.tx.execute_batch(LOGEMENTS_INDEX)?;
+            super::remettre_le_compteur(&self.tx)?;
         }
         // The cells of the cube follow, in the same transaction: those of the dwellings written,
         // counted as they were written, when they tell the whole stock of their bailleurs.
         super::cube::suivre_import(
             &self.tx,
+            self.compte,
             self.cube_valide,
             &self.changement.borrow(),
             self.insertions.take(),

@@ -136,6 +136,97 @@ pub struct Dossier {
     /// need not check it again (the window writes a mapping, then reloads; a command reads what
     /// the previous one wrote).
     sain: bool,
+    /// How many dwellings the dossier holds, as last counted on this connection.
+    compte: CompteDesLogements,
+}
+
+/// How many dwellings the dossier holds and, when SQLite keeps them (see [`schema::DECLENCHEURS`]),
+/// how many times any was written: part of the cube's fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EtatDesLogements {
+    pub logements: i64,
+    pub modifications: Option<i64>,
+}
+
+/// How many dwellings the dossier holds. Read from `compte_des_logements`, which triggers keep
+/// for whatever program writes the dwellings; without it (a dossier of an earlier version read
+/// where it cannot be migrated, triggers dropped by another program) counted, an index walk of
+/// the whole table, and that count kept on the connection with the state it was made in:
+/// SQLite's `PRAGMA data_version`, which changes when any other connection — another process,
+/// another program — commits a change to the file, and the rows this connection has written
+/// since it was opened (`total_changes`, counted also inside a transaction not yet committed).
+/// Opening a dossier checks the fingerprint more than once (before a write, before reading the
+/// cells): the count is made once as long as neither moves. A count made inside a transaction
+/// is not kept (a rollback would bring back rows without moving either).
+#[derive(Debug, Default)]
+pub struct CompteDesLogements {
+    garde: std::cell::Cell<Option<(i64, u64, i64)>>,
+    /// How many times the dwellings were counted (the tests).
+    comptages: std::cell::Cell<u64>,
+}
+
+impl CompteDesLogements {
+    pub(crate) fn etat(&self, conn: &Connection) -> Result<EtatDesLogements> {
+        if let Some((logements, modifications)) = compteur(conn)? {
+            return Ok(EtatDesLogements { logements, modifications: Some(modifications) });
+        }
+        // The version first: a change committed between it and the count moves it again, and
+        // the count kept is then not used.
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let ecrites = conn.total_changes();
+        if let Some((v, e, n)) = self.garde.get()
+            && v == version
+            && e == ecrites
+        {
+            return Ok(EtatDesLogements { logements: n, modifications: None });
+        }
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM logements", [], |r| r.get(0))?;
+        self.comptages.set(self.comptages.get() + 1);
+        self.garde.set(conn.is_autocommit().then_some((version, ecrites, n)));
+        Ok(EtatDesLogements { logements: n, modifications: None })
+    }
+}
+
+/// The count kept by SQLite, when its table and its triggers are those of this version.
+fn compteur(conn: &Connection) -> Result<Option<(i64, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'logements'
+         AND name IN ('logements_ajout', 'logements_retrait', 'logements_modification')",
+    )?;
+    let mut presents: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+    presents.sort();
+    let mut attendus: Vec<&str> = schema::DECLENCHEURS
+        .split_inclusive("END;")
+        .map(|s| s.trim().trim_end_matches(';'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    attendus.sort();
+    if presents != attendus {
+        return Ok(None);
+    }
+    // Its table dropped by another program (the triggers then fail every write): counted.
+    Ok(conn
+        .query_row("SELECT logements, modifications FROM compte_des_logements", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ok())
+}
+
+/// Puts the count of the dwellings and its triggers back in place, the dwellings counted
+/// (inside the caller's transaction): a dossier whose triggers another program dropped, the end
+/// of a bulk import that dropped them.
+pub(crate) fn remettre_le_compteur(conn: &Connection) -> Result<()> {
+    conn.execute_batch(schema::SANS_DECLENCHEURS)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS compte_des_logements (logements INTEGER NOT NULL, modifications INTEGER NOT NULL)",
+    )?;
+    let modifications: i64 =
+        conn.query_row("SELECT COALESCE(MAX(modifications), 0) FROM compte_des_logements", [], |r| r.get(0))?;
+    conn.execute("DELETE FROM compte_des_logements", [])?;
+    conn.execute(
+        "INSERT INTO compte_des_logements(logements, modifications) SELECT COUNT(*), ?1 FROM logements",
+        [modifications + 1],
+    )?;
+    conn.execute_batch(schema::DECLENCHEURS)?;
+    Ok(())
 }
 
 impl Drop for Dossier {
@@ -404,7 +495,7 @@ impl Dossier {
             verifier_contenu(&conn, path, true)?;
         }
         tune(&conn);
-        let mut d = Dossier { conn, path: path.to_path_buf(), sain: true };
+        let mut d = Dossier { conn, path: path.to_path_buf(), sain: true, compte: Default::default() };
         d.migrate().and_then(|_| d.reparer_cube()).map_err(|e| match e {
             StoreError::Occupe { fenetre, .. } => StoreError::Occupe { path: path.display().to_string(), fenetre },
             other => other,
@@ -442,7 +533,7 @@ impl Dossier {
             }
         }
         tune(&conn);
-        Ok(Dossier { conn, path: path.to_path_buf(), sain: true })
+        Ok(Dossier { conn, path: path.to_path_buf(), sain: true, compte: Default::default() })
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -460,6 +551,9 @@ impl Dossier {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated it while this one waited.
         let v: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // Whether the kept cells match the dossier by the fingerprint of its version (the
+        // dwellings counted): then they stay, under the fingerprint of this one.
+        let cube_valide = v >= schema::VERSION_DU_CUBE && cube::valides(&tx, &self.compte)?;
         // Renumbering rows that others refer to passes through states the foreign keys refuse:
         // they are checked once, at the end.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
@@ -471,7 +565,9 @@ impl Dossier {
         }
         // The cells of the cube, computed once from the dwellings.
         if v < schema::VERSION_DU_CUBE {
-            cube::reconstruire(&tx)?;
+            cube::reconstruire(&tx, &self.compte)?;
+        } else if v < schema::VERSION_DU_COMPTE && cube_valide {
+            cube::ecrire_empreinte(&tx, &self.compte)?;
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", schema::VERSION)?;
@@ -492,14 +588,14 @@ impl Dossier {
             return Ok(());
         }
         let tx = self.conn.unchecked_transaction()?;
-        let valides = cube::valides(&tx)?;
+        let valides = cube::valides(&tx, &self.compte)?;
         let avant = self.date_reference();
         tx.execute(SQL, params![cle, valeur])?;
         let mut changement = cube::Changement::Rien;
         if self.date_reference() != avant {
             changement.tout();
         }
-        cube::suivre(&tx, valides, &changement)?;
+        cube::suivre(&tx, &self.compte, valides, &changement)?;
         tx.commit()?;
         Ok(())
     }
@@ -507,15 +603,26 @@ impl Dossier {
     /// Computes again the cells of the cube when they no longer match the dossier (a dossier
     /// written elsewhere, or an interrupted migration): once, by the first writer.
     fn reparer_cube(&mut self) -> Result<()> {
-        if cube::valides(&self.conn)? {
+        if compteur(&self.conn)?.is_some() && cube::valides(&self.conn, &self.compte)? {
             return Ok(());
         }
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if !cube::valides(&tx)? {
-            cube::reconstruire(&tx)?;
+        // The count of the dwellings and its triggers (dropped by another program) first: the
+        // cells then keep the fingerprint that reads it.
+        if compteur(&tx)?.is_none() {
+            remettre_le_compteur(&tx)?;
+        }
+        if !cube::valides(&tx, &self.compte)? {
+            cube::reconstruire(&tx, &self.compte)?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// How many times this connection counted the dwellings (see [`CompteDesLogements`]): none
+    /// while SQLite keeps their count.
+    pub fn comptages_des_logements(&self) -> u64 {
+        self.compte.comptages.get()
     }
 
     pub fn territoire(&self) -> Territoire {
