@@ -676,7 +676,7 @@ pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::
             .map_err(err)?;
         texte(
             &haut,
-            &format!("{} / {}", entier(r.decomptes), crate::format::nombre_fr(r.objectif_periode, 1)),
+            &format!("{} / {}", entier(r.decomptes), crate::format::logements_fr(r.objectif_periode, 1)),
             (xo.max(xd) + px(6.0), y0 + half / 2),
             label_font * scale,
             BLACK,
@@ -699,7 +699,7 @@ pub fn draw_bilan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &crate::
         chart
             .configure_mesh()
             .x_labels(mois.min(12))
-            .x_label_formatter(&|x| format!("{}", x.round() as i64))
+            .x_label_formatter(&|x| entier(x.round().max(0.0) as u64))
             .y_label_formatter(&|y| entier(y.round().max(0.0) as u64))
             .x_desc("fin du mois n° de la période")
             .label_style(font(12.0))

@@ -693,10 +693,12 @@ pub fn reapply_mappings(dossier: &mut Dossier) -> Result<usize, ImportError> {
         let (rejet_id, import_id) = (x.id, x.import_id);
         match relire(&x, &mut ctx) {
             Some(RowOutcome::Logement(l)) => {
-                if !w.has_active_logement(&l.logement.bailleur, &l.logement.reference)? {
+                let nouveau = !w.has_active_logement(&l.logement.bailleur, &l.logement.reference)?;
+                if nouveau {
                     w.insert_logement(import_id, &l)?;
                 }
                 w.delete_rejet(rejet_id)?;
+                w.rejet_reintegre(import_id, nouveau)?;
                 resolved += 1;
             }
             Some(RowOutcome::Rejet(r)) => w.update_rejet(rejet_id, r.motif, &r.valeur)?,

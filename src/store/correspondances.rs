@@ -96,7 +96,12 @@ impl Dossier {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(AvantAssociation { champ, libelle: libelle.into(), max_logement, rejets, precedente })
+        // Each import's counts, put back by the undo (the mapping moves rows between them).
+        let mut st = self.conn.prepare("SELECT id, logements, rejets, doublons FROM imports")?;
+        let comptes = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(AvantAssociation { champ, libelle: libelle.into(), max_logement, rejets, precedente, comptes })
     }
 
     /// Undoes a label mapping: the dwellings it brought back leave again, the rows set aside
@@ -114,6 +119,12 @@ impl Dossier {
                 "INSERT OR REPLACE INTO rejets(id, import_id, bailleur, feuille, ligne, motif, valeur, brut)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![r.id, r.import_id, r.bailleur, r.feuille, r.ligne, r.motif, r.valeur, r.brut],
+            )?;
+        }
+        for (id, logements, rejets, doublons) in &a.comptes {
+            tx.execute(
+                "UPDATE imports SET logements = ?2, rejets = ?3, doublons = ?4 WHERE id = ?1",
+                params![id, logements, rejets, doublons],
             )?;
         }
         match &a.precedente {
@@ -176,6 +187,8 @@ pub struct AvantAssociation {
     pub max_logement: i64,
     pub rejets: Vec<RejetSauve>,
     pub precedente: Option<(String, String)>,
+    /// (import, dwellings kept, rows set aside, doublons) of each import before the mapping.
+    pub comptes: Vec<(i64, i64, i64, i64)>,
 }
 
 /// The default financement correspondence, written when a dossier is created.

@@ -592,6 +592,19 @@ impl<'c> ImportWriter<'c> {
         Ok(n > 0)
     }
 
+    /// A row set aside that became a dwelling (`logement`), or was found already in force (a
+    /// doublon): the import's counts follow, so that its history says what it holds now
+    /// (lines read = kept + set aside + doublons still).
+    pub fn rejet_reintegre(&self, import_id: i64, logement: bool) -> Result<()> {
+        let sql = if logement {
+            "UPDATE imports SET logements = logements + 1, rejets = MAX(rejets - 1, 0) WHERE id = ?1"
+        } else {
+            "UPDATE imports SET doublons = doublons + 1, rejets = MAX(rejets - 1, 0) WHERE id = ?1"
+        };
+        self.tx.execute(sql, [import_id])?;
+        Ok(())
+    }
+
     pub fn delete_rejet(&self, id: i64) -> Result<()> {
         self.tx.execute("DELETE FROM rejets WHERE id = ?1", [id])?;
         Ok(())

@@ -63,6 +63,10 @@ impl App {
             Action::ReponseFlux(reponse) => self.reponse_flux(reponse),
             Action::ListerEchus => self.sur_dossier("droits échus", false, |d| Ok(Fait::Echus(d.droits_echus()?))),
             Action::Show(s) => {
+                // An error says what went wrong on the screen left: it does not follow to another.
+                if s != self.state.screen {
+                    self.messages.error = None;
+                }
                 self.state.screen = s;
                 self.save_state();
             }
@@ -154,6 +158,16 @@ impl App {
             }),
             Action::AskRemove(id) => self.ecrans.retrait_demande = (id >= 0).then_some(id),
             Action::RenommerDialog(b) => self.ecrans.renommage = b,
+            Action::OublierRefus => {
+                if let Some(v) = &mut self.ecrans.bilan
+                    && let Some(Err(e)) = &v.declaration
+                {
+                    if self.messages.error.as_ref().is_some_and(|x| x.to_string() == e.to_string()) {
+                        self.messages.error = None;
+                    }
+                    v.declaration = None;
+                }
+            }
             Action::RenommerBailleur { ancien, nouveau } => self.sur_dossier("renommage", true, move |d| {
                 d.renommer_bailleur(&ancien, &nouveau)?;
                 Ok(Fait::Renomme(ancien, nouveau.trim().to_string()))

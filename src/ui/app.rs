@@ -29,7 +29,16 @@ pub struct Travaux {
     pub synchrone: bool,
     /// The window's context, for jobs started outside a frame.
     pub ctx: Option<egui::Context>,
+    /// The last request asked on the screens, and when: the same kind of request again at once
+    /// (a job or a write) is the second click of a double-click, dropped.
+    derniere: Option<(Action, std::time::Instant)>,
+    /// A second click within this time asks the same thing again: one request, one message
+    /// (the tests, faster than any hand, set it to zero unless they test it).
+    pub double_clic: std::time::Duration,
 }
+
+/// The time of a double-click.
+pub const DOUBLE_CLIC: std::time::Duration = std::time::Duration::from_millis(600);
 
 /// The file dialogs: the system's (on its own thread, the window keeps drawing), else the
 /// picker drawn in the window.
@@ -92,7 +101,7 @@ impl App {
             state,
             view: None,
             ecrans: Ecrans::default(),
-            travaux: Travaux::default(),
+            travaux: Travaux { double_clic: DOUBLE_CLIC, ..Default::default() },
             messages: Messages::default(),
             fichiers: Fichiers::default(),
             session: Session::default(),
@@ -106,6 +115,7 @@ impl App {
         let mut app = App::new(AppState::default());
         app.fenetre.persist = false;
         app.travaux.synchrone = true;
+        app.travaux.double_clic = std::time::Duration::ZERO;
         app.open(dossier);
         app
     }
@@ -597,6 +607,25 @@ impl App {
                 None => {}
             }
         }
+        // A double-click on a button that starts a job or writes: the same request twice in a
+        // row (the second maybe on the form the first one emptied), nothing asked in between,
+        // done once — never two messages, never a declaration refused as its own double. The
+        // lists the screens ask again by themselves are no clicks.
+        let maintenant = std::time::Instant::now();
+        actions.retain(|a| {
+            if matches!(a, Action::Drill { .. } | Action::FluxInitial | Action::BilanInitial | Action::Recharger(_)) {
+                return true;
+            }
+            let double = a.effet() != crate::ui::state::Effet::Fenetre
+                && self.travaux.derniere.as_ref().is_some_and(|(x, t)| {
+                    std::mem::discriminant(x) == std::mem::discriminant(a)
+                        && maintenant.duration_since(*t) < self.travaux.double_clic
+                });
+            if !double {
+                self.travaux.derniere = Some((a.clone(), maintenant));
+            }
+            !double
+        });
         self.travaux.a_faire.extend(actions);
         self.drain();
         self.flush_state(false);

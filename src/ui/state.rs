@@ -100,11 +100,18 @@ impl DossierView {
         let garde = d.cube_a_jour()?;
         p.update(
             0.1,
-            if garde { "Lecture du cube gardé dans le dossier" } else { "Calcul du cube depuis les logements : 0 %" },
+            if garde {
+                "Lecture du cube gardé dans le dossier"
+            } else {
+                "Calcul du cube depuis les logements : 0\u{a0}%"
+            },
         );
         let cases = d
             .cases_du_cube_suivies(&mut |f| {
-                p.update(0.1 + 0.7 * f, &format!("Calcul du cube depuis les logements : {} %", (f * 100.0) as u32));
+                p.update(
+                    0.1 + 0.7 * f,
+                    &format!("Calcul du cube depuis les logements : {}\u{a0}%", (f * 100.0) as u32),
+                );
                 !p.annule()
             })?
             .ok_or(Erreur::OuvertureAnnulee)?;
@@ -473,6 +480,7 @@ impl Action {
             | Action::Fermer(_)
             | Action::ReponseFlux(None) => Fenetre,
             Action::RenommerDialog(_) => VersEcriture,
+            Action::OublierRefus => Fenetre,
             Action::Recharger(_)
             | Action::OpenDossier(_)
             | Action::CreerDossier { .. }
@@ -695,6 +703,9 @@ pub enum Action {
     ReponseFlux(Option<bool>),
     /// The extinct rights listed (the core's list, as `report` gives it).
     ListerEchus,
+    /// The declaration form changed since its refusal: the refusal went stale (under the form
+    /// and in the status bar), it goes.
+    OublierRefus,
     /// « Renommer… »: the field of the bailleur's new name (`None`: closed).
     RenommerDialog(Option<String>),
     /// Renames a bailleur everywhere in the dossier.
@@ -819,6 +830,49 @@ pub struct Creation {
     pub recherche: String,
     pub territoire: Option<Territoire>,
     pub date: String,
+    /// Why that date was proposed (said under the field).
+    pub pourquoi: String,
+}
+
+/// The reference date proposed for a new dossier on `aujourdhui`, and why: 1 January of this
+/// year, or of next year from October on (the états des lieux then prepared are those of the
+/// coming year's flux) — never a date almost a year old.
+pub fn date_de_reference_proposee(aujourdhui: Date) -> (Date, String) {
+    const MOIS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let mois = MOIS.get(aujourdhui.month as usize - 1).copied().unwrap_or("");
+    if aujourdhui.month >= 10 {
+        let annee = aujourdhui.year + 1;
+        let d = Date::new(annee, 1, 1).unwrap_or(aujourdhui);
+        (
+            d,
+            format!(
+                "Proposée : le 1er janvier {annee}, début de l'année du prochain flux (nous sommes en {mois} {}). Prenez la date des états des lieux que les bailleurs vous ont envoyés.",
+                aujourdhui.year
+            ),
+        )
+    } else {
+        let d = Date::new(aujourdhui.year, 1, 1).unwrap_or(aujourdhui);
+        (
+            d,
+            format!(
+                "Proposée : le 1er janvier {}, début de l'année en cours. Prenez la date des états des lieux que les bailleurs vous ont envoyés.",
+                aujourdhui.year
+            ),
+        )
+    }
 }
 
 /// The dossier's properties being changed: the territory and date typed, and what the

@@ -122,9 +122,16 @@ impl App {
                 } else {
                     PathBuf::from(format!("{}.contingents", out.display()))
                 };
-                let annee = contingents::store::default_date_reference().year;
-                self.ecrans.creation =
-                    Some(Creation { path, recherche: String::new(), territoire: None, date: format!("01/01/{annee}") });
+                let aujourdhui = contingents::model::Date::parse_iso(&contingents::store::now_iso()[..10])
+                    .unwrap_or_else(contingents::store::default_date_reference);
+                let (date, pourquoi) = crate::ui::state::date_de_reference_proposee(aujourdhui);
+                self.ecrans.creation = Some(Creation {
+                    path,
+                    recherche: String::new(),
+                    territoire: None,
+                    date: contingents::format::date_fr(&date.to_string()),
+                    pourquoi,
+                });
             }
             Suite::Importer => self.push(Action::Prepare(paths)),
             Suite::Rapprocher => self.push(Action::Rapprocher(out)),

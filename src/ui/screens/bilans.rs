@@ -245,7 +245,7 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
             );
             ui.label(format!(
                 "{} / {}",
-                r.decomptes,
+                entier(r.decomptes),
                 contingents::format::logements_fr(r.objectif_periode, b.decimales())
             ));
         });
@@ -263,18 +263,13 @@ fn graphique(b: &Bilan, ui: &mut egui::Ui) {
 fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif: f64, base: (u64, u64), detail: &str) {
     let suffisante = contingents::suivi::cia::base_suffisante(base.0, base.1);
     let h = ui.text_style_height(&egui::TextStyle::Body);
-    // Sizes from the text (readable in workshop mode), never from the scrolled width.
-    let label_w = 18.0 * h;
-    let width = 18.0 * h;
-    ui.horizontal(|ui| {
-        ui.allocate_ui_with_layout(
-            egui::vec2(label_w, h * 1.4),
-            egui::Layout::left_to_right(egui::Align::Center),
-            |ui| {
-                ui.set_min_width(label_w);
-                ui.add(egui::Label::new(libelle).truncate());
-            },
-        );
+    // Sizes from the text (readable in workshop mode), never from the scrolled width. The
+    // name on its own line, whole (never cut); under it the bar, the share against the
+    // objective and the counts, wrapped at the screen's width.
+    let width = 14.0 * h;
+    ui.add(egui::Label::new(egui::RichText::new(libelle).strong()).wrap());
+    ui.horizontal_wrapped(|ui| {
+        ui.add_space(h);
         let (rect, resp) = ui.allocate_exact_size(egui::vec2(width, h * 1.2), egui::Sense::hover());
         let p = ui.painter();
         p.rect_filled(rect, 2.0, egui::Color32::from_gray(215));
@@ -296,21 +291,22 @@ fn barre_objectif(ui: &mut egui::Ui, libelle: &str, part: Option<f64>, objectif:
             egui::Stroke::new(3.0, egui::Color32::BLACK),
         );
         let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
-        let texte = match part {
+        let part_texte = match part {
             Some(x) => format!(
-                "{} pour {} (base : {}) — {detail}",
+                "{} réalisés pour un objectif de {} (base : {})",
                 pct(x),
                 pct(objectif),
                 contingents::suivi::cia::base_dite(base.0, base.1)
             ),
-            None => format!("non renseigné (objectif {}) — {detail}", pct(objectif)),
+            None => format!("— (non renseigné), objectif {}", pct(objectif)),
         };
-        resp.on_hover_text(&texte);
+        resp.on_hover_text(format!("{part_texte} — {detail}"));
         if part.is_some() && !atteint && suffisante {
-            ui.colored_label(theme::ALERTE, texte);
+            ui.colored_label(theme::ALERTE, super::insecable(part_texte));
         } else {
-            ui.label(texte);
+            ui.label(super::insecable(part_texte));
         }
+        ui.label(super::insecable(format!("— {detail}")));
     });
 }
 
@@ -355,12 +351,12 @@ fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
         );
         barre_objectif(ui, "Bailleur (non réservés)", p.part, obj, (p.menages_renseignes, p.baux), &detail);
     }
-    ui.strong("Quartiles de ressources");
+    ui.strong("Quartiles de ressources des ménages");
     let quartiles =
         |ui: &mut egui::Ui, qui: &str, h: &contingents::suivi::cia::HorsQpv, q: &contingents::suivi::cia::EnQpv| {
             barre_objectif(
                 ui,
-                &format!("{qui} — hors QPV, 1er quartile"),
+                &format!("{qui} — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD)"),
                 h.part,
                 h.objectif,
                 (h.menages_renseignes, h.baux),
@@ -373,7 +369,7 @@ fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
             );
             barre_objectif(
                 ui,
-                &format!("{qui} — en QPV, quartiles 2 à 4"),
+                &format!("{qui} — en QPV : ménages des quartiles 2 à 4"),
                 q.part,
                 q.objectif,
                 (q.menages_renseignes, q.baux),
@@ -448,7 +444,7 @@ fn reglages_cia(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
 /// the objectives without saved parameters last, in grey.
 fn alertes(b: &Bilan, ui: &mut egui::Ui) {
     let titre = |r: Regle| match r {
-        Regle::EtatHorsQpvMin30 => "État hors QPV sous 30 %",
+        Regle::EtatHorsQpvMin30 => "État hors QPV sous 30\u{a0}%",
         Regle::SansMiseADisposition3Mois => "Aucune mise à disposition depuis trois mois",
         Regle::DecompteEtat => "Décompte du flux de l'État",
         Regle::ParametreParDefaut => "Objectifs sans paramètres du flux enregistrés",
@@ -495,10 +491,27 @@ pub fn libelle_evenement(e: contingents::suivi::Evenement) -> &'static str {
     }
 }
 
-/// The ranking of réservataires for a freed dwelling, shown in the section that asked it.
-fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+/// The dwelling and date whose ranking was asked in a section (kept in the UI memory): its
+/// answer is shown only while the section still shows that dwelling and date.
+fn orientation_demandee(ui: &egui::Ui, ici: OrigineOrientation) -> egui::Id {
+    ui.make_persistent_id(("orientation-demandee", ici as u8))
+}
+
+/// The ranking of réservataires for a freed dwelling, shown in the section that asked it while
+/// it shows the dwelling and date asked (another one typed: the answer, or its error, goes).
+fn orientation(
+    v: &BilanView,
+    ici: OrigineOrientation,
+    demande: (String, String, String),
+    ui: &mut egui::Ui,
+    actions: &mut Vec<Action>,
+) {
     let Some((origine, r)) = &v.orientation else { return };
     if *origine != ici {
+        return;
+    }
+    let cle = orientation_demandee(ui, ici);
+    if ui.data(|d| d.get_temp::<(String, String, String)>(cle)).is_some_and(|x| x != demande) {
         return;
     }
     match r {
@@ -540,16 +553,20 @@ fn orientation(v: &BilanView, ici: OrigineOrientation, ui: &mut egui::Ui, action
     }
 }
 
-/// What a form of the follow-up did, or why it did nothing, under the form.
+/// What a form of the follow-up did, or why it did nothing, under the form. Its line is
+/// always there (empty when there is nothing to say): what is below does not move under the
+/// mouse when a message comes.
 fn message(m: &Option<Result<String, Erreur>>, ui: &mut egui::Ui) {
     match m {
         Some(Ok(s)) => {
-            ui.strong(s);
+            ui.add(egui::Label::new(egui::RichText::new(s).strong()).wrap());
         }
         Some(Err(e)) => {
-            ui.colored_label(theme::ERREUR, e.to_string());
+            ui.add(egui::Label::new(egui::RichText::new(e.to_string()).color(theme::ERREUR)).wrap());
         }
-        None => {}
+        None => {
+            ui.label(" ");
+        }
     }
 }
 
@@ -807,6 +824,7 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
     }
     choix_menage(ui, ("declaration", g), &mut public, &mut quartile);
     ui.data_mut(|x| x.insert_temp(km, (public, quartile)));
+    let demandee = ui.make_persistent_id(("declaration-demandee", g));
     let valeurs = ValeursDeclaration {
         bailleur: bailleur.clone(),
         reference: reference.clone(),
@@ -820,6 +838,10 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
     ui.horizontal_wrapped(|ui| {
         if f.correction.is_none() && ui.button("Classer les réservataires pour ce logement").clicked() {
             let date = if liberation.trim().is_empty() { mad.clone() } else { liberation.clone() };
+            let cle = orientation_demandee(ui, OrigineOrientation::Declaration);
+            ui.data_mut(|d| {
+                d.insert_temp(cle, (bailleur.trim().to_string(), reference.trim().to_string(), date.trim().to_string()))
+            });
             actions.push(Action::Orienter {
                 logement: format!("{}:{}", bailleur.trim(), reference.trim()),
                 date,
@@ -829,7 +851,8 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
         let enregistrer =
             if f.correction.is_some() { "Enregistrer la correction" } else { "Enregistrer la mise à disposition" };
         if ui.button(enregistrer).clicked() {
-            actions.push(Action::DeclarerMiseADisposition { valeurs, correction: f.correction });
+            ui.data_mut(|d| d.insert_temp(demandee, valeurs.clone()));
+            actions.push(Action::DeclarerMiseADisposition { valeurs: valeurs.clone(), correction: f.correction });
         }
         if f.correction.is_some() && ui.button("Annuler la correction").clicked() {
             actions.push(Action::AnnulerCorrection);
@@ -837,14 +860,19 @@ fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &
     });
     // The answers to what was asked here, here, under the buttons; a ranking only while it is
     // the dwelling of the form (another dwelling typed: « Classer » again).
-    let du_logement = match &v.orientation {
-        Some((_, Ok(o))) => o.logement.bailleur == bailleur && o.logement.reference == reference.trim(),
-        _ => true,
-    };
-    if f.correction.is_none() && du_logement {
-        orientation(v, OrigineOrientation::Declaration, ui, actions);
+    if f.correction.is_none() {
+        let date = if liberation.trim().is_empty() { mad.clone() } else { liberation.clone() };
+        let demande = (bailleur.trim().to_string(), reference.trim().to_string(), date.trim().to_string());
+        orientation(v, OrigineOrientation::Declaration, demande, ui, actions);
     }
-    message(&v.declaration, ui);
+    // Why the declaration was refused, while the form is as it was (changed: the message went
+    // stale, it goes); a declaration saved is said until the next one.
+    let perime = matches!(v.declaration, Some(Err(_)))
+        && ui.data(|d| d.get_temp::<ValeursDeclaration>(demandee)).is_some_and(|x| x != valeurs);
+    if perime {
+        actions.push(Action::OublierRefus);
+    }
+    message(if perime { &None } else { &v.declaration }, ui);
 }
 
 /// Declaring a libération made available, and following the ones typed here.
@@ -938,7 +966,7 @@ fn saisie(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut 
                             m.id, m.bailleur, m.reference
                         ));
                         ui.horizontal(|ui| {
-                            if ui.button("Supprimer définitivement").clicked() {
+                            if ui.button("Supprimer la mise à disposition").clicked() {
                                 a_supprimer = false;
                                 actions.push(Action::SupprimerMiseADisposition(m.id));
                             }
@@ -1002,11 +1030,14 @@ fn aides(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut V
         let bailleur = choix_bailleur(ui, "orienter-bailleur", "Bailleur du logement libéré", bailleurs, v.bailleur.clone().unwrap_or_default());
         let reference = choix_logement(v, ui, "orienter-reference", "Référence du logement libéré", &bailleur, "");
         let date = champ(ui, "date", "Date de libération", "JJ/MM/AAAA", 110.0);
+        let demande = (bailleur.trim().to_string(), reference.trim().to_string(), date.trim().to_string());
         if ui.button("Classer les réservataires").clicked() {
+            let cle = orientation_demandee(ui, OrigineOrientation::Aide);
+            ui.data_mut(|d| d.insert_temp(cle, demande.clone()));
             let logement = format!("{}:{}", bailleur.trim(), reference.trim());
             actions.push(Action::Orienter { logement, date, origine: OrigineOrientation::Aide });
         }
-        orientation(v, OrigineOrientation::Aide, ui, actions);
+        orientation(v, OrigineOrientation::Aide, demande, ui, actions);
     });
     ui.collapsing("Délai de réponse d'une mise à disposition", |ui| {
         let d = champ(ui, "delai-date", "Mise à disposition le", "JJ/MM/AAAA", 130.0);
@@ -1067,7 +1098,7 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
                 tableau(b, atelier, ui);
                 explication_chute(b, ui);
                 alertes(b, ui);
-                egui::CollapsingHeader::new("Objectifs d'attribution (CIA)")
+                egui::CollapsingHeader::new("Objectifs d'attribution de la convention intercommunale (CIA)")
                     .default_open(true)
                     .show(ui, |ui| objectifs_cia(b, ui));
                 if !b.retards_de_reponse.is_empty() {

@@ -104,10 +104,15 @@ pub fn creation(c: &mut Creation, ctx: &egui::Context) -> Vec<Action> {
         territoire(ui, "creation", &mut c.recherche, &mut c.territoire);
         ui.add_space(6.0);
         let date = date_saisie(ui, "creation", &mut c.date);
-        if let Err(e) = &date
-            && !c.date.trim().is_empty()
-        {
-            ui.colored_label(theme::ERREUR, e);
+        ui.add(egui::Label::new(egui::RichText::new(&c.pourquoi).weak()).wrap());
+        // Always one line (empty when the date reads): nothing moves under the mouse.
+        match &date {
+            Err(e) if !c.date.trim().is_empty() => {
+                ui.colored_label(theme::ERREUR, e);
+            }
+            _ => {
+                ui.label("");
+            }
         }
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {

@@ -13,9 +13,12 @@ use contingents::model::{Financement, Portee, Regle, Reservataire, TypologieGril
 use contingents::store::bailleurs::Coordonnees;
 use eframe::egui;
 
+/// An empty value, said as such (never a blank a reader may take for zero).
+pub const NON_SAISI: &str = "— (non saisi)";
+
 fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coordonnees) {
     ui.strong("Paramètres");
-    saisie::nombre(ui, "rotation", "Taux de rotation", &mut p.rotation_pct, Sorte::Pourcentage, "non saisi");
+    saisie::nombre(ui, "rotation", "Taux de rotation", &mut p.rotation_pct, Sorte::Pourcentage, NON_SAISI);
     ui.collapsing("Libérations : autres méthodes", |ui| {
         saisie::annees(ui, "baux", "Baux signés (moyenne des années saisies)", annee, &mut p.baux_signes);
         saisie::annees(ui, "departs", "Départs", annee, &mut p.departs);
@@ -30,14 +33,20 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
         });
     });
     let mut m = p.mutations.map(|x| x as f64);
-    if saisie::nombre(ui, "mutations", "Mutations internes (nombre)", &mut m, Sorte::Entier, "—") {
+    if saisie::nombre(ui, "mutations", "Mutations internes (nombre)", &mut m, Sorte::Entier, NON_SAISI) {
         p.mutations = m.map(|x| x as u64);
         if m.is_some() {
             p.mutations_pct = None;
         }
     }
-    if saisie::nombre(ui, "mutations-pct", "ou en % des libérations", &mut p.mutations_pct, Sorte::Pourcentage, "—")
-        && p.mutations_pct.is_some()
+    if saisie::nombre(
+        ui,
+        "mutations-pct",
+        "ou en % des libérations",
+        &mut p.mutations_pct,
+        Sorte::Pourcentage,
+        NON_SAISI,
+    ) && p.mutations_pct.is_some()
     {
         p.mutations = None;
     }
@@ -47,7 +56,7 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
     });
     ui.collapsing("Mutations : objectif CUS ou moyenne", |ui| {
         let mut cus = p.mutations_cus.map(|x| x as f64);
-        saisie::nombre(ui, "cus", "Objectif CUS (nombre)", &mut cus, Sorte::Entier, "—");
+        saisie::nombre(ui, "cus", "Objectif CUS (nombre)", &mut cus, Sorte::Entier, NON_SAISI);
         p.mutations_cus = cus.map(|x| x as u64);
         saisie::annees(ui, "mut3", "Mutations des années passées", annee, &mut p.mutations_3_ans);
     });
@@ -194,23 +203,26 @@ fn parametres(ui: &mut egui::Ui, p: &mut FluxParametres, annee: i32, c: &mut Coo
 fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres, f: &Flux) {
     use contingents::format::nombre_fr;
     ui.strong("Paramètres");
-    let pct =
-        |x: Option<f64>, defaut: &str| x.map(|x| format!("{} %", nombre_fr(x, 1))).unwrap_or_else(|| defaut.into());
+    let pct = |x: Option<f64>, defaut: &str| {
+        x.map(|x| format!("{}\u{a0}%", nombre_fr(x, 1))).unwrap_or_else(|| defaut.into())
+    };
     let mut lignes = vec![
-        ("Taux de rotation", pct(p.rotation_pct, "non saisi")),
-        ("Part de l'État", pct(p.taux_etat_pct, "30 % (par défaut)")),
+        ("Taux de rotation", pct(p.rotation_pct, NON_SAISI)),
+        ("Part de l'État", pct(p.taux_etat_pct, "30\u{a0}% (par défaut)")),
     ];
     // The fonctionnaires' rate the flux was computed with, even when it is the default.
     let fonctionnaires = match (p.taux_fonctionnaires_pct, f.part("etat-fonctionnaires")) {
-        (Some(x), _) => format!("{} %", nombre_fr(x, 1)),
-        (None, Some(r)) => format!("{} (part du stock, au plus 5 %)", pourcentage(r.taux_reduit.unwrap_or(r.taux))),
-        (None, None) => "part du stock, au plus 5 %".into(),
+        (Some(x), _) => format!("{}\u{a0}%", nombre_fr(x, 1)),
+        (None, Some(r)) => {
+            format!("{} (part du stock, au plus 5\u{a0}%)", pourcentage(r.taux_reduit.unwrap_or(r.taux)))
+        }
+        (None, None) => "part du stock, au plus 5\u{a0}%".into(),
     };
     lignes.push(("dont fonctionnaires", fonctionnaires));
     if let Some(m) = p.mutations {
         lignes.push(("Mutations internes", entier(m)));
     } else if let Some(m) = p.mutations_pct {
-        lignes.push(("Mutations internes", format!("{} % des libérations", nombre_fr(m, 1))));
+        lignes.push(("Mutations internes", format!("{}\u{a0}% des libérations", nombre_fr(m, 1))));
     }
     for (m, n, _) in p.soustraits.iter().filter(|s| s.1 > 0) {
         lignes.push((libelle_soustrait(m), entier(*n)));
@@ -232,8 +244,8 @@ fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres, f: &Flux) {
 pub fn changements(fv: &FluxView) -> Vec<String> {
     use contingents::format::nombre_fr;
     let (a, b) = (&fv.saved, &fv.params);
-    let pct = |x: Option<f64>| x.map(|x| format!("{} %", nombre_fr(x, 1))).unwrap_or_else(|| "non saisi".into());
-    let nb = |x: Option<u64>| x.map(entier).unwrap_or_else(|| "non saisi".into());
+    let pct = |x: Option<f64>| x.map(|x| format!("{}\u{a0}%", nombre_fr(x, 1))).unwrap_or_else(|| NON_SAISI.into());
+    let nb = |x: Option<u64>| x.map(entier).unwrap_or_else(|| NON_SAISI.into());
     let mut v = Vec::new();
     let mut champ = |nom: &str, avant: String, apres: String| {
         if avant != apres {
@@ -279,12 +291,12 @@ pub fn libelle_soustrait(cle: &str) -> &str {
 /// The name of a rule of the flux, heading its alerts.
 fn regle(r: Regle) -> &'static str {
     match r {
-        Regle::EtatMax30 => "Part de l'État au-delà de 30 %",
-        Regle::FonctionnairesMax5 => "Fonctionnaires au-delà de 5 %",
-        Regle::EtatHorsQpvMin30 => "État hors QPV sous 30 %",
-        Regle::CollectiviteMax20 => "Collectivités au-delà de 20 %",
+        Regle::EtatMax30 => "Part de l'État au-delà de 30\u{a0}%",
+        Regle::FonctionnairesMax5 => "Fonctionnaires au-delà de 5\u{a0}%",
+        Regle::EtatHorsQpvMin30 => "État hors QPV sous 30\u{a0}%",
+        Regle::CollectiviteMax20 => "Collectivités au-delà de 20\u{a0}%",
         Regle::ReductionProrata => "Parts réduites au prorata",
-        Regle::TotalSup100 => "Parts au-delà de 100 %",
+        Regle::TotalSup100 => "Parts au-delà de 100\u{a0}%",
         Regle::SoustraitsSupLiberations => "Soustraits supérieurs aux libérations",
         Regle::ParametreParDefaut => "Valeurs par défaut",
         Regle::ParametreAConfirmer => "Paramètres à confirmer",

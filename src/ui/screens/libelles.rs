@@ -79,12 +79,19 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
     } else {
         ui.label("Associez chaque libellé à une valeur : l'association est gardée dans le dossier, appliquée tout de suite aux lignes mises de côté et à chaque import suivant.");
     }
-    if let Some((champ, libelle, valeur)) = etat.proposition.clone() {
-        let shown = contingents::consolidate::libelle_valeur(champ, &valeur);
-        egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
-            ui.label(format!(
+    // One banner, always the same height (the question, the last mapping, or what to do):
+    // the table under it never moves as a value is chosen or confirmed.
+    let ligne = ui.text_style_height(&egui::TextStyle::Body).max(ui.spacing().interact_size.y);
+    let fond =
+        if etat.proposition.is_some() { egui::Color32::from_rgb(255, 243, 205) } else { ui.visuals().faint_bg_color };
+    egui::Frame::group(ui.style()).fill(fond).show(ui, |ui| {
+        ui.set_min_height(3.0 * ligne + 2.0 * ui.spacing().item_spacing.y);
+        ui.set_width(ui.available_width());
+        if let Some((champ, libelle, valeur)) = etat.proposition.clone() {
+            let shown = contingents::consolidate::libelle_valeur(champ, &valeur);
+            ui.add(egui::Label::new(format!(
                 "Associer « {libelle} » à {shown} ? Ses lignes mises de côté seront réintégrées, et l'association gardée pour les prochains imports."
-            ));
+            )).wrap());
             ui.horizontal(|ui| {
                 if ui.button("Confirmer l'association").clicked() {
                     actions.push(Action::MapLabel { champ, libelle: libelle.clone(), valeur: valeur.clone() });
@@ -93,16 +100,17 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                     actions.push(Action::CancelLabel);
                 }
             });
-        });
-    }
-    if let Some((avant, shown)) = &etat.annulable {
-        ui.horizontal(|ui| {
-            ui.label(format!("Dernière association : « {} » → {shown}", avant.libelle));
-            if ui.button("Annuler l'association").clicked() {
-                actions.push(Action::UndoLabel);
-            }
-        });
-    }
+        } else if let Some((avant, shown)) = &etat.annulable {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("Dernière association : « {} » → {shown}", avant.libelle));
+                if ui.button("Annuler l'association").clicked() {
+                    actions.push(Action::UndoLabel);
+                }
+            });
+        } else if !libelles.is_empty() {
+            ui.weak("Choisissez une valeur dans « Associer à… » : l'association vous est demandée ici avant d'être appliquée.");
+        }
+    });
     // Rows set aside for a field left empty (or a spreadsheet error such as « #N/A »): a
     // missing value, to fix in the bailleur's file — never a label to reconcile.
     let manquantes: Vec<_> = v
@@ -174,8 +182,11 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                         .as_ref()
                         .filter(|(c, lib, _)| *c == l.champ && *lib == l.libelle)
                         .map(|(c, _, val)| contingents::consolidate::libelle_valeur(*c, val))
-                        .unwrap_or_else(|| "Choisir…".into());
-                    egui::ComboBox::new(("associer", &l.champ, &l.libelle), "Associer")
+                        .unwrap_or_else(|| "Associer à…".into());
+                    // The action said on the button (« Associer à… »), and for a screen reader
+                    // with the label it maps.
+                    let nom = format!("Associer « {} » à…", l.libelle);
+                    egui::ComboBox::from_id_salt(("associer", &l.champ, &l.libelle))
                         .width(230.0)
                         .selected_text(choisi)
                         .show_ui(ui, |ui| {
@@ -190,7 +201,9 @@ pub fn libelles(v: &DossierView, etat: &mut LibellesState, ui: &mut egui::Ui) ->
                                     });
                                 }
                             }
-                        });
+                        })
+                        .response
+                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &nom));
                 }
                 _ => {
                     if ui.button("Ignorer").on_hover_text("Laisser ces lignes de côté pour cette session").clicked() {

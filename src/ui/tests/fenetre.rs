@@ -246,7 +246,7 @@ fn l_ouverture_dit_ses_etapes_et_s_annule() {
         .unwrap();
     let (v, etapes) = ouvrir(None);
     assert_eq!(v.unwrap().cube.total(&Filtre::default()), 2);
-    assert_eq!(etapes[1], "Calcul du cube depuis les logements : 0 %");
+    assert_eq!(etapes[1], "Calcul du cube depuis les logements : 0\u{a0}%");
     let avant = std::fs::read(&dossier).unwrap();
     let (v, _) = ouvrir(Some("Calcul du cube"));
     assert!(matches!(v, Err(crate::ui::erreur::Erreur::OuvertureAnnulee)));

@@ -112,11 +112,13 @@ fn the_cia_objectives_on_the_bilans_screen_and_their_settings() {
     // The State's bar says its share as the core computes it, against 100 %.
     let etat = b.reservataires.iter().find(|r| r.id == "etat").unwrap();
     let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
-    let attendu = format!("{} pour 100\u{a0}%", pct(etat.part_prioritaires.unwrap()));
+    let attendu = format!("{} réalisés pour un objectif de 100\u{a0}%", pct(etat.part_prioritaires.unwrap()));
     assert!(h.query_all_by_label_contains(&attendu).next().is_some(), "{attendu}");
-    let hors_qpv = format!("{} pour 25\u{a0}%", pct(b.cia.hors_qpv.part.unwrap()));
+    let hors_qpv = format!("{} réalisés pour un objectif de 25\u{a0}%", pct(b.cia.hors_qpv.part.unwrap()));
     assert!(h.query_all_by_label_contains(&hors_qpv).next().is_some(), "{hors_qpv}");
-    h.get_by_label("EPCI — hors QPV, 1er quartile");
+    // Plain words, whole (never cut): « premier quartile », « publics prioritaires ».
+    h.get_by_label("EPCI — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD)");
+    h.get_by_label("Publics prioritaires (dont DALO)");
     // The settings: 30 % of publics prioritaires, and 40 % for Action Logement.
     h.get_by_label("Réglages de la CIA").click();
     h.run_steps(2);
@@ -407,7 +409,7 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
     assert_eq!(etat(&h), 2);
     h.get_by_label("Supprimer…").click();
     h.run_steps(2);
-    h.get_by_label("Supprimer définitivement").click();
+    h.get_by_label("Supprimer la mise à disposition").click();
     h.run_steps(4);
     assert_eq!(etat(&h), 1, "back to the register's figure");
     assert!(

@@ -40,7 +40,7 @@ fn import_through_the_wizard_then_map_an_unknown_label() {
     h.get_by_label("Libellés à rapprocher").click();
     h.run_steps(2);
     h.get_by_label("Amicale des cheminots");
-    h.get_by_label("Associer").click();
+    h.get_by_label("Associer « Amicale des cheminots » à…").click();
     h.run_steps(2);
     h.get_by_label("Action Logement").click();
     h.run_steps(3);
@@ -50,6 +50,26 @@ fn import_through_the_wizard_then_map_an_unknown_label() {
     assert!(v.libelles.is_empty(), "{:?}", v.libelles);
     assert_eq!(v.cube.total(&Filtre { reservataire: Some("action-logement".into()), ..Default::default() }), 2);
     assert_eq!(v.cube.total(&Filtre::default()), 4);
+    // The history says what the import holds now: 4 kept, none set aside (was 2 and 2).
+    h.get_by_label("Historique").click();
+    h.run_steps(2);
+    let e = &h.state().view.as_ref().unwrap().historique[0];
+    assert_eq!((e.lignes, e.logements, e.rejets, e.doublons), (4, 4, 0, 0));
+    // Undone: back to 2 and 2.
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::UndoLabel);
+    h.run_steps(2);
+    let e = &h.state().view.as_ref().unwrap().historique[0];
+    assert_eq!((e.lignes, e.logements, e.rejets, e.doublons), (4, 2, 2, 0));
+    h.state_mut().handle(
+        &ctx,
+        Action::MapLabel {
+            champ: contingents::model::ChampLibelle::Reservataire,
+            libelle: "Amicale des cheminots".into(),
+            valeur: "action-logement".into(),
+        },
+    );
+    h.run_steps(2);
     // The mapping is kept in the dossier for the next imports.
     let d = Dossier::open_read_only(&dossier).unwrap();
     assert_eq!(

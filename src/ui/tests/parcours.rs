@@ -57,9 +57,13 @@ fn nouveau_dossier_territoire_et_date() {
         h.query_by_label_contains("Antibes, Bar-sur-Loup").is_some()
             || h.query_by_label_contains("Antibes, ").is_some()
     );
-    // The reference date, proposed on 1 January of the year, typed the French way.
-    let annee = contingents::store::default_date_reference().year;
-    assert_eq!(h.state().ecrans.creation.as_ref().unwrap().date, format!("01/01/{annee}"));
+    // The reference date proposed (1 January of this year, or of next year from October on)
+    // with why and what it is for; typed the French way.
+    let aujourdhui = contingents::model::Date::parse_iso(&contingents::store::now_iso()[..10]).unwrap();
+    let (propose, pourquoi) = crate::ui::state::date_de_reference_proposee(aujourdhui);
+    assert_eq!(h.state().ecrans.creation.as_ref().unwrap().date, contingents::format::date_fr(&propose.to_string()));
+    h.get_by_label(&pourquoi);
+    h.get_by_label("Les conventions échues avant cette date comptent en non réservé.");
     type_into(&mut h, "Date de référence", "31/02/2024");
     h.get_by_label("« 31/02/2024 » n'est pas une date : écrivez par exemple 01/01/2024");
     type_into(&mut h, "Date de référence", "01/01/2024");
@@ -859,7 +863,7 @@ fn homonymes_avec_leur_departement() {
     h.get_by_label("Libellés à rapprocher").click();
     h.run_steps(3);
     h.get_by_label("VILLE GOURDON");
-    h.get_by_label("Associer").click();
+    h.get_by_label("Associer « VILLE GOURDON » à…").click();
     h.run_steps(3);
     for g in [
         "Commune de Gourdon (Alpes-Maritimes, 06068)",

@@ -159,3 +159,123 @@ fn classer_sans_flux_enregistre_dit_quoi_faire_et_y_mene() {
     let o = h.state().ecrans.bilan.as_ref().unwrap().orientation.as_ref().unwrap();
     assert!(!o.1.as_ref().expect("ranked").candidats.is_empty());
 }
+
+#[test]
+fn la_date_de_reference_proposee_n_a_pas_presque_un_an() {
+    use crate::ui::state::date_de_reference_proposee;
+    use contingents::model::Date;
+    let (d, pourquoi) = date_de_reference_proposee(Date::new(2026, 12, 4).unwrap());
+    assert_eq!(d, Date::new(2027, 1, 1).unwrap());
+    assert_eq!(
+        pourquoi,
+        "Proposée : le 1er janvier 2027, début de l'année du prochain flux (nous sommes en décembre 2026). Prenez la date des états des lieux que les bailleurs vous ont envoyés."
+    );
+    assert_eq!(date_de_reference_proposee(Date::new(2026, 10, 1).unwrap()).0, Date::new(2027, 1, 1).unwrap());
+    let (d, pourquoi) = date_de_reference_proposee(Date::new(2026, 9, 30).unwrap());
+    assert_eq!(d, Date::new(2026, 1, 1).unwrap());
+    assert!(pourquoi.starts_with("Proposée : le 1er janvier 2026, début de l'année en cours."));
+}
+
+/// The demonstration on the bilans screen, the declaration form open on a dwelling of Var Logis
+/// with its dates (no réservataire yet): (harness, dossier).
+fn declaration_demo(t: &Temp) -> (Harness<'static, App>, PathBuf) {
+    let (mut h, dossier) = demo(t);
+    let reference = Dossier::open_read_only(&dossier).unwrap().logements_actifs_du_bailleur("Var Logis").unwrap()[2]
+        .reference
+        .clone();
+    h.get_by_label("Bilans").click();
+    h.run_steps(4);
+    h.get_by_label("Déclarer une mise à disposition").click();
+    h.run_steps(2);
+    choisir(&mut h, "Bailleur du logement", "Var Logis");
+    type_into(&mut h, "Référence du logement", &reference);
+    type_into(&mut h, "Fin du préavis du locataire", "30/04/2025");
+    type_into(&mut h, "Date de mise à disposition", "25/04/2025");
+    (h, dossier)
+}
+
+#[test]
+fn un_double_clic_ne_fait_qu_une_demande_et_un_refus_perime_s_efface() {
+    let t = Temp::new("double-clic");
+    let (mut h, dossier) = declaration_demo(&t);
+    let saisies = |d: &PathBuf| contingents::suivi::saisies(&Dossier::open_read_only(d).unwrap()).unwrap().len();
+    let avant = saisies(&dossier);
+    // Without a réservataire: refused, said under the form and in the status bar.
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.run_steps(2);
+    let refus = "Choisissez à qui le logement est mis à disposition (un réservataire, ou une catégorie hors flux).";
+    assert_eq!(h.query_all_by_label(refus).count(), 2);
+    // The réservataire chosen: the refusal no longer holds, it goes from both places.
+    choisir(&mut h, "Mis à disposition de", "Action Logement");
+    h.run_steps(2);
+    assert_eq!(h.query_all_by_label(refus).count(), 0);
+    assert!(h.state().messages.error.is_none());
+    // A double-click on « Enregistrer » while the saving runs (on its thread, as in the
+    // window): one mise à disposition, no refusal of its own double.
+    h.state_mut().travaux.synchrone = false;
+    h.state_mut().travaux.double_clic = crate::ui::app::DOUBLE_CLIC;
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.step();
+    h.get_by_label("Enregistrer la mise à disposition").click();
+    h.step();
+    for _ in 0..500 {
+        h.step();
+        if h.state().travaux.job.is_none() && h.state().messages.status.starts_with("Mise à disposition") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run_steps(3);
+    assert_eq!(saisies(&dossier), avant + 1);
+    assert!(h.state().messages.error.is_none(), "{:?}", h.state().messages.error);
+    assert!(
+        h.state().messages.status.starts_with("Mise à disposition enregistrée : Var Logis:"),
+        "{}",
+        h.state().messages.status
+    );
+    // An error does not follow to another screen.
+    h.state_mut().messages.error = Some(crate::ui::erreur::Erreur::Texte("Erreur de l'écran Bilans".into()));
+    h.get_by_label("Consolidation").click();
+    h.run_steps(2);
+    assert!(h.state().messages.error.is_none());
+}
+
+#[test]
+fn le_bandeau_des_libelles_ne_deplace_pas_le_tableau() {
+    let t = Temp::new("bandeau");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let f = t.0.join("azur_habitat_edl.xlsx");
+    super::write_file(&f);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, crate::ui::state::Action::Prepare(vec![f]));
+    h.run_steps(2);
+    h.get_by_label("Reprendre « Azur Habitat » (nom du fichier)").click();
+    h.run_steps(2);
+    h.get_by_label("Importer").click();
+    h.run_steps(3);
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(3);
+    let haut = |h: &Harness<'static, App>| h.get_by_label("Amicale des cheminots").rect().top();
+    let y0 = haut(&h);
+    h.get_by_label(
+        "Choisissez une valeur dans « Associer à… » : l'association vous est demandée ici avant d'être appliquée.",
+    );
+    // A value chosen: the question takes the banner's place, the table stays where it was.
+    h.get_by_label("Associer « Amicale des cheminots » à…").click();
+    h.run_steps(2);
+    h.get_by_label("Action Logement").click();
+    h.run_steps(3);
+    h.get_by_label("Confirmer l'association");
+    assert_eq!(haut(&h), y0);
+    // Confirmed: the last mapping, undoable, in the same place.
+    h.get_by_label("Confirmer l'association").click();
+    h.run_steps(3);
+    h.get_by_label("Annuler l'association");
+    assert!(h.query_by_label("Amicale des cheminots").is_none());
+}

@@ -46,7 +46,7 @@ fn un_export_n_enregistre_jamais_les_parametres_en_silence() {
         h.get_by_label(bouton).click();
         h.run_steps(3);
         h.get_by_label("Paramètres du flux non enregistrés");
-        h.get_by_label("• Taux de rotation : 9,0 % (enregistré : 8,5 %)");
+        h.get_by_label("• Taux de rotation : 9,0\u{a0}% (enregistré : 8,5\u{a0}%)");
         h.get_by_label("Annuler").click();
         h.run_steps(3);
         assert!(h.query_by_label("Paramètres du flux non enregistrés").is_none());
@@ -99,7 +99,7 @@ fn fermer_avec_des_parametres_non_enregistres() {
     h.step();
     assert!(commandes(&h).contains(&egui::ViewportCommand::CancelClose), "{:?}", commandes(&h));
     h.step();
-    h.get_by_label(&format!("• Taux de rotation : 7,5 % (enregistré : {})", pct(avant)));
+    h.get_by_label(&format!("• Taux de rotation : 7,5\u{a0}% (enregistré : {})", pct(avant)));
     h.get_by_label("Annuler").click();
     h.run_steps(2);
     assert!(!h.state().fenetre.fermee);
@@ -137,7 +137,7 @@ fn fermer_sans_enregistrer() {
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map(|x| format!("{} %", contingents::format::nombre_fr(x, 1))).unwrap_or_else(|| "non saisi".into())
+    x.map(|x| format!("{}\u{a0}%", contingents::format::nombre_fr(x, 1))).unwrap_or_else(|| "— (non saisi)".into())
 }
 
 /// A dossier of the CASA at 01/01/2024 imported through the core from `azur_edl.xlsx`: E1
@@ -356,7 +356,7 @@ fn na_jamais_propose_et_liste_stable() {
     );
     h.run_steps(2);
     let shown = contingents::consolidate::libelle_valeur(contingents::model::ChampLibelle::Commune, "06152");
-    // The row's list now shows the value chosen (its accessible value), not « Choisir… ».
+    // The row's list now shows the value chosen (its accessible value), not « Associer à… ».
     assert!(
         h.get_all_by_role(egui::accesskit::Role::ComboBox).any(|n| format!("{n:?}").contains(&shown)),
         "the value chosen shows before confirming"
