@@ -22,6 +22,13 @@ pub fn pourcent(part: u64, total: u64) -> String {
     format!("{},{}\u{a0}%", tenths / 10, tenths % 10)
 }
 
+/// French typography of the documents: a non-breaking space (U+00A0, as [`pourcentage`] writes
+/// it) before « : » and « % », so that neither ever starts a line nor stands after an ordinary
+/// space.
+pub fn typographie(s: &str) -> String {
+    s.replace(" :", "\u{a0}:").replace(" %", "\u{a0}%")
+}
+
 /// A CSV field that Excel will never run as a formula: a leading `=`, `+`, `-`, `@`, tab or
 /// CR is neutralised with an apostrophe.
 pub fn csv_safe(s: &str) -> String {

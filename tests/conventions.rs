@@ -545,12 +545,15 @@ fn the_fiche_has_every_line_of_the_ddets_form_the_bailleurs_address_and_no_techn
     // A line at zero stays (no foyers de travailleurs migrants from this generator).
     let ftm = ws.rows().find(|r| r[0] == "  dont défense, sécurité intérieure, santé").unwrap();
     assert!(ftm[1].get_float().is_some());
-    // The State's requests not entered: blank, and said so.
-    let demande = ws
-        .rows()
-        .find(|r| r[0] == "Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)")
-        .unwrap();
-    assert!(demande[1].is_empty() && demande[2].is_empty(), "{demande:?}");
+    // The State's requests not entered: « non saisie » (never a blank), and said so.
+    for l in [
+        "Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)",
+        "  dont candidats prioritaires (part demandée)",
+        "  dont candidats fonctionnaires (part demandée)",
+    ] {
+        let demande = ws.rows().find(|r| r[0] == l).unwrap();
+        assert!(demande[1] == "non saisie" && demande[2] == "non saisie", "{demande:?}");
+    }
     // What is applied is always there: 30 % by default.
     let applique = ws.rows().find(|r| r[0].to_string().starts_with("Part de l'État appliquée")).unwrap();
     assert_eq!(applique[1].get_float(), Some(0.3));

@@ -253,7 +253,12 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
     assert_eq!(ligne("  dont logements jeunes"), (n(4.0), n(4.0)));
     assert_eq!(ligne("  dont logements seniors"), (nr(), nr()));
     assert_eq!(ligne("  dont logements PMR-USH"), (n(0.0), n(0.0)));
-    assert_eq!(ligne("Autres logements spécifiques de l'assiette"), (n(4.0), n(4.0)));
+    // Only « jeunes » declared among the 6 lines of the total: never printed as a total.
+    let txt = |x: &str| Data::String(x.into());
+    assert_eq!(
+        ligne("Autres logements spécifiques de l'assiette"),
+        (txt("au moins 4 (1 ligne sur 6 renseignée)"), txt("au moins 4 (1 ligne sur 6 renseignée)"))
+    );
     assert_eq!(ligne("Opérations nouvelles (mises en service, dans l'assiette l'an prochain)"), (n(0.0), n(0.0)));
     assert_eq!(ligne("CUS prise en compte pour les soustraits (OUI / NON)").0, Data::String("OUI".into()));
     assert_eq!(ligne("Charte de relogement prise en compte (OUI / NON)").0, nr());
@@ -303,7 +308,10 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
     assert_eq!(ligne2("  dont personnels judiciaires"), (nr(), n(1.0)));
     assert_eq!(ligne2("  dont logements jeunes"), (n(4.0), n(4.0)));
     // Its total: the lines declared in the column (jeunes 4 + judiciaires 1).
-    assert_eq!(ligne2("Autres logements spécifiques de l'assiette"), (n(4.0), n(5.0)));
+    assert_eq!(
+        ligne2("Autres logements spécifiques de l'assiette"),
+        (txt("au moins 4 (1 ligne sur 6 renseignée)"), txt("au moins 5 (2 lignes sur 6 renseignées)"))
+    );
     assert_eq!(ligne2("Charte de relogement prise en compte (OUI / NON)").1, Data::String("NON".into()));
     // The PDF: every page with its initials, the undeclared lines said so.
     let pdf = t.path("fiche.pdf");

@@ -235,8 +235,11 @@ fn fiche_assiette_export_reads_back_with_the_flux_figures() {
     assert_eq!(value("Libérations prévisionnelles"), 4.0);
     assert_eq!(value("Flux annuel à répartir"), v["flux"].as_f64().unwrap());
     assert!((value("Taux de rotation commun aux réservataires") - 0.10).abs() < 1e-12);
-    // The State's requests are printed only when entered (issue 21): blank and flagged here.
-    let blank = |label: &str| range.rows().find(|r| r[0] == Data::String(label.into())).map(|r| r[1] == Data::Empty);
+    // The State's requests are printed only when entered (issue 21): « non saisie » and flagged
+    // here, never a blank.
+    let blank = |label: &str| {
+        range.rows().find(|r| r[0] == Data::String(label.into())).map(|r| r[1] == Data::String("non saisie".into()))
+    };
     assert_eq!(blank("Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)"), Some(true));
     assert_eq!(blank("  dont candidats fonctionnaires (part demandée)"), Some(true));
     assert!(
@@ -354,13 +357,19 @@ fn fiche_navette_blank_and_prefilled() {
     }
     let listes = wb.worksheet_range("Listes").unwrap();
     assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("3 mois".into()))));
-    assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("T8 ou plus".into()))));
+    // The typologies of the grids: T6 and more in one line (never T6, T7, T8 apart).
+    assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("T6 et plus".into()))));
+    assert!(!listes.rows().any(|row| row.iter().any(|c| *c == Data::String("T7".into()))));
     assert!(listes.rows().any(|row| row.iter().any(|c| *c == Data::String("Commune de … (à préciser)".into()))));
     // The blank form counts from the mise à disposition, with the holidays of its table: the
     // Ascension of 2024 (9 May) is in it, as is Whit Monday (20 May).
     let formules = wb.worksheet_formula("Fiche navette").unwrap();
     let f = formules.rows().flatten().find(|f| f.contains("WORKDAY")).unwrap().clone();
     assert!(f.contains("'Jours fériés'!$A$2") && f.contains("EDATE(") && f.contains("indiquez le préavis"), "{f}");
+    // The holidays' sheet never prints with the form: hidden.
+    if let Some(xml) = zip_entry(&blank, "xl/workbook.xml") {
+        assert!(xml.contains(r#"name="Jours fériés" sheetId="2" state="hidden""#), "{xml}");
+    }
     let feries = wb.worksheet_range("Jours fériés").unwrap();
     let jours: Vec<String> = feries
         .rows()

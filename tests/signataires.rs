@@ -251,3 +251,136 @@ fn a_departmental_total_names_the_epcis_of_the_dossier_and_the_dwellings_set_asi
         assert!(!un.contains("Total du département"), "{un}");
     }
 }
+
+/// Item A5 of the review: the State's agents in each commune go to the largest remainders.
+/// Antibes 96 dwellings, Valbonne 69, Biot 59, La Colle-sur-Loup 69, Le Rouret 111 (404); in
+/// each, the 1st of every 4 is the State's, the others whose rank is 1 modulo 17 its agents'
+/// (5 + 3 + 3 + 3 + 6 = 20), the rest not reserved. Rotation 10 %, no mutation: libérations
+/// round(40,4) = 40, flux 40, by commune (× assiette / 404, largest remainder) Antibes 9,50 → 9,
+/// Valbonne 6,83 → 7, Biot 5,84 → 6, La Colle 6,83 → 7, Le Rouret 10,99 → 11. The State
+/// ⌊30 % × 40⌋ = 12 (2,7 / 2,1 / 1,8 / 2,1 / 3,3 → 3, 2, 2, 2, 3), its agents min(round(20/404 ×
+/// 40), ⌊5 % × 40⌋) = 2, publics prioritaires 10. The agents' quotas (2 × F_c / 40): Antibes
+/// 0,45, Valbonne 0,35, Biot 0,30, La Colle 0,35, Le Rouret 0,55: their two units go to Le
+/// Rouret and Antibes (never to Biot's 0,30 while Le Rouret's 0,55 gets none), the prioritaires
+/// (2,25 / 1,75 / 1,5 / 1,75 / 2,75) taking the rest of each commune's State cell: 2 everywhere.
+#[test]
+fn the_states_agents_by_commune_go_to_the_largest_remainders() {
+    let t = TempDir::new("agents-restes");
+    let mut lignes = vec![];
+    for (insee, nom, n) in [
+        ("06004", "Antibes", 96),
+        ("06152", "Valbonne", 69),
+        ("06018", "Biot", 59),
+        ("06044", "La Colle-sur-Loup", 69),
+        ("06112", "Le Rouret", 111),
+    ] {
+        for i in 0..n {
+            let r = if i % 4 == 0 {
+                "Etat"
+            } else if i % 17 == 1 {
+                "Fonctionnaires"
+            } else {
+                "Non réservé"
+            };
+            lignes.push(ligne(format!("{insee}-{i}"), insee, nom, r, "T3", "PLUS"));
+        }
+    }
+    let f = t.path("e.xlsx");
+    edl(&f, lignes);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
+    let v = flux_azur_json(&d, 2025, &["--rotation", "10", "--mutations", "0"]);
+    assert_eq!(v["flux"], 40);
+    assert_eq!(part(&v, "etat")["logements"], 10);
+    assert_eq!(part(&v, "etat-fonctionnaires")["logements"], 2);
+    let par_commune: Vec<(String, u64, u64, u64)> = v["communes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let n = |id: &str| {
+                c["reservataires"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["id"] == id)
+                    .map(|r| r["logements"].as_u64().unwrap())
+                    .unwrap_or(0)
+            };
+            (
+                c["commune"].as_str().unwrap().to_string(),
+                c["flux"].as_u64().unwrap(),
+                n("etat"),
+                n("etat-fonctionnaires"),
+            )
+        })
+        .collect();
+    let attendu: Vec<(String, u64, u64, u64)> =
+        [("06004", 9, 2, 1), ("06018", 6, 2, 0), ("06044", 7, 2, 0), ("06112", 11, 2, 1), ("06152", 7, 2, 0)]
+            .iter()
+            .map(|(c, f, e, a)| (c.to_string(), *f, *e, *a))
+            .collect();
+    assert_eq!(par_commune, attendu);
+}
+
+/// Items B9 and C10 of the review: the bailleur's address missing is said (« non renseignée —
+/// à compléter »), never a blank; a non-breaking space before « : » and « % » in the PDF.
+#[test]
+fn a_missing_address_is_said_and_colons_keep_their_non_breaking_space() {
+    let t = TempDir::new("adresse");
+    let d = azur(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let pdf = t.path("al.pdf");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &pdf).status.success());
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(txt.contains("Bailleur : Azur — adresse non renseignée — à compléter"), "{txt}");
+        // The PDF never breaks a line before « : » or « % » (its space is unbreakable).
+        assert!(!txt.lines().any(|l| l.trim_start().starts_with(':') || l.trim_start().starts_with('%')), "{txt}");
+    }
+    // The workbook's sentences carry the non-breaking space itself (U+00A0, as « 25,0 % » is
+    // written): « 5 / 20 = 25,0 % » of the flux (see `azur`).
+    let x = t.path("al.xlsx");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &x).status.success());
+    {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+        let ws = wb.worksheet_range("Annexe").unwrap();
+        let textes: Vec<String> = ws.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+        let modalites = textes.iter().find(|t| t.starts_with("Décompte")).unwrap();
+        assert!(modalites.starts_with("Décompte\u{a0}: un logement est décompté au bail signé"), "{modalites}");
+        let origine = textes.iter().find(|t| t.starts_with("Origine du taux")).unwrap();
+        assert!(origine.contains("\u{a0}:") && !origine.contains(" :"), "{origine}");
+    }
+    let fiche = t.path("fiche.xlsx");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        fiche.to_str().unwrap(),
+    ]);
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&fiche).unwrap();
+    let ws = wb.worksheet_range("Calcul de l'assiette").unwrap();
+    let textes: Vec<String> = ws.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(textes.iter().any(|t| t == "Adresse : non renseignée — à compléter"), "{textes:?}");
+    // Saved with the bailleur's settings: printed.
+    run_ok(&[
+        "bailleur",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--nom",
+        "Azur",
+        "--adresse",
+        "1 rue des Lys, 06600 Antibes",
+    ]);
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &pdf).status.success());
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(txt.contains("Bailleur : Azur — 1 rue des Lys, 06600 Antibes"), "{txt}");
+    }
+}

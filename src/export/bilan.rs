@@ -636,10 +636,15 @@ fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
             ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
             ws.write_number_with_format(5, 2, rel as f64, &f.num)?;
         }
-        ws.write_string(6, 0, format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
         if b.registre_non_transmis() {
+            ws.write_string(6, 0, format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
             ws.write_string(6, 2, "—")?;
         } else {
+            ws.write_string(
+                6,
+                0,
+                format!("Réalisé : part des décomptes des réservataires ({}) — {}", x.perimetre, base_du_realise(x)),
+            )?;
             ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
         }
         ws.write_string(6, 3, "contre l'objectif : part du flux des réservataires")?;
@@ -815,7 +820,7 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
                 x.perimetre.clone(),
                 pourcentage(x.taux_convention),
                 pourcentage(x.part_flux_reserve),
-                pourcentage(x.part_realisee),
+                format!("{} ({})", pourcentage(x.part_realisee), base_du_realise(x)),
             ];
             if b.annuel {
                 r.push(x.reliquat.map(entier).unwrap_or_default());
@@ -1108,4 +1113,13 @@ fn fin_pdf(p: &mut Pdf, b: &Bilan) {
         p.tableau(&[140.0, 250.0, 120.0, 250.0], &[false; 4], &rows, 8.0);
     }
     p.signatures(None, &signataires(b));
+}
+
+/// The base of the realised share, in words: « 3 logements décomptés sur 3 ».
+fn base_du_realise(x: &crate::suivi::bilan::BilanReservataire) -> String {
+    format!(
+        "{} sur {}",
+        crate::format::pluriel(x.decomptes, "logement décompté", "logements décomptés"),
+        entier(x.decomptes_du_perimetre)
+    )
 }

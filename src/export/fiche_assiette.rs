@@ -389,7 +389,9 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
             .taux_fonctionnaires_pct
             .or_else(|| f.parametres.taux_fixes.get(&*Reservataire::FONCTIONNAIRES).copied())
     };
-    let pct_saisi = |x: Option<f64>| x.map(|x| Valeur::Pourcent(x / 100.0)).unwrap_or(Valeur::Vide);
+    // A request not entered says so (never a blank a reader could take for 0).
+    let non_saisie = || Valeur::Texte("non saisie".into());
+    let pct_saisi = |x: Option<f64>| x.map(|x| Valeur::Pourcent(x / 100.0)).unwrap_or_else(non_saisie);
     rows.push(ligne(
         "Demande de l'État : part du flux demandée (prioritaires et fonctionnaires)",
         commune_aux_epci(cols, &|f| pct_saisi(demande_totale(f))),
@@ -398,7 +400,7 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
         "  dont candidats prioritaires (part demandée)",
         commune_aux_epci(cols, &|f| match (demande_totale(f), demande_fo(f)) {
             (Some(t), fo) => Valeur::Pourcent((t - fo.unwrap_or(0.0)).max(0.0) / 100.0),
-            (None, _) => Valeur::Vide,
+            (None, _) => non_saisie(),
         }),
     ));
     rows.push(ligne(
@@ -444,17 +446,31 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
         }),
     ));
     // The other specific dwellings: each as declared; their total, in each column, the sum of
-    // the lines declared there (« non renseigné » when none was). PMR-USH is « of which ».
+    // the lines declared there — « au moins N (k lignes sur 6 renseignées) » while some are not,
+    // « non renseigné » when none was. PMR-USH is « of which », outside the sum.
     let par_categorie: Vec<(Specifique, Vec<Valeur>)> =
         Specifique::ALL.into_iter().map(|c| (c, declare(cols, &|p, _| p.specifique(c)))).collect();
     let total: Vec<Valeur> = (0..cols.len())
         .map(|j| {
-            let v: Vec<f64> = par_categorie
-                .iter()
-                .filter(|(c, _)| *c != Specifique::Pmr)
-                .filter_map(|(_, v)| if let Valeur::Nombre(x) = v[j] { Some(x) } else { None })
-                .collect();
-            if v.is_empty() { non_renseigne() } else { Valeur::Nombre(v.iter().sum()) }
+            let lignes: Vec<&Valeur> =
+                par_categorie.iter().filter(|(c, _)| *c != Specifique::Pmr).map(|(_, v)| &v[j]).collect();
+            let v: Vec<f64> =
+                lignes.iter().filter_map(|v| if let Valeur::Nombre(x) = v { Some(*x) } else { None }).collect();
+            let somme: f64 = v.iter().sum();
+            if v.is_empty() {
+                non_renseigne()
+            } else if v.len() == lignes.len() {
+                Valeur::Nombre(somme)
+            } else {
+                Valeur::Texte(format!(
+                    "au moins {} ({} {} sur {} {})",
+                    crate::format::entier(somme.round() as u64),
+                    v.len(),
+                    if v.len() > 1 { "lignes" } else { "ligne" },
+                    lignes.len(),
+                    if v.len() > 1 { "renseignées" } else { "renseignée" }
+                ))
+            }
         })
         .collect();
     rows.push(entete("Autres logements spécifiques de l'assiette", total));
@@ -540,7 +556,7 @@ pub fn avertissements(f: &Fiche) -> Vec<String> {
             .collect();
         if !sans.is_empty() {
             v.push(format!(
-                "Demande de l'État pour les {quoi} non saisie pour {} : lignes laissées en blanc, à compléter avec la DDETS",
+                "Demande de l'État pour les {quoi} non saisie pour {} : lignes « non saisie », à compléter avec la DDETS",
                 sans.join(", ")
             ));
         }
@@ -557,13 +573,14 @@ fn titre(f: &Fiche) -> String {
 
 fn identite(f: &Fiche) -> Vec<(String, String)> {
     let c = &f.coordonnees;
-    let ou = |s: &str| {
-        if s.trim().is_empty() { "non renseigné — à compléter".to_string() } else { s.trim().to_string() }
-    };
+    let ou = |s: &str, manque: &str| if s.trim().is_empty() { manque.to_string() } else { s.trim().to_string() };
     vec![
         ("Bailleur".into(), f.bailleur.clone()),
-        ("Adresse".into(), ou(&c.adresse)),
-        ("Correspondant (nom, fonction, téléphone, courriel)".into(), ou(&c.correspondant_complet())),
+        ("Adresse".into(), ou(&c.adresse, "non renseignée — à compléter")),
+        (
+            "Correspondant (nom, fonction, téléphone, courriel)".into(),
+            ou(&c.correspondant_complet(), "non renseigné — à compléter"),
+        ),
     ]
 }
 
@@ -721,6 +738,7 @@ fn pdf(f: &Fiche, out: &Path) -> Result<(), ExportError> {
     for c in &f.couvertures {
         p.texte(8.0, c);
     }
+    p.espace(4.0);
     let lignes = lignes(&f.colonnes);
     let largeur_libelle = 330.0;
     let par_bande = 4;

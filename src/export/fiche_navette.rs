@@ -126,7 +126,8 @@ fn lists(reservataires: &[String]) -> BTreeMap<&'static str, Vec<String>> {
         ("preavis", s(&["1 mois", "3 mois"])),
         ("oui_non", s(&["Oui", "Non"])),
         ("individuel_collectif", s(&["Individuel", "Collectif"])),
-        ("typologies", s(&["Chambre", "Studio", "T1", "T1 bis", "T2", "T3", "T4", "T5", "T6", "T7", "T8 ou plus"])),
+        // The typologies of the grids (domaine.md): T6 and more in one.
+        ("typologies", s(&["Chambre", "Studio", "T1", "T1 bis", "T2", "T3", "T4", "T5", "T6 et plus"])),
         ("financements", s(&["PLAI", "PLUS", "PLS", "PLI", "Autre"])),
         (
             "decisions",
@@ -179,7 +180,7 @@ pub fn valeurs(d: &Dossier, bailleur: &str, reference: &str, reservataire: &str)
         IndividuelCollectif::Collectif => "Collectif",
     };
     put("individuel_collectif", ic.into());
-    put("typologie", l.typologie);
+    put("typologie", if l.typologie == "T6+" { "T6 et plus".to_string() } else { l.typologie });
     put("financement", l.financement.as_str().to_string());
     put("annee_construction", l.annee_construction.map(|a| a.to_string()).unwrap_or_default());
     // Optional columns of the bailleur's file, from the raw row and its recorded mapping.
@@ -400,10 +401,12 @@ fn xlsx(n: &Navette, reservataires: &[String], out: &Path) -> Result<(), ExportE
     ));
     ws.set_footer("&R&8page &P / &N");
 
-    // The holidays the formula counts (visible and open: a user in Alsace-Moselle or overseas,
-    // or whose convention works Whit Monday, sees them and can change them).
+    // The holidays the formula counts: a sheet hidden so that it never prints with the form
+    // (Format > Afficher shows it: a user in Alsace-Moselle or overseas, or whose convention
+    // works Whit Monday, can change them).
     let fs = wb.add_worksheet();
     fs.set_name("Jours fériés").map_err(e)?;
+    fs.set_hidden(true);
     let gras = Format::new().set_bold();
     let jour = Format::new().set_num_format("dd/mm/yyyy");
     fs.write_string_with_format(0, 0, "Jour férié", &gras).map_err(e)?;
@@ -468,6 +471,7 @@ fn pdf(n: &Navette, out: &Path) -> Result<(), ExportError> {
         reference: reference_du_document(v),
     };
     let mut p = Pdf::document(false, entete);
+    p.titre(13.0, "Fiche navette — mise à disposition d'un logement");
     p.texte(8.0, &n.regle_en_clair());
     let w = [200.0, p.largeur() - 200.0];
     let mut rows = vec![vec!["Rubrique".to_string(), "Renseignement".to_string()]];

@@ -157,10 +157,13 @@ fn titre(p: &Prevision) -> String {
 /// The bailleur's address and correspondent, and the réservataires it is sent to.
 fn identite(p: &Prevision) -> Vec<(&'static str, String)> {
     let c = &p.coordonnees;
-    let ou = |s: String| if s.trim().is_empty() { "non renseigné (réglages du bailleur)".to_string() } else { s };
+    let ou = |s: String, manque: &str| if s.trim().is_empty() { manque.to_string() } else { s };
     vec![
-        ("Adresse du bailleur", ou(c.adresse.trim().to_string())),
-        ("Correspondant", ou(c.correspondant_complet())),
+        (
+            "Adresse du bailleur",
+            ou(c.adresse.trim().to_string(), "non renseignée — à compléter (réglages du bailleur)"),
+        ),
+        ("Correspondant", ou(c.correspondant_complet(), "non renseigné — à compléter (réglages du bailleur)")),
         (
             "Destinataires",
             if p.destinataires.is_empty() {

@@ -203,13 +203,19 @@ struct Preference {
     cible: i64,
     /// How much a unit away from it costs: the State's (an imposed row) before the others'.
     poids: i64,
+    /// The quota the edge rounds: at equal cost, the values closer to their quotas win (the
+    /// unit goes to the largest remainder, never to a smaller one), each distance relative to
+    /// its row (`echelle`, 1 / the row's quota): a unit on a quota of 0,09 among 2 agents costs
+    /// more than on a cell of 3,67 among 16.
+    quota: f64,
+    echelle: f64,
 }
 
 /// Moves the values of edges that leave the same node towards their preferred values, one unit
 /// at a time: more on an edge under its preference, less on one over it, along a residual cycle
 /// through their common node. A cycle is kept only when the total distance to the preferences
 /// shrinks, so this ends.
-fn ameliorer(net: &mut Reseau, prefs: &[Preference], interdit: &[bool]) {
+fn ameliorer(net: &mut Reseau, prefs: &[Preference], interdit: &[bool], restes: bool) {
     use std::collections::HashMap;
     // Which preference an edge carries, and the preferences by the node they leave.
     let mut de_l_arete: HashMap<usize, usize> = HashMap::new();
@@ -222,6 +228,11 @@ fn ameliorer(net: &mut Reseau, prefs: &[Preference], interdit: &[bool]) {
     // The distance to the preferences of the edges a cycle changed (each counted once).
     let ecart = |net: &Reseau, touchees: &[usize]| -> i64 {
         touchees.iter().map(|&i| prefs[i].poids * (valeur(net, &prefs[i]) - prefs[i].cible).abs()).sum()
+    };
+    // With `restes`, the tie-break: the distance of the values to their quotas (a unit on a
+    // remainder of 0,38 rather than on one of 0,09).
+    let aux_quotas = |net: &Reseau, touchees: &[usize]| -> f64 {
+        touchees.iter().map(|&i| prefs[i].echelle * (valeur(net, &prefs[i]) as f64 - prefs[i].quota).abs()).sum()
     };
     let mut ameliore = true;
     while ameliore {
@@ -244,18 +255,38 @@ fn ameliorer(net: &mut Reseau, prefs: &[Preference], interdit: &[bool]) {
             let mut bloque = interdit.to_vec();
             bloque[queue] = true;
             let tete = net.to[a.arete];
-            let Some((fin, path)) = net.chemin(tete, &|v| au_dessus.contains_key(&v), &bloque) else { continue };
-            let b = au_dessus[&fin];
-            let mut touchees: Vec<usize> =
-                path.iter().chain([&a.arete, &b]).filter_map(|e| de_l_arete.get(&(e & !1)).copied()).collect();
-            touchees.sort_unstable();
-            touchees.dedup();
-            let avant = ecart(net, &touchees);
-            net.pousser(&path, 1);
-            net.pousser(&[a.arete, b ^ 1], 1);
-            if ecart(net, &touchees) < avant {
-                ameliore = true;
-            } else {
+            // The nearest edge over its preference first; with `restes`, each of the others in
+            // turn (by head) when the nearest one does not improve.
+            let mut essais: Vec<usize> = au_dessus.keys().copied().collect();
+            essais.sort_unstable();
+            let premier = net.chemin(tete, &|v| au_dessus.contains_key(&v), &bloque);
+            let mut chemins = premier.into_iter().collect::<Vec<_>>();
+            if restes {
+                let deja = chemins.first().map(|c| c.0);
+                for fin in essais.into_iter().filter(|f| Some(*f) != deja) {
+                    if let Some(c) = net.chemin(tete, &|v| v == fin, &bloque) {
+                        chemins.push(c);
+                    }
+                }
+            }
+            for (fin, path) in chemins {
+                let b = au_dessus[&fin];
+                // The residual capacities may have changed: a path is used only if still open.
+                if path.iter().any(|&e| net.cap[e] <= 0) || net.cap[a.arete] <= 0 || net.cap[b ^ 1] <= 0 {
+                    continue;
+                }
+                let mut touchees: Vec<usize> =
+                    path.iter().chain([&a.arete, &b]).filter_map(|e| de_l_arete.get(&(e & !1)).copied()).collect();
+                touchees.sort_unstable();
+                touchees.dedup();
+                let (avant, avant_q) = (ecart(net, &touchees), aux_quotas(net, &touchees));
+                net.pousser(&path, 1);
+                net.pousser(&[a.arete, b ^ 1], 1);
+                let (apres, apres_q) = (ecart(net, &touchees), aux_quotas(net, &touchees));
+                if apres < avant || (restes && apres == avant && apres_q < avant_q - 1e-9) {
+                    ameliore = true;
+                    break;
+                }
                 let retour: Vec<usize> = path.iter().rev().map(|e| e ^ 1).collect();
                 net.pousser(&retour, 1);
                 net.pousser(&[a.arete ^ 1, b], 1);
@@ -354,34 +385,38 @@ fn essai(lignes: &[Ligne], colonnes: &[u64], relache: u8) -> Option<Vec<Vec<Vec<
         .iter()
         .zip(&aretes_lignes)
         .filter_map(|(l, &(e, lo))| match l.total {
-            Total::Prefere(n) => Some(Preference { arete: e, lo, cible: n as i64, poids: 1 }),
+            Total::Prefere(n) => {
+                Some(Preference { arete: e, lo, cible: n as i64, poids: 1, quota: l.quota(), echelle: 1.0 })
+            }
             Total::Exact(_) => None,
         })
         .collect();
-    ameliorer(&mut net, &prefs, &interdit);
+    ameliorer(&mut net, &prefs, &interdit, false);
     let poids = |l: &Ligne| if matches!(l.total, Total::Exact(_)) { 1000 } else { 1 };
     let mut prefs = vec![];
     for (i, l) in lignes.iter().enumerate() {
         let total = aretes_lignes[i].1 + net.flot(aretes_lignes[i].0);
         let w: Vec<f64> = l.groupes.iter().map(|g| g.iter().map(|(_, q)| q.max(0.0)).sum()).collect();
-        for (&(e, lo), n) in aretes_groupes[i].iter().zip(largest_remainder(total.max(0) as u64, &w)) {
-            prefs.push(Preference { arete: e, lo, cible: n as i64, poids: poids(l) });
+        for ((&(e, lo), n), q) in aretes_groupes[i].iter().zip(largest_remainder(total.max(0) as u64, &w)).zip(&w) {
+            prefs.push(Preference { arete: e, lo, cible: n as i64, poids: poids(l), quota: *q, echelle: 1.0 });
         }
     }
-    ameliorer(&mut net, &prefs, &interdit);
+    ameliorer(&mut net, &prefs, &interdit, false);
     let mut prefs = vec![];
     for (i, l) in lignes.iter().enumerate() {
         for ((g, &(eg, log)), cellules) in l.groupes.iter().zip(&aretes_groupes[i]).zip(&aretes_cellules[i]) {
             let total = log + net.flot(eg);
             let w: Vec<f64> = g.iter().map(|(_, q)| q.max(0.0)).collect();
-            for (&(e, lo), n) in cellules.iter().zip(largest_remainder(total.max(0) as u64, &w)) {
+            for ((&(e, lo), n), q) in cellules.iter().zip(largest_remainder(total.max(0) as u64, &w)).zip(&w) {
                 if e != usize::MAX {
-                    prefs.push(Preference { arete: e, lo, cible: n as i64, poids: poids(l) });
+                    let echelle = 1.0 / l.quota().max(1.0);
+                    prefs.push(Preference { arete: e, lo, cible: n as i64, poids: poids(l), quota: *q, echelle });
                 }
             }
         }
     }
-    ameliorer(&mut net, &prefs, &interdit);
+    // The cells: at equal distance to largest remainder, the units on the largest remainders.
+    ameliorer(&mut net, &prefs, &interdit, true);
     Some(
         aretes_cellules
             .iter()

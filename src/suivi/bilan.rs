@@ -115,6 +115,10 @@ pub struct BilanReservataire {
     /// Its share of the décomptes of its perimeter (a commune's: of its commune), against the
     /// rate its convention states on that perimeter (the flux's `taux`).
     pub part_realisee: f64,
+    /// The base of `part_realisee`: the décomptes of the réservataires on its perimeter (the
+    /// documents say « n sur m »).
+    #[serde(skip)]
+    pub decomptes_du_perimetre: u64,
     pub taux_convention: f64,
     /// Its objective's share of the réservataires' flux on that same perimeter (the flux
     /// without the bailleurs' own, non réservé): the same base as `part_realisee`, which counts
@@ -920,6 +924,7 @@ pub(crate) fn calculer(
             chutes: 0,
             chutes_par_cause: CAUSES_DE_CHUTE.iter().map(|(k, _)| (*k, 0)).collect(),
             part_realisee: 0.0,
+            decomptes_du_perimetre: 0,
             part_flux_reserve: 0.0,
             taux_convention: obj.taux.get(id).copied().unwrap_or(0.0),
             perimetre: match obj.perimetres.get(id) {
@@ -1069,6 +1074,7 @@ pub(crate) fn calculer(
             _ => total_decomptes,
         };
         row.part_realisee = if du_perimetre > 0 { row.decomptes as f64 / du_perimetre as f64 } else { 0.0 };
+        row.decomptes_du_perimetre = du_perimetre;
         let reserve = match obj.perimetres.get(row.id.as_str()) {
             Some(PerimetreBilan::Commune(c)) => obj.flux_reserve_commune.get(c).copied().unwrap_or(0),
             Some(PerimetreBilan::Epci(e)) => obj.flux_reserve_epci.get(e).copied().unwrap_or(0),

@@ -103,7 +103,7 @@ fn methode_des_mutations(p: &FluxParametres) -> Option<String> {
     } else if !p.mutations_3_ans.is_empty() {
         Some(format!("moyenne des {} années saisies", p.mutations_3_ans.len()))
     } else {
-        Some("10 % des libérations, par défaut (ni objectif CUS ni années passées saisis)".into())
+        Some("10 % des libérations par défaut : ni objectif CUS ni années passées saisis".into())
     }
 }
 
@@ -127,6 +127,12 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
         PerimetreAnnexe::Epci(e) => nom_epci(e),
         PerimetreAnnexe::Departement(d) => crate::format::le_departement(d),
     };
+    // A departmental annex of a dossier that is not the whole département: its EPCIs.
+    let epcis_du_dossier = a.couverture.as_ref().map(|_| {
+        let noms: Vec<String> = f.epcis.iter().filter_map(|e| e.epci.as_deref()).map(nom_epci).collect();
+        format!(" — EPCI du dossier : {}", noms.join(", "))
+    });
+    let perimetre = format!("{perimetre}{}", epcis_du_dossier.clone().unwrap_or_default());
     let mut l: Vec<(String, V)> = vec![
         ("Réservataire".into(), V::T(libelle_reservataire(&a.reservataire))),
         ("Bailleur".into(), V::T(a.bailleur.clone())),
@@ -247,7 +253,11 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
                 let total: u64 = ids_de(&a.reservataire).iter().map(|id| f.logements(id)).sum();
                 l.push((format!("Logements réservés {} sur {territoire}", a_le(&a.reservataire)), V::N(total)));
             }
-            l.push(("Périmètre du taux".into(), V::T(part.perimetre.libelle())));
+            let suite = match part.perimetre {
+                Perimetre::Departement(_) => epcis_du_dossier.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            l.push(("Périmètre du taux".into(), V::T(format!("{}{suite}", part.perimetre.libelle()))));
             let agents = f.part(&Reservataire::FONCTIONNAIRES);
             // The stock where the rate is measured: only when it is not the annex's own perimeter
             // (else the same figures twice).

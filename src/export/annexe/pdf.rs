@@ -13,9 +13,10 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     p.projet = a.projet();
     p.titre(14.0, &titre(a));
     let c = &a.coordonnees;
-    if !c.adresse.trim().is_empty() {
-        p.texte(9.0, &format!("Bailleur : {} — {}", a.bailleur, c.adresse.trim()));
-    }
+    // The bailleur's address, or that it is missing (never a blank the parties would not see).
+    let adresse =
+        if c.adresse.trim().is_empty() { "adresse non renseignée — à compléter" } else { c.adresse.trim() };
+    p.texte(9.0, &format!("Bailleur : {} — {adresse}", a.bailleur));
     p.texte(10.5, &format!("{}.", a.phrase()));
     p.espace(4.0);
     for s in sections(a) {
@@ -26,7 +27,10 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
                 .collect();
             p.tableau(&[380.0, 115.0], &[false, true], &rows, 9.0);
         }
+        // A note (a justification, an alert) is never split over two pages.
         for n in &s.notes {
+            let h = p.hauteur_texte(9.0, n);
+            p.assurer(h);
             p.texte(9.0, n);
         }
         p.espace(4.0);
@@ -51,6 +55,8 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
             .collect();
         p.tableau(&widths, &right, &rows, 9.0);
         if let Some(n) = &t.note {
+            let h = p.hauteur_texte(8.5, n);
+            p.assurer(h);
             p.texte(8.5, n);
         }
         p.espace(4.0);

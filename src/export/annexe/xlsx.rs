@@ -34,9 +34,12 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     const LARGEUR: f64 = 13.0;
     let en = entete(a);
     ws.write_string_with_format(0, 0, titre(a), &bold).map_err(e)?;
-    ws.merge_range(1, 0, 1, 4, &format!("{}.", a.phrase()), &wrap).map_err(e)?;
-    classeur::ajuster(ws, 1, &[(&format!("{}.", a.phrase()), LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
-    ws.write_string(2, 0, en.mentions.join(" · ")).map_err(e)?;
+    let phrase = crate::format::typographie(&format!("{}.", a.phrase()));
+    ws.merge_range(1, 0, 1, 4, &phrase, &wrap).map_err(e)?;
+    classeur::ajuster(ws, 1, &[(&phrase, LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
+    let c = &a.coordonnees;
+    let adresse = if c.adresse.trim().is_empty() { "non renseignée — à compléter" } else { c.adresse.trim() };
+    ws.write_string(2, 0, format!("{} · Adresse du bailleur : {adresse}", en.mentions.join(" · "))).map_err(e)?;
     ws.write_string(3, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
     // A draft says so at its top, in red, and in the header of every printed page.
     let projet = a.projet();
@@ -62,8 +65,9 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     };
     // A note over the width of the table, as tall as its text.
     let note = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, n: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
-        ws.merge_range(r, 0, r, 4, n, &wrap)?;
-        classeur::ajuster(ws, r, &[(n, LARGEUR_0 + 4.0 * LARGEUR)])
+        let n = crate::format::typographie(n);
+        ws.merge_range(r, 0, r, 4, &n, &wrap)?;
+        classeur::ajuster(ws, r, &[(&n, LARGEUR_0 + 4.0 * LARGEUR)])
     };
     for s in sections(a) {
         ws.write_string_with_format(r, 0, &s.titre, &sous).map_err(e)?;
@@ -95,6 +99,16 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
             for (j, v) in l.iter().enumerate() {
                 valeur(ws, r, j as u16, v).map_err(e)?;
             }
+            // A row as tall as its wrapped text (a long label in the first column).
+            let textes: Vec<(&str, f64)> = l
+                .iter()
+                .enumerate()
+                .filter_map(|(j, v)| match v {
+                    V::T(t) => Some((t.as_str(), if j == 0 { LARGEUR_0 } else { LARGEUR })),
+                    _ => None,
+                })
+                .collect();
+            classeur::ajuster(ws, r, &textes).map_err(e)?;
             r += 1;
         }
         if let Some(n) = &t.note {
