@@ -25,14 +25,7 @@ fn champ(ui: &mut egui::Ui, id: &str, label: &str, hint: &str, width: f32) -> St
     buf
 }
 
-fn selection(
-    v: &BilanView,
-    bailleurs: &[String],
-    edit: bool,
-    atelier: bool,
-    ui: &mut egui::Ui,
-    actions: &mut Vec<Action>,
-) {
+fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     ui.horizontal_wrapped(|ui| {
         let a = super::champ_annee(ui, "bilan", v.annee).unwrap_or(v.annee);
         let mut s = v.semestre;
@@ -84,10 +77,6 @@ fn selection(
         }
         if edit && ui.button("Graphique (svg)…").clicked() {
             actions.push(Action::ExportBilan("svg"));
-        }
-        if atelier {
-            // Where the exports were: said, not hidden without a word.
-            ui.label(egui::RichText::new(super::chrome::MODE_ATELIER).italics());
         }
     });
 }
@@ -1068,7 +1057,7 @@ fn aides(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut V
 pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.heading("Bilans du flux");
-    selection(v, bailleurs, edit, atelier, ui, &mut actions);
+    selection(v, bailleurs, edit, ui, &mut actions);
     // Both ways: the table of a bilan is wider than a projected 1280 × 720 screen.
     egui::ScrollArea::both().id_salt("ecran-bilans").auto_shrink([false, false]).show(ui, |ui| {
         if edit {

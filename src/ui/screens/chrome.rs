@@ -10,8 +10,7 @@ use contingents::model::IndividuelCollectif;
 use eframe::egui;
 
 /// Said in workshop mode where the dossier's menu, the exports and the import were.
-pub const MODE_ATELIER: &str =
-    "Mode atelier : lecture seule — import et exports désactivés ; quitter le mode atelier (F11) pour les utiliser";
+pub const MODE_ATELIER: &str = "Lecture seule : import et exports désactivés (F11 pour les retrouver)";
 
 /// `edit`: editing controls are shown (not in workshop mode, not read-only).
 pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
