@@ -243,10 +243,7 @@ fn l_ouverture_dit_ses_etapes_et_s_annule() {
         ]
     );
     // Cells that no longer match the dossier: computed from the dwellings, said as such.
-    rusqlite::Connection::open(&dossier)
-        .unwrap()
-        .execute("UPDATE parametres SET valeur = 'autre' WHERE cle = 'cube_empreinte'", [])
-        .unwrap();
+    Dossier::open(&dossier, false).unwrap().set_parametre("cube_empreinte", "autre").unwrap();
     let (v, etapes) = ouvrir(None);
     assert_eq!(v.unwrap().cube.total(&Filtre::default()), 2);
     assert_eq!(etapes[1], "Calcul du cube depuis les logements : 0\u{a0}%");
