@@ -19,7 +19,7 @@ pub struct AppState {
     /// The filters and réservataire chosen, for `last_dossier` only (codes of its communes);
     /// the panel's réservataire is kept apart (it limits the grid, the dashboard on demand).
     pub filters: Filtre,
-    pub reservataire: Option<String>,
+    pub reservataire: Option<contingents::model::Reservataire>,
     pub graphique: ChoixGraphique,
     /// The filter panel folded away (more room for a chart in front of a room).
     pub filtres_masques: bool,
@@ -90,7 +90,7 @@ impl AppState {
         self.graphique.par_reservataire = f.reservataire.is_some();
         let Filtre { reservataire, .. } = &f;
         if reservataire.is_some() {
-            self.reservataire = reservataire.clone().map(String::from);
+            self.reservataire = reservataire.clone();
         }
         self.filters = Filtre { reservataire: None, ..f };
     }

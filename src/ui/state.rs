@@ -47,7 +47,7 @@ pub struct FilterOptions {
     pub epcis: Vec<(String, String)>,
     pub communes: Vec<(String, String, String)>,
     pub bailleurs: Vec<(String, String)>,
-    pub reservataires: Vec<(String, String)>,
+    pub reservataires: Vec<(Reservataire, String)>,
 }
 
 impl FilterOptions {
@@ -61,9 +61,15 @@ impl FilterOptions {
         // communes and as many réservataires).
         let ordre = |x: &(String, String)| (key(&x.1), x.1.clone());
         communes.sort_by_cached_key(|c| (key(&c.1), c.1.clone()));
-        let mut reservataires: Vec<(String, String)> =
-            cube.reservataires().into_iter().map(|r| (libelle_reservataire(&r), r)).map(|(n, r)| (r, n)).collect();
-        reservataires.sort_by_cached_key(ordre);
+        let mut reservataires: Vec<(Reservataire, String)> = cube
+            .reservataires()
+            .into_iter()
+            .map(|r| {
+                let nom = libelle_reservataire(&r);
+                (Reservataire::new(r), nom)
+            })
+            .collect();
+        reservataires.sort_by_cached_key(|x| (key(&x.1), x.1.clone()));
         let mut epcis: Vec<(String, String)> = cube.epcis().into_iter().map(|e| (e.clone(), nom_epci(&e))).collect();
         epcis.sort_by_cached_key(ordre);
         let mut bailleurs: Vec<(String, String)> = cube.bailleurs().into_iter().map(|b| (b.clone(), b)).collect();
@@ -74,7 +80,7 @@ impl FilterOptions {
 
 /// What the consolidation screen shows, recomputed only when the selection changes.
 pub struct ConsolidationMemo {
-    pub key: (Filtre, Option<String>, usize),
+    pub key: (Filtre, Option<Reservataire>, usize),
     pub chiffres: contingents::consolidate::ChiffresCles,
     pub grille: contingents::consolidate::Grille,
     pub by_res: Vec<(String, u64)>,
@@ -253,9 +259,9 @@ pub struct BilanView {
     pub semestre: Option<u8>,
     pub bailleur: Option<String>,
     /// The réservataire the bilan is restricted to (the one it is sent to), if any.
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     /// Every réservataire of the bilan before that restriction (to choose one).
-    pub reservataires: Vec<String>,
+    pub reservataires: Vec<Reservataire>,
     pub bilan: Result<contingents::suivi::bilan::Bilan, Erreur>,
     /// The orientation asked, and where (its answer is shown in that section).
     pub orientation: Option<(OrigineOrientation, Result<contingents::suivi::orientation::Orientation, Erreur>)>,
@@ -528,7 +534,7 @@ pub enum Action {
     Show(Screen),
     /// The filter panel changed (all its choices at once).
     SetFilters(Filtre),
-    SetReservataire(Option<String>),
+    SetReservataire(Option<Reservataire>),
     SetGraphique(ChoixGraphique),
     /// The open dossier's figures read again (after a change).
     Recharger(PathBuf),
@@ -599,7 +605,7 @@ pub enum Action {
     },
     /// The dwellings behind a cell of the grid (of one réservataire, or of all).
     Drill {
-        reservataire: Option<String>,
+        reservataire: Option<Reservataire>,
         financement: Option<Financement>,
         typologie: Option<TypologieGrille>,
     },
@@ -621,14 +627,14 @@ pub enum Action {
         prioritaires: String,
         quartile1: String,
         qpv: String,
-        reservataire: Option<(String, String)>,
+        reservataire: Option<(Reservataire, String)>,
     },
     BilanSelect {
         annee: i32,
         semestre: Option<u8>,
         bailleur: Option<String>,
         /// Only this réservataire's figures (the bilan sent to it).
-        reservataire: Option<String>,
+        reservataire: Option<Reservataire>,
     },
     ExportBilan(&'static str),
     /// Ranks the réservataires for a freed dwelling; the answer is shown where it was asked.
@@ -683,7 +689,7 @@ pub enum Action {
     FicheNavette {
         bailleur: String,
         reference: String,
-        reservataire: Option<String>,
+        reservataire: Option<Reservataire>,
         /// Why the dwelling is outside the assiette (PLI…), if it is and the user has not yet
         /// said to produce the fiche anyway.
         exclusion: Option<&'static str>,
@@ -958,7 +964,7 @@ impl EffetChangement {
 
 /// The annex's dialog, filled from the flux screen (or the filters) and edited by the user.
 pub struct AnnexeDialogue {
-    pub reservataire: Option<String>,
+    pub reservataire: Option<Reservataire>,
     pub bailleur: Option<String>,
     pub epci: Option<String>,
     pub annee: String,

@@ -102,7 +102,7 @@ impl App {
         annee: Option<i32>,
         semestre: Option<u8>,
         bailleur: Option<String>,
-        reservataire: Option<String>,
+        reservataire: Option<Reservataire>,
     ) {
         let Some(v) = &self.view else { return };
         let (path, defaut) = (v.path.clone(), v.date_reference.year);
@@ -123,8 +123,8 @@ impl App {
                     reservataire: None,
                 };
                 let mut bilan = contingents::suivi::bilan::bilan(&d, &o).map_err(Erreur::from);
-                let reservataires: Vec<String> = match &bilan {
-                    Ok(b) => b.reservataires.iter().map(|r| r.id.to_string()).collect(),
+                let reservataires: Vec<Reservataire> = match &bilan {
+                    Ok(b) => b.reservataires.iter().map(|r| r.id.clone()).collect(),
                     Err(_) => vec![],
                 };
                 // The réservataire chosen, while it is one of this bilan's.
@@ -201,7 +201,7 @@ impl App {
                     .reservataires
                     .iter()
                     .any(|(id, _)| *id == Reservataire::ETAT)
-                    .then(|| Reservataire::ETAT.into())
+                    .then_some(Reservataire::ETAT)
             }),
             bailleur,
             epci,

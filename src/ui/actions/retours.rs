@@ -47,7 +47,7 @@ impl App {
                     consolidate::Dimension::Reservataire,
                 )
                 .first()
-                .map(|(r, _)| r.to_string());
+                .map(|(r, _)| Reservataire::new(r.to_string()));
         }
         let vide = view.historique.is_empty();
         self.view = Some(view);

@@ -8,7 +8,7 @@ use crate::ui::state::{Action, BilanView, OrigineOrientation};
 use crate::ui::theme;
 use contingents::consolidate::libelle_reservataire;
 use contingents::format::{date_fr, entier, pourcentage};
-use contingents::model::Regle;
+use contingents::model::{Regle, Reservataire};
 use contingents::suivi::bilan::Bilan;
 use contingents::suivi::calendrier::{RegleDelai, echeance};
 use eframe::egui;
@@ -423,7 +423,7 @@ fn reglages_cia(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
             prioritaires,
             quartile1,
             qpv,
-            reservataire: (!choix.is_empty()).then(|| (choix.clone(), taux.clone())),
+            reservataire: (!choix.is_empty()).then(|| (Reservataire::new(choix.clone()), taux.clone())),
         });
     }
     message(&v.suivi, ui);

@@ -178,7 +178,7 @@ pub fn consolidation(
             None => ui.heading(format!("Grille financement × typologie — {titre}")),
         };
         let g = &m.grille;
-        let drill = |f, t| Action::Drill { reservataire: res.map(str::to_string), financement: f, typologie: t };
+        let drill = |f, t| Action::Drill { reservataire: res.map(Reservataire::new), financement: f, typologie: t };
         // The financements stay in view while the typologies scroll (a projected 1280 × 720).
         let lignes = g.rows();
         let mut entetes = vec![""];
@@ -255,7 +255,11 @@ pub fn consolidation(
                     })
                     .inner;
                 if clicked {
-                    actions.push(Action::Drill { reservataire: Some(r.clone()), financement: None, typologie: None });
+                    actions.push(Action::Drill {
+                        reservataire: Some(Reservataire::new(r.clone())),
+                        financement: None,
+                        typologie: None,
+                    });
                 }
                 num(ui, *n);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(pourcent(*n, total)));
@@ -302,7 +306,7 @@ pub fn consolidation(
                                 actions.push(Action::FicheNavette {
                                     bailleur: l.bailleur.clone(),
                                     reference: l.reference.clone(),
-                                    reservataire: Some(l.reservataire.to_string())
+                                    reservataire: Some(l.reservataire.clone())
                                         .filter(|r| *r != Reservataire::NON_RESERVE),
                                     exclusion: exclusion_du_logement(l),
                                 });

@@ -265,7 +265,7 @@ pub fn annexe(a: &mut AnnexeDialogue, v: &DossierView, ctx: &egui::Context) -> V
     let mut actions = vec![];
     dialogue(ctx, "annexe", "Annexe de convention", |ui| {
         ui.label("L'annexe reprend le flux de l'année enregistré pour ce bailleur sur cet EPCI (écran Flux annuel).");
-        let reservataires: Vec<&(String, String)> =
+        let reservataires: Vec<&(Reservataire, String)> =
             v.options.reservataires.iter().filter(|(id, _)| *id != Reservataire::NON_RESERVE).collect();
         let shown = a.reservataire.as_deref().map(libelle_reservataire).unwrap_or_else(|| "choisir…".into());
         egui::ComboBox::from_label("Réservataire").selected_text(shown).width(260.0).show_ui(ui, |ui| {
