@@ -197,11 +197,7 @@ impl App {
         self.ecrans.annexe = Some(AnnexeDialogue {
             // The réservataire chosen in the filter panel, else the State (the first annex signed).
             reservataire: self.state.reservataire.clone().filter(|r| *r != Reservataire::NON_RESERVE).or_else(|| {
-                v.options
-                    .reservataires
-                    .iter()
-                    .any(|(id, _)| *id == Reservataire::ETAT)
-                    .then_some(Reservataire::ETAT)
+                v.options.reservataires.iter().any(|(id, _)| *id == Reservataire::ETAT).then_some(Reservataire::ETAT)
             }),
             bailleur,
             epci,
