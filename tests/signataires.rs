@@ -250,6 +250,27 @@ fn a_departmental_total_names_the_epcis_of_the_dossier_and_the_dwellings_set_asi
         assert!(un.contains("Total des EPCI du dossier (département des Alpes-Maritimes)"), "{un}");
         assert!(!un.contains("Total du département"), "{un}");
     }
+    // The forecast of the soustraits alike.
+    let out = t.path("prevision.pdf");
+    let o = run(&[
+        "export",
+        "prevision-soustraits",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", erreur(&o));
+    if let Some(txt) = texte_du_pdf(&out) {
+        let un = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(un.matches(phrase).count(), 1, "once: {un}");
+        // (its column header wraps: « Total des EPCI du dossier » / « (département des … »)
+        assert!(un.contains("Total des EPCI du dossier") && !un.contains("Total du département"), "{un}");
+    }
 }
 
 /// Item A5 of the review: the State's agents in each commune go to the largest remainders.

@@ -806,7 +806,7 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
         "Périmètre du taux".into(),
         format!("{} (part du flux entier)", libelle_taux(b)),
         "Objectif : part du flux des réservataires".into(),
-        "Réalisé : part des décomptes des réservataires".into(),
+        "Réalisé : part des décomptes des réservataires (ses décomptés / ceux du périmètre)".into(),
     ];
     if b.annuel {
         head.push("Reliquat reporté".into());
@@ -820,7 +820,12 @@ fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
                 x.perimetre.clone(),
                 pourcentage(x.taux_convention),
                 pourcentage(x.part_flux_reserve),
-                format!("{} ({})", pourcentage(x.part_realisee), base_du_realise(x)),
+                format!(
+                    "{} ({} / {})",
+                    pourcentage(x.part_realisee),
+                    entier(x.decomptes),
+                    entier(x.decomptes_du_perimetre)
+                ),
             ];
             if b.annuel {
                 r.push(x.reliquat.map(entier).unwrap_or_default());

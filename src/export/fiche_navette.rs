@@ -471,7 +471,6 @@ fn pdf(n: &Navette, out: &Path) -> Result<(), ExportError> {
         reference: reference_du_document(v),
     };
     let mut p = Pdf::document(false, entete);
-    p.titre(13.0, "Fiche navette — mise à disposition d'un logement");
     p.texte(8.0, &n.regle_en_clair());
     let w = [200.0, p.largeur() - 200.0];
     let mut rows = vec![vec!["Rubrique".to_string(), "Renseignement".to_string()]];

@@ -48,6 +48,9 @@ pub struct Prevision {
     pub destinataires: Vec<String>,
     /// The bailleur's address and correspondent.
     pub coordonnees: crate::store::bailleurs::Coordonnees,
+    /// What each departmental total covers when the dossier is not the whole département (its
+    /// EPCIs, the dwellings set aside as outside the territory), said once.
+    pub couvertures: Vec<String>,
 }
 
 pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, ExportError> {
@@ -111,7 +114,10 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
         });
     }
     let mut colonnes = vec![];
+    let mut couvertures = vec![];
     for (dep, cols) in par_dep {
+        let epcis: Vec<String> = cols.iter().filter_map(|c| c.epci.clone()).collect();
+        couvertures.extend(crate::export::couverture_du_departement(d, bailleur, &dep, &epcis)?);
         let mut total = ColonnePrevision {
             // Only the EPCIs of the dossier when it is not the whole département.
             titre: if crate::export::dossier_couvre_le_departement(d, &dep) {
@@ -147,6 +153,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
         registre: !mads.is_empty(),
         destinataires,
         coordonnees: d.coordonnees_du_bailleur(bailleur)?,
+        couvertures,
     })
 }
 
@@ -320,6 +327,10 @@ fn pdf(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     for a in avertissements(p) {
         pdf.texte(9.0, &format!("Attention : {a}"));
     }
+    for c in &p.couvertures {
+        pdf.texte(9.0, c);
+    }
+    pdf.espace(4.0);
     let lignes = lignes(p);
     let n = p.colonnes.len();
     let par_bande = 4;
@@ -397,6 +408,11 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     }
     for a in avertissements(p) {
         ws.write_string_with_format(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
+        r += 1;
+    }
+    for c in &p.couvertures {
+        ws.merge_range(r, 0, r, derniere, c, &wrap).map_err(e)?;
+        super::classeur::ajuster(ws, r, &[(c, largeur)]).map_err(e)?;
         r += 1;
     }
     r += 1;
