@@ -538,12 +538,23 @@ fn objectifs(
     Ok(o)
 }
 
+/// The distinct values of a hundred thousand rows, in order: a few names, found by hashing
+/// instead of sorting every row.
+fn distincts<T: Ord + std::hash::Hash + Eq>(it: impl Iterator<Item = T>) -> BTreeSet<T> {
+    let mut vus: FastMap<T, ()> = FastMap::default();
+    for x in it {
+        vus.insert(x, ());
+    }
+    vus.into_keys().collect()
+}
+
 /// Whether the flux of year N of a bailleur on an EPCI is saved: its parameters (those of the
 /// year, or carried from an earlier year « à confirmer », which the alerts say), or its flux
 /// saved for the département.
 fn flux_saisi(d: &Dossier, b: &str, e: &str, annee: i32, g: &[crate::flux::Groupe]) -> Result<bool> {
-    Ok(crate::flux::departement_gouvernant(d, b, g, annee)?.is_some()
-        || crate::flux::parametres(d, b, e, annee)?.saisis())
+    // The parameters first: one row read, where the département is looked for group by group.
+    Ok(crate::flux::parametres(d, b, e, annee)?.saisis()
+        || crate::flux::departement_gouvernant(d, b, g, annee)?.is_some())
 }
 
 /// A bailleur and its dwellings grouped by EPCI.
@@ -614,7 +625,19 @@ pub fn groupes_du_cube(d: &Dossier, bailleurs: &[&str], epci: Option<&str>) -> R
         // Cells that do not tell the dwellings: never guessed, the dwellings are read.
         return Ok(None);
     }
-    let mut par_paire: FastMap<(u32, u32), Vec<crate::flux::Groupe>> = FastMap::default();
+    // The order of the flux's own reading (commune, réservataire, financement's name,
+    // typology, QPV, nature), on codes: the dictionaries are sorted, so a rank orders as its
+    // name; « non réservé » when no cell names it takes the place its name would have.
+    let place_non_reserve =
+        match c.reservataires.binary_search_by(|x| x.as_str().cmp(Reservataire::NON_RESERVE.as_str())) {
+            Ok(i) | Err(i) => 2 * i as u32,
+        };
+    let ordre_reservataire = |r: u32| if r == AUCUN { place_non_reserve } else { 2 * r + 1 };
+    let mut noms_financement = Financement::ALL;
+    noms_financement.sort_by_key(|f| f.as_str());
+    let ordre_financement = |f: Financement| noms_financement.iter().position(|x| *x == f).unwrap_or(0);
+    type Ordre = (u32, u32, usize, TypologieGrille, bool);
+    let mut par_paire: FastMap<(u32, u32), Vec<(Ordre, crate::flux::Groupe)>> = FastMap::default();
     for ((b, e, commune, r, financement, typologie, qpv, nature), k) in n {
         if k == 0 {
             continue;
@@ -624,33 +647,28 @@ pub fn groupes_du_cube(d: &Dossier, bailleurs: &[&str], epci: Option<&str>) -> R
         } else {
             Reservataire::new(c.reservataires[r as usize].as_str())
         };
-        par_paire.entry((b, e)).or_default().push(crate::flux::Groupe {
-            commune: c.communes[commune as usize].clone(),
-            reservataire,
-            financement,
-            typologie,
-            qpv,
-            nature: (nature != AUCUN).then(|| natures[nature as usize].clone()),
-            logements: k as u64,
-        });
+        let ordre = (commune, ordre_reservataire(r), ordre_financement(financement), typologie, qpv);
+        par_paire.entry((b, e)).or_default().push((
+            ordre,
+            crate::flux::Groupe {
+                commune: c.communes[commune as usize].clone(),
+                reservataire,
+                financement,
+                typologie,
+                qpv,
+                nature: (nature != AUCUN).then(|| natures[nature as usize].clone()),
+                logements: k as u64,
+            },
+        ));
     }
-    let mut out: GroupesParPaire = par_paire
+    let out: GroupesParPaire = par_paire
         .into_iter()
-        .map(|((b, e), g)| ((c.bailleurs[b as usize].clone(), c.epcis[e as usize].clone()), g))
+        .map(|((b, e), mut g)| {
+            // Without a nature first (None), then the natures by name.
+            g.sort_unstable_by(|(x, gx), (y, gy)| x.cmp(y).then_with(|| gx.nature.cmp(&gy.nature)));
+            ((c.bailleurs[b as usize].clone(), c.epcis[e as usize].clone()), g.into_iter().map(|(_, g)| g).collect())
+        })
         .collect();
-    // The order of the flux's own reading.
-    for g in out.values_mut() {
-        g.sort_by(|a, b| {
-            (&a.commune, &a.reservataire, a.financement.as_str(), a.typologie, a.qpv, &a.nature).cmp(&(
-                &b.commune,
-                &b.reservataire,
-                b.financement.as_str(),
-                b.typologie,
-                b.qpv,
-                &b.nature,
-            ))
-        });
-    }
     Ok(Some(out))
 }
 
@@ -667,10 +685,28 @@ pub struct BilanOptions {
 /// Computes the bilan of a period from the dossier.
 pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     let bailleurs: Option<Vec<String>> = o.bailleur.clone().map(|b| vec![b]);
-    let mut mads = d.mises_a_disposition(bailleurs.as_deref(), o.epci.as_deref())?;
     // The (bailleur, EPCI) pairs whose flux gives the objectives, with their dwellings.
     let mut groupes: BTreeMap<(String, String), Vec<crate::flux::Groupe>> = BTreeMap::new();
     let tous = d.bailleurs_actifs()?;
+    // The mises à disposition read on a second connection while this one takes the groups of
+    // the bailleurs' dwellings from the cube (a hundred thousand rows and a million dwellings'
+    // cells at the same time: the bilan's two longest readings, on the two cores); read here
+    // when no second connection opens.
+    let candidats: Vec<&str> =
+        tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b)).map(String::as_str).collect();
+    let path = d.path.clone();
+    let (mads, du_cube) = std::thread::scope(|s| {
+        let lecture = s.spawn(|| -> Option<Result<Vec<MiseADisposition>>> {
+            let d2 = Dossier::open_read_only(&path).ok()?;
+            Some(d2.mises_a_disposition(bailleurs.as_deref(), o.epci.as_deref()).map_err(SuiviError::from))
+        });
+        let du_cube = groupes_du_cube(d, &candidats, o.epci.as_deref());
+        (lecture.join().ok().flatten(), du_cube)
+    });
+    let mut mads = match mads {
+        Some(m) => m?,
+        None => d.mises_a_disposition(bailleurs.as_deref(), o.epci.as_deref())?,
+    };
     if let Some(b) = &o.bailleur
         && !tous.contains(b)
         && mads.is_empty()
@@ -681,7 +717,7 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     // the window) the dossier holds: the objectives of the others would face no realisation.
     // The bailleurs of the mises à disposition, each once (a hundred thousand rows, a few names).
     let mut des_mads: BTreeSet<String> =
-        mads.iter().map(|m| m.bailleur.as_str()).collect::<BTreeSet<&str>>().into_iter().map(String::from).collect();
+        distincts(mads.iter().map(|m| m.bailleur.as_str())).into_iter().map(String::from).collect();
     let avec_registre: BTreeSet<String> =
         d.bailleurs_avec_registre()?.into_iter().chain(des_mads.iter().cloned()).collect();
     let sans_registre: Vec<String> = match &o.bailleur {
@@ -691,6 +727,11 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     // Each bailleur's dwellings read once; two bailleurs at a time, each on its own connection.
     let choisis: Vec<&String> =
         tous.iter().filter(|b| o.bailleur.as_ref().is_none_or(|x| x == *b) && !sans_registre.contains(b)).collect();
+    // The cube's groups of the bailleurs counted (those without a register left out).
+    let du_cube = du_cube?.map(|mut g| {
+        g.retain(|(b, _), _| !sans_registre.contains(b));
+        g
+    });
     let lire = |d: &Dossier, b: &str| -> Result<BTreeMap<String, Vec<crate::flux::Groupe>>> {
         Ok(match &o.epci {
             Some(e) => BTreeMap::from([(e.clone(), crate::flux::groupes(d, b, e)?)]),
@@ -699,8 +740,6 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     };
     // From the cube kept in the dossier when it matches (a few thousand cells instead of a
     // million dwellings); else each bailleur's dwellings read.
-    let noms: Vec<&str> = choisis.iter().map(|b| b.as_str()).collect();
-    let du_cube = groupes_du_cube(d, &noms, o.epci.as_deref())?;
     let lus: Vec<Result<Lus>> = if du_cube.is_some() {
         vec![]
     } else if choisis.len() > 1 {
@@ -788,7 +827,7 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     let reglages = super::ReglagesDesConventions::lire(d)?;
     let mut etapes: HashMap<(String, String), Etape> = HashMap::new();
     let conventions: BTreeSet<(&str, &str)> =
-        mads.iter().filter_map(|m| Some((m.bailleur.as_str(), m.reservataire.as_deref()?))).collect();
+        distincts(mads.iter().filter_map(|m| Some((m.bailleur.as_str(), m.reservataire.as_deref()?))));
     for (b, r) in conventions {
         etapes.insert((b.to_string(), r.to_string()), reglages.etape(b, r));
     }
@@ -894,7 +933,7 @@ pub(crate) fn calculer(
         .map(|(id, _)| id.clone())
         .collect();
     let des_registres: BTreeSet<&str> =
-        mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.as_deref()).collect();
+        distincts(mads.iter().filter(|m| m.hors_flux.is_none()).filter_map(|m| m.reservataire.as_deref()));
     ids.extend(des_registres.into_iter().map(String::from));
     ids.remove(crate::model::Reservataire::NON_RESERVE.as_str());
     // The rows in the order of their ids, found by id without comparing strings one by one.
