@@ -124,11 +124,30 @@ impl Typologie {
     }
 
     pub fn label(self) -> String {
+        let mut s = String::new();
+        self.ecrire_label(&mut s);
+        s
+    }
+
+    /// [`Typologie::label`] written at the end of `out`, without allocating (an import writes
+    /// it for every dwelling).
+    pub fn ecrire_label(self, out: &mut String) {
         match self {
-            Self::Chambre => "Chambre".into(),
-            Self::Studio => "Studio".into(),
-            Self::Pieces { n, bis: false } => format!("T{n}"),
-            Self::Pieces { n, bis: true } => format!("T{n}bis"),
+            Self::Chambre => out.push_str("Chambre"),
+            Self::Studio => out.push_str("Studio"),
+            Self::Pieces { n, bis } => {
+                out.push('T');
+                if n >= 100 {
+                    out.push(char::from(b'0' + n / 100));
+                }
+                if n >= 10 {
+                    out.push(char::from(b'0' + n / 10 % 10));
+                }
+                out.push(char::from(b'0' + n % 10));
+                if bis {
+                    out.push_str("bis");
+                }
+            }
         }
     }
 
@@ -477,6 +496,28 @@ impl Logement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The label written without allocating is the label, for every number of rooms, and reads
+    /// back to the same typology.
+    #[test]
+    fn typology_labels_written_in_place_are_the_labels() {
+        assert_eq!(Typologie::Pieces { n: 3, bis: false }.label(), "T3");
+        assert_eq!(Typologie::Pieces { n: 12, bis: true }.label(), "T12bis");
+        assert_eq!(Typologie::Pieces { n: 255, bis: false }.label(), "T255");
+        assert_eq!(Typologie::Pieces { n: 0, bis: false }.label(), "T0");
+        assert_eq!(Typologie::Studio.label(), "Studio");
+        let mut t = String::from("x");
+        Typologie::Chambre.ecrire_label(&mut t);
+        assert_eq!(t, "xChambre");
+        for n in 0..=u8::MAX {
+            for bis in [false, true] {
+                let ty = Typologie::Pieces { n, bis };
+                let attendu = if bis { format!("T{n}bis") } else { format!("T{n}") };
+                assert_eq!(ty.label(), attendu);
+                assert_eq!(Typologie::from_label(&attendu), Some(ty));
+            }
+        }
+    }
 
     #[test]
     fn excel_serials_convert_to_dates() {

@@ -212,7 +212,7 @@ impl LogementsAEcrire {
         fin(t);
         t.push_str(&l.financement_brut);
         fin(t);
-        let _ = write!(t, "{}", g.typologie.label());
+        g.typologie.ecrire_label(t);
         fin(t);
         t.push_str(&l.typologie_brut);
         fin(t);
