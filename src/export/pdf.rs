@@ -184,8 +184,10 @@ impl Pdf {
         };
         let entete = cells(self, premiere, taille_entete);
         let h0 = hauteur(&entete, taille_entete);
+        // The first column of the last row that had one (a commune shown once for its rows).
+        let mut groupe = String::new();
         for (i, row) in rows.iter().enumerate() {
-            let (c, taille) = if i == 0 { (entete.clone(), taille_entete) } else { (cells(self, row, size), size) };
+            let (mut c, taille) = if i == 0 { (entete.clone(), taille_entete) } else { (cells(self, row, size), size) };
             let h = hauteur(&c, taille);
             // The header row never ends a page alone; a row that does not fit goes to the next
             // page under the header again.
@@ -200,11 +202,24 @@ impl Pdf {
             } else {
                 h
             };
+            let mut h = h;
             if self.y + besoin > self.bas && self.y > self.haut + 1.0 {
                 self.new_page();
                 if i > 0 {
                     self.ligne_de_tableau(widths, right, &entete, h0, true, taille_entete);
+                    // A group continued on this page is named again: « Vallauris (suite) ».
+                    if row.first().is_some_and(|x| x.trim().is_empty()) && !groupe.is_empty() {
+                        let mut r = row.clone();
+                        r[0] = format!("{groupe} (suite)");
+                        c = cells(self, &r, size);
+                        h = hauteur(&c, size);
+                    }
                 }
+            }
+            if i > 0
+                && let Some(x) = row.first().filter(|x| !x.trim().is_empty())
+            {
+                groupe = x.trim().to_string();
             }
             self.ligne_de_tableau(widths, right, &c, h, i == 0, taille);
         }
@@ -714,6 +729,28 @@ mod tests {
         // On the second page: the repeated header, the last commune and « Total ».
         let attendu = p.haut + 3.0 * h + 9.0 * 0.8;
         assert!((p.y - attendu).abs() < 0.01, "y {} ≠ {attendu}", p.y);
+    }
+
+    #[test]
+    fn a_group_continued_on_the_next_page_is_named_again() {
+        let mut p = Pdf::document(false, Entete::default());
+        let mut rows = vec![vec!["Commune".to_string(), "Baux".to_string()], vec!["Vallauris".into(), "1".into()]];
+        rows.extend((0..80).map(|i| vec![String::new(), i.to_string()]));
+        p.tableau(&[300.0, 100.0], &[false, true], &rows, 9.0);
+        assert!(p.pages.len() >= 2);
+        let bytes = p.to_bytes();
+        let dir = std::env::temp_dir().join(format!("contingents-pdf-suite-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("suite.pdf");
+        std::fs::write(&f, bytes).unwrap();
+        let o = std::process::Command::new("pdftotext").arg(&f).arg("-").output();
+        let _ = std::fs::remove_dir_all(&dir);
+        let Ok(o) = o else { return };
+        let txt = String::from_utf8_lossy(&o.stdout);
+        // Named on the first page, then once at the top of each page it continues on.
+        let pages = txt.matches('\u{c}').count().max(1);
+        assert_eq!(txt.matches("Vallauris (suite)").count(), pages - 1, "{txt}");
+        assert_eq!(txt.matches("Vallauris").count(), pages, "{txt}");
     }
 
     #[test]
