@@ -75,7 +75,11 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
             actions.push(Action::ImportDialog);
         }
         if view.is_some()
-            && !matches!(state.screen, Screen::Flux | Screen::Bilans | Screen::Historique | Screen::Import)
+            // The screens without the filter panel (app.rs): no button to fold it.
+            && !matches!(
+                state.screen,
+                Screen::Flux | Screen::Bilans | Screen::Historique | Screen::Import | Screen::Libelles
+            )
         {
             let label = if state.filtres_masques { "Afficher les filtres (F9)" } else { "Masquer les filtres (F9)" };
             if ui.button(label).clicked() {

@@ -261,6 +261,8 @@ fn le_bandeau_des_libelles_ne_deplace_pas_le_tableau() {
     h.run_steps(3);
     h.get_by_label("Libellés à rapprocher").click();
     h.run_steps(3);
+    // No filter panel on this screen: no button to fold it either.
+    assert!(h.query_by_label("Masquer les filtres (F9)").is_none());
     let haut = |h: &Harness<'static, App>| h.get_by_label("Amicale des cheminots").rect().top();
     let y0 = haut(&h);
     h.get_by_label(
