@@ -230,43 +230,31 @@ fn a_departmental_total_names_the_epcis_of_the_dossier_and_the_dwellings_set_asi
         assert!(!txt.contains("Total du département"), "{txt}");
     }
     // The fiche: its departmental column says what it adds, the sentence once.
-    let out = t.path("fiche.pdf");
-    let o = run(&[
-        "export",
-        "fiche-assiette",
-        "--dossier",
-        d.to_str().unwrap(),
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", erreur(&o));
-    if let Some(txt) = texte_du_pdf(&out) {
-        let un = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The text of Azur's 2025 document `kind` on one line (None without pdftotext).
+    let texte = |kind: &str| {
+        let out = t.path(&format!("{kind}.pdf"));
+        let o = run(&[
+            "export",
+            kind,
+            "--dossier",
+            d.to_str().unwrap(),
+            "--bailleur",
+            "Azur",
+            "--annee",
+            "2025",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", erreur(&o));
+        texte_du_pdf(&out).map(|txt| txt.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    if let Some(un) = texte("fiche-assiette") {
         assert_eq!(un.matches(phrase).count(), 1, "once: {un}");
         assert!(un.contains("Total des EPCI du dossier (département des Alpes-Maritimes)"), "{un}");
         assert!(!un.contains("Total du département"), "{un}");
     }
     // The forecast of the soustraits alike.
-    let out = t.path("prevision.pdf");
-    let o = run(&[
-        "export",
-        "prevision-soustraits",
-        "--dossier",
-        d.to_str().unwrap(),
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", erreur(&o));
-    if let Some(txt) = texte_du_pdf(&out) {
-        let un = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(un) = texte("prevision-soustraits") {
         assert_eq!(un.matches(phrase).count(), 1, "once: {un}");
         // (its column header wraps: « Total des EPCI du dossier » / « (département des … »)
         assert!(un.contains("Total des EPCI du dossier") && !un.contains("Total du département"), "{un}");
