@@ -319,6 +319,23 @@ pub fn flux_azur_json(d: impl AsRef<Path>, annee: i32, extra: &[&str]) -> Value 
     serde_json::from_str(&flux_azur(d, annee, &[extra, &["--format", "json"]].concat())).unwrap()
 }
 
+/// The JSON bilan of Azur on the CASA (EPCI 240600585) for `annee`.
+pub fn bilan_azur_json(dossier: &str, annee: &str) -> Value {
+    json(&[
+        "bilan",
+        "--dossier",
+        dossier,
+        "--annee",
+        annee,
+        "--bailleur",
+        "Azur",
+        "--epci",
+        "240600585",
+        "--format",
+        "json",
+    ])
+}
+
 /// The output of a command in JSON (must succeed).
 pub fn json(args: &[&str]) -> Value {
     serde_json::from_str(&run_ok(args)).unwrap()

@@ -68,20 +68,7 @@ fn a_hand_written_register_and_its_bilan() {
         "0",
         "--enregistrer",
     ]);
-    let b: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let b: Value = bilan_azur_json(ds, "2024");
     let r = |id: &str| b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
     let etat = r("etat");
     // A0 (lease 15/02), A3 after the reprise (lease 02/05), A8 (made available, in progress).
@@ -233,20 +220,7 @@ fn a_hand_written_register_and_its_bilan() {
 
 /// The État's row of the 2024 bilan of Azur on the CASA.
 fn etat_2024(ds: &str) -> Value {
-    let b: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let b: Value = bilan_azur_json(ds, "2024");
     b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone()
 }
 
@@ -356,20 +330,7 @@ fn a_lease_after_a_reprise_is_the_bailleurs_not_the_reservataires() {
         ],
     );
     run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
-    let b: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let b: Value = bilan_azur_json(ds, "2024");
     let al = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap();
     // 2 mises à disposition; 1 lease (A4), 1 décompte; A3 a chute by reprise: 1 of 2 concluded.
     let n = |k: &str| al[k].as_u64().unwrap();
