@@ -109,7 +109,18 @@ impl App {
                 "Réservations.contingents".into(),
                 Suite::NouveauDossier,
             )),
-            Action::FermerCreation => self.ecrans.creation = None,
+            Action::FermerCreation => {
+                self.ecrans.creation = None;
+                if let Some(p) = self.session.pending_import_for.take() {
+                    let n = std::mem::take(&mut self.session.pending_import).len();
+                    let quoi = if n > 1 {
+                        format!("Dossier non créé : les {n} fichiers à importer n'ont pas été ouverts — ")
+                    } else {
+                        "Dossier non créé : le fichier à importer n'a pas été ouvert — ".to_string()
+                    };
+                    self.messages.dire_avec(quoi, &p);
+                }
+            }
             Action::CreerDossier { path, territoire, date } => {
                 self.lancer("création", move |_, _| {
                     let r = (|| {

@@ -68,6 +68,9 @@ pub struct Session {
     pub generation: usize,
     /// Files to open in the import wizard once the dossier is loaded (`gui --importer`).
     pub pending_import: Vec<PathBuf>,
+    /// The dossier those files wait for when it does not exist yet: they are opened only once
+    /// it is created (its territory and date asked) and loaded, never in another dossier.
+    pub pending_import_for: Option<PathBuf>,
 }
 
 /// What was last sent to the window system.
@@ -162,6 +165,18 @@ impl App {
             }
             Err(t) => Some(t.0),
         }
+    }
+
+    /// Starts the window on the dossier `ouvrir` with `fichiers` to import. With `a_creer`, a
+    /// dossier file named on the command line that does not exist yet, the new dossier's wizard
+    /// comes first — its territory and reference date asked, never defaulted (a dossier made
+    /// without them would count every convention against another territory and date) — and the
+    /// files go to the import wizard once that dossier is created and open.
+    pub fn demarrer(&mut self, ouvrir: PathBuf, a_creer: Option<PathBuf>, fichiers: Vec<PathBuf>) {
+        self.session.pending_import = fichiers;
+        // The wizard is shown once `ouvrir` is loaded (a load resets the dialogs).
+        self.session.pending_import_for = a_creer;
+        self.open(ouvrir);
     }
 
     /// Opens a dossier (public for tests, which cannot drive a file dialog).

@@ -51,11 +51,18 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
     };
     // Remembered as an absolute path: the next start may be from another folder.
     let dossier = std::path::absolute(&dossier).unwrap_or(dossier);
-    // Files to import into a dossier that does not exist yet: it is created for them.
-    if !to_import.is_empty() && !dossier.exists() {
-        contingents::store::Dossier::open(&dossier, true)
-            .map_err(|e| anyhow::anyhow!("impossible de créer le dossier {} : {e}", dossier.display()))?;
-    }
+    // Files to import into a dossier that does not exist yet: the window opens on the last
+    // dossier (or the demonstration) with the new dossier's wizard, which asks its territory
+    // and reference date before anything is created or imported.
+    let (dossier, a_creer) = if !to_import.is_empty() && !dossier.exists() {
+        let ouvert = match s.last_dossier.clone().filter(|p| p.exists() && *p != dossier) {
+            Some(p) => p,
+            None => demo_dossier()?,
+        };
+        (ouvert, Some(dossier))
+    } else {
+        (dossier, None)
+    };
     let size = s.window_size.unwrap_or([1280.0, 800.0]);
     s.remember(&dossier);
     if let Some(screen) = screen {
@@ -72,8 +79,7 @@ pub fn run(dossier: Option<PathBuf>, to_import: Vec<PathBuf>, ecran: Option<Stri
     let creator: eframe::AppCreator = Box::new(move |cc| {
         let mut app = app::App::new(s);
         app.travaux.ctx = Some(cc.egui_ctx.clone());
-        app.session.pending_import = to_import;
-        app.open(dossier);
+        app.demarrer(dossier, a_creer, to_import);
         Ok(Box::new(app))
     });
     eframe::run_native("Contingents", options, creator)

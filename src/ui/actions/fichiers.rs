@@ -102,6 +102,20 @@ impl App {
     }
 
     /// What a chosen file is for: every export is a job.
+    /// The new dossier's wizard for the file `path`: territory to choose, reference date proposed.
+    pub(in crate::ui) fn proposer_creation(&mut self, path: PathBuf) {
+        let aujourdhui = contingents::model::Date::parse_iso(&contingents::store::now_iso()[..10])
+            .unwrap_or_else(contingents::store::default_date_reference);
+        let (date, pourquoi) = crate::ui::state::date_de_reference_proposee(aujourdhui);
+        self.ecrans.creation = Some(Creation {
+            path,
+            recherche: String::new(),
+            territoire: None,
+            date: contingents::format::date_fr(&date.to_string()),
+            pourquoi,
+        });
+    }
+
     pub(super) fn choisi(&mut self, suite: Suite, paths: Vec<PathBuf>) {
         let Some(out) = paths.first().cloned() else { return };
         // Whatever dialog chose it: a document never replaces a dossier nor a file it imported.
@@ -122,16 +136,7 @@ impl App {
                 } else {
                     PathBuf::from(format!("{}.contingents", out.display()))
                 };
-                let aujourdhui = contingents::model::Date::parse_iso(&contingents::store::now_iso()[..10])
-                    .unwrap_or_else(contingents::store::default_date_reference);
-                let (date, pourquoi) = crate::ui::state::date_de_reference_proposee(aujourdhui);
-                self.ecrans.creation = Some(Creation {
-                    path,
-                    recherche: String::new(),
-                    territoire: None,
-                    date: contingents::format::date_fr(&date.to_string()),
-                    pourquoi,
-                });
+                self.proposer_creation(path);
             }
             Suite::Importer => self.push(Action::Prepare(paths)),
             Suite::Rapprocher => self.push(Action::Rapprocher(out)),

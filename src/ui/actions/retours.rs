@@ -60,9 +60,17 @@ impl App {
         }
         self.save_state();
         self.mark_seen();
-        let files = std::mem::take(&mut self.session.pending_import);
-        if !files.is_empty() {
-            self.push(Action::Prepare(files));
+        // Files waiting for a dossier still to be created stay until it is the one open: until
+        // then its wizard is shown (again after another dossier was opened).
+        match self.session.pending_import_for.clone() {
+            Some(a_creer) if Some(&a_creer) != self.dossier_path().as_ref() => self.proposer_creation(a_creer),
+            _ => {
+                self.session.pending_import_for = None;
+                let files = std::mem::take(&mut self.session.pending_import);
+                if !files.is_empty() {
+                    self.push(Action::Prepare(files));
+                }
+            }
         }
     }
 

@@ -945,3 +945,66 @@ fn prevision_et_coordonnees_depuis_le_flux() {
     assert!(h.state().messages.status.starts_with("Prévision des soustraits écrite"), "{}", h.state().messages.status);
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
 }
+
+/// `contingents gui NOUVEAU --importer FICHIER` on a dossier that does not exist yet: the
+/// window asks its territory and date first (nothing created, nothing imported before), then
+/// opens the file in the import wizard of the new dossier; « Annuler » creates nothing and
+/// says the file was not opened.
+#[test]
+fn un_dossier_nomme_avec_des_fichiers_a_importer_demande_son_territoire_d_abord() {
+    let t = Temp::new("importer-nouveau");
+    let demo = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&demo).unwrap();
+    let f = t.0.join("habitat_azur_edl_2024.xlsx");
+    classeur(
+        &f,
+        &[
+            &["Référence", "Commune", "Réservataire", "Typologie", "Financement", "Date de fin de convention"],
+            &["A1", "Antibes", "Préfecture", "T2", "PLUS", "31/12/2030"],
+        ],
+    );
+    let nouveau = t.0.join("casa.contingents");
+    let mut app = App::for_tests(demo.clone());
+    app.demarrer(demo.clone(), Some(nouveau.clone()), vec![f.clone()]);
+    let mut h = harness(app);
+    h.run_steps(3);
+    // The wizard of the new dossier, over the dossier already open; nothing created or prepared.
+    assert_eq!(c_path(&h), nouveau);
+    assert!(!nouveau.exists());
+    assert!(h.state().ecrans.wizard.is_none(), "no import before the dossier exists");
+    assert_eq!(h.state().view.as_ref().unwrap().path, demo);
+    type_into(&mut h, "Rechercher le territoire", "sophia");
+    h.get_by_label("CA de Sophia Antipolis — EPCI 240600585 (24 communes)").click();
+    h.run_steps(3);
+    type_into(&mut h, "Date de référence", "01/01/2024");
+    h.get_by_label("Créer le dossier").click();
+    h.run_steps(6);
+    {
+        let d = Dossier::open_read_only(&nouveau).unwrap();
+        assert_eq!(d.territoire(), casa());
+        assert_eq!(d.date_reference(), Date::new(2024, 1, 1).unwrap());
+    }
+    assert_eq!(h.state().view.as_ref().unwrap().path, nouveau);
+    let w = h.state().ecrans.wizard.as_ref().expect("the file is in the import wizard");
+    assert_eq!(w.files.len(), 1);
+    assert_eq!(w.files[0].fichier, "habitat_azur_edl_2024.xlsx");
+
+    // Cancelled: no dossier, the file not opened, and the window says so.
+    let autre = t.0.join("autre.contingents");
+    h.state_mut().ecrans.wizard = None;
+    h.state_mut().demarrer(nouveau.clone(), Some(autre.clone()), vec![f.clone()]);
+    h.run_steps(3);
+    assert_eq!(c_path(&h), autre);
+    h.get_by_label("Annuler").click();
+    h.run_steps(3);
+    assert!(h.state().ecrans.creation.is_none());
+    assert!(!autre.exists());
+    assert!(h.state().ecrans.wizard.is_none());
+    assert!(h.state().session.pending_import.is_empty());
+    assert_eq!(
+        h.state().messages.status,
+        "Dossier non créé : le fichier à importer n'a pas été ouvert — ",
+        "{:?}",
+        h.state().messages.status
+    );
+}
