@@ -503,6 +503,77 @@ fn every_cia_share_is_printed_with_its_base() {
     }
 }
 
+/// A register replaced, then one of its rows typed in the window, then the register restored:
+/// refused, nothing changed (its row would count twice: State 2 → 3), with what to do; once the
+/// typed one is deleted, restored (State 2: A0 and A1 from the register, both leased).
+#[test]
+fn a_register_restored_never_counts_a_typed_mise_a_disposition_twice() {
+    let t = TempDir::new("suivi-retablir-saisie");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let r1 = register(
+        &t,
+        "registre_azur_janvier.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A1;Préfecture;10/03/2024;05/03/2024;1 mois;2;15/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;",
+        ],
+    );
+    let r2 = register(
+        &t,
+        "registre_azur_fevrier.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r1.to_str().unwrap()]);
+    assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2));
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r2.to_str().unwrap()]);
+    assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(1), "A0 alone in the register in force");
+    // A1 typed in the window (allowed: the register in force does not have it).
+    let typed = {
+        let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+        let x = contingents::suivi::Declaration {
+            bailleur: "Azur".into(),
+            reference: "A1".into(),
+            reservataire: Some(contingents::model::Reservataire::ETAT),
+            hors_flux: None,
+            liberation: None,
+            preavis: 1,
+            mise_a_disposition: contingents::model::Date::new(2024, 3, 10).unwrap(),
+            menage: Default::default(),
+        };
+        contingents::suivi::declarer(&dossier, &x).unwrap().id
+    };
+    assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2));
+    let h = historique(&d);
+    let id_r1 = h.as_array().unwrap().iter().find(|i| i["fichier"] == "registre_azur_janvier.csv").unwrap()["import"]
+        .as_i64()
+        .unwrap();
+    let avant = empreinte(&d);
+    let o = run(&["restore", "--dossier", ds, "--import", &id_r1.to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
+    let e = erreur(&o);
+    assert!(
+        e.contains(&format!(
+            "le registre n° {id_r1} n'est pas rétabli : sa ligne 3 répète la mise à disposition saisie n° {typed} dans la fenêtre depuis ; elle serait comptée deux fois. Supprimez d'abord la saisie n° {typed}"
+        )),
+        "{e}"
+    );
+    assert_eq!(empreinte(&d), avant, "nothing written");
+    assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2), "A0 + the typed A1, not 3");
+    // The typed one deleted: the register is restored, its A1 counts with its lease.
+    {
+        let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+        contingents::suivi::supprimer(&dossier, typed).unwrap();
+    }
+    run_ok(&["restore", "--dossier", ds, "--import", &id_r1.to_string()]);
+    let fin = etat_2024(ds);
+    assert_eq!((fin["mises_a_disposition"].as_u64(), fin["baux_signes"].as_u64()), (Some(2), Some(2)));
+}
+
 #[test]
 fn the_reply_deadline_on_the_command_line() {
     assert_eq!(run_ok(&["delai", "--mise-a-disposition", "2024-04-26", "--preavis", "1"]).trim(), "2024-05-23");

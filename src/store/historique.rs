@@ -135,6 +135,9 @@ impl Dossier {
                 .query_row("SELECT bailleur FROM suivi_imports WHERE id = ?1", [import_id], |r| r.get(0))
                 .optional()?;
             let Some(b) = registre else { return Err(StoreError::UnknownImport(import_id)) };
+            if let Some(refus) = doublons_des_saisies(&tx, import_id)? {
+                return Err(StoreError::RetablissementRefuse(refus));
+            }
             tx.execute("UPDATE suivi_imports SET actif = (id = ?2) WHERE bailleur = ?1", params![b, import_id])?;
             return {
                 point_d_arret();
@@ -167,6 +170,49 @@ impl Dossier {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Why the register `import_id` may not be made active again: rows of it repeat mises à
+/// disposition typed in the window since it was replaced (same dwelling, same date, same
+/// réservataire or hors-flux category — the rule of an import, `deja_saisie`), which would then
+/// count twice. `None` when none does.
+fn doublons_des_saisies(tx: &rusqlite::Transaction, import_id: i64) -> Result<Option<String>> {
+    let mut st = tx.prepare(
+        "SELECT m.ligne, t.id FROM mises_a_disposition m
+         JOIN mises_a_disposition t ON t.import_id IS NULL AND t.bailleur = m.bailleur
+              AND t.reference = m.reference AND t.date_mise_a_disposition = m.date_mise_a_disposition
+              AND t.reservataire IS m.reservataire AND t.hors_flux IS m.hors_flux
+         WHERE m.import_id = ?1
+         ORDER BY m.ligne, t.id",
+    )?;
+    let doublons: Vec<(Option<i64>, i64)> =
+        st.query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    let ligne = |l: &Option<i64>| l.map(|l| format!("ligne {l}")).unwrap_or_else(|| "une ligne".into());
+    let (quoi, suite) = match doublons.as_slice() {
+        [] => return Ok(None),
+        [(l, saisie)] => (
+            format!(
+                "sa {} répète la mise à disposition saisie n° {saisie} dans la fenêtre depuis ; elle serait comptée deux fois",
+                ligne(l)
+            ),
+            format!("la saisie n° {saisie}"),
+        ),
+        _ => (
+            format!(
+                "{} de ses lignes répètent des mises à disposition saisies dans la fenêtre depuis ({}) ; elles seraient comptées deux fois",
+                doublons.len(),
+                doublons
+                    .iter()
+                    .map(|(l, saisie)| format!("{} : saisie n° {saisie}", ligne(l)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "ces saisies".to_string(),
+        ),
+    };
+    Ok(Some(format!(
+        "le registre n° {import_id} n'est pas rétabli : {quoi}. Supprimez d'abord {suite} (écran Bilans, « Mises à disposition saisies ici »), puis rétablissez le registre ; le dossier n'a pas été modifié"
+    )))
 }
 
 /// A change of the dossier that is no import (a bailleur renamed), with its date.

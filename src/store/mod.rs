@@ -71,6 +71,10 @@ pub enum StoreError {
     /// A bailleur renamed to a name the dossier already gives another one (or to nothing).
     #[error("{0}")]
     NomRefuse(String),
+    /// A register restored whose rows repeat mises à disposition typed since: they would count
+    /// twice.
+    #[error("{0}")]
+    RetablissementRefuse(String),
 }
 
 fn nom_du_dossier(path: &str) -> String {
