@@ -353,16 +353,43 @@ fn mise_en_page(ws: &mut Worksheet, b: &Bilan, titre: &str) -> Result<(), rust_x
     super::classeur::mise_en_page(ws, true, titre, &date_d_edition(), &reference(b), false)
 }
 
-/// The bilan's reference, the same on its workbook and its PDF.
+/// The bilan's reference, the same on its workbook and its PDF: bailleur, EPCI (« TOUS » when
+/// every EPCI of the dossier is counted), period, and the réservataire it is addressed to.
 fn reference(b: &Bilan) -> String {
-    format!(
-        "BILAN-{}-{}-{}-{}",
-        b.bailleur.as_deref().map(crate::text::slug).unwrap_or_else(|| "tous".into()),
-        b.epci.clone().unwrap_or_else(|| "tous".into()),
-        b.debut,
-        b.fin
-    )
-    .to_uppercase()
+    reference_de(b.bailleur.as_deref(), b.epci.as_deref(), &b.debut, &b.fin, b.reservataire.as_ref())
+}
+
+fn reference_de(
+    bailleur: Option<&str>,
+    epci: Option<&str>,
+    debut: &str,
+    fin: &str,
+    reservataire: Option<&crate::model::Reservataire>,
+) -> String {
+    let mut r = format!(
+        "BILAN-{}-{}-{debut}-{fin}",
+        bailleur.map(crate::text::slug).unwrap_or_else(|| "tous".into()),
+        epci.unwrap_or("tous"),
+    );
+    if let Some(x) = reservataire {
+        r.push('-');
+        r.push_str(&crate::text::slug(x.as_str()));
+    }
+    r.to_uppercase()
+}
+
+#[cfg(test)]
+mod tests_reference {
+    #[test]
+    fn the_reference_names_the_reservataire_a_bilan_is_addressed_to() {
+        let r = |x: Option<&str>| {
+            let x: Option<crate::model::Reservataire> = x.map(|x| x.parse().unwrap());
+            super::reference_de(Some("Habitat Azur"), None, "2024-01-01", "2024-12-31", x.as_ref())
+        };
+        assert_eq!(r(None), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31");
+        assert_eq!(r(Some("etat")), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31-ETAT");
+        assert_eq!(r(Some("commune:06004")), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31-COMMUNE-06004");
+    }
 }
 
 fn write_row(
