@@ -378,20 +378,6 @@ fn reference_de(
     r.to_uppercase()
 }
 
-#[cfg(test)]
-mod tests_reference {
-    #[test]
-    fn the_reference_names_the_reservataire_a_bilan_is_addressed_to() {
-        let r = |x: Option<&str>| {
-            let x: Option<crate::model::Reservataire> = x.map(|x| x.parse().unwrap());
-            super::reference_de(Some("Habitat Azur"), None, "2024-01-01", "2024-12-31", x.as_ref())
-        };
-        assert_eq!(r(None), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31");
-        assert_eq!(r(Some("etat")), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31-ETAT");
-        assert_eq!(r(Some("commune:06004")), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31-COMMUNE-06004");
-    }
-}
-
 fn write_row(
     ws: &mut Worksheet,
     f: &Formats,
@@ -1154,4 +1140,18 @@ fn base_du_realise(x: &crate::suivi::bilan::BilanReservataire) -> String {
         crate::format::pluriel(x.decomptes, "logement décompté", "logements décomptés"),
         entier(x.decomptes_du_perimetre)
     )
+}
+
+#[cfg(test)]
+mod tests_reference {
+    #[test]
+    fn the_reference_names_the_reservataire_a_bilan_is_addressed_to() {
+        let r = |x: Option<&str>| {
+            let x: Option<crate::model::Reservataire> = x.map(|x| x.parse().unwrap());
+            super::reference_de(Some("Habitat Azur"), None, "2024-01-01", "2024-12-31", x.as_ref())
+        };
+        assert_eq!(r(None), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31");
+        assert_eq!(r(Some("etat")), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31-ETAT");
+        assert_eq!(r(Some("commune:06004")), "BILAN-HABITAT-AZUR-TOUS-2024-01-01-2024-12-31-COMMUNE-06004");
+    }
 }
