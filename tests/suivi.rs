@@ -224,6 +224,22 @@ fn etat_2024(ds: &str) -> Value {
     b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone()
 }
 
+/// A1 typed in the window: made available to the State on 10/03/2024, no lease yet; its number.
+fn a1_saisi_pour_l_etat(d: &std::path::Path) -> i64 {
+    let dossier = contingents::store::Dossier::open(d, false).unwrap();
+    let x = contingents::suivi::Declaration {
+        bailleur: "Azur".into(),
+        reference: "A1".into(),
+        reservataire: Some(contingents::model::Reservataire::ETAT),
+        hors_flux: None,
+        liberation: None,
+        preavis: 1,
+        mise_a_disposition: contingents::model::Date::new(2024, 3, 10).unwrap(),
+        menage: Default::default(),
+    };
+    contingents::suivi::declarer(&dossier, &x).unwrap().id
+}
+
 /// A register row that repeats a mise à disposition typed in the window (same dwelling, same
 /// date, same réservataire) is set aside « déjà saisie (n° N) »: the typed one, first, is kept
 /// and counted once (window review: the bilan went 71 → 72).
@@ -233,20 +249,7 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
     let d = dossier(&t);
     let ds = d.to_str().unwrap();
     // Typed in the window: A1 made available to the State on 10/03/2024, no lease yet.
-    let typed = {
-        let dossier = contingents::store::Dossier::open(&d, false).unwrap();
-        let x = contingents::suivi::Declaration {
-            bailleur: "Azur".into(),
-            reference: "A1".into(),
-            reservataire: Some(contingents::model::Reservataire::ETAT),
-            hors_flux: None,
-            liberation: None,
-            preavis: 1,
-            mise_a_disposition: contingents::model::Date::new(2024, 3, 10).unwrap(),
-            menage: Default::default(),
-        };
-        contingents::suivi::declarer(&dossier, &x).unwrap().id
-    };
+    let typed = a1_saisi_pour_l_etat(&d);
     let avant = etat_2024(ds);
     assert_eq!((avant["mises_a_disposition"].as_u64(), avant["baux_signes"].as_u64()), (Some(1), Some(0)));
     // The bailleur's register: A0 (new), A1 as typed (with its lease on 05/04), A4 to ALS.
@@ -533,20 +536,7 @@ fn a_register_restored_never_counts_a_typed_mise_a_disposition_twice() {
     run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r2.to_str().unwrap()]);
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(1), "A0 alone in the register in force");
     // A1 typed in the window (allowed: the register in force does not have it).
-    let typed = {
-        let dossier = contingents::store::Dossier::open(&d, false).unwrap();
-        let x = contingents::suivi::Declaration {
-            bailleur: "Azur".into(),
-            reference: "A1".into(),
-            reservataire: Some(contingents::model::Reservataire::ETAT),
-            hors_flux: None,
-            liberation: None,
-            preavis: 1,
-            mise_a_disposition: contingents::model::Date::new(2024, 3, 10).unwrap(),
-            menage: Default::default(),
-        };
-        contingents::suivi::declarer(&dossier, &x).unwrap().id
-    };
+    let typed = a1_saisi_pour_l_etat(&d);
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2));
     let h = historique(&d);
     let id_r1 = h.as_array().unwrap().iter().find(|i| i["fichier"] == "registre_azur_janvier.csv").unwrap()["import"]
