@@ -838,6 +838,9 @@ pub struct Creation {
     pub date: String,
     /// Why that date was proposed (said under the field).
     pub pourquoi: String,
+    /// The files named on the command line (`gui DOSSIER --importer`) that wait for this
+    /// dossier: opened in the import wizard once it is created.
+    pub en_attente: Vec<String>,
 }
 
 /// The reference date proposed for a new dossier on `aujourdhui`, and why: 1 January of this

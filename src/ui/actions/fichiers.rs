@@ -113,6 +113,7 @@ impl App {
             territoire: None,
             date: contingents::format::date_fr(&date.to_string()),
             pourquoi,
+            en_attente: vec![],
         });
     }
 

@@ -63,7 +63,17 @@ impl App {
         // Files waiting for a dossier still to be created stay until it is the one open: until
         // then its wizard is shown (again after another dossier was opened).
         match self.session.pending_import_for.clone() {
-            Some(a_creer) if Some(&a_creer) != self.dossier_path().as_ref() => self.proposer_creation(a_creer),
+            Some(a_creer) if Some(&a_creer) != self.dossier_path().as_ref() => {
+                self.proposer_creation(a_creer);
+                if let Some(c) = &mut self.ecrans.creation {
+                    c.en_attente = self
+                        .session
+                        .pending_import
+                        .iter()
+                        .map(|f| f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
+                        .collect();
+                }
+            }
             _ => {
                 self.session.pending_import_for = None;
                 let files = std::mem::take(&mut self.session.pending_import);

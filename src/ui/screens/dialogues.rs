@@ -98,6 +98,9 @@ pub fn creation(c: &mut Creation, ctx: &egui::Context) -> Vec<Action> {
         if let Some(dir) = c.path.parent() {
             ui.label(format!("Dans : {}", dir.display()));
         }
+        if !c.en_attente.is_empty() {
+            ui.label(format!("À importer une fois le dossier créé : {}", c.en_attente.join(", ")));
+        }
         ui.add_space(6.0);
         ui.strong("Territoire du dossier");
         ui.label("Seules ses communes sont acceptées à l'import ; un nom partagé par plusieurs communes se lit dans ce territoire.");

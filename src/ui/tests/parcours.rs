@@ -973,6 +973,7 @@ fn un_dossier_nomme_avec_des_fichiers_a_importer_demande_son_territoire_d_abord(
     assert!(!nouveau.exists());
     assert!(h.state().ecrans.wizard.is_none(), "no import before the dossier exists");
     assert_eq!(h.state().view.as_ref().unwrap().path, demo);
+    h.get_by_label("À importer une fois le dossier créé : habitat_azur_edl_2024.xlsx");
     type_into(&mut h, "Rechercher le territoire", "sophia");
     h.get_by_label("CA de Sophia Antipolis — EPCI 240600585 (24 communes)").click();
     h.run_steps(3);
