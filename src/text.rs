@@ -22,6 +22,8 @@ impl std::hash::Hasher for Fnv {
 }
 
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+/// The set of [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Folds one character to lower-case ASCII where a French accent allows it.
 fn fold_char(c: char, out: &mut String) {

@@ -310,6 +310,64 @@ pub fn departement_gouvernant(
     Ok(None)
 }
 
+/// Where the flux of year N of a bailleur on an EPCI stands — what the annex (refused when
+/// absent, « PROJET » when carried over), the consolidated bilan (counts it unless absent) and
+/// the orientation (only a flux of the year) ask before using it. One rule for all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FluxDeLAnnee {
+    /// Its parameters saved for that year (a flux of the département may govern them too:
+    /// either way the year's flux is saved).
+    Enregistre,
+    /// The EPCI's part of the bailleur's flux saved for the département (rule 9).
+    Departemental(String),
+    /// The parameters of an earlier year carried over, to confirm.
+    Repris(i32),
+    /// No parameters saved for that year nor before (or only blank ones).
+    Absent,
+}
+
+impl FluxDeLAnnee {
+    /// Saved for the year, for the département, or carried over from an earlier year.
+    pub fn existe(&self) -> bool {
+        *self != FluxDeLAnnee::Absent
+    }
+
+    /// Saved for the year (by the EPCI or the département): no earlier year's figures.
+    pub fn de_l_annee(&self) -> bool {
+        matches!(self, FluxDeLAnnee::Enregistre | FluxDeLAnnee::Departemental(_))
+    }
+}
+
+/// [`FluxDeLAnnee`] of a bailleur on an EPCI whose dwellings `groupes` are already read.
+pub fn flux_de_l_annee(
+    d: &Dossier,
+    bailleur: &str,
+    epci: &str,
+    annee: i32,
+    groupes: &[Groupe],
+) -> StoreResult<FluxDeLAnnee> {
+    // The parameters first: one row read, where the département is looked for group by group
+    // (the consolidated bilan asks this of every bailleur × EPCI).
+    let p = parametres_de_l_annee(d, bailleur, epci, annee)?;
+    if p == FluxDeLAnnee::Enregistre {
+        return Ok(p);
+    }
+    Ok(match departement_gouvernant(d, bailleur, groupes, annee)? {
+        Some(dep) => FluxDeLAnnee::Departemental(dep),
+        None => p,
+    })
+}
+
+/// [`FluxDeLAnnee`] of the parameters saved for the EPCI alone (the département not looked at).
+pub fn parametres_de_l_annee(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> StoreResult<FluxDeLAnnee> {
+    Ok(match d.parametres_du_flux::<FluxParametres>(bailleur, epci, annee)? {
+        Some((_, p)) if !p.saisis() => FluxDeLAnnee::Absent,
+        Some((saved, _)) if saved < annee => FluxDeLAnnee::Repris(saved),
+        Some(_) => FluxDeLAnnee::Enregistre,
+        None => FluxDeLAnnee::Absent,
+    })
+}
+
 /// The flux of year N of a bailleur on an EPCI with its saved parameters: the figure the
 /// window, the annex, the fiche and the bilans all show. When the bailleur's flux of that year
 /// was saved for the département, it is the EPCI's part of the departmental flux (rule 9).

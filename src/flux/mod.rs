@@ -21,10 +21,11 @@ use arrondi::{floor, round};
 pub use assiette::*;
 pub use departement::calculer_departement;
 pub use dossier::{
-    ParametreRefuse, cle_departement, departement_enregistre, departement_gouvernant, enregistrer_parametres,
-    enregistrer_parametres_du_departement, entrees_du_departement, epcis_du_departement, flux_de_l_epci,
-    flux_du_departement, flux_enregistre, groupes, groupes_par_epci, groupes_perimetre, hors_du_dossier, parametres,
-    parametres_du_departement, verifier, verifier_departement,
+    FluxDeLAnnee, ParametreRefuse, cle_departement, departement_enregistre, departement_gouvernant,
+    enregistrer_parametres, enregistrer_parametres_du_departement, entrees_du_departement, epcis_du_departement,
+    flux_de_l_annee, flux_de_l_epci, flux_du_departement, flux_enregistre, groupes, groupes_par_epci,
+    groupes_perimetre, hors_du_dossier, parametres, parametres_de_l_annee, parametres_du_departement, verifier,
+    verifier_departement,
 };
 use etat::*;
 pub use parametres::*;

@@ -541,20 +541,7 @@ fn objectifs(
 /// The distinct values of a hundred thousand rows, in order: a few names, found by hashing
 /// instead of sorting every row.
 fn distincts<T: Ord + std::hash::Hash + Eq>(it: impl Iterator<Item = T>) -> BTreeSet<T> {
-    let mut vus: FastMap<T, ()> = FastMap::default();
-    for x in it {
-        vus.insert(x, ());
-    }
-    vus.into_keys().collect()
-}
-
-/// Whether the flux of year N of a bailleur on an EPCI is saved: its parameters (those of the
-/// year, or carried from an earlier year « à confirmer », which the alerts say), or its flux
-/// saved for the département.
-fn flux_saisi(d: &Dossier, b: &str, e: &str, annee: i32, g: &[crate::flux::Groupe]) -> Result<bool> {
-    // The parameters first: one row read, where the département is looked for group by group.
-    Ok(crate::flux::parametres(d, b, e, annee)?.saisis()
-        || crate::flux::departement_gouvernant(d, b, g, annee)?.is_some())
+    it.collect::<crate::text::FastSet<T>>().into_iter().collect()
 }
 
 /// A bailleur and its dwellings grouped by EPCI.
@@ -776,7 +763,7 @@ pub fn bilan(d: &Dossier, o: &BilanOptions) -> Result<Bilan> {
     if o.bailleur.is_none() {
         let mut manquants: Vec<(String, String)> = vec![];
         for ((b, e), g) in &groupes {
-            if !flux_saisi(d, b, e, o.periode.annee, g)? {
+            if !crate::flux::flux_de_l_annee(d, b, e, o.periode.annee, g)?.existe() {
                 manquants.push((b.clone(), e.clone()));
             }
         }

@@ -357,9 +357,14 @@ impl App {
                         // The year's flux not saved (never entered, or last year's carried over):
                         // the ranking would follow objectives nobody set. Said, with what to do.
                         if let Ok(x) = &o
-                            && let Some(f) = contingents::flux::flux_enregistre(d, &b, &x.logement.epci, dt.year)?
-                            && f.departement.is_none()
-                            && (!f.parametres.saisis() || f.parametres.annee_source.is_some())
+                            && !contingents::flux::flux_de_l_annee(
+                                d,
+                                &b,
+                                &x.logement.epci,
+                                dt.year,
+                                &contingents::flux::groupes(d, &b, &x.logement.epci)?,
+                            )?
+                            .de_l_annee()
                         {
                             o = Err(Erreur::FluxNonEnregistre {
                                 bailleur: b.clone(),

@@ -71,7 +71,7 @@ pub fn calculer_annexe_departementale(
     if dep_jamais {
         let mut aucun = true;
         for e in flux.epcis.iter().filter_map(|x| x.epci.as_deref()) {
-            if d.parametres_du_flux::<crate::flux::FluxParametres>(&bailleur, e, annee)?.is_some() {
+            if crate::flux::parametres_de_l_annee(d, &bailleur, e, annee)?.existe() {
                 aucun = false;
             }
         }

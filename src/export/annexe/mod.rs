@@ -101,9 +101,7 @@ pub(super) fn refus_flux_non_enregistre(bailleur: &str, annee: i32, lieu: &str, 
 /// département that year. The window asks before choosing a file name.
 pub fn verifier_flux_enregistre(d: &Dossier, bailleur: &str, epci: &str, annee: i32) -> Result<(), ExportError> {
     let g = crate::flux::groupes(d, bailleur, epci)?;
-    if crate::flux::departement_gouvernant(d, bailleur, &g, annee)?.is_some()
-        || d.parametres_du_flux::<crate::flux::FluxParametres>(bailleur, epci, annee)?.is_some()
-    {
+    if crate::flux::flux_de_l_annee(d, bailleur, epci, annee, &g)?.existe() {
         return Ok(());
     }
     let lieu = format!("l'EPCI {}", nom_epci(epci));
