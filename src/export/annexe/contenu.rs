@@ -128,10 +128,8 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
         PerimetreAnnexe::Departement(d) => crate::format::le_departement(d),
     };
     // A departmental annex of a dossier that is not the whole département: its EPCIs.
-    let epcis_du_dossier = a.couverture.as_ref().map(|_| {
-        let noms: Vec<String> = f.epcis.iter().filter_map(|e| e.epci.as_deref()).map(nom_epci).collect();
-        format!(" — EPCI du dossier : {}", noms.join(", "))
-    });
+    let epcis_du_dossier =
+        a.couverture.as_ref().map(|_| format!(" — EPCI du dossier : {}", a.epcis_du_dossier().join(", ")));
     let perimetre = format!("{perimetre}{}", epcis_du_dossier.clone().unwrap_or_default());
     let mut l: Vec<(String, V)> = vec![
         ("Réservataire".into(), V::T(libelle_reservataire(&a.reservataire))),

@@ -254,8 +254,13 @@ impl Annexe {
         if self.couverture.is_none() {
             return n;
         }
-        let noms: Vec<String> = self.flux.epcis.iter().filter_map(|e| e.epci.as_deref()).map(nom_epci).collect();
+        let noms = self.epcis_du_dossier();
         format!("{n} sur {} du dossier ({})", if noms.len() > 1 { "les EPCI" } else { "l'EPCI" }, noms.join(", "))
+    }
+
+    /// The names of the EPCIs a departmental annex adds (those of the dossier).
+    pub(super) fn epcis_du_dossier(&self) -> Vec<String> {
+        self.flux.epcis.iter().filter_map(|e| e.epci.as_deref()).map(nom_epci).collect()
     }
 
     /// How the réservataire's rate was set, in words for the signatories: never a rate asked
