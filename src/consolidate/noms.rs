@@ -6,26 +6,25 @@ use crate::model::{ChampLibelle, Portee};
 /// « État », « État – agents », « Antibes », « Dép. des Alpes-Maritimes ».
 pub fn nom_court_reservataire(id: &str) -> String {
     let r = crate::reference::reference();
-    let court = match id {
-        "etat" => Some("État (préfectoral)".to_string()),
-        "etat-fonctionnaires" => Some("État (agents)".to_string()),
-        "defense" => Some("Défense, sécurité, santé".to_string()),
-        _ => match id.split_once(':') {
-            Some(("commune", c)) => r.commune(c).map(|x| format!("Commune {}", de(x.nom))),
-            Some(("departement", d)) => {
-                r.departement(d).map(|x| format!("Dép. {}", crate::format::du_departement(d, &x.nom)))
-            }
-            _ => None,
-        },
+    let portee = Portee::de(id);
+    let court = match portee {
+        Portee::Etat => Some("État (préfectoral)".to_string()),
+        Portee::Fonctionnaires => Some("État (agents)".to_string()),
+        Portee::Defense => Some("Défense, sécurité, santé".to_string()),
+        Portee::Commune => portee.code(id).and_then(|c| r.commune(c)).map(|x| format!("Commune {}", de(x.nom))),
+        Portee::Departement => portee
+            .code(id)
+            .and_then(|d| r.departement(d).map(|x| format!("Dép. {}", crate::format::du_departement(d, &x.nom)))),
+        _ => None,
     };
     let nom = court.unwrap_or_else(|| libelle_reservataire(id));
     if nom.chars().count() <= 31 {
         return nom;
     }
     // A commune whose name is long: its name alone.
-    match id.split_once(':') {
-        Some(("commune", c)) => r.commune(c).map(|x| x.nom.to_string()).unwrap_or(nom),
-        _ => nom,
+    match Portee::Commune.code(id).and_then(|c| r.commune(c)) {
+        Some(x) => x.nom.to_string(),
+        None => nom,
     }
 }
 
