@@ -1,0 +1,377 @@
+//! The bilan as a workbook: the consolidation, the CIA objectives, one sheet per réservataire,
+//! the breakdown ready for a pivot table, the register rows set aside.
+
+use super::{
+    BASES_DES_PARTS, CIA_EXPLICATION, COLONNES, COLONNES_PRIORITAIRES, COLONNES_QUARTILES, DETAIL, cia_non_renseignee,
+    libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan, reference, signataires, titre,
+};
+use crate::consolidate::{libelle_reservataire, nom_commune};
+use crate::export::pdf::date_d_edition;
+use crate::format::entier;
+use crate::suivi::bilan::{Bilan, BilanReservataire};
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
+
+struct Formats {
+    head: Format,
+    num: Format,
+    dec: Format,
+    ecart: Format,
+    ecart_dec: Format,
+    pct: Format,
+    cell: Format,
+    bold: Format,
+    total: Format,
+    total_num: Format,
+    total_dec: Format,
+    total_ecart: Format,
+    total_ecart_dec: Format,
+    total_pct: Format,
+    /// A paragraph wrapped in its merged cells.
+    texte: Format,
+}
+
+/// Printing a sheet: as every workbook to sign (A4 landscape, one page wide, the title and
+/// the date of edition in the header, the reference and the page numbers in the footer).
+fn mise_en_page(ws: &mut Worksheet, b: &Bilan, titre: &str) -> Result<(), rust_xlsxwriter::XlsxError> {
+    crate::export::classeur::mise_en_page(ws, true, titre, &date_d_edition(), &reference(b), false)
+}
+
+fn write_row(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    x: &BilanReservataire,
+    b: &Bilan,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let annuel = b.annuel;
+    ws.write_string_with_format(r, 0, libelle_reservataire(&x.id), &f.cell)?;
+    ws.write_string_with_format(r, 1, x.decompte.label(), &f.cell)?;
+    ws.write_number_with_format(r, 2, x.objectif as f64, &f.num)?;
+    ws.write_number_with_format(r, 3, x.objectif_periode, if annuel { &f.num } else { &f.dec })?;
+    if b.registre_non_transmis() {
+        for c in 4..15 {
+            ws.write_string_with_format(r, c, "—", &f.cell)?;
+        }
+        return Ok(());
+    }
+    for (j, n) in [x.mises_a_disposition, x.avec_candidats, x.examines_cal, x.attributions, x.baux_signes, x.decomptes]
+        .iter()
+        .enumerate()
+    {
+        ws.write_number_with_format(r, 4 + j as u16, *n as f64, &f.num)?;
+    }
+    ws.write_number_with_format(r, 10, x.ecart, if annuel { &f.ecart } else { &f.ecart_dec })?;
+    ws.write_number_with_format(r, 11, x.baux_cohorte as f64, &f.num)?;
+    ws.write_number_with_format(r, 12, x.en_cours as f64, &f.num)?;
+    ws.write_number_with_format(r, 13, x.chutes as f64, &f.num)?;
+    if x.mises_a_disposition > x.en_cours {
+        ws.write_number_with_format(r, 14, x.taux_chute, &f.pct)?;
+    } else {
+        ws.write_string_with_format(r, 14, "—", &f.cell)?;
+    }
+    Ok(())
+}
+
+/// One row of the breakdown, in the columns of [`DETAIL`] from column `c`.
+fn write_detail(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    c: u16,
+    d: &crate::suivi::bilan::LigneDetail,
+    f: &Formats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.write_string_with_format(r, c, nom_commune(&d.commune), &f.cell)?;
+    ws.write_string_with_format(r, c + 1, &d.typologie, &f.cell)?;
+    ws.write_string_with_format(r, c + 2, &d.financement, &f.cell)?;
+    ws.write_string_with_format(r, c + 3, if d.qpv { "QPV" } else { "hors QPV" }, &f.cell)?;
+    ws.write_string_with_format(r, c + 4, d.periode_construction, &f.cell)?;
+    ws.write_number_with_format(r, c + 5, d.mises_a_disposition as f64, &f.num)?;
+    ws.write_number_with_format(r, c + 6, d.attributions as f64, &f.num)?;
+    ws.write_number_with_format(r, c + 7, d.baux_signes as f64, &f.num)?;
+    Ok(())
+}
+
+pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
+    let f = Formats {
+        head: Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xD9E1F2))
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap(),
+        num: Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0"),
+        dec: Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0.0"),
+        // A gap with its sign, the minus sign « − »; whole when it is.
+        ecart: Format::new().set_border(FormatBorder::Thin).set_num_format("+#,##0;\"\u{2212}\"#,##0;0"),
+        ecart_dec: Format::new().set_border(FormatBorder::Thin).set_num_format("+#,##0.0;\"\u{2212}\"#,##0.0;0"),
+        pct: Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%"),
+        cell: Format::new().set_border(FormatBorder::Thin),
+        bold: Format::new().set_bold().set_font_size(13),
+        total: Format::new().set_bold().set_border(FormatBorder::Thin),
+        total_num: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0"),
+        total_dec: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0.0"),
+        total_ecart: Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_num_format("+#,##0;\"\u{2212}\"#,##0;0"),
+        total_ecart_dec: Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_num_format("+#,##0.0;\"\u{2212}\"#,##0.0;0.0"),
+        total_pct: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("0.0%"),
+        texte: Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top),
+    };
+    let mut wb = Workbook::new();
+    let mut pris = Vec::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(crate::export::classeur::sheet_name("Consolidation", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
+    ws.write_string_with_format(0, 0, titre(b), &f.bold)?;
+    let mut r = 1;
+    for l in perimetre_du_bilan(b) {
+        ws.write_string(r, 0, l)?;
+        r += 1;
+    }
+    r += 1;
+    let entete = r;
+    for (j, h) in COLONNES.iter().enumerate() {
+        ws.write_string_with_format(r, j as u16, *h, &f.head)?;
+    }
+    // Wrapped headers: a row high enough for them (else they overlap when printed).
+    ws.set_row_height(r, 42)?;
+    for x in &b.reservataires {
+        r += 1;
+        write_row(ws, &f, r, x, b)?;
+    }
+    r += 1;
+    // The total row, as numbers (the taux de chute of all the réservataires' concluded ones).
+    ws.write_string_with_format(r, 0, "Total", &f.total)?;
+    ws.write_string_with_format(r, 1, "", &f.total)?;
+    let t = b.total();
+    let (dec, ecart) = if b.annuel { (&f.total_num, &f.total_ecart) } else { (&f.total_dec, &f.total_ecart_dec) };
+    ws.write_number_with_format(r, 2, t.objectif as f64, &f.total_num)?;
+    ws.write_number_with_format(r, 3, t.objectif_periode, dec)?;
+    for (j, n) in [t.mises_a_disposition, t.avec_candidats, t.examines_cal, t.attributions, t.baux_signes, t.decomptes]
+        .iter()
+        .enumerate()
+    {
+        ws.write_number_with_format(r, 4 + j as u16, *n as f64, &f.total_num)?;
+    }
+    ws.write_number_with_format(r, 10, t.ecart, ecart)?;
+    ws.write_number_with_format(r, 11, t.baux_cohorte as f64, &f.total_num)?;
+    ws.write_number_with_format(r, 12, t.en_cours as f64, &f.total_num)?;
+    ws.write_number_with_format(r, 13, t.chutes as f64, &f.total_num)?;
+    match t.taux_chute {
+        Some(x) => ws.write_number_with_format(r, 14, x, &f.total_pct)?,
+        None => ws.write_string_with_format(r, 14, "—", &f.total)?,
+    };
+    if b.registre_non_transmis() {
+        for c in 4..15 {
+            ws.write_string_with_format(r, c, "—", &f.total)?;
+        }
+    }
+    ws.set_repeat_rows(entete, entete)?;
+    // The bailleur's libérations outside the flux: not in the bilan sent to one réservataire.
+    if b.reservataire.is_none() {
+        r += 2;
+        ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;
+        ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
+        ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
+        ws.write_string_with_format(r, 3, "Écart", &f.head)?;
+        ws.set_row_height(r, 30)?;
+        for h in crate::suivi::HorsFlux::ALL {
+            let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
+            r += 1;
+            ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
+            ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
+            if b.registre_non_transmis() {
+                ws.write_string_with_format(r, 2, "—", &f.cell)?;
+                ws.write_string_with_format(r, 3, "—", &f.cell)?;
+                continue;
+            }
+            ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
+            let e = ((v.realises as f64 - v.prevus_periode) * 10.0).round() / 10.0;
+            ws.write_number_with_format(r, 3, e, if b.annuel { &f.ecart } else { &f.ecart_dec })?;
+        }
+    }
+    r += 2;
+    for a in &b.alertes {
+        ws.write_string(r, 0, format!("Alerte : {}", a.detail))?;
+        r += 1;
+    }
+    // The signature of the party who sends it (review 2, B11), as on every workbook to sign.
+    crate::export::classeur::signatures(ws, r + 1, &signataires(b), &[(0, 1)], false)?;
+    ws.set_column_width(0, 40)?;
+    ws.set_column_width(1, 30)?;
+    for j in 2..15 {
+        ws.set_column_width(j, 13)?;
+    }
+    // The CIA objectives.
+    let ws = wb.add_worksheet();
+    ws.set_name(crate::export::classeur::sheet_name("Objectifs CIA", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("Objectifs d'attribution (CIA, art. L.441-1 du CCH) — {}", titre(b)),
+        &f.bold,
+    )?;
+    // The explanation wrapped over the table's width (printed one page wide, never shrunk to
+    // the length of one line of text).
+    let explication = if b.cia.renseigne { CIA_EXPLICATION.to_string() } else { cia_non_renseignee(b) };
+    ws.merge_range(1, 0, 1, 10, &explication, &f.texte)?;
+    ws.set_row_height(1, crate::export::classeur::hauteur(&[(&explication, 175.0)]))?;
+    for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
+        ws.write_string_with_format(3, j as u16, *h, &f.head)?;
+    }
+    ws.write_string_with_format(3, 7, "Base de la part", &f.head)?;
+    ws.set_row_height(3, 42)?;
+    let mut r = 4;
+    for (nom, baux, prio, dalo, nr, part, objectif) in lignes_prioritaires(b) {
+        ws.write_string_with_format(r, 7, crate::suivi::cia::base_dite(baux - nr, baux), &f.texte)?;
+        ws.write_string_with_format(r, 0, nom, &f.cell)?;
+        for (j, n) in [baux, prio, dalo, nr].iter().enumerate() {
+            ws.write_number_with_format(r, 1 + j as u16, *n as f64, &f.num)?;
+        }
+        match part {
+            Some(x) => ws.write_number_with_format(r, 5, x, &f.pct)?,
+            None => ws.write_string_with_format(r, 5, "—", &f.cell)?,
+        };
+        match objectif {
+            Some(x) => ws.write_number_with_format(r, 6, x, &f.pct)?,
+            None => ws.write_string_with_format(r, 6, "aucun", &f.cell)?,
+        };
+        r += 1;
+    }
+    r += 1;
+    let quartiles = lignes_quartiles(b);
+    if !quartiles.is_empty() {
+        for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
+            ws.write_string_with_format(r, j as u16, *h, &f.head)?;
+        }
+        ws.write_string_with_format(r, 11, "Base de la part hors QPV", &f.head)?;
+        ws.write_string_with_format(r, 12, "Base de la part en QPV", &f.head)?;
+        ws.set_row_height(r, 42)?;
+    }
+    for (nom, h, q) in quartiles {
+        r += 1;
+        ws.write_string_with_format(r, 0, nom, &f.cell)?;
+        ws.write_string_with_format(r, 11, crate::suivi::cia::base_dite(h.menages_renseignes, h.baux), &f.texte)?;
+        ws.write_string_with_format(r, 12, crate::suivi::cia::base_dite(q.menages_renseignes, q.baux), &f.texte)?;
+        let cols: [(u64, u64, u64, Option<f64>, f64); 2] = [
+            (h.baux, h.premier_quartile, h.non_renseignes, h.part, h.objectif),
+            (q.baux, q.quartiles_2_4, q.non_renseignes, q.part, q.objectif),
+        ];
+        for (k, (baux, n, nr, part, objectif)) in cols.into_iter().enumerate() {
+            let c = 1 + 5 * k as u16;
+            ws.write_number_with_format(r, c, baux as f64, &f.num)?;
+            ws.write_number_with_format(r, c + 1, n as f64, &f.num)?;
+            ws.write_number_with_format(r, c + 2, nr as f64, &f.num)?;
+            match part {
+                Some(x) => ws.write_number_with_format(r, c + 3, x, &f.pct)?,
+                None => ws.write_string_with_format(r, c + 3, "—", &f.cell)?,
+            };
+            ws.write_number_with_format(r, c + 4, objectif, &f.pct)?;
+        }
+    }
+    ws.set_column_width(0, 40)?;
+    for j in 1..11 {
+        ws.set_column_width(j, 14)?;
+    }
+    for j in 11..13 {
+        ws.set_column_width(j, 30)?;
+    }
+    for x in &b.reservataires {
+        let ws = wb.add_worksheet();
+        ws.set_name(crate::export::classeur::sheet_name(&libelle_reservataire(&x.id), &mut pris))?;
+        mise_en_page(ws, b, &format!("{} — {}", libelle_reservataire(&x.id), titre(b)))?;
+        ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(&x.id), titre(b)), &f.bold)?;
+        for (j, h) in COLONNES.iter().enumerate() {
+            ws.write_string_with_format(2, j as u16, *h, &f.head)?;
+        }
+        ws.set_row_height(2, 42)?;
+        write_row(ws, &f, 3, x, b)?;
+        if let Some(rel) = x.reliquat {
+            ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
+            ws.write_number_with_format(5, 2, rel as f64, &f.num)?;
+        }
+        if b.registre_non_transmis() {
+            ws.write_string(6, 0, format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
+            ws.write_string(6, 2, "—")?;
+        } else {
+            ws.write_string(
+                6,
+                0,
+                format!("Réalisé : part des décomptes des réservataires ({}) — {}", x.perimetre, base_du_realise(x)),
+            )?;
+            ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
+        }
+        ws.write_string(6, 3, "contre l'objectif : part du flux des réservataires")?;
+        ws.write_number_with_format(6, 8, x.part_flux_reserve, &f.pct)?;
+        ws.write_string(7, 0, format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
+        ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
+        ws.merge_range(13, 0, 13, 14, BASES_DES_PARTS, &f.texte)?;
+        ws.set_row_height(13, crate::export::classeur::hauteur(&[(BASES_DES_PARTS, 175.0)]))?;
+        ws.write_string(8, 0, "Chutes par cause")?;
+        for (i, (k, l)) in crate::suivi::bilan::CAUSES_DE_CHUTE.iter().enumerate() {
+            ws.write_string(9 + i as u32, 0, format!("  {l}"))?;
+            ws.write_number_with_format(
+                9 + i as u32,
+                2,
+                x.chutes_par_cause.get(k).copied().unwrap_or(0) as f64,
+                &f.num,
+            )?;
+        }
+        for (j, h) in DETAIL.iter().enumerate() {
+            ws.write_string_with_format(14, j as u16, *h, &f.head)?;
+        }
+        ws.set_row_height(14, 30)?;
+        for (rr, d) in (15u32..).zip(b.detail.iter().filter(|d| d.reservataire == x.id)) {
+            write_detail(ws, rr, 0, d, &f)?;
+        }
+        ws.set_column_width(0, 40)?;
+        ws.set_column_width(1, 30)?;
+    }
+    // The breakdown as a tidy table, for a pivot table.
+    let ws = wb.add_worksheet();
+    ws.set_name(crate::export::classeur::sheet_name("Ventilation", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
+    for (j, h) in ["Bailleur", "Réservataire", "Code INSEE"].iter().chain(DETAIL.iter()).enumerate() {
+        ws.write_string_with_format(0, j as u16, *h, &f.head)?;
+    }
+    for (i, d) in b.detail.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &d.bailleur)?;
+        ws.write_string(r, 1, libelle_reservataire(&d.reservataire))?;
+        ws.write_string(r, 2, &d.commune)?;
+        write_detail(ws, r, 3, d, &f)?;
+    }
+    ws.autofilter(0, 0, b.detail.len() as u32, 10)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 36)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(crate::export::classeur::sheet_name("Lignes mises de côté", &mut pris))?;
+    mise_en_page(ws, b, &titre(b))?;
+    for (j, h) in ["Bailleur", "Fichier", "Feuille", "Ligne", "Motif", "Valeur"].iter().enumerate() {
+        ws.write_string_with_format(0, j as u16, *h, &f.head)?;
+    }
+    for (i, x) in b.rejets.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &x.bailleur)?;
+        ws.write_string(r, 1, &x.fichier)?;
+        ws.write_string(r, 2, x.feuille.clone().unwrap_or_default())?;
+        ws.write_number(r, 3, x.ligne as f64)?;
+        ws.write_string(r, 4, crate::suivi::motif_en_clair(&x.motif))?;
+        ws.write_string(r, 5, &x.valeur)?;
+    }
+    Ok(wb)
+}
+
+/// The base of the realised share, in words: « 3 logements décomptés sur 3 ».
+fn base_du_realise(x: &crate::suivi::bilan::BilanReservataire) -> String {
+    format!(
+        "{} sur {}",
+        crate::format::pluriel(x.decomptes, "logement décompté", "logements décomptés"),
+        entier(x.decomptes_du_perimetre)
+    )
+}
