@@ -312,6 +312,93 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
     assert!(out.contains("fichier identique, ignoré"), "{out}");
 }
 
+/// A register row that overlaps a mise à disposition typed in the window — the same dwelling
+/// made available to another réservataire while the typed one is still open — is set aside
+/// « en conflit avec la saisie n° N », never counted beside it (one libération, one
+/// réservataire at a time): before, A1 counted for the State (typed) and for Action Logement
+/// (register) at once. Restoring a register that overlaps a typed one is refused alike.
+#[test]
+fn a_register_row_overlapping_a_typed_one_is_set_aside_and_said() {
+    let t = TempDir::new("suivi-conflit-saisie");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    // Restoring first: r1 has A1 for Action Logement on 15/03 (leased 05/04), r2 replaces it.
+    let r1 = register(
+        &t,
+        "registre_azur_janvier.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A1;ALS;15/03/2024;05/03/2024;1 mois;2;20/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;",
+        ],
+    );
+    let r2 = register(
+        &t,
+        "registre_azur_fevrier.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r1.to_str().unwrap()]);
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r2.to_str().unwrap()]);
+    // A1 typed for the State on 10/03, still open (no issue).
+    let typed = a1_saisi_pour_l_etat(&d);
+    let al_2024 = |ds: &str| {
+        let b = bilan_azur_json(ds, "2024");
+        b["reservataires"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "action-logement")
+            .map(|r| r["mises_a_disposition"].as_u64().unwrap())
+            .unwrap_or(0)
+    };
+    assert_eq!((etat_2024(ds)["mises_a_disposition"].as_u64(), al_2024(ds)), (Some(2), 0));
+    let h = historique(&d);
+    let id_r1 = h.as_array().unwrap().iter().find(|i| i["fichier"] == "registre_azur_janvier.csv").unwrap()["import"]
+        .as_i64()
+        .unwrap();
+    let avant = empreinte(&d);
+    let o = run(&["restore", "--dossier", ds, "--import", &id_r1.to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
+    let e = erreur(&o);
+    assert!(
+        e.contains(&format!(
+            "le registre n° {id_r1} n'est pas rétabli : sa ligne 3 chevauche la mise à disposition saisie n° {typed} dans la fenêtre depuis ; le logement serait mis à disposition de deux réservataires à la fois. Supprimez d'abord la saisie n° {typed}"
+        )),
+        "{e}"
+    );
+    assert_eq!(empreinte(&d), avant, "nothing written");
+
+    // The same rows imported as a new file: A1 set aside, said, counted for nobody else.
+    let r3 = register(
+        &t,
+        "registre_azur_mars.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A1;ALS;15/03/2024;05/03/2024;1 mois;2;20/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r3.to_str().unwrap()]);
+    assert!(out.contains("2 lignes lues, 1 mises à disposition, 0 hors flux, 1 mises de côté"), "{out}");
+    assert!(
+        out.contains(&format!("ligne 3 : en conflit avec la saisie n° {typed} (le logement est mis à disposition de l'une pendant l'autre) ; la saisie est gardée, cette ligne n'est pas comptée")),
+        "{out}"
+    );
+    assert_eq!(
+        (etat_2024(ds)["mises_a_disposition"].as_u64(), al_2024(ds)),
+        (Some(2), 0),
+        "A1 counted once, for the State"
+    );
+    let b = bilan_azur_json(ds, "2024");
+    let rejets = b["rejets"].as_array().unwrap();
+    assert_eq!(rejets.len(), 1);
+    assert_eq!((rejets[0]["motif"].as_str(), rejets[0]["ligne"].as_u64()), (Some("conflit_saisie"), Some(3)));
+    assert_eq!(rejets[0]["valeur"].as_str(), Some(format!("n° {typed}").as_str()));
+}
+
 /// A dwelling taken back by the bailleur (« Logement repris ») and then let, the register
 /// giving the lease date on the same row: the lease is the bailleur's own (domaine.md, CIA:
 /// « its non-réservé leases plus those made after a reprise »), a chute of the réservataire —

@@ -394,6 +394,11 @@ pub fn run(cli: Cli) -> Result<()> {
                         "  ligne {ligne} : déjà saisie (n° {id}) ; la mise à disposition saisie dans la fenêtre est gardée et comptée une fois, cette ligne n'est pas comptée (pour prendre la ligne du registre : supprimez la saisie n° {id}, puis réimportez le registre)"
                     );
                 }
+                for (ligne, id) in &s.conflits_saisies {
+                    dire!(
+                        "  ligne {ligne} : en conflit avec la saisie n° {id} (le logement est mis à disposition de l'une pendant l'autre) ; la saisie est gardée, cette ligne n'est pas comptée (si le registre fait foi : supprimez la saisie n° {id}, puis réimportez le registre)"
+                    );
+                }
                 for (label, n) in &s.presomptions {
                     dire!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
                 }

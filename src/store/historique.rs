@@ -174,36 +174,63 @@ impl Dossier {
 
 /// Why the register `import_id` may not be made active again: rows of it repeat mises à
 /// disposition typed in the window since it was replaced (same dwelling, same date, same
-/// réservataire or hors-flux category — the rule of an import, `deja_saisie`), which would then
-/// count twice. `None` when none does.
+/// réservataire or hors-flux category), which would then count twice, or overlap them (the
+/// dwelling held by one on the other's date: one libération, one réservataire at a time) —
+/// the rule of an import ([`crate::model::MiseADisposition::face_a`]). `None` when none does.
 fn doublons_des_saisies(tx: &rusqlite::Transaction, import_id: i64) -> Result<Option<String>> {
-    let mut st = tx.prepare(
-        "SELECT m.ligne, t.id FROM mises_a_disposition m
-         JOIN mises_a_disposition t ON t.import_id IS NULL AND t.bailleur = m.bailleur
-              AND t.reference = m.reference AND t.date_mise_a_disposition = m.date_mise_a_disposition
-              AND t.reservataire IS m.reservataire AND t.hors_flux IS m.hors_flux
-         WHERE m.import_id = ?1
-         ORDER BY m.ligne, t.id",
-    )?;
-    let doublons: Vec<(Option<i64>, i64)> =
-        st.query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+    use crate::model::FaceAFace;
+    let colonnes = super::registres::COLONNES;
+    let lire = |sql: &str| -> Result<Vec<(Option<i64>, crate::model::MiseADisposition)>> {
+        let mut st = tx.prepare(sql)?;
+        let rows =
+            st.query_map([import_id], |r| Ok((r.get(0)?, super::registres::mise_a_disposition_depuis(r, 1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    };
+    let lignes = lire(&format!(
+        "SELECT m.ligne, {colonnes} FROM mises_a_disposition m WHERE m.import_id = ?1 ORDER BY m.ligne, m.id"
+    ))?;
+    let saisies = lire(&format!(
+        "SELECT NULL, {colonnes} FROM mises_a_disposition m
+         WHERE m.import_id IS NULL AND EXISTS (SELECT 1 FROM mises_a_disposition r
+               WHERE r.import_id = ?1 AND r.bailleur = m.bailleur AND r.reference = m.reference)
+         ORDER BY m.id"
+    ))?;
+    let mut doublons: Vec<(Option<i64>, i64, FaceAFace)> = vec![];
+    for (ligne, m) in &lignes {
+        let meme_logement =
+            saisies.iter().map(|(_, t)| t).filter(|t| t.bailleur == m.bailleur && t.reference == m.reference);
+        let faces: Vec<(i64, FaceAFace)> = meme_logement.filter_map(|t| Some((t.id, m.face_a(t)?))).collect();
+        // A repeat first, as at the import.
+        if let Some(&(t, f)) = faces.iter().find(|(_, f)| *f == FaceAFace::Repete).or(faces.first()) {
+            doublons.push((*ligne, t, f));
+        }
+    }
     let ligne = |l: &Option<i64>| l.map(|l| format!("ligne {l}")).unwrap_or_else(|| "une ligne".into());
+    let verbe = |f: FaceAFace| match f {
+        FaceAFace::Repete => "répète",
+        FaceAFace::Chevauche => "chevauche",
+    };
     let (quoi, suite) = match doublons.as_slice() {
         [] => return Ok(None),
-        [(l, saisie)] => (
+        [(l, saisie, f)] => (
             format!(
-                "sa {} répète la mise à disposition saisie n° {saisie} dans la fenêtre depuis ; elle serait comptée deux fois",
-                ligne(l)
+                "sa {} {} la mise à disposition saisie n° {saisie} dans la fenêtre depuis ; {}",
+                ligne(l),
+                verbe(*f),
+                match f {
+                    FaceAFace::Repete => "elle serait comptée deux fois",
+                    FaceAFace::Chevauche => "le logement serait mis à disposition de deux réservataires à la fois",
+                }
             ),
             format!("la saisie n° {saisie}"),
         ),
         _ => (
             format!(
-                "{} de ses lignes répètent des mises à disposition saisies dans la fenêtre depuis ({}) ; elles seraient comptées deux fois",
+                "{} de ses lignes répètent ou chevauchent des mises à disposition saisies dans la fenêtre depuis ({}) ; elles seraient comptées deux fois",
                 doublons.len(),
                 doublons
                     .iter()
-                    .map(|(l, saisie)| format!("{} : saisie n° {saisie}", ligne(l)))
+                    .map(|(l, saisie, f)| format!("{} {} la saisie n° {saisie}", ligne(l), verbe(*f)))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

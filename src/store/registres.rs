@@ -129,41 +129,46 @@ fn texte_col<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r 
     Ok(r.get_ref(i)?.as_str_or_null()?)
 }
 
-const COLONNES: &str = "m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
+pub(super) const COLONNES: &str = "m.id, m.bailleur, m.reference, m.commune, m.epci, m.typologie, m.financement, m.qpv,
     m.annee_construction, m.reservataire, m.hors_flux, m.date_liberation, m.preavis,
     m.date_mise_a_disposition, m.date_validation, m.candidats, m.date_candidats, m.date_cal,
     m.decision_cal, m.date_bail, m.issue, m.signalement, m.menage, m.menage_brut, m.quartile, m.quartile_brut";
 
 /// A mise à disposition from the columns of [`COLONNES`].
 fn mise_a_disposition(r: &rusqlite::Row) -> rusqlite::Result<MiseADisposition> {
+    mise_a_disposition_depuis(r, 0)
+}
+
+/// A mise à disposition from the columns of [`COLONNES`], the first at index `o`.
+pub(super) fn mise_a_disposition_depuis(r: &rusqlite::Row, o: usize) -> rusqlite::Result<MiseADisposition> {
     Ok(MiseADisposition {
-        id: r.get(0)?,
-        bailleur: r.get(1)?,
-        reference: r.get(2)?,
-        commune: r.get(3)?,
-        epci: r.get(4)?,
-        typologie: TypologieGrille::parse(texte_col(r, 5)?.unwrap_or_default()).unwrap_or(TypologieGrille::T1),
-        financement: Financement::parse(texte_col(r, 6)?.unwrap_or_default()).unwrap_or(Financement::Autre),
-        qpv: r.get(7)?,
-        annee_construction: r.get(8)?,
-        reservataire: r.get(9)?,
-        hors_flux: texte_col(r, 10)?.and_then(Soustrait::parse),
+        id: r.get(o)?,
+        bailleur: r.get(o + 1)?,
+        reference: r.get(o + 2)?,
+        commune: r.get(o + 3)?,
+        epci: r.get(o + 4)?,
+        typologie: TypologieGrille::parse(texte_col(r, o + 5)?.unwrap_or_default()).unwrap_or(TypologieGrille::T1),
+        financement: Financement::parse(texte_col(r, o + 6)?.unwrap_or_default()).unwrap_or(Financement::Autre),
+        qpv: r.get(o + 7)?,
+        annee_construction: r.get(o + 8)?,
+        reservataire: r.get(o + 9)?,
+        hors_flux: texte_col(r, o + 10)?.and_then(Soustrait::parse),
         etapes: Etapes {
-            date_liberation: date_col(r, 11)?,
-            preavis: r.get(12)?,
-            date_mise_a_disposition: date_col(r, 13)?,
-            date_validation: date_col(r, 14)?,
-            candidats: r.get(15)?,
-            date_candidats: date_col(r, 16)?,
-            date_cal: date_col(r, 17)?,
-            decision_cal: texte_col(r, 18)?.and_then(DecisionCal::parse),
-            date_bail: date_col(r, 19)?,
-            issue: Issue::parse(texte_col(r, 20)?.unwrap_or_default()),
+            date_liberation: date_col(r, o + 11)?,
+            preavis: r.get(o + 12)?,
+            date_mise_a_disposition: date_col(r, o + 13)?,
+            date_validation: date_col(r, o + 14)?,
+            candidats: r.get(o + 15)?,
+            date_candidats: date_col(r, o + 16)?,
+            date_cal: date_col(r, o + 17)?,
+            decision_cal: texte_col(r, o + 18)?.and_then(DecisionCal::parse),
+            date_bail: date_col(r, o + 19)?,
+            issue: Issue::parse(texte_col(r, o + 20)?.unwrap_or_default()),
         },
-        signalement: r.get(21)?,
+        signalement: r.get(o + 21)?,
         menage: Menage {
-            public: lu(texte_col(r, 22)?.and_then(Public::parse), r.get(23)?),
-            quartile: lu(r.get::<_, Option<u8>>(24)?.and_then(Quartile::du_numero), r.get(25)?),
+            public: lu(texte_col(r, o + 22)?.and_then(Public::parse), r.get(o + 23)?),
+            quartile: lu(r.get::<_, Option<u8>>(o + 24)?.and_then(Quartile::du_numero), r.get(o + 25)?),
         },
     })
 }
@@ -427,14 +432,15 @@ impl<'c> RegistreWriter<'c> {
     }
 
     /// The bailleur's active register identical to a file (same SHA-256), if any — unless rows
-    /// of it were set aside as already typed in the window (`deja_saisie`): read again then, the
-    /// typed ones may have been deleted since.
+    /// of it were set aside beside mises à disposition typed in the window (`deja_saisie`,
+    /// `conflit_saisie`): read again then, the typed ones may have been deleted since.
     pub fn registre_actif_identique(&self, sha256: &str, bailleur: &str) -> Result<Option<i64>> {
         Ok(self
             .tx
             .query_row(
                 "SELECT id FROM suivi_imports i WHERE sha256 = ?1 AND bailleur = ?2 AND actif = 1
-                   AND NOT EXISTS (SELECT 1 FROM suivi_rejets r WHERE r.import_id = i.id AND r.motif = 'deja_saisie')
+                   AND NOT EXISTS (SELECT 1 FROM suivi_rejets r WHERE r.import_id = i.id
+                                   AND r.motif IN ('deja_saisie', 'conflit_saisie'))
                  ORDER BY id DESC",
                 params![sha256, bailleur],
                 |r| r.get(0),

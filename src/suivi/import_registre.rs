@@ -6,7 +6,7 @@ use super::registre;
 use super::types::{OptionsRegistre, RegistreImporte, Result, SuiviError};
 use crate::import::Context;
 use crate::model::{
-    Date, Etape, Financement, Lu, Menage, MiseADisposition, Public, Quartile, Reservataire, TypologieGrille,
+    Date, Etape, FaceAFace, Financement, Lu, Menage, MiseADisposition, Public, Quartile, Reservataire, TypologieGrille,
 };
 use crate::reference::reference;
 use crate::store::{Dossier, RegistreWriter, RejetDeRegistre, SourceRegistre};
@@ -211,19 +211,26 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                         m.menage = libelles.menage(&l);
                         (l, m, presume)
                     })
-                    .and_then(|(l, m, presume)| match saisies.deja(&m) {
+                    .and_then(|(l, m, presume)| {
                         // Typed in the window first: the typed one is kept and counted once.
-                        Some(id) => {
-                            s.deja_saisies.push((l.ligne, id));
-                            Err(registre::Rejet {
-                                feuille: l.feuille.clone(),
-                                ligne: l.ligne,
-                                motif: DEJA_SAISIE,
-                                valeur: format!("n° {id}"),
-                                brut: l.brut.clone(),
-                            })
-                        }
-                        None => Ok((l, m, presume)),
+                        let (motif, id) = match saisies.face_a(&m) {
+                            Some(FaceAuxSaisies::Deja(id)) => {
+                                s.deja_saisies.push((l.ligne, id));
+                                (DEJA_SAISIE, id)
+                            }
+                            Some(FaceAuxSaisies::Conflit(id)) => {
+                                s.conflits_saisies.push((l.ligne, id));
+                                (CONFLIT_SAISIE, id)
+                            }
+                            None => return Ok((l, m, presume)),
+                        };
+                        Err(registre::Rejet {
+                            feuille: l.feuille.clone(),
+                            ligne: l.ligne,
+                            motif,
+                            valeur: format!("n° {id}"),
+                            brut: l.brut.clone(),
+                        })
                     }),
             };
             match res {
@@ -305,42 +312,53 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
 /// The motif of a register row that repeats a mise à disposition typed in the window.
 pub const DEJA_SAISIE: &str = "deja_saisie";
 
-/// The mises à disposition typed in the window for the bailleurs of the registers: a register
-/// row that repeats one of them (same dwelling, same date of mise à disposition, same
-/// réservataire or same category outside the flux — the rule of [`super::deja_enregistree`]) is
-/// set aside, « déjà saisie (n° N) »: the typed one came first and stays, counted once. Setting
-/// the row aside rather than deleting the typed one keeps the history whole: withdrawing or
-/// restoring a register never loses nor brings back what was typed in the window.
-struct Saisies(HashMap<(String, String, Date), Vec<Saisie>>);
+/// The motif of a register row that overlaps a mise à disposition typed in the window (the
+/// dwelling held by one of them on the other's date).
+pub const CONFLIT_SAISIE: &str = "conflit_saisie";
 
-/// A typed mise à disposition as a register row is compared to it: to whom, and its number.
-type Saisie = (Option<Reservataire>, Option<super::HorsFlux>, i64);
+/// The mises à disposition typed in the window for the bailleurs of the registers, by
+/// dwelling. A register row that repeats one of them (same dwelling, same date of mise à
+/// disposition, same réservataire or same category outside the flux — the rule of
+/// [`super::deja_enregistree`]) is set aside, « déjà saisie (n° N) »: the typed one came first
+/// and stays, counted once. A row that overlaps one of them — the dwelling still held by the
+/// typed one on the row's date, or by the row on the typed one's date (one libération, one
+/// réservataire at a time: [`MiseADisposition::face_a`]) — is set aside too, « en conflit avec la saisie
+/// n° N », never counted beside it. Setting the row aside rather than deleting the typed one
+/// keeps the history whole: withdrawing or restoring a register never loses nor brings back
+/// what was typed in the window.
+struct Saisies(HashMap<(String, String), Vec<MiseADisposition>>);
+
+/// Why a register row is set aside beside the mises à disposition typed in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FaceAuxSaisies {
+    /// It repeats the typed one with this number.
+    Deja(i64),
+    /// It overlaps the typed one with this number.
+    Conflit(i64),
+}
 
 impl Saisies {
     fn lire(d: &Dossier, prepared: &[Prepare]) -> Result<Self> {
         let bailleurs: HashSet<&str> = prepared.iter().map(|p| p.bailleur.as_str()).collect();
         let mut out: HashMap<_, Vec<_>> = HashMap::new();
         for m in d.mises_a_disposition_saisies()? {
-            if let Some(date) = m.etapes.date_mise_a_disposition
-                && bailleurs.contains(m.bailleur.as_str())
-            {
-                out.entry((m.bailleur, m.reference, date)).or_default().push((m.reservataire, m.hors_flux, m.id));
+            if m.etapes.date_mise_a_disposition.is_some() && bailleurs.contains(m.bailleur.as_str()) {
+                out.entry((m.bailleur.clone(), m.reference.clone())).or_default().push(m);
             }
         }
         Ok(Self(out))
     }
 
-    /// The number of the typed mise à disposition that `m` repeats, if any.
-    fn deja(&self, m: &MiseADisposition) -> Option<i64> {
-        let date = m.etapes.date_mise_a_disposition?;
+    /// Whether `m` repeats or overlaps a typed mise à disposition (a repeat first).
+    fn face_a(&self, m: &MiseADisposition) -> Option<FaceAuxSaisies> {
         if self.0.is_empty() {
             return None;
         }
-        self.0
-            .get(&(m.bailleur.clone(), m.reference.clone(), date))?
-            .iter()
-            .find(|(r, h, _)| *r == m.reservataire && *h == m.hors_flux)
-            .map(|x| x.2)
+        let saisies = self.0.get(&(m.bailleur.clone(), m.reference.clone()))?;
+        let avec = |f: FaceAFace| saisies.iter().find(|t| m.face_a(t) == Some(f)).map(|t| t.id);
+        avec(FaceAFace::Repete)
+            .map(FaceAuxSaisies::Deja)
+            .or_else(|| avec(FaceAFace::Chevauche).map(FaceAuxSaisies::Conflit))
     }
 }
 
@@ -469,6 +487,9 @@ pub fn motif_en_clair(code: &str) -> String {
         "logement_inconnu" => "Logement inconnu du dossier".into(),
         "bailleur_different" => "Ligne d'un autre bailleur".into(),
         DEJA_SAISIE => "Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois)".into(),
+        CONFLIT_SAISIE => {
+            "En conflit avec une mise à disposition saisie dans la fenêtre (le logement n'est mis à disposition que d'un réservataire à la fois : la saisie est gardée, la ligne n'est pas comptée)".into()
+        }
         other => match crate::model::Motif::parse(other) {
             Some(m) => m.label().into(),
             None => other.replace('_', " "),

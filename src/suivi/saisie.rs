@@ -191,7 +191,6 @@ pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
         if date > x.mise_a_disposition {
             continue;
         }
-        let e = &m.etapes;
         // Still made available on the new date (the lease came later, or no end is noted):
         // that is the reason, said as such — the dwelling was not let yet.
         let encore = format!(
@@ -201,25 +200,25 @@ pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
             jour(date),
             jour(x.mise_a_disposition)
         );
-        match e.date_bail {
-            Some(bail) if bail == x.mise_a_disposition => {
+        match m.etapes.occupe(x.mise_a_disposition) {
+            Some(crate::model::Occupe::BailLeJour(bail)) => {
                 return Err(SuiviError::Donnees(format!(
                     "{debut} : son bail est signé le {}, le jour même ; le logement est loué ce jour-là, il ne peut pas être mis à disposition à nouveau. {que_faire}. Rien n'a été enregistré.",
                     jour(bail)
                 )));
             }
-            Some(bail) if bail > x.mise_a_disposition => {
+            Some(crate::model::Occupe::BailApres(bail)) => {
                 return Err(SuiviError::Donnees(format!(
                     "{encore} : cette mise à disposition n'a pris fin qu'au bail signé le {} ; un logement libéré n'est mis à disposition que d'un réservataire à la fois. {que_faire}. Rien n'a été enregistré.",
                     jour(bail)
                 )));
             }
-            None if e.issue == Issue::EnCours => {
+            Some(crate::model::Occupe::SansIssue) => {
                 return Err(SuiviError::Donnees(format!(
                     "{encore}, sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois. Notez d'abord la fin de cette mise à disposition (reprise par le bailleur). {que_faire}. Rien n'a été enregistré."
                 )));
             }
-            _ => {}
+            None => {}
         }
     }
     Ok(())

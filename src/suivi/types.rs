@@ -69,6 +69,9 @@ pub struct RegistreImporte {
     /// The rows (line, number of the typed one) that repeat a mise à disposition typed in the
     /// window: set aside (`deja_saisie`), the typed one kept and counted once.
     pub deja_saisies: Vec<(u32, i64)>,
+    /// The rows (line, number of the typed one) that overlap a mise à disposition typed in the
+    /// window: set aside (`conflit_saisie`), never counted beside it.
+    pub conflits_saisies: Vec<(u32, i64)>,
 }
 
 /// How registers are imported.
