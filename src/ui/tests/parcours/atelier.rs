@@ -1,0 +1,137 @@
+//! The workshop mode at 1280 × 720: every button and column reachable, nothing cut.
+
+use super::super::Temp;
+use crate::ui::app::App;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{By, NodeT, Queryable};
+
+/// The screen's area where nothing may hide: the window, above the status bar.
+fn zone_visible(h: &Harness<'static, App>) -> egui::Rect {
+    let barre = h.get_by_label("Témoin de la barre d'état").rect();
+    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1280.0, barre.top() - 1.0))
+}
+
+/// Every button of the screen, and the column headers named, brought into view one by one
+/// as a user would (by scrolling): each must then lie whole inside the window, above the
+/// status bar. A column of a wide table is reached as a user does: down to the table (its
+/// first column, which stays in place), then sideways — `(colonne, première colonne)`.
+fn tout_atteignable(h: &mut Harness<'static, App>, ecran: &str, colonnes: &[(&str, Option<&str>)]) {
+    let boutons = h.query_all(By::new().role(egui::accesskit::Role::Button)).count();
+    assert!(boutons > 0, "{ecran}: no button?");
+    let mut hors = Vec::new();
+    for i in 0..boutons {
+        let Some(n) = h.query_all(By::new().role(egui::accesskit::Role::Button)).nth(i) else { continue };
+        let label = n.accesskit_node().label().unwrap_or_default();
+        n.scroll_to_me();
+        h.run_steps(3);
+        let zone = zone_visible(h);
+        let Some(n) = h.query_all(By::new().role(egui::accesskit::Role::Button)).nth(i) else { continue };
+        let mut r = n.rect();
+        if !zone.contains_rect(r) && r.top() < zone.bottom() {
+            // In the part of a wide table that scrolls sideways: reached with the keyboard.
+            n.focus();
+            h.run_steps(4);
+            r = h.query_all(By::new().role(egui::accesskit::Role::Button)).nth(i).map(|n| n.rect()).unwrap_or(r);
+        }
+        // The status bar's own buttons are below its first line.
+        if !(zone.contains_rect(r) || r.top() >= zone.bottom()) || r.right() > 1280.5 || r.left() < -0.5 {
+            hors.push(format!("bouton « {label} » {r:?}"));
+        }
+    }
+    for (c, premiere) in colonnes {
+        if let Some(p) = premiere {
+            h.get_all_by_label(p).next().unwrap_or_else(|| panic!("{ecran}: « {p} »")).scroll_to_me();
+            h.run_steps(3);
+        }
+        let Some(n) = h.query_all_by_label(c).next() else {
+            hors.push(format!("colonne « {c} » absente"));
+            continue;
+        };
+        n.scroll_to_me();
+        h.run_steps(3);
+        let r = h.get_all_by_label(c).next().unwrap().rect();
+        if !zone_visible(h).contains_rect(r) {
+            hors.push(format!("colonne « {c} » {r:?}"));
+        }
+    }
+    assert!(hors.is_empty(), "{ecran} à 1280 × 720 en mode atelier, hors de la fenêtre : {hors:#?}");
+}
+
+#[test]
+fn atelier_sans_coupure() {
+    let t = Temp::new("atelier-1280");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut app = App::for_tests(dossier);
+    app.state.workshop = true;
+    let mut h = Harness::builder().with_size([1280.0, 720.0]).build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    h.run_steps(4);
+    assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6, "the workshop's enlarged text");
+    h.state_mut().messages.dire("Témoin de la barre d'état");
+    h.run_steps(2);
+    // The consolidation, the dwellings of a cell listed (brought into view after the click).
+    h.get_by_label("Consolidation").click();
+    h.run_steps(3);
+    let g = h.state().ecrans.memo.as_ref().unwrap().grille.clone();
+    let n = g.get(contingents::model::Financement::Plus, contingents::model::TypologieGrille::T3);
+    let plus_t3 = format!("PLUS T3 : {}", contingents::format::entier(n));
+    h.get_by_label(&plus_t3).scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label(&plus_t3).click();
+    h.run_steps(5);
+    let titre = h.get_by_label_contains("Logements : ").rect();
+    assert!(zone_visible(&h).contains_rect(titre), "the dwellings listed are brought into view: {titre:?}");
+    h.state_mut().messages.dire("Témoin de la barre d'état");
+    h.run_steps(2);
+    let drill = Some("Référence");
+    tout_atteignable(
+        &mut h,
+        "Consolidation",
+        &[("T6+", Some("PLAI")), ("TOTAL", Some("PLAI")), ("Part du parc", None), ("Ligne", drill), ("Fichier", drill)],
+    );
+    // The filter panel folded (F9): the same.
+    h.key_press(egui::Key::F9);
+    h.run_steps(3);
+    tout_atteignable(
+        &mut h,
+        "Consolidation sans filtres",
+        &[("T6+", Some("PLAI")), ("Part du parc", None), ("Ligne", drill)],
+    );
+    h.key_press(egui::Key::F9);
+    h.run_steps(3);
+    for (ecran, colonnes) in [
+        ("Tableau de bord", vec![]),
+        (
+            "Flux annuel",
+            vec![
+                ("Logements", Some("Réservataire")),
+                ("Périmètre", Some("Réservataire")),
+                ("Flux", Some("Commune")),
+                ("Assiette", Some("Commune")),
+            ],
+        ),
+        (
+            "Bilans",
+            vec![
+                ("Décomptés", Some("Réservataire")),
+                ("Écart", Some("Réservataire")),
+                ("Taux de chute", Some("Réservataire")),
+                ("Baux signés", Some("Réservataire")),
+            ],
+        ),
+    ] {
+        h.get_by_label(ecran).click();
+        h.run_steps(6);
+        h.state_mut().messages.dire("Témoin de la barre d'état");
+        h.run_steps(2);
+        tout_atteignable(&mut h, ecran, &colonnes);
+    }
+    // The flux screen exists in workshop mode, read only.
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(4);
+    assert!(h.state().ecrans.flux.is_some());
+    assert!(h.query_by_label("Enregistrer les paramètres").is_none());
+    assert!(h.query_all(By::new().role(egui::accesskit::Role::TextInput).label("Taux de rotation")).next().is_none());
+    assert!(h.query_all_by_label("Taux de rotation").count() >= 2, "the parameters shown, and the result");
+}
