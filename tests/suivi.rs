@@ -399,6 +399,47 @@ fn a_register_row_overlapping_a_typed_one_is_set_aside_and_said() {
     assert_eq!(rejets[0]["valeur"].as_str(), Some(format!("n° {typed}").as_str()));
 }
 
+/// A mise à disposition typed before one the register has for the same dwelling would still
+/// be open on the register's date (a typed one has no issue): refused, said, nothing written
+/// — before, A1 counted for the State (typed on 10/03) and for Action Logement (15/03).
+#[test]
+fn a_typed_mise_a_disposition_before_the_registers_one_is_refused() {
+    let t = TempDir::new("suivi-saisie-avant");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "registre_azur.csv",
+        &[HEAD, "A1;ALS;15/03/2024;05/03/2024;1 mois;2;20/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;"],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let avant = empreinte(&d);
+    let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+    let x = contingents::suivi::Declaration {
+        bailleur: "Azur".into(),
+        reference: "A1".into(),
+        reservataire: Some(contingents::model::Reservataire::ETAT),
+        hors_flux: None,
+        liberation: None,
+        preavis: 1,
+        mise_a_disposition: contingents::model::Date::new(2024, 3, 10).unwrap(),
+        menage: Default::default(),
+    };
+    let e = contingents::suivi::declarer(&dossier, &x).unwrap_err().to_string();
+    assert!(
+        e.contains("Azur A1 est déjà mis à disposition d'Action Logement le 15/03/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) : une mise à disposition plus tôt, le 10/03/2024, serait encore ouverte ce jour-là"),
+        "{e}"
+    );
+    assert!(e.ends_with("Rien n'a été enregistré."), "{e}");
+    drop(dossier);
+    assert_eq!(empreinte(&d), avant, "nothing written");
+    // After the register's one (its lease signed 05/04): accepted.
+    let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+    let apres =
+        contingents::suivi::Declaration { mise_a_disposition: contingents::model::Date::new(2024, 4, 6).unwrap(), ..x };
+    contingents::suivi::declarer(&dossier, &apres).unwrap();
+}
+
 /// A dwelling taken back by the bailleur (« Logement repris ») and then let, the register
 /// giving the lease date on the same row: the lease is the bailleur's own (domaine.md, CIA:
 /// « its non-réservé leases plus those made after a reprise »), a chute of the réservataire —

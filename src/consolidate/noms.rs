@@ -70,6 +70,22 @@ pub fn libelle_reservataire(id: &str) -> String {
 
 pub use crate::format::de;
 
+/// « de l'État (contingent préfectoral) », « d'Action Logement », « de la commune d'Antibes »,
+/// « du département des Alpes-Maritimes »: a réservataire after « mis à disposition ».
+pub fn de_reservataire(id: &str) -> String {
+    let libelle = libelle_reservataire(id);
+    let portee = Portee::de(id);
+    match portee {
+        Portee::Etat | Portee::Fonctionnaires => format!("de l'{libelle}"),
+        Portee::Commune if libelle.starts_with("Commune ") => format!("de la c{}", &libelle[1..]),
+        Portee::Departement => match portee.code(id) {
+            Some(code) => format!("du {}", crate::format::le_departement(code)),
+            None => de(&libelle),
+        },
+        _ => de(&libelle),
+    }
+}
+
 /// A commune's name from its INSEE code.
 pub fn nom_commune(insee: &str) -> String {
     crate::reference::reference().commune(insee).map(|c| c.nom.to_string()).unwrap_or_else(|| insee.to_string())
@@ -130,6 +146,16 @@ pub fn libelle_valeur(champ: ChampLibelle, valeur: &str) -> String {
 #[cfg(test)]
 mod label_tests {
     use super::*;
+
+    #[test]
+    fn a_reservataire_after_de_reads_as_french() {
+        assert_eq!(de_reservataire("etat"), "de l'État (contingent préfectoral)");
+        assert_eq!(de_reservataire("etat-fonctionnaires"), "de l'État (agents civils et militaires)");
+        assert_eq!(de_reservataire("action-logement"), "d'Action Logement");
+        assert_eq!(de_reservataire("commune:06004"), "de la commune d'Antibes");
+        assert_eq!(de_reservataire("commune:06018"), "de la commune de Biot");
+        assert_eq!(de_reservataire("departement:06"), "du département des Alpes-Maritimes");
+    }
 
     #[test]
     fn fields_and_values_are_said_in_words() {

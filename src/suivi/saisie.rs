@@ -118,7 +118,7 @@ pub fn retablir(d: &Dossier, m: &MiseADisposition) -> Result<i64> {
         })?,
         menage: m.menage.clone(),
     };
-    deja_enregistree(d, &x, 0)?;
+    deja_enregistree_avec(d, &x, 0, e)?;
     let id = d.enregistrer_mise_a_disposition(&MiseADisposition { id: 0, ..m.clone() })?;
     d.modifier_menage_saisi(id, &m.menage)?;
     Ok(id)
@@ -156,9 +156,20 @@ fn mise_a_disposition_declaree(d: &Dossier, x: &Declaration, sauf: i64) -> Resul
 /// disposition is one dwelling (bailleur + référence) made available on one date to one
 /// réservataire (or one category outside the flux); and while an earlier one of the dwelling
 /// is still open (no issue noted) or ended with a lease signed on or after that date, the
-/// dwelling cannot be made available again.
+/// dwelling cannot be made available again. A declaration has no issue: one dated before a
+/// mise à disposition the dossier has would overlap it, refused alike.
 pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
-    use crate::consolidate::libelle_reservataire;
+    // The steps of the declaration: those kept by a correction, none for a new one.
+    let etapes = match sauf {
+        0 => Etapes::default(),
+        id => d.mise_a_disposition_saisie(id)?.map(|m| m.etapes).unwrap_or_default(),
+    };
+    deja_enregistree_avec(d, x, sauf, &etapes)
+}
+
+/// [`deja_enregistree`] for a declaration with these steps (a deleted one put back).
+fn deja_enregistree_avec(d: &Dossier, x: &Declaration, sauf: i64, etapes: &Etapes) -> Result<()> {
+    use crate::consolidate::de_reservataire;
     use crate::format::date_fr;
     let jour = |d: Date| date_fr(&d.to_string());
     for a in d.mises_a_disposition_du_logement(&x.bailleur, &x.reference)? {
@@ -167,10 +178,10 @@ pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
             continue;
         }
         let Some(date) = m.etapes.date_mise_a_disposition else { continue };
-        let qui = match (&m.reservataire, m.hors_flux) {
-            (Some(r), _) => libelle_reservataire(r),
+        let de_qui = match (&m.reservataire, m.hors_flux) {
+            (Some(r), _) => de_reservataire(r),
             (None, Some(h)) => format!("hors flux ({})", h.label()),
-            (None, None) => "réservataire non dit".to_string(),
+            (None, None) => "d'un réservataire non dit".to_string(),
         };
         let ou = match &a.registre {
             Some((fichier, ligne)) => format!("registre importé du bailleur, {fichier}, ligne {ligne}"),
@@ -181,7 +192,7 @@ pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
             None => "Corrigez-la ou supprimez-la dans « Mises à disposition saisies ici »",
         };
         let debut =
-            format!("{} {} est déjà mis à disposition de {qui} le {} ({ou})", x.bailleur, x.reference, jour(date));
+            format!("{} {} est déjà mis à disposition {de_qui} le {} ({ou})", x.bailleur, x.reference, jour(date));
         let meme = m.reservataire == x.reservataire && m.hors_flux == x.hors_flux;
         if date == x.mise_a_disposition && meme {
             return Err(SuiviError::Donnees(format!(
@@ -189,12 +200,21 @@ pub fn deja_enregistree(d: &Dossier, x: &Declaration, sauf: i64) -> Result<()> {
             )));
         }
         if date > x.mise_a_disposition {
+            // Made available earlier, the declaration would still hold the dwelling on this
+            // later date unless its end is noted (a new one has none; a corrected one keeps its
+            // steps): the two would overlap ([`MiseADisposition::face_a`]).
+            if etapes.occupe(date).is_some() {
+                return Err(SuiviError::Donnees(format!(
+                    "{debut} : une mise à disposition plus tôt, le {}, serait encore ouverte ce jour-là, sans issue notée ; un logement libéré n'est mis à disposition que d'un réservataire à la fois. {que_faire}. Rien n'a été enregistré.",
+                    jour(x.mise_a_disposition)
+                )));
+            }
             continue;
         }
         // Still made available on the new date (the lease came later, or no end is noted):
         // that is the reason, said as such — the dwelling was not let yet.
         let encore = format!(
-            "{} {} est encore mis à disposition de {qui} depuis le {} ({ou}) au {}",
+            "{} {} est encore mis à disposition {de_qui} depuis le {} ({ou}) au {}",
             x.bailleur,
             x.reference,
             jour(date),
@@ -331,14 +351,14 @@ mod tests {
 
         // The register's own row, typed again: refused, with where it is.
         let m = refus(declarer(&d, &declaration("A1", "etat", jour(4, 19))));
-        assert!(m.starts_with("Azur A1 est déjà mis à disposition de État (contingent préfectoral) le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) : une mise à disposition est le même logement, à la même date, pour le même réservataire"), "{m}");
+        assert!(m.starts_with("Azur A1 est déjà mis à disposition de l'État (contingent préfectoral) le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) : une mise à disposition est le même logement, à la même date, pour le même réservataire"), "{m}");
         assert!(m.ends_with("Rien n'a été enregistré."), "{m}");
         // While that one ran (lease on 08/06): the dwelling was let.
         // While that one ran (lease on 08/06): on 02/05 the dwelling was still made available
         // to the State, not let yet — the reason said is that one.
         let m = refus(declarer(&d, &declaration("A1", "action-logement", jour(5, 2))));
         assert!(
-            m.starts_with("Azur A1 est encore mis à disposition de État (contingent préfectoral) depuis le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) au 02/05/2024 : cette mise à disposition n'a pris fin qu'au bail signé le 08/06/2024 ;"),
+            m.starts_with("Azur A1 est encore mis à disposition de l'État (contingent préfectoral) depuis le 19/04/2024 (registre importé du bailleur, registre_azur.csv, ligne 2) au 02/05/2024 : cette mise à disposition n'a pris fin qu'au bail signé le 08/06/2024 ;"),
             "{m}"
         );
         assert!(!m.contains("loué"), "{m}");
@@ -368,7 +388,7 @@ mod tests {
         let autre = declaration("A2", "action-logement", jour(5, 10));
         let m = refus(declarer(&d, &autre));
         assert!(
-            m.contains(&format!("Azur A2 est encore mis à disposition de État (contingent préfectoral) depuis le 02/05/2024 (saisie dans la fenêtre, n° {}) au 10/05/2024, sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois", premiere.id)),
+            m.contains(&format!("Azur A2 est encore mis à disposition de l'État (contingent préfectoral) depuis le 02/05/2024 (saisie dans la fenêtre, n° {}) au 10/05/2024, sans issue notée : un logement libéré n'est mis à disposition que d'un réservataire à la fois", premiere.id)),
             "{m}"
         );
         noter(&d, premiere.id, Evenement::Reprise, jour(5, 9)).unwrap();
@@ -385,6 +405,25 @@ mod tests {
         let m = refus(corriger(&d, seconde.id, &x));
         assert!(m.contains("le 02/05/2024 (saisie dans la fenêtre"), "{m}");
         assert!(matches!(corriger(&d, 999, &corrigee), Err(SuiviError::Donnees(_))));
+        // The first one moved a day earlier keeps its reprise of 09/05: it ended before the
+        // second began, accepted; a new one on that day, without an issue, would overlap it.
+        let mut plus_tot = x.clone();
+        plus_tot.mise_a_disposition = jour(5, 1);
+        assert_eq!(corriger(&d, premiere.id, &plus_tot).unwrap().id, premiere.id);
+        let mut sans_issue = declaration("A2", "defense", jour(4, 30));
+        let m = refus(declarer(&d, &sans_issue));
+        assert!(
+            m.contains(
+                "une mise à disposition plus tôt, le 30/04/2024, serait encore ouverte ce jour-là, sans issue notée"
+            ),
+            "{m}"
+        );
+        sans_issue.mise_a_disposition = jour(5, 20);
+        assert!(
+            refus(declarer(&d, &sans_issue))
+                .contains("encore mis à disposition d'Action Logement depuis le 13/05/2024")
+        );
+        assert_eq!(corriger(&d, premiere.id, &x).unwrap().id, premiere.id);
 
         // Deleted: the State's figure back to the register's; put back: counted again.
         let supprimee = supprimer(&d, premiere.id).unwrap();

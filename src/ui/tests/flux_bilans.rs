@@ -370,7 +370,7 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
     h.get_by_label("Enregistrer la mise à disposition").click();
     h.run_steps(4);
     let attendu = format!(
-        "Azur A2 est déjà mis à disposition de État (contingent préfectoral) le 02/05/2024 (saisie dans la fenêtre, n° {}) : une mise à disposition est le même logement, à la même date, pour le même réservataire ; elle n'est comptée qu'une fois.",
+        "Azur A2 est déjà mis à disposition de l'État (contingent préfectoral) le 02/05/2024 (saisie dans la fenêtre, n° {}) : une mise à disposition est le même logement, à la même date, pour le même réservataire ; elle n'est comptée qu'une fois.",
         saisie.id
     );
     assert!(erreur(&h).starts_with(&attendu), "{}", erreur(&h));
