@@ -8,27 +8,71 @@ use std::borrow::Cow;
 
 /// A cell as trimmed text: numbers without a spurious `.0`, error cells and `#N/A` empty.
 pub fn cell_text(d: &Data) -> Cow<'_, str> {
+    match texte_emprunte(d) {
+        Some(t) => Cow::Borrowed(t),
+        None => {
+            let mut t = String::new();
+            ecrire_valeur(d, &mut t);
+            Cow::Owned(t)
+        }
+    }
+}
+
+/// The text of a cell that holds it as it is (text, booleans, errors, blanks); `None` for a
+/// number or a date, whose text is written by [`ecrire_valeur`].
+fn texte_emprunte(d: &Data) -> Option<&str> {
     match d {
         Data::String(s) => {
             let c = clean(s);
-            if is_error_marker(c) { Cow::Borrowed("") } else { Cow::Borrowed(c) }
+            Some(if is_error_marker(c) { "" } else { c })
         }
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                Cow::Owned(format!("{}", *f as i64))
-            } else {
-                Cow::Owned(f.to_string())
-            }
-        }
-        Data::Int(i) => Cow::Owned(i.to_string()),
-        Data::Bool(b) => Cow::Borrowed(if *b { "VRAI" } else { "FAUX" }),
-        Data::DateTime(dt) => match excel_date(dt) {
-            Some(d) if dt.is_datetime() => Cow::Owned(d.to_string()),
-            _ => Cow::Owned(dt.as_f64().to_string()),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s.as_str()),
-        Data::Error(_) | Data::Empty => Cow::Borrowed(""),
+        Data::Bool(b) => Some(if *b { "VRAI" } else { "FAUX" }),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.as_str()),
+        Data::Error(_) | Data::Empty => Some(""),
+        Data::Float(_) | Data::Int(_) | Data::DateTime(_) => None,
     }
+}
+
+/// Appends the text of a number or a date cell (see [`cell_text`]): digits, a sign, a dot, an
+/// exponent or dashes, never a tab or a line break.
+fn ecrire_valeur(d: &Data, out: &mut String) {
+    use std::fmt::Write;
+    let _ = match d {
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+            ecrire_entier(*f as i64, out);
+            Ok(())
+        }
+        Data::Float(f) => write!(out, "{f}"),
+        Data::Int(i) => {
+            ecrire_entier(*i, out);
+            Ok(())
+        }
+        Data::DateTime(dt) => match excel_date(dt) {
+            Some(d) if dt.is_datetime() => write!(out, "{d}"),
+            _ => write!(out, "{}", dt.as_f64()),
+        },
+        _ => Ok(()),
+    };
+}
+
+/// Appends an integer in decimal, as `{}` writes it (without the formatter's machinery: a
+/// million rows hold several numbers each).
+fn ecrire_entier(n: i64, out: &mut String) {
+    let mut chiffres = [0u8; 20];
+    let mut i = chiffres.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        i -= 1;
+        chiffres[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(chiffres[i..].iter().map(|&b| b as char));
 }
 
 pub fn is_blank(d: &Data) -> bool {
@@ -52,7 +96,14 @@ pub fn raw_row(row: &[Data]) -> String {
         if i > 0 {
             out.push('\t');
         }
-        out.extend(cell_text(d).chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
+        match texte_emprunte(d) {
+            // Tabs and line breaks inside a cell become spaces (the row is tab-separated).
+            Some(t) if t.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) => {
+                out.extend(t.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }))
+            }
+            Some(t) => out.push_str(t),
+            None => ecrire_valeur(d, &mut out),
+        }
     }
     out
 }
@@ -233,5 +284,29 @@ mod tests {
         assert!(is_blank(&Data::String("   ".into())));
         assert!(!is_blank(&Data::Int(0)));
         assert_eq!(raw_row(&[Data::String("A1".into()), Data::Empty, Data::Int(3)]), "A1\t\t3");
+        // Numbers and dates written as `cell_text` reads them; a tab or a line break inside a
+        // cell becomes a space; error markers are blank; trailing blanks are not kept.
+        use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+        let date = Data::DateTime(ExcelDateTime::new(45292.0, ExcelDateTimeType::DateTime, false));
+        let row = [
+            Data::String(" a\tb\r\nc ".into()),
+            Data::Float(12.0),
+            Data::Float(-0.25),
+            Data::Float(1e15),
+            date,
+            Data::Bool(false),
+            Data::String("#REF!".into()),
+            Data::Error(CellErrorType::NA),
+            Data::String("été".into()),
+            Data::Empty,
+        ];
+        assert_eq!(raw_row(&row), "a b  c\t12\t-0.25\t1000000000000000\t2024-01-01\tFAUX\t\t\tété");
+        assert_eq!(cell_text(&Data::Float(-0.25)), "-0.25");
+        assert_eq!(cell_text(&Data::Int(-7)), "-7");
+        for n in [0, 7, -7, 10, 1_234_567, i64::MAX, i64::MIN] {
+            assert_eq!(cell_text(&Data::Int(n)), n.to_string());
+        }
+        assert_eq!(cell_text(&Data::Float(-0.0)), "0");
+        assert_eq!(cell_text(&Data::Float(-999_999_999_999_999.0)), "-999999999999999");
     }
 }

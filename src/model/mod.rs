@@ -409,6 +409,13 @@ impl Serialize for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written digit by digit (every dwelling's end of convention is written so at import).
+        if (0..=9999).contains(&self.year) && self.month <= 99 && self.day <= 99 {
+            let (y, m, d) = (self.year as u32, self.month as u32, self.day as u32);
+            let c = |n: u32| b'0' + (n % 10) as u8;
+            let t = [c(y / 1000), c(y / 100), c(y / 10), c(y), b'-', c(m / 10), c(m), b'-', c(d / 10), c(d)];
+            return f.write_str(std::str::from_utf8(&t).map_err(|_| fmt::Error)?);
+        }
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
@@ -496,6 +503,20 @@ impl Logement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dates written digit by digit are written as `{:04}-{:02}-{:02}` writes them.
+    #[test]
+    fn dates_are_written_as_iso() {
+        let d = |year, month, day| Date { year, month, day }.to_string();
+        assert_eq!(d(2030, 12, 31), "2030-12-31");
+        assert_eq!(d(1900, 1, 1), "1900-01-01");
+        assert_eq!(d(5, 3, 7), "0005-03-07");
+        assert_eq!(d(9999, 99, 99), "9999-99-99");
+        assert_eq!(d(10_000, 1, 2), "10000-01-02");
+        assert_eq!(d(-1, 1, 2), "-001-01-02");
+        assert_eq!(d(2024, 100, 255), "2024-100-255");
+        assert_eq!(format!("[{:>12}]", Date { year: 2024, month: 2, day: 29 }), "[2024-02-29]");
+    }
 
     /// The label written without allocating is the label, for every number of rooms, and reads
     /// back to the same typology.
