@@ -1,13 +1,14 @@
 //! Step 4 — de-duplication: exact duplicates are one dwelling; the same bailleur and
 //! reference with other values is a conflict, counted once under the newest row.
 
-use crate::model::{Conflit, Date, Financement, Logement, Reservataire, Typologie};
+use crate::model::{Conflit, Date, Financement, IndividuelCollectif, Logement, Reservataire, Typologie};
 use crate::text::FastMap;
 
 /// De-duplication of one import: exact duplicates are one dwelling; the same bailleur and
 /// reference with other values is a conflict, counted once under the newest row.
 /// Each kept dwelling costs a few dozen bytes and no allocation of its own: its key lives in
-/// one shared arena, its réservataire and commune are interned, the rest is a fingerprint.
+/// one shared arena, its texts are interned, the rest is kept as it is: a row is an exact
+/// duplicate only when every value is equal (compared, not hashed).
 #[derive(Default)]
 pub struct Dedup {
     /// Hash of (bailleur, reference) → first entry with that hash; entries with the same hash
@@ -17,7 +18,7 @@ pub struct Dedup {
     entries: Vec<Seen>,
     /// `bailleur \0 reference` of every entry, end to end.
     keys: String,
-    /// Interned réservataires and communes.
+    /// Interned réservataires, communes, EPCI and natures.
     names: Vec<Box<str>>,
     name_ids: FastMap<Box<str>, u32>,
     /// The entry found (or not) by the last `check`, for the `kept` that follows it.
@@ -34,13 +35,17 @@ struct Seen {
     key_len: u32,
     /// Next entry with the same key hash, or `u32::MAX`.
     next: u32,
-    /// Hash of every normalised field: equal fingerprints are exact duplicates.
-    fingerprint: u64,
     reservataire: u32,
     commune: u32,
+    epci: u32,
+    /// [`SANS_NATURE`] when the row gives none.
+    nature: u32,
     typologie: Typologie,
     financement: Financement,
+    qpv: bool,
+    individuel_collectif: IndividuelCollectif,
     date_fin_convention: Option<Date>,
+    annee_construction: Option<i32>,
     /// Opaque id of where the kept row lives (the store's row id).
     slot: i64,
     /// The file the kept row came from.
@@ -66,14 +71,8 @@ fn key_hash(l: &Logement) -> u64 {
     h.finish()
 }
 
-fn fingerprint(l: &Logement) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&l.bailleur, &l.reference, &l.commune, &l.epci, l.reservataire.as_str()).hash(&mut h);
-    (l.financement, l.typologie, l.qpv, l.individuel_collectif, l.date_fin_convention, l.annee_construction, &l.nature)
-        .hash(&mut h);
-    h.finish()
-}
+/// The interned nature of a row that gives none.
+const SANS_NATURE: u32 = u32::MAX;
 
 impl Dedup {
     /// Starts the next file of the invocation, with room for `n` more dwellings.
@@ -135,6 +134,24 @@ impl Dedup {
         i
     }
 
+    /// Whether the row kept in `e` (same bailleur and reference) has every value of `l`.
+    fn same_values(&self, e: &Seen, l: &Logement) -> bool {
+        let name = |i: u32| &*self.names[i as usize];
+        e.financement == l.financement
+            && e.typologie == l.typologie
+            && e.qpv == l.qpv
+            && e.individuel_collectif == l.individuel_collectif
+            && e.date_fin_convention == l.date_fin_convention
+            && e.annee_construction == l.annee_construction
+            && name(e.reservataire) == l.reservataire.as_str()
+            && name(e.commune) == l.commune
+            && name(e.epci) == l.epci
+            && match &l.nature {
+                None => e.nature == SANS_NATURE,
+                Some(n) => e.nature != SANS_NATURE && name(e.nature) == n.as_str(),
+            }
+    }
+
     fn describe_seen(&self, e: &Seen) -> String {
         describe_parts(&self.names[e.commune as usize], e.typologie, e.financement, e.date_fin_convention)
     }
@@ -148,7 +165,7 @@ impl Dedup {
         self.pending = Some((hash, found));
         let Some(i) = found else { return DedupAction::Insert };
         let prev = &self.entries[i as usize];
-        if prev.fingerprint == fingerprint(l) {
+        if self.same_values(prev, l) {
             self.doublons += 1;
             return DedupAction::Skip;
         }
@@ -192,13 +209,16 @@ impl Dedup {
         };
         let reservataire = self.intern(l.reservataire.as_str());
         let commune = self.intern(&l.commune);
-        let (fingerprint, typologie, financement, date_fin_convention) =
-            (fingerprint(l), l.typologie, l.financement, l.date_fin_convention);
+        let epci = self.intern(&l.epci);
+        let nature = l.nature.as_deref().map_or(SANS_NATURE, |n| self.intern(n));
+        let (typologie, financement, date_fin_convention) = (l.typologie, l.financement, l.date_fin_convention);
+        let (qpv, individuel_collectif, annee_construction) = (l.qpv, l.individuel_collectif, l.annee_construction);
         if let Some(i) = found {
             let e = &mut self.entries[i as usize];
-            (e.fingerprint, e.reservataire, e.commune, e.slot, e.file) =
-                (fingerprint, reservataire, commune, slot, self.file);
+            (e.reservataire, e.commune, e.epci, e.nature, e.slot, e.file) =
+                (reservataire, commune, epci, nature, slot, self.file);
             (e.typologie, e.financement, e.date_fin_convention) = (typologie, financement, date_fin_convention);
+            (e.qpv, e.individuel_collectif, e.annee_construction) = (qpv, individuel_collectif, annee_construction);
             return;
         }
         let i = self.entries.len() as u32;
@@ -211,12 +231,16 @@ impl Dedup {
             key_start,
             key_len: (self.keys.len() - key_start) as u32,
             next,
-            fingerprint,
             reservataire,
             commune,
+            epci,
+            nature,
             typologie,
             financement,
+            qpv,
+            individuel_collectif,
             date_fin_convention,
+            annee_construction,
             slot,
             file: self.file,
         });
@@ -282,5 +306,48 @@ mod tests {
         assert_eq!(e.check_hashed(42, &other2), DedupAction::Replace(2));
         assert_eq!(e.conflits[0].reference, "2");
         assert_eq!(e.len(), 2);
+    }
+
+    /// A row is an exact duplicate only when every value is equal: one value changed, it is a
+    /// conflict that replaces the kept row; the same values again, a doublon.
+    #[test]
+    fn every_value_tells_a_duplicate_from_a_conflict() {
+        let l = Logement {
+            nature: Some("Collectif".into()),
+            annee_construction: Some(1970),
+            date_fin_convention: Date::new(2030, 12, 31),
+            ..Logement::exemple()
+        };
+        type Changement = fn(&mut Logement);
+        let changes: Vec<(&str, Changement)> = vec![
+            ("commune", |x| x.commune = "06155".into()),
+            ("epci", |x| x.epci = "200039915".into()),
+            ("reservataire", |x| x.reservataire = Reservataire::non_reserve()),
+            ("financement", |x| x.financement = Financement::Pls),
+            ("typologie", |x| x.typologie = Typologie::Pieces { n: 3, bis: true }),
+            ("qpv", |x| x.qpv = !x.qpv),
+            ("individuel_collectif", |x| x.individuel_collectif = IndividuelCollectif::Individuel),
+            ("date", |x| x.date_fin_convention = Date::new(2030, 12, 30)),
+            ("sans date", |x| x.date_fin_convention = None),
+            ("annee", |x| x.annee_construction = Some(1971)),
+            ("sans annee", |x| x.annee_construction = None),
+            ("nature", |x| x.nature = Some("Individuel".into())),
+            ("sans nature", |x| x.nature = None),
+            ("nature vide", |x| x.nature = Some(String::new())),
+        ];
+        for (what, change) in &changes {
+            let mut d = Dedup::default();
+            assert_eq!(d.check(&l), DedupAction::Insert);
+            d.kept(&l, 1);
+            assert_eq!(d.check(&l.clone()), DedupAction::Skip, "{what}");
+            let mut other = l.clone();
+            change(&mut other);
+            assert_ne!(other, l, "{what}");
+            assert_eq!(d.check(&other), DedupAction::Replace(1), "{what}");
+            d.kept(&other, 2);
+            assert_eq!(d.check(&other.clone()), DedupAction::Skip, "{what}");
+            assert_eq!(d.check(&l), DedupAction::Replace(2), "{what}: the first values again");
+            assert_eq!((d.doublons, d.conflits.len(), d.len()), (2, 1, 1), "{what}");
+        }
     }
 }
