@@ -8,9 +8,11 @@
 //! and the ceiling of the cell's quota → sink (the commune's flux, exact). The quotas
 //! themselves are a real feasible flow, so an integer one exists (the bounds are integers):
 //! every cell is the floor or the ceiling of its quota, every subtotal too, and the columns and
-//! the total are exact — always. Among the feasible roundings, the réservataires' totals are
-//! then moved, one dwelling at a time along cycles of the residual network, towards the
-//! largest-remainder totals the rules ask for; they reach them whenever these are feasible.
+//! the total are exact — always. Among these roundings, the one closest to the quotas: a
+//! minimum-cost flow (successive shortest paths), each edge costing what a unit more changes
+//! its distance to its quota, in the order of `TOTAUX`: the réservataires' totals at the
+//! largest-remainder totals the rules ask for whenever these are feasible, then Σ |x − quota|
+//! (the State's rows first), then the ties of `domaine.md`.
 
 use std::cmp::Ordering;
 
@@ -116,187 +118,230 @@ pub fn controle_strict(lignes: &[Ligne], colonnes: &[u64]) -> Option<Vec<Vec<Vec
 
 const INF: i64 = i64::MAX / 4;
 
-/// A flow network: edges in pairs (`e` forward, `e ^ 1` backward), residual capacities.
+/// The levels of the cost of a rounding, compared in this order.
+/// 1. The free rows' totals off their preferred (largest-remainder) totals.
+/// 2. The imposed rows ("the State first"): Σ |x − quota| over their groups, then over their
+///    cells.
+/// 3. The other rows: Σ |x − quota| over their groups, then over their cells. Groups before
+///    cells: a group is a réservataire's figure in one EPCI, the one that EPCI's annex and
+///    convention print; its communes are that figure's breakdown.
+/// 4. Ties (roundings equally close): the order of `domaine.md`, in each row the units on the
+///    larger quotas, then on the lower column; between rows, the earlier row (the State's, then
+///    by id; in the State's own table its agents, the prioritaires taking the rest, rule 1)
+///    first: a unit costs its rank in its row times the number of rows after it, plus one.
+///    The same table from every caller, every time.
+const TOTAUX: usize = 0;
+const IMPOSEES_GROUPES: usize = 1;
+const IMPOSEES_CELLULES: usize = 2;
+const GROUPES: usize = 3;
+const CELLULES: usize = 4;
+const EGALITES: usize = 5;
+const NIVEAUX: usize = EGALITES + 1;
+
+/// A distance |x − quota| counted in millionths of a dwelling: integers, so that two remainders
+/// equal up to the binary noise of the products that made them tie exactly.
+const MILLIONIEMES: f64 = 1e6;
+
+/// A cost, compared level by level (an ordered group: shortest paths work on it as on numbers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Cout([i64; NIVEAUX]);
+
+impl Cout {
+    fn au_niveau(niveau: usize, v: i64) -> Self {
+        let mut c = [0; NIVEAUX];
+        c[niveau] = v;
+        Cout(c)
+    }
+}
+
+impl std::ops::Add for Cout {
+    type Output = Cout;
+    fn add(mut self, o: Cout) -> Cout {
+        self.0.iter_mut().zip(o.0).for_each(|(a, b)| *a += b);
+        self
+    }
+}
+
+impl std::ops::Neg for Cout {
+    type Output = Cout;
+    fn neg(mut self) -> Cout {
+        self.0.iter_mut().for_each(|a| *a = -*a);
+        self
+    }
+}
+
+impl std::ops::Sub for Cout {
+    type Output = Cout;
+    fn sub(self, o: Cout) -> Cout {
+        self + -o
+    }
+}
+
+/// A flow network with costs: arcs in pairs (`e` forward, `e ^ 1` backward), residual
+/// capacities.
 struct Reseau {
     to: Vec<usize>,
     cap: Vec<i64>,
+    cout: Vec<Cout>,
     adj: Vec<Vec<usize>>,
 }
 
 impl Reseau {
     fn new(n: usize) -> Self {
-        Reseau { to: vec![], cap: vec![], adj: vec![vec![]; n] }
+        Reseau { to: vec![], cap: vec![], cout: vec![], adj: vec![vec![]; n] }
     }
 
-    fn arete(&mut self, u: usize, v: usize, cap: i64) -> usize {
+    fn arc(&mut self, u: usize, v: usize, cap: i64, cout: Cout) -> usize {
         let e = self.to.len();
-        self.to.push(v);
-        self.cap.push(cap);
-        self.adj[u].push(e);
-        self.to.push(u);
-        self.cap.push(0);
-        self.adj[v].push(e + 1);
+        for (de, vers, c, k) in [(u, v, cap, cout), (v, u, 0, -cout)] {
+            self.to.push(vers);
+            self.cap.push(c);
+            self.cout.push(k);
+            self.adj[de].push(self.to.len() - 1);
+        }
         e
     }
 
-    /// The flow on a forward edge (the residual of its backward edge).
+    /// The flow on a forward arc (the residual of its backward arc).
     fn flot(&self, e: usize) -> i64 {
         self.cap[e ^ 1]
     }
 
-    /// A shortest path of residual edges from `s` to a node where `but` holds, avoiding the
-    /// nodes `interdit`.
-    fn chemin(&self, s: usize, but: &dyn Fn(usize) -> bool, interdit: &[bool]) -> Option<(usize, Vec<usize>)> {
-        let mut prev: Vec<Option<usize>> = vec![None; self.adj.len()];
-        let mut vu = vec![false; self.adj.len()];
-        vu[s] = true;
-        let mut file = std::collections::VecDeque::from([s]);
-        while let Some(u) = file.pop_front() {
-            for &e in &self.adj[u] {
-                let v = self.to[e];
-                if self.cap[e] <= 0 || vu[v] || interdit[v] {
-                    continue;
-                }
-                vu[v] = true;
-                prev[v] = Some(e);
-                if but(v) {
-                    let mut path = vec![];
-                    let mut x = v;
-                    while let Some(e) = prev[x] {
-                        path.push(e);
-                        x = self.to[e ^ 1];
-                    }
-                    path.reverse();
-                    return Some((v, path));
-                }
-                file.push_back(v);
-            }
-        }
-        None
-    }
-
-    fn pousser(&mut self, path: &[usize], n: i64) {
-        for &e in path {
-            self.cap[e] -= n;
-            self.cap[e ^ 1] += n;
-        }
-    }
-
-    fn flot_maximal(&mut self, s: usize, t: usize, interdit: &[bool]) -> i64 {
+    /// Successive shortest paths from `s` to `t` (Dijkstra on costs reduced by potentials:
+    /// every residual arc costs ≥ 0 at the start): the maximum flow of minimum cost. Returns its
+    /// value.
+    fn flot_de_cout_minimal(&mut self, s: usize, t: usize) -> i64 {
+        use std::cmp::Reverse;
+        let n = self.adj.len();
+        let mut potentiel = vec![Cout::default(); n];
         let mut total = 0;
-        while let Some((_, path)) = self.chemin(s, &|v| v == t, interdit) {
-            let n = path.iter().map(|&e| self.cap[e]).min().unwrap_or(0);
-            if n <= 0 {
-                break;
-            }
-            self.pousser(&path, n);
-            total += n;
-        }
-        total
-    }
-}
-
-/// A bounded edge whose value should be `cible` when the bounds allow it.
-struct Preference {
-    arete: usize,
-    lo: i64,
-    cible: i64,
-    /// How much a unit away from it costs: the State's (an imposed row) before the others'.
-    poids: i64,
-    /// The quota the edge rounds: at equal cost, the values closer to their quotas win (the
-    /// unit goes to the largest remainder, never to a smaller one), each distance relative to
-    /// its row (`echelle`, 1 / the row's quota): a unit on a quota of 0,09 among 2 agents costs
-    /// more than on a cell of 3,67 among 16.
-    quota: f64,
-    echelle: f64,
-}
-
-/// Moves the values of edges that leave the same node towards their preferred values, one unit
-/// at a time: more on an edge under its preference, less on one over it, along a residual cycle
-/// through their common node. A cycle is kept only when the total distance to the preferences
-/// shrinks, so this ends.
-fn ameliorer(net: &mut Reseau, prefs: &[Preference], interdit: &[bool], restes: bool) {
-    use std::collections::HashMap;
-    // Which preference an edge carries, and the preferences by the node they leave.
-    let mut de_l_arete: HashMap<usize, usize> = HashMap::new();
-    let mut par_queue: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, p) in prefs.iter().enumerate() {
-        de_l_arete.insert(p.arete & !1, i);
-        par_queue.entry(net.to[p.arete ^ 1]).or_default().push(i);
-    }
-    let valeur = |net: &Reseau, p: &Preference| p.lo + net.flot(p.arete);
-    // The distance to the preferences of the edges a cycle changed (each counted once).
-    let ecart = |net: &Reseau, touchees: &[usize]| -> i64 {
-        touchees.iter().map(|&i| prefs[i].poids * (valeur(net, &prefs[i]) - prefs[i].cible).abs()).sum()
-    };
-    // With `restes`, the tie-break: the distance of the values to their quotas (a unit on a
-    // remainder of 0,38 rather than on one of 0,09).
-    let aux_quotas = |net: &Reseau, touchees: &[usize]| -> f64 {
-        touchees.iter().map(|&i| prefs[i].echelle * (valeur(net, &prefs[i]) as f64 - prefs[i].quota).abs()).sum()
-    };
-    let mut ameliore = true;
-    while ameliore {
-        ameliore = false;
-        for a in prefs {
-            if valeur(net, a) >= a.cible || net.cap[a.arete] <= 0 {
-                continue;
-            }
-            let queue = net.to[a.arete ^ 1];
-            // The edges of the same node over their preference, by their head.
-            let au_dessus: HashMap<usize, usize> = par_queue[&queue]
-                .iter()
-                .map(|&i| &prefs[i])
-                .filter(|b| valeur(net, b) > b.cible && net.cap[b.arete ^ 1] > 0)
-                .map(|b| (net.to[b.arete], b.arete))
-                .collect();
-            if au_dessus.is_empty() {
-                continue;
-            }
-            let mut bloque = interdit.to_vec();
-            bloque[queue] = true;
-            let tete = net.to[a.arete];
-            // The nearest edge over its preference first; with `restes`, each of the others in
-            // turn (by head) when the nearest one does not improve.
-            let mut essais: Vec<usize> = au_dessus.keys().copied().collect();
-            essais.sort_unstable();
-            let premier = net.chemin(tete, &|v| au_dessus.contains_key(&v), &bloque);
-            let mut chemins = premier.into_iter().collect::<Vec<_>>();
-            if restes {
-                let deja = chemins.first().map(|c| c.0);
-                for fin in essais.into_iter().filter(|f| Some(*f) != deja) {
-                    if let Some(c) = net.chemin(tete, &|v| v == fin, &bloque) {
-                        chemins.push(c);
+        loop {
+            let mut dist: Vec<Option<Cout>> = vec![None; n];
+            let mut par = vec![usize::MAX; n];
+            let mut tas = std::collections::BinaryHeap::from([Reverse((Cout::default(), s))]);
+            dist[s] = Some(Cout::default());
+            while let Some(Reverse((d, u))) = tas.pop() {
+                if dist[u] != Some(d) {
+                    continue;
+                }
+                for &e in &self.adj[u] {
+                    let v = self.to[e];
+                    if self.cap[e] <= 0 {
+                        continue;
+                    }
+                    let nd = d + self.cout[e] + potentiel[u] - potentiel[v];
+                    if dist[v].is_none_or(|x| nd < x) {
+                        dist[v] = Some(nd);
+                        par[v] = e;
+                        tas.push(Reverse((nd, v)));
                     }
                 }
             }
-            for (fin, path) in chemins {
-                let b = au_dessus[&fin];
-                // The residual capacities may have changed: a path is used only if still open.
-                if path.iter().any(|&e| net.cap[e] <= 0) || net.cap[a.arete] <= 0 || net.cap[b ^ 1] <= 0 {
-                    continue;
-                }
-                let mut touchees: Vec<usize> =
-                    path.iter().chain([&a.arete, &b]).filter_map(|e| de_l_arete.get(&(e & !1)).copied()).collect();
-                touchees.sort_unstable();
-                touchees.dedup();
-                let (avant, avant_q) = (ecart(net, &touchees), aux_quotas(net, &touchees));
-                net.pousser(&path, 1);
-                net.pousser(&[a.arete, b ^ 1], 1);
-                let (apres, apres_q) = (ecart(net, &touchees), aux_quotas(net, &touchees));
-                if apres < avant || (restes && apres == avant && apres_q < avant_q - 1e-9) {
-                    ameliore = true;
-                    break;
-                }
-                let retour: Vec<usize> = path.iter().rev().map(|e| e ^ 1).collect();
-                net.pousser(&retour, 1);
-                net.pousser(&[a.arete ^ 1, b], 1);
+            if dist[t].is_none() {
+                return total;
             }
+            for (p, d) in potentiel.iter_mut().zip(&dist) {
+                if let Some(d) = d {
+                    *p = *p + *d;
+                }
+            }
+            let mut chemin = vec![];
+            let mut x = t;
+            while x != s {
+                chemin.push(par[x]);
+                x = self.to[par[x] ^ 1];
+            }
+            let k = chemin.iter().map(|&e| self.cap[e]).min().unwrap_or(0);
+            for &e in &chemin {
+                self.cap[e] -= k;
+                self.cap[e ^ 1] += k;
+            }
+            total += k;
         }
     }
 }
+
+/// An edge of the table bounded by `[lo, hi]` (`hi` `None`: unbounded) whose value x costs a
+/// convex function: `dehors` a unit under `a` or over `b`, `milieu` the unit from `a` to `b`
+/// (`b` is `a` or `a + 1`).
+struct Bornee {
+    lo: u64,
+    hi: Option<u64>,
+    a: u64,
+    b: u64,
+    milieu: Cout,
+    dehors: Cout,
+}
+
+impl Bornee {
+    /// A value meant to be `n`.
+    fn vers(lo: u64, hi: Option<u64>, n: u64, niveau: usize) -> Self {
+        Bornee { lo, hi, a: n, b: n, milieu: Cout::default(), dehors: Cout::au_niveau(niveau, 1) }
+    }
+
+    /// A value meant to round `q`: from its floor to its ceiling, |x − q| changes by 1 − 2r (r
+    /// its remainder); `rang`, its place in the order of the ties.
+    fn autour(lo: u64, hi: Option<u64>, q: f64, niveau: usize, rang: usize) -> Self {
+        let (a, b) = bornes(q);
+        let entier = MILLIONIEMES as i64;
+        // Strictly inside (−1, 1) dwelling, so the cost stays convex.
+        let pente = (((1.0 - 2.0 * (q - a as f64)) * MILLIONIEMES).round() as i64).clamp(1 - entier, entier - 1);
+        Bornee {
+            lo,
+            hi,
+            a,
+            b,
+            milieu: Cout::au_niveau(niveau, pente) + Cout::au_niveau(EGALITES, rang as i64),
+            dehors: Cout::au_niveau(niveau, entier),
+        }
+    }
+
+    /// Adds the edge to the network, one arc per piece of its cost, those that cost less than
+    /// nothing already full (the others empty); returns them: the edge's value is `lo` plus
+    /// their flows.
+    fn ajouter(&self, net: &mut Reseau, exces: &mut [i64], u: usize, v: usize) -> Vec<usize> {
+        let (lo, hi) = (self.lo as i64, self.hi.map_or(INF, |h| h as i64));
+        let (a, b) = (self.a as i64, self.b as i64);
+        let mut base = lo;
+        let mut arcs = vec![];
+        for (de, jusqu_a, k) in [(i64::MIN, a, -self.dehors), (a, b, self.milieu), (b, INF, self.dehors)] {
+            let (x, y) = (de.max(lo), jusqu_a.min(hi));
+            if y <= x {
+                continue;
+            }
+            let cap = if y >= INF { INF } else { y - x };
+            let e = net.arc(u, v, cap, k);
+            if k < Cout::default() {
+                net.cap[e] = 0;
+                net.cap[e ^ 1] = cap;
+                base += cap;
+            }
+            arcs.push(e);
+        }
+        exces[v] += base;
+        exces[u] -= base;
+        arcs
+    }
+}
+
+/// The cost of a unit on each item of a row in the order of the ties (see `TOTAUX`): its rank by
+/// larger quota (to the millionth), then by place, times `poids`.
+fn rangs(quotas: &[f64], poids: usize) -> Vec<usize> {
+    let mut ordre: Vec<usize> = (0..quotas.len()).collect();
+    ordre.sort_by_key(|&k| (-(quotas[k] * MILLIONIEMES).round() as i64, k));
+    let mut rang = vec![0; quotas.len()];
+    for (r, k) in ordre.into_iter().enumerate() {
+        rang[k] = r * poids;
+    }
+    rang
+}
+
+/// A cell of the table: its lower bound and its arcs (`None`: a cell that stays 0).
+type Cellule = Option<(u64, Vec<usize>)>;
 
 /// One try: `relache` 0 keeps every bound; 1 drops the groups'; 2 the cells' too; 3 the free
-/// rows' too.
+/// rows' too. The rounding of minimum cost (see `TOTAUX`) among those meeting the bounds, or
+/// `None` when none does.
 fn essai(lignes: &[Ligne], colonnes: &[u64], relache: u8) -> Option<Vec<Vec<Vec<u64>>>> {
     // Nodes: s, t, rows, groups, columns, then the super source and sink of the bounds.
     let (s, t) = (0, 1);
@@ -307,129 +352,76 @@ fn essai(lignes: &[Ligne], colonnes: &[u64], relache: u8) -> Option<Vec<Vec<Vec<
     let (ss, tt) = (premiere_colonne + colonnes.len(), premiere_colonne + colonnes.len() + 1);
     let mut net = Reseau::new(tt + 1);
     let mut exces = vec![0i64; tt + 1];
-    // An edge with bounds [lo, hi]: capacity hi − lo, lo moved to the nodes' balances.
-    let mut borne = |net: &mut Reseau, u: usize, v: usize, lo: u64, hi: Option<u64>| -> (usize, i64) {
-        let lo = lo as i64;
-        let cap = hi.map(|h| h as i64 - lo).unwrap_or(INF);
-        exces[v] += lo;
-        exces[u] -= lo;
-        (net.arete(u, v, cap.max(0)), lo)
-    };
-    let mut aretes_lignes = vec![];
-    let mut aretes_groupes: Vec<Vec<(usize, i64)>> = vec![];
-    let mut aretes_cellules: Vec<Vec<Vec<(usize, i64)>>> = vec![];
+    let positif = |q: f64| q.max(0.0);
     let mut g = premier_groupe;
+    let mut cellules: Vec<Vec<Vec<Cellule>>> = vec![];
     for (i, l) in lignes.iter().enumerate() {
         let r = premiere_ligne + i;
-        let (lo, hi) = match l.total {
-            Total::Exact(n) => (n, Some(n)),
-            Total::Prefere(_) if relache >= 3 => (0, None),
-            Total::Prefere(_) => {
+        let (niveau_g, niveau_c) = match l.total {
+            Total::Exact(_) => (IMPOSEES_GROUPES, IMPOSEES_CELLULES),
+            Total::Prefere(_) => (GROUPES, CELLULES),
+        };
+        let poids = lignes.len() - i;
+        let q_g: Vec<f64> = l.groupes.iter().map(|g| g.iter().map(|(_, q)| positif(*q)).sum()).collect();
+        let rang_g = rangs(&q_g, poids);
+        let mut places: Vec<(usize, f64)> = l.groupes.iter().flatten().copied().collect();
+        places.sort_by_key(|(j, _)| *j);
+        let rang_c = rangs(&places.iter().map(|(_, q)| *q).collect::<Vec<_>>(), poids);
+        let rang_c = |j: usize| rang_c[places.partition_point(|(k, _)| *k < j)];
+        let total = match l.total {
+            Total::Exact(n) => Bornee::vers(n, Some(n), n, TOTAUX),
+            Total::Prefere(n) if relache >= 3 => Bornee::vers(0, None, n, TOTAUX),
+            Total::Prefere(n) => {
                 let (a, b) = bornes(l.quota());
-                (a, Some(b))
+                Bornee::vers(a, Some(b), n, TOTAUX)
             }
         };
-        aretes_lignes.push(borne(&mut net, s, r, lo, hi));
-        let mut cellules = vec![];
+        total.ajouter(&mut net, &mut exces, s, r);
         let mut groupes = vec![];
-        for groupe in &l.groupes {
-            let q: f64 = groupe.iter().map(|(_, q)| q.max(0.0)).sum();
+        for (k, groupe) in l.groupes.iter().enumerate() {
+            let q = q_g[k];
             let (lo, hi) = if relache >= 1 { (0, None) } else { (bornes(q).0, Some(bornes(q).1)) };
-            groupes.push(borne(&mut net, r, g, lo, hi));
+            Bornee::autour(lo, hi, q, niveau_g, rang_g[k]).ajouter(&mut net, &mut exces, r, g);
             let mut c = vec![];
             for &(j, q) in groupe {
                 if q < 0.0 {
-                    c.push((usize::MAX, 0));
+                    c.push(None);
                     continue;
                 }
                 let (lo, hi) = if relache >= 2 { (0, None) } else { (bornes(q).0, Some(bornes(q).1)) };
-                c.push(borne(&mut net, g, premiere_colonne + j, lo, hi));
+                let b = Bornee::autour(lo, hi, q, niveau_c, rang_c(j));
+                c.push(Some((lo, b.ajouter(&mut net, &mut exces, g, premiere_colonne + j))));
             }
-            cellules.push(c);
+            groupes.push(c);
             g += 1;
         }
-        aretes_groupes.push(groupes);
-        aretes_cellules.push(cellules);
+        cellules.push(groupes);
     }
     for (j, n) in colonnes.iter().enumerate() {
-        borne(&mut net, premiere_colonne + j, t, *n, Some(*n));
+        Bornee::vers(*n, Some(*n), *n, TOTAUX).ajouter(&mut net, &mut exces, premiere_colonne + j, t);
     }
-    net.arete(t, s, INF);
+    net.arc(t, s, INF, Cout::default());
     let mut besoin = 0;
     for (v, x) in exces.iter().enumerate() {
         match x.cmp(&0) {
             Ordering::Greater => {
-                net.arete(ss, v, *x);
+                net.arc(ss, v, *x, Cout::default());
                 besoin += x;
             }
             Ordering::Less => {
-                net.arete(v, tt, -x);
+                net.arc(v, tt, -x, Cout::default());
             }
             Ordering::Equal => {}
         }
     }
-    let libre = vec![false; tt + 1];
-    if net.flot_maximal(ss, tt, &libre) < besoin {
+    if net.flot_de_cout_minimal(ss, tt) < besoin {
         return None;
     }
-    // The bounds are met: the super source and sink are closed, then the free rows' totals,
-    // each row's groups and each group's cells are moved towards largest remainder.
-    for e in net.adj[ss].clone().into_iter().chain(net.adj[tt].clone()) {
-        net.cap[e] = 0;
-        net.cap[e ^ 1] = 0;
-    }
-    let mut interdit = vec![false; tt + 1];
-    interdit[s] = true;
-    interdit[t] = true;
-    let prefs: Vec<Preference> = lignes
-        .iter()
-        .zip(&aretes_lignes)
-        .filter_map(|(l, &(e, lo))| match l.total {
-            Total::Prefere(n) => {
-                Some(Preference { arete: e, lo, cible: n as i64, poids: 1, quota: l.quota(), echelle: 1.0 })
-            }
-            Total::Exact(_) => None,
-        })
-        .collect();
-    ameliorer(&mut net, &prefs, &interdit, false);
-    let poids = |l: &Ligne| if matches!(l.total, Total::Exact(_)) { 1000 } else { 1 };
-    let mut prefs = vec![];
-    for (i, l) in lignes.iter().enumerate() {
-        let total = aretes_lignes[i].1 + net.flot(aretes_lignes[i].0);
-        let w: Vec<f64> = l.groupes.iter().map(|g| g.iter().map(|(_, q)| q.max(0.0)).sum()).collect();
-        for ((&(e, lo), n), q) in aretes_groupes[i].iter().zip(largest_remainder(total.max(0) as u64, &w)).zip(&w) {
-            prefs.push(Preference { arete: e, lo, cible: n as i64, poids: poids(l), quota: *q, echelle: 1.0 });
-        }
-    }
-    ameliorer(&mut net, &prefs, &interdit, false);
-    let mut prefs = vec![];
-    for (i, l) in lignes.iter().enumerate() {
-        for ((g, &(eg, log)), cellules) in l.groupes.iter().zip(&aretes_groupes[i]).zip(&aretes_cellules[i]) {
-            let total = log + net.flot(eg);
-            let w: Vec<f64> = g.iter().map(|(_, q)| q.max(0.0)).collect();
-            for ((&(e, lo), n), q) in cellules.iter().zip(largest_remainder(total.max(0) as u64, &w)).zip(&w) {
-                if e != usize::MAX {
-                    let echelle = 1.0 / l.quota().max(1.0);
-                    prefs.push(Preference { arete: e, lo, cible: n as i64, poids: poids(l), quota: *q, echelle });
-                }
-            }
-        }
-    }
-    // The cells: at equal distance to largest remainder, the units on the largest remainders.
-    ameliorer(&mut net, &prefs, &interdit, true);
-    Some(
-        aretes_cellules
-            .iter()
-            .map(|groupes| {
-                groupes
-                    .iter()
-                    .map(|c| {
-                        c.iter().map(|&(e, lo)| if e == usize::MAX { 0 } else { (lo + net.flot(e)) as u64 }).collect()
-                    })
-                    .collect()
-            })
-            .collect(),
-    )
+    let valeur = |c: &Cellule| match c {
+        Some((lo, arcs)) => lo + arcs.iter().map(|&e| net.flot(e) as u64).sum::<u64>(),
+        None => 0,
+    };
+    Some(cellules.iter().map(|groupes| groupes.iter().map(|c| c.iter().map(valeur).collect()).collect()).collect())
 }
 
 #[cfg(test)]
@@ -495,6 +487,62 @@ mod tests {
         assert_eq!(controle(&lignes, &[2, 1]), vec![vec![vec![2]], vec![vec![0, 1]]]);
     }
 
+    #[test]
+    fn the_units_go_to_the_cells_closest_to_them_even_across_rows() {
+        // The shape seen on Habitat Azur: Action Logement Antibes 9,08, Biot 1,38, Valbonne 0,06
+        // (10,52, preferred 11: largest remainder of 31 over 10,52 and 20,48); the non réservé
+        // Antibes 1,92, Biot 0,62, Valbonne 17,94 (20,48 → 20); columns 11, 2, 18. With Action
+        // Logement at 11, three roundings exist (Σ |x − quota| over both rows):
+        //   Action Logement 10 / 1 / 0, non réservé 1 / 1 / 18: 1,36 + 1,36 = 2,72;
+        //   Action Logement 9 / 2 / 0, non réservé 2 / 0 / 18: 0,76 + 0,76 = 1,52;
+        //   Action Logement 9 / 1 / 1, non réservé 2 / 1 / 17: 1,40 + 1,40 = 2,80.
+        // The greedy search stopped at the first (10 in Antibes for 9,08, 1 in Biot for 1,38).
+        let lignes = vec![
+            Ligne { groupes: vec![vec![(0, 9.08), (1, 1.38), (2, 0.06)]], total: Total::Prefere(11) },
+            Ligne { groupes: vec![vec![(0, 1.92), (1, 0.62), (2, 17.94)]], total: Total::Prefere(20) },
+        ];
+        assert_eq!(controle(&lignes, &[11, 2, 18]), vec![vec![vec![9, 2, 0]], vec![vec![2, 0, 18]]]);
+    }
+
+    #[test]
+    fn the_states_agents_take_their_largest_remainders_before_the_prioritaires() {
+        // The State's 12 logements (the test « agents by commune » of the command line): its
+        // cells Antibes 3, Valbonne 2, Biot 2, La Colle 2, Le Rouret 3; its agents 2 (quotas
+        // 0,45 / 0,35 / 0,30 / 0,35 / 0,55), its prioritaires 10 (2,25 / 1,75 / 1,5 / 1,75 /
+        // 2,75). Over both rows, the agents at Antibes + Le Rouret and at Antibes + Biot are
+        // equally far from the quotas (2,0 + 1,5 and 2,5 + 1,0: the prioritaires' remainders
+        // compensate); the agents, listed first, come first (rule 1: the prioritaires take the
+        // rest): their two largest remainders, Le Rouret 0,55 and Antibes 0,45, and 2 prioritaires
+        // everywhere.
+        let q = |n: f64| -> Vec<Vec<(usize, f64)>> {
+            vec![[9.0, 7.0, 6.0, 7.0, 11.0].iter().enumerate().map(|(j, f)| (j, n * f / 40.0)).collect()]
+        };
+        let lignes = vec![
+            Ligne { groupes: q(2.0), total: Total::Exact(2) },
+            Ligne { groupes: q(10.0), total: Total::Exact(10) },
+        ];
+        assert_eq!(controle(&lignes, &[3, 2, 2, 2, 3]), vec![vec![vec![1, 0, 0, 0, 1]], vec![vec![2, 2, 2, 2, 2]]]);
+    }
+
+    #[test]
+    fn equally_close_roundings_follow_the_order_of_the_rows_then_of_the_columns() {
+        // Two communes of flux 1, the same quotas 0,5 for the State (imposed 1) and for the
+        // non réservé: the State in the first commune or in the second, equally close. The
+        // earlier row takes the lower column (Châteauneuf-Grasse before Tourrettes-sur-Loup).
+        let q = vec![vec![(0, 0.5), (1, 0.5)]];
+        let lignes =
+            vec![Ligne { groupes: q.clone(), total: Total::Exact(1) }, Ligne { groupes: q, total: Total::Prefere(1) }];
+        assert_eq!(controle(&lignes, &[1, 1]), vec![vec![vec![1, 0]], vec![vec![0, 1]]]);
+        // Equal remainders in a row: the unit on the larger quota, 1,5 rather than 0,5 in the
+        // first row, 2,5 rather than 0,5 in the second (2 / 0 and 0 / 3, or 1 / 1 and 1 / 2,
+        // both 2,0 away from the quotas).
+        let lignes = vec![
+            Ligne { groupes: vec![vec![(0, 1.5), (1, 0.5)]], total: Total::Prefere(2) },
+            Ligne { groupes: vec![vec![(0, 0.5), (1, 2.5)]], total: Total::Prefere(3) },
+        ];
+        assert_eq!(controle(&lignes, &[2, 3]), vec![vec![vec![2, 0]], vec![vec![0, 3]]]);
+    }
+
     /// Checks every property of a controlled rounding of `lignes` into `colonnes`.
     fn verifier(lignes: &[Ligne], colonnes: &[u64], out: &[Vec<Vec<u64>>]) {
         let mut col = vec![0u64; colonnes.len()];
@@ -523,40 +571,57 @@ mod tests {
         assert_eq!(col, colonnes, "columns exact");
     }
 
+    /// A random table of at most `max_l` rows × `max_c` columns in at most 3 groups: each
+    /// column's integer total split over the rows allowed there (at least one); the free rows
+    /// prefer their largest-remainder totals; with `etat`, the first row (sometimes) has its
+    /// total imposed, the rounding of its quota, as the State's.
+    fn table_au_hasard(rng: &mut Rng, max_l: usize, max_c: usize, etat: bool) -> (Vec<Ligne>, Vec<u64>) {
+        let nc = 1 + rng.below(max_c);
+        let nr = 1 + rng.below(max_l);
+        let ng = 1 + rng.below(3.min(nc));
+        // Columns in groups (the communes of each EPCI), integer column totals.
+        let groupe_de: Vec<usize> = (0..nc).map(|j| if j < ng { j } else { rng.below(ng) }).collect();
+        let colonnes: Vec<u64> = (0..nc).map(|_| rng.below(40) as u64).collect();
+        let mut q = vec![vec![-1.0f64; nc]; nr];
+        for j in 0..nc {
+            let permis: Vec<usize> = (0..nr).filter(|_| rng.below(4) != 0).collect();
+            let permis = if permis.is_empty() { vec![rng.below(nr)] } else { permis };
+            let w: Vec<f64> = permis.iter().map(|_| 1.0 + rng.below(1000) as f64).collect();
+            let s: f64 = w.iter().sum();
+            for (k, &i) in permis.iter().enumerate() {
+                q[i][j] = colonnes[j] as f64 * w[k] / s;
+            }
+        }
+        let quotas: Vec<f64> = q.iter().map(|r| r.iter().map(|v| v.max(0.0)).sum()).collect();
+        let impose = etat && rng.below(2) == 0;
+        let total: u64 = colonnes.iter().sum();
+        let reste = if impose { total - round(quotas[0]) } else { total };
+        let libres = if impose { &quotas[1..] } else { &quotas[..] };
+        let mut pref = largest_remainder(reste, libres);
+        if impose {
+            pref.insert(0, round(quotas[0]));
+        }
+        let lignes: Vec<Ligne> = (0..nr)
+            .map(|i| Ligne {
+                groupes: (0..ng)
+                    .map(|g| (0..nc).filter(|&j| groupe_de[j] == g && q[i][j] >= 0.0).map(|j| (j, q[i][j])).collect())
+                    .collect(),
+                total: if impose && i == 0 { Total::Exact(pref[0]) } else { Total::Prefere(pref[i]) },
+            })
+            .collect();
+        (lignes, colonnes)
+    }
+
     #[test]
     fn a_thousand_random_tables_round_with_every_cell_floor_or_ceiling_and_exact_margins() {
         let mut rng = Rng::new(21);
         let mut preferes_atteints = 0;
         for _ in 0..1000 {
-            let nc = 1 + rng.below(9);
-            let nr = 1 + rng.below(9);
-            let ng = 1 + rng.below(3.min(nc));
-            // Columns in groups (the communes of each EPCI), integer column totals.
-            let groupe_de: Vec<usize> = (0..nc).map(|j| if j < ng { j } else { rng.below(ng) }).collect();
-            let colonnes: Vec<u64> = (0..nc).map(|_| rng.below(40) as u64).collect();
-            // Each column's total split over the rows allowed there (at least one), the first
-            // row imposed at its quota when that is an integer, as the State's.
-            let mut q = vec![vec![-1.0f64; nc]; nr];
-            for j in 0..nc {
-                let permis: Vec<usize> = (0..nr).filter(|_| rng.below(4) != 0).collect();
-                let permis = if permis.is_empty() { vec![rng.below(nr)] } else { permis };
-                let w: Vec<f64> = permis.iter().map(|_| 1.0 + rng.below(1000) as f64).collect();
-                let s: f64 = w.iter().sum();
-                for (k, &i) in permis.iter().enumerate() {
-                    q[i][j] = colonnes[j] as f64 * w[k] / s;
-                }
-            }
-            let quotas: Vec<f64> = q.iter().map(|r| r.iter().map(|v| v.max(0.0)).sum()).collect();
-            let total: u64 = colonnes.iter().sum();
-            let pref = largest_remainder(total, &quotas);
-            let lignes: Vec<Ligne> = (0..nr)
-                .map(|i| Ligne {
-                    groupes: (0..ng)
-                        .map(|g| {
-                            (0..nc).filter(|&j| groupe_de[j] == g && q[i][j] >= 0.0).map(|j| (j, q[i][j])).collect()
-                        })
-                        .collect(),
-                    total: Total::Prefere(pref[i]),
+            let (lignes, colonnes) = table_au_hasard(&mut rng, 9, 9, false);
+            let pref: Vec<u64> = lignes
+                .iter()
+                .map(|l| match l.total {
+                    Total::Exact(n) | Total::Prefere(n) => n,
                 })
                 .collect();
             let out = controle(&lignes, &colonnes);
@@ -566,5 +631,138 @@ mod tests {
         }
         // Largest remainder is what the rules ask for; it is feasible in almost every table.
         assert!(preferes_atteints > 900, "{preferes_atteints} of 1 000");
+    }
+
+    /// The objective of the rounding, computed on the table itself: the free rows' distance to
+    /// their preferred totals, then Σ |x − quota| over the imposed rows' groups, their cells,
+    /// the other rows' groups and their cells.
+    fn objectif(lignes: &[Ligne], out: &[Vec<Vec<u64>>]) -> (u64, [f64; 4]) {
+        let mut totaux = 0;
+        let mut ecarts = [0.0; 4];
+        for (l, o) in lignes.iter().zip(out) {
+            let impose = matches!(l.total, Total::Exact(_));
+            let (g_niveau, c_niveau) = if impose { (0, 1) } else { (2, 3) };
+            for (g, og) in l.groupes.iter().zip(o) {
+                let qg: f64 = g.iter().map(|(_, q)| q.max(0.0)).sum();
+                ecarts[g_niveau] += (og.iter().sum::<u64>() as f64 - qg).abs();
+                for (&(_, q), &v) in g.iter().zip(og) {
+                    ecarts[c_niveau] += (v as f64 - q.max(0.0)).abs();
+                }
+            }
+            if let Total::Prefere(n) = l.total {
+                totaux += o.iter().flatten().sum::<u64>().abs_diff(n);
+            }
+        }
+        (totaux, ecarts)
+    }
+
+    /// `a` strictly better than `b` (the distances compared with a tolerance).
+    fn meilleur(a: &(u64, [f64; 4]), b: &(u64, [f64; 4])) -> bool {
+        if a.0 != b.0 {
+            return a.0 < b.0;
+        }
+        for (x, y) in a.1.iter().zip(&b.1) {
+            if (x - y).abs() > 1e-6 {
+                return x < y;
+            }
+        }
+        false
+    }
+
+    /// A column's cells that may take their ceiling (row, group, place), and how many must.
+    type Colonne = (Vec<(usize, usize, usize)>, i64);
+
+    /// Every rounding meeting every bound (cells, groups, free rows floor or ceiling, imposed rows
+    /// exact, columns exact), by brute force: column by column, which cells take their ceiling.
+    fn tous_les_arrondis(lignes: &[Ligne], colonnes: &[u64]) -> Vec<Vec<Vec<Vec<u64>>>> {
+        let base: Vec<Vec<Vec<u64>>> = lignes
+            .iter()
+            .map(|l| l.groupes.iter().map(|g| g.iter().map(|(_, q)| bornes(*q).0).collect()).collect())
+            .collect();
+        // For each column, its cells that may take their ceiling, and how many must.
+        let mut par_colonne: Vec<Colonne> = colonnes.iter().map(|&n| (vec![], n as i64)).collect();
+        for (i, l) in lignes.iter().enumerate() {
+            for (gi, g) in l.groupes.iter().enumerate() {
+                for (ci, &(j, q)) in g.iter().enumerate() {
+                    let (a, b) = bornes(q);
+                    par_colonne[j].1 -= a as i64;
+                    if b > a {
+                        par_colonne[j].0.push((i, gi, ci));
+                    }
+                }
+            }
+        }
+        let mut toutes = vec![];
+        fn suite(
+            j: usize,
+            t: &mut Vec<Vec<Vec<u64>>>,
+            par_colonne: &[Colonne],
+            lignes: &[Ligne],
+            toutes: &mut Vec<Vec<Vec<Vec<u64>>>>,
+        ) {
+            let Some((cellules, k)) = par_colonne.get(j) else {
+                let bon = lignes.iter().zip(t.iter()).all(|(l, o)| {
+                    let groupes = l.groupes.iter().zip(o).all(|(g, og)| {
+                        let (a, b) = bornes(g.iter().map(|(_, q)| q.max(0.0)).sum());
+                        (a..=b).contains(&og.iter().sum())
+                    });
+                    let total: u64 = o.iter().flatten().sum();
+                    groupes
+                        && match l.total {
+                            Total::Exact(n) => total == n,
+                            Total::Prefere(_) => {
+                                let (a, b) = bornes(l.quota());
+                                (a..=b).contains(&total)
+                            }
+                        }
+                });
+                if bon {
+                    toutes.push(t.clone());
+                }
+                return;
+            };
+            if *k < 0 || *k as usize > cellules.len() {
+                return;
+            }
+            for masque in 0u32..(1 << cellules.len()) {
+                if masque.count_ones() as i64 != *k {
+                    continue;
+                }
+                for (b, &(i, g, c)) in cellules.iter().enumerate() {
+                    t[i][g][c] += u64::from(masque >> b & 1 == 1);
+                }
+                suite(j + 1, t, par_colonne, lignes, toutes);
+                for (b, &(i, g, c)) in cellules.iter().enumerate() {
+                    t[i][g][c] -= u64::from(masque >> b & 1 == 1);
+                }
+            }
+        }
+        suite(0, &mut base.clone(), &par_colonne, lignes, &mut toutes);
+        toutes
+    }
+
+    #[test]
+    fn on_small_random_tables_no_rounding_is_closer_to_the_quotas() {
+        let mut rng = Rng::new(2024);
+        let (mut plusieurs, mut imposees) = (0, 0);
+        for n in 0..400 {
+            let (lignes, colonnes) = table_au_hasard(&mut rng, 4, 5, true);
+            let out = controle(&lignes, &colonnes);
+            verifier(&lignes, &colonnes, &out);
+            let toutes = tous_les_arrondis(&lignes, &colonnes);
+            assert!(!toutes.is_empty(), "table {n}: a controlled rounding always exists");
+            plusieurs += usize::from(toutes.len() > 1);
+            imposees += usize::from(matches!(lignes[0].total, Total::Exact(_)));
+            assert!(toutes.contains(&out), "table {n}: the result is one of them");
+            let cout = objectif(&lignes, &out);
+            if let Some(mieux) = toutes.iter().find(|t| meilleur(&objectif(&lignes, t), &cout)) {
+                panic!(
+                    "table {n}: {lignes:?} into {colonnes:?}\ngives {out:?} ({cout:?})\nbut {mieux:?} ({:?}) is closer",
+                    objectif(&lignes, mieux)
+                );
+            }
+        }
+        // Tables where there is a choice to make, some with an imposed row.
+        assert!(plusieurs > 200 && imposees > 100, "{plusieurs} tables with a choice, {imposees} with an imposed row");
     }
 }
