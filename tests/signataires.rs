@@ -393,3 +393,37 @@ fn a_missing_address_is_said_and_colons_keep_their_non_breaking_space() {
         assert!(txt.contains("Bailleur : Azur — 1 rue des Lys, 06600 Antibes"), "{txt}");
     }
 }
+
+/// Read as the mayor of Antibes (casa review, 04/12): the opening sentence of its annex on the
+/// EPCI gave « soit 6,5 % » — its share of the EPCI's assiette — while its convention's rate,
+/// on its commune, was 15,5 %. With `azur`: the commune's 12 dwellings are 12 / 200 = 6,0 % of
+/// the EPCI's assiette and 12 / 120 = 10,0 % of Antibes', where its rate is measured.
+#[test]
+fn a_communes_annex_on_its_epci_gives_its_share_where_its_rate_is_measured() {
+    let t = TempDir::new("annexe-commune");
+    let d = azur(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let attendu = "12 logements réservés par la commune d'Antibes, soit 6,0 % de l'assiette et 10,0 % de celle de la commune d'Antibes (120 logements), où se mesure son taux.";
+    let pdf = t.path("antibes.pdf");
+    assert!(annexe(&d, "commune:06004", &["--epci", "240600585"], 2025, &pdf).status.success());
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let mots = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(mots.contains(attendu), "{txt}");
+        assert!(a_la_ligne(&txt, &["Taux", "de", "la", "convention", "10,0", "%"]), "{txt}");
+    }
+    let x = t.path("antibes.xlsx");
+    assert!(annexe(&d, "commune:06004", &["--epci", "240600585"], 2025, &x).status.success());
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Annexe").unwrap();
+    let phrase = ws.get_value((1, 0)).unwrap().to_string();
+    let phrase = phrase.replace(['\u{a0}', '\u{202f}'], " ");
+    assert!(phrase.ends_with(attendu), "{phrase}");
+    // On its own commune the rate's perimeter is the annex's: the share once, as Ornex's.
+    let c = t.path("antibes-commune.pdf");
+    assert!(annexe(&d, "commune:06004", &["--commune", "06004"], 2025, &c).status.success());
+    if let Some(txt) = texte_du_pdf(&c) {
+        let mots = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(mots.contains("12 logements réservés par la commune, soit 10,0 %."), "{txt}");
+    }
+}

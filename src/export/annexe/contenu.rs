@@ -259,13 +259,7 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
             let agents = f.part(&Reservataire::FONCTIONNAIRES);
             // The stock where the rate is measured: only when it is not the annex's own perimeter
             // (else the same figures twice).
-            let meme_perimetre = match (&a.perimetre, &part.perimetre) {
-                (PerimetreAnnexe::Commune { insee, .. }, Perimetre::Commune(c)) => insee == c,
-                (PerimetreAnnexe::Epci(e), Perimetre::Epci(x)) => e == x,
-                (PerimetreAnnexe::Departement(d), Perimetre::Departement(x)) => d == x,
-                _ => false,
-            };
-            if meme_perimetre {
+            if a.meme_perimetre(&part.perimetre) {
             } else if a.reservataire == Reservataire::ETAT {
                 let fo = agents.map(|x| x.stock).unwrap_or(0);
                 l.push((

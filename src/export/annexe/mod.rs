@@ -23,7 +23,7 @@ pub use xlsx::xlsx;
 
 use super::ExportError;
 use crate::consolidate::{Grille, libelle_reservataire, nom_commune, nom_epci};
-use crate::flux::{Flux, OrigineTaux, PartReservataire};
+use crate::flux::{Flux, OrigineTaux, PartReservataire, Perimetre};
 use crate::format::{commune_de, entier, pourcentage};
 use crate::model::{Portee, Reservataire};
 use crate::store::Dossier;
@@ -226,7 +226,27 @@ impl Annexe {
                 self.annee,
             );
         }
-        let pct = if self.assiette > 0 { pourcentage(self.stock as f64 / self.assiette as f64) } else { "–".into() };
+        let mut pct =
+            if self.assiette > 0 { pourcentage(self.stock as f64 / self.assiette as f64) } else { "–".into() };
+        // A rate measured on another perimeter (a commune's, on the annex of its EPCI): its share
+        // there too, with its base — never a share of the annex's assiette read as its rate
+        // (« 6,5 % » for Antibes, whose convention says 15,5 % of its commune's assiette).
+        if let Some(p) = &self.part
+            && !self.meme_perimetre(&p.perimetre)
+            && p.assiette > 0
+            && self.assiette > 0
+        {
+            let de = match p.perimetre {
+                Perimetre::Departement(_) => format!("du {}", p.perimetre.libelle()),
+                // A commune, or an EPCI (communauté, métropole): feminine.
+                _ => format!("de la {}", p.perimetre.libelle()),
+            };
+            pct = format!(
+                "{pct} de l'assiette et {} de celle {de} ({}), où se mesure son taux",
+                pourcentage(p.stock as f64 / p.assiette as f64),
+                nombre(p.assiette, "logement", "logements"),
+            );
+        }
         let agents = if self.reservataire == Reservataire::ETAT && self.stock_agents > 0 {
             format!(" (et {} pour ses agents civils et militaires)", entier(self.stock_agents))
         } else {
@@ -256,6 +276,17 @@ impl Annexe {
         }
         let noms = self.epcis_du_dossier();
         format!("{n} sur {} du dossier ({})", if noms.len() > 1 { "les EPCI" } else { "l'EPCI" }, noms.join(", "))
+    }
+
+    /// Whether the réservataire's rate is measured on the annex's own perimeter (else its stock
+    /// and assiette there are shown apart).
+    pub(super) fn meme_perimetre(&self, p: &Perimetre) -> bool {
+        match (&self.perimetre, p) {
+            (PerimetreAnnexe::Commune { insee, .. }, Perimetre::Commune(c)) => insee == c,
+            (PerimetreAnnexe::Epci(e), Perimetre::Epci(x)) => e == x,
+            (PerimetreAnnexe::Departement(d), Perimetre::Departement(x)) => d == x,
+            _ => false,
+        }
     }
 
     /// The names of the EPCIs a departmental annex adds (those of the dossier).
