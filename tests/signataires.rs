@@ -427,3 +427,202 @@ fn a_communes_annex_on_its_epci_gives_its_share_where_its_rate_is_measured() {
         assert!(mots.contains("12 logements réservés par la commune, soit 10,0 %."), "{txt}");
     }
 }
+
+/// The attribute `nom` of the XML tag that `balise` starts with.
+fn attribut(balise: &str, nom: &str) -> Option<String> {
+    let tag = &balise[..balise.find('>').unwrap_or(balise.len())];
+    let debut = tag
+        .find(&format!(" {nom}=\""))
+        .map(|i| i + nom.len() + 3)
+        .or_else(|| tag.starts_with(&format!("{nom}=\"")).then_some(nom.len() + 2))?;
+    Some(tag[debut..debut + tag[debut..].find('"')?].to_string())
+}
+
+/// The text of the `<t>` elements of an XML fragment, unescaped.
+fn texte_xml(x: &str) -> String {
+    let mut s = String::new();
+    for t in x.split("<t").skip(1) {
+        let Some(i) = t.find('>') else { continue };
+        if t[..i].ends_with('/') {
+            continue;
+        }
+        let t = &t[i + 1..];
+        s.push_str(&t[..t.find("</t>").unwrap_or(t.len())]);
+    }
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+/// A column's number from its letters: A → 1, AA → 27.
+fn colonne(lettres: &str) -> u32 {
+    lettres.chars().take_while(char::is_ascii_uppercase).fold(0, |n, c| n * 26 + (c as u32 - 'A' as u32 + 1))
+}
+
+/// The lines a text takes wrapped word by word in a column `largeur` characters wide.
+fn lignes_dans(texte: &str, largeur: f64) -> f64 {
+    texte
+        .split('\n')
+        .map(|p| {
+            let (mut n, mut l) = (1.0, 0.0);
+            for m in p.split(' ').map(|m| m.chars().count() as f64) {
+                if l > 0.0 && l + 1.0 + m <= largeur {
+                    l += 1.0 + m;
+                } else {
+                    if l > 0.0 {
+                        n += 1.0;
+                    }
+                    let coupures = ((m / largeur).ceil() - 1.0).max(0.0);
+                    n += coupures;
+                    l = m - coupures * largeur;
+                }
+            }
+            n
+        })
+        .sum()
+}
+
+/// What a spreadsheet would not show of a workbook's text, read back from its XML: a wrapped
+/// cell whose row is too short for its lines (15 points a line of 11-point Calibri, words
+/// wrapped at the width of its column), or a text longer than its column that the next cell,
+/// filled, hides. `None` without `unzip`.
+fn textes_coupes(x: &Path) -> Option<Vec<String>> {
+    let classeur = zip_entry(x, "xl/workbook.xml")?;
+    let chaines: Vec<String> =
+        zip_entry(x, "xl/sharedStrings.xml").unwrap_or_default().split("<si>").skip(1).map(texte_xml).collect();
+    let styles = zip_entry(x, "xl/styles.xml")?;
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let retour: Vec<bool> =
+        xfs[..xfs.find("</cellXfs>").unwrap()].split("<xf ").skip(1).map(|x| x.contains("wrapText=\"1\"")).collect();
+    let mut coupes = vec![];
+    for (i, feuille) in classeur.split("<sheet ").skip(1).enumerate() {
+        let nom = attribut(feuille, "name").unwrap();
+        let f = zip_entry(x, &format!("xl/worksheets/sheet{}.xml", i + 1))?;
+        let mut largeurs = std::collections::BTreeMap::new();
+        for c in f.split("<col ").skip(1) {
+            let (a, b): (u32, u32) = (attribut(c, "min")?.parse().ok()?, attribut(c, "max")?.parse().ok()?);
+            let w: f64 = attribut(c, "width")?.parse().ok()?;
+            for k in a..=b {
+                largeurs.insert(k, w);
+            }
+        }
+        let largeur = |c: u32| largeurs.get(&c).copied().unwrap_or(8.43);
+        // Merged cells: the first one's width is that of its columns; the others are covered.
+        let mut fusions = std::collections::BTreeMap::new();
+        let mut couvertes = std::collections::BTreeSet::new();
+        for m in f.split("<mergeCell ").skip(1) {
+            let plage = attribut(m, "ref")?;
+            let (a, b) = plage.split_once(':')?;
+            let (ca, cb) = (colonne(a), colonne(b));
+            let ra: u32 = a.trim_start_matches(|c: char| c.is_ascii_uppercase()).parse().ok()?;
+            let rb: u32 = b.trim_start_matches(|c: char| c.is_ascii_uppercase()).parse().ok()?;
+            fusions.insert((ra, ca), (rb - ra + 1, (ca..=cb).map(largeur).sum::<f64>()));
+            for r in ra..=rb {
+                for c in ca..=cb {
+                    if (r, c) != (ra, ca) {
+                        couvertes.insert((r, c));
+                    }
+                }
+            }
+        }
+        for ligne in f.split("<row ").skip(1) {
+            let r: u32 = attribut(ligne, "r")?.parse().ok()?;
+            let hauteur: f64 = attribut(ligne, "ht").and_then(|h| h.parse().ok()).unwrap_or(15.0);
+            let ligne = &ligne[..ligne.find("</row>").unwrap_or(ligne.len())];
+            // (column, text, filled, wrapped)
+            let cellules: Vec<(u32, Option<String>, bool, bool)> = ligne
+                .split("<c ")
+                .skip(1)
+                .map(|c| {
+                    let col = colonne(&attribut(c, "r").unwrap_or_default());
+                    let s: usize = attribut(c, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let v = c.find("<v>").map(|i| &c[i + 3..i + c[i..].find("</v>").unwrap()]);
+                    let texte = match attribut(c, "t").as_deref() {
+                        Some("s") => v.and_then(|v| v.parse::<usize>().ok()).map(|k| chaines[k].clone()),
+                        Some("inlineStr") => Some(texte_xml(c)),
+                        _ => None,
+                    };
+                    let rempli = texte.as_deref().is_some_and(|t| !t.is_empty()) || (texte.is_none() && v.is_some());
+                    (col, texte, rempli, retour.get(s).copied().unwrap_or(false))
+                })
+                .collect();
+            for (col, texte, _, enroule) in &cellules {
+                let Some(t) = texte.as_deref().filter(|t| !t.is_empty()) else { continue };
+                if couvertes.contains(&(r, *col)) {
+                    continue;
+                }
+                let (lignes_fusion, w) = fusions.get(&(r, *col)).copied().unwrap_or((1, largeur(*col)));
+                if *enroule {
+                    if lignes_fusion == 1 && lignes_dans(t, w) * 15.0 > hauteur + 0.5 {
+                        coupes.push(format!("{nom} L{r}C{col} ({} lignes en {hauteur} pt) : {t}", lignes_dans(t, w)));
+                    }
+                } else if lignes_fusion == 1
+                    && t.chars().count() as f64 > w
+                    && cellules.iter().any(|(c, _, rempli, _)| *c == col + 1 && *rempli)
+                {
+                    coupes.push(format!("{nom} L{r}C{col} (caché par la cellule suivante) : {t}"));
+                }
+            }
+        }
+    }
+    Some(coupes)
+}
+
+/// Read in a spreadsheet (casa review, 04/12): the bilan's sheets kept Excel's default width —
+/// « Mis à dispositi/on », « 2015 et ap… », the ventilation's header short of a line, the base
+/// of each CIA share cut after « sur 40 », the hors-flux categories hidden by their figures —;
+/// the fiche's « Total des EPCI du dossier (…) » title left on one line; the état des lieux's
+/// EPCI names hidden in 12 characters. Every workbook read back: no text cut.
+#[test]
+fn no_text_of_a_workbook_is_cut_or_hidden() {
+    let t = TempDir::new("classeurs-lisibles");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let reg = t.path("registre.csv");
+    csv_1252(
+        &reg,
+        &[
+            "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux",
+            "AZ1;Action Logement;15/01/2025;10/01/2025;1 mois;3;20/01/2025;01/02/2025;Attribution;15/02/2025;Bail signé;",
+            "AZ2;Action Logement;01/03/2025;25/02/2025;1 mois;2;05/03/2025;20/03/2025;Refus;;Logement repris;",
+            "AZ50;Commune d'Antibes;01/04/2025;25/03/2025;1 mois;1;05/04/2025;20/04/2025;Attribution;02/05/2025;Bail signé;",
+            "AZ70;;01/05/2025;01/05/2025;1 mois;1;;;;10/05/2025;Bail signé;Relogement ANRU",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let mut classeurs = vec![];
+    for (nom, args) in [
+        ("bilan.xlsx", vec!["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur"]),
+        (
+            "bilan-al.xlsx",
+            vec![
+                "bilan",
+                "--dossier",
+                ds,
+                "--annee",
+                "2025",
+                "--bailleur",
+                "Azur",
+                "--reservataire",
+                "action-logement",
+            ],
+        ),
+        ("fiche.xlsx", vec!["export", "fiche-assiette", "--dossier", ds, "--bailleur", "Azur", "--annee", "2025"]),
+        (
+            "prevision.xlsx",
+            vec!["export", "prevision-soustraits", "--dossier", ds, "--bailleur", "Azur", "--annee", "2025"],
+        ),
+        ("edl.xlsx", vec!["export", "etat-des-lieux", "--dossier", ds]),
+    ] {
+        let out = t.path(nom);
+        run_ok(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+        classeurs.push(out);
+    }
+    let al = t.path("annexe-al.xlsx");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &al).status.success());
+    classeurs.push(al);
+    for x in &classeurs {
+        if let Some(coupes) = textes_coupes(x) {
+            assert!(coupes.is_empty(), "{} :\n{}", x.display(), coupes.join("\n"));
+        }
+    }
+}

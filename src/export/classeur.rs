@@ -30,21 +30,38 @@ pub fn mise_en_page(
 }
 
 /// The height of a row whose cells wrap: `(text, width of its column in characters)`; 15
-/// points a line (Excel's default row, 11-point Calibri).
+/// points a line (Excel's default row, 11-point Calibri). The lines are counted as a
+/// spreadsheet wraps them, word by word (a word never cut unless longer than the column):
+/// « Objectif de l'année » takes three lines in a column of 8, not the two its length says.
 pub fn hauteur(cellules: &[(&str, f64)]) -> f64 {
-    let lignes = cellules
-        .iter()
-        .map(|(t, w)| {
-            t.split('\n')
-                .map(|l| {
-                    let n = l.chars().count() as f64;
-                    // A little under the width: words are not cut.
-                    (n / (w * 0.95).max(1.0)).ceil().max(1.0)
-                })
-                .sum::<f64>()
-        })
-        .fold(1.0, f64::max);
+    let lignes = cellules.iter().map(|(t, w)| lignes(t, *w)).fold(1.0, f64::max);
     lignes * 15.0
+}
+
+/// The lines `texte` takes in a column `largeur` characters wide, wrapped at its spaces (a
+/// no-break space holds its two words together): a little under the width, the letters of
+/// Calibri being wider than the digits Excel measures columns with.
+fn lignes(texte: &str, largeur: f64) -> f64 {
+    let place = (largeur * 0.95).max(1.0);
+    let mut n = 0.0;
+    for paragraphe in texte.split('\n') {
+        let mut ligne = 0.0;
+        n += 1.0;
+        for mot in paragraphe.split(' ').map(|m| m.chars().count() as f64) {
+            if ligne > 0.0 && ligne + 1.0 + mot <= place {
+                ligne += 1.0 + mot;
+                continue;
+            }
+            if ligne > 0.0 {
+                n += 1.0;
+            }
+            // A word longer than the column is cut over as many lines as it needs.
+            let coupures = ((mot / place).ceil() - 1.0).max(0.0);
+            n += coupures;
+            ligne = mot - coupures * place;
+        }
+    }
+    n.max(1.0)
 }
 
 /// Sets a row's height when its text wraps over more than one line.
@@ -134,7 +151,21 @@ pub fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sheet_name;
+    use super::{hauteur, sheet_name};
+
+    #[test]
+    fn a_row_is_as_tall_as_its_words_wrap() {
+        // « Objectif » / « de » / « l'année » in a column of 8.43 (capacity 8.0): three lines.
+        assert_eq!(hauteur(&[("Objectif de l'année", 8.43)]), 45.0);
+        // « Conclues par » (12) then « un bail » in 13 (capacity 12.35): two lines.
+        assert_eq!(hauteur(&[("Conclues par un bail", 13.0)]), 30.0);
+        // One line when it fits; the tallest cell of the row sets its height.
+        assert_eq!(hauteur(&[("Attribués", 13.0), ("2015 et après", 14.0)]), 15.0);
+        // A word longer than its column is cut: 20 letters in a capacity of 9.5 → 3 lines.
+        assert_eq!(hauteur(&[("abcdefghijklmnopqrst", 10.0)]), 45.0);
+        // Each line break starts a line.
+        assert_eq!(hauteur(&[("Nom, qualité :\n\n\n\nSignature et cachet :", 30.0)]), 75.0);
+    }
 
     #[test]
     fn sheet_names_excel_accepts() {

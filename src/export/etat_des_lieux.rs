@@ -367,7 +367,9 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
         }
         ws.autofilter(0, 0, ecrites.max(1), 9).map_err(e)?;
         ws.set_freeze_panes(1, 0).map_err(e)?;
-        for (j, w) in [24, 12, 28, 12, 22, 11, 10, 9, 14, 11].iter().enumerate() {
+        // EPCI and réservataire as long as their names (« CA de Sophia Antipolis (240600585) »,
+        // « État (contingent préfectoral) »): never hidden by the next column.
+        for (j, w) in [24, 15, 28, 40, 36, 12, 10, 9, 21, 11].iter().enumerate() {
             ws.set_column_width(j as u16, *w).map_err(e)?;
         }
         page_setup(ws, &entete, 0).map_err(e)?;
@@ -467,7 +469,7 @@ impl<'a> Anomalies<'a> {
         let ws = self.wb.worksheet_from_index(i)?;
         ws.autofilter(0, 0, (self.lignes as u32).max(1), 5)?;
         ws.set_freeze_panes(1, 0)?;
-        for (j, w) in [14, 36, 22, 8, 30, 36].iter().enumerate() {
+        for (j, w) in [14, 40, 22, 8, 46, 36].iter().enumerate() {
             ws.set_column_width(j as u16, *w)?;
         }
         page_setup(ws, self.entete, 0)
@@ -563,7 +565,7 @@ fn parts_des_reservataires(
             for (j, h) in headers.iter().enumerate() {
                 w.write_string_with_format(2, j as u16, *h, &s.entete)?;
             }
-            for (j, l) in [10, 44, 40, 12, 12, 12].iter().enumerate() {
+            for (j, l) in [10, 44, 40, 12, 19, 13].iter().enumerate() {
                 w.set_column_width(j as u16, *l)?;
             }
             w.set_freeze_panes(3, 0)?;

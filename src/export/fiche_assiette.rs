@@ -661,6 +661,9 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     for (j, c) in cols.iter().enumerate() {
         ws.write_string_with_format(r, 1 + j as u16, &c.titre, &entete).map_err(e)?;
     }
+    // « Total des EPCI du dossier (département des Alpes-Maritimes) » wraps in its column.
+    let titres: Vec<(&str, f64)> = cols.iter().map(|c| (c.titre.as_str(), 30.0)).collect();
+    super::classeur::ajuster(ws, r, &titres).map_err(e)?;
     for (i, l) in rows.iter().enumerate() {
         let r = premiere + 1 + i as u32;
         ws.write_string_with_format(r, 0, &l.libelle, if l.total { &libelle_total } else { &libelle }).map_err(e)?;

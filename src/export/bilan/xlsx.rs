@@ -6,6 +6,7 @@ use super::{
     libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan, reference, signataires, titre,
 };
 use crate::consolidate::{libelle_reservataire, nom_commune};
+use crate::export::classeur::ajuster;
 use crate::export::pdf::date_d_edition;
 use crate::format::entier;
 use crate::suivi::bilan::{Bilan, BilanReservataire};
@@ -19,6 +20,10 @@ struct Formats {
     ecart_dec: Format,
     pct: Format,
     cell: Format,
+    /// A bordered cell whose text wraps (its row made tall enough).
+    cell_texte: Format,
+    /// A label over two merged columns, wrapped (its row made tall enough).
+    libelle: Format,
     bold: Format,
     total: Format,
     total_num: Format,
@@ -105,6 +110,8 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         ecart_dec: Format::new().set_border(FormatBorder::Thin).set_num_format("+#,##0.0;\"\u{2212}\"#,##0.0;0"),
         pct: Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%"),
         cell: Format::new().set_border(FormatBorder::Thin),
+        cell_texte: Format::new().set_border(FormatBorder::Thin).set_text_wrap(),
+        libelle: Format::new().set_text_wrap(),
         bold: Format::new().set_bold().set_font_size(13),
         total: Format::new().set_bold().set_border(FormatBorder::Thin),
         total_num: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0"),
@@ -133,11 +140,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     }
     r += 1;
     let entete = r;
-    for (j, h) in COLONNES.iter().enumerate() {
-        ws.write_string_with_format(r, j as u16, *h, &f.head)?;
-    }
-    // Wrapped headers: a row high enough for them (else they overlap when printed).
-    ws.set_row_height(r, 42)?;
+    entetes(ws, r, &COLONNES, &LARGEURS, &f)?;
     for x in &b.reservataires {
         r += 1;
         write_row(ws, &f, r, x, b)?;
@@ -173,15 +176,13 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     // The bailleur's libérations outside the flux: not in the bilan sent to one réservataire.
     if b.reservataire.is_none() {
         r += 2;
-        ws.write_string_with_format(r, 0, "Hors flux (soustraits)", &f.head)?;
-        ws.write_string_with_format(r, 1, "Prévus", &f.head)?;
-        ws.write_string_with_format(r, 2, "Réalisés (baux signés)", &f.head)?;
-        ws.write_string_with_format(r, 3, "Écart", &f.head)?;
-        ws.set_row_height(r, 30)?;
+        entetes(ws, r, &["Hors flux (soustraits)", "Prévus", "Réalisés (baux signés)", "Écart"], &LARGEURS, &f)?;
         for h in crate::suivi::HorsFlux::ALL {
             let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
             r += 1;
-            ws.write_string_with_format(r, 0, h.label(), &f.cell)?;
+            // The long categories wrap in their column (never hidden by the next one).
+            ws.write_string_with_format(r, 0, h.label(), &f.cell_texte)?;
+            ajuster(ws, r, &[(h.label(), LARGEURS[0])])?;
             ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
             if b.registre_non_transmis() {
                 ws.write_string_with_format(r, 2, "—", &f.cell)?;
@@ -200,11 +201,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     }
     // The signature of the party who sends it (review 2, B11), as on every workbook to sign.
     crate::export::classeur::signatures(ws, r + 1, &signataires(b), &[(0, 1)], false)?;
-    ws.set_column_width(0, 40)?;
-    ws.set_column_width(1, 30)?;
-    for j in 2..15 {
-        ws.set_column_width(j, 13)?;
-    }
+    largeurs(ws, &LARGEURS)?;
     // The CIA objectives.
     let ws = wb.add_worksheet();
     ws.set_name(crate::export::classeur::sheet_name("Objectifs CIA", &mut pris))?;
@@ -220,15 +217,14 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     let explication = if b.cia.renseigne { CIA_EXPLICATION.to_string() } else { cia_non_renseignee(b) };
     ws.merge_range(1, 0, 1, 10, &explication, &f.texte)?;
     ws.set_row_height(1, crate::export::classeur::hauteur(&[(&explication, 175.0)]))?;
-    for (j, h) in COLONNES_PRIORITAIRES.iter().enumerate() {
-        ws.write_string_with_format(3, j as u16, *h, &f.head)?;
-    }
-    ws.write_string_with_format(3, 7, "Base de la part", &f.head)?;
-    ws.set_row_height(3, 42)?;
+    let titres: Vec<&str> = COLONNES_PRIORITAIRES.iter().copied().chain(["Base de la part"]).collect();
+    entetes(ws, 3, &titres, &LARGEURS_CIA, &f)?;
     let mut r = 4;
     for (nom, baux, prio, dalo, nr, part, objectif) in lignes_prioritaires(b) {
-        ws.write_string_with_format(r, 7, crate::suivi::cia::base_dite(baux - nr, baux), &f.texte)?;
-        ws.write_string_with_format(r, 0, nom, &f.cell)?;
+        let base = crate::suivi::cia::base_dite(baux - nr, baux);
+        ws.write_string_with_format(r, 7, &base, &f.texte)?;
+        ajuster(ws, r, &[(&nom, LARGEURS_CIA[0]), (&base, LARGEURS_CIA[7])])?;
+        ws.write_string_with_format(r, 0, &nom, &f.cell_texte)?;
         for (j, n) in [baux, prio, dalo, nr].iter().enumerate() {
             ws.write_number_with_format(r, 1 + j as u16, *n as f64, &f.num)?;
         }
@@ -245,18 +241,20 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     r += 1;
     let quartiles = lignes_quartiles(b);
     if !quartiles.is_empty() {
-        for (j, h) in COLONNES_QUARTILES.iter().enumerate() {
-            ws.write_string_with_format(r, j as u16, *h, &f.head)?;
-        }
-        ws.write_string_with_format(r, 11, "Base de la part hors QPV", &f.head)?;
-        ws.write_string_with_format(r, 12, "Base de la part en QPV", &f.head)?;
-        ws.set_row_height(r, 42)?;
+        let titres: Vec<&str> =
+            COLONNES_QUARTILES.iter().copied().chain(["Base de la part hors QPV", "Base de la part en QPV"]).collect();
+        entetes(ws, r, &titres, &LARGEURS_CIA, &f)?;
     }
     for (nom, h, q) in quartiles {
         r += 1;
-        ws.write_string_with_format(r, 0, nom, &f.cell)?;
-        ws.write_string_with_format(r, 11, crate::suivi::cia::base_dite(h.menages_renseignes, h.baux), &f.texte)?;
-        ws.write_string_with_format(r, 12, crate::suivi::cia::base_dite(q.menages_renseignes, q.baux), &f.texte)?;
+        ws.write_string_with_format(r, 0, &nom, &f.cell_texte)?;
+        let (base_h, base_q) = (
+            crate::suivi::cia::base_dite(h.menages_renseignes, h.baux),
+            crate::suivi::cia::base_dite(q.menages_renseignes, q.baux),
+        );
+        ws.write_string_with_format(r, 11, &base_h, &f.texte)?;
+        ws.write_string_with_format(r, 12, &base_q, &f.texte)?;
+        ajuster(ws, r, &[(&nom, LARGEURS_CIA[0]), (&base_h, LARGEURS_CIA[11]), (&base_q, LARGEURS_CIA[12])])?;
         let cols: [(u64, u64, u64, Option<f64>, f64); 2] = [
             (h.baux, h.premier_quartile, h.non_renseignes, h.part, h.objectif),
             (q.baux, q.quartiles_2_4, q.non_renseignes, q.part, q.objectif),
@@ -273,41 +271,37 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
             ws.write_number_with_format(r, c + 4, objectif, &f.pct)?;
         }
     }
-    ws.set_column_width(0, 40)?;
-    for j in 1..11 {
-        ws.set_column_width(j, 14)?;
-    }
-    for j in 11..13 {
-        ws.set_column_width(j, 30)?;
-    }
+    largeurs(ws, &LARGEURS_CIA)?;
     for x in &b.reservataires {
         let ws = wb.add_worksheet();
         ws.set_name(crate::export::classeur::sheet_name(&libelle_reservataire(&x.id), &mut pris))?;
         mise_en_page(ws, b, &format!("{} — {}", libelle_reservataire(&x.id), titre(b)))?;
         ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(&x.id), titre(b)), &f.bold)?;
-        for (j, h) in COLONNES.iter().enumerate() {
-            ws.write_string_with_format(2, j as u16, *h, &f.head)?;
-        }
-        ws.set_row_height(2, 42)?;
+        entetes(ws, 2, &COLONNES, &LARGEURS, &f)?;
         write_row(ws, &f, 3, x, b)?;
+        // Each label over the two first columns, wrapped: never hidden by its value.
+        let libelle = |ws: &mut Worksheet, r: u32, t: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
+            ws.merge_range(r, 0, r, 1, t, &f.libelle)?;
+            ajuster(ws, r, &[(t, LARGEURS[0] + LARGEURS[1])])
+        };
         if let Some(rel) = x.reliquat {
-            ws.write_string(5, 0, "Reliquat reporté sur l'année suivante")?;
+            libelle(ws, 5, "Reliquat reporté sur l'année suivante")?;
             ws.write_number_with_format(5, 2, rel as f64, &f.num)?;
         }
         if b.registre_non_transmis() {
-            ws.write_string(6, 0, format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
+            libelle(ws, 6, &format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
             ws.write_string(6, 2, "—")?;
         } else {
-            ws.write_string(
+            libelle(
+                ws,
                 6,
-                0,
-                format!("Réalisé : part des décomptes des réservataires ({}) — {}", x.perimetre, base_du_realise(x)),
+                &format!("Réalisé : part des décomptes des réservataires ({}) — {}", x.perimetre, base_du_realise(x)),
             )?;
             ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
         }
         ws.write_string(6, 3, "contre l'objectif : part du flux des réservataires")?;
         ws.write_number_with_format(6, 8, x.part_flux_reserve, &f.pct)?;
-        ws.write_string(7, 0, format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
+        libelle(ws, 7, &format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
         ws.merge_range(13, 0, 13, 14, BASES_DES_PARTS, &f.texte)?;
         ws.set_row_height(13, crate::export::classeur::hauteur(&[(BASES_DES_PARTS, 175.0)]))?;
@@ -321,23 +315,18 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
                 &f.num,
             )?;
         }
-        for (j, h) in DETAIL.iter().enumerate() {
-            ws.write_string_with_format(14, j as u16, *h, &f.head)?;
-        }
-        ws.set_row_height(14, 30)?;
+        entetes(ws, 14, &DETAIL, &LARGEURS, &f)?;
         for (rr, d) in (15u32..).zip(b.detail.iter().filter(|d| d.reservataire == x.id)) {
             write_detail(ws, rr, 0, d, &f)?;
         }
-        ws.set_column_width(0, 40)?;
-        ws.set_column_width(1, 30)?;
+        largeurs(ws, &LARGEURS)?;
     }
     // The breakdown as a tidy table, for a pivot table.
     let ws = wb.add_worksheet();
     ws.set_name(crate::export::classeur::sheet_name("Ventilation", &mut pris))?;
     mise_en_page(ws, b, &titre(b))?;
-    for (j, h) in ["Bailleur", "Réservataire", "Code INSEE"].iter().chain(DETAIL.iter()).enumerate() {
-        ws.write_string_with_format(0, j as u16, *h, &f.head)?;
-    }
+    let titres: Vec<&str> = ["Bailleur", "Réservataire", "Code INSEE"].into_iter().chain(DETAIL).collect();
+    entetes(ws, 0, &titres, &LARGEURS_VENTILATION, &f)?;
     for (i, d) in b.detail.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, &d.bailleur)?;
@@ -347,14 +336,11 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     }
     ws.autofilter(0, 0, b.detail.len() as u32, 10)?;
     ws.set_repeat_rows(0, 0)?;
-    ws.set_column_width(0, 24)?;
-    ws.set_column_width(1, 36)?;
+    largeurs(ws, &LARGEURS_VENTILATION)?;
     let ws = wb.add_worksheet();
     ws.set_name(crate::export::classeur::sheet_name("Lignes mises de côté", &mut pris))?;
     mise_en_page(ws, b, &titre(b))?;
-    for (j, h) in ["Bailleur", "Fichier", "Feuille", "Ligne", "Motif", "Valeur"].iter().enumerate() {
-        ws.write_string_with_format(0, j as u16, *h, &f.head)?;
-    }
+    entetes(ws, 0, &["Bailleur", "Fichier", "Feuille", "Ligne", "Motif", "Valeur"], &LARGEURS_REJETS, &f)?;
     for (i, x) in b.rejets.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, &x.bailleur)?;
@@ -364,7 +350,45 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         ws.write_string(r, 4, crate::suivi::motif_en_clair(&x.motif))?;
         ws.write_string(r, 5, &x.valeur)?;
     }
+    largeurs(ws, &LARGEURS_REJETS)?;
     Ok(wb)
+}
+
+/// The widths of the columns (in characters) of the consolidation and of each réservataire's
+/// sheet: its label, the décompte (or the typology), then the figures — wide enough for their
+/// values (« 2015 et après ») and for their wrapped titles, word by word (casa review: the
+/// default 8.43 cut « Mis à dispositi/on » and hid « 2015 et ap… »).
+const LARGEURS: [f64; 15] = [40.0, 30.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0];
+/// The CIA sheet: the base of each share (« 0 ménage renseigné sur 40 baux ») in column H, and
+/// the bases of the quartile shares in L and M.
+const LARGEURS_CIA: [f64; 13] = [40.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 32.0, 14.0, 14.0, 14.0, 32.0, 32.0];
+/// The « Ventilation » sheet: bailleur, réservataire, INSEE code, then [`DETAIL`].
+const LARGEURS_VENTILATION: [f64; 11] = [24.0, 36.0, 11.0, 26.0, 11.0, 12.0, 10.0, 14.0, 13.0, 11.0, 11.0];
+/// The register rows set aside: bailleur, file, sheet, row, reason, value.
+const LARGEURS_REJETS: [f64; 6] = [24.0, 36.0, 16.0, 8.0, 30.0, 30.0];
+
+fn largeurs(ws: &mut Worksheet, l: &[f64]) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (j, w) in l.iter().enumerate() {
+        ws.set_column_width(j as u16, *w)?;
+    }
+    Ok(())
+}
+
+/// A row of column titles from the first column, tall enough for the longest once wrapped in
+/// its column (never less than the two lines most of them take).
+fn entetes(
+    ws: &mut Worksheet,
+    r: u32,
+    titres: &[&str],
+    l: &[f64],
+    f: &Formats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (j, t) in titres.iter().enumerate() {
+        ws.write_string_with_format(r, j as u16, *t, &f.head)?;
+    }
+    let cellules: Vec<(&str, f64)> = titres.iter().copied().zip(l.iter().copied()).collect();
+    ws.set_row_height(r, crate::export::classeur::hauteur(&cellules).max(30.0))?;
+    Ok(())
 }
 
 /// The base of the realised share, in words: « 3 logements décomptés sur 3 ».
