@@ -61,11 +61,14 @@ fn the_workbook_of_the_demonstration_is_the_same_cell_for_cell() {
     // Excel's limits, then small ones: every table going on over several sheets, most
     // réservataires sharing « Autres réservataires ».
     let cas = [
-        ("defaut", Limites::default(), "aff79a051b119a13022dc9d168c4451b7868bc5ad11fe8c3a1d415f24b923e56"),
+        // Recorded again on purpose (casa review, 04/12): the 22 titles « EPCI : … », « Territoire :
+        // … » with a no-break space before « : », every other cell the same (the old digests
+        // found again with it put back).
+        ("defaut", Limites::default(), "c725fd9c536d0d760d0ecfa8ad5414fecdf82d2b0ea9f608ee325f5f2fb12619"),
         (
             "petites",
             Limites { lignes_par_feuille: 40, feuilles_reservataires: 3 },
-            "12e5365c8e63604163ba9067ab6f0904028a0e871dc2aff05499bd72b76cab79",
+            "3db86493c027b5f98b0fc8b68cffb68eb93e18a5cb21cfb934624ad81c44b9b7",
         ),
     ];
     let mut ecarts = Vec::new();

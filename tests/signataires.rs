@@ -377,7 +377,7 @@ fn a_missing_address_is_said_and_colons_keep_their_non_breaking_space() {
     let mut wb: Xlsx<_> = open_workbook(&fiche).unwrap();
     let ws = wb.worksheet_range("Calcul de l'assiette").unwrap();
     let textes: Vec<String> = ws.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
-    assert!(textes.iter().any(|t| t == "Adresse : non renseignée — à compléter"), "{textes:?}");
+    assert!(textes.iter().any(|t| t == "Adresse\u{a0}: non renseignée — à compléter"), "{textes:?}");
     // Saved with the bailleur's settings: printed.
     run_ok(&[
         "bailleur",
@@ -624,5 +624,215 @@ fn no_text_of_a_workbook_is_cut_or_hidden() {
         if let Some(coupes) = textes_coupes(x) {
             assert!(coupes.is_empty(), "{} :\n{}", x.display(), coupes.join("\n"));
         }
+    }
+}
+
+/// Read as the DDETS (casa review, 04/12): the total column of the fiche was left blank for
+/// what the bailleur declares per EPCI (CUS, charte de relogement, manual exclusions,
+/// comments) — read as forgotten. Azur on two EPCIs of the Alpes-Maritimes, the CUS taken into
+/// account on the CASA only, the charte on both: the total says « selon l'EPCI » for the
+/// first, « OUI » for the second, « aucune » manual exclusion, « — » for the comments.
+#[test]
+fn the_fiches_total_column_says_what_its_epcis_declared() {
+    let t = TempDir::new("fiche-total");
+    let mut lignes = vec![];
+    for i in 0..40 {
+        lignes.push(ligne(format!("A{i}"), "06004", "Antibes", "Non réservé", "T3", "PLUS"));
+        lignes.push(ligne(format!("C{i}"), "06029", "Cannes", "Non réservé", "T2", "PLUS"));
+    }
+    let f = t.path("azur.xlsx");
+    edl(&f, lignes);
+    let d = t.path("d.sqlite");
+    let ds = d.to_str().unwrap();
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "06", "--date-reference", "2025-01-01"], &[&f]);
+    for (epci, cus) in [("240600585", "oui"), ("200039915", "non")] {
+        run_ok(&[
+            "flux",
+            "--dossier",
+            ds,
+            "--bailleur",
+            "Azur",
+            "--epci",
+            epci,
+            "--annee",
+            "2025",
+            "--rotation",
+            "10",
+            "--mutations",
+            "0",
+            "--cus",
+            cus,
+            "--charte-relogement",
+            "oui",
+            "--enregistrer",
+        ]);
+    }
+    let x = t.path("fiche.xlsx");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Calcul de l'assiette").unwrap();
+    let ligne_de = |debut: &str| -> Vec<String> {
+        let r = ws.rows().find(|r| r.first().is_some_and(|c| c.to_string().starts_with(debut))).unwrap();
+        r.iter().skip(1).map(|c| c.to_string()).collect()
+    };
+    let titres = ligne_de("Rubrique");
+    assert_eq!(titres.len(), 3, "{titres:?}");
+    assert!(titres[2].starts_with("Total"), "{titres:?}");
+    // Cannes Pays de Lérins (200039915) first, by SIREN, then the CASA.
+    assert_eq!(ligne_de("CUS prise en compte"), ["NON", "OUI", "selon l'EPCI"]);
+    assert_eq!(ligne_de("Charte de relogement"), ["OUI", "OUI", "OUI"]);
+    assert_eq!(ligne_de("  exclusions saisies à la main"), ["aucune", "aucune", "aucune"]);
+    assert_eq!(ligne_de("Commentaires\u{a0}: relogements"), ["—", "—", "—"]);
+    let pdf = t.path("fiche.pdf");
+    run_ok(&[
+        "export",
+        "fiche-assiette",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let cus = mots(&txt).into_iter().find(|l| l.first().is_some_and(|m| m == "CUS")).unwrap();
+        assert!(cus.ends_with(&["NON".to_string(), "OUI".into(), "selon".into(), "l'EPCI".into()]), "{cus:?}");
+    }
+}
+
+/// Read as a signatory (casa review, 04/12): only the annex's sentences had the no-break space
+/// before « : » and « % »; the fiche, the forecast, the bilan, the fiche navette and the état des
+/// lieux wrote an ordinary one (« Attention : », « Alerte : … »), so a wrapped cell could start a
+/// line with « : ». Every workbook read back: no ordinary space before « : » or « % » in its
+/// strings, and the thousands of its sentences as « 1 234 » (narrow no-break space), never as
+/// « 1 234 ».
+#[test]
+fn every_workbook_keeps_french_typography() {
+    let t = TempDir::new("typographie");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let reg = t.path("registre.csv");
+    csv_1252(
+        &reg,
+        &[
+            "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux",
+            "AZ1;Action Logement;15/01/2025;10/01/2025;1 mois;3;20/01/2025;01/02/2025;Attribution;15/02/2025;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let mut classeurs = vec![];
+    for (nom, args) in [
+        ("bilan.xlsx", vec!["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur"]),
+        ("fiche.xlsx", vec!["export", "fiche-assiette", "--dossier", ds, "--bailleur", "Azur", "--annee", "2025"]),
+        (
+            "prevision.xlsx",
+            vec!["export", "prevision-soustraits", "--dossier", ds, "--bailleur", "Azur", "--annee", "2025"],
+        ),
+        (
+            "navette.xlsx",
+            vec![
+                "export",
+                "fiche-navette",
+                "--dossier",
+                ds,
+                "--logement",
+                "Azur:AZ1",
+                "--reservataire",
+                "action-logement",
+            ],
+        ),
+        ("edl.xlsx", vec!["export", "etat-des-lieux", "--dossier", ds]),
+    ] {
+        let out = t.path(nom);
+        run_ok(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+        classeurs.push(out);
+    }
+    let al = t.path("annexe-al.xlsx");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &al).status.success());
+    classeurs.push(al);
+    for x in &classeurs {
+        let Some(chaines) = zip_entry(x, "xl/sharedStrings.xml") else { return };
+        let feuilles: String =
+            (1..=20).filter_map(|i| zip_entry_muet(x, &format!("xl/worksheets/sheet{i}.xml"))).collect();
+        for texte in chaines.split("<si>").skip(1).map(texte_xml).chain(feuilles.split("<is>").skip(1).map(texte_xml)) {
+            assert!(!texte.contains(" :") && !texte.contains(" %"), "{} : « {texte} »", x.display());
+        }
+    }
+}
+
+/// A file of a zip archive, `None` without a word when it is absent (a workbook's sheets are
+/// counted by trying them).
+fn zip_entry_muet(path: &Path, name: &str) -> Option<String> {
+    let o = std::process::Command::new("unzip").arg("-p").arg(path).arg(name).output().ok()?;
+    (o.status.success() && !o.stdout.is_empty()).then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// Read as the réservataire (casa review, 04/12): the realised share of the bilan's PDF was cut
+/// inside its ratio, « 38,8 % (40 / » over « 103) ». Habitat Azur's register of the casa sample:
+/// the State's 40 décomptés of the 103 of its perimeter, Action Logement's 44, each ratio whole
+/// on its line.
+#[test]
+fn a_ratio_of_the_bilan_pdf_is_never_cut() {
+    let Some(samples) = samples().filter(|s| s.join("casa-suivi/habitat_azur_suivi_2024.csv").exists()) else {
+        return corpus_absent("le registre d'exemple casa-suivi");
+    };
+    let t = TempDir::new("bilan-ratio");
+    let d = t.path("casa.contingents");
+    let ds = d.to_str().unwrap();
+    let edl = samples.join("casa/habitat_azur_edl_2024.xlsx");
+    let o = import(
+        &d,
+        &["--territoire", "240600585", "--date-reference", "2024-01-01", "--bailleur", "Habitat Azur"],
+        &[&edl],
+    );
+    assert!(o.status.success(), "{}", erreur(&o));
+    run_ok(&[
+        "flux",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Habitat Azur",
+        "--epci",
+        "240600585",
+        "--annee",
+        "2024",
+        "--rotation",
+        "8",
+        "--enregistrer",
+    ]);
+    let registre = samples.join("casa-suivi/habitat_azur_suivi_2024.csv");
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Habitat Azur", registre.to_str().unwrap()]);
+    let pdf = t.path("bilan.pdf");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        ds,
+        "--annee",
+        "2024",
+        "--bailleur",
+        "Habitat Azur",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        for ratio in ["(40 / 103)", "(44 / 103)", "(11 / 11)", "(8 / 103)"] {
+            assert!(txt.lines().any(|l| l.contains(ratio)), "{ratio} :\n{txt}");
+        }
+        assert!(!txt.lines().any(|l| l.trim_end().ends_with(" /")), "{txt}");
     }
 }

@@ -5,6 +5,44 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
+/// The text of a document written with French typography, in every workbook alike: a no-break
+/// space before « : » and « % » ([`crate::format::typographie`]), so that neither starts a
+/// line of a wrapped cell; thousands already carry theirs (« 3 104 »). The values read from the
+/// bailleurs' files (names of files, raw cells) are written as they are, never through it.
+pub trait Typographie {
+    fn texte(&mut self, r: u32, c: u16, s: impl AsRef<str>) -> Result<&mut Worksheet, XlsxError>;
+    fn texte_f(&mut self, r: u32, c: u16, s: impl AsRef<str>, f: &Format) -> Result<&mut Worksheet, XlsxError>;
+    fn fusion(
+        &mut self,
+        r: u32,
+        c: u16,
+        r2: u32,
+        c2: u16,
+        s: impl AsRef<str>,
+        f: &Format,
+    ) -> Result<&mut Worksheet, XlsxError>;
+}
+
+impl Typographie for Worksheet {
+    fn texte(&mut self, r: u32, c: u16, s: impl AsRef<str>) -> Result<&mut Worksheet, XlsxError> {
+        self.write_string(r, c, crate::format::typographie(s.as_ref()))
+    }
+    fn texte_f(&mut self, r: u32, c: u16, s: impl AsRef<str>, f: &Format) -> Result<&mut Worksheet, XlsxError> {
+        self.write_string_with_format(r, c, crate::format::typographie(s.as_ref()), f)
+    }
+    fn fusion(
+        &mut self,
+        r: u32,
+        c: u16,
+        r2: u32,
+        c2: u16,
+        s: impl AsRef<str>,
+        f: &Format,
+    ) -> Result<&mut Worksheet, XlsxError> {
+        self.merge_range(r, c, r2, c2, &crate::format::typographie(s.as_ref()), f)
+    }
+}
+
 /// A4, `paysage` or portrait, fitted to the width of one page; header and footer on every page.
 pub fn mise_en_page(
     ws: &mut Worksheet,
@@ -83,17 +121,17 @@ pub fn signatures(
     plusieurs: bool,
 ) -> Result<u32, XlsxError> {
     let exemplaires = if plusieurs { ", en autant d'exemplaires que de parties" } else { "" };
-    ws.write_string(r, 0, format!("Fait à ………………………………, le ………………………………{exemplaires}."))?;
+    ws.texte(r, 0, format!("Fait à ………………………………, le ………………………………{exemplaires}."))?;
     let titre = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top);
     let boite = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
     let r = r + 2;
     for (p, &(a, b)) in parties.iter().zip(colonnes) {
         if a == b {
-            ws.write_string_with_format(r, a, p, &titre)?;
-            ws.merge_range(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
+            ws.texte_f(r, a, p, &titre)?;
+            ws.fusion(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
         } else {
-            ws.merge_range(r, a, r, b, p, &titre)?;
-            ws.merge_range(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
+            ws.fusion(r, a, r, b, p, &titre)?;
+            ws.fusion(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
         }
     }
     ws.set_row_height(r, 30)?;

@@ -5,6 +5,7 @@
 
 use super::{ExportError, save_workbook};
 use crate::consolidate::{self, Cube, Dimension, Filtre, Grille, libelle_reservataire, nom_commune, nom_epci};
+use crate::export::classeur::Typographie;
 use crate::model::TypologieGrille;
 use crate::store::Dossier;
 use crate::store::cube::Case;
@@ -47,7 +48,7 @@ fn page_setup(ws: &mut Worksheet, entete: &str, repeat_to: u32) -> Result<(), Xl
 
 /// Writes a grid (PACA layout) at `row`; returns the next free row.
 fn write_grid(ws: &mut Worksheet, s: &Styles, row: u32, titre: &str, g: &Grille) -> Result<u32, XlsxError> {
-    ws.write_string_with_format(row, 0, titre, &s.entete)?;
+    ws.texte_f(row, 0, titre, &s.entete)?;
     for (j, t) in TypologieGrille::ALL.iter().enumerate() {
         ws.write_string_with_format(row, 1 + j as u16, t.as_str(), &s.entete)?;
     }
@@ -77,7 +78,7 @@ fn write_totals(
     rows: &[(String, u64)],
     total: u64,
 ) -> Result<u32, XlsxError> {
-    ws.write_string_with_format(row, 0, titre, &s.entete)?;
+    ws.texte_f(row, 0, titre, &s.entete)?;
     ws.write_string_with_format(row, 1, "Logements", &s.entete)?;
     ws.write_string_with_format(row, 2, "Part", &s.entete)?;
     let mut r = row + 1;
@@ -242,7 +243,7 @@ fn ecrire(d: &Dossier, out: &Path, progress: &dyn crate::model::Progress, limite
 
     let ws = add_sheet(&mut wb, "Synthèse", &mut used).map_err(e)?;
     ws.write_string_with_format(0, 0, &entete, &s.titre).map_err(e)?;
-    ws.write_string(1, 0, format!("Territoire : {territoire} — date de référence : {date}")).map_err(e)?;
+    ws.texte(1, 0, format!("Territoire : {territoire} — date de référence : {date}")).map_err(e)?;
     let mut r = 3;
     let totals = |dim: Dimension, label: &dyn Fn(&str) -> String| -> Vec<(String, u64)> {
         cube.counts_by(&all, None, dim).into_iter().map(|(k, n)| (label(k), n)).collect()

@@ -11,6 +11,7 @@ use super::{
     save_workbook,
 };
 use crate::consolidate::nom_epci;
+use crate::export::classeur::Typographie;
 use crate::flux::{Flux, FluxParametres, groupes_par_epci, parametres};
 use crate::model::Reservataire;
 use crate::reference::reference;
@@ -273,13 +274,32 @@ pub fn lignes(cols: &[Colonne]) -> Vec<Ligne> {
     };
     let n = |x: u64| Valeur::Nombre(x as f64);
     // An entry of the parameters: each EPCI's; a departmental flux's own (saved for the
-    // département); blank for a département's column that only sums its EPCIs.
+    // département); for a département's column that only sums its EPCIs, the value they share,
+    // else « selon l'EPCI » (never a blank the DDETS reads as forgotten).
     let param = |g: &dyn Fn(&FluxParametres) -> Valeur| {
-        col(&|f, p| match p {
-            Some(p) => g(p),
-            None if !f.epcis.is_empty() => g(&f.parametres),
-            None => Valeur::Vide,
-        })
+        let mut out = vec![];
+        let mut epcis: Vec<Valeur> = vec![];
+        for c in cols {
+            match &c.parametres {
+                Some(p) => {
+                    epcis.push(g(p));
+                    out.push(g(p));
+                }
+                None if !c.flux.epcis.is_empty() => {
+                    out.push(g(&c.flux.parametres));
+                    epcis.clear();
+                }
+                None => {
+                    out.push(match epcis.first() {
+                        Some(v) if epcis.iter().all(|x| x == v) => v.clone(),
+                        Some(_) => Valeur::Texte("selon l'EPCI".into()),
+                        None => Valeur::Vide,
+                    });
+                    epcis.clear();
+                }
+            }
+        }
+        out
     };
     let ligne = |libelle: &str, valeurs: Vec<Valeur>| Ligne { libelle: libelle.to_string(), total: false, valeurs };
     let entete = |libelle: &str, valeurs: Vec<Valeur>| Ligne { libelle: libelle.to_string(), total: true, valeurs };
@@ -623,17 +643,17 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     let nombre_total = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0").set_bold();
     let pourcent = Format::new().set_border(FormatBorder::Thin).set_num_format("0.0%");
     let texte = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    ws.write_string_with_format(0, 0, titre(f), &titre_f).map_err(e)?;
+    ws.texte_f(0, 0, titre(f), &titre_f).map_err(e)?;
     let mut r = 1;
     let derniere = cols.len() as u16;
     let largeur = 62.0 + 30.0 * cols.len() as f64;
     for (k, v) in identite(f) {
         let t = format!("{k} : {v}");
-        ws.merge_range(r, 0, r, derniere, &t, &Format::new().set_text_wrap()).map_err(e)?;
+        ws.fusion(r, 0, r, derniere, &t, &Format::new().set_text_wrap()).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
-    ws.write_string(
+    ws.texte(
         r,
         0,
         format!(
@@ -646,27 +666,27 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     r += 1;
     for a in avertissements(f) {
         let t = format!("Attention : {a}");
-        ws.merge_range(r, 0, r, derniere, &t, &alerte.clone().set_text_wrap()).map_err(e)?;
+        ws.fusion(r, 0, r, derniere, &t, &alerte.clone().set_text_wrap()).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
     for c in &f.couvertures {
-        ws.merge_range(r, 0, r, derniere, c, &Format::new().set_text_wrap()).map_err(e)?;
+        ws.fusion(r, 0, r, derniere, c, &Format::new().set_text_wrap()).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(c, largeur)]).map_err(e)?;
         r += 1;
     }
     r += 1;
     let premiere = r;
-    ws.write_string_with_format(r, 0, "Rubrique", &entete).map_err(e)?;
+    ws.texte_f(r, 0, "Rubrique", &entete).map_err(e)?;
     for (j, c) in cols.iter().enumerate() {
-        ws.write_string_with_format(r, 1 + j as u16, &c.titre, &entete).map_err(e)?;
+        ws.texte_f(r, 1 + j as u16, &c.titre, &entete).map_err(e)?;
     }
     // « Total des EPCI du dossier (département des Alpes-Maritimes) » wraps in its column.
     let titres: Vec<(&str, f64)> = cols.iter().map(|c| (c.titre.as_str(), 30.0)).collect();
     super::classeur::ajuster(ws, r, &titres).map_err(e)?;
     for (i, l) in rows.iter().enumerate() {
         let r = premiere + 1 + i as u32;
-        ws.write_string_with_format(r, 0, &l.libelle, if l.total { &libelle_total } else { &libelle }).map_err(e)?;
+        ws.texte_f(r, 0, &l.libelle, if l.total { &libelle_total } else { &libelle }).map_err(e)?;
         for (j, v) in l.valeurs.iter().enumerate() {
             let c = 1 + j as u16;
             match v {
@@ -674,7 +694,7 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
                     ws.write_number_with_format(r, c, *x, if l.total { &nombre_total } else { &nombre })
                 }
                 Valeur::Pourcent(x) => ws.write_number_with_format(r, c, *x, &pourcent),
-                Valeur::Texte(s) => ws.write_string_with_format(r, c, s, &texte),
+                Valeur::Texte(s) => ws.texte_f(r, c, s, &texte),
                 Valeur::Vide => ws.write_blank(r, c, &texte),
             }
             .map_err(e)?;

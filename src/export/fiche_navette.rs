@@ -11,6 +11,7 @@ use super::{
     save_workbook,
 };
 use crate::consolidate::{libelle_reservataire, nom_commune, nom_epci};
+use crate::export::classeur::Typographie;
 use crate::model::{Date, IndividuelCollectif, Reservataire};
 use crate::store::Dossier;
 use crate::suivi::calendrier::{Calendrier, RegleDelai};
@@ -131,7 +132,7 @@ fn lists(reservataires: &[String]) -> BTreeMap<&'static str, Vec<String>> {
         ("financements", s(&["PLAI", "PLUS", "PLS", "PLI", "Autre"])),
         (
             "decisions",
-            s(&["Candidat(s) proposé(s)", "Pas de candidat : logement rendu au bailleur", "Demande de délai"]),
+            s(&["Candidat(s) proposé(s)", "Pas de candidat\u{a0}: logement rendu au bailleur", "Demande de délai"]),
         ),
     ])
 }
@@ -301,11 +302,10 @@ fn xlsx(n: &Navette, reservataires: &[String], out: &Path) -> Result<(), ExportE
         .set_num_format("dd/mm/yyyy")
         .set_bold()
         .set_background_color(Color::RGB(0xF2F2F2));
-    ws.write_string_with_format(0, 0, "Fiche navette — mise à disposition d'un logement", &titre).map_err(e)?;
-    ws.merge_range(1, 0, 1, 1, &n.regle_en_clair(), &petit).map_err(e)?;
+    ws.texte_f(0, 0, "Fiche navette — mise à disposition d'un logement", &titre).map_err(e)?;
+    ws.fusion(1, 0, 1, 1, n.regle_en_clair(), &petit).map_err(e)?;
     ws.set_row_height(1, 40).map_err(e)?;
-    ws.write_string(2, 0, format!("Édité le {} — réf. {}", date_d_edition(), reference_du_document(valeurs)))
-        .map_err(e)?;
+    ws.texte(2, 0, format!("Édité le {} — réf. {}", date_d_edition(), reference_du_document(valeurs))).map_err(e)?;
     let row_of = |key: &str| 4 + CHAMPS.iter().position(|(k, _, _)| *k == key).unwrap_or(0) as u32;
     let feries = format!("'Jours fériés'!$A$2:$A${}", FERIES_MAX + 1);
     let mut ranges = BTreeMap::new();
@@ -373,14 +373,14 @@ fn xlsx(n: &Navette, reservataires: &[String], out: &Path) -> Result<(), ExportE
     };
     for (key, lib, list) in CHAMPS {
         let r = row_of(key);
-        ws.write_string_with_format(r, 0, *lib, &label).map_err(e)?;
+        ws.texte_f(r, 0, *lib, &label).map_err(e)?;
         ecrire(ws, r, key, *list)?;
     }
     let debut = row_of("commentaires") + 2;
-    ws.write_string_with_format(debut, 0, "Réponse du réservataire", &section).map_err(e)?;
+    ws.texte_f(debut, 0, "Réponse du réservataire", &section).map_err(e)?;
     for (i, (key, lib, list)) in REPONSE.iter().enumerate() {
         let r = debut + 1 + i as u32;
-        ws.write_string_with_format(r, 0, *lib, &label).map_err(e)?;
+        ws.texte_f(r, 0, *lib, &label).map_err(e)?;
         ecrire(ws, r, key, *list)?;
         if *key == "signataire" {
             ws.set_row_height(r, 45).map_err(e)?;

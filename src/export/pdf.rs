@@ -656,7 +656,8 @@ impl Pdf {
 
 /// The words of a text for wrapping, French typography kept whole: « ; », « : », « % », « € »,
 /// « » », « ? », « ! » stay with the word before them, « « » with the word after, a number with
-/// its unit or noun (« 42 logements », « 61,8 m² »), and a minus sign with its number.
+/// its unit or noun (« 42 logements », « 61,8 m² »), a minus sign with its number, and a ratio
+/// with both its terms (« (40 / 103) », never « (40 / » over « 103) »).
 fn insecables(s: &str) -> Vec<String> {
     let est_nombre = |w: &str| {
         !w.is_empty()
@@ -666,8 +667,8 @@ fn insecables(s: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     let mut colle_au_suivant = false;
     for w in s.split(' ') {
-        let signe =
-            [";", ":", "%", "€", "»", "?", "!", "m²"].iter().any(|p| w.starts_with(p) && w.chars().count() <= 3);
+        let signe = w == "/"
+            || [";", ":", "%", "€", "»", "?", "!", "m²"].iter().any(|p| w.starts_with(p) && w.chars().count() <= 3);
         match out.last_mut() {
             Some(prev)
                 if (signe || colle_au_suivant) && !w.is_empty() && prev.chars().count() + w.chars().count() < 40 =>
@@ -677,7 +678,7 @@ fn insecables(s: &str) -> Vec<String> {
             }
             _ => out.push(w.to_string()),
         }
-        colle_au_suivant = w == "«" || w == "−" || (est_nombre(w) && w.chars().count() <= 12);
+        colle_au_suivant = w == "«" || w == "−" || w == "/" || (est_nombre(w) && w.chars().count() <= 12);
     }
     out
 }

@@ -10,6 +10,7 @@ use super::{
     save_workbook,
 };
 use crate::consolidate::nom_epci;
+use crate::export::classeur::Typographie;
 use crate::flux::Soustrait;
 use crate::format::entier;
 use crate::reference::reference;
@@ -395,47 +396,45 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     let num = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
     let largeur = 60.0 + 16.0 * 2.0 * p.colonnes.len() as f64;
     let derniere = (2 * p.colonnes.len()) as u16;
-    ws.write_string_with_format(0, 0, titre(p), &bold).map_err(e)?;
-    ws.merge_range(1, 0, 1, derniere, &chapeau(p), &wrap).map_err(e)?;
+    ws.texte_f(0, 0, titre(p), &bold).map_err(e)?;
+    ws.fusion(1, 0, 1, derniere, chapeau(p), &wrap).map_err(e)?;
     super::classeur::ajuster(ws, 1, &[(&chapeau(p), largeur)]).map_err(e)?;
-    ws.write_string(2, 0, format!("Édité le {}", date_d_edition())).map_err(e)?;
+    ws.texte(2, 0, format!("Édité le {}", date_d_edition())).map_err(e)?;
     let mut r = 3;
     for (k, v) in identite(p) {
         let t = format!("{k} : {v}");
-        ws.merge_range(r, 0, r, derniere, &t, &wrap).map_err(e)?;
+        ws.fusion(r, 0, r, derniere, &t, &wrap).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(&t, largeur)]).map_err(e)?;
         r += 1;
     }
     for a in avertissements(p) {
-        ws.write_string_with_format(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
+        ws.texte_f(r, 0, format!("Attention : {a}"), &alerte).map_err(e)?;
         r += 1;
     }
     for c in &p.couvertures {
-        ws.merge_range(r, 0, r, derniere, c, &wrap).map_err(e)?;
+        ws.fusion(r, 0, r, derniere, c, &wrap).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(c, largeur)]).map_err(e)?;
         r += 1;
     }
     r += 1;
-    ws.write_string_with_format(r, 0, "Catégorie", &head).map_err(e)?;
+    ws.texte_f(r, 0, "Catégorie", &head).map_err(e)?;
     for (j, c) in p.colonnes.iter().enumerate() {
-        ws.write_string_with_format(r, 1 + 2 * j as u16, format!("{} : prévus {}", c.titre, p.annee), &head)
-            .map_err(e)?;
-        ws.write_string_with_format(r, 2 + 2 * j as u16, format!("{} : réalisés {}", c.titre, p.annee - 1), &head)
-            .map_err(e)?;
+        ws.texte_f(r, 1 + 2 * j as u16, format!("{} : prévus {}", c.titre, p.annee), &head).map_err(e)?;
+        ws.texte_f(r, 2 + 2 * j as u16, format!("{} : réalisés {}", c.titre, p.annee - 1), &head).map_err(e)?;
     }
     let titres: Vec<String> = p.colonnes.iter().map(|c| format!("{} : réalisés {}", c.titre, p.annee - 1)).collect();
     let cellules: Vec<(&str, f64)> = titres.iter().map(|t| (t.as_str(), 16.0)).collect();
     super::classeur::ajuster(ws, r, &cellules).map_err(e)?;
     for (l, total, v) in lignes(p) {
         r += 1;
-        ws.write_string_with_format(r, 0, &l, if total { &cell_total } else { &cell }).map_err(e)?;
+        ws.texte_f(r, 0, &l, if total { &cell_total } else { &cell }).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(&l, 60.0)]).map_err(e)?;
         for (j, (a, b)) in v.iter().enumerate() {
             for (k, x) in [a, b].iter().enumerate() {
                 let c = 1 + 2 * j as u16 + k as u16;
                 match x {
                     Some(n) => ws.write_number_with_format(r, c, *n as f64, &num),
-                    None => ws.write_string_with_format(
+                    None => ws.texte_f(
                         r,
                         c,
                         if k == 1 && !l.starts_with("Libérations") && !l.starts_with("Flux") { "—" } else { "" },
@@ -447,10 +446,10 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
         }
     }
     r += 2;
-    ws.write_string_with_format(r, 0, "Justifications", &bold).map_err(e)?;
+    ws.texte_f(r, 0, "Justifications", &bold).map_err(e)?;
     for x in justifications(p) {
         r += 1;
-        ws.merge_range(r, 0, r, derniere, &x, &wrap).map_err(e)?;
+        ws.fusion(r, 0, r, derniere, &x, &wrap).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(&x, largeur)]).map_err(e)?;
     }
     r += 2;

@@ -2,6 +2,7 @@
 
 use super::Annexe;
 use super::contenu::{V, entete, modalites, parties, sections, tableaux, titre};
+use crate::export::classeur::Typographie;
 use crate::export::{ExportError, save_workbook};
 use crate::format::date_fr;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
@@ -33,47 +34,47 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
     const LARGEUR_0: f64 = 62.0;
     const LARGEUR: f64 = 13.0;
     let en = entete(a);
-    ws.write_string_with_format(0, 0, titre(a), &bold).map_err(e)?;
+    ws.texte_f(0, 0, titre(a), &bold).map_err(e)?;
     let phrase = crate::format::typographie(&format!("{}.", a.phrase()));
-    ws.merge_range(1, 0, 1, 4, &phrase, &wrap).map_err(e)?;
+    ws.fusion(1, 0, 1, 4, &phrase, &wrap).map_err(e)?;
     classeur::ajuster(ws, 1, &[(&phrase, LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
     let c = &a.coordonnees;
     let adresse = if c.adresse.trim().is_empty() { "non renseignée — à compléter" } else { c.adresse.trim() };
-    ws.write_string(2, 0, format!("{} · Adresse du bailleur : {adresse}", en.mentions.join(" · "))).map_err(e)?;
-    ws.write_string(3, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
+    ws.texte(2, 0, format!("{} · Adresse du bailleur : {adresse}", en.mentions.join(" · "))).map_err(e)?;
+    ws.texte(3, 0, format!("Édité le {} — réf. {}", en.edition, en.reference)).map_err(e)?;
     // A draft says so at its top, in red, and in the header of every printed page.
     let projet = a.projet();
     if let Some(motif) = &projet {
         let rouge =
             Format::new().set_bold().set_font_color(Color::RGB(0xC00000)).set_text_wrap().set_align(FormatAlign::Top);
         let t = format!("PROJET — {motif}");
-        ws.merge_range(4, 0, 4, 4, &t, &rouge).map_err(e)?;
+        ws.fusion(4, 0, 4, 4, &t, &rouge).map_err(e)?;
         classeur::ajuster(ws, 4, &[(&t, LARGEUR_0 + 4.0 * LARGEUR)]).map_err(e)?;
     }
     let mut r: u32 = if projet.is_some() { 6 } else { 5 };
     let valeur = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, v: &V| match v {
         V::N(n) => ws.write_number_with_format(r, c, *n as f64, &num).map(|_| ()),
         V::P(x) => ws.write_number_with_format(r, c, *x, &pct).map(|_| ()),
-        V::T(s) => ws.write_string_with_format(r, c, s, &cell).map(|_| ()),
+        V::T(s) => ws.texte_f(r, c, s, &cell).map(|_| ()),
         V::A(x) => ws.write_number_with_format(r, c, *x as f64, &annee).map(|_| ()),
         V::D(d) => match crate::model::Date::parse_iso(d)
             .and_then(|d| rust_xlsxwriter::ExcelDateTime::from_ymd(d.year as u16, d.month, d.day).ok())
         {
             Some(x) => ws.write_datetime_with_format(r, c, &x, &date).map(|_| ()),
-            None => ws.write_string_with_format(r, c, date_fr(d), &cell).map(|_| ()),
+            None => ws.texte_f(r, c, date_fr(d), &cell).map(|_| ()),
         },
     };
     // A note over the width of the table, as tall as its text.
     let note = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, n: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
         let n = crate::format::typographie(n);
-        ws.merge_range(r, 0, r, 4, &n, &wrap)?;
+        ws.fusion(r, 0, r, 4, &n, &wrap)?;
         classeur::ajuster(ws, r, &[(&n, LARGEUR_0 + 4.0 * LARGEUR)])
     };
     for s in sections(a) {
-        ws.write_string_with_format(r, 0, &s.titre, &sous).map_err(e)?;
+        ws.texte_f(r, 0, &s.titre, &sous).map_err(e)?;
         r += 1;
         for (k, v) in &s.lignes {
-            ws.write_string_with_format(r, 0, k, &cell).map_err(e)?;
+            ws.texte_f(r, 0, k, &cell).map_err(e)?;
             valeur(ws, r, 1, v).map_err(e)?;
             let t = if let V::T(t) = v { t.as_str() } else { "" };
             classeur::ajuster(ws, r, &[(k, LARGEUR_0), (t, LARGEUR)]).map_err(e)?;
@@ -86,10 +87,10 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         r += 1;
     }
     for t in tableaux(a) {
-        ws.write_string_with_format(r, 0, &t.titre, &sous).map_err(e)?;
+        ws.texte_f(r, 0, &t.titre, &sous).map_err(e)?;
         r += 1;
         for (j, c) in t.colonnes.iter().enumerate() {
-            ws.write_string_with_format(r, j as u16, c.0, &head).map_err(e)?;
+            ws.texte_f(r, j as u16, c.0, &head).map_err(e)?;
         }
         let largeurs: Vec<(&str, f64)> =
             t.colonnes.iter().enumerate().map(|(j, c)| (c.0, if j == 0 { LARGEUR_0 } else { LARGEUR })).collect();
@@ -117,7 +118,7 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         }
         r += 1;
     }
-    ws.write_string_with_format(r, 0, "Modalités", &sous).map_err(e)?;
+    ws.texte_f(r, 0, "Modalités", &sous).map_err(e)?;
     r += 1;
     for m in modalites(a) {
         note(ws, r, &m).map_err(e)?;

@@ -6,7 +6,7 @@ use super::{
     libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan, reference, signataires, titre,
 };
 use crate::consolidate::{libelle_reservataire, nom_commune};
-use crate::export::classeur::ajuster;
+use crate::export::classeur::{Typographie, ajuster};
 use crate::export::pdf::date_d_edition;
 use crate::format::entier;
 use crate::suivi::bilan::{Bilan, BilanReservataire};
@@ -49,13 +49,13 @@ fn write_row(
     b: &Bilan,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     let annuel = b.annuel;
-    ws.write_string_with_format(r, 0, libelle_reservataire(&x.id), &f.cell)?;
-    ws.write_string_with_format(r, 1, x.decompte.label(), &f.cell)?;
+    ws.texte_f(r, 0, libelle_reservataire(&x.id), &f.cell)?;
+    ws.texte_f(r, 1, x.decompte.label(), &f.cell)?;
     ws.write_number_with_format(r, 2, x.objectif as f64, &f.num)?;
     ws.write_number_with_format(r, 3, x.objectif_periode, if annuel { &f.num } else { &f.dec })?;
     if b.registre_non_transmis() {
         for c in 4..15 {
-            ws.write_string_with_format(r, c, "—", &f.cell)?;
+            ws.texte_f(r, c, "—", &f.cell)?;
         }
         return Ok(());
     }
@@ -72,7 +72,7 @@ fn write_row(
     if x.mises_a_disposition > x.en_cours {
         ws.write_number_with_format(r, 14, x.taux_chute, &f.pct)?;
     } else {
-        ws.write_string_with_format(r, 14, "—", &f.cell)?;
+        ws.texte_f(r, 14, "—", &f.cell)?;
     }
     Ok(())
 }
@@ -85,11 +85,11 @@ fn write_detail(
     d: &crate::suivi::bilan::LigneDetail,
     f: &Formats,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    ws.write_string_with_format(r, c, nom_commune(&d.commune), &f.cell)?;
-    ws.write_string_with_format(r, c + 1, &d.typologie, &f.cell)?;
-    ws.write_string_with_format(r, c + 2, &d.financement, &f.cell)?;
-    ws.write_string_with_format(r, c + 3, if d.qpv { "QPV" } else { "hors QPV" }, &f.cell)?;
-    ws.write_string_with_format(r, c + 4, d.periode_construction, &f.cell)?;
+    ws.texte_f(r, c, nom_commune(&d.commune), &f.cell)?;
+    ws.texte_f(r, c + 1, &d.typologie, &f.cell)?;
+    ws.texte_f(r, c + 2, &d.financement, &f.cell)?;
+    ws.texte_f(r, c + 3, if d.qpv { "QPV" } else { "hors QPV" }, &f.cell)?;
+    ws.texte_f(r, c + 4, d.periode_construction, &f.cell)?;
     ws.write_number_with_format(r, c + 5, d.mises_a_disposition as f64, &f.num)?;
     ws.write_number_with_format(r, c + 6, d.attributions as f64, &f.num)?;
     ws.write_number_with_format(r, c + 7, d.baux_signes as f64, &f.num)?;
@@ -132,10 +132,10 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     let ws = wb.add_worksheet();
     ws.set_name(crate::export::classeur::sheet_name("Consolidation", &mut pris))?;
     mise_en_page(ws, b, &titre(b))?;
-    ws.write_string_with_format(0, 0, titre(b), &f.bold)?;
+    ws.texte_f(0, 0, titre(b), &f.bold)?;
     let mut r = 1;
     for l in perimetre_du_bilan(b) {
-        ws.write_string(r, 0, l)?;
+        ws.texte(r, 0, l)?;
         r += 1;
     }
     r += 1;
@@ -147,8 +147,8 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     }
     r += 1;
     // The total row, as numbers (the taux de chute of all the réservataires' concluded ones).
-    ws.write_string_with_format(r, 0, "Total", &f.total)?;
-    ws.write_string_with_format(r, 1, "", &f.total)?;
+    ws.texte_f(r, 0, "Total", &f.total)?;
+    ws.texte_f(r, 1, "", &f.total)?;
     let t = b.total();
     let (dec, ecart) = if b.annuel { (&f.total_num, &f.total_ecart) } else { (&f.total_dec, &f.total_ecart_dec) };
     ws.write_number_with_format(r, 2, t.objectif as f64, &f.total_num)?;
@@ -165,11 +165,11 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     ws.write_number_with_format(r, 13, t.chutes as f64, &f.total_num)?;
     match t.taux_chute {
         Some(x) => ws.write_number_with_format(r, 14, x, &f.total_pct)?,
-        None => ws.write_string_with_format(r, 14, "—", &f.total)?,
+        None => ws.texte_f(r, 14, "—", &f.total)?,
     };
     if b.registre_non_transmis() {
         for c in 4..15 {
-            ws.write_string_with_format(r, c, "—", &f.total)?;
+            ws.texte_f(r, c, "—", &f.total)?;
         }
     }
     ws.set_repeat_rows(entete, entete)?;
@@ -181,12 +181,12 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
             let v = b.hors_flux.get(h.as_str()).copied().unwrap_or_default();
             r += 1;
             // The long categories wrap in their column (never hidden by the next one).
-            ws.write_string_with_format(r, 0, h.label(), &f.cell_texte)?;
+            ws.texte_f(r, 0, h.label(), &f.cell_texte)?;
             ajuster(ws, r, &[(h.label(), LARGEURS[0])])?;
             ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
             if b.registre_non_transmis() {
-                ws.write_string_with_format(r, 2, "—", &f.cell)?;
-                ws.write_string_with_format(r, 3, "—", &f.cell)?;
+                ws.texte_f(r, 2, "—", &f.cell)?;
+                ws.texte_f(r, 3, "—", &f.cell)?;
                 continue;
             }
             ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
@@ -196,7 +196,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     }
     r += 2;
     for a in &b.alertes {
-        ws.write_string(r, 0, format!("Alerte : {}", a.detail))?;
+        ws.texte(r, 0, format!("Alerte : {}", a.detail))?;
         r += 1;
     }
     // The signature of the party who sends it (review 2, B11), as on every workbook to sign.
@@ -206,35 +206,30 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     let ws = wb.add_worksheet();
     ws.set_name(crate::export::classeur::sheet_name("Objectifs CIA", &mut pris))?;
     mise_en_page(ws, b, &titre(b))?;
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("Objectifs d'attribution (CIA, art. L.441-1 du CCH) — {}", titre(b)),
-        &f.bold,
-    )?;
+    ws.texte_f(0, 0, format!("Objectifs d'attribution (CIA, art. L.441-1 du CCH) — {}", titre(b)), &f.bold)?;
     // The explanation wrapped over the table's width (printed one page wide, never shrunk to
     // the length of one line of text).
     let explication = if b.cia.renseigne { CIA_EXPLICATION.to_string() } else { cia_non_renseignee(b) };
-    ws.merge_range(1, 0, 1, 10, &explication, &f.texte)?;
+    ws.fusion(1, 0, 1, 10, &explication, &f.texte)?;
     ws.set_row_height(1, crate::export::classeur::hauteur(&[(&explication, 175.0)]))?;
     let titres: Vec<&str> = COLONNES_PRIORITAIRES.iter().copied().chain(["Base de la part"]).collect();
     entetes(ws, 3, &titres, &LARGEURS_CIA, &f)?;
     let mut r = 4;
     for (nom, baux, prio, dalo, nr, part, objectif) in lignes_prioritaires(b) {
         let base = crate::suivi::cia::base_dite(baux - nr, baux);
-        ws.write_string_with_format(r, 7, &base, &f.texte)?;
+        ws.texte_f(r, 7, &base, &f.texte)?;
         ajuster(ws, r, &[(&nom, LARGEURS_CIA[0]), (&base, LARGEURS_CIA[7])])?;
-        ws.write_string_with_format(r, 0, &nom, &f.cell_texte)?;
+        ws.texte_f(r, 0, &nom, &f.cell_texte)?;
         for (j, n) in [baux, prio, dalo, nr].iter().enumerate() {
             ws.write_number_with_format(r, 1 + j as u16, *n as f64, &f.num)?;
         }
         match part {
             Some(x) => ws.write_number_with_format(r, 5, x, &f.pct)?,
-            None => ws.write_string_with_format(r, 5, "—", &f.cell)?,
+            None => ws.texte_f(r, 5, "—", &f.cell)?,
         };
         match objectif {
             Some(x) => ws.write_number_with_format(r, 6, x, &f.pct)?,
-            None => ws.write_string_with_format(r, 6, "aucun", &f.cell)?,
+            None => ws.texte_f(r, 6, "aucun", &f.cell)?,
         };
         r += 1;
     }
@@ -247,13 +242,13 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     }
     for (nom, h, q) in quartiles {
         r += 1;
-        ws.write_string_with_format(r, 0, &nom, &f.cell_texte)?;
+        ws.texte_f(r, 0, &nom, &f.cell_texte)?;
         let (base_h, base_q) = (
             crate::suivi::cia::base_dite(h.menages_renseignes, h.baux),
             crate::suivi::cia::base_dite(q.menages_renseignes, q.baux),
         );
-        ws.write_string_with_format(r, 11, &base_h, &f.texte)?;
-        ws.write_string_with_format(r, 12, &base_q, &f.texte)?;
+        ws.texte_f(r, 11, &base_h, &f.texte)?;
+        ws.texte_f(r, 12, &base_q, &f.texte)?;
         ajuster(ws, r, &[(&nom, LARGEURS_CIA[0]), (&base_h, LARGEURS_CIA[11]), (&base_q, LARGEURS_CIA[12])])?;
         let cols: [(u64, u64, u64, Option<f64>, f64); 2] = [
             (h.baux, h.premier_quartile, h.non_renseignes, h.part, h.objectif),
@@ -266,7 +261,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
             ws.write_number_with_format(r, c + 2, nr as f64, &f.num)?;
             match part {
                 Some(x) => ws.write_number_with_format(r, c + 3, x, &f.pct)?,
-                None => ws.write_string_with_format(r, c + 3, "—", &f.cell)?,
+                None => ws.texte_f(r, c + 3, "—", &f.cell)?,
             };
             ws.write_number_with_format(r, c + 4, objectif, &f.pct)?;
         }
@@ -276,12 +271,12 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         let ws = wb.add_worksheet();
         ws.set_name(crate::export::classeur::sheet_name(&libelle_reservataire(&x.id), &mut pris))?;
         mise_en_page(ws, b, &format!("{} — {}", libelle_reservataire(&x.id), titre(b)))?;
-        ws.write_string_with_format(0, 0, format!("{} — {}", libelle_reservataire(&x.id), titre(b)), &f.bold)?;
+        ws.texte_f(0, 0, format!("{} — {}", libelle_reservataire(&x.id), titre(b)), &f.bold)?;
         entetes(ws, 2, &COLONNES, &LARGEURS, &f)?;
         write_row(ws, &f, 3, x, b)?;
         // Each label over the two first columns, wrapped: never hidden by its value.
         let libelle = |ws: &mut Worksheet, r: u32, t: &str| -> Result<(), rust_xlsxwriter::XlsxError> {
-            ws.merge_range(r, 0, r, 1, t, &f.libelle)?;
+            ws.fusion(r, 0, r, 1, t, &f.libelle)?;
             ajuster(ws, r, &[(t, LARGEURS[0] + LARGEURS[1])])
         };
         if let Some(rel) = x.reliquat {
@@ -290,7 +285,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         }
         if b.registre_non_transmis() {
             libelle(ws, 6, &format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
-            ws.write_string(6, 2, "—")?;
+            ws.texte(6, 2, "—")?;
         } else {
             libelle(
                 ws,
@@ -299,15 +294,15 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
             )?;
             ws.write_number_with_format(6, 2, x.part_realisee, &f.pct)?;
         }
-        ws.write_string(6, 3, "contre l'objectif : part du flux des réservataires")?;
+        ws.texte(6, 3, "contre l'objectif : part du flux des réservataires")?;
         ws.write_number_with_format(6, 8, x.part_flux_reserve, &f.pct)?;
         libelle(ws, 7, &format!("{} ({}), part du flux entier", libelle_taux(b), x.perimetre))?;
         ws.write_number_with_format(7, 2, x.taux_convention, &f.pct)?;
-        ws.merge_range(13, 0, 13, 14, BASES_DES_PARTS, &f.texte)?;
+        ws.fusion(13, 0, 13, 14, BASES_DES_PARTS, &f.texte)?;
         ws.set_row_height(13, crate::export::classeur::hauteur(&[(BASES_DES_PARTS, 175.0)]))?;
-        ws.write_string(8, 0, "Chutes par cause")?;
+        ws.texte(8, 0, "Chutes par cause")?;
         for (i, (k, l)) in crate::suivi::bilan::CAUSES_DE_CHUTE.iter().enumerate() {
-            ws.write_string(9 + i as u32, 0, format!("  {l}"))?;
+            ws.texte(9 + i as u32, 0, format!("  {l}"))?;
             ws.write_number_with_format(
                 9 + i as u32,
                 2,
@@ -329,9 +324,9 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     entetes(ws, 0, &titres, &LARGEURS_VENTILATION, &f)?;
     for (i, d) in b.detail.iter().enumerate() {
         let r = 1 + i as u32;
-        ws.write_string(r, 0, &d.bailleur)?;
-        ws.write_string(r, 1, libelle_reservataire(&d.reservataire))?;
-        ws.write_string(r, 2, &d.commune)?;
+        ws.texte(r, 0, &d.bailleur)?;
+        ws.texte(r, 1, libelle_reservataire(&d.reservataire))?;
+        ws.texte(r, 2, &d.commune)?;
         write_detail(ws, r, 3, d, &f)?;
     }
     ws.autofilter(0, 0, b.detail.len() as u32, 10)?;
@@ -347,7 +342,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         ws.write_string(r, 1, &x.fichier)?;
         ws.write_string(r, 2, x.feuille.clone().unwrap_or_default())?;
         ws.write_number(r, 3, x.ligne as f64)?;
-        ws.write_string(r, 4, crate::suivi::motif_en_clair(&x.motif))?;
+        ws.texte(r, 4, crate::suivi::motif_en_clair(&x.motif))?;
         ws.write_string(r, 5, &x.valeur)?;
     }
     largeurs(ws, &LARGEURS_REJETS)?;
@@ -384,7 +379,7 @@ fn entetes(
     f: &Formats,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (j, t) in titres.iter().enumerate() {
-        ws.write_string_with_format(r, j as u16, *t, &f.head)?;
+        ws.texte_f(r, j as u16, *t, &f.head)?;
     }
     let cellules: Vec<(&str, f64)> = titres.iter().copied().zip(l.iter().copied()).collect();
     ws.set_row_height(r, crate::export::classeur::hauteur(&cellules).max(30.0))?;
