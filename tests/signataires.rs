@@ -836,3 +836,111 @@ fn a_ratio_of_the_bilan_pdf_is_never_cut() {
         assert!(!txt.lines().any(|l| l.trim_end().ends_with(" /")), "{txt}");
     }
 }
+
+/// Read as the DDETS (casa review, 04/12): the « Valeur » column of the annex was too narrow —
+/// the perimeter of a departmental annex over four lines (« département des / Alpes-Maritimes
+/// — EPCI / du dossier : CA de / Sophia Antipolis »), « État (contingent / préfectoral) » over
+/// two —, and in the workbook over six lines of a column of 13. The PDF gives the value 175
+/// points (the label 320), the workbook spreads a text value over the four value columns.
+#[test]
+fn the_annexs_values_have_room_for_a_name_or_a_perimeter() {
+    let t = TempDir::new("annexe-valeur");
+    let d = azur_et_hors_territoire(&t);
+    let pdf = t.path("etat-06.pdf");
+    assert!(annexe(&d, "etat", &["--departement", "06"], 2025, &pdf).status.success());
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let plat = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(txt.lines().map(plat).any(|l| l == "Réservataire État (contingent préfectoral)"), "{txt}");
+        assert!(txt.lines().map(plat).any(|l| l == "Périmètre département des Alpes-Maritimes"), "{txt}");
+    }
+    let x = t.path("etat-06.xlsx");
+    assert!(annexe(&d, "etat", &["--departement", "06"], 2025, &x).status.success());
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Annexe").unwrap();
+    let i = ws.rows().position(|r| r.first().is_some_and(|c| *c == "Périmètre")).unwrap() + 1;
+    let feuille = zip_entry(&x, "xl/worksheets/sheet1.xml").unwrap_or_default();
+    assert!(feuille.is_empty() || feuille.contains(&format!("<mergeCell ref=\"B{i}:E{i}\"/>")), "ligne {i}");
+    let coupes = textes_coupes(&x).unwrap_or_default();
+    assert!(coupes.is_empty(), "{coupes:?}");
+}
+
+/// Read as a réservataire (casa review, 04/12): the forecast's workbook had a « Justifications »
+/// heading over nothing when none was typed; its PDF said « Aucune justification saisie. ».
+#[test]
+fn the_forecast_workbook_says_no_justification_was_typed() {
+    let t = TempDir::new("prevision-justifications");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let x = t.path("prevision.xlsx");
+    run_ok(&[
+        "export",
+        "prevision-soustraits",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Prévision des soustraits").unwrap();
+    let textes: Vec<String> = ws.rows().filter_map(|r| r.first().map(|c| c.to_string())).collect();
+    let i = textes.iter().position(|t| t == "Justifications").unwrap();
+    assert_eq!(textes.get(i + 1).map(String::as_str), Some("Aucune justification saisie."), "{textes:?}");
+}
+
+/// Read as a réservataire (casa review, 04/12): the forecast gave « Mutations internes 24 »
+/// with « Aucune justification saisie. » when they were the 10 % of the libérations by default
+/// (the annex said so). With `azur`, a rotation of 10 % and no mutation typed: libérations 20,
+/// mutations 2, and the forecast says how they were set.
+#[test]
+fn the_forecast_says_how_the_mutations_were_set() {
+    let t = TempDir::new("prevision-mutations");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, 2025, &["--rotation", "10", "--enregistrer"]);
+    let attendu = "Mutations internes — CA de Sophia Antipolis : 10 % des libérations par défaut : ni objectif CUS ni années passées saisis.";
+    let pdf = t.path("prevision.pdf");
+    run_ok(&[
+        "export",
+        "prevision-soustraits",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let plat = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(plat.contains(attendu), "{txt}");
+        assert!(!plat.contains("Aucune justification saisie"), "{txt}");
+        assert!(a_la_ligne(&txt, &["Mutations", "internes", "2", "—", "2", "—"]), "{txt}");
+    }
+    let x = t.path("prevision.xlsx");
+    run_ok(&[
+        "export",
+        "prevision-soustraits",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Prévision des soustraits").unwrap();
+    let textes: Vec<String> =
+        ws.rows().filter_map(|r| r.first().map(|c| c.to_string().replace(['\u{a0}', '\u{202f}'], " "))).collect();
+    assert!(textes.iter().any(|t| t == attendu), "{textes:?}");
+}

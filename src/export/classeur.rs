@@ -112,12 +112,16 @@ pub fn ajuster(ws: &mut Worksheet, r: u32, cellules: &[(&str, f64)]) -> Result<(
 }
 
 /// « Fait à …, le … » then one box per party: its name over « Nom, qualité » and « Signature
-/// et cachet », bordered, each over the columns given (`(first, last)`). Returns the next row.
+/// et cachet », bordered, each over the columns given (`(first, last)`, `largeurs` their widths
+/// in characters: the names' row as tall as the longest once wrapped — « Pour le préfet et par
+/// délégation, le directeur départemental de l'emploi, du travail et des solidarités » takes
+/// three lines over four columns of 13). Returns the next row.
 pub fn signatures(
     ws: &mut Worksheet,
     r: u32,
     parties: &[String],
     colonnes: &[(u16, u16)],
+    largeurs: &[f64],
     plusieurs: bool,
 ) -> Result<u32, XlsxError> {
     let exemplaires = if plusieurs { ", en autant d'exemplaires que de parties" } else { "" };
@@ -134,7 +138,8 @@ pub fn signatures(
             ws.fusion(r + 1, a, r + 6, b, "Nom, qualité :\n\n\n\nSignature et cachet :", &boite)?;
         }
     }
-    ws.set_row_height(r, 30)?;
+    let noms: Vec<(&str, f64)> = parties.iter().map(String::as_str).zip(largeurs.iter().copied()).collect();
+    ws.set_row_height(r, hauteur(&noms).max(30.0))?;
     Ok(r + 8)
 }
 

@@ -711,7 +711,16 @@ fn xlsx(d: &Dossier, f: &Fiche, out: &Path) -> Result<(), ExportError> {
     let n = cols.len() as u16;
     let seconde = if n >= 2 { (1 + n / 2, n) } else { (1, 1) };
     let premiere_boite = if n >= 2 { (0, n / 2) } else { (0, 0) };
-    super::classeur::signatures(ws, fin, &signataires(f), &[premiere_boite, seconde], true).map_err(e)?;
+    let largeur = |(a, b): (u16, u16)| (a..=b).map(|c| if c == 0 { 62.0 } else { 30.0 }).sum::<f64>();
+    super::classeur::signatures(
+        ws,
+        fin,
+        &signataires(f),
+        &[premiere_boite, seconde],
+        &[largeur(premiere_boite), largeur(seconde)],
+        true,
+    )
+    .map_err(e)?;
     ws.set_column_width(0, 62).map_err(e)?;
     for j in 0..cols.len() {
         ws.set_column_width(1 + j as u16, 30).map_err(e)?;

@@ -108,3 +108,20 @@ pub fn couverture_du_departement(
         )
     }))
 }
+
+/// How the internal mutations were set when no number was typed, in words for the parties
+/// (annex, forecast): « 10 % des libérations par défaut : ni objectif CUS ni années passées
+/// saisis »; `None` for a number typed.
+pub fn methode_des_mutations(p: &crate::flux::FluxParametres) -> Option<String> {
+    if p.mutations.is_some() {
+        None
+    } else if let Some(x) = p.mutations_pct {
+        Some(format!("{} des libérations", crate::format::pourcentage(x / 100.0)))
+    } else if p.mutations_cus.is_some() {
+        Some("objectif de la CUS".into())
+    } else if !p.mutations_3_ans.is_empty() {
+        Some(format!("moyenne des {} années saisies", p.mutations_3_ans.len()))
+    } else {
+        Some("10 % des libérations par défaut : ni objectif CUS ni années passées saisis".into())
+    }
+}

@@ -32,6 +32,9 @@ pub struct ColonnePrevision {
     pub justifications: BTreeMap<Soustrait, String>,
     /// The prefect's agreements recorded (their references), by category.
     pub accords: BTreeMap<Soustrait, String>,
+    /// How the mutations were set when no number was typed (« 10 % des libérations par
+    /// défaut… »): the réservataires read why, as in the annex.
+    pub methode_mutations: Option<String>,
     /// The parameters were saved for the year.
     pub saisis: bool,
 }
@@ -110,6 +113,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
                 .iter()
                 .filter_map(|c| f.parametres.accord_prefet(*c).map(|a| (*c, a.to_string())))
                 .collect(),
+            methode_mutations: crate::export::methode_des_mutations(&f.parametres),
             saisis: gouverne || (p.saisis() && p.annee_source.is_none()),
             epci: Some(e),
         });
@@ -133,6 +137,7 @@ pub fn calculer(d: &Dossier, bailleur: &str, annee: i32) -> Result<Prevision, Ex
             realises_n_1: BTreeMap::new(),
             justifications: BTreeMap::new(),
             accords: BTreeMap::new(),
+            methode_mutations: None,
             saisis: cols.iter().all(|c| c.saisis),
         };
         for c in &cols {
@@ -233,6 +238,11 @@ fn justifications(p: &Prevision) -> Vec<String> {
         for c in p.colonnes.iter().filter(|c| c.epci.is_some()) {
             if let Some(j) = c.justifications.get(&k) {
                 v.push(format!("{} — {} : {j}.", k.court(), c.titre));
+            } else if k == Soustrait::Mutations
+                && let Some(m) = &c.methode_mutations
+            {
+                // No justification typed: how the figure was set, never a number unexplained.
+                v.push(format!("{} — {} : {m}.", k.court(), c.titre));
             }
             if let Some(a) = c.accords.get(&k) {
                 v.push(format!("{} — {} : accord du préfet obtenu ({a}).", k.court(), c.titre));
@@ -447,14 +457,20 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     }
     r += 2;
     ws.texte_f(r, 0, "Justifications", &bold).map_err(e)?;
-    for x in justifications(p) {
+    let justifications = justifications(p);
+    // Said, as in the PDF: never a heading over nothing.
+    if justifications.is_empty() {
+        r += 1;
+        ws.texte(r, 0, "Aucune justification saisie.").map_err(e)?;
+    }
+    for x in justifications {
         r += 1;
         ws.fusion(r, 0, r, derniere, &x, &wrap).map_err(e)?;
         super::classeur::ajuster(ws, r, &[(&x, largeur)]).map_err(e)?;
     }
     r += 2;
     let parties = [format!("Pour le bailleur {}, son représentant légal", p.bailleur)];
-    super::classeur::signatures(ws, r, &parties, &[(0, 0)], false).map_err(e)?;
+    super::classeur::signatures(ws, r, &parties, &[(0, 0)], &[60.0], false).map_err(e)?;
     ws.set_column_width(0, 60).map_err(e)?;
     for j in 0..2 * p.colonnes.len() {
         ws.set_column_width(1 + j as u16, 16).map_err(e)?;

@@ -93,20 +93,6 @@ fn justification_et_accord(p: &FluxParametres, c: Soustrait) -> String {
     [Some(j.trim().to_string()).filter(|j| !j.is_empty()), accord].into_iter().flatten().collect::<Vec<_>>().join(" ; ")
 }
 
-fn methode_des_mutations(p: &FluxParametres) -> Option<String> {
-    if p.mutations.is_some() {
-        None
-    } else if let Some(x) = p.mutations_pct {
-        Some(format!("{} des libérations", pourcentage(x / 100.0)))
-    } else if p.mutations_cus.is_some() {
-        Some("objectif de la CUS".into())
-    } else if !p.mutations_3_ans.is_empty() {
-        Some(format!("moyenne des {} années saisies", p.mutations_3_ans.len()))
-    } else {
-        Some("10 % des libérations par défaut : ni objectif CUS ni années passées saisis".into())
-    }
-}
-
 pub(super) fn sections(a: &Annexe) -> Vec<Section> {
     let f = &a.flux;
     let p = &f.parametres;
@@ -156,9 +142,10 @@ pub(super) fn sections(a: &Annexe) -> Vec<Section> {
     // How the mutations were counted: the EPCI's method, or the one all the EPCIs of a
     // departmental flux share.
     let methode_mutations = if f.epcis.is_empty() || p.mutations.is_some() || p.mutations_pct.is_some() {
-        methode_des_mutations(p)
+        crate::export::methode_des_mutations(p)
     } else {
-        let v: Vec<Option<String>> = f.epcis.iter().map(|e| methode_des_mutations(&e.parametres)).collect();
+        let v: Vec<Option<String>> =
+            f.epcis.iter().map(|e| crate::export::methode_des_mutations(&e.parametres)).collect();
         v.first().cloned().flatten().filter(|m| v.iter().all(|x| x.as_deref() == Some(m.as_str())))
     };
     for c in Soustrait::ALL {

@@ -25,7 +25,10 @@ pub fn pdf(a: &Annexe, out: &Path) -> Result<(), ExportError> {
             let rows: Vec<Vec<String>> = std::iter::once(vec!["Rubrique".to_string(), "Valeur".to_string()])
                 .chain(s.lignes.iter().map(|(k, v)| vec![k.clone(), v.text()]))
                 .collect();
-            p.tableau(&[380.0, 115.0], &[false, true], &rows, 9.0);
+            // The values wide enough for a name or a perimeter (« département des
+            // Alpes-Maritimes — EPCI du dossier : CA de Sophia Antipolis » on three lines, not
+            // four; « État (contingent préfectoral) » on one), the labels still on one line.
+            p.tableau(&[335.0, 160.0], &[false, true], &rows, 9.0);
         }
         // A note (a justification, an alert) is never split over two pages.
         for n in &s.notes {

@@ -75,9 +75,18 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         r += 1;
         for (k, v) in &s.lignes {
             ws.texte_f(r, 0, k, &cell).map_err(e)?;
-            valeur(ws, r, 1, v).map_err(e)?;
-            let t = if let V::T(t) = v { t.as_str() } else { "" };
-            classeur::ajuster(ws, r, &[(k, LARGEUR_0), (t, LARGEUR)]).map_err(e)?;
+            // A text value (a name, a perimeter) over the four value columns, never six lines
+            // of a column of 13; a figure in the first.
+            match v {
+                V::T(t) => {
+                    ws.fusion(r, 1, r, 4, t, &cell).map_err(e)?;
+                    classeur::ajuster(ws, r, &[(k, LARGEUR_0), (t, 4.0 * LARGEUR)]).map_err(e)?;
+                }
+                _ => {
+                    valeur(ws, r, 1, v).map_err(e)?;
+                    classeur::ajuster(ws, r, &[(k, LARGEUR_0)]).map_err(e)?;
+                }
+            }
             r += 1;
         }
         for n in &s.notes {
@@ -125,7 +134,7 @@ pub fn xlsx(a: &Annexe, out: &Path) -> Result<(), ExportError> {
         r += 1;
     }
     r += 1;
-    classeur::signatures(ws, r, &parties(a), &[(0, 0), (1, 4)], true).map_err(e)?;
+    classeur::signatures(ws, r, &parties(a), &[(0, 0), (1, 4)], &[LARGEUR_0, 4.0 * LARGEUR], true).map_err(e)?;
     ws.set_column_width(0, LARGEUR_0).map_err(e)?;
     for j in 1..8 {
         ws.set_column_width(j, LARGEUR).map_err(e)?;

@@ -200,7 +200,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         r += 1;
     }
     // The signature of the party who sends it (review 2, B11), as on every workbook to sign.
-    crate::export::classeur::signatures(ws, r + 1, &signataires(b), &[(0, 1)], false)?;
+    crate::export::classeur::signatures(ws, r + 1, &signataires(b), &[(0, 1)], &[LARGEURS[0] + LARGEURS[1]], false)?;
     largeurs(ws, &LARGEURS)?;
     // The CIA objectives.
     let ws = wb.add_worksheet();
