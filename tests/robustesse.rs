@@ -134,6 +134,32 @@ fn un_reimport_ne_vide_jamais_un_bailleur_en_silence() {
     assert_eq!(report(&d), apres20, "the replaced version comes back whole");
 }
 
+/// A header-only file for a bailleur the dossier does not hold: refused (exit 1, what to do),
+/// and a dossier the import was creating is not left behind (the tester's report: « 0 lignes
+/// lues, 0 logements », exit 0, and an empty dossier without a territory).
+#[test]
+fn un_fichier_sans_ligne_n_installe_pas_un_bailleur_vide() {
+    let t = TempDir::new("entete-seul");
+    let entete = t.path("azur_entete.xlsx");
+    xlsx(&entete, &[("EDL", vec![HEADER.to_vec()])]);
+    let neuf = t.path("neuf.contingents");
+    let o = import(&neuf, &["--bailleur", "Azur", "--territoire", CASA, "--date-reference", "2024-01-01"], &[&entete]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        erreur(&o),
+        "contingents : azur_entete.xlsx : aucune ligne de logement sous l'en-tête : le fichier ne contient que ses titres ; rien n'a été importé — vérifiez que c'est le bon fichier (ou la bonne feuille) du bailleur"
+    );
+    assert!(!neuf.exists(), "no dossier left behind");
+    // In a dossier that holds other bailleurs: refused the same way, nothing written.
+    let d = deux_bailleurs(&t);
+    let h0 = empreinte(&d);
+    let o = import(&d, &["--bailleur", "Nouveau"], &[&entete]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(erreur(&o).contains("aucune ligne de logement sous l'en-tête"), "{}", erreur(&o));
+    assert_eq!(empreinte(&d), h0);
+    assert!(d.exists(), "an existing dossier is never removed");
+}
+
 #[test]
 fn un_registre_ne_se_vide_pas_non_plus() {
     let t = TempDir::new("perte-registre");

@@ -125,11 +125,18 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Import { dossier, bailleur, territoire, date_reference, accepter_perte, fichiers }) => {
+            // A dossier this import creates is removed again when the import fails: a refused
+            // file leaves nothing behind, not an empty dossier without a territory.
+            let nouveau = !dossier.exists();
             let mut d = Dossier::open(&dossier, true).map_err(store_err)?;
             let bar = TerminalBar::new();
             let opts = ImportOptions { bailleur, territoire, date_reference, accepter_perte };
             let res = import_files(&mut d, &fichiers, &opts, &bar, &AtomicBool::new(false));
             bar.finish();
+            if res.is_err() && nouveau {
+                drop(d);
+                contingents::store::supprimer_dossier_neuf(&dossier);
+            }
             let summaries = res.map_err(|e| match e {
                 ImportError::TerritoireDifferent { ref demande, .. } => user(format!(
                     "{e} : `contingents territoire --dossier {} --changer {}`",

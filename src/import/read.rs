@@ -347,15 +347,36 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
     } else if let Ok(s) = std::str::from_utf8(bytes) {
         s.to_string()
     } else {
-        encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+        par_ligne(bytes)
     };
-    let control = text.chars().filter(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')).count();
-    if control > 0 && control * 100 > text.chars().count().max(1) || text.contains('\0') {
+    let control = text.chars().filter(|&c| controle(c)).count();
+    if control > 0 && control * 100 > text.chars().count().max(1) {
         return err(
             "ce n'est ni un classeur ni un fichier texte lisible (CSV) : vérifiez le fichier envoyé par le bailleur",
         );
     }
     Ok(text)
+}
+
+/// Text that is not all UTF-8, line by line: each line in UTF-8 when it is valid UTF-8, else in
+/// Windows-1252 — a French Excel's CSV is Windows-1252 throughout, but a file assembled from two
+/// exports (or edited in two programs) mixes them, and decoding it all as Windows-1252 would turn
+/// every accent of its UTF-8 lines into « Ã© » (700 rows set aside for a few lines).
+fn par_ligne(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(line).0),
+        }
+    }
+    out
+}
+
+/// A control character no text file of a spreadsheet holds (tabs, line ends and form feeds
+/// aside).
+fn controle(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')
 }
 
 /// UTF-16 text without its byte order mark (some exports write it so): a zero byte in every
@@ -423,9 +444,9 @@ const LIGNES_MAX_D_UN_CHAMP: usize = 20;
 
 /// How one physical line reads from its start (or from inside a quoted field carried over
 /// from the line before): its fields, whether a quote left open carries the record to the next
-/// line, and whether a quoted field held the separator. `None`: a quote closed in the middle
-/// of a field — the line cannot be read.
-fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)> {
+/// line, and how many separators quoted fields held. `None`: a quote closed in the middle of a
+/// field — the line cannot be read.
+fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, usize)> {
     #[derive(PartialEq)]
     enum S {
         Debut,
@@ -435,7 +456,7 @@ fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)>
     }
     let mut s = if inside { S::Guillemets } else { S::Debut };
     let mut fields = 1;
-    let mut sep_cite = false;
+    let mut sep_cites = 0;
     for c in line.chars() {
         s = match s {
             S::Debut if c == '"' => S::Guillemets,
@@ -446,7 +467,7 @@ fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)>
             S::Debut | S::Libre => S::Libre,
             S::Guillemets if c == '"' => S::Ferme,
             S::Guillemets => {
-                sep_cite |= c == sep;
+                sep_cites += usize::from(c == sep);
                 S::Guillemets
             }
             S::Ferme if c == '"' => S::Guillemets,
@@ -458,14 +479,16 @@ fn scan_line(line: &str, sep: char, inside: bool) -> Option<(usize, bool, bool)>
             S::Ferme => return None,
         };
     }
-    Some((fields, s == S::Guillemets, sep_cite))
+    Some((fields, s == S::Guillemets, sep_cites))
 }
 
 /// Splits CSV text into the lines that form well-quoted records and the lines that do not: a
 /// quote that opens a field and is never closed (or closes in the middle of a field, or runs
-/// over more than [`LIGNES_MAX_D_UN_CHAMP`] lines, or swallows a separator across lines — what
-/// an opened quote does to the lines below it —, or makes a record of another width than the
-/// file's) makes its line unreadable, and reading goes on at the next line — never « 5 lignes
+/// over more than [`LIGNES_MAX_D_UN_CHAMP`] lines, or swallows a whole record across lines —
+/// a line of the quoted text holding as many separators as a record of the file: what an
+/// opened quote does to the lines below it —, or makes a record of another width than the
+/// file's) makes its line unreadable; a cell typed over several lines whose text holds a
+/// separator or two (« bât. B; entrée 2 ») is read, and reading goes on at the next line — never « 5 lignes
 /// lues » on a file of 3 400 lines. Returns the readable text, the file line of each of its
 /// lines (by byte offset), and the unreadable lines.
 fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible<'_> {
@@ -492,22 +515,35 @@ fn separer_lignes_illisibles(text: &str, sep: u8) -> Lisible<'_> {
     let mut illisibles = Vec::new();
     let mut i = 0;
     while i < lines.len() {
+        // A stray control character (a NUL byte left by a faulty export): that line alone is
+        // unreadable, shown with the character made visible.
+        if body(lines[i]).chars().any(controle) {
+            if good.is_none() {
+                good = Some(lines[..i].concat());
+            }
+            let visible = body(lines[i]).chars().map(|c| if controle(c) { '\u{fffd}' } else { c }).collect();
+            illisibles.push((i as u32 + 1, visible));
+            i += 1;
+            continue;
+        }
         // The record starting at line i: up to which line, and is it sound?
         let mut j = i;
         let mut fields = 0;
         let mut inside = false;
-        let mut sep_cite = false;
+        let mut avale = false;
         let fin = loop {
             match scan_line(body(lines[j]), sep, inside) {
                 None => break None,
-                Some((n, still, cite)) => {
+                Some((n, still, cites)) => {
                     fields += n - usize::from(inside);
                     inside = still;
-                    sep_cite |= cite;
+                    // A line of quoted text with a record's worth of separators is a record
+                    // swallowed by a stray quote (without a usual width: any separator).
+                    avale |= cites > 0 && largeur.is_none_or(|w| cites + 1 >= w.max(3));
                 }
             }
             if !inside {
-                break if j > i && sep_cite { None } else { Some(j) };
+                break if j > i && avale { None } else { Some(j) };
             }
             j += 1;
             if j >= lines.len() || j - i >= LIGNES_MAX_D_UN_CHAMP {
@@ -607,6 +643,23 @@ mod tests {
         assert_eq!(sheets[0].range.get((1, 1)), Some(&Data::String("PRÉFECTURE".into())));
         assert_eq!(sheets[0].range.get((1, 0)), Some(&Data::String("001".into())));
         assert_eq!(sheets[0].row_number(1), 2);
+        // A UTF-8 file with a few Windows-1252 lines: each line in its own encoding.
+        let mut bytes = "REF;CONTINGENT\n001;NON RÉSERVÉ\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"002;PR\xc9FECTURE\n");
+        bytes.extend_from_slice("003;Réservé État\n".as_bytes());
+        let s = &read_sheets(&bytes).unwrap()[0];
+        let col: Vec<String> = (1..4).map(|r| s.range.get((r, 1)).unwrap().to_string()).collect();
+        assert_eq!(col, ["NON RÉSERVÉ", "PRÉFECTURE", "Réservé État"]);
+        // One NUL byte in a long file: its line set aside, named; every other line read.
+        let mut text = String::from("REF;CONTINGENT\n");
+        for i in 1..=1800 {
+            text.push_str(&format!("{i};{}\n", if i == 900 { "Préfec\0ture" } else { "Préfecture" }));
+        }
+        let s = &read_sheets(text.as_bytes()).unwrap()[0];
+        assert_eq!(s.range.height(), 1800, "the header and 1 799 rows");
+        assert_eq!(s.illisibles, vec![(901, "900;Préfec\u{fffd}ture".to_string())]);
+        // Binary content is still no text file.
+        assert!(read_sheets(&[0u8, 1, 2, 3, 0, 0, 9, 0, 0, 0, 5, 6, 7, 0, 0]).is_err());
     }
 
     #[test]
@@ -642,6 +695,19 @@ mod tests {
         assert_eq!(s.range.get((1, 1)), Some(&Data::String("12 rue Haute\nBât. B".into())));
         assert_eq!(s.range.get((2, 1)), Some(&Data::String("3 \"Les Pins\"".into())));
         assert_eq!((s.row_number(1), s.row_number(2)), (2, 4));
+        // Its second line may hold a separator (Alt+Entrée in Excel: « bât. B; entrée 2 »):
+        // still one cell; a stray quote that swallows a whole record below is not.
+        let text = "REF;ADRESSE;COMMUNE;TYPO;FIN;RES\n\
+                    1;\"172 impasse des Oliviers\nbât. B; entrée 2\";Antibes;T3;PLUS;Préfecture\n\
+                    2;\"3 rue Haute;Antibes;T2;PLAI;Action Logement\n\
+                    3;5 rue Basse;Biot;T4;PLS;Non réservé\n\
+                    4;\"9 rue Neuve\";Biot;T1;PLUS;Préfecture\n";
+        let s = &read_sheets(text.as_bytes()).unwrap()[0];
+        assert_eq!(s.range.get((1, 1)), Some(&Data::String("172 impasse des Oliviers\nbât. B; entrée 2".into())));
+        assert_eq!(s.range.get((1, 5)), Some(&Data::String("Préfecture".into())));
+        assert_eq!(s.illisibles.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![4]);
+        let refs: Vec<String> = (0..s.range.height()).map(|r| s.range.get((r, 0)).unwrap().to_string()).collect();
+        assert_eq!(refs, ["REF", "1", "3", "4"]);
     }
 
     #[test]

@@ -511,6 +511,17 @@ fn write_files(
         let fichiers = summaries.iter().filter(|s| s.identique.is_none()).count();
         return Err(ImportError::Perte(crate::model::Pertes { pertes, registre: false, fichiers }));
     }
+    // A file with a header and nothing under it, for a bailleur the dossier does not hold yet,
+    // is no état des lieux (the bailleur would be recorded with 0 dwellings, the import
+    // « réussi »): refused, nothing written. (Emptying a bailleur the dossier holds is the
+    // loss above, accepted only on purpose.)
+    let nouveau = |s: &FileSummary| s.bailleurs.iter().all(|b| avant.get(b).is_none_or(|n| *n == 0));
+    if let Some(vide) = summaries.iter().find(|s| s.identique.is_none() && s.lignes_lues == 0 && nouveau(s)) {
+        return Err(ImportError::File {
+            fichier: vide.fichier.clone(),
+            raison: "aucune ligne de logement sous l'en-tête : le fichier ne contient que ses titres ; rien n'a été importé — vérifiez que c'est le bon fichier (ou la bonne feuille) du bailleur".into(),
+        });
+    }
     drop(insert);
     crate::store::point_d_arret();
     w.commit()?;

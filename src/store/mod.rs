@@ -289,6 +289,20 @@ pub fn nature(path: &Path) -> Nature {
 /// Whether a file is a Contingents dossier, by the application id of its SQLite header (the
 /// window's file picker shows dossiers without extension with it). A dossier written before
 /// the application id existed answers false until it is opened once.
+/// Removes a dossier that a failed command has just created (and its SQLite side files), so
+/// that nothing is left behind; anything that is not a dossier of ours is left alone.
+pub fn supprimer_dossier_neuf(path: &Path) {
+    if !est_un_dossier(path) {
+        return;
+    }
+    let _ = std::fs::remove_file(path);
+    for suffixe in ["-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffixe);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+}
+
 pub fn est_un_dossier(path: &Path) -> bool {
     nature(path) == Nature::Dossier
 }
