@@ -2,7 +2,7 @@
 //! reference with other values is a conflict, counted once under the newest row.
 
 use crate::model::{Conflit, Date, Financement, IndividuelCollectif, Logement, Reservataire, Typologie};
-use crate::text::FastMap;
+use crate::text::{FastMap, IntMap};
 
 /// De-duplication of one import: exact duplicates are one dwelling; the same bailleur and
 /// reference with other values is a conflict, counted once under the newest row.
@@ -14,7 +14,7 @@ pub struct Dedup {
     /// Hash of (bailleur, reference) → first entry with that hash; entries with the same hash
     /// are chained, and every match is confirmed on the full key, so no hash collision can
     /// merge two dwellings.
-    index: FastMap<u64, u32>,
+    index: IntMap<u64, u32>,
     entries: Vec<Seen>,
     /// `bailleur \0 reference` of every entry, end to end.
     keys: String,
@@ -26,7 +26,7 @@ pub struct Dedup {
     /// The file being imported (entries remember the file their kept row came from).
     file: u32,
     pub conflits: Vec<Conflit>,
-    conflit_index: FastMap<u32, usize>,
+    conflit_index: IntMap<u32, usize>,
     pub doublons: usize,
 }
 

@@ -10,7 +10,7 @@
 use super::logements::{LogementCompte, Selection, parcourir, pour_chaque_logement};
 use super::{CompteDesLogements, Dossier, Result};
 use crate::model::{Financement, IndividuelCollectif, TypologieGrille};
-use crate::text::FastMap;
+use crate::text::{FastMap, IntMap};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
 
@@ -53,7 +53,7 @@ pub struct Agregat {
     /// The previous value's id per column: rows come grouped by bailleur, and neighbours often
     /// share their commune and EPCI.
     last: [Option<u32>; 4],
-    counts: FastMap<Cle, (u64, u32)>,
+    counts: IntMap<Cle, (u64, u32)>,
 }
 
 impl Agregat {
