@@ -198,6 +198,8 @@ pub struct RowReader<'a> {
     plan: &'a SheetPlan,
     bailleur_defaut: &'a str,
     bailleur_defaut_key: String,
+    /// The column of each field (`header.column`, looked up once instead of at every cell).
+    colonnes: [Option<usize>; Field::ALL.len()],
     mapped: Vec<usize>,
     ref_label: Option<String>,
     /// The key of the end-of-convention column of this file, for the century of its
@@ -236,10 +238,15 @@ impl<'a> RowReader<'a> {
             .and_then(|c| h.labels.get(c))
             .map(|l| clean(l).to_string())
             .filter(|l| !l.is_empty());
+        let mut colonnes = [None; Field::ALL.len()];
+        for f in Field::ALL {
+            colonnes[f as usize] = h.column(f);
+        }
         RowReader {
             plan,
             bailleur_defaut,
             bailleur_defaut_key: key(bailleur_defaut),
+            colonnes,
             mapped: h.columns.iter().map(|(_, c)| *c).collect(),
             ref_label,
             cle_siecle: None,
@@ -260,8 +267,7 @@ impl<'a> RowReader<'a> {
     /// repeated header).
     pub fn read(&self, ligne: u32, row: &[Data], ctx: &mut Context) -> Option<RowOutcome> {
         let plan = self.plan;
-        let h = &plan.header;
-        let col = |f: Field| h.column(f);
+        let col = |f: Field| self.colonnes[f as usize];
         let bailleur_defaut = self.bailleur_defaut;
         let get = |f: Field| col(f).and_then(|c| row.get(c));
         let text = |f: Field| get(f).map(cell_text).unwrap_or(Cow::Borrowed(""));
@@ -389,7 +395,7 @@ impl<'a> RowReader<'a> {
         };
 
         let logement = Logement {
-            bailleur: bailleur.clone(),
+            bailleur,
             reference,
             commune,
             epci,
@@ -401,17 +407,14 @@ impl<'a> RowReader<'a> {
                 .individuel_collectif(&text(Field::IndividuelCollectif))
                 .unwrap_or(IndividuelCollectif::Collectif),
             date_fin_convention,
-            annee_construction: get(Field::AnneeConstruction).and_then(|d| match d {
-                Data::DateTime(_) => cell_date(d).map(|x| x.year),
-                _ => normalize::annee(&cell_text(d)),
-            }),
+            annee_construction: get(Field::AnneeConstruction).and_then(annee_de),
             nature: Some(text(Field::Nature).into_owned()).filter(|s| !s.is_empty()),
         };
         Some(RowOutcome::Logement(Box::new(LigneLogement {
             logement,
             source,
             reservataire_brut,
-            typologie_brut: text(Field::Typologie).into_owned(),
+            typologie_brut,
             financement_brut,
             commune_brut,
             brut,
@@ -420,9 +423,34 @@ impl<'a> RowReader<'a> {
     }
 }
 
+/// The year of construction a cell gives.
+fn annee_de(d: &Data) -> Option<i32> {
+    match d {
+        Data::DateTime(_) => cell_date(d).map(|x| x.year),
+        // A year written as a number: what `annee` reads from its text, without writing it.
+        Data::Float(f) if f.fract() == 0.0 && (1800.0..=2200.0).contains(f) => Some(*f as i32),
+        Data::Int(i) if (1800..=2200).contains(i) => Some(*i as i32),
+        _ => normalize::annee(&cell_text(d)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A year read from a number cell is the year read from its text, as before.
+    #[test]
+    fn a_year_written_as_a_number() {
+        assert_eq!(annee_de(&Data::Float(1970.0)), Some(1970));
+        assert_eq!(annee_de(&Data::Int(2200)), Some(2200));
+        assert_eq!(annee_de(&Data::Float(1799.0)), None);
+        for x in [1799.0, 1800.0, 1970.0, 1970.5, 2200.0, 2201.0, 0.0, -1970.0, 45_292.0, 1e16] {
+            assert_eq!(annee_de(&Data::Float(x)), normalize::annee(&cell_text(&Data::Float(x))), "{x}");
+        }
+        for i in [1799, 1800, 1970, 2200, 2201, 0, -1970, 45_292] {
+            assert_eq!(annee_de(&Data::Int(i)), normalize::annee(&cell_text(&Data::Int(i))), "{i}");
+        }
+    }
     use crate::import::plan_sheets;
     use crate::import::read::SheetData;
     use crate::model::Date;
