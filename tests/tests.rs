@@ -11,6 +11,7 @@ mod documents;
 mod dossier;
 mod etat_des_lieux;
 mod faults;
+mod feuilles;
 mod fuzz;
 mod import_rules;
 mod robustesse;

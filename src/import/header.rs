@@ -92,8 +92,10 @@ fn synonyms(f: Field) -> (&'static [&'static str], &'static [&'static str]) {
                     "reserve par",
                     "reservant",
                     "contingent de reservation",
+                    "attributaire",
+                    "organisme attributaire",
                 ],
-                &["reservataire", "contingent", "titulaire"],
+                &["reservataire", "contingent", "titulaire", "attributaire"],
             ),
             Field::Commune => (
                 &[
@@ -453,6 +455,42 @@ pub fn map_columns(labels: &[Vec<String>]) -> (Vec<(Field, usize)>, u32) {
     (out, total)
 }
 
+/// The keys a header label is scored by: the label, and when it cuts a word with a hyphen at
+/// a line break (« Réserva-\ntaire », « Typo-\nlogie », « Réserva-taire »), the label with the
+/// word joined again. A column scores its best key.
+pub fn label_keys(label: &str) -> Vec<String> {
+    let mut keys = vec![key(label)];
+    let joined = join_cut_words(label);
+    if joined != label {
+        keys.push(key(&joined));
+    }
+    keys
+}
+
+/// « Réserva-\ntaire » → « Réservataire »: a hyphen (or soft hyphen) between a letter and a
+/// lower-case letter, with or without a line break or spaces after it, is a word cut in two.
+fn join_cut_words(label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    let mut out = String::with_capacity(label.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if matches!(c, '-' | '\u{AD}' | '\u{2010}') && i > 0 && chars[i - 1].is_alphabetic() {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            if j < chars.len() && chars[j].is_lowercase() {
+                i = j;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 const SCAN_ROWS: usize = 60;
 
 /// Finds the most header-like row (or pair of rows) among the first rows of a sheet.
@@ -463,6 +501,24 @@ pub fn detect_header(range: &Range<Data>) -> Option<HeaderMatch> {
 /// Like [`detect_header`]; without `require_reservataire` a header naming the reference and
 /// the commune suffices (sheets named after their réservataire).
 pub fn detect_header_with(range: &Range<Data>, require_reservataire: bool) -> Option<HeaderMatch> {
+    detect(range, if require_reservataire { Exige::Reservataire } else { Exige::Commune })
+}
+
+/// The most header-like row of a sheet whatever it names (at least two known columns): what
+/// a refusal says was found.
+pub fn detect_any_header(range: &Range<Data>) -> Option<HeaderMatch> {
+    detect(range, Exige::Rien)
+}
+
+/// What a header must name besides the reference.
+#[derive(Clone, Copy, PartialEq)]
+enum Exige {
+    Reservataire,
+    Commune,
+    Rien,
+}
+
+fn detect(range: &Range<Data>, exige: Exige) -> Option<HeaderMatch> {
     let width = range.width();
     let rows: Vec<Vec<String>> =
         range.rows().take(SCAN_ROWS).map(|r| r.iter().map(|c| cell_text(c).into_owned()).collect()).collect();
@@ -471,14 +527,14 @@ pub fn detect_header_with(range: &Range<Data>, require_reservataire: bool) -> Op
         .iter()
         .map(|row| {
             map_columns(
-                &(0..width).map(|c| vec![key(row.get(c).map(String::as_str).unwrap_or(""))]).collect::<Vec<_>>(),
+                &(0..width).map(|c| label_keys(row.get(c).map(String::as_str).unwrap_or(""))).collect::<Vec<_>>(),
             )
         })
         .collect();
     for i in 0..rows.len() {
         let (cols, score) = singles[i].clone();
         let labels = rows[i].clone();
-        consider(&mut best, require_reservataire, HeaderMatch { row: i, rows: 1, labels, columns: cols, score });
+        consider(&mut best, exige, HeaderMatch { row: i, rows: 1, labels, columns: cols, score });
         if i + 1 < rows.len() && rows[i].iter().any(|c| !c.trim().is_empty()) {
             // Two header rows: the upper row's merged labels spread over the columns below.
             let mut upper = String::new();
@@ -494,7 +550,9 @@ pub fn detect_header_with(range: &Range<Data>, require_reservataire: bool) -> Op
                 }
                 let combined = format!("{upper} {l}");
                 // A label on the lower row refines the upper one; alone, the upper one stands.
-                alts.push(if l.is_empty() { vec![key(&combined), key(u)] } else { vec![key(&combined), key(l)] });
+                let mut alt = label_keys(&combined);
+                alt.extend(label_keys(if l.is_empty() { u } else { l }));
+                alts.push(alt);
                 labels.push(combined.trim().to_string());
             }
             let (cols, score) = map_columns(&alts);
@@ -502,17 +560,17 @@ pub fn detect_header_with(range: &Range<Data>, require_reservataire: bool) -> Op
             if score <= singles[i + 1].1 {
                 continue;
             }
-            consider(&mut best, require_reservataire, HeaderMatch { row: i, rows: 2, labels, columns: cols, score });
+            consider(&mut best, exige, HeaderMatch { row: i, rows: 2, labels, columns: cols, score });
         }
     }
     best
 }
 
-fn consider(best: &mut Option<HeaderMatch>, require_reservataire: bool, cand: HeaderMatch) {
-    let enough = if require_reservataire {
-        cand.has_mandatory()
-    } else {
-        cand.column(Field::Reference).is_some() && cand.has_commune()
+fn consider(best: &mut Option<HeaderMatch>, exige: Exige, cand: HeaderMatch) {
+    let enough = match exige {
+        Exige::Reservataire => cand.has_mandatory(),
+        Exige::Commune => cand.column(Field::Reference).is_some() && cand.has_commune(),
+        Exige::Rien => true,
     };
     if !enough || cand.columns.len() < 2 {
         return;
@@ -531,7 +589,7 @@ pub fn header_at_row(range: &Range<Data>, i: usize) -> HeaderMatch {
     let width = range.width();
     let row: Vec<String> =
         range.rows().nth(i).map(|r| r.iter().map(|c| cell_text(c).into_owned()).collect()).unwrap_or_default();
-    let keys: Vec<Vec<String>> = (0..width).map(|c| vec![key(row.get(c).map(String::as_str).unwrap_or(""))]).collect();
+    let keys: Vec<Vec<String>> = (0..width).map(|c| label_keys(row.get(c).map(String::as_str).unwrap_or(""))).collect();
     let (columns, score) = map_columns(&keys);
     HeaderMatch { row: i, rows: 1, labels: row, columns, score }
 }
@@ -600,5 +658,24 @@ mod tests {
         assert_eq!(Field::DateFinConvention.score(&key("Date de fin de convention")), 10);
         assert_eq!(Field::IndividuelCollectif.score(&key("IND/COLL")), 10);
         assert_eq!(Field::Typologie.score(&key("NB_PIECES")), 10);
+    }
+
+    #[test]
+    fn attributaire_and_words_cut_by_a_hyphen_name_their_field() {
+        assert_eq!(Field::Reservataire.score(&key("Attributaire")), 10);
+        assert_eq!(label_keys("Réserva-\ntaire"), vec!["reserva taire".to_string(), "reservataire".to_string()]);
+        assert_eq!(label_keys("Réserva- taire")[1], "reservataire");
+        // Not a cut word: a hyphen before a capital, or between two words kept as they are.
+        assert_eq!(label_keys("Code-INSEE"), vec!["code insee".to_string()]);
+        for reservataire in ["Réserva-\ntaire", "Réserva-taire", "Attributaire"] {
+            let r = range(&[
+                &["Réf", "Commune", reservataire, "Typo-\nlogie", "Finance-\nment"],
+                &["A1", "Antibes", "Préfecture", "T2", "PLUS"],
+            ]);
+            let h = detect_header(&r).unwrap();
+            assert_eq!(h.column(Field::Reservataire), Some(2), "{reservataire}");
+            assert_eq!(h.column(Field::Typologie), Some(3));
+            assert_eq!(h.column(Field::Financement), Some(4));
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! réservataire a sheet's name stands for.
 
 use super::cell::cell_text;
-use super::header::{self, Field, HeaderMatch, detect_header};
+use super::header::{self, Field, HeaderMatch, detect_any_header, detect_header};
 use super::normalize::{self, ReservataireResolver};
 use super::read::SheetData;
 use crate::reference::{Territoire, reference};
@@ -121,19 +121,114 @@ pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
     plans
 }
 
-/// Whether a sheet name is a réservataire (« Préfecture », « Action Logement », « Ville
-/// d'Antibes », « Conseil départemental »...), whatever the territory.
+/// What each sheet of a workbook gave when none was read, for the refusal to say what was
+/// found and what is missing: « feuille « Etat des lieux » : colonnes reconnues « Référence
+/// logement » (référence du logement), « Commune » (commune)… ; il manque le réservataire ».
+pub fn constat(sheets: &[SheetData]) -> String {
+    const MAX_SHEETS: usize = 8;
+    let mut parts: Vec<String> = sheets.iter().take(MAX_SHEETS).map(constat_feuille).collect();
+    if sheets.len() > MAX_SHEETS {
+        parts.push(format!("et {} autres feuilles", sheets.len() - MAX_SHEETS));
+    }
+    parts.join(" ; ")
+}
+
+fn constat_feuille(s: &SheetData) -> String {
+    let nom = match &s.name {
+        Some(n) => format!("feuille « {n} »{}", if s.hidden { " (masquée)" } else { "" }),
+        None => "le fichier".to_string(),
+    };
+    let Some(h) = detect_any_header(&s.range) else {
+        return format!("{nom} : aucune ligne d'en-tête (ni référence du logement ni réservataire)");
+    };
+    let trouvees: Vec<String> = h
+        .columns
+        .iter()
+        .map(|(f, c)| {
+            let label =
+                h.labels.get(*c).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            if key(&label) == key(f.label()) {
+                format!("« {label} »")
+            } else {
+                format!("« {label} » ({})", f.label())
+            }
+        })
+        .collect();
+    let mut manque = Vec::new();
+    if h.column(Field::Reference).is_none() {
+        manque.push("la référence du logement".to_string());
+    }
+    if h.column(Field::Reservataire).is_none() {
+        manque.push(
+            "le réservataire (une colonne « Réservataire », « Contingent », « Attributaire »…, ou une feuille par réservataire nommée d'après lui)"
+                .to_string(),
+        );
+    }
+    if !h.has_commune() {
+        manque.push(
+            "la commune (une colonne « Commune » ou « Code INSEE », ou une feuille par commune nommée d'après elle)"
+                .to_string(),
+        );
+    }
+    format!(
+        "{nom} : ligne {} : colonnes reconnues {} ; il manque {}",
+        h.row + 1,
+        trouvees.join(", "),
+        manque.join(" et ")
+    )
+}
+
+/// Whether a sheet's whole name is a réservataire label (« Préfecture », « Action Logement »,
+/// « Ville d'Antibes », « CD06 »), whatever the territory — never a name that only begins or
+/// ends with one: « Etat des lieux », « Etat des lieux 2024 » or « Action Logement 2023 » do not
+/// say whose dwellings the sheet holds.
 fn names_a_reservataire(name: &str) -> bool {
     let k = key(name);
     // A bare commune name is a sheet per commune, not per réservataire.
     if !reference().communes_by_name(name).is_empty() {
         return false;
     }
-    ReservataireResolver::new(Territoire::Tout, HashMap::new()).resolve(name).is_some()
-        || ["conseil departemental", "conseil general", "departement", "conseil regional", "region"]
-            .iter()
-            .any(|p| k.starts_with(p))
+    // The département or the région where the dwellings are (domaine.md, labels without a name).
+    if ["conseil departemental", "conseil general", "departement", "conseil regional", "region"].contains(&k.as_str())
+        || LONGER_LABELS.contains(&k.as_str())
+    {
+        return true;
+    }
+    let resolver = ReservataireResolver::new(Territoire::Tout, HashMap::new());
+    let Some(r) = resolver.resolve(name) else { return false };
+    if name.contains('(') {
+        return false;
+    }
+    // A rule that takes a label followed (or preceded) by any words reads « Etat des lieux » as
+    // « Etat »: the name is a whole label only when no part of it is read so.
+    let words: Vec<&str> = k.split(' ').collect();
+    (1..words.len()).all(|n| {
+        let head = format!("{} {FILLER}", words[..n].join(" "));
+        let tail = format!("{FILLER} {}", words[n..].join(" "));
+        resolver.resolve(&head).as_ref() != Some(&r) && resolver.resolve(&tail).as_ref() != Some(&r)
+    })
 }
+
+/// A word no label contains, to see whether a rule reads a label followed by anything.
+const FILLER: &str = "zqxw";
+
+/// Labels of domaine.md that begin with a shorter label (« Action Logement Services »).
+const LONGER_LABELS: &[&str] = &[
+    "action logement services",
+    "action logement service",
+    "etat mal loges",
+    "prefecture mal loges",
+    "etat publics prioritaires",
+    "prefecture fonctionnaires",
+    "etat fonctionnaires",
+    "contingent prefectoral",
+    "contingent prefecture",
+    "contingent etat",
+    "police nationale",
+    "gendarmerie nationale",
+    "ministere des armees",
+    "centre hospitalier",
+];
 
 /// Headers such as « Type de logement » say little: when the individuel/collectif or the
 /// typology column is missing, a column whose values are all of that kind is taken for it.
@@ -192,5 +287,48 @@ mod tests {
         let plans = plan_sheets(&[s]);
         assert_eq!(plans.len(), 1);
         assert_eq!(plans[0].commune_feuille.as_deref(), Some("Vallauris"));
+    }
+
+    #[test]
+    fn a_sheet_name_is_a_reservataire_only_as_a_whole_label() {
+        for name in [
+            "Préfecture",
+            "Action Logement",
+            "Action Logement Services",
+            "Ville d'Antibes",
+            "Préfecture fonctionnaires",
+            "CD06",
+            "Département des Alpes-Maritimes",
+            "Conseil départemental",
+            "CASA",
+        ] {
+            assert!(names_a_reservataire(name), "{name}");
+        }
+        for name in [
+            "Etat des lieux",
+            "Etat des lieux 2024",
+            "ETAT DES LIEUX",
+            "Action Logement 2023",
+            "Préfecture (copie)",
+            "Liste des fonctionnaires",
+            "Feuil1",
+            "Patrimoine",
+        ] {
+            assert!(!names_a_reservataire(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_sheet_named_etat_des_lieux_without_reservataire_column_is_not_planned() {
+        let rows: &[&[&str]] = &[&["Référence", "Commune", "Typologie"], &["V1", "Antibes", "T2"]];
+        assert!(plan_sheets(&[sheet(Some("Etat des lieux"), rows)]).is_empty());
+        let plans = plan_sheets(&[sheet(Some("Préfecture"), rows)]);
+        assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].reservataire_feuille.as_deref(), Some("Préfecture"));
+        let c = constat(&[sheet(Some("Etat des lieux"), rows), sheet(Some("Notes"), &[&["Lu le 3 mars"]])]);
+        assert_eq!(
+            c,
+            "feuille « Etat des lieux » : ligne 1 : colonnes reconnues « Référence » (Référence du logement), « Commune », « Typologie » ; il manque le réservataire (une colonne « Réservataire », « Contingent », « Attributaire »…, ou une feuille par réservataire nommée d'après lui) ; feuille « Notes » : aucune ligne d'en-tête (ni référence du logement ni réservataire)"
+        );
     }
 }

@@ -24,9 +24,9 @@ pub enum ImportError {
     #[error("{fichier} : {raison}")]
     File { fichier: String, raison: String },
     #[error(
-        "{0} : aucune feuille n'a d'en-tête reconnaissable (il faut au moins la référence du logement, le réservataire et la commune, ou des feuilles nommées d'après les communes) : ce fichier n'est pas un état des lieux des réservations"
+        "{fichier} : aucune feuille n'a d'en-tête reconnaissable (il faut au moins la référence du logement, le réservataire et la commune, ou des feuilles nommées d'après les communes) : ce fichier n'est pas un état des lieux des réservations. Dans ce fichier : {constat}"
     )]
-    NoHeader(String),
+    NoHeader { fichier: String, constat: String },
     #[error("{0} : impossible de déterminer le bailleur (ni colonne « Bailleur », ni nom de fichier parlant)")]
     NoBailleur(String),
     #[error(transparent)]
@@ -148,7 +148,7 @@ pub fn prepare_file(path: &Path, bailleur: Option<&str>) -> Result<PreparedFile,
                 ),
             });
         }
-        return Err(ImportError::NoHeader(fichier));
+        return Err(ImportError::NoHeader { fichier, constat: super::plan::constat(&sheets) });
     }
     let has_bailleur_column = plans.iter().any(|p| p.header.column(super::header::Field::Bailleur).is_some());
     let (bailleur, devine) = match bailleur.map(str::trim).filter(|b| !b.is_empty()) {
