@@ -76,6 +76,10 @@ pub enum Total {
     Exact(u64),
     /// The floor or the ceiling of the row's quota, this one when the margins allow it.
     Prefere(u64),
+    /// As [`Total::Prefere`], for the bailleur's own stock (non réservé): its cells give way to
+    /// the réservataires' — the bailleur keeps the remainder (domaine.md), so a réservataire's
+    /// cell is never pushed away from its quota to bring the non réservé closer to its own.
+    Reste(u64),
 }
 
 /// A row of a controlled rounding: its cells grouped (by EPCI), each `(column, quota)`; a
@@ -125,7 +129,8 @@ const INF: i64 = i64::MAX / 4;
 /// 3. The other rows: Σ |x − quota| over their groups, then over their cells. Groups before
 ///    cells: a group is a réservataire's figure in one EPCI, the one that EPCI's annex and
 ///    convention print; its communes are that figure's breakdown.
-/// 4. Ties (roundings equally close): the order of `domaine.md`, in each row the units on the
+/// 4. The non réservé ([`Total::Reste`]): its groups, then its cells — it takes what is left.
+/// 5. Ties (roundings equally close): the order of `domaine.md`, in each row the units on the
 ///    larger quotas, then on the lower column; between rows, the earlier row (the State's, then
 ///    by id; in the State's own table its agents, the prioritaires taking the rest, rule 1)
 ///    first: a unit costs its rank in its row times the number of rows after it, plus one.
@@ -135,7 +140,9 @@ const IMPOSEES_GROUPES: usize = 1;
 const IMPOSEES_CELLULES: usize = 2;
 const GROUPES: usize = 3;
 const CELLULES: usize = 4;
-const EGALITES: usize = 5;
+const RESTE_GROUPES: usize = 5;
+const RESTE_CELLULES: usize = 6;
+const EGALITES: usize = 7;
 const NIVEAUX: usize = EGALITES + 1;
 
 /// A distance |x − quota| counted in millionths of a dwelling: integers, so that two remainders
@@ -360,6 +367,7 @@ fn essai(lignes: &[Ligne], colonnes: &[u64], relache: u8) -> Option<Vec<Vec<Vec<
         let (niveau_g, niveau_c) = match l.total {
             Total::Exact(_) => (IMPOSEES_GROUPES, IMPOSEES_CELLULES),
             Total::Prefere(_) => (GROUPES, CELLULES),
+            Total::Reste(_) => (RESTE_GROUPES, RESTE_CELLULES),
         };
         let poids = lignes.len() - i;
         let q_g: Vec<f64> = l.groupes.iter().map(|g| g.iter().map(|(_, q)| positif(*q)).sum()).collect();
@@ -370,8 +378,8 @@ fn essai(lignes: &[Ligne], colonnes: &[u64], relache: u8) -> Option<Vec<Vec<Vec<
         let rang_c = |j: usize| rang_c[places.partition_point(|(k, _)| *k < j)];
         let total = match l.total {
             Total::Exact(n) => Bornee::vers(n, Some(n), n, TOTAUX),
-            Total::Prefere(n) if relache >= 3 => Bornee::vers(0, None, n, TOTAUX),
-            Total::Prefere(n) => {
+            Total::Prefere(n) | Total::Reste(n) if relache >= 3 => Bornee::vers(0, None, n, TOTAUX),
+            Total::Prefere(n) | Total::Reste(n) => {
                 let (a, b) = bornes(l.quota());
                 Bornee::vers(a, Some(b), n, TOTAUX)
             }
@@ -562,7 +570,7 @@ mod tests {
             }
             match l.total {
                 Total::Exact(n) => assert_eq!(total, n),
-                Total::Prefere(_) => {
+                Total::Prefere(_) | Total::Reste(_) => {
                     let (a, b) = bornes(l.quota());
                     assert!(a <= total && total <= b, "row {total} outside [{a}, {b}]");
                 }
@@ -594,6 +602,7 @@ mod tests {
         }
         let quotas: Vec<f64> = q.iter().map(|r| r.iter().map(|v| v.max(0.0)).sum()).collect();
         let impose = etat && rng.below(2) == 0;
+        let reste_en_dernier = rng.below(2) == 0;
         let total: u64 = colonnes.iter().sum();
         let reste = if impose { total - round(quotas[0]) } else { total };
         let libres = if impose { &quotas[1..] } else { &quotas[..] };
@@ -606,7 +615,12 @@ mod tests {
                 groupes: (0..ng)
                     .map(|g| (0..nc).filter(|&j| groupe_de[j] == g && q[i][j] >= 0.0).map(|j| (j, q[i][j])).collect())
                     .collect(),
-                total: if impose && i == 0 { Total::Exact(pref[0]) } else { Total::Prefere(pref[i]) },
+                total: match i {
+                    0 if impose => Total::Exact(pref[0]),
+                    // The last row, one table in two: the non réservé, which takes the rest.
+                    _ if i == nr - 1 && nr > 1 && reste_en_dernier => Total::Reste(pref[i]),
+                    _ => Total::Prefere(pref[i]),
+                },
             })
             .collect();
         (lignes, colonnes)
@@ -621,7 +635,7 @@ mod tests {
             let pref: Vec<u64> = lignes
                 .iter()
                 .map(|l| match l.total {
-                    Total::Exact(n) | Total::Prefere(n) => n,
+                    Total::Exact(n) | Total::Prefere(n) | Total::Reste(n) => n,
                 })
                 .collect();
             let out = controle(&lignes, &colonnes);
@@ -636,12 +650,15 @@ mod tests {
     /// The objective of the rounding, computed on the table itself: the free rows' distance to
     /// their preferred totals, then Σ |x − quota| over the imposed rows' groups, their cells,
     /// the other rows' groups and their cells.
-    fn objectif(lignes: &[Ligne], out: &[Vec<Vec<u64>>]) -> (u64, [f64; 4]) {
+    fn objectif(lignes: &[Ligne], out: &[Vec<Vec<u64>>]) -> (u64, [f64; 6]) {
         let mut totaux = 0;
-        let mut ecarts = [0.0; 4];
+        let mut ecarts = [0.0; 6];
         for (l, o) in lignes.iter().zip(out) {
-            let impose = matches!(l.total, Total::Exact(_));
-            let (g_niveau, c_niveau) = if impose { (0, 1) } else { (2, 3) };
+            let (g_niveau, c_niveau) = match l.total {
+                Total::Exact(_) => (0, 1),
+                Total::Prefere(_) => (2, 3),
+                Total::Reste(_) => (4, 5),
+            };
             for (g, og) in l.groupes.iter().zip(o) {
                 let qg: f64 = g.iter().map(|(_, q)| q.max(0.0)).sum();
                 ecarts[g_niveau] += (og.iter().sum::<u64>() as f64 - qg).abs();
@@ -649,7 +666,7 @@ mod tests {
                     ecarts[c_niveau] += (v as f64 - q.max(0.0)).abs();
                 }
             }
-            if let Total::Prefere(n) = l.total {
+            if let Total::Prefere(n) | Total::Reste(n) = l.total {
                 totaux += o.iter().flatten().sum::<u64>().abs_diff(n);
             }
         }
@@ -657,7 +674,7 @@ mod tests {
     }
 
     /// `a` strictly better than `b` (the distances compared with a tolerance).
-    fn meilleur(a: &(u64, [f64; 4]), b: &(u64, [f64; 4])) -> bool {
+    fn meilleur(a: &(u64, [f64; 6]), b: &(u64, [f64; 6])) -> bool {
         if a.0 != b.0 {
             return a.0 < b.0;
         }
@@ -710,7 +727,7 @@ mod tests {
                     groupes
                         && match l.total {
                             Total::Exact(n) => total == n,
-                            Total::Prefere(_) => {
+                            Total::Prefere(_) | Total::Reste(_) => {
                                 let (a, b) = bornes(l.quota());
                                 (a..=b).contains(&total)
                             }

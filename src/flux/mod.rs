@@ -374,7 +374,7 @@ struct Arrondi {
 
 /// Rules 2–3: the State's row with its total imposed; the others (non réservé included, in id
 /// order) share F − State by largest remainder of their quotas; then one controlled rounding of
-/// the whole table, every row, commune and EPCI total exact.
+/// the whole table, every row, commune and EPCI total exact, the non réservé's cells last.
 fn arrondir(
     table: &Table,
     rangs: &Rangs,
@@ -406,8 +406,11 @@ fn arrondir(
     let autres: Vec<Vec<Vec<(usize, f64)>>> = cles.iter().map(groupes_du_rang).collect();
     let poids: Vec<f64> = autres.iter().map(|g| g.iter().flatten().map(|(_, q)| q.max(0.0)).sum()).collect();
     let preferes = largest_remainder(total_flux - s_total, &poids);
-    for (g, n) in autres.into_iter().zip(preferes) {
-        lignes.push(arrondi::Ligne { groupes: g, total: arrondi::Total::Prefere(n) });
+    for ((g, n), cle) in autres.into_iter().zip(preferes).zip(&cles) {
+        // The bailleur keeps the remainder: its cells give way to the réservataires'.
+        let total =
+            if cle.0 == Reservataire::NON_RESERVE { arrondi::Total::Reste(n) } else { arrondi::Total::Prefere(n) };
+        lignes.push(arrondi::Ligne { groupes: g, total });
     }
     let t = arrondi::controle(&lignes, &table.colonnes);
     let etat_c: Vec<u64> = t[0].iter().flatten().copied().collect();
