@@ -309,6 +309,10 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
     Ok(out)
 }
 
+/// The motif of a register row whose hors-flux column holds a label of no category (nor a
+/// filler meaning « in the flux »): set aside with its value, never read as « autres ».
+pub const HORS_FLUX_INCONNU: &str = "hors_flux_inconnu";
+
 /// The motif of a register row that repeats a mise à disposition typed in the window.
 pub const DEJA_SAISIE: &str = "deja_saisie";
 
@@ -486,6 +490,7 @@ pub fn motif_en_clair(code: &str) -> String {
     match code {
         "logement_inconnu" => "Logement inconnu du dossier".into(),
         "bailleur_different" => "Ligne d'un autre bailleur".into(),
+        HORS_FLUX_INCONNU => "Catégorie hors flux inconnue (ni dans le flux, ni hors flux)".into(),
         DEJA_SAISIE => "Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois)".into(),
         CONFLIT_SAISIE => {
             "En conflit avec une mise à disposition saisie dans la fenêtre (le logement n'est mis à disposition que d'un réservataire à la fois : la saisie est gardée, la ligne n'est pas comptée)".into()

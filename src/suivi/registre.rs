@@ -428,14 +428,58 @@ pub fn issue(raw: &str) -> Issue {
     }
 }
 
-pub fn hors_flux(raw: &str) -> Option<HorsFlux> {
+/// What the hors-flux column of a row says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LectureHorsFlux {
+    /// Empty, or a filler that means « not hors flux » (« Non », « Sans objet », « 0 »…).
+    Flux,
+    HorsFlux(HorsFlux),
+    /// A label of none of the categories: the row is set aside with it, never counted as
+    /// « autres » by guesswork.
+    Inconnu,
+}
+
+/// The fillers of a hors-flux column that mean the row is in the flux (keys).
+const DANS_LE_FLUX: [&str; 16] = [
+    "",
+    "non",
+    "flux",
+    "dans le flux",
+    "en flux",
+    "non concerne",
+    "non concernee",
+    "sans objet",
+    "so",
+    "aucun",
+    "aucune",
+    "n a",
+    "na",
+    "0",
+    "nc",
+    "neant",
+];
+
+pub fn hors_flux(raw: &str) -> LectureHorsFlux {
     let k = key(raw);
-    if k.is_empty() || k == "non" || k == "flux" {
-        return None;
+    if DANS_LE_FLUX.contains(&k.as_str()) {
+        return LectureHorsFlux::Flux;
+    }
+    // Abbreviations of the categories domaine.md lists: « MUT », « Mut. interne » are
+    // mutations internes; « NPNRU », « PRU », « PNRU » relogements ANRU/NPNRU.
+    let mots: Vec<&str> = k.split(' ').collect();
+    if mots.first().is_some_and(|w| *w == "mut" || *w == "muta") {
+        return LectureHorsFlux::HorsFlux(HorsFlux::Mutations);
+    }
+    if mots.iter().any(|w| ["npnru", "pnru", "pru"].contains(w)) {
+        let c = if mots.contains(&"hors") { HorsFlux::RelogementsHorsAnru } else { HorsFlux::Relogements };
+        return LectureHorsFlux::HorsFlux(c);
     }
     // The one list of soustraits (mutations, relogements ANRU, hors ANRU, insalubres, ORCOD,
-    // ventes, urgence, autres); a label of none of them is « autres ».
-    Some(HorsFlux::parse(raw).unwrap_or(HorsFlux::Autres))
+    // ventes, urgence, autres); a label of none of them is set aside.
+    match HorsFlux::parse(raw) {
+        Some(c) => LectureHorsFlux::HorsFlux(c),
+        None => LectureHorsFlux::Inconnu,
+    }
 }
 
 /// Reads the data rows of one sheet, imported on `import` (its dates lie between 2000-01-01
@@ -496,7 +540,14 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
             out.push(Err(rejet("date_illisible", v)));
             continue;
         }
-        let hf = hors_flux(&text(row, Champ::HorsFlux));
+        let hf = match hors_flux(&text(row, Champ::HorsFlux)) {
+            LectureHorsFlux::Flux => None,
+            LectureHorsFlux::HorsFlux(c) => Some(c),
+            LectureHorsFlux::Inconnu => {
+                out.push(Err(rejet(super::import_registre::HORS_FLUX_INCONNU, text(row, Champ::HorsFlux))));
+                continue;
+            }
+        };
         let [date_liberation, date_mise_a_disposition, date_validation, date_candidats, date_cal, date_bail] = dates;
         if date_mise_a_disposition.is_none() && date_bail.is_none() {
             out.push(Err(rejet("date_illisible", "date de mise à disposition absente".into())));
@@ -684,6 +735,32 @@ mod tests {
     }
 
     #[test]
+    fn a_filler_of_the_hors_flux_column_is_the_flux_and_an_unknown_label_is_set_aside() {
+        let s = sheet(&[
+            &["Réf. logement", "Contingent", "Date envoi fiche navette", "Suite donnée", "Catégorie hors flux"],
+            &["HA-1", "ALS", "20/05/2024", "En attente", "Non concerné"],
+            &["HA-2", "ALS", "21/05/2024", "En attente", "Sans objet"],
+            &["HA-3", "ALS", "22/05/2024", "En attente", "N/A"],
+            &["HA-4", "ALS", "23/05/2024", "En attente", "0"],
+            &["HA-5", "ALS", "24/05/2024", "En attente", "Dans le flux"],
+            &["HA-6", "", "25/05/2024", "En attente", "NPNRU"],
+            &["HA-7", "", "26/05/2024", "En attente", "Mut. interne"],
+            &["HA-8", "ALS", "27/05/2024", "En attente", "Xyzzy"],
+        ]);
+        let e = entete(&s).unwrap();
+        let l = lignes(&s, &e, Date::new(2024, 12, 31).unwrap());
+        assert_eq!(l.len(), 8);
+        for x in &l[..5] {
+            let x = x.as_ref().unwrap();
+            assert_eq!((x.hors_flux, x.reservataire_brut.as_str()), (None, "ALS"), "{}", x.reference);
+        }
+        assert_eq!(l[5].as_ref().unwrap().hors_flux, Some(HorsFlux::Relogements));
+        assert_eq!(l[6].as_ref().unwrap().hors_flux, Some(HorsFlux::Mutations));
+        let r = l[7].as_ref().unwrap_err();
+        assert_eq!((r.motif, r.valeur.as_str(), r.ligne), ("hors_flux_inconnu", "Xyzzy", 9));
+    }
+
+    #[test]
     fn labels_of_each_step() {
         assert_eq!(preavis("3 mois"), Some(3));
         assert_eq!(preavis("1"), Some(1));
@@ -692,13 +769,24 @@ mod tests {
         assert_eq!(decision("Rang 1"), Some(DecisionCal::Attribution));
         assert_eq!(decision("Refus du candidat"), Some(DecisionCal::Refus));
         assert_eq!(decision("Non-attribution"), Some(DecisionCal::NonAttribution));
-        assert_eq!(hors_flux("ANRU"), Some(HorsFlux::Relogements));
-        assert_eq!(hors_flux("Vente HLM"), Some(HorsFlux::Ventes));
-        assert_eq!(hors_flux("Urgence (préfet)"), Some(HorsFlux::Urgence));
-        assert_eq!(hors_flux("ORCOD"), Some(HorsFlux::Orcod));
-        assert_eq!(hors_flux("LHI"), Some(HorsFlux::Insalubres));
-        assert_eq!(hors_flux("Démolition hors ANRU"), Some(HorsFlux::RelogementsHorsAnru));
-        assert_eq!(hors_flux(""), None);
+        use LectureHorsFlux::{Flux, HorsFlux as H, Inconnu};
+        assert_eq!(hors_flux("ANRU"), H(HorsFlux::Relogements));
+        assert_eq!(hors_flux("Vente HLM"), H(HorsFlux::Ventes));
+        assert_eq!(hors_flux("Urgence (préfet)"), H(HorsFlux::Urgence));
+        assert_eq!(hors_flux("ORCOD"), H(HorsFlux::Orcod));
+        assert_eq!(hors_flux("LHI"), H(HorsFlux::Insalubres));
+        assert_eq!(hors_flux("Démolition hors ANRU"), H(HorsFlux::RelogementsHorsAnru));
+        assert_eq!(hors_flux(""), Flux);
+        assert_eq!(hors_flux("Mutation"), H(HorsFlux::Mutations));
+        assert_eq!(hors_flux("Autres"), H(HorsFlux::Autres));
+        assert_eq!(hors_flux("Relogement vente HLM"), H(HorsFlux::Ventes));
+        assert_eq!(hors_flux("Mutation demandée par le locataire"), H(HorsFlux::Mutations));
+        assert_eq!(hors_flux("Relogement PRU"), H(HorsFlux::Relogements));
+        assert_eq!(hors_flux("ANRU / NPNRU"), H(HorsFlux::Relogements));
+        assert_eq!(hors_flux("Démolition hors PRU"), H(HorsFlux::RelogementsHorsAnru));
+        assert_eq!(hors_flux("Xyzzy"), Inconnu);
+        assert_eq!(hors_flux("Oui"), Inconnu);
+        assert_eq!(hors_flux("Contingent"), Inconnu);
         assert_eq!(issue("Réorienté vers un autre réservataire"), Issue::Reorientation);
         assert_eq!(issue("Logement repris"), Issue::Reprise);
     }
