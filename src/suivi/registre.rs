@@ -396,6 +396,11 @@ pub fn decision(raw: &str) -> Option<DecisionCal> {
     if k.is_empty() {
         return None;
     }
+    // « Avis favorable », « Décision : attribution »: the word of the column repeated.
+    let k = ["avis de la caleol ", "avis de la cal ", "avis caleol ", "avis cal ", "avis ", "decision "]
+        .iter()
+        .find_map(|p| k.strip_prefix(p))
+        .unwrap_or(&k);
     if k.contains("refus du candidat") || k.contains("refus candidat") || k.starts_with("desist") {
         return Some(DecisionCal::Refus);
     }
@@ -417,11 +422,13 @@ pub fn decision(raw: &str) -> Option<DecisionCal> {
 
 pub fn issue(raw: &str) -> Issue {
     let k = key(raw);
-    if k.contains("bail") || k.contains("signe") || k.starts_with("attribue") || k.contains("entre dans les lieux") {
+    // « bail » as a word: « Repris par le bailleur » is a reprise, not a lease.
+    let bail = k.split(' ').any(|w| w == "bail" || w == "baux");
+    if bail || k.contains("signe") || k.starts_with("attribue") || k.contains("entre dans les lieux") {
         Issue::BailSigne
     } else if k.contains("reori") {
         Issue::Reorientation
-    } else if k.contains("repris") || k.contains("reprise") || k.contains("retour bailleur") {
+    } else if k.contains("repris") || k.contains("retour bailleur") {
         Issue::Reprise
     } else {
         Issue::EnCours
@@ -769,6 +776,12 @@ mod tests {
         assert_eq!(decision("Rang 1"), Some(DecisionCal::Attribution));
         assert_eq!(decision("Refus du candidat"), Some(DecisionCal::Refus));
         assert_eq!(decision("Non-attribution"), Some(DecisionCal::NonAttribution));
+        for x in ["Avis favorable", "AVIS FAVORABLE", "Favorable", "Décision : attribution", "Avis CAL favorable"] {
+            assert_eq!(decision(x), Some(DecisionCal::Attribution), "{x}");
+        }
+        for x in ["Avis défavorable", "AVIS DEFAVORABLE", "Défavorable"] {
+            assert_eq!(decision(x), Some(DecisionCal::NonAttribution), "{x}");
+        }
         use LectureHorsFlux::{Flux, HorsFlux as H, Inconnu};
         assert_eq!(hors_flux("ANRU"), H(HorsFlux::Relogements));
         assert_eq!(hors_flux("Vente HLM"), H(HorsFlux::Ventes));
@@ -789,5 +802,15 @@ mod tests {
         assert_eq!(hors_flux("Contingent"), Inconnu);
         assert_eq!(issue("Réorienté vers un autre réservataire"), Issue::Reorientation);
         assert_eq!(issue("Logement repris"), Issue::Reprise);
+        // domaine.md's own label, and the bailleur's variants: never a lease.
+        for x in
+            ["Repris par le bailleur", "reprise par le bailleur", "Reprise bailleur", "Logement repris par le bailleur"]
+        {
+            assert_eq!(issue(x), Issue::Reprise, "{x}");
+        }
+        for x in ["Bail signé", "BAIL SIGNE", "Signé", "Bail"] {
+            assert_eq!(issue(x), Issue::BailSigne, "{x}");
+        }
+        assert_eq!(issue("En attente"), Issue::EnCours);
     }
 }
