@@ -944,3 +944,42 @@ fn the_forecast_says_how_the_mutations_were_set() {
         ws.rows().filter_map(|r| r.first().map(|c| c.to_string().replace(['\u{a0}', '\u{202f}'], " "))).collect();
     assert!(textes.iter().any(|t| t == attendu), "{textes:?}");
 }
+
+/// Read as a réservataire (casa review, 04/12): the bilan's workbook gave a taux de chute and
+/// « en cours » without saying how they are counted; its PDF said it at its head. The
+/// consolidation sheet says it now, over the table's width.
+#[test]
+fn the_bilan_workbook_says_how_the_taux_de_chute_is_counted() {
+    let t = TempDir::new("bilan-comptage");
+    let d = azur(&t);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let reg = t.path("registre.csv");
+    csv_1252(
+        &reg,
+        &[
+            "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux",
+            "AZ1;Action Logement;15/01/2025;10/01/2025;1 mois;3;20/01/2025;01/02/2025;Attribution;15/02/2025;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let x = t.path("bilan.xlsx");
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur", "--out", x.to_str().unwrap()]);
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let ws = wb.worksheet_range("Consolidation").unwrap();
+    let textes: Vec<String> =
+        ws.rows().filter_map(|r| r.first().map(|c| c.to_string().replace('\u{a0}', " "))).collect();
+    assert!(
+        textes
+            .iter()
+            .any(|t| t.contains("Le taux de chute porte sur les mises à disposition de la période conclues à sa fin")),
+        "{textes:?}"
+    );
+    assert!(
+        textes
+            .iter()
+            .any(|t| t.starts_with("Mises à disposition de la période = conclues par un bail + en cours + chutes")),
+        "{textes:?}"
+    );
+}

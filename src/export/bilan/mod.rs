@@ -202,6 +202,13 @@ fn lignes_quartiles(b: &Bilan) -> Vec<(String, &crate::suivi::cia::HorsQpv, &cra
 /// réservataires' flux.
 const BASES_DES_PARTS: &str = "Le taux de la convention est une part du flux entier, part propre du bailleur (non réservés) comprise. La part réalisée est mesurée parmi les décomptes des réservataires de son périmètre, sans les attributions non réservées : elle se compare à la part de l'objectif du réservataire dans le flux des réservataires du même périmètre.";
 
+/// How the steps and the taux de chute are counted: at the head of the PDF and of the workbook's
+/// consolidation (casa review: the workbook gave a taux de chute without saying what it is).
+const COMPTAGE: &str = "Chaque étape est comptée à sa propre date dans la période ; chaque libération est décomptée une seule fois, à l'étape de sa convention. Le taux de chute porte sur les mises à disposition de la période conclues à sa fin (bail signé, ou fin sans bail : refus, non-attribution, reprise, réorientation) ; celles encore ouvertes sont « en cours », jamais des chutes.";
+
+/// What the columns of the progress table add up to.
+const MISES_A_DISPOSITION: &str = "Mises à disposition de la période = conclues par un bail + en cours + chutes ; l'écart compare les décomptés à l'objectif de la période.";
+
 /// The line of the bailleurs' own leases in the CIA table.
 const BAILLEUR_PROPRES: &str = "Bailleur : baux non réservés (y compris après une reprise)";
 

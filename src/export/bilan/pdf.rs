@@ -1,8 +1,9 @@
 //! The bilan as a PDF to sign.
 
 use super::{
-    BASES_DES_PARTS, CIA_EXPLICATION, COLONNES, COLONNES_PRIORITAIRES, COLONNES_QUARTILES, DETAIL, cia_non_renseignee,
-    libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan, periode, reference, signataires, titre,
+    BASES_DES_PARTS, CIA_EXPLICATION, COLONNES, COLONNES_PRIORITAIRES, COLONNES_QUARTILES, COMPTAGE, DETAIL,
+    MISES_A_DISPOSITION, cia_non_renseignee, libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan,
+    periode, reference, signataires, titre,
 };
 use crate::consolidate::{libelle_reservataire, nom_commune};
 use crate::export::{
@@ -122,18 +123,12 @@ pub(super) fn pdf(b: &Bilan, out: &Path) -> Result<(), ExportError> {
     };
     let mut p = Pdf::document(true, entete);
     p.titre(13.0, &titre(b));
-    p.texte(
-        8.5,
-        "Chaque étape est comptée à sa propre date dans la période ; chaque libération est décomptée une seule fois, à l'étape de sa convention. Le taux de chute porte sur les mises à disposition de la période conclues à sa fin (bail signé, ou fin sans bail : refus, non-attribution, reprise, réorientation) ; celles encore ouvertes sont « en cours », jamais des chutes.",
-    );
+    p.texte(8.5, COMPTAGE);
     for l in perimetre_du_bilan(b) {
         p.texte(8.5, &l);
     }
     p.titre(11.0, "Avancement par réservataire");
-    p.texte(
-        8.5,
-        "Mises à disposition de la période = conclues par un bail + en cours + chutes ; l'écart compare les décomptés à l'objectif de la période.",
-    );
+    p.texte(8.5, MISES_A_DISPOSITION);
     // The décompte step goes to the next table: one line per réservataire here, the table
     // whole on its page with its total.
     let sans_decompte = |mut v: Vec<String>| {

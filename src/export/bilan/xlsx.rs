@@ -2,8 +2,9 @@
 //! the breakdown ready for a pivot table, the register rows set aside.
 
 use super::{
-    BASES_DES_PARTS, CIA_EXPLICATION, COLONNES, COLONNES_PRIORITAIRES, COLONNES_QUARTILES, DETAIL, cia_non_renseignee,
-    libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan, reference, signataires, titre,
+    BASES_DES_PARTS, CIA_EXPLICATION, COLONNES, COLONNES_PRIORITAIRES, COLONNES_QUARTILES, COMPTAGE, DETAIL,
+    MISES_A_DISPOSITION, cia_non_renseignee, libelle_taux, lignes_prioritaires, lignes_quartiles, perimetre_du_bilan,
+    reference, signataires, titre,
 };
 use crate::consolidate::{libelle_reservataire, nom_commune};
 use crate::export::classeur::{Typographie, ajuster};
@@ -136,6 +137,13 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     let mut r = 1;
     for l in perimetre_du_bilan(b) {
         ws.texte(r, 0, l)?;
+        r += 1;
+    }
+    // How it is counted, as the PDF says it: wrapped over the table's width.
+    let largeur: f64 = LARGEURS.iter().sum();
+    for t in [COMPTAGE, MISES_A_DISPOSITION] {
+        ws.fusion(r, 0, r, 14, t, &f.texte)?;
+        ajuster(ws, r, &[(t, largeur)])?;
         r += 1;
     }
     r += 1;
