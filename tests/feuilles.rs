@@ -59,3 +59,46 @@ fn attributaire_and_hyphenated_headers_name_the_reservataire() {
         assert_eq!(cells_sum(&r, |c| c["reservataire"] == "non-reserve" && c["commune"] == "06018"), 1);
     }
 }
+
+#[test]
+fn a_row_number_column_is_not_the_dwelling_reference() {
+    let t = TempDir::new("numero");
+    let f = t.path("habitat_test.xlsx");
+    let rows = table(
+        &["N°", "N° logement", "Commune", "Réservataire", "Typologie", "Financement"],
+        &[
+            &["1", "HA-1", "Antibes", "Préfecture", "T2", "PLUS"],
+            &["2", "HA-1", "Antibes", "Préfecture", "T2", "PLUS"],
+            &["3", "HA-2", "Biot", "CASA", "T3", "PLUS"],
+        ],
+    );
+    xlsx(&f, &[("EDL", lignes(&rows))]);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &CASA, &[&f]);
+    // HA-1 twice is one dwelling (the row numbers 1 and 2 made it two).
+    let r = report(&d);
+    assert_eq!(r["logements"], 2);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat" && c["commune"] == "06004"), 1);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "epci:240600585" && c["commune"] == "06018"), 1);
+
+    // Only the row numbers: no reference, the file is refused and says why.
+    let g = t.path("habitat_numeros.xlsx");
+    let rows = table(
+        &["N°", "Commune", "Réservataire", "Typologie", "Financement"],
+        &[
+            &["1", "Antibes", "Préfecture", "T2", "PLUS"],
+            &["2", "Biot", "CASA", "T3", "PLUS"],
+            &["3", "Biot", "ALS", "T1", "PLAI"],
+        ],
+    );
+    xlsx(&g, &[("EDL", lignes(&rows))]);
+    let o = import(&t.path("e.sqlite"), &CASA, &[&g]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = erreur(&o);
+    assert!(
+        e.contains(
+            "il manque la référence du logement (la colonne « N° » ne fait que numéroter les lignes : 1, 2, 3…)"
+        ),
+        "{e}"
+    );
+}

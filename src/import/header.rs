@@ -345,6 +345,11 @@ pub trait ScoreEnTete {
 
 impl ScoreEnTete for Field {
     fn score(self, label_key: &str) -> u32 {
+        // « N° », « No », « Numéro » alone often number the rows: the dwelling reference only
+        // when no column says more (« N° logement », « Réf », « REF_LGT »).
+        if self == Field::Reference && is_bare_number_label(label_key) {
+            return 2;
+        }
         let (exact, contains) = synonyms(self);
         let s = score_synonymes(label_key, exact, contains, false);
         if s != 6 {
@@ -361,6 +366,11 @@ impl ScoreEnTete for Field {
         }
         6
     }
+}
+
+/// « N° », « No », « Num », « Numéro », « # » alone: a number, of the row or of the dwelling.
+pub fn is_bare_number_label(label_key: &str) -> bool {
+    ["n", "no", "num", "numero", "nr", "n o"].contains(&label_key)
 }
 
 /// How well a header label key matches synonyms: 10 for an exact one, 6 when it contains one

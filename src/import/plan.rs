@@ -107,6 +107,9 @@ pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
             },
         };
         let Some(mut h) = h else { continue };
+        if numbers_the_rows(&h, &s.range) {
+            continue;
+        }
         refine_by_content(&mut h, &s.range);
         let commune_feuille = if h.has_commune() {
             None
@@ -157,6 +160,11 @@ fn constat_feuille(s: &SheetData) -> String {
     let mut manque = Vec::new();
     if h.column(Field::Reference).is_none() {
         manque.push("la référence du logement".to_string());
+    } else if numbers_the_rows(&h, &s.range) {
+        let label = h.column(Field::Reference).and_then(|c| h.labels.get(c)).map(|l| l.trim()).unwrap_or("N°");
+        manque.push(format!(
+            "la référence du logement (la colonne « {label} » ne fait que numéroter les lignes : 1, 2, 3…)"
+        ));
     }
     if h.column(Field::Reservataire).is_none() {
         manque.push(
@@ -229,6 +237,29 @@ const LONGER_LABELS: &[&str] = &[
     "ministere des armees",
     "centre hospitalier",
 ];
+
+/// Whether the reference column is a bare « N° » (taken only when no column says more)
+/// whose values count the rows, 1, 2, 3… : a row number is not a dwelling (two files of the
+/// same bailleur would match their dwellings by row), so such a sheet has no reference.
+fn numbers_the_rows(h: &HeaderMatch, range: &calamine::Range<Data>) -> bool {
+    let Some(c) = h.column(Field::Reference) else { return false };
+    if !h.labels.get(c).is_some_and(|l| header::is_bare_number_label(&key(l))) {
+        return false;
+    }
+    let values: Vec<String> = range
+        .rows()
+        .skip(h.data_start())
+        .filter_map(|r| r.get(c).map(|d| cell_text(d).into_owned()))
+        .filter(|v| !v.is_empty())
+        .take(200)
+        .collect();
+    // A total or a note under the table aside, the numbers follow each other from 0 or 1.
+    let numbers: Vec<i64> = values.iter().filter_map(|v| v.parse::<i64>().ok()).collect();
+    numbers.len() >= 3
+        && values.len() - numbers.len() <= (values.len() / 10).max(1)
+        && numbers[0] <= 1
+        && numbers.windows(2).all(|w| w[1] == w[0] + 1)
+}
 
 /// Headers such as « Type de logement » say little: when the individuel/collectif or the
 /// typology column is missing, a column whose values are all of that kind is taken for it.
@@ -330,5 +361,39 @@ mod tests {
             c,
             "feuille « Etat des lieux » : ligne 1 : colonnes reconnues « Référence » (Référence du logement), « Commune », « Typologie » ; il manque le réservataire (une colonne « Réservataire », « Contingent », « Attributaire »…, ou une feuille par réservataire nommée d'après lui) ; feuille « Notes » : aucune ligne d'en-tête (ni référence du logement ni réservataire)"
         );
+    }
+    #[test]
+    fn a_bare_number_column_is_the_reference_only_when_nothing_says_more_and_not_row_numbers() {
+        let both = sheet(
+            Some("EDL"),
+            &[
+                &["N°", "N° logement", "Commune", "Réservataire"],
+                &["1", "HA-1044", "Antibes", "Etat"],
+                &["2", "HA-1373", "Biot", "Etat"],
+            ],
+        );
+        assert_eq!(plan_sheets(&[both])[0].header.column(Field::Reference), Some(1));
+        let row_numbers: &[&[&str]] = &[
+            &["N°", "Commune", "Réservataire"],
+            &["1", "Antibes", "Etat"],
+            &["2", "Biot", "Etat"],
+            &["3", "Biot", "CASA"],
+            &["Total", "", "3"],
+        ];
+        assert!(plan_sheets(&[sheet(Some("EDL"), row_numbers)]).is_empty());
+        assert!(
+            constat(&[sheet(Some("EDL"), row_numbers)])
+                .contains("il manque la référence du logement (la colonne « N° » ne fait que numéroter les lignes")
+        );
+        let dwellings = sheet(
+            Some("EDL"),
+            &[
+                &["N°", "Commune", "Réservataire"],
+                &["1044", "Antibes", "Etat"],
+                &["1373", "Biot", "Etat"],
+                &["2001", "Biot", "CASA"],
+            ],
+        );
+        assert_eq!(plan_sheets(&[dwellings])[0].header.column(Field::Reference), Some(0));
     }
 }
