@@ -723,6 +723,75 @@ fn a_file_that_is_not_a_register_changes_nothing() {
     assert_eq!(o.status.code(), Some(1));
 }
 
+/// A register whose date of mise à disposition or réservataire column is not recognised, or
+/// of which no row can be used, is refused and names what it read — also as the bailleur's
+/// first register; the usual abbreviations are read.
+#[test]
+fn a_register_without_its_columns_or_usable_rows_is_refused_and_says_why() {
+    let t = TempDir::new("suivi-colonnes");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let mad = |ds: &str| -> u64 {
+        let b: Value = bilan_azur_json(ds, "2024");
+        b["reservataires"].as_array().unwrap().iter().map(|r| r["mises_a_disposition"].as_u64().unwrap()).sum()
+    };
+    let import =
+        |f: &std::path::Path| run(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", f.to_str().unwrap()]);
+    // The date column under a name no synonym reads: refused, its columns named.
+    let sans_date = register(
+        &t,
+        "sans_date.csv",
+        &[
+            "N° logement;Réservataire;Date de transmission;Date signature bail;Issue",
+            "A0;Préfecture;15/01/2024;20/03/2024;Bail signé",
+        ],
+    );
+    let o = import(&sans_date);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("sans_date.csv") && err.contains("date de mise à disposition"), "{err}");
+    assert!(
+        err.contains("« N° logement » (référence du logement)") && err.contains("non lues : « Date de transmission »"),
+        "{err}"
+    );
+    // No réservataire column, and no hors-flux one to explain the rows.
+    let sans_res =
+        register(&t, "sans_res.csv", &["N° logement;Partenaire;Date MAD;Issue", "A0;Préfecture;15/01/2024;En cours"]);
+    let o = import(&sans_res);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("le réservataire") && err.contains("« Partenaire »"), "{err}");
+    // Not one usable row (all of another bailleur).
+    let autre = register(
+        &t,
+        "autre.csv",
+        &[
+            "N° logement;Réservataire;Date MAD;Bailleur",
+            "A0;Préfecture;15/01/2024;Logis",
+            "A1;Préfecture;16/01/2024;Logis",
+        ],
+    );
+    let o = import(&autre);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("aucune ligne utilisable sur 2 lues (Ligne d'un autre bailleur : 2)"), "{err}");
+    assert_eq!(mad(ds), 0, "nothing written");
+    // « Date de MAD », « Destinataire »: read, and the column not used is named.
+    let abr = register(
+        &t,
+        "abr.csv",
+        &[
+            "N° logement;Destinataire;Date de MAD;Issue;Commentaire",
+            "A0;Préfecture;15/01/2024;En cours;à relancer",
+            "A1;Préfecture;16/01/2024;En cours;",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", abr.to_str().unwrap()]);
+    assert!(out.contains("2 mises à disposition") && out.contains("colonnes non lues : « Commentaire »"), "{out}");
+    assert_eq!(mad(ds), 2);
+    assert_eq!(etat_2024(ds)["mises_a_disposition"], 2);
+}
+
 /// The sample register of `../shared/samples/casa-suivi`, imported after its état des lieux,
 /// must give every count of its `expected.json`. Its `taux_chute` values were written with
 /// the former rule (1 − baux signés / mises à disposition, which counted the mises à

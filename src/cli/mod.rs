@@ -409,6 +409,9 @@ pub fn run(cli: Cli) -> Result<()> {
                 for (label, n) in &s.presomptions {
                     dire!("  « {label} » compris comme la collectivité du logement (à vérifier) : {n}");
                 }
+                for r in &s.remarques {
+                    dire!("  {r}");
+                }
             }
             Ok(())
         }

@@ -61,6 +61,10 @@ struct Prepare {
     sha256: String,
     bailleur: String,
     lignes: Vec<std::result::Result<registre::Ligne, registre::Rejet>>,
+    /// The header's columns in words (for a refusal).
+    colonnes: String,
+    /// What the summary says besides its counts (columns or sheets not read…).
+    remarques: Vec<String>,
 }
 
 fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date) -> Result<Prepare> {
@@ -70,15 +74,57 @@ fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date
     let sheets = crate::import::read::read_sheets(&bytes)
         .map_err(|e| SuiviError::Fichier { fichier: fichier.clone(), raison: e.0 })?;
     let mut lignes = Vec::new();
-    let mut found = false;
+    let mut remarques = Vec::new();
+    let mut colonnes = Vec::new();
+    // Sheets with a header that lacks a column the register needs: not read, said.
+    let mut incompletes: Vec<String> = Vec::new();
+    let nommer = |s: &crate::import::read::SheetData| match &s.name {
+        Some(n) if sheets.len() > 1 => format!("feuille « {n} » : "),
+        _ => String::new(),
+    };
     for s in sheets.iter().filter(|s| !s.hidden) {
         if let Some(e) = registre::entete(s) {
-            found = true;
-            lignes.extend(registre::lignes(s, &e, import));
+            let manque = e.manque();
+            let en_clair = registre::colonnes_en_clair(s, &e);
+            if !manque.is_empty() {
+                incompletes.push(format!("{}il manque {} ({en_clair})", nommer(s), manque.join(" et ")));
+                continue;
+            }
+            let lues = registre::lignes(s, &e, import);
+            // Without a réservataire column, only rows outside the flux can be read: a flux row
+            // there is a column not recognised, not a réservataire unknown.
+            if e.colonne(registre::Champ::Logement(crate::model::Field::Reservataire)).is_none()
+                && lues.iter().any(|l| l.as_ref().is_ok_and(|l| l.hors_flux.is_none()))
+            {
+                incompletes.push(format!(
+                    "{}il manque le réservataire des lignes du flux (« Réservataire », « Contingent », « Destinataire ») ({en_clair})",
+                    nommer(s)
+                ));
+                continue;
+            }
+            let ignorees: Vec<String> = registre::colonnes(s, &e)
+                .into_iter()
+                .filter(|(_, c)| c.is_none())
+                .map(|(t, _)| format!("« {t} »"))
+                .collect();
+            if !ignorees.is_empty() {
+                remarques.push(format!("{}colonnes non lues : {}", nommer(s), ignorees.join(", ")));
+            }
+            colonnes.push(format!("{}{en_clair}", nommer(s)));
+            lignes.extend(lues);
         }
     }
-    if !found {
-        return Err(SuiviError::PasUnRegistre(fichier));
+    if colonnes.is_empty() {
+        if incompletes.is_empty() {
+            return Err(SuiviError::PasUnRegistre(fichier));
+        }
+        return Err(SuiviError::Donnees(format!(
+            "{fichier} : registre illisible, {} ; rien n'a été importé : nommez la colonne manquante dans le fichier (ou ajoutez-la), puis relancez",
+            incompletes.join(" ; ")
+        )));
+    }
+    for x in incompletes {
+        remarques.push(format!("non lue, {x}"));
     }
     let by_key: HashMap<String, &String> = connus.iter().map(|b| (crate::text::key(b), b)).collect();
     // The bailleur the rows name most (the first met on a tie).
@@ -108,7 +154,15 @@ fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date
             return Err(SuiviError::BailleurInconnu { bailleur, proches });
         }
     };
-    Ok(Prepare { chemin: path.to_path_buf(), sha256: crate::sha256::hex_digest(&bytes), fichier, bailleur, lignes })
+    Ok(Prepare {
+        chemin: path.to_path_buf(),
+        sha256: crate::sha256::hex_digest(&bytes),
+        fichier,
+        bailleur,
+        lignes,
+        colonnes: colonnes.join(" ; "),
+        remarques,
+    })
 }
 
 /// Imports registers of mises à disposition in one transaction (see [`importer_avec`]), a
@@ -189,6 +243,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             fichier: p.fichier.clone(),
             bailleur: p.bailleur.clone(),
             lignes_lues: p.lignes.len(),
+            remarques: p.remarques.clone(),
             ..Default::default()
         };
         let mut insertion = w.insertion()?;
@@ -281,6 +336,18 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             }
         }
         drop(insertion);
+        // Not one row usable: a wrong column or bailleur, never an empty register accepted
+        // silently (--accepter-perte keeps the rows aside, to map their labels).
+        if s.lignes_lues > 0 && s.mises_a_disposition + s.hors_flux == 0 && !o.accepter_perte {
+            let motifs: Vec<String> = s.rejets.iter().map(|(m, n)| format!("{} : {n}", motif_en_clair(m))).collect();
+            return Err(SuiviError::Donnees(format!(
+                "{} : aucune ligne utilisable sur {} lues ({}) ; {} ; rien n'a été importé. Vérifiez les colonnes et le bailleur, ou relancez avec --accepter-perte pour garder les lignes de côté (libellés à rapprocher)",
+                p.fichier,
+                s.lignes_lues,
+                motifs.join(", "),
+                p.colonnes
+            )));
+        }
         *apres.entry(p.bailleur.clone()).or_default() += (s.mises_a_disposition + s.hors_flux) as u64;
         w.terminer_registre(
             import_id,

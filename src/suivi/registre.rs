@@ -66,7 +66,41 @@ const SUIVI: [Champ; 14] = [
     Champ::Quartile,
 ];
 
+/// Headers of a register's réservataire column besides an état des lieux' (keys).
+const RESERVATAIRE_DU_REGISTRE: [&str; 9] = [
+    "destinataire",
+    "resa",
+    "destinataire de la mise a disposition",
+    "oriente vers",
+    "orientee vers",
+    "orientation",
+    "reserv",
+    "mis a disposition de",
+    "mise a disposition de",
+];
+
 impl Champ {
+    /// The column's name in the messages.
+    pub fn nom(self) -> &'static str {
+        match self {
+            Champ::Logement(f) => f.label(),
+            Champ::DateLiberation => "date de libération",
+            Champ::Preavis => "préavis",
+            Champ::DateMiseADisposition => "date de mise à disposition",
+            Champ::DateValidation => "date de validation",
+            Champ::Candidats => "candidats",
+            Champ::DateCandidats => "date des candidats",
+            Champ::DateCal => "date CALEOL",
+            Champ::DecisionCal => "décision CALEOL",
+            Champ::DateBail => "date du bail",
+            Champ::Issue => "issue",
+            Champ::HorsFlux => "hors flux",
+            Champ::Menage => "ménage",
+            Champ::Dalo => "DALO",
+            Champ::Quartile => "quartile",
+        }
+    }
+
     fn synonymes(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
             Champ::DateLiberation => (
@@ -115,8 +149,22 @@ impl Champ {
                     "date notification",
                     "date d orientation",
                     "date orientation",
+                    "date mise a dispo",
+                    "date de mise a dispo",
+                    "date de mad",
+                    "date notif reservataire",
+                    "date notification reservataire",
+                    "date de notification au reservataire",
                 ],
-                &["mise a disposition", "fiche navette", "notification", "date envoi", "date d envoi", "orientation"],
+                &[
+                    "mise a dispo",
+                    "fiche navette",
+                    "notification",
+                    "date envoi",
+                    "date d envoi",
+                    "orientation",
+                    "date notif",
+                ],
             ),
             Champ::DateValidation => (
                 &["date validation", "date de validation", "validation reservataire", "date validation reservataire"],
@@ -265,7 +313,12 @@ impl Champ {
     /// How well a header label names this column: 10 exact, 6 contained, 0 not at all.
     fn score(self, label_key: &str) -> u32 {
         if let Champ::Logement(f) = self {
-            return f.score(label_key);
+            let s = f.score(label_key);
+            // A register names the réservataire by the one it is sent to.
+            if s == 0 && f == Field::Reservataire && RESERVATAIRE_DU_REGISTRE.contains(&label_key) {
+                return 10;
+            }
+            return s;
         }
         let (exact, contains) = self.synonymes();
         let s = crate::import::header::score_synonymes(label_key, exact, contains, true);
@@ -303,6 +356,55 @@ impl Entete {
     pub fn colonne(&self, c: Champ) -> Option<usize> {
         self.colonnes.iter().find(|(x, _)| *x == c).map(|(_, i)| *i)
     }
+}
+
+impl Entete {
+    /// What the register lacks to be read, in words: a date of mise à disposition, and a
+    /// réservataire (unless a hors-flux column tells the rows without one). Empty: readable.
+    pub fn manque(&self) -> Vec<&'static str> {
+        let mut m = Vec::new();
+        if self.colonne(Champ::DateMiseADisposition).is_none() {
+            m.push("la date de mise à disposition (« Date de mise à disposition », « Date MAD », « Date envoi fiche navette »)");
+        }
+        if self.colonne(Champ::Logement(Field::Reservataire)).is_none() && self.colonne(Champ::HorsFlux).is_none() {
+            m.push("le réservataire (« Réservataire », « Contingent », « Destinataire »)");
+        }
+        m
+    }
+}
+
+/// The header's labels, each with the column it was read as (`None`: not read).
+pub fn colonnes(sheet: &SheetData, e: &Entete) -> Vec<(String, Option<Champ>)> {
+    let Some(row) = sheet.range.rows().nth(e.ligne) else { return Vec::new() };
+    row.iter()
+        .enumerate()
+        .map(|(c, d)| (cell_text(d).split_whitespace().collect::<Vec<_>>().join(" "), c))
+        .filter(|(t, _)| !t.is_empty())
+        .map(|(t, c)| (t, e.colonnes.iter().find(|(_, i)| *i == c).map(|(x, _)| *x)))
+        .collect()
+}
+
+/// « Référence du logement » → « référence du logement » (« DALO » stays).
+fn minuscule(s: &str) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.clone().next()) {
+        (Some(a), Some(b)) if !b.is_uppercase() => a.to_lowercase().chain(c).collect(),
+        _ => s.to_string(),
+    }
+}
+
+/// The header's labels in words: « « Réf. logement » (référence du logement), … ; non lues :
+/// « Observations » ».
+pub fn colonnes_en_clair(sheet: &SheetData, e: &Entete) -> String {
+    let cols = colonnes(sheet, e);
+    let lues: Vec<String> =
+        cols.iter().filter_map(|(t, c)| c.map(|c| format!("« {t} » ({})", minuscule(c.nom())))).collect();
+    let ignorees: Vec<String> = cols.iter().filter(|(_, c)| c.is_none()).map(|(t, _)| format!("« {t} »")).collect();
+    let mut s = format!("colonnes lues : {}", if lues.is_empty() { "aucune".into() } else { lues.join(", ") });
+    if !ignorees.is_empty() {
+        s.push_str(&format!(" ; non lues : {}", ignorees.join(", ")));
+    }
+    s
 }
 
 /// Finds the header among the first rows: it must name the dwelling and a date of the

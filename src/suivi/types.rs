@@ -72,6 +72,9 @@ pub struct RegistreImporte {
     /// The rows (line, number of the typed one) that overlap a mise à disposition typed in the
     /// window: set aside (`conflit_saisie`), never counted beside it.
     pub conflits_saisies: Vec<(u32, i64)>,
+    /// What the import says besides its counts, in words: the columns or sheets not read, the
+    /// column a step was taken from when two could be, the rows read once for two…
+    pub remarques: Vec<String>,
 }
 
 /// How registers are imported.
