@@ -20,6 +20,7 @@ pub fn fuzz_one_file(data: &[u8]) {
                     &rest.workbook,
                     name,
                     from,
+                    read::Remplissage::new(&s.fusions, from, &s.range),
                     || spare.borrow_mut().take(),
                     |b| {
                         *spare.borrow_mut() = Some(b);
@@ -34,7 +35,7 @@ pub fn fuzz_one_file(data: &[u8]) {
     let mut ctx = Context::new(Territoire::Tout, Correspondance::default(), Mappings::default());
     for plan in &plans {
         if let Some(sheet) = sheets.iter().find(|s| s.name == plan.feuille) {
-            read_rows(sheet.data_rows(plan.header.data_start()), plan, "B", &mut ctx, |_| true);
+            read_rows(sheet.lignes(plan.header.data_start()), plan, "B", &mut ctx, |_| true);
         }
     }
 }

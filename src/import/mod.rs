@@ -49,6 +49,7 @@ mod tests_util {
             row_numbers: None,
             rest: None,
             illisibles: vec![],
+            fusions: Default::default(),
         }
     }
 }

@@ -349,12 +349,14 @@ fn write_files(
                         let wb = &rest.workbook;
                         let from_row = sheet.range.end().map(|(r, _)| r + 1).unwrap_or(0);
                         let name = sheet.name.clone().unwrap_or_default();
+                        let remplissage = super::read::Remplissage::new(&sheet.fusions, from_row, &sheet.range);
                         let stop = &stop;
                         Some(scope.spawn(move || {
                             stream_rest(
                                 wb,
                                 &name,
                                 from_row,
+                                remplissage,
                                 || back_rx.try_recv().ok(),
                                 |b| !stop.load(Ordering::Relaxed) && row_tx.send(b).is_ok(),
                             )
@@ -400,7 +402,7 @@ fn write_files(
                         }
                         true
                     };
-                    let mut go_on = sheet.data_rows(plan.header.data_start()).all(|(l, r)| on_row(l, r));
+                    let mut go_on = sheet.lignes(plan.header.data_start()).all(|(l, r)| on_row(l, &r));
                     while go_on && let Ok(batch) = row_rx.recv() {
                         go_on = batch.iter().all(|(l, r)| on_row(*l, r));
                         let _ = back_tx.send(batch);

@@ -747,6 +747,7 @@ mod tests {
             row_numbers: None,
             rest: None,
             illisibles: vec![],
+            fusions: Default::default(),
         }
     }
 
