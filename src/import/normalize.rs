@@ -142,9 +142,15 @@ impl Correspondance {
     }
 }
 
-/// QPV: oui/non, O/N, 1/0, X/blank, `QPV`/`Hors QPV`, or a QPV code (`QP083001`).
+/// QPV: oui/non, O/N, 1/0, X/blank, `QPV`/`Hors QPV`, `Q`/`HQPV` (domaine.md), or a QPV
+/// code (`QP083001`). Any other value (« ? », « NC », « 2 », « - ») is `None`: the row is set
+/// aside, never counted hors QPV.
 pub fn qpv(raw: &str) -> Option<bool> {
     let k = key(raw);
+    // « ? », « - »: punctuation only, no word, yet not blank.
+    if k.is_empty() && !crate::text::clean(raw).is_empty() {
+        return None;
+    }
     // « Oui (QP006012) », « Non - hors quartier »: the first word decides.
     match k.split(' ').next() {
         Some("oui") if k != "oui" => return Some(true),
@@ -168,6 +174,7 @@ pub fn qpv(raw: &str) -> Option<bool> {
         | "hors zone" => Some(false),
         "oui"
         | "o"
+        | "q"
         | "1"
         | "x"
         | "qpv"
@@ -756,6 +763,15 @@ mod tests {
         assert_eq!(qpv("Oui (QP006012)"), Some(true));
         assert_eq!(qpv("Non - hors quartier"), Some(false));
         assert_eq!(qpv("Non QPV"), Some(false));
+        // domaine.md: « Q » is QPV, « HQPV » hors QPV; nothing else is guessed.
+        assert_eq!(qpv("Q"), Some(true));
+        assert_eq!(qpv("q"), Some(true));
+        assert_eq!(qpv("HQPV"), Some(false));
+        for inconnu in ["?", "NC", "inconnu", "2", "-", "N/C"] {
+            assert_eq!(qpv(inconnu), None, "{inconnu}");
+        }
+        assert_eq!(individuel_collectif("?"), None);
+        assert_eq!(individuel_collectif("NC"), None);
         assert_eq!(individuel_collectif("maison"), Some(IndividuelCollectif::Individuel));
         assert_eq!(individuel_collectif("C"), Some(IndividuelCollectif::Collectif));
     }

@@ -394,6 +394,22 @@ impl<'a> RowReader<'a> {
             Some(LectureDate::Ambigue(v)) => return Some(rejet(Motif::DateAmbigue, v)),
         };
 
+        // QPV and individuel/collectif: a blank cell (or no column) is hors QPV / collectif;
+        // a value in no list is set aside with it, never read as the default.
+        let qpv = match ctx.qpv(&text(Field::Qpv)) {
+            Some(q) => q,
+            None => return Some(rejet(Motif::QpvInconnu, raw_text(get(Field::Qpv)))),
+        };
+        let individuel_collectif = match text(Field::IndividuelCollectif) {
+            t if t.is_empty() => IndividuelCollectif::Collectif,
+            t => match ctx.individuel_collectif(&t) {
+                Some(x) => x,
+                None => {
+                    return Some(rejet(Motif::IndividuelCollectifInconnu, raw_text(get(Field::IndividuelCollectif))));
+                }
+            },
+        };
+
         let logement = Logement {
             bailleur,
             reference,
@@ -402,10 +418,8 @@ impl<'a> RowReader<'a> {
             reservataire,
             financement,
             typologie,
-            qpv: ctx.qpv(&text(Field::Qpv)).unwrap_or(false),
-            individuel_collectif: ctx
-                .individuel_collectif(&text(Field::IndividuelCollectif))
-                .unwrap_or(IndividuelCollectif::Collectif),
+            qpv,
+            individuel_collectif,
             date_fin_convention,
             annee_construction: get(Field::AnneeConstruction).and_then(annee_de),
             nature: Some(text(Field::Nature).into_owned()).filter(|s| !s.is_empty()),
@@ -531,6 +545,52 @@ mod tests {
                 (5, Motif::CommuneHorsTerritoire, "Cannes".into()),
                 (6, Motif::TypologieInconnue, "NC".into()),
                 (7, Motif::ReservataireInconnu, "Toto".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_qpv_or_individuel_collectif_is_set_aside_never_hors_qpv() {
+        let s = sheet(
+            Some("Etat des lieux"),
+            &[
+                &["Référence", "Commune", "Réservataire", "Typologie", "QPV", "Individuel/collectif"],
+                &["A1", "Antibes", "Etat", "T3", "Q", "I"],
+                &["A2", "Antibes", "Etat", "T3", "HQPV", ""],
+                &["A3", "Antibes", "Etat", "T3", "?", "C"],
+                &["A4", "Antibes", "Etat", "T3", "NC", "C"],
+                &["A5", "Antibes", "Etat", "T3", "2", "C"],
+                &["A6", "Antibes", "Etat", "T3", "-", "C"],
+                &["A7", "Antibes", "Etat", "T3", "inconnu", "C"],
+                &["A8", "Antibes", "Etat", "T3", "", "?"],
+            ],
+        );
+        let out = run(&s);
+        let logements: Vec<(String, bool, IndividuelCollectif)> = out
+            .iter()
+            .filter_map(|o| match o {
+                RowOutcome::Logement(l) => {
+                    Some((l.logement.reference.clone(), l.logement.qpv, l.logement.individuel_collectif))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            logements,
+            vec![
+                ("A1".into(), true, IndividuelCollectif::Individuel),
+                ("A2".into(), false, IndividuelCollectif::Collectif),
+            ]
+        );
+        assert_eq!(
+            motifs(&out),
+            vec![
+                (4, Motif::QpvInconnu, "?".into()),
+                (5, Motif::QpvInconnu, "NC".into()),
+                (6, Motif::QpvInconnu, "2".into()),
+                (7, Motif::QpvInconnu, "-".into()),
+                (8, Motif::QpvInconnu, "inconnu".into()),
+                (9, Motif::IndividuelCollectifInconnu, "?".into()),
             ]
         );
     }

@@ -24,10 +24,15 @@ pub enum Motif {
     DateAmbigue,
     /// A cell longer than Excel's 32 767 characters.
     ValeurTropLongue,
+    /// A QPV cell that says neither QPV nor hors QPV (« ? », « NC », « 2 »): never read as hors
+    /// QPV, which would move the State's floor outside QPV.
+    QpvInconnu,
+    /// An individuel/collectif cell that says neither (« ? »).
+    IndividuelCollectifInconnu,
 }
 
 impl Motif {
-    pub const ALL: [Motif; 10] = [
+    pub const ALL: [Motif; 12] = [
         Motif::ReferenceManquante,
         Motif::CommuneInconnue,
         Motif::CommuneHorsTerritoire,
@@ -38,6 +43,8 @@ impl Motif {
         Motif::DateIllisible,
         Motif::DateAmbigue,
         Motif::ValeurTropLongue,
+        Motif::QpvInconnu,
+        Motif::IndividuelCollectifInconnu,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +59,8 @@ impl Motif {
             Motif::DateIllisible => "date_illisible",
             Motif::DateAmbigue => "date_ambigue",
             Motif::ValeurTropLongue => "valeur_trop_longue",
+            Motif::QpvInconnu => "qpv_inconnu",
+            Motif::IndividuelCollectifInconnu => "individuel_collectif_inconnu",
         }
     }
 
@@ -72,6 +81,8 @@ impl Motif {
             Motif::DateIllisible => "Date illisible",
             Motif::DateAmbigue => "Date ambiguë (siècle à préciser)",
             Motif::ValeurTropLongue => "Valeur trop longue (plus de 32 767 caractères)",
+            Motif::QpvInconnu => "QPV inconnu (ni QPV ni hors QPV)",
+            Motif::IndividuelCollectifInconnu => "Individuel/collectif inconnu",
         }
     }
 
