@@ -104,6 +104,31 @@ impl Context {
         r
     }
 
+    /// When an INSEE code and a commune name designate two different communes, both said
+    /// (« 06004 (Antibes) ≠ Cannes (06029) »); `None` when the name designates the code's
+    /// commune (one of its homonyms, a spelling, a mapping of the dossier), or no commune at
+    /// all (the code is then read alone), or when the code is no commune's.
+    pub fn contradiction(&mut self, code: &str, nom: &str) -> Option<String> {
+        let r = reference();
+        let par_code = r.resolve_commune(code, &Territoire::Tout).ok()?;
+        if r.communes_by_name(nom).iter().any(|c| c.insee == par_code.insee) {
+            return None;
+        }
+        let par_nom = match self.commune(nom) {
+            Ok((insee, _)) => Some(insee),
+            Err(_) => r.resolve_commune(nom, &Territoire::Tout).ok().map(|c| c.insee.to_string()),
+        };
+        match par_nom {
+            Some(insee) if insee == par_code.insee => None,
+            Some(insee) => Some(format!("{} ({}) ≠ {nom} ({insee})", par_code.insee, par_code.nom)),
+            // Homonyms, none of them the code's commune.
+            None if !r.communes_by_name(nom).is_empty() => {
+                Some(format!("{} ({}) ≠ {nom}", par_code.insee, par_code.nom))
+            }
+            None => None,
+        }
+    }
+
     pub fn commune_by_postal_code(&mut self, cp: &str) -> Result<(String, String), CommuneError> {
         match reference().commune_by_postal_code(cp, &Territoire::Tout) {
             Some(c) if self.territoire.contains(c) => Ok((c.insee.to_string(), c.epci.unwrap_or_default().to_string())),
@@ -309,6 +334,11 @@ impl<'a> RowReader<'a> {
         let nom = text(Field::Commune);
         let cp = text(Field::CodePostal);
         let (commune_brut, resolved) = if !code.is_empty() {
+            if !nom.is_empty()
+                && let Some(v) = ctx.contradiction(&code, &nom)
+            {
+                return Some(rejet(Motif::CommuneContradictoire, v));
+            }
             (code.to_string(), ctx.commune(&code))
         } else if !nom.is_empty() {
             (nom.to_string(), ctx.commune(&nom))
@@ -591,6 +621,51 @@ mod tests {
                 (7, Motif::QpvInconnu, "-".into()),
                 (8, Motif::QpvInconnu, "inconnu".into()),
                 (9, Motif::IndividuelCollectifInconnu, "?".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_insee_code_and_a_name_of_two_communes_set_the_row_aside_naming_both() {
+        let s = sheet(
+            Some("Etat des lieux"),
+            &[
+                &["Référence", "Code INSEE", "Commune", "Réservataire", "Typologie"],
+                &["A1", "06004", "Antibes", "Etat", "T3"],
+                &["A2", "06004", "ANTIBES", "Etat", "T3"],
+                &["A3", "06004", "Cannes", "Etat", "T3"],
+                &["A4", "06004", "Biot", "Etat", "T3"],
+                &["A5", "06029", "Antibes", "Etat", "T3"],
+                &["A6", "06029", "Cannes", "Etat", "T3"],
+                &["A7", "06004", "Résidence Les Pins", "Etat", "T3"],
+                &["A8", "06018", "", "Etat", "T3"],
+            ],
+        );
+        let out = run(&s);
+        let logements: Vec<(String, String)> = out
+            .iter()
+            .filter_map(|o| match o {
+                RowOutcome::Logement(l) => Some((l.logement.reference.clone(), l.logement.commune.clone())),
+                _ => None,
+            })
+            .collect();
+        // A name that is no commune leaves the code alone.
+        assert_eq!(
+            logements,
+            vec![
+                ("A1".into(), "06004".into()),
+                ("A2".into(), "06004".into()),
+                ("A7".into(), "06004".into()),
+                ("A8".into(), "06018".into()),
+            ]
+        );
+        assert_eq!(
+            motifs(&out),
+            vec![
+                (4, Motif::CommuneContradictoire, "06004 (Antibes) ≠ Cannes (06029)".into()),
+                (5, Motif::CommuneContradictoire, "06004 (Antibes) ≠ Biot (06018)".into()),
+                (6, Motif::CommuneContradictoire, "06029 (Cannes) ≠ Antibes (06004)".into()),
+                (7, Motif::CommuneHorsTerritoire, "06029".into()),
             ]
         );
     }

@@ -29,10 +29,13 @@ pub enum Motif {
     QpvInconnu,
     /// An individuel/collectif cell that says neither (« ? »).
     IndividuelCollectifInconnu,
+    /// An INSEE code and a commune name that designate two different communes: neither is
+    /// taken (the value names both).
+    CommuneContradictoire,
 }
 
 impl Motif {
-    pub const ALL: [Motif; 12] = [
+    pub const ALL: [Motif; 13] = [
         Motif::ReferenceManquante,
         Motif::CommuneInconnue,
         Motif::CommuneHorsTerritoire,
@@ -45,6 +48,7 @@ impl Motif {
         Motif::ValeurTropLongue,
         Motif::QpvInconnu,
         Motif::IndividuelCollectifInconnu,
+        Motif::CommuneContradictoire,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +65,7 @@ impl Motif {
             Motif::ValeurTropLongue => "valeur_trop_longue",
             Motif::QpvInconnu => "qpv_inconnu",
             Motif::IndividuelCollectifInconnu => "individuel_collectif_inconnu",
+            Motif::CommuneContradictoire => "commune_contradictoire",
         }
     }
 
@@ -83,6 +88,7 @@ impl Motif {
             Motif::ValeurTropLongue => "Valeur trop longue (plus de 32 767 caractères)",
             Motif::QpvInconnu => "QPV inconnu (ni QPV ni hors QPV)",
             Motif::IndividuelCollectifInconnu => "Individuel/collectif inconnu",
+            Motif::CommuneContradictoire => "Code INSEE et nom de commune contradictoires",
         }
     }
 
