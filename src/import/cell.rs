@@ -133,13 +133,21 @@ pub struct FenetreDate {
     pub max: Date,
     /// The century of `JJ/MM/AA`, when the field or the user says it; `None`: ambiguous.
     pub siecle: Option<Siecle>,
+    /// Whether a text of digits (« 47483 ») may be a serial of the workbook's date system: in
+    /// a workbook, a number stored as text; a CSV has no date system, it is no date there.
+    pub serie_en_texte: bool,
 }
 
 impl FenetreDate {
     /// An état des lieux' end of convention: 1900–2200; two-digit years are ambiguous until the
     /// user says, for the file's column, which century they mean.
     pub fn fin_de_convention(siecle: Option<Siecle>) -> Self {
-        FenetreDate { min: Date { year: 1900, month: 1, day: 1 }, max: Date { year: 2200, month: 12, day: 31 }, siecle }
+        FenetreDate {
+            min: Date { year: 1900, month: 1, day: 1 },
+            max: Date { year: 2200, month: 12, day: 31 },
+            siecle,
+            serie_en_texte: true,
+        }
     }
 
     /// The dates of a register: from 2000-01-01 to one year after the import; two-digit years
@@ -149,7 +157,12 @@ impl FenetreDate {
         let max = Date::new(import.year + 1, import.month, import.day)
             .or_else(|| Date::new(import.year + 1, import.month, import.day - 1))
             .unwrap_or(import);
-        FenetreDate { min: Date { year: 2000, month: 1, day: 1 }, max, siecle: Some(Siecle::Annees2000) }
+        FenetreDate {
+            min: Date { year: 2000, month: 1, day: 1 },
+            max,
+            siecle: Some(Siecle::Annees2000),
+            serie_en_texte: true,
+        }
     }
 }
 
@@ -197,7 +210,8 @@ pub fn lire_date(d: &Data, f: &FenetreDate) -> LectureDate {
             }
             match Date::lire_texte(t) {
                 DateTexte::Date(x) => dans(Some(x)),
-                DateTexte::Serie(n) => serie(n as f64),
+                DateTexte::Serie(n) if f.serie_en_texte => serie(n as f64),
+                DateTexte::Serie(_) => LectureDate::Illisible(valeur()),
                 DateTexte::DeuxChiffres { jour, mois, annee } => match f.siecle {
                     Some(s) => dans(Date::new(s.annee(annee), mois, jour)),
                     None => LectureDate::Ambigue(valeur()),
@@ -269,6 +283,11 @@ mod tests {
         assert_eq!(lire_date(&s("28/02/2025"), &reg), LectureDate::Date(Date::new(2025, 2, 28).unwrap()));
         assert_eq!(lire_date(&s("01/03/2025"), &reg), illisible("01/03/2025"));
         // The century decided for the column.
+        // A CSV has no date system: its « 47483 » is no date.
+        let csv = FenetreDate { serie_en_texte: false, ..fin };
+        assert_eq!(lire_date(&s("47483"), &csv), illisible("47483"));
+        assert_eq!(lire_date(&s("45000"), &csv), illisible("45000"));
+        assert_eq!(lire_date(&s("31/12/2030"), &csv), LectureDate::Date(Date::new(2030, 12, 31).unwrap()));
         let decide = FenetreDate::fin_de_convention(Some(Siecle::Annees1900));
         assert_eq!(lire_date(&s("31/12/45"), &decide), LectureDate::Date(Date::new(1945, 12, 31).unwrap()));
         let d1904 = Data::DateTime(ExcelDateTime::new(43830.0, ExcelDateTimeType::DateTime, true));

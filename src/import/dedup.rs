@@ -152,6 +152,34 @@ impl Dedup {
             }
     }
 
+    /// The values outside [`describe`] that differ between the row kept in `e` and `l`, as
+    /// (kept, new) texts.
+    fn autres_differences(&self, e: &Seen, l: &Logement) -> Vec<(String, String)> {
+        let name = |i: u32| &*self.names[i as usize];
+        let qpv = |q: bool| if q { "QPV".to_string() } else { "hors QPV".to_string() };
+        let annee =
+            |a: Option<i32>| a.map_or("année de construction non renseignée".into(), |a| format!("construit en {a}"));
+        let nature = |n: Option<&str>| n.map_or("sans nature".into(), |n| format!("nature {n}"));
+        let mut v = Vec::new();
+        if e.qpv != l.qpv {
+            v.push((qpv(e.qpv), qpv(l.qpv)));
+        }
+        if e.individuel_collectif != l.individuel_collectif {
+            v.push((e.individuel_collectif.as_str().to_string(), l.individuel_collectif.as_str().to_string()));
+        }
+        if e.annee_construction != l.annee_construction {
+            v.push((annee(e.annee_construction), annee(l.annee_construction)));
+        }
+        let nature_vue = (e.nature != SANS_NATURE).then(|| name(e.nature));
+        if nature_vue != l.nature.as_deref() {
+            v.push((nature(nature_vue), nature(l.nature.as_deref())));
+        }
+        if name(e.epci) != l.epci {
+            v.push((format!("EPCI {}", name(e.epci)), format!("EPCI {}", l.epci)));
+        }
+        v
+    }
+
     fn describe_seen(&self, e: &Seen) -> String {
         describe_parts(&self.names[e.commune as usize], e.typologie, e.financement, e.date_fin_convention)
     }
@@ -174,7 +202,16 @@ impl Dedup {
         let (motif, a, b) = if **prev_reservataire != *l.reservataire.as_str() {
             ("reservataires_differents", prev_reservataire.to_string(), l.reservataire.to_string())
         } else {
-            ("valeurs_differentes", self.describe_seen(prev), describe(l))
+            let (mut a, mut b) = (self.describe_seen(prev), describe(l));
+            // Same commune, typology, financement and date: what differs is said too (QPV,
+            // individuel/collectif...), never two identical strings.
+            if a == b {
+                for (x, y) in self.autres_differences(prev, l) {
+                    a = format!("{a} {x}");
+                    b = format!("{b} {y}");
+                }
+            }
+            ("valeurs_differentes", a, b)
         };
         match self.conflit_index.get(&i) {
             Some(&c) => {
@@ -290,6 +327,25 @@ mod tests {
         assert_eq!(d.conflits.len(), 1, "one conflict per dwelling");
         assert_eq!(d.conflits[0].valeurs.len(), 3);
         assert_eq!(d.len(), 1);
+
+        // A conflict on QPV or individuel/collectif says the values that differ.
+        let mut q = Dedup::default();
+        let mut a = Logement::exemple();
+        a.qpv = false;
+        q.check(&a);
+        q.kept(&a, 1);
+        let mut b = a.clone();
+        b.qpv = true;
+        b.individuel_collectif = IndividuelCollectif::Individuel;
+        a.individuel_collectif = IndividuelCollectif::Collectif;
+        assert_eq!(q.check(&b), DedupAction::Replace(1));
+        let base = describe(&a);
+        assert_eq!(
+            q.conflits[0].valeurs,
+            vec![format!("{base} hors QPV collectif"), format!("{base} QPV individuel")],
+            "{:?}",
+            q.conflits[0].valeurs
+        );
 
         // Two different dwellings whose keys hash alike stay two dwellings.
         let mut e = Dedup::default();

@@ -78,7 +78,9 @@ pub fn typologie(raw: &str) -> Option<Typologie> {
             break;
         }
     }
-    if !rest.is_empty() || n == 0 || n > 15 || (plus && n < 5) {
+    // « et plus » is the grid's last bucket, T6+: « T6 et + » is a T6, « 5 et + » (a T5 or
+    // larger) is not a T5.
+    if !rest.is_empty() || n == 0 || n > 15 || (plus && n < 6) {
         return None;
     }
     Some(Typologie::Pieces { n, bis })
@@ -197,6 +199,27 @@ pub fn qpv(raw: &str) -> Option<bool> {
     }
 }
 
+/// The parts of a label that lists several (« Action Logement / Etat », « Etat + CD06 »),
+/// split on `/`, `+`, `&`, `;` outside parentheses; `None` for a label of one part.
+fn plusieurs(raw: &str) -> Option<Vec<&str>> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in raw.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '/' | '+' | '&' | ';' if depth == 0 => {
+                parts.push(raw[start..i].trim());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(raw[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    (parts.len() >= 2).then_some(parts)
+}
+
 /// Individuel/collectif: `I`/`C`, `maison`, `appartement`...
 pub fn individuel_collectif(raw: &str) -> Option<IndividuelCollectif> {
     let k = key(raw);
@@ -304,6 +327,22 @@ impl ReservataireResolver {
     }
 
     pub fn resolve(&self, raw: &str) -> Option<Reservataire> {
+        // « Action Logement / Etat »: a cell naming two réservataires is none of them (never
+        // the first); « Préfecture / DDETS », the same one twice, is that one. A label the user
+        // mapped as a whole stays theirs.
+        if let Some(parts) = plusieurs(raw)
+            && !self.mapped(raw)
+        {
+            let ids: Vec<Option<Reservataire>> = parts.iter().map(|p| self.resolve_un(p)).collect();
+            return match ids.first() {
+                Some(Some(first)) if ids.iter().all(|i| i.as_ref() == Some(first)) => Some(first.clone()),
+                _ => None,
+            };
+        }
+        self.resolve_un(raw)
+    }
+
+    fn resolve_un(&self, raw: &str) -> Option<Reservataire> {
         self.resolve_exact(raw).or_else(|| {
             // « Mairie de Biot (convention de 1998) »: the label without its remark.
             let open = raw.find('(')?;
@@ -710,7 +749,7 @@ mod tests {
         assert_eq!(typologie("T7"), t(7, false));
         assert_eq!(typologie("studio"), Some(Typologie::Studio));
         assert_eq!(typologie("CHAMBRE"), Some(Typologie::Chambre));
-        for bad in ["NC", "Local commercial", "Parking", "?", "", "T0", "T3/T4"] {
+        for bad in ["NC", "Local commercial", "Parking", "?", "", "T0", "T3/T4", "5 et +", "T5 et plus"] {
             assert_eq!(typologie(bad), None, "{bad}");
         }
         assert_eq!(typologie_et_reste("T3 PLUS"), Some((Typologie::Pieces { n: 3, bis: false }, "PLUS".into())));
@@ -838,6 +877,13 @@ mod tests {
         assert_eq!(id("Action Logement (ex-CIL)").as_deref(), Some("action-logement"));
         assert_eq!(id("Toto"), None);
         assert_eq!(id(""), None);
+        // Two réservataires in one cell: neither.
+        assert_eq!(id("Action Logement / Etat"), None);
+        assert_eq!(id("Etat / Action Logement"), None);
+        assert_eq!(id("Etat + CD06"), None);
+        assert_eq!(id("Etat / Toto"), None);
+        assert_eq!(id("Préfecture / DDETS").as_deref(), Some("etat"));
+        assert_eq!(id("Mairie de Biot (convention 1998/2003)").as_deref(), Some("commune:06018"));
     }
 
     #[test]

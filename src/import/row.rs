@@ -380,7 +380,9 @@ impl<'a> RowReader<'a> {
         let typologie = match ctx.typologie(&typologie_brut) {
             Some(t) => t,
             None => match normalize::typologie_et_reste(&typologie_brut) {
-                Some((t, rest)) if col(Field::Financement).is_none() => {
+                // « T3 PLUS »: the financement with the typology, when no Financement column
+                // says it on this row.
+                Some((t, rest)) if col(Field::Financement).is_none() || financement_brut.is_empty() => {
                     financement_brut = rest;
                     t
                 }
@@ -416,7 +418,8 @@ impl<'a> RowReader<'a> {
         // The end of the convention: a date, never a guess (1900–2200; « 31/12/45 » waits for
         // the user to say which century the column means).
         let siecle = *self.siecle.get_or_init(|| self.cle_siecle.as_deref().and_then(|k| ctx.siecle(k)));
-        let fenetre = FenetreDate::fin_de_convention(siecle);
+        // A CSV (a sheet without a name) has no date system: no serial in its text.
+        let fenetre = FenetreDate { serie_en_texte: plan.feuille.is_some(), ..FenetreDate::fin_de_convention(siecle) };
         let date_fin_convention = match get(Field::DateFinConvention).map(|d| lire_date(d, &fenetre)) {
             None | Some(LectureDate::Vide) => None,
             Some(LectureDate::Date(x)) => Some(x),
