@@ -50,6 +50,7 @@ mod tests_util {
             rest: None,
             illisibles: vec![],
             fusions: Default::default(),
+            formules_sans_valeur: vec![],
         }
     }
 }

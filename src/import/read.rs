@@ -47,6 +47,10 @@ pub struct SheetData {
     pub illisibles: Vec<(u32, String)>,
     /// The merged regions of the sheet that span several rows (see [`Fusions`]).
     pub fusions: Fusions,
+    /// The columns (0-based) where the first rows of an `.xlsx` sheet hold a formula without
+    /// a calculated value (a file written by a script that does not recalculate): a blank
+    /// mandatory cell there is said to be one ([`crate::model::Motif::FormuleSansValeur`]).
+    pub formules_sans_valeur: Vec<u32>,
 }
 
 /// The merged regions of a sheet spanning several rows, sorted by their first row. A file
@@ -252,14 +256,20 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
         let mut cells: Vec<(u32, u32, Data)> = Vec::new();
         let mut first_row = None;
         let mut more = false;
-        while let Some(c) = cr.next_cell().map_err(read_error)? {
-            let (r, col) = c.get_position();
+        let mut formules_sans_valeur: Vec<u32> = Vec::new();
+        while let Some(c) = cr.next_cell_with_formula_metadata().map_err(read_error)? {
+            let (r, col) = c.pos;
             let first = *first_row.get_or_insert(r);
             if r >= first + HEAD_ROWS {
                 more = true;
                 break;
             }
-            cells.push((r, col, Data::from(c.get_value().clone())));
+            let d = Data::from(c.value.clone());
+            let vide = matches!(&d, Data::Empty) || matches!(&d, Data::String(s) if s.is_empty());
+            if c.formula.is_some() && vide && !formules_sans_valeur.contains(&col) {
+                formules_sans_valeur.push(col);
+            }
+            cells.push((r, col, d));
         }
         drop(cr);
         let fusions = if fusionne {
@@ -280,7 +290,16 @@ pub fn read_sheets_shared(bytes: Arc<Vec<u8>>) -> Result<Vec<SheetData>, ReadErr
         };
         let last_row = range.end().map_or(0, |(r, _)| r).max(declared_last_row);
         out.push((
-            SheetData { name: Some(name), hidden, range, row_numbers: None, rest: None, illisibles: vec![], fusions },
+            SheetData {
+                name: Some(name),
+                hidden,
+                range,
+                row_numbers: None,
+                rest: None,
+                illisibles: vec![],
+                fusions,
+                formules_sans_valeur,
+            },
             more.then_some(last_row),
         ));
     }
@@ -466,6 +485,7 @@ where
                 rest: None,
                 illisibles: vec![],
                 fusions: Fusions::new(fusions),
+                formules_sans_valeur: vec![],
             }),
             Err(e) => return err(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé")),
         }
@@ -795,6 +815,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
         rest: None,
         illisibles,
         fusions: Fusions::default(),
+        formules_sans_valeur: vec![],
     }])
 }
 
@@ -998,6 +1019,58 @@ mod tests {
         assert!(xlsx_a_des_fusions(&bytes));
         let f = &read_sheets_shared(Arc::new(bytes)).unwrap()[0].fusions;
         assert_eq!(f, &Fusions::new([Dimensions { start: (0, 0), end: (1, 0) }]));
+    }
+
+    #[test]
+    fn formulas_never_calculated_are_found_in_the_first_rows() {
+        use rust_xlsxwriter::{Formula, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["Référence", "Commune", "Réservataire", "Typologie", "Code"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for r in 1..=3u32 {
+            ws.write_string(r, 0, format!("R{r}")).unwrap();
+            ws.write_string(r, 1, "Antibes").unwrap();
+            ws.write_formula(r, 2, Formula::new(format!("=E{}", r + 1)).set_result("SANS_VALEUR")).unwrap();
+            ws.write_string(r, 3, "T3").unwrap();
+            ws.write_formula(r, 4, Formula::new("=1+1").set_result("2")).unwrap();
+        }
+        // A formula written without its value (`<v/>`, as a script that does not recalculate):
+        // the archive rewritten with the sheet's values taken out.
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            let mut xml = String::new();
+            part.read_to_string(&mut xml).unwrap();
+            let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            out.start_file(name, stored).unwrap();
+            std::io::Write::write_all(&mut out, xml.replace("<v>SANS_VALEUR</v>", "<v/>").as_bytes()).unwrap();
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        let s = &read_sheets_shared(Arc::new(bytes)).unwrap()[0];
+        assert_eq!(s.formules_sans_valeur, vec![2], "only the column whose formulas have no value");
+        let plans = crate::import::plan_sheets(std::slice::from_ref(s));
+        let reader = crate::import::RowReader::new(&plans[0], "B").formules_sans_valeur(&s.formules_sans_valeur);
+        let mut ctx = crate::import::Context::new(
+            crate::reference::Territoire::Epci("240600585".into()),
+            Default::default(),
+            Default::default(),
+        );
+        let (ligne, row) = s.lignes(plans[0].header.data_start()).next().unwrap();
+        match reader.read(ligne, &row, &mut ctx) {
+            Some(crate::import::RowOutcome::Rejet(r)) => {
+                assert_eq!(
+                    (r.motif, r.valeur.as_str(), r.source.ligne),
+                    (crate::model::Motif::FormuleSansValeur, "Réservataire", 2)
+                );
+                assert!(r.motif.label().contains("ouvrez le fichier dans votre tableur et enregistrez-le"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -232,6 +232,8 @@ pub struct RowReader<'a> {
     cle_siecle: Option<String>,
     /// The century decided for that column, looked up once (it does not change during a read).
     siecle: std::cell::OnceCell<Option<Siecle>>,
+    /// The columns holding formulas without a calculated value ([`SheetData::formules_sans_valeur`]).
+    formules_sans_valeur: Vec<usize>,
 }
 
 /// The longest text a cell may hold (Excel's limit): longer, the row is set aside
@@ -276,6 +278,7 @@ impl<'a> RowReader<'a> {
             ref_label,
             cle_siecle: None,
             siecle: std::cell::OnceCell::new(),
+            formules_sans_valeur: Vec::new(),
         }
     }
 
@@ -285,6 +288,12 @@ impl<'a> RowReader<'a> {
         self.cle_siecle = h
             .column(Field::DateFinConvention)
             .map(|c| cle_siecle(fichier, h.labels.get(c).map(String::as_str).unwrap_or("")));
+        self
+    }
+
+    /// The sheet's columns holding formulas without a calculated value.
+    pub fn formules_sans_valeur(mut self, colonnes: &[u32]) -> Self {
+        self.formules_sans_valeur = colonnes.iter().map(|&c| c as usize).collect();
         self
     }
 
@@ -323,6 +332,24 @@ impl<'a> RowReader<'a> {
 
         if let Some(v) = valeur_trop_longue(row) {
             return Some(rejet(Motif::ValeurTropLongue, v));
+        }
+        // A blank mandatory cell in a column of formulas never calculated: the formula is the
+        // reason, said with what to do (the column's header as value).
+        let formule = |fields: &[Field]| -> Option<String> {
+            if self.formules_sans_valeur.is_empty() {
+                return None;
+            }
+            let cols: Vec<usize> = fields.iter().filter_map(|&f| col(f)).collect();
+            let blank = cols.iter().all(|&c| row.get(c).is_none_or(is_blank));
+            let c = cols.iter().find(|c| self.formules_sans_valeur.contains(c))?;
+            blank.then(|| plan.header.labels.get(*c).map(|l| clean(l).to_string()).unwrap_or_default())
+        };
+        for fields in
+            [&[Field::Reference][..], &[Field::CodeInsee, Field::Commune, Field::CodePostal], &[Field::Reservataire]]
+        {
+            if let Some(v) = formule(fields) {
+                return Some(rejet(Motif::FormuleSansValeur, v));
+            }
         }
         let reference = text(Field::Reference).into_owned();
         if reference.is_empty() {

@@ -334,7 +334,9 @@ fn write_files(
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
             let stop = AtomicBool::new(false);
-            let rows = RowReader::new(plan, &bailleur_defaut).du_fichier(&p.fichier);
+            let rows = RowReader::new(plan, &bailleur_defaut)
+                .du_fichier(&p.fichier)
+                .formules_sans_valeur(&sheet.formules_sans_valeur);
             // Three stages: the rest of a large sheet is streamed from the workbook on its own
             // thread; another normalises and de-duplicates its rows into what to write; this
             // one writes (the transaction stays on the thread that opened it). Batches go back

@@ -32,10 +32,13 @@ pub enum Motif {
     /// An INSEE code and a commune name that designate two different communes: neither is
     /// taken (the value names both).
     CommuneContradictoire,
+    /// A mandatory cell (reference, commune, réservataire) holding a formula whose value was
+    /// never calculated (a file written by a script without recalculation).
+    FormuleSansValeur,
 }
 
 impl Motif {
-    pub const ALL: [Motif; 13] = [
+    pub const ALL: [Motif; 14] = [
         Motif::ReferenceManquante,
         Motif::CommuneInconnue,
         Motif::CommuneHorsTerritoire,
@@ -49,6 +52,7 @@ impl Motif {
         Motif::QpvInconnu,
         Motif::IndividuelCollectifInconnu,
         Motif::CommuneContradictoire,
+        Motif::FormuleSansValeur,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +70,7 @@ impl Motif {
             Motif::QpvInconnu => "qpv_inconnu",
             Motif::IndividuelCollectifInconnu => "individuel_collectif_inconnu",
             Motif::CommuneContradictoire => "commune_contradictoire",
+            Motif::FormuleSansValeur => "formule_sans_valeur",
         }
     }
 
@@ -89,6 +94,9 @@ impl Motif {
             Motif::QpvInconnu => "QPV inconnu (ni QPV ni hors QPV)",
             Motif::IndividuelCollectifInconnu => "Individuel/collectif inconnu",
             Motif::CommuneContradictoire => "Code INSEE et nom de commune contradictoires",
+            Motif::FormuleSansValeur => {
+                "Formule sans valeur calculée : ouvrez le fichier dans votre tableur et enregistrez-le"
+            }
         }
     }
 

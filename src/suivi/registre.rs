@@ -748,6 +748,7 @@ mod tests {
             rest: None,
             illisibles: vec![],
             fusions: Default::default(),
+            formules_sans_valeur: vec![],
         }
     }
 
