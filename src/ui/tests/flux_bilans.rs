@@ -65,7 +65,10 @@ fn the_bilans_screen_shows_the_cores_bilan_of_the_demo() {
     assert!(etat.decomptes > 0 && etat.objectif > 0, "the demo register is never empty");
     assert_eq!(h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap(), &core);
     let total: u64 = core.reservataires.iter().map(|r| r.decomptes).sum();
-    assert!(h.query_all_by_label(&entier(total)).next().is_some(), "the total of décomptes is shown");
+    assert!(
+        h.query_by_label(&format!("Total — Décomptés : {}", entier(total))).is_some(),
+        "the total of décomptes is shown, read with its column"
+    );
     // The reply deadline helper: 26/04/2024 with a 1-month notice → 23/05/2024.
     h.get_by_label("Délai de réponse d'une mise à disposition").click();
     h.run_steps(2);

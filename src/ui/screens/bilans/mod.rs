@@ -78,7 +78,10 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
 
 /// The table of the réservataires; projected in a workshop, the objective, the décomptés, the
 /// gap and the taux de chute come first (visible without scrolling at 1280 × 720).
-fn tableau(b: &Bilan, atelier: bool, ui: &mut egui::Ui) {
+/// `hauteur`: in a workshop, the height left on the screen for the table; réservataires that
+/// do not fit go to the next pages (« Réservataires suivants », or Page suivante on the
+/// keyboard or the presenter's remote) while the heading and the total stay in view.
+fn tableau(b: &Bilan, atelier: bool, hauteur: Option<f32>, ui: &mut egui::Ui) {
     let entetes = [
         "Réservataire",
         "Objectif",
@@ -97,58 +100,90 @@ fn tableau(b: &Bilan, atelier: bool, ui: &mut egui::Ui) {
     ];
     const ATELIER: [usize; 14] = [0, 1, 2, 8, 12, 13, 3, 4, 5, 6, 7, 9, 10, 11];
     let ordre: Vec<usize> = if atelier { ATELIER.to_vec() } else { (0..entetes.len()).collect() };
+    let noms = entetes;
     let entetes: Vec<&str> = ordre.iter().map(|&i| entetes[i]).collect();
     let d = b.decimales();
     let n = b.reservataires.len();
+    let page = hauteur.map(|h| Page::de(ui, n, h)).filter(|p| p.pages > 1);
+    let (debut, fin) = page.as_ref().map(|p| (p.debut, p.fin)).unwrap_or((0, n));
+    let montres = fin - debut;
     let right = |ui: &mut egui::Ui, s: String, fort: bool| {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if fort { ui.strong(s) } else { super::texte(ui, s) }
-        });
+        })
+        .inner
     };
     let t = b.total();
     let chiffres: Vec<usize> = (1..entetes.len()).collect();
-    // The last row is the total.
-    super::tableau_fixe_chiffre(ui, "bilan-reservataires", &entetes, &chiffres, n + 1, |ui, l, c| {
+    // The last row is the total (on every page).
+    super::tableau_fixe_chiffre(ui, "bilan-reservataires", &entetes, &chiffres, montres + 1, |ui, l, c| {
         let c = ordre[c];
-        let Some(r) = b.reservataires.get(l) else {
-            match c {
+        let Some(r) = b.reservataires[debut..fin].get(l) else {
+            let s = match c {
                 0 => {
                     ui.strong("Total");
+                    return;
                 }
-                1 => right(ui, entier(t.objectif), true),
-                2 => right(ui, contingents::format::logements_fr(t.objectif_periode, d), true),
-                3 => right(ui, entier(t.mises_a_disposition), true),
-                4 => right(ui, entier(t.avec_candidats), true),
-                5 => right(ui, entier(t.examines_cal), true),
-                6 => right(ui, entier(t.attributions), true),
-                7 => right(ui, entier(t.baux_signes), true),
-                8 => right(ui, entier(t.decomptes), true),
-                9 => right(ui, entier(t.baux_cohorte), true),
-                10 => right(ui, entier(t.en_cours), true),
-                11 => right(ui, entier(t.chutes), true),
-                12 => right(ui, contingents::format::ecart_fr(t.ecart, d), true),
-                13 => right(ui, t.taux_chute.map(pourcentage).unwrap_or_else(|| "—".into()), true),
+                1 => entier(t.objectif),
+                2 => contingents::format::logements_fr(t.objectif_periode, d),
+                3 => entier(t.mises_a_disposition),
+                4 => entier(t.avec_candidats),
+                5 => entier(t.examines_cal),
+                6 => entier(t.attributions),
+                7 => entier(t.baux_signes),
+                8 => entier(t.decomptes),
+                9 => entier(t.baux_cohorte),
+                10 => entier(t.en_cours),
+                11 => entier(t.chutes),
+                12 => contingents::format::ecart_fr(t.ecart, d),
+                13 => t.taux_chute.map(pourcentage).unwrap_or_else(|| "—".into()),
                 _ => {
                     ui.label("");
+                    return;
                 }
-            }
+            };
+            // Read with its column (screen readers, tests).
+            let libelle = format!("Total — {} : {s}", noms[c]);
+            right(ui, s, true).widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &libelle));
             return;
         };
         match c {
             0 => {
                 super::texte(ui, libelle_reservataire(&r.id)).on_hover_text(format!("Décompte {}", r.decompte.label()));
             }
-            1 => right(ui, entier(r.objectif), false),
-            2 => right(ui, contingents::format::logements_fr(r.objectif_periode, d), false),
-            3 => right(ui, entier(r.mises_a_disposition), false),
-            4 => right(ui, entier(r.avec_candidats), false),
-            5 => right(ui, entier(r.examines_cal), false),
-            6 => right(ui, entier(r.attributions), false),
-            7 => right(ui, entier(r.baux_signes), false),
-            8 => right(ui, entier(r.decomptes), true),
-            9 => right(ui, entier(r.baux_cohorte), false),
-            10 => right(ui, entier(r.en_cours), false),
-            11 => right(ui, entier(r.chutes), false),
+            1 => {
+                right(ui, entier(r.objectif), false);
+            }
+            2 => {
+                right(ui, contingents::format::logements_fr(r.objectif_periode, d), false);
+            }
+            3 => {
+                right(ui, entier(r.mises_a_disposition), false);
+            }
+            4 => {
+                right(ui, entier(r.avec_candidats), false);
+            }
+            5 => {
+                right(ui, entier(r.examines_cal), false);
+            }
+            6 => {
+                right(ui, entier(r.attributions), false);
+            }
+            7 => {
+                right(ui, entier(r.baux_signes), false);
+            }
+            8 => {
+                right(ui, entier(r.decomptes), true);
+            }
+            9 => {
+                right(ui, entier(r.baux_cohorte), false);
+            }
+            10 => {
+                right(ui, entier(r.en_cours), false);
+            }
+            11 => {
+                right(ui, entier(r.chutes), false);
+            }
             12 => {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let t = contingents::format::ecart_fr(r.ecart, d);
@@ -156,10 +191,72 @@ fn tableau(b: &Bilan, atelier: bool, ui: &mut egui::Ui) {
                 });
             }
             // Nothing concluded in the period: no rate.
-            _ if r.mises_a_disposition <= r.en_cours => right(ui, "—".into(), false),
-            _ => right(ui, pourcentage(r.taux_chute), false),
+            _ if r.mises_a_disposition <= r.en_cours => {
+                right(ui, "—".into(), false);
+            }
+            _ => {
+                right(ui, pourcentage(r.taux_chute), false);
+            }
         }
     });
+    if let Some(p) = page {
+        p.boutons(ui);
+    }
+}
+
+/// A page of the workshop's table of réservataires: as many rows as the screen holds under
+/// the heading, with the total and this line; the page shown is kept in the UI memory.
+struct Page {
+    cle: egui::Id,
+    numero: usize,
+    pages: usize,
+    debut: usize,
+    fin: usize,
+    lignes: usize,
+}
+
+impl Page {
+    fn de(ui: &egui::Ui, lignes: usize, hauteur: f32) -> Page {
+        // A row of the table (its height and the spacing of the grid).
+        let pas = super::hauteur_de_ligne(ui) + ui.spacing().item_spacing.y;
+        // Kept out of the rows: the heading, the total, the line of the pages (three rows)
+        // and the sideways bar of the table.
+        let barre = ui.spacing().scroll.bar_width + ui.spacing().scroll.bar_outer_margin;
+        let par_page = (((hauteur - barre) / pas).floor() as usize).saturating_sub(3).max(3);
+        let pages = lignes.div_ceil(par_page).max(1);
+        let cle = ui.make_persistent_id("bilan-page");
+        let numero = ui.data(|d| d.get_temp::<usize>(cle)).unwrap_or(0).min(pages - 1);
+        let debut = numero * par_page;
+        Page { cle, numero, pages, debut, fin: (debut + par_page).min(lignes), lignes }
+    }
+
+    /// « Réservataires 1 à 8 sur 13 », the previous and next pages (buttons, Page
+    /// précédente / Page suivante).
+    fn boutons(&self, ui: &mut egui::Ui) {
+        let mut numero = self.numero;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "Réservataires {} à {} sur {} (page {} / {})",
+                self.debut + 1,
+                self.fin,
+                self.lignes,
+                self.numero + 1,
+                self.pages
+            ));
+            let (avant, apres) = ui.input(|i| (i.key_pressed(egui::Key::PageUp), i.key_pressed(egui::Key::PageDown)));
+            if (ui.add_enabled(numero > 0, egui::Button::new("Réservataires précédents")).clicked() || avant)
+                && numero > 0
+            {
+                numero -= 1;
+            }
+            if (ui.add_enabled(numero + 1 < self.pages, egui::Button::new("Réservataires suivants")).clicked() || apres)
+                && numero + 1 < self.pages
+            {
+                numero += 1;
+            }
+        });
+        ui.data_mut(|d| d.insert_temp(self.cle, numero));
+    }
 }
 
 /// How the taux de chute is counted, with each réservataire's figures: the rule is the core's
@@ -297,14 +394,21 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
     let mut actions = Vec::new();
     ui.heading("Bilans du flux");
     selection(v, bailleurs, edit, ui, &mut actions);
+    // The height of the page shown: in a workshop, the table of the réservataires fills it
+    // (by pages) with its total in view.
+    let vue = ui.available_height();
     // Both ways: the table of a bilan is wider than a projected 1280 × 720 screen.
     egui::ScrollArea::both().id_salt("ecran-bilans").auto_shrink([false, false]).show(ui, |ui| {
+        let haut = ui.cursor().top();
         if edit {
             saisie(v, bailleurs, ui, &mut actions);
             ui.collapsing("Réglages de la CIA", |ui| reglages_cia(v, ui, &mut actions));
         }
-        aides(v, bailleurs, ui, &mut actions);
-        ui.separator();
+        // Projected, the table comes first and the aids after it.
+        if !atelier {
+            aides(v, bailleurs, ui, &mut actions);
+            ui.separator();
+        }
         match &v.bilan {
             Err(e) => {
                 ui.colored_label(theme::ERREUR, e.to_string());
@@ -323,7 +427,8 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
                 } else if b.reservataires.is_empty() {
                     ui.label("Aucune mise à disposition ni objectif sur cette période : importez le registre d'un bailleur (menu Importer, ou glissez le fichier sur la fenêtre) et enregistrez le flux de l'année.");
                 }
-                tableau(b, atelier, ui);
+                let reste = vue - (ui.cursor().top() - haut);
+                tableau(b, atelier, atelier.then_some(reste), ui);
                 explication_chute(b, ui);
                 alertes(b, ui);
                 egui::CollapsingHeader::new("Objectifs d'attribution de la convention intercommunale (CIA)")
@@ -381,6 +486,10 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
                     );
                 }
             }
+        }
+        if atelier {
+            ui.separator();
+            aides(v, bailleurs, ui, &mut actions);
         }
     });
     actions

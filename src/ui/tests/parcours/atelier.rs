@@ -135,3 +135,76 @@ fn atelier_sans_coupure() {
     assert!(h.query_all(By::new().role(egui::accesskit::Role::TextInput).label("Taux de rotation")).next().is_none());
     assert!(h.query_all_by_label("Taux de rotation").count() >= 2, "the parameters shown, and the result");
 }
+
+/// The bilan projected at 1280 × 720 — simulated as the real window is: 1 280 × 720 pixels
+/// at the workshop's 1,6 pixels per point, 800 × 450 points (the harness lays out in points
+/// whatever the zoom) —: the réservataires by pages that fill the screen, each
+/// page with the table's heading and its total in view (the total of all réservataires,
+/// the core's), every réservataire on exactly one page; « Réservataires suivants » and the
+/// keyboard (Page suivante / Page précédente, a presenter's remote) turn the pages.
+#[test]
+fn bilan_en_atelier_par_pages() {
+    let t = Temp::new("atelier-bilan");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut app = App::for_tests(dossier);
+    app.state.workshop = true;
+    let mut h =
+        Harness::builder().with_size([1280.0 / 1.6, 720.0 / 1.6]).build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    h.run_steps(4);
+    assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6, "the workshop's enlarged text");
+    h.state_mut().messages.dire("Témoin de la barre d'état");
+    h.get_by_label("Bilans").click();
+    h.run_steps(6);
+    let (noms, total) = {
+        let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().expect("the demo's bilan");
+        let noms: Vec<String> =
+            b.reservataires.iter().map(|r| contingents::consolidate::libelle_reservataire(&r.id)).collect();
+        (noms, contingents::format::entier(b.total().decomptes))
+    };
+    assert!(noms.len() > 8, "more réservataires than a projected screen holds: {noms:?}");
+    let total = format!("Total — Décomptés : {total}");
+    let mut vus: Vec<String> = Vec::new();
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        let barre = h.get_by_label("Témoin de la barre d'état").rect();
+        let zone = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(800.0, barre.top() - 1.0));
+        let r = h.get_by_label(&total).rect();
+        assert!(zone.contains_rect(r), "page {pages}: the total in view, {r:?} in {zone:?}");
+        let entete =
+            h.get_all_by_label("Décomptés").map(|n| n.rect()).min_by(|a, b| a.top().total_cmp(&b.top())).unwrap();
+        assert!(zone.contains_rect(entete), "page {pages}: the heading in view");
+        let ici: Vec<String> = noms
+            .iter()
+            .filter(|n| {
+                h.query_all_by_label(n)
+                    .any(|x| zone.contains_rect(x.rect()) && entete.top() < x.rect().top() && x.rect().top() < r.top())
+            })
+            .cloned()
+            .collect();
+        assert!(ici.len() >= 5, "page {pages}: {ici:?}");
+        vus.extend(ici);
+        if h.get_by_label("Réservataires suivants").accesskit_node().is_disabled() {
+            break;
+        }
+        h.get_by_label("Réservataires suivants").click();
+        h.run_steps(3);
+    }
+    assert!(pages >= 2);
+    let mut tries = vus.clone();
+    tries.sort();
+    tries.dedup();
+    assert_eq!(tries.len(), vus.len(), "each réservataire on one page: {vus:?}");
+    let mut attendus = noms.clone();
+    attendus.sort();
+    assert_eq!(tries, attendus, "every réservataire on a page");
+    h.get_by_label_contains(&format!("(page {pages} / {pages})"));
+    // Back with the keyboard.
+    h.key_press(egui::Key::PageUp);
+    h.run_steps(3);
+    h.get_by_label_contains(&format!("(page {} / {pages})", pages - 1));
+    h.key_press(egui::Key::PageDown);
+    h.run_steps(3);
+    h.get_by_label_contains(&format!("(page {pages} / {pages})"));
+}
