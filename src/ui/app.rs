@@ -450,6 +450,35 @@ impl App {
         }
     }
 
+    /// Échap: the dialog or question on top is answered « Annuler » (or « Garder », « Ne pas
+    /// fermer »), as its button would: the file dialog first, then the questions, then the
+    /// dialogs, then a confirmation asked on the screen.
+    fn echap(&mut self) -> Option<Action> {
+        if self.fichiers.picker.take().is_some() {
+            return None;
+        }
+        let e = &self.ecrans;
+        if e.fermeture && self.travaux.job.is_some() {
+            Some(Action::Fermer(false))
+        } else if e.question_flux.is_some() && e.flux.is_some() {
+            Some(Action::ReponseFlux(None))
+        } else if e.navette_exclue.is_some() {
+            Some(Action::NavetteExclue(false))
+        } else if e.annexe.is_some() {
+            Some(Action::FermerAnnexe)
+        } else if e.proprietes.is_some() {
+            Some(Action::FermerProprietes)
+        } else if e.creation.is_some() {
+            Some(Action::FermerCreation)
+        } else if e.retrait_demande.is_some() && self.state.screen == Screen::Historique {
+            Some(Action::AskRemove(-1))
+        } else if e.renommage.is_some() && self.state.screen == Screen::Historique {
+            Some(Action::RenommerDialog(None))
+        } else {
+            None
+        }
+    }
+
     fn keys(&self, ctx: &egui::Context) -> Vec<Action> {
         let mut actions = Vec::new();
         let workshop = self.state.workshop;
@@ -470,8 +499,25 @@ impl App {
                     Action::ImportDialog
                 });
             }
-            if i.modifiers.command && i.key_pressed(egui::Key::Z) && !self.ecrans.retires.is_empty() {
-                actions.push(Action::UndoRemove);
+            // Ctrl+Z: the mise à disposition just deleted on the bilans screen comes back, else
+            // the last import removed (both also have their button).
+            if i.modifiers.command && i.key_pressed(egui::Key::Z) {
+                let supprimee = self.state.screen == Screen::Bilans
+                    && self.ecrans.bilan.as_ref().is_some_and(|b| b.formulaire.supprimee.is_some());
+                if supprimee && !workshop {
+                    actions.push(Action::RetablirMiseADisposition);
+                } else if !self.ecrans.retires.is_empty() {
+                    actions.push(Action::UndoRemove);
+                }
+            }
+            // Ctrl+S: the flux parameters typed are saved (« Enregistrer les paramètres »).
+            if i.modifiers.command
+                && i.key_pressed(egui::Key::S)
+                && self.state.screen == Screen::Flux
+                && self.ecrans.flux.as_ref().is_some_and(super::state::FluxView::modifie)
+                && self.can_edit()
+            {
+                actions.push(Action::FluxSave);
             }
             let dropped: Vec<PathBuf> = i
                 .raw
@@ -501,6 +547,8 @@ impl App {
         let selection_changed = self.refresh_memo();
         self.apply_style(&ctx);
         let mut actions = self.keys(&ctx);
+        // Échap, before anything is drawn: a drop-down list open at the last frame takes it.
+        let echap = ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !egui::Popup::is_any_open(&ctx);
         actions.extend(self.preparer_ecran());
         // The dwellings listed follow the filters: asked again under the new selection.
         if selection_changed && let Some(d) = &self.ecrans.drill {
@@ -611,6 +659,9 @@ impl App {
         }
         if let Some(a) = self.poll_dialog() {
             actions.push(a);
+        }
+        if echap {
+            actions.extend(self.echap());
         }
         if let Some(p) = &mut self.fichiers.picker {
             match p.show(&ctx) {

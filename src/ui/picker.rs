@@ -560,6 +560,7 @@ impl Picker {
                     }
                 }
             });
+            let mut entree = false;
             ui.horizontal(|ui| {
                 let label = if self.demande.enregistrer { "Nom du fichier" } else { "Chemin" };
                 let l = ui.label(label);
@@ -567,16 +568,21 @@ impl Picker {
                 if r.changed() {
                     self.remplacer = None;
                 }
-                // A folder typed by hand and Entrée: go there; a file: selected.
+                // A folder typed by hand and Entrée: go there; a file: selected; a name to save
+                // under: saved, as « Enregistrer » does.
                 if (r.lost_focus() || r.has_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    self.suivre_saisie();
+                    if self.demande.enregistrer && !self.chemin_saisi().is_some_and(|p| p.is_dir()) {
+                        entree = true;
+                    } else {
+                        self.suivre_saisie();
+                    }
                 }
             });
             ui.horizontal(|ui| {
                 let ok = if self.demande.enregistrer { "Enregistrer" } else { "Ouvrir" };
                 // A folder typed by hand: the button opens it in the list (not « not a file »).
                 let dossier_saisi = self.chemin_saisi().is_some_and(|p| p.is_dir());
-                if ui.button(ok).clicked() && !(dossier_saisi && self.suivre_saisie()) {
+                if (ui.button(ok).clicked() || entree) && !(dossier_saisi && self.suivre_saisie()) {
                     match self.valider() {
                         // An existing file is replaced only when the user says so.
                         Ok(paths) if self.demande.enregistrer && paths.first().is_some_and(|p| p.exists()) => {

@@ -29,17 +29,29 @@ fn dialogue<R>(ctx: &egui::Context, id: &str, titre: &str, contenu: impl FnOnce(
 /// The territory's search: a field, the territories found (EPCI or département, by name or
 /// code, or through one of their communes), and the one chosen with its communes.
 fn territoire(ui: &mut egui::Ui, id: &str, recherche: &mut String, choisi: &mut Option<Territoire>) {
-    ui.horizontal_wrapped(|ui| {
-        let l = ui.label("Rechercher le territoire");
-        ui.add(
-            egui::TextEdit::singleline(recherche)
-                .id_salt((id, "recherche"))
-                .hint_text("EPCI, département ou commune : nom ou code")
-                .desired_width(320.0),
-        )
-        .labelled_by(l.id);
-    });
+    let entree = ui
+        .horizontal_wrapped(|ui| {
+            let l = ui.label("Rechercher le territoire");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(recherche)
+                        .id_salt((id, "recherche"))
+                        .hint_text("EPCI, département ou commune : nom ou code")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+            r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+        })
+        .inner;
     let trouves = reference().chercher_territoires(recherche, 12);
+    // Entrée with one territory found: it is chosen.
+    if let [t] = trouves.as_slice()
+        && entree
+    {
+        *choisi = Some(t.clone());
+        recherche.clear();
+        return territoire_choisi(ui, id, choisi);
+    }
     if !recherche.trim().is_empty() && trouves.is_empty() {
         ui.colored_label(theme::ALERTE, format!("Aucun EPCI ni département ne répond à « {} ».", recherche.trim()));
     }
@@ -56,6 +68,11 @@ fn territoire(ui: &mut egui::Ui, id: &str, recherche: &mut String, choisi: &mut 
             recherche.clear();
         }
     }
+    territoire_choisi(ui, id, choisi);
+}
+
+/// The territory chosen, with its communes.
+fn territoire_choisi(ui: &mut egui::Ui, id: &str, choisi: &Option<Territoire>) {
     if let Some(t) = choisi {
         let communes = t.communes();
         ui.add_space(4.0);

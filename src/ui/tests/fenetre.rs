@@ -252,3 +252,63 @@ fn l_ouverture_dit_ses_etapes_et_s_annule() {
     assert!(matches!(v, Err(crate::ui::erreur::Erreur::OuvertureAnnulee)));
     assert_eq!(std::fs::read(&dossier).unwrap(), avant, "cancelled, the dossier is left byte for byte");
 }
+
+/// Échap answers the dialog on top « Annuler », as a desktop user expects: the annex's dialog
+/// (a list open in it is closed first, the dialog stays), the file dialog, the new dossier's
+/// wizard; nothing is written. Entrée validates: the name of the file to save, the territory
+/// searched when one is found.
+#[test]
+fn echap_et_entree_dans_les_dialogues() {
+    let t = Temp::new("echap");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(4);
+    h.get_by_label("Annexe d'un réservataire…").click();
+    h.run_steps(3);
+    assert!(h.state().ecrans.annexe.is_some(), "the annex's dialog");
+    // A list of the dialog opened, then Échap: the list closes, the dialog stays.
+    // The dialog's list (the flux screen behind has one of the same name, higher up).
+    h.query_all(egui_kittest::kittest::By::new().role(egui::accesskit::Role::ComboBox).label("Bailleur"))
+        .max_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .unwrap()
+        .click();
+    h.run_steps(3);
+    assert!(egui::Popup::is_any_open(&h.ctx));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!egui::Popup::is_any_open(&h.ctx));
+    assert!(h.state().ecrans.annexe.is_some(), "only the list closed");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(h.state().ecrans.annexe.is_none(), "the dialog closed by Échap");
+    // The file dialog (Ctrl+I), then the new dossier's: closed, nothing created.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::I);
+    h.run_steps(3);
+    assert!(h.state().fichiers.picker.is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(h.state().fichiers.picker.is_none());
+    h.get_by_label("Créer votre dossier…").click();
+    h.run_steps(3);
+    type_into(&mut h, "Nom du fichier", &format!("{}/Échap", t.0.display()));
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert!(h.state().fichiers.picker.is_none(), "Entrée: saved under this name");
+    assert!(h.state().ecrans.creation.is_some(), "the wizard");
+    type_into(&mut h, "Rechercher le territoire", "240600585");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().ecrans.creation.as_ref().unwrap().territoire,
+        Some(contingents::reference::Territoire::Epci("240600585".into())),
+        "Entrée: the only territory found is chosen"
+    );
+    h.get_by_label("Territoire : CA de Sophia Antipolis (EPCI 240600585), 24 communes");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(h.state().ecrans.creation.is_none(), "closed by Échap");
+    assert!(!t.0.join("Échap.contingents").exists(), "nothing created");
+}

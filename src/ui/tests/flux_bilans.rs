@@ -36,10 +36,12 @@ fn saisie_decimale_francaise() {
     type_into(&mut h, "Part de l'État", "trente");
     assert!(h.query_all_by_label_contains("n'est pas un nombre").next().is_some());
     assert_eq!(h.state().ecrans.flux.as_ref().unwrap().params.taux_etat_pct, None);
-    h.get_by_label("Enregistrer les paramètres").click();
+    // Ctrl+S saves, as « Enregistrer les paramètres » (still typing in a field).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run_steps(2);
     let saved = contingents::flux::parametres(&d, &b, &e, a).unwrap();
     assert_eq!(saved.rotation_pct, Some(8.5));
+    assert!(!h.state().ecrans.flux.as_ref().unwrap().modifie(), "nothing left to save");
 }
 
 #[test]
@@ -420,6 +422,16 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
         "{}",
         h.state().messages.status
     );
+    // Ctrl+Z puts it back, as its button does.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(4);
+    assert_eq!(etat(&h), 2, "Ctrl+Z: put back");
+    assert_eq!(Dossier::open_read_only(&dossier).unwrap().mises_a_disposition_saisies().unwrap().len(), 1);
+    h.get_by_label("Supprimer…").click();
+    h.run_steps(2);
+    h.get_by_label("Supprimer la mise à disposition").click();
+    h.run_steps(4);
+    assert_eq!(etat(&h), 1);
     // Put back, then corrected to the 3rd of May: the same number, counted once.
     h.get_by_label("Rétablir la mise à disposition supprimée").click();
     h.run_steps(4);
