@@ -405,7 +405,12 @@ fn resultat(ui: &mut egui::Ui, f: &Flux) {
         line(ui, "Assiette", entier(f.assiette));
         line(ui, "Taux de rotation", pourcentage(f.taux_rotation));
         line(ui, "Libérations", entier(f.liberations));
-        for (m, n) in &f.soustraits {
+        // In the order of the single list (the fields on the left, the documents), not the
+        // alphabetical order of their keys.
+        let rang = |k: &str| Soustrait::parse(k).and_then(|s| Soustrait::ALL.iter().position(|x| *x == s));
+        let mut soustraits: Vec<(&String, &u64)> = f.soustraits.iter().collect();
+        soustraits.sort_by_key(|(k, _)| rang(k).unwrap_or(usize::MAX));
+        for (m, n) in soustraits {
             line(ui, &format!("  soustraits : {}", libelle_soustrait(m)), entier(*n));
         }
         line(ui, "Flux", entier(f.flux));
@@ -524,24 +529,35 @@ fn ventilation(ui: &mut egui::Ui, f: &Flux) {
     let mut entetes: Vec<&str> = vec!["Commune", "Assiette", "Flux"];
     entetes.extend(noms.iter().map(String::as_str));
     let n = f.communes.len();
-    super::tableau_fixe(ui, "flux-communes", &entetes, n + 1, |ui, l, c| {
+    // Figures right-aligned under their headings (read down a column when projected).
+    let chiffres: Vec<usize> = (1..entetes.len()).collect();
+    let droite = |ui: &mut egui::Ui, s: String, fort: bool| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if fort { ui.strong(s) } else { super::texte(ui, s) }
+        });
+    };
+    super::tableau_fixe_chiffre(ui, "flux-communes", &entetes, &chiffres, n + 1, |ui, l, c| {
         let Some(x) = f.communes.get(l) else {
             match c {
-                0 => ui.strong("Total"),
-                1 => ui.strong(entier(f.assiette)),
-                2 => ui.strong(entier(f.flux)),
-                _ => ui.strong(entier(f.logements(ids[c - 3]))),
+                0 => {
+                    ui.strong("Total");
+                }
+                1 => droite(ui, entier(f.assiette), true),
+                2 => droite(ui, entier(f.flux), true),
+                _ => droite(ui, entier(f.logements(ids[c - 3])), true),
             };
             return;
         };
         match c {
-            0 => super::texte(ui, nom_commune(&x.commune)),
-            1 => super::texte(ui, entier(x.assiette)),
-            2 => ui.strong(entier(x.flux)),
+            0 => {
+                super::texte(ui, nom_commune(&x.commune));
+            }
+            1 => droite(ui, entier(x.assiette), false),
+            2 => droite(ui, entier(x.flux), true),
             _ => {
                 let id = ids[c - 3];
                 let n = x.reservataires.iter().find(|r| r.id == id).map(|r| r.logements).unwrap_or(0);
-                super::texte(ui, entier(n))
+                droite(ui, entier(n), false);
             }
         };
     });
@@ -728,10 +744,10 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
                 ui.end_row();
                 for c in &fv.comparaison {
                     ui.label(&c.bailleur);
-                    ui.label(entier(c.parc));
-                    ui.label(entier(c.assiette));
-                    ui.label(entier(c.liberations));
-                    ui.label(entier(c.flux));
+                    super::num(ui, c.parc);
+                    super::num(ui, c.assiette);
+                    super::num(ui, c.liberations);
+                    super::num(ui, c.flux);
                     ui.end_row();
                 }
             });

@@ -24,6 +24,17 @@ fn saisie_decimale_francaise() {
     assert!(expected.flux > 0);
     assert!(h.query_all_by_label(&entier(expected.flux)).next().is_some(), "the flux is on screen");
     assert!(h.query_all_by_label(&contingents::format::pourcentage(0.085)).next().is_some());
+    // The soustraits of the result in the order of the single list (as the fields on the
+    // left and the documents), mutations first, « Autres (accord du préfet) » last.
+    let ordre: Vec<contingents::model::Soustrait> = {
+        let mut vus: Vec<(f32, contingents::model::Soustrait)> = contingents::model::Soustrait::ALL
+            .iter()
+            .filter_map(|s| h.query_by_label(&format!("  soustraits : {}", s.court())).map(|n| (n.rect().top(), *s)))
+            .collect();
+        vus.sort_by(|a, b| a.0.total_cmp(&b.0));
+        vus.into_iter().map(|(_, s)| s).collect()
+    };
+    assert_eq!(ordre, contingents::model::Soustrait::ALL.to_vec(), "{ordre:?}");
     // The State's default is shown as a default and raises no legal alert of its own.
     assert!(h.query_all_by_label_contains("(par défaut)").next().is_some());
     assert!(
