@@ -546,6 +546,11 @@ impl App {
         self.fermeture_demandee(&ctx);
         let selection_changed = self.refresh_memo();
         self.apply_style(&ctx);
+        // The workshop shows only its screens: entered from another one (the import, the
+        // labels, the history…), or started so, it shows the consolidation.
+        if self.state.workshop && !self.state.screen.en_atelier() {
+            self.state.screen = Screen::Consolidation;
+        }
         let mut actions = self.keys(&ctx);
         // Échap, before anything is drawn: a drop-down list open at the last frame takes it.
         let echap = ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !egui::Popup::is_any_open(&ctx);

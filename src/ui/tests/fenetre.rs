@@ -312,3 +312,22 @@ fn echap_et_entree_dans_les_dialogues() {
     assert!(h.state().ecrans.creation.is_none(), "closed by Échap");
     assert!(!t.0.join("Échap.contingents").exists(), "nothing created");
 }
+
+/// The workshop shows only its screens: entered from the labels to settle (fields and
+/// « Ignorer »), it shows the consolidation, nothing to edit.
+#[test]
+fn atelier_depuis_un_ecran_d_edition() {
+    let t = Temp::new("atelier-libelles");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.get_by_label("Libellés à rapprocher").click();
+    h.run_steps(3);
+    assert_eq!(h.state().state.screen, crate::ui::state::Screen::Libelles);
+    h.key_press(egui::Key::F11);
+    h.run_steps(4);
+    assert!(h.state().state.workshop);
+    assert_eq!(h.state().state.screen, crate::ui::state::Screen::Consolidation);
+    assert!(h.query_by_label("Ignorer").is_none() && h.query_by_label("Correspondance des financements").is_none());
+}
