@@ -59,7 +59,7 @@ pub(super) fn barre_objectif(
                 pct(objectif),
                 contingents::suivi::cia::base_dite(base.0, base.1)
             ),
-            None => format!("— (non renseigné), objectif {}", pct(objectif)),
+            None => format!("non renseigné, objectif {}", pct(objectif)),
         };
         resp.on_hover_text(format!("{part_texte} — {detail}"));
         if part.is_some() && !atteint && suffisante {
@@ -90,7 +90,7 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
     for r in b.reservataires.iter().filter(|r| r.baux_signes > 0 || r.objectif_prioritaires.is_some()) {
         let Some(obj) = r.objectif_prioritaires else { continue };
         let detail = format!(
-            "{} sur {} baux (dont {} DALO){}",
+            "{} sur {} baux renseignés (dont {} DALO){}",
             r.attributions_prioritaires,
             r.baux_signes - r.non_renseignes,
             r.dont_dalo,
@@ -104,7 +104,7 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
     {
         let p = &c.propres;
         let detail = format!(
-            "{} sur {} baux (dont {} DALO){}",
+            "{} sur {} baux renseignés (dont {} DALO){}",
             p.attributions_prioritaires,
             p.baux - p.non_renseignes,
             p.dont_dalo,
@@ -113,30 +113,32 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
         barre_objectif(ui, "Bailleur (non réservés)", p.part, obj, (p.menages_renseignes, p.baux), &detail);
     }
     ui.strong("Quartiles de ressources des ménages");
-    let quartiles =
-        |ui: &mut egui::Ui, qui: &str, h: &contingents::suivi::cia::HorsQpv, q: &contingents::suivi::cia::EnQpv| {
-            barre_objectif(
-                ui,
-                &format!("{qui} — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD)"),
-                h.part,
-                h.objectif,
-                (h.menages_renseignes, h.baux),
-                &format!(
-                    "{} sur {} baux (relogés ANRU, ORCOD compris){}",
-                    h.premier_quartile,
-                    h.baux - h.non_renseignes,
-                    nr(h.non_renseignes)
-                ),
-            );
-            barre_objectif(
-                ui,
-                &format!("{qui} — en QPV : ménages des quartiles 2 à 4"),
-                q.part,
-                q.objectif,
-                (q.menages_renseignes, q.baux),
-                &format!("{} sur {} baux{}", q.quartiles_2_4, q.baux - q.non_renseignes, nr(q.non_renseignes)),
-            );
-        };
+    let quartiles = |ui: &mut egui::Ui,
+                     qui: &str,
+                     h: &contingents::suivi::cia::HorsQpv,
+                     q: &contingents::suivi::cia::EnQpv| {
+        barre_objectif(
+            ui,
+            &format!("{qui} — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD)"),
+            h.part,
+            h.objectif,
+            (h.menages_renseignes, h.baux),
+            &format!(
+                "{} sur {} baux renseignés (relogés ANRU, ORCOD compris){}",
+                h.premier_quartile,
+                h.baux - h.non_renseignes,
+                nr(h.non_renseignes)
+            ),
+        );
+        barre_objectif(
+            ui,
+            &format!("{qui} — en QPV : ménages des quartiles 2 à 4"),
+            q.part,
+            q.objectif,
+            (q.menages_renseignes, q.baux),
+            &format!("{} sur {} baux renseignés{}", q.quartiles_2_4, q.baux - q.non_renseignes, nr(q.non_renseignes)),
+        );
+    };
     let qui = b.bailleur.clone().unwrap_or_else(|| "EPCI".into());
     quartiles(ui, &qui, &c.hors_qpv, &c.qpv);
     for x in &c.bailleurs {
@@ -163,40 +165,41 @@ pub(super) fn reglages_cia(v: &BilanView, ui: &mut egui::Ui, actions: &mut Vec<A
     let prioritaires = champ(ui, "cia-prioritaires", "Publics prioritaires (%)", "25", 60.0);
     let quartile1 = champ(ui, "cia-quartile1", "Premier quartile hors QPV (%)", "25", 60.0);
     let qpv = champ(ui, "cia-qpv", "Quartiles 2 à 4 en QPV (%)", "50", 60.0);
+    // The réservataire chosen (kept in the UI memory while the user types its rate).
     let key = ui.make_persistent_id("cia-reservataire");
-    let mut choix: String = ui.data(|x| x.get_temp(key)).unwrap_or_default();
-    let options: Vec<(String, String)> = match &v.bilan {
-        Ok(b) => b.reservataires.iter().map(|r| (r.id.to_string(), libelle_reservataire(&r.id))).collect(),
+    let mut choix: Option<Reservataire> = ui.data(|x| x.get_temp(key)).flatten();
+    let options: Vec<(Reservataire, String)> = match &v.bilan {
+        Ok(b) => b.reservataires.iter().map(|r| (r.id.clone(), libelle_reservataire(&r.id))).collect(),
         Err(_) => vec![],
     };
     ui.horizontal(|ui| {
         let l = ui.label("Taux propre à un réservataire");
         egui::ComboBox::from_id_salt("cia-reservataire")
             .selected_text(
-                options.iter().find(|(id, _)| *id == choix).map(|(_, l)| l.clone()).unwrap_or_else(|| "aucun".into()),
+                options
+                    .iter()
+                    .find(|(id, _)| Some(id) == choix.as_ref())
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_else(|| "aucun".into()),
             )
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut choix, String::new(), "aucun");
+                ui.selectable_value(&mut choix, None, "aucun");
                 for (id, label) in &options {
-                    ui.selectable_value(&mut choix, id.clone(), label);
+                    ui.selectable_value(&mut choix, Some(id.clone()), label);
                 }
             })
             .response
             .labelled_by(l.id);
     });
     ui.data_mut(|x| x.insert_temp(key, choix.clone()));
-    let taux = if choix.is_empty() {
-        String::new()
-    } else {
-        champ(ui, "cia-taux-reservataire", "Son taux de publics prioritaires (%, vide : celui de la loi)", "", 60.0)
+    let taux = match choix {
+        None => String::new(),
+        Some(_) => {
+            champ(ui, "cia-taux-reservataire", "Son taux de publics prioritaires (%, vide : celui de la loi)", "", 60.0)
+        }
     };
     if ui.button("Enregistrer les objectifs de la CIA").clicked() {
-        actions.push(Action::EnregistrerCia {
-            prioritaires,
-            quartile1,
-            qpv,
-            reservataire: (!choix.is_empty()).then(|| (Reservataire::new(choix.clone()), taux.clone())),
-        });
+        actions.push(Action::EnregistrerCia { prioritaires, quartile1, qpv, reservataire: choix.map(|r| (r, taux)) });
     }
     message(&v.suivi, ui);
 }
