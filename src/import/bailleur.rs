@@ -81,27 +81,75 @@ pub fn bailleur_from_file_name(name: &str) -> Option<String> {
 fn accentue(mot: &str) -> Option<&'static str> {
     const MOTS: &[(&str, &str)] = &[
         ("amenagement", "aménagement"),
+        ("ardeche", "ardèche"),
+        ("ariege", "ariège"),
+        ("bearn", "béarn"),
+        ("besancon", "besançon"),
+        ("beziers", "béziers"),
+        ("chambery", "chambéry"),
         ("cite", "cité"),
         ("cites", "cités"),
         ("cooperative", "coopérative"),
+        ("cooperatives", "coopératives"),
+        ("correze", "corrèze"),
         ("cote", "côte"),
+        ("cotes", "côtes"),
         ("departemental", "départemental"),
         ("departementale", "départementale"),
+        ("developpement", "développement"),
+        ("drome", "drôme"),
         ("economie", "économie"),
+        ("economique", "économique"),
+        ("economiques", "économiques"),
+        ("emeraude", "émeraude"),
+        ("energie", "énergie"),
+        ("etoile", "étoile"),
         ("etudiants", "étudiants"),
+        ("europeenne", "européenne"),
+        ("federation", "fédération"),
+        ("finistere", "finistère"),
         ("fonciere", "foncière"),
+        ("francais", "français"),
+        ("francaise", "française"),
+        ("frejus", "fréjus"),
         ("generale", "générale"),
+        ("hebergement", "hébergement"),
+        ("herault", "hérault"),
+        ("hyeres", "hyères"),
         ("ile", "île"),
         ("immobiliere", "immobilière"),
+        ("isere", "isère"),
+        ("lozere", "lozère"),
         ("mediterranee", "méditerranée"),
         ("metropole", "métropole"),
+        ("montelimar", "montélimar"),
+        ("neolia", "néolia"),
+        ("nievre", "nièvre"),
+        ("nimes", "nîmes"),
+        ("orleans", "orléans"),
+        ("perigord", "périgord"),
+        ("perigueux", "périgueux"),
+        ("pole", "pôle"),
+        ("prevoyance", "prévoyance"),
+        ("proprietaires", "propriétaires"),
         ("provencale", "provençale"),
+        ("pyrenees", "pyrénées"),
+        ("regie", "régie"),
         ("regional", "régional"),
         ("regionale", "régionale"),
+        ("renovation", "rénovation"),
         ("residence", "résidence"),
         ("residences", "résidences"),
+        ("rhone", "rhône"),
+        ("securite", "sécurité"),
+        ("senart", "sénart"),
+        ("sete", "sète"),
+        ("sevres", "sèvres"),
         ("societe", "société"),
+        ("societes", "sociétés"),
+        ("solidarite", "solidarité"),
         ("vallee", "vallée"),
+        ("vendee", "vendée"),
     ];
     MOTS.iter().find(|(a, _)| *a == mot).map(|(_, b)| *b)
 }
@@ -151,6 +199,18 @@ mod tests {
         // A word that is no accented one stays as written.
         assert_eq!(bailleur_from_file_name("cote_azur_habitat.xlsx").as_deref(), Some("Côte Azur Habitat"));
         assert_eq!(bailleur_from_file_name("logirem.xlsx").as_deref(), Some("Logirem"));
+        // Offices named by their département or town, and the words of companies' names.
+        assert_eq!(bailleur_from_file_name("herault_habitat_2024.xlsx").as_deref(), Some("Hérault Habitat"));
+        assert_eq!(bailleur_from_file_name("ardeche_habitat_edl.ods").as_deref(), Some("Ardèche Habitat"));
+        assert_eq!(
+            bailleur_from_file_name("drome_amenagement_habitat.xlsx").as_deref(),
+            Some("Drôme Aménagement Habitat")
+        );
+        assert_eq!(bailleur_from_file_name("nimes_metropole_habitat.csv").as_deref(), Some("Nîmes Métropole Habitat"));
+        assert_eq!(
+            bailleur_from_file_name("regie_immobiliere_de_la_ville.xlsx").as_deref(),
+            Some("Régie Immobilière de la Ville")
+        );
         // The dossier's own spelling wins.
         let connus = vec!["Habitat Azur".to_string(), "Residences du Loup".to_string()];
         assert_eq!(proposer_bailleur("residences_du_loup_2025.ods", &connus).as_deref(), Some("Residences du Loup"));
