@@ -446,9 +446,9 @@ impl Picker {
                         .map(|x| x.to_string_lossy().to_lowercase())
                         .filter(|x| exts.contains(&x.as_str()))
                         .unwrap_or_else(|| exts[0].to_string());
-                    let mut nom = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-                    nom.push(format!(".{propose}"));
-                    p.set_file_name(nom);
+                    // « navette. » (a dot typed, no extension): « navette.xlsx », not « navette..xlsx ».
+                    let nom = p.file_name().map(|n| n.to_string_lossy().trim_end_matches('.').to_string());
+                    p.set_file_name(format!("{}.{propose}", nom.unwrap_or_default()));
                 } else if !exts.contains(&ext.as_str()) {
                     return Err(Refus::Extension(format!(".{ext}"), en_extensions(exts)));
                 }
@@ -646,8 +646,13 @@ mod tests {
         p.saisie = "absent.xlsx".into();
         assert!(p.valider().unwrap_err().to_string().contains("n'est pas un fichier"));
         let s = Demande::enregistrer("Exporter", "bilan.xlsx".into(), Suite::Bilan);
-        let p = Picker::new(s, Some(dir.clone()), vec![], None);
+        let mut p = Picker::new(s, Some(dir.clone()), vec![], None);
         assert_eq!(p.valider().unwrap(), vec![dir.join("bilan.xlsx")]);
+        // A name without extension takes the one proposed; a dot typed at its end is not doubled.
+        p.saisie = "bilan 2024".into();
+        assert_eq!(p.valider().unwrap(), vec![dir.join("bilan 2024.xlsx")]);
+        p.saisie = "bilan 2024.".into();
+        assert_eq!(p.valider().unwrap(), vec![dir.join("bilan 2024.xlsx")]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
