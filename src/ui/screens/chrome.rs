@@ -261,12 +261,15 @@ pub fn filters(state: &AppState, v: &DossierView, ui: &mut egui::Ui) -> Vec<Acti
 }
 
 /// The confirmation asked before an import is withdrawn.
-pub fn confirm_remove(pending: Option<i64>, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+pub fn confirm_remove(
+    pending: Option<i64>,
+    historique: &[contingents::store::Entree],
+    ui: &mut egui::Ui,
+    actions: &mut Vec<Action>,
+) {
     let Some(id) = pending else { return };
     egui::Frame::group(ui.style()).fill(egui::Color32::from_rgb(255, 243, 205)).show(ui, |ui| {
-        ui.label(format!(
-            "Retirer l'import n° {id} ? Ses logements ne seront plus comptés. Vous pourrez annuler tant que l'application reste ouverte."
-        ));
+        ui.label(question_de_retrait(id, historique));
         ui.horizontal(|ui| {
             if ui.button("Retirer").clicked() {
                 actions.push(Action::ConfirmRemove);
@@ -276,4 +279,27 @@ pub fn confirm_remove(pending: Option<i64>, ui: &mut egui::Ui, actions: &mut Vec
             }
         });
     });
+}
+
+/// « Retirer l'import n° 4 (fichier, bailleur, 1 789 logements) ? » : the import named with
+/// what it brought, and what its removal does (a register: its mises à disposition).
+pub fn question_de_retrait(id: i64, historique: &[contingents::store::Entree]) -> String {
+    use contingents::format::pluriel;
+    use contingents::store::Genre;
+    let annuler = "Vous pourrez annuler tant que l'application reste ouverte (Ctrl+Z).";
+    match historique.iter().find(|e| e.import == id) {
+        Some(e) if e.genre == Genre::Registre => format!(
+            "Retirer l'import n° {id} ({}, registre de {}, {}) ? Ses mises à disposition ne seront plus comptées dans les bilans. {annuler}",
+            e.fichier,
+            e.bailleur,
+            pluriel(e.logements.max(0) as u64, "ligne de suivi", "lignes de suivi")
+        ),
+        Some(e) => format!(
+            "Retirer l'import n° {id} ({}, {}, {}) ? Ses logements ne seront plus comptés. {annuler}",
+            e.fichier,
+            e.bailleur,
+            contingents::format::logements(e.logements.max(0) as u64)
+        ),
+        None => format!("Retirer l'import n° {id} ? Ce qu'il a apporté ne sera plus compté. {annuler}"),
+    }
 }

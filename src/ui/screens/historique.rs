@@ -18,7 +18,7 @@ pub fn historique(
 ) -> Vec<Action> {
     let mut actions = vec![];
     ui.heading("Historique des imports");
-    super::confirm_remove(retrait_demande, ui, &mut actions);
+    super::confirm_remove(retrait_demande, &v.historique, ui, &mut actions);
     bailleurs(v, renommage, edit, ui, &mut actions);
     let imports: Vec<_> = v.historique.iter().rev().collect();
     if imports.is_empty() {

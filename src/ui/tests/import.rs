@@ -90,6 +90,22 @@ fn history_restores_and_undoes_a_removal() {
     h.run_steps(2);
     h.get_by_label("Retirer n° 1").click();
     h.run_steps(2);
+    // The import named with what it brought (the demo's first état des lieux).
+    let e = h.state().view.as_ref().unwrap().historique.iter().find(|e| e.import == 1).unwrap().clone();
+    assert_eq!(e.genre, contingents::store::Genre::EtatDesLieux);
+    h.get_by_label(&format!(
+        "Retirer l'import n° 1 ({}, {}, {}) ? Ses logements ne seront plus comptés. Vous pourrez annuler tant que l'application reste ouverte (Ctrl+Z).",
+        e.fichier,
+        e.bailleur,
+        contingents::format::logements(e.logements as u64)
+    ));
+    // Échap keeps it.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Retirer l'import n° 1").is_none());
+    assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);
+    h.get_by_label("Retirer n° 1").click();
+    h.run_steps(2);
     h.get_by_label("Retirer").click();
     h.run_steps(2);
     let after = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
