@@ -313,8 +313,11 @@ impl App {
                 }
             }
             Fait::Declare { logement, echeance, correction, avec_registre } => {
+                // « Habitat Azur HA-010016 », as the list of the mises à disposition says it (not
+                // the command line's « BAILLEUR:RÉFÉRENCE »).
+                let dit = logement.split_once(':').map(|(b, r)| format!("{b} {r}")).unwrap_or_else(|| logement.clone());
                 let mut m = format!(
-                    "{} : {logement}{}",
+                    "{} : {dit}{}",
                     if correction { "Mise à disposition corrigée" } else { "Mise à disposition enregistrée" },
                     echeance
                         .map(|e| format!(", réponse attendue au plus tard le {}", date_fr(&e.to_string())))

@@ -363,7 +363,7 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
         h.state()
             .messages
             .status
-            .contains("Mise à disposition enregistrée : Azur:A2, réponse attendue au plus tard le 28/05/2024"),
+            .contains("Mise à disposition enregistrée : Azur A2, réponse attendue au plus tard le 28/05/2024"),
         "{} / {}",
         h.state().messages.status,
         erreur(&h)
@@ -457,7 +457,7 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
     h.get_by_label("Enregistrer la correction").click();
     h.run_steps(4);
     assert!(
-        h.state().messages.status.contains("Mise à disposition corrigée : Azur:A2"),
+        h.state().messages.status.contains("Mise à disposition corrigée : Azur A2"),
         "{} / {}",
         h.state().messages.status,
         erreur(&h)

@@ -229,7 +229,7 @@ fn un_double_clic_ne_fait_qu_une_demande_et_un_refus_perime_s_efface() {
     assert_eq!(saisies(&dossier), avant + 1);
     assert!(h.state().messages.error.is_none(), "{:?}", h.state().messages.error);
     assert!(
-        h.state().messages.status.starts_with("Mise à disposition enregistrée : Var Logis:"),
+        h.state().messages.status.starts_with("Mise à disposition enregistrée : Var Logis "),
         "{}",
         h.state().messages.status
     );
