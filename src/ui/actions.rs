@@ -258,6 +258,7 @@ impl App {
                     Ok(Fait::Logements(Drill { titre, logements, demande, a_montrer: true }))
                 });
             }
+            Action::FermerDrill => self.ecrans.drill = None,
             Action::DrillMontre => {
                 if let Some(d) = &mut self.ecrans.drill {
                     d.a_montrer = false;

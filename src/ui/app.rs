@@ -474,6 +474,8 @@ impl App {
             Some(Action::AskRemove(-1))
         } else if e.renommage.is_some() && self.state.screen == Screen::Historique {
             Some(Action::RenommerDialog(None))
+        } else if e.drill.is_some() && self.state.screen == Screen::Consolidation {
+            Some(Action::FermerDrill)
         } else {
             None
         }

@@ -271,7 +271,20 @@ pub fn consolidation(
         }
         if let Some(d) = &ecrans.drill {
             ui.add_space(12.0);
-            let titre = ui.heading(format!("Logements : {}", d.titre));
+            // The filters of the panel said too (the list follows them).
+            let titre = match &perimetre {
+                Some(p) => format!("Logements : {} — {p}", d.titre),
+                None => format!("Logements : {}", d.titre),
+            };
+            let titre = ui
+                .horizontal_wrapped(|ui| {
+                    let t = ui.heading(titre);
+                    if ui.button("Fermer la liste").on_hover_text("Échap").clicked() {
+                        actions.push(Action::FermerDrill);
+                    }
+                    t
+                })
+                .inner;
             // Listed after a click far above: brought into view once (else the click would
             // seem to do nothing).
             if d.a_montrer {

@@ -56,6 +56,7 @@ impl Action {
             | Action::CancelLabel
             | Action::IgnoreLabel { .. }
             | Action::DrillMontre
+            | Action::FermerDrill
             | Action::ToggleWorkshop
             | Action::ToggleFiltres
             | Action::RapprochementDialog
@@ -204,6 +205,8 @@ pub enum Action {
     },
     /// The dwellings listed were brought into view.
     DrillMontre,
+    /// The list of the dwellings of a cell closed (its button, or Échap).
+    FermerDrill,
     ToggleWorkshop,
     /// Show or fold away the filter panel (F9).
     ToggleFiltres,

@@ -27,6 +27,37 @@ fn the_demo_dossier_shows_the_grid_of_the_chosen_reservataire() {
     let drill = h.state().ecrans.drill.as_ref().expect("dwellings listed");
     assert_eq!(drill.logements.len() as u64, g.get(Financement::Plus, TypologieGrille::T3));
     assert!(drill.logements.iter().all(|l| l.ligne > 0 && !l.fichier.is_empty()));
+    h.get_by_label("Logements : État (contingent préfectoral) — PLUS — T3");
+    // Closed by its button (once the list is brought into view), or by Échap.
+    h.run_steps(10);
+    h.get_by_label("Fermer la liste").click();
+    h.run_steps(2);
+    assert!(h.state().ecrans.drill.is_none());
+    h.get_by_label(&plus_t3).scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label(&plus_t3).click();
+    h.run_steps(3);
+    assert!(h.state().ecrans.drill.is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().ecrans.drill.is_none() && h.query_by_label("Fermer la liste").is_none());
+    // Under a commune's filter, the list says it (it follows the filters).
+    let toulon = Filtre { commune: Some("83137".into()), ..Filtre::default() };
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::SetFilters(toulon));
+    h.run_steps(2);
+    h.state_mut().handle(
+        &ctx,
+        Action::Drill {
+            reservataire: Some("etat".into()),
+            financement: Some(Financement::Plus),
+            typologie: Some(TypologieGrille::T3),
+        },
+    );
+    h.run_steps(3);
+    let perimetre = h.state().state.filters.description().expect("a commune chosen");
+    assert!(perimetre.contains("Toulon"), "{perimetre}");
+    h.get_by_label(&format!("Logements : État (contingent préfectoral) — PLUS — T3 — {perimetre}"));
 }
 
 #[test]
