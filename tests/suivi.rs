@@ -792,6 +792,48 @@ fn a_register_without_its_columns_or_usable_rows_is_refused_and_says_why() {
     assert_eq!(etat_2024(ds)["mises_a_disposition"], 2);
 }
 
+/// The same row twice is one mise à disposition, the repeat set aside (`doublon`); an « en
+/// cours » row followed by the same mise à disposition with its lease is one, with the lease.
+#[test]
+fn a_row_repeated_or_completed_counts_once() {
+    let t = TempDir::new("suivi-doublons");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "doublons.csv",
+        &[
+            HEAD,
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
+            "A1;Préfecture;01/03/2024;01/03/2024;1 mois;2;05/03/2024;;;;En cours;",
+            "A1;Préfecture;01/03/2024;01/03/2024;1 mois;2;05/03/2024;20/03/2024;Attribution;02/04/2024;Bail signé;",
+            "A6;;01/05/2024;01/05/2024;1 mois;1;;;;10/05/2024;Bail signé;Mutation interne",
+            "A6;;01/05/2024;01/05/2024;1 mois;1;;;;10/05/2024;Bail signé;Mutation interne",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("6 lignes lues, 2 mises à disposition, 1 hors flux, 3 mises de côté"), "{out}");
+    assert!(out.contains("Doublon d'une autre ligne (comptée une fois) : 3"), "{out}");
+    let etat = etat_2024(ds);
+    assert_eq!(etat["mises_a_disposition"], 2);
+    assert_eq!(etat["avec_candidats"], 2);
+    assert_eq!(etat["attributions"], 2);
+    assert_eq!(etat["baux_signes"], 2);
+    assert_eq!(etat["en_cours"], 0);
+    let b: Value = bilan_azur_json(ds, "2024");
+    assert_eq!(b["hors_flux"]["mutations"]["realises"], 1);
+    let doublons: Vec<u64> = b["rejets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["motif"] == "doublon")
+        .map(|r| r["ligne"].as_u64().unwrap())
+        .collect();
+    // Line 3 repeats line 2; line 4 (« en cours ») is completed by line 5; line 7 repeats 6.
+    assert_eq!(doublons, [3, 4, 7]);
+}
+
 /// The sample register of `../shared/samples/casa-suivi`, imported after its état des lieux,
 /// must give every count of its `expected.json`. Its `taux_chute` values were written with
 /// the former rule (1 − baux signés / mises à disposition, which counted the mises à

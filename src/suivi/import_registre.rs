@@ -250,6 +250,10 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
         let cle = crate::text::key(&p.bailleur);
         let connus = &logements[&p.bailleur];
         let mut vus: HashSet<(String, Option<Date>, String)> = HashSet::new();
+        let mut rejets: Vec<registre::Rejet> = Vec::new();
+        let mut retenues: Vec<(registre::Ligne, MiseADisposition, bool)> = Vec::new();
+        type Cle = (String, Option<Date>, Option<String>, Option<super::HorsFlux>);
+        let mut par_cle: HashMap<Cle, usize> = HashMap::new();
         for l in p.lignes {
             let res = match l {
                 Err(r) => Err(r),
@@ -289,51 +293,85 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                     }),
             };
             match res {
-                Err(r) => {
-                    *s.rejets.entry(r.motif.to_string()).or_default() += 1;
-                    let rejet = RejetDeRegistre {
-                        feuille: r.feuille.as_deref(),
-                        ligne: r.ligne,
-                        motif: r.motif,
-                        valeur: &r.valeur,
-                        brut: &r.brut,
+                Err(r) => rejets.push(r),
+                Ok((l, m, presume)) => {
+                    // The same mise à disposition twice (same dwelling, date, réservataire or
+                    // category): one. A repeat that adds nothing is set aside (`doublon`); one
+                    // that completes it (the lease of an « en cours » row) replaces it.
+                    let cle = (
+                        m.reference.clone(),
+                        m.etapes.date_mise_a_disposition,
+                        m.reservataire.as_ref().map(|r| r.to_string()),
+                        m.hors_flux,
+                    );
+                    let doublon = |de: &registre::Ligne, pour: &registre::Ligne| registre::Rejet {
+                        feuille: de.feuille.clone(),
+                        ligne: de.ligne,
+                        motif: DOUBLON,
+                        valeur: format!(
+                            "{}ligne {}",
+                            pour.feuille.as_deref().map(|f| format!("{f}, ")).unwrap_or_default(),
+                            pour.ligne
+                        ),
+                        brut: de.brut.clone(),
                     };
-                    w.inserer_rejet(import_id, &p.bailleur, &p.fichier, rejet)?;
-                }
-                Ok((l, mut m, presume)) => {
-                    if presume {
-                        *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
-                    }
-                    // The same libération twice for the same réservataire: kept, flagged.
-                    if let Some(r) = &m.reservataire {
-                        let quand = m.etapes.date_liberation.or(m.etapes.date_mise_a_disposition);
-                        if !vus.insert((m.reference.clone(), quand, r.to_string())) {
-                            m.signalement.get_or_insert_with(|| {
-                                "la même libération mise deux fois à disposition du même réservataire".into()
-                            });
+                    match par_cle.get(&cle).copied() {
+                        Some(i) if complete(&m, &retenues[i].1) => rejets.push(doublon(&l, &retenues[i].0)),
+                        Some(i) if complete(&retenues[i].1, &m) => {
+                            rejets.push(doublon(&retenues[i].0, &l));
+                            retenues[i] = (l, m, presume);
+                        }
+                        _ => {
+                            par_cle.entry(cle).or_insert(retenues.len());
+                            retenues.push((l, m, presume));
                         }
                     }
-                    if m.signalement.is_some() {
-                        s.signalements += 1;
-                    }
-                    if m.hors_flux.is_some() {
-                        s.hors_flux += 1;
-                    } else {
-                        s.mises_a_disposition += 1;
-                    }
-                    let menage_brut =
-                        if l.menage_brut.trim().is_empty() { l.dalo_brut.as_str() } else { l.menage_brut.as_str() };
-                    let src = SourceRegistre {
-                        feuille: l.feuille.as_deref(),
-                        ligne: l.ligne,
-                        brut: &l.brut,
-                        reservataire_brut: &l.reservataire_brut,
-                        menage_brut,
-                        quartile_brut: &l.quartile_brut,
-                    };
-                    insertion.inserer(import_id, &m, src)?;
                 }
             }
+        }
+        for r in rejets {
+            *s.rejets.entry(r.motif.to_string()).or_default() += 1;
+            let rejet = RejetDeRegistre {
+                feuille: r.feuille.as_deref(),
+                ligne: r.ligne,
+                motif: r.motif,
+                valeur: &r.valeur,
+                brut: &r.brut,
+            };
+            w.inserer_rejet(import_id, &p.bailleur, &p.fichier, rejet)?;
+        }
+        for (l, mut m, presume) in retenues {
+            if presume {
+                *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
+            }
+            // The same libération twice for the same réservataire: kept, flagged.
+            if let Some(r) = &m.reservataire {
+                let quand = m.etapes.date_liberation.or(m.etapes.date_mise_a_disposition);
+                if !vus.insert((m.reference.clone(), quand, r.to_string())) {
+                    m.signalement.get_or_insert_with(|| {
+                        "la même libération mise deux fois à disposition du même réservataire".into()
+                    });
+                }
+            }
+            if m.signalement.is_some() {
+                s.signalements += 1;
+            }
+            if m.hors_flux.is_some() {
+                s.hors_flux += 1;
+            } else {
+                s.mises_a_disposition += 1;
+            }
+            let menage_brut =
+                if l.menage_brut.trim().is_empty() { l.dalo_brut.as_str() } else { l.menage_brut.as_str() };
+            let src = SourceRegistre {
+                feuille: l.feuille.as_deref(),
+                ligne: l.ligne,
+                brut: &l.brut,
+                reservataire_brut: &l.reservataire_brut,
+                menage_brut,
+                quartile_brut: &l.quartile_brut,
+            };
+            insertion.inserer(import_id, &m, src)?;
         }
         drop(insertion);
         // Not one row usable: a wrong column or bailleur, never an empty register accepted
@@ -379,6 +417,29 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
 /// The motif of a register row whose hors-flux column holds a label of no category (nor a
 /// filler meaning « in the flux »): set aside with its value, never read as « autres ».
 pub const HORS_FLUX_INCONNU: &str = "hors_flux_inconnu";
+
+/// The motif of a register row that repeats another row of the register (same dwelling, date
+/// of mise à disposition, réservataire or category, nothing more): counted once.
+pub const DOUBLON: &str = "doublon";
+
+/// Whether `b` says all that `a` says (each step of `a` written is the same in `b`; `a` still
+/// « en cours » or ended the same way): `a` repeated, or completed by `b`.
+fn complete(a: &MiseADisposition, b: &MiseADisposition) -> bool {
+    let (x, y) = (&a.etapes, &b.etapes);
+    fn meme<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+        a.is_none() || a == b
+    }
+    meme(&x.date_liberation, &y.date_liberation)
+        && meme(&x.preavis, &y.preavis)
+        && meme(&x.date_validation, &y.date_validation)
+        && meme(&x.candidats, &y.candidats)
+        && meme(&x.date_candidats, &y.date_candidats)
+        && meme(&x.date_cal, &y.date_cal)
+        && meme(&x.decision_cal, &y.decision_cal)
+        && meme(&x.date_bail, &y.date_bail)
+        && (x.issue == y.issue || x.issue == crate::model::Issue::EnCours)
+        && (a.menage == b.menage || a.menage == Menage::default())
+}
 
 /// The motif of a register row that repeats a mise à disposition typed in the window.
 pub const DEJA_SAISIE: &str = "deja_saisie";
@@ -557,6 +618,7 @@ pub fn motif_en_clair(code: &str) -> String {
     match code {
         "logement_inconnu" => "Logement inconnu du dossier".into(),
         "bailleur_different" => "Ligne d'un autre bailleur".into(),
+        DOUBLON => "Doublon d'une autre ligne (comptée une fois)".into(),
         HORS_FLUX_INCONNU => "Catégorie hors flux inconnue (ni dans le flux, ni hors flux)".into(),
         DEJA_SAISIE => "Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois)".into(),
         CONFLIT_SAISIE => {
