@@ -102,3 +102,149 @@ fn a_row_number_column_is_not_the_dwelling_reference() {
         "{e}"
     );
 }
+
+/// The rejets of a report as (feuille, motif, valeur).
+fn rejets(r: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = r["rejets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["feuille"].as_str().unwrap_or("").into(),
+                x["motif"].as_str().unwrap().into(),
+                x["valeur"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn sheets_per_commune_are_read_in_every_documented_form_and_a_misspelt_one_kept_aside() {
+    let t = TempDir::new("communes");
+    let f = t.path("residences_test.xlsx");
+    let h = ["N° logement", "Réservataire", "Typologie", "Financement"];
+    let antibes = table(&h, &[&["A1", "Préfecture", "T2", "PLUS"], &["A2", "CASA", "T3", "PLUS"]]);
+    let suite = table(&h, &[&["A3", "Préfecture", "T1", "PLAI"]]);
+    let vallauris = table(&h, &[&["V1", "Action Logement", "T4", "PLS"]]);
+    let biot = table(&h, &[&["B1", "Non réservé", "T2", "PLUS"]]);
+    let typo = table(&h, &[&["X1", "Préfecture", "T2", "PLUS"], &["X2", "Préfecture", "T3", "PLUS"]]);
+    xlsx(
+        &f,
+        &[
+            ("Antibes", lignes(&antibes)),
+            ("Antibes suite", lignes(&suite)),
+            ("Vallauris 06", lignes(&vallauris)),
+            ("06018 - Biot", lignes(&biot)),
+            ("Valauris", lignes(&typo)),
+        ],
+    );
+    let d = t.path("d.sqlite");
+    import_ok(&d, &CASA, &[&f]);
+    let r = report(&d);
+    assert_eq!(r["logements"], 5);
+    assert_eq!(cells_sum(&r, |c| c["commune"] == "06004" && c["reservataire"] == "etat"), 2);
+    assert_eq!(cells_sum(&r, |c| c["commune"] == "06155" && c["reservataire"] == "action-logement"), 1);
+    assert_eq!(cells_sum(&r, |c| c["commune"] == "06018" && c["reservataire"] == "non-reserve"), 1);
+    // Never dropped: the rows of « Valauris » are kept aside, with the sheet's name.
+    let v = ("Valauris".to_string(), "commune_inconnue".to_string(), "Valauris".to_string());
+    assert_eq!(rejets(&r), vec![v.clone(), v]);
+
+    // « Valauris » alone: nothing read, the file is refused and says why.
+    let g = t.path("residences_seule.xlsx");
+    xlsx(&g, &[("Valauris", lignes(&typo))]);
+    let o = import(&t.path("e.sqlite"), &CASA, &[&g]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(erreur(&o).contains("il manque la commune (une colonne « Commune » ou « Code INSEE », ou une feuille par commune nommée d'après elle ; « Valauris » n'est pas le nom d'une commune)"));
+}
+
+#[test]
+fn a_sheet_per_reservataire_named_after_a_commune_is_the_commune() {
+    let t = TempDir::new("reservataire-commune");
+    let f = t.path("habitat_test.xlsx");
+    let h = ["Référence", "Commune", "Typologie", "Financement"];
+    let pref = table(&h, &[&["P1", "Antibes", "T2", "PLUS"], &["P2", "Biot", "T3", "PLUS"]]);
+    let antibes = table(&h, &[&["C1", "Antibes", "T3", "PLUS"]]);
+    let biot = table(&h, &[&["C2", "Biot", "T1", "PLAI"]]);
+    xlsx(&f, &[("Préfecture", lignes(&pref)), ("Antibes", lignes(&antibes)), ("Ville de Biot", lignes(&biot))]);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &CASA, &[&f]);
+    let r = report(&d);
+    assert_eq!(r["logements"], 4);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 2);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "commune:06004" && c["typologie"] == "T3"), 1);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "commune:06018" && c["commune"] == "06018"), 1);
+}
+
+/// A workbook of the sheets (name, rows, hidden).
+fn classeur(path: &std::path::Path, sheets: Vec<(&str, Vec<Vec<&str>>, bool)>) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows, hidden) in sheets {
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                ws.write_string(i as u32, j as u16, *v).unwrap();
+            }
+        }
+        if hidden {
+            ws.set_hidden(true);
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn a_data_sheet_is_read_whatever_its_name_and_a_hidden_one_is_said() {
+    let t = TempDir::new("noms");
+    let f = t.path("habitat_test.xlsx");
+    let h = ["Référence", "Commune", "Réservataire", "Typologie", "Financement"];
+    let part1 = table(&h, &[&["A1", "Antibes", "Préfecture", "T2", "PLUS"], &["A2", "Biot", "CASA", "T3", "PLUS"]]);
+    let liste = table(&h, &[&["A3", "Antibes", "Action Logement", "T1", "PLAI"]]);
+    let synthese2 =
+        table(&h, &[&["A4", "Biot", "Préfecture", "T4", "PLS"], &["A5", "Biot", "Préfecture", "T4", "PLS"]]);
+    let notice = || -> Vec<Vec<&str>> {
+        vec![
+            vec!["Notice de remplissage"],
+            vec!["Exemple :"],
+            vec!["Référence", "Commune", "Réservataire", "Typologie"],
+            vec!["EXEMPLE-1", "Antibes", "Préfecture", "T3"],
+        ]
+    };
+    let pivot = || -> Vec<Vec<&str>> { vec![vec!["Réservataire", "Antibes", "Biot"], vec!["Préfecture", "1", "3"]] };
+    classeur(
+        &f,
+        vec![
+            ("Notice", notice(), false),
+            ("Synthèse", pivot(), false),
+            ("Etat des lieux", lignes(&part1), false),
+            ("Liste", lignes(&liste), false),
+            ("Synthèse 2", lignes(&synthese2), true),
+        ],
+    );
+    let d = t.path("d.sqlite");
+    let o = import(&d, &CASA, &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // Beside visible data a hidden sheet may be a stale copy: not read, but said.
+    assert!(out.contains("feuille masquée « Synthèse 2 » non lue (2 lignes sous son en-tête de logements)"), "{out}");
+    let r = report(&d);
+    assert_eq!(r["logements"], 3);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement" && c["typologie"] == "T1"), 1);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 1);
+    assert_eq!(cells_sum(&r, |c| c["typologie"] == "T3" && c["commune"] == "06004"), 0);
+
+    // The data hidden next to a visible synthesis: read, and said.
+    let g = t.path("habitat_masque.xlsx");
+    classeur(&g, vec![("Synthèse", pivot(), false), ("Données", lignes(&synthese2), true)]);
+    let d = t.path("e.sqlite");
+    let o = import(&d, &CASA, &[&g]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("feuille masquée « Données » lue : 2 lignes"));
+    let r = report(&d);
+    assert_eq!(
+        cells_sum(&r, |c| c["reservataire"] == "etat" && c["typologie"] == "T4" && c["financement"] == "PLS"),
+        2
+    );
+}

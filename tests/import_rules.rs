@@ -150,6 +150,11 @@ fn sheets_per_commune_skip_synthesis_and_hidden_sheets() {
     assert_eq!(cells_sum(&r, |c| c["commune"] == "06004" && c["reservataire"] == "epci:240600585"), 2);
     assert_eq!(cells_sum(&r, |c| c["commune"] == "06018"), 2);
     assert_eq!(r["rejets"].as_array().unwrap().len(), 0);
+    // The hidden copy beside visible data is not read, and the summary says so.
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("feuille masquée « Copie » non lue (3 lignes sous son en-tête de logements)")
+    );
 }
 
 #[test]

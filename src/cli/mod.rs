@@ -163,6 +163,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.doublons,
                     s.echus
                 );
+                for m in &s.feuilles_masquees {
+                    dire!("  {}", m.phrase());
+                }
                 for (m, n) in &s.rejets {
                     dire!("  {} : {n}", m.label());
                 }

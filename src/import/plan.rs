@@ -62,66 +62,135 @@ impl From<PlanDeFeuille> for SheetPlan {
     }
 }
 
-/// Sheets that are never data: synthesis, pivot tables, notices.
-fn is_non_data_sheet(name: &str) -> bool {
-    let k = key(name);
-    [
-        "synthese",
-        "notice",
-        "tcd",
-        "pivot",
-        "sommaire",
-        "lisez moi",
-        "legende",
-        "parametre",
-        "liste",
-        "aide",
-        "mode d emploi",
-        "graphique",
-        "recap",
-        "tableau croise",
-        "readme",
-        "read me",
-        "instructions",
-        "definitions",
-    ]
-    .iter()
-    .any(|p| k.starts_with(p))
+/// Chooses the data sheets of a workbook and their headers. A sheet is data when its header
+/// names the dwelling reference and the réservataire (or its whole name is the réservataire),
+/// whatever its name (« Liste », « Synthèse 2 », « Notice »): only an example table under a
+/// notice is not. A sheet without a commune column stands for the commune it is
+/// named after (« Antibes », « 06004 - Antibes », « Antibes (06) », « Antibes suite »); when its
+/// name is no commune (« Valauris »), its rows are kept aside as `commune_inconnue` with the
+/// sheet's name — provided another sheet is read, otherwise the file is refused.
+pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
+    // Hidden sheets are read when no visible one holds dwellings: beside visible data, a hidden
+    // sheet is often a stale copy whose rows would replace the current ones; it is then not
+    // read, and the summary says so ([`hidden_sheets_not_read`]).
+    let visible = plan_these(sheets.iter().filter(|s| !s.hidden));
+    if !visible.is_empty() {
+        return visible;
+    }
+    plan_these(sheets.iter())
 }
 
-/// Chooses the data sheets of a workbook and their headers. Hidden sheets and sheets named
-/// like a synthesis or a notice are skipped; a sheet with no commune column must be named
-/// after a commune.
-pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
-    let mut plans = Vec::new();
+/// The hidden sheets of a workbook that hold dwellings (a recognised header) but were not read
+/// because visible sheets were, with the rows under their header.
+pub fn hidden_sheets_not_read(sheets: &[SheetData], plans: &[SheetPlan]) -> Vec<(String, usize)> {
+    sheets
+        .iter()
+        .filter(|s| s.hidden && !plans.iter().any(|p| p.feuille == s.name))
+        .filter_map(|s| {
+            let h = detect_header(&s.range)?;
+            let height = match (&s.rest, s.range.start()) {
+                (Some(rest), Some((first, _))) => (rest.last_row + 1).saturating_sub(first) as usize,
+                _ => s.range.height(),
+            };
+            Some((s.name.clone().unwrap_or_default(), height.saturating_sub(h.data_start())))
+        })
+        .collect()
+}
+
+fn plan_these<'a>(sheets: impl Iterator<Item = &'a SheetData>) -> Vec<SheetPlan> {
+    // (plan, whether the sheet's commune is known: a column or the sheet's name).
+    let mut candidates: Vec<(SheetPlan, bool)> = Vec::new();
     for s in sheets {
-        if s.hidden || s.name.as_deref().is_some_and(is_non_data_sheet) {
-            continue;
-        }
+        let name = s.name.as_deref();
         // A sheet per réservataire: its name is the réservataire of every row.
         let (h, reservataire_feuille) = match detect_header(&s.range) {
             Some(h) => (Some(h), None),
-            None => match &s.name {
-                Some(n) if names_a_reservataire(n) => (header::detect_header_with(&s.range, false), Some(n.clone())),
+            None => match name {
+                Some(n) if names_a_reservataire(n) => {
+                    (header::detect_header_with(&s.range, false), Some(n.to_string()))
+                }
                 _ => (None, None),
             },
         };
         let Some(mut h) = h else { continue };
-        if numbers_the_rows(&h, &s.range) {
+        if numbers_the_rows(&h, &s.range) || is_an_example(s, &h) {
             continue;
         }
         refine_by_content(&mut h, &s.range);
-        let commune_feuille = if h.has_commune() {
-            None
+        let (commune_feuille, connue) = if h.has_commune() {
+            (None, true)
         } else {
-            match &s.name {
-                Some(n) if !reference().communes_by_name(n).is_empty() => Some(n.clone()),
-                _ => continue,
+            match name.and_then(commune_of_sheet_name) {
+                Some(c) => (Some(c), true),
+                None => (Some(name.unwrap_or_default().trim().to_string()), false),
             }
         };
-        plans.push(SheetPlan { feuille: s.name.clone(), header: h, commune_feuille, reservataire_feuille });
+        candidates
+            .push((SheetPlan { feuille: s.name.clone(), header: h, commune_feuille, reservataire_feuille }, connue));
     }
-    plans
+    if !candidates.iter().any(|(_, connue)| *connue) {
+        return Vec::new();
+    }
+    candidates.into_iter().map(|(p, _)| p).collect()
+}
+
+/// An example table in a notice (« Notice », « Mode d'emploi », « Aide »…): its header is
+/// introduced by a line that says « Exemple ».
+fn is_an_example(s: &SheetData, h: &HeaderMatch) -> bool {
+    let doc = s.name.as_deref().map(key).is_some_and(|k| {
+        ["notice", "aide", "mode d emploi", "lisez moi", "readme", "read me", "instructions", "legende", "exemple"]
+            .iter()
+            .any(|p| k.starts_with(p))
+    });
+    doc && s
+        .range
+        .rows()
+        .take(h.row)
+        .any(|r| r.iter().any(|c| key(&cell_text(c)).split(' ').any(|w| w.starts_with("exemple"))))
+}
+
+/// The commune a sheet's name stands for, as the rows' commune: the forms of the spec (« Antibes »,
+/// « 06004 », « 06004 - Antibes », « Antibes (06) »), and a commune's name followed by its
+/// département (« Vallauris 06 ») or by a continuation mark (« Antibes suite », « Antibes 2 »,
+/// « Antibes (2) », « ANTIBES bis »). None when the name is no commune (« Valauris », « 2024 »).
+fn commune_of_sheet_name(name: &str) -> Option<String> {
+    let n = name.trim();
+    if names_a_commune(n) {
+        return Some(n.to_string());
+    }
+    // The last word, or what is between the last parentheses.
+    let (base, marque) = if let Some(inner) = n.strip_suffix(')') {
+        let open = inner.rfind('(')?;
+        (&inner[..open], &inner[open + 1..])
+    } else {
+        let cut = n.rfind(|c: char| c.is_whitespace() || c == '-' || c == '_')?;
+        (&n[..cut], &n[cut + 1..])
+    };
+    let base = base.trim_end_matches(|c: char| c.is_whitespace() || c == '-' || c == '_');
+    if base.is_empty() || !names_a_commune(base) {
+        return None;
+    }
+    let m = key(marque);
+    if ["suite", "bis", "ter", "fin", "2", "3", "4", "5", "6", "7", "8", "9"].contains(&m.as_str()) {
+        return Some(base.to_string());
+    }
+    // A département: the one of a commune of that name.
+    let code = match m.as_str() {
+        m if m.len() == 2 && (m.chars().all(|c| c.is_ascii_digit()) || m == "2a" || m == "2b") => m.to_uppercase(),
+        m => reference().departements.iter().find(|d| key(&d.nom) == m)?.code.clone(),
+    };
+    reference().communes_by_name(base).iter().any(|c| c.departement == code).then(|| format!("{base} ({code})"))
+}
+
+/// Whether a name is a commune's (a name of a commune, a code of 5 characters, or both).
+fn names_a_commune(n: &str) -> bool {
+    // « 2024 », « 2024 - Bilan »: a year, not a code that lost its leading zero.
+    let first = n.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
+    if first.len() == 4 && first.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let r = reference();
+    r.resolve_commune(n, &Territoire::Tout).is_ok() || !r.communes_by_name(n).is_empty()
 }
 
 /// What each sheet of a workbook gave when none was read, for the refusal to say what was
@@ -173,10 +242,15 @@ fn constat_feuille(s: &SheetData) -> String {
         );
     }
     if !h.has_commune() {
-        manque.push(
-            "la commune (une colonne « Commune » ou « Code INSEE », ou une feuille par commune nommée d'après elle)"
-                .to_string(),
-        );
+        let nom = match s.name.as_deref() {
+            Some(n) if commune_of_sheet_name(n).is_none() => {
+                format!(" ; « {} » n'est pas le nom d'une commune", n.trim())
+            }
+            _ => String::new(),
+        };
+        manque.push(format!(
+            "la commune (une colonne « Commune » ou « Code INSEE », ou une feuille par commune nommée d'après elle{nom})"
+        ));
     }
     format!(
         "{nom} : ligne {} : colonnes reconnues {} ; il manque {}",
@@ -192,10 +266,6 @@ fn constat_feuille(s: &SheetData) -> String {
 /// say whose dwellings the sheet holds.
 fn names_a_reservataire(name: &str) -> bool {
     let k = key(name);
-    // A bare commune name is a sheet per commune, not per réservataire.
-    if !reference().communes_by_name(name).is_empty() {
-        return false;
-    }
     // The département or the région where the dwellings are (domaine.md, labels without a name).
     if ["conseil departemental", "conseil general", "departement", "conseil regional", "region"].contains(&k.as_str())
         || LONGER_LABELS.contains(&k.as_str())
@@ -306,10 +376,44 @@ mod tests {
     }
 
     #[test]
-    fn synthesis_and_unnamed_sheets_are_not_planned() {
+    fn a_sheet_is_data_by_its_header_whatever_its_name() {
+        // A synthesis has no reference column; a sheet named « Synthèse » with the dwellings'
+        // header holds dwellings, and « Feuil1 » without a commune keeps its rows aside.
+        let pivot = || sheet(Some("Synthèse"), &[&["Réservataire", "Antibes", "Biot"], &["Etat", "12", "3"]]);
         let synth = sheet(Some("Synthèse"), &[&["Réf", "Contingent", "Commune"], &["V1", "CASA", "Antibes"]]);
-        let no_commune = sheet(Some("Feuil1"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
-        assert!(plan_sheets(&[synth, no_commune]).is_empty());
+        let no_commune = || sheet(Some("Feuil1"), &[&["Réf", "Contingent", "Typo"], &["V1", "CASA", "T2"]]);
+        assert!(plan_sheets(&[pivot(), no_commune()]).is_empty());
+        let plans = plan_sheets(&[pivot(), synth, no_commune()]);
+        assert_eq!(plans.len(), 2);
+        assert_eq!(plans[0].feuille.as_deref(), Some("Synthèse"));
+        assert_eq!(plans[0].commune_feuille, None);
+        assert_eq!(plans[1].commune_feuille.as_deref(), Some("Feuil1"));
+        // An example table under a notice is no data; the same table without « Exemple » is.
+        let rows: &[&[&str]] = &[&["Exemple :"], &["Réf", "Contingent", "Commune"], &["EX-1", "CASA", "Antibes"]];
+        assert!(plan_sheets(&[sheet(Some("Notice"), rows)]).is_empty());
+        assert_eq!(plan_sheets(&[sheet(Some("Notice"), &rows[1..])]).len(), 1);
+    }
+
+    #[test]
+    fn a_sheet_name_stands_for_a_commune_in_the_documented_forms() {
+        for (name, commune) in [
+            ("Antibes", Some("Antibes")),
+            ("06004", Some("06004")),
+            ("06004 - Antibes", Some("06004 - Antibes")),
+            ("Antibes (06)", Some("Antibes (06)")),
+            ("Antibes suite", Some("Antibes")),
+            ("Antibes 2", Some("Antibes")),
+            ("Antibes (2)", Some("Antibes")),
+            ("ANTIBES bis", Some("ANTIBES")),
+            ("Vallauris 06", Some("Vallauris (06)")),
+            ("Villeneuve-Loubet", Some("Villeneuve-Loubet")),
+            ("Valauris", None),
+            ("Antibes 83", None),
+            ("2024", None),
+            ("Feuil1", None),
+        ] {
+            assert_eq!(commune_of_sheet_name(name).as_deref(), commune, "{name}");
+        }
     }
 
     #[test]
@@ -362,6 +466,7 @@ mod tests {
             "feuille « Etat des lieux » : ligne 1 : colonnes reconnues « Référence » (Référence du logement), « Commune », « Typologie » ; il manque le réservataire (une colonne « Réservataire », « Contingent », « Attributaire »…, ou une feuille par réservataire nommée d'après lui) ; feuille « Notes » : aucune ligne d'en-tête (ni référence du logement ni réservataire)"
         );
     }
+
     #[test]
     fn a_bare_number_column_is_the_reference_only_when_nothing_says_more_and_not_row_numbers() {
         let both = sheet(

@@ -102,6 +102,32 @@ pub struct FileSummary {
     /// The file was not read: it is identical (same SHA-256) to this import, already active
     /// or given earlier in the same call (« fichier identique, ignoré »).
     pub identique: Option<i64>,
+    /// Hidden sheets with a header of dwellings, read or not: said, never passed over in silence.
+    pub feuilles_masquees: Vec<FeuilleMasquee>,
+}
+
+/// A hidden sheet with a header of dwellings: read (no visible sheet held any), or not read
+/// (beside visible data it may be a stale copy), and its rows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FeuilleMasquee {
+    pub feuille: String,
+    pub lignes: usize,
+    pub lue: bool,
+}
+
+impl FeuilleMasquee {
+    /// « feuille masquée « Données » lue : 1 117 lignes », or what to do when it was not read.
+    pub fn phrase(&self) -> String {
+        let lignes = crate::format::pluriel(self.lignes as u64, "ligne", "lignes");
+        if self.lue {
+            format!("feuille masquée « {} » lue : {lignes}", self.feuille)
+        } else {
+            format!(
+                "feuille masquée « {} » non lue ({lignes} sous son en-tête de logements) : si elle complète les feuilles visibles et n'en est pas une copie, affichez-la dans le tableur et importez le fichier à nouveau",
+                self.feuille
+            )
+        }
+    }
 }
 
 /// A file read and planned, ready to be written.
@@ -299,6 +325,7 @@ fn write_files(
                 echus: 0,
                 presomptions: BTreeMap::new(),
                 identique: Some(id),
+                feuilles_masquees: vec![],
             });
             continue;
         }
@@ -326,6 +353,10 @@ fn write_files(
             echus: 0,
             presomptions: BTreeMap::new(),
             identique: None,
+            feuilles_masquees: super::plan::hidden_sheets_not_read(&p.sheets, &p.plans)
+                .into_iter()
+                .map(|(feuille, lignes)| FeuilleMasquee { feuille, lignes, lue: false })
+                .collect(),
         };
         dedup.begin_file(file_rows);
         w.expect_rows(file_rows)?;
@@ -478,6 +509,13 @@ fn write_files(
                 ecrire(&w, &mut insert, import_id, &lot)?;
             }
             s.lignes_lues += read;
+            if sheet.hidden {
+                s.feuilles_masquees.push(FeuilleMasquee {
+                    feuille: sheet.name.clone().unwrap_or_default(),
+                    lignes: read,
+                    lue: true,
+                });
+            }
             done_rows += sheet_rows(&p, plan);
         }
         for c in &dedup.conflits[flushed_conflicts..] {

@@ -157,6 +157,9 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                         )))
                         .wrap(),
                     );
+                    for m in &s.feuilles_masquees {
+                        ui.label(format!("  {}", super::insecable(m.phrase())));
+                    }
                     for (m, n) in &s.rejets {
                         ui.label(format!("  {} : {}", m.label(), entier(*n as u64)));
                     }
