@@ -490,6 +490,58 @@ fn a_long_streamed_sheet_is_read_exactly() {
     assert_eq!(r["conflits"].as_array().map(Vec::len), Some(10), "{}", r["conflits"]);
 }
 
+/// Dwellings are written several rows per INSERT: a dwelling replaced by a later row (a
+/// conflict) while it still waits in its group, a row set aside and an exact duplicate in the
+/// middle leave the dossier as rows written one by one would: every dwelling once, in the order
+/// of the file, the replaced one under its newer values.
+#[test]
+fn dwellings_written_in_groups_keep_the_order_of_the_file() {
+    let t = TempDir::new("groupes");
+    let mut lignes: Vec<Vec<String>> = Vec::new();
+    for i in 0..40 {
+        lignes.push(match i {
+            20 => ligne("L18", "06004", "Antibes", "Action Logement", "T2", "PLUS"),
+            30 => ligne("X1", "", "Atlantis", "Préfecture", "T2", "PLUS"),
+            _ => ligne(format!("L{i}"), "06004", "Antibes", "Préfecture", "T2", "PLUS"),
+        });
+    }
+    lignes.push(ligne("L5", "06004", "Antibes", "Préfecture", "T2", "PLUS"));
+    let f = t.path("groupes.xlsx");
+    edl(&f, lignes);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &["--bailleur", "Azur"], &[&f]);
+    let c = rusqlite::Connection::open(&d).unwrap();
+    let refs: Vec<(String, String, u32)> = c
+        .prepare("SELECT reference, reservataire, ligne FROM logements ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut attendu: Vec<(String, String, u32)> =
+        (0..18).chain([19]).map(|i| (format!("L{i}"), "etat".to_string(), i + 2)).collect();
+    attendu.push(("L18".into(), "action-logement".into(), 22));
+    attendu.extend((21..40).filter(|i| *i != 30).map(|i| (format!("L{i}"), "etat".to_string(), i + 2)));
+    assert_eq!(refs, attendu);
+    // Numbered as kept: the first L18 was 19, its replacement 21.
+    let ids: Vec<i64> = c
+        .prepare("SELECT id FROM logements ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|x| x.unwrap())
+        .collect();
+    assert_eq!(ids, (1..=18).chain(20..=39).collect::<Vec<i64>>());
+    let r = report(&d);
+    assert_eq!(r["logements"], 38);
+    assert_eq!(r["conflits"].as_array().map(Vec::len), Some(1), "{}", r["conflits"]);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement"), 1);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 37);
+    let (rejets, doublons): (i64, i64) =
+        c.query_row("SELECT rejets, doublons FROM imports", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((rejets, doublons), (1, 1));
+}
+
 /// Past the limits (Excel's rows, a readable number of sheets) the état des lieux goes on
 /// over more sheets and loses nothing: small limits here, the real ones at national scale.
 #[test]

@@ -654,16 +654,25 @@ fn trier(
     }
 }
 
-/// Writes what rows gave, in order.
+/// Writes what rows gave, in order: dwellings that follow one another together (several rows
+/// per INSERT), each removal or rejet after the dwellings before it (a removed dwelling may be
+/// one of them).
 fn ecrire(w: &ImportWriter, insert: &mut LogementInsert, import_id: i64, ecrits: &Ecrits) -> Result<(), StoreError> {
+    let mut suite = Vec::with_capacity(ecrits.len());
     for e in &ecrits.liste {
+        if let Ecrit::Logement(i) = e {
+            suite.push(*i);
+            continue;
+        }
+        insert.inserer(import_id, &ecrits.logements, &suite)?;
+        suite.clear();
         match e {
-            Ecrit::Logement(i) => insert.insert(import_id, &ecrits.logements, *i)?,
             Ecrit::Supprimer(id) => w.delete_logement(*id)?,
             Ecrit::Rejet(r) => w.insert_rejet(import_id, r)?,
+            Ecrit::Logement(_) => {}
         }
     }
-    Ok(())
+    insert.inserer(import_id, &ecrits.logements, &suite)
 }
 
 fn sheet_rows(p: &PreparedFile, plan: &SheetPlan) -> usize {

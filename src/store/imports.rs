@@ -134,10 +134,27 @@ const INSERT_LOGEMENT: &str = "INSERT INTO logements(import_id, bailleur, refere
     individuel_collectif, date_fin_convention, annee_construction, nature, commune_brut, feuille, ligne, brut, id)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 
+/// The values of a dwelling row, in the order of [`INSERT_LOGEMENT`].
+const VALEURS: usize = 22;
+
+/// Dwellings written by one INSERT of a large import: one statement run for 16 rows instead of
+/// 16 (SQLite keeps its cursor at the end of the table between them, where the next row goes).
+const PAR_INSERT: usize = 16;
+
+/// The INSERT of [`PAR_INSERT`] dwellings: the columns of [`INSERT_LOGEMENT`], and its values
+/// repeated, numbered one after another (row `k` binds `22 k + 1` to `22 k + 22`).
+fn insert_logements() -> String {
+    let colonnes = INSERT_LOGEMENT.split("VALUES").next().unwrap_or_default();
+    let ligne = format!("({})", vec!["?"; VALEURS].join(", "));
+    format!("{colonnes}VALUES {}", vec![ligne; PAR_INSERT].join(", "))
+}
+
 /// A prepared dwelling insert (see [`ImportWriter::logement_insert`]): each dwelling written
 /// is also counted into the cells of the cube.
 pub struct LogementInsert<'w> {
     st: rusqlite::Statement<'w>,
+    /// [`PAR_INSERT`] rows at once.
+    groupe: rusqlite::Statement<'w>,
     insertions: &'w std::cell::RefCell<super::cube::Insertions>,
     premier: &'w std::cell::Cell<Option<i64>>,
 }
@@ -149,13 +166,36 @@ impl LogementInsert<'_> {
     pub fn insert(&mut self, import_id: i64, lot: &LogementsAEcrire, i: usize) -> Result<()> {
         let (id, v) = lot.vue(i);
         lier(&mut self.st, Some(id), import_id, &v)?;
+        self.compter(import_id, &v);
+        Ok(())
+    }
+
+    /// Writes the dwellings `indices` of `lot`, in this order, [`PAR_INSERT`] rows per
+    /// statement (the rest one by one).
+    pub fn inserer(&mut self, import_id: i64, lot: &LogementsAEcrire, indices: &[usize]) -> Result<()> {
+        let mut groupes = indices.chunks_exact(PAR_INSERT);
+        for groupe in &mut groupes {
+            for (k, &i) in groupe.iter().enumerate() {
+                let (id, v) = lot.vue(i);
+                lier_a(&mut self.groupe, k * VALEURS, id, import_id, &v)?;
+                self.compter(import_id, &v);
+            }
+            self.groupe.raw_execute()?;
+        }
+        for &i in groupes.remainder() {
+            self.insert(import_id, lot, i)?;
+        }
+        Ok(())
+    }
+
+    /// Counts a dwelling written into the cells of the cube.
+    fn compter(&self, import_id: i64, v: &Vue) {
         let mut ins = self.insertions.borrow_mut();
         if self.premier.get().is_some_and(|p| import_id >= p) {
             ins.ajouter(import_id, &v.compte(), v.fin);
         } else {
             ins.incertaines();
         }
-        Ok(())
     }
 }
 
@@ -333,6 +373,38 @@ impl Vue<'_> {
     }
 }
 
+/// Binds the values of a dwelling to `?base + 1` … `?base + 22` of a statement of several rows.
+fn lier_a(st: &mut rusqlite::Statement<'_>, base: usize, id: i64, import_id: i64, v: &Vue) -> Result<()> {
+    let valeurs: [&dyn rusqlite::ToSql; VALEURS] = [
+        &import_id,
+        &v.bailleur,
+        &v.reference,
+        &v.commune,
+        &v.epci,
+        &v.reservataire,
+        &v.reservataire_brut,
+        &v.financement.as_str(),
+        &v.financement_brut,
+        &v.typologie,
+        &v.grille.as_str(),
+        &v.typologie_brut,
+        &v.qpv,
+        &v.individuel_collectif.as_str(),
+        &v.fin,
+        &v.annee_construction,
+        &v.nature,
+        &v.commune_brut,
+        &v.feuille,
+        &v.ligne,
+        &v.brut,
+        &id,
+    ];
+    for (k, valeur) in valeurs.into_iter().enumerate() {
+        st.raw_bind_parameter(base + k + 1, valeur)?;
+    }
+    Ok(())
+}
+
 fn lier(st: &mut rusqlite::Statement<'_>, id: Option<i64>, import_id: i64, v: &Vue) -> Result<i64> {
     Ok(st.insert(params![
         import_id,
@@ -469,6 +541,7 @@ impl<'c> ImportWriter<'c> {
     pub fn logement_insert(&self) -> Result<LogementInsert<'_>> {
         Ok(LogementInsert {
             st: self.tx.prepare(INSERT_LOGEMENT)?,
+            groupe: self.tx.prepare(&insert_logements())?,
             insertions: &self.insertions,
             premier: &self.premier,
         })
