@@ -593,6 +593,16 @@ fn mise_a_disposition(
     {
         signalements.push("passage en CALEOL sans candidat");
     }
+    let preavis = (!l.preavis_illisible.is_empty()).then(|| {
+        format!(
+            "préavis illisible « {} » (1 ou 3 mois) : délai de réponse compté comme pour un préavis d'un mois, à vérifier",
+            l.preavis_illisible
+        )
+    });
+    let mut signalements: Vec<&str> = signalements;
+    if let Some(p) = &preavis {
+        signalements.push(p);
+    }
     let m = MiseADisposition {
         id: 0,
         bailleur: bailleur.to_string(),

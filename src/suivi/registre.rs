@@ -471,6 +471,8 @@ pub struct Ligne {
     pub quartile_brut: String,
     /// The quartile column is a « 1er quartile » Oui / Non column.
     pub quartile_oui_non: bool,
+    /// The préavis as written when it could not be read (1 or 3 months), else empty.
+    pub preavis_illisible: String,
     pub brut: String,
 }
 
@@ -487,10 +489,22 @@ pub struct Rejet {
 pub fn preavis(raw: &str) -> Option<u8> {
     let k = key(raw);
     let digits: String = k.chars().take_while(|c| c.is_ascii_digit()).collect();
-    match digits.parse::<u8>() {
-        Ok(n @ 1..=3) => Some(n),
-        _ => None,
+    if let Ok(n @ 1..=3) = digits.parse::<u8>() {
+        return Some(n);
     }
+    // « Préavis de 3 mois », « trois mois », « 90 jours »: a number followed by its unit.
+    let mots: Vec<&str> = k.split(' ').collect();
+    mots.windows(2).find_map(|w| {
+        let n = match w[0] {
+            "un" | "1" => 1,
+            "deux" | "2" => 2,
+            "trois" | "3" => 3,
+            "30" if w[1].starts_with("jour") => return Some(1),
+            "90" if w[1].starts_with("jour") => return Some(3),
+            _ => return None,
+        };
+        (w[1] == "mois").then_some(n)
+    })
 }
 
 pub fn decision(raw: &str) -> Option<DecisionCal> {
@@ -703,6 +717,9 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
             dalo_brut: text(row, Champ::Dalo),
             quartile_brut: text(row, Champ::Quartile),
             quartile_oui_non: e.quartile_oui_non,
+            preavis_illisible: Some(text(row, Champ::Preavis))
+                .filter(|t| !t.trim().is_empty() && preavis(t).is_none())
+                .unwrap_or_default(),
             brut,
         }));
     }
@@ -876,6 +893,10 @@ mod tests {
         assert_eq!(preavis("3 mois"), Some(3));
         assert_eq!(preavis("1"), Some(1));
         assert_eq!(preavis("six semaines"), None);
+        for (x, n) in [("Préavis de 3 mois", 3), ("trois mois", 3), ("90 jours", 3), ("un mois", 1), ("30 jours", 1)] {
+            assert_eq!(preavis(x), Some(n), "{x}");
+        }
+        assert_eq!(preavis("normal"), None);
         assert_eq!(decision("Attribution sous condition suspensive"), Some(DecisionCal::Attribution));
         assert_eq!(decision("Rang 1"), Some(DecisionCal::Attribution));
         assert_eq!(decision("Refus du candidat"), Some(DecisionCal::Refus));
