@@ -213,7 +213,11 @@ fn un_double_clic_ne_fait_qu_une_demande_et_un_refus_perime_s_efface() {
     // A double-click on « Enregistrer » while the saving runs (on its thread, as in the
     // window): one mise à disposition, no refusal of its own double.
     h.state_mut().travaux.synchrone = false;
-    h.state_mut().travaux.double_clic = crate::ui::app::DOUBLE_CLIC;
+    // The guard of the window (600 ms) measured in wall time: under a loaded machine a test
+    // step alone may take longer, so the test gives it a span no step reaches — the rule under
+    // test is « a second click within the span is the same request », not the span itself.
+    assert_eq!(crate::ui::app::DOUBLE_CLIC, std::time::Duration::from_millis(600));
+    h.state_mut().travaux.double_clic = std::time::Duration::from_secs(120);
     h.get_by_label("Enregistrer la mise à disposition").click();
     h.step();
     h.get_by_label("Enregistrer la mise à disposition").click();
