@@ -316,13 +316,7 @@ fn numbers_the_rows(h: &HeaderMatch, range: &calamine::Range<Data>) -> bool {
     if !h.labels.get(c).is_some_and(|l| header::is_bare_number_label(&key(l))) {
         return false;
     }
-    let values: Vec<String> = range
-        .rows()
-        .skip(h.data_start())
-        .filter_map(|r| r.get(c).map(|d| cell_text(d).into_owned()))
-        .filter(|v| !v.is_empty())
-        .take(200)
-        .collect();
+    let values = premieres_valeurs(range, h, c);
     // A total or a note under the table aside, the numbers follow each other from 0 or 1.
     let numbers: Vec<i64> = values.iter().filter_map(|v| v.parse::<i64>().ok()).collect();
     numbers.len() >= 3
@@ -350,13 +344,7 @@ fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
             })
             .collect();
         for c in candidates {
-            let values: Vec<String> = range
-                .rows()
-                .skip(h.data_start())
-                .filter_map(|r| r.get(c).map(|d| cell_text(d).into_owned()))
-                .filter(|v| !v.is_empty())
-                .take(200)
-                .collect();
+            let values = premieres_valeurs(range, h, c);
             if values.len() >= 3 && values.iter().filter(|v| accepts(v)).count() * 10 >= values.len() * 9 {
                 h.columns.retain(|(_, col)| *col != c);
                 h.columns.push((field, c));
@@ -365,6 +353,18 @@ fn refine_by_content(h: &mut HeaderMatch, range: &calamine::Range<Data>) {
             }
         }
     }
+}
+
+/// The first 200 non-blank values of column `c` under the header: enough to judge what a
+/// column holds.
+fn premieres_valeurs(range: &calamine::Range<Data>, h: &HeaderMatch, c: usize) -> Vec<String> {
+    range
+        .rows()
+        .skip(h.data_start())
+        .filter_map(|r| r.get(c).map(|d| cell_text(d).into_owned()))
+        .filter(|v| !v.is_empty())
+        .take(200)
+        .collect()
 }
 
 #[cfg(test)]
