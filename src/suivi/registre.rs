@@ -337,6 +337,9 @@ impl Champ {
             {
                 0
             }
+            // The lease is dated by its signature (domaine.md: « date de signature du bail »):
+            // a register that also gives the date the lease takes effect is read by the former.
+            Champ::DateBail if s > 0 && label_key.split(' ').any(|w| w == "signature") => s + 1,
             _ => s,
         }
     }
@@ -886,6 +889,46 @@ mod tests {
         assert_eq!(l[6].as_ref().unwrap().hors_flux, Some(HorsFlux::Mutations));
         let r = l[7].as_ref().unwrap_err();
         assert_eq!((r.motif, r.valeur.as_str(), r.ligne), ("hors_flux_inconnu", "Xyzzy", 9));
+    }
+
+    /// Two lease dates, its effect and its signature: the signature is the lease's date
+    /// (domaine.md), whichever column comes first; one of them alone is read as before.
+    #[test]
+    fn the_lease_is_dated_by_its_signature_when_both_dates_are_given() {
+        for (entetes, ligne) in [
+            (
+                [
+                    "Réf. logement",
+                    "Contingent",
+                    "Date envoi fiche navette",
+                    "Date d'effet du bail",
+                    "Date de signature du bail",
+                ],
+                ["HA-1", "ALS", "20/05/2024", "01/07/2024", "15/06/2024"],
+            ),
+            (
+                [
+                    "Réf. logement",
+                    "Contingent",
+                    "Date envoi fiche navette",
+                    "Date de signature du bail",
+                    "Date d'effet du bail",
+                ],
+                ["HA-1", "ALS", "20/05/2024", "15/06/2024", "01/07/2024"],
+            ),
+        ] {
+            let s = sheet(&[&entetes, &ligne]);
+            let e = entete(&s).unwrap();
+            let l = lignes(&s, &e, Date::new(2024, 12, 31).unwrap());
+            assert_eq!(l[0].as_ref().unwrap().etapes.date_bail, Date::new(2024, 6, 15), "{entetes:?}");
+        }
+        let s = sheet(&[
+            &["Réf. logement", "Contingent", "Date envoi fiche navette", "Date d'effet du bail"],
+            &["HA-1", "ALS", "20/05/2024", "01/07/2024"],
+        ]);
+        let e = entete(&s).unwrap();
+        let l = lignes(&s, &e, Date::new(2024, 12, 31).unwrap());
+        assert_eq!(l[0].as_ref().unwrap().etapes.date_bail, Date::new(2024, 7, 1));
     }
 
     #[test]
