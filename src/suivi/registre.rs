@@ -611,7 +611,9 @@ pub fn hors_flux(raw: &str) -> LectureHorsFlux {
 /// Reads the data rows of one sheet, imported on `import` (its dates lie between 2000-01-01
 /// and a year after it; two-digit years are 20xx). `Err` is a row set aside.
 pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, Rejet>> {
-    let fenetre = FenetreDate::registre(import);
+    // A text of digits (« 45000 ») is a workbook's serial date only in a workbook: a CSV (a
+    // sheet without a name) has no date system, it is no date there.
+    let fenetre = FenetreDate { serie_en_texte: sheet.name.is_some(), ..FenetreDate::registre(import) };
     fn cellule<'a>(e: &Entete, row: &'a [Data], c: Champ) -> Option<&'a Data> {
         e.colonne(c).and_then(|i| row.get(i))
     }
@@ -889,6 +891,22 @@ mod tests {
         assert_eq!(l[6].as_ref().unwrap().hors_flux, Some(HorsFlux::Mutations));
         let r = l[7].as_ref().unwrap_err();
         assert_eq!((r.motif, r.valeur.as_str(), r.ligne), ("hors_flux_inconnu", "Xyzzy", 9));
+    }
+
+    /// « 45000 » written as text is a serial date of a workbook (15/03/2023), never of a CSV,
+    /// which has no date system: there the row is set aside, its value said.
+    #[test]
+    fn digits_are_a_serial_date_in_a_workbook_only() {
+        let rows: [&[&str]; 2] =
+            [&["Réf. logement", "Contingent", "Date envoi fiche navette"], &["HA-1", "ALS", "45000"]];
+        let classeur = sheet(&rows);
+        let e = entete(&classeur).unwrap();
+        let l = lignes(&classeur, &e, Date::new(2024, 12, 31).unwrap());
+        assert_eq!(l[0].as_ref().unwrap().etapes.date_mise_a_disposition, Date::new(2023, 3, 15));
+        let csv = SheetData { name: None, ..sheet(&rows) };
+        let l = lignes(&csv, &e, Date::new(2024, 12, 31).unwrap());
+        let r = l[0].as_ref().unwrap_err();
+        assert_eq!((r.motif, r.valeur.as_str()), ("date_illisible", "45000"));
     }
 
     /// Two lease dates, its effect and its signature: the signature is the lease's date
