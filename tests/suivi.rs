@@ -312,6 +312,18 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
     assert!(out.contains("fichier identique, ignoré"), "{out}");
 }
 
+/// The import of `fichier` restored, refused: its number and the message (exit 1, nothing
+/// written — the dossier byte for byte as it was).
+fn retablissement_refuse(d: &std::path::Path, fichier: &str) -> (i64, String) {
+    let h = historique(d);
+    let id = h.as_array().unwrap().iter().find(|i| i["fichier"] == fichier).unwrap()["import"].as_i64().unwrap();
+    let avant = empreinte(d);
+    let o = run(&["restore", "--dossier", d.to_str().unwrap(), "--import", &id.to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
+    assert_eq!(empreinte(d), avant, "nothing written");
+    (id, erreur(&o))
+}
+
 /// A register row that overlaps a mise à disposition typed in the window — the same dwelling
 /// made available to another réservataire while the typed one is still open — is set aside
 /// « en conflit avec la saisie n° N », never counted beside it (one libération, one
@@ -355,21 +367,13 @@ fn a_register_row_overlapping_a_typed_one_is_set_aside_and_said() {
             .unwrap_or(0)
     };
     assert_eq!((etat_2024(ds)["mises_a_disposition"].as_u64(), al_2024(ds)), (Some(2), 0));
-    let h = historique(&d);
-    let id_r1 = h.as_array().unwrap().iter().find(|i| i["fichier"] == "registre_azur_janvier.csv").unwrap()["import"]
-        .as_i64()
-        .unwrap();
-    let avant = empreinte(&d);
-    let o = run(&["restore", "--dossier", ds, "--import", &id_r1.to_string()]);
-    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
-    let e = erreur(&o);
+    let (id_r1, e) = retablissement_refuse(&d, "registre_azur_janvier.csv");
     assert!(
         e.contains(&format!(
             "le registre n° {id_r1} n'est pas rétabli : sa ligne 3 chevauche la mise à disposition saisie n° {typed} dans la fenêtre depuis ; le logement serait mis à disposition de deux réservataires à la fois. Supprimez d'abord la saisie n° {typed}"
         )),
         "{e}"
     );
-    assert_eq!(empreinte(&d), avant, "nothing written");
 
     // The same rows imported as a new file: A1 set aside, said, counted for nobody else.
     let r3 = register(
@@ -667,21 +671,13 @@ fn a_register_restored_never_counts_a_typed_mise_a_disposition_twice() {
     // A1 typed in the window (allowed: the register in force does not have it).
     let typed = a1_saisi_pour_l_etat(&d);
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2));
-    let h = historique(&d);
-    let id_r1 = h.as_array().unwrap().iter().find(|i| i["fichier"] == "registre_azur_janvier.csv").unwrap()["import"]
-        .as_i64()
-        .unwrap();
-    let avant = empreinte(&d);
-    let o = run(&["restore", "--dossier", ds, "--import", &id_r1.to_string()]);
-    assert_eq!(o.status.code(), Some(1), "{}", erreur(&o));
-    let e = erreur(&o);
+    let (id_r1, e) = retablissement_refuse(&d, "registre_azur_janvier.csv");
     assert!(
         e.contains(&format!(
             "le registre n° {id_r1} n'est pas rétabli : sa ligne 3 répète la mise à disposition saisie n° {typed} dans la fenêtre depuis ; elle serait comptée deux fois. Supprimez d'abord la saisie n° {typed}"
         )),
         "{e}"
     );
-    assert_eq!(empreinte(&d), avant, "nothing written");
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2), "A0 + the typed A1, not 3");
     // The typed one deleted: the register is restored, its A1 counts with its lease.
     {
