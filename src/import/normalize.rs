@@ -154,9 +154,16 @@ pub fn qpv(raw: &str) -> Option<bool> {
         return None;
     }
     // « Oui (QP006012) », « Non - hors quartier »: the first word decides.
-    match k.split(' ').next() {
-        Some("oui") if k != "oui" => return Some(true),
-        Some("non") if k != "non" && !k.starts_with("non qpv") => return Some(false),
+    // « Hors QPV (veille active) », « QPV Les Semboules », « QPV : non »: a label that opens
+    // on « hors » is outside; one that opens on « QPV » is in a QPV (its name follows), unless
+    // its next word answers « non ».
+    let mut words = k.split(' ');
+    match (words.next(), words.next()) {
+        (Some("oui"), Some(_)) => return Some(true),
+        (Some("non"), Some(w)) if w != "qpv" => return Some(false),
+        (Some("hors"), Some(_)) => return Some(false),
+        (Some("qpv"), Some("non" | "n" | "hors")) => return Some(false),
+        (Some("qpv"), Some(w)) if w != "oui" => return Some(true),
         _ => {}
     }
     match k.as_str() {
@@ -806,6 +813,11 @@ mod tests {
         assert_eq!(qpv("Q"), Some(true));
         assert_eq!(qpv("q"), Some(true));
         assert_eq!(qpv("HQPV"), Some(false));
+        assert_eq!(qpv("Hors QPV (veille active)"), Some(false));
+        assert_eq!(qpv("QPV Les Semboules"), Some(true));
+        assert_eq!(qpv("QPV - La Fontonne"), Some(true));
+        assert_eq!(qpv("QPV : non"), Some(false));
+        assert_eq!(qpv("QPV oui"), Some(true));
         for inconnu in ["?", "NC", "inconnu", "2", "-", "N/C"] {
             assert_eq!(qpv(inconnu), None, "{inconnu}");
         }
