@@ -366,7 +366,16 @@ impl<'a> RowReader<'a> {
             {
                 return Some(rejet(Motif::CommuneContradictoire, v));
             }
-            (code.to_string(), ctx.commune(&code))
+            match ctx.commune(&code) {
+                // A code that is no commune's (a postal code in the INSEE column, « 06600 »):
+                // the commune named beside it, else the postal code's only commune.
+                Err(CommuneError::Inconnue) if !nom.is_empty() => (nom.to_string(), ctx.commune(&nom)),
+                Err(CommuneError::Inconnue) => match ctx.commune_by_postal_code(&code) {
+                    Err(CommuneError::Inconnue) if !cp.is_empty() => (cp.to_string(), ctx.commune_by_postal_code(&cp)),
+                    r => (code.to_string(), r),
+                },
+                r => (code.to_string(), r),
+            }
         } else if !nom.is_empty() {
             (nom.to_string(), ctx.commune(&nom))
         } else if !cp.is_empty() {
@@ -696,6 +705,44 @@ mod tests {
                 (5, Motif::CommuneContradictoire, "06004 (Antibes) ≠ Biot (06018)".into()),
                 (6, Motif::CommuneContradictoire, "06029 (Cannes) ≠ Antibes (06004)".into()),
                 (7, Motif::CommuneHorsTerritoire, "06029".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_code_that_is_no_commune_gives_way_to_the_name_or_the_postal_code() {
+        let s = sheet(
+            Some("Etat des lieux"),
+            &[
+                &["Référence", "Code INSEE", "Commune", "Réservataire", "Typologie"],
+                // 06600 is no INSEE code: Antibes's postal code.
+                &["P1", "06600", "Antibes", "Etat", "T3"],
+                &["P2", "06600", "", "Etat", "T3"],
+                &["P3", "06410", "Biot", "Etat", "T3"],
+                &["P4", "06999", "", "Etat", "T3"],
+                &["P5", "06999", "Atlantide", "Etat", "T3"],
+                // Cannes's postal code: a commune outside the CASA.
+                &["P6", "06400", "", "Etat", "T3"],
+            ],
+        );
+        let out = run(&s);
+        let logements: Vec<(String, String)> = out
+            .iter()
+            .filter_map(|o| match o {
+                RowOutcome::Logement(l) => Some((l.logement.reference.clone(), l.logement.commune.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            logements,
+            vec![("P1".into(), "06004".into()), ("P2".into(), "06004".into()), ("P3".into(), "06018".into())]
+        );
+        assert_eq!(
+            motifs(&out),
+            vec![
+                (5, Motif::CommuneInconnue, "06999".into()),
+                (6, Motif::CommuneInconnue, "Atlantide".into()),
+                (7, Motif::CommuneHorsTerritoire, "06400".into()),
             ]
         );
     }
