@@ -385,13 +385,12 @@ impl App {
                     if v.bailleur.trim().is_empty() || v.reference.trim().is_empty() {
                         return Err(Erreur::Logement(logement.clone()));
                     }
-                    let (reservataire, hors_flux) = match v.destinataire.strip_prefix("hors-flux:") {
-                        Some(h) => (None, contingents::suivi::HorsFlux::parse(h)),
-                        None => (Some(v.destinataire.clone()).filter(|c| !c.is_empty()), None),
+                    use crate::ui::state::Destinataire;
+                    let (reservataire, hors_flux) = match &v.destinataire {
+                        Some(Destinataire::Reservataire(r)) => (Some(r.clone()), None),
+                        Some(Destinataire::HorsFlux(h)) => (None, Some(*h)),
+                        None => return Err(Erreur::SansDestinataire),
                     };
-                    if reservataire.is_none() && hors_flux.is_none() {
-                        return Err(Erreur::SansDestinataire);
-                    }
                     if v.mise_a_disposition.trim().is_empty() {
                         return Err(Erreur::SansDate(if correction.is_some() {
                             "Enregistrer la correction"
@@ -411,7 +410,7 @@ impl App {
                     Ok::<_, Erreur>(contingents::suivi::Declaration {
                         bailleur: v.bailleur.trim().to_string(),
                         reference: v.reference.trim().to_string(),
-                        reservataire: reservataire.map(Reservataire::new),
+                        reservataire,
                         hors_flux,
                         liberation,
                         preavis: v.preavis,
@@ -451,9 +450,9 @@ impl App {
                         liberation: jour(m.etapes.date_liberation),
                         preavis: m.etapes.preavis.unwrap_or(1),
                         destinataire: match (&m.reservataire, m.hors_flux) {
-                            (Some(r), _) => r.to_string(),
-                            (None, Some(h)) => format!("hors-flux:{}", h.as_str()),
-                            (None, None) => String::new(),
+                            (Some(r), _) => Some(crate::ui::state::Destinataire::Reservataire(r.clone())),
+                            (None, Some(h)) => Some(crate::ui::state::Destinataire::HorsFlux(h)),
+                            (None, None) => None,
                         },
                         mise_a_disposition: jour(m.etapes.date_mise_a_disposition),
                         public: m.menage.public.valeur(),

@@ -365,7 +365,7 @@ impl App {
                 .cube
                 .counts_by(&all, None, consolidate::Dimension::Reservataire)
                 .into_iter()
-                .map(|(r, n)| (r.to_string(), n))
+                .map(|(r, n)| (contingents::model::Reservataire::new(r), n))
                 .collect(),
             key,
         });

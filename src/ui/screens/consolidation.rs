@@ -255,11 +255,7 @@ pub fn consolidation(
                     })
                     .inner;
                 if clicked {
-                    actions.push(Action::Drill {
-                        reservataire: Some(Reservataire::new(r.clone())),
-                        financement: None,
-                        typologie: None,
-                    });
+                    actions.push(Action::Drill { reservataire: Some(r.clone()), financement: None, typologie: None });
                 }
                 num(ui, *n);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.label(pourcent(*n, total)));

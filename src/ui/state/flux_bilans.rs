@@ -132,6 +132,14 @@ impl FormulaireSaisie {
     }
 }
 
+/// To whom a dwelling is offered in the declaration form: a réservataire, or a category
+/// outside the flux.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Destinataire {
+    Reservataire(Reservataire),
+    HorsFlux(contingents::suivi::HorsFlux),
+}
+
 /// The values of the declaration form, as typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ValeursDeclaration {
@@ -139,8 +147,8 @@ pub struct ValeursDeclaration {
     pub reference: String,
     pub liberation: String,
     pub preavis: u8,
-    /// A réservataire's id, or `hors-flux:<catégorie>`.
-    pub destinataire: String,
+    /// To whom the dwelling is offered; `None` while nothing is chosen.
+    pub destinataire: Option<Destinataire>,
     pub mise_a_disposition: String,
     pub public: Option<contingents::model::Public>,
     pub quartile: Option<contingents::model::Quartile>,

@@ -96,7 +96,7 @@ pub struct ConsolidationMemo {
     pub key: (Filtre, Option<Reservataire>, usize),
     pub chiffres: contingents::consolidate::ChiffresCles,
     pub grille: contingents::consolidate::Grille,
-    pub by_res: Vec<(String, u64)>,
+    pub by_res: Vec<(Reservataire, u64)>,
 }
 
 impl DossierView {

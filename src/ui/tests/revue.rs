@@ -483,7 +483,9 @@ fn le_menage_d_un_bail_saisi_compte_dans_la_cia() {
             valeurs: crate::ui::state::ValeursDeclaration {
                 bailleur: "Var Logis".into(),
                 reference: reference.clone(),
-                destinataire: "etat".into(),
+                destinataire: Some(crate::ui::state::Destinataire::Reservataire(
+                    contingents::model::Reservataire::ETAT,
+                )),
                 liberation: date("01/03"),
                 preavis: 1,
                 mise_a_disposition: date("01/03"),

@@ -51,8 +51,10 @@ pub(super) fn choix_menage(
 /// The form « Déclarer une mise à disposition »: a new one, or the correction of one typed
 /// here. Every line is always there (no line appears under the mouse as fields change).
 pub(super) fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    use crate::ui::state::ValeursDeclaration;
+    use crate::ui::state::{Destinataire, ValeursDeclaration};
     use contingents::suivi::HorsFlux;
+    let reservataire =
+        |r: &contingents::model::Reservataire| (Some(Destinataire::Reservataire(r.clone())), libelle_reservataire(r));
     let f = &v.formulaire;
     let g = f.generation;
     let init = f.initial.clone().unwrap_or_else(|| ValeursDeclaration {
@@ -94,7 +96,7 @@ pub(super) fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui,
     // réservataires are ranked for this dwelling, only those whose perimeter contains it.
     let (kc, mut choix) = memoire(ui, &format!("saisie-destinataire-{g}"), init.destinataire.clone());
     if autre_logement {
-        choix.clear();
+        choix = None;
     }
     let classes = match &v.orientation {
         Some((OrigineOrientation::Declaration, Ok(o)))
@@ -103,23 +105,24 @@ pub(super) fn formulaire(v: &BilanView, bailleurs: &[String], ui: &mut egui::Ui,
                 && bailleur == o.logement.bailleur
                 && reference.trim() == o.logement.reference =>
         {
-            Some(o.candidats.iter().map(|c| (c.id.to_string(), libelle_reservataire(&c.id))).collect::<Vec<_>>())
+            Some(o.candidats.iter().map(|c| reservataire(&c.id)).collect::<Vec<_>>())
         }
         _ => None,
     };
     let filtre = classes.is_some();
-    let mut options: Vec<(String, String)> = match (classes, &v.bilan) {
+    let mut options: Vec<(Option<Destinataire>, String)> = match (classes, &v.bilan) {
         (Some(c), _) => c,
-        (None, Ok(b)) => b.reservataires.iter().map(|r| (r.id.to_string(), libelle_reservataire(&r.id))).collect(),
+        (None, Ok(b)) => b.reservataires.iter().map(|r| reservataire(&r.id)).collect(),
         (None, Err(_)) => vec![],
     };
     // The réservataire of the declaration corrected stays choosable.
-    if !choix.is_empty() && !choix.starts_with("hors-flux:") && !options.iter().any(|(id, _)| *id == choix) {
-        options.insert(0, (choix.clone(), libelle_reservataire(&choix)));
+    if let Some(Destinataire::Reservataire(r)) = &choix
+        && !options.iter().any(|(id, _)| *id == choix)
+    {
+        options.insert(0, reservataire(r));
     }
-    options.extend(
-        HorsFlux::ALL.iter().map(|h| (format!("hors-flux:{}", h.as_str()), format!("Hors flux : {}", h.label()))),
-    );
+    options
+        .extend(HorsFlux::ALL.iter().map(|h| (Some(Destinataire::HorsFlux(*h)), format!("Hors flux : {}", h.label()))));
     ui.horizontal(|ui| {
         let l = ui.label("Mis à disposition de");
         egui::ComboBox::from_id_salt(("saisie-reservataire", g))
