@@ -14,6 +14,7 @@ mod faults;
 mod feuilles;
 mod fuzz;
 mod import_rules;
+mod remplacements;
 mod robustesse;
 mod sample;
 mod signataires;

@@ -163,6 +163,12 @@ pub fn run(cli: Cli) -> Result<()> {
                     s.doublons,
                     s.echus
                 );
+                for r in &s.remplacements {
+                    dire!("  {}", r.phrase());
+                    if let Some(sortis) = r.sortis() {
+                        dire!("  {sortis}");
+                    }
+                }
                 for m in &s.feuilles_masquees {
                     dire!("  {}", m.phrase());
                 }

@@ -63,11 +63,15 @@ pub enum DedupAction {
 }
 
 fn key_hash(l: &Logement) -> u64 {
+    hash_of(&l.bailleur, &l.reference)
+}
+
+fn hash_of(bailleur: &str, reference: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = crate::text::Fnv::default();
-    h.write(l.bailleur.as_bytes());
+    h.write(bailleur.as_bytes());
     h.write(&[0]);
-    h.write(l.reference.as_bytes());
+    h.write(reference.as_bytes());
     h.finish()
 }
 
@@ -106,22 +110,31 @@ impl Dedup {
         &self.keys[e.key_start..e.key_start + e.key_len as usize]
     }
 
-    fn same_key(&self, e: &Seen, l: &Logement) -> bool {
+    fn same_key(&self, e: &Seen, bailleur: &str, reference: &str) -> bool {
         let k = self.key_of(e).as_bytes();
-        let (b, r) = (l.bailleur.as_bytes(), l.reference.as_bytes());
+        let (b, r) = (bailleur.as_bytes(), reference.as_bytes());
         k.len() == b.len() + 1 + r.len() && k.starts_with(b) && k[b.len()] == 0 && k.ends_with(r)
     }
 
     fn find(&self, hash: u64, l: &Logement) -> Option<u32> {
+        self.find_key(hash, &l.bailleur, &l.reference)
+    }
+
+    fn find_key(&self, hash: u64, bailleur: &str, reference: &str) -> Option<u32> {
         let mut i = *self.index.get(&hash)?;
         while i != u32::MAX {
             let e = &self.entries[i as usize];
-            if self.same_key(e, l) {
+            if self.same_key(e, bailleur, reference) {
                 return Some(i);
             }
             i = e.next;
         }
         None
+    }
+
+    /// Whether this import keeps a dwelling of this bailleur and reference.
+    pub fn contient(&self, bailleur: &str, reference: &str) -> bool {
+        self.find_key(hash_of(bailleur, reference), bailleur, reference).is_some()
     }
 
     fn intern(&mut self, s: &str) -> u32 {

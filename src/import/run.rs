@@ -104,6 +104,93 @@ pub struct FileSummary {
     pub identique: Option<i64>,
     /// Hidden sheets with a header of dwellings, read or not: said, never passed over in silence.
     pub feuilles_masquees: Vec<FeuilleMasquee>,
+    /// The earlier imports this one replaces, per bailleur, and what the replacement does (on
+    /// the last file of the call that holds the bailleur).
+    pub remplacements: Vec<Remplacement>,
+}
+
+/// What an import does to a bailleur the dossier already held: its earlier active imports are
+/// replaced, dwellings compared by reference.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Remplacement {
+    pub bailleur: String,
+    /// Whether the file names several bailleurs (the phrase then names this one).
+    pub nomme: bool,
+    /// The imports replaced (their dwellings were the bailleur's active ones).
+    pub imports: Vec<i64>,
+    /// The bailleur's active dwellings before, and after this import.
+    pub avant: u64,
+    pub apres: u64,
+    /// Dwellings before whose reference is no dwelling of this import…
+    pub sortants: u64,
+    /// … of which set aside by this import (their row is there, unreadable as a dwelling).
+    pub mis_de_cote: u64,
+    /// Dwellings of this import whose reference was not the bailleur's before.
+    pub nouveaux: u64,
+    /// The first references that left, in the order of the replaced import.
+    pub exemples: Vec<String>,
+    /// How many files of the call hold the bailleur (« ce fichier » / « ces fichiers »).
+    pub fichiers: usize,
+}
+
+/// References that left shown in the summary (the replaced import keeps them all).
+const EXEMPLES: usize = 10;
+
+impl Remplacement {
+    /// « remplace l'import n° 1 : 1 789 → 1 076 logements ; 713 ne sont plus dans ce fichier,
+    /// 0 nouveaux ».
+    pub fn phrase(&self) -> String {
+        use crate::format::{entier, logements};
+        let imports = match self.imports.as_slice() {
+            [n] => format!("l'import n° {n}"),
+            ids => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                let (fin, debut) = ids.split_last().expect("at least one import replaced");
+                format!("les imports n° {} et {fin}", debut.join(", "))
+            }
+        };
+        let pour = if self.nomme { format!(" pour {}", self.bailleur) } else { String::new() };
+        let ou = if self.fichiers > 1 { "ces fichiers" } else { "ce fichier" };
+        let absents = self.sortants - self.mis_de_cote;
+        // « 0 nouveaux », « 1 nouveau »: the singular for one only.
+        let absents = if absents == 1 {
+            format!("1 n'est plus dans {ou}")
+        } else {
+            format!("{} ne sont plus dans {ou}", entier(absents))
+        };
+        let de_cote = match self.mis_de_cote {
+            0 => String::new(),
+            1 => ", 1 y est mis de côté (voir les lignes mises de côté)".to_string(),
+            n => format!(", {} y sont mis de côté (voir les lignes mises de côté)", entier(n)),
+        };
+        let nouveaux =
+            if self.nouveaux == 1 { "1 nouveau".to_string() } else { format!("{} nouveaux", entier(self.nouveaux)) };
+        format!(
+            "remplace {imports}{pour} : {} → {} ; {absents}{de_cote}, {nouveaux}",
+            entier(self.avant),
+            logements(self.apres)
+        )
+    }
+
+    /// The first references that left and where the others are: « sortis : 0040002, 0040005…
+    /// (10 premiers sur 713) ; l'import n° 1 reste dans l'historique et peut être rétabli ».
+    /// None when none left.
+    pub fn sortis(&self) -> Option<String> {
+        if self.sortants == 0 {
+            return None;
+        }
+        let liste = self.exemples.join(", ");
+        let combien = if (self.exemples.len() as u64) < self.sortants {
+            format!(" ({} premiers sur {})", self.exemples.len(), crate::format::entier(self.sortants))
+        } else {
+            String::new()
+        };
+        let garde = match self.imports.as_slice() {
+            [n] => format!("l'import n° {n} reste dans l'historique et peut être rétabli"),
+            _ => "les imports remplacés restent dans l'historique et peuvent être rétablis".to_string(),
+        };
+        Some(format!("logements sortis : {liste}{combien} ; {garde}"))
+    }
 }
 
 /// A hidden sheet with a header of dwellings: read (no visible sheet held any), or not read
@@ -296,8 +383,10 @@ fn write_files(
     let mut summaries = Vec::new();
     let mut first_import = None;
     let mut flushed_conflicts = 0;
-    // Each bailleur met: its active dwellings before this import (for the loss check).
+    // Each bailleur met: its active dwellings before this import (for the loss check), and the
+    // imports that held them (what this call replaces).
     let mut avant: BTreeMap<String, u64> = BTreeMap::new();
+    let mut precedents: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     // The files read in this call, by SHA-256 (the same file twice is read once).
     let mut lus: FastMap<String, i64> = FastMap::default();
     for (file_index, p) in prepared.enumerate() {
@@ -326,6 +415,7 @@ fn write_files(
                 presomptions: BTreeMap::new(),
                 identique: Some(id),
                 feuilles_masquees: vec![],
+                remplacements: vec![],
             });
             continue;
         }
@@ -357,6 +447,7 @@ fn write_files(
                 .into_iter()
                 .map(|(feuille, lignes)| FeuilleMasquee { feuille, lignes, lue: false })
                 .collect(),
+            remplacements: vec![],
         };
         dedup.begin_file(file_rows);
         w.expect_rows(file_rows)?;
@@ -365,6 +456,8 @@ fn write_files(
         for plan in &p.plans {
             let sheet = p.sheets.iter().find(|sh| sh.name == plan.feuille).expect("planned sheet exists");
             let stop = AtomicBool::new(false);
+            // The reference of a row set aside, to tell a dwelling that left from one set aside.
+            let colonne_reference = plan.header.column(super::header::Field::Reference);
             let rows = RowReader::new(plan, &bailleur_defaut)
                 .du_fichier(&p.fichier)
                 .formules_sans_valeur(&sheet.formules_sans_valeur);
@@ -417,7 +510,13 @@ fn write_files(
                             stop.store(true, Ordering::Relaxed);
                             return false;
                         }
-                        trier(o, dedup, s, bailleurs, prochain, &mut lot);
+                        let reference = match &o {
+                            RowOutcome::Rejet(_) => {
+                                colonne_reference.and_then(|c| row.get(c)).map(super::cell_text).unwrap_or_default()
+                            }
+                            RowOutcome::Logement(_) => std::borrow::Cow::Borrowed(""),
+                        };
+                        trier(o, &reference, dedup, s, bailleurs, prochain, &mut lot);
                         if lot.len() >= LOT {
                             // What the writer wrote comes back to be freed here, by the thread
                             // that allocated it (freeing across threads costs more).
@@ -505,7 +604,7 @@ fn write_files(
                     brut: texte.replace(['\t', '\r', '\n'], " "),
                 };
                 let mut lot = Ecrits::default();
-                trier(RowOutcome::Rejet(r), &mut dedup, &mut s, &mut bailleurs, &mut prochain, &mut lot);
+                trier(RowOutcome::Rejet(r), "", &mut dedup, &mut s, &mut bailleurs, &mut prochain, &mut lot);
                 ecrire(&w, &mut insert, import_id, &lot)?;
             }
             s.lignes_lues += read;
@@ -534,6 +633,7 @@ fn write_files(
         for b in &s.bailleurs {
             if !avant.contains_key(b) {
                 avant.insert(b.clone(), w.logements_actifs_avant(b, first)?);
+                precedents.insert(b.clone(), w.imports_actifs_avant(b, first)?);
             }
         }
         w.finish_import(import_id, first, &s.bailleurs, [s.lignes_lues, s.logements, rejets, s.conflits, s.doublons])?;
@@ -564,11 +664,75 @@ fn write_files(
             raison: "aucune ligne de logement sous l'en-tête : le fichier ne contient que ses titres ; rien n'a été importé — vérifiez que c'est le bon fichier (ou la bonne feuille) du bailleur".into(),
         });
     }
+    remplacements(&w, &precedents, &avant, &dedup, &bailleurs, &mut summaries)?;
     drop(insert);
     crate::store::point_d_arret();
     w.commit()?;
     progress.update(1.0, "Import terminé");
     Ok(summaries)
+}
+
+/// What the call does to each bailleur the dossier held (see [`Remplacement`]), compared by
+/// reference: the dwellings of the imports replaced read once, each looked up among those kept.
+fn remplacements(
+    w: &ImportWriter,
+    precedents: &BTreeMap<String, Vec<i64>>,
+    avant: &BTreeMap<String, u64>,
+    dedup: &Dedup,
+    bailleurs: &Bailleurs,
+    summaries: &mut [FileSummary],
+) -> Result<(), ImportError> {
+    // (import, bailleur) replaced → the bailleur's counts: (still kept, left, set aside, examples).
+    let mut comptes: BTreeMap<&str, (u64, u64, u64, Vec<String>)> = BTreeMap::new();
+    let mut remplaces: FastMap<(i64, &str), ()> = FastMap::default();
+    let mut imports: Vec<i64> = Vec::new();
+    for (b, ids) in precedents.iter().filter(|(_, ids)| !ids.is_empty()) {
+        comptes.insert(b, Default::default());
+        for id in ids {
+            remplaces.insert((*id, b.as_str()), ());
+            imports.push(*id);
+        }
+    }
+    imports.sort_unstable();
+    imports.dedup();
+    w.references_des_imports(&imports, |import, bailleur, reference| {
+        if !remplaces.contains_key(&(import, bailleur)) {
+            return;
+        }
+        let Some(c) = comptes.get_mut(bailleur) else { return };
+        if dedup.contient(bailleur, reference) {
+            c.0 += 1;
+            return;
+        }
+        c.1 += 1;
+        if bailleurs.mis_de_cote.contains_key(&cle_logement(bailleur, reference)) {
+            c.2 += 1;
+        }
+        if c.3.len() < EXEMPLES {
+            c.3.push(reference.to_string());
+        }
+    })?;
+    for (b, (restants, sortants, mis_de_cote, exemples)) in comptes {
+        let fichiers = summaries.iter().filter(|s| s.identique.is_none() && s.bailleurs.iter().any(|x| x == b)).count();
+        let Some(s) = summaries.iter_mut().rev().find(|s| s.identique.is_none() && s.bailleurs.iter().any(|x| x == b))
+        else {
+            continue;
+        };
+        let apres = bailleurs.gardes(b);
+        s.remplacements.push(Remplacement {
+            bailleur: b.to_string(),
+            nomme: s.bailleurs.len() > 1,
+            imports: precedents[b].clone(),
+            avant: avant.get(b).copied().unwrap_or(restants + sortants),
+            apres,
+            sortants,
+            mis_de_cote,
+            nouveaux: apres.saturating_sub(restants),
+            exemples,
+            fichiers,
+        });
+    }
+    Ok(())
 }
 
 /// Rows per batch between the normalising and the writing threads.
@@ -613,8 +777,10 @@ struct Lot {
 
 /// A row's outcome, de-duplicated and counted in the summary, as what to write. Dwellings are
 /// numbered here, from `prochain` on (the number is the row's identity for the de-duplication).
+/// `reference`: the reference of a row set aside, if it has one.
 fn trier(
     o: RowOutcome,
+    reference: &str,
     dedup: &mut Dedup,
     s: &mut FileSummary,
     bailleurs: &mut Bailleurs,
@@ -625,6 +791,9 @@ fn trier(
         RowOutcome::Rejet(mut r) => {
             bailleurs.respell(&mut r.bailleur);
             bailleurs.note(&mut s.bailleurs, &r.bailleur);
+            if !reference.is_empty() {
+                bailleurs.mis_de_cote.insert(cle_logement(&r.bailleur, reference), ());
+            }
             *s.rejets.entry(r.motif).or_default() += 1;
             lot.liste.push(Ecrit::Rejet(r));
         }
@@ -700,12 +869,29 @@ struct Bailleurs {
     in_file: FastMap<String, ()>,
     /// Dwellings kept per bailleur in this call (after de-duplication).
     kept: FastMap<String, u64>,
+    /// The rows set aside in this call, by [`cle_logement`] (those with a reference).
+    mis_de_cote: FastMap<String, ()>,
+}
+
+/// `bailleur \0 reference`.
+fn cle_logement(bailleur: &str, reference: &str) -> String {
+    let mut k = String::with_capacity(bailleur.len() + 1 + reference.len());
+    k.push_str(bailleur);
+    k.push('\0');
+    k.push_str(reference);
+    k
 }
 
 impl Bailleurs {
     fn new(known: Vec<String>) -> Self {
         let known = known.into_iter().map(|b| (key(&b), b)).collect();
-        Bailleurs { known, spellings: FastMap::default(), in_file: FastMap::default(), kept: FastMap::default() }
+        Bailleurs {
+            known,
+            spellings: FastMap::default(),
+            in_file: FastMap::default(),
+            kept: FastMap::default(),
+            mis_de_cote: FastMap::default(),
+        }
     }
 
     fn garde(&mut self, b: &str) {

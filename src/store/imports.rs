@@ -630,6 +630,34 @@ impl<'c> ImportWriter<'c> {
         Ok(n as u64)
     }
 
+    /// The imports that hold a bailleur's active dwellings before the import `first` (the first
+    /// of this call): what this call replaces for it.
+    pub fn imports_actifs_avant(&self, bailleur: &str, first: i64) -> Result<Vec<i64>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT import_id FROM import_bailleurs WHERE bailleur = ?1 AND actif = 1 AND import_id < ?2
+             ORDER BY import_id",
+        )?;
+        Ok(st.query_map(params![bailleur, first], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Every dwelling of the imports `imports` (any bailleur), in the order they were written:
+    /// `f(import, bailleur, reference)`. One pass, whether the index is there or dropped for a
+    /// bulk load.
+    pub fn references_des_imports(&self, imports: &[i64], mut f: impl FnMut(i64, &str, &str)) -> Result<()> {
+        if imports.is_empty() {
+            return Ok(());
+        }
+        let liste = imports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let mut st = self.tx.prepare(&format!(
+            "SELECT import_id, bailleur, reference FROM logements WHERE import_id IN ({liste}) ORDER BY id"
+        ))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(r.get(0)?, r.get_ref(1)?.as_str().unwrap_or(""), r.get_ref(2)?.as_str().unwrap_or(""));
+        }
+        Ok(())
+    }
+
     /// The active import identical to a file (same SHA-256), if every bailleur it holds still
     /// uses it — and, when given, the file's bailleur is one of them: importing it again would
     /// change nothing.

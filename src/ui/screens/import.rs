@@ -157,6 +157,12 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                         )))
                         .wrap(),
                     );
+                    for r in &s.remplacements {
+                        ui.add(egui::Label::new(super::insecable(r.phrase())).wrap());
+                        if let Some(sortis) = r.sortis() {
+                            ui.add(egui::Label::new(format!("  {}", super::insecable(sortis))).wrap());
+                        }
+                    }
                     for m in &s.feuilles_masquees {
                         ui.label(format!("  {}", super::insecable(m.phrase())));
                     }

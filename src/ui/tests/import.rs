@@ -376,3 +376,46 @@ fn the_sample_corpus_imported_through_the_wizard_gives_the_expected_figures() {
     let total = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
     assert_eq!(serde_json::json!(total), expected["logements"]);
 }
+
+/// The window's summary says what a re-import replaces, in the core's words: the import
+/// replaced, the dwellings before and after, those that left (by reference) and the new ones.
+#[test]
+fn the_summary_says_what_a_reimport_replaces() {
+    let t = Temp::new("remplacement");
+    let dossier = t.0.join("d.sqlite");
+    let avant = t.0.join("avant.xlsx");
+    let ligne = |r: &'static str| -> [&'static str; 5] { [r, "Antibes", "Préfecture", "T3", "PLUS"] };
+    let entete: &[&str] = &["Référence", "Commune", "Réservataire", "Typologie", "Financement"];
+    let six: Vec<[&str; 5]> = ["R1", "R2", "R3", "R4", "R5", "R6"].into_iter().map(ligne).collect();
+    let mut rows: Vec<&[&str]> = vec![entete];
+    rows.extend(six.iter().map(|r| &r[..]));
+    classeur(&avant, &rows);
+    {
+        let mut d = Dossier::open(&dossier, true).unwrap();
+        let opts = contingents::import::run::ImportOptions {
+            bailleur: Some("Azur Habitat".into()),
+            territoire: Some("240600585".into()),
+            ..Default::default()
+        };
+        let silent = contingents::import::run::Silent;
+        contingents::import::run::import_files(&mut d, &[avant], &opts, &silent, &Default::default()).unwrap();
+    }
+    // R1…R3 kept, R4…R6 gone, R7 new: 6 → 4.
+    let apres = t.0.join("azur_habitat_edl.xlsx");
+    let quatre: Vec<[&str; 5]> = ["R1", "R2", "R3", "R7"].into_iter().map(ligne).collect();
+    let mut rows: Vec<&[&str]> = vec![entete];
+    rows.extend(quatre.iter().map(|r| &r[..]));
+    classeur(&apres, &rows);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![apres]));
+    h.run_steps(2);
+    h.get_by_label("Reprendre « Azur Habitat » (nom du fichier)").click();
+    h.run_steps(2);
+    h.get_by_label("Importer").click();
+    h.run_steps(3);
+    h.get_by_label("Résumé de l'import");
+    h.get_by_label("remplace l'import n° 1 : 6 → 4 logements ; 3 ne sont plus dans ce fichier, 1 nouveau");
+    h.get_by_label("  logements sortis : R4, R5, R6 ; l'import n° 1 reste dans l'historique et peut être rétabli");
+}
