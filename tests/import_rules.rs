@@ -283,7 +283,7 @@ fn the_consolidated_workbook_reads_back_with_the_cube_figures() {
     let sum: f64 = donnees.rows().skip(1).map(|r| if let Data::Float(x) = r[9] { x } else { 0.0 }).sum();
     assert_eq!(sum, 2021.0);
     let al = wb.worksheet_range("Action Logement").unwrap();
-    let total_row = al.rows().find(|r| r[0] == Data::String("TOTAL".into())).unwrap();
+    let total_row = al.rows().find(|r| r[0] == Data::String("Total".into())).unwrap();
     let vals: Vec<f64> = total_row[1..8].iter().map(|d| if let Data::Float(x) = d { *x } else { -1.0 }).collect();
     assert_eq!(vals, vec![152.0, 503.0, 725.0, 494.0, 123.0, 3.0, 2000.0]);
 }
@@ -581,7 +581,7 @@ fn the_consolidated_workbook_splits_what_does_not_fit() {
             {
                 titres += 1;
             }
-            if r[0] == Data::String("TOTAL".into())
+            if r[0] == Data::String("Total".into())
                 && let Some(Data::Float(x)) = r.get(7)
             {
                 totals += x;

@@ -167,7 +167,7 @@ fn the_states_annex_shows_its_own_stock_and_its_agents_apart_and_once() {
     );
     // 50 only as the total of the grid of both stocks, titled so.
     assert!(
-        !mots(&txt).iter().any(|l| l.last().map(String::as_str) == Some("50") && l[0] != "PLUS" && l[0] != "TOTAL"),
+        !mots(&txt).iter().any(|l| l.last().map(String::as_str) == Some("50") && l[0] != "PLUS" && l[0] != "Total"),
         "{txt}"
     );
     assert!(
@@ -425,6 +425,90 @@ fn a_communes_annex_on_its_epci_gives_its_share_where_its_rate_is_measured() {
     if let Some(txt) = texte_du_pdf(&c) {
         let mots = txt.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(mots.contains("12 logements réservés par la commune, soit 10,0 %."), "{txt}");
+    }
+}
+
+/// Read as the mayor of Antibes (issue 21, 04/12 evening): its annex on the EPCI listed every
+/// commune of the EPCI, Vallauris at 0 (twelve lines at 0 on the casa dossier). A commune's
+/// logements are in its commune only: its annex shows that commune, nothing else. With `azur`:
+/// flux 20, Antibes 12 (12 / 20 of the assiette), the commune 10 % × 12 = 1,2 → 1 logement;
+/// Action Logement's annex on the EPCI keeps both communes (3 at Antibes, 2 at Vallauris).
+#[test]
+fn a_communes_annex_on_its_epci_shows_its_own_commune_only() {
+    let t = TempDir::new("annexe-commune-seule");
+    let d = azur(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let pdf = t.path("antibes.pdf");
+    assert!(annexe(&d, "commune:06004", &["--epci", "240600585"], 2025, &pdf).status.success());
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        assert!(txt.contains("Logements de la commune d'Antibes sur son territoire"), "{txt}");
+        assert!(a_la_ligne(&txt, &["Antibes", "(06004)", "12", "1", "8,3", "%"]), "{txt}");
+        assert!(!txt.contains("Vallauris"), "{txt}");
+        assert!(txt.contains("Flux qualifié 2025 dans la commune d'Antibes"), "{txt}");
+    }
+    let x = t.path("antibes.xlsx");
+    assert!(annexe(&d, "commune:06004", &["--epci", "240600585"], 2025, &x).status.success());
+    if let Some(feuilles) = zip_entry(&x, "xl/sharedStrings.xml") {
+        assert!(feuilles.contains("Antibes (06004)"), "{feuilles}");
+        assert!(!feuilles.contains("Vallauris"), "{feuilles}");
+    }
+    // Action Logement on the EPCI: both communes, and their total.
+    let al = t.path("al.pdf");
+    assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &al).status.success());
+    if let Some(txt) = texte_du_pdf(&al) {
+        assert!(a_la_ligne(&txt, &["Antibes", "(06004)", "12", "3", "25,0", "%"]), "{txt}");
+        assert!(a_la_ligne(&txt, &["Vallauris", "(06155)", "8", "2", "25,0", "%"]), "{txt}");
+        assert!(a_la_ligne(&txt, &["Total", "20", "5", "25,0", "%"]), "{txt}");
+    }
+}
+
+/// One spelling of « Total » in every document (issue 21): the annex's stock grid and the
+/// consolidated état des lieux wrote « TOTAL » where the fiche, the forecast and the bilan write
+/// « Total ». Every document of `azur` read back: « Total » in each, « TOTAL » in none.
+#[test]
+fn every_document_spells_total_the_same_way() {
+    let t = TempDir::new("total");
+    let d = azur(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let ds = d.to_str().unwrap();
+    let mut docs: Vec<PathBuf> = vec![];
+    for ext in ["pdf", "xlsx"] {
+        let a = t.path(&format!("annexe.{ext}"));
+        assert!(annexe(&d, "action-logement", &["--epci", "240600585"], 2025, &a).status.success());
+        docs.push(a);
+        for quoi in ["fiche-assiette", "prevision-soustraits"] {
+            let out = t.path(&format!("{quoi}.{ext}"));
+            run_ok(&[
+                "export",
+                quoi,
+                "--dossier",
+                ds,
+                "--bailleur",
+                "Azur",
+                "--annee",
+                "2025",
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            docs.push(out);
+        }
+    }
+    let edl = t.path("edl.xlsx");
+    run_ok(&["export", "etat-des-lieux", "--dossier", ds, "--out", edl.to_str().unwrap()]);
+    docs.push(edl);
+    for doc in &docs {
+        let texte = if doc.extension().is_some_and(|e| e == "pdf") {
+            texte_du_pdf(doc)
+        } else {
+            zip_entry(doc, "xl/sharedStrings.xml")
+        };
+        let Some(texte) = texte else { continue };
+        let mots: Vec<&str> = texte.split(|c: char| !c.is_alphanumeric()).collect();
+        assert!(!mots.contains(&"TOTAL"), "{}: {texte}", doc.display());
+        let avec_total = ["annexe", "edl", "fiche-assiette"];
+        if avec_total.iter().any(|n| doc.file_stem().is_some_and(|s| s == *n)) {
+            assert!(mots.contains(&"Total"), "{}: {texte}", doc.display());
+        }
     }
 }
 

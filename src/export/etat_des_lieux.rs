@@ -52,7 +52,7 @@ fn write_grid(ws: &mut Worksheet, s: &Styles, row: u32, titre: &str, g: &Grille)
     for (j, t) in TypologieGrille::ALL.iter().enumerate() {
         ws.write_string_with_format(row, 1 + j as u16, t.as_str(), &s.entete)?;
     }
-    ws.write_string_with_format(row, 7, "TOTAL", &s.entete)?;
+    ws.write_string_with_format(row, 7, "Total", &s.entete)?;
     let mut r = row + 1;
     for f in g.rows() {
         ws.write_string_with_format(r, 0, f.as_str(), &s.texte)?;
@@ -62,7 +62,7 @@ fn write_grid(ws: &mut Worksheet, s: &Styles, row: u32, titre: &str, g: &Grille)
         ws.write_number_with_format(r, 7, g.row_total(f) as f64, &s.total)?;
         r += 1;
     }
-    ws.write_string_with_format(r, 0, "TOTAL", &s.total)?;
+    ws.write_string_with_format(r, 0, "Total", &s.total)?;
     for (j, t) in TypologieGrille::ALL.iter().enumerate() {
         ws.write_number_with_format(r, 1 + j as u16, g.column_total(*t) as f64, &s.total)?;
     }
@@ -88,7 +88,7 @@ fn write_totals(
         ws.write_number_with_format(r, 2, if total > 0 { *n as f64 / total as f64 } else { 0.0 }, &s.pourcent)?;
         r += 1;
     }
-    ws.write_string_with_format(r, 0, "TOTAL", &s.total)?;
+    ws.write_string_with_format(r, 0, "Total", &s.total)?;
     ws.write_number_with_format(r, 1, total as f64, &s.total)?;
     Ok(r + 2)
 }

@@ -400,15 +400,33 @@ pub(super) fn tableaux(a: &Annexe) -> Vec<Tableau> {
             r.extend([V::N(total), V::P(if flux > 0 { total as f64 / flux as f64 } else { 0.0 })]);
             r
         };
+        // The communes of the réservataire's perimeter only: a commune's annex on its EPCI shows
+        // its own commune (its logements are there and nowhere else), an EPCI's its communes;
+        // the State, Action Logement, the département… every commune of the annex.
+        let du_perimetre = |epci: Option<&str>, insee: &str| -> bool {
+            match a.part.as_ref().map(|p| &p.perimetre) {
+                Some(Perimetre::Commune(c)) => c == insee,
+                Some(Perimetre::Epci(e)) => epci.is_none_or(|x| x == e),
+                _ => true,
+            }
+        };
         // The communes by EPCI, each EPCI with its subtotal (a departmental annex).
         let groupes: Vec<(Option<String>, Vec<&crate::flux::FluxCommune>)> = match &a.perimetre {
             PerimetreAnnexe::Commune { insee, .. } => {
                 vec![(None, f.communes.iter().filter(|c| c.commune == *insee).collect())]
             }
-            PerimetreAnnexe::Epci(_) => vec![(None, f.communes.iter().collect())],
-            PerimetreAnnexe::Departement(_) => {
-                f.epcis.iter().map(|e| (e.epci.clone(), e.communes.iter().collect())).collect()
+            PerimetreAnnexe::Epci(e) => {
+                vec![(None, f.communes.iter().filter(|c| du_perimetre(Some(e), &c.commune)).collect())]
             }
+            PerimetreAnnexe::Departement(_) => f
+                .epcis
+                .iter()
+                .map(|e| {
+                    let communes = e.communes.iter().filter(|c| du_perimetre(e.epci.as_deref(), &c.commune));
+                    (e.epci.clone(), communes.collect::<Vec<_>>())
+                })
+                .filter(|(_, communes)| !communes.is_empty())
+                .collect(),
         };
         let mut lignes: Vec<Vec<V>> = vec![];
         let mut total = (0u64, vec![0u64; ids.len()]);
@@ -452,7 +470,11 @@ pub(super) fn tableaux(a: &Annexe) -> Vec<Tableau> {
             ]
         };
         out.push(Tableau {
-            titre: format!("Logements {} par commune", de_le(id)),
+            titre: if matches!(a.part.as_ref().map(|p| &p.perimetre), Some(Perimetre::Commune(_))) {
+                format!("Logements {} sur son territoire", de_le(id))
+            } else {
+                format!("Logements {} par commune", de_le(id))
+            },
             colonnes,
             lignes,
             note: est_etat(id).then(|| {
@@ -493,13 +515,13 @@ pub(super) fn tableaux(a: &Annexe) -> Vec<Tableau> {
         r.push(V::N(a.grille.row_total(fin)));
         lignes.push(r);
     }
-    let mut r = vec![V::T("TOTAL".into())];
+    let mut r = vec![V::T("Total".into())];
     r.extend(TypologieGrille::ALL.iter().map(|t| V::N(a.grille.column_total(*t))));
     r.push(V::N(a.grille.total()));
     lignes.push(r);
     let mut colonnes: Vec<(&'static str, bool, f32)> = vec![("Financement", false, 75.0)];
     colonnes.extend(TypologieGrille::ALL.iter().map(|t| (t.as_str(), true, 55.0)));
-    colonnes.push(("TOTAL", true, 90.0));
+    colonnes.push(("Total", true, 90.0));
     out.push(Tableau {
         titre: format!(
             "Stock réservé par {} (état des lieux au {}), par financement et typologie",
@@ -563,21 +585,20 @@ pub(super) fn tableaux(a: &Annexe) -> Vec<Tableau> {
         }
         t.push(V::N(total.iter().sum()));
         lignes.push(t);
-        // A commune's own réservataire has its flux in its commune only; the others' flux
-        // qualifié is that of the EPCI (the engine does not qualify it commune by commune).
-        let sa_commune = matches!(
-            (&a.perimetre, a.part.as_ref().map(|p| &p.perimetre)),
-            (PerimetreAnnexe::Commune { insee, .. }, Some(Perimetre::Commune(c))) if c == insee
-        );
-        let sur = match &a.perimetre {
-            PerimetreAnnexe::Departement(_) => "sur le département".to_string(),
-            PerimetreAnnexe::Commune { insee, .. } if sa_commune => {
-                format!("dans la {}", commune_de(&nom_commune(insee)))
-            }
-            PerimetreAnnexe::Commune { epci, .. } => {
+        // A commune's own réservataire has its flux in its commune only (on its commune's annex
+        // and on its EPCI's alike); the others' flux qualifié is that of the EPCI (the engine
+        // does not qualify it commune by commune).
+        let sa_commune = match a.part.as_ref().map(|p| &p.perimetre) {
+            Some(Perimetre::Commune(c)) => Some(c),
+            _ => None,
+        };
+        let sur = match (sa_commune, &a.perimetre) {
+            (Some(c), _) => format!("dans la {}", commune_de(&nom_commune(c))),
+            (None, PerimetreAnnexe::Departement(_)) => "sur le département".to_string(),
+            (None, PerimetreAnnexe::Commune { epci, .. }) => {
                 format!("sur l'EPCI {} (toutes ses communes)", nom_epci(epci))
             }
-            PerimetreAnnexe::Epci(epci) => format!("sur l'EPCI {}", nom_epci(epci)),
+            (None, PerimetreAnnexe::Epci(epci)) => format!("sur l'EPCI {}", nom_epci(epci)),
         };
         out.push(Tableau {
             titre: format!("Flux qualifié {} {sur} — indicatif (financement × typologie × QPV)", a.annee),
