@@ -512,6 +512,59 @@ fn every_document_spells_total_the_same_way() {
     }
 }
 
+/// Read as the DDETS (issue 21): in the bilan the alert of the State's agents came last (after
+/// the EPCI's, sorted by id) while its row is second. Azur in Antibes: the State 40, its agents
+/// 10, Action Logement 50, 100 not reserved; flux 20 — the State 6 (its agents 1), Action
+/// Logement 25 % of it; one mise à disposition in January, none since: the three have the
+/// alert « aucune mise à disposition », in the order of the rows.
+#[test]
+fn the_bilans_alerts_come_in_the_order_of_its_rows() {
+    let t = TempDir::new("bilan-ordre-alertes");
+    let mut lignes = vec![];
+    for i in 0..200 {
+        let res = match i {
+            0..40 => "Préfecture",
+            40..50 => "Fonctionnaires",
+            50..100 => "Action Logement",
+            _ => "Non réservé",
+        };
+        lignes.push(ligne(format!("AZ{i}"), "06004", "Antibes", res, ["T2", "T3"][i % 2], "PLUS"));
+    }
+    let f = t.path("azur.xlsx");
+    edl(&f, lignes);
+    let d = t.path("d.sqlite");
+    import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
+    let ds = d.to_str().unwrap();
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let reg = t.path("registre.csv");
+    csv_1252(
+        &reg,
+        &[
+            "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux",
+            "AZ60;Action Logement;15/01/2025;10/01/2025;1 mois;3;20/01/2025;01/02/2025;Attribution;15/02/2025;Bail signé;",
+        ],
+    );
+    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let ordre = ["État (contingent préfectoral)", "État (agents civils et militaires)", "Action Logement"];
+    let texte = run_ok(&["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur"]);
+    let alertes: Vec<&str> = texte
+        .lines()
+        .filter_map(|l| l.strip_prefix("alerte sans_mise_a_disposition_3_mois : "))
+        .map(|l| l.split(" : ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(alertes, ordre, "{texte}");
+    let lignes: Vec<&str> = texte.lines().filter_map(|l| l.split('\t').next()).filter(|n| ordre.contains(n)).collect();
+    assert_eq!(lignes, ordre, "{texte}");
+    let pdf = t.path("bilan.pdf");
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur", "--out", pdf.to_str().unwrap()]);
+    if let Some(txt) = texte_du_pdf(&pdf) {
+        let mots = txt.split_whitespace().collect::<Vec<_>>().join(" ");
+        let position = |qui: &str| mots.find(&format!("{qui} : aucune mise à disposition")).unwrap_or(usize::MAX);
+        let vues: Vec<usize> = ordre.iter().map(|q| position(q)).collect();
+        assert!(vues[0] < vues[1] && vues[1] < vues[2] && vues[2] < usize::MAX, "{vues:?} {txt}");
+    }
+}
+
 /// The attribute `nom` of the XML tag that `balise` starts with.
 fn attribut(balise: &str, nom: &str) -> Option<String> {
     let tag = &balise[..balise.find('>').unwrap_or(balise.len())];

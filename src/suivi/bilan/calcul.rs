@@ -365,12 +365,17 @@ pub(crate) fn calculer(
             detail: format!("objectifs : paramètres du flux {annee} non enregistrés pour {s}"),
         });
     }
-    alertes.sort_by(|a, b| a.regle.as_str().cmp(b.regle.as_str()).then(a.reservataire.cmp(&b.reservataire)));
+    // By rule, and within a rule in the order of the rows (the alerts of the whole bilan first):
+    // the State's agents right after the State, as in the table, not after the EPCI.
+    alertes.sort_by(|a, b| {
+        a.regle.as_str().cmp(b.regle.as_str()).then_with(|| {
+            a.reservataire.as_ref().map(ordre_des_lignes).cmp(&b.reservataire.as_ref().map(ordre_des_lignes))
+        })
+    });
     alertes.dedup();
 
-    // The State first, then by id.
     let mut reservataires: Vec<BilanReservataire> = rows;
-    reservataires.sort_by_key(|r| (!Portee::de(&r.id).est_etat(), r.id.clone()));
+    reservataires.sort_by(|a, b| ordre_des_lignes(&a.id).cmp(&ordre_des_lignes(&b.id)));
     Bilan {
         annee: p.annee,
         semestre: p.semestre,
@@ -481,4 +486,10 @@ fn conclusion(m: &MiseADisposition, suivante: Option<Date>, fin: Date) -> Conclu
         (_, crate::suivi::Issue::Reorientation) => "reorientation",
         _ => "reprise",
     })
+}
+
+/// The order of the bilan's rows, and of its alerts within a rule: the State first (its
+/// publics prioritaires, then its agents), then by id.
+fn ordre_des_lignes(id: &Reservataire) -> (bool, &str) {
+    (!Portee::de(id).est_etat(), id.as_str())
 }
