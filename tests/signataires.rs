@@ -512,14 +512,11 @@ fn every_document_spells_total_the_same_way() {
     }
 }
 
-/// Read as the DDETS (issue 21): in the bilan the alert of the State's agents came last (after
-/// the EPCI's, sorted by id) while its row is second. Azur in Antibes: the State 40, its agents
-/// 10, Action Logement 50, 100 not reserved; flux 20 — the State 6 (its agents 1), Action
-/// Logement 25 % of it; one mise à disposition in January, none since: the three have the
-/// alert « aucune mise à disposition », in the order of the rows.
-#[test]
-fn the_bilans_alerts_come_in_the_order_of_its_rows() {
-    let t = TempDir::new("bilan-ordre-alertes");
+/// Azur in Antibes: the State 40, its agents 10, Action Logement 50, 100 not reserved; flux 2025
+/// of 20 (rotation 10 %, no mutation) — the State 6 (its agents 1), Action Logement 25 % of it.
+/// Its register: one mise à disposition to Action Logement in January, one to the State in
+/// February, both leased; none since.
+fn etat_agents_action_logement(t: &TempDir) -> PathBuf {
     let mut lignes = vec![];
     for i in 0..200 {
         let res = match i {
@@ -534,7 +531,6 @@ fn the_bilans_alerts_come_in_the_order_of_its_rows() {
     edl(&f, lignes);
     let d = t.path("d.sqlite");
     import_ok(&d, &["--bailleur", "Azur", "--territoire", "240600585", "--date-reference", "2025-01-01"], &[&f]);
-    let ds = d.to_str().unwrap();
     flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
     let reg = t.path("registre.csv");
     csv_1252(
@@ -542,9 +538,22 @@ fn the_bilans_alerts_come_in_the_order_of_its_rows() {
         &[
             "N° logement;Réservataire;Date de mise à disposition;Date de libération;Préavis;Nb candidats;Date désignation;Date commission;Décision;Date signature bail;Issue;Hors flux",
             "AZ60;Action Logement;15/01/2025;10/01/2025;1 mois;3;20/01/2025;01/02/2025;Attribution;15/02/2025;Bail signé;",
+            "AZ10;Préfecture;03/02/2025;31/01/2025;1 mois;2;10/02/2025;20/02/2025;Attribution;01/03/2025;Bail signé;",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    run_ok(&["suivi", "import", "--dossier", d.to_str().unwrap(), "--bailleur", "Azur", reg.to_str().unwrap()]);
+    d
+}
+
+/// Read as the DDETS (issue 21): in the bilan the alert of the State's agents came last (after
+/// the EPCI's, sorted by id) while its row is second. With `etat_agents_action_logement`, no
+/// mise à disposition since February: the three have the alert « aucune mise à disposition »,
+/// in the order of the rows.
+#[test]
+fn the_bilans_alerts_come_in_the_order_of_its_rows() {
+    let t = TempDir::new("bilan-ordre-alertes");
+    let d = etat_agents_action_logement(&t);
+    let ds = d.to_str().unwrap();
     let ordre = ["État (contingent préfectoral)", "État (agents civils et militaires)", "Action Logement"];
     let texte = run_ok(&["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur"]);
     let alertes: Vec<&str> = texte
@@ -563,6 +572,40 @@ fn the_bilans_alerts_come_in_the_order_of_its_rows() {
         let vues: Vec<usize> = ordre.iter().map(|q| position(q)).collect();
         assert!(vues[0] < vues[1] && vues[1] < vues[2] && vues[2] < usize::MAX, "{vues:?} {txt}");
     }
+}
+
+/// Read as the DDETS (issue 21, 1st semester's bilan of the casa dossier): the header « Réalisé :
+/// part des décomptes des réservataires (ses décomptés / ceux du périmètre) » printed « ce » and
+/// « ux » on two lines (« décomptés / ceux » is kept together and was cut between its letters:
+/// without the column of the reliquat the header's size was not reduced); and the breakdown
+/// R.441-5-1 came in the order of the ids (Action Logement first, the State last) instead of
+/// the rows' (and « 1 attribués, 1 baux signés »). With `etat_agents_action_logement`: the
+/// State 1 mis à disposition, 1 attribué, 1 bail signé; Action Logement the same.
+#[test]
+fn the_semesters_bilan_cuts_no_word_and_gives_its_breakdown_in_the_order_of_its_rows() {
+    let t = TempDir::new("bilan-semestre-entete");
+    let d = etat_agents_action_logement(&t);
+    let pdf = t.path("s1.pdf");
+    run_ok(&[
+        "bilan",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--annee",
+        "2025",
+        "--semestre",
+        "1",
+        "--bailleur",
+        "Azur",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let Some(txt) = texte_du_pdf(&pdf) else { return };
+    assert!(txt.lines().any(|l| l.contains("décomptés / ceux")), "{txt}");
+    let position = |qui: &str| {
+        txt.find(&format!("{qui} : 1 mis à disposition, 1 attribué, 1 bail signé"))
+            .unwrap_or_else(|| panic!("{qui} : {txt}"))
+    };
+    assert!(position("État (contingent préfectoral)") < position("Action Logement"), "{txt}");
 }
 
 /// The attribute `nom` of the XML tag that `balise` starts with.

@@ -155,12 +155,14 @@ impl Pdf {
     /// right-aligned where `right[j]`.
     pub fn tableau(&mut self, widths: &[f32], right: &[bool], rows: &[Vec<String>], size: f32) {
         let Some(premiere) = rows.first() else { return };
-        // The header's size: the body's, smaller if needed so that no word is cut (6 at least).
+        // The header's size: the body's, smaller if needed so that no word is cut (6 at least) —
+        // the words as `wrap` keeps them together (« décomptés / ceux » is one: cut into « ce »
+        // and « ux » in the semester's bilan).
         let mut taille_entete = size;
         while taille_entete > 6.0
             && premiere.iter().enumerate().any(|(j, c)| {
                 let w = widths.get(j).copied().unwrap_or(60.0) - 6.0;
-                c.split(' ').any(|mot| self.text_width(mot, taille_entete) > w)
+                insecables(c).iter().any(|mot| self.text_width(mot, taille_entete) > w)
             })
         {
             taille_entete -= 0.25;

@@ -335,6 +335,12 @@ fn ventilation_pdf(p: &mut Pdf, b: &Bilan) {
             _ => groupes.push(vec![d]),
         }
     }
+    // The réservataires in the order of the bilan's rows (the State first, then its agents), not
+    // of their ids (Action Logement first, the State last); each bailleur's together.
+    let rang = |id: &crate::model::Reservataire| b.reservataires.iter().position(|r| r.id == *id).unwrap_or(usize::MAX);
+    groupes.sort_by(|x, y| {
+        x[0].bailleur.cmp(&y[0].bailleur).then(rang(&x[0].reservataire).cmp(&rang(&y[0].reservataire)))
+    });
     for g in &groupes {
         let [m, a, l] = somme(g);
         let qui = if plusieurs {
@@ -386,24 +392,25 @@ fn ventilation_pdf(p: &mut Pdf, b: &Bilan) {
         ]);
         // The heading stays with the start of its table.
         p.assurer(11.0 * 1.6 + 7.5 * 1.25 * 4.0 + 20.0);
-        p.titre(
-            9.5,
-            &format!("{qui} : {} mis à disposition, {} attribués, {} baux signés", entier(m), entier(a), entier(l)),
-        );
+        p.titre(9.5, &format!("{qui} : {}", trois_nombres(m, a, l)));
         p.tableau(&widths, &right, &rows, 7.5);
     }
     if groupes.len() > 1 {
         let [m, a, l] = somme(&b.detail.iter().collect::<Vec<_>>());
-        p.texte(
-            8.5,
-            &format!(
-                "Total de la ventilation : {} mis à disposition, {} attribués, {} baux signés.",
-                entier(m),
-                entier(a),
-                entier(l)
-            ),
-        );
+        p.texte(8.5, &format!("Total de la ventilation : {}.", trois_nombres(m, a, l)));
     }
+}
+
+/// « 1 mis à disposition, 1 attribué, 1 bail signé », « 60 mis à disposition, 46 attribués, 44
+/// baux signés ».
+fn trois_nombres(m: u64, a: u64, l: u64) -> String {
+    use crate::format::pluriel;
+    format!(
+        "{} mis à disposition, {}, {}",
+        entier(m),
+        pluriel(a, "attribué", "attribués"),
+        pluriel(l, "bail signé", "baux signés")
+    )
 }
 
 /// The alerts, the late answers, the register rows set aside, the signatures.
