@@ -241,8 +241,11 @@ pub(super) fn part_de_l_etat(
             .pour(&ETAT),
         );
     }
-    let s_total =
-        if arrete { round(r * flux as f64).min(flux) } else { round(r * flux as f64).min(floor(0.30 * flux as f64)) };
+    // Rule 2 on whole dwellings: min(round(r × F), ⌊ceiling × F⌋), the ceiling 30 %, or the
+    // arrêté's rate above it (rule 9: « the arrêté's rate instead of 30 %, rule 2 alike »): 35 %
+    // of 57 is 19, never the 20 that rounding 19,95 gives.
+    let plafond = if arrete { r.max(TAUX_ETAT_DEFAUT) } else { TAUX_ETAT_DEFAUT };
+    let s_total = round(r * flux as f64).min(floor(plafond * flux as f64)).min(flux);
     let (f_demande, f_defaut) =
         match p.taux_fonctionnaires_pct.or_else(|| p.taux_fixes.get(FONCTIONNAIRES.as_str()).copied()) {
             Some(x) => ((x / 100.0).clamp(0.0, 1.0), false),

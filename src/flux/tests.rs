@@ -461,7 +461,7 @@ fn a_prefects_arrete_replaces_the_30_percent_of_the_departement() {
         ..Default::default()
     };
     let f = calculer_departement("B", "01", 2024, &deux_epcis(), &dep);
-    assert_eq!(f.logements_etat(), 26, "round(35 % × 75) = 26");
+    assert_eq!(f.logements_etat(), 26, "⌊35 % × 75⌋ = ⌊26,25⌋ = 26");
     assert!(!regles(&f).contains(&Regle::EtatMax30));
     // Without it: 30 % applied, 35 % kept as what was asked.
     let dep = FluxParametres { taux_etat_pct: Some(35.0), ..Default::default() };
@@ -469,6 +469,44 @@ fn a_prefects_arrete_replaces_the_30_percent_of_the_departement() {
     assert_eq!(f.logements_etat(), 22);
     let e = f.part("etat").unwrap();
     assert!((e.taux - 0.30).abs() < 1e-12 && (e.taux_demande.unwrap() - 0.35).abs() < 1e-12);
+}
+
+#[test]
+fn with_an_arrete_the_states_ceiling_is_its_rate_on_whole_dwellings() {
+    // Rule 2 with the arrêté's rate instead of 30 % (rule 9): min(round(r × F), ⌊r × F⌋).
+    // F = 57: 35 % × 57 = 19,95 → 19, not the 20 of rounding; F = 95 at 30 % with an arrêté:
+    // 28,5 → 28, as without it; F = 100 at 35 %: 35.
+    let arrete = |taux: f64| FluxParametres {
+        taux_etat_pct: Some(taux),
+        arrete_prefectoral: Some("arrêté n° 2025-3 du 6 janvier 2025".into()),
+        ..params(10.0)
+    };
+    for (assiette, taux, attendu) in [(570, 35.0, 19), (950, 30.0, 28), (1000, 35.0, 35), (570, 25.0, 14)] {
+        let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, assiette)], &arrete(taux));
+        assert_eq!(f.flux, assiette / 10);
+        assert_eq!(f.logements_etat(), attendu, "{taux} % de {}", f.flux);
+        assert!(!regles(&f).contains(&Regle::EtatMax30));
+        check_margins(&f);
+    }
+}
+
+#[test]
+fn the_states_agents_are_at_most_five_percent_of_the_flux_in_whole_dwellings() {
+    // Rule 2: fonctionnaires = min(round(f × F), ⌊5 % × F⌋), prioritaires = State − them.
+    // F = 59 (State ⌊17,7⌋ = 17): asked 4,5 % → round(2,655) = 3 but ⌊2,95⌋ = 2: 2 agents and
+    // 15 prioritaires; asked 4 % → round(2,36) = 2; F = 100, 2,5 % → round(2,5) = 3, 27.
+    for (assiette, f_pct, agents, prioritaires) in [(590, 4.5, 2, 15), (590, 4.0, 2, 15), (1000, 2.5, 3, 27)] {
+        let p = FluxParametres { taux_fonctionnaires_pct: Some(f_pct), ..params(10.0) };
+        let f = calculer("B", "E", 2024, &[g("06004", &NON_RESERVE, assiette)], &p);
+        assert_eq!(f.flux, assiette / 10);
+        assert_eq!(
+            (f.logements("etat-fonctionnaires"), f.logements("etat")),
+            (agents, prioritaires),
+            "{f_pct} % de {}",
+            f.flux
+        );
+        assert!(!regles(&f).contains(&Regle::FonctionnairesMax5), "{f_pct} % is within the ceiling");
+    }
 }
 
 #[test]
