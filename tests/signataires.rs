@@ -608,6 +608,55 @@ fn the_semesters_bilan_cuts_no_word_and_gives_its_breakdown_in_the_order_of_its_
     assert!(position("État (contingent préfectoral)") < position("Action Logement"), "{txt}");
 }
 
+/// Read as a réservataire (issue 21, the casa forecast printed by LibreOffice): the « — » of the
+/// columns « réalisés » (no register of the year before) stood on the left of their cells, under
+/// numbers on the right. `azur` without a register: every « — » of the forecast workbook has a
+/// right-aligned style.
+#[test]
+fn the_forecasts_dashes_stand_where_its_numbers_stand() {
+    let t = TempDir::new("prevision-tirets");
+    let d = azur(&t);
+    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+    let x = t.path("prevision.xlsx");
+    run_ok(&[
+        "export",
+        "prevision-soustraits",
+        "--dossier",
+        d.to_str().unwrap(),
+        "--bailleur",
+        "Azur",
+        "--annee",
+        "2025",
+        "--out",
+        x.to_str().unwrap(),
+    ]);
+    let (Some(chaines), Some(styles), Some(feuille)) = (
+        zip_entry(&x, "xl/sharedStrings.xml"),
+        zip_entry(&x, "xl/styles.xml"),
+        zip_entry(&x, "xl/worksheets/sheet1.xml"),
+    ) else {
+        return;
+    };
+    let tiret = chaines.split("<si>").skip(1).position(|si| texte_xml(si) == "—").expect("a « — » in the forecast");
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let a_droite: Vec<bool> = xfs[..xfs.find("</cellXfs>").unwrap()]
+        .split("<xf ")
+        .skip(1)
+        .map(|x| x.contains("horizontal=\"right\""))
+        .collect();
+    let mut vus = 0;
+    for c in feuille.split("<c ").skip(1) {
+        let c = &c[..c.find("</c>").unwrap_or(c.len())];
+        if attribut(c, "t").as_deref() == Some("s") && c.contains(&format!("<v>{tiret}</v>")) {
+            let s: usize = attribut(c, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
+            assert!(a_droite[s], "{} : « — » à gauche", attribut(c, "r").unwrap_or_default());
+            vus += 1;
+        }
+    }
+    // The eight soustraits and their total, in the EPCI's column and the total's.
+    assert_eq!(vus, 18);
+}
+
 /// The attribute `nom` of the XML tag that `balise` starts with.
 fn attribut(balise: &str, nom: &str) -> Option<String> {
     let tag = &balise[..balise.find('>').unwrap_or(balise.len())];

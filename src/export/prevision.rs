@@ -404,6 +404,8 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
     let cell_total = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_bold();
     let num = Format::new().set_border(FormatBorder::Thin).set_num_format("#,##0");
+    // « — » (nothing known) stands where a number would: on the right, as in the PDF.
+    let tiret = Format::new().set_border(FormatBorder::Thin).set_align(rust_xlsxwriter::FormatAlign::Right);
     let largeur = 60.0 + 16.0 * 2.0 * p.colonnes.len() as f64;
     let derniere = (2 * p.colonnes.len()) as u16;
     ws.texte_f(0, 0, titre(p), &bold).map_err(e)?;
@@ -448,7 +450,7 @@ fn xlsx(p: &Prevision, out: &Path) -> Result<(), ExportError> {
                         r,
                         c,
                         if k == 1 && !l.starts_with("Libérations") && !l.starts_with("Flux") { "—" } else { "" },
-                        &cell,
+                        &tiret,
                     ),
                 }
                 .map_err(e)?;
