@@ -830,6 +830,64 @@ fn a_row_repeated_or_completed_counts_once() {
     assert_eq!(doublons, [3, 4, 7]);
 }
 
+/// A cell the import does not understand sets its row aside with its value and says it, never
+/// a figure by default: a CALEOL decision of no known label (before: a non-attribution, a chute
+/// of the State), the QPV or the financement of a dwelling the register describes itself
+/// (before: hors QPV, « Autre »). « En attente » is no decision yet: the row counts.
+#[test]
+fn a_cell_not_understood_sets_its_row_aside_never_a_default() {
+    let t = TempDir::new("suivi-inconnus");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "inconnus.csv",
+        &[
+            "N° logement;Réservataire;Commune;Typologie;Financement;QPV;Date de mise à disposition;Date commission;Décision;Date signature bail;Issue",
+            "A0;Préfecture;;;;;15/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé",
+            "A1;Préfecture;;;;;01/03/2024;20/03/2024;En instruction;;En cours",
+            "A2;Préfecture;;;;;01/04/2024;;En attente;;En cours",
+            "Z1;ALS;Antibes;T3;PLUS;?;01/05/2024;;;;En cours",
+            "Z2;ALS;Antibes;T3;PLUSS;Non;02/05/2024;;;;En cours",
+            "Z3;ALS;Antibes;T3;PLUS;Non;03/05/2024;;;;En cours",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("6 lignes lues, 3 mises à disposition, 0 hors flux, 3 mises de côté"), "{out}");
+    assert!(
+        out.contains("Décision CALEOL inconnue (ni attribution, ni non-attribution, ni refus du candidat) : 1"),
+        "{out}"
+    );
+    assert!(out.contains("valeur de décision CALEOL non comprise : « En instruction » (ligne 3)"), "{out}");
+    assert!(out.contains("valeur de QPV non comprise : « ? » (ligne 5)"), "{out}");
+    assert!(out.contains("valeur de financement non comprise : « PLUSS » (ligne 6)"), "{out}");
+    let etat = etat_2024(ds);
+    assert_eq!(etat["mises_a_disposition"], 2);
+    assert_eq!(etat["examines_cal"], 1);
+    assert_eq!(etat["attributions"], 1);
+    assert_eq!(etat["en_cours"], 1);
+    let b: Value = bilan_azur_json(ds, "2024");
+    let als = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap();
+    assert_eq!(als["mises_a_disposition"], 1);
+    let mut rejets: Vec<(u64, String, String)> = b["rejets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["ligne"].as_u64().unwrap(), r["motif"].as_str().unwrap().into(), r["valeur"].as_str().unwrap().into())
+        })
+        .collect();
+    rejets.sort();
+    assert_eq!(
+        rejets,
+        [
+            (3, "decision_inconnue".into(), "En instruction".into()),
+            (5, "qpv_inconnu".into(), "?".into()),
+            (6, "financement_inconnu".into(), "PLUSS".into())
+        ]
+    );
+}
+
 /// The sample register of `../shared/samples/casa-suivi`, imported after its état des lieux,
 /// must give every count of its `expected.json`. Its `taux_chute` values were written with
 /// the former rule (1 − baux signés / mises à disposition, which counted the mises à

@@ -329,6 +329,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                 }
             }
         }
+        s.remarques.extend(valeurs_a_corriger(&rejets));
         for r in rejets {
             *s.rejets.entry(r.motif.to_string()).or_default() += 1;
             let rejet = RejetDeRegistre {
@@ -418,6 +419,18 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
 /// filler meaning « in the flux »): set aside with its value, never read as « autres ».
 pub const HORS_FLUX_INCONNU: &str = "hors_flux_inconnu";
 
+/// The motif of a register row whose CALEOL decision holds a label of no decision (nor a filler
+/// meaning « not decided yet »): set aside with its value, never read as a non-attribution.
+pub const DECISION_INCONNUE: &str = "decision_inconnue";
+
+/// The motif of a register row describing a dwelling the dossier does not know whose QPV cell
+/// says neither QPV nor hors QPV (« ? », « NC »): set aside, never read as hors QPV.
+pub const QPV_INCONNU: &str = "qpv_inconnu";
+
+/// The motif of a register row describing a dwelling the dossier does not know whose
+/// financement is a label of no list (as in an état des lieux): set aside, never « Autre ».
+const FINANCEMENT_INCONNU: &str = "financement_inconnu";
+
 /// The motif of a register row that repeats another row of the register (same dwelling, date
 /// of mise à disposition, réservataire or category, nothing more): counted once.
 pub const DOUBLON: &str = "doublon";
@@ -439,6 +452,64 @@ fn complete(a: &MiseADisposition, b: &MiseADisposition) -> bool {
         && meme(&x.date_bail, &y.date_bail)
         && (x.issue == y.issue || x.issue == crate::model::Issue::EnCours)
         && (a.menage == b.menage || a.menage == Menage::default())
+}
+
+/// The values of the rows set aside because a cell holds a label of no known value, in words,
+/// with their rows and what to write instead: « décision CALEOL « En instruction » non
+/// comprise (lignes 3, 7) … ».
+fn valeurs_a_corriger(rejets: &[registre::Rejet]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (motif, quoi, attendu) in [
+        (
+            DECISION_INCONNUE,
+            "décision CALEOL",
+            "Favorable, Défavorable, Refus du candidat, Ajourné, ou vide tant que la commission n'a pas décidé",
+        ),
+        (
+            HORS_FLUX_INCONNU,
+            "catégorie hors flux",
+            "Mutation, Relogement ANRU, Démolition hors ANRU, LHI, ORCOD, Vente, Urgence, Autres, ou vide dans le flux",
+        ),
+        (QPV_INCONNU, "QPV", "Oui ou Non (« QPV », « Hors QPV »)"),
+        (FINANCEMENT_INCONNU, "financement", "PLAI, PLUS, PLS, PLI ou un code RPLS"),
+    ] {
+        let mut valeurs: Vec<(&str, Vec<String>)> = Vec::new();
+        let les_siens = || rejets.iter().filter(|r| r.motif == motif);
+        // The sheet is said only when the rows lie on several.
+        let feuilles = les_siens().map(|r| &r.feuille).collect::<HashSet<_>>().len() > 1;
+        for r in les_siens() {
+            let ligne = match &r.feuille {
+                Some(f) if feuilles => format!("{} de « {f} »", r.ligne),
+                _ => r.ligne.to_string(),
+            };
+            match valeurs.iter_mut().find(|(v, _)| *v == r.valeur) {
+                Some((_, l)) => l.push(ligne),
+                None => valeurs.push((&r.valeur, vec![ligne])),
+            }
+        }
+        if valeurs.is_empty() {
+            continue;
+        }
+        let n = valeurs.len();
+        let dites: Vec<String> = valeurs
+            .into_iter()
+            .take(5)
+            .map(|(v, l)| {
+                let plus = if l.len() > 5 { format!("… {} lignes", l.len()) } else { String::new() };
+                let mot = if l.len() > 1 { "lignes" } else { "ligne" };
+                let l: Vec<String> = l.into_iter().take(5).collect();
+                format!("« {v} » ({mot} {}{plus})", l.join(", "))
+            })
+            .collect();
+        let autres = if n > 5 { format!(" et {} autres valeurs", n - 5) } else { String::new() };
+        let valeur = if n > 1 { "valeurs" } else { "valeur" };
+        let comprise = if n > 1 { "comprises" } else { "comprise" };
+        out.push(format!(
+            "{valeur} de {quoi} non {comprise} : {}{autres} ; ces lignes sont mises de côté, non comptées : écrivez {attendu}, puis réimportez le registre",
+            dites.join(", ")
+        ));
+    }
+    out
 }
 
 /// The motif of a register row that repeats a mise à disposition typed in the window.
@@ -553,8 +624,17 @@ fn mise_a_disposition(
                     commune,
                     epci,
                     typologie: t.grille(),
-                    financement: ctx.financement(&l.financement_brut).unwrap_or(Financement::Autre),
-                    qpv: ctx.qpv(&l.qpv_brut).unwrap_or(false),
+                    // An unknown label is set aside as in an état des lieux, never « Autre ».
+                    financement: match ctx.financement(&l.financement_brut) {
+                        Some(f) => f,
+                        None => return Err(rejet(FINANCEMENT_INCONNU, l.financement_brut.clone())),
+                    },
+                    // « ? », « NC »: neither QPV nor hors QPV — never hors QPV by default (the
+                    // bilan's QPV breakdown and the CIA's hors-QPV quartile would move).
+                    qpv: match ctx.qpv(&l.qpv_brut) {
+                        Some(q) => q,
+                        None => return Err(rejet(QPV_INCONNU, l.qpv_brut.clone())),
+                    },
                     annee_construction: l.annee_construction,
                 },
                 _ => return Err(rejet("logement_inconnu", l.reference.clone())),
@@ -630,6 +710,9 @@ pub fn motif_en_clair(code: &str) -> String {
         "bailleur_different" => "Ligne d'un autre bailleur".into(),
         DOUBLON => "Doublon d'une autre ligne (comptée une fois)".into(),
         HORS_FLUX_INCONNU => "Catégorie hors flux inconnue (ni dans le flux, ni hors flux)".into(),
+        DECISION_INCONNUE => {
+            "Décision CALEOL inconnue (ni attribution, ni non-attribution, ni refus du candidat)".into()
+        }
         DEJA_SAISIE => "Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois)".into(),
         CONFLIT_SAISIE => {
             "En conflit avec une mise à disposition saisie dans la fenêtre (le logement n'est mis à disposition que d'un réservataire à la fois : la saisie est gardée, la ligne n'est pas comptée)".into()

@@ -510,33 +510,81 @@ pub fn preavis(raw: &str) -> Option<u8> {
     })
 }
 
-pub fn decision(raw: &str) -> Option<DecisionCal> {
+/// What the CALEOL decision column of a row says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LectureDecision {
+    /// Empty, or a filler that says the commission has not decided (« En attente », « Sans
+    /// objet », « - »).
+    Aucune,
+    Decision(DecisionCal),
+    /// A label of none of the decisions: the row is set aside with it, never counted as a
+    /// non-attribution by guesswork.
+    Inconnue,
+}
+
+/// The fillers of a decision column that mean no decision yet (keys).
+const SANS_DECISION: [&str; 19] = [
+    "",
+    "en attente",
+    "attente",
+    "a venir",
+    "en cours",
+    "non passe",
+    "pas encore passe",
+    "non examine",
+    "a programmer",
+    "sans objet",
+    "so",
+    "nc",
+    "n a",
+    "na",
+    "neant",
+    "aucun",
+    "aucune",
+    "sans decision",
+    "pas de decision",
+];
+
+/// « Rang 2 », « rang n° 10 »: the rank the commission gave the candidate, if the label is one.
+fn rang(k: &str) -> Option<u32> {
+    let mut mots = k.split(' ').skip_while(|w| *w != "rang").skip(1).skip_while(|w| ["n", "no", "numero"].contains(w));
+    mots.next().and_then(|w| w.parse().ok())
+}
+
+pub fn decision(raw: &str) -> LectureDecision {
+    use LectureDecision::{Aucune, Decision, Inconnue};
     let k = key(raw);
-    if k.is_empty() {
-        return None;
-    }
     // « Avis favorable », « Décision : attribution »: the word of the column repeated.
     let k = ["avis de la caleol ", "avis de la cal ", "avis caleol ", "avis cal ", "avis ", "decision "]
         .iter()
         .find_map(|p| k.strip_prefix(p))
         .unwrap_or(&k);
+    if SANS_DECISION.contains(&k) {
+        return Aucune;
+    }
     if k.contains("refus du candidat") || k.contains("refus candidat") || k.starts_with("desist") {
-        return Some(DecisionCal::Refus);
+        return Decision(DecisionCal::Refus);
     }
     if k.starts_with("defavorable") || k.starts_with("non attribu") || k.starts_with("refus") || k == "non" {
-        return Some(DecisionCal::NonAttribution);
+        return Decision(DecisionCal::NonAttribution);
     }
     if k.starts_with("favorable")
         || k.starts_with("attribu")
         || k.contains("sous condition")
-        || k.starts_with("rang 1")
+        || rang(k) == Some(1)
         || k == "oui"
         || k == "accord"
     {
-        return Some(DecisionCal::Attribution);
+        return Decision(DecisionCal::Attribution);
     }
-    // « Rang 2 », « ajourné »: examined, not attributed to this candidate.
-    Some(DecisionCal::NonAttribution)
+    // « Rang 2 », « ajourné », « irrecevable », « rejet »: examined, not attributed to this
+    // candidate.
+    if rang(k).is_some_and(|n| n >= 2)
+        || ["ajourn", "report", "irrecevab", "rejet", "non retenu"].iter().any(|p| k.starts_with(p))
+    {
+        return Decision(DecisionCal::NonAttribution);
+    }
+    Inconnue
 }
 
 pub fn issue(raw: &str) -> Issue {
@@ -676,6 +724,14 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
                 continue;
             }
         };
+        let decision_cal = match decision(&text(row, Champ::DecisionCal)) {
+            LectureDecision::Aucune => None,
+            LectureDecision::Decision(d) => Some(d),
+            LectureDecision::Inconnue => {
+                out.push(Err(rejet(super::import_registre::DECISION_INCONNUE, text(row, Champ::DecisionCal))));
+                continue;
+            }
+        };
         let [date_liberation, date_mise_a_disposition, date_validation, date_candidats, date_cal, date_bail] = dates;
         if date_mise_a_disposition.is_none() && date_bail.is_none() {
             out.push(Err(rejet("date_illisible", "date de mise à disposition absente".into())));
@@ -713,7 +769,7 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
                 candidats: crate::format::parse_entier(&candidats_txt).ok().map(|n| n.min(u32::MAX as u64) as u32),
                 date_candidats,
                 date_cal,
-                decision_cal: decision(&text(row, Champ::DecisionCal)),
+                decision_cal,
                 date_bail,
                 issue,
             },
@@ -893,6 +949,27 @@ mod tests {
         assert_eq!((r.motif, r.valeur.as_str(), r.ligne), ("hors_flux_inconnu", "Xyzzy", 9));
     }
 
+    /// An unknown CALEOL decision sets its row aside with its value (before: a non-attribution,
+    /// a chute of the réservataire); « En attente » is no decision yet, the row kept.
+    #[test]
+    fn an_unknown_decision_is_set_aside_never_a_non_attribution() {
+        let s = sheet(&[
+            &["Réf. logement", "Contingent", "Date envoi fiche navette", "Date CALEOL", "Avis CALEOL"],
+            &["HA-1", "ALS", "20/05/2024", "12/06/2024", "Favorable"],
+            &["HA-2", "ALS", "21/05/2024", "12/06/2024", "En instruction"],
+            &["HA-3", "ALS", "22/05/2024", "", "En attente"],
+            &["HA-4", "ALS", "23/05/2024", "12/06/2024", "Ajourné"],
+        ]);
+        let e = entete(&s).unwrap();
+        let l = lignes(&s, &e, Date::new(2024, 12, 31).unwrap());
+        assert_eq!(l.len(), 4);
+        assert_eq!(l[0].as_ref().unwrap().etapes.decision_cal, Some(DecisionCal::Attribution));
+        let r = l[1].as_ref().unwrap_err();
+        assert_eq!((r.motif, r.valeur.as_str(), r.ligne), ("decision_inconnue", "En instruction", 3));
+        assert_eq!(l[2].as_ref().unwrap().etapes.decision_cal, None);
+        assert_eq!(l[3].as_ref().unwrap().etapes.decision_cal, Some(DecisionCal::NonAttribution));
+    }
+
     /// « 45000 » written as text is a serial date of a workbook (15/03/2023), never of a CSV,
     /// which has no date system: there the row is set aside, its value said.
     #[test]
@@ -958,15 +1035,25 @@ mod tests {
             assert_eq!(preavis(x), Some(n), "{x}");
         }
         assert_eq!(preavis("normal"), None);
-        assert_eq!(decision("Attribution sous condition suspensive"), Some(DecisionCal::Attribution));
-        assert_eq!(decision("Rang 1"), Some(DecisionCal::Attribution));
-        assert_eq!(decision("Refus du candidat"), Some(DecisionCal::Refus));
-        assert_eq!(decision("Non-attribution"), Some(DecisionCal::NonAttribution));
+        use LectureDecision::{Aucune, Decision};
+        assert_eq!(decision("Attribution sous condition suspensive"), Decision(DecisionCal::Attribution));
+        assert_eq!(decision("Rang 1"), Decision(DecisionCal::Attribution));
+        assert_eq!(decision("Refus du candidat"), Decision(DecisionCal::Refus));
+        assert_eq!(decision("Non-attribution"), Decision(DecisionCal::NonAttribution));
         for x in ["Avis favorable", "AVIS FAVORABLE", "Favorable", "Décision : attribution", "Avis CAL favorable"] {
-            assert_eq!(decision(x), Some(DecisionCal::Attribution), "{x}");
+            assert_eq!(decision(x), Decision(DecisionCal::Attribution), "{x}");
         }
-        for x in ["Avis défavorable", "AVIS DEFAVORABLE", "Défavorable"] {
-            assert_eq!(decision(x), Some(DecisionCal::NonAttribution), "{x}");
+        for x in ["Avis défavorable", "AVIS DEFAVORABLE", "Défavorable", "Ajourné", "Rang 2", "Rang 10", "Irrecevable"]
+        {
+            assert_eq!(decision(x), Decision(DecisionCal::NonAttribution), "{x}");
+        }
+        // No decision yet: neither examined-and-refused nor a row to set aside.
+        for x in ["", "-", "En attente", "Sans objet", "N/A", "Avis : en attente"] {
+            assert_eq!(decision(x), Aucune, "{x}");
+        }
+        // A label of no decision is never a non-attribution (tester2 F5).
+        for x in ["Xyzzy", "Peut-être", "Rang", "Commission", "12/06/2024"] {
+            assert_eq!(decision(x), LectureDecision::Inconnue, "{x}");
         }
         use LectureHorsFlux::{Flux, HorsFlux as H, Inconnu};
         assert_eq!(hors_flux("ANRU"), H(HorsFlux::Relogements));
