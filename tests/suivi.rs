@@ -888,6 +888,99 @@ fn a_cell_not_understood_sets_its_row_aside_never_a_default() {
     );
 }
 
+/// The préavis sets the reply deadline where the convention follows it (the default rule: 15
+/// jours ouvrés for one month, a month for three): « normal » is three months and « réduit » one
+/// (loi du 6 juillet 1989, art. 15); an empty or unreadable cell is signalled — the deadline
+/// is computed as for one month, said. Where the rule is one month whatever the notice
+/// (`--delai un-mois`), nothing to say. Without a préavis column, the summary says it once.
+#[test]
+fn the_preavis_of_the_reply_deadline_is_read_or_signalled() {
+    let t = TempDir::new("suivi-preavis");
+    let lignes = [
+        "N° logement;Réservataire;Date de mise à disposition;Préavis;Issue",
+        "A0;Préfecture;12/08/2024;3 mois;En cours",
+        "A1;Préfecture;12/08/2024;normal;En cours",
+        "A2;Préfecture;12/08/2024;réduit;En cours",
+        "A3;Préfecture;12/08/2024;;En cours",
+        "A4;Préfecture;12/08/2024;2 mois;En cours",
+    ];
+    let reg = register(&t, "preavis.csv", &lignes);
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("5 lignes lues, 5 mises à disposition, 0 hors flux, 0 mises de côté, 2 signalées"), "{out}");
+    let b: Value = bilan_azur_json(ds, "2024");
+    let echeances: Vec<(String, String)> = b["retards_de_reponse"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["reference"].as_str().unwrap().into(), r["echeance"].as_str().unwrap().into()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Made available on Monday 12 August 2024: a month is 12 September; 15 jours ouvrés (15
+    // August a holiday) 3 September.
+    let attendu: Vec<(String, String)> =
+        [("A0", "2024-09-12"), ("A1", "2024-09-12"), ("A2", "2024-09-03"), ("A3", "2024-09-03"), ("A4", "2024-09-03")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+    assert_eq!(echeances, attendu);
+    let signales: Vec<(String, String)> = b["signalements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["reference"].as_str().unwrap().into(), r["detail"].as_str().unwrap().into()))
+        .collect();
+    let dit = "délai de réponse compté comme pour un préavis d'un mois (15 jours ouvrés), à vérifier";
+    assert_eq!(
+        signales,
+        [
+            ("A3".to_string(), format!("préavis non renseigné : {dit}")),
+            ("A4".to_string(), format!("préavis illisible « 2 mois » (1 ou 3 mois) : {dit}"))
+        ]
+    );
+
+    // One month whatever the notice: the préavis changes nothing, nothing to signal.
+    let t = TempDir::new("suivi-preavis-un-mois");
+    let reg = register(&t, "preavis.csv", &lignes);
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let out = run_ok(&[
+        "suivi",
+        "import",
+        "--dossier",
+        ds,
+        "--bailleur",
+        "Azur",
+        "--delai",
+        "un-mois",
+        reg.to_str().unwrap(),
+    ]);
+    assert!(out.contains("5 mises à disposition, 0 hors flux, 0 mises de côté, 0 signalées"), "{out}");
+    assert!(!out.contains("préavis"), "{out}");
+
+    // No préavis column: said once in the summary, not on each row.
+    let t = TempDir::new("suivi-sans-preavis");
+    let reg = register(
+        &t,
+        "sans_preavis.csv",
+        &[
+            "N° logement;Réservataire;Date de mise à disposition;Issue",
+            "A0;Préfecture;12/08/2024;En cours",
+            "A1;ALS;12/08/2024;En cours",
+        ],
+    );
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(out.contains("2 mises à disposition, 0 hors flux, 0 mises de côté, 0 signalées"), "{out}");
+    assert!(
+        out.contains("aucune colonne de préavis : le délai de réponse de 2 mises à disposition est compté comme pour un préavis d'un mois (15 jours ouvrés), à vérifier"),
+        "{out}"
+    );
+}
+
 /// The sample register of `../shared/samples/casa-suivi`, imported after its état des lieux,
 /// must give every count of its `expected.json`. Its `taux_chute` values were written with
 /// the former rule (1 − baux signés / mises à disposition, which counted the mises à

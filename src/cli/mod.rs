@@ -379,12 +379,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut d = Dossier::open(&dossier, false).map_err(store_err)?;
             let o =
                 contingents::suivi::OptionsRegistre { bailleur, decompte: decompte.map(|x| x.etape()), accepter_perte };
-            let res = contingents::suivi::importer_avec(&mut d, &fichiers, &o).map_err(suivi_err)?;
-            if let Some(r) = regle {
-                for b in res.iter().map(|s| s.bailleur.clone()).collect::<std::collections::BTreeSet<_>>() {
-                    contingents::suivi::enregistrer_regle_delai(&d, &b, None, r).map_err(suivi_err)?;
-                }
-            }
+            let res = contingents::suivi::importer_avec_delai(&mut d, &fichiers, &o, regle).map_err(suivi_err)?;
             for s in res {
                 if let Some(n) = s.identique {
                     dire!("{} : fichier identique, ignoré (registre n° {n}, {})", s.fichier, s.bailleur);

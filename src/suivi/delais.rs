@@ -44,7 +44,7 @@ pub fn parse_regle_delai(s: &str) -> Option<calendrier::RegleDelai> {
     }
 }
 
-fn texte_regle_delai(r: calendrier::RegleDelai) -> String {
+pub(super) fn texte_regle_delai(r: calendrier::RegleDelai) -> String {
     match r {
         calendrier::RegleDelai::Preavis => "preavis".into(),
         calendrier::RegleDelai::UnMois => "un_mois".into(),
@@ -72,6 +72,11 @@ impl ReglagesDesConventions {
     fn valeurs<'a>(&'a self, nom: &str, bailleur: &str, reservataire: &str) -> impl Iterator<Item = &'a String> + 'a {
         let cles = [format!("{nom}:{bailleur}:{reservataire}"), format!("{nom}:{bailleur}"), nom.to_string()];
         cles.into_iter().filter_map(move |c| self.0.get(&c))
+    }
+
+    /// Sets a bailleur's own setting (`nom:bailleur`), as a register's import records it.
+    pub fn regler(&mut self, nom: &str, bailleur: &str, valeur: &str) {
+        self.0.insert(format!("{nom}:{bailleur}"), valeur.to_string());
     }
 
     pub fn etape(&self, bailleur: &str, reservataire: &str) -> Etape {

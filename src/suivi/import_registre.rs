@@ -2,6 +2,7 @@
 //! import's header detection, each row joined to the dossier's dwelling and its réservataire
 //! resolved like an état des lieux', all files in one transaction.
 
+use super::calendrier::RegleDelai;
 use super::registre;
 use super::types::{OptionsRegistre, RegistreImporte, Result, SuiviError};
 use crate::import::Context;
@@ -186,6 +187,18 @@ pub fn importer(
 /// to the bailleur's active register, or given twice, is read once. `decompte` records the
 /// step the bailleur's conventions count at.
 pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre) -> Result<Vec<RegistreImporte>> {
+    importer_avec_delai(d, fichiers, o, None)
+}
+
+/// [`importer_avec`], recording in the same transaction the reply deadline rule `delai` of the
+/// registers' bailleurs (their conventions without a rule of their own): the rows are checked
+/// against it (a préavis missing where the deadline depends on it is said).
+pub fn importer_avec_delai(
+    d: &mut Dossier,
+    fichiers: &[PathBuf],
+    o: &OptionsRegistre,
+    delai: Option<RegleDelai>,
+) -> Result<Vec<RegistreImporte>> {
     let connus = d.bailleurs_actifs()?;
     let aujourd_hui = crate::store::now_iso()
         .get(..10)
@@ -205,6 +218,12 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
         }
     }
     let saisies = Saisies::lire(d, &prepared)?;
+    let mut reglages = super::ReglagesDesConventions::lire(d)?;
+    if let Some(r) = delai {
+        for b in prepared.iter().map(|p| &p.bailleur) {
+            reglages.regler("delai", b, &super::delais::texte_regle_delai(r));
+        }
+    }
     let w = RegistreWriter::begin(d)?;
     // Each bailleur's register lines before this call (for the loss check), and what comes.
     let mut avant: BTreeMap<String, u64> = BTreeMap::new();
@@ -214,6 +233,11 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
     if let Some(e) = o.decompte {
         for b in prepared.iter().map(|p| &p.bailleur) {
             w.set_parametre(&format!("decompte:{b}"), e.as_str())?;
+        }
+    }
+    if let Some(r) = delai {
+        for b in prepared.iter().map(|p| &p.bailleur) {
+            w.set_parametre(&format!("delai:{b}"), &super::delais::texte_regle_delai(r))?;
         }
     }
     for p in prepared {
@@ -341,6 +365,7 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             };
             w.inserer_rejet(import_id, &p.bailleur, &p.fichier, rejet)?;
         }
+        let mut sans_colonne_preavis: u64 = 0;
         for (l, mut m, presume) in retenues {
             if presume {
                 *s.presomptions.entry(l.reservataire_brut.clone()).or_default() += 1;
@@ -351,6 +376,31 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
                 if !vus.insert((m.reference.clone(), quand, r.to_string())) {
                     m.signalement.get_or_insert_with(|| {
                         "la même libération mise deux fois à disposition du même réservataire".into()
+                    });
+                }
+            }
+            // The reply deadline of a convention that follows the notice (15 jours ouvrés for
+            // one month, a month for three) needs the préavis: without it, it is computed as
+            // for one month — said, never silently.
+            if let Some(r) = &m.reservataire
+                && m.etapes.preavis.is_none()
+                && reglages.regle_delai(&p.bailleur, r.as_str()) == RegleDelai::Preavis
+            {
+                let dit = match l.preavis_brut.as_deref().map(str::trim) {
+                    None => {
+                        sans_colonne_preavis += 1;
+                        None
+                    }
+                    Some("") => Some("préavis non renseigné".to_string()),
+                    Some(t) => Some(format!("préavis illisible « {t} » (1 ou 3 mois)")),
+                };
+                if let Some(x) = dit {
+                    let x = format!(
+                        "{x} : délai de réponse compté comme pour un préavis d'un mois (15 jours ouvrés), à vérifier"
+                    );
+                    m.signalement = Some(match m.signalement.take() {
+                        Some(avant) => format!("{avant} ; {x}"),
+                        None => x,
                     });
                 }
             }
@@ -375,6 +425,12 @@ pub fn importer_avec(d: &mut Dossier, fichiers: &[PathBuf], o: &OptionsRegistre)
             insertion.inserer(import_id, &m, src)?;
         }
         drop(insertion);
+        if sans_colonne_preavis > 0 {
+            s.remarques.push(format!(
+                "aucune colonne de préavis : le délai de réponse de {} est compté comme pour un préavis d'un mois (15 jours ouvrés), à vérifier ; ajoutez au registre la colonne « Préavis » (1 ou 3 mois), ou donnez aux conventions un délai qui n'en dépend pas (un mois quel que soit le préavis)",
+                crate::format::pluriel(sans_colonne_preavis, "mise à disposition", "mises à disposition")
+            ));
+        }
         // Not one row usable: a wrong column or bailleur, never an empty register accepted
         // silently (--accepter-perte keeps the rows aside, to map their labels).
         if s.lignes_lues > 0 && s.mises_a_disposition + s.hors_flux == 0 && !o.accepter_perte {
@@ -672,16 +728,6 @@ fn mise_a_disposition(
         && (l.etapes.candidats == Some(0) || (l.etapes.candidats.is_none() && l.etapes.date_candidats.is_none()))
     {
         signalements.push("passage en CALEOL sans candidat");
-    }
-    let preavis = (!l.preavis_illisible.is_empty()).then(|| {
-        format!(
-            "préavis illisible « {} » (1 ou 3 mois) : délai de réponse compté comme pour un préavis d'un mois, à vérifier",
-            l.preavis_illisible
-        )
-    });
-    let mut signalements: Vec<&str> = signalements;
-    if let Some(p) = &preavis {
-        signalements.push(p);
     }
     let m = MiseADisposition {
         id: 0,

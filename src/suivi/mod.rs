@@ -14,7 +14,7 @@ mod saisie;
 mod types;
 
 pub use delais::*;
-pub use import_registre::{est_un_registre, importer, importer_avec, motif_en_clair};
+pub use import_registre::{est_un_registre, importer, importer_avec, importer_avec_delai, motif_en_clair};
 pub use saisie::*;
 pub use types::*;
 

@@ -474,8 +474,8 @@ pub struct Ligne {
     pub quartile_brut: String,
     /// The quartile column is a « 1er quartile » Oui / Non column.
     pub quartile_oui_non: bool,
-    /// The préavis as written when it could not be read (1 or 3 months), else empty.
-    pub preavis_illisible: String,
+    /// The préavis cell as written (`None`: the register has no préavis column).
+    pub preavis_brut: Option<String>,
     pub brut: String,
 }
 
@@ -489,25 +489,46 @@ pub struct Rejet {
     pub brut: String,
 }
 
+/// The tenant's notice in months, 1 or 3 (loi du 6 juillet 1989, art. 15: « normal » is three
+/// months, « réduit » one — in zone tendue among others); `None` when the cell says neither (« 2
+/// mois », « six semaines », « réduit (3 mois) »), never a month by default.
 pub fn preavis(raw: &str) -> Option<u8> {
     let k = key(raw);
-    let digits: String = k.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if let Ok(n @ 1..=3) = digits.parse::<u8>() {
-        return Some(n);
-    }
-    // « Préavis de 3 mois », « trois mois », « 90 jours »: a number followed by its unit.
     let mots: Vec<&str> = k.split(' ').collect();
-    mots.windows(2).find_map(|w| {
-        let n = match w[0] {
-            "un" | "1" => 1,
-            "deux" | "2" => 2,
-            "trois" | "3" => 3,
-            "30" if w[1].starts_with("jour") => return Some(1),
-            "90" if w[1].starts_with("jour") => return Some(3),
-            _ => return None,
-        };
-        (w[1] == "mois").then_some(n)
-    })
+    let digits: String = k.chars().take_while(|c| c.is_ascii_digit()).collect();
+    // « 3 », « 3 mois », « 1M », « Préavis de 3 mois », « trois mois », « 90 jours ».
+    let nombre = mots
+        .windows(2)
+        .find_map(|w| {
+            let n = match w[0] {
+                "un" | "1" => 1,
+                "deux" | "2" => 2,
+                "trois" | "3" => 3,
+                "30" if w[1].starts_with("jour") => return Some(1),
+                "90" if w[1].starts_with("jour") => return Some(3),
+                _ => return None,
+            };
+            (w[1] == "mois").then_some(n)
+        })
+        .or_else(|| digits.parse::<u8>().ok());
+    // « Préavis normal », « réduit », « normal (3 mois) »; « zone tendue » alone is réduit,
+    // « 3 mois (sauf zone tendue) » stays three months.
+    let normal = mots.contains(&"normal");
+    let reduit = mots.iter().any(|w| w.starts_with("redui"));
+    let mot = match (normal, reduit) {
+        (true, false) => Some(3),
+        (false, true) => Some(1),
+        (true, true) => return None,
+        (false, false) => None,
+    };
+    match (nombre, mot) {
+        (Some(n), Some(m)) if n != m => None,
+        (Some(n @ (1 | 3)), _) => Some(n),
+        (Some(_), _) => None,
+        (None, Some(m)) => Some(m),
+        (None, None) if k.contains("zone tendue") => Some(1),
+        (None, None) => None,
+    }
 }
 
 /// What the CALEOL decision column of a row says.
@@ -778,9 +799,7 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
             dalo_brut: text(row, Champ::Dalo),
             quartile_brut: text(row, Champ::Quartile),
             quartile_oui_non: e.quartile_oui_non,
-            preavis_illisible: Some(text(row, Champ::Preavis))
-                .filter(|t| !t.trim().is_empty() && preavis(t).is_none())
-                .unwrap_or_default(),
+            preavis_brut: e.colonne(Champ::Preavis).map(|_| text(row, Champ::Preavis)),
             brut,
         }));
     }
@@ -1034,7 +1053,25 @@ mod tests {
         for (x, n) in [("Préavis de 3 mois", 3), ("trois mois", 3), ("90 jours", 3), ("un mois", 1), ("30 jours", 1)] {
             assert_eq!(preavis(x), Some(n), "{x}");
         }
-        assert_eq!(preavis("normal"), None);
+        // Loi du 6 juillet 1989, art. 15: the normal notice is three months, the reduced one.
+        for (x, n) in [
+            ("normal", 3),
+            ("Préavis normal", 3),
+            ("NORMAL (3 mois)", 3),
+            ("réduit", 1),
+            ("Préavis réduit", 1),
+            ("Réduit - 1 mois", 1),
+            ("Zone tendue", 1),
+            ("3 mois (sauf zone tendue)", 3),
+            ("1M", 1),
+            ("3,0", 3),
+        ] {
+            assert_eq!(preavis(x), Some(n), "{x}");
+        }
+        // Neither 1 nor 3 months, or contradictory: unread (signalled), never a month by default.
+        for x in ["2 mois", "2", "deux mois", "réduit (3 mois)", "normal 1 mois", "normal ou réduit", "0", "Oui"] {
+            assert_eq!(preavis(x), None, "{x}");
+        }
         use LectureDecision::{Aucune, Decision};
         assert_eq!(decision("Attribution sous condition suspensive"), Decision(DecisionCal::Attribution));
         assert_eq!(decision("Rang 1"), Decision(DecisionCal::Attribution));
