@@ -981,6 +981,31 @@ fn the_preavis_of_the_reply_deadline_is_read_or_signalled() {
     );
 }
 
+/// A step column under a name the import does not know is not « one of the columns not read »:
+/// the summary says it on its own line, with the step that counts 0 and what to do; the State's
+/// examined count is 0 indeed (the CALEOL date is not read), never a silent 0.
+#[test]
+fn a_step_column_not_understood_is_said_in_the_summary() {
+    let t = TempDir::new("suivi-etape-non-lue");
+    let d = dossier(&t);
+    let ds = d.to_str().unwrap();
+    let reg = register(
+        &t,
+        "etape.csv",
+        &[
+            "N° logement;Réservataire;Date de mise à disposition;Préavis;Nb candidats;Passage commission (date);Décision;Observations",
+            "A0;Préfecture;15/01/2024;1 mois;3;01/02/2024;Attribution;RAS",
+        ],
+    );
+    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    assert!(
+        out.contains("  colonne « Passage commission (date) » non lue : son titre évoque la date de passage en CALEOL, qu'aucune colonne ne donne — les examinés en CALEOL comptent 0 ; si c'est elle, renommez-la « Date CALEOL » et réimportez le registre"),
+        "{out}"
+    );
+    assert!(out.contains("  colonnes non lues : « Observations »\n"), "{out}");
+    assert_eq!(etat_2024(ds)["examines_cal"], 0);
+}
+
 /// The sample register of `../shared/samples/casa-suivi`, imported after its état des lieux,
 /// must give every count of its `expected.json`. Its `taux_chute` values were written with
 /// the former rule (1 − baux signés / mises à disposition, which counted the mises à

@@ -103,9 +103,15 @@ fn preparer(path: &Path, bailleur: Option<&str>, connus: &[String], import: Date
                 ));
                 continue;
             }
+            // A column whose header evokes a step but is not read: said on its own, with what
+            // it means (the step counts 0), never one name among « Observations ».
+            let etapes = registre::etapes_non_lues(s, &e);
+            for (_, dit) in &etapes {
+                remarques.push(format!("{}{dit}", nommer(s)));
+            }
             let ignorees: Vec<String> = registre::colonnes(s, &e)
                 .into_iter()
-                .filter(|(_, c)| c.is_none())
+                .filter(|(t, c)| c.is_none() && !etapes.iter().any(|(x, _)| x == t))
                 .map(|(t, _)| format!("« {t} »"))
                 .collect();
             if !ignorees.is_empty() {

@@ -119,8 +119,54 @@ impl Champ {
                     "date sortie",
                     "date conge",
                     "date du conge",
+                    "date de conge",
+                    "date lib",
+                    "date de vacance",
+                    "date vacance",
+                    "date fin de bail",
+                    "date de fin de bail",
+                    "date fin bail",
+                    "date de resiliation",
+                    "date resiliation",
+                    "date de resiliation du bail",
+                    "date resiliation bail",
+                    "date de disponibilite",
+                    "date disponibilite",
+                    "disponible le",
+                    "libre le",
+                    "libere le",
+                    "date edl sortie",
+                    "date etat des lieux de sortie",
+                    "date de l etat des lieux de sortie",
+                    "date de liberation du logement",
+                    "date liberation logement",
+                    "date de sortie du locataire",
+                    "date depart du locataire",
                 ],
-                &["liberation", "fin de preavis", "fin preavis", "date depart", "date de depart", "date sortie"],
+                &[
+                    "liberation",
+                    "fin de preavis",
+                    "fin preavis",
+                    "date depart",
+                    "date de depart",
+                    "date sortie",
+                    "date conge",
+                    "date de conge",
+                    "date du conge",
+                    "date vacance",
+                    "date de vacance",
+                    "date resiliation",
+                    "date de resiliation",
+                    "date fin de bail",
+                    "date de fin de bail",
+                    "date fin bail",
+                    "date disponibilite",
+                    "date de disponibilite",
+                    "date edl sortie",
+                    "date etat des lieux de sortie",
+                    "date de l etat des lieux de sortie",
+                    "date lib",
+                ],
             ),
             Champ::Preavis => (
                 &[
@@ -130,8 +176,20 @@ impl Champ {
                     "duree preavis",
                     "duree de preavis",
                     "delai de preavis",
+                    "preavis mois",
+                    "preavis en mois",
+                    "duree du preavis",
+                    "nature du preavis",
+                    "type de conge",
+                    "type conge",
+                    "preavis locataire",
+                    "type preavis locataire",
+                    "type de preavis du locataire",
+                    "preavis 1 ou 3 mois",
+                    "preavis reduit",
+                    "preavis reduit oui non",
                 ],
-                &["type de preavis", "duree de preavis", "duree preavis", "type preavis"],
+                &["type de preavis", "duree de preavis", "duree preavis", "type preavis", "preavis"],
             ),
             Champ::DateMiseADisposition => (
                 &[
@@ -155,6 +213,11 @@ impl Champ {
                     "date notif reservataire",
                     "date notification reservataire",
                     "date de notification au reservataire",
+                    "date proposition reservataire",
+                    "date de proposition au reservataire",
+                    "date proposition au reservataire",
+                    "date proposition logement",
+                    "date de proposition du logement",
                 ],
                 &[
                     "mise a dispo",
@@ -180,8 +243,40 @@ impl Champ {
                     "candidats proposes",
                     "nb de candidats",
                     "candidats designes",
+                    "nb cand",
+                    "nombre cand",
+                    "nb candidatures",
+                    "nombre de candidatures",
+                    "candidatures",
+                    "nb dossiers",
+                    "nombre de dossiers",
+                    "nb de dossiers",
+                    "nb dossiers presentes",
+                    "nombre de dossiers presentes",
+                    "candidats positionnes",
+                    "nb candidats proposes",
+                    "nb candidats presentes",
+                    "nombre de candidats proposes",
+                    "nombre de candidats presentes",
+                    "nb propositions",
+                    "nombre de propositions",
                 ],
-                &["nb candidat", "nombre de candidat", "candidats presentes", "candidats proposes"],
+                &[
+                    "nb candidat",
+                    "nombre de candidat",
+                    "candidats presentes",
+                    "candidats proposes",
+                    "nb cand",
+                    "nombre de cand",
+                    "nombre cand",
+                    "nb de cand",
+                    "nbre cand",
+                    "nbre de cand",
+                    "candidats positionnes",
+                    "candidats designes",
+                    "nombre de dossiers",
+                    "nb dossiers",
+                ],
             ),
             Champ::DateCandidats => (
                 &[
@@ -194,6 +289,28 @@ impl Champ {
                     "date candidats",
                     "date proposition candidats",
                     "date proposition",
+                    "date cand",
+                    "date de candidature",
+                    "date candidature",
+                    "date des candidatures",
+                    "date proposition des candidats",
+                    "date de proposition des candidats",
+                    "date de proposition de candidats",
+                    "date designation candidats",
+                    "date de designation des candidats",
+                    "date positionnement",
+                    "date de positionnement",
+                    "date presentation des candidats",
+                    "date envoi candidats",
+                    "date d envoi des candidats",
+                    "date envoi des candidats",
+                    "date reception candidats",
+                    "date de reception des candidatures",
+                    "date retour candidats",
+                    "candidats le",
+                    "candidats proposes le",
+                    "candidats presentes le",
+                    "date des candidats",
                 ],
                 &[
                     "date presentation",
@@ -201,6 +318,20 @@ impl Champ {
                     "date designation",
                     "date de designation",
                     "date candidat",
+                    "date cand",
+                    "date de cand",
+                    "date des cand",
+                    "date de proposition des cand",
+                    "date proposition cand",
+                    "date proposition des cand",
+                    "date de proposition de cand",
+                    "date de positionnement",
+                    "date positionnement",
+                    "date de reception des cand",
+                    "date reception cand",
+                    "date envoi des cand",
+                    "date d envoi des cand",
+                    "candidats le",
                 ],
             ),
             Champ::DateCal => (
@@ -216,6 +347,31 @@ impl Champ {
                     "date de passage en cal",
                     "date de passage en caleol",
                     "date passage cal",
+                    "date de la cal",
+                    "date de la caleol",
+                    "date de la cail",
+                    "date cal caleol",
+                    "date caleol cal",
+                    "cal le",
+                    "caleol le",
+                    "commission le",
+                    "cail le",
+                    "date de la commission d attribution",
+                    "date commission d attribution",
+                    "date de commission d attribution",
+                    "date commission attribution",
+                    "date de passage en commission",
+                    "date passage commission",
+                    "date passage en commission",
+                    "date d attribution",
+                    "date attribution",
+                    "date de l attribution",
+                    "date examen cal",
+                    "date d examen en cal",
+                    "date d examen en caleol",
+                    "date examen caleol",
+                    "date examen",
+                    "date d examen",
                 ],
                 &[
                     "date cal",
@@ -224,6 +380,18 @@ impl Champ {
                     "date de commission",
                     "date passage",
                     "date de passage",
+                    "date de la cal",
+                    "date de la commission",
+                    "date commission",
+                    "passage en cal",
+                    "passage cal",
+                    "passage en commission",
+                    "date d attribution",
+                    "date attribution",
+                    "date examen",
+                    "date d examen",
+                    "cal le",
+                    "caleol le",
                 ],
             ),
             Champ::DecisionCal => (
@@ -238,8 +406,37 @@ impl Champ {
                     "decision commission",
                     "resultat cal",
                     "resultat caleol",
+                    "decision de la cal",
+                    "decision de la caleol",
+                    "decision de la commission",
+                    "avis de la cal",
+                    "avis de la caleol",
+                    "avis de la commission",
+                    "resultat de la cal",
+                    "resultat de la caleol",
+                    "resultat de la commission",
+                    "resultat commission",
+                    "decision d attribution",
+                    "decision attribution",
+                    "decision commission d attribution",
+                    "decision cail",
+                    "avis cail",
+                    "suite cal",
+                    "suite caleol",
+                    "suite commission",
+                    "decision cal caleol",
+                    "avis cal caleol",
                 ],
-                &["avis", "decision"],
+                &[
+                    "avis",
+                    "decision",
+                    "resultat cal",
+                    "resultat de la cal",
+                    "resultat de la commission",
+                    "resultat commission",
+                    "suite cal",
+                    "suite de la cal",
+                ],
             ),
             Champ::DateBail => (
                 &[
@@ -255,8 +452,49 @@ impl Champ {
                     "date d entree",
                     "date entree dans les lieux",
                     "date signature",
+                    "date bail signe",
+                    "bail signe le",
+                    "date du bail signe",
+                    "bail le",
+                    "date de prise d effet du bail",
+                    "date prise d effet",
+                    "date prise d effet bail",
+                    "date debut bail",
+                    "date de debut du bail",
+                    "date de debut de bail",
+                    "date entree locataire",
+                    "date d emmenagement",
+                    "date emmenagement",
+                    "date edl entree",
+                    "date etat des lieux d entree",
+                    "date de l etat des lieux d entree",
+                    "date signature contrat",
+                    "date signature du contrat",
+                    "date de signature du contrat",
+                    "date de signature du contrat de location",
+                    "date contrat",
+                    "date du contrat",
+                    "signature bail",
+                    "signature du bail",
+                    "date sign bail",
                 ],
-                &["bail", "date d effet", "date entree", "date d entree", "signature"],
+                &[
+                    "bail",
+                    "date d effet",
+                    "date entree",
+                    "date d entree",
+                    "signature",
+                    "emmenagement",
+                    "edl entree",
+                    "etat des lieux d entree",
+                    "contrat de location",
+                    "signature contrat",
+                    "signature du contrat",
+                    "debut bail",
+                    "debut du bail",
+                    "debut de bail",
+                    "prise d effet",
+                ],
             ),
             Champ::Issue => (
                 &["suite donnee", "suite", "issue", "statut", "etat", "situation", "resultat", "devenir"],
@@ -337,6 +575,9 @@ impl Champ {
             {
                 0
             }
+            // « Date de fin de bail », « résiliation du bail »: the outgoing tenant's lease, the
+            // libération — never the new lease.
+            Champ::DateBail if label_key.split(' ').any(|w| ["fin", "resiliation", "sortie"].contains(&w)) => 0,
             // The lease is dated by its signature (domaine.md: « date de signature du bail »):
             // a register that also gives the date the lease takes effect is read by the former.
             Champ::DateBail if s > 0 && label_key.split(' ').any(|w| w == "signature") => s + 1,
@@ -353,6 +594,9 @@ pub struct Entete {
     /// The quartile column says whether the household is of the first quartile (« 1er
     /// quartile » : Oui / Non), not which quartile.
     pub quartile_oui_non: bool,
+    /// The préavis column says Oui / Non: « Préavis réduit » (Oui: one month, Non: three) or
+    /// « Préavis normal » (Oui: three months); the notice « Oui » means.
+    pub preavis_oui: Option<u8>,
 }
 
 impl Entete {
@@ -384,6 +628,86 @@ pub fn colonnes(sheet: &SheetData, e: &Entete) -> Vec<(String, Option<Champ>)> {
         .map(|(c, d)| (cell_text(d).split_whitespace().collect::<Vec<_>>().join(" "), c))
         .filter(|(t, _)| !t.is_empty())
         .map(|(t, c)| (t, e.colonnes.iter().find(|(_, i)| *i == c).map(|(x, _)| *x)))
+        .collect()
+}
+
+/// The column of the follow-up a header evokes by its words (« Date de la commission
+/// d'attribution », « CAL le », « Nom du candidat »), when it was not read as one.
+fn etape_evoquee(label_key: &str) -> Option<Champ> {
+    let mots: Vec<&str> = label_key.split(' ').collect();
+    let un = |ws: &[&str]| mots.iter().any(|m| ws.contains(m));
+    let debut = |ps: &[&str]| mots.iter().any(|m| ps.iter().any(|p| m.starts_with(p)));
+    let date = un(&["date", "dt", "le"]);
+    Some(if debut(&["preavis"]) {
+        Champ::Preavis
+    } else if un(&["liberation", "libere", "conge", "vacance", "resiliation", "depart", "sortie"])
+        || (un(&["fin"]) && un(&["bail"]))
+    {
+        Champ::DateLiberation
+    } else if debut(&["cand"]) || un(&["designation", "positionnement"]) {
+        if date { Champ::DateCandidats } else { Champ::Candidats }
+    } else if un(&["cal", "caleol", "cail", "cam", "commission"]) || debut(&["attribu"]) {
+        if date { Champ::DateCal } else { Champ::DecisionCal }
+    } else if un(&["decision", "avis"]) {
+        Champ::DecisionCal
+    } else if un(&["bail", "baux", "emmenagement", "signature", "contrat"]) {
+        Champ::DateBail
+    } else if un(&["mad", "navette", "dispo", "disposition", "notification"]) {
+        Champ::DateMiseADisposition
+    } else if label_key.contains("hors flux") || debut(&["soustrait", "mutation"]) {
+        Champ::HorsFlux
+    } else {
+        return None;
+    })
+}
+
+/// The columns not read whose header evokes a step of the follow-up, each with what it means
+/// for the register in words: « colonne « Date de la CAL » non lue : son titre évoque la date de
+/// passage en CALEOL, qu'aucune colonne ne donne — les examinés en CALEOL comptent 0 ; … ».
+pub fn etapes_non_lues(sheet: &SheetData, e: &Entete) -> Vec<(String, String)> {
+    let cols = colonnes(sheet, e);
+    let titre = |c: usize| {
+        sheet
+            .range
+            .rows()
+            .nth(e.ligne)
+            .and_then(|r| r.get(c))
+            .map(|d| cell_text(d).split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let candidats = e.colonne(Champ::Candidats).is_some() || e.colonne(Champ::DateCandidats).is_some();
+    cols.iter()
+        .filter(|(_, c)| c.is_none())
+        .filter_map(|(t, _)| etape_evoquee(&key(t)).map(|c| (t, c)))
+        .map(|(t, c)| {
+            let (quoi, exemple, effet) = match c {
+                Champ::DateLiberation => ("la date de libération", "Date de libération", ""),
+                Champ::Preavis => (
+                    "le préavis",
+                    "Préavis",
+                    "les délais de réponse qui en dépendent sont comptés comme pour un préavis d'un mois",
+                ),
+                Champ::DateMiseADisposition => ("la date de mise à disposition", "Date de mise à disposition", ""),
+                Champ::Candidats | Champ::DateCandidats if !candidats => (
+                    if c == Champ::Candidats { "le nombre de candidats" } else { "la date des candidats" },
+                    if c == Champ::Candidats { "Nb candidats" } else { "Date présentation candidats" },
+                    "les mises à disposition avec candidats comptent 0",
+                ),
+                Champ::Candidats => ("le nombre de candidats", "Nb candidats", ""),
+                Champ::DateCandidats => ("la date des candidats", "Date présentation candidats", ""),
+                Champ::DateCal => ("la date de passage en CALEOL", "Date CALEOL", "les examinés en CALEOL comptent 0"),
+                Champ::DecisionCal => ("la décision CALEOL", "Décision CALEOL", "les attribués comptent 0"),
+                Champ::DateBail => ("la date de signature du bail", "Date de signature du bail", "les baux signés comptent 0"),
+                _ => ("la catégorie hors flux", "Catégorie hors flux", "les lignes hors flux ne sont pas reconnues"),
+            };
+            let dit = match e.colonne(c).and_then(titre) {
+                Some(y) => format!("colonne « {t} » non lue : son titre évoque {quoi}, déjà lue dans « {y} »"),
+                None => format!(
+                    "colonne « {t} » non lue : son titre évoque {quoi}, qu'aucune colonne ne donne{} ; si c'est elle, renommez-la « {exemple} » et réimportez le registre",
+                    if effet.is_empty() { String::new() } else { format!(" — {effet}") }
+                ),
+            };
+            (t.clone(), dit)
+        })
         .collect()
 }
 
@@ -441,7 +765,17 @@ pub fn entete(sheet: &SheetData) -> Option<Entete> {
             let k = &keys[*c];
             k.contains("1er") || k.contains("premier") || k.split(' ').any(|w| w == "q1")
         });
-        let e = Entete { ligne: i, colonnes, quartile_oui_non };
+        let preavis_oui = colonnes.iter().find(|(x, _)| *x == Champ::Preavis).and_then(|(_, c)| {
+            let mots: Vec<&str> = keys[*c].split(' ').collect();
+            if mots.iter().any(|w| w.starts_with("redui")) {
+                Some(1)
+            } else if mots.contains(&"normal") {
+                Some(3)
+            } else {
+                None
+            }
+        });
+        let e = Entete { ligne: i, colonnes, quartile_oui_non, preavis_oui };
         let ok = e.colonne(Champ::Logement(Field::Reference)).is_some()
             && (e.colonne(Champ::DateMiseADisposition).is_some() || e.colonne(Champ::DateBail).is_some());
         if ok && best.as_ref().is_none_or(|(s, _)| total > *s) {
@@ -784,7 +1118,15 @@ pub fn lignes(sheet: &SheetData, e: &Entete, import: Date) -> Vec<Result<Ligne, 
                 .and_then(|d| normalize::annee(&cell_text(d))),
             etapes: super::Etapes {
                 date_liberation,
-                preavis: preavis(&text(row, Champ::Preavis)),
+                preavis: {
+                    let t = text(row, Champ::Preavis);
+                    let oui_non = |oui: u8| match key(&t).as_str() {
+                        "oui" | "o" | "x" | "vrai" => Some(oui),
+                        "non" | "n" | "faux" => Some(4 - oui),
+                        _ => None,
+                    };
+                    e.preavis_oui.and_then(oui_non).or_else(|| preavis(&t))
+                },
                 date_mise_a_disposition,
                 date_validation,
                 candidats: crate::format::parse_entier(&candidats_txt).ok().map(|n| n.min(u32::MAX as u64) as u32),
@@ -966,6 +1308,92 @@ mod tests {
         assert_eq!(l[6].as_ref().unwrap().hors_flux, Some(HorsFlux::Mutations));
         let r = l[7].as_ref().unwrap_err();
         assert_eq!((r.motif, r.valeur.as_str(), r.ligne), ("hors_flux_inconnu", "Xyzzy", 9));
+    }
+
+    /// The step columns under the names bailleurs' systems give them (tester2 F6: each was
+    /// « non lue » and its step counted 0).
+    #[test]
+    fn step_columns_under_other_names() {
+        for (titre, champ) in [
+            ("Date de la CAL", Champ::DateCal),
+            ("Date CALEOL", Champ::DateCal),
+            ("Date commission", Champ::DateCal),
+            ("CAL le", Champ::DateCal),
+            ("Date de la commission d'attribution", Champ::DateCal),
+            ("Date d'examen en CALEOL", Champ::DateCal),
+            ("DATE_CAND", Champ::DateCandidats),
+            ("Date de candidature", Champ::DateCandidats),
+            ("Date proposition candidats", Champ::DateCandidats),
+            ("Date de proposition des candidats", Champ::DateCandidats),
+            ("Date de positionnement", Champ::DateCandidats),
+            ("Nb candidats", Champ::Candidats),
+            ("NB_CAND", Champ::Candidats),
+            ("Nombre de candidatures", Champ::Candidats),
+            ("Décision CAL", Champ::DecisionCal),
+            ("Décision de la commission", Champ::DecisionCal),
+            ("Résultat de la CAL", Champ::DecisionCal),
+            ("Suite CAL", Champ::DecisionCal),
+            ("Date signature bail", Champ::DateBail),
+            ("Date de prise d'effet du bail", Champ::DateBail),
+            ("Date d'emménagement", Champ::DateBail),
+            ("Signature bail", Champ::DateBail),
+            ("Date de congé", Champ::DateLiberation),
+            ("DATE_LIB", Champ::DateLiberation),
+            ("Date de vacance", Champ::DateLiberation),
+            ("Date fin de bail", Champ::DateLiberation),
+            ("Date de résiliation du bail", Champ::DateLiberation),
+            ("Préavis (mois)", Champ::Preavis),
+            ("Type de congé", Champ::Preavis),
+        ] {
+            let s = sheet(&[&["Réf. logement", "Contingent", "Date envoi fiche navette", titre]]);
+            let e = entete(&s).unwrap();
+            assert_eq!(e.colonne(champ), Some(3), "{titre} : {:?}", e.colonnes);
+            assert!(etapes_non_lues(&s, &e).is_empty(), "{titre}");
+        }
+    }
+
+    /// « Préavis réduit » Oui / Non: Oui is one month, Non three (« Préavis normal » the reverse).
+    #[test]
+    fn a_preavis_column_of_oui_non() {
+        for (titre, oui, non) in [("Préavis réduit", 1, 3), ("Préavis normal", 3, 1)] {
+            let s = sheet(&[
+                &["Réf. logement", "Contingent", "Date envoi fiche navette", titre],
+                &["HA-1", "ALS", "20/05/2024", "Oui"],
+                &["HA-2", "ALS", "21/05/2024", "Non"],
+                &["HA-3", "ALS", "22/05/2024", "3 mois"],
+                &["HA-4", "ALS", "23/05/2024", "peut-être"],
+            ]);
+            let e = entete(&s).unwrap();
+            let l = lignes(&s, &e, Date::new(2024, 12, 31).unwrap());
+            let p: Vec<Option<u8>> = l.iter().map(|x| x.as_ref().unwrap().etapes.preavis).collect();
+            assert_eq!(p, [Some(oui), Some(non), Some(3), None], "{titre}");
+        }
+    }
+
+    /// A column whose header evokes a step but is not read is said on its own, with what it
+    /// means: the step counts 0 when no other column gives it.
+    #[test]
+    fn a_step_column_not_read_is_said() {
+        let s = sheet(&[&[
+            "Réf. logement",
+            "Contingent",
+            "Date envoi fiche navette",
+            "Passage commission (date)",
+            "Avis CALEOL",
+            "Observations CAL",
+            "Nom du candidat",
+            "Observations",
+        ]]);
+        let e = entete(&s).unwrap();
+        let dits = etapes_non_lues(&s, &e);
+        assert_eq!(
+            dits.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>(),
+            [
+                "colonne « Passage commission (date) » non lue : son titre évoque la date de passage en CALEOL, qu'aucune colonne ne donne — les examinés en CALEOL comptent 0 ; si c'est elle, renommez-la « Date CALEOL » et réimportez le registre",
+                "colonne « Observations CAL » non lue : son titre évoque la décision CALEOL, déjà lue dans « Avis CALEOL »",
+                "colonne « Nom du candidat » non lue : son titre évoque le nombre de candidats, qu'aucune colonne ne donne — les mises à disposition avec candidats comptent 0 ; si c'est elle, renommez-la « Nb candidats » et réimportez le registre",
+            ]
+        );
     }
 
     /// An unknown CALEOL decision sets its row aside with its value (before: a non-attribution,
