@@ -23,6 +23,7 @@ pub(super) fn annexe(
     annee: Option<i32>,
     out: PathBuf,
 ) -> Result<()> {
+    let reservataire = reservataire_arg("--reservataire", &reservataire)?;
     let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
     match &departement {
         Some(dep) => {
@@ -59,6 +60,7 @@ pub(super) fn delai(
     reservataire: Option<String>,
 ) -> Result<()> {
     use contingents::suivi::calendrier::{Calendrier, RegleDelai};
+    let reservataire = reservataire.map(|r| reservataire_arg("--reservataire", &r)).transpose()?;
     let date = contingents::model::Date::parse_iso(mise_a_disposition)
         .ok_or_else(|| user(format!("--mise-a-disposition « {mise_a_disposition} » : date attendue AAAA-MM-JJ")))?;
     if preavis != 1 && preavis != 3 {
@@ -121,11 +123,7 @@ pub(super) fn bailleur(mut a: BailleurArgs) -> Result<()> {
             connus.join(", ")
         )));
     }
-    if let Some(r) = &a.reservataire
-        && !contingents::model::Reservataire::is_valid_id(r)
-    {
-        return Err(user(format!("réservataire inconnu « {r} »")));
-    }
+    let reservataire = a.reservataire.as_deref().map(|r| reservataire_arg("--reservataire", r)).transpose()?;
     let mut c = d.coordonnees_du_bailleur(&a.nom)?;
     for (champ, v) in [
         (&mut c.adresse, &a.adresse),
@@ -145,12 +143,12 @@ pub(super) fn bailleur(mut a: BailleurArgs) -> Result<()> {
         let r = contingents::suivi::parse_regle_delai(x).ok_or_else(|| {
             user(format!("--delai « {x} » : preavis, un-mois ou un nombre de jours ouvrés (1 à 120)"))
         })?;
-        contingents::suivi::enregistrer_regle_delai(&d, &a.nom, a.reservataire.as_deref(), r).map_err(suivi_err)?;
+        contingents::suivi::enregistrer_regle_delai(&d, &a.nom, reservataire.as_deref(), r).map_err(suivi_err)?;
     }
     contingents::suivi::enregistrer_jours_de_la_convention(
         &d,
         &a.nom,
-        a.reservataire.as_deref(),
+        reservataire.as_deref(),
         a.lundi_pentecote.as_deref().map(|x| x == "travaille"),
         a.vendredi_saint.as_deref().map(|x| x == "travaille"),
     )

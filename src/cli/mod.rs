@@ -42,6 +42,16 @@ fn user(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow!(UserError(e.to_string()))
 }
 
+/// A réservataire id given on the command line, read once into the typed id. Clap keeps it as
+/// text so that a wrong one is said in French, with the option that carried it.
+fn reservataire_arg(option: &str, id: &str) -> Result<Reservataire> {
+    id.trim().parse::<Reservataire>().map_err(|_| {
+        user(format!(
+            "{option} « {id} » : identifiant attendu (etat, etat-fonctionnaires, action-logement, defense, non-reserve, commune:INSEE, epci:SIREN, departement:CODE, region:CODE, autre:NOM)"
+        ))
+    })
+}
+
 /// The dossier's errors, with what to do on the command line: all of them the user's (a
 /// file that is not a dossier, a damaged one, a busy one, a full disk...) except an SQL error
 /// of the program itself.
@@ -228,10 +238,11 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Grid { dossier, reservataire, commune, epci, bailleur, format }) => {
+            let reservataire = reservataire_arg("--reservataire", &reservataire)?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
             let f = Filtre {
-                reservataire: Some(Reservataire::new(reservataire.as_str())),
+                reservataire: Some(reservataire.clone()),
                 commune: commune.clone(),
                 epci: epci.clone(),
                 bailleur: bailleur.clone(),
@@ -255,10 +266,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Flux(args)) => flux_command(*args),
         Some(Command::Chart { kind, dossier, out, reservataire, commune, bailleur, stock }) => {
             let (k, s) = (kind, stock);
+            let reservataire = reservataire.map(|r| reservataire_arg("--reservataire", &r)).transpose()?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let cube = Cube::load(&d)?;
-            let f =
-                Filtre { reservataire: reservataire.map(Reservataire::new), commune, bailleur, ..Default::default() };
+            let f = Filtre { reservataire, commune, bailleur, ..Default::default() };
             let sous_titre = format!(
                 "{} — {} — au {}",
                 d.territoire().label(),
@@ -276,6 +287,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 Some(p) => Some(Dossier::open_read_only(p).map_err(store_err)?),
                 None => None,
             };
+            let reservataire = reservataire.map(|r| reservataire_arg("--reservataire", &r)).transpose()?;
             let valeurs = match (&d, &logement, &reservataire) {
                 (Some(d), Some(l), Some(r)) => {
                     let l: RefLogement = l.parse().map_err(|_| logement_invalide(l))?;
@@ -326,6 +338,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Rapprochement { dossier, reservataire, declaration, format }) => {
+            let reservataire = reservataire_arg("--reservataire", &reservataire)?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
             let r = contingents::rapprochement::rapprocher(&d, &reservataire, &declaration).map_err(user)?;
             let mut out = std::io::stdout().lock();
@@ -432,15 +445,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 contingents::suivi::bilan::Periode::new(annee, semestre, date(&du, "--du")?, date(&au, "--au")?)
                     .map_err(user)?;
             let d = Dossier::open_read_only(&dossier).map_err(store_err)?;
-            let reservataire = reservataire
-                .map(|r| {
-                    r.parse::<contingents::model::Reservataire>().map_err(|_| {
-                        user(format!(
-                            "--reservataire « {r} » : identifiant attendu (etat, action-logement, commune:INSEE, epci:SIREN, departement:CODE…)"
-                        ))
-                    })
-                })
-                .transpose()?;
+            let reservataire = reservataire.map(|r| reservataire_arg("--reservataire", &r)).transpose()?;
             let o = contingents::suivi::bilan::BilanOptions { periode, bailleur, epci, reservataire };
             let b = contingents::suivi::bilan::bilan(&d, &o).map_err(suivi_err)?;
             if let Some(out) = &out {
@@ -461,13 +466,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 contingents::format::parse_pourcentage(s).map(|x| x / 100.0).map_err(|e| user(format!("{what} : {e}")))
             };
             let mut reglages = Vec::new();
-            if let Some(id) = &reservataire
-                && !contingents::model::Reservataire::is_valid_id(id)
-            {
-                return Err(user(format!(
-                    "--reservataire « {id} » : identifiant attendu (etat, action-logement, commune:INSEE, epci:SIREN, departement:CODE…)"
-                )));
-            }
+            let reservataire = reservataire.map(|r| reservataire_arg("--reservataire", &r)).transpose()?;
             match (&reservataire, &prioritaires) {
                 (Some(id), Some(p)) => {
                     reglages.push(ReglageCia::PrioritairesDe(id.clone(), Some(pct(p, "--prioritaires")?)))

@@ -14,7 +14,7 @@ pub enum ReglageCia {
     /// The rate of the réservataires the law sets 25 % for (and the bailleur's own).
     Prioritaires(f64),
     /// One réservataire's rate (0: no objective); `None` returns it to the law's default.
-    PrioritairesDe(String, Option<f64>),
+    PrioritairesDe(crate::model::Reservataire, Option<f64>),
 }
 
 impl Dossier {

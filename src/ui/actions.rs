@@ -520,7 +520,7 @@ impl App {
                         v.push(ReglageCia::Qpv(x));
                     }
                     if let Some((id, taux)) = &reservataire {
-                        v.push(ReglageCia::PrioritairesDe(id.to_string(), pct(taux, "Taux du réservataire")?));
+                        v.push(ReglageCia::PrioritairesDe(id.clone(), pct(taux, "Taux du réservataire")?));
                     }
                     Ok::<_, Erreur>(v)
                 })();
