@@ -196,7 +196,7 @@ pub struct ReglagesCia {
     /// Action Logement and the bailleur's own to publics prioritaires.
     pub prioritaires: f64,
     /// A rate the CIA sets for one réservataire (0: none).
-    pub par_reservataire: std::collections::BTreeMap<String, f64>,
+    pub par_reservataire: std::collections::BTreeMap<super::Reservataire, f64>,
 }
 
 impl Default for ReglagesCia {
@@ -210,18 +210,19 @@ impl ReglagesCia {
     /// objective). The State's contingent goes entirely to them; the law sets none for the
     /// fonctionnaires and the other réservataires; `non-reserve` is the bailleur's own.
     pub fn objectif_prioritaires(&self, id: &str) -> Option<f64> {
+        use super::Portee;
         if let Some(t) = self.par_reservataire.get(id) {
             return (*t > 0.0).then_some(*t);
         }
-        let loi = id == super::Reservataire::ACTION_LOGEMENT.as_str()
-            || id == super::Reservataire::NON_RESERVE.as_str()
-            || ["commune:", "epci:", "departement:", "region:"].iter().any(|p| id.starts_with(p));
-        if id == super::Reservataire::ETAT.as_str() {
-            Some(1.0)
-        } else if loi {
-            Some(self.prioritaires)
-        } else {
-            None
+        match Portee::de(id) {
+            Portee::Etat => Some(1.0),
+            Portee::ActionLogement
+            | Portee::NonReserve
+            | Portee::Commune
+            | Portee::Epci
+            | Portee::Departement
+            | Portee::Region => Some(self.prioritaires),
+            Portee::Fonctionnaires | Portee::Defense | Portee::Autre | Portee::Inconnue => None,
         }
     }
 }
@@ -254,5 +255,23 @@ mod tests {
         assert_eq!(Quartile::lire("Non", true), Some(Quartile::Q2a4));
         assert_eq!(Lu::de("  ", q("  ")), Lu::<Quartile>::NonRenseigne);
         assert_eq!(Lu::de("Q9", q("Q9")), Lu::<Quartile>::Inconnu("Q9".into()));
+    }
+
+    /// The law's objective by kind of réservataire, and a rate the CIA sets (0: none).
+    #[test]
+    fn objectif_prioritaires_by_scope() {
+        use super::super::Reservataire;
+        let mut r = ReglagesCia { prioritaires: 0.3, ..Default::default() };
+        let o = |r: &ReglagesCia, id: &str| r.objectif_prioritaires(id);
+        assert_eq!(o(&r, "etat"), Some(1.0));
+        for id in ["action-logement", "non-reserve", "commune:06004", "epci:240600585", "departement:06", "region:93"] {
+            assert_eq!(o(&r, id), Some(0.3), "{id}");
+        }
+        for id in ["etat-fonctionnaires", "defense", "autre:la-poste", "inconnu"] {
+            assert_eq!(o(&r, id), None, "{id}");
+        }
+        r.par_reservataire.insert(Reservataire::new("autre:la-poste"), 0.4);
+        r.par_reservataire.insert(Reservataire::ACTION_LOGEMENT, 0.0);
+        assert_eq!((o(&r, "autre:la-poste"), o(&r, "action-logement")), (Some(0.4), None));
     }
 }

@@ -35,7 +35,7 @@ impl Dossier {
                 "cia:prioritaires" => r.prioritaires = v,
                 c => {
                     if let Some(id) = c.strip_prefix("cia:prioritaires:") {
-                        r.par_reservataire.insert(id.to_string(), v);
+                        r.par_reservataire.insert(crate::model::Reservataire::new(id), v);
                     }
                 }
             }

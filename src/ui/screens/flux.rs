@@ -211,7 +211,7 @@ fn parametres_lus(ui: &mut egui::Ui, p: &FluxParametres, f: &Flux) {
         ("Part de l'État", pct(p.taux_etat_pct, "30\u{a0}% (par défaut)")),
     ];
     // The fonctionnaires' rate the flux was computed with, even when it is the default.
-    let fonctionnaires = match (p.taux_fonctionnaires_pct, f.part("etat-fonctionnaires")) {
+    let fonctionnaires = match (p.taux_fonctionnaires_pct, f.part(&contingents::model::Reservataire::FONCTIONNAIRES)) {
         (Some(x), _) => format!("{}\u{a0}%", nombre_fr(x, 1)),
         (None, Some(r)) => {
             format!("{} (part du stock, au plus 5\u{a0}%)", pourcentage(r.taux_reduit.unwrap_or(r.taux)))
