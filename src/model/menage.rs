@@ -260,7 +260,7 @@ mod tests {
     /// The law's objective by kind of réservataire, and a rate the CIA sets (0: none).
     #[test]
     fn objectif_prioritaires_by_scope() {
-        use super::super::Reservataire;
+        use crate::model::Reservataire;
         let mut r = ReglagesCia { prioritaires: 0.3, ..Default::default() };
         let o = |r: &ReglagesCia, id: &str| r.objectif_prioritaires(id);
         assert_eq!(o(&r, "etat"), Some(1.0));

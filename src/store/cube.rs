@@ -416,7 +416,7 @@ pub(super) fn date_reference(conn: &Connection) -> Result<String> {
 /// costs five small queries. A dossier without them (of an earlier version, read where it
 /// cannot be migrated; its triggers dropped by another program) has the fingerprint of the
 /// earlier versions, the dwellings counted.
-pub fn empreinte(conn: &Connection, compte: &CompteDesLogements) -> Result<String> {
+pub(super) fn empreinte(conn: &Connection, compte: &CompteDesLogements) -> Result<String> {
     let date = date_reference(conn)?;
     let territoire: String = conn
         .query_row("SELECT valeur FROM parametres WHERE cle = 'territoire'", [], |r| r.get(0))
@@ -529,13 +529,13 @@ impl Changement {
 
 /// Whether the kept cells matched the dossier before a write: only then can they be updated
 /// bailleur by bailleur (else they are computed again from every dwelling).
-pub fn valides(conn: &Connection, compte: &CompteDesLogements) -> Result<bool> {
+pub(super) fn valides(conn: &Connection, compte: &CompteDesLogements) -> Result<bool> {
     Ok(a_la_table(conn)? && empreinte_gardee(conn)?.is_some_and(|g| empreinte(conn, compte).is_ok_and(|e| e == g)))
 }
 
 /// Brings the kept cells up to date after a change, inside the caller's transaction.
 /// `valides_avant`: what [`valides`] said before the change.
-pub fn suivre(
+pub(super) fn suivre(
     conn: &Connection,
     compte: &CompteDesLogements,
     valides_avant: bool,
@@ -621,7 +621,7 @@ impl Insertions {
 /// tell the whole active stock of its bailleurs: every dwelling it wrote or removed was counted,
 /// at the dossier's reference date, and its bailleurs (`finis`, whose imports of this write are
 /// now their active ones) have no older active import. Else as [`suivre`].
-pub fn suivre_import(
+pub(super) fn suivre_import(
     conn: &Connection,
     compte: &CompteDesLogements,
     valides_avant: bool,
@@ -672,7 +672,7 @@ pub fn suivre_import(
 }
 
 /// Computes the cells from every active dwelling and keeps them (a migration, a repair).
-pub fn reconstruire(conn: &Connection, compte: &CompteDesLogements) -> Result<()> {
+pub(super) fn reconstruire(conn: &Connection, compte: &CompteDesLogements) -> Result<()> {
     let mut a = Agregat::default();
     calculer(conn, None, &mut a)?;
     ecrire(conn, compte, &a.cases())

@@ -170,7 +170,7 @@ pub struct CompteDesLogements {
 }
 
 impl CompteDesLogements {
-    pub(crate) fn etat(&self, conn: &Connection) -> Result<EtatDesLogements> {
+    pub(super) fn etat(&self, conn: &Connection) -> Result<EtatDesLogements> {
         if let Some((logements, modifications)) = compteur(conn)? {
             return Ok(EtatDesLogements { logements, modifications: Some(modifications) });
         }
@@ -217,7 +217,7 @@ fn compteur(conn: &Connection) -> Result<Option<(i64, i64)>> {
 /// Puts the count of the dwellings and its triggers back in place, the dwellings counted
 /// (inside the caller's transaction): a dossier whose triggers another program dropped, the end
 /// of a bulk import that dropped them.
-pub(crate) fn remettre_le_compteur(conn: &Connection) -> Result<()> {
+pub(super) fn remettre_le_compteur(conn: &Connection) -> Result<()> {
     conn.execute_batch(schema::SANS_DECLENCHEURS)?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS compte_des_logements (logements INTEGER NOT NULL, modifications INTEGER NOT NULL)",
