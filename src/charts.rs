@@ -100,7 +100,9 @@ impl Stock {
 
     pub const ALL: [Stock; 3] = [Stock::Tout, Stock::Reserve, Stock::NonReserve];
 
-    /// Its name on the command line (`--stock non-reserve`).
+    /// Its name on the command line (`--stock non-reserve`): a word of the command line, beside
+    /// `tout` and `reserve`, not the réservataire id `Reservataire::NON_RESERVE` (the command
+    /// line keeps its words whatever the dossier's codes become).
     pub fn name(self) -> &'static str {
         match self {
             Stock::Tout => "tout",
