@@ -380,10 +380,11 @@ impl App {
             Action::DeclarerMiseADisposition { valeurs, correction } => {
                 use contingents::format::parse_date;
                 let v = valeurs;
-                let logement = format!("{}:{}", v.bailleur.trim(), v.reference.trim());
+                let logement =
+                    RefLogement { bailleur: v.bailleur.trim().to_string(), reference: v.reference.trim().to_string() };
                 let lue = (|| {
-                    if v.bailleur.trim().is_empty() || v.reference.trim().is_empty() {
-                        return Err(Erreur::Logement(logement.clone()));
+                    if logement.bailleur.is_empty() || logement.reference.is_empty() {
+                        return Err(Erreur::Logement(logement.to_string()));
                     }
                     use crate::ui::state::Destinataire;
                     let (reservataire, hors_flux) = match &v.destinataire {

@@ -107,7 +107,7 @@ pub enum Fait {
     Rapprochement(Result<contingents::rapprochement::Rapprochement, Erreur>),
     Orientation(crate::ui::state::OrigineOrientation, Result<contingents::suivi::orientation::Orientation, Erreur>),
     Declare {
-        logement: String,
+        logement: contingents::model::RefLogement,
         echeance: Option<contingents::model::Date>,
         /// A correction (not a new mise à disposition).
         correction: bool,

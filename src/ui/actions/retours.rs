@@ -315,7 +315,7 @@ impl App {
             Fait::Declare { logement, echeance, correction, avec_registre } => {
                 // « Habitat Azur HA-010016 », as the list of the mises à disposition says it (not
                 // the command line's « BAILLEUR:RÉFÉRENCE »).
-                let dit = logement.split_once(':').map(|(b, r)| format!("{b} {r}")).unwrap_or_else(|| logement.clone());
+                let dit = format!("{} {}", logement.bailleur, logement.reference);
                 let mut m = format!(
                     "{} : {dit}{}",
                     if correction { "Mise à disposition corrigée" } else { "Mise à disposition enregistrée" },
@@ -324,7 +324,7 @@ impl App {
                         .unwrap_or_default()
                 );
                 if avec_registre {
-                    let b = logement.split_once(':').map(|(b, _)| b).unwrap_or(&logement);
+                    let b = &logement.bailleur;
                     m.push_str(&format!(
                         " — {b} transmet un registre : cette saisie s'ajoute à ses lignes (elle sera en double si le registre la contient à sa prochaine version)"
                     ));
