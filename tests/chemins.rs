@@ -34,7 +34,7 @@ fn accented_folders_and_names_with_spaces_go_through_import_report_and_exports()
     assert!(h.contains("EDL Société Côte Habitat (version définitive).xlsx"), "{h}");
     // Exports under an accented name, next to the dossier.
     let out = dir.join("État des lieux consolidé — été.xlsx");
-    run_ok(&["export", "etat-des-lieux", "--dossier", d.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    exporter("etat-des-lieux", d.to_str().unwrap(), &[], &out);
     assert!(out.metadata().unwrap().len() > 0);
     // No temporary file left behind.
     let left: Vec<_> = std::fs::read_dir(&dir)

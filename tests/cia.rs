@@ -2,6 +2,7 @@
 //! written by hand with the household of each lease, every count and share computed by hand,
 //! for the year and each semester; the alerts when an objective is missed, and only then.
 
+use crate::common::part as reservataire;
 use crate::common::*;
 use serde_json::Value;
 
@@ -83,13 +84,7 @@ fn registre(t: &TempDir) -> std::path::PathBuf {
 }
 
 fn bilan(ds: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["bilan", "--dossier", ds, "--annee", "2024", "--bailleur", "Azur", "--format", "json"];
-    args.extend_from_slice(extra);
-    serde_json::from_str(&run_ok(&args)).unwrap()
-}
-
-fn reservataire<'a>(b: &'a Value, id: &str) -> &'a Value {
-    b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} absent"))
+    bilan_json(ds, "2024", &[&["--bailleur", "Azur"], extra].concat())
 }
 
 /// (leases, prioritaires, of which DALO, non renseignés, share, objective)
@@ -136,7 +131,7 @@ fn a_hand_written_register_with_households() {
     let t = TempDir::new("cia");
     let d = dossier(&t);
     let ds = d.to_str().unwrap();
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", registre(&t).to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &registre(&t));
     assert!(out.contains("23 lignes lues"), "{out}");
 
     // The year: 22 leases.
@@ -271,39 +266,13 @@ fn a_hand_written_register_with_households() {
     // The orientation of A2 (outside QPV) freed on 1 May: the leases before it outside QPV are
     // A0 (Q1), A1 (Q2), A5 (Q1), A6 (Q3), A17 (Q4), A21 (ANRU): 3 / 6 = 50 %, under a CIA
     // objective of 80 %; Action Logement has 1 prioritaire (A6) of A5 A6 A14: 33 %, under 40 %.
-    run_ok(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2024",
-        "--rotation",
-        "100",
-        "--mutations",
-        "0",
-        "--enregistrer",
-    ]);
+    flux_enregistre(ds, "Azur", "240600585", "2024");
     run_ok(&["cia", "--dossier", ds, "--quartile1", "80"]);
     run_ok(&["cia", "--dossier", ds, "--reservataire", "action-logement", "--prioritaires", "40"]);
-    let orienter = |date: &str| -> Value {
-        serde_json::from_str(&run_ok(&[
-            "orienter",
-            "--dossier",
-            ds,
-            "--logement",
-            "Azur:A2",
-            "--date",
-            date,
-            "--format",
-            "json",
-        ]))
-        .unwrap()
+    let orienter = |logement: &str, date: &str| -> Value {
+        json(&["orienter", "--dossier", ds, "--logement", logement, "--date", date, "--format", "json"])
     };
-    let o = orienter("2024-05-01");
+    let o = orienter("Azur:A2", "2024-05-01");
     assert_eq!(
         o["indications"],
         serde_json::json!([
@@ -321,21 +290,10 @@ fn a_hand_written_register_with_households() {
     let etat = o["candidats"].as_array().unwrap().iter().find(|c| c["id"] == "etat").unwrap();
     assert!(!etat["raison"].as_str().unwrap().contains("publics prioritaires"), "the State has 3 of 3: {etat}");
     // A dwelling in QPV is not told about the first quartile; with the objective met, no hint.
-    let qpv: Value = serde_json::from_str(&run_ok(&[
-        "orienter",
-        "--dossier",
-        ds,
-        "--logement",
-        "Azur:A12",
-        "--date",
-        "2024-05-01",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let qpv = orienter("Azur:A12", "2024-05-01");
     assert_eq!(qpv["indications"], serde_json::json!([]));
     run_ok(&["cia", "--dossier", ds, "--quartile1", "50"]);
-    assert_eq!(orienter("2024-05-01")["indications"], serde_json::json!([]));
+    assert_eq!(orienter("Azur:A2", "2024-05-01")["indications"], serde_json::json!([]));
     let text = run_ok(&["orienter", "--dossier", ds, "--logement", "Azur:A2", "--date", "2024-05-01"]);
     assert!(text.contains("publics prioritaires"), "{text}");
 }
@@ -353,7 +311,7 @@ fn a_register_without_households_says_not_filled_in() {
         "A10;Préfecture;01/02/2024;15/04/2024;Bail signé",
     ];
     std::fs::write(&p, lines.join("\r\n")).unwrap();
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", p.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &p);
     let y = bilan(ds, &[]);
     assert_eq!(y["cia"]["renseigne"], false);
     let (n, p, _, nr, part, _) = prioritaires(reservataire(&y, "etat"));
@@ -363,17 +321,6 @@ fn a_register_without_households_says_not_filled_in() {
     assert!(regles(&y).is_empty(), "{:?}", regles(&y));
     let text = run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--bailleur", "Azur"]);
     assert!(text.contains("objectifs CIA : non renseignés"), "{text}");
-}
-
-/// The text of a PDF (`pdftotext -layout`), or `None` when poppler is not installed (said).
-fn texte_du_pdf(pdf: &std::path::Path) -> Option<String> {
-    match std::process::Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output() {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        _ => {
-            eprintln!("SAUTÉ : pdftotext absent, le texte de {} n'est pas relu", pdf.display());
-            None
-        }
-    }
 }
 
 /// The bilan documents as their signatory reads them: a consolidated bilan says which
@@ -389,37 +336,11 @@ fn the_bilan_documents_a_signatory_reads() {
     edl_antibes(&f, "B", 30);
     let o = import(&d, &["--bailleur", "Brague", "--territoire", "240600585", "--date-reference", "2024-01-01"], &[&f]);
     assert!(o.status.success(), "{}", erreur(&o));
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", registre(&t).to_str().unwrap()]);
+    suivi_import(ds, "Azur", &registre(&t));
     for b in ["Azur", "Brague"] {
-        run_ok(&[
-            "flux",
-            "--dossier",
-            ds,
-            "--bailleur",
-            b,
-            "--epci",
-            "240600585",
-            "--annee",
-            "2024",
-            "--rotation",
-            "100",
-            "--mutations",
-            "0",
-            "--enregistrer",
-        ]);
+        flux_enregistre(ds, b, "240600585", "2024");
     }
-    let consolide: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--epci",
-        "240600585",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let consolide = bilan_json(ds, "2024", &["--epci", "240600585"]);
     let azur = bilan(ds, &["--epci", "240600585"]);
     assert_eq!(consolide["bailleurs"], serde_json::json!(["Azur"]));
     assert_eq!(consolide["sans_registre"], serde_json::json!(["Brague"]));
@@ -430,18 +351,7 @@ fn the_bilan_documents_a_signatory_reads() {
     assert_eq!((consolide["flux"].as_u64(), consolide["non_reserve"].as_u64()), (Some(22), Some(8)));
     let obj = |id: &str| reservataire(&consolide, id)["objectif"].as_u64().unwrap();
     assert_eq!((obj("etat"), obj("etat-fonctionnaires"), obj("action-logement")), (5, 1, 8));
-    let avec_brague: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Brague",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let avec_brague = bilan_json(ds, "2024", &["--bailleur", "Brague"]);
     assert_eq!(avec_brague["flux"].as_u64(), Some(30), "Brague's own bilan still has its objectives");
     // Review 2, A7: its register was not sent: said, no reliquat, no alert of months without
     // any mise à disposition (nothing is known of them); its documents print no count, no gap.
@@ -452,29 +362,9 @@ fn the_bilan_documents_a_signatory_reads() {
         "{avec_brague}"
     );
     let pdf_brague = t.path("bilan-brague.pdf");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Brague",
-        "--out",
-        pdf_brague.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--bailleur", "Brague"], &pdf_brague);
     let xlsx_brague = t.path("bilan-brague.xlsx");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Brague",
-        "--out",
-        xlsx_brague.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--bailleur", "Brague"], &xlsx_brague);
     if let Some(texte) = texte_du_pdf(&pdf_brague) {
         assert!(texte.contains("Registre non transmis"), "{texte}");
         assert!(!texte.contains('\u{2212}'), "no gap printed: {texte}");
@@ -524,23 +414,11 @@ fn the_bilan_documents_a_signatory_reads() {
 
     // The documents.
     let pdf = t.path("bilan-etat.pdf");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--reservataire",
-        "etat",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--bailleur", "Azur", "--reservataire", "etat"], &pdf);
     let pdf_c = t.path("bilan-epci.pdf");
-    run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--epci", "240600585", "--out", pdf_c.to_str().unwrap()]);
+    bilan_vers(ds, "2024", &["--epci", "240600585"], &pdf_c);
     let xlsx_c = t.path("bilan-epci.xlsx");
-    run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--epci", "240600585", "--out", xlsx_c.to_str().unwrap()]);
+    bilan_vers(ds, "2024", &["--epci", "240600585"], &xlsx_c);
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_c).unwrap();
     let names = wb.sheet_names().to_vec();
@@ -570,19 +448,7 @@ fn the_bilan_documents_a_signatory_reads() {
     assert!(etat_b[4..15].iter().all(|x| x == "—"), "{etat_b:?}");
     // The workbook sent to the State: no hors-flux table of the bailleur.
     let xlsx_e = t.path("bilan-etat.xlsx");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--reservataire",
-        "etat",
-        "--out",
-        xlsx_e.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--bailleur", "Azur", "--reservataire", "etat"], &xlsx_e);
     let mut wb_e: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_e).unwrap();
     let c_e = wb_e.worksheet_range("Consolidation").unwrap();
     assert!(!c_e.cells().any(|(_, _, x)| *x == "Hors flux (soustraits)"));
@@ -596,19 +462,7 @@ fn the_bilan_documents_a_signatory_reads() {
     // The State's bar of the CIA: 6 prioritaires of 8 known, against 100 %.
     assert!(etat_pdf.contains("75,0 %") && etat_pdf.contains("100 %"), "{etat_pdf}");
     let pdf_s1 = t.path("bilan-epci-s1.pdf");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--semestre",
-        "1",
-        "--epci",
-        "240600585",
-        "--out",
-        pdf_s1.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--semestre", "1", "--epci", "240600585"], &pdf_s1);
     let texte = texte_du_pdf(&pdf_c).unwrap();
     assert!(texte.contains("Registre non transmis") && texte.contains("Brague"), "{texte}");
     assert!(texte.contains("Bailleurs comptés (objectifs et registres) : Azur"), "{texte}");

@@ -293,13 +293,32 @@ pub fn azur(t: &TempDir) -> PathBuf {
     d
 }
 
+/// The arguments of `contingents flux` of `bailleur` on `lieu` (`["--epci", SIREN]` or
+/// `["--departement", DEP]`) in `annee`, then `extra`.
+pub fn flux_args<'a>(
+    dossier: &'a str,
+    bailleur: &'a str,
+    lieu: [&'a str; 2],
+    annee: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    [&["flux", "--dossier", dossier, "--bailleur", bailleur], &lieu[..], &["--annee", annee], extra].concat()
+}
+
+/// `contingents flux` of `bailleur` on `lieu` in `annee` with `extra`: its output (must succeed).
+pub fn flux_ok(dossier: &str, bailleur: &str, lieu: [&str; 2], annee: &str, extra: &[&str]) -> String {
+    run_ok(&flux_args(dossier, bailleur, lieu, annee, extra))
+}
+
+/// The same in JSON (`--format json` added).
+pub fn flux_json(dossier: &str, bailleur: &str, lieu: [&str; 2], annee: &str, extra: &[&str]) -> Value {
+    json(&flux_args(dossier, bailleur, lieu, annee, &[extra, &["--format", "json"]].concat()))
+}
+
 /// The arguments of `contingents flux` for the bailleur Azur on the CASA (EPCI 240600585) in
 /// `annee`, then `extra`.
 fn flux_azur_args<'a>(d: &'a Path, annee: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["flux", "--dossier", d.to_str().unwrap(), "--bailleur", "Azur", "--epci", "240600585"];
-    args.extend(["--annee", annee]);
-    args.extend_from_slice(extra);
-    args
+    flux_args(d.to_str().unwrap(), "Azur", ["--epci", "240600585"], annee, extra)
 }
 
 /// `contingents flux` of Azur on the CASA in `annee` with `extra`: its output (must succeed).
@@ -321,19 +340,35 @@ pub fn flux_azur_json(d: impl AsRef<Path>, annee: i32, extra: &[&str]) -> Value 
 
 /// The JSON bilan of Azur on the CASA (EPCI 240600585) for `annee`.
 pub fn bilan_azur_json(dossier: &str, annee: &str) -> Value {
-    json(&[
-        "bilan",
-        "--dossier",
-        dossier,
-        "--annee",
-        annee,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--format",
-        "json",
-    ])
+    bilan_json(dossier, annee, &["--bailleur", "Azur", "--epci", "240600585"])
+}
+
+/// `contingents bilan` of `annee` with `extra` (bailleur, EPCI, période…), in JSON.
+pub fn bilan_json(dossier: &str, annee: &str, extra: &[&str]) -> Value {
+    json(&[&["bilan", "--dossier", dossier, "--annee", annee], extra, &["--format", "json"]].concat())
+}
+
+/// `contingents bilan` of `annee` with `extra`, written to `out` (xlsx or pdf; must succeed).
+pub fn bilan_vers(dossier: &str, annee: &str, extra: &[&str], out: &Path) {
+    let out = out.to_str().unwrap();
+    run_ok(&[&["bilan", "--dossier", dossier, "--annee", annee], extra, &["--out", out]].concat());
+}
+
+/// `contingents suivi import` of one register for `bailleur` (must succeed): its output.
+pub fn suivi_import(dossier: &str, bailleur: &str, registre: &Path) -> String {
+    run_ok(&["suivi", "import", "--dossier", dossier, "--bailleur", bailleur, registre.to_str().unwrap()])
+}
+
+/// The flux of `bailleur` on the EPCI in `annee`, saved with a rotation of 100 % and no
+/// mutation: its flux is its stock (the objectives of the bilans are then easy to count).
+pub fn flux_enregistre(dossier: &str, bailleur: &str, epci: &str, annee: &str) -> String {
+    flux_ok(dossier, bailleur, ["--epci", epci], annee, &["--rotation", "100", "--mutations", "0", "--enregistrer"])
+}
+
+/// `contingents export DOCUMENT --dossier D ARGS… --out OUT` (must succeed): its output.
+pub fn exporter(document: &str, dossier: &str, args: &[&str], out: &Path) -> String {
+    let out = out.to_str().unwrap();
+    run_ok(&[&["export", document, "--dossier", dossier], args, &["--out", out]].concat())
 }
 
 /// The output of a command in JSON (must succeed).
@@ -341,7 +376,7 @@ pub fn json(args: &[&str]) -> Value {
     serde_json::from_str(&run_ok(args)).unwrap()
 }
 
-/// A réservataire's part in the JSON of `flux`.
+/// A réservataire's entry in the JSON of `flux` (its part) or of `bilan`.
 pub fn part<'a>(f: &'a Value, id: &str) -> &'a Value {
     f["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} absent"))
 }

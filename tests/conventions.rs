@@ -23,44 +23,12 @@ fn a_departmental_flux_saved_governs_the_epcis_their_annexes_and_the_bilans() {
     let t = TempDir::new("departement");
     let d = deux_epcis(&t, 3000);
     let ds = d.to_str().unwrap();
-    let dep = json(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--departement",
-        "06",
-        "--annee",
-        "2025",
-        "--rotation",
-        "5",
-        "--mutations",
-        "0",
-        "--format",
-        "json",
-    ]);
+    let dep = flux_json(ds, "Azur", ["--departement", "06"], "2025", &["--rotation", "5", "--mutations", "0"]);
     // Not saved yet: each EPCI on its own, the State ⌊30 % × F_e⌋ in each.
     let avant: u64 = ["240600585", "200039915"]
         .iter()
         .map(|e| {
-            let f = json(&[
-                "flux",
-                "--dossier",
-                ds,
-                "--bailleur",
-                "Azur",
-                "--epci",
-                e,
-                "--annee",
-                "2025",
-                "--rotation",
-                "5",
-                "--mutations",
-                "0",
-                "--format",
-                "json",
-            ]);
+            let f = flux_json(ds, "Azur", ["--epci", e], "2025", &["--rotation", "5", "--mutations", "0"]);
             logements(&f, "etat") + logements(&f, "etat-fonctionnaires")
         })
         .sum();
@@ -73,57 +41,18 @@ fn a_departmental_flux_saved_governs_the_epcis_their_annexes_and_the_bilans() {
     // `--mutations 0` is a count like any other, spread over the EPCIs (0 each).
     assert!(epcis.iter().all(|e| e["soustraits"]["mutations"] == 0));
     // Saved for the département: every EPCI view shows its part of the departmental flux.
-    run_ok(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--departement",
-        "06",
-        "--annee",
-        "2025",
-        "--rotation",
-        "5",
-        "--mutations",
-        "0",
-        "--enregistrer",
-    ]);
+    flux_ok(ds, "Azur", ["--departement", "06"], "2025", &["--rotation", "5", "--mutations", "0", "--enregistrer"]);
     let mut total = 0;
     for e in epcis {
         let siren = e["epci"].as_str().unwrap();
-        let vue = json(&[
-            "flux",
-            "--dossier",
-            ds,
-            "--bailleur",
-            "Azur",
-            "--epci",
-            siren,
-            "--annee",
-            "2025",
-            "--format",
-            "json",
-        ]);
+        let vue = flux_json(ds, "Azur", ["--epci", siren], "2025", &[]);
         assert_eq!(vue["departement"], "06");
         let n = logements(&vue, "etat") + logements(&vue, "etat-fonctionnaires");
         assert_eq!(n, logements(e, "etat") + logements(e, "etat-fonctionnaires"));
         assert_eq!(part(&vue, "action-logement")["perimetre"]["departement"], "06");
         total += n;
         // The bilan's objectives are the EPCI's parts.
-        let b = json(&[
-            "bilan",
-            "--dossier",
-            ds,
-            "--annee",
-            "2025",
-            "--bailleur",
-            "Azur",
-            "--epci",
-            siren,
-            "--format",
-            "json",
-        ]);
+        let b = bilan_json(ds, "2025", &["--bailleur", "Azur", "--epci", siren]);
         let obj: u64 = b["reservataires"]
             .as_array()
             .unwrap()
@@ -137,35 +66,9 @@ fn a_departmental_flux_saved_governs_the_epcis_their_annexes_and_the_bilans() {
     assert!(total >= avant, "never fewer than the sum of per-EPCI floors ({avant})");
     // The departmental annex: the departmental flux, the State's share by EPCI and commune.
     let pdf = t.path("annexe_etat_06.pdf");
-    run_ok(&[
-        "export",
-        "annexe",
-        "--dossier",
-        ds,
-        "--reservataire",
-        "etat",
-        "--departement",
-        "06",
-        "--annee",
-        "2025",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    exporter("annexe", ds, &["--reservataire", "etat", "--departement", "06", "--annee", "2025"], &pdf);
     let xlsx = t.path("annexe_al_06.xlsx");
-    run_ok(&[
-        "export",
-        "annexe",
-        "--dossier",
-        ds,
-        "--reservataire",
-        "action-logement",
-        "--departement",
-        "06",
-        "--annee",
-        "2025",
-        "--out",
-        xlsx.to_str().unwrap(),
-    ]);
+    exporter("annexe", ds, &["--reservataire", "action-logement", "--departement", "06", "--annee", "2025"], &xlsx);
     if let Some(txt) = texte_du_pdf(&pdf) {
         assert!(txt.contains("Annexe départementale"), "{txt}");
         for nom in [
@@ -201,39 +104,15 @@ fn the_state_annex_of_several_thousand_dwellings_prints_every_line_of_its_flux_q
     let d = generated_dossier(&t, 4000, 3);
     let ds = d.to_str().unwrap();
     let bailleur = report(&d)["cellules"][0]["bailleur"].as_str().unwrap().to_string();
-    let f = json(&[
-        "flux",
-        "--dossier",
+    let f = flux_json(
         ds,
-        "--bailleur",
         &bailleur,
-        "--epci",
-        "248300543",
-        "--annee",
+        ["--epci", "248300543"],
         "2025",
-        "--rotation",
-        "9",
-        "--mutations",
-        "10%",
-        "--enregistrer",
-        "--format",
-        "json",
-    ]);
+        &["--rotation", "9", "--mutations", "10%", "--enregistrer"],
+    );
     let pdf = t.path("annexe_etat.pdf");
-    run_ok(&[
-        "export",
-        "annexe",
-        "--dossier",
-        ds,
-        "--reservataire",
-        "etat",
-        "--epci",
-        "248300543",
-        "--annee",
-        "2025",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    exporter("annexe", ds, &["--reservataire", "etat", "--epci", "248300543", "--annee", "2025"], &pdf);
     let bytes = std::fs::read(&pdf).unwrap();
     // The subset font carries its tag (PDF 32000 §9.6.4).
     let nom = String::from_utf8_lossy(&bytes);
@@ -317,20 +196,7 @@ fn fonctionnaires_asked_at_7_percent_are_printed_at_5_percent_plafonne() {
     assert!(regles.contains(&"fonctionnaires_max_5") && regles.contains(&"etat_max_30"));
     for (id, nom) in [("etat-fonctionnaires", "fo.pdf"), ("etat", "etat.pdf")] {
         let pdf = t.path(nom);
-        run_ok(&[
-            "export",
-            "annexe",
-            "--dossier",
-            ds,
-            "--reservataire",
-            id,
-            "--epci",
-            "240600585",
-            "--annee",
-            "2025",
-            "--out",
-            pdf.to_str().unwrap(),
-        ]);
+        exporter("annexe", ds, &["--reservataire", id, "--epci", "240600585", "--annee", "2025"], &pdf);
         let Some(txt) = texte_du_pdf(&pdf) else { return };
         let plat = txt.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(plat.contains("plafonné"), "{plat}");
@@ -345,20 +211,7 @@ fn fonctionnaires_asked_at_7_percent_are_printed_at_5_percent_plafonne() {
         }
     }
     let x = t.path("fo.xlsx");
-    run_ok(&[
-        "export",
-        "annexe",
-        "--dossier",
-        ds,
-        "--reservataire",
-        "etat-fonctionnaires",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--out",
-        x.to_str().unwrap(),
-    ]);
+    exporter("annexe", ds, &["--reservataire", "etat-fonctionnaires", "--epci", "240600585", "--annee", "2025"], &x);
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
     let ws = wb.worksheet_range("Annexe").unwrap();
@@ -395,8 +248,8 @@ fn the_bilan_of_a_commune_states_its_rate_on_its_commune() {
          A23;Ville d'Antibes;01/12/2024;;En cours\n",
     )
     .unwrap();
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
-    let b = json(&["bilan", "--dossier", ds, "--annee", "2024", "--bailleur", "Azur", "--format", "json"]);
+    suivi_import(ds, "Azur", &reg);
+    let b = bilan_json(ds, "2024", &["--bailleur", "Azur"]);
     let c = part(&b, "commune:06004");
     assert_eq!(c["taux_convention"].as_f64(), Some(taux), "the same value as the flux: 15,46 %, not 6,4 %");
     // Its share of Antibes' décomptes (1 of 3), not of the EPCI's (1 of 4).
@@ -412,19 +265,7 @@ fn the_bilan_of_a_commune_states_its_rate_on_its_commune() {
     );
     // The bilan to sign, with everything the workbook holds.
     let pdf = t.path("bilan.pdf");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--bailleur", "Azur", "--epci", "240600585"], &pdf);
     if let Some(txt) = texte_du_pdf(&pdf) {
         for s in [
             "En cours",
@@ -484,18 +325,7 @@ fn the_fiche_has_every_line_of_the_ddets_form_the_bailleurs_address_and_no_techn
         ],
     );
     let x = t.path("fiche.xlsx");
-    run_ok(&[
-        "export",
-        "fiche-assiette",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        x.to_str().unwrap(),
-    ]);
+    exporter("fiche-assiette", ds, &["--bailleur", "Azur", "--annee", "2025"], &x);
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
     let ws = wb.worksheet_range("Calcul de l'assiette").unwrap();
@@ -564,18 +394,7 @@ fn the_fiche_has_every_line_of_the_ddets_form_the_bailleurs_address_and_no_techn
     assert!(!tout.contains("ligne de commande"));
     // The forecast of the soustraits: by category and by EPCI, with the justification.
     let p = t.path("prevision.xlsx");
-    run_ok(&[
-        "export",
-        "prevision-soustraits",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        p.to_str().unwrap(),
-    ]);
+    exporter("prevision-soustraits", ds, &["--bailleur", "Azur", "--annee", "2025"], &p);
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&p).unwrap();
     let ws = wb.worksheet_range("Prévision des soustraits").unwrap();
     let entete: Vec<String> = ws.rows().find(|r| r[0] == "Catégorie").unwrap().iter().map(|c| c.to_string()).collect();
@@ -693,19 +512,7 @@ fn a_bailleur_is_renamed_everywhere_and_a_name_taken_is_refused() {
     assert_eq!(cells_sum(&r, |c| c["bailleur"] == "Azur"), 0);
     assert_eq!(cells_sum(&r, |c| c["bailleur"] == "Logis"), 9);
     // The flux read without parameters is the one saved under the old name.
-    let apres = json(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Société Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--format",
-        "json",
-    ]);
+    let apres = flux_json(ds, "Société Azur", ["--epci", "240600585"], "2025", &[]);
     assert_eq!(apres["flux"], 20);
     assert_eq!(apres["reservataires"], avant["reservataires"]);
     // The history's JSON keeps its contract: the same imports, the new name.

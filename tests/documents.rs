@@ -27,20 +27,7 @@ fn action_logements_annex_on_the_epci_gives_its_logements_by_commune() {
     let ds = d.to_str().unwrap();
     flux_2025(&d, &["--enregistrer"]);
     let pdf = t.path("al.pdf");
-    run_ok(&[
-        "export",
-        "annexe",
-        "--dossier",
-        ds,
-        "--reservataire",
-        "action-logement",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    exporter("annexe", ds, &["--reservataire", "action-logement", "--epci", "240600585", "--annee", "2025"], &pdf);
     let Some(txt) = texte_du_pdf(&pdf) else { return };
     assert!(txt.contains("Logements d'Action Logement par commune"), "{txt}");
     assert!(a_la_ligne(&txt, &["Antibes", "(06004)", "12", "3", "25,0", "%"]), "{txt}");
@@ -54,20 +41,7 @@ fn action_logements_annex_on_the_epci_gives_its_logements_by_commune() {
     assert_eq!(txt.matches("Paraphes").count(), pages, "{txt}");
     // The commune's own annex: its flux qualifié is the commune's, not the EPCI's.
     let pdf = t.path("antibes.pdf");
-    run_ok(&[
-        "export",
-        "annexe",
-        "--dossier",
-        ds,
-        "--reservataire",
-        "commune:06004",
-        "--commune",
-        "06004",
-        "--annee",
-        "2025",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    exporter("annexe", ds, &["--reservataire", "commune:06004", "--commune", "06004", "--annee", "2025"], &pdf);
     let Some(txt) = texte_du_pdf(&pdf) else { return };
     assert!(txt.contains("Flux qualifié 2025 dans la commune d'Antibes"), "{txt}");
     assert!(!txt.contains("sur l'EPCI CA de Sophia Antipolis — indicatif"), "{txt}");
@@ -80,20 +54,12 @@ fn the_annex_workbook_prints_with_dates_years_and_signature_boxes() {
     let d = azur(&t);
     flux_2025(&d, &["--enregistrer"]);
     let out = t.path("al.xlsx");
-    run_ok(&[
-        "export",
+    exporter(
         "annexe",
-        "--dossier",
         d.to_str().unwrap(),
-        "--reservataire",
-        "action-logement",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2025",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &["--reservataire", "action-logement", "--epci", "240600585", "--annee", "2025"],
+        &out,
+    );
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     let ws = wb.worksheet_range("Annexe").unwrap();
     let valeur = |label: &str| {
@@ -121,7 +87,7 @@ fn the_consolidated_workbook_gives_each_reservataires_share_by_epci_commune_and_
     let t = TempDir::new("edl-parts");
     let d = azur(&t);
     let out = t.path("edl.xlsx");
-    run_ok(&["export", "etat-des-lieux", "--dossier", d.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    exporter("etat-des-lieux", d.to_str().unwrap(), &[], &out);
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     let ws = wb.worksheet_range("Parts des réservataires").unwrap();
     let ligne = |niveau: &str, perimetre: &str, res: &str| -> (f64, f64, f64) {
@@ -150,43 +116,24 @@ fn the_consolidated_workbook_gives_each_reservataires_share_by_epci_commune_and_
 fn the_departmental_flux_text_names_every_soustrait_of_each_epci_and_export_help_says_pdf() {
     let t = TempDir::new("flux-dep-texte");
     let d = azur(&t);
-    let txt = run_ok(&[
-        "flux",
-        "--dossier",
+    let txt = flux_ok(
         d.to_str().unwrap(),
-        "--bailleur",
         "Azur",
-        "--departement",
-        "06",
-        "--annee",
+        ["--departement", "06"],
         "2025",
-        "--rotation",
-        "10",
-        "--mutations",
-        "1",
-        "--ventes",
-        "2",
-        "--enregistrer",
-    ]);
+        &["--rotation", "10", "--mutations", "1", "--ventes", "2", "--enregistrer"],
+    );
     // Libérations 20, mutations 1, ventes 2: flux 17.
     assert!(txt.contains("EPCI CA de Sophia Antipolis : libérations 20, mutations 1, ventes 2, flux 17 —"), "{txt}");
     // The departmental annex of a département of one EPCI: no EPCI subtotal repeating the
     // total; its flux qualifié « sur le département ».
     let pdf = t.path("al_06.pdf");
-    run_ok(&[
-        "export",
+    exporter(
         "annexe",
-        "--dossier",
         d.to_str().unwrap(),
-        "--reservataire",
-        "action-logement",
-        "--departement",
-        "06",
-        "--annee",
-        "2025",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+        &["--reservataire", "action-logement", "--departement", "06", "--annee", "2025"],
+        &pdf,
+    );
     if let Some(txt) = texte_du_pdf(&pdf) {
         assert!(!txt.contains("Total CA de Sophia Antipolis"), "{txt}");
         assert!(txt.contains("Flux qualifié 2025 sur le département"), "{txt}");
@@ -229,18 +176,7 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
         ],
     );
     let x = t.path("fiche.xlsx");
-    run_ok(&[
-        "export",
-        "fiche-assiette",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        x.to_str().unwrap(),
-    ]);
+    exporter("fiche-assiette", ds, &["--bailleur", "Azur", "--annee", "2025"], &x);
     let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
     let ws = wb.worksheet_range("Calcul de l'assiette").unwrap();
     // Labels read with ordinary spaces (the workbook writes « : » after a no-break space).
@@ -269,39 +205,25 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
     assert!(commentaire.contains("Relogements liés aux ventes : Vente résidence Les Pins"), "{commentaire}");
     assert!(commentaire.contains("Logements en vente (L.443-7) exclus de l'assiette : 3 à Vallauris"), "{commentaire}");
     // A departmental flux saved with its own declarations: the département's column says them.
-    run_ok(&[
-        "flux",
-        "--dossier",
+    flux_ok(
         ds,
-        "--bailleur",
         "Azur",
-        "--departement",
-        "06",
-        "--annee",
+        ["--departement", "06"],
         "2025",
-        "--rotation",
-        "10",
-        "--mutations",
-        "0",
-        "--logements-specifiques",
-        "judiciaires=1",
-        "--charte-relogement",
-        "non",
-        "--enregistrer",
-    ]);
+        &[
+            "--rotation",
+            "10",
+            "--mutations",
+            "0",
+            "--logements-specifiques",
+            "judiciaires=1",
+            "--charte-relogement",
+            "non",
+            "--enregistrer",
+        ],
+    );
     let x2 = t.path("fiche_dep.xlsx");
-    run_ok(&[
-        "export",
-        "fiche-assiette",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        x2.to_str().unwrap(),
-    ]);
+    exporter("fiche-assiette", ds, &["--bailleur", "Azur", "--annee", "2025"], &x2);
     let mut wb: Xlsx<_> = open_workbook(&x2).unwrap();
     let ws2 = wb.worksheet_range("Calcul de l'assiette").unwrap();
     let ligne2 =
@@ -316,18 +238,7 @@ fn the_fiche_says_non_renseigne_until_declared_and_splits_the_anru_relogements()
     assert_eq!(ligne2("Charte de relogement prise en compte (OUI / NON)").1, Data::String("NON".into()));
     // The PDF: every page with its initials, the undeclared lines said so.
     let pdf = t.path("fiche.pdf");
-    run_ok(&[
-        "export",
-        "fiche-assiette",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--annee",
-        "2025",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    exporter("fiche-assiette", ds, &["--bailleur", "Azur", "--annee", "2025"], &pdf);
     let Some(txt) = texte_du_pdf(&pdf) else { return };
     let pages = txt.matches('\u{c}').count().max(1);
     assert_eq!(txt.matches("Paraphes").count(), pages);
@@ -346,21 +257,8 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
     let f = flux_2025(&d, &["--relogements-hors-anru", "2", "--enregistrer", "--format", "json"]);
     assert!(regles(&f).contains(&"accord_prefet_requis".to_string()));
     let pdf = t.path("prevision.pdf");
-    let exporter = || {
-        run_ok(&[
-            "export",
-            "prevision-soustraits",
-            "--dossier",
-            ds,
-            "--bailleur",
-            "Azur",
-            "--annee",
-            "2025",
-            "--out",
-            pdf.to_str().unwrap(),
-        ])
-    };
-    exporter();
+    let prevision = || exporter("prevision-soustraits", ds, &["--bailleur", "Azur", "--annee", "2025"], &pdf);
+    prevision();
     if let Some(txt) = texte_du_pdf(&pdf) {
         assert!(txt.contains("non enregistré pour CA de Sophia Antipolis"), "{txt}");
         // Review 4: Azur has no register at all, which is what the forecast says.
@@ -382,7 +280,7 @@ fn the_prefects_agreement_once_recorded_lifts_the_alert_of_the_forecast() {
         &["--accord-prefet", "relogements_hors_anru=courrier du 12/01/2025", "--enregistrer", "--format", "json"],
     );
     assert!(!regles(&f).contains(&"accord_prefet_requis".to_string()), "{f}");
-    exporter();
+    prevision();
     if let Some(txt) = texte_du_pdf(&pdf) {
         assert!(!txt.contains("non enregistré pour"), "{txt}");
         assert!(txt.contains("accord du préfet obtenu (courrier du 12/01/2025)"), "{txt}");
@@ -401,23 +299,13 @@ fn the_annex_carries_the_prefects_agreement_recorded_for_a_soustrait() {
     let d = azur(&t);
     let ds = d.to_str().unwrap();
     let pdf = t.path("etat.pdf");
-    let exporter = || {
-        run_ok(&[
-            "export",
+    let annexe = || {
+        exporter(
             "annexe",
-            "--dossier",
             ds,
-            "--reservataire",
-            "etat",
-            "--epci",
-            "240600585",
-            "--bailleur",
-            "Azur",
-            "--annee",
-            "2025",
-            "--out",
-            pdf.to_str().unwrap(),
-        ])
+            &["--reservataire", "etat", "--epci", "240600585", "--bailleur", "Azur", "--annee", "2025"],
+            &pdf,
+        )
     };
     flux_2025(
         &d,
@@ -429,7 +317,7 @@ fn the_annex_carries_the_prefects_agreement_recorded_for_a_soustrait() {
             "--enregistrer",
         ],
     );
-    exporter();
+    annexe();
     let avant = texte_du_pdf(&pdf);
     if let Some(txt) = &avant {
         assert!(txt.contains("Justification — Relogements hors ANRU : Démolition bâtiment C."), "{txt}");
@@ -447,7 +335,7 @@ fn the_annex_carries_the_prefects_agreement_recorded_for_a_soustrait() {
             "--enregistrer",
         ],
     );
-    exporter();
+    annexe();
     if let Some(txt) = texte_du_pdf(&pdf) {
         assert!(
             a_la_ligne(

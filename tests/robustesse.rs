@@ -31,18 +31,7 @@ fn logements_de(r: &Value, bailleur: &str) -> u64 {
 }
 
 fn bilan(d: &Path, bailleur: &str) -> Value {
-    serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        s(d),
-        "--annee",
-        "2024",
-        "--bailleur",
-        bailleur,
-        "--format",
-        "json",
-    ]))
-    .unwrap()
+    bilan_json(s(d), "2024", &["--bailleur", bailleur])
 }
 
 /// Mises à disposition of the State in a bilan.
