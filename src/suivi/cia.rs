@@ -271,10 +271,10 @@ pub fn calculer(
     p: &Periode,
     r: &ReglagesCia,
     consolide: bool,
-) -> (Cia, BTreeMap<String, Prioritaires>, Vec<AlerteBilan>) {
+) -> (Cia, BTreeMap<Reservataire, Prioritaires>, Vec<AlerteBilan>) {
     let mut total = CiaBailleur::default();
     let mut par_bailleur: BTreeMap<&str, CiaBailleur> = BTreeMap::new();
-    let mut par_reservataire: BTreeMap<&str, Prioritaires> = BTreeMap::new();
+    let mut par_reservataire: BTreeMap<&Reservataire, Prioritaires> = BTreeMap::new();
     let mut renseigne = false;
     for m in mads.iter().filter(|m| p.contient(m.etapes.date_bail)) {
         renseigne |= m.menage != Default::default();
@@ -288,11 +288,11 @@ pub fn calculer(
             && !est_propre(m)
             && let Some(id) = &m.reservataire
         {
-            par_reservataire.entry(id.as_str()).or_default().compter(m);
+            par_reservataire.entry(id).or_default().compter(m);
         }
     }
-    let mut par_reservataire: BTreeMap<String, Prioritaires> =
-        par_reservataire.into_iter().map(|(id, x)| (id.to_string(), x)).collect();
+    let mut par_reservataire: BTreeMap<Reservataire, Prioritaires> =
+        par_reservataire.into_iter().map(|(id, x)| (id.clone(), x)).collect();
     total.conclure(r);
     for b in par_bailleur.values_mut() {
         b.conclure(r);
