@@ -88,14 +88,15 @@ pub(super) fn apply_flux_args(a: &FluxArgs, p: &mut FluxParametres) -> Result<()
             Portee::Etat => p.taux_etat_pct = Some(x),
             Portee::Fonctionnaires => p.taux_fonctionnaires_pct = Some(x),
             _ => {
-                p.taux_fixes.insert(id.trim().to_string(), x);
+                // Checked with the other parameters (`flux::verifier`), as the window's.
+                p.taux_fixes.insert(Reservataire::new(id.trim()), x);
             }
         }
     }
     if let Some(f) = &a.fonctionnaires {
         p.taux_fonctionnaires_pct = Some(pct(f, "--fonctionnaires")?);
     }
-    p.apports.extend(a.apports.iter().map(|s| s.trim().to_string()));
+    p.apports.extend(a.apports.iter().map(|s| Reservataire::new(s.trim())));
     if let Some(r) = &a.arrete {
         p.arrete_prefectoral = Some(r.clone()).filter(|r| !r.trim().is_empty());
     }

@@ -95,7 +95,7 @@ fn parametres_du_departement(
     if p.arrete_prefectoral.is_none() {
         p.arrete_prefectoral = commun(epcis.iter().map(|e| e.arrete_prefectoral.clone())).flatten();
     }
-    let ids: BTreeSet<&String> =
+    let ids: BTreeSet<&Reservataire> =
         epcis.iter().flat_map(|e| e.taux_fixes.keys()).filter(|id| est_departemental(id)).collect();
     for id in ids {
         if !p.taux_fixes.contains_key(id)

@@ -52,7 +52,7 @@ pub fn verifier(groupes: &[Groupe], p: &FluxParametres) -> Result<(), ParametreR
     for id in &p.apports {
         verifier_reservataire(id, &communes)?;
         if !est_collectivite(id) {
-            return Err(ParametreRefuse::ApportNonCollectivite(id.clone()));
+            return Err(ParametreRefuse::ApportNonCollectivite(id.to_string()));
         }
     }
     for e in &p.exclusions_manuelles {

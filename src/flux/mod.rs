@@ -554,10 +554,10 @@ fn quotas_de_l_epci(
     let assiette = base.assiette();
     let mut alertes = Vec::new();
     let mut ids: BTreeSet<Reservataire> = base.ids();
-    ids.extend(e.p.taux_fixes.keys().map(|k| Reservataire::new(k.as_str())));
+    ids.extend(e.p.taux_fixes.keys().cloned());
     if let Some(d) = dep {
         ids.extend(d.stocks.keys().cloned());
-        ids.extend(d.p.taux_fixes.keys().map(|k| Reservataire::new(k.as_str())));
+        ids.extend(d.p.taux_fixes.keys().cloned());
         // A commune of another EPCI of the département has no part here.
         ids.retain(|id| {
             !matches!(portee(id), Portee::Commune) || base.stock(id) > 0 || e.p.taux_fixes.contains_key(id.as_str())
@@ -565,7 +565,7 @@ fn quotas_de_l_epci(
     }
     ids.retain(|id| !matches!(portee(id), Portee::Etat | Portee::NonReserve));
     let apports: BTreeSet<&str> =
-        e.p.apports.iter().chain(dep.iter().flat_map(|d| d.p.apports.iter())).map(String::as_str).collect();
+        e.p.apports.iter().chain(dep.iter().flat_map(|d| d.p.apports.iter())).map(Reservataire::as_str).collect();
     let mut out: Vec<Quotas> = Vec::new();
     for id in &ids {
         let fixe_pct = match dep {

@@ -146,10 +146,10 @@ pub struct FluxParametres {
     pub arrete_prefectoral: Option<String>,
     /// Rates fixed by hand, in percent, by réservataire id (on its own perimeter).
     #[serde(default)]
-    pub taux_fixes: BTreeMap<String, f64>,
+    pub taux_fixes: BTreeMap<Reservataire, f64>,
     /// Collectivités whose reservations were granted for land or funding (outside the 20 % cap).
     #[serde(default)]
-    pub apports: BTreeSet<String>,
+    pub apports: BTreeSet<Reservataire>,
     /// For the fiche récapitulative: CUS and charte de relogement taken into account.
     #[serde(default)]
     pub cus: Option<bool>,

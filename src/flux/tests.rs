@@ -153,7 +153,7 @@ fn a_commune_above_20_percent_on_its_territory_but_not_on_the_epci() {
     assert!(!fb.reservataires.iter().any(|r| r.id == "commune:06004"));
     check_margins(&f);
     // Granted for land or funding: outside the cap, no alert.
-    let p = FluxParametres { apports: ["commune:06004".to_string()].into(), ..params(10.0) };
+    let p = FluxParametres { apports: [Reservataire::new("commune:06004")].into(), ..params(10.0) };
     let f = calculer("B", "240600585", 2024, &groupes, &p);
     assert!(!regles(&f).contains(&Regle::CollectiviteMax20));
     assert!(f.part("commune:06004").unwrap().apport);
@@ -338,11 +338,11 @@ fn bad_parameters_are_refused_with_what_to_correct() {
     assert!(bad(FluxParametres { rotation_pct: Some(-1.0), ..Default::default() }).contains("entre 0 et 100"));
     assert!(bad(FluxParametres { taux_etat_pct: Some(120.0), ..Default::default() }).contains("entre 0 et 100"));
     assert!(
-        bad(FluxParametres { taux_fixes: [("toto".to_string(), 5.0)].into(), ..Default::default() })
+        bad(FluxParametres { taux_fixes: [(Reservataire::new("toto"), 5.0)].into(), ..Default::default() })
             .contains("réservataire inconnu")
     );
     assert!(
-        bad(FluxParametres { taux_fixes: [("commune:83137".to_string(), 5.0)].into(), ..Default::default() })
+        bad(FluxParametres { taux_fixes: [(Reservataire::new("commune:83137"), 5.0)].into(), ..Default::default() })
             .contains("aucun logement")
     );
     assert!(

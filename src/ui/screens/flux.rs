@@ -488,7 +488,7 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
                     let mut fixed = p.taux_fixes.get(r.id.as_str()).copied();
                     if saisie::nombre(ui, &format!("taux-{}", r.id), "", &mut fixed, Sorte::Pourcentage, "du stock") {
                         match fixed {
-                            Some(x) => p.taux_fixes.insert(r.id.to_string(), x),
+                            Some(x) => p.taux_fixes.insert(r.id.clone(), x),
                             None => p.taux_fixes.remove(r.id.as_str()),
                         };
                     }
@@ -505,7 +505,7 @@ fn parts(ui: &mut egui::Ui, f: &Flux, p: &mut FluxParametres, edit: bool) {
                         .changed()
                     {
                         if on {
-                            p.apports.insert(r.id.to_string());
+                            p.apports.insert(r.id.clone());
                         } else {
                             p.apports.remove(r.id.as_str());
                         }
