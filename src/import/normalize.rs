@@ -726,6 +726,11 @@ fn epci_index() -> &'static HashMap<String, Vec<(usize, bool)>> {
                     add(format!("{abbr} {acr}"), true);
                     add(format!("metropole {acr}"), true);
                 }
+                // « TPM » for Toulon Provence Méditerranée: the name's own initials, from three
+                // words on (two letters would be read everywhere), inside the territory only.
+                if sig.len() >= 3 {
+                    add(acr.clone(), true);
+                }
             }
         }
         m
@@ -926,6 +931,10 @@ mod tests {
         let r = ReservataireResolver::new(Territoire::Epci("248300543".into()), HashMap::new());
         assert_eq!(r.resolve("MTPM").map(String::from).as_deref(), Some("epci:248300543"));
         assert_eq!(r.resolve("Métropole TPM").map(String::from).as_deref(), Some("epci:248300543"));
+        assert_eq!(r.resolve("TPM").map(String::from).as_deref(), Some("epci:248300543"));
+        // Outside its territory an acronym is nobody's; two words make no acronym.
+        assert_eq!(casa().resolve("TPM"), None);
+        assert_eq!(casa().resolve("SA"), None);
     }
 
     #[test]
