@@ -140,6 +140,13 @@ impl Correspondance {
         {
             return Some(*f);
         }
+        // « P.L.U.S. », « P.L.A.I. »: an acronym written with its dots.
+        if raw.matches('.').count() >= 2 {
+            let compact: String = raw.chars().filter(|c| c.is_alphanumeric()).collect();
+            if let Some(f) = self.labels.get(&key(&compact)) {
+                return Some(*f);
+            }
+        }
         None
     }
 }
@@ -787,6 +794,9 @@ mod tests {
         assert_eq!(f("14"), Some(Financement::Pls));
         assert_eq!(f("17"), Some(Financement::Pls));
         assert_eq!(f("Autre"), Some(Financement::Autre));
+        assert_eq!(f("P.L.U.S."), Some(Financement::Plus));
+        assert_eq!(f("P.L.A.I"), Some(Financement::Plai));
+        assert_eq!(f("P.L.A.X."), None);
         assert_eq!(f(""), Some(Financement::Autre), "a blank cell is « non renseigné »");
         for inconnu in ["51", "11", "PALULOS", "PSLA", "PLA-X", "Non conventionné"] {
             assert_eq!(f(inconnu), None, "{inconnu} must be set aside, not turned into Autre");
