@@ -398,7 +398,11 @@ impl<'a> RowReader<'a> {
                 } else {
                     Motif::CommuneInconnue
                 };
-                let valeur = if commune_brut.is_empty() {
+                // Outside the territory, the commune as the file names it (« Cannes », not
+                // « 6029 »), as the user reads it.
+                let valeur = if e == CommuneError::HorsTerritoire && !nom.is_empty() {
+                    raw_text(get(Field::Commune))
+                } else if commune_brut.is_empty() {
                     [Field::CodeInsee, Field::Commune]
                         .into_iter()
                         .map(|f| raw_text(get(f)))
@@ -704,7 +708,7 @@ mod tests {
                 (4, Motif::CommuneContradictoire, "06004 (Antibes) ≠ Cannes (06029)".into()),
                 (5, Motif::CommuneContradictoire, "06004 (Antibes) ≠ Biot (06018)".into()),
                 (6, Motif::CommuneContradictoire, "06029 (Cannes) ≠ Antibes (06004)".into()),
-                (7, Motif::CommuneHorsTerritoire, "06029".into()),
+                (7, Motif::CommuneHorsTerritoire, "Cannes".into()),
             ]
         );
     }
