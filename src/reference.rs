@@ -30,6 +30,55 @@ pub struct Epci {
     pub membres: Vec<usize>,
 }
 
+/// Little words left out of an EPCI's acronym.
+const MOTS_VIDES: [&str; 14] = ["de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "sur", "a", "au", "aux"];
+
+impl Epci {
+    /// Its legal form (abbreviated and spelt out, as keys) and the words of its name without
+    /// that form and the little words before them (« CA de Sophia Antipolis » → `ca`,
+    /// `communaute d agglomeration`, [`sophia`, `antipolis`]).
+    pub fn forme_et_nom(&self) -> (&'static str, &'static str, Vec<String>) {
+        let full = crate::text::key(self.nom);
+        let words: Vec<&str> = full.split(' ').collect();
+        let (abbr, long) = match self.kind {
+            "CA" => ("ca", "communaute d agglomeration"),
+            "CC" => ("cc", "communaute de communes"),
+            "CU" => ("cu", "communaute urbaine"),
+            _ => ("metropole", "metropole"),
+        };
+        let first = words.first().copied().unwrap_or("");
+        let mut rest: &[&str] =
+            if first == abbr || first == "metropole" || first == "eurometropole" { &words[1..] } else { &words[..] };
+        while let Some((w, r)) = rest.split_first() {
+            if MOTS_VIDES.contains(w) {
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        (abbr, long, rest.iter().map(|w| w.to_string()).collect())
+    }
+
+    /// Its acronyms, as keys: « casa », « ca sa », « metropole sa » for the CA de Sophia
+    /// Antipolis; « mtpm », « metropole tpm » and, from three words on, the name's own initials
+    /// « tpm » for Toulon Provence Méditerranée (two letters would be read everywhere).
+    pub fn sigles(&self) -> Vec<String> {
+        let (abbr, long, nom) = self.forme_et_nom();
+        let sig: Vec<&str> = nom.iter().map(String::as_str).filter(|w| !MOTS_VIDES.contains(w)).collect();
+        if sig.len() < 2 {
+            return vec![];
+        }
+        let acr: String = sig.iter().filter_map(|w| w.chars().next()).collect();
+        let long_acr: String =
+            long.split(' ').filter(|w| !MOTS_VIDES.contains(w)).filter_map(|w| w.chars().next()).collect();
+        let mut out = vec![format!("{long_acr}{acr}"), format!("{abbr} {acr}"), format!("metropole {acr}")];
+        if sig.len() >= 3 {
+            out.push(acr);
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Departement {
     pub code: String,
@@ -243,7 +292,9 @@ impl Reference {
             }
         };
         for e in &self.epcis {
-            if let Some(r) = rank(e.nom, e.siren) {
+            // « CASA », « MTPM »: an acronym typed whole ranks with the codes.
+            let r = rank(e.nom, e.siren).or_else(|| e.sigles().contains(&q).then_some(0));
+            if let Some(r) = r {
                 found.push((r, e.nom.to_string(), Territoire::Epci(e.siren.to_string())));
             }
         }
@@ -619,6 +670,12 @@ mod tests {
         // A commune's name proposes its EPCI and its département.
         let antibes = r.chercher_territoires("Antibes", 10);
         assert!(antibes.contains(&casa()) && antibes.contains(&Territoire::Departement("06".into())), "{antibes:?}");
+        // The name every chargée de mission uses.
+        assert_eq!(r.chercher_territoires("CASA", 5)[0], casa());
+        assert_eq!(r.chercher_territoires("casa", 5)[0], casa());
+        let tpm = Territoire::Epci("248300543".into());
+        assert_eq!(r.chercher_territoires("MTPM", 5)[0], tpm);
+        assert_eq!(r.chercher_territoires("TPM", 5)[0], tpm);
         assert!(r.chercher_territoires("  ", 5).is_empty());
         assert!(r.chercher_territoires("zzzzqx", 5).is_empty());
     }

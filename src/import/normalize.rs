@@ -686,57 +686,24 @@ fn epci_index() -> &'static HashMap<String, Vec<(usize, bool)>> {
     static IDX: OnceLock<HashMap<String, Vec<(usize, bool)>>> = OnceLock::new();
     IDX.get_or_init(|| {
         let mut m: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
-        let stop = ["de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "sur", "a", "au", "aux"];
         for (i, e) in reference().epcis.iter().enumerate() {
-            let full = key(e.nom);
-            let words: Vec<&str> = full.split(' ').collect();
-            let (abbr, long) = match e.kind {
-                "CA" => ("ca", "communaute d agglomeration"),
-                "CC" => ("cc", "communaute de communes"),
-                "CU" => ("cu", "communaute urbaine"),
-                _ => ("metropole", "metropole"),
-            };
-            let first = words.first().copied().unwrap_or("");
-            let rest_words: &[&str] = if first == abbr || first == "metropole" || first == "eurometropole" {
-                &words[1..]
-            } else {
-                &words[..]
-            };
-            let mut core_words: &[&str] = rest_words;
-            while let Some((w, r)) = core_words.split_first() {
-                if stop.contains(w) {
-                    core_words = r;
-                } else {
-                    break;
-                }
-            }
-            let core = core_words.join(" ");
+            let (abbr, long, nom) = e.forme_et_nom();
+            let core = nom.join(" ");
             let mut add = |k: String, acronym: bool| {
                 let v = m.entry(k).or_default();
                 if !v.iter().any(|(j, _)| *j == i) {
                     v.push((i, acronym));
                 }
             };
-            add(full.clone(), false);
+            add(key(e.nom), false);
             if !core.is_empty() {
                 for prefix in [abbr, long, "agglomeration", "agglo", "communaute", "metropole"] {
                     add(format!("{prefix} {core}"), false);
                     add(format!("{prefix} de {core}"), false);
                     add(format!("{prefix} du {core}"), false);
                 }
-                let sig: Vec<&str> = core_words.iter().copied().filter(|w| !stop.contains(w)).collect();
-                let acr: String = sig.iter().filter_map(|w| w.chars().next()).collect();
-                let long_acr: String =
-                    long.split(' ').filter(|w| !stop.contains(w)).filter_map(|w| w.chars().next()).collect();
-                if sig.len() >= 2 {
-                    add(format!("{long_acr}{acr}"), true);
-                    add(format!("{abbr} {acr}"), true);
-                    add(format!("metropole {acr}"), true);
-                }
-                // « TPM » for Toulon Provence Méditerranée: the name's own initials, from three
-                // words on (two letters would be read everywhere), inside the territory only.
-                if sig.len() >= 3 {
-                    add(acr.clone(), true);
+                for s in e.sigles() {
+                    add(s, true);
                 }
             }
         }
