@@ -73,6 +73,9 @@ pub(super) fn write_bilan_text(w: &mut impl Write, b: &contingents::suivi::bilan
         contingents::format::date_fr(&b.fin),
         b.bailleur.as_ref().map(|x| format!(" — {x}")).unwrap_or_default()
     )?;
+    if let Some(m) = b.mention_prorata() {
+        writeln!(w, "{m}")?;
+    }
     if let Some(m) = b.mention_sans_registre() {
         writeln!(w, "{m}")?;
     }

@@ -159,6 +159,13 @@ fn the_second_semester() {
     assert_eq!(r("etat").ecart, -5.1);
     assert_eq!(r("etat").reliquat, None, "a reliquat is for the whole year");
     assert_eq!(b.debut, "2024-07-01");
+    // Said where the figures are read (window, documents, terminal).
+    assert_eq!(
+        b.mention_prorata().as_deref(),
+        Some(
+            "Objectifs de la période : ceux de l'année 2024 au prorata de ses jours (50,3\u{a0}%), au dixième ; les dixièmes sont répartis au plus fort reste pour que la colonne fasse le total (10,1) : une ligne peut différer d'un dixième de son propre prorata."
+        )
+    );
 }
 
 /// Review 2, A5: a period from 1 March 2024 to 28 February 2025 covers 306/366 of 2024 and

@@ -79,6 +79,7 @@ fn perimetre_du_bilan(b: &Bilan) -> Vec<String> {
     if b.bailleur.is_none() {
         v.push(format!("Bailleurs comptés (objectifs et registres) : {}.", liste(&b.bailleurs)));
     }
+    v.extend(b.mention_prorata());
     v.extend(b.mention_sans_registre());
     v
 }

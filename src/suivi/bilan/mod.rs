@@ -112,6 +112,22 @@ impl Bilan {
         }
     }
 
+    /// For a period shorter than the year: how its objectives are taken from the year's (the
+    /// column adds up to the total pro rata, so a line may be a tenth from its own pro rata:
+    /// 14 × 184/366 = 7,04 written 7,1 when the tenths left go to it). `None` for the year.
+    pub fn mention_prorata(&self) -> Option<String> {
+        if self.annuel || self.annees.len() != 1 {
+            return None;
+        }
+        let (annee, part) = self.annees[0];
+        let total = self.total().objectif_periode;
+        Some(format!(
+            "Objectifs de la période : ceux de l'année {annee} au prorata de ses jours ({}), au dixième ; les dixièmes sont répartis au plus fort reste pour que la colonne fasse le total ({}) : une ligne peut différer d'un dixième de son propre prorata.",
+            crate::format::pourcentage_fr(part, 1),
+            crate::format::logements_fr(total, 1)
+        ))
+    }
+
     fn mention_registre(&self) -> Option<String> {
         if self.registre_non_transmis() {
             Some(format!(

@@ -419,6 +419,9 @@ pub fn bilans(v: &BilanView, bailleurs: &[String], edit: bool, atelier: bool, ui
                     date_fr(&b.debut),
                     date_fr(&b.fin)
                 ));
+                if let Some(m) = b.mention_prorata() {
+                    ui.label(m);
+                }
                 if let Some(m) = b.mention_sans_registre() {
                     ui.colored_label(theme::ALERTE, m);
                 }
