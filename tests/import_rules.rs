@@ -226,7 +226,7 @@ fn every_rejet_motif_with_file_sheet_and_row() {
         vec![
             (4, "reference_manquante".into(), "".into()),
             (5, "commune_inconnue".into(), "Antibe".into()),
-            (6, "commune_hors_territoire".into(), "06029".into()),
+            (6, "commune_hors_territoire".into(), "Cannes".into()),
             (7, "typologie_inconnue".into(), "Parking".into()),
             (8, "reservataire_inconnu".into(), "Mairie de Toulonn".into()),
             (9, "commune_inconnue".into(), "#N/A".into()),
