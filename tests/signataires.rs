@@ -608,21 +608,53 @@ fn the_semesters_bilan_cuts_no_word_and_gives_its_breakdown_in_the_order_of_its_
     assert!(position("État (contingent préfectoral)") < position("Action Logement"), "{txt}");
 }
 
-/// Read as a réservataire (issue 21, the casa forecast printed by LibreOffice): the « — » of the
-/// columns « réalisés » (no register of the year before) stood on the left of their cells, under
-/// numbers on the right. `azur` without a register: every « — » of the forecast workbook has a
-/// right-aligned style.
+/// The cells « — » of a workbook (every sheet) whose style does not align them on the right:
+/// « Feuille!C11 ». `None` without `unzip`.
+fn tirets_a_gauche(x: &Path) -> Option<(usize, Vec<String>)> {
+    let classeur = zip_entry(x, "xl/workbook.xml")?;
+    let chaines = zip_entry(x, "xl/sharedStrings.xml")?;
+    let styles = zip_entry(x, "xl/styles.xml")?;
+    let tiret = chaines.split("<si>").skip(1).position(|si| texte_xml(si) == "—")?;
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let a_droite: Vec<bool> = xfs[..xfs.find("</cellXfs>").unwrap()]
+        .split("<xf ")
+        .skip(1)
+        .map(|x| x.contains("horizontal=\"right\""))
+        .collect();
+    let (mut vus, mut a_gauche) = (0, vec![]);
+    for (i, feuille) in classeur.split("<sheet ").skip(1).enumerate() {
+        let nom = attribut(feuille, "name").unwrap_or_default();
+        let f = zip_entry(x, &format!("xl/worksheets/sheet{}.xml", i + 1))?;
+        for c in f.split("<c ").skip(1) {
+            let c = &c[..c.find("</c>").unwrap_or(c.len())];
+            if attribut(c, "t").as_deref() == Some("s") && c.contains(&format!("<v>{tiret}</v>")) {
+                vus += 1;
+                let s: usize = attribut(c, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
+                if !a_droite[s] {
+                    a_gauche.push(format!("{nom}!{}", attribut(c, "r").unwrap_or_default()));
+                }
+            }
+        }
+    }
+    Some((vus, a_gauche))
+}
+
+/// Read as a réservataire (issue 21, the casa forecast and bilan printed by LibreOffice): the
+/// « — » standing for a figure not known (the columns « réalisés » without a register of the
+/// year before; a taux de chute or a CIA share without a base) stood on the left of their
+/// cells, under numbers on the right. Every « — » of the forecast and of the bilan workbooks has
+/// a right-aligned style.
 #[test]
-fn the_forecasts_dashes_stand_where_its_numbers_stand() {
-    let t = TempDir::new("prevision-tirets");
-    let d = azur(&t);
-    flux_azur(&d, 2025, &["--rotation", "10", "--mutations", "0", "--enregistrer"]);
+fn the_dashes_of_the_workbooks_stand_where_their_numbers_stand() {
+    let t = TempDir::new("tirets");
+    let d = etat_agents_action_logement(&t);
+    let ds = d.to_str().unwrap();
     let x = t.path("prevision.xlsx");
     run_ok(&[
         "export",
         "prevision-soustraits",
         "--dossier",
-        d.to_str().unwrap(),
+        ds,
         "--bailleur",
         "Azur",
         "--annee",
@@ -630,31 +662,15 @@ fn the_forecasts_dashes_stand_where_its_numbers_stand() {
         "--out",
         x.to_str().unwrap(),
     ]);
-    let (Some(chaines), Some(styles), Some(feuille)) = (
-        zip_entry(&x, "xl/sharedStrings.xml"),
-        zip_entry(&x, "xl/styles.xml"),
-        zip_entry(&x, "xl/worksheets/sheet1.xml"),
-    ) else {
-        return;
-    };
-    let tiret = chaines.split("<si>").skip(1).position(|si| texte_xml(si) == "—").expect("a « — » in the forecast");
-    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
-    let a_droite: Vec<bool> = xfs[..xfs.find("</cellXfs>").unwrap()]
-        .split("<xf ")
-        .skip(1)
-        .map(|x| x.contains("horizontal=\"right\""))
-        .collect();
-    let mut vus = 0;
-    for c in feuille.split("<c ").skip(1) {
-        let c = &c[..c.find("</c>").unwrap_or(c.len())];
-        if attribut(c, "t").as_deref() == Some("s") && c.contains(&format!("<v>{tiret}</v>")) {
-            let s: usize = attribut(c, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
-            assert!(a_droite[s], "{} : « — » à gauche", attribut(c, "r").unwrap_or_default());
-            vus += 1;
-        }
-    }
+    let Some((vus, a_gauche)) = tirets_a_gauche(&x) else { return };
     // The eight soustraits and their total, in the EPCI's column and the total's.
-    assert_eq!(vus, 18);
+    assert_eq!((vus, a_gauche), (18, vec![]));
+    let x = t.path("bilan.xlsx");
+    run_ok(&["bilan", "--dossier", ds, "--annee", "2025", "--bailleur", "Azur", "--out", x.to_str().unwrap()]);
+    let (vus, a_gauche) = tirets_a_gauche(&x).unwrap();
+    // At least the agents' taux de chute (no mise à disposition), on two sheets.
+    assert!(vus >= 2, "{vus}");
+    assert_eq!(a_gauche, Vec::<String>::new());
 }
 
 /// The attribute `nom` of the XML tag that `balise` starts with.

@@ -27,6 +27,9 @@ struct Formats {
     libelle: Format,
     bold: Format,
     total: Format,
+    /// « — » (nothing to count) where a number would stand: on the right, as in the PDF.
+    tiret: Format,
+    total_tiret: Format,
     total_num: Format,
     total_dec: Format,
     total_ecart: Format,
@@ -56,7 +59,7 @@ fn write_row(
     ws.write_number_with_format(r, 3, x.objectif_periode, if annuel { &f.num } else { &f.dec })?;
     if b.registre_non_transmis() {
         for c in 4..15 {
-            ws.texte_f(r, c, "—", &f.cell)?;
+            ws.texte_f(r, c, "—", &f.tiret)?;
         }
         return Ok(());
     }
@@ -73,7 +76,7 @@ fn write_row(
     if x.mises_a_disposition > x.en_cours {
         ws.write_number_with_format(r, 14, x.taux_chute, &f.pct)?;
     } else {
-        ws.texte_f(r, 14, "—", &f.cell)?;
+        ws.texte_f(r, 14, "—", &f.tiret)?;
     }
     Ok(())
 }
@@ -115,6 +118,11 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         libelle: Format::new().set_text_wrap(),
         bold: Format::new().set_bold().set_font_size(13),
         total: Format::new().set_bold().set_border(FormatBorder::Thin),
+        tiret: Format::new().set_border(FormatBorder::Thin).set_align(rust_xlsxwriter::FormatAlign::Right),
+        total_tiret: Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_align(rust_xlsxwriter::FormatAlign::Right),
         total_num: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0"),
         total_dec: Format::new().set_bold().set_border(FormatBorder::Thin).set_num_format("#,##0.0"),
         total_ecart: Format::new()
@@ -173,11 +181,11 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
     ws.write_number_with_format(r, 13, t.chutes as f64, &f.total_num)?;
     match t.taux_chute {
         Some(x) => ws.write_number_with_format(r, 14, x, &f.total_pct)?,
-        None => ws.texte_f(r, 14, "—", &f.total)?,
+        None => ws.texte_f(r, 14, "—", &f.total_tiret)?,
     };
     if b.registre_non_transmis() {
         for c in 4..15 {
-            ws.texte_f(r, c, "—", &f.total)?;
+            ws.texte_f(r, c, "—", &f.total_tiret)?;
         }
     }
     ws.set_repeat_rows(entete, entete)?;
@@ -193,8 +201,8 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
             ajuster(ws, r, &[(h.label(), LARGEURS[0])])?;
             ws.write_number_with_format(r, 1, v.prevus_periode, if b.annuel { &f.num } else { &f.dec })?;
             if b.registre_non_transmis() {
-                ws.texte_f(r, 2, "—", &f.cell)?;
-                ws.texte_f(r, 3, "—", &f.cell)?;
+                ws.texte_f(r, 2, "—", &f.tiret)?;
+                ws.texte_f(r, 3, "—", &f.tiret)?;
                 continue;
             }
             ws.write_number_with_format(r, 2, v.realises as f64, &f.num)?;
@@ -233,7 +241,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         }
         match part {
             Some(x) => ws.write_number_with_format(r, 5, x, &f.pct)?,
-            None => ws.texte_f(r, 5, "—", &f.cell)?,
+            None => ws.texte_f(r, 5, "—", &f.tiret)?,
         };
         match objectif {
             Some(x) => ws.write_number_with_format(r, 6, x, &f.pct)?,
@@ -269,7 +277,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
             ws.write_number_with_format(r, c + 2, nr as f64, &f.num)?;
             match part {
                 Some(x) => ws.write_number_with_format(r, c + 3, x, &f.pct)?,
-                None => ws.texte_f(r, c + 3, "—", &f.cell)?,
+                None => ws.texte_f(r, c + 3, "—", &f.tiret)?,
             };
             ws.write_number_with_format(r, c + 4, objectif, &f.pct)?;
         }
@@ -293,7 +301,7 @@ pub(super) fn workbook(b: &Bilan) -> Result<Workbook, rust_xlsxwriter::XlsxError
         }
         if b.registre_non_transmis() {
             libelle(ws, 6, &format!("Réalisé : part des décomptes des réservataires ({})", x.perimetre))?;
-            ws.texte(6, 2, "—")?;
+            ws.texte_f(6, 2, "—", &f.tiret)?;
         } else {
             libelle(
                 ws,
