@@ -49,25 +49,10 @@ fn a_hand_written_register_and_its_bilan() {
             "A8;Préfecture;20/12/2024;15/12/2024;1 mois;;;;;;En cours;",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("10 lignes lues"), "{out}");
     // The objectives: a saved flux of 10 (rotation 100 %, no mutations).
-    run_ok(&[
-        "flux",
-        "--dossier",
-        ds,
-        "--bailleur",
-        "Azur",
-        "--epci",
-        "240600585",
-        "--annee",
-        "2024",
-        "--rotation",
-        "100",
-        "--mutations",
-        "0",
-        "--enregistrer",
-    ]);
+    flux_enregistre(ds, "Azur", "240600585", "2024");
     let b: Value = bilan_azur_json(ds, "2024");
     let r = |id: &str| b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
     let etat = r("etat");
@@ -112,20 +97,7 @@ fn a_hand_written_register_and_its_bilan() {
     assert_eq!(b["rejets"][2]["valeur"], "31/02/2024");
     // The bilan sent to Action Logement: its row alone (the same figures), its breakdown, no
     // register rows set aside (they name other réservataires).
-    let pour_al: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--reservataire",
-        "action-logement",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let pour_al: Value = bilan_json(ds, "2024", &["--bailleur", "Azur", "--reservataire", "action-logement"]);
     assert_eq!(pour_al["reservataires"].as_array().unwrap().len(), 1);
     assert_eq!(pour_al["reservataires"][0], al);
     let lignes: Vec<(&str, u64)> = pour_al["detail"]
@@ -138,7 +110,7 @@ fn a_hand_written_register_and_its_bilan() {
     assert!(pour_al["rejets"].as_array().unwrap().is_empty());
     // The xlsx bilan: one sheet per réservataire, the consolidation, the breakdown.
     let x = t.path("bilan.xlsx");
-    run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--out", x.to_str().unwrap()]);
+    bilan_vers(ds, "2024", &[], &x);
     use calamine::Reader;
     let wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
     let names = wb.sheet_names();
@@ -148,19 +120,7 @@ fn a_hand_written_register_and_its_bilan() {
     // Review 4 B3: the bilan sent to the State speaks of its 2 leases (A0, A3), not of the
     // bailleur's leases in and outside QPV (the register says no household).
     let pdf = t.path("bilan-etat.pdf");
-    run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--reservataire",
-        "etat",
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    bilan_vers(ds, "2024", &["--bailleur", "Azur", "--reservataire", "etat"], &pdf);
     if let Some(txt) = texte_du_pdf(&pdf) {
         let plat = txt.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
@@ -177,18 +137,8 @@ fn a_hand_written_register_and_its_bilan() {
     }
     // Orientation of A9 (outside QPV) on 1 July: Action Logement (objective 3, 1,5 at date, none
     // counted) is behind; the State (3, 1,5 at date, 2 counted) is ahead.
-    let o: Value = serde_json::from_str(&run_ok(&[
-        "orienter",
-        "--dossier",
-        ds,
-        "--logement",
-        "Azur:A9",
-        "--date",
-        "2024-07-01",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let o: Value =
+        json(&["orienter", "--dossier", ds, "--logement", "Azur:A9", "--date", "2024-07-01", "--format", "json"]);
     let ids: Vec<&str> = o["candidats"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["action-logement", "etat"], "{o}");
     assert_eq!(o["candidats"][1]["decomptes"], 2);
@@ -211,8 +161,7 @@ fn a_hand_written_register_and_its_bilan() {
         "contingents : Azur : 6 lignes de registre dans le dossier, 1 dans ce fichier ; rien n'a été remplacé. Relancez avec --accepter-perte si c'est voulu"
     );
     run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", "--accepter-perte", reg2.to_str().unwrap()]);
-    let b: Value =
-        serde_json::from_str(&run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--format", "json"])).unwrap();
+    let b: Value = bilan_json(ds, "2024", &[]);
     let etat = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "etat").unwrap().clone();
     assert_eq!(etat["mises_a_disposition"], 1);
     assert_eq!(b["rejets"].as_array().unwrap().len(), 0);
@@ -263,7 +212,7 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
             "A4;ALS;20/11/2024;15/11/2024;3 mois;3;01/12/2024;15/12/2024;Attribution;;En cours;",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("3 lignes lues, 2 mises à disposition, 0 hors flux, 1 mises de côté"), "{out}");
     assert!(out.contains("Déjà saisie dans la fenêtre (la saisie est gardée, comptée une fois) : 1"), "{out}");
     assert!(
@@ -276,18 +225,7 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
         (apres["mises_a_disposition"].as_u64(), apres["baux_signes"].as_u64(), apres["decomptes"].as_u64()),
         (Some(2), Some(1), Some(1))
     );
-    let b: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Azur",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let b: Value = bilan_json(ds, "2024", &["--bailleur", "Azur"]);
     let rejets = b["rejets"].as_array().unwrap();
     assert_eq!(rejets.len(), 1);
     assert_eq!((rejets[0]["motif"].as_str(), rejets[0]["ligne"].as_u64()), (Some("deja_saisie"), Some(3)));
@@ -300,7 +238,7 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
         contingents::suivi::supprimer(&dossier, typed).unwrap();
     }
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(1), "A0 alone while the line is set aside");
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("3 lignes lues, 3 mises à disposition, 0 hors flux, 0 mises de côté"), "{out}");
     let fin = etat_2024(ds);
     assert_eq!(
@@ -308,7 +246,7 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
         (Some(2), Some(2), Some(2))
     );
     // Imported once more, unchanged: identical, ignored.
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("fichier identique, ignoré"), "{out}");
 }
 
@@ -352,8 +290,8 @@ fn a_register_row_overlapping_a_typed_one_is_set_aside_and_said() {
             "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r1.to_str().unwrap()]);
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r2.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &r1);
+    suivi_import(ds, "Azur", &r2);
     // A1 typed for the State on 10/03, still open (no issue).
     let typed = a1_saisi_pour_l_etat(&d);
     let al_2024 = |ds: &str| {
@@ -385,7 +323,7 @@ fn a_register_row_overlapping_a_typed_one_is_set_aside_and_said() {
             "A1;ALS;15/03/2024;05/03/2024;1 mois;2;20/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r3.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &r3);
     assert!(out.contains("2 lignes lues, 1 mises à disposition, 0 hors flux, 1 mises de côté"), "{out}");
     assert!(
         out.contains(&format!("ligne 3 : en conflit avec la saisie n° {typed} (le logement est mis à disposition de l'une pendant l'autre) ; la saisie est gardée, cette ligne n'est pas comptée")),
@@ -416,7 +354,7 @@ fn a_typed_mise_a_disposition_before_the_registers_one_is_refused() {
         "registre_azur.csv",
         &[HEAD, "A1;ALS;15/03/2024;05/03/2024;1 mois;2;20/03/2024;25/03/2024;Attribution;05/04/2024;Bail signé;"],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &reg);
     let avant = empreinte(&d);
     let dossier = contingents::store::Dossier::open(&d, false).unwrap();
     let x = contingents::suivi::Declaration {
@@ -464,7 +402,7 @@ fn a_lease_after_a_reprise_is_the_bailleurs_not_the_reservataires() {
             "A4;ALS;01/04/2024;25/03/2024;1 mois;2;05/04/2024;20/04/2024;Attribution;15/05/2024;Bail signé;;Non prioritaire",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &reg);
     let b: Value = bilan_azur_json(ds, "2024");
     let al = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap();
     // 2 mises à disposition; 1 lease (A4), 1 décompte; A3 a chute by reprise: 1 of 2 concluded.
@@ -518,26 +456,9 @@ fn a_bailleur_without_a_saved_flux_is_not_counted_in_the_consolidated_bilan() {
             "B0;Préfecture;01/03/2024;25/02/2024;1 mois;3;05/03/2024;15/03/2024;Attribution;01/04/2024;Bail signé;",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", azur.to_str().unwrap()]);
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Brague", brague.to_str().unwrap()]);
-    let flux = |b: &str| {
-        run_ok(&[
-            "flux",
-            "--dossier",
-            ds,
-            "--bailleur",
-            b,
-            "--epci",
-            "240600585",
-            "--annee",
-            "2024",
-            "--rotation",
-            "100",
-            "--mutations",
-            "0",
-            "--enregistrer",
-        ])
-    };
+    suivi_import(ds, "Azur", &azur);
+    suivi_import(ds, "Brague", &brague);
+    let flux = |b: &str| flux_enregistre(ds, b, "240600585", "2024");
     flux("Azur");
     let consolide = |format: &str| {
         run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--epci", "240600585", "--format", format])
@@ -560,18 +481,7 @@ fn a_bailleur_without_a_saved_flux_is_not_counted_in_the_consolidated_bilan() {
         "{texte}"
     );
     // Brague's own bilan still shows its register (its objectives « non enregistrés » alert).
-    let seul: Value = serde_json::from_str(&run_ok(&[
-        "bilan",
-        "--dossier",
-        ds,
-        "--annee",
-        "2024",
-        "--bailleur",
-        "Brague",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let seul: Value = bilan_json(ds, "2024", &["--bailleur", "Brague"]);
     assert_eq!(seul["reservataires"][0]["mises_a_disposition"].as_u64(), Some(1));
     assert_eq!(seul["sans_flux"], serde_json::json!([]));
     // Its flux saved: counted, both mises à disposition.
@@ -602,7 +512,7 @@ fn every_cia_share_is_printed_with_its_base() {
             "A5;ALS;01/06/2024;25/05/2024;1 mois;2;05/06/2024;20/06/2024;Attribution;01/07/2024;Bail signé;;",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &reg);
     let args = ["bilan", "--dossier", ds, "--annee", "2024", "--bailleur", "Azur", "--epci", "240600585"];
     let b: Value = serde_json::from_str(&run_ok(&[&args[..], &["--format", "json"]].concat())).unwrap();
     let al = b["reservataires"].as_array().unwrap().iter().find(|r| r["id"] == "action-logement").unwrap();
@@ -664,9 +574,9 @@ fn a_register_restored_never_counts_a_typed_mise_a_disposition_twice() {
             "A0;Préfecture;15/01/2024;10/01/2024;1 mois;3;20/01/2024;01/02/2024;Attribution;15/02/2024;Bail signé;",
         ],
     );
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r1.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &r1);
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(2));
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", r2.to_str().unwrap()]);
+    suivi_import(ds, "Azur", &r2);
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(1), "A0 alone in the register in force");
     // A1 typed in the window (allowed: the register in force does not have it).
     let typed = a1_saisi_pour_l_etat(&d);
@@ -712,8 +622,7 @@ fn a_file_that_is_not_a_register_changes_nothing() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("notes.csv") && err.contains("registre"), "{err}");
-    let b: Value =
-        serde_json::from_str(&run_ok(&["bilan", "--dossier", ds, "--annee", "2024", "--format", "json"])).unwrap();
+    let b: Value = bilan_json(ds, "2024", &[]);
     assert!(b["reservataires"].as_array().unwrap().iter().all(|r| r["mises_a_disposition"] == 0), "nothing written");
     let o = run(&["bilan", "--dossier", ds, "--annee", "2024", "--semestre", "3"]);
     assert_eq!(o.status.code(), Some(1));
@@ -782,7 +691,7 @@ fn a_register_without_its_columns_or_usable_rows_is_refused_and_says_why() {
             "A1;Préfecture;16/01/2024;En cours;",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", abr.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &abr);
     assert!(out.contains("2 mises à disposition") && out.contains("colonnes non lues : « Commentaire »"), "{out}");
     assert_eq!(mad(ds), 2);
     assert_eq!(etat_2024(ds)["mises_a_disposition"], 2);
@@ -808,7 +717,7 @@ fn a_row_repeated_or_completed_counts_once() {
             "A6;;01/05/2024;01/05/2024;1 mois;1;;;;10/05/2024;Bail signé;Mutation interne",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("6 lignes lues, 2 mises à disposition, 1 hors flux, 3 mises de côté"), "{out}");
     assert!(out.contains("Doublon d'une autre ligne (comptée une fois) : 3"), "{out}");
     let etat = etat_2024(ds);
@@ -852,7 +761,7 @@ fn a_cell_not_understood_sets_its_row_aside_never_a_default() {
             "Z3;ALS;Antibes;T3;PLUS;Non;03/05/2024;;;;En cours",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("6 lignes lues, 3 mises à disposition, 0 hors flux, 3 mises de côté"), "{out}");
     assert!(
         out.contains("Décision CALEOL inconnue (ni attribution, ni non-attribution, ni refus du candidat) : 1"),
@@ -907,7 +816,7 @@ fn the_preavis_of_the_reply_deadline_is_read_or_signalled() {
     let reg = register(&t, "preavis.csv", &lignes);
     let d = dossier(&t);
     let ds = d.to_str().unwrap();
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("5 lignes lues, 5 mises à disposition, 0 hors flux, 0 mises de côté, 2 signalées"), "{out}");
     let b: Value = bilan_azur_json(ds, "2024");
     let echeances: Vec<(String, String)> = b["retards_de_reponse"]
@@ -973,7 +882,7 @@ fn the_preavis_of_the_reply_deadline_is_read_or_signalled() {
     );
     let d = dossier(&t);
     let ds = d.to_str().unwrap();
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(out.contains("2 mises à disposition, 0 hors flux, 0 mises de côté, 0 signalées"), "{out}");
     assert!(
         out.contains("aucune colonne de préavis : le délai de réponse de 2 mises à disposition est compté comme pour un préavis d'un mois (15 jours ouvrés), à vérifier"),
@@ -997,7 +906,7 @@ fn a_step_column_not_understood_is_said_in_the_summary() {
             "A0;Préfecture;15/01/2024;1 mois;3;01/02/2024;Attribution;RAS",
         ],
     );
-    let out = run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", "Azur", reg.to_str().unwrap()]);
+    let out = suivi_import(ds, "Azur", &reg);
     assert!(
         out.contains("  colonne « Passage commission (date) » non lue : son titre évoque la date de passage en CALEOL, qu'aucune colonne ne donne — les examinés en CALEOL comptent 0 ; si c'est elle, renommez-la « Date CALEOL » et réimportez le registre"),
         "{out}"
@@ -1042,7 +951,7 @@ fn casa_register_matches_its_expected_counts() {
     }
     let registre = samples.join("casa-suivi/habitat_azur_suivi_2024.csv");
     let bailleur = attendu["bailleur"].as_str().unwrap();
-    run_ok(&["suivi", "import", "--dossier", ds, "--bailleur", bailleur, registre.to_str().unwrap()]);
+    suivi_import(ds, bailleur, &registre);
     let bilan = |extra: &[&str]| -> Value {
         let mut args = vec!["bilan", "--dossier", ds, "--bailleur", bailleur, "--format", "json"];
         args.extend_from_slice(extra);
