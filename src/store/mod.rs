@@ -672,11 +672,30 @@ fn tune(conn: &Connection) {
     let _ = conn.pragma_update(None, "mmap_size", 268_435_456);
 }
 
-/// The reference date of a new dossier: 1 January of this year.
-pub fn default_date_reference() -> Date {
+/// The reference date of a new dossier made on `aujourdhui`, the one rule of both faces (the
+/// window proposes it, the command line takes it without `--date-reference`): 1 January of
+/// the year of the flux being prepared (the parc is counted at 01/01/N, domaine.md) — this
+/// year until September, next year from October on, when the états des lieux are those of the
+/// coming year's flux. Never a date almost a year old: in December, a convention ended in
+/// June is an extinct right.
+pub fn date_reference_pour(aujourdhui: Date) -> Date {
+    let annee = if aujourdhui.month >= 10 { aujourdhui.year + 1 } else { aujourdhui.year };
+    Date::new(annee, 1, 1).unwrap_or(Date { year: annee, month: 1, day: 1 })
+}
+
+/// Today (UTC), as the dossier dates its imports.
+pub fn aujourdhui() -> Date {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let year = Date::new(1970, 1, 1).and_then(|d| d.add_days((now / 86_400) as i64)).map(|d| d.year).unwrap_or(2026);
-    Date::new(year, 1, 1).unwrap_or(Date { year: 2026, month: 1, day: 1 })
+    Date::new(1970, 1, 1).and_then(|d| d.add_days((now / 86_400) as i64)).unwrap_or(Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    })
+}
+
+/// The reference date of a new dossier made today: [`date_reference_pour`] today.
+pub fn default_date_reference() -> Date {
+    date_reference_pour(aujourdhui())
 }
 
 /// Now, as the dossier dates its imports (`AAAA-MM-JJ HH:MM:SS`, UTC).
@@ -700,5 +719,26 @@ impl rusqlite::types::ToSql for crate::model::Reservataire {
 impl rusqlite::types::FromSql for crate::model::Reservataire {
     fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         v.as_str().map(crate::model::Reservataire::new)
+    }
+}
+
+#[cfg(test)]
+mod date_reference_tests {
+    use super::*;
+
+    fn d(y: i32, m: u8, j: u8) -> Date {
+        Date::new(y, m, j).unwrap()
+    }
+
+    #[test]
+    fn la_date_de_reference_d_un_nouveau_dossier_est_le_1er_janvier_du_flux_prepare() {
+        assert_eq!(date_reference_pour(d(2026, 1, 1)), d(2026, 1, 1));
+        assert_eq!(date_reference_pour(d(2026, 6, 15)), d(2026, 1, 1));
+        assert_eq!(date_reference_pour(d(2026, 9, 30)), d(2026, 1, 1));
+        assert_eq!(date_reference_pour(d(2026, 10, 1)), d(2027, 1, 1));
+        assert_eq!(date_reference_pour(d(2026, 12, 4)), d(2027, 1, 1));
+        assert_eq!(date_reference_pour(d(2026, 12, 31)), d(2027, 1, 1));
+        assert_eq!(date_reference_pour(d(2027, 1, 2)), d(2027, 1, 1));
+        assert_eq!(date_reference_pour(aujourdhui()), default_date_reference());
     }
 }

@@ -104,9 +104,7 @@ impl App {
     /// What a chosen file is for: every export is a job.
     /// The new dossier's wizard for the file `path`: territory to choose, reference date proposed.
     pub(in crate::ui) fn proposer_creation(&mut self, path: PathBuf) {
-        let aujourdhui = contingents::model::Date::parse_iso(&contingents::store::now_iso()[..10])
-            .unwrap_or_else(contingents::store::default_date_reference);
-        let (date, pourquoi) = crate::ui::state::date_de_reference_proposee(aujourdhui);
+        let (date, pourquoi) = crate::ui::state::date_de_reference_proposee(contingents::store::aujourdhui());
         self.ecrans.creation = Some(Creation {
             path,
             recherche: String::new(),

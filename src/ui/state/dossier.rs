@@ -20,9 +20,10 @@ pub struct Creation {
     pub en_attente: Vec<String>,
 }
 
-/// The reference date proposed for a new dossier on `aujourdhui`, and why: 1 January of this
-/// year, or of next year from October on (the états des lieux then prepared are those of the
-/// coming year's flux) — never a date almost a year old.
+/// The reference date proposed for a new dossier on `aujourdhui`, and why: the core's one rule
+/// ([`contingents::store::date_reference_pour`], the command line's default too): 1 January of
+/// this year, or of next year from October on (the états des lieux then prepared are those of
+/// the coming year's flux) — never a date almost a year old.
 pub fn date_de_reference_proposee(aujourdhui: Date) -> (Date, String) {
     const MOIS: [&str; 12] = [
         "janvier",
@@ -39,9 +40,9 @@ pub fn date_de_reference_proposee(aujourdhui: Date) -> (Date, String) {
         "décembre",
     ];
     let mois = MOIS.get(aujourdhui.month as usize - 1).copied().unwrap_or("");
-    if aujourdhui.month >= 10 {
-        let annee = aujourdhui.year + 1;
-        let d = Date::new(annee, 1, 1).unwrap_or(aujourdhui);
+    let d = contingents::store::date_reference_pour(aujourdhui);
+    if d.year > aujourdhui.year {
+        let annee = d.year;
         (
             d,
             format!(
@@ -50,7 +51,6 @@ pub fn date_de_reference_proposee(aujourdhui: Date) -> (Date, String) {
             ),
         )
     } else {
-        let d = Date::new(aujourdhui.year, 1, 1).unwrap_or(aujourdhui);
         (
             d,
             format!(
