@@ -11,6 +11,8 @@ use eframe::egui;
 
 /// Said in workshop mode where the dossier's menu, the exports and the import were.
 pub const MODE_ATELIER: &str = "Lecture seule : import et exports désactivés (F11 pour les retrouver)";
+/// Its two words shown in the menu (the sentence under the pointer).
+pub const LECTURE_SEULE: &str = "Lecture seule";
 
 /// `edit`: editing controls are shown (not in workshop mode, not read-only).
 pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
@@ -55,8 +57,10 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
             });
         }
         if state.workshop && view.is_some() {
-            // Said where the import and the exports were: nothing hidden without a word.
-            ui.label(egui::RichText::new(MODE_ATELIER).italics());
+            // Said where the import and the exports were: nothing hidden without a word — in
+            // two words, the whole sentence under the pointer, so that the menu keeps one line
+            // at 1280 × 720 enlarged (one more row of the bilan on the screen).
+            ui.label(egui::RichText::new(LECTURE_SEULE).italics()).on_hover_text(MODE_ATELIER);
         }
         ui.separator();
         for screen in Screen::ALL {
@@ -70,7 +74,10 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
                 actions.push(Action::Show(screen));
             }
         }
-        ui.separator();
+        // In workshop mode the two buttons follow the screens without a bar: one line.
+        if !state.workshop {
+            ui.separator();
+        }
         if edit && view.is_some() && ui.button("Importer des fichiers… (Ctrl+I)").clicked() {
             actions.push(Action::ImportDialog);
         }
@@ -86,7 +93,7 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
                 actions.push(Action::ToggleFiltres);
             }
         }
-        let label = if state.workshop { "Quitter le mode atelier (F11)" } else { "Mode atelier (F11)" };
+        let label = if state.workshop { "Quitter l'atelier (F11)" } else { "Mode atelier (F11)" };
         if ui.button(label).clicked() {
             actions.push(Action::ToggleWorkshop);
         }

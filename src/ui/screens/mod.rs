@@ -147,12 +147,29 @@ pub(crate) fn num(ui: &mut egui::Ui, n: u64) {
     });
 }
 
-/// Key figures as cards, as many a row as the width holds (never cut, whatever the zoom).
+/// Key figures as cards, as many a row as the width holds (never cut, whatever the zoom): as
+/// wide as their text when all of them do not hold on one line at the usual width, and in
+/// rows of even length (3 + 3, not 5 + 1: projected at 1280 × 720, a row less for the grid).
 pub(crate) fn cartes(ui: &mut egui::Ui, items: &[(&str, String)]) {
     let line = ui.text_style_height(&egui::TextStyle::Body);
-    let card_w = 7.5 * line;
     let gap = ui.spacing().item_spacing.x + 2.0 * ui.spacing().window_margin.leftf();
-    let per_row = ((ui.available_width() + ui.spacing().item_spacing.x) / (card_w + gap)).floor().max(1.0) as usize;
+    let par_ligne =
+        |w: f32| ((ui.available_width() + ui.spacing().item_spacing.x) / (w + gap)).floor().max(1.0) as usize;
+    let mut card_w = 7.5 * line;
+    if par_ligne(card_w) < items.len() {
+        let corps = egui::TextStyle::Body.resolve(ui.style());
+        let grand = egui::FontId::new(line * 1.6, corps.family.clone());
+        let largeur =
+            |t: String, f: egui::FontId| ui.painter().layout_no_wrap(t, f, egui::Color32::PLACEHOLDER).size().x;
+        let texte = items
+            .iter()
+            .map(|(l, v)| largeur(l.to_string(), corps.clone()).max(largeur(insecable(v.as_str()), grand.clone())))
+            .fold(0.0_f32, f32::max);
+        card_w = card_w.min(texte + 0.5 * line);
+    }
+    let per_row = par_ligne(card_w).min(items.len().max(1));
+    let rows = items.len().div_ceil(per_row);
+    let per_row = items.len().div_ceil(rows.max(1)).max(1);
     for row in items.chunks(per_row) {
         ui.horizontal(|ui| {
             for (label, value) in row {

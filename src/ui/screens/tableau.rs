@@ -23,14 +23,27 @@ pub(crate) fn filtre_du_graphique(state: &AppState, kind: Kind) -> Filtre {
 pub fn tableau(state: &AppState, cache: Option<&ChartCache>, edit: bool, ui: &mut egui::Ui) -> Vec<Action> {
     let mut actions = vec![];
     let g = state.graphique;
-    ui.horizontal_wrapped(|ui| {
+    // Projected at 1280 × 720, the nine charts in a list on the line of the stock (four lines
+    // of choices would leave room for five bars).
+    let choix_du_graphique = |ui: &mut egui::Ui, actions: &mut Vec<Action>| {
         for k in Kind::ALL {
             if ui.selectable_label(g.kind == k, k.title()).clicked() {
                 actions.push(Action::SetGraphique(ChoixGraphique { kind: k, ..g }));
             }
         }
-    });
+    };
+    if !state.workshop {
+        ui.horizontal_wrapped(|ui| choix_du_graphique(ui, &mut actions));
+    }
     ui.horizontal_wrapped(|ui| {
+        if state.workshop {
+            let l = ui.label("Graphique");
+            egui::ComboBox::from_id_salt("choix-du-graphique")
+                .selected_text(g.kind.title())
+                .show_ui(ui, |ui| choix_du_graphique(ui, &mut actions))
+                .response
+                .labelled_by(l.id);
+        }
         for (s, label) in
             [(Stock::Tout, "Parc total"), (Stock::Reserve, "Parc réservé"), (Stock::NonReserve, "Parc non réservé")]
         {

@@ -14,11 +14,14 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     h.get_by_label("Mode atelier (F11)").click();
     h.run_steps(4);
     assert!(h.state().state.workshop);
-    h.get_by_label("Quitter le mode atelier (F11)");
+    h.get_by_label("Quitter l'atelier (F11)");
     assert!(h.query_by_label("Importer des fichiers… (Ctrl+I)").is_none());
     assert!(h.query_by_label("Historique").is_none());
     // Said where the import and the exports were, not hidden without a word.
-    h.get_by_label(crate::ui::screens::MODE_ATELIER);
+    // In two words in the menu, the sentence under the pointer.
+    h.get_by_label("Lecture seule").hover();
+    h.run_steps(40);
+    h.get_by_label("Lecture seule : import et exports désactivés (F11 pour les retrouver)");
     assert_eq!(
         crate::ui::screens::MODE_ATELIER,
         "Lecture seule : import et exports désactivés (F11 pour les retrouver)"
@@ -46,13 +49,13 @@ fn workshop_mode_hides_editing_and_keeps_filters() {
     h.get_by_label("Bilans du flux");
     assert!(h.query_by_label("Déclarer une mise à disposition").is_none());
     assert!(h.query_by_label("Exporter le bilan (xlsx)…").is_none());
-    h.get_by_label(crate::ui::screens::MODE_ATELIER);
+    h.get_by_label("Lecture seule");
     h.get_by_label("Orienter un logement libéré");
     // Back to the everyday mode: the exports are there again, the message gone.
-    h.get_by_label("Quitter le mode atelier (F11)").click();
+    h.get_by_label("Quitter l'atelier (F11)").click();
     h.run_steps(4);
     h.get_by_label("Exporter le bilan (xlsx)…");
-    assert!(h.query_by_label(crate::ui::screens::MODE_ATELIER).is_none());
+    assert!(h.query_by_label("Lecture seule").is_none());
 }
 
 #[test]

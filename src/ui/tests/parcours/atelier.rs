@@ -1,4 +1,5 @@
-//! The workshop mode at 1280 × 720: every button and column reachable, nothing cut.
+//! The workshop mode at 1280 × 720 (800 × 450 points at its zoom): every button and column
+//! reachable, nothing cut.
 
 use super::super::Temp;
 use crate::ui::app::App;
@@ -6,10 +7,15 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT, Queryable};
 
+/// The projected window, 1 280 × 720 pixels at the workshop's 1,6 pixels per point, in points
+/// (the harness lays out in points whatever the zoom).
+const LARGEUR: f32 = 1280.0 / 1.6;
+const HAUTEUR: f32 = 720.0 / 1.6;
+
 /// The screen's area where nothing may hide: the window, above the status bar.
 fn zone_visible(h: &Harness<'static, App>) -> egui::Rect {
     let barre = h.get_by_label("Témoin de la barre d'état").rect();
-    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1280.0, barre.top() - 1.0))
+    egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(LARGEUR, barre.top() - 1.0))
 }
 
 /// Every button of the screen, and the column headers named, brought into view one by one
@@ -35,7 +41,7 @@ fn tout_atteignable(h: &mut Harness<'static, App>, ecran: &str, colonnes: &[(&st
             r = h.query_all(By::new().role(egui::accesskit::Role::Button)).nth(i).map(|n| n.rect()).unwrap_or(r);
         }
         // The status bar's own buttons are below its first line.
-        if !(zone.contains_rect(r) || r.top() >= zone.bottom()) || r.right() > 1280.5 || r.left() < -0.5 {
+        if !(zone.contains_rect(r) || r.top() >= zone.bottom()) || r.right() > LARGEUR + 0.5 || r.left() < -0.5 {
             hors.push(format!("bouton « {label} » {r:?}"));
         }
     }
@@ -65,11 +71,22 @@ fn atelier_sans_coupure() {
     contingents::demo::construire_dossier(&dossier).unwrap();
     let mut app = App::for_tests(dossier);
     app.state.workshop = true;
-    let mut h = Harness::builder().with_size([1280.0, 720.0]).build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    let mut h = Harness::builder().with_size([LARGEUR, HAUTEUR]).build_ui_state(|ui, app: &mut App| app.show(ui), app);
     h.run_steps(4);
     assert!((h.ctx.zoom_factor() - 1.6).abs() < 1e-6, "the workshop's enlarged text");
     h.state_mut().messages.dire("Témoin de la barre d'état");
     h.run_steps(2);
+    // The menu on one line, on every screen (with the button that folds the filters or not).
+    for ecran in ["Consolidation", "Tableau de bord", "Flux annuel", "Bilans"] {
+        h.get_by_label(ecran).click();
+        h.run_steps(4);
+        let lecture = h.get_by_label("Lecture seule").rect();
+        let quitter = h.get_by_label("Quitter l'atelier (F11)").rect();
+        assert!(
+            (quitter.center().y - lecture.center().y).abs() < 2.0 && quitter.right() <= LARGEUR,
+            "{ecran}: the menu on one line, {lecture:?} … {quitter:?}"
+        );
+    }
     // The consolidation, the dwellings of a cell listed (brought into view after the click).
     h.get_by_label("Consolidation").click();
     h.run_steps(3);
@@ -183,9 +200,12 @@ fn bilan_en_atelier_par_pages() {
             })
             .cloned()
             .collect();
-        assert!(ici.len() >= 5, "page {pages}: {ici:?}");
+        let derniere = h.get_by_label("Réservataires suivants").accesskit_node().is_disabled();
+        // The menu on one line: a row more than the five of two lines (the last page: the rest).
+        assert!(derniere || ici.len() >= 6, "page {pages}: {ici:?}");
+        assert!(!ici.is_empty(), "page {pages}");
         vus.extend(ici);
-        if h.get_by_label("Réservataires suivants").accesskit_node().is_disabled() {
+        if derniere {
             break;
         }
         h.get_by_label("Réservataires suivants").click();
@@ -207,4 +227,61 @@ fn bilan_en_atelier_par_pages() {
     h.key_press(egui::Key::PageDown);
     h.run_steps(3);
     h.get_by_label_contains(&format!("(page {pages} / {pages})"));
+}
+
+/// Projected (800 × 450 points at zoom 1,6): the six key figures of the consolidation on one
+/// line when the filters are folded, in two even rows beside them (3 + 3, not 5 + 1); the
+/// dashboard's nine charts in one list on the line of the stock, which leaves room for the
+/// bars (four lines of choices left five in view).
+#[test]
+fn atelier_cartes_et_graphique_a_la_vraie_taille() {
+    let t = Temp::new("atelier-cartes");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut app = App::for_tests(dossier);
+    app.state.workshop = true;
+    let mut h = Harness::builder().with_size([LARGEUR, HAUTEUR]).build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    h.run_steps(4);
+    h.state_mut().messages.dire("Témoin de la barre d'état");
+    h.get_by_label("Consolidation").click();
+    h.run_steps(4);
+    let cartes = ["Logements", "Réservés", "Non réservés", "Part réservée", "Bailleurs", "Communes"];
+    let hauts = |h: &Harness<'static, App>| -> Vec<f32> {
+        cartes.iter().map(|c| h.get_all_by_label(c).map(|n| n.rect().top()).fold(f32::MAX, f32::min).round()).collect()
+    };
+    // Beside the filters: two rows of three.
+    let a = hauts(&h);
+    assert!(a[0] == a[1] && a[1] == a[2] && a[3] == a[4] && a[4] == a[5] && a[3] > a[0], "{a:?}");
+    h.key_press(egui::Key::F9);
+    h.run_steps(4);
+    let b = hauts(&h);
+    assert!(b.iter().all(|y| *y == b[0]), "the filters folded: one row, {b:?}");
+    for c in cartes {
+        let r = h.get_all_by_label(c).min_by(|x, y| x.rect().top().total_cmp(&y.rect().top())).unwrap().rect();
+        assert!(r.right() <= LARGEUR, "{c} {r:?}");
+    }
+    h.key_press(egui::Key::F9);
+    h.run_steps(4);
+    // The dashboard: the charts in a list, the bars in view.
+    h.get_by_label("Tableau de bord").click();
+    h.run_steps(6);
+    assert!(h.query_by_label("Logements par typologie").is_none(), "the charts folded into a list");
+    let liste = |h: &mut Harness<'static, App>| {
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Graphique").click();
+        h.run_steps(3);
+    };
+    liste(&mut h);
+    h.get_by_label("Logements par typologie").click();
+    h.run_steps(6);
+    assert_eq!(h.state().state.graphique.kind, contingents::charts::Kind::Typologie);
+    liste(&mut h);
+    h.get_all_by_label("Logements par réservataire").last().unwrap().click();
+    h.run_steps(6);
+    assert_eq!(h.state().state.graphique.kind, contingents::charts::Kind::Reservataires);
+    let zone = zone_visible(&h);
+    let barres = h.query_all(By::new().role(egui::accesskit::Role::Button)).filter(|n| {
+        n.accesskit_node().label().is_some_and(|l| l.ends_with(" logements")) && zone.contains_rect(n.rect())
+    });
+    let n = barres.count();
+    assert!(n >= 7, "bars in view beside the filters: {n}");
 }
