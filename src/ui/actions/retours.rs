@@ -349,6 +349,9 @@ impl App {
                     if v.formulaire.correction == Some(m.id) {
                         v.formulaire.vider();
                     }
+                    // What the form said of the last declaration (« corrigée : … ») is older
+                    // than this deletion: it goes, the deletion is said with the list.
+                    v.declaration = None;
                     v.formulaire.supprimee = Some(*m);
                 }
                 self.refresh_bilan();

@@ -101,6 +101,21 @@ pub fn menu_bar(state: &AppState, view: Option<&DossierView>, edit: bool, ui: &m
     actions
 }
 
+/// What the status bar says of a job: « Lecture de fichier.xlsx » alone (not « lecture —
+/// Lecture de … »), « import — écriture des logements », and before its first step
+/// « Import en cours… » (not « import — » and nothing).
+pub(crate) fn travail_en_cours(label: &str, msg: &str) -> String {
+    if msg.trim().is_empty() {
+        let mut c = label.chars();
+        let debut: String = c.next().map(|x| x.to_uppercase().collect()).unwrap_or_default();
+        format!("{debut}{} en cours…", c.as_str())
+    } else if contingents::text::key(msg).starts_with(&contingents::text::key(label)) {
+        msg.to_string()
+    } else {
+        format!("{label} — {msg}")
+    }
+}
+
 /// `attente`: actions waiting for the job to end (said, so that a click is never lost from
 /// view). In workshop mode files are named without their folders.
 pub fn status_bar(
@@ -116,12 +131,7 @@ pub fn status_bar(
         if let Some(job) = job {
             let (f, msg) = job.fraction();
             ui.add(egui::ProgressBar::new(f).desired_width(260.0).show_percentage());
-            // « Lecture de fichier.xlsx » says its work alone (not « lecture — Lecture de … »).
-            if contingents::text::key(&msg).starts_with(&contingents::text::key(&job.label)) {
-                ui.label(msg.to_string());
-            } else {
-                ui.label(format!("{} — {msg}", job.label));
-            }
+            ui.label(travail_en_cours(&job.label, &msg));
             // Reading and importing stop at once, leaving the dossier as it was.
             if matches!(job.label.as_str(), "lecture" | "import" | "état des lieux" | "ouverture" | "actualisation")
                 && ui.button("Annuler").clicked()

@@ -14,6 +14,24 @@ use eframe::egui;
 /// A dialog's frame: centred, of a fixed size that never exceeds the window (its content
 /// scrolls inside; a fixed size keeps the centred frame in place while the content grows).
 fn dialogue<R>(ctx: &egui::Context, id: &str, titre: &str, contenu: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    dialogue_cadre(ctx, id, titre, true, contenu)
+}
+
+/// A dialog as tall as what it says (the annex's choices, a question): no empty frame under
+/// its buttons.
+fn dialogue_court<R>(ctx: &egui::Context, id: &str, titre: &str, contenu: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    dialogue_cadre(ctx, id, titre, false, contenu)
+}
+
+/// `fixe`: the frame keeps its height while its content grows (the territories found as the
+/// search is typed): it does not jump at each key.
+fn dialogue_cadre<R>(
+    ctx: &egui::Context,
+    id: &str,
+    titre: &str,
+    fixe: bool,
+    contenu: impl FnOnce(&mut egui::Ui) -> R,
+) -> R {
     let ecran = ctx.content_rect();
     let largeur = (ecran.width() - 60.0).clamp(200.0, 720.0);
     let hauteur = (ecran.height() - 120.0).clamp(120.0, 440.0);
@@ -21,7 +39,7 @@ fn dialogue<R>(ctx: &egui::Context, id: &str, titre: &str, contenu: impl FnOnce(
         ui.set_width(largeur);
         ui.heading(titre);
         ui.separator();
-        egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(hauteur).show(ui, contenu).inner
+        egui::ScrollArea::vertical().auto_shrink([false, !fixe]).max_height(hauteur).show(ui, contenu).inner
     });
     reponse.inner
 }
@@ -283,7 +301,7 @@ pub fn champ_annee(ui: &mut egui::Ui, id: &str, valeur: i32) -> Option<i32> {
 /// screen), then the format.
 pub fn annexe(a: &mut AnnexeDialogue, v: &DossierView, ctx: &egui::Context) -> Vec<Action> {
     let mut actions = vec![];
-    dialogue(ctx, "annexe", "Annexe de convention", |ui| {
+    dialogue_court(ctx, "annexe", "Annexe de convention", |ui| {
         ui.label("L'annexe reprend le flux de l'année enregistré pour ce bailleur sur cet EPCI (écran Flux annuel).");
         let reservataires: Vec<&(Reservataire, String)> =
             v.options.reservataires.iter().filter(|(id, _)| *id != Reservataire::NON_RESERVE).collect();
@@ -389,7 +407,7 @@ pub fn question_de_fermeture(job: &str) -> Option<[&'static str; 4]> {
 pub fn fermeture(job: &str, ctx: &egui::Context) -> Vec<Action> {
     let mut actions = vec![];
     let Some([question, detail, oui, non]) = question_de_fermeture(job) else { return actions };
-    dialogue(ctx, "fermeture", "Fermer Contingents", |ui| {
+    dialogue_court(ctx, "fermeture", "Fermer Contingents", |ui| {
         ui.strong(question);
         ui.label(detail);
         ui.horizontal_wrapped(|ui| {
@@ -425,7 +443,7 @@ pub fn question_flux(q: &ApresFlux, fv: &FluxView, ctx: &egui::Context) -> Vec<A
             "Sans enregistrement, les modifications sont perdues.",
         ),
     };
-    dialogue(ctx, "question-flux", "Paramètres du flux non enregistrés", |ui| {
+    dialogue_court(ctx, "question-flux", "Paramètres du flux non enregistrés", |ui| {
         ui.strong(format!(
             "Paramètres du flux {} {} modifiés, non enregistrés :",
             fv.annee,
@@ -454,7 +472,7 @@ pub fn question_flux(q: &ApresFlux, fv: &FluxView, ctx: &egui::Context) -> Vec<A
 pub fn navette_exclue(a: &Action, ctx: &egui::Context) -> Vec<Action> {
     let mut actions = vec![];
     let Action::FicheNavette { reference, exclusion: Some(motif), .. } = a else { return actions };
-    dialogue(ctx, "navette-exclue", "Fiche navette", |ui| {
+    dialogue_court(ctx, "navette-exclue", "Fiche navette", |ui| {
         ui.strong(format!("Logement {reference} exclu de l'assiette ({motif})"));
         ui.label("Il ne fait pas partie du flux : une fiche navette le proposerait à un réservataire qui ne le décompte pas.");
         ui.horizontal_wrapped(|ui| {

@@ -44,6 +44,16 @@ pub fn historique(
     if edit {
         entetes.push("");
     }
+    // Both buttons of the last column as wide as the widest (« Rétablir n° 12 »): the column
+    // keeps its width when an import is withdrawn or restored.
+    let bouton_w = {
+        let dernier = imports.iter().map(|i| i.import).max().unwrap_or(0);
+        let police = egui::TextStyle::Button.resolve(ui.style());
+        let w = |t: String| ui.painter().layout_no_wrap(t, police.clone(), egui::Color32::PLACEHOLDER).size().x;
+        w(format!("Rétablir n° {dernier}")).max(w(format!("Retirer n° {dernier}")))
+            + 2.0 * ui.spacing().button_padding.x
+    };
+    let bouton = |t: String| egui::Button::new(t).min_size(egui::vec2(bouton_w, 0.0));
     egui::ScrollArea::vertical().id_salt("ecran-historique").auto_shrink([false, false]).show(ui, |ui| {
         super::tableau_fixe_chiffre(ui, "historique", &entetes, &[5, 6, 7, 8, 9], imports.len(), |ui, l, c| {
             let i = imports[l];
@@ -85,10 +95,10 @@ pub fn historique(
                 }
                 _ => {
                     ui.horizontal(|ui| {
-                        if !i.actif && ui.button(format!("Rétablir n° {}", i.import)).clicked() {
+                        if !i.actif && ui.add(bouton(format!("Rétablir n° {}", i.import))).clicked() {
                             actions.push(Action::Restore(i.import));
                         }
-                        if i.actif && ui.button(format!("Retirer n° {}", i.import)).clicked() {
+                        if i.actif && ui.add(bouton(format!("Retirer n° {}", i.import))).clicked() {
                             actions.push(Action::AskRemove(i.import));
                         }
                     });

@@ -16,6 +16,8 @@ pub mod tableau;
 pub use bilans::{bilans, libelle_evenement};
 #[cfg(test)]
 pub use chrome::MODE_ATELIER;
+#[cfg(test)]
+pub(crate) use chrome::travail_en_cours;
 pub use chrome::{confirm_remove, en_tete, filters, menu_bar, status_bar};
 pub use consolidation::consolidation;
 #[cfg(test)]

@@ -272,6 +272,18 @@ fn echap_et_entree_dans_les_dialogues() {
     h.get_by_label("Annexe d'un réservataire…").click();
     h.run_steps(3);
     assert!(h.state().ecrans.annexe.is_some(), "the annex's dialog");
+    // As tall as its choices, centred: no empty frame under its buttons.
+    let titre = h.get_by_label("Annexe de convention").rect();
+    let bas = h
+        .get_all_by_label("Annuler")
+        .chain(h.query_all_by_label_contains("Choisissez le réservataire"))
+        .map(|n| n.rect().bottom())
+        .fold(0.0_f32, f32::max);
+    let centre = h.ctx.content_rect().center().y;
+    assert!(
+        ((centre - titre.top()) - (bas - centre)).abs() < 40.0,
+        "the dialog's frame around its content: title {titre:?}, last line at {bas}, centre {centre}"
+    );
     // A list of the dialog opened, then Échap: the list closes, the dialog stays.
     // The dialog's list (the flux screen behind has one of the same name, higher up).
     h.query_all(egui_kittest::kittest::By::new().role(egui::accesskit::Role::ComboBox).label("Bailleur"))
@@ -333,4 +345,38 @@ fn atelier_depuis_un_ecran_d_edition() {
     assert!(h.state().state.workshop);
     assert_eq!(h.state().state.screen, crate::ui::state::Screen::Consolidation);
     assert!(h.query_by_label("Ignorer").is_none() && h.query_by_label("Correspondance des financements").is_none());
+}
+
+/// A job before its first step: « Import en cours… » in the status bar, not « import — »
+/// and nothing; then its step as it comes, with the Annuler button.
+#[test]
+fn la_barre_d_etat_au_depart_d_un_travail() {
+    use crate::ui::screens::travail_en_cours;
+    assert_eq!(travail_en_cours("import", ""), "Import en cours…");
+    assert_eq!(travail_en_cours("état des lieux", " "), "État des lieux en cours…");
+    assert_eq!(travail_en_cours("import", "écriture des logements"), "import — écriture des logements");
+    assert_eq!(travail_en_cours("lecture", "Lecture de a.xlsx"), "Lecture de a.xlsx");
+    let ctx = egui::Context::default();
+    let (go, attente) = std::sync::mpsc::channel::<()>();
+    let (fait, fini) = std::sync::mpsc::channel::<()>();
+    let job = crate::ui::tasks::Job::spawn("import", &ctx, false, move |p, _| {
+        let _ = attente.recv();
+        p.update(0.5, "écriture des logements");
+        let _ = fait.send(());
+        let _ = attente.recv();
+        crate::ui::tasks::JobOutput::Interrompu(crate::ui::erreur::Erreur::Interne(String::new()))
+    });
+    let messages = crate::ui::state::Messages::default();
+    let mut h = egui_kittest::Harness::new_ui(|ui| {
+        crate::ui::screens::status_bar(&messages, Some(&job), 0, &[], false, ui);
+    });
+    h.run_steps(2);
+    h.get_by_label("Import en cours…");
+    h.get_by_label("Annuler");
+    assert!(h.query_by_label_contains("import —").is_none());
+    go.send(()).unwrap();
+    fini.recv().unwrap();
+    h.run_steps(2);
+    h.get_by_label("import — écriture des logements");
+    go.send(()).unwrap();
 }

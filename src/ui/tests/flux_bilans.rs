@@ -135,6 +135,23 @@ fn the_cia_objectives_on_the_bilans_screen_and_their_settings() {
     // Plain words, whole (never cut): « premier quartile », « publics prioritaires ».
     h.get_by_label("EPCI — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD)");
     h.get_by_label("Publics prioritaires (dont DALO)");
+    // A réservataire without a lease signed (in the demo, a commune in the first half of the
+    // year): named on one line, no bar of « 0 sur 0 baux ».
+    choisir(&mut h, "Période", "1er semestre");
+    h.run_steps(6);
+    let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap().clone();
+    assert_eq!(b.fin, "2025-06-30");
+    let sans_bail: Vec<String> = b
+        .reservataires
+        .iter()
+        .filter(|r| r.baux_signes == 0 && r.objectif_prioritaires.is_some())
+        .map(|r| contingents::consolidate::libelle_reservataire(&r.id))
+        .collect();
+    assert!(!sans_bail.is_empty(), "the demo has réservataires without a lease in the year");
+    h.get_by_label(&format!("Aucun bail signé sur la période, pas de part à mesurer : {}.", sans_bail.join(", ")));
+    assert!(h.query_all_by_label_contains("0 sur 0 baux").next().is_none());
+    choisir(&mut h, "Période", "Année entière");
+    h.run_steps(6);
     // The settings: 30 % of publics prioritaires, and 40 % for Action Logement.
     h.get_by_label("Réglages de la CIA").click();
     h.run_steps(2);
@@ -469,4 +486,14 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
     assert_eq!(apres[0].menage.public.valeur(), Some(contingents::model::Public::Dalo), "kept by the correction");
     assert_eq!(etat(&h), 2);
     assert!(h.query_by_label("Déclarer une mise à disposition").is_some(), "an empty form again");
+    let corrigee = |h: &Harness<'static, App>| h.query_all_by_label_contains("Mise à disposition corrigée").count();
+    assert!(corrigee(&h) >= 2, "said under the form and in the status bar");
+    // Deleted then: « corrigée » is no longer said under the form.
+    h.get_by_label("Supprimer…").click();
+    h.run_steps(2);
+    h.get_by_label("Supprimer la mise à disposition").click();
+    h.run_steps(4);
+    assert_eq!(etat(&h), 1);
+    assert_eq!(corrigee(&h), 0, "the correction's message gone with the deletion");
+    assert!(h.query_all_by_label_contains("Mise à disposition supprimée : Azur A2").count() >= 1);
 }

@@ -104,12 +104,19 @@ fn history_restores_and_undoes_a_removal() {
     h.run_steps(2);
     assert!(h.query_by_label_contains("Retirer l'import n° 1").is_none());
     assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);
+    let largeur = |h: &Harness<'static, App>, b: &str| h.get_by_label(b).rect().width();
+    let (retirer, autre) = (largeur(&h, "Retirer n° 1"), largeur(&h, "Retirer n° 2"));
+    let etat = h.get_by_label("État").rect().left();
     h.get_by_label("Retirer n° 1").click();
     h.run_steps(2);
     h.get_by_label("Retirer").click();
     h.run_steps(2);
     let after = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
     assert!(after < before);
+    // The column of the buttons keeps its width (« Rétablir » is longer than « Retirer »).
+    assert_eq!(largeur(&h, "Rétablir n° 1"), retirer);
+    assert_eq!(largeur(&h, "Retirer n° 2"), autre);
+    assert_eq!(h.get_by_label("État").rect().left(), etat);
     h.get_by_label("Annuler le retrait (Ctrl+Z)").click();
     h.run_steps(2);
     assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), before);

@@ -87,7 +87,7 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
     };
     ui.label("Part réalisée (barre) contre l'objectif (trait noir) ; les ménages non renseignés sont comptés à part, hors de la part.");
     ui.strong("Publics prioritaires (dont DALO)");
-    for r in b.reservataires.iter().filter(|r| r.baux_signes > 0 || r.objectif_prioritaires.is_some()) {
+    for r in b.reservataires.iter().filter(|r| r.baux_signes > 0) {
         let Some(obj) = r.objectif_prioritaires else { continue };
         let detail = format!(
             "{} sur {} baux renseignés (dont {} DALO){}",
@@ -98,6 +98,23 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
         );
         let base = (r.menages_renseignes, r.baux_signes);
         barre_objectif(ui, &libelle_reservataire(&r.id), r.part_prioritaires, obj, base, &detail);
+    }
+    // No lease, no share to measure: the réservataires named on one line, not a bar of
+    // « 0 sur 0 baux » each (a screen of empty bars when projected).
+    let sans_bail: Vec<String> = b
+        .reservataires
+        .iter()
+        .filter(|r| r.baux_signes == 0 && r.objectif_prioritaires.is_some())
+        .map(|r| libelle_reservataire(&r.id))
+        .collect();
+    if !sans_bail.is_empty() {
+        ui.add(
+            egui::Label::new(format!(
+                "Aucun bail signé sur la période, pas de part à mesurer : {}.",
+                sans_bail.join(", ")
+            ))
+            .wrap(),
+        );
     }
     if let Some(obj) = c.propres.objectif
         && c.propres.baux > 0

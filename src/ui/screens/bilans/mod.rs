@@ -24,7 +24,7 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
     ui.horizontal_wrapped(|ui| {
         let a = super::champ_annee(ui, "bilan", v.annee).unwrap_or(v.annee);
         let mut s = v.semestre;
-        ui.label("Période");
+        let l = ui.label("Période");
         egui::ComboBox::from_id_salt("bilan-periode")
             .selected_text(match s {
                 None => "Année entière",
@@ -35,7 +35,9 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
                 ui.selectable_value(&mut s, None, "Année entière");
                 ui.selectable_value(&mut s, Some(1), "1er semestre");
                 ui.selectable_value(&mut s, Some(2), "2e semestre");
-            });
+            })
+            .response
+            .labelled_by(l.id);
         let mut b = v.bailleur.clone();
         ui.label("Bailleur");
         egui::ComboBox::from_id_salt("bilan-bailleur")
