@@ -237,6 +237,30 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
     });
 }
 
+/// The one bailleur of the dossier whose name is written in the file's name, words whole,
+/// whatever the accents, capitals and separators (« habitat_azur_suivi_2024.csv » → « Habitat
+/// Azur »); `None` when none or several are (a name within another found gives way to it:
+/// « Habitat Azur Var » over « Habitat Azur »).
+pub(crate) fn bailleur_nomme_par_le_fichier(fichier: &str, bailleurs: &[String]) -> Option<String> {
+    let nom = std::path::Path::new(fichier.rsplit(['/', '\\']).next().unwrap_or(fichier))
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mots = format!(" {} ", contingents::text::key(&nom));
+    let trouves: Vec<&String> = bailleurs
+        .iter()
+        .filter(|b| !contingents::text::key(b).is_empty() && mots.contains(&format!(" {} ", contingents::text::key(b))))
+        .collect();
+    let cles: Vec<String> = trouves.iter().map(|b| format!(" {} ", contingents::text::key(b))).collect();
+    let mut gardes = trouves
+        .iter()
+        .zip(&cles)
+        .filter(|(_, k)| !cles.iter().any(|autre| autre != *k && autre.contains(k.as_str())))
+        .map(|(b, _)| b);
+    let b = gardes.next()?;
+    gardes.next().is_none().then(|| (*b).clone())
+}
+
 /// A register: its bailleur chosen among the dossier's (never a name made up from the
 /// file's), the columns found and the first rows.
 fn registre(ri: usize, r: &mut RegistreLu, bailleurs: &[String], ui: &mut egui::Ui) {
@@ -259,6 +283,13 @@ fn registre(ri: usize, r: &mut RegistreLu, bailleurs: &[String], ui: &mut egui::
                 r.bailleur = None;
             }
             if r.bailleur.is_none() {
+                // The dossier's bailleur that the file's name names (« habitat_azur_suivi_2024.csv »):
+                // proposed, taken with a click (never chosen for the user).
+                if let Some(b) = bailleur_nomme_par_le_fichier(&r.fichier, bailleurs)
+                    && ui.button(format!("Prendre « {b} » (nom du fichier)")).clicked()
+                {
+                    r.bailleur = Some(b);
+                }
                 ui.colored_label(theme::ALERTE, "Choisissez le bailleur parmi ceux du dossier.");
             }
         });

@@ -27,6 +27,8 @@ pub use dialogues::{
 };
 pub use flux::flux;
 pub use historique::historique;
+#[cfg(test)]
+pub(crate) use import::bailleur_nomme_par_le_fichier;
 pub use import::import;
 pub use libelles::libelles;
 pub use rapprochement::rapprochement;

@@ -285,3 +285,25 @@ fn le_bandeau_des_libelles_ne_deplace_pas_le_tableau() {
     h.get_by_label("Annuler l'association");
     assert!(h.query_by_label("Amicale des cheminots").is_none());
 }
+
+/// The dossier's bailleur named by a register's file name, proposed in the wizard: words
+/// whole, whatever accents, capitals and separators; none when two could be meant.
+#[test]
+fn le_bailleur_d_un_registre_propose_d_apres_le_nom_du_fichier() {
+    use crate::ui::screens::bailleur_nomme_par_le_fichier as nomme;
+    let b = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let dossier = b(&["Habitat Azur", "Logis des Oliviers", "Toits de la Brague"]);
+    assert_eq!(nomme("habitat_azur_suivi_2024.csv", &dossier).as_deref(), Some("Habitat Azur"));
+    assert_eq!(nomme("/tmp/x/SUIVI - Logis des oliviers.xlsx", &dossier).as_deref(), Some("Logis des Oliviers"));
+    assert_eq!(nomme("suivi_2024.csv", &dossier), None);
+    // A word is not a piece of a word.
+    assert_eq!(nomme("habitat_azurite.csv", &dossier), None);
+    // Two named: none proposed; a name within another gives way to it.
+    assert_eq!(nomme("habitat_azur_et_toits_de_la_brague.csv", &dossier), None);
+    let var = b(&["Habitat Azur", "Habitat Azur Var"]);
+    assert_eq!(nomme("registre_habitat_azur_var.csv", &var).as_deref(), Some("Habitat Azur Var"));
+    assert_eq!(
+        nomme("Société Côte Habitat.csv", &b(&["Societe Cote Habitat"])).as_deref(),
+        Some("Societe Cote Habitat")
+    );
+}

@@ -22,6 +22,24 @@ pub(super) fn barre_objectif(
     base: (u64, u64),
     detail: &str,
 ) {
+    let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
+    // No household known: nothing to draw (an empty grey bar and « 0 sur 0 baux renseignés »),
+    // the objective said in one line.
+    if base.0 == 0 {
+        let quoi = if base.1 == 0 {
+            "aucun bail signé sur la période".to_string()
+        } else {
+            format!("aucun ménage renseigné sur {}", contingents::format::pluriel(base.1, "bail", "baux"))
+        };
+        ui.add(
+            egui::Label::new(crate::ui::screens::insecable(format!(
+                "{libelle} : pas de part à mesurer, {quoi} (objectif {})",
+                pct(objectif)
+            )))
+            .wrap(),
+        );
+        return;
+    }
     let suffisante = contingents::suivi::cia::base_suffisante(base.0, base.1);
     let h = ui.text_style_height(&egui::TextStyle::Body);
     // Sizes from the text (readable in workshop mode), never from the scrolled width. The
@@ -51,7 +69,6 @@ pub(super) fn barre_objectif(
             [egui::pos2(xo, rect.min.y - 2.0), egui::pos2(xo, rect.max.y + 2.0)],
             egui::Stroke::new(3.0, egui::Color32::BLACK),
         );
-        let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
         let part_texte = match part {
             Some(x) => format!(
                 "{} réalisés pour un objectif de {} (base : {})",
@@ -87,8 +104,21 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
     };
     ui.label("Part réalisée (barre) contre l'objectif (trait noir) ; les ménages non renseignés sont comptés à part, hors de la part.");
     ui.strong("Publics prioritaires (dont DALO)");
+    // Leases without any household known: no share to measure, the réservataires named on
+    // one line with their leases and objective (not a grey bar each, « 0 sur 0 baux
+    // renseignés » — the whole screen of a register that does not say the households).
+    let mut sans_menage = Vec::new();
     for r in b.reservataires.iter().filter(|r| r.baux_signes > 0) {
         let Some(obj) = r.objectif_prioritaires else { continue };
+        if r.menages_renseignes == 0 {
+            sans_menage.push(format!(
+                "{} ({}, objectif {})",
+                libelle_reservataire(&r.id),
+                contingents::format::pluriel(r.baux_signes, "bail", "baux"),
+                contingents::format::pourcentage_fr(obj, 0)
+            ));
+            continue;
+        }
         let detail = format!(
             "{} sur {} baux renseignés (dont {} DALO){}",
             r.attributions_prioritaires,
@@ -98,6 +128,15 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
         );
         let base = (r.menages_renseignes, r.baux_signes);
         barre_objectif(ui, &libelle_reservataire(&r.id), r.part_prioritaires, obj, base, &detail);
+    }
+    if !sans_menage.is_empty() {
+        ui.add(
+            egui::Label::new(crate::ui::screens::insecable(format!(
+                "Ménage d'aucun bail renseigné, pas de part à mesurer : {}.",
+                sans_menage.join(", ")
+            )))
+            .wrap(),
+        );
     }
     // No lease, no share to measure: the réservataires named on one line, not a bar of
     // « 0 sur 0 baux » each (a screen of empty bars when projected).
@@ -157,9 +196,17 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
         );
     };
     let qui = b.bailleur.clone().unwrap_or_else(|| "EPCI".into());
-    quartiles(ui, &qui, &c.hors_qpv, &c.qpv);
-    for x in &c.bailleurs {
-        quartiles(ui, &x.bailleur, &x.hors_qpv, &x.qpv);
+    match c.bailleurs.as_slice() {
+        // One bailleur's leases: its figures are the EPCI's, said once.
+        [x] if b.bailleur.is_none() && x.hors_qpv == c.hors_qpv && x.qpv == c.qpv => {
+            quartiles(ui, &format!("EPCI ({}, seul bailleur des baux)", x.bailleur), &c.hors_qpv, &c.qpv);
+        }
+        autres => {
+            quartiles(ui, &qui, &c.hors_qpv, &c.qpv);
+            for x in autres {
+                quartiles(ui, &x.bailleur, &x.hors_qpv, &x.qpv);
+            }
+        }
     }
 }
 

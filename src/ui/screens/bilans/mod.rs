@@ -39,7 +39,7 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
             .response
             .labelled_by(l.id);
         let mut b = v.bailleur.clone();
-        ui.label("Bailleur");
+        let l = ui.label("Bailleur");
         egui::ComboBox::from_id_salt("bilan-bailleur")
             .selected_text(b.clone().unwrap_or_else(|| "Tous les bailleurs".into()))
             .show_ui(ui, |ui| {
@@ -47,7 +47,9 @@ fn selection(v: &BilanView, bailleurs: &[String], edit: bool, ui: &mut egui::Ui,
                 for x in bailleurs {
                     ui.selectable_value(&mut b, Some(x.clone()), x);
                 }
-            });
+            })
+            .response
+            .labelled_by(l.id);
         let mut r = v.reservataire.clone();
         let l = ui.label("Réservataire");
         egui::ComboBox::from_id_salt("bilan-reservataire")

@@ -60,10 +60,14 @@ fn registre_par_l_assistant() {
     h.get_by_label("Importer").click();
     h.run_steps(2);
     assert!(!h.state().ecrans.wizard.as_ref().unwrap().fini(), "nothing imported without a bailleur");
-    // The état des lieux' bailleur taken from its name, then the register's from the list.
+    // The état des lieux' bailleur taken from its name, then the register's.
+    assert!(h.query_by_label_contains("Prendre « Habitat").is_none(), "no bailleur in the dossier yet");
     h.get_by_label("Reprendre « Habitat Azur » (nom du fichier)").click();
     h.run_steps(2);
-    choisir(&mut h, "Bailleur du registre", "Habitat Azur");
+    // The register's bailleur, now one of the dossier, proposed from its file's name: a click.
+    h.get_by_label("Prendre « Habitat Azur » (nom du fichier)").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Prendre « Habitat Azur » (nom du fichier)").is_none());
     assert_eq!(h.state().ecrans.wizard.as_ref().unwrap().registres[0].bailleur.as_deref(), Some("Habitat Azur"));
     h.get_by_label("Importer").click();
     h.run_steps(4);
@@ -92,6 +96,16 @@ fn registre_par_l_assistant() {
     assert_eq!((b.sans_flux.clone(), b.reservataires.len()), (vec!["Habitat Azur".to_string()], 0));
     h.get_by_label("Flux 2024 non enregistré, bailleurs exclus des objectifs et des réalisations : Habitat Azur.");
     h.get_by_label_contains("enregistrez le flux 2024 (écran Flux)");
+    // Habitat Azur's own bilan: its register does not say the households — the réservataire
+    // with a lease is named on one line (its leases, its objective), not given an empty bar.
+    choisir(&mut h, "Bailleur", "Habitat Azur");
+    h.run_steps(6);
+    let b = h.state().ecrans.bilan.as_ref().unwrap().bilan.as_ref().unwrap().clone();
+    let etat = b.reservataires.iter().find(|r| r.id == "etat").expect("the State's lease");
+    assert_eq!((etat.baux_signes, etat.menages_renseignes, etat.objectif_prioritaires), (1, 0, Some(1.0)));
+    h.get_by_label("Ménage d'aucun bail renseigné, pas de part à mesurer : État (contingent préfectoral) (1 bail, objectif 100\u{a0}%).");
+    assert!(h.query_all_by_label_contains("0 sur 0 baux").next().is_none());
+    h.get_by_label("Habitat Azur — en QPV : ménages des quartiles 2 à 4 : pas de part à mesurer, aucun bail signé sur la période (objectif 50\u{a0}%)");
 }
 
 #[test]
