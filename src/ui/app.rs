@@ -516,7 +516,7 @@ impl App {
             if i.modifiers.command
                 && i.key_pressed(egui::Key::S)
                 && self.state.screen == Screen::Flux
-                && self.ecrans.flux.as_ref().is_some_and(super::state::FluxView::modifie)
+                && self.ecrans.flux.as_ref().is_some_and(|f| f.modifie() || f.a_confirmer())
                 && self.can_edit()
             {
                 actions.push(Action::FluxSave);

@@ -645,7 +645,17 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
         // The screen's commands, above the parameters (always in view).
         ui.horizontal_wrapped(|ui| {
             let modifie = fv.modifie();
-            if ui.add_enabled(modifie, egui::Button::new("Enregistrer les paramètres")).clicked() {
+            // Taken over from an earlier year: saved as they are, they are confirmed.
+            let a_confirmer = fv.a_confirmer();
+            let bouton = ui.add_enabled(modifie || a_confirmer, egui::Button::new("Enregistrer les paramètres"));
+            let bouton = match fv.params.annee_source.filter(|_| a_confirmer && !modifie) {
+                Some(source) => bouton.on_hover_text(format!(
+                    "Confirme pour {} les paramètres repris de {source}, tels qu'ils sont",
+                    fv.annee
+                )),
+                None => bouton,
+            };
+            if bouton.clicked() {
                 actions.push(Action::FluxSave);
             }
             // Typed and not saved: the window asks whether to save them first (never silently).

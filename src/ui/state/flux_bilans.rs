@@ -27,6 +27,12 @@ impl FluxView {
     pub fn modifie(&self) -> bool {
         self.params != self.saved || self.coordonnees != self.coordonnees_enregistrees
     }
+
+    /// The parameters shown are those of an earlier year, proposed « à confirmer »: saving
+    /// them as they are confirms them for this year (the annex is no longer a « PROJET »).
+    pub fn a_confirmer(&self) -> bool {
+        self.params.annee_source.is_some_and(|a| a < self.annee)
+    }
 }
 
 /// What waits for the user's word about flux parameters typed and not saved: never saved

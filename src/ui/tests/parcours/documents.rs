@@ -4,7 +4,7 @@
 use super::super::{Temp, choisir, harness, type_into};
 use crate::ui::app::App;
 use contingents::store::Dossier;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 #[test]
 fn annexe_de_l_annee_du_flux() {
@@ -153,4 +153,40 @@ fn prevision_et_coordonnees_depuis_le_flux() {
     assert!(out.exists(), "{:?}", h.state().messages.error.as_ref().map(|e| e.to_string()));
     assert!(h.state().messages.status.starts_with("Prévision des soustraits écrite"), "{}", h.state().messages.status);
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+}
+
+/// The parameters of last year proposed « à confirmer » for the next one: « Enregistrer les
+/// paramètres » confirms them as they are (it was greyed out, nothing changed: the annex of
+/// the new year stayed a « PROJET » whatever the user did in the window).
+#[test]
+fn les_parametres_repris_de_l_an_passe_se_confirment() {
+    let t = Temp::new("confirmer");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(4);
+    let (b, e) = {
+        let fv = h.state().ecrans.flux.as_ref().unwrap();
+        (fv.bailleur.clone(), fv.epci.clone())
+    };
+    let suivante = contingents::demo::DEMO_ANNEE + 1;
+    type_into(&mut h, "Année", &suivante.to_string());
+    h.run_steps(4);
+    let fv = h.state().ecrans.flux.as_ref().unwrap();
+    assert_eq!((fv.annee, fv.params.annee_source), (suivante, Some(contingents::demo::DEMO_ANNEE)));
+    assert!(fv.a_confirmer() && !fv.modifie());
+    let bouton = h.get_by_label("Enregistrer les paramètres");
+    assert!(!bouton.accesskit_node().is_disabled(), "the parameters to confirm can be saved as they are");
+    bouton.click();
+    h.run_steps(4);
+    let d = Dossier::open_read_only(&dossier).unwrap();
+    let enregistres = contingents::flux::parametres(&d, &b, &e, suivante).unwrap();
+    let an_passe = contingents::flux::parametres(&d, &b, &e, contingents::demo::DEMO_ANNEE).unwrap();
+    assert_eq!(enregistres.annee_source, None, "saved for {suivante}");
+    assert_eq!(enregistres.rotation_pct, an_passe.rotation_pct);
+    let fv = h.state().ecrans.flux.as_ref().unwrap();
+    assert!(!fv.a_confirmer() && !fv.modifie());
+    assert!(h.get_by_label("Enregistrer les paramètres").accesskit_node().is_disabled(), "nothing left to save");
 }
