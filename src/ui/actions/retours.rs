@@ -326,7 +326,7 @@ impl App {
                 if avec_registre {
                     let b = &logement.bailleur;
                     m.push_str(&format!(
-                        " — {b} transmet un registre : cette saisie s'ajoute à ses lignes (elle sera en double si le registre la contient à sa prochaine version)"
+                        " — {b} transmet un registre : cette saisie s'ajoute à ses lignes ; si sa prochaine version la contient (même logement, même date, même réservataire), cette ligne du registre est mise de côté (« déjà saisie ») et la saisie comptée une fois"
                     ));
                 }
                 self.message_du_suivi(true, Ok(m));

@@ -176,25 +176,27 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
             if !rejets.is_empty() {
                 ui.add_space(6.0);
                 ui.strong("Lignes mises de côté");
-                super::tableau_fixe(
-                    ui,
-                    "rejets",
-                    &["Fichier", "Feuille", "Ligne", "Motif", "Valeur"],
-                    rejets.len(),
-                    |ui, i, c| {
-                        let r = rejets[i];
-                        match c {
-                            0 => super::texte(ui, &r.fichier),
-                            1 => super::texte(ui, r.feuille.as_deref().unwrap_or("—")),
-                            2 => super::texte(ui, r.ligne.to_string()),
-                            3 => super::texte(
-                                ui,
-                                contingents::import::Motif::parse(&r.motif).map(|m| m.label()).unwrap_or(&r.motif),
-                            ),
-                            _ => super::texte(ui, &r.valeur),
-                        };
-                    },
-                );
+                // Files without sheets (CSV): no column of « — ».
+                let feuilles = rejets.iter().any(|r| r.feuille.is_some());
+                let entetes: &[&str] = if feuilles {
+                    &["Fichier", "Feuille", "Ligne", "Motif", "Valeur"]
+                } else {
+                    &["Fichier", "Ligne", "Motif", "Valeur"]
+                };
+                super::tableau_fixe(ui, "rejets", entetes, rejets.len(), |ui, i, c| {
+                    let r = rejets[i];
+                    let c = if feuilles || c == 0 { c } else { c + 1 };
+                    match c {
+                        0 => super::texte(ui, &r.fichier),
+                        1 => super::texte(ui, r.feuille.as_deref().unwrap_or("—")),
+                        2 => super::texte(ui, r.ligne.to_string()),
+                        3 => super::texte(
+                            ui,
+                            contingents::import::Motif::parse(&r.motif).map(|m| m.label()).unwrap_or(&r.motif),
+                        ),
+                        _ => super::texte(ui, &r.valeur),
+                    };
+                });
             }
         }
         for r in w.registres_importes.iter().flatten() {
@@ -223,8 +225,12 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
             if !r.rejets.is_empty() {
                 ui.strong(format!("Lignes du registre {} mises de côté", s.fichier));
                 let id = format!("rejets-registre-{}", s.fichier);
-                super::tableau_fixe(ui, &id, &["Ligne", "Feuille", "Motif", "Valeur"], r.rejets.len(), |ui, i, c| {
+                let feuilles = r.rejets.iter().any(|x| x.feuille.is_some());
+                let entetes: &[&str] =
+                    if feuilles { &["Ligne", "Feuille", "Motif", "Valeur"] } else { &["Ligne", "Motif", "Valeur"] };
+                super::tableau_fixe(ui, &id, entetes, r.rejets.len(), |ui, i, c| {
                     let x = &r.rejets[i];
+                    let c = if feuilles || c == 0 { c } else { c + 1 };
                     match c {
                         0 => super::texte(ui, x.ligne.to_string()),
                         1 => super::texte(ui, x.feuille.as_deref().unwrap_or("—")),

@@ -385,6 +385,15 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
         h.state().messages.status,
         erreur(&h)
     );
+    // Azur sends a register: what its next version does with this saisie, as it is done (the
+    // line set aside « déjà saisie », the saisie counted once) — not « elle sera en double ».
+    assert!(
+        h.state().messages.status.ends_with(
+            " — Azur transmet un registre : cette saisie s'ajoute à ses lignes ; si sa prochaine version la contient (même logement, même date, même réservataire), cette ligne du registre est mise de côté (« déjà saisie ») et la saisie comptée une fois"
+        ),
+        "{}",
+        h.state().messages.status
+    );
     assert_eq!(etat(&h), 2);
     let d = Dossier::open_read_only(&dossier).unwrap();
     let saisie = d.mises_a_disposition_saisies().unwrap().pop().unwrap();

@@ -23,13 +23,15 @@ pub(super) fn barre_objectif(
     detail: &str,
 ) {
     let pct = |x: f64| contingents::format::pourcentage_fr(x, 0);
-    // No household known: nothing to draw (an empty grey bar and « 0 sur 0 baux renseignés »),
-    // the objective said in one line.
-    if base.0 == 0 {
+    // No share (no household known, or no quartile): nothing to draw (an empty grey bar and
+    // « 0 sur 0 baux renseignés » next to « non renseigné »), the objective said in one line.
+    if part.is_none() {
         let quoi = if base.1 == 0 {
             "aucun bail signé sur la période".to_string()
-        } else {
+        } else if base.0 == 0 {
             format!("aucun ménage renseigné sur {}", contingents::format::pluriel(base.1, "bail", "baux"))
+        } else {
+            detail.to_string()
         };
         ui.add(
             egui::Label::new(crate::ui::screens::insecable(format!(
@@ -173,18 +175,28 @@ pub(super) fn objectifs_cia(b: &Bilan, ui: &mut egui::Ui) {
                      qui: &str,
                      h: &contingents::suivi::cia::HorsQpv,
                      q: &contingents::suivi::cia::EnQpv| {
+        // Only relogés, no quartile said: a count, never a share (the core's rule).
+        let detail = if h.part.is_none() && h.baux > 0 {
+            format!(
+                "aucun quartile renseigné sur {} ; {} (ANRU, ORCOD) sans leur quartile",
+                contingents::format::pluriel(h.baux, "bail", "baux"),
+                contingents::format::pluriel(h.relogements_sans_quartile, "relogé", "relogés")
+            )
+        } else {
+            format!(
+                "{} sur {} baux renseignés (relogés ANRU, ORCOD compris){}",
+                h.premier_quartile,
+                h.baux - h.non_renseignes,
+                nr(h.non_renseignes)
+            )
+        };
         barre_objectif(
             ui,
             &format!("{qui} — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD)"),
             h.part,
             h.objectif,
             (h.menages_renseignes, h.baux),
-            &format!(
-                "{} sur {} baux renseignés (relogés ANRU, ORCOD compris){}",
-                h.premier_quartile,
-                h.baux - h.non_renseignes,
-                nr(h.non_renseignes)
-            ),
+            &detail,
         );
         barre_objectif(
             ui,

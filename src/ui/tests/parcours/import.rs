@@ -77,6 +77,8 @@ fn registre_par_l_assistant() {
     h.get_by_label("  Logement inconnu du dossier : 1");
     h.get_by_label("  Date illisible : 1");
     h.get_by_label("Lignes du registre habitat_azur_suivi_2024.csv mises de côté");
+    // A CSV has no sheets: no column of « — ».
+    assert!(h.query_by_label("Feuille").is_none());
     let w = h.state().ecrans.wizard.as_ref().unwrap();
     let r = &w.registres_importes.as_ref().unwrap()[0];
     let mut rejets: Vec<(u32, &str)> = r.rejets.iter().map(|x| (x.ligne, x.motif.as_str())).collect();
@@ -106,6 +108,7 @@ fn registre_par_l_assistant() {
     h.get_by_label("Ménage d'aucun bail renseigné, pas de part à mesurer : État (contingent préfectoral) (1 bail, objectif 100\u{a0}%).");
     assert!(h.query_all_by_label_contains("0 sur 0 baux").next().is_none());
     h.get_by_label("Habitat Azur — en QPV : ménages des quartiles 2 à 4 : pas de part à mesurer, aucun bail signé sur la période (objectif 50\u{a0}%)");
+    h.get_by_label("Habitat Azur — hors QPV : ménages du premier quartile (ou relogés ANRU, ORCOD) : pas de part à mesurer, aucun ménage renseigné sur 1 bail (objectif 25\u{a0}%)");
 }
 
 #[test]
