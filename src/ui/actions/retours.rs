@@ -161,6 +161,10 @@ impl App {
                         let n: usize = s.iter().map(|x| x.logements).sum();
                         let mut status = if s.is_empty() {
                             String::new()
+                        } else if s.iter().all(|x| x.identique.is_some()) {
+                            // Not « Import terminé : 0 logement » (read as a bailleur emptied).
+                            "Rien d'importé : fichier identique à un import en vigueur, le dossier n'a pas changé"
+                                .to_string()
                         } else {
                             format!("Import terminé : {}", contingents::format::logements(n as u64))
                         };

@@ -143,6 +143,20 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
         }
         if let Some(summaries) = &w.summaries {
             for s in summaries {
+                // The same file as an import in force: not read, said so (as the command line
+                // says it), not « 0 ligne lue · 0 logement ».
+                if let Some(n) = s.identique {
+                    ui.group(|ui| {
+                        ui.strong(&s.fichier);
+                        ui.add(
+                            egui::Label::new(format!(
+                                "Fichier identique à l'import n° {n}, ignoré : le dossier n'a pas changé."
+                            ))
+                            .wrap(),
+                        );
+                    });
+                    continue;
+                }
                 ui.group(|ui| {
                     ui.strong(format!("{} — {}", s.fichier, s.bailleurs.join(", ")));
                     ui.add(
@@ -171,7 +185,9 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                     }
                 });
             }
-            let ids: Vec<&str> = summaries.iter().map(|s| s.fichier.as_str()).collect();
+            // The rows set aside of this import (not those of an identical file's earlier one).
+            let ids: Vec<&str> =
+                summaries.iter().filter(|s| s.identique.is_none()).map(|s| s.fichier.as_str()).collect();
             let rejets: Vec<_> = v.rejets.iter().filter(|r| ids.contains(&r.fichier.as_str())).take(500).collect();
             if !rejets.is_empty() {
                 ui.add_space(6.0);

@@ -426,3 +426,41 @@ fn the_summary_says_what_a_reimport_replaces() {
     h.get_by_label("remplace l'import n° 1 : 6 → 4 logements ; 3 ne sont plus dans ce fichier, 1 nouveau");
     h.get_by_label("  logements sortis : R4, R5, R6 ; l'import n° 1 reste dans l'historique et peut être rétabli");
 }
+
+/// The same file imported again: said identical and ignored (as the command line says it),
+/// not « 0 ligne lue · 0 logement » under the rows set aside by its first import.
+#[test]
+fn le_meme_fichier_reimporte_est_dit_identique() {
+    let t = Temp::new("identique");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let file = t.0.join("azur_habitat_edl.xlsx");
+    write_file(&file);
+    let mut h = harness(App::for_tests(dossier.clone()));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    for fois in 0..2 {
+        h.state_mut().handle(&ctx, Action::Prepare(vec![file.clone()]));
+        h.run_steps(2);
+        h.get_by_label("Reprendre « Azur Habitat » (nom du fichier)").click();
+        h.run_steps(2);
+        h.get_by_label("Importer").click();
+        h.run_steps(3);
+        h.get_by_label("Résumé de l'import");
+        if fois == 0 {
+            h.get_by_label("Lignes mises de côté");
+            assert_eq!(h.state().messages.status, "Import terminé : 2 logements");
+        }
+    }
+    h.get_by_label("Fichier identique à l'import n° 1, ignoré : le dossier n'a pas changé.");
+    assert_eq!(
+        h.state().messages.status,
+        "Rien d'importé : fichier identique à un import en vigueur, le dossier n'a pas changé"
+    );
+    assert!(h.query_by_label_contains("0 ligne lue").is_none());
+    assert!(h.query_by_label("Lignes mises de côté").is_none(), "the rows of the first import are not this one's");
+    assert_eq!(h.state().view.as_ref().unwrap().historique.len(), 1);
+}
