@@ -89,6 +89,11 @@ impl App {
             Action::HorsAtelier(quoi) => {
                 self.messages.dire(format!("Mode atelier : quittez-le (F11) pour {quoi}"));
             }
+            Action::RienAAnnuler => {
+                self.messages.dire(
+                    "Rien à annuler : Ctrl+Z rétablit une mise à disposition supprimée (écran Bilans) ou un import retiré (Historique)",
+                );
+            }
             Action::SetReservataire(r) => {
                 self.state.tous_les_reservataires = r.is_none();
                 self.state.reservataire = r;

@@ -510,6 +510,8 @@ impl App {
                     actions.push(Action::RetablirMiseADisposition);
                 } else if !self.ecrans.retires.is_empty() {
                     actions.push(Action::UndoRemove);
+                } else {
+                    actions.push(Action::RienAAnnuler);
                 }
             }
             // Ctrl+S: the flux parameters typed are saved (« Enregistrer les paramètres »).

@@ -44,14 +44,24 @@ pub fn import(v: &DossierView, wizard: Option<&mut Wizard>, busy: bool, ui: &mut
     // Every file refused, or the work stopped: said, nothing written.
     let rien = w.files.is_empty() && w.registres.is_empty() && !w.fini();
     if rien || (w.error.is_some() && !w.fini()) {
-        if let Some(e) = &w.error {
-            ui.colored_label(theme::ERREUR, e.to_string());
+        // A sentence of the window: its capital (the core's message is written to follow
+        // « contingents : » on the command line).
+        let erreur = w.error.as_ref().map(|e| {
+            let e = e.to_string();
+            let mut c = e.chars();
+            c.next().map(|x| x.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        });
+        if let Some(e) = &erreur {
+            ui.colored_label(theme::ERREUR, e);
         }
         for r in &w.refuses {
             ui.colored_label(theme::ERREUR, format!("Fichier refusé : {r}"));
         }
         if rien || !matches!(w.error, Some(crate::ui::erreur::Erreur::RegistreSansBailleur)) {
-            ui.label("Le dossier n'a pas été modifié.");
+            // Said once (« Import annulé : le dossier n'a pas été modifié » says it already).
+            if !erreur.as_deref().is_some_and(|e| e.contains("n'a pas été modifié")) {
+                ui.label("Le dossier n'a pas été modifié.");
+            }
             if ui.button("Fermer").clicked() {
                 actions.push(Action::CloseWizard);
             }

@@ -75,6 +75,7 @@ impl Action {
             | Action::NavetteExclue(_)
             | Action::FilterOn(..)
             | Action::HorsAtelier(_)
+            | Action::RienAAnnuler
             | Action::CorrigerMiseADisposition(_)
             | Action::AnnulerCorrection
             | Action::Fermer(_)
@@ -297,6 +298,8 @@ pub enum Action {
     Rapprocher(PathBuf),
     /// Something asked in workshop mode that only the everyday mode does (said, not dropped).
     HorsAtelier(&'static str),
+    /// Ctrl+Z with nothing to put back: said, not silent.
+    RienAAnnuler,
     /// The answer to « Un import est en cours : l'annuler et fermer ? » (true: cancel the
     /// work and close; false: keep working).
     Fermer(bool),

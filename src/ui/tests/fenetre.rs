@@ -380,3 +380,21 @@ fn la_barre_d_etat_au_depart_d_un_travail() {
     h.get_by_label("import — écriture des logements");
     go.send(()).unwrap();
 }
+
+/// Ctrl+Z with nothing to put back says so (and what it would put back), not nothing.
+#[test]
+fn ctrl_z_sans_rien_a_annuler_le_dit() {
+    let t = Temp::new("ctrlz");
+    let dossier = t.0.join("demo.sqlite");
+    contingents::demo::construire_dossier(&dossier).unwrap();
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    let avant = h.state().view.as_ref().unwrap().cube.total(&Filtre::default());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().messages.status,
+        "Rien à annuler : Ctrl+Z rétablit une mise à disposition supprimée (écran Bilans) ou un import retiré (Historique)"
+    );
+    assert_eq!(h.state().view.as_ref().unwrap().cube.total(&Filtre::default()), avant);
+}

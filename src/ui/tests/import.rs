@@ -464,3 +464,29 @@ fn le_meme_fichier_reimporte_est_dit_identique() {
     assert!(h.query_by_label("Lignes mises de côté").is_none(), "the rows of the first import are not this one's");
     assert_eq!(h.state().view.as_ref().unwrap().historique.len(), 1);
 }
+
+/// An import cancelled: « Import annulé : le dossier n'a pas été modifié » said once, with
+/// its capital (not the command line's « import annulé : … » then the same sentence again).
+#[test]
+fn l_import_annule_est_dit_une_fois() {
+    let t = Temp::new("annule");
+    let dossier = t.0.join("d.sqlite");
+    {
+        let d = Dossier::open(&dossier, true).unwrap();
+        d.set_parametre("territoire", "240600585").unwrap();
+    }
+    let file = t.0.join("azur_habitat_edl.xlsx");
+    write_file(&file);
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::Prepare(vec![file]));
+    h.run_steps(2);
+    // What the end of a cancelled import leaves (`JobOutput::Imported` with the core's error).
+    h.state_mut().ecrans.wizard.as_mut().unwrap().error =
+        Some(crate::ui::erreur::Erreur::Import(contingents::import::run::ImportError::Cancelled));
+    h.run_steps(2);
+    h.get_by_label("Import annulé : le dossier n'a pas été modifié");
+    assert!(h.query_by_label("Le dossier n'a pas été modifié.").is_none());
+    h.get_by_label("Fermer");
+}
