@@ -756,8 +756,18 @@ pub fn flux(v: &DossierView, fv: Option<&mut FluxView>, edit: bool, ui: &mut egu
                     ui.label(&c.bailleur);
                     super::num(ui, c.parc);
                     super::num(ui, c.assiette);
-                    super::num(ui, c.liberations);
-                    super::num(ui, c.flux);
+                    // No rate of rotation typed for that bailleur: its 0 is no figure (projected,
+                    // « Flux 0 » would read as one).
+                    if c.liberations == 0 && c.parametres.rotation_pct.is_none() {
+                        for _ in 0..2 {
+                            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                                ui.weak("non saisi");
+                            });
+                        }
+                    } else {
+                        super::num(ui, c.liberations);
+                        super::num(ui, c.flux);
+                    }
                     ui.end_row();
                 }
             });

@@ -506,3 +506,37 @@ fn a_mise_a_disposition_is_not_counted_twice_and_can_be_deleted() {
     assert_eq!(corrigee(&h), 0, "the correction's message gone with the deletion");
     assert!(h.query_all_by_label_contains("Mise à disposition supprimée : Azur A2").count() >= 1);
 }
+
+/// The comparison of the EPCI's bailleurs: a bailleur without a rate of rotation typed shows
+/// « non saisi », not a flux of 0 (projected, « Flux 0 » reads as a figure).
+#[test]
+fn la_comparaison_des_bailleurs_dit_non_saisi() {
+    use contingents::import::run::{ImportOptions, Silent, import_files};
+    let t = Temp::new("comparaison");
+    let dossier = dossier_azur(&t);
+    let brague = t.0.join("brague.csv");
+    std::fs::write(
+        &brague,
+        "Référence;Code INSEE;Commune;Réservataire;Typologie;Financement\nB1;06018;Biot;Préfecture;T3;PLUS\nB2;06018;Biot;Non réservé;T2;PLUS\n",
+    )
+    .unwrap();
+    {
+        let mut d = Dossier::open(&dossier, false).unwrap();
+        let o = ImportOptions { bailleur: Some("Brague".into()), ..Default::default() };
+        import_files(&mut d, &[brague], &o, &Silent, &std::sync::atomic::AtomicBool::new(false)).unwrap();
+    }
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().handle(&ctx, Action::FluxSelect { bailleur: "Azur".into(), epci: "240600585".into(), annee: 2024 });
+    h.get_by_label("Flux annuel").click();
+    h.run_steps(4);
+    h.get_by_label("Comparaison des bailleurs de l'EPCI").click();
+    h.run_steps(3);
+    let comparaison = &h.state().ecrans.flux.as_ref().unwrap().comparaison;
+    let azur = comparaison.iter().find(|c| c.bailleur == "Azur").unwrap();
+    // Azur: 3 dwellings, rotation 100 %, no mutations: 3 libérations, a flux of 3.
+    assert_eq!((azur.assiette, azur.liberations, azur.flux), (3, 3, 3));
+    assert!(comparaison.iter().any(|c| c.bailleur == "Brague" && c.parametres.rotation_pct.is_none()));
+    assert_eq!(h.query_all_by_label("non saisi").count(), 2, "Brague's libérations and flux");
+}
