@@ -458,7 +458,7 @@ impl App {
             return None;
         }
         let e = &self.ecrans;
-        if e.fermeture && self.travaux.job.is_some() {
+        if e.fermeture {
             Some(Action::Fermer(false))
         } else if e.question_flux.is_some() && e.flux.is_some() {
             Some(Action::ReponseFlux(None))
@@ -659,12 +659,12 @@ impl App {
         if let (Some(q), Some(fv)) = (&self.ecrans.question_flux, &self.ecrans.flux) {
             actions.extend(screens::question_flux(q, fv, &ctx));
         }
-        if self.ecrans.fermeture
-            && let Some(job) = &self.travaux.job
-        {
-            actions.extend(screens::fermeture(&job.label, &ctx));
-        } else {
-            self.ecrans.fermeture = false;
+        if self.ecrans.fermeture {
+            match &self.travaux.job {
+                Some(job) => actions.extend(screens::fermeture(&job.label, &ctx)),
+                // The job ended during the question: said, and asked again (testergui F3).
+                None => actions.extend(screens::fermeture_apres_travail(&ctx)),
+            }
         }
         if let Some(a) = self.poll_dialog() {
             actions.push(a);

@@ -422,6 +422,25 @@ pub fn fermeture(job: &str, ctx: &egui::Context) -> Vec<Action> {
     actions
 }
 
+/// The closing asked during a job that ended while the question was shown (an import
+/// finished, written): not dropped without a word — said, and asked again.
+pub fn fermeture_apres_travail(ctx: &egui::Context) -> Vec<Action> {
+    let mut actions = vec![];
+    dialogue_court(ctx, "fermeture-apres", "Fermer Contingents", |ui| {
+        ui.strong("Le travail en cours s'est terminé pendant la question.");
+        ui.label("Ce qu'il a fait est dit dans la barre d'état (un import terminé est enregistré dans le dossier et dans l'Historique). Fermer Contingents maintenant ?");
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Fermer maintenant").clicked() {
+                actions.push(Action::Fermer(true));
+            }
+            if ui.button("Ne pas fermer").clicked() {
+                actions.push(Action::Fermer(false));
+            }
+        });
+    });
+    actions
+}
+
 /// Flux parameters typed and not saved, before an export, the window's closing or another
 /// dossier: « les enregistrer / ne pas les enregistrer / annuler », with what changed.
 pub fn question_flux(q: &ApresFlux, fv: &FluxView, ctx: &egui::Context) -> Vec<Action> {

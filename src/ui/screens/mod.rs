@@ -23,7 +23,8 @@ pub use consolidation::consolidation;
 #[cfg(test)]
 pub use consolidation::exclusion_du_logement;
 pub use dialogues::{
-    annexe, champ_annee, creation, fermeture, navette_exclue, proprietes, question_de_fermeture, question_flux,
+    annexe, champ_annee, creation, fermeture, fermeture_apres_travail, navette_exclue, proprietes,
+    question_de_fermeture, question_flux,
 };
 pub use flux::flux;
 pub use historique::historique;

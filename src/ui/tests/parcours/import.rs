@@ -416,3 +416,52 @@ fn homonymes_avec_leur_departement() {
     let v = h.state().view.as_ref().unwrap();
     assert_eq!(v.cube.total(&Filtre { reservataire: Some("commune:46127".into()), ..Default::default() }), 2);
 }
+
+/// The window closed during an import that ends while the question is shown: the question
+/// does not vanish unanswered (the import written, the closing dropped) — the end is said,
+/// and the closing asked again.
+#[test]
+fn un_import_qui_finit_pendant_la_question_de_fermeture() {
+    let t = Temp::new("fin-pendant");
+    let dossier = dossier_a_echeances(&t);
+    let mut h = harness(App::for_tests(dossier));
+    h.run_steps(2);
+    h.state_mut().travaux.synchrone = false;
+    let (fin, attente) = std::sync::mpsc::channel::<()>();
+    h.state_mut().lancer("import", move |_, _| {
+        let _ = attente.recv();
+        crate::ui::tasks::JobOutput::Imported { etats: Ok(vec![]), registres: None, reprise: None }
+    });
+    let fermer = |h: &mut Harness<'static, App>| {
+        h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+        h.step();
+    };
+    fermer(&mut h);
+    h.step();
+    h.get_by_label("Un import est en cours : l'annuler et fermer ?");
+    // The import ends meanwhile.
+    fin.send(()).unwrap();
+    for _ in 0..2000 {
+        h.step();
+        if h.state().travaux.job.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(h.state().travaux.job.is_none());
+    h.step();
+    assert!(h.query_by_label("Un import est en cours : l'annuler et fermer ?").is_none());
+    h.get_by_label("Le travail en cours s'est terminé pendant la question.");
+    assert!(!h.state().fenetre.fermee, "not closed without the user's word");
+    // « Ne pas fermer »: the window stays; asked again and « Fermer maintenant »: closed.
+    h.get_by_label("Ne pas fermer").click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Le travail en cours s'est terminé pendant la question.").is_none());
+    assert!(!h.state().fenetre.fermee);
+    h.state_mut().ecrans.fermeture = true;
+    h.step();
+    h.get_by_label("Fermer maintenant").click();
+    h.step();
+    assert!(h.state().fenetre.fermee);
+}
