@@ -50,7 +50,6 @@ mod tests_util {
             rest: None,
             illisibles: vec![],
             fusions: Default::default(),
-            formules_sans_valeur: vec![],
         }
     }
 }

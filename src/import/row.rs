@@ -6,6 +6,7 @@ use super::SheetPlan;
 use super::cell::{FenetreDate, LectureDate, cell_date, cell_text, is_blank, lire_date, raw_row, raw_text};
 use super::header::Field;
 use super::normalize::{self, Correspondance, ReservataireResolver};
+use super::read::est_formule_sans_valeur;
 use crate::model::{Financement, IndividuelCollectif, Logement, Reservataire, Siecle, Typologie};
 use crate::model::{LigneLogement, Mappings, Motif, Rejet, Source};
 use crate::reference::{CommuneError, Territoire, reference};
@@ -232,8 +233,6 @@ pub struct RowReader<'a> {
     cle_siecle: Option<String>,
     /// The century decided for that column, looked up once (it does not change during a read).
     siecle: std::cell::OnceCell<Option<Siecle>>,
-    /// The columns holding formulas without a calculated value ([`SheetData::formules_sans_valeur`]).
-    formules_sans_valeur: Vec<usize>,
 }
 
 /// The longest text a cell may hold (Excel's limit): longer, the row is set aside
@@ -278,7 +277,6 @@ impl<'a> RowReader<'a> {
             ref_label,
             cle_siecle: None,
             siecle: std::cell::OnceCell::new(),
-            formules_sans_valeur: Vec::new(),
         }
     }
 
@@ -291,12 +289,6 @@ impl<'a> RowReader<'a> {
         self
     }
 
-    /// The sheet's columns holding formulas without a calculated value.
-    pub fn formules_sans_valeur(mut self, colonnes: &[u32]) -> Self {
-        self.formules_sans_valeur = colonnes.iter().map(|&c| c as usize).collect();
-        self
-    }
-
     /// The outcome of one row, or `None` for a row that is not a dwelling (blank, total,
     /// repeated header).
     pub fn read(&self, ligne: u32, row: &[Data], ctx: &mut Context) -> Option<RowOutcome> {
@@ -305,7 +297,12 @@ impl<'a> RowReader<'a> {
         let bailleur_defaut = self.bailleur_defaut;
         let get = |f: Field| col(f).and_then(|c| row.get(c));
         let text = |f: Field| get(f).map(cell_text).unwrap_or(Cow::Borrowed(""));
-        let filled = self.mapped.iter().filter(|&&c| row.get(c).is_some_and(|d| !is_blank(d))).count();
+        // A formula without a value is no blank cell: its row is set aside below, never skipped.
+        let filled = self
+            .mapped
+            .iter()
+            .filter(|&&c| row.get(c).is_some_and(|d| !is_blank(d) || est_formule_sans_valeur(d)))
+            .count();
         if filled < 2 || is_total_row(row) {
             return None;
         }
@@ -333,23 +330,12 @@ impl<'a> RowReader<'a> {
         if let Some(v) = valeur_trop_longue(row) {
             return Some(rejet(Motif::ValeurTropLongue, v));
         }
-        // A blank mandatory cell in a column of formulas never calculated: the formula is the
-        // reason, said with what to do (the column's header as value).
-        let formule = |fields: &[Field]| -> Option<String> {
-            if self.formules_sans_valeur.is_empty() {
-                return None;
-            }
-            let cols: Vec<usize> = fields.iter().filter_map(|&f| col(f)).collect();
-            let blank = cols.iter().all(|&c| row.get(c).is_none_or(is_blank));
-            let c = cols.iter().find(|c| self.formules_sans_valeur.contains(c))?;
-            blank.then(|| plan.header.labels.get(*c).map(|l| clean(l).to_string()).unwrap_or_default())
-        };
-        for fields in
-            [&[Field::Reference][..], &[Field::CodeInsee, Field::Commune, Field::CodePostal], &[Field::Reservataire]]
-        {
-            if let Some(v) = formule(fields) {
-                return Some(rejet(Motif::FormuleSansValeur, v));
-            }
+        // A cell read by this plan holding a formula never calculated, wherever the row is: its
+        // value is unknown, never read as blank (hors QPV, no end of convention, « Autre »…). The
+        // formula is the reason, said with what to do (the column's header as value).
+        if let Some(&c) = self.mapped.iter().find(|&&c| row.get(c).is_some_and(est_formule_sans_valeur)) {
+            let v = plan.header.labels.get(c).map(|l| clean(l).to_string()).unwrap_or_default();
+            return Some(rejet(Motif::FormuleSansValeur, v));
         }
         let reference = text(Field::Reference).into_owned();
         if reference.is_empty() {

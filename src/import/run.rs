@@ -458,9 +458,7 @@ fn write_files(
             let stop = AtomicBool::new(false);
             // The reference of a row set aside, to tell a dwelling that left from one set aside.
             let colonne_reference = plan.header.column(super::header::Field::Reference);
-            let rows = RowReader::new(plan, &bailleur_defaut)
-                .du_fichier(&p.fichier)
-                .formules_sans_valeur(&sheet.formules_sans_valeur);
+            let rows = RowReader::new(plan, &bailleur_defaut).du_fichier(&p.fichier);
             // Three stages: the rest of a large sheet is streamed from the workbook on its own
             // thread; another normalises and de-duplicates its rows into what to write; this
             // one writes (the transaction stays on the thread that opened it). Batches go back

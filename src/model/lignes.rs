@@ -32,8 +32,8 @@ pub enum Motif {
     /// An INSEE code and a commune name that designate two different communes: neither is
     /// taken (the value names both).
     CommuneContradictoire,
-    /// A mandatory cell (reference, commune, réservataire) holding a formula whose value was
-    /// never calculated (a file written by a script without recalculation).
+    /// A cell the row is read from holding a formula whose value was never calculated (a file
+    /// written by a script without recalculation), wherever the row is in the sheet.
     FormuleSansValeur,
 }
 

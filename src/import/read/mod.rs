@@ -2,7 +2,7 @@
 //! calamine; CSV/TXT are decoded (UTF-8 with or without BOM, UTF-16, Windows-1252) and
 //! split on the separator found in their first lines.
 
-use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
+use calamine::{CellErrorType, Data, DataRef, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsb, Xlsx};
 use std::borrow::Cow;
 use std::io::{Cursor, Read};
 use std::sync::{Arc, Mutex};
@@ -14,6 +14,24 @@ pub use texte::{decode_text, detect_separator};
 
 /// Rows read up front from a large `.xlsx` sheet (header detection looks at the first 60).
 pub const HEAD_ROWS: u32 = 400;
+
+/// A cell of an `.xlsx` holding a formula whose value was never calculated (a file written by
+/// a script that does not recalculate: `<f>…</f><v/>`), wherever it is in the sheet. It reads
+/// as blank everywhere (an error cell), and a row that holds one in a column it reads is set
+/// aside ([`crate::model::Motif::FormuleSansValeur`]) instead of being read as blank. Excel's
+/// own « #GETTING_DATA » means the same: a value not calculated yet.
+pub const FORMULE_SANS_VALEUR: Data = Data::Error(CellErrorType::GettingData);
+
+/// Whether a cell is [`FORMULE_SANS_VALEUR`].
+pub fn est_formule_sans_valeur(d: &Data) -> bool {
+    matches!(d, Data::Error(CellErrorType::GettingData))
+}
+
+/// A cell read with its formula, if any: a formula without a value is [`FORMULE_SANS_VALEUR`].
+/// (A formula whose value is an empty text is a value: blank.)
+fn valeur_de(value: &DataRef, formule: bool) -> Option<Data> {
+    (formule && matches!(value, DataRef::Empty)).then_some(FORMULE_SANS_VALEUR)
+}
 
 /// The bytes of a file, shared between the sheets read from it and the streaming thread.
 #[derive(Clone)]
@@ -52,10 +70,6 @@ pub struct SheetData {
     pub illisibles: Vec<(u32, String)>,
     /// The merged regions of the sheet that span several rows (see [`Fusions`]).
     pub fusions: Fusions,
-    /// The columns (0-based) where the first rows of an `.xlsx` sheet hold a formula without
-    /// a calculated value (a file written by a script that does not recalculate): a blank
-    /// mandatory cell there is said to be one ([`crate::model::Motif::FormuleSansValeur`]).
-    pub formules_sans_valeur: Vec<u32>,
 }
 
 /// The merged regions of a sheet spanning several rows, sorted by their first row. A file
@@ -274,7 +288,6 @@ fn heads(mut wb: Xlsx<Cursor<SharedBytes>>, fusionne: impl FnOnce() -> bool) -> 
         let mut cells: Vec<(u32, u32, Data)> = Vec::new();
         let mut first_row = None;
         let mut more = false;
-        let mut formules_sans_valeur: Vec<u32> = Vec::new();
         while let Some(c) = cr.next_cell_with_formula_metadata().map_err(read_error)? {
             let (r, col) = c.pos;
             let first = *first_row.get_or_insert(r);
@@ -282,11 +295,7 @@ fn heads(mut wb: Xlsx<Cursor<SharedBytes>>, fusionne: impl FnOnce() -> bool) -> 
                 more = true;
                 break;
             }
-            let d = Data::from(c.value.clone());
-            let vide = matches!(&d, Data::Empty) || matches!(&d, Data::String(s) if s.is_empty());
-            if c.formula.is_some() && vide && !formules_sans_valeur.contains(&col) {
-                formules_sans_valeur.push(col);
-            }
+            let d = valeur_de(&c.value, c.formula.is_some()).unwrap_or_else(|| Data::from(c.value.clone()));
             cells.push((r, col, d));
         }
         drop(cr);
@@ -311,7 +320,6 @@ fn heads(mut wb: Xlsx<Cursor<SharedBytes>>, fusionne: impl FnOnce() -> bool) -> 
                 rest: None,
                 illisibles: vec![],
                 fusions: Fusions::default(),
-                formules_sans_valeur,
             },
             more.then_some(last_row),
         ));
@@ -366,8 +374,9 @@ pub fn stream_rest(
     let mut filled = 0usize;
     let mut current: Option<u32> = None;
     let mut next_col = 0usize;
-    while let Some(c) = cr.next_cell().map_err(read_error)? {
-        let (r, col) = c.get_position();
+    // With each cell's formula, if any: one without a value is said, not read as blank.
+    while let Some(c) = cr.next_cell_with_formula_metadata().map_err(read_error)? {
+        let (r, col) = c.pos;
         if r < from_row {
             continue;
         }
@@ -402,7 +411,10 @@ pub fn stream_rest(
                 *d = Data::Empty;
             }
         }
-        assign(&mut row[col], c.get_value());
+        match valeur_de(&c.value, c.formula.is_some()) {
+            Some(d) => row[col] = d,
+            None => assign(&mut row[col], &c.value),
+        }
         next_col = next_col.max(col + 1);
     }
     if let Some(prev) = current {
@@ -507,7 +519,6 @@ where
                 rest: None,
                 illisibles: vec![],
                 fusions: Fusions::new(fusions),
-                formules_sans_valeur: vec![],
             }),
             Err(e) => return err(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé")),
         }
@@ -720,23 +731,10 @@ mod tests {
         assert_eq!(f, &Fusions::new([Dimensions { start: (0, 0), end: (1, 0) }]));
     }
 
-    #[test]
-    fn formulas_never_calculated_are_found_in_the_first_rows() {
-        use rust_xlsxwriter::{Formula, Workbook};
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        for (c, h) in ["Référence", "Commune", "Réservataire", "Typologie", "Code"].iter().enumerate() {
-            ws.write_string(0, c as u16, *h).unwrap();
-        }
-        for r in 1..=3u32 {
-            ws.write_string(r, 0, format!("R{r}")).unwrap();
-            ws.write_string(r, 1, "Antibes").unwrap();
-            ws.write_formula(r, 2, Formula::new(format!("=E{}", r + 1)).set_result("SANS_VALEUR")).unwrap();
-            ws.write_string(r, 3, "T3").unwrap();
-            ws.write_formula(r, 4, Formula::new("=1+1").set_result("2")).unwrap();
-        }
-        // A formula written without its value (`<v/>`, as a script that does not recalculate):
-        // the archive rewritten with the sheet's values taken out.
+    /// A workbook whose formulas with the result « SANS_VALEUR » are rewritten without a value,
+    /// as a script that does not recalculate writes them (`<c r="C3"><f>F2</f><v/></c>`, no
+    /// type: with `t="str"`, an empty value is the empty text Excel writes for `=""`).
+    fn sans_valeurs(wb: &mut rust_xlsxwriter::Workbook) -> Vec<u8> {
         let bytes = wb.save_to_buffer().unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -747,29 +745,114 @@ mod tests {
             part.read_to_string(&mut xml).unwrap();
             let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
             out.start_file(name, stored).unwrap();
-            std::io::Write::write_all(&mut out, xml.replace("<v>SANS_VALEUR</v>", "<v/>").as_bytes()).unwrap();
+            let morceaux: Vec<&str> = xml.split("<v>SANS_VALEUR</v>").collect();
+            let mut sans = String::with_capacity(xml.len());
+            for (i, morceau) in morceaux.iter().enumerate() {
+                if i > 0 {
+                    sans.push_str("<v/>");
+                }
+                // Each piece but the last ends in the cell of a value taken out: its type goes.
+                match morceau.rfind("<c ") {
+                    Some(c) if i + 1 < morceaux.len() => {
+                        sans.push_str(&morceau[..c]);
+                        sans.push_str(&morceau[c..].replacen(" t=\"str\"", "", 1));
+                    }
+                    _ => sans.push_str(morceau),
+                }
+            }
+            std::io::Write::write_all(&mut out, sans.as_bytes()).unwrap();
         }
-        let bytes = out.finish().unwrap().into_inner();
+        out.finish().unwrap().into_inner()
+    }
+
+    /// Formulas without a value are found wherever they are (in the first rows read and in
+    /// the rest streamed), cell by cell: each row holding one in a column it reads is set aside
+    /// as `formule_sans_valeur`, named by the column; a formula whose value is an empty text,
+    /// or a number, is read as its value.
+    #[test]
+    fn formulas_never_calculated_are_found_in_every_row() {
+        use crate::import::{Context, RowOutcome, RowReader, plan_sheets};
+        use crate::model::Motif;
+        use rust_xlsxwriter::{Formula, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["Référence", "Commune", "Réservataire", "Typologie", "QPV", "Code"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let sans_valeur = |f: &str| Formula::new(f).set_result("SANS_VALEUR");
+        for r in 1..=1000u32 {
+            ws.write_string(r, 0, format!("R{r}")).unwrap();
+            ws.write_string(r, 1, "Antibes").unwrap();
+            match r {
+                2 | 700 => ws.write_formula(r, 2, sans_valeur("=F2")).unwrap(),
+                _ => ws.write_string(r, 2, "Préfecture").unwrap(),
+            };
+            ws.write_string(r, 3, "T3").unwrap();
+            match r {
+                // Far below the first rows read: hors QPV if read as blank.
+                900 => ws.write_formula(r, 4, sans_valeur("=IF(F901>0,\"Oui\",\"Non\")")).unwrap(),
+                // A formula whose value is an empty text: blank, hors QPV.
+                950 => ws.write_formula(r, 4, Formula::new("=\"\"").set_result("")).unwrap(),
+                960 => ws.write_formula(r, 4, Formula::new("=\"Oui\"").set_result("Oui")).unwrap(),
+                _ => ws.write_string(r, 4, "Non").unwrap(),
+            };
+            // An unmapped column: its formulas are not read.
+            ws.write_formula(r, 5, sans_valeur("=1+1")).unwrap();
+        }
+        let bytes = sans_valeurs(&mut wb);
         let s = &read_sheets_shared(Arc::new(bytes)).unwrap()[0];
-        assert_eq!(s.formules_sans_valeur, vec![2], "only the column whose formulas have no value");
-        let plans = crate::import::plan_sheets(std::slice::from_ref(s));
-        let reader = crate::import::RowReader::new(&plans[0], "B").formules_sans_valeur(&s.formules_sans_valeur);
-        let mut ctx = crate::import::Context::new(
+        assert!(s.rest.is_some(), "the rows beyond the first 400 are streamed");
+        let plans = plan_sheets(std::slice::from_ref(s));
+        assert_eq!(plans[0].header.columns.len(), 5, "{:?}", plans[0].header.columns);
+        let reader = RowReader::new(&plans[0], "B");
+        let mut ctx = Context::new(
             crate::reference::Territoire::Epci("240600585".into()),
             Default::default(),
             Default::default(),
         );
-        let (ligne, row) = s.lignes(plans[0].header.data_start()).next().unwrap();
-        match reader.read(ligne, &row, &mut ctx) {
-            Some(crate::import::RowOutcome::Rejet(r)) => {
-                assert_eq!(
-                    (r.motif, r.valeur.as_str(), r.source.ligne),
-                    (crate::model::Motif::FormuleSansValeur, "Réservataire", 2)
-                );
-                assert!(r.motif.label().contains("ouvrez le fichier dans votre tableur et enregistrez-le"));
+        let mut rejets = Vec::new();
+        let mut qpv = Vec::new();
+        let mut lus = 0;
+        let mut lire = |ligne: u32, row: &[Data]| match reader.read(ligne, row, &mut ctx) {
+            Some(RowOutcome::Rejet(r)) => rejets.push((r.source.ligne, r.motif, r.valeur)),
+            Some(RowOutcome::Logement(l)) => {
+                lus += 1;
+                if l.logement.qpv {
+                    qpv.push(l.source.ligne);
+                }
             }
-            other => panic!("{other:?}"),
+            None => {}
+        };
+        for (l, r) in s.lignes(plans[0].header.data_start()) {
+            lire(l, &r);
         }
+        let from = s.range.end().unwrap().0 + 1;
+        let remplissage = Remplissage::new(&s.fusions, from, &s.range);
+        let rest = s.rest.as_ref().unwrap();
+        stream_rest(
+            &rest.workbook,
+            "Sheet1",
+            from,
+            remplissage,
+            || None,
+            |b| {
+                b.iter().for_each(|(l, r)| lire(*l, r));
+                true
+            },
+        )
+        .unwrap();
+        // Rows as shown: absolute row r is line r + 1.
+        assert_eq!(
+            rejets,
+            [
+                (3, Motif::FormuleSansValeur, "Réservataire".to_string()),
+                (701, Motif::FormuleSansValeur, "Réservataire".to_string()),
+                (901, Motif::FormuleSansValeur, "QPV".to_string()),
+            ]
+        );
+        assert_eq!(lus, 997);
+        assert_eq!(qpv, [961], "the empty text is hors QPV, « Oui » calculated is QPV");
+        assert!(Motif::FormuleSansValeur.label().contains("ouvrez le fichier dans votre tableur et enregistrez-le"));
     }
 
     #[test]

@@ -324,6 +324,5 @@ pub(super) fn read_csv(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
         rest: None,
         illisibles,
         fusions: Fusions::default(),
-        formules_sans_valeur: vec![],
     }])
 }

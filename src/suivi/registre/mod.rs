@@ -37,6 +37,5 @@ fn feuille_de_test(rows: &[&[&str]]) -> crate::import::read::SheetData {
         rest: None,
         illisibles: vec![],
         fusions: Default::default(),
-        formules_sans_valeur: vec![],
     }
 }
