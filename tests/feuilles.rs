@@ -204,6 +204,8 @@ fn a_data_sheet_is_read_whatever_its_name_and_a_hidden_one_is_said() {
     let liste = table(&h, &[&["A3", "Antibes", "Action Logement", "T1", "PLAI"]]);
     let synthese2 =
         table(&h, &[&["A4", "Biot", "Préfecture", "T4", "PLS"], &["A5", "Biot", "Préfecture", "T4", "PLS"]]);
+    // A hidden copy: A2 again, for another réservataire (an older version).
+    let copie = table(&h, &[&["A2", "Biot", "Préfecture", "T3", "PLUS"], &["A9", "Biot", "Préfecture", "T5", "PLS"]]);
     let notice = || -> Vec<Vec<&str>> {
         vec![
             vec!["Notice de remplissage"],
@@ -221,18 +223,26 @@ fn a_data_sheet_is_read_whatever_its_name_and_a_hidden_one_is_said() {
             ("Etat des lieux", lignes(&part1), false),
             ("Liste", lignes(&liste), false),
             ("Synthèse 2", lignes(&synthese2), true),
+            ("Copie", lignes(&copie), true),
         ],
     );
     let d = t.path("d.sqlite");
     let o = import(&d, &CASA, &[&f]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    // Beside visible data a hidden sheet may be a stale copy: not read, but said.
-    assert!(out.contains("feuille masquée « Synthèse 2 » non lue (2 lignes sous son en-tête de logements)"), "{out}");
+    // Beside visible data, a hidden sheet whose references are none of theirs completes them:
+    // read, and said. One that repeats a reference may be a stale copy: not read, and said.
+    assert!(out.contains("  feuille masquée « Synthèse 2 » lue : 2 lignes\n"), "{out}");
+    assert!(
+        out.contains("  feuille masquée « Copie » non lue (2 lignes sous son en-tête de logements) : elle reprend 1 référence des feuilles lues (une copie, peut-être ancienne) ; si elle doit être lue, affichez-la dans le tableur et importez le fichier à nouveau\n"),
+        "{out}"
+    );
     let r = report(&d);
-    assert_eq!(r["logements"], 3);
+    // A1, A2, A3 and A4, A5 of the hidden « Synthèse 2 »; not A9 (of the copy).
+    assert_eq!(r["logements"], 5);
     assert_eq!(cells_sum(&r, |c| c["reservataire"] == "action-logement" && c["typologie"] == "T1"), 1);
-    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 1);
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 3, "A1, A4, A5 — A2 stays CASA's");
+    assert_eq!(cells_sum(&r, |c| c["typologie"] == "T5"), 0);
     assert_eq!(cells_sum(&r, |c| c["typologie"] == "T3" && c["commune"] == "06004"), 0);
 
     // The data hidden next to a visible synthesis: read, and said.
@@ -247,4 +257,36 @@ fn a_data_sheet_is_read_whatever_its_name_and_a_hidden_one_is_said() {
         cells_sum(&r, |c| c["reservataire"] == "etat" && c["typologie"] == "T4" && c["financement"] == "PLS"),
         2
     );
+}
+
+/// The references of large sheets are all compared, the rows beyond the first ones read too:
+/// a hidden sheet of 450 rows beside a visible one of 500 is read when none of its references
+/// is visible; another is not, for one reference repeated on its last row.
+#[test]
+fn a_hidden_sheet_is_compared_on_all_its_rows() {
+    let t = TempDir::new("masquees-longues");
+    let f = t.path("habitat_long.xlsx");
+    let h = ["Référence", "Commune", "Réservataire", "Typologie", "Financement"];
+    let rows = |refs: Vec<String>| -> Vec<Vec<String>> {
+        std::iter::once(h.iter().map(|s| s.to_string()).collect())
+            .chain(refs.into_iter().map(|r| vec![r, "Antibes".into(), "Préfecture".into(), "T3".into(), "PLUS".into()]))
+            .collect()
+    };
+    let visible = rows((1..=500).map(|i| format!("V{i}")).collect());
+    let suite = rows((1..=450).map(|i| format!("S{i}")).collect());
+    let ancienne = rows((1..=449).map(|i| format!("O{i}")).chain(["V250".to_string()]).collect());
+    classeur(
+        &f,
+        vec![("EDL", lignes(&visible), false), ("Suite", lignes(&suite), true), ("Ancienne", lignes(&ancienne), true)],
+    );
+    let d = t.path("d.sqlite");
+    let o = import(&d, &CASA, &[&f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("  feuille masquée « Suite » lue : 450 lignes\n"), "{out}");
+    assert!(
+        out.contains("  feuille masquée « Ancienne » non lue (450 lignes sous son en-tête de logements) : elle reprend 1 référence des feuilles lues"),
+        "{out}"
+    );
+    assert_eq!(report(&d)["logements"], 950);
 }

@@ -5,10 +5,10 @@
 use super::cell::cell_text;
 use super::header::{self, Field, HeaderMatch, detect_any_header, detect_header};
 use super::normalize::{self, ReservataireResolver};
-use super::read::SheetData;
+use super::read::{Remplissage, SheetData, stream_rest};
 use crate::reference::{Territoire, reference};
 use crate::store::{EnteteDeFeuille, PlanDeFeuille};
-use crate::text::key;
+use crate::text::{FastSet, clean, key};
 use calamine::Data;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -70,19 +70,80 @@ impl From<PlanDeFeuille> for SheetPlan {
 /// name is no commune (« Valauris »), its rows are kept aside as `commune_inconnue` with the
 /// sheet's name — provided another sheet is read, otherwise the file is refused.
 pub fn plan_sheets(sheets: &[SheetData]) -> Vec<SheetPlan> {
-    // Hidden sheets are read when no visible one holds dwellings: beside visible data, a hidden
-    // sheet is often a stale copy whose rows would replace the current ones; it is then not
-    // read, and the summary says so ([`hidden_sheets_not_read`]).
+    // Hidden sheets are all read when no visible one holds dwellings. Beside visible data, a
+    // hidden sheet may be a stale copy whose rows would replace the current ones, or the rest
+    // of the data: it is read when none of its references is in the sheets read (it completes
+    // them), and not read as soon as one is (the summary says so, [`hidden_sheets_not_read`]).
     let visible = plan_these(sheets.iter().filter(|s| !s.hidden));
-    if !visible.is_empty() {
+    if visible.is_empty() {
+        return plan_these(sheets.iter());
+    }
+    let masquees = candidates(sheets.iter().filter(|s| s.hidden));
+    if masquees.is_empty() {
         return visible;
     }
-    plan_these(sheets.iter())
+    let sheet = |p: &SheetPlan| sheets.iter().find(|s| s.name == p.feuille);
+    let mut vues: FastSet<String> = FastSet::default();
+    for p in &visible {
+        match sheet(p).and_then(|s| references(s, p)) {
+            Some(r) => vues.extend(r),
+            None => return visible,
+        }
+    }
+    let mut lues = Vec::new();
+    for (p, _) in masquees {
+        let Some(r) = sheet(&p).and_then(|s| references(s, &p)) else { continue };
+        if r.iter().all(|x| !vues.contains(x)) {
+            vues.extend(r);
+            lues.push(p);
+        }
+    }
+    // In the workbook's order (a later row replaces an earlier one of the same dwelling).
+    sheets.iter().filter_map(|s| visible.iter().chain(&lues).find(|p| p.feuille == s.name)).cloned().collect()
 }
 
-/// The hidden sheets of a workbook that hold dwellings (a recognised header) but were not read
-/// because visible sheets were, with the rows under their header.
-pub fn hidden_sheets_not_read(sheets: &[SheetData], plans: &[SheetPlan]) -> Vec<(String, usize)> {
+/// The references under a sheet's header as the import reads them (a total row or the
+/// header repeated left out), the rest of a large sheet streamed; `None` when that rest cannot
+/// be read.
+fn references(s: &SheetData, plan: &SheetPlan) -> Option<FastSet<String>> {
+    let c = plan.header.column(Field::Reference)?;
+    let entete = plan.header.labels.get(c).map(|l| clean(l).to_lowercase()).unwrap_or_default();
+    let mut out = FastSet::default();
+    let mut lire = |row: &[Data]| {
+        let Some(d) = row.get(c) else { return };
+        let t = cell_text(d);
+        if !t.is_empty() && t.to_lowercase() != entete && !super::is_total_row(row) {
+            out.insert(t.into_owned());
+        }
+    };
+    for (_, row) in s.lignes(plan.header.data_start()) {
+        lire(&row);
+    }
+    if let Some(rest) = &s.rest {
+        let from = s.range.end().map(|(r, _)| r + 1).unwrap_or(0);
+        let remplissage = Remplissage::new(&s.fusions, from, &s.range);
+        let name = s.name.clone().unwrap_or_default();
+        let lu = stream_rest(
+            &rest.workbook,
+            &name,
+            from,
+            remplissage,
+            || None,
+            |b| {
+                b.iter().for_each(|(_, row)| lire(row));
+                true
+            },
+        );
+        lu.ok()?;
+    }
+    Some(out)
+}
+
+/// A hidden sheet with a header of dwellings that was not read: its name, the rows under its
+/// header, and how many of its references are in the sheets read (0 when it was left out for
+/// another reason, by the user in the window for instance).
+pub fn hidden_sheets_not_read(sheets: &[SheetData], plans: &[SheetPlan]) -> Vec<(String, usize, usize)> {
+    let mut lues: Option<FastSet<String>> = None;
     sheets
         .iter()
         .filter(|s| s.hidden && !plans.iter().any(|p| p.feuille == s.name))
@@ -92,13 +153,34 @@ pub fn hidden_sheets_not_read(sheets: &[SheetData], plans: &[SheetPlan]) -> Vec<
                 (Some(rest), Some((first, _))) => (rest.last_row + 1).saturating_sub(first) as usize,
                 _ => s.range.height(),
             };
-            Some((s.name.clone().unwrap_or_default(), height.saturating_sub(h.data_start())))
+            // The references of the sheets read, gathered once, only when a hidden sheet was
+            // left out (rare).
+            let lues = lues.get_or_insert_with(|| {
+                plans
+                    .iter()
+                    .filter_map(|p| sheets.iter().find(|s| s.name == p.feuille).and_then(|s| references(s, p)))
+                    .flatten()
+                    .collect()
+            });
+            let plan =
+                SheetPlan { feuille: s.name.clone(), header: h, commune_feuille: None, reservataire_feuille: None };
+            let reprises = references(s, &plan).map_or(0, |r| r.iter().filter(|x| lues.contains(*x)).count());
+            Some((s.name.clone().unwrap_or_default(), height.saturating_sub(plan.header.data_start()), reprises))
         })
         .collect()
 }
 
 fn plan_these<'a>(sheets: impl Iterator<Item = &'a SheetData>) -> Vec<SheetPlan> {
-    // (plan, whether the sheet's commune is known: a column or the sheet's name).
+    let candidates = candidates(sheets);
+    if !candidates.iter().any(|(_, connue)| *connue) {
+        return Vec::new();
+    }
+    candidates.into_iter().map(|(p, _)| p).collect()
+}
+
+/// The sheets with a header of dwellings, each with its plan and whether its commune is known
+/// (a column, or the sheet's name).
+fn candidates<'a>(sheets: impl Iterator<Item = &'a SheetData>) -> Vec<(SheetPlan, bool)> {
     let mut candidates: Vec<(SheetPlan, bool)> = Vec::new();
     for s in sheets {
         let name = s.name.as_deref();
@@ -128,10 +210,7 @@ fn plan_these<'a>(sheets: impl Iterator<Item = &'a SheetData>) -> Vec<SheetPlan>
         candidates
             .push((SheetPlan { feuille: s.name.clone(), header: h, commune_feuille, reservataire_feuille }, connue));
     }
-    if !candidates.iter().any(|(_, connue)| *connue) {
-        return Vec::new();
-    }
-    candidates.into_iter().map(|(p, _)| p).collect()
+    candidates
 }
 
 /// An example table in a notice (« Notice », « Mode d'emploi », « Aide »…): its header is

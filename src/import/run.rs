@@ -193,27 +193,36 @@ impl Remplacement {
     }
 }
 
-/// A hidden sheet with a header of dwellings: read (no visible sheet held any), or not read
-/// (beside visible data it may be a stale copy), and its rows.
+/// A hidden sheet with a header of dwellings: read (no visible sheet held any, or none of its
+/// references is in the sheets read: it completes them), or not read (it repeats references of
+/// the sheets read: a copy, perhaps stale), and its rows.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FeuilleMasquee {
     pub feuille: String,
     pub lignes: usize,
     pub lue: bool,
+    /// Not read: how many of its references are in the sheets read.
+    pub reprises: usize,
 }
 
 impl FeuilleMasquee {
-    /// « feuille masquée « Données » lue : 1 117 lignes », or what to do when it was not read.
+    /// « feuille masquée « Données » lue : 1 117 lignes », or why it was not read and what to do.
     pub fn phrase(&self) -> String {
         let lignes = crate::format::pluriel(self.lignes as u64, "ligne", "lignes");
         if self.lue {
-            format!("feuille masquée « {} » lue : {lignes}", self.feuille)
-        } else {
-            format!(
-                "feuille masquée « {} » non lue ({lignes} sous son en-tête de logements) : si elle complète les feuilles visibles et n'en est pas une copie, affichez-la dans le tableur et importez le fichier à nouveau",
-                self.feuille
-            )
+            return format!("feuille masquée « {} » lue : {lignes}", self.feuille);
         }
+        let raison = match self.reprises {
+            0 => "si elle complète les feuilles lues et n'en est pas une copie".to_string(),
+            n => format!(
+                "elle reprend {} des feuilles lues (une copie, peut-être ancienne) ; si elle doit être lue",
+                crate::format::pluriel(n as u64, "référence", "références")
+            ),
+        };
+        format!(
+            "feuille masquée « {} » non lue ({lignes} sous son en-tête de logements) : {raison}, affichez-la dans le tableur et importez le fichier à nouveau",
+            self.feuille
+        )
     }
 }
 
@@ -445,7 +454,7 @@ fn write_files(
             identique: None,
             feuilles_masquees: super::plan::hidden_sheets_not_read(&p.sheets, &p.plans)
                 .into_iter()
-                .map(|(feuille, lignes)| FeuilleMasquee { feuille, lignes, lue: false })
+                .map(|(feuille, lignes, reprises)| FeuilleMasquee { feuille, lignes, lue: false, reprises })
                 .collect(),
             remplacements: vec![],
         };
@@ -611,6 +620,7 @@ fn write_files(
                     feuille: sheet.name.clone().unwrap_or_default(),
                     lignes: read,
                     lue: true,
+                    reprises: 0,
                 });
             }
             done_rows += sheet_rows(&p, plan);
