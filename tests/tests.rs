@@ -19,3 +19,4 @@ mod robustesse;
 mod sample;
 mod signataires;
 mod suivi;
+mod xlsb;

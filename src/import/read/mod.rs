@@ -237,6 +237,11 @@ pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetData>, ReadError> {
         }
         // calamine gives no merged regions for .xlsb and .ods.
         if let Ok(wb) = Xlsb::new(Cursor::new(bytes)) {
+            if xlsb_a_des_cellules_courtes(bytes) {
+                return err(
+                    "classeur .xlsb écrit sous une forme abrégée (des cellules sans numéro de colonne, comme l'écrivent d'autres logiciels qu'Excel) que Contingents ne sait pas lire sans en perdre : ouvrez-le dans Excel ou LibreOffice Calc, enregistrez-le au format .xlsx et importez ce fichier",
+                );
+            }
             return sheets_of(wb, |_, _| Ok(vec![]));
         }
         if let Ok(wb) = Ods::new(Cursor::new(bytes)) {
@@ -487,6 +492,53 @@ fn xlsx_a_des_fusions(bytes: &[u8]) -> bool {
             kept = end.min(8);
             buf.copy_within(end - kept..end, 0);
         }
+    }
+    false
+}
+
+/// Whether a worksheet of an `.xlsb` holds « short » cell records (BrtShort*, MS-XLSB 2.5.10:
+/// a cell without its column, the one after the previous cell's). Excel writes every cell in
+/// full; other programs (SheetJS, Aspose…) write all cells but the first of a row short, and
+/// calamine skips those: the sheet would read with cells missing, silently.
+fn xlsb_a_des_cellules_courtes(bytes: &[u8]) -> bool {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else { continue };
+        let Ok(name) = part.name().map(|n| n.to_ascii_lowercase()) else { continue };
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".bin")) {
+            continue;
+        }
+        let mut b = Vec::new();
+        if part.read_to_end(&mut b).is_ok() && enregistrements_courts(&b) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a stream of BIFF12 records holds a short cell (types 0x0C to 0x12). Each record is
+/// its type (1 or 2 bytes of 7 bits, the high bit saying another follows), its length (1 to 4
+/// such bytes), then its data.
+fn enregistrements_courts(b: &[u8]) -> bool {
+    fn entier(b: &[u8], i: &mut usize, octets: usize) -> Option<usize> {
+        let mut v = 0usize;
+        for k in 0..octets {
+            let c = *b.get(*i)?;
+            *i += 1;
+            v |= ((c & 0x7F) as usize) << (7 * k);
+            if c & 0x80 == 0 {
+                break;
+            }
+        }
+        Some(v)
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let (Some(t), Some(l)) = (entier(b, &mut i, 2), entier(b, &mut i, 4)) else { return false };
+        if (0x0C..=0x12).contains(&t) {
+            return true;
+        }
+        i = i.saturating_add(l);
     }
     false
 }
@@ -853,6 +905,24 @@ mod tests {
         assert_eq!(lus, 997);
         assert_eq!(qpv, [961], "the empty text is hors QPV, « Oui » calculated is QPV");
         assert!(Motif::FormuleSansValeur.label().contains("ouvrez le fichier dans votre tableur et enregistrez-le"));
+    }
+
+    /// Short cell records found in a stream of records, full ones not.
+    #[test]
+    fn short_cells_of_an_xlsb_are_found() {
+        // BrtRowHdr (type 0, 25 bytes), BrtCellSt (6: column, style, text « A »), BrtShortSt
+        // (0x11: style, text « B »), BrtEndSheetData (0x92 0x01, 0 bytes).
+        let mut b = vec![0x00, 25];
+        b.extend([0u8; 25]);
+        let pleine = [vec![0x06, 14], vec![0; 8], vec![1, 0, 0, 0, b'A', 0]].concat();
+        let courte = [vec![0x11, 10], vec![0; 4], vec![1, 0, 0, 0, b'B', 0]].concat();
+        let fin = vec![0x92, 0x01, 0x00];
+        assert!(!enregistrements_courts(&[b.clone(), pleine.clone(), fin.clone()].concat()));
+        assert!(enregistrements_courts(&[b.clone(), pleine.clone(), courte, fin.clone()].concat()));
+        // A record type of two bytes (0x92 0x01 = 146) is no short cell (0x12 = 18).
+        assert!(!enregistrements_courts(&[b, fin].concat()));
+        // Truncated: no answer made up.
+        assert!(!enregistrements_courts(&[0x06]));
     }
 
     #[test]
