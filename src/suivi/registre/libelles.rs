@@ -26,7 +26,8 @@ pub fn preavis(raw: &str) -> Option<u8> {
             (w[1] == "mois").then_some(n)
         })
         .or_else(|| digits.parse::<u8>().ok());
-    // « Préavis normal », « réduit », « normal (3 mois) »; « zone tendue » alone is réduit,
+    // « Préavis normal », « réduit », « normal (3 mois) ». « Zone tendue » alone says where the
+    // dwelling is, not the notice it was given: unread (signalled), never a month by inference;
     // « 3 mois (sauf zone tendue) » stays three months.
     let normal = mots.contains(&"normal");
     let reduit = mots.iter().any(|w| w.starts_with("redui"));
@@ -41,7 +42,6 @@ pub fn preavis(raw: &str) -> Option<u8> {
         (Some(n @ (1 | 3)), _) => Some(n),
         (Some(_), _) => None,
         (None, Some(m)) => Some(m),
-        (None, None) if k.contains("zone tendue") => Some(1),
         (None, None) => None,
     }
 }
@@ -212,7 +212,6 @@ mod tests {
             ("réduit", 1),
             ("Préavis réduit", 1),
             ("Réduit - 1 mois", 1),
-            ("Zone tendue", 1),
             ("3 mois (sauf zone tendue)", 3),
             ("1M", 1),
             ("3,0", 3),
@@ -220,7 +219,17 @@ mod tests {
             assert_eq!(preavis(x), Some(n), "{x}");
         }
         // Neither 1 nor 3 months, or contradictory: unread (signalled), never a month by default.
-        for x in ["2 mois", "2", "deux mois", "réduit (3 mois)", "normal 1 mois", "normal ou réduit", "0", "Oui"] {
+        for x in [
+            "2 mois",
+            "2",
+            "deux mois",
+            "réduit (3 mois)",
+            "normal 1 mois",
+            "normal ou réduit",
+            "0",
+            "Oui",
+            "Zone tendue",
+        ] {
             assert_eq!(preavis(x), None, "{x}");
         }
         use LectureDecision::{Aucune, Decision};
