@@ -47,39 +47,35 @@ fn settings_are_kept_in_the_dossier() {
     assert_eq!(r["logements"], 2);
 }
 
-/// Without `--date-reference`, the dossier's date is the one the window proposes (one rule,
-/// `store::date_reference_pour`): 1 January of this year, of next year from October on. A
-/// convention ended on 30 June of this year is an extinct right from October on, not before.
+/// Without `--date-reference`, the dossier's date is 1 January of the current year, the
+/// command line's contract (interfaces.md), whatever the month: a convention ended on 30 June
+/// of this year is not an extinct right; one ended on 31 December of last year is.
 #[test]
-fn sans_date_de_reference_la_ligne_de_commande_prend_celle_que_propose_la_fenetre() {
+fn sans_date_de_reference_la_ligne_de_commande_prend_le_premier_janvier_de_l_annee() {
     let t = TempDir::new("date-par-defaut");
     let d = t.path("d.sqlite");
     let f = t.path("b.csv");
     let now = contingents::store::now_iso();
-    let (annee, mois): (i32, u8) = (now[..4].parse().unwrap(), now[5..7].parse().unwrap());
+    let annee: i32 = now[..4].parse().unwrap();
     std::fs::write(
         &f,
         format!(
             "Référence;Code INSEE;Commune;Réservataire;Typologie;Financement;Date de fin de convention\n\
              A1;06004;Antibes;Préfecture;T3;PLUS;30/06/{annee}\n\
-             A2;06004;Antibes;Préfecture;T3;PLUS;31/12/2099\n"
+             A2;06004;Antibes;Préfecture;T3;PLUS;31/12/{}\n",
+            annee - 1
         ),
     )
     .unwrap();
     import_ok(&d, &["--bailleur", "Azur", "--territoire", "06"], &[&f]);
     let r = report(&d);
-    let attendue = if mois >= 10 { format!("{}-01-01", annee + 1) } else { format!("{annee}-01-01") };
+    let attendue = format!("{annee}-01-01");
     assert_eq!(r["date_reference"], attendue.as_str());
-    assert_eq!(contingents::store::default_date_reference().to_string(), attendue, "the window's proposal");
+    assert_eq!(contingents::store::default_date_reference().to_string(), attendue);
     let echus = r["echus"].as_array().unwrap();
-    if mois >= 10 {
-        assert_eq!(echus.len(), 1, "{echus:?}");
-        assert_eq!(echus[0]["reference"], "A1");
-        assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 1);
-    } else {
-        assert!(echus.is_empty(), "{echus:?}");
-        assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 2);
-    }
+    assert_eq!(echus.len(), 1, "{echus:?}");
+    assert_eq!(echus[0]["reference"], "A2");
+    assert_eq!(cells_sum(&r, |c| c["reservataire"] == "etat"), 1);
     // Stored: a later import keeps it.
     import_ok(&d, &["--bailleur", "Azur"], &[&f]);
     assert_eq!(report(&d)["date_reference"], attendue.as_str());

@@ -291,7 +291,7 @@ pub enum Command {
         /// SIREN de l'EPCI ou code du département dont les communes sont acceptées.
         #[arg(long)]
         territoire: Option<String>,
-        /// Date de référence AAAA-MM-JJ (droits échus avant cette date) ; par défaut le 1er janvier de l'année, de l'année suivante à partir d'octobre.
+        /// Date de référence AAAA-MM-JJ (droits échus avant cette date) ; par défaut le 1er janvier de l'année en cours.
         #[arg(long = "date-reference")]
         date_reference: Option<String>,
         /// Accepte qu'un bailleur garde moins de la moitié de ses logements (sinon rien n'est remplacé).

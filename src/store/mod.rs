@@ -672,12 +672,11 @@ fn tune(conn: &Connection) {
     let _ = conn.pragma_update(None, "mmap_size", 268_435_456);
 }
 
-/// The reference date of a new dossier made on `aujourdhui`, the one rule of both faces (the
-/// window proposes it, the command line takes it without `--date-reference`): 1 January of
-/// the year of the flux being prepared (the parc is counted at 01/01/N, domaine.md) — this
-/// year until September, next year from October on, when the états des lieux are those of the
-/// coming year's flux. Never a date almost a year old: in December, a convention ended in
-/// June is an extinct right.
+/// The reference date the window proposes for a new dossier made on `aujourdhui` (shown with
+/// why, for the user to confirm or change): 1 January of the year of the flux being prepared
+/// (the parc is counted at 01/01/N, domaine.md) — this year until September, next year from
+/// October on, when the états des lieux are those of the coming year's flux. The command line
+/// keeps its contract instead ([`default_date_reference`]).
 pub fn date_reference_pour(aujourdhui: Date) -> Date {
     let annee = if aujourdhui.month >= 10 { aujourdhui.year + 1 } else { aujourdhui.year };
     Date::new(annee, 1, 1).unwrap_or(Date { year: annee, month: 1, day: 1 })
@@ -693,9 +692,13 @@ pub fn aujourdhui() -> Date {
     })
 }
 
-/// The reference date of a new dossier made today: [`date_reference_pour`] today.
+/// The reference date of `import` without `--date-reference`, and of a dossier that has none
+/// stored: 1 January of the current year — the command line's contract (interfaces.md:
+/// « default: 1 January of the current year »), which a silent default must not move. The
+/// window does not use it silently: it proposes [`date_reference_pour`] and says why.
 pub fn default_date_reference() -> Date {
-    date_reference_pour(aujourdhui())
+    let annee = aujourdhui().year;
+    Date::new(annee, 1, 1).unwrap_or(Date { year: annee, month: 1, day: 1 })
 }
 
 /// Now, as the dossier dates its imports (`AAAA-MM-JJ HH:MM:SS`, UTC).
@@ -739,6 +742,7 @@ mod date_reference_tests {
         assert_eq!(date_reference_pour(d(2026, 12, 4)), d(2027, 1, 1));
         assert_eq!(date_reference_pour(d(2026, 12, 31)), d(2027, 1, 1));
         assert_eq!(date_reference_pour(d(2027, 1, 2)), d(2027, 1, 1));
-        assert_eq!(date_reference_pour(aujourdhui()), default_date_reference());
+        // The command line's silent default keeps its contract: 1 January of the current year.
+        assert_eq!(default_date_reference(), d(aujourdhui().year, 1, 1));
     }
 }

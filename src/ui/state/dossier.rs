@@ -21,7 +21,8 @@ pub struct Creation {
 }
 
 /// The reference date proposed for a new dossier on `aujourdhui`, and why: the core's one rule
-/// ([`contingents::store::date_reference_pour`], the command line's default too): 1 January of
+/// ([`contingents::store::date_reference_pour`]; the command line's silent default keeps its
+/// contract, 1 January of the current year): 1 January of
 /// this year, or of next year from October on (the états des lieux then prepared are those of
 /// the coming year's flux) — never a date almost a year old.
 pub fn date_de_reference_proposee(aujourdhui: Date) -> (Date, String) {

@@ -43,13 +43,13 @@ fn nouveau_dossier_territoire_et_date() {
         h.query_by_label_contains("Antibes, Bar-sur-Loup").is_some()
             || h.query_by_label_contains("Antibes, ").is_some()
     );
-    // The reference date proposed (1 January of this year, or of next year from October on:
-    // the command line's default too) with why and what it is for; typed the French way.
+    // The reference date proposed (1 January of this year, or of next year from October on)
+    // with why and what it is for; typed the French way.
     let aujourdhui = contingents::store::aujourdhui();
     let (propose, pourquoi) = crate::ui::state::date_de_reference_proposee(aujourdhui);
     let annee = if aujourdhui.month >= 10 { aujourdhui.year + 1 } else { aujourdhui.year };
     assert_eq!(h.state().ecrans.creation.as_ref().unwrap().date, format!("01/01/{annee}"));
-    assert_eq!(propose, contingents::store::default_date_reference(), "the command line's default");
+    assert_eq!(propose, contingents::store::date_reference_pour(aujourdhui));
     h.get_by_label(&pourquoi);
     h.get_by_label("Les conventions échues avant cette date comptent en non réservé.");
     type_into(&mut h, "Date de référence", "31/02/2024");
