@@ -75,6 +75,16 @@ fn ecrire_entier(n: i64, out: &mut String) {
     out.extend(chiffres[i..].iter().map(|&b| b as char));
 }
 
+/// An Excel error (« #N/A », « #DIV/0! »), as a cell or as its text: blank for the fields that
+/// are set aside when blank, never the default value of the others.
+pub fn est_erreur(d: &Data) -> bool {
+    match d {
+        Data::Error(_) => true,
+        Data::String(s) => is_error_marker(clean(s)),
+        _ => false,
+    }
+}
+
 pub fn is_blank(d: &Data) -> bool {
     match d {
         Data::Empty | Data::Error(_) => true,

@@ -3,7 +3,7 @@
 //! dwelling or a rejet with its reason, totals and notes skipped.
 
 use super::SheetPlan;
-use super::cell::{FenetreDate, LectureDate, cell_date, cell_text, is_blank, lire_date, raw_row, raw_text};
+use super::cell::{FenetreDate, LectureDate, cell_date, cell_text, est_erreur, is_blank, lire_date, raw_row, raw_text};
 use super::header::Field;
 use super::normalize::{self, Correspondance, ReservataireResolver};
 use super::read::est_formule_sans_valeur;
@@ -418,6 +418,10 @@ impl<'a> RowReader<'a> {
                 }
             },
         };
+        // « #N/A » is no blank cell: never « non renseigné » (Autre).
+        if financement_brut.is_empty() && get(Field::Financement).is_some_and(est_erreur) {
+            return Some(rejet(Motif::FinancementInconnu, raw_text(get(Field::Financement))));
+        }
         let Some(financement) = ctx.financement(&financement_brut) else {
             return Some(rejet(Motif::FinancementInconnu, financement_brut));
         };
@@ -455,6 +459,14 @@ impl<'a> RowReader<'a> {
 
         // QPV and individuel/collectif: a blank cell (or no column) is hors QPV / collectif;
         // a value in no list is set aside with it, never read as the default.
+        // An Excel error (« #N/A ») is neither: never hors QPV, never collectif.
+        for (f, motif) in
+            [(Field::Qpv, Motif::QpvInconnu), (Field::IndividuelCollectif, Motif::IndividuelCollectifInconnu)]
+        {
+            if get(f).is_some_and(est_erreur) {
+                return Some(rejet(motif, raw_text(get(f))));
+            }
+        }
         let qpv = match ctx.qpv(&text(Field::Qpv)) {
             Some(q) => q,
             None => return Some(rejet(Motif::QpvInconnu, raw_text(get(Field::Qpv)))),
@@ -733,6 +745,39 @@ mod tests {
                 (5, Motif::CommuneInconnue, "06999".into()),
                 (6, Motif::CommuneInconnue, "Atlantide".into()),
                 (7, Motif::CommuneHorsTerritoire, "06400".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_excel_error_is_never_the_default_financement_qpv_or_collectif() {
+        let s = sheet(
+            Some("Etat des lieux"),
+            &[
+                &["Référence", "Commune", "Réservataire", "Typologie", "Financement", "QPV", "Ind/Coll"],
+                &["E1", "Antibes", "Etat", "T3", "PLUS", "Oui", "C"],
+                &["E2", "Antibes", "Etat", "T3", "#N/A", "Oui", "C"],
+                &["E3", "Antibes", "Etat", "T3", "PLUS", "#N/A", "C"],
+                &["E4", "Antibes", "Etat", "T3", "PLUS", "Oui", "#DIV/0!"],
+                // A blank cell keeps its meaning: non renseigné (Autre), hors QPV, collectif.
+                &["E5", "Antibes", "Etat", "T3", "", "", ""],
+            ],
+        );
+        let out = run(&s);
+        let logements: Vec<String> = out
+            .iter()
+            .filter_map(|o| match o {
+                RowOutcome::Logement(l) => Some(l.logement.reference.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(logements, vec!["E1".to_string(), "E5".to_string()]);
+        assert_eq!(
+            motifs(&out),
+            vec![
+                (3, Motif::FinancementInconnu, "#N/A".into()),
+                (4, Motif::QpvInconnu, "#N/A".into()),
+                (5, Motif::IndividuelCollectifInconnu, "#DIV/0!".into()),
             ]
         );
     }
