@@ -27,7 +27,7 @@ pub use plan::{SheetPlan, plan_sheets};
 pub use row::{Context, RowOutcome, RowReader, is_total_row, read_rows};
 
 #[cfg(test)]
-mod tests_util {
+pub(crate) mod tests_util {
     use super::read::SheetData;
     use calamine::{Data, Range};
 

@@ -559,6 +559,16 @@ mod tests {
         out
     }
 
+    /// The dwellings read: (reference, commune).
+    fn references_et_communes(out: &[RowOutcome]) -> Vec<(String, String)> {
+        out.iter()
+            .filter_map(|o| match o {
+                RowOutcome::Logement(l) => Some((l.logement.reference.clone(), l.logement.commune.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn motifs(out: &[RowOutcome]) -> Vec<(u32, Motif, String)> {
         out.iter()
             .filter_map(|o| match o {
@@ -683,13 +693,7 @@ mod tests {
             ],
         );
         let out = run(&s);
-        let logements: Vec<(String, String)> = out
-            .iter()
-            .filter_map(|o| match o {
-                RowOutcome::Logement(l) => Some((l.logement.reference.clone(), l.logement.commune.clone())),
-                _ => None,
-            })
-            .collect();
+        let logements = references_et_communes(&out);
         // A name that is no commune leaves the code alone.
         assert_eq!(
             logements,
@@ -728,13 +732,7 @@ mod tests {
             ],
         );
         let out = run(&s);
-        let logements: Vec<(String, String)> = out
-            .iter()
-            .filter_map(|o| match o {
-                RowOutcome::Logement(l) => Some((l.logement.reference.clone(), l.logement.commune.clone())),
-                _ => None,
-            })
-            .collect();
+        let logements = references_et_communes(&out);
         assert_eq!(
             logements,
             vec![("P1".into(), "06004".into()), ("P2".into(), "06004".into()), ("P3".into(), "06018".into())]
@@ -764,13 +762,7 @@ mod tests {
             ],
         );
         let out = run(&s);
-        let logements: Vec<String> = out
-            .iter()
-            .filter_map(|o| match o {
-                RowOutcome::Logement(l) => Some(l.logement.reference.clone()),
-                _ => None,
-            })
-            .collect();
+        let logements: Vec<String> = references_et_communes(&out).into_iter().map(|(r, _)| r).collect();
         assert_eq!(logements, vec!["E1".to_string(), "E5".to_string()]);
         assert_eq!(
             motifs(&out),

@@ -20,22 +20,5 @@ pub use lignes::{Ligne, Rejet, lignes};
 /// A sheet of text cells named « Registre », for the tests of each step.
 #[cfg(test)]
 fn feuille_de_test(rows: &[&[&str]]) -> crate::import::read::SheetData {
-    let w = rows.iter().map(|r| r.len()).max().unwrap();
-    let mut r = calamine::Range::new((0, 0), (rows.len() as u32 - 1, w as u32 - 1));
-    for (i, row) in rows.iter().enumerate() {
-        for (j, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                r.set_value((i as u32, j as u32), calamine::Data::String(v.to_string()));
-            }
-        }
-    }
-    crate::import::read::SheetData {
-        name: Some("Registre".into()),
-        hidden: false,
-        range: r,
-        row_numbers: None,
-        rest: None,
-        illisibles: vec![],
-        fusions: Default::default(),
-    }
+    crate::import::tests_util::sheet(Some("Registre"), rows)
 }
