@@ -235,6 +235,11 @@ fn a_register_row_already_typed_in_the_window_is_counted_once() {
     // the register's A1 counts now, with its lease — 2 mises à disposition, 2 leases.
     {
         let dossier = contingents::store::Dossier::open(&d, false).unwrap();
+        // What the window says on deleting it: the register line it had set aside.
+        assert_eq!(
+            contingents::suivi::lignes_ecartees_par_la_saisie(&dossier, typed).unwrap(),
+            vec![("registre_azur.csv".to_string(), 3)]
+        );
         contingents::suivi::supprimer(&dossier, typed).unwrap();
     }
     assert_eq!(etat_2024(ds)["mises_a_disposition"].as_u64(), Some(1), "A0 alone while the line is set aside");

@@ -302,6 +302,18 @@ impl Dossier {
         Ok(n > 0)
     }
 
+    /// The lines of the active registers set aside because of the mise à disposition typed in
+    /// the window `id` (`deja_saisie`, `conflit_saisie`): (file, line), in file order.
+    pub fn lignes_ecartees_par_la_saisie(&self, id: i64) -> Result<Vec<(String, u32)>> {
+        let mut st = self.conn.prepare(
+            "SELECT r.fichier, r.ligne FROM suivi_rejets r JOIN suivi_imports i ON i.id = r.import_id
+             WHERE i.actif = 1 AND r.motif IN ('deja_saisie', 'conflit_saisie') AND r.valeur = ?1
+             ORDER BY r.fichier, r.ligne",
+        )?;
+        let rows = st.query_map([format!("n° {id}")], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u32)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     /// Deletes a mise à disposition typed in the window (with its steps); false when there is
     /// none of that id (a register's rows are never deleted one by one).
     pub fn supprimer_mise_a_disposition_saisie(&self, id: i64) -> Result<bool> {

@@ -102,6 +102,13 @@ pub fn supprimer(d: &Dossier, id: i64) -> Result<MiseADisposition> {
     Ok(m)
 }
 
+/// The register lines set aside because of the mise à disposition typed `id` (« déjà saisie »,
+/// « en conflit avec la saisie »): once it is deleted they count only when the register is
+/// imported again — the window says so, never a figure that drops in silence.
+pub fn lignes_ecartees_par_la_saisie(d: &Dossier, id: i64) -> Result<Vec<(String, u32)>> {
+    Ok(d.lignes_ecartees_par_la_saisie(id)?)
+}
+
 /// Puts back a mise à disposition deleted by [`supprimer`] (its steps and household too),
 /// unless it would now repeat another; returns its new number.
 pub fn retablir(d: &Dossier, m: &MiseADisposition) -> Result<i64> {

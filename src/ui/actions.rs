@@ -477,7 +477,8 @@ impl App {
                 }
             }
             Action::SupprimerMiseADisposition(id) => self.sur_dossier("suivi", true, move |d| {
-                Ok(Fait::Supprimee(Box::new(contingents::suivi::supprimer(d, id)?)))
+                let lignes = contingents::suivi::lignes_ecartees_par_la_saisie(d, id)?;
+                Ok(Fait::Supprimee(Box::new(contingents::suivi::supprimer(d, id)?), lignes))
             }),
             Action::RetablirMiseADisposition => {
                 let Some(m) = self.ecrans.bilan.as_ref().and_then(|v| v.formulaire.supprimee.clone()) else { return };

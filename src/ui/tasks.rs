@@ -115,7 +115,9 @@ pub enum Fait {
         avec_registre: bool,
     },
     /// A typed mise à disposition deleted (as it was, to put it back).
-    Supprimee(Box<contingents::suivi::MiseADisposition>),
+    /// The mise à disposition deleted, and the register lines set aside because of it (file,
+    /// line): counted only once the register is imported again.
+    Supprimee(Box<contingents::suivi::MiseADisposition>, Vec<(String, u32)>),
     /// The deleted one put back.
     Retablie(String),
     Note(contingents::suivi::Evenement, contingents::model::Date),

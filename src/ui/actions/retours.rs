@@ -340,15 +340,14 @@ impl App {
                 }
                 self.refresh_bilan();
             }
-            Fait::Supprimee(m) => {
+            Fait::Supprimee(m, lignes) => {
                 let quand = m.etapes.date_mise_a_disposition.map(|d| date_fr(&d.to_string())).unwrap_or_default();
-                self.message_du_suivi(
-                    false,
-                    Ok(format!(
-                        "Mise à disposition supprimée : {} {} du {quand} — elle n'est plus comptée dans le bilan",
-                        m.bailleur, m.reference
-                    )),
+                let mut dit = format!(
+                    "Mise à disposition supprimée : {} {} du {quand} — elle n'est plus comptée dans le bilan",
+                    m.bailleur, m.reference
                 );
+                dit.push_str(&lignes_a_reprendre(&lignes));
+                self.message_du_suivi(false, Ok(dit));
                 if let Some(v) = &mut self.ecrans.bilan {
                     if v.formulaire.correction == Some(m.id) {
                         v.formulaire.vider();
@@ -403,5 +402,39 @@ impl App {
                 }
             }
         }
+    }
+}
+
+/// What the window adds when a deleted saisie had set register lines aside: they count again
+/// only once the register is imported again (« … : réimportez ce registre, le même fichier »).
+fn lignes_a_reprendre(lignes: &[(String, u32)]) -> String {
+    match lignes {
+        [] => String::new(),
+        [(f, l)] => format!(
+            ". La ligne {l} du registre {f} avait été mise de côté à cause de cette saisie : réimportez ce registre (le même fichier) pour la compter."
+        ),
+        _ => {
+            let liste: Vec<String> = lignes.iter().map(|(f, l)| format!("ligne {l} de {f}")).collect();
+            format!(
+                ". Des lignes de registre avaient été mises de côté à cause de cette saisie ({}) : réimportez ce registre (le même fichier) pour les compter.",
+                liste.join(", ")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_deleted_saisie_says_the_register_lines_it_had_set_aside() {
+        assert_eq!(super::lignes_a_reprendre(&[]), "");
+        assert_eq!(
+            super::lignes_a_reprendre(&[("registre.csv".into(), 12)]),
+            ". La ligne 12 du registre registre.csv avait été mise de côté à cause de cette saisie : réimportez ce registre (le même fichier) pour la compter."
+        );
+        assert_eq!(
+            super::lignes_a_reprendre(&[("a.csv".into(), 3), ("a.csv".into(), 9)]),
+            ". Des lignes de registre avaient été mises de côté à cause de cette saisie (ligne 3 de a.csv, ligne 9 de a.csv) : réimportez ce registre (le même fichier) pour les compter."
+        );
     }
 }

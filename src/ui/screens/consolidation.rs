@@ -130,6 +130,11 @@ pub fn consolidation(
         use contingents::format::pluriel;
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 0.0;
+            // Counted on the whole dossier: said so under a filtered park (never read as the
+            // filtered bailleur's).
+            if perimetre.is_some() {
+                ui.label("Dans tout le dossier (pas seulement le parc filtré) : ");
+            }
             let rejets = pluriel(v.rejets.len() as u64, "ligne mise de côté", "lignes mises de côté");
             if v.rejets.is_empty() {
                 ui.label(rejets);

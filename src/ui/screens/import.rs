@@ -243,6 +243,11 @@ fn resume(v: &DossierView, w: &Wizard, ui: &mut egui::Ui, actions: &mut Vec<Acti
                 for (m, n) in &s.rejets {
                     ui.label(format!("  {} : {}", motif_en_clair(m), entier(*n as u64)));
                 }
+                // What the import says besides its counts (columns not read and the step that
+                // counts 0, values not understood, no préavis column…), as the command line does.
+                for r in &s.remarques {
+                    ui.add(egui::Label::new(format!("  {r}")).wrap());
+                }
                 if !s.deja_saisies.is_empty() {
                     let n: Vec<String> = s.deja_saisies.iter().map(|(_, id)| format!("n° {id}")).collect();
                     ui.add(egui::Label::new(format!("Déjà saisies dans la fenêtre ({}) : ces saisies sont gardées et comptées une fois, les lignes du registre qui les répètent ne sont pas comptées. Pour prendre une ligne du registre, supprimez la saisie puis réimportez le registre.", n.join(", "))).wrap());
