@@ -42,14 +42,6 @@ pub(crate) mod tests_util {
                 }
             }
         }
-        SheetData {
-            name: name.map(str::to_string),
-            hidden: false,
-            range: r,
-            row_numbers: None,
-            rest: None,
-            illisibles: vec![],
-            fusions: Default::default(),
-        }
+        SheetData::entiere(name.map(str::to_string), false, r, Default::default())
     }
 }

@@ -166,6 +166,11 @@ pub struct Rest {
 }
 
 impl SheetData {
+    /// A sheet read whole: its rows numbered from the range, nothing streamed, no unreadable line.
+    pub fn entiere(name: Option<String>, hidden: bool, range: Range<Data>, fusions: Fusions) -> Self {
+        SheetData { name, hidden, range, row_numbers: None, rest: None, illisibles: vec![], fusions }
+    }
+
     /// The rows held in `range` from index `from`, with the row number a user sees.
     pub fn data_rows(&self, from: usize) -> impl Iterator<Item = (u32, &[Data])> {
         self.range.rows().enumerate().skip(from).map(|(i, r)| (self.row_number(i), r))
@@ -316,18 +321,7 @@ fn heads(mut wb: Xlsx<Cursor<SharedBytes>>, fusionne: impl FnOnce() -> bool) -> 
             _ => Range::empty(),
         };
         let last_row = range.end().map_or(0, |(r, _)| r).max(declared_last_row);
-        out.push((
-            SheetData {
-                name: Some(name),
-                hidden,
-                range,
-                row_numbers: None,
-                rest: None,
-                illisibles: vec![],
-                fusions: Fusions::default(),
-            },
-            more.then_some(last_row),
-        ));
+        out.push((SheetData::entiere(Some(name), hidden, range, Fusions::default()), more.then_some(last_row)));
     }
     if out.is_empty() {
         return err("le classeur ne contient aucune feuille de données");
@@ -563,15 +557,7 @@ where
             continue;
         }
         match wb.worksheet_range(&name).and_then(|range| Ok((range, fusions(&mut wb, &name)?))) {
-            Ok((range, fusions)) => out.push(SheetData {
-                name: Some(name),
-                hidden,
-                range,
-                row_numbers: None,
-                rest: None,
-                illisibles: vec![],
-                fusions: Fusions::new(fusions),
-            }),
+            Ok((range, fusions)) => out.push(SheetData::entiere(Some(name), hidden, range, Fusions::new(fusions))),
             Err(e) => return err(format!("feuille « {name} » illisible ({e}) : le fichier est peut-être endommagé")),
         }
     }
